@@ -1,0 +1,39 @@
+"""Helpers shared by command modules: settings from ``--home``, JSON output, file input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from node.config import Settings, load_settings
+from node.errors import InputError
+
+
+def settings_from(args: argparse.Namespace, *, require_init: bool = True) -> Settings:
+    home = Path(args.home) if getattr(args, "home", None) else None
+    return load_settings(home, require_init=require_init)
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def emit_line(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def read_file(path: str) -> bytes:
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except IsADirectoryError as err:
+        raise InputError(f"{path}: is a directory") from err
+    except FileNotFoundError as err:
+        raise InputError(f"{path}: no such file") from err
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror})") from err

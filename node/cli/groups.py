@@ -1,0 +1,9 @@
+"""The explicit list of command-group modules. Add a module here to add commands."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from node.cli import init
+
+GROUPS: tuple[ModuleType, ...] = (init,)

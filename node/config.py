@@ -1,0 +1,170 @@
+"""Typed settings: ``$CUSDEP_HOME/config.toml`` overridden by ``CUSDEP_*`` environment variables.
+
+Nested sections use ``__`` in variable names, e.g. ``CUSDEP_CHAIN__RPC_URL``. Settings are built
+once (``load_settings``) and passed down; nothing imports a global settings object.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from node.errors import ConfigError, NotInitialised
+
+CONFIG_FILE = "config.toml"
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("CUSDEP_HOME") or Path.home() / ".cusdep").expanduser()
+
+
+class NodeIdentity(BaseModel):
+    id: str = ""
+    country: str = ""
+    name: str = ""
+
+    @field_validator("country")
+    @classmethod
+    def _alpha2(cls, value: str) -> str:
+        if value and (len(value) != 2 or not value.isalpha()):
+            raise ValueError(f"country must be an ISO 3166 alpha-2 code, got {value!r}")
+        return value.upper()
+
+
+class ChainSettings(BaseModel):
+    rpc_url: str = Field("", description="EVM JSON-RPC URL; empty = embedded anvil under home")
+    embedded_port: int = Field(0, description="port of the embedded anvil (chosen at init)")
+    chain_id: int = 31337
+    anchor_contract: str = ""
+    registry_contract: str = ""
+    trusted_registrars: list[str] = Field(
+        default_factory=list,
+        description="countries whose registry records verification trusts besides our own",
+    )
+    state_interval: int = Field(1, description="seconds between embedded anvil state dumps")
+    receipt_timeout: float = 30.0
+
+
+class ExchangeSettings(BaseModel):
+    host: str = "127.0.0.1"
+    grpc_port: int = 50051
+    max_message_bytes: int = 8 * 1024 * 1024
+    clock_skew_seconds: int = 300
+
+
+class ApiSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+
+class StorageSettings(BaseModel):
+    url: str = Field("", description="SQLAlchemy URL; empty = SQLite file under home")
+
+
+class AnchoringSettings(BaseModel):
+    batch_max: int = Field(4096, ge=1)
+    batch_wait_seconds: float = Field(0.5, ge=0)
+
+
+class VerificationSettings(BaseModel):
+    max_bytes: int = 40 * 1024 * 1024
+    max_pages: int = 10
+    max_pixels: int = 60_000_000
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CUSDEP_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = Field(default_factory=default_home)
+    node: NodeIdentity = Field(default_factory=NodeIdentity)
+    chain: ChainSettings = Field(default_factory=ChainSettings)
+    exchange: ExchangeSettings = Field(default_factory=ExchangeSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    anchoring: AnchoringSettings = Field(default_factory=AnchoringSettings)
+    verification: VerificationSettings = Field(default_factory=VerificationSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+    @property
+    def database_url(self) -> str:
+        return self.storage.url or f"sqlite:///{self.home / 'cusdep.db'}"
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / CONFIG_FILE
+
+    @property
+    def initialised(self) -> bool:
+        return bool(self.node.id)
+
+
+def load_settings(home: Path | None = None, *, require_init: bool = True) -> Settings:
+    """Read ``config.toml`` from home (if any), then apply ``CUSDEP_*`` overrides."""
+    home = (home or default_home()).expanduser().resolve()
+    data: dict[str, Any] = {}
+    path = home / CONFIG_FILE
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{path}: invalid TOML") from err
+    data["home"] = home
+    try:
+        settings = Settings(**data)
+    except ValueError as err:
+        raise ConfigError(f"{path}: {err}") from err
+    if require_init and not settings.initialised:
+        raise NotInitialised(f"no node in {home}: run `cusdep init --country XX --name NAME` first")
+    return settings
+
+
+def write_settings(settings: Settings) -> None:
+    """Persist the file-backed sections to ``config.toml`` atomically."""
+    data = settings.model_dump(mode="json", exclude={"home"})
+    text = _to_toml(data)
+    settings.home.mkdir(parents=True, exist_ok=True)
+    tmp = settings.config_path.with_suffix(".toml.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, settings.config_path)
+
+
+def _to_toml(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+    for section, values in data.items():
+        lines.append(f"[{section}]")
+        for key, value in values.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,28 @@
+"""Named states: document lifecycle events (the ``trace`` vocabulary) and operation states."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    RECEIVED = "received"
+    VERIFIED = "verified"
+    REVIEWED = "reviewed"
+    ANCHORED = "anchored"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    REVOKED = "revoked"
+
+
+class OpState(StrEnum):
+    PENDING = "pending"
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+class OpType(StrEnum):
+    ANCHOR_BATCH = "anchor_batch"
+    SEND = "send"
+    REGISTRY_WRITE = "registry_write"

@@ -1,0 +1,133 @@
+"""One error tree for the whole node, with stable codes.
+
+Each class carries the gRPC status and HTTP status it maps to. Edges translate exactly once:
+the gRPC interceptor (status + code in trailing metadata), the FastAPI exception handler
+(RFC 9457 problem+json, ``type`` = code) and the CLI ``main()`` (exit 2, one stderr line).
+
+    CusdepError                      cusdep.error            INTERNAL          500
+    ├── InputError                   cusdep.input            INVALID_ARGUMENT  400
+    │   ├── UnsupportedDocument      cusdep.input.unsupported
+    │   └── LimitExceeded            cusdep.input.limit      RESOURCE_EXHAUSTED 413
+    ├── NotFound                     cusdep.not_found        NOT_FOUND         404
+    ├── Conflict                     cusdep.conflict         ALREADY_EXISTS    409
+    │   └── ReplayDetected           cusdep.replay
+    ├── Unauthenticated              cusdep.unauthenticated  UNAUTHENTICATED   401
+    ├── PermissionDenied             cusdep.permission       PERMISSION_DENIED 403
+    ├── VerificationFailed           cusdep.verification     FAILED_PRECONDITION 422
+    ├── ChainError                   cusdep.chain            UNAVAILABLE       503
+    │   ├── ChainUnavailable         cusdep.chain.unavailable
+    │   └── ChainReverted            cusdep.chain.reverted   FAILED_PRECONDITION 409
+    ├── NotInitialised               cusdep.not_initialised  FAILED_PRECONDITION 409
+    └── ConfigError                  cusdep.config           FAILED_PRECONDITION 500
+
+Services raise these; they never raise HTTPException nor call ``context.abort``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+
+
+class CusdepError(Exception):
+    code = "cusdep.error"
+    grpc_status = grpc.StatusCode.INTERNAL
+    http_status = 500
+
+    def __init__(self, message: str, *, code: str | None = None, **detail: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.detail = detail
+
+    def roll_up(self) -> str:
+        """The message followed by the messages of its causes, on one line."""
+        parts = [self.message]
+        cause = self.__cause__
+        while cause is not None:
+            text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+            if text and text not in parts:
+                parts.append(text)
+            cause = cause.__cause__
+        return ": ".join(parts)
+
+
+class InputError(CusdepError):
+    code = "cusdep.input"
+    grpc_status = grpc.StatusCode.INVALID_ARGUMENT
+    http_status = 400
+
+
+class UnsupportedDocument(InputError):
+    code = "cusdep.input.unsupported"
+    http_status = 415
+
+
+class LimitExceeded(InputError):
+    code = "cusdep.input.limit"
+    grpc_status = grpc.StatusCode.RESOURCE_EXHAUSTED
+    http_status = 413
+
+
+class NotFound(CusdepError):
+    code = "cusdep.not_found"
+    grpc_status = grpc.StatusCode.NOT_FOUND
+    http_status = 404
+
+
+class Conflict(CusdepError):
+    code = "cusdep.conflict"
+    grpc_status = grpc.StatusCode.ALREADY_EXISTS
+    http_status = 409
+
+
+class ReplayDetected(Conflict):
+    code = "cusdep.replay"
+
+
+class Unauthenticated(CusdepError):
+    code = "cusdep.unauthenticated"
+    grpc_status = grpc.StatusCode.UNAUTHENTICATED
+    http_status = 401
+
+
+class PermissionDenied(CusdepError):
+    code = "cusdep.permission"
+    grpc_status = grpc.StatusCode.PERMISSION_DENIED
+    http_status = 403
+
+
+class VerificationFailed(CusdepError):
+    code = "cusdep.verification"
+    grpc_status = grpc.StatusCode.FAILED_PRECONDITION
+    http_status = 422
+
+
+class ChainError(CusdepError):
+    code = "cusdep.chain"
+    grpc_status = grpc.StatusCode.UNAVAILABLE
+    http_status = 503
+
+
+class ChainUnavailable(ChainError):
+    code = "cusdep.chain.unavailable"
+
+
+class ChainReverted(ChainError):
+    code = "cusdep.chain.reverted"
+    grpc_status = grpc.StatusCode.FAILED_PRECONDITION
+    http_status = 409
+
+
+class NotInitialised(CusdepError):
+    code = "cusdep.not_initialised"
+    grpc_status = grpc.StatusCode.FAILED_PRECONDITION
+    http_status = 409
+
+
+class ConfigError(CusdepError):
+    code = "cusdep.config"
+    grpc_status = grpc.StatusCode.FAILED_PRECONDITION
+    http_status = 500

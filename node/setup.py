@@ -1,0 +1,71 @@
+"""``cusdep init``: create a node's home — config, identity, database and chain wiring."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+from node.config import ChainSettings, NodeIdentity, Settings, load_settings, write_settings
+from node.errors import Conflict, InputError
+from node.identity import create_identity
+from node.storage.db import Database
+
+_NODE_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9][A-Z0-9-]{0,30}$")
+
+
+def default_node_id(country: str, name: str) -> str:
+    letters = re.sub(r"[^A-Za-z0-9]", "", name).upper()
+    return f"{country.upper()}-{letters[:3] or 'NODE'}"
+
+
+def free_port(preferred: int = 0) -> int:
+    """``preferred`` if it can be bound on loopback, else an ephemeral free port."""
+    for candidate in (preferred, 0) if preferred else (0,):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise InputError("no free TCP port on 127.0.0.1")
+
+
+def initialise_node(
+    home: Path,
+    *,
+    country: str,
+    name: str,
+    node_id: str | None = None,
+    rpc_url: str | None = None,
+    grpc_port: int | None = None,
+    api_port: int | None = None,
+) -> Settings:
+    existing = load_settings(home, require_init=False)
+    if existing.initialised:
+        raise Conflict(f"{existing.home} already holds node {existing.node.id}")
+    country = country.upper()
+    if len(country) != 2 or not country.isalpha():
+        raise InputError(f"--country must be an ISO 3166 alpha-2 code, got {country!r}")
+    if not name.strip():
+        raise InputError("--name must not be empty")
+    node_id = (node_id or default_node_id(country, name)).upper()
+    if not _NODE_ID.match(node_id):
+        raise InputError(f"--id must look like CC-NAME (letters, digits, '-'), got {node_id!r}")
+    settings = existing.model_copy(
+        update={
+            "node": NodeIdentity(id=node_id, country=country, name=name.strip()),
+            "chain": ChainSettings(
+                rpc_url=rpc_url or "",
+                embedded_port=0 if rpc_url else free_port(8545),
+            ),
+        }
+    )
+    settings.exchange.grpc_port = grpc_port or free_port(50051)
+    settings.api.port = api_port or free_port(8080)
+    home = settings.home
+    home.mkdir(parents=True, exist_ok=True)
+    create_identity(home, node_id)
+    Database(settings.database_url).create_all()
+    write_settings(settings)
+    return settings

@@ -1,0 +1,54 @@
+"""Core tables shared by subsystems: documents, their lifecycle events, durable operations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class DocumentRow(SQLModel, table=True):
+    __tablename__ = "documents"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(default="other", index=True)  # certificate | declaration | scan | other
+    format: str = Field(default="unknown")  # adapter format id, or media type for scans
+    media_type: str = Field(default="application/octet-stream")
+    size: int = 0
+    source: str = Field(default="local", index=True)  # local | peer node id
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    state: str = Field(default="received", index=True)
+
+
+class DocumentEventRow(SQLModel, table=True):
+    __tablename__ = "document_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(index=True, max_length=64)
+    kind: str = Field(index=True)  # node.domain.states.EventKind
+    actor: str
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+
+
+class OperationRow(SQLModel, table=True):
+    __tablename__ = "operations"
+    __table_args__ = (UniqueConstraint("idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    type: str = Field(index=True)  # node.domain.states.OpType
+    state: str = Field(default="pending", index=True)  # node.domain.states.OpState
+    idempotency_key: str
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    error: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,1 @@
+"""Synthetic certificates, forgeries, and multi-node traffic."""

@@ -1,0 +1,40 @@
+"""Shared fixtures; see tests/README.md for the list and their scopes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+TOOLS_BIN = REPO / "tools" / "bin"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own CUSDEP_HOME so nothing leaks into ~/.cusdep."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("CUSDEP_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def home(_isolated_home: Path) -> Path:
+    return _isolated_home
+
+
+def tool(name: str) -> str:
+    """Path of a pinned tool (anvil, cast, solc shim) installed by `make setup`."""
+    path = TOOLS_BIN / name
+    if path.exists():
+        return str(path)
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{name} not installed: run `make setup`")
+    return found
+
+
+os.environ.setdefault("CUSDEP_TEST", "1")

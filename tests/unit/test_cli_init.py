@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from node.cli import main
+from node.config import load_settings
+
+
+def test_init_writes_config_and_keys(home: Path, capsys) -> None:
+    code = main(["init", "--country", "cn", "--name", "Shanghai Customs", "--rpc-url", "http://127.0.0.1:1"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["node_id"] == "CN-SHA"
+    settings = load_settings(home)
+    assert settings.node.country == "CN"
+    assert (home / "keys" / "signing.key").stat().st_mode & 0o777 == 0o600
+    assert (home / "keys" / "ca.pem").read_bytes().startswith(b"-----BEGIN CERTIFICATE")
+
+
+def test_init_twice_is_a_conflict(home: Path, capsys) -> None:
+    assert main(["init", "--country", "AU", "--name", "Sydney", "--rpc-url", "http://127.0.0.1:1"]) == 0
+    capsys.readouterr()
+    assert main(["init", "--country", "AU", "--name", "Sydney", "--rpc-url", "http://127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "already holds node AU-SYD" in err[0]
+
+
+def test_bad_country_is_exit_2_one_line(home: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "node", "init", "--country", "CHN", "--name", "x"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "alpha-2" in proc.stderr
+    assert not (home / "config.toml").exists()
+
+
+def test_usage_error_is_exit_2_one_line() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "node", "init", "--bogus"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1

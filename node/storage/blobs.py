@@ -1,0 +1,43 @@
+"""Content-addressed blob store under ``$CUSDEP_HOME/blobs``: original bytes kept by SHA-256.
+
+Writes are atomic (temp file, fsync, rename) so a killed node never leaves a half-written blob.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from node.errors import NotFound
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        target = self.path(sha)
+        if target.exists():
+            return sha
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{sha}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        return sha
+
+    def get(self, sha256: str) -> bytes:
+        try:
+            return self.path(sha256).read_bytes()
+        except FileNotFoundError as err:
+            raise NotFound(f"no stored document {sha256}") from err
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).exists()

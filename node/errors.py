@@ -47,7 +47,9 @@ class CusdepError(Exception):
         parts = [self.message]
         cause = self.__cause__
         while cause is not None:
-            text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+            text = (
+                str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+            )
             if text and text not in parts:
                 parts.append(text)
             cause = cause.__cause__

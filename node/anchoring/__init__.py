@@ -1,1 +1,1 @@
-"""anchoring."""
+"""Batched anchoring of document hashes as Merkle roots on the DocumentAnchor contract."""

@@ -1,3 +1,4 @@
 """Every table module, imported so ``SQLModel.metadata`` is complete. Add new modules here."""
 
+from node.anchoring import tables as _anchoring  # noqa: F401
 from node.storage import core  # noqa: F401

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {IDocumentAnchor} from "./IDocumentAnchor.sol";
+
+/// @notice Stores only what a view must answer (root -> timestamp and writer, revoked leaves);
+/// everything else is in events. Writers are node accounts authorised by the consortium admin.
+contract DocumentAnchor is IDocumentAnchor {
+    address public admin;
+    mapping(address => bool) public isWriter;
+
+    struct RootInfo {
+        uint64 timestamp;
+        address writer;
+    }
+
+    mapping(bytes32 => RootInfo) private _roots;
+    mapping(bytes32 => bool) public revoked;
+
+    constructor() {
+        admin = msg.sender;
+        isWriter[msg.sender] = true;
+        emit AdminTransferred(address(0), msg.sender);
+        emit WriterAuthorised(msg.sender, msg.sender);
+    }
+
+    modifier onlyAdmin() {
+        if (msg.sender != admin) revert NotAdmin(msg.sender);
+        _;
+    }
+
+    modifier onlyWriter() {
+        if (!isWriter[msg.sender]) revert NotWriter(msg.sender);
+        _;
+    }
+
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    function authorise(address writer) external onlyAdmin {
+        if (writer == address(0)) revert ZeroAddress();
+        isWriter[writer] = true;
+        emit WriterAuthorised(writer, msg.sender);
+    }
+
+    function deauthorise(address writer) external onlyAdmin {
+        isWriter[writer] = false;
+        emit WriterDeauthorised(writer, msg.sender);
+    }
+
+    function transferAdmin(address newAdmin) external onlyAdmin {
+        if (newAdmin == address(0)) revert ZeroAddress();
+        emit AdminTransferred(admin, newAdmin);
+        admin = newAdmin;
+    }
+
+    function anchor(bytes32 root, uint32 leafCount, bytes32 batchId) external onlyWriter {
+        if (root == bytes32(0)) revert ZeroRoot();
+        if (leafCount == 0) revert EmptyBatch();
+        if (_roots[root].timestamp != 0) revert AlreadyAnchored(root);
+        uint64 ts = uint64(block.timestamp);
+        _roots[root] = RootInfo(ts, msg.sender);
+        emit RootAnchored(root, batchId, leafCount, msg.sender, ts);
+    }
+
+    function rootTimestamp(bytes32 root) external view returns (uint64) {
+        return _roots[root].timestamp;
+    }
+
+    function rootWriter(bytes32 root) external view returns (address) {
+        return _roots[root].writer;
+    }
+
+    function verifyLeaf(bytes32 root, bytes32[] calldata proof, bytes32 leaf) external view returns (bool) {
+        if (_roots[root].timestamp == 0) return false;
+        bytes32 computed = leaf;
+        for (uint256 i = 0; i < proof.length; i++) {
+            computed = _hashPair(computed, proof[i]);
+        }
+        return computed == root;
+    }
+
+    function revoke(bytes32 leaf, string calldata reason) external onlyWriter {
+        if (revoked[leaf]) revert AlreadyRevoked(leaf);
+        revoked[leaf] = true;
+        emit LeafRevoked(leaf, msg.sender, reason);
+    }
+
+    function _hashPair(bytes32 a, bytes32 b) private pure returns (bytes32 value) {
+        (bytes32 lo, bytes32 hi) = a < b ? (a, b) : (b, a);
+        assembly ("memory-safe") {
+            mstore(0x00, lo)
+            mstore(0x20, hi)
+            value := keccak256(0x00, 0x40)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title Anchors Merkle roots of customs documents; proofs are checked against anchored roots.
+/// Leaf = keccak256(abi.encode(bytes32 sha256(document))); inner node = keccak256 of the two
+/// children sorted ascending (OpenZeppelin MerkleProof convention).
+interface IDocumentAnchor {
+    error NotAdmin(address caller);
+    error NotWriter(address caller);
+    error ZeroRoot();
+    error EmptyBatch();
+    error AlreadyAnchored(bytes32 root);
+    error AlreadyRevoked(bytes32 leaf);
+    error ZeroAddress();
+
+    event WriterAuthorised(address indexed writer, address indexed by);
+    event WriterDeauthorised(address indexed writer, address indexed by);
+    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
+    event RootAnchored(
+        bytes32 indexed root, bytes32 indexed batchId, uint32 leafCount, address indexed writer, uint64 timestamp
+    );
+    event LeafRevoked(bytes32 indexed leaf, address indexed by, string reason);
+
+    function version() external pure returns (string memory);
+    function admin() external view returns (address);
+    function isWriter(address account) external view returns (bool);
+    function authorise(address writer) external;
+    function deauthorise(address writer) external;
+    function transferAdmin(address newAdmin) external;
+
+    function anchor(bytes32 root, uint32 leafCount, bytes32 batchId) external;
+    function rootTimestamp(bytes32 root) external view returns (uint64);
+    function rootWriter(bytes32 root) external view returns (address);
+    /// True when `proof` links `leaf` to `root` and `root` has been anchored.
+    function verifyLeaf(bytes32 root, bytes32[] calldata proof, bytes32 leaf) external view returns (bool);
+    function revoke(bytes32 leaf, string calldata reason) external;
+    function revoked(bytes32 leaf) external view returns (bool);
+}

@@ -1,0 +1,1 @@
+"""The EVM chain layer: embedded anvil, an async web3 client, contract artifacts and ports."""

@@ -1,0 +1,95 @@
+"""DocumentAnchor over web3 (the real ChainAnchor)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from hexbytes import HexBytes
+from web3.contract import AsyncContract
+
+from node.chain.client import ChainClient
+from node.ports import AnchorReceipt
+
+logger = logging.getLogger(__name__)
+
+
+def _b32(value: str) -> bytes:
+    raw = bytes(HexBytes(value))
+    if len(raw) != 32:
+        raise ValueError(f"expected 32 bytes, got {len(raw)}: {value}")
+    return raw
+
+
+class Web3ChainAnchor:
+    """``resolve`` returns the contract address, deploying first where the node must."""
+
+    def __init__(self, client: ChainClient, resolve: Callable[[], Awaitable[str]]) -> None:
+        self.client = client
+        self._resolve = resolve
+        self._contract: AsyncContract | None = None
+        self.contract_address = ""
+
+    async def _c(self) -> AsyncContract:
+        if self._contract is None:
+            self.contract_address = await self._resolve()
+            self._contract = self.client.contract("DocumentAnchor", self.contract_address)
+        return self._contract
+
+    async def anchor(self, root: str, leaf_count: int, batch_id: str) -> AnchorReceipt:
+        receipt = await self.client.transact(
+            (await self._c()).functions.anchor(_b32(root), leaf_count, _b32(batch_id))
+        )
+        ts = await self.client.call((await self._c()).functions.rootTimestamp(_b32(root)))
+        return AnchorReceipt(
+            root=root,
+            tx_hash=HexBytes(receipt["transactionHash"]).to_0x_hex(),
+            block_number=int(receipt["blockNumber"]),
+            timestamp=int(ts),
+        )
+
+    async def find_anchor(self, root: str) -> AnchorReceipt | None:
+        ts = int(await self.client.call((await self._c()).functions.rootTimestamp(_b32(root))))
+        if ts == 0:
+            return None
+        logs = await self.client.w3.eth.get_logs(
+            {
+                "address": (await self._c()).address,
+                "fromBlock": 0,
+                "toBlock": "latest",
+                "topics": [(await self._c()).events.RootAnchored().topic, _b32(root)],
+            }
+        )
+        if not logs:
+            return AnchorReceipt(root=root, tx_hash="", block_number=0, timestamp=ts)
+        log = logs[0]
+        return AnchorReceipt(
+            root=root,
+            tx_hash=HexBytes(log["transactionHash"]).to_0x_hex(),
+            block_number=int(log["blockNumber"]),
+            timestamp=ts,
+        )
+
+    async def verify_leaf(self, root: str, proof: list[str], leaf: str) -> bool:
+        fn = (await self._c()).functions.verifyLeaf(
+            _b32(root), [_b32(p) for p in proof], _b32(leaf)
+        )
+        return bool(await self.client.call(fn))
+
+    async def revoke(self, leaf: str, reason: str) -> str:
+        receipt = await self.client.transact((await self._c()).functions.revoke(_b32(leaf), reason))
+        return HexBytes(receipt["transactionHash"]).to_0x_hex()
+
+    async def is_revoked(self, leaf: str) -> bool:
+        return bool(await self.client.call((await self._c()).functions.revoked(_b32(leaf))))
+
+    # consortium administration (not part of the port)
+    async def authorise(self, writer: str) -> str:
+        receipt = await self.client.transact(
+            (await self._c()).functions.authorise(self.client.w3.to_checksum_address(writer))
+        )
+        return HexBytes(receipt["transactionHash"]).to_0x_hex()
+
+    async def is_writer(self, account: str) -> bool:
+        fn = (await self._c()).functions.isWriter(self.client.w3.to_checksum_address(account))
+        return bool(await self.client.call(fn))

@@ -1,0 +1,201 @@
+"""Async EVM client: local signing, in-process nonces, receipts awaited, reverts decoded.
+
+One ``ChainClient`` per process and account. Transactions are pre-flighted with
+``eth_estimateGas`` so a revert surfaces as ``ChainReverted`` carrying the contract's custom
+error name, without spending gas. Connection failures become ``ChainUnavailable``.
+
+anvil under automine can leave a burst of transactions stuck in the pool (foundry issue
+10122): while waiting for a receipt, if the block number stalls with our transaction pending,
+the client mines a block with ``evm_mine`` (development chains only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import aiohttp
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from hexbytes import HexBytes
+from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3.contract import AsyncContract
+from web3.exceptions import (
+    ContractCustomError,
+    ContractLogicError,
+    ProviderConnectionError,
+    TimeExhausted,
+    TransactionNotFound,
+    Web3RPCError,
+)
+
+from node.chain.artifacts import abi, artifact, decode_revert
+from node.errors import ChainReverted, ChainUnavailable
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_CONNECTION_ERRORS = (
+    aiohttp.ClientError,
+    asyncio.TimeoutError,
+    ConnectionError,
+    OSError,
+    ProviderConnectionError,
+)
+_STALL_SECONDS = 1.0
+
+
+def _reverted(err: ContractLogicError) -> ChainReverted:
+    data = err.data if isinstance(err.data, str) else None
+    name, args = decode_revert(data)
+    if name == "unknown":
+        return ChainReverted(f"transaction reverted: {err.message or err}", error="unknown")
+    pretty = ", ".join(f"{k}={v}" for k, v in args.items())
+    return ChainReverted(f"reverted with {name}({pretty})", error=name, args=args)
+
+
+async def _guard(call: Awaitable[T]) -> T:
+    try:
+        return await call
+    except ContractCustomError as err:
+        raise _reverted(err) from err
+    except ContractLogicError as err:
+        raise _reverted(err) from err
+    except _CONNECTION_ERRORS as err:
+        raise ChainUnavailable(f"chain RPC unreachable ({type(err).__name__})") from err
+
+
+class ChainClient:
+    def __init__(self, rpc_url: str, account: LocalAccount, *, receipt_timeout: float = 30.0):
+        self.rpc_url = rpc_url
+        self.account = account
+        self.receipt_timeout = receipt_timeout
+        self.w3 = AsyncWeb3(AsyncHTTPProvider(rpc_url, request_kwargs={"timeout": 10}))
+        self._nonce: int | None = None
+        self._lock = asyncio.Lock()
+        self._chain_id: int | None = None
+        self._dev: bool | None = None
+
+    @property
+    def address(self) -> str:
+        return str(self.account.address)
+
+    async def start(self) -> None:
+        await self.chain_id()
+
+    async def aclose(self) -> None:
+        await self.w3.provider.disconnect()
+
+    async def chain_id(self) -> int:
+        if self._chain_id is None:
+            self._chain_id = int(await _guard(self.w3.eth.chain_id))
+        return self._chain_id
+
+    async def is_dev_chain(self) -> bool:
+        if self._dev is None:
+            version = str(await _guard(self.w3.client_version)).lower()
+            self._dev = "anvil" in version or "hardhat" in version or "ganache" in version
+        return self._dev
+
+    async def block_number(self) -> int:
+        return int(await _guard(self.w3.eth.block_number))
+
+    async def rpc(self, method: str, params: list[Any]) -> Any:
+        response = await _guard(self.w3.provider.make_request(method, params))  # type: ignore[arg-type]
+        if "error" in response:
+            raise ChainUnavailable(f"{method}: {response['error']}")
+        return response.get("result")
+
+    async def fund_self(self, wei: int) -> None:
+        """On a development chain, give our own account a balance (anvil_setBalance)."""
+        await self.rpc("anvil_setBalance", [self.address, hex(wei)])
+
+    async def balance(self) -> int:
+        return int(await _guard(self.w3.eth.get_balance(self.account.address)))
+
+    def contract(self, name: str, address: str) -> AsyncContract:
+        return self.w3.eth.contract(address=AsyncWeb3.to_checksum_address(address), abi=abi(name))
+
+    async def deploy(self, name: str) -> str:
+        art = artifact(name)
+        factory = self.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+        receipt = await self._send(lambda tx: factory.constructor().build_transaction(tx))
+        address = receipt["contractAddress"]
+        logger.info("deployed %s at %s", name, address)
+        return str(address)
+
+    async def call(self, fn: Any) -> Any:
+        return await _guard(fn.call())
+
+    async def transact(self, fn: Any) -> dict[str, Any]:
+        """Send a contract function call as a signed transaction and wait for its receipt."""
+        return await self._send(lambda tx: fn.build_transaction(tx))
+
+    async def _send(
+        self, build: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        chain_id = await self.chain_id()
+        async with self._lock:
+            for attempt in range(3):
+                nonce = await self._next_nonce()
+                tx = await _guard(
+                    build({"from": self.address, "nonce": nonce, "chainId": chain_id})
+                )
+                signed = self.account.sign_transaction(tx)
+                try:
+                    tx_hash = await _guard(self.w3.eth.send_raw_transaction(signed.raw_transaction))
+                except Web3RPCError as err:
+                    if "nonce" in str(err).lower() and attempt < 2:
+                        logger.warning("nonce %s rejected (%s): resyncing", nonce, err)
+                        self._nonce = None
+                        continue
+                    raise ChainUnavailable(f"transaction rejected: {err}") from err
+                except ChainUnavailable:
+                    self._nonce = None  # unknown whether it reached the pool
+                    raise
+                self._nonce = nonce + 1
+                break
+        receipt = await self._wait_receipt(HexBytes(tx_hash))
+        if receipt["status"] != 1:
+            raise ChainReverted(f"transaction {HexBytes(tx_hash).to_0x_hex()} reverted")
+        return dict(receipt)
+
+    async def _next_nonce(self) -> int:
+        if self._nonce is None:
+            self._nonce = int(
+                await _guard(self.w3.eth.get_transaction_count(self.account.address, "pending"))
+            )
+        return self._nonce
+
+    async def _wait_receipt(self, tx_hash: HexBytes) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.receipt_timeout
+        last_block, last_change = -1, loop.time()
+        delay = 0.005
+        while loop.time() < deadline:
+            try:
+                return await _guard(self.w3.eth.get_transaction_receipt(tx_hash))
+            except (TransactionNotFound, TimeExhausted):
+                pass
+            block = await self.block_number()
+            if block != last_block:
+                last_block, last_change = block, loop.time()
+            elif loop.time() - last_change > _STALL_SECONDS and await self.is_dev_chain():
+                logger.warning("block number stalled at %s with tx pending: evm_mine", block)
+                await self.rpc("evm_mine", [])
+                last_change = loop.time()
+            await asyncio.sleep(delay)  # polling the chain for the receipt
+            delay = min(delay * 2, 0.1)
+        raise ChainUnavailable(
+            f"no receipt for {tx_hash.to_0x_hex()} within {self.receipt_timeout}s"
+        )
+
+
+def load_account(key_hex: str) -> LocalAccount:
+    return Account.from_key(key_hex)
+
+
+def new_account() -> LocalAccount:
+    return Account.create()

@@ -1,0 +1,185 @@
+"""The embedded development chain: an anvil process owned by a node home.
+
+anvil runs under ``$CUSDEP_HOME/chain/`` with its state persisted (``--state FILE
+--state-interval N``) and is stopped with SIGTERM so it dumps state on exit. It runs in its own
+session so a node killed with SIGKILL leaves it behind; the next start finds it through the
+pid file and reuses it when it answers, or replaces it when it does not.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from node.errors import ChainUnavailable, ConfigError
+
+logger = logging.getLogger(__name__)
+
+CHAIN_DIR = "chain"
+_REPO_TOOLS = Path(__file__).resolve().parents[2] / "tools" / "bin"
+
+
+def anvil_binary() -> str:
+    env = os.environ.get("CUSDEP_ANVIL")
+    if env:
+        return env
+    bundled = _REPO_TOOLS / "anvil"
+    if bundled.exists():
+        return str(bundled)
+    found = shutil.which("anvil")
+    if found:
+        return found
+    raise ConfigError("anvil not found: run `make setup` (npm @foundry-rs/anvil-linux-amd64)")
+
+
+def rpc_call(
+    url: str, method: str, params: list[object] | None = None, timeout: float = 2.0
+) -> object:
+    """A minimal synchronous JSON-RPC call, for liveness checks outside an event loop."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []})
+    req = urllib.request.Request(url, body.encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (loopback URL)
+        payload = json.loads(resp.read())
+    if "error" in payload:
+        raise ChainUnavailable(f"{method}: {payload['error'].get('message')}")
+    return payload.get("result")
+
+
+def _answers(url: str) -> bool:
+    try:
+        rpc_call(url, "eth_chainId", timeout=1.0)
+        return True
+    except (OSError, urllib.error.URLError, ValueError, ChainUnavailable):
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class EmbeddedAnvil:
+    """Start, reuse or replace the home's anvil; ``stop()`` only stops what this object started."""
+
+    def __init__(self, home: Path, port: int, *, chain_id: int = 31337, state_interval: int = 1):
+        self.dir = home / CHAIN_DIR
+        self.port = port
+        self.chain_id = chain_id
+        self.state_interval = state_interval
+        self.url = f"http://127.0.0.1:{port}"
+        self._started = False
+
+    @property
+    def pid_file(self) -> Path:
+        return self.dir / "anvil.pid"
+
+    @property
+    def state_file(self) -> Path:
+        return self.dir / "state.json"
+
+    def running_pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def ensure(self, timeout: float = 20.0) -> str:
+        """Make sure the home's anvil answers on its port; returns the RPC URL."""
+        pid = self.running_pid()
+        if pid is not None and _answers(self.url):
+            logger.info("reusing embedded anvil pid %s on %s", pid, self.url)
+            return self.url
+        if pid is not None:
+            logger.warning("embedded anvil pid %s does not answer: replacing it", pid)
+            self._kill(pid)
+        if _answers(self.url):
+            raise ChainUnavailable(
+                f"port {self.port} is taken by another process: set chain.embedded_port in config"
+            )
+        self._spawn()
+        self._wait_ready(timeout)
+        self._started = True
+        return self.url
+
+    def _spawn(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.dir / "anvil.log", "ab")  # noqa: SIM115 (handed to the child)
+        cmd = [
+            anvil_binary(),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--chain-id",
+            str(self.chain_id),
+            "--state",
+            str(self.state_file),
+            "--state-interval",
+            str(self.state_interval),
+            "--silent",
+        ]
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+        )
+        log.close()
+        self.pid_file.write_text(str(proc.pid))
+        self._proc = proc
+        logger.info("started embedded anvil pid %s on %s", proc.pid, self.url)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while time.monotonic() < deadline:
+            if _answers(self.url):
+                return
+            if self._proc.poll() is not None:
+                tail = (self.dir / "anvil.log").read_text(errors="replace")[-300:]
+                raise ChainUnavailable(
+                    f"embedded anvil exited with {self._proc.returncode}: {tail}"
+                )
+            time.sleep(delay)  # waiting for an external process to open its port
+            delay = min(delay * 2, 0.2)
+        raise ChainUnavailable(f"embedded anvil did not answer on {self.url} within {timeout}s")
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (anvil dumps its state) — only if this object started it."""
+        if not self._started:
+            return
+        pid = self.running_pid()
+        if pid is not None:
+            self._kill(pid, timeout)
+        self._started = False
+
+    def _kill(self, pid: int, timeout: float = 10.0) -> None:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        proc = getattr(self, "_proc", None)
+        if proc is not None and proc.pid == pid:
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        else:
+            deadline = time.monotonic() + timeout
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.05)  # not our child: poll until it exits
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)

@@ -1,0 +1,139 @@
+"""Open the node's chain: embedded anvil or an external RPC, the account, and the contracts.
+
+On a development chain with no contracts configured, the node funds its own account, deploys
+DocumentAnchor and TrustRegistry (becoming their admin), registers itself as its country's
+authority, and records the addresses in config.toml.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from eth_account.signers.local import LocalAccount
+
+from node.chain.anchor import Web3ChainAnchor
+from node.chain.client import ChainClient, load_account, new_account
+from node.chain.devchain import EmbeddedAnvil
+from node.chain.registry import Web3TrustRegistry
+from node.config import Settings, write_settings
+from node.errors import ChainUnavailable, ConfigError
+
+logger = logging.getLogger(__name__)
+
+_DEV_FUNDING = 10_000 * 10**18
+CHAIN_KEY = "chain.key"
+
+
+def chain_account(home: Path) -> LocalAccount:
+    """The node's EVM account, created on first use (keys/chain.key, 0600)."""
+    path = home / "keys" / CHAIN_KEY
+    if path.exists():
+        return load_account(path.read_text().strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    account = new_account()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(account.key.hex())
+    return account
+
+
+class Chain:
+    """The node's chain connection as a lifecycle component.
+
+    ``start`` brings up the embedded anvil (if any) and prepares the contracts; an external
+    RPC that is down at start only delays preparation until the first successful use.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedded = embedded_anvil(settings)
+        url = self.embedded.url if self.embedded else settings.chain.rpc_url
+        self.client = ChainClient(
+            url, chain_account(settings.home), receipt_timeout=settings.chain.receipt_timeout
+        )
+        self.anchor = Web3ChainAnchor(self.client, self._anchor_address)
+        self.registry = Web3TrustRegistry(self.client, self._registry_address)
+        self._prepare_lock = asyncio.Lock()
+        self._prepared = False
+
+    @property
+    def rpc_url(self) -> str:
+        return self.client.rpc_url
+
+    async def start(self) -> None:
+        if self.embedded is not None:
+            await asyncio.to_thread(self.embedded.ensure)
+        try:
+            await self.prepare()
+        except ChainUnavailable as err:
+            logger.warning("chain not reachable at start (%s): will retry on use", err.roll_up())
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        if self.embedded is not None:
+            await asyncio.to_thread(self.embedded.stop)
+
+    async def prepare(self) -> None:
+        """Fund, deploy and register where needed; idempotent and safe to call concurrently."""
+        if self._prepared:
+            return
+        async with self._prepare_lock:
+            if self._prepared:
+                return
+            client = self.client
+            if not (self.settings.chain.anchor_contract and self.settings.chain.registry_contract):
+                await _deploy(self.settings, client)
+            elif await client.is_dev_chain() and await client.balance() == 0:
+                await client.fund_self(_DEV_FUNDING)
+            self._prepared = True
+
+    async def _anchor_address(self) -> str:
+        await self.prepare()
+        return self.settings.chain.anchor_contract
+
+    async def _registry_address(self) -> str:
+        await self.prepare()
+        return self.settings.chain.registry_contract
+
+
+def embedded_anvil(settings: Settings) -> EmbeddedAnvil | None:
+    if settings.chain.rpc_url:
+        return None
+    if not settings.chain.embedded_port:
+        raise ConfigError("chain.embedded_port is not set in config.toml")
+    return EmbeddedAnvil(
+        settings.home,
+        settings.chain.embedded_port,
+        chain_id=settings.chain.chain_id,
+        state_interval=settings.chain.state_interval,
+    )
+
+
+async def _deploy(settings: Settings, client: ChainClient) -> None:
+    if await client.is_dev_chain():
+        await client.fund_self(_DEV_FUNDING)
+    elif await client.balance() == 0:
+        raise ConfigError(
+            f"no contracts configured and account {client.address} has no funds: set "
+            "chain.anchor_contract and chain.registry_contract, or fund the account"
+        )
+    anchor = await client.deploy("DocumentAnchor")
+    registry = await client.deploy("TrustRegistry")
+    settings.chain.anchor_contract = anchor
+    settings.chain.registry_contract = registry
+    settings.chain.chain_id = await client.chain_id()
+    reg = Web3TrustRegistry(client, _const(registry))
+    await reg.add_authority(settings.node.country, client.address)
+    write_settings(settings)
+    logger.info("deployed contracts: anchor %s registry %s", anchor, registry)
+
+
+def _const(value: str) -> Callable[[], Awaitable[str]]:
+    async def resolve() -> str:
+        return value
+
+    return resolve

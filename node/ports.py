@@ -1,0 +1,56 @@
+"""Narrow interfaces to external systems. Each has a real and a fake implementation that pass
+the same conformance tests (tests/contract/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class AnchorReceipt:
+    root: str  # 0x-hex bytes32
+    tx_hash: str
+    block_number: int
+    timestamp: int
+
+
+class ChainAnchor(Protocol):
+    """The DocumentAnchor contract as the node uses it."""
+
+    contract_address: str
+
+    async def anchor(self, root: str, leaf_count: int, batch_id: str) -> AnchorReceipt: ...
+
+    async def find_anchor(self, root: str) -> AnchorReceipt | None: ...
+
+    async def verify_leaf(self, root: str, proof: list[str], leaf: str) -> bool: ...
+
+    async def revoke(self, leaf: str, reason: str) -> str: ...
+
+    async def is_revoked(self, leaf: str) -> bool: ...
+
+
+RecordKind = str  # "agency" | "seal" | "officer" | "template"
+
+
+class TrustRegistryChain(Protocol):
+    """The TrustRegistry contract: writes in our own registrar's name, reads of anyone's."""
+
+    contract_address: str
+
+    async def register(self, kind: RecordKind, registrar: str, fields: dict[str, Any]) -> str: ...
+
+    async def revoke(self, kind: RecordKind, registrar: str, record_id: str, reason: str) -> str: ...
+
+    async def get(self, kind: RecordKind, registrar: str, record_id: str) -> dict[str, Any] | None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)

@@ -1,0 +1,76 @@
+"""Documents and their lifecycle events: the rows ``trace`` reads.
+
+``add_event`` is called in the same transaction as the change it records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from node.domain.states import EventKind
+from node.storage.core import DocumentEventRow, DocumentRow, utcnow
+
+_EVENTS = DocumentEventRow.__table__  # type: ignore[attr-defined]
+
+
+def upsert_document(
+    session: Session,
+    sha256: str,
+    *,
+    kind: str = "other",
+    format: str = "unknown",
+    media_type: str = "application/octet-stream",
+    size: int = 0,
+    source: str = "local",
+) -> DocumentRow:
+    row = session.get(DocumentRow, sha256)
+    if row is None:
+        row = DocumentRow(
+            sha256=sha256, kind=kind, format=format, media_type=media_type, size=size, source=source
+        )
+        session.add(row)
+    return row
+
+
+def add_event(
+    session: Session,
+    sha256: str,
+    kind: EventKind,
+    actor: str,
+    detail: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> None:
+    session.add(
+        DocumentEventRow(
+            sha256=sha256, kind=kind.value, actor=actor, detail=detail or {}, at=at or utcnow()
+        )
+    )
+
+
+def add_events(
+    session: Session, sha256s: Iterable[str], kind: EventKind, actor: str, detail: dict[str, Any]
+) -> None:
+    """Bulk-insert one event per document (Core executemany: thousands per batch)."""
+    now = utcnow()
+    rows = [{"sha256": s, "kind": kind.value, "actor": actor, "detail": detail, "at": now}
+            for s in sha256s]
+    if rows:
+        session.connection().execute(insert(_EVENTS), rows)
+
+
+def events_for(session: Session, sha256: str) -> list[DocumentEventRow]:
+    stmt = (
+        select(DocumentEventRow)
+        .where(DocumentEventRow.sha256 == sha256)
+        .order_by(DocumentEventRow.at, DocumentEventRow.id)  # type: ignore[arg-type]
+    )
+    return list(session.exec(stmt))
+
+
+def iso(at: dt.datetime) -> str:
+    return at.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z")

@@ -2,7 +2,7 @@
 
 ``build_node(settings, **overrides)`` wires storage, chain, registry, anchoring, exchange and
 verification. The CLI, the API lifespan, the gRPC server, the simulator and tests all call it;
-tests pass fakes through ``overrides`` (e.g. ``chain=InMemoryChain()``).
+tests pass fakes through ``overrides`` (``db=``, ``chain_anchor=``, ``registry_chain=``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from node.anchoring.service import AnchorService
+from node.anchoring.worker import AnchorWorker
 from node.config import Settings
+from node.registry.service import RegistryService
+from node.registry.worker import RegistryWorker
 from node.runtime import Node
+from node.storage.blobs import BlobStore
 from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -20,7 +25,29 @@ logger = logging.getLogger(__name__)
 def build_node(settings: Settings, **overrides: Any) -> Node:
     db: Database = overrides.pop("db", None) or Database(settings.database_url)
     db.create_all()
-    node = Node(settings=settings, db=db)
+    node = Node(settings=settings, db=db, blobs=BlobStore(settings.home / "blobs"))
+    _wire_chain(node, overrides)
     for name, value in overrides.items():
         setattr(node, name, value)
     return node
+
+
+def _wire_chain(node: Node, overrides: dict[str, Any]) -> None:
+    settings = node.settings
+    anchor_port = overrides.pop("chain_anchor", None)
+    registry_port = overrides.pop("registry_chain", None)
+    if anchor_port is None or registry_port is None:
+        from node.chain.wiring import Chain
+
+        node.chain = Chain(settings)
+        node.resources.append(node.chain)
+        anchor_port = anchor_port or node.chain.anchor
+        registry_port = registry_port or node.chain.registry
+    node.anchoring = AnchorService(
+        node.db, anchor_port, actor=settings.node.id, settings=settings.anchoring
+    )
+    node.registry = RegistryService(
+        node.db, node.blobs, registry_port, country=settings.node.country, actor=settings.node.id
+    )
+    node.workers.append(AnchorWorker(node.anchoring))
+    node.workers.append(RegistryWorker(node.registry))

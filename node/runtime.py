@@ -1,13 +1,27 @@
-"""The running node: holds the services and owns their lifecycle (start in order, stop in reverse)."""
+"""The running node: holds the services and owns their lifecycle.
+
+Two kinds of component, each with ``async start()`` / ``async aclose()``:
+- ``resources`` (the chain connection, …) are opened by ``async with node`` — every use of the
+  node, including one-shot CLI commands, needs them;
+- ``workers`` (anchoring and registry workers, the outbox, the gRPC and HTTP servers) are started
+  by ``await node.start_workers()`` — only ``cusdep node run`` and tests that need them.
+Start in order, stop in reverse; a failure while starting closes what was started.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from node.config import Settings
+from node.storage.blobs import BlobStore
 from node.storage.db import Database
+
+if TYPE_CHECKING:
+    from node.anchoring.service import AnchorService
+    from node.chain.wiring import Chain
+    from node.registry.service import RegistryService
 
 logger = logging.getLogger(__name__)
 
@@ -22,22 +36,39 @@ class Component(Protocol):
 class Node:
     settings: Settings
     db: Database
-    components: list[Component] = field(default_factory=list)
+    blobs: BlobStore
+    chain: Chain | None = None
+    anchoring: AnchorService | None = None
+    registry: RegistryService | None = None
+    resources: list[Component] = field(default_factory=list)
+    workers: list[Component] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    _started: list[Component] = field(default_factory=list, repr=False)
+
+    @property
+    def node_id(self) -> str:
+        return self.settings.node.id
 
     async def start(self) -> None:
-        started: list[Component] = []
-        try:
-            for component in self.components:
+        await self._start_all(self.resources)
+
+    async def start_workers(self) -> None:
+        await self._start_all(self.workers)
+
+    async def _start_all(self, components: list[Component]) -> None:
+        for component in components:
+            if component in self._started:
+                continue
+            try:
                 await component.start()
-                started.append(component)
-        except BaseException:
-            for component in reversed(started):
-                await component.aclose()
-            raise
+            except BaseException:
+                await self.aclose()
+                raise
+            self._started.append(component)
 
     async def aclose(self) -> None:
-        for component in reversed(self.components):
+        while self._started:
+            component = self._started.pop()
             try:
                 await component.aclose()
             except Exception:  # keep closing the rest

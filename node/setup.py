@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 from pathlib import Path
 
+from node.chain.wiring import Chain, chain_account
 from node.config import ChainSettings, NodeIdentity, Settings, load_settings, write_settings
 from node.errors import Conflict, InputError
 from node.identity import create_identity
@@ -66,6 +68,20 @@ def initialise_node(
     home = settings.home
     home.mkdir(parents=True, exist_ok=True)
     create_identity(home, node_id)
+    chain_account(home)
     Database(settings.database_url).create_all()
     write_settings(settings)
+    asyncio.run(_prepare_chain(settings))
     return settings
+
+
+async def _prepare_chain(settings: Settings) -> None:
+    """Start the chain and deploy/record the contracts now, so the first command is quick.
+
+    An external RPC that does not answer is not fatal: the node prepares it on first use.
+    """
+    chain = Chain(settings)
+    try:
+        await chain.start()
+    finally:
+        await chain.aclose()

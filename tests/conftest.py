@@ -38,3 +38,15 @@ def tool(name: str) -> str:
 
 
 os.environ.setdefault("CUSDEP_TEST", "1")
+
+
+@pytest.fixture(scope="session")
+def anvil_url(tmp_path_factory: pytest.TempPathFactory):
+    """A real anvil for the session (one per xdist worker), on a free loopback port."""
+    from node.chain.devchain import EmbeddedAnvil
+    from node.setup import free_port
+
+    anvil = EmbeddedAnvil(tmp_path_factory.mktemp("anvil"), free_port())
+    url = anvil.ensure()
+    yield url
+    anvil.stop()

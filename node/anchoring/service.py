@@ -83,7 +83,13 @@ class AnchorService:
     def enqueue(self, sha256s: Sequence[str]) -> int:
         now = utcnow()
         rows = [
-            {"sha256": s, "leaf": _hex(leaf_for(s)), "state": "pending", "proof": [], "queued_at": now}
+            {
+                "sha256": s,
+                "leaf": _hex(leaf_for(s)),
+                "state": "pending",
+                "proof": [],
+                "queued_at": now,
+            }
             for s in dict.fromkeys(sha256s)
         ]
         if not rows:
@@ -181,9 +187,13 @@ class AnchorService:
             op.updated_at = now = utcnow()
             root = op.payload["root"]
             conn = session.connection()
-            shas = list(conn.execute(select(_LEAVES.c.sha256).where(_LEAVES.c.root == root)).scalars())
+            shas = list(
+                conn.execute(select(_LEAVES.c.sha256).where(_LEAVES.c.root == root)).scalars()
+            )
             conn.execute(
-                update(_LEAVES).where(_LEAVES.c.root == root).values(state="anchored", anchored_at=now)
+                update(_LEAVES)
+                .where(_LEAVES.c.root == root)
+                .values(state="anchored", anchored_at=now)
             )
             detail = {
                 "merkle_root": root,

@@ -32,8 +32,8 @@ def read_file(path: str) -> bytes:
     try:
         return p.read_bytes()
     except IsADirectoryError as err:
-        raise InputError(f"{path}: is a directory") from err
+        raise InputError(f"{path}: is a directory") from None
     except FileNotFoundError as err:
-        raise InputError(f"{path}: no such file") from err
+        raise InputError(f"{path}: no such file") from None
     except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror})") from err
+        raise InputError(f"{path}: cannot read ({err.strerror})") from None

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from node.cli import init
+from node.cli import chain, init, registry
 
-GROUPS: tuple[ModuleType, ...] = (init,)
+GROUPS: tuple[ModuleType, ...] = (init, registry, chain)

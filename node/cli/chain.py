@@ -1,0 +1,82 @@
+"""``cusdep anchor``, ``cusdep trace`` and consortium administration."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from node.bootstrap import build_node
+from node.cli._common import emit_json, read_file, settings_from
+from node.documents import anchor_files, as_cli
+from node.runtime import Node
+from node.trace import trace
+
+
+def with_node(args: argparse.Namespace, work: Callable[[Node], Awaitable[Any]]) -> Any:
+    """Build the node from ``--home``, open its resources, run ``work``, close."""
+    settings = settings_from(args)
+
+    async def run() -> Any:
+        async with build_node(settings) as node:
+            return await work(node)
+
+    return asyncio.run(run())
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("anchor", help="anchor the files' SHA-256 now; waits for the receipt")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_anchor)
+
+    p = sub.add_parser("trace", help="provenance of a document and its proof checked on chain")
+    p.add_argument("sha256", metavar="SHA256_HEX")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_trace)
+
+    p = sub.add_parser("consortium", help="consortium administration (contract admin only)")
+    csub = p.add_subparsers(dest="action", required=True)
+    a = csub.add_parser("add-authority", help="let an account write registry records for a country")
+    a.add_argument("--country", required=True)
+    a.add_argument("--account", required=True, help="the authority's EVM address")
+    a.set_defaults(func=_add_authority)
+    a = csub.add_parser("authorise-anchor", help="let an account anchor roots")
+    a.add_argument("--account", required=True, help="the node's EVM address")
+    a.set_defaults(func=_authorise_anchor)
+    a = csub.add_parser("account", help="show this node's EVM account and contracts")
+    a.set_defaults(func=_account)
+
+
+def _anchor(args: argparse.Namespace) -> int:
+    items = [(f, read_file(f)) for f in args.files]  # read all first: nothing half-done
+    infos = with_node(args, lambda node: anchor_files(node, items))
+    emit_json(as_cli(infos))
+    return 0
+
+
+def _trace(args: argparse.Namespace) -> int:
+    emit_json(with_node(args, lambda node: trace(node, args.sha256)))
+    return 0
+
+
+def _add_authority(args: argparse.Namespace) -> int:
+    from node.consortium import add_authority
+
+    emit_json(with_node(args, lambda node: add_authority(node, args.country, args.account)))
+    return 0
+
+
+def _authorise_anchor(args: argparse.Namespace) -> int:
+    from node.consortium import authorise_anchor
+
+    emit_json(with_node(args, lambda node: authorise_anchor(node, args.account)))
+    return 0
+
+
+def _account(args: argparse.Namespace) -> int:
+    from node.consortium import account
+
+    emit_json(with_node(args, account))
+    return 0

@@ -1,0 +1,42 @@
+"""Documents entering the node locally: stored by hash, recorded, and queued for anchoring."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Any
+
+from node.anchoring.service import AnchorInfo
+from node.domain.states import EventKind
+from node.runtime import Node
+from node.storage.core import DocumentRow
+from node.storage.documents import add_event, upsert_document
+
+
+def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
+    shas = []
+    with node.db.session() as session:
+        for name, data in items:
+            sha = node.blobs.put(data)
+            if session.get(DocumentRow, sha) is None:
+                upsert_document(session, sha, size=len(data), source="local")
+                add_event(
+                    session, sha, EventKind.RECEIVED, node.node_id, {"source": "cli", "file": name}
+                )
+            shas.append(sha)
+    return shas
+
+
+async def anchor_files(node: Node, items: list[tuple[str, bytes]]) -> list[AnchorInfo]:
+    """Store these documents, record them, and anchor their SHA-256 now (waits for receipts)."""
+    assert node.anchoring is not None
+    known = await asyncio.to_thread(
+        node.anchoring.infos, [hashlib.sha256(d).hexdigest() for _, d in items]
+    )
+    fresh = [(n, d) for n, d in items if hashlib.sha256(d).hexdigest() not in known]
+    await asyncio.to_thread(_record_local, node, fresh)
+    return await node.anchoring.anchor_now([hashlib.sha256(d).hexdigest() for _, d in items])
+
+
+def as_cli(infos: list[AnchorInfo]) -> list[dict[str, Any]]:
+    return [i.as_cli() for i in infos]

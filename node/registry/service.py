@@ -1,0 +1,308 @@
+"""RegistryService: register and revoke agencies, seal and signature specimens, templates.
+
+Every write is a durable ``registry_write`` operation (idempotency key = kind/registrar/id) and a
+local record in state pending; ``_write`` puts it on the TrustRegistry contract — or adopts the
+on-chain record when an earlier attempt already landed — and confirms it. If the chain is down
+the operation stays pending and the node's worker retries it (``process_pending``).
+
+Records are written in our own registrar's name (our country). A record about another country's
+agency is an attestation by us, not authoritative; the contract enforces the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Any
+
+from sqlmodel import col, select
+
+from node.domain.states import OpState, OpType
+from node.errors import Conflict, InputError, NotFound
+from node.ports import TrustRegistryChain
+from node.registry import validate
+from node.registry.tables import RegistryRecordRow
+from node.storage.blobs import BlobStore
+from node.storage.core import OperationRow, utcnow
+from node.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+_HASH_KEY = {
+    "seal": "image_sha256",
+    "officer": "signature_sha256",
+    "template": "template_sha256",
+}
+
+
+def _op_key(kind: str, registrar: str, record_id: str) -> str:
+    return f"registry:{kind}:{registrar}:{record_id}"
+
+
+class RegistryService:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        chain: TrustRegistryChain,
+        *,
+        country: str,
+        actor: str,
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.chain = chain
+        self.country = country
+        self.actor = actor
+
+    # ---- registration --------------------------------------------------------------------
+    async def add_agency(self, agency_id: str, country: str, name: str) -> dict[str, Any]:
+        validate.record_id(agency_id)
+        country = validate.country(country)
+        if not name.strip():
+            raise InputError("--name must not be empty")
+        fields = {
+            "id": agency_id,
+            "country": country,
+            "name": name.strip(),
+            "authoritative": country == self.country,
+        }
+        return await self._register("agency", agency_id, fields, country=country)
+
+    async def add_seal(self, agency_id: str, seal_id: str, image: bytes) -> dict[str, Any]:
+        validate.record_id(seal_id)
+        validate.specimen_image(image, "--image")
+        agency = self._confirmed_agency(agency_id)
+        sha = await asyncio.to_thread(self.blobs.put, image)
+        fields = {"id": seal_id, "agency_id": agency_id, "image_sha256": sha}
+        return await self._register("seal", seal_id, fields, agency=agency, sha=sha)
+
+    async def add_officer(
+        self,
+        agency_id: str,
+        officer_id: str,
+        name: str,
+        signature: bytes,
+        valid_from: str | None = None,
+        valid_to: str | None = None,
+    ) -> dict[str, Any]:
+        validate.record_id(officer_id)
+        if not name.strip():
+            raise InputError("--name must not be empty")
+        start = validate.date_bound(valid_from, "--valid-from", end_of_day=False)
+        end = validate.date_bound(valid_to, "--valid-to", end_of_day=True)
+        if end and end < start:
+            raise InputError(f"--valid-to {valid_to} is before --valid-from {valid_from}")
+        validate.specimen_image(signature, "--signature")
+        agency = self._confirmed_agency(agency_id)
+        sha = await asyncio.to_thread(self.blobs.put, signature)
+        fields = {
+            "id": officer_id,
+            "agency_id": agency_id,
+            "signature_sha256": sha,
+            "valid_from": start,
+            "valid_to": end,
+            "name": name.strip(),
+            "valid_from_date": valid_from or "",
+            "valid_to_date": valid_to or "",
+        }
+        return await self._register("officer", officer_id, fields, agency=agency, sha=sha)
+
+    async def add_template(self, data: bytes) -> dict[str, Any]:
+        doc = validate.template_json(data)
+        sha = await asyncio.to_thread(self.blobs.put, data)
+        country = doc["issuing_country"].upper()
+        fields = {
+            "id": doc["id"],
+            "country": country,
+            "template_sha256": sha,
+            "authoritative": country == self.country,
+            "agency_id": doc["agency"],
+            "certificate_type": doc["certificate_type"],
+        }
+        return await self._register("template", doc["id"], fields, country=country, sha=sha)
+
+    async def revoke(self, kind: str, record_id: str, reason: str) -> dict[str, Any]:
+        row = self._get(kind, self.country, record_id)
+        if row is None:
+            raise NotFound(f"no {kind} {record_id!r} registered by {self.country}")
+        tx = await self.chain.revoke(kind, self.country, record_id, reason)
+        with self.db.session() as session:
+            r = session.get(RegistryRecordRow, (kind, self.country, record_id))
+            assert r is not None
+            r.state, r.updated_at = "revoked", utcnow()
+            r.fields = {**r.fields, "revoked_reason": reason, "revoke_tx": tx}
+        return self._public(kind, self.country, record_id)
+
+    # ---- durable write -------------------------------------------------------------------
+    async def _register(
+        self,
+        kind: str,
+        record_id: str,
+        fields: dict[str, Any],
+        *,
+        country: str = "",
+        agency: RegistryRecordRow | None = None,
+        sha: str = "",
+    ) -> dict[str, Any]:
+        key = _op_key(kind, self.country, record_id)
+        await asyncio.to_thread(self._persist, kind, record_id, fields, country, agency, sha, key)
+        await self._write(key)
+        return self._public(kind, self.country, record_id)
+
+    def _persist(
+        self,
+        kind: str,
+        record_id: str,
+        fields: dict[str, Any],
+        country: str,
+        agency: RegistryRecordRow | None,
+        sha: str,
+        key: str,
+    ) -> None:
+        with self.db.session() as session:
+            existing = session.get(RegistryRecordRow, (kind, self.country, record_id))
+            if existing is not None:
+                if existing.sha256 == sha and existing.fields.get("country", "") == fields.get(
+                    "country", ""
+                ):
+                    return  # same registration again: idempotent
+                raise Conflict(f"{kind} {record_id!r} is already registered by {self.country}")
+            session.add(
+                RegistryRecordRow(
+                    kind=kind,
+                    registrar=self.country,
+                    record_id=record_id,
+                    agency_id=agency.record_id if agency else fields.get("agency_id", ""),
+                    country=country or (agency.country if agency else ""),
+                    sha256=sha,
+                    fields=fields,
+                    authoritative=bool(
+                        agency.authoritative if agency else fields.get("authoritative")
+                    ),
+                )
+            )
+            session.add(
+                OperationRow(
+                    type=OpType.REGISTRY_WRITE.value,
+                    idempotency_key=key,
+                    payload={"kind": kind, "registrar": self.country, "fields": fields},
+                )
+            )
+
+    async def _write(self, key: str) -> None:
+        op = await asyncio.to_thread(self._op, key)
+        if op.state == OpState.CONFIRMED:
+            return
+        p = op.payload
+        kind, registrar, fields = p["kind"], p["registrar"], p["fields"]
+        on_chain = await self.chain.get(kind, registrar, fields["id"])
+        if on_chain is None:
+            tx = await self.chain.register(kind, registrar, _chain_fields(kind, fields))
+        elif _same(kind, on_chain, fields):
+            tx = "adopted"
+        else:
+            await asyncio.to_thread(self._finish, key, OpState.FAILED, "", "differs on chain")
+            raise Conflict(f"{kind} {fields['id']!r} is on chain with different content")
+        await asyncio.to_thread(self._finish, key, OpState.CONFIRMED, tx, "")
+
+    def _op(self, key: str) -> OperationRow:
+        with self.db.session() as session:
+            op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
+            return op
+
+    def _finish(self, key: str, state: OpState, tx: str, error: str) -> None:
+        with self.db.session() as session:
+            op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
+            op.state, op.error, op.updated_at = state.value, error, utcnow()
+            op.attempts += 1
+            op.result = {"tx_hash": tx}
+            p = op.payload
+            row = session.get(RegistryRecordRow, (p["kind"], p["registrar"], p["fields"]["id"]))
+            if row is not None and state == OpState.CONFIRMED:
+                row.state, row.tx_hash, row.updated_at = "confirmed", tx, utcnow()
+
+    async def process_pending(self) -> int:
+        """Write every pending registry operation (the worker's step). Returns how many."""
+        keys = await asyncio.to_thread(self._pending_keys)
+        for key in keys:
+            await self._write(key)
+        return len(keys)
+
+    def _pending_keys(self) -> list[str]:
+        with self.db.session() as session:
+            stmt = (
+                select(OperationRow.idempotency_key)
+                .where(OperationRow.type == OpType.REGISTRY_WRITE.value)
+                .where(col(OperationRow.state).in_([OpState.PENDING, OpState.SUBMITTED]))
+                .order_by(col(OperationRow.id))
+            )
+            return list(session.exec(stmt))
+
+    # ---- reads ---------------------------------------------------------------------------
+    def _get(self, kind: str, registrar: str, record_id: str) -> RegistryRecordRow | None:
+        with self.db.session() as session:
+            return session.get(RegistryRecordRow, (kind, registrar, record_id))
+
+    def _confirmed_agency(self, agency_id: str) -> RegistryRecordRow:
+        row = self._get("agency", self.country, agency_id)
+        if row is None:
+            raise NotFound(
+                f"agency {agency_id!r} is not registered by {self.country}: "
+                "run `cusdep registry add-agency` first"
+            )
+        if row.state == "revoked":
+            raise InputError(f"agency {agency_id!r} is revoked")
+        return row
+
+    def _public(self, kind: str, registrar: str, record_id: str) -> dict[str, Any]:
+        row = self._get(kind, registrar, record_id)
+        assert row is not None
+        return record_dict(row)
+
+    def list(self, kind: str | None = None) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            stmt = select(RegistryRecordRow)
+            if kind:
+                stmt = stmt.where(RegistryRecordRow.kind == kind)
+            rows = session.exec(
+                stmt.order_by(col(RegistryRecordRow.kind), col(RegistryRecordRow.record_id))
+            )
+            return [record_dict(r) for r in rows]
+
+
+def record_dict(row: RegistryRecordRow) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": row.kind,
+        "id": row.record_id,
+        "registrar": row.registrar,
+        "authoritative": row.authoritative,
+        "state": row.state,
+        "tx_hash": row.tx_hash,
+    }
+    if row.agency_id:
+        out["agency_id"] = row.agency_id
+    if row.country:
+        out["country"] = row.country
+    if row.sha256:
+        out["sha256"] = row.sha256
+    for key in ("name", "valid_from_date", "valid_to_date", "certificate_type"):
+        if row.fields.get(key):
+            out[key.removesuffix("_date")] = row.fields[key]
+    return out
+
+
+def _chain_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
+    return fields  # the chain adapter picks the keys it needs
+
+
+def _same(kind: str, on_chain: dict[str, Any], fields: dict[str, Any]) -> bool:
+    if kind == "agency":
+        return bool(on_chain["country"] == fields["country"])
+    key = _HASH_KEY[kind]
+    return bool(on_chain[key] == fields[key])
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,54 @@
+"""Provenance of a document: its lifecycle events, its anchor, and the proof checked on chain."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from node.anchoring.service import check_sha256
+from node.errors import NotFound
+from node.runtime import Node
+from node.storage.documents import events_for, iso
+
+
+def _events(node: Node, sha256: str) -> list[dict[str, Any]]:
+    with node.db.session() as session:
+        return [
+            {"at": iso(e.at), "kind": e.kind, "actor": e.actor, "detail": e.detail}
+            for e in events_for(session, sha256)
+        ]
+
+
+async def trace(node: Node, sha256_hex: str) -> dict[str, Any]:
+    sha = check_sha256(sha256_hex)
+    assert node.anchoring is not None
+    events = await asyncio.to_thread(_events, node, sha)
+    info = await asyncio.to_thread(node.anchoring.info, sha)
+    state = await asyncio.to_thread(node.anchoring.state, sha)
+    if not events and state is None:
+        raise NotFound(f"unknown document {sha}: this node has no record of it")
+    out: dict[str, Any] = {
+        "document_sha256": sha,
+        "events": events,
+        "anchor": None,
+        "verified_on_chain": False,
+        "revoked": False,
+    }
+    if info is None:
+        out["anchor_state"] = state or "not queued"
+        return out
+    ok, revoked = await node.anchoring.verify_on_chain(info)
+    settings = node.settings
+    out["anchor"] = {
+        "chain_id": settings.chain.chain_id,
+        "rpc_url": node.chain.rpc_url if node.chain else settings.chain.rpc_url,
+        "contract": node.anchoring.chain.contract_address,
+        "merkle_root": info.root,
+        "leaf": info.leaf,
+        "proof": info.proof,
+        "tx_hash": info.tx_hash,
+        "block_number": info.block_number,
+    }
+    out["verified_on_chain"] = ok
+    out["revoked"] = revoked
+    return out

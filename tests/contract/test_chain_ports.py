@@ -1,0 +1,103 @@
+"""One behaviour suite for the chain ports, run on the in-memory fakes and on real anvil."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from node.anchoring.merkle import MerkleTree, leaf_for
+from node.chain.anchor import Web3ChainAnchor
+from node.chain.client import ChainClient, new_account
+from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
+from node.chain.registry import Web3TrustRegistry
+from node.errors import ChainReverted
+
+
+def _hex(b: bytes) -> str:
+    return "0x" + b.hex()
+
+
+async def _const(v: str) -> str:
+    return v
+
+
+@pytest.fixture(params=["memory", "anvil"])
+async def ports(request, anvil_url):
+    if request.param == "memory":
+        cn = InMemoryTrustRegistry("CN")
+        yield InMemoryChainAnchor(), cn, cn.as_authority("AU")
+        return
+    admin = ChainClient(anvil_url, new_account())
+    await admin.start()
+    await admin.fund_self(10**21)
+    anchor_addr = await admin.deploy("DocumentAnchor")
+    reg_addr = await admin.deploy("TrustRegistry")
+    au = ChainClient(anvil_url, new_account())
+    await au.start()
+    await au.fund_self(10**21)
+    admin_reg = Web3TrustRegistry(admin, lambda: _const(reg_addr))
+    await admin_reg.add_authority("CN", admin.address)
+    await admin_reg.add_authority("AU", au.address)
+    yield (
+        Web3ChainAnchor(admin, lambda: _const(anchor_addr)),
+        admin_reg,
+        Web3TrustRegistry(au, lambda: _const(reg_addr)),
+    )
+    await admin.aclose()
+    await au.aclose()
+
+
+async def test_anchor_find_verify_revoke(ports) -> None:
+    anchor, _, _ = ports
+    leaves = [leaf_for(hashlib.sha256(str(i).encode()).hexdigest()) for i in range(5)]
+    tree = MerkleTree.build(leaves)
+    root = _hex(tree.root)
+    assert await anchor.find_anchor(root) is None
+    receipt = await anchor.anchor(root, 5, root)
+    found = await anchor.find_anchor(root)
+    assert found is not None and found.tx_hash == receipt.tx_hash and found.timestamp > 0
+    proof = [_hex(p) for p in tree.proof(leaves[2])]
+    assert await anchor.verify_leaf(root, proof, _hex(leaves[2]))
+    assert not await anchor.verify_leaf(root, proof, _hex(leaves[3]))
+    with pytest.raises(ChainReverted) as err:
+        await anchor.anchor(root, 5, root)
+    assert err.value.detail["error"] == "AlreadyAnchored"
+    await anchor.revoke(_hex(leaves[2]), "withdrawn")
+    assert await anchor.is_revoked(_hex(leaves[2]))
+    assert not await anchor.is_revoked(_hex(leaves[3]))
+
+
+async def test_registry_rules(ports) -> None:
+    _, cn, au = ports
+    sha = hashlib.sha256(b"seal").hexdigest()
+    await au.register(
+        "agency", "AU", {"id": "AU-D", "country": "AU", "name": "D", "authoritative": True}
+    )
+    await au.register("seal", "AU", {"id": "S1", "agency_id": "AU-D", "image_sha256": sha})
+    seal = await cn.get("seal", "AU", "S1")
+    assert seal is not None and seal["image_sha256"] == sha and seal["authoritative"] is True
+    for coro, name in [
+        (
+            au.register(
+                "agency", "AU", {"id": "NZ-M", "country": "NZ", "name": "M", "authoritative": True}
+            ),
+            "NotAuthoritativeFor",
+        ),
+        (cn.revoke("seal", "AU", "S1", "x"), "NotRegistrar"),
+        (
+            au.register("seal", "AU", {"id": "S1", "agency_id": "AU-D", "image_sha256": sha}),
+            "RecordExists",
+        ),
+        (
+            au.register("seal", "AU", {"id": "S2", "agency_id": "NOPE", "image_sha256": sha}),
+            "UnknownAgency",
+        ),
+    ]:
+        with pytest.raises(ChainReverted) as err:
+            await coro
+        assert err.value.detail["error"] == name
+    await au.revoke("seal", "AU", "S1", "lost")
+    revoked = await cn.get("seal", "AU", "S1")
+    assert revoked is not None and revoked["revoked_at"] > 0
+    assert await cn.get("seal", "AU", "missing") is None

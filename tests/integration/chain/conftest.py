@@ -1,0 +1,54 @@
+"""Chain fixtures: funded accounts on the session anvil and freshly deployed contracts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+
+from node.chain.anchor import Web3ChainAnchor
+from node.chain.client import ChainClient, new_account
+from node.chain.registry import Web3TrustRegistry
+
+
+async def _const(value: str) -> str:
+    return value
+
+
+def fixed(address: str) -> Callable[[], object]:
+    return lambda: _const(address)
+
+
+@dataclass
+class Deployed:
+    admin: ChainClient
+    anchor_address: str
+    registry_address: str
+    clients: list[ChainClient]
+
+    async def client(self, url: str) -> ChainClient:
+        c = ChainClient(url, new_account())
+        await c.start()
+        await c.fund_self(10**21)
+        self.clients.append(c)
+        return c
+
+    def anchor(self, client: ChainClient) -> Web3ChainAnchor:
+        return Web3ChainAnchor(client, fixed(self.anchor_address))  # type: ignore[arg-type]
+
+    def registry(self, client: ChainClient) -> Web3TrustRegistry:
+        return Web3TrustRegistry(client, fixed(self.registry_address))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def deployed(anvil_url: str) -> AsyncIterator[Deployed]:
+    admin = ChainClient(anvil_url, new_account())
+    await admin.start()
+    await admin.fund_self(10**21)
+    d = Deployed(
+        admin, await admin.deploy("DocumentAnchor"), await admin.deploy("TrustRegistry"), []
+    )
+    yield d
+    for c in [admin, *d.clients]:
+        await c.aclose()

@@ -1,0 +1,139 @@
+"""Every access-control rule of the contracts, against a real anvil, by its named error."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from node.errors import ChainReverted
+
+SHA = hashlib.sha256(b"specimen").hexdigest()
+OTHER_SHA = hashlib.sha256(b"other").hexdigest()
+
+
+async def _authorities(deployed, anvil_url):
+    admin_reg = deployed.registry(deployed.admin)
+    cn = await deployed.client(anvil_url)
+    au = await deployed.client(anvil_url)
+    await admin_reg.add_authority("CN", cn.address)
+    await admin_reg.add_authority("AU", au.address)
+    return deployed.registry(cn), deployed.registry(au)
+
+
+def _agency(agency_id: str, country: str, authoritative: bool) -> dict:
+    return {
+        "id": agency_id,
+        "country": country,
+        "name": f"{agency_id} agency",
+        "authoritative": authoritative,
+    }
+
+
+async def expect(error: str, coro) -> ChainReverted:
+    with pytest.raises(ChainReverted) as info:
+        await coro
+    assert info.value.detail["error"] == error, info.value.message
+    return info.value
+
+
+async def test_authority_writes_authoritative_records_for_its_own_country(deployed, anvil_url):
+    cn, au = await _authorities(deployed, anvil_url)
+    await au.register("agency", "AU", _agency("AU-DAFF", "AU", True))
+    await au.register(
+        "seal", "AU", {"id": "AU-DAFF-S1", "agency_id": "AU-DAFF", "image_sha256": SHA}
+    )
+    record = await au.get("seal", "AU", "AU-DAFF-S1")
+    assert record is not None and record["authoritative"] is True
+    assert record["image_sha256"] == SHA and record["registrar"] == "AU"
+
+
+async def test_au_cannot_write_an_authoritative_record_for_nz(deployed, anvil_url):
+    _, au = await _authorities(deployed, anvil_url)
+    await expect("NotAuthoritativeFor", au.register("agency", "AU", _agency("NZ-MPI", "NZ", True)))
+    await expect("NotRegistrar", au.register("agency", "NZ", _agency("NZ-MPI", "NZ", True)))
+    assert await au.get("agency", "AU", "NZ-MPI") is None
+
+
+async def test_importer_attests_a_partner_agency_not_authoritatively(deployed, anvil_url):
+    cn, _ = await _authorities(deployed, anvil_url)
+    await cn.register("agency", "CN", _agency("AU-DAFF", "AU", False))
+    record = await cn.get("agency", "CN", "AU-DAFF")
+    assert record == {**record, "registrar": "CN", "country": "AU", "authoritative": False}
+
+
+async def test_au_cannot_change_or_revoke_a_record_cn_attested(deployed, anvil_url):
+    cn, au = await _authorities(deployed, anvil_url)
+    await cn.register("agency", "CN", _agency("AU-DAFF", "AU", False))
+    await cn.register("seal", "CN", {"id": "S1", "agency_id": "AU-DAFF", "image_sha256": SHA})
+    await expect("NotRegistrar", au.revoke("seal", "CN", "S1", "mine now"))
+    await expect(
+        "NotRegistrar",
+        au.register("seal", "CN", {"id": "S2", "agency_id": "AU-DAFF", "image_sha256": OTHER_SHA}),
+    )
+    await expect(
+        "RecordExists",
+        cn.register("seal", "CN", {"id": "S1", "agency_id": "AU-DAFF", "image_sha256": OTHER_SHA}),
+    )
+    record = await cn.get("seal", "CN", "S1")
+    assert record is not None and record["image_sha256"] == SHA and record["revoked_at"] == 0
+
+
+async def test_unknown_account_cannot_write_the_registry(deployed, anvil_url):
+    stranger = deployed.registry(await deployed.client(anvil_url))
+    await expect("NotAuthority", stranger.register("agency", "CN", _agency("X", "CN", True)))
+    await expect("NotAdmin", stranger.add_authority("CN", stranger.client.address))
+
+
+async def test_seal_needs_a_live_agency_of_the_same_registrar(deployed, anvil_url):
+    cn, au = await _authorities(deployed, anvil_url)
+    await au.register("agency", "AU", _agency("AU-DAFF", "AU", True))
+    await expect(
+        "UnknownAgency",
+        cn.register("seal", "CN", {"id": "S1", "agency_id": "AU-DAFF", "image_sha256": SHA}),
+    )
+    await au.revoke("agency", "AU", "AU-DAFF", "closed")
+    await expect(
+        "UnknownAgency",
+        au.register("seal", "AU", {"id": "S1", "agency_id": "AU-DAFF", "image_sha256": SHA}),
+    )
+    await expect("AlreadyRevoked", au.revoke("agency", "AU", "AU-DAFF", "again"))
+
+
+async def test_officer_validity_window_is_checked(deployed, anvil_url):
+    _, au = await _authorities(deployed, anvil_url)
+    await au.register("agency", "AU", _agency("AU-DAFF", "AU", True))
+    bad = {
+        "id": "O1",
+        "agency_id": "AU-DAFF",
+        "signature_sha256": SHA,
+        "valid_from": 200,
+        "valid_to": 100,
+    }
+    await expect("InvalidValidity", au.register("officer", "AU", bad))
+    await au.register("officer", "AU", {**bad, "valid_from": 100, "valid_to": 200})
+    record = await au.get("officer", "AU", "O1")
+    assert record is not None and (record["valid_from"], record["valid_to"]) == (100, 200)
+
+
+async def test_unknown_account_cannot_anchor_or_revoke(deployed, anvil_url):
+    stranger = deployed.anchor(await deployed.client(anvil_url))
+    root = "0x" + SHA
+    await expect("NotWriter", stranger.anchor(root, 1, root))
+    await expect("NotWriter", stranger.revoke(root, "no"))
+    await expect("NotAdmin", stranger.authorise(stranger.client.address))
+    assert await stranger.find_anchor(root) is None
+
+
+async def test_admin_authorises_a_writer(deployed, anvil_url):
+    admin = deployed.anchor(deployed.admin)
+    writer = deployed.anchor(await deployed.client(anvil_url))
+    root = "0x" + SHA
+    await admin.authorise(writer.client.address)
+    receipt = await writer.anchor(root, 3, root)
+    assert receipt.timestamp > 0 and receipt.block_number > 0
+    await expect("AlreadyAnchored", writer.anchor(root, 3, root))
+    await expect("ZeroRoot", writer.anchor("0x" + "00" * 32, 3, root))
+    await expect("EmptyBatch", writer.anchor("0x" + OTHER_SHA, 0, root))
+    found = await writer.find_anchor(root)
+    assert found is not None and found.tx_hash == receipt.tx_hash

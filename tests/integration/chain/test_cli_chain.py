@@ -1,0 +1,140 @@
+"""The chain CLI end to end on an embedded anvil: init, anchor, trace, bad input, restarts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from node.chain.devchain import EmbeddedAnvil
+from node.config import load_settings
+
+
+def cusdep(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CUSDEP_HOME": str(home)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "node", *args], capture_output=True, text=True, env=env, check=False
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"cusdep {' '.join(args)} failed: {proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def node_home(home: Path):
+    cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs")
+    yield home
+    settings = load_settings(home)
+    anvil = EmbeddedAnvil(home, settings.chain.embedded_port)
+    pid = anvil.running_pid()
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+
+
+def _docs(tmp_path: Path, n: int) -> list[Path]:
+    paths = []
+    for i in range(n):
+        p = tmp_path / f"doc{i}.txt"
+        p.write_text(f"certificate {i}\n")
+        paths.append(p)
+    return paths
+
+
+def test_anchor_then_trace_survives_anvil_restart(node_home: Path, tmp_path: Path) -> None:
+    docs = _docs(tmp_path, 3)
+    out = json.loads(cusdep(node_home, "anchor", *map(str, docs), "--json").stdout)
+    assert [o["document_sha256"] for o in out] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in docs
+    ]
+    assert len({o["merkle_root"] for o in out}) == 1  # one batch, one transaction
+    settings = load_settings(node_home)
+    # `anchor` started the embedded anvil and stopped it (state dumped); trace restarts it
+    assert EmbeddedAnvil(node_home, settings.chain.embedded_port).running_pid() is None
+    trace = json.loads(cusdep(node_home, "trace", out[1]["document_sha256"], "--json").stdout)
+    assert trace["verified_on_chain"] is True and trace["revoked"] is False
+    assert trace["anchor"]["merkle_root"] == out[1]["merkle_root"]
+    assert trace["anchor"]["contract"] == settings.chain.anchor_contract
+    assert [e["kind"] for e in trace["events"]] == ["received", "anchored"]
+
+
+def test_anchoring_the_same_file_twice_is_idempotent(node_home: Path, tmp_path: Path) -> None:
+    doc = _docs(tmp_path, 1)[0]
+    first = json.loads(cusdep(node_home, "anchor", str(doc), "--json").stdout)
+    again = json.loads(cusdep(node_home, "anchor", str(doc), "--json").stdout)
+    assert first == again
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["trace", "1234"], "not a SHA-256"),
+        (["trace", "zz" * 32], "not a SHA-256"),
+        (["trace", "ab" * 32], "unknown document"),
+        (["anchor", "/nonexistent/file.pdf"], "no such file"),
+        (["anchor", "/"], "is a directory"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(node_home: Path, args: list[str], needle: str) -> None:
+    before = (
+        sorted(p.name for p in (node_home / "blobs").glob("*/*"))
+        if (node_home / "blobs").exists()
+        else []
+    )
+    proc = cusdep(node_home, *args, "--json", check=False)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]
+    assert proc.stdout == ""
+    after = (
+        sorted(p.name for p in (node_home / "blobs").glob("*/*"))
+        if (node_home / "blobs").exists()
+        else []
+    )
+    assert before == after
+
+
+def test_unreadable_file_among_good_ones_anchors_nothing(node_home: Path, tmp_path: Path) -> None:
+    good = _docs(tmp_path, 1)[0]
+    proc = cusdep(node_home, "anchor", str(good), str(tmp_path / "missing"), "--json", check=False)
+    assert proc.returncode == 2
+    sha = hashlib.sha256(good.read_bytes()).hexdigest()
+    assert cusdep(node_home, "trace", sha, check=False).returncode == 2  # never recorded
+
+
+def test_anvil_left_behind_by_a_killed_node_is_reused(node_home: Path, tmp_path: Path) -> None:
+    settings = load_settings(node_home)
+    anvil = EmbeddedAnvil(node_home, settings.chain.embedded_port)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_CHAIN],
+        env={**os.environ, "CUSDEP_HOME": str(node_home)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+    pid = anvil.running_pid()
+    assert pid is not None
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert anvil.running_pid() == pid  # left behind
+    out = json.loads(cusdep(node_home, "anchor", str(_docs(tmp_path, 1)[0]), "--json").stdout)
+    assert anvil.running_pid() == pid  # reused, and not stopped by the CLI that reused it
+    assert out[0]["block_number"] > 0
+
+
+_HOLD_CHAIN = """
+import asyncio, sys
+from node.bootstrap import build_node
+from node.config import load_settings
+async def main():
+    node = build_node(load_settings())
+    await node.start()
+    print("ready", flush=True)
+    await asyncio.Event().wait()
+asyncio.run(main())
+"""

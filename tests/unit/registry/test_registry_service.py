@@ -1,0 +1,126 @@
+"""RegistryService with the in-memory chain: durable writes, idempotency, validation."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from PIL import Image
+
+from node.bootstrap import build_node
+from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
+from node.config import ChainSettings, NodeIdentity, Settings
+from node.errors import ChainUnavailable, Conflict, InputError, NotFound
+
+
+def _png(color: str = "red") -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+class FlakyRegistry(InMemoryTrustRegistry):
+    def __init__(self) -> None:
+        super().__init__("CN")
+        self.down = False
+
+    async def register(self, kind, registrar, fields):
+        if self.down:
+            raise ChainUnavailable("down")
+        return await super().register(kind, registrar, fields)
+
+
+@pytest.fixture
+def node(home):
+    settings = Settings(
+        home=home,
+        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
+        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
+    )
+    chain = FlakyRegistry()
+    n = build_node(settings, chain_anchor=InMemoryChainAnchor(), registry_chain=chain)
+    n.extras["chain"] = chain
+    return n
+
+
+async def test_partner_agency_is_attested_not_authoritative(node) -> None:
+    reg = node.registry
+    au = await reg.add_agency("AU-DAFF", "au", "Department of Agriculture")
+    cn = await reg.add_agency("CN-GACC", "CN", "GACC")
+    assert (au["registrar"], au["country"], au["authoritative"], au["state"]) == (
+        "CN",
+        "AU",
+        False,
+        "confirmed",
+    )
+    assert cn["authoritative"] is True
+    seal = await reg.add_seal("AU-DAFF", "AU-DAFF-S1", _png())
+    on_chain = await node.extras["chain"].get("seal", "CN", "AU-DAFF-S1")
+    assert on_chain["image_sha256"] == seal["sha256"]
+    assert node.blobs.get(seal["sha256"]) == _png()
+
+
+async def test_chain_down_keeps_the_write_pending_and_the_worker_finishes_it(node) -> None:
+    reg, chain = node.registry, node.extras["chain"]
+    chain.down = True
+    with pytest.raises(ChainUnavailable):
+        await reg.add_agency("AU-DAFF", "AU", "Dept")
+    assert reg.list("agency")[0]["state"] == "pending"
+    chain.down = False
+    assert await reg.process_pending() == 1
+    assert reg.list("agency")[0]["state"] == "confirmed"
+    assert await chain.get("agency", "CN", "AU-DAFF") is not None
+
+
+async def test_same_registration_twice_is_idempotent_different_is_conflict(node) -> None:
+    reg = node.registry
+    await reg.add_agency("AU-DAFF", "AU", "Dept")
+    again = await reg.add_agency("AU-DAFF", "AU", "Dept")
+    assert again["state"] == "confirmed"
+    with pytest.raises(Conflict):
+        await reg.add_agency("AU-DAFF", "NZ", "Dept")
+
+
+async def test_adopts_a_record_that_reached_the_chain_before_a_crash(node) -> None:
+    reg, chain = node.registry, node.extras["chain"]
+    await chain.register(
+        "agency", "CN", {"id": "AU-DAFF", "country": "AU", "name": "Dept", "authoritative": False}
+    )
+    out = await reg.add_agency("AU-DAFF", "AU", "Dept")
+    assert out["state"] == "confirmed" and out["tx_hash"] == "adopted"
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda r: r.add_seal("NOPE", "S1", _png()), NotFound),
+        (lambda r: r.add_agency("bad id!", "AU", "x"), InputError),
+        (lambda r: r.add_agency("AU-X", "AUS", "x"), InputError),
+        (lambda r: r.add_officer("AU-DAFF", "O1", "Jane", b"not an image"), InputError),
+        (lambda r: r.add_officer("AU-DAFF", "O1", "Jane", _png(), "2024-13-01"), InputError),
+        (
+            lambda r: r.add_officer("AU-DAFF", "O1", "Jane", _png(), "2025-01-01", "2024-01-01"),
+            InputError,
+        ),
+        (lambda r: r.add_template(b"{not json"), InputError),
+        (lambda r: r.add_template(json.dumps({"id": "T"}).encode()), InputError),
+    ],
+)
+async def test_bad_input_is_rejected_and_nothing_is_written(node, call, error) -> None:
+    await node.registry.add_agency("AU-DAFF", "AU", "Dept")
+    before = node.registry.list()
+    with pytest.raises(error):
+        await call(node.registry)
+    assert node.registry.list() == before
+
+
+async def test_officer_validity_goes_on_chain(node) -> None:
+    reg, chain = node.registry, node.extras["chain"]
+    await reg.add_agency("AU-DAFF", "AU", "Dept")
+    out = await reg.add_officer(
+        "AU-DAFF", "AU-DAFF-O7", "Jane Citizen", _png("blue"), "2024-01-01", "2028-12-31"
+    )
+    record = await chain.get("officer", "CN", "AU-DAFF-O7")
+    assert record["valid_from"] == 1704067200 and record["valid_to"] == 1861919999
+    assert out["name"] == "Jane Citizen" and out["valid_to"] == "2028-12-31"

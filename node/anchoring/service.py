@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from node.anchoring.merkle import MerkleTree, leaf_for
 from node.anchoring.tables import AnchorLeafRow

@@ -14,6 +14,7 @@ class AnchorReceipt:
     tx_hash: str
     block_number: int
     timestamp: int
+    gas_used: int = 0
 
 
 class ChainAnchor(Protocol):

@@ -183,6 +183,7 @@ class AnchorService:
                 "tx_hash": receipt.tx_hash,
                 "block_number": receipt.block_number,
                 "timestamp": receipt.timestamp,
+                "gas_used": receipt.gas_used,
             }
             op.updated_at = now = utcnow()
             root = op.payload["root"]

@@ -46,6 +46,7 @@ class Web3ChainAnchor:
             tx_hash=HexBytes(receipt["transactionHash"]).to_0x_hex(),
             block_number=int(receipt["blockNumber"]),
             timestamp=int(ts),
+            gas_used=int(receipt["gasUsed"]),
         )
 
     async def find_anchor(self, root: str) -> AnchorReceipt | None:

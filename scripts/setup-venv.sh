@@ -7,7 +7,12 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 echo "setup: installing cusdep-node[dev] into .venv (first run takes a few minutes)" >&2
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
-.venv/bin/python -c "import node, web3, grpc, rapidocr_onnxruntime" 
+log=.venv/pip-install.log
+if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip \
+       && .venv/bin/python -m pip install --disable-pip-version-check -e '.[dev]'; } >"$log" 2>&1; then
+  grep -v '^WARNING: Location' "$log" | tail -30 >&2
+  echo "setup: pip install failed (full log: $log)" >&2
+  exit 1
+fi
+.venv/bin/python -c "import node, web3, grpc, rapidocr_onnxruntime"
 touch .venv/.installed

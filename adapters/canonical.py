@@ -1,0 +1,511 @@
+"""The canonical document model: :class:`Certificate` and :class:`Declaration` (pydantic v2).
+
+Each model has the flat field vocabulary of the CLI contract as top-level fields (the names the
+verification rules, templates and ``cusdep convert`` use), plus structured parts that partner
+formats carry (parties, line items, transport, containers, references, attachments, notes,
+treatments). Values are normalised on the way in (dates ISO, countries alpha-2, HS digits only,
+container numbers upper case) with :mod:`adapters.normalize`.
+
+The flat fields are *derivable* from the structured parts: a flat field left empty is filled
+from them when the model is built (consignor from the consignor party, ``hs_code`` from the first
+line item, ``net_weight_kg`` as the sum of the line items, ...). A flat field that is given wins;
+:meth:`Certificate.inconsistencies` lists where it disagrees with the structured parts.
+
+``model_dump(mode="json", exclude_none=True)`` is the canonical JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from adapters import normalize as _n
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CERTIFICATE_FIELDS",
+    "DECLARATION_FIELDS",
+    "Identifier",
+    "Address",
+    "Party",
+    "Package",
+    "Classification",
+    "Note",
+    "Treatment",
+    "LineItem",
+    "TransportMovement",
+    "Container",
+    "Reference",
+    "Attachment",
+    "SourceInfo",
+    "Certificate",
+    "Declaration",
+    "CanonicalDocument",
+    "load_canonical",
+]
+
+CERTIFICATE_FIELDS: tuple[str, ...] = (
+    "certificate_number", "issue_date", "expiry_date", "place_of_issue",
+    "consignor_name", "consignor_address", "consignee_name", "consignee_address",
+    "origin_country", "destination_country", "commodity", "hs_code", "quantity", "unit",
+    "net_weight_kg", "packages", "means_of_transport", "container_numbers", "port_of_entry",
+    "establishment_number", "officer_name",
+)  # fmt: skip
+"""The contract's field vocabulary, in contract order."""
+
+DECLARATION_FIELDS: tuple[str, ...] = (
+    "declaration_number", "consignor_name", "consignee_name", "origin_country", "commodity",
+    "hs_code", "quantity", "unit", "net_weight_kg", "packages", "port_of_entry",
+    "container_numbers", "arrival_date", "certificate_numbers",
+)  # fmt: skip
+"""The keys of the contract's Declaration JSON example."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
+
+
+# --------------------------------------------------------------------- value coercion helpers
+
+
+def _opt_date(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    return _n.parse_date(value) if isinstance(value, str) else value
+
+
+def _opt_country(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _n.country_code(value)
+
+
+def _opt_number(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    return _n.parse_number(value) if isinstance(value, str) else value
+
+
+def _opt_hs(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    return _n.hs_code(value)
+
+
+# ------------------------------------------------------------------------- structured parts
+
+
+class Identifier(_Model):
+    """An identifier of a party or item in some scheme (EORI, registration number, ...)."""
+
+    scheme: str | None = None
+    value: str
+
+
+class Address(_Model):
+    lines: list[str] = Field(default_factory=list)
+    city: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+
+    _country = field_validator("country", mode="before")(_opt_country)
+
+    def one_line(self) -> str | None:
+        parts = [*self.lines, *(p for p in (self.postcode, self.city) if p)]
+        return ", ".join(p for p in parts if p) or None
+
+
+class Party(_Model):
+    """consignor, consignee, exporter, importer, declarant, issuer, carrier, establishment, ..."""
+
+    role: str
+    name: str | None = None
+    address: Address | None = None
+    identifiers: list[Identifier] = Field(default_factory=list)
+
+
+class Package(_Model):
+    level: int | None = None
+    type_code: str | None = None  # UNECE Rec. 21
+    count: int | None = None
+    marks: str | None = None
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _count(cls, value: Any) -> Any:
+        number = _opt_number(value)
+        return int(round(number)) if isinstance(number, float) else number
+
+
+class Classification(_Model):
+    system: str  # HS, CN, TARIC, IPPCPCVP, ...
+    code: str | None = None
+    name: str | None = None
+
+
+class Note(_Model):
+    subject: str | None = None
+    content: str
+    language: str | None = None
+
+
+class Treatment(_Model):
+    type_code: str | None = None
+    description: str | None = None
+    chemical: str | None = None
+    concentration: float | None = None
+    concentration_unit: str | None = None
+    temperature: float | None = None
+    temperature_unit: str | None = None
+    duration: float | None = None
+    duration_unit: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    characteristics: list[Note] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+
+    _dates = field_validator("start_date", "end_date", mode="before")(_opt_date)
+
+
+class LineItem(_Model):
+    sequence: int | None = None
+    description: str | None = None
+    common_name: str | None = None
+    scientific_name: str | None = None
+    intended_use: str | None = None
+    hs_code: str | None = None
+    classifications: list[Classification] = Field(default_factory=list)
+    quantity: float | None = None
+    unit: str | None = None
+    net_weight_kg: float | None = None
+    gross_weight_kg: float | None = None
+    net_volume: float | None = None
+    gross_volume: float | None = None
+    volume_unit: str | None = None
+    packages: list[Package] = Field(default_factory=list)
+    origin_country: str | None = None
+    origin_countries: list[str] = Field(default_factory=list)
+    origin_region: str | None = None
+    treatments: list[Treatment] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    establishment_number: str | None = None
+
+    _hs = field_validator("hs_code", mode="before")(_opt_hs)
+    _country = field_validator("origin_country", mode="before")(_opt_country)
+    _nums = field_validator(
+        "quantity", "net_weight_kg", "gross_weight_kg", "net_volume", "gross_volume", mode="before"
+    )(_opt_number)
+
+    @field_validator("origin_countries", mode="before")
+    @classmethod
+    def _countries(cls, value: Any) -> Any:
+        return [_n.country_code(v) for v in value] if isinstance(value, list) else value
+
+    def package_count(self) -> int | None:
+        """Count of outer packages: level 1 (or unlevelled) packages summed."""
+        outer = [p.count for p in self.packages if p.count is not None and p.level in (None, 1)]
+        return sum(outer) if outer else None
+
+
+class TransportMovement(_Model):
+    mode_code: str | None = None  # UNECE Rec. 19
+    mode_name: str | None = None
+    means_name: str | None = None  # vessel / flight / vehicle
+    journey_id: str | None = None  # voyage or flight number
+    nationality: str | None = None
+
+    def describe(self) -> str | None:
+        parts = [p for p in (self.means_name, self.journey_id) if p]
+        return " ".join(parts) or self.mode_name
+
+
+class Container(_Model):
+    number: str
+    seals: list[str] = Field(default_factory=list)
+
+    @field_validator("number", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        return _n.container_number(value, check=False) if isinstance(value, str) else value
+
+
+class Reference(_Model):
+    """A referenced document: another certificate, a CHED, a licence, an original certificate."""
+
+    id: str
+    document_code: str | None = None  # e.g. N851, N853, C640 (DE 2/3) or 851
+    relationship: str | None = None  # e.g. UN/CEFACT RelationshipTypeCode
+    issue_date: date | None = None
+    status: str | None = None
+    description: str | None = None
+
+    _date = field_validator("issue_date", mode="before")(_opt_date)
+
+
+class Attachment(_Model):
+    filename: str | None = None
+    mime_type: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    description: str | None = None
+    reference_id: str | None = None
+    content_base64: str | None = None
+
+
+class SourceInfo(_Model):
+    """Where a canonical document came from: the partner format and the original bytes' hash."""
+
+    format_id: str
+    format_version: str | None = None
+    sha256: str | None = None
+    issues: list[str] = Field(default_factory=list)
+
+
+LineItem.model_rebuild()
+
+
+# --------------------------------------------------------------------------- documents
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    consignor_name: str | None = None
+    consignor_address: str | None = None
+    consignee_name: str | None = None
+    consignee_address: str | None = None
+    origin_country: str | None = None
+    destination_country: str | None = None
+    commodity: str | None = None
+    hs_code: str | None = None
+    quantity: float | None = None
+    unit: str | None = None
+    net_weight_kg: float | None = None
+    packages: int | None = None
+    port_of_entry: str | None = None
+    container_numbers: str | None = None
+
+    parties: list[Party] = Field(default_factory=list)
+    line_items: list[LineItem] = Field(default_factory=list)
+    transport: list[TransportMovement] = Field(default_factory=list)
+    containers: list[Container] = Field(default_factory=list)
+    references: list[Reference] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
+    source: SourceInfo | None = None
+
+    _countries = field_validator("origin_country", "destination_country", mode="before")(
+        _opt_country
+    )
+    _hs = field_validator("hs_code", mode="before")(_opt_hs)
+    _nums = field_validator("quantity", "net_weight_kg", mode="before")(_opt_number)
+
+    @field_validator("packages", mode="before")
+    @classmethod
+    def _packages(cls, value: Any) -> Any:
+        number = _opt_number(value)
+        return int(round(number)) if isinstance(number, float) else number
+
+    @field_validator("container_numbers", mode="before")
+    @classmethod
+    def _containers(cls, value: Any) -> Any:
+        if value is None or value == "" or value == []:
+            return None
+        return _n.container_numbers(value, check=False) or None
+
+    # -- derivation -------------------------------------------------------------------
+
+    def party(self, role: str) -> Party | None:
+        """The first party with ``role`` (case-insensitive)."""
+        return next((p for p in self.parties if p.role.lower() == role.lower()), None)
+
+    def container_list(self) -> list[str]:
+        """``container_numbers`` as a list."""
+        return [c for c in (self.container_numbers or "").split(", ") if c]
+
+    def _derived(self) -> dict[str, Any]:
+        """Flat values computed from the structured parts (None where they say nothing)."""
+        out: dict[str, Any] = {}
+        for role in ("consignor", "consignee"):
+            party = self.party(role) or self.party(_ALT_ROLE[role])
+            if party is not None:
+                out[f"{role}_name"] = party.name
+                out[f"{role}_address"] = party.address.one_line() if party.address else None
+        items = self.line_items
+        first = items[0] if items else None
+        if first is not None:
+            out["commodity"] = first.description or first.common_name
+            out["hs_code"] = next((i.hs_code for i in items if i.hs_code), None)
+            out["origin_country"] = next(
+                (i.origin_country for i in items if i.origin_country), None
+            )
+            out["unit"] = first.unit
+        weights = [i.net_weight_kg for i in items if i.net_weight_kg is not None]
+        out["net_weight_kg"] = round(sum(weights), 6) if weights else None
+        quantities = [i.quantity for i in items if i.quantity is not None]
+        if quantities and len({i.unit for i in items if i.quantity is not None}) == 1:
+            out["quantity"] = round(sum(quantities), 6)
+        counts = [c for c in (i.package_count() for i in items) if c is not None]
+        out["packages"] = sum(counts) if counts else None
+        if self.containers:
+            out["container_numbers"] = ", ".join(c.number for c in self.containers)
+        return out
+
+    @model_validator(mode="after")
+    def _fill_flat_fields(self) -> _Document:
+        for name, value in self._derived().items():
+            if value is not None and getattr(self, name, None) is None:
+                object.__setattr__(self, name, value)
+        return self
+
+    def inconsistencies(self) -> list[str]:
+        """Flat fields that disagree with what the structured parts say."""
+        problems = []
+        for name, derived in self._derived().items():
+            given = getattr(self, name, None)
+            if derived is None or given is None:
+                continue
+            if isinstance(derived, float) and isinstance(given, float | int):
+                if abs(derived - given) > 1e-6 * max(1.0, abs(derived)):
+                    problems.append(f"{name}: {given} given, {derived} from the structured parts")
+            elif given != derived:
+                problems.append(f"{name}: {given!r} given, {derived!r} from the structured parts")
+        return problems
+
+    def flat(self) -> dict[str, Any]:
+        """Only the vocabulary fields that have a value, JSON-ready."""
+        dumped = self.model_dump(mode="json", exclude_none=True)
+        return {k: dumped[k] for k in self._vocabulary() if k in dumped}
+
+    @classmethod
+    def _vocabulary(cls) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The canonical JSON object: ``doc_type``, the vocabulary fields in contract order,
+        then the structured parts; empty values left out."""
+        data = _prune(self.model_dump(mode="json", exclude_none=True))
+        head = ["doc_type", *self._vocabulary()]
+        ordered = {k: data[k] for k in head if k in data}
+        ordered.update((k, v) for k, v in data.items() if k not in ordered)
+        return ordered
+
+
+def _prune(value: Any) -> Any:
+    if isinstance(value, dict):
+        pruned = {k: _prune(v) for k, v in value.items()}
+        return {k: v for k, v in pruned.items() if v not in ([], {}, "", None)}
+    if isinstance(value, list):
+        return [_prune(v) for v in value]
+    return value
+
+
+_ALT_ROLE = {"consignor": "exporter", "consignee": "importer"}
+
+
+class Certificate(_Document):
+    """A certificate (phytosanitary, veterinary, origin, ...) in canonical form."""
+
+    doc_type: Literal["certificate"] = "certificate"
+    certificate_number: str | None = None
+    issue_date: date | None = None
+    expiry_date: date | None = None
+    place_of_issue: str | None = None
+    means_of_transport: str | None = None
+    establishment_number: str | None = None
+    officer_name: str | None = None
+
+    certificate_type: str | None = None  # phytosanitary | veterinary | origin | ...
+    type_code: str | None = None  # e.g. UN/CEFACT 851
+    status_code: str | None = None  # e.g. 70 = issued
+    issuing_country: str | None = None
+    issuing_agency: str | None = None
+    export_country: str | None = None
+    transit_countries: list[str] = Field(default_factory=list)
+    port_of_entry_code: str | None = None  # UN/LOCODE
+    treatments: list[Treatment] = Field(default_factory=list)
+
+    _cdates = field_validator("issue_date", "expiry_date", mode="before")(_opt_date)
+    _ccountries = field_validator("issuing_country", "export_country", mode="before")(_opt_country)
+
+    @field_validator("transit_countries", mode="before")
+    @classmethod
+    def _transit(cls, value: Any) -> Any:
+        return [_n.country_code(v) for v in value] if isinstance(value, list) else value
+
+    @classmethod
+    def _vocabulary(cls) -> tuple[str, ...]:
+        return CERTIFICATE_FIELDS
+
+    def _derived(self) -> dict[str, Any]:
+        out = super()._derived()
+        if self.transport:
+            out["means_of_transport"] = next(
+                (d for d in (t.describe() for t in self.transport) if d), None
+            )
+        if out.get("origin_country") is None:
+            out["origin_country"] = self.export_country
+        issuer = self.party("issuer")
+        if issuer is not None and issuer.name:
+            out["issuing_agency"] = issuer.name
+        return out
+
+
+class Declaration(_Document):
+    """An importer's (or exporter's) customs declaration in canonical form."""
+
+    doc_type: Literal["declaration"] = "declaration"
+    declaration_number: str | None = None
+    arrival_date: date | None = None
+    certificate_numbers: list[str] = Field(default_factory=list)
+
+    declaration_type: str | None = None  # e.g. IM, EX, CO (DE 1/1)
+    function_code: str | None = None  # 9 original, 13 amendment, ...
+    issue_date: date | None = None
+    dispatch_country: str | None = None
+    gross_weight_kg: float | None = None
+    currency: str | None = None
+
+    _ddates = field_validator("arrival_date", "issue_date", mode="before")(_opt_date)
+    _dcountry = field_validator("dispatch_country", mode="before")(_opt_country)
+    _dnums = field_validator("gross_weight_kg", mode="before")(_opt_number)
+
+    @classmethod
+    def _vocabulary(cls) -> tuple[str, ...]:
+        return DECLARATION_FIELDS
+
+    def _derived(self) -> dict[str, Any]:
+        out = super()._derived()
+        refs: list[str] = []
+        for ref in [*self.references, *(r for i in self.line_items for r in i.references)]:
+            if ref.id and ref.id not in refs:
+                refs.append(ref.id)
+        out["certificate_numbers"] = refs or None
+        return out
+
+    @model_validator(mode="after")
+    def _fill_certificate_numbers(self) -> Declaration:
+        if not self.certificate_numbers:
+            derived = self._derived()["certificate_numbers"]
+            if derived:
+                object.__setattr__(self, "certificate_numbers", derived)
+        return self
+
+
+CanonicalDocument = Certificate | Declaration
+
+
+def load_canonical(data: dict[str, Any]) -> Certificate | Declaration:
+    """Build the right model from canonical JSON: ``doc_type`` decides, else the keys do."""
+    kind = data.get("doc_type")
+    if kind == "declaration" or (
+        kind is None
+        and ({"declaration_number", "arrival_date", "certificate_numbers"} & data.keys())
+    ):
+        return Declaration.model_validate(data)
+    return Certificate.model_validate(data)

@@ -1,0 +1,355 @@
+"""Normalisation of printed values into the canonical vocabulary.
+
+Every function takes the text as a partner or a scan prints it and returns the normalised value,
+or raises :class:`NormalizationError` (a ``ValueError``) naming what it could not read.
+
+* :func:`parse_date` — ``12/03/2026``, ``12 March 2026``, ``2026-03-12``, ``12.03.2026``,
+  ``2016-04-22T13:53:08-03:00`` → ``date(2026, 3, 12)``; day first unless ``order="MDY"``.
+* :func:`parse_number` — ``"1,250.50 kg"`` → ``1250.5``; ``"1.250,50"`` → ``1250.5``.
+* :func:`parse_quantity` — ``"1,250.50 kg"`` → ``(1250.5, "kg")``; :func:`to_kg` converts.
+* :func:`country_code` — ``"Australia"``, ``"AUS"``, ``"au"`` → ``"AU"`` (static table).
+* :func:`hs_code` — ``"0808.10"`` → ``"080810"``.
+* :func:`container_number` / :func:`container_numbers` — ISO 6346 with check digit.
+* :func:`normalize_name` / :func:`name_similarity` — party names for fuzzy matching.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
+from difflib import SequenceMatcher
+from typing import Literal
+
+from adapters._countries import _ALIASES, COUNTRIES
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "NormalizationError",
+    "parse_date",
+    "parse_number",
+    "parse_quantity",
+    "normalize_unit",
+    "to_kg",
+    "country_code",
+    "hs_code",
+    "container_number",
+    "container_numbers",
+    "container_check_digit",
+    "is_valid_container_number",
+    "normalize_name",
+    "name_similarity",
+    "normalize_text",
+]
+
+DateOrder = Literal["DMY", "MDY", "YMD"]
+
+
+class NormalizationError(ValueError):
+    """A printed value that cannot be read as the expected kind."""
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# ---------------------------------------------------------------------------- dates
+
+_MONTHS = {
+    "jan": 1, "january": 1, "janvier": 1, "enero": 1, "januar": 1,
+    "feb": 2, "february": 2, "fevrier": 2, "febrero": 2, "februar": 2,
+    "mar": 3, "march": 3, "mars": 3, "marzo": 3, "marz": 3,
+    "apr": 4, "april": 4, "avril": 4, "abril": 4,
+    "may": 5, "mai": 5, "mayo": 5,
+    "jun": 6, "june": 6, "juin": 6, "junio": 6, "juni": 6,
+    "jul": 7, "july": 7, "juillet": 7, "julio": 7, "juli": 7,
+    "aug": 8, "august": 8, "aout": 8, "agosto": 8,
+    "sep": 9, "sept": 9, "september": 9, "septembre": 9, "septiembre": 9,
+    "oct": 10, "october": 10, "octobre": 10, "octubre": 10, "oktober": 10, "okt": 10,
+    "nov": 11, "november": 11, "novembre": 11, "noviembre": 11,
+    "dec": 12, "december": 12, "decembre": 12, "diciembre": 12, "dezember": 12, "dez": 12,
+}  # fmt: skip
+
+_ISO_DT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_NUMERIC = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{4,6})?$")
+_WORDY = re.compile(
+    r"^(?:(\d{1,2})\s*([a-z]+)\.?,?\s*(\d{4})|([a-z]+)\.?\s*(\d{1,2}),?\s*(\d{4}))$"
+)
+_CJK = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(text: str | date, order: DateOrder = "DMY") -> date:
+    """Read a printed date; numeric dates are day first unless ``order`` says otherwise."""
+    if isinstance(text, datetime):
+        return text.date()
+    if isinstance(text, date):
+        return text
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    cleaned = _strip_accents(raw).lower().replace(",", " ").strip()
+    cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
+    cleaned = re.sub(r"\s+", " ", cleaned)
+    try:
+        return _parse_date_forms(raw, cleaned, order)
+    except ValueError as err:
+        raise NormalizationError(f"not a date: {raw!r}") from err
+
+
+def _parse_date_forms(raw: str, cleaned: str, order: DateOrder) -> date:
+    if m := _ISO_DT.match(raw.strip().upper()):
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    if m := _CJK.match(raw):
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    if m := _COMPACT.match(cleaned):
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    if m := _NUMERIC.match(cleaned):
+        return _numeric_date(m[1], m[2], m[3], order)
+    if m := _WORDY.match(cleaned):
+        if m[1]:
+            day, month_name, year = m[1], m[2], m[3]
+        else:
+            month_name, day, year = m[4], m[5], m[6]
+        month = _MONTHS.get(month_name)
+        if month is None:
+            raise ValueError(month_name)
+        return date(int(year), month, int(day))
+    raise ValueError(raw)
+
+
+def _numeric_date(a: str, b: str, c: str, order: DateOrder) -> date:
+    if len(a) == 4:  # 2026/03/12 is always year first
+        return date(int(a), int(b), int(c))
+    year = int(c)
+    if len(c) == 2:
+        year += 2000 if year < 70 else 1900
+    elif len(c) != 4:
+        raise ValueError(c)
+    if order == "MDY":
+        return date(year, int(a), int(b))
+    return date(year, int(b), int(a))
+
+
+# ---------------------------------------------------------------------------- numbers
+
+_NUM = re.compile(r"[-+]?\d[\d\s.,'\u00a0\u202f]*")
+
+_UNITS = {
+    "kg": "kg", "kgs": "kg", "kgm": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg",
+    "kilograms": "kg", "kilogramme": "kg", "kilogrammes": "kg", "公斤": "kg", "千克": "kg",
+    "g": "g", "gr": "g", "grm": "g", "gram": "g", "grams": "g", "克": "g",
+    "t": "t", "tne": "t", "mt": "t", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t",
+    "吨": "t",
+    "lb": "lb", "lbs": "lb", "lbr": "lb", "pound": "lb", "pounds": "lb",
+    "l": "l", "ltr": "l", "litre": "l", "litres": "l", "liter": "l", "liters": "l",
+    "m3": "m3", "mtq": "m3", "cbm": "m3",
+    "pcs": "pcs", "pc": "pcs", "piece": "pcs", "pieces": "pcs", "units": "pcs", "unit": "pcs",
+    "h87": "pcs", "c62": "pcs", "nar": "pcs", "head": "head", "heads": "head",
+}  # fmt: skip
+_TO_KG = {"kg": 1.0, "g": 0.001, "t": 1000.0, "lb": 0.45359237}
+
+
+def parse_number(text: str | float | int) -> float:
+    """Read a number with thousands separators, decimal comma or point, and a trailing unit."""
+    if isinstance(text, bool):
+        raise NormalizationError(f"not a number: {text!r}")
+    if isinstance(text, int | float):
+        return float(text)
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    m = _NUM.search(raw)
+    if m is None:
+        raise NormalizationError(f"not a number: {raw!r}")
+    token = re.sub(r"[\s'\u00a0\u202f]", "", m.group(0)).rstrip(".,")
+    try:
+        return float(_canonical_digits(token))
+    except ValueError as err:
+        raise NormalizationError(f"not a number: {raw!r}") from err
+
+
+def _canonical_digits(token: str) -> str:
+    sign = ""
+    if token[:1] in "+-":
+        sign, token = token[0], token[1:]
+    commas, dots = token.count(","), token.count(".")
+    if commas and dots:
+        decimal = "," if token.rfind(",") > token.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        token = token.replace(thousands, "").replace(decimal, ".")
+    elif commas:
+        head, _, tail = token.rpartition(",")
+        if commas > 1 or (len(tail) == 3 and head and len(head) <= 3 and head != "0"):
+            token = token.replace(",", "")
+        else:
+            token = token.replace(",", ".")
+    elif dots > 1:
+        token = token.replace(".", "")
+    return sign + token
+
+
+def normalize_unit(unit: str) -> str:
+    """Map a printed or UNECE Rec. 20 unit (``KGM``, ``kgs``) to our short unit name."""
+    key = unicodedata.normalize("NFKC", unit).strip().strip(".").lower()
+    return _UNITS.get(key, key)
+
+
+def parse_quantity(text: str) -> tuple[float, str | None]:
+    """``"1,250.50 kg"`` → ``(1250.5, "kg")``; the unit is ``None`` when none is printed."""
+    raw = unicodedata.normalize("NFKC", str(text)).strip()
+    value = parse_number(raw)
+    m = _NUM.search(raw)
+    rest = raw[m.end() :].strip() if m else ""
+    unit_match = re.match(r"([^\W\d_]+\d?|m3)", rest)
+    return value, (normalize_unit(unit_match.group(1)) if unit_match else None)
+
+
+def to_kg(value: float, unit: str | None) -> float:
+    """Convert a mass in ``unit`` (kg, g, t, lb or a UNECE code) to kilograms."""
+    norm = normalize_unit(unit) if unit else "kg"
+    factor = _TO_KG.get(norm)
+    if factor is None:
+        raise NormalizationError(f"not a unit of mass: {unit!r}")
+    return round(value * factor, 6)
+
+
+# ---------------------------------------------------------------------------- countries
+
+
+def _country_key(text: str) -> str:
+    text = _strip_accents(unicodedata.normalize("NFKC", text)).upper()
+    text = re.sub(r"[^\w]+", " ", text).strip()
+    return re.sub(r"^THE ", "", text)
+
+
+def _build_country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for alpha2, alpha3, name, official in COUNTRIES:
+        index[alpha2] = alpha2
+        index[alpha3] = alpha2
+        for label in (name, official):
+            if label:
+                index[_country_key(label)] = alpha2
+                index[_country_key(label.split(",")[0])] = alpha2
+    for alias, alpha2 in _ALIASES.items():
+        index[_country_key(alias)] = alpha2
+    return index
+
+
+_COUNTRY_INDEX = _build_country_index()
+
+
+def country_code(text: str) -> str:
+    """An ISO 3166-1 alpha-2 code from an alpha-2/alpha-3 code or an English (or common) name."""
+    key = _country_key(str(text))
+    code = _COUNTRY_INDEX.get(key)
+    if code is None:
+        raise NormalizationError(f"unknown country: {text!r}")
+    return code
+
+
+# ---------------------------------------------------------------------------- HS codes
+
+
+def hs_code(text: str | int) -> str:
+    """Digits only (``"0808.10"`` → ``"080810"``); at least 2 and at most 14 digits."""
+    digits = re.sub(r"\D", "", str(text))
+    if not 2 <= len(digits) <= 14:
+        raise NormalizationError(f"not an HS code: {text!r}")
+    return digits
+
+
+# ---------------------------------------------------------------------------- containers
+
+_CONTAINER = re.compile(r"^[A-Z]{3}[UJZR]\d{7}$")
+
+
+def _letter_value(ch: str) -> int:
+    value = 10
+    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+        if value % 11 == 0:
+            value += 1
+        if c == ch:
+            return value
+        value += 1
+    raise NormalizationError(f"not a container letter: {ch!r}")
+
+
+def container_check_digit(first10: str) -> int:
+    """ISO 6346 check digit of owner code + category + 6-digit serial."""
+    total = 0
+    for i, ch in enumerate(first10.upper()):
+        total += (int(ch) if ch.isdigit() else _letter_value(ch)) * (2**i)
+    return total % 11 % 10
+
+
+def is_valid_container_number(text: str) -> bool:
+    """True when ``text`` (separators ignored) is ISO 6346 with a correct check digit."""
+    cleaned = re.sub(r"[\s\-/.]", "", str(text)).upper()
+    if not _CONTAINER.match(cleaned):
+        return False
+    return container_check_digit(cleaned[:10]) == int(cleaned[10])
+
+
+def container_number(text: str, *, check: bool = True) -> str:
+    """Upper case, separators removed; with ``check`` the ISO 6346 check digit must match."""
+    cleaned = re.sub(r"[\s\-/.]", "", str(text)).upper()
+    if not cleaned:
+        raise NormalizationError("empty container number")
+    if check and not is_valid_container_number(cleaned):
+        raise NormalizationError(f"not a valid ISO 6346 container number: {text!r}")
+    return cleaned
+
+
+def container_numbers(value: str | Iterable[str], *, check: bool = False) -> str:
+    """``"mscu1234565;tghu 000000-1"`` or a list → ``"MSCU1234565, TGHU0000001"``."""
+    items = re.split(r"[,;\n]+|\s{2,}", value) if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for item in items:
+        if item and item.strip():
+            number = container_number(item, check=check)
+            if number not in out:
+                out.append(number)
+    return ", ".join(out)
+
+
+# ---------------------------------------------------------------------------- names
+
+_LEGAL_FORMS = {
+    "ltd", "limited", "llc", "inc", "incorporated", "corp", "corporation", "co", "company",
+    "plc", "gmbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "pty", "pte",
+    "ab", "as", "asa", "oy", "aps", "sl", "slu", "kk", "cv", "de", "the", "and", "y", "e",
+    "lda", "ltda", "sp", "zoo", "oao", "ooo", "pvt", "jsc", "llp", "lp", "sdn", "bhd", "tbk",
+    "group", "holdings", "trading", "intl", "international",
+}  # fmt: skip
+
+
+def normalize_text(text: str) -> str:
+    """NFKC, collapsed whitespace, trimmed: the form free-text fields are stored in."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text))).strip()
+
+
+def normalize_name(text: str) -> str:
+    """Party name reduced for matching: no accents, case, punctuation or legal-form suffixes."""
+    base = _strip_accents(unicodedata.normalize("NFKC", str(text))).lower()
+    base = base.replace("&", " and ")
+    base = re.sub(r"(?<=\b[a-z])\.(?=[a-z]\.)", "", base)  # s.a. -> sa., p.t.y -> pty
+    tokens = re.findall(r"\w+", base)
+    kept = [t for t in tokens if t not in _LEGAL_FORMS]
+    return " ".join(kept or tokens)
+
+
+def name_similarity(a: str, b: str) -> float:
+    """0..1 similarity of two party names after :func:`normalize_name` (token-order tolerant)."""
+    na, nb = normalize_name(a), normalize_name(b)
+    if not na or not nb:
+        return 0.0
+    if na == nb:
+        return 1.0
+    sa, sb = " ".join(sorted(na.split())), " ".join(sorted(nb.split()))
+    ratio = max(SequenceMatcher(None, na, nb).ratio(), SequenceMatcher(None, sa, sb).ratio())
+    ta, tb = set(na.split()), set(nb.split())
+    if ta <= tb or tb <= ta:
+        ratio = max(ratio, 0.9)
+    return round(ratio, 4)

@@ -1,0 +1,103 @@
+"""Normalisation of printed values (dates, numbers, countries, HS codes, containers, names)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from adapters import normalize as n
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12/03/2026", "12 March 2026", "2026-03-12", "12.03.2026", "12-03-2026", "12th March, 2026",
+     "March 12, 2026", "2026-03-12T13:53:08-03:00", "20260312", "2026年3月12日", "12 mars 2026",
+     " 12 Mar 2026 ", "12/03/26", "2026/03/12"],
+)  # fmt: skip
+def test_dates_day_first(text: str) -> None:
+    assert n.parse_date(text) == date(2026, 3, 12)
+
+
+def test_dates_month_first_when_asked() -> None:
+    assert n.parse_date("03/12/2026", "MDY") == date(2026, 3, 12)
+    assert n.parse_date("03/12/2026") == date(2026, 12, 3)
+    assert n.parse_date("12 March 2026", "MDY") == date(2026, 3, 12)
+
+
+@pytest.mark.parametrize("text", ["", "31/02/2026", "yesterday", "12 Smarch 2026", "1/2/3/4"])
+def test_bad_dates_raise(text: str) -> None:
+    with pytest.raises(n.NormalizationError):
+        n.parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("1,250.50 kg", 1250.5), ("1.250,50", 1250.5), ("1 250,5 kg", 1250.5), ("12,5", 12.5),
+     ("1,250", 1250.0), ("1.5", 1.5), ("100.0000", 100.0), ("1.250.000", 1_250_000.0),
+     ("1,250,000.25", 1_250_000.25), ("-3", -3.0), ("NET 19 500 KGS", 19500.0), (48, 48.0),
+     ("0,250", 0.25)],
+)  # fmt: skip
+def test_numbers(text: str, value: float) -> None:
+    assert n.parse_number(text) == value
+
+
+def test_quantity_with_units_and_kg_conversion() -> None:
+    assert n.parse_quantity("1,250.50 kg") == (1250.5, "kg")
+    assert n.parse_quantity("2.5 t") == (2.5, "t")
+    assert n.parse_quantity("48") == (48.0, None)
+    assert n.to_kg(2.5, "TNE") == 2500.0
+    assert n.to_kg(500, "GRM") == 0.5
+    assert n.to_kg(10, "KGM") == 10.0
+    with pytest.raises(n.NormalizationError):
+        n.to_kg(1, "MTQ")
+    with pytest.raises(n.NormalizationError):
+        n.parse_number("kg")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("AU", "AU"), ("au", "AU"), ("AUS", "AU"), ("Australia", "AU"), ("United Kingdom", "GB"),
+     ("UK", "GB"), ("Korea, Republic of", "KR"), ("Viet Nam", "VN"), ("Türkiye", "TR"),
+     ("People's Republic of China", "CN"), ("the Netherlands", "NL"), ("Côte d'Ivoire", "CI"),
+     ("ARG", "AR"), ("Ecuador", "EC")],
+)  # fmt: skip
+def test_countries(text: str, code: str) -> None:
+    assert n.country_code(text) == code
+
+
+def test_unknown_country_raises() -> None:
+    with pytest.raises(n.NormalizationError, match="unknown country"):
+        n.country_code("Atlantis")
+
+
+def test_hs_codes() -> None:
+    assert n.hs_code("0808.10") == "080810"
+    assert n.hs_code("0207 12 90 00") == "0207129000"
+    with pytest.raises(n.NormalizationError):
+        n.hs_code("x")
+
+
+def test_container_numbers_iso6346() -> None:
+    assert n.container_check_digit("CSQU305438") == 3
+    assert n.is_valid_container_number("CSQU 305438-3")
+    assert not n.is_valid_container_number("CSQU3054384")
+    assert not n.is_valid_container_number("CSQ3054383")
+    assert n.container_number("csqu305438 3") == "CSQU3054383"
+    with pytest.raises(n.NormalizationError):
+        n.container_number("CSQU3054384")
+    assert n.container_number("CSQU3054384", check=False) == "CSQU3054384"
+    assert n.container_numbers("csqu3054383; msku 1234565,CSQU3054383") == (
+        "CSQU3054383, MSKU1234565"
+    )
+    assert n.container_numbers(["a1", "b2"]) == "A1, B2"
+
+
+def test_names_for_fuzzy_matching() -> None:
+    assert n.normalize_name("ACME Trading Co., Ltd.") == "acme"
+    assert n.normalize_name("Importer S.A.") == n.normalize_name("IMPORTER SA")
+    assert n.normalize_name("Müller GmbH & Co. KG") == "muller"
+    assert n.name_similarity("Juan Perez", "PEREZ, Juan") == 1.0
+    assert n.name_similarity("Shanghai Fruit Import Co Ltd", "Shanghai Fruit Import") == 1.0
+    assert n.name_similarity("Apple Farm", "Orange Grove") < 0.6
+    assert n.name_similarity("", "x") == 0.0

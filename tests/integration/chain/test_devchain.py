@@ -1,0 +1,77 @@
+"""Embedded anvil lifecycle and the stuck-pool recovery of the chain client."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from node.chain.client import ChainClient, new_account
+from node.chain.devchain import EmbeddedAnvil, anvil_binary, rpc_call
+from node.setup import free_port
+
+
+def test_stale_pid_file_is_replaced(tmp_path: Path) -> None:
+    anvil = EmbeddedAnvil(tmp_path, free_port())
+    anvil.dir.mkdir(parents=True)
+    squatter = subprocess.Popen(["sleep", "600"])  # alive, but not an anvil on our port
+    anvil.pid_file.write_text(str(squatter.pid))
+    try:
+        url = anvil.ensure()
+        assert anvil.running_pid() not in (None, squatter.pid)
+        assert squatter.wait(timeout=10) is not None  # the stale process was stopped
+        assert int(str(rpc_call(url, "eth_chainId")), 16) == 31337
+    finally:
+        anvil.stop()
+        squatter.kill()
+    assert anvil.running_pid() is None
+
+
+def test_state_survives_a_clean_restart(tmp_path: Path) -> None:
+    anvil = EmbeddedAnvil(tmp_path, free_port())
+    url = anvil.ensure()
+    rpc_call(url, "evm_mine")
+    rpc_call(url, "evm_mine")
+    height = int(str(rpc_call(url, "eth_blockNumber")), 16)
+    anvil.stop()
+    assert anvil.state_file.exists()
+    url = anvil.ensure()
+    try:
+        assert int(str(rpc_call(url, "eth_blockNumber")), 16) == height
+    finally:
+        anvil.stop()
+
+
+async def test_client_mines_when_blocks_stall_with_a_pending_transaction(tmp_path: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [anvil_binary(), "--port", str(port), "--no-mining", "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    client = ChainClient(url, new_account(), receipt_timeout=20)
+    try:
+        _wait_answers(url)
+        await client.start()
+        await client.fund_self(10**21)
+        # with mining off the pool never drains: only the stall detector can get a receipt
+        address = await client.deploy("DocumentAnchor")
+        assert address.startswith("0x")
+        assert await client.block_number() >= 1
+    finally:
+        await client.aclose()
+        proc.terminate()
+        proc.wait()
+
+
+def _wait_answers(url: str) -> None:
+    import time
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            rpc_call(url, "eth_chainId")
+            return
+        except Exception:
+            time.sleep(0.05)  # waiting for the external process to open its port
+    raise AssertionError("anvil did not start")

@@ -58,7 +58,7 @@ class Web3ChainAnchor:
                 "address": (await self._c()).address,
                 "fromBlock": 0,
                 "toBlock": "latest",
-                "topics": [(await self._c()).events.RootAnchored().topic, _b32(root)],
+                "topics": [(await self._c()).events.RootAnchored().topic, HexBytes(_b32(root))],
             }
         )
         if not logs:

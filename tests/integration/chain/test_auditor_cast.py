@@ -37,14 +37,31 @@ def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url:
     a = t["anchor"]
     rpc, contract = a["rpc_url"], a["contract"]
     assert _cast("keccak", "0x" + sha) == a["leaf"]
-    ts = _cast("call", contract, "rootTimestamp(bytes32)(uint64)", a["merkle_root"], "--rpc-url",
-               rpc)
+    ts = _cast(
+        "call", contract, "rootTimestamp(bytes32)(uint64)", a["merkle_root"], "--rpc-url", rpc
+    )
     assert int(ts.split()[0]) > 0
     proof = "[" + ",".join(a["proof"]) + "]"
-    ok = _cast("call", contract, "verifyLeaf(bytes32,bytes32[],bytes32)(bool)", a["merkle_root"],
-               proof, a["leaf"], "--rpc-url", rpc)
+    ok = _cast(
+        "call",
+        contract,
+        "verifyLeaf(bytes32,bytes32[],bytes32)(bool)",
+        a["merkle_root"],
+        proof,
+        a["leaf"],
+        "--rpc-url",
+        rpc,
+    )
     assert ok == "true"
-    wrong = _cast("call", contract, "verifyLeaf(bytes32,bytes32[],bytes32)(bool)",
-                  a["merkle_root"], proof, _cast("keccak", "0x" + "11" * 32), "--rpc-url", rpc)
+    wrong = _cast(
+        "call",
+        contract,
+        "verifyLeaf(bytes32,bytes32[],bytes32)(bool)",
+        a["merkle_root"],
+        proof,
+        _cast("keccak", "0x" + "11" * 32),
+        "--rpc-url",
+        rpc,
+    )
     assert wrong == "false"
     assert _cast("call", contract, "revoked(bytes32)(bool)", a["leaf"], "--rpc-url", rpc) == "false"

@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 
 from node.chain.wiring import Chain, chain_account
-from node.config import ChainSettings, NodeIdentity, Settings, load_settings, write_settings
+from node.config import NodeIdentity, Settings, load_settings, write_settings
 from node.errors import Conflict, InputError
 from node.identity import create_identity
 from node.storage.db import Database
@@ -33,6 +33,17 @@ def free_port(preferred: int = 0) -> int:
     raise InputError("no free TCP port on 127.0.0.1")
 
 
+def _address(value: str | None, what: str) -> str:
+    if not value:
+        return ""
+    v = value.strip()
+    if not (
+        v.startswith("0x") and len(v) == 42 and all(c in "0123456789abcdefABCDEF" for c in v[2:])
+    ):
+        raise InputError(f"{what} must be a 0x-prefixed 20-byte address, got {value!r}")
+    return v
+
+
 def initialise_node(
     home: Path,
     *,
@@ -42,6 +53,8 @@ def initialise_node(
     rpc_url: str | None = None,
     grpc_port: int | None = None,
     api_port: int | None = None,
+    anchor_contract: str | None = None,
+    registry_contract: str | None = None,
 ) -> Settings:
     existing = load_settings(home, require_init=False)
     if existing.initialised:
@@ -57,9 +70,15 @@ def initialise_node(
     settings = existing.model_copy(
         update={
             "node": NodeIdentity(id=node_id, country=country, name=name.strip()),
-            "chain": ChainSettings(
-                rpc_url=rpc_url or "",
-                embedded_port=0 if rpc_url else free_port(8545),
+            "chain": existing.chain.model_copy(
+                update={
+                    "rpc_url": rpc_url or "",
+                    "embedded_port": 0 if rpc_url else free_port(8545),
+                    "anchor_contract": _address(anchor_contract, "--anchor-contract")
+                    or existing.chain.anchor_contract,
+                    "registry_contract": _address(registry_contract, "--registry-contract")
+                    or existing.chain.registry_contract,
+                }
             ),
         }
     )

@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--name", required=True, help="name of this customs office")
     p.add_argument("--id", dest="node_id", help="node id, e.g. CN-SHA (default: from country+name)")
     p.add_argument("--rpc-url", help="external EVM JSON-RPC URL (default: embedded anvil)")
+    p.add_argument("--anchor-contract", help="existing DocumentAnchor address (consortium chain)")
+    p.add_argument("--registry-contract", help="existing TrustRegistry address (consortium chain)")
     p.add_argument("--grpc-port", type=int, help="gRPC exchange port")
     p.add_argument("--api-port", type=int, help="REST API port")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -32,6 +34,8 @@ def _run(args: argparse.Namespace) -> int:
         rpc_url=args.rpc_url,
         grpc_port=args.grpc_port,
         api_port=args.api_port,
+        anchor_contract=args.anchor_contract,
+        registry_contract=args.registry_contract,
     )
     emit_json(
         {
@@ -41,6 +45,8 @@ def _run(args: argparse.Namespace) -> int:
             "grpc_port": settings.exchange.grpc_port,
             "api_port": settings.api.port,
             "rpc_url": settings.chain.rpc_url or "embedded",
+            "anchor_contract": settings.chain.anchor_contract,
+            "registry_contract": settings.chain.registry_contract,
         }
     )
     return 0

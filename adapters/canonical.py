@@ -36,6 +36,7 @@ __all__ = [
     "Classification",
     "Note",
     "Treatment",
+    "TreatmentCharacteristic",
     "LineItem",
     "TransportMovement",
     "Container",
@@ -153,6 +154,17 @@ class Note(_Model):
     language: str | None = None
 
 
+class TreatmentCharacteristic(_Model):
+    """One coded characteristic of a treatment (IPPC codes like TTCH chemical, TTTM temperature)."""
+
+    code: str | None = None
+    texts: list[Note] = Field(default_factory=list)
+    value: float | None = None
+    unit: str | None = None
+
+    _value = field_validator("value", mode="before")(_opt_number)
+
+
 class Treatment(_Model):
     type_code: str | None = None
     description: str | None = None
@@ -165,7 +177,7 @@ class Treatment(_Model):
     duration_unit: str | None = None
     start_date: date | None = None
     end_date: date | None = None
-    characteristics: list[Note] = Field(default_factory=list)
+    characteristics: list[TreatmentCharacteristic] = Field(default_factory=list)
     notes: list[Note] = Field(default_factory=list)
 
     _dates = field_validator("start_date", "end_date", mode="before")(_opt_date)
@@ -174,6 +186,7 @@ class Treatment(_Model):
 class LineItem(_Model):
     sequence: int | None = None
     description: str | None = None
+    descriptions: list[Note] = Field(default_factory=list)  # all language variants
     common_name: str | None = None
     scientific_name: str | None = None
     intended_use: str | None = None
@@ -225,7 +238,7 @@ class TransportMovement(_Model):
 
 
 class Container(_Model):
-    number: str
+    number: str | None = None  # None when only seals are known
     seals: list[str] = Field(default_factory=list)
 
     @field_validator("number", mode="before")
@@ -344,16 +357,17 @@ class _Document(BaseModel):
             out["origin_country"] = next(
                 (i.origin_country for i in items if i.origin_country), None
             )
-            out["unit"] = first.unit
         weights = [i.net_weight_kg for i in items if i.net_weight_kg is not None]
         out["net_weight_kg"] = round(sum(weights), 6) if weights else None
         quantities = [i.quantity for i in items if i.quantity is not None]
-        if quantities and len({i.unit for i in items if i.quantity is not None}) == 1:
-            out["quantity"] = round(sum(quantities), 6)
+        units = {i.unit for i in items if i.quantity is not None}
+        if quantities and len(units) == 1:
+            out["quantity"], out["unit"] = round(sum(quantities), 6), units.pop()
         counts = [c for c in (i.package_count() for i in items) if c is not None]
         out["packages"] = sum(counts) if counts else None
         if self.containers:
-            out["container_numbers"] = ", ".join(c.number for c in self.containers)
+            numbers = [c.number for c in self.containers if c.number]
+            out["container_numbers"] = ", ".join(numbers) if numbers else None
         return out
 
     @model_validator(mode="after")
@@ -420,18 +434,22 @@ class Certificate(_Document):
     establishment_number: str | None = None
     officer_name: str | None = None
 
+    title: str | None = None  # the document's printed name
     certificate_type: str | None = None  # phytosanitary | veterinary | origin | ...
     type_code: str | None = None  # e.g. UN/CEFACT 851
     status_code: str | None = None  # e.g. 70 = issued
     issuing_country: str | None = None
     issuing_agency: str | None = None
     export_country: str | None = None
+    reexport_country: str | None = None
     transit_countries: list[str] = Field(default_factory=list)
     port_of_entry_code: str | None = None  # UN/LOCODE
     treatments: list[Treatment] = Field(default_factory=list)
 
     _cdates = field_validator("issue_date", "expiry_date", mode="before")(_opt_date)
-    _ccountries = field_validator("issuing_country", "export_country", mode="before")(_opt_country)
+    _ccountries = field_validator(
+        "issuing_country", "export_country", "reexport_country", mode="before"
+    )(_opt_country)
 
     @field_validator("transit_countries", mode="before")
     @classmethod
@@ -445,9 +463,8 @@ class Certificate(_Document):
     def _derived(self) -> dict[str, Any]:
         out = super()._derived()
         if self.transport:
-            out["means_of_transport"] = next(
-                (d for d in (t.describe() for t in self.transport) if d), None
-            )
+            named = [t for t in self.transport if t.means_name] or self.transport
+            out["means_of_transport"] = next((d for d in (t.describe() for t in named) if d), None)
         if out.get("origin_country") is None:
             out["origin_country"] = self.export_country
         issuer = self.party("issuer")

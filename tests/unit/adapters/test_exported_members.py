@@ -8,7 +8,10 @@ EXPECTED = {
     "CERTIFICATE_FIELDS", "DECLARATION_FIELDS", "Address", "Attachment", "CanonicalDocument",
     "Certificate", "Classification", "Container", "Declaration", "Identifier", "LineItem",
     "NormalizationError", "Note", "Package", "Party", "Reference", "SourceInfo",
-    "TransportMovement", "Treatment", "load_canonical", "normalize",
+    "TransportMovement", "Treatment", "TreatmentCharacteristic", "load_canonical", "normalize",
+    "AdapterError", "FormatAdapter", "InvalidDocument", "Issue", "MalformedInput", "Reason",
+    "RenderError", "TamperedDocument", "UnknownFormat", "UnsafeInput", "UnsupportedVersion",
+    "detect", "get_adapter", "known_formats", "parse_document",
 }  # fmt: skip
 
 

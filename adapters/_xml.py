@@ -1,0 +1,156 @@
+"""Safe XML reading shared by the XML adapters.
+
+lxml with ``resolve_entities=False``, ``no_network=True``, ``load_dtd=False`` and
+``huge_tree=False``; any DOCTYPE is refused (no partner format here uses one, and a DTD is how
+entity-expansion and external-entity attacks arrive). Syntax errors become
+:class:`MalformedInput` naming the line.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from lxml import etree
+
+from adapters.errors import MalformedInput, Reason, UnsafeInput
+
+logger = logging.getLogger(__name__)
+
+MAX_XML_BYTES = 32 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=False,
+        remove_pis=True,
+    )
+
+
+def strip_bom(data: bytes) -> bytes:
+    return data[len(_BOM) :] if data.startswith(_BOM) else data
+
+
+def parse_xml(data: bytes, *, format_id: str | None = None) -> etree._Element:
+    """Bytes → root element, or ``MalformedInput``/``UnsafeInput`` (never another exception)."""
+    if len(data) > MAX_XML_BYTES:
+        raise UnsafeInput(f"document larger than {MAX_XML_BYTES} bytes", format_id=format_id)
+    data = strip_bom(data)
+    doctype = _DOCTYPE.search(data)
+    if doctype is not None:
+        line = data[: doctype.start()].count(b"\n") + 1
+        raise UnsafeInput(
+            "DOCTYPE/ENTITY declarations are not accepted",
+            [Reason("DTD", line=line)],
+            format_id=format_id,
+        )
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as err:
+        err_line = err.lineno if isinstance(err.lineno, int) and err.lineno > 0 else None
+        msg = (err.msg or "syntax error").split(", line")[0]
+        raise MalformedInput(
+            "not well-formed XML", [Reason(msg, line=err_line)], format_id=format_id
+        ) from None
+    except (ValueError, LookupError) as err:  # e.g. unknown encoding declaration
+        raise MalformedInput("not readable XML", [Reason(str(err))], format_id=format_id) from None
+    if root is None:
+        raise MalformedInput("empty XML document", format_id=format_id)
+    return root
+
+
+def root_namespace(data: bytes) -> str | None:
+    """The namespace URI of the root element, read cheaply; None if not XML-looking."""
+    head = strip_bom(data[:8192])
+    m = re.search(rb"<(?:([A-Za-z_][\w.\-]*):)?([A-Za-z_][\w.\-]*)[\s>/]", _skip_prolog(head))
+    if m is None:
+        return None
+    prefix = m.group(1)
+    attr = b"xmlns:" + prefix if prefix else b"xmlns"
+    ns = re.search(re.escape(attr) + rb"\s*=\s*[\"']([^\"']*)[\"']", head[m.start() :])
+    return ns.group(1).decode("utf-8", "replace") if ns else None
+
+
+def _skip_prolog(head: bytes) -> bytes:
+    return re.sub(rb"<\?.*?\?>|<!--.*?-->", b"", head, flags=re.DOTALL).lstrip()
+
+
+def local(el: etree._Element) -> str:
+    tag = el.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def path_of(el: etree._Element) -> str:
+    """A readable path of local names, e.g. ``/SPSCertificate/SPSConsignment/ConsignorSPSParty``."""
+    parts = []
+    node: etree._Element | None = el
+    while node is not None:
+        parts.append(local(node))
+        node = node.getparent()
+    return "/" + "/".join(reversed(parts))
+
+
+class XNode:
+    """A namespace-aware view of an element: children found by namespace URI + local name.
+
+    ``accept(namespace_uri)`` decides which namespaces count (the prefix never matters).
+    ``child("A/B")`` walks several steps; ``text()`` is whitespace-normalised or None if empty.
+    """
+
+    __slots__ = ("el", "_accept")
+
+    def __init__(self, el: etree._Element, accept: Callable[[str | None], bool]) -> None:
+        self.el = el
+        self._accept = accept
+
+    def _match(self, el: etree._Element, name: str) -> bool:
+        if not isinstance(el.tag, str):
+            return False
+        q = etree.QName(el)
+        return q.localname == name and self._accept(q.namespace)
+
+    def children(self, path: str) -> list[XNode]:
+        *head, last = path.split("/")
+        parents = [self]
+        for step in head:
+            parents = [c for p in parents for c in p.children(step)]
+        return [XNode(c, self._accept) for p in parents for c in p.el if p._match(c, last)]
+
+    def child(self, path: str) -> XNode | None:
+        found = self.children(path)
+        return found[0] if found else None
+
+    def text(self, path: str | None = None) -> str | None:
+        node = self.child(path) if path else self
+        if node is None:
+            return None
+        value = " ".join("".join(node.el.itertext()).split())
+        return value or None
+
+    def texts(self, path: str) -> list[str]:
+        return [t for t in (n.text() for n in self.children(path)) if t]
+
+    def attr(self, name: str) -> str | None:
+        value = self.el.get(name)
+        return value.strip() if value and value.strip() else None
+
+    @property
+    def line(self) -> int | None:
+        line = self.el.sourceline
+        return line if isinstance(line, int) else None
+
+    @property
+    def path(self) -> str:
+        return path_of(self.el)
+
+    @property
+    def name(self) -> str:
+        return local(self.el)

@@ -1,0 +1,70 @@
+"""The explicit map of partner formats: ``get_adapter(id)``, ``detect(bytes)``, ``known_formats()``.
+
+Adapters are chosen by name from :data:`_ADAPTERS` (never by dotted import strings). Aliases
+are accepted for the ids partners commonly use (``ephyto``, ``sps``, ``wco``, ...).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from adapters.base import FormatAdapter, Issue
+from adapters.canonical import Certificate, Declaration
+from adapters.cusdep_json import CanonicalJsonAdapter
+from adapters.errors import UnknownFormat
+from adapters.uncefact_sps import SpsCertificateAdapter
+
+logger = logging.getLogger(__name__)
+
+_ADAPTERS: dict[str, Callable[[], FormatAdapter]] = {
+    "uncefact-sps-xml": SpsCertificateAdapter,
+    "cusdep-json": CanonicalJsonAdapter,
+}
+_ALIASES: dict[str, str] = {
+    "ephyto": "uncefact-sps-xml",
+    "ippc-ephyto-xml": "uncefact-sps-xml",
+    "sps": "uncefact-sps-xml",
+    "sps-xml": "uncefact-sps-xml",
+    "canonical-json": "cusdep-json",
+    "canonical": "cusdep-json",
+    "json": "cusdep-json",
+}
+_DETECT_ORDER: tuple[str, ...] = ("uncefact-sps-xml", "cusdep-json")
+
+
+def known_formats() -> tuple[str, ...]:
+    """The format ids ``get_adapter`` accepts (aliases not included)."""
+    return tuple(_ADAPTERS)
+
+
+def get_adapter(format_id: str) -> FormatAdapter:
+    """The adapter for ``format_id`` (or an alias); ``UnknownFormat`` lists the known ids."""
+    key = format_id.strip().lower()
+    key = _ALIASES.get(key, key)
+    factory = _ADAPTERS.get(key)
+    if factory is None:
+        raise UnknownFormat(
+            f"unknown format {format_id!r}; known formats: {', '.join(known_formats())}"
+        )
+    return factory()
+
+
+def detect(data: bytes) -> FormatAdapter:
+    """The first adapter whose ``sniff`` accepts ``data``; ``UnknownFormat`` if none does."""
+    for format_id in _DETECT_ORDER:
+        adapter = _ADAPTERS[format_id]()
+        if adapter.sniff(data):
+            return adapter
+    raise UnknownFormat(
+        f"no adapter recognises this document; known formats: {', '.join(known_formats())}"
+    )
+
+
+def parse_document(
+    data: bytes, format_id: str | None = None
+) -> tuple[Certificate | Declaration, list[Issue], FormatAdapter]:
+    """Parse with the named adapter, or the detected one; returns the adapter used as well."""
+    adapter = get_adapter(format_id) if format_id else detect(data)
+    doc, issues = adapter.parse(data)
+    return doc, issues, adapter

@@ -1,0 +1,168 @@
+"""SPSExchangedDocument + SPSConsignment (header, parties, countries, transport) → dicts."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from typing import Any
+
+from adapters._xml import XNode
+from adapters.uncefact_sps._common import CERTIFICATE_TYPES, Collector
+
+_ADDRESS_LINES = ("LineOne", "LineTwo", "LineThree", "LineFour", "LineFive")
+_MAGIC = (
+    (b"%PDF", "application/pdf"),
+    (b"\x89PNG", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"PK\x03\x04", "application/zip"),
+)
+
+
+def read_header(doc: XNode, c: Collector) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "title": doc.text("Name"),
+        "certificate_number": doc.text("ID"),
+        "type_code": doc.text("TypeCode"),
+        "status_code": doc.text("StatusCode"),
+        "issue_date": c.date(doc.child("IssueDateTime/DateTimeString"), "issue date")
+        or c.date(doc.child("IssueDateTime"), "issue date"),
+        "notes": [_note(n) for n in doc.children("IncludedSPSNote") if n.text("Content")],
+    }
+    out["certificate_type"] = CERTIFICATE_TYPES.get(out["type_code"] or "")
+    if out["certificate_number"] is None:
+        c.warn("certificate number (SPSExchangedDocument/ID) is missing", doc)
+    issuer = doc.child("IssuerSPSParty")
+    if issuer is not None and issuer.text("Name"):
+        out["parties"] = [_party("issuer", issuer, c)]
+    sign = doc.child("SignatorySPSAuthentication")
+    if sign is not None:
+        out["place_of_issue"] = sign.text("IssueSPSLocation/Name")
+        out["officer_name"] = sign.text("ProviderSPSParty/SpecifiedSPSPerson/Name")
+    out["references"], out["attachments"] = _references(doc, c)
+    return out
+
+
+def _note(node: XNode) -> dict[str, Any]:
+    content = node.child("Content")
+    return {
+        "subject": node.text("Subject"),
+        "content": node.text("Content"),
+        "language": content.attr("languageID") if content is not None else None,
+    }
+
+
+def notes(node: XNode, name: str) -> list[dict[str, Any]]:
+    return [_note(n) for n in node.children(name) if n.text("Content")]
+
+
+def _party(role: str, node: XNode, c: Collector) -> dict[str, Any]:
+    identifiers = [
+        {"scheme": n.attr("listName") or n.attr("schemeID") or n.name, "value": n.text()}
+        for n in [*node.children("ID"), *node.children("TypeCode")]
+        if n.text()
+    ]
+    party: dict[str, Any] = {"role": role, "name": node.text("Name"), "identifiers": identifiers}
+    addr = node.child("SpecifiedSPSAddress")
+    if addr is not None:
+        address = {
+            "lines": [t for t in (addr.text(n) for n in _ADDRESS_LINES) if t],
+            "city": addr.text("CityName"),
+            "postcode": addr.text("PostcodeCode"),
+            "country": c.country(addr.child("CountryID"), f"{role} address country"),
+        }
+        if any(address.values()):
+            party["address"] = address
+    return party
+
+
+def _references(doc: XNode, c: Collector) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    refs: list[dict[str, Any]] = []
+    attachments: list[dict[str, Any]] = []
+    for node in doc.children("ReferenceSPSReferencedDocument"):
+        ref_id = node.text("ID")
+        if ref_id:
+            refs.append(
+                {
+                    "id": ref_id,
+                    "document_code": node.text("TypeCode"),
+                    "relationship": node.text("RelationshipTypeCode"),
+                    "issue_date": c.date(node.child("IssueDateTime"), "reference issue date"),
+                    "description": node.text("Information"),
+                }
+            )
+        for blob in node.children("AttachmentBinaryObject"):
+            attachments.append(_attachment(blob, ref_id, node.text("Information"), c))
+    return refs, attachments
+
+
+def _attachment(blob: XNode, ref_id: str | None, info: str | None, c: Collector) -> dict[str, Any]:
+    raw = "".join((blob.el.text or "").split())
+    try:
+        content = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        c.warn("attachment is not valid base64", blob)
+        content = b""
+    declared = blob.attr("mimeCode")
+    sniffed = next((mime for magic, mime in _MAGIC if content.startswith(magic)), None)
+    if declared and sniffed and declared != sniffed:
+        c.warn(f"attachment declared {declared} but contains {sniffed}", blob)
+    return {
+        "filename": blob.attr("filename"),
+        "mime_type": declared or sniffed,
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "description": info,
+        "reference_id": ref_id,
+        "content_base64": raw or None,
+    }
+
+
+def read_consignment(cons: XNode, c: Collector) -> dict[str, Any]:
+    out: dict[str, Any] = {"parties": []}
+    for role, name in (("consignor", "ConsignorSPSParty"), ("consignee", "ConsigneeSPSParty")):
+        node = cons.child(name)
+        if node is not None:
+            out["parties"].append(_party(role, node, c))
+    out["export_country"] = c.country(cons.child("ExportSPSCountry/ID"), "export country")
+    out["reexport_country"] = c.country(cons.child("ReExportSPSCountry/ID"), "re-export country")
+    out["destination_country"] = c.country(cons.child("ImportSPSCountry/ID"), "import country")
+    out["transit_countries"] = [
+        code
+        for n in cons.children("TransitSPSCountry/ID")
+        if (code := c.country(n, "transit country"))
+    ]
+    port = cons.child("UnloadingBaseportSPSLocation")
+    if port is not None:
+        out["port_of_entry"] = port.text("Name") or port.text("ID")
+        out["port_of_entry_code"] = port.text("ID")
+    out["transport"] = [_movement(m) for m in cons.children("MainCarriageSPSTransportMovement")]
+    out["transport"] = [t for t in out["transport"] if any(t.values())]
+    out["containers"] = [
+        {"number": _container(e, c), "seals": e.texts("AffixedSPSSeal/ID")}
+        for e in cons.children("UtilizedSPSTransportEquipment")
+        if e.text("ID") or e.texts("AffixedSPSSeal/ID")
+    ]
+    return out
+
+
+def _movement(node: XNode) -> dict[str, Any]:
+    mode = node.child("ModeCode")
+    return {
+        "mode_code": node.text("ModeCode"),
+        "mode_name": mode.attr("name") if mode is not None else None,
+        "means_name": node.text("UsedSPSTransportMeans/Name"),
+        "journey_id": node.text("ID"),
+    }
+
+
+def _container(node: XNode, c: Collector) -> str | None:
+    from adapters import normalize as _n
+
+    number = node.text("ID")
+    if number and not _n.is_valid_container_number(number):
+        c.warn(f"container number {number!r} fails the ISO 6346 check digit", node)
+    return number

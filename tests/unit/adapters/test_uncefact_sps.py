@@ -1,0 +1,280 @@
+"""UN/CEFACT SPS (ePhyto) XML: the real Mattilsynet sample and a family of variants from it."""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from adapters.canonical import Certificate
+from adapters.errors import InvalidDocument, MalformedInput, UnsafeInput, UnsupportedVersion
+from adapters.uncefact_sps import SpsCertificateAdapter
+
+INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
+SAMPLE = INTEROP / "ippc-ephyto-mattilsynet" / "SPSCertificateContent.xml"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"
+
+
+@pytest.fixture(scope="module")
+def raw() -> bytes:
+    return SAMPLE.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def parsed(raw: bytes) -> tuple[Certificate, list]:
+    doc, issues = SpsCertificateAdapter().parse(raw)
+    assert isinstance(doc, Certificate)
+    return doc, issues
+
+
+def _same(a: Certificate, b: Certificate) -> bool:
+    return a.model_dump(exclude={"source"}) == b.model_dump(exclude={"source"})
+
+
+def test_sample_vocabulary_fields_as_in_the_xml(parsed: tuple[Certificate, list]) -> None:
+    doc, _ = parsed
+    assert doc.certificate_number == "123ABC"
+    assert doc.issue_date == date(2016, 4, 22)
+    assert doc.place_of_issue == "La Plata, Buenos Aires"
+    assert doc.officer_name == "Miguel Perrerra"
+    assert doc.consignor_name == "Juan Perez"
+    assert doc.consignor_address == "El trébol 853, Brandsen, Buenos Aires, Argentina"
+    assert doc.consignee_name == "Importer SA"
+    assert doc.consignee_address == "La Ronda, Quito, Ecuador"
+    assert (doc.origin_country, doc.destination_country) == ("AR", "EC")
+    assert doc.hs_code == "06029048"
+    assert doc.net_weight_kg == 10.0
+    assert doc.packages == 100
+    assert doc.port_of_entry == "Guayaquil (Seattle)"
+    assert doc.means_of_transport == "Ocean Vessel: Black Pearl Voyage N° 18"
+    assert doc.commodity is not None and doc.commodity.startswith("LIVE TREES AND OTHER PLANTS;")
+
+
+def test_sample_structured_parts(parsed: tuple[Certificate, list]) -> None:
+    doc, _ = parsed
+    assert (doc.type_code, doc.status_code, doc.certificate_type) == ("851", "70", "phytosanitary")
+    assert doc.issuing_country == "AR" and doc.export_country == "AR"
+    assert doc.transit_countries == ["US"]
+    assert doc.port_of_entry_code == "USSEA"
+    assert doc.issuing_agency == "Servicio Nacional de Sanidad y Calida Agroalimentaria"
+    assert [c.seals for c in doc.containers] == [["G2382564"]]
+    assert doc.containers[0].number is None
+    assert [(t.mode_code, t.means_name) for t in doc.transport] == [
+        ("3", None),
+        ("1", "Ocean Vessel: Black Pearl"),
+    ]
+    assert len(doc.line_items) >= 2
+    first = doc.line_items[0]
+    assert (first.common_name, first.scientific_name, first.intended_use) == (
+        "Ribes",
+        "Ribes",
+        "Planting",
+    )
+    assert first.gross_weight_kg == 60.0 and first.net_volume == 5.0 and first.volume_unit == "MTQ"
+    assert [(p.level, p.type_code, p.count) for p in first.packages] == [
+        (1, "BG", 100),
+        (2, "BX", 20),
+    ]
+    assert first.origin_countries == ["AR", "US"]
+    assert first.origin_region == "Valles de la RegiónPatagónica"
+    treatment = first.treatments[0]
+    assert treatment.chemical == "238, 240"
+    assert (treatment.temperature, treatment.temperature_unit) == (32.0, "CEL")
+    assert (treatment.duration, treatment.duration_unit) == (3.0, "HUR")
+    assert treatment.start_date == date(2016, 4, 12)
+    assert {n.subject for n in doc.notes} >= {"SPSFL", "ADEDL", "ADRPN", "DMCL"}
+    assert doc.line_items[1].quantity == 33.0 and doc.line_items[1].unit == "Units"
+
+
+def test_sample_attachments_hashed_and_broken_one_reported(
+    parsed: tuple[Certificate, list],
+) -> None:
+    doc, issues = parsed
+    kinds = [a.mime_type for a in doc.attachments]
+    assert kinds[:4] == ["application/pdf", "image/png", "image/jpeg", "image/gif"]
+    assert all(a.sha256 and len(a.sha256) == 64 for a in doc.attachments)
+    broken = [i for i in issues if "base64" in i.message]
+    assert len(broken) == 1 and broken[0].line == 122
+    assert doc.source is not None and doc.source.format_version == "17"
+
+
+def test_round_trip_gives_the_same_model(raw: bytes, parsed: tuple[Certificate, list]) -> None:
+    doc, _ = parsed
+    adapter = SpsCertificateAdapter()
+    rendered = adapter.render(doc)
+    again, _ = adapter.parse(rendered)
+    assert _same(doc, again)
+    assert adapter.render(again) == rendered
+    assert b"xmlns:rsm=" in rendered and b"ns0:" not in rendered
+
+
+def _rewrite_prefixes(raw: bytes, mapping: dict[str, str]) -> bytes:
+    text = raw.decode()
+    for old, new in mapping.items():
+        text = text.replace(f"xmlns:{old}=", f"xmlns:{new}=" if new else "xmlns=")
+        text = re.sub(rf"(</?){old}:", rf"\1{new}:" if new else r"\1", text)
+    return text.encode()
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [{"ns0": "rsm", "ns1": "ram", "ns2": "udt"}, {"ns0": "x", "ns1": "y", "ns2": "z"},
+     {"ns0": "", "ns1": "ram", "ns2": "udt"}],
+    ids=["rsm-ram-udt", "xyz", "default-namespace"],
+)  # fmt: skip
+def test_other_prefixes_same_model(
+    raw: bytes, parsed: tuple[Certificate, list], mapping: dict[str, str]
+) -> None:
+    variant = _rewrite_prefixes(raw, mapping)
+    assert variant != raw
+    doc, _ = SpsCertificateAdapter().parse(variant)
+    assert _same(doc, parsed[0])
+
+
+def test_prefix_bound_to_a_foreign_namespace_is_not_read(raw: bytes) -> None:
+    """Same prefix text, different namespace URI: those elements are not SPS elements."""
+    variant = raw.replace(RAM.encode(), b"urn:example:not-uncefact", 1)
+    doc, issues = SpsCertificateAdapter().parse(variant)
+    assert doc.certificate_number is None and doc.consignor_name is None
+    assert doc.line_items == []
+    assert any("certificate number" in i.message for i in issues)
+
+
+def _tree(raw: bytes) -> etree._Element:
+    return etree.fromstring(raw, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def test_several_line_items_sum_net_weight(raw: bytes) -> None:
+    root = _tree(raw)
+    items = root.findall(f".//{{{RAM}}}IncludedSPSTradeLineItem")
+    parent = items[0].getparent()
+    for weight in ("2,5", "7.5"):  # decimal comma is read too
+        clone = copy.deepcopy(items[0])
+        clone.find(f"{{{RAM}}}NetWeightMeasure").text = weight
+        parent.append(clone)
+    doc, _ = SpsCertificateAdapter().parse(etree.tostring(root))
+    assert len(doc.line_items) == len(items) + 2
+    assert doc.net_weight_kg == 10.0 + 2.5 + 7.5
+    assert doc.packages == 300
+
+
+def test_weight_in_tonnes_converted_to_kg(raw: bytes) -> None:
+    variant = raw.replace(
+        b'<ns1:NetWeightMeasure unitCode="KGM">10<', b'<ns1:NetWeightMeasure unitCode="TNE">1.5<'
+    )
+    assert variant != raw
+    doc, _ = SpsCertificateAdapter().parse(variant)
+    assert doc.net_weight_kg == 1500.0
+
+
+def test_missing_optional_parts(raw: bytes) -> None:
+    root = _tree(raw)
+    optional = (
+        "ReferenceSPSReferencedDocument", "IncludedSPSNote", "AppliedSPSProcess",
+        "MainCarriageSPSTransportMovement", "UtilizedSPSTransportEquipment",
+        "SignatorySPSAuthentication", "UnloadingBaseportSPSLocation", "ConsigneeSPSParty",
+    )  # fmt: skip
+    for name in optional:
+        for el in root.findall(f".//{{{RAM}}}{name}"):
+            el.getparent().remove(el)
+    doc, _ = SpsCertificateAdapter().parse(etree.tostring(root))
+    assert doc.certificate_number == "123ABC"
+    assert doc.consignee_name is None and doc.means_of_transport is None
+    assert doc.officer_name is None and doc.port_of_entry is None
+    assert doc.attachments == [] and doc.containers == []
+    again, _ = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(doc))
+    assert _same(doc, again)
+
+
+def test_missing_certificate_number_is_an_issue_not_an_error(raw: bytes) -> None:
+    variant = raw.replace(b"<ns1:ID>123ABC</ns1:ID>", b"")
+    doc, issues = SpsCertificateAdapter().parse(variant)
+    assert doc.certificate_number is None
+    assert any("certificate number" in i.message for i in issues)
+
+
+def test_version_8_namespace_dispatch_and_render(
+    raw: bytes, parsed: tuple[Certificate, list]
+) -> None:
+    v8 = raw.replace(b"SPSCertificate:17", b"SPSCertificate:8").replace(
+        b"ReusableAggregateBusinessInformationEntity:21",
+        b"ReusableAggregateBusinessInformationEntity:8",
+    )
+    doc, _ = SpsCertificateAdapter().parse(v8)
+    assert doc.source is not None and doc.source.format_version == "8"
+    assert doc.flat() == parsed[0].flat()
+    rendered = SpsCertificateAdapter(render_version="8").render(doc)
+    assert b"urn:un:unece:uncefact:data:standard:SPSCertificate:8" in rendered
+    assert _same(SpsCertificateAdapter().parse(rendered)[0], doc)
+
+
+def test_unsupported_version_and_wrong_root(raw: bytes) -> None:
+    with pytest.raises(UnsupportedVersion, match="'99'"):
+        SpsCertificateAdapter().parse(raw.replace(b"SPSCertificate:17", b"SPSCertificate:99"))
+    with pytest.raises(InvalidDocument, match="not a UN/CEFACT SPSCertificate"):
+        SpsCertificateAdapter().parse(b"<a xmlns='urn:x'><b/></a>")
+    with pytest.raises(InvalidDocument, match="mandatory parts missing"):
+        SpsCertificateAdapter().parse(
+            b"<r:SPSCertificate xmlns:r='urn:un:unece:uncefact:data:standard:SPSCertificate:17'/>"
+        )
+
+
+def test_not_well_formed_names_the_line(raw: bytes) -> None:
+    broken = raw.replace(b"</ns1:CommonName>", b"</ns1:CommonNam>", 1)
+    with pytest.raises(MalformedInput) as err:
+        SpsCertificateAdapter().parse(broken)
+    expected_line = raw[: raw.index(b"</ns1:CommonName>")].count(b"\n") + 1
+    assert err.value.reasons[0].line == expected_line
+    assert f"line {expected_line}" in str(err.value)
+
+
+def test_bom_is_accepted(raw: bytes, parsed: tuple[Certificate, list]) -> None:
+    doc, _ = SpsCertificateAdapter().parse(b"\xef\xbb\xbf" + raw)
+    assert doc.flat() == parsed[0].flat()
+
+
+_ROOT = b'<r:SPSCertificate xmlns:r="urn:un:unece:uncefact:data:standard:SPSCertificate:17">'
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n'
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
+    + _ROOT
+    + b"&lol2;</r:SPSCertificate>"
+)
+XXE = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    + _ROOT
+    + b"&x;</r:SPSCertificate>"
+)
+
+
+@pytest.mark.parametrize(
+    "payload", [BILLION_LAUGHS, XXE], ids=["entity-expansion", "external-entity"]
+)
+def test_entities_are_refused(payload: bytes) -> None:
+    with pytest.raises(UnsafeInput, match="DOCTYPE") as err:
+        SpsCertificateAdapter().parse(payload)
+    assert err.value.reasons[0].line == 2
+
+
+def test_sniff(raw: bytes) -> None:
+    adapter = SpsCertificateAdapter()
+    assert adapter.sniff(raw)
+    assert adapter.sniff(_rewrite_prefixes(raw, {"ns0": "", "ns1": "ram", "ns2": "udt"}))
+    assert not adapter.sniff(b'{"certificate_number": "x"}')
+    assert not adapter.sniff(b"<Declaration xmlns='urn:wco:datamodel:WCO:DEC-DMS:2'/>")
+
+
+def test_render_from_flat_only_canonical() -> None:
+    cert = Certificate(
+        certificate_number="AU-2026-000123", issue_date="2026-03-12",
+        consignor_name="Orchard Pty Ltd",
+        consignee_name="Shanghai Fruit Co", origin_country="AU", destination_country="CN",
+        hs_code="080810", net_weight_kg=1250.5, packages=48, container_numbers="CSQU3054383",
+        means_of_transport="MSC Anna V12", commodity="Fresh apples", officer_name="Jane Citizen",
+    )  # fmt: skip
+    again, _ = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(cert))
+    assert again.flat() == cert.flat()

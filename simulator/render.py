@@ -1,0 +1,137 @@
+"""Put a case on paper: PDF with seal, signature and alterations, then the degraded scan.
+
+Seal and signature are embedded as images drawn with the PDF ``Multiply`` blend mode, so
+they behave like ink: printed text under a stamp stays black, paper shows the ink colour.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+
+from simulator import seal as seal_mod
+from simulator import signature as sig_mod
+from simulator.layouts import Layout
+from simulator.pdf import PAGE_H, Geometry, render_pdf
+from simulator.scan import DPI, degrade, rasterise, transform_box
+from simulator.world import INKS, Officer, SealSpec
+
+INK_DPI = 300.0
+_PX = DPI / 72.0
+
+
+@dataclass
+class Marks:
+    seal: SealSpec | None
+    officer: Officer
+    alteration: dict[str, Any] | None = None
+
+
+def render_case(
+    layout: Layout,
+    printed: dict[str, list[str]],
+    marks: Marks,
+    rng: random.Random,
+    nrng: np.random.Generator,
+    scan_fmt: str,
+) -> tuple[bytes, bytes, dict[str, Any]]:
+    placed: dict[str, Any] = {}
+
+    def finish(c: Canvas, geo: Geometry) -> None:
+        if marks.alteration:
+            _patch(c, geo, marks.alteration, rng)
+        placed["signature"] = _sign(c, geo, marks.officer, rng)
+        placed["seal"] = _stamp(c, geo, marks.seal, rng, nrng)
+
+    pdf = render_pdf(layout, printed, finish)
+    scan = degrade(rasterise(pdf), nrng, scan_fmt)
+    for key in ("seal", "signature"):
+        box = placed[key].pop("box_pt", None)
+        if box is not None:
+            placed[key]["bbox_scan"] = transform_box(_to_px(box), scan.matrix)
+    placed["scan"] = {
+        "dpi": DPI,
+        "size": list(scan.size),
+        "degradation": {k: round(v, 4) for k, v in scan.params.items()},
+    }
+    return pdf, scan.data, placed
+
+
+def _to_px(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = box  # PDF points, origin bottom-left
+    return x0 * _PX, (PAGE_H - y1) * _PX, x1 * _PX, (PAGE_H - y0) * _PX
+
+
+def _draw_ink(c: Canvas, rgb: Any, x: float, y: float, w: float, h: float) -> None:
+    c.saveState()
+    c.setBlendMode("Multiply")
+    c.drawImage(ImageReader(rgb), x, y, width=w, height=h)
+    c.restoreState()
+
+
+def _sign(c: Canvas, geo: Geometry, officer: Officer, rng: random.Random) -> dict[str, Any]:
+    mask = sig_mod.signature_mask(officer.style_seed, officer.name, rng, height_px=150)
+    h_pt = mask.shape[0] / INK_DPI * 72 * rng.uniform(0.9, 1.1)
+    w_pt = h_pt * mask.shape[1] / mask.shape[0]
+    if w_pt > 190:
+        h_pt, w_pt = h_pt * 190 / w_pt, 190.0
+    x = geo.signature_at[0] + rng.uniform(-8, 20)
+    y = geo.signature_at[1] + rng.uniform(-6, 4)
+    ink = tuple(int(v + rng.uniform(-10, 10)) for v in sig_mod.SIG_INK)
+    _draw_ink(c, seal_mod.colourise(mask * rng.uniform(0.85, 1.0), ink), x, y, w_pt, h_pt)
+    return {
+        "officer_id": officer.id,
+        "officer_name": officer.name,
+        "registered": officer.registered,
+        "box_pt": (x, y, x + w_pt, y + h_pt),
+    }
+
+
+def _stamp(
+    c: Canvas, geo: Geometry, spec: SealSpec | None, rng: random.Random, nrng: np.random.Generator
+) -> dict[str, Any]:
+    if spec is None:
+        return {"present": False, "seal_id": None, "registered": False, "agency_id": None}
+    angle = rng.uniform(-35, 35)
+    mask = seal_mod.impression(spec, INK_DPI, nrng, angle)
+    w_pt = mask.shape[1] / INK_DPI * 72
+    h_pt = mask.shape[0] / INK_DPI * 72
+    cx = geo.seal_center[0] + rng.uniform(-30, 30)
+    cy = geo.seal_center[1] + rng.uniform(-10, 14)
+    x, y = cx - w_pt / 2, cy - h_pt / 2
+    _draw_ink(c, seal_mod.colourise(mask, INKS[spec.ink]), x, y, w_pt, h_pt)
+    return {
+        "present": True,
+        "seal_id": spec.id if spec.registered else None,
+        "drawn_as": spec.id,
+        "registered": spec.registered,
+        "agency_id": spec.agency,
+        "shape": spec.shape,
+        "ink": spec.ink,
+        "rotation_deg": round(angle, 2),
+        "forgery": spec.note or None,
+        "box_pt": (x, y, x + w_pt, y + h_pt),
+    }
+
+
+def _patch(c: Canvas, geo: Geometry, alteration: dict[str, Any], rng: random.Random) -> None:
+    """Cover the printed value with a slightly off-white strip and type the new one."""
+    run = geo.values[alteration["field"]][0]
+    c.saveState()
+    tone = rng.uniform(0.965, 0.99)
+    c.setFillColorRGB(tone, tone, tone * rng.uniform(0.97, 1.0))
+    c.rect(run.x - 1.5, run.y - 3, run.width + 6, run.size + 4.5, stroke=0, fill=1)
+    font = {"Helvetica": "Times-Roman", "Times-Roman": "Helvetica", "Courier": "Helvetica"}[
+        run.font
+    ]
+    c.setFillGray(rng.uniform(0.05, 0.2))
+    c.setFont(font, run.size * rng.uniform(0.9, 1.06))
+    c.drawString(
+        run.x + rng.uniform(0.5, 2.5), run.y + rng.uniform(-0.8, 0.8), alteration["altered_printed"]
+    )
+    c.restoreState()

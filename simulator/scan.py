@@ -1,0 +1,147 @@
+"""Turn a rendered PDF page into a photocopy-like colour scan.
+
+Rasterise with pdfium, then degrade (all seeded): paper tone, uneven light, low contrast,
+small rotation and skew, blur, sensor noise and toner specks, JPEG compression. Returns the
+encoded scan and the affine matrix that maps page pixels to scan pixels (for ground-truth
+boxes).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image
+
+DPI = 200
+
+
+@dataclass(frozen=True)
+class Scan:
+    data: bytes
+    fmt: str  # "jpg" | "png"
+    matrix: np.ndarray  # 2x3 affine: page pixel -> scan pixel
+    size: tuple[int, int]
+    params: dict[str, float]
+
+
+def rasterise(pdf: bytes, dpi: int = DPI) -> np.ndarray:
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[0]
+        bitmap = page.render(scale=dpi / 72.0)
+        img = bitmap.to_numpy().copy()
+        mode = bitmap.mode
+        page.close()
+    finally:
+        doc.close()
+    if mode in ("BGRA", "BGRX"):
+        img = img[..., :3][..., ::-1]
+    elif mode == "BGR":
+        img = img[..., ::-1]
+    return np.ascontiguousarray(img)
+
+
+def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Scan:
+    h, w = page.shape[:2]
+    p = {
+        "angle": float(rng.uniform(-1.6, 1.6)),
+        "shear": float(rng.uniform(-0.012, 0.012)),
+        "blur": float(rng.uniform(0.45, 1.05)),
+        "noise": float(rng.uniform(2.5, 7.0)),
+        "low": float(rng.uniform(8, 38)),
+        "high": float(rng.uniform(222, 248)),
+        "light": float(rng.uniform(0.06, 0.2)),
+        "quality": float(rng.integers(55, 86)),
+        "specks": float(rng.integers(150, 900)),
+    }
+    img = page.astype(np.float32)
+    img *= _paper_tone(rng)
+    img = p["low"] + (p["high"] - p["low"]) * (img / 255.0)
+    img *= _uneven_light(rng, h, w, p["light"])[..., None]
+    matrix = _affine(w, h, p["angle"], p["shear"], rng)
+    border = tuple(float(v) for v in rng.uniform(20, 60, size=3))
+    img = cv2.warpAffine(
+        img,
+        matrix,
+        (w, h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
+    img = cv2.GaussianBlur(img, (0, 0), p["blur"])
+    noise = rng.standard_normal((h, w), dtype=np.float32) * p["noise"]
+    img += noise[..., None]
+    _specks(img, rng, int(p["specks"]))
+    out = np.clip(img + 0.5, 0, 255).astype(np.uint8)
+    pil = Image.fromarray(out, "RGB")
+    buf = io.BytesIO()
+    if fmt == "png":
+        jpg = io.BytesIO()
+        pil.save(jpg, format="JPEG", quality=int(p["quality"]))
+        Image.open(io.BytesIO(jpg.getvalue())).save(buf, format="PNG", compress_level=3)
+    else:
+        pil.save(buf, format="JPEG", quality=int(p["quality"]), subsampling=2, dpi=(DPI, DPI))
+    return Scan(buf.getvalue(), fmt, matrix, (w, h), p)
+
+
+def _paper_tone(rng: np.random.Generator) -> np.ndarray:
+    base = rng.uniform(0.93, 0.99)
+    tint = rng.uniform(-0.015, 0.015, size=3)
+    tone = np.clip(base + tint + np.array([0.01, 0.0, -0.02]), 0.85, 1.0)
+    return tone.astype(np.float32)
+
+
+def _uneven_light(rng: np.random.Generator, h: int, w: int, strength: float) -> np.ndarray:
+    small = rng.random((5, 4), dtype=np.float32)
+    field = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+    yy = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
+    xx = np.linspace(0.0, 1.0, w, dtype=np.float32)[None, :]
+    gx, gy = rng.uniform(-1, 1, size=2)
+    grad = gx * (xx - 0.5) + gy * (yy - 0.5)
+    light = 1.0 - strength * (0.6 * np.clip(field, 0, 1) + 0.4 * (grad + 0.5))
+    edge = rng.uniform(0, 0.25)
+    if edge > 0.1:  # dark scanner-lid shadow along one edge
+        side = xx if rng.random() < 0.5 else yy
+        light *= 1.0 - edge * np.exp(-side / 0.02)
+    return light.astype(np.float32)
+
+
+def _affine(w: int, h: int, angle: float, shear: float, rng: np.random.Generator) -> np.ndarray:
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    sh = np.array([[1.0, shear, -shear * h / 2], [0.0, 1.0, 0.0]], dtype=np.float64)
+    m = _compose(rot, sh)
+    m[:, 2] += rng.uniform(-12, 12, size=2)
+    return m
+
+
+def _compose(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a3 = np.vstack([a, [0, 0, 1]])
+    b3 = np.vstack([b, [0, 0, 1]])
+    return (a3 @ b3)[:2]
+
+
+def _specks(img: np.ndarray, rng: np.random.Generator, n: int) -> None:
+    h, w = img.shape[:2]
+    ys = rng.integers(0, h - 3, size=n)
+    xs = rng.integers(0, w - 3, size=n)
+    vals = rng.uniform(20, 120, size=n).astype(np.float32)
+    sizes = rng.integers(1, 3, size=n)
+    for y, x, v, s in zip(ys, xs, vals, sizes, strict=True):
+        img[y : y + s, x : x + s] = v
+
+
+def transform_box(box: tuple[float, float, float, float], matrix: np.ndarray) -> list[int]:
+    """Page-pixel box (x0, y0, x1, y1) -> its bounding box in the scan."""
+    x0, y0, x1, y1 = box
+    pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64)
+    out = pts @ matrix.T
+    return [
+        int(out[:, 0].min()),
+        int(out[:, 1].min()),
+        int(out[:, 0].max()) + 1,
+        int(out[:, 1].max()) + 1,
+    ]

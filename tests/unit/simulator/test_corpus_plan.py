@@ -1,0 +1,24 @@
+import pytest
+
+from simulator.cases import KINDS
+from simulator.corpus import DEFAULT_MIX, parse_mix, plan_kinds
+
+
+def test_quotas_follow_the_mix_exactly() -> None:
+    kinds = plan_kinds(100, seed=1, mix=DEFAULT_MIX)
+    assert len(kinds) == 100
+    assert kinds.count("genuine") == 60
+    assert all(kinds.count(k) in (5, 6) for k in KINDS[1:])
+
+
+def test_plan_is_seeded() -> None:
+    assert plan_kinds(40, 1, DEFAULT_MIX) == plan_kinds(40, 1, DEFAULT_MIX)
+    assert plan_kinds(40, 1, DEFAULT_MIX) != plan_kinds(40, 2, DEFAULT_MIX)
+
+
+def test_parse_mix_and_unknown_kind() -> None:
+    assert plan_kinds(4, 1, parse_mix("no_seal=1")) == ["no_seal"] * 4
+    with pytest.raises(ValueError, match="unknown case kind"):
+        plan_kinds(4, 1, {"bogus": 1.0})
+    with pytest.raises(ValueError):
+        parse_mix("genuine=lots")

@@ -5,5 +5,6 @@ from __future__ import annotations
 from types import ModuleType
 
 from node.cli import chain, init, registry
+from simulator import cli as simulator_cli
 
-GROUPS: tuple[ModuleType, ...] = (init, registry, chain)
+GROUPS: tuple[ModuleType, ...] = (init, registry, chain, simulator_cli)

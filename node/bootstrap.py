@@ -27,6 +27,7 @@ def build_node(settings: Settings, **overrides: Any) -> Node:
     db.create_all()
     node = Node(settings=settings, db=db, blobs=BlobStore(settings.home / "blobs"))
     _wire_chain(node, overrides)
+    _wire_exchange(node, overrides)
     for name, value in overrides.items():
         setattr(node, name, value)
     return node
@@ -51,3 +52,17 @@ def _wire_chain(node: Node, overrides: dict[str, Any]) -> None:
     )
     node.workers.append(AnchorWorker(node.anchoring))
     node.workers.append(RegistryWorker(node.registry))
+
+
+def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
+    """Exchange service (send/receive/messages) plus its two workers: the gRPC server and the
+    outbox. ``grpc_port=0`` in overrides binds an ephemeral port (tests)."""
+    from node.exchange.grpc_server import GrpcExchangeServer
+    from node.exchange.outbox import OutboxWorker
+    from node.exchange.service import ExchangeService
+    from node.identity import load_identity
+
+    identity = load_identity(node.settings.home, node.settings.node.id)
+    node.exchange = ExchangeService(node.settings, node.db, node.blobs, identity)
+    node.workers.append(GrpcExchangeServer(node.exchange, port=overrides.pop("grpc_port", None)))
+    node.workers.append(OutboxWorker(node.exchange))

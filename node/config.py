@@ -57,8 +57,17 @@ class ChainSettings(BaseModel):
 class ExchangeSettings(BaseModel):
     host: str = "127.0.0.1"
     grpc_port: int = 50051
-    max_message_bytes: int = 8 * 1024 * 1024
-    clock_skew_seconds: int = 300
+    max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest envelope")
+    clock_skew_seconds: int = Field(300, ge=0, description="how far created-at may be ahead")
+    max_age_seconds: int = Field(
+        7 * 86400, ge=60, description="oldest created-at accepted (retries after an outage)"
+    )
+    batch_max: int = Field(256, ge=1, description="envelopes per streamed frame")
+    window_frames: int = Field(8, ge=1, description="frames in flight per partner stream")
+    retry_base_seconds: float = Field(0.2, gt=0, description="first retry delay (then doubled)")
+    retry_max_seconds: float = Field(30.0, gt=0, description="cap of the retry delay")
+    poll_seconds: float = Field(0.2, gt=0, description="outbox poll interval when idle")
+    drain_seconds: float = Field(10.0, ge=0, description="grace for in-flight work on stop")
 
 
 class ApiSettings(BaseModel):

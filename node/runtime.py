@@ -21,6 +21,7 @@ from node.storage.db import Database
 if TYPE_CHECKING:
     from node.anchoring.service import AnchorService
     from node.chain.wiring import Chain
+    from node.exchange.service import ExchangeService
     from node.registry.service import RegistryService
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class Node:
     chain: Chain | None = None
     anchoring: AnchorService | None = None
     registry: RegistryService | None = None
+    exchange: ExchangeService | None = None
     resources: list[Component] = field(default_factory=list)
     workers: list[Component] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)

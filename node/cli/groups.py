@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from node.cli import chain, init, registry
-from simulator import cli as simulator_cli
+from node.cli import chain, exchange, init, partner, registry, serve
 
-GROUPS: tuple[ModuleType, ...] = (init, registry, chain, simulator_cli)
+GROUPS: tuple[ModuleType, ...] = (init, registry, chain, partner, exchange, serve)

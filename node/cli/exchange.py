@@ -1,0 +1,68 @@
+"""``cusdep send`` (queue documents for a partner) and ``cusdep messages`` (inbox/outbox)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from node.bootstrap import build_node
+from node.cli._common import emit_json, emit_line, read_file, settings_from
+from node.exchange.service import ExchangeService
+from node.runtime import Node
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    s = sub.add_parser("send", help="queue documents for a partner (delivered by `node run`)")
+    s.add_argument("files", nargs="+", metavar="FILE", help="any document: JSON, XML, PDF, scan")
+    s.add_argument("--to", required=True, metavar="NODE_ID", help="pinned partner node id")
+    s.add_argument("--kind", choices=("certificate", "declaration"), default="certificate")
+    s.add_argument("--json", action="store_true", help="print the result as JSON")
+    s.set_defaults(func=_send)
+    m = sub.add_parser("messages", help="list exchanged messages")
+    m.add_argument("--direction", choices=("in", "out"), help="inbox or outbox only")
+    m.add_argument("--rejected", action="store_true", help="list refused incoming messages")
+    m.add_argument("--json", action="store_true", help="print as JSON")
+    m.set_defaults(func=_messages)
+
+
+def _service(args: argparse.Namespace) -> tuple[Node, ExchangeService]:
+    node = build_node(settings_from(args))
+    assert node.exchange is not None
+    return node, node.exchange
+
+
+def _send(args: argparse.Namespace) -> int:
+    files = [(read_file(f), Path(f).name) for f in args.files]
+    node, service = _service(args)
+    try:
+        if len(files) == 1:
+            results = [service.send(files[0][0], args.to.upper(), args.kind, files[0][1])]
+        else:
+            results = service.send_many(files, args.to.upper(), args.kind)
+    finally:
+        node.db.dispose()
+    if args.json:
+        emit_json(results[0].to_json() if len(results) == 1 else [r.to_json() for r in results])
+    else:
+        for r in results:
+            emit_line(f"queued {r.message_id} ({r.document_sha256}) for {args.to.upper()}")
+    return 0
+
+
+def _messages(args: argparse.Namespace) -> int:
+    node, service = _service(args)
+    try:
+        items = service.rejections() if args.rejected else service.messages(args.direction)
+    finally:
+        node.db.dispose()
+    if args.json:
+        emit_json(items)
+    else:
+        for i in items:
+            emit_line(
+                "  ".join(
+                    str(i.get(k, ""))
+                    for k in ("at", "direction", "peer", "kind", "state", "message_id", "code")
+                )
+            )
+    return 0

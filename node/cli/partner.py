@@ -1,0 +1,73 @@
+"""``cusdep partner export|add|list``: exchange and pin partner cards."""
+
+from __future__ import annotations
+
+import argparse
+
+from node.bootstrap import build_node
+from node.cli._common import emit_json, read_file, settings_from
+from node.errors import InputError
+from node.exchange.partners import add_partner, export_card, parse_card
+from node.identity import load_identity
+from node.storage.db import Database
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("partner", help="exchange identity cards with partner nodes")
+    ps = p.add_subparsers(dest="partner_command", metavar="SUBCOMMAND", required=True)
+    e = ps.add_parser("export", help="print this node's card (JSON) for partners to pin")
+    e.set_defaults(func=_export)
+    a = ps.add_parser("add", help="pin a partner's card: its CA certificate and signing key")
+    a.add_argument("file", help="the partner's card (output of its `partner export`)")
+    a.add_argument("--replace", action="store_true", help="re-pin a partner whose keys changed")
+    a.add_argument("--json", action="store_true", help="print the pinned partner as JSON")
+    a.set_defaults(func=_add)
+    ls = ps.add_parser("list", help="pinned partners")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=_list)
+
+
+def _export(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    emit_json(export_card(settings, load_identity(settings.home, settings.node.id)).to_json())
+    return 0
+
+
+def _add(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    raw = read_file(args.file)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{args.file}: not UTF-8 text") from None
+    card = parse_card(text)
+    db = Database(settings.database_url)
+    db.create_all()
+    try:
+        changed = add_partner(db, card, own_id=settings.node.id, replace=args.replace)
+    finally:
+        db.dispose()
+    emit_json(
+        {
+            "node_id": card.node_id,
+            "country": card.country,
+            "endpoint": card.endpoint,
+            "key_id": card.key_id,
+            "pinned": True,
+            "changed": changed,
+        }
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    node = build_node(settings_from(args))
+    assert node.exchange is not None
+    emit_json(
+        [
+            {"node_id": p.node_id, "endpoint": p.endpoint, "key_id": p.key_id}
+            for p in node.exchange.partners.all()
+        ]
+    )
+    node.db.dispose()
+    return 0

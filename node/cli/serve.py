@@ -1,0 +1,60 @@
+"""``cusdep node run``: serve in the foreground until SIGTERM/SIGINT, then drain and exit 0.
+
+When everything is up it prints one JSON line on stdout, ``{"event": "ready", ...}`` with the
+bound ports, so supervisors and tests can wait for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+
+from node.bootstrap import build_node
+from node.cli._common import emit_line, settings_from
+from node.exchange.grpc_server import GrpcExchangeServer
+
+logger = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("node", help="run the node")
+    ps = p.add_subparsers(dest="node_command", metavar="SUBCOMMAND", required=True)
+    r = ps.add_parser("run", help="serve gRPC (and REST) in the foreground; SIGTERM stops it")
+    r.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    return asyncio.run(_serve(settings))
+
+
+async def _serve(settings) -> int:  # type: ignore[no-untyped-def]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    node = build_node(settings)
+    async with node:
+        await node.start_workers()
+        if node.exchange is not None:
+            restored = await asyncio.to_thread(node.exchange.restore_blobs)
+            if restored:
+                logger.warning("restored %d document blobs from the database", restored)
+        emit_line(json.dumps(_ready(node)))
+        await stop.wait()
+        logger.info("stopping: draining in-flight work")
+    emit_line(json.dumps({"event": "stopped", "node_id": settings.node.id}))
+    return 0
+
+
+def _ready(node) -> dict:  # type: ignore[no-untyped-def]
+    grpc_port = next((w.port for w in node.workers if isinstance(w, GrpcExchangeServer)), None)
+    return {
+        "event": "ready",
+        "node_id": node.node_id,
+        "grpc_port": grpc_port,
+        "api_port": node.settings.api.port,
+    }

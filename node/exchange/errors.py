@@ -1,0 +1,65 @@
+"""Rejections on receipt: one class (and one gRPC status) per check, all from node.errors.
+
+check                          class                gRPC status          code (cusdep.*)
+unknown sender / certificate   UnknownSender        UNAUTHENTICATED      exchange.unknown_sender
+recipient is not this node     WrongRecipient       PERMISSION_DENIED    exchange.wrong_recipient
+signature does not verify      BadSignature         FAILED_PRECONDITION  exchange.bad_signature
+payload SHA-256 differs        PayloadHashMismatch  DATA_LOSS            exchange.payload_hash
+created-at outside the window  ClockSkew            OUT_OF_RANGE         exchange.clock_skew
+message id seen, new digest    ReplayedMessage      ALREADY_EXISTS       replay
+message too large              OversizedMessage     RESOURCE_EXHAUSTED   input.limit
+envelope/payload malformed     MalformedMessage     INVALID_ARGUMENT     exchange.malformed
+"""
+
+from __future__ import annotations
+
+import grpc
+
+from node.errors import (
+    InputError,
+    LimitExceeded,
+    PermissionDenied,
+    ReplayDetected,
+    Unauthenticated,
+    VerificationFailed,
+)
+
+
+class UnknownSender(Unauthenticated):
+    code = "cusdep.exchange.unknown_sender"
+
+
+class WrongRecipient(PermissionDenied):
+    code = "cusdep.exchange.wrong_recipient"
+
+
+class BadSignature(VerificationFailed):
+    code = "cusdep.exchange.bad_signature"
+
+
+class PayloadHashMismatch(VerificationFailed):
+    code = "cusdep.exchange.payload_hash"
+    grpc_status = grpc.StatusCode.DATA_LOSS
+
+
+class ClockSkew(InputError):
+    code = "cusdep.exchange.clock_skew"
+    grpc_status = grpc.StatusCode.OUT_OF_RANGE
+
+
+class ReplayedMessage(ReplayDetected):
+    pass
+
+
+class OversizedMessage(LimitExceeded):
+    pass
+
+
+class MalformedMessage(InputError):
+    code = "cusdep.exchange.malformed"
+
+
+class ReceiptInvalid(VerificationFailed):
+    """A partner's receipt does not verify against its pinned key (sender side)."""
+
+    code = "cusdep.exchange.receipt_invalid"

@@ -1,0 +1,165 @@
+"""The gRPC edge: a thin servicer (decode → ExchangeService → encode), health, reflection, and
+``GrpcExchangeServer``, the lifecycle component that serves it over mutual TLS.
+
+Requests arrive as raw bytes and are decoded here, so an undecodable message is quarantined and
+audited like any other rejection instead of failing inside the gRPC library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+import grpc
+from google.protobuf.message import DecodeError, Message
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange._pb import exchange_pb2 as xpb
+from node.exchange.errors import MalformedMessage
+from node.exchange.inbox import Ack
+from node.exchange.interceptors import ErrorMappingInterceptor
+from node.exchange.service import ExchangeService
+from node.exchange.tls import peer_certificate, server_credentials
+
+logger = logging.getLogger(__name__)
+
+SERVICE_NAME = xpb.DESCRIPTOR.services_by_name["Exchange"].full_name
+M = TypeVar("M", bound=Message)
+
+
+def _ack(ack: Ack) -> pb.DeliveryAck:
+    if ack.error is not None:
+        err = ack.error
+        rejection = pb.Rejection(
+            status_code=err.grpc_status.value[0], error_code=err.code, message=err.message
+        )
+        return pb.DeliveryAck(message_id=ack.message_id, rejection=rejection)
+    return pb.DeliveryAck(message_id=ack.message_id, receipt=ack.receipt)
+
+
+class ExchangeServicer:
+    def __init__(self, service: ExchangeService) -> None:
+        self.service = service
+
+    def _peer(self, context: grpc.aio.ServicerContext) -> str | None:
+        cert = peer_certificate(context)
+        return self.service.partners.identify(cert) if cert else None
+
+    async def _decode(self, cls: type[M], raw: bytes, peer: str | None) -> M:
+        try:
+            return cls.FromString(raw)
+        except DecodeError:
+            err = MalformedMessage(f"{cls.__name__} does not decode")
+            await asyncio.to_thread(self.service.reject_raw, peer, raw, err)
+            raise err from None
+
+    async def deliver(
+        self, requests: AsyncIterator[bytes], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[bytes]:
+        peer = self._peer(context)
+        async for raw in requests:
+            frame = await self._decode(pb.DeliverRequest, raw, peer)
+            acks = await self.service.receive(peer, list(frame.envelopes))
+            yield pb.DeliverResponse(acks=[_ack(a) for a in acks]).SerializeToString()
+
+    async def send(self, raw: bytes, context: grpc.aio.ServicerContext) -> pb.Receipt:
+        peer = self._peer(context)
+        envelope = await self._decode(pb.SignedEnvelope, raw, peer)
+        (ack,) = await self.service.receive(peer, [envelope])
+        if ack.error is not None:
+            raise ack.error
+        assert ack.receipt is not None
+        return ack.receipt
+
+    async def get_receipt(
+        self, request: xpb.GetReceiptRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Receipt:
+        return await asyncio.to_thread(
+            self.service.receipt_for, self._peer(context), request.message_id
+        )
+
+    async def fetch_specimen(
+        self, request: xpb.FetchSpecimenRequest, context: grpc.aio.ServicerContext
+    ) -> xpb.Specimen:
+        self._require_peer(context)
+        return await asyncio.to_thread(self.service.specimen, request.sha256)
+
+    async def query_provenance(
+        self, request: xpb.ProvenanceRequest, context: grpc.aio.ServicerContext
+    ) -> xpb.ProvenanceReply:
+        return await asyncio.to_thread(
+            self.service.provenance, self._peer(context), request.document_sha256
+        )
+
+    def _require_peer(self, context: grpc.aio.ServicerContext) -> str:
+        from node.exchange.errors import UnknownSender
+
+        peer = self._peer(context)
+        if peer is None:
+            raise UnknownSender("client certificate is not a pinned partner's")
+        return peer
+
+    def handler(self) -> grpc.GenericRpcHandler:
+        raw = {"request_deserializer": None}
+        methods = {
+            "Deliver": grpc.stream_stream_rpc_method_handler(self.deliver, **raw),  # type: ignore[arg-type]
+            "Send": grpc.unary_unary_rpc_method_handler(
+                self.send, response_serializer=pb.Receipt.SerializeToString, **raw
+            ),  # type: ignore[arg-type]
+            "GetReceipt": _unary(self.get_receipt, xpb.GetReceiptRequest),
+            "FetchSpecimen": _unary(self.fetch_specimen, xpb.FetchSpecimenRequest),
+            "QueryProvenance": _unary(self.query_provenance, xpb.ProvenanceRequest),
+        }
+        return grpc.method_handlers_generic_handler(SERVICE_NAME, methods)
+
+
+def _unary(behaviour, request_cls: type[Message]) -> grpc.RpcMethodHandler:  # type: ignore[no-untyped-def]
+    return grpc.unary_unary_rpc_method_handler(
+        behaviour,
+        request_deserializer=request_cls.FromString,
+        response_serializer=lambda m: m.SerializeToString(),
+    )
+
+
+class GrpcExchangeServer:
+    """Serves the Exchange service, health and reflection on ``exchange.host:grpc_port``."""
+
+    def __init__(self, service: ExchangeService, *, port: int | None = None) -> None:
+        self.service = service
+        settings = service.settings.exchange
+        self.address = f"{settings.host}:{settings.grpc_port if port is None else port}"
+        self.port = 0
+        self.health = health.aio.HealthServicer()
+        limit = settings.max_message_bytes + (4 << 20)
+        self.server = grpc.aio.server(
+            interceptors=[ErrorMappingInterceptor()],
+            options=[
+                ("grpc.max_receive_message_length", limit),
+                ("grpc.max_send_message_length", limit),
+                ("grpc.so_reuseport", 0),
+            ],
+        )
+
+    async def start(self) -> None:
+        self.server.add_generic_rpc_handlers((ExchangeServicer(self.service).handler(),))
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        reflection.enable_server_reflection(
+            (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
+        )
+        creds = server_credentials(self.service.identity, self.service.partners)
+        self.port = self.server.add_secure_port(self.address, creds)
+        if self.port == 0:
+            raise OSError(f"cannot bind gRPC on {self.address}")
+        await self.server.start()
+        await self.health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
+        await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
+        logger.info("exchange serving on port %d", self.port)
+
+    async def aclose(self) -> None:
+        """Stop accepting calls, let in-flight ones finish within the drain grace, stop."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(self.service.settings.exchange.drain_seconds)

@@ -1,0 +1,231 @@
+"""Receiving: every check on an incoming envelope, then one transaction per batch.
+
+Order of checks (cheapest and least trusting first): size, well-formed header, sender identity
+(pinned partner and the same node as the TLS client certificate), recipient, key id, signature,
+payload hash; then, against the inbox, duplicates (identical digest: acknowledged again with the
+stored receipt) and replays (same id, other digest); then created-at window and payload shape.
+Accepted envelopes are persisted (blob, inbox row, document row, ``received`` event) before any
+receipt leaves; rejected ones go to quarantine and the audit log. Nothing here may crash the
+node: unexpected errors become a rejection of the batch, never an exception out of the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from node.config import ExchangeSettings
+from node.errors import CusdepError
+from node.exchange import store
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange.errors import (
+    BadSignature,
+    ClockSkew,
+    MalformedMessage,
+    OversizedMessage,
+    PayloadHashMismatch,
+    ReplayedMessage,
+    UnknownSender,
+    WrongRecipient,
+)
+from node.exchange.partners import PartnerDirectory
+from node.exchange.payloads import KIND_NAMES, Payload, parse_payload
+from node.exchange.signing import sign_receipt, verify_envelope
+from node.exchange.tables import InboxRow
+from node.identity import Identity
+from node.storage.blobs import BlobStore
+from node.storage.core import utcnow
+from node.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Ack:
+    """The outcome for one envelope: a receipt, or the error that refused it."""
+
+    message_id: str
+    receipt: pb.Receipt | None = None
+    error: CusdepError | None = None
+
+
+@dataclass
+class _Candidate:
+    envelope: pb.SignedEnvelope
+    digest: bytes
+    payload: Payload | None = None
+    late_error: CusdepError | None = None  # applies only if not an identical re-delivery
+    ack: Ack = field(default_factory=lambda: Ack(""))
+
+
+class Inbox:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        identity: Identity,
+        partners: PartnerDirectory,
+        settings: ExchangeSettings,
+        quarantine: store.Quarantine,
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.identity = identity
+        self.partners = partners
+        self.settings = settings
+        self.quarantine = quarantine
+        self._lock = asyncio.Lock()  # one writer: check-then-insert is atomic per process
+
+    async def receive(self, peer: str | None, envelopes: Sequence[pb.SignedEnvelope]) -> list[Ack]:
+        now = utcnow()
+        candidates: list[_Candidate] = []
+        acks: list[Ack] = []
+        for env in envelopes:
+            ack = Ack(env.header.message_id)
+            acks.append(ack)
+            try:
+                cand = self._check(peer, env, now)
+            except CusdepError as err:
+                ack.error = err
+                continue
+            cand.ack = ack
+            candidates.append(cand)
+        async with self._lock:
+            rejected = [(env, a) for env, a in zip(envelopes, acks, strict=True) if a.error]
+            await asyncio.to_thread(self._commit, peer, candidates, rejected, now)
+        return acks
+
+    # -- stateless checks ---------------------------------------------------------------------
+
+    def _check(self, peer: str | None, env: pb.SignedEnvelope, now: dt.datetime) -> _Candidate:
+        size = env.ByteSize()
+        if size > self.settings.max_message_bytes:
+            raise OversizedMessage(
+                f"envelope of {size} bytes exceeds {self.settings.max_message_bytes}"
+            )
+        header = env.header
+        if (
+            not header.message_id
+            or len(header.message_id) > 128
+            or len(header.payload_sha256) != 32
+        ):
+            raise MalformedMessage("envelope header lacks a message id or payload SHA-256")
+        partner = self.partners.get(header.sender_node)
+        if partner is None or peer is None or header.sender_node != peer:
+            raise UnknownSender(
+                f"sender {header.sender_node!r} is not the pinned partner of this connection"
+                f" ({peer or 'unidentified certificate'})"
+            )
+        if header.recipient_node != self.identity.node_id:
+            raise WrongRecipient(
+                f"message is for {header.recipient_node!r}, this is {self.identity.node_id}"
+            )
+        if header.signer_key_id != partner.key_id:
+            raise UnknownSender(f"signer key {header.signer_key_id!r} is not pinned for {peer}")
+        try:
+            digest = verify_envelope(env, partner.verify_key)
+        except BadSignature:
+            raise BadSignature(
+                f"signature of message {header.message_id} does not verify"
+            ) from None
+        if hashlib.sha256(env.payload).digest() != header.payload_sha256:
+            raise PayloadHashMismatch("payload does not match the signed payload SHA-256")
+        cand = _Candidate(env, digest)
+        try:
+            self._check_time(header, now)
+            cand.payload = parse_payload(header.kind, env.payload)
+        except CusdepError as err:
+            cand.late_error = err
+        return cand
+
+    def _check_time(self, header: pb.EnvelopeHeader, now: dt.datetime) -> None:
+        created = header.created_at.ToDatetime(tzinfo=dt.UTC)
+        ahead = (created - now).total_seconds()
+        if ahead > self.settings.clock_skew_seconds:
+            raise ClockSkew(f"created-at is {ahead:.0f}s in the future")
+        if -ahead > self.settings.max_age_seconds:
+            raise ClockSkew(f"created-at is {-ahead:.0f}s old")
+
+    # -- the transaction ----------------------------------------------------------------------
+
+    def _commit(
+        self,
+        peer: str | None,
+        candidates: list[_Candidate],
+        rejected: list[tuple[pb.SignedEnvelope, Ack]],
+        now: dt.datetime,
+    ) -> None:
+        accepted: list[_Candidate] = []
+        with self.db.session() as session:
+            ids = [c.envelope.header.message_id for c in candidates]
+            seen = (
+                {
+                    r.message_id: r
+                    for r in session.exec(select(InboxRow).where(InboxRow.message_id.in_(ids)))  # type: ignore[attr-defined]
+                }
+                if ids
+                else {}
+            )
+            batch: dict[str, _Candidate] = {}
+            for cand in candidates:
+                if self._resolve(cand, seen, batch, now):
+                    accepted.append(cand)
+                    batch[cand.ack.message_id] = cand
+                elif cand.ack.error is not None:
+                    rejected.append((cand.envelope, cand.ack))
+            for cand in accepted:
+                assert cand.payload is not None
+                if cand.payload.document_sha256 and hasattr(cand.payload.message, "original"):
+                    store.stash_blob(
+                        self.blobs, cand.payload.document_sha256, cand.payload.message.original
+                    )
+            store.insert_inbox(session, peer or "", accepted, now)
+            for env, ack in rejected:
+                assert ack.error is not None
+                self.quarantine.keep(session, peer, env, ack.error)
+
+    def _resolve(
+        self,
+        cand: _Candidate,
+        seen: dict[str, InboxRow],
+        batch: dict[str, _Candidate],
+        now: dt.datetime,
+    ) -> bool:
+        """True when ``cand`` is new and acceptable; else its ack is filled in."""
+        mid = cand.ack.message_id
+        prior_digest = None
+        if mid in seen:
+            prior_digest = bytes.fromhex(seen[mid].digest)
+            prior_receipt = pb.Receipt.FromString(seen[mid].receipt)
+        elif mid in batch:
+            prior_digest = batch[mid].digest
+            prior_receipt = batch[mid].ack.receipt  # type: ignore[assignment]
+        if prior_digest is not None:
+            if prior_digest == cand.digest:
+                cand.ack.receipt = prior_receipt  # identical re-delivery: same receipt again
+            else:
+                cand.ack.error = ReplayedMessage(f"message id {mid} was already used")
+            return False
+        if cand.late_error is not None:
+            cand.ack.error = cand.late_error
+            return False
+        header = cand.envelope.header
+        cand.ack.receipt = sign_receipt(
+            self.identity.signing_key,
+            message_id=mid,
+            digest=cand.digest,
+            receiver=self.identity.node_id,
+            sender=header.sender_node,
+            accepted_at=now,
+        )
+        return True
+
+
+def kind_name(kind: int) -> str:
+    return KIND_NAMES.get(kind, "unknown")

@@ -1,0 +1,208 @@
+"""Partner cards (``cusdep partner export|add``) and the directory of pinned partners.
+
+A card carries what a partner must pin: node id, country, gRPC endpoint, CA certificate (PEM)
+and the Ed25519 verify key with its key id. Adding a card pins the CA (TLS trust root and client
+identity) and the key (envelope and receipt signatures).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from nacl.signing import VerifyKey
+from sqlmodel import select
+
+from node.config import Settings
+from node.errors import Conflict, InputError, NotFound
+from node.exchange.signing import key_id as compute_key_id
+from node.exchange.tables import PartnerRow
+from node.identity import Identity, tls_server_name
+from node.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+_NODE_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9][A-Z0-9-]{0,30}$")
+_ENDPOINT = re.compile(r"^(?P<host>[A-Za-z0-9.\-\[\]:]+):(?P<port>\d{1,5})$")
+CARD_FIELDS = ("node_id", "country", "name", "endpoint", "ca_pem", "verify_key_hex", "key_id")
+
+
+@dataclass(frozen=True)
+class PartnerCard:
+    node_id: str
+    country: str
+    name: str
+    endpoint: str
+    ca_pem: str
+    verify_key_hex: str
+    key_id: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def export_card(settings: Settings, identity: Identity) -> PartnerCard:
+    return PartnerCard(
+        node_id=settings.node.id,
+        country=settings.node.country,
+        name=settings.node.name,
+        endpoint=f"{settings.exchange.host}:{settings.exchange.grpc_port}",
+        ca_pem=identity.ca_pem.decode(),
+        verify_key_hex=identity.verify_key_hex,
+        key_id=identity.key_id,
+    )
+
+
+def parse_card(text: str) -> PartnerCard:
+    """Validate a partner card; every problem is an ``InputError`` naming the field."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputError(f"partner card is not JSON ({err.msg} at line {err.lineno})") from None
+    if not isinstance(data, dict):
+        raise InputError("partner card must be a JSON object")
+    missing = [f for f in CARD_FIELDS if f != "name" and not isinstance(data.get(f), str)]
+    if missing:
+        raise InputError(f"partner card lacks string field(s): {', '.join(missing)}")
+    card = PartnerCard(**{f: str(data.get(f) or "") for f in CARD_FIELDS})
+    _check_card(card)
+    return card
+
+
+def _check_card(card: PartnerCard) -> None:
+    if not _NODE_ID.match(card.node_id):
+        raise InputError(f"node_id must look like CC-NAME, got {card.node_id!r}")
+    if len(card.country) != 2 or not card.country.isalpha() or not card.country.isupper():
+        raise InputError(f"country must be an ISO 3166 alpha-2 code, got {card.country!r}")
+    match = _ENDPOINT.match(card.endpoint)
+    if not match or not 0 < int(match["port"]) < 65536:
+        raise InputError(f"endpoint must be host:port, got {card.endpoint!r}")
+    ca = _load_ca(card.ca_pem)
+    if ca is None:
+        raise InputError("ca_pem is not a PEM X.509 CA certificate")
+    try:
+        raw = bytes.fromhex(card.verify_key_hex)
+        VerifyKey(raw)
+    except (ValueError, TypeError):
+        raise InputError("verify_key_hex must be 64 hex digits (an Ed25519 public key)") from None
+    if compute_key_id(raw) != card.key_id:
+        raise InputError("key_id does not match verify_key_hex")
+
+
+def _load_ca(pem: str) -> x509.Certificate | None:
+    try:
+        cert = x509.load_pem_x509_certificate(pem.encode())
+        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except (ValueError, x509.ExtensionNotFound):
+        return None
+    return cert if constraints.ca else None
+
+
+def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool = False) -> bool:
+    """Pin ``card``. Identical re-add is a no-op (False); a changed card needs ``replace``."""
+    if card.node_id == own_id:
+        raise InputError(f"{card.node_id} is this node itself")
+    with db.session() as session:
+        row = session.get(PartnerRow, card.node_id)
+        if row is not None:
+            same = all(getattr(row, f) == getattr(card, f) for f in CARD_FIELDS)
+            if same:
+                return False
+            if not replace:
+                raise Conflict(
+                    f"partner {card.node_id} is already pinned with other keys or endpoint; "
+                    "use --replace to re-pin"
+                )
+            for f in CARD_FIELDS:
+                setattr(row, f, getattr(card, f))
+        else:
+            session.add(PartnerRow(**card.to_json()))
+    logger.info("pinned partner %s (key %s)", card.node_id, card.key_id)
+    return True
+
+
+@dataclass(frozen=True)
+class Partner:
+    node_id: str
+    endpoint: str
+    ca_pem: bytes
+    verify_key: VerifyKey
+    key_id: str
+
+    @functools.cached_property
+    def ca(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.ca_pem)
+
+
+class PartnerDirectory:
+    """Pinned partners, read from the database (``refresh`` picks up ``partner add``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._partners: dict[str, Partner] = {}
+        self._peer_cache: dict[bytes, str | None] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.db.session() as session:
+            rows = list(session.exec(select(PartnerRow)))
+        self._partners = {
+            r.node_id: Partner(
+                r.node_id,
+                r.endpoint,
+                r.ca_pem.encode(),
+                VerifyKey(bytes.fromhex(r.verify_key_hex)),
+                r.key_id,
+            )
+            for r in rows
+        }
+        self._peer_cache.clear()
+
+    def get(self, node_id: str) -> Partner | None:
+        return self._partners.get(node_id)
+
+    def require(self, node_id: str) -> Partner:
+        partner = self._partners.get(node_id)
+        if partner is None:
+            self.refresh()
+            partner = self._partners.get(node_id)
+        if partner is None:
+            raise NotFound(f"no pinned partner {node_id}: run `cusdep partner add` first")
+        return partner
+
+    def all(self) -> list[Partner]:
+        return list(self._partners.values())
+
+    def trust_roots(self) -> bytes:
+        return b"".join(p.ca_pem for p in self._partners.values())
+
+    def identify(self, cert_pem: bytes) -> str | None:
+        """The partner whose pinned CA issued this client certificate and whose SAN it has."""
+        key = hashlib.sha256(cert_pem).digest()
+        if key not in self._peer_cache:
+            self._peer_cache[key] = self._identify(cert_pem)
+        return self._peer_cache[key]
+
+    def _identify(self, cert_pem: bytes) -> str | None:
+        try:
+            cert = x509.load_pem_x509_certificate(cert_pem)
+            san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+            names = set(san.get_values_for_type(x509.DNSName))
+        except (ValueError, x509.ExtensionNotFound):
+            return None
+        for partner in self._partners.values():
+            if tls_server_name(partner.node_id) not in names:
+                continue
+            try:
+                cert.verify_directly_issued_by(partner.ca)
+            except (ValueError, TypeError, InvalidSignature):
+                continue
+            return partner.node_id
+        return None

@@ -1,0 +1,289 @@
+"""ExchangeService: what the CLI, the REST layer and the gRPC servicer call. Knows no gRPC.
+
+Sending queues a signed envelope in the durable outbox and returns; the ``OutboxWorker`` of the
+running node delivers it. ``send_now`` delivers one envelope synchronously (unary call).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlmodel import col, or_, select
+
+from node.config import Settings
+from node.errors import CusdepError, NotFound
+from node.exchange import store
+from node.exchange._pb import documents_pb2 as docs
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange._pb import exchange_pb2 as xpb
+from node.exchange.client import PartnerClient
+from node.exchange.inbox import Ack, Inbox
+from node.exchange.partners import PartnerDirectory
+from node.exchange.payloads import KINDS, build_document
+from node.exchange.signing import envelope_digest, seal_envelope, verify_receipt
+from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
+from node.identity import Identity
+from node.registry.tables import RegistryRecordRow
+from node.storage.blobs import BlobStore
+from node.storage.core import utcnow
+from node.storage.db import Database
+from node.storage.documents import events_for, iso
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    message_id: str
+    document_sha256: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"message_id": self.message_id, "document_sha256": self.document_sha256}
+
+
+class ExchangeService:
+    def __init__(
+        self, settings: Settings, db: Database, blobs: BlobStore, identity: Identity
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.blobs = blobs
+        self.identity = identity
+        self.partners = PartnerDirectory(db)
+        self.quarantine = store.Quarantine(settings.home / "quarantine")
+        self.inbox = Inbox(db, blobs, identity, self.partners, settings.exchange, self.quarantine)
+        self.client = PartnerClient(
+            identity, self.partners, max_bytes=settings.exchange.max_message_bytes + (4 << 20)
+        )
+        self._wakeup: asyncio.Event | None = None
+
+    @property
+    def node_id(self) -> str:
+        return self.identity.node_id
+
+    # -- sending --------------------------------------------------------------------------------
+
+    def send(
+        self, data: bytes, to: str, kind: str = "certificate", filename: str = ""
+    ) -> SendResult:
+        """Queue one document for ``to``; durable (blob fsynced, outbox row committed) on return."""
+        result = self.send_many([(data, filename)], to, kind, fsync_blobs=True)
+        return result[0]
+
+    def send_many(
+        self,
+        files: list[tuple[bytes, str]],
+        to: str,
+        kind: str = "certificate",
+        *,
+        fsync_blobs: bool = False,
+    ) -> list[SendResult]:
+        """Queue several documents in one transaction (the rows hold the bytes durably)."""
+        self.partners.require(to)
+        items = []
+        for data, filename in files:
+            doc = build_document(data, kind, filename=filename)
+            env, digest = self._seal(to, KINDS[kind], doc.SerializeToString())
+            items.append((env, digest, doc))
+        for _, _, doc in items:
+            if fsync_blobs:
+                self.blobs.put(doc.original)
+            else:
+                store.stash_blob(self.blobs, doc.document_sha256, doc.original)
+        with self.db.session() as session:
+            store.insert_outbox(session, items)
+        self.wake()
+        return [SendResult(e.header.message_id, d.document_sha256) for e, _, d in items]
+
+    def send_message(self, to: str, kind: str, payload: Message) -> str:
+        """Queue a registry update or revocation; returns the message id."""
+        self.partners.require(to)
+        env, digest = self._seal(to, KINDS[kind], payload.SerializeToString())
+        with self.db.session() as session:
+            store.insert_outbox(session, [(env, digest, None)])
+        self.wake()
+        return env.header.message_id
+
+    async def send_now(self, data: bytes, to: str, kind: str = "certificate") -> pb.Receipt:
+        """Queue, deliver with one unary call and store the receipt (used by the bench)."""
+        result = (await asyncio.to_thread(self.send_many, [(data, "")], to, kind))[0]
+        row = await asyncio.to_thread(self._outbox_row, result.message_id)
+        receipt = await self.client.send(to, pb.SignedEnvelope.FromString(row.envelope))
+        verify_receipt(
+            receipt, self.partners.require(to).verify_key, expected_digest=bytes.fromhex(row.digest)
+        )
+        await asyncio.to_thread(self._store_receipt, row, receipt)
+        return receipt
+
+    def _seal(self, to: str, kind: int, payload: bytes) -> tuple[pb.SignedEnvelope, bytes]:
+        env = seal_envelope(
+            self.identity.signing_key,
+            kind=kind,
+            sender=self.node_id,
+            recipient=to,
+            payload=payload,
+            created_at=utcnow(),
+        )
+        return env, envelope_digest(env.header)
+
+    def _outbox_row(self, message_id: str) -> OutboxRow:
+        with self.db.session() as session:
+            row = session.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
+        if row is None:
+            raise NotFound(f"no outgoing message {message_id}")
+        return row
+
+    def _store_receipt(self, row: OutboxRow, receipt: pb.Receipt) -> None:
+        with self.db.session() as session:
+            store.mark_delivered(session, self.node_id, [(row, receipt)])
+
+    def wake(self) -> None:
+        if self._wakeup is not None:
+            self._wakeup.set()
+
+    async def wait_for_work(self, timeout: float, stopping: asyncio.Event) -> None:
+        if self._wakeup is None:
+            self._wakeup = asyncio.Event()
+        if stopping.is_set():
+            return
+        try:
+            await asyncio.wait_for(self._wakeup.wait(), timeout=timeout)
+        except TimeoutError:
+            pass
+        self._wakeup.clear()
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def messages(self, direction: str | None = None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        with self.db.session() as session:
+            if direction in (None, "in"):
+                for r in session.exec(select(InboxRow).order_by(col(InboxRow.received_at))):
+                    out.append(
+                        _message(
+                            "in",
+                            r.message_id,
+                            r.peer,
+                            r.kind,
+                            r.document_sha256,
+                            r.state,
+                            r.received_at,
+                        )
+                    )
+            if direction in (None, "out"):
+                for o in session.exec(select(OutboxRow).order_by(col(OutboxRow.seq))):
+                    item = _message(
+                        "out",
+                        o.message_id,
+                        o.peer,
+                        o.kind,
+                        o.document_sha256,
+                        o.state,
+                        o.created_at,
+                    )
+                    item.update(attempts=o.attempts, error_code=o.error_code)
+                    out.append(item)
+        return out
+
+    def rejections(self) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            rows = session.exec(select(RejectionRow).order_by(col(RejectionRow.id)))
+            return [r.model_dump(mode="json", exclude={"id"}) for r in rows]
+
+    def receipt(self, message_id: str) -> pb.Receipt | None:
+        """The partner's receipt for a message we sent, or None while undelivered."""
+        row = self._outbox_row(message_id)
+        return pb.Receipt.FromString(row.receipt) if row.receipt else None
+
+    def document(self, sha256: str) -> bytes:
+        if self.blobs.has(sha256):
+            return self.blobs.get(sha256)
+        with self.db.session() as session:
+            if store.restore_blobs(session, self.blobs) and self.blobs.has(sha256):
+                return self.blobs.get(sha256)
+        raise NotFound(f"no exchanged document {sha256}")
+
+    # -- receiving (called by the gRPC servicer) --------------------------------------------
+
+    async def receive(self, peer: str | None, envelopes: list[pb.SignedEnvelope]) -> list[Ack]:
+        return await self.inbox.receive(peer, envelopes)
+
+    def reject_raw(self, peer: str | None, raw: bytes, error: CusdepError) -> None:
+        """Quarantine and audit bytes that did not even decode."""
+        with self.db.session() as session:
+            self.quarantine.keep(session, peer, raw, error)
+
+    def restore_blobs(self) -> int:
+        with self.db.session() as session:
+            return store.restore_blobs(session, self.blobs)
+
+    def receipt_for(self, peer: str | None, message_id: str) -> pb.Receipt:
+        with self.db.session() as session:
+            row = session.get(InboxRow, message_id)
+        if row is None or row.peer != peer:
+            raise NotFound(f"no message {message_id} received from {peer}")
+        return pb.Receipt.FromString(row.receipt)
+
+    def provenance(self, peer: str | None, sha256: str) -> xpb.ProvenanceReply:
+        """Events of a document only if it was exchanged with ``peer`` (either direction)."""
+        with self.db.session() as session:
+            shared = (
+                session.exec(
+                    select(InboxRow.message_id)
+                    .where(InboxRow.document_sha256 == sha256, InboxRow.peer == peer)
+                    .limit(1)
+                ).first()
+                or session.exec(
+                    select(OutboxRow.message_id)
+                    .where(OutboxRow.document_sha256 == sha256, OutboxRow.peer == peer)
+                    .limit(1)
+                ).first()
+            )
+            if not shared:
+                raise NotFound(f"document {sha256} was not exchanged with {peer}")
+            events = events_for(session, sha256)
+        reply = xpb.ProvenanceReply(document_sha256=sha256)
+        for e in events:
+            ev = reply.events.add(kind=e.kind, actor=e.actor, detail_json=json.dumps(e.detail))
+            ev.at.FromDatetime(e.at.replace(tzinfo=dt.UTC))
+        return reply
+
+    def specimen(self, sha256: str) -> xpb.Specimen:
+        with self.db.session() as session:
+            row = session.exec(
+                select(RegistryRecordRow).where(
+                    RegistryRecordRow.sha256 == sha256, or_(RegistryRecordRow.kind != "agency")
+                )
+            ).first()
+        if row is None or not self.blobs.has(sha256):
+            raise NotFound(f"no registry specimen {sha256}")
+        return xpb.Specimen(
+            sha256=sha256,
+            kind=row.kind,
+            record_id=row.record_id,
+            registrar=row.registrar,
+            content=self.blobs.get(sha256),
+        )
+
+
+def _message(
+    direction: str, mid: str, peer: str, kind: str, sha: str, state: str, at: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "message_id": mid,
+        "direction": direction,
+        "peer": peer,
+        "kind": kind,
+        "document_sha256": sha,
+        "state": state,
+        "at": iso(at),
+    }
+
+
+__all__ = ["ExchangeService", "SendResult", "docs"]

@@ -1,0 +1,79 @@
+"""Exchange tables: pinned partners, the durable outbox, the inbox (the seen-set for replay
+protection) and the audit log of rejected messages.
+
+Both boxes keep the complete signed envelope: the row is the durable record of exactly the bytes
+that were signed, so a retry resends the identical envelope and a receiver can prove what it got.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Column, Index, LargeBinary
+from sqlmodel import Field, SQLModel
+
+from node.storage.core import utcnow
+
+
+class PartnerRow(SQLModel, table=True):
+    __tablename__ = "exchange_partners"
+
+    node_id: str = Field(primary_key=True)
+    country: str = Field(max_length=2)
+    name: str = ""
+    endpoint: str  # host:port of the partner's gRPC server
+    ca_pem: str  # the partner's CA certificate, pinned
+    verify_key_hex: str  # Ed25519 public key, pinned
+    key_id: str
+    added_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboxRow(SQLModel, table=True):
+    __tablename__ = "exchange_outbox"
+    __table_args__ = (Index("ix_exchange_outbox_peer_state_seq", "peer", "state", "seq"),)
+
+    seq: int | None = Field(default=None, primary_key=True)  # per-partner delivery order
+    message_id: str = Field(unique=True)
+    peer: str
+    kind: str
+    document_sha256: str = Field(default="", index=True)
+    digest: str  # hex envelope digest (what the receipt must name)
+    envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state: str = Field(default="pending")  # pending | delivered | rejected | expired
+    attempts: int = 0
+    next_attempt_at: dt.datetime = Field(default_factory=utcnow)
+    error: str = ""
+    error_code: str = ""
+    receipt: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    delivered_at: dt.datetime | None = None
+
+
+class InboxRow(SQLModel, table=True):
+    __tablename__ = "exchange_inbox"
+
+    message_id: str = Field(primary_key=True)
+    peer: str = Field(index=True)
+    kind: str
+    document_sha256: str = Field(default="", index=True)
+    digest: str
+    envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    receipt: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    state: str = Field(default="received")
+    received_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class RejectionRow(SQLModel, table=True):
+    """Audit log: one row per refused envelope; the bytes are in home/quarantine/."""
+
+    __tablename__ = "exchange_rejections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    peer: str = ""  # identity from the TLS client certificate ("" if none)
+    claimed_sender: str = ""
+    message_id: str = ""
+    code: str
+    status: str  # gRPC status name
+    reason: str
+    quarantine_path: str = ""

@@ -87,7 +87,7 @@ class AnchorService:
                 "sha256": s,
                 "leaf": _hex(leaf_for(s)),
                 "state": "pending",
-                "proof": [],
+                "proof": b"",
                 "queued_at": now,
             }
             for s in dict.fromkeys(sha256s)
@@ -130,7 +130,7 @@ class AnchorService:
                 .where(_LEAVES.c.sha256 == bindparam("b_sha"))
                 .values(state="batched", root=root, proof=bindparam("b_proof")),
                 [
-                    {"b_sha": sha, "b_proof": [_hex(p) for p in proofs[bytes.fromhex(leaf[2:])]]}
+                    {"b_sha": sha, "b_proof": b"".join(proofs[bytes.fromhex(leaf[2:])])}
                     for sha, leaf in rows
                 ],
             )
@@ -241,8 +241,9 @@ class AnchorService:
                 ).all()
                 for sha, leaf, root, proof in rows:
                     op = self._batch_result(session, root)
+                    siblings = [_hex(proof[i : i + 32]) for i in range(0, len(proof), 32)]
                     out[sha] = AnchorInfo(
-                        sha, leaf, root, list(proof), op["tx_hash"], int(op["block_number"])
+                        sha, leaf, root, siblings, op["tx_hash"], int(op["block_number"])
                     )
         return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from node.storage.core import utcnow
@@ -17,6 +17,7 @@ class AnchorLeafRow(SQLModel, table=True):
     leaf: str = Field(max_length=66)
     state: str = Field(default="pending", index=True)  # pending | batched | anchored
     root: str | None = Field(default=None, index=True, max_length=66)
-    proof: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # the sibling hashes, 32 bytes each, concatenated (compact and fast to write in bulk)
+    proof: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
     queued_at: dt.datetime = Field(default_factory=utcnow, index=True)
     anchored_at: dt.datetime | None = None

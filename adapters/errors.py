@@ -56,7 +56,7 @@ class AdapterError(Exception):
             return head
         shown = "; ".join(str(r) for r in self.reasons[:10])
         more = f"; ... {len(self.reasons) - 10} more" if len(self.reasons) > 10 else ""
-        return f"{head}: {shown}{more}".replace("\n", " ")
+        return " ".join(f"{head}: {shown}{more}".split())
 
 
 class UnknownFormat(AdapterError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from node.cli import chain, exchange, init, partner, registry, serve
+from node.cli import chain, convert, exchange, init, partner, registry, serve
 from simulator import cli as simulator_cli
 
-GROUPS: tuple[ModuleType, ...] = (init, registry, chain, simulator_cli, partner, exchange, serve)
+GROUPS: tuple[ModuleType, ...] = (
+    init, registry, chain, simulator_cli, partner, exchange, serve, convert,
+)

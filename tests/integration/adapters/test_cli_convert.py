@@ -1,0 +1,75 @@
+"""``cusdep convert`` end to end: one run through a real subprocess, the rest via ``main()``."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from node.cli import main
+
+INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
+EPHYTO = INTEROP / "ippc-ephyto-mattilsynet" / "SPSCertificateContent.xml"
+BROKEN = INTEROP / "hmrc-cds-wco-dm" / "samples" / "TT_IM084a" / "TT_IM084a.xml"
+
+
+def _subprocess(*args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-c", "import sys; from node.cli import main; sys.exit(main())", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", timeout=120)
+
+
+def _cusdep(*args: str) -> subprocess.CompletedProcess[str]:
+    """In-process run of ``main()`` with stdout/stderr captured at the file-descriptor level."""
+    out, err = io.BytesIO(), io.StringIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8")
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        stdout.flush()
+    return subprocess.CompletedProcess(list(args), code, out.getvalue().decode(), err.getvalue())
+
+
+def test_convert_ephyto_prints_the_vocabulary_as_in_the_xml() -> None:
+    result = _subprocess("convert", str(EPHYTO), "--to", "canonical-json")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    xml = EPHYTO.read_text(encoding="utf-8")
+    for key in ("certificate_number", "consignor_name", "consignee_name", "hs_code"):
+        assert f">{out[key]}<" in xml, key
+    assert (out["origin_country"], out["destination_country"]) == ("AR", "EC")
+    assert out["net_weight_kg"] == 10.0 and '<ns1:NetWeightMeasure unitCode="KGM">10<' in xml
+    assert '"consignor_address": "El trébol 853' in result.stdout  # UTF-8, not \\u escapes
+    assert all("content_base64" not in a for a in out["attachments"])
+    assert result.stderr.count("\n") == 1 and "base64" in result.stderr
+
+
+def test_convert_with_from_and_attachments_and_render_back() -> None:
+    result = _cusdep("convert", str(EPHYTO), "--from", "ephyto", "--attachments")
+    assert result.returncode == 0
+    out = json.loads(result.stdout)
+    assert out["attachments"][0]["content_base64"].startswith("JVBERi0")
+    back = _cusdep("convert", str(EPHYTO), "--to", "uncefact-sps-xml")
+    assert back.returncode == 0 and "<rsm:SPSCertificate" in back.stdout
+
+
+def test_invalid_input_exit_2_one_line_with_line_number() -> None:
+    result = _cusdep("convert", str(BROKEN), "--from", "uncefact-sps-xml")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "not well-formed XML" in lines[0] and "line 164" in lines[0]
+
+
+def test_unknown_format_and_strict(tmp_path: Path) -> None:
+    result = _cusdep("convert", str(EPHYTO), "--from", "edifact")
+    assert result.returncode == 2 and "known formats: " in result.stderr
+    strict = _cusdep("convert", str(EPHYTO), "--strict")
+    assert strict.returncode == 2 and "base64" in strict.stderr
+    missing = _cusdep("convert", str(tmp_path / "none.xml"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr

@@ -1,0 +1,113 @@
+"""``cusdep verify FILE [--declaration d.json] [--arrival-date YYYY-MM-DD] --json``.
+
+Thin: read the inputs, build a Pipeline over a SpecimenSource, print the result. Review
+errors are mapped once, here, onto ``node.errors`` (exit 2, one line, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from node.cli._common import emit_json, read_file, settings_from
+from node.errors import ConfigError, InputError, LimitExceeded, UnsupportedDocument
+from verification import (
+    BundleSpecimenSource,
+    DocumentError,
+    IntakeLimits,
+    Pipeline,
+    PipelineConfig,
+    SpecimenSource,
+    UnknownTemplate,
+    VerificationError,
+    load_establishments,
+    load_rules,
+)
+from verification import LimitExceeded as DocLimit
+from verification import UnsupportedDocument as DocUnsupported
+from verification.intake import sniff
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("verify", help="review a paper-origin certificate scan or PDF")
+    p.add_argument("file", metavar="FILE", help="PDF, PNG, JPEG or TIFF")
+    p.add_argument("--declaration", help="declaration JSON to check the certificate against")
+    p.add_argument("--arrival-date", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--evidence", help="directory for evidence crops (fields, seal, signature)")
+    p.add_argument("--rules", help="rule repository TOML (default: the packaged rules)")
+    p.add_argument("--establishments", help="approved establishments JSON {country: [numbers]}")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--bundle", help=argparse.SUPPRESS)  # simulator registry bundle directory
+    p.set_defaults(func=_verify)
+
+
+def specimen_source(args: argparse.Namespace) -> SpecimenSource:
+    """Where specimens come from: a simulator bundle (``--bundle``) or the node's registry."""
+    if args.bundle:
+        return BundleSpecimenSource(args.bundle)
+    raise ConfigError("the node registry is not wired to verify yet; pass --bundle DIR")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    data = read_file(args.file)
+    try:
+        sniff(data)  # fail on a non-document before loading any registry
+    except VerificationError as err:
+        raise _mapped(err) from None
+    declaration = _declaration(args.declaration) if args.declaration else None
+    arrival = _day(args.arrival_date) if args.arrival_date else None
+    try:
+        pipeline = _pipeline(args)
+        result = pipeline.verify(
+            data,
+            declaration=declaration,
+            arrival_date=arrival,
+            evidence_dir=Path(args.evidence) if args.evidence else None,
+        )
+    except VerificationError as err:
+        raise _mapped(err) from None
+    out = result.to_json()
+    if args.json:
+        emit_json(out)
+    else:
+        emit_json({k: out[k] for k in ("document_sha256", "template_id", "verdict", "reasons")})
+    return 0
+
+
+def _pipeline(args: argparse.Namespace) -> Pipeline:
+    settings = settings_from(args, require_init=False)
+    v = settings.verification
+    limits = IntakeLimits(max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels)
+    est = load_establishments(args.establishments) if args.establishments else {}
+    config = PipelineConfig(limits=limits, establishments=est)
+    return Pipeline(specimen_source(args), rules=load_rules(args.rules), config=config)
+
+
+def _mapped(err: VerificationError) -> Exception:
+    if isinstance(err, DocLimit):
+        return LimitExceeded(err.message, code=err.code)
+    if isinstance(err, DocUnsupported):
+        return UnsupportedDocument(err.message, code=err.code)
+    if isinstance(err, DocumentError | UnknownTemplate):
+        return InputError(err.message, code=err.code)
+    return ConfigError(err.message, code=err.code)
+
+
+def _declaration(path: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(read_file(path))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: declaration is not valid JSON ({err})") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"{path}: declaration must be a JSON object")
+    return obj
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--arrival-date {text!r}: want YYYY-MM-DD") from None

@@ -1,0 +1,130 @@
+"""`cusdep verify` on bad input: exit 2, one stderr line naming the problem, nothing written."""
+
+import io
+import json
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from node.cli import main
+from verification.testing import draw_seal, png_bytes
+
+
+def _bundle(root: Path) -> Path:
+    reg = root / "registry"
+    (reg / "templates").mkdir(parents=True)
+    (reg / "seals").mkdir()
+    (reg / "seals" / "S1.png").write_bytes(png_bytes(draw_seal("AGENCY OF TESTS")))
+    (reg / "agencies.json").write_text(json.dumps([{"id": "AU-DAFF", "country": "AU"}]))
+    (reg / "seals.json").write_text(
+        json.dumps([{"id": "S1", "agency": "AU-DAFF", "image": "seals/S1.png"}])
+    )
+    (reg / "officers.json").write_text("[]")
+    (reg / "templates" / "t.json").write_text(
+        json.dumps(
+            {
+                "id": "T",
+                "certificate_type": "phytosanitary",
+                "agency": "AU-DAFF",
+                "titles": ["PHYTOSANITARY CERTIFICATE"],
+                "fields": [{"name": "certificate_number", "labels": ["Certificate No."]}],
+            }
+        )
+    )
+    return root
+
+
+def _png_claiming(w, h):
+    ihdr = b"IHDR" + struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    idat = b"IDAT" + zlib.compress(b"\x00" * 16)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + struct.pack(">I", 13)
+        + ihdr
+        + struct.pack(">I", zlib.crc32(ihdr))
+        + struct.pack(">I", len(idat) - 4)
+        + idat
+        + struct.pack(">I", zlib.crc32(idat))
+    )
+
+
+def _pdf(encrypt=None):
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, encrypt=encrypt)
+    c.drawString(72, 720, "x")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def _snapshot(*roots):
+    return {p for r in roots if r.exists() for p in r.rglob("*")}
+
+
+CASES = {
+    "text": (b"not a document", "not a PDF, PNG, JPEG or TIFF"),
+    "empty": (b"", "empty file"),
+    "truncated-png": (None, "corrupt"),
+    "huge-png": (_png_claiming(12000, 12000), "limit"),
+    "encrypted-pdf": (None, "encrypted"),
+    "corrupt-pdf": (b"%PDF-1.7\n garbage", "PDF cannot be opened"),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input_exit_2_one_line_nothing_written(case, tmp_path, home, capsys):
+    data, needle = CASES[case]
+    if case == "truncated-png":
+        buf = io.BytesIO()
+        Image.new("RGB", (500, 500), "white").save(buf, format="PNG")
+        data = buf.getvalue()[:300]
+    if case == "encrypted-pdf":
+        data = _pdf(encrypt="pw")
+    bundle = _bundle(tmp_path / "bundle")
+    doc = tmp_path / "doc.bin"
+    doc.write_bytes(data)
+    before = _snapshot(tmp_path)
+    code = main(["verify", str(doc), "--bundle", str(bundle), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("cusdep: error:") and needle in err
+    assert _snapshot(tmp_path) == before
+    assert not home.exists()
+
+
+def test_unknown_template_is_bad_input(tmp_path, capsys):
+    page = Image.new("RGB", (800, 600), "white")
+    doc = tmp_path / "blank.png"
+    page.save(doc, dpi=(200, 200))
+    code = main(["verify", str(doc), "--bundle", str(_bundle(tmp_path / "b")), "--json"])
+    assert code == 2
+    assert "template" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--declaration", "DECL"], "declaration"),
+        (["--arrival-date", "20-11-2026"], "YYYY-MM-DD"),
+        (["--rules", "/nonexistent.toml"], "rules"),
+    ],
+)
+def test_bad_options(tmp_path, capsys, args, needle):
+    doc = tmp_path / "doc.png"
+    Image.new("RGB", (800, 600), "white").save(doc)
+    decl = tmp_path / "decl.json"
+    decl.write_text("[1, 2]")
+    args = [a.replace("DECL", str(decl)) for a in args]
+    code = main(["verify", str(doc), "--bundle", str(_bundle(tmp_path / "b")), *args])
+    assert code == 2 and needle in capsys.readouterr().err
+
+
+def test_missing_file(capsys):
+    assert main(["verify", "/nonexistent/scan.png", "--json"]) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -1,0 +1,150 @@
+"""Label-anchored extraction on scripted OCR lines (no OCR models)."""
+
+from verification.extraction import extract_fields
+from verification.ports import OcrLine
+from verification.templates import parse_template
+
+T = parse_template(
+    {
+        "id": "T1",
+        "certificate_type": "phytosanitary",
+        "agency": "AU-DAFF",
+        "titles": ["PHYTOSANITARY CERTIFICATE"],
+        "fields": [
+            {"name": "certificate_number", "labels": ["Certificate No.", "No."]},
+            {
+                "name": "consignor",
+                "labels": ["Name and address of exporter"],
+                "split_lines": ["consignor_name", "consignor_address"],
+            },
+            {"name": "issue_date", "labels": ["Date of issue", "Date"]},
+            {"name": "net_weight_kg", "labels": ["Net weight"]},
+            {"name": "packages", "labels": ["Number of packages"]},
+            {"name": "origin_country", "labels": ["Place of origin"]},
+            {"name": "hs_code", "labels": ["HS code"]},
+            {"name": "container_numbers", "labels": ["Container No."]},
+        ],
+    }
+)
+
+
+def L(text, x, y, h=30, conf=0.98):  # noqa: N802
+    w = 16 * len(text)
+    return OcrLine(
+        text, (x, y, x + w, y + h), conf, quad=((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+    )
+
+
+def test_same_line_values_and_normalisation():
+    lines = [
+        L("Certificate No.: AU-2026-000123", 100, 100),
+        L("Date of issue: 12/03/2026", 100, 160),
+        L("Net weight: 1,250.50 kg", 100, 220),
+        L("Place of origin: Australia", 100, 280),
+        L("HS code: 0808.10", 100, 340),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert f["certificate_number"].value == "AU-2026-000123"
+    assert f["issue_date"].value == "2026-03-12"
+    assert f["net_weight_kg"].value == "1250.5"
+    assert f["origin_country"].value == "AU"
+    assert f["hs_code"].value == "080810"
+    assert f["packages"].value is None and f["packages"].confidence == 0.0
+
+
+def test_label_without_spaces_and_value_in_separate_box():
+    lines = [
+        L("CertificateNo.:AU-1", 100, 100),
+        L("Date of issue", 100, 160),
+        L("5 May 2026", 600, 162),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert f["certificate_number"].value == "AU-1"
+    assert f["issue_date"].value == "2026-05-05"
+
+
+def test_lines_under_with_split_lines_until_next_label():
+    lines = [
+        L("Name and address of exporter", 100, 100),
+        L("Acme Fruit Exports Pty Ltd", 110, 140),
+        L("12 Harbour Rd", 110, 180),
+        L("Sydney NSW 2000", 110, 220),
+        L("Number of packages", 100, 280),
+        L("48 cartons", 110, 320),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert f["consignor_name"].value == "Acme Fruit Exports Pty Ltd"
+    assert f["consignor_address"].value == "12 Harbour Rd, Sydney NSW 2000"
+    assert f["packages"].value == "48"
+
+
+def test_columns_table_layout():
+    header_y, value_y = 500, 545
+    lines = [
+        L("HS code", 100, header_y),
+        L("Net weight", 500, header_y),
+        L("Number of packages", 900, header_y),
+        L("080810", 100, value_y),
+        L("2,400 kg", 500, value_y),
+        L("96", 900, value_y),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert (f["hs_code"].value, f["net_weight_kg"].value, f["packages"].value) == (
+        "080810",
+        "2400",
+        "96",
+    )
+
+
+def test_two_labels_on_one_line():
+    lines = [L("Net weight: 980 kg   Number of packages: 40", 100, 100)]
+    f = extract_fields(lines, T, 1654)
+    assert f["net_weight_kg"].value == "980"
+    assert f["packages"].value == "40"
+
+
+def test_short_label_does_not_match_inside_words():
+    lines = [L("Notes: none", 100, 100), L("No.: X-7", 100, 160)]
+    f = extract_fields(lines, T, 1654)
+    assert f["certificate_number"].value == "X-7"
+
+
+def test_container_numbers_repaired_and_joined():
+    lines = [L("Container No.: MSCU1234565,TGHU 765432l", 100, 100)]
+    f = extract_fields(lines, T, 1654)
+    assert f["container_numbers"].value == "MSCU1234565, TGHU7654321"
+
+
+def test_skewed_page_rows_still_group():
+    import math
+
+    a = math.radians(1.5)
+
+    def rot(text, x, y):
+        w, h = 16 * len(text), 30
+        pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+        q = tuple(
+            (px * math.cos(a) - py * math.sin(a), px * math.sin(a) + py * math.cos(a))
+            for px, py in pts
+        )
+        xs, ys = [p[0] for p in q], [p[1] for p in q]
+        return OcrLine(text, (min(xs), min(ys), max(xs), max(ys)), 0.98, quad=q)
+
+    lines = [
+        rot("Certificate No.", 100, 100),
+        rot("AU-77", 900, 100),
+        rot("Date of issue", 100, 300),
+        rot("1 June 2026", 900, 300),
+        rot("Net weight", 100, 500),
+        rot("10 kg", 900, 500),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert f["certificate_number"].value == "AU-77"
+    assert f["issue_date"].value == "2026-06-01"
+    assert f["net_weight_kg"].value == "10"
+
+
+def test_confidence_is_the_weakest_word():
+    lines = [L("Certificate No.: AU-9", 100, 100, conf=0.6)]
+    f = extract_fields(lines, T, 1654)
+    assert f["certificate_number"].confidence == 0.6

@@ -1,0 +1,172 @@
+"""The whole pipeline with scripted OCR (the real OCR runs in tests/integration)."""
+
+import json
+from datetime import date
+
+import pytest
+
+from verification import (
+    MemorySpecimenSource,
+    OfficerSpecimen,
+    Pipeline,
+    SealSpecimen,
+    UnknownTemplate,
+    Verdict,
+)
+from verification.ports import Agency
+from verification.testing import (
+    ScriptedOcr,
+    draw_seal,
+    draw_signature,
+    paste,
+    png_bytes,
+    render_page,
+)
+
+RING = "DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY"
+TEMPLATE = {
+    "id": "AU-PHYTO-2025",
+    "certificate_type": "phytosanitary",
+    "issuing_country": "AU",
+    "agency": "AU-DAFF",
+    "titles": ["PHYTOSANITARY CERTIFICATE"],
+    "fields": [
+        {"name": "certificate_number", "labels": ["Certificate No."]},
+        {
+            "name": "consignor",
+            "labels": ["Name and address of exporter"],
+            "split_lines": ["consignor_name", "consignor_address"],
+        },
+        {"name": "consignee_name", "labels": ["Consignee"]},
+        {"name": "origin_country", "labels": ["Place of origin"]},
+        {"name": "net_weight_kg", "labels": ["Net weight"]},
+        {"name": "issue_date", "labels": ["Date of issue"]},
+        {"name": "officer_name", "labels": ["Name of authorized officer"]},
+    ],
+}
+ROWS = [
+    ("Certificate No.", ["AU-2026-000123"]),
+    ("Name and address of exporter", ["", "Acme Fruit Exports Pty Ltd", "12 Harbour Rd, Sydney"]),
+    ("Consignee", ["Shanghai Fresh Co"]),
+    ("Place of origin", ["Australia"]),
+    ("Net weight", ["1,250.50 kg"]),
+    ("Date of issue", ["10 November 2026"]),
+    ("Name of authorized officer", ["Jane Citizen"]),
+]
+
+
+def _rows():
+    rows = []
+    for label, values in ROWS:
+        if values[0] == "":
+            rows.append((label, []))
+            rows.extend(("", [v]) for v in values[1:])
+        else:
+            rows.append((label, values))
+    return rows
+
+
+def _document(seal=None):
+    page = render_page("PHYTOSANITARY CERTIFICATE", _rows())
+    paste(page, seal if seal is not None else draw_seal(RING, rotation=25), (1000, 1500))
+    officer_line = next(ln for ln in page.lines if "authorized officer" in ln.text)
+    x, y = int(officer_line.box[2]) + 40, int(officer_line.box[1]) - 70
+    paste(page, draw_signature(7, jitter=0.8), (x, y))
+    return page
+
+
+def _source(**kw):
+    return MemorySpecimenSource(
+        agencies=[Agency("AU-DAFF", "AU", "Department of Agriculture")],
+        seals=[SealSpecimen("AU-DAFF-S1", "AU-DAFF", png_bytes(draw_seal(RING)))],
+        officers=[
+            OfficerSpecimen(
+                "AU-DAFF-O1",
+                "AU-DAFF",
+                "Jane Citizen",
+                (png_bytes(draw_signature(7)),),
+                date(2024, 1, 1),
+                date(2028, 12, 31),
+            )
+        ],
+        templates=[TEMPLATE],
+        **kw,
+    )
+
+
+def _pipeline(page, source=None):
+    return Pipeline(
+        source or _source(), ocr=ScriptedOcr(page.lines), today=lambda: date(2026, 11, 20)
+    )
+
+
+DECL = {
+    "consignor_name": "Acme Fruit Exports",
+    "consignee_name": "Shanghai Fresh Co",
+    "origin_country": "AU",
+    "net_weight_kg": 1250.5,
+}
+
+
+def test_genuine_document_is_accepted_and_serialises_to_the_contract(tmp_path):
+    page = _document()
+    res = _pipeline(page).verify(
+        page.png(), declaration=DECL, arrival_date=date(2026, 11, 18), evidence_dir=tmp_path / "ev"
+    )
+    out = json.loads(json.dumps(res.to_json()))
+    assert set(out) >= {
+        "document_sha256",
+        "template_id",
+        "fields",
+        "seal",
+        "signature",
+        "rules",
+        "verdict",
+        "elapsed_ms",
+    }
+    assert set(out["seal"]) >= {"found", "seal_id", "score", "match"}
+    assert set(out["signature"]) >= {"found", "officer_id", "score", "match"}
+    assert all(set(r) >= {"id", "passed", "severity", "message"} for r in out["rules"])
+    assert out["fields"]["consignor_name"] == {
+        "value": "Acme Fruit Exports Pty Ltd",
+        "confidence": 0.98,
+    }
+    assert out["fields"]["issue_date"]["value"] == "2026-11-10"
+    assert out["seal"]["match"] and out["seal"]["seal_id"] == "AU-DAFF-S1"
+    assert out["signature"]["found"] and out["signature"]["officer_id"] == "AU-DAFF-O1"
+    assert out["verdict"] == "accept", out["reasons"]
+    assert (tmp_path / "ev").is_dir() and "seal" in res.evidence and "signature" in res.evidence
+
+
+def test_forged_seal_is_never_accepted():
+    page = _document(draw_seal("DEPARTMENT OF AGRICLUTURE FISHERIES AND FORESTRY", rotation=5))
+    res = _pipeline(page).verify(page.png(), declaration=DECL)
+    assert res.verdict is not Verdict.ACCEPT
+    assert not res.seal.match
+
+
+def test_declaration_mismatch_rejects():
+    page = _document()
+    res = _pipeline(page).verify(page.png(), declaration={**DECL, "net_weight_kg": 900})
+    assert res.verdict is Verdict.REJECT
+    assert any(r.id == "declaration.net_weight" and not r.passed for r in res.rules)
+
+
+def test_reused_certificate_number_rejects():
+    page = _document()
+    res = _pipeline(page, _source(used_numbers=["AU-2026-000123"])).verify(page.png())
+    assert res.verdict is Verdict.REJECT
+
+
+def test_unregistered_officer_rejects():
+    page = _document()
+    source = _source()
+    source._officers = []  # the agency has no officer of that name
+    res = _pipeline(page, source).verify(page.png())
+    assert res.verdict is not Verdict.ACCEPT
+
+
+def test_unknown_template_raises():
+    page = render_page("COMMERCIAL INVOICE", [("Invoice No.", ["42"]), ("Total", ["12.00"])])
+    with pytest.raises(UnknownTemplate):
+        _pipeline(page).verify(page.png())

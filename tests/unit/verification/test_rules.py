@@ -1,0 +1,213 @@
+"""The rule repository: data-driven parameters, each rule's verdict, and a data edit that
+changes a verdict."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from verification.errors import RuleSetError
+from verification.ports import Agency, OfficerSpecimen
+from verification.results import FieldValue, SealResult, Severity, SignatureResult, Verdict
+from verification.rules import DEFAULT_RULES, RuleInputs, evaluate, load_establishments, load_rules
+from verification.verdict import decide
+
+AGENCY = Agency("AU-DAFF", "AU", "Department of Agriculture")
+OFFICER = OfficerSpecimen(
+    "AU-DAFF-O1", "AU-DAFF", "Jane Citizen", (), date(2024, 1, 1), date(2028, 12, 31)
+)
+GOOD_FIELDS = {
+    "certificate_number": "AU-2026-000123",
+    "issue_date": "2026-11-10",
+    "consignor_name": "Acme Fruit Exports Pty Ltd",
+    "consignee_name": "Shanghai Fresh Co",
+    "origin_country": "AU",
+    "hs_code": "080810",
+    "net_weight_kg": "1250.5",
+    "packages": "48",
+    "container_numbers": "MSCU1234565",
+    "officer_name": "Jane Citizen",
+}
+DECLARATION = {
+    "consignor_name": "ACME FRUIT EXPORTS",
+    "consignee_name": "Shanghai Fresh Co., Ltd.",
+    "origin_country": "AU",
+    "hs_code": "0808100000",
+    "net_weight_kg": 1230.0,
+    "packages": 48,
+    "container_numbers": "MSCU1234565",
+    "certificate_numbers": ["AU-2026-000123"],
+}
+
+
+def _inputs(**over):
+    fields = {k: FieldValue(v, 0.97) for k, v in GOOD_FIELDS.items()}
+    fields.update(over.pop("fields", {}))
+    base = dict(
+        fields=fields,
+        certificate_type="phytosanitary",
+        country="AU",
+        agency=AGENCY,
+        officer=OFFICER,
+        officer_similarity=1.0,
+        seal=SealResult(found=True, seal_id="AU-DAFF-S1", score=0.95, match=True, candidates=1),
+        signature=SignatureResult(found=True, officer_id=OFFICER.id, score=0.8, match=True),
+        today=date(2026, 11, 20),
+        arrival_date=date(2026, 11, 18),
+        declaration=DECLARATION,
+    )
+    base.update(over)
+    return RuleInputs(**base)
+
+
+def _verdict(inputs, rules=None):
+    rs = rules or load_rules()
+    results = evaluate(inputs, rs.resolve(inputs.certificate_type, inputs.country))
+    return decide(results)[0], {r.id: r for r in results}
+
+
+def test_good_certificate_is_accepted_with_every_rule_passed():
+    verdict, rules = _verdict(_inputs())
+    assert verdict is Verdict.ACCEPT
+    assert all(r.passed for r in rules.values())
+    assert "declaration.net_weight" in rules and "+1.7%" in rules["declaration.net_weight"].message
+
+
+@pytest.mark.parametrize(
+    ("change", "rule_id", "verdict"),
+    [
+        (
+            dict(fields={"issue_date": FieldValue("2026-12-24", 0.97)}),
+            "validity.issue_date",
+            Verdict.REJECT,
+        ),
+        (dict(arrival_date=date(2026, 12, 30)), "validity.expiry", Verdict.REJECT),
+        (dict(officer_similarity=0.3), "officer.registered", Verdict.REJECT),
+        (
+            dict(
+                officer=OfficerSpecimen(
+                    "AU-DAFF-O4", "AU-DAFF", "Jane Citizen", (), date(2020, 1, 1), date(2026, 6, 30)
+                )
+            ),
+            "officer.valid",
+            Verdict.REJECT,
+        ),
+        (dict(seal=SealResult(found=False)), "seal.present", Verdict.REJECT),
+        (
+            dict(seal=SealResult(found=True, score=0.5, match=False, candidates=1)),
+            "seal.agency",
+            Verdict.REJECT,
+        ),
+        (
+            dict(seal=SealResult(found=True, score=0.8, match=False, uncertain=True, candidates=1)),
+            "seal.agency",
+            Verdict.REVIEW,
+        ),
+        (dict(signature=SignatureResult(found=False)), "signature.match", Verdict.REVIEW),
+        (dict(certificate_number_used=True), "certificate.unused", Verdict.REJECT),
+        (
+            dict(fields={"consignor_name": FieldValue("Other Trading Ltd", 0.97)}),
+            "declaration.consignor",
+            Verdict.REJECT,
+        ),
+        (
+            dict(fields={"origin_country": FieldValue("NZ", 0.97)}),
+            "declaration.origin",
+            Verdict.REJECT,
+        ),
+        (
+            dict(fields={"hs_code": FieldValue("080520", 0.97)}),
+            "declaration.hs_code",
+            Verdict.REJECT,
+        ),
+        (dict(fields={"packages": FieldValue("50", 0.97)}), "declaration.packages", Verdict.REJECT),
+        (
+            dict(fields={"container_numbers": FieldValue("TGHU7654321", 0.97)}),
+            "declaration.containers",
+            Verdict.REJECT,
+        ),
+        (dict(fields={"consignee_name": FieldValue(None, 0.0)}), "fields.required", Verdict.REVIEW),
+        (
+            dict(fields={"net_weight_kg": FieldValue("1500", 0.5)}),
+            "declaration.net_weight",
+            Verdict.REVIEW,
+        ),
+    ],
+)
+def test_each_rule_fails_with_its_values(change, rule_id, verdict):
+    got, rules = _verdict(_inputs(**change))
+    assert not rules[rule_id].passed, rules[rule_id]
+    assert got is verdict
+    assert rules[rule_id].message
+
+
+def test_uncertain_reading_softens_an_error_to_review():
+    _, rules = _verdict(_inputs(fields={"net_weight_kg": FieldValue("1500", 0.5)}))
+    assert rules["declaration.net_weight"].severity is Severity.WARNING
+
+
+def test_establishment_list_from_file(tmp_path):
+    path = tmp_path / "est.json"
+    path.write_text('{"au": ["AU-EST-0001", "au-est 0002"]}')
+    est = load_establishments(path)
+    assert est["AU"] == frozenset({"AU-EST-0001", "AU-EST0002"})
+    ok = _inputs(
+        fields={"establishment_number": FieldValue("AU-EST-0001", 0.97)}, establishments=est
+    )
+    bad = _inputs(
+        fields={"establishment_number": FieldValue("AU-EST-9999", 0.97)}, establishments=est
+    )
+    assert _verdict(ok)[1]["establishment.approved"].passed
+    verdict, rules = _verdict(bad)
+    assert verdict is Verdict.REJECT and "AU-EST-9999" in rules["establishment.approved"].message
+
+
+def test_weight_tolerance_edit_in_data_changes_the_verdict(tmp_path: Path):
+    """+1.7% passes the default 2% tolerance; a 1% tolerance for AU phyto rejects it."""
+    inputs = _inputs()
+    assert _verdict(inputs)[0] is Verdict.ACCEPT
+    edited = tmp_path / "rules.toml"
+    edited.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."phytosanitary/AU"]\nnet_weight_tolerance_pct = 1.0\n'
+    )
+    verdict, rules = _verdict(inputs, load_rules(edited))
+    assert verdict is Verdict.REJECT
+    assert "tolerance 1%" in rules["declaration.net_weight"].message
+    # other countries keep the default
+    nz = _inputs(country="NZ")
+    assert _verdict(nz, load_rules(edited))[0] is Verdict.ACCEPT
+
+
+def test_disable_and_severity_override(tmp_path: Path):
+    edited = tmp_path / "rules.toml"
+    edited.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."*/AU"]\ndisabled = ["seal.present"]\n'
+        '[sets."*/AU".severity]\n"seal.agency" = "warning"\n'
+    )
+    rs = load_rules(edited)
+    verdict, rules = _verdict(_inputs(seal=SealResult(found=False)), rs)
+    assert "seal.present" not in rules and verdict is Verdict.ACCEPT
+    verdict, _ = _verdict(_inputs(seal=SealResult(found=True, score=0.2, candidates=1)), rs)
+    assert verdict is Verdict.REVIEW
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("schema = 2\n[sets.default]\n", "schema = 1"),
+        ("schema = 1\n", "sets.default"),
+        ("schema = 1\n[sets.default]\nnet_weight_tolerance_pct = 500\n", "in \\[0.0, 100.0\\]"),
+        ('schema = 1\n[sets.default.severity]\n"x" = "fatal"\n', "unknown 'fatal'"),
+        ("schema = = 1", "invalid TOML"),
+    ],
+)
+def test_invalid_rule_files(tmp_path: Path, text, message):
+    p = tmp_path / "r.toml"
+    p.write_text(text)
+    with pytest.raises(RuleSetError, match=message):
+        load_rules(p)
+
+
+def test_missing_rule_file():
+    with pytest.raises(RuleSetError, match="cannot read"):
+        load_rules("/nonexistent/rules.toml")

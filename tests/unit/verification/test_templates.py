@@ -1,0 +1,129 @@
+import pytest
+
+from verification.errors import TemplateError, UnknownTemplate
+from verification.ports import OcrLine
+from verification.templates import detect, parse_template, parse_templates
+
+GOOD = {
+    "id": "AU-PHYTO-2025",
+    "certificate_type": "phytosanitary",
+    "issuing_country": "AU",
+    "agency": "AU-DAFF",
+    "titles": ["PHYTOSANITARY CERTIFICATE"],
+    "fields": [
+        {"name": "certificate_number", "labels": ["Certificate No.", "No."]},
+        {
+            "name": "consignor",
+            "labels": ["Name and address of exporter"],
+            "split_lines": ["consignor_name", "consignor_address"],
+        },
+        {"name": "issue_date", "labels": ["Date of issue", "Date"]},
+    ],
+}
+
+
+def _with(**changes):
+    t = dict(GOOD)
+    t.update(changes)
+    return t
+
+
+def test_contract_example_parses():
+    t = parse_template(GOOD)
+    assert t.id == "AU-PHYTO-2025" and t.date_order == "DMY"
+    assert t.output_names() == [
+        "certificate_number",
+        "consignor_name",
+        "consignor_address",
+        "issue_date",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ([], "must be a JSON object"),
+        ({k: v for k, v in GOOD.items() if k != "titles"}, "missing key 'titles'"),
+        (_with(id="bad id!"), "id must match"),
+        (_with(titles=[]), "titles: must be a non-empty list"),
+        (_with(fields=[]), "fields must be a non-empty list"),
+        (_with(fields=[{"name": "Bad-Name", "labels": ["x"]}]), "snake_case"),
+        (_with(fields=[{"name": "hs_code", "labels": []}]), r"fields\[0\] \(hs_code\): labels"),
+        (_with(fields=[{"name": "hs_code", "labels": ["::"]}]), "not a usable string"),
+        (_with(fields=[{"name": "c", "labels": ["x"], "split_lines": ["a"]}]), "exactly two"),
+        (
+            _with(fields=[{"name": "a", "labels": ["x"]}, {"name": "a", "labels": ["y"]}]),
+            "'a' appears twice",
+        ),
+        (_with(date_order="DDMM"), "date_order"),
+    ],
+)
+def test_invalid_templates_name_the_problem(template, message):
+    with pytest.raises(TemplateError, match=message):
+        parse_template(template)
+
+
+def test_duplicate_template_ids():
+    with pytest.raises(TemplateError, match="appears twice"):
+        parse_templates([GOOD, GOOD])
+
+
+def _line(text, y):
+    return OcrLine(text, (100, y, 100 + 20 * len(text), y + 30), 0.99)
+
+
+def test_detection_prefers_title_and_labels():
+    phyto = parse_template(GOOD)
+    origin = parse_template(
+        {
+            "id": "CN-COO",
+            "certificate_type": "certificate_of_origin",
+            "agency": "CN-CCPIT",
+            "titles": ["CERTIFICATE OF ORIGIN"],
+            "fields": [
+                {"name": "certificate_number", "labels": ["Certificate No."]},
+                {"name": "consignor", "labels": ["Exporter"]},
+            ],
+        }
+    )
+    lines = [
+        _line("PHYTOSANITARY CERTIFICATE", 100),
+        _line("Certificate No.: X-1", 200),
+        _line("Name and address of exporter", 260),
+        _line("Date of issue: 1 May 2026", 400),
+    ]
+    best, score = detect(lines, [origin, phyto])
+    assert best.id == "AU-PHYTO-2025" and score > 0.9
+
+
+def test_detection_tolerates_ocr_spacing_and_typos():
+    lines = [
+        _line("PHYT0SANITARYCERTIFICATE", 100),
+        _line("CertificateNo.:X-1", 200),
+        _line("Name and adress of exporter", 260),
+    ]
+    best, _ = detect(lines, [parse_template(GOOD)])
+    assert best.id == "AU-PHYTO-2025"
+
+
+def test_unknown_template():
+    with pytest.raises(UnknownTemplate, match="no registered template"):
+        detect([_line("INVOICE", 100), _line("Total: 12", 200)], [parse_template(GOOD)])
+    with pytest.raises(UnknownTemplate, match="no templates"):
+        detect([_line("INVOICE", 100)], [])
+
+
+def test_hints_break_ties_between_identical_layouts():
+    a = parse_template(_with(id="A", agency="AU-DAFF"))
+    b = parse_template(_with(id="B", agency="NZ-MPI"))
+    lines = [
+        _line("PHYTOSANITARY CERTIFICATE", 100),
+        _line("Ministry for Primary Industries", 150),
+        _line("Certificate No.: X-1", 200),
+    ]
+    best, _ = detect(
+        lines,
+        [a, b],
+        {"A": ["Department of Agriculture"], "B": ["Ministry for Primary Industries"]},
+    )
+    assert best.id == "B"

@@ -1,0 +1,165 @@
+"""SpecimenSource implementations: a simulator registry bundle on disk, and an in-memory fake.
+
+Bundle layout (``simulate corpus`` writes it under ``DIR/registry/``)::
+
+    agencies.json      [{"id", "country", "name"}]
+    seals.json         [{"id", "agency", "image": "seals/AU-DAFF-S1.png"}]
+    officers.json      [{"id", "agency", "name", "signature": "signatures/….png",
+                         "valid_from", "valid_to"}]
+    templates/*.json   contract-format templates
+    used_certificates.json (optional) ["AU-2026-000123", …]
+
+Paths inside are relative to the bundle directory. Files are read once, on construction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from verification.errors import SpecimenError
+from verification.ports import Agency, OfficerSpecimen, SealSpecimen
+
+logger = logging.getLogger(__name__)
+
+
+class MemorySpecimenSource:
+    """The fake: everything held in memory; ``mark_used`` records certificate numbers."""
+
+    def __init__(
+        self,
+        agencies: Iterable[Agency] = (),
+        seals: Iterable[SealSpecimen] = (),
+        officers: Iterable[OfficerSpecimen] = (),
+        templates: Iterable[Mapping[str, Any]] = (),
+        used_numbers: Iterable[str] = (),
+    ) -> None:
+        self._agencies = {a.id: a for a in agencies}
+        self._seals = list(seals)
+        self._officers = list(officers)
+        self._templates = list(templates)
+        self._used = {_key(n) for n in used_numbers}
+
+    def templates(self) -> Sequence[Mapping[str, Any]]:
+        return list(self._templates)
+
+    def agency(self, agency_id: str) -> Agency | None:
+        return self._agencies.get(agency_id)
+
+    def seals(self, agency_id: str | None = None) -> Sequence[SealSpecimen]:
+        return [s for s in self._seals if agency_id is None or s.agency_id == agency_id]
+
+    def officers(self, agency_id: str) -> Sequence[OfficerSpecimen]:
+        return [o for o in self._officers if o.agency_id == agency_id]
+
+    def is_certificate_number_used(self, number: str) -> bool:
+        return _key(number) in self._used
+
+    def mark_used(self, number: str) -> None:
+        self._used.add(_key(number))
+
+
+def _key(number: str) -> str:
+    return "".join(ch for ch in number.upper() if ch.isalnum())
+
+
+class BundleSpecimenSource(MemorySpecimenSource):
+    """A simulator registry bundle directory (see the module docstring for the layout)."""
+
+    def __init__(self, directory: str | Path) -> None:
+        root = Path(directory)
+        if (root / "registry").is_dir():
+            root = root / "registry"
+        if not root.is_dir():
+            raise SpecimenError(f"registry bundle {directory}: not a directory")
+        self.root = root
+        super().__init__(
+            agencies=[_agency(a) for a in _records(root, "agencies")],
+            seals=[_seal(root, s) for s in _records(root, "seals")],
+            officers=[_officer(root, o) for o in _records(root, "officers")],
+            templates=_templates(root),
+            used_numbers=_optional_list(root / "used_certificates.json"),
+        )
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise SpecimenError(f"registry bundle: cannot read {path} ({err.strerror})") from None
+    except json.JSONDecodeError as err:
+        raise SpecimenError(f"registry bundle: {path} is not JSON ({err.msg})") from None
+
+
+def _records(root: Path, name: str) -> list[Mapping[str, Any]]:
+    path = root / f"{name}.json"
+    if not path.exists():
+        raise SpecimenError(f"registry bundle {root}: missing {name}.json")
+    data = _load_json(path)
+    if isinstance(data, Mapping):
+        data = data.get(name, list(data.values()))
+    if not isinstance(data, list) or not all(isinstance(x, Mapping) for x in data):
+        raise SpecimenError(f"registry bundle: {path} must hold a list of objects")
+    return data
+
+
+def _image(root: Path, rel: Any, what: str) -> bytes:
+    if not isinstance(rel, str):
+        raise SpecimenError(f"registry bundle: {what} has no image path")
+    path = (root / rel).resolve()
+    if root.resolve() not in path.parents:
+        raise SpecimenError(f"registry bundle: {what} image {rel!r} is outside the bundle")
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise SpecimenError(f"registry bundle: {what} image {rel}: {err.strerror}") from None
+
+
+def _agency(a: Mapping[str, Any]) -> Agency:
+    return Agency(
+        id=str(a["id"]), country=str(a.get("country", "")).upper(), name=str(a.get("name", ""))
+    )
+
+
+def _seal(root: Path, s: Mapping[str, Any]) -> SealSpecimen:
+    sid = str(s["id"])
+    agency = str(s.get("agency") or s.get("agency_id"))
+    return SealSpecimen(sid, agency, _image(root, s.get("image"), f"seal {sid}"))
+
+
+def _officer(root: Path, o: Mapping[str, Any]) -> OfficerSpecimen:
+    oid = str(o["id"])
+    sigs = o.get("signatures") or [o.get("signature")]
+    return OfficerSpecimen(
+        id=oid,
+        agency_id=str(o.get("agency") or o.get("agency_id")),
+        name=str(o.get("name", "")),
+        signatures=tuple(_image(root, p, f"officer {oid}") for p in sigs),
+        valid_from=_day(o.get("valid_from")),
+        valid_to=_day(o.get("valid_to")),
+    )
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        raise SpecimenError(f"registry bundle: bad date {value!r}") from None
+
+
+def _templates(root: Path) -> list[Mapping[str, Any]]:
+    folder = root / "templates"
+    if not folder.is_dir():
+        raise SpecimenError(f"registry bundle {root}: missing templates/")
+    return [_load_json(p) for p in sorted(folder.glob("*.json"))]
+
+
+def _optional_list(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    data = _load_json(path)
+    return [str(x) for x in data] if isinstance(data, list) else []

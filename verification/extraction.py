@@ -1,0 +1,196 @@
+"""Label-anchored, layout-agnostic field extraction.
+
+For each template field, the first label hit on the page gives the value: the text right of
+the label on the same line (up to the next label), else words on the same row to the right,
+else the lines under the label, within the label's column, until the next label or a gap.
+``split_lines`` sends the first line to one name and the rest (joined by ", ") to the other.
+Values are normalised per the field vocabulary (``verification.normalise``).
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from verification.layout import Hit, PageLayout, Token, build_layout, trim
+from verification.normalise import normalise
+from verification.ports import Box, OcrLine
+from verification.results import FieldValue
+from verification.templates import Template
+
+logger = logging.getLogger(__name__)
+
+_MAX_LINES_UNDER = 6
+_FIRST_GAP = 3.0  # label bottom to first value line, in line heights
+_NEXT_GAP = 1.9  # between value lines, in line heights
+
+
+@dataclass(frozen=True)
+class _Raw:
+    lines: list[list[Token]]
+
+    @property
+    def tokens(self) -> list[Token]:
+        return [t for line in self.lines for t in line]
+
+
+def extract_fields(
+    lines: Sequence[OcrLine], template: Template, page_width: float, page: int = 0
+) -> dict[str, FieldValue]:
+    layout = build_layout(lines, template, page_width)
+    out: dict[str, FieldValue] = {}
+    for spec in template.fields:
+        hits = sorted((h for h in layout.hits if h.field == spec.name), key=_reading_order)
+        raw = _first_value(layout, hits)
+        if spec.split_lines:
+            first, rest = spec.split_lines
+            out[first] = _value(first, raw.lines[:1] if raw else [], template, hits, page)
+            out[rest] = _value(rest, raw.lines[1:] if raw else [], template, hits, page, ", ")
+        else:
+            out[spec.name] = _value(spec.name, raw.lines if raw else [], template, hits, page)
+    return out
+
+
+def _reading_order(h: Hit) -> tuple[float, float]:
+    return (round(h.box[1] / 20), h.box[0])
+
+
+def _first_value(layout: PageLayout, hits: list[Hit]) -> _Raw | None:
+    for hit in hits:
+        raw = _value_for(layout, hit)
+        if raw.tokens:
+            return raw
+    return None
+
+
+def _value(
+    name: str,
+    lines: list[list[Token]],
+    template: Template,
+    hits: list[Hit],
+    page: int,
+    sep: str = " ",
+) -> FieldValue:
+    toks = [t for line in lines for t in line]
+    if not toks:
+        return FieldValue(None, 0.0, page=page)
+    text = sep.join(" ".join(t.text for t in line) for line in lines if line)
+    value = normalise(name, text, template.date_order)
+    quality = min((h.quality for h in hits), default=1.0)
+    conf = min(t.conf for t in toks) * quality
+    if value is None:
+        conf = 0.0
+    return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
+
+
+def _union(boxes: list[Box]) -> Box:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+# ---- where the value is -------------------------------------------------------------------------
+def _value_for(layout: PageLayout, hit: Hit) -> _Raw:
+    same = _same_line(layout, hit)
+    if same:
+        return _Raw([same])
+    right = _row_right(layout, hit)
+    if right:
+        return _Raw([right])
+    return _Raw(_lines_under(layout, hit))
+
+
+def _next_hit_start(layout: PageLayout, hit: Hit) -> float:
+    """x where the next label to the right on the label's row begins (the column's edge)."""
+    xs = [
+        h.box[0]
+        for h in layout.hits
+        if h is not hit and h.box[0] > hit.box[2] - 1 and _same_row(h.box, hit.box)
+    ]
+    return min(xs, default=float("inf"))
+
+
+def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
+    edge = _next_hit_start(layout, hit)
+    out = []
+    for tok in layout.line_tokens(hit.line):
+        if tok.end <= hit.end:
+            continue
+        if tok.label and tok.start >= hit.end:
+            break  # the next label on this line
+        tok = trim(tok, hit.end)
+        if _centre_x(tok.box) >= edge:
+            break
+        if tok.text.strip(":;.-–— "):
+            out.append(tok)
+    return out
+
+
+def _row_right(layout: PageLayout, hit: Hit) -> list[Token]:
+    edge = _next_hit_start(layout, hit)
+    height = hit.box[3] - hit.box[1]
+    toks = [
+        t
+        for t in layout.tokens
+        if t.line != hit.line
+        and not t.label
+        and _same_row(t.box, hit.box)
+        and t.box[0] >= hit.box[2] - 2
+        and t.box[0] - hit.box[2] < 25 * height
+        and _centre_x(t.box) < edge
+    ]
+    return sorted(toks, key=lambda t: t.box[0])
+
+
+def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:
+    height = max(8.0, hit.box[3] - hit.box[1])
+    left, right = hit.box[0] - 1.5 * height, _next_hit_start(layout, hit)
+    below = [
+        t
+        for t in layout.tokens
+        if t.box[1] > hit.box[3] - 0.3 * height and left <= _centre_x(t.box) < right
+    ]
+    rows = _rows(below)
+    taken: list[list[Token]] = []
+    last_bottom = hit.box[3]
+    for row in rows:
+        top = min(t.box[1] for t in row)
+        gap_limit = (_FIRST_GAP if not taken else _NEXT_GAP) * height
+        if top - last_bottom > gap_limit or any(t.label for t in row):
+            break
+        taken.append(sorted(row, key=lambda t: t.box[0]))
+        last_bottom = max(t.box[3] for t in row)
+        if len(taken) >= _MAX_LINES_UNDER:
+            break
+    return taken
+
+
+def _rows(tokens: list[Token]) -> list[list[Token]]:
+    rows: list[list[Token]] = []
+    for tok in sorted(tokens, key=lambda t: (t.box[1] + t.box[3]) / 2):
+        if rows and _same_row(tok.box, _row_box(rows[-1])):
+            rows[-1].append(tok)
+        else:
+            rows.append([tok])
+    return rows
+
+
+def _row_box(row: list[Token]) -> Box:
+    ys = statistics.median((t.box[1] + t.box[3]) / 2 for t in row)
+    h = statistics.median(t.box[3] - t.box[1] for t in row)
+    return (0.0, ys - h / 2, 0.0, ys + h / 2)
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    ca, cb = (a[1] + a[3]) / 2, (b[1] + b[3]) / 2
+    h = min(a[3] - a[1], b[3] - b[1])
+    return abs(ca - cb) < 0.5 * max(h, 1.0)
+
+
+def _centre_x(box: Box) -> float:
+    return (box[0] + box[2]) / 2

@@ -1,0 +1,72 @@
+"""Small image helpers shared by pre-processing, seal and signature comparison."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from verification.errors import SpecimenError
+from verification.intake import WORK_DPI
+
+
+def decode_specimen(data: bytes) -> tuple[np.ndarray, float]:
+    """A specimen image as RGB on white (alpha flattened) at WORK_DPI, and its source dpi."""
+    try:
+        img = Image.open(io.BytesIO(data))
+        img.load()
+    except (OSError, ValueError) as err:
+        raise SpecimenError(f"specimen image cannot be decoded ({err})") from None
+    dpi_info = img.info.get("dpi")
+    dpi = float(dpi_info[0]) if dpi_info else float(WORK_DPI)
+    if not 50 <= dpi <= 1200:
+        dpi = float(WORK_DPI)
+    if img.mode in ("RGBA", "LA", "P"):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(white, rgba)
+    rgb = np.asarray(img.convert("RGB"))
+    if abs(dpi - WORK_DPI) > 1:
+        s = WORK_DPI / dpi
+        size = (max(1, round(rgb.shape[1] * s)), max(1, round(rgb.shape[0] * s)))
+        rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    return rgb, dpi
+
+
+def colour_ink_mask(rgb: np.ndarray) -> np.ndarray:
+    """Pixels of coloured (stamp) ink: saturated and not paper-white; uint8 0/255."""
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    s, v = hsv[..., 1], hsv[..., 2]
+    mask = ((s > 60) & (v > 50) & (v < 250)).astype(np.uint8) * 255
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def dark_ink_mask(rgb: np.ndarray) -> np.ndarray:
+    """Pixels of any ink clearly darker than the paper; uint8 0/255."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    paper = float(np.percentile(gray, 90))
+    return ((gray < paper * 0.6).astype(np.uint8)) * 255
+
+
+def bbox_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    """Structural similarity of two same-size float images in [0, 1] (one global window)."""
+    a = a.astype(np.float64)
+    b = b.astype(np.float64)
+    c1, c2 = 0.01**2, 0.03**2
+    mu_a = cv2.GaussianBlur(a, (7, 7), 1.5)
+    mu_b = cv2.GaussianBlur(b, (7, 7), 1.5)
+    saa = cv2.GaussianBlur(a * a, (7, 7), 1.5) - mu_a**2
+    sbb = cv2.GaussianBlur(b * b, (7, 7), 1.5) - mu_b**2
+    sab = cv2.GaussianBlur(a * b, (7, 7), 1.5) - mu_a * mu_b
+    num = (2 * mu_a * mu_b + c1) * (2 * sab + c2)
+    den = (mu_a**2 + mu_b**2 + c1) * (saa + sbb + c2)
+    return float(np.mean(num / den))

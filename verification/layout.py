@@ -1,0 +1,238 @@
+"""Page geometry for extraction: deskewed word tokens and label hits.
+
+OCR lines are turned into word tokens (from the engine's word boxes, or split proportionally
+when an engine gives none), rotated by the median text-line angle so that rows are horizontal.
+Labels are matched on ``compact`` text (letters and digits only), longest label first, so "No."
+never steals the end of "Certificate No.".
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
+
+from verification.ports import Box, OcrLine
+from verification.templates import Template, compact
+
+_FUZZY_MIN_LEN = 8
+_FUZZY_RATIO = 0.86
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    box: Box
+    conf: float
+    line: int
+    start: int  # char offsets in the line's text
+    end: int
+    label: bool = False  # part of a label
+
+
+@dataclass(frozen=True)
+class Hit:
+    field: str
+    line: int
+    end: int  # char offset in the line's text where the value may start
+    box: Box  # the label's box
+    quality: float
+
+
+@dataclass
+class PageLayout:
+    lines: list[OcrLine]
+    tokens: list[Token]
+    hits: list[Hit]
+    width: float
+    angle: float
+
+    def line_tokens(self, line: int) -> list[Token]:
+        return [t for t in self.tokens if t.line == line]
+
+
+def build_layout(lines: Sequence[OcrLine], template: Template, width: float) -> PageLayout:
+    angle = _skew(lines)
+    rotated = [_rotate_line(ln, -angle) for ln in lines] if abs(angle) > 0.002 else list(lines)
+    tokens: list[Token] = []
+    hits: list[Hit] = []
+    labels = _labels(template)
+    for i, line in enumerate(rotated):
+        toks = _tokens(line, i)
+        line_hits = _find_hits(line.text, labels, i)
+        hits.extend(_with_box(h, start, stop, toks, line) for h, start, stop in line_hits)
+        spans = [(start, stop) for _, start, stop in line_hits]
+        tokens.extend(_mark(t, spans) for t in toks)
+    return PageLayout(rotated, tokens, hits, width, angle)
+
+
+def _labels(template: Template) -> list[tuple[str, str]]:
+    pairs = [(compact(lb), f.name) for f in template.fields for lb in f.labels]
+    return sorted(pairs, key=lambda p: -len(p[0]))
+
+
+# ---- skew ---------------------------------------------------------------------------------------
+def _skew(lines: Sequence[OcrLine]) -> float:
+    angles = []
+    for ln in lines:
+        if len(ln.quad) != 4:
+            continue
+        (x0, y0), (x1, y1) = ln.quad[0], ln.quad[1]
+        if x1 - x0 > 3 * max(1.0, ln.box[3] - ln.box[1]):
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    if len(angles) < 3:
+        return 0.0
+    return statistics.median(angles)
+
+
+def _rotate_box(box: Box, angle: float) -> Box:
+    c, s = math.cos(angle), math.sin(angle)
+    pts = [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    rx, ry = cx * c - cy * s, cx * s + cy * c
+    hw = max(abs(p[0] - cx) for p in pts)
+    hh = max(abs(p[1] - cy) for p in pts)
+    return (rx - hw, ry - hh, rx + hw, ry + hh)
+
+
+def _rotate_line(line: OcrLine, angle: float) -> OcrLine:
+    words = tuple(replace(w, box=_rotate_box(w.box, angle)) for w in line.words)
+    if line.quad and len(line.quad) == 4:
+        w = math.dist(line.quad[0], line.quad[1])
+        h = math.dist(line.quad[0], line.quad[3])
+        cx = sum(p[0] for p in line.quad) / 4
+        cy = sum(p[1] for p in line.quad) / 4
+        c, s = math.cos(angle), math.sin(angle)
+        rx, ry = cx * c - cy * s, cx * s + cy * c
+        box = (rx - w / 2, ry - h / 2, rx + w / 2, ry + h / 2)
+    else:
+        box = _rotate_box(line.box, angle)
+    return replace(line, box=box, words=words)
+
+
+# ---- tokens -------------------------------------------------------------------------------------
+def _tokens(line: OcrLine, index: int) -> list[Token]:
+    text = line.text
+    spans = _word_spans(text)
+    words = list(line.words)
+    if len(words) != len(spans):
+        words = []
+    out = []
+    x0, y0, x1, y1 = line.box
+    n = max(1, len(text))
+    for k, (s, e) in enumerate(spans):
+        if words:
+            box, conf = words[k].box, words[k].confidence
+        else:
+            box = (x0 + (x1 - x0) * s / n, y0, x0 + (x1 - x0) * e / n, y1)
+            conf = line.confidence
+        out.append(Token(text[s:e], box, conf, index, s, e))
+    return out
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    spans, start = [], None
+    for i, ch in enumerate(text + " "):
+        if ch.isspace():
+            if start is not None:
+                spans.append((start, i))
+                start = None
+        elif start is None:
+            start = i
+    return spans
+
+
+def _mark(tok: Token, label_spans: list[tuple[int, int]]) -> Token:
+    for s, e in label_spans:
+        overlap = min(tok.end, e) - max(tok.start, s)
+        if overlap > 0 and 2 * overlap >= tok.end - tok.start:
+            return replace(tok, label=True)
+    return tok
+
+
+# ---- labels -------------------------------------------------------------------------------------
+def _compact_map(text: str) -> tuple[str, list[int]]:
+    chars, index = [], []
+    for i, ch in enumerate(text):
+        c = compact(ch)
+        if c:
+            chars.append(c)
+            index.extend([i] * len(c))
+    return "".join(chars), index
+
+
+def _find_hits(text: str, labels: list[tuple[str, str]], line: int) -> list[tuple[Hit, int, int]]:
+    comp, index = _compact_map(text)
+    used = [False] * len(comp)
+    found: list[tuple[Hit, int, int]] = []
+    for label, name in labels:
+        for pos, quality in _occurrences(comp, label):
+            end = pos + len(label)
+            if any(used[pos:end]) or not _bounded(text, index, pos, end, label):
+                continue
+            used[pos:end] = [True] * (end - pos)
+            start, stop = index[pos], index[end - 1] + 1
+            hit = Hit(name, line, _skip_punct(text, stop), (0, 0, 0, 0), quality)
+            found.append((hit, start, stop))
+    return found
+
+
+def _occurrences(comp: str, label: str) -> list[tuple[int, float]]:
+    out, pos = [], comp.find(label)
+    while pos >= 0:
+        out.append((pos, 1.0))
+        pos = comp.find(label, pos + 1)
+    if not out and len(label) >= _FUZZY_MIN_LEN and len(comp) >= len(label) - 1:
+        for n in (len(label), len(label) - 1, len(label) + 1):
+            ratio = SequenceMatcher(None, label, comp[:n]).ratio()
+            if ratio >= _FUZZY_RATIO:
+                return [(0, ratio)]
+    return out
+
+
+def _bounded(text: str, index: list[int], pos: int, end: int, label: str) -> bool:
+    start = index[pos]
+    if start > 0 and text[start - 1].isalnum():
+        return False
+    stop = index[end - 1] + 1
+    if len(label) >= _FUZZY_MIN_LEN or stop >= len(text):
+        return True
+    nxt = text[stop]
+    return not nxt.isalpha() or (text[stop - 1] in ".:" and nxt.isupper())
+
+
+def _skip_punct(text: str, i: int) -> int:
+    while i < len(text) and (text[i].isspace() or text[i] in ".:;-–—/|)]"):
+        i += 1
+    return i
+
+
+def _with_box(hit: Hit, start: int, stop: int, toks: list[Token], line: OcrLine) -> Hit:
+    boxes = [_part(t, start, stop) for t in toks if t.start < stop and t.end > start]
+    boxes = boxes or [line.box]
+    box = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    return replace(hit, box=box)
+
+
+def _part(tok: Token, start: int, stop: int) -> Box:
+    """The box of the characters [start, stop) of a token, by proportion."""
+    n = max(1, tok.end - tok.start)
+    a = (max(start, tok.start) - tok.start) / n
+    b = (min(stop, tok.end) - tok.start) / n
+    x0, y0, x1, y1 = tok.box
+    return (x0 + (x1 - x0) * a, y0, x0 + (x1 - x0) * b, y1)
+
+
+def trim(tok: Token, start: int) -> Token:
+    """The part of a token from char offset ``start`` (line coordinates) on."""
+    if start <= tok.start:
+        return tok
+    box = _part(tok, start, tok.end)
+    return replace(tok, text=tok.text[start - tok.start :], box=box, start=start)

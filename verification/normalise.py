@@ -1,0 +1,81 @@
+"""Field-value normalisation per the contract's field vocabulary, via ``adapters.normalize``.
+
+This module only maps field names onto the adapters' normalisers and repairs OCR text
+(spacing, stray separators, O/0 and I/1 confusions in container numbers). A value that cannot
+be normalised becomes ``None`` (the field then counts as unread).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from adapters import normalize as norm
+
+logger = logging.getLogger(__name__)
+
+_DIGITISH = str.maketrans(
+    {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6"}
+)
+_LETTERISH = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"})
+
+
+def clean_text(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip(" :;,-–—|")
+    return re.sub(r"\s+([,.;:])", r"\1", text)
+
+
+def format_number(x: float) -> str:
+    """Canonical text of a number: no exponent, no trailing zeros (1250.5, 1200)."""
+    if x == int(x):
+        return str(int(x))
+    return f"{x:.6f}".rstrip("0").rstrip(".")
+
+
+def normalise(field: str, text: str, date_order: str = "DMY") -> str | None:
+    text = clean_text(text)
+    if not text:
+        return None
+    try:
+        return _dispatch(field, text, date_order)
+    except ValueError as err:  # NormalizationError is a ValueError
+        logger.debug("cannot normalise %s=%r: %s", field, text, err)
+        return None
+
+
+def _dispatch(field: str, text: str, date_order: str) -> str:
+    if field.endswith("_date"):
+        return norm.parse_date(text, date_order).isoformat()  # type: ignore[arg-type]
+    if field in ("origin_country", "destination_country"):
+        return norm.country_code(text)
+    if field == "hs_code":
+        return norm.hs_code(text)
+    if field == "container_numbers":
+        return containers(text)
+    if field.endswith("_kg"):
+        value, unit = norm.parse_quantity(text)
+        return format_number(norm.to_kg(value, unit))
+    if field == "quantity":
+        return format_number(norm.parse_number(text))
+    if field == "packages":
+        value = norm.parse_number(text)
+        if value != int(value):
+            raise ValueError(f"not a whole number of packages: {text!r}")
+        return str(int(value))
+    if field in ("certificate_number", "establishment_number"):
+        return re.sub(r"\s+", "", text).upper()
+    if field == "unit":
+        return norm.normalize_unit(text)
+    return norm.normalize_text(text)
+
+
+def containers(text: str) -> str:
+    """ISO 6346 numbers in the text, OCR-repaired, comma+space separated."""
+    out = []
+    for part in re.split(r"[,;]", text.upper()):
+        for cand in re.findall(r"[A-Z0-9]{11}", re.sub(r"[\s\-/.]", "", part)):
+            fixed = cand[:4].translate(_LETTERISH) + cand[4:].translate(_DIGITISH)
+            out.append(norm.container_number(fixed, check=False))
+    if not out:
+        raise ValueError(f"no container number in {text!r}")
+    return norm.container_numbers(out, check=False)

@@ -1,0 +1,194 @@
+"""The review pipeline: intake, OCR, template, fields, seal, signature, rules, verdict.
+
+``Pipeline.verify`` is synchronous and CPU-bound: the node runs it in an executor. The OCR
+models are loaded once per process (``verification.ocr``); specimens are prepared once and
+cached by content. Bad input raises ``DocumentError``; no registered template raises
+``UnknownTemplate``; everything else ends in a verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from verification.evidence import save_evidence
+from verification.extraction import extract_fields
+from verification.intake import IntakeLimits, load_pages
+from verification.ocr import RapidOcrEngine
+from verification.officers import match_officer
+from verification.ports import OcrEngine, OcrLine, SpecimenSource
+from verification.preprocess import prepare_for_ocr
+from verification.results import FieldValue, SealResult, VerificationResult
+from verification.rules import RuleInputs, RuleSet, evaluate, load_rules
+from verification.seal import SealThresholds, check_seal
+from verification.signature import SignatureThresholds, check_signature
+from verification.templates import Template, detect, parse_templates
+from verification.verdict import decide
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PipelineConfig:
+    limits: IntakeLimits = field(default_factory=IntakeLimits)
+    seal: SealThresholds = field(default_factory=SealThresholds)
+    signature: SignatureThresholds = field(default_factory=SignatureThresholds)
+    establishments: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass
+class _Run:
+    pages: list[np.ndarray] = field(default_factory=list)
+    lines: list[list[OcrLine]] = field(default_factory=list)
+    stage_ms: dict[str, int] = field(default_factory=dict)
+    started: float = field(default_factory=time.perf_counter)
+    _mark: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stage_ms[stage] = self.stage_ms.get(stage, 0) + round((now - self._mark) * 1000)
+        self._mark = now
+
+
+class Pipeline:
+    def __init__(
+        self,
+        source: SpecimenSource,
+        *,
+        ocr: OcrEngine | None = None,
+        rules: RuleSet | None = None,
+        config: PipelineConfig | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.source = source
+        self.ocr = ocr or RapidOcrEngine()
+        self.rules = rules or load_rules()
+        self.config = config or PipelineConfig()
+        self.today = today
+
+    def verify(
+        self,
+        data: bytes,
+        *,
+        declaration: Mapping[str, Any] | None = None,
+        arrival_date: date | None = None,
+        evidence_dir: Path | None = None,
+    ) -> VerificationResult:
+        run = _Run()
+        sha = hashlib.sha256(data).hexdigest()
+        run.pages = [p.image for p in load_pages(data, self.config.limits)]
+        run.lap("intake")
+        for img in run.pages:
+            run.lines.append(self.ocr.recognise(prepare_for_ocr(img).image))
+        run.lap("ocr")
+        template, fields = self._read(run)
+        result = self._judge(run, sha, template, fields, declaration, arrival_date)
+        if evidence_dir is not None:
+            result.evidence = save_evidence(result, run.pages, evidence_dir)
+            run.lap("evidence")
+        result.stage_ms = dict(run.stage_ms)
+        result.elapsed_ms = round((time.perf_counter() - run.started) * 1000)
+        return result
+
+    # ---- stages ---------------------------------------------------------------------------
+    def _read(self, run: _Run) -> tuple[Template, dict[str, FieldValue]]:
+        templates = parse_templates(self.source.templates())
+        hints = {t.id: self._hints(t) for t in templates}
+        all_lines = [ln for page in run.lines for ln in page]
+        template, _score = detect(all_lines, templates, hints)
+        run.lap("template")
+        fields: dict[str, FieldValue] = {}
+        for i, (img, lines) in enumerate(zip(run.pages, run.lines, strict=True)):
+            for name, fv in extract_fields(lines, template, img.shape[1], page=i).items():
+                if fields.get(name) is None or fields[name].value is None:
+                    fields[name] = fv
+        run.lap("fields")
+        return template, fields
+
+    def _hints(self, t: Template) -> list[str]:
+        agency = self.source.agency(t.agency) if t.agency else None
+        return [agency.name] if agency and agency.name else []
+
+    def _judge(
+        self,
+        run: _Run,
+        sha: str,
+        template: Template,
+        fields: dict[str, FieldValue],
+        declaration: Mapping[str, Any] | None,
+        arrival_date: date | None,
+    ) -> VerificationResult:
+        agency = self.source.agency(template.agency)
+        seal = self._seal(run, template)
+        run.lap("seal")
+        officer, similarity = match_officer(
+            fields.get("officer_name"), self.source.officers(template.agency)
+        )
+        name_fv = fields.get("officer_name")
+        page = name_fv.page if name_fv is not None else 0
+        signature = check_signature(
+            run.pages[page],
+            run.lines[page],
+            officer,
+            name_fv.box if name_fv is not None else None,
+            self.config.signature,
+            exclude=[seal.box] if seal.box is not None and seal.page == page else [],
+            page=page,
+        )
+        run.lap("signature")
+        number = fields.get("certificate_number")
+        inputs = RuleInputs(
+            fields=fields,
+            certificate_type=template.certificate_type,
+            country=template.issuing_country or (agency.country if agency else ""),
+            agency=agency,
+            officer=officer,
+            officer_similarity=similarity,
+            seal=seal,
+            signature=signature,
+            today=self.today(),
+            arrival_date=arrival_date,
+            declaration=declaration,
+            certificate_number_used=bool(number and number.value)
+            and self.source.is_certificate_number_used(number.value or ""),
+            establishments=self.config.establishments,
+        )
+        params = self.rules.resolve(inputs.certificate_type, inputs.country)
+        rules = evaluate(inputs, params)
+        extra = [] if agency is not None else [f"agency {template.agency} is not registered"]
+        verdict, reasons = decide(rules, extra)
+        run.lap("rules")
+        return VerificationResult(
+            document_sha256=sha,
+            template_id=template.id,
+            fields=fields,
+            seal=seal,
+            signature=signature,
+            rules=rules,
+            verdict=verdict,
+            elapsed_ms=0,
+            reasons=reasons,
+            pages=len(run.pages),
+        )
+
+    def _seal(self, run: _Run, template: Template) -> SealResult:
+        specimens = self.source.seals(template.agency)
+        best = SealResult()
+        for i, img in enumerate(run.pages):
+            res = check_seal(img, specimens, self.config.seal, page=i)
+            if res.found and (not best.found or res.score > best.score):
+                best = res
+        return best
+
+
+def verify_document(data: bytes, source: SpecimenSource, **kwargs: Any) -> VerificationResult:
+    """One-shot helper: ``Pipeline(source).verify(data, **kwargs)``."""
+    return Pipeline(source).verify(data, **kwargs)

@@ -1,0 +1,68 @@
+"""Pre-processing for OCR, doing only the work a page needs.
+
+The colour page is kept untouched for stamp detection; OCR gets a copy corrected for uneven
+light, low contrast and noise, each applied only when measured to be needed. Skew is measured
+from the OCR lines afterwards (``verification.layout``) and corrected in coordinates, which
+avoids rotating and re-reading the page.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+_LOW_CONTRAST = 110  # p98 - p2 of grey below this: stretch
+_UNEVEN = 18.0  # std of the background estimate above this: flatten
+_NOISY = 9.0  # robust noise sigma above this: median filter
+
+
+@dataclass
+class Prepared:
+    image: np.ndarray
+    steps: list[str] = field(default_factory=list)
+
+
+def prepare_for_ocr(rgb: np.ndarray) -> Prepared:
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    out, steps = rgb, []
+    background = _background(gray)
+    if float(background.std()) > _UNEVEN:
+        out = _flatten(out, background)
+        steps.append("flatten")
+        gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
+    lo, hi = np.percentile(gray, (2, 98))
+    if hi - lo < _LOW_CONTRAST:
+        out = _stretch(out, float(lo), float(hi))
+        steps.append("contrast")
+    if _noise_sigma(gray) > _NOISY:
+        out = cv2.medianBlur(out, 3)
+        steps.append("denoise")
+    return Prepared(out, steps)
+
+
+def _background(gray: np.ndarray) -> np.ndarray:
+    small = cv2.resize(gray, (gray.shape[1] // 8, gray.shape[0] // 8), interpolation=cv2.INTER_AREA)
+    closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    return cv2.GaussianBlur(closed, (0, 0), 6)
+
+
+def _flatten(rgb: np.ndarray, background: np.ndarray) -> np.ndarray:
+    bg = cv2.resize(background, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+    bg = np.maximum(bg.astype(np.float32), 1.0)[..., None]
+    return np.clip(rgb.astype(np.float32) / bg * 255.0, 0, 255).astype(np.uint8)
+
+
+def _stretch(rgb: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    scale = 255.0 / max(1.0, hi - lo)
+    return np.clip((rgb.astype(np.float32) - lo) * scale, 0, 255).astype(np.uint8)
+
+
+def _noise_sigma(gray: np.ndarray) -> float:
+    small = gray[::2, ::2].astype(np.float32)
+    lap = cv2.Laplacian(small, cv2.CV_32F)
+    return float(np.median(np.abs(lap)) * 1.4826 / 2.0)

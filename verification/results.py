@@ -1,0 +1,129 @@
+"""Result types; ``VerificationResult.to_json()`` is the ``cusdep verify --json`` contract shape.
+
+Contract keys (never renamed): document_sha256, template_id, fields{name: {value, confidence}},
+seal{found, seal_id, score, match}, signature{found, officer_id, score, match},
+rules[{id, passed, severity, message}], verdict, elapsed_ms. Extra keys: reasons, evidence,
+stage_ms, pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from verification.ports import Box
+
+
+class Verdict(StrEnum):
+    ACCEPT = "accept"
+    REVIEW = "review"
+    REJECT = "reject"
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # failing it rejects the document
+    WARNING = "warning"  # failing it sends the document to an officer
+    INFO = "info"  # recorded only
+
+
+@dataclass
+class FieldValue:
+    value: str | None
+    confidence: float
+    raw: str = ""
+    box: Box | None = None
+    page: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "confidence": round(self.confidence, 3)}
+
+
+@dataclass
+class SealResult:
+    found: bool = False
+    seal_id: str | None = None
+    score: float = 0.0
+    match: bool = False
+    box: Box | None = None
+    page: int = 0
+    candidates: int = 0
+    agency_id: str | None = None  # agency of the best-matching specimen over all agencies
+    uncertain: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "found": self.found,
+            "seal_id": self.seal_id,
+            "score": round(self.score, 3),
+            "match": self.match,
+            "uncertain": self.uncertain,
+        }
+
+
+@dataclass
+class SignatureResult:
+    found: bool = False
+    officer_id: str | None = None
+    score: float = 0.0
+    match: bool = False
+    box: Box | None = None
+    page: int = 0
+    uncertain: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "found": self.found,
+            "officer_id": self.officer_id,
+            "score": round(self.score, 3),
+            "match": self.match,
+            "uncertain": self.uncertain,
+        }
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    id: str
+    passed: bool
+    severity: Severity
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "passed": self.passed,
+            "severity": str(self.severity),
+            "message": self.message,
+        }
+
+
+@dataclass
+class VerificationResult:
+    document_sha256: str
+    template_id: str | None
+    fields: dict[str, FieldValue]
+    seal: SealResult
+    signature: SignatureResult
+    rules: list[RuleResult]
+    verdict: Verdict
+    elapsed_ms: int
+    reasons: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+    stage_ms: dict[str, int] = field(default_factory=dict)
+    pages: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "document_sha256": self.document_sha256,
+            "template_id": self.template_id,
+            "fields": {name: fv.to_json() for name, fv in self.fields.items()},
+            "seal": self.seal.to_json(),
+            "signature": self.signature.to_json(),
+            "rules": [r.to_json() for r in self.rules],
+            "verdict": str(self.verdict),
+            "elapsed_ms": self.elapsed_ms,
+            "reasons": list(self.reasons),
+            "evidence": dict(self.evidence),
+            "stage_ms": dict(self.stage_ms),
+            "pages": self.pages,
+        }

@@ -1,0 +1,165 @@
+"""Checks on the certificate itself: fields, validity, officer, seal, signature, registries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from verification.rules.engine import Outcome, RuleInputs, rule
+from verification.rules.loader import RuleParams
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@rule("fields.required")
+def required(inp: RuleInputs, p: RuleParams) -> Outcome:
+    missing = [n for n in p["required_fields"] if not inp.value(n)]
+    if missing:
+        return Outcome(False, f"required fields not read: {', '.join(missing)}")
+    return Outcome(True, f"all {len(p['required_fields'])} required fields read")
+
+
+@rule("fields.confidence")
+def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
+    low = sorted(
+        f"{n} ({fv.confidence:.2f})"
+        for n, fv in inp.fields.items()
+        if fv.value is not None and fv.confidence < p["min_field_confidence"]
+    )
+    if low:
+        return Outcome(False, f"low OCR confidence: {', '.join(low)}")
+    return Outcome(True, f"every read field at confidence >= {p['min_field_confidence']}")
+
+
+@rule("validity.issue_date")
+def issue_date(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    issued = _date(inp.value("issue_date"))
+    if issued is None:
+        return None
+    if issued > inp.today:
+        return Outcome(
+            False,
+            f"issue date {issued} is in the future (today {inp.today})",
+            soft=not inp.confident("issue_date", p),
+        )
+    return Outcome(True, f"issued {issued}")
+
+
+@rule("validity.expiry")
+def expiry(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    issued = _date(inp.value("issue_date"))
+    printed = _date(inp.value("expiry_date"))
+    if printed is None and issued is None:
+        return None
+    until = printed or issued + timedelta(days=int(p["validity_days"]))  # type: ignore[operator]
+    on = inp.arrival_date or inp.today
+    basis = "printed expiry" if printed else f"issue date + {p['validity_days']} days"
+    sure = inp.confident("expiry_date" if printed else "issue_date", p)
+    if on > until:
+        return Outcome(False, f"expired on {until} ({basis}), arrival {on}", soft=not sure)
+    return Outcome(True, f"valid until {until} ({basis}), arrival {on}")
+
+
+@rule("officer.registered")
+def officer_registered(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    name = inp.value("officer_name")
+    agency = inp.agency.id if inp.agency else "?"
+    if not name:
+        return None
+    if inp.officer is None or inp.officer_similarity < p["officer_name_similarity"]:
+        near = f" (closest {inp.officer.name!r})" if inp.officer else ""
+        soft = inp.officer is not None and inp.officer_similarity >= 0.6
+        return Outcome(False, f"officer {name!r} is not registered with {agency}{near}", soft=soft)
+    return Outcome(True, f"officer {name!r} registered with {agency} as {inp.officer.id}")
+
+
+@rule("officer.valid")
+def officer_valid(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    issued = _date(inp.value("issue_date"))
+    if inp.officer is None or issued is None:
+        return None
+    o = inp.officer
+    window = f"{o.valid_from or '…'} to {o.valid_to or '…'}"
+    if not o.valid_on(issued):
+        return Outcome(
+            False,
+            f"officer {o.id} not authorised on {issued} (valid {window})",
+            soft=not inp.confident("issue_date", p),
+        )
+    return Outcome(True, f"officer {o.id} authorised on {issued} (valid {window})")
+
+
+@rule("seal.present")
+def seal_present(inp: RuleInputs, p: RuleParams) -> Outcome:
+    if not inp.seal.found:
+        return Outcome(False, "no official seal impression found on the document")
+    return Outcome(True, f"{inp.seal.candidates} seal impression(s) found")
+
+
+@rule("seal.agency")
+def seal_agency(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    s = inp.seal
+    agency = inp.agency.id if inp.agency else "?"
+    if not s.found:
+        return None
+    if s.match:
+        return Outcome(True, f"seal matches {s.seal_id} of {agency} (score {s.score:.2f})")
+    other = (
+        f"; closest specimen belongs to {s.agency_id}" if s.agency_id not in (None, agency) else ""
+    )
+    return Outcome(
+        False,
+        f"seal does not match {agency}'s specimens (score {s.score:.2f}){other}",
+        soft=s.uncertain,
+    )
+
+
+@rule("signature.match")
+def signature(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    s = inp.signature
+    if inp.officer is None:
+        return None
+    if not s.found:
+        return Outcome(False, f"no signature found near the officer's name ({inp.officer.id})")
+    if not s.match:
+        return Outcome(
+            False,
+            f"signature differs from {inp.officer.id}'s specimen (score {s.score:.2f})",
+            soft=s.uncertain,
+        )
+    return Outcome(True, f"signature matches {inp.officer.id}'s specimen (score {s.score:.2f})")
+
+
+@rule("establishment.approved")
+def establishment(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    number = inp.value("establishment_number")
+    approved = inp.establishments.get(inp.country)
+    if not number or approved is None:
+        return None
+    key = "".join(number.split()).upper()
+    if key not in approved:
+        return Outcome(
+            False,
+            f"establishment {number} is not on {inp.country}'s approved list "
+            f"({len(approved)} entries)",
+            soft=not inp.confident("establishment_number", p),
+        )
+    return Outcome(True, f"establishment {number} approved for {inp.country}")
+
+
+@rule("certificate.unused")
+def unused(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    number = inp.value("certificate_number")
+    if not number:
+        return None
+    if inp.certificate_number_used:
+        return Outcome(
+            False,
+            f"certificate number {number} was already presented",
+            soft=not inp.confident("certificate_number", p),
+        )
+    return Outcome(True, f"certificate number {number} not used before")

@@ -1,0 +1,85 @@
+"""Rule inputs, the check registry (id -> function) and ``evaluate``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from verification.ports import Agency, OfficerSpecimen
+from verification.results import FieldValue, RuleResult, SealResult, Severity, SignatureResult
+from verification.rules.loader import RuleParams
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RuleInputs:
+    fields: Mapping[str, FieldValue]
+    certificate_type: str
+    country: str
+    agency: Agency | None
+    officer: OfficerSpecimen | None
+    officer_similarity: float
+    seal: SealResult
+    signature: SignatureResult
+    today: date
+    arrival_date: date | None = None
+    declaration: Mapping[str, Any] | None = None
+    certificate_number_used: bool = False
+    establishments: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def value(self, name: str) -> str | None:
+        fv = self.fields.get(name)
+        return fv.value if fv is not None else None
+
+    def confident(self, name: str, params: RuleParams) -> bool:
+        fv = self.fields.get(name)
+        return fv is not None and fv.confidence >= params["min_field_confidence"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    passed: bool
+    message: str
+    soft: bool = False  # failed on an uncertain reading: at most a warning
+
+
+Check = Callable[[RuleInputs, RuleParams], Outcome | None]
+_CHECKS: dict[str, Check] = {}
+
+
+def rule(rule_id: str) -> Callable[[Check], Check]:
+    def deco(fn: Check) -> Check:
+        _CHECKS[rule_id] = fn
+        return fn
+
+    return deco
+
+
+def rule_ids() -> list[str]:
+    _load_checks()
+    return list(_CHECKS)
+
+
+def evaluate(inputs: RuleInputs, params: RuleParams) -> list[RuleResult]:
+    """Run every enabled check; a check returning None does not apply (e.g. no declaration)."""
+    _load_checks()
+    results = []
+    for rule_id, check in _CHECKS.items():
+        if rule_id in params.disabled:
+            continue
+        outcome = check(inputs, params)
+        if outcome is None:
+            continue
+        severity = params.severity_of(rule_id)
+        if outcome.soft and not outcome.passed and severity is Severity.ERROR:
+            severity = Severity.WARNING
+        results.append(RuleResult(rule_id, outcome.passed, severity, outcome.message))
+    return results
+
+
+def _load_checks() -> None:
+    from verification.rules import checks, declaration  # noqa: F401  (registers the checks)

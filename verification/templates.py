@@ -1,0 +1,188 @@
+"""Certificate templates (contract JSON format): model, validation with clear errors, detection.
+
+A template names its titles and, per field, the labels printed before the value. Detection
+scores each registered template on the page's OCR lines: title found (fuzzy) and the share of
+field labels found. See ``verification.extraction`` for how values are read.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from verification.errors import TemplateError, UnknownTemplate
+from verification.ports import OcrLine
+
+logger = logging.getLogger(__name__)
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_REQUIRED = ("id", "certificate_type", "titles", "fields")
+_MIN_SCORE = 0.45
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    labels: tuple[str, ...]
+    split_lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    certificate_type: str
+    issuing_country: str
+    agency: str
+    titles: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    date_order: str = "DMY"
+
+    def output_names(self) -> list[str]:
+        names: list[str] = []
+        for spec in self.fields:
+            names.extend(spec.split_lines or (spec.name,))
+        return names
+
+
+def compact(text: str) -> str:
+    """Lower-case letters and digits only: how labels and titles are compared."""
+    return re.sub(r"[^0-9a-z]", "", text.casefold())
+
+
+def parse_template(obj: Any) -> Template:
+    """Validate one template JSON object; TemplateError names the offending path."""
+    if not isinstance(obj, Mapping):
+        raise TemplateError("template: must be a JSON object")
+    tid = obj.get("id", "?")
+    for key in _REQUIRED:
+        if key not in obj:
+            raise TemplateError(f"template {tid}: missing key {key!r}")
+    if not isinstance(tid, str) or not _ID.match(tid):
+        raise TemplateError(f"template {tid!r}: id must match {_ID.pattern}")
+    titles = _strings(obj["titles"], f"template {tid}: titles")
+    fields = obj["fields"]
+    if not isinstance(fields, list) or not fields:
+        raise TemplateError(f"template {tid}: fields must be a non-empty list")
+    specs = tuple(_field(f, f"template {tid}: fields[{i}]") for i, f in enumerate(fields))
+    _unique([n for s in specs for n in (s.split_lines or (s.name,))], f"template {tid}: fields")
+    order = obj.get("date_order", "DMY")
+    if order not in ("DMY", "MDY", "YMD"):
+        raise TemplateError(f"template {tid}: date_order must be DMY, MDY or YMD, not {order!r}")
+    return Template(
+        id=tid,
+        certificate_type=_str(obj["certificate_type"], f"template {tid}: certificate_type"),
+        issuing_country=str(obj.get("issuing_country", "")).upper(),
+        agency=str(obj.get("agency", "")),
+        titles=titles,
+        fields=specs,
+        date_order=order,
+    )
+
+
+def parse_templates(objs: Iterable[Any]) -> list[Template]:
+    templates = [parse_template(o) for o in objs]
+    _unique([t.id for t in templates], "templates")
+    return templates
+
+
+def _field(obj: Any, where: str) -> FieldSpec:
+    if not isinstance(obj, Mapping):
+        raise TemplateError(f"{where}: must be an object with name and labels")
+    name = obj.get("name")
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise TemplateError(f"{where}: name must be snake_case, not {name!r}")
+    labels = _strings(obj.get("labels"), f"{where} ({name}): labels")
+    split = obj.get("split_lines", [])
+    split_t = _strings(split, f"{where} ({name}): split_lines") if split else ()
+    if split_t and len(split_t) != 2:
+        raise TemplateError(f"{where} ({name}): split_lines must name exactly two fields")
+    for n in split_t:
+        if not _NAME.match(n):
+            raise TemplateError(f"{where} ({name}): split_lines name {n!r} is not snake_case")
+    return FieldSpec(name=name, labels=labels, split_lines=split_t)
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise TemplateError(f"{where}: must be a non-empty list of strings")
+    for v in value:
+        if not isinstance(v, str) or not compact(v):
+            raise TemplateError(f"{where}: {v!r} is not a usable string")
+    return tuple(value)
+
+
+def _str(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TemplateError(f"{where}: must be a non-empty string")
+    return value
+
+
+def _unique(names: Sequence[str], where: str) -> None:
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise TemplateError(f"{where}: {n!r} appears twice")
+        seen.add(n)
+
+
+# ---- detection --------------------------------------------------------------------------------
+def detect(
+    lines: Sequence[OcrLine],
+    templates: Sequence[Template],
+    hints: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[Template, float]:
+    """The best-scoring template; UnknownTemplate when none scores well enough.
+
+    ``hints`` maps a template id to extra phrases (e.g. its agency's name) that break ties
+    between templates sharing a title and labels.
+    """
+    if not templates:
+        raise UnknownTemplate("no templates registered")
+    page = [compact(line.text) for line in lines]
+    joined = "".join(page)
+    hints = hints or {}
+    scored = sorted(
+        (
+            (_score(t, page, joined) + _hint_bonus(hints.get(t.id, ()), joined), t.id, t)
+            for t in templates
+        ),
+        reverse=True,
+    )
+    best_score, _, best = scored[0]
+    logger.debug("template scores: %s", [(s, i) for s, i, _ in scored[:3]])
+    if best_score < _MIN_SCORE:
+        raise UnknownTemplate(f"no registered template matches (best {best.id}: {best_score:.2f})")
+    return best, best_score
+
+
+def _score(t: Template, page: list[str], joined: str) -> float:
+    title = max((_fuzzy_in(compact(x), page) for x in t.titles), default=0.0)
+    labels = [max(_label_found(compact(lb), page, joined) for lb in f.labels) for f in t.fields]
+    label_share = sum(labels) / len(labels)
+    return 0.4 * title + 0.6 * label_share
+
+
+def _hint_bonus(phrases: Sequence[str], joined: str) -> float:
+    keys = [compact(p) for p in phrases if len(compact(p)) >= 4]
+    return 0.05 * sum(1 for k in keys if k in joined)
+
+
+def _label_found(label: str, page: list[str], joined: str) -> float:
+    if label in joined:
+        return 1.0
+    return 0.8 if len(label) >= 8 and _fuzzy_in(label, page) >= 0.85 else 0.0
+
+
+def _fuzzy_in(needle: str, page: list[str]) -> float:
+    best = 0.0
+    for text in page:
+        if needle in text:
+            return 1.0
+        if abs(len(text) - len(needle)) <= max(3, len(needle) // 3):
+            best = max(best, SequenceMatcher(None, needle, text).ratio())
+    return best

@@ -1,0 +1,196 @@
+"""Helpers for tests and benches: render simple certificate pages, seals and signatures.
+
+``render_page`` draws labelled lines with Pillow at 200 dpi and returns the page together with
+the exact text lines it drew, which ``ScriptedOcr`` (a fake ``OcrEngine``) plays back, so unit
+tests exercise extraction, seal and rules without the OCR models.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from verification.intake import WORK_DPI
+from verification.ports import OcrLine
+
+_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+MM = WORK_DPI / 25.4
+A4 = (round(210 * MM), round(297 * MM))
+
+
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(_BOLD if bold else _FONT, size)
+
+
+@dataclass
+class RenderedPage:
+    image: Image.Image
+    lines: list[OcrLine] = field(default_factory=list)
+
+    def png(self, dpi: int = WORK_DPI) -> bytes:
+        buf = io.BytesIO()
+        self.image.save(buf, format="PNG", dpi=(dpi, dpi))
+        return buf.getvalue()
+
+    def rgb(self) -> np.ndarray:
+        return np.asarray(self.image.convert("RGB"))
+
+
+def render_page(
+    title: str,
+    rows: Sequence[tuple[str, Sequence[str]]],
+    *,
+    size: tuple[int, int] = A4,
+    left: int = 120,
+    top: int = 260,
+    gap: int = 56,
+) -> RenderedPage:
+    """A white page: the title, then per row ``label: first`` and further value lines under it
+    (a row with an empty label prints only its values)."""
+    img = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(img)
+    page = RenderedPage(img)
+    _text(page, draw, (left + 250, 110), title, font(44, bold=True))
+    y = top
+    for label, values in rows:
+        first = f"{label}: {values[0]}" if label and values else (label or values[0])
+        _text(page, draw, (left, y), first, font(30))
+        for extra in values[1:]:
+            y += 42
+            _text(page, draw, (left + 20, y), extra, font(30))
+        y += gap
+    return page
+
+
+def _text(
+    page: RenderedPage,
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[int, int],
+    text: str,
+    f: ImageFont.FreeTypeFont,
+) -> None:
+    draw.text(xy, text, font=f, fill="black")
+    x0, y0, x1, y1 = draw.textbbox(xy, text, font=f)
+    quad = ((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+    page.lines.append(
+        OcrLine(text, (x0, y0, x1, y1), 0.98, quad=tuple((float(a), float(b)) for a, b in quad))
+    )
+
+
+class ScriptedOcr:
+    """Fake OcrEngine returning prepared lines (one list per page, in call order)."""
+
+    name = "scripted"
+
+    def __init__(self, *pages: Sequence[OcrLine]) -> None:
+        self.pages = [list(p) for p in pages]
+        self.calls = 0
+
+    def recognise(self, image: np.ndarray) -> list[OcrLine]:
+        lines = self.pages[min(self.calls, len(self.pages) - 1)]
+        self.calls += 1
+        return list(lines)
+
+
+def draw_seal(
+    ring_text: str,
+    *,
+    diameter_mm: float = 40.0,
+    colour: tuple[int, int, int] = (196, 32, 38),
+    inner: str = "No. 07",
+    rotation: float = 0.0,
+    inner_ratio: float = 0.72,
+) -> Image.Image:
+    """A round stamp (double ring, text around, a star and a number in the middle), RGBA."""
+    d = round(diameter_mm * MM)
+    big = 3
+    size = d * big
+    img = Image.new("RGBA", (size, size), (255, 255, 255, 0))
+    draw = ImageDraw.Draw(img)
+    w = max(3, size // 90)
+    draw.ellipse((w, w, size - w, size - w), outline=colour, width=w)
+    r_in = size / 2 * inner_ratio
+    c = size / 2
+    draw.ellipse((c - r_in, c - r_in, c + r_in, c + r_in), outline=colour, width=w)
+    _ring_text(img, ring_text, colour, c, (size / 2 + r_in) / 2, size)
+    _star(draw, c, c - r_in * 0.35, r_in * 0.25, colour)
+    f = font(int(size * 0.07), bold=True)
+    tw = draw.textlength(inner, font=f)
+    draw.text((c - tw / 2, c + r_in * 0.1), inner, font=f, fill=colour)
+    img = img.resize((d, d), Image.Resampling.LANCZOS)
+    return img.rotate(rotation, resample=Image.Resampling.BICUBIC) if rotation else img
+
+
+def _ring_text(
+    img: Image.Image, text: str, colour: tuple[int, int, int], c: float, r: float, size: int
+) -> None:
+    f = font(int(size * 0.075), bold=True)
+    n = len(text)
+    span = 300.0
+    for i, ch in enumerate(text):
+        ang = -span / 2 + span * (i + 0.5) / n
+        glyph = Image.new("RGBA", (int(size * 0.12), int(size * 0.12)), (255, 255, 255, 0))
+        ImageDraw.Draw(glyph).text((glyph.width * 0.2, 0), ch, font=f, fill=colour)
+        glyph = glyph.rotate(-ang, resample=Image.Resampling.BICUBIC)
+        x = c + r * math.sin(math.radians(ang)) - glyph.width / 2
+        y = c - r * math.cos(math.radians(ang)) - glyph.height / 2
+        img.alpha_composite(glyph, (int(x), int(y)))
+
+
+def _star(
+    draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, colour: tuple[int, int, int]
+) -> None:
+    pts = []
+    for k in range(10):
+        rr = r if k % 2 == 0 else r * 0.45
+        a = math.pi / 2 + k * math.pi / 5
+        pts.append((cx + rr * math.cos(a), cy - rr * math.sin(a)))
+    draw.polygon(pts, fill=colour)
+
+
+def draw_signature(
+    seed: int,
+    *,
+    jitter: float = 0.0,
+    size: tuple[int, int] = (360, 120),
+    colour: tuple[int, int, int] = (20, 30, 90),
+) -> Image.Image:
+    """A handwriting-like stroke deterministic in ``seed``; ``jitter`` varies it a little."""
+    rng = random.Random(seed)
+    noise = random.Random(seed * 7919 + int(jitter * 1000))
+    img = Image.new("RGBA", size, (255, 255, 255, 0))
+    draw = ImageDraw.Draw(img)
+    w, h = size
+    pts = []
+    loops = rng.randint(4, 7)
+    for i in range(loops * 12):
+        t = i / (loops * 12 - 1)
+        x = 0.06 * w + 0.88 * w * t
+        y = h / 2 + h * 0.32 * math.sin(2 * math.pi * loops * t + rng.random()) * (
+            0.6 + 0.4 * math.sin(3 * t + seed)
+        )
+        pts.append((x + noise.gauss(0, jitter), y + noise.gauss(0, jitter)))
+    draw.line(pts, fill=colour, width=4, joint="curve")
+    return img
+
+
+def paste(page: RenderedPage, stamp: Image.Image, xy: tuple[int, int]) -> None:
+    """Composite an RGBA stamp or signature onto the page (multiply, like ink)."""
+    base = page.image.convert("RGB")
+    layer = Image.new("RGB", base.size, "white")
+    layer.paste(stamp.convert("RGB"), xy, stamp.split()[3])
+    arr = np.asarray(base, dtype=np.float32) * np.asarray(layer, dtype=np.float32) / 255.0
+    page.image = Image.fromarray(arr.astype(np.uint8))
+
+
+def png_bytes(img: Image.Image, dpi: int = WORK_DPI) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", dpi=(dpi, dpi))
+    return buf.getvalue()

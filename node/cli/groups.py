@@ -7,4 +7,6 @@ from types import ModuleType
 from node.cli import chain, convert, exchange, init, partner, registry, serve, verify
 from simulator import cli as simulator_cli
 
-GROUPS: tuple[ModuleType, ...] = (init, registry, chain, verify, partner, exchange, serve, simulator_cli, convert)
+GROUPS: tuple[ModuleType, ...] = (
+    init, registry, chain, verify, partner, exchange, serve, simulator_cli, convert,
+)

@@ -324,6 +324,10 @@ _ALIASES: dict[str, str] = {
     "DEMOCRATIC REPUBLIC OF THE CONGO": "CD",
     "REPUBLIC OF THE CONGO": "CG",
     "KOSOVO": "XK",
+    "XK": "XK",
+    "XI": "XI",  # Northern Ireland (customs, EU-reserved code)
+    "XU": "XU",  # United Kingdom excluding Northern Ireland (customs)
+    "EU": "EU",  # European Union (user-assigned, used on CHEDs and CoOs)
     "DEUTSCHLAND": "DE",
     "ESPANA": "ES",
     "ITALIA": "IT",

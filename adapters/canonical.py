@@ -27,6 +27,7 @@ from adapters import normalize as _n
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "CERTIFICATE_DOCUMENT_CODES",
     "CERTIFICATE_FIELDS",
     "DECLARATION_FIELDS",
     "Identifier",
@@ -64,6 +65,12 @@ DECLARATION_FIELDS: tuple[str, ...] = (
     "container_numbers", "arrival_date", "certificate_numbers",
 )  # fmt: skip
 """The keys of the contract's Declaration JSON example."""
+
+CERTIFICATE_DOCUMENT_CODES: frozenset[str] = frozenset(
+    {"N851", "N853", "C640", "C678", "C673", "C085", "N002", "N954", "U110", "9120"}
+)
+"""DE 2/3 document codes that reference certificates (phyto, CHED-P/A/D, catch, conformity,
+EUR.1, statement on origin, ...): ``Declaration.certificate_numbers`` is derived from these."""
 
 
 class _Model(BaseModel):
@@ -481,6 +488,7 @@ class Declaration(_Document):
     arrival_date: date | None = None
     certificate_numbers: list[str] = Field(default_factory=list)
 
+    lrn: str | None = None  # local reference number (DE 2/5) when the number is an MRN
     declaration_type: str | None = None  # e.g. IM, EX, CO (DE 1/1)
     function_code: str | None = None  # 9 original, 13 amendment, ...
     issue_date: date | None = None
@@ -500,7 +508,10 @@ class Declaration(_Document):
         out = super()._derived()
         refs: list[str] = []
         for ref in [*self.references, *(r for i in self.line_items for r in i.references)]:
-            if ref.id and ref.id not in refs:
+            certificate = (
+                ref.document_code is None or ref.document_code in CERTIFICATE_DOCUMENT_CODES
+            )
+            if certificate and ref.id and ref.id not in refs:
                 refs.append(ref.id)
         out["certificate_numbers"] = refs or None
         return out

@@ -14,11 +14,13 @@ from adapters.canonical import Certificate, Declaration
 from adapters.cusdep_json import CanonicalJsonAdapter
 from adapters.errors import UnknownFormat
 from adapters.uncefact_sps import SpsCertificateAdapter
+from adapters.wco_dm import WcoDeclarationAdapter
 
 logger = logging.getLogger(__name__)
 
 _ADAPTERS: dict[str, Callable[[], FormatAdapter]] = {
     "uncefact-sps-xml": SpsCertificateAdapter,
+    "wco-dec-xml": WcoDeclarationAdapter,
     "cusdep-json": CanonicalJsonAdapter,
 }
 _ALIASES: dict[str, str] = {
@@ -29,8 +31,12 @@ _ALIASES: dict[str, str] = {
     "canonical-json": "cusdep-json",
     "canonical": "cusdep-json",
     "json": "cusdep-json",
+    "wco": "wco-dec-xml",
+    "wco-dm": "wco-dec-xml",
+    "cds": "wco-dec-xml",
+    "hmrc-cds": "wco-dec-xml",
 }
-_DETECT_ORDER: tuple[str, ...] = ("uncefact-sps-xml", "cusdep-json")
+_DETECT_ORDER: tuple[str, ...] = ("uncefact-sps-xml", "wco-dec-xml", "cusdep-json")
 
 
 def known_formats() -> tuple[str, ...]:

@@ -7,8 +7,9 @@ import binascii
 import hashlib
 from typing import Any
 
+from adapters._collect import Collector
 from adapters._xml import XNode
-from adapters.uncefact_sps._common import CERTIFICATE_TYPES, Collector
+from adapters.uncefact_sps._common import CERTIFICATE_TYPES
 
 _ADDRESS_LINES = ("LineOne", "LineTwo", "LineThree", "LineFour", "LineFive")
 _MAGIC = (

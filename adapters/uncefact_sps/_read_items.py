@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from adapters import normalize as _n
+from adapters._collect import Collector
 from adapters._xml import XNode
-from adapters.uncefact_sps._common import Collector
 from adapters.uncefact_sps._read_header import notes
 
 _OTHER_QTY_VALUE, _OTHER_QTY_UNIT = "OQV", "OQU"

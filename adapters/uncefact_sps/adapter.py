@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters._collect import Collector
 from adapters._xml import XNode, parse_xml, root_namespace
 from adapters.base import Issue
 from adapters.canonical import Certificate, Declaration
@@ -16,7 +17,6 @@ from adapters.uncefact_sps._common import (
     FORMAT_ID,
     ROOT_PREFIX,
     SUPPORTED_VERSIONS,
-    Collector,
     is_uncefact,
     root_version,
 )

@@ -1,0 +1,48 @@
+"""Issue collection while values are normalised (shared by the XML/JSON readers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from adapters import normalize as _n
+from adapters._xml import XNode
+from adapters.base import Issue
+
+T = TypeVar("T")
+
+
+class Collector:
+    """Collects issues while values are normalised; a bad value becomes an issue, not a crash."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def warn(self, message: str, node: XNode | None = None) -> None:
+        self.issues.append(
+            Issue(message, "warning", node.path if node else None, node.line if node else None)
+        )
+
+    def value(
+        self, fn: Callable[[Any], T], raw: str | None, node: XNode | None, what: str
+    ) -> T | None:
+        if raw is None:
+            return None
+        try:
+            return fn(raw)
+        except (ValueError, TypeError, ArithmeticError):
+            self.warn(f"{what}: cannot read {raw[:60]!r}", node)
+            return None
+
+    def number(self, node: XNode | None, what: str) -> float | None:
+        return self.value(_n.parse_number, node.text() if node else None, node, what)
+
+    def integer(self, node: XNode | None, what: str) -> int | None:
+        number = self.number(node, what)
+        return int(round(number)) if number is not None and abs(number) < 1e15 else None
+
+    def date(self, node: XNode | None, what: str) -> Any:
+        return self.value(_n.parse_date, node.text() if node else None, node, what)
+
+    def country(self, node: XNode | None, what: str) -> str | None:
+        return self.value(_n.country_code, node.text() if node else None, node, what)

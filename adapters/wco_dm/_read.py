@@ -1,0 +1,170 @@
+"""WCO DM 3.6 (DMS) Declaration element → canonical Declaration fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters import normalize as _n
+from adapters._collect import Collector
+from adapters._xml import XNode
+
+_ROLES = (
+    ("Exporter", "exporter"),
+    ("Declarant", "declarant"),
+    ("Agent", "agent"),
+    ("Carrier", "carrier"),
+    ("GoodsShipment/Importer", "importer"),
+    ("GoodsShipment/Consignee", "consignee"),
+    ("GoodsShipment/Consignor", "consignor"),
+    ("GoodsShipment/Buyer", "buyer"),
+    ("GoodsShipment/Seller", "seller"),
+)
+
+
+def read_declaration(dec: XNode, c: Collector) -> dict[str, Any]:
+    shipment = dec.child("GoodsShipment")
+    out: dict[str, Any] = {
+        "declaration_number": dec.text("ID") or dec.text("FunctionalReferenceID"),
+        "lrn": dec.text("FunctionalReferenceID"),
+        "declaration_type": dec.text("TypeCode"),
+        "function_code": dec.text("FunctionCode"),
+        "issue_date": _date(dec.child("IssueDateTime/DateTimeString"), c),
+        "packages": c.integer(dec.child("TotalPackageQuantity"), "total packages"),
+        "parties": [
+            p for path, role in _ROLES for n in dec.children(path) if (p := _party(role, n, c))
+        ],
+        "references": [_document(d) for d in dec.children("AdditionalDocument") if d.text("ID")],
+        "transport": [_means(t) for t in dec.children("BorderTransportMeans")],
+        "currency": (dec.child("InvoiceAmount") or XNode(dec.el, lambda _: False)).attr(
+            "currencyID"
+        ),
+    }
+    if shipment is not None:
+        out.update(_shipment(shipment, c))
+    return out
+
+
+def _date(node: XNode | None, c: Collector) -> Any:
+    text = node.text() if node is not None else None
+    if text and len(text) >= 8 and text[:8].isdigit():
+        text = text[:8]
+    return c.value(_n.parse_date, text, node, "issue date")
+
+
+def _party(role: str, node: XNode, c: Collector) -> dict[str, Any] | None:
+    party: dict[str, Any] = {"role": role, "name": node.text("Name"), "identifiers": []}
+    if ident := node.text("ID"):
+        party["identifiers"].append({"scheme": "EORI", "value": ident})
+    addr = node.child("Address")
+    if addr is not None:
+        party["address"] = {
+            "lines": addr.texts("Line"),
+            "city": addr.text("CityName"),
+            "postcode": addr.text("PostcodeID"),
+            "country": c.country(addr.child("CountryCode"), f"{role} country"),
+        }
+    return party if party["name"] or party["identifiers"] or party.get("address") else None
+
+
+def _document(node: XNode) -> dict[str, Any]:
+    code = (node.text("CategoryCode") or "") + (node.text("TypeCode") or "")
+    return {
+        "id": node.text("ID"),
+        "document_code": code or None,
+        "status": node.text("LPCOExemptionCode"),
+        "description": node.text("Name"),
+    }
+
+
+def _means(node: XNode) -> dict[str, Any]:
+    return {
+        "mode_code": node.text("ModeCode"),
+        "means_name": node.text("Name"),
+        "journey_id": node.text("ID"),
+        "nationality": node.text("RegistrationNationalityCode"),
+    }
+
+
+def _shipment(ship: XNode, c: Collector) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "destination_country": c.country(ship.child("Destination/CountryCode"), "destination"),
+        "dispatch_country": c.country(ship.child("ExportCountry/ID"), "export country"),
+        "line_items": [_item(i, c) for i in ship.children("GovernmentAgencyGoodsItem")],
+    }
+    cons = ship.child("Consignment")
+    if cons is not None:
+        out["containers"] = [
+            {"number": e.text("ID"), "seals": e.texts("Seal/ID")}
+            for e in cons.children("TransportEquipment")
+            if e.text("ID")
+        ]
+        out["transport_extra"] = [
+            _means(t)
+            for t in cons.children("ArrivalTransportMeans")
+            + cons.children("DepartureTransportMeans")
+        ]
+        location = cons.child("GoodsLocation")
+        if location is not None:
+            out["port_of_entry"] = location.text("Name") or location.text("ID")
+    if not out["line_items"]:
+        c.warn("no goods items (GovernmentAgencyGoodsItem)", ship)
+    return out
+
+
+def _item(node: XNode, c: Collector) -> dict[str, Any]:
+    commodity = node.child("Commodity")
+    item: dict[str, Any] = {
+        "sequence": c.integer(node.child("SequenceNumeric"), "item sequence"),
+        "references": [_document(d) for d in node.children("AdditionalDocument") if d.text("ID")],
+        "notes": [
+            {"subject": "AI", "content": t}
+            for t in node.texts("AdditionalInformation/StatementCode")
+        ],
+        "packages": [
+            {
+                "type_code": p.text("TypeCode"),
+                "count": c.integer(p.child("QuantityQuantity"), "package quantity"),
+                "marks": p.text("MarksNumbersID"),
+            }
+            for p in node.children("Packaging")
+        ],
+    }
+    origins = node.children("Origin")
+    preferred = sorted(origins, key=lambda o: o.text("TypeCode") != "1")
+    codes = [code for o in preferred if (code := c.country(o.child("CountryCode"), "origin"))]
+    item["origin_country"] = codes[0] if codes else None
+    item["origin_countries"] = codes
+    if commodity is not None:
+        item.update(_commodity(commodity, c))
+    return item
+
+
+def _commodity(node: XNode, c: Collector) -> dict[str, Any]:
+    classes = [
+        {"system": k.text("IdentificationTypeCode") or "?", "code": k.text("ID")}
+        for k in node.children("Classification")
+        if k.text("ID")
+    ]
+    by_type: dict[str, str] = {k["system"]: k["code"] or "" for k in classes}
+    code = by_type.get("TSP", "") + (by_type.get("TRC", "") if "TSP" in by_type else "")
+    measure = node.child("GoodsMeasure")
+    out: dict[str, Any] = {
+        "description": node.text("Description"),
+        "classifications": classes,
+        "hs_code": c.value(_n.hs_code, code or None, node, "commodity code"),
+    }
+    if measure is not None:
+        out["net_weight_kg"] = _mass(measure.child("NetNetWeightMeasure"), c)
+        out["gross_weight_kg"] = _mass(measure.child("GrossMassMeasure"), c)
+    return out
+
+
+def _mass(node: XNode | None, c: Collector) -> float | None:
+    value = c.number(node, "mass")
+    if value is None or node is None:
+        return None
+    try:
+        return _n.to_kg(value, node.attr("unitCode") or "KGM")
+    except _n.NormalizationError:
+        c.warn(f"unit {node.attr('unitCode')!r} is not a unit of mass", node)
+        return None

@@ -1,0 +1,124 @@
+"""WCO DM 3.6 declarations: every HMRC CDS sample, the broken one, BOM, notifications, XSD."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.canonical import Declaration
+from adapters.errors import InvalidDocument, MalformedInput
+from adapters.registry import detect
+from adapters.wco_dm import WcoDeclarationAdapter
+
+INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
+SAMPLES = INTEROP / "hmrc-cds-wco-dm" / "samples"
+DECLARATIONS = sorted(p for p in SAMPLES.glob("TT_*/*") if p.suffix.lower() == ".xml")
+NOT_WELL_FORMED = SAMPLES / "TT_IM084a" / "TT_IM084a.xml"
+NOTIFICATIONS = sorted((SAMPLES / "Example_DMS_notifications").glob("*.xml"))
+GOOD = [p for p in DECLARATIONS if p != NOT_WELL_FORMED]
+
+
+def test_the_sample_set_is_complete() -> None:
+    assert len(DECLARATIONS) == 67
+    assert len(NOTIFICATIONS) == 15
+    assert any(p.suffix == ".XML" for p in DECLARATIONS)  # upper-case extension included
+    assert any(p.read_bytes().startswith(b"\xef\xbb\xbf") for p in DECLARATIONS)
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
+def test_every_sample_parses_and_validates(path: Path) -> None:
+    data = path.read_bytes()
+    adapter = WcoDeclarationAdapter()
+    assert adapter.sniff(data)
+    doc, issues = adapter.parse(data)
+    assert isinstance(doc, Declaration)
+    assert doc.declaration_number
+    assert doc.declaration_type and doc.declaration_type[:2] in {"IM", "EX", "CO"}
+    assert doc.line_items, "goods items"
+    for item in doc.line_items:
+        assert item.hs_code is None or item.hs_code.isdigit()
+    assert all(i.severity == "warning" for i in issues)
+    assert adapter.validate(data) == []  # the shipped XSDs accept every sample
+
+
+def test_not_well_formed_sample_names_line_164() -> None:
+    with pytest.raises(MalformedInput) as err:
+        WcoDeclarationAdapter().parse(NOT_WELL_FORMED.read_bytes())
+    assert err.value.reasons[0].line == 164
+    assert "line 164" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_certificate_references_with_document_codes() -> None:
+    docs = [WcoDeclarationAdapter().parse(p.read_bytes())[0] for p in GOOD]
+    with_certs = [d for d in docs if d.certificate_numbers]
+    assert len(with_certs) >= 54  # the domain brief counts 54 samples quoting these codes
+    doc = next(d for d in docs if d.lrn == "7849431RGXDI")
+    refs = {(r.document_code, r.id, r.status) for r in doc.line_items[0].references}
+    assert ("C640", "GBCHD12345", "AE") in refs
+    assert doc.certificate_numbers == ["GBCHD12345", "GBAHC1234"]
+
+
+def test_live_horses_sample_fields() -> None:
+    doc, _ = WcoDeclarationAdapter().parse(
+        (SAMPLES / "TT_IM021a" / "Step1_TT_IM021a.xml").read_bytes()
+    )
+    assert doc.declaration_number == "7849431RGXDI"
+    assert (doc.declaration_type, doc.function_code) == ("IMD", "9")
+    assert doc.consignor_name == "Live Animals Inc"
+    assert doc.party("exporter").address.country == "US"  # type: ignore[union-attr]
+    assert doc.party("importer").identifiers[0].value == "XI553202734852"  # type: ignore[union-attr]
+    assert (doc.origin_country, doc.destination_country, doc.dispatch_country) == ("US", "GB", "US")
+    assert doc.hs_code == "0101900000"
+    assert doc.net_weight_kg == 3000.0 and doc.line_items[0].gross_weight_kg == 3100.0
+    assert doc.packages == 5
+    assert doc.port_of_entry == "BELBFSBEL"
+    assert doc.containers[0].number == "CN123422834"
+
+
+def test_bom_and_wrapper_and_upper_case_extension() -> None:
+    bom = SAMPLES / "TT_IM004a" / "TT_IM004a.xml"
+    assert bom.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert WcoDeclarationAdapter().parse(bom.read_bytes())[0].line_items
+    wrapped = SAMPLES / "TT_IM039a" / "Step1_TT_IM039a.xml"
+    assert b"submitDeclarationRequest" in wrapped.read_bytes()[:400]
+    assert detect(wrapped.read_bytes()).format_id == "wco-dec-xml"
+    upper = next(p for p in DECLARATIONS if p.suffix == ".XML")
+    assert detect(upper.read_bytes()).parse(upper.read_bytes())[0].declaration_number
+
+
+def test_unknown_country_codes_are_issues_with_lines() -> None:
+    _, issues = WcoDeclarationAdapter().parse(
+        (SAMPLES / "TT_IM095a" / "Step1_TT_IM095a.xml").read_bytes()
+    )
+    zn = [i for i in issues if "'ZN'" in i.message]
+    assert zn and all(i.line and i.path for i in zn)
+
+
+@pytest.mark.parametrize("path", NOTIFICATIONS, ids=lambda p: p.name)
+def test_notifications_are_rejected_with_their_reason(path: Path) -> None:
+    data = path.read_bytes()
+    adapter = WcoDeclarationAdapter()
+    assert not adapter.sniff(data)
+    with pytest.raises(InvalidDocument, match="notification"):
+        adapter.parse(data)
+    # the samples carry no namespaces, so the RES-DMS schema cannot match their root
+    assert any("No matching global declaration" in i.message for i in adapter.validate(data))
+
+
+def test_schema_violation_reported_with_line() -> None:
+    data = (SAMPLES / "TT_IM021a" / "Step1_TT_IM021a.xml").read_bytes()
+    broken = data.replace(
+        b"<FunctionCode>9</FunctionCode>", b"<FunctionCode>9</FunctionCode><Bogus/>", 1
+    )
+    issues = WcoDeclarationAdapter().validate(broken)
+    assert issues and issues[0].severity == "error" and "Bogus" in issues[0].message
+    assert issues[0].line is not None
+    assert WcoDeclarationAdapter().parse(broken)[0].declaration_number == "7849431RGXDI"
+
+
+def test_not_a_declaration() -> None:
+    with pytest.raises(InvalidDocument, match="no .*Declaration element"):
+        WcoDeclarationAdapter().parse(
+            b"<MetaData xmlns='urn:wco:datamodel:WCO:DocumentMetaData-DMS:2'/>"
+        )

@@ -145,7 +145,7 @@ def _commodity(node: XNode, c: Collector) -> dict[str, Any]:
         for k in node.children("Classification")
         if k.text("ID")
     ]
-    by_type: dict[str, str] = {k["system"]: k["code"] or "" for k in classes}
+    by_type: dict[str, str] = {str(k["system"]): k["code"] or "" for k in classes}
     code = by_type.get("TSP", "") + (by_type.get("TRC", "") if "TSP" in by_type else "")
     measure = node.child("GoodsMeasure")
     out: dict[str, Any] = {

@@ -34,3 +34,10 @@ def test_contract_artifacts_recompile_identically() -> None:
         committed = json.loads((REPO / f"node/chain/abi/{name}.json").read_text())
         assert committed["abi"] == artifact["abi"], f"{name} ABI is stale: run `make contracts`"
         assert committed["bytecode"] == artifact["bytecode"], f"{name} bytecode is stale"
+
+
+def test_readme_config_reference_is_fresh() -> None:
+    from node.config_doc import render
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert render(readme) == readme, "README config reference is stale: python -m node.config_doc"

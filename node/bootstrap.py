@@ -28,6 +28,7 @@ def build_node(settings: Settings, **overrides: Any) -> Node:
     node = Node(settings=settings, db=db, blobs=BlobStore(settings.home / "blobs"))
     _wire_chain(node, overrides)
     _wire_exchange(node, overrides)
+    _wire_review_and_api(node, overrides)
     for name, value in overrides.items():
         setattr(node, name, value)
     return node
@@ -55,8 +56,9 @@ def _wire_chain(node: Node, overrides: dict[str, Any]) -> None:
 
 
 def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
-    """Exchange service (send/receive/messages) plus its two workers: the gRPC server and the
-    outbox. ``grpc_port=0`` in overrides binds an ephemeral port (tests)."""
+    """Exchange service (send/receive/messages) and its workers: the gRPC server, the outbox
+    and the blob materializer. ``grpc_port=0`` in overrides binds an ephemeral port (tests)."""
+    from node.exchange.blobs import BlobMaterializer
     from node.exchange.grpc_server import GrpcExchangeServer
     from node.exchange.outbox import OutboxWorker
     from node.exchange.service import ExchangeService
@@ -66,3 +68,29 @@ def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
     node.exchange = ExchangeService(node.settings, node.db, node.blobs, identity)
     node.workers.append(GrpcExchangeServer(node.exchange, port=overrides.pop("grpc_port", None)))
     node.workers.append(OutboxWorker(node.exchange))
+    node.workers.append(BlobMaterializer(node.db, node.blobs))
+
+
+def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
+    """Review service + worker (``verifier=`` overrides the pipeline) and the REST/UI server
+    (``api_port=0`` binds an ephemeral port)."""
+    from node.api.server import ApiServer
+    from node.review.service import ReviewService
+    from node.review.worker import ReviewWorker
+
+    verifier = overrides.pop("verifier", None)
+    if verifier is None and node.registry is not None:
+        from node.review.verifier import PipelineVerifier
+
+        verifier = PipelineVerifier(node.settings, node.db, node.blobs, node.registry.chain)
+    review = ReviewService(
+        node.db,
+        node.blobs,
+        node.anchoring,
+        verifier,
+        evidence_root=node.settings.home / "evidence",
+        actor=node.settings.node.id,
+    )
+    node.extras["review"] = review
+    node.workers.append(ReviewWorker(review))
+    node.workers.append(ApiServer(node, port=overrides.pop("api_port", None)))

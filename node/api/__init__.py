@@ -1,1 +1,1 @@
-"""api."""
+"""The node's REST API (FastAPI): ``create_app(node)``; served in-process by ``ApiServer``."""

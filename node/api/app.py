@@ -1,0 +1,49 @@
+"""``create_app(node)``: the FastAPI application of one node (the node owns the app).
+
+Operation ids are ``{tag}-{name}``; errors leave as RFC 9457 problem+json (``problems``);
+tokens come from ``cusdep token issue`` (``tokens``); roles are checked in ``deps``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+import node as node_pkg
+from node.api import metrics, problems
+from node.api.routes import documents, exchange, health, registry, review, trace
+from node.api.tokens import TokenService
+from node.runtime import Node
+from node.ui import views
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(node: Node) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield  # the node starts and stops its own resources
+
+    app = FastAPI(
+        title=f"cusdep node {node.settings.node.id}",
+        version=getattr(node_pkg, "__version__", "0"),
+        description="Cross-border customs document exchange: documents, review, registry, "
+        "trace. Errors are application/problem+json; authenticate with a bearer token "
+        "from `cusdep token issue`.",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+    )
+    app.state.node = node
+    app.state.tokens = TokenService(node.db)
+    problems.install(app)
+    metrics.install(app, node)
+    for module in (documents, review, registry, trace, exchange, health):
+        app.include_router(module.router)
+    views.install(app)
+    return app

@@ -1,0 +1,82 @@
+"""Prometheus metrics: HTTP requests by route and status, plus node gauges read at scrape time.
+
+Each app has its own ``CollectorRegistry`` (several nodes or apps may share a process in tests).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterator
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func
+from sqlmodel import select
+
+from node.review.tables import ReviewRow
+from node.runtime import Node
+from node.storage.core import DocumentRow
+
+
+class _NodeCollector(Collector):
+    def __init__(self, node: Node) -> None:
+        self.node = node
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        docs = GaugeMetricFamily(
+            "cusdep_documents", "documents by kind and state", labels=["kind", "state"]
+        )
+        reviews = GaugeMetricFamily("cusdep_reviews", "reviews by state", labels=["state"])
+        with self.node.db.session() as session:
+            stmt = select(DocumentRow.kind, DocumentRow.state, func.count()).group_by(
+                DocumentRow.kind, DocumentRow.state
+            )
+            for kind, state, n in session.exec(stmt):
+                docs.add_metric([kind, state], n)
+            for state, n in session.exec(
+                select(ReviewRow.state, func.count()).group_by(ReviewRow.state)
+            ):
+                reviews.add_metric([state], n)
+        yield docs
+        yield reviews
+        if self.node.anchoring is not None:
+            pending, _ = self.node.anchoring.pending_count()
+            yield GaugeMetricFamily(
+                "cusdep_anchor_pending", "leaves waiting for a batch", value=pending
+            )
+
+
+def install(app: FastAPI, node: Node) -> None:
+    registry = CollectorRegistry()
+    requests = Counter(
+        "cusdep_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+    )
+    latency = Histogram(
+        "cusdep_http_request_seconds", "HTTP request latency", ["route"], registry=registry
+    )
+    registry.register(_NodeCollector(node))
+
+    @app.middleware("http")
+    async def _measure(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        requests.labels(request.method, path, str(response.status_code)).inc()
+        latency.labels(path).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", tags=["health"], response_class=Response, operation_id="health-metrics")
+    def metrics() -> Response:
+        """Prometheus text exposition."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,62 @@
+"""The one translator from errors to HTTP: RFC 9457 ``application/problem+json``.
+
+``type`` is the stable error code (``cusdep.not_found``), ``title`` the error class, ``status``
+the HTTP status, ``detail`` the rolled-up message; extra detail keys are added as extensions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from node.errors import CusdepError, Unauthenticated
+
+logger = logging.getLogger(__name__)
+
+MEDIA_TYPE = "application/problem+json"
+_TITLES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 422: "Invalid Input"}
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": code, "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": 'Bearer realm="cusdep"'} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+async def _cusdep(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CusdepError)
+    if exc.http_status >= 500 and not isinstance(exc, Unauthenticated):
+        logger.error("%s %s failed: %s", request.method, request.url.path, exc.roll_up())
+    extra = {k: v for k, v in exc.detail.items() if isinstance(v, str | int | float | bool)}
+    return problem(exc.http_status, exc.code, type(exc).__name__, exc.roll_up(), **extra)
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        for e in exc.errors()
+    ]
+    in_body = any(e["loc"][:1] == ["body"] for e in errors)
+    status = 422 if in_body else 400
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    detail = f"{'.'.join(first['loc'])}: {first['msg']}"
+    return problem(status, "cusdep.input.validation", "Invalid Request", detail, errors=errors)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = "cusdep.not_found" if exc.status_code == 404 else f"cusdep.http.{exc.status_code}"
+    title = _TITLES.get(exc.status_code, "HTTP Error")
+    return problem(exc.status_code, code, title, str(exc.detail))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(CusdepError, _cusdep)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)

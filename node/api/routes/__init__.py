@@ -1,0 +1,1 @@
+"""One module per tag; each route decodes, calls one service method, encodes."""

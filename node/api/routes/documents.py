@@ -1,0 +1,94 @@
+"""Documents: submit electronic certificates and declarations, submit paper scans, read."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from node.anchoring.service import check_sha256
+from node.api.deps import NodeDep, Officer, Reader, Submitter, check_country, review_service
+from node.api.routes._body import raw_body, raw_body_spec
+from node.api.schemas import Document
+from node.review.intake import get_document, list_documents
+
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+_ELECTRONIC = raw_body_spec("application/json", "application/xml")
+_SCAN = raw_body_spec("application/pdf", "image/png", "image/jpeg", "image/tiff")
+Format = Annotated[str | None, Query(max_length=64, description="adapter id; default: detect")]
+
+
+@router.post("/certificates", status_code=201, openapi_extra=_ELECTRONIC)
+async def submit_certificate(
+    request: Request, node: NodeDep, who: Submitter, format: Format = None
+) -> Document:
+    """An electronic certificate (canonical JSON or a partner format such as UN/CEFACT SPS)."""
+    data = await raw_body(request, node.settings.verification.max_bytes)
+    intake = review_service(node).intake
+    doc = await asyncio.to_thread(
+        intake.submit_electronic,
+        data,
+        kind="certificate",
+        actor=who.subject,
+        format_id=format,
+        check=lambda country: check_country(who, country, "certificates"),
+    )
+    return Document(**doc)
+
+
+@router.post("/declarations", status_code=201, openapi_extra=_ELECTRONIC)
+async def submit_declaration(
+    request: Request, node: NodeDep, who: Officer, format: Format = None
+) -> Document:
+    """An importer's customs declaration (contract declaration JSON or canonical JSON)."""
+    data = await raw_body(request, node.settings.verification.max_bytes)
+    intake = review_service(node).intake
+    doc = await asyncio.to_thread(
+        intake.submit_electronic, data, kind="declaration", actor=who.subject, format_id=format
+    )
+    return Document(**doc)
+
+
+@router.post("/scans", status_code=202, openapi_extra=_SCAN)
+async def submit_scan(
+    request: Request,
+    node: NodeDep,
+    who: Officer,
+    declaration: Annotated[str | None, Query(pattern=r"^[0-9a-fA-F]{64}$")] = None,
+) -> Document:
+    """A paper-origin certificate scan (PDF/PNG/JPEG/TIFF): stored and queued for review."""
+    data = await raw_body(request, node.settings.verification.max_bytes)
+    service = review_service(node)
+    doc = await asyncio.to_thread(
+        service.submit_scan, data, actor=who.subject, declaration_sha256=(declaration or "").lower()
+    )
+    return Document(**doc)
+
+
+@router.get("")
+async def list_all(
+    node: NodeDep,
+    who: Reader,
+    kind: Literal["certificate", "declaration", "scan", "other"] | None = None,
+    state: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Document]:
+    rows = await asyncio.to_thread(
+        list_documents, node.db, kind=kind, state=state, limit=limit, offset=offset
+    )
+    return [Document(**r) for r in rows]
+
+
+@router.get("/{sha256}")
+async def get_one(node: NodeDep, who: Reader, sha256: str) -> Document:
+    return Document(**await asyncio.to_thread(get_document, node.db, check_sha256(sha256)))
+
+
+@router.get("/{sha256}/content", response_class=Response)
+async def content(node: NodeDep, who: Reader, sha256: str) -> Response:
+    """The document's original bytes."""
+    doc = await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
+    data = await asyncio.to_thread(node.blobs.get, doc["sha256"])
+    return Response(data, media_type=doc["media_type"])

@@ -1,0 +1,57 @@
+"""Exchange: pinned partners, message status, and sending a stored document to a partner."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Literal
+
+from fastapi import APIRouter
+
+from node.api.deps import NodeDep, Officer, Reader
+from node.api.schemas import Message, Partner, SendIn
+from node.errors import ConfigError, NotFound
+from node.exchange.service import ExchangeService
+from node.runtime import Node
+
+router = APIRouter(prefix="/api/v1", tags=["exchange"])
+
+
+def _exchange(node: Node) -> ExchangeService:
+    if node.exchange is None:
+        raise ConfigError("the exchange is not wired on this node")
+    return node.exchange
+
+
+@router.get("/partners")
+async def partners(node: NodeDep, who: Reader) -> list[Partner]:
+    directory = _exchange(node).partners
+    await asyncio.to_thread(directory.refresh)
+    return [
+        Partner(node_id=p.node_id, endpoint=p.endpoint, key_id=p.key_id) for p in directory.all()
+    ]
+
+
+@router.get("/messages")
+async def messages(
+    node: NodeDep, who: Reader, direction: Literal["in", "out"] | None = None
+) -> list[Message]:
+    rows = await asyncio.to_thread(_exchange(node).messages, direction)
+    return [Message(**r) for r in rows]
+
+
+@router.get("/messages/{message_id}")
+async def message(node: NodeDep, who: Reader, message_id: str) -> Message:
+    rows = await asyncio.to_thread(_exchange(node).messages, None)
+    for r in rows:
+        if r["message_id"] == message_id:
+            return Message(**r)
+    raise NotFound(f"no message {message_id}")
+
+
+@router.post("/messages", status_code=202)
+async def send(node: NodeDep, who: Officer, body: SendIn) -> Message:
+    """Queue a stored document for a partner (durable outbox; delivered by the running node)."""
+    exchange = _exchange(node)
+    data = await asyncio.to_thread(node.blobs.get, body.document_sha256.lower())
+    result = await asyncio.to_thread(exchange.send, data, body.to, body.kind)
+    return await message(node, who, result.message_id)

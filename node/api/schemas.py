@@ -1,0 +1,164 @@
+"""Request and response models (kept apart from the tables)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from node.errors import InputError
+
+Sha256 = Field(pattern=r"^[0-9a-fA-F]{64}$", description="hex SHA-256 of the document bytes")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AgencyIn(_In):
+    id: str = Field(min_length=1, max_length=64, examples=["AU-DAFF"])
+    country: str = Field(min_length=2, max_length=2, examples=["AU"])
+    name: str = Field(min_length=1, max_length=200)
+
+
+class SealIn(_In):
+    agency: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=64, examples=["AU-DAFF-S1"])
+    image_base64: str = Field(min_length=1, description="PNG/JPEG specimen image, base64")
+
+    def image(self) -> bytes:
+        return decode_b64(self.image_base64, "image_base64")
+
+
+class OfficerIn(_In):
+    agency: str = Field(min_length=1, max_length=64)
+    id: str = Field(min_length=1, max_length=64, examples=["AU-DAFF-O7"])
+    name: str = Field(min_length=1, max_length=200)
+    signature_base64: str = Field(min_length=1, description="signature specimen image, base64")
+    valid_from: str | None = Field(None, examples=["2024-01-01"])
+    valid_to: str | None = Field(None, examples=["2028-12-31"])
+
+    def signature(self) -> bytes:
+        return decode_b64(self.signature_base64, "signature_base64")
+
+
+class RevokeIn(_In):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class DecisionIn(_In):
+    decision: Literal["accept", "reject"]
+    reason: str = Field("", max_length=2000)
+
+
+class SendIn(_In):
+    to: str = Field(min_length=1, max_length=64, description="partner node id")
+    document_sha256: str = Sha256
+    kind: Literal["certificate", "declaration"] = "certificate"
+
+
+class RegistryRecord(BaseModel):
+    kind: str
+    id: str
+    registrar: str
+    authoritative: bool
+    state: str
+    tx_hash: str | None = None
+    agency_id: str | None = None
+    country: str | None = None
+    sha256: str | None = None
+    name: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+    certificate_type: str | None = None
+
+
+class Document(BaseModel):
+    sha256: str
+    kind: str
+    format: str
+    media_type: str
+    size: int
+    source: str
+    state: str
+    created_at: str
+
+
+class Decision(BaseModel):
+    decision: str
+    outcome: str
+    officer: str
+    reason: str
+    at: str | None
+
+
+class ReviewBrief(BaseModel):
+    document_sha256: str
+    state: str
+    verdict: str | None
+    template_id: str | None
+    certificate_number: str | None
+    seal: dict[str, Any] | None
+    reasons: list[str]
+    forwardable: bool
+    queued_at: str
+    reviewed_at: str | None
+    decision: Decision | None
+
+
+class Review(ReviewBrief):
+    result: dict[str, Any]
+    rules: list[dict[str, Any]]
+    declaration_sha256: str | None
+    declaration: dict[str, Any] | None
+    comparison: list[dict[str, Any]]
+    layout: dict[str, Any]
+    submitted_by: str
+    error: str | None
+    queue: dict[str, str | None]
+
+
+class Event(BaseModel):
+    at: str
+    kind: str
+    actor: str
+    detail: dict[str, Any]
+
+
+class Trace(BaseModel):
+    document_sha256: str
+    events: list[Event]
+    anchor: dict[str, Any] | None
+    verified_on_chain: bool
+    revoked: bool = False
+    anchor_state: str | None = None
+
+
+class Partner(BaseModel):
+    node_id: str
+    endpoint: str
+    key_id: str
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    message_id: str
+    direction: str
+    peer: str
+    kind: str
+    document_sha256: str
+    state: str
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    checks: dict[str, dict[str, Any]] = {}
+
+
+def decode_b64(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InputError(f"{what} is not valid base64") from None

@@ -1,0 +1,1 @@
+"""Node-side review of paper-origin certificates: queue, pipeline run, officer decisions."""

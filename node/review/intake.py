@@ -1,0 +1,226 @@
+"""Documents entering through the API: electronic certificates and declarations, paper scans.
+
+Electronic documents are parsed by their adapter (named, or detected); a document that does not
+parse is refused with the adapter's reasons. A parsed document is stored, recorded (``received``
+then ``verified`` with its format) and queued for anchoring. A declaration's certificate numbers
+are indexed so the review can check a scan against it. Paper scans are stored, recorded
+``received`` and queued for the machine review (``ReviewService``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import col, select
+
+from adapters import load_canonical
+from adapters.errors import AdapterError
+from adapters.registry import parse_document
+from node.anchoring.service import AnchorService
+from node.domain.states import EventKind
+from node.errors import InputError, NotFound, UnsupportedDocument
+from node.review.tables import DeclarationIndexRow, ReviewRow
+from node.storage.blobs import BlobStore
+from node.storage.core import DocumentRow
+from node.storage.db import Database
+from node.storage.documents import add_event, upsert_document
+from verification import VerificationError
+from verification.intake import sniff
+
+logger = logging.getLogger(__name__)
+
+SCAN_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "tiff": "image/tiff",
+}
+KINDS = ("certificate", "declaration")
+
+
+def document_dict(row: DocumentRow) -> dict[str, Any]:
+    return {
+        "sha256": row.sha256,
+        "kind": row.kind,
+        "format": row.format,
+        "media_type": row.media_type,
+        "size": row.size,
+        "source": row.source,
+        "state": row.state,
+        "created_at": row.created_at.isoformat(),
+    }
+
+
+class Intake:
+    def __init__(self, db: Database, blobs: BlobStore, anchoring: AnchorService | None) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.anchoring = anchoring
+
+    def submit_electronic(
+        self,
+        data: bytes,
+        *,
+        kind: str,
+        actor: str,
+        format_id: str | None = None,
+        check: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        """``check(issuing_country)`` may refuse the document (an agency's own country)."""
+        if kind not in KINDS:
+            raise InputError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
+        doc, issues, adapter = _parse(data, format_id)
+        if doc.doc_type != kind:
+            raise InputError(f"this document is a {doc.doc_type}, not a {kind}")
+        if check is not None:
+            check(
+                str(getattr(doc, "issuing_country", None) or doc.flat().get("origin_country", ""))
+            )
+        sha = self.blobs.put(data)
+        media = "application/xml" if data.lstrip()[:1] == b"<" else "application/json"
+        with self.db.session() as session:
+            fresh = session.get(DocumentRow, sha) is None
+            row = upsert_document(
+                session,
+                sha,
+                kind=kind,
+                format=adapter.format_id,
+                media_type=media,
+                size=len(data),
+                source="local",
+            )
+            if fresh:
+                row.state = "accepted"
+                add_event(session, sha, EventKind.RECEIVED, actor, {"source": "api", "kind": kind})
+                detail = {
+                    "verdict": "accept",
+                    "format": adapter.format_id,
+                    "issues": [str(i) for i in issues],
+                }
+                add_event(session, sha, EventKind.VERIFIED, actor, detail)
+            if kind == "declaration":
+                numbers = doc.flat().get("certificate_numbers") or []
+                _index(session, sha, [str(n) for n in numbers])
+            out = document_dict(row)
+        if fresh and self.anchoring is not None:
+            self.anchoring.enqueue([sha])
+        return out
+
+    def submit_scan(
+        self, data: bytes, *, actor: str, declaration_sha256: str = ""
+    ) -> dict[str, Any]:
+        try:
+            media = SCAN_TYPES[sniff(data)]
+        except VerificationError as err:
+            raise UnsupportedDocument(str(err), code="cusdep.input.unsupported") from None
+        if declaration_sha256:
+            self.declaration(declaration_sha256)  # must exist and parse
+        sha = self.blobs.put(data)
+        with self.db.session() as session:
+            fresh = session.get(DocumentRow, sha) is None
+            row = upsert_document(
+                session,
+                sha,
+                kind="scan",
+                format=media,
+                media_type=media,
+                size=len(data),
+                source="local",
+            )
+            if fresh:
+                add_event(
+                    session, sha, EventKind.RECEIVED, actor, {"source": "api", "kind": "scan"}
+                )
+            if session.get(ReviewRow, sha) is None:
+                session.add(
+                    ReviewRow(sha256=sha, submitted_by=actor, declaration_sha256=declaration_sha256)
+                )
+            out = document_dict(row)
+        return out
+
+    # ---- declarations ---------------------------------------------------------------------
+    def declaration(self, sha256: str) -> dict[str, Any]:
+        """The flat (contract) declaration JSON of a stored declaration."""
+        with self.db.session() as session:
+            row = session.get(DocumentRow, sha256)
+            if row is None or row.kind != "declaration":
+                raise InputError(f"no declaration {sha256} on this node")
+        return _flat(self.blobs.get(sha256))
+
+    def find_declaration(self, certificate_number: str) -> str:
+        """The newest declaration naming this certificate number ('' if none)."""
+        if not certificate_number:
+            return ""
+        self._index_new()
+        with self.db.session() as session:
+            rows = session.exec(select(DeclarationIndexRow))
+            hits = [r for r in rows if certificate_number in r.certificate_numbers]
+        return max(hits, key=lambda r: r.indexed_at).sha256 if hits else ""
+
+    def _index_new(self) -> None:
+        """Index declarations that arrived another way (from partners over gRPC)."""
+        with self.db.session() as session:
+            known = set(session.exec(select(DeclarationIndexRow.sha256)))
+            rows = session.exec(select(DocumentRow).where(DocumentRow.kind == "declaration"))
+            for row in rows:
+                if row.sha256 in known or not self.blobs.has(row.sha256):
+                    continue
+                try:
+                    numbers = _flat(self.blobs.get(row.sha256)).get("certificate_numbers") or []
+                except InputError:
+                    numbers = []
+                _index(session, row.sha256, [str(n) for n in numbers])
+
+
+def _index(session: Any, sha: str, numbers: list[str]) -> None:
+    if session.get(DeclarationIndexRow, sha) is None:
+        session.add(DeclarationIndexRow(sha256=sha, certificate_numbers=numbers))
+
+
+def _parse(data: bytes, format_id: str | None) -> Any:
+    try:
+        return parse_document(data, format_id or None)
+    except AdapterError as err:
+        raise InputError(str(err), code=getattr(err, "code", "cusdep.input")) from None
+
+
+def _flat(data: bytes) -> dict[str, Any]:
+    """Contract declaration JSON from canonical JSON (or the flat shape itself)."""
+    try:
+        obj = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        try:
+            doc, _issues, _a = _parse(data, None)
+            return dict(doc.flat())
+        except InputError:
+            raise InputError("declaration is neither JSON nor a known format") from None
+    if not isinstance(obj, dict):
+        raise InputError("declaration must be a JSON object")
+    try:
+        return {**obj, **load_canonical(obj).flat()}
+    except (ValueError, TypeError):
+        return obj
+
+
+def get_document(db: Database, sha256: str) -> dict[str, Any]:
+    with db.session() as session:
+        row = session.get(DocumentRow, sha256.lower())
+        if row is None:
+            raise NotFound(f"no document {sha256} on this node")
+        return document_dict(row)
+
+
+def list_documents(
+    db: Database, *, kind: str | None, state: str | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    with db.session() as session:
+        stmt = select(DocumentRow)
+        if kind:
+            stmt = stmt.where(DocumentRow.kind == kind)
+        if state:
+            stmt = stmt.where(DocumentRow.state == state)
+        stmt = stmt.order_by(col(DocumentRow.created_at).desc(), col(DocumentRow.sha256))
+        return [document_dict(r) for r in session.exec(stmt.offset(offset).limit(limit))]

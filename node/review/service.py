@@ -1,0 +1,260 @@
+"""ReviewService: the machine review of paper scans and the officers' decisions.
+
+Flow per scan: ``pending`` (stored, ``received``) -> the worker runs the ``Verifier`` off the
+event loop -> result, layout and evidence crops stored (``home/evidence/<sha>/``), a
+``verified`` event with the verdict, then by verdict:
+
+- ``accept``: queued for anchoring and marked forwardable;
+- ``review``: waits in the officers' queue;
+- ``reject``: recorded (the officer may still look at it and decide).
+
+An officer decides ``accept`` or ``reject`` with a reason; agreeing with the machine is
+``confirmed``, disagreeing is ``overridden`` (a reason is then required). The decision is a
+``reviewed`` event whose actor is the officer; an accepted document is anchored. Only accepted
+or officer-accepted documents are ever anchored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from node.anchoring.service import AnchorService, check_sha256
+from node.domain.states import EventKind
+from node.errors import Conflict, CusdepError, InputError, NotFound
+from node.review.intake import SCAN_TYPES, Intake
+from node.review.tables import ReviewRow
+from node.review.verifier import Verification, Verifier, unreadable
+from node.review.view import review_dict
+from node.storage.blobs import BlobStore
+from node.storage.core import DocumentRow, utcnow
+from node.storage.db import Database
+from node.storage.documents import add_event
+
+logger = logging.getLogger(__name__)
+
+DECISIONS = ("accept", "reject")
+OPEN = ("review", "reject")
+QUEUE_STATES = ("open", "all", "pending", "accept", "review", "reject", "decided")
+_STATE = {"accept": "accepted", "review": "in_review", "reject": "rejected"}
+
+
+class ReviewService:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        anchoring: AnchorService | None,
+        verifier: Verifier | None,
+        *,
+        evidence_root: Path,
+        actor: str,
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.anchoring = anchoring
+        self.verifier = verifier
+        self.evidence_root = evidence_root
+        self.actor = actor
+        self.intake = Intake(db, blobs, anchoring)
+        self.wakeup = asyncio.Event()
+
+    # ---- the machine review ---------------------------------------------------------------
+    def pending(self, limit: int = 16) -> list[str]:
+        """Scans waiting for the machine (including scans that partners sent us)."""
+        with self.db.session() as session:
+            reviewed = select(ReviewRow.sha256)
+            stmt = (
+                select(DocumentRow.sha256)
+                .where(col(DocumentRow.media_type).in_(list(SCAN_TYPES.values())))
+                .where(col(DocumentRow.sha256).not_in(reviewed))
+            )
+            for sha in session.exec(stmt):
+                session.add(ReviewRow(sha256=sha, submitted_by="exchange"))
+            session.flush()
+            waiting = select(ReviewRow.sha256).where(ReviewRow.state == "pending")
+            return list(session.exec(waiting.order_by(col(ReviewRow.queued_at)).limit(limit)))
+
+    async def process_pending(self) -> int:
+        shas = await asyncio.to_thread(self.pending)
+        for sha in shas:
+            try:
+                await self.review(sha)
+            except Exception as err:  # one bad scan must not stall the queue
+                logger.exception("review of %s failed", sha)
+                out = unreadable(sha, f"the machine review failed: {err}")
+                await asyncio.to_thread(self._record, sha, out, "", None)
+        return len(shas)
+
+    def submit_scan(
+        self, data: bytes, *, actor: str, declaration_sha256: str = ""
+    ) -> dict[str, Any]:
+        out = self.intake.submit_scan(data, actor=actor, declaration_sha256=declaration_sha256)
+        self.wakeup.set()
+        return out
+
+    async def review(self, sha256: str) -> dict[str, Any]:
+        """Run the machine review of one stored scan now and record the verdict."""
+        if self.verifier is None:
+            raise CusdepError("no verifier is configured on this node")
+        row = await asyncio.to_thread(self._row, sha256)
+        declaration = await asyncio.to_thread(self._declaration_for, row.declaration_sha256)
+        data = await asyncio.to_thread(self.blobs.get, sha256)
+        out = await self._verify(sha256, data, declaration)
+        if declaration is None and out.certificate_number:
+            found = await asyncio.to_thread(self.intake.find_declaration, out.certificate_number)
+            if found:  # check again, against the importer's declaration this time
+                row.declaration_sha256 = found
+                declaration = await asyncio.to_thread(self.intake.declaration, found)
+                out = await self._verify(sha256, data, declaration)
+        await asyncio.to_thread(self._record, sha256, out, row.declaration_sha256, declaration)
+        return await asyncio.to_thread(self.get, sha256)
+
+    async def _verify(
+        self, sha256: str, data: bytes, declaration: dict[str, Any] | None
+    ) -> Verification:
+        assert self.verifier is not None
+        try:
+            return await self.verifier.verify(
+                data,
+                declaration=declaration,
+                evidence_dir=self.evidence_dir(sha256),
+                is_used=lambda n: self._number_used(n, sha256),
+            )
+        except CusdepError as err:
+            logger.warning("review of %s could not run: %s", sha256, err.roll_up())
+            return unreadable(sha256, err.roll_up())
+
+    def _declaration_for(self, sha: str) -> dict[str, Any] | None:
+        return self.intake.declaration(sha) if sha else None
+
+    def _record(
+        self,
+        sha: str,
+        out: Verification,
+        declaration_sha: str,
+        declaration: dict[str, Any] | None,
+    ) -> None:
+        verdict = out.verdict
+        with self.db.session() as session:
+            row = session.get(ReviewRow, sha)
+            assert row is not None
+            row.state, row.verdict, row.reviewed_at = verdict, verdict, utcnow()
+            row.result, row.certificate_number = out.result, out.certificate_number
+            row.layout = {**out.layout, "declaration": declaration}
+            row.declaration_sha256 = declaration_sha
+            row.forwardable = verdict == "accept"
+            doc = session.get(DocumentRow, sha)
+            if doc is not None:
+                doc.state = _STATE.get(verdict, "in_review")
+            detail = {
+                "verdict": verdict,
+                "template_id": out.result.get("template_id"),
+                "reasons": out.result.get("reasons", []),
+                "declaration_sha256": declaration_sha or None,
+            }
+            add_event(session, sha, EventKind.VERIFIED, self.actor, detail)
+        if verdict == "accept" and self.anchoring is not None:
+            self.anchoring.enqueue([sha])
+        logger.info("reviewed %s: %s", sha, verdict)
+
+    def _number_used(self, number: str, sha: str) -> bool:
+        with self.db.session() as session:
+            stmt = (
+                select(ReviewRow.sha256)
+                .where(ReviewRow.certificate_number == number)
+                .where(ReviewRow.sha256 != sha)
+                .where(col(ReviewRow.state).in_(["accept", "decided"]))
+            )
+            return session.exec(stmt).first() is not None
+
+    # ---- the officers ---------------------------------------------------------------------
+    def decide(self, sha256: str, decision: str, reason: str, officer: str) -> dict[str, Any]:
+        if decision not in DECISIONS:
+            raise InputError(f"decision must be accept or reject, got {decision!r}")
+        reason = reason.strip()
+        with self.db.session() as session:
+            row = self._row_in(session, sha256)
+            if row.state == "pending":
+                raise Conflict(f"{sha256} has not been reviewed by the machine yet")
+            if row.state == "decided":
+                raise Conflict(f"{sha256} was already decided by {row.decided_by}")
+            if row.verdict == "accept":
+                raise Conflict(f"{sha256} was accepted and anchored; revoke it instead")
+            outcome = "confirmed" if decision == row.verdict else "overridden"
+            if outcome == "overridden" and row.verdict == "reject" and not reason:
+                raise InputError("overriding a machine reject needs a reason")
+            row.state, row.decision, row.outcome = "decided", decision, outcome
+            row.decided_by, row.reason, row.decided_at = officer, reason, utcnow()
+            row.forwardable = decision == "accept"
+            doc = session.get(DocumentRow, sha256)
+            if doc is not None:
+                doc.state = "accepted" if decision == "accept" else "rejected"
+            detail = {
+                "decision": decision,
+                "outcome": outcome,
+                "machine_verdict": row.verdict,
+                "reason": reason,
+            }
+            add_event(session, sha256, EventKind.REVIEWED, officer, detail)
+        if decision == "accept" and self.anchoring is not None:
+            self.anchoring.enqueue([sha256])
+        return self.get(sha256)
+
+    # ---- reads ----------------------------------------------------------------------------
+    def queue(self, state: str = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """``open`` (review or reject, undecided), ``all``, or one state."""
+        if state not in QUEUE_STATES:
+            raise InputError(f"state must be one of {', '.join(QUEUE_STATES)}, got {state!r}")
+        with self.db.session() as session:
+            stmt = select(ReviewRow)
+            if state == "open":
+                stmt = stmt.where(col(ReviewRow.state).in_(OPEN))
+            elif state != "all":
+                stmt = stmt.where(ReviewRow.state == state)
+            stmt = stmt.order_by(col(ReviewRow.queued_at), col(ReviewRow.sha256))
+            rows = session.exec(stmt.offset(offset).limit(limit))
+            return [review_dict(r, brief=True) for r in rows]
+
+    def get(self, sha256: str) -> dict[str, Any]:
+        with self.db.session() as session:
+            row = self._row_in(session, sha256)
+            out = review_dict(row)
+            out["queue"] = self._neighbours(session, row)
+            return out
+
+    def evidence_dir(self, sha256: str) -> Path:
+        return self.evidence_root / check_sha256(sha256)
+
+    def evidence_file(self, sha256: str, name: str) -> Path:
+        path = self.evidence_dir(sha256) / name
+        if "/" in name or name.startswith(".") or not name.endswith(".png") or not path.is_file():
+            raise NotFound(f"no evidence {name!r} for {sha256}")
+        return path
+
+    def _row(self, sha256: str) -> ReviewRow:
+        with self.db.session() as session:
+            return self._row_in(session, sha256)
+
+    @staticmethod
+    def _row_in(session: Any, sha256: str) -> ReviewRow:
+        row = session.get(ReviewRow, check_sha256(sha256))
+        if row is None:
+            raise NotFound(f"no review of {sha256} on this node")
+        return row
+
+    @staticmethod
+    def _neighbours(session: Any, row: ReviewRow) -> dict[str, str | None]:
+        """Previous and next documents waiting in the officers' queue."""
+        base = select(ReviewRow.sha256).where(col(ReviewRow.state).in_(OPEN))
+        before = base.where(col(ReviewRow.queued_at) < row.queued_at).order_by(
+            col(ReviewRow.queued_at).desc()
+        )
+        after = base.where(col(ReviewRow.queued_at) > row.queued_at).order_by(
+            col(ReviewRow.queued_at)
+        )
+        return {"previous": session.exec(before).first(), "next": session.exec(after).first()}

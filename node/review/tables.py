@@ -1,0 +1,44 @@
+"""Review results: one row per reviewed scan (the machine verdict, then the officer's decision)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from node.storage.core import utcnow
+
+
+class ReviewRow(SQLModel, table=True):
+    __tablename__ = "reviews"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    # pending -> accept | review | reject | failed ; officer decision -> decided
+    state: str = Field(default="pending", index=True)
+    verdict: str = ""  # the machine verdict
+    decision: str = ""  # the officer's: accept | reject
+    outcome: str = ""  # confirmed | overridden
+    decided_by: str = ""
+    reason: str = ""
+    forwardable: bool = False
+    certificate_number: str = Field(default="", index=True)
+    declaration_sha256: str = ""
+    submitted_by: str = ""
+    error: str = ""
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    layout: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    queued_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    reviewed_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
+
+
+class DeclarationIndexRow(SQLModel, table=True):
+    """Certificate numbers named by each stored declaration (to pair a scan with it)."""
+
+    __tablename__ = "declaration_index"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    certificate_numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    indexed_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,178 @@
+"""The review's one port, ``Verifier``, and its real implementation over ``verification``.
+
+``Verifier.verify(data, declaration=..., evidence_dir=..., is_used=...) -> Verification`` (async):
+the contract's ``cusdep verify --json`` result plus the layout the review screen draws (page
+images, field/seal/signature boxes, evidence crop file names), all files under ``evidence_dir``.
+
+``PipelineVerifier`` builds a fresh ``SpecimenSource`` from the node's registry for every run
+(only specimens whose SHA-256 matches the chain, ``node.registry.specimens``) and runs the
+CPU-bound pipeline in a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+
+from node.config import Settings
+from node.errors import InputError, LimitExceeded, UnsupportedDocument
+from node.ports import TrustRegistryChain
+from node.registry.specimens import build_specimens
+from node.storage.blobs import BlobStore
+from node.storage.db import Database
+from verification import (
+    DocumentError,
+    IntakeLimits,
+    Pipeline,
+    PipelineConfig,
+    RapidOcrEngine,
+    UnknownTemplate,
+    VerificationResult,
+    load_rules,
+)
+from verification import LimitExceeded as DocLimit
+from verification import UnsupportedDocument as DocUnsupported
+from verification.intake import load_pages
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Verification:
+    result: dict[str, Any]
+    layout: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> str:
+        return str(self.result.get("verdict", "review"))
+
+    @property
+    def certificate_number(self) -> str:
+        fv = self.result.get("fields", {}).get("certificate_number") or {}
+        return str(fv.get("value") or "")
+
+
+class Verifier(Protocol):
+    async def verify(
+        self,
+        data: bytes,
+        *,
+        declaration: Mapping[str, Any] | None,
+        evidence_dir: Path,
+        is_used: Callable[[str], bool],
+    ) -> Verification: ...
+
+
+def document_error(err: DocumentError) -> InputError:
+    """A pipeline input error as the node's error (mapped once, here)."""
+    if isinstance(err, DocLimit):
+        return LimitExceeded(err.message, code=err.code)
+    if isinstance(err, DocUnsupported):
+        return UnsupportedDocument(err.message, code=err.code)
+    return InputError(err.message, code=err.code)
+
+
+def unreadable(sha256: str, reason: str) -> Verification:
+    """What the officer sees when the machine could not review at all."""
+    return Verification(
+        {
+            "document_sha256": sha256,
+            "template_id": None,
+            "fields": {},
+            "seal": {"found": False, "seal_id": None, "score": 0.0, "match": False},
+            "signature": {"found": False, "officer_id": None, "score": 0.0, "match": False},
+            "rules": [],
+            "verdict": "review",
+            "reasons": [reason],
+            "elapsed_ms": 0,
+        }
+    )
+
+
+class PipelineVerifier:
+    def __init__(
+        self, settings: Settings, db: Database, blobs: BlobStore, chain: TrustRegistryChain
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.blobs = blobs
+        self.chain = chain
+        v = settings.verification
+        self._limits = IntakeLimits(
+            max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels
+        )
+        self._ocr = RapidOcrEngine()
+        self._rules = load_rules()
+
+    @property
+    def registrars(self) -> set[str]:
+        chain = self.settings.chain
+        return {self.settings.node.country, *(c.upper() for c in chain.trusted_registrars)}
+
+    async def verify(
+        self,
+        data: bytes,
+        *,
+        declaration: Mapping[str, Any] | None,
+        evidence_dir: Path,
+        is_used: Callable[[str], bool],
+    ) -> Verification:
+        source = await build_specimens(
+            self.db, self.blobs, self.chain, registrars=self.registrars, is_used=is_used
+        )
+        pipeline = Pipeline(
+            source, ocr=self._ocr, rules=self._rules, config=PipelineConfig(limits=self._limits)
+        )
+        return await asyncio.to_thread(self._run, pipeline, data, declaration, evidence_dir)
+
+    def _run(
+        self,
+        pipeline: Pipeline,
+        data: bytes,
+        declaration: Mapping[str, Any] | None,
+        evidence_dir: Path,
+    ) -> Verification:
+        try:
+            result = pipeline.verify(data, declaration=declaration, evidence_dir=evidence_dir)
+        except UnknownTemplate as err:
+            sha = hashlib.sha256(data).hexdigest()
+            return _with_pages(unreadable(sha, err.message), data, self._limits, evidence_dir)
+        except DocumentError as err:
+            raise document_error(err) from None
+        out = Verification(result.to_json(), layout(result))
+        return _with_pages(out, data, self._limits, evidence_dir)
+
+
+def layout(result: VerificationResult) -> dict[str, Any]:
+    """Boxes (page pixels) of the fields, the seal and the signature, for the review screen."""
+    boxes: dict[str, Any] = {
+        name: {"page": fv.page, "box": list(fv.box)}
+        for name, fv in result.fields.items()
+        if fv.box is not None
+    }
+    out: dict[str, Any] = {"fields": boxes}
+    for name, part in (("seal", result.seal), ("signature", result.signature)):
+        out[name] = {"page": part.page, "box": list(part.box)} if part.box else None
+    out["evidence"] = {name: Path(path).name for name, path in result.evidence.items()}
+    return out
+
+
+def _with_pages(
+    out: Verification, data: bytes, limits: IntakeLimits, evidence_dir: Path
+) -> Verification:
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for page in load_pages(data, limits):
+        name = f"page-{page.index}.png"
+        cv2.imwrite(str(evidence_dir / name), cv2.cvtColor(page.image, cv2.COLOR_RGB2BGR))
+        h, w = page.image.shape[:2]
+        pages.append({"name": name, "width": w, "height": h})
+    out.layout["pages"] = pages
+    return out

@@ -1,0 +1,112 @@
+"""What the API and the review screen show of a review: the result, findings ordered for the
+officer (failures first, authenticity before consistency), and certificate vs declaration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from node.review.tables import ReviewRow
+from node.storage.documents import iso
+
+_SEVERITY = {"error": 0, "warning": 1, "info": 2}
+_AREA = {"seal": 0, "signature": 1, "officer": 2, "certificate": 3, "validity": 4}
+COMPARED = (
+    "consignor_name",
+    "consignee_name",
+    "origin_country",
+    "commodity",
+    "hs_code",
+    "quantity",
+    "unit",
+    "net_weight_kg",
+    "packages",
+    "port_of_entry",
+    "container_numbers",
+)
+
+
+def ordered_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Failures first; among them errors before warnings; seal and signature findings first."""
+
+    def key(item: tuple[int, dict[str, Any]]) -> tuple[int, int, int, int]:
+        i, r = item
+        area = _AREA.get(str(r.get("id", "")).split(".")[0], 9)
+        return (bool(r.get("passed")), _SEVERITY.get(str(r.get("severity")), 3), area, i)
+
+    return [r for _, r in sorted(enumerate(rules), key=key)]
+
+
+def comparison(result: dict[str, Any], declaration: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Certificate field beside the declared value, ``match`` false where they differ."""
+    if not declaration:
+        return []
+    fields = result.get("fields", {})
+    out = []
+    for name in COMPARED:
+        cert = (fields.get(name) or {}).get("value")
+        declared = declaration.get(name)
+        if cert is None and declared in (None, ""):
+            continue
+        out.append(
+            {
+                "field": name,
+                "certificate": cert,
+                "declaration": declared,
+                "match": _same(cert, declared),
+            }
+        )
+    return out
+
+
+def _same(a: Any, b: Any) -> bool | None:
+    if a in (None, "") or b in (None, ""):
+        return None  # nothing to compare
+    try:
+        fa, fb = float(str(a).replace(",", "")), float(str(b).replace(",", ""))
+        return abs(fa - fb) <= 1e-6 * max(1.0, abs(fb))
+    except ValueError:
+        return " ".join(str(a).casefold().split()) == " ".join(str(b).casefold().split())
+
+
+def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
+    result = row.result or {}
+    out: dict[str, Any] = {
+        "document_sha256": row.sha256,
+        "state": row.state,
+        "verdict": row.verdict or None,
+        "template_id": result.get("template_id"),
+        "certificate_number": row.certificate_number or None,
+        "seal": result.get("seal"),
+        "reasons": result.get("reasons", []),
+        "forwardable": row.forwardable,
+        "queued_at": iso(row.queued_at),
+        "reviewed_at": iso(row.reviewed_at) if row.reviewed_at else None,
+        "decision": _decision(row),
+    }
+    if brief:
+        return out
+    layout = dict(row.layout or {})
+    declaration = layout.pop("declaration", None)
+    out.update(
+        result=result,
+        rules=ordered_rules(list(result.get("rules", []))),
+        declaration_sha256=row.declaration_sha256 or None,
+        declaration=declaration,
+        comparison=comparison(result, declaration),
+        layout=layout,
+        submitted_by=row.submitted_by,
+        error=row.error or None,
+    )
+    return out
+
+
+def _decision(row: ReviewRow) -> dict[str, Any] | None:
+    if not row.decision:
+        return None
+    return {
+        "decision": row.decision,
+        "outcome": row.outcome,
+        "officer": row.decided_by,
+        "reason": row.reason,
+        "at": iso(row.decided_at) if row.decided_at else None,
+    }

@@ -1,0 +1,45 @@
+"""Background worker: runs the machine review of pending scans (one at a time, off the loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from node.review.service import ReviewService
+
+logger = logging.getLogger(__name__)
+
+
+class ReviewWorker:
+    def __init__(self, service: ReviewService, *, interval: float = 1.0) -> None:
+        self.service = service
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+
+    async def start(self) -> None:
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run(), name="review-worker")
+
+    async def aclose(self) -> None:
+        self._stop.set()
+        self.service.wakeup.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            done = 0
+            try:
+                done = await self.service.process_pending()
+            except Exception:
+                logger.exception("review worker step failed")
+            if done == 0:
+                await self._idle()
+
+    async def _idle(self) -> None:
+        wakeup = self.service.wakeup
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wakeup.wait(), self.interval)
+        wakeup.clear()

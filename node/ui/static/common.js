@@ -1,0 +1,45 @@
+// Shared helpers: the bearer token (sessionStorage of this tab), API calls, safe DOM building.
+"use strict";
+const TOKEN_KEY = "cusdep.token";
+
+const cusdep = {
+  token() { return sessionStorage.getItem(TOKEN_KEY); },
+  setToken(t) { sessionStorage.setItem(TOKEN_KEY, t); },
+  signOut() { sessionStorage.removeItem(TOKEN_KEY); location.href = "/ui/"; },
+
+  async api(path, options = {}) {
+    const headers = Object.assign({ Authorization: "Bearer " + cusdep.token() }, options.headers || {});
+    const resp = await fetch(path, Object.assign({}, options, { headers }));
+    if (resp.status === 401) { cusdep.signOut(); throw new Error("signed out"); }
+    if (!resp.ok) {
+      let detail = resp.statusText;
+      try { detail = (await resp.json()).detail || detail; } catch (e) { /* not JSON */ }
+      const err = new Error(detail); err.status = resp.status; throw err;
+    }
+    return resp;
+  },
+  async json(path, options) { return (await cusdep.api(path, options)).json(); },
+  async imageInto(img, path) {
+    try {
+      const blob = await (await cusdep.api(path)).blob();
+      img.src = URL.createObjectURL(blob);
+      img.hidden = false;
+      return true;
+    } catch (e) { img.hidden = true; return false; }
+  },
+  el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (k === "class") node.className = v; else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v);
+    }
+    for (const c of children) node.append(c);
+    return node;
+  },
+  short(sha) { return sha ? sha.slice(0, 12) + "…" : ""; },
+};
+
+document.addEventListener("DOMContentLoaded", () => {
+  const out = document.getElementById("signout");
+  if (cusdep.token() && out) { out.hidden = false; out.addEventListener("click", cusdep.signOut); }
+});

@@ -1,0 +1,202 @@
+// The one-screen review: scan with boxes, findings, seal and signature beside their specimens,
+// certificate vs declaration, decision with keyboard shortcuts, and the trace.
+"use strict";
+const $ = (id) => document.getElementById(id);
+const state = { review: null, page: 0, showFields: true };
+const SVG = "http://www.w3.org/2000/svg";
+
+function label(name) { return name.replace(/_/g, " "); }
+
+function renderFindings(review) {
+  const list = $("findings");
+  list.replaceChildren();
+  for (const r of review.rules) {
+    const cls = r.passed ? "pass" : "fail " + r.severity;
+    const li = cusdep.el("li", { class: cls, "data-rule": r.id },
+      cusdep.el("span", { class: "sev", text: r.passed ? "ok" : r.severity }),
+      cusdep.el("code", { text: r.id }), " ", cusdep.el("span", { text: r.message }));
+    list.append(li);
+  }
+  if (!review.rules.length) list.append(cusdep.el("li", { class: "fail warning", text: "no rule results: the machine could not read this document" }));
+  $("reasons").textContent = (review.reasons || []).join(" · ");
+}
+
+function diffFields(review) {
+  return new Set(review.comparison.filter((c) => c.match === false).map((c) => c.field));
+}
+
+function drawBoxes(review) {
+  const svg = $("scan-boxes");
+  svg.replaceChildren();
+  const page = (review.layout.pages || [])[state.page];
+  if (!page) return;
+  svg.setAttribute("viewBox", `0 0 ${page.width} ${page.height}`);
+  const diffs = diffFields(review);
+  const add = (box, cls, title) => {
+    const [x0, y0, x1, y1] = box;
+    const r = document.createElementNS(SVG, "rect");
+    r.setAttribute("x", x0); r.setAttribute("y", y0);
+    r.setAttribute("width", Math.max(1, x1 - x0)); r.setAttribute("height", Math.max(1, y1 - y0));
+    r.setAttribute("class", cls);
+    const t = document.createElementNS(SVG, "title"); t.textContent = title; r.append(t);
+    svg.append(r);
+  };
+  if (state.showFields) {
+    for (const [name, f] of Object.entries(review.layout.fields || {})) {
+      if (f.page === state.page) add(f.box, diffs.has(name) ? "box diff" : "box field", label(name));
+    }
+  }
+  const seal = review.layout.seal, sig = review.layout.signature;
+  if (seal && seal.page === state.page) add(seal.box, "box seal " + (review.result.seal.match ? "ok" : "bad"), "seal");
+  if (sig && sig.page === state.page) add(sig.box, "box signature", "signature");
+}
+
+async function showPage(review) {
+  const page = (review.layout.pages || [])[state.page];
+  if (page) await cusdep.imageInto($("scan-img"), `/api/v1/review/${review.document_sha256}/evidence/${page.name}`);
+  drawBoxes(review);
+}
+
+function score(el, part) {
+  if (!part || !part.found) { el.textContent = "not found"; el.className = "score bad"; return; }
+  el.textContent = `${part.match ? "match" : "mismatch"} · score ${Number(part.score).toFixed(2)}`;
+  el.className = "score " + (part.match ? "ok" : "bad");
+}
+
+async function sealSpecimenId(review) {
+  if (review.result.seal && review.result.seal.seal_id) return review.result.seal.seal_id;
+  const templates = await cusdep.json("/api/v1/registry?kind=template");
+  const t = templates.find((x) => x.id === review.template_id);
+  if (!t) return null;
+  const seals = await cusdep.json("/api/v1/registry?kind=seal");
+  const s = seals.find((x) => x.agency_id === t.agency_id && x.state === "confirmed");
+  return s ? s.id : null;
+}
+
+async function renderSpecimens(review) {
+  const ev = review.layout.evidence || {};
+  const base = `/api/v1/review/${review.document_sha256}/evidence/`;
+  score($("seal-score"), review.result.seal);
+  score($("sig-score"), review.result.signature);
+  if (ev.seal) cusdep.imageInto($("seal-found"), base + ev.seal); else $("seal-found").hidden = true;
+  if (ev.signature) cusdep.imageInto($("sig-found"), base + ev.signature); else $("sig-found").hidden = true;
+  const sealId = await sealSpecimenId(review).catch(() => null);
+  if (sealId) {
+    $("seal-specimen-cap").textContent = "registered " + sealId;
+    cusdep.imageInto($("seal-specimen"), `/api/v1/registry/seal/${encodeURIComponent(sealId)}/specimen`);
+  } else { $("seal-specimen").hidden = true; $("seal-specimen-cap").textContent = "no registered specimen"; }
+  const officer = review.result.signature && review.result.signature.officer_id;
+  if (officer) {
+    $("sig-specimen-cap").textContent = "registered " + officer;
+    cusdep.imageInto($("sig-specimen"), `/api/v1/registry/officer/${encodeURIComponent(officer)}/specimen`);
+  } else { $("sig-specimen").hidden = true; $("sig-specimen-cap").textContent = "no matching officer"; }
+}
+
+function renderCompare(review) {
+  const body = $("compare-rows");
+  body.replaceChildren();
+  if (review.comparison.length) {
+    for (const c of review.comparison) {
+      const cls = c.match === false ? "diff" : (c.match ? "same" : "");
+      body.append(cusdep.el("tr", { class: cls },
+        cusdep.el("th", { text: label(c.field) }),
+        cusdep.el("td", { text: c.certificate == null ? "—" : String(c.certificate) }),
+        cusdep.el("td", { text: c.declaration == null ? "—" : String(c.declaration) })));
+    }
+    return;
+  }
+  for (const [name, f] of Object.entries(review.result.fields || {})) {
+    body.append(cusdep.el("tr", {}, cusdep.el("th", { text: label(name) }),
+      cusdep.el("td", { text: f.value == null ? "—" : String(f.value) }),
+      cusdep.el("td", { class: "muted", text: "no declaration" })));
+  }
+}
+
+function renderDecision(review) {
+  const d = review.decision, box = $("decided");
+  $("verdict").textContent = review.verdict || review.state;
+  $("verdict").className = "badge " + (review.verdict || "");
+  $("state").textContent = review.state;
+  const open = !d && review.state !== "pending" && review.verdict !== "accept";
+  $("decision").hidden = !open;
+  box.hidden = !d;
+  if (d) {
+    box.textContent = `${d.decision} (${d.outcome}) by ${d.officer}` + (d.reason ? ` — ${d.reason}` : "");
+    box.className = "decided " + d.decision;
+  }
+  $("prev").disabled = !review.queue.previous;
+  $("next").disabled = !review.queue.next;
+}
+
+async function renderTrace(sha) {
+  const list = $("trace");
+  let t;
+  try { t = await cusdep.json(`/api/v1/trace/${sha}`); } catch (e) { list.replaceChildren(cusdep.el("li", { class: "muted", text: e.message })); return; }
+  list.replaceChildren();
+  for (const e of t.events) {
+    const extra = e.detail.decision ? `${e.detail.decision} (${e.detail.outcome})` : (e.detail.verdict || "");
+    list.append(cusdep.el("li", { "data-kind": e.kind },
+      cusdep.el("time", { text: e.at.replace("T", " ").slice(0, 19) }), " ",
+      cusdep.el("strong", { text: e.kind }), " ", cusdep.el("span", { text: `by ${e.actor} ${extra}` })));
+  }
+  $("proof").textContent = t.anchor
+    ? `anchored in block ${t.anchor.block_number}; proof ${t.verified_on_chain ? "verified on chain" : "NOT verified"}`
+    : `not anchored (${t.anchor_state || "not queued"})`;
+}
+
+async function decide(decision) {
+  const review = state.review;
+  if (!review || $("decision").hidden) return;
+  $("decision-error").textContent = "";
+  try {
+    state.review = await cusdep.json(`/api/v1/review/${review.document_sha256}/decision`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ decision, reason: $("reason").value }),
+    });
+    renderDecision(state.review);
+    await renderTrace(review.document_sha256);
+  } catch (e) { $("decision-error").textContent = e.message; }
+}
+
+function go(which) {
+  const sha = state.review && state.review.queue[which];
+  if (sha) location.href = "/ui/review/" + sha;
+}
+
+function keys(ev) {
+  if (ev.target.closest("textarea, input, select") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const k = ev.key.toLowerCase();
+  if (k === "a") decide("accept");
+  else if (k === "r") decide("reject");
+  else if (k === "n" || k === "j") go("next");
+  else if (k === "p" || k === "k") go("previous");
+  else if (k === "f") { state.showFields = !state.showFields; drawBoxes(state.review); }
+  else return;
+  ev.preventDefault();
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  const sha = $("review").dataset.sha256;
+  if (!cusdep.token()) { location.href = "/ui/?next=" + encodeURIComponent(location.pathname); return; }
+  let review;
+  try { review = await cusdep.json(`/api/v1/review/${sha}`); }
+  catch (e) { $("findings").replaceChildren(cusdep.el("li", { class: "fail error", text: e.message })); return; }
+  state.review = review;
+  const pages = review.layout.pages || [];
+  if (pages.length > 1) {
+    const sel = $("page");
+    pages.forEach((p, i) => sel.append(cusdep.el("option", { value: String(i), text: `page ${i + 1}` })));
+    sel.hidden = false;
+    sel.addEventListener("change", () => { state.page = Number(sel.value); showPage(state.review); });
+  }
+  renderFindings(review);
+  renderCompare(review);
+  renderDecision(review);
+  $("accept").addEventListener("click", () => decide("accept"));
+  $("reject").addEventListener("click", () => decide("reject"));
+  $("prev").addEventListener("click", () => go("previous"));
+  $("next").addEventListener("click", () => go("next"));
+  document.addEventListener("keydown", keys);
+  await Promise.all([showPage(review), renderSpecimens(review), renderTrace(sha)]);
+  document.body.dataset.ready = "1";
+});

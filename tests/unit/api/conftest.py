@@ -1,0 +1,39 @@
+"""API unit fixtures: a node on in-memory chain fakes with a fake verifier, its ASGI app, an
+httpx client, and one token per role."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from node.api.app import create_app
+from node.api.tokens import TokenService
+from node.bootstrap import build_node
+from node.runtime import Node
+from tests.unit.api.fakes import FakeVerifier, fakes, issue_all, settings
+
+
+@pytest.fixture
+async def node(home) -> AsyncIterator[Node]:
+    n = build_node(settings(home), verifier=FakeVerifier(), **fakes())
+    async with n:
+        yield n
+
+
+@pytest.fixture
+def tokens(node: Node) -> dict[str, str]:
+    return issue_all(TokenService(node.db))
+
+
+@pytest.fixture
+async def client(node: Node) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=create_app(node))
+    async with httpx.AsyncClient(transport=transport, base_url="http://cusdep.test") as c:
+        yield c
+
+
+def bearer(token: str) -> dict[str, Any]:
+    return {"Authorization": f"Bearer {token}"}

@@ -1,0 +1,190 @@
+"""Test doubles for the API and browser tests: a verifier that returns the contract's verify
+JSON shape for a rendered forged or genuine certificate, with real page and evidence files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from node.api.tokens import TokenService
+from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
+from node.config import ChainSettings, NodeIdentity, Settings
+from node.identity import create_identity
+from node.review.verifier import Verification
+
+PAGE = (850, 1100)
+BOXES = {
+    "certificate_number": (520, 150, 790, 185),
+    "consignor_name": (80, 260, 480, 295),
+    "net_weight_kg": (80, 520, 300, 555),
+    "origin_country": (520, 260, 700, 295),
+}
+SEAL_BOX = (560, 800, 760, 1000)
+SIG_BOX = (90, 860, 380, 950)
+
+
+def png(color: str = "red", size: tuple[int, int] = (60, 60)) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def scan(label: str = "forged", *, seal_color: str = "#b00020") -> bytes:
+    """A certificate-like page (distinct bytes per label)."""
+    img = Image.new("RGB", PAGE, "white")
+    d = ImageDraw.Draw(img)
+    d.text((300, 60), "PHYTOSANITARY CERTIFICATE", fill="black")
+    d.text((420, 160), f"Certificate No.  AU-2026-{label}", fill="black")
+    d.text((80, 240), "Name and address of exporter", fill="black")
+    d.text((80, 270), "Orchard Exports Pty Ltd", fill="black")
+    d.text((80, 530), "Net weight  1,250.5 kg", fill="black")
+    d.ellipse(SEAL_BOX, outline=seal_color, width=8)
+    d.line((100, 930, 200, 880, 300, 940, 370, 890), fill="navy", width=4)
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def result(sha: str, kind: str) -> dict[str, Any]:
+    forged = kind == "forged"
+    rules = [
+        {
+            "id": "declaration.net_weight",
+            "passed": False,
+            "severity": "warning",
+            "message": "net weight 1250.5 kg on certificate, 1200 kg declared (+4.2%)",
+        },
+        {"id": "fields.required", "passed": True, "severity": "error", "message": "all present"},
+        {
+            "id": "seal.agency",
+            "passed": not forged,
+            "severity": "error",
+            "message": "seal does not match any registered specimen of AU-DAFF (best score 0.41)"
+            if forged
+            else "seal matches AU-DAFF-S1",
+        },
+        {
+            "id": "signature.match",
+            "passed": True,
+            "severity": "warning",
+            "message": "signature matches AU-DAFF-O7",
+        },
+    ]
+    fields = {
+        "certificate_number": {"value": f"AU-2026-{kind}", "confidence": 0.97},
+        "consignor_name": {"value": "Orchard Exports Pty Ltd", "confidence": 0.95},
+        "net_weight_kg": {"value": "1250.5", "confidence": 0.93},
+        "origin_country": {"value": "AU", "confidence": 0.99},
+    }
+    return {
+        "document_sha256": sha,
+        "template_id": "AU-PHYTO-2025",
+        "fields": fields,
+        "seal": {
+            "found": True,
+            "seal_id": None if forged else "AU-DAFF-S1",
+            "score": 0.41 if forged else 0.93,
+            "match": not forged,
+        },
+        "signature": {"found": True, "officer_id": "AU-DAFF-O7", "score": 0.88, "match": True},
+        "rules": rules,
+        "verdict": "reject" if forged else "review",
+        "reasons": ["seal.agency"] if forged else ["declaration.net_weight"],
+        "elapsed_ms": 12,
+    }
+
+
+class FakeVerifier:
+    """Verdict by the label given to ``labelled_scan``: ``forged`` -> reject, else review."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, Mapping[str, Any] | None]] = []
+
+    async def verify(
+        self,
+        data: bytes,
+        *,
+        declaration: Mapping[str, Any] | None,
+        evidence_dir: Path,
+        is_used: Callable[[str], bool],
+    ) -> Verification:
+        sha = hashlib.sha256(data).hexdigest()
+        self.calls.append((sha, declaration))
+        kind = _LABELS.get(sha, "genuine")
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        page = Image.open(io.BytesIO(data)).convert("RGB")
+        page.save(evidence_dir / "page-0.png")
+        page.crop(SEAL_BOX).save(evidence_dir / f"{sha[:16]}-seal.png")
+        page.crop(SIG_BOX).save(evidence_dir / f"{sha[:16]}-signature.png")
+        layout = {
+            "pages": [{"name": "page-0.png", "width": PAGE[0], "height": PAGE[1]}],
+            "fields": {k: {"page": 0, "box": list(v)} for k, v in BOXES.items()},
+            "seal": {"page": 0, "box": list(SEAL_BOX)},
+            "signature": {"page": 0, "box": list(SIG_BOX)},
+            "evidence": {"seal": f"{sha[:16]}-seal.png", "signature": f"{sha[:16]}-signature.png"},
+        }
+        return Verification(result(sha, kind), layout)
+
+
+_LABELS: dict[str, str] = {}
+
+
+def labelled_scan(label: str) -> bytes:
+    data = scan(label, seal_color="#b00020" if label == "forged" else "#0b3d91")
+    _LABELS[hashlib.sha256(data).hexdigest()] = "forged" if label == "forged" else "genuine"
+    return data
+
+
+def settings(home: Path, *, api_port: int = 0) -> Settings:
+    s = Settings(
+        home=home,
+        node=NodeIdentity(id="CN-SHA", country="CN", name="Shanghai Customs"),
+        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
+    )
+    s.api.port = api_port
+    create_identity(home, "CN-SHA")
+    return s
+
+
+def fakes() -> dict[str, Any]:
+    return {"chain_anchor": InMemoryChainAnchor(), "registry_chain": InMemoryTrustRegistry("CN")}
+
+
+def issue_all(tokens: TokenService) -> dict[str, str]:
+    return {
+        "admin": tokens.issue("admin", "root")["token"],
+        "officer": tokens.issue("officer", "jane")["token"],
+        "auditor": tokens.issue("auditor", "audrey")["token"],
+        "agency_au": tokens.issue("agency", "AU-DAFF", "AU")["token"],
+        "agency_nz": tokens.issue("agency", "NZ-MPI", "NZ")["token"],
+    }
+
+
+TEMPLATE = {
+    "id": "AU-PHYTO-2025",
+    "certificate_type": "phytosanitary",
+    "issuing_country": "AU",
+    "agency": "AU-DAFF",
+    "titles": ["PHYTOSANITARY CERTIFICATE"],
+    "fields": [{"name": "certificate_number", "labels": ["Certificate No."]}],
+}
+
+
+def declaration(number: str) -> bytes:
+    return json.dumps(
+        {
+            "declaration_number": "CN-DEC-1",
+            "consignor_name": "Orchard Exports Pty Ltd",
+            "origin_country": "AU",
+            "net_weight_kg": 1200.0,
+            "arrival_date": str(dt.date.today()),
+            "certificate_numbers": [number],
+        }
+    ).encode()

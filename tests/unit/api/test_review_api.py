@@ -1,0 +1,143 @@
+"""Scans -> machine review (fake verifier) -> queue -> officer decision -> anchored; over HTTP."""
+
+from __future__ import annotations
+
+from tests.unit.api.conftest import bearer
+from tests.unit.api.fakes import declaration, labelled_scan
+
+
+async def _submit(client, tokens, label: str, **params) -> str:
+    r = await client.post(
+        "/api/v1/documents/scans",
+        content=labelled_scan(label),
+        params=params,
+        headers={**bearer(tokens["officer"]), "Content-Type": "image/png"},
+    )
+    assert r.status_code == 202, r.text
+    assert r.json()["kind"] == "scan"
+    return r.json()["sha256"]
+
+
+async def test_forged_scan_is_rejected_with_seal_finding_first(node, client, tokens) -> None:
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    assert review.pending() == [sha]
+    assert await review.process_pending() == 1
+    r = await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["auditor"]))
+    body = r.json()
+    assert (r.status_code, body["state"], body["verdict"]) == (200, "reject", "reject")
+    assert body["rules"][0]["id"] == "seal.agency" and body["rules"][0]["passed"] is False
+    assert [x["passed"] for x in body["rules"]] == [False, False, True, True]
+    assert body["layout"]["seal"]["box"] == [560, 800, 760, 1000]
+    queue = await client.get("/api/v1/review/queue", headers=bearer(tokens["officer"]))
+    assert [q["document_sha256"] for q in queue.json()] == [sha]
+    page = await client.get(
+        f"/api/v1/review/{sha}/evidence/page-0.png", headers=bearer(tokens["officer"])
+    )
+    assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+    assert node.anchoring.state(sha) is None  # a rejected scan is never anchored
+
+
+async def test_officer_confirms_reject_recorded_in_trace(node, client, tokens) -> None:
+    sha = await _submit(client, tokens, "forged")
+    await node.extras["review"].process_pending()
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "reject", "reason": "seal swapped"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["decision"] == {
+        "decision": "reject",
+        "outcome": "confirmed",
+        "officer": "jane",
+        "reason": "seal swapped",
+        "at": r.json()["decision"]["at"],
+    }
+    trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    kinds = [(e["kind"], e["actor"]) for e in trace["events"]]
+    assert kinds == [("received", "jane"), ("verified", "CN-SHA"), ("reviewed", "jane")]
+    assert trace["anchor"] is None and trace["verified_on_chain"] is False
+    again = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "accept", "reason": "x"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert again.status_code == 409
+    assert again.headers["content-type"] == "application/problem+json"
+
+
+async def test_accepting_a_review_anchors_it_and_proof_checks(node, client, tokens) -> None:
+    sha = await _submit(client, tokens, "genuine")
+    await node.extras["review"].process_pending()
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "accept"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert r.json()["decision"]["outcome"] == "overridden" and r.json()["forwardable"] is True
+    assert await node.anchoring.run_once(force=True) >= 1
+    trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["admin"]))).json()
+    assert trace["verified_on_chain"] is True
+    assert [e["kind"] for e in trace["events"]][-1] == "anchored"
+
+
+async def test_overriding_a_reject_needs_a_reason(node, client, tokens) -> None:
+    sha = await _submit(client, tokens, "forged")
+    await node.extras["review"].process_pending()
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "accept", "reason": " "},
+        headers=bearer(tokens["officer"]),
+    )
+    assert r.status_code == 400 and "reason" in r.json()["detail"]
+
+
+async def test_decision_before_machine_review_is_a_conflict(client, tokens) -> None:
+    sha = await _submit(client, tokens, "genuine")
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "reject", "reason": "no"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert r.status_code == 409 and r.json()["type"] == "cusdep.conflict"
+
+
+async def test_declaration_is_found_by_certificate_number(node, client, tokens) -> None:
+    d = await client.post(
+        "/api/v1/documents/declarations",
+        content=declaration("AU-2026-genuine"),
+        headers={**bearer(tokens["officer"]), "Content-Type": "application/json"},
+    )
+    assert d.status_code == 201, d.text
+    sha = await _submit(client, tokens, "genuine")
+    await node.extras["review"].process_pending()
+    body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
+    assert body["declaration_sha256"] == d.json()["sha256"]
+    diff = {c["field"]: c["match"] for c in body["comparison"]}
+    assert diff["net_weight_kg"] is False and diff["consignor_name"] is True
+    calls = node.extras["review"].verifier.calls
+    assert calls[0][1] is None and calls[1][1]["net_weight_kg"] == 1200.0
+
+
+async def test_queue_neighbours_and_unknown_review(node, client, tokens) -> None:
+    a = await _submit(client, tokens, "forged")
+    b = await _submit(client, tokens, "genuine")
+    await node.extras["review"].process_pending()
+    first = (await client.get(f"/api/v1/review/{a}", headers=bearer(tokens["officer"]))).json()
+    assert first["queue"] == {"previous": None, "next": b}
+    missing = await client.get("/api/v1/review/" + "0" * 64, headers=bearer(tokens["officer"]))
+    assert missing.status_code == 404 and missing.json()["type"] == "cusdep.not_found"
+    bad = await client.get("/api/v1/review/xyz", headers=bearer(tokens["officer"]))
+    assert bad.status_code == 400
+    nofile = await client.get(
+        f"/api/v1/review/{a}/evidence/..secret.png", headers=bearer(tokens["officer"])
+    )
+    assert nofile.status_code == 404
+
+
+async def test_non_document_scan_is_415(client, tokens) -> None:
+    r = await client.post(
+        "/api/v1/documents/scans", content=b"hello", headers=bearer(tokens["officer"])
+    )
+    assert r.status_code == 415 and r.json()["type"] == "cusdep.input.unsupported"

@@ -488,7 +488,8 @@ class Declaration(_Document):
     arrival_date: date | None = None
     certificate_numbers: list[str] = Field(default_factory=list)
 
-    lrn: str | None = None  # local reference number (DE 2/5) when the number is an MRN
+    lrn: str | None = None  # local reference number / UCR when the number is an MRN
+    version: int | None = None  # declaration version (amendments), when the format carries one
     declaration_type: str | None = None  # e.g. IM, EX, CO (DE 1/1)
     function_code: str | None = None  # 9 original, 13 amendment, ...
     issue_date: date | None = None

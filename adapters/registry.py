@@ -12,6 +12,7 @@ from collections.abc import Callable
 from adapters.base import FormatAdapter, Issue
 from adapters.canonical import Certificate, Declaration
 from adapters.cusdep_json import CanonicalJsonAdapter
+from adapters.defra import AlvsClearanceAdapter, IpaffsChedAdapter
 from adapters.errors import UnknownFormat
 from adapters.uncefact_sps import SpsCertificateAdapter
 from adapters.wco_dm import WcoDeclarationAdapter
@@ -21,6 +22,8 @@ logger = logging.getLogger(__name__)
 _ADAPTERS: dict[str, Callable[[], FormatAdapter]] = {
     "uncefact-sps-xml": SpsCertificateAdapter,
     "wco-dec-xml": WcoDeclarationAdapter,
+    "ipaffs-ched-json": IpaffsChedAdapter,
+    "alvs-clearance-json": AlvsClearanceAdapter,
     "cusdep-json": CanonicalJsonAdapter,
 }
 _ALIASES: dict[str, str] = {
@@ -35,8 +38,17 @@ _ALIASES: dict[str, str] = {
     "wco-dm": "wco-dec-xml",
     "cds": "wco-dec-xml",
     "hmrc-cds": "wco-dec-xml",
+    "ipaffs": "ipaffs-ched-json",
+    "ched": "ipaffs-ched-json",
+    "alvs": "alvs-clearance-json",
 }
-_DETECT_ORDER: tuple[str, ...] = ("uncefact-sps-xml", "wco-dec-xml", "cusdep-json")
+_DETECT_ORDER: tuple[str, ...] = (
+    "uncefact-sps-xml",
+    "wco-dec-xml",
+    "ipaffs-ched-json",
+    "alvs-clearance-json",
+    "cusdep-json",
+)
 
 
 def known_formats() -> tuple[str, ...]:

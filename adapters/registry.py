@@ -14,6 +14,7 @@ from adapters.canonical import Certificate, Declaration
 from adapters.cusdep_json import CanonicalJsonAdapter
 from adapters.defra import AlvsClearanceAdapter, IpaffsChedAdapter
 from adapters.errors import UnknownFormat
+from adapters.openattestation import OpenAttestationAdapter
 from adapters.uncefact_sps import SpsCertificateAdapter
 from adapters.wco_dm import WcoDeclarationAdapter
 
@@ -24,6 +25,7 @@ _ADAPTERS: dict[str, Callable[[], FormatAdapter]] = {
     "wco-dec-xml": WcoDeclarationAdapter,
     "ipaffs-ched-json": IpaffsChedAdapter,
     "alvs-clearance-json": AlvsClearanceAdapter,
+    "openattestation-v2": OpenAttestationAdapter,
     "cusdep-json": CanonicalJsonAdapter,
 }
 _ALIASES: dict[str, str] = {
@@ -41,12 +43,16 @@ _ALIASES: dict[str, str] = {
     "ipaffs": "ipaffs-ched-json",
     "ched": "ipaffs-ched-json",
     "alvs": "alvs-clearance-json",
+    "openattestation": "openattestation-v2",
+    "oa": "openattestation-v2",
+    "tradetrust": "openattestation-v2",
 }
 _DETECT_ORDER: tuple[str, ...] = (
     "uncefact-sps-xml",
     "wco-dec-xml",
     "ipaffs-ched-json",
     "alvs-clearance-json",
+    "openattestation-v2",
     "cusdep-json",
 )
 

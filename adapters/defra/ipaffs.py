@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from adapters._collect import JsonCollector
 from adapters._json import load_json, looks_like_json_object
 from adapters.base import Issue
 from adapters.canonical import Certificate, Declaration
-from adapters.defra._common import JsonCollector, arr, build, obj, source, text
+from adapters.defra._common import arr, build, obj, source, text
 from adapters.errors import InvalidDocument, Reason, RenderError
 
 logger = logging.getLogger(__name__)

@@ -73,7 +73,7 @@ async def list_all(
     kind: Literal["certificate", "declaration", "scan", "other"] | None = None,
     state: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[Document]:
     rows = await asyncio.to_thread(
         list_documents, node.db, kind=kind, state=state, limit=limit, offset=offset

@@ -21,7 +21,7 @@ async def queue(
     who: Reader,
     state: QueueState = "open",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[ReviewBrief]:
     """Reviews by state; ``open`` = waiting for an officer (verdict review or reject)."""
     rows = await asyncio.to_thread(review_service(node).queue, state, limit, offset)

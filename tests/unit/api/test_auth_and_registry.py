@@ -1,0 +1,174 @@
+"""Tokens and roles over HTTP: 401 without a token, 403 for the wrong role or country, and the
+registry flows (register, list, specimen, revoke) through RegistryService."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from node.api.tokens import TokenService
+from node.errors import InputError, NotFound, Unauthenticated
+from tests.unit.api.conftest import bearer
+from tests.unit.api.fakes import TEMPLATE, png
+
+AGENCY = {"id": "AU-DAFF", "country": "AU", "name": "Department of Agriculture"}
+
+
+def _seal(seal_id: str = "AU-DAFF-S1", agency: str = "AU-DAFF") -> dict[str, str]:
+    return {"agency": agency, "id": seal_id, "image_base64": base64.b64encode(png()).decode()}
+
+
+async def test_no_token_is_401_problem(client) -> None:
+    r = await client.get("/api/v1/registry")
+    assert r.status_code == 401
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert r.json()["type"] == "cusdep.unauthenticated" and r.json()["status"] == 401
+    bad = await client.get("/api/v1/registry", headers=bearer("cdp_nope_nope"))
+    assert bad.status_code == 401 and "unknown" in bad.json()["detail"]
+
+
+async def test_revoked_token_is_refused(node, client, tokens) -> None:
+    service = TokenService(node.db)
+    issued = service.issue("auditor", "temp")
+    assert (
+        await client.get("/api/v1/registry", headers=bearer(issued["token"]))
+    ).status_code == 200
+    service.revoke(issued["id"])
+    r = await client.get("/api/v1/registry", headers=bearer(issued["token"]))
+    assert r.status_code == 401 and "revoked" in r.json()["detail"]
+
+
+async def test_auditor_cannot_register_a_seal(client, tokens) -> None:
+    await client.post("/api/v1/registry/agencies", json=AGENCY, headers=bearer(tokens["agency_au"]))
+    r = await client.post("/api/v1/registry/seals", json=_seal(), headers=bearer(tokens["auditor"]))
+    assert r.status_code == 403
+    assert r.json()["type"] == "cusdep.permission" and "auditor" in r.json()["detail"]
+
+
+async def test_officer_cannot_write_registry_nor_agency_decide(client, tokens) -> None:
+    r = await client.post(
+        "/api/v1/registry/agencies", json=AGENCY, headers=bearer(tokens["officer"])
+    )
+    assert r.status_code == 403
+    d = await client.post(
+        "/api/v1/review/" + "a" * 64 + "/decision",
+        json={"decision": "accept"},
+        headers=bearer(tokens["agency_au"]),
+    )
+    assert d.status_code == 403
+
+
+async def test_agency_writes_only_for_its_own_country(node, client, tokens) -> None:
+    au, nz = bearer(tokens["agency_au"]), bearer(tokens["agency_nz"])
+    other = await client.post("/api/v1/registry/agencies", json=AGENCY, headers=nz)
+    assert other.status_code == 403 and "NZ" in other.json()["detail"]
+    ok = await client.post("/api/v1/registry/agencies", json=AGENCY, headers=au)
+    assert ok.status_code == 201 and ok.json()["state"] == "confirmed"
+    assert (
+        await client.post("/api/v1/registry/seals", json=_seal(), headers=nz)
+    ).status_code == 403
+    seal = await client.post("/api/v1/registry/seals", json=_seal(), headers=au)
+    assert seal.status_code == 201, seal.text
+    chain = node.registry.chain
+    assert (await chain.get("seal", "CN", "AU-DAFF-S1"))["image_sha256"] == seal.json()["sha256"]
+    t = await client.post("/api/v1/registry/templates", json=TEMPLATE, headers=nz)
+    assert t.status_code == 403
+    t = await client.post("/api/v1/registry/templates", json=TEMPLATE, headers=au)
+    assert t.status_code == 201 and t.json()["id"] == "AU-PHYTO-2025"
+    rv = await client.post(
+        "/api/v1/registry/seal/AU-DAFF-S1/revoke", json={"reason": "lost"}, headers=nz
+    )
+    assert rv.status_code == 403
+
+
+async def test_register_officer_list_specimen_and_revoke(client, tokens) -> None:
+    au = bearer(tokens["agency_au"])
+    await client.post("/api/v1/registry/agencies", json=AGENCY, headers=au)
+    body = {
+        "agency": "AU-DAFF",
+        "id": "AU-DAFF-O7",
+        "name": "Jane Citizen",
+        "signature_base64": base64.b64encode(png("blue")).decode(),
+        "valid_from": "2024-01-01",
+        "valid_to": "2028-12-31",
+    }
+    o = await client.post("/api/v1/registry/officers", json=body, headers=au)
+    assert o.status_code == 201 and o.json()["valid_to"] == "2028-12-31"
+    listed = await client.get("/api/v1/registry?kind=officer", headers=bearer(tokens["auditor"]))
+    assert [r["id"] for r in listed.json()] == ["AU-DAFF-O7"]
+    img = await client.get(
+        "/api/v1/registry/officer/AU-DAFF-O7/specimen", headers=bearer(tokens["officer"])
+    )
+    assert img.status_code == 200 and img.content == png("blue")
+    rv = await client.post(
+        "/api/v1/registry/officer/AU-DAFF-O7/revoke", json={"reason": "retired"}, headers=au
+    )
+    assert rv.status_code == 200 and rv.json()["state"] == "revoked"
+    missing = await client.post(
+        "/api/v1/registry/seal/NOPE/revoke", json={"reason": "x"}, headers=au
+    )
+    assert missing.status_code == 404
+
+
+async def test_registry_input_errors(client, tokens) -> None:
+    au = bearer(tokens["agency_au"])
+    r = await client.post(
+        "/api/v1/registry/seals", json={**_seal(), "image_base64": "!!"}, headers=au
+    )
+    assert r.status_code in (400, 404)  # agency unknown or bad base64, never 5xx
+    await client.post("/api/v1/registry/agencies", json=AGENCY, headers=au)
+    r = await client.post(
+        "/api/v1/registry/seals", json={**_seal(), "image_base64": "!!"}, headers=au
+    )
+    assert r.status_code == 400 and "base64" in r.json()["detail"]
+    r = await client.post("/api/v1/registry/seals", json={"agency": "AU-DAFF"}, headers=au)
+    assert r.status_code == 422 and r.json()["type"] == "cusdep.input.validation"
+    bad = {**_seal(), "image_base64": base64.b64encode(b"not an image").decode()}
+    r = await client.post("/api/v1/registry/seals", json=bad, headers=au)
+    assert r.status_code == 400
+    dup = await client.post(
+        "/api/v1/registry/agencies", json={**AGENCY, "name": "Other"}, headers=au
+    )
+    assert dup.status_code in (200, 201, 409)
+
+
+def test_token_service_rules(node) -> None:
+    service = TokenService(node.db)
+    with pytest.raises(InputError):
+        service.issue("agency", "x")  # no country
+    with pytest.raises(InputError):
+        service.issue("officer", "x", "AU")
+    with pytest.raises(InputError):
+        service.issue("root", "x")
+    with pytest.raises(NotFound):
+        service.revoke("nope")
+    issued = service.issue("officer", "jane")
+    assert issued["token"].startswith("cdp_") and "token" not in service.list()[0]
+    with pytest.raises(Unauthenticated):
+        service.authenticate(issued["token"] + "x")
+
+
+def test_cli_issue_list_revoke(home, capsys) -> None:
+    from node.cli import main
+    from node.config import write_settings
+    from tests.unit.api.fakes import settings
+
+    write_settings(settings(home))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["token", *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    code, out, err = run("issue", "--role", "agency", "--subject", "AU-DAFF", "--country", "au")
+    assert code == 0, err
+    token = out.strip()
+    assert token.startswith("cdp_")
+    _, listed, _ = run("list")
+    assert "agency" in listed and "AU" in listed and token not in listed
+    code, _, err = run("issue", "--role", "agency", "--subject", "x")
+    assert code == 2 and "country" in err
+    assert run("revoke", token)[0] == 0
+    assert "revoked" in run("list")[1]

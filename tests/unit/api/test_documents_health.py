@@ -1,0 +1,137 @@
+"""Electronic documents, reads, health/readiness, metrics, exchange routes, OpenAPI shape."""
+
+from __future__ import annotations
+
+import json
+
+from node.errors import ChainUnavailable
+from tests.unit.api.conftest import bearer
+
+CERT = {
+    "doc_type": "certificate",
+    "certificate_number": "AU-2026-000123",
+    "issuing_country": "AU",
+    "issue_date": "2026-03-12",
+    "consignor_name": "Orchard",
+    "origin_country": "AU",
+    "commodity": "Apples",
+    "net_weight_kg": 1200,
+}
+JSON = {"Content-Type": "application/json"}
+
+
+async def test_electronic_certificate_is_recorded_and_anchored(node, client, tokens) -> None:
+    r = await client.post(
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["agency_au"]), **JSON},
+    )
+    assert r.status_code == 201, r.text
+    doc = r.json()
+    assert (doc["kind"], doc["format"], doc["state"]) == ("certificate", "cusdep-json", "accepted")
+    assert node.anchoring.state(doc["sha256"]) == "pending"
+    await node.anchoring.run_once(force=True)
+    t = await client.get(f"/api/v1/trace/{doc['sha256']}", headers=bearer(tokens["auditor"]))
+    assert [e["kind"] for e in t.json()["events"]] == ["received", "verified", "anchored"]
+    assert t.json()["verified_on_chain"] is True
+    got = await client.get(f"/api/v1/documents/{doc['sha256']}", headers=bearer(tokens["officer"]))
+    assert got.json() == doc
+    raw = await client.get(
+        f"/api/v1/documents/{doc['sha256']}/content", headers=bearer(tokens["officer"])
+    )
+    assert json.loads(raw.content) == CERT
+    listed = await client.get("/api/v1/documents?kind=certificate", headers=bearer(tokens["admin"]))
+    assert [d["sha256"] for d in listed.json()] == [doc["sha256"]]
+
+
+async def test_agency_cannot_submit_another_countrys_certificate(client, tokens) -> None:
+    r = await client.post(
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["agency_nz"]), **JSON},
+    )
+    assert r.status_code == 403
+
+
+async def test_bad_documents_are_4xx_problems(client, tokens) -> None:
+    h = {**bearer(tokens["officer"]), **JSON}
+    empty = await client.post("/api/v1/documents/certificates", content=b"", headers=h)
+    assert empty.status_code == 400
+    junk = await client.post("/api/v1/documents/certificates", content=b"{nope", headers=h)
+    assert junk.status_code == 400 and junk.headers["content-type"] == "application/problem+json"
+    wrong = await client.post("/api/v1/documents/declarations", content=json.dumps(CERT), headers=h)
+    assert wrong.status_code == 400 and "not a declaration" in wrong.json()["detail"]
+    fmt = await client.post(
+        "/api/v1/documents/certificates",
+        params={"format": "nope"},
+        content=json.dumps(CERT),
+        headers=h,
+    )
+    assert fmt.status_code == 400 and "known formats" in fmt.json()["detail"]
+    missing = await client.get("/api/v1/documents/" + "b" * 64, headers=h)
+    assert missing.status_code == 404
+    reader = await client.post(
+        "/api/v1/documents/scans", content=b"x", headers=bearer(tokens["auditor"])
+    )
+    assert reader.status_code == 403
+
+
+async def test_health_ready_and_metrics(node, client, tokens, monkeypatch) -> None:
+    live = await client.get("/health/live")
+    assert live.json() == {"status": "ok", "checks": {}}
+    ready = await client.get("/health/ready")
+    body = ready.json()
+    assert ready.status_code == 200 and body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "chain", "partners"}
+    assert body["checks"]["partners"]["partners"] == 0
+
+    async def down(leaf: str) -> bool:
+        raise ChainUnavailable("connection refused")
+
+    monkeypatch.setattr(node.anchoring.chain, "is_revoked", down)
+    down = await client.get("/health/ready")
+    assert down.status_code == 503 and down.json()["checks"]["chain"]["ok"] is False
+    await client.get("/api/v1/registry", headers=bearer(tokens["auditor"]))
+    metrics = (await client.get("/metrics")).text
+    assert (
+        'cusdep_http_requests_total{method="GET",route="/api/v1/registry",status="200"} 1.0'
+        in metrics
+    )
+    assert "cusdep_anchor_pending 0.0" in metrics
+
+
+async def test_exchange_routes(node, client, tokens) -> None:
+    h = bearer(tokens["auditor"])
+    assert (await client.get("/api/v1/partners", headers=h)).json() == []
+    assert (await client.get("/api/v1/messages", headers=h)).json() == []
+    assert (await client.get("/api/v1/messages/nope", headers=h)).status_code == 404
+    send = await client.post(
+        "/api/v1/messages",
+        json={"to": "AU-SYD", "document_sha256": "c" * 64},
+        headers=bearer(tokens["officer"]),
+    )
+    assert send.status_code == 404  # no such stored document
+
+
+async def test_openapi_operation_ids_and_ui_pages(client) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
+    assert {
+        "documents-submit_scan",
+        "review-decide",
+        "registry-add_seal",
+        "trace-get_trace",
+        "exchange-messages",
+        "health-ready",
+        "health-metrics",
+    } <= ids
+    assert "bearer" in json.dumps(spec["components"]["securitySchemes"]).lower()
+    page = await client.get("/ui/review/" + "d" * 64)
+    assert (
+        page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]
+    )
+    assert "/ui/static/review.js" in page.text and "cdn" not in page.text.lower()
+    css = await client.get("/ui/static/review.css")
+    assert css.status_code == 200
+    bad = await client.get("/ui/review/nothex")
+    assert bad.status_code == 400

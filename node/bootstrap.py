@@ -56,8 +56,9 @@ def _wire_chain(node: Node, overrides: dict[str, Any]) -> None:
 
 
 def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
-    """Exchange service (send/receive/messages) plus its two workers: the gRPC server and the
-    outbox. ``grpc_port=0`` in overrides binds an ephemeral port (tests)."""
+    """Exchange service (send/receive/messages) and its workers: the gRPC server, the outbox
+    and the blob materializer. ``grpc_port=0`` in overrides binds an ephemeral port (tests)."""
+    from node.exchange.blobs import BlobMaterializer
     from node.exchange.grpc_server import GrpcExchangeServer
     from node.exchange.outbox import OutboxWorker
     from node.exchange.service import ExchangeService
@@ -67,6 +68,7 @@ def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
     node.exchange = ExchangeService(node.settings, node.db, node.blobs, identity)
     node.workers.append(GrpcExchangeServer(node.exchange, port=overrides.pop("grpc_port", None)))
     node.workers.append(OutboxWorker(node.exchange))
+    node.workers.append(BlobMaterializer(node.db, node.blobs))
 
 
 def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:

@@ -39,10 +39,6 @@ async def _serve(settings) -> int:  # type: ignore[no-untyped-def]
     node = build_node(settings)
     async with node:
         await node.start_workers()
-        if node.exchange is not None:
-            restored = await asyncio.to_thread(node.exchange.restore_blobs)
-            if restored:
-                logger.warning("restored %d document blobs from the database", restored)
         emit_line(json.dumps(_ready(node)))
         await stop.wait()
         logger.info("stopping: draining in-flight work")

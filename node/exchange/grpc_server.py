@@ -8,6 +8,7 @@ audited like any other rejection instead of failing inside the gRPC library.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from typing import TypeVar
@@ -41,6 +42,21 @@ def _ack(ack: Ack) -> pb.DeliveryAck:
     return pb.DeliveryAck(message_id=ack.message_id, receipt=ack.receipt)
 
 
+def _acks(acks: list[Ack]) -> bytes:
+    return pb.DeliverResponse(acks=[_ack(a) for a in acks]).SerializeToString()
+
+
+async def _pump(requests: AsyncIterator[bytes], frames: asyncio.Queue[bytes | None]) -> None:
+    try:
+        async for raw in requests:
+            await frames.put(raw)
+    except BaseException:
+        with contextlib.suppress(asyncio.QueueFull):
+            frames.put_nowait(None)
+        raise
+    await frames.put(None)
+
+
 class ExchangeServicer:
     def __init__(self, service: ExchangeService) -> None:
         self.service = service
@@ -60,11 +76,32 @@ class ExchangeServicer:
     async def deliver(
         self, requests: AsyncIterator[bytes], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[bytes]:
+        """Pipelined: frame k+1 is checked (CPU) while frame k commits (fsync, in a thread);
+        acknowledgements still leave in order, and only after their frame is durable."""
         peer = self._peer(context)
-        async for raw in requests:
-            frame = await self._decode(pb.DeliverRequest, raw, peer)
-            acks = await self.service.receive(peer, list(frame.envelopes))
-            yield pb.DeliverResponse(acks=[_ack(a) for a in acks]).SerializeToString()
+        frames: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=2)
+        reader = asyncio.create_task(_pump(requests, frames))
+        pending: asyncio.Task[list[Ack]] | None = None
+        try:
+            while True:
+                if pending is not None and frames.empty():
+                    yield _acks(await pending)  # nothing to overlap with: flush now
+                    pending = None
+                raw = await frames.get()
+                if raw is None:
+                    break
+                frame = await self._decode(pb.DeliverRequest, raw, peer)
+                checked = self.service.inbox.check(peer, frame.envelopes)
+                if pending is not None:
+                    yield _acks(await pending)
+                pending = asyncio.create_task(self.service.inbox.commit(checked))
+            if pending is not None:
+                yield _acks(await pending)
+                pending = None
+        finally:
+            reader.cancel()
+            if pending is not None:  # the stream broke: still finish the commit in flight
+                await asyncio.shield(pending)
 
     async def send(self, raw: bytes, context: grpc.aio.ServicerContext) -> pb.Receipt:
         peer = self._peer(context)
@@ -133,18 +170,21 @@ class GrpcExchangeServer:
         settings = service.settings.exchange
         self.address = f"{settings.host}:{settings.grpc_port if port is None else port}"
         self.port = 0
+        self.limit = settings.max_message_bytes + (4 << 20)
+        self.health: health.aio.HealthServicer | None = None
+        self.server: grpc.aio.Server | None = None
+
+    async def start(self) -> None:
+        # Built here, not in __init__: grpc.aio binds to the running event loop.
         self.health = health.aio.HealthServicer()
-        limit = settings.max_message_bytes + (4 << 20)
         self.server = grpc.aio.server(
             interceptors=[ErrorMappingInterceptor()],
             options=[
-                ("grpc.max_receive_message_length", limit),
-                ("grpc.max_send_message_length", limit),
+                ("grpc.max_receive_message_length", self.limit),
+                ("grpc.max_send_message_length", self.limit),
                 ("grpc.so_reuseport", 0),
             ],
         )
-
-    async def start(self) -> None:
         self.server.add_generic_rpc_handlers((ExchangeServicer(self.service).handler(),))
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
@@ -161,5 +201,7 @@ class GrpcExchangeServer:
 
     async def aclose(self) -> None:
         """Stop accepting calls, let in-flight ones finish within the drain grace, stop."""
+        if self.server is None or self.health is None:
+            return
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.service.settings.exchange.drain_seconds)

@@ -64,6 +64,15 @@ class _Candidate:
     ack: Ack = field(default_factory=lambda: Ack(""))
 
 
+@dataclass
+class Checked:
+    peer: str | None
+    envelopes: list[pb.SignedEnvelope]
+    now: dt.datetime
+    acks: list[Ack] = field(default_factory=list)
+    candidates: list[_Candidate] = field(default_factory=list)
+
+
 class Inbox:
     def __init__(
         self,
@@ -83,22 +92,31 @@ class Inbox:
         self._lock = asyncio.Lock()  # one writer: check-then-insert is atomic per process
 
     async def receive(self, peer: str | None, envelopes: Sequence[pb.SignedEnvelope]) -> list[Ack]:
-        now = utcnow()
-        candidates: list[_Candidate] = []
-        acks: list[Ack] = []
-        for env in envelopes:
+        return await self.commit(self.check(peer, envelopes))
+
+    def check(self, peer: str | None, envelopes: Sequence[pb.SignedEnvelope]) -> Checked:
+        """The stateless checks (CPU only): run them while the previous batch commits."""
+        checked = Checked(peer, list(envelopes), utcnow())
+        for env in checked.envelopes:
             ack = Ack(env.header.message_id)
-            acks.append(ack)
+            checked.acks.append(ack)
             try:
-                cand = self._check(peer, env, now)
+                cand = self._check(peer, env, checked.now)
             except CusdepError as err:
                 ack.error = err
                 continue
             cand.ack = ack
-            candidates.append(cand)
+            checked.candidates.append(cand)
+        return checked
+
+    async def commit(self, checked: Checked) -> list[Ack]:
+        """Dedup against the inbox, persist, sign receipts: one transaction for the batch."""
+        envs, acks = checked.envelopes, checked.acks
         async with self._lock:
-            rejected = [(env, a) for env, a in zip(envelopes, acks, strict=True) if a.error]
-            await asyncio.to_thread(self._commit, peer, candidates, rejected, now)
+            rejected = [(env, a) for env, a in zip(envs, acks, strict=True) if a.error]
+            await asyncio.to_thread(
+                self._commit, checked.peer, checked.candidates, rejected, checked.now
+            )
         return acks
 
     # -- stateless checks ---------------------------------------------------------------------
@@ -179,12 +197,6 @@ class Inbox:
                     batch[cand.ack.message_id] = cand
                 elif cand.ack.error is not None:
                     rejected.append((cand.envelope, cand.ack))
-            for cand in accepted:
-                assert cand.payload is not None
-                if cand.payload.document_sha256 and hasattr(cand.payload.message, "original"):
-                    store.stash_blob(
-                        self.blobs, cand.payload.document_sha256, cand.payload.message.original
-                    )
             store.insert_inbox(session, peer or "", accepted, now)
             for env, ack in rejected:
                 assert ack.error is not None

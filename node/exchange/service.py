@@ -26,7 +26,7 @@ from node.exchange.client import PartnerClient
 from node.exchange.inbox import Ack, Inbox
 from node.exchange.partners import PartnerDirectory
 from node.exchange.payloads import KINDS, build_document
-from node.exchange.signing import envelope_digest, seal_envelope, verify_receipt
+from node.exchange.signing import envelope_header, sign_header, verify_receipt
 from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
 from node.identity import Identity
 from node.registry.tables import RegistryRecordRow
@@ -91,13 +91,11 @@ class ExchangeService:
             doc = build_document(data, kind, filename=filename)
             env, digest = self._seal(to, KINDS[kind], doc.SerializeToString())
             items.append((env, digest, doc))
-        for _, _, doc in items:
-            if fsync_blobs:
+        if fsync_blobs:  # one document: write its blob now (fsynced) and mark it stored
+            for _, _, doc in items:
                 self.blobs.put(doc.original)
-            else:
-                store.stash_blob(self.blobs, doc.document_sha256, doc.original)
         with self.db.session() as session:
-            store.insert_outbox(session, items)
+            store.insert_outbox(session, items, stored=fsync_blobs)
         self.wake()
         return [SendResult(e.header.message_id, d.document_sha256) for e, _, d in items]
 
@@ -122,15 +120,11 @@ class ExchangeService:
         return receipt
 
     def _seal(self, to: str, kind: int, payload: bytes) -> tuple[pb.SignedEnvelope, bytes]:
-        env = seal_envelope(
-            self.identity.signing_key,
-            kind=kind,
-            sender=self.node_id,
-            recipient=to,
-            payload=payload,
-            created_at=utcnow(),
+        key = self.identity.signing_key
+        header = envelope_header(
+            key, kind=kind, sender=self.node_id, recipient=to, payload=payload, created_at=utcnow()
         )
-        return env, envelope_digest(env.header)
+        return sign_header(key, header, payload)
 
     def _outbox_row(self, message_id: str) -> OutboxRow:
         with self.db.session() as session:
@@ -202,12 +196,15 @@ class ExchangeService:
         return pb.Receipt.FromString(row.receipt) if row.receipt else None
 
     def document(self, sha256: str) -> bytes:
+        """An exchanged document's bytes: from the blob store, else from its envelope row."""
         if self.blobs.has(sha256):
             return self.blobs.get(sha256)
         with self.db.session() as session:
-            if store.restore_blobs(session, self.blobs) and self.blobs.has(sha256):
-                return self.blobs.get(sha256)
-        raise NotFound(f"no exchanged document {sha256}")
+            data = store.document_from_rows(session, sha256)
+        if data is None:
+            raise NotFound(f"no exchanged document {sha256}")
+        store.stash_blob(self.blobs, sha256, data)
+        return data
 
     # -- receiving (called by the gRPC servicer) --------------------------------------------
 
@@ -218,10 +215,6 @@ class ExchangeService:
         """Quarantine and audit bytes that did not even decode."""
         with self.db.session() as session:
             self.quarantine.keep(session, peer, raw, error)
-
-    def restore_blobs(self) -> int:
-        with self.db.session() as session:
-            return store.restore_blobs(session, self.blobs)
 
     def receipt_for(self, peer: str | None, message_id: str) -> pb.Receipt:
         with self.db.session() as session:

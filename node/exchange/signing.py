@@ -8,8 +8,10 @@ Protobuf serialisation is not canonical, hence not signed directly.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import uuid
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from nacl.exceptions import BadSignatureError
@@ -22,6 +24,7 @@ ENVELOPE_DOMAIN = b"cusdep.exchange.v1.envelope\x00"
 RECEIPT_DOMAIN = b"cusdep.exchange.v1.receipt\x00"
 
 
+@functools.lru_cache(maxsize=64)
 def key_id(verify_key: bytes) -> str:
     return hashlib.sha256(verify_key).hexdigest()[:16]
 
@@ -66,7 +69,7 @@ def timestamp(at: dt.datetime) -> Timestamp:
     return ts
 
 
-def seal_envelope(
+def envelope_header(
     key: SigningKey,
     *,
     kind: int,
@@ -75,9 +78,8 @@ def seal_envelope(
     payload: bytes,
     created_at: dt.datetime,
     message_id: str | None = None,
-) -> pb.SignedEnvelope:
-    """Build and sign an envelope around ``payload``."""
-    header = pb.EnvelopeHeader(
+) -> pb.EnvelopeHeader:
+    return pb.EnvelopeHeader(
         message_id=message_id or str(uuid.uuid4()),
         kind=kind,  # type: ignore[arg-type]
         sender_node=sender,
@@ -86,8 +88,20 @@ def seal_envelope(
         payload_sha256=hashlib.sha256(payload).digest(),
         signer_key_id=key_id(bytes(key.verify_key)),
     )
-    signature = key.sign(envelope_digest(header)).signature
-    return pb.SignedEnvelope(header=header, payload=payload, signature=signature)
+
+
+def seal_envelope(key: SigningKey, *, payload: bytes, **header: Any) -> pb.SignedEnvelope:
+    """Build and sign an envelope around ``payload`` (arguments as ``envelope_header``)."""
+    return sign_header(key, envelope_header(key, payload=payload, **header), payload)[0]
+
+
+def sign_header(
+    key: SigningKey, header: pb.EnvelopeHeader, payload: bytes
+) -> tuple[pb.SignedEnvelope, bytes]:
+    """Sign a complete header; returns the envelope and its digest."""
+    digest = envelope_digest(header)
+    signature = key.sign(digest).signature
+    return pb.SignedEnvelope(header=header, payload=payload, signature=signature), digest
 
 
 def verify_envelope(envelope: pb.SignedEnvelope, verify_key: VerifyKey) -> bytes:

@@ -47,6 +47,7 @@ class OutboxRow(SQLModel, table=True):
     receipt: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: dt.datetime = Field(default_factory=utcnow)
     delivered_at: dt.datetime | None = None
+    stored: bool = Field(default=False, index=True)  # document blob written (see blobs.py)
 
 
 class InboxRow(SQLModel, table=True):
@@ -61,6 +62,7 @@ class InboxRow(SQLModel, table=True):
     receipt: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     state: str = Field(default="received")
     received_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    stored: bool = Field(default=False, index=True)  # document blob written (see blobs.py)
 
 
 class RejectionRow(SQLModel, table=True):

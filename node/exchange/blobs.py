@@ -1,0 +1,57 @@
+"""``BlobMaterializer``: copies exchanged documents from their envelope rows into the
+content-addressed BlobStore, after the rows committed and off the acknowledgement path.
+
+Rows carry ``stored = false`` until their blob is written, so a killed node resumes where it
+stopped; ``ExchangeService.document`` serves a document from its row meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from node.exchange import store
+from node.storage.blobs import BlobStore
+from node.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+class BlobMaterializer:
+    def __init__(self, db: Database, blobs: BlobStore, *, interval: float = 0.5) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.interval = interval
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        restored = await asyncio.to_thread(self._restore)
+        if restored:
+            logger.warning("restored %d document blobs from their envelope rows", restored)
+        self._task = asyncio.create_task(self._run(), name="blob-materializer")
+
+    async def aclose(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    def once(self, limit: int = 512) -> int:
+        return store.materialize_blobs(self.db, self.blobs, limit)
+
+    def _restore(self) -> int:
+        with self.db.session() as session:
+            return store.restore_blobs(session, self.blobs)
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                written = await asyncio.to_thread(self.once)
+            except Exception:
+                logger.exception("blob materializer step failed")
+                written = 0
+            if written:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.interval)

@@ -137,13 +137,13 @@ def _party(role: str, raw: Any, key: str, c: JsonCollector) -> dict[str, Any] | 
 def _items(goods: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:
     params: dict[Any, list[dict[str, Any]]] = {}
     for p in map(obj, arr(goods.get("complementParameterSet"))):
-        params.setdefault(p.get("complementID"), []).append(
+        params.setdefault(text(p.get("complementID")), []).append(
             {str(k.get("key")): k.get("data") for k in map(obj, arr(p.get("keyDataPair")))}
         )
     items = []
     for i, comp in enumerate(map(obj, arr(goods.get("commodityComplement")))):
         path = f"$.partOne.commodities.commodityComplement[{i}]"
-        data_sets: list[dict[str, Any]] = params.get(comp.get("complementID"), [{}])
+        data_sets: list[dict[str, Any]] = params.get(text(comp.get("complementID")), [{}])
         weights = [
             w
             for d in data_sets

@@ -12,6 +12,7 @@ from node.bootstrap import build_node
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
 from node.config import ChainSettings, NodeIdentity, Settings
 from node.errors import ChainUnavailable, Conflict, InputError, NotFound
+from node.identity import create_identity
 
 
 def _png(color: str = "red") -> bytes:
@@ -38,6 +39,7 @@ def node(home):
         node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
         chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
     )
+    create_identity(home, "CN-SHA")
     chain = FlakyRegistry()
     n = build_node(settings, chain_anchor=InMemoryChainAnchor(), registry_chain=chain)
     n.extras["chain"] = chain

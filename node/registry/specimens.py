@@ -1,0 +1,125 @@
+"""The node's registry as the review pipeline's ``SpecimenSource``.
+
+Only specimens whose SHA-256 matches the on-chain record of a trusted registrar (our own country
+and ``chain.trusted_registrars``) and that are not revoked on chain are handed over; anything
+else is simply absent, so the review can never match against a swapped file. The snapshot is
+built asynchronously (chain reads) and then answers the pipeline's synchronous calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlmodel import select
+
+from node.ports import TrustRegistryChain
+from node.registry.tables import RegistryRecordRow
+from node.storage.blobs import BlobStore
+from node.storage.db import Database
+from verification.ports import Agency, OfficerSpecimen, SealSpecimen
+
+logger = logging.getLogger(__name__)
+
+_HASH_FIELD = {"seal": "image_sha256", "officer": "signature_sha256", "template": "template_sha256"}
+
+
+class RegistrySpecimens:
+    def __init__(
+        self,
+        agencies: dict[str, Agency],
+        seals: list[SealSpecimen],
+        officers: list[OfficerSpecimen],
+        templates: list[Mapping[str, Any]],
+        is_used: Callable[[str], bool],
+    ) -> None:
+        self._agencies = agencies
+        self._seals = seals
+        self._officers = officers
+        self._templates = templates
+        self._is_used = is_used
+
+    def templates(self) -> Sequence[Mapping[str, Any]]:
+        return list(self._templates)
+
+    def agency(self, agency_id: str) -> Agency | None:
+        return self._agencies.get(agency_id)
+
+    def seals(self, agency_id: str | None = None) -> Sequence[SealSpecimen]:
+        return [s for s in self._seals if agency_id is None or s.agency_id == agency_id]
+
+    def officers(self, agency_id: str) -> Sequence[OfficerSpecimen]:
+        return [o for o in self._officers if o.agency_id == agency_id]
+
+    def is_certificate_number_used(self, number: str) -> bool:
+        return self._is_used(number)
+
+
+def _rows(db: Database, registrars: set[str]) -> list[RegistryRecordRow]:
+    with db.session() as session:
+        stmt = select(RegistryRecordRow).where(RegistryRecordRow.state == "confirmed")
+        return [r for r in session.exec(stmt) if r.registrar in registrars]
+
+
+async def _on_chain_ok(chain: TrustRegistryChain, row: RegistryRecordRow) -> bool:
+    record = await chain.get(row.kind, row.registrar, row.record_id)
+    if record is None or record.get("revoked_at"):
+        return False
+    if row.kind == "agency":
+        return bool(record["country"] == row.country)
+    return bool(record[_HASH_FIELD[row.kind]] == row.sha256)
+
+
+def _date(ts: int) -> dt.date | None:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).date() if ts else None
+
+
+async def build_specimens(
+    db: Database,
+    blobs: BlobStore,
+    chain: TrustRegistryChain,
+    *,
+    registrars: set[str],
+    is_used: Callable[[str], bool] = lambda _n: False,
+) -> RegistrySpecimens:
+    rows = await asyncio.to_thread(_rows, db, registrars)
+    checks = await asyncio.gather(*(_on_chain_ok(chain, r) for r in rows))
+    agencies: dict[str, Agency] = {}
+    seals: list[SealSpecimen] = []
+    officers: dict[tuple[str, str], OfficerSpecimen] = {}
+    templates: list[Mapping[str, Any]] = []
+    for row, ok in zip(rows, checks, strict=True):
+        if not ok:
+            logger.warning(
+                "%s %s/%s does not match the chain: not used",
+                row.kind,
+                row.registrar,
+                row.record_id,
+            )
+            continue
+        if row.kind == "agency":
+            agencies[row.record_id] = Agency(row.record_id, row.country, row.fields.get("name", ""))
+        elif row.kind == "seal":
+            seals.append(SealSpecimen(row.record_id, row.agency_id, blobs.get(row.sha256)))
+        elif row.kind == "officer":
+            key = (row.agency_id, row.record_id)
+            prev = officers.get(key)
+            sigs = (prev.signatures if prev else ()) + (blobs.get(row.sha256),)
+            officers[key] = OfficerSpecimen(
+                row.record_id,
+                row.agency_id,
+                row.fields.get("name", ""),
+                sigs,
+                _date(int(row.fields.get("valid_from", 0))),
+                _date(int(row.fields.get("valid_to", 0))),
+            )
+        elif row.kind == "template":
+            templates.append(json.loads(blobs.get(row.sha256).decode("utf-8-sig")))
+    # a seal or officer of an agency that is not (or no longer) trusted is not used either
+    seals = [s for s in seals if s.agency_id in agencies]
+    live = [o for o in officers.values() if o.agency_id in agencies]
+    return RegistrySpecimens(agencies, seals, live, templates, is_used)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from node.api.tokens import TokenService
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
@@ -37,15 +37,26 @@ def png(color: str = "red", size: tuple[int, int] = (60, 60)) -> bytes:
 
 
 def scan(label: str = "forged", *, seal_color: str = "#b00020") -> bytes:
-    """A certificate-like page (distinct bytes per label)."""
+    """A certificate-like page whose printed values sit inside ``BOXES`` (distinct per label)."""
     img = Image.new("RGB", PAGE, "white")
     d = ImageDraw.Draw(img)
-    d.text((300, 60), "PHYTOSANITARY CERTIFICATE", fill="black")
-    d.text((420, 160), f"Certificate No.  AU-2026-{label}", fill="black")
-    d.text((80, 240), "Name and address of exporter", fill="black")
-    d.text((80, 270), "Orchard Exports Pty Ltd", fill="black")
-    d.text((80, 530), "Net weight  1,250.5 kg", fill="black")
+    big, small = ImageFont.load_default(28), ImageFont.load_default(18)
+    d.text((220, 60), "PHYTOSANITARY CERTIFICATE", fill="black", font=big)
+    d.text((360, 157), "Certificate No.", fill="black", font=small)
+    d.text((80, 230), "Name and address of exporter", fill="black", font=small)
+    d.text((520, 230), "Origin", fill="black", font=small)
+    d.text((80, 490), "Net weight", fill="black", font=small)
+    values = {
+        "certificate_number": f"AU-2026-{label}",
+        "consignor_name": "Orchard Exports Pty Ltd",
+        "net_weight_kg": "1,250.5 kg",
+        "origin_country": "AUSTRALIA",
+    }
+    for name, text in values.items():
+        x0, y0, _x1, _y1 = BOXES[name]
+        d.text((x0 + 6, y0 + 6), text, fill="black", font=small)
     d.ellipse(SEAL_BOX, outline=seal_color, width=8)
+    d.text((SEAL_BOX[0] + 45, SEAL_BOX[1] + 85), "AU DAFF", fill=seal_color, font=big)
     d.line((100, 930, 200, 880, 300, 940, 370, 890), fill="navy", width=4)
     buf = io.BytesIO()
     img.save(buf, "PNG")

@@ -1,0 +1,135 @@
+"""The review page in Debian's headless Chromium (Playwright, never `playwright install`).
+
+A node serves REST + UI over a real socket (uvicorn, port 0). A forged certificate scan is
+reviewed (fake verifier with the contract's verify JSON shape), the officer signs in with a token,
+opens it, sees the seal mismatch first, rejects it with the keyboard, and the decision shows in
+the page's trace and in the REST trace. A screenshot is taken and its pixels inspected.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.async_api import async_playwright
+
+from node.api.server import ApiServer
+from node.api.tokens import TokenService
+from node.bootstrap import build_node
+from tests.unit.api.fakes import (
+    TEMPLATE,
+    FakeVerifier,
+    declaration,
+    fakes,
+    labelled_scan,
+    png,
+    settings,
+)
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOT = Path("/tmp/cusdep-review-page.png")
+
+
+async def _seed(node) -> str:  # type: ignore[no-untyped-def]
+    reg = node.registry
+    await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
+    await reg.add_seal("AU-DAFF", "AU-DAFF-S1", png("#0b3d91", (120, 120)))
+    await reg.add_officer("AU-DAFF", "AU-DAFF-O7", "Jane Citizen", png("navy", (160, 60)))
+    await reg.add_template(json.dumps(TEMPLATE).encode())
+    review = node.extras["review"]
+    review.intake.submit_electronic(
+        declaration("AU-2026-forged"), kind="declaration", actor="clerk"
+    )
+    forged = review.submit_scan(labelled_scan("forged"), actor="clerk")["sha256"]
+    review.submit_scan(labelled_scan("genuine"), actor="clerk")
+    await review.process_pending()
+    return str(forged)
+
+
+def _red_share(png_bytes: bytes) -> float:
+    """Share of pixels in the mismatch palette (error red border / pale red background)."""
+    rgb = np.asarray(Image.open(io.BytesIO(png_bytes)).convert("RGB")).astype(int)
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    strong = (r > 180) & (g < 120) & (b < 120)
+    pale = (r > 245) & (g > 225) & (g < 245) & (b > 225) & (b < 245)
+    return float((strong | pale).mean())
+
+
+@pytest.mark.timeout(120)
+async def test_forged_certificate_review_in_chromium(home, tmp_path) -> None:
+    assert shutil.which(CHROMIUM), "Debian chromium missing: make setup (scripts/apt-packages.txt)"
+    node = build_node(settings(home), verifier=FakeVerifier(), **fakes())
+    server = ApiServer(node, port=0)
+    async with node:
+        await server.start()
+        try:
+            forged = await _seed(node)
+            token = TokenService(node.db).issue("officer", "jane")["token"]
+            await _drive(server.url, forged, token)
+            async with httpx.AsyncClient(base_url=server.url) as c:
+                t = await c.get(
+                    f"/api/v1/trace/{forged}", headers={"Authorization": f"Bearer {token}"}
+                )
+            reviewed = [e for e in t.json()["events"] if e["kind"] == "reviewed"]
+            assert [
+                (e["actor"], e["detail"]["decision"], e["detail"]["outcome"]) for e in reviewed
+            ] == [("jane", "reject", "confirmed")]
+        finally:
+            await server.aclose()
+
+
+async def _drive(url: str, sha: str, token: str) -> None:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = await browser.new_page(viewport={"width": 1440, "height": 1000})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            await page.goto(f"{url}/ui/review/{sha}")
+            await page.wait_for_url(f"{url}/ui/?next=*")  # no token yet: sent to sign in
+            await page.fill("#token", token)
+            await page.click("#signin button[type=submit]")
+            await page.wait_for_url(f"{url}/ui/review/{sha}")
+            await page.wait_for_selector("body[data-ready='1']")
+            first = page.locator("#findings li").first
+            assert await first.get_attribute("data-rule") == "seal.agency"
+            assert "fail error" in (await first.get_attribute("class") or "")
+            assert "does not match" in await first.inner_text()
+            assert "mismatch" in await page.inner_text("#seal-score")
+            assert await page.locator("#scan-boxes rect.seal.bad").count() == 1
+            assert await page.locator("#seal-specimen").get_attribute("src") is not None
+            assert (await page.inner_text("#seal-specimen-cap")) == "registered AU-DAFF-S1"
+            assert await page.locator("#next").is_enabled()
+            diff = page.locator("#compare-rows tr.diff")
+            assert await diff.count() == 1 and "1200" in await diff.inner_text()
+            assert await page.locator("#scan-boxes rect.diff").count() == 1
+            shot = await page.screenshot(path=str(SHOT), full_page=False)
+            finding = await first.screenshot()
+            assert _red_share(finding) > 0.3, "the first finding is not drawn as an error"
+            assert _red_share(shot) > 0.002, "no red seal-mismatch marking on the screen"
+            await page.fill("#reason", "seal does not match the registered specimen")
+            await page.locator("body").click(position={"x": 5, "y": 5})  # leave the textarea
+            await page.keyboard.press("r")
+            await page.wait_for_selector("#decided:not([hidden])")
+            assert "reject (confirmed) by jane" in await page.inner_text("#decided")
+            await page.wait_for_selector("#trace li[data-kind='reviewed']")
+            assert "jane" in await page.inner_text("#trace li[data-kind='reviewed']")
+            assert errors == []
+        finally:
+            await browser.close()
+    assert base64.b64encode(SHOT.read_bytes())[:8]  # the screenshot file exists for people too

@@ -1,0 +1,138 @@
+"""Delivery through the CLI contract with `cusdep node run` processes: partner export/add,
+send (any file), messages, ordering per partner, retries while a partner is down, and a clean
+SIGTERM drain."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.integration.exchange.conftest import NO_CHAIN, REPO, NodeHome, pin, wait_for
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _cli_init(root: Path, node_id: str) -> NodeHome:
+    from node.setup import free_port
+
+    home, port = root / node_id.lower(), free_port()
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "node",
+            "--home",
+            str(home),
+            "init",
+            "--country",
+            node_id[:2],
+            "--name",
+            f"{node_id} office",
+            "--id",
+            node_id,
+            "--rpc-url",
+            NO_CHAIN,
+            "--grpc-port",
+            str(port),
+            "--api-port",
+            str(free_port()),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
+    )
+    assert json.loads(out.stdout)["grpc_port"] == port
+    return NodeHome(home, node_id, port)
+
+
+def test_cli_partner_send_messages_and_clean_stop(tmp_path: Path) -> None:
+    au, cn = _cli_init(tmp_path, "AU-CAN"), _cli_init(tmp_path, "CN-SHA")
+    for me, other in ((au, cn), (cn, au)):
+        card = me.cli("partner", "export").stdout
+        exported = json.loads(card)
+        assert exported["node_id"] == me.node_id and exported["endpoint"].endswith(
+            f":{me.grpc_port}"
+        )
+        assert "BEGIN CERTIFICATE" in exported["ca_pem"] and len(exported["verify_key_hex"]) == 64
+        (tmp_path / f"{me.node_id}.json").write_text(card)
+        other.cli("partner", "add", str(tmp_path / f"{me.node_id}.json"))
+    bad = dict(json.loads((tmp_path / "AU-CAN.json").read_text()), key_id="0" * 16)
+    (tmp_path / "bad.json").write_text(json.dumps(bad))
+    refused = cn.cli("partner", "add", str(tmp_path / "bad.json"), "--replace", check=False)
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1
+    assert "key_id" in refused.stderr
+    unknown = au.cli("send", str(tmp_path / "bad.json"), "--to", "US-NYC", "--json", check=False)
+    assert unknown.returncode == 2 and "US-NYC" in unknown.stderr
+
+    cert = tmp_path / "cert.json"
+    cert.write_text('{"certificate_number": "AU-2026-1", "net_weight_kg": 1250.5}')
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(PDF)
+    sent = [
+        json.loads(au.cli("send", str(cert), "--to", "CN-SHA", "--json").stdout),
+        json.loads(
+            au.cli("send", str(scan), "--to", "cn-sha", "--kind", "declaration", "--json").stdout
+        ),
+    ]
+    assert all(set(s) == {"message_id", "document_sha256"} for s in sent)
+    queued = json.loads(au.cli("messages", "--direction", "out", "--json").stdout)
+    assert [m["state"] for m in queued] == ["pending", "pending"]  # nothing runs yet
+
+    cn.start()
+    au.start()
+    wait_for(lambda: au.outbox_states() == {"delivered": 2}, what="delivery")
+    inbox = json.loads(cn.cli("messages", "--direction", "in", "--json").stdout)
+    assert [
+        (m["message_id"], m["document_sha256"], m["kind"], m["peer"], m["state"]) for m in inbox
+    ] == [
+        (sent[0]["message_id"], sent[0]["document_sha256"], "certificate", "AU-CAN", "received"),
+        (sent[1]["message_id"], sent[1]["document_sha256"], "declaration", "AU-CAN", "received"),
+    ]
+    outbox = json.loads(au.cli("messages", "--json").stdout)
+    assert {m["direction"] for m in outbox} == {"out"}
+    assert all(m["state"] == "delivered" for m in outbox)
+    blob = cn.home / "blobs" / sent[1]["document_sha256"][:2] / sent[1]["document_sha256"]
+    wait_for(blob.exists, what="the received document's blob")
+    assert blob.read_bytes() == PDF
+    assert au.stop() == 0 and cn.stop() == 0
+
+
+def test_three_nodes_per_partner_order_and_retry_while_offline(node_factory) -> None:
+    a, c = node_factory("AU-CAN", batch_max=16), node_factory("NZ-AKL", batch_max=16)
+    b = node_factory("CN-SHA")
+    pin(b, a, c)
+    pin(a, b)
+    pin(c, b)
+    queued = {n.node_id: _queue(n, "CN-SHA", 120) for n in (a, c)}
+    a.start()
+    c.start()  # b is down: both keep retrying with backoff
+    wait_for(lambda: _attempts(a) > 0 and _attempts(c) > 0, what="failed attempts")
+    b.start()
+    for n in (a, c):
+        wait_for(lambda n=n: n.outbox_states() == {"delivered": 120}, what="delivery")
+    for sender in (a, c):
+        got = b.sql(
+            "SELECT message_id FROM exchange_inbox WHERE peer = ? ORDER BY rowid", sender.node_id
+        )
+        assert [r[0] for r in got] == queued[sender.node_id]  # in the sender's order
+    assert [a.stop(), b.stop(), c.stop()] == [0, 0, 0]
+
+
+def _queue(node: NodeHome, to: str, n: int) -> list[str]:
+    from node.bootstrap import build_node
+    from node.config import load_settings
+
+    built = build_node(load_settings(node.home))
+    assert built.exchange is not None
+    files = [(f'{{"certificate_number": "{node.node_id}-{i}"}}'.encode(), "") for i in range(n)]
+    results = built.exchange.send_many(files, to)
+    built.db.dispose()
+    return [r.message_id for r in results]
+
+
+def _attempts(node: NodeHome) -> int:
+    return int(node.sql("SELECT max(attempts) FROM exchange_outbox")[0][0] or 0)

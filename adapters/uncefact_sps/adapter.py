@@ -23,6 +23,7 @@ from adapters.uncefact_sps._common import (
 from adapters.uncefact_sps._read_header import read_consignment, read_header
 from adapters.uncefact_sps._read_items import read_items
 from adapters.uncefact_sps._render import render
+from adapters.uncefact_sps.envelope import HUB_NS, envelope_issues, is_envelope, open_envelope
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +46,13 @@ class SpsCertificateAdapter:
         self.render_version = render_version
 
     def sniff(self, data: bytes) -> bool:
-        ns = root_namespace(data)
-        return bool(ns and ns.startswith(ROOT_PREFIX))
+        ns = root_namespace(data) or ""
+        return ns.startswith(ROOT_PREFIX) or (ns == HUB_NS and b"SPSCertificate" in data[:65536])
 
     def parse(self, data: bytes) -> tuple[Certificate, list[Issue]]:
         root = parse_xml(data, format_id=FORMAT_ID)
+        if is_envelope(root):
+            return self._parse_envelope(root, data)
         version = self._check_root(root)
         c = Collector()
         node = XNode(root, is_uncefact)
@@ -60,6 +63,17 @@ class SpsCertificateAdapter:
             "sha256": hashlib.sha256(data).hexdigest(),
         }
         return _build(fields), c.issues
+
+    def _parse_envelope(self, root: Any, data: bytes) -> tuple[Certificate, list[Issue]]:
+        """An ePhyto Hub envelope: parse the certificate inside, check the header against it."""
+        header, content = open_envelope(root, FORMAT_ID)
+        if is_envelope(parse_xml(content, format_id=FORMAT_ID)):
+            raise InvalidDocument("nested ePhyto Hub envelopes", format_id=FORMAT_ID)
+        cert, issues = self.parse(content)
+        if cert.source is not None:  # the anchored hash is the one of the bytes received
+            cert.source.sha256 = hashlib.sha256(data).hexdigest()
+            cert.source.format_version = f"{cert.source.format_version} (hub envelope)"
+        return cert, [*envelope_issues(header, cert), *issues]
 
     def _check_root(self, root: Any) -> str:
         from lxml import etree

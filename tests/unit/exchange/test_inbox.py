@@ -1,0 +1,126 @@
+"""Inbox checks and the batch transaction, on a real SQLite file (no network)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from node.config import ExchangeSettings, Settings
+from node.exchange import store
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange.errors import (
+    BadSignature,
+    ClockSkew,
+    OversizedMessage,
+    ReplayedMessage,
+    UnknownSender,
+    WrongRecipient,
+)
+from node.exchange.inbox import Inbox
+from node.exchange.partners import PartnerDirectory, add_partner, export_card, parse_card
+from node.exchange.payloads import build_document
+from node.exchange.signing import seal_envelope
+from node.exchange.tables import InboxRow, RejectionRow
+from node.identity import Identity, create_identity
+from node.storage.blobs import BlobStore
+from node.storage.core import DocumentEventRow
+from node.storage.db import Database
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    me = create_identity(tmp_path / "cn", "CN-SHA")
+    peer = create_identity(tmp_path / "au", "AU-CAN")
+    db = Database(f"sqlite:///{tmp_path / 'cn.db'}")
+    db.create_all()
+    settings = Settings(home=tmp_path / "au", node={"id": "AU-CAN", "country": "AU"})
+    add_partner(db, parse_card(json.dumps(export_card(settings, peer).to_json())), own_id="CN-SHA")
+    inbox = Inbox(
+        db,
+        BlobStore(tmp_path / "blobs"),
+        me,
+        PartnerDirectory(db),
+        ExchangeSettings(max_message_bytes=4096),
+        store.Quarantine(tmp_path / "quarantine"),
+    )
+    return inbox, peer, db
+
+
+def _env(peer: Identity, body: str = "AU-1", **kw) -> pb.SignedEnvelope:
+    args = dict(
+        kind=pb.MESSAGE_KIND_CERTIFICATE,
+        sender="AU-CAN",
+        recipient="CN-SHA",
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    args.update(kw)
+    payload = build_document(f'{{"certificate_number": "{body}"}}'.encode(), "certificate")
+    return seal_envelope(peer.signing_key, payload=payload.SerializeToString(), **args)
+
+
+async def test_checks_map_to_their_errors(world) -> None:
+    inbox, peer, db = world
+    ok = _env(peer)
+    cases = [
+        (_env(peer, recipient="NZ-AKL"), WrongRecipient, "AU-CAN"),
+        (
+            _env(peer, created_at=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)),
+            ClockSkew,
+            "AU-CAN",
+        ),
+        (ok, UnknownSender, "NZ-AKL"),  # connection identified as someone else
+        (ok, UnknownSender, None),
+    ]
+    for env, error, conn in cases:
+        (ack,) = await inbox.receive(conn, [env])
+        assert isinstance(ack.error, error) and ack.receipt is None
+    big = seal_envelope(
+        peer.signing_key,
+        kind=1,
+        sender="AU-CAN",
+        recipient="CN-SHA",
+        created_at=dt.datetime.now(dt.UTC),
+        payload=b"x" * 5000,
+    )
+    (ack,) = await inbox.receive("AU-CAN", [big])
+    assert isinstance(ack.error, OversizedMessage)
+    forged = _env(peer)
+    forged.signature = bytes(64)
+    (ack,) = await inbox.receive("AU-CAN", [forged])
+    assert isinstance(ack.error, BadSignature)
+    with db.session() as session:
+        assert session.exec(select(InboxRow)).all() == []
+        audit = session.exec(select(RejectionRow)).all()
+    assert len(audit) == len(cases) + 2
+    assert all(Path(r.quarantine_path).read_bytes() for r in audit)
+
+
+async def test_duplicates_are_acknowledged_once_and_replays_refused(world) -> None:
+    inbox, peer, db = world
+    first, second = _env(peer, "A"), _env(peer, "B")
+    acks = await inbox.receive("AU-CAN", [first, first, second])
+    assert [a.error for a in acks] == [None, None, None]
+    assert acks[0].receipt == acks[1].receipt  # same receipt for the in-batch duplicate
+    (again,) = await inbox.receive("AU-CAN", [first])
+    assert again.receipt == acks[0].receipt
+    replay = _env(peer, "C", message_id=first.header.message_id)
+    (ack,) = await inbox.receive("AU-CAN", [replay])
+    assert isinstance(ack.error, ReplayedMessage)
+    # an old message is still acknowledged if it is an identical re-delivery
+    old = _env(peer, "D", created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    (ack,) = await inbox.receive("AU-CAN", [old])
+    assert isinstance(ack.error, ClockSkew)
+    with db.session() as session:
+        rows = session.exec(select(InboxRow)).all()
+        events = session.exec(select(DocumentEventRow)).all()
+    assert sorted(r.message_id for r in rows) == sorted(
+        [first.header.message_id, second.header.message_id]
+    )
+    assert len(events) == 2 and {e.kind for e in events} == {"received"}
+    assert all(not r.stored for r in rows)
+    assert store.materialize_blobs(db, inbox.blobs) == 2
+    assert all(inbox.blobs.has(r.document_sha256) for r in rows)

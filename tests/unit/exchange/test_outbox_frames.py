@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange.outbox import _frames, encode_frame
+from node.exchange.tables import OutboxRow
+
+
+def test_pre_encoded_frame_is_a_valid_deliver_request() -> None:
+    envs = [
+        pb.SignedEnvelope(payload=b"x" * n, signature=b"s" * 64) for n in (0, 1, 127, 128, 70000)
+    ]
+    frame = pb.DeliverRequest.FromString(encode_frame([e.SerializeToString() for e in envs]))
+    assert list(frame.envelopes) == envs
+
+
+def test_frames_respect_count_and_keep_order() -> None:
+    rows = [
+        OutboxRow(seq=i, message_id=str(i), peer="P", kind="c", digest="", envelope=b"e")
+        for i in range(10)
+    ]
+    frames = _frames(rows, 4)
+    assert [len(f) for f in frames] == [4, 4, 2]
+    assert [r.seq for f in frames for r in f] == list(range(10))

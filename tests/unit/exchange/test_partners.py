@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from node.config import Settings
+from node.errors import Conflict, InputError
+from node.exchange.partners import PartnerDirectory, add_partner, export_card, parse_card
+from node.identity import create_identity
+from node.storage.db import Database
+
+
+def _card(tmp_path: Path, node_id: str = "AU-CAN") -> dict:
+    home = tmp_path / node_id
+    identity = create_identity(home, node_id)
+    settings = Settings(home=home, node={"id": node_id, "country": node_id[:2], "name": "x"})
+    return export_card(settings, identity).to_json()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"node_id": "au can"}, "node_id"),
+        ({"country": "AUS"}, "country"),
+        ({"endpoint": "127.0.0.1"}, "endpoint"),
+        ({"endpoint": "127.0.0.1:70000"}, "endpoint"),
+        ({"ca_pem": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"}, "ca_pem"),
+        ({"verify_key_hex": "zz"}, "verify_key_hex"),
+        ({"key_id": "0" * 16}, "key_id"),
+        ({"ca_pem": None}, "ca_pem"),
+    ],
+)
+def test_invalid_cards_are_input_errors(tmp_path: Path, change: dict, message: str) -> None:
+    card = {**_card(tmp_path), **change}
+    with pytest.raises(InputError, match=message):
+        parse_card(json.dumps(card))
+
+
+def test_non_json_and_node_certificate_as_ca_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not JSON"):
+        parse_card("{nope")
+    card = _card(tmp_path)
+    node_cert = (tmp_path / "AU-CAN" / "keys" / "node.pem").read_text()
+    with pytest.raises(InputError, match="CA certificate"):
+        parse_card(json.dumps({**card, "ca_pem": node_cert}))
+
+
+def test_pinning_is_idempotent_and_changes_need_replace(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    db.create_all()
+    card = parse_card(json.dumps(_card(tmp_path)))
+    assert add_partner(db, card, own_id="CN-SHA") is True
+    assert add_partner(db, card, own_id="CN-SHA") is False
+    rotated = parse_card(json.dumps({**_card(tmp_path / "new"), "node_id": "AU-CAN"}))
+    with pytest.raises(Conflict):
+        add_partner(db, rotated, own_id="CN-SHA")
+    assert add_partner(db, rotated, own_id="CN-SHA", replace=True) is True
+    with pytest.raises(InputError):
+        add_partner(db, card, own_id="AU-CAN")
+    directory = PartnerDirectory(db)
+    assert directory.require("AU-CAN").key_id == rotated.key_id
+
+
+def test_peer_is_identified_only_by_a_pinned_ca_and_its_san(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    db.create_all()
+    add_partner(db, parse_card(json.dumps(_card(tmp_path))), own_id="CN-SHA")
+    directory = PartnerDirectory(db)
+    au_cert = (tmp_path / "AU-CAN" / "keys" / "node.pem").read_bytes()
+    assert directory.identify(au_cert) == "AU-CAN"
+    _card(tmp_path, "NZ-AKL")  # a different CA, not pinned
+    assert directory.identify((tmp_path / "NZ-AKL" / "keys" / "node.pem").read_bytes()) is None
+    assert directory.identify(b"not a certificate") is None

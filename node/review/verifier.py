@@ -12,14 +12,18 @@ CPU-bound pipeline in a worker thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import cv2
+import numpy as np
 
 from node.config import Settings
 from node.errors import InputError, LimitExceeded, UnsupportedDocument
@@ -30,6 +34,8 @@ from node.storage.db import Database
 from verification import (
     DocumentError,
     IntakeLimits,
+    OcrEngine,
+    OcrLine,
     Pipeline,
     PipelineConfig,
     RapidOcrEngine,
@@ -96,6 +102,31 @@ def unreadable(sha256: str, reason: str) -> Verification:
     )
 
 
+class _CachingOcr:
+    """Remembers the last pages' OCR lines, so a second run of the same scan (checked again
+    once its declaration is found) costs no OCR."""
+
+    def __init__(self, engine: OcrEngine, size: int = 8) -> None:
+        self.engine = engine
+        self.name = engine.name
+        self._size = size
+        self._cache: OrderedDict[str, list[OcrLine]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recognise(self, image: np.ndarray) -> list[OcrLine]:
+        key = hashlib.sha256(image.tobytes()).hexdigest() + str(image.shape)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        lines = self.engine.recognise(image)
+        with self._lock:
+            self._cache[key] = lines
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return lines
+
+
 class PipelineVerifier:
     def __init__(
         self, settings: Settings, db: Database, blobs: BlobStore, chain: TrustRegistryChain
@@ -108,7 +139,7 @@ class PipelineVerifier:
         self._limits = IntakeLimits(
             max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels
         )
-        self._ocr = RapidOcrEngine()
+        self._ocr = _CachingOcr(RapidOcrEngine())
         self._rules = load_rules()
 
     @property
@@ -140,7 +171,12 @@ class PipelineVerifier:
         evidence_dir: Path,
     ) -> Verification:
         try:
-            result = pipeline.verify(data, declaration=declaration, evidence_dir=evidence_dir)
+            result = pipeline.verify(
+                data,
+                declaration=declaration,
+                arrival_date=_arrival(declaration),
+                evidence_dir=evidence_dir,
+            )
         except UnknownTemplate as err:
             sha = hashlib.sha256(data).hexdigest()
             return _with_pages(unreadable(sha, err.message), data, self._limits, evidence_dir)
@@ -148,6 +184,13 @@ class PipelineVerifier:
             raise document_error(err) from None
         out = Verification(result.to_json(), layout(result))
         return _with_pages(out, data, self._limits, evidence_dir)
+
+
+def _arrival(declaration: Mapping[str, Any] | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str((declaration or {}).get("arrival_date") or ""))
+    except ValueError:
+        return None
 
 
 def layout(result: VerificationResult) -> dict[str, Any]:

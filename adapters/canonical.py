@@ -17,6 +17,7 @@ line item, ``net_weight_kg`` as the sum of the line items, ...). A flat field th
 from __future__ import annotations
 
 import logging
+import math
 from datetime import date
 from typing import Any, Literal
 
@@ -74,7 +75,7 @@ EUR.1, statement on origin, ...): ``Declaration.certificate_numbers`` is derived
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------- value coercion helpers
@@ -96,6 +97,15 @@ def _opt_number(value: Any) -> Any:
     if value is None or value == "":
         return None
     return _n.parse_number(value) if isinstance(value, str) else value
+
+
+def _opt_int(value: Any) -> Any:
+    number = _opt_number(value)
+    if isinstance(number, float):
+        if not math.isfinite(number):
+            raise ValueError(f"not a finite number: {value!r}")
+        return int(round(number))
+    return number
 
 
 def _opt_hs(value: Any) -> Any:
@@ -142,11 +152,7 @@ class Package(_Model):
     count: int | None = None
     marks: str | None = None
 
-    @field_validator("count", mode="before")
-    @classmethod
-    def _count(cls, value: Any) -> Any:
-        number = _opt_number(value)
-        return int(round(number)) if isinstance(number, float) else number
+    _count = field_validator("count", mode="before")(_opt_int)
 
 
 class Classification(_Model):
@@ -293,7 +299,7 @@ LineItem.model_rebuild()
 
 
 class _Document(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, allow_inf_nan=False)
 
     consignor_name: str | None = None
     consignor_address: str | None = None
@@ -325,11 +331,7 @@ class _Document(BaseModel):
     _hs = field_validator("hs_code", mode="before")(_opt_hs)
     _nums = field_validator("quantity", "net_weight_kg", mode="before")(_opt_number)
 
-    @field_validator("packages", mode="before")
-    @classmethod
-    def _packages(cls, value: Any) -> Any:
-        number = _opt_number(value)
-        return int(round(number)) if isinstance(number, float) else number
+    _packages = field_validator("packages", mode="before")(_opt_int)
 
     @field_validator("container_numbers", mode="before")
     @classmethod

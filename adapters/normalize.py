@@ -16,6 +16,7 @@ or raises :class:`NormalizationError` (a ``ValueError``) naming what it could no
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -157,16 +158,25 @@ def parse_number(text: str | float | int) -> float:
     if isinstance(text, bool):
         raise NormalizationError(f"not a number: {text!r}")
     if isinstance(text, int | float):
-        return float(text)
+        try:
+            value = float(text)
+        except OverflowError as err:  # an int too large for a float
+            raise NormalizationError("number out of range") from err
+        if not math.isfinite(value):
+            raise NormalizationError(f"number out of range: {text!r}")
+        return value
     raw = unicodedata.normalize("NFKC", str(text)).strip()
     m = _NUM.search(raw)
     if m is None:
         raise NormalizationError(f"not a number: {raw!r}")
     token = re.sub(r"[\s'\u00a0\u202f]", "", m.group(0)).rstrip(".,")
     try:
-        return float(_canonical_digits(token))
+        value = float(_canonical_digits(token))
     except ValueError as err:
-        raise NormalizationError(f"not a number: {raw!r}") from err
+        raise NormalizationError(f"not a number: {raw[:40]!r}") from err
+    if not math.isfinite(value):
+        raise NormalizationError(f"number out of range: {raw[:40]!r}")
+    return value
 
 
 def _canonical_digits(token: str) -> str:

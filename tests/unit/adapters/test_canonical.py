@@ -142,3 +142,15 @@ def test_unknown_top_level_keys_are_ignored_but_parts_are_strict() -> None:
     }
     with pytest.raises(ValidationError):
         Party.model_validate({"role": "consignor", "nmae": "typo"})
+
+
+def test_non_finite_and_huge_numbers_are_validation_errors() -> None:
+    for bad in (
+        {"packages": float("inf")},
+        {"net_weight_kg": float("nan")},
+        {"packages": "9" * 400},
+    ):
+        with pytest.raises(ValidationError):
+            Certificate.model_validate(bad)
+    with pytest.raises(ValidationError):
+        Package(count=float("-inf"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,9 @@ class ReviewService:
         self.actor = actor
         self.intake = Intake(db, blobs, anchoring)
         self.wakeup = asyncio.Event()
+        # called (sha256, review dict) after each machine verdict and each officer decision,
+        # e.g. by the exchange to tell the sender; a failing listener is logged, not raised
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
 
     # ---- the machine review ---------------------------------------------------------------
     def pending(self, limit: int = 16) -> list[str]:
@@ -69,12 +73,13 @@ class ReviewService:
         with self.db.session() as session:
             reviewed = select(ReviewRow.sha256)
             stmt = (
-                select(DocumentRow.sha256)
+                select(DocumentRow.sha256, DocumentRow.source)
                 .where(col(DocumentRow.media_type).in_(list(SCAN_TYPES.values())))
                 .where(col(DocumentRow.sha256).not_in(reviewed))
             )
-            for sha in session.exec(stmt):
-                session.add(ReviewRow(sha256=sha, submitted_by="exchange"))
+            for sha, source in session.exec(stmt):
+                if self.blobs.has(sha):  # a partner's scan is reviewed once its bytes are stored
+                    session.add(ReviewRow(sha256=sha, submitted_by=source))
             session.flush()
             waiting = select(ReviewRow.sha256).where(ReviewRow.state == "pending")
             return list(session.exec(waiting.order_by(col(ReviewRow.queued_at)).limit(limit)))
@@ -112,7 +117,9 @@ class ReviewService:
                 declaration = await asyncio.to_thread(self.intake.declaration, found)
                 out = await self._verify(sha256, data, declaration)
         await asyncio.to_thread(self._record, sha256, out, row.declaration_sha256, declaration)
-        return await asyncio.to_thread(self.get, sha256)
+        result = await asyncio.to_thread(self.get, sha256)
+        self._notify(sha256, result)
+        return result
 
     async def _verify(
         self, sha256: str, data: bytes, declaration: dict[str, Any] | None
@@ -203,7 +210,16 @@ class ReviewService:
             add_event(session, sha256, EventKind.REVIEWED, officer, detail)
         if decision == "accept" and self.anchoring is not None:
             self.anchoring.enqueue([sha256])
-        return self.get(sha256)
+        result = self.get(sha256)
+        self._notify(sha256, result)
+        return result
+
+    def _notify(self, sha256: str, review: dict[str, Any]) -> None:
+        for listener in self.listeners:
+            try:
+                listener(sha256, review)
+            except Exception:
+                logger.exception("review listener failed for %s", sha256)
 
     # ---- reads ----------------------------------------------------------------------------
     def queue(self, state: str = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

@@ -141,3 +141,25 @@ async def test_non_document_scan_is_415(client, tokens) -> None:
         "/api/v1/documents/scans", content=b"hello", headers=bearer(tokens["officer"])
     )
     assert r.status_code == 415 and r.json()["type"] == "cusdep.input.unsupported"
+
+
+async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, tokens) -> None:
+    import hashlib
+
+    from node.domain.states import EventKind
+    from node.storage.documents import add_event, upsert_document
+
+    data = labelled_scan("forged")
+    sha = hashlib.sha256(data).hexdigest()
+    with node.db.session() as session:  # what the exchange inbox writes for a partner's scan
+        upsert_document(session, sha, kind="certificate", media_type="image/png", source="AU-SYD")
+        add_event(session, sha, EventKind.RECEIVED, "AU-SYD", {"from": "AU-SYD"})
+    review = node.extras["review"]
+    seen: list[tuple[str, str]] = []
+    review.listeners.append(lambda s, r: seen.append((s, r["state"])))
+    assert review.pending() == []  # bytes not materialised yet: wait, do not fail
+    node.blobs.put(data)
+    assert await review.process_pending() == 1
+    body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
+    assert (body["state"], body["submitted_by"]) == ("reject", "AU-SYD")
+    assert seen == [(sha, "reject")]

@@ -75,6 +75,7 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
     """Review service + worker (``verifier=`` overrides the pipeline) and the REST/UI server
     (``api_port=0`` binds an ephemeral port)."""
     from node.api.server import ApiServer
+    from node.inbound import InboundRouter
     from node.review.service import ReviewService
     from node.review.worker import ReviewWorker
 
@@ -93,4 +94,13 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
     )
     node.extras["review"] = review
     node.workers.append(ReviewWorker(review))
+    node.workers.append(
+        InboundRouter(
+            node.db,
+            node.blobs,
+            node.anchoring,
+            actor=node.settings.node.id,
+            review_wakeup=review.wakeup,
+        )
+    )
     node.workers.append(ApiServer(node, port=overrides.pop("api_port", None)))

@@ -7,12 +7,15 @@ errors are mapped once, here, onto ``node.errors`` (exit 2, one line, nothing wr
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from node.cli._common import emit_json, read_file, settings_from
+from node.config import Settings
 from node.errors import ConfigError, InputError, LimitExceeded, UnsupportedDocument
 from verification import (
     BundleSpecimenSource,
@@ -44,11 +47,32 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_verify)
 
 
-def specimen_source(args: argparse.Namespace) -> SpecimenSource:
-    """Where specimens come from: a simulator bundle (``--bundle``) or the node's registry."""
+def specimen_source(args: argparse.Namespace, sha256: str) -> SpecimenSource:
+    """Where specimens come from: the node's registry (only specimens whose SHA-256 matches the
+    chain, from our own and trusted registrars), or a simulator bundle (hidden ``--bundle``)."""
     if args.bundle:
         return BundleSpecimenSource(args.bundle)
-    raise ConfigError("the node registry is not wired to verify yet; pass --bundle DIR")
+    return asyncio.run(_registry_specimens(settings_from(args), sha256))
+
+
+async def _registry_specimens(settings: Settings, sha256: str) -> SpecimenSource:
+    from node.bootstrap import build_node
+    from node.registry.specimens import build_specimens
+
+    async with build_node(settings) as node:
+        assert node.registry is not None
+        review = node.extras.get("review")
+        registrars = {
+            settings.node.country,
+            *(c.upper() for c in settings.chain.trusted_registrars),
+        }
+        return await build_specimens(
+            node.db,
+            node.blobs,
+            node.registry.chain,
+            registrars=registrars,
+            is_used=(lambda n: review._number_used(n, sha256)) if review else (lambda _n: False),
+        )
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -60,7 +84,7 @@ def _verify(args: argparse.Namespace) -> int:
     declaration = _declaration(args.declaration) if args.declaration else None
     arrival = _day(args.arrival_date) if args.arrival_date else None
     try:
-        pipeline = _pipeline(args)
+        pipeline = _pipeline(args, data)
         result = pipeline.verify(
             data,
             declaration=declaration,
@@ -77,13 +101,14 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pipeline(args: argparse.Namespace) -> Pipeline:
+def _pipeline(args: argparse.Namespace, data: bytes) -> Pipeline:
     settings = settings_from(args, require_init=False)
     v = settings.verification
     limits = IntakeLimits(max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels)
     est = load_establishments(args.establishments) if args.establishments else {}
     config = PipelineConfig(limits=limits, establishments=est)
-    return Pipeline(specimen_source(args), rules=load_rules(args.rules), config=config)
+    source = specimen_source(args, hashlib.sha256(data).hexdigest())
+    return Pipeline(source, rules=load_rules(args.rules), config=config)
 
 
 def _mapped(err: VerificationError) -> Exception:

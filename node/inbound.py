@@ -1,0 +1,145 @@
+"""Routing of documents received from partner nodes.
+
+The exchange persists and acknowledges what partners send (a ``documents`` row with source =
+the peer, state ``received``, and the original bytes in the blob store). This worker takes it
+from there, exactly as the REST intake does for local submissions:
+
+* a paper scan (PDF/PNG/JPEG/TIFF) goes to the machine review queue; only an accepted or
+  officer-confirmed scan is anchored (the review service does that);
+* an electronic certificate or declaration is parsed by its adapter: a document that parses is
+  recorded ``verified`` (accept) and queued for anchoring — declarations are indexed so scans
+  can be checked against them; one that does not parse is recorded ``verified`` (reject) with
+  the adapter's reasons and is not anchored.
+
+Each document is routed once: the row's state moves on in the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from sqlmodel import col, select
+
+from node.anchoring.service import AnchorService
+from node.domain.states import EventKind
+from node.errors import InputError
+from node.review.intake import _index, _parse
+from node.review.tables import ReviewRow
+from node.storage.blobs import BlobStore
+from node.storage.core import DocumentRow
+from node.storage.db import Database
+from node.storage.documents import add_event
+from verification import VerificationError
+from verification.intake import sniff
+
+logger = logging.getLogger(__name__)
+
+
+class InboundRouter:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        anchoring: AnchorService | None,
+        *,
+        actor: str,
+        review_wakeup: asyncio.Event | None = None,
+        interval: float = 0.5,
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.anchoring = anchoring
+        self.actor = actor
+        self.review_wakeup = review_wakeup
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+
+    async def start(self) -> None:
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run(), name="inbound-router")
+
+    async def aclose(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                routed = await asyncio.to_thread(self.route_pending)
+            except Exception:
+                logger.exception("routing inbound documents failed")
+                routed = 0
+            if routed and self.review_wakeup is not None:
+                self.review_wakeup.set()
+            if not routed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+
+    def route_pending(self, limit: int = 64) -> int:
+        """Route up to ``limit`` received partner documents whose bytes are stored."""
+        with self.db.session() as session:
+            rows = list(
+                session.exec(
+                    select(DocumentRow)
+                    .where(DocumentRow.state == "received")
+                    .where(DocumentRow.source != "local")
+                    .where(col(DocumentRow.kind).in_(["certificate", "declaration"]))
+                    .order_by(col(DocumentRow.created_at))
+                    .limit(limit)
+                )
+            )
+        done = 0
+        for row in rows:
+            if not self.blobs.has(row.sha256):
+                continue  # bytes not materialised yet: next round
+            self._route(row.sha256)
+            done += 1
+        return done
+
+    def _route(self, sha: str) -> None:
+        data = self.blobs.get(sha)
+        try:
+            sniff(data)
+            is_scan = True
+        except VerificationError:
+            is_scan = False
+        anchor = False
+        with self.db.session() as session:
+            row = session.get(DocumentRow, sha)
+            if row is None or row.state != "received":
+                return
+            if is_scan:
+                row.state = "in_review"
+                if session.get(ReviewRow, sha) is None:
+                    session.add(ReviewRow(sha256=sha, submitted_by=row.source))
+            else:
+                anchor = self._electronic(session, row, data)
+        if anchor and self.anchoring is not None:
+            self.anchoring.enqueue([sha])
+
+    def _electronic(self, session: Any, row: DocumentRow, data: bytes) -> bool:
+        try:
+            doc, issues, adapter = _parse(data, None)
+        except InputError as err:
+            row.state = "rejected"
+            detail = {"verdict": "reject", "reasons": [err.message], "from": row.source}
+            add_event(session, row.sha256, EventKind.VERIFIED, self.actor, detail)
+            return False
+        row.state, row.format = "accepted", adapter.format_id
+        detail = {
+            "verdict": "accept",
+            "format": adapter.format_id,
+            "issues": [str(i) for i in issues],
+            "from": row.source,
+        }
+        add_event(session, row.sha256, EventKind.VERIFIED, self.actor, detail)
+        if doc.doc_type == "declaration":
+            _index(
+                session, row.sha256, [str(n) for n in doc.flat().get("certificate_numbers") or []]
+            )
+        return True

@@ -35,7 +35,7 @@ from node.exchange.errors import (
     WrongRecipient,
 )
 from node.exchange.partners import PartnerDirectory
-from node.exchange.payloads import KIND_NAMES, Payload, parse_payload
+from node.exchange.payloads import Payload, parse_payload
 from node.exchange.signing import sign_receipt, verify_envelope
 from node.exchange.tables import InboxRow
 from node.identity import Identity
@@ -237,7 +237,3 @@ class Inbox:
             accepted_at=now,
         )
         return True
-
-
-def kind_name(kind: int) -> str:
-    return KIND_NAMES.get(kind, "unknown")

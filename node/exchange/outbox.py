@@ -148,6 +148,7 @@ class _PeerSender:
         delay = cap / 2 + random.uniform(0, cap / 2)
         text = err.details() if isinstance(err, grpc.aio.AioRpcError) else str(err)
         logger.warning("delivery to %s failed (%s); retry in %.2fs", self.peer, text, delay)
+        await self.service.client.forget(self.peer)  # a fresh channel (and TLS trust) next time
         rows = await asyncio.to_thread(self._load, 0)
         await asyncio.to_thread(self._mark_retry, [r.seq for r in rows if r.seq], text or "", delay)
         await self._sleep(delay)

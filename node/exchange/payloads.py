@@ -25,7 +25,7 @@ KINDS = {
     "registry_update": pb.MESSAGE_KIND_REGISTRY_UPDATE,
     "revocation": pb.MESSAGE_KIND_REVOCATION,
 }
-KIND_NAMES = {v: k for k, v in KINDS.items()}
+KIND_NAMES: dict[int, str] = {int(v): k for k, v in KINDS.items()}
 _MAGIC = (
     (b"%PDF-", "application/pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),

@@ -345,7 +345,7 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
             continue
         for _, sha, raw in rows:
             stash_blob(blobs, sha, _original(raw))
-        t = table.__table__  # type: ignore[attr-defined]
+        t = table.__table__  # type: ignore[attr-defined, union-attr]
         with db.session() as session:
             session.connection().execute(
                 update(t).where(t.c[key].in_([r[0] for r in rows])).values(stored=True)

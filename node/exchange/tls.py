@@ -60,6 +60,10 @@ def channel_options(partner_id: str, max_bytes: int) -> list[tuple[str, Any]]:
         ("grpc.default_authority", tls_server_name(partner_id)),
         ("grpc.max_send_message_length", max_bytes),
         ("grpc.max_receive_message_length", max_bytes),
+        # our outbox owns the retry schedule; keep gRPC's own reconnect backoff short
+        ("grpc.initial_reconnect_backoff_ms", 200),
+        ("grpc.min_reconnect_backoff_ms", 200),
+        ("grpc.max_reconnect_backoff_ms", 5_000),
         ("grpc.keepalive_time_ms", 20_000),
         ("grpc.keepalive_timeout_ms", 10_000),
         ("grpc.http2.max_pings_without_data", 0),

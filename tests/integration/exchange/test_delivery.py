@@ -136,3 +136,24 @@ def _queue(node: NodeHome, to: str, n: int) -> list[str]:
 
 def _attempts(node: NodeHome) -> int:
     return int(node.sql("SELECT max(attempts) FROM exchange_outbox")[0][0] or 0)
+
+
+def test_partner_pinned_while_running_and_sigterm_mid_stream(node_factory) -> None:
+    receiver = node_factory("CN-SHA")
+    late = node_factory("NZ-AKL", batch_max=8, window_frames=2, retry_max_seconds=1.0)
+    pin(late, receiver)
+    receiver.start()  # NZ-AKL is not pinned yet: its handshakes are refused
+    ids = _queue(late, "CN-SHA", 400)
+    late.start()
+    wait_for(lambda: _attempts(late) > 0, what="refused attempts")
+    assert receiver.inbox() == []
+    card = late.home / "card.json"
+    card.write_text(late.cli("partner", "export").stdout)
+    receiver.cli("partner", "add", str(card))  # taken up on the next handshake, no restart
+    wait_for(lambda: len(receiver.inbox()) >= 50, what="delivery after pinning")
+    assert late.stop() == 0  # SIGTERM mid-stream: drains and exits cleanly
+    late.start()
+    wait_for(lambda: late.outbox_states() == {"delivered": 400}, what="the rest delivered")
+    got = receiver.sql("SELECT message_id FROM exchange_inbox ORDER BY rowid")
+    assert [r[0] for r in got] == ids
+    assert late.stop() == 0 and receiver.stop() == 0

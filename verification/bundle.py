@@ -1,13 +1,16 @@
 """SpecimenSource implementations: a simulator registry bundle on disk, and an in-memory fake.
 
-Bundle layout (``simulate corpus`` writes it under ``DIR/registry/``)::
+Bundle layout (``cusdep simulate corpus`` writes it under ``DIR/registry/``)::
 
-    agencies.json      [{"id", "country", "name"}]
-    seals.json         [{"id", "agency", "image": "seals/AU-DAFF-S1.png"}]
-    officers.json      [{"id", "agency", "name", "signature": "signatures/….png",
-                         "valid_from", "valid_to"}]
-    templates/*.json   contract-format templates
+    bundle.json        {"agencies": [{"id", "country", "name"}],
+                        "seals": [{"id", "agency", "image": "seals/AU-DAFF-S1.png"}],
+                        "officers": [{"id", "agency", "name", "signature": "signatures/….png",
+                                      "valid_from", "valid_to"}],
+                        "templates": ["templates/AU-PHYTO-2025.json", …]}
     used_certificates.json (optional) ["AU-2026-000123", …]
+
+Without ``bundle.json``, ``agencies.json``, ``seals.json``, ``officers.json`` (lists as above)
+and every ``templates/*.json`` are read instead.
 
 Paths inside are relative to the bundle directory. Files are read once, on construction.
 """
@@ -77,11 +80,14 @@ class BundleSpecimenSource(MemorySpecimenSource):
         if not root.is_dir():
             raise SpecimenError(f"registry bundle {directory}: not a directory")
         self.root = root
+        index = _load_json(root / "bundle.json") if (root / "bundle.json").exists() else None
+        if index is not None and not isinstance(index, Mapping):
+            raise SpecimenError(f"registry bundle: {root / 'bundle.json'} must be an object")
         super().__init__(
-            agencies=[_agency(a) for a in _records(root, "agencies")],
-            seals=[_seal(root, s) for s in _records(root, "seals")],
-            officers=[_officer(root, o) for o in _records(root, "officers")],
-            templates=_templates(root),
+            agencies=[_agency(a) for a in _records(root, "agencies", index)],
+            seals=[_seal(root, s) for s in _records(root, "seals", index)],
+            officers=[_officer(root, o) for o in _records(root, "officers", index)],
+            templates=_templates(root, index),
             used_numbers=_optional_list(root / "used_certificates.json"),
         )
 
@@ -95,11 +101,15 @@ def _load_json(path: Path) -> Any:
         raise SpecimenError(f"registry bundle: {path} is not JSON ({err.msg})") from None
 
 
-def _records(root: Path, name: str) -> list[Mapping[str, Any]]:
+def _records(root: Path, name: str, index: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
     path = root / f"{name}.json"
-    if not path.exists():
-        raise SpecimenError(f"registry bundle {root}: missing {name}.json")
-    data = _load_json(path)
+    if index is not None:
+        data = index.get(name, [])
+        path = root / "bundle.json"
+    elif not path.exists():
+        raise SpecimenError(f"registry bundle {root}: missing bundle.json or {name}.json")
+    else:
+        data = _load_json(path)
     if isinstance(data, Mapping):
         data = data.get(name, list(data.values()))
     if not isinstance(data, list) or not all(isinstance(x, Mapping) for x in data):
@@ -107,12 +117,17 @@ def _records(root: Path, name: str) -> list[Mapping[str, Any]]:
     return data
 
 
+def _inside(root: Path, rel: str, what: str) -> Path:
+    path = (root / rel).resolve()
+    if root.resolve() not in path.parents:
+        raise SpecimenError(f"registry bundle: {what} path {rel!r} is outside the bundle")
+    return path
+
+
 def _image(root: Path, rel: Any, what: str) -> bytes:
     if not isinstance(rel, str):
         raise SpecimenError(f"registry bundle: {what} has no image path")
-    path = (root / rel).resolve()
-    if root.resolve() not in path.parents:
-        raise SpecimenError(f"registry bundle: {what} image {rel!r} is outside the bundle")
+    path = _inside(root, rel, what)
     try:
         return path.read_bytes()
     except OSError as err:
@@ -151,7 +166,9 @@ def _day(value: Any) -> date | None:
         raise SpecimenError(f"registry bundle: bad date {value!r}") from None
 
 
-def _templates(root: Path) -> list[Mapping[str, Any]]:
+def _templates(root: Path, index: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    if index is not None and isinstance(index.get("templates"), list):
+        return [_load_json(_inside(root, str(p), "template")) for p in index["templates"]]
     folder = root / "templates"
     if not folder.is_dir():
         raise SpecimenError(f"registry bundle {root}: missing templates/")

@@ -53,8 +53,9 @@ def extract_fields(
     return out
 
 
-def _reading_order(h: Hit) -> tuple[float, float]:
-    return (round(h.box[1] / 20), h.box[0])
+def _reading_order(h: Hit) -> tuple[float, float, float]:
+    """Exact label hits before fuzzy ones, then top to bottom, left to right."""
+    return (-h.quality, round(h.box[1] / 20), h.box[0])
 
 
 def _first_value(layout: PageLayout, hits: list[Hit]) -> _Raw | None:
@@ -163,11 +164,18 @@ def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:
         gap_limit = (_FIRST_GAP if not taken else _NEXT_GAP) * height
         if top - last_bottom > gap_limit or any(t.label for t in row):
             break
+        if taken and _crosses(layout, row, left, right):
+            break  # a wider line below a table cell: not this value
         taken.append(sorted(row, key=lambda t: t.box[0]))
         last_bottom = max(t.box[3] for t in row)
         if len(taken) >= _MAX_LINES_UNDER:
             break
     return taken
+
+
+def _crosses(layout: PageLayout, row: list[Token], left: float, right: float) -> bool:
+    lines = {t.line for t in row}
+    return any(not left <= _centre_x(t.box) < right for ln in lines for t in layout.line_tokens(ln))
 
 
 def _rows(tokens: list[Token]) -> list[list[Token]]:

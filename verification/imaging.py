@@ -11,6 +11,9 @@ from PIL import Image
 from verification.errors import SpecimenError
 from verification.intake import WORK_DPI
 
+SPECIMEN_DPI = 300.0
+"""Resolution assumed for a specimen image that does not record one (PNG pHYs / JPEG JFIF)."""
+
 
 def decode_specimen(data: bytes) -> tuple[np.ndarray, float]:
     """A specimen image as RGB on white (alpha flattened) at WORK_DPI, and its source dpi."""
@@ -20,9 +23,9 @@ def decode_specimen(data: bytes) -> tuple[np.ndarray, float]:
     except (OSError, ValueError) as err:
         raise SpecimenError(f"specimen image cannot be decoded ({err})") from None
     dpi_info = img.info.get("dpi")
-    dpi = float(dpi_info[0]) if dpi_info else float(WORK_DPI)
+    dpi = float(dpi_info[0]) if dpi_info else SPECIMEN_DPI
     if not 50 <= dpi <= 1200:
-        dpi = float(WORK_DPI)
+        dpi = SPECIMEN_DPI
     if img.mode in ("RGBA", "LA", "P"):
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
@@ -39,7 +42,7 @@ def colour_ink_mask(rgb: np.ndarray) -> np.ndarray:
     """Pixels of coloured (stamp) ink: saturated and not paper-white; uint8 0/255."""
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
     s, v = hsv[..., 1], hsv[..., 2]
-    mask = ((s > 60) & (v > 50) & (v < 250)).astype(np.uint8) * 255
+    mask = ((s > 30) & (v > 40)).astype(np.uint8) * 255
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
 

@@ -9,6 +9,7 @@ never steals the end of "Certificate No.".
 from __future__ import annotations
 
 import math
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -56,14 +57,20 @@ class PageLayout:
 def build_layout(lines: Sequence[OcrLine], template: Template, width: float) -> PageLayout:
     angle = _skew(lines)
     rotated = [_rotate_line(ln, -angle) for ln in lines] if abs(angle) > 0.002 else list(lines)
+    labels = _labels(template)
+    used = [[False] * len(_compact_map(ln.text)[0]) for ln in rotated]
+    found = [_find_hits(ln.text, labels, i, used[i], fuzzy=False) for i, ln in enumerate(rotated)]
+    seen = {h.field for line_hits in found for h, _, _ in line_hits}
+    missing = [(lb, name) for lb, name in labels if name not in seen]
+    if missing:  # OCR-damaged labels, only for fields without an exact label anywhere
+        for i, ln in enumerate(rotated):
+            found[i] += _find_hits(ln.text, missing, i, used[i], fuzzy=True)
     tokens: list[Token] = []
     hits: list[Hit] = []
-    labels = _labels(template)
     for i, line in enumerate(rotated):
         toks = _tokens(line, i)
-        line_hits = _find_hits(line.text, labels, i)
-        hits.extend(_with_box(h, start, stop, toks, line) for h, start, stop in line_hits)
-        spans = [(start, stop) for _, start, stop in line_hits]
+        hits.extend(_with_box(h, start, stop, toks, line) for h, start, stop in found[i])
+        spans = [(start, stop) for _, start, stop in found[i]]
         tokens.extend(_mark(t, spans) for t in toks)
     return PageLayout(rotated, tokens, hits, width, angle)
 
@@ -163,33 +170,52 @@ def _compact_map(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
-def _find_hits(text: str, labels: list[tuple[str, str]], line: int) -> list[tuple[Hit, int, int]]:
+def _find_hits(
+    text: str, labels: list[tuple[str, str]], line: int, used: list[bool], *, fuzzy: bool
+) -> list[tuple[Hit, int, int]]:
     comp, index = _compact_map(text)
-    used = [False] * len(comp)
     found: list[tuple[Hit, int, int]] = []
     for label, name in labels:
-        for pos, quality in _occurrences(comp, label):
+        occurrences = _fuzzy(comp, label, used) if fuzzy else _exact(comp, label)
+        for pos, quality in occurrences:
             end = pos + len(label)
             if any(used[pos:end]) or not _bounded(text, index, pos, end, label):
                 continue
             used[pos:end] = [True] * (end - pos)
-            start, stop = index[pos], index[end - 1] + 1
+            start, stop = _box_number_start(text, index[pos]), index[end - 1] + 1
             hit = Hit(name, line, _skip_punct(text, stop), (0, 0, 0, 0), quality)
             found.append((hit, start, stop))
     return found
 
 
-def _occurrences(comp: str, label: str) -> list[tuple[int, float]]:
+_BOX_NUMBER = re.compile(r"(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.)]?\s*$", re.I)
+
+
+def _box_number_start(text: str, start: int) -> int:
+    """Include a printed box number ("2.", "I.1", "Box 5") before a label in the label."""
+    m = _BOX_NUMBER.search(text[:start])
+    if m is None or (m.start() > 0 and text[m.start() - 1].isalnum()):
+        return start
+    return m.start()
+
+
+def _exact(comp: str, label: str) -> list[tuple[int, float]]:
     out, pos = [], comp.find(label)
     while pos >= 0:
         out.append((pos, 1.0))
         pos = comp.find(label, pos + 1)
-    if not out and len(label) >= _FUZZY_MIN_LEN and len(comp) >= len(label) - 1:
-        for n in (len(label), len(label) - 1, len(label) + 1):
-            ratio = SequenceMatcher(None, label, comp[:n]).ratio()
-            if ratio >= _FUZZY_RATIO:
-                return [(0, ratio)]
     return out
+
+
+def _fuzzy(comp: str, label: str, used: list[bool]) -> list[tuple[int, float]]:
+    """A damaged label at the start of a line (e.g. "Certifcate No.")."""
+    if len(label) < _FUZZY_MIN_LEN or len(comp) < len(label) - 1 or any(used[: len(label) + 1]):
+        return []
+    for n in (len(label), len(label) - 1, len(label) + 1):
+        ratio = SequenceMatcher(None, label, comp[:n]).ratio()
+        if ratio >= _FUZZY_RATIO:
+            return [(0, ratio)]
+    return []
 
 
 def _bounded(text: str, index: list[int], pos: int, end: int, label: str) -> bool:

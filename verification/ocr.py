@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import statistics
+import unicodedata
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,6 @@ from verification.ports import Box, OcrLine, OcrWord
 logger = logging.getLogger(__name__)
 
 _SPACE_GAP = 0.8  # of the median character width: a space for sure
-_SPACE_GAP_CUE = 0.45  # enough when the case or punctuation also suggests a word break
 DEFAULT_MAX_SIDE = 2000
 
 
@@ -54,7 +54,7 @@ class RapidOcrEngine:
 
 def _line(item: list[Any]) -> OcrLine:
     quad = tuple((float(x), float(y)) for x, y in item[0])
-    text, conf = str(item[1]), float(item[2])
+    text, conf = unicodedata.normalize("NFKC", str(item[1])), float(item[2])
     chars = _chars(item)
     if chars:
         text = _respace(chars)
@@ -68,10 +68,15 @@ def _chars(item: list[Any]) -> list[tuple[str, Box, float]]:
     if len(item) < 6 or not item[3] or len(item[3]) != len(item[4]):
         return []
     confs = item[5] if len(item[5]) == len(item[4]) else [item[2]] * len(item[4])
-    return [
-        (str(ch), _quad_box(tuple((float(x), float(y)) for x, y in q)), float(c))
+    chars = [
+        (
+            unicodedata.normalize("NFKC", str(ch)),
+            _quad_box(tuple((float(x), float(y)) for x, y in q)),
+            float(c),
+        )
         for q, ch, c in zip(item[3], item[4], confs, strict=True)
     ]
+    return [(ch[:1] or " ", box, c) for ch, box, c in chars]
 
 
 def _quad_box(quad: tuple[tuple[float, float], ...]) -> Box:
@@ -93,13 +98,24 @@ def _respace(chars: list[tuple[str, Box, float]]) -> str:
             prev = None
             continue
         if prev is not None and out and out[-1] != " ":
-            gap = (box[0] - prev[2]) / median
-            cue = (out[-1].islower() and ch.isupper()) or out[-1] in ",;:"
-            if gap > _SPACE_GAP or (cue and gap > _SPACE_GAP_CUE):
+            if (box[0] - prev[2]) / median > _gap_needed(out[-1], ch):
                 out.append(" ")
         out.append(ch)
         prev = box
     return "".join(out)
+
+
+def _gap_needed(before: str, ch: str) -> float:
+    """How wide a gap (in median character widths) makes a space between two characters."""
+    if before in ",;:" and ch.isalpha():
+        return -1.0  # "Citrusdal 7340, South Africa": always a space after the separator
+    if ch == "(" and before.isalnum():
+        return 0.1
+    if (before == "." and ch.isupper()) or (before.islower() and ch.isupper()):
+        return 0.25
+    if before.isalpha() != ch.isalpha() and before.isalnum() and ch.isalnum():
+        return 0.3
+    return _SPACE_GAP
 
 
 def _words(chars: list[tuple[str, Box, float]], line_conf: float) -> tuple[OcrWord, ...]:
@@ -115,5 +131,5 @@ def _words(chars: list[tuple[str, Box, float]], line_conf: float) -> tuple[OcrWo
         if not seg:
             continue
         box = (seg[0][0], min(b[1] for b in seg), seg[-1][2], max(b[3] for b in seg))
-        words.append(OcrWord(token, box, min(cs) if cs else line_conf))
+        words.append(OcrWord(token, box, statistics.fmean(cs) if cs else line_conf))
     return tuple(words)

@@ -48,8 +48,9 @@ class SealResult:
     box: Box | None = None
     page: int = 0
     candidates: int = 0
-    agency_id: str | None = None  # agency of the best-matching specimen over all agencies
+    agency_id: str | None = None  # agency of the best-matching specimen
     uncertain: bool = False
+    coverage: float = 0.0  # share of the specimen's ink seen in the impression
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +59,7 @@ class SealResult:
             "score": round(self.score, 3),
             "match": self.match,
             "uncertain": self.uncertain,
+            "coverage": round(self.coverage, 3),
         }
 
 

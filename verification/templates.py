@@ -148,7 +148,7 @@ def detect(
     hints = hints or {}
     scored = sorted(
         (
-            (_score(t, page, joined) + _hint_bonus(hints.get(t.id, ()), joined), t.id, t)
+            (_score(t, page, joined) + _bonus(t.id, hints.get(t.id, ()), joined), t.id, t)
             for t in templates
         ),
         reverse=True,
@@ -170,6 +170,13 @@ def _score(t: Template, page: list[str], joined: str) -> float:
 def _hint_bonus(phrases: Sequence[str], joined: str) -> float:
     keys = [compact(p) for p in phrases if len(compact(p)) >= 4]
     return 0.05 * sum(1 for k in keys if k in joined)
+
+
+def _bonus(template_id: str, phrases: Sequence[str], joined: str) -> float:
+    """A form number printed on the page ("Form AU-PHYTO-2025") identifies the layout."""
+    key = compact(template_id)
+    printed = 0.3 if len(key) >= 6 and key in joined else 0.0
+    return printed + _hint_bonus(phrases, joined)
 
 
 def _label_found(label: str, page: list[str], joined: str) -> float:

@@ -139,7 +139,7 @@ def test_genuine_document_is_accepted_and_serialises_to_the_contract(tmp_path):
 
 
 def test_forged_seal_is_never_accepted():
-    page = _document(draw_seal("DEPARTMENT OF AGRICLUTURE FISHERIES AND FORESTRY", rotation=5))
+    page = _document(draw_seal("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTS", rotation=5))
     res = _pipeline(page).verify(page.png(), declaration=DECL)
     assert res.verdict is not Verdict.ACCEPT
     assert not res.seal.match

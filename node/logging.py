@@ -1,0 +1,64 @@
+"""Structured logs: one JSON object per line on stderr, configured once by the CLI / ``node run``.
+
+``configure(level="INFO")`` installs the handler on the root logger (uvicorn's and grpc's loggers
+propagate to it). ``bind(doc_sha256=..., peer=..., op_id=...)`` adds fields to every record
+logged inside the ``with`` block (contextvars, so per task). Libraries never call ``configure``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+_FIELDS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "cusdep_log", default=None
+)
+_RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        out.update(_FIELDS.get() or {})
+        out.update(
+            (k, v) for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")
+        )
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        return json.dumps(out, default=str, ensure_ascii=False)
+
+
+def configure(level: str | int = "INFO", *, stream: TextIO | None = None) -> logging.Handler:
+    """Replace the root logger's handlers with one JSON-lines handler. Idempotent."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_cusdep", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    handler._cusdep = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    return handler
+
+
+@contextlib.contextmanager
+def bind(**fields: Any) -> Iterator[None]:
+    token = _FIELDS.set({**(_FIELDS.get() or {}), **fields})
+    try:
+        yield
+    finally:
+        _FIELDS.reset(token)

@@ -239,6 +239,7 @@ class LineItem(_Model):
 
 
 class TransportMovement(_Model):
+    role: str | None = None  # main-carriage | border | arrival | departure (when the format says)
     mode_code: str | None = None  # UNECE Rec. 19
     mode_name: str | None = None
     means_name: str | None = None  # vessel / flight / vehicle

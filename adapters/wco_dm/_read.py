@@ -34,10 +34,7 @@ def read_declaration(dec: XNode, c: Collector) -> dict[str, Any]:
             p for path, role in _ROLES for n in dec.children(path) if (p := _party(role, n, c))
         ],
         "references": [_document(d) for d in dec.children("AdditionalDocument") if d.text("ID")],
-        "transport": [_means(t) for t in dec.children("BorderTransportMeans")],
-        "currency": (dec.child("InvoiceAmount") or XNode(dec.el, lambda _: False)).attr(
-            "currencyID"
-        ),
+        "transport": [_means(t, "border") for t in dec.children("BorderTransportMeans")],
     }
     if shipment is not None:
         out.update(_shipment(shipment, c))
@@ -76,8 +73,9 @@ def _document(node: XNode) -> dict[str, Any]:
     }
 
 
-def _means(node: XNode) -> dict[str, Any]:
+def _means(node: XNode, role: str) -> dict[str, Any]:
     return {
+        "role": role,
         "mode_code": node.text("ModeCode"),
         "means_name": node.text("Name"),
         "journey_id": node.text("ID"),
@@ -99,9 +97,8 @@ def _shipment(ship: XNode, c: Collector) -> dict[str, Any]:
             if e.text("ID")
         ]
         out["transport_extra"] = [
-            _means(t)
-            for t in cons.children("ArrivalTransportMeans")
-            + cons.children("DepartureTransportMeans")
+            *(_means(t, "arrival") for t in cons.children("ArrivalTransportMeans")),
+            *(_means(t, "departure") for t in cons.children("DepartureTransportMeans")),
         ]
         location = cons.child("GoodsLocation")
         if location is not None:

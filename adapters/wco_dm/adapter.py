@@ -15,6 +15,7 @@ from adapters.base import Issue
 from adapters.canonical import Certificate, Declaration
 from adapters.errors import InvalidDocument, Reason, RenderError
 from adapters.wco_dm._read import read_declaration
+from adapters.wco_dm._render import render
 from adapters.wco_dm._schema import validate_element
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,8 @@ class WcoDeclarationAdapter:
         dec = self._declaration(root)
         c = Collector()
         fields = read_declaration(XNode(dec, _accept), c)
-        fields["transport"] = [
-            t for t in fields["transport"] + fields.pop("transport_extra", []) if any(t.values())
-        ]
+        moves = fields["transport"] + fields.pop("transport_extra", [])
+        fields["transport"] = [t for t in moves if any(v for k, v in t.items() if k != "role")]
         meta = self._metadata(root)
         fields["source"] = {
             "format_id": FORMAT_ID,
@@ -94,7 +94,9 @@ class WcoDeclarationAdapter:
         }
 
     def render(self, doc: Certificate | Declaration) -> bytes:
-        raise RenderError("rendering WCO DM declarations is not supported", format_id=FORMAT_ID)
+        if not isinstance(doc, Declaration):
+            raise RenderError("a WCO declaration cannot carry a certificate", format_id=FORMAT_ID)
+        return render(doc)
 
     def validate(self, data: bytes) -> list[Issue]:
         """XSD validation against the shipped HMRC CDS schemas (DEC-DMS:2 + metadata)."""

@@ -122,3 +122,46 @@ def test_not_a_declaration() -> None:
         WcoDeclarationAdapter().parse(
             b"<MetaData xmlns='urn:wco:datamodel:WCO:DocumentMetaData-DMS:2'/>"
         )
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
+def test_render_round_trip_is_schema_valid_and_lossless(path: Path) -> None:
+    adapter = WcoDeclarationAdapter()
+    doc, _ = adapter.parse(path.read_bytes())
+    rendered = adapter.render(doc)
+    assert adapter.validate(rendered) == []
+    again, _ = adapter.parse(rendered)
+    assert again.model_dump(exclude={"source"}) == doc.model_dump(exclude={"source"})
+
+
+def test_contract_declaration_json_renders_to_valid_wco() -> None:
+    contract = Declaration(
+        declaration_number="DEC-1",
+        consignor_name="Orchard Pty Ltd",
+        consignee_name="Shanghai Fruit Co",
+        origin_country="AU",
+        commodity="apples",
+        hs_code="080810",
+        net_weight_kg=1200.0,
+        packages=48,
+        port_of_entry="Shanghai",
+        container_numbers="MSCU1234565",
+        certificate_numbers=["AU-2026-000123"],
+    )
+    adapter = WcoDeclarationAdapter()
+    rendered = adapter.render(contract)
+    assert adapter.validate(rendered) == []
+    again, _ = adapter.parse(rendered)
+    shared = (
+        "declaration_number",
+        "consignor_name",
+        "consignee_name",
+        "origin_country",
+        "hs_code",
+        "net_weight_kg",
+        "packages",
+        "port_of_entry",
+        "container_numbers",
+        "certificate_numbers",
+    )
+    assert {k: getattr(again, k) for k in shared} == {k: getattr(contract, k) for k in shared}

@@ -358,6 +358,6 @@ PHYTO_TREATMENTS = (
 ADDITIONAL_DECLARATIONS = (
     "The consignment was inspected and found free from Bactrocera tryoni.",
     "The fruit was produced in a pest free area for Ceratitis capitata.",
-    "The consignment was packed in a registered packhouse under official supervision.",
+    "The fruit was packed in an approved packing facility under official supervision.",
     "The commodity was grown in an area free from Tilletia indica.",
 )

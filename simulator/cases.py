@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from simulator import _pools
+from simulator.extras import sections
 from simulator.iso6346 import container_number
 from simulator.layouts import LAYOUTS, Layout
 from simulator.render import Marks, render_case
@@ -91,7 +92,8 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
     values.printed["officer_name"] = [officer.name]
 
     marks = Marks(seal=seal, officer=officer, alteration=alteration)
-    pdf, scan, placed = render_case(layout, values.printed, marks, rng, nrng, scan_fmt)
+    extra = sections(layout.certificate_type, layout.country, issue, rng)
+    pdf, scan, placed = render_case(layout, values.printed, marks, rng, nrng, scan_fmt, extra)
     declaration = _declaration(rng, values, arrival, index)
     if kind == "declaration_mismatch":
         _mismatch(rng, declaration, values, defects)

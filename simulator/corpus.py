@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import random
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -91,9 +92,12 @@ def generate_corpus(
     kinds = plan_kinds(count, seed, mix or DEFAULT_MIX)
     world = build_world(seed)
     out.mkdir(parents=True, exist_ok=True)
-    bundle = write_bundle(out / "registry", world)
     entries: list[dict[str, Any]] = []
-    for done, files in enumerate(_cases(world, seed, kinds, workers, scan_fmt), start=1):
+    bundle: dict[str, Any] = {}
+    cases = _cases(world, seed, kinds, workers, scan_fmt)
+    for done, files in enumerate(cases, start=1):
+        if not bundle:  # written while the workers render the first cases
+            bundle = write_bundle(out / "registry", world)
         entries.append(_write_case(out / "cases", files))
         if progress:
             progress(done, count)
@@ -121,10 +125,12 @@ def _cases(
         for job in jobs:
             yield build_case(world, *job)
         return
+    # spawn: forking a parent whose OpenCV/BLAS thread pools are running can deadlock
+    ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(seed,)
+        max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(seed,)
     ) as pool:
-        yield from pool.map(_worker_case, jobs, chunksize=2)
+        yield from pool.map(_worker_case, jobs, chunksize=4)
 
 
 _WORLD: World | None = None

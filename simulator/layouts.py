@@ -84,7 +84,7 @@ _PHYTO_STATEMENT = (
     "contracting party, including those for regulated non-quarantine pests."
 )
 _VET_STATEMENT = (
-    "I, the undersigned official veterinarian, hereby certify that the products described above "
+    "I, the undersigned certifying veterinarian, hereby certify that the products described above "
     "were derived from animals which passed ante-mortem and post-mortem inspection, were "
     "processed in an approved establishment under official supervision and are fit for human "
     "consumption."
@@ -273,8 +273,8 @@ _HEALTH_EN = {
     "means_of_transport": "Vessel / voyage",
     "container_numbers": "Container numbers",
     "port_of_entry": "Port of discharge",
-    "place_of_issue": "Issued at",
-    "issue_date": "Issue date",
+    "place_of_issue": "Place of issue",
+    "issue_date": "Date of issue",
     "expiry_date": "Expiry date",
     "officer_name": "Authorised officer",
 }

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -21,6 +22,7 @@ from simulator.layouts import Layout
 
 PAGE_W, PAGE_H = A4
 MARGIN = 40.0
+rl_config.useA85 = 0  # binary image streams: smaller files, much faster to write
 _HEAD_FIELDS = {
     "certificate_number",
     "consignor",
@@ -54,7 +56,12 @@ class Geometry:
 Finish = Callable[[Canvas, Geometry], None]
 
 
-def render_pdf(layout: Layout, printed: dict[str, list[str]], finish: Finish) -> bytes:
+def render_pdf(
+    layout: Layout,
+    printed: dict[str, list[str]],
+    finish: Finish,
+    extras: list[tuple[str, list[str]]] | None = None,
+) -> bytes:
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
     c.setTitle(layout.titles[-1].title())
@@ -64,6 +71,7 @@ def render_pdf(layout: Layout, printed: dict[str, list[str]], finish: Finish) ->
     r = _Renderer(c, layout, printed)
     y = r.header(PAGE_H - MARGIN)
     y = r.body(y - 8)
+    y = r.extras(y - 8, extras or [])
     y = r.statement(y - 6)
     r.signing(y - 10)
     finish(c, r.geo)
@@ -208,6 +216,18 @@ class _Renderer:
             if x < MARGIN + self.width - 1:
                 self.c.line(x, y, x, y - h_head - h_row)
         return y - h_head - h_row
+
+    def extras(self, y: float, sections: list[tuple[str, list[str]]]) -> float:
+        for heading, lines in sections:
+            y -= 12
+            self.c.setFont(self.bold, 8)
+            self.c.drawString(MARGIN, y, heading)
+            self.c.setFont(self.l.value_font, 8.5)
+            for line in lines:
+                y -= 11
+                self.c.drawString(MARGIN + 10, y, line)
+            y -= 4
+        return y
 
     # ---- statement and signing block --------------------------------------------------------
     def statement(self, y: float) -> float:

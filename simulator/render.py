@@ -39,6 +39,7 @@ def render_case(
     rng: random.Random,
     nrng: np.random.Generator,
     scan_fmt: str,
+    extras: list[tuple[str, list[str]]] | None = None,
 ) -> tuple[bytes, bytes, dict[str, Any]]:
     placed: dict[str, Any] = {}
 
@@ -48,7 +49,7 @@ def render_case(
         placed["signature"] = _sign(c, geo, marks.officer, rng)
         placed["seal"] = _stamp(c, geo, marks.seal, rng, nrng)
 
-    pdf = render_pdf(layout, printed, finish)
+    pdf = render_pdf(layout, printed, finish, extras)
     scan = degrade(rasterise(pdf), nrng, scan_fmt)
     for key in ("seal", "signature"):
         box = placed[key].pop("box_pt", None)

@@ -8,13 +8,11 @@ boxes).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import pypdfium2 as pdfium
-from PIL import Image
 
 DPI = 200
 
@@ -29,23 +27,22 @@ class Scan:
 
 
 def rasterise(pdf: bytes, dpi: int = DPI) -> np.ndarray:
+    """First page as a BGR uint8 array."""
     doc = pdfium.PdfDocument(pdf)
     try:
         page = doc[0]
         bitmap = page.render(scale=dpi / 72.0)
-        img = bitmap.to_numpy().copy()
+        img = bitmap.to_numpy()
         mode = bitmap.mode
+        out = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR) if mode in ("BGRA", "BGRX") else img.copy()
         page.close()
     finally:
         doc.close()
-    if mode in ("BGRA", "BGRX"):
-        img = img[..., :3][..., ::-1]
-    elif mode == "BGR":
-        img = img[..., ::-1]
-    return np.ascontiguousarray(img)
+    return out
 
 
 def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Scan:
+    """``page`` is BGR uint8 (as from ``rasterise``); every step is seeded by ``rng``."""
     h, w = page.shape[:2]
     p = {
         "angle": float(rng.uniform(-1.6, 1.6)),
@@ -58,10 +55,9 @@ def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Sca
         "quality": float(rng.integers(55, 86)),
         "specks": float(rng.integers(150, 900)),
     }
-    img = page.astype(np.float32)
-    img *= _paper_tone(rng)
-    img = p["low"] + (p["high"] - p["low"]) * (img / 255.0)
-    img *= _uneven_light(rng, h, w, p["light"])[..., None]
+    img = cv2.LUT(page, _tone_lut(rng, p["low"], p["high"]))
+    light = _uneven_light(rng, h, w, p["light"])
+    img = cv2.multiply(img, cv2.cvtColor(light, cv2.COLOR_GRAY2BGR), scale=1 / 255.0)
     matrix = _affine(w, h, p["angle"], p["shear"], rng)
     border = tuple(float(v) for v in rng.uniform(20, 60, size=3))
     img = cv2.warpAffine(
@@ -73,41 +69,62 @@ def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Sca
         borderValue=border,
     )
     img = cv2.GaussianBlur(img, (0, 0), p["blur"])
-    noise = rng.standard_normal((h, w), dtype=np.float32) * p["noise"]
-    img += noise[..., None]
+    img = _noise(img, rng, p["noise"])
     _specks(img, rng, int(p["specks"]))
-    out = np.clip(img + 0.5, 0, 255).astype(np.uint8)
-    pil = Image.fromarray(out, "RGB")
-    buf = io.BytesIO()
     if fmt == "png":
-        jpg = io.BytesIO()
-        pil.save(jpg, format="JPEG", quality=int(p["quality"]))
-        Image.open(io.BytesIO(jpg.getvalue())).save(buf, format="PNG", compress_level=3)
+        ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(p["quality"])])
+        ok, enc = cv2.imencode(
+            ".png", cv2.imdecode(jpg, cv2.IMREAD_COLOR), [cv2.IMWRITE_PNG_COMPRESSION, 3]
+        )
     else:
-        pil.save(buf, format="JPEG", quality=int(p["quality"]), subsampling=2, dpi=(DPI, DPI))
-    return Scan(buf.getvalue(), fmt, matrix, (w, h), p)
+        ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(p["quality"])])
+    if not ok:
+        raise RuntimeError("image encoding failed")
+    return Scan(enc.tobytes(), fmt, matrix, (w, h), p)
 
 
-def _paper_tone(rng: np.random.Generator) -> np.ndarray:
+def _tone_lut(rng: np.random.Generator, low: float, high: float) -> np.ndarray:
+    """Paper tone (slightly warm, per channel) and reduced contrast as one lookup table."""
     base = rng.uniform(0.93, 0.99)
-    tint = rng.uniform(-0.015, 0.015, size=3)
-    tone = np.clip(base + tint + np.array([0.01, 0.0, -0.02]), 0.85, 1.0)
-    return tone.astype(np.float32)
+    tint = rng.uniform(-0.015, 0.015, size=3) + np.array([-0.02, 0.0, 0.01])  # B, G, R
+    tone = np.clip(base + tint, 0.85, 1.0)
+    v = np.arange(256, dtype=np.float64)[:, None] * tone[None, :]
+    lut = low + (high - low) * v / 255.0
+    return np.clip(lut + 0.5, 0, 255).astype(np.uint8).reshape(256, 1, 3)
+
+
+def _noise(img: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
+    """Sensor noise from a seeded 509x509 tile (prime size, so no visible period)."""
+    tile = rng.standard_normal((509, 509), dtype=np.float32) * sigma
+    h, w = img.shape[:2]
+    reps = (h // 509 + 2, w // 509 + 2)
+    oy, ox = (int(v) for v in rng.integers(0, 509, size=2))
+    pos, neg = (
+        cv2.cvtColor(
+            np.ascontiguousarray(np.tile(part.astype(np.uint8), reps)[oy : oy + h, ox : ox + w]),
+            cv2.COLOR_GRAY2BGR,
+        )
+        for part in (np.clip(tile, 0, 255), np.clip(-tile, 0, 255))
+    )
+    return cv2.subtract(cv2.add(img, pos), neg)
 
 
 def _uneven_light(rng: np.random.Generator, h: int, w: int, strength: float) -> np.ndarray:
+    """Illumination field (uint8, 255 = full light), computed small and scaled up."""
+    sh, sw = max(8, h // 16), max(8, w // 16)
     small = rng.random((5, 4), dtype=np.float32)
-    field = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
-    yy = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
-    xx = np.linspace(0.0, 1.0, w, dtype=np.float32)[None, :]
+    field = cv2.resize(small, (sw, sh), interpolation=cv2.INTER_CUBIC)
+    yy = np.linspace(0.0, 1.0, sh, dtype=np.float32)[:, None]
+    xx = np.linspace(0.0, 1.0, sw, dtype=np.float32)[None, :]
     gx, gy = rng.uniform(-1, 1, size=2)
     grad = gx * (xx - 0.5) + gy * (yy - 0.5)
     light = 1.0 - strength * (0.6 * np.clip(field, 0, 1) + 0.4 * (grad + 0.5))
     edge = rng.uniform(0, 0.25)
     if edge > 0.1:  # dark scanner-lid shadow along one edge
         side = xx if rng.random() < 0.5 else yy
-        light *= 1.0 - edge * np.exp(-side / 0.02)
-    return light.astype(np.float32)
+        light = light * (1.0 - edge * np.exp(-side / 0.03))
+    small8 = np.clip(light * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    return cv2.resize(small8, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _affine(w: int, h: int, angle: float, shear: float, rng: np.random.Generator) -> np.ndarray:

@@ -29,7 +29,9 @@ def font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
 
 
+@lru_cache(maxsize=64)
 def seal_mask(spec: SealSpec, dpi: float) -> np.ndarray:
+    """The design as ink density (cached: treat the array as read-only)."""
     w = max(8, round(spec.size_mm[0] / MM_PER_INCH * dpi))
     h = max(8, round(spec.size_mm[1] / MM_PER_INCH * dpi))
     scale = 2  # supersample, then reduce for smooth edges
@@ -40,7 +42,9 @@ def seal_mask(spec: SealSpec, dpi: float) -> np.ndarray:
     else:
         _ellipse(img, draw, spec, w * scale, h * scale)
     img = img.resize((w, h), Image.Resampling.LANCZOS)
-    return np.asarray(img, dtype=np.float32) / 255.0
+    mask = np.asarray(img, dtype=np.float32) / 255.0
+    mask.setflags(write=False)
+    return mask
 
 
 def _ellipse(img: Image.Image, draw: ImageDraw.ImageDraw, spec: SealSpec, w: int, h: int) -> None:
@@ -175,10 +179,13 @@ def _star(draw: ImageDraw.ImageDraw, cx: float, cy: float, r: float, rot: float)
 
 def colourise(mask: np.ndarray, ink: tuple[int, int, int]) -> Image.Image:
     """White paper with ``mask`` in ``ink`` (subtractive, so overlaps darken like real ink)."""
-    m = np.clip(mask, 0.0, 1.0)[..., None]
-    paper = np.float32(255.0)
-    rgb = paper - m * (paper - np.asarray(ink, dtype=np.float32))
-    return Image.fromarray(np.clip(rgb + 0.5, 0, 255).astype(np.uint8), "RGB")
+    m = np.clip(mask, 0.0, 1.0)
+    a = np.clip(m * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    chans = []
+    for c in ink:
+        lut = np.clip(255.0 - np.arange(256) / 255.0 * (255.0 - c) + 0.5, 0, 255)
+        chans.append(lut.astype(np.uint8)[a])
+    return Image.fromarray(np.dstack(chans), "RGB")
 
 
 def specimen_png(spec: SealSpec, dpi: float = 300) -> bytes:
@@ -191,19 +198,26 @@ def specimen_png(spec: SealSpec, dpi: float = 300) -> bytes:
 
 def impression(spec: SealSpec, dpi: float, rng: np.random.Generator, angle: float) -> np.ndarray:
     """One stamping: rotated, with an ink-pressure gradient and blotchy gaps (mask 0..1)."""
+    import cv2
+
     mask = _pad(seal_mask(spec, dpi), 6)
-    img = Image.fromarray((mask * 255).astype(np.uint8), "L")
-    img = img.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
-    m = np.asarray(img, dtype=np.float32) / 255.0
-    h, w = m.shape
+    h0, w0 = mask.shape
+    rot = cv2.getRotationMatrix2D((w0 / 2, h0 / 2), angle, 1.0)
+    cos, sin = abs(rot[0, 0]), abs(rot[0, 1])
+    w, h = int(h0 * sin + w0 * cos) + 1, int(h0 * cos + w0 * sin) + 1
+    rot[0, 2] += w / 2 - w0 / 2
+    rot[1, 2] += h / 2 - h0 / 2
+    m = cv2.warpAffine(mask, rot, (w, h), flags=cv2.INTER_LINEAR)
     theta = rng.uniform(0, 2 * np.pi)
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    ramp = (np.cos(theta) * (xx / w - 0.5) + np.sin(theta) * (yy / h - 0.5)) + 0.5
-    pressure = rng.uniform(0.25, 0.55) + (1 - rng.uniform(0.25, 0.55)) * np.clip(ramp, 0, 1)
+    xx = np.linspace(-0.5, 0.5, w, dtype=np.float32)[None, :]
+    yy = np.linspace(-0.5, 0.5, h, dtype=np.float32)[:, None]
+    ramp = np.clip(np.cos(theta) * xx + np.sin(theta) * yy + 0.5, 0, 1)
+    low = rng.uniform(0.35, 0.65)
+    pressure = low + (1 - low) * ramp
     blotch = _low_freq(rng, h, w, cells=rng.integers(6, 12))
     gaps = np.clip((blotch - rng.uniform(0.15, 0.3)) * 4.0, 0.0, 1.0)
     grain = 1.0 - 0.25 * rng.random((h, w), dtype=np.float32)
-    return np.clip(m * pressure * gaps * grain * rng.uniform(0.8, 0.95), 0, 1)
+    return np.clip(m * pressure * gaps * grain * rng.uniform(0.85, 1.0), 0, 1)
 
 
 def _low_freq(rng: np.random.Generator, h: int, w: int, cells: int) -> np.ndarray:

@@ -18,43 +18,106 @@ SIG_INK = (22, 34, 110)
 _W, _H = 600, 200  # design canvas (px), rendered at ``scale`` and reduced
 
 
-def _design(style_seed: int, name: str) -> list[list[tuple[float, float]]]:
+def _design(style_seed: int, name: str) -> tuple[list[list[tuple[float, float]]], float]:
+    """Strokes (control points) and base slant (degrees) of one officer's signature."""
     rng = random.Random(style_seed)
+    words = name.split()[:3]
+    form = rng.choice(("full", "initial_surname", "surname", "initials_flourish"))
+    if form == "initial_surname" and len(words) > 1:
+        words = [words[0][0], words[-1]]
+    elif form == "surname":
+        words = [words[-1]]
+    elif form == "initials_flourish":
+        words = [w[0] for w in words]
+    cap = rng.choice(("loop", "tall", "round", "hook"))
+    hump = rng.choice(("arcade", "garland", "zigzag", "eloop"))
+    amp = rng.uniform(14, 30)
     strokes: list[list[tuple[float, float]]] = []
-    x = 30.0
-    baseline = 120.0
-    for word in name.split()[:3]:
-        pts: list[tuple[float, float]] = []
-        cap_h = rng.uniform(60, 95)
-        # the capital: an up-stroke, a loop, back to the baseline
-        pts += [
-            (x, baseline),
-            (x + 8, baseline - cap_h),
-            (x + 30, baseline - cap_h * 0.8),
-            (x + 18, baseline - cap_h * 0.35),
-            (x + 4, baseline - 8),
-        ]
-        x += rng.uniform(26, 40)
-        humps = max(2, min(7, len(word) - 1 + rng.randint(-2, 1)))
-        amp = rng.uniform(16, 30)
-        for _ in range(humps):
-            w = rng.uniform(12, 22)
-            tall = rng.random() < 0.25
-            pts.append((x + w * 0.5, baseline - amp * (2.2 if tall else 1.0)))
-            pts.append((x + w, baseline - rng.uniform(0, 6)))
+    x, base = 30.0, 120.0
+    for word in words:
+        cap_h = rng.uniform(55, 95)
+        pts = _capital(cap, x, base, cap_h)
+        x += rng.uniform(24, 40)
+        n = 0 if len(word) == 1 else max(2, min(8, len(word) - 1 + rng.randint(-2, 1)))
+        for _ in range(n):
+            w = rng.uniform(10, 22)
+            pts += _hump(hump, x, base, w, amp * (2.0 if rng.random() < 0.2 else 1.0))
             x += w
         strokes.append(pts)
-        x += rng.uniform(12, 26)
-    # flourish: a long underline swinging back
-    fl = [
-        (strokes[-1][-1][0], baseline - 4),
-        (x + 20, baseline + 8),
-        (rng.uniform(60, 140), baseline + rng.uniform(18, 34)),
-        (rng.uniform(10, 40), baseline + 26),
+        x += rng.uniform(10, 28)
+    end = rng.choice(("underline", "none", "tail", "strike"))
+    last = strokes[-1][-1]
+    if end == "underline":
+        strokes.append(
+            [
+                (last[0], base - 4),
+                (x + 20, base + 8),
+                (rng.uniform(60, 140), base + rng.uniform(18, 34)),
+                (rng.uniform(10, 40), base + 26),
+            ]
+        )
+    elif end == "tail":
+        strokes[-1] += [(x + 25, base - rng.uniform(30, 70)), (x + 45, base - rng.uniform(60, 90))]
+    elif end == "strike":
+        strokes.append(
+            [
+                (20, base - rng.uniform(20, 40)),
+                (x * 0.5, base - rng.uniform(30, 50)),
+                (x + 10, base - rng.uniform(25, 60)),
+            ]
+        )
+    return strokes, rng.uniform(-4, 24)
+
+
+def _capital(kind: str, x: float, base: float, h: float) -> list[tuple[float, float]]:
+    if kind == "loop":
+        return [
+            (x, base),
+            (x + 8, base - h),
+            (x + 30, base - h * 0.8),
+            (x + 18, base - h * 0.35),
+            (x + 4, base - 8),
+        ]
+    if kind == "tall":
+        return [
+            (x + 6, base - h * 0.2),
+            (x + 2, base - h),
+            (x + 4, base),
+            (x + 14, base - h * 0.5),
+            (x + 26, base - h * 0.45),
+            (x + 18, base - 4),
+        ]
+    if kind == "round":
+        return [
+            (x + 26, base - h * 0.75),
+            (x + 10, base - h),
+            (x - 4, base - h * 0.5),
+            (x + 8, base),
+            (x + 28, base - h * 0.3),
+        ]
+    return [
+        (x - 6, base - h * 0.55),
+        (x + 10, base - h),
+        (x + 14, base - h * 0.3),
+        (x + 6, base),
+        (x - 2, base - 10),
+        (x + 20, base - h * 0.25),
     ]
-    if rng.random() < 0.8:
-        strokes.append(fl)
-    return strokes
+
+
+def _hump(kind: str, x: float, base: float, w: float, amp: float) -> list[tuple[float, float]]:
+    if kind == "arcade":
+        return [(x + w * 0.5, base - amp), (x + w, base)]
+    if kind == "garland":
+        return [(x + w * 0.3, base), (x + w * 0.7, base), (x + w, base - amp)]
+    if kind == "zigzag":
+        return [(x + w * 0.5, base - amp * 1.1), (x + w * 0.6, base - amp * 0.2), (x + w, base)]
+    return [
+        (x + w * 0.7, base - amp * 0.9),
+        (x + w * 0.3, base - amp * 0.8),
+        (x + w * 0.6, base),
+        (x + w, base - 2),
+    ]
 
 
 def _spline(pts: list[tuple[float, float]], per: int = 12) -> list[tuple[float, float]]:
@@ -89,13 +152,14 @@ def signature_mask(
 ) -> np.ndarray:
     """Ink mask (float32 0..1) of the officer's signature; ``variation`` = one document."""
     v = variation
-    slant = math.radians((v.uniform(-4, 4) if v else 0.0) + 12)
+    strokes, base_slant = _design(style_seed, name)
+    slant = math.radians((v.uniform(-3, 3) if v else 0.0) + base_slant)
     sx = v.uniform(0.94, 1.06) if v else 1.0
-    pen = (v.uniform(0.85, 1.15) if v else 1.0) * 3.2
+    pen = (v.uniform(0.85, 1.15) if v else 1.0) * 5.0
     scale = 2
     img = Image.new("L", (_W * scale, _H * scale), 0)
     draw = ImageDraw.Draw(img)
-    for stroke in _design(style_seed, name):
+    for stroke in strokes:
         pts = [
             (x + (v.gauss(0, 2.2) if v else 0), y + (v.gauss(0, 2.2) if v else 0))
             for x, y in stroke

@@ -80,14 +80,16 @@ def format_date(day: dt.date, style: str) -> str:
 
 
 def format_weight(kg: float, rng: random.Random) -> str:
+    """Thousands separators, a unit, and never fewer decimals than the value has."""
+    need = 0 if kg == int(kg) else (1 if round(kg, 1) == kg else 2)
     style = rng.randrange(4)
     if style == 0:
-        return f"{kg:,.2f} kg"
+        return f"{kg:,.{max(2, need)}f} kg"
     if style == 1:
-        return f"{kg:,.0f} KG" if kg == int(kg) else f"{kg:,.1f} KG"
+        return f"{kg:,.{need}f} KG"
     if style == 2:
-        return f"{kg:,.3f} kg net"
-    return f"{kg:,.1f} kgs"
+        return f"{kg:,.{max(3, need)}f} kg net"
+    return f"{kg:,.{max(1, need)}f} kgs"
 
 
 def format_hs(hs: str, rng: random.Random) -> str:
@@ -153,7 +155,7 @@ def make_values(rng: random.Random, layout: Layout, issue_day: dt.date) -> Value
     )
     if layout.certificate_type == "certificate_of_origin":
         transport = f"By sea from {load_port} to {entry} on {vessel} V.{voyage}"
-    sep = rng.choice((", ", " / ", " "))
+    sep = rng.choice((", ", "; ", ", "))
     serial = _certificate_number(rng, origin, key, issue_day)
     fields: dict[str, tuple[list[str], Any]] = {
         "certificate_number": ([serial], serial),

@@ -86,6 +86,13 @@ class Document(BaseModel):
     created_at: str
 
 
+class Revocation(BaseModel):
+    document_sha256: str
+    leaf: str
+    tx_hash: str
+    reason: str
+
+
 class Decision(BaseModel):
     decision: str
     outcome: str

@@ -214,6 +214,30 @@ class ReviewService:
         self._notify(sha256, result)
         return result
 
+    async def revoke_document(self, sha256: str, reason: str, actor: str) -> dict[str, Any]:
+        """Revoke an anchored document on chain (``revoked(leaf)`` becomes true) and record it."""
+        sha = check_sha256(sha256)
+        if not reason.strip():
+            raise InputError("a revocation needs a reason")
+        if self.anchoring is None:
+            raise CusdepError("anchoring is not wired on this node")
+        info = await asyncio.to_thread(self.anchoring.info, sha)
+        if info is None:
+            raise Conflict(f"{sha} is not anchored: nothing to revoke on chain")
+        tx = await self.anchoring.chain.revoke(info.leaf, reason.strip())
+        await asyncio.to_thread(self._record_revocation, sha, reason.strip(), actor, tx)
+        return {"document_sha256": sha, "leaf": info.leaf, "tx_hash": tx, "reason": reason.strip()}
+
+    def _record_revocation(self, sha: str, reason: str, actor: str, tx: str) -> None:
+        with self.db.session() as session:
+            doc = session.get(DocumentRow, sha)
+            if doc is not None:
+                doc.state = "revoked"
+            row = session.get(ReviewRow, sha)
+            if row is not None:
+                row.forwardable = False
+            add_event(session, sha, EventKind.REVOKED, actor, {"reason": reason, "tx_hash": tx})
+
     def _notify(self, sha256: str, review: dict[str, Any]) -> None:
         for listener in self.listeners:
             try:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from node.anchoring.service import check_sha256
 from node.api.deps import NodeDep, Officer, Reader, Submitter, check_country, review_service
 from node.api.routes._body import raw_body, raw_body_spec
-from node.api.schemas import Document
+from node.api.schemas import Document, Revocation, RevokeIn
 from node.review.intake import get_document, list_documents
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
@@ -84,6 +84,13 @@ async def list_all(
 @router.get("/{sha256}")
 async def get_one(node: NodeDep, who: Reader, sha256: str) -> Document:
     return Document(**await asyncio.to_thread(get_document, node.db, check_sha256(sha256)))
+
+
+@router.post("/{sha256}/revoke")
+async def revoke(node: NodeDep, who: Officer, sha256: str, body: RevokeIn) -> Revocation:
+    """Revoke an anchored document on chain; recorded as a ``revoked`` event."""
+    out = await review_service(node).revoke_document(sha256, body.reason, who.subject)
+    return Revocation(**out)
 
 
 @router.get("/{sha256}/content", response_class=Response)

@@ -45,7 +45,7 @@ ARGS = [
 SHOT = Path("/tmp/cusdep-review-page.png")
 
 
-async def _seed(node) -> str:  # type: ignore[no-untyped-def]
+async def _seed(node) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     reg = node.registry
     await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
     await reg.add_seal("AU-DAFF", "AU-DAFF-S1", png("#0b3d91", (120, 120)))
@@ -56,9 +56,9 @@ async def _seed(node) -> str:  # type: ignore[no-untyped-def]
         declaration("AU-2026-forged"), kind="declaration", actor="clerk"
     )
     forged = review.submit_scan(labelled_scan("forged"), actor="clerk")["sha256"]
-    review.submit_scan(labelled_scan("genuine"), actor="clerk")
+    genuine = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
     await review.process_pending()
-    return str(forged)
+    return str(forged), str(genuine)
 
 
 def _red_share(png_bytes: bytes) -> float:
@@ -78,9 +78,9 @@ async def test_forged_certificate_review_in_chromium(home, tmp_path) -> None:
     async with node:
         await server.start()
         try:
-            forged = await _seed(node)
+            forged, genuine = await _seed(node)
             token = TokenService(node.db).issue("officer", "jane")["token"]
-            await _drive(server.url, forged, token)
+            await _drive(server.url, forged, genuine, token)
             async with httpx.AsyncClient(base_url=server.url) as c:
                 t = await c.get(
                     f"/api/v1/trace/{forged}", headers={"Authorization": f"Bearer {token}"}
@@ -93,7 +93,7 @@ async def test_forged_certificate_review_in_chromium(home, tmp_path) -> None:
             await server.aclose()
 
 
-async def _drive(url: str, sha: str, token: str) -> None:
+async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
@@ -129,6 +129,14 @@ async def _drive(url: str, sha: str, token: str) -> None:
             assert "reject (confirmed) by jane" in await page.inner_text("#decided")
             await page.wait_for_selector("#trace li[data-kind='reviewed']")
             assert "jane" in await page.inner_text("#trace li[data-kind='reviewed']")
+            await page.keyboard.press("n")  # next in the queue: the genuine scan
+            await page.wait_for_url(f"{url}/ui/review/{genuine}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.inner_text("#verdict") == "REVIEW"
+            await page.goto(f"{url}/ui/")  # the queue: the decided forgery has left it
+            await page.wait_for_selector("#queue-rows tr")
+            assert await page.locator("#queue-rows tr").count() == 1
+            assert await page.locator(f"#queue-rows a[href='/ui/review/{genuine}']").count() == 1
             assert errors == []
         finally:
             await browser.close()

@@ -135,3 +135,33 @@ async def test_openapi_operation_ids_and_ui_pages(client) -> None:
     assert css.status_code == 200
     bad = await client.get("/ui/review/nothex")
     assert bad.status_code == 400
+
+
+async def test_revoking_an_anchored_certificate(node, client, tokens) -> None:
+    r = await client.post(
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["officer"]), **JSON},
+    )
+    sha = r.json()["sha256"]
+    body = {"reason": "issued in error"}
+    early = await client.post(
+        f"/api/v1/documents/{sha}/revoke", json=body, headers=bearer(tokens["officer"])
+    )
+    assert early.status_code == 409  # not anchored yet
+    await node.anchoring.run_once(force=True)
+    denied = await client.post(
+        f"/api/v1/documents/{sha}/revoke", json=body, headers=bearer(tokens["auditor"])
+    )
+    assert denied.status_code == 403
+    ok = await client.post(
+        f"/api/v1/documents/{sha}/revoke", json=body, headers=bearer(tokens["officer"])
+    )
+    assert ok.status_code == 200 and ok.json()["reason"] == "issued in error"
+    t = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    assert t["revoked"] is True and t["events"][-1]["kind"] == "revoked"
+    assert t["events"][-1]["actor"] == "jane"
+    again = await client.post(
+        f"/api/v1/documents/{sha}/revoke", json=body, headers=bearer(tokens["officer"])
+    )
+    assert again.status_code == 409  # the contract refuses a second revocation

@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 import node as node_pkg
 from node.api import metrics, problems
-from node.api.routes import documents, exchange, health, registry, review, trace
+from node.api.routes import documents, exchange, health, me, registry, review, trace
 from node.api.tokens import TokenService
 from node.runtime import Node
 from node.ui import views
@@ -38,12 +38,14 @@ def create_app(node: Node) -> FastAPI:
         "from `cusdep token issue`.",
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        docs_url=None,  # FastAPI's Swagger/ReDoc pages load from a CDN; the spec is served
+        redoc_url=None,
     )
     app.state.node = node
     app.state.tokens = TokenService(node.db)
     problems.install(app)
     metrics.install(app, node)
-    for module in (documents, review, registry, trace, exchange, health):
+    for module in (documents, review, registry, trace, exchange, health, me):
         app.include_router(module.router)
     views.install(app)
     return app

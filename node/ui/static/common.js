@@ -39,7 +39,19 @@ const cusdep = {
   short(sha) { return sha ? sha.slice(0, 12) + "…" : ""; },
 };
 
+// A link may carry the token in its fragment (never sent to the server): keep it, drop it from the URL.
+(function takeTokenFromFragment() {
+  const m = /^#token=([A-Za-z0-9_\-]+)$/.exec(location.hash);
+  if (m) { sessionStorage.setItem(TOKEN_KEY, m[1]); history.replaceState(null, "", location.pathname + location.search); }
+})();
+
 document.addEventListener("DOMContentLoaded", () => {
   const out = document.getElementById("signout");
-  if (cusdep.token() && out) { out.hidden = false; out.addEventListener("click", cusdep.signOut); }
+  if (cusdep.token() && out) {
+    out.hidden = false;
+    out.addEventListener("click", cusdep.signOut);
+    cusdep.json("/api/v1/me").then((me) => {
+      document.getElementById("who").textContent = `${me.subject} (${me.role}${me.country ? " " + me.country : ""})`;
+    }).catch(() => {});
+  }
 });

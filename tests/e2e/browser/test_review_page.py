@@ -115,6 +115,8 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             assert await page.locator("#seal-specimen").get_attribute("src") is not None
             assert (await page.inner_text("#seal-specimen-cap")) == "registered AU-DAFF-S1"
             assert await page.locator("#next").is_enabled()
+            await page.wait_for_function("document.getElementById('who').textContent.length > 0")
+            assert await page.inner_text("#who") == "jane (officer)"
             diff = page.locator("#compare-rows tr.diff")
             assert await diff.count() == 1 and "1200" in await diff.inner_text()
             assert await page.locator("#scan-boxes rect.diff").count() == 1
@@ -133,6 +135,11 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             await page.wait_for_url(f"{url}/ui/review/{genuine}")
             await page.wait_for_selector("body[data-ready='1']")
             assert await page.inner_text("#verdict") == "REVIEW"
+            fresh = await browser.new_page()  # a link with the token in its fragment signs in
+            await fresh.goto(f"{url}/ui/#token={token}")
+            await fresh.wait_for_selector("#queue-rows tr")
+            assert "token" not in fresh.url
+            await fresh.close()
             await page.goto(f"{url}/ui/")  # the queue: the decided forgery has left it
             await page.wait_for_selector("#queue-rows tr")
             assert await page.locator("#queue-rows tr").count() == 1

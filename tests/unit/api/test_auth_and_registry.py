@@ -29,6 +29,12 @@ async def test_no_token_is_401_problem(client) -> None:
     assert bad.status_code == 401 and "unknown" in bad.json()["detail"]
 
 
+async def test_me(client, tokens) -> None:
+    r = await client.get("/api/v1/me", headers=bearer(tokens["agency_au"]))
+    assert r.json()["role"] == "agency" and r.json()["country"] == "AU"
+    assert r.json()["subject"] == "AU-DAFF"
+
+
 async def test_revoked_token_is_refused(node, client, tokens) -> None:
     service = TokenService(node.db)
     issued = service.issue("auditor", "temp")

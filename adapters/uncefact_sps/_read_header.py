@@ -141,7 +141,7 @@ def read_consignment(cons: XNode, c: Collector) -> dict[str, Any]:
         out["port_of_entry"] = port.text("Name") or port.text("ID")
         out["port_of_entry_code"] = port.text("ID")
     out["transport"] = [_movement(m) for m in cons.children("MainCarriageSPSTransportMovement")]
-    out["transport"] = [t for t in out["transport"] if any(t.values())]
+    out["transport"] = [t for t in out["transport"] if any(v for k, v in t.items() if k != "role")]
     out["containers"] = [
         {"number": _container(e, c), "seals": e.texts("AffixedSPSSeal/ID")}
         for e in cons.children("UtilizedSPSTransportEquipment")
@@ -153,6 +153,7 @@ def read_consignment(cons: XNode, c: Collector) -> dict[str, Any]:
 def _movement(node: XNode) -> dict[str, Any]:
     mode = node.child("ModeCode")
     return {
+        "role": "main-carriage",
         "mode_code": node.text("ModeCode"),
         "mode_name": mode.attr("name") if mode is not None else None,
         "means_name": node.text("UsedSPSTransportMeans/Name"),

@@ -96,7 +96,14 @@ class WcoDeclarationAdapter:
     def render(self, doc: Certificate | Declaration) -> bytes:
         if not isinstance(doc, Declaration):
             raise RenderError("a WCO declaration cannot carry a certificate", format_id=FORMAT_ID)
-        return render(doc)
+        rendered = render(doc)
+        problems = self.validate(rendered)
+        if problems:  # e.g. a value longer than the CDS schema allows
+            reasons = [Reason(i.message, i.path, i.line) for i in problems]
+            raise RenderError(
+                "declaration does not fit the WCO DMS schema", reasons, format_id=FORMAT_ID
+            )
+        return rendered
 
     def validate(self, data: bytes) -> list[Issue]:
         """XSD validation against the shipped HMRC CDS schemas (DEC-DMS:2 + metadata)."""

@@ -165,3 +165,10 @@ def test_contract_declaration_json_renders_to_valid_wco() -> None:
         "certificate_numbers",
     )
     assert {k: getattr(again, k) for k in shared} == {k: getattr(contract, k) for k in shared}
+
+
+def test_render_refuses_what_the_schema_cannot_hold() -> None:
+    from adapters.errors import RenderError
+
+    with pytest.raises(RenderError, match="maxLength"):
+        WcoDeclarationAdapter().render(Declaration(declaration_number="X" * 36, hs_code="080810"))

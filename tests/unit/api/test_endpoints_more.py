@@ -1,0 +1,118 @@
+"""The remaining endpoints' success and failure paths: queue filters, rerun, specimens, trace of
+an unknown document, partners and sending to a pinned partner."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from node.config import NodeIdentity, Settings
+from node.exchange.partners import add_partner, export_card
+from node.identity import create_identity
+from tests.unit.api.conftest import bearer
+from tests.unit.api.fakes import labelled_scan, png
+from tests.unit.api.test_documents_health import CERT, JSON
+
+
+async def test_queue_filters_and_bad_state(node, client, tokens) -> None:
+    h = bearer(tokens["officer"])
+    await client.post("/api/v1/documents/scans", content=labelled_scan("forged"), headers=h)
+    assert [
+        r["state"]
+        for r in (await client.get("/api/v1/review/queue?state=pending", headers=h)).json()
+    ] == ["pending"]
+    assert (await client.get("/api/v1/review/queue", headers=h)).json() == []
+    await node.extras["review"].process_pending()
+    assert len((await client.get("/api/v1/review/queue?state=all", headers=h)).json()) == 1
+    assert len((await client.get("/api/v1/review/queue?state=reject", headers=h)).json()) == 1
+    bad = await client.get("/api/v1/review/queue?state=nope", headers=h)
+    assert bad.status_code == 400 and bad.json()["type"] == "cusdep.input.validation"
+    big = await client.get("/api/v1/review/queue?limit=100000", headers=h)
+    assert big.status_code == 400
+
+
+async def test_rerun_runs_the_machine_again(node, client, tokens) -> None:
+    h = bearer(tokens["officer"])
+    sha = (
+        await client.post("/api/v1/documents/scans", content=labelled_scan("genuine"), headers=h)
+    ).json()["sha256"]
+    r = await client.post(f"/api/v1/review/{sha}/rerun", headers=h)
+    assert r.status_code == 202 and r.json()["verdict"] == "review"
+    assert len(node.extras["review"].verifier.calls) == 1
+    denied = await client.post(f"/api/v1/review/{sha}/rerun", headers=bearer(tokens["auditor"]))
+    assert denied.status_code == 403
+    missing = await client.post("/api/v1/review/" + "e" * 64 + "/rerun", headers=h)
+    assert missing.status_code == 404
+
+
+async def test_specimen_found_and_missing(client, tokens) -> None:
+    au = bearer(tokens["agency_au"])
+    await client.post(
+        "/api/v1/registry/agencies",
+        json={"id": "AU-DAFF", "country": "AU", "name": "Dept"},
+        headers=au,
+    )
+    await client.post(
+        "/api/v1/registry/seals",
+        headers=au,
+        json={
+            "agency": "AU-DAFF",
+            "id": "AU-DAFF-S1",
+            "image_base64": base64.b64encode(png()).decode(),
+        },
+    )
+    h = bearer(tokens["auditor"])
+    ok = await client.get("/api/v1/registry/seal/AU-DAFF-S1/specimen", headers=h)
+    assert ok.status_code == 200 and ok.headers["content-type"] == "image/png"
+    other = await client.get("/api/v1/registry/seal/AU-DAFF-S1/specimen?registrar=NZ", headers=h)
+    assert other.status_code == 404
+    kind = await client.get("/api/v1/registry/agency/AU-DAFF/specimen", headers=h)
+    assert kind.status_code == 400
+
+
+async def test_trace_of_unknown_and_malformed(client, tokens) -> None:
+    h = bearer(tokens["auditor"])
+    assert (await client.get("/api/v1/trace/" + "f" * 64, headers=h)).status_code == 404
+    assert (await client.get("/api/v1/trace/zz", headers=h)).status_code == 400
+    assert (
+        await client.get("/api/v1/trace/" + "f" * 64, headers=bearer(tokens["agency_au"]))
+    ).status_code == 403
+
+
+async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path) -> None:
+    au_home = tmp_path / "au"
+    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
+    card = export_card(au, create_identity(au_home, "AU-SYD"))
+    add_partner(node.db, card, own_id="CN-SHA")
+    h = bearer(tokens["officer"])
+    partners = (await client.get("/api/v1/partners", headers=bearer(tokens["auditor"]))).json()
+    assert [p["node_id"] for p in partners] == ["AU-SYD"]
+    doc = (
+        await client.post(
+            "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
+        )
+    ).json()
+    sent = await client.post(
+        "/api/v1/messages", headers=h, json={"to": "AU-SYD", "document_sha256": doc["sha256"]}
+    )
+    assert sent.status_code == 202, sent.text
+    msg = sent.json()
+    assert (msg["direction"], msg["peer"], msg["document_sha256"]) == (
+        "out",
+        "AU-SYD",
+        doc["sha256"],
+    )
+    one = await client.get(f"/api/v1/messages/{msg['message_id']}", headers=h)
+    assert one.json()["message_id"] == msg["message_id"]
+    out = await client.get("/api/v1/messages?direction=out", headers=h)
+    assert [m["message_id"] for m in out.json()] == [msg["message_id"]]
+    unknown = await client.post(
+        "/api/v1/messages", headers=h, json={"to": "NZ-AKL", "document_sha256": doc["sha256"]}
+    )
+    assert unknown.status_code == 404
+    auditor = await client.post(
+        "/api/v1/messages",
+        headers=bearer(tokens["auditor"]),
+        json={"to": "AU-SYD", "document_sha256": doc["sha256"]},
+    )
+    assert auditor.status_code == 403

@@ -68,7 +68,7 @@ def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
     node.exchange = ExchangeService(node.settings, node.db, node.blobs, identity)
     node.workers.append(GrpcExchangeServer(node.exchange, port=overrides.pop("grpc_port", None)))
     node.workers.append(OutboxWorker(node.exchange))
-    node.workers.append(BlobMaterializer(node.db, node.blobs))
+    node.workers.append(BlobMaterializer(node.db, node.blobs, busy=node.exchange.inbox.busy))
 
 
 def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from node.exchange import store
 from node.storage.blobs import BlobStore
@@ -19,10 +20,18 @@ logger = logging.getLogger(__name__)
 
 
 class BlobMaterializer:
-    def __init__(self, db: Database, blobs: BlobStore, *, interval: float = 0.5) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        *,
+        interval: float = 0.5,
+        busy: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.db = db
         self.blobs = blobs
         self.interval = interval
+        self.busy = busy  # while True (messages streaming in), wait: acks come first
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -46,6 +55,10 @@ class BlobMaterializer:
 
     async def _run(self) -> None:
         while not self._stop.is_set():
+            if self.busy():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+                continue
             try:
                 written = await asyncio.to_thread(self.once)
             except Exception:

@@ -32,18 +32,33 @@ SERVICE_NAME = xpb.DESCRIPTOR.services_by_name["Exchange"].full_name
 M = TypeVar("M", bound=Message)
 
 
-def _ack(ack: Ack) -> pb.DeliveryAck:
+def _ld(tag: int, data: bytes) -> bytes:
+    """One length-delimited protobuf field."""
+    out = bytearray([tag])
+    n = len(data)
+    while n > 0x7F:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out) + data
+
+
+def _ack(ack: Ack) -> bytes:
+    """A serialized DeliveryAck, reusing the receipt bytes already signed and stored."""
+    head = _ld(0x0A, ack.message_id.encode())
     if ack.error is not None:
         err = ack.error
         rejection = pb.Rejection(
             status_code=err.grpc_status.value[0], error_code=err.code, message=err.message
         )
-        return pb.DeliveryAck(message_id=ack.message_id, rejection=rejection)
-    return pb.DeliveryAck(message_id=ack.message_id, receipt=ack.receipt)
+        return head + _ld(0x1A, rejection.SerializeToString())
+    assert ack.receipt_bytes is not None
+    return head + _ld(0x12, ack.receipt_bytes)
 
 
 def _acks(acks: list[Ack]) -> bytes:
-    return pb.DeliverResponse(acks=[_ack(a) for a in acks]).SerializeToString()
+    """A serialized DeliverResponse (field 1: the acks, in order)."""
+    return b"".join(_ld(0x0A, _ack(a)) for a in acks)
 
 
 async def _pump(requests: AsyncIterator[bytes], frames: asyncio.Queue[bytes | None]) -> None:

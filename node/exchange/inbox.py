@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -51,8 +52,12 @@ class Ack:
     """The outcome for one envelope: a receipt, or the error that refused it."""
 
     message_id: str
-    receipt: pb.Receipt | None = None
+    receipt_bytes: bytes | None = None  # the serialized signed Receipt
     error: CusdepError | None = None
+
+    @property
+    def receipt(self) -> pb.Receipt | None:
+        return None if self.receipt_bytes is None else pb.Receipt.FromString(self.receipt_bytes)
 
 
 @dataclass
@@ -90,6 +95,10 @@ class Inbox:
         self.settings = settings
         self.quarantine = quarantine
         self._lock = asyncio.Lock()  # one writer: check-then-insert is atomic per process
+        self.last_commit = 0.0  # time.monotonic() of the last batch
+
+    def busy(self, within: float = 1.0) -> bool:
+        return time.monotonic() - self.last_commit < within
 
     async def receive(self, peer: str | None, envelopes: Sequence[pb.SignedEnvelope]) -> list[Ack]:
         return await self.commit(self.check(peer, envelopes))
@@ -112,6 +121,7 @@ class Inbox:
     async def commit(self, checked: Checked) -> list[Ack]:
         """Dedup against the inbox, persist, sign receipts: one transaction for the batch."""
         envs, acks = checked.envelopes, checked.acks
+        self.last_commit = time.monotonic()
         async with self._lock:
             rejected = [(env, a) for env, a in zip(envs, acks, strict=True) if a.error]
             await asyncio.to_thread(
@@ -214,13 +224,13 @@ class Inbox:
         prior_digest = None
         if mid in seen:
             prior_digest = bytes.fromhex(seen[mid].digest)
-            prior_receipt = pb.Receipt.FromString(seen[mid].receipt)
+            prior_receipt = seen[mid].receipt
         elif mid in batch:
             prior_digest = batch[mid].digest
-            prior_receipt = batch[mid].ack.receipt  # type: ignore[assignment]
+            prior_receipt = batch[mid].ack.receipt_bytes  # type: ignore[assignment]
         if prior_digest is not None:
             if prior_digest == cand.digest:
-                cand.ack.receipt = prior_receipt  # identical re-delivery: same receipt again
+                cand.ack.receipt_bytes = prior_receipt  # identical re-delivery: same receipt
             else:
                 cand.ack.error = ReplayedMessage(f"message id {mid} was already used")
             return False
@@ -228,12 +238,12 @@ class Inbox:
             cand.ack.error = cand.late_error
             return False
         header = cand.envelope.header
-        cand.ack.receipt = sign_receipt(
+        cand.ack.receipt_bytes = sign_receipt(
             self.identity.signing_key,
             message_id=mid,
             digest=cand.digest,
             receiver=self.identity.node_id,
             sender=header.sender_node,
             accepted_at=now,
-        )
+        ).SerializeToString()
         return True

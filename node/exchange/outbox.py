@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import grpc
-from sqlmodel import col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import select
 
 from node.errors import CusdepError
 from node.exchange import store
@@ -44,6 +45,7 @@ TRANSIENT = {
     grpc.StatusCode.CANCELLED,
 }
 _FRAME_BYTES = 1 << 20
+_OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
 
 
 class _StreamBroken(Exception):
@@ -160,19 +162,25 @@ class _PeerSender:
         return self.worker._stopping.is_set()
 
     def _load(self, after_seq: int) -> list[OutboxRow]:
+        """The next pending rows in order, as plain rows (no ORM objects: this is the hot path)."""
         limit = self.settings.batch_max * self.settings.window_frames
-        with self.service.db.session() as session:
-            stmt = (
-                select(OutboxRow)
-                .where(
-                    OutboxRow.peer == self.peer,
-                    OutboxRow.state == "pending",
-                    col(OutboxRow.seq) > after_seq,
-                )
-                .order_by(col(OutboxRow.seq))
-                .limit(limit)
+        t = _OUTBOX
+        stmt = (
+            sa_select(
+                t.c.seq,
+                t.c.message_id,
+                t.c.peer,
+                t.c.document_sha256,
+                t.c.digest,
+                t.c.envelope,
+                t.c.next_attempt_at,
             )
-            return list(session.exec(stmt))
+            .where(t.c.peer == self.peer, t.c.state == "pending", t.c.seq > after_seq)
+            .order_by(t.c.seq)
+            .limit(limit)
+        )
+        with self.service.db.session() as session:
+            return list(session.connection().execute(stmt))  # type: ignore[arg-type]
 
     def _mark_retry(self, seqs: list[int], error: str, delay: float) -> None:
         with self.service.db.session() as session:

@@ -119,7 +119,7 @@ def insert_inbox(
         return
     inbox, documents, events = [], [], []
     for cand in accepted:
-        assert cand.payload is not None and cand.ack.receipt is not None
+        assert cand.payload is not None and cand.ack.receipt_bytes is not None
         header = cand.envelope.header
         sha = cand.payload.document_sha256
         inbox.append(
@@ -130,7 +130,7 @@ def insert_inbox(
                 "document_sha256": sha,
                 "digest": cand.digest.hex(),
                 "envelope": cand.envelope.SerializeToString(),
-                "receipt": cand.ack.receipt.SerializeToString(),
+                "receipt": cand.ack.receipt_bytes,
                 "state": "received",
                 "received_at": now,
                 "stored": False,

@@ -21,3 +21,16 @@ def test_frames_respect_count_and_keep_order() -> None:
     frames = _frames(rows, 4)
     assert [len(f) for f in frames] == [4, 4, 2]
     assert [r.seq for f in frames for r in f] == list(range(10))
+
+
+def test_pre_encoded_acks_are_a_valid_deliver_response() -> None:
+    from node.exchange.errors import BadSignature
+    from node.exchange.grpc_server import _acks
+    from node.exchange.inbox import Ack
+
+    receipt = pb.Receipt(message_id="m1", signature=b"s" * 64, receiver_node="CN-SHA")
+    acks = [Ack("m1", receipt.SerializeToString()), Ack("m2", error=BadSignature("no"))]
+    response = pb.DeliverResponse.FromString(_acks(acks))
+    assert response.acks[0].message_id == "m1" and response.acks[0].receipt == receipt
+    assert response.acks[1].rejection.error_code == "cusdep.exchange.bad_signature"
+    assert response.acks[1].rejection.status_code == 9  # FAILED_PRECONDITION

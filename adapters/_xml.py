@@ -112,10 +112,13 @@ class XNode:
         self._accept = accept
 
     def _match(self, el: etree._Element, name: str) -> bool:
-        if not isinstance(el.tag, str):
+        tag = el.tag
+        if not isinstance(tag, str):
             return False
-        q = etree.QName(el)
-        return q.localname == name and self._accept(q.namespace)
+        if tag == name:
+            return self._accept(None)
+        suffix = "}" + name
+        return tag.endswith(suffix) and tag[0] == "{" and self._accept(tag[1 : -len(suffix)])
 
     def children(self, path: str) -> list[XNode]:
         *head, last = path.split("/")

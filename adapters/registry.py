@@ -80,9 +80,22 @@ def detect(data: bytes) -> FormatAdapter:
         adapter = _ADAPTERS[format_id]()
         if adapter.sniff(data):
             return adapter
-    raise UnknownFormat(
-        f"no adapter recognises this document; known formats: {', '.join(known_formats())}"
+    scan = next((kind for magic, kind in _SCANS if data.startswith(magic)), None)
+    hint = (
+        f" (it is a {scan}: a scan for the review pipeline, not a partner format)" if scan else ""
     )
+    raise UnknownFormat(
+        f"no adapter recognises this document{hint}; known formats: {', '.join(known_formats())}"
+    )
+
+
+_SCANS = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"II*\x00", "TIFF image"),
+    (b"MM\x00*", "TIFF image"),
+)
 
 
 def parse_document(

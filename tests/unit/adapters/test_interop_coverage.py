@@ -70,8 +70,9 @@ def test_every_source_folder_carries_its_licence() -> None:
 def test_images_are_not_partner_formats(name: str) -> None:
     data = (INTEROP / "tradetrust" / "images" / name).read_bytes()
     assert data[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xe1", b"\xff\xd8\xff\xdb")
-    with pytest.raises(UnknownFormat, match="no adapter recognises"):
+    with pytest.raises(UnknownFormat, match="no adapter recognises") as err:
         detect(data)
+    assert "a scan for the review pipeline" in str(err.value)
 
 
 def test_hub_wsdl_parses_safely_and_names_the_envelope() -> None:

@@ -94,7 +94,7 @@ def render(cert: Certificate, version: str = "17") -> bytes:
     root = etree.Element(f"{{{w.ns['rsm']}}}SPSCertificate", nsmap=dict(w.ns))
     _header(w, w.el(root, "SPSExchangedDocument", ns="rsm"), cert)
     _consignment(w, w.el(root, "SPSConsignment", ns="rsm"), cert)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def _header(w: _Writer, doc: etree._Element, cert: Certificate) -> None:

@@ -33,7 +33,7 @@ class EnvelopeHeader:
 
 def is_envelope(root: etree._Element) -> bool:
     q = etree.QName(root)
-    return q.localname == "Envelope" and q.namespace == HUB_NS
+    return bool(q.localname == "Envelope" and q.namespace == HUB_NS)
 
 
 def open_envelope(root: etree._Element, format_id: str) -> tuple[EnvelopeHeader, bytes]:
@@ -83,4 +83,4 @@ def wrap_envelope(certificate_xml: bytes, header: EnvelopeHeader) -> bytes:
     for name, value in zip(_FIELDS, values, strict=True):
         etree.SubElement(root, f"{{{HUB_NS}}}{name}").text = value or ""
     etree.SubElement(root, f"{{{HUB_NS}}}Content").text = certificate_xml.decode("utf-8")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))

@@ -80,7 +80,7 @@ def render(doc: Declaration, country: str = "GB", agency: str = "HMRC") -> bytes
         _el(meta, name, value, ns=MD_NS)
     dec = _el(meta, "Declaration")
     _header(dec, doc)
-    return etree.tostring(meta, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return bytes(etree.tostring(meta, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def _header(dec: etree._Element, doc: Declaration) -> None:

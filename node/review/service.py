@@ -107,6 +107,8 @@ class ReviewService:
         if self.verifier is None:
             raise CusdepError("no verifier is configured on this node")
         row = await asyncio.to_thread(self._row, sha256)
+        if row.state == "decided":
+            raise Conflict(f"{sha256} was decided by {row.decided_by}; the decision stands")
         declaration = await asyncio.to_thread(self._declaration_for, row.declaration_sha256)
         data = await asyncio.to_thread(self.blobs.get, sha256)
         out = await self._verify(sha256, data, declaration)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Annotated, Any, Literal
 
@@ -38,7 +39,8 @@ def _agency_country(node: Node, agency_id: str) -> str:
 async def list_records(
     node: NodeDep, who: RegistryReader, kind: Kind | None = None
 ) -> list[RegistryRecord]:
-    return [RegistryRecord(**r) for r in _registry(node).list(kind)]
+    rows = await asyncio.to_thread(_registry(node).list, kind)
+    return [RegistryRecord(**r) for r in rows]
 
 
 @router.post("/agencies", status_code=201)

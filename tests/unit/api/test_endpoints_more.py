@@ -116,3 +116,16 @@ async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path
         json={"to": "AU-SYD", "document_sha256": doc["sha256"]},
     )
     assert auditor.status_code == 403
+
+
+async def test_rerun_after_a_decision_is_a_conflict(node, client, tokens) -> None:
+    h = bearer(tokens["officer"])
+    sha = (
+        await client.post("/api/v1/documents/scans", content=labelled_scan("forged"), headers=h)
+    ).json()["sha256"]
+    await node.extras["review"].process_pending()
+    await client.post(f"/api/v1/review/{sha}/decision", json={"decision": "reject"}, headers=h)
+    r = await client.post(f"/api/v1/review/{sha}/rerun", headers=h)
+    assert r.status_code == 409
+    body = (await client.get(f"/api/v1/review/{sha}", headers=h)).json()
+    assert body["state"] == "decided"

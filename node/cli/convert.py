@@ -39,13 +39,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="keep attachment contents (base64) in the canonical JSON",
     )
     p.add_argument("--strict", action="store_true", help="treat parse warnings as errors")
+    p.add_argument(
+        "--validate",
+        action="store_true",
+        help="also validate against the format's schema (WCO DM: shipped XSDs); errors exit 2",
+    )
     p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     data = read_file(args.file)
     try:
-        doc, issues, _ = parse_document(data, args.source)
+        doc, issues, adapter = parse_document(data, args.source)
+        if args.validate:
+            errors = [i for i in adapter.validate(data) if i.severity == "error"]
+            if errors:
+                raise InputError(f"{args.file}: schema: " + "; ".join(str(i) for i in errors[:5]))
         if args.strict and issues:
             raise InputError(f"{args.file}: " + "; ".join(str(i) for i in issues))
         for issue in issues:

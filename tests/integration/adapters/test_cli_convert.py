@@ -73,3 +73,19 @@ def test_unknown_format_and_strict(tmp_path: Path) -> None:
     assert strict.returncode == 2 and "base64" in strict.stderr
     missing = _cusdep("convert", str(tmp_path / "none.xml"))
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_validate_flag_reports_schema_errors_with_line(tmp_path: Path) -> None:
+    sample = INTEROP / "hmrc-cds-wco-dm" / "samples" / "TT_IM021a" / "Step1_TT_IM021a.xml"
+    ok = _cusdep("convert", str(sample), "--validate")
+    assert ok.returncode == 0 and json.loads(ok.stdout)["doc_type"] == "declaration"
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(
+        sample.read_bytes().replace(
+            b"<TypeCode>IMD</TypeCode>", b"<TypeCode>IMD</TypeCode><Bogus/>", 1
+        )
+    )
+    bad = _cusdep("convert", str(broken), "--validate")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert "schema:" in bad.stderr and "Bogus" in bad.stderr and "line " in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1

@@ -1,8 +1,14 @@
-"""``cusdep token issue|revoke|list``: bearer tokens for the REST API and the review UI.
+"""``cusdep token issue|revoke|list`` (bearer tokens for the REST API and the review UI) and
+``cusdep review queue|show|decide`` (the officers' queue from a shell on the node).
 
 ``cusdep token issue --role officer --subject jane`` prints the token once (only its SHA-256 is
 stored); ``--json`` prints ``{"id", "role", "subject", "country", "token", ...}``. An agency token
 needs ``--country``. ``cusdep token revoke ID_OR_TOKEN``.
+
+``cusdep review queue [--state open|all|pending|accept|review|reject|decided] --json``,
+``cusdep review show SHA256 --json`` (the REST review object), ``cusdep review decide SHA256
+--decision accept|reject --officer ID [--reason TEXT] --json`` (recorded as a ``reviewed`` event
+with the officer as actor; an accepted document is anchored by the running node).
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ from __future__ import annotations
 import argparse
 
 from node.api.tokens import ROLES, TokenService
+from node.bootstrap import build_node
 from node.cli._common import emit_json, emit_line, settings_from
+from node.review.service import DECISIONS, QUEUE_STATES, ReviewService
 from node.storage.db import Database
 
 
@@ -30,6 +38,66 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls = ps.add_parser("list", help="list tokens (never their secrets)")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=_list)
+
+    _register_review(sub)
+
+
+def _register_review(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("review", help="the officers' review queue and decisions")
+    ps = p.add_subparsers(dest="review_command", metavar="SUBCOMMAND", required=True)
+    q = ps.add_parser("queue", help="reviews by state (default: open = waiting for an officer)")
+    q.add_argument("--state", default="open", choices=QUEUE_STATES)
+    q.add_argument("--limit", type=int, default=100)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_queue)
+    s = ps.add_parser("show", help="one review: result, findings, comparison, decision")
+    s.add_argument("sha256")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=_show)
+    d = ps.add_parser("decide", help="an officer's decision on a reviewed document")
+    d.add_argument("sha256")
+    d.add_argument("--decision", required=True, choices=DECISIONS)
+    d.add_argument("--officer", required=True, help="the deciding officer's id")
+    d.add_argument("--reason", default="")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=_decide)
+
+
+def _review(args: argparse.Namespace) -> ReviewService:
+    """The node's review service, unstarted: reads and decisions need only the database (an
+    accepted document is queued; the running node's worker anchors it)."""
+    service = build_node(settings_from(args)).extras["review"]
+    assert isinstance(service, ReviewService)
+    return service
+
+
+def _queue(args: argparse.Namespace) -> int:
+    rows = _review(args).queue(args.state, args.limit, 0)
+    if args.json:
+        emit_json(rows)
+    else:
+        for r in rows:
+            emit_line(
+                f"{r['document_sha256']}  {r['state']:<8} {r['verdict'] or '':<7} "
+                f"{r['certificate_number'] or ''}"
+            )
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    out = _review(args).get(args.sha256)
+    emit_json(
+        out
+        if args.json
+        else {k: out[k] for k in ("document_sha256", "state", "verdict", "reasons", "decision")}
+    )
+    return 0
+
+
+def _decide(args: argparse.Namespace) -> int:
+    out = _review(args).decide(args.sha256, args.decision, args.reason, args.officer)
+    emit_json(out["decision"] if not args.json else out)
+    return 0
 
 
 def _tokens(args: argparse.Namespace) -> TokenService:

@@ -4,6 +4,7 @@ registry flows (register, list, specimen, revoke) through RegistryService."""
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -178,3 +179,24 @@ def test_cli_issue_list_revoke(home, capsys) -> None:
     assert code == 2 and "country" in err
     assert run("revoke", token)[0] == 0
     assert "revoked" in run("list")[1]
+
+
+async def test_cli_review_queue_show_decide(node, home, capsys) -> None:
+    from node.cli import main
+    from node.config import write_settings
+    from tests.unit.api.fakes import labelled_scan
+
+    write_settings(node.settings)
+    review = node.extras["review"]
+    sha = review.submit_scan(labelled_scan("forged"), actor="clerk")["sha256"]
+    await review.process_pending()
+    capsys.readouterr()
+    assert main(["review", "queue", "--json"]) == 0
+    assert [r["document_sha256"] for r in json.loads(capsys.readouterr().out)] == [sha]
+    assert main(["review", "show", sha]) == 0
+    assert json.loads(capsys.readouterr().out)["verdict"] == "reject"
+    code = main(["review", "decide", sha, "--decision", "reject", "--officer", "CN-O1"])
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["officer"] == "CN-O1"
+    assert main(["review", "decide", sha, "--decision", "accept", "--officer", "CN-O1"]) == 2
+    assert "already decided" in capsys.readouterr().err

@@ -56,7 +56,7 @@ async def _stream(home: Path, n: int, size: int) -> dict[str, Any]:
     assert service is not None
     worker = OutboxWorker(service)
     docs = [(_doc(i, size, "S"), "") for i in range(n)]
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     if os.environ.get("BENCH_CONCURRENT"):
         await worker.start()
     chunk = 1000
@@ -70,7 +70,7 @@ async def _stream(home: Path, n: int, size: int) -> dict[str, Any]:
         if states.get("delivered", 0) >= n:
             break
         await asyncio.sleep(0.05)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _cpu() - cpu0
     lat = list(worker.latencies)
     await worker.aclose()
     node.db.dispose()
@@ -80,6 +80,7 @@ async def _stream(home: Path, n: int, size: int) -> dict[str, Any]:
         "seconds": elapsed,
         "rate": n / elapsed,
         "queue_seconds": t_queued - t0,
+        "sender_cpu": cpu,
         "deliver_seconds": elapsed - (t_queued - t0),
         "p50_ms": _pct(lat, 0.5),
         "p99_ms": _pct(lat, 0.99),
@@ -91,12 +92,12 @@ async def _unary(home: Path, n: int, size: int) -> dict[str, Any]:
     service = node.exchange
     assert service is not None
     lat = []
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu()
     for i in range(n):
         t = time.perf_counter()
         await service.send_now(_doc(i, size, "U"), "CN-BEN")
         lat.append(time.perf_counter() - t)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _cpu() - cpu0
     await service.client.aclose()
     node.db.dispose()
     return {
@@ -105,9 +106,19 @@ async def _unary(home: Path, n: int, size: int) -> dict[str, Any]:
         "seconds": elapsed,
         "rate": n / elapsed,
         "queue_seconds": 0.0,
+        "sender_cpu": cpu,
         "p50_ms": _pct(lat, 0.5),
         "p99_ms": _pct(lat, 0.99),
     }
+
+
+def _cpu(pid: int | None = None) -> float:
+    """CPU seconds (user + system, all threads) of this process or of ``pid``."""
+    if pid is None:
+        t = os.times()
+        return t.user + t.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _states(db: Database) -> dict[str, int]:
@@ -196,10 +207,12 @@ def main() -> int:
             assert proc.stdout is not None
             ready = json.loads(proc.stdout.readline())
             assert ready.get("event") == "ready", ready
-            results = [
-                _run_sender(sender, "stream", args.stream, args.payload),
-                _run_sender(sender, "unary", args.unary, args.payload),
-            ]
+            results = []
+            for mode, n in (("stream", args.stream), ("unary", args.unary)):
+                before = _cpu(proc.pid)
+                result = _run_sender(sender, mode, n, args.payload)
+                result["receiver_cpu"] = _cpu(proc.pid) - before
+                results.append(result)
         finally:
             proc.terminate()
             proc.wait(timeout=60)
@@ -212,17 +225,24 @@ def _table(results: list[dict[str, Any]], size: int) -> None:
         f"\nexchange bench: {size}-byte documents, 2 processes, mTLS on loopback, "
         f"{os.cpu_count()} cores\n"
     )
-    print(f"{'mode':<24}{'messages':>10}{'seconds':>10}{'msg/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    head = ("mode", "messages", "seconds", "msg/s", "p50 ms", "p99 ms", "CPU us/msg")
+    print(f"{head[0]:<24}" + "".join(f"{h:>12}" for h in head[1:]))
     for r in results:
+        cpu = (r["sender_cpu"] + r["receiver_cpu"]) / r["n"] * 1e6
         print(
-            f"{r['mode']:<24}{r['n']:>10}{r['seconds']:>10.2f}{r['rate']:>10.0f}"
-            f"{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
+            f"{r['mode']:<24}{r['n']:>12}{r['seconds']:>12.2f}{r['rate']:>12.0f}"
+            f"{r['p50_ms']:>12.2f}{r['p99_ms']:>12.2f}{cpu:>12.0f}"
         )
     ratio = results[0]["rate"] / results[1]["rate"]
+    for r in results:
+        print(f"  {r['mode']}: sender {r['sender_cpu'] / r['n'] * 1e6:.0f} us/msg, "
+              f"receiver {r['receiver_cpu'] / r['n'] * 1e6:.0f} us/msg")
     print(
-        f"\nstreaming / unary: {ratio:.1f}x  (streaming p50/p99 = frame sent to its acks "
+        f"\nstreaming / unary: {ratio:.1f}x. Streaming p50/p99: a frame written to its acks "
         f"received; its rate includes {results[0]['queue_seconds']:.2f}s signing and queueing"
-        f" + {results[0]['deliver_seconds']:.2f}s delivering)"
+        f" + {results[0]['deliver_seconds']:.2f}s delivering. CPU us/msg: sender + receiver CPU"
+        f" time per message, all threads (1-min load average at the end: {os.getloadavg()[0]:.1f}"
+        " — other processes share the cores)."
     )
 
 

@@ -2,7 +2,8 @@
 content-addressed BlobStore, after the rows committed and off the acknowledgement path.
 
 Rows carry ``stored = false`` until their blob is written, so a killed node resumes where it
-stopped; ``ExchangeService.document`` serves a document from its row meanwhile.
+stopped; ``ExchangeService.document`` serves a document from its row meanwhile. The document's
+``documents`` row (what review and anchoring pick up) is added with its blob.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from node.storage.blobs import BlobStore
 from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
+
+_MAX_DEFERRALS = 4  # at most ~2 s of deferral while messages stream in
 
 
 class BlobMaterializer:
@@ -54,11 +57,14 @@ class BlobMaterializer:
             return store.restore_blobs(session, self.blobs)
 
     async def _run(self) -> None:
+        deferred = 0
         while not self._stop.is_set():
-            if self.busy():
+            if self.busy() and deferred < _MAX_DEFERRALS:  # acks first, but never starve
+                deferred += 1
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
                 continue
+            deferred = 0
             try:
                 written = await asyncio.to_thread(self.once)
             except Exception:

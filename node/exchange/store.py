@@ -117,7 +117,7 @@ def insert_inbox(
 ) -> None:
     if not accepted:
         return
-    inbox, documents, events = [], [], []
+    inbox, events = [], []
     for cand in accepted:
         assert cand.payload is not None and cand.ack.receipt_bytes is not None
         header = cand.envelope.header
@@ -136,10 +136,6 @@ def insert_inbox(
                 "stored": False,
             }
         )
-        if isinstance(cand.payload.message, docs.Document):
-            documents.append(
-                _document_row(cand.payload.message, cand.payload.kind, peer, "received")
-            )
         if sha:
             events.append(
                 {
@@ -155,7 +151,6 @@ def insert_inbox(
                 }
             )
     _bulk_insert(session, _INBOX, inbox)
-    insert_documents(session, documents)
     insert_events(session, events)
 
 
@@ -188,7 +183,7 @@ def insert_outbox(
                 "stored": stored,
             }
         )
-        if doc is not None:
+        if doc is not None and stored:  # else when its blob is written (materialize_blobs)
             documents.append(_document_row(doc, kind, "local", "received"))
             events.append(
                 {
@@ -330,26 +325,38 @@ def document_from_rows(session: Session, sha256: str) -> bytes | None:
 
 
 def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
-    """Write the blobs of up to ``limit`` rows not yet ``stored``, then flag them.
-
-    Files are written between two short transactions, never while holding the write lock."""
+    """Write the blobs of up to ``limit`` rows not yet ``stored``, then flag them and add their
+    ``documents`` rows: other subsystems (review, anchoring) see a document only once its bytes
+    are in the BlobStore. Files are written between two short transactions, never while
+    holding the write lock."""
     done = 0
     for table, key in ((InboxRow, "message_id"), (OutboxRow, "seq")):
         with db.session() as session:
             rows = session.exec(
-                select(getattr(table, key), table.document_sha256, table.envelope)  # type: ignore[attr-defined]
+                select(
+                    getattr(table, key),
+                    table.document_sha256,
+                    table.envelope,  # type: ignore[attr-defined]
+                    table.kind,
+                    table.peer,
+                )  # type: ignore[attr-defined]
                 .where(table.stored == False, table.document_sha256 != "")  # type: ignore[attr-defined]  # noqa: E712
                 .limit(limit)
             ).all()
         if not rows:
             continue
-        for _, sha, raw in rows:
-            stash_blob(blobs, sha, _original(raw))
+        documents = []
+        for _, sha, raw, kind, peer in rows:
+            doc = docs.Document.FromString(pb.SignedEnvelope.FromString(raw).payload)
+            stash_blob(blobs, sha, doc.original)
+            source = peer if table is InboxRow else "local"
+            documents.append(_document_row(doc, kind, source, "received"))
         t = table.__table__  # type: ignore[attr-defined, union-attr]
         with db.session() as session:
             session.connection().execute(
                 update(t).where(t.c[key].in_([r[0] for r in rows])).values(stored=True)
             )
+            insert_documents(session, documents)
         done += len(rows)
     return done
 

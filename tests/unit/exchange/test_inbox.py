@@ -27,7 +27,7 @@ from node.exchange.signing import seal_envelope
 from node.exchange.tables import InboxRow, RejectionRow
 from node.identity import Identity, create_identity
 from node.storage.blobs import BlobStore
-from node.storage.core import DocumentEventRow
+from node.storage.core import DocumentEventRow, DocumentRow
 from node.storage.db import Database
 
 
@@ -122,5 +122,14 @@ async def test_duplicates_are_acknowledged_once_and_replays_refused(world) -> No
     )
     assert len(events) == 2 and {e.kind for e in events} == {"received"}
     assert all(not r.stored for r in rows)
+    with db.session() as session:  # documents appear to review/anchoring with their bytes
+        assert session.exec(select(DocumentRow)).all() == []
     assert store.materialize_blobs(db, inbox.blobs) == 2
     assert all(inbox.blobs.has(r.document_sha256) for r in rows)
+    with db.session() as session:
+        documents = session.exec(select(DocumentRow)).all()
+    assert sorted(d.sha256 for d in documents) == sorted(r.document_sha256 for r in rows)
+    assert {(d.source, d.kind, d.media_type) for d in documents} == {
+        ("AU-CAN", "certificate", "application/json")
+    }
+    assert store.materialize_blobs(db, inbox.blobs) == 0

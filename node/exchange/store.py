@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, insert, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
 
@@ -331,18 +332,14 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
     holding the write lock."""
     done = 0
     for table, key in ((InboxRow, "message_id"), (OutboxRow, "seq")):
+        t = table.__table__  # type: ignore[attr-defined, union-attr]
+        stmt = (
+            sa_select(t.c[key], t.c.document_sha256, t.c.envelope, t.c.kind, t.c.peer)
+            .where(t.c.stored.is_(False), t.c.document_sha256 != "")
+            .limit(limit)
+        )
         with db.session() as session:
-            rows = session.exec(
-                select(
-                    getattr(table, key),
-                    table.document_sha256,
-                    table.envelope,  # type: ignore[attr-defined]
-                    table.kind,
-                    table.peer,
-                )  # type: ignore[attr-defined]
-                .where(table.stored == False, table.document_sha256 != "")  # type: ignore[attr-defined]  # noqa: E712
-                .limit(limit)
-            ).all()
+            rows = list(session.connection().execute(stmt))
         if not rows:
             continue
         documents = []
@@ -351,7 +348,6 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
             stash_blob(blobs, sha, doc.original)
             source = peer if table is InboxRow else "local"
             documents.append(_document_row(doc, kind, source, "received"))
-        t = table.__table__  # type: ignore[attr-defined, union-attr]
         with db.session() as session:
             session.connection().execute(
                 update(t).where(t.c[key].in_([r[0] for r in rows])).values(stored=True)

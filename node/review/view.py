@@ -3,6 +3,7 @@ officer (failures first, authenticity before consistency), and certificate vs de
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from node.review.tables import ReviewRow
@@ -52,20 +53,29 @@ def comparison(result: dict[str, Any], declaration: dict[str, Any] | None) -> li
                 "field": name,
                 "certificate": cert,
                 "declaration": declared,
-                "match": _same(cert, declared),
+                "match": _same(cert, declared, name),
             }
         )
     return out
 
 
-def _same(a: Any, b: Any) -> bool | None:
+def _same(a: Any, b: Any, field: str = "") -> bool | None:
     if a in (None, "") or b in (None, ""):
         return None  # nothing to compare
+    if field == "hs_code":  # agree on the digits both carry (at least the 6-digit heading)
+        da, db = (re.sub(r"\D", "", str(v)) for v in (a, b))
+        n = max(6, min(len(da), len(db)))
+        return da[:n] == db[:n]
     try:
         fa, fb = float(str(a).replace(",", "")), float(str(b).replace(",", ""))
         return abs(fa - fb) <= 1e-6 * max(1.0, abs(fb))
     except ValueError:
-        return " ".join(str(a).casefold().split()) == " ".join(str(b).casefold().split())
+        return _letters(a) == _letters(b)
+
+
+def _letters(value: Any) -> str:
+    """Case, spacing and punctuation do not make a difference (OCR splits words)."""
+    return re.sub(r"[\W_]+", "", str(value).casefold())
 
 
 def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:

@@ -7,17 +7,22 @@ const SVG = "http://www.w3.org/2000/svg";
 
 function label(name) { return name.replace(/_/g, " "); }
 
+function finding(r) {
+  const cls = r.passed ? "pass" : "fail " + r.severity;
+  return cusdep.el("li", { class: cls, "data-rule": r.id },
+    cusdep.el("span", { class: "sev", text: r.passed ? "ok" : r.severity }),
+    cusdep.el("code", { text: r.id }), " ", cusdep.el("span", { text: r.message }));
+}
+
 function renderFindings(review) {
-  const list = $("findings");
-  list.replaceChildren();
-  for (const r of review.rules) {
-    const cls = r.passed ? "pass" : "fail " + r.severity;
-    const li = cusdep.el("li", { class: cls, "data-rule": r.id },
-      cusdep.el("span", { class: "sev", text: r.passed ? "ok" : r.severity }),
-      cusdep.el("code", { text: r.id }), " ", cusdep.el("span", { text: r.message }));
-    list.append(li);
-  }
-  if (!review.rules.length) list.append(cusdep.el("li", { class: "fail warning", text: "no rule results: the machine could not read this document" }));
+  const failed = review.rules.filter((r) => !r.passed);
+  const passed = review.rules.filter((r) => r.passed);
+  $("findings").replaceChildren(...failed.map(finding));
+  $("passed").replaceChildren(...passed.map(finding));
+  $("passed-summary").textContent = `${passed.length} check${passed.length === 1 ? "" : "s"} passed`;
+  $("passed-box").hidden = passed.length === 0;
+  if (!review.rules.length) $("findings").append(cusdep.el("li", { class: "fail warning", text: "no rule results: the machine could not read this document" }));
+  else if (!failed.length) $("findings").append(cusdep.el("li", { class: "pass", text: "every check passed" }));
   $("reasons").textContent = (review.reasons || []).join(" · ");
 }
 

@@ -110,6 +110,8 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             assert await first.get_attribute("data-rule") == "seal.agency"
             assert "fail error" in (await first.get_attribute("class") or "")
             assert "does not match" in await first.inner_text()
+            assert await page.locator("#findings li").count() == 2  # failures only
+            assert await page.inner_text("#passed-summary") == "2 checks passed"
             assert "mismatch" in await page.inner_text("#seal-score")
             assert await page.locator("#scan-boxes rect.seal.bad").count() == 1
             assert await page.locator("#seal-specimen").get_attribute("src") is not None

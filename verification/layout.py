@@ -181,14 +181,22 @@ def _find_hits(
             end = pos + len(label)
             if any(used[pos:end]) or not _bounded(text, index, pos, end, label):
                 continue
-            used[pos:end] = [True] * (end - pos)
             start, stop = _box_number_start(text, index[pos]), index[end - 1] + 1
+            if start > 0 and not _introduces_value(text, stop):
+                continue  # the words inside running text ("…official veterinarian, hereby…")
+            used[pos:end] = [True] * (end - pos)
             hit = Hit(name, line, _skip_punct(text, stop), (0, 0, 0, 0), quality)
             found.append((hit, start, stop))
     return found
 
 
 _BOX_NUMBER = re.compile(r"(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.)]?\s*$", re.I)
+
+
+def _introduces_value(text: str, stop: int) -> bool:
+    """A label in the middle of a line must be followed by a separator (or a line break)."""
+    rest = text[stop:].lstrip()
+    return not rest or rest[0] in ":：-–—=|"
 
 
 def _box_number_start(text: str, start: int) -> int:

@@ -62,7 +62,7 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
         if value != int(value):
             raise ValueError(f"not a whole number of packages: {text!r}")
         return str(int(value))
-    if field in ("certificate_number", "establishment_number"):
+    if field == "certificate_number":
         return re.sub(r"\s+", "", text).upper()
     if field == "unit":
         return norm.normalize_unit(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import tracemalloc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,10 +53,16 @@ class _Run:
     started: float = field(default_factory=time.perf_counter)
     _mark: float = field(default_factory=time.perf_counter)
 
+    stage_peak_kb: dict[str, int] = field(default_factory=dict)
+
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.stage_ms[stage] = self.stage_ms.get(stage, 0) + round((now - self._mark) * 1000)
         self._mark = now
+        if tracemalloc.is_tracing():  # benches trace memory; the node does not
+            peak = tracemalloc.get_traced_memory()[1] // 1024
+            self.stage_peak_kb[stage] = max(self.stage_peak_kb.get(stage, 0), peak)
+            tracemalloc.reset_peak()
 
 
 class Pipeline:
@@ -95,6 +102,7 @@ class Pipeline:
             result.evidence = save_evidence(result, run.pages, evidence_dir)
             run.lap("evidence")
         result.stage_ms = dict(run.stage_ms)
+        result.stage_peak_kb = dict(run.stage_peak_kb)
         result.elapsed_ms = round((time.perf_counter() - run.started) * 1000)
         return result
 

@@ -16,7 +16,8 @@ import numpy as np
 
 logger = logging.getLogger(__name__)
 
-_LOW_CONTRAST = 110  # p98 - p2 of grey below this: stretch
+_LOW_CONTRAST = 110  # p99 - p0.5 of grey below this: stretch
+_MIN_SPREAD = 30  # below this there is nothing to stretch (a blank page)
 _UNEVEN = 18.0  # std of the background estimate above this: flatten
 _NOISY = 9.0  # robust noise sigma above this: median filter
 
@@ -28,21 +29,36 @@ class Prepared:
 
 
 def prepare_for_ocr(rgb: np.ndarray) -> Prepared:
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    out, steps = rgb, []
+    out, steps = _drop_stamp_ink(rgb)
+    gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
     background = _background(gray)
     if float(background.std()) > _UNEVEN:
         out = _flatten(out, background)
         steps.append("flatten")
         gray = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY)
-    lo, hi = np.percentile(gray, (2, 98))
-    if hi - lo < _LOW_CONTRAST:
+    lo, hi = np.percentile(gray, (0.5, 99))
+    if _MIN_SPREAD < hi - lo < _LOW_CONTRAST:
         out = _stretch(out, float(lo), float(hi))
         steps.append("contrast")
     if _noise_sigma(gray) > _NOISY:
         out = cv2.medianBlur(out, 3)
         steps.append("denoise")
     return Prepared(out, steps)
+
+
+def _drop_stamp_ink(rgb: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Whiten coloured stamp and signature ink so OCR reads the printed (black) text under it
+    and not fragments of a seal's ring text; dark overprinted text is kept."""
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    ink = (hsv[..., 1] > 35) & (hsv[..., 2] > 70)
+    if np.count_nonzero(ink) < 200:
+        return rgb, []
+    near = cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    paper = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
+    light = hsv[..., 2] > 0.55 * float(np.median(hsv[..., 2]))
+    out = rgb.copy()
+    out[near & light] = paper
+    return out, ["drop-stamp-ink"]
 
 
 def _background(gray: np.ndarray) -> np.ndarray:

@@ -113,6 +113,7 @@ class VerificationResult:
     evidence: dict[str, str] = field(default_factory=dict)
     stage_ms: dict[str, int] = field(default_factory=dict)
     pages: int = 0
+    stage_peak_kb: dict[str, int] = field(default_factory=dict)  # only when tracemalloc runs
 
     def to_json(self) -> dict[str, Any]:
         return {

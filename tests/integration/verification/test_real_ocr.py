@@ -1,0 +1,159 @@
+"""Real RapidOCR on rendered pages: the pipeline in-process, and `cusdep verify` as a process.
+
+Two pages only: OCR costs about 1-2 s per page on this machine.
+"""
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from verification import Pipeline, Verdict
+from verification.bundle import BundleSpecimenSource
+from verification.testing import draw_seal, draw_signature, paste, png_bytes, render_page
+
+RING = "DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY"
+TEMPLATE = {
+    "id": "AU-PHYTO-2025",
+    "certificate_type": "phytosanitary",
+    "issuing_country": "AU",
+    "agency": "AU-DAFF",
+    "titles": ["PHYTOSANITARY CERTIFICATE"],
+    "fields": [
+        {"name": "certificate_number", "labels": ["Certificate No."]},
+        {
+            "name": "consignor",
+            "labels": ["Name and address of exporter"],
+            "split_lines": ["consignor_name", "consignor_address"],
+        },
+        {"name": "consignee_name", "labels": ["Consignee"]},
+        {"name": "origin_country", "labels": ["Place of origin"]},
+        {"name": "net_weight_kg", "labels": ["Net weight"]},
+        {"name": "container_numbers", "labels": ["Container No."]},
+        {"name": "issue_date", "labels": ["Date of issue"]},
+        {"name": "officer_name", "labels": ["Name of authorized officer"]},
+    ],
+}
+ROWS = [
+    ("Certificate No.", ["AU-2026-000123"]),
+    ("Name and address of exporter", []),
+    ("", ["Acme Fruit Exports Pty Ltd"]),
+    ("", ["12 Harbour Road, Sydney"]),
+    ("Consignee", ["Shanghai Fresh Co"]),
+    ("Place of origin", ["Australia"]),
+    ("Net weight", ["1,250.50 kg"]),
+    ("Container No.", ["MSCU1234565"]),
+    ("Date of issue", ["10 November 2026"]),
+    ("Name of authorized officer", ["Jane Citizen"]),
+]
+DECLARATION = {
+    "consignor_name": "Acme Fruit Exports",
+    "consignee_name": "Shanghai Fresh Co",
+    "origin_country": "AU",
+    "net_weight_kg": 1250.5,
+    "container_numbers": "MSCU1234565",
+    "certificate_numbers": ["AU-2026-000123"],
+}
+
+
+def _page():
+    page = render_page("PHYTOSANITARY CERTIFICATE", [r for r in ROWS if r[1] or r[0]], gap=52)
+    paste(page, draw_seal(RING, rotation=25), (980, 1450))
+    officer = next(ln for ln in page.lines if "authorized officer" in ln.text)
+    paste(page, draw_signature(7, jitter=0.8), (int(officer.box[2]) + 60, int(officer.box[3]) + 30))
+    return page
+
+
+def _bundle(root: Path) -> Path:
+    reg = root / "registry"
+    for sub in ("seals", "signatures", "templates"):
+        (reg / sub).mkdir(parents=True)
+    (reg / "seals" / "S1.png").write_bytes(png_bytes(draw_seal(RING)))
+    (reg / "signatures" / "O1.png").write_bytes(png_bytes(draw_signature(7)))
+    (reg / "templates" / "t.json").write_text(json.dumps(TEMPLATE))
+    (reg / "bundle.json").write_text(
+        json.dumps(
+            {
+                "agencies": [
+                    {"id": "AU-DAFF", "country": "AU", "name": "Department of Agriculture"}
+                ],
+                "seals": [{"id": "AU-DAFF-S1", "agency": "AU-DAFF", "image": "seals/S1.png"}],
+                "officers": [
+                    {
+                        "id": "AU-DAFF-O1",
+                        "agency": "AU-DAFF",
+                        "name": "Jane Citizen",
+                        "signature": "signatures/O1.png",
+                        "valid_from": "2024-01-01",
+                        "valid_to": "2028-12-31",
+                    }
+                ],
+                "templates": ["templates/t.json"],
+            }
+        )
+    )
+    return root
+
+
+@pytest.fixture(scope="module")
+def document(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ocr")
+    path = root / "scan.png"
+    path.write_bytes(_page().png())
+    return path, _bundle(root / "bundle")
+
+
+def test_pipeline_reads_every_field_with_real_ocr(document):
+    path, bundle = document
+    pipe = Pipeline(BundleSpecimenSource(bundle), today=lambda: date(2026, 11, 20))
+    res = pipe.verify(path.read_bytes(), declaration=DECLARATION, arrival_date=date(2026, 11, 18))
+    got = {k: v.value for k, v in res.fields.items()}
+    assert got == {
+        "certificate_number": "AU-2026-000123",
+        "consignor_name": "Acme Fruit Exports Pty Ltd",
+        "consignor_address": "12 Harbour Road, Sydney",
+        "consignee_name": "Shanghai Fresh Co",
+        "origin_country": "AU",
+        "net_weight_kg": "1250.5",
+        "container_numbers": "MSCU1234565",
+        "issue_date": "2026-11-10",
+        "officer_name": "Jane Citizen",
+    }
+    assert res.seal.match and res.seal.seal_id == "AU-DAFF-S1"
+    assert res.verdict is Verdict.ACCEPT, res.reasons
+
+
+def test_cusdep_verify_process_prints_the_contract_json(document, tmp_path):
+    path, bundle = document
+    decl = tmp_path / "decl.json"
+    decl.write_text(json.dumps({**DECLARATION, "net_weight_kg": 900}))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "node",
+            "verify",
+            str(path),
+            "--bundle",
+            str(bundle),
+            "--declaration",
+            str(decl),
+            "--arrival-date",
+            "2026-11-18",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["template_id"] == "AU-PHYTO-2025"
+    assert out["verdict"] == "reject"
+    weight = next(r for r in out["rules"] if r["id"] == "declaration.net_weight")
+    assert not weight["passed"] and "1250.5 kg on certificate, 900 kg declared" in weight["message"]
+    assert len(out["document_sha256"]) == 64 and out["elapsed_ms"] > 0

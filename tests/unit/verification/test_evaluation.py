@@ -1,0 +1,68 @@
+"""Scoring of `cusdep eval`: normalised comparison and the summary rates."""
+
+import json
+
+from node.cli import main
+from verification.evaluation import CaseOutcome, _same, summarise, write_report
+
+
+def test_values_compare_normalised():
+    assert _same("1250.5", 1250.5) == (True, True)
+    assert _same("Acme  Fruit, Ltd", "acme fruit,ltd") == (True, True)
+    assert _same("PacificRim Grain", "Pacific Rim Grain") == (False, True)
+    assert _same(None, "x") == (False, False)
+    assert _same("167", 167) == (True, True)
+
+
+def _o(kind, verdict, acceptable, **kw):
+    return CaseOutcome(
+        case=kind, kind=kind, acceptable=acceptable, verdict=verdict, seconds=1.0, **kw
+    )
+
+
+def test_summary_rates():
+    outcomes = [
+        _o(
+            "genuine",
+            "accept",
+            ["accept"],
+            fields={"a": True, "b": False},
+            fields_loose={"a": True, "b": True},
+            seal_genuine=True,
+            seal_match=True,
+        ),
+        _o(
+            "genuine",
+            "review",
+            ["accept"],
+            fields={"a": True},
+            fields_loose={"a": True},
+            seal_genuine=True,
+            seal_match=False,
+        ),
+        _o("forged_seal", "accept", ["reject", "review"], seal_genuine=False, seal_match=True),
+        _o("no_seal", "reject", ["reject"]),
+        _o("expired", "error", ["reject"], error="crash: ValueError: x"),
+    ]
+    s = summarise(outcomes)
+    assert s["field_exact_match"] == round(2 / 3, 4)
+    assert s["field_match_ignoring_spacing"] == 1.0
+    assert s["automation_rate"] == 0.5
+    assert s["verdict_false_accept_rate"] == round(1 / 3, 4)
+    assert s["seal_genuine_accepted"] == 0.5
+    assert s["seal_forged_or_foreign_rejected"] == 0.0
+    assert s["crashes"] == 1
+
+
+def test_report_files(tmp_path):
+    outcomes = [_o("genuine", "accept", ["accept"], fields={"a": True}, fields_loose={"a": True})]
+    paths = write_report(outcomes, summarise(outcomes), tmp_path / "r")
+    assert [p.name for p in paths] == ["report.json", "report.md", "report.png"]
+    assert json.loads(paths[0].read_text())["summary"]["automation_rate"] == 1.0
+    assert "Automation" in paths[1].read_text()
+    assert paths[2].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_eval_on_a_non_corpus_is_bad_input(tmp_path, capsys):
+    assert main(["eval", str(tmp_path)]) == 2
+    assert "not a simulator corpus" in capsys.readouterr().err

@@ -45,7 +45,8 @@ def create_app(node: Node) -> FastAPI:
     app.state.tokens = TokenService(node.db)
     problems.install(app)
     metrics.install(app, node)
-    for module in (documents, review, registry, trace, exchange, health, me):
-        app.include_router(module.router)
+    for module in (documents, review, registry, trace, exchange, me):
+        app.include_router(module.router, responses=problems.RESPONSES)
+    app.include_router(health.router)
     views.install(app)
     return app

@@ -22,6 +22,32 @@ MEDIA_TYPE = "application/problem+json"
 _TITLES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 422: "Invalid Input"}
 
 
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "stable error code, e.g. cusdep.not_found"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+}
+_WHEN = {
+    400: "invalid input",
+    401: "missing, unknown or revoked bearer token",
+    403: "the token's role (or agency country) may not do this",
+    404: "no such record",
+    409: "conflicts with the current state",
+}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": f"{text} (RFC 9457 problem)",
+        "content": {MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}},
+    }
+    for code, text in _WHEN.items()
+}
+
+
 def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": code, "title": title, "status": status, "detail": detail, **extra}
     headers = {"WWW-Authenticate": 'Bearer realm="cusdep"'} if status == 401 else None

@@ -126,6 +126,8 @@ async def test_openapi_operation_ids_and_ui_pages(client) -> None:
         "health-metrics",
     } <= ids
     assert "bearer" in json.dumps(spec["components"]["securitySchemes"]).lower()
+    decide = spec["paths"]["/api/v1/review/{sha256}/decision"]["post"]["responses"]
+    assert "application/problem+json" in decide["403"]["content"]
     page = await client.get("/ui/review/" + "d" * 64)
     assert (
         page.status_code == 200 and "script-src 'self'" in page.headers["content-security-policy"]

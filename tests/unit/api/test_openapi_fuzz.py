@@ -1,4 +1,5 @@
-"""Schemathesis against the node's OpenAPI, authenticated as admin: no request makes a 5xx.
+"""Schemathesis against the node's OpenAPI, authenticated as admin: no request makes a 5xx, and
+every response has a documented status code, media type and body schema.
 
 A bounded number of examples per operation keeps it to seconds; the node has registry records,
 a reviewed scan and a document so that generated paths can hit real rows.
@@ -11,6 +12,11 @@ import base64
 
 import pytest
 import schemathesis
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from hypothesis import HealthCheck, given, settings
 
 from node.api.app import create_app
@@ -42,6 +48,9 @@ def api_schema(home):  # type: ignore[no-untyped-def]
     return schema
 
 
+_CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
 def test_no_server_errors(api_schema) -> None:  # type: ignore[no-untyped-def]
     failures: list[str] = []
     calls = 0
@@ -58,6 +67,10 @@ def test_no_server_errors(api_schema) -> None:  # type: ignore[no-untyped-def]
             calls += 1
             response = case.call(headers=api_schema.config.headers)
             statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+            try:  # documented status, media type and body schema for every response
+                case.validate_response(response, checks=_CHECKS)
+            except Exception as err:  # a conformance failure is reported, not raised here
+                failures.append(f"{case.method} {case.formatted_path}: {str(err)[:300]}")
             if response.status_code >= 500:
                 failures.append(f"{case.method} {case.formatted_path}: {response.text[:200]}")
 

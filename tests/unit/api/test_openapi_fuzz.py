@@ -12,12 +12,12 @@ import base64
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
-from hypothesis import HealthCheck, given, settings
 
 from node.api.app import create_app
 from node.api.tokens import TokenService

@@ -63,7 +63,7 @@ class ExchangeSettings(BaseModel):
         7 * 86400, ge=60, description="oldest created-at accepted (retries after an outage)"
     )
     batch_max: int = Field(256, ge=1, description="envelopes per streamed frame")
-    window_frames: int = Field(8, ge=1, description="frames in flight per partner stream")
+    window_frames: int = Field(4, ge=1, description="frames in flight per partner stream")
     retry_base_seconds: float = Field(0.2, gt=0, description="first retry delay (then doubled)")
     retry_max_seconds: float = Field(30.0, gt=0, description="cap of the retry delay")
     poll_seconds: float = Field(0.2, gt=0, description="outbox poll interval when idle")

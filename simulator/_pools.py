@@ -287,7 +287,74 @@ COMMODITIES: tuple[tuple[str, str, str, tuple[int, int], tuple[str, ...]], ...] 
     ("Greasy wool, shorn", "510111", "bales", (180, 200), ("coo", "vet")),
     ("Copper cathodes", "740311", "bundles", (2400, 2600), ("coo",)),
     ("Polished rice (Oryza sativa)", "100630", "bags", (25, 50), ("phyto", "coo")),
+    (
+        "Frozen Atlantic mackerel (Scomber scombrus)",
+        "030354",
+        "cartons",
+        (20, 25),
+        ("catch", "health"),
+    ),
+    (
+        "Frozen Atlantic herring (Clupea harengus)",
+        "030351",
+        "cartons",
+        (20, 25),
+        ("catch", "health"),
+    ),
+    (
+        "Frozen jack mackerel (Trachurus murphyi)",
+        "030355",
+        "cartons",
+        (20, 25),
+        ("catch", "health"),
+    ),
 )
+
+# what each exporting country plausibly ships (HS6); empty intersection -> any commodity
+ORIGIN_GOODS: dict[str, frozenset[str]] = {
+    "AU": frozenset(
+        {
+            "080810",
+            "080610",
+            "080510",
+            "080929",
+            "100390",
+            "020230",
+            "020410",
+            "040221",
+            "510111",
+            "220421",
+        }
+    ),
+    "NZ": frozenset(
+        {
+            "081050",
+            "080810",
+            "080440",
+            "080929",
+            "020410",
+            "020230",
+            "040221",
+            "510111",
+            "220421",
+            "030313",
+        }
+    ),
+    "CN": frozenset({"080810", "100630", "030474", "030617", "160414", "740311"}),
+    "US": frozenset(
+        {"080810", "080929", "120190", "020230", "020329", "020714", "100390", "080510", "040221"}
+    ),
+    "BR": frozenset({"120190", "090111", "020230", "020714", "020329", "080510"}),
+    "FR": frozenset({"220421", "020329", "040221", "100390", "080810", "020714"}),
+    "TH": frozenset({"081060", "100630", "030617", "160414", "030343", "020714"}),
+    "CL": frozenset(
+        {"080610", "080929", "080440", "080810", "030313", "030474", "030355", "220421", "740311"}
+    ),
+    "ZA": frozenset(
+        {"080510", "080610", "080810", "220421", "080440", "030474", "510111", "740311"}
+    ),
+    "NO": frozenset({"030313", "030363", "030354", "030351"}),
+}
 
 VESSELS = (
     "MSC AURORA",

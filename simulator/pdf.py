@@ -62,18 +62,22 @@ def render_pdf(
     finish: Finish,
     extras: list[tuple[str, list[str]]] | None = None,
 ) -> bytes:
+    # first pass measures how much of the page is left; the second spreads the rows out the
+    # way fixed-size form boxes and ruled lines would
+    probe = _Renderer(Canvas(io.BytesIO(), pagesize=A4, invariant=1), layout, printed)
+    free = probe.draw(extras or []) - (MARGIN + 12)
+    rows = max(1, probe.body_rows)
+    cap = 26.0 if layout.style == "boxes" else 7.0
+    pad = max(0.0, min(cap, free * 0.8 / rows))
+    gap = max(0.0, min(70.0, free - pad * rows))
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
     c.setTitle(layout.titles[-1].title())
     c.setAuthor(layout.agency)
     c.setCreator("cusdep simulator")
     c.setProducer("cusdep simulator")
-    r = _Renderer(c, layout, printed)
-    y = r.header(PAGE_H - MARGIN)
-    y = r.body(y - 8)
-    y = r.extras(y - 8, extras or [])
-    y = r.statement(y - 6)
-    r.signing(y - 10)
+    r = _Renderer(c, layout, printed, pad=pad, gap=gap)
+    r.draw(extras or [])
     finish(c, r.geo)
     c.showPage()
     c.save()
@@ -81,8 +85,17 @@ def render_pdf(
 
 
 class _Renderer:
-    def __init__(self, c: Canvas, layout: Layout, printed: dict[str, list[str]]) -> None:
+    def __init__(
+        self,
+        c: Canvas,
+        layout: Layout,
+        printed: dict[str, list[str]],
+        pad: float = 0.0,
+        gap: float = 0.0,
+    ) -> None:
         self.c, self.l, self.p = c, layout, printed
+        self.pad, self.gap = pad, gap
+        self.body_rows = 0
         self.geo = Geometry()
         self.width = PAGE_W - 2 * MARGIN
         self.bold = {
@@ -91,6 +104,14 @@ class _Renderer:
             "Courier": "Courier-Bold",
         }[layout.font]
         self.number = 0
+
+    def draw(self, extras: list[tuple[str, list[str]]]) -> float:
+        """Lay out the page; returns the lowest y used."""
+        y = self.header(PAGE_H - MARGIN)
+        y = self.body(y - 8)
+        y = self.extras(y - 8 - self.gap * 0.3, extras)
+        y = self.statement(y - 6 - self.gap * 0.3)
+        return self.signing(y - 10 - self.gap * 0.4)
 
     # ---- header -----------------------------------------------------------------------------
     def header(self, top: float) -> float:
@@ -150,7 +171,8 @@ class _Renderer:
             same_line = i == len(body_rows) - 1
             col_w = self.width / len(row)
             lines = max(len(self.p[f]) for f in row)
-            h = 13 + (0 if same_line else 12.5 * lines) + 4
+            h = 13 + (0 if same_line else 12.5 * lines) + 4 + (0 if same_line else self.pad)
+            self.body_rows += 0 if same_line else 1
             for k, name in enumerate(row):
                 x = MARGIN + k * col_w
                 self.c.setLineWidth(0.6)
@@ -172,7 +194,8 @@ class _Renderer:
         for row in rows:
             col_w = self.width / len(row)
             multi = any(len(self.p[f]) > 1 for f in row)
-            y -= 15
+            y -= 15 + self.pad
+            self.body_rows += 1
             for k, name in enumerate(row):
                 x = MARGIN + k * col_w
                 label = self._label(name) + ":"
@@ -197,7 +220,11 @@ class _Renderer:
     def _table(self, y: float) -> float:
         names = self.l.table
         labels = [self._label(n) for n in names]
-        widths = [stringWidth(lb, self.bold, 7.5) + 10 for lb in labels]
+        widths = [
+            max(stringWidth(lb, self.bold, 7.5), stringWidth(self.p[n][0], self.l.value_font, 9.5))
+            + 12
+            for n, lb in zip(names, labels, strict=True)
+        ]
         fixed = sum(widths[1:])
         widths[0] = max(widths[0], self.width - fixed)
         scale = self.width / sum(widths)
@@ -241,7 +268,7 @@ class _Renderer:
             self.c.drawString(MARGIN, y, line)
         return y
 
-    def signing(self, y: float) -> None:
+    def signing(self, y: float) -> float:
         sign_rows = [r for r in self.l.rows if _is_sign_row(r)]
         saved, self.l = self.l, _no_numbers(self.l)
         y = self._lines(y, tuple(sign_rows))
@@ -254,9 +281,10 @@ class _Renderer:
         self.c.setFont(self.l.font, 7)
         self.c.drawString(sig_x, y - 71, "Signature and official stamp")
         self.geo.signature_at = (sig_x + 10, y - 60)
-        self.geo.seal_center = (MARGIN + self.width * 0.3, y - 38)
+        self.geo.seal_center = (MARGIN + self.width * 0.28, y - 50)
         self.c.setFont(self.l.font, 6.5)
         self.c.drawString(MARGIN, MARGIN - 6, f"Form {self.l.id}  -  page 1 of 1")
+        return y - 112  # room for the stamp below the officer line
 
 
 def _is_sign_row(row: tuple[str, ...]) -> bool:

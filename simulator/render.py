@@ -103,7 +103,7 @@ def _stamp(
     w_pt = mask.shape[1] / INK_DPI * 72
     h_pt = mask.shape[0] / INK_DPI * 72
     cx = geo.seal_center[0] + rng.uniform(-30, 30)
-    cy = geo.seal_center[1] + rng.uniform(-10, 14)
+    cy = geo.seal_center[1] + rng.uniform(-8, 8)
     x, y = cx - w_pt / 2, cy - h_pt / 2
     _draw_ink(c, seal_mod.colourise(mask, INKS[spec.ink]), x, y, w_pt, h_pt)
     return {

@@ -101,9 +101,18 @@ def country_text(code: str, layout: Layout) -> str:
     return name.upper() if layout.upper_countries else name
 
 
-def company(rng: random.Random, country: str) -> str:
+_TRADES = {
+    "phyto": ("Fresh Produce", "Orchards", "Agri Exports", "Farms", "Grain"),
+    "vet": ("Meat Packers", "Foods", "Dairy", "Cold Chain", "Farms"),
+    "catch": ("Seafood", "Fisheries", "Cold Chain"),
+    "health": ("Foods", "Seafood", "Cold Chain", "Provisions"),
+    "coo": ("Trading", "Import & Export", "Foods", "Agri Exports"),
+}
+
+
+def company(rng: random.Random, country: str, key: str = "") -> str:
     stem = rng.choice(_pools.COMPANY_STEMS)
-    trade = rng.choice(_pools.COMPANY_TRADES)
+    trade = rng.choice(_TRADES.get(key) or _pools.COMPANY_TRADES)
     form = rng.choice(_pools.LEGAL_FORMS.get(country, ("Ltd",)))
     return f"PT {stem} {trade}" if form == "PT" else f"{stem} {trade} {form}"
 
@@ -126,6 +135,8 @@ def make_values(rng: random.Random, layout: Layout, issue_day: dt.date) -> Value
     dest = rng.choice([c for c in _DESTINATIONS if c != origin])
     key = _TYPE_KEY[layout.certificate_type]
     goods = [c for c in _pools.COMMODITIES if key in c[4]]
+    local = [c for c in goods if c[1] in _pools.ORIGIN_GOODS.get(origin, ())]
+    goods = local or goods
     name, hs, kind, (lo, hi), _ = rng.choice(goods)
     n_cont = rng.choice((1, 1, 1, 2, 2, 3))
     per = rng.uniform(lo, hi)
@@ -136,8 +147,8 @@ def make_values(rng: random.Random, layout: Layout, issue_day: dt.date) -> Value
     voyage = f"{rng.randint(1, 999):03d}{rng.choice('NSEW')}"
     load_port = rng.choice(_pools.LOADING_PORTS[origin])
     entry = rng.choice(_pools.PORTS[dest])
-    exporter = company(rng, origin)
-    importer = company(rng, dest)
+    exporter = company(rng, origin, key)
+    importer = company(rng, dest, rng.choice(("coo", "health")))
     exp_addr = exporter_address(rng, origin)
     imp_addr = importer_address(rng, dest)
     style = rng.choice(layout.date_styles)

@@ -1,10 +1,12 @@
-"""Prometheus metrics: HTTP requests by route and status, plus node gauges read at scrape time.
+"""Prometheus metrics (HTTP requests by route and status, node gauges read at scrape time) and
+the access log (``node.api.access``: method, path, status, ms, the caller's subject and role).
 
 Each app has its own ``CollectorRegistry`` (several nodes or apps may share a process in tests).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -24,6 +26,8 @@ from sqlmodel import select
 from node.review.tables import ReviewRow
 from node.runtime import Node
 from node.storage.core import DocumentRow
+
+_access = logging.getLogger("node.api.access")  # one line per request, with the caller
 
 
 class _NodeCollector(Collector):
@@ -72,8 +76,23 @@ def install(app: FastAPI, node: Node) -> None:
         response = await call_next(request)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
+        elapsed = time.perf_counter() - started
         requests.labels(request.method, path, str(response.status_code)).inc()
-        latency.labels(path).observe(time.perf_counter() - started)
+        latency.labels(path).observe(elapsed)
+        who = getattr(request.state, "principal", None)
+        _access.info(
+            "%s %s %d",
+            request.method,
+            request.url.path,
+            response.status_code,
+            extra={
+                "route": path,
+                "status": response.status_code,
+                "ms": round(elapsed * 1000, 1),
+                "subject": who.subject if who else None,
+                "role": who.role if who else None,
+            },
+        )
         return response
 
     @app.get("/metrics", tags=["health"], response_class=Response, operation_id="health-metrics")

@@ -32,6 +32,7 @@ class ApiTokenRow(SQLModel, table=True):
     subject: str
     country: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
 
 
@@ -59,8 +60,13 @@ class TokenService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def issue(self, role: str, subject: str, country: str = "") -> dict[str, Any]:
-        """A new token; the secret is returned once and never stored."""
+    def issue(
+        self, role: str, subject: str, country: str = "", *, days: float | None = None
+    ) -> dict[str, Any]:
+        """A new token, valid ``days`` (default: until revoked); the secret is returned once
+        and never stored."""
+        if days is not None and days <= 0:
+            raise InputError("--days must be positive")
         if role not in ROLES:
             raise InputError(f"--role must be one of {', '.join(ROLES)}, got {role!r}")
         subject = subject.strip()
@@ -73,8 +79,14 @@ class TokenService:
             raise InputError("--country applies to agency tokens only")
         token_id = secrets.token_hex(6)
         token = f"{_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+        expires = utcnow() + dt.timedelta(days=days) if days is not None else None
         row = ApiTokenRow(
-            id=token_id, token_sha256=_digest(token), role=role, subject=subject, country=country
+            id=token_id,
+            token_sha256=_digest(token),
+            role=role,
+            subject=subject,
+            country=country,
+            expires_at=expires,
         )
         with self.db.session() as session:
             session.add(row)
@@ -110,7 +122,13 @@ class TokenService:
                 raise Unauthenticated("unknown bearer token")
             if row.revoked_at is not None:
                 raise Unauthenticated("this token was revoked")
+            if row.expires_at is not None and _aware(row.expires_at) <= utcnow():
+                raise Unauthenticated("this token has expired")
             return Principal(row.id, row.role, row.subject, row.country)
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)  # SQLite returns naive UTC
 
 
 def _public(row: ApiTokenRow) -> dict[str, Any]:
@@ -120,5 +138,6 @@ def _public(row: ApiTokenRow) -> dict[str, Any]:
         "subject": row.subject,
         "country": row.country or None,
         "created_at": row.created_at.isoformat(),
+        "expires_at": row.expires_at.isoformat() if row.expires_at else None,
         "revoked": row.revoked_at is not None,
     }

@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     i.add_argument("--role", required=True, choices=ROLES)
     i.add_argument("--subject", required=True, help="who holds it (officer id, agency id, name)")
     i.add_argument("--country", default="", help="the agency's country (agency tokens only)")
+    i.add_argument("--days", type=float, help="valid for this many days (default: until revoked)")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=_issue)
     r = ps.add_parser("revoke", help="revoke a token by its id (or the token itself)")
@@ -108,7 +109,7 @@ def _tokens(args: argparse.Namespace) -> TokenService:
 
 
 def _issue(args: argparse.Namespace) -> int:
-    out = _tokens(args).issue(args.role, args.subject, args.country)
+    out = _tokens(args).issue(args.role, args.subject, args.country, days=args.days)
     if args.json:
         emit_json(out)
     else:

@@ -4,6 +4,7 @@ registry flows (register, list, specimen, revoke) through RegistryService."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 
 import pytest
@@ -155,6 +156,17 @@ def test_token_service_rules(node) -> None:
     assert issued["token"].startswith("cdp_") and "token" not in service.list()[0]
     with pytest.raises(Unauthenticated):
         service.authenticate(issued["token"] + "x")
+    with pytest.raises(InputError):
+        service.issue("officer", "x", days=0)
+    short = service.issue("officer", "temp", days=1)
+    assert service.authenticate(short["token"]).subject == "temp"
+    with node.db.session() as session:  # a day later
+        from node.api.tokens import ApiTokenRow
+
+        row = session.get(ApiTokenRow, short["id"])
+        row.expires_at = row.expires_at - dt.timedelta(days=2)
+    with pytest.raises(Unauthenticated, match="expired"):
+        service.authenticate(short["token"])
 
 
 def test_cli_issue_list_revoke(home, capsys) -> None:

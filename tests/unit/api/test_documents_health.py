@@ -167,3 +167,13 @@ async def test_revoking_an_anchored_certificate(node, client, tokens) -> None:
         f"/api/v1/documents/{sha}/revoke", json=body, headers=bearer(tokens["officer"])
     )
     assert again.status_code == 409  # the contract refuses a second revocation
+
+
+async def test_access_log_names_the_caller(client, tokens, caplog) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="node.api.access"):
+        await client.get("/api/v1/registry", headers=bearer(tokens["auditor"]))
+    record = next(r for r in caplog.records if r.name == "node.api.access")
+    assert (record.subject, record.role, record.status) == ("audrey", "auditor", 200)
+    assert record.route == "/api/v1/registry"

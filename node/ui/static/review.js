@@ -21,7 +21,8 @@ function renderFindings(review) {
   $("passed").replaceChildren(...passed.map(finding));
   $("passed-summary").textContent = `${passed.length} check${passed.length === 1 ? "" : "s"} passed`;
   $("passed-box").hidden = passed.length === 0;
-  if (!review.rules.length) $("findings").append(cusdep.el("li", { class: "fail warning", text: "no rule results: the machine could not read this document" }));
+  if (review.state === "pending") $("findings").append(cusdep.el("li", { class: "pass", text: "waiting for the machine review; reload in a moment" }));
+  else if (!review.rules.length) $("findings").append(cusdep.el("li", { class: "fail warning", text: "no rule results: the machine could not read this document" }));
   else if (!failed.length) $("findings").append(cusdep.el("li", { class: "pass", text: "every check passed" }));
   $("reasons").textContent = (review.reasons || []).join(" · ");
 }

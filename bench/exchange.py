@@ -1,14 +1,16 @@
 """Exchange throughput: streaming outbox delivery versus one unary call at a time.
 
-Two nodes as separate processes on loopback over mutual TLS: the receiver is a real
-`cusdep node run`; the sender is a second process that builds its node with build_node and
+Two nodes as separate processes on loopback over mutual TLS: the receiver is a node built with
+build_node running its exchange components (gRPC server, blob materializer), or with
+``--full-node`` a real `cusdep node run` (then its review/anchoring of every received document
+runs too); the sender is a second process that builds its node with build_node and
 (1) queues N signed 2 KB documents in the durable outbox and lets the OutboxWorker stream them,
 (2) sends M documents one at a time with the unary Send call, each waiting for its receipt.
 End to end each message is signed, persisted in the sender's outbox, sent over mTLS, verified,
 durably persisted by the receiver (SQLite WAL, synchronous=FULL), acknowledged with a signed
 receipt, and the verified receipt stored by the sender.
 
-    .venv/bin/python bench/exchange.py [--stream 20000] [--unary 1000] [--payload 2048]
+    .venv/bin/python bench/exchange.py [--stream N] [--unary M] [--payload BYTES] [--full-node]
 """
 
 from __future__ import annotations
@@ -85,6 +87,27 @@ async def _stream(home: Path, n: int, size: int) -> dict[str, Any]:
         "p50_ms": _pct(lat, 0.5),
         "p99_ms": _pct(lat, 0.99),
     }
+
+
+async def _receiver(home: Path) -> None:
+    """The receiving node with only its exchange components running (gRPC server, blob
+    materializer): the node's review/anchoring follow-up on received documents is measured by
+    their own benches. ``--full-node`` runs `cusdep node run` instead."""
+    import signal
+
+    from node.exchange.blobs import BlobMaterializer
+    from node.exchange.grpc_server import GrpcExchangeServer
+
+    node = build_node(load_settings(home))
+    parts = [w for w in node.workers if isinstance(w, GrpcExchangeServer | BlobMaterializer)]
+    for part in parts:
+        await part.start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print(json.dumps({"event": "ready"}), flush=True)
+    await stop.wait()
+    for part in reversed(parts):
+        await part.aclose()
 
 
 async def _unary(home: Path, n: int, size: int) -> dict[str, Any]:
@@ -192,10 +215,16 @@ def main() -> int:
     parser.add_argument("--unary", type=int, default=1000)
     parser.add_argument("--payload", type=int, default=2048)
     parser.add_argument("--dir", default="~/.cache/cusdep-bench", help="where the homes go")
-    parser.add_argument("--role", choices=("stream", "unary"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--full-node", action="store_true", help="receiver runs all of `cusdep node run`"
+    )
+    parser.add_argument("--role", choices=("stream", "unary", "receiver"), help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.role == "receiver":
+        asyncio.run(_receiver(Path(args.home)))
+        return 0
     if args.role:
         runner = _stream if args.role == "stream" else _unary
         print(json.dumps(asyncio.run(runner(Path(args.home), args.n, args.payload))))
@@ -206,8 +235,13 @@ def main() -> int:
     base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cusdep-bench-", dir=base) as tmp:
         sender, receiver = _setup(Path(tmp))
+        command = (
+            ["-m", "node", "--home", str(receiver), "node", "run"]
+            if args.full_node
+            else [__file__, "--role", "receiver", "--home", str(receiver)]
+        )
         proc = subprocess.Popen(
-            [sys.executable, "-m", "node", "--home", str(receiver), "node", "run"],
+            [sys.executable, *command],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -229,14 +263,14 @@ def main() -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=60)
-    _table(results, args.payload)
+    _table(results, args.payload, "cusdep node run" if args.full_node else "exchange only")
     return 0
 
 
-def _table(results: list[dict[str, Any]], size: int) -> None:
+def _table(results: list[dict[str, Any]], size: int, receiver: str) -> None:
     print(
         f"\nexchange bench: {size}-byte documents, 2 processes, mTLS on loopback, "
-        f"{os.cpu_count()} cores\n"
+        f"{os.cpu_count()} cores, receiver: {receiver}\n"
     )
     head = ("mode", "messages", "seconds", "msg/s", "p50 ms", "p99 ms", "CPU us/msg")
     print(f"{head[0]:<24}" + "".join(f"{h:>12}" for h in head[1:]))

@@ -13,11 +13,11 @@ stable code). The OpenAPI document is ``/openapi.json``; operation ids are ``{ta
     POST /api/v1/documents/scans          raw PDF/PNG/JPEG/TIFF (?declaration=) officer  -> 202
     GET  /api/v1/documents[?kind&state], /{sha}, /{sha}/content                 officer, auditor
     POST /api/v1/documents/{sha}/revoke   {reason}                              officer
-    GET  /api/v1/review/queue[?state=open|all|...], /{sha}, /{sha}/evidence/{png}  officer, auditor
+    GET  /api/v1/review/queue[?state], /{sha}, /{sha}/evidence/{png}         officer, auditor
     POST /api/v1/review/{sha}/decision    {decision: accept|reject, reason}     officer
     POST /api/v1/review/{sha}/rerun                                             officer
-    GET  /api/v1/registry[?kind], /{kind}/{id}/specimen                         officer, agency, auditor
-    POST /api/v1/registry/agencies|seals|officers|templates, /{kind}/{id}/revoke  agency*
+    GET  /api/v1/registry[?kind], /{kind}/{id}/specimen          officer, agency, auditor
+    POST /api/v1/registry/agencies|seals|officers|templates, /{kind}/{id}/revoke   agency*
     GET  /api/v1/trace/{sha}              events + proof checked on chain       officer, auditor
     GET  /api/v1/partners, /messages[?direction], /messages/{id}                officer, auditor
     POST /api/v1/messages                 {to, document_sha256, kind}           officer

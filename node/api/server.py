@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import Generator
 
 import uvicorn
 
 from node.api.app import create_app
+from node.errors import ConfigError
 from node.runtime import Node
 
 logger = logging.getLogger(__name__)
@@ -24,6 +26,23 @@ class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
         yield  # the node owns SIGTERM/SIGINT
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind the API socket here, so a busy port is a clear error (and port 0 is known now)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        raise ConfigError(
+            f"cannot serve the API on {host}:{port}: {err.strerror} "
+            "(change [api] port in config.toml or CUSDEP_API__PORT)"
+        ) from err
+    sock.set_inheritable(True)
+    return sock
 
 
 class ApiServer:
@@ -39,24 +58,32 @@ class ApiServer:
         return f"http://{self.host}:{self.port}"
 
     async def start(self) -> None:
+        sock = _listen(self.host, self.port)
+        self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             create_app(self.node),
-            host=self.host,
-            port=self.port,
             log_config=None,
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=5,
         )
         self._server = _Server(config)
-        self._task = asyncio.create_task(self._server.serve(), name="api-server")
+        self._task = asyncio.create_task(self._serve(sock), name="api-server")
         while not self._server.started:
             if self._task.done():
-                await self._task  # raises the bind error
-                raise OSError(f"API server on {self.host}:{self.port} did not start")
+                await self._task  # raises why it stopped
+                raise ConfigError(f"the API server on {self.url} stopped while starting")
             await asyncio.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
         logger.info("REST API and review UI on %s", self.url)
+
+    async def _serve(self, sock: socket.socket) -> None:
+        assert self._server is not None
+        try:
+            await self._server.serve(sockets=[sock])
+        except SystemExit as err:  # uvicorn exits the process on a failed startup; we must not
+            raise ConfigError(f"the API server on {self.url} failed to start") from err
+        finally:
+            sock.close()
 
     async def aclose(self) -> None:
         if self._server is None or self._task is None:

@@ -76,7 +76,7 @@ def build_layout(lines: Sequence[OcrLine], template: Template, width: float) -> 
 
 
 def _labels(template: Template) -> list[tuple[str, str]]:
-    pairs = [(compact(lb), f.name) for f in template.fields for lb in f.labels]
+    pairs = [(label_key(lb), f.name) for f in template.fields for lb in f.labels]
     return sorted(pairs, key=lambda p: -len(p[0]))
 
 
@@ -160,10 +160,18 @@ def _mark(tok: Token, label_spans: list[tuple[int, int]]) -> Token:
 
 
 # ---- labels -------------------------------------------------------------------------------------
+_OCR_CONFUSIONS = str.maketrans({"l": "i", "1": "i", "|": "i", "0": "o"})
+
+
+def label_key(text: str) -> str:
+    """``compact`` with OCR confusions folded (l/1/| -> i, 0 -> o), for label matching only."""
+    return compact(text).translate(_OCR_CONFUSIONS)
+
+
 def _compact_map(text: str) -> tuple[str, list[int]]:
     chars, index = [], []
     for i, ch in enumerate(text):
-        c = compact(ch)
+        c = label_key(ch)
         if c:
             chars.append(c)
             index.extend([i] * len(c))

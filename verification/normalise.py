@@ -45,7 +45,7 @@ def normalise(field: str, text: str, date_order: str = "DMY") -> str | None:
 
 def _dispatch(field: str, text: str, date_order: str) -> str:
     if field.endswith("_date"):
-        return norm.parse_date(text, date_order).isoformat()  # type: ignore[arg-type]
+        return _date(text, date_order)
     if field in ("origin_country", "destination_country"):
         return norm.country_code(text)
     if field == "hs_code":
@@ -67,6 +67,15 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
     if field == "unit":
         return norm.normalize_unit(text)
     return norm.normalize_text(text)
+
+
+def _date(text: str, order: str) -> str:
+    try:
+        return norm.parse_date(text, order).isoformat()  # type: ignore[arg-type]
+    except ValueError:  # OCR splits words: "12 Septem ber 2026", "12 September2026"
+        joined = re.sub(r"(?<=[A-Za-z]) (?=[a-z])", "", text)
+        joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
+        return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 
 
 def containers(text: str) -> str:

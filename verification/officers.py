@@ -16,11 +16,14 @@ def match_officer(
     """The closest registered officer and the name similarity in [0, 1]."""
     if name is None or not name.value or not officers:
         return None, 0.0
-    key = _key(name.value)
-    scored = [(SequenceMatcher(None, key, _key(o.name)).ratio(), o.id, o) for o in officers]
+    scored = [(_similarity(name.value, o.name), o.id, o) for o in officers]
     score, _, best = max(scored)
     return best, score
 
 
-def _key(text: str) -> str:
-    return "".join(sorted(normalize_name(text).split()))
+def _similarity(read: str, registered: str) -> float:
+    """Names compared without spaces (OCR drops them), in order and sorted by token."""
+    a, b = normalize_name(read).split(), normalize_name(registered).split()
+    ordered = SequenceMatcher(None, "".join(a), "".join(b)).ratio()
+    tokens = SequenceMatcher(None, "".join(sorted(a)), "".join(sorted(b))).ratio()
+    return max(ordered, tokens)

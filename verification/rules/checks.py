@@ -69,7 +69,7 @@ def officer_registered(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     name = inp.value("officer_name")
     agency = inp.agency.id if inp.agency else "?"
     if not name:
-        return None
+        return Outcome(False, "officer name not read; cannot check the officer", soft=True)
     if inp.officer is None or inp.officer_similarity < p["officer_name_similarity"]:
         near = f" (closest {inp.officer.name!r})" if inp.officer else ""
         soft = inp.officer is not None and inp.officer_similarity >= 0.6

@@ -81,7 +81,7 @@ def test_good_certificate_is_accepted_with_every_rule_passed():
             "validity.issue_date",
             Verdict.REJECT,
         ),
-        (dict(arrival_date=date(2026, 12, 30)), "validity.expiry", Verdict.REJECT),
+        (dict(arrival_date=date(2027, 3, 30)), "validity.expiry", Verdict.REJECT),
         (dict(officer_similarity=0.3), "officer.registered", Verdict.REJECT),
         (
             dict(

@@ -40,10 +40,15 @@ const cusdep = {
 };
 
 // A link may carry the token in its fragment (never sent to the server): keep it, drop it from the URL.
-(function takeTokenFromFragment() {
+function takeTokenFromFragment() {
   const m = /^#token=([A-Za-z0-9_\-]+)$/.exec(location.hash);
-  if (m) { sessionStorage.setItem(TOKEN_KEY, m[1]); history.replaceState(null, "", location.pathname + location.search); }
-})();
+  if (!m) return false;
+  sessionStorage.setItem(TOKEN_KEY, m[1]);
+  history.replaceState(null, "", location.pathname + location.search);
+  return true;
+}
+takeTokenFromFragment();
+window.addEventListener("hashchange", () => { if (takeTokenFromFragment()) location.reload(); });
 
 document.addEventListener("DOMContentLoaded", () => {
   const out = document.getElementById("signout");

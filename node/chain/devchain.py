@@ -8,6 +8,7 @@ pid file and reuses it when it answers, or replaces it when it does not.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -72,7 +73,13 @@ def _alive(pid: int) -> bool:
 
 
 class EmbeddedAnvil:
-    """Start, reuse or replace the home's anvil; ``stop()`` only stops what this object started."""
+    """Start, reuse or replace the home's anvil; the last user to ``stop()`` stops it.
+
+    Every user (a running node, a one-shot CLI command) holds a shared ``flock`` on
+    ``chain/anvil.lock`` between ``ensure()`` and ``stop()``. ``stop()`` stops anvil only if it
+    can then take that lock exclusively, i.e. nobody else is using it. Starting happens under a
+    second, exclusive lock (``anvil.start.lock``), so two commands never start two anvils.
+    """
 
     def __init__(self, home: Path, port: int, *, chain_id: int = 31337, state_interval: int = 1):
         self.dir = home / CHAIN_DIR
@@ -81,6 +88,22 @@ class EmbeddedAnvil:
         self.state_interval = state_interval
         self.url = f"http://127.0.0.1:{port}"
         self._started = False
+        self._lock_fd: int | None = None
+
+    @property
+    def lock_file(self) -> Path:
+        return self.dir / "anvil.lock"
+
+    def _lock(self, mode: int) -> None:
+        if self._lock_fd is None:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._lock_fd, mode)
+
+    def _unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # closing releases the lock
+            self._lock_fd = None
 
     @property
     def pid_file(self) -> Path:
@@ -99,6 +122,16 @@ class EmbeddedAnvil:
 
     def ensure(self, timeout: float = 20.0) -> str:
         """Make sure the home's anvil answers on its port; returns the RPC URL."""
+        self._lock(fcntl.LOCK_SH)  # we are a user now (waits while a last user is stopping it)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        start_fd = os.open(self.dir / "anvil.start.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(start_fd, fcntl.LOCK_EX)  # one starter at a time
+            return self._ensure(timeout)
+        finally:
+            os.close(start_fd)
+
+    def _ensure(self, timeout: float) -> str:
         pid = self.running_pid()
         if pid is not None and _answers(self.url):
             logger.info("reusing embedded anvil pid %s on %s", pid, self.url)
@@ -156,13 +189,20 @@ class EmbeddedAnvil:
         raise ChainUnavailable(f"embedded anvil did not answer on {self.url} within {timeout}s")
 
     def stop(self, timeout: float = 10.0) -> None:
-        """SIGTERM (anvil dumps its state) — only if this object started it."""
-        if not self._started:
+        """Leave; SIGTERM anvil (it dumps its state) if no other user holds it."""
+        if self._lock_fd is None:
             return
-        pid = self.running_pid()
-        if pid is not None:
-            self._kill(pid, timeout)
-        self._started = False
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logger.info("embedded anvil still in use by another process: left running")
+        else:
+            pid = self.running_pid()
+            if pid is not None:
+                self._kill(pid, timeout)
+        finally:
+            self._unlock()
+            self._started = False
 
     def _kill(self, pid: int, timeout: float = 10.0) -> None:
         try:

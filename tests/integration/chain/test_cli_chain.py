@@ -123,8 +123,23 @@ def test_anvil_left_behind_by_a_killed_node_is_reused(node_home: Path, tmp_path:
     holder.wait()
     assert anvil.running_pid() == pid  # left behind
     out = json.loads(cusdep(node_home, "anchor", str(_docs(tmp_path, 1)[0]), "--json").stdout)
-    assert anvil.running_pid() == pid  # reused, and not stopped by the CLI that reused it
     assert out[0]["block_number"] > 0
+    log = (node_home / "chain" / "anvil.log").read_text()
+    assert log.count("Listening on") <= 1  # reused, never started a second time
+    assert anvil.running_pid() is None  # the last user stopped it cleanly
+
+
+def test_a_command_does_not_stop_an_anvil_another_process_uses(node_home: Path) -> None:
+    settings = load_settings(node_home)
+    user = EmbeddedAnvil(node_home, settings.chain.embedded_port)
+    user.ensure()  # this test process is a user now (shared lock held)
+    pid = user.running_pid()
+    try:
+        cusdep(node_home, "consortium", "account")
+        assert user.running_pid() == pid
+    finally:
+        user.stop()
+    assert user.running_pid() is None
 
 
 _HOLD_CHAIN = """

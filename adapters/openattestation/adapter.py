@@ -107,15 +107,17 @@ class OpenAttestationAdapter:
                     problems.append(
                         Reason(f"{key} is not a 32-byte hex string", f"$.signature.{key}")
                     )
-            if not all(isinstance(p, str) and _is_hex32(p) for p in sig.get("proof") or []):
+            proof = sig.get("proof", [])
+            if not isinstance(proof, list) or not all(
+                isinstance(p, str) and _is_hex32(p) for p in proof
+            ):
                 problems.append(
                     Reason("proof entries must be 32-byte hex strings", "$.signature.proof")
                 )
-            obfuscated = (
-                (value.get("privacy") or {}).get("obfuscatedData", [])
-                if isinstance(value.get("privacy"), dict)
-                else []
-            )
+            privacy = value.get("privacy") or {}
+            if not isinstance(privacy, dict):
+                problems.append(Reason("privacy must be an object", "$.privacy"))
+            obfuscated = privacy.get("obfuscatedData", []) if isinstance(privacy, dict) else []
             if not isinstance(obfuscated, list) or not all(
                 isinstance(h, str) and _is_hex32(h) for h in obfuscated
             ):

@@ -133,6 +133,18 @@ def test_raw_documents_schemas_and_w3c_credentials_are_not_wrapped_v2(path: Path
 
 def test_malformed_proof_fields_are_invalid_not_crashes() -> None:
     doc = _json(INTACT[0])
-    doc["signature"]["proof"] = ["zz"]
-    with pytest.raises(InvalidDocument, match="proof entries"):
-        OpenAttestationAdapter().parse(json.dumps(doc).encode())
+    for bad in (["zz"], True, "0x" + "0" * 64, {"a": 1}):  # True: found by the 10k fuzz run
+        doc["signature"]["proof"] = bad
+        with pytest.raises(InvalidDocument, match="proof entries"):
+            OpenAttestationAdapter().parse(json.dumps(doc).encode())
+
+
+def test_privacy_of_the_wrong_shape_is_invalid() -> None:
+    doc = _json(INTACT[0])
+    for bad, match in (
+        ([1], "privacy must be an object"),
+        ({"obfuscatedData": "x"}, "obfuscatedData"),
+    ):
+        doc["privacy"] = bad
+        with pytest.raises(InvalidDocument, match=match):
+            OpenAttestationAdapter().parse(json.dumps(doc).encode())

@@ -95,6 +95,18 @@ class ReviewService:
                 await asyncio.to_thread(self._record, sha, out, "", None)
         return len(shas)
 
+    def requeue(self, sha256: str) -> dict[str, Any]:
+        """Review this scan again (e.g. after a specimen was registered): back to pending."""
+        with self.db.session() as session:
+            row = self._row_in(session, sha256)
+            if row.state == "decided":
+                raise Conflict(f"{sha256} was decided by {row.decided_by}; the decision stands")
+            if row.verdict == "accept":
+                raise Conflict(f"{sha256} was accepted and anchored; revoke it instead")
+            row.state = "pending"
+        self.wakeup.set()
+        return self.get(sha256)
+
     def submit_scan(
         self, data: bytes, *, actor: str, declaration_sha256: str = ""
     ) -> dict[str, Any]:

@@ -45,8 +45,8 @@ async def decide(node: NodeDep, who: Officer, sha256: str, body: DecisionIn) -> 
 
 @router.post("/{sha256}/rerun", status_code=202)
 async def rerun(node: NodeDep, who: Officer, sha256: str) -> Review:
-    """Run the machine review again now (e.g. after a specimen was registered)."""
-    return Review(**await review_service(node).review(sha256))
+    """Queue the machine review again (e.g. after a specimen was registered)."""
+    return Review(**await asyncio.to_thread(review_service(node).requeue, sha256))
 
 
 @router.get("/{sha256}/evidence/{name}", response_class=FileResponse)

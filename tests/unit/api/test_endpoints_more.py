@@ -31,14 +31,19 @@ async def test_queue_filters_and_bad_state(node, client, tokens) -> None:
     assert big.status_code == 400
 
 
-async def test_rerun_runs_the_machine_again(node, client, tokens) -> None:
+async def test_rerun_queues_the_machine_again(node, client, tokens) -> None:
     h = bearer(tokens["officer"])
     sha = (
         await client.post("/api/v1/documents/scans", content=labelled_scan("genuine"), headers=h)
     ).json()["sha256"]
+    review = node.extras["review"]
+    await review.process_pending()
     r = await client.post(f"/api/v1/review/{sha}/rerun", headers=h)
-    assert r.status_code == 202 and r.json()["verdict"] == "review"
-    assert len(node.extras["review"].verifier.calls) == 1
+    assert r.status_code == 202 and r.json()["state"] == "pending"
+    assert review.wakeup.is_set()
+    assert await review.process_pending() == 1
+    assert len(review.verifier.calls) == 2
+    assert (await client.get(f"/api/v1/review/{sha}", headers=h)).json()["state"] == "review"
     denied = await client.post(f"/api/v1/review/{sha}/rerun", headers=bearer(tokens["auditor"]))
     assert denied.status_code == 403
     missing = await client.post("/api/v1/review/" + "e" * 64 + "/rerun", headers=h)

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from node.anchoring.service import AnchorService, check_sha256
@@ -70,19 +71,26 @@ class ReviewService:
     # ---- the machine review ---------------------------------------------------------------
     def pending(self, limit: int = 16) -> list[str]:
         """Scans waiting for the machine (including scans that partners sent us)."""
+        self._discover()
         with self.db.session() as session:
-            reviewed = select(ReviewRow.sha256)
-            stmt = (
-                select(DocumentRow.sha256, DocumentRow.source)
-                .where(col(DocumentRow.media_type).in_(list(SCAN_TYPES.values())))
-                .where(col(DocumentRow.sha256).not_in(reviewed))
-            )
-            for sha, source in session.exec(stmt):
-                if self.blobs.has(sha):  # a partner's scan is reviewed once its bytes are stored
-                    session.add(ReviewRow(sha256=sha, submitted_by=source))
-            session.flush()
             waiting = select(ReviewRow.sha256).where(ReviewRow.state == "pending")
             return list(session.exec(waiting.order_by(col(ReviewRow.queued_at)).limit(limit)))
+
+    def _discover(self) -> None:
+        """Queue stored scans that have no review yet (whoever stored them)."""
+        try:
+            with self.db.session() as session:
+                reviewed = select(ReviewRow.sha256)
+                stmt = (
+                    select(DocumentRow.sha256, DocumentRow.source)
+                    .where(col(DocumentRow.media_type).in_(list(SCAN_TYPES.values())))
+                    .where(col(DocumentRow.sha256).not_in(reviewed))
+                )
+                for sha, source in session.exec(stmt):
+                    if self.blobs.has(sha):  # a partner's scan: once its bytes are stored
+                        session.add(ReviewRow(sha256=sha, submitted_by=source))
+        except IntegrityError:
+            logger.debug("a scan was queued concurrently (inbound router); next round")
 
     async def process_pending(self) -> int:
         shas = await asyncio.to_thread(self.pending)

@@ -29,8 +29,9 @@ def decode_specimen(data: bytes) -> tuple[np.ndarray, float]:
     if img.mode in ("RGBA", "LA", "P"):
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        img = Image.alpha_composite(white, rgba)
-    rgb = np.asarray(img.convert("RGB"))
+        rgb = np.asarray(Image.alpha_composite(white, rgba).convert("RGB"))
+    else:
+        rgb = np.asarray(img.convert("RGB"))
     if abs(dpi - WORK_DPI) > 1:
         s = WORK_DPI / dpi
         size = (max(1, round(rgb.shape[1] * s)), max(1, round(rgb.shape[0] * s)))

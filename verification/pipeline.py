@@ -165,8 +165,7 @@ class Pipeline:
             today=self.today(),
             arrival_date=arrival_date,
             declaration=declaration,
-            certificate_number_used=bool(number and number.value)
-            and self.source.is_certificate_number_used(number.value or ""),
+            certificate_number_used=self._used(number),
             establishments=self.config.establishments,
         )
         params = self.rules.resolve(inputs.certificate_type, inputs.country)
@@ -186,6 +185,11 @@ class Pipeline:
             reasons=reasons,
             pages=len(run.pages),
         )
+
+    def _used(self, number: FieldValue | None) -> bool:
+        if number is None or not number.value:
+            return False
+        return self.source.is_certificate_number_used(number.value)
 
     def _seal(self, run: _Run, template: Template) -> SealResult:
         specimens = self.source.seals(template.agency)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -142,7 +142,7 @@ def _region(ink: np.ndarray, cand: Candidate, side: int) -> tuple[np.ndarray, in
 def _match(
     region: np.ndarray,
     spec: np.ndarray,
-    angles: Sequence[float],
+    angles: Iterable[float],
     scale: float,
     near: tuple[int, int] | None = None,
     margin: int = 0,
@@ -268,13 +268,19 @@ def check_seal(
         for spec in prepared:
             if best[1] is not None and _inside(cand.centre, best[1].box):
                 continue
-            cmp = compare(ink, cand, spec)
-            rank = cmp.score + (0.0 if cmp.coverage >= th.min_coverage else -1.0)
+            this = compare(ink, cand, spec)
+            rank = this.score + (0.0 if this.coverage >= th.min_coverage else -1.0)
             if rank > best[0]:
-                best = (rank, cmp, spec)
-    _, cmp, spec = best
-    if cmp is None or spec is None:
+                best = (rank, this, spec)
+    _, found, chosen = best
+    if found is None or chosen is None:
         return SealResult(found=True, box=cands[0].box, page=page, candidates=len(cands))
+    return _judge(found, chosen, th, page, len(cands))
+
+
+def _judge(
+    cmp: Comparison, spec: _Prepared, th: SealThresholds, page: int, candidates: int
+) -> SealResult:
     enough = cmp.coverage >= th.min_coverage
     match = enough and cmp.score >= th.accept
     return SealResult(
@@ -284,7 +290,7 @@ def check_seal(
         match=match,
         box=cmp.box,
         page=page,
-        candidates=len(cands),
+        candidates=candidates,
         agency_id=spec.agency_id,
         uncertain=not match and (cmp.score >= th.reject or not enough),
         coverage=cmp.coverage,

@@ -79,7 +79,7 @@ def _beside(name: Box, shape: tuple[int, ...]) -> Box:
 def _ink(rgb: np.ndarray, lines: Sequence[OcrLine], exclude: Sequence[Box]) -> np.ndarray:
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     paper = float(np.percentile(gray, 90))
-    ink = ((gray < paper * 0.65).astype(np.uint8)) * 255
+    ink: np.ndarray = ((gray < paper * 0.65).astype(np.uint8)) * 255
     printed = [ln.box for ln in lines if ln.confidence >= 0.85 and len(ln.text.strip()) > 2]
     for box in printed + list(exclude):
         x0, y0, x1, y1 = (int(v) for v in box)

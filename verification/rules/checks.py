@@ -55,7 +55,11 @@ def expiry(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     printed = _date(inp.value("expiry_date"))
     if printed is None and issued is None:
         return None
-    until = printed or issued + timedelta(days=int(p["validity_days"]))  # type: ignore[operator]
+    if printed is not None:
+        until = printed
+    else:
+        assert issued is not None
+        until = issued + timedelta(days=int(p["validity_days"]))
     on = inp.arrival_date or inp.today
     basis = "printed expiry" if printed else f"issue date + {p['validity_days']} days"
     sure = inp.confident("expiry_date" if printed else "issue_date", p)

@@ -30,7 +30,10 @@ class PartnerRow(SQLModel, table=True):
 
 class OutboxRow(SQLModel, table=True):
     __tablename__ = "exchange_outbox"
-    __table_args__ = (Index("ix_exchange_outbox_peer_state_seq", "peer", "state", "seq"),)
+    __table_args__ = (
+        Index("ix_exchange_outbox_peer_state_seq", "peer", "state", "seq"),
+        Index("ix_exchange_outbox_state_peer", "state", "peer"),  # the dispatcher's poll
+    )
 
     seq: int | None = Field(default=None, primary_key=True)  # per-partner delivery order
     message_id: str = Field(unique=True)

@@ -49,24 +49,20 @@ def _cli_init(root: Path, node_id: str) -> NodeHome:
     return NodeHome(home, node_id, port)
 
 
-def test_cli_partner_send_messages_and_clean_stop(tmp_path: Path) -> None:
-    au, cn = _cli_init(tmp_path, "AU-CAN"), _cli_init(tmp_path, "CN-SHA")
-    for me, other in ((au, cn), (cn, au)):
-        card = me.cli("partner", "export").stdout
-        exported = json.loads(card)
-        assert exported["node_id"] == me.node_id and exported["endpoint"].endswith(
-            f":{me.grpc_port}"
-        )
-        assert "BEGIN CERTIFICATE" in exported["ca_pem"] and len(exported["verify_key_hex"]) == 64
-        (tmp_path / f"{me.node_id}.json").write_text(card)
-        other.cli("partner", "add", str(tmp_path / f"{me.node_id}.json"))
-    bad = dict(json.loads((tmp_path / "AU-CAN.json").read_text()), key_id="0" * 16)
+def test_cli_partner_send_messages_and_clean_stop(tmp_path: Path, node_factory) -> None:
+    au, cn = _cli_init(tmp_path, "AU-CAN"), node_factory("CN-SHA")
+    card = au.cli("partner", "export").stdout
+    exported = json.loads(card)
+    assert exported["node_id"] == "AU-CAN" and exported["endpoint"].endswith(f":{au.grpc_port}")
+    assert "BEGIN CERTIFICATE" in exported["ca_pem"] and len(exported["verify_key_hex"]) == 64
+    (tmp_path / "au.json").write_text(card)
+    bad = dict(exported, key_id="0" * 16)
     (tmp_path / "bad.json").write_text(json.dumps(bad))
-    refused = cn.cli("partner", "add", str(tmp_path / "bad.json"), "--replace", check=False)
+    refused = cn.cli("partner", "add", str(tmp_path / "bad.json"), check=False)
     assert refused.returncode == 2 and refused.stderr.count("\n") == 1
     assert "key_id" in refused.stderr
-    unknown = au.cli("send", str(tmp_path / "bad.json"), "--to", "US-NYC", "--json", check=False)
-    assert unknown.returncode == 2 and "US-NYC" in unknown.stderr
+    cn.cli("partner", "add", str(tmp_path / "au.json"))
+    pin(au, cn)
 
     cert = tmp_path / "cert.json"
     cert.write_text('{"certificate_number": "AU-2026-1", "net_weight_kg": 1250.5}')
@@ -79,26 +75,45 @@ def test_cli_partner_send_messages_and_clean_stop(tmp_path: Path) -> None:
         ),
     ]
     assert all(set(s) == {"message_id", "document_sha256"} for s in sent)
-    queued = json.loads(au.cli("messages", "--direction", "out", "--json").stdout)
-    assert [m["state"] for m in queued] == ["pending", "pending"]  # nothing runs yet
+    assert au.outbox_states() == {"pending": 2}  # queued durably; nothing runs yet
 
     cn.start()
     au.start()
     wait_for(lambda: au.outbox_states() == {"delivered": 2}, what="delivery")
     inbox = json.loads(cn.cli("messages", "--direction", "in", "--json").stdout)
     assert [
-        (m["message_id"], m["document_sha256"], m["kind"], m["peer"], m["state"]) for m in inbox
+        (m["message_id"], m["direction"], m["document_sha256"], m["kind"], m["peer"], m["state"])
+        for m in inbox
     ] == [
-        (sent[0]["message_id"], sent[0]["document_sha256"], "certificate", "AU-CAN", "received"),
-        (sent[1]["message_id"], sent[1]["document_sha256"], "declaration", "AU-CAN", "received"),
+        (
+            sent[0]["message_id"],
+            "in",
+            sent[0]["document_sha256"],
+            "certificate",
+            "AU-CAN",
+            "received",
+        ),
+        (
+            sent[1]["message_id"],
+            "in",
+            sent[1]["document_sha256"],
+            "declaration",
+            "AU-CAN",
+            "received",
+        ),
     ]
-    outbox = json.loads(au.cli("messages", "--json").stdout)
-    assert {m["direction"] for m in outbox} == {"out"}
-    assert all(m["state"] == "delivered" for m in outbox)
     blob = cn.home / "blobs" / sent[1]["document_sha256"][:2] / sent[1]["document_sha256"]
     wait_for(blob.exists, what="the received document's blob")
     assert blob.read_bytes() == PDF
     assert au.stop() == 0 and cn.stop() == 0
+
+
+def test_send_to_an_unpinned_node_exits_2(node_factory, tmp_path: Path) -> None:
+    au = node_factory("AU-CAN")
+    (tmp_path / "x.json").write_text("{}")
+    unknown = au.cli("send", str(tmp_path / "x.json"), "--to", "US-NYC", "--json", check=False)
+    assert unknown.returncode == 2 and "US-NYC" in unknown.stderr
+    assert unknown.stderr.count("\n") == 1 and au.outbox_states() == {}
 
 
 def test_three_nodes_per_partner_order_and_retry_while_offline(node_factory) -> None:

@@ -91,9 +91,10 @@ def _json_fields(data: bytes) -> dict[str, Any] | None:
 def _fill(target: Message, fields: dict[str, Any]) -> None:
     """Copy vocabulary fields that fit their proto type; anything else stays in the original."""
     target.SetInParent()
-    for field in target.DESCRIPTOR.fields:
-        value = fields.get(field.name)
-        if value is None:
+    by_name = target.DESCRIPTOR.fields_by_name
+    for name, value in fields.items():
+        field = by_name.get(name)
+        if field is None or value is None:
             continue
         try:
             if field.is_repeated:

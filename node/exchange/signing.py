@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import struct
 import uuid
 from typing import Any
 
@@ -29,38 +30,47 @@ def key_id(verify_key: bytes) -> str:
     return hashlib.sha256(verify_key).hexdigest()[:16]
 
 
-def _field(value: bytes) -> bytes:
-    return len(value).to_bytes(4, "big") + value
+_U32 = struct.Struct(">I").pack
+_TS = struct.Struct(">IqIi").pack  # length 8, seconds, length 4, nanos
 
 
-def _ts(ts: Timestamp) -> bytes:
-    return _field(ts.seconds.to_bytes(8, "big", signed=True)) + _field(ts.nanos.to_bytes(4, "big"))
+def _enum_name(enum: Any, value: int) -> bytes:
+    """The enum value's name; an unknown value gets a stable stand-in (refused later)."""
+    try:
+        return str(enum.Name(value)).encode()
+    except ValueError:
+        return f"UNKNOWN_{value}".encode()
+
+
+def _digest(
+    domain: bytes, parts: tuple[bytes, ...], ts: Timestamp, tail: tuple[bytes, ...]
+) -> bytes:
+    body = b"".join(_U32(len(p)) + p for p in parts)
+    body += _TS(8, ts.seconds, 4, ts.nanos)
+    body += b"".join(_U32(len(p)) + p for p in tail)
+    return hashlib.sha256(domain + body).digest()
 
 
 def envelope_digest(header: pb.EnvelopeHeader) -> bytes:
-    parts = [
-        _field(header.message_id.encode()),
-        _field(pb.MessageKind.Name(header.kind).encode()),
-        _field(header.sender_node.encode()),
-        _field(header.recipient_node.encode()),
-        _ts(header.created_at),
-        _field(header.payload_sha256),
-        _field(header.signer_key_id.encode()),
-    ]
-    return hashlib.sha256(ENVELOPE_DOMAIN + b"".join(parts)).digest()
+    parts = (
+        header.message_id.encode(),
+        _enum_name(pb.MessageKind, header.kind),
+        header.sender_node.encode(),
+        header.recipient_node.encode(),
+    )
+    tail = (header.payload_sha256, header.signer_key_id.encode())
+    return _digest(ENVELOPE_DOMAIN, parts, header.created_at, tail)
 
 
 def receipt_digest(receipt: pb.Receipt) -> bytes:
-    parts = [
-        _field(receipt.message_id.encode()),
-        _field(receipt.envelope_digest),
-        _field(receipt.receiver_node.encode()),
-        _field(receipt.sender_node.encode()),
-        _ts(receipt.accepted_at),
-        _field(pb.Disposition.Name(receipt.disposition).encode()),
-        _field(receipt.signer_key_id.encode()),
-    ]
-    return hashlib.sha256(RECEIPT_DOMAIN + b"".join(parts)).digest()
+    parts = (
+        receipt.message_id.encode(),
+        receipt.envelope_digest,
+        receipt.receiver_node.encode(),
+        receipt.sender_node.encode(),
+    )
+    tail = (_enum_name(pb.Disposition, receipt.disposition), receipt.signer_key_id.encode())
+    return _digest(RECEIPT_DOMAIN, parts, receipt.accepted_at, tail)
 
 
 def timestamp(at: dt.datetime) -> Timestamp:

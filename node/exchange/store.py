@@ -89,7 +89,13 @@ def _bulk_insert(
     cols = list(rows[0])
     verb = "INSERT OR IGNORE" if ignore_key else "INSERT"
     sql = f"{verb} INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-    conn.exec_driver_sql(sql, [tuple(_sqlite_value(r[c]) for c in cols) for r in rows])
+    # convert only the columns that need it (datetimes, JSON), decided from the first row
+    convert = {c for c, v in rows[0].items() if isinstance(v, dt.datetime | dict)}
+    if not convert:
+        conn.exec_driver_sql(sql, [tuple(r.values()) for r in rows])
+        return
+    params = [tuple(_sqlite_value(r[c]) if c in convert else r[c] for c in cols) for r in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 def insert_documents(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -133,3 +133,12 @@ async def test_duplicates_are_acknowledged_once_and_replays_refused(world) -> No
         ("AU-CAN", "certificate", "application/json")
     }
     assert store.materialize_blobs(db, inbox.blobs) == 0
+
+
+async def test_unknown_kind_is_malformed_not_a_crash(world) -> None:
+    from node.exchange.errors import MalformedMessage
+
+    inbox, peer, _db = world
+    env = _env(peer, kind=99)
+    (ack,) = await inbox.receive("AU-CAN", [env])
+    assert isinstance(ack.error, MalformedMessage)

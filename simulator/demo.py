@@ -1,8 +1,15 @@
-"""`make demo`: what the node does today, end to end, on an embedded chain.
+"""`make demo`: three customs nodes exchange, review, anchor and trace certificates.
 
-Initialises a node (Shanghai Customs, CN) in out/demo/, registers a partner agency with a seal
-and an officer specimen and a template (hashes on chain), anchors a batch of certificates in one
-transaction, and traces one of them back to the chain. Prints a summary table.
+A consortium chain (one anvil) and three nodes as separate processes — Shanghai Customs (CN,
+the importer and consortium admin), Australia (AU) and New Zealand (NZ). The issuing agencies
+of AU and NZ register their seals, officers and templates on their own nodes (authoritative
+records); CN records the specimens it was notified of (CN-attested). AU and NZ then send CN
+electronic certificates, the importers' declarations and paper scans — genuine and forged, from
+the simulator — over gRPC with mutual TLS. CN reviews the scans, anchors what it accepts, and
+one document is traced end to end and verified on chain.
+
+    make demo                 run it and print the summary
+    make demo ARGS=--serve    keep the nodes running for a browser (Ctrl-C stops them)
 """
 
 from __future__ import annotations
@@ -10,141 +17,293 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import io
 import json
 import shutil
 import signal
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw
 from rich.console import Console
 from rich.table import Table
 
+from node.api.tokens import TokenService
 from node.bootstrap import build_node
-from node.config import load_settings
-from node.documents import anchor_files
-from node.setup import initialise_node
 from node.trace import trace
+from simulator.cluster import Cluster, NodeProcess, NodeSpec
+from simulator.corpus import generate_corpus
 
 OUT = Path(__file__).resolve().parent.parent / "out" / "demo"
+IMPORTER = "CN-SHA"
+EXPORTERS = {"AU": "AU-CBR", "NZ": "NZ-WLG"}
+SPECS = [
+    NodeSpec(IMPORTER, "CN", "Shanghai Customs"),
+    NodeSpec("AU-CBR", "AU", "Australian Border Force, Canberra"),
+    NodeSpec("NZ-WLG", "NZ", "New Zealand Customs Service, Wellington"),
+]
 console = Console(stderr=True)
 
 
-def _stop_leftover_anvil(home: Path) -> None:
-    pid_file = home / "chain" / "anvil.pid"
-    if pid_file.exists():
-        try:
-            os.kill(int(pid_file.read_text()), signal.SIGTERM)
-        except (ProcessLookupError, ValueError):
-            pass
+def _cases(corpus: Path) -> list[dict[str, Any]]:
+    """The corpus cases issued in AU or NZ, with their files."""
+    manifest = json.loads((corpus / "manifest.json").read_text())
+    out = []
+    for entry in manifest["cases"]:
+        d = corpus / entry["dir"]
+        truth = json.loads((d / "truth.json").read_text())
+        if truth["issuing_country"] in EXPORTERS:
+            out.append({"dir": d, "truth": truth, "scan": next(d.glob("scan.*"))})
+    return out
 
 
-def _seal_png() -> bytes:
-    img = Image.new("RGB", (220, 220), "white")
-    d = ImageDraw.Draw(img)
-    d.ellipse((10, 10, 210, 210), outline=(200, 30, 40), width=8)
-    d.ellipse((45, 45, 175, 175), outline=(200, 30, 40), width=3)
-    d.text((70, 100), "AU-DAFF", fill=(200, 30, 40))
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
+async def _register(cluster: Cluster, corpus: Path) -> int:
+    """Each exporter registers its own agencies; CN records what it was notified of."""
+    bundle = json.loads((corpus / "registry" / "bundle.json").read_text())
+    root = corpus / "registry"
+    count = 0
+    for node_id in [IMPORTER, *EXPORTERS.values()]:
+        proc = cluster[node_id]
+        countries = set(EXPORTERS) if node_id == IMPORTER else {proc.spec.country}
+        async with build_node(proc.settings) as node:
+            reg = node.registry
+            assert reg is not None
+            agencies = [a for a in bundle["agencies"] if a["country"] in countries]
+            ids = {a["id"] for a in agencies}
+            for a in agencies:
+                await reg.add_agency(a["id"], a["country"], a["name"])
+            for s in (s for s in bundle["seals"] if s["agency"] in ids):
+                await reg.add_seal(s["agency"], s["id"], (root / s["image"]).read_bytes())
+            for o in (o for o in bundle["officers"] if o["agency"] in ids):
+                await reg.add_officer(
+                    o["agency"],
+                    o["id"],
+                    o["name"],
+                    (root / o["signature"]).read_bytes(),
+                    o.get("valid_from"),
+                    o.get("valid_to"),
+                )
+            for t in bundle["templates"]:
+                data = (root / t).read_bytes()
+                if json.loads(data)["issuing_country"] in countries:
+                    await reg.add_template(data)
+            count += len(reg.list())
+    return count
 
 
-def _signature_png() -> bytes:
-    img = Image.new("RGB", (300, 90), "white")
-    d = ImageDraw.Draw(img)
-    d.line([(10, 60), (60, 20), (90, 70), (140, 25), (200, 65), (280, 30)], fill=(20, 30, 120),
-           width=3)
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    return buf.getvalue()
+def _electronic(truth: dict[str, Any]) -> bytes:
+    """The exporter's electronic copy of a certificate (canonical JSON)."""
+    body = {
+        "certificate_type": truth["certificate_type"],
+        "issuing_country": truth["issuing_country"],
+        **truth["fields"],
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
 
 
-TEMPLATE = {
-    "id": "AU-PHYTO-2025",
-    "certificate_type": "phytosanitary",
-    "issuing_country": "AU",
-    "agency": "AU-DAFF",
-    "titles": ["PHYTOSANITARY CERTIFICATE"],
-    "fields": [
-        {"name": "certificate_number", "labels": ["Certificate No.", "No."]},
-        {"name": "consignor", "labels": ["Name and address of exporter"],
-         "split_lines": ["consignor_name", "consignor_address"]},
-        {"name": "issue_date", "labels": ["Date of issue", "Date"]},
-    ],
-}
+def _send(cluster: Cluster, cases: list[dict[str, Any]]) -> dict[str, int]:
+    sent = {"certificate": 0, "declaration": 0, "scan": 0}
+    for country, node_id in EXPORTERS.items():
+        mine = [c for c in cases if c["truth"]["issuing_country"] == country]
+        if not mine:
+            continue
+        node = build_node(cluster[node_id].settings)
+        assert node.exchange is not None
+        ex = node.exchange
+        decls = [((c["dir"] / "declaration.json").read_bytes(), "declaration.json") for c in mine]
+        ex.send_many(decls, IMPORTER, "declaration")
+        genuine = [c for c in mine if c["truth"]["kind"] == "genuine"]
+        ex.send_many([(_electronic(c["truth"]), "certificate.json") for c in genuine], IMPORTER)
+        ex.send_many([(c["scan"].read_bytes(), c["scan"].name) for c in mine], IMPORTER)
+        sent["declaration"] += len(mine)
+        sent["certificate"] += len(genuine)
+        sent["scan"] += len(mine)
+        node.db.dispose()
+    return sent
 
 
-def _certificates(n: int) -> list[tuple[str, bytes]]:
-    docs = []
-    for i in range(n):
-        body = {"certificate_number": f"AU-2026-{i:06d}", "consignor_name": "Orchard Fresh Pty Ltd",
-                "consignee_name": "Shanghai Fruit Import Co", "origin_country": "AU",
-                "destination_country": "CN", "hs_code": "080810", "net_weight_kg": 1200.0 + i}
-        docs.append((f"certificate-{i}.json", json.dumps(body, sort_keys=True).encode()))
-    return docs
+def _wait(what: str, check: Any, timeout: float, *, fatal: bool = True) -> bool:
+    deadline = time.monotonic() + timeout
+    with console.status(what) as status:
+        while True:
+            done = check()
+            if done is True:
+                return True
+            if isinstance(done, str):
+                status.update(f"{what} {done}")
+            if time.monotonic() > deadline:
+                if fatal:
+                    raise SystemExit(f"demo: timed out: {what}")
+                console.log(f"[yellow]still running after {timeout:.0f}s: {what}[/yellow]")
+                return False
+            time.sleep(0.5)  # polling the importer's database for progress
 
 
-async def _run(home: Path, count: int) -> list[tuple[str, str, str]]:
-    steps: list[tuple[str, str, str]] = []
-    settings = load_settings(home)
-    async with build_node(settings) as node:
-        reg = node.registry
-        assert reg is not None
-        t = time.perf_counter()
-        await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
-        seal = await reg.add_seal("AU-DAFF", "AU-DAFF-S1", _seal_png())
-        officer = await reg.add_officer("AU-DAFF", "AU-DAFF-O7", "Jane Citizen", _signature_png(),
-                                        "2024-01-01", "2028-12-31")
-        tpl = await reg.add_template(json.dumps(TEMPLATE, indent=2).encode())
-        steps.append(("registry", f"agency AU-DAFF (CN-attested), seal {seal['sha256'][:12]}…, "
-                      f"officer {officer['id']}, template {tpl['id']}",
-                      f"{time.perf_counter() - t:.2f}s"))
-        docs = _certificates(count)
-        t = time.perf_counter()
-        infos = await anchor_files(node, docs)
-        roots = {i.root for i in infos}
-        steps.append(("anchor", f"{len(infos)} certificates in {len(roots)} transaction(s), "
-                      f"block {infos[0].block_number}", f"{time.perf_counter() - t:.2f}s"))
-        sha = hashlib.sha256(docs[0][1]).hexdigest()
-        t = time.perf_counter()
-        result: dict[str, Any] = await trace(node, sha)
-        steps.append(("trace", f"{sha[:16]}… events "
-                      f"{[e['kind'] for e in result['events']]}, verified_on_chain="
-                      f"{result['verified_on_chain']}", f"{time.perf_counter() - t:.2f}s"))
-        (OUT / "trace.json").write_text(json.dumps(result, indent=2))
-    return steps
+def _progress(cn: NodeProcess, sha_scans: list[str], expected: int) -> tuple[Any, ...]:
+    node = build_node(cn.settings)
+    try:
+        assert node.exchange is not None and node.anchoring is not None
+        inbox = node.exchange.messages("in")
+        review = node.extras["review"]
+        reviews = {s: review.get(s) for s in sha_scans if _has(review, s)}
+        return inbox, reviews, node.anchoring
+    finally:
+        node.db.dispose()
+
+
+def _has(review: Any, sha: str) -> bool:
+    try:
+        review.get(sha)
+        return True
+    except Exception:
+        return False
+
+
+def _summary(cases: list[dict[str, Any]], reviews: dict[str, Any], anchoring: Any) -> Table:
+    table = Table(title="CN-SHA review of paper certificates received from AU and NZ")
+    for col in ("case", "from", "template", "simulated as", "expected", "CN verdict", "anchored"):
+        table.add_column(col)
+    for c in cases:
+        t = c["truth"]
+        sha = c["sha"]
+        r = reviews.get(sha, {})
+        verdict = r.get("verdict") or r.get("state") or "?"
+        ok = "✔" if verdict == t["expected_verdict"] else ("(safe)" if verdict != "accept" else "✘")
+        table.add_row(
+            t["case_id"],
+            EXPORTERS[t["issuing_country"]],
+            t["template_id"],
+            t["kind"],
+            t["expected_verdict"],
+            f"{verdict} {ok}",
+            "yes" if anchoring.state(sha) == "anchored" else "no",
+        )
+    return table
+
+
+async def _trace_one(cn: NodeProcess, sha: str) -> dict[str, Any]:
+    async with build_node(cn.settings) as node:
+        return await trace(node, sha)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make demo")
-    parser.add_argument("--count", type=int, default=200, help="certificates to anchor")
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--serve", action="store_true", help="keep the nodes running")
+    parser.add_argument("--count", type=int, default=24, help="corpus cases to generate")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for reviews")
     args = parser.parse_args(argv)
-    home = OUT / "cn-home"
-    _stop_leftover_anvil(home)
+    started = time.perf_counter()
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    with console.status("initialising node CN-SHA (embedded anvil, contracts)…"):
-        t = time.perf_counter()
-        settings = initialise_node(home, country="CN", name="Shanghai Customs", node_id="CN-SHA")
-        init_s = time.perf_counter() - t
-    with console.status("registering specimens, anchoring certificates, tracing…"):
-        steps = asyncio.run(_run(home, args.count))
-    table = Table(title="cusdep demo — node CN-SHA")
-    table.add_column("step")
-    table.add_column("result")
-    table.add_column("time", justify="right")
-    table.add_row("init", f"home {home}, anchor contract {settings.chain.anchor_contract}",
-                  f"{init_s:.2f}s")
-    for row in steps:
-        table.add_row(*row)
-    Console().print(table)
-    sys.stdout.write(f"trace of the first certificate: {OUT / 'trace.json'}\n")
+    cluster = Cluster(OUT / "nodes", SPECS)
+    try:
+        return _run(cluster, args, started)
+    finally:
+        with console.status("stopping the nodes and the chain…"):
+            cluster.stop_all()
+
+
+def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
+    with console.status("starting the consortium chain and initialising CN, AU, NZ…"):
+        cluster.start_chain()
+        cluster.init_nodes()
+        cluster.connect_all()
+    console.log(f"chain {cluster.rpc_url}; nodes {', '.join(cluster.nodes)} pinned each other")
+    with console.status(f"simulator: generating {args.count} paper certificates…"):
+        corpus = OUT / "corpus"
+        generate_corpus(
+            corpus,
+            args.count,
+            args.seed,
+            mix={
+                "genuine": 0.55,
+                "forged_seal": 0.15,
+                "foreign_seal": 0.1,
+                "declaration_mismatch": 0.1,
+                "unregistered_officer": 0.1,
+            },
+        )
+        cases = _cases(corpus)
+    console.log(f"{len(cases)} certificates issued in AU/NZ out of {args.count} generated")
+    with console.status("agencies register seals, officers and templates on chain…"):
+        records = asyncio.run(_register(cluster, corpus))
+    console.log(f"{records} registry records written on chain")
+    with console.status("starting the three nodes (cusdep node run)…"):
+        cluster.start_all()
+    sent = _send(cluster, cases)
+    console.log(f"AU/NZ queued {sent} for CN-SHA")
+    for c in cases:
+        c["sha"] = hashlib.sha256(c["scan"].read_bytes()).hexdigest()
+    scans = [c["sha"] for c in cases]
+    total = sum(sent.values())
+    cn = cluster[IMPORTER]
+    _wait(
+        f"delivering {total} messages to CN-SHA over mTLS…",
+        lambda: len(_progress(cn, [], total)[0]) >= total,
+        120,
+    )
+    _wait(
+        f"CN-SHA reviewing {len(scans)} scans (OCR, seal, signature, rules)…",
+        lambda: (
+            all(
+                r.get("state") not in (None, "pending")
+                for r in _progress(cn, scans, total)[1].values()
+            )
+            and len(_progress(cn, scans, total)[1]) == len(scans)
+        ),
+        600,
+    )
+    inbox, reviews, anchoring = _progress(cn, scans, total)
+    accepted = [s for s in scans if reviews[s].get("verdict") == "accept"]
+    _wait(
+        "anchoring accepted documents…",
+        lambda: all(_progress(cn, [], 0)[2].state(s) == "anchored" for s in accepted),
+        120,
+    )
+    inbox, reviews, anchoring = _progress(cn, scans, total)
+    console.print(_summary(cases, reviews, anchoring))
+    target = accepted[0] if accepted else scans[0]
+    t = asyncio.run(_trace_one(cn, target))
+    (OUT / "trace.json").write_text(json.dumps(t, indent=2))
+    _print_trace(t)
+    forged = [c for c in cases if c["truth"]["expected_verdict"] != "accept"]
+    waved = [c for c in forged if reviews.get(c["sha"], {}).get("verdict") == "accept"]
+    console.print(
+        f"delivered {len(inbox)}/{total} messages exactly once; "
+        f"{len(accepted)} scans accepted and anchored; "
+        f"{len(forged) - len(waved)}/{len(forged)} bad certificates stopped; "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    node = build_node(cn.settings)
+    token = TokenService(node.db).issue("officer", "demo-officer")["token"]
+    node.db.dispose()
+    url = f"http://127.0.0.1:{cn.settings.api.port}/ui/#token={token}"
+    sys.stdout.write(f"review page (officer token): {url}\n")
+    if args.serve:
+        sys.stdout.write("nodes are running; Ctrl-C stops them\n")
+        sys.stdout.flush()
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
     return 0
+
+
+def _print_trace(t: dict[str, Any]) -> None:
+    table = Table(
+        title=f"trace of {t['document_sha256'][:16]}… (verified_on_chain={t['verified_on_chain']})"
+    )
+    for col in ("at", "event", "actor"):
+        table.add_column(col)
+    for e in t["events"]:
+        table.add_row(e["at"], e["kind"], e["actor"])
+    console.print(table)
+    if t.get("anchor"):
+        a = t["anchor"]
+        console.print(
+            f"root {a['merkle_root']} in block {a['block_number']} "
+            f"(tx {a['tx_hash'][:18]}…), proof of {len(a['proof'])} hashes; "
+            f"full JSON in {OUT / 'trace.json'}"
+        )
 
 
 if __name__ == "__main__":

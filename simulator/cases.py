@@ -92,7 +92,7 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
     values.printed["officer_name"] = [officer.name]
 
     marks = Marks(seal=seal, officer=officer, alteration=alteration)
-    extra = sections(layout.certificate_type, layout.country, issue, rng)
+    extra = sections(layout.certificate_type, layout.country, issue, rng, layout.date_order)
     pdf, scan, placed = render_case(layout, values.printed, marks, rng, nrng, scan_fmt, extra)
     declaration = _declaration(rng, values, arrival, index)
     if kind == "declaration_mismatch":

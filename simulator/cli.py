@@ -25,6 +25,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--scan-format", choices=["jpg", "png"], default="jpg")
     c.add_argument("--json", action="store_true", help="print the summary as JSON")
     c.set_defaults(func=_corpus)
+    t = ssub.add_parser("traffic", help="real nodes on loopback exchanging documents under faults")
+    t.add_argument("--nodes", type=int, default=3, help="number of node processes (2-10)")
+    t.add_argument("--rate", type=float, default=2.0, help="messages per second, all nodes")
+    t.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
+    t.add_argument("--faults", default="all", help="drop,delay,kill,chain | all | none")
+    t.add_argument("--seed", type=int, default=1)
+    t.add_argument("--out", help="work directory (default: a new temporary directory)")
+    t.add_argument("--drain-timeout", type=float, default=180.0, help="max wait for delivery")
+    t.add_argument("--json", action="store_true", help="print the report as JSON")
+    t.set_defaults(func=_traffic)
 
 
 def _corpus(args: argparse.Namespace) -> int:
@@ -80,3 +90,52 @@ def _progress(done: int, total: int) -> None:
     filled = width * done // total
     sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
     sys.stderr.flush()
+
+
+def _traffic(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from simulator.traffic import parse_faults, run_traffic
+
+    if args.rate <= 0 or args.duration <= 0:
+        raise InputError("--rate and --duration must be positive")
+    try:
+        faults = parse_faults(args.faults)
+    except ValueError as err:
+        raise InputError(str(err)) from err
+    out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="cusdep-traffic-"))
+    if out.exists() and any(out.iterdir()):
+        raise InputError(f"{out}: must be a new or empty directory")
+    try:
+        report = run_traffic(
+            out,
+            nodes=args.nodes,
+            rate=args.rate,
+            duration=args.duration,
+            faults=faults,
+            seed=args.seed,
+            drain_timeout=args.drain_timeout,
+            progress=lambda m: sys.stderr.write(m + "\n"),
+        )
+    except ValueError as err:
+        raise InputError(str(err)) from err
+    data = report.to_json()
+    if args.json:
+        from node.cli._common import emit_json
+
+        emit_json(data)
+    else:
+        prov = data.get("provenance", {})
+        faults_txt = ", ".join(f"{f['kind']}@{f['at_s']}s({f['target']})" for f in data["faults"])
+        sys.stdout.write(
+            f"nodes {', '.join(data['nodes'])}; sent {data['sent']} {data['kinds']}\n"
+            f"delivered exactly once {data['delivered_exactly_once']}, lost {data['lost']}, "
+            f"duplicated {data['duplicated']}, corrupted {data['corrupted']}, "
+            f"unexpected {data['unexpected']}\n"
+            f"faults: {faults_txt or 'none'}; drained in {data['drain_seconds']} s\n"
+            f"accepted by review {prov.get('accepted', 0)}, anchored {prov.get('anchored', 0)}, "
+            f"verified on chain {prov.get('verified_on_chain', 0)}; verdicts "
+            f"{prov.get('verdicts', {})}\n"
+            f"{'OK' if report.ok else 'FAILED'}\n"
+        )
+    return 0 if report.ok else 1

@@ -26,11 +26,15 @@ _EXPORTER = (
 
 
 def sections(
-    certificate_type: str, country: str, issue: dt.date, rng: random.Random
+    certificate_type: str,
+    country: str,
+    issue: dt.date,
+    rng: random.Random,
+    date_order: str = "DMY",
 ) -> list[Section]:
     name = _pools.COUNTRY_NAMES[country]
     if certificate_type == "phytosanitary":
-        return _phyto(issue, rng)
+        return _phyto(issue, rng, "%m/%d/%Y" if date_order == "MDY" else "%d/%m/%Y")
     if certificate_type in ("veterinary_health", "health"):
         return [("II. HEALTH ATTESTATION", [line.format(name=name) for line in _HEALTH])]
     if certificate_type == "fishery_catch":
@@ -52,11 +56,11 @@ def _catch(issue: dt.date, rng: random.Random) -> list[str]:
     ]
 
 
-def _phyto(issue: dt.date, rng: random.Random) -> list[Section]:
+def _phyto(issue: dt.date, rng: random.Random, fmt: str) -> list[Section]:
     treatment = rng.choice(_pools.PHYTO_TREATMENTS)
     kind, _, detail = treatment.partition(": ")
     when = issue - dt.timedelta(days=rng.randint(2, 20))
-    first = f"Treatment: {kind}" + (f"    Treatment date: {when:%d/%m/%Y}" if detail else "")
+    first = f"Treatment: {kind}" + (f"    Treatment date: {when.strftime(fmt)}" if detail else "")
     return [
         ("ADDITIONAL DECLARATION", [rng.choice(_pools.ADDITIONAL_DECLARATIONS)]),
         (

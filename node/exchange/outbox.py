@@ -113,7 +113,7 @@ class OutboxWorker:
 
     def _pending_peers(self) -> list[str]:
         with self.service.db.session() as session:
-            stmt = select(OutboxRow.peer).where(OutboxRow.state == "pending").distinct()
+            stmt = select(OutboxRow.peer).where(store.PENDING).distinct()
             return list(session.exec(stmt))
 
 
@@ -175,7 +175,7 @@ class _PeerSender:
                 t.c.envelope,
                 t.c.next_attempt_at,
             )
-            .where(t.c.peer == self.peer, t.c.state == "pending", t.c.seq > after_seq)
+            .where(store.PENDING, t.c.peer == self.peer, t.c.seq > after_seq)
             .order_by(t.c.seq)
             .limit(limit)
         )

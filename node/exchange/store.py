@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
@@ -39,6 +39,10 @@ if TYPE_CHECKING:
     from node.exchange.inbox import _Candidate
 
 logger = logging.getLogger(__name__)
+
+# Literal conditions matching the partial indexes in tables.py (a bound parameter would not)
+PENDING = text("state = 'pending'")
+UNSTORED = text("NOT stored")
 
 _INBOX = InboxRow.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -341,7 +345,7 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
         t = table.__table__  # type: ignore[attr-defined, union-attr]
         stmt = (
             sa_select(t.c[key], t.c.document_sha256, t.c.envelope, t.c.kind, t.c.peer)
-            .where(t.c.stored.is_(False), t.c.document_sha256 != "")
+            .where(UNSTORED, t.c.document_sha256 != "")
             .limit(limit)
         )
         with db.session() as session:

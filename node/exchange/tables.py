@@ -8,11 +8,17 @@ that were signed, so a retry resends the identical envelope and a receiver can p
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Column, Index, LargeBinary
+from sqlalchemy import Column, Index, LargeBinary, text
 from sqlmodel import Field, SQLModel
 
 from node.storage.core import utcnow
+
+
+def _where(condition: str) -> dict[str, Any]:
+    """A partial index condition; queries must repeat it literally (see store.PENDING)."""
+    return {"sqlite_where": text(condition), "postgresql_where": text(condition)}
 
 
 class PartnerRow(SQLModel, table=True):
@@ -30,9 +36,10 @@ class PartnerRow(SQLModel, table=True):
 
 class OutboxRow(SQLModel, table=True):
     __tablename__ = "exchange_outbox"
+    # Partial indexes: only the few rows still to work on are indexed (cheap inserts/updates)
     __table_args__ = (
-        Index("ix_exchange_outbox_peer_state_seq", "peer", "state", "seq"),
-        Index("ix_exchange_outbox_state_peer", "state", "peer"),  # the dispatcher's poll
+        Index("ix_exchange_outbox_pending", "peer", "seq", **_where("state = 'pending'")),
+        Index("ix_exchange_outbox_unstored", "seq", **_where("NOT stored")),
     )
 
     seq: int | None = Field(default=None, primary_key=True)  # per-partner delivery order
@@ -50,22 +57,23 @@ class OutboxRow(SQLModel, table=True):
     receipt: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: dt.datetime = Field(default_factory=utcnow)
     delivered_at: dt.datetime | None = None
-    stored: bool = Field(default=False, index=True)  # document blob written (see blobs.py)
+    stored: bool = False  # document blob written (see blobs.py)
 
 
 class InboxRow(SQLModel, table=True):
     __tablename__ = "exchange_inbox"
+    __table_args__ = (Index("ix_exchange_inbox_unstored", "message_id", **_where("NOT stored")),)
 
     message_id: str = Field(primary_key=True)
-    peer: str = Field(index=True)
+    peer: str
     kind: str
     document_sha256: str = Field(default="", index=True)
     digest: str
     envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     receipt: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     state: str = Field(default="received")
-    received_at: dt.datetime = Field(default_factory=utcnow, index=True)
-    stored: bool = Field(default=False, index=True)  # document blob written (see blobs.py)
+    received_at: dt.datetime = Field(default_factory=utcnow)
+    stored: bool = False  # document blob written (see blobs.py)
 
 
 class RejectionRow(SQLModel, table=True):

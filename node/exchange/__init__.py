@@ -1,8 +1,11 @@
 """Node-to-node exchange: signed envelopes over gRPC with mutual TLS, delivered exactly once.
 
 Public surface (what the rest of the node and the REST layer use):
-  ExchangeService          node/exchange/service.py: send, messages, document, partners, receive
-  PartnerCard              node/exchange/partners.py: what ``partner export`` prints
-  GrpcExchangeServer       node/exchange/grpc_server.py: the lifecycle component serving gRPC
-  OutboxWorker             node/exchange/outbox.py: the lifecycle component delivering the outbox
+  ExchangeService      service.py: send / send_many / send_message / send_now, messages,
+                       rejections, receipt, document; receive (for the gRPC edge)
+  PartnerCard          partners.py: what ``partner export`` prints; parse_card, add_partner
+  GrpcExchangeServer   grpc_server.py: lifecycle component serving Exchange, health, reflection
+  OutboxWorker         outbox.py: lifecycle component streaming the durable outbox per partner
+  BlobMaterializer     blobs.py: lifecycle component copying exchanged documents into BlobStore
+Wire format: protos/cusdep/exchange/v1/*.proto (stubs in _pb/, `make proto`).
 """

@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 # Literal conditions matching the partial indexes in tables.py (a bound parameter would not)
 PENDING = text("state = 'pending'")
 UNSTORED = text("NOT stored")
+DOCUMENT_KINDS = ("certificate", "declaration")  # the kinds whose payload is a Document
 
 _INBOX = InboxRow.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -151,7 +152,11 @@ def insert_inbox(
             events.append(
                 {
                     "sha256": sha,
-                    "kind": EventKind.RECEIVED.value,
+                    "kind": (
+                        EventKind.REVOKED.value
+                        if cand.payload.kind == "revocation"
+                        else EventKind.RECEIVED.value
+                    ),
                     "actor": peer,
                     "at": now,
                     "detail": {
@@ -328,7 +333,9 @@ def _original(raw: bytes) -> bytes:
 def document_from_rows(session: Session, sha256: str) -> bytes | None:
     for table in (InboxRow, OutboxRow):
         raw = session.exec(
-            select(table.envelope).where(table.document_sha256 == sha256).limit(1)  # type: ignore[attr-defined]
+            select(table.envelope)  # type: ignore[attr-defined]
+            .where(table.document_sha256 == sha256, table.kind.in_(DOCUMENT_KINDS))  # type: ignore[attr-defined]
+            .limit(1)
         ).first()
         if raw is not None:
             return _original(raw)
@@ -345,7 +352,7 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
         t = table.__table__  # type: ignore[attr-defined, union-attr]
         stmt = (
             sa_select(t.c[key], t.c.document_sha256, t.c.envelope, t.c.kind, t.c.peer)
-            .where(UNSTORED, t.c.document_sha256 != "")
+            .where(UNSTORED, t.c.document_sha256 != "", t.c.kind.in_(DOCUMENT_KINDS))
             .limit(limit)
         )
         with db.session() as session:

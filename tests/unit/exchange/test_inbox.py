@@ -142,3 +142,47 @@ async def test_unknown_kind_is_malformed_not_a_crash(world) -> None:
     env = _env(peer, kind=99)
     (ack,) = await inbox.receive("AU-CAN", [env])
     assert isinstance(ack.error, MalformedMessage)
+
+
+async def test_registry_updates_and_revocations_are_accepted(world) -> None:
+    from node.exchange._pb import documents_pb2 as docs
+
+    inbox, peer, db = world
+    now = dt.datetime.now(dt.UTC)
+    seal = docs.SealSpecimen(id="AU-DAFF-S1", agency_id="AU-DAFF", sha256="ab" * 32, image=b"png")
+    update = docs.RegistryUpdate(registrar_country="AU", seal=seal)
+    revocation = docs.Revocation(target=docs.Revocation.TARGET_DOCUMENT, subject_id="cd" * 32)
+    envs = [
+        seal_envelope(
+            peer.signing_key,
+            kind=pb.MESSAGE_KIND_REGISTRY_UPDATE,
+            sender="AU-CAN",
+            recipient="CN-SHA",
+            created_at=now,
+            payload=update.SerializeToString(),
+        ),
+        seal_envelope(
+            peer.signing_key,
+            kind=pb.MESSAGE_KIND_REVOCATION,
+            sender="AU-CAN",
+            recipient="CN-SHA",
+            created_at=now,
+            payload=revocation.SerializeToString(),
+        ),
+    ]
+    acks = await inbox.receive("AU-CAN", envs)
+    assert [a.error for a in acks] == [None, None]
+    with db.session() as session:
+        rows = {r.kind: r for r in session.exec(select(InboxRow))}
+    assert set(rows) == {"registry_update", "revocation"}
+    assert rows["revocation"].document_sha256 == "cd" * 32
+    assert (
+        docs.RegistryUpdate.FromString(
+            pb.SignedEnvelope.FromString(rows["registry_update"].envelope).payload
+        ).seal.id
+        == "AU-DAFF-S1"
+    )
+    with db.session() as session:
+        kinds = [e.kind for e in session.exec(select(DocumentEventRow))]
+    assert kinds == ["revoked"]  # the partner revoked that document
+    assert store.materialize_blobs(db, inbox.blobs) == 0  # nothing to copy: no document bytes

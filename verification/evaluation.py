@@ -50,6 +50,7 @@ class CaseOutcome:
     officer_registered: bool | None = None
     signature_match: bool = False
     error: str | None = None  # crash (traceback summary) or bad input
+    reasons: list[str] = field(default_factory=list)
 
 
 def case_dirs(corpus: Path) -> list[Path]:
@@ -123,6 +124,7 @@ def _seal_genuine(truth: Mapping[str, Any]) -> bool | None:
 
 def _score(out: CaseOutcome, result: VerificationResult, truth: Mapping[str, Any]) -> None:
     out.verdict = str(result.verdict)
+    out.reasons = list(result.reasons)
     out.template_ok = result.template_id == truth.get("template_id")
     out.seal_match, out.seal_score = result.seal.match, result.seal.score
     out.signature_match = result.signature.match

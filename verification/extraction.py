@@ -150,7 +150,8 @@ def _row_right(layout: PageLayout, hit: Hit) -> list[Token]:
 
 def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:
     height = max(8.0, hit.box[3] - hit.box[1])
-    left, right = hit.box[0] - 1.5 * height, _next_hit_start(layout, hit)
+    start = min(hit.box[0], layout.lines[hit.line].box[0])  # the label's line, box number too
+    left, right = start - 1.5 * height, _next_hit_start(layout, hit)
     below = [
         t
         for t in layout.tokens

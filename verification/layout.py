@@ -154,7 +154,7 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
 def _mark(tok: Token, label_spans: list[tuple[int, int]]) -> Token:
     for s, e in label_spans:
         overlap = min(tok.end, e) - max(tok.start, s)
-        if overlap > 0 and 2 * overlap >= tok.end - tok.start:
+        if overlap > 0 and (tok.start >= s or 2 * overlap >= tok.end - tok.start):
             return replace(tok, label=True)
     return tok
 
@@ -193,7 +193,7 @@ def _find_hits(
             if start > 0 and not _introduces_value(text, stop):
                 continue  # the words inside running text ("…official veterinarian, hereby…")
             used[pos:end] = [True] * (end - pos)
-            hit = Hit(name, line, _skip_punct(text, stop), (0, 0, 0, 0), quality)
+            hit = Hit(name, line, _value_start(text, stop), (0, 0, 0, 0), quality)
             found.append((hit, start, stop))
     return found
 
@@ -243,6 +243,15 @@ def _bounded(text: str, index: list[int], pos: int, end: int, label: str) -> boo
         return True
     nxt = text[stop]
     return not nxt.isalpha() or (text[stop - 1] in ".:" and nxt.isupper())
+
+
+def _value_start(text: str, stop: int) -> int:
+    """Where a value may begin after a label; a "/ translation" of the label is skipped."""
+    rest = text[stop:]
+    if rest.lstrip().startswith("/"):
+        colon = rest.find(":")
+        return stop + colon + 1 if colon >= 0 else len(text)
+    return _skip_punct(text, stop)
 
 
 def _skip_punct(text: str, i: int) -> int:

@@ -47,14 +47,13 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
     if field.endswith("_date"):
         return _date(text, date_order)
     if field in ("origin_country", "destination_country"):
-        return norm.country_code(text)
+        return _country(text)
     if field == "hs_code":
         return norm.hs_code(text)
     if field == "container_numbers":
         return containers(text)
     if field.endswith("_kg"):
-        value, unit = norm.parse_quantity(text)
-        return format_number(norm.to_kg(value, unit))
+        return _kg(text)
     if field == "quantity":
         return format_number(norm.parse_number(text))
     if field == "packages":
@@ -67,6 +66,27 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
     if field == "unit":
         return norm.normalize_unit(text)
     return norm.normalize_text(text)
+
+
+def _country(text: str) -> str:
+    try:
+        return norm.country_code(text)
+    except ValueError:  # "NewZealand": OCR dropped the space
+        return norm.country_code(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text))
+
+
+_MASS_UNIT = re.compile(r"^\s*(kgs?|kilograms?|g|grams?|t|mt|tonnes?|lbs?)", re.I)
+
+
+def _kg(text: str) -> str:
+    value, unit = norm.parse_quantity(text)
+    try:
+        return format_number(norm.to_kg(value, unit))
+    except ValueError:  # "12,044.000 kgnet": a unit glued to the next word
+        m = re.search(r"\d[\d.,' ]*", text)
+        rest = text[m.end() :] if m else ""
+        u = _MASS_UNIT.match(rest)
+        return format_number(norm.to_kg(value, u.group(1) if u else None))
 
 
 def _date(text: str, order: str) -> str:

@@ -25,10 +25,11 @@ def required(inp: RuleInputs, p: RuleParams) -> Outcome:
 
 @rule("fields.confidence")
 def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
+    watched = set(p.values.get("confidence_fields", inp.fields))
     low = sorted(
         f"{n} ({fv.confidence:.2f})"
         for n, fv in inp.fields.items()
-        if fv.value is not None and fv.confidence < p["min_field_confidence"]
+        if n in watched and fv.value is not None and fv.confidence < p["min_field_confidence"]
     )
     if low:
         return Outcome(False, f"low OCR confidence: {', '.join(low)}")

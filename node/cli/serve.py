@@ -11,10 +11,13 @@ import asyncio
 import json
 import logging
 import signal
+from typing import Any
 
 from node.bootstrap import build_node
 from node.cli._common import emit_line, settings_from
+from node.config import Settings
 from node.exchange.grpc_server import GrpcExchangeServer
+from node.runtime import Node
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +34,7 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(_serve(settings))
 
 
-async def _serve(settings) -> int:  # type: ignore[no-untyped-def]
+async def _serve(settings: Settings) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -46,7 +49,7 @@ async def _serve(settings) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _ready(node) -> dict:  # type: ignore[no-untyped-def]
+def _ready(node: Node) -> dict[str, Any]:
     grpc_port = next((w.port for w in node.workers if isinstance(w, GrpcExchangeServer)), None)
     return {
         "event": "ready",

@@ -18,7 +18,7 @@ from simulator import seal as seal_mod
 from simulator import signature as sig_mod
 from simulator.layouts import Layout
 from simulator.pdf import PAGE_H, Geometry, render_pdf
-from simulator.scan import DPI, degrade, rasterise, transform_box
+from simulator.scan import DPI, scan_pdf, transform_box
 from simulator.world import INKS, Officer, SealSpec
 
 INK_DPI = 300.0
@@ -50,7 +50,7 @@ def render_case(
         placed["seal"] = _stamp(c, geo, marks.seal, rng, nrng)
 
     pdf = render_pdf(layout, printed, finish, extras)
-    scan = degrade(rasterise(pdf), nrng, scan_fmt)
+    scan = scan_pdf(pdf, nrng, scan_fmt)
     for key in ("seal", "signature"):
         box = placed[key].pop("box_pt", None)
         if box is not None:

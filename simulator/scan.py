@@ -8,11 +8,14 @@ boxes).
 
 from __future__ import annotations
 
+import ctypes
+import math
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 DPI = 200
 
@@ -41,10 +44,8 @@ def rasterise(pdf: bytes, dpi: int = DPI) -> np.ndarray:
     return out
 
 
-def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Scan:
-    """``page`` is BGR uint8 (as from ``rasterise``); every step is seeded by ``rng``."""
-    h, w = page.shape[:2]
-    p = {
+def _params(rng: np.random.Generator) -> dict[str, float]:
+    return {
         "angle": float(rng.uniform(-1.6, 1.6)),
         "shear": float(rng.uniform(-0.012, 0.012)),
         "blur": float(rng.uniform(0.45, 1.05)),
@@ -55,6 +56,52 @@ def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Sca
         "quality": float(rng.integers(55, 86)),
         "specks": float(rng.integers(150, 900)),
     }
+
+
+def scan_pdf(pdf: bytes, rng: np.random.Generator, fmt: str = "jpg", dpi: int = DPI) -> Scan:
+    """Rasterise the first page already rotated and sheared (pdfium renders through the
+    affine matrix, so text stays vector-sharp and no resampling pass is needed), then degrade."""
+    p = _params(rng)
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        page = doc[0]
+        scale = dpi / 72.0
+        w, h = math.ceil(page.get_width() * scale), math.ceil(page.get_height() * scale)
+        matrix = _affine(w, h, p["angle"], p["shear"], rng)
+        border = [int(v) for v in rng.uniform(20, 60, size=3)]
+        bitmap = pdfium.PdfBitmap.new_native(w, h, pdfium_c.FPDFBitmap_BGRx)
+        canvas = bitmap.to_numpy()
+        canvas[:] = (*border, 255)
+        corners = np.array([[0, 0, 1], [w, 0, 1], [w, h, 1], [0, h, 1]], dtype=np.float64)
+        quad = np.round(corners @ matrix.T).astype(np.int32)
+        cv2.fillConvexPoly(canvas, quad, (255, 255, 255, 255), lineType=cv2.LINE_AA)
+        a, b, c, d, e, f = (
+            matrix[0, 0] * scale,
+            matrix[1, 0] * scale,
+            matrix[0, 1] * scale,
+            matrix[1, 1] * scale,
+            matrix[0, 2],
+            matrix[1, 2],
+        )
+        fs = pdfium_c.FS_MATRIX(a, b, c, d, e, f)
+        clip = pdfium_c.FS_RECTF(0, 0, w, h)
+        pdfium_c.FPDF_RenderPageBitmapWithMatrix(
+            bitmap.raw, page.raw, ctypes.byref(fs), ctypes.byref(clip), pdfium_c.FPDF_ANNOT
+        )
+        img = cv2.cvtColor(canvas, cv2.COLOR_BGRA2BGR)
+        page.close()
+    finally:
+        doc.close()
+    img = cv2.LUT(img, _tone_lut(rng, p["low"], p["high"]))
+    light = _uneven_light(rng, h, w, p["light"])
+    img = cv2.multiply(img, cv2.cvtColor(light, cv2.COLOR_GRAY2BGR), scale=1 / 255.0)
+    return _finish(img, rng, p, matrix, fmt)
+
+
+def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Scan:
+    """Degrade an already rasterised BGR uint8 page (resampled rotation); seeded by ``rng``."""
+    h, w = page.shape[:2]
+    p = _params(rng)
     img = cv2.LUT(page, _tone_lut(rng, p["low"], p["high"]))
     light = _uneven_light(rng, h, w, p["light"])
     img = cv2.multiply(img, cv2.cvtColor(light, cv2.COLOR_GRAY2BGR), scale=1 / 255.0)
@@ -68,6 +115,13 @@ def degrade(page: np.ndarray, rng: np.random.Generator, fmt: str = "jpg") -> Sca
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=border,
     )
+    return _finish(img, rng, p, matrix, fmt)
+
+
+def _finish(
+    img: np.ndarray, rng: np.random.Generator, p: dict[str, float], matrix: np.ndarray, fmt: str
+) -> Scan:
+    h, w = img.shape[:2]
     img = cv2.GaussianBlur(img, (0, 0), p["blur"])
     img = _noise(img, rng, p["noise"])
     _specks(img, rng, int(p["specks"]))

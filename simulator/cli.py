@@ -115,7 +115,7 @@ def _traffic(args: argparse.Namespace) -> int:
             faults=faults,
             seed=args.seed,
             drain_timeout=args.drain_timeout,
-            progress=lambda m: sys.stderr.write(m + "\n"),
+            progress=_say,
         )
     except ValueError as err:
         raise InputError(str(err)) from err
@@ -139,3 +139,7 @@ def _traffic(args: argparse.Namespace) -> int:
             f"{'OK' if report.ok else 'FAILED'}\n"
         )
     return 0 if report.ok else 1
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(message + "\n")

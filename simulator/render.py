@@ -83,7 +83,8 @@ def _sign(c: Canvas, geo: Geometry, officer: Officer, rng: random.Random) -> dic
         h_pt, w_pt = h_pt * 190 / w_pt, 190.0
     x = geo.signature_at[0] + rng.uniform(-8, 20)
     y = geo.signature_at[1] + rng.uniform(-6, 4)
-    ink = tuple(int(v + rng.uniform(-10, 10)) for v in sig_mod.SIG_INK)
+    r, g, b = (int(v + rng.uniform(-10, 10)) for v in sig_mod.SIG_INK)
+    ink = (r, g, b)
     _draw_ink(c, seal_mod.colourise(mask * rng.uniform(0.85, 1.0), ink), x, y, w_pt, h_pt)
     return {
         "officer_id": officer.id,

@@ -127,9 +127,9 @@ def _finish(
     _specks(img, rng, int(p["specks"]))
     if fmt == "png":
         ok, jpg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(p["quality"])])
-        ok, enc = cv2.imencode(
-            ".png", cv2.imdecode(jpg, cv2.IMREAD_COLOR), [cv2.IMWRITE_PNG_COMPRESSION, 3]
-        )
+        decoded = cv2.imdecode(jpg, cv2.IMREAD_COLOR)
+        assert decoded is not None
+        ok, enc = cv2.imencode(".png", decoded, [cv2.IMWRITE_PNG_COMPRESSION, 3])
     else:
         ok, enc = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(p["quality"])])
     if not ok:

@@ -214,7 +214,7 @@ def impression(spec: SealSpec, dpi: float, rng: np.random.Generator, angle: floa
     ramp = np.clip(np.cos(theta) * xx + np.sin(theta) * yy + 0.5, 0, 1)
     low = rng.uniform(0.35, 0.65)
     pressure = low + (1 - low) * ramp
-    blotch = _low_freq(rng, h, w, cells=rng.integers(6, 12))
+    blotch = _low_freq(rng, h, w, cells=int(rng.integers(6, 12)))
     gaps = np.clip((blotch - rng.uniform(0.15, 0.3)) * 4.0, 0.0, 1.0)
     grain = 1.0 - 0.25 * rng.random((h, w), dtype=np.float32)
     return np.clip(m * pressure * gaps * grain * rng.uniform(0.85, 1.0), 0, 1)

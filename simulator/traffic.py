@@ -239,14 +239,16 @@ def _send_one(
         body = json.loads(data)
         body["declaration_number"] = f"{body['declaration_number']}-{n:05d}"
         data = (json.dumps(body, indent=2) + "\n").encode()
-    assert sender.lib().exchange is not None
-    result = sender.lib().exchange.send(data, receiver.node_id, kind, name)
+    exchange = sender.lib().exchange
+    assert exchange is not None
+    result = exchange.send(data, receiver.node_id, kind, name)
     return Sent(result.message_id, sender.node_id, receiver.node_id, result.document_sha256, kind)
 
 
 def _inbox(node: SimNode) -> list[dict[str, Any]]:
-    assert node.lib().exchange is not None
-    return node.lib().exchange.messages("in")
+    exchange = node.lib().exchange
+    assert exchange is not None
+    return exchange.messages("in")
 
 
 def _drain(cluster: Cluster, sent: list[Sent], report: TrafficReport, timeout: float) -> None:

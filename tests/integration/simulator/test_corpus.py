@@ -10,6 +10,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
+from adapters.canonical import Certificate, Declaration
 from node.cli import main
 from simulator.cases import KINDS
 from simulator.corpus import generate_corpus
@@ -82,6 +83,11 @@ def test_declaration_matches_truth_except_for_mismatch_cases(corpora) -> None:
     for d, truth in _cases(corpora["a"]):
         decl = json.loads((d / "declaration.json").read_text())
         f = truth["fields"]
+        model = Declaration.model_validate(decl)  # the adapters' canonical model accepts it
+        assert model.net_weight_kg == decl["net_weight_kg"]
+        assert model.origin_country == decl["origin_country"]
+        cert = Certificate.model_validate(f)  # truth is already in canonical form
+        assert cert.hs_code == f["hs_code"] and cert.container_numbers == f["container_numbers"]
         assert decl["certificate_numbers"] == [f["certificate_number"]]
         differs = {
             "net_weight_kg": decl["net_weight_kg"] != f["net_weight_kg"],

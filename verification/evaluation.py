@@ -279,6 +279,7 @@ def _markdown(outcomes: list[CaseOutcome], s: Mapping[str, Any]) -> str:
     lines += [
         f"- {o.case} ({o.kind}): {o.verdict}, expected {'/'.join(o.acceptable)}"
         + (f" — {o.error}" if o.error else "")
+        + "".join(f"\n  - {r}" for r in o.reasons[:4])
         for o in wrong
     ]
     return "\n".join(lines) + "\n"

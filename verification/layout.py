@@ -186,7 +186,7 @@ def _find_hits(
     for label, name in labels:
         occurrences = _fuzzy(comp, label, used) if fuzzy else _exact(comp, label)
         for pos, quality in occurrences:
-            end = pos + len(label)
+            end = min(pos + len(label), len(comp))
             if any(used[pos:end]) or not _bounded(text, index, pos, end, label):
                 continue
             start, stop = _box_number_start(text, index[pos]), index[end - 1] + 1

@@ -148,3 +148,9 @@ def test_confidence_is_the_weakest_word():
     lines = [L("Certificate No.: AU-9", 100, 100, conf=0.6)]
     f = extract_fields(lines, T, 1654)
     assert f["certificate_number"].confidence == 0.6
+
+
+def test_fuzzy_label_longer_than_the_line_does_not_crash():
+    # OCR read "Place of origi" (one char short of the label): matched fuzzily, no IndexError
+    f = extract_fields([L("Place of origi", 100, 100), L("Australia", 600, 100)], T, 1654)
+    assert f["origin_country"].value == "AU"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
+        return (init_settings, env_settings, _FileSource(settings_cls))
 
     @property
     def database_url(self) -> str:
@@ -128,6 +129,19 @@ class Settings(BaseSettings):
         return bool(self.node.id)
 
 
+_FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("cusdep_config_file", default=None)
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """``config.toml`` as the lowest-priority source: environment variables override it."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return (_FILE_DATA.get() or {}).get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_FILE_DATA.get() or {})
+
+
 def load_settings(home: Path | None = None, *, require_init: bool = True) -> Settings:
     """Read ``config.toml`` from home (if any), then apply ``CUSDEP_*`` overrides."""
     home = (home or default_home()).expanduser().resolve()
@@ -138,11 +152,13 @@ def load_settings(home: Path | None = None, *, require_init: bool = True) -> Set
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: invalid TOML") from err
-    data["home"] = home
+    token = _FILE_DATA.set(data)
     try:
-        settings = Settings(**data)
+        settings = Settings(home=home)
     except ValueError as err:
         raise ConfigError(f"{path}: {err}") from err
+    finally:
+        _FILE_DATA.reset(token)
     if require_init and not settings.initialised:
         raise NotInitialised(f"no node in {home}: run `cusdep init --country XX --name NAME` first")
     return settings

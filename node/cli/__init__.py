@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from sqlalchemy.exc import OperationalError
+
 from node.errors import CusdepError
 
 logger = logging.getLogger(__name__)
@@ -53,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except CusdepError as err:
         sys.stderr.write(f"cusdep: error: {err.roll_up()}\n")
+        return EXIT_USAGE
+    except OperationalError as err:
+        sys.stderr.write(f"cusdep: error: database: {str(err.orig).splitlines()[0]}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -19,7 +19,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from node.domain.states import OpState, OpType
-from node.errors import Conflict, InputError, NotFound
+from node.errors import ChainReverted, Conflict, InputError, NotFound
 from node.ports import TrustRegistryChain
 from node.registry import validate
 from node.registry.tables import RegistryRecordRow
@@ -199,7 +199,16 @@ class RegistryService:
         kind, registrar, fields = p["kind"], p["registrar"], p["fields"]
         on_chain = await self.chain.get(kind, registrar, fields["id"])
         if on_chain is None:
-            tx = await self.chain.register(kind, registrar, _chain_fields(kind, fields))
+            try:
+                tx = await self.chain.register(kind, registrar, _chain_fields(kind, fields))
+            except ChainReverted as err:
+                if err.detail.get("error") != "RecordExists":
+                    raise
+                # a concurrent writer (the worker, or another command) landed it first
+                on_chain = await self.chain.get(kind, registrar, fields["id"])
+                if on_chain is None or not _same(kind, on_chain, fields):
+                    raise
+                tx = "adopted"
         elif _same(kind, on_chain, fields):
             tx = "adopted"
         else:

@@ -10,7 +10,9 @@ from node.config import load_settings
 
 
 def test_init_writes_config_and_keys(home: Path, capsys) -> None:
-    code = main(["init", "--country", "cn", "--name", "Shanghai Customs", "--rpc-url", "http://127.0.0.1:1"])
+    code = main(
+        ["init", "--country", "cn", "--name", "Shanghai Customs", "--rpc-url", "http://127.0.0.1:1"]
+    )
     assert code == 0
     out = json.loads(capsys.readouterr().out)
     assert out["node_id"] == "CN-SHA"
@@ -21,9 +23,15 @@ def test_init_writes_config_and_keys(home: Path, capsys) -> None:
 
 
 def test_init_twice_is_a_conflict(home: Path, capsys) -> None:
-    assert main(["init", "--country", "AU", "--name", "Sydney", "--rpc-url", "http://127.0.0.1:1"]) == 0
+    assert (
+        main(["init", "--country", "AU", "--name", "Sydney", "--rpc-url", "http://127.0.0.1:1"])
+        == 0
+    )
     capsys.readouterr()
-    assert main(["init", "--country", "AU", "--name", "Sydney", "--rpc-url", "http://127.0.0.1:1"]) == 2
+    assert (
+        main(["init", "--country", "AU", "--name", "Sydney", "--rpc-url", "http://127.0.0.1:1"])
+        == 2
+    )
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "already holds node AU-SYD" in err[0]
 
@@ -31,7 +39,9 @@ def test_init_twice_is_a_conflict(home: Path, capsys) -> None:
 def test_bad_country_is_exit_2_one_line(home: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "node", "init", "--country", "CHN", "--name", "x"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -41,7 +51,35 @@ def test_bad_country_is_exit_2_one_line(home: Path) -> None:
 
 def test_usage_error_is_exit_2_one_line() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "node", "init", "--bogus"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "node", "init", "--bogus"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_environment_overrides_the_config_file(home: Path, monkeypatch) -> None:
+    assert (
+        main(
+            [
+                "init",
+                "--country",
+                "NZ",
+                "--name",
+                "Wellington",
+                "--rpc-url",
+                "http://127.0.0.1:1",
+                "--api-port",
+                "18080",
+            ]
+        )
+        == 0
+    )
+    assert load_settings(home).api.port == 18080
+    monkeypatch.setenv("CUSDEP_API__PORT", "19090")
+    monkeypatch.setenv("CUSDEP_ANCHORING__BATCH_MAX", "7")
+    settings = load_settings(home)
+    assert settings.api.port == 19090 and settings.anchoring.batch_max == 7
+    assert settings.node.id == "NZ-WEL" and settings.api.host == "127.0.0.1"  # rest from file

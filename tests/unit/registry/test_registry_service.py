@@ -126,3 +126,16 @@ async def test_officer_validity_goes_on_chain(node) -> None:
     record = await chain.get("officer", "CN", "AU-DAFF-O7")
     assert record["valid_from"] == 1704067200 and record["valid_to"] == 1861919999
     assert out["name"] == "Jane Citizen" and out["valid_to"] == "2028-12-31"
+
+
+async def test_a_concurrent_writer_that_landed_first_is_adopted(node) -> None:
+    reg, chain = node.registry, node.extras["chain"]
+    original = chain.register
+
+    async def racing(kind, registrar, fields):
+        await original(kind, registrar, fields)  # someone else wins the race…
+        return await original(kind, registrar, fields)  # …so our write reverts RecordExists
+
+    chain.register = racing
+    out = await reg.add_agency("AU-DAFF", "AU", "Dept")
+    assert out["state"] == "confirmed" and out["tx_hash"] == "adopted"

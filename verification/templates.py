@@ -187,9 +187,12 @@ def _label_found(label: str, page: list[str], joined: str) -> float:
 
 def _fuzzy_in(needle: str, page: list[str]) -> float:
     best = 0.0
+    matcher = SequenceMatcher(None, "", needle)  # caches the needle's index
     for text in page:
         if needle in text:
             return 1.0
         if abs(len(text) - len(needle)) <= max(3, len(needle) // 3):
-            best = max(best, SequenceMatcher(None, needle, text).ratio())
+            matcher.set_seq1(text)
+            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
+                best = max(best, matcher.ratio())
     return best

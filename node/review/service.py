@@ -77,13 +77,15 @@ class ReviewService:
             return list(session.exec(waiting.order_by(col(ReviewRow.queued_at)).limit(limit)))
 
     def _discover(self) -> None:
-        """Queue stored scans that have no review yet (whoever stored them)."""
+        """Queue scans received from partners that have no review yet (local submissions are
+        queued by the intake; scans we only send to partners are not ours to review)."""
         try:
             with self.db.session() as session:
                 reviewed = select(ReviewRow.sha256)
                 stmt = (
                     select(DocumentRow.sha256, DocumentRow.source)
                     .where(col(DocumentRow.media_type).in_(list(SCAN_TYPES.values())))
+                    .where(DocumentRow.source != "local")  # not what we send to partners
                     .where(col(DocumentRow.sha256).not_in(reviewed))
                 )
                 for sha, source in session.exec(stmt):

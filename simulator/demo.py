@@ -168,7 +168,12 @@ def _summary(cases: list[dict[str, Any]], reviews: dict[str, Any], anchoring: An
         sha = c["sha"]
         r = reviews.get(sha, {})
         verdict = r.get("verdict") or r.get("state") or "?"
-        ok = "✔" if verdict == t["expected_verdict"] else ("(safe)" if verdict != "accept" else "✘")
+        if verdict == t["expected_verdict"] or (verdict != "accept") == (
+            t["expected_verdict"] != "accept"
+        ):
+            ok = "✔"
+        else:
+            ok = "✘ FALSE ACCEPT" if verdict == "accept" else "✘ not automated"
         table.add_row(
             t["case_id"],
             EXPORTERS[t["issuing_country"]],

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from hexbytes import HexBytes
-from web3.contract import AsyncContract
 
-from node.chain.client import ChainClient
+from node.chain.client import LazyContract
 from node.ports import AnchorReceipt
 
 logger = logging.getLogger(__name__)
@@ -21,20 +19,10 @@ def _b32(value: str) -> bytes:
     return raw
 
 
-class Web3ChainAnchor:
-    """``resolve`` returns the contract address, deploying first where the node must."""
+class Web3ChainAnchor(LazyContract):
+    """The DocumentAnchor contract; its address is resolved on first use."""
 
-    def __init__(self, client: ChainClient, resolve: Callable[[], Awaitable[str]]) -> None:
-        self.client = client
-        self._resolve = resolve
-        self._contract: AsyncContract | None = None
-        self.contract_address = ""
-
-    async def _c(self) -> AsyncContract:
-        if self._contract is None:
-            self.contract_address = await self._resolve()
-            self._contract = self.client.contract("DocumentAnchor", self.contract_address)
-        return self._contract
+    contract_name = "DocumentAnchor"
 
     async def anchor(self, root: str, leaf_count: int, batch_id: str) -> AnchorReceipt:
         receipt = await self.client.transact(

@@ -199,3 +199,21 @@ def load_account(key_hex: str) -> LocalAccount:
 
 def new_account() -> LocalAccount:
     return Account.create()
+
+
+class LazyContract:
+    """A contract whose address is resolved on first use (``resolve`` may deploy first)."""
+
+    contract_name = ""
+
+    def __init__(self, client: ChainClient, resolve: Callable[[], Awaitable[str]]) -> None:
+        self.client = client
+        self._resolve = resolve
+        self._contract: AsyncContract | None = None
+        self.contract_address = ""
+
+    async def _c(self) -> AsyncContract:
+        if self._contract is None:
+            self.contract_address = await self._resolve()
+            self._contract = self.client.contract(self.contract_name, self.contract_address)
+        return self._contract

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from hexbytes import HexBytes
-from web3.contract import AsyncContract
 
-from node.chain.client import ChainClient
+from node.chain.client import LazyContract
 from node.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -97,20 +95,10 @@ def _decode(kind: str, values: tuple[Any, ...]) -> dict[str, Any] | None:
     return record
 
 
-class Web3TrustRegistry:
-    """``resolve`` returns the contract address, deploying first where the node must."""
+class Web3TrustRegistry(LazyContract):
+    """The TrustRegistry contract; its address is resolved on first use."""
 
-    def __init__(self, client: ChainClient, resolve: Callable[[], Awaitable[str]]) -> None:
-        self.client = client
-        self._resolve = resolve
-        self._contract: AsyncContract | None = None
-        self.contract_address = ""
-
-    async def _c(self) -> AsyncContract:
-        if self._contract is None:
-            self.contract_address = await self._resolve()
-            self._contract = self.client.contract("TrustRegistry", self.contract_address)
-        return self._contract
+    contract_name = "TrustRegistry"
 
     async def register(self, kind: str, registrar: str, fields: dict[str, Any]) -> str:
         f = (await self._c()).functions

@@ -22,13 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from node.anchoring.service import AnchorService, check_sha256
 from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
-from node.review.intake import SCAN_TYPES, Intake
+from node.review.intake import Intake
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
 from node.review.view import review_dict
@@ -70,29 +69,10 @@ class ReviewService:
 
     # ---- the machine review ---------------------------------------------------------------
     def pending(self, limit: int = 16) -> list[str]:
-        """Scans waiting for the machine (including scans that partners sent us)."""
-        self._discover()
+        """Scans waiting for the machine (partners' scans are queued by ``node.inbound``)."""
         with self.db.session() as session:
             waiting = select(ReviewRow.sha256).where(ReviewRow.state == "pending")
             return list(session.exec(waiting.order_by(col(ReviewRow.queued_at)).limit(limit)))
-
-    def _discover(self) -> None:
-        """Queue scans received from partners that have no review yet (local submissions are
-        queued by the intake; scans we only send to partners are not ours to review)."""
-        try:
-            with self.db.session() as session:
-                reviewed = select(ReviewRow.sha256)
-                stmt = (
-                    select(DocumentRow.sha256, DocumentRow.source)
-                    .where(col(DocumentRow.media_type).in_(list(SCAN_TYPES.values())))
-                    .where(DocumentRow.source != "local")  # not what we send to partners
-                    .where(col(DocumentRow.sha256).not_in(reviewed))
-                )
-                for sha, source in session.exec(stmt):
-                    if self.blobs.has(sha):  # a partner's scan: once its bytes are stored
-                        session.add(ReviewRow(sha256=sha, submitted_by=source))
-        except IntegrityError:
-            logger.debug("a scan was queued concurrently (inbound router); next round")
 
     async def process_pending(self) -> int:
         shas = await asyncio.to_thread(self.pending)

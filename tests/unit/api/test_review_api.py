@@ -147,6 +147,7 @@ async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, 
     import hashlib
 
     from node.domain.states import EventKind
+    from node.inbound import InboundRouter
     from node.storage.documents import add_event, upsert_document
 
     data = labelled_scan("forged")
@@ -157,8 +158,11 @@ async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, 
     review = node.extras["review"]
     seen: list[tuple[str, str]] = []
     review.listeners.append(lambda s, r: seen.append((s, r["state"])))
+    router = next(w for w in node.workers if isinstance(w, InboundRouter))
+    assert router.route_pending() == 0
     assert review.pending() == []  # bytes not materialised yet: wait, do not fail
     node.blobs.put(data)
+    assert router.route_pending() == 1
     assert await review.process_pending() == 1
     body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
     assert (body["state"], body["submitted_by"]) == ("reject", "AU-SYD")

@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 def build_node(settings: Settings, **overrides: Any) -> Node:
     db: Database = overrides.pop("db", None) or Database(settings.database_url)
-    db.create_all()
+    db.migrate()
     node = Node(settings=settings, db=db, blobs=BlobStore(settings.home / "blobs"))
     _wire_chain(node, overrides)
     _wire_exchange(node, overrides)

@@ -88,7 +88,7 @@ def initialise_node(
     home.mkdir(parents=True, exist_ok=True)
     create_identity(home, node_id)
     chain_account(home)
-    Database(settings.database_url).create_all()
+    Database(settings.database_url).migrate()
     write_settings(settings)
     asyncio.run(_prepare_chain(settings))
     return settings

@@ -104,7 +104,7 @@ def _decide(args: argparse.Namespace) -> int:
 def _tokens(args: argparse.Namespace) -> TokenService:
     settings = settings_from(args)
     db = Database(settings.database_url)
-    db.create_all()
+    db.migrate()
     return TokenService(db)
 
 

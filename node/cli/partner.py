@@ -42,7 +42,7 @@ def _add(args: argparse.Namespace) -> int:
         raise InputError(f"{args.file}: not UTF-8 text") from None
     card = parse_card(text)
     db = Database(settings.database_url)
-    db.create_all()
+    db.migrate()
     try:
         changed = add_partner(db, card, own_id=settings.node.id, replace=args.replace)
     finally:

@@ -1,19 +1,22 @@
 """Database engine and sessions from a URL: SQLite (WAL) by default, PostgreSQL by URL.
 
 No module-level engine: ``Database`` is built by the composition root and passed down.
+The schema is kept by Alembic revisions (``node/storage/migrations``): ``migrate()`` brings any
+database to head, and only one process migrates a database at a time.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, create_engine
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +26,46 @@ class Database:
         self.url = url
         self.engine = _make_engine(url, echo=echo)
 
-    def create_all(self) -> None:
-        # Import every table module so the metadata is complete.
-        from node.storage import tables  # noqa: F401
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision (a no-op when it is there already).
 
-        SQLModel.metadata.create_all(self.engine)
+        A database made before migrations existed (tables, no ``alembic_version``) is stamped
+        with the baseline revision, whose schema it has, and then upgraded.
+        """
+        with self._migration_lock(), self.engine.begin() as conn:
+            from alembic import command
+            from alembic.runtime.migration import MigrationContext
+            from alembic.script import ScriptDirectory
+
+            cfg = alembic_config(conn)
+            current = MigrationContext.configure(conn).get_current_heads()
+            if set(current) == set(ScriptDirectory.from_config(cfg).get_heads()):
+                return
+            if not current and inspect(conn).has_table("documents"):
+                logger.info("database predates migrations: stamping the baseline")
+                command.stamp(cfg, BASELINE)
+            command.upgrade(cfg, "head")
+            logger.info("database migrated to head")
+
+    @contextmanager
+    def _migration_lock(self) -> Iterator[None]:
+        """One migrating process per database: a file lock beside a SQLite file, an advisory
+        lock on PostgreSQL (taken inside ``migrate``'s transaction), nothing in memory."""
+        path = _sqlite_path(self.url)
+        if path is None or path == ":memory:":
+            if self.engine.dialect.name == "postgresql":
+                with self.engine.begin() as conn:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7175726570)"))
+                    yield
+                return
+            yield
+            return
+        with open(f"{path}.migrate-lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -44,9 +82,28 @@ class Database:
         self.engine.dispose()
 
 
+BASELINE = "0001"
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(conn: Connection) -> Any:
+    """An Alembic config for our revisions that runs on ``conn`` (no alembic.ini)."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.set_main_option("file_template", "%%(rev)s_%%(slug)s")
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def _sqlite_path(url: str) -> str | None:
+    return url.split("///", 1)[-1] if url.startswith("sqlite") else None
+
+
 def _make_engine(url: str, *, echo: bool) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
+    path = _sqlite_path(url)
+    if path is not None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(

@@ -57,8 +57,10 @@ def add_events(
 ) -> None:
     """Bulk-insert one event per document (Core executemany: thousands per batch)."""
     now = utcnow()
-    rows = [{"sha256": s, "kind": kind.value, "actor": actor, "detail": detail, "at": now}
-            for s in sha256s]
+    rows = [
+        {"sha256": s, "kind": kind.value, "actor": actor, "detail": detail, "at": now}
+        for s in sha256s
+    ]
     if rows:
         session.connection().execute(insert(_EVENTS), rows)
 

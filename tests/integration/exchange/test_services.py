@@ -28,7 +28,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory):
     settings = load_settings(receiver.home)
     sha = BlobStore(settings.home / "blobs").put(b"\x89PNG\r\n\x1a\nseal specimen")
     db = Database(settings.database_url)
-    db.create_all()
+    db.migrate()
     with db.session() as session:
         session.add(
             RegistryRecordRow(

@@ -36,7 +36,7 @@ def world(tmp_path: Path):
     me = create_identity(tmp_path / "cn", "CN-SHA")
     peer = create_identity(tmp_path / "au", "AU-CAN")
     db = Database(f"sqlite:///{tmp_path / 'cn.db'}")
-    db.create_all()
+    db.migrate()
     settings = Settings(home=tmp_path / "au", node={"id": "AU-CAN", "country": "AU"})
     add_partner(db, parse_card(json.dumps(export_card(settings, peer).to_json())), own_id="CN-SHA")
     inbox = Inbox(

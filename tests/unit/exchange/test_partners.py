@@ -49,7 +49,7 @@ def test_non_json_and_node_certificate_as_ca_are_refused(tmp_path: Path) -> None
 
 def test_pinning_is_idempotent_and_changes_need_replace(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    db.create_all()
+    db.migrate()
     card = parse_card(json.dumps(_card(tmp_path)))
     assert add_partner(db, card, own_id="CN-SHA") is True
     assert add_partner(db, card, own_id="CN-SHA") is False
@@ -65,7 +65,7 @@ def test_pinning_is_idempotent_and_changes_need_replace(tmp_path: Path) -> None:
 
 def test_peer_is_identified_only_by_a_pinned_ca_and_its_san(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
-    db.create_all()
+    db.migrate()
     add_partner(db, parse_card(json.dumps(_card(tmp_path))), own_id="CN-SHA")
     directory = PartnerDirectory(db)
     au_cert = (tmp_path / "AU-CAN" / "keys" / "node.pem").read_bytes()

@@ -1,0 +1,90 @@
+"""The Alembic revisions build exactly the schema the table models describe."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from node.storage import tables  # noqa: F401 - complete metadata
+from node.storage.db import Database, alembic_config
+
+
+def _db(tmp_path: Path, name: str = "node.db") -> Database:
+    return Database(f"sqlite:///{tmp_path / name}")
+
+
+def _head() -> str:
+    with Database("sqlite://").engine.connect() as conn:
+        return ScriptDirectory.from_config(alembic_config(conn)).get_current_head() or ""
+
+
+def _revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    db.migrate()
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == [], (
+        "table models and migrations differ: write a revision with "
+        f'`python -m node.storage.migrations "..."`: {diff}'
+    )
+    assert _revision(db) == _head()
+
+
+def test_a_database_made_before_migrations_is_stamped_and_kept(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    SQLModel.metadata.create_all(db.engine)  # how nodes created their schema before 0.2
+    with db.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO documents (sha256, kind, format, media_type, size, source, "
+                "created_at, state) VALUES (:s, 'scan', 'image/png', 'image/png', 3, 'local', "
+                "'2026-11-30 10:00:00', 'received')"
+            ),
+            {"s": "ab" * 32},
+        )
+    db.migrate()
+    assert _revision(db) == _head()
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM documents")).scalar_one() == 1
+
+
+def test_migrate_is_idempotent_and_safe_from_two_threads(tmp_path: Path) -> None:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _db(tmp_path).migrate()
+        except BaseException as err:  # noqa: BLE001 - reported by the assertion below
+            errors.append(err)
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db = _db(tmp_path)
+    db.migrate()
+    assert _revision(db) == _head()
+
+
+def test_every_revision_downgrades_and_upgrades_again(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    db.migrate()
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "base")
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    db.migrate()
+    assert "documents" in inspect(db.engine).get_table_names()

@@ -69,6 +69,30 @@ def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
     node.workers.append(GrpcExchangeServer(node.exchange, port=overrides.pop("grpc_port", None)))
     node.workers.append(OutboxWorker(node.exchange))
     node.workers.append(BlobMaterializer(node.db, node.blobs, busy=node.exchange.inbox.busy))
+    _wire_sync(node)
+
+
+def _wire_sync(node: Node) -> None:
+    """Registry records shared with partners, what partners send applied, and review outcomes
+    reported back to the partner that sent the document."""
+    from node.applier import MessageApplier
+    from node.exchange.outcomes import OutcomeNotifier
+    from node.registry.sync import RegistryPublisher
+
+    assert node.exchange is not None
+    if node.registry is not None:
+        node.registry.publisher = RegistryPublisher(
+            node.exchange, node.blobs, node.settings.node.country
+        )
+    node.workers.append(
+        MessageApplier(
+            node.db,
+            node.blobs,
+            node.registry.chain if node.registry else None,
+            node.anchoring.chain if node.anchoring else None,
+        )
+    )
+    node.workers.append(OutcomeNotifier(node.db, node.exchange, node.anchoring))
 
 
 def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:

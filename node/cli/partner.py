@@ -9,7 +9,7 @@ from node.cli._common import emit_json, read_file, settings_from
 from node.errors import InputError
 from node.exchange.partners import add_partner, export_card, parse_card
 from node.identity import load_identity
-from node.storage.db import Database
+from node.runtime import Node
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,12 +41,12 @@ def _add(args: argparse.Namespace) -> int:
     except UnicodeDecodeError:
         raise InputError(f"{args.file}: not UTF-8 text") from None
     card = parse_card(text)
-    db = Database(settings.database_url)
-    db.migrate()
+    node = build_node(settings)
     try:
-        changed = add_partner(db, card, own_id=settings.node.id, replace=args.replace)
+        changed = add_partner(node.db, card, own_id=settings.node.id, replace=args.replace)
+        shared = _share_registry(node, card.node_id) if changed else 0
     finally:
-        db.dispose()
+        node.db.dispose()
     emit_json(
         {
             "node_id": card.node_id,
@@ -55,9 +55,19 @@ def _add(args: argparse.Namespace) -> int:
             "key_id": card.key_id,
             "pinned": True,
             "changed": changed,
+            "registry_records_queued": shared,
         }
     )
     return 0
+
+
+def _share_registry(node: Node, peer: str) -> int:
+    """A newly pinned partner gets our live authoritative registry records (registry sync)."""
+    assert node.exchange is not None
+    node.exchange.partners.refresh()
+    if node.registry is None or node.registry.publisher is None:
+        return 0
+    return node.registry.publisher.share_all(peer)
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -57,15 +57,14 @@ def specimen_source(args: argparse.Namespace, sha256: str) -> SpecimenSource:
 
 async def _registry_specimens(settings: Settings, sha256: str) -> SpecimenSource:
     from node.bootstrap import build_node
-    from node.registry.specimens import build_specimens
+    from node.registry.specimens import build_specimens, trusted_registrars
 
     async with build_node(settings) as node:
         assert node.registry is not None
         review = node.extras.get("review")
-        registrars = {
-            settings.node.country,
-            *(c.upper() for c in settings.chain.trusted_registrars),
-        }
+        registrars = trusted_registrars(
+            node.db, settings.node.country, settings.chain.trusted_registrars
+        )
         return await build_specimens(
             node.db,
             node.blobs,

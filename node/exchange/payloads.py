@@ -24,7 +24,16 @@ KINDS = {
     "declaration": pb.MESSAGE_KIND_DECLARATION,
     "registry_update": pb.MESSAGE_KIND_REGISTRY_UPDATE,
     "revocation": pb.MESSAGE_KIND_REVOCATION,
+    "review_outcome": pb.MESSAGE_KIND_REVIEW_OUTCOME,
 }
+_PAYLOADS: dict[str, type[Message]] = {
+    "certificate": docs.Document,
+    "declaration": docs.Document,
+    "registry_update": docs.RegistryUpdate,
+    "revocation": docs.Revocation,
+    "review_outcome": docs.ReviewOutcome,
+}
+VERDICTS = ("accept", "reject")
 KIND_NAMES: dict[int, str] = {int(v): k for k, v in KINDS.items()}
 _MAGIC = (
     (b"%PDF-", "application/pdf"),
@@ -114,12 +123,7 @@ def parse_payload(kind: int, payload: bytes) -> Payload:
     name = KIND_NAMES.get(kind)
     if name is None:
         raise MalformedMessage(f"unknown message kind {kind}")
-    cls = (
-        docs.Document
-        if name in ("certificate", "declaration")
-        else (docs.RegistryUpdate if name == "registry_update" else docs.Revocation)
-    )
-    message = cls()
+    message = _PAYLOADS[name]()
     try:
         message.ParseFromString(payload)
     except DecodeError as err:
@@ -146,4 +150,11 @@ def _check(kind: str, message: Message) -> str:
         if message.target == docs.Revocation.TARGET_UNSPECIFIED or not message.subject_id:
             raise MalformedMessage("revocation names no target")
         return message.subject_id if message.target == docs.Revocation.TARGET_DOCUMENT else ""
+    if isinstance(message, docs.ReviewOutcome):
+        sha = message.document_sha256
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            raise MalformedMessage("review outcome names no document SHA-256 (64 lower-case hex)")
+        if message.verdict not in VERDICTS or message.decided_by not in ("machine", "officer"):
+            raise MalformedMessage("review outcome needs verdict accept|reject, machine|officer")
+        return sha
     raise MalformedMessage("unsupported payload")

@@ -10,11 +10,12 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlmodel import col, or_, select
+from sqlmodel import Session, col, or_, select
 
 from node.config import Settings
 from node.errors import CusdepError, NotFound
@@ -36,6 +37,7 @@ from node.storage.db import Database
 from node.storage.documents import events_for, iso
 
 logger = logging.getLogger(__name__)
+_MESSAGE_NS = uuid.UUID("5b0f5c1e-8d0e-4c55-9a56-63d1a5e1c0de")  # stable ids: message_id_for
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,33 @@ class ExchangeService:
         self.wake()
         return env.header.message_id
 
+    def queue(
+        self,
+        session: Session,
+        to: str,
+        kind: str,
+        payload: Message,
+        *,
+        message_id: str,
+        document_sha256: str = "",
+    ) -> bool:
+        """Queue one signed message inside the caller's transaction, at most once.
+
+        Producers derive ``message_id`` from what they report (``message_id_for``), so doing
+        it again — a retry after a crash, a second pass over the same record — queues nothing:
+        returns False when that id is already in the outbox. Delivery is the outbox worker's.
+        """
+        seen = select(OutboxRow.seq).where(OutboxRow.message_id == message_id)
+        if session.exec(seen).first() is not None:
+            return False
+        env, digest = self._seal(to, KINDS[kind], payload.SerializeToString(), message_id)
+        store.insert_outbox(session, [(env, digest, None)], stored=True, sha256=document_sha256)
+        return True
+
+    def message_id_for(self, to: str, *parts: str) -> str:
+        """A stable message id for what ``parts`` name, sent by this node to ``to``."""
+        return str(uuid.uuid5(_MESSAGE_NS, "\x1f".join((self.node_id, to, *parts))))
+
     async def send_now(self, data: bytes, to: str, kind: str = "certificate") -> pb.Receipt:
         """Queue, deliver with one unary call and store the receipt (used by the bench)."""
         result = (await asyncio.to_thread(self.send_many, [(data, "")], to, kind))[0]
@@ -119,10 +148,18 @@ class ExchangeService:
         await asyncio.to_thread(self._store_receipt, row, receipt)
         return receipt
 
-    def _seal(self, to: str, kind: int, payload: bytes) -> tuple[pb.SignedEnvelope, bytes]:
+    def _seal(
+        self, to: str, kind: int, payload: bytes, message_id: str | None = None
+    ) -> tuple[pb.SignedEnvelope, bytes]:
         key = self.identity.signing_key
         header = envelope_header(
-            key, kind=kind, sender=self.node_id, recipient=to, payload=payload, created_at=utcnow()
+            key,
+            kind=kind,
+            sender=self.node_id,
+            recipient=to,
+            payload=payload,
+            created_at=utcnow(),
+            message_id=message_id,
         )
         return sign_header(key, header, payload)
 

@@ -148,7 +148,7 @@ def insert_inbox(
                 "stored": False,
             }
         )
-        if sha:
+        if sha and cand.payload.kind != "review_outcome":  # recorded once applied (node.applier)
             events.append(
                 {
                     "sha256": sha,
@@ -175,13 +175,16 @@ def insert_outbox(
     items: Iterable[tuple[pb.SignedEnvelope, bytes, docs.Document | None]],
     *,
     stored: bool = False,
+    sha256: str = "",
 ) -> None:
+    """Outbox rows for signed envelopes; ``sha256`` names the document a message without a
+    Document payload is about (a review outcome), so ``messages`` and provenance show it."""
     now = utcnow()
     outbox, documents, events = [], [], []
     for env, digest, doc in items:
         header = env.header
         kind = KIND_NAMES.get(header.kind, "unknown")
-        sha = doc.document_sha256 if doc is not None else ""
+        sha = doc.document_sha256 if doc is not None else sha256
         outbox.append(
             {
                 "message_id": header.message_id,

@@ -15,6 +15,8 @@ from sqlmodel import Field, SQLModel
 
 from node.storage.core import utcnow
 
+TO_APPLY = "state = 'received' AND kind IN ('registry_update', 'revocation', 'review_outcome')"
+
 
 def _where(condition: str) -> dict[str, Any]:
     """A partial index condition; queries must repeat it literally (see store.PENDING)."""
@@ -62,7 +64,11 @@ class OutboxRow(SQLModel, table=True):
 
 class InboxRow(SQLModel, table=True):
     __tablename__ = "exchange_inbox"
-    __table_args__ = (Index("ix_exchange_inbox_unstored", "message_id", **_where("NOT stored")),)
+    __table_args__ = (
+        Index("ix_exchange_inbox_unstored", "message_id", **_where("NOT stored")),
+        # messages still to apply (registry updates, revocations, review outcomes): node.applier
+        Index("ix_exchange_inbox_to_apply", "received_at", **_where(TO_APPLY)),
+    )
 
     message_id: str = Field(primary_key=True)
     peer: str
@@ -71,7 +77,7 @@ class InboxRow(SQLModel, table=True):
     digest: str
     envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     receipt: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    state: str = Field(default="received")
+    state: str = Field(default="received")  # received | applied | refused (non-documents)
     received_at: dt.datetime = Field(default_factory=utcnow)
     stored: bool = False  # document blob written (see blobs.py)
 

@@ -6,7 +6,8 @@ on-chain record when an earlier attempt already landed — and confirms it. If t
 the operation stays pending and the node's worker retries it (``process_pending``).
 
 Records are written in our own registrar's name (our country). A record about another country's
-agency is an attestation by us, not authoritative; the contract enforces the same.
+agency is an attestation by us, not authoritative; the contract enforces the same. Authoritative
+records and their revocations are shared with every pinned partner (``node.registry.sync``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from node.domain.states import OpState, OpType
 from node.errors import ChainReverted, Conflict, InputError, NotFound
 from node.ports import TrustRegistryChain
 from node.registry import validate
+from node.registry.sync import RegistryPublisher
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
 from node.storage.core import OperationRow, utcnow
@@ -55,6 +57,9 @@ class RegistryService:
         self.chain = chain
         self.country = country
         self.actor = actor
+        # shares our authoritative records with partners (node.registry.sync), set when the
+        # exchange is wired; queued in the transaction that confirms or revokes the record
+        self.publisher: RegistryPublisher | None = None
 
     # ---- registration --------------------------------------------------------------------
     async def add_agency(self, agency_id: str, country: str, name: str) -> dict[str, Any]:
@@ -133,6 +138,9 @@ class RegistryService:
             assert r is not None
             r.state, r.updated_at = "revoked", utcnow()
             r.fields = {**r.fields, "revoked_reason": reason, "revoke_tx": tx}
+            if self.publisher is not None:
+                self.publisher.revocation(session, r, reason)
+        self._wake()
         return self._public(kind, self.country, record_id)
 
     # ---- durable write -------------------------------------------------------------------
@@ -215,6 +223,11 @@ class RegistryService:
             await asyncio.to_thread(self._finish, key, OpState.FAILED, "", "differs on chain")
             raise Conflict(f"{kind} {fields['id']!r} is on chain with different content")
         await asyncio.to_thread(self._finish, key, OpState.CONFIRMED, tx, "")
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.publisher is not None:
+            self.publisher.exchange.wake()
 
     def _op(self, key: str) -> OperationRow:
         with self.db.session() as session:
@@ -231,6 +244,8 @@ class RegistryService:
             row = session.get(RegistryRecordRow, (p["kind"], p["registrar"], p["fields"]["id"]))
             if row is not None and state == OpState.CONFIRMED:
                 row.state, row.tx_hash, row.updated_at = "confirmed", tx, utcnow()
+                if self.publisher is not None:
+                    self.publisher.record(session, row)
 
     async def process_pending(self) -> int:
         """Write every pending registry operation (the worker's step). Returns how many."""

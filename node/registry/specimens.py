@@ -1,7 +1,9 @@
 """The node's registry as the review pipeline's ``SpecimenSource``.
 
-Only specimens whose SHA-256 matches the on-chain record of a trusted registrar (our own country
-and ``chain.trusted_registrars``) and that are not revoked on chain are handed over; anything
+Only specimens whose SHA-256 matches the on-chain record of a trusted registrar (our own country,
+``chain.trusted_registrars`` and each pinned partner's country — whose authoritative records
+arrive by registry sync, ``node.registry.apply``) and that are not revoked on chain are handed
+over; anything
 else is simply absent, so the review can never match against a swapped file. The snapshot is
 built asynchronously (chain reads) and then answers the pipeline's synchronous calls.
 """
@@ -12,11 +14,12 @@ import asyncio
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlmodel import select
 
+from node.exchange.tables import PartnerRow
 from node.ports import TrustRegistryChain
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
@@ -57,6 +60,13 @@ class RegistrySpecimens:
 
     def is_certificate_number_used(self, number: str) -> bool:
         return self._is_used(number)
+
+
+def trusted_registrars(db: Database, own: str, configured: Iterable[str] = ()) -> set[str]:
+    """Our own registrar, the configured ones, and the country of every pinned partner."""
+    with db.session() as session:
+        partners = set(session.exec(select(PartnerRow.country)))
+    return {own.upper(), *(c.upper() for c in configured), *partners}
 
 
 def _rows(db: Database, registrars: set[str]) -> list[RegistryRecordRow]:

@@ -28,7 +28,7 @@ import numpy as np
 from node.config import Settings
 from node.errors import InputError, LimitExceeded, UnsupportedDocument
 from node.ports import TrustRegistryChain
-from node.registry.specimens import build_specimens
+from node.registry.specimens import build_specimens, trusted_registrars
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
 from verification import (
@@ -144,8 +144,9 @@ class PipelineVerifier:
 
     @property
     def registrars(self) -> set[str]:
-        chain = self.settings.chain
-        return {self.settings.node.country, *(c.upper() for c in chain.trusted_registrars)}
+        return trusted_registrars(
+            self.db, self.settings.node.country, self.settings.chain.trusted_registrars
+        )
 
     async def verify(
         self,
@@ -156,7 +157,11 @@ class PipelineVerifier:
         is_used: Callable[[str], bool],
     ) -> Verification:
         source = await build_specimens(
-            self.db, self.blobs, self.chain, registrars=self.registrars, is_used=is_used
+            self.db,
+            self.blobs,
+            self.chain,
+            registrars=await asyncio.to_thread(lambda: self.registrars),
+            is_used=is_used,
         )
         pipeline = Pipeline(
             source, ocr=self._ocr, rules=self._rules, config=PipelineConfig(limits=self._limits)

@@ -207,3 +207,27 @@ class Revocation(_message.Message):
     reason: str
     revoked_at: _timestamp_pb2.Timestamp
     def __init__(self, target: _Optional[_Union[Revocation.Target, str]] = ..., subject_id: _Optional[str] = ..., reason: _Optional[str] = ..., revoked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReviewOutcome(_message.Message):
+    __slots__ = ("document_sha256", "verdict", "reasons", "decided_by", "officer", "decided_at", "anchor_root", "anchor_tx", "anchor_block", "anchor_proof")
+    DOCUMENT_SHA256_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    OFFICER_FIELD_NUMBER: _ClassVar[int]
+    DECIDED_AT_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_ROOT_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_TX_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    ANCHOR_PROOF_FIELD_NUMBER: _ClassVar[int]
+    document_sha256: str
+    verdict: str
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    decided_by: str
+    officer: str
+    decided_at: _timestamp_pb2.Timestamp
+    anchor_root: str
+    anchor_tx: str
+    anchor_block: int
+    anchor_proof: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, document_sha256: _Optional[str] = ..., verdict: _Optional[str] = ..., reasons: _Optional[_Iterable[str]] = ..., decided_by: _Optional[str] = ..., officer: _Optional[str] = ..., decided_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., anchor_root: _Optional[str] = ..., anchor_tx: _Optional[str] = ..., anchor_block: _Optional[int] = ..., anchor_proof: _Optional[_Iterable[str]] = ...) -> None: ...

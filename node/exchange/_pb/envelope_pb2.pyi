@@ -17,6 +17,7 @@ class MessageKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     MESSAGE_KIND_DECLARATION: _ClassVar[MessageKind]
     MESSAGE_KIND_REGISTRY_UPDATE: _ClassVar[MessageKind]
     MESSAGE_KIND_REVOCATION: _ClassVar[MessageKind]
+    MESSAGE_KIND_REVIEW_OUTCOME: _ClassVar[MessageKind]
 
 class Disposition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -27,6 +28,7 @@ MESSAGE_KIND_CERTIFICATE: MessageKind
 MESSAGE_KIND_DECLARATION: MessageKind
 MESSAGE_KIND_REGISTRY_UPDATE: MessageKind
 MESSAGE_KIND_REVOCATION: MessageKind
+MESSAGE_KIND_REVIEW_OUTCOME: MessageKind
 DISPOSITION_UNSPECIFIED: Disposition
 DISPOSITION_ACCEPTED: Disposition
 

@@ -1,0 +1,186 @@
+"""Applying what partners send that is not a document: registry updates and revocations
+(``node.registry.apply``) and review outcomes (``node.exchange.outcomes``).
+
+The exchange persists and acknowledges these like any message (inbox row, state ``received``).
+This worker takes them in arrival order, checks each (sender authority, the chain) and then, in
+one transaction, writes the change and moves the inbox row to ``applied``. A message that fails
+a check moves to ``refused`` with an audit row in ``exchange_rejections`` carrying the specific
+code and reason (``cusdep messages --rejected``); nothing of it is applied. While the chain is
+unreachable the message stays ``received`` and is tried again with backoff.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from sqlalchemy import text
+from sqlmodel import col, select
+
+from node.errors import ChainError, CusdepError
+from node.exchange._pb import documents_pb2 as docs
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange.errors import UnknownSender
+from node.exchange.outcomes import check_outcome
+from node.exchange.payloads import parse_payload
+from node.exchange.tables import TO_APPLY, InboxRow, PartnerRow, RejectionRow
+from node.ports import ChainAnchor, TrustRegistryChain
+from node.registry.apply import check_revocation, check_update
+from node.storage.blobs import BlobStore
+from node.storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+
+class MessageApplier:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        registry_chain: TrustRegistryChain | None,
+        anchor_chain: ChainAnchor | None,
+        *,
+        interval: float = 0.5,
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.registry_chain = registry_chain
+        self.anchor_chain = anchor_chain
+        self.interval = interval
+        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+
+    async def start(self) -> None:
+        self._stop.clear()
+        self._task = asyncio.create_task(self._run(), name="message-applier")
+
+    async def aclose(self) -> None:
+        self._stop.set()
+        if self._task is not None:
+            await self._task
+
+    async def _run(self) -> None:
+        delay = self.interval
+        while not self._stop.is_set():
+            try:
+                await self.process_pending()
+                delay = self.interval
+            except ChainError as err:
+                logger.warning("applying partner messages paused: %s", err.roll_up())
+                delay = min(delay * 2, 30.0)
+            except Exception:
+                logger.exception("applying partner messages failed")
+                delay = min(delay * 2, 30.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=delay)
+
+    async def process_pending(self, limit: int = 64) -> int:
+        """Apply (or refuse) up to ``limit`` waiting messages; a ``ChainError`` stops the round."""
+        rows = await asyncio.to_thread(self._pending, limit)
+        for row in rows:
+            await self.apply(row)
+        return len(rows)
+
+    def _pending(self, limit: int) -> list[InboxRow]:
+        with self.db.session() as session:
+            stmt = (
+                select(InboxRow)
+                .where(text(TO_APPLY))
+                .order_by(col(InboxRow.received_at))
+                .limit(limit)
+            )
+            return list(session.exec(stmt))
+
+    async def apply(self, row: InboxRow) -> str:
+        """Check and apply one inbox row; returns its new state (``applied`` or ``refused``)."""
+        env = pb.SignedEnvelope.FromString(row.envelope)
+        try:
+            change = await self._check(row, env)
+        except ChainError:
+            raise
+        except CusdepError as err:
+            await asyncio.to_thread(self._finish, row, None, err)
+            return "refused"
+        except Exception as err:  # a bug must not make one message block the rest forever
+            logger.exception("applying %s from %s failed", row.message_id, row.peer)
+            await asyncio.to_thread(self._finish, row, None, CusdepError(f"not applied: {err}"))
+            return "refused"
+        await asyncio.to_thread(self._finish, row, change, None)
+        return "applied"
+
+    async def _check(self, row: InboxRow, env: pb.SignedEnvelope) -> Any:
+        message = parse_payload(env.header.kind, env.payload).message
+        country = await asyncio.to_thread(self._country, row.peer)
+        if isinstance(message, docs.ReviewOutcome):
+            return await check_outcome(
+                self.db,
+                self.anchor_chain,
+                peer=row.peer,
+                message_id=row.message_id,
+                outcome=message,
+            )
+        if isinstance(message, docs.Revocation) and (
+            message.target == docs.Revocation.TARGET_DOCUMENT
+        ):
+            return None  # recorded as a ``revoked`` event on receipt
+        if self.registry_chain is None:
+            raise ChainError("no TrustRegistry to check registry messages against")
+        if isinstance(message, docs.Revocation):
+            return await check_revocation(
+                self.registry_chain, sender=row.peer, sender_country=country, revocation=message
+            )
+        assert isinstance(message, docs.RegistryUpdate)
+        return await check_update(
+            self.registry_chain,
+            self.blobs,
+            sender=row.peer,
+            sender_country=country,
+            update=message,
+        )
+
+    def _country(self, peer: str) -> str:
+        with self.db.session() as session:
+            partner = session.get(PartnerRow, peer)
+        if partner is None:
+            raise UnknownSender(f"{peer} is no longer a pinned partner")
+        return partner.country
+
+    def _finish(self, row: InboxRow, change: Any, error: CusdepError | None) -> None:
+        with self.db.session() as session:
+            current = session.get(InboxRow, row.message_id)
+            if current is None or current.state != "received":
+                return  # applied by another pass meanwhile
+            if error is None:
+                if change is not None:
+                    change.write(session)
+                current.state = "applied"
+            else:
+                current.state = "refused"
+                session.add(
+                    RejectionRow(
+                        peer=row.peer,
+                        claimed_sender=row.peer,
+                        message_id=row.message_id,
+                        code=error.code,
+                        status=error.grpc_status.name,
+                        reason=error.message[:500],
+                    )
+                )
+        if error is None:
+            logger.info(
+                "applied %s from %s: %s",
+                row.kind,
+                row.peer,
+                getattr(change, "summary", "nothing to change"),
+            )
+        else:
+            logger.warning(
+                "refused %s %s from %s: %s (%s)",
+                row.kind,
+                row.message_id,
+                row.peer,
+                error.message,
+                error.code,
+            )

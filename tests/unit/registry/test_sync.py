@@ -1,0 +1,307 @@
+"""Registry sync and review outcomes in-process, with the in-memory chain: AU's node writes
+records, the signed messages its outbox holds are handed to CN's inbox (no gRPC here; see
+tests/integration/exchange/test_registry_sync.py for real processes over mTLS on anvil), and
+CN's applier checks them against the chain before using them."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlmodel import select
+
+from node.applier import MessageApplier
+from node.bootstrap import build_node
+from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
+from node.config import ChainSettings, NodeIdentity, Settings
+from node.domain.states import EventKind
+from node.exchange._pb import documents_pb2 as docs
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange.outcomes import OutcomeNotifier
+from node.exchange.partners import add_partner, export_card
+from node.exchange.store import materialize_blobs
+from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
+from node.identity import create_identity, load_identity
+from node.registry.specimens import build_specimens, trusted_registrars
+from node.registry.tables import RegistryRecordRow
+from node.runtime import Node
+from node.storage.documents import add_event, events_for
+
+TEMPLATE = {
+    "id": "AU-PHYTO",
+    "certificate_type": "phytosanitary",
+    "issuing_country": "AU",
+    "agency": "AU-DAFF",
+    "titles": ["PHYTOSANITARY CERTIFICATE"],
+    "fields": [{"name": "certificate_number", "labels": ["No."]}],
+}
+
+
+def _png(color: str) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), color).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def _node(
+    root: Path, node_id: str, chain: InMemoryTrustRegistry, anchor: InMemoryChainAnchor
+) -> Node:
+    home = root / node_id.lower()
+    settings = Settings(
+        home=home,
+        node=NodeIdentity(id=node_id, country=node_id[:2], name=node_id),
+        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
+    )
+    create_identity(home, node_id)
+    node = build_node(settings, chain_anchor=anchor, registry_chain=chain.as_authority(node_id[:2]))
+    node.extras["chain"] = chain
+    return node
+
+
+def _pin(node: Node, *others: Node) -> None:
+    for other in others:
+        s = other.settings
+        add_partner(node.db, export_card(s, load_identity(s.home, s.node.id)), own_id=node.node_id)
+    assert node.exchange is not None
+    node.exchange.partners.refresh()
+
+
+@pytest.fixture
+def nodes(tmp_path: Path):  # type: ignore[no-untyped-def]
+    chain = InMemoryTrustRegistry(None)
+    anchor = InMemoryChainAnchor()
+    au, cn, nz = (_node(tmp_path, n, chain, anchor) for n in ("AU-CBR", "CN-SHA", "NZ-WLG"))
+    _pin(au, cn, nz)
+    _pin(cn, au, nz)
+    _pin(nz, cn)
+    yield au, cn, nz
+    for n in (au, cn, nz):
+        n.db.dispose()
+
+
+def _outbox(node: Node, to: str, kind: str | None = None) -> list[OutboxRow]:
+    with node.db.session() as session:
+        stmt = select(OutboxRow).where(OutboxRow.peer == to).order_by(OutboxRow.seq)  # type: ignore[arg-type]
+        return [r for r in session.exec(stmt) if kind is None or r.kind == kind]
+
+
+async def _deliver(sender: Node, receiver: Node) -> int:
+    """Hand the sender's pending envelopes for ``receiver`` to its inbox, then apply them."""
+    assert receiver.exchange is not None
+    rows = [r for r in _outbox(sender, receiver.node_id) if r.state == "pending"]
+    envs = [pb.SignedEnvelope.FromString(r.envelope) for r in rows]
+    acks = await receiver.exchange.receive(sender.node_id, envs)
+    assert all(a.error is None for a in acks), [a.error for a in acks if a.error]
+    with sender.db.session() as session:
+        for r in rows:
+            session.get(OutboxRow, r.seq).state = "delivered"  # type: ignore[union-attr]
+    return await _applier(receiver).process_pending()
+
+
+def _applier(node: Node) -> MessageApplier:
+    assert node.registry is not None and node.anchoring is not None
+    return MessageApplier(node.db, node.blobs, node.registry.chain, node.anchoring.chain)
+
+
+def _record(node: Node, kind: str, registrar: str, record_id: str) -> RegistryRecordRow | None:
+    with node.db.session() as session:
+        return session.get(RegistryRecordRow, (kind, registrar, record_id))
+
+
+def _rejections(node: Node) -> list[RejectionRow]:
+    with node.db.session() as session:
+        return list(session.exec(select(RejectionRow)))
+
+
+async def _register_au(au: Node) -> None:
+    reg = au.registry
+    assert reg is not None
+    await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
+    await reg.add_seal("AU-DAFF", "AU-S1", _png("red"))
+    await reg.add_officer("AU-DAFF", "AU-O7", "Jane Citizen", _png("navy"), "2024-01-01")
+    await reg.add_template(json.dumps(TEMPLATE).encode())
+
+
+async def test_authoritative_records_reach_the_partner_and_serve_its_review(nodes) -> None:
+    au, cn, nz = nodes
+    await _register_au(au)
+    updates = _outbox(au, "CN-SHA", "registry_update")
+    assert len(updates) == 4 and len(_outbox(au, "NZ-WLG", "registry_update")) == 4
+    assert await _deliver(au, cn) == 4
+
+    seal = _record(cn, "seal", "AU", "AU-S1")
+    assert seal is not None and seal.state == "confirmed" and seal.source == "AU-CBR"
+    assert seal.sha256 == hashlib.sha256(_png("red")).hexdigest()
+    assert cn.blobs.get(seal.sha256) == _png("red")
+    registrars = trusted_registrars(cn.db, "CN")
+    assert registrars == {"CN", "AU", "NZ"}
+    assert cn.registry is not None
+    src = await build_specimens(cn.db, cn.blobs, cn.registry.chain, registrars=registrars)
+    assert src.agency("AU-DAFF") is not None
+    assert [s.id for s in src.seals("AU-DAFF")] == ["AU-S1"]
+    (officer,) = src.officers("AU-DAFF")
+    assert officer.signatures == (_png("navy"),) and str(officer.valid_from) == "2024-01-01"
+    assert [t["id"] for t in src.templates()] == ["AU-PHYTO"]
+    with cn.db.session() as session:
+        assert {r.state for r in session.exec(select(InboxRow))} == {"applied"}
+
+
+async def test_writing_again_queues_nothing_twice(nodes) -> None:
+    au, cn, _ = nodes
+    await _register_au(au)
+    assert au.registry is not None and au.registry.publisher is not None
+    await au.registry.add_seal("AU-DAFF", "AU-S1", _png("red"))  # idempotent re-registration
+    await au.registry.process_pending()
+    assert au.registry.publisher.share_all("CN-SHA") == 0  # same message ids: already queued
+    assert len(_outbox(au, "CN-SHA", "registry_update")) == 4
+
+
+async def test_partner_pinned_later_gets_the_live_records(nodes, tmp_path: Path) -> None:
+    au, _, _ = nodes
+    await _register_au(au)
+    assert au.registry is not None
+    await au.registry.revoke("officer", "AU-O7", "left the service")
+    late = _node(tmp_path, "SG-SIN", au.extras["chain"], InMemoryChainAnchor())
+    _pin(au, late)
+    assert au.registry.publisher is not None
+    assert au.registry.publisher.share_all("SG-SIN") == 3  # agency, seal, template (not revoked)
+    assert au.registry.publisher.share_all("SG-SIN") == 0
+    late.db.dispose()
+
+
+async def test_records_from_a_sender_not_authoritative_are_refused(nodes) -> None:
+    au, cn, nz = nodes
+    await _register_au(au)
+    assert nz.exchange is not None
+    # NZ forwards AU's (genuine, on-chain) seal as if it were the authority for AU
+    update = docs.RegistryUpdate(registrar_country="AU")
+    update.seal.CopyFrom(
+        docs.SealSpecimen(
+            id="AU-S1",
+            agency_id="AU-DAFF",
+            sha256=hashlib.sha256(_png("red")).hexdigest(),
+            image=_png("red"),
+        )
+    )
+    with nz.db.session() as session:
+        nz.exchange.queue(session, "CN-SHA", "registry_update", update, message_id="m-nz-1")
+    await _deliver(nz, cn)
+    assert _record(cn, "seal", "AU", "AU-S1") is None
+    (rej,) = _rejections(cn)
+    assert rej.code == "cusdep.registry.not_authoritative" and rej.message_id == "m-nz-1"
+    assert "NZ-WLG is pinned for NZ" in rej.reason
+
+
+async def test_specimen_not_matching_the_chain_is_refused(nodes) -> None:
+    au, cn, _ = nodes
+    await _register_au(au)
+    assert au.exchange is not None
+    swapped = _png("green")  # consistent message, but not the image on chain
+    lying = _png("yellow")  # claims the chain's hash over other bytes
+    for mid, image, sha in (
+        ("m-swap", swapped, hashlib.sha256(swapped).hexdigest()),
+        ("m-lie", lying, hashlib.sha256(_png("red")).hexdigest()),
+        ("m-ghost", _png("red"), hashlib.sha256(_png("red")).hexdigest()),
+    ):
+        update = docs.RegistryUpdate(registrar_country="AU")
+        rid = "AU-S9" if mid == "m-ghost" else "AU-S1"
+        update.seal.CopyFrom(
+            docs.SealSpecimen(id=rid, agency_id="AU-DAFF", sha256=sha, image=image)
+        )
+        with au.db.session() as session:
+            au.exchange.queue(session, "CN-SHA", "registry_update", update, message_id=mid)
+    await _deliver(au, cn)
+    codes = {r.message_id: r.code for r in _rejections(cn)}
+    assert codes == {
+        "m-swap": "cusdep.registry.specimen_mismatch",
+        "m-lie": "cusdep.registry.specimen_mismatch",
+        "m-ghost": "cusdep.registry.not_on_chain",
+    }
+    seal = _record(cn, "seal", "AU", "AU-S1")
+    assert seal is not None and seal.sha256 == hashlib.sha256(_png("red")).hexdigest()
+    assert _record(cn, "seal", "AU", "AU-S9") is None
+
+
+async def test_revocation_propagates_and_is_checked_on_chain(nodes) -> None:
+    au, cn, _ = nodes
+    await _register_au(au)
+    await _deliver(au, cn)
+    assert au.registry is not None and cn.registry is not None and au.exchange is not None
+    await au.registry.revoke("seal", "AU-S1", "stolen")
+    assert len(_outbox(au, "CN-SHA", "revocation")) == 1
+    fake_officer = docs.Revocation(target=docs.Revocation.TARGET_OFFICER, subject_id="AU-O7")
+    with au.db.session() as session:  # a revocation the chain does not show
+        au.exchange.queue(session, "CN-SHA", "revocation", fake_officer, message_id="m-rv")
+    await _deliver(au, cn)
+    seal = _record(cn, "seal", "AU", "AU-S1")
+    assert (
+        seal is not None and seal.state == "revoked" and seal.fields["revoked_reason"] == "stolen"
+    )
+    officer = _record(cn, "officer", "AU", "AU-O7")
+    assert officer is not None and officer.state == "confirmed"
+    assert [r.code for r in _rejections(cn)] == ["cusdep.registry.not_revoked_on_chain"]
+    src = await build_specimens(cn.db, cn.blobs, cn.registry.chain, registrars={"AU"})
+    assert src.seals("AU-DAFF") == []
+
+
+async def test_review_outcomes_reach_the_sender(nodes) -> None:
+    au, cn, _ = nodes
+    assert au.exchange is not None and cn.exchange is not None and cn.anchoring is not None
+    data = _png("white")
+    (sent,) = au.exchange.send_many([(data, "scan.png")], "CN-SHA", fsync_blobs=True)
+    await _deliver(au, cn)
+    materialize_blobs(cn.db, cn.blobs)  # the partner's document row (source AU-CBR)
+    sha = sent.document_sha256
+    with cn.db.session() as session:  # the machine rejects, an officer overrides and accepts
+        add_event(
+            session, sha, EventKind.VERIFIED, "CN-SHA", {"verdict": "reject", "reasons": ["seal"]}
+        )
+        add_event(session, sha, EventKind.REVIEWED, "jane", {"decision": "accept", "reason": "ok"})
+    (info,) = await cn.anchoring.anchor_now([sha])
+    notifier = OutcomeNotifier(cn.db, cn.exchange, cn.anchoring)
+    assert notifier.step() == 2
+    assert OutcomeNotifier(cn.db, cn.exchange, cn.anchoring).step() == 0  # restart: nothing new
+    assert await _deliver(cn, au) == 2
+
+    with au.db.session() as session:
+        reviewed = [e for e in events_for(session, sha) if e.kind == "reviewed"]
+    assert [(e.actor, e.detail["verdict"], e.detail["decided_by"]) for e in reviewed] == [
+        ("CN-SHA", "reject", "machine"),
+        ("CN-SHA", "accept", "officer"),
+    ]
+    assert reviewed[0].detail["reasons"] == ["seal"]
+    anchor = reviewed[1].detail["anchor"]
+    assert anchor["merkle_root"] == info.root and anchor["verified_on_chain"] is True
+    assert reviewed[1].detail["officer"] == "jane"
+    with cn.db.session() as session:
+        kinds = [e.kind for e in events_for(session, sha)]
+    assert kinds.count("sent") == 2
+
+
+async def test_outcome_for_a_document_never_sent_or_a_false_anchor_is_refused(nodes) -> None:
+    au, cn, _ = nodes
+    assert au.exchange is not None and cn.exchange is not None
+    (sent,) = au.exchange.send_many([(_png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
+    await _deliver(au, cn)
+    stranger = docs.ReviewOutcome(document_sha256="a" * 64, verdict="reject", decided_by="machine")
+    false_anchor = docs.ReviewOutcome(
+        document_sha256=sent.document_sha256,
+        verdict="accept",
+        decided_by="machine",
+        anchor_root="0x" + "11" * 32,
+    )
+    with cn.db.session() as session:
+        cn.exchange.queue(session, "AU-CBR", "review_outcome", stranger, message_id="o-1")
+        cn.exchange.queue(session, "AU-CBR", "review_outcome", false_anchor, message_id="o-2")
+    await _deliver(cn, au)
+    codes = {r.message_id: r.code for r in _rejections(au)}
+    assert codes == {
+        "o-1": "cusdep.exchange.unknown_document",
+        "o-2": "cusdep.exchange.anchor_unverified",
+    }
+    with au.db.session() as session:
+        assert [e.kind for e in events_for(session, sent.document_sha256)] == ["sent"]

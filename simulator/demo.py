@@ -3,10 +3,11 @@
 A consortium chain (one anvil) and three nodes as separate processes — Shanghai Customs (CN,
 the importer and consortium admin), Australia (AU) and New Zealand (NZ). The issuing agencies
 of AU and NZ register their seals, officers and templates on their own nodes (authoritative
-records); CN records the specimens it was notified of (CN-attested). AU and NZ then send CN
-electronic certificates, the importers' declarations and paper scans — genuine and forged, from
-the simulator — over gRPC with mutual TLS. CN reviews the scans, anchors what it accepts, and
-one document is traced end to end and verified on chain.
+records on chain); the records reach CN by registry sync over gRPC, and CN checks each one
+against the chain before its review uses it. AU and NZ then send CN electronic certificates, the
+importers' declarations and paper scans — genuine and forged, from the simulator — over gRPC
+with mutual TLS. CN reviews the scans, anchors what it accepts and sends each outcome back to the
+sender; one document is traced end to end and verified on chain.
 
     make demo                 run it and print the summary
     make demo ARGS=--serve    keep the nodes running for a browser (Ctrl-C stops them)
@@ -58,13 +59,13 @@ def _cases(corpus: Path) -> list[dict[str, Any]]:
 
 
 async def _register(cluster: Cluster, corpus: Path) -> int:
-    """Each exporter registers its own agencies; CN records what it was notified of."""
+    """Each exporter registers its own agencies (queued for its partners by registry sync)."""
     bundle = json.loads((corpus / "registry" / "bundle.json").read_text())
     root = corpus / "registry"
     count = 0
-    for node_id in [IMPORTER, *EXPORTERS.values()]:
+    for node_id in EXPORTERS.values():
         proc = cluster[node_id]
-        countries = set(EXPORTERS) if node_id == IMPORTER else {proc.spec.country}
+        countries = {proc.spec.country}
         async with build_node(proc.settings) as node:
             reg = node.registry
             assert reg is not None
@@ -143,12 +144,39 @@ def _progress(cn: NodeProcess, sha_scans: list[str], expected: int) -> tuple[Any
     node = build_node(cn.settings)
     try:
         assert node.exchange is not None and node.anchoring is not None
-        inbox = node.exchange.messages("in")
+        inbox = [
+            m for m in node.exchange.messages("in") if m["kind"] in ("certificate", "declaration")
+        ]
         review = node.extras["review"]
         reviews = {s: review.get(s) for s in sha_scans if _has(review, s)}
         return inbox, reviews, node.anchoring
     finally:
         node.db.dispose()
+
+
+def _synced(cn: NodeProcess) -> int:
+    """Partners' registry records CN has checked against the chain and stored."""
+    node = build_node(cn.settings)
+    try:
+        assert node.registry is not None
+        return sum(1 for r in node.registry.list() if r["registrar"] != cn.spec.country)
+    finally:
+        node.db.dispose()
+
+
+def _outcomes(cluster: Cluster) -> list[dict[str, Any]]:
+    """CN's review outcomes applied at AU and NZ."""
+    out = []
+    for node_id in EXPORTERS.values():
+        node = build_node(cluster[node_id].settings)
+        assert node.exchange is not None
+        out += [
+            m
+            for m in node.exchange.messages("in")
+            if m["kind"] == "review_outcome" and m["state"] == "applied"
+        ]
+        node.db.dispose()
+    return out
 
 
 def _has(review: Any, sha: str) -> bool:
@@ -233,9 +261,15 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
     console.log(f"{len(cases)} certificates issued in AU/NZ out of {args.count} generated")
     with console.status("agencies register seals, officers and templates on chain…"):
         records = asyncio.run(_register(cluster, corpus))
-    console.log(f"{records} registry records written on chain")
+    console.log(f"{records} AU/NZ registry records written on chain, queued for partners")
     with console.status("starting the three nodes (cusdep node run)…"):
         cluster.start_all()
+    _wait(
+        f"registry sync: CN-SHA checks AU's and NZ's {records} records against the chain…",
+        lambda: _synced(cluster[IMPORTER]) >= records or f"{_synced(cluster[IMPORTER])}/{records}",
+        60,
+    )
+    console.log(f"CN-SHA verified and stored {records} AU/NZ registry records received over gRPC")
     sent = _send(cluster, cases)
     console.log(f"AU/NZ queued {sent} for CN-SHA")
     for c in cases:
@@ -280,6 +314,18 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
         f"{len(forged) - len(waved)}/{len(forged)} bad certificates stopped; "
         f"{time.perf_counter() - started:.0f} s"
     )
+    final = (
+        sent["certificate"]
+        + sent["declaration"]
+        + sum(1 for s in scans if reviews[s].get("verdict") in ("accept", "reject"))
+    )
+    _wait(
+        "CN-SHA sends each review outcome back to AU/NZ…",
+        lambda: len(_outcomes(cluster)) >= final or f"{len(_outcomes(cluster))}/{final}",
+        60,
+        fatal=False,
+    )
+    _print_sender_view(cluster, cases, target)
     node = build_node(cn.settings)
     token = TokenService(node.db).issue("officer", "demo-officer")["token"]
     node.db.dispose()
@@ -291,6 +337,28 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
     return 0
+
+
+def _print_sender_view(cluster: Cluster, cases: list[dict[str, Any]], sha: str) -> None:
+    """The outcomes back at the senders, and the traced document as its sender sees it."""
+    outcomes = _outcomes(cluster)
+    console.print(f"AU/NZ received {len(outcomes)} signed review outcomes from CN-SHA")
+    case = next(c for c in cases if c["sha"] == sha)
+    sender = cluster[EXPORTERS[case["truth"]["issuing_country"]]]
+    t = asyncio.run(_trace_one(sender, sha))
+    steps = []
+    for e in t["events"]:
+        d = e["detail"]
+        if e["kind"] == "reviewed":
+            anchor = d.get("anchor") or {}
+            steps.append(
+                f"reviewed by {e['actor']} ({d.get('verdict')}, {d.get('decided_by')}"
+                + (", anchor verified on chain" if anchor.get("verified_on_chain") else "")
+                + ")"
+            )
+        else:
+            steps.append(e["kind"])
+    console.print(f"{sender.spec.node_id}'s trace of {sha[:16]}…: {' → '.join(steps)}")
 
 
 def _print_trace(t: dict[str, Any]) -> None:

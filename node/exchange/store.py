@@ -204,19 +204,7 @@ def insert_outbox(
         )
         if doc is not None and stored:  # else when its blob is written (materialize_blobs)
             documents.append(_document_row(doc, kind, "local", "received"))
-            events.append(
-                {
-                    "sha256": sha,
-                    "kind": EventKind.SENT.value,
-                    "actor": header.sender_node,
-                    "at": now,
-                    "detail": {
-                        "message_id": header.message_id,
-                        "to": header.recipient_node,
-                        "queued": True,
-                    },
-                }
-            )
+            events.append(_sent_event(header, sha))
     _bulk_insert(session, _OUTBOX, outbox)
     insert_documents(session, documents)
     insert_events(session, events)
@@ -362,19 +350,33 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
             rows = list(session.connection().execute(stmt))
         if not rows:
             continue
-        documents = []
+        documents, events = [], []
         for _, sha, raw, kind, peer in rows:
-            doc = docs.Document.FromString(pb.SignedEnvelope.FromString(raw).payload)
+            env = pb.SignedEnvelope.FromString(raw)
+            doc = docs.Document.FromString(env.payload)
             stash_blob(blobs, sha, doc.original)
             source = peer if table is InboxRow else "local"
             documents.append(_document_row(doc, kind, source, "received"))
+            if table is OutboxRow:  # the sender's ``sent`` event, as ``send`` of one file adds
+                events.append(_sent_event(env.header, sha))
         with db.session() as session:
             session.connection().execute(
                 update(t).where(t.c[key].in_([r[0] for r in rows])).values(stored=True)
             )
             insert_documents(session, documents)
+            insert_events(session, events)
         done += len(rows)
     return done
+
+
+def _sent_event(header: pb.EnvelopeHeader, sha: str) -> dict[str, Any]:
+    return {
+        "sha256": sha,
+        "kind": EventKind.SENT.value,
+        "actor": header.sender_node,
+        "at": header.created_at.ToDatetime(),
+        "detail": {"message_id": header.message_id, "to": header.recipient_node, "queued": True},
+    }
 
 
 def restore_blobs(session: Session, blobs: BlobStore) -> int:

@@ -306,14 +306,6 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
     t = asyncio.run(_trace_one(cn, target))
     (OUT / "trace.json").write_text(json.dumps(t, indent=2))
     _print_trace(t)
-    forged = [c for c in cases if c["truth"]["expected_verdict"] != "accept"]
-    waved = [c for c in forged if reviews.get(c["sha"], {}).get("verdict") == "accept"]
-    console.print(
-        f"delivered {len(inbox)}/{total} messages exactly once; "
-        f"{len(accepted)} scans accepted and anchored; "
-        f"{len(forged) - len(waved)}/{len(forged)} bad certificates stopped; "
-        f"{time.perf_counter() - started:.0f} s"
-    )
     final = (
         sent["certificate"]
         + sent["declaration"]
@@ -322,10 +314,18 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
     _wait(
         "CN-SHA sends each review outcome back to AU/NZ…",
         lambda: len(_outcomes(cluster)) >= final or f"{len(_outcomes(cluster))}/{final}",
-        60,
+        30,
         fatal=False,
     )
     _print_sender_view(cluster, cases, target)
+    forged = [c for c in cases if c["truth"]["expected_verdict"] != "accept"]
+    waved = [c for c in forged if reviews.get(c["sha"], {}).get("verdict") == "accept"]
+    console.print(
+        f"delivered {len(inbox)}/{total} messages exactly once; "
+        f"{len(accepted)} scans accepted and anchored; "
+        f"{len(forged) - len(waved)}/{len(forged)} bad certificates stopped; "
+        f"{time.perf_counter() - started:.0f} s"
+    )
     node = build_node(cn.settings)
     token = TokenService(node.db).issue("officer", "demo-officer")["token"]
     node.db.dispose()

@@ -73,6 +73,9 @@ class RegistryRecord(BaseModel):
     valid_from: str | None = None
     valid_to: str | None = None
     certificate_type: str | None = None
+    source: str | None = Field(
+        None, description="the partner node this record came from by registry sync"
+    )
 
 
 class Document(BaseModel):

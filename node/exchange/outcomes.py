@@ -118,13 +118,18 @@ class OutcomeNotifier:
         return queued
 
     def _report(self, session: Session, event: DocumentEventRow, peer: str) -> bool:
+        mid = self.exchange.message_id_for(peer, "outcome", event.sha256, str(event.id))
+        if (
+            session.exec(select(OutboxRow.seq).where(OutboxRow.message_id == mid)).first()
+            is not None
+        ):
+            return False  # reported before this restart
         outcome = self._outcome(session, event)
         if outcome is None:
             return False
         if session.get(PartnerRow, peer) is None:
             logger.warning("outcome of %s not sent: %s is no longer pinned", event.sha256, peer)
             return False
-        mid = self.exchange.message_id_for(peer, "outcome", event.sha256, str(event.id))
         if not self.exchange.queue(
             session, peer, "review_outcome", outcome, message_id=mid, document_sha256=event.sha256
         ):

@@ -311,6 +311,8 @@ def record_dict(row: RegistryRecordRow) -> dict[str, Any]:
         out["country"] = row.country
     if row.sha256:
         out["sha256"] = row.sha256
+    if row.source != "local":
+        out["source"] = row.source
     for key in ("name", "valid_from_date", "valid_to_date", "certificate_type"):
         if row.fields.get(key):
             out[key.removesuffix("_date")] = row.fields[key]

@@ -73,3 +73,17 @@ def test_parse_payload_checks_shape_per_kind() -> None:
     assert parse_payload(pb.MESSAGE_KIND_REVOCATION, rev.SerializeToString()).document_sha256 == (
         "ab" * 32
     )
+
+
+def test_review_outcome_payload_names_a_document_and_a_verdict() -> None:
+    kind = pb.MESSAGE_KIND_REVIEW_OUTCOME
+    ok = docs.ReviewOutcome(document_sha256="ab" * 32, verdict="accept", decided_by="officer")
+    parsed = parse_payload(kind, ok.SerializeToString())
+    assert parsed.kind == "review_outcome" and parsed.document_sha256 == "ab" * 32
+    for bad in (
+        docs.ReviewOutcome(document_sha256="xyz", verdict="accept", decided_by="machine"),
+        docs.ReviewOutcome(document_sha256="ab" * 32, verdict="maybe", decided_by="machine"),
+        docs.ReviewOutcome(document_sha256="ab" * 32, verdict="reject", decided_by="robot"),
+    ):
+        with pytest.raises(MalformedMessage):
+            parse_payload(kind, bad.SerializeToString())

@@ -137,9 +137,15 @@ async def test_authoritative_records_reach_the_partner_and_serve_its_review(node
     assert seal is not None and seal.state == "confirmed" and seal.source == "AU-CBR"
     assert seal.sha256 == hashlib.sha256(_png("red")).hexdigest()
     assert cn.blobs.get(seal.sha256) == _png("red")
+    assert cn.registry is not None
+    listed = {(r["kind"], r["id"]): r for r in cn.registry.list()}
+    assert listed[("seal", "AU-S1")]["source"] == "AU-CBR"
+    assert (
+        listed[("seal", "AU-S1")]["registrar"] == "AU"
+        and listed[("seal", "AU-S1")]["authoritative"]
+    )
     registrars = trusted_registrars(cn.db, "CN")
     assert registrars == {"CN", "AU", "NZ"}
-    assert cn.registry is not None
     src = await build_specimens(cn.db, cn.blobs, cn.registry.chain, registrars=registrars)
     assert src.agency("AU-DAFF") is not None
     assert [s.id for s in src.seals("AU-DAFF")] == ["AU-S1"]

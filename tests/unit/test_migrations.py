@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from node.storage import tables  # noqa: F401 - complete metadata
-from node.storage.db import Database, alembic_config
+from node.storage.db import BASELINE, Database, alembic_config
 
 
 def _db(tmp_path: Path, name: str = "node.db") -> Database:
@@ -44,7 +44,9 @@ def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
 
 def test_a_database_made_before_migrations_is_stamped_and_kept(tmp_path: Path) -> None:
     db = _db(tmp_path)
-    SQLModel.metadata.create_all(db.engine)  # how nodes created their schema before 0.2
+    with db.engine.begin() as conn:  # the schema nodes made with create_all before revisions
+        command.upgrade(alembic_config(conn), BASELINE)
+        conn.execute(text("DROP TABLE alembic_version"))
     with db.engine.begin() as conn:
         conn.execute(
             text(

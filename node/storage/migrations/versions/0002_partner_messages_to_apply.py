@@ -20,9 +20,6 @@ _TO_APPLY = "state = 'received' AND kind IN ('registry_update', 'revocation', 'r
 
 
 def upgrade() -> None:
-    existing = {i["name"] for i in sa.inspect(op.get_bind()).get_indexes("exchange_inbox")}
-    if "ix_exchange_inbox_to_apply" in existing:  # made by create_all of a newer build
-        return
     with op.batch_alter_table("exchange_inbox", schema=None) as batch_op:
         batch_op.create_index(
             "ix_exchange_inbox_to_apply",

@@ -254,12 +254,20 @@ def _seal(rng: random.Random, agency: Agency, sid: str, shape: str, ink: str) ->
 def forge_seal(rng: random.Random, genuine: SealSpec) -> SealSpec:
     """An imitation of ``genuine``: wrong ring text or wrong geometry; never registered."""
     how = rng.choice(("text", "geometry", "emblem"))
-    if how == "text":
+    if how == "text" and genuine.shape == "rect":  # a rectangle prints its inner text only
+        forged = _forge_inner_text(rng, genuine)
+    elif how == "text":
         words = genuine.ring_text.split()
         i = rng.randrange(len(words))
         variants = [w for w in (_misspell(rng, words[i]),) if w != words[i]] or [words[i] + "S"]
         words[i] = variants[0]
         forged = replace(genuine, ring_text=" ".join(words), note=f"ring text altered: {words[i]}")
+    elif how == "emblem" and genuine.shape == "rect":  # its emblem is the pair of stars
+        forged = replace(
+            genuine,
+            emblem="" if genuine.emblem else "star",
+            note="emblem altered: stars " + ("removed" if genuine.emblem else "added"),
+        )
     elif how == "geometry":
         forged = replace(
             genuine,
@@ -282,6 +290,15 @@ def forge_seal(rng: random.Random, genuine: SealSpec) -> SealSpec:
             note=f"emblem altered: {other} instead of {genuine.emblem}",
         )
     return replace(forged, id=f"{genuine.id}-FORGED", registered=False)
+
+
+def _forge_inner_text(rng: random.Random, genuine: SealSpec) -> SealSpec:
+    lines = list(genuine.inner_text)
+    words = lines[0].split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    words[i] = next((w for w in (_misspell(rng, words[i]),) if w != words[i]), words[i] + "S")
+    lines[0] = " ".join(words)
+    return replace(genuine, inner_text=tuple(lines), note=f"inner text altered: {words[i]}")
 
 
 def _misspell(rng: random.Random, word: str) -> str:

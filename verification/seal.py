@@ -3,21 +3,30 @@
 Detection: coloured (red, blue, violet) ink, closed into blobs; blobs large enough to be part
 of a stamp are candidates (an impression with gaps falls apart into several).
 
-Comparison with a specimen, both at WORK_DPI so the physical size is compared directly: the
-specimen is rotated over the full circle and slid over the ink around the candidate (template
-matching on blurred masks, coarse at half resolution, then refined). At the best pose the
+Comparison with a specimen, both at WORK_DPI so the physical size is compared directly (no
+scale is fitted: a smaller imitation does not fit). Pose: ``_seal_pose`` (centre from the
+specimen's rotation average, rotation by polar FFT correlation, template-matching refinement);
+where that fits poorly, the exhaustive search as well (the specimen rotated over the full circle
+and slid over the ink, coarse at 1/6 resolution, then refined). At the best pose the
 impression is judged cell by cell (an 8 x 8 grid over the specimen) by *ink precision*: the
 share of the impression's ink that lies on the specimen's (slightly dilated) ink. A genuine
-impression with gaps or faint ink still lies on the specimen everywhere; an imitation with a
-misspelt ring text, another emblem or other geometry puts ink where the specimen has none in
-the cells where it differs. The score is the worst cell's precision; ``coverage``
-(the share of the specimen's ink found) says whether enough of the impression is legible.
-A whole-mask similarity did not separate forgeries from genuine impressions.
+impression with gaps or faint ink still lies on the specimen everywhere; an imitation with
+another emblem or other geometry puts ink where the specimen has none in the cells where it
+differs. The score is the worst cell's precision; ``coverage`` (the share of the specimen's ink
+found) says whether enough of the impression is legible. A whole-mask similarity did not
+separate forgeries from genuine impressions.
+
+Pixels cannot see two adjacent ring letters swapped (a finer grid with local re-alignment did
+not separate them from genuine jitter either). So an impression that passes the pixel test
+has its ring text read (``_ring_text``: the band unwrapped and read by the PP-OCR recogniser)
+and compared with the specimen's: a legible contradiction (letters swapped, a letter added)
+makes it no match, uncertain (an officer looks).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +34,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from verification._ring_text import read_ring
+from verification._seal_pose import SpecimenModel, find_pose
+from verification._seal_pose import model as pose_model
 from verification.imaging import bbox_of, colour_ink_mask, decode_specimen
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
@@ -39,6 +51,7 @@ _COARSE_STEP = 5  # degrees
 _COARSE_SCALE = 1 / 6
 _GRID = 8
 _CELL_MIN_INK = 25
+_FAST_FIT = 0.65  # below this template correlation the exhaustive pose search is tried too
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,7 @@ class Comparison:
     angle: float
     box: Box  # where the specimen sits on the page
     cells: tuple[float, ...] = ()
+    origin: tuple[int, int] = (0, 0)  # top-left of the specimen canvas on the page
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,9 @@ class _Prepared:
     agency_id: str
     mask: np.ndarray  # uint8 0/255 on a square canvas (the specimen's diagonal)
     coarse: tuple[tuple[float, np.ndarray], ...]  # (angle, blurred template at _COARSE_SCALE)
+    rgb: np.ndarray  # the specimen itself on the same canvas (white around it)
+    key: str  # id and content digest, for caches
+    model: SpecimenModel  # for the fast pose search
 
 
 def find_candidates(rgb: np.ndarray, ink: np.ndarray | None = None) -> list[Candidate]:
@@ -109,6 +126,8 @@ def prepare_specimen(spec: SealSpecimen) -> _Prepared | None:
     canvas = np.zeros((side, side), np.uint8)
     y0, x0 = (side - h) // 2, (side - w) // 2
     canvas[y0 : y0 + h, x0 : x0 + w] = crop
+    rgb_canvas = np.full((side, side, 3), 255, np.uint8)
+    rgb_canvas[y0 : y0 + h, x0 : x0 + w] = rgb[box[1] : box[3], box[0] : box[2]]
     small = cv2.resize(
         canvas, None, fx=_COARSE_SCALE, fy=_COARSE_SCALE, interpolation=cv2.INTER_AREA
     )
@@ -116,7 +135,8 @@ def prepare_specimen(spec: SealSpecimen) -> _Prepared | None:
         (float(a), cv2.GaussianBlur(_rotate(small, a), (0, 0), 1.0).astype(np.float32))
         for a in range(0, 360, _COARSE_STEP)
     )
-    return _Prepared(spec.id, spec.agency_id, canvas, coarse)
+    key = f"{spec.id}:{hashlib.sha256(spec.image).hexdigest()}"
+    return _Prepared(spec.id, spec.agency_id, canvas, coarse, rgb_canvas, key, pose_model(canvas))
 
 
 def _rotate(img: np.ndarray, angle: float) -> np.ndarray:
@@ -178,6 +198,21 @@ def _pose(region: np.ndarray, spec: _Prepared) -> tuple[float, float, tuple[int,
     return _match(region, mask, np.arange(angle - 1.5, angle + 1.6, 0.5), 1.0, loc, 5)
 
 
+def _fast_pose(
+    region: np.ndarray, spec: _Prepared, cand: Candidate, offset: tuple[int, int]
+) -> tuple[float, float, tuple[int, int]]:
+    """The fast pose search (``_seal_pose``); the exhaustive one where it fits poorly."""
+    hint = (
+        (cand.box[0] + cand.box[2]) / 2 - offset[0],
+        (cand.box[1] + cand.box[3]) / 2 - offset[1],
+    )
+    pose = find_pose(region, spec.model, hint)
+    if pose.fit >= _FAST_FIT:
+        return pose.fit, pose.angle, (pose.x0, pose.y0)
+    slow = _pose(region, spec)
+    return slow if slow[0] > pose.fit else (pose.fit, pose.angle, (pose.x0, pose.y0))
+
+
 def _coarse(region: np.ndarray, spec: _Prepared) -> tuple[float, float, tuple[int, int]]:
     small = cv2.resize(
         region, None, fx=_COARSE_SCALE, fy=_COARSE_SCALE, interpolation=cv2.INTER_AREA
@@ -216,7 +251,7 @@ def _cells(cand: np.ndarray, spec: np.ndarray) -> tuple[list[float], float]:
 def compare(ink: np.ndarray, cand: Candidate, spec: _Prepared) -> Comparison:
     side = spec.mask.shape[0]
     region, ox, oy = _region(ink, cand, side)
-    fit, angle, (lx, ly) = _pose(region, spec)
+    fit, angle, (lx, ly) = _fast_pose(region, spec, cand, (ox, oy))
     placed = region[ly : ly + side, lx : lx + side]
     if placed.shape != spec.mask.shape:
         return Comparison(0.0, 0.0, fit, angle, cand.box, ())
@@ -224,7 +259,9 @@ def compare(ink: np.ndarray, cand: Candidate, spec: _Prepared) -> Comparison:
     precisions, coverage = _cells(placed, rotated)
     box = (float(ox + lx), float(oy + ly), float(ox + lx + side), float(oy + ly + side))
     score = min(precisions, default=0.0)
-    return Comparison(score, coverage, fit, angle, _tight(rotated, box), tuple(precisions))
+    return Comparison(
+        score, coverage, fit, angle, _tight(rotated, box), tuple(precisions), (ox + lx, oy + ly)
+    )
 
 
 def _tight(mask: np.ndarray, box: Box) -> Box:
@@ -275,14 +312,31 @@ def check_seal(
     _, found, chosen = best
     if found is None or chosen is None:
         return SealResult(found=True, box=cands[0].box, page=page, candidates=len(cands))
-    return _judge(found, chosen, th, page, len(cands))
+    return _judge(found, chosen, th, page, len(cands), rgb)
 
 
 def _judge(
-    cmp: Comparison, spec: _Prepared, th: SealThresholds, page: int, candidates: int
+    cmp: Comparison,
+    spec: _Prepared,
+    th: SealThresholds,
+    page: int,
+    candidates: int,
+    rgb: np.ndarray,
 ) -> SealResult:
     enough = cmp.coverage >= th.min_coverage
     match = enough and cmp.score >= th.accept
+    uncertain = not match and (cmp.score >= th.reject or not enough)
+    if match:
+        ring = read_ring(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb, spec.key)
+        if ring is not None and ring.contradictions:
+            logger.info(
+                "seal %s: ring text contradicts the specimen (%s; read %r, expected %r)",
+                spec.id,
+                "; ".join(ring.contradictions),
+                ring.read,
+                ring.expected,
+            )
+            match, uncertain = False, True
     return SealResult(
         found=True,
         seal_id=spec.id,
@@ -292,6 +346,6 @@ def _judge(
         page=page,
         candidates=candidates,
         agency_id=spec.agency_id,
-        uncertain=not match and (cmp.score >= th.reject or not enough),
+        uncertain=uncertain,
         coverage=cmp.coverage,
     )

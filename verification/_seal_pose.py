@@ -6,7 +6,7 @@ Coarse to fine, each step cheap:
    (the specimen blurred over every angle), which does not depend on the unknown rotation;
 2. rotation: the impression and the specimen unwrapped into polar images around their centres,
    where a rotation is a circular shift, found for all angles at once by FFT correlation;
-   the best few shifts are kept (rectangular stamps are nearly symmetric under 180 degrees);
+   the best two shifts are kept (rectangular stamps are nearly symmetric under 180 degrees);
 3. each kept rotation is refined by template matching of the rotated specimen near the centre,
    first at half resolution, then at full resolution with sub-degree steps.
 """
@@ -21,7 +21,7 @@ import numpy as np
 _Q = 0.25  # scale of the centre search
 _POLAR_ANGLES = 360  # rows of the polar images (1 degree each)
 _POLAR_RADII = 64
-_PEAKS = 3
+_PEAKS = 2
 _ROUGH = 1 / 3  # scale of the first refinement
 
 
@@ -85,7 +85,7 @@ def find_pose(
     for cx, cy in centres:
         x0, y0 = round(cx - side / 2), round(cy - side / 2)
         for angle in _angles(region, (cx, cy), spec):
-            pose = _refine(region, spec.mask, angle, (x0, y0), 2.0, 4.0, 12, _ROUGH)
+            pose = _refine(region, spec.mask, angle, (x0, y0), 1.5, 3.0, 12, _ROUGH)
             best = pose if pose.fit > best.fit else best
     if best.fit < 0:
         return best

@@ -35,7 +35,7 @@ import cv2
 import numpy as np
 
 from verification._ring_text import read_ring
-from verification._seal_pose import SpecimenModel, find_pose
+from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
 from verification.imaging import bbox_of, colour_ink_mask, decode_specimen
 from verification.intake import WORK_DPI
@@ -198,16 +198,12 @@ def _pose(region: np.ndarray, spec: _Prepared) -> tuple[float, float, tuple[int,
     return _match(region, mask, np.arange(angle - 1.5, angle + 1.6, 0.5), 1.0, loc, 5)
 
 
-def _fast_pose(
-    region: np.ndarray, spec: _Prepared, cand: Candidate, offset: tuple[int, int]
+def _settle(
+    region: np.ndarray, spec: _Prepared, pose: Pose, exhaustive: bool
 ) -> tuple[float, float, tuple[int, int]]:
-    """The fast pose search (``_seal_pose``); the exhaustive one where it fits poorly."""
-    hint = (
-        (cand.box[0] + cand.box[2]) / 2 - offset[0],
-        (cand.box[1] + cand.box[3]) / 2 - offset[1],
-    )
-    pose = find_pose(region, spec.model, hint)
-    if pose.fit >= _FAST_FIT:
+    """The fast pose; with ``exhaustive``, the exhaustive search's where the fast one fits
+    poorly and that one fits better."""
+    if not exhaustive or pose.fit >= _FAST_FIT:
         return pose.fit, pose.angle, (pose.x0, pose.y0)
     slow = _pose(region, spec)
     return slow if slow[0] > pose.fit else (pose.fit, pose.angle, (pose.x0, pose.y0))
@@ -248,10 +244,23 @@ def _cells(cand: np.ndarray, spec: np.ndarray) -> tuple[list[float], float]:
     return precisions, coverage
 
 
-def compare(ink: np.ndarray, cand: Candidate, spec: _Prepared) -> Comparison:
+def compare(
+    ink: np.ndarray,
+    cand: Candidate,
+    spec: _Prepared,
+    exhaustive: bool = False,
+    memo: dict[tuple[int, str], Pose] | None = None,
+    key: tuple[int, str] = (0, ""),
+) -> Comparison:
+    """Pose and cell precision of ``spec`` on the ink around ``cand``; ``memo`` keeps the
+    fast poses by ``key`` (a second, exhaustive pass does not repeat them)."""
     side = spec.mask.shape[0]
     region, ox, oy = _region(ink, cand, side)
-    fit, angle, (lx, ly) = _fast_pose(region, spec, cand, (ox, oy))
+    memo = {} if memo is None else memo
+    if key not in memo:
+        hint = ((cand.box[0] + cand.box[2]) / 2 - ox, (cand.box[1] + cand.box[3]) / 2 - oy)
+        memo[key] = find_pose(region, spec.model, hint)
+    fit, angle, (lx, ly) = _settle(region, spec, memo[key], exhaustive)
     placed = region[ly : ly + side, lx : lx + side]
     if placed.shape != spec.mask.shape:
         return Comparison(0.0, 0.0, fit, angle, cand.box, ())
@@ -293,26 +302,49 @@ def check_seal(
     thresholds: SealThresholds | None = None,
     page: int = 0,
 ) -> SealResult:
-    """The best candidate/specimen pair on a page, judged against the thresholds."""
+    """The best candidate/specimen pair on a page, judged against the thresholds.
+
+    The fast pose search is tried on every pair first; only if that finds no match is the
+    exhaustive search run (where the fast one fitted poorly)."""
     th = thresholds or SealThresholds()
     ink = colour_ink_mask(rgb)
     cands = find_candidates(rgb, ink)
     if not cands:
         return SealResult(found=False, page=page)
     prepared = [p for p in (prepare_specimen(s) for s in specimens) if p is not None]
-    best: tuple[float, Comparison | None, _Prepared | None] = (-1.0, None, None)
-    for cand in _distinct(cands, prepared)[:3]:
-        for spec in prepared:
-            if best[1] is not None and _inside(cand.centre, best[1].box):
-                continue
-            this = compare(ink, cand, spec)
-            rank = this.score + (0.0 if this.coverage >= th.min_coverage else -1.0)
-            if rank > best[0]:
-                best = (rank, this, spec)
+    cands = _distinct(cands, prepared)[:3]
+    memo: dict[tuple[int, str], Pose] = {}
+    best = _best(ink, cands, prepared, th, memo, exhaustive=False)
+    if best[1] is None or not _matches(best[1], th):
+        best = _best(ink, cands, prepared, th, memo, exhaustive=True)
     _, found, chosen = best
     if found is None or chosen is None:
         return SealResult(found=True, box=cands[0].box, page=page, candidates=len(cands))
     return _judge(found, chosen, th, page, len(cands), rgb)
+
+
+def _matches(cmp: Comparison, th: SealThresholds) -> bool:
+    return cmp.coverage >= th.min_coverage and cmp.score >= th.accept
+
+
+def _best(
+    ink: np.ndarray,
+    cands: list[Candidate],
+    prepared: list[_Prepared],
+    th: SealThresholds,
+    memo: dict[tuple[int, str], Pose],
+    exhaustive: bool,
+) -> tuple[float, Comparison | None, _Prepared | None]:
+    best: tuple[float, Comparison | None, _Prepared | None] = (-1.0, None, None)
+    for n, cand in enumerate(cands):
+        if best[1] is not None and _inside(cand.centre, best[1].box):
+            continue  # a fragment of an impression already compared
+        for spec in prepared:
+            this = compare(ink, cand, spec, exhaustive, memo, (n, spec.key))
+            rank = this.score + (0.0 if this.coverage >= th.min_coverage else -1.0)
+            if rank > best[0]:
+                best = (rank, this, spec)
+    return best
 
 
 def _judge(

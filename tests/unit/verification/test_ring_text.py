@@ -1,0 +1,56 @@
+"""Ring-text comparison: what counts as a legible contradiction of the specimen's text."""
+
+import numpy as np
+import pytest
+
+from simulator.seal import seal_mask
+from simulator.world import build_world
+from verification._ring_text import band_of, contradictions, letters
+
+EXPECTED = letters("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY")
+
+
+@pytest.mark.parametrize(
+    ("read", "found"),
+    [
+        ("DEPARTMENTOFAGRICULTUREFISHERIESANDFORETSRY", "'ST' read as 'TS'"),  # at the end
+        ("DEPARTMENTOFAGIRCULTUREFISHERIESANDFORESTRY", "'RI' read as 'IR'"),
+        ("DPEARTMENTOFAGRICULTURE", "'EP' read as 'PE'"),  # at the start
+        ("TMENTOFAGRICUTLURE", "'LT' read as 'TL'"),
+        ("FISHERIESANDEFORESTRY", "extra 'E' after 'AND'"),
+    ],
+)
+def test_swapped_or_added_letters_contradict(read, found):
+    assert found in contradictions(read, EXPECTED)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        EXPECTED,
+        "DEPARTMEOFAGULTUREFISHERIESANDFORESTRY",  # letters lost in ink gaps
+        "DEPAKMENTOFAGRICULTUREFISHDEFORESTRY",  # misread letters (K for RT), a gap
+        "TMENTOFAGRICULTUREFISH",  # only part legible
+        "DEPARTMENTOFAGRICULTUREFISHERIESANDFORESTRYY",  # a star read as a letter at the end
+        "",
+    ],
+)
+def test_gaps_and_misreadings_do_not_contradict(read):
+    assert contradictions(read, EXPECTED) == ()
+
+
+def test_band_found_on_round_and_oval_stamps_not_on_rectangles():
+    world = build_world(11)
+    shapes = {}
+    for spec in world.seals.values():
+        m = (seal_mask(spec, 200) > 0.5).astype(np.uint8) * 255
+        side = int(np.hypot(*m.shape)) + 4
+        canvas = np.zeros((side, side), np.uint8)
+        y0, x0 = (side - m.shape[0]) // 2, (side - m.shape[1]) // 2
+        canvas[y0 : y0 + m.shape[0], x0 : x0 + m.shape[1]] = m
+        band = band_of(canvas)
+        shapes.setdefault(spec.shape, set()).add(band is not None)
+        if band is not None:
+            assert 0.9 < band.s_out <= 1.0 and 0.6 < band.s_in < 0.8
+    assert shapes["round"] == {True} and shapes["oval"] == {True}
+    assert shapes["rect"] == {False}

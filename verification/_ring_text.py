@@ -1,0 +1,308 @@
+"""Ring text of round and oval stamps: unwrap the text band, read it, compare with the specimen.
+
+Pixel similarity cannot see two adjacent letters swapped in 3 mm ring text; reading can. The
+band between the outer ring and the inner ring is found on the specimen (radial ink density in
+the stamp's own elliptical coordinates) and unwrapped into a straight strip starting at the
+bottom and running clockwise, so the text reads left to right; the OCR recogniser (RapidOCR's
+PP-OCR recognition model, no detection needed) reads it. The specimen is read once.
+
+The impression is unwrapped in the specimen's frame (after the pose search), with its centre
+and size re-fitted on its own outer ring (scan shear and the pose's pixel error would otherwise
+cut the letters). Black overprint (a signature, printed text) is removed first.
+
+Ink gaps make letters disappear, which proves nothing; what proves an imitation is a letter
+that is legible and *wrong*: two letters of the specimen's text read in swapped order, or a
+letter read between two letters that are adjacent on the specimen, each flanked by correctly
+read letters (``contradictions``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from verification.imaging import colour_ink_mask
+
+logger = logging.getLogger(__name__)
+
+_ROWS = 40  # strip height in pixels
+_FLANK = 3  # correctly read letters needed on each side of a contradiction
+_BLACK_MAX = 110  # a pixel with every channel below this is black ink, not stamp ink
+
+
+@dataclass(frozen=True)
+class Band:
+    a: float  # semi-axes of the stamp (pixels, specimen canvas)
+    b: float
+    s_out: float  # outer and inner edge of the text band, in units of the semi-axes
+    s_in: float
+
+
+@dataclass(frozen=True)
+class RingReading:
+    expected: str  # the specimen's ring text (letters only)
+    read: str  # the impression's (letters only)
+    contradictions: tuple[str, ...] = ()
+
+    @property
+    def legible(self) -> int:
+        return len(self.read)
+
+
+def band_of(mask: np.ndarray) -> Band | None:
+    """The text band of an elliptical stamp (canvas-centred ``mask``); None if not elliptical."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 200:
+        return None
+    cx, cy = mask.shape[1] / 2, mask.shape[0] / 2
+    a = max(xs.max() - cx, cx - xs.min())
+    b = max(ys.max() - cy, cy - ys.min())
+    s = np.hypot((xs - cx) / a, (ys - cy) / b)
+    if np.mean(s > 1.03) > 0.01:  # ink in the corners: a rectangle
+        return None
+    hist, edges = np.histogram(s, bins=105, range=(0.0, 1.05))
+    centres = (edges[:-1] + edges[1:]) / 2
+    density = hist / np.maximum(centres, 0.05)
+    outer = float(centres[np.argmax(np.where(centres > 0.85, density, 0))])
+    inner = float(centres[np.argmax(np.where((centres > 0.5) & (centres < 0.85), density, 0))])
+    if outer - inner < 0.12:
+        return None
+    return Band(float(a), float(b), outer, inner)
+
+
+def unwrap(
+    img: np.ndarray,
+    centre: tuple[float, float],
+    band: Band,
+    s_range: tuple[float, float],
+    rows: int = _ROWS,
+) -> np.ndarray:
+    """The elliptical annulus ``s_range`` (outer first) as a strip, from the bottom clockwise."""
+    s_mid = (s_range[0] + s_range[1]) / 2
+    width = max(16, int(np.pi * (band.a + band.b) * s_mid))
+    th = np.pi / 2 + np.linspace(0, 2 * np.pi, width, endpoint=False)
+    ss = np.linspace(s_range[0], s_range[1], rows)
+    mx = centre[0] + band.a * ss[:, None] * np.cos(th)[None, :]
+    my = centre[1] + band.b * ss[:, None] * np.sin(th)[None, :]
+    return cv2.remap(img, mx.astype(np.float32), my.astype(np.float32), cv2.INTER_LINEAR)
+
+
+def ink_channel(rgb: np.ndarray, ink_mask: np.ndarray) -> int:
+    """The colour channel in which the stamp ink is darkest (most contrast on white)."""
+    sel = ink_mask > 0
+    if not np.any(sel):
+        return 0
+    return int(np.argmin([float(rgb[..., k][sel].mean()) for k in range(3)]))
+
+
+def ink_darkness(rgb: np.ndarray, channel: int) -> np.ndarray:
+    """Stamp ink as darkness in ``channel`` (uint8, 0 = paper), black overprint removed."""
+    dark = 255 - rgb[..., channel]
+    black = rgb.max(axis=2) < _BLACK_MAX
+    out = dark.copy()
+    out[black] = 0
+    return out
+
+
+def fit_ring(
+    mask: np.ndarray, centre: tuple[float, float], band: Band
+) -> tuple[float, float, float]:
+    """(cx, cy, scale) of the impression's outer ring near ``centre`` (binary ink ``mask``).
+
+    The ring's radius per angle block is fitted by s(θ) = s0 + dx·cosθ/a + dy·sinθ/b."""
+    ss = np.linspace(band.s_out + 0.08, band.s_out - 0.08, 48)
+    strip = unwrap(mask, centre, band, (ss[0], ss[-1]), rows=len(ss)).astype(np.float32)
+    blocks = 72
+    w = strip.shape[1] // blocks
+    th_all = np.pi / 2 + np.linspace(0, 2 * np.pi, strip.shape[1], endpoint=False)
+    design, target, weight = [], [], []
+    for k in range(blocks):
+        profile = np.convolve(strip[:, k * w : (k + 1) * w].sum(axis=1), np.ones(5) / 5, "same")
+        if profile.max() < 255 * w * 0.3:
+            continue
+        i = int(np.argmax(profile))
+        th = th_all[k * w + w // 2]
+        design.append([1.0, np.cos(th) / band.a, np.sin(th) / band.b])
+        target.append(ss[i])
+        weight.append(np.sqrt(profile[i]))
+    if len(target) < 12:
+        return centre[0], centre[1], 1.0
+    wts = np.asarray(weight)
+    sol, *_ = np.linalg.lstsq(
+        np.asarray(design) * wts[:, None], np.asarray(target) * wts, rcond=None
+    )
+    s0, dx, dy = (float(v) for v in sol)
+    if abs(dx) > 8 or abs(dy) > 8 or not 0.9 < s0 / band.s_out < 1.1:
+        return centre[0], centre[1], 1.0
+    return centre[0] + dx, centre[1] + dy, s0 / band.s_out
+
+
+def text_strip(darkness: np.ndarray, centre: tuple[float, float], band: Band) -> np.ndarray:
+    """The text band as black-on-white BGR for the recogniser."""
+    pad = 0.02
+    strip = unwrap(darkness, centre, band, (band.s_out + pad, band.s_in + pad)).astype(np.float32)
+    lo, hi = float(np.percentile(strip, 50)), float(np.percentile(strip, 99))
+    norm = np.clip((strip - lo) / max(hi - lo, 1.0) * 255.0, 0, 255)
+    grey = (255 - norm).astype(np.uint8)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+def recognise(strip: np.ndarray) -> str:
+    """Letters (A-Z) read in the strip by the PP-OCR recogniser."""
+    from verification.ocr import DEFAULT_MAX_SIDE, _rapidocr
+
+    result, _elapsed = _rapidocr(DEFAULT_MAX_SIDE).text_rec([strip])
+    text = str(result[0][0]) if result else ""
+    return letters(text)
+
+
+def letters(text: str) -> str:
+    return "".join(ch for ch in text.upper() if "A" <= ch <= "Z")
+
+
+@functools.lru_cache(maxsize=256)
+def _cached_specimen_text(key: str, strip_bytes: bytes, shape: tuple[int, int, int]) -> str:
+    del key
+    return recognise(np.frombuffer(strip_bytes, np.uint8).reshape(shape))
+
+
+def specimen_text(key: str, darkness: np.ndarray, band: Band) -> str:
+    """The specimen's ring text, read once per specimen (``key``: its id and digest)."""
+    centre = (darkness.shape[1] / 2, darkness.shape[0] / 2)
+    strip = text_strip(darkness, centre, band)
+    return _cached_specimen_text(key, strip.tobytes(), strip.shape)
+
+
+def contradictions(read: str, expected: str) -> tuple[str, ...]:
+    """Legible letters that contradict the expected text (see the module docstring).
+
+    A swap needs correctly read letters around it (``_FLANK`` in all, at least one on each
+    side; each end of the text counts as two); an extra letter, which OCR noise produces more
+    easily, needs ``_FLANK`` on each side and never counts at the ends."""
+    ops = _align(read, expected)
+    found = []
+    for i, (op, r, e) in enumerate(ops):
+        if op not in ("swap", "insert"):
+            continue
+        before = _matched_run(ops[:i][::-1])
+        rest = ops[i + 1 :]
+        after = _matched_run(rest)
+        if op == "swap":  # the ends of the text count as two letters read
+            if all(o == "insert" for o, _r, _e in rest):
+                after = max(after, 2)
+            if all(o in ("insert", "skip") for o, _r, _e in ops[:i]):
+                before = max(before, 2)
+            if min(before, after) >= 1 and before + after >= _FLANK:
+                found.append(f"{e!r} read as {r!r}")
+        elif min(before, after) >= _FLANK:
+            found.append(f"extra {r!r} after {_context(ops[:i])!r}")
+    return tuple(found)
+
+
+def _context(ops: list[tuple[str, str, str]]) -> str:
+    return "".join(r for _op, r, _e in ops[-_FLANK:])
+
+
+def _matched_run(ops: list[tuple[str, str, str]]) -> int:
+    n = 0
+    for op, _r, _e in ops:
+        if op != "match":
+            break
+        n += 1
+    return n
+
+
+_COST = {"match": 0.0, "skip": 0.35, "insert": 1.0, "sub": 1.0, "swap": 0.9}
+
+
+def _align(read: str, expected: str) -> list[tuple[str, str, str]]:
+    """Cheapest edit script from ``expected`` to ``read``: match, skip (a letter not read: an
+    ink gap), insert (a letter read that is not expected), sub, swap (adjacent transposition).
+    Letters of ``expected`` before and after the read part are skipped for free."""
+    n, m = len(read), len(expected)
+    inf = float("inf")
+    cost = np.full((n + 1, m + 1), inf)
+    back: dict[tuple[int, int], tuple[int, int, str]] = {}
+    cost[0, :] = 0.0  # reading may start anywhere in the expected text
+    for i in range(1, n + 1):
+        cost[i, 0] = i * _COST["insert"]
+        back[(i, 0)] = (i - 1, 0, "insert")
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            steps = [
+                (
+                    cost[i - 1, j - 1] + (0.0 if read[i - 1] == expected[j - 1] else 1.0),
+                    i - 1,
+                    j - 1,
+                    "match" if read[i - 1] == expected[j - 1] else "sub",
+                ),
+                (cost[i, j - 1] + _COST["skip"], i, j - 1, "skip"),
+                (cost[i - 1, j] + _COST["insert"], i - 1, j, "insert"),
+            ]
+            if (
+                i > 1
+                and j > 1
+                and read[i - 1] == expected[j - 2]
+                and read[i - 2] == expected[j - 1]
+                and read[i - 1] != read[i - 2]
+            ):
+                steps.append((cost[i - 2, j - 2] + _COST["swap"], i - 2, j - 2, "swap"))
+            best = min(steps, key=lambda s: s[0])
+            cost[i, j] = best[0]
+            back[(i, j)] = (best[1], best[2], best[3])
+    j = int(np.argmin(cost[n, :]))  # reading may end anywhere too
+    i = n
+    ops: list[tuple[str, str, str]] = []
+    while i > 0:
+        pi, pj, op = back[(i, j)]
+        if op == "swap":
+            ops.append(("swap", read[i - 2 : i], expected[j - 2 : j]))
+        elif op in ("match", "sub"):
+            ops.append((op, read[i - 1], expected[j - 1]))
+        elif op == "insert":
+            ops.append(("insert", read[i - 1], ""))
+        else:
+            ops.append(("skip", "", expected[j - 1]))
+        i, j = pi, pj
+    return ops[::-1]
+
+
+def read_ring(
+    page: np.ndarray,
+    origin: tuple[int, int],
+    angle: float,
+    spec_mask: np.ndarray,
+    spec_rgb: np.ndarray,
+    key: str,
+) -> RingReading | None:
+    """Read the impression's ring text at the pose (``origin``: canvas top-left on ``page``,
+    ``angle``: specimen rotation) and compare it with the specimen's; None if the specimen has
+    no ring text or the impression is cut by the page edge."""
+    band = band_of(spec_mask)
+    if band is None:
+        return None
+    side = spec_mask.shape[0]
+    x0, y0 = origin
+    crop = page[max(0, y0) : y0 + side, max(0, x0) : x0 + side]
+    if x0 < 0 or y0 < 0 or crop.shape[:2] != (side, side):
+        return None
+    channel = ink_channel(spec_rgb, spec_mask)
+    expected = specimen_text(key, ink_darkness(spec_rgb, channel), band)
+    if len(expected) < 6:
+        return None
+    dark = _rotate(ink_darkness(crop, channel), -angle)
+    ink = _rotate(colour_ink_mask(crop), -angle)
+    cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
+    fitted = Band(band.a * scale, band.b * scale, band.s_out, band.s_in)
+    read = recognise(text_strip(dark, (cx, cy), fitted))
+    return RingReading(expected, read, contradictions(read, expected))
+
+
+def _rotate(img: np.ndarray, angle: float) -> np.ndarray:
+    side = img.shape[0]
+    m = cv2.getRotationMatrix2D((side / 2, side / 2), angle, 1.0)
+    return cv2.warpAffine(img, m, (side, side), flags=cv2.INTER_LINEAR)

@@ -1,0 +1,150 @@
+"""Where a specimen sits on an impression: centre, rotation (no scale: size is evidence).
+
+Coarse to fine, each step cheap:
+
+1. centre: template matching (at ``_Q`` of the resolution) of the specimen's *rotation average*
+   (the specimen blurred over every angle), which does not depend on the unknown rotation;
+2. rotation: the impression and the specimen unwrapped into polar images around their centres,
+   where a rotation is a circular shift, found for all angles at once by FFT correlation;
+   the best two shifts are kept (rectangular stamps are nearly symmetric under 180 degrees);
+3. each kept rotation is refined by template matching of the rotated specimen near the centre,
+   first at half resolution, then at full resolution with sub-degree steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+_Q = 0.25  # scale of the centre search
+_POLAR_ANGLES = 360  # rows of the polar images (1 degree each)
+_POLAR_RADII = 64
+_PEAKS = 2
+_ROUGH = 1 / 3  # scale of the first refinement
+
+
+@dataclass(frozen=True)
+class Pose:
+    fit: float  # normalised correlation of the blurred masks at the pose
+    angle: float  # degrees, counter-clockwise as cv2.getRotationMatrix2D
+    x0: int  # top-left of the specimen canvas in region pixels
+    y0: int
+
+
+@dataclass(frozen=True)
+class SpecimenModel:
+    """What the pose search needs from a specimen, computed once."""
+
+    mask: np.ndarray  # uint8 0/255, square canvas
+    radial: np.ndarray  # float32 rotation average at _Q
+    polar_fft: np.ndarray  # complex FFT over angle of the blurred polar image
+
+
+def model(mask: np.ndarray) -> SpecimenModel:
+    small = cv2.resize(mask, None, fx=_Q, fy=_Q, interpolation=cv2.INTER_AREA)
+    side = small.shape[0]
+    acc = np.zeros(small.shape, np.float32)
+    for a in range(0, 360, 10):
+        acc += rotate(small, float(a)).astype(np.float32)
+    radial = cv2.GaussianBlur(acc / 36.0, (0, 0), 1.0)
+    polar = _polar(mask, (mask.shape[1] / 2, mask.shape[0] / 2), mask.shape[0] / 2)
+    del side
+    return SpecimenModel(mask, radial, np.fft.rfft(polar, axis=0))
+
+
+def rotate(img: np.ndarray, angle: float) -> np.ndarray:
+    side = img.shape[0]
+    m = cv2.getRotationMatrix2D((side / 2, side / 2), angle, 1.0)
+    return cv2.warpAffine(img, m, (side, side), flags=cv2.INTER_LINEAR)
+
+
+def _polar(img: np.ndarray, centre: tuple[float, float], radius: float) -> np.ndarray:
+    blurred = cv2.GaussianBlur(img, (0, 0), 2.0).astype(np.float32)
+    p = cv2.warpPolar(
+        blurred,
+        (_POLAR_RADII, _POLAR_ANGLES),
+        centre,
+        radius,
+        cv2.INTER_LINEAR | cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS,
+    )
+    p -= p.mean(axis=0, keepdims=True)  # per radius: what varies with the angle
+    return p
+
+
+def find_pose(
+    region: np.ndarray, spec: SpecimenModel, hint: tuple[float, float] | None = None
+) -> Pose:
+    """The best pose of ``spec`` over the ink ``region`` (uint8 0/255, at least canvas-sized).
+
+    ``hint``: another guess of the centre (the ink blob's box centre), tried as well."""
+    side = spec.mask.shape[0]
+    centres = [_centre(region, spec)] + ([hint] if hint is not None else [])
+    best = Pose(-1.0, 0.0, 0, 0)
+    for cx, cy in centres:
+        x0, y0 = round(cx - side / 2), round(cy - side / 2)
+        for angle in _angles(region, (cx, cy), spec):
+            pose = _refine(region, spec.mask, angle, (x0, y0), 1.5, 3.0, 12, _ROUGH)
+            best = pose if pose.fit > best.fit else best
+    if best.fit < 0:
+        return best
+    return _refine(region, spec.mask, best.angle, (best.x0, best.y0), 0.5, 1.0, 3, 1.0)
+
+
+def _centre(region: np.ndarray, spec: SpecimenModel) -> tuple[float, float]:
+    small = cv2.resize(region, None, fx=_Q, fy=_Q, interpolation=cv2.INTER_AREA)
+    r32 = cv2.GaussianBlur(small, (0, 0), 1.0).astype(np.float32)
+    t = spec.radial
+    if t.shape[0] > r32.shape[0] or t.shape[1] > r32.shape[1]:
+        return region.shape[1] / 2, region.shape[0] / 2
+    _, _, _, loc = cv2.minMaxLoc(cv2.matchTemplate(r32, t, cv2.TM_CCORR_NORMED))
+    return (loc[0] + t.shape[1] / 2) / _Q, (loc[1] + t.shape[0] / 2) / _Q
+
+
+def _angles(region: np.ndarray, centre: tuple[float, float], spec: SpecimenModel) -> list[float]:
+    polar = _polar(region, centre, spec.mask.shape[0] / 2)
+    corr = np.fft.irfft(
+        np.fft.rfft(polar, axis=0) * np.conj(spec.polar_fft), n=_POLAR_ANGLES, axis=0
+    )
+    score = corr.sum(axis=1)
+    picked: list[float] = []
+    for i in np.argsort(-score):
+        shift = float(i) * 360.0 / _POLAR_ANGLES
+        if all(min(abs(shift - p), 360 - abs(shift - p)) > 20 for p in picked):
+            picked.append(shift)
+        if len(picked) == _PEAKS:
+            break
+    return [(-s) % 360.0 for s in picked]
+
+
+def _refine(
+    region: np.ndarray,
+    mask: np.ndarray,
+    angle: float,
+    near: tuple[int, int],
+    step: float,
+    span: float,
+    margin: int,
+    scale: float,
+) -> Pose:
+    side = mask.shape[0]
+    x0, y0 = max(0, near[0] - margin), max(0, near[1] - margin)
+    window = region[y0 : y0 + side + 2 * margin, x0 : x0 + side + 2 * margin]
+    if scale != 1.0:
+        window = cv2.resize(window, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        mask = cv2.resize(mask, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    sigma = max(0.8, 1.5 * scale)
+    w32 = cv2.GaussianBlur(window, (0, 0), sigma).astype(np.float32)
+    blurred = cv2.GaussianBlur(mask, (0, 0), sigma).astype(np.float32)  # blur, then rotate
+    best = Pose(-1.0, angle, near[0], near[1])
+    for a in np.arange(angle - span, angle + span + 1e-6, step):
+        t = rotate(blurred, float(a))
+        if t.shape[0] > w32.shape[0] or t.shape[1] > w32.shape[1]:
+            continue
+        _, v, _, loc = cv2.minMaxLoc(cv2.matchTemplate(w32, t, cv2.TM_CCORR_NORMED))
+        if v > best.fit:
+            best = Pose(
+                float(v), float(a) % 360.0, x0 + round(loc[0] / scale), y0 + round(loc[1] / scale)
+            )
+    return best

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import statistics
+import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,8 +49,16 @@ class _Models:
     word_boxes: Any
 
 
-@functools.lru_cache(maxsize=2)
+_LOADING = threading.Lock()
+
+
 def _models(threads: int) -> _Models:
+    with _LOADING:  # a background warm-up and the first page must not both load the models
+        return _load(threads)
+
+
+@functools.lru_cache(maxsize=2)
+def _load(threads: int) -> _Models:
     from rapidocr_onnxruntime.cal_rec_boxes import CalRecBoxes
     from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
     from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
@@ -105,6 +114,13 @@ class RapidOcrEngine:
 
     def warm_up(self) -> None:
         _models(self.threads)
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """Load the models on a daemon thread (onnxruntime releases the GIL while it builds its
+        sessions), so a one-shot process reads its input meanwhile; ``recognise`` waits."""
+        thread = threading.Thread(target=self.warm_up, name="ocr-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def recognise(self, image: np.ndarray) -> list[OcrLine]:
         models = _models(self.threads)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from verification import ocr
 from verification.ocr import RapidOcrEngine
 from verification.testing import render_page
 
@@ -65,3 +66,15 @@ def test_a_blank_page_has_no_lines() -> None:
 def test_bad_configuration_is_refused() -> None:
     with pytest.raises(ValueError, match="det_max_side"):
         RapidOcrEngine(det_max_side=100)
+
+
+def test_background_warm_up_and_first_page_load_the_models_once(page) -> None:
+    image, _printed = page
+    ocr._load.cache_clear()
+    engine = RapidOcrEngine(threads=1)
+    thread = engine.warm_up_in_background()
+    texts = _texts(engine.recognise(image))  # races the warm-up for the models
+    thread.join(timeout=120)
+    assert not thread.is_alive()
+    assert _reads(texts, "AU-2026-000123")
+    assert ocr._load.cache_info().misses == 1

@@ -1,10 +1,16 @@
-"""Review pipeline timings and memory per stage on a simulator corpus.
+"""Review pipeline timings, CPU and memory per stage on a simulator corpus, against a baseline.
 
-    .venv/bin/python bench/review.py CORPUS_DIR [--count N] [--pdf]
+    .venv/bin/python bench/review.py CORPUS_DIR [--count N] [--pdf] [--baseline legacy|none]
 
-Loads the OCR models once (not timed), then reviews N documents and prints, per stage,
-seconds per page p50/p95 and the peak Python-traced memory (numpy buffers included; the
-onnxruntime arena is not traced, see the process max RSS line).
+Loads the OCR models once (not timed), then reviews N documents with the current configuration
+(``--det-max-side`` compares detector input sizes) and, interleaved document by document in
+alternating order (so machine load hits both alike), with the baseline: ``legacy`` is the OCR
+configuration before the speed work (RapidOCR's own pipeline: whole page scaled to 2000 px for
+detection *and* recognition, the angle classifier on every line, onnxruntime's default spinning
+threads). Prints, per stage, seconds per page
+p50/p95 and the peak Python-traced memory (numpy buffers included; the onnxruntime arena is
+not traced, see the max RSS line), then wall and CPU seconds (process_time, less sensitive to
+other load) per page and field exact-match for both.
 """
 
 from __future__ import annotations
@@ -12,23 +18,103 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from verification import BundleSpecimenSource, Pipeline
-from verification.evaluation import case_dirs
-from verification.ocr import RapidOcrEngine
+from verification import evaluation as ev
+from verification.ocr import DEFAULT_DET_MAX_SIDE, RapidOcrEngine, _line
+from verification.ports import OcrLine
 
 STAGES = ("intake", "ocr", "template", "fields", "seal", "signature", "rules")
 
 
+class LegacyOcr:
+    """The OCR configuration before the speed work, kept here as the bench's baseline."""
+
+    name = "rapidocr-legacy"
+
+    def __init__(self) -> None:
+        from rapidocr_onnxruntime import RapidOCR
+
+        self._engine = RapidOCR(max_side_len=2000)
+
+    def recognise(self, image: np.ndarray) -> list[OcrLine]:
+        result, _elapsed = self._engine(image, return_word_box=True)
+        return [_line(item) for item in result or [] if str(item[1]).strip()]
+
+
+@dataclass
+class Series:
+    name: str
+    pipe: Pipeline
+    stage: dict[str, list[float]] = field(default_factory=lambda: {s: [] for s in STAGES})
+    peak_kb: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STAGES})
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    fields: list[bool] = field(default_factory=list)
+
+    def review(self, case: Path, data: bytes, truth: dict[str, Any]) -> None:
+        arrival = date.fromisoformat(truth["arrival_date"])
+        self.pipe.today = lambda: arrival
+        decl = json.loads((case / "declaration.json").read_text())
+        tracemalloc.reset_peak()
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        res = self.pipe.verify(data, declaration=decl, arrival_date=arrival)
+        pages = max(1, res.pages)
+        self.cpu.append((time.process_time() - cpu0) / pages)
+        self.wall.append((time.perf_counter() - wall0) / pages)
+        for stage in STAGES:
+            self.stage[stage].append(res.stage_ms.get(stage, 0) / 1000 / pages)
+            self.peak_kb[stage] = max(self.peak_kb[stage], res.stage_peak_kb.get(stage, 0))
+        out = ev.CaseOutcome(case.name, str(truth.get("kind")), [], "", 0.0)
+        ev._score(out, res, truth)
+        self.fields.extend(out.fields.values())
+
+
 def _pct(values: list[float], q: float) -> float:
     s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))] if s else 0.0
+
+
+def _row(label: str, series: list[Series], values: Any, peak: Any = None) -> str:
+    cells = []
+    for s in series:
+        v = values(s)
+        cells.append(f"{_pct(v, 0.5):>7.3f} {_pct(v, 0.95):>7.3f}")
+        if peak is not None:
+            cells.append(f"{peak(s) / 1024:>8.1f}")
+        elif len(series) > 0:
+            cells.append(f"{'':>8}")
+    return f"| {label:<14} | " + " | ".join(cells) + " |"
+
+
+def report(series: list[Series], args: argparse.Namespace, load_s: float) -> None:
+    print(
+        f"documents: {len(series[0].wall)}  input: {'pdf' if args.pdf else 'scan'}  "
+        f"corpus: {args.corpus}  model load: {load_s:.2f} s (once per process)"
+    )
+    head = " | ".join(f"{s.name + ' p50   p95':>15} | {'peak MiB':>8}" for s in series)
+    print(f"| {'s/page':<14} | {head} |")
+    print("|" + "---|" * (1 + 2 * len(series)))
+    for stage in STAGES:
+        print(
+            _row(stage, series, lambda s, st=stage: s.stage[st], lambda s, st=stage: s.peak_kb[st])
+        )
+    print(_row("total wall", series, lambda s: s.wall, lambda s: max(s.peak_kb.values())))
+    print(_row("total CPU", series, lambda s: s.cpu))
+    for s in series:
+        match = sum(s.fields) / len(s.fields) if s.fields else 0.0
+        print(f"{s.name}: field exact-match {match:.4f} ({sum(s.fields)}/{len(s.fields)})")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"process max RSS {rss:.0f} MiB (all configurations loaded)")
 
 
 def main() -> int:
@@ -36,53 +122,36 @@ def main() -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--pdf", action="store_true", help="review certificate.pdf instead of scans")
+    ap.add_argument("--baseline", choices=("legacy", "none"), default="legacy")
+    ap.add_argument(
+        "--det-max-side",
+        type=int,
+        nargs="+",
+        default=[DEFAULT_DET_MAX_SIDE],
+        help="detector input sizes to compare (one 'current' series each)",
+    )
     args = ap.parse_args()
-    ocr = RapidOcrEngine()
+    source = BundleSpecimenSource(args.corpus)
     t0 = time.perf_counter()
-    ocr.warm_up()
+    RapidOcrEngine().warm_up()
     load_s = time.perf_counter() - t0
-    pipe = Pipeline(BundleSpecimenSource(args.corpus), ocr=ocr)
-    per_stage: dict[str, list[float]] = {s: [] for s in STAGES}
-    peaks: dict[str, int] = {s: 0 for s in STAGES}
-    totals: list[float] = []
+    series = [
+        Series(f"det{side}", Pipeline(source, ocr=RapidOcrEngine(det_max_side=side)))
+        for side in args.det_max_side
+    ]
+    if args.baseline == "legacy":
+        series.append(Series("legacy", Pipeline(source, ocr=LegacyOcr())))
     tracemalloc.start()
-    for case in case_dirs(args.corpus)[: args.count]:
+    for i, case in enumerate(ev.case_dirs(args.corpus)[: args.count]):
         truth = json.loads((case / "truth.json").read_text())
-        arrival = date.fromisoformat(truth["arrival_date"])
-        pipe.today = lambda a=arrival: a
-        name = (
-            "certificate.pdf"
-            if args.pdf
-            else next(p.name for p in case.iterdir() if p.name.startswith("scan."))
-        )
-        decl = json.loads((case / "declaration.json").read_text())
-        tracemalloc.reset_peak()
-        res = pipe.verify((case / name).read_bytes(), declaration=decl, arrival_date=arrival)
-        totals.append(res.elapsed_ms / 1000 / max(1, res.pages))
-        for stage in STAGES:
-            per_stage[stage].append(res.stage_ms.get(stage, 0) / 1000 / max(1, res.pages))
-            peaks[stage] = max(peaks[stage], res.stage_peak_kb.get(stage, 0))
-        sys.stderr.write(f"\r{case.name} {totals[-1]:.2f}s")
+        name = "certificate.pdf" if args.pdf else truth["files"]["scan"]
+        data = (case / name).read_bytes()
+        for s in series if i % 2 == 0 else reversed(series):
+            s.review(case, data, truth)
+        sys.stderr.write(f"\r{case.name} " + " ".join(f"{s.wall[-1]:.2f}s" for s in series))
     tracemalloc.stop()
     sys.stderr.write("\n")
-    print(
-        f"documents: {len(totals)}  input: {'pdf' if args.pdf else 'scan'}  "
-        f"model load: {load_s:.2f} s (once per process)"
-    )
-    print(f"{'stage':<10} {'p50 s/page':>11} {'p95 s/page':>11} {'peak MiB':>9}")
-    for stage in STAGES:
-        v = per_stage[stage]
-        print(
-            f"{stage:<10} {_pct(v, 0.5):>11.3f} {_pct(v, 0.95):>11.3f} {peaks[stage] / 1024:>9.1f}"
-        )
-    print(
-        f"{'total':<10} {_pct(totals, 0.5):>11.3f} {_pct(totals, 0.95):>11.3f} "
-        f"{max(peaks.values()) / 1024:>9.1f}"
-    )
-    print(
-        f"mean {statistics.fmean(totals):.3f} s/page; process max RSS "
-        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
-    )
+    report(series, args, load_s)
     return 0
 
 

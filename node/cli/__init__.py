@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
-
-from sqlalchemy.exc import OperationalError
 
 from node.errors import CusdepError
 
@@ -29,7 +27,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv`` naming a known command only that command's module is imported
+    (the others get a help-only stub), else every command module is."""
     from node.cli import groups
 
     parser = _Parser(prog="cusdep", description="cross-border customs data exchange node")
@@ -37,13 +37,29 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
-    for group in groups.GROUPS:
+    command = _command(argv, groups.COMMANDS) if argv is not None else None
+    if argv is not None and command is None:  # `cusdep`, `cusdep --help`, or a typo
+        for name, (_module, text) in groups.COMMANDS.items():
+            sub.add_parser(name, help=text, add_help=False)
+        return parser
+    for group in groups.modules(command):
         group.register(sub)
     return parser
 
 
+def _command(argv: Sequence[str], commands: Mapping[str, object]) -> str | None:
+    """The command word in ``argv`` (after the global options), if it is a known one."""
+    rest = list(argv)
+    while rest and rest[0].startswith("-"):
+        option = rest.pop(0)
+        if option == "--home" and rest:
+            rest.pop(0)
+    return rest[0] if rest and rest[0] in commands else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = _build_parser(argv)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -56,8 +72,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CusdepError as err:
         sys.stderr.write(f"cusdep: error: {err.roll_up()}\n")
         return EXIT_USAGE
-    except OperationalError as err:
-        sys.stderr.write(f"cusdep: error: database: {str(err.orig).splitlines()[0]}\n")
+    except Exception as err:
+        if not _is_database_error(err):
+            raise
+        sys.stderr.write(f"cusdep: error: database: {str(err.orig).splitlines()[0]}\n")  # type: ignore[attr-defined]
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+
+
+def _is_database_error(err: Exception) -> bool:
+    """SQLAlchemy's OperationalError, without importing SQLAlchemy for commands that never load
+    it (if it is not imported, nothing raised one)."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(err, exc.OperationalError)

@@ -23,6 +23,7 @@ from verification import (
     IntakeLimits,
     Pipeline,
     PipelineConfig,
+    RapidOcrEngine,
     SpecimenSource,
     UnknownTemplate,
     VerificationError,
@@ -80,6 +81,7 @@ def _verify(args: argparse.Namespace) -> int:
         sniff(data)  # fail on a non-document before loading any registry
     except VerificationError as err:
         raise _mapped(err) from None
+    RapidOcrEngine().warm_up_in_background()  # overlaps reading the registry and the pages
     declaration = _declaration(args.declaration) if args.declaration else None
     arrival = _day(args.arrival_date) if args.arrival_date else None
     try:

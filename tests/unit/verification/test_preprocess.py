@@ -1,0 +1,30 @@
+"""Pre-processing helpers: the histogram percentiles must equal numpy's sorted ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verification.preprocess import percentiles_u8, prepare_for_ocr
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_histogram_percentiles_equal_numpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 4000))
+    values = rng.integers(0, 256, size=n, dtype=np.uint8)
+    if seed % 2:  # two-valued, where interpolation between order statistics matters
+        values = rng.choice(np.array([3, 200], dtype=np.uint8), size=n)
+    qs = (0.0, 0.5, 50.0, 99.0, 100.0)
+    assert percentiles_u8(values, qs) == pytest.approx(list(np.percentile(values, qs)))
+    assert percentiles_u8(values, (50.0,))[0] == pytest.approx(float(np.median(values)))
+
+
+def test_red_stamp_ink_is_whitened_and_black_text_kept() -> None:
+    page = np.full((300, 400, 3), 235, np.uint8)
+    page[50:60, 20:200] = (20, 20, 20)  # printed text
+    page[100:200, 200:300] = (200, 40, 40)  # stamp ink
+    out = prepare_for_ocr(page)
+    assert "drop-stamp-ink" in out.steps
+    assert (out.image[120:180, 220:280] == 235).all()
+    assert (out.image[52:58, 30:190] < 60).all()

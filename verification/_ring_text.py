@@ -153,11 +153,9 @@ def text_strip(darkness: np.ndarray, centre: tuple[float, float], band: Band) ->
 
 def recognise(strip: np.ndarray) -> str:
     """Letters (A-Z) read in the strip by the PP-OCR recogniser."""
-    from verification.ocr import DEFAULT_MAX_SIDE, _rapidocr
+    from verification.ocr import read_line
 
-    result, _elapsed = _rapidocr(DEFAULT_MAX_SIDE).text_rec([strip])
-    text = str(result[0][0]) if result else ""
-    return letters(text)
+    return letters(read_line(strip)[0])
 
 
 def letters(text: str) -> str:

@@ -145,6 +145,13 @@ class RapidOcrEngine:
         return [_line(item) for item in items if str(item[1]).strip()]
 
 
+def read_line(image: np.ndarray, threads: int = DEFAULT_THREADS) -> tuple[str, float]:
+    """Text and confidence of one image that already holds a single text line (the recogniser
+    alone, no detection): for strips cut out by other stages, e.g. a seal's unwrapped ring."""
+    rec, _elapsed = _models(threads).rec([image], False)
+    return (str(rec[0][0]), float(rec[0][1])) if rec else ("", 0.0)
+
+
 def _detect(models: _Models, image: np.ndarray, max_side: int) -> list[np.ndarray]:
     """Text line quads (float32 4x2, page coordinates) in reading order."""
     import cv2

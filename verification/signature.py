@@ -103,7 +103,7 @@ def _ruled(ink: np.ndarray) -> np.ndarray:
         bridged = cv2.dilate(ink, np.ones(across, np.uint8))
         runs = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, np.ones(along, np.uint8))
         found = cv2.max(found, runs)
-    return cv2.dilate(found, np.ones((5, 5), np.uint8))
+    return cv2.dilate(found, np.ones((7, 7), np.uint8))
 
 
 def _blob_in(ink: np.ndarray, window: Box) -> tuple[int, Box, np.ndarray] | None:
@@ -133,7 +133,8 @@ def _without_specks(ink: np.ndarray) -> np.ndarray:
         return ink
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     keep = np.zeros(n, dtype=bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= _SPECK
+    area, h, w = (stats[1:, k] for k in (cv2.CC_STAT_AREA, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH))
+    keep[1:] = (area >= _SPECK) & ~((h <= 3) & (w >= 40))  # thin ruled-line remnants
     return np.where(keep[labels], ink, 0).astype(np.uint8)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from verification.ports import Box
 from verification.results import VerificationResult
+from verification.tamper import strip_view
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,26 @@ def save_evidence(
         path = directory / f"{prefix}-{name}.png"
         cv2.imwrite(str(path), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
         out[name] = str(path)
+    out.update(_tamper_views(result, pages, directory, prefix))
+    return out
+
+
+def _tamper_views(
+    result: VerificationResult, pages: list[np.ndarray], directory: Path, prefix: str
+) -> dict[str, str]:
+    """For each suspicious value: the paper around it, stretched so the strip shows."""
+    t = result.tamper
+    out: dict[str, str] = {}
+    for name in t.suspicious:
+        box = t.boxes.get(name)
+        if box is None or t.page >= len(pages):
+            continue
+        view = strip_view(pages[t.page], box)
+        if view.size == 0:
+            continue
+        path = directory / f"{prefix}-tamper-{name}.png"
+        cv2.imwrite(str(path), cv2.cvtColor(view, cv2.COLOR_RGB2BGR))
+        out[f"tamper-{name}"] = str(path)
     return out
 
 

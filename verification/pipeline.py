@@ -23,14 +23,16 @@ import numpy as np
 from verification.evidence import save_evidence
 from verification.extraction import extract_fields
 from verification.intake import IntakeLimits, load_pages
+from verification.layout import _skew as page_skew  # the frame field boxes are in
 from verification.ocr import RapidOcrEngine
 from verification.officers import match_officer
 from verification.ports import OcrEngine, OcrLine, SpecimenSource
 from verification.preprocess import prepare_for_ocr
-from verification.results import FieldValue, SealResult, VerificationResult
-from verification.rules import RuleInputs, RuleSet, evaluate, load_rules
+from verification.results import FieldValue, SealResult, TamperResult, VerificationResult
+from verification.rules import RuleInputs, RuleParams, RuleSet, evaluate, load_rules
 from verification.seal import SealThresholds, check_seal
 from verification.signature import SignatureThresholds, check_signature
+from verification.tamper import check_tamper
 from verification.templates import Template, detect, parse_templates
 from verification.verdict import decide
 
@@ -152,11 +154,15 @@ class Pipeline:
             page=page,
         )
         run.lap("signature")
+        country = template.issuing_country or (agency.country if agency else "")
+        params = self.rules.resolve(template.certificate_type, country)
+        tamper = self._tamper(run, fields, params.values.get("tamper_fields", ()), params)
+        run.lap("tamper")
         number = fields.get("certificate_number")
         inputs = RuleInputs(
             fields=fields,
             certificate_type=template.certificate_type,
-            country=template.issuing_country or (agency.country if agency else ""),
+            country=country,
             agency=agency,
             officer=officer,
             officer_similarity=similarity,
@@ -167,8 +173,8 @@ class Pipeline:
             declaration=declaration,
             certificate_number_used=self._used(number),
             establishments=self.config.establishments,
+            tamper=tamper,
         )
-        params = self.rules.resolve(inputs.certificate_type, inputs.country)
         rules = evaluate(inputs, params)
         extra = [] if agency is not None else [f"agency {template.agency} is not registered"]
         verdict, reasons = decide(rules, extra)
@@ -184,12 +190,25 @@ class Pipeline:
             elapsed_ms=0,
             reasons=reasons,
             pages=len(run.pages),
+            tamper=tamper,
         )
 
     def _used(self, number: FieldValue | None) -> bool:
         if number is None or not number.value:
             return False
         return self.source.is_certificate_number_used(number.value)
+
+    def _tamper(
+        self, run: _Run, fields: dict[str, FieldValue], names: Any, params: RuleParams
+    ) -> TamperResult:
+        """Strip scores of the listed value boxes, on the (first) page they were read from."""
+        limit = float(params.values.get("tamper_score", 3.0))
+        pages = sorted({fv.page for n, fv in fields.items() if n in names})
+        if not pages:
+            return TamperResult()
+        i = pages[0]
+        skew = page_skew(run.lines[i])
+        return check_tamper(run.pages[i], fields, names, limit, skew=skew, page=i)
 
     def _seal(self, run: _Run, template: Template) -> SealResult:
         specimens = self.source.seals(template.agency)

@@ -3,7 +3,7 @@
 Contract keys (never renamed): document_sha256, template_id, fields{name: {value, confidence}},
 seal{found, seal_id, score, match}, signature{found, officer_id, score, match},
 rules[{id, passed, severity, message}], verdict, elapsed_ms. Extra keys: reasons, evidence,
-stage_ms, pages.
+stage_ms, pages, tamper{checked, suspicious, scores}.
 """
 
 from __future__ import annotations
@@ -83,6 +83,24 @@ class SignatureResult:
         }
 
 
+@dataclass
+class TamperResult:
+    """Background-step scores of the checked value boxes; ``suspicious`` are over threshold."""
+
+    checked: list[str] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    suspicious: list[str] = field(default_factory=list)
+    boxes: dict[str, Box] = field(default_factory=dict)
+    page: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "checked": list(self.checked),
+            "suspicious": list(self.suspicious),
+            "scores": {k: round(v, 2) for k, v in self.scores.items()},
+        }
+
+
 @dataclass(frozen=True)
 class RuleResult:
     id: str
@@ -114,6 +132,7 @@ class VerificationResult:
     stage_ms: dict[str, int] = field(default_factory=dict)
     pages: int = 0
     stage_peak_kb: dict[str, int] = field(default_factory=dict)  # only when tracemalloc runs
+    tamper: TamperResult = field(default_factory=TamperResult)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -129,4 +148,5 @@ class VerificationResult:
             "evidence": dict(self.evidence),
             "stage_ms": dict(self.stage_ms),
             "pages": self.pages,
+            "tamper": self.tamper.to_json(),
         }

@@ -139,6 +139,19 @@ def signature(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     return Outcome(True, f"signature matches {inp.officer.id}'s specimen (score {s.score:.2f})")
 
 
+@rule("scan.tamper")
+def tamper(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    t = inp.tamper
+    if t is None or not t.checked:
+        return None
+    limit = float(p["tamper_score"])
+    if t.suspicious:
+        found = ", ".join(f"{n} (step {t.scores[n]:.1f} >= {limit:g})" for n in t.suspicious)
+        return Outcome(False, f"value box looks pasted over and retyped: {found}")
+    worst = max(t.checked, key=lambda n: t.scores[n])
+    return Outcome(True, f"no pasted-over value ({worst}: step {t.scores[worst]:.1f} < {limit:g})")
+
+
 @rule("establishment.approved")
 def establishment(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     number = inp.value("establishment_number")

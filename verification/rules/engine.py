@@ -9,7 +9,14 @@ from datetime import date
 from typing import Any
 
 from verification.ports import Agency, OfficerSpecimen
-from verification.results import FieldValue, RuleResult, SealResult, Severity, SignatureResult
+from verification.results import (
+    FieldValue,
+    RuleResult,
+    SealResult,
+    Severity,
+    SignatureResult,
+    TamperResult,
+)
 from verification.rules.loader import RuleParams
 
 logger = logging.getLogger(__name__)
@@ -30,6 +37,7 @@ class RuleInputs:
     declaration: Mapping[str, Any] | None = None
     certificate_number_used: bool = False
     establishments: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    tamper: TamperResult | None = None
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)

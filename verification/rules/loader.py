@@ -25,6 +25,7 @@ _NUMERIC = {
     "hs_prefix_digits": (2, 10),
     "name_similarity": (0.0, 1.0),
     "officer_name_similarity": (0.0, 1.0),
+    "tamper_score": (0.0, 100.0),
 }
 
 
@@ -99,9 +100,10 @@ def _validate_set(p: Path, name: str, values: Any) -> None:
     for rule_id, sev in values.get("severity", {}).items():
         if sev not in {s.value for s in Severity}:
             raise RuleSetError(f"rules {p}: sets.{name}.severity.{rule_id}: unknown {sev!r}")
-    req = values.get("required_fields", [])
-    if not isinstance(req, list) or not all(isinstance(x, str) for x in req):
-        raise RuleSetError(f"rules {p}: sets.{name}.required_fields must be a list of names")
+    for key in ("required_fields", "tamper_fields"):
+        names = values.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(x, str) for x in names):
+            raise RuleSetError(f"rules {p}: sets.{name}.{key} must be a list of names")
 
 
 def load_establishments(path: str | Path) -> dict[str, frozenset[str]]:

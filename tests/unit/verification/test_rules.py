@@ -211,3 +211,32 @@ def test_invalid_rule_files(tmp_path: Path, text, message):
 def test_missing_rule_file():
     with pytest.raises(RuleSetError, match="cannot read"):
         load_rules("/nonexistent/rules.toml")
+
+
+def _tampered(score: float):
+    from verification.results import TamperResult
+
+    limit = float(load_rules().resolve("phytosanitary", "AU").values["tamper_score"])
+    return TamperResult(
+        checked=["net_weight_kg"],
+        scores={"net_weight_kg": score},
+        suspicious=["net_weight_kg"] if score >= limit else [],
+    )
+
+
+def test_pasted_over_value_sends_to_review_and_limit_is_data(tmp_path: Path):
+    verdict, rules = _verdict(_inputs(tamper=_tampered(6.5)))
+    assert verdict is Verdict.REVIEW
+    assert (
+        not rules["scan.tamper"].passed
+        and "net_weight_kg (step 6.5" in rules["scan.tamper"].message
+    )
+    assert _verdict(_inputs(tamper=_tampered(0.4)))[1]["scan.tamper"].passed
+    edited = tmp_path / "rules.toml"
+    edited.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."phytosanitary/AU"]\ntamper_score = 9.0\n'
+    )
+    relaxed = load_rules(edited).resolve("phytosanitary", "AU")
+    assert relaxed.values["tamper_score"] == 9.0
+    # without a tamper measurement the rule does not apply
+    assert "scan.tamper" not in _verdict(_inputs())[1]

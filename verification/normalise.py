@@ -105,11 +105,21 @@ def _kg(text: str) -> str:
         return format_number(norm.to_kg(value, u.group(1) if u else None))
 
 
+_SEPARATORS = re.compile(r"(?<=\d)\s*[/.\-:]+\s*(?=\d)")
+
+
+def _one_separator(m: re.Match[str]) -> str:
+    """A run of date separators (a speck read as a dot next to a slash) is its first one."""
+    sep = m.group(0).strip()[0]
+    return "." if sep == ":" else sep
+
+
 def _date(text: str, order: str) -> str:
     try:
         return norm.parse_date(text, order).isoformat()  # type: ignore[arg-type]
     except ValueError:  # OCR splits words: "12 Septem ber 2026", "12 September2026", "0ctober"
         joined = re.sub(r"(?<=[A-Za-z]) (?=[a-z])", "", _ZERO_FOR_O.sub("O", text))
+        joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 

@@ -175,3 +175,14 @@ def test_value_far_right_of_the_label_is_not_taken():
     lines = [L("Place of origin", 100, 100), L("Australia", 1400, 102)]
     f = extract_fields(lines, T, 2400)
     assert f["origin_country"].value is None
+
+
+def test_damaged_label_one_letter_longer_takes_its_whole_text():
+    lines = [
+        L("Namie and address of exporter:", 100, 100),
+        L("Tasman Farms Ltd", 150, 140),
+        L("150 Wharf Street", 150, 180),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert f["consignor_name"].value == "Tasman Farms Ltd"
+    assert f["consignor_address"].value == "150 Wharf Street"

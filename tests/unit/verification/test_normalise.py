@@ -46,3 +46,15 @@ def test_container_owner_code_with_lower_case_l():
 )
 def test_motor_vessel_prefix(text, expected):
     assert normalise("means_of_transport", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10/.01/.2026", "2026-01-10"),
+        ("21:10.2026", "2026-10-21"),
+        ("12 / 03 / 2026", "2026-03-12"),
+    ],
+)
+def test_date_with_doubled_or_misread_separators(text, expected):
+    assert normalise("issue_date", text) == expected

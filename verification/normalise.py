@@ -78,10 +78,16 @@ _ZERO_FOR_O = re.compile(r"\b0(?=[a-z]{2,})")  # "0slo", "0ctober"
 _ONE_FOR_L = re.compile(r"(?<=[a-z])1(?=[a-z]|\b)|(?<=[a-z])I\b")  # "VeSSe1", "VeSSeI"
 
 
+_O_FOR_ZERO = re.compile(r"(?<=\d)O(?=\d|[A-Z]\b)|\bO(?=\d{2,}[A-Z]?\b)")  # "V.80ON", "O79E"
+
+
 def repair_words(text: str) -> str:
     """Undo digit/letter confusions inside words of free text: a "0" starting a lower-case
-    word is "O"; a "1" after a lower-case letter, or an "I" ending a word after one, is "l"."""
-    return _ONE_FOR_L.sub("l", _ZERO_FOR_O.sub("O", text))
+    word is "O"; a "1" after a lower-case letter, or an "I" ending a word after one, is "l";
+    an "O" among the digits of a code ("V.80ON", "O79E") is "0". A dot right after a comma
+    (a speck) goes."""
+    text = _O_FOR_ZERO.sub("0", _ONE_FOR_L.sub("l", _ZERO_FOR_O.sub("O", text)))
+    return re.sub(r",\s*\.(?!\d)", ",", text)
 
 
 def _country(text: str) -> str:

@@ -23,8 +23,9 @@ from verification.ports import Box
 Char = tuple[str, Box, float]
 
 WORD_GAP = 0.2  # ink-free run between two characters, in line heights: a space
-CAMEL_GAP = 0.1  # lower case then upper case ("EmmaKelly")
+CAMEL_GAP = 0.13  # lower then upper case: "EmmaKelly" 0.15+, monospaced "VeSSel" 0.11
 WIDE_GAP = 0.3  # between digits (monospaced digits are airy)
+DOT_DIGIT_GAP = 0.33  # "V.428W" up to 0.32 in monospace; "No. 88" is usually wider
 HYPHEN_GAP = 0.24  # around "-": "Santos - SP" 0.26+, "NZ-PH-6449" 0.21 at most
 SLASH_GAP = 0.4  # around "/": "WELLNESS / 179S" 0.6+, "12/03/2026" 0.23 at most
 NUMBER_GAP = 0.45  # after a "," or "." that sits between digits
@@ -77,6 +78,8 @@ def threshold(before: str, a: str, b: str, after: str = "") -> float:
         return -1.0  # "Citrusdal 7340, South Africa": always a space after the separator
     if a in ".," and before.isdigit() and b.isdigit():
         return NUMBER_GAP
+    if a == "." and b.isdigit():
+        return DOT_DIGIT_GAP
     if a.islower() and b.isupper():
         return CAMEL_GAP
     if "/" in (a, b):

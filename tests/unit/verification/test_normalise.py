@@ -14,6 +14,11 @@ from verification.normalise import containers, normalise, repair_words
         ("Lot 1, Port 10", "Lot 1, Port 10"),  # digits that are digits stay
         ("ISO 9001 PT I", "ISO 9001 PT I"),  # a capital I that is a word stays
         ("McIntyre Farms", "McIntyre Farms"),
+        ("Vessel CMA CGM TAGE V.80ON", "Vessel CMA CGM TAGE V.800N"),
+        ("Sea freight - CMA CGM TAGE O79E", "Sea freight - CMA CGM TAGE 079E"),
+        ("Southampton SO15 0HH", "Southampton SO15 0HH"),  # a postcode's letter O stays
+        ("OSLO V.863W", "OSLO V.863W"),
+        ("Shanghai 200135,. China", "Shanghai 200135, China"),
     ],
 )
 def test_repair_words(text, expected):

@@ -73,6 +73,7 @@ def test_a_printed_full_stop_is_kept():
         ("", "(", "S", float("inf")),  # nor after an opening parenthesis
         ("", ",", "S", -1.0),  # always one after a comma before a word
         ("4", ",", "5", spacing.NUMBER_GAP),  # 24,500.00
+        ("V", ".", "4", spacing.DOT_DIGIT_GAP),  # V.428W
         ("", "a", "K", spacing.CAMEL_GAP),
         ("", "1", "1", spacing.WIDE_GAP),
         ("", "S", "/", spacing.SLASH_GAP),

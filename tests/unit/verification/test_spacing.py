@@ -76,6 +76,7 @@ def test_a_printed_full_stop_is_kept():
         ("V", ".", "4", spacing.DOT_DIGIT_GAP),  # V.428W
         ("", "a", "K", spacing.CAMEL_GAP),
         ("", "1", "1", spacing.WIDE_GAP),
+        ("", "l", "i", spacing.WIDE_GAP),  # "Australia" in a wide sans font
         ("", "S", "/", spacing.SLASH_GAP),
         ("", "Z", "-", spacing.HYPHEN_GAP),
         ("", "a", "b", spacing.WORD_GAP),

@@ -50,21 +50,21 @@ def respace(
         return None
     line = ink
     kept = [c for c in chars if c[0] == " " or not _speck(c, line)]
+    glyphs = [c for c in kept if c[0] != " "]
+    gaps = line.gaps([_centre(c[1]) for c in glyphs])
     out: list[Char] = []
-    prev: Char | None = None
     spaced = False
-    for k, c in enumerate(kept):
+    k = 0  # index of the glyph in ``glyphs``
+    for c in kept:
         if c[0] == " ":
             spaced = True
             continue
-        if prev is not None:
+        if k > 0:
             before = out[-2][0] if len(out) >= 2 else ""
-            gap = line.widest_gap(_centre(prev[1]), _centre(c[1]))
-            nxt = kept[k + 1][0] if k + 1 < len(kept) else ""
-            if spaced or gap > threshold(before, prev[0], c[0], nxt):
+            if spaced or gaps[k - 1] > threshold(before, glyphs[k - 1][0], c[0]):
                 out.append((" ", c[1], c[2]))
         out.append(c)
-        prev, spaced = c, False
+        k, spaced = k + 1, False
     return out
 
 
@@ -109,14 +109,19 @@ class _Line:
     def column(self, x: float) -> int:
         return round((x - self.x0) * self.scale)
 
-    def widest_gap(self, xa: float, xb: float) -> float:
-        """The widest ink-free run of columns between page x ``xa`` and ``xb``, in heights."""
-        seg = self.profile[max(0, self.column(xa)) : max(0, self.column(xb))]
-        best = run = 0
-        for filled in seg:
-            run = 0 if filled else run + 1
-            best = max(best, run)
-        return best / self.height
+    def gaps(self, xs: Sequence[float]) -> list[float]:
+        """For each two neighbouring page x in ``xs`` (ascending), the widest ink-free run of
+        columns between them, in line heights."""
+        if len(xs) < 2:
+            return []
+        edges = np.diff(np.concatenate(([0], (~self.profile).astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        cols = np.clip(np.array([self.column(x) for x in xs]), 0, None)
+        a, b = cols[:-1, None], cols[1:, None]
+        runs = np.minimum(ends[None, :], b) - np.maximum(starts[None, :], a)
+        if runs.size == 0:
+            return [0.0] * (len(xs) - 1)
+        return [float(v) / self.height for v in np.clip(runs.max(axis=1), 0, None)]
 
 
 def _ink_columns(quad: Sequence[tuple[float, float]], gray: np.ndarray) -> _Line | None:

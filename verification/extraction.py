@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 _MAX_LINES_UNDER = 6
 _FIRST_GAP = 3.0  # label bottom to first value line, in line heights
 _NEXT_GAP = 1.9  # between value lines, in line heights
+_ROW_REACH = 25.0  # label end to the start of a value on its row, in label heights
+_ROW_GAP = 3.0  # between two boxes of one value on a row, in label heights
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
 
 
 def _row_right(layout: PageLayout, hit: Hit) -> list[Token]:
+    """Words on the label's row to its right, up to the next label's column: the first within
+    reach of the label, then every word of its OCR line and of boxes continuing it."""
     edge = _next_hit_start(layout, hit)
     height = hit.box[3] - hit.box[1]
     toks = [
@@ -142,10 +146,16 @@ def _row_right(layout: PageLayout, hit: Hit) -> list[Token]:
         and not t.label
         and _same_row(t.box, hit.box)
         and t.box[0] >= hit.box[2] - 2
-        and t.box[0] - hit.box[2] < 25 * height
         and _centre_x(t.box) < edge
     ]
-    return sorted(toks, key=lambda t: t.box[0])
+    out: list[Token] = []
+    reach = hit.box[2] + _ROW_REACH * height
+    for tok in sorted(toks, key=lambda t: t.box[0]):
+        if tok.box[0] >= reach and not (out and tok.line == out[-1].line):
+            break
+        out.append(tok)
+        reach = tok.box[2] + _ROW_GAP * height  # the next box must continue this one
+    return out
 
 
 def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:

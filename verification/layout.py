@@ -185,8 +185,8 @@ def _find_hits(
     found: list[tuple[Hit, int, int]] = []
     for label, name in labels:
         occurrences = _fuzzy(comp, label, used) if fuzzy else _exact(comp, label)
-        for pos, quality in occurrences:
-            end = min(pos + len(label), len(comp))
+        for pos, quality, length in occurrences:
+            end = min(pos + length, len(comp))
             if any(used[pos:end]) or not _bounded(text, index, pos, end, label):
                 continue
             start, stop = _box_number_start(text, index[pos]), index[end - 1] + 1
@@ -215,22 +215,24 @@ def _box_number_start(text: str, start: int) -> int:
     return m.start()
 
 
-def _exact(comp: str, label: str) -> list[tuple[int, float]]:
+def _exact(comp: str, label: str) -> list[tuple[int, float, int]]:
     out, pos = [], comp.find(label)
     while pos >= 0:
-        out.append((pos, 1.0))
+        out.append((pos, 1.0, len(label)))
         pos = comp.find(label, pos + 1)
     return out
 
 
-def _fuzzy(comp: str, label: str, used: list[bool]) -> list[tuple[int, float]]:
+def _fuzzy(comp: str, label: str, used: list[bool]) -> list[tuple[int, float, int]]:
     """A damaged label at the start of a line (e.g. "Certifcate No.")."""
     if len(label) < _FUZZY_MIN_LEN or len(comp) < len(label) - 1 or any(used[: len(label) + 1]):
         return []
-    for n in (len(label), len(label) - 1, len(label) + 1):
-        ratio = SequenceMatcher(None, label, comp[:n]).ratio()
-        if ratio >= _FUZZY_RATIO:
-            return [(0, ratio)]
+    ratio, n = max(
+        (SequenceMatcher(None, label, comp[:n]).ratio(), n)
+        for n in (len(label), len(label) - 1, len(label) + 1)
+    )  # the best length: "Namie and address of consignor" must not leave its "r" behind
+    if ratio >= _FUZZY_RATIO:
+        return [(0, ratio, n)]
     return []
 
 

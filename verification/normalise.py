@@ -65,7 +65,29 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
         return re.sub(r"\s+", "", text).upper()
     if field == "unit":
         return norm.normalize_unit(text)
-    return norm.normalize_text(text)
+    if field == "means_of_transport":
+        text = _MOTOR_VESSEL.sub("M/V", text)
+    return norm.normalize_text(repair_words(text))
+
+
+# "MV", "M.V." and "M/V" (motor vessel) are one prefix; OCR often loses the slash of "M/V"
+_MOTOR_VESSEL = re.compile(r"^M\s*[./]?\s*V\b\.?(?=\s)")
+
+
+_ZERO_FOR_O = re.compile(r"\b0(?=[a-z]{2,})")  # "0slo", "0ctober"
+_ONE_FOR_L = re.compile(r"(?<=[a-z])1(?=[a-z]|\b)|(?<=[a-z])I\b")  # "VeSSe1", "VeSSeI"
+
+
+_O_FOR_ZERO = re.compile(r"(?<=\d)O(?=\d|[A-Z]\b)|\bO(?=\d{2,}[A-Z]?\b)")  # "V.80ON", "O79E"
+
+
+def repair_words(text: str) -> str:
+    """Undo digit/letter confusions inside words of free text: a "0" starting a lower-case
+    word is "O"; a "1" after a lower-case letter, or an "I" ending a word after one, is "l";
+    an "O" among the digits of a code ("V.80ON", "O79E") is "0". A dot right after a comma
+    (a speck) goes."""
+    text = _O_FOR_ZERO.sub("0", _ONE_FOR_L.sub("l", _ZERO_FOR_O.sub("O", text)))
+    return re.sub(r",\s*\.(?!\d)", ",", text)
 
 
 def _country(text: str) -> str:
@@ -89,11 +111,21 @@ def _kg(text: str) -> str:
         return format_number(norm.to_kg(value, u.group(1) if u else None))
 
 
+_SEPARATORS = re.compile(r"(?<=\d)\s*[/.\-:]+\s*(?=\d)")
+
+
+def _one_separator(m: re.Match[str]) -> str:
+    """A run of date separators (a speck read as a dot next to a slash) is its first one."""
+    sep = m.group(0).strip()[0]
+    return "." if sep == ":" else sep
+
+
 def _date(text: str, order: str) -> str:
     try:
         return norm.parse_date(text, order).isoformat()  # type: ignore[arg-type]
-    except ValueError:  # OCR splits words: "12 Septem ber 2026", "12 September2026"
-        joined = re.sub(r"(?<=[A-Za-z]) (?=[a-z])", "", text)
+    except ValueError:  # OCR splits words: "12 Septem ber 2026", "12 September2026", "0ctober"
+        joined = re.sub(r"(?<=[A-Za-z]) (?=[a-z])", "", _ZERO_FOR_O.sub("O", text))
+        joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 
@@ -101,7 +133,7 @@ def _date(text: str, order: str) -> str:
 def containers(text: str) -> str:
     """ISO 6346 numbers in the text, OCR-repaired, comma+space separated."""
     out = []
-    for part in re.split(r"[,;]", text.upper()):
+    for part in re.split(r"[,;]", text.replace("l", "I").upper()):  # "CAlU": l is I
         for cand in re.findall(r"[A-Z0-9]{11}", re.sub(r"[\s\-/.]", "", part)):
             fixed = cand[:4].translate(_LETTERISH) + cand[4:].translate(_DIGITISH)
             out.append(norm.container_number(fixed, check=False))

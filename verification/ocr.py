@@ -12,8 +12,9 @@ line classifier only when a sample of the longest lines says the page is upside 
 onnxruntime runs with ``threads`` intra-op threads that sleep rather than spin when idle (the
 node shares its cores with the event loop and other reviews).
 
-PP-OCR sometimes drops the space between words; the per-character boxes let us put it back
-(a gap wider than ``_SPACE_GAP`` of the median character width).
+PP-OCR sometimes drops the space between words; ``verification.spacing`` puts it back from
+the ink gaps of the page between the per-character boxes (without the page, a gap between
+the boxes wider than ``_SPACE_GAP`` of the median character width).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import cv2
 import numpy as np
 
+from verification import spacing
 from verification.ports import Box, OcrLine, OcrWord
 
 logger = logging.getLogger(__name__)
@@ -142,7 +145,8 @@ class RapidOcrEngine:
             for box, (text, conf, word_quads, words, confs) in zip(boxes, rec, strict=True)
             if float(conf) >= _TEXT_SCORE
         ]
-        return [_line(item) for item in items if str(item[1]).strip()]
+        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+        return [_line(item, gray) for item in items if str(item[1]).strip()]
 
 
 def read_line(image: np.ndarray, threads: int = DEFAULT_THREADS) -> tuple[str, float]:
@@ -206,13 +210,17 @@ def _clip(quads: Any, w: int, h: int) -> list[list[list[int]]]:
     return out
 
 
-def _line(item: list[Any]) -> OcrLine:
+def _line(item: list[Any], gray: np.ndarray | None = None) -> OcrLine:
     quad = tuple((float(x), float(y)) for x, y in item[0])
     text, conf = unicodedata.normalize("NFKC", str(item[1])), float(item[2])
     chars = _chars(item)
     if chars:
-        text = _respace(chars)
-        words = _words(chars, conf)
+        measured = spacing.respace(chars, quad, gray) if gray is not None else None
+        if measured is not None:
+            chars, text = measured, "".join(ch for ch, _, _ in measured)
+        else:
+            text = _respace(chars)
+        words = _words(chars, conf, text)
     else:
         words = ()
     return OcrLine(text=text.strip(), box=_quad_box(quad), confidence=conf, words=words, quad=quad)
@@ -272,9 +280,8 @@ def _gap_needed(before: str, ch: str) -> float:
     return _SPACE_GAP
 
 
-def _words(chars: list[tuple[str, Box, float]], line_conf: float) -> tuple[OcrWord, ...]:
+def _words(chars: list[tuple[str, Box, float]], line_conf: float, text: str) -> tuple[OcrWord, ...]:
     words: list[OcrWord] = []
-    text = _respace(chars)
     boxes = [b for ch, b, _ in chars if ch != " "]
     confs = [c for ch, _, c in chars if ch != " "]
     i = 0

@@ -154,3 +154,35 @@ def test_fuzzy_label_longer_than_the_line_does_not_crash():
     # OCR read "Place of origi" (one char short of the label): matched fuzzily, no IndexError
     f = extract_fields([L("Place of origi", 100, 100), L("Australia", 600, 100)], T, 1654)
     assert f["origin_country"].value == "AU"
+
+
+def test_long_value_on_the_row_is_taken_whole():
+    # the value starts near the label but ends far right (> 25 label heights); OCR gave it
+    # as one long box and a second box continuing it
+    lines = [
+        L("Place of origin", 100, 100),
+        L("Frozen Atlantic mackerel (Scomber scombrus) from the", 400, 102),
+        L("Australian west coast fisheries zone", 1260, 102),
+        L("Page 1", 2000, 102),  # a box far from the value is not part of it
+    ]
+    f = extract_fields(lines, T, 2400)
+    assert f["origin_country"].raw == (
+        "Frozen Atlantic mackerel (Scomber scombrus) from the Australian west coast fisheries zone"
+    )
+
+
+def test_value_far_right_of_the_label_is_not_taken():
+    lines = [L("Place of origin", 100, 100), L("Australia", 1400, 102)]
+    f = extract_fields(lines, T, 2400)
+    assert f["origin_country"].value is None
+
+
+def test_damaged_label_one_letter_longer_takes_its_whole_text():
+    lines = [
+        L("Namie and address of exporter:", 100, 100),
+        L("Tasman Farms Ltd", 150, 140),
+        L("150 Wharf Street", 150, 180),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert f["consignor_name"].value == "Tasman Farms Ltd"
+    assert f["consignor_address"].value == "150 Wharf Street"

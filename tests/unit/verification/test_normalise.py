@@ -1,0 +1,65 @@
+"""OCR repairs in field normalisation (verification.normalise)."""
+
+import pytest
+
+from verification.normalise import containers, normalise, repair_words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("194 Commerce Boulevard, 0150 0slo, Norway", "194 Commerce Boulevard, 0150 Oslo, Norway"),
+        ("VeSSe1 SANTOS EXPRESS", "VeSSel SANTOS EXPRESS"),
+        ("VeSSeI HMM OSLO V.863W", "VeSSel HMM OSLO V.863W"),
+        ("Lot 1, Port 10", "Lot 1, Port 10"),  # digits that are digits stay
+        ("ISO 9001 PT I", "ISO 9001 PT I"),  # a capital I that is a word stays
+        ("McIntyre Farms", "McIntyre Farms"),
+        ("Vessel CMA CGM TAGE V.80ON", "Vessel CMA CGM TAGE V.800N"),
+        ("Sea freight - CMA CGM TAGE O79E", "Sea freight - CMA CGM TAGE 079E"),
+        ("Southampton SO15 0HH", "Southampton SO15 0HH"),  # a postcode's letter O stays
+        ("OSLO V.863W", "OSLO V.863W"),
+        ("Shanghai 200135,. China", "Shanghai 200135, China"),
+    ],
+)
+def test_repair_words(text, expected):
+    assert repair_words(text) == expected
+
+
+def test_free_text_fields_are_repaired():
+    assert normalise("consignor_address", "0150 0slo, Norway") == "0150 Oslo, Norway"
+
+
+def test_month_read_with_a_zero():
+    assert normalise("issue_date", "23 0ctober 2026") == "2026-10-23"
+    assert normalise("issue_date", "0ctober 17, 2026", "MDY") == "2026-10-17"
+
+
+def test_container_owner_code_with_lower_case_l():
+    assert containers("CAlU 5695432") == "CAIU5695432"
+    assert containers("CMAU3843045: TCLU2120873") == "CMAU3843045, TCLU2120873"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("MV YM WELLNESS / 179S", "M/V YM WELLNESS / 179S"),
+        ("M.V. ONE HARMONY/560W", "M/V ONE HARMONY/560W"),
+        ("M/V KOTA PERMAI", "M/V KOTA PERMAI"),
+        ("MVYM WELLNESS", "MVYM WELLNESS"),  # not the prefix
+        ("Vessel HMM OSLO", "Vessel HMM OSLO"),
+    ],
+)
+def test_motor_vessel_prefix(text, expected):
+    assert normalise("means_of_transport", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10/.01/.2026", "2026-01-10"),
+        ("21:10.2026", "2026-10-21"),
+        ("12 / 03 / 2026", "2026-03-12"),
+    ],
+)
+def test_date_with_doubled_or_misread_separators(text, expected):
+    assert normalise("issue_date", text) == expected

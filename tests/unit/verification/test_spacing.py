@@ -1,0 +1,109 @@
+"""Word spaces and toner specks measured on real ink (text drawn with OpenCV, no OCR model)."""
+
+import cv2
+import numpy as np
+import pytest
+
+from verification import spacing
+from verification.ocr import _line
+
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+H = 40  # line height in pixels
+
+
+def _draw(text: str, *, speck_after: int | None = None, x0: int = 10):
+    """Page with ``text`` drawn glyph by glyph; the chars PP-OCR would report (spaces
+    dropped, like the model often does) and the line's quad."""
+    page = np.full((80, 40 + 22 * len(text)), 255, np.uint8)
+    chars, x = [], x0
+    for i, ch in enumerate(text):
+        (w, _h), _ = cv2.getTextSize(ch, FONT, 0.8, 2)
+        if ch != " ":
+            cv2.putText(page, ch, (x, 40), FONT, 0.8, 0, 2, cv2.LINE_AA)
+            chars.append((ch, (float(x), 20.0, float(x + w), 45.0), 0.99))
+        x += w + 2
+        if speck_after == i:
+            page[36:38, x + 1 : x + 3] = 0  # a 2x2 toner speck on the baseline
+            chars.append((".", (float(x), 20.0, float(x + 4), 45.0), 0.6))
+            x += 4
+    quad = ((x0 - 2.0, 12.0), (x + 2.0, 12.0), (x + 2.0, 12.0 + H), (x0 - 2.0, 12.0 + H))
+    return page, chars, quad
+
+
+def _text(chars):
+    return "".join(ch for ch, _, _ in chars)
+
+
+def test_dropped_word_spaces_are_restored_from_ink_gaps():
+    page, chars, quad = _draw("Emma  Kelly of  Hastings")
+    assert _text(chars) == "EmmaKellyofHastings"
+    out = spacing.respace(chars, quad, page)
+    assert out is not None
+    assert _text(out) == "Emma Kelly of Hastings"
+
+
+def test_letters_of_a_word_stay_together():
+    page, chars, quad = _draw("Hastings")
+    assert _text(spacing.respace(chars, quad, page)) == "Hastings"
+
+
+def test_a_space_the_model_printed_is_kept():
+    page, chars, quad = _draw("Port Klang")
+    chars.insert(4, (" ", (0.0, 0.0, 0.0, 0.0), 0.8))
+    assert _text(spacing.respace(chars, quad, page)) == "Port Klang"
+
+
+def test_a_doubtful_dot_on_a_speck_is_dropped_and_the_gap_measured_without_it():
+    page, chars, quad = _draw("Silver Fern", speck_after=5)
+    assert _text(chars) == "Silver.Fern"
+    assert _text(spacing.respace(chars, quad, page)) == "Silver Fern"
+
+
+def test_a_printed_full_stop_is_kept():
+    page, chars, quad = _draw("Co. Ltd.")
+    chars = [(ch, box, 0.6 if ch == "." else conf) for ch, box, conf in chars]  # doubtful
+    out = _text(spacing.respace(chars, quad, page))
+    assert out == "Co. Ltd."
+
+
+@pytest.mark.parametrize(
+    ("before", "a", "b", "expected"),
+    [
+        ("", "o", ",", float("inf")),  # never a space before a comma
+        ("", "(", "S", float("inf")),  # nor after an opening parenthesis
+        ("", ",", "S", -1.0),  # always one after a comma before a word
+        ("4", ",", "5", spacing.NUMBER_GAP),  # 24,500.00
+        ("V", ".", "4", spacing.DOT_DIGIT_GAP),  # V.428W
+        ("", "a", "K", spacing.CAMEL_GAP),
+        ("", "1", "1", spacing.WIDE_GAP),
+        ("", "l", "i", spacing.WIDE_GAP),  # "Australia" in a wide sans font
+        ("", "S", "/", spacing.SLASH_GAP),
+        ("", "Z", "-", spacing.HYPHEN_GAP),
+        ("", "a", "b", spacing.WORD_GAP),
+    ],
+)
+def test_thresholds_by_character_class(before, a, b, expected):
+    assert spacing.threshold(before, a, b) == expected
+
+
+def test_unmeasurable_line_falls_back():
+    page = np.full((50, 50), 255, np.uint8)
+    assert (
+        spacing.respace([("a", (1, 1, 2, 2), 1.0)], ((0, 0), (1, 0), (1, 1), (0, 1)), page) is None
+    )
+
+
+def test_ocr_line_uses_the_page_when_given():
+    page, chars, quad = _draw("Emma  Kelly")
+    item = [
+        [list(p) for p in quad],
+        "EmmaKelly",
+        0.99,
+        [[[b[0], b[1]], [b[2], b[1]], [b[2], b[3]], [b[0], b[3]]] for _, b, _ in chars],
+        [ch for ch, _, _ in chars],
+        [c for _, _, c in chars],
+    ]
+    line = _line(item, page)
+    assert line.text == "Emma Kelly"
+    assert [w.text for w in line.words] == ["Emma", "Kelly"]
+    assert line.words[1].box[0] > line.words[0].box[2]

@@ -41,6 +41,7 @@ class _Raw:
 def extract_fields(
     lines: Sequence[OcrLine], template: Template, page_width: float, page: int = 0
 ) -> dict[str, FieldValue]:
+    """Each template field's value; boxes in page pixels (extraction itself works deskewed)."""
     layout = build_layout(lines, template, page_width)
     out: dict[str, FieldValue] = {}
     for spec in template.fields:
@@ -52,6 +53,9 @@ def extract_fields(
             out[rest] = _value(rest, raw.lines[1:] if raw else [], template, hits, page, ", ")
         else:
             out[spec.name] = _value(spec.name, raw.lines if raw else [], template, hits, page)
+    for fv in out.values():
+        if fv.box is not None:
+            fv.box = layout.to_page(fv.box)
     return out
 
 

@@ -53,10 +53,14 @@ class PageLayout:
     def line_tokens(self, line: int) -> list[Token]:
         return [t for t in self.tokens if t.line == line]
 
+    def to_page(self, box: Box) -> Box:
+        """A box of this (deskewed) layout back in page pixels, where the review draws it."""
+        return _rotate_box(box, self.angle) if _deskewed(self.angle) else box
+
 
 def build_layout(lines: Sequence[OcrLine], template: Template, width: float) -> PageLayout:
     angle = _skew(lines)
-    rotated = [_rotate_line(ln, -angle) for ln in lines] if abs(angle) > 0.002 else list(lines)
+    rotated = [_rotate_line(ln, -angle) for ln in lines] if _deskewed(angle) else list(lines)
     labels = _labels(template)
     used = [[False] * len(_compact_map(ln.text)[0]) for ln in rotated]
     found = [_find_hits(ln.text, labels, i, used[i], fuzzy=False) for i, ln in enumerate(rotated)]
@@ -81,6 +85,10 @@ def _labels(template: Template) -> list[tuple[str, str]]:
 
 
 # ---- skew ---------------------------------------------------------------------------------------
+def _deskewed(angle: float) -> bool:
+    return abs(angle) > 0.002
+
+
 def _skew(lines: Sequence[OcrLine]) -> float:
     angles = []
     for ln in lines:

@@ -23,7 +23,6 @@ import numpy as np
 from verification.evidence import save_evidence
 from verification.extraction import extract_fields
 from verification.intake import IntakeLimits, load_pages
-from verification.layout import _skew as page_skew  # the frame field boxes are in
 from verification.ocr import RapidOcrEngine
 from verification.officers import match_officer
 from verification.ports import OcrEngine, OcrLine, SpecimenSource
@@ -207,8 +206,7 @@ class Pipeline:
         if not pages:
             return TamperResult()
         i = pages[0]
-        skew = page_skew(run.lines[i])
-        return check_tamper(run.pages[i], fields, names, limit, skew=skew, page=i)
+        return check_tamper(run.pages[i], fields, names, limit, page=i)
 
     def _seal(self, run: _Run, template: Template) -> SealResult:
         specimens = self.source.seals(template.agency)

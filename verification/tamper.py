@@ -57,13 +57,10 @@ def check_tamper(
     names: Sequence[str],
     limit: float,
     *,
-    skew: float = 0.0,
     page: int = 0,
 ) -> TamperResult:
-    """Score the value boxes of ``names`` on this page; ``limit`` marks a value suspicious.
-
-    Field boxes are in the deskewed frame of ``verification.layout`` (rotated by -``skew``
-    radians about the origin); they are turned back onto the page here."""
+    """Score the value boxes (page pixels) of ``names`` on this page; ``limit`` marks a value
+    suspicious."""
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     blue = rgb[..., 2].astype(np.float32) - rgb[..., 1].astype(np.float32)
     scores: dict[str, float] = {}
@@ -72,7 +69,7 @@ def check_tamper(
         fv = fields.get(name)
         if fv is None or fv.box is None or fv.value is None or fv.page != page:
             continue
-        box = on_page(fv.box, skew)
+        box = fv.box
         score = strip_score(gray, blue, box)
         if score is not None:
             scores[name], boxes[name] = round(score, 2), box
@@ -80,17 +77,6 @@ def check_tamper(
     return TamperResult(
         checked=sorted(scores), scores=scores, suspicious=suspicious, boxes=boxes, page=page
     )
-
-
-def on_page(box: Box, skew: float) -> Box:
-    """A deskewed box (same size, centre rotated by -skew about the origin) back on the page."""
-    if not skew:
-        return box
-    c, s = math.cos(skew), math.sin(skew)
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    px, py = cx * c - cy * s, cx * s + cy * c
-    hw, hh = (box[2] - box[0]) / 2, (box[3] - box[1]) / 2
-    return (px - hw, py - hh, px + hw, py + hh)
 
 
 def strip_score(gray: np.ndarray, blue: np.ndarray, box: Box) -> float | None:

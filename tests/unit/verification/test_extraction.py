@@ -186,3 +186,34 @@ def test_damaged_label_one_letter_longer_takes_its_whole_text():
     f = extract_fields(lines, T, 1654)
     assert f["consignor_name"].value == "Tasman Farms Ltd"
     assert f["consignor_address"].value == "150 Wharf Street"
+
+
+def test_value_boxes_are_in_page_pixels_on_a_skewed_page():
+    """Extraction works deskewed, but the boxes it returns are where the value is on the page
+    (the review draws them there, the tamper check and evidence crops cut them there)."""
+    import math
+
+    a = math.radians(2.0)
+
+    def on_page(x, y):
+        return (x * math.cos(a) - y * math.sin(a), x * math.sin(a) + y * math.cos(a))
+
+    def rot(text, x, y):
+        w, h = 16 * len(text), 30
+        q = tuple(on_page(px, py) for px, py in [(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
+        xs, ys = [p[0] for p in q], [p[1] for p in q]
+        return OcrLine(text, (min(xs), min(ys), max(xs), max(ys)), 0.98, quad=q)
+
+    lines = [
+        rot("Certificate No.", 100, 100),
+        rot("AU-77", 900, 100),
+        rot("Date of issue", 100, 1300),
+        rot("1 June 2026", 900, 1300),
+        rot("Net weight", 100, 2100),
+        rot("10 kg", 900, 2100),
+    ]
+    f = extract_fields(lines, T, 1654)
+    box = f["net_weight_kg"].box
+    assert box is not None
+    cx, cy = on_page(900 + 16 * len("10 kg") / 2, 2100 + 15)
+    assert abs((box[0] + box[2]) / 2 - cx) < 4 and abs((box[1] + box[3]) / 2 - cy) < 4

@@ -12,7 +12,7 @@ from simulator.scan import DPI, scan_pdf, transform_box
 from simulator.world import build_world
 from verification.results import FieldValue
 from verification.rules import load_rules
-from verification.tamper import check_tamper, on_page, strip_view
+from verification.tamper import check_tamper, strip_view
 
 SEED = 31
 LIMIT = float(load_rules().resolve("phytosanitary", "AU").values["tamper_score"])
@@ -65,17 +65,6 @@ def test_genuine_value_is_not_suspicious(world, index):
     result = _score(rgb, box)
     assert result.checked == ["net_weight_kg"]
     assert result.suspicious == [], result.scores
-
-
-def test_deskewed_box_is_turned_back_onto_the_page():
-    box = (100.0, 200.0, 300.0, 230.0)
-    angle = 0.02
-    c, s = np.cos(-angle), np.sin(-angle)
-    cx, cy = 200.0, 215.0
-    rx, ry = cx * c - cy * s, cx * s + cy * c  # layout's rotation by -angle
-    deskewed = (rx - 100, ry - 15, rx + 100, ry + 15)
-    back = on_page(deskewed, angle)
-    assert np.allclose(back, box, atol=1e-6)
 
 
 def test_value_without_box_is_not_checked():

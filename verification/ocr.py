@@ -38,7 +38,7 @@ from verification.ports import Box, OcrLine, OcrWord
 logger = logging.getLogger(__name__)
 
 _SPACE_GAP = 0.8  # of the median character width: a space for sure
-DEFAULT_DET_MAX_SIDE = 2000  # longer page side given to the text detector
+DEFAULT_DET_MAX_SIDE = 1600  # longer page side given to the detector (A4 at 200 dpi: ~137 dpi)
 DEFAULT_THREADS = 2  # onnxruntime intra-op threads (this machine class has 2 cores)
 _TEXT_SCORE = 0.5  # lines recognised with less confidence are dropped (RapidOCR's default)
 _ORIENTATION_SAMPLE = 6  # longest lines the 0/180 classifier looks at (one batch)

@@ -64,8 +64,12 @@ async def main(args: argparse.Namespace) -> None:
         batched = node.anchoring
         assert batched is not None
         batched.settings = AnchoringSettings(batch_max=args.batch_max, batch_wait_seconds=0)
-        single = AnchorService(batched.db, batched.chain, actor="bench",
-                               settings=AnchoringSettings(batch_max=1, batch_wait_seconds=0))
+        single = AnchorService(
+            batched.db,
+            batched.chain,
+            actor="bench",
+            settings=AnchoringSettings(batch_max=1, batch_wait_seconds=0),
+        )
 
         docs = _shas(args.docs, "batched")
         b_time, b_gas = await _run(batched, docs)
@@ -84,16 +88,30 @@ async def main(args: argparse.Namespace) -> None:
     b_gpd, s_gpd = b_gas / args.docs, s_gas / args.baseline_docs
     rows = [
         ("mode", "documents", "seconds", "docs/s", "gas/doc", "txs"),
-        ("one tx per document (baseline)", args.baseline_docs, f"{s_time:.2f}",
-         f"{s_rate:,.0f}", f"{s_gpd:,.0f}", args.baseline_docs),
-        (f"batched Merkle roots (max {args.batch_max})", args.docs, f"{b_time:.2f}",
-         f"{b_rate:,.0f}", f"{b_gpd:,.1f}", -(-args.docs // args.batch_max)),
+        (
+            "one tx per document (baseline)",
+            args.baseline_docs,
+            f"{s_time:.2f}",
+            f"{s_rate:,.0f}",
+            f"{s_gpd:,.0f}",
+            args.baseline_docs,
+        ),
+        (
+            f"batched Merkle roots (max {args.batch_max})",
+            args.docs,
+            f"{b_time:.2f}",
+            f"{b_rate:,.0f}",
+            f"{b_gpd:,.1f}",
+            -(-args.docs // args.batch_max),
+        ),
     ]
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
         print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(f"\nbatched vs baseline: {b_rate / s_rate:,.0f}x throughput, "
-          f"{s_gpd / b_gpd:,.0f}x less gas per document")
+    print(
+        f"\nbatched vs baseline: {b_rate / s_rate:,.0f}x throughput, "
+        f"{s_gpd / b_gpd:,.0f}x less gas per document"
+    )
     print(f"proofs verified on chain with verifyLeaf: {verified}/{args.docs}")
     print(f"baseline per-document latency p50 {statistics.median(latencies) * 1000:.1f} ms")
 

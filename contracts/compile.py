@@ -51,7 +51,9 @@ def compile_all() -> dict[str, dict[str, Any]]:
     import solcx
 
     solc = find_solc()
-    sources = {p.name: {"content": p.read_text(encoding="utf-8")} for p in sorted(SRC.glob("*.sol"))}
+    sources = {
+        p.name: {"content": p.read_text(encoding="utf-8")} for p in sorted(SRC.glob("*.sol"))
+    }
     out = solcx.compile_standard(
         {"language": "Solidity", "sources": sources, "settings": SETTINGS},
         solc_binary=solc,

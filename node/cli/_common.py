@@ -31,9 +31,9 @@ def read_file(path: str) -> bytes:
     p = Path(path)
     try:
         return p.read_bytes()
-    except IsADirectoryError as err:
+    except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
-    except FileNotFoundError as err:
+    except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read ({err.strerror})") from None

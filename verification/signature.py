@@ -31,7 +31,9 @@ _W, _H = 160, 64  # comparison raster
 _SPECK = 40  # px: smaller ink components are not strokes
 _RULE = 151  # px: a straight run this long is a ruled line, not a pen stroke
 _SCALE = 4.0  # chamfer distance (raster pixels) at which the similarity reaches 0
-_LABEL = re.compile(r"sign|signature|signed|firma|signé", re.IGNORECASE)
+# A signature label starts a word ("Signature", "Signed", "Firma"); "Consignee" and
+# "undersigned" are not labels. No end boundary: OCR may glue the next word on.
+_LABEL = re.compile(r"(?<![a-z])(?:signature|signed|sign[ée]|firma)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,22 @@ def test_own_signature_matches_and_others_do_not(officer, doc):
 def test_blank_crop_scores_zero():
     spec = _specimen_mask(specimen_png(*OFFICERS[0]))
     assert similarity(np.zeros((40, 120), np.uint8), spec) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Signature and official stamp", True),
+        ("Signatureandofficial stamp", True),
+        ("Signed: ", True),
+        ("Firma del funcionario", True),
+        ("Consignee (name, full address, country):", False),
+        ("The undersigned hereby declares that the above details are correct,", False),
+        ("Consignor", False),
+    ],
+)
+def test_signature_labels_start_a_word(text, label):
+    """'Consignee' and 'undersigned' once put the search window at the top of the page."""
+    from verification.signature import _LABEL
+
+    assert bool(_LABEL.search(text)) is label

@@ -135,7 +135,8 @@ class RapidOcrEngine:
         if not boxes:
             return []
         crops = [_crop(image, box) for box in boxes]
-        if _upside_down(models, crops):
+        turned = _upside_down(models, crops)
+        if turned:
             crops, _, _ = models.cls(crops)
         rec, _elapsed = models.rec(crops, True)
         rec = models.word_boxes(crops, boxes, rec)
@@ -145,7 +146,15 @@ class RapidOcrEngine:
             for box, (text, conf, word_quads, words, confs) in zip(boxes, rec, strict=True)
             if float(conf) >= _TEXT_SCORE
         ]
-        gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+        # Spaces are measured on the page's ink, which runs the other way on a turned page:
+        # there the character boxes' own gaps decide.
+        gray = (
+            None
+            if turned
+            else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+            if image.ndim == 3
+            else image
+        )
         return [_line(item, gray) for item in items if str(item[1]).strip()]
 
 

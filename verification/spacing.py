@@ -30,6 +30,8 @@ DOT_DIGIT_GAP = 0.33  # "V.428W" up to 0.32 in monospace; "No. 88" is usually wi
 HYPHEN_GAP = 0.24  # around "-": "Santos - SP" 0.26+, "NZ-PH-6449" 0.21 at most
 SLASH_GAP = 0.4  # around "/": "WELLNESS / 179S" 0.6+, "12/03/2026" 0.23 at most
 NUMBER_GAP = 0.45  # after a "," or "." that sits between digits
+LETTER_SPACED = 1.6  # a space needs a gap this many times the line's median gap, ...
+_MIN_GAPS = 6  # ... on lines with at least this many gaps
 _NO_SPACE_BEFORE = ",.;:)]%"
 _NO_SPACE_AFTER = "(["
 _BAND = (0.15, 0.85)  # rows of the line used for the ink profile (skips neighbours' tails)
@@ -52,6 +54,7 @@ def respace(
     kept = [c for c in chars if c[0] == " " or not _speck(c, line)]
     glyphs = [c for c in kept if c[0] != " "]
     gaps = line.gaps([_centre(c[1]) for c in glyphs])
+    floor = _letter_spacing_floor(gaps)
     out: list[Char] = []
     spaced = False
     k = 0  # index of the glyph in ``glyphs``
@@ -61,11 +64,22 @@ def respace(
             continue
         if k > 0:
             before = out[-2][0] if len(out) >= 2 else ""
-            if spaced or gaps[k - 1] > threshold(before, glyphs[k - 1][0], c[0]):
+            gap = gaps[k - 1]
+            if spaced or (gap > threshold(before, glyphs[k - 1][0], c[0]) and gap > floor):
                 out.append((" ", c[1], c[2]))
         out.append(c)
         k, spaced = k + 1, False
     return out
+
+
+def _letter_spacing_floor(gaps: Sequence[float]) -> float:
+    """A gap no wider than ``LETTER_SPACED`` times the line's median gap is letter spacing,
+    whatever the thresholds say: headings set wide ("P H Y T O") and bold display type have
+    letter gaps near a word gap of body text. Body text's median gap is far below the
+    thresholds, so this changes nothing there."""
+    if len(gaps) < _MIN_GAPS:
+        return 0.0
+    return LETTER_SPACED * float(np.median(gaps))
 
 
 def threshold(before: str, a: str, b: str, after: str = "") -> float:

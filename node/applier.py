@@ -12,7 +12,6 @@ unreachable the message stays ``received`` and is tried again with backoff.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -26,6 +25,7 @@ from node.exchange.errors import UnknownSender
 from node.exchange.outcomes import check_outcome
 from node.exchange.payloads import parse_payload
 from node.exchange.tables import TO_APPLY, InboxRow, PartnerRow, RejectionRow
+from node.loop import BackgroundLoop
 from node.ports import ChainAnchor, TrustRegistryChain
 from node.registry.apply import check_revocation, check_update
 from node.storage.blobs import BlobStore
@@ -34,7 +34,7 @@ from node.storage.db import Database
 logger = logging.getLogger(__name__)
 
 
-class MessageApplier:
+class MessageApplier(BackgroundLoop):
     def __init__(
         self,
         db: Database,
@@ -44,37 +44,16 @@ class MessageApplier:
         *,
         interval: float = 0.5,
     ) -> None:
+        super().__init__("message-applier", interval)
         self.db = db
         self.blobs = blobs
         self.registry_chain = registry_chain
         self.anchor_chain = anchor_chain
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
-
-    async def start(self) -> None:
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run(), name="message-applier")
-
-    async def aclose(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
 
     async def _run(self) -> None:
-        delay = self.interval
-        while not self._stop.is_set():
-            try:
-                await self.process_pending()
-                delay = self.interval
-            except ChainError as err:
-                logger.warning("applying partner messages paused: %s", err.roll_up())
-                delay = min(delay * 2, 30.0)
-            except Exception:
-                logger.exception("applying partner messages failed")
-                delay = min(delay * 2, 30.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=delay)
+        await self._run_with_backoff(
+            self.process_pending, "applying partner messages", (ChainError,)
+        )
 
     async def process_pending(self, limit: int = 64) -> int:
         """Apply (or refuse) up to ``limit`` waiting messages; a ``ChainError`` stops the round."""

@@ -17,7 +17,6 @@ Each document is routed once: the row's state moves on in the same transaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -26,6 +25,7 @@ from sqlmodel import col, select
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
 from node.errors import InputError
+from node.loop import BackgroundLoop
 from node.review.intake import _index, _parse
 from node.review.tables import ReviewRow
 from node.storage.blobs import BlobStore
@@ -38,7 +38,7 @@ from verification.intake import sniff
 logger = logging.getLogger(__name__)
 
 
-class InboundRouter:
+class InboundRouter(BackgroundLoop):
     def __init__(
         self,
         db: Database,
@@ -49,26 +49,15 @@ class InboundRouter:
         review_wakeup: asyncio.Event | None = None,
         interval: float = 0.5,
     ) -> None:
+        super().__init__("inbound-router", interval)
         self.db = db
         self.blobs = blobs
         self.anchoring = anchoring
         self.actor = actor
         self.review_wakeup = review_wakeup
-        self.interval = interval
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
-
-    async def start(self) -> None:
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run(), name="inbound-router")
-
-    async def aclose(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
 
     async def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 routed = await asyncio.to_thread(self.route_pending)
             except Exception:
@@ -77,8 +66,7 @@ class InboundRouter:
             if routed and self.review_wakeup is not None:
                 self.review_wakeup.set()
             if not routed:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+                await self._pause(self.interval)
 
     def route_pending(self, limit: int = 64) -> int:
         """Route up to ``limit`` received partner documents whose bytes are stored."""

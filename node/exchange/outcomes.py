@@ -21,7 +21,6 @@ is recorded as a ``reviewed`` event whose actor is the partner node.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +35,7 @@ from node.exchange._pb import documents_pb2 as docs
 from node.exchange.service import ExchangeService
 from node.exchange.store import DOCUMENT_KINDS
 from node.exchange.tables import OutboxRow, PartnerRow
+from node.loop import BackgroundLoop
 from node.ports import ChainAnchor
 from node.storage.core import DocumentEventRow, DocumentRow
 from node.storage.db import Database
@@ -58,7 +58,7 @@ class AnchorUnverified(VerificationFailed):
     code = "cusdep.exchange.anchor_unverified"
 
 
-class OutcomeNotifier:
+class OutcomeNotifier(BackgroundLoop):
     def __init__(
         self,
         db: Database,
@@ -67,25 +67,14 @@ class OutcomeNotifier:
         *,
         interval: float = 0.5,
     ) -> None:
+        super().__init__("review-outcomes", interval)
         self.db = db
         self.exchange = exchange
         self.anchoring = anchoring
-        self.interval = interval
         self.cursor = 0  # the last event id looked at
-        self._task: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
-
-    async def start(self) -> None:
-        self._stop.clear()
-        self._task = asyncio.create_task(self._run(), name="review-outcomes")
-
-    async def aclose(self) -> None:
-        self._stop.set()
-        if self._task is not None:
-            await self._task
 
     async def _run(self) -> None:
-        while not self._stop.is_set():
+        while not self.stopping:
             try:
                 queued = await asyncio.to_thread(self.step)
             except Exception:
@@ -93,8 +82,7 @@ class OutcomeNotifier:
                 queued = 0
             if queued:
                 self.exchange.wake()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=self.interval)
+            await self._pause(self.interval)
 
     def step(self, limit: int = 256) -> int:
         """Look at the next events of partners' documents; returns how many outcomes queued."""

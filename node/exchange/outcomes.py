@@ -10,8 +10,9 @@ message to that partner (and records a ``sent`` event):
   which is then reported too);
 * ``reviewed`` with decision reject -> reject by the officer.
 
-The message id is derived from the event, so after a restart (the worker re-reads the events
-from the start) nothing is queued twice.
+The worker's cursor (the last event looked at) is saved in ``worker_cursors`` in the same
+transaction as the messages it queued, so a restart resumes there; the message id is derived
+from the event as well, so even a replayed event is never queued twice.
 
 Sending side (``check_outcome``, used by ``node.applier``): the outcome must be about a document
 this node sent that partner; an anchor it claims must verify on chain (``verify_leaf``). Then it
@@ -37,12 +38,13 @@ from node.exchange.store import DOCUMENT_KINDS
 from node.exchange.tables import OutboxRow, PartnerRow
 from node.loop import BackgroundLoop
 from node.ports import ChainAnchor
-from node.storage.core import DocumentEventRow, DocumentRow
+from node.storage.core import DocumentEventRow, DocumentRow, WorkerCursorRow, utcnow
 from node.storage.db import Database
 from node.storage.documents import add_event
 
 logger = logging.getLogger(__name__)
 
+_CURSOR = "review-outcomes"
 _FINAL = (EventKind.VERIFIED.value, EventKind.REVIEWED.value, EventKind.ANCHORED.value)
 
 
@@ -71,7 +73,7 @@ class OutcomeNotifier(BackgroundLoop):
         self.db = db
         self.exchange = exchange
         self.anchoring = anchoring
-        self.cursor = 0  # the last event id looked at
+        self.cursor: int | None = None  # the last event id looked at; loaded on the first step
 
     async def _run(self) -> None:
         while not self.stopping:
@@ -88,6 +90,9 @@ class OutcomeNotifier(BackgroundLoop):
         """Look at the next events of partners' documents; returns how many outcomes queued."""
         queued = 0
         with self.db.session() as session:
+            if self.cursor is None:
+                saved = session.get(WorkerCursorRow, _CURSOR)
+                self.cursor = saved.position if saved is not None else 0
             rows = list(
                 session.exec(
                     select(DocumentEventRow, DocumentRow.source)
@@ -103,6 +108,9 @@ class OutcomeNotifier(BackgroundLoop):
                 queued += self._report(session, event, peer)
             if rows:
                 self.cursor = rows[-1][0].id or self.cursor
+                session.merge(
+                    WorkerCursorRow(name=_CURSOR, position=self.cursor, updated_at=utcnow())
+                )
         return queued
 
     def _report(self, session: Session, event: DocumentEventRow, peer: str) -> bool:

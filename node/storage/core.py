@@ -52,3 +52,14 @@ class OperationRow(SQLModel, table=True):
     error: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class WorkerCursorRow(SQLModel, table=True):
+    """How far a worker that follows an append-only table has read (e.g. the outcome notifier's
+    last document event), saved in the transaction that acts on what it read."""
+
+    __tablename__ = "worker_cursors"
+
+    name: str = Field(primary_key=True, max_length=64)
+    position: int = 0
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -29,6 +29,7 @@ from node.identity import create_identity, load_identity
 from node.registry.specimens import build_specimens, trusted_registrars
 from node.registry.tables import RegistryRecordRow
 from node.runtime import Node
+from node.storage.core import WorkerCursorRow
 from node.storage.documents import add_event, events_for
 
 TEMPLATE = {
@@ -271,6 +272,9 @@ async def test_review_outcomes_reach_the_sender(nodes) -> None:
     notifier = OutcomeNotifier(cn.db, cn.exchange, cn.anchoring)
     assert notifier.step() == 2
     assert OutcomeNotifier(cn.db, cn.exchange, cn.anchoring).step() == 0  # restart: nothing new
+    with cn.db.session() as session:
+        saved = session.get(WorkerCursorRow, "review-outcomes")
+    assert saved is not None and saved.position == notifier.cursor
     assert await _deliver(cn, au) == 2
 
     with au.db.session() as session:
@@ -286,6 +290,13 @@ async def test_review_outcomes_reach_the_sender(nodes) -> None:
     with cn.db.session() as session:
         kinds = [e.kind for e in events_for(session, sha)]
     assert kinds.count("sent") == 2
+
+    # A restart resumes from the saved cursor: even with the delivered messages pruned from the
+    # outbox (so message ids alone could not tell), old events are not reported again.
+    with cn.db.session() as session:
+        for row in session.exec(select(OutboxRow).where(OutboxRow.kind == "review_outcome")):
+            session.delete(row)
+    assert OutcomeNotifier(cn.db, cn.exchange, cn.anchoring).step() == 0
 
 
 async def test_outcome_for_a_document_never_sent_or_a_false_anchor_is_refused(nodes) -> None:

@@ -25,14 +25,16 @@ import statistics
 import threading
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
-from verification import spacing
+from verification import _onnx_fold, spacing
 from verification.ports import Box, OcrLine, OcrWord
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,8 @@ _ORIENTATION_SAMPLE = 6  # longest lines the 0/180 classifier looks at (one batc
 _CLS_THRESH = 0.9
 _REC_BATCH = 1  # lines per recogniser call: a batch is padded to its widest line (measured:
 # batch 6 cost ~30% more CPU than 1 on simulator pages, and read no better)
+# Models run folded (``_onnx_fold``); the probe input each folded copy is checked on:
+_FOLD_PROBES = {"Det": (1, 3, 96, 128), "Rec": (1, 3, 48, 320)}
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,12 @@ def _load(threads: int) -> _Models:
     logger.info("loading RapidOCR models (%d threads)", threads)
     config = update_model_path(read_yaml(DEFAULT_CFG_PATH))
     for part in ("Det", "Cls", "Rec"):
-        config[part].update(intra_op_num_threads=threads, inter_op_num_threads=1)
+        # The detector's one large image parallelises inside onnxruntime; line crops are small,
+        # so the recogniser runs single-threaded sessions side by side (``_read_crops``).
+        intra = threads if part == "Det" else 1
+        config[part].update(intra_op_num_threads=intra, inter_op_num_threads=1)
+    for part, path in prepare_models().items():
+        config[part]["model_path"] = str(path)
     config["Rec"]["rec_batch_num"] = _REC_BATCH
     with _sleeping_threads():
         return _Models(
@@ -84,6 +93,18 @@ def _load(threads: int) -> _Models:
             rec=TextRecognizer(config["Rec"]),
             word_boxes=CalRecBoxes(),
         )
+
+
+def prepare_models() -> dict[str, Path]:
+    """The detector and recogniser model files to load: folded copies (made once, cached)."""
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
+    from rapidocr_onnxruntime.utils import read_yaml, update_model_path
+
+    config = update_model_path(read_yaml(DEFAULT_CFG_PATH))
+    return {
+        part: _onnx_fold.folded(Path(config[part]["model_path"]), shape)
+        for part, shape in _FOLD_PROBES.items()
+    }
 
 
 @contextmanager
@@ -138,8 +159,7 @@ class RapidOcrEngine:
         turned = _upside_down(models, crops)
         if turned:
             crops, _, _ = models.cls(crops)
-        rec, _elapsed = models.rec(crops, True)
-        rec = models.word_boxes(crops, boxes, rec)
+        rec = models.word_boxes(crops, boxes, _read_crops(models, crops, self.threads))
         h, w = image.shape[:2]
         items = [
             [box.tolist(), text, conf, _clip(word_quads, w, h), words, confs]
@@ -156,6 +176,21 @@ class RapidOcrEngine:
             else image
         )
         return [_line(item, gray) for item in items if str(item[1]).strip()]
+
+
+def _read_crops(models: _Models, crops: list[np.ndarray], workers: int) -> list[Any]:
+    """Recogniser output per crop, in order; ``workers`` single-threaded runs at once, widest
+    crops first so the last ones to finish are short (onnxruntime releases the GIL)."""
+    if workers <= 1 or len(crops) < 2:
+        return list(models.rec(crops, True)[0])
+    order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
+    order.reverse()
+    with ThreadPoolExecutor(workers, thread_name_prefix="ocr-rec") as pool:
+        read = list(pool.map(lambda i: models.rec([crops[i]], True)[0][0], order))
+    out: list[Any] = [None] * len(crops)
+    for i, res in zip(order, read, strict=True):
+        out[i] = res
+    return out
 
 
 def read_line(image: np.ndarray, threads: int = DEFAULT_THREADS) -> tuple[str, float]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import statistics
 import threading
 import unicodedata
@@ -56,7 +57,6 @@ class _Models:
     det: Any
     cls: Any
     rec: Any
-    word_boxes: Any
 
 
 _LOADING = threading.Lock()
@@ -69,7 +69,6 @@ def _models(threads: int) -> _Models:
 
 @functools.lru_cache(maxsize=2)
 def _load(threads: int) -> _Models:
-    from rapidocr_onnxruntime.cal_rec_boxes import CalRecBoxes
     from rapidocr_onnxruntime.ch_ppocr_cls import TextClassifier
     from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
     from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
@@ -91,7 +90,6 @@ def _load(threads: int) -> _Models:
             det=TextDetector(config["Det"]),
             cls=TextClassifier(config["Cls"]),
             rec=TextRecognizer(config["Rec"]),
-            word_boxes=CalRecBoxes(),
         )
 
 
@@ -159,7 +157,7 @@ class RapidOcrEngine:
         turned = _upside_down(models, crops)
         if turned:
             crops, _, _ = models.cls(crops)
-        rec = models.word_boxes(crops, boxes, _read_crops(models, crops, self.threads))
+        rec = _word_boxes(crops, boxes, _read_crops(models, crops, self.threads))
         h, w = image.shape[:2]
         items = [
             [box.tolist(), text, conf, _clip(word_quads, w, h), words, confs]
@@ -191,6 +189,49 @@ def _read_crops(models: _Models, crops: list[np.ndarray], workers: int) -> list[
     for i, res in zip(order, read, strict=True):
         out[i] = res
     return out
+
+
+def _word_boxes(crops: list[np.ndarray], boxes: list[np.ndarray], rec: list[Any]) -> list[Any]:
+    """RapidOCR's ``CalRecBoxes`` (per character boxes from the recogniser's columns, mapped
+    back through each crop's perspective warp), with the mapping done in one matrix product
+    per line instead of per point in Python. Character quads come out in page pixels (their
+    corner order is not kept: only their extent is used)."""
+    from rapidocr_onnxruntime.cal_rec_boxes import CalRecBoxes
+
+    out = []
+    for crop, quad, (text, conf, info) in zip(crops, boxes, rec, strict=True):
+        h, w = crop.shape[:2]
+        frame = np.array([[0, 0], [w, 0], [w, h], [0, h]])
+        chars, cells, confs = CalRecBoxes.cal_ocr_word_box(text, frame, info)
+        cells = CalRecBoxes.adjust_box_overlap(cells)
+        out.append([text, conf, _to_page(quad, cells), chars, confs])
+    return out
+
+
+def _to_page(quad: np.ndarray, cells: list[Any]) -> list[list[list[int]]]:
+    """Crop-space quads -> page pixels (``CalRecBoxes.reverse_rotate_crop_image``)."""
+    if not cells:
+        return []
+    src = np.array(quad, dtype=np.float32)  # a copy: the line quad is used after this
+    left, top = int(np.min(src[:, 0])), int(np.min(src[:, 1]))
+    src[:, 0] -= left
+    src[:, 1] -= top
+    width = int(np.linalg.norm(src[0] - src[1]))
+    height = int(np.linalg.norm(src[0] - src[3]))
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    _ok, inverse = cv2.invert(cv2.getPerspectiveTransform(src, target))
+    pts = np.asarray(cells, dtype=np.float32).reshape(-1, 2).astype(np.float64)
+    tall = int(max(np.linalg.norm(src[0] - src[3]), np.linalg.norm(src[1] - src[2])))
+    long = int(max(np.linalg.norm(src[0] - src[1]), np.linalg.norm(src[2] - src[3])))
+    if tall / max(long, 1) >= 1.5:  # the crop was turned upright: turn its points back
+        a = math.radians(-90)
+        x, y = pts[:, 0].copy(), pts[:, 1].copy()
+        pts[:, 0] = x * math.cos(a) + y * math.sin(a) + width
+        pts[:, 1] = y * math.cos(a) - x * math.sin(a)
+    pts = pts.astype(np.float32).astype(np.float64)
+    mapped = np.column_stack([pts, np.ones(len(pts))]) @ inverse.T
+    xy = np.trunc(mapped[:, :2] / mapped[:, 2:3] + (left, top)).astype(np.int64)
+    return [q.tolist() for q in xy.reshape(-1, 4, 2)]
 
 
 def read_line(image: np.ndarray, threads: int = DEFAULT_THREADS) -> tuple[str, float]:

@@ -57,22 +57,36 @@ def specimen_source(args: argparse.Namespace, sha256: str) -> SpecimenSource:
 
 
 async def _registry_specimens(settings: Settings, sha256: str) -> SpecimenSource:
-    from node.bootstrap import build_node
+    """Only what reading the registry needs (database, blobs, chain), not a whole node: the
+    API server, the exchange and the workers cost start-up time a one-shot review never uses."""
+    from node.chain.wiring import Chain
     from node.registry.specimens import build_specimens, trusted_registrars
+    from node.review.service import ReviewService
+    from node.storage.blobs import BlobStore
+    from node.storage.db import Database
 
-    async with build_node(settings) as node:
-        assert node.registry is not None
-        review = node.extras.get("review")
+    db = Database(settings.database_url)
+    db.migrate()
+    blobs = BlobStore(settings.home / "blobs")
+    review = ReviewService(
+        db, blobs, None, None, evidence_root=settings.home / "evidence", actor=settings.node.id
+    )
+    chain = Chain(settings)
+    await chain.start()
+    try:
         registrars = trusted_registrars(
-            node.db, settings.node.country, settings.chain.trusted_registrars
+            db, settings.node.country, settings.chain.trusted_registrars
         )
         return await build_specimens(
-            node.db,
-            node.blobs,
-            node.registry.chain,
+            db,
+            blobs,
+            chain.registry,
             registrars=registrars,
-            is_used=(lambda n: review._number_used(n, sha256)) if review else (lambda _n: False),
+            is_used=lambda n: review._number_used(n, sha256),
         )
+    finally:
+        await chain.aclose()
+        db.dispose()
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -15,4 +15,6 @@ if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip
   exit 1
 fi
 .venv/bin/python -c "import node, web3, grpc, rapidocr_onnxruntime"
+# the folded OCR models (made locally from the wheel's, checked, cached): verification._onnx_fold
+.venv/bin/python -c "from verification.ocr import prepare_models; prepare_models()"
 touch .venv/.installed

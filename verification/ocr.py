@@ -1,16 +1,20 @@
 """OCR engines behind ``verification.ports.OcrEngine``.
 
 Default: RapidOCR's ONNX build (PP-OCRv4 detection/recognition models shipped in the wheel, runs
-offline). The model sessions are loaded once per process (``_models``) and shared by every
-engine instance; ``recognise`` is synchronous and CPU-bound, so callers in an event loop run it
-in an executor.
+offline), run as folded copies (``verification._onnx_fold``: the same function in fewer
+operations, ~45% less CPU for recognition, ~30% for detection; made locally once and cached,
+``prepare_models``). The model sessions are loaded once per process (``_models``) and shared by
+every engine instance; ``recognise`` is synchronous and CPU-bound, so callers in an event loop
+run it in an executor.
 
 Work done per page, and only once: text detection on a copy scaled to ``det_max_side`` (the
 detector needs no more), recognition of each detected line cropped from the page at its working
-resolution one line at a time (no padding to the widest line of a batch), and the 0/180 degree
-line classifier only when a sample of the longest lines says the page is upside down.
-onnxruntime runs with ``threads`` intra-op threads that sleep rather than spin when idle (the
-node shares its cores with the event loop and other reviews).
+resolution one line at a time (no padding to the widest line of a batch; sorted by width batches
+measured 10-30% more CPU), ``threads`` single-threaded recogniser runs side by side, and the 0/180
+degree line classifier only when a sample of the longest lines says the page is upside down.
+The detector runs with ``threads`` intra-op threads; all threads sleep rather than spin when
+idle (the node shares its cores with the event loop and other reviews). Character boxes are
+mapped back to the page in one matrix product per line.
 
 PP-OCR sometimes drops the space between words; ``verification.spacing`` puts it back from
 the ink gaps of the page between the per-character boxes (without the page, a gap between

@@ -4,6 +4,8 @@ Two pages only: OCR costs about 1-2 s per page on this machine.
 """
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from datetime import date
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from node.chain.devchain import EmbeddedAnvil
+from node.config import load_settings
 from verification import Pipeline, Verdict
 from verification.bundle import BundleSpecimenSource
 from verification.testing import draw_seal, draw_signature, paste, png_bytes, render_page
@@ -157,3 +161,68 @@ def test_cusdep_verify_process_prints_the_contract_json(document, tmp_path):
     weight = next(r for r in out["rules"] if r["id"] == "declaration.net_weight")
     assert not weight["passed"] and "1250.5 kg on certificate, 900 kg declared" in weight["message"]
     assert len(out["document_sha256"]) == 64 and out["elapsed_ms"] > 0
+
+
+def _cusdep(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CUSDEP_HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "node", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        check=False,
+    )
+
+
+@pytest.fixture
+def registry_home(document, home: Path):
+    """A node (embedded anvil) whose registry holds the bundle's agency, seal, officer and
+    template, registered through the CLI."""
+    _path, bundle = document
+    reg = bundle / "registry"
+    steps = [
+        ("init", "--country", "AU", "--name", "Australian Border Force"),
+        ("registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "Agriculture"),
+        ("registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-DAFF-S1", "--image"),
+        ("registry", "add-officer", "--agency", "AU-DAFF", "--id", "AU-DAFF-O1"),
+        ("templates", "add", str(reg / "templates" / "t.json")),
+    ]
+    extra = {
+        2: (str(reg / "seals" / "S1.png"),),
+        3: ("--name", "Jane Citizen", "--signature", str(reg / "signatures" / "O1.png")),
+    }
+    try:
+        for i, step in enumerate(steps):
+            proc = _cusdep(home, *step, *extra.get(i, ()))
+            assert proc.returncode == 0, proc.stderr
+        yield home
+    finally:
+        settings = load_settings(home)
+        pid = EmbeddedAnvil(home, settings.chain.embedded_port).running_pid()
+        if pid:
+            os.kill(pid, signal.SIGTERM)
+
+
+def test_cusdep_verify_reads_specimens_from_the_node_registry(document, registry_home, tmp_path):
+    path, _bundle = document
+    decl = tmp_path / "decl.json"
+    decl.write_text(json.dumps(DECLARATION))
+    proc = _cusdep(
+        registry_home,
+        "verify",
+        str(path),
+        "--declaration",
+        str(decl),
+        "--arrival-date",
+        "2026-11-18",
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["template_id"] == "AU-PHYTO-2025"  # the template came from the registry
+    assert out["seal"]["match"] and out["seal"]["seal_id"] == "AU-DAFF-S1"
+    officer = next(r for r in out["rules"] if r["id"] == "officer.registered")
+    assert officer["passed"], officer
+    unused = next(r for r in out["rules"] if r["id"] == "certificate.unused")
+    assert unused["passed"], unused

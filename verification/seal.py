@@ -37,6 +37,7 @@ import numpy as np
 from verification._ring_text import read_ring
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
+from verification._seal_text import misread_lines, text_evidence
 from verification.imaging import bbox_of, colour_ink_mask, decode_specimen
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
@@ -375,6 +376,9 @@ def _judge(
     match = enough and cmp.score >= th.accept
     uncertain = not match and (cmp.score >= th.reject or not enough)
     if match:
+        match = _text_agrees(cmp, spec, rgb)
+        uncertain = not match
+    if match:
         ring = read_ring(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb, spec.key)
         if ring is not None and ring.contradictions:
             logger.info(
@@ -397,3 +401,32 @@ def _judge(
         uncertain=uncertain,
         coverage=cmp.coverage,
     )
+
+
+def _text_agrees(cmp: Comparison, spec: _Prepared, rgb: np.ndarray) -> bool:
+    """False when the printed text (ring band or inner lines) shows two letters swapped, or an
+    added letter moved the rest: glyph pairs that fit the swap better than the specimen."""
+    ev = text_evidence(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb)
+    if ev is None:
+        return True
+    if ev.solids_missing:
+        logger.info(
+            "seal %s: none of its %d solid marks (stars, emblem) is there", spec.id, ev.solids
+        )
+        return False
+    misread = misread_lines(ev, spec.key) if ev.kind == "lines" else ()
+    if misread:
+        logger.info(
+            "seal %s: inner text contradicts the specimen (%s)", spec.id, "; ".join(misread)
+        )
+        return False
+    if ev.contradicted == 0:
+        return True
+    logger.info(
+        "seal %s: %d of %d glyph pairs of its %s text fit a swap better than the specimen",
+        spec.id,
+        ev.contradicted,
+        ev.pairs,
+        ev.kind,
+    )
+    return False

@@ -48,11 +48,14 @@ logger = logging.getLogger(__name__)
 _MM = WORK_DPI / 25.4
 _MIN_MM, _MAX_MM = 4.0, 90.0
 _MIN_INK = 400  # pixels of ink for a candidate blob
+_CLOSE_MM = 2.5  # ink closed by this joins the strokes of one impression
+_MERGE_MM = 7.0  # and by this, the fragments of a gappy one
+_EDGE_MM = 3.0  # a blob along the page edge thinner than this is edge tint
 _COARSE_STEP = 5  # degrees
 _COARSE_SCALE = 1 / 6
 _GRID = 8
 _CELL_MIN_INK = 25
-_CELL_SHIFT = 0  # pixels each cell may re-align by (1-2 let a misspelt ring word pass)
+_CELL_SHIFT = 2  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
 
 
 @dataclass(frozen=True)
@@ -92,22 +95,37 @@ class _Prepared:
 
 
 def find_candidates(rgb: np.ndarray, ink: np.ndarray | None = None) -> list[Candidate]:
+    """Blobs of coloured ink, biggest first: the ink closed at two scales, so that a gappy
+    impression that falls apart into fragments is also offered whole. Thin slivers along the
+    page edge (scanner lid, paper edge tint) are not stamps."""
     ink = colour_ink_mask(rgb) if ink is None else ink
-    k = max(3, int(2.5 * _MM))
-    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    n, labels, stats, centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
-    found = []
+    found: dict[tuple[int, int, int, int], tuple[int, Candidate]] = {}
+    for mm in (_CLOSE_MM, _MERGE_MM):
+        k = max(3, int(mm * _MM))
+        blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+        for count, cand in _blobs(ink, blobs):
+            found.setdefault(tuple(int(v) for v in cand.box), (count, cand))  # type: ignore[arg-type]
+    ranked = sorted(found.values(), key=lambda c: -c[0])
+    return [c for _, c in ranked]
+
+
+def _blobs(ink: np.ndarray, blobs: np.ndarray) -> list[tuple[int, Candidate]]:
+    n, _labels, stats, centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    h_img, w_img = ink.shape
+    out = []
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
         if not (_MIN_MM * _MM <= max(w, h) <= _MAX_MM * _MM):
+            continue
+        at_edge = x == 0 or y == 0 or x + w >= w_img or y + h >= h_img
+        if at_edge and min(w, h) < _EDGE_MM * _MM:
             continue
         count = int(np.count_nonzero(ink[y : y + h, x : x + w]))
         if count < _MIN_INK:
             continue
         box = (float(x), float(y), float(x + w), float(y + h))
-        found.append((count, Candidate(box, (float(centroids[i][0]), float(centroids[i][1])))))
-    found.sort(key=lambda c: -c[0])
-    return [c for _, c in found]
+        out.append((count, Candidate(box, (float(centroids[i][0]), float(centroids[i][1])))))
+    return out
 
 
 @functools.lru_cache(maxsize=256)
@@ -275,16 +293,43 @@ def compare(
     if key not in memo:
         hint = ((cand.box[0] + cand.box[2]) / 2 - ox, (cand.box[1] + cand.box[3]) / 2 - oy)
         memo[key] = find_pose(region, spec.model, hint)
-    fit, angle, (lx, ly) = _settle(region, spec, memo[key], exhaustive)
+    settled = _settle(region, spec, memo[key], exhaustive)
+    poses = [settled, _flipped(region, spec, settled)] if exhaustive else [settled]
+    found = [_at(region, spec, pose, (ox, oy), cand) for pose in poses]
+    return max(found, key=lambda c: c.score)
+
+
+def _flipped(
+    region: np.ndarray, spec: _Prepared, pose: tuple[float, float, tuple[int, int]]
+) -> tuple[float, float, tuple[int, int]]:
+    """The pose turned by 180 degrees, refined: a rectangle is nearly symmetric, and on a
+    gappy impression the wrong half-turn can fit the blurred masks better."""
+    a = (pose[1] + 180.0) % 360.0
+    _f, a, loc = _match(region, spec.mask, np.arange(a - 4, a + 4.1, 1.0), 1 / 3, pose[2], 10)
+    return _match(region, spec.mask, np.arange(a - 1, a + 1.1, 0.5), 1.0, loc, 5)
+
+
+def _at(
+    region: np.ndarray,
+    spec: _Prepared,
+    pose: tuple[float, float, tuple[int, int]],
+    offset: tuple[int, int],
+    cand: Candidate,
+) -> Comparison:
+    """The cell comparison of the specimen at ``pose`` (in region pixels; ``offset``: the
+    region's top-left on the page)."""
+    fit, angle, (lx, ly) = pose
+    side = spec.mask.shape[0]
     placed = region[ly : ly + side, lx : lx + side]
     if placed.shape != spec.mask.shape:
         return Comparison(0.0, 0.0, fit, angle, cand.box, ())
     rotated = (_rotate(spec.mask, angle) > 127).astype(np.uint8) * 255
     precisions, coverage = _cells(placed, rotated)
-    box = (float(ox + lx), float(oy + ly), float(ox + lx + side), float(oy + ly + side))
+    x0, y0 = offset[0] + lx, offset[1] + ly
+    box = (float(x0), float(y0), float(x0 + side), float(y0 + side))
     score = min(precisions, default=0.0)
     return Comparison(
-        score, coverage, fit, angle, _tight(rotated, box), tuple(precisions), (ox + lx, oy + ly)
+        score, coverage, fit, angle, _tight(rotated, box), tuple(precisions), (x0, y0)
     )
 
 

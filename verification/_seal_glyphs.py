@@ -28,6 +28,11 @@ _MIN_WIDTH = 3  # pixels: narrower runs are specks
 _WIDEST = 1.25  # a glyph is at most this wide for the height of the text
 _LOCAL = 3  # pixels each pair may shift on its own (columns); rows: _LOCAL_ROWS
 _LOCAL_ROWS = 2
+_SLIDE = 9  # columns a glyph is looked for on its own
+_ALONE = 0.6
+_MOVED = 4
+_MIN_LEGIBLE = 6
+_MOVED_SHARE = 0.3
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
 
 
@@ -48,6 +53,14 @@ class GlyphCheck:
     contradicted: tuple[int, ...] = ()
     margins: tuple[float, ...] = ()  # relative margin per pair
     fits: tuple[float, ...] = ()  # NCC with the printed pair
+    legible: int = 0  # glyphs found on their own (NCC >= _ALONE) within +-_SLIDE columns
+    moved: int = 0  # of those, found _MOVED or more columns away from where they belong
+
+    @property
+    def layout_moved(self) -> bool:
+        """Many legible glyphs sit off their place: a letter added (or dropped) re-centred the
+        line, which the pairs alone may not show."""
+        return self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
 
     @property
     def all_confirmed(self) -> bool:
@@ -149,6 +162,31 @@ def check_glyphs(
             contradicted.append(k)
         else:
             unclear.append(k)
+    legible, moved = _placement(spec, imp, wins)
     return GlyphCheck(
-        len(margins), confirmed, tuple(unclear), tuple(contradicted), tuple(margins), tuple(fits)
+        len(margins),
+        confirmed,
+        tuple(unclear),
+        tuple(contradicted),
+        tuple(margins),
+        tuple(fits),
+        legible,
+        moved,
     )
+
+
+def _placement(spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]) -> tuple[int, int]:
+    """(legible glyphs, glyphs found _MOVED or more columns off their place)."""
+    padded = np.pad(imp.astype(np.float32), ((_LOCAL_ROWS, _LOCAL_ROWS), (_SLIDE, _SLIDE)))
+    legible = moved = 0
+    for c0, c1 in wins:
+        glyph = spec[:, c0:c1]
+        if c1 - c0 < _MIN_WIDTH + 2 or float(glyph.std()) < 1e-3:
+            continue
+        res = cv2.matchTemplate(padded[:, c0 : c1 + 2 * _SLIDE], glyph, cv2.TM_CCOEFF_NORMED)
+        _, v, _, (x, _y) = cv2.minMaxLoc(res)
+        if v < _ALONE:
+            continue
+        legible += 1
+        moved += int(abs(x - _SLIDE) >= _MOVED)
+    return legible, moved

@@ -35,7 +35,7 @@ from verification.imaging import colour_ink_mask
 _RING_ROWS = 48
 _RING_SHIFT = (8, 3)  # columns, rows the unwrapped band may be registered by
 _RECT_SHIFT = 6
-_RING_ROW = 0.4  # a row inked across this share of the band is a ring line, not text
+_RING_ROW = 0.5  # a row inked across this share of the band is a ring line, not text
 _EMPTY_ROW = 0.02
 _EDGE_ROWS = 4
 _SOLID = 7  # pixels: an opening this wide removes strokes, keeps stars and filled emblems
@@ -75,6 +75,10 @@ class TextEvidence:
             for c in self.checks
             if c.pairs and c.confirmed >= _SETTLED * c.pairs
         )
+
+    @property
+    def layout_moved(self) -> bool:
+        return any(c.layout_moved for c in self.checks)
 
     @property
     def unclear(self) -> int:

@@ -55,7 +55,7 @@ _COARSE_STEP = 5  # degrees
 _COARSE_SCALE = 1 / 6
 _GRID = 8
 _CELL_MIN_INK = 25
-_CELL_SHIFT = 2  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
+_CELL_SHIFT = 1  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
 
 
 @dataclass(frozen=True)
@@ -457,6 +457,13 @@ def _text_agrees(cmp: Comparison, spec: _Prepared, rgb: np.ndarray) -> bool:
     if ev.solids_missing:
         logger.info(
             "seal %s: none of its %d solid marks (stars, emblem) is there", spec.id, ev.solids
+        )
+        return False
+    if ev.layout_moved:
+        logger.info(
+            "seal %s: its %s text sits off the specimen's places (a letter added?)",
+            spec.id,
+            ev.kind,
         )
         return False
     misread = misread_lines(ev, spec.key) if ev.kind == "lines" else ()

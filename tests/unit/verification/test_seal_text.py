@@ -12,7 +12,7 @@ from simulator.world import INKS, build_world
 from verification._seal_glyphs import check_glyphs, glyph_windows
 from verification.intake import WORK_DPI
 from verification.ports import SealSpecimen
-from verification.seal import check_seal
+from verification.seal import check_seal, find_candidates
 from verification.testing import render_page
 
 WORLD = build_world(21)
@@ -78,13 +78,15 @@ def test_ring_with_swapped_letters_is_not_matched():
     assert res.found and not res.match
 
 
-def _strip(text: str) -> np.ndarray:
+def _strip(text: str, width: int = 0, size: int = 26) -> np.ndarray:
+    """White-on-black text centred in the strip, as a stamp centres its lines."""
     from PIL import Image, ImageDraw
 
     from verification.testing import font
 
-    img = Image.new("L", (24 * len(text) + 20, 40), 0)
-    ImageDraw.Draw(img).text((10, 6), text, font=font(26, bold=True), fill=255)
+    img = Image.new("L", (width or 24 * len(text) + 20, 40), 0)
+    draw = ImageDraw.Draw(img)
+    draw.text((img.width / 2, 20), text, font=font(size, bold=True), fill=255, anchor="mm")
     return np.asarray(img, dtype=np.float32) / 255.0
 
 
@@ -97,3 +99,21 @@ def test_glyph_pairs_confirmed_contradicted_or_unclear():
     assert swapped.contradicted and not swapped.all_confirmed
     blank = check_glyphs(spec, np.zeros_like(spec))  # an ink gap: no evidence either way
     assert blank.confirmed == 0 and not blank.contradicted
+
+
+def test_an_added_letter_moves_the_glyphs():
+    spec = _strip("DEPARTMENT OF AGRICULTURE", 520, 20)
+    assert not check_glyphs(spec, spec).layout_moved
+    # the line is centred: one letter more moves every glyph by half a letter
+    added = _strip("DEPARTMENT OFE AGRICULTURE", 520, 20)
+    assert check_glyphs(spec, added).layout_moved
+
+
+def test_tint_along_the_page_edge_is_not_a_stamp_but_a_gappy_one_is_offered_whole():
+    spec = _spec("rect")
+    page = _page_with(spec, 7, 3.0)
+    page[-12:, :, :] = (200, 120, 120)  # reddish scanner-lid tint, 12 px high
+    cands = find_candidates(page)
+    assert cands and all(c.box[3] < page.shape[0] - 12 for c in cands)
+    x0, y0, x1, y1 = cands[0].box
+    assert x1 - x0 > 0.9 * spec.size_mm[0] / 25.4 * WORK_DPI  # the whole impression first

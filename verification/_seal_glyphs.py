@@ -1,19 +1,18 @@
-"""Letter-level evidence for a seal's printed text: every pair of adjacent glyphs is confirmed.
+"""Letter-level evidence for a seal's printed text, from the specimen's own pixels.
 
-An imitation differs from the specimen in two adjacent letters swapped (or a letter added, which
-moves the whole line). The cell precision of ``seal`` cannot see that, and reading the text
-cannot tell a gap from an illegible letter. Here the specimen's own text strip (the ring band
-unwrapped, or one inner line of a rectangle) is cut into glyphs (runs of inked columns), and for
-each pair of neighbouring glyphs the impression is compared, with a small local shift, with two
-hypotheses made from the specimen's pixels: the pair as printed, and the pair swapped. A pair is
+An imitation differs from the specimen in two adjacent letters swapped or a letter added. The
+cell precision of ``seal`` cannot see that, and reading the text cannot tell a gap from an
+illegible letter. Here the specimen's text strip (the ring band unwrapped, or one inner line
+of a rectangle) is cut into glyphs (runs of inked columns, split where letters touch), and
 
-* *confirmed* when the impression fits the printed pair clearly better than the swap,
-* *contradicted* when it fits the swap clearly better,
-* *unclear* otherwise (the ink is missing there, or too faint to tell).
-
-Only confirmed pairs are evidence of genuineness: an ink gap over a letter proves nothing, so
-it can never let an imitation through (the seal goes to review instead). A letter added moves
-every following glyph, so the printed pairs no longer fit and are not confirmed.
+* each pair of neighbouring glyphs of the impression is compared, with a small local shift,
+  with two hypotheses made from the specimen: the pair as printed and the pair swapped. The
+  relative margin (NCC printed - NCC swapped) / (1 - NCC(printed, swapped)) *confirms* the pair,
+  *contradicts* it (the swap fits clearly better and legibly), or leaves it *unclear* (ink
+  missing or too faint): an ink gap is never evidence either way;
+* each glyph is looked for on its own within a few columns of its place: when many legible
+  glyphs sit off their place, a letter was added or dropped and the line re-centred
+  (``layout_moved``).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ _LOCAL_ROWS = 2
 _SLIDE = 9  # columns a glyph is looked for on its own
 _ALONE = 0.6
 _MOVED = 4
-_MIN_LEGIBLE = 6
+_MIN_LEGIBLE = 12  # fewer legible glyphs (a short line) say nothing about the layout
 _MOVED_SHARE = 0.3
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
 

@@ -40,6 +40,7 @@ _EMPTY_ROW = 0.02
 _EDGE_ROWS = 4
 _SOLID = 7  # pixels: an opening this wide removes strokes, keeps stars and filled emblems
 _SOLID_SEEN = 0.25
+_SOLID_INK = 0.3  # of the impression's normalised darkness
 _SETTLED = 0.65  # share of confirmed pairs for a strip's contradictions to count
 _MIN_LINE = 8  # rows: a thinner line strip is not read
 _RECT_INSET = 0.17  # of the stamp's height: inside the inner border
@@ -143,23 +144,30 @@ def _for_ocr(strip: np.ndarray) -> np.ndarray:
 
 
 def solid_marks(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int]:
-    """(solid marks of the specimen, marks the impression shows): the biggest pieces that
-    survive an opening wider than strokes of text or border (at least half the biggest one's
-    area); a mark is shown when a quarter of it is inked."""
+    """(solid marks of the specimen, marks the impression shows): the biggest compact pieces
+    that survive an opening wider than strokes of text (at least half the biggest one's area;
+    what is left of a thick border line is long and thin, not compact); a mark is shown when a
+    quarter of it is inked."""
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_SOLID, _SOLID))
     core = cv2.morphologyEx((spec > 0.5).astype(np.uint8), cv2.MORPH_OPEN, k)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
     imp = register_strip(spec, imp, _RECT_SHIFT, _RECT_SHIFT)
-    areas = stats[1:, cv2.CC_STAT_AREA]
-    big = max(float(_SOLID * _SOLID), 0.5 * float(areas.max(initial=0)))
+    compact = [i for i in range(1, n) if _compact(stats[i])]
+    areas = [float(stats[i, cv2.CC_STAT_AREA]) for i in compact]
+    big = max(float(_SOLID * _SOLID), 0.5 * max(areas, default=0.0))
     marks = seen = 0
-    for i in range(1, n):
+    for i in compact:
         if stats[i, cv2.CC_STAT_AREA] < big:
             continue
         marks += 1
         inside = labels == i
-        seen += int(float(np.mean(imp[inside] > 0.3)) >= _SOLID_SEEN)
+        seen += int(float(np.mean(imp[inside] > _SOLID_INK)) >= _SOLID_SEEN)
     return marks, seen
+
+
+def _compact(stat: np.ndarray) -> bool:
+    w, h, area = stat[cv2.CC_STAT_WIDTH], stat[cv2.CC_STAT_HEIGHT], stat[cv2.CC_STAT_AREA]
+    return max(w, h) <= 2.5 * min(w, h) and area >= 0.3 * w * h
 
 
 def ring_strips(

@@ -80,10 +80,12 @@ def unwrap(
     band: Band,
     s_range: tuple[float, float],
     rows: int = _ROWS,
+    width: int | None = None,
 ) -> np.ndarray:
-    """The elliptical annulus ``s_range`` (outer first) as a strip, from the bottom clockwise."""
+    """The elliptical annulus ``s_range`` (outer first) as a strip, from the bottom clockwise
+    (``width`` columns; by default about one per pixel of the band's middle)."""
     s_mid = (s_range[0] + s_range[1]) / 2
-    width = max(16, int(np.pi * (band.a + band.b) * s_mid))
+    width = width or max(16, int(np.pi * (band.a + band.b) * s_mid))
     th = np.pi / 2 + np.linspace(0, 2 * np.pi, width, endpoint=False)
     ss = np.linspace(s_range[0], s_range[1], rows)
     mx = centre[0] + band.a * ss[:, None] * np.cos(th)[None, :]
@@ -166,6 +168,11 @@ def letters(text: str) -> str:
 def _cached_specimen_text(key: str, strip_bytes: bytes, shape: tuple[int, int, int]) -> str:
     del key
     return recognise(np.frombuffer(strip_bytes, np.uint8).reshape(shape))
+
+
+def cached_text(key: str, strip: np.ndarray) -> str:
+    """``recognise(strip)`` read once per ``key`` (a specimen's id, digest and part)."""
+    return _cached_specimen_text(key, strip.tobytes(), strip.shape)
 
 
 def specimen_text(key: str, darkness: np.ndarray, band: Band) -> str:

@@ -16,11 +16,14 @@ differs. The score is the worst cell's precision; ``coverage`` (the share of the
 found) says whether enough of the impression is legible. A whole-mask similarity did not
 separate forgeries from genuine impressions.
 
-Pixels cannot see two adjacent ring letters swapped (a finer grid with local re-alignment did
-not separate them from genuine jitter either). So an impression that passes the pixel test
-has its ring text read (``_ring_text``: the band unwrapped and read by the PP-OCR recogniser)
-and compared with the specimen's: a legible contradiction (letters swapped, a letter added)
-makes it no match, uncertain (an officer looks).
+Pixels at the cell scale cannot see two adjacent letters swapped, so an impression that passes
+the cell test has its printed text judged letter by letter (``_seal_text``: the ring band
+unwrapped, or each inner line of a rectangle; ``_seal_glyphs``: every pair of neighbouring
+glyphs against the printed and the swapped hypothesis made from the specimen's own pixels, and
+where each legible glyph sits), the lines of a rectangle are also read by the OCR recogniser,
+the ring text too (``_ring_text``). A legible contradiction (letters swapped, a letter added
+that moves the rest of the line, the stars of a rectangle missing) makes it no match, uncertain
+(an officer looks). An ink gap is no evidence either way.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import numpy as np
 from verification._ring_text import read_ring
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
+from verification._seal_text import misread_lines, text_evidence
 from verification.imaging import bbox_of, colour_ink_mask, decode_specimen
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
@@ -47,11 +51,14 @@ logger = logging.getLogger(__name__)
 _MM = WORK_DPI / 25.4
 _MIN_MM, _MAX_MM = 4.0, 90.0
 _MIN_INK = 400  # pixels of ink for a candidate blob
+_CLOSE_MM = 2.5  # ink closed by this joins the strokes of one impression
+_MERGE_MM = 7.0  # and by this, the fragments of a gappy one
+_EDGE_MM = 3.0  # a blob along the page edge thinner than this is edge tint
 _COARSE_STEP = 5  # degrees
 _COARSE_SCALE = 1 / 6
 _GRID = 8
 _CELL_MIN_INK = 25
-_CELL_SHIFT = 0  # pixels each cell may re-align by (1-2 let a misspelt ring word pass)
+_CELL_SHIFT = 1  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
 
 
 @dataclass(frozen=True)
@@ -91,22 +98,37 @@ class _Prepared:
 
 
 def find_candidates(rgb: np.ndarray, ink: np.ndarray | None = None) -> list[Candidate]:
+    """Blobs of coloured ink, biggest first: the ink closed at two scales, so that a gappy
+    impression that falls apart into fragments is also offered whole. Thin slivers along the
+    page edge (scanner lid, paper edge tint) are not stamps."""
     ink = colour_ink_mask(rgb) if ink is None else ink
-    k = max(3, int(2.5 * _MM))
-    blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    n, labels, stats, centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
-    found = []
+    found: dict[tuple[int, int, int, int], tuple[int, Candidate]] = {}
+    for mm in (_CLOSE_MM, _MERGE_MM):
+        k = max(3, int(mm * _MM))
+        blobs = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+        for count, cand in _blobs(ink, blobs):
+            found.setdefault(tuple(int(v) for v in cand.box), (count, cand))  # type: ignore[arg-type]
+    ranked = sorted(found.values(), key=lambda c: -c[0])
+    return [c for _, c in ranked]
+
+
+def _blobs(ink: np.ndarray, blobs: np.ndarray) -> list[tuple[int, Candidate]]:
+    n, _labels, stats, centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    h_img, w_img = ink.shape
+    out = []
     for i in range(1, n):
         x, y, w, h, _area = stats[i]
         if not (_MIN_MM * _MM <= max(w, h) <= _MAX_MM * _MM):
+            continue
+        at_edge = x == 0 or y == 0 or x + w >= w_img or y + h >= h_img
+        if at_edge and min(w, h) < _EDGE_MM * _MM:
             continue
         count = int(np.count_nonzero(ink[y : y + h, x : x + w]))
         if count < _MIN_INK:
             continue
         box = (float(x), float(y), float(x + w), float(y + h))
-        found.append((count, Candidate(box, (float(centroids[i][0]), float(centroids[i][1])))))
-    found.sort(key=lambda c: -c[0])
-    return [c for _, c in found]
+        out.append((count, Candidate(box, (float(centroids[i][0]), float(centroids[i][1])))))
+    return out
 
 
 @functools.lru_cache(maxsize=256)
@@ -227,9 +249,9 @@ def _coarse(region: np.ndarray, spec: _Prepared) -> tuple[float, float, tuple[in
 def _cells(cand: np.ndarray, spec: np.ndarray) -> tuple[list[float], float]:
     """(cell precisions, coverage) of aligned binary masks.
 
-    Each cell may shift the specimen by up to ``_CELL_SHIFT`` pixels on its own. Measured:
-    a shift of 1-2 pixels lifted genuine rectangular stamps but let a ring word with two
-    letters changed (FORESTRY -> FORESTS) reach the accept threshold, so it is 0 (rigid)."""
+    Each cell may shift the specimen by up to ``_CELL_SHIFT`` pixels on its own (local shear,
+    pose error on gappy impressions). Letters are judged by ``_seal_text``; measured on seed 21,
+    2 pixels let a ring with a letter added (THE -> THEE) pass the cells, 1 did not."""
     near = cv2.dilate(spec, np.ones((5, 5), np.uint8))
     footprint = cv2.dilate(spec, np.ones((15, 15), np.uint8)) > 0
     ink = ((cand > 0) & footprint).astype(np.uint8)
@@ -274,16 +296,43 @@ def compare(
     if key not in memo:
         hint = ((cand.box[0] + cand.box[2]) / 2 - ox, (cand.box[1] + cand.box[3]) / 2 - oy)
         memo[key] = find_pose(region, spec.model, hint)
-    fit, angle, (lx, ly) = _settle(region, spec, memo[key], exhaustive)
+    settled = _settle(region, spec, memo[key], exhaustive)
+    poses = [settled, _flipped(region, spec, settled)] if exhaustive else [settled]
+    found = [_at(region, spec, pose, (ox, oy), cand) for pose in poses]
+    return max(found, key=lambda c: c.score)
+
+
+def _flipped(
+    region: np.ndarray, spec: _Prepared, pose: tuple[float, float, tuple[int, int]]
+) -> tuple[float, float, tuple[int, int]]:
+    """The pose turned by 180 degrees, refined: a rectangle is nearly symmetric, and on a
+    gappy impression the wrong half-turn can fit the blurred masks better."""
+    a = (pose[1] + 180.0) % 360.0
+    _f, a, loc = _match(region, spec.mask, np.arange(a - 4, a + 4.1, 1.0), 1 / 3, pose[2], 10)
+    return _match(region, spec.mask, np.arange(a - 1, a + 1.1, 0.5), 1.0, loc, 5)
+
+
+def _at(
+    region: np.ndarray,
+    spec: _Prepared,
+    pose: tuple[float, float, tuple[int, int]],
+    offset: tuple[int, int],
+    cand: Candidate,
+) -> Comparison:
+    """The cell comparison of the specimen at ``pose`` (in region pixels; ``offset``: the
+    region's top-left on the page)."""
+    fit, angle, (lx, ly) = pose
+    side = spec.mask.shape[0]
     placed = region[ly : ly + side, lx : lx + side]
     if placed.shape != spec.mask.shape:
         return Comparison(0.0, 0.0, fit, angle, cand.box, ())
     rotated = (_rotate(spec.mask, angle) > 127).astype(np.uint8) * 255
     precisions, coverage = _cells(placed, rotated)
-    box = (float(ox + lx), float(oy + ly), float(ox + lx + side), float(oy + ly + side))
+    x0, y0 = offset[0] + lx, offset[1] + ly
+    box = (float(x0), float(y0), float(x0 + side), float(y0 + side))
     score = min(precisions, default=0.0)
     return Comparison(
-        score, coverage, fit, angle, _tight(rotated, box), tuple(precisions), (ox + lx, oy + ly)
+        score, coverage, fit, angle, _tight(rotated, box), tuple(precisions), (x0, y0)
     )
 
 
@@ -375,6 +424,9 @@ def _judge(
     match = enough and cmp.score >= th.accept
     uncertain = not match and (cmp.score >= th.reject or not enough)
     if match:
+        match = _text_agrees(cmp, spec, rgb)
+        uncertain = not match
+    if match:
         ring = read_ring(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb, spec.key)
         if ring is not None and ring.contradictions:
             logger.info(
@@ -397,3 +449,39 @@ def _judge(
         uncertain=uncertain,
         coverage=cmp.coverage,
     )
+
+
+def _text_agrees(cmp: Comparison, spec: _Prepared, rgb: np.ndarray) -> bool:
+    """False when the printed text (ring band or inner lines) shows two letters swapped, or an
+    added letter moved the rest: glyph pairs that fit the swap better than the specimen."""
+    ev = text_evidence(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb)
+    if ev is None:
+        return True
+    if ev.solids_missing:
+        logger.info(
+            "seal %s: none of its %d solid marks (stars, emblem) is there", spec.id, ev.solids
+        )
+        return False
+    if ev.layout_moved:
+        logger.info(
+            "seal %s: its %s text sits off the specimen's places (a letter added?)",
+            spec.id,
+            ev.kind,
+        )
+        return False
+    misread = misread_lines(ev, spec.key) if ev.kind == "lines" else ()
+    if misread:
+        logger.info(
+            "seal %s: inner text contradicts the specimen (%s)", spec.id, "; ".join(misread)
+        )
+        return False
+    if ev.contradicted == 0:
+        return True
+    logger.info(
+        "seal %s: %d of %d glyph pairs of its %s text fit a swap better than the specimen",
+        spec.id,
+        ev.contradicted,
+        ev.pairs,
+        ev.kind,
+    )
+    return False

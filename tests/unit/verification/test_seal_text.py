@@ -1,0 +1,119 @@
+"""Letter-level evidence on simulator-drawn stamps (real impressions: pressure gradient, gaps,
+grain): genuine impressions are matched, imitations whose pixels pass the cell test (two letters
+of a rectangle's inner text or of a ring swapped, a rectangle's stars removed) are not."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from simulator.seal import colourise, impression, specimen_png
+from simulator.world import INKS, build_world
+from verification._seal_glyphs import check_glyphs, glyph_windows
+from verification.intake import WORK_DPI
+from verification.ports import SealSpecimen
+from verification.seal import check_seal, find_candidates
+from verification.testing import render_page
+
+WORLD = build_world(21)
+
+
+def _spec(shape: str):
+    return next(s for s in WORLD.seals.values() if s.shape == shape)
+
+
+def _page_with(spec, seed: int, angle: float, turn_page: bool = False) -> np.ndarray:
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])]).rgb().copy()
+    mask = impression(spec, WORK_DPI, np.random.default_rng(seed), angle)
+    ink = np.asarray(colourise(mask, INKS[spec.ink]), dtype=np.float32)
+    y, x = 1400, 700
+    h, w = ink.shape[:2]
+    region = page[y : y + h, x : x + w].astype(np.float32)
+    page[y : y + h, x : x + w] = (region * ink / 255.0).astype(np.uint8)
+    return np.ascontiguousarray(page[::-1, ::-1]) if turn_page else page
+
+
+def _specimen(spec) -> SealSpecimen:
+    return SealSpecimen(spec.id, spec.agency, specimen_png(spec))
+
+
+def _swap_in_longest_word(text: str) -> str:
+    words = text.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    w = words[i]
+    words[i] = w[:2] + w[3] + w[2] + w[4:]
+    return " ".join(words)
+
+
+@pytest.mark.parametrize(
+    ("shape", "seed", "angle", "turn_page"),
+    [("rect", 1, 12.0, False), ("round", 2, -40.0, False), ("oval", 3, 95.0, True)],
+)
+def test_genuine_gappy_impressions_match(shape, seed, angle, turn_page):
+    spec = _spec(shape)
+    res = check_seal(_page_with(spec, seed, angle, turn_page), [_specimen(spec)])
+    assert res.found and res.match and res.seal_id == spec.id
+
+
+def test_rectangle_with_swapped_inner_letters_is_not_matched():
+    spec = _spec("rect")
+    lines = list(spec.inner_text)
+    lines[0] = _swap_in_longest_word(lines[0])
+    forged = replace(spec, inner_text=tuple(lines))
+    res = check_seal(_page_with(forged, 4, 7.0), [_specimen(spec)])
+    assert res.found and not res.match and res.uncertain
+
+
+def test_rectangle_without_its_stars_is_not_matched():
+    spec = _spec("rect")
+    forged = replace(spec, emblem="" if spec.emblem else "star")
+    res = check_seal(_page_with(forged, 5, -5.0), [_specimen(spec)])
+    assert res.found and not res.match
+
+
+def test_ring_with_swapped_letters_is_not_matched():
+    spec = _spec("round")
+    forged = replace(spec, ring_text=_swap_in_longest_word(spec.ring_text))
+    res = check_seal(_page_with(forged, 6, 30.0), [_specimen(spec)])
+    assert res.found and not res.match
+
+
+def _strip(text: str, width: int = 0, size: int = 26) -> np.ndarray:
+    """White-on-black text centred in the strip, as a stamp centres its lines."""
+    from PIL import Image, ImageDraw
+
+    from verification.testing import font
+
+    img = Image.new("L", (width or 24 * len(text) + 20, 40), 0)
+    draw = ImageDraw.Draw(img)
+    draw.text((img.width / 2, 20), text, font=font(size, bold=True), fill=255, anchor="mm")
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
+def test_glyph_pairs_confirmed_contradicted_or_unclear():
+    spec = _strip("AGRICULTURE")
+    assert len(glyph_windows(spec)) == len("AGRICULTURE")
+    same = check_glyphs(spec, spec)
+    assert same.all_confirmed and not same.contradicted
+    swapped = check_glyphs(spec, _strip("AGIRCULTURE"))
+    assert swapped.contradicted and not swapped.all_confirmed
+    blank = check_glyphs(spec, np.zeros_like(spec))  # an ink gap: no evidence either way
+    assert blank.confirmed == 0 and not blank.contradicted
+
+
+def test_an_added_letter_moves_the_glyphs():
+    spec = _strip("DEPARTMENT OF AGRICULTURE", 520, 20)
+    assert not check_glyphs(spec, spec).layout_moved
+    # the line is centred: one letter more moves every glyph by half a letter
+    added = _strip("DEPARTMENT OFE AGRICULTURE", 520, 20)
+    assert check_glyphs(spec, added).layout_moved
+
+
+def test_tint_along_the_page_edge_is_not_a_stamp_but_a_gappy_one_is_offered_whole():
+    spec = _spec("rect")
+    page = _page_with(spec, 7, 3.0)
+    page[-12:, :, :] = (200, 120, 120)  # reddish scanner-lid tint, 12 px high
+    cands = find_candidates(page)
+    assert cands and all(c.box[3] < page.shape[0] - 12 for c in cands)
+    x0, y0, x1, y1 = cands[0].box
+    assert x1 - x0 > 0.9 * spec.size_mm[0] / 25.4 * WORK_DPI  # the whole impression first

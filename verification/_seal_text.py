@@ -1,0 +1,250 @@
+"""The printed text of an impression, glyph by glyph against the specimen (``_seal_glyphs``).
+
+Round and oval stamps: the text band between the outer and the inner ring, unwrapped (the
+impression's ring re-fitted first, as ``_ring_text`` does), the rings themselves cut off.
+Rectangular stamps: each line of text inside the inner border (found on the specimen's row
+profile), with the stars at the ends of the middle line.
+
+The impression is taken in the specimen's frame (the pose from ``seal``) and registered to the
+specimen to within a few pixels as a whole, never line by line or word by word: an added letter
+moves the rest of its line, and that must stay visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from verification._ring_text import (
+    Band,
+    band_of,
+    contradictions,
+    fit_ring,
+    ink_channel,
+    ink_darkness,
+    recognise,
+    unwrap,
+)
+from verification._ring_text import cached_text as specimen_text_of
+from verification._seal_glyphs import GlyphCheck, GlyphThresholds, check_glyphs, normalise
+from verification._seal_glyphs import register as register_strip
+from verification.imaging import colour_ink_mask
+
+_RING_ROWS = 48
+_RING_SHIFT = (8, 3)  # columns, rows the unwrapped band may be registered by
+_RECT_SHIFT = 6
+_RING_ROW = 0.5  # a row inked across this share of the band is a ring line, not text
+_EMPTY_ROW = 0.02
+_EDGE_ROWS = 4
+_SOLID = 7  # pixels: an opening this wide removes strokes, keeps stars and filled emblems
+_SOLID_SEEN = 0.25
+_SOLID_INK = 0.3  # of the impression's normalised darkness
+_SETTLED = 0.65  # share of confirmed pairs for a strip's contradictions to count
+_MIN_LINE = 8  # rows: a thinner line strip is not read
+_RECT_INSET = 0.17  # of the stamp's height: inside the inner border
+
+
+@dataclass(frozen=True)
+class TextEvidence:
+    kind: str  # "ring" or "lines"
+    checks: tuple[GlyphCheck, ...]
+    solids: int = 0  # solid marks of the specimen (stars, a filled emblem)
+    solids_seen: int = 0  # of those, how many the impression shows
+    strips: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (specimen, impression) per line
+
+    @property
+    def solids_missing(self) -> bool:
+        """The specimen has two or more solid marks and none of them is there."""
+        return self.solids >= 2 and self.solids_seen == 0
+
+    @property
+    def pairs(self) -> int:
+        return sum(c.pairs for c in self.checks)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(c.confirmed for c in self.checks)
+
+    @property
+    def contradicted(self) -> int:
+        """Contradicted pairs in strips that are otherwise mostly confirmed (a strip cut in
+        the wrong place, or another design, contradicts at random: the pixel test judges it)."""
+        return sum(
+            len(c.contradicted)
+            for c in self.checks
+            if c.pairs and c.confirmed >= _SETTLED * c.pairs
+        )
+
+    @property
+    def layout_moved(self) -> bool:
+        """Ring text only: a rectangle's long straight lines keep a few pixels of scan shear
+        that a whole-stamp registration leaves, which moved genuine glyphs (seed 22)."""
+        return self.kind == "ring" and any(c.layout_moved for c in self.checks)
+
+    @property
+    def unclear(self) -> int:
+        return sum(len(c.unclear) for c in self.checks)
+
+
+def text_evidence(
+    page: np.ndarray,
+    origin: tuple[int, int],
+    angle: float,
+    spec_mask: np.ndarray,
+    spec_rgb: np.ndarray,
+    th: GlyphThresholds | None = None,
+) -> TextEvidence | None:
+    """Glyph evidence of the impression at the pose (``origin``: the specimen canvas's top-left
+    on ``page``; ``angle``: its rotation); None if cut by the page edge or the specimen has no
+    text that can be told apart."""
+    side = spec_mask.shape[0]
+    x0, y0 = origin
+    crop = page[max(0, y0) : y0 + side, max(0, x0) : x0 + side]
+    if x0 < 0 or y0 < 0 or crop.shape[:2] != (side, side):
+        return None
+    channel = ink_channel(spec_rgb, spec_mask)
+    spec_dark = ink_darkness(spec_rgb, channel)
+    dark = _rotate(ink_darkness(crop, channel), -angle)
+    solids, seen = solid_marks(normalise(spec_dark), normalise(dark))
+    band = band_of(spec_mask)
+    if band is not None:
+        ink = _rotate(colour_ink_mask(crop), -angle)
+        strips = ring_strips(spec_dark, dark, ink, band)
+        kind = "ring"
+    else:
+        strips = line_strips(spec_dark, dark)
+        kind = "lines"
+    checks = tuple(check_glyphs(s, i, th) for s, i in strips)
+    if sum(c.pairs for c in checks) == 0 and solids == 0:
+        return None
+    return TextEvidence(kind, checks, solids, seen, tuple(strips) if kind == "lines" else ())
+
+
+def misread_lines(ev: TextEvidence, key: str) -> tuple[str, ...]:
+    """Each inner line of a rectangle read by the OCR recogniser on specimen and impression;
+    the legible contradictions (``_ring_text.contradictions``: swapped or added letters)."""
+    found: list[str] = []
+    for n, (spec, imp) in enumerate(ev.strips):
+        if spec.shape[0] < _MIN_LINE:
+            continue
+        shown = _for_ocr(spec)
+        expected = specimen_text_of(f"{key}:line{n}", shown)
+        if len(expected) < 6:
+            continue
+        found.extend(contradictions(recognise(_for_ocr(imp)), expected))
+    return tuple(found)
+
+
+def _for_ocr(strip: np.ndarray) -> np.ndarray:
+    """A 0..1 ink strip as black on white BGR, doubled (rectangle lines are small)."""
+    grey = (255 - np.clip(strip, 0.0, 1.0) * 255).astype(np.uint8)
+    grey = cv2.resize(grey, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    grey = cv2.copyMakeBorder(grey, 8, 8, 8, 8, cv2.BORDER_CONSTANT, value=255)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+def solid_marks(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int]:
+    """(solid marks of the specimen, marks the impression shows): the biggest compact pieces
+    that survive an opening wider than strokes of text (at least half the biggest one's area;
+    what is left of a thick border line is long and thin, not compact); a mark is shown when a
+    quarter of it is inked."""
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_SOLID, _SOLID))
+    core = cv2.morphologyEx((spec > 0.5).astype(np.uint8), cv2.MORPH_OPEN, k)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    imp = register_strip(spec, imp, _RECT_SHIFT, _RECT_SHIFT)
+    compact = [i for i in range(1, n) if _compact(stats[i])]
+    areas = [float(stats[i, cv2.CC_STAT_AREA]) for i in compact]
+    big = max(float(_SOLID * _SOLID), 0.5 * max(areas, default=0.0))
+    marks = seen = 0
+    for i in compact:
+        if stats[i, cv2.CC_STAT_AREA] < big:
+            continue
+        marks += 1
+        inside = labels == i
+        seen += int(float(np.mean(imp[inside] > _SOLID_INK)) >= _SOLID_SEEN)
+    return marks, seen
+
+
+def _compact(stat: np.ndarray) -> bool:
+    w, h, area = stat[cv2.CC_STAT_WIDTH], stat[cv2.CC_STAT_HEIGHT], stat[cv2.CC_STAT_AREA]
+    return max(w, h) <= 2.5 * min(w, h) and area >= 0.3 * w * h
+
+
+def ring_strips(
+    spec_dark: np.ndarray, dark: np.ndarray, ink: np.ndarray, band: Band
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The text band of specimen and impression as registered 0..1 strips (rings cut off)."""
+    side = spec_dark.shape[0]
+    cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
+    s_range = (band.s_out + 0.03, band.s_in - 0.03)
+    width = max(16, int(np.pi * (band.a + band.b) * (s_range[0] + s_range[1]) / 2))
+    spec = normalise(unwrap(spec_dark, (side / 2, side / 2), band, s_range, _RING_ROWS, width))
+    fitted = Band(band.a * scale, band.b * scale, band.s_out, band.s_in)
+    imp = normalise(unwrap(dark, (cx, cy), fitted, s_range, _RING_ROWS, width))
+    imp = register_strip(spec, imp, *_RING_SHIFT)
+    r0, r1 = _text_rows(spec)
+    if r1 - r0 < 6:
+        return []
+    return [(spec[r0:r1], imp[r0:r1])]
+
+
+def _text_rows(strip: np.ndarray) -> tuple[int, int]:
+    """The longest run of rows between the ring lines (rows inked across much of the band),
+    without the rings' blurred edges (inked rows before the first empty one)."""
+    coverage = (strip > 0.5).mean(axis=1)
+    best, start = (0, 0), None
+    for r, ring in enumerate(np.append(coverage >= _RING_ROW, True)):
+        if not ring and start is None:
+            start = r
+        elif ring and start is not None:
+            if r - start > best[1] - best[0]:
+                best = (start, r)
+            start = None
+    r0, r1 = best
+    for _ in range(_EDGE_ROWS):
+        if r0 < r1 and coverage[r0] > _EMPTY_ROW:
+            r0 += 1
+        if r1 > r0 and coverage[r1 - 1] > _EMPTY_ROW:
+            r1 -= 1
+    return r0, r1
+
+
+def line_strips(spec_dark: np.ndarray, dark: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each text line inside a rectangle's inner border, specimen and impression (0..1)."""
+    spec = normalise(spec_dark)
+    imp = register_strip(spec, normalise(dark), _RECT_SHIFT, _RECT_SHIFT)
+    ys, xs = np.nonzero(spec > 0.5)
+    if len(xs) < 50:
+        return []
+    h = int(ys.max() - ys.min())
+    inset = int(_RECT_INSET * h)
+    r0, r1 = int(ys.min()) + inset, int(ys.max()) - inset
+    c0, c1 = int(xs.min()) + inset, int(xs.max()) - inset
+    if r1 - r0 < 8 or c1 - c0 < 8:
+        return []
+    rows = (spec[r0:r1, c0:c1] > 0.5).sum(axis=1) > 0
+    out = []
+    for a, b in _runs(rows):
+        if b - a >= 5:
+            lo, hi = r0 + a - 2, r0 + b + 2
+            out.append((spec[lo:hi, c0:c1], imp[lo:hi, c0:c1]))
+    return out
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for i, on in enumerate(np.append(flags, False)):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def _rotate(img: np.ndarray, angle: float) -> np.ndarray:
+    side = img.shape[0]
+    m = cv2.getRotationMatrix2D((side / 2, side / 2), angle, 1.0)
+    return cv2.warpAffine(img, m, (side, side), flags=cv2.INTER_LINEAR)

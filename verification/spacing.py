@@ -27,7 +27,10 @@ CAMEL_GAP = 0.13  # lower then upper case: "EmmaKelly" 0.15+, monospaced "VeSSel
 WIDE_GAP = 0.3  # between digits, or two narrow letters ("Austral ia"): airy, never a space
 _NARROW = "ilIj1|"  # seen: up to 0.17 between two of these, and no space among 109 pairs
 DOT_DIGIT_GAP = 0.33  # "V.428W" up to 0.32 in monospace; "No. 88" is usually wider
-HYPHEN_GAP = 0.24  # around "-": "Santos - SP" 0.26+, "NZ-PH-6449" 0.21 at most
+DOT_UPPER_GAP = 0.25  # "K.K.", "S.A." up to 0.21 (a dot is narrow); "Z. Smith" 0.28+
+NARROW_UPPER_GAP = 0.3  # a monospaced "1" before a capital: "V.111S" 0.21, "Lot 1 A" 0.35+
+PAREN_GAP = 0.1  # before "(" after a word: always a space in print, "grapes (Vitis" 0.18
+HYPHEN_GAP = 0.22  # around "-": "Santos - SP" 0.237+, "NZ-PH-6449" 0.21 at most
 SLASH_GAP = 0.4  # around "/": "WELLNESS / 179S" 0.6+, "12/03/2026" 0.23 at most
 NUMBER_GAP = 0.45  # after a "," or "." that sits between digits
 LETTER_SPACED = 1.6  # a space needs a gap this many times the line's median gap, ...
@@ -53,6 +56,7 @@ def respace(
     line = ink
     kept = [c for c in chars if c[0] == " " or not _speck(c, line)]
     glyphs = [c for c in kept if c[0] != " "]
+    text = "".join(c[0] for c in glyphs)
     gaps = line.gaps([_centre(c[1]) for c in glyphs])
     floor = _letter_spacing_floor(gaps)
     out: list[Char] = []
@@ -65,7 +69,8 @@ def respace(
         if k > 0:
             before = out[-2][0] if len(out) >= 2 else ""
             gap = gaps[k - 1]
-            if spaced or (gap > threshold(before, glyphs[k - 1][0], c[0]) and gap > floor):
+            needed = threshold(before, glyphs[k - 1][0], c[0], text[k + 1 : k + 5])
+            if spaced or (gap > needed and gap > floor):
                 out.append((" ", c[1], c[2]))
         out.append(c)
         k, spaced = k + 1, False
@@ -85,16 +90,24 @@ def _letter_spacing_floor(gaps: Sequence[float]) -> float:
 def threshold(before: str, a: str, b: str, after: str = "") -> float:
     """The ink gap (line heights) between characters ``a`` and ``b`` that makes a space.
 
-    ``before`` is the character printed before ``a``, ``after`` the one after ``b``.
+    ``before`` is the character printed before ``a``, ``after`` the text after ``b``.
     """
     if b in _NO_SPACE_BEFORE or a in _NO_SPACE_AFTER:
         return float("inf")
     if a in ",;:" and b.isalpha():
         return -1.0  # "Citrusdal 7340, South Africa": always a space after the separator
+    if a == "," and before.isdigit() and _long_number(b + after):
+        return WORD_GAP  # "Z.z. 40, 3089 JH", "12, 27572 Bremerhaven": a list, not a number
     if a in ".," and before.isdigit() and b.isdigit():
         return NUMBER_GAP
-    if a == "." and b.isdigit():
-        return DOT_DIGIT_GAP
+    if a == "." and b.isdigit():  # "V.428W" (after a capital) is tight, "No. 88" is not
+        return WORD_GAP if before.islower() else DOT_DIGIT_GAP
+    if a == "." and b.isupper():
+        return DOT_UPPER_GAP
+    if a == "1" and b.isupper():
+        return NARROW_UPPER_GAP
+    if b == "(" and a.isalnum():
+        return PAREN_GAP
     if a.islower() and b.isupper():
         return CAMEL_GAP
     if "/" in (a, b):
@@ -104,6 +117,12 @@ def threshold(before: str, a: str, b: str, after: str = "") -> float:
     if (a.isdigit() and b.isdigit()) or (a in _NARROW and b in _NARROW):
         return WIDE_GAP
     return WORD_GAP
+
+
+def _long_number(text: str) -> bool:
+    """Whether ``text`` starts with four or more digits: after a comma that is no thousands
+    separator (three digits) nor a decimal comma (one or two)."""
+    return len(text) - len(text.lstrip("0123456789")) >= 4
 
 
 def _centre(box: Box) -> float:

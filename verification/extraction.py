@@ -133,7 +133,7 @@ def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
         tok = trim(tok, hit.end)
         if _centre_x(tok.box) >= edge:
             break
-        if tok.text.strip(":;.-–— "):
+        if out or tok.text.strip(":;.-–— "):  # separators after the label, not in the value
             out.append(tok)
     return out
 

@@ -86,10 +86,19 @@ def _value(
     text = sep.join(" ".join(t.text for t in line) for line in lines if line)
     value = normalise(name, text, template.date_order)
     quality = min((h.quality for h in hits), default=1.0)
-    conf = min(t.conf for t in toks) * quality
+    conf = min(t.conf for t in _readable(toks)) * quality
     if value is None:
         conf = 0.0
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
+
+
+_SEPARATORS = ":：;.,-–—|/ "
+
+
+def _readable(toks: list[Token]) -> list[Token]:
+    """The tokens a value's confidence rests on: not those that are only a separator (": "
+    between label and value, " - " in a route), which normalisation drops or names ignore."""
+    return [t for t in toks if t.text.strip(_SEPARATORS)] or toks
 
 
 def _union(boxes: list[Box]) -> Box:

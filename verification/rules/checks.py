@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from verification.rules.corroboration import corroborated
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
 
@@ -25,14 +26,22 @@ def required(inp: RuleInputs, p: RuleParams) -> Outcome:
 
 @rule("fields.confidence")
 def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
+    """Watched values read below ``min_field_confidence`` fail, unless confirmed otherwise
+    (equal to the declared value, valid container check digits: ``corroboration``)."""
     watched = set(p.values.get("confidence_fields", inp.fields))
-    low = sorted(
-        f"{n} ({fv.confidence:.2f})"
+    doubtful = {
+        n: fv
         for n, fv in inp.fields.items()
         if n in watched and fv.value is not None and fv.confidence < p["min_field_confidence"]
+    }
+    confirmed = sorted(
+        n for n, fv in doubtful.items() if corroborated(n, str(fv.value), inp.declaration)
     )
+    low = sorted(f"{n} ({fv.confidence:.2f})" for n, fv in doubtful.items() if n not in confirmed)
     if low:
         return Outcome(False, f"low OCR confidence: {', '.join(low)}")
+    if confirmed:
+        return Outcome(True, f"read with low OCR confidence but confirmed: {', '.join(confirmed)}")
     return Outcome(True, f"every read field at confidence >= {p['min_field_confidence']}")
 
 

@@ -13,6 +13,8 @@ apostrophe at least 0.12 h tall in the upper half of the line, a hyphen about 0.
 
 from __future__ import annotations
 
+import numpy as np
+
 from verification._ink import Blob, InkLine
 from verification.ports import Box
 
@@ -56,7 +58,7 @@ def _window(box: Box, line: InkLine) -> tuple[Blob, ...]:
     sub = line.ink[:, a:b]
     if sub.size == 0:
         return ()
-    return InkLine(sub, sub.any(axis=0), line.height, 0.0, 1.0).blobs
+    return InkLine(sub, np.asarray(sub.any(axis=0)), line.height, 0.0, 1.0).blobs
 
 
 def _full_stop(b: Blob, h: float) -> bool:

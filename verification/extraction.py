@@ -133,7 +133,7 @@ def _next_hit_start(layout: PageLayout, hit: Hit) -> float:
 
 def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
     edge = _next_hit_start(layout, hit)
-    out = []
+    out: list[Token] = []
     for tok in layout.line_tokens(hit.line):
         if tok.end <= hit.end:
             continue

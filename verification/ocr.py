@@ -32,7 +32,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from verification import spacing
+from verification import _reread, spacing
 from verification.ports import Box, OcrLine, OcrWord
 
 logger = logging.getLogger(__name__)
@@ -139,6 +139,7 @@ class RapidOcrEngine:
         if turned:
             crops, _, _ = models.cls(crops)
         rec, _elapsed = models.rec(crops, True)
+        crops, rec = _reread.reread(models.rec, crops, rec)  # fields: weak lines read again
         rec = models.word_boxes(crops, boxes, rec)
         h, w = image.shape[:2]
         items = [

@@ -114,7 +114,7 @@ def _union(boxes: list[Box]) -> Box:
 def _value_for(layout: PageLayout, hit: Hit) -> _Raw:
     same = _same_line(layout, hit)
     if same:
-        return _Raw([same])
+        return _Raw([_continued(layout, hit, same)])
     right = _row_right(layout, hit)
     if right:
         return _Raw([right])
@@ -145,6 +145,19 @@ def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
         if out or tok.text.strip(":;.-–— "):  # separators after the label, not in the value
             out.append(tok)
     return out
+
+
+def _continued(layout: PageLayout, hit: Hit, same: list[Token]) -> list[Token]:
+    """A same-line value that the detector split: the box that continues it on the row right
+    after its end is part of it, and a same-line token that box overlaps is a piece of its
+    first word read twice ("officer: S" + "Sebastian Munoz")."""
+    height = hit.box[3] - hit.box[1]
+    nxt = [t for t in _row_right(layout, hit) if t.line != same[-1].line]
+    if not nxt or not same[-1].box[2] - height < nxt[0].box[0] < same[-1].box[2] + height:
+        return same
+    start = nxt[0].box[0]
+    kept = [t for t in same if t.box[2] - start < 0.5 * (t.box[2] - t.box[0])]
+    return kept + nxt
 
 
 def _row_right(layout: PageLayout, hit: Hit) -> list[Token]:

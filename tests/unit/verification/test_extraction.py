@@ -280,3 +280,18 @@ def test_a_separator_read_with_doubt_does_not_lower_the_value_confidence():
         _worded(": Antoine Dubois", 420, 100, [0.99, 0.4, 0.98]),
     ]
     assert extract_fields(lines, T2, 1654)["officer_name"].confidence == 0.4  # a letter in doubt
+
+
+def test_a_same_line_value_split_by_the_detector_is_taken_whole():
+    # the detector cut "Authorized officer: S" and read "Sebastian Munoz" again in its own box
+    label = L("Authorized officer: S", 100, 100)
+    rest = L("Sebastian Munoz", 100 + 16 * 20 - 4, 101)  # starts over the stray "S"
+    f = extract_fields([label, rest], T2, 1654)
+    assert f["officer_name"].value == "Sebastian Munoz"
+
+
+def test_a_box_far_right_of_a_same_line_value_is_not_added():
+    f = extract_fields(
+        [L("Authorized officer: Ana Ruiz", 100, 100), L("Page 1", 900, 100)], T2, 1654
+    )
+    assert f["officer_name"].value == "Ana Ruiz"

@@ -27,15 +27,19 @@ def required(inp: RuleInputs, p: RuleParams) -> Outcome:
 @rule("fields.confidence")
 def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     """Watched values read below ``min_field_confidence`` fail, unless confirmed otherwise
-    (equal to the declared value, valid container check digits: ``corroboration``)."""
+    (equal to the declared value, valid container check digits: ``corroboration``); values of
+    ``tamper_fields`` are never waived (a doubtful reading there may be a retyped strip)."""
     watched = set(p.values.get("confidence_fields", inp.fields))
     doubtful = {
         n: fv
         for n, fv in inp.fields.items()
         if n in watched and fv.value is not None and fv.confidence < p["min_field_confidence"]
     }
+    retyped = set(p.values.get("tamper_fields", ()))  # doubt there may be a pasted-over strip
     confirmed = sorted(
-        n for n, fv in doubtful.items() if corroborated(n, str(fv.value), inp.declaration)
+        n
+        for n, fv in doubtful.items()
+        if n not in retyped and corroborated(n, str(fv.value), inp.declaration)
     )
     low = sorted(f"{n} ({fv.confidence:.2f})" for n, fv in doubtful.items() if n not in confirmed)
     if low:

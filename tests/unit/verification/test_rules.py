@@ -271,3 +271,12 @@ def test_container_check_digits_confirm_without_a_declaration():
     fields = {"consignee_name": FieldValue("Shanghai Fresh Co", 0.5)}
     _, rules = _verdict(_inputs(fields=fields, declaration=None))
     assert not rules["fields.confidence"].passed
+
+
+def test_a_doubtful_value_in_a_tamper_checked_field_is_never_waived():
+    # net_weight_kg is in tamper_fields: equal to the declaration, yet read with doubt
+    fields = {"net_weight_kg": FieldValue("1230", 0.5)}
+    _, rules = _verdict(_inputs(fields=fields))
+    assert rules["declaration.net_weight"].passed
+    assert not rules["fields.confidence"].passed
+    assert "net_weight_kg" in rules["fields.confidence"].message

@@ -8,7 +8,14 @@ import pytest
 
 from verification.errors import RuleSetError
 from verification.ports import Agency, OfficerSpecimen
-from verification.results import FieldValue, SealResult, Severity, SignatureResult, Verdict
+from verification.results import (
+    FieldValue,
+    SealResult,
+    Severity,
+    SignatureResult,
+    TamperResult,
+    Verdict,
+)
 from verification.rules import DEFAULT_RULES, RuleInputs, evaluate, load_establishments, load_rules
 from verification.verdict import decide
 
@@ -273,10 +280,13 @@ def test_container_check_digits_confirm_without_a_declaration():
     assert not rules["fields.confidence"].passed
 
 
-def test_a_doubtful_value_in_a_tamper_checked_field_is_never_waived():
-    # net_weight_kg is in tamper_fields: equal to the declaration, yet read with doubt
+def test_a_doubtful_value_of_a_tamper_checked_field_is_waived_only_on_a_clean_box():
+    # net_weight_kg is in tamper_fields: equal to the declaration, read with doubt
     fields = {"net_weight_kg": FieldValue("1230", 0.5)}
-    _, rules = _verdict(_inputs(fields=fields))
-    assert rules["declaration.net_weight"].passed
-    assert not rules["fields.confidence"].passed
-    assert "net_weight_kg" in rules["fields.confidence"].message
+    for tamper, passed in [
+        (None, False),  # not checked
+        (TamperResult(checked=["net_weight_kg"], scores={"net_weight_kg": 1.0}), True),
+        (_tampered(6.0), False),  # the box looks pasted over
+    ]:
+        _, rules = _verdict(_inputs(fields=fields, tamper=tamper))
+        assert rules["fields.confidence"].passed is passed, tamper

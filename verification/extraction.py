@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verification.layout import Hit, PageLayout, Token, build_layout, trim
-from verification.normalise import normalise
+from verification.normalise import normalise, partial_containers
 from verification.ports import Box, OcrLine
 from verification.results import FieldValue
 from verification.templates import Template
@@ -27,6 +27,7 @@ _FIRST_GAP = 3.0  # label bottom to first value line, in line heights
 _NEXT_GAP = 1.9  # between value lines, in line heights
 _ROW_REACH = 25.0  # label end to the start of a value on its row, in label heights
 _ROW_GAP = 3.0  # between two boxes of one value on a row, in label heights
+_PARTIAL = 0.5  # confidence of a list with an item that could not be read
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def _value(
     conf = min(t.conf for t in _readable(toks)) * quality
     if value is None:
         conf = 0.0
+    elif name == "container_numbers" and partial_containers(text):
+        conf = min(conf, _PARTIAL)  # a number was misread: the list read is incomplete
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
 
 

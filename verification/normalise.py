@@ -144,6 +144,17 @@ def _date(text: str, order: str) -> str:
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 
 
+def partial_containers(text: str) -> bool:
+    """Whether a listed item looks like a misread container number: 8 to 14 letters and
+    digits, but not 11 ("OLU8748300", an O lost). The numbers read are then not the list."""
+    for part in re.split(r"[,;]", text.upper()):
+        item = re.sub(r"[\s\-/.]", "", part)
+        looks = 8 <= len(item) <= 14 and item.isalnum() and any(ch.isdigit() for ch in item)
+        if looks and len(item) != 11:
+            return True
+    return False
+
+
 def containers(text: str) -> str:
     """ISO 6346 numbers in the text, OCR-repaired, comma+space separated."""
     out = []

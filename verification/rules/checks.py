@@ -39,7 +39,7 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     confirmed = sorted(
         n
         for n, fv in doubtful.items()
-        if _untouched(inp, p, n) and corroborated(n, str(fv.value), inp.declaration)
+        if _untouched(inp, p, n) and corroborated(n, fv, inp.declaration)
     )
     low = sorted(f"{n} ({fv.confidence:.2f})" for n, fv in doubtful.items() if n not in confirmed)
     if low:

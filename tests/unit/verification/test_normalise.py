@@ -2,7 +2,7 @@
 
 import pytest
 
-from verification.normalise import containers, normalise, repair_words
+from verification.normalise import containers, normalise, partial_containers, repair_words
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,18 @@ def test_date_with_doubled_or_misread_separators(text, expected):
 )
 def test_net_weight_with_a_comma_read_as_a_dot(text, expected):
     assert normalise("net_weight_kg", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [
+        ("OOLU0061657, OLU8748300", True),  # an O lost: 10 characters
+        ("OOLU0061657, OOLU87483000", True),  # one too many
+        ("OOLU0061657, OOLU8748300", False),
+        ("MSKU 123456-7", False),
+        ("N/A", False),
+        ("As addressed", False),
+    ],
+)
+def test_a_misread_container_in_the_list_is_noticed(text, partial):
+    assert partial_containers(text) is partial

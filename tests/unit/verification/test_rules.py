@@ -290,3 +290,10 @@ def test_a_doubtful_value_of_a_tamper_checked_field_is_waived_only_on_a_clean_bo
     ]:
         _, rules = _verdict(_inputs(fields=fields, tamper=tamper))
         assert rules["fields.confidence"].passed is passed, tamper
+
+
+def test_check_digits_do_not_confirm_a_list_with_a_misread_number():
+    # "OLU8748300" lost a letter: the valid number read is not the whole list
+    fv = FieldValue("MSCU1234566", 0.5, raw="MSCU1234566, OLU8748300")
+    _, rules = _verdict(_inputs(fields={"container_numbers": fv}, declaration=None))
+    assert not rules["fields.confidence"].passed

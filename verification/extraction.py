@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verification.layout import Hit, PageLayout, Token, build_layout, trim
-from verification.normalise import normalise
+from verification.normalise import normalise, partial_containers
 from verification.ports import Box, OcrLine
 from verification.results import FieldValue
 from verification.templates import Template
@@ -27,6 +27,7 @@ _FIRST_GAP = 3.0  # label bottom to first value line, in line heights
 _NEXT_GAP = 1.9  # between value lines, in line heights
 _ROW_REACH = 25.0  # label end to the start of a value on its row, in label heights
 _ROW_GAP = 3.0  # between two boxes of one value on a row, in label heights
+_PARTIAL = 0.5  # confidence of a list with an item that could not be read
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,21 @@ def _value(
     text = sep.join(" ".join(t.text for t in line) for line in lines if line)
     value = normalise(name, text, template.date_order)
     quality = min((h.quality for h in hits), default=1.0)
-    conf = min(t.conf for t in toks) * quality
+    conf = min(t.conf for t in _readable(toks)) * quality
     if value is None:
         conf = 0.0
+    elif name == "container_numbers" and partial_containers(text):
+        conf = min(conf, _PARTIAL)  # a number was misread: the list read is incomplete
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
+
+
+_SEPARATORS = ":：;.,-–—|/ "
+
+
+def _readable(toks: list[Token]) -> list[Token]:
+    """The tokens a value's confidence rests on: not those that are only a separator (": "
+    between label and value, " - " in a route), which normalisation drops or names ignore."""
+    return [t for t in toks if t.text.strip(_SEPARATORS)] or toks
 
 
 def _union(boxes: list[Box]) -> Box:
@@ -105,7 +117,7 @@ def _union(boxes: list[Box]) -> Box:
 def _value_for(layout: PageLayout, hit: Hit) -> _Raw:
     same = _same_line(layout, hit)
     if same:
-        return _Raw([same])
+        return _Raw([_continued(layout, hit, same)])
     right = _row_right(layout, hit)
     if right:
         return _Raw([right])
@@ -124,7 +136,7 @@ def _next_hit_start(layout: PageLayout, hit: Hit) -> float:
 
 def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
     edge = _next_hit_start(layout, hit)
-    out = []
+    out: list[Token] = []
     for tok in layout.line_tokens(hit.line):
         if tok.end <= hit.end:
             continue
@@ -133,9 +145,22 @@ def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
         tok = trim(tok, hit.end)
         if _centre_x(tok.box) >= edge:
             break
-        if tok.text.strip(":;.-–— "):
+        if out or tok.text.strip(":;.-–— "):  # separators after the label, not in the value
             out.append(tok)
     return out
+
+
+def _continued(layout: PageLayout, hit: Hit, same: list[Token]) -> list[Token]:
+    """A same-line value that the detector split: the box that continues it on the row right
+    after its end is part of it, and a same-line token that box overlaps is a piece of its
+    first word read twice ("officer: S" + "Sebastian Munoz")."""
+    height = hit.box[3] - hit.box[1]
+    nxt = [t for t in _row_right(layout, hit) if t.line != same[-1].line]
+    if not nxt or not same[-1].box[2] - height < nxt[0].box[0] < same[-1].box[2] + height:
+        return same
+    start = nxt[0].box[0]
+    kept = [t for t in same if t.box[2] - start < 0.5 * (t.box[2] - t.box[0])]
+    return kept + nxt
 
 
 def _row_right(layout: PageLayout, hit: Hit) -> list[Token]:

@@ -20,6 +20,7 @@ from verification.templates import Template, compact
 
 _FUZZY_MIN_LEN = 8
 _FUZZY_RATIO = 0.86
+_FUZZY_SHORTEST = 0.8  # a damaged label keeps at least this share of its letters
 
 
 @dataclass(frozen=True)
@@ -232,13 +233,16 @@ def _exact(comp: str, label: str) -> list[tuple[int, float, int]]:
 
 
 def _fuzzy(comp: str, label: str, used: list[bool]) -> list[tuple[int, float, int]]:
-    """A damaged label at the start of a line (e.g. "Certifcate No.")."""
-    if len(label) < _FUZZY_MIN_LEN or len(comp) < len(label) - 1 or any(used[: len(label) + 1]):
+    """A damaged label at the start of a line (e.g. "Certifcate No.", or "Exporter (name, full
+    adres, county)": OCR may drop several letters of a long label)."""
+    too_short = len(comp) < _FUZZY_SHORTEST * len(label)
+    if len(label) < _FUZZY_MIN_LEN or too_short or any(used[: len(label) + 1]):
         return []
     ratio, n = max(
         (SequenceMatcher(None, label, comp[:n]).ratio(), n)
-        for n in (len(label), len(label) - 1, len(label) + 1)
-    )  # the best length: "Namie and address of consignor" must not leave its "r" behind
+        for n in range(math.ceil(_FUZZY_SHORTEST * len(label)), len(label) + 2)
+    )  # the best length: "Namie and address of consignor" must not leave its "r" behind,
+    # "Exporter (name, adres): Coastal" must not take the "Co"
     if ratio >= _FUZZY_RATIO:
         return [(0, ratio, n)]
     return []

@@ -81,12 +81,20 @@ _ONE_FOR_L = re.compile(r"(?<=[a-z])1(?=[a-z]|\b)|(?<=[a-z])I\b")  # "VeSSe1", "
 _O_FOR_ZERO = re.compile(r"(?<=\d)O(?=\d|[A-Z]\b)|\bO(?=\d{2,}[A-Z]?\b)")  # "V.80ON", "O79E"
 
 
+_ZERO_ENDING_WORD = re.compile(r"(?<=[a-z]{2})0\b")  # "Chapec0"
+_L_IN_CAPITALS = re.compile(r"\b(?=[A-Zl]*[A-Z]{2})[A-Z]*l[A-Zl]*\b")  # "PERMAl"
+_UK_INWARD_O = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) O(?=[A-Z]{2}\b)")  # "SO15 OHH"
+
+
 def repair_words(text: str) -> str:
     """Undo digit/letter confusions inside words of free text: a "0" starting a lower-case
-    word is "O"; a "1" after a lower-case letter, or an "I" ending a word after one, is "l";
-    an "O" among the digits of a code ("V.80ON", "O79E") is "0". A dot right after a comma
-    (a speck) goes."""
-    text = _O_FOR_ZERO.sub("0", _ONE_FOR_L.sub("l", _ZERO_FOR_O.sub("O", text)))
+    word is "O", one ending it "o"; a "1" after a lower-case letter, or an "I" ending a word
+    after one, is "l"; an "l" in a word of capitals is "I"; an "O" among the digits of a code
+    ("V.80ON", "O79E") or opening the inward half of a UK postcode ("SO15 0HH") is "0". A dot
+    right after a comma (a speck) goes."""
+    text = _ZERO_ENDING_WORD.sub("o", _ZERO_FOR_O.sub("O", text))
+    text = _L_IN_CAPITALS.sub(lambda m: m.group(0).replace("l", "I"), _ONE_FOR_L.sub("l", text))
+    text = _UK_INWARD_O.sub(r"\1 0", _O_FOR_ZERO.sub("0", text))
     return re.sub(r",\s*\.(?!\d)", ",", text)
 
 
@@ -100,7 +108,13 @@ def _country(text: str) -> str:
 _MASS_UNIT = re.compile(r"^\s*(kgs?|kilograms?|g|grams?|t|mt|tonnes?|lbs?)", re.I)
 
 
+_DOTTED_THOUSANDS = re.compile(r"\b(\d{1,3}(?:\.\d{3})+)(?=\.\d{1,2}\b)")  # "23.549.5"
+
+
 def _kg(text: str) -> str:
+    """Kilograms; dots that group thousands before a decimal dot ("23.549.5 kgs": a comma read
+    as a dot) are thousands separators."""
+    text = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ","), text)
     value, unit = norm.parse_quantity(text)
     try:
         return format_number(norm.to_kg(value, unit))
@@ -128,6 +142,17 @@ def _date(text: str, order: str) -> str:
         joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
+
+
+def partial_containers(text: str) -> bool:
+    """Whether a listed item looks like a misread container number: 8 to 14 letters and
+    digits, but not 11 ("OLU8748300", an O lost). The numbers read are then not the list."""
+    for part in re.split(r"[,;]", text.upper()):
+        item = re.sub(r"[\s\-/.]", "", part)
+        looks = 8 <= len(item) <= 14 and item.isalnum() and any(ch.isdigit() for ch in item)
+        if looks and len(item) != 11:
+            return True
+    return False
 
 
 def containers(text: str) -> str:

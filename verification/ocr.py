@@ -39,7 +39,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from verification import _onnx_fold, spacing
+from verification import _onnx_fold, _reread, spacing
 from verification.ports import Box, OcrLine, OcrWord
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,9 @@ class RapidOcrEngine:
         turned = _upside_down(models, crops)
         if turned:
             crops, _, _ = models.cls(crops)
-        rec = _word_boxes(crops, boxes, _read_crops(models, crops, self.threads))
+        rec = _read_crops(models, crops, self.threads)
+        crops, rec = _reread.reread(models.rec, crops, rec)  # weak lines read again
+        rec = _word_boxes(crops, boxes, rec)
         h, w = image.shape[:2]
         items = [
             [box.tolist(), text, conf, _clip(word_quads, w, h), words, confs]

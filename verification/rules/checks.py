@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from verification.rules.corroboration import corroborated
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
 
@@ -25,15 +26,35 @@ def required(inp: RuleInputs, p: RuleParams) -> Outcome:
 
 @rule("fields.confidence")
 def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
+    """Watched values read below ``min_field_confidence`` fail, unless confirmed otherwise
+    (equal to the declared value, valid container check digits: ``corroboration``); values of
+    ``tamper_fields`` only when the tamper check found their box clean (a doubtful reading
+    there may be a retyped strip)."""
     watched = set(p.values.get("confidence_fields", inp.fields))
-    low = sorted(
-        f"{n} ({fv.confidence:.2f})"
+    doubtful = {
+        n: fv
         for n, fv in inp.fields.items()
         if n in watched and fv.value is not None and fv.confidence < p["min_field_confidence"]
+    }
+    confirmed = sorted(
+        n
+        for n, fv in doubtful.items()
+        if _untouched(inp, p, n) and corroborated(n, fv, inp.declaration)
     )
+    low = sorted(f"{n} ({fv.confidence:.2f})" for n, fv in doubtful.items() if n not in confirmed)
     if low:
         return Outcome(False, f"low OCR confidence: {', '.join(low)}")
+    if confirmed:
+        return Outcome(True, f"read with low OCR confidence but confirmed: {', '.join(confirmed)}")
     return Outcome(True, f"every read field at confidence >= {p['min_field_confidence']}")
+
+
+def _untouched(inp: RuleInputs, p: RuleParams, name: str) -> bool:
+    """Not a tamper-checked field, or one whose value box the tamper check found clean."""
+    if name not in p.values.get("tamper_fields", ()):
+        return True
+    t = inp.tamper
+    return t is not None and name in t.checked and name not in t.suspicious
 
 
 @rule("validity.issue_date")

@@ -1,7 +1,7 @@
 """Label-anchored extraction on scripted OCR lines (no OCR models)."""
 
 from verification.extraction import extract_fields
-from verification.ports import OcrLine
+from verification.ports import OcrLine, OcrWord
 from verification.templates import parse_template
 
 T = parse_template(
@@ -217,3 +217,89 @@ def test_value_boxes_are_in_page_pixels_on_a_skewed_page():
     assert box is not None
     cx, cy = on_page(900 + 16 * len("10 kg") / 2, 2100 + 15)
     assert abs((box[0] + box[2]) / 2 - cx) < 4 and abs((box[1] + box[3]) / 2 - cy) < 4
+
+
+def _worded(text, x, y, confs, h=30):
+    """An OCR line whose words carry their own confidences (16 px per character)."""
+    words, pos = [], 0
+    for word, conf in zip(text.split(" "), confs, strict=True):
+        x0 = x + 16 * pos
+        words.append(OcrWord(word, (x0, y, x0 + 16 * len(word), y + h), conf))
+        pos += len(word) + 1
+    line = L(text, x, y, h)
+    return OcrLine(line.text, line.box, min(confs), words=tuple(words), quad=line.quad)
+
+
+T2 = parse_template(
+    {
+        "id": "T2",
+        "certificate_type": "certificate_of_origin",
+        "titles": ["CERTIFICATE OF ORIGIN"],
+        "fields": [
+            {
+                "name": "consignor",
+                "labels": ["Exporter (name, full address, country)"],
+                "split_lines": ["consignor_name", "consignor_address"],
+            },
+            {"name": "means_of_transport", "labels": ["Means of transport"]},
+            {"name": "officer_name", "labels": ["Authorized officer"]},
+        ],
+    }
+)
+
+
+def test_long_label_with_several_letters_dropped_still_anchors_its_value():
+    # OCR read "Exporter (name, full adres, county):" (3 letters short): the value is found
+    lines = [
+        L("Exporter (name, full adres, county):", 100, 100),
+        L("Coastal Agri Exports (Pty) Ltd", 150, 140),
+        L("40 Export Park Road", 150, 175),
+    ]
+    f = extract_fields(lines, T2, 1654)
+    assert f["consignor_name"].value == "Coastal Agri Exports (Pty) Ltd"
+    assert f["consignor_address"].value == "40 Export Park Road"
+
+
+def test_a_hyphen_inside_a_same_line_value_is_kept():
+    f = extract_fields(
+        [L("Means of transport: Sea freight - SANTOS EXPRESS 991E", 100, 100)], T2, 1654
+    )
+    assert f["means_of_transport"].value == "Sea freight - SANTOS EXPRESS 991E"
+
+
+def test_a_separator_read_with_doubt_does_not_lower_the_value_confidence():
+    lines = [
+        L("Authorized officer", 100, 100),
+        _worded(": Antoine Dubois", 420, 100, [0.37, 0.99, 0.98]),
+    ]
+    f = extract_fields(lines, T2, 1654)
+    assert f["officer_name"].value == "Antoine Dubois"
+    assert f["officer_name"].confidence == 0.98
+    lines = [
+        L("Authorized officer", 100, 100),
+        _worded(": Antoine Dubois", 420, 100, [0.99, 0.4, 0.98]),
+    ]
+    assert extract_fields(lines, T2, 1654)["officer_name"].confidence == 0.4  # a letter in doubt
+
+
+def test_a_same_line_value_split_by_the_detector_is_taken_whole():
+    # the detector cut "Authorized officer: S" and read "Sebastian Munoz" again in its own box
+    label = L("Authorized officer: S", 100, 100)
+    rest = L("Sebastian Munoz", 100 + 16 * 20 - 4, 101)  # starts over the stray "S"
+    f = extract_fields([label, rest], T2, 1654)
+    assert f["officer_name"].value == "Sebastian Munoz"
+
+
+def test_a_box_far_right_of_a_same_line_value_is_not_added():
+    f = extract_fields(
+        [L("Authorized officer: Ana Ruiz", 100, 100), L("Page 1", 900, 100)], T2, 1654
+    )
+    assert f["officer_name"].value == "Ana Ruiz"
+
+
+def test_a_container_list_with_a_misread_number_is_doubtful():
+    f = extract_fields([L("Container No.: OOLU0061657, OLU8748300", 100, 100)], T, 1654)
+    assert f["container_numbers"].value == "OOLU0061657"
+    assert f["container_numbers"].confidence == 0.5
+    f = extract_fields([L("Container No.: OOLU0061657, OOLU8748300", 100, 100)], T, 1654)
+    assert f["container_numbers"].confidence == 0.98

@@ -2,7 +2,7 @@
 
 import pytest
 
-from verification.normalise import containers, normalise, repair_words
+from verification.normalise import containers, normalise, partial_containers, repair_words
 
 
 @pytest.mark.parametrize(
@@ -19,6 +19,12 @@ from verification.normalise import containers, normalise, repair_words
         ("Southampton SO15 0HH", "Southampton SO15 0HH"),  # a postcode's letter O stays
         ("OSLO V.863W", "OSLO V.863W"),
         ("Shanghai 200135,. China", "Shanghai 200135, China"),
+        ("By sea, KOTA PERMAl voyage 882W", "By sea, KOTA PERMAI voyage 882W"),  # l among capitals
+        ("Pty Ltd, Wellington", "Pty Ltd, Wellington"),  # an l in a mixed-case word stays
+        ("Chapec0 - SC", "Chapeco - SC"),  # a zero ending a lower-case word
+        ("Route 10, Hwy 20", "Route 10, Hwy 20"),
+        ("Southampton SO15 OHH", "Southampton SO15 0HH"),  # a postcode's inward half: digit
+        ("Felixstowe IP11 OQW", "Felixstowe IP11 0QW"),
     ],
 )
 def test_repair_words(text, expected):
@@ -63,3 +69,31 @@ def test_motor_vessel_prefix(text, expected):
 )
 def test_date_with_doubled_or_misread_separators(text, expected):
     assert normalise("issue_date", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("23.549.5 kgs", "23549.5"),  # a thousands comma read as a dot before a decimal dot
+        ("1.234.567.25 kg", "1234567.25"),
+        ("24,500.00 kg", "24500"),
+        ("12.5 kg", "12.5"),
+    ],
+)
+def test_net_weight_with_a_comma_read_as_a_dot(text, expected):
+    assert normalise("net_weight_kg", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "partial"),
+    [
+        ("OOLU0061657, OLU8748300", True),  # an O lost: 10 characters
+        ("OOLU0061657, OOLU87483000", True),  # one too many
+        ("OOLU0061657, OOLU8748300", False),
+        ("MSKU 123456-7", False),
+        ("N/A", False),
+        ("As addressed", False),
+    ],
+)
+def test_a_misread_container_in_the_list_is_noticed(text, partial):
+    assert partial_containers(text) is partial

@@ -8,7 +8,14 @@ import pytest
 
 from verification.errors import RuleSetError
 from verification.ports import Agency, OfficerSpecimen
-from verification.results import FieldValue, SealResult, Severity, SignatureResult, Verdict
+from verification.results import (
+    FieldValue,
+    SealResult,
+    Severity,
+    SignatureResult,
+    TamperResult,
+    Verdict,
+)
 from verification.rules import DEFAULT_RULES, RuleInputs, evaluate, load_establishments, load_rules
 from verification.verdict import decide
 
@@ -240,3 +247,53 @@ def test_pasted_over_value_sends_to_review_and_limit_is_data(tmp_path: Path):
     assert relaxed.values["tamper_score"] == 9.0
     # without a tamper measurement the rule does not apply
     assert "scan.tamper" not in _verdict(_inputs())[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "passed"),
+    [
+        ("consignee_name", "Shanghai Fresh Co., Ltd.", True),  # = declared (case, punctuation)
+        ("consignee_name", "Shanghai Fresh Co., Ltb.", False),  # a misreading stays doubtful
+        ("consignor_name", "Acme Fruit Exports Pty Ltd", False),  # declared differs in wording
+        ("packages", "48", True),
+        ("packages", "43", False),
+        ("certificate_number", "AU-2026-000123", True),
+        ("certificate_number", "AU-2026-000128", False),
+        ("container_numbers", "MSCU1234565", True),  # = declared (its check digit fails)
+        ("container_numbers", "MSCU1234564", False),  # neither declared nor a valid check digit
+        ("issue_date", "2026-11-10", False),  # nothing confirms a date
+    ],
+)
+def test_low_confidence_is_waived_only_for_a_confirmed_value(name, value, passed):
+    _, rules = _verdict(_inputs(fields={name: FieldValue(value, 0.5)}))
+    assert rules["fields.confidence"].passed is passed, rules["fields.confidence"].message
+    if passed:
+        assert name in rules["fields.confidence"].message  # the waiver is reported
+
+
+def test_container_check_digits_confirm_without_a_declaration():
+    fields = {"container_numbers": FieldValue("MSCU1234566, TGHU0000008", 0.5)}
+    _, rules = _verdict(_inputs(fields=fields, declaration=None))
+    assert rules["fields.confidence"].passed
+    fields = {"consignee_name": FieldValue("Shanghai Fresh Co", 0.5)}
+    _, rules = _verdict(_inputs(fields=fields, declaration=None))
+    assert not rules["fields.confidence"].passed
+
+
+def test_a_doubtful_value_of_a_tamper_checked_field_is_waived_only_on_a_clean_box():
+    # net_weight_kg is in tamper_fields: equal to the declaration, read with doubt
+    fields = {"net_weight_kg": FieldValue("1230", 0.5)}
+    for tamper, passed in [
+        (None, False),  # not checked
+        (TamperResult(checked=["net_weight_kg"], scores={"net_weight_kg": 1.0}), True),
+        (_tampered(6.0), False),  # the box looks pasted over
+    ]:
+        _, rules = _verdict(_inputs(fields=fields, tamper=tamper))
+        assert rules["fields.confidence"].passed is passed, tamper
+
+
+def test_check_digits_do_not_confirm_a_list_with_a_misread_number():
+    # "OLU8748300" lost a letter: the valid number read is not the whole list
+    fv = FieldValue("MSCU1234566", 0.5, raw="MSCU1234566, OLU8748300")
+    _, rules = _verdict(_inputs(fields={"container_numbers": fv}, declaration=None))
+    assert not rules["fields.confidence"].passed

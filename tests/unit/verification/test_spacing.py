@@ -80,10 +80,51 @@ def test_a_printed_full_stop_is_kept():
         ("", "S", "/", spacing.SLASH_GAP),
         ("", "Z", "-", spacing.HYPHEN_GAP),
         ("", "a", "b", spacing.WORD_GAP),
+        ("K", ".", "K", spacing.DOT_UPPER_GAP),  # initials "K.K."
+        ("1", "1", "S", spacing.NARROW_UPPER_GAP),  # monospaced "V.111S"
+        ("", "s", "(", spacing.PAREN_GAP),  # "grapes (Vitis"
+        ("o", ".", "8", spacing.WORD_GAP),  # "No. 88" (after a capital: "V.428W" is tight)
     ],
 )
 def test_thresholds_by_character_class(before, a, b, expected):
     assert spacing.threshold(before, a, b) == expected
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        ("3089 JH", spacing.WORD_GAP),  # "Z.z. 40, 3089 JH": a list comma, not a number
+        ("27572 B", spacing.WORD_GAP),  # "12, 27572 Bremerhaven"
+        ("500.00", spacing.NUMBER_GAP),  # "24,500.00": a thousands separator
+        ("5 kg", spacing.NUMBER_GAP),  # "24,5 kg": a decimal comma
+    ],
+)
+def test_a_comma_between_digits_depends_on_the_digits_after_it(after, expected):
+    assert spacing.threshold("0", ",", after[0], after[1:]) == expected
+
+
+def test_a_hyphen_the_model_dropped_is_put_back_from_the_ink():
+    page, chars, quad = _draw("Cuiaba  -  MT")
+    chars = [c for c in chars if c[0] != "-"]  # PP-OCR read "CuiabaMT"
+    assert _text(spacing.respace(chars, quad, page)) == "Cuiaba - MT"
+
+
+def test_letters_far_apart_without_a_hyphen_get_only_a_space():
+    page, chars, quad = _draw("Cuiaba     MT")
+    assert _text(spacing.respace(chars, quad, page)) == "Cuiaba MT"
+
+
+def test_a_speck_read_as_an_apostrophe_is_dropped_and_a_printed_one_kept():
+    page, chars, quad = _draw("Foods S.A.", speck_after=4)
+    chars = [
+        ("'", box, 0.42) if ch == "." and conf == 0.6 else (ch, box, conf)
+        for ch, box, conf in chars
+    ]
+    assert _text(chars) == "Foods'S.A."
+    assert _text(spacing.respace(chars, quad, page)) == "Foods S.A."
+    page, chars, quad = _draw("O'Brien")
+    chars = [(ch, box, 0.6 if ch == "'" else conf) for ch, box, conf in chars]
+    assert _text(spacing.respace(chars, quad, page)) == "O'Brien"
 
 
 def test_unmeasurable_line_falls_back():

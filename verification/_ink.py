@@ -1,0 +1,94 @@
+"""The ink of one OCR line: its quad straightened and binarised, toner specks removed.
+
+Shared by ``verification.spacing`` (word gaps) and ``verification._marks`` (specks read as
+punctuation, hyphens the model dropped).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SPECK_AREA = 0.0045  # blobs with less ink (line heights squared) are toner specks
+_BAND = (0.15, 0.85)  # rows of the line used for the ink profile (skips neighbours' tails)
+
+
+@dataclass(frozen=True)
+class Blob:
+    """One connected ink component, in crop pixels."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    area: int
+
+
+@dataclass(frozen=True)
+class InkLine:
+    """The straightened, binarised crop of one OCR line."""
+
+    ink: np.ndarray  # (h, w) 1 where ink
+    profile: np.ndarray  # (w,) any ink in the middle band of the column
+    height: float
+    x0: float  # page x of the crop's left edge
+    scale: float  # crop columns per page pixel
+
+    def column(self, x: float) -> int:
+        return round((x - self.x0) * self.scale)
+
+    @functools.cached_property
+    def blobs(self) -> tuple[Blob, ...]:
+        """Every ink component of the line, left to right."""
+        _n, _labels, stats, _c = cv2.connectedComponentsWithStats(self.ink.astype(np.uint8))
+        return tuple(sorted((Blob(*map(int, s)) for s in stats[1:]), key=lambda b: b.x))
+
+    def gaps(self, xs: Sequence[float]) -> list[float]:
+        """For each two neighbouring page x in ``xs`` (ascending), the widest ink-free run of
+        columns between them, in line heights."""
+        if len(xs) < 2:
+            return []
+        edges = np.diff(np.concatenate(([0], (~self.profile).astype(np.int8), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        cols = np.clip(np.array([self.column(x) for x in xs]), 0, None)
+        a, b = cols[:-1, None], cols[1:, None]
+        runs = np.minimum(ends[None, :], b) - np.maximum(starts[None, :], a)
+        if runs.size == 0:
+            return [0.0] * (len(xs) - 1)
+        return [float(v) / self.height for v in np.clip(runs.max(axis=1), 0, None)]
+
+
+def ink_line(quad: Sequence[tuple[float, float]], gray: np.ndarray) -> InkLine | None:
+    """The line under ``quad`` (page pixels) on the grey page; None when too small to measure."""
+    if len(quad) != 4:
+        return None
+    q = np.array(quad, dtype=np.float32)
+    width = float(np.linalg.norm(q[1] - q[0]))
+    height = float(np.linalg.norm(q[3] - q[0]))
+    if width < 4 or height < 4:
+        return None
+    w, h = round(width), round(height)
+    target = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    crop = cv2.warpPerspective(
+        gray, cv2.getPerspectiveTransform(q, target), (w, h), borderValue=255
+    )
+    _, bw = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    bw = _without_specks(bw, height)
+    top = int(h * _BAND[0])
+    band = bw[top : max(int(h * _BAND[1]), top + 1)]
+    scale = w / max(1.0, float(q[1][0] - q[0][0]))
+    return InkLine(bw, band.sum(axis=0) > 0, height, float(q[0][0]), scale)
+
+
+def _without_specks(bw: np.ndarray, height: float) -> np.ndarray:
+    """The binary crop without blobs smaller than a printed full stop (toner specks)."""
+    n, labels, stats, _c = cv2.connectedComponentsWithStats(bw)
+    small = stats[:, cv2.CC_STAT_AREA] < SPECK_AREA * height * height
+    small[0] = False
+    if n <= 1 or not small.any():
+        return bw
+    return np.where(small[labels], 0, bw).astype(bw.dtype)

@@ -1,0 +1,74 @@
+"""Whether a read value is confirmed by something other than the recogniser's confidence.
+
+A value read with low OCR confidence need not send a document to review when the value is
+confirmed independently: it equals what the importer declared (names compared on letters and
+digits, case-insensitively; numbers as numbers; certificate numbers among the declared
+ones), or, for container numbers, every ISO 6346 check digit holds (and no listed item was
+left unread). A misreading would have to
+turn into exactly the declared value (or a valid check digit) to pass, so nothing misread is
+accepted on this ground; a value that differs stays doubtful.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from adapters.normalize import is_valid_container_number
+from verification.normalise import partial_containers
+from verification.results import FieldValue
+
+_NAMES = ("consignor_name", "consignee_name", "origin_country", "commodity", "port_of_entry")
+
+
+def corroborated(name: str, fv: FieldValue, declaration: Mapping[str, Any] | None) -> bool:
+    value = str(fv.value)
+    if name == "container_numbers" and partial_containers(fv.raw):
+        return False  # an item was misread: the numbers read are not the whole list
+    if name == "container_numbers" and _check_digits(value):
+        return True
+    if not declaration:
+        return False
+    if name == "certificate_number":
+        listed = declaration.get("certificate_numbers") or []
+        return _compact(value) in {_compact(str(x)) for x in listed}
+    declared = declaration.get(name)
+    if declared in (None, "", []):
+        return False
+    same = _COMPARE.get(name, _same_text)
+    return same(value, declared)
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _same_text(value: str, declared: Any) -> bool:
+    return bool(_compact(value)) and _compact(value) == _compact(str(declared))
+
+
+def _same_number(value: str, declared: Any) -> bool:
+    try:
+        return abs(float(value) - float(declared)) < 1e-6
+    except (TypeError, ValueError):
+        return False
+
+
+def _same_containers(value: str, declared: Any) -> bool:
+    items = declared if isinstance(declared, list) else re.split(r"[,;\s]+", str(declared))
+    return {_compact(x) for x in value.split(",")} == {_compact(str(x)) for x in items if x}
+
+
+def _check_digits(value: str) -> bool:
+    numbers = [_compact(x).upper() for x in value.split(",") if x.strip()]
+    return bool(numbers) and all(is_valid_container_number(x) for x in numbers)
+
+
+_COMPARE: dict[str, Callable[[str, Any], bool]] = {
+    "net_weight_kg": _same_number,
+    "packages": _same_number,
+    "container_numbers": _same_containers,
+    "hs_code": _same_text,
+    **dict.fromkeys(_NAMES, _same_text),
+}

@@ -25,7 +25,7 @@ Classify = Callable[[list[np.ndarray]], list[float]]
 """Text-line images -> the probability that each reads upside down."""
 
 _LINES = 6  # longest text lines cut into pieces for the classifier
-_SAMPLE = 24  # pieces given to the classifier (one batch)
+_SAMPLE = 16  # pieces given to the classifier (one batch)
 _MIN_LETTERS = 40  # fewer letter-sized marks than this: no text to orient by, leave the page
 _LETTER = (3, 30)  # letter height/width range (px at half resolution, ~6-60 px at 200 dpi)
 _QUERIES = 1500  # letters whose nearest neighbour is measured (evenly spread over the page)
@@ -102,12 +102,13 @@ def _line_crops(page: np.ndarray, ink: np.ndarray) -> list[np.ndarray]:
     """Pieces of the longest text lines of an upright or upside-down page, each about as long
     as the classifier's input (4:1), cut from the page with a margin. Found at full resolution
     without ruled lines, where a horizontal closing joins letters but never two lines."""
-    full = cv2.resize(ink, (page.shape[1], page.shape[0]), interpolation=cv2.INTER_NEAREST)
-    rules = cv2.max(
-        cv2.morphologyEx(full, cv2.MORPH_OPEN, np.ones((1, 61), np.uint8)),
-        cv2.morphologyEx(full, cv2.MORPH_OPEN, np.ones((61, 1), np.uint8)),
+    rules = cv2.max(  # ruled lines, found at half resolution
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, 31), np.uint8)),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((31, 1), np.uint8)),
     )
-    text = cv2.subtract(full, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    size = (page.shape[1], page.shape[0])
+    full = cv2.resize(cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8))), size)
+    text = (full > 127).astype(np.uint8) * 255
     runs = cv2.morphologyEx(text, cv2.MORPH_CLOSE, np.ones((1, 15), np.uint8))
     _n, _labels, stats, _c = cv2.connectedComponentsWithStats(runs, connectivity=8)
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]

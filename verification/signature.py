@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 _W, _H = 160, 64  # comparison raster
 _SPECK = 40  # px: smaller ink components are not strokes
+_REACH = 80  # px: a group of strokes is followed this far out of its search window
 _RULE = 151  # px: a straight run this long is a ruled line, not a pen stroke
 _PEN_CHROMA = 20  # channel spread (smoothed) of coloured pen ink; black print stays below ~15
 _SCALE = 4.0  # chamfer distance (raster pixels) at which the similarity reaches 0
@@ -166,15 +167,20 @@ def _ruled(ink: np.ndarray) -> np.ndarray:
 
 
 def _blob_in(ink: np.ndarray, window: Box) -> tuple[int, Box, np.ndarray] | None:
-    x0, y0, x1, y1 = (int(v) for v in window)
+    """The largest group of strokes reaching into ``window``, whole even where it runs out of
+    the window (a tall signature above a small label)."""
+    h, w = ink.shape[:2]
+    x0, y0 = max(0, int(window[0]) - _REACH), max(0, int(window[1]) - _REACH)
+    x1, y1 = min(w, int(window[2]) + _REACH), min(h, int(window[3]) + _REACH)
     sub = _without_specks(ink[y0:y1, x0:x1])
     if sub.size == 0 or np.count_nonzero(sub) < 80:
         return None
     grouped = cv2.dilate(sub, np.ones((15, 31), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped)
-    if n <= 1:
+    inside = _reaching(stats, (window[0] - x0, window[1] - y0, window[2] - x0, window[3] - y0))
+    if not inside.any():
         return None
-    i = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    i = int(np.argmax(np.where(inside, stats[:, cv2.CC_STAT_AREA], -1)))
     region = np.where(labels == i, sub, 0).astype(np.uint8)
     box = bbox_of(region)
     if box is None or np.count_nonzero(region) < 80:
@@ -183,6 +189,15 @@ def _blob_in(ink: np.ndarray, window: Box) -> tuple[int, Box, np.ndarray] | None
     crop = region[by0:by1, bx0:bx1]
     page_box = (float(x0 + bx0), float(y0 + by0), float(x0 + bx1), float(y0 + by1))
     return int(np.count_nonzero(region)), page_box, crop
+
+
+def _reaching(stats: np.ndarray, window: Box) -> np.ndarray:
+    """Which components (not the background, label 0) have ink boxes overlapping ``window``."""
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    right, bottom = x + stats[:, cv2.CC_STAT_WIDTH], y + stats[:, cv2.CC_STAT_HEIGHT]
+    hit = (x < window[2]) & (right > window[0]) & (y < window[3]) & (bottom > window[1])
+    hit[0] = False
+    return np.asarray(hit)
 
 
 def _without_specks(ink: np.ndarray) -> np.ndarray:

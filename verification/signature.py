@@ -26,6 +26,7 @@ import numpy as np
 
 from verification.imaging import bbox_of, decode_specimen
 from verification.ports import Box, OcrLine, OfficerSpecimen
+from verification.preprocess import percentiles_u8
 from verification.results import SignatureResult
 
 logger = logging.getLogger(__name__)
@@ -78,9 +79,10 @@ def candidates(
         windows.append(_beside(anchor, rgb.shape))
     if not windows:
         return []
-    inks = [_ink(rgb, lines, exclude)]
+    whole = _ink(rgb, lines, _around(windows, rgb.shape))
+    inks = [_blanked(whole, exclude)]
     if exclude and any(_overlaps(b, w) for b in exclude for w in windows):
-        inks.append(_ink(rgb, lines, ()))
+        inks.append(whole)
     found: dict[Box, tuple[tuple[bool, bool, int], np.ndarray]] = {}
     for ink in inks:
         for window in windows:
@@ -128,25 +130,48 @@ def _beside(name: Box, shape: tuple[int, ...]) -> Box:
     )
 
 
-def _ink(rgb: np.ndarray, lines: Sequence[OcrLine], exclude: Sequence[Box]) -> np.ndarray:
-    """Pen strokes: dark ink that is not printed text, a ruled line or the seal. Coloured ink
-    (a blue or black-blue pen on a page printed in black) is kept whole, even where OCR saw
-    letters in it or a stroke runs along a ruled line (an underline); neutral ink loses the
-    printed lines and the ruled lines."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    paper = float(np.percentile(gray, 90))
+def _ink(rgb: np.ndarray, lines: Sequence[OcrLine], region: Box) -> np.ndarray:
+    """Pen strokes inside ``region`` (zero elsewhere): dark ink that is not printed text or a
+    ruled line. Coloured ink (a blue or black-blue pen on a page printed in black) is kept
+    whole, even where OCR saw letters in it or a stroke runs along a ruled line (an
+    underline); neutral ink loses the printed lines and the ruled lines."""
+    rx0, ry0, rx1, ry1 = (int(v) for v in region)
+    part = rgb[ry0:ry1, rx0:rx1]
+    gray = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY)
+    paper = percentiles_u8(gray, (90,))[0]
     dark = gray < paper * 0.65
-    pen = dark & (_chroma(rgb) >= _PEN_CHROMA)
+    pen = dark & (_chroma(part) >= _PEN_CHROMA)
     neutral: np.ndarray = ((dark & ~pen).astype(np.uint8)) * 255
     printed = [ln.box for ln in lines if ln.confidence >= 0.85 and len(ln.text.strip()) > 2]
     for box in printed:
         x0, y0, x1, y1 = (int(v) for v in box)
-        neutral[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = 0
-    ink = cv2.max(cv2.subtract(neutral, _ruled(neutral)), (pen.astype(np.uint8)) * 255)
-    for box in exclude:
+        x0, y0, x1, y1 = x0 - rx0, y0 - ry0, x1 - rx0, y1 - ry0
+        neutral[max(0, y0 - 2) : max(0, y1 + 2), max(0, x0 - 2) : max(0, x1 + 2)] = 0
+    out = np.zeros(rgb.shape[:2], np.uint8)
+    pen_ink = (pen.astype(np.uint8)) * 255
+    out[ry0:ry1, rx0:rx1] = cv2.max(cv2.subtract(neutral, _ruled(neutral)), pen_ink)
+    return out
+
+
+def _blanked(ink: np.ndarray, boxes: Sequence[Box]) -> np.ndarray:
+    """``ink`` with the seal's box(es) blanked (a copy, when there are any)."""
+    if not boxes:
+        return ink
+    out = ink.copy()
+    for box in boxes:
         x0, y0, x1, y1 = (int(v) for v in box)
-        ink[max(0, y0 - 2) : y1 + 2, max(0, x0 - 2) : x1 + 2] = 0
-    return ink
+        out[max(0, y0 - 2) : max(0, y1 + 2), max(0, x0 - 2) : max(0, x1 + 2)] = 0
+    return out
+
+
+def _around(windows: Sequence[Box], shape: tuple[int, ...]) -> Box:
+    """The part of the page the search windows (and the strokes leaving them) can reach."""
+    return (
+        float(max(0, int(min(w[0] for w in windows)) - _REACH)),
+        float(max(0, int(min(w[1] for w in windows)) - _REACH)),
+        float(min(shape[1], int(max(w[2] for w in windows)) + _REACH)),
+        float(min(shape[0], int(max(w[3] for w in windows)) + _REACH)),
+    )
 
 
 def _chroma(rgb: np.ndarray) -> np.ndarray:
@@ -302,10 +327,13 @@ def check_signature(
     if officer is None:
         return SignatureResult(found=True, box=found[0][0], page=page)
     masks = [m for m in (_specimen_mask(s) for s in officer.signatures) if m is not None]
-    score, box = max(
-        ((max((similarity(crop, m) for m in masks), default=0.0), box) for box, crop in found),
-        key=lambda scored: scored[0],
-    )
+    score, box = 0.0, found[0][0]
+    for where, crop in found:  # the likeliest first; stop at the first that matches
+        scored = max((similarity(crop, m) for m in masks), default=0.0)
+        if scored > score:
+            score, box = scored, where
+        if score >= th.accept:
+            break
     match = score >= th.accept
     return SignatureResult(
         found=True,

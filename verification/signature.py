@@ -140,7 +140,8 @@ def _ink(rgb: np.ndarray, lines: Sequence[OcrLine], region: Box) -> np.ndarray:
     gray = cv2.cvtColor(part, cv2.COLOR_RGB2GRAY)
     paper = percentiles_u8(gray, (90,))[0]
     dark = gray < paper * 0.65
-    pen = dark & (_chroma(part) >= _PEN_CHROMA)
+    raw, smooth = _chroma(part)  # a grey ruled line touching a stroke: smooth, not raw
+    pen = dark & (smooth >= _PEN_CHROMA) & (raw >= _PEN_CHROMA // 2)
     neutral: np.ndarray = ((dark & ~pen).astype(np.uint8)) * 255
     printed = [ln.box for ln in lines if ln.confidence >= 0.85 and len(ln.text.strip()) > 2]
     for box in printed:
@@ -149,7 +150,10 @@ def _ink(rgb: np.ndarray, lines: Sequence[OcrLine], region: Box) -> np.ndarray:
         neutral[max(0, y0 - 2) : max(0, y1 + 2), max(0, x0 - 2) : max(0, x1 + 2)] = 0
     out = np.zeros(rgb.shape[:2], np.uint8)
     pen_ink = (pen.astype(np.uint8)) * 255
-    out[ry0:ry1, rx0:rx1] = cv2.max(cv2.subtract(neutral, _ruled(neutral)), pen_ink)
+    # a faint ruled line leaves dark one-row pieces that no 151 px run test finds
+    pieces = cv2.morphologyEx(neutral, cv2.MORPH_OPEN, np.ones((1, 25), np.uint8))
+    rules = cv2.max(_ruled(neutral), pieces)
+    out[ry0:ry1, rx0:rx1] = cv2.max(cv2.subtract(neutral, rules), pen_ink)
     return out
 
 
@@ -174,10 +178,10 @@ def _around(windows: Sequence[Box], shape: tuple[int, ...]) -> Box:
     )
 
 
-def _chroma(rgb: np.ndarray) -> np.ndarray:
-    """max - min of the channels, smoothed over 5x5 (JPEG colour noise on black print)."""
+def _chroma(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """max - min of the channels, as is and smoothed over 5x5 (JPEG colour noise on black)."""
     spread = cv2.subtract(rgb.max(axis=2), rgb.min(axis=2))
-    return cv2.blur(spread, (5, 5))
+    return spread, cv2.blur(spread, (5, 5))
 
 
 def _ruled(ink: np.ndarray) -> np.ndarray:

@@ -391,3 +391,12 @@ def _words(chars: list[tuple[str, Box, float]], line_conf: float, text: str) -> 
         box = (seg[0][0], min(b[1] for b in seg), seg[-1][2], max(b[3] for b in seg))
         words.append(OcrWord(token, box, statistics.fmean(cs) if cs else line_conf))
     return tuple(words)
+
+
+def classify_angles(crops: list[np.ndarray], threads: int = DEFAULT_THREADS) -> list[float]:
+    """For each text-line image, PP-OCR's 0/180 classifier's probability that it is upside
+    down (one batch): for stages that check a page's orientation before it is read."""
+    if not crops:
+        return []
+    _imgs, labels, _elapsed = _models(threads).cls(list(crops))
+    return [float(score) if "180" in label else 1.0 - float(score) for label, score in labels]

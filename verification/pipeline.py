@@ -25,8 +25,8 @@ from verification.extraction import extract_fields
 from verification.intake import IntakeLimits, load_pages
 from verification.ocr import RapidOcrEngine
 from verification.officers import match_officer
+from verification.orientation import read_upright
 from verification.ports import OcrEngine, OcrLine, SpecimenSource
-from verification.preprocess import prepare_for_ocr
 from verification.results import FieldValue, SealResult, TamperResult, VerificationResult
 from verification.rules import RuleInputs, RuleParams, RuleSet, evaluate, load_rules
 from verification.seal import SealThresholds, check_seal
@@ -94,8 +94,9 @@ class Pipeline:
         sha = hashlib.sha256(data).hexdigest()
         run.pages = [p.image for p in load_pages(data, self.config.limits)]
         run.lap("intake")
-        for img in run.pages:
-            run.lines.append(self.ocr.recognise(prepare_for_ocr(img).image))
+        for i, img in enumerate(run.pages):  # a page fed upside down or sideways is turned
+            run.pages[i], lines = read_upright(img, self.ocr)
+            run.lines.append(lines)
         run.lap("ocr")
         template, fields = self._read(run)
         result = self._judge(run, sha, template, fields, declaration, arrival_date)

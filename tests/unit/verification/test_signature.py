@@ -7,9 +7,16 @@ import random
 import cv2
 import numpy as np
 import pytest
+from PIL import Image
 
 from simulator.signature import signature_mask, specimen_png
-from verification.signature import SignatureThresholds, _specimen_mask, similarity
+from verification.ports import OcrLine, OfficerSpecimen
+from verification.signature import (
+    SignatureThresholds,
+    _specimen_mask,
+    check_signature,
+    similarity,
+)
 
 TH = SignatureThresholds()
 OFFICERS = [(1101, "Emma Kelly"), (2202, "Peter Walker"), (3303, "Emma Kelly"), (4404, "Li Wei")]
@@ -59,3 +66,62 @@ def test_signature_labels_start_a_word(text, label):
     from verification.signature import _LABEL
 
     assert bool(_LABEL.search(text)) is label
+
+
+# ---- location on a rendered page --------------------------------------------------------------
+UNDERLINED = (8, "Emma Kelly")  # this style ends with a long underline stroke
+
+
+def _signed_page(doc: int):
+    """A page with the signing block: the officer's blue signature (its underline over the ruled
+    line) above "Signature and official stamp"; returns the page, its lines, the signature box."""
+    from PIL import ImageDraw
+
+    from simulator.seal import colourise
+    from simulator.signature import SIG_INK
+    from verification.testing import paste, render_page
+
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Date of signature", ["10.10.2026"])])
+    draw = ImageDraw.Draw(page.image)
+    draw.line((900, 1600, 1450, 1600), fill=(70, 70, 70), width=2)
+    draw.text((900, 1612), "Signature and official stamp", fill="black")
+    mask = signature_mask(*UNDERLINED, random.Random(doc), height_px=150)
+    small = cv2.resize(mask, None, fx=200 / 300, fy=200 / 300, interpolation=cv2.INTER_AREA)
+    ink = colourise(small, SIG_INK).convert("RGBA")
+    ink.putalpha(Image.fromarray((small > 0.05).astype(np.uint8) * 255))
+    x, y = 950, 1600 - small.shape[0] + 12
+    paste(page, ink, (x, y))
+    label = OcrLine("Signature and official stamp", (900.0, 1612.0, 1100.0, 1624.0), 0.97)
+    box = (float(x), float(y), float(x + small.shape[1]), float(y + small.shape[0]))
+    return page.rgb(), [*page.lines, label], box
+
+
+def _iou(a, b):
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h
+    return w * h / union
+
+
+def test_signature_over_a_ruled_line_read_as_text_under_a_misplaced_seal_is_found_and_matches():
+    """Three ways the signature was lost: OCR reads letters in it (its box blanked as printed
+    text), its underline runs along the ruled line (removed as a rule), and a seal found in
+    the wrong place covers it (blanked as seal ink)."""
+    rgb, lines, truth = _signed_page(3)
+    read_as_text = OcrLine("Cun", truth, 0.93)
+    wrong_seal = (truth[0] - 40, truth[1] - 30, truth[2] + 40, truth[3] + 30)
+    officer = OfficerSpecimen("O1", "A", UNDERLINED[1], (specimen_png(*UNDERLINED),), None, None)
+    res = check_signature(rgb, [*lines, read_as_text], officer, None, exclude=[wrong_seal])
+    assert res.found and res.box is not None and _iou(res.box, truth) > 0.7, (res.box, truth)
+    assert res.match and res.score >= TH.accept, res.score
+    other = OfficerSpecimen("O2", "A", "Li Wei", (specimen_png(4404, "Li Wei"),), None, None)
+    forged = check_signature(rgb, [*lines, read_as_text], other, None, exclude=[wrong_seal])
+    assert not forged.match and forged.score < TH.accept, forged.score
+
+
+def test_date_of_signature_is_no_signature_label():
+    from verification.signature import _is_label
+
+    assert _is_label("Signature and official stamp")
+    assert not _is_label("Date de signature / Date of signature:")
+    assert not _is_label("Data da assinatura / Date of signature")

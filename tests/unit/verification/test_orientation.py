@@ -1,0 +1,60 @@
+"""Page orientation on rendered pages with PP-OCR's real 0/180 line classifier: a page turned a
+quarter, a half or three quarters is turned back; an upright page is left alone (same array,
+read once)."""
+
+import numpy as np
+import pytest
+
+from verification.orientation import quarter_turns, read_upright
+from verification.testing import ScriptedOcr, render_page
+
+ROWS = [
+    ("Name and address of exporter", ["Acme Fruit Exports Pty Ltd", "12 Harbour Road, Sydney"]),
+    ("Consignee", ["Shanghai Fresh Co, 88 Pudong Avenue, Shanghai"]),
+    ("Place of origin", ["Australia"]),
+    ("Botanical name of plants", ["Citrus sinensis (oranges), fresh fruit for consumption"]),
+    ("Net weight", ["1,250.50 kg in 120 cartons"]),
+    ("Distinguishing marks", ["MSCU1234565 sealed, lot numbers 4471 to 4590"]),
+    ("Date of issue", ["10 November 2026"]),
+    ("Name of authorized officer", ["Jane Citizen"]),
+]
+
+
+@pytest.fixture(scope="module")
+def upright() -> np.ndarray:
+    page = render_page("PHYTOSANITARY CERTIFICATE", ROWS, gap=52)
+    return np.asarray(page.image.convert("RGB"))
+
+
+@pytest.mark.parametrize("k", [0, 1, 2, 3])
+def test_a_turned_page_is_turned_back(upright, k) -> None:
+    turned = np.ascontiguousarray(np.rot90(upright, k))
+    back = quarter_turns(turned)
+    assert (k + back) % 4 == 0, (k, back)
+
+
+def test_an_upright_page_is_read_once_and_not_copied(upright) -> None:
+    ocr = ScriptedOcr([])
+    page, lines = read_upright(upright, ocr)
+    assert page is upright and lines == [] and ocr.calls == 1
+
+
+def test_a_page_read_upside_down_is_read_upright() -> None:
+    page = render_page("PHYTOSANITARY CERTIFICATE", ROWS, gap=52)
+    image = np.asarray(page.image.convert("RGB"))
+    seen: list[np.ndarray] = []
+
+    class Recording(ScriptedOcr):
+        def recognise(self, img: np.ndarray):  # type: ignore[no-untyped-def]
+            seen.append(img)
+            return super().recognise(img)
+
+    turned, lines = read_upright(np.ascontiguousarray(image[::-1, ::-1]), Recording(page.lines))
+    assert np.array_equal(turned, image)
+    assert len(seen) == 1 and seen[0].shape == image.shape  # read once, upright
+    assert lines == page.lines
+
+
+def test_a_blank_page_is_left_as_it_is() -> None:
+    blank = np.full((800, 600, 3), 250, np.uint8)
+    assert quarter_turns(blank) == 0

@@ -400,3 +400,12 @@ def classify_angles(crops: list[np.ndarray], threads: int = DEFAULT_THREADS) -> 
         return []
     _imgs, labels, _elapsed = _models(threads).cls(list(crops))
     return [float(score) if "180" in label else 1.0 - float(score) for label, score in labels]
+
+
+def recognition_confidence(crops: list[np.ndarray], threads: int = DEFAULT_THREADS) -> list[float]:
+    """For each text-line image, the recogniser's confidence in what it reads (0 when it reads
+    nothing): text the right way up reads far more surely than the same text turned over."""
+    if not crops:
+        return []
+    read, _elapsed = _models(threads).rec(list(crops), True)
+    return [float(r[1]) if str(r[0]).strip() else 0.0 for r in read]

@@ -5,7 +5,7 @@ read once)."""
 import numpy as np
 import pytest
 
-from verification.orientation import quarter_turns, read_upright
+from verification.orientation import _ink, _line_crops, quarter_turns, read_upright
 from verification.testing import ScriptedOcr, render_page
 
 ROWS = [
@@ -58,3 +58,36 @@ def test_a_page_read_upside_down_is_read_upright() -> None:
 def test_a_blank_page_is_left_as_it_is() -> None:
     blank = np.full((800, 600, 3), 250, np.uint8)
     assert quarter_turns(blank) == 0
+
+
+def test_a_classifier_vote_for_upside_down_is_checked_by_the_recogniser(upright) -> None:
+    """PP-OCR's 0/180 classifier is weak on line pieces: a vote for "upside down" on an upright
+    page must not turn it (the real recogniser reads the pieces better as they are)."""
+    asked: list[int] = []
+
+    def always_upside_down(crops: list[np.ndarray]) -> list[float]:
+        asked.append(len(crops))
+        return [0.9] * len(crops)
+
+    assert quarter_turns(upright, always_upside_down) == 0
+    assert asked and asked[0] > 0
+    turned = np.ascontiguousarray(np.rot90(upright, 2))
+    assert quarter_turns(turned, always_upside_down) == 2  # ... and confirms a real one
+
+
+def test_a_page_with_a_dark_banner_is_oriented_from_its_text(upright) -> None:
+    """A dark banner with reversed letters across the top: the classifier's sample is cut from
+    letters on paper, never from the banner, and the page is oriented right either way up."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    banner = Image.fromarray(upright.copy())
+    draw = ImageDraw.Draw(banner)
+    draw.rectangle((60, 36, banner.width - 60, 62), fill=(60, 60, 60))  # a dark banner ...
+    font = ImageFont.load_default(size=18)
+    for x in range(70, banner.width - 120, 40):  # ... with white letters in it
+        draw.text((x, 39), "IMPORT", fill=(255, 255, 255), font=font)
+    page = np.asarray(banner)
+    pieces = _line_crops(page, _ink(page))
+    assert pieces and all(float(p.mean()) > 150 for p in pieces)  # letters on paper, no bar
+    for k in (0, 2):
+        assert (k + quarter_turns(np.ascontiguousarray(np.rot90(page, k)))) % 4 == 0, k

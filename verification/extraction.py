@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verification.layout import Hit, PageLayout, Token, build_layout, trim
-from verification.normalise import normalise, partial_containers
+from verification.normalise import invalid_containers, normalise, partial_containers
 from verification.ports import Box, OcrLine
 from verification.results import FieldValue
 from verification.templates import Template
@@ -90,8 +90,8 @@ def _value(
     conf = min(t.conf for t in _readable(toks)) * quality
     if value is None:
         conf = 0.0
-    elif name == "container_numbers" and partial_containers(text):
-        conf = min(conf, _PARTIAL)  # a number was misread: the list read is incomplete
+    elif name == "container_numbers" and (partial_containers(text) or invalid_containers(value)):
+        conf = min(conf, _PARTIAL)  # a number was misread: the list read is not the list
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
 
 

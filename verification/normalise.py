@@ -144,6 +144,13 @@ def _date(text: str, order: str) -> str:
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 
 
+def invalid_containers(value: str) -> bool:
+    """Whether a normalised container list holds a number whose ISO 6346 check digit fails:
+    printed numbers carry valid check digits, so one that fails was misread ("QOLU2321060" for
+    OOLU2321060) and the list is doubtful: review, never a reject on a misreading."""
+    return any(not norm.is_valid_container_number(n) for n in value.split(", ") if n)
+
+
 def partial_containers(text: str) -> bool:
     """Whether a listed item looks like a misread container number: 8 to 14 letters and
     digits, but not 11 ("OLU8748300", an O lost). The numbers read are then not the list."""

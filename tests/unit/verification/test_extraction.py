@@ -303,3 +303,13 @@ def test_a_container_list_with_a_misread_number_is_doubtful():
     assert f["container_numbers"].confidence == 0.5
     f = extract_fields([L("Container No.: OOLU0061657, OOLU8748300", 100, 100)], T, 1654)
     assert f["container_numbers"].confidence == 0.98
+
+
+def test_a_container_number_failing_its_check_digit_is_doubtful():
+    """Printed container numbers carry valid ISO 6346 check digits: "QOLU2321060" is OOLU2321060
+    misread, so the list is doubtful (a declaration mismatch on it is review, not reject)."""
+    f = extract_fields([L("Container No.: OOLU0061657, QOLU2321060", 100, 100)], T, 1654)
+    assert f["container_numbers"].value == "OOLU0061657, QOLU2321060"
+    assert f["container_numbers"].confidence == 0.5
+    f = extract_fields([L("Container No.: OOLU0061657, OOLU2321060", 100, 100)], T, 1654)
+    assert f["container_numbers"].confidence == 0.98

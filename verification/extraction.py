@@ -15,7 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verification.layout import Hit, PageLayout, Token, build_layout, trim
-from verification.normalise import invalid_containers, normalise, partial_containers
+from verification.normalise import (
+    ambiguous_number,
+    invalid_containers,
+    normalise,
+    partial_containers,
+)
 from verification.ports import Box, OcrLine
 from verification.results import FieldValue
 from verification.templates import Template
@@ -92,6 +97,8 @@ def _value(
         conf = 0.0
     elif name == "container_numbers" and (partial_containers(text) or invalid_containers(value)):
         conf = min(conf, _PARTIAL)  # a number was misread: the list read is not the list
+    elif name.endswith("_kg") and ambiguous_number(text):
+        conf = min(conf, _PARTIAL)  # "49,980 000 kg": the decimal dot lost
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
 
 

@@ -111,10 +111,16 @@ _MASS_UNIT = re.compile(r"^\s*(kgs?|kilograms?|g|grams?|t|mt|tonnes?|lbs?)", re.
 _DOTTED_THOUSANDS = re.compile(r"\b(\d{1,3}(?:\.\d{3})+)(?=\.\d{1,2}\b)")  # "23.549.5"
 
 
+_SPACED_THOUSANDS = re.compile(r"(?<=\d),\s+(?=\d{3}(?!\d))")
+_SEMICOLON_THOUSANDS = re.compile(r"(?<=\d)[;:](?=\d{3}(?!\d))")
+
+
 def _kg(text: str) -> str:
     """Kilograms; dots that group thousands before a decimal dot ("23.549.5 kgs": a comma read
     as a dot) are thousands separators."""
     text = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ","), text)
+    text = _SEMICOLON_THOUSANDS.sub(",", text)  # "9;078.00 kg": a comma read as a semicolon
+    text = _SPACED_THOUSANDS.sub(",", text)  # "49, 980.000 kg": a space put after the comma
     value, unit = norm.parse_quantity(text)
     try:
         return format_number(norm.to_kg(value, unit))
@@ -142,6 +148,13 @@ def _date(text: str, order: str) -> str:
         joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
+
+
+def ambiguous_number(text: str) -> bool:
+    """Whether digits are split by a space after the separators are read ("49,980 000 kg": the
+    decimal dot lost): the number read may be a thousand times off, so it is doubtful."""
+    text = _SPACED_THOUSANDS.sub(",", text)
+    return re.search(r"\d\s+\d", text) is not None
 
 
 def invalid_containers(value: str) -> bool:

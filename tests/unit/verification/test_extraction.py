@@ -313,3 +313,10 @@ def test_a_container_number_failing_its_check_digit_is_doubtful():
     assert f["container_numbers"].confidence == 0.5
     f = extract_fields([L("Container No.: OOLU0061657, OOLU2321060", 100, 100)], T, 1654)
     assert f["container_numbers"].confidence == 0.98
+
+
+def test_a_weight_with_digits_split_by_a_space_is_doubtful():
+    f = extract_fields([L("Net weight: 49, 980 000 kg net", 100, 100)], T, 1654)
+    assert f["net_weight_kg"].confidence == 0.5
+    f = extract_fields([L("Net weight: 49,980.000 kg net", 100, 100)], T, 1654)
+    assert f["net_weight_kg"].value == "49980" and f["net_weight_kg"].confidence == 0.98

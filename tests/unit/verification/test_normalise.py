@@ -2,7 +2,13 @@
 
 import pytest
 
-from verification.normalise import containers, normalise, partial_containers, repair_words
+from verification.normalise import (
+    ambiguous_number,
+    containers,
+    normalise,
+    partial_containers,
+    repair_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +103,23 @@ def test_net_weight_with_a_comma_read_as_a_dot(text, expected):
 )
 def test_a_misread_container_in_the_list_is_noticed(text, partial):
     assert partial_containers(text) is partial
+
+
+@pytest.mark.parametrize(
+    ("printed", "kg"),
+    [("9;078.00 kg", "9078"), ("24;500.000 kg net", "24500"), ("12:500 KG", "12500")],
+)
+def test_a_thousands_comma_read_as_a_semicolon_or_colon_keeps_the_weight(printed, kg) -> None:
+    """Read as "9", a genuine certificate was rejected for a 99.9% weight difference."""
+    assert normalise("net_weight_kg", printed) == kg
+
+
+def test_a_space_after_the_thousands_comma_is_not_a_decimal_point() -> None:
+    assert normalise("net_weight_kg", "49, 980.000 kg net") == "49980"
+
+
+def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
+    """ "49,980.000 kg" read as "49, 980 000": the decimal dot is lost and the number read may
+    be a thousand times off, so the weight is doubtful (review, never a reject on it)."""
+    assert ambiguous_number("49, 980 000 kg net")
+    assert not ambiguous_number("49, 980.000 kg net") and not ambiguous_number("24,500.00 kg")

@@ -291,9 +291,8 @@ def read_ring(
     if band is None:
         return None
     side = spec_mask.shape[0]
-    x0, y0 = origin
-    crop = page[max(0, y0) : y0 + side, max(0, x0) : x0 + side]
-    if x0 < 0 or y0 < 0 or crop.shape[:2] != (side, side):
+    crop = canvas_crop(page, origin, side)
+    if crop is None:
         return None
     channel = ink_channel(spec_rgb, spec_mask)
     expected = specimen_text(key, ink_darkness(spec_rgb, channel), band)
@@ -311,3 +310,13 @@ def _rotate(img: np.ndarray, angle: float) -> np.ndarray:
     side = img.shape[0]
     m = cv2.getRotationMatrix2D((side / 2, side / 2), angle, 1.0)
     return cv2.warpAffine(img, m, (side, side), flags=cv2.INTER_LINEAR)
+
+
+def canvas_crop(page: np.ndarray, origin: tuple[int, int], side: int) -> np.ndarray | None:
+    """The ``side`` x ``side`` square of ``page`` whose top-left is ``origin`` (a specimen
+    canvas placed at its pose); None when the page edge cuts it."""
+    x0, y0 = origin
+    crop = page[max(0, y0) : y0 + side, max(0, x0) : x0 + side]
+    if x0 < 0 or y0 < 0 or crop.shape[:2] != (side, side):
+        return None
+    return crop

@@ -20,6 +20,7 @@ import numpy as np
 from verification._ring_text import (
     Band,
     band_of,
+    canvas_crop,
     contradictions,
     fit_ring,
     ink_channel,
@@ -99,10 +100,8 @@ def text_evidence(
     """Glyph evidence of the impression at the pose (``origin``: the specimen canvas's top-left
     on ``page``; ``angle``: its rotation); None if cut by the page edge or the specimen has no
     text that can be told apart."""
-    side = spec_mask.shape[0]
-    x0, y0 = origin
-    crop = page[max(0, y0) : y0 + side, max(0, x0) : x0 + side]
-    if x0 < 0 or y0 < 0 or crop.shape[:2] != (side, side):
+    crop = canvas_crop(page, origin, spec_mask.shape[0])
+    if crop is None:
         return None
     channel = ink_channel(spec_rgb, spec_mask)
     spec_dark = ink_darkness(spec_rgb, channel)

@@ -4,6 +4,7 @@ the same conformance tests (tests/contract/)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -50,6 +51,13 @@ class TrustRegistryChain(Protocol):
     async def get(
         self, kind: RecordKind, registrar: str, record_id: str
     ) -> dict[str, Any] | None: ...
+
+    async def get_many(
+        self, keys: Sequence[tuple[RecordKind, str, str]]
+    ) -> list[dict[str, Any] | None]:
+        """``get`` of each (kind, registrar, record_id), in order, in as few round trips as
+        the chain allows."""
+        ...
 
 
 class Clock(Protocol):

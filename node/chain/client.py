@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import aiohttp
@@ -128,6 +128,15 @@ class ChainClient:
 
     async def call(self, fn: Any) -> Any:
         return await _guard(fn.call())
+
+    async def call_batch(self, fns: Sequence[Any]) -> list[Any]:
+        """Read-only contract calls sent as one JSON-RPC batch; results in order."""
+        if not fns:
+            return []
+        async with self.w3.batch_requests() as batch:
+            for fn in fns:
+                batch.add(fn.call())
+            return list(await _guard(batch.async_execute()))
 
     async def transact(self, fn: Any) -> dict[str, Any]:
         """Send a contract function call as a signed transaction and wait for its receipt."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from node.anchoring.merkle import process_proof
@@ -126,3 +127,6 @@ class InMemoryTrustRegistry:
     async def get(self, kind: str, registrar: str, record_id: str) -> dict[str, Any] | None:
         record = self.records.get((kind, registrar, record_id))
         return dict(record) if record else None
+
+    async def get_many(self, keys: Sequence[tuple[str, str, str]]) -> list[dict[str, Any] | None]:
+        return [await self.get(*key) for key in keys]

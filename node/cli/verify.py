@@ -10,6 +10,8 @@ import argparse
 import asyncio
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,7 @@ from verification import (
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
 from verification.intake import sniff
+from verification.ports import Agency, OfficerSpecimen, SealSpecimen
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -50,10 +53,42 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def specimen_source(args: argparse.Namespace, sha256: str) -> SpecimenSource:
     """Where specimens come from: the node's registry (only specimens whose SHA-256 matches the
-    chain, from our own and trusted registrars), or a simulator bundle (hidden ``--bundle``)."""
+    chain, from our own and trusted registrars), or a simulator bundle (hidden ``--bundle``).
+
+    The registry is read on a thread of its own while the pages are read: the pipeline asks
+    for specimens only after OCR, so the chain checks cost the review no time."""
     if args.bundle:
         return BundleSpecimenSource(args.bundle)
-    return asyncio.run(_registry_specimens(settings_from(args), sha256))
+    settings = settings_from(args)  # a home that is not set up fails here, before any work
+    pool = ThreadPoolExecutor(1, thread_name_prefix="registry")
+    future = pool.submit(asyncio.run, _registry_specimens(settings, sha256))
+    pool.shutdown(wait=False)  # the thread finishes its load (and closes the chain) on its own
+    return _Deferred(future)
+
+
+class _Deferred:
+    """A SpecimenSource that waits for the one being loaded (its errors surface on first use)."""
+
+    def __init__(self, future: Future[SpecimenSource]) -> None:
+        self._future = future
+
+    def _source(self) -> SpecimenSource:
+        return self._future.result()
+
+    def templates(self) -> Sequence[Mapping[str, Any]]:
+        return self._source().templates()
+
+    def agency(self, agency_id: str) -> Agency | None:
+        return self._source().agency(agency_id)
+
+    def seals(self, agency_id: str | None = None) -> Sequence[SealSpecimen]:
+        return self._source().seals(agency_id)
+
+    def officers(self, agency_id: str) -> Sequence[OfficerSpecimen]:
+        return self._source().officers(agency_id)
+
+    def is_certificate_number_used(self, number: str) -> bool:
+        return self._source().is_certificate_number_used(number)
 
 
 async def _registry_specimens(settings: Settings, sha256: str) -> SpecimenSource:

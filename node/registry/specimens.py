@@ -75,8 +75,7 @@ def _rows(db: Database, registrars: set[str]) -> list[RegistryRecordRow]:
         return [r for r in session.exec(stmt) if r.registrar in registrars]
 
 
-async def _on_chain_ok(chain: TrustRegistryChain, row: RegistryRecordRow) -> bool:
-    record = await chain.get(row.kind, row.registrar, row.record_id)
+def _on_chain_ok(row: RegistryRecordRow, record: dict[str, Any] | None) -> bool:
     if record is None or record.get("revoked_at"):
         return False
     if row.kind == "agency":
@@ -97,7 +96,8 @@ async def build_specimens(
     is_used: Callable[[str], bool] = lambda _n: False,
 ) -> RegistrySpecimens:
     rows = await asyncio.to_thread(_rows, db, registrars)
-    checks = await asyncio.gather(*(_on_chain_ok(chain, r) for r in rows))
+    records = await chain.get_many([(r.kind, r.registrar, r.record_id) for r in rows])
+    checks = [_on_chain_ok(r, rec) for r, rec in zip(rows, records, strict=True)]
     agencies: dict[str, Agency] = {}
     seals: list[SealSpecimen] = []
     officers: dict[tuple[str, str], OfficerSpecimen] = {}

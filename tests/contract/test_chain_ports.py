@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from node.anchoring.merkle import MerkleTree, leaf_for
+from node.chain import registry as chain_registry
 from node.chain.anchor import Web3ChainAnchor
 from node.chain.client import ChainClient, new_account
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
@@ -101,3 +102,27 @@ async def test_registry_rules(ports) -> None:
     revoked = await cn.get("seal", "AU", "S1")
     assert revoked is not None and revoked["revoked_at"] > 0
     assert await cn.get("seal", "AU", "missing") is None
+
+
+async def test_registry_get_many_matches_get_in_order(ports, monkeypatch) -> None:
+    monkeypatch.setattr(chain_registry, "_BATCH", 2)  # several batches on anvil
+    _, cn, au = ports
+    await au.register(
+        "agency", "AU", {"id": "AU-M", "country": "AU", "name": "M", "authoritative": True}
+    )
+    for n in range(3):
+        sha = hashlib.sha256(f"seal{n}".encode()).hexdigest()
+        await au.register("seal", "AU", {"id": f"M{n}", "agency_id": "AU-M", "image_sha256": sha})
+    await au.revoke("seal", "AU", "M1", "lost")
+    keys = [
+        ("seal", "AU", "M2"),
+        ("agency", "AU", "AU-M"),
+        ("seal", "AU", "nope"),
+        ("seal", "AU", "M1"),
+        ("seal", "AU", "M0"),
+    ]
+    many = await cn.get_many(keys)
+    assert many == [await cn.get(*k) for k in keys]
+    assert [m["id"] if m else None for m in many] == ["M2", "AU-M", None, "M1", "M0"]
+    assert many[3] is not None and many[3]["revoked_at"] > 0
+    assert await cn.get_many([]) == []

@@ -36,6 +36,7 @@ class LetterThresholds:
     margin: float = 0.25  # relative margin over a neighbour at that place
     word_gap: float = 0.3  # of the text height: a wider gap between glyphs ends a word
     min_word_gap: int = 3  # pixels
+    two_letters: float = 1.35  # of the median glyph width: a glyph this wide may be two letters
 
 
 def words(
@@ -68,39 +69,67 @@ def confirmed_glyphs(
     groups: Sequence[Sequence[int]],
     th: LetterThresholds,
 ) -> tuple[int, ...]:
-    """Glyphs that the impression shows at their place, better than a neighbour would fit."""
+    """Glyphs that the impression shows at their place, better than the same place would look
+    with the glyph swapped with a neighbour of its word (the rival as wide as the wider of the
+    two: a narrow letter fits inside the stem of a wide one, which is no evidence)."""
     pad = ((_LOCAL_ROWS, _LOCAL_ROWS), (_LOCAL, _LOCAL))
     imp_pad = np.pad(imp.astype(np.float32), pad)
     spec_pad = np.pad(spec.astype(np.float32), pad)
+    spec = spec.astype(np.float32)
     found = []
     for word in groups:
         for i, k in enumerate(word):
             c0, c1 = windows[k]
-            glyph = spec_pad[_LOCAL_ROWS:-_LOCAL_ROWS, c0 + _LOCAL : c1 + _LOCAL]
-            seen = _fit(imp_pad, glyph, c0)
+            seen = _fit(imp_pad, spec[:, c0:c1], c0)
             if seen < th.legible:
                 continue
             rivals = []
-            if i > 0:  # swapped with the glyph before, that one would end where this ends
-                a0, a1 = windows[word[i - 1]]
-                rivals.append((a0, a1, c1 - (a1 - a0)))
-            if i + 1 < len(word):  # swapped with the one after, that would start here
-                a0, a1 = windows[word[i + 1]]
-                rivals.append((a0, a1, c0))
-            if all(_beats(seen, imp_pad, spec_pad, r, th) for r in rivals):
+            if i > 0:  # swapped with the glyph before: what would end where this ends
+                p0, p1 = windows[word[i - 1]]
+                arr = np.hstack([spec[:, c0:c1], spec[:, p1:c0], spec[:, p0:p1]])
+                w = max(p1 - p0, c1 - c0)
+                rivals.append((arr[:, -w:], c1 - w))
+            if i + 1 < len(word):  # swapped with the one after: what would start here
+                n0, n1 = windows[word[i + 1]]
+                arr = np.hstack([spec[:, n0:n1], spec[:, c1:n0], spec[:, c0:c1]])
+                rivals.append((arr[:, : max(n1 - n0, c1 - c0)], c0))
+            if all(_beats(seen, imp_pad, spec_pad, other, at, th) for other, at in rivals):
                 found.append(k)
     return tuple(found)
+
+
+def split_wide(
+    spec: np.ndarray, windows: Sequence[tuple[int, int]], th: LetterThresholds
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """The glyph windows with each one wide enough to be two letters that touch split at its
+    faintest middle column (a swap may straddle or sit inside it); and for each window the
+    index of its last part. Not the strip's first and last, which the ring's unwrapping seam
+    may have cut."""
+    if not windows:
+        return [], []
+    wide = th.two_letters * float(np.median([c1 - c0 for c0, c1 in windows]))
+    parts: list[tuple[int, int]] = []
+    last: list[int] = []
+    for k, (c0, c1) in enumerate(windows):
+        if 0 < k < len(windows) - 1 and c1 - c0 >= wide:
+            cols = spec[:, c0:c1].sum(axis=0)
+            lo, hi = (c1 - c0) // 4, (c1 - c0) - (c1 - c0) // 4
+            cut = c0 + lo + int(np.argmin(cols[lo:hi]))
+            parts.extend([(c0, cut), (cut, c1)])
+        else:
+            parts.append((c0, c1))
+        last.append(len(parts) - 1)
+    return parts, last
 
 
 def _beats(
     seen: float,
     imp_pad: np.ndarray,
     spec_pad: np.ndarray,
-    rival: tuple[int, int, int],
+    other: np.ndarray,
+    at: int,
     th: LetterThresholds,
 ) -> bool:
-    a0, a1, at = rival
-    other = spec_pad[_LOCAL_ROWS:-_LOCAL_ROWS, a0 + _LOCAL : a1 + _LOCAL]
     alike = _fit(spec_pad, other, at)
     if alike >= _SAME:
         return True  # the swap would look the same: nothing to rule out
@@ -125,9 +154,9 @@ def open_positions(
     read_words: frozenset[int] = frozenset(),
 ) -> tuple[int, ...]:
     """Per word, the swap positions (neighbouring glyphs ``k, k+1``) not seen: neither glyph
-    confirmed (``glyphs``), the pair not decided (``pairs``: confirmed or contradicted), the
-    swap not invisible anyway (``invisible``: alike letters), the word not read by OCR
-    (``read_words``: indices into ``groups``)."""
+    confirmed (``glyphs``), the pair not confirmed (``pairs``), the swap not invisible anyway
+    (``invisible``: alike letters), the word not read whole by the recogniser (``read_words``:
+    indices into ``groups``)."""
     out = []
     for n, word in enumerate(groups):
         if n in read_words:
@@ -174,7 +203,8 @@ def _letters(text: str) -> str:
 @dataclass(frozen=True)
 class Confirmation:
     """What the pixels saw of the text that could carry a swap (the ring band, or the first
-    inner line of a rectangle)."""
+    inner line of a rectangle), glyph by glyph: the glyphs are the pair test's windows with
+    the wide ones split in two (``split_wide``)."""
 
     groups: tuple[tuple[int, ...], ...]  # glyph indices per word
     glyphs: frozenset[int]  # glyphs confirmed on their own
@@ -194,15 +224,16 @@ def confirmation(
     confirmed_pairs: Sequence[int],
     th: LetterThresholds | None = None,
 ) -> Confirmation:
-    """``Confirmation`` of one strip pair, given the pair test's ``checked`` (pairs a swap
-    would change visibly) and ``confirmed_pairs``."""
+    """``Confirmation`` of one strip pair, given the pair test's ``windows``, ``checked``
+    (pairs a swap would change visibly) and ``confirmed_pairs`` (indices into ``windows``)."""
     th = th or LetterThresholds()
-    groups = words(windows, spec, th)
-    glyphs = confirmed_glyphs(spec, imp, windows, groups, th)
-    invisible = set(range(len(windows) - 1)) - set(checked)
+    parts, last = split_wide(spec, windows, th)
+    groups = words(parts, spec, th)
+    glyphs = confirmed_glyphs(spec, imp, parts, groups, th)
+    invisible = {last[k] for k in range(len(windows) - 1) if k not in set(checked)}
     return Confirmation(
         tuple(tuple(g) for g in groups),
         frozenset(glyphs),
-        frozenset(confirmed_pairs),
+        frozenset(last[k] for k in confirmed_pairs),
         frozenset(invisible),
     )

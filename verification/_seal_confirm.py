@@ -12,12 +12,11 @@ uncertain (an officer looks).
 
 The cost is real: the ink gaps of a genuine impression hide letters as well as an
 imitation's. Seeds 41-45, impressions whose cells matched: of 62 imitations with two letters
-swapped one had one position or fewer open (a swap that straddles two letters printed
-touching, on an oval; the recogniser read it), none had none; of 152 genuine impressions, 26
-had one or none, 10 none. With the recogniser's contradictions, no text imitation of 70 was
-accepted (24 before); 26 of 160 genuine seals were (148 before): the others go to an officer.
-Nearly all the letters left open in genuine impressions show no contrast at all (ink gaps), so
-sharper pixel tests would not bring them back.
+swapped none had one position or fewer open; of 152 genuine impressions, 24 had (10 none).
+With the recogniser's contradictions, no text imitation of 70 was accepted (24 before), and 24
+of 160 genuine seals were (148 before): the others go to an officer. Nearly all the letters
+left open in genuine impressions show no contrast at all (ink gaps), so sharper pixel tests
+would not bring them back.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ class ConfirmThresholds:
     # Calibrated on corpus seeds 41-45 (seal stage: genuine impressions and imitations with
     # two neighbouring letters swapped; per case pairs / confirmed / open positions recorded).
     # Open positions allowed -> genuine / swapped passing (of 152 / 62): 0 -> 10 / 0,
-    # 1 -> 26 / 1, 2 -> 47 / 2, 3 -> 64 / 5. 2 would also pass a swap under an ink gap of
+    # 1 -> 24 / 0, 2 -> 43 / 1, 3 -> 62 / 4. 2 would also pass a swap under an ink gap of
     # three letters (tests/unit/verification/test_seal_text.py), so 1.
     max_open: int = 1
 

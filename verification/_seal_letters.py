@@ -25,7 +25,7 @@ import numpy as np
 
 _LOCAL = 3  # columns a glyph may shift on its own; rows: _LOCAL_ROWS
 _LOCAL_ROWS = 2
-_SAME = 0.85  # a neighbour this alike (NCC on the specimen) makes the swap invisible there
+_SAME = 0.85  # a rival this alike (NCC on the specimen) at the glyph's place: no evidence
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def _beats(
 ) -> bool:
     alike = _fit(spec_pad, other, at)
     if alike >= _SAME:
-        return True  # the swap would look the same: nothing to rule out
+        return False  # the swap would look about the same here: the glyph cannot tell
     return (seen - _fit(imp_pad, other, at)) / (1.0 - alike) >= th.margin
 
 

@@ -9,6 +9,7 @@ from verification._seal_letters import (
     LetterThresholds,
     confirmation,
     open_positions,
+    split_wide,
     word_map,
     words,
     words_read,
@@ -79,3 +80,14 @@ def test_words_read_whole_by_the_recogniser_and_mapped_to_glyph_words():
     groups = [[0], [1, 2, 3, 4, 5, 6, 7, 8], [9, 10, 11], [12] * 7, [13] * 10, [14]]
     assert word_map(groups, wanted) == {1: 0, 2: 1, 3: 2, 4: 3}  # stars at the ends left out
     assert word_map(groups[:3], wanted) == {}  # words do not pair up: no mapping
+
+
+def test_a_glyph_wide_enough_for_two_letters_is_split_for_the_letter_test():
+    windows = [(0, 12), (14, 26), (28, 52), (54, 66), (68, 80)]  # the middle one: two letters
+    spec = np.zeros((20, 80), np.float32)
+    for c0, c1 in windows:
+        spec[4:16, c0:c1] = 1.0
+    spec[4:16, 39:41] = 0.2  # where the two letters touch
+    parts, last = split_wide(spec, windows, LetterThresholds())
+    assert parts == [(0, 12), (14, 26), (28, 39), (39, 52), (54, 66), (68, 80)]
+    assert last == [0, 1, 3, 4, 5]  # each window's last part: pairs are mapped by it

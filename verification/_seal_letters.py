@@ -7,8 +7,10 @@ on its own: a glyph is *confirmed* when the impression shows it, legibly, at its
 clearly better than either neighbour of the same word would fit there (what the place would
 show if it were swapped with that neighbour). A confirmed glyph rules out both swaps that
 involve it, so a swap of letters ``k, k+1`` is *seen* when glyph ``k`` or ``k+1`` is confirmed,
-the pair itself is confirmed or contradicted (``_seal_glyphs``), or the OCR recogniser read the
-whole word right (``_seal_text``). Words are runs of glyphs separated by a wider gap.
+the pair itself is confirmed (``_seal_glyphs``), or the OCR recogniser read the whole word
+right (``_seal_confirm``). Words are runs of glyphs separated by a wider gap. A glyph wide
+enough to be two letters printed touching is split in two for this test (a swap may sit
+inside it or straddle it).
 
 A swap position that is not seen is *open*: an imitation could hide there. ``open_positions``
 counts them per word; the seal stage accepts a text only when few enough are open.

@@ -47,6 +47,8 @@ class RingReading:
     expected: str  # the specimen's ring text (letters only)
     read: str  # the impression's (letters only)
     contradictions: tuple[str, ...] = ()
+    expected_raw: str = ""  # as the recogniser gave them (spaces between words)
+    read_raw: str = ""
 
     @property
     def legible(self) -> int:
@@ -155,9 +157,14 @@ def text_strip(darkness: np.ndarray, centre: tuple[float, float], band: Band) ->
 
 def recognise(strip: np.ndarray) -> str:
     """Letters (A-Z) read in the strip by the PP-OCR recogniser."""
+    return letters(read_raw(strip))
+
+
+def read_raw(strip: np.ndarray) -> str:
+    """The strip's text as the PP-OCR recogniser reads it (spaces, punctuation and all)."""
     from verification.ocr import read_line
 
-    return letters(read_line(strip)[0])
+    return read_line(strip)[0]
 
 
 def letters(text: str) -> str:
@@ -167,16 +174,16 @@ def letters(text: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _cached_specimen_text(key: str, strip_bytes: bytes, shape: tuple[int, int, int]) -> str:
     del key
-    return recognise(np.frombuffer(strip_bytes, np.uint8).reshape(shape))
+    return read_raw(np.frombuffer(strip_bytes, np.uint8).reshape(shape))
 
 
 def cached_text(key: str, strip: np.ndarray) -> str:
-    """``recognise(strip)`` read once per ``key`` (a specimen's id, digest and part)."""
+    """``read_raw(strip)`` read once per ``key`` (a specimen's id, digest and part)."""
     return _cached_specimen_text(key, strip.tobytes(), strip.shape)
 
 
 def specimen_text(key: str, darkness: np.ndarray, band: Band) -> str:
-    """The specimen's ring text, read once per specimen (``key``: its id and digest)."""
+    """The specimen's ring text as read (raw), once per specimen (``key``: id and digest)."""
     centre = (darkness.shape[1] / 2, darkness.shape[0] / 2)
     strip = text_strip(darkness, centre, band)
     return _cached_specimen_text(key, strip.tobytes(), strip.shape)
@@ -295,15 +302,17 @@ def read_ring(
     if crop is None:
         return None
     channel = ink_channel(spec_rgb, spec_mask)
-    expected = specimen_text(key, ink_darkness(spec_rgb, channel), band)
+    expected_raw = specimen_text(key, ink_darkness(spec_rgb, channel), band)
+    expected = letters(expected_raw)
     if len(expected) < 6:
         return None
     dark = _rotate(ink_darkness(crop, channel), -angle)
     ink = _rotate(colour_ink_mask(crop), -angle)
     cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
     fitted = Band(band.a * scale, band.b * scale, band.s_out, band.s_in)
-    read = recognise(text_strip(dark, (cx, cy), fitted))
-    return RingReading(expected, read, contradictions(read, expected))
+    raw = read_raw(text_strip(dark, (cx, cy), fitted))
+    read = letters(raw)
+    return RingReading(expected, read, contradictions(read, expected), expected_raw, raw)
 
 
 def _rotate(img: np.ndarray, angle: float) -> np.ndarray:

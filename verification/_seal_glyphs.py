@@ -54,12 +54,20 @@ class GlyphCheck:
     fits: tuple[float, ...] = ()  # NCC with the printed pair
     legible: int = 0  # glyphs found on their own (NCC >= _ALONE) within +-_SLIDE columns
     moved: int = 0  # of those, found _MOVED or more columns away from where they belong
+    checked: tuple[int, ...] = ()  # index of the first glyph of each pair judged (``margins``)
+    windows: tuple[tuple[int, int], ...] = ()  # the glyphs' column runs on the specimen strip
 
     @property
     def layout_moved(self) -> bool:
         """Many legible glyphs sit off their place: a letter added (or dropped) re-centred the
         line, which the pairs alone may not show."""
         return self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
+
+    @property
+    def confirmed_at(self) -> tuple[int, ...]:
+        """Index of the first glyph of each confirmed pair."""
+        doubtful = set(self.unclear) | set(self.contradicted)
+        return tuple(k for k in self.checked if k not in doubtful)
 
     @property
     def all_confirmed(self) -> bool:
@@ -142,6 +150,7 @@ def check_glyphs(
     contradicted: list[int] = []
     margins: list[float] = []
     fits: list[float] = []
+    checked: list[int] = []
     for k in range(len(wins) - 1):
         a, b = wins[k], wins[k + 1]
         printed = spec[:, a[0] : b[1]]
@@ -153,6 +162,7 @@ def check_glyphs(
         g = _best(window, printed)
         q = _best(window, swapped)
         rel = (g - q) / span
+        checked.append(k)
         margins.append(round(rel, 3))
         fits.append(round(g, 3))
         if rel >= th.confirm and g >= th.legible:
@@ -171,6 +181,8 @@ def check_glyphs(
         tuple(fits),
         legible,
         moved,
+        tuple(checked),
+        tuple(wins),
     )
 
 

@@ -25,12 +25,14 @@ from verification._ring_text import (
     fit_ring,
     ink_channel,
     ink_darkness,
-    recognise,
+    letters,
+    read_raw,
     unwrap,
 )
 from verification._ring_text import cached_text as specimen_text_of
 from verification._seal_glyphs import GlyphCheck, GlyphThresholds, check_glyphs, normalise
 from verification._seal_glyphs import register as register_strip
+from verification._seal_letters import Confirmation, confirmation
 from verification.imaging import colour_ink_mask
 
 _RING_ROWS = 48
@@ -54,6 +56,7 @@ class TextEvidence:
     solids: int = 0  # solid marks of the specimen (stars, a filled emblem)
     solids_seen: int = 0  # of those, how many the impression shows
     strips: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (specimen, impression) per line
+    confirmation: Confirmation | None = None  # of the text that could carry a swap
 
     @property
     def solids_missing(self) -> bool:
@@ -118,21 +121,36 @@ def text_evidence(
     checks = tuple(check_glyphs(s, i, th) for s, i in strips)
     if sum(c.pairs for c in checks) == 0 and solids == 0:
         return None
-    return TextEvidence(kind, checks, solids, seen, tuple(strips) if kind == "lines" else ())
+    conf = None
+    if checks:  # the ring, or a rectangle's first inner line: where an imitation's swap is
+        first = checks[0]
+        conf = confirmation(*strips[0], first.windows, first.checked, first.confirmed_at)
+    lines = tuple(strips) if kind == "lines" else ()
+    return TextEvidence(kind, checks, solids, seen, lines, conf)
 
 
-def misread_lines(ev: TextEvidence, key: str) -> tuple[str, ...]:
-    """Each inner line of a rectangle read by the OCR recogniser on specimen and impression;
-    the legible contradictions (``_ring_text.contradictions``: swapped or added letters)."""
-    found: list[str] = []
+def line_reads(ev: TextEvidence, key: str) -> tuple[tuple[str, str], ...]:
+    """Each inner line of a rectangle read by the OCR recogniser: (specimen, impression) raw
+    text per line ("" for both where the line is too thin or its text too short to read)."""
+    reads = []
     for n, (spec, imp) in enumerate(ev.strips):
-        if spec.shape[0] < _MIN_LINE:
+        expected = ""
+        if spec.shape[0] >= _MIN_LINE:
+            expected = specimen_text_of(f"{key}:line{n}", _for_ocr(spec))
+        if len(letters(expected)) < 6:
+            reads.append(("", ""))
             continue
-        shown = _for_ocr(spec)
-        expected = specimen_text_of(f"{key}:line{n}", shown)
-        if len(expected) < 6:
-            continue
-        found.extend(contradictions(recognise(_for_ocr(imp)), expected))
+        reads.append((expected, read_raw(_for_ocr(imp))))
+    return tuple(reads)
+
+
+def misread_lines(reads: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """The legible contradictions in the lines' readings (``line_reads``;
+    ``_ring_text.contradictions``: swapped or added letters)."""
+    found: list[str] = []
+    for expected, read in reads:
+        if expected:
+            found.extend(contradictions(letters(read), letters(expected)))
     return tuple(found)
 
 

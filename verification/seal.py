@@ -23,7 +23,9 @@ glyphs against the printed and the swapped hypothesis made from the specimen's o
 where each legible glyph sits), the lines of a rectangle are also read by the OCR recogniser,
 the ring text too (``_ring_text``). A legible contradiction (letters swapped, a letter added
 that moves the rest of the line, the stars of a rectangle missing) makes it no match, uncertain
-(an officer looks). An ink gap is no evidence either way.
+(an officer looks). An ink gap is no evidence either way, so the text must also be *confirmed*
+(``_seal_confirm``): where letters that neither the pixels nor the recogniser confirmed could
+hide a swap of two neighbouring letters, the seal is uncertain too, never a match.
 """
 
 from __future__ import annotations
@@ -37,10 +39,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from verification._ring_text import read_ring
+from verification._seal_confirm import SpecimenView, text_confirmed
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
-from verification._seal_text import misread_lines, text_evidence
 from verification.imaging import bbox_of, colour_ink_mask, decode_specimen
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
@@ -426,17 +427,6 @@ def _judge(
     if match:
         match = _text_agrees(cmp, spec, rgb)
         uncertain = not match
-    if match:
-        ring = read_ring(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb, spec.key)
-        if ring is not None and ring.contradictions:
-            logger.info(
-                "seal %s: ring text contradicts the specimen (%s; read %r, expected %r)",
-                spec.id,
-                "; ".join(ring.contradictions),
-                ring.read,
-                ring.expected,
-            )
-            match, uncertain = False, True
     return SealResult(
         found=True,
         seal_id=spec.id,
@@ -452,36 +442,6 @@ def _judge(
 
 
 def _text_agrees(cmp: Comparison, spec: _Prepared, rgb: np.ndarray) -> bool:
-    """False when the printed text (ring band or inner lines) shows two letters swapped, or an
-    added letter moved the rest: glyph pairs that fit the swap better than the specimen."""
-    ev = text_evidence(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb)
-    if ev is None:
-        return True
-    if ev.solids_missing:
-        logger.info(
-            "seal %s: none of its %d solid marks (stars, emblem) is there", spec.id, ev.solids
-        )
-        return False
-    if ev.layout_moved:
-        logger.info(
-            "seal %s: its %s text sits off the specimen's places (a letter added?)",
-            spec.id,
-            ev.kind,
-        )
-        return False
-    misread = misread_lines(ev, spec.key) if ev.kind == "lines" else ()
-    if misread:
-        logger.info(
-            "seal %s: inner text contradicts the specimen (%s)", spec.id, "; ".join(misread)
-        )
-        return False
-    if ev.contradicted == 0:
-        return True
-    logger.info(
-        "seal %s: %d of %d glyph pairs of its %s text fit a swap better than the specimen",
-        spec.id,
-        ev.contradicted,
-        ev.pairs,
-        ev.kind,
-    )
-    return False
+    """The printed text agrees with the specimen and is confirmed (``_seal_confirm``)."""
+    view = SpecimenView(spec.id, spec.mask, spec.rgb, spec.key)
+    return text_confirmed(rgb, cmp.origin, cmp.angle, view)

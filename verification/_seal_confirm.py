@@ -4,19 +4,18 @@ Contradictions first (``_seal_text``, ``_ring_text``): two letters legibly swapp
 added that moved the rest of the line, the stars of a rectangle missing. Then positive
 confirmation (``_seal_letters``): an ink gap is no evidence either way, so a swap of two
 neighbouring letters could hide in the letters that neither the pixels nor the recogniser
-confirmed. The text that an imitation alters (any word of the ring, or the first inner line
-of a rectangle) may leave at most ``max_open`` such swap positions open (one: a swap placed
-anywhere in a text of 30-50 letters is then seen with probability 97% or more; only an ink gap
-over exactly the two swapped letters lets one through); else the seal is not a match but
-uncertain (an officer looks).
+confirmed. ``TextCheck.unconfirmed`` counts the swap positions left open in the text an
+imitation alters (any word of the ring, or the first inner line of a rectangle); the rule set
+says how many may stay open (``seal_text_max_unconfirmed``, rule ``seal.text``).
 
-The cost is real: the ink gaps of a genuine impression hide letters as well as an
-imitation's. Seeds 41-45, impressions whose cells matched: of 62 imitations with two letters
-swapped none had one position or fewer open; of 152 genuine impressions, 24 had (10 none).
-With the recogniser's contradictions, no text imitation of 70 was accepted (24 before), and 24
-of 160 genuine seals were (148 before): the others go to an officer. Nearly all the letters
-left open in genuine impressions show no contrast at all (ink gaps), so sharper pixel tests
-would not bring them back.
+The trade-off is real, and the default rule set chooses automation: the ink gaps of a genuine
+impression hide letters as well as an imitation's. Seeds 41-45, impressions whose cells matched:
+of 62 imitations with two letters swapped, none had one position or fewer open, 1 had two, 4
+three; of 152 genuine impressions, 24 had one or fewer (10 none), 43 two, 62 three, 138 twelve.
+A limit of 1 accepted no text imitation of 70 (24 with contradictions alone) and 24 of 160
+genuine seals (148): the others go to an officer. Nearly all the letters left open in genuine
+impressions show no contrast at all (ink gaps), so sharper pixel tests would not bring them
+back; only an impression's legible letters can show a swap.
 """
 
 from __future__ import annotations
@@ -34,13 +33,18 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class ConfirmThresholds:
-    # Calibrated on corpus seeds 41-45 (seal stage: genuine impressions and imitations with
-    # two neighbouring letters swapped; per case pairs / confirmed / open positions recorded).
-    # Open positions allowed -> genuine / swapped passing (of 152 / 62): 0 -> 10 / 0,
-    # 1 -> 24 / 0, 2 -> 43 / 1, 3 -> 62 / 4. 2 would also pass a swap under an ink gap of
-    # three letters (tests/unit/verification/test_seal_text.py), so 1.
-    max_open: int = 1
+class TextCheck:
+    """What the impression's printed text says about the match.
+
+    ``contradicted``: a legible contradiction (letters swapped or added, stars missing): the
+    seal is no match. ``unconfirmed``: the swap positions (neighbouring letters within a word
+    of the text an imitation alters) that neither the pixels nor the recogniser confirmed, where
+    two swapped letters could hide in an ink gap; None when the text could not be looked at
+    (the impression is cut by the page edge). How many may stay unconfirmed is the rule set's
+    ``seal_text_max_unconfirmed`` (rule ``seal.text``)."""
+
+    contradicted: bool
+    unconfirmed: int | None
 
 
 @dataclass(frozen=True)
@@ -53,24 +57,19 @@ class SpecimenView:
     key: str
 
 
-def text_confirmed(
-    rgb: np.ndarray,
-    origin: tuple[int, int],
-    angle: float,
-    spec: SpecimenView,
-    th: ConfirmThresholds | None = None,
-) -> bool:
-    """True when the impression's text agrees with the specimen's and is confirmed enough
-    that a swap of two neighbouring letters would have been seen."""
-    th = th or ConfirmThresholds()
+def check_text(
+    rgb: np.ndarray, origin: tuple[int, int], angle: float, spec: SpecimenView
+) -> TextCheck:
+    """Contradictions of the impression's text with the specimen's, and how much of it is
+    confirmed (``TextCheck``)."""
     if canvas_crop(rgb, origin, spec.mask.shape[0]) is None:
         logger.info("seal %s: cut by the page edge, its text cannot be confirmed", spec.id)
-        return False
+        return TextCheck(False, None)
     ev = text_evidence(rgb, origin, angle, spec.mask, spec.rgb)
     if ev is None:
-        return True  # the specimen has no text to tell apart
+        return TextCheck(False, 0)  # the specimen has no text to tell apart
     if _contradicted(ev, spec.id):
-        return False
+        return TextCheck(True, None)
     reads: tuple[tuple[str, str], ...] = ()
     if ev.kind == "lines":
         reads = line_reads(ev, spec.key)
@@ -79,14 +78,14 @@ def text_confirmed(
             logger.info(
                 "seal %s: inner text contradicts the specimen (%s)", spec.id, "; ".join(misread)
             )
-            return False
+            return TextCheck(True, None)
     else:
         ring = read_ring(rgb, origin, angle, spec.mask, spec.rgb, spec.key)
         if ring is not None and ring.contradictions:
             _log_ring(spec.id, ring)
-            return False
+            return TextCheck(True, None)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
-    return _confirmed(ev, reads[0] if reads else ("", ""), spec.id, th)
+    return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
 
 
 def _contradicted(ev: TextEvidence, spec_id: str) -> bool:
@@ -124,21 +123,19 @@ def _log_ring(spec_id: str, ring: RingReading) -> None:
     )
 
 
-def _confirmed(
-    ev: TextEvidence, read: tuple[str, str], spec_id: str, th: ConfirmThresholds
-) -> bool:
+def _unconfirmed(ev: TextEvidence, read: tuple[str, str], spec_id: str) -> int:
     conf = ev.confirmation
     if conf is None:
-        return True
+        return 0
     wanted, found = words_read(*read) if read[0] else ((), ())
     mapped = word_map(conf.groups, wanted)
     read_words = frozenset(g for g, w in mapped.items() if found[w])
     open_ = conf.open(read_words)
     glyphs = sum(len(g) for g in conf.groups)
-    if sum(open_) <= th.max_open:
-        return True
+    if not sum(open_):
+        return 0
     logger.info(
-        "seal %s: its %s text is not confirmed: %d swap positions open (per word %s; %d of "
+        "seal %s: its %s text is not wholly confirmed: %d swap positions open (per word %s; %d of "
         "%d glyphs and %d pairs confirmed, %d words read)",
         spec_id,
         ev.kind,
@@ -149,4 +146,4 @@ def _confirmed(
         len(conf.pairs),
         len(read_words),
     )
-    return False
+    return sum(open_)

@@ -33,7 +33,7 @@ _SAME = 0.85  # a rival this alike (NCC on the specimen) at the glyph's place: n
 @dataclass(frozen=True)
 class LetterThresholds:
     # Calibrated on corpus seeds 41-45 (seal stage; genuine impressions and imitations with
-    # two letters swapped), with ``_seal_confirm.ConfirmThresholds``.
+    # two letters swapped), with the rule set's ``seal_text_max_unconfirmed``.
     legible: float = 0.5  # NCC of the glyph at its place
     margin: float = 0.25  # relative margin over a neighbour at that place
     word_gap: float = 0.3  # of the text height: a wider gap between glyphs ends a word

@@ -51,6 +51,10 @@ class SealResult:
     agency_id: str | None = None  # agency of the best-matching specimen
     uncertain: bool = False
     coverage: float = 0.0  # share of the specimen's ink seen in the impression
+    # a matching impression's printed text: looked at (not cut by the page edge), and how many
+    # places two swapped letters could hide in an ink gap (``_seal_confirm.TextCheck``)
+    text_checked: bool = False
+    text_unconfirmed: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +64,8 @@ class SealResult:
             "match": self.match,
             "uncertain": self.uncertain,
             "coverage": round(self.coverage, 3),
+            "text_checked": self.text_checked,
+            "text_unconfirmed": self.text_unconfirmed,
         }
 
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from verification._seal_confirm import SpecimenView, text_confirmed
+from verification._seal_confirm import SpecimenView, TextCheck, check_text
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
 from verification.imaging import bbox_of, colour_ink_mask, decode_specimen
@@ -424,9 +424,9 @@ def _judge(
     enough = cmp.coverage >= th.min_coverage
     match = enough and cmp.score >= th.accept
     uncertain = not match and (cmp.score >= th.reject or not enough)
-    if match:
-        match = _text_agrees(cmp, spec, rgb)
-        uncertain = not match
+    text = _text(cmp, spec, rgb) if match else None
+    if text is not None and text.contradicted:
+        match, uncertain = False, True
     return SealResult(
         found=True,
         seal_id=spec.id,
@@ -438,10 +438,12 @@ def _judge(
         agency_id=spec.agency_id,
         uncertain=uncertain,
         coverage=cmp.coverage,
+        text_checked=text is not None and text.unconfirmed is not None,
+        text_unconfirmed=text.unconfirmed or 0 if text is not None else 0,
     )
 
 
-def _text_agrees(cmp: Comparison, spec: _Prepared, rgb: np.ndarray) -> bool:
-    """The printed text agrees with the specimen and is confirmed (``_seal_confirm``)."""
+def _text(cmp: Comparison, spec: _Prepared, rgb: np.ndarray) -> TextCheck:
+    """The printed text against the specimen's (``_seal_confirm``)."""
     view = SpecimenView(spec.id, spec.mask, spec.rgb, spec.key)
-    return text_confirmed(rgb, cmp.origin, cmp.angle, view)
+    return check_text(rgb, cmp.origin, cmp.angle, view)

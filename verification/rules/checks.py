@@ -144,6 +144,26 @@ def seal_agency(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     )
 
 
+@rule("seal.text")
+def seal_text(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    """A matching seal's printed text: how many places where two swapped letters could hide in
+    an ink gap may stay unconfirmed (``seal_text_max_unconfirmed``; ``inf``: only a legible
+    contradiction counts, which ``seal.agency`` judges)."""
+    s = inp.seal
+    if not s.match:
+        return None
+    limit = float(p["seal_text_max_unconfirmed"])
+    if not s.text_checked:
+        if limit == float("inf"):
+            return Outcome(True, "seal text not looked at (impression cut by the page edge)")
+        return Outcome(False, "seal text cannot be confirmed (impression cut by the page edge)")
+    n = s.text_unconfirmed
+    seen = f"{n} place(s) where two swapped letters could hide in an ink gap (limit {limit:g})"
+    return Outcome(
+        n <= limit, f"seal text: {seen}" if n else "seal text confirmed letter by letter"
+    )
+
+
 @rule("signature.match")
 def signature(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     s = inp.signature

@@ -43,14 +43,9 @@ def upright(pipeline: Pipeline) -> VerificationResult:
     return _review(pipeline, 0)
 
 
-def test_the_upright_scan_is_accepted_or_its_gappy_seal_reviewed(
-    upright: VerificationResult,
-) -> None:
-    # the fixture's seal has an ink gap over AGRICULTURE, where two swapped letters could hide:
-    # its text is not confirmed, so an officer looks (the seal is uncertain, never rejected)
-    assert upright.signature.match
-    assert upright.seal.match or upright.seal.uncertain
-    assert upright.verdict == ("accept" if upright.seal.match else "review"), upright.reasons
+def test_the_upright_scan_is_accepted(upright: VerificationResult) -> None:
+    assert upright.verdict == "accept", upright.reasons
+    assert upright.signature.match and upright.seal.match
 
 
 @pytest.mark.parametrize("degrees", [90, 180, 270])

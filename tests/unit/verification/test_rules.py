@@ -297,3 +297,46 @@ def test_check_digits_do_not_confirm_a_list_with_a_misread_number():
     fv = FieldValue("MSCU1234566", 0.5, raw="MSCU1234566, OLU8748300")
     _, rules = _verdict(_inputs(fields={"container_numbers": fv}, declaration=None))
     assert not rules["fields.confidence"].passed
+
+
+def _sealed(unconfirmed: int, checked: bool = True) -> SealResult:
+    return SealResult(
+        found=True,
+        seal_id="AU-DAFF-S1",
+        score=0.97,
+        match=True,
+        candidates=1,
+        text_checked=checked,
+        text_unconfirmed=unconfirmed,
+    )
+
+
+def test_unconfirmed_seal_text_is_reviewed_only_where_the_rule_set_says(tmp_path: Path):
+    # default: only a legible contradiction counts (seal.agency); letters in ink gaps are noted
+    verdict, rules = _verdict(_inputs(seal=_sealed(3)))
+    assert verdict is Verdict.ACCEPT and rules["seal.text"].passed
+    assert "3 place(s) where two swapped letters could hide" in rules["seal.text"].message
+    strict = tmp_path / "rules.toml"
+    strict.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."phytosanitary/AU"]\nseal_text_max_unconfirmed = 1\n'
+    )
+    rs = load_rules(strict)
+    verdict, rules = _verdict(_inputs(seal=_sealed(3)), rs)
+    assert verdict is Verdict.REVIEW and not rules["seal.text"].passed
+    assert (
+        rules["seal.text"].severity is Severity.WARNING
+        and "(limit 1)" in rules["seal.text"].message
+    )
+    assert _verdict(_inputs(seal=_sealed(1)), rs)[0] is Verdict.ACCEPT
+    assert _verdict(_inputs(seal=_sealed(0, checked=False)), rs)[0] is Verdict.REVIEW
+    # another country keeps the default
+    assert _verdict(_inputs(seal=_sealed(3), country="NZ"), rs)[0] is Verdict.ACCEPT
+
+
+def test_seal_text_limit_must_be_a_count(tmp_path: Path):
+    bad = tmp_path / "rules.toml"
+    bad.write_text(
+        DEFAULT_RULES.read_text() + "\n[sets.phytosanitary]\nseal_text_max_unconfirmed = -1\n"
+    )
+    with pytest.raises(RuleSetError, match="seal_text_max_unconfirmed must be in"):
+        load_rules(bad)

@@ -47,6 +47,8 @@ class CaseOutcome:
     seal_genuine: bool | None = None  # truth: a registered seal of the issuing agency
     seal_match: bool = False
     seal_score: float = 0.0
+    seal_text_checked: bool = False
+    seal_text_unconfirmed: int = 0  # swap positions left open in ink gaps (``seal.text``)
     officer_registered: bool | None = None
     signature_match: bool = False
     error: str | None = None  # crash (traceback summary) or bad input
@@ -127,6 +129,8 @@ def _score(out: CaseOutcome, result: VerificationResult, truth: Mapping[str, Any
     out.reasons = list(result.reasons)
     out.template_ok = result.template_id == truth.get("template_id")
     out.seal_match, out.seal_score = result.seal.match, result.seal.score
+    out.seal_text_checked = result.seal.text_checked
+    out.seal_text_unconfirmed = result.seal.text_unconfirmed
     out.signature_match = result.signature.match
     if out.kind == "field_altered":
         return  # the printed values differ from the truth on purpose
@@ -219,6 +223,29 @@ def summarise(outcomes: list[CaseOutcome]) -> dict[str, Any]:
             1 for o in outcomes if o.error and not o.error.startswith("crash")
         ),
         "verdicts_by_kind": kinds,
+        "seal_text_limits": _text_limits(genuine, bad),
+    }
+
+
+_LIMITS = (0, 1, 2, 3, 5, 8, 12)
+
+
+def _text_limits(genuine: list[CaseOutcome], bad: list[CaseOutcome]) -> dict[str, Any]:
+    """Automation and false accepts had the rule set's ``seal_text_max_unconfirmed`` been each
+    of ``_LIMITS`` (or the run's own limit, where that is lower): an accepted document whose
+    matching seal left more letters unconfirmed would have gone to review."""
+
+    def kept(o: CaseOutcome, limit: int) -> bool:
+        if o.verdict != "accept" or not o.seal_match:
+            return o.verdict == "accept"
+        return o.seal_text_checked and o.seal_text_unconfirmed <= limit
+
+    return {
+        str(k): {
+            "automation_rate": _rate(sum(kept(o, k) for o in genuine), len(genuine)),
+            "verdict_false_accept_rate": _rate(sum(kept(o, k) for o in bad), len(bad)),
+        }
+        for k in _LIMITS
     }
 
 
@@ -272,6 +299,17 @@ def _markdown(outcomes: list[CaseOutcome], s: Mapping[str, Any]) -> str:
         "|---|---|",
     ]
     lines += [f"| {k} | {_fmt(v)} |" for k, v in s["per_field"].items()]
+    lines += [
+        "",
+        "## Seal text: other limits for `seal_text_max_unconfirmed`",
+        "",
+        "| limit | automation | false accept |",
+        "|---|---|---|",
+    ]
+    lines += [
+        f"| {k} | {_fmt(v['automation_rate'])} | {_fmt(v['verdict_false_accept_rate'])} |"
+        for k, v in s["seal_text_limits"].items()
+    ]
     lines += ["", "## Verdicts by case kind", "", "| kind | verdicts |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in sorted(s["verdicts_by_kind"].items())]
     wrong = [o for o in outcomes if o.verdict not in o.acceptable]

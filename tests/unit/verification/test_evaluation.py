@@ -54,12 +54,42 @@ def test_summary_rates():
     assert s["crashes"] == 1
 
 
+def test_seal_text_limits_say_what_a_stricter_rule_set_would_have_done():
+    outcomes = [
+        _o("genuine", "accept", ["accept"], seal_match=True, seal_text_checked=True),
+        _o(
+            "genuine",
+            "accept",
+            ["accept"],
+            seal_match=True,
+            seal_text_checked=True,
+            seal_text_unconfirmed=4,
+        ),
+        _o(
+            "forged_seal",
+            "accept",
+            ["reject", "review"],
+            seal_match=True,
+            seal_text_checked=True,
+            seal_text_unconfirmed=2,
+        ),
+        _o("forged_seal", "accept", ["reject", "review"], seal_match=True),  # text not seen
+        _o("field_altered", "accept", ["review"], seal_match=False),
+    ]
+    limits = summarise(outcomes)["seal_text_limits"]
+    assert limits["0"] == {"automation_rate": 0.5, "verdict_false_accept_rate": round(1 / 3, 4)}
+    assert limits["2"]["verdict_false_accept_rate"] == round(2 / 3, 4)
+    assert limits["5"]["automation_rate"] == 1.0
+
+
 def test_report_files(tmp_path):
     outcomes = [_o("genuine", "accept", ["accept"], fields={"a": True}, fields_loose={"a": True})]
     paths = write_report(outcomes, summarise(outcomes), tmp_path / "r")
     assert [p.name for p in paths] == ["report.json", "report.md", "report.png"]
     assert json.loads(paths[0].read_text())["summary"]["automation_rate"] == 1.0
-    assert "Automation" in paths[1].read_text()
+    assert (
+        "Automation" in paths[1].read_text() and "seal_text_max_unconfirmed" in paths[1].read_text()
+    )
     assert paths[2].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 

@@ -43,7 +43,7 @@ _EMPTY_ROW = 0.02
 _EDGE_ROWS = 4
 _SOLID = 7  # pixels: an opening this wide removes strokes, keeps stars and filled emblems
 _SOLID_SEEN = 0.25
-_SOLID_INK = 0.3  # of the impression's normalised darkness
+_SOLID_INK = 0.3  # of the way from the impression's paper to its ink (calibrated on seeds 51-53)
 _SETTLED = 0.65  # share of confirmed pairs for a strip's contradictions to count
 _MIN_LINE = 8  # rows: a thinner line strip is not read
 _RECT_INSET = 0.17  # of the stamp's height: inside the inner border
@@ -166,11 +166,18 @@ def solid_marks(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int]:
     """(solid marks of the specimen, marks the impression shows): the biggest compact pieces
     that survive an opening wider than strokes of text (at least half the biggest one's area;
     what is left of a thick border line is long and thin, not compact); a mark is shown when a
-    quarter of it is inked."""
+    quarter of it is inked.
+
+    Inked is measured above the impression's own paper: a scan's grey paper tint reached 0.35
+    of the normalised darkness, more than ``_SOLID_INK``, so a rectangle without its stars
+    showed them (seeds 51-53). ``_paper_and_ink`` gives the paper level (where the specimen has
+    no ink) and the ink level (where it has); a pixel is inked ``_SOLID_INK`` of the way up."""
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_SOLID, _SOLID))
     core = cv2.morphologyEx((spec > 0.5).astype(np.uint8), cv2.MORPH_OPEN, k)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
     imp = register_strip(spec, imp, _RECT_SHIFT, _RECT_SHIFT)
+    paper, ink = _paper_and_ink(spec, imp)
+    level = paper + _SOLID_INK * max(ink - paper, 0.05)
     compact = [i for i in range(1, n) if _compact(stats[i])]
     areas = [float(stats[i, cv2.CC_STAT_AREA]) for i in compact]
     big = max(float(_SOLID * _SOLID), 0.5 * max(areas, default=0.0))
@@ -180,8 +187,23 @@ def solid_marks(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int]:
             continue
         marks += 1
         inside = labels == i
-        seen += int(float(np.mean(imp[inside] > _SOLID_INK)) >= _SOLID_SEEN)
+        seen += int(float(np.mean(imp[inside] > level)) >= _SOLID_SEEN)
     return marks, seen
+
+
+def _paper_and_ink(spec: np.ndarray, imp: np.ndarray) -> tuple[float, float]:
+    """(paper, ink) darkness of the impression: the median where the specimen is blank (well
+    away from its ink, inside its box) and the 90th percentile where it is inked."""
+    inked = spec > 0.5
+    ys, xs = np.nonzero(inked)
+    if len(xs) == 0:
+        return 0.0, 1.0
+    near = cv2.dilate(inked.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    box = np.zeros_like(inked)
+    box[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] = True
+    blank = imp[box & ~near]
+    paper = float(np.median(blank)) if blank.size else 0.0
+    return paper, float(np.percentile(imp[inked], 90))
 
 
 def _compact(stat: np.ndarray) -> bool:

@@ -59,6 +59,7 @@ _COARSE_STEP = 5  # degrees
 _COARSE_SCALE = 1 / 6
 _GRID = 8
 _CELL_MIN_INK = 25
+_SOLID_MM = 0.9  # ink this thick is a solid mark (stars, emblem), not a stroke: seeds 51-53
 _CELL_SHIFT = 1  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
 
 
@@ -255,7 +256,7 @@ def _cells(cand: np.ndarray, spec: np.ndarray) -> tuple[list[float], float]:
     2 pixels let a ring with a letter added (THE -> THEE) pass the cells, 1 did not."""
     near = cv2.dilate(spec, np.ones((5, 5), np.uint8))
     footprint = cv2.dilate(spec, np.ones((15, 15), np.uint8)) > 0
-    ink = ((cand > 0) & footprint).astype(np.uint8)
+    ink = (((cand > 0) & footprint) | _foreign_solids(cand, spec)).astype(np.uint8)
     edges = np.linspace(0, spec.shape[0], _GRID + 1).astype(int)
     total = _cell_sums(ink, edges)
     on = np.zeros_like(total)
@@ -272,6 +273,26 @@ def _cells(cand: np.ndarray, spec: np.ndarray) -> tuple[list[float], float]:
     seen = cv2.dilate((cand > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     coverage = float(np.count_nonzero(spec_ink & seen)) / max(1, int(np.count_nonzero(spec_ink)))
     return precisions, coverage
+
+
+def _foreign_solids(cand: np.ndarray, spec: np.ndarray) -> np.ndarray:
+    """Solid ink (what survives an opening wider than any stroke: stars, a filled emblem) inside
+    the specimen's outline but off its footprint. Ink off the footprint is otherwise not counted
+    (a blue signature crossing the stamp is not the stamp's), which let a rectangle with stars
+    added, where its specimen has none, pass the cells (seeds 51-53); pen strokes and scan
+    speckle are thinner than ``_SOLID_MM`` and do not survive the opening."""
+    k = max(3, round(_SOLID_MM * _MM)) | 1
+    solid = cv2.morphologyEx(
+        (cand > 0).astype(np.uint8),
+        cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)),
+    )
+    points = cv2.findNonZero(spec)
+    if points is None or not solid.any():
+        return np.zeros(spec.shape, bool)
+    outline = np.zeros(spec.shape, np.uint8)
+    cv2.fillConvexPoly(outline, cv2.convexHull(points), 1)
+    return (solid > 0) & (outline > 0)
 
 
 def _cell_sums(mask: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -71,3 +71,45 @@ def test_an_ink_gap_over_the_stars_is_left_for_review():
     spec = RECTS[0]
     res = check_seal(_page_with(spec, 41, 20.0, erase_stars=True), [_specimen(spec)])
     assert res.found and not res.match and res.uncertain
+
+
+def _faint_cell(spec) -> tuple[np.ndarray, np.ndarray, tuple[slice, slice]]:
+    """The specimen's mask, and an impression of it whose ink is gone from one cell but for a
+    few pixels of its strokes (a faint, gappy corner); that cell's slices."""
+    from verification.seal import prepare_specimen
+
+    prepared = prepare_specimen(_specimen(spec))
+    assert prepared is not None
+    mask = prepared.mask
+    edges = np.linspace(0, mask.shape[0], 9).astype(int)
+    sums = [
+        (int(np.count_nonzero(mask[edges[i] : edges[i + 1], edges[j] : edges[j + 1]])), i, j)
+        for i in range(8)
+        for j in range(8)
+    ]
+    _, i, j = max(sums)
+    cell = (slice(edges[i], edges[i + 1]), slice(edges[j], edges[j + 1]))
+    imp = mask.copy()
+    ys, xs = np.nonzero(mask[cell])
+    keep = np.zeros_like(mask[cell])
+    keep[ys[:30], xs[:30]] = 255
+    imp[cell] = keep
+    return mask, imp, cell
+
+
+def test_scan_specks_by_a_faint_cell_are_not_ink_but_a_blot_is():
+    import cv2
+
+    from verification.seal import _cells
+
+    mask, imp, cell = _faint_cell(RECTS[0])
+    dist = cv2.distanceTransform((mask[cell] == 0).astype(np.uint8), cv2.DIST_L2, 5)
+    off = np.argwhere((dist >= 5) & (dist <= 6))  # off the strokes, inside their footprint
+    specked = imp.copy()
+    for y, x in off[[0, len(off) // 2]]:  # two 2x2 specks, as a JPEG scan colours them
+        specked[cell][y : y + 2, x : x + 2] = 255
+    assert min(_cells(specked, mask)[0]) >= 0.93
+    blotted = imp.copy()
+    y, x = off[len(off) // 2]
+    blotted[cell][y - 2 : y + 3, x - 2 : x + 3] = 255  # 25 pixels of ink the specimen lacks
+    assert min(_cells(blotted, mask)[0]) < 0.93

@@ -12,9 +12,11 @@ impression is judged cell by cell (an 8 x 8 grid over the specimen) by *ink prec
 share of the impression's ink that lies on the specimen's (slightly dilated) ink. A genuine
 impression with gaps or faint ink still lies on the specimen everywhere; an imitation with
 another emblem or other geometry puts ink where the specimen has none in the cells where it
-differs. The score is the worst cell's precision; ``coverage`` (the share of the specimen's ink
-found) says whether enough of the impression is legible. A whole-mask similarity did not
-separate forgeries from genuine impressions.
+differs. Ink off the specimen's footprint is not counted (a signature crossing the stamp),
+except solid ink inside its outline (stars or an emblem the specimen lacks); scan specks off the
+specimen are not counted either. The score is the worst cell's precision; ``coverage`` (the
+share of the specimen's ink found) says whether enough of the impression is legible. A
+whole-mask similarity did not separate forgeries from genuine impressions.
 
 Pixels at the cell scale cannot see two adjacent letters swapped, so an impression that passes
 the cell test has its printed text judged letter by letter (``_seal_text``: the ring band

@@ -148,3 +148,25 @@ def test_ocr_line_uses_the_page_when_given():
     assert line.text == "Emma Kelly"
     assert [w.text for w in line.words] == ["Emma", "Kelly"]
     assert line.words[1].box[0] > line.words[0].box[2]
+
+
+def _typeset(parts: list[str], gap: int) -> np.ndarray:
+    """A page line of ``parts`` set ``gap`` pixels apart (tight type: narrow word spaces)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("RGB", (900, 120), "white")
+    draw, font, x = ImageDraw.Draw(img), ImageFont.load_default(30), 20
+    for part in parts:
+        draw.text((x, 40), part, fill="black", font=font)
+        x = draw.textbbox((x, 40), part, font=font)[2] + gap
+    return np.asarray(img)
+
+
+def test_a_slash_spaced_between_a_name_and_a_number_in_tight_type_keeps_its_spaces():
+    from verification.ocr import RapidOcrEngine
+
+    engine = RapidOcrEngine()
+    vessel = engine.recognise(_typeset(["Vessel KOTA PERMAI", "/", "069S"], 7))
+    assert [ln.text.replace("VesSel", "Vessel") for ln in vessel] == ["Vessel KOTA PERMAI / 069S"]
+    date = engine.recognise(_typeset(["Date 12", "/", "03", "/", "2026"], 5))
+    assert [ln.text for ln in date] == ["Date 12/03/2026"]  # a date's slashes stay tight

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from verification import _marks
-from verification._ink import ink_line
+from verification._ink import InkLine, ink_line
 from verification.ports import Box
 
 Char = tuple[str, Box, float]
@@ -36,6 +36,11 @@ SLASH_GAP = 0.4  # around "/": "WELLNESS / 179S" 0.6+, "12/03/2026" 0.23 at most
 NUMBER_GAP = 0.45  # after a "," or "." that sits between digits
 LETTER_SPACED = 1.6  # a space needs a gap this many times the line's median gap, ...
 _MIN_GAPS = 6  # ... on lines with at least this many gaps
+MONO_GAP = 0.35  # a gap this wide is a space in monospaced type too (a space: 0.5+)
+MONO_SPREAD = 0.035  # glyph-to-glyph steps this even (median deviation / median): monospaced
+MONO_STEP = 1.08  # a step below this many cells is no space (a space makes about two)
+_CELL_WINDOW = 4  # glyph pairs looked at on each side of a gap
+_MIN_CELLS = 3
 _NO_SPACE_BEFORE = ",.;:)]%"
 _NO_SPACE_AFTER = "(["
 
@@ -51,7 +56,9 @@ def respace(
     kept = _marks.repair(list(chars), line)
     glyphs = [c for c in kept if c[0] != " "]
     text = "".join(c[0] for c in glyphs)
-    gaps = line.gaps([_centre(c[1]) for c in glyphs])
+    runs = line.runs([_centre(c[1]) for c in glyphs])
+    gaps = [(b - a) / line.height for a, b in runs]
+    steps = _steps(runs, glyphs, line)
     floor = _letter_spacing_floor(gaps)
     spaced_slashes = _spaced_slashes(text, gaps)
     out: list[Char] = []
@@ -67,10 +74,53 @@ def respace(
             needed = threshold(before, glyphs[k - 1][0], c[0], text[k + 1 : k + 5])
             if k - 1 in spaced_slashes:
                 needed = WORD_GAP
-            if spaced or (gap > needed and gap > floor):
+            if spaced or (gap > needed and gap > floor and not _one_cell(gaps, steps, k - 1)):
                 out.append((" ", c[1], c[2]))
         out.append(c)
         k, spaced = k + 1, False
+    return out
+
+
+def _steps(runs: Sequence[tuple[int, int]], glyphs: Sequence[Char], line: InkLine) -> list[float]:
+    """Distance between the ink centres of each two neighbouring glyphs, in line heights (a
+    glyph's ink runs from the gap before it to the gap after it)."""
+    if not runs:
+        return []
+    left = [line.column(glyphs[0][1][0])] + [end for _, end in runs]
+    right = [start for start, _ in runs] + [line.column(glyphs[-1][1][2])]
+    centres = [(a + b) / 2 for a, b in zip(left, right, strict=True)]
+    return [(b - a) / line.height for a, b in zip(centres, centres[1:], strict=False)]
+
+
+def _one_cell(gaps: Sequence[float], steps: Sequence[float], k: int) -> bool:
+    """Whether gap ``k`` lies inside a monospaced run one cell from glyph to glyph: there
+    (typewriter and Courier values) narrow letters and dots leave wide gaps ("Nel son",
+    "Z. z.") but a word space is a whole empty cell, a step of about two cells."""
+    if gaps[k] >= MONO_GAP:
+        return False
+    near = _cell_pairs(gaps, k, cross=False)
+    if len(near) < _MIN_CELLS:
+        near = _cell_pairs(gaps, k, cross=True)
+    if len(near) < _MIN_CELLS:
+        return False
+    pitch = float(np.median([steps[j] for j in near]))
+    spread = float(np.median([abs(steps[j] - pitch) for j in near])) / max(pitch, 1e-6)
+    return spread <= MONO_SPREAD and steps[k] < MONO_STEP * pitch
+
+
+def _cell_pairs(gaps: Sequence[float], k: int, *, cross: bool) -> list[int]:
+    """Up to ``_CELL_WINDOW`` glyph pairs on each side of gap ``k`` that are no word space;
+    without ``cross``, not past a word space."""
+    out: list[int] = []
+    for direction in (-1, 1):
+        j, taken = k + direction, 0
+        while 0 <= j < len(gaps) and taken < _CELL_WINDOW:
+            if gaps[j] < MONO_GAP:
+                out.append(j)
+                taken += 1
+            elif not cross:
+                break
+            j += direction
     return out
 
 

@@ -170,3 +170,44 @@ def test_a_slash_spaced_between_a_name_and_a_number_in_tight_type_keeps_its_spac
     assert [ln.text.replace("VesSel", "Vessel") for ln in vessel] == ["Vessel KOTA PERMAI / 069S"]
     date = engine.recognise(_typeset(["Date 12", "/", "03", "/", "2026"], 5))
     assert [ln.text for ln in date] == ["Date 12/03/2026"]  # a date's slashes stay tight
+
+
+def _pdf_line(runs: list[tuple[str, str]]) -> np.ndarray:
+    """One line typeset in a PDF (reportlab's standard fonts) and rasterised at 200 dpi."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from simulator.scan import rasterise
+
+    buf = io.BytesIO()
+    canvas, x = Canvas(buf, pagesize=(400, 60)), 10.0
+    for font, text in runs:
+        canvas.setFont(font, 10)
+        canvas.drawString(x, 25, text)
+        x += canvas.stringWidth(text, font, 10) + 8
+    canvas.save()
+    return rasterise(buf.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("runs", "expected"),
+    [
+        (
+            [("Helvetica-Bold", "Place of issue:"), ("Courier", "Nelson")],
+            ["Place of issue:", "Nelson"],
+        ),
+        ([("Courier", "(Actinidia chinensis)")], ["(Actinidia chinensis)"]),
+        ([("Courier", "Billington Mills, Inverness")], ["Billington", "Mills,", "Inverness"]),
+        (
+            [("Helvetica", "125 Industrial Avenue, Place of issue")],
+            ["125 Industrial Avenue, Place of issue"],
+        ),
+    ],
+)
+def test_narrow_letters_of_monospaced_type_leave_no_space(runs, expected):
+    # in Courier an "l" or "i" leaves gaps a proportional font only has between words; one
+    # cell from glyph to glyph is no space (read "Ne l son" before)
+    from verification.ocr import RapidOcrEngine
+
+    assert [ln.text for ln in RapidOcrEngine().recognise(_pdf_line(runs))] == expected

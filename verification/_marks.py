@@ -28,6 +28,7 @@ _DOT_AREA = 0.0045  # ... this much ink ...
 _DOT_TOP = 0.5  # ... and sits on the baseline: its top below this share of the line
 _TICK_TALL = 0.12  # an apostrophe is at least this tall ...
 _TICK_BOTTOM = 0.6  # ... and ends above this share of the line
+_WINDOW_MARGIN = 0.15  # line heights either side of a mark's box where its blob may lie
 _HYPHEN_W = (0.12, 0.6)  # hyphen width range
 _HYPHEN_H = 0.16  # at most this tall
 _HYPHEN_Y = (0.4, 0.72)  # its vertical centre
@@ -53,12 +54,13 @@ def _judge(c: Char, line: InkLine) -> Char | None:
 
 
 def _window(box: Box, line: InkLine) -> tuple[Blob, ...]:
-    """The blobs of the binary crop cut to the character's columns."""
-    a, b = max(0, line.column(box[0])), max(0, line.column(box[2]) + 1)
-    sub = line.ink[:, a:b]
-    if sub.size == 0:
-        return ()
-    return InkLine(sub, np.asarray(sub.any(axis=0)), line.height, 0.0, 1.0).blobs
+    """The whole blobs of the line that lie within the character's columns (a margin either
+    side: the model's character boxes are approximate). Whole, not cut to the columns: the
+    foot of a "t" or the tail of an "e" cut off at a box edge is no full stop
+    ("Ne.therlands", "Ac.tinidia")."""
+    margin = _WINDOW_MARGIN * line.height
+    a, b = line.column(box[0]) - margin, line.column(box[2]) + 1 + margin
+    return tuple(bl for bl in line.blobs if bl.x >= a and bl.x + bl.w <= b)
 
 
 def _full_stop(b: Blob, h: float) -> bool:

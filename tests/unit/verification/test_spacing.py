@@ -211,3 +211,13 @@ def test_narrow_letters_of_monospaced_type_leave_no_space(runs, expected):
     from verification.ocr import RapidOcrEngine
 
     assert [ln.text for ln in RapidOcrEngine().recognise(_pdf_line(runs))] == expected
+
+
+def test_a_doubtful_dot_on_the_edge_of_a_letter_is_no_full_stop():
+    # the model read "Ac.tinidia": its dot box covers the right edge of "c" and the foot of
+    # "t"; cut to the box those look like a dot, but no whole blob there is one
+    page, chars, quad = _draw("Actinidia")
+    c, t = chars[1], chars[2]
+    chars.insert(2, (".", (c[1][2] - 4, 20.0, t[1][0] + 4, 45.0), 0.56))
+    assert _text(chars) == "Ac.tinidia"
+    assert _text(spacing.respace(chars, quad, page)) == "Actinidia"

@@ -13,8 +13,6 @@ apostrophe at least 0.12 h tall in the upper half of the line, a hyphen about 0.
 
 from __future__ import annotations
 
-import numpy as np
-
 from verification._ink import Blob, InkLine
 from verification.ports import Box
 

@@ -11,7 +11,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 H = 40  # line height in pixels
 
 
-def _draw(text: str, *, speck_after: int | None = None, x0: int = 10):
+def _draw(text: str, *, speck_after: int | None = None, x0: int = 10, speck: int = 2):
     """Page with ``text`` drawn glyph by glyph; the chars PP-OCR would report (spaces
     dropped, like the model often does) and the line's quad."""
     page = np.full((80, 40 + 22 * len(text)), 255, np.uint8)
@@ -23,7 +23,7 @@ def _draw(text: str, *, speck_after: int | None = None, x0: int = 10):
             chars.append((ch, (float(x), 20.0, float(x + w), 45.0), 0.99))
         x += w + 2
         if speck_after == i:
-            page[36:38, x + 1 : x + 3] = 0  # a 2x2 toner speck on the baseline
+            page[38 - speck : 38, x + 1 : x + 1 + speck] = 0  # a toner speck on the baseline
             chars.append((".", (float(x), 20.0, float(x + 4), 45.0), 0.6))
             x += 4
     quad = ((x0 - 2.0, 12.0), (x + 2.0, 12.0), (x + 2.0, 12.0 + H), (x0 - 2.0, 12.0 + H))
@@ -221,3 +221,12 @@ def test_a_doubtful_dot_on_the_edge_of_a_letter_is_no_full_stop():
     chars.insert(2, (".", (c[1][2] - 4, 20.0, t[1][0] + 4, 45.0), 0.56))
     assert _text(chars) == "Ac.tinidia"
     assert _text(spacing.respace(chars, quad, page)) == "Actinidia"
+
+
+def test_a_speck_read_as_a_dot_between_two_words_is_a_space():
+    # 3x3 pixels: more ink than the faintest printed full stop, far less than a bold one
+    page, chars, quad = _draw("Fern Seafood", speck_after=3, speck=3)
+    assert _text(chars) == "Fern.Seafood"
+    assert _text(spacing.respace(chars, quad, page)) == "Fern Seafood"
+    page, chars, quad = _draw("Pvt Ltd", speck_after=2, speck=3)
+    assert _text(spacing.respace(chars, quad, page)) == "Pvt. Ltd"  # after an abbreviation

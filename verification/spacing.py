@@ -41,6 +41,7 @@ MONO_SPREAD = 0.035  # glyph-to-glyph steps this even (median deviation / median
 MONO_STEP = 1.08  # a step below this many cells is no space (a space makes about two)
 _CELL_WINDOW = 4  # glyph pairs looked at on each side of a gap
 _MIN_CELLS = 3
+_EVEN_SIDE = 0.6  # of the threshold: the narrower side of an evenly spaced mark
 _NO_SPACE_BEFORE = ",.;:)]%"
 _NO_SPACE_AFTER = "(["
 
@@ -60,7 +61,7 @@ def respace(
     gaps = [(b - a) / line.height for a, b in runs]
     steps = _steps(runs, glyphs, line)
     floor = _letter_spacing_floor(gaps)
-    spaced_slashes = _spaced_slashes(text, gaps)
+    spaced_marks = _spaced_slashes(text, gaps) | _spaced_hyphens(text, gaps)
     out: list[Char] = []
     spaced = False
     k = 0  # index of the glyph in ``glyphs``
@@ -72,12 +73,26 @@ def respace(
             before = out[-2][0] if len(out) >= 2 else ""
             gap = gaps[k - 1]
             needed = threshold(before, glyphs[k - 1][0], c[0], text[k + 1 : k + 5])
-            if k - 1 in spaced_slashes:
-                needed = WORD_GAP
+            if k - 1 in spaced_marks:
+                needed = min(needed, WORD_GAP * _EVEN_SIDE)
             if spaced or (gap > needed and gap > floor and not _one_cell(gaps, steps, k - 1)):
                 out.append((" ", c[1], c[2]))
         out.append(c)
         k, spaced = k + 1, False
+    return out
+
+
+def _spaced_hyphens(text: str, gaps: Sequence[float]) -> set[int]:
+    """Both gaps around a "-" that is spaced on one side and nearly so on the other: print sets
+    a spaced hyphen evenly ("Sea freight - OOCL" measured 0.21 and 0.24), never "freight- OOCL",
+    and a hyphen inside a word or code has tight gaps (0.05-0.08) on both sides."""
+    out: set[int] = set()
+    for k in range(1, len(text) - 1):
+        if text[k] != "-":
+            continue
+        wide, narrow = max(gaps[k - 1], gaps[k]), min(gaps[k - 1], gaps[k])
+        if wide > HYPHEN_GAP and narrow > _EVEN_SIDE * HYPHEN_GAP:
+            out.update((k - 1, k))
     return out
 
 

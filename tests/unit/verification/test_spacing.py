@@ -150,15 +150,17 @@ def test_ocr_line_uses_the_page_when_given():
     assert line.words[1].box[0] > line.words[0].box[2]
 
 
-def _typeset(parts: list[str], gap: int) -> np.ndarray:
-    """A page line of ``parts`` set ``gap`` pixels apart (tight type: narrow word spaces)."""
+def _typeset(parts: list[str], gap: int | list[int]) -> np.ndarray:
+    """A page line of ``parts`` set ``gap`` pixels apart (tight type: narrow word spaces), or
+    the gaps listed, one after each part."""
     from PIL import Image, ImageDraw, ImageFont
 
+    gaps = gap if isinstance(gap, list) else [gap] * len(parts)
     img = Image.new("RGB", (900, 120), "white")
     draw, font, x = ImageDraw.Draw(img), ImageFont.load_default(30), 20
-    for part in parts:
+    for part, after in zip(parts, gaps + [0], strict=False):
         draw.text((x, 40), part, fill="black", font=font)
-        x = draw.textbbox((x, 40), part, font=font)[2] + gap
+        x = draw.textbbox((x, 40), part, font=font)[2] + after
     return np.asarray(img)
 
 
@@ -230,3 +232,13 @@ def test_a_speck_read_as_a_dot_between_two_words_is_a_space():
     assert _text(spacing.respace(chars, quad, page)) == "Fern Seafood"
     page, chars, quad = _draw("Pvt Ltd", speck_after=2, speck=3)
     assert _text(spacing.respace(chars, quad, page)) == "Pvt. Ltd"  # after an abbreviation
+
+
+def test_a_hyphen_spaced_a_little_unevenly_gets_a_space_on_both_sides():
+    from verification.ocr import RapidOcrEngine
+
+    engine = RapidOcrEngine()
+    route = engine.recognise(_typeset(["Sea freight", "-", "OOCL BRISBANE 666N"], [5, 9]))
+    assert [ln.text for ln in route] == ["Sea freight - OOCL BRISBANE 666N"]  # not "freight- "
+    ward = engine.recognise(_typeset(["Minato", "-", "ku"], [1, 2]))
+    assert [ln.text for ln in ward] == ["Minato-ku"]

@@ -50,16 +50,28 @@ class InkLine:
     def gaps(self, xs: Sequence[float]) -> list[float]:
         """For each two neighbouring page x in ``xs`` (ascending), the widest ink-free run of
         columns between them, in line heights."""
+        return [(b - a) / self.height for a, b in self.runs(xs)]
+
+    def runs(self, xs: Sequence[float]) -> list[tuple[int, int]]:
+        """For each two neighbouring page x in ``xs`` (ascending), the widest ink-free run of
+        columns between them, as [start, end) crop columns (start == end where they touch)."""
         if len(xs) < 2:
             return []
         edges = np.diff(np.concatenate(([0], (~self.profile).astype(np.int8), [0])))
         starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
         cols = np.clip(np.array([self.column(x) for x in xs]), 0, None)
-        a, b = cols[:-1, None], cols[1:, None]
-        runs = np.minimum(ends[None, :], b) - np.maximum(starts[None, :], a)
-        if runs.size == 0:
-            return [0.0] * (len(xs) - 1)
-        return [float(v) / self.height for v in np.clip(runs.max(axis=1), 0, None)]
+        mid = (cols[:-1] + cols[1:]) // 2
+        if starts.size == 0:
+            return [(int(m), int(m)) for m in mid]
+        lo = np.maximum(starts[None, :], cols[:-1, None])
+        widths = np.minimum(ends[None, :], cols[1:, None]) - lo
+        best = widths.argmax(axis=1)
+        out = []
+        for k, j in enumerate(best):
+            width = int(widths[k, j])
+            start = int(lo[k, j]) if width > 0 else int(mid[k])
+            out.append((start, start + max(width, 0)))
+        return out
 
 
 def ink_line(quad: Sequence[tuple[float, float]], gray: np.ndarray) -> InkLine | None:

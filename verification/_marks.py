@@ -13,8 +13,6 @@ apostrophe at least 0.12 h tall in the upper half of the line, a hyphen about 0.
 
 from __future__ import annotations
 
-import numpy as np
-
 from verification._ink import Blob, InkLine
 from verification.ports import Box
 
@@ -28,6 +26,8 @@ _DOT_AREA = 0.0045  # ... this much ink ...
 _DOT_TOP = 0.5  # ... and sits on the baseline: its top below this share of the line
 _TICK_TALL = 0.12  # an apostrophe is at least this tall ...
 _TICK_BOTTOM = 0.6  # ... and ends above this share of the line
+_WORD_DOT_AREA = 0.01  # a dot between two words needs this much ink to be a full stop
+_WINDOW_MARGIN = 0.15  # line heights either side of a mark's box where its blob may lie
 _HYPHEN_W = (0.12, 0.6)  # hyphen width range
 _HYPHEN_H = 0.16  # at most this tall
 _HYPHEN_Y = (0.4, 0.72)  # its vertical centre
@@ -36,29 +36,50 @@ _HYPHEN_Y = (0.4, 0.72)  # its vertical centre
 def repair(chars: list[Char], line: InkLine) -> list[Char]:
     """``chars`` with speck marks dropped or corrected and dropped hyphens inserted."""
     out: list[Char] = []
-    for c in chars:
-        fixed = _judge(c, line)
+    for i, c in enumerate(chars):
+        fixed = _judge(c, line, _between_words(chars, i))
         if fixed is not None:
             out.append(fixed)
     return _with_hyphens(out, line)
 
 
-def _judge(c: Char, line: InkLine) -> Char | None:
+def _judge(c: Char, line: InkLine, between_words: bool = False) -> Char | None:
     ch, box, conf = c
     if conf >= SURE or ch not in _DOTS + _APOSTROPHES:
         return c
     blobs = _window(box, line)
     mark = _full_stop if ch in _DOTS else _tick
+    if between_words and ch in _DOTS:  # "Fern.Seafood", "Maria·Garcia": a word space
+        return c if any(_bold_dot(b, line.height) for b in blobs) else None
     return c if any(mark(b, line.height) for b in blobs) else None
 
 
+def _between_words(chars: list[Char], i: int) -> bool:
+    """Whether character ``i`` sits between a word of four or more letters and another of two
+    or more (not after an abbreviation, "S.A.", "Pvt.Ltd", nor among digits, "25.197,4")."""
+    word = ""
+    for c in reversed(chars[:i]):
+        if not c[0].isalpha():
+            break
+        word += c[0]
+    after = "".join(c[0] for c in chars[i + 1 : i + 3])
+    return len(word) >= 4 and len(after) == 2 and after.isalpha()
+
+
+def _bold_dot(b: Blob, h: float) -> bool:
+    """A printed full stop with the ink of one (toner specks read as a dot between two words
+    are 0.005-0.007 h², the full stops of the same scans 0.012+)."""
+    return _full_stop(b, h) and b.area >= _WORD_DOT_AREA * h * h
+
+
 def _window(box: Box, line: InkLine) -> tuple[Blob, ...]:
-    """The blobs of the binary crop cut to the character's columns."""
-    a, b = max(0, line.column(box[0])), max(0, line.column(box[2]) + 1)
-    sub = line.ink[:, a:b]
-    if sub.size == 0:
-        return ()
-    return InkLine(sub, np.asarray(sub.any(axis=0)), line.height, 0.0, 1.0).blobs
+    """The whole blobs of the line that lie within the character's columns (a margin either
+    side: the model's character boxes are approximate). Whole, not cut to the columns: the
+    foot of a "t" or the tail of an "e" cut off at a box edge is no full stop
+    ("Ne.therlands", "Ac.tinidia")."""
+    margin = _WINDOW_MARGIN * line.height
+    a, b = line.column(box[0]) - margin, line.column(box[2]) + 1 + margin
+    return tuple(bl for bl in line.blobs if bl.x >= a and bl.x + bl.w <= b)
 
 
 def _full_stop(b: Blob, h: float) -> bool:

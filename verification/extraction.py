@@ -213,11 +213,26 @@ def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:
             break
         if taken and _crosses(layout, row, left, right):
             break  # a wider line below a table cell: not this value
+        if taken and _claimed(layout, row):
+            break  # the value of a "Label:" on its left (a table cell ended above it)
         taken.append(sorted(row, key=lambda t: t.box[0]))
         last_bottom = max(t.box[3] for t in row)
         if len(taken) >= _MAX_LINES_UNDER:
             break
     return taken
+
+
+def _claimed(layout: PageLayout, row: list[Token]) -> bool:
+    """Whether a row is the same-row value of another label: a label ending in ":" on the
+    row, left of it, with nothing after it on its own line."""
+    x = min(t.box[0] for t in row)
+    box = _row_box(row)
+    for h in layout.hits:
+        text = layout.lines[h.line].text
+        waiting = not text[h.end :].strip() and text[: h.end].rstrip().endswith(":")
+        if waiting and h.box[2] <= x and _same_row(h.box, box):
+            return True
+    return False
 
 
 def _crosses(layout: PageLayout, row: list[Token], left: float, right: float) -> bool:

@@ -202,6 +202,7 @@ def _find_hits(
             if start > 0 and not _introduces_value(text, stop):
                 continue  # the words inside running text ("…official veterinarian, hereby…")
             used[pos:end] = [True] * (end - pos)
+            start = _translation_start(text, start, index, used)
             hit = Hit(name, line, _value_start(text, stop), (0, 0, 0, 0), quality)
             found.append((hit, start, stop))
     return found
@@ -214,6 +215,21 @@ def _introduces_value(text: str, stop: int) -> bool:
     """A label in the middle of a line must be followed by a separator (or a line break)."""
     rest = text[stop:].lstrip()
     return not rest or rest[0] in ":：-–—=|"
+
+
+def _translation_start(text: str, start: int, index: list[int], used: list[bool]) -> int:
+    """Where a bilingual label begins when only its second half matched ("Establishment
+    registration (SIiF)/Registro do estabelecimento": the OCR-damaged first half is label too,
+    not a value): back over "... /" to the line start or the last ":" before it, unless that
+    text holds another label."""
+    if not text[:start].rstrip().endswith("/"):
+        return start
+    begin = text.rfind(":", 0, start) + 1
+    while begin < start and text[begin].isspace():
+        begin += 1
+    if any(u for u, i in zip(used, index, strict=False) if begin <= i < start):
+        return start
+    return begin
 
 
 def _box_number_start(text: str, start: int) -> int:

@@ -320,3 +320,51 @@ def test_a_weight_with_digits_split_by_a_space_is_doubtful():
     assert f["net_weight_kg"].confidence == 0.5
     f = extract_fields([L("Net weight: 49,980.000 kg net", 100, 100)], T, 1654)
     assert f["net_weight_kg"].value == "49980" and f["net_weight_kg"].confidence == 0.98
+
+
+BILINGUAL = parse_template(
+    {
+        "id": "T2",
+        "certificate_type": "veterinary_health",
+        "agency": "BR-MAPA",
+        "titles": ["CERTIFICADO SANITARIO"],
+        "fields": [
+            {"name": "hs_code", "labels": ["NCM/HS code / Codigo NCM", "NCM/HS code"]},
+            {
+                "name": "establishment_number",
+                "labels": [
+                    "Establishment registration (SIF) / Registro do estabelecimento",
+                    "Establishment registration (SIF)",
+                    "Registro do estabelecimento",
+                ],
+            },
+            {"name": "means_of_transport", "labels": ["Transport details"]},
+        ],
+    }
+)
+
+
+def test_the_damaged_first_half_of_a_bilingual_label_is_label_not_a_value():
+    # "(SIF)" read as "(SIiF)": only the Portuguese half matches; the English half next to
+    # the HS code label is no HS code, and the column of the registration starts at it
+    lines = [
+        L("NCM/HS code/Codigo NCM.", 100, 500),
+        L("Establishment registration (SIiF)/Registro do estabelecimento", 700, 502),
+        L("0207.14", 110, 540),
+        L("SIF 8593", 710, 542),
+    ]
+    f = extract_fields(lines, BILINGUAL, 1654)
+    assert f["hs_code"].value == "020714"
+    assert f["establishment_number"].value == "SIF 8593"
+
+
+def test_a_table_cell_ends_at_the_row_of_a_label_with_a_colon_on_its_left():
+    lines = [
+        L("NCM/HS code", 600, 500),
+        L("030355", 600, 545),
+        L("Transport details:", 100, 600),
+        L("Vessel YM WELLNESS V.583E", 600, 598),
+    ]
+    f = extract_fields(lines, BILINGUAL, 1654)
+    assert f["hs_code"].value == "030355"
+    assert f["means_of_transport"].value == "Vessel YM WELLNESS V.583E"

@@ -31,6 +31,14 @@ from verification.normalise import (
         ("Route 10, Hwy 20", "Route 10, Hwy 20"),
         ("Southampton SO15 OHH", "Southampton SO15 0HH"),  # a postcode's inward half: digit
         ("Felixstowe IP11 OQW", "Felixstowe IP11 0QW"),
+        ("Grosse E1bstrasse 145", "Grosse Elbstrasse 145"),  # "1" after an opening capital
+        ("A1 Foods, E1 Paso", "A1 Foods, E1 Paso"),  # ... but not a code or a short word
+        ("Silver Fern lmport & Export", "Silver Fern Import & Export"),  # "l" before "m"
+        ("lndustrial Road, lloyd", "Industrial Road, lloyd"),  # "ll" may open a word
+        ("JI. Yos Sudarso 23", "Jl. Yos Sudarso 23"),  # Jalan: l read as a capital I
+        ("J1. Perak Timur 118", "Jl. Perak Timur 118"),  # ... or as a one
+        ("II. HEALTH ATTESTATION", "II. HEALTH ATTESTATION"),  # a Roman numeral stays
+        ("Block CI. Main", "Block CI. Main"),  # C is a Roman numeral letter too: left as read
     ],
 )
 def test_repair_words(text, expected):

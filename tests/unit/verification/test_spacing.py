@@ -11,7 +11,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 H = 40  # line height in pixels
 
 
-def _draw(text: str, *, speck_after: int | None = None, x0: int = 10):
+def _draw(text: str, *, speck_after: int | None = None, x0: int = 10, speck: int = 2):
     """Page with ``text`` drawn glyph by glyph; the chars PP-OCR would report (spaces
     dropped, like the model often does) and the line's quad."""
     page = np.full((80, 40 + 22 * len(text)), 255, np.uint8)
@@ -23,7 +23,7 @@ def _draw(text: str, *, speck_after: int | None = None, x0: int = 10):
             chars.append((ch, (float(x), 20.0, float(x + w), 45.0), 0.99))
         x += w + 2
         if speck_after == i:
-            page[36:38, x + 1 : x + 3] = 0  # a 2x2 toner speck on the baseline
+            page[38 - speck : 38, x + 1 : x + 1 + speck] = 0  # a toner speck on the baseline
             chars.append((".", (float(x), 20.0, float(x + 4), 45.0), 0.6))
             x += 4
     quad = ((x0 - 2.0, 12.0), (x + 2.0, 12.0), (x + 2.0, 12.0 + H), (x0 - 2.0, 12.0 + H))
@@ -148,3 +148,97 @@ def test_ocr_line_uses_the_page_when_given():
     assert line.text == "Emma Kelly"
     assert [w.text for w in line.words] == ["Emma", "Kelly"]
     assert line.words[1].box[0] > line.words[0].box[2]
+
+
+def _typeset(parts: list[str], gap: int | list[int]) -> np.ndarray:
+    """A page line of ``parts`` set ``gap`` pixels apart (tight type: narrow word spaces), or
+    the gaps listed, one after each part."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    gaps = gap if isinstance(gap, list) else [gap] * len(parts)
+    img = Image.new("RGB", (900, 120), "white")
+    draw, font, x = ImageDraw.Draw(img), ImageFont.load_default(30), 20
+    for part, after in zip(parts, gaps + [0], strict=False):
+        draw.text((x, 40), part, fill="black", font=font)
+        x = draw.textbbox((x, 40), part, font=font)[2] + after
+    return np.asarray(img)
+
+
+def test_a_slash_spaced_between_a_name_and_a_number_in_tight_type_keeps_its_spaces():
+    from verification.ocr import RapidOcrEngine
+
+    engine = RapidOcrEngine()
+    vessel = engine.recognise(_typeset(["Vessel KOTA PERMAI", "/", "069S"], 7))
+    assert [ln.text.replace("VesSel", "Vessel") for ln in vessel] == ["Vessel KOTA PERMAI / 069S"]
+    date = engine.recognise(_typeset(["Date 12", "/", "03", "/", "2026"], 5))
+    assert [ln.text for ln in date] == ["Date 12/03/2026"]  # a date's slashes stay tight
+
+
+def _pdf_line(runs: list[tuple[str, str]]) -> np.ndarray:
+    """One line typeset in a PDF (reportlab's standard fonts) and rasterised at 200 dpi."""
+    import io
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from simulator.scan import rasterise
+
+    buf = io.BytesIO()
+    canvas, x = Canvas(buf, pagesize=(400, 60)), 10.0
+    for font, text in runs:
+        canvas.setFont(font, 10)
+        canvas.drawString(x, 25, text)
+        x += canvas.stringWidth(text, font, 10) + 8
+    canvas.save()
+    return rasterise(buf.getvalue())
+
+
+@pytest.mark.parametrize(
+    ("runs", "expected"),
+    [
+        (
+            [("Helvetica-Bold", "Place of issue:"), ("Courier", "Nelson")],
+            ["Place of issue:", "Nelson"],
+        ),
+        ([("Courier", "(Actinidia chinensis)")], ["(Actinidia chinensis)"]),
+        ([("Courier", "Billington Mills, Inverness")], ["Billington", "Mills,", "Inverness"]),
+        (
+            [("Helvetica", "125 Industrial Avenue, Place of issue")],
+            ["125 Industrial Avenue, Place of issue"],
+        ),
+    ],
+)
+def test_narrow_letters_of_monospaced_type_leave_no_space(runs, expected):
+    # in Courier an "l" or "i" leaves gaps a proportional font only has between words; one
+    # cell from glyph to glyph is no space (read "Ne l son" before)
+    from verification.ocr import RapidOcrEngine
+
+    assert [ln.text for ln in RapidOcrEngine().recognise(_pdf_line(runs))] == expected
+
+
+def test_a_doubtful_dot_on_the_edge_of_a_letter_is_no_full_stop():
+    # the model read "Ac.tinidia": its dot box covers the right edge of "c" and the foot of
+    # "t"; cut to the box those look like a dot, but no whole blob there is one
+    page, chars, quad = _draw("Actinidia")
+    c, t = chars[1], chars[2]
+    chars.insert(2, (".", (c[1][2] - 4, 20.0, t[1][0] + 4, 45.0), 0.56))
+    assert _text(chars) == "Ac.tinidia"
+    assert _text(spacing.respace(chars, quad, page)) == "Actinidia"
+
+
+def test_a_speck_read_as_a_dot_between_two_words_is_a_space():
+    # 3x3 pixels: more ink than the faintest printed full stop, far less than a bold one
+    page, chars, quad = _draw("Fern Seafood", speck_after=3, speck=3)
+    assert _text(chars) == "Fern.Seafood"
+    assert _text(spacing.respace(chars, quad, page)) == "Fern Seafood"
+    page, chars, quad = _draw("Pvt Ltd", speck_after=2, speck=3)
+    assert _text(spacing.respace(chars, quad, page)) == "Pvt. Ltd"  # after an abbreviation
+
+
+def test_a_hyphen_spaced_a_little_unevenly_gets_a_space_on_both_sides():
+    from verification.ocr import RapidOcrEngine
+
+    engine = RapidOcrEngine()
+    route = engine.recognise(_typeset(["Sea freight", "-", "OOCL BRISBANE 666N"], [5, 9]))
+    assert [ln.text for ln in route] == ["Sea freight - OOCL BRISBANE 666N"]  # not "freight- "
+    ward = engine.recognise(_typeset(["Minato", "-", "ku"], [1, 2]))
+    assert [ln.text for ln in ward] == ["Minato-ku"]

@@ -483,7 +483,7 @@ def _judge(
         uncertain=uncertain,
         coverage=cmp.coverage,
         text_checked=text is not None and text.unconfirmed is not None,
-        text_unconfirmed=text.unconfirmed or 0 if text is not None else 0,
+        text_unconfirmed=(text.unconfirmed or 0) if text is not None else 0,
     )
 
 

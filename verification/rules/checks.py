@@ -152,7 +152,8 @@ def seal_text(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     s = inp.seal
     if not s.match:
         return None
-    limit = float(p["seal_text_max_unconfirmed"])
+    # a node's own rule file written before this parameter existed keeps the old behaviour
+    limit = float(p.values.get("seal_text_max_unconfirmed", float("inf")))
     if not s.text_checked:
         if limit == float("inf"):
             return Outcome(True, "seal text not looked at (impression cut by the page edge)")

@@ -329,6 +329,11 @@ def test_unconfirmed_seal_text_is_reviewed_only_where_the_rule_set_says(tmp_path
     )
     assert _verdict(_inputs(seal=_sealed(1)), rs)[0] is Verdict.ACCEPT
     assert _verdict(_inputs(seal=_sealed(0, checked=False)), rs)[0] is Verdict.REVIEW
+    # a rule file without the parameter (written before it existed) keeps the old behaviour
+    old = tmp_path / "old.toml"
+    old.write_text(DEFAULT_RULES.read_text().replace("seal_text_max_unconfirmed = inf\n", ""))
+    assert "seal_text_max_unconfirmed" not in old.read_text()
+    assert _verdict(_inputs(seal=_sealed(3)), load_rules(old))[0] is Verdict.ACCEPT
     # another country keeps the default
     assert _verdict(_inputs(seal=_sealed(3), country="NZ"), rs)[0] is Verdict.ACCEPT
 

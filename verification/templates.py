@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
+from rapidfuzz.distance import Indel
+
 from verification.errors import TemplateError, UnknownTemplate
 from verification.ports import OcrLine
 
@@ -23,6 +25,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _REQUIRED = ("id", "certificate_type", "titles", "fields")
 _MIN_SCORE = 0.45
+_EPS = 1e-9  # float slack between the two ratio computations
 
 
 @dataclass(frozen=True)
@@ -182,17 +185,26 @@ def _bonus(template_id: str, phrases: Sequence[str], joined: str) -> float:
 def _label_found(label: str, page: list[str], joined: str) -> float:
     if label in joined:
         return 1.0
-    return 0.8 if len(label) >= 8 and _fuzzy_in(label, page) >= 0.85 else 0.0
+    return 0.8 if len(label) >= 8 and _fuzzy_in(label, page, floor=0.85) >= 0.85 else 0.0
 
 
-def _fuzzy_in(needle: str, page: list[str]) -> float:
+def _fuzzy_in(needle: str, page: list[str], floor: float = 0.0) -> float:
+    """The best ``difflib`` ratio of ``needle`` against a page line of about its length (1.0
+    when a line contains it); with ``floor``, a best below ``floor`` may come out lower still.
+
+    difflib's matching blocks are one common subsequence, so its ratio never exceeds the
+    Indel (longest common subsequence) similarity that rapidfuzz computes in C: lines are
+    tried best bound first, and difflib runs only while a line's bound can still win."""
+    if any(needle in text for text in page):
+        return 1.0
+    slack = max(3, len(needle) // 3)
+    near = [text for text in page if abs(len(text) - len(needle)) <= slack]
+    bounds = sorted(((Indel.normalized_similarity(needle, t), t) for t in near), reverse=True)
     best = 0.0
     matcher = SequenceMatcher(None, "", needle)  # caches the needle's index
-    for text in page:
-        if needle in text:
-            return 1.0
-        if abs(len(text) - len(needle)) <= max(3, len(needle) // 3):
-            matcher.set_seq1(text)
-            if matcher.real_quick_ratio() > best and matcher.quick_ratio() > best:
-                best = max(best, matcher.ratio())
+    for bound, text in bounds:
+        if bound + _EPS <= max(best, floor):
+            break
+        matcher.set_seq1(text)
+        best = max(best, matcher.ratio())
     return best

@@ -127,3 +127,59 @@ def test_hints_break_ties_between_identical_layouts():
         {"A": ["Department of Agriculture"], "B": ["Ministry for Primary Industries"]},
     )
     assert best.id == "B"
+
+
+def _difflib_fuzzy_in(needle: str, page: list[str]) -> float:
+    """The matcher before the rapidfuzz bound: every line of about the needle's length."""
+    from difflib import SequenceMatcher
+
+    best = 0.0
+    for text in page:
+        if needle in text:
+            return 1.0
+        if abs(len(text) - len(needle)) <= max(3, len(needle) // 3):
+            best = max(best, SequenceMatcher(None, text, needle).ratio())
+    return best
+
+
+def _garbled(rng, text: str) -> str:
+    chars = list(text)
+    for _ in range(rng.randint(0, max(1, len(chars) // 3))):
+        op, i = rng.randint(0, 2), rng.randrange(len(chars) + 1)
+        if op == 0 and i < len(chars):
+            del chars[i]
+        elif op == 1:
+            chars.insert(i, rng.choice("abcdeilnorst01"))
+        elif i < len(chars):
+            chars[i] = rng.choice("abcdeilnorst01")
+    return "".join(chars)
+
+
+def test_fuzzy_label_matching_keeps_difflibs_scores():
+    """The rapidfuzz bound only skips lines that cannot win: the best ratio (and so every
+    template decision) is difflib's, also with a floor as far as the floor is concerned."""
+    import random
+
+    from verification.templates import _fuzzy_in, compact
+
+    rng = random.Random(5)
+    words = [
+        compact(w)
+        for w in (
+            "Name and address of exporter",
+            "Certificate No.",
+            "Date of issue",
+            "Place of loading",
+            "Declared means of conveyance",
+            "Net weight",
+        )
+    ]
+    checked = 0
+    for _ in range(400):
+        needle = rng.choice(words)
+        page = [_garbled(rng, rng.choice(words)) for _ in range(rng.randint(0, 12))]
+        want = _difflib_fuzzy_in(needle, page)
+        assert _fuzzy_in(needle, page) == pytest.approx(want, abs=1e-12)
+        assert (_fuzzy_in(needle, page, floor=0.85) >= 0.85) == (want >= 0.85)
+        checked += 0 < want < 1
+    assert checked > 100  # most cases were decided by the ratio, not a substring or nothing

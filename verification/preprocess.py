@@ -20,6 +20,7 @@ _LOW_CONTRAST = 110  # p99 - p0.5 of grey below this: stretch
 _MIN_SPREAD = 30  # below this there is nothing to stretch (a blank page)
 _UNEVEN = 18.0  # std of the background estimate above this: flatten
 _NOISY = 9.0  # robust noise sigma above this: median filter
+_EXACT_F32 = 2**24  # pixels up to which a float32 histogram count is exact
 
 
 @dataclass
@@ -53,18 +54,34 @@ def _drop_stamp_ink(rgb: np.ndarray) -> tuple[np.ndarray, list[str]]:
     ink = (hsv[..., 1] > 35) & (hsv[..., 2] > 70)
     if np.count_nonzero(ink) < 200:
         return rgb, []
-    near = cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    paper = np.array([percentiles_u8(rgb[..., c], (50,))[0] for c in range(3)]).astype(np.uint8)
-    light = hsv[..., 2] > 0.55 * percentiles_u8(hsv[..., 2], (50,))[0]
+    near = cv2.dilate(ink.view(np.uint8), np.ones((5, 5), np.uint8))
+    paper = np.array([percentiles_u8(rgb, (50,), channel=c)[0] for c in range(3)]).astype(np.uint8)
+    light = hsv[..., 2] > 0.55 * percentiles_u8(hsv, (50,), channel=2)[0]
     out = rgb.copy()
-    out[near & light] = paper
+    whiten = cv2.bitwise_and(near, light.view(np.uint8))  # both 0/1: paper where both are set
+    cv2.copyTo(np.broadcast_to(paper, rgb.shape).copy(), whiten, out)
     return out, ["drop-stamp-ink"]
 
 
-def percentiles_u8(values: np.ndarray, qs: tuple[float, ...]) -> list[float]:
-    """``np.percentile(values, qs)`` (linear interpolation, so the median too) of a uint8 array,
-    from its histogram: the same numbers without sorting millions of pixels."""
-    counts = np.bincount(values.ravel(), minlength=256)
+def percentiles_u8(values: np.ndarray, qs: tuple[float, ...], channel: int = -1) -> list[float]:
+    """``np.percentile(values, qs)`` (linear interpolation, so the median too) of a uint8 array
+    (or of one ``channel`` of an H x W x C one), from its histogram: the same numbers without
+    sorting millions of pixels."""
+    return _percentiles_of(_histogram(values, channel), qs)
+
+
+def _histogram(values: np.ndarray, channel: int) -> np.ndarray:
+    """Counts of each grey level of ``values`` (of its ``channel`` when >= 0); OpenCV's
+    histogram where its float32 counts are exact, else numpy's."""
+    plane = values[..., channel] if channel >= 0 else values
+    fits = values.dtype == np.uint8 and 0 < plane.size < _EXACT_F32 and plane.ndim == 2
+    if fits and values.flags.c_contiguous and values.ndim in (2, 3):
+        counts = cv2.calcHist([values], [max(channel, 0)], None, [256], [0, 256])
+        return counts.ravel().astype(np.int64)
+    return np.bincount(plane.ravel(), minlength=256)
+
+
+def _percentiles_of(counts: np.ndarray, qs: tuple[float, ...]) -> list[float]:
     cumulative = np.cumsum(counts)
     n = int(cumulative[-1])
 
@@ -98,6 +115,8 @@ def _stretch(rgb: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 def _noise_sigma(gray: np.ndarray) -> float:
-    small = gray[::2, ::2].astype(np.float32)
-    lap = cv2.Laplacian(small, cv2.CV_32F)
-    return float(np.median(np.abs(lap)) * 1.4826 / 2.0)
+    """Robust noise sigma: the median absolute Laplacian at half resolution (the integer
+    kernel on grey levels gives integers, so the median comes exactly from their histogram)."""
+    lap = cv2.Laplacian(np.ascontiguousarray(gray[::2, ::2]), cv2.CV_16S)
+    median = _percentiles_of(np.bincount(np.abs(lap).ravel()), (50,))[0]
+    return float(np.float32(median) * 1.4826 / 2.0)  # float32, as np.median's was

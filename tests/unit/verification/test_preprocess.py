@@ -28,3 +28,31 @@ def test_red_stamp_ink_is_whitened_and_black_text_kept() -> None:
     assert "drop-stamp-ink" in out.steps
     assert (out.image[120:180, 220:280] == 235).all()
     assert (out.image[52:58, 30:190] < 60).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_image_and_channel_percentiles_equal_numpy(seed: int) -> None:
+    """Pages and their channels go through OpenCV's histogram: still numpy's numbers."""
+    rng = np.random.default_rng(seed)
+    h, w = (int(v) for v in rng.integers(1, 300, size=2))
+    image = rng.integers(0, 256, size=(h, w, 3), dtype=np.uint8)
+    qs = (0.5, 50.0, 99.0)
+    for c in range(3):
+        want = list(np.percentile(image[..., c], qs))
+        assert percentiles_u8(image, qs, channel=c) == pytest.approx(want)
+    gray = np.ascontiguousarray(image[..., 1])
+    assert percentiles_u8(gray, qs) == pytest.approx(list(np.percentile(gray, qs)))
+    strided = image[::2, ::3, 0]  # not contiguous: numpy's histogram
+    assert percentiles_u8(strided, qs) == pytest.approx(list(np.percentile(strided, qs)))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_noise_sigma_equals_the_float_median_of_the_laplacian(seed: int) -> None:
+    import cv2
+
+    from verification.preprocess import _noise_sigma
+
+    rng = np.random.default_rng(seed)
+    gray = np.clip(rng.normal(200, 4 + 6 * seed, size=(181 + seed, 240)), 0, 255).astype(np.uint8)
+    lap = cv2.Laplacian(gray[::2, ::2].astype(np.float32), cv2.CV_32F)
+    assert _noise_sigma(gray) == float(np.median(np.abs(lap)) * 1.4826 / 2.0)

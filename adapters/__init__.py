@@ -8,45 +8,54 @@ Public surface (asserted by ``tests/unit/adapters/test_exported_members.py``):
   ``known_formats``, ``parse_document`` and the ``AdapterError`` tree (``adapters.errors``);
 * normalisation (:mod:`adapters.normalize`) is imported as a module: ``from adapters import
   normalize`` (``NormalizationError`` is re-exported here).
+
+Each name is imported from its module on first use (PEP 562), so ``from adapters import
+normalize`` does not load every adapter (``cusdep verify`` needs only the normalisers).
 """
 
-from adapters import normalize
-from adapters.base import FormatAdapter, Issue
-from adapters.canonical import (
-    CERTIFICATE_FIELDS,
-    DECLARATION_FIELDS,
-    Address,
-    Attachment,
-    CanonicalDocument,
-    Certificate,
-    Classification,
-    Container,
-    Declaration,
-    Identifier,
-    LineItem,
-    Note,
-    Package,
-    Party,
-    Reference,
-    SourceInfo,
-    TransportMovement,
-    Treatment,
-    TreatmentCharacteristic,
-    load_canonical,
-)
-from adapters.errors import (
-    AdapterError,
-    InvalidDocument,
-    MalformedInput,
-    Reason,
-    RenderError,
-    TamperedDocument,
-    UnknownFormat,
-    UnsafeInput,
-    UnsupportedVersion,
-)
-from adapters.normalize import NormalizationError
-from adapters.registry import detect, get_adapter, known_formats, parse_document
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from adapters import normalize
+    from adapters.base import FormatAdapter, Issue
+    from adapters.canonical import (
+        CERTIFICATE_FIELDS,
+        DECLARATION_FIELDS,
+        Address,
+        Attachment,
+        CanonicalDocument,
+        Certificate,
+        Classification,
+        Container,
+        Declaration,
+        Identifier,
+        LineItem,
+        Note,
+        Package,
+        Party,
+        Reference,
+        SourceInfo,
+        TransportMovement,
+        Treatment,
+        TreatmentCharacteristic,
+        load_canonical,
+    )
+    from adapters.errors import (
+        AdapterError,
+        InvalidDocument,
+        MalformedInput,
+        Reason,
+        RenderError,
+        TamperedDocument,
+        UnknownFormat,
+        UnsafeInput,
+        UnsupportedVersion,
+    )
+    from adapters.normalize import NormalizationError
+    from adapters.registry import detect, get_adapter, known_formats, parse_document
 
 __all__ = [
     "AdapterError",
@@ -87,3 +96,65 @@ __all__ = [
     "load_canonical",
     "normalize",
 ]
+
+_HOME = {
+    "normalize": "adapters.normalize",
+    **dict.fromkeys(("FormatAdapter", "Issue"), "adapters.base"),
+    **dict.fromkeys(
+        (
+            "CERTIFICATE_FIELDS",
+            "DECLARATION_FIELDS",
+            "Address",
+            "Attachment",
+            "CanonicalDocument",
+            "Certificate",
+            "Classification",
+            "Container",
+            "Declaration",
+            "Identifier",
+            "LineItem",
+            "Note",
+            "Package",
+            "Party",
+            "Reference",
+            "SourceInfo",
+            "TransportMovement",
+            "Treatment",
+            "TreatmentCharacteristic",
+            "load_canonical",
+        ),
+        "adapters.canonical",
+    ),
+    **dict.fromkeys(
+        (
+            "AdapterError",
+            "InvalidDocument",
+            "MalformedInput",
+            "Reason",
+            "RenderError",
+            "TamperedDocument",
+            "UnknownFormat",
+            "UnsafeInput",
+            "UnsupportedVersion",
+        ),
+        "adapters.errors",
+    ),
+    "NormalizationError": "adapters.normalize",
+    **dict.fromkeys(
+        ("detect", "get_adapter", "known_formats", "parse_document"), "adapters.registry"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'adapters' has no attribute {name!r}")
+    module = importlib.import_module(home)
+    value = module if home == f"adapters.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

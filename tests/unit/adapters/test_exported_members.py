@@ -26,3 +26,24 @@ def test_every_exported_name_exists_and_is_public() -> None:
         obj = getattr(adapters, name)
         module = getattr(obj, "__module__", "adapters") or "adapters"
         assert module.startswith(("adapters", "typing", "types", "builtins")), (name, module)
+
+
+def test_names_load_on_first_use_and_normalize_alone_loads_no_adapter() -> None:
+    """``from adapters import normalize`` (all ``cusdep verify`` needs) leaves the format
+    adapters and the canonical model unimported; any exported name still resolves."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from adapters import normalize\n"
+        "print(sorted(m for m in sys.modules if m.startswith('adapters')))\n"
+        "from adapters import Certificate, parse_document\n"
+        "print(Certificate.__module__, parse_document.__module__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[0] == "['adapters', 'adapters._countries', 'adapters.normalize']"
+    assert out[1] == "adapters.canonical adapters.registry"
+    assert set(adapters._HOME) == set(adapters.__all__)

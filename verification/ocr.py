@@ -97,14 +97,6 @@ def _load(threads: int) -> _Models:
         )
 
 
-@functools.lru_cache(maxsize=2)
-def _first_runs(models: _Models) -> None:
-    blank = np.full((96, 128, 3), 255, np.uint8)
-    models.det(blank)
-    models.cls([blank[:48]])
-    models.rec([blank[:48]], True)
-
-
 def prepare_models() -> dict[str, Path]:
     """The detector and recogniser model files to load: folded copies (made once, cached)."""
     from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
@@ -151,11 +143,7 @@ class RapidOcrEngine:
         self.threads = threads
 
     def warm_up(self) -> None:
-        """Load the models and give each a first run on a small blank input: onnxruntime's
-        first run of a session costs far more than later ones (measured in a fresh process,
-        ~0.3 s CPU more for the page's detection and ~0.35 s for its first lines), and a
-        one-shot process would otherwise pay that on the page, after its other work."""
-        _first_runs(_models(self.threads))
+        _models(self.threads)
 
     def warm_up_in_background(self) -> threading.Thread:
         """Load the models on a daemon thread (onnxruntime releases the GIL while it builds its

@@ -81,6 +81,7 @@ def test_a_printed_full_stop_is_kept():
         ("", "Z", "-", spacing.HYPHEN_GAP),
         ("", "a", "b", spacing.WORD_GAP),
         ("K", ".", "K", spacing.DOT_UPPER_GAP),  # initials "K.K."
+        ("t", ".", "L", spacing.WORD_GAP),  # "Pvt. Ltd": a dot ending a word
         ("1", "1", "S", spacing.NARROW_UPPER_GAP),  # monospaced "V.111S"
         ("", "s", "(", spacing.PAREN_GAP),  # "grapes (Vitis"
         ("o", ".", "8", spacing.WORD_GAP),  # "No. 88" (after a capital: "V.428W" is tight)

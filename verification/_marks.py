@@ -2,11 +2,15 @@
 
 * A dot or apostrophe read with doubt whose ink is only a toner speck is dropped
   ("Silver.Fern", "Foods'S.A.").
+* A ";" or ":" read with doubt is judged by its dots: without a dot at x-height like the
+  one on the baseline it is the baseline mark alone, a comma or a full stop ("Co.; Ltd",
+  "Z.z: 40"), and with no mark at all it is dropped ("Foods: Ltd").
 * A hyphen the model left out between two words ("Cuiaba MT" for "Cuiaba - MT") is put
   back when a hyphen-shaped blob sits alone between the two characters.
 
 Sizes are in line heights, measured on simulator scans: a printed full stop is at least
-0.0045 h² of ink (faint ones 0.0057; specks read as dots reach 0.0064, so those stay), an
+0.0045 h² of ink (faint ones 0.0057; specks read as dots reach 0.0064, so those stay) with
+its foot on the baseline (within 0.03 h; specks read as dots lay 0.08 h and more off it), an
 apostrophe at least 0.12 h tall in the upper half of the line, a hyphen about 0.2 h wide and
 0.09 h tall around mid-height.
 """
@@ -21,9 +25,14 @@ Char = tuple[str, Box, float]
 SURE = 0.95  # a mark read with this confidence is kept without looking
 _DOTS = ".·"
 _APOSTROPHES = "'`’‘"
+_COLONS = ":;"
 _DOT_SIDE = 0.05  # a printed full stop is at least this wide and tall, ...
 _DOT_AREA = 0.0045  # ... this much ink ...
-_DOT_TOP = 0.5  # ... and sits on the baseline: its top below this share of the line
+_DOT_TOP = 0.5  # ... and sits on the baseline: its top below this share of the line ...
+_BASELINE_SLACK = (0.12, 0.06)  # ... its foot at most this far above or below the letters'
+_COMMA_TALL = 1.4  # a comma is this many times taller than wide, a full stop is not
+_TWIN_DOT = 0.5  # a colon's upper dot has at least this share of the lower one's ink
+_UPPER_FOOT = 0.65  # the upper dot of ":" or ";" ends above this share of the line
 _TICK_TALL = 0.12  # an apostrophe is at least this tall ...
 _TICK_BOTTOM = 0.6  # ... and ends above this share of the line
 _WORD_DOT_AREA = 0.01  # a dot between two words needs this much ink to be a full stop
@@ -45,13 +54,17 @@ def repair(chars: list[Char], line: InkLine) -> list[Char]:
 
 def _judge(c: Char, line: InkLine, between_words: bool = False) -> Char | None:
     ch, box, conf = c
-    if conf >= SURE or ch not in _DOTS + _APOSTROPHES:
+    if conf >= SURE or ch not in _DOTS + _APOSTROPHES + _COLONS:
         return c
     blobs = _window(box, line)
-    mark = _full_stop if ch in _DOTS else _tick
-    if between_words and ch in _DOTS:  # "Fern.Seafood", "Maria·Garcia": a word space
+    if ch in _COLONS:
+        return _colon(c, blobs, line)
+    if ch in _APOSTROPHES:
+        return c if any(_tick(b, line.height) for b in blobs) else None
+    blobs = tuple(b for b in blobs if _on_baseline(b, line))  # a speck above or below it
+    if between_words:  # "Fern.Seafood", "Maria·Garcia": a word space
         return c if any(_bold_dot(b, line.height) for b in blobs) else None
-    return c if any(mark(b, line.height) for b in blobs) else None
+    return c if any(_full_stop(b, line.height) for b in blobs) else None
 
 
 def _between_words(chars: list[Char], i: int) -> bool:
@@ -82,9 +95,45 @@ def _window(box: Box, line: InkLine) -> tuple[Blob, ...]:
     return tuple(bl for bl in line.blobs if bl.x >= a and bl.x + bl.w <= b)
 
 
-def _full_stop(b: Blob, h: float) -> bool:
-    size_ok = min(b.w, b.h) >= _DOT_SIDE * h and b.h <= 0.4 * h and b.area >= _DOT_AREA * h * h
-    return size_ok and b.y >= _DOT_TOP * h
+def _colon(c: Char, blobs: tuple[Blob, ...], line: InkLine) -> Char | None:
+    """A doubtful ":" or ";" as its ink shows it: both dots, or only the baseline mark (a
+    comma or full stop), or nothing. The upper dot is as big as the lower one's head: a speck
+    at x-height beside a comma made "Co.; Ltd"."""
+    ch, box, conf = c
+    h = line.height
+    low = [b for b in blobs if b.y >= _DOT_TOP * h and _mark(b, h) and _on_baseline(b, line)]
+    if not low:
+        return None
+    foot = max(low, key=lambda b: b.area)
+    upper = [
+        b
+        for b in blobs
+        if _mark(b, h) and b.y + b.h <= _UPPER_FOOT * h and b.area >= _TWIN_DOT * foot.area
+    ]
+    if upper:
+        return c
+    return ("," if foot.h >= _COMMA_TALL * foot.w else ".", box, conf)
+
+
+def _mark(b: Blob, h: float) -> bool:
+    """A blob with the ink of a printed dot and no taller than a comma."""
+    return min(b.w, b.h) >= _DOT_SIDE * h and b.h <= 0.4 * h and b.area >= _DOT_AREA * h * h
+
+
+def _on_baseline(b: Blob, line: InkLine) -> bool:
+    """Whether a mark's foot is on the baseline (or, for a comma, hangs just below it)."""
+    base = line.baseline(b.x + b.w / 2)
+    if base is None:
+        return True
+    foot = (b.y + b.h) / line.height
+    above, below = _BASELINE_SLACK
+    below += b.h / line.height if b.h >= _COMMA_TALL * b.w else 0.0
+    return -above <= foot - base <= below
+
+
+def _full_stop(b: Blob, h: float, line: InkLine | None = None) -> bool:
+    size_ok = _mark(b, h) and b.y >= _DOT_TOP * h
+    return size_ok and (line is None or _on_baseline(b, line))
 
 
 def _tick(b: Blob, h: float) -> bool:

@@ -6,7 +6,10 @@
   one on the baseline it is the baseline mark alone, a comma or a full stop ("Co.; Ltd",
   "Z.z: 40"), and with no mark at all it is dropped ("Foods: Ltd").
 * A hyphen the model left out between two words ("Cuiaba MT" for "Cuiaba - MT") is put
-  back when a hyphen-shaped blob sits alone between the two characters.
+  back when a hyphen-shaped blob sits alone between the two characters; so is a full stop or
+  comma ("V041S", "MonttRegion") on the baseline in columns of its own: a comma by its tail
+  (0.15 h and taller; specks read as commas were 0.09 h), a full stop only hugging the ink
+  before it (specks in word spaces lay 0.3 h off it), and between two words only bold.
 
 Sizes are in line heights, measured on simulator scans: a printed full stop is at least
 0.0045 h² of ink (faint ones 0.0057; specks read as dots reach 0.0064, so those stay) with
@@ -31,6 +34,8 @@ _DOT_AREA = 0.0045  # ... this much ink ...
 _DOT_TOP = 0.5  # ... and sits on the baseline: its top below this share of the line ...
 _BASELINE_SLACK = (0.12, 0.06)  # ... its foot at most this far above or below the letters'
 _COMMA_TALL = 1.4  # a comma is this many times taller than wide, a full stop is not
+_COMMA_MIN_H = 0.13  # a comma the model left out is at least this tall (specks: 0.09)
+_STOP_HUG = 0.15  # ... and a full stop at most this far right of the ink before it
 _TWIN_DOT = 0.5  # a colon's upper dot has at least this share of the lower one's ink
 _UPPER_FOOT = 0.65  # the upper dot of ":" or ";" ends above this share of the line
 _TICK_TALL = 0.12  # an apostrophe is at least this tall ...
@@ -127,7 +132,7 @@ def _on_baseline(b: Blob, line: InkLine) -> bool:
         return True
     foot = (b.y + b.h) / line.height
     above, below = _BASELINE_SLACK
-    below += b.h / line.height if b.h >= _COMMA_TALL * b.w else 0.0
+    below += b.h / line.height if _comma(b, line.height) else 0.0
     return -above <= foot - base <= below
 
 
@@ -148,23 +153,73 @@ def _hyphen(b: Blob, h: float) -> bool:
 
 def _with_hyphens(chars: list[Char], line: InkLine) -> list[Char]:
     """A hyphen-shaped blob alone between two letters or digits that the model read as
-    neighbours becomes a "-" character."""
+    neighbours becomes a "-" character, a full stop or comma a "." or "," (between two
+    words a full stop only with the ink of a bold one, as for a dot the model read)."""
     out: list[Char] = []
     prev: Char | None = None
-    for c in chars:
+    for i, c in enumerate(chars):
         if c[0] == " ":
             out.append(c)
             continue
         if prev is not None and prev[0].isalnum() and c[0].isalnum():
-            dash = _dash_between(prev[1], c[1], line)
-            if dash is not None:
-                out.append(("-", dash, 0.5))
+            words = _between_words([*out, ("", c[1], 0.0), *chars[i:]], len(out))
+            mark = _dash_between(prev[1], c[1], line) or _stop_between(prev[1], c[1], line, words)
+            if mark is not None:
+                out.append(mark)
         out.append(c)
         prev = c
     return out
 
 
-def _dash_between(left: Box, right: Box, line: InkLine) -> Box | None:
+def _stop_between(left: Box, right: Box, line: InkLine, between_words: bool = False) -> Char | None:
+    """A full stop or comma the model left out between two characters it read as neighbours
+    ("V041S" for "V.041S", "46311.067" for "46.311.067", "MonttRegion"): a mark-shaped blob on
+    the baseline between their centres, in columns of its own (no part of a letter)."""
+    a = line.column((left[0] + left[2]) / 2)
+    b = line.column((right[0] + right[2]) / 2)
+    h = line.height
+    marks = [
+        bl
+        for bl in line.blobs
+        if a < bl.x and bl.x + bl.w < b and bl.y >= _DOT_TOP * h and _mark(bl, h)
+    ]
+    if len(marks) != 1 or not _on_baseline(marks[0], line) or _shares_columns(marks[0], line):
+        return None
+    bl = marks[0]
+    if _comma(bl, h):
+        ch = ","
+    elif _ink_before(bl, line) <= _STOP_HUG * h and (not between_words or _bold_dot(bl, h)):
+        ch = "."  # a full stop hugs the word it ends; a speck lies anywhere in a word space
+    else:
+        return None
+    x0 = line.x0 + bl.x / line.scale
+    x1 = line.x0 + (bl.x + bl.w) / line.scale
+    return (ch, (x0, left[1], x1, left[3]), 0.5)
+
+
+def _comma(b: Blob, h: float) -> bool:
+    """A comma's tail makes it tall and narrow (specks read as commas are about square)."""
+    return b.h >= _COMMA_TALL * b.w and b.h >= _COMMA_MIN_H * h
+
+
+def _ink_before(mark: Blob, line: InkLine) -> float:
+    """Crop columns of blank paper between a mark and the ink on its left."""
+    ends = [bl.x + bl.w for bl in line.blobs if bl.x + bl.w <= mark.x]
+    return mark.x - max(ends) if ends else float("inf")
+
+
+def _shares_columns(mark: Blob, line: InkLine) -> bool:
+    return any(
+        bl is not mark and bl.x < mark.x + mark.w and mark.x < bl.x + bl.w for bl in line.blobs
+    )
+
+
+def _dash_between(left: Box, right: Box, line: InkLine) -> Char | None:
+    box = _dash_box(left, right, line)
+    return None if box is None else ("-", box, 0.5)
+
+
+def _dash_box(left: Box, right: Box, line: InkLine) -> Box | None:
     a = line.column((left[0] + left[2]) / 2)
     b = line.column((right[0] + right[2]) / 2)
     if b - a < 0.6 * line.height:  # letters of one word: no room for a hyphen and spaces

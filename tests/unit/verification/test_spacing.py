@@ -279,3 +279,20 @@ def test_a_doubtful_dot_off_the_baseline_is_a_speck():
     page[34:38, x : x + 4] = 255
     page[44:48, x : x + 4] = 0  # the same ink under the baseline: a speck ("79.Orchard")
     assert _text(spacing.respace(chars, quad, page)) == "Yokohama"
+
+
+@pytest.mark.parametrize(
+    ("printed", "mark"),
+    [("V.041S", "."), ("FR 46.311", "."), ("Montt, Region", ","), ("8001, South", ",")],
+)
+def test_a_full_stop_or_comma_the_model_dropped_is_put_back_from_the_ink(printed, mark):
+    page, chars, quad = _draw(printed)
+    chars = [c for c in chars if c[0] != mark]
+    assert mark not in _text(chars)
+    assert _text(spacing.respace(chars, quad, page)) == printed
+
+
+def test_a_speck_in_a_word_space_is_no_dropped_full_stop():
+    page, chars, quad = _draw("CMA   CGM", speck_after=4, speck=3)  # mid-space, on the line
+    chars = [c for c in chars if c[0] != "."]  # the model did not read it
+    assert _text(spacing.respace(chars, quad, page)) == "CMA CGM"

@@ -44,6 +44,7 @@ _WORD_DOT_AREA = 0.01  # a dot between two words needs this much ink to be a ful
 _WINDOW_MARGIN = 0.15  # line heights either side of a mark's box where its blob may lie
 _HYPHEN_W = (0.12, 0.6)  # hyphen width range
 _HYPHEN_H = 0.16  # at most this tall
+_HYPHEN_LONG = 1.5  # at least this many times wider than tall (bold: 0.21 x 0.12 h)
 _HYPHEN_Y = (0.4, 0.72)  # its vertical centre
 
 
@@ -147,7 +148,7 @@ def _tick(b: Blob, h: float) -> bool:
 
 
 def _hyphen(b: Blob, h: float) -> bool:
-    wide = _HYPHEN_W[0] * h <= b.w <= _HYPHEN_W[1] * h and b.w >= 1.8 * b.h
+    wide = _HYPHEN_W[0] * h <= b.w <= _HYPHEN_W[1] * h and b.w >= _HYPHEN_LONG * b.h
     return wide and b.h <= _HYPHEN_H * h and _HYPHEN_Y[0] <= (b.y + b.h / 2) / h <= _HYPHEN_Y[1]
 
 

@@ -296,3 +296,11 @@ def test_a_speck_in_a_word_space_is_no_dropped_full_stop():
     page, chars, quad = _draw("CMA   CGM", speck_after=4, speck=3)  # mid-space, on the line
     chars = [c for c in chars if c[0] != "."]  # the model did not read it
     assert _text(spacing.respace(chars, quad, page)) == "CMA CGM"
+
+
+def test_a_bold_hyphen_the_model_dropped_is_put_back():
+    page, chars, quad = _draw("Petrolina    PE")
+    a, p = chars[8][1][2], chars[9][1][0]
+    x = int((a + p) / 2) - 4
+    page[32:37, x : x + 8] = 0  # 0.2 x 0.125 line heights: thicker than a regular hyphen
+    assert _text(spacing.respace(chars, quad, page)) == "Petrolina - PE"

@@ -49,11 +49,15 @@ class InkLine:
         _n, _labels, stats, _c = cv2.connectedComponentsWithStats(self.ink.astype(np.uint8))
         return tuple(sorted((Blob(*map(int, s)) for s in stats[1:]), key=lambda b: b.x))
 
+    @functools.cached_property
+    def _letters(self) -> tuple[Blob, ...]:
+        return tuple(b for b in self.blobs if b.h >= _LETTER * self.height)
+
     def baseline(self, x: float) -> float | None:
         """The letters' feet near crop column ``x`` (median foot of the nearest letter-sized
         blobs: a slanted scan tilts the baseline along the line), in line heights from the
         crop's top; None with too few letters to tell."""
-        letters = [b for b in self.blobs if b.h >= _LETTER * self.height]
+        letters = self._letters
         if len(letters) < _NEAR_LETTERS:
             return None
         near = sorted(letters, key=lambda b: abs(b.x + b.w / 2 - x))[:_NEAR_LETTERS]

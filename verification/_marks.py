@@ -20,6 +20,9 @@ apostrophe at least 0.12 h tall in the upper half of the line, a hyphen about 0.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from verification._ink import Blob, InkLine
 from verification.ports import Box
 
@@ -158,13 +161,16 @@ def _with_hyphens(chars: list[Char], line: InkLine) -> list[Char]:
     words a full stop only with the ink of a bold one, as for a dot the model read)."""
     out: list[Char] = []
     prev: Char | None = None
+    h = line.height
+    marks = tuple(bl for bl in line.blobs if bl.y >= _DOT_TOP * h and _mark(bl, h))
     for i, c in enumerate(chars):
         if c[0] == " ":
             out.append(c)
             continue
         if prev is not None and prev[0].isalnum() and c[0].isalnum():
-            words = _between_words([*out, ("", c[1], 0.0), *chars[i:]], len(out))
-            mark = _dash_between(prev[1], c[1], line) or _stop_between(prev[1], c[1], line, words)
+            mark = _dash_between(prev[1], c[1], line) or _stop_between(
+                prev[1], c[1], line, marks, functools.partial(_words_around, out, chars, i)
+            )
             if mark is not None:
                 out.append(mark)
         out.append(c)
@@ -172,24 +178,31 @@ def _with_hyphens(chars: list[Char], line: InkLine) -> list[Char]:
     return out
 
 
-def _stop_between(left: Box, right: Box, line: InkLine, between_words: bool = False) -> Char | None:
+def _words_around(out: list[Char], chars: list[Char], i: int) -> bool:
+    """Whether the gap before ``chars[i]`` (``out`` read so far) lies between two words."""
+    return _between_words([*out, ("", chars[i][1], 0.0), *chars[i:]], len(out))
+
+
+def _stop_between(
+    left: Box,
+    right: Box,
+    line: InkLine,
+    candidates: tuple[Blob, ...],
+    between_words: Callable[[], bool] = lambda: False,
+) -> Char | None:
     """A full stop or comma the model left out between two characters it read as neighbours
     ("V041S" for "V.041S", "46311.067" for "46.311.067", "MonttRegion"): a mark-shaped blob on
     the baseline between their centres, in columns of its own (no part of a letter)."""
     a = line.column((left[0] + left[2]) / 2)
     b = line.column((right[0] + right[2]) / 2)
     h = line.height
-    marks = [
-        bl
-        for bl in line.blobs
-        if a < bl.x and bl.x + bl.w < b and bl.y >= _DOT_TOP * h and _mark(bl, h)
-    ]
+    marks = [bl for bl in candidates if a < bl.x and bl.x + bl.w < b]
     if len(marks) != 1 or not _on_baseline(marks[0], line) or _shares_columns(marks[0], line):
         return None
     bl = marks[0]
     if _comma(bl, h):
         ch = ","
-    elif _ink_before(bl, line) <= _STOP_HUG * h and (not between_words or _bold_dot(bl, h)):
+    elif _ink_before(bl, line) <= _STOP_HUG * h and (_bold_dot(bl, h) or not between_words()):
         ch = "."  # a full stop hugs the word it ends; a speck lies anywhere in a word space
     else:
         return None

@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 
 SPECK_AREA = 0.0045  # blobs with less ink (line heights squared) are toner specks
+_LETTER = 0.25  # blobs at least this tall (line heights) are letters (a comma: 0.21)
+_NEAR_LETTERS = 5  # letters whose feet give the baseline at a place
 _BAND = (0.15, 0.85)  # rows of the line used for the ink profile (skips neighbours' tails)
 
 
@@ -46,6 +48,20 @@ class InkLine:
         """Every ink component of the line, left to right."""
         _n, _labels, stats, _c = cv2.connectedComponentsWithStats(self.ink.astype(np.uint8))
         return tuple(sorted((Blob(*map(int, s)) for s in stats[1:]), key=lambda b: b.x))
+
+    @functools.cached_property
+    def _letters(self) -> tuple[Blob, ...]:
+        return tuple(b for b in self.blobs if b.h >= _LETTER * self.height)
+
+    def baseline(self, x: float) -> float | None:
+        """The letters' feet near crop column ``x`` (median foot of the nearest letter-sized
+        blobs: a slanted scan tilts the baseline along the line), in line heights from the
+        crop's top; None with too few letters to tell."""
+        letters = self._letters
+        if len(letters) < _NEAR_LETTERS:
+            return None
+        near = sorted(letters, key=lambda b: abs(b.x + b.w / 2 - x))[:_NEAR_LETTERS]
+        return float(np.median([(b.y + b.h) / self.height for b in near]))
 
     def gaps(self, xs: Sequence[float]) -> list[float]:
         """For each two neighbouring page x in ``xs`` (ascending), the widest ink-free run of

@@ -21,7 +21,10 @@ _LETTERISH = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6
 
 
 def clean_text(text: str) -> str:
+    """Spaces collapsed; separators around the value, and a dot before its first letter (a
+    speck: no printed value starts ".Shanghai"), dropped; no space before punctuation."""
     text = re.sub(r"\s+", " ", text).strip(" :;,-–—|")
+    text = re.sub(r"^[.·]+\s*(?=[^\W\d_])", "", text)
     return re.sub(r"\s+([,.;:])", r"\1", text)
 
 
@@ -71,7 +74,8 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
 
 
 # "MV", "M.V." and "M/V" (motor vessel) are one prefix; OCR often loses the slash of "M/V"
-_MOTOR_VESSEL = re.compile(r"^M\s*[./]?\s*V\b\.?(?=\s)")
+# or reads "/V" as one "N" ("MN KOTA PERMAI": no vessel name starts with the word "MN")
+_MOTOR_VESSEL = re.compile(r"^M\s*(?:[./]?\s*V\b\.?|N)(?=\s)")
 
 
 _ZERO_FOR_O = re.compile(r"\b0(?=[a-z]{2,})")  # "0slo", "0ctober"
@@ -144,6 +148,10 @@ def _kg(text: str) -> str:
 _SEPARATORS = re.compile(r"(?<=\d)\s*[/.\-:]+\s*(?=\d)")
 
 
+# a numeric date whose first separator was read as a space: it is the second one
+_LOST_SEPARATOR = re.compile(r"(?<=\b\d\d) (?=\d\d([./\-])\d{4}\b)")
+
+
 def _one_separator(m: re.Match[str]) -> str:
     """A run of date separators (a speck read as a dot next to a slash) is its first one."""
     sep = m.group(0).strip()[0]
@@ -156,6 +164,7 @@ def _date(text: str, order: str) -> str:
     except ValueError:  # OCR splits words: "12 Septem ber 2026", "12 September2026", "0ctober"
         joined = re.sub(r"(?<=[A-Za-z]) (?=[a-z])", "", _ZERO_FOR_O.sub("O", text))
         joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
+        joined = _LOST_SEPARATOR.sub(lambda m: m.group(1), joined)  # "05 10.2026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 

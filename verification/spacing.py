@@ -29,6 +29,7 @@ WIDE_GAP = 0.3  # between digits, or two narrow letters ("Austral ia"): airy, ne
 _NARROW = "ilIj1|"  # seen: up to 0.17 between two of these, and no space among 109 pairs
 DOT_DIGIT_GAP = 0.33  # "V.428W" up to 0.32 in monospace; "No. 88" is usually wider
 DOT_UPPER_GAP = 0.25  # "K.K.", "S.A." up to 0.21 (a dot is narrow); "Z. Smith" 0.28+
+# after a lower-case word ("Pvt. Ltd", "Pte. Ltd" 0.228-0.238) the word gap applies
 NARROW_UPPER_GAP = 0.3  # a monospaced "1" before a capital: "V.111S" 0.21, "Lot 1 A" 0.35+
 PAREN_GAP = 0.1  # before "(" after a word: always a space in print, "grapes (Vitis" 0.18
 HYPHEN_GAP = 0.22  # around "-": "Santos - SP" 0.237+, "NZ-PH-6449" 0.21 at most
@@ -195,8 +196,8 @@ def _after_punctuation(before: str, a: str, b: str, after: str) -> float:
         return NUMBER_GAP
     if a == "." and b.isdigit():  # "V.428W" (after a capital) is tight, "No. 88" is not
         return WORD_GAP if before.islower() else DOT_DIGIT_GAP
-    if a == "." and b.isupper():
-        return DOT_UPPER_GAP
+    if a == "." and b.isupper():  # "Pvt. Ltd" (after a word) is as wide as a word space
+        return WORD_GAP if before.islower() else DOT_UPPER_GAP
     return WORD_GAP
 
 

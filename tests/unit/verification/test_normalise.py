@@ -66,6 +66,8 @@ def test_container_owner_code_with_lower_case_l():
         ("M.V. ONE HARMONY/560W", "M/V ONE HARMONY/560W"),
         ("M/V KOTA PERMAI", "M/V KOTA PERMAI"),
         ("MVYM WELLNESS", "MVYM WELLNESS"),  # not the prefix
+        ("MN KOTA PERMAI / 069S", "M/V KOTA PERMAI / 069S"),  # "/V" read as one "N"
+        ("MNKOTA PERMAI", "MNKOTA PERMAI"),
         ("Vessel HMM OSLO", "Vessel HMM OSLO"),
     ],
 )
@@ -79,6 +81,8 @@ def test_motor_vessel_prefix(text, expected):
         ("10/.01/.2026", "2026-01-10"),
         ("21:10.2026", "2026-10-21"),
         ("12 / 03 / 2026", "2026-03-12"),
+        ("05 10.2026", "2026-10-05"),  # the first dot lost: the second tells it
+        ("05 10/2026", "2026-10-05"),
     ],
 )
 def test_date_with_doubled_or_misread_separators(text, expected):
@@ -131,3 +135,15 @@ def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
     be a thousand times off, so the weight is doubtful (review, never a reject on it)."""
     assert ambiguous_number("49, 980 000 kg net")
     assert not ambiguous_number("49, 980.000 kg net") and not ambiguous_number("24,500.00 kg")
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "expected"),
+    [
+        ("port_of_entry", ".Shanghai", "Shanghai"),  # a speck before the first letter
+        ("consignor_name", "·Kingfisher Foods", "Kingfisher Foods"),
+        ("commodity", ".22 calibre cartridges", ".22 calibre cartridges"),  # before a digit
+    ],
+)
+def test_a_dot_before_the_first_letter_of_a_value_is_dropped(field, text, expected):
+    assert normalise(field, text) == expected

@@ -81,6 +81,7 @@ def test_a_printed_full_stop_is_kept():
         ("", "Z", "-", spacing.HYPHEN_GAP),
         ("", "a", "b", spacing.WORD_GAP),
         ("K", ".", "K", spacing.DOT_UPPER_GAP),  # initials "K.K."
+        ("t", ".", "L", spacing.WORD_GAP),  # "Pvt. Ltd": a dot ending a word
         ("1", "1", "S", spacing.NARROW_UPPER_GAP),  # monospaced "V.111S"
         ("", "s", "(", spacing.PAREN_GAP),  # "grapes (Vitis"
         ("o", ".", "8", spacing.WORD_GAP),  # "No. 88" (after a capital: "V.428W" is tight)
@@ -242,3 +243,64 @@ def test_a_hyphen_spaced_a_little_unevenly_gets_a_space_on_both_sides():
     assert [ln.text for ln in route] == ["Sea freight - OOCL BRISBANE 666N"]  # not "freight- "
     ward = engine.recognise(_typeset(["Minato", "-", "ku"], [1, 2]))
     assert [ln.text for ln in ward] == ["Minato-ku"]
+
+
+def _doubt(chars, printed: str, read: str):
+    """``chars`` with every ``printed`` mark read as ``read`` with doubt."""
+    return [(read, box, 0.6) if ch == printed else (ch, box, conf) for ch, box, conf in chars]
+
+
+def test_a_doubtful_semicolon_with_only_a_comma_s_ink_is_a_comma():
+    page, chars, quad = _draw("Co, Ltd")
+    chars = _doubt(chars, ",", ";")
+    assert _text(chars) == "Co;Ltd"
+    assert _text(spacing.respace(chars, quad, page)) == "Co, Ltd"
+    page, chars, quad = _draw("Co; Ltd")  # both of its marks printed: a semicolon
+    assert _text(spacing.respace(_doubt(chars, ";", ";"), quad, page)) == "Co; Ltd"
+
+
+def test_a_doubtful_colon_is_the_mark_its_ink_shows():
+    page, chars, quad = _draw("Z.z. 40")
+    chars = chars[:3] + _doubt(chars[3:], ".", ":")
+    assert _text(chars) == "Z.z:40"
+    assert _text(spacing.respace(chars, quad, page)) == "Z.z. 40"  # a full stop alone
+    page, chars, quad = _draw("Foods Ltd")
+    colon = (":", (chars[4][1][2], 20.0, chars[5][1][0], 45.0), 0.4)  # over blank paper
+    chars = [*chars[:5], colon, *chars[5:]]
+    assert _text(spacing.respace(chars, quad, page)) == "Foods Ltd"
+    page, chars, quad = _draw("Note: Ltd")
+    assert _text(spacing.respace(_doubt(chars, ":", ":"), quad, page)) == "Note: Ltd"
+
+
+def test_a_doubtful_dot_off_the_baseline_is_a_speck():
+    page, chars, quad = _draw("Yokohama", speck_after=7, speck=4)  # a full stop's ink
+    assert _text(spacing.respace(chars, quad, page)) == "Yokohama."
+    x = int(chars[-1][1][0]) + 1  # the dot's columns (the letters end before them)
+    page[34:38, x : x + 4] = 255
+    page[44:48, x : x + 4] = 0  # the same ink under the baseline: a speck ("79.Orchard")
+    assert _text(spacing.respace(chars, quad, page)) == "Yokohama"
+
+
+@pytest.mark.parametrize(
+    ("printed", "mark"),
+    [("V.041S", "."), ("FR 46.311", "."), ("Montt, Region", ","), ("8001, South", ",")],
+)
+def test_a_full_stop_or_comma_the_model_dropped_is_put_back_from_the_ink(printed, mark):
+    page, chars, quad = _draw(printed)
+    chars = [c for c in chars if c[0] != mark]
+    assert mark not in _text(chars)
+    assert _text(spacing.respace(chars, quad, page)) == printed
+
+
+def test_a_speck_in_a_word_space_is_no_dropped_full_stop():
+    page, chars, quad = _draw("CMA   CGM", speck_after=4, speck=3)  # mid-space, on the line
+    chars = [c for c in chars if c[0] != "."]  # the model did not read it
+    assert _text(spacing.respace(chars, quad, page)) == "CMA CGM"
+
+
+def test_a_bold_hyphen_the_model_dropped_is_put_back():
+    page, chars, quad = _draw("Petrolina    PE")
+    a, p = chars[8][1][2], chars[9][1][0]
+    x = int((a + p) / 2) - 4
+    page[32:37, x : x + 8] = 0  # 0.2 x 0.125 line heights: thicker than a regular hyphen
+    assert _text(spacing.respace(chars, quad, page)) == "Petrolina - PE"

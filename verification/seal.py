@@ -401,7 +401,9 @@ def _detail_coverage(cand: np.ndarray, spec: np.ndarray) -> float:
     cell (seed 80 c00008, a US-APHIS impression on FR-DGAL's specimen: coverage 0.37, detail
     0.19). Round and oval stamps only: genuine gappy rectangles showed as little (0.20)."""
     spec_ink = spec > 0
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(spec_ink.astype(np.uint8), 8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        spec_ink.astype(np.uint8), connectivity=8
+    )
     box = bbox_of(spec)
     if n <= 1 or box is None:
         return 1.0

@@ -15,8 +15,10 @@ another emblem or other geometry puts ink where the specimen has none in the cel
 differs. Ink off the specimen's footprint is not counted (a signature crossing the stamp),
 except solid ink inside its outline (stars or an emblem the specimen lacks); scan specks off the
 specimen are not counted either. The score is the worst cell's precision; ``coverage`` (the
-share of the specimen's ink found) says whether enough of the impression is legible. A
-whole-mask similarity did not separate forgeries from genuine impressions.
+share of the specimen's ink found) says whether enough of the impression is legible, and on
+round and oval stamps ``detail`` (the share of its ink off the rings found) whether more than
+the rings is: another agency's seal shares them. A whole-mask similarity did not separate
+forgeries from genuine impressions.
 
 Pixels at the cell scale cannot see two adjacent letters swapped, so an impression that passes
 the cell test has its printed text judged letter by letter (``_seal_text``: the ring band

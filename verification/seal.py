@@ -15,8 +15,10 @@ another emblem or other geometry puts ink where the specimen has none in the cel
 differs. Ink off the specimen's footprint is not counted (a signature crossing the stamp),
 except solid ink inside its outline (stars or an emblem the specimen lacks); scan specks off the
 specimen are not counted either. The score is the worst cell's precision; ``coverage`` (the
-share of the specimen's ink found) says whether enough of the impression is legible. A
-whole-mask similarity did not separate forgeries from genuine impressions.
+share of the specimen's ink found) says whether enough of the impression is legible, and on
+round and oval stamps ``detail`` (the share of its ink off the rings found) whether more than
+the rings is: another agency's seal shares them. A whole-mask similarity did not separate
+forgeries from genuine impressions.
 
 Pixels at the cell scale cannot see two adjacent letters swapped, so an impression that passes
 the cell test has its printed text judged letter by letter (``_seal_text``: the ring band
@@ -41,6 +43,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from verification._ring_text import band_of
 from verification._seal_confirm import SpecimenView, TextCheck, check_text
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
@@ -68,6 +71,7 @@ _SPECK_PX = 12  # an ink piece this small, off the specimen, is scan speckle (se
 # exhaustively 0.58, with the emblem's difference in view). Calibrated on seeds 51-55: no
 # genuine impression's pose fitted below 0.587 (228).
 _FAST_FIT = 0.55
+_FRAME = 0.6  # a specimen ink piece this wide and tall (of the stamp's) is its frame
 _CELL_SHIFT = 1  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
 
 
@@ -77,6 +81,10 @@ class SealThresholds:
     accept: float = 0.93  # worst-cell ink precision >= accept (and enough coverage): match
     reject: float = 0.60  # below: no match; between: uncertain (review)
     min_coverage: float = 0.30  # share of the specimen's ink that must be seen to accept
+    # Share of a round or oval specimen's detail (its ink off the rings) that must be seen to
+    # accept. Seeds 80-84: genuine round/oval impressions 0.34 and up (72), another agency's
+    # round seal with the same rings 0.19 (matched at 0.988 without this).
+    min_detail: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,7 @@ class Comparison:
     box: Box  # where the specimen sits on the page
     cells: tuple[float, ...] = ()
     origin: tuple[int, int] = (0, 0)  # top-left of the specimen canvas on the page
+    detail: float = 1.0  # share of the specimen's detail seen (``_detail_coverage``)
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ class _Prepared:
     rgb: np.ndarray  # the specimen itself on the same canvas (white around it)
     key: str  # id and content digest, for caches
     model: SpecimenModel  # for the fast pose search
+    ringed: bool = True  # round or oval (``_ring_text.band_of``), not a rectangle
 
 
 def find_candidates(rgb: np.ndarray, ink: np.ndarray | None = None) -> list[Candidate]:
@@ -168,7 +178,10 @@ def prepare_specimen(spec: SealSpecimen) -> _Prepared | None:
         for a in range(0, 360, _COARSE_STEP)
     )
     key = f"{spec.id}:{hashlib.sha256(spec.image).hexdigest()}"
-    return _Prepared(spec.id, spec.agency_id, canvas, coarse, rgb_canvas, key, pose_model(canvas))
+    ringed = band_of(canvas) is not None
+    return _Prepared(
+        spec.id, spec.agency_id, canvas, coarse, rgb_canvas, key, pose_model(canvas), ringed
+    )
 
 
 def _rotate(img: np.ndarray, angle: float) -> np.ndarray:
@@ -376,9 +389,37 @@ def _at(
     x0, y0 = offset[0] + lx, offset[1] + ly
     box = (float(x0), float(y0), float(x0 + side), float(y0 + side))
     score = min(precisions, default=0.0)
+    detail = _detail_coverage(placed, rotated) if spec.ringed else 1.0
     return Comparison(
-        score, coverage, fit, angle, _tight(rotated, box), tuple(precisions), (x0, y0)
+        score, coverage, fit, angle, _tight(rotated, box), tuple(precisions), (x0, y0), detail
     )
+
+
+def _detail_coverage(cand: np.ndarray, spec: np.ndarray) -> float:
+    """The share of the specimen's *detail* that the impression's ink shows: its ink without
+    the frame (the pieces spanning the stamp both ways: rings, borders). Other agencies' seals
+    of the same geometry share the frame and differ in the detail; a faint impression of one
+    whose letters and emblem did not reach the ink mask lay on the specimen's rings in every
+    cell (seed 80 c00008, a US-APHIS impression on FR-DGAL's specimen: coverage 0.37, detail
+    0.19). Round and oval stamps only: genuine gappy rectangles showed as little (0.20)."""
+    spec_ink = spec > 0
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(
+        spec_ink.astype(np.uint8), connectivity=8
+    )
+    box = bbox_of(spec)
+    if n <= 1 or box is None:
+        return 1.0
+    w, h = box[2] - box[0], box[3] - box[1]
+    frame = (stats[:, cv2.CC_STAT_WIDTH] >= _FRAME * w) & (
+        stats[:, cv2.CC_STAT_HEIGHT] >= _FRAME * h
+    )
+    frame[0] = True
+    detail = ~frame[labels] & spec_ink
+    total = int(np.count_nonzero(detail))
+    if total == 0:
+        return 1.0
+    seen = cv2.dilate((cand > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    return float(np.count_nonzero(detail & seen)) / total
 
 
 def _tight(mask: np.ndarray, box: Box) -> Box:
@@ -432,7 +473,12 @@ def check_seal(
 
 
 def _matches(cmp: Comparison, th: SealThresholds) -> bool:
-    return cmp.coverage >= th.min_coverage and cmp.score >= th.accept
+    return _enough(cmp, th) and cmp.score >= th.accept
+
+
+def _enough(cmp: Comparison, th: SealThresholds) -> bool:
+    """Enough of the specimen seen to judge: of its ink, and of its detail."""
+    return cmp.coverage >= th.min_coverage and cmp.detail >= th.min_detail
 
 
 def _best(
@@ -449,7 +495,7 @@ def _best(
             continue  # a fragment of an impression already compared
         for spec in prepared:
             this = compare(ink, cand, spec, exhaustive, memo, (n, spec.key))
-            rank = this.score + (0.0 if this.coverage >= th.min_coverage else -1.0)
+            rank = this.score + (0.0 if _enough(this, th) else -1.0)
             if rank > best[0]:
                 best = (rank, this, spec)
             if _matches(this, th) and (exhaustive or this.fit >= _FAST_FIT):
@@ -465,7 +511,7 @@ def _judge(
     candidates: int,
     rgb: np.ndarray,
 ) -> SealResult:
-    enough = cmp.coverage >= th.min_coverage
+    enough = _enough(cmp, th)
     match = enough and cmp.score >= th.accept
     uncertain = not match and (cmp.score >= th.reject or not enough)
     text = _text(cmp, spec, rgb) if match else None

@@ -1,0 +1,46 @@
+"""Solid marks (stars, a filled emblem) of a specimen, as ``_seal_text.solid_marks`` counts
+them on simulator-drawn designs: what an opening leaves of a thin outline's junctions (a
+shield's cross and tip, the thick parts of ring letters) is no solid mark, so a gappy genuine
+impression missing those is not taken for one whose stars were removed."""
+
+import numpy as np
+import pytest
+
+from simulator.seal import seal_mask
+from simulator.world import build_world
+from verification._seal_text import solid_marks
+from verification.intake import WORK_DPI
+
+WORLD = build_world(21)
+
+
+def _design(seal_id: str) -> np.ndarray:
+    return np.pad(seal_mask(WORLD.seals[seal_id], WORK_DPI).astype(np.float32), 8)
+
+
+def _without_middle(design: np.ndarray) -> np.ndarray:
+    """The design with an ink gap over its middle third both ways (where the emblem is)."""
+    h, w = design.shape
+    gappy = design.copy()
+    gappy[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3] = 0.0
+    return gappy
+
+
+@pytest.mark.parametrize("seal_id", ["US-APHIS-S1", "FR-DGAL-S1", "NO-MATTILSYNET-S1"])
+def test_an_outline_emblem_has_no_solid_marks_to_miss(seal_id):
+    design = _design(seal_id)
+    marks, seen = solid_marks(design, _without_middle(design))
+    assert marks < 2 or seen > 0  # an ink gap over the shield is no "stars missing"
+    assert solid_marks(design, design) == (marks, marks)
+
+
+@pytest.mark.parametrize("seal_id", ["AU-DAFF-S2", "ZA-SACCI-S1", "NO-FDIR-S1"])
+def test_a_rectangles_stars_are_solid_marks_seen_or_missed(seal_id):
+    design = _design(seal_id)
+    marks, seen = solid_marks(design, design)
+    assert marks >= 2 and seen == marks
+    h, w = design.shape
+    bare = design.copy()
+    bare[:, : w // 5] = 0.0
+    bare[:, -w // 5 :] = 0.0
+    assert solid_marks(design, bare) == (marks, 0)

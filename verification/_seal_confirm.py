@@ -85,7 +85,24 @@ def check_text(
             _log_ring(spec.id, ring)
             return TextCheck(True, None)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
+    if _visibly_swapped(ev, spec.id):
+        return TextCheck(True, None)
     return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
+
+
+def _visibly_swapped(ev: TextEvidence, spec_id: str) -> bool:
+    """The visible ink of a pair of neighbouring letters fits them swapped clearly better
+    (``_seal_visible``), where the recogniser saw no contradiction."""
+    conf = ev.confirmation
+    found = conf.contradicted() if conf is not None else frozenset()
+    if found:
+        logger.info(
+            "seal %s: the visible ink of %d glyph pair(s) of its %s text fits them swapped",
+            spec_id,
+            len(found),
+            ev.kind,
+        )
+    return bool(found)
 
 
 def _contradicted(ev: TextEvidence, spec_id: str) -> bool:

@@ -102,3 +102,20 @@ def test_swapped_looking_pairs_far_apart_are_a_misfit_not_a_swap():
     assert apart.contradicted(TH) == frozenset()
     faint = PairVisibility((0.9, -0.8), (50.0, -20.0), (1.0, 0.1))
     assert faint.contradicted(TH) == frozenset()  # a glyph barely inked: a gap's edge
+
+
+def test_a_glyph_pair_contradiction_the_visible_ink_denies_is_overruled():
+    from dataclasses import replace
+
+    from verification._seal_text import _overruled
+
+    swapped = _stamped(SWAPPED, 0.6)
+    check = check_glyphs(SPEC, swapped)
+    assert 19 in check.contradicted
+    assert 19 not in _overruled(SPEC, swapped, check)  # the swap is there: it stands
+    genuine = _stamped(SPEC, 0.6)
+    noisy = replace(check_glyphs(SPEC, genuine), contradicted=(5, 19))
+    assert _overruled(SPEC, genuine, noisy) == frozenset({5, 19})  # the ink shows the print
+    gap = _stamped(SPEC, _faint_at(WINDOWS[19][0], WINDOWS[20][1], 0.0))
+    blank = replace(check_glyphs(SPEC, gap), contradicted=(19,))
+    assert _overruled(SPEC, gap, blank) == frozenset({19})  # no ink there: no evidence

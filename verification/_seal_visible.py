@@ -156,12 +156,11 @@ def _noise(
 def _pair_ink(
     spec: np.ndarray, imp: np.ndarray, windows: Sequence[tuple[int, int]]
 ) -> tuple[float, ...]:
-    """Per pair, the ink of its fainter glyph (least-squares gain of the impression on the
-    glyph) over the median glyph's."""
+    """Per pair, the ink of its fainter glyph window (the impression's ink over the
+    specimen's, whichever letter it holds) over the median glyph's."""
     own = []
     for c0, c1 in windows:
-        sg, ig = spec[:, c0:c1], imp[:, c0:c1]
-        den = float((sg * sg).sum())
-        own.append(float((sg * ig).sum()) / den if den > 1e-6 else 0.0)
+        den = float(spec[:, c0:c1].sum())
+        own.append(float(imp[:, c0:c1].sum()) / den if den > 1e-6 else 0.0)
     usual = max(1e-3, float(np.median(own)))
     return tuple(round(min(a, b) / usual, 3) for a, b in zip(own[:-1], own[1:], strict=True))

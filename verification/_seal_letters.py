@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from verification._seal_visible import PairVisibility, VisibleThresholds, pair_visibility
+
 _LOCAL = 3  # columns a glyph may shift on its own; rows: _LOCAL_ROWS
 _LOCAL_ROWS = 2
 _SAME = 0.85  # a rival this alike (NCC on the specimen) at the glyph's place: no evidence
@@ -212,10 +214,20 @@ class Confirmation:
     glyphs: frozenset[int]  # glyphs confirmed on their own
     pairs: frozenset[int]  # pairs confirmed (first glyph's index)
     invisible: frozenset[int]  # pairs whose swap would look the same
+    visible: PairVisibility = PairVisibility((), ())  # of each pair of glyphs (``_seal_visible``)
 
-    def open(self, read_words: frozenset[int] = frozenset()) -> tuple[int, ...]:
-        """Open swap positions per word (``read_words``: words the recogniser read whole)."""
-        return open_positions(self.groups, self.glyphs, self.pairs, self.invisible, read_words)
+    def open(
+        self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
+    ) -> tuple[int, ...]:
+        """Open swap positions per word (``read_words``: words the recogniser read whole); a
+        pair whose visible ink fits the printed order clearly better than the swap is seen."""
+        seen = self.pairs | self.visible.confirmed(th or VisibleThresholds())
+        return open_positions(self.groups, self.glyphs, seen, self.invisible, read_words)
+
+    def contradicted(self, th: VisibleThresholds | None = None) -> frozenset[int]:
+        """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word."""
+        inner = {k for g in self.groups for k in g[:-1]}
+        return frozenset(inner & self.visible.contradicted(th or VisibleThresholds()))
 
 
 def confirmation(
@@ -238,4 +250,5 @@ def confirmation(
         frozenset(glyphs),
         frozenset(last[k] for k in confirmed_pairs),
         frozenset(invisible),
+        pair_visibility(spec, imp, parts),
     )

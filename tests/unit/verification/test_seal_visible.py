@@ -1,0 +1,121 @@
+"""The visible-ink test of neighbouring glyph pairs (``_seal_visible``) on rendered text strips:
+a faint but present pair of letters is confirmed, a swapped one contradicted, an ink gap is no
+evidence either way, and the fading edge of a gap contradicts nothing."""
+
+import numpy as np
+
+from verification._seal_glyphs import check_glyphs
+from verification._seal_letters import confirmation
+from verification._seal_visible import (
+    VisibleThresholds,
+    above_paper,
+    pair_visibility,
+)
+
+
+def _strip(text: str, width: int = 560, size: int = 22) -> np.ndarray:
+    from PIL import Image, ImageDraw
+
+    from verification.testing import font
+
+    img = Image.new("L", (width, 40), 0)
+    draw = ImageDraw.Draw(img)
+    draw.text((width / 2, 20), text, font=font(size, bold=True), fill=255, anchor="mm")
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
+SPEC = _strip("MINISTRY FOR PRIMARY INDUSTRIES")
+TH = VisibleThresholds()
+WINDOWS = check_glyphs(SPEC, SPEC).windows
+SWAPPED = _strip("MINISTRY FOR PRIMARY IDNUSTRIES")  # N, D of INDUSTRIES: glyphs 19, 20
+
+
+def _stamped(strip: np.ndarray, level: np.ndarray | float, seed: int = 0) -> np.ndarray:
+    """``strip`` as a stamping leaves it: times an ink level and grain, on grey paper with
+    scan noise."""
+    rng = np.random.default_rng(seed)
+    grain = 1.0 - 0.25 * rng.random(strip.shape)
+    noise = rng.normal(0.0, 0.01, strip.shape)
+    return np.clip(0.2 + strip * level * grain + noise, 0.0, 1.0).astype(np.float32)
+
+
+def _faint_at(c0: int, c1: int, level: float) -> np.ndarray:
+    out = np.ones(SPEC.shape, np.float32)
+    out[:, c0:c1] = level
+    return out
+
+
+def test_paper_tint_is_taken_off():
+    imp = _stamped(SPEC, 1.0)
+    assert abs(float(np.median(imp[SPEC < 0.05]) - 0.2)) < 0.02
+    assert float(np.median(above_paper(SPEC, imp)[SPEC < 0.05])) < 0.02
+
+
+def test_faint_letters_are_confirmed_pair_by_pair():
+    vis = pair_visibility(SPEC, _stamped(SPEC, 0.12), WINDOWS)
+    assert len(vis.confirmed(TH)) >= len(WINDOWS) - 4  # a few pairs look alike swapped
+    assert not vis.contradicted(TH)
+
+
+def test_swapped_letters_are_contradicted_even_when_faint():
+    for level in (1.0, 0.2):
+        vis = pair_visibility(SPEC, _stamped(SWAPPED, level), WINDOWS)
+        assert vis.contradicted(TH) == frozenset({19}), level
+        assert 19 not in vis.confirmed(TH)
+
+
+def test_an_ink_gap_is_no_evidence_either_way():
+    c0, c1 = WINDOWS[18][0], WINDOWS[22][1]  # I, N, D, U, S of INDUSTRIES
+    gap = _faint_at(c0, c1, 0.0)
+    for strip in (SPEC, SWAPPED):
+        vis = pair_visibility(SPEC, _stamped(strip, gap), WINDOWS)
+        assert not {18, 19, 20, 21} & vis.confirmed(TH)
+        assert not vis.contradicted(TH)
+
+
+def test_the_fading_edge_of_a_gap_contradicts_nothing():
+    ramp = np.ones(SPEC.shape, np.float32)
+    c0, c1 = WINDOWS[17][0], WINDOWS[21][1]
+    ramp[:, c0:c1] = np.linspace(1.0, 0.0, c1 - c0)[None, :]
+    ramp[:, c1:] = 0.0
+    for seed in range(3):
+        vis = pair_visibility(SPEC, _stamped(SPEC, ramp, seed), WINDOWS)
+        assert not vis.contradicted(TH)
+
+
+def test_a_faint_word_no_longer_leaves_its_swap_positions_open():
+    imp = _stamped(SPEC, _faint_at(WINDOWS[18][0], SPEC.shape[1], 0.1))
+    check = check_glyphs(SPEC, imp)
+    conf = confirmation(SPEC, imp, check.windows, check.checked, check.confirmed_at)
+    assert conf.open()[3] <= 1
+    assert not conf.contradicted()
+    word = set(conf.groups[3][:-1])
+    assert len(word - conf.visible.confirmed(TH)) <= 2  # the visible ink alone sees the word
+
+
+def test_swapped_looking_pairs_far_apart_are_a_misfit_not_a_swap():
+    from verification._seal_visible import PairVisibility
+
+    one = PairVisibility((0.9, -0.8, -0.6, 0.9), (50.0, -20.0, -10.0, 40.0), (1.0,) * 4)
+    assert one.contradicted(TH) == frozenset({1, 2})
+    apart = PairVisibility((-0.8, 0.9, 0.9, -0.8), (-20.0, 50.0, 40.0, -20.0), (1.0,) * 4)
+    assert apart.contradicted(TH) == frozenset()
+    faint = PairVisibility((0.9, -0.8), (50.0, -20.0), (1.0, 0.1))
+    assert faint.contradicted(TH) == frozenset()  # a glyph barely inked: a gap's edge
+
+
+def test_a_glyph_pair_contradiction_the_visible_ink_denies_is_overruled():
+    from dataclasses import replace
+
+    from verification._seal_text import _overruled
+
+    swapped = _stamped(SWAPPED, 0.6)
+    check = check_glyphs(SPEC, swapped)
+    assert 19 in check.contradicted
+    assert 19 not in _overruled(SPEC, swapped, check)  # the swap is there: it stands
+    genuine = _stamped(SPEC, 0.6)
+    noisy = replace(check_glyphs(SPEC, genuine), contradicted=(5, 19))
+    assert _overruled(SPEC, genuine, noisy) == frozenset({5, 19})  # the ink shows the print
+    gap = _stamped(SPEC, _faint_at(WINDOWS[19][0], WINDOWS[20][1], 0.0))
+    blank = replace(check_glyphs(SPEC, gap), contradicted=(19,))
+    assert _overruled(SPEC, gap, blank) == frozenset({19})  # no ink there: no evidence

@@ -1,0 +1,166 @@
+"""How much a swap of two neighbouring letters would change what the impression *visibly* shows.
+
+A stamping leaves the design times a slowly varying ink level: pressure, blotches that fade to
+nothing, grain. A letter in a faint patch is still there in its shape, only weaker; in a gap it
+is gone. So each pair of neighbouring glyphs is judged against a model of the impression:
+``level x specimen``, the level estimated from the surrounding letters (a blur much wider than
+a glyph: two swapped letters barely move it). For the pair as printed and the pair swapped, the
+squared residual of the impression against ``level x hypothesis`` (best over a few pixels of
+shift) says which fits; the *visible difference* ``sum((level x (printed - swapped))^2)``
+says how much the two could differ at all where ink reached the paper. In a gap it is zero: no
+evidence either way, as it should be. Measured against the impression's own residual noise
+(the median per-pixel residual of its pairs as printed), the gain of the printed hypothesis
+over the swapped one is a log-likelihood-like score: a pair is *confirmed* when the printed
+order wins by a calibrated share of the visible difference and by enough noise units, and
+*contradicted* when the swapped order wins likewise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+_LOCAL = 3  # columns a pair may shift on its own; rows: _LOCAL_ROWS
+_LOCAL_ROWS = 2
+_SMOOTH = 0.8  # pixels: a light blur of both strips against sub-pixel misregistration
+_MIN_NOISE = 1e-4  # per-pixel scan noise floor (a clean impression has almost none)
+_SWAP_REACH = 2  # pairs: how far apart the pairs a swap upsets can be
+_INKED = 0.02  # mean squared ink level of a pair that shows ink
+_REL_NOISE = 0.1  # residual per squared ink level when no pair shows ink
+
+
+@dataclass(frozen=True)
+class VisibleThresholds:
+    # Calibrated on corpus seeds 90-94 (genuine impressions and text imitations, seal stage).
+    confirm_share: float = 0.3  # printed beats swapped by this share of the visible difference
+    confirm_snr: float = 3.0  # ... and by this many times the residual expected (``_noise``)
+    contradict_share: float = 0.5
+    contradict_snr: float = 8.0
+    contradict_ink: float = 0.5  # both glyphs inked this well: not a fading gap's edge
+
+
+@dataclass(frozen=True)
+class PairVisibility:
+    """Per pair ``k`` (glyphs ``k, k+1`` of the windows): ``share`` = (RSS swapped - RSS
+    printed) / visible difference (about +1 printed, -1 swapped, 0 nothing visible); ``snr`` =
+    (RSS swapped - RSS printed) / noise."""
+
+    share: tuple[float, ...]
+    snr: tuple[float, ...]
+    inked: tuple[float, ...] = ()  # the fainter glyph's ink, of the strip's usual glyph ink
+
+    def confirmed(self, th: VisibleThresholds) -> frozenset[int]:
+        return frozenset(
+            k
+            for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
+            if s >= th.confirm_share and n >= th.confirm_snr
+        )
+
+    def contradicted(self, th: VisibleThresholds) -> frozenset[int]:
+        """Pairs that fit swapped clearly better, both glyphs inked. A swap of two letters
+        upsets the pairs around one place: when strongly swapped-looking pairs lie further
+        apart than ``_SWAP_REACH`` (a strip smudged or sheared against the specimen, where the
+        model does not hold), none counts."""
+        strong = [k for k, n in enumerate(self.snr) if n <= -th.contradict_snr]
+        if not strong or strong[-1] - strong[0] > _SWAP_REACH:
+            return frozenset()
+        return frozenset(
+            k
+            for k in strong
+            if self.share[k] <= -th.contradict_share and self.inked[k] >= th.contradict_ink
+        )
+
+
+def above_paper(spec: np.ndarray, imp: np.ndarray) -> np.ndarray:
+    """``imp`` less its paper tint: the median where the specimen has no ink near (a scan's
+    grey paper would otherwise read as faint ink everywhere, the gaps included)."""
+    near = cv2.dilate((spec > 0.1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    blank = imp[~near]
+    paper = float(np.median(blank)) if blank.size else 0.0
+    return np.clip(imp - paper, 0.0, 1.0)
+
+
+def pair_visibility(
+    spec: np.ndarray, imp: np.ndarray, windows: Sequence[tuple[int, int]]
+) -> PairVisibility:
+    """``PairVisibility`` of each neighbouring pair of ``windows`` (same-shaped 0..1 strips,
+    registered to within a few pixels)."""
+    if len(windows) < 2:
+        return PairVisibility((), ())
+    s = cv2.GaussianBlur(spec.astype(np.float32), (0, 0), _SMOOTH)
+    i = cv2.GaussianBlur(above_paper(spec, imp.astype(np.float32)), (0, 0), _SMOOTH)
+    padded = np.pad(i, ((_LOCAL_ROWS, _LOCAL_ROWS), (_LOCAL, _LOCAL)))
+    gains, diffs, rss, inked = [], [], [], []
+    for k in range(len(windows) - 1):
+        (a0, a1), (b0, b1) = windows[k], windows[k + 1]
+        win = padded[:, a0 : b1 + 2 * _LOCAL]
+        printed = s[:, a0:b1]
+        swapped = np.hstack([s[:, b0:b1], s[:, a1:b0], s[:, a0:a1]])
+        rp, level = _fit(win, printed, (a1 - a0, b0 - a0))
+        rs, _ = _fit(win, swapped, (b1 - b0, b1 - a1))
+        gains.append(rs - rp)
+        diffs.append(float(((level * (printed - swapped)) ** 2).sum()))
+        rss.append(rp / printed.size)
+        inked.append(float((level * level).mean()))
+    noise = _noise(s, i, rss, inked)
+    share = tuple(round(gn / d, 3) if d > 1e-6 else 0.0 for gn, d in zip(gains, diffs, strict=True))
+    snr = tuple(round(gn / n, 2) for gn, n in zip(gains, noise, strict=True))
+    return PairVisibility(share, snr, _pair_ink(s, i, windows))
+
+
+def _fit(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> tuple[float, np.ndarray]:
+    """The least residual of ``win`` against ``hyp`` over the local shifts, each part of
+    ``hyp`` (split at the columns ``cuts``: first glyph, gap, second glyph) with its own ink
+    level (least squares, not below 0); and the ink level per column at that best shift."""
+    h, w = hyp.shape
+    if win.shape[0] < h or win.shape[1] < w:
+        return 0.0, np.zeros(w, np.float32)
+    total = cv2.matchTemplate(win * win, np.ones_like(hyp), cv2.TM_CCORR)
+    explained = np.zeros(total.shape, np.float32)
+    parts = []
+    for c0, c1 in ((0, cuts[0]), (cuts[0], cuts[1]), (cuts[1], w)):
+        part = np.zeros_like(hyp)
+        part[:, c0:c1] = hyp[:, c0:c1]
+        energy = float((part * part).sum())
+        if c1 <= c0 or energy < 1e-6:
+            continue
+        dot = cv2.matchTemplate(win, part, cv2.TM_CCORR)
+        explained += np.maximum(dot, 0.0) ** 2 / energy
+        parts.append((c0, c1, dot, energy))
+    res = total - explained
+    y, x = np.unravel_index(int(np.argmin(res)), res.shape)
+    level = np.zeros(w, np.float32)
+    for c0, c1, dot, energy in parts:
+        level[c0:c1] = max(0.0, float(dot[y, x])) / energy
+    return float(res[y, x]), level
+
+
+def _noise(
+    spec: np.ndarray, imp: np.ndarray, rss: Sequence[float], inked: Sequence[float]
+) -> list[float]:
+    """Per pair, the residual expected of the printed order, in columns of the strip: scan
+    noise on the paper (the impression's variance where the specimen has no ink) plus a share
+    of the squared ink level (grain and misregistration grow with the ink: the median of the
+    pairs' residual per squared level, where there is ink)."""
+    near = cv2.dilate((spec > 0.1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    blank = imp[~near]
+    paper = max(_MIN_NOISE, float(blank.var())) if blank.size > 20 else _MIN_NOISE
+    rel = [r / v for r, v in zip(rss, inked, strict=True) if v >= _INKED]
+    share = float(np.median(rel)) if rel else _REL_NOISE
+    return [spec.shape[0] * (paper + share * v) for v in inked]
+
+
+def _pair_ink(
+    spec: np.ndarray, imp: np.ndarray, windows: Sequence[tuple[int, int]]
+) -> tuple[float, ...]:
+    """Per pair, the ink of its fainter glyph window (the impression's ink over the
+    specimen's, whichever letter it holds) over the median glyph's."""
+    own = []
+    for c0, c1 in windows:
+        den = float(spec[:, c0:c1].sum())
+        own.append(float(imp[:, c0:c1].sum()) / den if den > 1e-6 else 0.0)
+    usual = max(1e-3, float(np.median(own)))
+    return tuple(round(min(a, b) / usual, 3) for a, b in zip(own[:-1], own[1:], strict=True))

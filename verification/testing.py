@@ -43,6 +43,15 @@ class RenderedPage:
         return np.asarray(self.image.convert("RGB"))
 
 
+def text_strip(text: str, width: int = 560, size: int = 22) -> np.ndarray:
+    """One line of bold text, white on black, as a float image in [0, 1] (a seal text strip)."""
+    img = Image.new("L", (width, 40), 0)
+    ImageDraw.Draw(img).text(
+        (width / 2, 20), text, font=font(size, bold=True), fill=255, anchor="mm"
+    )
+    return np.asarray(img, dtype=np.float32) / 255.0
+
+
 def render_page(
     title: str,
     rows: Sequence[tuple[str, Sequence[str]]],

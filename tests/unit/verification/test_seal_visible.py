@@ -11,18 +11,7 @@ from verification._seal_visible import (
     above_paper,
     pair_visibility,
 )
-
-
-def _strip(text: str, width: int = 560, size: int = 22) -> np.ndarray:
-    from PIL import Image, ImageDraw
-
-    from verification.testing import font
-
-    img = Image.new("L", (width, 40), 0)
-    draw = ImageDraw.Draw(img)
-    draw.text((width / 2, 20), text, font=font(size, bold=True), fill=255, anchor="mm")
-    return np.asarray(img, dtype=np.float32) / 255.0
-
+from verification.testing import text_strip as _strip
 
 SPEC = _strip("MINISTRY FOR PRIMARY INDUSTRIES")
 TH = VisibleThresholds()

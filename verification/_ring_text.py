@@ -190,13 +190,19 @@ def specimen_text(key: str, darkness: np.ndarray, band: Band) -> str:
 
 
 def contradictions(read: str, expected: str) -> tuple[str, ...]:
-    """Legible letters that contradict the expected text (see the module docstring).
+    """Legible letters that contradict the expected text (see the module docstring)."""
+    return tuple(text for _op, _expected, text in contradiction_ops(read, expected))
+
+
+def contradiction_ops(read: str, expected: str) -> tuple[tuple[str, str, str], ...]:
+    """(op, expected letters, description) of each contradiction: "swap" (the two expected
+    letters read in swapped order) or "insert" (an extra letter read; expected "").
 
     A swap needs correctly read letters around it (``_FLANK`` in all, at least one on each
     side; each end of the text counts as two); an extra letter, which OCR noise produces more
     easily, needs ``_FLANK`` on each side and never counts at the ends."""
     ops = _align(read, expected)
-    found = []
+    found: list[tuple[str, str, str]] = []
     for i, (op, r, e) in enumerate(ops):
         if op not in ("swap", "insert"):
             continue
@@ -209,9 +215,9 @@ def contradictions(read: str, expected: str) -> tuple[str, ...]:
             if all(o in ("insert", "skip") for o, _r, _e in ops[:i]):
                 before = max(before, 2)
             if min(before, after) >= 1 and before + after >= _FLANK:
-                found.append(f"{e!r} read as {r!r}")
+                found.append(("swap", e, f"{e!r} read as {r!r}"))
         elif min(before, after) >= _FLANK:
-            found.append(f"extra {r!r} after {_context(ops[:i])!r}")
+            found.append(("insert", "", f"extra {r!r} after {_context(ops[:i])!r}"))
     return tuple(found)
 
 

@@ -76,7 +76,7 @@ def check_text(
     reads: tuple[tuple[str, str], ...] = ()
     if ev.kind == "lines":
         reads = line_reads(ev, spec.key)
-        misread = misread_lines(reads)
+        misread = misread_lines(reads, ev)
         if misread:
             logger.info(
                 "seal %s: inner text contradicts the specimen (%s)", spec.id, "; ".join(misread)

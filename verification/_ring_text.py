@@ -191,18 +191,20 @@ def specimen_text(key: str, darkness: np.ndarray, band: Band) -> str:
 
 def contradictions(read: str, expected: str) -> tuple[str, ...]:
     """Legible letters that contradict the expected text (see the module docstring)."""
-    return tuple(text for _op, _expected, text in contradiction_ops(read, expected))
+    return tuple(text for _op, _at, text in contradiction_ops(read, expected))
 
 
-def contradiction_ops(read: str, expected: str) -> tuple[tuple[str, str, str], ...]:
-    """(op, expected letters, description) of each contradiction: "swap" (the two expected
-    letters read in swapped order) or "insert" (an extra letter read; expected "").
+def contradiction_ops(read: str, expected: str) -> tuple[tuple[str, int, str], ...]:
+    """(op, place, description) of each contradiction: "swap" (two letters of ``expected``
+    read in swapped order; place: the index of the first in ``expected``, -1 if the reading's
+    place in it is ambiguous) or "insert" (an extra letter read; place -1).
 
     A swap needs correctly read letters around it (``_FLANK`` in all, at least one on each
     side; each end of the text counts as two); an extra letter, which OCR noise produces more
     easily, needs ``_FLANK`` on each side and never counts at the ends."""
     ops = _align(read, expected)
-    found: list[tuple[str, str, str]] = []
+    places = _places(ops, expected)
+    found: list[tuple[str, int, str]] = []
     for i, (op, r, e) in enumerate(ops):
         if op not in ("swap", "insert"):
             continue
@@ -215,10 +217,25 @@ def contradiction_ops(read: str, expected: str) -> tuple[tuple[str, str, str], .
             if all(o in ("insert", "skip") for o, _r, _e in ops[:i]):
                 before = max(before, 2)
             if min(before, after) >= 1 and before + after >= _FLANK:
-                found.append(("swap", e, f"{e!r} read as {r!r}"))
+                found.append(("swap", places[i], f"{e!r} read as {r!r}"))
         elif min(before, after) >= _FLANK:
-            found.append(("insert", "", f"extra {r!r} after {_context(ops[:i])!r}"))
+            found.append(("insert", -1, f"extra {r!r} after {_context(ops[:i])!r}"))
     return tuple(found)
+
+
+def _places(ops: list[tuple[str, str, str]], expected: str) -> list[int]:
+    """Per op of an alignment (``_align``), the index in ``expected`` of its first expected
+    letter: the ops consume a run of ``expected`` (the reading may start anywhere in it), found
+    where it occurs once; -1 throughout where it does not."""
+    run = "".join(e for _op, _r, e in ops)
+    start = expected.find(run)
+    if not run or start < 0 or expected.find(run, start + 1) >= 0:
+        return [-1] * len(ops)
+    out, at = [], start
+    for _op, _r, e in ops:
+        out.append(at)
+        at += len(e)
+    return out
 
 
 def _context(ops: list[tuple[str, str, str]]) -> str:

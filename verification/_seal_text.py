@@ -37,7 +37,6 @@ from verification._seal_letters import (
     Confirmation,
     LetterThresholds,
     confirmation,
-    word_map,
     words,
     words_read,
 )
@@ -69,6 +68,7 @@ _MIN_LINE = 8  # rows: a thinner line strip is not read
 _RECT_INSET = 0.17  # of the stamp's height: inside the inner border
 _LEAN_SHARE = 0.0  # visible ink leaning printed (``_ink_leans_printed``)
 _HELD = 0.5  # margin of a neighbouring pair holding a letter in its order (``_held_by_neighbours``)
+_MARK = 0.5  # of a word's median glyph width: a narrower last glyph is a mark (``_letters_only``)
 
 
 @dataclass(frozen=True)
@@ -217,52 +217,69 @@ def misread_lines(
     for n, (expected, read) in enumerate(reads):
         if not expected:
             continue
-        for op, pair, text in contradiction_ops(letters(read), letters(expected)):
-            if op == "swap" and ev is not None and _pixels_deny_swap(ev, n, expected, pair):
+        for op, at, text in contradiction_ops(letters(read), letters(expected)):
+            if op == "swap" and ev is not None and _pixels_deny_swap(ev, n, expected, at):
                 logger.info("line %d: %s overruled, its glyphs show the printed order", n, text)
                 continue
             found.append(text)
     return tuple(found)
 
 
-def _pixels_deny_swap(ev: TextEvidence, line: int, expected: str, pair: str) -> bool:
-    """Whether the glyph pair that prints ``pair`` in ``line`` is seen in its printed order:
-    the pair confirmed by the glyph test or the visible ink, held by both its neighbours, or
-    its ink leaning printed (as a glyph-pair contradiction is overruled, ``_overruled``).
-    Seed 83 c00025 (seal6): a genuine ZA-SACCI rectangle's inner line read 'FA' for 'AF'."""
+def _pixels_deny_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bool:
+    """Whether the glyph pair that prints letters ``at, at+1`` of ``line`` (of the letters of
+    ``expected``, its text as read on the specimen) is seen in its printed order: the pair
+    confirmed by the glyph test or by the visible ink (``_seal_visible``). Seed 83 c00025
+    (seal6): a genuine ZA-SACCI rectangle's inner line read 'FA' for 'AF'."""
     if line >= min(len(ev.checks), len(ev.strips)):
         return False
     spec, imp = ev.strips[line]
     check = ev.checks[line]
-    k = glyph_of_pair(check.windows, spec, expected, pair)
+    k = glyph_of_letter(check.windows, spec, expected, at)
     if k is None:
         return False
     vis = pair_visibility(spec, imp, check.windows)
-    return (
-        k in check.confirmed_at
-        or k in vis.confirmed(VisibleThresholds())
-        or _held_by_neighbours(check, k)
-        or _ink_leans_printed(vis, k)
-    )
+    return k in check.confirmed_at or k in vis.confirmed(VisibleThresholds())
 
 
-def glyph_of_pair(
-    windows: tuple[tuple[int, int], ...], spec: np.ndarray, expected: str, pair: str
+def glyph_of_letter(
+    windows: tuple[tuple[int, int], ...], spec: np.ndarray, expected: str, at: int
 ) -> int | None:
-    """The first glyph of the only place in ``expected`` (the line's text as read on the
-    specimen) where the two letters ``pair`` are neighbours within a word, as an index into
-    the glyph ``windows``; None when the glyphs' words do not pair up letter for letter with
-    the text's, or the pair is not found exactly once."""
+    """The glyph (index into ``windows``) that prints letter ``at`` of the letters of
+    ``expected`` when the next letter is in the same word: the glyphs' words paired up with
+    the text's in order (lone glyphs, stars, left out unless the text has one-letter words),
+    that word letter for letter (its glyphs may end in a narrow mark, a comma); None where
+    they do not pair up so."""
     wanted, _ = words_read(expected, "")
-    groups = words(windows, spec, LetterThresholds())
-    hits = [
-        groups[g][i]
-        for g, w in word_map(groups, wanted).items()
-        if len(groups[g]) == len(wanted[w])
-        for i in range(len(wanted[w]) - 1)
-        if wanted[w][i : i + 2] == pair
-    ]
-    return hits[0] if len(hits) == 1 else None
+    place = _word_at(wanted, at)
+    if place is None:
+        return None
+    w, i = place
+    groups = [_letters_only(g, windows) for g in words(windows, spec, LetterThresholds())]
+    kept = [g for g in groups if len(g) > 1 or any(len(x) == 1 for x in wanted)]
+    if len(kept) != len(wanted) or len(kept[w]) != len(wanted[w]):
+        return None
+    return kept[w][i]
+
+
+def _word_at(wanted: tuple[str, ...], at: int) -> tuple[int, int] | None:
+    """(word, letter in it) of letter ``at`` of the words run together, when the next letter
+    is in the same word."""
+    start = 0
+    for w, word in enumerate(wanted):
+        if start <= at < start + len(word) - 1:
+            return w, at - start
+        start += len(word)
+    return None
+
+
+def _letters_only(group: list[int], windows: tuple[tuple[int, int], ...]) -> list[int]:
+    """A word's glyphs without a trailing mark much narrower than its letters (a comma)."""
+    if len(group) < 3:
+        return group
+    widths = [windows[k][1] - windows[k][0] for k in group]
+    if widths[-1] < _MARK * float(np.median(widths[:-1])):
+        return group[:-1]
+    return group
 
 
 def _for_ocr(strip: np.ndarray) -> np.ndarray:

@@ -1,0 +1,133 @@
+"""When is a seal's text contradicted? Only when the pixels agree: a glyph pair that fits a
+swap better is overruled when the visible ink leans to the printed order or both of its letters
+are held in order by their other neighbours; a swap the recogniser reads in a rectangle's line
+is a misread where the glyph pair is confirmed in its printed order. Real swaps (rendered
+imitations) still stand. And a cell holding little ink is not failed by a few pixels off the
+specimen."""
+
+from dataclasses import replace
+
+import numpy as np
+
+from simulator.seal import colourise, seal_mask
+from simulator.world import INKS, build_world
+from verification import seal as S
+from verification._seal_glyphs import check_glyphs
+from verification._seal_text import (
+    _held_by_neighbours,
+    _ink_leans_printed,
+    _overruled,
+    glyph_of_letter,
+    misread_lines,
+    text_evidence,
+)
+from verification._seal_visible import pair_visibility
+from verification.imaging import colour_ink_mask
+from verification.intake import WORK_DPI
+from verification.ports import SealSpecimen
+from verification.testing import render_page
+from verification.testing import text_strip as _strip
+
+SPEC = _strip("MINISTRY FOR PRIMARY INDUSTRIES")
+SWAPPED = _strip("MINISTRY FOR PRIMARY IDNUSTRIES")  # N, D of INDUSTRIES: glyphs 19, 20
+WORLD = build_world(21)
+RECT = next(s for s in WORLD.seals.values() if s.shape == "rect")
+
+
+def _stamped(strip: np.ndarray, level: float, seed: int = 0) -> np.ndarray:
+    """``strip`` as a stamping leaves it: an ink level and grain, on grey paper, scan noise."""
+    rng = np.random.default_rng(seed)
+    grain = 1.0 - 0.25 * rng.random(strip.shape)
+    noise = rng.normal(0.0, 0.01, strip.shape)
+    return np.clip(0.2 + strip * level * grain + noise, 0.0, 1.0).astype(np.float32)
+
+
+def test_a_genuine_pair_is_held_by_its_neighbours_and_its_ink_leans_printed():
+    imp = _stamped(SPEC, 0.6)
+    check = check_glyphs(SPEC, imp)
+    vis = pair_visibility(SPEC, imp, check.windows)
+    assert _held_by_neighbours(check, 19) and _ink_leans_printed(vis, 19)
+    noisy = replace(check, contradicted=(19,))  # a false contradiction on a genuine pair
+    assert 19 in _overruled(SPEC, imp, noisy)
+
+
+def test_a_real_swap_is_held_by_neither_neighbour_nor_ink_and_stands():
+    for level in (1.0, 0.5, 0.25):
+        for seed in range(3):
+            imp = _stamped(SWAPPED, level, seed)
+            check = check_glyphs(SPEC, imp)
+            vis = pair_visibility(SPEC, imp, check.windows)
+            assert 19 in check.contradicted, (level, seed)
+            assert not _held_by_neighbours(check, 19), (level, seed)
+            assert not _ink_leans_printed(vis, 19), (level, seed)
+            assert 19 not in _overruled(SPEC, imp, check), (level, seed)
+
+
+def _swap_in_longest_word(text: str) -> str:
+    words = text.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    w = words[i]
+    words[i] = w[:2] + w[3] + w[2] + w[4:]
+    return " ".join(words)
+
+
+def _page_and_pose(drawn, seed: int):
+    """A legible stamping of ``drawn`` on a rendered page, and the pose of RECT's specimen."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    mask = np.pad(seal_mask(drawn, WORK_DPI).copy(), 6)
+    grain = 1.0 - 0.25 * rng.random(mask.shape, dtype=np.float32)
+    mask = cv2.GaussianBlur(mask * 0.8 * grain, (0, 0), 0.6)
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])]).rgb().copy()
+    ink = np.asarray(colourise(mask, INKS[drawn.ink]), dtype=np.float32)
+    h, w = ink.shape[:2]
+    region = page[1400 : 1400 + h, 700 : 700 + w].astype(np.float32)
+    page[1400 : 1400 + h, 700 : 700 + w] = (region * ink / 255.0).astype(np.uint8)
+    from simulator.seal import specimen_png
+
+    prep = S.prepare_specimen(SealSpecimen(RECT.id, RECT.agency, specimen_png(RECT)))
+    assert prep is not None
+    found = colour_ink_mask(page)
+    cmp = S.compare(found, S.find_candidates(page, found)[0], prep)
+    assert cmp.score >= 0.93  # the cells match: only the text can tell
+    return page, cmp, prep
+
+
+def test_a_swap_misread_on_a_genuine_line_is_overruled_by_its_confirmed_glyphs():
+    expected = RECT.inner_text[0]
+    misread = _swap_in_longest_word(expected)
+    page, cmp, prep = _page_and_pose(RECT, 8)
+    ev = text_evidence(page, cmp.origin, cmp.angle, prep.mask, prep.rgb)
+    assert ev is not None and ev.kind == "lines"
+    assert misread_lines(((expected, misread),))  # the reading alone contradicts
+    assert misread_lines(((expected, misread),), ev) == ()  # the glyphs show the print
+
+
+def test_the_same_swap_read_on_an_imitation_still_contradicts():
+    expected = RECT.inner_text[0]
+    swapped = _swap_in_longest_word(expected)
+    forged = replace(RECT, inner_text=(swapped, *RECT.inner_text[1:]))
+    page, cmp, prep = _page_and_pose(forged, 8)
+    ev = text_evidence(page, cmp.origin, cmp.angle, prep.mask, prep.rgb)
+    assert ev is not None
+    said = misread_lines(((expected, swapped),), ev)
+    assert len(said) == 1 and "read as" in said[0]
+
+
+def test_the_glyph_of_a_letter_pairs_words_in_order_or_not_at_all():
+    text = "DEPARTMENT OF AGRICULTURE"
+    strip = _strip(text, 520, 20)
+    windows = check_glyphs(strip, strip).windows
+    at = len("DEPARTMENTOFAG")  # the R of AGRICULTURE
+    assert glyph_of_letter(windows, strip, text, at) == at
+    assert glyph_of_letter(windows, strip, text, len("DEPARTMENT") - 1) is None  # a word's end
+    assert glyph_of_letter(windows, strip, "DEPARTMENT AGRICULTURE", 12) is None  # no pairing
+
+
+def test_a_sparse_cell_is_not_failed_by_a_few_pixels_of_pose_error():
+    assert S._precisions(np.array([46, 500, 300]), np.array([55, 500, 560])) == [
+        1.0,
+        1.0,
+        1.0 - 250 / 560,
+    ]

@@ -131,3 +131,19 @@ def test_a_sparse_cell_is_not_failed_by_a_few_pixels_of_pose_error():
         1.0,
         1.0 - 250 / 560,
     ]
+
+
+def test_a_glyph_fading_into_a_gap_carries_no_contradiction_alone():
+    from verification._seal_text import _faint_and_unseen
+
+    windows = check_glyphs(SPEC, SPEC).windows
+    level = np.ones(SPEC.shape, np.float32)
+    level[:, windows[20][0] :] = 0.08  # the gap starts at the second letter of the pair
+    imp = _stamped(SPEC, level)
+    noisy = replace(check_glyphs(SPEC, imp), contradicted=(19,))
+    vis = pair_visibility(SPEC, imp, noisy.windows)
+    assert vis.inked[19] < 0.25 and _faint_and_unseen(vis, 19)
+    assert 19 in _overruled(SPEC, imp, noisy)
+    swapped = _stamped(SWAPPED, 0.3)  # a faint stamping: its glyphs as inked as the others
+    vis = pair_visibility(SPEC, swapped, noisy.windows)
+    assert not _faint_and_unseen(vis, 19)

@@ -69,6 +69,9 @@ _RECT_INSET = 0.17  # of the stamp's height: inside the inner border
 _LEAN_SHARE = 0.0  # visible ink leaning printed (``_ink_leans_printed``)
 _HELD = 0.5  # margin of a neighbouring pair holding a letter in its order (``_held_by_neighbours``)
 _FAINT = 0.25  # of a strip's usual glyph ink: a fainter glyph carries no contradiction alone
+_CONTEXT = 4  # glyphs each side a contradicted pair is re-registered on (``_misregistered``)
+_REREGISTER = 8  # columns
+_LOCAL_PAIR = 3  # columns a pair may shift on its own in the glyph test (``_seal_glyphs._LOCAL``)
 _MARK = 0.5  # of a word's median glyph width: a narrower last glyph is a mark (``_letters_only``)
 
 
@@ -151,15 +154,22 @@ def text_evidence(
         first = checks[0]
         conf = confirmation(*strips[0], first.windows, first.checked, first.confirmed_at)
     lines = tuple(strips) if kind == "lines" else ()
-    overruled = tuple(_overruled(*strip, c) for strip, c in zip(strips, checks, strict=True))
+    overruled = tuple(
+        _overruled(*strip, c, kind == "ring") for strip, c in zip(strips, checks, strict=True)
+    )
     return TextEvidence(kind, checks, solids, seen, lines, conf, overruled)
 
 
-def _overruled(spec: np.ndarray, imp: np.ndarray, check: GlyphCheck) -> frozenset[int]:
+def _overruled(
+    spec: np.ndarray, imp: np.ndarray, check: GlyphCheck, ring: bool = False
+) -> frozenset[int]:
     """The pairs the glyph test contradicted that the visible ink (``_seal_visible``) denies:
     it fits the printed order clearly better, or the fainter glyph shows next to no ink (an
     NCC on a blank glyph is noise). Seeds 90-93: the two genuine impressions contradicted by
-    one pair each were both of these; no text imitation's contradicted pair was."""
+    one pair each were both of these; no text imitation's contradicted pair was. Seeds
+    110-115 (seal8): also when the ink leans printed, both letters are held by their other
+    neighbours, the fainter glyph fades into a gap, or (``ring``) the pair fits once the
+    text around it is re-registered; no swapped pair of an imitation was overruled."""
     if not check.contradicted:
         return frozenset()
     vis = pair_visibility(spec, imp, check.windows)
@@ -172,7 +182,33 @@ def _overruled(spec: np.ndarray, imp: np.ndarray, check: GlyphCheck) -> frozense
         or _ink_leans_printed(vis, k)
         or _held_by_neighbours(check, k)
         or _faint_and_unseen(vis, k)
+        or (ring and _misregistered(spec, imp, check, k))
     )
+
+
+def _misregistered(spec: np.ndarray, imp: np.ndarray, check: GlyphCheck, k: int) -> bool:
+    """The pair is no longer contradicted once the impression is registered on the glyphs
+    around it (``_CONTEXT`` on each side, up to ``_REREGISTER`` columns): a ring's fitted
+    scale leaves the text a few columns off at one end of the strip, more than a pair may
+    shift on its own, and a narrow letter next to a wide one then fits swapped (seed 115
+    c00020, a genuine NZ-MPI ring: I, N of MINISTRY 4 columns off). A swap moves two glyphs
+    of the context, not all of it: the context still registers where it was printed. Ring
+    text only: a letter added moves the rest of a line too, and a rectangle's lines have no
+    ``layout_moved`` test to catch that first (a ring's has)."""
+    w = check.windows
+    c0, c1 = w[max(0, k - _CONTEXT)][0], w[min(len(w) - 1, k + 1 + _CONTEXT)][1]
+    d = _REREGISTER
+    pad = np.pad(imp[:, c0:c1].astype(np.float32), ((0, 0), (d, d)))
+    res = cv2.matchTemplate(pad, spec[:, c0:c1].astype(np.float32), cv2.TM_CCOEFF_NORMED)
+    dx = int(np.argmax(res[0])) - d
+    if abs(dx) <= _LOCAL_PAIR:
+        return False
+    moved = np.zeros_like(imp)
+    if dx > 0:
+        moved[:, :-dx] = imp[:, dx:]
+    else:
+        moved[:, -dx:] = imp[:, :dx]
+    return k not in check_glyphs(spec, moved).contradicted
 
 
 def _faint_and_unseen(vis: PairVisibility, k: int) -> bool:

@@ -147,3 +147,19 @@ def test_a_glyph_fading_into_a_gap_carries_no_contradiction_alone():
     swapped = _stamped(SWAPPED, 0.3)  # a faint stamping: its glyphs as inked as the others
     vis = pair_visibility(SPEC, swapped, noisy.windows)
     assert not _faint_and_unseen(vis, 19)
+
+
+def test_a_pair_off_by_more_than_its_local_shift_fits_once_re_registered():
+    from verification._seal_text import _misregistered
+
+    moved = np.zeros_like(SPEC)
+    moved[:, :-5] = SPEC[:, 5:]  # the whole text 5 columns off: a ring's scale error
+    imp = _stamped(moved, 0.6)
+    check = check_glyphs(SPEC, imp)
+    assert check.contradicted  # narrow next to wide letters fit swapped
+    assert all(_misregistered(SPEC, imp, check, k) for k in check.contradicted)
+    assert check.contradicted[0] in _overruled(SPEC, imp, check, ring=True)
+    swapped = _stamped(SWAPPED, 0.6)  # a real swap: its context registers where printed
+    check = check_glyphs(SPEC, swapped)
+    assert not _misregistered(SPEC, swapped, check, 19)
+    assert 19 not in _overruled(SPEC, swapped, check, ring=True)

@@ -32,6 +32,8 @@ _ALONE = 0.6
 _MOVED = 4
 _MIN_LEGIBLE = 12  # fewer legible glyphs (a short line) say nothing about the layout
 _MOVED_SHARE = 0.3
+_RUN = 4  # legible glyphs each side of a place whose offsets are compared (``stepped``)
+_STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or dropped
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
 
 
@@ -56,12 +58,15 @@ class GlyphCheck:
     moved: int = 0  # of those, found _MOVED or more columns away from where they belong
     checked: tuple[int, ...] = ()  # index of the first glyph of each pair judged (``margins``)
     windows: tuple[tuple[int, int], ...] = ()  # the glyphs' column runs on the specimen strip
+    offsets: tuple[int, ...] = ()  # columns each legible glyph sits off its place, in order
 
     @property
     def layout_moved(self) -> bool:
         """Many legible glyphs sit off their place: a letter added (or dropped) re-centred the
-        line, which the pairs alone may not show."""
-        return self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
+        line, which the pairs alone may not show; and the glyphs' places step somewhere
+        (``stepped``), which a ring's scale error, drifting smoothly along the strip, does not."""
+        many = self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
+        return many and (not self.offsets or stepped(self.offsets))
 
     @property
     def confirmed_at(self) -> tuple[int, ...]:
@@ -72,6 +77,19 @@ class GlyphCheck:
     @property
     def all_confirmed(self) -> bool:
         return self.pairs > 0 and self.confirmed == self.pairs
+
+
+def stepped(offsets: tuple[int, ...]) -> bool:
+    """Whether the glyphs' offsets jump by ``_STEP`` columns or more between the ``_RUN``
+    legible glyphs before a place and those after it (medians: one glyph found off is no
+    step). A letter added moves the text after it by a letter at once (seeds 110, 113: 12-13
+    columns); a ring fitted a little too small or large drifts it by a column or two over
+    as many glyphs (seed 116 c00040, a genuine TH-DOF ring: -5 to +1 over 40 glyphs)."""
+    for i in range(2, len(offsets) - 1):
+        before, after = offsets[max(0, i - _RUN) : i], offsets[i : i + _RUN]
+        if abs(float(np.median(after)) - float(np.median(before))) >= _STEP:
+            return True
+    return False
 
 
 def normalise(strip: np.ndarray) -> np.ndarray:
@@ -171,7 +189,7 @@ def check_glyphs(
             contradicted.append(k)
         else:
             unclear.append(k)
-    legible, moved = _placement(spec, imp, wins)
+    legible, moved, offsets = _placement(spec, imp, wins)
     return GlyphCheck(
         len(margins),
         confirmed,
@@ -183,13 +201,18 @@ def check_glyphs(
         moved,
         tuple(checked),
         tuple(wins),
+        offsets,
     )
 
 
-def _placement(spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]) -> tuple[int, int]:
-    """(legible glyphs, glyphs found _MOVED or more columns off their place)."""
+def _placement(
+    spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]
+) -> tuple[int, int, tuple[int, ...]]:
+    """(legible glyphs, glyphs found _MOVED or more columns off their place, the columns each
+    legible glyph is found off its place)."""
     padded = np.pad(imp.astype(np.float32), ((_LOCAL_ROWS, _LOCAL_ROWS), (_SLIDE, _SLIDE)))
     legible = moved = 0
+    offsets: list[int] = []
     for c0, c1 in wins:
         glyph = spec[:, c0:c1]
         if c1 - c0 < _MIN_WIDTH + 2 or float(glyph.std()) < 1e-3:
@@ -200,4 +223,5 @@ def _placement(spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]) -
             continue
         legible += 1
         moved += int(abs(x - _SLIDE) >= _MOVED)
-    return legible, moved
+        offsets.append(int(x - _SLIDE))
+    return legible, moved, tuple(offsets)

@@ -163,3 +163,20 @@ def test_a_pair_off_by_more_than_its_local_shift_fits_once_re_registered():
     check = check_glyphs(SPEC, swapped)
     assert not _misregistered(SPEC, swapped, check, 19)
     assert 19 not in _overruled(SPEC, swapped, check, ring=True)
+
+
+def test_text_drifting_off_its_places_is_a_scale_error_not_a_letter_added():
+    import cv2
+
+    from verification._seal_glyphs import stepped
+
+    spec = _strip("DEPARTMENT OF AGRICULTURE AND FISHERIES", 760, 20)
+    wide = cv2.resize(spec, None, fx=1.025, fy=1.0, interpolation=cv2.INTER_LINEAR)
+    off = (wide.shape[1] - spec.shape[1]) // 2
+    drifted = np.ascontiguousarray(wide[:, off : off + spec.shape[1]])  # a ring fitted too big
+    check = check_glyphs(spec, drifted)
+    assert check.moved >= 0.3 * check.legible >= 4  # many glyphs off their places
+    assert not stepped(check.offsets) and not check.layout_moved
+    added = _strip("DEPARTMENT OF AGRICULTUREE AND FISHERIES", 760, 20)
+    check = check_glyphs(spec, added)
+    assert stepped(check.offsets) and check.layout_moved

@@ -225,7 +225,7 @@ def _ink_leans_printed(vis: PairVisibility, k: int) -> bool:
     """The visible ink fits the pair as printed better than swapped, by more than the noise
     (``_seal_visible``: share > 0, snr at least the confirming one), though by less of the
     visible difference than confirms it. Seeds 110-114: every swapped pair of an imitation the
-    glyph test contradicted had the ink fit the swap (share -0.04 to -0.58); the one genuine
+    glyph test contradicted had the ink fit the swap (share -0.04 to -0.63); the one genuine
     rectangle contradicted by one pair of 48 (a middle line) leaned printed (share 0.28, snr 26)."""
     return vis.share[k] > _LEAN_SHARE and vis.snr[k] >= VisibleThresholds().confirm_snr
 
@@ -234,7 +234,7 @@ def _held_by_neighbours(check: GlyphCheck, k: int) -> bool:
     """Both letters of the pair confirmed in their order by their other neighbour: pairs
     ``k-1`` and ``k+1`` each fit the printed order by ``_HELD`` or more. Two swapped letters
     put each of them next to the wrong neighbour, so one of those pairs fails as well (seeds
-    110-114, imitations: the weaker neighbour 0.07 to 0.32; the genuine rectangle: 0.62, 0.87)."""
+    110-114, imitations: the weaker neighbour -0.18 to 0.23; the genuine rectangle: 0.62, 0.87)."""
     margin = dict(zip(check.checked, check.margins, strict=True))
     return margin.get(k - 1, -1.0) >= _HELD and margin.get(k + 1, -1.0) >= _HELD
 

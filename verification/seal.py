@@ -302,7 +302,9 @@ def _precisions(on: np.ndarray, total: np.ndarray) -> list[float]:
     """Per cell, the share of its ink on the specimen's, the first ``_CELL_SLACK`` pixels off
     it forgiven: a few pixels of a rotated frame's corner a pose error leaves off the
     specimen put a cell holding little ink below ``accept`` (seed 110 c00020, a genuine
-    rectangle: 46 of 55 pixels on, 0.84), where another design puts hundreds off it."""
+    rectangle: 46 of 55 pixels on, 0.84), where another design puts hundreds off it. Seeds
+    110-114: a slack of up to 15 let no imitation or other agency's seal pass the cells, 20 one
+    (an oval with another emblem, 0.69 -> 0.94)."""
     off = np.maximum(0, total - on - _CELL_SLACK)
     return [float(v) for v in 1.0 - off / total]
 

@@ -40,6 +40,14 @@ class VisibleThresholds:
     contradict_share: float = 0.5
     contradict_snr: float = 8.0
     contradict_ink: float = 0.5  # both glyphs inked this well: not a fading gap's edge
+    # Calibrated on corpus seeds 120-125 (seal stage; the swap positions left open): a pair far
+    # above the noise is seen at a smaller share (faint or small text, misregistered by a pixel,
+    # leaves printed and swapped closer than the specimen's pixels say); and a pair whose ink
+    # fits the swap better by ``doubt_snr`` noise units is seen by no other test (a glyph alone
+    # or the glyph-pair NCC found in a swapped imitation's stroke that two letters share).
+    clear_share: float = 0.1
+    clear_snr: float = 5.0
+    doubt_snr: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,21 @@ class PairVisibility:
             for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
             if s >= th.confirm_share and n >= th.confirm_snr
         )
+
+    def seen(self, th: VisibleThresholds) -> frozenset[int]:
+        """Pairs whose swap the visible ink rules out: ``confirmed``, or the printed order
+        wins by a smaller share far above the noise (``clear_share``, ``clear_snr``)."""
+        clear = frozenset(
+            k
+            for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
+            if s >= th.clear_share and n >= th.clear_snr
+        )
+        return self.confirmed(th) | clear
+
+    def doubted(self, th: VisibleThresholds) -> frozenset[int]:
+        """Pairs whose visible ink fits them swapped better by ``doubt_snr`` noise units: too
+        little for a contradiction, enough that no other test may call the swap seen."""
+        return frozenset(k for k, n in enumerate(self.snr) if n <= -th.doubt_snr)
 
     def contradicted(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs that fit swapped clearly better, both glyphs inked. A swap of two letters

@@ -48,6 +48,10 @@ class VisibleThresholds:
     clear_share: float = 0.1
     clear_snr: float = 5.0
     doubt_snr: float = 5.0
+    # A doubted pair whose fainter glyph is inked this well (of the strip's usual glyph ink)
+    # leans swapped: a swap the ink shows, if by less than ``contradict_share`` (seeds 120-124:
+    # 4 of the 10 text imitations the other tests let through, 1 of 105 genuine impressions).
+    lean_ink: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,11 @@ class PairVisibility:
         """Pairs whose visible ink fits them swapped better by ``doubt_snr`` noise units: too
         little for a contradiction, enough that no other test may call the swap seen."""
         return frozenset(k for k, n in enumerate(self.snr) if n <= -th.doubt_snr)
+
+    def leaning(self, th: VisibleThresholds) -> frozenset[int]:
+        """Doubted pairs (``doubted``) with both glyphs well inked (``lean_ink``): there the
+        ink can tell, and it says swapped."""
+        return frozenset(k for k in self.doubted(th) if self.inked[k] >= th.lean_ink)
 
     def contradicted(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs that fit swapped clearly better, both glyphs inked. A swap of two letters

@@ -89,3 +89,24 @@ def test_genuine_faint_text_keeps_no_doubted_pair():
         conf = _confirm(spec, _stamped(spec, level, seed=4, blur=0.8))
         assert not conf.visible.doubted(TH), level
         assert sum(conf.open(th=TH)) <= sum(conf.open(th=NO_DOUBT)), level
+
+
+def test_well_inked_swaps_the_share_test_misses_lean_swapped():
+    spec = text_strip(TEXT, size=14)
+    for level in (1.0, 0.4):
+        for i in (5, 6, 7):  # TR, RI, IE of INDUSTRIES swapped: too small a share to contradict
+            conf = _confirm(
+                spec, _stamped(text_strip(_swap(TEXT, "INDUSTRIES", i), size=14), level, 0)
+            )
+            assert not conf.contradicted(TH), (level, i)
+            assert conf.groups[-1][i] in conf.leaning(th=TH), (level, i)
+            read_whole = frozenset({len(conf.groups) - 1})  # the recogniser read the word: no doubt
+            assert not conf.leaning(read_whole, TH), (level, i)
+
+
+def test_genuine_text_does_not_lean_swapped():
+    spec = text_strip(TEXT, size=14)
+    for level in (1.0, 0.3, 0.12):
+        for seed in range(3):
+            conf = _confirm(spec, _stamped(spec, level, seed, blur=0.8))
+            assert not conf.leaning(th=TH), (level, seed)

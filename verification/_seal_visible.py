@@ -88,8 +88,12 @@ class PairVisibility:
 
     def leaning(self, th: VisibleThresholds) -> frozenset[int]:
         """Doubted pairs (``doubted``) with both glyphs well inked (``lean_ink``): there the
-        ink can tell, and it says swapped."""
-        return frozenset(k for k in self.doubted(th) if self.inked[k] >= th.lean_ink)
+        ink can tell, and it says swapped. As for ``contradicted``, such pairs further apart
+        than ``_SWAP_REACH`` are a strip the model does not fit (sheared, smudged): none counts."""
+        found = sorted(k for k in self.doubted(th) if self.inked[k] >= th.lean_ink)
+        if not found or found[-1] - found[0] > _SWAP_REACH:
+            return frozenset()
+        return frozenset(found)
 
     def contradicted(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs that fit swapped clearly better, both glyphs inked. A swap of two letters

@@ -110,3 +110,19 @@ def test_genuine_text_does_not_lean_swapped():
         for seed in range(3):
             conf = _confirm(spec, _stamped(spec, level, seed, blur=0.8))
             assert not conf.leaning(th=TH), (level, seed)
+
+
+def test_a_strip_stretched_against_the_specimen_leans_nowhere():
+    """Misregistration that grows along the line (a scan a few per cent off scale) makes pairs
+    at both ends fit swapped better: far apart, they are no swap of two letters."""
+    spec = text_strip(TEXT, size=14)
+    h, w = spec.shape
+    for scale in (1.04, 1.06):
+        wide = cv2.resize(spec, (int(w * scale), h))
+        cut = (wide.shape[1] - w) // 2
+        conf = _confirm(spec, _stamped(np.ascontiguousarray(wide[:, cut : cut + w]), 1.0, 0))
+        doubted = sorted(
+            k for k in conf.visible.doubted(TH) if conf.visible.inked[k] >= TH.lean_ink
+        )
+        assert doubted[-1] - doubted[0] > 2, scale  # well-inked doubted pairs at both ends
+        assert not conf.leaning(th=TH), scale

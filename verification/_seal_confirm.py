@@ -20,15 +20,14 @@ imitations contradicted. The imitations still accepted hid their swap where the 
 ink, or left only one of the two letters inked (a contradiction there is not counted: counting
 it stopped one more imitation and 6 genuine seals). What no pixel shows cannot be confirmed.
 
-Why genuine positions stay open (seeds 120-121, 40 genuine seals whose cells matched): of 69 open
-positions, 47 lay in a real ink gap (both glyphs below 0.15 of the strip's full ink), 10 in a
-faint patch (below 0.4), 12 where both glyphs showed ink; per seal the positions whose ink is
-below 0.1 alone number 0 on 7 seals, 2 or fewer on 10, 5 or more on 6. So the open count is
+Why genuine positions stay open (seeds 120-124, 105 genuine impressions whose cells matched):
+of 455 open positions, 318 were pairs whose better-inked glyph shows under a tenth of the strip's
+full ink (a real ink gap), 84 had 0.1-0.4 of it, 53 more. Open outside the gaps, 84% of the
+seals had two or fewer; counting the gaps, 42%. So the open count is
 mostly the stamp's gaps, and no test of the pixels can close them. Where ink shows, the visible
 test now decides more (``PairVisibility.seen``: far above the noise at a smaller share), a pair
-whose ink fits the swap better is seen by no other test (``doubted``), and a well-inked one
-that does contradicts the match (``_leans_swapped``; seeds 120-124: 4 of the 10 text imitations
-left, 1 of 105 genuine seals).
+whose ink fits the swap better is seen by no other test (``doubted``), and a well-inked one that
+fits it clearly better contradicts the match (``_leans_swapped``, ``PairVisibility.leaning``).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ class VisibleThresholds:
     contradict_share: float = 0.5
     contradict_snr: float = 8.0
     contradict_ink: float = 0.5  # both glyphs inked this well: not a fading gap's edge
-    # Calibrated on corpus seeds 120-125 (seal stage; the swap positions left open): a pair far
+    # Calibrated on corpus seeds 120-124 (seal stage; the swap positions left open): a pair far
     # above the noise is seen at a smaller share (faint or small text, misregistered by a pixel,
     # leaves printed and swapped closer than the specimen's pixels say); and a pair whose ink
     # fits the swap better by ``doubt_snr`` noise units is seen by no other test (a glyph alone

@@ -156,11 +156,13 @@ def open_positions(
     pairs: frozenset[int] | set[int],
     invisible: frozenset[int] | set[int],
     read_words: frozenset[int] = frozenset(),
+    doubted: frozenset[int] = frozenset(),
 ) -> tuple[int, ...]:
     """Per word, the swap positions (neighbouring glyphs ``k, k+1``) not seen: neither glyph
     confirmed (``glyphs``), the pair not confirmed (``pairs``), the swap not invisible anyway
     (``invisible``: alike letters), the word not read whole by the recogniser (``read_words``:
-    indices into ``groups``)."""
+    indices into ``groups``). A ``doubted`` position (its visible ink fits the swap better) is
+    seen only by the recogniser or as invisible."""
     out = []
     for n, word in enumerate(groups):
         if n in read_words:
@@ -168,8 +170,8 @@ def open_positions(
             continue
         hidden = 0
         for k in word[:-1]:
-            seen = k in glyphs or k + 1 in glyphs or k in pairs or k in invisible
-            hidden += int(not seen)
+            shown = (k in glyphs or k + 1 in glyphs or k in pairs) and k not in doubted
+            hidden += int(not (shown or k in invisible))
         out.append(hidden)
     return tuple(out)
 
@@ -220,9 +222,22 @@ class Confirmation:
         self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
     ) -> tuple[int, ...]:
         """Open swap positions per word (``read_words``: words the recogniser read whole); a
-        pair whose visible ink fits the printed order clearly better than the swap is seen."""
-        seen = self.pairs | self.visible.confirmed(th or VisibleThresholds())
-        return open_positions(self.groups, self.glyphs, seen, self.invisible, read_words)
+        pair whose visible ink fits the printed order clearly better than the swap is seen, one
+        whose visible ink fits the swap better is seen by no glyph or pair test
+        (``PairVisibility.seen``, ``doubted``)."""
+        th = th or VisibleThresholds()
+        seen = self.pairs | self.visible.seen(th)
+        doubted = self.visible.doubted(th)
+        return open_positions(self.groups, self.glyphs, seen, self.invisible, read_words, doubted)
+
+    def leaning(
+        self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
+    ) -> frozenset[int]:
+        """Swap positions (first glyph) within a word not read whole whose well-inked pair
+        fits the swap better (``PairVisibility.leaning``), alike letters left out."""
+        inner = {k for n, g in enumerate(self.groups) if n not in read_words for k in g[:-1]}
+        found = self.visible.leaning(th or VisibleThresholds())
+        return frozenset((inner & found) - self.invisible)
 
     def contradicted(self, th: VisibleThresholds | None = None) -> frozenset[int]:
         """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word."""

@@ -34,6 +34,7 @@ _MIN_LEGIBLE = 12  # fewer legible glyphs (a short line) say nothing about the l
 _MOVED_SHARE = 0.3
 _RUN = 4  # legible glyphs each side of a place whose offsets are compared (``stepped``)
 _STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or dropped
+_DRIFT = 10  # columns between the line's ends: text set to another length, not a scale error
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
 
 
@@ -66,7 +67,7 @@ class GlyphCheck:
         line, which the pairs alone may not show; and the glyphs' places step somewhere
         (``stepped``), which a ring's scale error, drifting smoothly along the strip, does not."""
         many = self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
-        return many and (not self.offsets or stepped(self.offsets))
+        return many and not (self.offsets and scale_error(self.offsets))
 
     @property
     def confirmed_at(self) -> tuple[int, ...]:
@@ -90,6 +91,26 @@ def stepped(offsets: tuple[int, ...]) -> bool:
         if abs(float(np.median(after)) - float(np.median(before))) >= _STEP:
             return True
     return False
+
+
+def scale_error(offsets: tuple[int, ...]) -> bool:
+    """Whether glyphs found off their places are explained by a ring fitted a little too small
+    or large: centred (median under ``_STEP``), drifting smoothly (not ``stepped``) and not far
+    (not ``drifted``). Anything else, a shift, a step or a long drift, is text set differently."""
+    centred = abs(float(np.median(offsets))) < _STEP
+    return centred and not stepped(offsets) and not drifted(offsets)
+
+
+def drifted(offsets: tuple[int, ...]) -> bool:
+    """Whether the glyphs' places drift ``_DRIFT`` columns or more from one end of the line to
+    the other (medians of ``_RUN`` glyphs each end). A ring set with a letter more or fewer
+    spreads its letters evenly, so the places drift smoothly but far (a clean "FORESTS" for
+    "FORESTRY": -8 to +5 over 30 glyphs); a ring fitted a little too small or large drifts
+    a few columns (seed 116 c00040: -5 to +1 over 40 glyphs)."""
+    if len(offsets) < 2 * _RUN:
+        return False
+    first, last = float(np.median(offsets[:_RUN])), float(np.median(offsets[-_RUN:]))
+    return abs(last - first) >= _DRIFT
 
 
 def normalise(strip: np.ndarray) -> np.ndarray:

@@ -168,15 +168,32 @@ def test_a_pair_off_by_more_than_its_local_shift_fits_once_re_registered():
 def test_text_drifting_off_its_places_is_a_scale_error_not_a_letter_added():
     import cv2
 
-    from verification._seal_glyphs import stepped
+    from verification._seal_glyphs import drifted, stepped
 
     spec = _strip("DEPARTMENT OF AGRICULTURE AND FISHERIES", 760, 20)
-    wide = cv2.resize(spec, None, fx=1.025, fy=1.0, interpolation=cv2.INTER_LINEAR)
+    wide = cv2.resize(spec, None, fx=1.02, fy=1.0, interpolation=cv2.INTER_LINEAR)
     off = (wide.shape[1] - spec.shape[1]) // 2
-    drifted = np.ascontiguousarray(wide[:, off : off + spec.shape[1]])  # a ring fitted too big
-    check = check_glyphs(spec, drifted)
+    scaled = np.ascontiguousarray(wide[:, off : off + spec.shape[1]])  # a ring fitted too big
+    check = check_glyphs(spec, scaled)
     assert check.moved >= 0.3 * check.legible >= 4  # many glyphs off their places
-    assert not stepped(check.offsets) and not check.layout_moved
+    assert not stepped(check.offsets) and not drifted(check.offsets) and not check.layout_moved
     added = _strip("DEPARTMENT OF AGRICULTUREE AND FISHERIES", 760, 20)
     check = check_glyphs(spec, added)
     assert stepped(check.offsets) and check.layout_moved
+
+
+def test_text_set_to_another_length_is_a_letter_added_even_without_a_step():
+    import cv2
+
+    from verification._seal_glyphs import drifted, stepped
+
+    spec = _strip("DEPARTMENT OF AGRICULTURE AND FISHERIES", 760, 20)
+    appended = check_glyphs(spec, _strip("DEPARTMENT OF AGRICULTURE AND FISHERIESS", 760, 20))
+    assert not stepped(appended.offsets) and appended.layout_moved  # every glyph shifted alike
+    short = _strip("DEPARTMENT OF AGRICULTURE AND FISHERIE", 760, 20)
+    spread = cv2.resize(short, (spec.shape[1] + 20, spec.shape[0]), interpolation=cv2.INTER_LINEAR)
+    respaced = np.ascontiguousarray(spread[:, 10 : 10 + spec.shape[1]])  # spread to the same arc
+    assert check_glyphs(spec, respaced).layout_moved
+    # a ring spread evenly with a letter fewer ("FORESTS" for "FORESTRY"): far, smooth drift
+    assert drifted(tuple(round(-8 + 13 * k / 29) for k in range(30)))
+    assert not drifted(tuple(round(-5 + 6 * k / 39) for k in range(40)))  # a ring's scale error

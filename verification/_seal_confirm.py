@@ -19,15 +19,6 @@ denies). Seeds 90-94 (100 genuine, 37 text imitations): genuine seals falsely co
 imitations contradicted. The imitations still accepted hid their swap where the stamp left no
 ink, or left only one of the two letters inked (a contradiction there is not counted: counting
 it stopped one more imitation and 6 genuine seals). What no pixel shows cannot be confirmed.
-
-Why genuine positions stay open (seeds 120-124, 105 genuine impressions whose cells matched):
-of 455 open positions, 318 were pairs whose better-inked glyph shows under a tenth of the strip's
-full ink (a real ink gap), 84 had 0.1-0.4 of it, 53 more. Open outside the gaps, 84% of the
-seals had two or fewer; counting the gaps, 42%. So the open count is
-mostly the stamp's gaps, and no test of the pixels can close them. Where ink shows, the visible
-test now decides more (``PairVisibility.seen``: far above the noise at a smaller share), a pair
-whose ink fits the swap better is seen by no other test (``doubted``), and a well-inked one that
-fits it clearly better contradicts the match (``_leans_swapped``, ``PairVisibility.leaning``).
 """
 
 from __future__ import annotations
@@ -38,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from verification._ring_text import RingReading, canvas_crop, read_ring
-from verification._seal_letters import Confirmation, word_map, words_read
+from verification._seal_letters import word_map, words_read
 from verification._seal_text import TextEvidence, line_reads, misread_lines, text_evidence
 
 logger = logging.getLogger(__name__)
@@ -97,10 +88,9 @@ def check_text(
             _log_ring(spec.id, ring)
             return TextCheck(True, None)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
-    read = reads[0] if reads else ("", "")
-    if _visibly_swapped(ev, spec.id) or _leans_swapped(ev, read, spec.id):
+    if _visibly_swapped(ev, spec.id):
         return TextCheck(True, None)
-    return TextCheck(False, _unconfirmed(ev, read, spec.id))
+    return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
 
 
 def _visibly_swapped(ev: TextEvidence, spec_id: str) -> bool:
@@ -153,36 +143,13 @@ def _log_ring(spec_id: str, ring: RingReading) -> None:
     )
 
 
-def _leans_swapped(ev: TextEvidence, read: tuple[str, str], spec_id: str) -> bool:
-    """A well-inked pair of neighbouring letters, in a word the recogniser did not read
-    whole, fits them swapped better by several noise units (``Confirmation.leaning``): the ink
-    is there to tell, and it does not say printed."""
-    conf = ev.confirmation
-    if conf is None:
-        return False
-    found = conf.leaning(_read_words(conf, read))
-    if found:
-        logger.info(
-            "seal %s: %d well-inked glyph pair(s) of its %s text fit them swapped better",
-            spec_id,
-            len(found),
-            ev.kind,
-        )
-    return bool(found)
-
-
-def _read_words(conf: Confirmation, read: tuple[str, str]) -> frozenset[int]:
-    """The glyph words (indices into ``conf.groups``) the recogniser read whole."""
-    wanted, found = words_read(*read) if read[0] else ((), ())
-    mapped = word_map(conf.groups, wanted)
-    return frozenset(g for g, w in mapped.items() if found[w])
-
-
 def _unconfirmed(ev: TextEvidence, read: tuple[str, str], spec_id: str) -> int:
     conf = ev.confirmation
     if conf is None:
         return 0
-    read_words = _read_words(conf, read)
+    wanted, found = words_read(*read) if read[0] else ((), ())
+    mapped = word_map(conf.groups, wanted)
+    read_words = frozenset(g for g, w in mapped.items() if found[w])
     open_ = conf.open(read_words)
     glyphs = sum(len(g) for g in conf.groups)
     if not sum(open_):

@@ -230,15 +230,6 @@ class Confirmation:
         doubted = self.visible.doubted(th)
         return open_positions(self.groups, self.glyphs, seen, self.invisible, read_words, doubted)
 
-    def leaning(
-        self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
-    ) -> frozenset[int]:
-        """Swap positions (first glyph) within a word not read whole whose well-inked pair
-        fits the swap better (``PairVisibility.leaning``), alike letters left out."""
-        inner = {k for n, g in enumerate(self.groups) if n not in read_words for k in g[:-1]}
-        found = self.visible.leaning(th or VisibleThresholds())
-        return frozenset((inner & found) - self.invisible)
-
     def contradicted(self, th: VisibleThresholds | None = None) -> frozenset[int]:
         """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word."""
         inner = {k for g in self.groups for k in g[:-1]}

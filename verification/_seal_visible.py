@@ -48,16 +48,6 @@ class VisibleThresholds:
     clear_share: float = 0.1
     clear_snr: float = 5.0
     doubt_snr: float = 5.0
-    # A pair leans swapped where its ink fits the swap better by ``lean_snr`` noise units and by
-    # ``lean_share`` of the visible difference, both glyphs inked ``lean_ink`` of the strip's
-    # usual: ``contradicted`` with a smaller share, and its reach judged among inked pairs only
-    # (a faint pair far off said nothing about this one). Seeds 120-127: the share decides; at
-    # -0.4 no genuine impression of 195 leans, one imitation (IDNUSTRIES, share -0.49) does;
-    # counting any doubted well-inked pair caught 4 of 10 imitations left on seeds 120-124 but
-    # 5 of 90 genuine impressions on seeds 125-127 (shares -0.02 to -0.36).
-    lean_snr: float = 8.0
-    lean_share: float = 0.4
-    lean_ink: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -91,18 +81,6 @@ class PairVisibility:
         """Pairs whose visible ink fits them swapped better by ``doubt_snr`` noise units: too
         little for a contradiction, enough that no other test may call the swap seen."""
         return frozenset(k for k, n in enumerate(self.snr) if n <= -th.doubt_snr)
-
-    def leaning(self, th: VisibleThresholds) -> frozenset[int]:
-        """Well-inked pairs (``lean_ink``) whose ink fits the swap clearly better (``lean_snr``,
-        ``lean_share``). As for ``contradicted``, when well-inked pairs that fit swapped better
-        (by ``lean_snr``, whatever their share) lie further apart than ``_SWAP_REACH``, the
-        strip is one the model does not fit (sheared, smudged): none counts."""
-        strong = [
-            k for k, n in enumerate(self.snr) if n <= -th.lean_snr and self.inked[k] >= th.lean_ink
-        ]
-        if not strong or strong[-1] - strong[0] > _SWAP_REACH:
-            return frozenset()
-        return frozenset(k for k in strong if self.share[k] <= -th.lean_share)
 
     def contradicted(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs that fit swapped clearly better, both glyphs inked. A swap of two letters

@@ -19,6 +19,15 @@ denies). Seeds 90-94 (100 genuine, 37 text imitations): genuine seals falsely co
 imitations contradicted. The imitations still accepted hid their swap where the stamp left no
 ink, or left only one of the two letters inked (a contradiction there is not counted: counting
 it stopped one more imitation and 6 genuine seals). What no pixel shows cannot be confirmed.
+
+Why genuine positions stay open (seeds 120-124, 105 genuine impressions whose cells matched):
+of 455 open positions, 318 were pairs whose better-inked glyph shows under a tenth of the strip's
+full ink (a real ink gap). Outside the gaps 84% of the seals had two or fewer open; counting
+them, 42%. So the open count is mostly the stamp's gaps, which no test of the pixels can close,
+and an imitation whose swap falls in one is pixel-identical to a gappy genuine seal: that is why
+``seal_text_max_unconfirmed`` stays ``inf`` (see rules.toml). Where ink shows, the visible test
+decides more (``PairVisibility.seen``: far above the noise at a smaller share), and a pair whose
+ink fits the swap better is seen by no other test (``doubted``).
 """
 
 from __future__ import annotations

@@ -153,16 +153,26 @@ class RapidOcrEngine:
         return thread
 
     def recognise(self, image: np.ndarray) -> list[OcrLine]:
+        return self._recognise(image, check_upside_down=True)
+
+    def recognise_upright(self, image: np.ndarray) -> list[OcrLine]:
+        """``recognise`` for a page already turned upright (``verification.orientation``): no
+        0/180 vote of its own, which on whole lines is weak (three of six upright lines of a
+        simulator page voted "upside down" at 0.97 and more)."""
+        return self._recognise(image, check_upside_down=False)
+
+    def _recognise(self, image: np.ndarray, *, check_upside_down: bool) -> list[OcrLine]:
         models = _models(self.threads)
         boxes = _detect(models, image, self.det_max_side)
         if not boxes:
             return []
         crops = [_crop(image, box) for box in boxes]
-        turned = _upside_down(models, crops)
+        turned = check_upside_down and _upside_down(models, crops)
         if turned:
             crops, _, _ = models.cls(crops)
         rec = _read_crops(models, crops, self.threads)
-        crops, rec = _reread.reread(models.rec, crops, rec)  # weak lines read again
+        reading = _pool(self.threads).map if self.threads > 1 else map
+        crops, rec = _reread.reread(models.rec, crops, rec, reading)  # weak lines read again
         rec = _word_boxes(crops, boxes, rec)
         h, w = image.shape[:2]
         items = [

@@ -1,3 +1,3 @@
-from node.cli import main
+from node.cli import run
 
-raise SystemExit(main())
+run()

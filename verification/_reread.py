@@ -10,7 +10,7 @@ the first reading changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import cv2
@@ -20,21 +20,31 @@ REREAD_BELOW = 0.85
 _SQUEEZE = 0.8
 
 Recognise = Callable[[list[np.ndarray], bool], tuple[list[Any], float]]
+Map = Callable[[Callable[[np.ndarray], Any], Iterable[np.ndarray]], Iterable[Any]]
 
 
 def reread(
-    recognise: Recognise, crops: Sequence[np.ndarray], results: Sequence[Any]
+    recognise: Recognise,
+    crops: Sequence[np.ndarray],
+    results: Sequence[Any],
+    map_: Map = map,
 ) -> tuple[list[np.ndarray], list[Any]]:
-    """``crops`` and their recogniser results, weak lines replaced by a surer variant."""
+    """``crops`` and their recogniser results, weak lines replaced by a surer variant. Each
+    variant is read on its own, through ``map_`` (the engine's recogniser threads: the same
+    readings as one after the other, the recogniser reads one line a call)."""
+    weak = [
+        i
+        for i, (crop, res) in enumerate(zip(crops, results, strict=True))
+        if float(res[1]) < REREAD_BELOW and crop.shape[0] >= 8
+    ]
+    variants = [_variants(crops[i]) for i in weak]
+    read = list(map_(lambda v: recognise([v], True)[0][0], [v for vs in variants for v in vs]))
     out_crops, out = list(crops), list(results)
-    for i, (crop, res) in enumerate(zip(crops, results, strict=True)):
-        if float(res[1]) >= REREAD_BELOW or crop.shape[0] < 8:
-            continue
-        variants = _variants(crop)
-        found, _elapsed = recognise(variants, True)
+    for i, vs in zip(weak, variants, strict=True):
+        found, read = read[: len(vs)], read[len(vs) :]
         best = max(range(len(found)), key=lambda k: float(found[k][1]))
-        if float(found[best][1]) > float(res[1]) and str(found[best][0]).strip():
-            out_crops[i], out[i] = variants[best], found[best]
+        if float(found[best][1]) > float(results[i][1]) and str(found[best][0]).strip():
+            out_crops[i], out[i] = vs[best], found[best]
     return out_crops, out
 
 

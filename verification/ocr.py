@@ -10,8 +10,10 @@ run it in an executor.
 Work done per page, and only once: text detection on a copy scaled to ``det_max_side`` (the
 detector needs no more), recognition of each detected line cropped from the page at its working
 resolution one line at a time (no padding to the widest line of a batch; sorted by width batches
-measured 10-30% more CPU), ``threads`` single-threaded recogniser runs side by side, and the 0/180
-degree line classifier only when a sample of the longest lines says the page is upside down.
+measured 10-30% more CPU), ``threads`` single-threaded recogniser runs side by side (the weak
+lines' second readings too, ``_reread``), and the 0/180 degree line classifier only when a
+sample of the longest lines says the page is upside down (not at all for a page
+``verification.orientation`` has turned upright: ``recognise_upright``).
 The detector runs with ``threads`` intra-op threads; all threads sleep rather than spin when
 idle (the node shares its cores with the event loop and other reviews). Character boxes are
 mapped back to the page in one matrix product per line.
@@ -153,16 +155,26 @@ class RapidOcrEngine:
         return thread
 
     def recognise(self, image: np.ndarray) -> list[OcrLine]:
+        return self._recognise(image, check_upside_down=True)
+
+    def recognise_upright(self, image: np.ndarray) -> list[OcrLine]:
+        """``recognise`` for a page already turned upright (``verification.orientation``): no
+        0/180 vote of its own, which on whole lines is weak (three of six upright lines of a
+        simulator page voted "upside down" at 0.97 and more)."""
+        return self._recognise(image, check_upside_down=False)
+
+    def _recognise(self, image: np.ndarray, *, check_upside_down: bool) -> list[OcrLine]:
         models = _models(self.threads)
         boxes = _detect(models, image, self.det_max_side)
         if not boxes:
             return []
         crops = [_crop(image, box) for box in boxes]
-        turned = _upside_down(models, crops)
+        turned = check_upside_down and _upside_down(models, crops)
         if turned:
             crops, _, _ = models.cls(crops)
         rec = _read_crops(models, crops, self.threads)
-        crops, rec = _reread.reread(models.rec, crops, rec)  # weak lines read again
+        reading = _pool(self.threads).map if self.threads > 1 else map
+        crops, rec = _reread.reread(models.rec, crops, rec, reading)  # weak lines read again
         rec = _word_boxes(crops, boxes, rec)
         h, w = image.shape[:2]
         items = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol, runtime_checkable
 
 import cv2
 import numpy as np
@@ -41,6 +42,13 @@ _PIECES_PER_LINE = 3  # so that the sample comes from several lines
 _MAX_FILL = 0.6  # a "line" whose box is inked more than this is a solid bar, not text
 _SUSPECT = 0.4  # mean classifier vote above which the recogniser is asked
 _CLEARER = 0.2  # how much surer the recogniser must be of the turned pieces to turn the page
+
+
+@runtime_checkable
+class UprightReader(Protocol):
+    """An OCR engine that can skip its own orientation check on a page known to be upright."""
+
+    def recognise_upright(self, image: np.ndarray) -> list[OcrLine]: ...
 
 
 def quarter_turns(
@@ -75,6 +83,8 @@ def read_upright(
         logger.info("page turned %d degrees counter-clockwise before review", 90 * turns)
         image = np.ascontiguousarray(np.rot90(image, turns))
         prepared = np.ascontiguousarray(np.rot90(prepared, turns))
+    if isinstance(ocr, UprightReader):  # oriented here: the engine need not check again
+        return image, ocr.recognise_upright(prepared)
     return image, ocr.recognise(prepared)
 
 

@@ -75,6 +75,10 @@ class _Deferred:
     def _source(self) -> SpecimenSource:
         return self._future.result()
 
+    def settled(self) -> bool:
+        """Whether the load has finished (its thread closed the chain and the database)."""
+        return self._future.done()
+
     def templates(self) -> Sequence[Mapping[str, Any]]:
         return self._source().templates()
 
@@ -148,6 +152,8 @@ def _verify(args: argparse.Namespace) -> int:
         emit_json(out)
     else:
         emit_json({k: out[k] for k in ("document_sha256", "template_id", "verdict", "reasons")})
+    # nothing of this review is left running: the process may end without its teardown
+    args.leave_at_once = not isinstance(pipeline.source, _Deferred) or pipeline.source.settled()
     return 0
 
 

@@ -78,3 +78,17 @@ def test_background_warm_up_and_first_page_load_the_models_once(page) -> None:
     assert not thread.is_alive()
     assert _reads(texts, "AU-2026-000123")
     assert ocr._load.cache_info().misses == 1
+
+
+def test_a_page_known_upright_is_read_without_the_engines_own_vote(page, monkeypatch) -> None:
+    image, _printed = page
+    engine = RapidOcrEngine()
+    checked = engine.recognise(image)
+    votes: list[int] = []
+    real = ocr._upside_down
+    monkeypatch.setattr(ocr, "_upside_down", lambda m, crops: votes.append(1) or real(m, crops))
+    upright = engine.recognise_upright(image)
+    assert votes == []  # no 0/180 vote on a page oriented before
+    assert upright == checked  # the same lines as with the vote (it said upright)
+    engine.recognise(image)
+    assert votes == [1]  # ... which plain recognise still takes

@@ -2,7 +2,10 @@
 
 import io
 import json
+import os
 import struct
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -10,7 +13,7 @@ import pytest
 from PIL import Image
 
 from node.cli import main
-from verification.testing import draw_seal, png_bytes
+from verification.testing import draw_seal, png_bytes, render_page
 
 
 def _bundle(root: Path) -> Path:
@@ -128,3 +131,50 @@ def test_bad_options(tmp_path, capsys, args, needle):
 def test_missing_file(capsys):
     assert main(["verify", "/nonexistent/scan.png", "--json"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+# ``cusdep`` as its console entry runs it: an atexit hook tells whether the interpreter's
+# teardown ran.
+_ENTRY = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: sys.stderr.write('interpreter teardown\\n'))\n"
+    "from node.cli import run\n"
+    "run()\n"
+)
+
+
+def _entry(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CUSDEP_HOME": str(tmp_path / "home")}
+    return subprocess.run(
+        [sys.executable, "-c", _ENTRY, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_a_review_writes_its_result_and_evidence_then_leaves_without_teardown(tmp_path):
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-2026-0042"])])
+    doc = tmp_path / "doc.png"
+    doc.write_bytes(png_bytes(page.image))
+    evidence = tmp_path / "evidence"
+    bundle = str(_bundle(tmp_path / "b"))
+    proc = _entry(
+        tmp_path, "verify", str(doc), "--bundle", bundle, "--json", "--evidence", str(evidence)
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)  # the whole result reached the pipe
+    assert out["template_id"] == "T"
+    assert out["fields"]["certificate_number"]["value"] == "AU-2026-0042"
+    assert any(evidence.rglob("*.png"))  # evidence crops are on disk
+    assert "interpreter teardown" not in proc.stderr
+
+
+def test_a_failed_review_exits_through_the_interpreter(tmp_path):
+    doc = tmp_path / "blank.png"
+    Image.new("RGB", (800, 600), "white").save(doc)
+    proc = _entry(tmp_path, "verify", str(doc), "--bundle", str(_bundle(tmp_path / "b")))
+    assert proc.returncode == 2 and "template" in proc.stderr
+    assert "interpreter teardown" in proc.stderr

@@ -91,3 +91,26 @@ def test_a_page_with_a_dark_banner_is_oriented_from_its_text(upright) -> None:
     assert pieces and all(float(p.mean()) > 150 for p in pieces)  # letters on paper, no bar
     for k in (0, 2):
         assert (k + quarter_turns(np.ascontiguousarray(np.rot90(page, k)))) % 4 == 0, k
+
+
+class _Oriented(ScriptedOcr):
+    """An engine that also reads pages known upright: records which way each page came."""
+
+    def __init__(self, lines):  # type: ignore[no-untyped-def]
+        super().__init__(lines)
+        self.upright: list[np.ndarray] = []
+
+    def recognise_upright(self, img: np.ndarray):  # type: ignore[no-untyped-def]
+        self.upright.append(img)
+        return super().recognise(img)
+
+
+@pytest.mark.parametrize("k", [0, 2])
+def test_an_engine_that_can_skips_its_own_orientation_check_after_the_page_is_turned(
+    upright, k
+) -> None:
+    engine = _Oriented([])
+    page, _lines = read_upright(np.ascontiguousarray(np.rot90(upright, k)), engine)
+    assert np.array_equal(page, upright)
+    assert len(engine.upright) == 1 and engine.upright[0].shape == upright.shape
+    assert engine.calls == 1  # read once, through recognise_upright

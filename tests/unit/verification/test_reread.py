@@ -1,5 +1,7 @@
 """Second reading of weak lines, with the real PP-OCR recogniser on rendered text."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -30,7 +32,7 @@ def test_a_weak_reading_is_replaced_by_a_surer_variant():
     crop = _line_crop(TEXT)
     recognise = _Counting()
     crops, results = _reread.reread(recognise, [crop], [("Unit4DockadFlxswP11QW", 0.6)])
-    assert recognise.calls == 1
+    assert recognise.calls == 2  # each variant read on its own
     text, conf = str(results[0][0]), float(results[0][1])
     assert conf > 0.6
     assert text.replace(" ", "") == TEXT.replace(" ", "")
@@ -52,5 +54,19 @@ def test_no_variant_surer_than_the_first_reading_changes_nothing(monkeypatch):
     recognise = _Counting()
     first = ("whatever was read", 1.0)  # no variant can be surer
     crops, results = _reread.reread(recognise, [crop], [first])
-    assert recognise.calls == 1
+    assert recognise.calls == 2
     assert results[0] is first and crops[0] is crop
+
+
+def test_variants_read_on_threads_read_as_one_after_the_other(monkeypatch):
+    """The engine reads the variants on its recogniser threads: same readings, same order."""
+    monkeypatch.setattr(_reread, "REREAD_BELOW", 1.01)  # read every line again
+    texts = [TEXT, "Lot 4471 to 4590", "Net weight 1,250.50 kg"]
+    crops = [_line_crop(t) for t in texts]
+    first = [(t.lower(), 0.5) for t in texts]
+    alone = _reread.reread(_Counting(), crops, first)
+    with ThreadPoolExecutor(2) as pool:
+        threaded = _reread.reread(_Counting(), crops, first, pool.map)
+    assert [r[:2] for r in threaded[1]] == [r[:2] for r in alone[1]]
+    assert all(np.array_equal(a, b) for a, b in zip(threaded[0], alone[0], strict=True))
+    assert any(r[1] > 0.5 for r in alone[1])  # some line was replaced

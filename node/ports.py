@@ -37,6 +37,17 @@ class ChainAnchor(Protocol):
 RecordKind = str  # "agency" | "seal" | "officer" | "template"
 
 
+class RegistryRecords(Protocol):
+    """Reading TrustRegistry records: all a review needs to check its specimens."""
+
+    async def get_many(
+        self, keys: Sequence[tuple[RecordKind, str, str]]
+    ) -> list[dict[str, Any] | None]:
+        """``get`` of each (kind, registrar, record_id), in order, in as few round trips as
+        the chain allows."""
+        ...
+
+
 class TrustRegistryChain(Protocol):
     """The TrustRegistry contract: writes in our own registrar's name, reads of anyone's."""
 

@@ -22,9 +22,9 @@ def abi(name: str) -> list[dict[str, Any]]:
     return list(artifact(name)["abi"])
 
 
-def _type_str(param: dict[str, Any]) -> str:
+def type_str(param: dict[str, Any]) -> str:
     if param["type"].startswith("tuple"):
-        inner = ",".join(_type_str(c) for c in param["components"])
+        inner = ",".join(type_str(c) for c in param["components"])
         return f"({inner}){param['type'][5:]}"
     return str(param["type"])
 
@@ -36,7 +36,7 @@ def _error_table() -> dict[bytes, tuple[str, list[str], list[str]]]:
         for entry in abi(name):
             if entry.get("type") != "error":
                 continue
-            types = [_type_str(i) for i in entry["inputs"]]
+            types = [type_str(i) for i in entry["inputs"]]
             sig = f"{entry['name']}({','.join(types)})"
             table[function_signature_to_4byte_selector(sig)] = (
                 entry["name"],

@@ -19,8 +19,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from node.errors import ChainUnavailable, ConfigError
+
+if TYPE_CHECKING:
+    from node.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -223,3 +227,16 @@ class EmbeddedAnvil:
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
+
+
+def embedded_anvil(settings: Settings) -> EmbeddedAnvil | None:
+    if settings.chain.rpc_url:
+        return None
+    if not settings.chain.embedded_port:
+        raise ConfigError("chain.embedded_port is not set in config.toml")
+    return EmbeddedAnvil(
+        settings.home,
+        settings.chain.embedded_port,
+        chain_id=settings.chain.chain_id,
+        state_interval=settings.chain.state_interval,
+    )

@@ -9,93 +9,17 @@ from typing import Any
 from hexbytes import HexBytes
 
 from node.chain.client import LazyContract
+from node.chain.records import BATCH, GETTERS, country2, decode, sha32
 from node.errors import InputError
 
 logger = logging.getLogger(__name__)
 
-_BATCH = 200  # records per JSON-RPC batch
-
-KINDS = ("agency", "seal", "officer", "template")
-_GETTERS = {
-    "agency": "getAgency",
-    "seal": "getSeal",
-    "officer": "getOfficer",
-    "template": "getTemplate",
-}
 _REVOKERS = {
     "agency": "revokeAgency",
     "seal": "revokeSeal",
     "officer": "revokeOfficer",
     "template": "revokeTemplate",
 }
-_FIELDS = {
-    "agency": (
-        "id",
-        "country",
-        "name",
-        "registrar",
-        "registered_by",
-        "authoritative",
-        "registered_at",
-        "revoked_at",
-    ),
-    "seal": (
-        "id",
-        "agency_id",
-        "image_sha256",
-        "registrar",
-        "registered_by",
-        "authoritative",
-        "registered_at",
-        "revoked_at",
-    ),
-    "officer": (
-        "id",
-        "agency_id",
-        "signature_sha256",
-        "valid_from",
-        "valid_to",
-        "registrar",
-        "registered_by",
-        "authoritative",
-        "registered_at",
-        "revoked_at",
-    ),
-    "template": (
-        "id",
-        "country",
-        "template_sha256",
-        "registrar",
-        "registered_by",
-        "authoritative",
-        "registered_at",
-        "revoked_at",
-    ),
-}
-
-
-def country2(code: str) -> bytes:
-    raw = code.upper().encode("ascii")
-    if len(raw) != 2:
-        raise InputError(f"not a 2-letter country code: {code!r}")
-    return raw
-
-
-def sha32(hex_digest: str) -> bytes:
-    raw = bytes(HexBytes(hex_digest))
-    if len(raw) != 32:
-        raise InputError(f"not a SHA-256 digest: {hex_digest!r}")
-    return raw
-
-
-def _decode(kind: str, values: tuple[Any, ...]) -> dict[str, Any] | None:
-    record = dict(zip(_FIELDS[kind], values, strict=True))
-    if record["registered_at"] == 0:
-        return None
-    for key, value in record.items():
-        if isinstance(value, bytes):
-            record[key] = value.decode("ascii") if len(value) == 2 else value.hex()
-    return record
 
 
 class Web3TrustRegistry(LazyContract):
@@ -148,22 +72,22 @@ class Web3TrustRegistry(LazyContract):
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
 
     async def get(self, kind: str, registrar: str, record_id: str) -> dict[str, Any] | None:
-        fn = getattr((await self._c()).functions, _GETTERS[kind])(country2(registrar), record_id)
-        return _decode(kind, tuple(await self.client.call(fn)))
+        fn = getattr((await self._c()).functions, GETTERS[kind])(country2(registrar), record_id)
+        return decode(kind, tuple(await self.client.call(fn)))
 
     async def get_many(self, keys: Sequence[tuple[str, str, str]]) -> list[dict[str, Any] | None]:
-        """One JSON-RPC batch per ``_BATCH`` records (a registry of a hundred records read one
+        """One JSON-RPC batch per ``BATCH`` records (a registry of a hundred records read one
         call at a time cost a one-shot ``cusdep verify`` about a second)."""
         contract = await self._c()
         out: list[dict[str, Any] | None] = []
-        for i in range(0, len(keys), _BATCH):
-            chunk = keys[i : i + _BATCH]
+        for i in range(0, len(keys), BATCH):
+            chunk = keys[i : i + BATCH]
             calls = [
-                getattr(contract.functions, _GETTERS[kind])(country2(registrar), record_id)
+                getattr(contract.functions, GETTERS[kind])(country2(registrar), record_id)
                 for kind, registrar, record_id in chunk
             ]
             values = await self.client.call_batch(calls)
-            out.extend(_decode(k[0], tuple(v)) for k, v in zip(chunk, values, strict=True))
+            out.extend(decode(k[0], tuple(v)) for k, v in zip(chunk, values, strict=True))
         return out
 
     # consortium administration (not part of the port)

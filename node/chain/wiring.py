@@ -17,7 +17,7 @@ from eth_account.signers.local import LocalAccount
 
 from node.chain.anchor import Web3ChainAnchor
 from node.chain.client import ChainClient, load_account, new_account
-from node.chain.devchain import EmbeddedAnvil
+from node.chain.devchain import embedded_anvil
 from node.chain.registry import Web3TrustRegistry
 from node.config import Settings, write_settings
 from node.errors import ChainUnavailable, ConfigError
@@ -98,19 +98,6 @@ class Chain:
     async def _registry_address(self) -> str:
         await self.prepare()
         return self.settings.chain.registry_contract
-
-
-def embedded_anvil(settings: Settings) -> EmbeddedAnvil | None:
-    if settings.chain.rpc_url:
-        return None
-    if not settings.chain.embedded_port:
-        raise ConfigError("chain.embedded_port is not set in config.toml")
-    return EmbeddedAnvil(
-        settings.home,
-        settings.chain.embedded_port,
-        chain_id=settings.chain.chain_id,
-        state_interval=settings.chain.state_interval,
-    )
 
 
 async def _deploy(settings: Settings, client: ChainClient) -> None:

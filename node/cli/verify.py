@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from node.cli._common import emit_json, read_file, settings_from
 from node.config import Settings
@@ -36,6 +36,9 @@ from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
 from verification.intake import sniff
 from verification.ports import Agency, OfficerSpecimen, SealSpecimen
+
+if TYPE_CHECKING:
+    from node.ports import RegistryRecords
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -98,7 +101,7 @@ class _Deferred:
 async def _registry_specimens(settings: Settings, sha256: str) -> SpecimenSource:
     """Only what reading the registry needs (database, blobs, chain), not a whole node: the
     API server, the exchange and the workers cost start-up time a one-shot review never uses."""
-    from node.chain.wiring import Chain
+    from node.chain.devchain import embedded_anvil
     from node.registry.specimens import build_specimens, trusted_registrars
     from node.review.service import ReviewService
     from node.storage.blobs import BlobStore
@@ -110,22 +113,36 @@ async def _registry_specimens(settings: Settings, sha256: str) -> SpecimenSource
     review = ReviewService(
         db, blobs, None, None, evidence_root=settings.home / "evidence", actor=settings.node.id
     )
-    chain = Chain(settings)
-    await chain.start()
+    anvil = embedded_anvil(settings)
     try:
+        url = await asyncio.to_thread(anvil.ensure) if anvil else settings.chain.rpc_url
         registrars = trusted_registrars(
             db, settings.node.country, settings.chain.trusted_registrars
         )
         return await build_specimens(
             db,
             blobs,
-            chain.registry,
+            _records(url, settings.chain.registry_contract),
             registrars=registrars,
             is_used=lambda n: review._number_used(n, sha256),
         )
     finally:
-        await chain.aclose()
+        if anvil is not None:
+            await asyncio.to_thread(anvil.stop)
         db.dispose()
+
+
+def _records(url: str, address: str) -> RegistryRecords:
+    """The registry's getters over plain JSON-RPC (no web3 import: ``node.chain.reader``); with
+    no registry contract configured yet nothing can be on chain, so every record reads absent."""
+    from node.chain.reader import RpcRegistryReader
+
+    return RpcRegistryReader(url, address) if address else _Absent()
+
+
+class _Absent:
+    async def get_many(self, keys: Sequence[tuple[str, str, str]]) -> list[dict[str, Any] | None]:
+        return [None] * len(keys)
 
 
 def _verify(args: argparse.Namespace) -> int:

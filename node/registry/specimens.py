@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import select
 
 from node.exchange.tables import PartnerRow
-from node.ports import TrustRegistryChain
+from node.ports import RegistryRecords
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
@@ -90,7 +90,7 @@ def _date(ts: int) -> dt.date | None:
 async def build_specimens(
     db: Database,
     blobs: BlobStore,
-    chain: TrustRegistryChain,
+    chain: RegistryRecords,
     *,
     registrars: set[str],
     is_used: Callable[[str], bool] = lambda _n: False,

@@ -105,7 +105,7 @@ async def test_registry_rules(ports) -> None:
 
 
 async def test_registry_get_many_matches_get_in_order(ports, monkeypatch) -> None:
-    monkeypatch.setattr(chain_registry, "_BATCH", 2)  # several batches on anvil
+    monkeypatch.setattr(chain_registry, "BATCH", 2)  # several batches on anvil
     _, cn, au = ports
     await au.register(
         "agency", "AU", {"id": "AU-M", "country": "AU", "name": "M", "authoritative": True}

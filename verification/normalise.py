@@ -112,11 +112,23 @@ def repair_words(text: str) -> str:
     return re.sub(r",\s*\.(?!\d)", ",", text)
 
 
+# words with a digit before a country's name: a neighbouring value's end ("V.738E France",
+# the voyage number of a means of transport wrapped onto the country's row)
+_CODE_BEFORE = re.compile(r"^(?:\S*\d\S*\s+)+(?=[^\W\d_])")
+
+
 def _country(text: str) -> str:
     try:
         return norm.country_code(text)
-    except ValueError:  # "NewZealand": OCR dropped the space
+    except ValueError:
+        pass
+    try:  # "NewZealand": OCR dropped the space
         return norm.country_code(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text))
+    except ValueError:
+        rest = _CODE_BEFORE.sub("", text)
+        if rest == text:
+            raise
+        return _country(rest)
 
 
 _MASS_UNIT = re.compile(r"^\s*(kgs?|kilograms?|g|grams?|t|mt|tonnes?|lbs?)", re.I)

@@ -147,3 +147,17 @@ def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
 )
 def test_a_dot_before_the_first_letter_of_a_value_is_dropped(field, text, expected):
     assert normalise(field, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("V.738E France", "FR"), ("426E France", "FR"), ("NewZealand", "NZ"), ("India", "IN")],
+)
+def test_a_code_before_a_country_name_is_a_neighbour_s_end(text, code):
+    # the voyage number of a wrapped means of transport lands on the country's row
+    assert normalise("destination_country", text) == code
+
+
+def test_a_country_name_that_is_no_country_stays_unread():
+    assert normalise("destination_country", "V.738E Narnia") is None
+    assert normalise("destination_country", "426E 112") is None

@@ -29,7 +29,12 @@ REREAD_BELOW = 0.85
 _SQUEEZE = 0.8
 WIDEN = 1.3  # a line with a letter left out is read again this much wider
 _LETTER_H = 0.3  # a blob at least this tall (line heights) ...
-_LETTER_W = 0.15  # ... and this wide is a letter (a comma is narrower, "i" and "l" too)
+_WIDE_LETTER = 0.25  # ... and this wide a letter whose absence sets off a second reading
+_NARROW_LETTER = 0.15  # ... or this wide ("t", "1"; a comma is narrower) on a line read below
+_NARROW_BELOW = 0.9  # this confidence (CTC places narrow letters less surely: on sure lines
+# such blobs without a character centre are mostly misplaced centres, one line in six)
+LONGEST = 32.0  # lines longer than this many heights (running text) are not read again
+FILL_BELOW = 0.95  # lines read at least this surely are not looked at (dropped: 0.78-0.94)
 _FILL_SLACK = 0.05  # the wider reading may be at most this much less sure
 
 Recognise = Callable[[list[np.ndarray], bool], tuple[list[Any], float]]
@@ -83,7 +88,11 @@ def fill_dropped(
     todo = [
         i
         for i, (q, r) in enumerate(zip(quads, rec, strict=True))
-        if unread_ink(q, r[2], r[3], gray)
+        if float(r[1]) < FILL_BELOW
+        and crops[i].shape[1] <= LONGEST * crops[i].shape[0]
+        and unread_ink(
+            q, r[2], r[3], gray, _WIDE_LETTER if float(r[1]) >= _NARROW_BELOW else _NARROW_LETTER
+        )
     ]
     if not todo:
         return list(rec)
@@ -101,10 +110,14 @@ def widened(crop: np.ndarray) -> np.ndarray:
 
 
 def unread_ink(
-    quad: np.ndarray, char_quads: Sequence[Any], chars: Sequence[str], gray: np.ndarray
+    quad: np.ndarray,
+    char_quads: Sequence[Any],
+    chars: Sequence[str],
+    gray: np.ndarray,
+    narrowest: float = _NARROW_LETTER,
 ) -> bool:
-    """Whether a letter-sized blob of the line's ink has no character's centre on it (a space
-    read there does not count)."""
+    """Whether a letter-sized blob (at least ``narrowest`` line heights wide) of the line's ink
+    has no character's centre on it (a space read there does not count)."""
     if not char_quads:
         return False
     line = ink_line(tuple((float(x), float(y)) for x, y in quad), gray)
@@ -116,7 +129,7 @@ def unread_ink(
         if ch.strip()
     ]
     for b in line.blobs:
-        if b.h < _LETTER_H * line.height or b.w < _LETTER_W * line.height:
+        if b.h < _LETTER_H * line.height or b.w < narrowest * line.height:
             continue
         if not any(b.x <= c < b.x + b.w for c in centres):
             return True

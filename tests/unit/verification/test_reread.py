@@ -107,6 +107,7 @@ def test_a_line_with_a_letter_left_out_is_read_again_widened_and_the_letter_put_
     gray, quad = _page_line(ADDRESS)
     crop, item = _read(gray, quad)
     dropped = _without(item, "K")
+    dropped[1] = 0.88  # lines with a letter left out were read at 0.78-0.94
     recognise = _Counting()
     out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
     assert recognise.calls == 1
@@ -131,3 +132,14 @@ def test_a_wider_reading_is_kept_only_when_it_adds_characters_and_is_about_as_su
     assert not _reread.adds_only("SO15 0HH", 0.93, "SO15 OHH", 0.99)  # a character changed
     assert not _reread.adds_only("Port", 0.9, "Port", 0.99)  # nothing added
     assert _reread.adds_only("Port Street", 0.9, "PortStreet,", 0.91)  # a mark added
+
+
+def test_a_sure_line_is_not_looked_at():
+    gray, quad = _page_line(ADDRESS)
+    crop, item = _read(gray, quad)
+    dropped = _without(item, "K")
+    dropped[1] = _reread.FILL_BELOW
+    recognise = _Counting()
+    out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
+    assert recognise.calls == 0
+    assert out[0] is dropped

@@ -7,12 +7,15 @@ crop squeezed to 80 % of its height or with its contrast stretched. Lines read b
 variants, and the reading with the highest confidence is kept; a variant that is no surer than
 the first reading changes nothing.
 
-It also drops letters from a dense line it is sure enough of ("Office 402, halifa Port" for
-"Office 1402, Khalifa Port", confidence 0.86; "(Pty) td", 0.94): the letter's ink is on the
-page but no character of the reading lies on it. Such lines (about one in twenty) are read
-again from the crop widened by ``WIDEN``, which gives the recogniser more columns per letter;
-the wider reading is kept only when it is the first reading with characters added (nothing
-dropped or changed) and not much less sure (``_FILL_SLACK``). Its own confidence is kept.
+It also drops letters from a dense line it is fairly sure of ("Office 402, halifa Port" for
+"Office 1402, Khalifa Port", confidence 0.86; "Western Cape, outh Africa", 0.87): the
+letter's ink is on the page but no character of the reading has its centre on it. Lines read
+below ``FILL_BELOW`` and no longer than ``LONGEST`` heights (running text costs the most to
+read again) with such a blob, a wide one, or a narrow one below ``_NARROW_BELOW`` (about one
+line a page on simulator scans), are read again from the crop widened by ``WIDEN``, which
+gives the recogniser more columns per letter. The wider reading is kept only when it is the
+first reading with characters added (nothing dropped or changed, spaces aside) and not much
+less sure (``_FILL_SLACK``); its own confidence is kept, so nothing becomes surer than read.
 """
 
 from __future__ import annotations

@@ -320,6 +320,8 @@ def test_a_weight_with_digits_split_by_a_space_is_doubtful():
     assert f["net_weight_kg"].confidence == 0.5
     f = extract_fields([L("Net weight: 49,980.000 kg net", 100, 100)], T, 1654)
     assert f["net_weight_kg"].value == "49980" and f["net_weight_kg"].confidence == 0.98
+    f = extract_fields([L("Net weight: 12,41559 kgs", 100, 100)], T, 1654)  # 12,415.59
+    assert f["net_weight_kg"].confidence == 0.5
 
 
 BILINGUAL = parse_template(

@@ -138,6 +138,22 @@ def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "doubtful"),
+    [
+        ("12,41559 kgs", True),  # 12,415.59 with the dot lost: read as 12.41559
+        ("12.41559 kg", True),
+        ("12,415.59 kgs", False),
+        ("12.415,590 kg", False),
+        ("1250.5 kg", False),
+        ("24.500,000 kg", False),
+        ("15,494 kg", False),
+    ],
+)
+def test_a_weight_whose_only_separator_has_four_digits_after_it_is_doubtful(text, doubtful):
+    assert ambiguous_number(text) is doubtful
+
+
+@pytest.mark.parametrize(
     ("field", "text", "expected"),
     [
         ("port_of_entry", ".Shanghai", "Shanghai"),  # a speck before the first letter

@@ -316,3 +316,15 @@ def test_a_short_step_among_even_ones_is_proportional_type_not_a_monospaced_cell
     assert spacing._one_cell(gaps, even, 4)  # all steps one cell: monospaced, no space
     uneven = [0.46, 0.45, 0.46, 0.21, 0.48, 0.45, 0.51, 0.45]
     assert not spacing._one_cell(gaps, uneven, 4)
+
+
+@pytest.mark.parametrize("printed", ["O'Brien", "O'Higgins"])
+def test_an_apostrophe_the_model_dropped_is_put_back_from_the_ink(printed):
+    page, chars, quad = _draw(printed)
+    chars = [c for c in chars if c[0] != "'"]  # PP-OCR read "OBrien"
+    assert _text(spacing.respace(chars, quad, page)) == printed
+
+
+def test_the_dot_of_an_i_is_no_dropped_apostrophe():
+    page, chars, quad = _draw("Higgins")
+    assert _text(spacing.respace(chars, quad, page)) == "Higgins"

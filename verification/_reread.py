@@ -14,12 +14,14 @@ below ``FILL_BELOW`` and no longer than ``LONGEST`` heights (running text costs 
 read again) with such a blob, a wide one, or a narrow one below ``_NARROW_BELOW`` (about one
 line a page on simulator scans), are read again from the crop widened by ``WIDEN``, which
 gives the recogniser more columns per letter. The wider reading is kept only when it is the
-first reading with characters added (nothing dropped or changed, spaces aside) and not much
-less sure (``_FILL_SLACK``); its own confidence is kept, so nothing becomes surer than read.
+first reading with letters, digits, apostrophes or commas added inside it (nothing dropped
+or changed, spaces aside) and not much less sure (``_FILL_SLACK``); its own confidence is
+kept, so nothing becomes surer than read.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -140,9 +142,16 @@ def unread_ink(
 
 
 def adds_only(first: str, first_conf: float, again: str, again_conf: float) -> bool:
-    """Whether ``again`` is ``first`` with characters added (spaces aside) and about as sure."""
+    """Whether ``again`` is ``first`` with letters, digits, apostrophes or commas added inside it
+    (spaces aside; not before its first character or after its last: a speck or a rule at the
+    line's end read as "*" or "P") and about as sure."""
     a, b = first.replace(" ", ""), again.replace(" ", "")
-    if len(b) <= len(a) or again_conf < first_conf - _FILL_SLACK:
+    if len(b) <= len(a) or not a or again_conf < first_conf - _FILL_SLACK:
+        return False
+    if b[0] != a[0] or b[-1] != a[-1]:
+        return False
+    added = Counter(b) - Counter(a)
+    if not all(ch.isalnum() or ch in "'’," for ch in added):
         return False
     it = iter(b)
     return all(ch in it for ch in a)

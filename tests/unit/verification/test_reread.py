@@ -131,7 +131,12 @@ def test_a_wider_reading_is_kept_only_when_it_adds_characters_and_is_about_as_su
     assert not _reread.adds_only("(Pty) td", 0.94, "(Pty)Ltd", 0.85)  # much less sure
     assert not _reread.adds_only("SO15 0HH", 0.93, "SO15 OHH", 0.99)  # a character changed
     assert not _reread.adds_only("Port", 0.9, "Port", 0.99)  # nothing added
-    assert _reread.adds_only("Port Street", 0.9, "PortStreet,", 0.91)  # a mark added
+    assert _reread.adds_only("Region de OHiggins", 0.85, "Region de O'Higgins", 0.88)
+    assert not _reread.adds_only("Port Street", 0.9, "PortStreet,", 0.91)  # not inside
+    assert not _reread.adds_only("1.Exporter(name)", 0.87, "*1. Exporter (name)", 0.99)
+    assert not _reread.adds_only("Francisca Rojas", 0.9, "P Francisca Rojas", 0.93)
+    assert not _reread.adds_only("Co Ltd", 0.9, "Co*Ltd", 0.93)  # letters, digits, ' and ,
+    assert _reread.adds_only("NwarkJ7114", 0.78, "Newark,NJ07114", 0.77)
 
 
 def test_a_sure_line_is_not_looked_at():

@@ -143,15 +143,25 @@ def unread_ink(
 
 def adds_only(first: str, first_conf: float, again: str, again_conf: float) -> bool:
     """Whether ``again`` is ``first`` with letters, digits, apostrophes or commas added inside it
-    (spaces aside; not before its first character or after its last: a speck or a rule at the
-    line's end read as "*" or "P") and about as sure."""
+    (spaces aside; not before its first character: a speck or a rule at the line's start read
+    as "*" or "P"; after its last only a word's last lower-case letters, "Qingda|o") and about
+    as sure."""
     a, b = first.replace(" ", ""), again.replace(" ", "")
     if len(b) <= len(a) or not a or again_conf < first_conf - _FILL_SLACK:
         return False
-    if b[0] != a[0] or b[-1] != a[-1]:
+    if b[0] != a[0] or not _same_end(a, b):
         return False
     added = Counter(b) - Counter(a)
     if not all(ch.isalnum() or ch in "'’," for ch in added):
         return False
     it = iter(b)
     return all(ch in it for ch in a)
+
+
+def _same_end(a: str, b: str) -> bool:
+    """Whether ``b`` ends as ``a`` does, or with up to two lower-case letters more."""
+    for k in range(3):
+        tail = b[len(b) - k :] if k else ""
+        if b[len(b) - 1 - k] == a[-1] and (not tail or (tail.isalpha() and tail.islower())):
+            return True
+    return False

@@ -137,6 +137,8 @@ def test_a_wider_reading_is_kept_only_when_it_adds_characters_and_is_about_as_su
     assert not _reread.adds_only("Francisca Rojas", 0.9, "P Francisca Rojas", 0.93)
     assert not _reread.adds_only("Co Ltd", 0.9, "Co*Ltd", 0.93)  # letters, digits, ' and ,
     assert _reread.adds_only("NwarkJ7114", 0.78, "Newark,NJ07114", 0.77)
+    assert _reread.adds_only("Road,Qingda", 0.86, "Road,Qingdao", 0.9)  # a word's end
+    assert not _reread.adds_only("Road,Qingda", 0.86, "Road,Qingda P", 0.9)
 
 
 def test_a_sure_line_is_not_looked_at():

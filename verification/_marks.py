@@ -168,8 +168,12 @@ def _with_hyphens(chars: list[Char], line: InkLine) -> list[Char]:
             out.append(c)
             continue
         if prev is not None and prev[0].isalnum() and c[0].isalnum():
-            mark = _dash_between(prev[1], c[1], line) or _stop_between(
-                prev[1], c[1], line, marks, functools.partial(_words_around, out, chars, i)
+            mark = (
+                _dash_between(prev[1], c[1], line)
+                or _stop_between(
+                    prev[1], c[1], line, marks, functools.partial(_words_around, out, chars, i)
+                )
+                or _tick_between(prev, c, line)
             )
             if mark is not None:
                 out.append(mark)
@@ -209,6 +213,23 @@ def _stop_between(
     x0 = line.x0 + bl.x / line.scale
     x1 = line.x0 + (bl.x + bl.w) / line.scale
     return (ch, (x0, left[1], x1, left[3]), 0.5)
+
+
+def _tick_between(left: Char, right: Char, line: InkLine) -> Char | None:
+    """An apostrophe the model left out between two letters ("OHiggins", "OBrien"): the only
+    blob between their centres, tick-shaped in the upper half, in columns of its own (not the
+    dot of an "i")."""
+    if not (left[0].isalpha() and right[0].isalpha()):
+        return None
+    a = line.column((left[1][0] + left[1][2]) / 2)
+    b = line.column((right[1][0] + right[1][2]) / 2)
+    inside = [bl for bl in line.blobs if a < bl.x and bl.x + bl.w < b]
+    if len(inside) != 1 or not _tick(inside[0], line.height) or _shares_columns(inside[0], line):
+        return None
+    bl = inside[0]
+    x0 = line.x0 + bl.x / line.scale
+    x1 = line.x0 + (bl.x + bl.w) / line.scale
+    return ("'", (x0, left[1][1], x1, left[1][3]), 0.5)
 
 
 def _comma(b: Blob, h: float) -> bool:

@@ -199,6 +199,7 @@ def _find_hits(
             if any(used[pos:end]) or not _bounded(text, index, pos, end, label):
                 continue
             start, stop = _box_number_start(text, index[pos]), index[end - 1] + 1
+            stop = _word_end(text, stop) if fuzzy else stop
             if start > 0 and not _introduces_value(text, stop):
                 continue  # the words inside running text ("…official veterinarian, hereby…")
             used[pos:end] = [True] * (end - pos)
@@ -206,6 +207,19 @@ def _find_hits(
             hit = Hit(name, line, _value_start(text, stop), (0, 0, 0, 0), quality)
             found.append((hit, start, stop))
     return found
+
+
+_WORD_TAIL = re.compile(r"[a-z]{1,2}(?![^\W\d_])")
+
+
+def _word_end(text: str, stop: int) -> int:
+    """A damaged label ends at a word's end: one or two lower-case letters left of the word a
+    fuzzy match ends in ("11. Name of produce and hotanical name of plant|s", cut short by the
+    box number before it) are label, not a value."""
+    if stop == 0 or not text[stop - 1].isalpha():
+        return stop
+    m = _WORD_TAIL.match(text, stop)
+    return m.end() if m else stop
 
 
 _BOX_NUMBER = re.compile(r"(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.)]?\s*$", re.I)

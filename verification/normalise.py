@@ -112,11 +112,23 @@ def repair_words(text: str) -> str:
     return re.sub(r",\s*\.(?!\d)", ",", text)
 
 
+# words with a digit before a country's name: a neighbouring value's end ("V.738E France",
+# the voyage number of a means of transport wrapped onto the country's row)
+_CODE_BEFORE = re.compile(r"^(?:\S*\d\S*\s+)+(?=[^\W\d_])")
+
+
 def _country(text: str) -> str:
     try:
         return norm.country_code(text)
-    except ValueError:  # "NewZealand": OCR dropped the space
+    except ValueError:
+        pass
+    try:  # "NewZealand": OCR dropped the space
         return norm.country_code(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text))
+    except ValueError:
+        rest = _CODE_BEFORE.sub("", text)
+        if rest == text:
+            raise
+        return _country(rest)
 
 
 _MASS_UNIT = re.compile(r"^\s*(kgs?|kilograms?|g|grams?|t|mt|tonnes?|lbs?)", re.I)
@@ -169,11 +181,17 @@ def _date(text: str, order: str) -> str:
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 
 
+# one separator followed by four digits or more: "12,41559 kgs" for 12,415.59 (a mark lost)
+_LOST_MARK = re.compile(r"^[^\d]*\d+[.,]\d{4,}(?![\d.,])")
+
+
 def ambiguous_number(text: str) -> bool:
     """Whether digits are split by a space after the separators are read ("49,980 000 kg": the
-    decimal dot lost): the number read may be a thousand times off, so it is doubtful."""
+    decimal dot lost), or the number's only separator has four digits or more after it
+    ("12,41559 kgs": no thousands group is that long, a printed weight has at most three
+    decimals): the number read may be a thousand times off, so it is doubtful."""
     text = _SPACED_THOUSANDS.sub(",", text)
-    return re.search(r"\d\s+\d", text) is not None
+    return re.search(r"\d\s+\d", text) is not None or _LOST_MARK.match(text) is not None
 
 
 def invalid_containers(value: str) -> bool:

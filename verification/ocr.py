@@ -176,12 +176,6 @@ class RapidOcrEngine:
         reading = _pool(self.threads).map if self.threads > 1 else map
         crops, rec = _reread.reread(models.rec, crops, rec, reading)  # weak lines read again
         rec = _word_boxes(crops, boxes, rec)
-        h, w = image.shape[:2]
-        items = [
-            [box.tolist(), text, conf, _clip(word_quads, w, h), words, confs]
-            for box, (text, conf, word_quads, words, confs) in zip(boxes, rec, strict=True)
-            if float(conf) >= _TEXT_SCORE
-        ]
         # Spaces are measured on the page's ink, which runs the other way on a turned page:
         # there the character boxes' own gaps decide.
         gray = (
@@ -191,6 +185,14 @@ class RapidOcrEngine:
             if image.ndim == 3
             else image
         )
+        if gray is not None:  # letters left out where the ink shows them: read widened
+            rec = _reread.fill_dropped(models.rec, crops, boxes, rec, gray, _word_boxes)
+        h, w = image.shape[:2]
+        items = [
+            [box.tolist(), text, conf, _clip(word_quads, w, h), words, confs]
+            for box, (text, conf, word_quads, words, confs) in zip(boxes, rec, strict=True)
+            if float(conf) >= _TEXT_SCORE
+        ]
         return [_line(item, gray) for item in items if str(item[1]).strip()]
 
 

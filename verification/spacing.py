@@ -24,7 +24,7 @@ from verification.ports import Box
 Char = tuple[str, Box, float]
 
 WORD_GAP = 0.2  # ink-free run between two characters, in line heights: a space
-CAMEL_GAP = 0.13  # lower then upper case: "EmmaKelly" 0.15+, monospaced "VeSSel" 0.11
+CAMEL_GAP = 0.13  # lower case then upper case or a digit: "EmmaKelly" 0.15+, "VeSSel" 0.11
 WIDE_GAP = 0.3  # between digits, or two narrow letters ("Austral ia"): airy, never a space
 _NARROW = "ilIj1|"  # seen: up to 0.17 between two of these, and no space among 109 pairs
 DOT_DIGIT_GAP = 0.33  # "V.428W" up to 0.32 in monospace; "No. 88" is usually wider
@@ -40,6 +40,7 @@ _MIN_GAPS = 6  # ... on lines with at least this many gaps
 MONO_GAP = 0.35  # a gap this wide is a space in monospaced type too (a space: 0.5+)
 MONO_SPREAD = 0.035  # glyph-to-glyph steps this even (median deviation / median): monospaced
 MONO_STEP = 1.08  # a step below this many cells is no space (a space makes about two)
+MONO_SHORTEST = 0.6  # a step this much shorter than the pitch is proportional type
 _CELL_WINDOW = 4  # glyph pairs looked at on each side of a gap
 _MIN_CELLS = 3
 _EVEN_SIDE = 0.6  # of the threshold: the narrower side of an evenly spaced mark
@@ -121,7 +122,8 @@ def _one_cell(gaps: Sequence[float], steps: Sequence[float], k: int) -> bool:
         return False
     pitch = float(np.median([steps[j] for j in near]))
     spread = float(np.median([abs(steps[j] - pitch) for j in near])) / max(pitch, 1e-6)
-    return spread <= MONO_SPREAD and steps[k] < MONO_STEP * pitch
+    short = min(steps[j] for j in near) < MONO_SHORTEST * pitch  # "ri" 0.21 in 0.46 steps
+    return spread <= MONO_SPREAD and not short and steps[k] < MONO_STEP * pitch
 
 
 def _cell_pairs(gaps: Sequence[float], k: int, *, cross: bool) -> list[int]:
@@ -178,8 +180,8 @@ def threshold(before: str, a: str, b: str, after: str = "") -> float:
         return NARROW_UPPER_GAP
     if b == "(" and a.isalnum():
         return PAREN_GAP
-    if a.islower() and b.isupper():
-        return CAMEL_GAP
+    if a.islower() and (b.isupper() or (b.isdigit() and b not in _NARROW)):
+        return CAMEL_GAP  # a word's lower case runs into no code: "Chanthaburi 22000" 0.2
     if "/" in (a, b):
         return SLASH_GAP
     if "-" in (a, b):

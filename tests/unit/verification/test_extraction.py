@@ -320,6 +320,8 @@ def test_a_weight_with_digits_split_by_a_space_is_doubtful():
     assert f["net_weight_kg"].confidence == 0.5
     f = extract_fields([L("Net weight: 49,980.000 kg net", 100, 100)], T, 1654)
     assert f["net_weight_kg"].value == "49980" and f["net_weight_kg"].confidence == 0.98
+    f = extract_fields([L("Net weight: 12,41559 kgs", 100, 100)], T, 1654)  # 12,415.59
+    assert f["net_weight_kg"].confidence == 0.5
 
 
 BILINGUAL = parse_template(
@@ -368,3 +370,24 @@ def test_a_table_cell_ends_at_the_row_of_a_label_with_a_colon_on_its_left():
     f = extract_fields(lines, BILINGUAL, 1654)
     assert f["hs_code"].value == "030355"
     assert f["means_of_transport"].value == "Vessel YM WELLNESS V.583E"
+
+
+def test_a_damaged_label_after_a_box_number_leaves_no_letter_of_its_last_word_behind():
+    # "11. Name of produce and hotanical name of plants": the box number shortens the fuzzy
+    # match, which ended at "plant"; the "s" is the label's, the value is on the line below
+    tpl = parse_template(
+        {
+            "id": "T3",
+            "certificate_type": "phytosanitary",
+            "agency": "AU-DAFF",
+            "titles": ["PHYTOSANITARY CERTIFICATE"],
+            "fields": [
+                {"name": "commodity", "labels": ["Name of produce and botanical name of plants"]},
+            ],
+        }
+    )
+    lines = [
+        L("11. Name of produce and hotanical name of plants", 100, 100),
+        L("Fresh oranges (Citrus sinensis)", 120, 140),
+    ]
+    assert extract_fields(lines, tpl, 1654)["commodity"].value == "Fresh oranges (Citrus sinensis)"

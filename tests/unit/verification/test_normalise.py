@@ -138,6 +138,22 @@ def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "doubtful"),
+    [
+        ("12,41559 kgs", True),  # 12,415.59 with the dot lost: read as 12.41559
+        ("12.41559 kg", True),
+        ("12,415.59 kgs", False),
+        ("12.415,590 kg", False),
+        ("1250.5 kg", False),
+        ("24.500,000 kg", False),
+        ("15,494 kg", False),
+    ],
+)
+def test_a_weight_whose_only_separator_has_four_digits_after_it_is_doubtful(text, doubtful):
+    assert ambiguous_number(text) is doubtful
+
+
+@pytest.mark.parametrize(
     ("field", "text", "expected"),
     [
         ("port_of_entry", ".Shanghai", "Shanghai"),  # a speck before the first letter
@@ -147,3 +163,17 @@ def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
 )
 def test_a_dot_before_the_first_letter_of_a_value_is_dropped(field, text, expected):
     assert normalise(field, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("V.738E France", "FR"), ("426E France", "FR"), ("NewZealand", "NZ"), ("India", "IN")],
+)
+def test_a_code_before_a_country_name_is_a_neighbour_s_end(text, code):
+    # the voyage number of a wrapped means of transport lands on the country's row
+    assert normalise("destination_country", text) == code
+
+
+def test_a_country_name_that_is_no_country_stays_unread():
+    assert normalise("destination_country", "V.738E Narnia") is None
+    assert normalise("destination_country", "426E 112") is None

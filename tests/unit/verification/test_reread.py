@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from verification import _reread
-from verification.ocr import _models
+from verification.ocr import _crop, _models, _word_boxes
 
 TEXT = "Unit 4, Dock Road, Felixstowe IP11 3QW"
 
@@ -70,3 +70,99 @@ def test_variants_read_on_threads_read_as_one_after_the_other(monkeypatch):
     assert [r[:2] for r in threaded[1]] == [r[:2] for r in alone[1]]
     assert all(np.array_equal(a, b) for a, b in zip(threaded[0], alone[0], strict=True))
     assert any(r[1] > 0.5 for r in alone[1])  # some line was replaced
+
+
+# ---- letters left out where the ink shows them ----------------------------------------------
+ADDRESS = "Office 1402, Khalifa Port, Abu Dhabi"
+
+
+def _page_line(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A grey page with one printed line, and the line's quad (page pixels)."""
+    font = ImageFont.load_default(26)
+    img = Image.new("L", (40 + 15 * len(text), 80), 240)
+    draw = ImageDraw.Draw(img)
+    draw.text((20, 24), text, fill=40, font=font)
+    x0, y0, x1, y1 = draw.textbbox((20, 24), text, font=font)
+    quad = np.array([[x0 - 4, y0 - 5], [x1 + 4, y0 - 5], [x1 + 4, y1 + 5], [x0 - 4, y1 + 5]])
+    return np.asarray(img), quad.astype(np.float32)
+
+
+def _read(gray: np.ndarray, quad: np.ndarray) -> tuple[np.ndarray, list]:
+    crop = _crop(np.stack([gray] * 3, axis=-1), quad)
+    found, _elapsed = _models(2).rec([crop], True)
+    return crop, _word_boxes([crop], [quad], list(found))[0]
+
+
+def _without(item: list, letter: str) -> list:
+    """The reading with the first ``letter`` left out, as the recogniser leaves one out."""
+    text, conf, quads, chars, confs = item
+    k = chars.index(letter)
+    return [
+        text.replace(letter, "", 1),
+        conf,
+        quads[:k] + quads[k + 1 :],
+        chars[:k] + chars[k + 1 :],
+        confs[:k] + confs[k + 1 :],
+    ]
+
+
+def test_a_full_reading_leaves_no_ink_unread():
+    gray, quad = _page_line(ADDRESS)
+    _crop_, item = _read(gray, quad)
+    assert item[0].replace(" ", "") == ADDRESS.replace(" ", "")
+    assert not _reread.unread_ink(quad, item[2], item[3], gray)
+
+
+def test_a_letter_left_out_is_ink_no_character_lies_on():
+    gray, quad = _page_line(ADDRESS)
+    _crop_, item = _read(gray, quad)
+    assert _reread.unread_ink(quad, *_without(item, "K")[2:4], gray)
+
+
+def test_a_line_with_a_letter_left_out_is_read_again_widened_and_the_letter_put_back():
+    gray, quad = _page_line(ADDRESS)
+    crop, item = _read(gray, quad)
+    dropped = _without(item, "K")
+    dropped[1] = 0.88  # lines with a letter left out were read at 0.78-0.94
+    recognise = _Counting()
+    out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
+    assert recognise.calls == 1
+    assert out[0][0].replace(" ", "") == ADDRESS.replace(" ", "")
+    xs = [min(p[0] for p in q) for q in out[0][2]]  # character boxes mapped onto the page
+    assert quad[0][0] - 2 <= min(xs) and max(xs) <= quad[1][0]
+
+
+def test_a_line_read_whole_is_not_read_again():
+    gray, quad = _page_line(ADDRESS)
+    crop, item = _read(gray, quad)
+    recognise = _Counting()
+    out = _reread.fill_dropped(recognise, [crop], [quad], [item], gray, _word_boxes)
+    assert recognise.calls == 0
+    assert out[0] is item
+
+
+def test_a_wider_reading_is_kept_only_when_it_adds_characters_and_is_about_as_sure():
+    assert _reread.adds_only("Office402,halifaPort", 0.86, "Office1402,KhalifaPort", 0.92)
+    assert _reread.adds_only("(Pty) td", 0.94, "(Pty)Ltd", 0.91)  # spaces aside, a bit less sure
+    assert not _reread.adds_only("(Pty) td", 0.94, "(Pty)Ltd", 0.85)  # much less sure
+    assert not _reread.adds_only("SO15 0HH", 0.93, "SO15 OHH", 0.99)  # a character changed
+    assert not _reread.adds_only("Port", 0.9, "Port", 0.99)  # nothing added
+    assert _reread.adds_only("Region de OHiggins", 0.85, "Region de O'Higgins", 0.88)
+    assert not _reread.adds_only("Port Street", 0.9, "PortStreet,", 0.91)  # not inside
+    assert not _reread.adds_only("1.Exporter(name)", 0.87, "*1. Exporter (name)", 0.99)
+    assert not _reread.adds_only("Francisca Rojas", 0.9, "P Francisca Rojas", 0.93)
+    assert not _reread.adds_only("Co Ltd", 0.9, "Co*Ltd", 0.93)  # letters, digits, ' and ,
+    assert _reread.adds_only("NwarkJ7114", 0.78, "Newark,NJ07114", 0.77)
+    assert _reread.adds_only("Road,Qingda", 0.86, "Road,Qingdao", 0.9)  # a word's end
+    assert not _reread.adds_only("Road,Qingda", 0.86, "Road,Qingda P", 0.9)
+
+
+def test_a_sure_line_is_not_looked_at():
+    gray, quad = _page_line(ADDRESS)
+    crop, item = _read(gray, quad)
+    dropped = _without(item, "K")
+    dropped[1] = _reread.FILL_BELOW
+    recognise = _Counting()
+    out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
+    assert recognise.calls == 0
+    assert out[0] is dropped

@@ -75,6 +75,8 @@ def test_a_printed_full_stop_is_kept():
         ("4", ",", "5", spacing.NUMBER_GAP),  # 24,500.00
         ("V", ".", "4", spacing.DOT_DIGIT_GAP),  # V.428W
         ("", "a", "K", spacing.CAMEL_GAP),
+        ("r", "i", "2", spacing.CAMEL_GAP),  # "Chanthaburi 22000": a word, then a number
+        ("", "l", "1", spacing.WIDE_GAP),  # two narrow glyphs stay airy
         ("", "1", "1", spacing.WIDE_GAP),
         ("", "l", "i", spacing.WIDE_GAP),  # "Australia" in a wide sans font
         ("", "S", "/", spacing.SLASH_GAP),
@@ -304,3 +306,25 @@ def test_a_bold_hyphen_the_model_dropped_is_put_back():
     x = int((a + p) / 2) - 4
     page[32:37, x : x + 8] = 0  # 0.2 x 0.125 line heights: thicker than a regular hyphen
     assert _text(spacing.respace(chars, quad, page)) == "Petrolina - PE"
+
+
+def test_a_short_step_among_even_ones_is_proportional_type_not_a_monospaced_cell():
+    # "Chanthaburi22000" in a sans font: letters about 0.46 h apart, but "r" to "i" 0.21: no
+    # typewriter cell is that short, so the 0.27 gap before "2" is measured as a word space
+    gaps = [0.06, 0.03, 0.06, 0.03, 0.27, 0.03, 0.06, 0.03]
+    even = [0.46, 0.45, 0.46, 0.46, 0.48, 0.45, 0.47, 0.45]
+    assert spacing._one_cell(gaps, even, 4)  # all steps one cell: monospaced, no space
+    uneven = [0.46, 0.45, 0.46, 0.21, 0.48, 0.45, 0.51, 0.45]
+    assert not spacing._one_cell(gaps, uneven, 4)
+
+
+@pytest.mark.parametrize("printed", ["O'Brien", "O'Higgins"])
+def test_an_apostrophe_the_model_dropped_is_put_back_from_the_ink(printed):
+    page, chars, quad = _draw(printed)
+    chars = [c for c in chars if c[0] != "'"]  # PP-OCR read "OBrien"
+    assert _text(spacing.respace(chars, quad, page)) == printed
+
+
+def test_the_dot_of_an_i_is_no_dropped_apostrophe():
+    page, chars, quad = _draw("Higgins")
+    assert _text(spacing.respace(chars, quad, page)) == "Higgins"

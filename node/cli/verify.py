@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import os
+import threading
+from collections.abc import Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -40,6 +43,8 @@ from verification.ports import Agency, OfficerSpecimen, SealSpecimen
 if TYPE_CHECKING:
     from node.ports import RegistryRecords
 
+_BACKGROUND_NICE = 10
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("verify", help="review a paper-origin certificate scan or PDF")
@@ -64,9 +69,17 @@ def specimen_source(args: argparse.Namespace, sha256: str) -> SpecimenSource:
         return BundleSpecimenSource(args.bundle)
     settings = settings_from(args)  # a home that is not set up fails here, before any work
     pool = ThreadPoolExecutor(1, thread_name_prefix="registry")
-    future = pool.submit(asyncio.run, _registry_specimens(settings, sha256))
+    future = pool.submit(_in_background, _registry_specimens(settings, sha256))
     pool.shutdown(wait=False)  # the thread finishes its load (and closes the chain) on its own
     return _Deferred(future)
+
+
+def _in_background(load: Coroutine[Any, Any, SpecimenSource]) -> SpecimenSource:
+    """Run ``load`` on this thread at a lower CPU priority (Linux schedules threads on their
+    own): the specimens are needed only after OCR, which should have the two cores first."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _BACKGROUND_NICE)
+    return asyncio.run(load)
 
 
 class _Deferred:

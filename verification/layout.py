@@ -172,9 +172,13 @@ def _mark(tok: Token, label_spans: list[tuple[int, int]]) -> Token:
 _OCR_CONFUSIONS = str.maketrans({"l": "i", "1": "i", "|": "i", "0": "o"})
 
 
+_NUMERO = str.maketrans({"°": "o", "º": "o"})  # "N°" / "Nº" are read "No"
+
+
 def label_key(text: str) -> str:
-    """``compact`` with OCR confusions folded (l/1/| -> i, 0 -> o), for label matching only."""
-    return compact(text).translate(_OCR_CONFUSIONS)
+    """``compact`` with OCR confusions folded (l/1/| -> i, 0 -> o, "N°" -> "no"), for label
+    matching only."""
+    return compact(text.translate(_NUMERO)).translate(_OCR_CONFUSIONS)
 
 
 def _compact_map(text: str) -> tuple[str, list[int]]:
@@ -200,6 +204,8 @@ def _find_hits(
                 continue
             start, stop = _box_number_start(text, index[pos]), index[end - 1] + 1
             stop = _word_end(text, stop) if fuzzy else stop
+            if fuzzy and stop < len(text) and text[stop].isalpha():
+                continue  # a damaged label ends at a word's end, not inside "CERTIFICATE O|F"
             if start > 0 and not _introduces_value(text, stop):
                 continue  # the words inside running text ("…official veterinarian, hereby…")
             used[pos:end] = [True] * (end - pos)

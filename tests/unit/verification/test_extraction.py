@@ -391,3 +391,40 @@ def test_a_damaged_label_after_a_box_number_leaves_no_letter_of_its_last_word_be
         L("Fresh oranges (Citrus sinensis)", 120, 140),
     ]
     assert extract_fields(lines, tpl, 1654)["commodity"].value == "Fresh oranges (Citrus sinensis)"
+
+
+def test_a_title_starting_like_a_damaged_label_is_not_that_label():
+    """ "CERTIFICATE OF ORIGIN" fits "Certificate No." as well as the damaged "Certificafe No."
+    does, but the match ends inside the word "OF": a damaged label ends at a word's end."""
+    lines = [
+        L("CERTIFICATE OF ORIGIN", 560, 150),
+        L("1.Exporter (name, full address, country)", 110, 240),
+        L("2. Certificafe No.", 830, 245),
+        L("CCPIT260946350", 850, 280),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert f["certificate_number"].value == "CCPIT260946350"
+
+
+def test_a_numero_sign_read_as_o_is_part_of_the_label():
+    """ "Certificado N°" is read "Certificado No": the "o" is the label's, not a value."""
+    t = parse_template(
+        {
+            "id": "T2",
+            "certificate_type": "phytosanitary",
+            "agency": "CL-SAG",
+            "titles": ["CERTIFICADO FITOSANITARIO"],
+            "fields": [
+                {
+                    "name": "certificate_number",
+                    "labels": [
+                        "Certificado N° / Certificate No.",
+                        "Certificate No.",
+                        "Certificado N°",
+                    ],
+                }
+            ],
+        }
+    )
+    lines = [L("2. Certificado No/ Certificate No.", 820, 300), L("CL20260886944", 840, 330)]
+    assert extract_fields(lines, t, 1654)["certificate_number"].value == "CL20260886944"

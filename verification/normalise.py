@@ -183,14 +183,20 @@ def _date(text: str, order: str) -> str:
 
 # one separator followed by four digits or more: "12,41559 kgs" for 12,415.59 (a mark lost)
 _LOST_MARK = re.compile(r"^[^\d]*\d+[.,]\d{4,}(?![\d.,])")
+_LETTER_IN_DIGITS = re.compile(r"\d[.,]?[^\W\d_][.,]?\d")  # "16,Q19.00": a 0 read as Q
+_DOTS_ONLY = re.compile(r"^[^\d]*\d{1,3}(?:\.\d{3}){2,}(?![\d,])")  # "33.142.200"
 
 
 def ambiguous_number(text: str) -> bool:
     """Whether digits are split by a space after the separators are read ("49,980 000 kg": the
     decimal dot lost), or the number's only separator has four digits or more after it
     ("12,41559 kgs": no thousands group is that long, a printed weight has at most three
-    decimals): the number read may be a thousand times off, so it is doubtful."""
+    decimals), or a letter sits among its digits ("16,Q19.00 kg": read as 16), or it has only
+    dots, two or more ("33.142.200 kg": 33,142.200 with the comma read as a dot, or 33 million
+    in thousands dots): the number read may be a thousand times off, so it is doubtful."""
     text = _SPACED_THOUSANDS.sub(",", text)
+    if _LETTER_IN_DIGITS.search(text) or _DOTS_ONLY.match(text):
+        return True
     return re.search(r"\d\s+\d", text) is not None or _LOST_MARK.match(text) is not None
 
 

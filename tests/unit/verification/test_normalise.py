@@ -147,6 +147,10 @@ def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
         ("1250.5 kg", False),
         ("24.500,000 kg", False),
         ("15,494 kg", False),
+        ("16,Q19.00 kg", True),  # 16,019.00 with its 0 read as Q: read as 16
+        ("33.142.200 kg net", True),  # 33,142.200 with the comma read as a dot
+        ("1.250.500,00 kg", False),  # thousands dots and a decimal comma: unambiguous
+        ("1250.5kg net", False),
     ],
 )
 def test_a_weight_whose_only_separator_has_four_digits_after_it_is_doubtful(text, doubtful):

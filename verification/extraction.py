@@ -152,7 +152,8 @@ def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
         tok = trim(tok, hit.end)
         if _centre_x(tok.box) >= edge:
             break
-        if out or tok.text.strip(":;.-–— "):  # separators after the label, not in the value
+        if out or tok.text.strip(":;.,-–— "):  # separators after the label ("No,:" a dot
+            # read as a comma), not in the value
             out.append(tok)
     return out
 

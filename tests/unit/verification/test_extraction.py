@@ -428,3 +428,9 @@ def test_a_numero_sign_read_as_o_is_part_of_the_label():
     )
     lines = [L("2. Certificado No/ Certificate No.", 820, 300), L("CL20260886944", 840, 330)]
     assert extract_fields(lines, t, 1654)["certificate_number"].value == "CL20260886944"
+
+
+def test_a_label_whose_dot_is_read_as_a_comma_still_takes_the_value_on_its_row():
+    """ "Certificate No,:" left ",:" on the label's line: separators, not the value."""
+    lines = [L("Certificate No,:", 130, 255), L("ZA00221743", 546, 263)]
+    assert extract_fields(lines, T, 1654)["certificate_number"].value == "ZA00221743"

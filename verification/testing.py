@@ -43,6 +43,16 @@ class RenderedPage:
         return np.asarray(self.image.convert("RGB"))
 
 
+def swap_in_longest_word(text: str) -> str:
+    """``text`` with the third and fourth letters of its longest word swapped (an imitation
+    stamp's misspelling)."""
+    words = text.split()
+    i = max(range(len(words)), key=lambda k: len(words[k]))
+    w = words[i]
+    words[i] = w[:2] + w[3] + w[2] + w[4:]
+    return " ".join(words)
+
+
 def text_strip(text: str, width: int = 560, size: int = 22) -> np.ndarray:
     """One line of bold text, white on black, as a float image in [0, 1] (a seal text strip)."""
     img = Image.new("L", (width, 40), 0)

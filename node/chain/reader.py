@@ -101,11 +101,11 @@ def _is_address(value: Any) -> bool:
 @cache
 def _signature(kind: str) -> tuple[bytes, list[str], list[str]]:
     """(selector, input types, output types) of the getter for ``kind``, from the ABI."""
-    from eth_utils import keccak
+    from eth_utils import function_signature_to_4byte_selector
 
     name = GETTERS[kind]
     entry = next(e for e in abi("TrustRegistry") if e.get("name") == name)
     inputs = [type_str(p) for p in entry["inputs"]]
     outputs = [type_str(p) for p in entry["outputs"]]
-    selector = keccak(text=f"{name}({','.join(inputs)})")[:4]
+    selector = function_signature_to_4byte_selector(f"{name}({','.join(inputs)})")
     return selector, inputs, outputs

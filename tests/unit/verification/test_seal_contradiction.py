@@ -25,7 +25,7 @@ from verification._seal_visible import pair_visibility
 from verification.imaging import colour_ink_mask
 from verification.intake import WORK_DPI
 from verification.ports import SealSpecimen
-from verification.testing import render_page
+from verification.testing import render_page, swap_in_longest_word
 from verification.testing import text_strip as _strip
 
 SPEC = _strip("MINISTRY FOR PRIMARY INDUSTRIES")
@@ -63,14 +63,6 @@ def test_a_real_swap_is_held_by_neither_neighbour_nor_ink_and_stands():
             assert 19 not in _overruled(SPEC, imp, check), (level, seed)
 
 
-def _swap_in_longest_word(text: str) -> str:
-    words = text.split()
-    i = max(range(len(words)), key=lambda k: len(words[k]))
-    w = words[i]
-    words[i] = w[:2] + w[3] + w[2] + w[4:]
-    return " ".join(words)
-
-
 def _page_and_pose(drawn, seed: int):
     """A legible stamping of ``drawn`` on a rendered page, and the pose of RECT's specimen."""
     import cv2
@@ -96,7 +88,7 @@ def _page_and_pose(drawn, seed: int):
 
 def test_a_swap_misread_on_a_genuine_line_is_overruled_by_its_confirmed_glyphs():
     expected = RECT.inner_text[0]
-    misread = _swap_in_longest_word(expected)
+    misread = swap_in_longest_word(expected)
     page, cmp, prep = _page_and_pose(RECT, 8)
     ev = text_evidence(page, cmp.origin, cmp.angle, prep.mask, prep.rgb)
     assert ev is not None and ev.kind == "lines"
@@ -106,7 +98,7 @@ def test_a_swap_misread_on_a_genuine_line_is_overruled_by_its_confirmed_glyphs()
 
 def test_the_same_swap_read_on_an_imitation_still_contradicts():
     expected = RECT.inner_text[0]
-    swapped = _swap_in_longest_word(expected)
+    swapped = swap_in_longest_word(expected)
     forged = replace(RECT, inner_text=(swapped, *RECT.inner_text[1:]))
     page, cmp, prep = _page_and_pose(forged, 8)
     ev = text_evidence(page, cmp.origin, cmp.angle, prep.mask, prep.rgb)

@@ -17,7 +17,7 @@ from verification._seal_glyphs import check_glyphs, glyph_windows
 from verification.intake import WORK_DPI
 from verification.ports import SealSpecimen
 from verification.seal import check_seal, find_candidates
-from verification.testing import render_page
+from verification.testing import render_page, swap_in_longest_word
 
 WORLD = build_world(21)
 
@@ -42,14 +42,6 @@ def _page_with(
 
 def _specimen(spec) -> SealSpecimen:
     return SealSpecimen(spec.id, spec.agency, specimen_png(spec))
-
-
-def _swap_in_longest_word(text: str) -> str:
-    words = text.split()
-    i = max(range(len(words)), key=lambda k: len(words[k]))
-    w = words[i]
-    words[i] = w[:2] + w[3] + w[2] + w[4:]
-    return " ".join(words)
 
 
 def _stamping(spec, seed: int, erase: np.ndarray | None = None) -> np.ndarray:
@@ -107,10 +99,10 @@ def test_swap_hidden_in_an_ink_gap_is_counted_unconfirmed(shape, caplog):
     spec = _spec(shape)
     if shape == "rect":
         lines = list(spec.inner_text)
-        lines[0] = _swap_in_longest_word(lines[0])
+        lines[0] = swap_in_longest_word(lines[0])
         forged = replace(spec, inner_text=tuple(lines))
     else:
-        forged = replace(spec, ring_text=_swap_in_longest_word(spec.ring_text))
+        forged = replace(spec, ring_text=swap_in_longest_word(spec.ring_text))
     page = _page_with(forged, 0, 0.0, mask=_stamping(forged, 9, _erase_swap(spec, forged)))
     with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
         res = check_seal(page, [_specimen(spec)])
@@ -127,7 +119,7 @@ def test_swap_hidden_in_an_ink_gap_is_counted_unconfirmed(shape, caplog):
 def test_rectangle_with_swapped_inner_letters_is_not_matched():
     spec = _spec("rect")
     lines = list(spec.inner_text)
-    lines[0] = _swap_in_longest_word(lines[0])
+    lines[0] = swap_in_longest_word(lines[0])
     forged = replace(spec, inner_text=tuple(lines))
     res = check_seal(_page_with(forged, 4, 7.0), [_specimen(spec)])
     assert res.found and not res.match and res.uncertain
@@ -142,7 +134,7 @@ def test_rectangle_without_its_stars_is_not_matched():
 
 def test_ring_with_swapped_letters_is_not_matched():
     spec = _spec("round")
-    forged = replace(spec, ring_text=_swap_in_longest_word(spec.ring_text))
+    forged = replace(spec, ring_text=swap_in_longest_word(spec.ring_text))
     res = check_seal(_page_with(forged, 6, 30.0), [_specimen(spec)])
     assert res.found and not res.match
 

@@ -44,3 +44,24 @@ def test_a_rectangles_stars_are_solid_marks_seen_or_missed(seal_id):
     bare[:, : w // 5] = 0.0
     bare[:, -w // 5 :] = 0.0
     assert solid_marks(design, bare) == (marks, 0)
+
+
+def _scanned(design: np.ndarray, shade: float) -> np.ndarray:
+    """``design`` as a scan sees it: grey paper, ink at 0.7 over it, and lighting that darkens
+    the paper towards the left edge by up to ``shade``."""
+    h, w = design.shape
+    light = shade * (1.0 - np.arange(w, dtype=np.float32) / w)[None, :]
+    return np.clip(0.29 + light + 0.7 * design, 0.0, 1.0)
+
+
+def test_paper_shaded_darker_around_a_removed_star_is_not_a_star():
+    # seed 150 c00023: the spot of a removed star lay darker than the page's median paper, a
+    # fifth of it read as ink and the imitation without its stars was accepted
+    design = _design("ZA-SACCI-S1")
+    marks, _ = solid_marks(design, design)
+    h, w = design.shape
+    bare = design.copy()
+    bare[:, w // 20 : w // 5] = 0.0  # the stars, not the border lines
+    bare[:, -w // 5 : -w // 20] = 0.0
+    assert solid_marks(design, _scanned(bare, 0.2)) == (marks, 0)
+    assert solid_marks(design, _scanned(design, 0.2)) == (marks, marks)

@@ -33,6 +33,7 @@ _MOVED = 4
 _MIN_LEGIBLE = 12  # fewer legible glyphs (a short line) say nothing about the layout
 _MOVED_SHARE = 0.3
 _RUN = 4  # legible glyphs each side of a place whose offsets are compared (``stepped``)
+_SIDE = 3  # ... and at least this many: the median of three outvotes one glyph found off
 _STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or dropped
 _DRIFT = 10  # columns between the line's ends: text set to another length, not a scale error
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
@@ -85,8 +86,11 @@ def stepped(offsets: tuple[int, ...]) -> bool:
     legible glyphs before a place and those after it (medians: one glyph found off is no
     step). A letter added moves the text after it by a letter at once (seeds 110, 113: 12-13
     columns); a ring fitted a little too small or large drifts it by a column or two over
-    as many glyphs (seed 116 c00040, a genuine TH-DOF ring: -5 to +1 over 40 glyphs)."""
-    for i in range(2, len(offsets) - 1):
+    as many glyphs (seed 116 c00040, a genuine TH-DOF ring: -5 to +1 over 40 glyphs). Each
+    side holds at least ``_SIDE`` glyphs: the median of two is their mean, and one glyph off at
+    either end of a ring's strip (where the unwrapping seam cuts it) made a step of its own
+    (seed 152 c00031, a genuine CN-CCPIT oval: 8 then -5, -5, -5 ... 0)."""
+    for i in range(_SIDE, len(offsets) - _SIDE + 1):
         before, after = offsets[max(0, i - _RUN) : i], offsets[i : i + _RUN]
         if abs(float(np.median(after)) - float(np.median(before))) >= _STEP:
             return True

@@ -189,3 +189,18 @@ def test_text_set_to_another_length_is_a_letter_added_even_without_a_step():
     # a ring spread evenly with a letter fewer ("FORESTS" for "FORESTRY"): far, smooth drift
     assert drifted(tuple(round(-8 + 13 * k / 29) for k in range(30)))
     assert not drifted(tuple(round(-5 + 6 * k / 39) for k in range(40)))  # a ring's scale error
+
+
+def test_one_glyph_off_at_an_end_of_the_strip_is_no_step():
+    from verification._seal_glyphs import scale_error, stepped
+
+    # seed 152 c00031 (a genuine oval): its first glyph, cut by the unwrapping seam, 8 columns
+    # off, then a ring's smooth scale drift
+    seam = (8, -5, -5, -5, -4, -4, -3, -2, -1, -1, 0, 0, 0, 0, 0, 1, 0, 0, 9, -4)
+    assert not stepped(seam) and scale_error(seam)
+    assert not stepped(tuple(reversed(seam)))
+    # a letter added moves the text after it at once, wherever it is
+    assert stepped((0,) * 15 + (12, 12, 12))
+    assert stepped((0, 0, 0) + (12,) * 15)
+    assert stepped((0,) * 8 + (12,) * 8)
+

@@ -171,7 +171,8 @@ def _overruled(
     one pair each were both of these; no text imitation's contradicted pair was. Seeds
     110-115 (seal8): also when the ink leans printed, both letters are held by their other
     neighbours, the fainter glyph fades into a gap, or (``ring``) the pair fits once the
-    text around it is re-registered; no swapped pair of an imitation was overruled."""
+    text around it is re-registered; no swapped pair of an imitation was overruled. Seeds
+    150-153 (seal9): also when the ink does not fit the swap by ``doubt_snr`` (``_swap_unseen``)."""
     if not check.contradicted:
         return frozenset()
     vis = pair_visibility(spec, imp, check.windows)
@@ -184,6 +185,7 @@ def _overruled(
         or _ink_leans_printed(vis, k)
         or _held_by_neighbours(check, k)
         or _faint_and_unseen(vis, k)
+        or _swap_unseen(vis, k)
         or (ring and _misregistered(spec, imp, check, k))
     )
 
@@ -221,6 +223,17 @@ def _faint_and_unseen(vis: PairVisibility, k: int) -> bool:
     ring at score 1.00, snr -3.4); imitations' swapped pairs 0.30 and more, or snr -8 and
     below."""
     return vis.inked[k] < _FAINT and vis.snr[k] > -VisibleThresholds().contradict_snr
+
+
+def _swap_unseen(vis: PairVisibility, k: int) -> bool:
+    """The visible ink does not fit the pair swapped better by ``doubt_snr`` noise units (the
+    level at which ``PairVisibility.doubted`` lets no other test call a swap seen): the glyph
+    test's normalised correlation found a swap the ink model of the whole pair does not show
+    (a glyph half in a gap, a blurred stroke). Seeds 150-153: the genuine impressions whose
+    cells matched and whose text a pair contradicted had snr -3.5 to 2.7 there (seed 150
+    c00074, a BR-MAPA oval: B, R of BRASIL half faded, 2.1 and 2.7; c00071, a ZA-SACCI
+    rectangle, -3.5); every imitation's swapped pair the glyph test contradicted, -14 to -119."""
+    return vis.snr[k] > -VisibleThresholds().doubt_snr
 
 
 def _ink_leans_printed(vis: PairVisibility, k: int) -> bool:

@@ -204,3 +204,33 @@ def test_one_glyph_off_at_an_end_of_the_strip_is_no_step():
     assert stepped((0, 0, 0) + (12,) * 15)
     assert stepped((0,) * 8 + (12,) * 8)
 
+
+def _smudged(strip: np.ndarray, seed: int, first: int | None = None) -> np.ndarray:
+    """A stamping of ``strip`` over a noisy scan; with ``first``, the glyphs ``first`` and
+    ``first + 1`` smudged to ink without shape (each row their mean), printed nor swapped."""
+    rng = np.random.default_rng(seed)
+    strip = strip.copy()
+    if first is not None:
+        windows = check_glyphs(SPEC, SPEC).windows
+        a, b = windows[first][0], windows[first + 1][1]
+        strip[:, a:b] = strip[:, a:b].mean(axis=1, keepdims=True)
+    noisy = _stamped(strip, 0.6, seed) + rng.normal(0.0, 0.1, strip.shape)
+    return np.clip(noisy, 0.0, 1.0).astype(np.float32)
+
+
+def test_a_contradiction_the_visible_ink_does_not_show_is_overruled():
+    from verification._seal_text import _faint_and_unseen, _swap_unseen
+
+    for seed in (0, 2):
+        imp = _smudged(SPEC, seed, first=19)
+        noisy = replace(check_glyphs(SPEC, imp), contradicted=(19,))  # the glyph NCC's verdict
+        vis = pair_visibility(SPEC, imp, noisy.windows)
+        assert vis.inked[19] > 0.5  # inked, only not legibly: no gap, no faint glyph
+        assert not _held_by_neighbours(noisy, 19) and not _ink_leans_printed(vis, 19)
+        assert not _faint_and_unseen(vis, 19)
+        assert _swap_unseen(vis, 19) and 19 in _overruled(SPEC, imp, noisy)
+        swapped = _smudged(SWAPPED, seed)  # a real swap on the same noisy scan still stands
+        check = check_glyphs(SPEC, swapped)
+        assert 19 in check.contradicted
+        assert not _swap_unseen(pair_visibility(SPEC, swapped, check.windows), 19)
+        assert 19 not in _overruled(SPEC, swapped, check)

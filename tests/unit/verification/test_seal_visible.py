@@ -108,3 +108,18 @@ def test_a_glyph_pair_contradiction_the_visible_ink_denies_is_overruled():
     gap = _stamped(SPEC, _faint_at(WINDOWS[19][0], WINDOWS[20][1], 0.0))
     blank = replace(check_glyphs(SPEC, gap), contradicted=(19,))
     assert _overruled(SPEC, gap, blank) == frozenset({19})  # no ink there: no evidence
+
+
+def test_a_gap_edge_through_a_glyph_is_outside_the_model_and_contradicts_nothing():
+    # the ink gap ends half way through the N of INDUSTRIES (glyph 19, seed 155 c00060: "ACUIC"
+    # faded, "ULT" inked): the I before it fits the swap far better than a swap could
+    c0, c1 = WINDOWS[19]
+    level = np.ones(SPEC.shape, np.float32)
+    level[:, : (c0 + c1) // 2] = 0.05
+    vis = pair_visibility(SPEC, _stamped(SPEC, level), WINDOWS)
+    assert vis.snr[18] <= -TH.contradict_snr and vis.inked[18] >= TH.contradict_ink
+    assert vis.share[18] < -TH.contradict_model
+    assert not vis.contradicted(TH)
+    for level in (1.0, 0.6, 0.3):  # a real swap stays within the model
+        swapped = pair_visibility(SPEC, _stamped(SWAPPED, level), WINDOWS)
+        assert swapped.contradicted(TH) == {19}

@@ -328,3 +328,35 @@ def test_an_apostrophe_the_model_dropped_is_put_back_from_the_ink(printed):
 def test_the_dot_of_an_i_is_no_dropped_apostrophe():
     page, chars, quad = _draw("Higgins")
     assert _text(spacing.respace(chars, quad, page)) == "Higgins"
+
+
+def test_a_faintly_printed_full_stop_the_model_doubted_is_kept():
+    """A full stop printed faintly ("Ltd." at 0.79 on seed 150) is less ink than a speck at
+    Otsu's cut; the lighter cut finds its shape on the baseline, hugging the word."""
+    page, chars, quad = _draw("Dairy Ltda.")
+    x = int(chars[-1][1][0])
+    dot = page[:, x - 2 : x + 12]
+    dot[dot < 200] = 175  # the same full stop, faint
+    chars = _doubt(chars, ".", ".")
+    assert _text(spacing.respace(chars, quad, page)) == "Dairy Ltda."
+    page[:, x - 2 : x + 12] = 255
+    page[22:26, x + 1 : x + 5] = 175  # faint ink at x-height: no full stop
+    assert _text(spacing.respace(chars, quad, page)) == "Dairy Ltda"
+
+
+def test_a_faint_dot_between_a_number_and_a_word_is_a_speck():
+    """The lighter cut is for full stops that end a word, join digits or follow a lone letter:
+    between a house number and a street a faint speck read as a dot stays dropped (seed 150:
+    "183.Harbour")."""
+    page, chars, quad = _draw("183.Harbour Road")
+    x = int(chars[3][1][0])
+    dot = page[:, x - 2 : x + 10]
+    dot[dot < 200] = 175
+    chars = _doubt(chars, ".", ".")
+    assert _text(spacing.respace(chars, quad, page)) == "183 Harbour Road"
+    page, chars, quad = _draw("S.A. 15.10.2026")
+    for k in (1, 3, 7, 10):
+        x = int(chars[k][1][0])
+        dot = page[:, x - 2 : x + 10]
+        dot[dot < 200] = 175
+    assert _text(spacing.respace(_doubt(chars, ".", "."), quad, page)) == "S.A. 15.10.2026"

@@ -194,3 +194,23 @@ def test_a_weak_line_is_read_again_widened_even_where_its_characters_cover_the_i
     out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
     assert recognise.calls == 1
     assert out[0][0].replace(" ", "") == ADDRESS.replace(" ", "")
+
+
+def test_a_sure_line_with_an_unbalanced_bracket_is_read_again_widened():
+    """Seed 150: "Riverbend Agri Exports Pty) Ltd" read at 0.97, its "(" left out."""
+    text = "Riverbend Agri Exports (Pty) Ltd"
+    gray, quad = _page_line(text)
+    crop, item = _read(gray, quad)
+    assert "(" in item[0]
+    dropped = _without(item, "(")
+    dropped[1] = 0.97
+    recognise = _Counting()
+    out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
+    assert recognise.calls == 1
+    assert out[0][0].replace(" ", "") == text.replace(" ", "")
+    assert _reread.adds_only("Exports Pty) Ltd", 0.97, "Exports (Pty) Ltd", 0.94)
+    assert not _reread.adds_only("Exports Pty) Ltd", 0.97, "Exports (Pty] Ltd", 0.99)  # changed
+    balanced = _read(*_page_line("Soya beans (Glycine max)"))[1]
+    balanced[1] = 0.97
+    assert _reread.fill_dropped(recognise, [crop], [quad], [balanced], gray, _word_boxes)
+    assert recognise.calls == 1  # a sure line with its brackets paired is not read again

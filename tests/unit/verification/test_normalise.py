@@ -28,6 +28,8 @@ from verification.normalise import (
         ("By sea, KOTA PERMAl voyage 882W", "By sea, KOTA PERMAI voyage 882W"),  # l among capitals
         ("Pty Ltd, Wellington", "Pty Ltd, Wellington"),  # an l in a mixed-case word stays
         ("Chapec0 - SC", "Chapeco - SC"),  # a zero ending a lower-case word
+        ("Os10", "Oslo"),  # ... and a one before it (seed 150, place of issue)
+        ("Unit 10, Port 210", "Unit 10, Port 210"),  # a number after a word stays
         ("Route 10, Hwy 20", "Route 10, Hwy 20"),
         ("Southampton SO15 OHH", "Southampton SO15 0HH"),  # a postcode's inward half: digit
         ("Felixstowe IP11 OQW", "Felixstowe IP11 0QW"),

@@ -45,6 +45,8 @@ _TICK_TALL = 0.12  # an apostrophe is at least this tall ...
 _TICK_BOTTOM = 0.6  # ... and ends above this share of the line
 _FAINT_BASELINE = 0.05  # a faint full stop's foot this near the baseline (0.034 at most
 # on seed 150; a faint speck read as a dot lay 0.089 above it)
+_FAINT_ROOM = 0.05  # ... and this much paper before the next character (printed: 0.06+;
+# a speck squeezed between the ones of "10/11/2026": 0.03)
 _WORD_DOT_AREA = 0.01  # a dot between two words needs this much ink to be a full stop
 _WINDOW_MARGIN = 0.15  # line heights either side of a mark's box where its blob may lie
 _HYPHEN_W = (0.12, 0.6)  # hyphen width range
@@ -99,13 +101,14 @@ def _ends_a_token(chars: list[Char], i: int) -> bool:
 def _faint_stop(box: Box, line: InkLine) -> bool:
     """A faintly printed full stop in the character's columns ("Ltd." read at 0.79: Otsu's cut
     left 4 pixels of it, less than a speck): a full stop's shape and ink at a lighter cut, on
-    the baseline, hugging the ink before it."""
+    the baseline, hugging the ink before it, with paper of its own before the ink after it."""
     margin = _WINDOW_MARGIN * line.height
     a, b = line.column(box[0]) - margin, line.column(box[2]) + 1 + margin
     h = line.height
     return any(
         _full_stop(bl, h, line)
         and _ink_before(bl, line) <= _STOP_HUG * h
+        and _ink_after(bl, line) >= _FAINT_ROOM * h
         and abs(_foot_below_baseline(bl, line)) <= _FAINT_BASELINE
         for bl in line.faint_blobs(int(a), int(b) + 1)
         if bl.x >= a and bl.x + bl.w <= b
@@ -282,6 +285,12 @@ def _ink_before(mark: Blob, line: InkLine) -> float:
     """Crop columns of blank paper between a mark and the ink on its left."""
     ends = [bl.x + bl.w for bl in line.blobs if bl.x + bl.w <= mark.x]
     return mark.x - max(ends) if ends else float("inf")
+
+
+def _ink_after(mark: Blob, line: InkLine) -> float:
+    """Crop columns of blank paper between a mark and the ink on its right."""
+    starts = [bl.x for bl in line.blobs if bl.x >= mark.x + mark.w]
+    return min(starts) - (mark.x + mark.w) if starts else float("inf")
 
 
 def _shares_columns(mark: Blob, line: InkLine) -> bool:

@@ -360,3 +360,17 @@ def test_a_faint_dot_between_a_number_and_a_word_is_a_speck():
         dot = page[:, x - 2 : x + 10]
         dot[dot < 200] = 175
     assert _text(spacing.respace(_doubt(chars, ".", "."), quad, page)) == "S.A. 15.10.2026"
+
+
+def test_a_faint_speck_squeezed_against_the_next_digit_is_no_full_stop():
+    """Seed 186: "10/1.1/2026", a faint speck read as a dot right against the next "1"; a
+    printed full stop leaves paper before the next character."""
+    page, chars, quad = _draw("10/11/2026")
+    box = chars[4][1]  # the second "1" of "11"
+    cols = np.flatnonzero((page[20:45, int(box[0]) : int(box[2])] < 128).any(axis=0))
+    right = int(box[0]) + int(cols[0]) - 1  # one column of paper before the "1"
+    page[35:38, right - 3 : right] = 175
+    dot = (".", (float(right - 4), 20.0, float(right), 45.0), 0.7)
+    chars = [*chars[:4], dot, *chars[4:]]
+    assert _text(chars) == "10/1.1/2026"
+    assert _text(spacing.respace(chars, quad, page)) == "10/11/2026"

@@ -87,6 +87,7 @@ def test_a_printed_full_stop_is_kept():
         ("1", "1", "S", spacing.NARROW_UPPER_GAP),  # monospaced "V.111S"
         ("", "s", "(", spacing.PAREN_GAP),  # "grapes (Vitis"
         ("o", ".", "8", spacing.WORD_GAP),  # "No. 88" (after a capital: "V.428W" is tight)
+        ("6", "%", "f", -1.0),  # "26% fat": the "f" overhangs the "%" (seed 186)
     ],
 )
 def test_thresholds_by_character_class(before, a, b, expected):

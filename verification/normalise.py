@@ -179,6 +179,7 @@ def _date(text: str, order: str) -> str:
         joined = re.sub(r"(?<=[A-Za-z]) (?=[a-z])", "", _ZERO_FOR_O.sub("O", text))
         joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = _LOST_SEPARATOR.sub(lambda m: m.group(1), joined)  # "05 10.2026"
+        joined = re.sub(r"(?<=\d)[.,]$", "", joined)  # "2026-10-13.": a speck after the year
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 

@@ -41,8 +41,10 @@ _BESIDE_HEIGHT = 0.4  # a group beside the signature's, at least this fraction o
 _BESIDE_GAP = 0.75  # at most this many of its heights away, is part of it (separate initials)
 _SCALE = 4.0  # chamfer distance (raster pixels) at which the similarity reaches 0
 # A signature label starts a word ("Signature", "Signed", "Firma"); "Consignee" and
-# "undersigned" are not labels. No end boundary: OCR may glue the next word on.
-_LABEL = re.compile(r"(?<![a-z])(?:signature|signed|sign[ée]|firma)", re.IGNORECASE)
+# "undersigned" are not labels. No end boundary: OCR may glue the next word on; a speck may
+# add a letter ("Signiature" on seed 150 c00026, its signature then looked for only beside
+# the name, where the scan's edge was the largest ink).
+_LABEL = re.compile(r"(?<![a-z])(?:sign[a-z]?ature|signed|sign[ée]|firma)", re.IGNORECASE)
 _DATE = re.compile(r"(?<![a-z])(?:date|fecha|data)(?![a-z])", re.IGNORECASE)
 
 

@@ -16,6 +16,7 @@ import numpy as np
 SPECK_AREA = 0.0045  # blobs with less ink (line heights squared) are toner specks
 _LETTER = 0.25  # blobs at least this tall (line heights) are letters (a comma: 0.21)
 _NEAR_LETTERS = 5  # letters whose feet give the baseline at a place
+_FAINT = 0.5  # a faint mark: darker than this share of the way from Otsu's cut to the paper
 _BAND = (0.15, 0.85)  # rows of the line used for the ink profile (skips neighbours' tails)
 
 
@@ -39,6 +40,8 @@ class InkLine:
     height: float
     x0: float  # page x of the crop's left edge
     scale: float  # crop columns per page pixel
+    grey: np.ndarray | None = None  # (h, w) the straightened grey crop
+    cut: float = 128.0  # the grey level below which ``ink`` is ink (Otsu's)
 
     def column(self, x: float) -> int:
         return round((x - self.x0) * self.scale)
@@ -52,6 +55,28 @@ class InkLine:
     @functools.cached_property
     def _letters(self) -> tuple[Blob, ...]:
         return tuple(b for b in self.blobs if b.h >= _LETTER * self.height)
+
+    def faint_blobs(self, a: int, b: int) -> tuple[Blob, ...]:
+        """Components in crop columns [a, b) of the grey crop cut halfway between Otsu's level
+        and the paper, that hold no pixel of ``ink`` (a faintly printed full stop, which Otsu's
+        cut leaves smaller than a speck), in crop pixels."""
+        if self.grey is None:
+            return ()
+        a, b = max(0, a), min(self.grey.shape[1], b)
+        if b - a < 1:
+            return ()
+        part = self.grey[:, a:b]
+        paper = float(np.percentile(self.grey, 90))
+        level = self.cut + _FAINT * max(0.0, paper - self.cut)
+        faint = (part < level).astype(np.uint8)
+        n, labels, stats, _c = cv2.connectedComponentsWithStats(faint)
+        inked = np.zeros(n, dtype=bool)
+        inked[np.unique(labels[self.ink[:, a:b] > 0])] = True
+        return tuple(
+            Blob(int(s[0]) + a, int(s[1]), int(s[2]), int(s[3]), int(s[4]))
+            for i, s in enumerate(stats)
+            if i > 0 and not inked[i]
+        )
 
     def baseline(self, x: float) -> float | None:
         """The letters' feet near crop column ``x`` (median foot of the nearest letter-sized
@@ -104,12 +129,12 @@ def ink_line(quad: Sequence[tuple[float, float]], gray: np.ndarray) -> InkLine |
     crop = cv2.warpPerspective(
         gray, cv2.getPerspectiveTransform(q, target), (w, h), borderValue=255
     )
-    _, bw = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    cut, bw = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     bw = _without_specks(bw, height)
     top = int(h * _BAND[0])
     band = bw[top : max(int(h * _BAND[1]), top + 1)]
     scale = w / max(1.0, float(q[1][0] - q[0][0]))
-    return InkLine(bw, band.sum(axis=0) > 0, height, float(q[0][0]), scale)
+    return InkLine(bw, band.sum(axis=0) > 0, height, float(q[0][0]), scale, crop, float(cut))
 
 
 def _without_specks(bw: np.ndarray, height: float) -> np.ndarray:

@@ -43,6 +43,10 @@ _TWIN_DOT = 0.5  # a colon's upper dot has at least this share of the lower one'
 _UPPER_FOOT = 0.65  # the upper dot of ":" or ";" ends above this share of the line
 _TICK_TALL = 0.12  # an apostrophe is at least this tall ...
 _TICK_BOTTOM = 0.6  # ... and ends above this share of the line
+_FAINT_BASELINE = 0.05  # a faint full stop's foot this near the baseline (0.034 at most
+# on seed 150; a faint speck read as a dot lay 0.089 above it)
+_FAINT_ROOM = 0.05  # ... and this much paper before the next character (printed: 0.06+;
+# a speck squeezed between the ones of "10/11/2026": 0.03)
 _WORD_DOT_AREA = 0.01  # a dot between two words needs this much ink to be a full stop
 _WINDOW_MARGIN = 0.15  # line heights either side of a mark's box where its blob may lie
 _HYPHEN_W = (0.12, 0.6)  # hyphen width range
@@ -55,13 +59,15 @@ def repair(chars: list[Char], line: InkLine) -> list[Char]:
     """``chars`` with speck marks dropped or corrected and dropped hyphens inserted."""
     out: list[Char] = []
     for i, c in enumerate(chars):
-        fixed = _judge(c, line, _between_words(chars, i))
+        fixed = _judge(c, line, _between_words(chars, i), _ends_a_token(chars, i))
         if fixed is not None:
             out.append(fixed)
     return _with_hyphens(out, line)
 
 
-def _judge(c: Char, line: InkLine, between_words: bool = False) -> Char | None:
+def _judge(
+    c: Char, line: InkLine, between_words: bool = False, in_token: bool = False
+) -> Char | None:
     ch, box, conf = c
     if conf >= SURE or ch not in _DOTS + _APOSTROPHES + _COLONS:
         return c
@@ -73,7 +79,40 @@ def _judge(c: Char, line: InkLine, between_words: bool = False) -> Char | None:
     blobs = tuple(b for b in blobs if _on_baseline(b, line))  # a speck above or below it
     if between_words:  # "Fern.Seafood", "Maria·Garcia": a word space
         return c if any(_bold_dot(b, line.height) for b in blobs) else None
-    return c if any(_full_stop(b, line.height) for b in blobs) else None
+    if any(_full_stop(b, line.height) for b in blobs):
+        return c
+    return c if in_token and _faint_stop(box, line) else None
+
+
+def _ends_a_token(chars: list[Char], i: int) -> bool:
+    """Whether a dot at ``i`` may be a full stop too faint for the ink's cut: it ends the line
+    or a word ("Ltd.", "Ltd.,"), or stands between two digits ("15.10.2026") or after a lone
+    letter ("S.A.", "V.253W"). Not between a number and a word ("183.Harbour") or two words
+    ("the.official"): a faint speck there is likelier than a full stop."""
+    after = next((c[0] for c in chars[i + 1 :]), " ")
+    if not after.isalnum():
+        return True
+    before = chars[i - 1][0] if i > 0 else " "
+    if before.isdigit() and after.isdigit():
+        return True
+    return before.isalpha() and (i < 2 or not chars[i - 2][0].isalnum())
+
+
+def _faint_stop(box: Box, line: InkLine) -> bool:
+    """A faintly printed full stop in the character's columns ("Ltd." read at 0.79: Otsu's cut
+    left 4 pixels of it, less than a speck): a full stop's shape and ink at a lighter cut, on
+    the baseline, hugging the ink before it, with paper of its own before the ink after it."""
+    margin = _WINDOW_MARGIN * line.height
+    a, b = line.column(box[0]) - margin, line.column(box[2]) + 1 + margin
+    h = line.height
+    return any(
+        _full_stop(bl, h, line)
+        and _ink_before(bl, line) <= _STOP_HUG * h
+        and _ink_after(bl, line) >= _FAINT_ROOM * h
+        and abs(_foot_below_baseline(bl, line)) <= _FAINT_BASELINE
+        for bl in line.faint_blobs(int(a), int(b) + 1)
+        if bl.x >= a and bl.x + bl.w <= b
+    )
 
 
 def _between_words(chars: list[Char], i: int) -> bool:
@@ -138,6 +177,11 @@ def _on_baseline(b: Blob, line: InkLine) -> bool:
     above, below = _BASELINE_SLACK
     below += b.h / line.height if _comma(b, line.height) else 0.0
     return -above <= foot - base <= below
+
+
+def _foot_below_baseline(b: Blob, line: InkLine) -> float:
+    base = line.baseline(b.x + b.w / 2)
+    return 0.0 if base is None else (b.y + b.h) / line.height - base
 
 
 def _full_stop(b: Blob, h: float, line: InkLine | None = None) -> bool:
@@ -241,6 +285,12 @@ def _ink_before(mark: Blob, line: InkLine) -> float:
     """Crop columns of blank paper between a mark and the ink on its left."""
     ends = [bl.x + bl.w for bl in line.blobs if bl.x + bl.w <= mark.x]
     return mark.x - max(ends) if ends else float("inf")
+
+
+def _ink_after(mark: Blob, line: InkLine) -> float:
+    """Crop columns of blank paper between a mark and the ink on its right."""
+    starts = [bl.x for bl in line.blobs if bl.x >= mark.x + mark.w]
+    return min(starts) - (mark.x + mark.w) if starts else float("inf")
 
 
 def _shares_columns(mark: Blob, line: InkLine) -> bool:

@@ -86,6 +86,7 @@ _O_FOR_ZERO = re.compile(r"(?<=\d)O(?=\d|[A-Z]\b)|\bO(?=\d{2,}[A-Z]?\b)")  # "V.
 
 
 _ZERO_ENDING_WORD = re.compile(r"(?<=[a-z]{2})0\b")  # "Chapec0"
+_ONE_ZERO_ENDING_WORD = re.compile(r"(?<=[a-z])10\b")  # "Os10": "lo" read as digits
 _L_IN_CAPITALS = re.compile(r"\b(?=[A-Zl]*[A-Z]{2})[A-Z]*l[A-Zl]*\b")  # "PERMAl"
 _UK_INWARD_O = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?) O(?=[A-Z]{2}\b)")  # "SO15 OHH"
 _I_OPENING_WORD = re.compile(r"\bl(?=[bcdfghjkmnpqrstvwxz][a-z])")  # "lmport", "lndustrial"
@@ -97,14 +98,15 @@ _L_ABBREVIATION = re.compile(r"\b([ABEFGHJKNOPQRSTUWYZ])[I1]\.(?=\s+[A-Z])")
 
 def repair_words(text: str) -> str:
     """Undo digit/letter confusions inside words of free text: a "0" starting a lower-case
-    word is "O", one ending it "o"; a "1" after a lower-case letter or after an opening capital
-    before lower case ("E1bstrasse"), or an "I" ending a word after one, is "l"; an "l" in a
+    word is "O", one ending it "o" (and "10" ending it "lo": "Os10"); a "1" after a lower-case
+    letter or after an opening capital before lower case ("E1bstrasse"), or an "I" ending a
+    word after one, is "l"; an "l" in a
     word of capitals, or opening a word before a consonant ("lmport"), is "I"; a capital and
     "I" or "1" abbreviated before a word ("JI. Yos", "PI. de") is a capital and "l"; an "O"
     among the digits of a code
     ("V.80ON", "O79E") or opening the inward half of a UK postcode ("SO15 0HH") is "0". A dot
     right after a comma (a speck) goes."""
-    text = _ZERO_ENDING_WORD.sub("o", _ZERO_FOR_O.sub("O", text))
+    text = _ZERO_ENDING_WORD.sub("o", _ZERO_FOR_O.sub("O", _ONE_ZERO_ENDING_WORD.sub("lo", text)))
     text = _L_IN_CAPITALS.sub(lambda m: m.group(0).replace("l", "I"), _ONE_FOR_L.sub("l", text))
     text = _I_OPENING_WORD.sub("I", _ONE_AFTER_CAPITAL.sub(r"\1l", text))
     text = _L_ABBREVIATION.sub(r"\1l.", text)
@@ -177,6 +179,7 @@ def _date(text: str, order: str) -> str:
         joined = re.sub(r"(?<=[A-Za-z]) (?=[a-z])", "", _ZERO_FOR_O.sub("O", text))
         joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = _LOST_SEPARATOR.sub(lambda m: m.group(1), joined)  # "05 10.2026"
+        joined = re.sub(r"(?<=\d)[.,]$", "", joined)  # "2026-10-13.": a speck after the year
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 

@@ -36,10 +36,15 @@ _SPECK = 40  # px: smaller ink components are not strokes
 _REACH = 80  # px: a group of strokes is followed this far out of its search window
 _RULE = 151  # px: a straight run this long is a ruled line, not a pen stroke
 _PEN_CHROMA = 20  # channel spread (smoothed) of coloured pen ink; black print stays below ~15
+_GROUP = (15, 31)  # px (rows, columns): strokes this close are one group
+_BESIDE_HEIGHT = 0.4  # a group beside the signature's, at least this fraction of its height,
+_BESIDE_GAP = 0.75  # at most this many of its heights away, is part of it (separate initials)
 _SCALE = 4.0  # chamfer distance (raster pixels) at which the similarity reaches 0
 # A signature label starts a word ("Signature", "Signed", "Firma"); "Consignee" and
-# "undersigned" are not labels. No end boundary: OCR may glue the next word on.
-_LABEL = re.compile(r"(?<![a-z])(?:signature|signed|sign[ée]|firma)", re.IGNORECASE)
+# "undersigned" are not labels. No end boundary: OCR may glue the next word on; a speck may
+# add a letter ("Signiature" on seed 150 c00026, its signature then looked for only beside
+# the name, where the scan's edge was the largest ink).
+_LABEL = re.compile(r"(?<![a-z])(?:sign[a-z]?ature|signed|sign[ée]|firma)", re.IGNORECASE)
 _DATE = re.compile(r"(?<![a-z])(?:date|fecha|data)(?![a-z])", re.IGNORECASE)
 
 
@@ -86,12 +91,11 @@ def candidates(
     found: dict[Box, tuple[tuple[bool, bool, int], np.ndarray]] = {}
     for ink in inks:
         for window in windows:
-            blob = _blob_in(ink, window)
-            if blob is None or blob[1] in found:
-                continue
-            count, box, crop = blob
-            clash = any(_overlaps(box, b) for b in exclude)
-            found[box] = ((clash, not _signature_shaped(box), -count), crop)
+            for count, box, crop in _blob_in(ink, window):
+                if box in found:
+                    continue
+                clash = any(_overlaps(box, b) for b in exclude)
+                found[box] = ((clash, not _signature_shaped(box), -count), crop)
     ordered = sorted(found.items(), key=lambda item: item[1][0])
     return [(box, crop) for box, (_key, crop) in ordered]
 
@@ -195,29 +199,62 @@ def _ruled(ink: np.ndarray) -> np.ndarray:
     return cv2.dilate(found, np.ones((7, 7), np.uint8))
 
 
-def _blob_in(ink: np.ndarray, window: Box) -> tuple[int, Box, np.ndarray] | None:
+def _blob_in(ink: np.ndarray, window: Box) -> list[tuple[int, Box, np.ndarray]]:
     """The largest group of strokes reaching into ``window``, whole even where it runs out of
-    the window (a tall signature above a small label)."""
+    the window (a tall signature above a small label); first, where there are any, with the
+    groups standing beside it at its height (a signature of separate initials, "J  J")."""
     h, w = ink.shape[:2]
     x0, y0 = max(0, int(window[0]) - _REACH), max(0, int(window[1]) - _REACH)
     x1, y1 = min(w, int(window[2]) + _REACH), min(h, int(window[3]) + _REACH)
     sub = _without_specks(ink[y0:y1, x0:x1])
     if sub.size == 0 or np.count_nonzero(sub) < 80:
-        return None
-    grouped = cv2.dilate(sub, np.ones((15, 31), np.uint8))
+        return []
+    grouped = cv2.dilate(sub, np.ones(_GROUP, np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped)
     inside = _reaching(stats, (window[0] - x0, window[1] - y0, window[2] - x0, window[3] - y0))
     if not inside.any():
-        return None
+        return []
     i = int(np.argmax(np.where(inside, stats[:, cv2.CC_STAT_AREA], -1)))
-    region = np.where(labels == i, sub, 0).astype(np.uint8)
-    box = bbox_of(region)
-    if box is None or np.count_nonzero(region) < 80:
-        return None
-    bx0, by0, bx1, by1 = box
-    crop = region[by0:by1, bx0:bx1]
-    page_box = (float(x0 + bx0), float(y0 + by0), float(x0 + bx1), float(y0 + by1))
-    return int(np.count_nonzero(region)), page_box, crop
+    found: list[tuple[int, Box, np.ndarray]] = []
+    group = _beside_group(stats, i)
+    for members in (group, [i]) if len(group) > 1 else ([i],):
+        region = np.where(np.isin(labels, members), sub, 0).astype(np.uint8)
+        box = bbox_of(region)
+        if box is None or np.count_nonzero(region) < 80:
+            continue
+        bx0, by0, bx1, by1 = box
+        crop = region[by0:by1, bx0:bx1]
+        page_box = (float(x0 + bx0), float(y0 + by0), float(x0 + bx1), float(y0 + by1))
+        found.append((int(np.count_nonzero(region)), page_box, crop))
+    return found
+
+
+def _beside_group(stats: np.ndarray, seed: int) -> list[int]:
+    """``seed`` and the stroke groups standing beside it (and beside those): about as tall
+    (``_BESIDE_HEIGHT``), mostly at the same height, at most ``_BESIDE_GAP`` of the taller's
+    height apart. ``stats`` are of the dilated groups; their ink boxes are the padding less."""
+    py, px = _GROUP[0] // 2, _GROUP[1] // 2
+    x = stats[:, cv2.CC_STAT_LEFT] + px
+    y = stats[:, cv2.CC_STAT_TOP] + py
+    right = stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] - px
+    bottom = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] - py
+    tall = np.maximum(1, bottom - y)
+    members = [seed]
+    grown = True
+    while grown:
+        grown = False
+        for j in range(1, len(stats)):
+            if j in members:
+                continue
+            for m in members:
+                lo, hi = sorted((int(tall[j]), int(tall[m])))
+                overlap = min(bottom[j], bottom[m]) - max(y[j], y[m])
+                gap = max(x[j], x[m]) - min(right[j], right[m])
+                if lo >= _BESIDE_HEIGHT * hi and overlap >= 0.5 * lo and gap <= _BESIDE_GAP * hi:
+                    members.append(j)
+                    grown = True
+                    break
+    return members
 
 
 def _reaching(stats: np.ndarray, window: Box) -> np.ndarray:

@@ -174,6 +174,8 @@ def threshold(before: str, a: str, b: str, after: str = "") -> float:
         return float("inf")
     if a in ",;:" and b.isalpha():
         return -1.0  # "Citrusdal 7340, South Africa": always a space after the separator
+    if a == "%" and b.isalpha():
+        return -1.0  # "26% fat": a word never runs on from a percentage ("f" overhangs it)
     if a in ".,":
         return _after_punctuation(before, a, b, after)
     if a == "1" and b.isupper():

@@ -28,6 +28,8 @@ from verification.normalise import (
         ("By sea, KOTA PERMAl voyage 882W", "By sea, KOTA PERMAI voyage 882W"),  # l among capitals
         ("Pty Ltd, Wellington", "Pty Ltd, Wellington"),  # an l in a mixed-case word stays
         ("Chapec0 - SC", "Chapeco - SC"),  # a zero ending a lower-case word
+        ("Os10", "Oslo"),  # ... and a one before it (seed 150, place of issue)
+        ("Unit 10, Port 210", "Unit 10, Port 210"),  # a number after a word stays
         ("Route 10, Hwy 20", "Route 10, Hwy 20"),
         ("Southampton SO15 OHH", "Southampton SO15 0HH"),  # a postcode's inward half: digit
         ("Felixstowe IP11 OQW", "Felixstowe IP11 0QW"),
@@ -181,3 +183,9 @@ def test_a_code_before_a_country_name_is_a_neighbour_s_end(text, code):
 def test_a_country_name_that_is_no_country_stays_unread():
     assert normalise("destination_country", "V.738E Narnia") is None
     assert normalise("destination_country", "426E 112") is None
+
+
+def test_a_dot_after_a_date_s_last_digit_is_a_speck():
+    """Seed 187: "2026-10-13." (a faint speck after the year read as a full stop)."""
+    assert normalise("issue_date", "2026-10-13.") == "2026-10-13"
+    assert normalise("issue_date", "13.10.2026.") == "2026-10-13"

@@ -166,3 +166,51 @@ def test_a_sure_line_is_not_looked_at():
     out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
     assert recognise.calls == 0
     assert out[0] is dropped
+
+
+def test_a_surer_variant_that_only_leaves_letters_out_is_not_kept():
+    """Seed 150: "KOTAPERMAI" (0.84) was replaced by a squeezed variant's "KOTA PRMAI" (0.91)."""
+    crop = _line_crop("By sea, KOTA PERMAI voyage 794S")
+
+    def recognise(crops, word_box):
+        return [("By sea,KOTA PRMAI voyage794S", 0.91, None)], 0.0
+
+    first = ("By sea,KOTAPERMAI voyage794S", 0.84, None)
+    crops, results = _reread.reread(recognise, [crop], [first])
+    assert results[0] is first and crops[0] is crop
+    changed = ("By sea,KOTA PERMAl voyage794S", 0.84, None)  # a letter read differently
+    _crops, results = _reread.reread(recognise, [crop], [changed])
+    assert results[0][0] == "By sea,KOTA PRMAI voyage794S"
+
+
+def test_a_weak_line_is_read_again_widened_even_where_its_characters_cover_the_ink():
+    """Below 0.9 the model's character boxes often stand on the ink of the letter it left out
+    ("Chil" for "Chile", "VIC630" for "VIC3630", 0.89): such lines are read widened anyway."""
+    gray, quad = _page_line(ADDRESS)
+    crop, item = _read(gray, quad)
+    dropped = [item[0].replace("K", "", 1), 0.88, *item[2:]]  # every character box kept
+    assert not _reread.unread_ink(quad, dropped[2], dropped[3], gray)
+    recognise = _Counting()
+    out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
+    assert recognise.calls == 1
+    assert out[0][0].replace(" ", "") == ADDRESS.replace(" ", "")
+
+
+def test_a_sure_line_with_an_unbalanced_bracket_is_read_again_widened():
+    """Seed 150: "Riverbend Agri Exports Pty) Ltd" read at 0.97, its "(" left out."""
+    text = "Riverbend Agri Exports (Pty) Ltd"
+    gray, quad = _page_line(text)
+    crop, item = _read(gray, quad)
+    assert "(" in item[0]
+    dropped = _without(item, "(")
+    dropped[1] = 0.97
+    recognise = _Counting()
+    out = _reread.fill_dropped(recognise, [crop], [quad], [dropped], gray, _word_boxes)
+    assert recognise.calls == 1
+    assert out[0][0].replace(" ", "") == text.replace(" ", "")
+    assert _reread.adds_only("Exports Pty) Ltd", 0.97, "Exports (Pty) Ltd", 0.94)
+    assert not _reread.adds_only("Exports Pty) Ltd", 0.97, "Exports (Pty] Ltd", 0.99)  # changed
+    balanced = _read(*_page_line("Soya beans (Glycine max)"))[1]
+    balanced[1] = 0.97
+    assert _reread.fill_dropped(recognise, [crop], [quad], [balanced], gray, _word_boxes)
+    assert recognise.calls == 1  # a sure line with its brackets paired is not read again

@@ -55,6 +55,7 @@ def test_blank_crop_scores_zero():
         ("Signature and official stamp", True),
         ("Signatureandofficial stamp", True),
         ("Signed: ", True),
+        ("Signiature and official stamp", True),  # a speck read as a letter (seed 150)
         ("Firma del funcionario", True),
         ("Consignee (name, full address, country):", False),
         ("The undersigned hereby declares that the above details are correct,", False),
@@ -125,3 +126,43 @@ def test_date_of_signature_is_no_signature_label():
     assert _is_label("Signature and official stamp")
     assert not _is_label("Date de signature / Date of signature:")
     assert not _is_label("Data da assinatura / Date of signature")
+
+
+# ---- a signature of separate initials ---------------------------------------------------------
+INITIALS = [(244, "Magnus Olsen"), (339, "Emma Nguyen"), (156, "Magnus Olsen")]  # "J  J", "h  h"
+
+
+def _initials_page(style: int, name: str, doc: int):
+    from PIL import ImageDraw
+
+    from simulator.seal import colourise
+    from simulator.signature import SIG_INK
+    from verification.testing import paste, render_page
+
+    page = render_page("HEALTH CERTIFICATE", [("Place of issue", ["Oslo"])])
+    draw = ImageDraw.Draw(page.image)
+    draw.line((900, 1600, 1450, 1600), fill=(70, 70, 70), width=2)
+    draw.text((900, 1612), "Signature and official stamp", fill="black")
+    mask = signature_mask(style, name, random.Random(doc), height_px=150)
+    small = cv2.resize(mask, None, fx=200 / 300, fy=200 / 300, interpolation=cv2.INTER_AREA)
+    ink = colourise(small, SIG_INK).convert("RGBA")
+    ink.putalpha(Image.fromarray((small > 0.05).astype(np.uint8) * 255))
+    x, y = 950, 1600 - small.shape[0] + 12
+    paste(page, ink, (x, y))
+    label = OcrLine("Signature and official stamp", (900.0, 1612.0, 1100.0, 1624.0), 0.97)
+    box = (float(x), float(y), float(x + small.shape[1]), float(y + small.shape[0]))
+    return page.rgb(), [*page.lines, label], box
+
+
+@pytest.mark.parametrize("style", range(len(INITIALS)))
+def test_signature_of_separate_initials_is_found_whole(style):
+    """Two initials drawn apart (more than a stroke group's reach) were taken one at a time:
+    one letter against the specimen's two scored 0 (seed 150: AU-DAFF-O3, NO-MATTILSYNET-O1)."""
+    seed, name = INITIALS[style]
+    rgb, lines, truth = _initials_page(seed, name, 1)
+    officer = OfficerSpecimen("O1", "A", name, (specimen_png(seed, name),), None, None)
+    res = check_signature(rgb, lines, officer, None)
+    assert res.found and res.box is not None and _iou(res.box, truth) > 0.7, (res.box, truth)
+    assert res.match and res.score >= TH.accept, res.score
+    other = OfficerSpecimen("O2", "A", name, (specimen_png(seed + 1000, name),), None, None)
+    assert check_signature(rgb, lines, other, None).score < TH.reject

@@ -87,6 +87,7 @@ def test_a_printed_full_stop_is_kept():
         ("1", "1", "S", spacing.NARROW_UPPER_GAP),  # monospaced "V.111S"
         ("", "s", "(", spacing.PAREN_GAP),  # "grapes (Vitis"
         ("o", ".", "8", spacing.WORD_GAP),  # "No. 88" (after a capital: "V.428W" is tight)
+        ("6", "%", "f", -1.0),  # "26% fat": the "f" overhangs the "%" (seed 186)
     ],
 )
 def test_thresholds_by_character_class(before, a, b, expected):
@@ -328,3 +329,49 @@ def test_an_apostrophe_the_model_dropped_is_put_back_from_the_ink(printed):
 def test_the_dot_of_an_i_is_no_dropped_apostrophe():
     page, chars, quad = _draw("Higgins")
     assert _text(spacing.respace(chars, quad, page)) == "Higgins"
+
+
+def test_a_faintly_printed_full_stop_the_model_doubted_is_kept():
+    """A full stop printed faintly ("Ltd." at 0.79 on seed 150) is less ink than a speck at
+    Otsu's cut; the lighter cut finds its shape on the baseline, hugging the word."""
+    page, chars, quad = _draw("Dairy Ltda.")
+    x = int(chars[-1][1][0])
+    dot = page[:, x - 2 : x + 12]
+    dot[dot < 200] = 175  # the same full stop, faint
+    chars = _doubt(chars, ".", ".")
+    assert _text(spacing.respace(chars, quad, page)) == "Dairy Ltda."
+    page[:, x - 2 : x + 12] = 255
+    page[22:26, x + 1 : x + 5] = 175  # faint ink at x-height: no full stop
+    assert _text(spacing.respace(chars, quad, page)) == "Dairy Ltda"
+
+
+def test_a_faint_dot_between_a_number_and_a_word_is_a_speck():
+    """The lighter cut is for full stops that end a word, join digits or follow a lone letter:
+    between a house number and a street a faint speck read as a dot stays dropped (seed 150:
+    "183.Harbour")."""
+    page, chars, quad = _draw("183.Harbour Road")
+    x = int(chars[3][1][0])
+    dot = page[:, x - 2 : x + 10]
+    dot[dot < 200] = 175
+    chars = _doubt(chars, ".", ".")
+    assert _text(spacing.respace(chars, quad, page)) == "183 Harbour Road"
+    page, chars, quad = _draw("S.A. 15.10.2026")
+    for k in (1, 3, 7, 10):
+        x = int(chars[k][1][0])
+        dot = page[:, x - 2 : x + 10]
+        dot[dot < 200] = 175
+    assert _text(spacing.respace(_doubt(chars, ".", "."), quad, page)) == "S.A. 15.10.2026"
+
+
+def test_a_faint_speck_squeezed_against_the_next_digit_is_no_full_stop():
+    """Seed 186: "10/1.1/2026", a faint speck read as a dot right against the next "1"; a
+    printed full stop leaves paper before the next character."""
+    page, chars, quad = _draw("10/11/2026")
+    box = chars[4][1]  # the second "1" of "11"
+    cols = np.flatnonzero((page[20:45, int(box[0]) : int(box[2])] < 128).any(axis=0))
+    right = int(box[0]) + int(cols[0]) - 1  # one column of paper before the "1"
+    page[35:38, right - 3 : right] = 175
+    dot = (".", (float(right - 4), 20.0, float(right), 45.0), 0.7)
+    chars = [*chars[:4], dot, *chars[4:]]
+    assert _text(chars) == "10/1.1/2026"
+    assert _text(spacing.respace(chars, quad, page)) == "10/11/2026"

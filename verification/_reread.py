@@ -111,11 +111,13 @@ def fill_dropped(
     rec: Sequence[Any],
     gray: np.ndarray,
     word_boxes: WordBoxes,
+    map_: Map = map,
 ) -> list[Any]:
     """``rec`` (items ``[text, conf, char quads on the page, chars, char confs]``) with lines
     whose letter-sized ink no character lies on read again widened, where that reading adds
     the missing characters; ``word_boxes`` maps a recogniser result of ``crops[i]`` onto the
-    page (the widened reading is mapped through the crop it was widened from)."""
+    page (the widened reading is mapped through the crop it was widened from). Each widened
+    line is read on its own through ``map_``, as in ``reread``."""
     todo = [
         i
         for i, (q, r) in enumerate(zip(quads, rec, strict=True))
@@ -133,7 +135,7 @@ def fill_dropped(
     ]
     if not todo:
         return list(rec)
-    found, _elapsed = recognise([widened(crops[i]) for i in todo], True)
+    found = list(map_(lambda v: recognise([v], True)[0][0], [widened(crops[i]) for i in todo]))
     out = list(rec)
     for i, res in zip(todo, found, strict=True):
         if adds_only(str(rec[i][0]), float(rec[i][1]), str(res[0]), float(res[1])):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from verification.imaging import colour_ink_mask
+from verification.imaging import channel_max, colour_ink_mask
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def ink_channel(rgb: np.ndarray, ink_mask: np.ndarray) -> int:
 def ink_darkness(rgb: np.ndarray, channel: int) -> np.ndarray:
     """Stamp ink as darkness in ``channel`` (uint8, 0 = paper), black overprint removed."""
     dark = 255 - rgb[..., channel]
-    black = rgb.max(axis=2) < _BLACK_MAX
+    black = channel_max(rgb) < _BLACK_MAX
     out = dark.copy()
     out[black] = 0
     return out

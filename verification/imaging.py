@@ -39,6 +39,29 @@ def decode_specimen(data: bytes) -> tuple[np.ndarray, float]:
     return rgb, dpi
 
 
+def channel_max(rgb: np.ndarray) -> np.ndarray:
+    """``rgb.max(axis=2)``, the same values ~20x faster on a uint8 page (numpy reduces a
+    three-element last axis slowly: ~0.2 s for an A4 page at 200 dpi)."""
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.size == 0:
+        return np.asarray(rgb.max(axis=2))
+    planes = cv2.split(rgb)
+    out = planes[0]
+    for plane in planes[1:]:
+        out = cv2.max(out, plane)
+    return out
+
+
+def channel_min(rgb: np.ndarray) -> np.ndarray:
+    """``rgb.min(axis=2)``, as ``channel_max``."""
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.size == 0:
+        return np.asarray(rgb.min(axis=2))
+    planes = cv2.split(rgb)
+    out = planes[0]
+    for plane in planes[1:]:
+        out = cv2.min(out, plane)
+    return out
+
+
 def colour_ink_mask(rgb: np.ndarray) -> np.ndarray:
     """Pixels of coloured (stamp) ink: saturated and not paper-white; uint8 0/255."""
     hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)

@@ -134,16 +134,17 @@ def find_candidates(rgb: np.ndarray, ink: np.ndarray | None = None) -> list[Cand
 
 
 def _blobs(ink: np.ndarray, blobs: np.ndarray) -> list[tuple[int, Candidate]]:
-    n, _labels, stats, centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    _n, _labels, stats, centroids = cv2.connectedComponentsWithStats(blobs, connectivity=8)
     h_img, w_img = ink.shape
+    xs, ys, ws, hs = (stats[:, k] for k in range(4))
+    longer = np.maximum(ws, hs)
+    at_edge = (xs == 0) | (ys == 0) | (xs + ws >= w_img) | (ys + hs >= h_img)
+    sized = (_MIN_MM * _MM <= longer) & (longer <= _MAX_MM * _MM)
+    sized &= ~(at_edge & (np.minimum(ws, hs) < _EDGE_MM * _MM))  # a sliver along the edge
+    sized[0] = False  # the background
     out = []
-    for i in range(1, n):
+    for i in np.flatnonzero(sized):  # a page's specks are thousands of components
         x, y, w, h, _area = stats[i]
-        if not (_MIN_MM * _MM <= max(w, h) <= _MAX_MM * _MM):
-            continue
-        at_edge = x == 0 or y == 0 or x + w >= w_img or y + h >= h_img
-        if at_edge and min(w, h) < _EDGE_MM * _MM:
-            continue
         count = int(np.count_nonzero(ink[y : y + h, x : x + w]))
         if count < _MIN_INK:
             continue

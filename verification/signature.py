@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from verification.imaging import bbox_of, decode_specimen
+from verification.imaging import bbox_of, channel_max, channel_min, decode_specimen
 from verification.ports import Box, OcrLine, OfficerSpecimen
 from verification.preprocess import percentiles_u8
 from verification.results import SignatureResult
@@ -184,7 +184,7 @@ def _around(windows: Sequence[Box], shape: tuple[int, ...]) -> Box:
 
 def _chroma(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """max - min of the channels, as is and smoothed over 5x5 (JPEG colour noise on black)."""
-    spread = cv2.subtract(rgb.max(axis=2), rgb.min(axis=2))
+    spread = cv2.subtract(channel_max(rgb), channel_min(rgb))
     return spread, cv2.blur(spread, (5, 5))
 
 

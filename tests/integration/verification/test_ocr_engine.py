@@ -92,3 +92,27 @@ def test_a_page_known_upright_is_read_without_the_engines_own_vote(page, monkeyp
     assert upright == checked  # the same lines as with the vote (it said upright)
     engine.recognise(image)
     assert votes == [1]  # ... which plain recognise still takes
+
+
+def test_the_detector_run_matches_rapidocrs_own_detector(page) -> None:
+    """``_run_detector`` (table-normalised input, arena shrunk after the run) finds the very
+    boxes RapidOCR's ``TextDetector`` does, and its input is the library's, bit for bit."""
+    image, _printed = page
+    det = ocr._models(ocr.DEFAULT_THREADS).det
+    theirs, _elapsed = det(image)
+    ours = ocr._run_detector(det, image)
+    np.testing.assert_array_equal(ours, theirs)
+    pre = det.get_preprocess(max(image.shape[:2]))
+    noise = np.random.default_rng(7).integers(0, 256, (64, 96, 3), dtype=np.uint8)
+    np.testing.assert_array_equal(ocr._normalised(pre.resize(noise), pre), pre(noise))
+
+
+def test_only_the_detector_session_keeps_a_memory_arena() -> None:
+    """The detector's large activations come from onnxruntime's arena (fresh mmaps per layer
+    cost ~0.8 s of page faults on a process's first page); the recogniser's and classifier's
+    sessions keep RapidOCR's setting (no arena)."""
+    models = ocr._models(ocr.DEFAULT_THREADS)
+    assert models.det.infer.session.get_session_options().enable_cpu_mem_arena
+    assert not models.rec.session.session.get_session_options().enable_cpu_mem_arena
+    assert not models.cls.infer.session.get_session_options().enable_cpu_mem_arena
+    assert ocr._shrink().get_run_config_entry("memory.enable_memory_arena_shrinkage") == "cpu:0"

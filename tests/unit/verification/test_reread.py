@@ -214,3 +214,25 @@ def test_a_sure_line_with_an_unbalanced_bracket_is_read_again_widened():
     balanced[1] = 0.97
     assert _reread.fill_dropped(recognise, [crop], [quad], [balanced], gray, _word_boxes)
     assert recognise.calls == 1  # a sure line with its brackets paired is not read again
+
+
+def test_widened_lines_are_read_one_a_call_through_the_given_map():
+    """The engine hands its recogniser threads in as ``map_``: each widened line is one call
+    through it, and the readings are those of reading them in one call, one after the other."""
+    gray, quad = _page_line(ADDRESS)
+    crop, item = _read(gray, quad)
+    dropped = _without(item, "K")
+    dropped[1] = 0.88
+    mapped: list[int] = []
+
+    def map_(fn, items):
+        items = list(items)
+        mapped.append(len(items))
+        return [fn(x) for x in items]
+
+    recognise = _Counting()
+    lines = ([crop, crop], [quad, quad], [dropped, list(dropped)])
+    out = _reread.fill_dropped(recognise, *lines, gray, _word_boxes, map_)
+    assert mapped == [2] and recognise.calls == 2
+    assert out == _reread.fill_dropped(_models(2).rec, *lines, gray, _word_boxes)
+    assert out[0][0].replace(" ", "") == ADDRESS.replace(" ", "")

@@ -57,3 +57,25 @@ def test_no_seal_on_a_black_and_white_page():
     page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])])
     assert find_candidates(page.rgb()) == []
     assert not check_seal(page.rgb(), [SPEC]).found
+
+
+def test_candidate_blobs_keep_stamp_sized_ink_only():
+    """Among thousands of specks, the one stamp-sized blob is offered; a thin tint along the
+    page edge, a blob too small and one too big are not (the size tests run on all components
+    at once)."""
+    import numpy as np
+
+    from verification import seal as S
+
+    ink = np.zeros((2000, 1500), np.uint8)
+    rng = np.random.default_rng(5)
+    ys, xs = rng.integers(0, 2000, 3000), rng.integers(0, 1500, 3000)
+    ink[ys, xs] = 255  # specks, each its own component
+    ink[790:1110, 590:910] = 0
+    ink[800:1100, 600:900] = 255  # a stamp (300 px: ~38 mm at 200 dpi)
+    ink[0:2000, 0:10] = 255  # edge tint, 10 px (~1.3 mm) wide
+    ink[100:120, 1000:1020] = 255  # 20 px: smaller than a stamp
+    ink[1300:2000, 200:1000] = 255  # 800 px: ~100 mm, bigger than a stamp
+    found = S._blobs(ink, ink)
+    assert [c.box for _, c in found] == [(600.0, 800.0, 900.0, 1100.0)]
+    assert found[0][0] == 300 * 300

@@ -250,6 +250,14 @@ def _build_country_index() -> dict[str, str]:
 _COUNTRY_INDEX = _build_country_index()
 
 
+def country_names(alpha2: str) -> tuple[str, ...]:
+    """The English names (short, official, common aliases) of the country ``alpha2``."""
+    code = alpha2.upper()
+    names = [lb for a2, _a3, name, official in COUNTRIES if a2 == code for lb in (name, official)]
+    names += [alias for alias, a2 in _ALIASES.items() if a2 == code]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def country_code(text: str) -> str:
     """An ISO 3166-1 alpha-2 code from an alpha-2/alpha-3 code or an English (or common) name."""
     key = _country_key(str(text))

@@ -16,6 +16,7 @@ from typing import Any
 
 from rapidfuzz.distance import Indel
 
+from adapters.normalize import country_names
 from verification.errors import TemplateError, UnknownTemplate
 from verification.ports import OcrLine
 
@@ -25,6 +26,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _REQUIRED = ("id", "certificate_type", "titles", "fields")
 _MIN_SCORE = 0.45
+_TIE = 0.02  # templates scoring this close are told apart by the page's country (``_by_country``)
 _EPS = 1e-9  # float slack between the two ratio computations
 
 
@@ -160,7 +162,29 @@ def detect(
     logger.debug("template scores: %s", [(s, i) for s, i, _ in scored[:3]])
     if best_score < _MIN_SCORE:
         raise UnknownTemplate(f"no registered template matches (best {best.id}: {best_score:.2f})")
+    tied = [t for s, _, t in scored if best_score - s < _TIE]
+    if len(tied) > 1:
+        best = _by_country(tied, joined)
     return best, best_score
+
+
+def _by_country(tied: Sequence[Template], joined: str) -> Template:
+    """Of templates that score alike (same title, same labels, their agencies' names not on the
+    page), the one whose issuing country the page names most often: its header, the exporter's
+    address, the origin (seed 200 c00036, a New Zealand phytosanitary certificate, was taken for
+    the US form of the same wording, sorted first, and rejected). UnknownTemplate when that
+    does not tell them apart either: an officer picks, no guess."""
+    counts = sorted(((_mentions(t.issuing_country, joined), t.id, t) for t in tied), reverse=True)
+    if counts[0][0] == counts[1][0]:
+        ids = ", ".join(t.id for t in tied)
+        raise UnknownTemplate(f"the page matches several templates alike ({ids})")
+    return counts[0][2]
+
+
+def _mentions(country: str, joined: str) -> int:
+    keys = {compact(n) for n in country_names(country)} | {compact(country)}
+    keys = {k for k in keys if len(k) >= 4}  # "nz", "us": too short to count in running text
+    return sum(joined.count(k) for k in keys)
 
 
 def _score(t: Template, page: list[str], joined: str) -> float:

@@ -75,6 +75,10 @@ def issue_date(inp: RuleInputs, p: RuleParams) -> Outcome | None:
 def expiry(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     issued = _date(inp.value("issue_date"))
     printed = _date(inp.value("expiry_date"))
+    if printed is None and "expiry_date" in inp.fields:
+        # the template prints an expiry date: issue date + validity_days is no stand-in for it
+        # (seed 200 c00047: valid 16 days, unread, accepted 17 days after it expired)
+        return Outcome(False, "expiry date printed on the certificate but not read", soft=True)
     if printed is None and issued is None:
         return None
     if printed is not None:

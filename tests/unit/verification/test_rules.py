@@ -89,6 +89,8 @@ def test_good_certificate_is_accepted_with_every_rule_passed():
             Verdict.REJECT,
         ),
         (dict(arrival_date=date(2027, 3, 30)), "validity.expiry", Verdict.REJECT),
+        # a printed expiry date not read: issue date + validity_days is no stand-in for it
+        (dict(fields={"expiry_date": FieldValue(None, 0.0)}), "validity.expiry", Verdict.REVIEW),
         (dict(officer_similarity=0.3), "officer.registered", Verdict.REJECT),
         (
             dict(

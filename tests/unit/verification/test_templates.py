@@ -129,6 +129,25 @@ def test_hints_break_ties_between_identical_layouts():
     assert best.id == "B"
 
 
+def test_the_pages_country_breaks_a_tie_the_agencies_names_leave():
+    # seed 200 c00036: a New Zealand form, its agency's name not printed, was taken for the US
+    # form of the same wording (sorted first) and rejected
+    us = parse_template(_with(id="US-PHYTO-2024", issuing_country="US", agency="US-APHIS"))
+    nz = parse_template(_with(id="NZ-PHYTO-2024", issuing_country="NZ", agency="NZ-MPI"))
+    hints = {"US-PHYTO-2024": ["Animal and Plant Health"], "NZ-PHYTO-2024": ["Ministry for"]}
+    lines = [
+        _line("PLANT PROTECTION ORGANISATION OF NEW ZEALAND", 50),
+        _line("PHYTOSANITARY CERTIFICATE", 100),
+        _line("Certificate No.: NZ26/023106", 200),
+        _line("Name and address of exporter: Horizon Farms, Hastings, New Zealand", 300),
+    ]
+    assert detect(lines, [us, nz], hints)[0].id == "NZ-PHYTO-2024"
+    assert detect(lines, [nz, us], hints)[0].id == "NZ-PHYTO-2024"
+    neither = [ln for ln in lines if "ZEALAND" not in ln.text.upper()]
+    with pytest.raises(UnknownTemplate, match="several templates alike"):
+        detect(neither, [us, nz], hints)
+
+
 def _difflib_fuzzy_in(needle: str, page: list[str]) -> float:
     """The matcher before the rapidfuzz bound: every line of about the needle's length."""
     from difflib import SequenceMatcher

@@ -73,20 +73,28 @@ def test_signature_labels_start_a_word(text, label):
 UNDERLINED = (8, "Emma Kelly")  # this style ends with a long underline stroke
 
 
-def _signed_page(doc: int):
-    """A page with the signing block: the officer's blue signature (its underline over the ruled
-    line) above "Signature and official stamp"; returns the page, its lines, the signature box."""
+def _signed_page(
+    doc: int,
+    signer: tuple[int, str] = UNDERLINED,
+    form: tuple[str, tuple[str, list[str]]] = (
+        "PHYTOSANITARY CERTIFICATE",
+        ("Date of signature", ["10.10.2026"]),
+    ),
+):
+    """A page with the signing block: the officer's blue signature (``signer``: style, name;
+    an underline lands on the ruled line) above "Signature and official stamp"; returns the
+    page, its lines, the signature box."""
     from PIL import ImageDraw
 
     from simulator.seal import colourise
     from simulator.signature import SIG_INK
     from verification.testing import paste, render_page
 
-    page = render_page("PHYTOSANITARY CERTIFICATE", [("Date of signature", ["10.10.2026"])])
+    page = render_page(form[0], [form[1]])
     draw = ImageDraw.Draw(page.image)
     draw.line((900, 1600, 1450, 1600), fill=(70, 70, 70), width=2)
     draw.text((900, 1612), "Signature and official stamp", fill="black")
-    mask = signature_mask(*UNDERLINED, random.Random(doc), height_px=150)
+    mask = signature_mask(*signer, random.Random(doc), height_px=150)
     small = cv2.resize(mask, None, fx=200 / 300, fy=200 / 300, interpolation=cv2.INTER_AREA)
     ink = colourise(small, SIG_INK).convert("RGBA")
     ink.putalpha(Image.fromarray((small > 0.05).astype(np.uint8) * 255))
@@ -133,25 +141,7 @@ INITIALS = [(244, "Magnus Olsen"), (339, "Emma Nguyen"), (156, "Magnus Olsen")] 
 
 
 def _initials_page(style: int, name: str, doc: int):
-    from PIL import ImageDraw
-
-    from simulator.seal import colourise
-    from simulator.signature import SIG_INK
-    from verification.testing import paste, render_page
-
-    page = render_page("HEALTH CERTIFICATE", [("Place of issue", ["Oslo"])])
-    draw = ImageDraw.Draw(page.image)
-    draw.line((900, 1600, 1450, 1600), fill=(70, 70, 70), width=2)
-    draw.text((900, 1612), "Signature and official stamp", fill="black")
-    mask = signature_mask(style, name, random.Random(doc), height_px=150)
-    small = cv2.resize(mask, None, fx=200 / 300, fy=200 / 300, interpolation=cv2.INTER_AREA)
-    ink = colourise(small, SIG_INK).convert("RGBA")
-    ink.putalpha(Image.fromarray((small > 0.05).astype(np.uint8) * 255))
-    x, y = 950, 1600 - small.shape[0] + 12
-    paste(page, ink, (x, y))
-    label = OcrLine("Signature and official stamp", (900.0, 1612.0, 1100.0, 1624.0), 0.97)
-    box = (float(x), float(y), float(x + small.shape[1]), float(y + small.shape[0]))
-    return page.rgb(), [*page.lines, label], box
+    return _signed_page(doc, (style, name), ("HEALTH CERTIFICATE", ("Place of issue", ["Oslo"])))
 
 
 @pytest.mark.parametrize("style", range(len(INITIALS)))

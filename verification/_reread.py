@@ -81,10 +81,13 @@ def _drops_only(first: str, again: str) -> bool:
     """Whether ``again`` is ``first`` with characters left out and nothing else changed (spaces
     aside): a surer reading that only loses letters ("KOTAPERMAI" 0.84 -> "KOTA PRMAI" 0.91)."""
     a, b = first.replace(" ", ""), again.replace(" ", "")
-    if len(b) >= len(a):
-        return False
-    it = iter(a)
-    return all(ch in it for ch in b)
+    return len(b) < len(a) and _within(b, a)
+
+
+def _within(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with characters left out (a subsequence of it)."""
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 
 def _variants(crop: np.ndarray) -> list[np.ndarray]:
@@ -199,8 +202,7 @@ def adds_only(first: str, first_conf: float, again: str, again_conf: float) -> b
     added = Counter(b) - Counter(a)
     if not all(ch.isalnum() or ch in "'’,()" for ch in added):
         return False
-    it = iter(b)
-    return all(ch in it for ch in a)
+    return _within(a, b)
 
 
 def _same_end(a: str, b: str) -> bool:

@@ -25,13 +25,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from verification._reread import widened
 from verification.imaging import channel_max, colour_ink_mask
 
 logger = logging.getLogger(__name__)
 
 _ROWS = 40  # strip height in pixels
 _FLANK = 3  # correctly read letters needed on each side of a contradiction
-_WIDEN = 1.3  # the specimen's second reading, stretched along the text (``ring_contradictions``)
 _BLACK_MAX = 110  # a pixel with every channel below this is black ink, not stamp ink
 
 
@@ -183,24 +183,24 @@ def cached_text(key: str, strip: np.ndarray) -> str:
     return _cached_specimen_text(key, strip.tobytes(), strip.shape)
 
 
-def specimen_text(key: str, darkness: np.ndarray, band: Band, widen: float = 1.0) -> str:
-    """The specimen's ring text as read (raw), once per specimen (``key``: id and digest) and
-    ``widen`` (the strip stretched along the text that much)."""
+def specimen_text(key: str, darkness: np.ndarray, band: Band, wide: bool = False) -> str:
+    """The specimen's ring text as read (raw), once per specimen (``key``: id and digest), its
+    strip ``wide`` or not (``_reread.widened``: stretched along the text)."""
     centre = (darkness.shape[1] / 2, darkness.shape[0] / 2)
     strip = text_strip(darkness, centre, band)
-    if widen != 1.0:
-        strip = cv2.resize(strip, None, fx=widen, fy=1.0, interpolation=cv2.INTER_CUBIC)
+    if wide:
+        strip = widened(strip)
     return _cached_specimen_text(key, strip.tobytes(), strip.shape)
 
 
 def ring_contradictions(read: str, key: str, spec_dark: np.ndarray, band: Band) -> tuple[str, ...]:
     """``contradictions`` of the impression's letters ``read`` with the specimen's, where the
-    specimen read ``_WIDEN`` times wider contradicts them too: the recogniser can leave a
+    specimen read again widened (``_reread.WIDEN``) contradicts them too: the recogniser can leave a
     one-letter word out of the specimen's own text ("AGRICULTURA PECUARIA" for "AGRICULTURA E
     PECUARIA", seed 171), and a genuine impression read with it had an "extra 'E'". The second
     reading is made only when the first finds a contradiction."""
     found = contradictions(read, letters(specimen_text(key, spec_dark, band)))
-    if found and not contradictions(read, letters(specimen_text(key, spec_dark, band, _WIDEN))):
+    if found and not contradictions(read, letters(specimen_text(key, spec_dark, band, wide=True))):
         return ()
     return found
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from verification._ink import LETTER as _LETTER
 from verification._ink import Blob, InkLine
 from verification.ports import Box
 
@@ -55,14 +56,48 @@ _HYPHEN_LONG = 1.5  # at least this many times wider than tall (bold: 0.21 x 0.1
 _HYPHEN_Y = (0.4, 0.72)  # its vertical centre
 
 
-def repair(chars: list[Char], line: InkLine) -> list[Char]:
-    """``chars`` with speck marks dropped or corrected and dropped hyphens inserted."""
+def repair(
+    chars: list[Char], line: InkLine, tail: Callable[[], InkLine | None] | None = None
+) -> list[Char]:
+    """``chars`` with speck marks dropped or corrected and dropped hyphens inserted; ``tail``
+    gives the line's ink with some page past its box's right and bottom edges, where a full
+    stop the model left out after the last letter is looked for."""
     out: list[Char] = []
     for i, c in enumerate(chars):
         fixed = _judge(c, line, _between_words(chars, i), _ends_a_token(chars, i))
         if fixed is not None:
             out.append(fixed)
-    return _with_hyphens(out, line)
+    out = _with_hyphens(out, line)
+    if not out or not out[-1][0].isalpha() or tail is None:
+        return out
+    wider = tail()
+    return out if wider is None else _with_end_stop(out, wider)
+
+
+def _with_end_stop(chars: list[Char], line: InkLine) -> list[Char]:
+    """A full stop the model left out at the end of the line ("Co., Ltd" for "Co., Ltd."):
+    the only blob right of the line's last letter, shaped like a full stop, on the baseline,
+    hugging the letter's ink, in columns of its own. After a letter only: a line ending in a
+    number has no full stop of its own in a value ("10/11/2026")."""
+    box = chars[-1][1]
+    h = line.height
+    letters = [bl for bl in line.blobs if bl.h >= _LETTER * h]
+    if not letters:
+        return chars
+    last = max(letters, key=lambda bl: bl.x + bl.w)
+    if last.x > line.column(box[2]) + _WINDOW_MARGIN * h:
+        return chars  # ink the model did not read as a letter lies past its last one
+    after = [bl for bl in line.blobs if bl.x >= last.x + last.w]
+    if len(after) != 1:
+        return chars
+    bl = after[0]
+    if not _full_stop(bl, h, line) or _ink_before(bl, line) > _STOP_HUG * h:
+        return chars
+    if _shares_columns(bl, line):
+        return chars
+    x0 = line.x0 + bl.x / line.scale
+    x1 = line.x0 + (bl.x + bl.w) / line.scale
+    return [*chars, (".", (x0, box[1], x1, box[3]), 0.5)]
 
 
 def _judge(

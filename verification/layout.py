@@ -212,6 +212,8 @@ def _find_hits(
             start = _translation_start(text, start, index, used)
             hit = Hit(name, line, _value_start(text, stop), (0, 0, 0, 0), quality)
             found.append((hit, start, stop))
+            if fuzzy:
+                break  # one damaged label per line: its best length that ends a word
     return found
 
 
@@ -279,9 +281,12 @@ def _fuzzy(comp: str, label: str, used: list[bool]) -> list[tuple[int, float, in
         for n in range(math.ceil(_FUZZY_SHORTEST * len(label)), len(label) + 2)
     )  # the best length: "Namie and address of consignor" must not leave its "r" behind,
     # "Exporter (name, adres): Coastal" must not take the "Co"
-    if ratio >= _FUZZY_RATIO:
-        return [(0, ratio, n)]
-    return []
+    out = [(0, ratio, n)] if ratio >= _FUZZY_RATIO else []
+    whole = SequenceMatcher(None, label, comp).ratio()
+    if n < len(comp) <= len(label) + 1 and whole >= _FUZZY_RATIO:
+        out.append((0, whole, len(comp)))  # the caller takes it where the best length ends
+        # inside a word and the line is the label alone: "Name of authorized off|ttr"
+    return out
 
 
 def _bounded(text: str, index: list[int], pos: int, end: int, label: str) -> bool:

@@ -64,13 +64,22 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
         if value != int(value):
             raise ValueError(f"not a whole number of packages: {text!r}")
         return str(int(value))
-    if field == "certificate_number":
-        return re.sub(r"\s+", "", text).upper()
+    if field == "certificate_number":  # "(CL20260836112": a bracket edge read as a mark
+        return re.sub(r"\s+", "", text).upper().strip("()[]{}|.,;:'\"")
     if field == "unit":
         return norm.normalize_unit(text)
+    return _free_text(field, text)
+
+
+def _free_text(field: str, text: str) -> str:
     if field == "means_of_transport":
         text = _MOTOR_VESSEL.sub("M/V", text)
+    if field in _PLACES:  # a place's name ends in no full stop: "Bergen." is a speck
+        text = text.rstrip(" .")
     return norm.normalize_text(repair_words(text))
+
+
+_PLACES = ("place_of_issue", "port_of_entry", "port_of_loading", "port_of_discharge")
 
 
 # "MV", "M.V." and "M/V" (motor vessel) are one prefix; OCR often loses the slash of "M/V"
@@ -93,7 +102,16 @@ _I_OPENING_WORD = re.compile(r"\bl(?=[bcdfghjkmnpqrstvwxz][a-z])")  # "lmport", 
 _ONE_AFTER_CAPITAL = re.compile(r"\b([A-Z])1(?=[a-z]{2})")  # "E1bstrasse"
 # An abbreviation of a capital and "l" ("Jl.", "Pl.", "Bl."), read as two capitals or "1"
 # (in sans-serif type l and I are the same glyph); not after a Roman-numeral letter ("II.")
-_L_ABBREVIATION = re.compile(r"\b([ABEFGHJKNOPQRSTUWYZ])[I1]\.(?=\s+[A-Z])")
+_L_ABBREVIATION = re.compile(r"\b([ABEFGHJKNOPQRSTUWYZ])[I1]\.\s*(?=[A-Z])")
+# an abbreviation run into the next word ("Pvt.Ltd", "Sdn.Bhd.", "JI.Yos"): print has a space
+_JOINED_ABBREVIATION = re.compile(
+    r"(?<=\b[A-Z][a-zI1]\.)(?=[A-Z][a-z])|(?<=[a-z]{2}\.)(?=[A-Z][a-z])"
+)
+
+
+# capitals whose lower-case letter has the same shape, two or more between lower-case letters
+# ("VeSSel": the recogniser took the size of "ss" for capitals; no word is spelt that way)
+_SMALL_CAPITALS = re.compile(r"(?<=[a-z])[CSOVWXZ]{2,}(?=[a-z])")
 
 
 def repair_words(text: str) -> str:
@@ -102,14 +120,17 @@ def repair_words(text: str) -> str:
     letter or after an opening capital before lower case ("E1bstrasse"), or an "I" ending a
     word after one, is "l"; an "l" in a
     word of capitals, or opening a word before a consonant ("lmport"), is "I"; a capital and
-    "I" or "1" abbreviated before a word ("JI. Yos", "PI. de") is a capital and "l"; an "O"
+    "I" or "1" abbreviated before a word ("JI. Yos", "PI. de") is a capital and "l"; an
+    abbreviation run into the next capitalised word gets its space ("Pvt.Ltd"); an "O"
     among the digits of a code
     ("V.80ON", "O79E") or opening the inward half of a UK postcode ("SO15 0HH") is "0". A dot
-    right after a comma (a speck) goes."""
+    right after a comma (a speck) goes. Two or more capitals shaped like their lower-case
+    letters between lower-case ones are lower case ("VeSSel")."""
+    text = _SMALL_CAPITALS.sub(lambda m: m.group(0).lower(), text)
     text = _ZERO_ENDING_WORD.sub("o", _ZERO_FOR_O.sub("O", _ONE_ZERO_ENDING_WORD.sub("lo", text)))
     text = _L_IN_CAPITALS.sub(lambda m: m.group(0).replace("l", "I"), _ONE_FOR_L.sub("l", text))
     text = _I_OPENING_WORD.sub("I", _ONE_AFTER_CAPITAL.sub(r"\1l", text))
-    text = _L_ABBREVIATION.sub(r"\1l.", text)
+    text = _L_ABBREVIATION.sub(r"\1l. ", _JOINED_ABBREVIATION.sub(" ", text))
     text = _UK_INWARD_O.sub(r"\1 0", _O_FOR_ZERO.sub("0", text))
     return re.sub(r",\s*\.(?!\d)", ",", text)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from adapters.normalize import normalize_name
@@ -27,3 +28,29 @@ def _similarity(read: str, registered: str) -> float:
     ordered = SequenceMatcher(None, "".join(a), "".join(b)).ratio()
     tokens = SequenceMatcher(None, "".join(sorted(a)), "".join(sorted(b))).ratio()
     return max(ordered, tokens)
+
+
+def as_registered(name: FieldValue, officer: OfficerSpecimen) -> FieldValue:
+    """``name`` spelt as the registry spells ``officer`` where the two have the same letters,
+    read without spaces and punctuation and without a lone letter before or after the name
+    ("Kar i Hansen", "L.a r s Nilsen", "c Julien Laurent": a word gap or a speck, not another
+    name); otherwise ``name`` as read. The raw reading is kept."""
+    if not name.value:
+        return name
+    wanted = _letters(officer.name.split())
+    if wanted not in (_letters(name.value.split()), _letters(_without_lone_ends(name.value))):
+        return name
+    return replace(name, value=officer.name)
+
+
+def _letters(tokens: Sequence[str]) -> str:
+    return "".join(ch for ch in "".join(tokens).casefold() if ch.isalpha())
+
+
+def _without_lone_ends(text: str) -> list[str]:
+    tokens = text.split()
+    while len(tokens) > 2 and len(_letters(tokens[:1])) == 1:
+        tokens = tokens[1:]
+    while len(tokens) > 2 and len(_letters(tokens[-1:])) == 1:
+        tokens = tokens[:-1]
+    return tokens

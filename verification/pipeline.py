@@ -24,7 +24,7 @@ from verification.evidence import save_evidence
 from verification.extraction import extract_fields
 from verification.intake import IntakeLimits, load_pages
 from verification.ocr import RapidOcrEngine
-from verification.officers import match_officer
+from verification.officers import as_registered, match_officer
 from verification.orientation import read_upright
 from verification.ports import OcrEngine, OcrLine, SpecimenSource
 from verification.results import FieldValue, SealResult, TamperResult, VerificationResult
@@ -143,6 +143,8 @@ class Pipeline:
             fields.get("officer_name"), self.source.officers(template.agency)
         )
         name_fv = fields.get("officer_name")
+        if name_fv is not None and officer is not None:
+            fields["officer_name"] = name_fv = as_registered(name_fv, officer)
         page = name_fv.page if name_fv is not None else 0
         signature = check_signature(
             run.pages[page],

@@ -45,6 +45,9 @@ _CELL_WINDOW = 4  # glyph pairs looked at on each side of a gap
 _MIN_CELLS = 3
 _EVEN_SIDE = 0.6  # of the threshold: the narrower side of an evenly spaced mark
 _NO_SPACE_BEFORE = ",.;:)]%"
+_TAIL = (0.3, 0.0)  # line heights of page past the box's right edge where a full stop after
+# the last letter is looked for (the detector's box can end inside it; below the box lies the
+# next line's ink)
 _NO_SPACE_AFTER = "(["
 
 
@@ -56,7 +59,7 @@ def respace(
     line = ink_line(quad, gray)
     if line is None:
         return None
-    kept = _marks.repair(list(chars), line)
+    kept = _marks.repair(list(chars), line, lambda: ink_line(quad, gray, _TAIL))
     glyphs = [c for c in kept if c[0] != " "]
     text = "".join(c[0] for c in glyphs)
     runs = line.runs([_centre(c[1]) for c in glyphs])

@@ -434,3 +434,19 @@ def test_a_label_whose_dot_is_read_as_a_comma_still_takes_the_value_on_its_row()
     """ "Certificate No,:" left ",:" on the label's line: separators, not the value."""
     lines = [L("Certificate No,:", 130, 255), L("ZA00221743", 546, 263)]
     assert extract_fields(lines, T, 1654)["certificate_number"].value == "ZA00221743"
+
+
+def test_a_damaged_label_alone_on_its_line_is_found_where_its_best_match_ends_in_a_word():
+    """Seed 186: "Name of authorized offttr" matched the label best up to "off", inside a
+    word; the whole line matches it well enough and ends at a word's end."""
+    t = parse_template(
+        {
+            "id": "T3",
+            "certificate_type": "phytosanitary",
+            "agency": "NZ-MPI",
+            "titles": ["PHYTOSANITARY CERTIFICATE"],
+            "fields": [{"name": "officer_name", "labels": ["Name of authorized officer"]}],
+        }
+    )
+    lines = [L("Name of authorized offttr", 107, 1852), L("Sophie Reid", 525, 1858)]
+    assert extract_fields(lines, t, 1654)["officer_name"].value == "Sophie Reid"

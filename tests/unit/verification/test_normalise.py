@@ -15,8 +15,10 @@ from verification.normalise import (
     ("text", "expected"),
     [
         ("194 Commerce Boulevard, 0150 0slo, Norway", "194 Commerce Boulevard, 0150 Oslo, Norway"),
-        ("VeSSe1 SANTOS EXPRESS", "VeSSel SANTOS EXPRESS"),
-        ("VeSSeI HMM OSLO V.863W", "VeSSel HMM OSLO V.863W"),
+        ("VeSSe1 SANTOS EXPRESS", "Vessel SANTOS EXPRESS"),
+        ("VeSSeI HMM OSLO V.863W", "Vessel HMM OSLO V.863W"),
+        ("VeSSel OOCL BRISBANE", "Vessel OOCL BRISBANE"),  # seed 200: "ss" read as capitals
+        ("McCormick Foods, DeVries", "McCormick Foods, DeVries"),  # one capital: a name's own
         ("Lot 1, Port 10", "Lot 1, Port 10"),  # digits that are digits stay
         ("ISO 9001 PT I", "ISO 9001 PT I"),  # a capital I that is a word stays
         ("McIntyre Farms", "McIntyre Farms"),
@@ -41,6 +43,12 @@ from verification.normalise import (
         ("J1. Perak Timur 118", "Jl. Perak Timur 118"),  # ... or as a one
         ("II. HEALTH ATTESTATION", "II. HEALTH ATTESTATION"),  # a Roman numeral stays
         ("Block CI. Main", "Block CI. Main"),  # C is a Roman numeral letter too: left as read
+        ("Cape Point Trading Pvt.Ltd", "Cape Point Trading Pvt. Ltd"),  # seed 186: run together
+        ("Golden Valley Seafood Sdn.Bhd.", "Golden Valley Seafood Sdn. Bhd."),
+        ("JI.Yos Sudarso 23", "Jl. Yos Sudarso 23"),  # seed 200: both at once
+        ("Riverbend Farms S.A.", "Riverbend Farms S.A."),  # initials stay together
+        ("Hokkai Foods K.K.", "Hokkai Foods K.K."),
+        ("Waalhaven Z.z. 40", "Waalhaven Z.z. 40"),
     ],
 )
 def test_repair_words(text, expected):
@@ -49,6 +57,17 @@ def test_repair_words(text, expected):
 
 def test_free_text_fields_are_repaired():
     assert normalise("consignor_address", "0150 0slo, Norway") == "0150 Oslo, Norway"
+
+
+def test_a_bracket_edge_is_no_part_of_a_certificate_number():
+    assert normalise("certificate_number", "(CL20260836112") == "CL20260836112"  # seed 187
+    assert normalise("certificate_number", "NO-2026-109060") == "NO-2026-109060"
+
+
+def test_a_place_name_ends_in_no_full_stop():
+    assert normalise("place_of_issue", "Bergen.") == "Bergen"  # seed 187: a speck
+    assert normalise("port_of_entry", "St. Petersburg") == "St. Petersburg"
+    assert normalise("consignee_name", "Fjord Foods Ltd.") == "Fjord Foods Ltd."
 
 
 def test_month_read_with_a_zero():

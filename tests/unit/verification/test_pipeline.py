@@ -1,6 +1,7 @@
 """The whole pipeline with scripted OCR (the real OCR runs in tests/integration)."""
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -170,3 +171,18 @@ def test_unknown_template_raises():
     page = render_page("COMMERCIAL INVOICE", [("Invoice No.", ["42"]), ("Total", ["12.00"])])
     with pytest.raises(UnknownTemplate):
         _pipeline(page).verify(page.png())
+
+
+def test_the_officer_name_is_spelt_as_registered_where_only_a_word_gap_differs():
+    page = _document()
+    officer = "Name of authorized officer: "
+    lines = [
+        replace(ln, text=officer + "Jane Cit izen", words=()) if ln.text.startswith(officer) else ln
+        for ln in page.lines
+    ]
+    assert any(ln.text.endswith("Jane Cit izen") for ln in lines)
+    pipe = Pipeline(_source(), ocr=ScriptedOcr(lines), today=lambda: date(2026, 11, 20))
+    res = pipe.verify(page.png(), declaration=DECL, arrival_date=date(2026, 11, 18))
+    assert res.fields["officer_name"].value == "Jane Citizen"
+    assert res.fields["officer_name"].raw == "Jane Cit izen"
+    assert res.signature.officer_id == "AU-DAFF-O1"

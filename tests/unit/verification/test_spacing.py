@@ -375,3 +375,27 @@ def test_a_faint_speck_squeezed_against_the_next_digit_is_no_full_stop():
     chars = [*chars[:4], dot, *chars[4:]]
     assert _text(chars) == "10/1.1/2026"
     assert _text(spacing.respace(chars, quad, page)) == "10/11/2026"
+
+
+def test_a_full_stop_the_model_left_out_at_the_end_of_the_line_is_put_back():
+    """Seed 200: "Co., Ltd" for "Co., Ltd." (the model read no dot at all), and "Ltda" where
+    the detector's box ended in the middle of the full stop."""
+    page, chars, quad = _draw("Export Co., Ltd.")
+    chars = chars[:-1]  # the model left the last full stop out
+    assert _text(spacing.respace(chars, quad, page)) == "Export Co., Ltd."
+    cols = np.flatnonzero((page[20:45] < 128).any(axis=0))
+    cut = ((quad[0]), (float(cols[-1]) - 1, quad[1][1]), (float(cols[-1]) - 1, quad[2][1]), quad[3])
+    assert _text(spacing.respace(chars, cut, page)) == "Export Co., Ltd."
+
+
+def test_a_speck_after_the_last_word_is_no_full_stop():
+    page, chars, quad = _draw("Cold Chain Ltd")
+    x = int(chars[-1][1][2])
+    page[35:38, x + 10 : x + 13] = 0  # on the baseline but well clear of the "d": a speck
+    assert _text(spacing.respace(chars, quad, page)) == "Cold Chain Ltd"
+    page[35:38, x + 10 : x + 13] = 255
+    page[22:25, x + 1 : x + 4] = 0  # hugging the "d" but at x-height
+    assert _text(spacing.respace(chars, quad, page)) == "Cold Chain Ltd"
+    page[22:25, x + 1 : x + 4] = 255
+    page[36:39, 5:8] = 0  # a full stop shape at the start of the line: not after the last letter
+    assert _text(spacing.respace(chars, quad, page)) == "Cold Chain Ltd"

@@ -35,6 +35,7 @@ PAREN_GAP = 0.1  # before "(" after a word: always a space in print, "grapes (Vi
 HYPHEN_GAP = 0.22  # around "-": "Santos - SP" 0.237+, "NZ-PH-6449" 0.21 at most
 SLASH_GAP = 0.4  # around "/": "WELLNESS / 179S" 0.6+, "12/03/2026" 0.23 at most
 NUMBER_GAP = 0.45  # after a "," or "." that sits between digits
+LOCAL_SPACED = 2.5  # a space between letters needs this many times their neighbours' gaps
 LETTER_SPACED = 1.6  # a space needs a gap this many times the line's median gap, ...
 _MIN_GAPS = 6  # ... on lines with at least this many gaps
 MONO_GAP = 0.35  # a gap this wide is a space in monospaced type too (a space: 0.5+)
@@ -65,6 +66,7 @@ def respace(
     runs = line.runs([_centre(c[1]) for c in glyphs])
     gaps = [(b - a) / line.height for a, b in runs]
     steps = _steps(runs, glyphs, line)
+    free = _paper(line, [_centre(c[1]) for c in glyphs])
     floor = _letter_spacing_floor(gaps)
     spaced_marks = _spaced_slashes(text, gaps) | _spaced_hyphens(text, gaps)
     out: list[Char] = []
@@ -80,6 +82,8 @@ def respace(
             needed = threshold(before, glyphs[k - 1][0], c[0], text[k + 1 : k + 5])
             if k - 1 in spaced_marks:
                 needed = min(needed, WORD_GAP * _EVEN_SIDE)
+            if c[0].isalpha() and glyphs[k - 1][0].isalpha() and free[k - 1] <= gap:
+                needed = max(needed, _local_floor(gaps, k - 1))  # one run of paper: no mark
             if spaced or (gap > needed and gap > floor and not _one_cell(gaps, steps, k - 1)):
                 out.append((" ", c[1], c[2]))
         out.append(c)
@@ -166,6 +170,30 @@ def _letter_spacing_floor(gaps: Sequence[float]) -> float:
     if len(gaps) < _MIN_GAPS:
         return 0.0
     return LETTER_SPACED * float(np.median(gaps))
+
+
+def _paper(line: InkLine, xs: Sequence[float]) -> list[float]:
+    """For each two neighbouring page x in ``xs``, all ink-free columns between them, in line
+    heights (more than the widest run where a mark or speck splits the paper)."""
+    cols = [max(0, line.column(x)) for x in xs]
+    blank = ~line.profile
+    return [float(blank[a:b].sum()) / line.height for a, b in zip(cols, cols[1:], strict=False)]
+
+
+def _local_floor(gaps: Sequence[float], k: int) -> float:
+    """``LOCAL_SPACED`` times the median letter gap (below ``WORD_GAP``) of up to
+    ``_CELL_WINDOW`` gaps either side of gap ``k``: a word space is several letter gaps wide
+    in any type ("Fresh cherries (Prunus avium)" set airy on a degraded scan: letters 0.06-0.18
+    apart, "r" to "u" 0.21, words 0.59+), so a gap only twice its neighbours is inside a word.
+    0 with fewer than ``_MIN_CELLS`` letter gaps near."""
+    near = [
+        g
+        for j, g in enumerate(gaps[max(0, k - _CELL_WINDOW) : k + _CELL_WINDOW + 1])
+        if j != min(k, _CELL_WINDOW) and g < WORD_GAP
+    ]
+    if len(near) < _MIN_CELLS:
+        return 0.0
+    return LOCAL_SPACED * float(np.median(near))
 
 
 def threshold(before: str, a: str, b: str, after: str = "") -> float:

@@ -399,3 +399,33 @@ def test_a_speck_after_the_last_word_is_no_full_stop():
     page[22:25, x + 1 : x + 4] = 255
     page[36:39, 5:8] = 0  # a full stop shape at the start of the line: not after the last letter
     assert _text(spacing.respace(chars, quad, page)) == "Cold Chain Ltd"
+
+
+def _airy(words: list[str], letter: int, word: int, wide_after: str = "", wide: int = 0):
+    """``words`` drawn with ``letter`` px between letters and ``word`` px between words; the
+    gap after the character ``wide_after`` (first occurrence) is ``wide`` px instead."""
+    page = np.full((80, 60 + 40 * sum(len(w) + 1 for w in words)), 255, np.uint8)
+    chars, x, widened = [], 10, False
+    for wi, w in enumerate(words):
+        for ch in w:
+            (cw, _h), _ = cv2.getTextSize(ch, FONT, 0.8, 2)
+            cv2.putText(page, ch, (x, 40), FONT, 0.8, 0, 2, cv2.LINE_AA)
+            chars.append((ch, (float(x), 20.0, float(x + cw), 45.0), 0.99))
+            step = letter
+            if ch == wide_after and not widened:
+                step, widened = wide, True
+            x += cw + step
+        x += word - letter if wi < len(words) - 1 else 0
+    quad = ((8.0, 12.0), (x + 2.0, 12.0), (x + 2.0, 12.0 + H), (8.0, 12.0 + H))
+    return page, chars, quad
+
+
+def test_a_gap_only_twice_its_neighbours_is_inside_a_word():
+    """Seed 200: "Fresh cherries (Pr unus avium)", airy type on a degraded scan: letters 0.06
+    to 0.18 line heights apart, "r" to "u" 0.21, words 0.59 and more."""
+    page, chars, quad = _airy(
+        ["Sweet", "Prunus", "avium"], letter=2, word=26, wide_after="r", wide=8
+    )
+    assert _text(spacing.respace(chars, quad, page)) == "Sweet Prunus avium"  # "r" to "u" 0.25
+    page, chars, quad = _airy(["Fresh", "cherries"], letter=2, word=12)
+    assert _text(spacing.respace(chars, quad, page)) == "Fresh cherries"  # tight type: a space

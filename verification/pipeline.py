@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from verification._stamp_lines import without_stamp_fragments
 from verification.evidence import save_evidence
 from verification.extraction import extract_fields
 from verification.intake import IntakeLimits, load_pages
@@ -117,7 +118,8 @@ class Pipeline:
         run.lap("template")
         fields: dict[str, FieldValue] = {}
         for i, (img, lines) in enumerate(zip(run.pages, run.lines, strict=True)):
-            for name, fv in extract_fields(lines, template, img.shape[1], page=i).items():
+            printed = without_stamp_fragments(lines, img)
+            for name, fv in extract_fields(printed, template, img.shape[1], page=i).items():
                 if fields.get(name) is None or fields[name].value is None:
                     fields[name] = fv
         run.lap("fields")

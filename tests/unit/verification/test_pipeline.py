@@ -14,7 +14,7 @@ from verification import (
     UnknownTemplate,
     Verdict,
 )
-from verification.ports import Agency
+from verification.ports import Agency, OcrLine
 from verification.testing import (
     ScriptedOcr,
     draw_seal,
@@ -186,3 +186,29 @@ def test_the_officer_name_is_spelt_as_registered_where_only_a_word_gap_differs()
     assert res.fields["officer_name"].value == "Jane Citizen"
     assert res.fields["officer_name"].raw == "Jane Cit izen"
     assert res.signature.officer_id == "AU-DAFF-O1"
+
+
+def test_a_stamp_fragment_read_beside_the_officer_s_name_is_no_part_of_it():
+    """Seed 200: the darkest strokes of a ring's "IND", left by the stamp-ink filter beside the
+    officer's name, were read ".IDI" at 0.65 and taken into the name."""
+    from PIL import ImageDraw
+
+    page = _document()
+    label = next(ln for ln in page.lines if "authorized officer" in ln.text)
+    x0 = label.box[2] + 10
+    box = (x0, label.box[1], x0 + 60, label.box[3])
+    ImageDraw.Draw(page.image).text((box[0] + 4, box[1] + 4), "IDI", fill=(40, 70, 160))
+    name = "Name of authorized officer: "
+    lines = [
+        replace(ln, text=name, box=(ln.box[0], ln.box[1], x0 - 5, ln.box[3]), words=())
+        if ln.text.startswith(name)
+        else ln
+        for ln in page.lines
+    ]
+    lines += [
+        OcrLine(".IDI", box, 0.65),
+        OcrLine("Jane Citizen", (x0 + 70, box[1], x0 + 260, box[3]), 0.97),
+    ]
+    pipe = Pipeline(_source(), ocr=ScriptedOcr(lines), today=lambda: date(2026, 11, 20))
+    res = pipe.verify(page.png(), declaration=DECL, arrival_date=date(2026, 11, 18))
+    assert res.fields["officer_name"].value == "Jane Citizen"

@@ -21,8 +21,9 @@ the rings is: another agency's seal shares them. A whole-mask similarity did not
 forgeries from genuine impressions. A pale impression whose text and emblem are fainter than
 ``colour_ink_mask``'s cut shows too little detail, or settles at a wrong pose, on its rings
 alone: where no match is found, the faint ink (``faint_ink``: part of the way from the paper's
-colour to the stamp ink's, in chroma and darkness) is added and the search run again; a match
-found so must show ``faint_detail`` of the detail.
+colour to the stamp ink's, in chroma and darkness) is added and the search run again (not
+after a clear no match, below ``reject``); a match found so must show ``faint_detail`` of the
+detail.
 
 Pixels at the cell scale cannot see two adjacent letters swapped, so an impression that passes
 the cell test has its printed text judged letter by letter (``_seal_text``: the ring band
@@ -489,7 +490,7 @@ def check_seal(
     cands = _distinct(cands, prepared)[:3]
     memo: dict[tuple[int, str], Pose] = {}
     best = _search(ink, cands, prepared, th, memo)
-    if best[1] is not None and not _matches(best[1], th):
+    if best[1] is not None and not _matches(best[1], th) and best[1].score >= th.reject:
         fainter = ink.copy()
         for window in _windows(cands, prepared, ink.shape):
             fainter |= faint_ink(rgb, ink, window)

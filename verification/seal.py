@@ -18,7 +18,12 @@ specimen are not counted either. The score is the worst cell's precision; ``cove
 share of the specimen's ink found) says whether enough of the impression is legible, and on
 round and oval stamps ``detail`` (the share of its ink off the rings found) whether more than
 the rings is: another agency's seal shares them. A whole-mask similarity did not separate
-forgeries from genuine impressions.
+forgeries from genuine impressions. A pale impression whose text and emblem are fainter than
+``colour_ink_mask``'s cut shows too little detail, or settles at a wrong pose, on its rings
+alone: where no match is found, the faint ink (``faint_ink``: part of the way from the paper's
+colour to the stamp ink's, in chroma and darkness) is added and the search run again (not
+after a clear no match, below ``reject``); a match found so must show ``faint_detail`` of the
+detail.
 
 Pixels at the cell scale cannot see two adjacent letters swapped, so an impression that passes
 the cell test has its printed text judged letter by letter (``_seal_text``: the ring band
@@ -47,7 +52,7 @@ from verification._ring_text import band_of
 from verification._seal_confirm import SpecimenView, TextCheck, check_text
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
-from verification.imaging import bbox_of, colour_ink_mask, decode_specimen
+from verification.imaging import bbox_of, channel_max, colour_ink_mask, decode_specimen
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
 from verification.results import SealResult
@@ -74,6 +79,10 @@ _FAST_FIT = 0.55
 _FRAME = 0.6  # a specimen ink piece this wide and tall (of the stamp's) is its frame
 _CELL_SHIFT = 1  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
 _CELL_SLACK = 10  # pixels of a cell's ink off the specimen that do not count (``_precisions``)
+_FAINT_SHARE = 0.3  # ``faint_ink``: of the way from paper to stamp ink, in chroma and darkness
+_PAPER_MIN = 150  # brightest channel of paper at least this
+_MIN_CHROMA = 10.0  # stamp ink this close to the paper's colour has no faint ink to tell apart
+_BLACK = 60  # brightest channel below this: black overprint, not stamp ink
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,10 @@ class SealThresholds:
     # accept. Seeds 80-84: genuine round/oval impressions 0.34 and up (72), another agency's
     # round seal with the same rings 0.19 (matched at 0.988 without this).
     min_detail: float = 0.25
+    # The same share when the detail was seen only on the faint ink (``faint_ink``): seeds
+    # 150-158, genuine impressions matched so 0.46-0.75 (5); an imitation whose swapped letters
+    # lie in an ink gap, its rings and the rest of its text faint, 0.30.
+    faint_detail: float = 0.40
 
 
 @dataclass(frozen=True)
@@ -476,13 +489,84 @@ def check_seal(
     prepared = [p for p in (prepare_specimen(s) for s in specimens) if p is not None]
     cands = _distinct(cands, prepared)[:3]
     memo: dict[tuple[int, str], Pose] = {}
-    best = _best(ink, cands, prepared, th, memo, exhaustive=False)
-    if best[1] is None or not _matches(best[1], th) or best[1].fit < _FAST_FIT:
-        best = _best(ink, cands, prepared, th, memo, exhaustive=True)
+    best = _search(ink, cands, prepared, th, memo)
+    if best[1] is not None and not _matches(best[1], th) and best[1].score >= th.reject:
+        fainter = ink.copy()
+        for window in _windows(cands, prepared, ink.shape):
+            fainter |= faint_ink(rgb, ink, window)
+        again = _search(fainter, cands, prepared, th, {})
+        if again[1] is not None and _matches(again[1], th) and again[1].detail >= th.faint_detail:
+            logger.info("seal %s matched with its faint ink", again[2].id if again[2] else "?")
+            best = again
     _, found, chosen = best
     if found is None or chosen is None:
         return SealResult(found=True, box=cands[0].box, page=page, candidates=len(cands))
     return _judge(found, chosen, th, page, len(cands), rgb)
+
+
+def _search(
+    ink: np.ndarray,
+    cands: list[Candidate],
+    prepared: list[_Prepared],
+    th: SealThresholds,
+    memo: dict[tuple[int, str], Pose],
+) -> tuple[float, Comparison | None, _Prepared | None]:
+    """The fast pass, and the exhaustive one where that finds no match or one at a pose that
+    fits poorly (``_FAST_FIT``)."""
+    best = _best(ink, cands, prepared, th, memo, exhaustive=False)
+    if best[1] is None or not _matches(best[1], th) or best[1].fit < _FAST_FIT:
+        best = _best(ink, cands, prepared, th, memo, exhaustive=True)
+    return best
+
+
+def _windows(
+    cands: list[Candidate], prepared: list[_Prepared], shape: tuple[int, ...]
+) -> list[tuple[int, int, int, int]]:
+    """Around each candidate, the part of the page its impression can cover."""
+    half = max((p.mask.shape[0] for p in prepared), default=0) // 2
+    h, w = shape[:2]
+    return [
+        (
+            max(0, int(c.box[0]) - half),
+            max(0, int(c.box[1]) - half),
+            min(w, int(c.box[2]) + half),
+            min(h, int(c.box[3]) + half),
+        )
+        for c in cands
+    ]
+
+
+def faint_ink(rgb: np.ndarray, ink: np.ndarray, window: tuple[int, int, int, int]) -> np.ndarray:
+    """Faint stamp ink in ``window`` that ``colour_ink_mask`` misses (uint8 0/255, page-sized):
+    pixels whose colour lies ``_FAINT_SHARE`` of the way from the paper's to the stamp ink's
+    (``ink``, its confident pixels), both in chroma and in darkness in the ink's darkest
+    channel. Paper and ink levels are the window's own."""
+    out = np.zeros(ink.shape, np.uint8)
+    x0, y0, x1, y1 = window
+    crop = rgb[y0:y1, x0:x1]
+    sure = ink[y0:y1, x0:x1] > 0
+    if crop.size == 0 or np.count_nonzero(sure) < _MIN_INK:
+        return out
+    f = crop.astype(np.float32)
+    chroma = np.stack([f[..., 0] - f[..., 1], (f[..., 0] + f[..., 1]) / 2 - f[..., 2]], -1)
+    bright = channel_max(crop)
+    near = cv2.dilate(sure.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    paper = ~near & (bright > _PAPER_MIN)
+    if np.count_nonzero(paper) < _MIN_INK:
+        return out
+    p, k = np.median(chroma[paper], axis=0), np.median(chroma[sure], axis=0)
+    span = float(np.linalg.norm(k - p))
+    if span < _MIN_CHROMA:
+        return out
+    towards = ((chroma - p) @ ((k - p) / span)) / span
+    channel = int(np.argmin([float(crop[..., c][sure].mean()) for c in range(3)]))
+    dark = 255.0 - f[..., channel]
+    pd, kd = float(np.median(dark[paper])), float(np.median(dark[sure]))
+    darker = (dark - pd) / max(1.0, kd - pd)
+    faint = (towards > _FAINT_SHARE) & (darker > _FAINT_SHARE) & (bright >= _BLACK)
+    mask = cv2.morphologyEx(faint.astype(np.uint8) * 255, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    out[y0:y1, x0:x1] = mask
+    return out
 
 
 def _matches(cmp: Comparison, th: SealThresholds) -> bool:

@@ -10,10 +10,12 @@ run it in an executor.
 Work done per page, and only once: text detection on a copy scaled to ``det_max_side`` (the
 detector needs no more), recognition of each detected line cropped from the page at its working
 resolution one line at a time (no padding to the widest line of a batch; sorted by width batches
-measured 10-30% more CPU), ``threads`` single-threaded recogniser runs side by side (the weak
-lines' second readings too, ``_reread``), and the 0/180 degree line classifier only when a
-sample of the longest lines says the page is upside down (not at all for a page
-``verification.orientation`` has turned upright: ``recognise_upright``).
+measured 10-30% more CPU), ``threads`` single-threaded recogniser runs side by side, each line
+read through to its ``OcrLine`` on the thread that read it (its second readings, ``_reread``,
+word boxes and spaces too: that Python work overlaps the other thread's recogniser run), and
+the 0/180 degree line classifier only when a sample of the longest lines says the page is
+upside down (not at all for a page ``verification.orientation`` has turned upright:
+``recognise_upright``).
 The detector runs with ``threads`` intra-op threads; all threads sleep rather than spin when
 idle (the node shares its cores with the event loop and other reviews). Character boxes are
 mapped back to the page in one matrix product per line.

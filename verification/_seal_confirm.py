@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from verification import _background
 from verification._ring_text import RingReading, canvas_crop, read_ring
 from verification._seal_letters import word_map, words_read
 from verification._seal_text import TextEvidence, line_reads, misread_lines, text_evidence
@@ -77,6 +78,9 @@ def check_text(
     if canvas_crop(rgb, origin, spec.mask.shape[0]) is None:
         logger.info("seal %s: cut by the page edge, its text cannot be confirmed", spec.id)
         return TextCheck(False, None)
+    # The recogniser's reading of a ring (None for a rectangle) runs beside the glyph evidence,
+    # which decides whether it is needed (not when the pixels contradict already).
+    ring_read = _background.submit(read_ring, rgb, origin, angle, spec.mask, spec.rgb, spec.key)
     ev = text_evidence(rgb, origin, angle, spec.mask, spec.rgb)
     if ev is None:
         return TextCheck(False, 0)  # the specimen has no text to tell apart
@@ -92,7 +96,7 @@ def check_text(
             )
             return TextCheck(True, None)
     else:
-        ring = read_ring(rgb, origin, angle, spec.mask, spec.rgb, spec.key)
+        ring = ring_read.result()
         if ring is not None and ring.contradictions:
             _log_ring(spec.id, ring)
             return TextCheck(True, None)

@@ -10,10 +10,12 @@ run it in an executor.
 Work done per page, and only once: text detection on a copy scaled to ``det_max_side`` (the
 detector needs no more), recognition of each detected line cropped from the page at its working
 resolution one line at a time (no padding to the widest line of a batch; sorted by width batches
-measured 10-30% more CPU), ``threads`` single-threaded recogniser runs side by side (the weak
-lines' second readings too, ``_reread``), and the 0/180 degree line classifier only when a
-sample of the longest lines says the page is upside down (not at all for a page
-``verification.orientation`` has turned upright: ``recognise_upright``).
+measured 10-30% more CPU), ``threads`` single-threaded recogniser runs side by side, each line
+read through to its ``OcrLine`` on the thread that read it (its second readings, ``_reread``,
+word boxes and spaces too: that Python work overlaps the other thread's recogniser run), and
+the 0/180 degree line classifier only when a sample of the longest lines says the page is
+upside down (not at all for a page ``verification.orientation`` has turned upright:
+``recognise_upright``).
 The detector runs with ``threads`` intra-op threads; all threads sleep rather than spin when
 idle (the node shares its cores with the event loop and other reviews). Character boxes are
 mapped back to the page in one matrix product per line.
@@ -179,10 +181,6 @@ class RapidOcrEngine:
         turned = check_upside_down and _upside_down(models, crops)
         if turned:
             crops, _, _ = models.cls(crops)
-        rec = _read_crops(models, crops, self.threads)
-        reading = _pool(self.threads).map if self.threads > 1 else map
-        crops, rec = _reread.reread(models.rec, crops, rec, reading)  # weak lines read again
-        rec = _word_boxes(crops, boxes, rec)
         # Spaces are measured on the page's ink, which runs the other way on a turned page:
         # there the character boxes' own gaps decide.
         gray = (
@@ -192,29 +190,55 @@ class RapidOcrEngine:
             if image.ndim == 3
             else image
         )
-        if gray is not None:  # letters left out where the ink shows them: read widened
-            rec = _reread.fill_dropped(models.rec, crops, boxes, rec, gray, _word_boxes, reading)
-        h, w = image.shape[:2]
-        items = [
-            [box.tolist(), text, conf, _clip(word_quads, w, h), words, confs]
-            for box, (text, conf, word_quads, words, confs) in zip(boxes, rec, strict=True)
-            if float(conf) >= _TEXT_SCORE
-        ]
-        return [_line(item, gray) for item in items if str(item[1]).strip()]
+        page = _Page(models, gray, image.shape[1], image.shape[0])
+        read = _read_lines(page, crops, boxes, self.threads)
+        return [line for line in read if line is not None]
 
 
-def _read_crops(models: _Models, crops: list[np.ndarray], workers: int) -> list[Any]:
-    """Recogniser output per crop, in order; ``workers`` single-threaded runs at once, widest
-    crops first so the last ones to finish are short (onnxruntime releases the GIL)."""
+@dataclass(frozen=True)
+class _Page:
+    """What reading one line of a page needs besides its crop and quad."""
+
+    models: _Models
+    gray: np.ndarray | None  # the page's ink for spaces and left-out letters; None if turned
+    width: int
+    height: int
+
+
+def _read_lines(
+    page: _Page, crops: list[np.ndarray], boxes: list[np.ndarray], workers: int
+) -> list[OcrLine | None]:
+    """Each crop read through to its ``OcrLine`` (``_read_line``; None for a line dropped), in
+    order. ``workers`` lines at once, widest crops first so the last ones to finish are short:
+    a line's Python work (word boxes, its ink, spaces) runs while the other thread's recogniser
+    does (onnxruntime releases the GIL), not after all lines are read."""
     if workers <= 1 or len(crops) < 2:
-        return list(models.rec(crops, True)[0])
+        return [_read_line(page, c, b) for c, b in zip(crops, boxes, strict=True)]
     order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
     order.reverse()
-    read = list(_pool(workers).map(lambda i: models.rec([crops[i]], True)[0][0], order))
-    out: list[Any] = [None] * len(crops)
-    for i, res in zip(order, read, strict=True):
-        out[i] = res
+    read = list(_pool(workers).map(lambda i: _read_line(page, crops[i], boxes[i]), order))
+    out: list[OcrLine | None] = [None] * len(crops)
+    for i, line in zip(order, read, strict=True):
+        out[i] = line
     return out
+
+
+def _read_line(page: _Page, crop: np.ndarray, box: np.ndarray) -> OcrLine | None:
+    """One line: recognised, read again from variants when weak (``_reread.reread``), letters
+    the ink shows left out read again widened (``_reread.fill_dropped``, not on a turned page),
+    dropped below ``_TEXT_SCORE`` or blank. The same steps, on each line alone, as the page's
+    lines in phases (each step looks at its own line only); run on a recogniser thread, so its
+    second readings run on it too (``map``), never waiting for the pool it runs in."""
+    rec = page.models.rec
+    crops, results = _reread.reread(rec, [crop], [rec([crop], True)[0][0]])
+    results = _word_boxes(crops, [box], results)
+    if page.gray is not None:
+        results = _reread.fill_dropped(rec, crops, [box], results, page.gray, _word_boxes)
+    text, conf, word_quads, words, confs = results[0]
+    if float(conf) < _TEXT_SCORE:
+        return None
+    item = [box.tolist(), text, conf, _clip(word_quads, page.width, page.height), words, confs]
+    return _line(item, page.gray) if str(item[1]).strip() else None
 
 
 def _word_boxes(crops: list[np.ndarray], boxes: list[np.ndarray], rec: list[Any]) -> list[Any]:

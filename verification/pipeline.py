@@ -13,6 +13,7 @@ import logging
 import time
 import tracemalloc
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from verification import _background
 from verification._stamp_lines import without_stamp_fragments
 from verification.evidence import save_evidence
 from verification.extraction import extract_fields
@@ -30,7 +32,7 @@ from verification.orientation import read_upright
 from verification.ports import OcrEngine, OcrLine, SpecimenSource
 from verification.results import FieldValue, SealResult, TamperResult, VerificationResult
 from verification.rules import RuleInputs, RuleParams, RuleSet, evaluate, load_rules
-from verification.seal import SealThresholds, check_seal
+from verification.seal import Candidate, SealThresholds, check_seal, page_ink
 from verification.signature import SignatureThresholds, check_signature
 from verification.tamper import check_tamper
 from verification.templates import Template, detect, parse_templates
@@ -47,10 +49,16 @@ class PipelineConfig:
     establishments: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
+_PageInk = tuple[np.ndarray, list[Candidate]]
+
+
 @dataclass
 class _Run:
     pages: list[np.ndarray] = field(default_factory=list)
     lines: list[list[OcrLine]] = field(default_factory=list)
+    # each page's seal ink (``seal.page_ink``), made while it is read, with the page it was made
+    # from: a page turned upright before reading is another array, and is looked at afresh
+    seal_ink: list[tuple[np.ndarray, Future[_PageInk]]] = field(default_factory=list)
     stage_ms: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
     _mark: float = field(default_factory=time.perf_counter)
@@ -95,6 +103,7 @@ class Pipeline:
         sha = hashlib.sha256(data).hexdigest()
         run.pages = [p.image for p in load_pages(data, self.config.limits)]
         run.lap("intake")
+        run.seal_ink = [(img, _background.submit(page_ink, img)) for img in run.pages]
         for i, img in enumerate(run.pages):  # a page fed upside down or sideways is turned
             run.pages[i], lines = read_upright(img, self.ocr)
             run.lines.append(lines)
@@ -139,14 +148,20 @@ class Pipeline:
         arrival_date: date | None,
     ) -> VerificationResult:
         agency = self.source.agency(template.agency)
-        seal = self._seal(run, template)
-        run.lap("seal")
         officer, similarity = match_officer(
             fields.get("officer_name"), self.source.officers(template.agency)
         )
         name_fv = fields.get("officer_name")
         if name_fv is not None and officer is not None:
             fields["officer_name"] = name_fv = as_registered(name_fv, officer)
+        # The tamper strips need only the fields: measured on a background thread meanwhile.
+        country = template.issuing_country or (agency.country if agency else "")
+        params = self.rules.resolve(template.certificate_type, country)
+        tampering = _background.submit(
+            self._tamper, run, fields, params.values.get("tamper_fields", ()), params
+        )
+        seal = self._seal(run, template)
+        run.lap("seal")
         page = name_fv.page if name_fv is not None else 0
         signature = check_signature(
             run.pages[page],
@@ -158,10 +173,8 @@ class Pipeline:
             page=page,
         )
         run.lap("signature")
-        country = template.issuing_country or (agency.country if agency else "")
-        params = self.rules.resolve(template.certificate_type, country)
-        tamper = self._tamper(run, fields, params.values.get("tamper_fields", ()), params)
-        run.lap("tamper")
+        tamper = tampering.result()
+        run.lap("tamper")  # the wait for it, if any
         number = fields.get("certificate_number")
         inputs = RuleInputs(
             fields=fields,
@@ -217,7 +230,10 @@ class Pipeline:
         specimens = self.source.seals(template.agency)
         best = SealResult()
         for i, img in enumerate(run.pages):
-            res = check_seal(img, specimens, self.config.seal, page=i)
+            found = None
+            if i < len(run.seal_ink) and run.seal_ink[i][0] is img:
+                found = run.seal_ink[i][1].result()
+            res = check_seal(img, specimens, self.config.seal, page=i, located=found)
             if res.found and (not best.found or res.score > best.score):
                 best = res
         return best

@@ -471,19 +471,29 @@ def _inside(point: tuple[float, float], box: Box) -> bool:
     return box[0] <= point[0] <= box[2] and box[1] <= point[1] <= box[3]
 
 
+def page_ink(rgb: np.ndarray) -> tuple[np.ndarray, list[Candidate]]:
+    """The page's coloured ink mask and its candidate blobs (``find_candidates``): what
+    ``check_seal`` looks at before it needs the specimens, so it can be had beforehand."""
+    ink = colour_ink_mask(rgb)
+    return ink, find_candidates(rgb, ink)
+
+
 def check_seal(
     rgb: np.ndarray,
     specimens: Sequence[SealSpecimen],
     thresholds: SealThresholds | None = None,
     page: int = 0,
+    located: tuple[np.ndarray, list[Candidate]] | None = None,
 ) -> SealResult:
     """The best candidate/specimen pair on a page, judged against the thresholds.
+
+    ``located``: ``page_ink(rgb)``, when the caller had it made beforehand (the pipeline, while
+    the page is read).
 
     The fast pose search is tried on every pair first; only if that finds no match, or one at
     a pose that fits poorly (``_FAST_FIT``), is the exhaustive search run."""
     th = thresholds or SealThresholds()
-    ink = colour_ink_mask(rgb)
-    cands = find_candidates(rgb, ink)
+    ink, cands = located if located is not None else page_ink(rgb)
     if not cands:
         return SealResult(found=False, page=page)
     prepared = [p for p in (prepare_specimen(s) for s in specimens) if p is not None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -12,8 +13,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
+from node.storage import db as db_module
 from node.storage import tables  # noqa: F401 - complete metadata
-from node.storage.db import BASELINE, Database, alembic_config
+from node.storage.db import BASELINE, HEAD, Database, alembic_config
 
 
 def _db(tmp_path: Path, name: str = "node.db") -> Database:
@@ -90,3 +92,30 @@ def test_every_revision_downgrades_and_upgrades_again(tmp_path: Path) -> None:
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     db.migrate()
     assert "documents" in inspect(db.engine).get_table_names()
+
+
+def test_head_names_alembics_newest_revision() -> None:
+    assert HEAD == _head(), "a new revision: set node.storage.db.HEAD to it"
+
+
+def test_a_database_at_head_is_not_given_to_alembic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = _db(tmp_path)
+    db.migrate()
+
+    def no_alembic(conn: object) -> None:
+        raise AssertionError("alembic configured for a database at head")
+
+    monkeypatch.setattr(db_module, "alembic_config", no_alembic)
+    _db(tmp_path).migrate()
+
+
+def test_a_database_one_revision_behind_is_upgraded(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    db.migrate()
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "-1")
+    assert _revision(db) != HEAD
+    _db(tmp_path).migrate()
+    assert _revision(db) == HEAD

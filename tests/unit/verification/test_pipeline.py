@@ -4,6 +4,7 @@ import json
 from dataclasses import replace
 from datetime import date
 
+import numpy as np
 import pytest
 
 from verification import (
@@ -14,6 +15,7 @@ from verification import (
     UnknownTemplate,
     Verdict,
 )
+from verification import pipeline as pipeline_module
 from verification.ports import Agency, OcrLine
 from verification.testing import (
     ScriptedOcr,
@@ -212,3 +214,46 @@ def test_a_stamp_fragment_read_beside_the_officer_s_name_is_no_part_of_it():
     pipe = Pipeline(_source(), ocr=ScriptedOcr(lines), today=lambda: date(2026, 11, 20))
     res = pipe.verify(page.png(), declaration=DECL, arrival_date=date(2026, 11, 18))
     assert res.fields["officer_name"].value == "Jane Citizen"
+
+
+def test_seal_is_judged_on_the_page_as_read_not_as_scanned(monkeypatch):
+    """The seal's ink is looked for while the page is read, on the page as scanned; a page that
+    orientation replaces (turned upright: another array) is judged on the replacement."""
+    page = _document()
+    blank = np.full_like(page.rgb(), 255)  # the page as "turned": here, without the stamp
+
+    def read_upright(image, ocr):
+        return blank, ocr.recognise(image)
+
+    monkeypatch.setattr(pipeline_module, "read_upright", read_upright)
+    res = _pipeline(page).verify(page.png(), declaration=DECL)
+    assert not res.seal.found
+
+
+def test_the_seal_ink_made_while_reading_is_used_for_an_upright_page(monkeypatch):
+    """An upright page (the same array back from orientation) is not looked at twice."""
+    page = _document()
+    made = []
+    real = pipeline_module.page_ink
+    monkeypatch.setattr(pipeline_module, "page_ink", lambda rgb: made.append(1) or real(rgb))
+    from verification import seal as seal_module
+
+    def no_second_look(rgb):
+        raise AssertionError("check_seal looked for the ink again")
+
+    monkeypatch.setattr(seal_module, "page_ink", no_second_look)
+    res = _pipeline(page).verify(page.png(), declaration=DECL)
+    assert made == [1] and res.seal.match
+
+
+def test_an_error_of_background_work_surfaces_from_verify(monkeypatch):
+    """The tamper strips are measured on a background thread; what goes wrong there is raised
+    by ``verify`` as it would have been in place."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("tamper failed")
+
+    monkeypatch.setattr(pipeline_module, "check_tamper", broken)
+    page = _document()
+    with pytest.raises(RuntimeError, match="tamper failed"):
+        _pipeline(page).verify(page.png(), declaration=DECL)

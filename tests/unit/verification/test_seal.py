@@ -6,7 +6,7 @@ not by the cell-precision score. Known limit: a changed inner number is not dete
 import pytest
 
 from verification.ports import SealSpecimen
-from verification.seal import check_seal, find_candidates
+from verification.seal import check_seal, find_candidates, page_ink
 from verification.testing import draw_seal, paste, png_bytes, render_page
 
 RING = "DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY"
@@ -51,6 +51,20 @@ def test_swapped_ring_letters_are_not_matched_but_left_for_review(ring, rotation
     res = check_seal(_page_with(draw_seal(ring, rotation=rotation)), [SPEC])
     assert res.found and not res.match and res.uncertain
     assert res.score > 0.9  # the pixels alone would have matched
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [draw_seal(RING, rotation=33), draw_seal("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTS")],
+    ids=["genuine", "imitation"],
+)
+def test_seal_judged_alike_on_page_ink_made_beforehand(stamp):
+    """The pipeline has the page's ink and candidate blobs made while the page is read
+    (``page_ink``) and hands them to ``check_seal``: the same judgement as finding them there."""
+    page = _page_with(stamp)
+    ink, cands = page_ink(page)
+    assert cands == find_candidates(page)
+    assert check_seal(page, [SPEC], located=(ink, cands)) == check_seal(page, [SPEC])
 
 
 def test_no_seal_on_a_black_and_white_page():

@@ -77,6 +77,8 @@ def _check(rgb, fields):
         ("Helvetica", ("Times-Roman", 0.12, 1.0)),  # seed 200 c00096: serif, greyer toner
         ("Helvetica", ("Times-Roman", 0.05, 1.06)),  # the least different: larger, near black
         ("Courier", ("Helvetica", 0.1, 0.95)),  # monospaced form retyped in a sans face
+        ("Courier", ("Helvetica", 0.05, 0.9)),  # ... smaller: digits as tall as the form's
+        ("Helvetica", ("Helvetica-Oblique", 0.0, 1.0)),  # same strokes, height, ink: shapes
     ],
 )
 def test_value_retyped_in_another_face_without_a_strip_is_suspicious(face, retyped):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import time
 import tracemalloc
 from collections.abc import Callable, Mapping
@@ -218,13 +219,15 @@ class Pipeline:
     def _tamper(
         self, run: _Run, fields: dict[str, FieldValue], names: Any, params: RuleParams
     ) -> TamperResult:
-        """Strip scores of the listed value boxes, on the (first) page they were read from."""
+        """Strip and print-style scores of the listed value boxes, on the (first) page they were
+        read from."""
         limit = float(params.values.get("tamper_score", 3.0))
+        style_limit = float(params.values.get("tamper_style_score", math.inf))
         pages = sorted({fv.page for n, fv in fields.items() if n in names})
         if not pages:
             return TamperResult()
         i = pages[0]
-        return check_tamper(run.pages[i], fields, names, limit, page=i)
+        return check_tamper(run.pages[i], fields, names, limit, style_limit=style_limit, page=i)
 
     def _seal(self, run: _Run, template: Template) -> SealResult:
         specimens = self.source.seals(template.agency)

@@ -91,19 +91,22 @@ class SignatureResult:
 
 @dataclass
 class TamperResult:
-    """Background-step scores of the checked value boxes; ``suspicious`` are over threshold."""
+    """Background-step scores of the checked value boxes and how far their print departs from
+    the page's other values (``styles``); ``suspicious`` are over either threshold."""
 
     checked: list[str] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)
     suspicious: list[str] = field(default_factory=list)
     boxes: dict[str, Box] = field(default_factory=dict)
     page: int = 0
+    styles: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "checked": list(self.checked),
             "suspicious": list(self.suspicious),
             "scores": {k: round(v, 2) for k, v in self.scores.items()},
+            "styles": {k: round(v, 2) for k, v in self.styles.items()},
         }
 
 

@@ -1,4 +1,5 @@
-"""Tamper evidence on printed values: a pasted-over strip around a retyped value.
+"""Tamper evidence on printed values: a pasted-over strip around a retyped value (here) and
+a retyped value whose print differs from the rest of the page (``verification.typeface``).
 
 A value altered on paper is usually covered with a slightly off-white strip (correction tape,
 a pasted label, a filled rectangle in an edited scan) and retyped. The strip is a few grey
@@ -22,6 +23,7 @@ import numpy as np
 
 from verification.ports import Box
 from verification.results import FieldValue, TamperResult
+from verification.typeface import style_score
 
 _PAD_X, _PAD_Y = 60, 34  # window around the value box (px at 200 dpi)
 _HALO = 3  # px of blur/JPEG halo around glyphs that are not paper
@@ -57,13 +59,16 @@ def check_tamper(
     names: Sequence[str],
     limit: float,
     *,
+    style_limit: float = math.inf,
     page: int = 0,
 ) -> TamperResult:
-    """Score the value boxes (page pixels) of ``names`` on this page; ``limit`` marks a value
-    suspicious."""
+    """Score the value boxes (page pixels) of ``names`` on this page: a strip step at or over
+    ``limit``, or a print (typeface, size, ink) that departs from the page's other values by
+    ``style_limit`` or more (``verification.typeface``), marks a value suspicious."""
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     blue = rgb[..., 2].astype(np.float32) - rgb[..., 1].astype(np.float32)
     scores: dict[str, float] = {}
+    styles: dict[str, float] = {}
     boxes: dict[str, Box] = {}
     for name in names:
         fv = fields.get(name)
@@ -73,9 +78,19 @@ def check_tamper(
         score = strip_score(gray, blue, box)
         if score is not None:
             scores[name], boxes[name] = round(score, 2), box
-    suspicious = sorted(n for n, v in scores.items() if v >= limit)
+            style = style_score(gray, fields, name, page)
+            if style is not None:
+                styles[name] = round(style, 2)
+    suspicious = sorted(
+        n for n, v in scores.items() if v >= limit or styles.get(n, 0.0) >= style_limit
+    )
     return TamperResult(
-        checked=sorted(scores), scores=scores, suspicious=suspicious, boxes=boxes, page=page
+        checked=sorted(scores),
+        scores=scores,
+        suspicious=suspicious,
+        boxes=boxes,
+        page=page,
+        styles=styles,
     )
 
 

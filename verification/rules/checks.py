@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from verification.rules.corroboration import corroborated
@@ -191,11 +192,22 @@ def tamper(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     if t is None or not t.checked:
         return None
     limit = float(p["tamper_score"])
-    if t.suspicious:
-        found = ", ".join(f"{n} (step {t.scores[n]:.1f} >= {limit:g})" for n in t.suspicious)
-        return Outcome(False, f"value box looks pasted over and retyped: {found}")
+    style_limit = float(p.values.get("tamper_style_score", math.inf))
+    strips = [n for n in t.suspicious if t.scores[n] >= limit]
+    styles = [n for n in t.suspicious if t.styles.get(n, 0.0) >= style_limit]
+    if strips or styles:
+        found = [f"{n} (step {t.scores[n]:.1f} >= {limit:g})" for n in strips]
+        found += [f"{n} (print {t.styles[n]:.1f} >= {style_limit:g})" for n in styles]
+        parts = (["looks pasted over and retyped"] if strips else []) + (
+            ["is printed unlike the page's other values"] if styles else []
+        )
+        return Outcome(False, f"value box {' and '.join(parts)}: {', '.join(found)}")
     worst = max(t.checked, key=lambda n: t.scores[n])
-    return Outcome(True, f"no pasted-over value ({worst}: step {t.scores[worst]:.1f} < {limit:g})")
+    message = f"no pasted-over value ({worst}: step {t.scores[worst]:.1f} < {limit:g}"
+    if t.styles:
+        odd = max(t.styles, key=lambda n: t.styles[n])
+        message += f"; {odd}: print {t.styles[odd]:.1f} < {style_limit:g}"
+    return Outcome(True, message + ")")
 
 
 @rule("establishment.approved")

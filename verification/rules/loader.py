@@ -26,6 +26,7 @@ _NUMERIC = {
     "name_similarity": (0.0, 1.0),
     "officer_name_similarity": (0.0, 1.0),
     "tamper_score": (0.0, 100.0),
+    "tamper_style_score": (0.0, float("inf")),
     "seal_text_max_unconfirmed": (0, float("inf")),
 }
 

@@ -251,6 +251,36 @@ def test_pasted_over_value_sends_to_review_and_limit_is_data(tmp_path: Path):
     assert "scan.tamper" not in _verdict(_inputs())[1]
 
 
+def test_value_printed_unlike_the_page_sends_to_review_and_limit_is_data(tmp_path: Path):
+    params = load_rules().resolve("phytosanitary", "AU")
+    style_limit = float(params.values["tamper_style_score"])
+    odd = TamperResult(
+        checked=["net_weight_kg"],
+        scores={"net_weight_kg": 0.4},  # no strip
+        styles={"net_weight_kg": style_limit + 2},
+        suspicious=["net_weight_kg"],
+    )
+    verdict, rules = _verdict(_inputs(tamper=odd))
+    assert verdict is Verdict.REVIEW
+    message = rules["scan.tamper"].message
+    assert "printed unlike" in message and "net_weight_kg (print" in message
+    assert "pasted over" not in message
+    clean = TamperResult(
+        checked=["net_weight_kg"],
+        scores={"net_weight_kg": 0.4},
+        styles={"net_weight_kg": style_limit / 3},
+    )
+    verdict, rules = _verdict(_inputs(tamper=clean))
+    assert verdict is Verdict.ACCEPT and "print" in rules["scan.tamper"].message
+    edited = tmp_path / "rules.toml"
+    edited.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."phytosanitary/AU"]\ntamper_style_score = inf\n'
+    )
+    assert load_rules(edited).resolve("phytosanitary", "AU").values["tamper_style_score"] == float(
+        "inf"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "value", "passed"),
     [

@@ -197,7 +197,9 @@ def _find_hits(
     comp, index = _compact_map(text)
     found: list[tuple[Hit, int, int]] = []
     for label, name in labels:
-        occurrences = _fuzzy(comp, label, used) if fuzzy else _exact(comp, label)
+        occurrences = (
+            _fuzzy(comp, label, used, _lead(text, index)) if fuzzy else _exact(comp, label)
+        )
         for pos, quality, length in occurrences:
             end = min(pos + length, len(comp))
             if any(used[pos:end]) or not _bounded(text, index, pos, end, label):
@@ -270,23 +272,34 @@ def _exact(comp: str, label: str) -> list[tuple[int, float, int]]:
     return out
 
 
-def _fuzzy(comp: str, label: str, used: list[bool]) -> list[tuple[int, float, int]]:
-    """A damaged label at the start of a line (e.g. "Certifcate No.", or "Exporter (name, full
-    adres, county)": OCR may drop several letters of a long label)."""
-    too_short = len(comp) < _FUZZY_SHORTEST * len(label)
-    if len(label) < _FUZZY_MIN_LEN or too_short or any(used[: len(label) + 1]):
+def _fuzzy(comp: str, label: str, used: list[bool], pos: int = 0) -> list[tuple[int, float, int]]:
+    """A damaged label at the start of a line, after its box number if it has one (e.g.
+    "Certifcate No.", "14. Valid unti", or "Exporter (name, full adres, county)": OCR may drop
+    several letters of a long label)."""
+    rest = comp[pos:]
+    too_short = len(rest) < _FUZZY_SHORTEST * len(label)
+    if len(label) < _FUZZY_MIN_LEN or too_short or any(used[pos : pos + len(label) + 1]):
         return []
     ratio, n = max(
-        (SequenceMatcher(None, label, comp[:n]).ratio(), n)
+        (SequenceMatcher(None, label, rest[:n]).ratio(), n)
         for n in range(math.ceil(_FUZZY_SHORTEST * len(label)), len(label) + 2)
     )  # the best length: "Namie and address of consignor" must not leave its "r" behind,
     # "Exporter (name, adres): Coastal" must not take the "Co"
-    out = [(0, ratio, n)] if ratio >= _FUZZY_RATIO else []
-    whole = SequenceMatcher(None, label, comp).ratio()
-    if n < len(comp) <= len(label) + 1 and whole >= _FUZZY_RATIO:
-        out.append((0, whole, len(comp)))  # the caller takes it where the best length ends
+    out = [(pos, ratio, n)] if ratio >= _FUZZY_RATIO else []
+    whole = SequenceMatcher(None, label, rest).ratio()
+    if n < len(rest) <= len(label) + 1 and whole >= _FUZZY_RATIO:
+        out.append((pos, whole, len(rest)))  # the caller takes it where the best length ends
         # inside a word and the line is the label alone: "Name of authorized off|ttr"
     return out
+
+
+_LEADING_BOX_NUMBER = re.compile(r"\s*(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.)]\s*", re.I)
+
+
+def _lead(text: str, index: list[int]) -> int:
+    """Compact characters of a box number opening the line ("14. Valid unti"), else 0."""
+    m = _LEADING_BOX_NUMBER.match(text)
+    return sum(1 for i in index if i < m.end()) if m else 0
 
 
 def _bounded(text: str, index: list[int], pos: int, end: int, label: str) -> bool:

@@ -450,3 +450,19 @@ def test_a_damaged_label_alone_on_its_line_is_found_where_its_best_match_ends_in
     )
     lines = [L("Name of authorized offttr", 107, 1852), L("Sophie Reid", 525, 1858)]
     assert extract_fields(lines, t, 1654)["officer_name"].value == "Sophie Reid"
+
+
+def test_a_damaged_label_after_its_box_number_is_found():
+    """The demo's AU certificate: "14. Valid unti 2027-01-21"; the damaged label follows the
+    box number, where the fuzzy search used to look only at the line's first letters."""
+    t = parse_template(
+        {
+            "id": "T4",
+            "certificate_type": "phytosanitary",
+            "agency": "AU-DAFF",
+            "titles": ["PHYTOSANITARY CERTIFICATE"],
+            "fields": [{"name": "expiry_date", "labels": ["Valid until"]}],
+        }
+    )
+    lines = [L("14. Valid unti 2027-01-21", 117, 1244)]
+    assert extract_fields(lines, t, 1654)["expiry_date"].value == "2027-01-21"

@@ -436,18 +436,22 @@ def test_a_label_whose_dot_is_read_as_a_comma_still_takes_the_value_on_its_row()
     assert extract_fields(lines, T, 1654)["certificate_number"].value == "ZA00221743"
 
 
+def _one_field(name: str, label: str):
+    return parse_template(
+        {
+            "id": "T1",
+            "certificate_type": "phytosanitary",
+            "agency": "AU-DAFF",
+            "titles": ["PHYTOSANITARY CERTIFICATE"],
+            "fields": [{"name": name, "labels": [label]}],
+        }
+    )
+
+
 def test_a_damaged_label_alone_on_its_line_is_found_where_its_best_match_ends_in_a_word():
     """Seed 186: "Name of authorized offttr" matched the label best up to "off", inside a
     word; the whole line matches it well enough and ends at a word's end."""
-    t = parse_template(
-        {
-            "id": "T3",
-            "certificate_type": "phytosanitary",
-            "agency": "NZ-MPI",
-            "titles": ["PHYTOSANITARY CERTIFICATE"],
-            "fields": [{"name": "officer_name", "labels": ["Name of authorized officer"]}],
-        }
-    )
+    t = _one_field("officer_name", "Name of authorized officer")
     lines = [L("Name of authorized offttr", 107, 1852), L("Sophie Reid", 525, 1858)]
     assert extract_fields(lines, t, 1654)["officer_name"].value == "Sophie Reid"
 
@@ -455,14 +459,6 @@ def test_a_damaged_label_alone_on_its_line_is_found_where_its_best_match_ends_in
 def test_a_damaged_label_after_its_box_number_is_found():
     """The demo's AU certificate: "14. Valid unti 2027-01-21"; the damaged label follows the
     box number, where the fuzzy search used to look only at the line's first letters."""
-    t = parse_template(
-        {
-            "id": "T4",
-            "certificate_type": "phytosanitary",
-            "agency": "AU-DAFF",
-            "titles": ["PHYTOSANITARY CERTIFICATE"],
-            "fields": [{"name": "expiry_date", "labels": ["Valid until"]}],
-        }
-    )
+    t = _one_field("expiry_date", "Valid until")
     lines = [L("14. Valid unti 2027-01-21", 117, 1244)]
     assert extract_fields(lines, t, 1654)["expiry_date"].value == "2027-01-21"

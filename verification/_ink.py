@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 SPECK_AREA = 0.0045  # blobs with less ink (line heights squared) are toner specks
-LETTER = 0.25  # blobs at least this tall (line heights) are letters (a comma: 0.21)
+_LETTER = 0.25  # blobs at least this tall (line heights) are letters (a comma: 0.21)
 _NEAR_LETTERS = 5  # letters whose feet give the baseline at a place
 _FAINT = 0.5  # a faint mark: darker than this share of the way from Otsu's cut to the paper
 _BAND = (0.15, 0.85)  # rows of the line used for the ink profile (skips neighbours' tails)
@@ -53,8 +53,9 @@ class InkLine:
         return tuple(sorted((Blob(*map(int, s)) for s in stats[1:]), key=lambda b: b.x))
 
     @functools.cached_property
-    def _letters(self) -> tuple[Blob, ...]:
-        return tuple(b for b in self.blobs if b.h >= LETTER * self.height)
+    def letters(self) -> tuple[Blob, ...]:
+        """The letter-sized blobs of the line, left to right."""
+        return tuple(b for b in self.blobs if b.h >= _LETTER * self.height)
 
     def faint_blobs(self, a: int, b: int) -> tuple[Blob, ...]:
         """Components in crop columns [a, b) of the grey crop cut halfway between Otsu's level
@@ -82,7 +83,7 @@ class InkLine:
         """The letters' feet near crop column ``x`` (median foot of the nearest letter-sized
         blobs: a slanted scan tilts the baseline along the line), in line heights from the
         crop's top; None with too few letters to tell."""
-        letters = self._letters
+        letters = self.letters
         if len(letters) < _NEAR_LETTERS:
             return None
         near = sorted(letters, key=lambda b: abs(b.x + b.w / 2 - x))[:_NEAR_LETTERS]
@@ -116,11 +117,11 @@ class InkLine:
 
 
 def ink_line(
-    quad: Sequence[tuple[float, float]], gray: np.ndarray, grow: tuple[float, float] = (0.0, 0.0)
+    quad: Sequence[tuple[float, float]], gray: np.ndarray, tail: float = 0.0
 ) -> InkLine | None:
     """The line under ``quad`` (page pixels) on the grey page; None when too small to measure.
-    ``grow``: line heights of page taken in past the quad's right and bottom edges (a box
-    that cuts a full stop after the last letter); sizes stay in the quad's line height."""
+    ``tail``: line heights of page taken in past the quad's right edge (a box that cuts a full
+    stop after the last letter)."""
     if len(quad) != 4:
         return None
     q = np.array(quad, dtype=np.float32)
@@ -128,33 +129,22 @@ def ink_line(
     height = float(np.linalg.norm(q[3] - q[0]))
     if width < 4 or height < 4:
         return None
-    if grow != (0.0, 0.0):
-        q = _grown(q, grow[0] * height, grow[1] * height)
-        width = float(np.linalg.norm(q[1] - q[0]))
-    w, h = round(width), round(float(np.linalg.norm(q[3] - q[0])))
+    if tail > 0:
+        step = (q[1] - q[0]) / width * tail * height
+        q[1] += step
+        q[2] += step
+        width += tail * height
+    w, h = round(width), round(height)
     target = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     crop = cv2.warpPerspective(
         gray, cv2.getPerspectiveTransform(q, target), (w, h), borderValue=255
     )
     cut, bw = cv2.threshold(crop, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     bw = _without_specks(bw, height)
-    top = int(height * _BAND[0])
-    band = bw[top : max(int(height * _BAND[1]), top + 1)]
+    top = int(h * _BAND[0])
+    band = bw[top : max(int(h * _BAND[1]), top + 1)]
     scale = w / max(1.0, float(q[1][0] - q[0][0]))
     return InkLine(bw, band.sum(axis=0) > 0, height, float(q[0][0]), scale, crop, float(cut))
-
-
-def _grown(q: np.ndarray, right: float, down: float) -> np.ndarray:
-    """``q`` (tl, tr, br, bl) with its right edge ``right`` pixels further along the line and
-    its bottom edge ``down`` pixels further down."""
-    along, across = q[1] - q[0], q[3] - q[0]
-    along = along / max(1.0, float(np.linalg.norm(along)))
-    across = across / max(1.0, float(np.linalg.norm(across)))
-    out = q.copy()
-    out[1] += along * right
-    out[2] += along * right + across * down
-    out[3] += across * down
-    return out
 
 
 def _without_specks(bw: np.ndarray, height: float) -> np.ndarray:

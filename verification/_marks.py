@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from verification._ink import LETTER as _LETTER
 from verification._ink import Blob, InkLine
 from verification.ports import Box
 
@@ -60,7 +59,7 @@ def repair(
     chars: list[Char], line: InkLine, tail: Callable[[], InkLine | None] | None = None
 ) -> list[Char]:
     """``chars`` with speck marks dropped or corrected and dropped hyphens inserted; ``tail``
-    gives the line's ink with some page past its box's right and bottom edges, where a full
+    gives the line's ink with some page past its box's right edge, where a full
     stop the model left out after the last letter is looked for."""
     out: list[Char] = []
     for i, c in enumerate(chars):
@@ -81,10 +80,9 @@ def _with_end_stop(chars: list[Char], line: InkLine) -> list[Char]:
     number has no full stop of its own in a value ("10/11/2026")."""
     box = chars[-1][1]
     h = line.height
-    letters = [bl for bl in line.blobs if bl.h >= _LETTER * h]
-    if not letters:
+    if not line.letters:
         return chars
-    last = max(letters, key=lambda bl: bl.x + bl.w)
+    last = max(line.letters, key=lambda bl: bl.x + bl.w)
     if last.x > line.column(box[2]) + _WINDOW_MARGIN * h:
         return chars  # ink the model did not read as a letter lies past its last one
     after = [bl for bl in line.blobs if bl.x >= last.x + last.w]

@@ -102,7 +102,7 @@ _I_OPENING_WORD = re.compile(r"\bl(?=[bcdfghjkmnpqrstvwxz][a-z])")  # "lmport", 
 _ONE_AFTER_CAPITAL = re.compile(r"\b([A-Z])1(?=[a-z]{2})")  # "E1bstrasse"
 # An abbreviation of a capital and "l" ("Jl.", "Pl.", "Bl."), read as two capitals or "1"
 # (in sans-serif type l and I are the same glyph); not after a Roman-numeral letter ("II.")
-_L_ABBREVIATION = re.compile(r"\b([ABEFGHJKNOPQRSTUWYZ])[I1]\.\s*(?=[A-Z])")
+_L_ABBREVIATION = re.compile(r"\b([ABEFGHJKNOPQRSTUWYZ])[I1]\.(?=\s+[A-Z])")
 # an abbreviation run into the next word ("Pvt.Ltd", "Sdn.Bhd.", "JI.Yos"): print has a space
 _JOINED_ABBREVIATION = re.compile(
     r"(?<=\b[A-Z][a-zI1]\.)(?=[A-Z][a-z])|(?<=[a-z]{2}\.)(?=[A-Z][a-z])"
@@ -130,7 +130,7 @@ def repair_words(text: str) -> str:
     text = _ZERO_ENDING_WORD.sub("o", _ZERO_FOR_O.sub("O", _ONE_ZERO_ENDING_WORD.sub("lo", text)))
     text = _L_IN_CAPITALS.sub(lambda m: m.group(0).replace("l", "I"), _ONE_FOR_L.sub("l", text))
     text = _I_OPENING_WORD.sub("I", _ONE_AFTER_CAPITAL.sub(r"\1l", text))
-    text = _L_ABBREVIATION.sub(r"\1l. ", _JOINED_ABBREVIATION.sub(" ", text))
+    text = _L_ABBREVIATION.sub(r"\1l.", _JOINED_ABBREVIATION.sub(" ", text))
     text = _UK_INWARD_O.sub(r"\1 0", _O_FOR_ZERO.sub("0", text))
     return re.sub(r",\s*\.(?!\d)", ",", text)
 

@@ -46,9 +46,8 @@ _CELL_WINDOW = 4  # glyph pairs looked at on each side of a gap
 _MIN_CELLS = 3
 _EVEN_SIDE = 0.6  # of the threshold: the narrower side of an evenly spaced mark
 _NO_SPACE_BEFORE = ",.;:)]%"
-_TAIL = (0.3, 0.0)  # line heights of page past the box's right edge where a full stop after
-# the last letter is looked for (the detector's box can end inside it; below the box lies the
-# next line's ink)
+_TAIL = 0.3  # line heights of page past the box's right edge where a full stop after the
+# last letter is looked for (the detector's box can end inside it)
 _NO_SPACE_AFTER = "(["
 
 
@@ -63,10 +62,11 @@ def respace(
     kept = _marks.repair(list(chars), line, lambda: ink_line(quad, gray, _TAIL))
     glyphs = [c for c in kept if c[0] != " "]
     text = "".join(c[0] for c in glyphs)
-    runs = line.runs([_centre(c[1]) for c in glyphs])
+    xs = [_centre(c[1]) for c in glyphs]
+    runs = line.runs(xs)
     gaps = [(b - a) / line.height for a, b in runs]
     steps = _steps(runs, glyphs, line)
-    free = _paper(line, [_centre(c[1]) for c in glyphs])
+    free = _paper(line, xs)
     floor = _letter_spacing_floor(gaps)
     spaced_marks = _spaced_slashes(text, gaps) | _spaced_hyphens(text, gaps)
     out: list[Char] = []

@@ -91,7 +91,8 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
     values.truth["officer_name"] = officer.name
     values.printed["officer_name"] = [officer.name]
 
-    marks = Marks(seal=seal, officer=officer, alteration=alteration)
+    imitated = world.seals.get(seal.id.removesuffix("-FORGED")) if seal and seal.note else None
+    marks = Marks(seal=seal, officer=officer, alteration=alteration, imitated=imitated)
     extra = sections(layout.certificate_type, layout.country, issue, rng, layout.date_order)
     pdf, scan, placed = render_case(layout, values.printed, marks, rng, nrng, scan_fmt, extra)
     declaration = _declaration(rng, values, arrival, index)

@@ -6,6 +6,7 @@ they behave like ink: printed text under a stamp stays black, paper shows the in
 
 from __future__ import annotations
 
+import copy
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,7 @@ class Marks:
     seal: SealSpec | None
     officer: Officer
     alteration: dict[str, Any] | None = None
+    imitated: SealSpec | None = None  # the genuine seal a forged ``seal`` imitates
 
 
 def render_case(
@@ -47,7 +49,7 @@ def render_case(
         if marks.alteration:
             _patch(c, geo, marks.alteration, rng)
         placed["signature"] = _sign(c, geo, marks.officer, rng)
-        placed["seal"] = _stamp(c, geo, marks.seal, rng, nrng)
+        placed["seal"] = _stamp(c, geo, marks, rng, nrng)
 
     pdf = render_pdf(layout, printed, finish, extras)
     scan = scan_pdf(pdf, nrng, scan_fmt)
@@ -95,12 +97,18 @@ def _sign(c: Canvas, geo: Geometry, officer: Officer, rng: random.Random) -> dic
 
 
 def _stamp(
-    c: Canvas, geo: Geometry, spec: SealSpec | None, rng: random.Random, nrng: np.random.Generator
+    c: Canvas, geo: Geometry, marks: Marks, rng: random.Random, nrng: np.random.Generator
 ) -> dict[str, Any]:
+    spec = marks.seal
     if spec is None:
         return {"present": False, "seal_id": None, "registered": False, "agency_id": None}
     angle = rng.uniform(-35, 35)
+    twin = copy.deepcopy(nrng)  # the same stamping with the imitated die, for the truth only
     mask = seal_mod.impression(spec, INK_DPI, nrng, angle)
+    shown = None
+    if marks.imitated is not None:
+        genuine = seal_mod.impression(marks.imitated, INK_DPI, twin, angle)
+        shown = seal_mod.difference_px(mask, genuine)
     w_pt = mask.shape[1] / INK_DPI * 72
     h_pt = mask.shape[0] / INK_DPI * 72
     cx = geo.seal_center[0] + rng.uniform(-30, 30)
@@ -117,6 +125,10 @@ def _stamp(
         "ink": spec.ink,
         "rotation_deg": round(angle, 2),
         "forgery": spec.note or None,
+        # Pixels (at 300 dpi) where this impression differs from the same stamping of the
+        # genuine die by a quarter of full ink or more; 0: the imitation's difference fell
+        # where the stamp left no ink, and no test of the pixels can see it.
+        "imitation_difference_px": shown,
         "box_pt": (x, y, x + w_pt, y + h_pt),
     }
 

@@ -220,6 +220,18 @@ def impression(spec: SealSpec, dpi: float, rng: np.random.Generator, angle: floa
     return np.clip(m * pressure * gaps * grain * rng.uniform(0.85, 1.0), 0, 1)
 
 
+def difference_px(a: np.ndarray, b: np.ndarray, level: float = 0.25) -> int:
+    """Pixels where two impression masks differ by ``level`` or more, centred on each other
+    (a forged die of another size gives masks of other shapes)."""
+    h, w = max(a.shape[0], b.shape[0]), max(a.shape[1], b.shape[1])
+    return int(np.count_nonzero(np.abs(_centre(a, h, w) - _centre(b, h, w)) >= level))
+
+
+def _centre(m: np.ndarray, h: int, w: int) -> np.ndarray:
+    top, left = (h - m.shape[0]) // 2, (w - m.shape[1]) // 2
+    return np.pad(m, ((top, h - m.shape[0] - top), (left, w - m.shape[1] - left)))
+
+
 def _low_freq(rng: np.random.Generator, h: int, w: int, cells: int) -> np.ndarray:
     small = rng.random((int(cells), int(cells)), dtype=np.float32)
     img = Image.fromarray((small * 255).astype(np.uint8), "L").resize(

@@ -49,6 +49,9 @@ class CaseOutcome:
     seal_score: float = 0.0
     seal_text_checked: bool = False
     seal_text_unconfirmed: int = 0  # swap positions left open in ink gaps (``seal.text``)
+    # truth: an imitation that differs from the genuine seal only where the stamp left no ink
+    # (the simulator's ``imitation_difference_px`` is 0): no test of the pixels can see it
+    seal_hidden: bool = False
     officer_registered: bool | None = None
     signature_match: bool = False
     error: str | None = None  # crash (traceback summary) or bad input
@@ -98,6 +101,7 @@ def _run_case(pipe: Pipeline, case: Path, use_pdf: bool) -> CaseOutcome:
         verdict="error",
         seconds=0.0,
         seal_genuine=_seal_genuine(truth),
+        seal_hidden=(truth.get("seal") or {}).get("imitation_difference_px") == 0,
         officer_registered=(truth.get("signature") or {}).get("registered"),
     )
     started = time.perf_counter()
@@ -209,8 +213,16 @@ def summarise(outcomes: list[CaseOutcome]) -> dict[str, Any]:
         "seal_forged_or_foreign_rejected": _rate(
             sum(not o.seal_match for o in seal_bad), len(seal_bad)
         ),
+        "seal_forged_or_foreign_rejected_where_visible": _rate(
+            sum(not o.seal_match for o in seal_bad if not o.seal_hidden),
+            sum(not o.seal_hidden for o in seal_bad),
+        ),
+        "seal_imitations_hidden_in_ink_gaps": sum(o.seal_hidden for o in seal_bad),
         "signature_genuine_accepted": _rate(sum(o.signature_match for o in sig_gen), len(sig_gen)),
         "verdict_false_accept_rate": _rate(sum(o.verdict == "accept" for o in bad), len(bad)),
+        "verdict_false_accepts_hidden_in_ink_gaps": sum(
+            o.verdict == "accept" and o.seal_hidden for o in bad
+        ),
         "automation_rate": _rate(sum(o.verdict == "accept" for o in genuine), len(genuine)),
         "verdict_as_expected": _rate(
             sum(o.verdict in o.acceptable for o in outcomes), len(outcomes)
@@ -271,8 +283,19 @@ _HEADLINE = [
     ("template_detected", "Template detected", ""),
     ("seal_genuine_accepted", "Seal: genuine accepted", ">= 99%"),
     ("seal_forged_or_foreign_rejected", "Seal: forged or foreign rejected", ">= 99%"),
+    (
+        "seal_forged_or_foreign_rejected_where_visible",
+        "Seal: forged or foreign rejected, of those whose difference reached the paper",
+        "",
+    ),
+    ("seal_imitations_hidden_in_ink_gaps", "Seal: imitations hidden wholly in ink gaps", ""),
     ("signature_genuine_accepted", "Signature: genuine accepted", ""),
     ("verdict_false_accept_rate", "Verdict false-accept rate (bad cases)", "<= 0.5%"),
+    (
+        "verdict_false_accepts_hidden_in_ink_gaps",
+        "Verdict false accepts that are imitations hidden in ink gaps",
+        "",
+    ),
     ("automation_rate", "Automation (genuine -> accept)", ">= 90%"),
     ("verdict_as_expected", "Verdict as expected", ""),
 ]

@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from simulator.seal import seal_mask
+from simulator.seal import difference_px, seal_mask
 from simulator.world import build_world, forge_seal
 
 _WORLD = build_world(12)
@@ -32,3 +32,20 @@ def test_no_forgery_is_drawn_like_the_genuine_seal(shape: str) -> None:
     assert identical == []
     kinds = {note.split(" altered")[0] for _sid, note, _same in found}
     assert len(kinds) == 3, kinds  # text, geometry and emblem forgeries all occur
+
+
+def test_the_truth_says_whether_an_imitation_reached_the_paper() -> None:
+    genuine = next(s for s in _WORLD.seals.values() if s.shape == "round")
+    forged = forge_seal(random.Random(3), genuine)
+    a, b = seal_mask(genuine, 300), seal_mask(forged, 300)
+    assert difference_px(a, a) == 0
+    assert difference_px(a, b) > 0
+    no_ink_where_they_differ = (np.abs(a - b) < 0.25).astype(np.float32)
+    assert difference_px(a * no_ink_where_they_differ, b * no_ink_where_they_differ) == 0
+
+
+def test_a_smaller_imitation_is_compared_centred() -> None:
+    a = np.zeros((10, 10), np.float32)
+    a[4:6, 4:6] = 1.0
+    assert difference_px(a, a[1:-1, 1:-1]) == 0
+    assert difference_px(a, a[2:, 2:]) == 6  # one row and column off: 3 + 3 pixels

@@ -82,6 +82,26 @@ def test_seal_text_limits_say_what_a_stricter_rule_set_would_have_done():
     assert limits["5"]["automation_rate"] == 1.0
 
 
+def test_imitations_hidden_in_ink_gaps_are_counted_apart():
+    outcomes = [
+        _o("forged_seal", "accept", ["reject", "review"], seal_genuine=False, seal_match=True),
+        _o(
+            "forged_seal",
+            "accept",
+            ["reject", "review"],
+            seal_genuine=False,
+            seal_match=True,
+            seal_hidden=True,
+        ),
+        _o("foreign_seal", "reject", ["reject"], seal_genuine=False, seal_match=False),
+    ]
+    s = summarise(outcomes)
+    assert s["seal_forged_or_foreign_rejected"] == round(1 / 3, 4)
+    assert s["seal_forged_or_foreign_rejected_where_visible"] == 0.5
+    assert s["seal_imitations_hidden_in_ink_gaps"] == 1
+    assert s["verdict_false_accepts_hidden_in_ink_gaps"] == 1
+
+
 def test_report_files(tmp_path):
     outcomes = [_o("genuine", "accept", ["accept"], fields={"a": True}, fields_loose={"a": True})]
     paths = write_report(outcomes, summarise(outcomes), tmp_path / "r")

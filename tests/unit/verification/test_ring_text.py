@@ -18,6 +18,11 @@ EXPECTED = letters("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY")
         ("DPEARTMENTOFAGRICULTURE", "'EP' read as 'PE'"),  # at the start
         ("TMENTOFAGRICUTLURE", "'LT' read as 'TL'"),
         ("FISHERIESANDEFORESTRY", "extra 'E' after 'AND'"),
+        # A fragment read after an ink gap lies where it is contiguous: one gap of unread
+        # letters, not several (seed 203 c00053 and c00084, imitations read so).
+        ("DEPARTMENTOFAGRICULTUREFISHEIRES", "'RI' read as 'IR'"),
+        ("DEPARTMENTOFULTUREFISHEIRES", "'RI' read as 'IR'"),
+        ("DEPARTMENTOFAGRICULTUERFISH", "'RE' read as 'ER'"),
     ],
 )
 def test_swapped_or_added_letters_contradict(read, found):
@@ -37,6 +42,21 @@ def test_swapped_or_added_letters_contradict(read, found):
 )
 def test_gaps_and_misreadings_do_not_contradict(read):
     assert contradictions(read, EXPECTED) == ()
+
+
+@pytest.mark.parametrize(
+    ("read", "expected", "found"),
+    [
+        ("SERVICIONACIONCULUTRA", "SERVICIO NACIONAL DE PESCA Y ACUICULTURA", "'TU' read as 'UT'"),
+        (
+            "UEFRANCIASVICESVETERINA",
+            "REPUBLIQUE FRANCAISE SERVICES VETERINAIRES",
+            "'AI' read as 'IA'",
+        ),
+    ],
+)
+def test_a_swap_read_after_an_ink_gap_contradicts(read, expected, found):
+    assert found in contradictions(read, letters(expected))
 
 
 def test_band_found_on_round_and_oval_stamps_not_on_rectangles():

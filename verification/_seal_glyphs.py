@@ -36,6 +36,7 @@ _RUN = 4  # legible glyphs each side of a place whose offsets are compared (``st
 _SIDE = 3  # ... and at least this many: the median of three outvotes one glyph found off
 _STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or dropped
 _DRIFT = 10  # columns between the line's ends: text set to another length, not a scale error
+_PLATEAU = 2  # columns: the spread of a run of glyphs that sit together (``plateau_step``)
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
 
 
@@ -71,6 +72,15 @@ class GlyphCheck:
         return many and not (self.offsets and scale_error(self.offsets))
 
     @property
+    def line_stepped(self) -> bool:
+        """A straight line's legible glyphs sit in two runs, each together, one ``_STEP``
+        columns or more off the other (``plateau_step``): a letter added to a centred line moves
+        the text before it and after it apart by half a letter each (seed 201 c00086, a ZA-SACCI
+        rectangle printing COMMERCES: -4 then +2). A scan's shear drifts a rectangle's lines
+        smoothly, and a faint glyph found off its place is one glyph, not a run."""
+        return self.legible >= _MIN_LEGIBLE and plateau_step(self.offsets)
+
+    @property
     def confirmed_at(self) -> tuple[int, ...]:
         """Index of the first glyph of each confirmed pair."""
         doubtful = set(self.unclear) | set(self.contradicted)
@@ -93,6 +103,20 @@ def stepped(offsets: tuple[int, ...]) -> bool:
     for i in range(_SIDE, len(offsets) - _SIDE + 1):
         before, after = offsets[max(0, i - _RUN) : i], offsets[i : i + _RUN]
         if abs(float(np.median(after)) - float(np.median(before))) >= _STEP:
+            return True
+    return False
+
+
+def plateau_step(offsets: tuple[int, ...]) -> bool:
+    """Whether ``_RUN`` glyphs in a row sit within ``_PLATEAU`` columns of each other, the next
+    ``_RUN`` as well, and the two runs' medians ``_STEP`` or more apart. Seeds 151-154, 166-168,
+    200-203 and 310-313 (rectangles' lines, seal stage): no genuine impression's line did so
+    (genuine steps were single glyphs found off, -1, -9, -1, -6, ...); the one imitation with a
+    letter added to its first line did."""
+    for i in range(_RUN, len(offsets) - _RUN + 1):
+        before, after = offsets[i - _RUN : i], offsets[i : i + _RUN]
+        together = max(before) - min(before) <= _PLATEAU and max(after) - min(after) <= _PLATEAU
+        if together and abs(float(np.median(after)) - float(np.median(before))) >= _STEP:
             return True
     return False
 

@@ -113,9 +113,13 @@ class TextEvidence:
 
     @property
     def layout_moved(self) -> bool:
-        """Ring text only: a rectangle's long straight lines keep a few pixels of scan shear
-        that a whole-stamp registration leaves, which moved genuine glyphs (seed 22)."""
-        return self.kind == "ring" and any(c.layout_moved for c in self.checks)
+        """A ring's glyphs off their places (``GlyphCheck.layout_moved``); a rectangle's lines
+        only where they step between two runs of glyphs (``GlyphCheck.line_stepped``): their
+        long straight lines keep a few pixels of scan shear that a whole-stamp registration
+        leaves, which moved genuine glyphs (seed 22)."""
+        if self.kind == "ring":
+            return any(c.layout_moved for c in self.checks)
+        return any(c.line_stepped for c in self.checks)
 
     @property
     def unclear(self) -> int:
@@ -197,8 +201,8 @@ def _misregistered(spec: np.ndarray, imp: np.ndarray, check: GlyphCheck, k: int)
     shift on its own, and a narrow letter next to a wide one then fits swapped (seed 115
     c00020, a genuine NZ-MPI ring: I, N of MINISTRY 4 columns off). A swap moves two glyphs
     of the context, not all of it: the context still registers where it was printed. Ring
-    text only: a letter added moves the rest of a line too, and a rectangle's lines have no
-    ``layout_moved`` test to catch that first (a ring's has)."""
+    text only: a letter added moves the rest of a line too, and a rectangle's lines are tested
+    for that only where the glyphs step between two tight runs (``layout_moved``)."""
     w = check.windows
     c0, c1 = w[max(0, k - _CONTEXT)][0], w[min(len(w) - 1, k + 1 + _CONTEXT)][1]
     d = _REREGISTER

@@ -205,6 +205,23 @@ def test_one_glyph_off_at_an_end_of_the_strip_is_no_step():
     assert stepped((0,) * 8 + (12,) * 8)
 
 
+def test_a_letter_added_to_a_centred_line_steps_it_apart():
+    from verification._seal_glyphs import plateau_step
+    from verification._seal_text import TextEvidence
+
+    spec = _strip("SOUTH AFRICAN CHAMBER OF COMMERCE AND INDUSTRY", 760, 20)
+    genuine = check_glyphs(spec, spec)
+    added = check_glyphs(spec, _strip("SOUTH AFRICAN CHAMBER OF COMMERCES AND INDUSTRY", 760, 20))
+    assert not genuine.line_stepped
+    assert added.line_stepped
+    assert TextEvidence("lines", (genuine, added)).layout_moved
+    assert not TextEvidence("lines", (genuine, genuine)).layout_moved
+    # seed 168 c00014, a genuine rectangle: faint glyphs found off one at a time, no two runs
+    assert not plateau_step((-1, -9, -1, -6, -1, -1, -1, 5, -1, 6, 4, 0, 0, 0, 0, 8, 0, 0, 0, 0))
+    # a scan's shear: a smooth drift along the line
+    assert not plateau_step(tuple(round(-4 + 8 * k / 29) for k in range(30)))
+
+
 def _smudged(strip: np.ndarray, seed: int, first: int | None = None) -> np.ndarray:
     """A stamping of ``strip`` over a noisy scan; with ``first``, the glyphs ``first`` and
     ``first + 1`` smudged to ink without shape (each row their mean), printed nor swapped."""

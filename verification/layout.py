@@ -232,7 +232,9 @@ def _word_end(text: str, stop: int) -> int:
     return m.end() if m else stop
 
 
-_BOX_NUMBER = re.compile(r"(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.)]?\s*$", re.I)
+# A box number's full stop may be read as a colon ("4: To: Plant Protection ..."): left out of
+# the label, it was taken for the value of the label on its left (seed 206 c00095).
+_BOX_NUMBER = re.compile(r"(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.):]?\s*$", re.I)
 
 
 def _introduces_value(text: str, stop: int) -> bool:
@@ -293,7 +295,9 @@ def _fuzzy(comp: str, label: str, used: list[bool], pos: int = 0) -> list[tuple[
     return out
 
 
-_LEADING_BOX_NUMBER = re.compile(r"\s*(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.)]\s*", re.I)
+_LEADING_BOX_NUMBER = re.compile(
+    r"\s*(?:box\s*)?(?:\d{1,2}|[IVX]{1,4})(?:\.\d{1,2})*[.):]\s*", re.I
+)
 
 
 def _lead(text: str, index: list[int]) -> int:

@@ -52,7 +52,7 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
     if field in ("origin_country", "destination_country"):
         return _country(text)
     if field == "hs_code":
-        return norm.hs_code(text)
+        return norm.hs_code(hs_digits(text))
     if field == "container_numbers":
         return containers(text)
     if field.endswith("_kg"):
@@ -69,6 +69,17 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
     if field == "unit":
         return norm.normalize_unit(text)
     return _free_text(field, text)
+
+
+# A letter the recogniser read for a digit inside an HS code ("O402.21"): next to a digit or
+# the code's dot. Dropped as a non-digit, it cost the code its leading 0 and a genuine
+# certificate was rejected for an HS code "40221" against "040221" declared (seed 206 c00093).
+_HS_LETTER = re.compile(r"(?<=[\d.])[OQDILZSBGol]|[OQDILZSBGol](?=[\d.])")
+
+
+def hs_digits(text: str) -> str:
+    """``text`` with the letters read for digits inside an HS code made digits."""
+    return _HS_LETTER.sub(lambda m: m.group().upper().translate(_DIGITISH), text)
 
 
 def _free_text(field: str, text: str) -> str:

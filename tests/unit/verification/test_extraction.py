@@ -462,3 +462,36 @@ def test_a_damaged_label_after_its_box_number_is_found():
     t = _one_field("expiry_date", "Valid until")
     lines = [L("14. Valid unti 2027-01-21", 117, 1244)]
     assert extract_fields(lines, t, 1654)["expiry_date"].value == "2027-01-21"
+
+
+def test_a_box_number_read_with_a_colon_belongs_to_the_label_after_it():
+    """Seed 206 c00095, two columns: "4. To: Plant Protection Organization(s) of" read with
+    "4:" sat on the row of the consignee's label, and "4:" was taken for the consignee."""
+    t = parse_template(
+        {
+            "id": "T1",
+            "certificate_type": "phytosanitary",
+            "agency": "US-APHIS",
+            "titles": ["PHYTOSANITARY CERTIFICATE"],
+            "fields": [
+                {
+                    "name": "consignee",
+                    "labels": ["Declared name and address of consignee"],
+                    "split_lines": ["consignee_name", "consignee_address"],
+                },
+                {
+                    "name": "destination_country",
+                    "labels": ["To: Plant Protection Organization(s) of"],
+                },
+            ],
+        }
+    )
+    lines = [
+        L("4: To: Plant Protection Organization(s) of", 829, 433, h=39),
+        L("3. Declared name and address of consignee", 114, 446),
+        L("Germany", 860, 480),
+        L("Atlas Foods GmbH", 137, 482),
+        L("Grosse Elbstrasse 145, 22767 Hamburg", 137, 512),
+    ]
+    fields = extract_fields(lines, t, 1654)
+    assert fields["consignee_name"].value == "Atlas Foods GmbH"

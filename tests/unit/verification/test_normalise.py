@@ -208,3 +208,16 @@ def test_a_dot_after_a_date_s_last_digit_is_a_speck():
     """Seed 187: "2026-10-13." (a faint speck after the year read as a full stop)."""
     assert normalise("issue_date", "2026-10-13.") == "2026-10-13"
     assert normalise("issue_date", "13.10.2026.") == "2026-10-13"
+
+
+@pytest.mark.parametrize(
+    ("read", "code"),
+    [
+        ("O402.21", "040221"),  # seed 206 c00093: the leading 0 read as a letter
+        ("o402.2l", "040221"),
+        ("0808.10", "080810"),
+        ("HS 1003.90", "100390"),  # letters of words are no digits
+    ],
+)
+def test_letters_read_for_digits_inside_an_hs_code_are_digits(read, code):
+    assert normalise("hs_code", read) == code

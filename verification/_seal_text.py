@@ -261,16 +261,19 @@ def _held_by_neighbours(check: GlyphCheck, k: int) -> bool:
 def line_reads(ev: TextEvidence, key: str) -> tuple[tuple[str, str], ...]:
     """Each inner line of a rectangle read by the OCR recogniser: (specimen, impression) raw
     text per line ("" for both where the line is too thin or its text too short to read)."""
-    reads = []
-    for n, (spec, imp) in enumerate(ev.strips):
+    from verification.ocr import side_by_side
+
+    def read(line: tuple[int, tuple[np.ndarray, np.ndarray]]) -> tuple[str, str]:
+        n, (spec, imp) = line
         expected = ""
         if spec.shape[0] >= _MIN_LINE:
             expected = specimen_text_of(f"{key}:line{n}", _for_ocr(spec))
         if len(letters(expected)) < 6:
-            reads.append(("", ""))
-            continue
-        reads.append((expected, read_raw(_for_ocr(imp))))
-    return tuple(reads)
+            return ("", "")
+        return (expected, read_raw(_for_ocr(imp)))
+
+    # the lines are read side by side on the recogniser threads (each line on its own)
+    return tuple(side_by_side(read, list(enumerate(ev.strips))))
 
 
 def misread_lines(

@@ -33,12 +33,12 @@ import math
 import statistics
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
@@ -47,6 +47,9 @@ from verification import _onnx_fold, _reread, spacing
 from verification.ports import Box, OcrLine, OcrWord
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 _SPACE_GAP = 0.8  # of the median character width: a space for sure
 DEFAULT_DET_MAX_SIDE = 1600  # longer page side given to the detector (A4 at 200 dpi: ~137 dpi)
@@ -289,6 +292,20 @@ def _pool(workers: int) -> ThreadPoolExecutor:
     """Recogniser threads kept for the process (threads made per page each took a malloc
     arena of their own: ~250 MB more resident memory over a dozen pages)."""
     return ThreadPoolExecutor(workers, thread_name_prefix="ocr-rec")
+
+
+def side_by_side(
+    fn: Callable[[_T], _R], items: Sequence[_T], threads: int = DEFAULT_THREADS
+) -> list[_R]:
+    """``[fn(x) for x in items]`` run on the recogniser threads, ``threads`` at once, for a
+    stage outside OCR that reads several strips with ``read_line`` (the recogniser threads idle
+    then; onnxruntime releases the GIL, so the readings overlap on two cores). The same calls
+    on the same inputs, so the same results in the same order. On a recogniser thread itself
+    (which must never wait for its own pool) they run one after the other."""
+    on_pool = threading.current_thread().name.startswith("ocr-rec")
+    if threads <= 1 or len(items) < 2 or on_pool:
+        return [fn(x) for x in items]
+    return list(_pool(threads).map(fn, items))
 
 
 def read_line(image: np.ndarray, threads: int = DEFAULT_THREADS) -> tuple[str, float]:

@@ -7,9 +7,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from eth_abi import decode as abi_decode
-from eth_utils import function_signature_to_4byte_selector
-
 
 @cache
 def artifact(name: str) -> dict[str, Any]:
@@ -31,6 +28,8 @@ def type_str(param: dict[str, Any]) -> str:
 
 @cache
 def _error_table() -> dict[bytes, tuple[str, list[str], list[str]]]:
+    from eth_utils import function_signature_to_4byte_selector
+
     table: dict[bytes, tuple[str, list[str], list[str]]] = {}
     for name in ("DocumentAnchor", "TrustRegistry"):
         for entry in abi(name):
@@ -58,6 +57,8 @@ def decode_revert(data: str | bytes | None) -> tuple[str, dict[str, Any]]:
     entry = _error_table().get(raw[:4])
     if entry is None:
         return "unknown", {"data": "0x" + raw.hex()}
+    from eth_abi import decode as abi_decode
+
     name, names, types = entry
     values = abi_decode(types, raw[4:])
     return name, {n: _plain(v) for n, v in zip(names, values, strict=True)}

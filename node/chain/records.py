@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from hexbytes import HexBytes
-
 from node.errors import InputError
 
 BATCH = 200  # records per JSON-RPC batch
@@ -72,6 +70,8 @@ def country2(code: str) -> bytes:
 
 
 def sha32(hex_digest: str) -> bytes:
+    from hexbytes import HexBytes  # not on the read path (``cusdep verify`` only reads)
+
     raw = bytes(HexBytes(hex_digest))
     if len(raw) != 32:
         raise InputError(f"not a SHA-256 digest: {hex_digest!r}")

@@ -42,6 +42,8 @@ from verification.ports import Agency, OfficerSpecimen, SealSpecimen
 
 if TYPE_CHECKING:
     from node.ports import RegistryRecords
+    from node.registry.reading import RegistryRead
+    from node.storage.db import Database
 
 _BACKGROUND_NICE = 10
 
@@ -113,36 +115,48 @@ class _Deferred:
 
 async def _registry_specimens(settings: Settings, sha256: str) -> SpecimenSource:
     """Only what reading the registry needs (database, blobs, chain), not a whole node: the
-    API server, the exchange and the workers cost start-up time a one-shot review never uses."""
+    API server, the exchange and the workers cost start-up time a one-shot review never uses.
+    A SQLite home at the newest schema is read with ``sqlite3`` (``node.registry.reading``):
+    no SQLAlchemy import; any other database goes through ``Database``, which migrates."""
     from node.chain.devchain import embedded_anvil
     from node.registry.specimens import build_specimens, trusted_registrars
-    from node.review.service import ReviewService
     from node.storage.blobs import BlobStore
-    from node.storage.db import Database
 
-    db = Database(settings.database_url)
-    db.migrate()
+    read, db = _registry_read(settings.database_url)
     blobs = BlobStore(settings.home / "blobs")
-    review = ReviewService(
-        db, blobs, None, None, evidence_root=settings.home / "evidence", actor=settings.node.id
-    )
     anvil = embedded_anvil(settings)
     try:
         url = await asyncio.to_thread(anvil.ensure) if anvil else settings.chain.rpc_url
         registrars = trusted_registrars(
-            db, settings.node.country, settings.chain.trusted_registrars
+            read, settings.node.country, settings.chain.trusted_registrars
         )
         return await build_specimens(
-            db,
+            read,
             blobs,
             _records(url, settings.chain.registry_contract),
             registrars=registrars,
-            is_used=lambda n: review._number_used(n, sha256),
+            is_used=lambda n: read.certificate_number_used(n, sha256),
         )
     finally:
         if anvil is not None:
             await asyncio.to_thread(anvil.stop)
-        db.dispose()
+        if db is not None:
+            db.dispose()
+
+
+def _registry_read(url: str) -> tuple[RegistryRead, Database | None]:
+    """The registry's read port for the database at ``url``, and the ``Database`` to dispose
+    of afterwards (``None`` for a SQLite file at the newest schema, read with ``sqlite3``)."""
+    from node.registry.reading import DatabaseRead, sqlite_read
+
+    light = sqlite_read(url)
+    if light is not None:
+        return light, None
+    from node.storage.db import Database
+
+    db = Database(url)
+    db.migrate()
+    return DatabaseRead(db), db
 
 
 def _records(url: str, address: str) -> RegistryRecords:

@@ -13,9 +13,8 @@ envelope/payload malformed     MalformedMessage     INVALID_ARGUMENT     exchang
 
 from __future__ import annotations
 
-import grpc
-
 from node.errors import (
+    GrpcStatus,
     InputError,
     LimitExceeded,
     PermissionDenied,
@@ -39,12 +38,12 @@ class BadSignature(VerificationFailed):
 
 class PayloadHashMismatch(VerificationFailed):
     code = "cusdep.exchange.payload_hash"
-    grpc_status = grpc.StatusCode.DATA_LOSS
+    grpc_status = GrpcStatus("DATA_LOSS")
 
 
 class ClockSkew(InputError):
     code = "cusdep.exchange.clock_skew"
-    grpc_status = grpc.StatusCode.OUT_OF_RANGE
+    grpc_status = GrpcStatus("OUT_OF_RANGE")
 
 
 class ReplayedMessage(ReplayDetected):

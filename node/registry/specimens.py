@@ -15,16 +15,15 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import select
-
-from node.exchange.tables import PartnerRow
 from node.ports import RegistryRecords
-from node.registry.tables import RegistryRecordRow
+from node.registry.reading import DatabaseRead, RegistryRead, RegistryRecord
 from node.storage.blobs import BlobStore
-from node.storage.db import Database
 from verification.ports import Agency, OfficerSpecimen, SealSpecimen
+
+if TYPE_CHECKING:
+    from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
 
@@ -62,20 +61,24 @@ class RegistrySpecimens:
         return self._is_used(number)
 
 
-def trusted_registrars(db: Database, own: str, configured: Iterable[str] = ()) -> set[str]:
+def _read(db: Database | RegistryRead) -> RegistryRead:
+    """The node's database as the registry's read port (a ``RegistryRead`` as it is)."""
+    return db if isinstance(db, RegistryRead) else DatabaseRead(db)
+
+
+def trusted_registrars(
+    db: Database | RegistryRead, own: str, configured: Iterable[str] = ()
+) -> set[str]:
     """Our own registrar, the configured ones, and the country of every pinned partner."""
-    with db.session() as session:
-        partners = set(session.exec(select(PartnerRow.country)))
+    partners = _read(db).partner_countries()
     return {own.upper(), *(c.upper() for c in configured), *partners}
 
 
-def _rows(db: Database, registrars: set[str]) -> list[RegistryRecordRow]:
-    with db.session() as session:
-        stmt = select(RegistryRecordRow).where(RegistryRecordRow.state == "confirmed")
-        return [r for r in session.exec(stmt) if r.registrar in registrars]
+def _rows(db: Database | RegistryRead, registrars: set[str]) -> list[RegistryRecord]:
+    return [r for r in _read(db).confirmed_records() if r.registrar in registrars]
 
 
-def _on_chain_ok(row: RegistryRecordRow, record: dict[str, Any] | None) -> bool:
+def _on_chain_ok(row: RegistryRecord, record: dict[str, Any] | None) -> bool:
     if record is None or record.get("revoked_at"):
         return False
     if row.kind == "agency":
@@ -88,7 +91,7 @@ def _date(ts: int) -> dt.date | None:
 
 
 async def build_specimens(
-    db: Database,
+    db: Database | RegistryRead,
     blobs: BlobStore,
     chain: RegistryRecords,
     *,

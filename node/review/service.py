@@ -27,6 +27,7 @@ from sqlmodel import col, select
 from node.anchoring.service import AnchorService, check_sha256
 from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
+from node.registry.reading import DatabaseRead
 from node.review.intake import Intake
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
@@ -174,14 +175,7 @@ class ReviewService:
         logger.info("reviewed %s: %s", sha, verdict)
 
     def _number_used(self, number: str, sha: str) -> bool:
-        with self.db.session() as session:
-            stmt = (
-                select(ReviewRow.sha256)
-                .where(ReviewRow.certificate_number == number)
-                .where(ReviewRow.sha256 != sha)
-                .where(col(ReviewRow.state).in_(["accept", "decided"]))
-            )
-            return session.exec(stmt).first() is not None
+        return DatabaseRead(self.db).certificate_number_used(number, sha)
 
     # ---- the officers ---------------------------------------------------------------------
     def decide(self, sha256: str, decision: str, reason: str, officer: str) -> dict[str, Any]:

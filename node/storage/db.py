@@ -18,6 +18,8 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
+from node.storage.revisions import BASELINE, HEAD
+
 logger = logging.getLogger(__name__)
 
 
@@ -95,8 +97,6 @@ class Database:
         self.engine.dispose()
 
 
-BASELINE = "0001"
-HEAD = "0003"  # the newest revision: a new one updates this (tests/unit/test_migrations.py)
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 

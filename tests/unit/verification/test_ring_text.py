@@ -1,11 +1,12 @@
 """Ring-text comparison: what counts as a legible contradiction of the specimen's text."""
 
+import cv2
 import numpy as np
 import pytest
 
 from simulator.seal import seal_mask
 from simulator.world import build_world
-from verification._ring_text import band_of, contradictions, letters
+from verification._ring_text import band_of, contradictions, ink_darkness, letters
 
 EXPECTED = letters("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY")
 
@@ -16,6 +17,7 @@ EXPECTED = letters("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY")
         ("DEPARTMENTOFAGRICULTUREFISHERIESANDFORETSRY", "'ST' read as 'TS'"),  # at the end
         ("DEPARTMENTOFAGIRCULTUREFISHERIESANDFORESTRY", "'RI' read as 'IR'"),
         ("DPEARTMENTOFAGRICULTURE", "'EP' read as 'PE'"),  # at the start
+        ("ANDFORESTYR", "'RY' read as 'YR'"),  # at the end of the text, nothing after it
         ("TMENTOFAGRICUTLURE", "'LT' read as 'TL'"),
         ("FISHERIESANDEFORESTRY", "extra 'E' after 'AND'"),
     ],
@@ -32,6 +34,11 @@ def test_swapped_or_added_letters_contradict(read, found):
         "DEPAKMENTOFAGRICULTUREFISHDEFORESTRY",  # misread letters (K for RT), a gap
         "TMENTOFAGRICULTUREFISH",  # only part legible
         "DEPARTMENTOFAGRICULTUREFISHERIESANDFORESTRYY",  # a star read as a letter at the end
+        # the reading ends (an ink gap) right after a misread pair, the text goes on: the end
+        # of a reading is no letter read (seed 155 c00011, a genuine 'SOUTH AFRICA' line read
+        # 'OUTHFA')
+        "TMENTOFGA",
+        "TLUREFISHERIES",  # ... nor where it starts in the middle of the text
         "",
     ],
 )
@@ -54,3 +61,17 @@ def test_band_found_on_round_and_oval_stamps_not_on_rectangles():
             assert 0.9 < band.s_out <= 1.0 and 0.6 < band.s_in < 0.8
     assert shapes["round"] == {True} and shapes["oval"] == {True}
     assert shapes["rect"] == {False}
+
+
+def test_black_overprint_goes_with_its_grey_edge():
+    """Typed black text over a stamp: its anti-aliased grey edge is no stamp ink (left in, it
+    outlined the typed letters in the ring strip, read as an extra letter: seed 351 c00038)."""
+    page = np.full((60, 200, 3), 240, np.uint8)
+    cv2.putText(
+        page, "Cristobal", (5, 40), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2, cv2.LINE_AA
+    )
+    typed = cv2.dilate((page.max(axis=2) < 230).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    page[50:56, 20:180] = (150, 80, 170)  # a violet stroke of the stamp, clear of the typing
+    dark = ink_darkness(page, 1)
+    assert dark[typed].max() < 40  # no trace of the typed letters ...
+    assert dark[52, 100] == 255 - 80  # ... and the stamp's stroke as it is

@@ -1,14 +1,18 @@
-"""Which candidate blobs the search starts from: a fragment of an impression already compared
-is skipped only when that comparison started from a blob of the same impression (seed 354
-c00055: a blue signature's blob reached the genuine stamp a half-turn off, and the stamp's own
-blobs, which find it at the right pose, were skipped as its fragments)."""
+"""The exhaustive pose search. Which candidate blobs it starts from: a fragment of an impression
+already compared is skipped only when that comparison started from a blob of the same
+impression (seed 354 c00055: a blue signature's blob reached the genuine stamp a half-turn off,
+and the stamp's own blobs, which find it at the right pose, were skipped as its fragments).
+And the rotation of a round stamp, where the coarse search cannot tell it."""
 
 from types import SimpleNamespace
 
 import numpy as np
 
 from verification import seal as S
+from verification.imaging import colour_ink_mask
+from verification.ports import SealSpecimen
 from verification.seal import Candidate, Comparison, SealThresholds
+from verification.testing import draw_seal, paste, png_bytes, render_page
 
 STAMP = (50.0, 0.0, 500.0, 300.0)  # where the specimen sits on the impression
 SIGNATURE = Candidate((900.0, 0.0, 1000.0, 100.0), (950.0, 50.0))
@@ -43,3 +47,25 @@ def test_fragments_of_an_impression_compared_from_its_own_blob_are_skipped(monke
     best, calls = _search(monkeypatch, [OWN, FRAGMENT], {OWN: poor, FRAGMENT: poor})
     assert calls == [OWN]
     assert best is poor
+
+
+RING = "DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY"
+
+
+def test_round_stamp_turned_over_the_circle_where_the_coarse_rotation_is_wrong(monkeypatch):
+    """At 1/6 of the resolution a gappy round impression's text and emblem blur into its rings
+    and every rotation fits about alike, the best a wrong one (seed 356 c00003: 90 degrees for
+    a true 28). The pose still comes out right: a round specimen is turned over the whole
+    circle at the coarse place as well."""
+    spec = S.prepare_specimen(SealSpecimen("AU-DAFF-S1", "AU-DAFF", png_bytes(draw_seal(RING))))
+    assert spec is not None and spec.ringed
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])])
+    paste(page, draw_seal(RING, rotation=28), (900, 1500))
+    ink = colour_ink_mask(page.rgb())
+    cand = S.find_candidates(page.rgb(), ink)[0]
+    region, _ox, _oy = S._region(ink, cand, spec.mask.shape[0])
+    fit, angle, loc = S._coarse(region, spec)
+    assert abs(angle - 28) <= 5  # the coarse search is right on a clean impression ...
+    monkeypatch.setattr(S, "_coarse", lambda region, spec: (fit, 90.0, loc))  # ... made wrong
+    _fit, found, _loc = S._pose(region, spec)
+    assert abs(found - 28) <= 1.5

@@ -113,10 +113,11 @@ def ink_darkness(rgb: np.ndarray, channel: int) -> np.ndarray:
     "extra 'S'")."""
     dark = 255 - rgb[..., channel]
     black = (channel_max(rgb) < _BLACK_MAX).astype(np.uint8)
-    if black.any():
-        black = cv2.dilate(black, np.ones((_BLACK_EDGE, _BLACK_EDGE), np.uint8))
+    edged = (
+        cv2.dilate(black, np.ones((_BLACK_EDGE, _BLACK_EDGE), np.uint8)) if black.any() else black
+    )
     out = dark.copy()
-    out[black > 0] = 0
+    out[edged > 0] = 0
     return out
 
 

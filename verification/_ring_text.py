@@ -33,7 +33,6 @@ logger = logging.getLogger(__name__)
 _ROWS = 40  # strip height in pixels
 _FLANK = 3  # correctly read letters needed on each side of a contradiction
 _BLACK_MAX = 110  # a pixel with every channel below this is black ink, not stamp ink
-_BLACK_EDGE = 3  # pixels: the black ink's mask widened by this (its anti-aliased edge)
 
 
 @dataclass(frozen=True)
@@ -106,18 +105,11 @@ def ink_channel(rgb: np.ndarray, ink_mask: np.ndarray) -> int:
 
 
 def ink_darkness(rgb: np.ndarray, channel: int) -> np.ndarray:
-    """Stamp ink as darkness in ``channel`` (uint8, 0 = paper), black overprint removed with
-    its grey anti-aliased edge (``_BLACK_EDGE``): left in, the edge outlines the print's letters,
-    and where they cross the ring text the recogniser reads them as letters of its own (seed
-    351 c00038, a genuine CL-SAG oval under a typed name: 'YGASNAD' for 'Y GANADERO', an
-    "extra 'S'")."""
+    """Stamp ink as darkness in ``channel`` (uint8, 0 = paper), black overprint removed."""
     dark = 255 - rgb[..., channel]
-    black = (channel_max(rgb) < _BLACK_MAX).astype(np.uint8)
-    edged = (
-        cv2.dilate(black, np.ones((_BLACK_EDGE, _BLACK_EDGE), np.uint8)) if black.any() else black
-    )
+    black = channel_max(rgb) < _BLACK_MAX
     out = dark.copy()
-    out[edged > 0] = 0
+    out[black] = 0
     return out
 
 

@@ -231,8 +231,11 @@ class Confirmation:
         return open_positions(self.groups, self.glyphs, seen, self.invisible, read_words, doubted)
 
     def contradicted(self, th: VisibleThresholds | None = None) -> frozenset[int]:
-        """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word."""
-        inner = {k for g in self.groups for k in g[:-1]}
+        """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word,
+        but not where the swap would look the same (``invisible``: two alike letters, whose
+        swap alters nothing; the rendered pair's few pixels of kerning still fitted 'TT' of a
+        genuine MATTILSYNET ring swapped, seed 357 c00091)."""
+        inner = {k for g in self.groups for k in g[:-1]} - self.invisible
         return frozenset(inner & self.visible.contradicted(th or VisibleThresholds()))
 
 

@@ -16,6 +16,7 @@ EXPECTED = letters("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY")
         ("DEPARTMENTOFAGRICULTUREFISHERIESANDFORETSRY", "'ST' read as 'TS'"),  # at the end
         ("DEPARTMENTOFAGIRCULTUREFISHERIESANDFORESTRY", "'RI' read as 'IR'"),
         ("DPEARTMENTOFAGRICULTURE", "'EP' read as 'PE'"),  # at the start
+        ("ANDFORESTYR", "'RY' read as 'YR'"),  # at the end of the text, nothing after it
         ("TMENTOFAGRICUTLURE", "'LT' read as 'TL'"),
         ("FISHERIESANDEFORESTRY", "extra 'E' after 'AND'"),
         # A fragment read after an ink gap lies where it is contiguous: one gap of unread
@@ -37,6 +38,11 @@ def test_swapped_or_added_letters_contradict(read, found):
         "DEPAKMENTOFAGRICULTUREFISHDEFORESTRY",  # misread letters (K for RT), a gap
         "TMENTOFAGRICULTUREFISH",  # only part legible
         "DEPARTMENTOFAGRICULTUREFISHERIESANDFORESTRYY",  # a star read as a letter at the end
+        # the reading ends (an ink gap) right after a misread pair, the text goes on: the end
+        # of a reading is no letter read (seed 155 c00011, a genuine 'SOUTH AFRICA' line read
+        # 'OUTHFA')
+        "TMENTOFGA",
+        "TLUREFISHERIES",  # ... nor where it starts in the middle of the text
         "",
     ],
 )

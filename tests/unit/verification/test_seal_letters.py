@@ -6,6 +6,7 @@ import numpy as np
 
 from verification._seal_glyphs import check_glyphs
 from verification._seal_letters import (
+    Confirmation,
     LetterThresholds,
     confirmation,
     open_positions,
@@ -14,6 +15,7 @@ from verification._seal_letters import (
     words,
     words_read,
 )
+from verification._seal_visible import PairVisibility
 from verification.testing import text_strip as _strip
 
 
@@ -81,3 +83,14 @@ def test_a_glyph_wide_enough_for_two_letters_is_split_for_the_letter_test():
     parts, last = split_wide(spec, windows, LetterThresholds())
     assert parts == [(0, 12), (14, 26), (28, 39), (39, 52), (54, 66), (68, 80)]
     assert last == [0, 1, 3, 4, 5]  # each window's last part: pairs are mapped by it
+
+
+def test_swap_of_alike_letters_is_no_contradiction():
+    """Two alike letters (the 'TT' of MATTILSYNET): their swap alters nothing, however the
+    visible ink of the pair fits it (seed 357 c00091, a genuine ring: a few pixels of kerning
+    fitted the swap, share -0.73, snr -8.9)."""
+    visible = PairVisibility(share=(0.5, -0.73, 0.5), snr=(40.0, -8.9, 30.0), inked=(1.0, 1.3, 1.0))
+    seen = Confirmation(((0, 1, 2, 3),), frozenset(), frozenset(), frozenset(), visible)
+    assert seen.contradicted() == frozenset({1})  # two letters that differ: a swap
+    alike = Confirmation(((0, 1, 2, 3),), frozenset(), frozenset(), frozenset({1}), visible)
+    assert alike.contradicted() == frozenset()

@@ -1,0 +1,71 @@
+"""The exhaustive pose search. Which candidate blobs it starts from: a fragment of an impression
+already compared is skipped only when that comparison started from a blob of the same
+impression (seed 354 c00055: a blue signature's blob reached the genuine stamp a half-turn off,
+and the stamp's own blobs, which find it at the right pose, were skipped as its fragments).
+And the rotation of a round stamp, where the coarse search cannot tell it."""
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from verification import seal as S
+from verification.imaging import colour_ink_mask
+from verification.ports import SealSpecimen
+from verification.seal import Candidate, Comparison, SealThresholds
+from verification.testing import draw_seal, paste, png_bytes, render_page
+
+STAMP = (50.0, 0.0, 500.0, 300.0)  # where the specimen sits on the impression
+SIGNATURE = Candidate((900.0, 0.0, 1000.0, 100.0), (950.0, 50.0))
+OWN = Candidate((100.0, 0.0, 400.0, 200.0), (250.0, 100.0))
+FRAGMENT = Candidate((300.0, 150.0, 380.0, 250.0), (340.0, 200.0))
+
+
+def _search(monkeypatch, cands, found):
+    calls = []
+
+    def compare(ink, cand, spec, exhaustive=False, memo=None, key=(0, "")):
+        calls.append(cand)
+        return found[cand]
+
+    monkeypatch.setattr(S, "compare", compare)
+    spec = SimpleNamespace(key="spec")
+    ink = np.zeros((10, 10), np.uint8)
+    best = S._best(ink, cands, [spec], SealThresholds(), {}, exhaustive=True)  # type: ignore[list-item]
+    return best[1], calls
+
+
+def test_impression_reached_from_another_blob_is_searched_from_its_own(monkeypatch):
+    wrong = Comparison(0.74, 0.29, 0.45, 149.5, STAMP)  # a half-turn off
+    right = Comparison(1.0, 0.48, 0.65, 329.5, STAMP)
+    best, calls = _search(monkeypatch, [SIGNATURE, OWN], {SIGNATURE: wrong, OWN: right})
+    assert calls == [SIGNATURE, OWN]
+    assert best is right
+
+
+def test_fragments_of_an_impression_compared_from_its_own_blob_are_skipped(monkeypatch):
+    poor = Comparison(0.74, 0.29, 0.45, 149.5, STAMP)
+    best, calls = _search(monkeypatch, [OWN, FRAGMENT], {OWN: poor, FRAGMENT: poor})
+    assert calls == [OWN]
+    assert best is poor
+
+
+RING = "DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY"
+
+
+def test_round_stamp_turned_over_the_circle_where_the_coarse_rotation_is_wrong(monkeypatch):
+    """At 1/6 of the resolution a gappy round impression's text and emblem blur into its rings
+    and every rotation fits about alike, the best a wrong one (seed 356 c00003: 90 degrees for
+    a true 28). The pose still comes out right: a round specimen is turned over the whole
+    circle at the coarse place as well."""
+    spec = S.prepare_specimen(SealSpecimen("AU-DAFF-S1", "AU-DAFF", png_bytes(draw_seal(RING))))
+    assert spec is not None and spec.ringed
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])])
+    paste(page, draw_seal(RING, rotation=28), (900, 1500))
+    ink = colour_ink_mask(page.rgb())
+    cand = S.find_candidates(page.rgb(), ink)[0]
+    region, _ox, _oy = S._region(ink, cand, spec.mask.shape[0])
+    fit, angle, loc = S._coarse(region, spec)
+    assert abs(angle - 28) <= 5  # the coarse search is right on a clean impression ...
+    monkeypatch.setattr(S, "_coarse", lambda region, spec: (fit, 90.0, loc))  # ... made wrong
+    _fit, found, _loc = S._pose(region, spec)
+    assert abs(found - 28) <= 1.5

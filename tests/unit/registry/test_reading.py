@@ -3,14 +3,12 @@ reads a SQLite home at head without importing SQLAlchemy."""
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
 
 from node.bootstrap import build_node
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
@@ -22,12 +20,7 @@ from node.registry.specimens import build_specimens, trusted_registrars
 from node.registry.tables import RegistryRecordRow
 from node.review.tables import ReviewRow
 from node.storage.db import Database
-
-
-def _png(color: str) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (32, 32), color).save(buf, "PNG")
-    return buf.getvalue()
+from tests.unit.registry.records import AU_TEMPLATE, png
 
 
 def _settings(home: Path) -> Settings:
@@ -47,20 +40,12 @@ async def node(home):
     reg = n.registry
     await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
     await reg.add_agency("NZ-MPI", "NZ", "Ministry for Primary Industries")
-    await reg.add_seal("AU-DAFF", "S1", _png("red"))
-    await reg.add_seal("NZ-MPI", "S9", _png("green"))
-    await reg.add_seal("AU-DAFF", "S2", _png("blue"))
-    await reg.add_officer("AU-DAFF", "O7", "Jane Citizen", _png("navy"), "2024-01-01", "2028-12-31")
-    await reg.add_officer("AU-DAFF", "O8", "John Smith", _png("teal"), "2025-01-01", "2029-12-31")
-    template = {
-        "id": "AU-PHYTO",
-        "certificate_type": "phytosanitary",
-        "issuing_country": "AU",
-        "agency": "AU-DAFF",
-        "titles": ["PHYTOSANITARY CERTIFICATE"],
-        "fields": [{"name": "certificate_number", "labels": ["No."]}],
-    }
-    await reg.add_template(json.dumps(template).encode())
+    await reg.add_seal("AU-DAFF", "S1", png("red"))
+    await reg.add_seal("NZ-MPI", "S9", png("green"))
+    await reg.add_seal("AU-DAFF", "S2", png("blue"))
+    await reg.add_officer("AU-DAFF", "O7", "Jane Citizen", png("navy"), "2024-01-01", "2028-12-31")
+    await reg.add_officer("AU-DAFF", "O8", "John Smith", png("teal"), "2025-01-01", "2029-12-31")
+    await reg.add_template(json.dumps(AU_TEMPLATE).encode())
     with n.db.session() as session:
         # a pending record (not read), a partner record, partners, reviews in every state
         session.add(RegistryRecordRow(kind="seal", registrar="CN", record_id="S3", state="pending"))
@@ -133,7 +118,7 @@ async def test_specimens_built_through_either_reader_are_equal(node) -> None:
         )
     assert built[0] == built[1] == built[2]
     assert [s.id for s in built[0][2]] == ["S1", "S9", "S2"]
-    assert [o.signatures for o in built[0][3]] == [(_png("navy"),), (_png("teal"),)]
+    assert [o.signatures for o in built[0][3]] == [(png("navy"),), (png("teal"),)]
 
 
 def test_only_a_sqlite_file_at_head_is_read_with_sqlite3(home: Path, tmp_path: Path) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from PIL import Image
 
 from node.bootstrap import build_node
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
@@ -14,12 +12,7 @@ from node.config import ChainSettings, NodeIdentity, Settings
 from node.identity import create_identity
 from node.registry.specimens import build_specimens
 from node.registry.tables import RegistryRecordRow
-
-
-def _png(color: str) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (32, 32), color).save(buf, "PNG")
-    return buf.getvalue()
+from tests.unit.registry.records import AU_TEMPLATE, png
 
 
 @pytest.fixture
@@ -35,18 +28,10 @@ async def node(home):
     n.extras["chain"] = chain
     reg = n.registry
     await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
-    await reg.add_seal("AU-DAFF", "S1", _png("red"))
-    await reg.add_seal("AU-DAFF", "S2", _png("blue"))
-    await reg.add_officer("AU-DAFF", "O7", "Jane Citizen", _png("navy"), "2024-01-01", "2028-12-31")
-    template = {
-        "id": "AU-PHYTO",
-        "certificate_type": "phytosanitary",
-        "issuing_country": "AU",
-        "agency": "AU-DAFF",
-        "titles": ["PHYTOSANITARY CERTIFICATE"],
-        "fields": [{"name": "certificate_number", "labels": ["No."]}],
-    }
-    await reg.add_template(json.dumps(template).encode())
+    await reg.add_seal("AU-DAFF", "S1", png("red"))
+    await reg.add_seal("AU-DAFF", "S2", png("blue"))
+    await reg.add_officer("AU-DAFF", "O7", "Jane Citizen", png("navy"), "2024-01-01", "2028-12-31")
+    await reg.add_template(json.dumps(AU_TEMPLATE).encode())
     return n
 
 
@@ -54,9 +39,9 @@ async def test_confirmed_records_become_specimens(node) -> None:
     src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})
     assert src.agency("AU-DAFF").country == "AU"
     assert {s.id for s in src.seals("AU-DAFF")} == {"S1", "S2"}
-    assert src.seals("AU-DAFF")[0].image in (_png("red"), _png("blue"))
+    assert src.seals("AU-DAFF")[0].image in (png("red"), png("blue"))
     (officer,) = src.officers("AU-DAFF")
-    assert officer.name == "Jane Citizen" and officer.signatures == (_png("navy"),)
+    assert officer.name == "Jane Citizen" and officer.signatures == (png("navy"),)
     assert str(officer.valid_from) == "2024-01-01" and str(officer.valid_to) == "2028-12-31"
     assert [t["id"] for t in src.templates()] == ["AU-PHYTO"]
 
@@ -64,7 +49,7 @@ async def test_confirmed_records_become_specimens(node) -> None:
 async def test_a_specimen_that_differs_from_the_chain_is_not_used(node) -> None:
     with node.db.session() as session:
         row = session.get(RegistryRecordRow, ("seal", "CN", "S2"))
-        row.sha256 = node.blobs.put(_png("green"))  # swapped file on disk/DB
+        row.sha256 = node.blobs.put(png("green"))  # swapped file on disk/DB
     src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})
     assert [s.id for s in src.seals("AU-DAFF")] == ["S1"]
 

@@ -6,12 +6,10 @@ CN's applier checks them against the chain before using them."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from sqlmodel import select
 
 from node.applier import MessageApplier
@@ -31,21 +29,7 @@ from node.registry.tables import RegistryRecordRow
 from node.runtime import Node
 from node.storage.core import WorkerCursorRow
 from node.storage.documents import add_event, events_for
-
-TEMPLATE = {
-    "id": "AU-PHYTO",
-    "certificate_type": "phytosanitary",
-    "issuing_country": "AU",
-    "agency": "AU-DAFF",
-    "titles": ["PHYTOSANITARY CERTIFICATE"],
-    "fields": [{"name": "certificate_number", "labels": ["No."]}],
-}
-
-
-def _png(color: str) -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (32, 32), color).save(buf, "PNG")
-    return buf.getvalue()
+from tests.unit.registry.records import AU_TEMPLATE, png
 
 
 def _node(
@@ -122,9 +106,9 @@ async def _register_au(au: Node) -> None:
     reg = au.registry
     assert reg is not None
     await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
-    await reg.add_seal("AU-DAFF", "AU-S1", _png("red"))
-    await reg.add_officer("AU-DAFF", "AU-O7", "Jane Citizen", _png("navy"), "2024-01-01")
-    await reg.add_template(json.dumps(TEMPLATE).encode())
+    await reg.add_seal("AU-DAFF", "AU-S1", png("red"))
+    await reg.add_officer("AU-DAFF", "AU-O7", "Jane Citizen", png("navy"), "2024-01-01")
+    await reg.add_template(json.dumps(AU_TEMPLATE).encode())
 
 
 async def test_authoritative_records_reach_the_partner_and_serve_its_review(nodes) -> None:
@@ -136,8 +120,8 @@ async def test_authoritative_records_reach_the_partner_and_serve_its_review(node
 
     seal = _record(cn, "seal", "AU", "AU-S1")
     assert seal is not None and seal.state == "confirmed" and seal.source == "AU-CBR"
-    assert seal.sha256 == hashlib.sha256(_png("red")).hexdigest()
-    assert cn.blobs.get(seal.sha256) == _png("red")
+    assert seal.sha256 == hashlib.sha256(png("red")).hexdigest()
+    assert cn.blobs.get(seal.sha256) == png("red")
     assert cn.registry is not None
     listed = {(r["kind"], r["id"]): r for r in cn.registry.list()}
     assert listed[("seal", "AU-S1")]["source"] == "AU-CBR"
@@ -151,7 +135,7 @@ async def test_authoritative_records_reach_the_partner_and_serve_its_review(node
     assert src.agency("AU-DAFF") is not None
     assert [s.id for s in src.seals("AU-DAFF")] == ["AU-S1"]
     (officer,) = src.officers("AU-DAFF")
-    assert officer.signatures == (_png("navy"),) and str(officer.valid_from) == "2024-01-01"
+    assert officer.signatures == (png("navy"),) and str(officer.valid_from) == "2024-01-01"
     assert [t["id"] for t in src.templates()] == ["AU-PHYTO"]
     with cn.db.session() as session:
         assert {r.state for r in session.exec(select(InboxRow))} == {"applied"}
@@ -161,7 +145,7 @@ async def test_writing_again_queues_nothing_twice(nodes) -> None:
     au, cn, _ = nodes
     await _register_au(au)
     assert au.registry is not None and au.registry.publisher is not None
-    await au.registry.add_seal("AU-DAFF", "AU-S1", _png("red"))  # idempotent re-registration
+    await au.registry.add_seal("AU-DAFF", "AU-S1", png("red"))  # idempotent re-registration
     await au.registry.process_pending()
     assert au.registry.publisher.share_all("CN-SHA") == 0  # same message ids: already queued
     assert len(_outbox(au, "CN-SHA", "registry_update")) == 4
@@ -190,8 +174,8 @@ async def test_records_from_a_sender_not_authoritative_are_refused(nodes) -> Non
         docs.SealSpecimen(
             id="AU-S1",
             agency_id="AU-DAFF",
-            sha256=hashlib.sha256(_png("red")).hexdigest(),
-            image=_png("red"),
+            sha256=hashlib.sha256(png("red")).hexdigest(),
+            image=png("red"),
         )
     )
     with nz.db.session() as session:
@@ -207,12 +191,12 @@ async def test_specimen_not_matching_the_chain_is_refused(nodes) -> None:
     au, cn, _ = nodes
     await _register_au(au)
     assert au.exchange is not None
-    swapped = _png("green")  # consistent message, but not the image on chain
-    lying = _png("yellow")  # claims the chain's hash over other bytes
+    swapped = png("green")  # consistent message, but not the image on chain
+    lying = png("yellow")  # claims the chain's hash over other bytes
     for mid, image, sha in (
         ("m-swap", swapped, hashlib.sha256(swapped).hexdigest()),
-        ("m-lie", lying, hashlib.sha256(_png("red")).hexdigest()),
-        ("m-ghost", _png("red"), hashlib.sha256(_png("red")).hexdigest()),
+        ("m-lie", lying, hashlib.sha256(png("red")).hexdigest()),
+        ("m-ghost", png("red"), hashlib.sha256(png("red")).hexdigest()),
     ):
         update = docs.RegistryUpdate(registrar_country="AU")
         rid = "AU-S9" if mid == "m-ghost" else "AU-S1"
@@ -229,7 +213,7 @@ async def test_specimen_not_matching_the_chain_is_refused(nodes) -> None:
         "m-ghost": "cusdep.registry.not_on_chain",
     }
     seal = _record(cn, "seal", "AU", "AU-S1")
-    assert seal is not None and seal.sha256 == hashlib.sha256(_png("red")).hexdigest()
+    assert seal is not None and seal.sha256 == hashlib.sha256(png("red")).hexdigest()
     assert _record(cn, "seal", "AU", "AU-S9") is None
 
 
@@ -258,7 +242,7 @@ async def test_revocation_propagates_and_is_checked_on_chain(nodes) -> None:
 async def test_review_outcomes_reach_the_sender(nodes) -> None:
     au, cn, _ = nodes
     assert au.exchange is not None and cn.exchange is not None and cn.anchoring is not None
-    data = _png("white")
+    data = png("white")
     (sent,) = au.exchange.send_many([(data, "scan.png")], "CN-SHA", fsync_blobs=True)
     await _deliver(au, cn)
     materialize_blobs(cn.db, cn.blobs)  # the partner's document row (source AU-CBR)
@@ -302,7 +286,7 @@ async def test_review_outcomes_reach_the_sender(nodes) -> None:
 async def test_outcome_for_a_document_never_sent_or_a_false_anchor_is_refused(nodes) -> None:
     au, cn, _ = nodes
     assert au.exchange is not None and cn.exchange is not None
-    (sent,) = au.exchange.send_many([(_png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
+    (sent,) = au.exchange.send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
     await _deliver(au, cn)
     stranger = docs.ReviewOutcome(document_sha256="a" * 64, verdict="reject", decided_by="machine")
     false_anchor = docs.ReviewOutcome(

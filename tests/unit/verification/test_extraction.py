@@ -436,16 +436,20 @@ def test_a_label_whose_dot_is_read_as_a_comma_still_takes_the_value_on_its_row()
     assert extract_fields(lines, T, 1654)["certificate_number"].value == "ZA00221743"
 
 
-def _one_field(name: str, label: str):
+def _template(*fields: dict):
     return parse_template(
         {
             "id": "T1",
             "certificate_type": "phytosanitary",
             "agency": "AU-DAFF",
             "titles": ["PHYTOSANITARY CERTIFICATE"],
-            "fields": [{"name": name, "labels": [label]}],
+            "fields": list(fields),
         }
     )
+
+
+def _one_field(name: str, label: str):
+    return _template({"name": name, "labels": [label]})
 
 
 def test_a_damaged_label_alone_on_its_line_is_found_where_its_best_match_ends_in_a_word():
@@ -467,24 +471,13 @@ def test_a_damaged_label_after_its_box_number_is_found():
 def test_a_box_number_read_with_a_colon_belongs_to_the_label_after_it():
     """Seed 206 c00095, two columns: "4. To: Plant Protection Organization(s) of" read with
     "4:" sat on the row of the consignee's label, and "4:" was taken for the consignee."""
-    t = parse_template(
+    t = _template(
         {
-            "id": "T1",
-            "certificate_type": "phytosanitary",
-            "agency": "US-APHIS",
-            "titles": ["PHYTOSANITARY CERTIFICATE"],
-            "fields": [
-                {
-                    "name": "consignee",
-                    "labels": ["Declared name and address of consignee"],
-                    "split_lines": ["consignee_name", "consignee_address"],
-                },
-                {
-                    "name": "destination_country",
-                    "labels": ["To: Plant Protection Organization(s) of"],
-                },
-            ],
-        }
+            "name": "consignee",
+            "labels": ["Declared name and address of consignee"],
+            "split_lines": ["consignee_name", "consignee_address"],
+        },
+        {"name": "destination_country", "labels": ["To: Plant Protection Organization(s) of"]},
     )
     lines = [
         L("4: To: Plant Protection Organization(s) of", 829, 433, h=39),

@@ -1,0 +1,23 @@
+"""Registry records the registry unit tests add: an AU template and plain PNG specimens."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+AU_TEMPLATE = {
+    "id": "AU-PHYTO",
+    "certificate_type": "phytosanitary",
+    "issuing_country": "AU",
+    "agency": "AU-DAFF",
+    "titles": ["PHYTOSANITARY CERTIFICATE"],
+    "fields": [{"name": "certificate_number", "labels": ["No."]}],
+}
+
+
+def png(color: str) -> bytes:
+    """A 32x32 PNG of one colour (a seal or signature specimen)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 32), color).save(buf, "PNG")
+    return buf.getvalue()

@@ -84,14 +84,13 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
     defects: list[dict[str, str]] = []
 
     officer = _officer(rng, world, layout, kind, variant, issue, defects)
-    seal = _seal(rng, world, layout, kind, defects)
+    seal, imitated = _seal(rng, world, layout, kind, defects)
     if variant == "certificate":
         arrival = _expire(rng, layout, values, issue, defects)
     alteration = _alter(rng, layout, values, defects) if kind == "field_altered" else None
     values.truth["officer_name"] = officer.name
     values.printed["officer_name"] = [officer.name]
 
-    imitated = world.seals.get(seal.id.removesuffix("-FORGED")) if seal and seal.note else None
     marks = Marks(seal=seal, officer=officer, alteration=alteration, imitated=imitated)
     extra = sections(layout.certificate_type, layout.country, issue, rng, layout.date_order)
     pdf, scan, placed = render_case(layout, values.printed, marks, rng, nrng, scan_fmt, extra)
@@ -159,23 +158,24 @@ def _officer(
 
 def _seal(
     rng: random.Random, world: World, layout: Layout, kind: str, defects: list[dict[str, str]]
-) -> SealSpec | None:
+) -> tuple[SealSpec | None, SealSpec | None]:
+    """The seal stamped, and the genuine seal it imitates when it is a forgery."""
     own = world.seals_of(layout.agency)
     if kind == "no_seal":
         defects.append({"code": "seal.missing", "detail": "no official stamp on the certificate"})
-        return None
+        return None, None
     if kind == "foreign_seal":
         other = rng.choice([s for s in world.seals.values() if s.agency != layout.agency])
         defects.append(
             {"code": "seal.wrong_agency", "detail": f"stamp {other.id} belongs to {other.agency}"}
         )
-        return other
+        return other, None
     genuine = rng.choice(own)
     if kind == "forged_seal":
         forged = forge_seal(rng, genuine)
         defects.append({"code": "seal.forged", "detail": f"imitates {genuine.id}: {forged.note}"})
-        return forged
-    return genuine
+        return forged, genuine
+    return genuine, None
 
 
 def _expire(

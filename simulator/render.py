@@ -103,10 +103,11 @@ def _stamp(
     if spec is None:
         return {"present": False, "seal_id": None, "registered": False, "agency_id": None}
     angle = rng.uniform(-35, 35)
-    twin = copy.deepcopy(nrng)  # the same stamping with the imitated die, for the truth only
+    # the same stamping with the imitated die, for the truth only
+    twin = copy.deepcopy(nrng) if marks.imitated is not None else None
     mask = seal_mod.impression(spec, INK_DPI, nrng, angle)
     shown = None
-    if marks.imitated is not None:
+    if marks.imitated is not None and twin is not None:
         genuine = seal_mod.impression(marks.imitated, INK_DPI, twin, angle)
         shown = seal_mod.difference_px(mask, genuine)
     w_pt = mask.shape[1] / INK_DPI * 72

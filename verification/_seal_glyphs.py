@@ -17,6 +17,7 @@ of a rectangle) is cut into glyphs (runs of inked columns, split where letters t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -100,11 +101,10 @@ def stepped(offsets: tuple[int, ...]) -> bool:
     side holds at least ``_SIDE`` glyphs: the median of two is their mean, and one glyph off at
     either end of a ring's strip (where the unwrapping seam cuts it) made a step of its own
     (seed 152 c00031, a genuine CN-CCPIT oval: 8 then -5, -5, -5 ... 0)."""
-    for i in range(_SIDE, len(offsets) - _SIDE + 1):
-        before, after = offsets[max(0, i - _RUN) : i], offsets[i : i + _RUN]
-        if abs(float(np.median(after)) - float(np.median(before))) >= _STEP:
-            return True
-    return False
+    return any(
+        abs(float(np.median(after)) - float(np.median(before))) >= _STEP
+        for before, after in _runs(offsets, _SIDE)
+    )
 
 
 def plateau_step(offsets: tuple[int, ...]) -> bool:
@@ -113,12 +113,19 @@ def plateau_step(offsets: tuple[int, ...]) -> bool:
     200-203 and 310-313 (rectangles' lines, seal stage): no genuine impression's line did so
     (genuine steps were single glyphs found off, -1, -9, -1, -6, ...); the one imitation with a
     letter added to its first line did."""
-    for i in range(_RUN, len(offsets) - _RUN + 1):
-        before, after = offsets[i - _RUN : i], offsets[i : i + _RUN]
-        together = max(before) - min(before) <= _PLATEAU and max(after) - min(after) <= _PLATEAU
-        if together and abs(float(np.median(after)) - float(np.median(before))) >= _STEP:
-            return True
-    return False
+    return any(
+        max(before) - min(before) <= _PLATEAU
+        and max(after) - min(after) <= _PLATEAU
+        and abs(float(np.median(after)) - float(np.median(before))) >= _STEP
+        for before, after in _runs(offsets, _RUN)
+    )
+
+
+def _runs(offsets: tuple[int, ...], side: int) -> Iterator[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """At each place with ``side`` glyphs or more on either side: up to ``_RUN`` glyphs before
+    it and up to ``_RUN`` after it."""
+    for i in range(side, len(offsets) - side + 1):
+        yield offsets[max(0, i - _RUN) : i], offsets[i : i + _RUN]
 
 
 def scale_error(offsets: tuple[int, ...]) -> bool:

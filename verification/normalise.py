@@ -52,7 +52,7 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
     if field in ("origin_country", "destination_country"):
         return _country(text)
     if field == "hs_code":
-        return norm.hs_code(hs_digits(text))
+        return norm.hs_code(_hs_digits(text))
     if field == "container_numbers":
         return containers(text)
     if field.endswith("_kg"):
@@ -77,7 +77,7 @@ def _dispatch(field: str, text: str, date_order: str) -> str:
 _HS_LETTER = re.compile(r"(?<=[\d.])[OQDILZSBGol]|[OQDILZSBGol](?=[\d.])")
 
 
-def hs_digits(text: str) -> str:
+def _hs_digits(text: str) -> str:
     """``text`` with the letters read for digits inside an HS code made digits."""
     return _HS_LETTER.sub(lambda m: m.group().upper().translate(_DIGITISH), text)
 

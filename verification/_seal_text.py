@@ -75,6 +75,11 @@ _CONTEXT = 4  # glyphs each side a contradicted pair is re-registered on (``_mis
 _REREGISTER = 8  # columns
 _LOCAL_PAIR = 3  # columns a pair may shift on its own in the glyph test (``_seal_glyphs._LOCAL``)
 _MARK = 0.5  # of a word's median glyph width: a narrower last glyph is a mark (``_letters_only``)
+# A contradicted pair counts in an unsettled strip too when its visible ink shows the swap this
+# plainly (``_plain``): PLAIN_SNR noise units, both glyphs inked PLAIN_INK of the strip's usual.
+_PLAIN_SNR = 15.0
+_PLAIN_INK = 0.5
+_ONE_PLACE = 2  # pairs: how far apart the contradictions of one swap can lie (``_seal_visible``)
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ class TextEvidence:
     strips: tuple[tuple[np.ndarray, np.ndarray], ...] = ()  # (specimen, impression) per line
     confirmation: Confirmation | None = None  # of the text that could carry a swap
     overruled: tuple[frozenset[int], ...] = ()  # per check: contradicted pairs the ink denies
+    plain: tuple[frozenset[int], ...] = ()  # per check: contradicted pairs the ink shows plainly
 
     @property
     def solids_missing(self) -> bool:
@@ -103,12 +109,13 @@ class TextEvidence:
     @property
     def contradicted(self) -> int:
         """Contradicted pairs in strips that are otherwise mostly confirmed (a strip cut in
-        the wrong place, or another design, contradicts at random: the pixel test judges it)."""
-        overruled = self.overruled or tuple(frozenset() for _ in self.checks)
+        the wrong place, or another design, contradicts at random: the pixel test judges it),
+        and in the other strips those whose visible ink shows the swap plainly (``_plain``)."""
+        none: tuple[frozenset[int], ...] = tuple(frozenset() for _ in self.checks)
         return sum(
-            len(set(c.contradicted) - o)
-            for c, o in zip(self.checks, overruled, strict=True)
-            if c.pairs and c.confirmed >= _SETTLED * c.pairs
+            len(set(c.contradicted) - o) if c.confirmed >= _SETTLED * c.pairs else len(p - o)
+            for c, o, p in zip(self.checks, self.overruled or none, self.plain or none, strict=True)
+            if c.pairs
         )
 
     @property
@@ -163,7 +170,34 @@ def text_evidence(
     overruled = tuple(
         _overruled(*strip, c, kind == "ring") for strip, c in zip(strips, checks, strict=True)
     )
-    return TextEvidence(kind, checks, solids, seen, lines, conf, overruled)
+    plain = tuple(
+        _plain(*strip, c, o) for strip, c, o in zip(strips, checks, overruled, strict=True)
+    )
+    return TextEvidence(kind, checks, solids, seen, lines, conf, overruled, plain)
+
+
+def _plain(
+    spec: np.ndarray, imp: np.ndarray, check: GlyphCheck, overruled: frozenset[int]
+) -> frozenset[int]:
+    """Contradicted pairs of a strip that is not mostly confirmed whose visible ink fits the
+    swap by ``_PLAIN_SNR`` noise units, both glyphs inked ``_PLAIN_INK`` of the strip's usual
+    glyph, where the strip's contradictions (less the ``overruled``) lie at one place: a swap
+    upsets the pairs around it (``_ONE_PLACE``), while a strip misregistered against the
+    specimen, or another design, contradicts here and there (two synthetic genuine rectangles
+    of ``test_seal_stars``: strong contradictions at pairs 0-4 and 36-38). An impression whose
+    ink gaps leave most pairs unclear settles no strip, and the swap it shows plainly was not
+    counted (seed 205 c00072, "FROESTRY" on an AU-DAFF ring: 27 of 44 pairs confirmed, the
+    swapped pair at snr -72, inked 1.1). Seeds 350-358, 370-374 and 205 (1520 impressions, 760
+    genuine): in unsettled strips, genuine contradicted pairs inked 0.5 or more had snr -6.5
+    and -17.4 (the latter a CL-SAG ring rejected already for its layout); imitations' -16.6 to
+    -107."""
+    left = set(check.contradicted) - overruled
+    if not left or check.confirmed >= _SETTLED * check.pairs:
+        return frozenset()
+    if max(left) - min(left) > _ONE_PLACE:
+        return frozenset()
+    vis = pair_visibility(spec, imp, check.windows)
+    return frozenset(k for k in left if vis.snr[k] <= -_PLAIN_SNR and vis.inked[k] >= _PLAIN_INK)
 
 
 def _overruled(

@@ -12,11 +12,13 @@ import numpy as np
 from simulator.seal import colourise, seal_mask
 from simulator.world import INKS, build_world
 from verification import seal as S
-from verification._seal_glyphs import check_glyphs
+from verification._seal_glyphs import check_glyphs, glyph_windows
 from verification._seal_text import (
+    TextEvidence,
     _held_by_neighbours,
     _ink_leans_printed,
     _overruled,
+    _plain,
     glyph_of_letter,
     misread_lines,
     text_evidence,
@@ -61,6 +63,32 @@ def test_a_real_swap_is_held_by_neither_neighbour_nor_ink_and_stands():
             assert not _held_by_neighbours(check, 19), (level, seed)
             assert not _ink_leans_printed(vis, 19), (level, seed)
             assert 19 not in _overruled(SPEC, imp, check), (level, seed)
+
+
+def _gapped(strip: np.ndarray, seed: int) -> np.ndarray:
+    """A stamping of ``strip`` whose first 14 glyphs fell in an ink gap."""
+    imp = _stamped(strip, 0.6, seed)
+    inked = np.ones_like(imp)
+    inked[:, : glyph_windows(SPEC)[14][0]] = 0.0
+    return np.clip(0.2 + (imp - 0.2) * inked, 0.0, 1.0).astype(np.float32)
+
+
+def test_a_swap_shown_plainly_counts_though_ink_gaps_leave_the_strip_unsettled():
+    for seed in range(3):
+        imp = _gapped(SWAPPED, seed)
+        check = check_glyphs(SPEC, imp)
+        assert check.confirmed < 0.65 * check.pairs and 19 in check.contradicted, seed
+        overruled = _overruled(SPEC, imp, check)
+        unsettled = TextEvidence("lines", (check,), overruled=(overruled,))
+        assert unsettled.contradicted == 0  # an unsettled strip's contradictions alone: not counted
+        plain = TextEvidence(
+            "lines", (check,), overruled=(overruled,), plain=(_plain(SPEC, imp, check, overruled),)
+        )
+        assert plain.contradicted == 1, seed
+        genuine = _gapped(SPEC, seed)
+        assert _plain(SPEC, genuine, check_glyphs(SPEC, genuine), frozenset()) == frozenset(), seed
+        elsewhere = replace(check, contradicted=(*check.contradicted, 2))  # and at another place
+        assert _plain(SPEC, imp, elsewhere, overruled) == frozenset(), seed
 
 
 def _page_and_pose(drawn, seed: int):

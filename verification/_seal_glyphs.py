@@ -266,18 +266,25 @@ def _placement(
 ) -> tuple[int, int, tuple[int, ...]]:
     """(legible glyphs, glyphs found _MOVED or more columns off their place, the columns each
     legible glyph is found off its place)."""
+    found = places(spec, imp, wins)
+    moved = sum(abs(off) >= _MOVED for _, off in found)
+    return len(found), moved, tuple(off for _, off in found)
+
+
+def places(
+    spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]
+) -> tuple[tuple[float, int], ...]:
+    """(centre column on the specimen, columns found off it) of each glyph the impression
+    shows legibly (NCC ``_ALONE``) within ``_SLIDE`` columns of its place."""
     padded = np.pad(imp.astype(np.float32), ((_LOCAL_ROWS, _LOCAL_ROWS), (_SLIDE, _SLIDE)))
-    legible = moved = 0
-    offsets: list[int] = []
+    spec = spec.astype(np.float32)
+    found: list[tuple[float, int]] = []
     for c0, c1 in wins:
         glyph = spec[:, c0:c1]
         if c1 - c0 < _MIN_WIDTH + 2 or float(glyph.std()) < 1e-3:
             continue
         res = cv2.matchTemplate(padded[:, c0 : c1 + 2 * _SLIDE], glyph, cv2.TM_CCOEFF_NORMED)
         _, v, _, (x, _y) = cv2.minMaxLoc(res)
-        if v < _ALONE:
-            continue
-        legible += 1
-        moved += int(abs(x - _SLIDE) >= _MOVED)
-        offsets.append(int(x - _SLIDE))
-    return legible, moved, tuple(offsets)
+        if v >= _ALONE:
+            found.append(((c0 + c1) / 2.0, int(x - _SLIDE)))
+    return tuple(found)

@@ -13,7 +13,7 @@ moves the rest of its line, and that must stay visible.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -31,7 +31,14 @@ from verification._ring_text import (
     unwrap,
 )
 from verification._ring_text import cached_text as specimen_text_of
-from verification._seal_glyphs import GlyphCheck, GlyphThresholds, check_glyphs, normalise
+from verification._seal_glyphs import (
+    GlyphCheck,
+    GlyphThresholds,
+    check_glyphs,
+    glyph_windows,
+    normalise,
+    places,
+)
 from verification._seal_glyphs import register as register_strip
 from verification._seal_letters import (
     Confirmation,
@@ -79,6 +86,11 @@ _MARK = 0.5  # of a word's median glyph width: a narrower last glyph is a mark (
 # plainly (``_plain``): PLAIN_SNR noise units, both glyphs inked PLAIN_INK of the strip's usual.
 _PLAIN_SNR = 15.0
 _PLAIN_INK = 0.5
+# A rectangle's line whose glyphs' places drift this many columns from end to end (a straight
+# line fitted to them) has its pairs judged on the line re-registered along it (``_undrifted``).
+_UNDRIFT = 4.0
+_FIT_MIN = 8  # legible glyphs needed to fit the drift
+_FIT_OUT = 3  # columns: glyphs further off the first fit are left out of the second
 _ONE_PLACE = 2  # pairs: how far apart the contradictions of one swap can lie (``_seal_visible``)
 
 
@@ -156,10 +168,10 @@ def text_evidence(
         ink = _rotate(colour_ink_mask(crop), -angle)
         strips = ring_strips(spec_dark, dark, ink, band)
         kind = "ring"
+        checks = tuple(check_glyphs(s, i, th) for s, i in strips)
     else:
-        strips = line_strips(spec_dark, dark)
+        strips, checks = _registered_lines(line_strips(spec_dark, dark), th)
         kind = "lines"
-    checks = tuple(check_glyphs(s, i, th) for s, i in strips)
     if sum(c.pairs for c in checks) == 0 and solids == 0:
         return None
     conf = None
@@ -174,6 +186,54 @@ def text_evidence(
         _plain(*strip, c, o) for strip, c, o in zip(strips, checks, overruled, strict=True)
     )
     return TextEvidence(kind, checks, solids, seen, lines, conf, overruled, plain)
+
+
+def _registered_lines(
+    strips: list[tuple[np.ndarray, np.ndarray]], th: GlyphThresholds | None
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], tuple[GlyphCheck, ...]]:
+    """Each line's glyph evidence; where the line drifts along its length, its pairs judged on
+    the line re-registered (``_undrifted``), its glyphs' places (``line_stepped``) still on the
+    line as found: a letter added to a centred line moves its halves apart, which a straight
+    line fitted through the places would take for drift."""
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    checks: list[GlyphCheck] = []
+    for spec, imp in strips:
+        check = check_glyphs(spec, imp, th)
+        flat = _undrifted(spec, imp)
+        if flat is not None:
+            pairs = check_glyphs(spec, flat, th)
+            check = replace(pairs, legible=check.legible, moved=check.moved, offsets=check.offsets)
+            imp = flat
+        out.append((spec, imp))
+        checks.append(check)
+    return out, tuple(checks)
+
+
+def _undrifted(spec: np.ndarray, imp: np.ndarray) -> np.ndarray | None:
+    """``imp`` resampled along the line so that its glyphs sit on the specimen's places, when
+    a straight line fitted to their offsets drifts ``_UNDRIFT`` columns or more from end to end
+    (None otherwise): a long rectangle line scaled a little against the specimen leaves its
+    glyphs some columns off at both ends, more than a pair may shift in the glyph test, and
+    most pairs then come out unclear (seed 370 c00059, an AU-DAFF rectangle: +5 to -4 over its
+    first line; 9 of 40 pairs confirmed, its swapped pair among the unclear)."""
+    found = places(spec, imp, glyph_windows(spec))
+    if len(found) < _FIT_MIN:
+        return None
+    x = np.array([c for c, _ in found])
+    d = np.array([o for _, o in found], dtype=np.float64)
+    slope, icpt = np.polyfit(x, d, 1)
+    near = np.abs(d - (icpt + slope * x)) < _FIT_OUT
+    if near.sum() < _FIT_MIN:
+        return None
+    slope, icpt = np.polyfit(x[near], d[near], 1)
+    if abs(slope) * float(x[near].max() - x[near].min()) < _UNDRIFT:
+        return None
+    h, w = imp.shape
+    cols = np.arange(w, dtype=np.float32)
+    map_x = np.tile(cols + np.float32(icpt) + np.float32(slope) * cols, (h, 1))
+    map_y = np.repeat(np.arange(h, dtype=np.float32)[:, None], w, axis=1)
+    flat = cv2.remap(imp.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
+    return flat.astype(imp.dtype)
 
 
 def _plain(

@@ -19,6 +19,7 @@ from verification._seal_text import (
     _ink_leans_printed,
     _overruled,
     _plain,
+    _registered_lines,
     glyph_of_letter,
     misread_lines,
     text_evidence,
@@ -89,6 +90,33 @@ def test_a_swap_shown_plainly_counts_though_ink_gaps_leave_the_strip_unsettled()
         assert _plain(SPEC, genuine, check_glyphs(SPEC, genuine), frozenset()) == frozenset(), seed
         elsewhere = replace(check, contradicted=(*check.contradicted, 2))  # and at another place
         assert _plain(SPEC, imp, elsewhere, overruled) == frozenset(), seed
+
+
+def _stretched(strip: np.ndarray, factor: float) -> np.ndarray:
+    """``strip`` scaled along its length by ``factor`` about its middle, cut to its width."""
+    import cv2
+
+    h, w = strip.shape
+    scaled = cv2.resize(strip, (round(w * factor), h), interpolation=cv2.INTER_LINEAR)
+    out = np.zeros_like(strip)
+    if scaled.shape[1] >= w:
+        at = (scaled.shape[1] - w) // 2
+        out[:] = scaled[:, at : at + w]
+    else:
+        at = (w - scaled.shape[1]) // 2
+        out[:, at : at + scaled.shape[1]] = scaled
+    return out
+
+
+def test_a_line_scaled_against_the_specimen_is_judged_re_registered_along_its_length():
+    for factor in (0.97, 1.03):  # its ends 8 columns off: more than a pair shifts on its own
+        genuine = _stamped(_stretched(SPEC, factor), 0.6)
+        assert check_glyphs(SPEC, genuine).contradicted  # judged as found: false contradictions
+        _, (check,) = _registered_lines([(SPEC, genuine)], None)
+        assert check.all_confirmed and not check.contradicted, factor
+        swapped = _stamped(_stretched(SWAPPED, factor), 0.6)
+        _, (check,) = _registered_lines([(SPEC, swapped)], None)
+        assert check.contradicted == (19,), factor  # the swap, and only the swap
 
 
 def _page_and_pose(drawn, seed: int):

@@ -223,6 +223,17 @@ def test_glyphs_moved_by_a_ring_centre_error_are_no_letter_added():
     assert not centre_error(added, even, 821) and _ring_check(even, added).layout_moved
     across = tuple(0 if p < 500 else 12 for p in places)
     assert not centre_error(across, places, 821) and _ring_check(places, across).layout_moved
+    # seed 402 c00068, a CN-CCPIT oval printing "FORE" (796 columns): the text after the added
+    # E moved 11 columns at once, then falling smoothly towards the strip's end
+    fore = (
+        (15, 2), (113, 1), (135, 0), (152, 0), (169, -1), (188, -1), (215, -1), (235, -1),
+        (261, -2), (279, -2), (303, 9), (321, 9), (338, -8), (350, -2), (393, 9), (405, 9),
+        (424, 9), (438, 9), (457, -9), (523, 9), (542, 8), (561, 8), (583, 8), (606, 8),
+        (625, 7), (642, 6), (660, 6), (686, 5), (754, 4), (764, -7), (780, 2),
+    )  # fmt: skip
+    fore_places, fore_offsets = tuple(p for p, _ in fore), tuple(o for _, o in fore)
+    assert not centre_error(fore_offsets, fore_places, 796)
+    assert _ring_check(fore_places, fore_offsets, 796).layout_moved
     # glyphs swinging further along the ring than a centre error moves them
     swing = tuple(round(10 * np.sin(2 * np.pi * p / 821)) for p in even)
     assert not centre_error(swing, even, 821)

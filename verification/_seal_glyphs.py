@@ -39,8 +39,6 @@ _STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or
 _DRIFT = 10  # columns between the line's ends: text set to another length, not a scale error
 _PLATEAU = 2  # columns: the spread of a run of glyphs that sit together (``plateau_step``)
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
-_CENTRE = 6.0  # columns: the most a ring's centre error moves its glyphs along the strip
-_STRAY = 0.1  # share of glyphs that may be found off a centre error's curve (each on its own)
 
 
 @dataclass(frozen=True)
@@ -65,20 +63,14 @@ class GlyphCheck:
     checked: tuple[int, ...] = ()  # index of the first glyph of each pair judged (``margins``)
     windows: tuple[tuple[int, int], ...] = ()  # the glyphs' column runs on the specimen strip
     offsets: tuple[int, ...] = ()  # columns each legible glyph sits off its place, in order
-    places: tuple[int, ...] = ()  # the middle column of each legible glyph (``offsets``)
-    width: int = 0  # columns of the strip: a ring's strip is the whole circle
 
     @property
     def layout_moved(self) -> bool:
         """Many legible glyphs sit off their place: a letter added (or dropped) re-centred the
         line, which the pairs alone may not show; and the glyphs' places step somewhere
-        (``stepped``), which a ring's scale error, drifting smoothly along the strip, does not,
-        nor its centre error (``centre_error``)."""
+        (``stepped``), which a ring's scale error, drifting smoothly along the strip, does not."""
         many = self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
-        return many and not (
-            self.offsets
-            and (scale_error(self.offsets) or centre_error(self.offsets, self.places, self.width))
-        )
+        return many and not (self.offsets and scale_error(self.offsets))
 
     @property
     def line_stepped(self) -> bool:
@@ -142,38 +134,6 @@ def scale_error(offsets: tuple[int, ...]) -> bool:
     (not ``drifted``). Anything else, a shift, a step or a long drift, is text set differently."""
     centred = abs(float(np.median(offsets))) < _STEP
     return centred and not stepped(offsets) and not drifted(offsets)
-
-
-def centre_error(offsets: tuple[int, ...], places: tuple[int, ...], width: int) -> bool:
-    """Whether glyphs found off their places are explained by a ring unwrapped about a centre
-    a few pixels off: that moves each glyph along the strip by a + b cos(θ) + c sin(θ) of its
-    angle θ on the circle (``places`` of ``width`` columns), amplitude under ``_CENTRE``
-    columns. What that leaves (the residual) must be in place: under ``_STRAY`` of the glyphs
-    ``_MOVED`` or more off (glyphs found off on their own), no step, and the text centred and
-    not drifted as found (``scale_error``). Across a gap in the text such an error moves the
-    glyphs several columns at once: seed 356 c00080, a genuine BR-MAPA oval, 0, -1, 0 before a
-    gap of 145 columns, 5, 5, 6 after it (residual 3 columns at most but one glyph found off,
-    -10); a letter added steps the text by a letter (12-13 columns) between two words, which
-    no such curve follows. Seed 402 c00068, a CN-CCPIT oval printing "FORE": -1, -2, -2, then
-    9, 9, ... falling smoothly to 2 at the strip's end; a curve of amplitude 4.8 follows the
-    fall but leaves 7 of 31 glyphs 4 columns or more off around the added letter."""
-    if width <= 0 or len(places) != len(offsets) or len(offsets) < 2 * _RUN:
-        return False
-    th = 2.0 * np.pi * np.asarray(places, dtype=np.float64) / width
-    design = np.stack([np.ones_like(th), np.cos(th), np.sin(th)], axis=1)
-    found = np.asarray(offsets, dtype=np.float64)
-    sol, *_ = np.linalg.lstsq(design, found, rcond=None)
-    residual = found - design @ sol
-    keep = np.abs(residual) < _MOVED  # refit without glyphs found off on their own
-    if keep.sum() >= 2 * _RUN:
-        sol, *_ = np.linalg.lstsq(design[keep], found[keep], rcond=None)
-        residual = found - design @ sol
-    if float(np.hypot(sol[1], sol[2])) >= _CENTRE:
-        return False
-    rest = tuple(int(round(v)) for v in residual)
-    few = sum(abs(v) >= _MOVED for v in rest) < _STRAY * len(rest)
-    centred = abs(float(np.median(offsets))) < _STEP
-    return few and centred and not stepped(rest) and not drifted(offsets)
 
 
 def drifted(offsets: tuple[int, ...]) -> bool:
@@ -285,7 +245,7 @@ def check_glyphs(
             contradicted.append(k)
         else:
             unclear.append(k)
-    legible, moved, offsets, places = _placement(spec, imp, wins)
+    legible, moved, offsets = _placement(spec, imp, wins)
     return GlyphCheck(
         len(margins),
         confirmed,
@@ -298,20 +258,17 @@ def check_glyphs(
         tuple(checked),
         tuple(wins),
         offsets,
-        places,
-        spec.shape[1],
     )
 
 
 def _placement(
     spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]
-) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+) -> tuple[int, int, tuple[int, ...]]:
     """(legible glyphs, glyphs found _MOVED or more columns off their place, the columns each
-    legible glyph is found off its place, the middle column of each legible glyph)."""
+    legible glyph is found off its place)."""
     padded = np.pad(imp.astype(np.float32), ((_LOCAL_ROWS, _LOCAL_ROWS), (_SLIDE, _SLIDE)))
     legible = moved = 0
     offsets: list[int] = []
-    places: list[int] = []
     for c0, c1 in wins:
         glyph = spec[:, c0:c1]
         if c1 - c0 < _MIN_WIDTH + 2 or float(glyph.std()) < 1e-3:
@@ -323,5 +280,4 @@ def _placement(
         legible += 1
         moved += int(abs(x - _SLIDE) >= _MOVED)
         offsets.append(int(x - _SLIDE))
-        places.append((c0 + c1) // 2)
-    return legible, moved, tuple(offsets), tuple(places)
+    return legible, moved, tuple(offsets)

@@ -191,52 +191,26 @@ def test_text_set_to_another_length_is_a_letter_added_even_without_a_step():
     assert not drifted(tuple(round(-5 + 6 * k / 39) for k in range(40)))  # a ring's scale error
 
 
-# seed 356 c00080, a genuine BR-MAPA oval: (middle column, columns off its place) of each
-# legible glyph on its ring strip of 821 columns; a gap in the text from column 411 to 556
-OVAL = (
-    (15, 1), (113, 2), (128, 2), (141, 3), (154, 3), (166, 3), (181, 3), (197, -9), (262, 2),
-    (280, 1), (303, 1), (322, 0), (339, 0), (352, 0), (364, 0), (380, -1), (397, -1), (411, 0),
-    (556, 5), (574, 5), (591, 6), (603, 6), (616, 6), (641, 6), (657, 6), (673, 5), (691, 5),
-    (703, 4), (714, 4), (809, 1),
-)  # fmt: skip
-
-
-def _ring_check(places: tuple[int, ...], offsets: tuple[int, ...], width: int = 821):
+def test_ring_letter_added_that_a_smooth_curve_nearly_follows_is_still_a_letter_added():
+    """Two ring imitations with a letter added (seal stage, seal12) whose glyph offsets a ring
+    centre error's curve (a + b cos θ + c sin θ of the glyph's angle, amplitude 4.5-4.8
+    columns) follows but for a few columns at the added letter: a rule that forgives such a
+    curve (tried for genuine ovals whose offsets step across a gap in the text, 356 c00080,
+    373 c00031, amplitude 2.4-3.0) accepted 442 c00099. Both must stay ``layout_moved``."""
     from verification._seal_glyphs import GlyphCheck
 
-    moved = sum(abs(o) >= 4 for o in offsets)
-    return GlyphCheck(0, 0, legible=len(offsets), moved=moved, offsets=offsets, places=places,
-                      width=width)  # fmt: skip
-
-
-def test_glyphs_moved_by_a_ring_centre_error_are_no_letter_added():
-    from verification._seal_glyphs import centre_error, stepped
-
-    places = tuple(p for p, _ in OVAL)
-    offsets = tuple(o for _, o in OVAL)
-    assert stepped(offsets)  # 0, -1, 0 before the gap, 5, 5, 6 after it
-    assert centre_error(offsets, places, 821)
-    assert not _ring_check(places, offsets).layout_moved
-    # a letter added steps the text by a letter: between two words, or across the same gap
-    even = tuple(round(k * 821 / 30) for k in range(30))
-    added = (0,) * 15 + (12,) * 15
-    assert not centre_error(added, even, 821) and _ring_check(even, added).layout_moved
-    across = tuple(0 if p < 500 else 12 for p in places)
-    assert not centre_error(across, places, 821) and _ring_check(places, across).layout_moved
-    # seed 402 c00068, a CN-CCPIT oval printing "FORE" (796 columns): the text after the added
-    # E moved 11 columns at once, then falling smoothly towards the strip's end
-    fore = (
-        (15, 2), (113, 1), (135, 0), (152, 0), (169, -1), (188, -1), (215, -1), (235, -1),
-        (261, -2), (279, -2), (303, 9), (321, 9), (338, -8), (350, -2), (393, 9), (405, 9),
-        (424, 9), (438, 9), (457, -9), (523, 9), (542, 8), (561, 8), (583, 8), (606, 8),
-        (625, 7), (642, 6), (660, 6), (686, 5), (754, 4), (764, -7), (780, 2),
+    fore = (  # 402 c00068, CN-CCPIT oval printing "FORE", strip of 796 columns
+        2, 1, 0, 0, -1, -1, -1, -1, -2, -2, 9, 9, -8, -2, 9, 9, 9, 9, -9, 9, 8, 8, 8, 8,
+        7, 6, 6, 5, 4, -7, 2,
     )  # fmt: skip
-    fore_places, fore_offsets = tuple(p for p, _ in fore), tuple(o for _, o in fore)
-    assert not centre_error(fore_offsets, fore_places, 796)
-    assert _ring_check(fore_places, fore_offsets, 796).layout_moved
-    # glyphs swinging further along the ring than a centre error moves them
-    swing = tuple(round(10 * np.sin(2 * np.pi * p / 821)) for p in even)
-    assert not centre_error(swing, even, 821)
+    ofe = (  # 442 c00099, CN-CCPIT oval printing "OFE", strip of 833 columns
+        7, 7, 6, 6, 5, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, -1, -1, -1, 0, -6, 1, 2,
+        9, 2, 9, 9, 9, 8, 7, 8,
+    )  # fmt: skip
+    for offsets in (fore, ofe):
+        moved = sum(abs(o) >= 4 for o in offsets)
+        check = GlyphCheck(0, 0, legible=len(offsets), moved=moved, offsets=offsets)
+        assert check.layout_moved
 
 
 def test_one_glyph_off_at_an_end_of_the_strip_is_no_step():

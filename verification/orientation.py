@@ -8,8 +8,10 @@ after bridging the letter gaps, go to PP-OCR's 0/180 line classifier (one batch)
 which way up. That classifier is weak on line pieces (on upright pages its mean vote can pass
 0.5), so a vote for "upside down" is confirmed by the recogniser: the same pieces read as they
 are and turned half round, and the page is only turned when the turned pieces read clearly
-better. About 0.1 s a page (0.3 s when a vote needs confirming), and the page itself is only
-rotated when it needs it.
+better (read a few pieces at a time on the recogniser threads, until the pieces not yet read
+could not change the answer: about half of them on an upright page). About 0.1 s a page, and
+0.3-0.4 s of recogniser CPU more when a vote needs confirming (0.8 s to read all 16 pieces both
+ways: one upright simulator page in eight); the page itself is only rotated when it needs it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _PIECES_PER_LINE = 3  # so that the sample comes from several lines
 _MAX_FILL = 0.6  # a "line" whose box is inked more than this is a solid bar, not text
 _SUSPECT = 0.4  # mean classifier vote above which the recogniser is asked
 _CLEARER = 0.2  # how much surer the recogniser must be of the turned pieces to turn the page
+_CONFIRM_CHUNK = 2  # pieces read (as they are and turned) between looks at whether it is decided
+_DECIDED = 1e-6  # the unread pieces must fall short of changing the answer by this much
 
 
 @runtime_checkable
@@ -89,16 +93,35 @@ def read_upright(
 
 
 def _reads_better_turned(crops: list[np.ndarray], confidence: Confidence) -> bool:
-    turned = [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
-    scores = confidence(crops + turned)
-    as_is, half = float(np.mean(scores[: len(crops)])), float(np.mean(scores[len(crops) :]))
-    return half > as_is + _CLEARER
+    """Whether the pieces turned half round read clearly better (``_CLEARER``) than as they
+    are, on average. Read a few pieces (each as it is and turned) at a time, stopping as soon
+    as the pieces not yet read could not change the answer whatever they read (a confidence is
+    0..1): on an upright page the turned pieces read far worse (~0.85 against ~0.23 on
+    simulator scans), so about half of them decide it, for the same answer as all."""
+    n = len(crops)
+    need = _CLEARER * n  # sum over the pieces of (turned - as is) must exceed this
+    as_is: list[float] = []
+    half: list[float] = []
+    while len(as_is) < n:
+        chunk = crops[len(as_is) : len(as_is) + _CONFIRM_CHUNK]
+        turned = [np.ascontiguousarray(np.rot90(c, 2)) for c in chunk]
+        scores = [float(s) for s in confidence(chunk + turned)]
+        as_is += scores[: len(chunk)]
+        half += scores[len(chunk) :]
+        lead, rest = sum(half) - sum(as_is), n - len(as_is)  # an unread piece moves lead by <= 1
+        if rest and lead + rest < need - _DECIDED:
+            return False
+        if rest and lead - rest > need + _DECIDED:
+            return True
+    return float(np.mean(half)) > float(np.mean(as_is)) + _CLEARER
 
 
 def _pp_ocr_confidence(crops: list[np.ndarray]) -> list[float]:
-    from verification.ocr import recognition_confidence
+    from verification.ocr import recognition_confidence, side_by_side
 
-    return recognition_confidence(crops)
+    # each piece read alone on the recogniser threads, two at once (no wider than the
+    # recogniser's 320 px input, so the same confidences as one batch)
+    return [s for one in side_by_side(recognition_confidence, [[c] for c in crops]) for s in one]
 
 
 def _pp_ocr_classifier(crops: list[np.ndarray]) -> list[float]:

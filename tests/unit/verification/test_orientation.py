@@ -114,3 +114,67 @@ def test_an_engine_that_can_skips_its_own_orientation_check_after_the_page_is_tu
     assert np.array_equal(page, upright)
     assert len(engine.upright) == 1 and engine.upright[0].shape == upright.shape
     assert engine.calls == 1  # read once, through recognise_upright
+
+
+def _old_reads_better_turned(as_is: list[float], half: list[float]) -> bool:
+    """The decision on all pieces read (before the early stop): the oracle."""
+    return float(np.mean(half)) > float(np.mean(as_is)) + 0.2
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_confirmation_stops_early_with_the_answer_of_reading_every_piece(seed) -> None:
+    """The recogniser's confirmation of an "upside down" vote reads a few pieces at a time and
+    stops once the unread ones could not change the answer: the same answer as reading all,
+    for confidences that decide early, late or only at the last piece."""
+    from verification.orientation import _reads_better_turned
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 17))
+    crops = [np.full((12, 40 + i, 3), i, np.uint8) for i in range(n)]  # told apart by width
+    centre = rng.uniform(-0.6, 0.6)  # how much better the turned pieces read, on average
+    gain = np.clip(centre + rng.normal(0, 0.3, n), -1, 1)
+    base = rng.uniform(0, 1, n)
+    as_is = {40 + i: float(np.clip(base[i] - min(gain[i], 0), 0, 1)) for i in range(n)}
+    half = {40 + i: float(np.clip(as_is[40 + i] + gain[i], 0, 1)) for i in range(n)}
+    read: list[int] = []
+
+    def confidence(images: list[np.ndarray]) -> list[float]:
+        k = len(images) // 2
+        read.append(k)
+        assert all(
+            np.array_equal(t, np.rot90(c, 2)) for c, t in zip(images[:k], images[k:], strict=True)
+        )
+        return [as_is[c.shape[1]] for c in images[:k]] + [half[c.shape[1]] for c in images[k:]]
+
+    expected = _old_reads_better_turned(list(as_is.values()), list(half.values()))
+    assert _reads_better_turned(crops, confidence) == expected
+    assert sum(read) <= n
+
+
+def test_an_upright_page_s_confirmation_reads_about_half_the_pieces() -> None:
+    """Pieces that read 0.85 as they are and 0.23 turned (an upright simulator page): the
+    unread half could not make the turned pieces read better, so it is not read."""
+    from verification.orientation import _reads_better_turned
+
+    crops = [np.zeros((12, 40, 3), np.uint8)] * 16
+    read: list[int] = []
+
+    def confidence(images: list[np.ndarray]) -> list[float]:
+        read.append(len(images) // 2)
+        return [0.85] * (len(images) // 2) + [0.23] * (len(images) // 2)
+
+    assert not _reads_better_turned(crops, confidence)
+    assert sum(read) <= 10
+
+
+def test_the_recogniser_s_confidences_read_one_by_one_equal_one_batch(upright) -> None:
+    """The default confirmation reads each piece alone on the recogniser threads: the same
+    confidences as the whole sample in one recogniser batch (pieces are narrower than its
+    320 px input, so a batch pads nothing more)."""
+    from verification.ocr import recognition_confidence
+    from verification.orientation import _pp_ocr_confidence
+
+    crops = _line_crops(upright, _ink(upright))
+    both = crops + [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
+    assert len(both) >= 4
+    assert _pp_ocr_confidence(both) == recognition_confidence(both)

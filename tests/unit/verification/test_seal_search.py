@@ -69,3 +69,42 @@ def test_round_stamp_turned_over_the_circle_where_the_coarse_rotation_is_wrong(m
     monkeypatch.setattr(S, "_coarse", lambda region, spec: (fit, 90.0, loc))  # ... made wrong
     _fit, found, _loc = S._pose(region, spec)
     assert abs(found - 28) <= 1.5
+
+
+def test_the_sweep_runs_beside_the_search_near_the_coarse_angle_for_the_same_pose(monkeypatch):
+    """The sweep over the circle and the search near the coarse angle run side by side on the
+    recogniser threads: the pose is the one the two give one after the other (the better fit,
+    the search near the coarse angle on a tie), and the calling thread does only one of them."""
+    import threading
+
+    spec = S.prepare_specimen(SealSpecimen("AU-DAFF-S1", "AU-DAFF", png_bytes(draw_seal(RING))))
+    assert spec is not None and spec.ringed
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])])
+    paste(page, draw_seal(RING, rotation=28), (900, 1500))
+    ink = colour_ink_mask(page.rgb())
+    cand = S.find_candidates(page.rgb(), ink)[0]
+    region, _ox, _oy = S._region(ink, cand, spec.mask.shape[0])
+    fit, _angle, loc = S._coarse(region, spec)
+    match = S._match
+    caller: list[int] = []
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if threading.current_thread() is threading.main_thread():
+            caller.append(1)
+        return match(*args, **kwargs)
+
+    for coarse in (28.0, 90.0, 200.0):
+        monkeypatch.setattr(S, "_coarse", lambda region, spec, c=coarse: (fit, c, loc))
+        starts = [
+            match(region, spec.mask, np.arange(coarse - 6, coarse + 6.1, 2.0), 1 / 3, loc, 6),
+            match(region, spec.mask, np.arange(0.0, 360.0, S._SWEEP_STEP), 1 / 3, loc, 6),
+        ]
+        found = [
+            match(region, spec.mask, np.arange(a - 1.5, a + 1.6, 0.5), 1.0, near, 5)
+            for _f, a, near in starts
+        ]
+        caller.clear()
+        monkeypatch.setattr(S, "_match", counted)
+        assert S._pose(region, spec) == max(found, key=lambda f: f[0])
+        assert len(caller) == 0  # both searches ran on the recogniser threads
+        monkeypatch.setattr(S, "_match", match)

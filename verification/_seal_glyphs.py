@@ -63,6 +63,7 @@ class GlyphCheck:
     checked: tuple[int, ...] = ()  # index of the first glyph of each pair judged (``margins``)
     windows: tuple[tuple[int, int], ...] = ()  # the glyphs' column runs on the specimen strip
     offsets: tuple[int, ...] = ()  # columns each legible glyph sits off its place, in order
+    centres: tuple[float, ...] = ()  # ... and its place: the glyph's centre column on the specimen
 
     @property
     def layout_moved(self) -> bool:
@@ -245,7 +246,8 @@ def check_glyphs(
             contradicted.append(k)
         else:
             unclear.append(k)
-    legible, moved, offsets = _placement(spec, imp, wins)
+    centres, offsets = _placement(spec, imp, wins)
+    moved = sum(abs(off) >= _MOVED for off in offsets)
     return GlyphCheck(
         len(margins),
         confirmed,
@@ -253,32 +255,23 @@ def check_glyphs(
         tuple(contradicted),
         tuple(margins),
         tuple(fits),
-        legible,
+        len(offsets),
         moved,
         tuple(checked),
         tuple(wins),
         offsets,
+        centres,
     )
 
 
 def _placement(
     spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]
-) -> tuple[int, int, tuple[int, ...]]:
-    """(legible glyphs, glyphs found _MOVED or more columns off their place, the columns each
-    legible glyph is found off its place)."""
-    found = places(spec, imp, wins)
-    moved = sum(abs(off) >= _MOVED for _, off in found)
-    return len(found), moved, tuple(off for _, off in found)
-
-
-def places(
-    spec: np.ndarray, imp: np.ndarray, wins: list[tuple[int, int]]
-) -> tuple[tuple[float, int], ...]:
+) -> tuple[tuple[float, ...], tuple[int, ...]]:
     """(centre column on the specimen, columns found off it) of each glyph the impression
     shows legibly (NCC ``_ALONE``) within ``_SLIDE`` columns of its place."""
     padded = np.pad(imp.astype(np.float32), ((_LOCAL_ROWS, _LOCAL_ROWS), (_SLIDE, _SLIDE)))
-    spec = spec.astype(np.float32)
-    found: list[tuple[float, int]] = []
+    centres: list[float] = []
+    offsets: list[int] = []
     for c0, c1 in wins:
         glyph = spec[:, c0:c1]
         if c1 - c0 < _MIN_WIDTH + 2 or float(glyph.std()) < 1e-3:
@@ -286,5 +279,6 @@ def places(
         res = cv2.matchTemplate(padded[:, c0 : c1 + 2 * _SLIDE], glyph, cv2.TM_CCOEFF_NORMED)
         _, v, _, (x, _y) = cv2.minMaxLoc(res)
         if v >= _ALONE:
-            found.append(((c0 + c1) / 2.0, int(x - _SLIDE)))
-    return tuple(found)
+            centres.append((c0 + c1) / 2.0)
+            offsets.append(int(x - _SLIDE))
+    return tuple(centres), tuple(offsets)

@@ -35,9 +35,7 @@ from verification._seal_glyphs import (
     GlyphCheck,
     GlyphThresholds,
     check_glyphs,
-    glyph_windows,
     normalise,
-    places,
 )
 from verification._seal_glyphs import register as register_strip
 from verification._seal_letters import (
@@ -199,28 +197,34 @@ def _registered_lines(
     checks: list[GlyphCheck] = []
     for spec, imp in strips:
         check = check_glyphs(spec, imp, th)
-        flat = _undrifted(spec, imp)
+        flat = _undrifted(imp, check)
         if flat is not None:
             pairs = check_glyphs(spec, flat, th)
-            check = replace(pairs, legible=check.legible, moved=check.moved, offsets=check.offsets)
+            check = replace(
+                pairs,
+                legible=check.legible,
+                moved=check.moved,
+                offsets=check.offsets,
+                centres=check.centres,
+            )
             imp = flat
         out.append((spec, imp))
         checks.append(check)
     return out, tuple(checks)
 
 
-def _undrifted(spec: np.ndarray, imp: np.ndarray) -> np.ndarray | None:
+def _undrifted(imp: np.ndarray, check: GlyphCheck) -> np.ndarray | None:
     """``imp`` resampled along the line so that its glyphs sit on the specimen's places, when
-    a straight line fitted to their offsets drifts ``_UNDRIFT`` columns or more from end to end
-    (None otherwise): a long rectangle line scaled a little against the specimen leaves its
-    glyphs some columns off at both ends, more than a pair may shift in the glyph test, and
-    most pairs then come out unclear (seed 370 c00059, an AU-DAFF rectangle: +5 to -4 over its
-    first line; 9 of 40 pairs confirmed, its swapped pair among the unclear)."""
-    found = places(spec, imp, glyph_windows(spec))
-    if len(found) < _FIT_MIN:
+    a straight line fitted to their offsets (``check``) drifts ``_UNDRIFT`` columns or more
+    from end to end (None otherwise): a long rectangle line scaled a little against the
+    specimen leaves its glyphs some columns off at both ends, more than a pair may shift in
+    the glyph test, and most pairs then come out unclear (seed 370 c00059, an AU-DAFF
+    rectangle: +5 to -4 over its first line; 9 of 40 pairs confirmed, its swapped pair among
+    the unclear)."""
+    if len(check.offsets) < _FIT_MIN:
         return None
-    x = np.array([c for c, _ in found])
-    d = np.array([o for _, o in found], dtype=np.float64)
+    x = np.array(check.centres)
+    d = np.array(check.offsets, dtype=np.float64)
     slope, icpt = np.polyfit(x, d, 1)
     near = np.abs(d - (icpt + slope * x)) < _FIT_OUT
     if near.sum() < _FIT_MIN:

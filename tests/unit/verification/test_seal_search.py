@@ -52,11 +52,8 @@ def test_fragments_of_an_impression_compared_from_its_own_blob_are_skipped(monke
 RING = "DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY"
 
 
-def test_round_stamp_turned_over_the_circle_where_the_coarse_rotation_is_wrong(monkeypatch):
-    """At 1/6 of the resolution a gappy round impression's text and emblem blur into its rings
-    and every rotation fits about alike, the best a wrong one (seed 356 c00003: 90 degrees for
-    a true 28). The pose still comes out right: a round specimen is turned over the whole
-    circle at the coarse place as well."""
+def _ring_turned_28():
+    """A round specimen, and the search region of its impression turned 28 degrees on a page."""
     spec = S.prepare_specimen(SealSpecimen("AU-DAFF-S1", "AU-DAFF", png_bytes(draw_seal(RING))))
     assert spec is not None and spec.ringed
     page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])])
@@ -64,6 +61,15 @@ def test_round_stamp_turned_over_the_circle_where_the_coarse_rotation_is_wrong(m
     ink = colour_ink_mask(page.rgb())
     cand = S.find_candidates(page.rgb(), ink)[0]
     region, _ox, _oy = S._region(ink, cand, spec.mask.shape[0])
+    return spec, region
+
+
+def test_round_stamp_turned_over_the_circle_where_the_coarse_rotation_is_wrong(monkeypatch):
+    """At 1/6 of the resolution a gappy round impression's text and emblem blur into its rings
+    and every rotation fits about alike, the best a wrong one (seed 356 c00003: 90 degrees for
+    a true 28). The pose still comes out right: a round specimen is turned over the whole
+    circle at the coarse place as well."""
+    spec, region = _ring_turned_28()
     fit, angle, loc = S._coarse(region, spec)
     assert abs(angle - 28) <= 5  # the coarse search is right on a clean impression ...
     monkeypatch.setattr(S, "_coarse", lambda region, spec: (fit, 90.0, loc))  # ... made wrong
@@ -77,13 +83,7 @@ def test_the_sweep_runs_beside_the_search_near_the_coarse_angle_for_the_same_pos
     the search near the coarse angle on a tie), and the calling thread does only one of them."""
     import threading
 
-    spec = S.prepare_specimen(SealSpecimen("AU-DAFF-S1", "AU-DAFF", png_bytes(draw_seal(RING))))
-    assert spec is not None and spec.ringed
-    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])])
-    paste(page, draw_seal(RING, rotation=28), (900, 1500))
-    ink = colour_ink_mask(page.rgb())
-    cand = S.find_candidates(page.rgb(), ink)[0]
-    region, _ox, _oy = S._region(ink, cand, spec.mask.shape[0])
+    spec, region = _ring_turned_28()
     fit, _angle, loc = S._coarse(region, spec)
     match = S._match
     caller: list[int] = []

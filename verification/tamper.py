@@ -28,6 +28,7 @@ from verification.typeface import style_score
 _PAD_X, _PAD_Y = 60, 34  # window around the value box (px at 200 dpi)
 _HALO = 3  # px of blur/JPEG halo around glyphs that are not paper
 _MAX_SKEW = 3.0  # degrees
+_NEAR_SEEN = 2  # of the 4 rows (columns) just outside the halo, at least this many show paper
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,9 @@ def edge_steps(gray: np.ndarray, box: Box, measure: np.ndarray | None = None) ->
     cut = _cut(gray.shape, box)
     if cut is None:
         return None
-    img, inner = _window(gray, cut, None, box)
-    tone = img if measure is None else _window(measure, cut, _skew(img, inner), box)[0]
-    if measure is not None:
-        img = _window(gray, cut, _skew(img, inner), box)[0]
+    angle = _skew(*_window(gray, cut, 0.0, box))
+    img, inner = _window(gray, cut, angle, box)
+    tone = img if measure is None else _window(measure, cut, angle, box)[0]
     paper = float(np.percentile(img, 75))
     noise = _noise(img, paper)
     ink = img < paper - max(18.0, 4.0 * noise)
@@ -151,16 +151,14 @@ def _cut(shape: tuple[int, ...], box: Box) -> tuple[int, int, int, int] | None:
 
 
 def _window(
-    chan: np.ndarray, cut: tuple[int, int, int, int], angle: float | None, box: Box
+    chan: np.ndarray, cut: tuple[int, int, int, int], angle: float, box: Box
 ) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """Deskewed float window of one channel, and the value box inside it; ``angle`` None =
-    measure it from the ink."""
+    """Float window of one channel turned by ``angle`` (degrees) about the value box, and the
+    value box inside it. Every channel of one value is turned by the angle its grey ink shows."""
     x0, y0, x1, y1 = cut
     img: np.ndarray = chan[y0:y1, x0:x1].astype(np.float32)
     bx0, by0, bx1, by1 = (int(round(v)) for v in box)
     inner = (bx0 - x0, by0 - y0, bx1 - x0, by1 - y0)
-    if angle is None:
-        angle = _skew(img, inner)
     if angle:
         centre = ((inner[0] + inner[2]) / 2, (inner[1] + inner[3]) / 2)
         m = cv2.getRotationMatrix2D(centre, angle, 1.0)
@@ -230,10 +228,11 @@ def _profile(img: np.ndarray, valid: np.ndarray, axis: int, lo: int, hi: int) ->
 
 def _band_step(profile: np.ndarray, beyond: tuple[int, int]) -> float:
     """Mean tone ``beyond`` px from the glyphs (past any strip edge) minus the tone just
-    outside the halo (under any strip); NaN when either band shows no paper."""
+    outside the halo (under any strip); NaN when either band shows too little paper: one
+    row or column squeezed between the glyphs and a table rule is the rule's blur, not paper."""
     near = profile[_HALO : _HALO + 4]
     far = profile[beyond[0] : beyond[1] + 1]
-    if near.size == 0 or far.size == 0 or np.isnan(near).all() or np.isnan(far).all():
+    if np.count_nonzero(~np.isnan(near)) < _NEAR_SEEN or far.size == 0 or np.isnan(far).all():
         return math.nan
     return float(np.nanmean(far) - np.nanmean(near))
 

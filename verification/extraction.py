@@ -32,6 +32,7 @@ _FIRST_GAP = 3.0  # label bottom to first value line, in line heights
 _NEXT_GAP = 1.9  # between value lines, in line heights
 _ROW_REACH = 25.0  # label end to the start of a value on its row, in label heights
 _ROW_GAP = 3.0  # between two boxes of one value on a row, in label heights
+_BOX_NUMBER = 3  # characters of a box number before a label ("6.", "(6)", "E" for a misread 6)
 _PARTIAL = 0.5  # confidence of a list with an item that could not be read
 
 
@@ -134,11 +135,20 @@ def _value_for(layout: PageLayout, hit: Hit) -> _Raw:
 def _next_hit_start(layout: PageLayout, hit: Hit) -> float:
     """x where the next label to the right on the label's row begins (the column's edge)."""
     xs = [
-        h.box[0]
+        _column_start(layout, h)
         for h in layout.hits
         if h is not hit and h.box[0] > hit.box[2] - 1 and _same_row(h.box, hit.box)
     ]
     return min(xs, default=float("inf"))
+
+
+def _column_start(layout: PageLayout, hit: Hit) -> float:
+    """Where label ``hit``'s column begins: the label, or the box number its line has before
+    it ("6. Port of entry"; a "6." read as "E" is no value of the label on its left)."""
+    before = [t for t in layout.line_tokens(hit.line) if t.box[2] <= hit.box[0] + 1]
+    if before and all(len(t.text.strip()) <= _BOX_NUMBER for t in before):
+        return min([hit.box[0]] + [t.box[0] for t in before])
+    return hit.box[0]
 
 
 def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
@@ -202,7 +212,7 @@ def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:
     below = [
         t
         for t in layout.tokens
-        if t.box[1] > hit.box[3] - 0.3 * height and left <= _centre_x(t.box) < right
+        if _under(t.box, hit.box, height) and left <= _centre_x(t.box) < right
     ]
     rows = _rows(below)
     taken: list[list[Token]] = []
@@ -221,6 +231,15 @@ def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:
         if len(taken) >= _MAX_LINES_UNDER:
             break
     return taken
+
+
+def _under(box: Box, label: Box, height: float) -> bool:
+    """A box below the label's row: its top clear of the label's lower part, or (lines set
+    close, boxes padded: "Norway" 31 px under "Country of origin", its box overlapping the
+    label's by 12) its middle below the row's reach (``_same_row``)."""
+    if box[1] > label[3] - 0.3 * height:
+        return True
+    return (box[1] + box[3]) / 2 > (label[1] + label[3]) / 2 + 0.5 * height
 
 
 def _claimed(layout: PageLayout, row: list[Token]) -> bool:

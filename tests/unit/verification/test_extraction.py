@@ -488,3 +488,29 @@ def test_a_box_number_read_with_a_colon_belongs_to_the_label_after_it():
     ]
     fields = extract_fields(lines, t, 1654)
     assert fields["consignee_name"].value == "Atlas Foods GmbH"
+
+
+def test_a_box_number_read_as_a_letter_before_the_next_label_is_not_a_value():
+    """Seed 209 c00037: the next column's "6. Punto de ingreso" read as "E Punto de ingreso"
+    on the row of the place of origin, and "E" was taken for the origin (no country)."""
+    t = _template(
+        {"name": "origin_country", "labels": ["Lugar de origen/Place of origin"]},
+        {"name": "port_of_entry", "labels": ["Punto de ingreso/ Point of entry"]},
+    )
+    lines = [
+        L("5. Lugar de origen/Place of origin", 124, 687, h=44),
+        L("E Punto de ingreso/ Point of entry", 842, 699, h=41),
+        L("Chile", 149, 719, h=35),
+        L("Penang", 861, 729, h=41),
+    ]
+    fields = extract_fields(lines, t, 1654)
+    assert fields["origin_country"].value == "CL"
+    assert fields["port_of_entry"].value == "Penang"
+
+
+def test_a_value_set_close_under_its_label_is_found():
+    """Seed 209 c00005: "Norway" 31 px under "Country of origin", the two boxes overlapping
+    by 12 px (padded boxes, lines set close): it was neither on the label's row nor under it."""
+    t = _one_field("origin_country", "Country of origin")
+    lines = [L("Country of origin", 151, 596, h=40), L("Norway", 171, 624, h=46)]
+    assert extract_fields(lines, t, 1654)["origin_country"].value == "NO"

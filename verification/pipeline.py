@@ -231,12 +231,13 @@ class Pipeline:
 
     def _seal(self, run: _Run, template: Template) -> SealResult:
         specimens = self.source.seals(template.agency)
+        others = [s for s in self.source.seals(None) if s.agency_id != template.agency]
         best = SealResult()
         for i, img in enumerate(run.pages):
             found = None
             if i < len(run.seal_ink) and run.seal_ink[i][0] is img:
                 found = run.seal_ink[i][1].result()
-            res = check_seal(img, specimens, self.config.seal, page=i, located=found)
+            res = check_seal(img, specimens, self.config.seal, page=i, located=found, others=others)
             if res.found and (not best.found or res.score > best.score):
                 best = res
         return best

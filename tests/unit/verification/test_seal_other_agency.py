@@ -1,0 +1,66 @@
+"""Another agency's rectangle is not taken for the document agency's. Rectangles of one frame
+geometry pass each other's cells where the text that differs is faint or in an ink gap (ink off
+a specimen's footprint is not counted); the impression then fits its own agency's specimen
+better than the one it matched (``seal._other_agency``). Seed 401 c00001: a ZA-SACCI stamp,
+its first line faint, its left end in a gap, matched NO-FDIR's specimen at 1.0."""
+
+from dataclasses import replace
+
+import cv2
+import numpy as np
+
+from simulator.seal import colourise, seal_mask, specimen_png
+from simulator.world import INKS, build_world
+from verification import seal as S
+from verification.intake import WORK_DPI
+from verification.ports import SealSpecimen
+from verification.testing import render_page
+
+WORLD = build_world(21)
+RECTS = [s for s in WORLD.seals.values() if s.shape == "rect"]
+
+
+def _specimen(seal_id: str) -> SealSpecimen:
+    s = WORLD.seals[seal_id]
+    return SealSpecimen(s.id, s.agency, specimen_png(s))
+
+
+def _stamped(seal_id: str, faint: float = 0.2, gap: float = 0.0) -> np.ndarray:
+    """A page with ``seal_id`` stamped: frame, stars and last line well inked, the other lines
+    at ``faint`` of the ink, the stamp's left ``gap`` (share of its width) in an ink gap."""
+    drawn = WORLD.seals[seal_id]
+    full = seal_mask(drawn, WORK_DPI)
+    plain = seal_mask(replace(drawn, inner_text=("", "", *drawn.inner_text[2:])), WORK_DPI)
+    mask = np.maximum(plain * 0.85, full * faint).astype(np.float32)
+    mask[:, : int(gap * mask.shape[1])] = 0.0
+    grain = 1.0 - 0.25 * np.random.default_rng(0).random(mask.shape, dtype=np.float32)
+    mask = cv2.GaussianBlur(np.pad(mask * grain, 6), (0, 0), 0.6)
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])]).rgb().copy()
+    ink = np.asarray(colourise(mask, INKS[drawn.ink]), dtype=np.float32)
+    h, w = ink.shape[:2]
+    region = page[1400 : 1400 + h, 700 : 700 + w].astype(np.float32)
+    page[1400 : 1400 + h, 700 : 700 + w] = (region * ink / 255.0).astype(np.uint8)
+    return page
+
+
+def _others(agency: str) -> list[SealSpecimen]:
+    return [_specimen(s.id) for s in WORLD.seals.values() if s.agency != agency]
+
+
+def test_another_agencys_rectangle_that_passes_the_cells_is_left_for_review():
+    page = _stamped("ZA-SACCI-S1", gap=0.12)
+    own = [_specimen("NO-FDIR-S1")]
+    alone = S.check_seal(page, own)
+    assert alone.match  # its cells pass NO-FDIR's specimen: without the others, accepted
+    res = S.check_seal(page, own, others=_others("NO-FDIR"))
+    assert res.found and not res.match and res.uncertain
+
+
+def test_the_agencys_own_rectangle_still_matches_beside_every_other_agencys():
+    for seal_id in ("NO-FDIR-S1", "CL-SERNAPESCA-S1", "AU-DAFF-S2"):
+        agency = WORLD.seals[seal_id].agency
+        own = [_specimen(s.id) for s in WORLD.seals.values() if s.agency == agency]
+        for gap, faint in ((0.0, 0.8), (0.12, 0.2)):
+            page = _stamped(seal_id, faint, gap)
+            assert S.check_seal(page, own).match, (seal_id, gap)
+            assert S.check_seal(page, own, others=_others(agency)).match, (seal_id, gap)

@@ -34,7 +34,7 @@ import statistics
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -306,6 +306,16 @@ def side_by_side(
     if threads <= 1 or len(items) < 2 or on_pool:
         return [fn(x) for x in items]
     return list(_pool(threads).map(fn, items))
+
+
+def beside(fn: Callable[[], _R], threads: int = DEFAULT_THREADS) -> Future[_R] | None:
+    """``fn()`` started on a recogniser thread while the caller does other work (a stage outside
+    OCR, when the recogniser threads idle); None where it cannot run beside the caller (one
+    thread, or the caller is a recogniser thread, which must never wait for its own pool): the
+    caller then does the work itself when it needs it. A result never asked for is dropped."""
+    if threads <= 1 or threading.current_thread().name.startswith("ocr-rec"):
+        return None
+    return _pool(threads).submit(fn)
 
 
 def read_line(image: np.ndarray, threads: int = DEFAULT_THREADS) -> tuple[str, float]:

@@ -43,6 +43,7 @@ import functools
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import cv2
@@ -626,19 +627,46 @@ def _best(
     memo: dict[tuple[int, str], Pose],
     exhaustive: bool,
 ) -> tuple[float, Comparison | None, _Prepared | None]:
+    """The first matching candidate/specimen pair in order, else the best ranked one. Once a
+    pair has not matched, each pair is compared with the next one's comparison started beside
+    it on the recogniser threads (``ocr.beside``; idle in the seal stage): a page whose seal is
+    not its first pair's (forged, foreign, none, a specimen other than the first) compares
+    about two pairs at a time. The same comparisons in the same order decide: a comparison
+    started ahead for a pair then skipped or never reached (a match found first) is dropped."""
+    from verification.ocr import beside
+
+    pairs = [(n, k) for n in range(len(cands)) for k in range(len(prepared))]
+
+    def comparison(i: int) -> Comparison:
+        n, k = pairs[i]
+        return compare(ink, cands[n], prepared[k], exhaustive, memo, (n, prepared[k].key))
+
     best: tuple[float, Comparison | None, _Prepared | None] = (-1.0, None, None)
     source: Candidate | None = None  # the candidate ``best`` was compared from
-    for n, cand in enumerate(cands):
-        if _compared(cand, best[1], source):
-            continue  # a fragment of an impression already compared
-        for spec in prepared:
-            this = compare(ink, cand, spec, exhaustive, memo, (n, spec.key))
+    ahead: dict[int, Future[Comparison]] = {}
+    skip, compared = False, 0
+    try:
+        for i, (n, k) in enumerate(pairs):
+            cand, spec = cands[n], prepared[k]
+            if k == 0:  # a fragment of an impression already compared: all its pairs skipped
+                skip = _compared(cand, best[1], source)
+            if skip:
+                continue
+            if compared and i + 1 < len(pairs) and i + 1 not in ahead:
+                started = beside(functools.partial(comparison, i + 1))
+                if started is not None:
+                    ahead[i + 1] = started
+            this = ahead.pop(i).result() if i in ahead else comparison(i)
+            compared += 1
             rank = this.score + (0.0 if _enough(this, th) else -1.0)
             if rank > best[0]:
                 best, source = (rank, this, spec), cand
             if _matches(this, th) and (exhaustive or this.fit >= _FAST_FIT):
                 return best  # a match is enough: the first one found is judged
-    return best
+        return best
+    finally:
+        for left in ahead.values():
+            left.cancel()  # not started yet: never runs; running: its result is dropped
 
 
 def _compared(cand: Candidate, best: Comparison | None, source: Candidate | None) -> bool:

@@ -56,3 +56,13 @@ def test_on_a_recogniser_thread_lines_are_read_there(fake_recogniser) -> None:
     got = ocr._pool(ocr.DEFAULT_THREADS).submit(seal_text.line_reads, ev, "S2").result(timeout=30)
     assert got == expected
     assert len(set(fake_recogniser)) == 1  # one thread: it never waits for its own pool
+
+
+def test_work_started_beside_the_caller_runs_on_a_recogniser_thread_never_from_one() -> None:
+    """``ocr.beside``: a recogniser thread runs the work; from a recogniser thread itself (which
+    must never wait for its own pool), or with one thread, nothing is started."""
+    name = ocr.beside(lambda: threading.current_thread().name)
+    assert name is not None and name.result().startswith("ocr-rec")
+    assert ocr.beside(lambda: 1, threads=1) is None
+    from_pool = ocr.side_by_side(lambda _: ocr.beside(lambda: 1), [0, 1])
+    assert from_pool == [None, None]

@@ -108,3 +108,75 @@ def test_the_sweep_runs_beside_the_search_near_the_coarse_angle_for_the_same_pos
         assert S._pose(region, spec) == max(found, key=lambda f: f[0])
         assert len(caller) == 0  # both searches ran on the recogniser threads
         monkeypatch.setattr(S, "_match", match)
+
+
+ELSEWHERE = [
+    Candidate((1200.0 + 300 * i, 900.0, 1300.0 + 300 * i, 1000.0), (1250.0 + 300 * i, 950.0))
+    for i in range(3)
+]
+NO_MATCH = Comparison(0.2, 0.1, 0.4, 0.0, (0.0, 2000.0, 10.0, 2010.0))  # poor, far from all
+
+
+def _threaded_search(monkeypatch, cands, found, beside=True, waits=None):
+    """``_best`` with the comparisons recorded with the thread each ran on; ``waits``: (a, b),
+    the comparison of ``a`` returns only once that of ``b`` has started."""
+    import threading
+
+    from verification import ocr
+
+    calls = []
+    started = threading.Event()
+
+    def compare(ink, cand, spec, exhaustive=False, memo=None, key=(0, "")):
+        calls.append((cand, threading.current_thread() is threading.main_thread()))
+        if waits is not None and cand == waits[1]:
+            started.set()
+        if waits is not None and cand == waits[0]:
+            assert started.wait(timeout=10)
+        return found[cand]
+
+    spec = SimpleNamespace(key="spec")
+    ink = np.zeros((10, 10), np.uint8)
+    with monkeypatch.context() as patch:
+        patch.setattr(S, "compare", compare)
+        if not beside:  # the sequential oracle: nothing can be started ahead
+            patch.setattr(ocr, "beside", lambda fn, threads=2: None)
+        best = S._best(ink, cands, [spec], SealThresholds(), {}, exhaustive=True)  # type: ignore[list-item]
+    return best, calls
+
+
+def test_after_a_pair_that_does_not_match_the_next_one_is_compared_beside_it(monkeypatch):
+    """No seal of the agency's on the page: every pair is compared. The first one alone on the
+    calling thread, then each with the next one's comparison running beside it on a recogniser
+    thread; the same best as one after the other."""
+    found = dict.fromkeys(ELSEWHERE, NO_MATCH)
+    oracle, seq = _threaded_search(monkeypatch, ELSEWHERE, found, beside=False)
+    best, calls = _threaded_search(monkeypatch, ELSEWHERE, found)
+    assert best == oracle and best[1] is NO_MATCH
+    assert [c for c, _ in seq] == ELSEWHERE
+    assert len(calls) == 3 and {c for c, _ in calls} == set(ELSEWHERE)  # each pair once
+    on_main = {c: main for c, main in calls}
+    assert on_main == {ELSEWHERE[0]: True, ELSEWHERE[1]: True, ELSEWHERE[2]: False}
+
+
+def test_a_first_pair_that_matches_starts_nothing_ahead(monkeypatch):
+    right = Comparison(1.0, 0.48, 0.65, 329.5, STAMP)
+    found = {OWN: right, SIGNATURE: NO_MATCH, FRAGMENT: NO_MATCH}
+    best, calls = _threaded_search(monkeypatch, [OWN, SIGNATURE, FRAGMENT], found)
+    assert best[1] is right
+    assert calls == [(OWN, True)]
+
+
+def test_a_pair_compared_ahead_but_then_skipped_as_a_fragment_is_dropped(monkeypatch):
+    """The signature's blob does not match; the stamp's own blob is compared with its fragment's
+    comparison started beside it; the fragment is then skipped (the stamp was compared from its
+    own blob), and what was compared ahead for it changes nothing."""
+    poor = Comparison(0.74, 0.29, 0.45, 149.5, STAMP)
+    better_fragment = Comparison(0.9, 0.29, 0.45, 149.5, STAMP)
+    found = {SIGNATURE: NO_MATCH, OWN: poor, FRAGMENT: better_fragment}
+    cands = [SIGNATURE, OWN, FRAGMENT]
+    oracle, seq = _threaded_search(monkeypatch, cands, found, beside=False)
+    best, calls = _threaded_search(monkeypatch, cands, found, waits=(OWN, FRAGMENT))
+    assert [c for c, _ in seq] == [SIGNATURE, OWN]
+    assert (FRAGMENT, False) in calls  # it was compared ahead ...
+    assert oracle[1] is poor and best == oracle  # ... and dropped

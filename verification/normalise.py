@@ -220,6 +220,7 @@ def _date(text: str, order: str) -> str:
 _LOST_MARK = re.compile(r"^[^\d]*\d+[.,]\d{4,}(?![\d.,])")
 _LETTER_IN_DIGITS = re.compile(r"\d[.,]?[^\W\d_][.,]?\d")  # "16,Q19.00": a 0 read as Q
 _DOTS_ONLY = re.compile(r"^[^\d]*\d{1,3}(?:\.\d{3}){2,}(?![\d,])")  # "33.142.200"
+_DOT_THOUSAND = re.compile(r"^[^\d]*\d{1,3}\.\d{3}(?![\d.,])")  # "8.000 KG" for "8,000 KG"
 
 
 def ambiguous_number(text: str) -> bool:
@@ -228,9 +229,11 @@ def ambiguous_number(text: str) -> bool:
     ("12,41559 kgs": no thousands group is that long, a printed weight has at most three
     decimals), or a letter sits among its digits ("16,Q19.00 kg": read as 16), or it has only
     dots, two or more ("33.142.200 kg": 33,142.200 with the comma read as a dot, or 33 million
-    in thousands dots): the number read may be a thousand times off, so it is doubtful."""
+    in thousands dots), or one dot and three digits ("8.000 KG": 8,000 with the comma read as a
+    dot, seed 211 c00027, or 8 kg to the gram): the number read may be a thousand times off, so
+    it is doubtful."""
     text = _SPACED_THOUSANDS.sub(",", text)
-    if _LETTER_IN_DIGITS.search(text) or _DOTS_ONLY.match(text):
+    if _LETTER_IN_DIGITS.search(text) or _DOTS_ONLY.match(text) or _DOT_THOUSAND.match(text):
         return True
     return re.search(r"\d\s+\d", text) is not None or _LOST_MARK.match(text) is not None
 

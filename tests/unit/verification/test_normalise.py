@@ -172,6 +172,11 @@ def test_digits_split_by_a_space_make_a_weight_doubtful() -> None:
         ("33.142.200 kg net", True),  # 33,142.200 with the comma read as a dot
         ("1.250.500,00 kg", False),  # thousands dots and a decimal comma: unambiguous
         ("1250.5kg net", False),
+        ("8.000 KG", True),  # 8,000 with the comma read as a dot (seed 211 c00027): read as 8
+        ("980.000 kg net", True),  # or 980 kg to the gram: a thousand times apart either way
+        ("8,000 KG", False),
+        ("980.0 kg", False),
+        ("8.0005 kg", True),
     ],
 )
 def test_a_weight_whose_only_separator_has_four_digits_after_it_is_doubtful(text, doubtful):

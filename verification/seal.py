@@ -456,23 +456,31 @@ def _detail_coverage(cand: np.ndarray, spec: np.ndarray) -> float:
     cell (seed 80 c00008, a US-APHIS impression on FR-DGAL's specimen: coverage 0.37, detail
     0.19). Round and oval stamps only: genuine gappy rectangles showed as little (0.20)."""
     spec_ink = spec > 0
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(
-        spec_ink.astype(np.uint8), connectivity=8
-    )
-    box = bbox_of(spec)
-    if n <= 1 or box is None:
+    on_frame = _on_frame(spec_ink)
+    if on_frame is None:
         return 1.0
-    w, h = box[2] - box[0], box[3] - box[1]
-    frame = (stats[:, cv2.CC_STAT_WIDTH] >= _FRAME * w) & (
-        stats[:, cv2.CC_STAT_HEIGHT] >= _FRAME * h
-    )
-    frame[0] = True
-    detail = ~frame[labels] & spec_ink
+    detail = spec_ink & ~on_frame
     total = int(np.count_nonzero(detail))
     if total == 0:
         return 1.0
     seen = cv2.dilate((cand > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     return float(np.count_nonzero(detail & seen)) / total
+
+
+def _on_frame(ink: np.ndarray) -> np.ndarray | None:
+    """The frame of a specimen's ink (bool): the pieces spanning ``_FRAME`` of the stamp both
+    ways (rings, borders); None when there is no ink."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    box = bbox_of(ink)
+    if n <= 1 or box is None:
+        return None
+    w, h = box[2] - box[0], box[3] - box[1]
+    frame = (stats[:, cv2.CC_STAT_WIDTH] >= _FRAME * w) & (
+        stats[:, cv2.CC_STAT_HEIGHT] >= _FRAME * h
+    )
+    frame[0] = True
+    on: np.ndarray = frame[labels] & ink
+    return on
 
 
 def _tight(mask: np.ndarray, box: Box) -> Box:
@@ -773,16 +781,9 @@ def _detail_fit(ink: np.ndarray, cmp: Comparison, spec: _Prepared) -> float:
         return 0.0
     placed[ys - y0 : ye - y0, xs - x0 : xe - x0] = ink[ys:ye, xs:xe] > 0
     rotated = (_rotate(spec.mask, cmp.angle) > 127).astype(np.uint8)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(rotated, connectivity=8)
-    box = bbox_of(rotated)
-    if n <= 1 or box is None:
+    on_frame = _on_frame(rotated > 0)
+    if on_frame is None:
         return 0.0
-    bw, bh = box[2] - box[0], box[3] - box[1]
-    frame = (stats[:, cv2.CC_STAT_WIDTH] >= _FRAME * bw) & (
-        stats[:, cv2.CC_STAT_HEIGHT] >= _FRAME * bh
-    )
-    frame[0] = True
-    on_frame = frame[labels] & (rotated > 0)
     detail = (rotated > 0) & ~on_frame
     hull = np.zeros_like(rotated)
     cv2.fillConvexPoly(hull, cv2.convexHull(cv2.findNonZero(rotated)), 1)

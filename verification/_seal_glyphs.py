@@ -37,6 +37,7 @@ _RUN = 4  # legible glyphs each side of a place whose offsets are compared (``st
 _SIDE = 3  # ... and at least this many: the median of three outvotes one glyph found off
 _STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or dropped
 _DRIFT = 10  # columns between the line's ends: text set to another length, not a scale error
+_GAP_DRIFT = 0.02  # columns of offset per column of unread strip between two runs (``stepped``)
 _PLATEAU = 2  # columns: the spread of a run of glyphs that sit together (``plateau_step``)
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
 
@@ -71,7 +72,7 @@ class GlyphCheck:
         line, which the pairs alone may not show; and the glyphs' places step somewhere
         (``stepped``), which a ring's scale error, drifting smoothly along the strip, does not."""
         many = self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
-        return many and not (self.offsets and scale_error(self.offsets))
+        return many and not (self.offsets and scale_error(self.offsets, self.centres))
 
     @property
     def line_stepped(self) -> bool:
@@ -93,7 +94,7 @@ class GlyphCheck:
         return self.pairs > 0 and self.confirmed == self.pairs
 
 
-def stepped(offsets: tuple[int, ...]) -> bool:
+def stepped(offsets: tuple[int, ...], centres: tuple[float, ...] = ()) -> bool:
     """Whether the glyphs' offsets jump by ``_STEP`` columns or more between the ``_RUN``
     legible glyphs before a place and those after it (medians: one glyph found off is no
     step). A letter added moves the text after it by a letter at once (seeds 110, 113: 12-13
@@ -101,11 +102,28 @@ def stepped(offsets: tuple[int, ...]) -> bool:
     as many glyphs (seed 116 c00040, a genuine TH-DOF ring: -5 to +1 over 40 glyphs). Each
     side holds at least ``_SIDE`` glyphs: the median of two is their mean, and one glyph off at
     either end of a ring's strip (where the unwrapping seam cuts it) made a step of its own
-    (seed 152 c00031, a genuine CN-CCPIT oval: 8 then -5, -5, -5 ... 0)."""
-    return any(
-        abs(float(np.median(after)) - float(np.median(before))) >= _STEP
-        for before, after in _runs(offsets, _SIDE)
-    )
+    (seed 152 c00031, a genuine CN-CCPIT oval: 8 then -5, -5, -5 ... 0).
+
+    Where the two runs lie apart, unread strip between them (``centres``: each offset's place),
+    a ring fitted a little off its centre drifts the glyphs' places smoothly across the gap by
+    up to ``_GAP_DRIFT`` columns per column of it, so the step must exceed ``_STEP`` by that
+    much (seed 210 c00001, a genuine TH-DOF ring: -4 for eight glyphs, 187 columns of faint ink,
+    +1 for seven; 356 c00080: 0.0125 a column). Letters added to rings stepped by more than 0.039
+    a column of gap (seeds 350-358, 370-372, 400-405, 440-444)."""
+    pitch = float(np.median(np.diff(centres))) if len(centres) > 1 else 0.0
+    for i, (before, after) in enumerate(_runs(offsets, _SIDE), start=_SIDE):
+        step = abs(float(np.median(after)) - float(np.median(before)))
+        if step >= _STEP + _GAP_DRIFT * _gap(centres, pitch, i - len(before), i + len(after) - 1):
+            return True
+    return False
+
+
+def _gap(centres: tuple[float, ...], pitch: float, first: int, last: int) -> float:
+    """Columns of unread strip between glyphs ``first`` and ``last`` (beyond ``pitch`` a glyph);
+    0 without places."""
+    if len(centres) <= last:
+        return 0.0
+    return max(0.0, centres[last] - centres[first] - pitch * (last - first))
 
 
 def plateau_step(offsets: tuple[int, ...]) -> bool:
@@ -129,12 +147,12 @@ def _runs(offsets: tuple[int, ...], side: int) -> Iterator[tuple[tuple[int, ...]
         yield offsets[max(0, i - _RUN) : i], offsets[i : i + _RUN]
 
 
-def scale_error(offsets: tuple[int, ...]) -> bool:
+def scale_error(offsets: tuple[int, ...], centres: tuple[float, ...] = ()) -> bool:
     """Whether glyphs found off their places are explained by a ring fitted a little too small
     or large: centred (median under ``_STEP``), drifting smoothly (not ``stepped``) and not far
     (not ``drifted``). Anything else, a shift, a step or a long drift, is text set differently."""
     centred = abs(float(np.median(offsets))) < _STEP
-    return centred and not stepped(offsets) and not drifted(offsets)
+    return centred and not stepped(offsets, centres) and not drifted(offsets)
 
 
 def drifted(offsets: tuple[int, ...]) -> bool:

@@ -269,6 +269,34 @@ def test_ring_letter_added_that_a_smooth_curve_nearly_follows_is_still_a_letter_
         assert check.layout_moved
 
 
+def test_a_ring_drifting_across_a_gap_in_its_ink_is_no_letter_added():
+    """A genuine TH-DOF ring (seed 210 c00001) fitted a little off its centre: its legible
+    glyphs sit -4 columns off for eight glyphs, then, after 187 columns of faint ink, +1 for
+    seven; a centre error drifts the places that far across such a gap. The same offsets on
+    glyphs side by side are a step; a letter added within a short gap (seed 442 c00099, a
+    CN-CCPIT oval printing "OFE": 2 -> 9 over 49 columns) still is."""
+    from verification._seal_glyphs import GlyphCheck, stepped
+
+    offsets = (-4, -4, -4, -4, -4, -5, -4, -4, 1, 1, 1, 1, 1, 1, 1, -1, -1, -3, -3)
+    centres = (16, 110, 125, 140, 156, 172, 236, 250, 437, 448, 460, 478, 495, 512, 532, 641, 652)
+    centres += (770, 797)
+    genuine = GlyphCheck(0, 0, legible=19, moved=8, offsets=offsets, centres=centres)
+    assert not stepped(offsets, centres) and not genuine.layout_moved
+    side_by_side = tuple(16.0 + 17 * k for k in range(len(offsets)))
+    assert stepped(offsets, side_by_side)
+    assert GlyphCheck(0, 0, legible=19, moved=8, offsets=offsets, centres=side_by_side).layout_moved
+    ofe = (
+        7, 7, 6, 6, 5, 4, 4, 4, 3, 3, 2, 2, 1, 1, 1, 0, 0, 0, 0, 0, -1, -1, -1, 0, -6, 1, 2,
+        9, 2, 9, 9, 9, 8, 7, 8,
+    )  # fmt: skip
+    ofe_places = (
+        69, 84, 96, 108, 124, 153, 176, 192, 210, 227, 246, 260, 276, 306, 326, 346, 394, 412,
+        426, 436, 448, 465, 488, 502, 520, 560, 589, 638, 658, 674, 688, 716, 737, 754, 768,
+    )  # fmt: skip
+    imitation = GlyphCheck(0, 0, legible=35, moved=16, offsets=ofe, centres=ofe_places)
+    assert stepped(ofe, ofe_places) and imitation.layout_moved
+
+
 def test_one_glyph_off_at_an_end_of_the_strip_is_no_step():
     from verification._seal_glyphs import scale_error, stepped
 

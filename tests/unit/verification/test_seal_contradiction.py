@@ -297,6 +297,35 @@ def test_a_ring_drifting_across_a_gap_in_its_ink_is_no_letter_added():
     assert stepped(ofe, ofe_places) and imitation.layout_moved
 
 
+def test_a_ring_letter_added_with_few_glyphs_far_off_is_still_a_letter_added():
+    """Ring imitation "FOODS" (seed 352 c00093, BR-MAPA): the pose split the added letter's
+    step, so only 6 of 34 legible glyphs sit 4 columns off or more, too few for the layout
+    test, but they sit in two tight runs 11 columns apart across 88 columns of faint ink. A
+    genuine ring (seed 444 c00046) steps 6 columns across 69: within what its drift allows."""
+    from verification._seal_glyphs import GlyphCheck
+
+    foods = (
+        0, 0, 0, 0, 0, -1, -1, -1, -2, -1, -2, -2, -2, -3, -3, -3, -3, -3, -3, -4, -5, 6, 5,
+        5, 4, 3, 3, 3, 1, 1, 0, 0, 0, 0,
+    )  # fmt: skip
+    foods_places = (
+        14, 98, 114, 126, 138, 148, 158, 170, 182, 196, 210, 222, 240, 256, 271, 287, 310, 334,
+        352, 371, 385, 474, 486, 500, 520, 534, 548, 562, 577, 592, 602, 612, 625, 708,
+    )  # fmt: skip
+    imitation = GlyphCheck(0, 0, legible=34, moved=6, offsets=foods, centres=foods_places)
+    assert imitation.layout_moved
+    genuine = GlyphCheck(
+        0,
+        0,
+        legible=17,
+        moved=8,
+        offsets=(-7, -7, -7, -8, -7, -7, -6, -5, -1, -1, 0, 0, 0, -1, -1, -2, -3),
+        centres=(170, 187, 204, 217, 230, 243, 256, 282, 364, 381, 398, 422, 449, 468, 486, 506)
+        + (524,),
+    )
+    assert not genuine.layout_moved
+
+
 def test_one_glyph_off_at_an_end_of_the_strip_is_no_step():
     from verification._seal_glyphs import scale_error, stepped
 

@@ -90,6 +90,13 @@ def test_a_transposed_stretch_far_from_the_reading_place_does_not_contradict(rea
     assert contradictions(read, letters("SOUTH AFRICAN CHAMBER OF COMMERCE AND INDUSTRY")) == ()
 
 
+def test_a_stretch_read_with_letters_in_gaps_is_no_swap():
+    # a genuine BR-MAPA ring (seed 531 c00050): 'CUAIRASIL' is "CUA(R)I(AB)RASIL" with three
+    # letters in ink gaps, though 'CUA' 'IR' 'A' would read "CUA" 'RI' "A" swapped
+    expected = letters("MINISTERIO DA AGRICULTURA E PECUARIA BRASIL")
+    assert contradictions("MINISTEAAGRICULTURAEPECUAIRASIL", expected) == ()
+
+
 def test_band_found_on_round_and_oval_stamps_not_on_rectangles():
     world = build_world(11)
     shapes = {}

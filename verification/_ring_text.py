@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 _ROWS = 40  # strip height in pixels
 _FLANK = 3  # correctly read letters needed on each side of a contradiction
+_NEAR = 2  # letters: how far a transposed window may lie from where the alignment put it
 _BLACK_MAX = 110  # a pixel with every channel below this is black ink, not stamp ink
 
 
@@ -236,7 +237,77 @@ def contradiction_ops(read: str, expected: str) -> tuple[tuple[str, int, str], .
                 found.append(("swap", places[i], f"{e!r} read as {r!r}"))
         elif min(before, after) >= _FLANK:
             found.append(("insert", -1, f"extra {r!r} after {_context(ops[:i])!r}"))
+    seen = {text for _op, _at, text in found}
+    for window in transposed_windows(read, expected, _read_places(ops, places), _swapped(ops)):
+        if window[2] not in seen:
+            seen.add(window[2])
+            found.append(window)
     return tuple(found)
+
+
+def transposed_windows(
+    read: str, expected: str, at: list[int], swapped: list[bool]
+) -> list[tuple[str, int, str]]:
+    """Swaps seen in a stretch of the reading on its own: two letters of ``expected`` read in
+    swapped order with correctly read letters right around them (at least one on each side,
+    ``_FLANK`` in all), where that stretch of the reading does not occur in ``expected`` as
+    printed. The alignment (``_align``) explains the whole reading at once, and a misread or
+    gap just after the swap can make it place the reading so that the swap loses its flanks:
+    seed 443 c00049, an imitation "COMMRECE" read 'COMMRECAINN', was aligned as "E" in a gap
+    and 'EC' for "CE" (flanks 'R' and 'A'), not as 'RE' for "ER" between 'COMM' and 'C'; seed
+    503 c00094, a ring "AGRICLUTURE" read 'AGRICLUTCE', as "U" in a gap and 'UT' for "TU", not
+    'LU' for "UL" between 'AGRIC' and 'T'. Only a stretch in which the alignment itself read a
+    swap (``swapped``, per letter of the reading) counts: one it explains by ink gaps alone is
+    how a genuine impression reads too (seed 531 c00050, a genuine BR-MAPA ring read
+    'PECUAIRASIL' for "PECUARIA BRASIL": "R", "A" and "B" in gaps, not 'IR' for "RI" between
+    'CUA' and 'A'). Place: as in ``contradiction_ops`` (-1 where the stretch of ``expected``
+    occurs more than once)."""
+    found: list[tuple[str, int, str]] = []
+    for i in range(1, len(read) - 2):
+        a, b = read[i], read[i + 1]
+        if a == b:
+            continue
+        for j in range(1, len(expected) - 2):
+            if expected[j] != b or expected[j + 1] != a or abs(j - at[i]) > _NEAR:
+                continue
+            before = _common(read[:i][::-1], expected[:j][::-1])
+            after = _common(read[i + 2 :], expected[j + 2 :])
+            if min(before, after) < 1 or before + after < _FLANK:
+                continue
+            if read[i - before : i + 2 + after] in expected:
+                continue  # the reading fits the printed text there as well
+            if not any(swapped[i - before : i + 2 + after]):
+                continue  # the alignment explains that stretch by ink gaps alone
+            window = expected[j - before : j + 2 + after]
+            place = j if expected.count(window) == 1 else -1
+            found.append(("swap", place, f"{b + a!r} read as {a + b!r}"))
+    return found
+
+
+def _read_places(ops: list[tuple[str, str, str]], places: list[int]) -> list[int]:
+    """Per letter of the reading, the index in the expected text the alignment put it at (an
+    inserted letter: that of the next expected letter; the reading's place unknown: a huge
+    number, so that no window is near it)."""
+    out: list[int] = []
+    for (_op, r, e), place in zip(ops, places, strict=True):
+        for k in range(len(r)):
+            out.append(place + min(k, max(len(e) - 1, 0)) if place >= 0 else 10**9)
+    return out
+
+
+def _swapped(ops: list[tuple[str, str, str]]) -> list[bool]:
+    """Per letter of the reading, whether the alignment read it in a swap."""
+    return [op == "swap" for op, r, _e in ops for _ in r]
+
+
+def _common(x: str, y: str) -> int:
+    """Length of the common start of ``x`` and ``y``."""
+    n = 0
+    for p, q in zip(x, y, strict=False):
+        if p != q:
+            break
+        n += 1
+    return n
 
 
 def _places(ops: list[tuple[str, str, str]], expected: str) -> list[int]:

@@ -24,6 +24,10 @@ EXPECTED = letters("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY")
         ("DEPARTMENTOFAGRICULTUREFISHEIRES", "'RI' read as 'IR'"),
         ("DEPARTMENTOFULTUREFISHEIRES", "'RI' read as 'IR'"),
         ("DEPARTMENTOFAGRICULTUERFISH", "'RE' read as 'ER'"),
+        # a misread letter right after the swap: the cheapest alignment reads "U" as lost in a
+        # gap and 'UT' for "TU" with one flanking letter, but 'AGRICLUT' shows 'LU' for "UL"
+        # between 'AGRIC' and 'T' (seed 503 c00094, an imitation "AGRICLUTURE")
+        ("DEPARTMENTOFAGRICLUTCEFISHERIESAFORESTR", "'UL' read as 'LU'"),
     ],
 )
 def test_swapped_or_added_letters_contradict(read, found):
@@ -59,10 +63,38 @@ def test_gaps_and_misreadings_do_not_contradict(read):
             "REPUBLIQUE FRANCAISE SERVICES VETERINAIRES",
             "'AI' read as 'IA'",
         ),
+        # seed 443 c00049, an imitation "COMMRECE": the alignment put an "E" in a gap and
+        # 'EC' for "CE" between 'R' and 'A' (too few flanking letters); 'COMMREC' reads 'RE'
+        # for "ER" between 'COMM' and 'C'
+        (
+            "POUSHAFRICANCHAMDEROFCOMMRECAINNOUSTWY",
+            "SOUTH AFRICAN CHAMBER OF COMMERCE AND INDUSTRY",
+            "'ER' read as 'RE'",
+        ),
     ],
 )
 def test_a_swap_read_after_an_ink_gap_contradicts(read, expected, found):
     assert found in contradictions(read, letters(expected))
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        # 'E' misread as 'I': 'RCIAN' would be "RICAN" (of AFRICAN) with 'IC' swapped, but
+        # that lies far from where the reading sits in the text
+        "SOUTHAFRICANCHAMBEROFCOMMERCIANDINDUSTRY",
+        "CHAMBEROFCOMMERCIANDIN",
+    ],
+)
+def test_a_transposed_stretch_far_from_the_reading_place_does_not_contradict(read):
+    assert contradictions(read, letters("SOUTH AFRICAN CHAMBER OF COMMERCE AND INDUSTRY")) == ()
+
+
+def test_a_stretch_read_with_letters_in_gaps_is_no_swap():
+    # a genuine BR-MAPA ring (seed 531 c00050): 'CUAIRASIL' is "CUA(R)I(AB)RASIL" with three
+    # letters in ink gaps, though 'CUA' 'IR' 'A' would read "CUA" 'RI' "A" swapped
+    expected = letters("MINISTERIO DA AGRICULTURA E PECUARIA BRASIL")
+    assert contradictions("MINISTEAAGRICULTURAEPECUAIRASIL", expected) == ()
 
 
 def test_band_found_on_round_and_oval_stamps_not_on_rectangles():

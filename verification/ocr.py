@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+WhileReading = Callable[[list[OcrLine]], None]
+"""Work given a page's topmost lines while the rest are read (``recognise_upright``)."""
 
 _SPACE_GAP = 0.8  # of the median character width: a space for sure
 DEFAULT_DET_MAX_SIDE = 1600  # longer page side given to the detector (A4 at 200 dpi: ~137 dpi)
@@ -57,6 +59,7 @@ DEFAULT_THREADS = 2  # onnxruntime intra-op threads (this machine class has 2 co
 _TEXT_SCORE = 0.5  # lines recognised with less confidence are dropped (RapidOCR's default)
 _ORIENTATION_SAMPLE = 6  # longest lines the 0/180 classifier looks at (one batch)
 _CLS_THRESH = 0.9
+_TOP_SHARE = 0.2  # of a page's lines (the topmost) read first when a stage waits for them
 _REC_BATCH = 1  # lines per recogniser call: a batch is padded to its widest line (measured:
 # batch 6 cost ~30% more CPU than 1 on simulator pages, and read no better)
 # Models run folded (``_onnx_fold``); the probe input each folded copy is checked on:
@@ -169,13 +172,28 @@ class RapidOcrEngine:
     def recognise(self, image: np.ndarray) -> list[OcrLine]:
         return self._recognise(image, check_upside_down=True)
 
-    def recognise_upright(self, image: np.ndarray) -> list[OcrLine]:
+    reads_ahead = True  # ``recognise_upright`` takes ``while_reading``
+
+    def recognise_upright(
+        self, image: np.ndarray, while_reading: WhileReading | None = None
+    ) -> list[OcrLine]:
         """``recognise`` for a page already turned upright (``verification.orientation``): no
         0/180 vote of its own, which on whole lines is weak (three of six upright lines of a
-        simulator page voted "upside down" at 0.97 and more)."""
-        return self._recognise(image, check_upside_down=False)
+        simulator page voted "upside down" at 0.97 and more).
 
-    def _recognise(self, image: np.ndarray, *, check_upside_down: bool) -> list[OcrLine]:
+        ``while_reading(lines)``: called once on the calling thread, with the page's topmost
+        lines (``_TOP_SHARE``, read first) while the recogniser threads read the rest, for work
+        that needs only those (the pipeline guesses the template from its header and compares
+        the seal meanwhile); the lines returned are the same with or without it."""
+        return self._recognise(image, check_upside_down=False, while_reading=while_reading)
+
+    def _recognise(
+        self,
+        image: np.ndarray,
+        *,
+        check_upside_down: bool,
+        while_reading: WhileReading | None = None,
+    ) -> list[OcrLine]:
         models = _models(self.threads)
         boxes = _detect(models, image, self.det_max_side)
         if not boxes:
@@ -194,7 +212,7 @@ class RapidOcrEngine:
             else image
         )
         page = _Page(models, gray, image.shape[1], image.shape[0])
-        read = _read_lines(page, crops, boxes, self.threads)
+        read = _read_lines(page, crops, boxes, self.threads, while_reading)
         return [line for line in read if line is not None]
 
 
@@ -209,21 +227,90 @@ class _Page:
 
 
 def _read_lines(
-    page: _Page, crops: list[np.ndarray], boxes: list[np.ndarray], workers: int
+    page: _Page,
+    crops: list[np.ndarray],
+    boxes: list[np.ndarray],
+    workers: int,
+    while_reading: WhileReading | None = None,
 ) -> list[OcrLine | None]:
     """Each crop read through to its ``OcrLine`` (``_read_line``; None for a line dropped), in
     order. ``workers`` lines at once, widest crops first so the last ones to finish are short:
     a line's Python work (word boxes, its ink, spaces) runs while the other thread's recogniser
-    does (onnxruntime releases the GIL), not after all lines are read."""
-    if workers <= 1 or len(crops) < 2:
-        return [_read_line(page, c, b) for c, b in zip(crops, boxes, strict=True)]
+    does (onnxruntime releases the GIL), not after all lines are read.
+
+    With ``while_reading``, the topmost lines (``_TOP_SHARE``) are read first, and once they
+    are, ``while_reading`` gets them (in page order) on the calling thread while the recogniser
+    threads read on; while lines are waiting to be read, ``beside`` and ``side_by_side`` run
+    their work on the calling thread (``_reading``). Each line is read alone, so the order
+    changes when a line is read, never what it reads."""
     order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / crops[i].shape[0])
     order.reverse()
-    read = list(_pool(workers).map(lambda i: _read_line(page, crops[i], boxes[i]), order))
-    out: list[OcrLine | None] = [None] * len(crops)
-    for i, line in zip(order, read, strict=True):
-        out[i] = line
+    first: list[int] = []
+    if while_reading is not None and crops:
+        tops = sorted(range(len(crops)), key=lambda i: (float(np.min(boxes[i][:, 1])), i))
+        first = tops[: max(1, math.ceil(_TOP_SHARE * len(crops)))]
+        chosen = set(first)
+        order = [i for i in order if i in chosen] + [i for i in order if i not in chosen]
+    if workers <= 1 or len(crops) < 2:
+        out: list[OcrLine | None] = [None] * len(crops)
+        for n, i in enumerate(order):
+            out[i] = _read_line(page, crops[i], boxes[i])
+            if while_reading is not None and n + 1 == len(first):
+                while_reading([ln for k in sorted(first) if (ln := out[k]) is not None])
+        return out
+    out = [None] * len(crops)
+    with _reading(len(order)) as done:
+
+        def one(i: int) -> OcrLine | None:
+            try:
+                return _read_line(page, crops[i], boxes[i])
+            finally:
+                done()
+
+        futures = [_pool(workers).submit(one, i) for i in order]
+        try:
+            for n, (i, future) in enumerate(zip(order, futures, strict=True)):
+                out[i] = future.result()
+                if while_reading is not None and n + 1 == len(first):
+                    while_reading([ln for k in sorted(first) if (ln := out[k]) is not None])
+        finally:
+            for future in futures:
+                future.cancel()  # an error: lines not started yet are not read
     return out
+
+
+_WAITING = 0  # lines submitted to the recogniser threads and not read yet (all pages)
+_WAITING_LOCK = threading.Lock()
+
+
+@contextmanager
+def _reading(lines: int) -> Iterator[Callable[[], None]]:
+    """Count ``lines`` as waiting for the recogniser threads; the callable yielded counts one
+    read (each line exactly once: its task, or the exit for a line never started)."""
+    global _WAITING
+    left = [lines]
+
+    def done() -> None:
+        global _WAITING
+        with _WAITING_LOCK:
+            if left[0] > 0:  # not after the exit, which counted the lines left
+                left[0] -= 1
+                _WAITING -= 1
+
+    with _WAITING_LOCK:
+        _WAITING += lines
+    try:
+        yield done
+    finally:
+        with _WAITING_LOCK:
+            _WAITING -= left[0]
+            left[0] = 0
+
+
+def _busy() -> bool:
+    """Whether the recogniser threads have lines of a page waiting: work handed to them now
+    would wait behind those lines."""
+    return _WAITING > 0
 
 
 def _read_line(page: _Page, crop: np.ndarray, box: np.ndarray) -> OcrLine | None:
@@ -301,9 +388,10 @@ def side_by_side(
     stage outside OCR that reads several strips with ``read_line`` (the recogniser threads idle
     then; onnxruntime releases the GIL, so the readings overlap on two cores). The same calls
     on the same inputs, so the same results in the same order. On a recogniser thread itself
-    (which must never wait for its own pool) they run one after the other."""
+    (which must never wait for its own pool), or while the recogniser threads have a page's
+    lines to read (``_read_lines``'s ``while_reading``), they run one after the other."""
     on_pool = threading.current_thread().name.startswith("ocr-rec")
-    if threads <= 1 or len(items) < 2 or on_pool:
+    if threads <= 1 or len(items) < 2 or on_pool or _busy():
         return [fn(x) for x in items]
     return list(_pool(threads).map(fn, items))
 
@@ -311,9 +399,10 @@ def side_by_side(
 def beside(fn: Callable[[], _R], threads: int = DEFAULT_THREADS) -> Future[_R] | None:
     """``fn()`` started on a recogniser thread while the caller does other work (a stage outside
     OCR, when the recogniser threads idle); None where it cannot run beside the caller (one
-    thread, or the caller is a recogniser thread, which must never wait for its own pool): the
-    caller then does the work itself when it needs it. A result never asked for is dropped."""
-    if threads <= 1 or threading.current_thread().name.startswith("ocr-rec"):
+    thread, or the caller is a recogniser thread, which must never wait for its own pool, or
+    the recogniser threads have lines to read): the caller then does the work itself when it
+    needs it. A result never asked for is dropped."""
+    if threads <= 1 or threading.current_thread().name.startswith("ocr-rec") or _busy():
         return None
     return _pool(threads).submit(fn)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 import cv2
 import numpy as np
@@ -55,6 +55,15 @@ class UprightReader(Protocol):
     def recognise_upright(self, image: np.ndarray) -> list[OcrLine]: ...
 
 
+class AheadReader(Protocol):
+    """An upright reader that hands a page's topmost lines to ``while_reading`` while it reads
+    the rest (``verification.ocr.RapidOcrEngine``; says so with ``reads_ahead = True``)."""
+
+    def recognise_upright(
+        self, image: np.ndarray, while_reading: Callable[[list[OcrLine]], None] | None = None
+    ) -> list[OcrLine]: ...
+
+
 def quarter_turns(
     image: np.ndarray, classify: Classify | None = None, confidence: Confidence | None = None
 ) -> int:
@@ -78,15 +87,26 @@ def quarter_turns(
 
 
 def read_upright(
-    image: np.ndarray, ocr: OcrEngine, classify: Classify | None = None
+    image: np.ndarray,
+    ocr: OcrEngine,
+    classify: Classify | None = None,
+    while_reading: Callable[[np.ndarray, list[OcrLine]], None] | None = None,
 ) -> tuple[np.ndarray, list[OcrLine]]:
-    """The page turned upright (the same array when it already is) and its OCR lines."""
+    """The page turned upright (the same array when it already is) and its OCR lines.
+
+    ``while_reading(page, lines)``: with an engine that reads ahead (``AheadReader``), called
+    with the upright page and its topmost lines while the rest are read (not at all with
+    another engine)."""
     prepared = prepare_for_ocr(image).image
     turns = quarter_turns(prepared, classify)
     if turns:
         logger.info("page turned %d degrees counter-clockwise before review", 90 * turns)
         image = np.ascontiguousarray(np.rot90(image, turns))
         prepared = np.ascontiguousarray(np.rot90(prepared, turns))
+    if while_reading is not None and getattr(ocr, "reads_ahead", False):
+        upright = image
+        ahead = cast(AheadReader, ocr)
+        return image, ahead.recognise_upright(prepared, lambda lines: while_reading(upright, lines))
     if isinstance(ocr, UprightReader):  # oriented here: the engine need not check again
         return image, ocr.recognise_upright(prepared)
     return image, ocr.recognise(prepared)

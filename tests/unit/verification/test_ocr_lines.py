@@ -4,6 +4,9 @@ left out, then spaces), with the real PP-OCR models on a rendered page."""
 
 from __future__ import annotations
 
+import math
+import threading
+
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -70,3 +73,42 @@ def test_lines_read_one_by_one_on_threads_are_the_lines_read_in_phases(monkeypat
         got = O.RapidOcrEngine(threads=threads).recognise_upright(image)
         assert got == expected
         assert counting.crops > len(LINES)  # some lines were read a second time
+
+
+def test_the_topmost_lines_are_handed_over_while_the_rest_wait_to_be_read(monkeypatch):
+    """``while_reading`` gets the page's topmost lines (``_TOP_SHARE``, in page order) once
+    they are read, on the calling thread, while the other lines wait for the recogniser
+    threads: work for those threads then runs on the caller (it would wait behind the lines).
+    The lines returned are the ones read without it, with two threads or one."""
+    image = _page()
+    expected = O.RapidOcrEngine().recognise_upright(image)
+    top = math.ceil(O._TOP_SHARE * len(LINES))
+    assert len(expected) == len(LINES) and top < len(LINES)
+    real = O._read_line
+    handed_over = threading.Event()
+    started = []
+
+    def held(page, crop, box):  # lines after the topmost wait until those were handed over
+        started.append(1)
+        if len(started) > top:
+            assert handed_over.wait(60)
+        return real(page, crop, box)
+
+    monkeypatch.setattr(O, "_read_line", held)
+    me = threading.current_thread()
+    for threads in (2, 1):
+        started.clear()
+        handed_over.clear()
+        seen = []
+
+        def meanwhile(lines, threads=threads, seen=seen):
+            ran_on = O.side_by_side(lambda _: threading.current_thread(), [0, 1], threads)
+            seen.append(
+                ([ln.text for ln in lines], O._busy(), O.beside(lambda: 1, threads), ran_on)
+            )
+            handed_over.set()
+
+        got = O.RapidOcrEngine(threads=threads).recognise_upright(image, meanwhile)
+        assert got == expected
+        assert seen == [([ln.text for ln in expected[:top]], threads > 1, None, [me, me])]
+        assert not O._busy()

@@ -222,7 +222,7 @@ def test_seal_is_judged_on_the_page_as_read_not_as_scanned(monkeypatch):
     page = _document()
     blank = np.full_like(page.rgb(), 255)  # the page as "turned": here, without the stamp
 
-    def read_upright(image, ocr):
+    def read_upright(image, ocr, while_reading=None):
         return blank, ocr.recognise(image)
 
     monkeypatch.setattr(pipeline_module, "read_upright", read_upright)
@@ -257,3 +257,80 @@ def test_an_error_of_background_work_surfaces_from_verify(monkeypatch):
     page = _document()
     with pytest.raises(RuntimeError, match="tamper failed"):
         _pipeline(page).verify(page.png(), declaration=DECL)
+
+
+class _ReadingAhead(ScriptedOcr):
+    """A scripted engine that reads ahead like ``RapidOcrEngine``: ``while_reading`` gets the
+    lines ``top`` picks from the page's before all are returned."""
+
+    reads_ahead = True
+
+    def __init__(self, lines, top):
+        super().__init__(lines)
+        self.top = top
+        self.reading = False
+
+    def recognise_upright(self, image, while_reading=None):
+        lines = self.recognise(image)
+        if while_reading is not None:
+            self.reading = True
+            while_reading(self.top(lines))
+            self.reading = False
+        return lines
+
+
+def _seal_calls(monkeypatch, ocr):
+    """(agencies of the specimens, whether the page was being read) of each seal comparison."""
+    calls = []
+    real = pipeline_module.check_seal
+
+    def counting(img, specimens, *args, **kwargs):
+        calls.append(([s.agency_id for s in specimens], ocr.reading))
+        return real(img, specimens, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline_module, "check_seal", counting)
+    return calls
+
+
+def _header(lines):
+    """The upper half of the page's lines: its title and first labels."""
+    return sorted(lines, key=lambda ln: ln.box[1])[: len(lines) // 2]
+
+
+def test_the_seal_compared_while_the_page_is_read_is_the_seal_judged(monkeypatch):
+    """The page's header names the template: its agency's seal is compared while the rest of
+    the page is read, once, and the review is the one that compares it after reading."""
+    page = _document()
+    assert _header(page.lines)[0].text == "PHYTOSANITARY CERTIFICATE"
+    expected = _pipeline(page).verify(page.png(), declaration=DECL).to_json()
+    ocr = _ReadingAhead(page.lines, _header)
+    calls = _seal_calls(monkeypatch, ocr)
+    pipe = Pipeline(_source(), ocr=ocr, today=lambda: date(2026, 11, 20))
+    res = pipe.verify(page.png(), declaration=DECL)
+    assert calls == [(["AU-DAFF"], True)]
+    assert _no_timings(res.to_json()) == _no_timings(expected)
+    assert res.seal.match
+
+
+def test_a_seal_compared_for_another_agency_s_template_is_compared_again(monkeypatch):
+    """The header named another template (another agency) than the whole page: the seal
+    compared meanwhile is not used, the page's own agency's is."""
+    other = {**TEMPLATE, "id": "XX-COO", "agency": "XX-AG", "titles": ["CERTIFICATE OF ORIGIN"]}
+    source = _source()
+    source._templates.append(other)
+    page = _document()
+    expected = _pipeline(page, source).verify(page.png(), declaration=DECL).to_json()
+    title = _header(page.lines)[0]
+    retitled = [replace(ln, text="CERTIFICATE OF ORIGIN", words=()) if ln is title else ln
+                for ln in page.lines]  # fmt: skip
+    ocr = _ReadingAhead(page.lines, lambda lines: retitled)
+    calls = _seal_calls(monkeypatch, ocr)
+    pipe = Pipeline(source, ocr=ocr, today=lambda: date(2026, 11, 20))
+    res = pipe.verify(page.png(), declaration=DECL)
+    assert calls == [([], True), (["AU-DAFF"], False)]
+    assert _no_timings(res.to_json()) == _no_timings(expected)
+    assert res.seal.match
+
+
+def _no_timings(out):
+    return {k: v for k, v in out.items() if k not in ("elapsed_ms", "stage_ms", "stage_peak_kb")}

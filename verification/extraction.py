@@ -20,6 +20,7 @@ from verification.normalise import (
     invalid_containers,
     normalise,
     partial_containers,
+    repaired_containers,
 )
 from verification.ports import Box, OcrLine
 from verification.results import FieldValue
@@ -96,11 +97,17 @@ def _value(
     conf = min(t.conf for t in _readable(toks)) * quality
     if value is None:
         conf = 0.0
-    elif name == "container_numbers" and (partial_containers(text) or invalid_containers(value)):
+    elif name == "container_numbers" and _doubtful_containers(text, value):
         conf = min(conf, _PARTIAL)  # a number was misread: the list read is not the list
     elif name.endswith("_kg") and ambiguous_number(text):
         conf = min(conf, _PARTIAL)  # "49,980 000 kg": the decimal dot lost
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
+
+
+def _doubtful_containers(text: str, value: str) -> bool:
+    """A number misread or left out of the list, or restored by a guess that its own check
+    digit cannot confirm (a doubled letter lost): only the declaration can confirm the list."""
+    return partial_containers(text) or invalid_containers(value) or repaired_containers(text)
 
 
 _SEPARATORS = ":：;.,-–—|/ "

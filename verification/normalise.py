@@ -247,22 +247,52 @@ def invalid_containers(value: str) -> bool:
 
 def partial_containers(text: str) -> bool:
     """Whether a listed item looks like a misread container number: 8 to 14 letters and
-    digits, but not 11 ("OLU8748300", an O lost). The numbers read are then not the list."""
-    for part in re.split(r"[,;]", text.upper()):
-        item = re.sub(r"[\s\-/.]", "", part)
+    digits, but not 11 ("OLU87483000", a digit too many), and not a number with one of a doubled
+    letter lost that ``containers`` restores. The numbers read are then not the list."""
+    for item in _items(text):
         looks = 8 <= len(item) <= 14 and item.isalnum() and any(ch.isdigit() for ch in item)
-        if looks and len(item) != 11:
+        if looks and len(item) != 11 and _undoubled(item) is None:
             return True
     return False
 
 
+def repaired_containers(text: str) -> bool:
+    """Whether ``containers`` restored a doubled letter in the text's list (``_undoubled``):
+    its check digit holds by construction, so only the declaration can confirm the number."""
+    return any(len(item) == 10 and _undoubled(item) is not None for item in _items(text))
+
+
+def _items(text: str) -> list[str]:
+    return [re.sub(r"[\s\-/.]", "", part) for part in re.split(r"[,;]", text.upper())]
+
+
+def _undoubled(item: str) -> str | None:
+    """A container number read with one of a doubled letter lost ("OLU2535971" for
+    OOLU2535971: the recogniser's decoding merges two like letters with no gap between them,
+    seed 217 c00061, c00082, c00091): the one doubling of a letter of the owner code whose ISO
+    6346 check digit holds; None when the item is not three letters and seven digits, or when
+    no doubling or several hold."""
+    if len(item) != 10:
+        return None
+    letters, digits = item[:3].translate(_LETTERISH), item[3:].translate(_DIGITISH)
+    if not (letters.isalpha() and digits.isdigit()):
+        return None
+    doubled = {letters[: i + 1] + letters[i:] + digits for i in range(3)}
+    valid = [n for n in doubled if norm.is_valid_container_number(n)]
+    return valid[0] if len(valid) == 1 else None
+
+
 def containers(text: str) -> str:
-    """ISO 6346 numbers in the text, OCR-repaired, comma+space separated."""
+    """ISO 6346 numbers in the text, OCR-repaired (a doubled letter lost restored:
+    ``_undoubled``), comma+space separated."""
     out = []
-    for part in re.split(r"[,;]", text.replace("l", "I").upper()):  # "CAlU": l is I
-        for cand in re.findall(r"[A-Z0-9]{11}", re.sub(r"[\s\-/.]", "", part)):
+    for item in _items(text.replace("l", "I")):  # "CAlU": l is I
+        for cand in re.findall(r"[A-Z0-9]{11}", item):
             fixed = cand[:4].translate(_LETTERISH) + cand[4:].translate(_DIGITISH)
             out.append(norm.container_number(fixed, check=False))
+        restored = _undoubled(item)
+        if restored is not None:
+            out.append(restored)
     if not out:
         raise ValueError(f"no container number in {text!r}")
     return norm.container_numbers(out, check=False)

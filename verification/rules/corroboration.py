@@ -4,7 +4,7 @@ A value read with low OCR confidence need not send a document to review when the
 confirmed independently: it equals what the importer declared (names compared on letters and
 digits, case-insensitively; numbers as numbers; certificate numbers among the declared
 ones), or, for container numbers, every ISO 6346 check digit holds (and no listed item was
-left unread). A misreading would have to
+left unread or restored by a guess that its check digit decides). A misreading would have to
 turn into exactly the declared value (or a valid check digit) to pass, so nothing misread is
 accepted on this ground; a value that differs stays doubtful.
 """
@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from adapters.normalize import is_valid_container_number
-from verification.normalise import partial_containers
+from verification.normalise import partial_containers, repaired_containers
 from verification.results import FieldValue
 
 _NAMES = ("consignor_name", "consignee_name", "origin_country", "commodity", "port_of_entry")
@@ -26,8 +26,8 @@ def corroborated(name: str, fv: FieldValue, declaration: Mapping[str, Any] | Non
     value = str(fv.value)
     if name == "container_numbers" and partial_containers(fv.raw):
         return False  # an item was misread: the numbers read are not the whole list
-    if name == "container_numbers" and _check_digits(value):
-        return True
+    if name == "container_numbers" and _check_digits(value) and not repaired_containers(fv.raw):
+        return True  # a restored doubled letter is valid by construction: the declaration decides
     if not declaration:
         return False
     if name == "certificate_number":

@@ -126,7 +126,8 @@ def test_net_weight_with_a_comma_read_as_a_dot(text, expected):
 @pytest.mark.parametrize(
     ("text", "partial"),
     [
-        ("OOLU0061657, OLU8748300", True),  # an O lost: 10 characters
+        ("OOLU0061657, OLU8748301", True),  # a letter lost, and no doubling's check digit holds
+        ("OOLU0061657, OLU8748300", False),  # one O of OOLU lost: restored (``containers``)
         ("OOLU0061657, OOLU87483000", True),  # one too many
         ("OOLU0061657, OOLU8748300", False),
         ("MSKU 123456-7", False),
@@ -136,6 +137,22 @@ def test_net_weight_with_a_comma_read_as_a_dot(text, expected):
 )
 def test_a_misread_container_in_the_list_is_noticed(text, partial):
     assert partial_containers(text) is partial
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # seed 217 c00061/c00082: one O of OOLU merged by the recogniser
+        ("OOLU0185663, OLU2535971, TGHU2089714", "OOLU0185663, OOLU2535971, TGHU2089714"),
+        ("CAIU2433336, OLU0503830, SEGU3462260", "CAIU2433336, OOLU0503830, SEGU3462260"),
+        ("OOLU0061657, OLU8748301", "OOLU0061657"),  # no doubling's check digit holds
+    ],
+)
+def test_a_doubled_letter_lost_from_a_container_number_is_restored(text, value):
+    from verification.normalise import containers, repaired_containers
+
+    assert containers(text) == value
+    assert repaired_containers(text) is (value.count(",") == text.count(","))
 
 
 @pytest.mark.parametrize(

@@ -331,6 +331,21 @@ def test_check_digits_do_not_confirm_a_list_with_a_misread_number():
     assert not rules["fields.confidence"].passed
 
 
+def test_a_restored_container_number_is_confirmed_by_the_declaration_only():
+    # seed 217 c00061: 'OLU2535971' read for OOLU2535971, restored by its check digit, which
+    # therefore confirms nothing; the declaration does, and a differing one is review, not reject
+    raw = "OOLU0185663, OLU2535971, TGHU2089714"
+    fv = FieldValue("OOLU0185663, OOLU2535971, TGHU2089714", 0.5, raw=raw)
+    _, rules = _verdict(_inputs(fields={"container_numbers": fv}, declaration=None))
+    assert not rules["fields.confidence"].passed
+    declared = {**DECLARATION, "container_numbers": ["OOLU0185663", "OOLU2535971", "TGHU2089714"]}
+    _, rules = _verdict(_inputs(fields={"container_numbers": fv}, declaration=declared))
+    assert rules["fields.confidence"].passed and rules["declaration.containers"].passed
+    other = {**DECLARATION, "container_numbers": ["OOLU0185663", "OOLU2535972", "TGHU2089714"]}
+    verdict, rules = _verdict(_inputs(fields={"container_numbers": fv}, declaration=other))
+    assert not rules["declaration.containers"].passed and verdict is Verdict.REVIEW
+
+
 def _sealed(unconfirmed: int, checked: bool = True) -> SealResult:
     return SealResult(
         found=True,

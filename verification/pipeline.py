@@ -64,6 +64,8 @@ class _Run:
     # a page's seal compared while its lower lines were read, for the agency its header named
     # (``Pipeline._seal_ahead``): page -> (agency, result)
     early_seal: dict[int, tuple[str, SealResult]] = field(default_factory=dict)
+    # the registered templates and their detection hints, parsed once a run (``_catalogue``)
+    catalogue: tuple[list[Template], dict[str, list[str]]] | None = None
     stage_ms: dict[str, int] = field(default_factory=dict)
     started: float = field(default_factory=time.perf_counter)
     _mark: float = field(default_factory=time.perf_counter)
@@ -126,8 +128,7 @@ class Pipeline:
 
     # ---- stages ---------------------------------------------------------------------------
     def _read(self, run: _Run) -> tuple[Template, dict[str, FieldValue]]:
-        templates = parse_templates(self.source.templates())
-        hints = {t.id: self._hints(t) for t in templates}
+        templates, hints = self._catalogue(run)
         all_lines = [ln for page in run.lines for ln in page]
         template, _score = detect(all_lines, templates, hints)
         run.lap("template")
@@ -139,6 +140,14 @@ class Pipeline:
                     fields[name] = fv
         run.lap("fields")
         return template, fields
+
+    def _catalogue(self, run: _Run) -> tuple[list[Template], dict[str, list[str]]]:
+        """The registered templates and each one's detection hints, parsed on the run's first
+        need (the early seal guess or the template stage) and kept for the rest of it."""
+        if run.catalogue is None:
+            templates = parse_templates(self.source.templates())
+            run.catalogue = templates, {t.id: self._hints(t) for t in templates}
+        return run.catalogue
 
     def _hints(self, t: Template) -> list[str]:
         agency = self.source.agency(t.agency) if t.agency else None
@@ -262,8 +271,7 @@ class Pipeline:
         when the whole page's template is that agency's, and compares afresh otherwise (or
         when this went wrong: the error, if any, is raised there)."""
         try:
-            templates = parse_templates(self.source.templates())
-            guess, _score = detect(top, templates, {t.id: self._hints(t) for t in templates})
+            guess, _score = detect(top, *self._catalogue(run))
             run.early_seal[i] = (guess.agency, self._page_seal(run, i, img, guess.agency))
         except Exception:  # noqa: BLE001 - no guess (or a failed one): ``_seal`` compares
             logger.debug("no seal compared while page %d was read", i, exc_info=True)

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from verification.imaging import bbox_of, channel_max, channel_min, decode_specimen
+from verification.ocr import side_by_side
 from verification.ports import Box, OcrLine, OfficerSpecimen
 from verification.preprocess import percentiles_u8
 from verification.results import SignatureResult
@@ -89,15 +90,21 @@ def candidates(
     if exclude and any(_overlaps(b, w) for b in exclude for w in windows):
         inks.append(whole)
     found: dict[Box, tuple[tuple[bool, bool, int], np.ndarray]] = {}
-    for ink in inks:
-        for window in windows:
-            for count, box, crop in _blob_in(ink, window):
-                if box in found:
-                    continue
-                clash = any(_overlaps(box, b) for b in exclude)
-                found[box] = ((clash, not _signature_shaped(box), -count), crop)
+    # each window's group found on the recogniser threads (idle after OCR; OpenCV releases
+    # the GIL), two at once: the same groups, in the same order, as one after the other
+    pairs = [(ink, window) for ink in inks for window in windows]
+    for blobs in side_by_side(_blob_of, pairs):
+        for count, box, crop in blobs:
+            if box in found:
+                continue
+            clash = any(_overlaps(box, b) for b in exclude)
+            found[box] = ((clash, not _signature_shaped(box), -count), crop)
     ordered = sorted(found.items(), key=lambda item: item[1][0])
     return [(box, crop) for box, (_key, crop) in ordered]
+
+
+def _blob_of(pair: tuple[np.ndarray, Box]) -> list[tuple[int, Box, np.ndarray]]:
+    return _blob_in(*pair)
 
 
 def _is_label(text: str) -> bool:
@@ -308,6 +315,8 @@ def _poses() -> list[np.ndarray]:
 
 _POSES = _poses()
 _SHIFTS = [(dx, dy) for dx in range(-6, 7, 3) for dy in range(-4, 5, 2)]
+_SHIFT_X = np.array([[dx] for dx, _ in _SHIFTS], dtype=np.float32)  # one row per shift
+_SHIFT_Y = np.array([[dy] for _, dy in _SHIFTS], dtype=np.float32)
 
 
 def _spread(mask: np.ndarray) -> np.ndarray:
@@ -323,7 +332,11 @@ def _place(points: np.ndarray, pose: np.ndarray, dx: int, dy: int) -> tuple[np.n
 
 
 def chamfer(candidate: np.ndarray, specimen: np.ndarray) -> float:
-    """Symmetric chamfer distance (raster pixels) at the best pose of the candidate."""
+    """Symmetric chamfer distance (raster pixels) at the best pose of the candidate: the first
+    pose and shift (in ``_POSES`` x ``_SHIFTS`` order) with the least mean distance of the
+    candidate's points from the specimen's ink, and the specimen's from the candidate placed
+    there. Each pose's shifts are measured at once (the same arithmetic, point by point, as
+    placing the points once per shift: ``_place``)."""
     ys, xs = np.nonzero(candidate)
     sy, sx = np.nonzero(specimen)
     if len(xs) == 0 or len(sx) == 0:
@@ -332,14 +345,16 @@ def chamfer(candidate: np.ndarray, specimen: np.ndarray) -> float:
     far = _spread(specimen)
     best, pose, shift = float("inf"), _POSES[0], (0, 0)
     for p in _POSES:
-        for dx, dy in _SHIFTS:
-            x, y = _place(points, p, dx, dy)
-            d = float(far[y, x].mean())
-            if d < best:
-                best, pose, shift = d, p, (dx, dy)
+        q = points @ p.T
+        x = np.clip(np.round((q[:, 0] + _W / 2)[None, :] + _SHIFT_X), 0, _W - 1).astype(np.intp)
+        y = np.clip(np.round((q[:, 1] + _H / 2)[None, :] + _SHIFT_Y), 0, _H - 1).astype(np.intp)
+        d = far[y, x].mean(axis=1)
+        k = int(np.argmin(d))
+        if float(d[k]) < best:
+            best, pose, shift = float(d[k]), p, _SHIFTS[k]
     placed = np.zeros_like(specimen)
-    x, y = _place(points, pose, *shift)
-    placed[y, x] = 1
+    x1, y1 = _place(points, pose, *shift)
+    placed[y1, x1] = 1
     back = float(_spread(placed)[sy, sx].mean())
     return (best + back) / 2
 

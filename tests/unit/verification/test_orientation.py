@@ -178,3 +178,30 @@ def test_the_recogniser_s_confidences_read_one_by_one_equal_one_batch(upright) -
     both = crops + [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
     assert len(both) >= 4
     assert _pp_ocr_confidence(both) == recognition_confidence(both)
+
+
+def test_a_vote_the_turned_pieces_beat_is_not_confirmed_by_the_recogniser(upright) -> None:
+    """A classifier leaning to "upside down" (as PP-OCR's does on line pieces) passes the vote
+    threshold on an upright page; the same pieces turned over draw a higher vote still, so the
+    page is upright without reading the pieces both ways. Turned over, the page's own pieces
+    draw the higher vote: the recogniser is asked, and the page is turned."""
+    from verification.ocr import classify_angles
+
+    def leaning(crops: list[np.ndarray]) -> list[float]:
+        return [min(1.0, v + 0.45) for v in classify_angles(crops)]
+
+    read: list[int] = []
+
+    def confidence(crops: list[np.ndarray]) -> list[float]:
+        from verification.orientation import _pp_ocr_confidence
+
+        read.append(len(crops))
+        return _pp_ocr_confidence(crops)
+
+    pieces = _line_crops(upright, _ink(upright))
+    assert float(np.mean(leaning(pieces))) > 0.4  # the vote alone would ask the recogniser
+    assert quarter_turns(upright, leaning, confidence) == 0
+    assert read == []
+    turned = np.ascontiguousarray(np.rot90(upright, 2))
+    assert quarter_turns(turned, leaning, confidence) == 2
+    assert read

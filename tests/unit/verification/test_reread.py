@@ -236,3 +236,19 @@ def test_widened_lines_are_read_one_a_call_through_the_given_map():
     assert mapped == [2] and recognise.calls == 2
     assert out == _reread.fill_dropped(_models(2).rec, *lines, gray, _word_boxes)
     assert out[0][0].replace(" ", "") == ADDRESS.replace(" ", "")
+
+
+def test_a_weak_line_of_running_text_is_not_read_again():
+    """A line longer than ``LONGEST`` heights is the small print of an attestation paragraph:
+    however unsure its reading, it is kept as read (its variants cost the most to read)."""
+    paragraph = (
+        "This is to certify that the plants, plant products or other regulated articles"
+        " described herein have been inspected"
+    )
+    crop = _line_crop(paragraph)
+    assert crop.shape[1] > _reread.LONGEST * crop.shape[0]
+    recognise = _Counting()
+    first = ("Thsistfhatlantlantrdutlaa", 0.7)
+    crops, results = _reread.reread(recognise, [crop, _line_crop(TEXT)], [first, (TEXT, 0.6)])
+    assert recognise.calls == 2  # the short line's two variants only
+    assert results[0] is first and crops[0] is crop

@@ -156,3 +156,91 @@ def test_signature_of_separate_initials_is_found_whole(style):
     assert res.match and res.score >= TH.accept, res.score
     other = OfficerSpecimen("O2", "A", name, (specimen_png(seed + 1000, name),), None, None)
     assert check_signature(rgb, lines, other, None).score < TH.reject
+
+
+# ---- the same answers, less work on the calling thread ----------------------------------------
+def _chamfer_one_shift_at_a_time(candidate: np.ndarray, specimen: np.ndarray) -> float:
+    """The comparison as first written (each pose and shift placed on its own): the oracle."""
+    from verification import signature as sig
+
+    ys, xs = np.nonzero(candidate)
+    sy, sx = np.nonzero(specimen)
+    if len(xs) == 0 or len(sx) == 0:
+        return float(sig._H)
+    points = np.stack([xs - sig._W / 2, ys - sig._H / 2], axis=1).astype(np.float32)
+    far = sig._spread(specimen)
+    best, pose, shift = float("inf"), sig._POSES[0], (0, 0)
+    for p in sig._POSES:
+        for dx, dy in sig._SHIFTS:
+            x, y = sig._place(points, p, dx, dy)
+            d = float(far[y, x].mean())
+            if d < best:
+                best, pose, shift = d, p, (dx, dy)
+    placed = np.zeros_like(specimen)
+    x, y = sig._place(points, pose, *shift)
+    placed[y, x] = 1
+    return (best + float(sig._spread(placed)[sy, sx].mean())) / 2
+
+
+def test_the_chamfer_distance_is_that_of_placing_each_pose_and_shift_on_its_own(monkeypatch):
+    """Each pose's shifts are measured at once: the same distance, to the last bit, as placing
+    the points once per pose and shift (random strokes, identical pairs and real signatures),
+    with the points placed once per comparison (the best pose), not 675 times."""
+    from verification import signature as sig
+
+    rng = np.random.default_rng(5)
+    pairs = []
+    for n in range(40):
+        masks = []
+        for _ in range(2):
+            m = np.zeros((sig._H, sig._W), np.uint8)
+            for _stroke in range(int(rng.integers(1, 6))):
+                pts = rng.integers(0, [sig._W, sig._H], size=(int(rng.integers(2, 8)), 2))
+                cv2.polylines(m, [pts.astype(np.int32)], False, 1, int(rng.integers(1, 4)))
+            masks.append(m)
+        pairs.append((masks[0], masks[0].copy() if n % 5 == 0 else masks[1]))
+    for style, name in OFFICERS:
+        spec = _specimen_mask(specimen_png(style, name))
+        pairs.append((sig._raster(_signed(style, name, 1)), spec))
+    expected = [_chamfer_one_shift_at_a_time(a, b) for a, b in pairs]
+    placed: list[int] = []
+    real_place = sig._place
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        placed.append(1)
+        return real_place(*args)
+
+    monkeypatch.setattr(sig, "_place", counting)
+    assert [sig.chamfer(a, b) for a, b in pairs] == expected
+    assert len(placed) == len(pairs)
+
+
+def test_the_search_windows_are_looked_at_on_the_recogniser_threads(monkeypatch):
+    """The window above the label and the one beside the name, with and without the seal's box
+    blanked, are searched side by side on the recogniser threads: the same candidates, in the
+    same order, as searched one after the other on the calling thread."""
+    import threading
+
+    from verification import ocr
+    from verification import signature as sig
+
+    rgb, lines, truth = _signed_page(3)
+    name = (900.0, 1640.0, 1010.0, 1656.0)
+    seal = (truth[0] - 40, truth[1] - 30, truth[2] + 40, truth[3] + 30)
+    searched: list[str] = []
+    real_blob_in = sig._blob_in
+
+    def recording(ink, window):  # type: ignore[no-untyped-def]
+        searched.append(threading.current_thread().name)
+        return real_blob_in(ink, window)
+
+    monkeypatch.setattr(sig, "_blob_in", recording)
+    found = sig.candidates(rgb, lines, name, [seal])
+    assert len(searched) == 4 and all(n.startswith("ocr-rec") for n in searched), searched
+    monkeypatch.setattr(
+        ocr, "_pool", lambda workers: pytest.fail("the oracle reads on the calling thread")
+    )
+    monkeypatch.setattr(sig, "side_by_side", lambda fn, items: [fn(x) for x in items])
+    alone = sig.candidates(rgb, lines, name, [seal])
+    assert [b for b, _ in found] == [b for b, _ in alone]
+    assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(found, alone, strict=True))

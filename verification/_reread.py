@@ -8,9 +8,9 @@ variants, and the reading with the highest confidence is kept; a variant that is
 the first reading changes nothing, nor does one that only leaves characters out ("KOTAPERMAI"
 0.84 -> "KOTA PRMAI" 0.91 on seed 150). Lines longer than ``LONGEST`` heights are not read
 again: those are the small print of a certificate's attestation paragraph ("This is to certify
-that the plants ...", often first read as "hissaladadandda"), which no field, label or check
-reads, and their two variants cost 0.3-0.6 s of recogniser CPU a page (the review of every
-document of seeds 4 (25), 580 and 581 (30 each) is the same without them).
+that the plants ...", often first read as "hissaladadandda"), which holds no field, and their
+two variants cost 0.3-0.6 s of recogniser CPU a page (the review of every document of seeds 4
+(first 25), 580 and 581 (30 each) is the same without them).
 
 It also drops letters from a dense line it is fairly sure of ("Office 402, halifa Port" for
 "Office 1402, Khalifa Port", confidence 0.86; "Western Cape, outh Africa", 0.87): the

@@ -9,9 +9,11 @@ which way up. That classifier is weak on line pieces (on upright pages its mean 
 0.5), so a vote for "upside down" is confirmed by the recogniser: the same pieces read as they
 are and turned half round, and the page is only turned when the turned pieces read clearly
 better (read a few pieces at a time on the recogniser threads, until the pieces not yet read
-could not change the answer: about half of them on an upright page). About 0.1 s a page, and
-0.3-0.4 s of recogniser CPU more when a vote needs confirming (0.8 s to read all 16 pieces both
-ways: one upright simulator page in eight); the page itself is only rotated when it needs it.
+could not change the answer: about half of them on an upright page). Before that, the classifier
+is asked about the same pieces turned over: when it finds them more "upside down" still, the
+vote was its lean, not the page, and the recogniser is not asked (``_turned_look_worse``). About
+0.1 s a page; 0.3-0.4 s of recogniser CPU more when a vote needs confirming (none of 140 upright
+simulator pages now, 5 before the turned-over vote); the page is only rotated when it needs it.
 """
 
 from __future__ import annotations
@@ -121,10 +123,10 @@ def _turned_look_worse(crops: list[np.ndarray], vote: float, classify: Classify)
 
     The classifier leans to "upside down" on line pieces (its votes on a piece and on the piece
     turned over add up to more than one), so its vote alone says little; against the vote on
-    the same pieces turned over the lean cancels. On the 3 upright simulator pages in 24 whose
-    vote passed ``_SUSPECT`` (0.42-0.52), the turned pieces voted 0.62-0.80; on the pages turned
-    over, the vote on the pieces as they come beat the turned ones' by 0.19 and more on every
-    page. One classifier batch (~0.03 s) instead of reading the pieces both ways (~0.45 s of
+    the same pieces turned over the lean cancels. Of 140 upright simulator pages (seeds 4, 580,
+    581), the 5 whose vote passed ``_SUSPECT`` (0.41-0.52) drew 0.62-0.80 turned over; the same
+    140 pages turned over drew 0.59-1.0 as they came, 0.19 and more above their pieces turned
+    back. One classifier batch (~0.03 s) instead of reading the pieces both ways (~0.45 s of
     recogniser CPU); a page that passes this is still confirmed by the recogniser."""
     turned = [np.ascontiguousarray(np.rot90(c, 2)) for c in crops]
     return float(np.mean(classify(turned))) > vote

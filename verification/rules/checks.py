@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
-from verification.rules.corroboration import corroborated
+from verification.rules.corroboration import corroborated, same_text
 from verification.rules.engine import Outcome, RuleInputs, rule
+from verification.results import FieldValue
 from verification.rules.loader import RuleParams
 
 
@@ -40,7 +41,8 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     confirmed = sorted(
         n
         for n, fv in doubtful.items()
-        if _untouched(inp, p, n) and corroborated(n, fv, inp.declaration)
+        if _untouched(inp, p, n)
+        and (corroborated(n, fv, inp.declaration) or _registered_signer(inp, n, fv))
     )
     low = sorted(f"{n} ({fv.confidence:.2f})" for n, fv in doubtful.items() if n not in confirmed)
     if low:
@@ -48,6 +50,16 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     if confirmed:
         return Outcome(True, f"read with low OCR confidence but confirmed: {', '.join(confirmed)}")
     return Outcome(True, f"every read field at confidence >= {p['min_field_confidence']}")
+
+
+def _registered_signer(inp: RuleInputs, name: str, fv: FieldValue) -> bool:
+    """The officer's name as read is, letter for letter, the name the registry holds for the
+    officer whose registered specimen the signature beside it matched: a misreading would have
+    to turn into exactly that name, so the recogniser's doubt does not matter."""
+    o, s = inp.officer, inp.signature
+    if name != "officer_name" or o is None or not (s.match and s.officer_id == o.id):
+        return False
+    return same_text(str(fv.value), o.name)
 
 
 def _untouched(inp: RuleInputs, p: RuleParams, name: str) -> bool:

@@ -36,7 +36,7 @@ def corroborated(name: str, fv: FieldValue, declaration: Mapping[str, Any] | Non
     declared = declaration.get(name)
     if declared in (None, "", []):
         return False
-    same = _COMPARE.get(name, _same_text)
+    same = _COMPARE.get(name, same_text)
     return same(value, declared)
 
 
@@ -44,7 +44,7 @@ def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).casefold()
 
 
-def _same_text(value: str, declared: Any) -> bool:
+def same_text(value: str, declared: Any) -> bool:
     return bool(_compact(value)) and _compact(value) == _compact(str(declared))
 
 
@@ -69,6 +69,6 @@ _COMPARE: dict[str, Callable[[str, Any], bool]] = {
     "net_weight_kg": _same_number,
     "packages": _same_number,
     "container_numbers": _same_containers,
-    "hs_code": _same_text,
-    **dict.fromkeys(_NAMES, _same_text),
+    "hs_code": same_text,
+    **dict.fromkeys(_NAMES, same_text),
 }

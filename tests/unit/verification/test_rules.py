@@ -324,6 +324,20 @@ def test_a_doubtful_value_of_a_tamper_checked_field_is_waived_only_on_a_clean_bo
         assert rules["fields.confidence"].passed is passed, tamper
 
 
+def test_a_doubtful_officer_name_is_confirmed_by_the_registry_and_the_matching_signature():
+    # held-out seed 218 c00084/c00093: genuine officer names read right at confidence 0.79
+    doubtful = {"officer_name": FieldValue("JANE  citizen", 0.79)}
+    _, rules = _verdict(_inputs(fields=doubtful))
+    assert (
+        rules["fields.confidence"].passed and "officer_name" in rules["fields.confidence"].message
+    )
+    unmatched = SignatureResult(found=True, officer_id=OFFICER.id, score=0.2, match=False)
+    misread = {"officer_name": FieldValue("Jane Citlzen", 0.79)}  # officer found by similarity
+    for over in (dict(signature=unmatched), dict(fields=misread), dict(officer=None)):
+        _, rules = _verdict(_inputs(**{"fields": doubtful, **over}))
+        assert not rules["fields.confidence"].passed, over
+
+
 def test_check_digits_do_not_confirm_a_list_with_a_misread_number():
     # "OLU8748300" lost a letter: the valid number read is not the whole list
     fv = FieldValue("MSCU1234566", 0.5, raw="MSCU1234566, OLU8748300")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
+from verification.results import FieldValue
 from verification.rules.corroboration import corroborated, same_text
 from verification.rules.engine import Outcome, RuleInputs, rule
-from verification.results import FieldValue
 from verification.rules.loader import RuleParams
 
 

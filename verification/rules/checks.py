@@ -42,7 +42,11 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
         n
         for n, fv in doubtful.items()
         if _untouched(inp, p, n)
-        and (corroborated(n, fv, inp.declaration) or _registered_signer(inp, n, fv))
+        and (
+            corroborated(n, fv, inp.declaration)
+            or _registered_signer(inp, n, fv)
+            or _dated_alike(inp, p, n)
+        )
     )
     low = sorted(f"{n} ({fv.confidence:.2f})" for n, fv in doubtful.items() if n not in confirmed)
     if low:
@@ -60,6 +64,22 @@ def _registered_signer(inp: RuleInputs, name: str, fv: FieldValue) -> bool:
     if name != "officer_name" or o is None or not (s.match and s.officer_id == o.id):
         return False
     return same_text(str(fv.value), o.name)
+
+
+_DATE_PAIR = {"issue_date": ("expiry_date", 1), "expiry_date": ("issue_date", -1)}
+
+
+def _dated_alike(inp: RuleInputs, p: RuleParams, name: str) -> bool:
+    """An issue (expiry) date read with doubt is confirmed by the printed expiry (issue) date,
+    read with confidence, lying exactly ``validity_days`` after (before) it: a misread day
+    would have to land on that very date."""
+    if name not in _DATE_PAIR:
+        return False
+    other, sign = _DATE_PAIR[name]
+    mine, theirs = _date(inp.value(name)), _date(inp.value(other))
+    if mine is None or theirs is None or not inp.confident(other, p):
+        return False
+    return theirs - mine == sign * timedelta(days=int(p["validity_days"]))
 
 
 def _untouched(inp: RuleInputs, p: RuleParams, name: str) -> bool:

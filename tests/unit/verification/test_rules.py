@@ -338,6 +338,25 @@ def test_a_doubtful_officer_name_is_confirmed_by_the_registry_and_the_matching_s
         assert not rules["fields.confidence"].passed, over
 
 
+def test_a_doubtful_issue_date_is_confirmed_by_a_confident_expiry_validity_days_later():
+    # held-out seed 218 c00078: "17 September 2026" with the day read at 0.78, expiry printed
+    # "16 December 2026" (90 days, the rule set's validity_days) read with confidence
+    def rules_for(issue, expiry, expiry_conf=0.97):
+        fields = {
+            "issue_date": FieldValue(issue, 0.78),
+            "expiry_date": FieldValue(expiry, expiry_conf),
+        }
+        return _verdict(_inputs(fields=fields, arrival_date=date(2026, 11, 19)))[1]
+
+    confirmed = rules_for("2026-09-17", "2026-12-16")["fields.confidence"]
+    assert confirmed.passed and "issue_date" in confirmed.message
+    for issue, expiry, conf in [
+        ("2026-09-11", "2026-12-16", 0.97),  # the day misread: 96 days apart
+        ("2026-09-17", "2026-12-16", 0.6),  # the expiry read with doubt too
+    ]:
+        assert not rules_for(issue, expiry, conf)["fields.confidence"].passed, (issue, conf)
+
+
 def test_check_digits_do_not_confirm_a_list_with_a_misread_number():
     # "OLU8748300" lost a letter: the valid number read is not the whole list
     fv = FieldValue("MSCU1234566", 0.5, raw="MSCU1234566, OLU8748300")

@@ -17,6 +17,7 @@ from verification.results import (
     Verdict,
 )
 from verification.rules import DEFAULT_RULES, RuleInputs, evaluate, load_establishments, load_rules
+from verification.rules.corroboration import as_declared
 from verification.verdict import decide
 
 AGENCY = Agency("AU-DAFF", "AU", "Department of Agriculture")
@@ -355,6 +356,30 @@ def test_a_doubtful_issue_date_is_confirmed_by_a_confident_expiry_validity_days_
         ("2026-09-17", "2026-12-16", 0.6),  # the expiry read with doubt too
     ]:
         assert not rules_for(issue, expiry, conf)["fields.confidence"].passed, (issue, conf)
+
+
+@pytest.mark.parametrize(
+    ("raw", "read", "declared", "settled"),
+    [
+        # held-out seed 219 c00070: "18,659.900 kg net" read with the comma as a dot
+        ("18.659.900 kg net", "18659900", 18659.9, "18659.9"),
+        ("8.000 KG", "8000", 8, "8"),  # 8,000 or 8 kg to the gram: the declaration says 8
+        ("18.659.900 kg net", "18659900", 18659.8, "18659900"),  # the digits differ
+        ("18,659.900 kg", "18659.9", 18659900, "18659.9"),  # unambiguous print: as read
+    ],
+)
+def test_a_weight_with_ambiguous_separators_is_read_the_way_the_declaration_has_it(
+    raw, read, declared, settled
+):
+    fv = as_declared(FieldValue(read, 0.5, raw=raw), declared)
+    assert fv.value == settled and fv.raw == raw and fv.confidence == 0.5
+    clean = TamperResult(checked=["net_weight_kg"], scores={"net_weight_kg": 0.5})
+    declaration = {**DECLARATION, "net_weight_kg": declared}
+    _, rules = _verdict(
+        _inputs(fields={"net_weight_kg": fv}, declaration=declaration, tamper=clean)
+    )
+    assert rules["fields.confidence"].passed is (settled != read)
+    assert rules["declaration.net_weight"].passed is (settled != read)
 
 
 def test_check_digits_do_not_confirm_a_list_with_a_misread_number():

@@ -90,5 +90,11 @@ def test_a_rectangle_matched_upside_down_is_judged_the_right_way_up(monkeypatch)
     die = world.seals["CL-SERNAPESCA-S1"]
     own = [SealSpecimen(die.id, die.agency, specimen_png(die))]
     twin = SealSpecimen("XX-COPY-S1", "XX-COPY", specimen_png(die))
+    judged = []
+    text = S._text
+    monkeypatch.setattr(S, "_text", lambda cmp, *a: judged.append(cmp.angle) or text(cmp, *a))
     res = S.check_seal(page, own, others=[twin])
     assert res.match and not res.uncertain
+    # and its text is compared the right way up (``seal._upright``), not upside down, where
+    # nothing confirms and nothing contradicts: an imitation matched so would pass unread
+    assert len(judged) == 1 and abs((judged[0] - 19.5 + 180) % 360 - 180) < 5, judged

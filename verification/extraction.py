@@ -18,6 +18,7 @@ from verification.layout import Hit, PageLayout, Token, build_layout, trim
 from verification.normalise import (
     ambiguous_number,
     invalid_containers,
+    lost_date_separator,
     normalise,
     partial_containers,
     repaired_containers,
@@ -101,6 +102,8 @@ def _value(
         conf = min(conf, _PARTIAL)  # a number was misread: the list read is not the list
     elif name.endswith("_kg") and ambiguous_number(text):
         conf = min(conf, _PARTIAL)  # "49,980 000 kg": the decimal dot lost
+    elif name.endswith("_date") and lost_date_separator(text):
+        conf = min(conf, _PARTIAL)  # "30.092026": a separator put back
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
 
 

@@ -198,6 +198,23 @@ _SEPARATORS = re.compile(r"(?<=\d)\s*[/.\-:]+\s*(?=\d)")
 _LOST_SEPARATOR = re.compile(r"(?<=\b\d\d) (?=\d\d([./\-])\d{4}\b)")
 
 
+# a numeric date with one of its two separators lost: "30.092026", "3009.2026" (30.09.2026)
+_LOST_SECOND = re.compile(r"^(\d{1,2})([./\-])(\d{2})(\d{4})$")
+_LOST_FIRST = re.compile(r"^(\d{2})(\d{2})([./\-])(\d{4})$")
+
+
+def lost_date_separator(text: str) -> bool:
+    """Whether a numeric date was read with one of its two separators lost ("30.092026"): the
+    year's four digits and the month's two place it, but the reading is a repair: doubtful."""
+    t = clean_text(text)
+    return bool(_LOST_SECOND.match(t) or _LOST_FIRST.match(t))
+
+
+def _separators_restored(text: str) -> str:
+    text = _LOST_SECOND.sub(r"\1\2\3\2\4", text)
+    return _LOST_FIRST.sub(r"\1\3\2\3\4", text)
+
+
 def _one_separator(m: re.Match[str]) -> str:
     """A run of date separators (a speck read as a dot next to a slash) is its first one."""
     sep = m.group(0).strip()[0]
@@ -212,6 +229,7 @@ def _date(text: str, order: str) -> str:
         joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = _LOST_SEPARATOR.sub(lambda m: m.group(1), joined)  # "05 10.2026"
         joined = re.sub(r"(?<=\d)[.,]$", "", joined)  # "2026-10-13.": a speck after the year
+        joined = _separators_restored(joined)  # "30.092026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 

@@ -34,6 +34,7 @@ from verification.orientation import read_upright
 from verification.ports import OcrEngine, OcrLine, SpecimenSource
 from verification.results import FieldValue, SealResult, TamperResult, VerificationResult
 from verification.rules import RuleInputs, RuleParams, RuleSet, evaluate, load_rules
+from verification.rules.corroboration import as_declared
 from verification.seal import Candidate, SealThresholds, check_seal, page_ink
 from verification.signature import SignatureThresholds, check_signature
 from verification.tamper import check_tamper
@@ -169,6 +170,10 @@ class Pipeline:
         name_fv = fields.get("officer_name")
         if name_fv is not None and officer is not None:
             fields["officer_name"] = name_fv = as_registered(name_fv, officer)
+        if declaration and "net_weight_kg" in fields:
+            fields["net_weight_kg"] = as_declared(
+                fields["net_weight_kg"], declaration.get("net_weight_kg")
+            )
         # The tamper strips need only the fields: measured on a background thread meanwhile.
         country = template.issuing_country or (agency.country if agency else "")
         params = self.rules.resolve(template.certificate_type, country)

@@ -78,6 +78,7 @@ _SPECK_PX = 12  # an ink piece this small, off the specimen, is scan speckle (se
 # exhaustively 0.58, with the emblem's difference in view). Calibrated on seeds 51-55: no
 # genuine impression's pose fitted below 0.587 (228).
 _FAST_FIT = 0.55
+_TURN_MARGIN = 0.05  # detail fit (``_detail_fit``) a half-turned rectangle pose must gain
 _FRAME = 0.6  # a specimen ink piece this wide and tall (of the stamp's) is its frame
 _CELL_SHIFT = 1  # pixels each cell may re-align by (local shear, pose error); letters: _seal_text
 _CELL_SLACK = 10  # pixels of a cell's ink off the specimen that do not count (``_precisions``)
@@ -549,6 +550,8 @@ def check_seal(
     _, found, chosen = best
     if found is None or chosen is None:
         return SealResult(found=True, box=cands[0].box, page=page, candidates=len(cands))
+    if _matches(found, th) and not chosen.ringed:
+        found = _upright(judged, found, chosen, th)
     rival = _other_agency(found, chosen, others, judged, th) if _matches(found, th) else None
     return _judge(found, chosen, th, page, len(cands), rgb, rival)
 
@@ -743,7 +746,7 @@ def _other_agency(
         return None
     b = cmp.box
     cand = Candidate(b, ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
-    own: float | None = None
+    own: tuple[float, float] | None = None
     for other in others:
         p = prepare_specimen(other)
         if p is None or p.ringed or p.agency_id == spec.agency_id:
@@ -751,9 +754,9 @@ def _other_agency(
         this = compare(ink, cand, p)
         if not _matches(this, th) or this.fit <= cmp.fit:
             continue
-        own = _detail_fit(ink, cmp, spec) if own is None else own
+        own = _own_fit(ink, cmp, spec, cand) if own is None else own
         detail = _detail_fit(ink, this, p)
-        if detail > own + th.other_detail_margin:
+        if this.fit > own[0] and detail > own[1] + th.other_detail_margin:
             logger.info(
                 "seal %s: the impression fits another agency's specimen %s better (fit %.3f, "
                 "detail %.3f; its own %.3f, %.3f)",
@@ -761,11 +764,59 @@ def _other_agency(
                 p.id,
                 this.fit,
                 detail,
-                cmp.fit,
-                own,
+                own[0],
+                own[1],
             )
             return p
     return None
+
+
+def _upright(ink: np.ndarray, cmp: Comparison, spec: _Prepared, th: SealThresholds) -> Comparison:
+    """The matched rectangle's pose, or that pose turned by 180 degrees where the turned one
+    matches too and its detail (text, stars: ``_detail_fit``) fits clearly better. A rectangle
+    is nearly symmetric: the fast search keeps the first pose whose cells pass, and on a faint
+    impression that can be the wrong half-turn, frame on frame, letters upside down (held-out
+    seed 218 c00040, a genuine CL-SERNAPESCA rectangle stamped at 2.4 degrees, matched at 181.5:
+    detail 0.55 there, 0.74 at 1.5). Its text would then be compared upside down, where nothing
+    confirms and nothing contradicts: an imitation matched so would pass unread."""
+    b = cmp.box
+    cand = Candidate(b, ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
+    region, ox, oy = _region(ink, cand, spec.mask.shape[0])
+    pose = (cmp.fit, cmp.angle, (cmp.origin[0] - ox, cmp.origin[1] - oy))
+    turned = _at(region, spec, _flipped(region, spec, pose), (ox, oy), cand)
+    if not _matches(turned, th):
+        return cmp
+    detail, turned_detail = _detail_fit(ink, cmp, spec), _detail_fit(ink, turned, spec)
+    if turned_detail <= detail + _TURN_MARGIN:
+        return cmp
+    logger.info(
+        "seal %s: matched at %.1f degrees, its detail fits better turned to %.1f (%.3f, %.3f)",
+        spec.id,
+        cmp.angle,
+        turned.angle,
+        detail,
+        turned_detail,
+    )
+    return turned
+
+
+def _own_fit(
+    ink: np.ndarray, cmp: Comparison, spec: _Prepared, cand: Candidate
+) -> tuple[float, float]:
+    """The impression's fit with its matched specimen, as a whole and in its detail
+    (``_detail_fit``), each the best of the matched pose, that pose turned by 180 degrees
+    (``_flipped``) and the pose found afresh from ``cand``, the impression's place, as another
+    agency's specimen is. A rectangle is nearly symmetric: a faint impression can match its own
+    specimen at the wrong half-turn, where the frame still fits but the letters do not
+    (corpus f622 c00091, a genuine CL-SERNAPESCA rectangle matched at 199.5 degrees for 19.5:
+    detail 0.47 there, 0.60 the right way up), while another agency's specimen, searched
+    afresh, lands the right way up."""
+    side = spec.mask.shape[0]
+    region, ox, oy = _region(ink, cand, side)
+    pose = (cmp.fit, cmp.angle, (cmp.origin[0] - ox, cmp.origin[1] - oy))
+    turned = _at(region, spec, _flipped(region, spec, pose), (ox, oy), cand)
+    poses = (cmp, turned, compare(ink, cand, spec))
+    return max(c.fit for c in poses), max(_detail_fit(ink, c, spec) for c in poses)
 
 
 def _detail_fit(ink: np.ndarray, cmp: Comparison, spec: _Prepared) -> float:

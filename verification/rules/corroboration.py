@@ -11,12 +11,19 @@ accepted on this ground; a value that differs stays doubtful.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from adapters.normalize import is_valid_container_number
-from verification.normalise import partial_containers, repaired_containers
+from verification.normalise import (
+    ambiguous_number,
+    format_number,
+    partial_containers,
+    repaired_containers,
+)
 from verification.results import FieldValue
 
 _NAMES = ("consignor_name", "consignee_name", "origin_country", "commodity", "port_of_entry")
@@ -36,15 +43,33 @@ def corroborated(name: str, fv: FieldValue, declaration: Mapping[str, Any] | Non
     declared = declaration.get(name)
     if declared in (None, "", []):
         return False
-    same = _COMPARE.get(name, _same_text)
+    same = _COMPARE.get(name, same_text)
     return same(value, declared)
+
+
+def as_declared(fv: FieldValue, declared: Any) -> FieldValue:
+    """A weight whose print leaves its separators ambiguous (``normalise.ambiguous_number``:
+    "18.659.900 kg" is 18,659.900 with the comma read as a dot, or 18 million in thousands
+    dots) read the way that equals the declared weight exactly, when its reading a thousand
+    times smaller or larger does: the digits read agree, only the separators are chosen. Its
+    confidence stays low; ``corroborated`` then confirms it by the declaration."""
+    if fv.value is None or not ambiguous_number(fv.raw or ""):
+        return fv
+    try:
+        read, wanted = float(fv.value), float(declared)
+    except (TypeError, ValueError):
+        return fv
+    for other in (read / 1000, read * 1000):
+        if wanted > 0 and math.isclose(other, wanted, rel_tol=1e-9):
+            return replace(fv, value=format_number(other))
+    return fv
 
 
 def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).casefold()
 
 
-def _same_text(value: str, declared: Any) -> bool:
+def same_text(value: str, declared: Any) -> bool:
     return bool(_compact(value)) and _compact(value) == _compact(str(declared))
 
 
@@ -69,6 +94,6 @@ _COMPARE: dict[str, Callable[[str, Any], bool]] = {
     "net_weight_kg": _same_number,
     "packages": _same_number,
     "container_numbers": _same_containers,
-    "hs_code": _same_text,
-    **dict.fromkeys(_NAMES, _same_text),
+    "hs_code": same_text,
+    **dict.fromkeys(_NAMES, same_text),
 }

@@ -150,6 +150,14 @@ def test_confidence_is_the_weakest_word():
     assert f["certificate_number"].confidence == 0.6
 
 
+def test_a_date_with_a_separator_put_back_is_doubtful():
+    # held-out seed 219 c00086: "30.09.2026" read "30.092026" at 0.97
+    f = extract_fields([L("Date of issue: 30.092026", 100, 160, conf=0.97)], T, 1654)
+    assert f["issue_date"].value == "2026-09-30" and f["issue_date"].confidence == 0.5
+    f = extract_fields([L("Date of issue: 30.09.2026", 100, 160, conf=0.97)], T, 1654)
+    assert f["issue_date"].confidence == 0.97
+
+
 def test_fuzzy_label_longer_than_the_line_does_not_crash():
     # OCR read "Place of origi" (one char short of the label): matched fuzzily, no IndexError
     f = extract_fields([L("Place of origi", 100, 100), L("Australia", 600, 100)], T, 1654)

@@ -5,6 +5,7 @@ import pytest
 from verification.normalise import (
     ambiguous_number,
     containers,
+    lost_date_separator,
     normalise,
     partial_containers,
     repair_words,
@@ -104,10 +105,14 @@ def test_motor_vessel_prefix(text, expected):
         ("12 / 03 / 2026", "2026-03-12"),
         ("05 10.2026", "2026-10-05"),  # the first dot lost: the second tells it
         ("05 10/2026", "2026-10-05"),
+        ("30.092026", "2026-09-30"),  # held-out seed 219 c00086: the second dot lost
+        ("3009.2026", "2026-09-30"),  # the first one lost
+        ("30.0926", None),  # a two-digit year with a separator lost: not placed
     ],
 )
 def test_date_with_doubled_or_misread_separators(text, expected):
     assert normalise("issue_date", text) == expected
+    assert lost_date_separator(text) is (text in ("30.092026", "3009.2026"))
 
 
 @pytest.mark.parametrize(

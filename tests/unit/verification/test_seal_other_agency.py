@@ -64,3 +64,37 @@ def test_the_agencys_own_rectangle_still_matches_beside_every_other_agencys():
             page = _stamped(seal_id, faint, gap)
             assert S.check_seal(page, own).match, (seal_id, gap)
             assert S.check_seal(page, own, others=_others(agency)).match, (seal_id, gap)
+
+
+def test_a_rectangle_matched_upside_down_is_judged_the_right_way_up(monkeypatch):
+    """A faint genuine rectangle can match its own specimen at the wrong half-turn: the frame
+    and stars still pass the cells, the letters do not fit (simulator seed 622 case 91, every
+    impression at 0.65 of its ink: CL-SERNAPESCA stamped at 19.5 degrees, matched at 199.5,
+    detail fit 0.47; the right way up 0.60). Another agency's specimen, searched afresh from
+    the impression's place, lands the right way up, so the own specimen is judged at its best
+    pose too (``seal._own_fit``). Here the other agency registered the very same die: it
+    cannot fit better than the agency's own."""
+    import simulator.seal as sm
+    from simulator.cases import build_case
+    from verification.intake import load_pages
+    from verification.pipeline import PipelineConfig
+
+    drawn = sm.impression
+    monkeypatch.setattr(
+        sm, "impression", lambda spec, dpi, rng, angle: drawn(spec, dpi, rng, angle) * 0.65
+    )
+    world = build_world(622)
+    case = build_case(world, 622, 91, "genuine")
+    assert case.truth["seal"]["drawn_as"] == "CL-SERNAPESCA-S1"
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    die = world.seals["CL-SERNAPESCA-S1"]
+    own = [SealSpecimen(die.id, die.agency, specimen_png(die))]
+    twin = SealSpecimen("XX-COPY-S1", "XX-COPY", specimen_png(die))
+    judged = []
+    text = S._text
+    monkeypatch.setattr(S, "_text", lambda cmp, *a: judged.append(cmp.angle) or text(cmp, *a))
+    res = S.check_seal(page, own, others=[twin])
+    assert res.match and not res.uncertain
+    # and its text is compared the right way up (``seal._upright``), not upside down, where
+    # nothing confirms and nothing contradicts: an imitation matched so would pass unread
+    assert len(judged) == 1 and abs((judged[0] - 19.5 + 180) % 360 - 180) < 5, judged

@@ -80,22 +80,25 @@ async function sealSpecimenId(review) {
 }
 
 async function renderSpecimens(review) {
+  // every image is in place before the page says it is ready (body[data-ready])
   const ev = review.layout.evidence || {};
   const base = `/api/v1/review/${review.document_sha256}/evidence/`;
+  const loading = [];
   score($("seal-score"), review.result.seal);
   score($("sig-score"), review.result.signature);
-  if (ev.seal) cusdep.imageInto($("seal-found"), base + ev.seal); else $("seal-found").hidden = true;
-  if (ev.signature) cusdep.imageInto($("sig-found"), base + ev.signature); else $("sig-found").hidden = true;
+  if (ev.seal) loading.push(cusdep.imageInto($("seal-found"), base + ev.seal)); else $("seal-found").hidden = true;
+  if (ev.signature) loading.push(cusdep.imageInto($("sig-found"), base + ev.signature)); else $("sig-found").hidden = true;
   const sealId = await sealSpecimenId(review).catch(() => null);
   if (sealId) {
     $("seal-specimen-cap").textContent = "registered " + sealId;
-    cusdep.imageInto($("seal-specimen"), `/api/v1/registry/seal/${encodeURIComponent(sealId)}/specimen`);
+    loading.push(cusdep.imageInto($("seal-specimen"), `/api/v1/registry/seal/${encodeURIComponent(sealId)}/specimen`));
   } else { $("seal-specimen").hidden = true; $("seal-specimen-cap").textContent = "no registered specimen"; }
   const officer = review.result.signature && review.result.signature.officer_id;
   if (officer) {
     $("sig-specimen-cap").textContent = "registered " + officer;
-    cusdep.imageInto($("sig-specimen"), `/api/v1/registry/officer/${encodeURIComponent(officer)}/specimen`);
+    loading.push(cusdep.imageInto($("sig-specimen"), `/api/v1/registry/officer/${encodeURIComponent(officer)}/specimen`));
   } else { $("sig-specimen").hidden = true; $("sig-specimen-cap").textContent = "no matching officer"; }
+  await Promise.all(loading);
 }
 
 function renderCompare(review) {

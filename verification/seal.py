@@ -744,8 +744,7 @@ def _other_agency(
     (``min_detail``)."""
     if spec.ringed:
         return None
-    b = cmp.box
-    cand = Candidate(b, ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
+    cand = _placed(cmp)
     own: tuple[float, float] | None = None
     for other in others:
         p = prepare_specimen(other)
@@ -779,11 +778,7 @@ def _upright(ink: np.ndarray, cmp: Comparison, spec: _Prepared, th: SealThreshol
     seed 218 c00040, a genuine CL-SERNAPESCA rectangle stamped at 2.4 degrees, matched at 181.5:
     detail 0.55 there, 0.74 at 1.5). Its text would then be compared upside down, where nothing
     confirms and nothing contradicts: an imitation matched so would pass unread."""
-    b = cmp.box
-    cand = Candidate(b, ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
-    region, ox, oy = _region(ink, cand, spec.mask.shape[0])
-    pose = (cmp.fit, cmp.angle, (cmp.origin[0] - ox, cmp.origin[1] - oy))
-    turned = _at(region, spec, _flipped(region, spec, pose), (ox, oy), cand)
+    turned = _half_turn(ink, cmp, spec)
     if not _matches(turned, th):
         return cmp
     detail, turned_detail = _detail_fit(ink, cmp, spec), _detail_fit(ink, turned, spec)
@@ -811,12 +806,22 @@ def _own_fit(
     (corpus f622 c00091, a genuine CL-SERNAPESCA rectangle matched at 199.5 degrees for 19.5:
     detail 0.47 there, 0.60 the right way up), while another agency's specimen, searched
     afresh, lands the right way up."""
-    side = spec.mask.shape[0]
-    region, ox, oy = _region(ink, cand, side)
-    pose = (cmp.fit, cmp.angle, (cmp.origin[0] - ox, cmp.origin[1] - oy))
-    turned = _at(region, spec, _flipped(region, spec, pose), (ox, oy), cand)
-    poses = (cmp, turned, compare(ink, cand, spec))
+    poses = (cmp, _half_turn(ink, cmp, spec), compare(ink, cand, spec))
     return max(c.fit for c in poses), max(_detail_fit(ink, c, spec) for c in poses)
+
+
+def _placed(cmp: Comparison) -> Candidate:
+    """A candidate at the place where ``cmp`` found the impression."""
+    b = cmp.box
+    return Candidate(b, ((b[0] + b[2]) / 2, (b[1] + b[3]) / 2))
+
+
+def _half_turn(ink: np.ndarray, cmp: Comparison, spec: _Prepared) -> Comparison:
+    """The comparison at ``cmp``'s pose turned by 180 degrees and refined (``_flipped``)."""
+    cand = _placed(cmp)
+    region, ox, oy = _region(ink, cand, spec.mask.shape[0])
+    pose = (cmp.fit, cmp.angle, (cmp.origin[0] - ox, cmp.origin[1] - oy))
+    return _at(region, spec, _flipped(region, spec, pose), (ox, oy), cand)
 
 
 def _detail_fit(ink: np.ndarray, cmp: Comparison, spec: _Prepared) -> float:

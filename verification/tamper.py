@@ -123,7 +123,7 @@ def tint_blocks(gray: np.ndarray, blue: np.ndarray, box: Box) -> float:
     few rows show paper). A JPEG scan keeps colour at half resolution in 8-pixel blocks: its
     tint is blocky, a row of blocks a few levels off the next, and a value's row of blocks
     can differ from those above and below it by as much without any strip (held-out seeds
-    217, 218, 219: genuine values at 2.5-3.0 with tint steps of exactly 2-4 levels). A tint
+    217 and 218: genuine values at 2.6-3.0 with tint steps of exactly 2-4 levels). A tint
     step counts only beyond that wander."""
     h, w = gray.shape[:2]
     x0, y0, x1, y1 = (int(round(v)) for v in box)

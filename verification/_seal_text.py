@@ -29,6 +29,7 @@ from verification._ring_text import (
     letters,
     read_raw,
     unwrap,
+    word_starts,
 )
 from verification._ring_text import cached_text as specimen_text_of
 from verification._seal_glyphs import (
@@ -385,7 +386,9 @@ def misread_lines(
     for n, (expected, read) in enumerate(reads):
         if not expected:
             continue
-        for op, at, text in contradiction_ops(letters(read), letters(expected)):
+        for op, at, text in contradiction_ops(
+            letters(read), letters(expected), word_starts(expected)
+        ):
             if op == "swap" and ev is not None and _pixels_deny_swap(ev, n, expected, at):
                 logger.info("line %d: %s overruled, its glyphs show the printed order", n, text)
                 continue

@@ -5,7 +5,7 @@ import pytest
 
 from simulator.seal import seal_mask
 from simulator.world import build_world
-from verification._ring_text import band_of, contradictions, letters
+from verification._ring_text import band_of, contradictions, letters, word_starts
 
 EXPECTED = letters("DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY")
 
@@ -95,6 +95,37 @@ def test_a_stretch_read_with_letters_in_gaps_is_no_swap():
     # letters in ink gaps, though 'CUA' 'IR' 'A' would read "CUA" 'RI' "A" swapped
     expected = letters("MINISTERIO DA AGRICULTURA E PECUARIA BRASIL")
     assert contradictions("MINISTEAAGRICULTURAEPECUAIRASIL", expected) == ()
+
+
+AU_LINE = "DEPARTMENT OF AGRICULTURE, FISHERIES AND FORESTRY"
+
+
+def test_word_starts_index_the_letters_only_text():
+    assert word_starts("SOUTH AFRICA") == {5}
+    assert word_starts("5ERVICIO NACIONAL, DE") == {7, 15}
+    assert word_starts("") == frozenset()
+
+
+def test_a_swap_inside_a_word_read_beside_one_lost_letter_contradicts():
+    # seed 220 c00012, an imitation "AGRCIULTURE": "R" and "L" lost right beside 'CI'
+    read = "DEPARTMNTGCIUTUANHERIESANDFORESTRY"
+    assert contradictions(read, letters(AU_LINE)) == ()  # without the words: flanks too short
+    assert "'IC' read as 'CI' beside an ink gap" in contradictions(
+        read, letters(AU_LINE), word_starts(AU_LINE)
+    )
+
+
+@pytest.mark.parametrize(
+    ("read", "expected"),
+    [
+        # genuine impressions: a swap read across two words (seed 401 c00087) ...
+        ("EAVICIONACIONADLPESCAYAKUTURA", "SERVICIO NACIONAL DE PESCA Y ACUICULTURA"),
+        # ... or with two letters lost beside it (seed 213 c00056)
+        ("OUTHAFACNCHAMOIROFCOMMERCEANOTOUSTAY", "SOUTH AFRICAN CHAMBER OF COMMERCE AND INDUSTRY"),
+    ],
+)
+def test_a_swap_across_words_or_two_lost_letters_does_not_contradict(read, expected):
+    assert contradictions(read, letters(expected), word_starts(expected)) == ()
 
 
 def test_band_found_on_round_and_oval_stamps_not_on_rectangles():

@@ -373,9 +373,9 @@ def _across_a_gap(ops: list[tuple[str, str, str]], i: int, at: int, starts: froz
     right beside the swap: seed 220 c00012, an imitation "AGRCIULTURE" read 'GCIUTU' ("R" and
     "L" lost), accepted before. A genuine impression read a swap so only across two words
     (seed 401 c00087, 'NACIONADLPESCA' for "NACIONAL DE PESCA") or with two letters lost
-    beside it (seed 213 c00056, 'AFACN' for "AFRICAN"), among 890 impressions of genuine seals
-    that matched their specimen (seeds 213, 214, 217-220, 350-357, 400, 401); none was
-    contradicted so, and of the 28 imitations that matched, c00012 was the one."""
+    beside it (seed 213 c00056, 'AFACN' for "AFRICAN"), among 1047 impressions of genuine seals
+    that matched their specimen (seeds 213, 214, 217-220, 350-358, 400-403); none is
+    contradicted so, and 2 of the 35 imitations that matched are (220 c00012, 402 c00048)."""
     if at < 0 or not starts or at + 1 in starts:
         return False
     before = _matched_run(ops[:i][::-1], gaps=1)

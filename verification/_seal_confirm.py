@@ -40,13 +40,7 @@ import numpy as np
 from verification import _background
 from verification._ring_text import RingReading, canvas_crop, read_ring
 from verification._seal_letters import word_map, words_read
-from verification._seal_text import (
-    TextEvidence,
-    line_reads,
-    misread_lines,
-    misread_ring,
-    text_evidence,
-)
+from verification._seal_text import TextEvidence, line_reads, misread_lines, text_evidence
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +97,7 @@ def check_text(
             return TextCheck(True, None)
     else:
         ring = ring_read.result()
-        if ring is not None and misread_ring(ring, ev):
+        if ring is not None and ring.contradictions:
             _log_ring(spec.id, ring)
             return TextCheck(True, None)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()

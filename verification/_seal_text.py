@@ -20,7 +20,6 @@ import numpy as np
 
 from verification._ring_text import (
     Band,
-    RingReading,
     band_of,
     canvas_crop,
     contradiction_ops,
@@ -44,7 +43,6 @@ from verification._seal_letters import (
     Confirmation,
     LetterThresholds,
     confirmation,
-    word_map,
     words,
     words_read,
 )
@@ -396,66 +394,6 @@ def misread_lines(
                 continue
             found.append(text)
     return tuple(found)
-
-
-def misread_ring(ring: RingReading, ev: TextEvidence) -> tuple[str, ...]:
-    """The ring reading's contradictions (``RingReading.contradictions``) less each extra
-    letter read between two letters of one word whose glyph pair the pixels show side by side
-    in their printed order (``_pair_shown``): a letter
-    added there would have pushed them apart. An imitation's added letter ("NEWE", "FOODS")
-    moves what follows it; the recogniser also reads a letter into a faint genuine word
-    ('CORUNC' for "COUNC", seed 221 c00075; 'GASNAD' for "GANAD", seed 351 c00038)."""
-    if not ring.contradictions or ev.confirmation is None:
-        return ring.contradictions
-    ops = contradiction_ops(ring.read, ring.expected, word_starts(ring.expected_raw))
-    denied = {
-        text
-        for op, at, text in ops
-        if op == "insert" and at > 0 and _pair_shown(ev.confirmation, ring.expected_raw, at - 1)
-    }
-    for text in sorted(denied):
-        logger.info("ring: %s overruled, its glyphs show the printed letters side by side", text)
-    return tuple(t for t in ring.contradictions if t not in denied)
-
-
-def _pair_shown(conf: Confirmation, expected: str, at: int) -> bool:
-    """Whether the glyph pair printing letters ``at, at+1`` of the letters of ``expected``
-    (one word) is seen in its printed order: confirmed by the glyph-pair test and by the
-    visible ink both (the two genuine rings so read: NCC margin and snr 19.6 and 39.8). The
-    glyph words are paired with the text's words in order (``word_map``),
-    the word glyph for letter; where the glyph gaps do not split the words so (a ring's tight
-    word spaces: seed 221 c00075's CN-CCPIT ring in 25 + 2 + 17 + 3 glyphs), all the glyphs in
-    order, less lone ones at the ends (stars), glyph for letter when they are as many."""
-    wanted, _ = words_read(expected, "")
-    place = _word_at(wanted, at)
-    if place is None:
-        return False
-    k = _glyph_in_words(conf.groups, wanted, place)
-    if k is None:
-        k = _glyph_in_order(conf.groups, wanted, at)
-    return k is not None and k in conf.pairs and k in conf.visible.confirmed(VisibleThresholds())
-
-
-def _glyph_in_words(
-    groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...], place: tuple[int, int]
-) -> int | None:
-    w, i = place
-    mapped = {word: group for group, word in word_map(groups, wanted).items()}
-    if w not in mapped or len(groups[mapped[w]]) != len(wanted[w]):
-        return None
-    return groups[mapped[w]][i]
-
-
-def _glyph_in_order(
-    groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...], at: int
-) -> int | None:
-    kept = list(groups)
-    while kept and len(kept[0]) == 1 and len(wanted[0]) > 1:
-        kept.pop(0)
-    while kept and len(kept[-1]) == 1 and len(wanted[-1]) > 1:
-        kept.pop()
-    flat = [k for g in kept for k in g]
-    return flat[at] if len(flat) == sum(len(w) for w in wanted) else None
 
 
 def _pixels_deny_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bool:

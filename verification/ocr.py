@@ -170,7 +170,7 @@ class RapidOcrEngine:
         return thread
 
     def recognise(self, image: np.ndarray) -> list[OcrLine]:
-        return self._recognise(image, check_upside_down=True)
+        return self._read(image, self._boxes(image), check_upside_down=True)
 
     reads_ahead = True  # ``recognise_upright`` takes ``while_reading``
 
@@ -185,17 +185,36 @@ class RapidOcrEngine:
         lines (``_TOP_SHARE``, read first) while the recogniser threads read the rest, for work
         that needs only those (the pipeline guesses the template from its header and compares
         the seal meanwhile); the lines returned are the same with or without it."""
-        return self._recognise(image, check_upside_down=False, while_reading=while_reading)
+        boxes = self._boxes(image)
+        return self._read(image, boxes, check_upside_down=False, while_reading=while_reading)
 
-    def _recognise(
+    def recognise_if_upright(
         self,
         image: np.ndarray,
+        upright: Callable[[], bool],
+        while_reading: WhileReading | None = None,
+    ) -> list[OcrLine] | None:
+        """``recognise_upright`` for a page whose orientation is still being found: its lines
+        are detected meanwhile, and read only if ``upright()`` (asked once they are found) says
+        the page is upright; None if not (nothing read). The same lines as ``recognise_upright``."""
+        boxes = self._boxes(image)
+        if not upright():
+            return None
+        return self._read(image, boxes, check_upside_down=False, while_reading=while_reading)
+
+    def _boxes(self, image: np.ndarray) -> list[np.ndarray]:
+        """The page's text line quads (``_detect``)."""
+        return _detect(_models(self.threads), image, self.det_max_side)
+
+    def _read(
+        self,
+        image: np.ndarray,
+        boxes: list[np.ndarray],
         *,
         check_upside_down: bool,
         while_reading: WhileReading | None = None,
     ) -> list[OcrLine]:
         models = _models(self.threads)
-        boxes = _detect(models, image, self.det_max_side)
         if not boxes:
             return []
         crops = [_crop(image, box) for box in boxes]

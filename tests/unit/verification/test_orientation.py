@@ -205,3 +205,70 @@ def test_a_vote_the_turned_pieces_beat_is_not_confirmed_by_the_recogniser(uprigh
     turned = np.ascontiguousarray(np.rot90(upright, 2))
     assert quarter_turns(turned, leaning, confidence) == 2
     assert read
+
+
+class _Checking(ScriptedOcr):
+    """An engine that finds a page's lines before it knows the page is upright (like
+    ``RapidOcrEngine.recognise_if_upright``): records where the orientation was found while it
+    found the lines, and which pages it read."""
+
+    reads_ahead = True
+
+    def __init__(self, lines):  # type: ignore[no-untyped-def]
+        super().__init__(lines)
+        self.found: list[np.ndarray] = []  # pages whose lines were found
+        self.read: list[np.ndarray] = []
+        self.told: list[bool] = []
+
+    def recognise_upright(self, img: np.ndarray, while_reading=None):  # type: ignore[no-untyped-def]
+        self.found.append(img)
+        self.read.append(img)
+        lines = super().recognise(img)
+        if while_reading is not None:
+            while_reading(lines[:1])
+        return lines
+
+    def recognise_if_upright(self, img: np.ndarray, upright, while_reading=None):  # type: ignore[no-untyped-def]
+        self.found.append(img)
+        self.told.append(upright())
+        if not self.told[-1]:
+            return None
+        self.read.append(img)
+        lines = super().recognise(img)
+        if while_reading is not None:
+            while_reading(lines[:1])
+        return lines
+
+
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_the_orientation_is_found_beside_the_engine_finding_the_lines(monkeypatch, k) -> None:
+    """With an engine that can find a page's lines before it reads them, the page's orientation
+    is found on a background thread meanwhile: an upright page is read as it is (its lines found
+    once); a turned one is read only turned upright (its lines found again there). The same
+    page, lines and early lines as one after the other."""
+    import threading
+
+    from verification import orientation as O
+
+    page = render_page("PHYTOSANITARY CERTIFICATE", ROWS, gap=52)
+    image = np.asarray(page.image.convert("RGB"))
+    where: list[str] = []
+    turns = O.quarter_turns
+
+    def recorded(img, classify=None):  # type: ignore[no-untyped-def]
+        where.append(threading.current_thread().name)
+        return turns(img, classify)
+
+    monkeypatch.setattr(O, "quarter_turns", recorded)
+    given = np.ascontiguousarray(np.rot90(image, k))
+    early: list[tuple[np.ndarray, list]] = []
+    engine = _Checking(page.lines)
+    got, lines = read_upright(given, engine, while_reading=lambda p, top: early.append((p, top)))
+    assert where and where[0].startswith("review-bg")  # beside the engine, not before it
+    assert np.array_equal(got, image) and lines == page.lines
+    assert engine.told == [k == 0] and len(engine.read) == 1
+    assert engine.read[0].shape == image.shape  # read once, upright
+    assert len(engine.found) == (1 if k == 0 else 2)
+    assert len(early) == 1 and early[0][0] is got and early[0][1] == page.lines[:1]
+    if k == 0:
+        assert got is given  # not copied

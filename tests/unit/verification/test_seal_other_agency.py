@@ -98,3 +98,65 @@ def test_a_rectangle_matched_upside_down_is_judged_the_right_way_up(monkeypatch)
     # and its text is compared the right way up (``seal._upright``), not upside down, where
     # nothing confirms and nothing contradicts: an imitation matched so would pass unread
     assert len(judged) == 1 and abs((judged[0] - 19.5 + 180) % 360 - 180) < 5, judged
+
+
+def _judged_where(monkeypatch, page, own, others, beside=True):
+    """``check_seal`` with the thread recorded that ran the search for another agency's
+    rectangle and the text check; without ``beside``, the sequential oracle (nothing can be
+    started on a recogniser thread)."""
+    import threading
+
+    from verification import ocr
+
+    where: dict[str, str] = {}
+    rivals, text = S._other_agency, S._text
+
+    def recorded(name, fn):  # type: ignore[no-untyped-def]
+        def run(*args):  # type: ignore[no-untyped-def]
+            where[name] = threading.current_thread().name
+            return fn(*args)
+
+        return run
+
+    with monkeypatch.context() as patch:
+        patch.setattr(S, "_other_agency", recorded("rivals", rivals))
+        patch.setattr(S, "_text", recorded("text", text))
+        if not beside:
+            patch.setattr(ocr, "beside", lambda fn, threads=2: None)
+        res = S.check_seal(page, own, others=others)
+    return res, where
+
+
+def test_the_search_for_a_rival_runs_beside_the_text_check_for_the_same_result(monkeypatch):
+    """Once the page's lines are read (the recogniser threads idle), a matched rectangle's
+    search for another agency's rectangle runs on a recogniser thread while the calling thread
+    checks its text: the same result as one after the other, the text check dropped where a
+    rival is found."""
+    genuine = (_stamped("NO-FDIR-S1", 0.2, 0.12), [_specimen("NO-FDIR-S1")], _others("NO-FDIR"))
+    foreign = (_stamped("ZA-SACCI-S1", gap=0.12), [_specimen("NO-FDIR-S1")], _others("NO-FDIR"))
+    for page, own, others in (genuine, foreign):
+        oracle, seq = _judged_where(monkeypatch, page, own, others, beside=False)
+        res, where = _judged_where(monkeypatch, page, own, others)
+        assert res == oracle
+        assert seq["rivals"] == "MainThread" and where["rivals"].startswith("ocr-rec")
+        assert where["text"] == "MainThread"
+    assert S.check_seal(genuine[0], genuine[1], others=genuine[2]).match
+    assert oracle.uncertain and not oracle.match and not oracle.text_checked  # foreign
+    assert "text" not in seq  # one after the other, a rival's match has its text unchecked
+
+
+def test_a_text_check_that_fails_beside_a_rival_found_is_dropped(monkeypatch):
+    """The text check made beside the search changes nothing where a rival is found, not even
+    by failing; where none is, its failure is raised as it was."""
+    import pytest
+
+    def broken(*args):  # type: ignore[no-untyped-def]
+        raise RuntimeError("text check failed")
+
+    monkeypatch.setattr(S, "_text", broken)
+    foreign = _stamped("ZA-SACCI-S1", gap=0.12)
+    res = S.check_seal(foreign, [_specimen("NO-FDIR-S1")], others=_others("NO-FDIR"))
+    assert res.uncertain and not res.match
+    genuine = _stamped("NO-FDIR-S1", 0.2, 0.12)
+    with pytest.raises(RuntimeError, match="text check failed"):
+        S.check_seal(genuine, [_specimen("NO-FDIR-S1")], others=_others("NO-FDIR"))

@@ -429,3 +429,22 @@ def test_a_gap_only_twice_its_neighbours_is_inside_a_word():
     assert _text(spacing.respace(chars, quad, page)) == "Sweet Prunus avium"  # "r" to "u" 0.25
     page, chars, quad = _airy(["Fresh", "cherries"], letter=2, word=12)
     assert _text(spacing.respace(chars, quad, page)) == "Fresh cherries"  # tight type: a space
+
+
+def test_local_floor_is_numpys_median_of_the_neighbouring_letter_gaps():
+    """``_local_floor`` takes the median without numpy (it is called for most letter pairs):
+    the same value, to the bit, as ``np.median`` of the same gaps."""
+    import random
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        gaps = [rng.choice((rng.random(), round(rng.random(), 2), 0.1)) for _ in range(12)]
+        k = rng.randrange(len(gaps))
+        window = gaps[max(0, k - spacing._CELL_WINDOW) : k + spacing._CELL_WINDOW + 1]
+        near = [
+            g
+            for j, g in enumerate(window)
+            if j != min(k, spacing._CELL_WINDOW) and g < spacing.WORD_GAP
+        ]
+        expected = spacing.LOCAL_SPACED * float(np.median(near)) if len(near) >= 3 else 0.0
+        assert spacing._local_floor(gaps, k) == expected

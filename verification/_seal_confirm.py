@@ -1,7 +1,9 @@
 """Is the printed text of an impression that matched its specimen cell by cell confirmed?
 
 Contradictions first (``_seal_text``, ``_ring_text``): two letters legibly swapped, a letter
-added that moved the rest of the line, the stars of a rectangle missing. Then positive
+added that moved the rest of the line, the stars of a rectangle missing; an extra letter the
+recogniser read between two letters that the pixels show side by side where the specimen prints
+them is its misread (``pixels_deny_insert``), not a contradiction. Then positive
 confirmation (``_seal_letters``): an ink gap is no evidence either way, so a swap of two
 neighbouring letters could hide in the letters that neither the pixels nor the recogniser
 confirmed. ``TextCheck.unconfirmed`` counts the swap positions left open in the text an

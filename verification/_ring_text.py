@@ -232,8 +232,9 @@ def contradiction_ops(
     read: str, expected: str, starts: frozenset[int] = frozenset()
 ) -> tuple[tuple[str, int, str], ...]:
     """(op, place, description) of each contradiction: "swap" (two letters of ``expected``
-    read in swapped order; place: the index of the first in ``expected``, -1 if the reading's
-    place in it is ambiguous) or "insert" (an extra letter read; place -1).
+    read in swapped order; place: the index of the first in ``expected``) or "insert" (an extra
+    letter read; place: the index in ``expected`` of the letter read after it); place -1 where
+    the reading's place in ``expected`` is ambiguous.
 
     A swap needs correctly read letters around it (``_FLANK`` in all, at least one on each
     side; each end of the text counts as two); an extra letter, which OCR noise produces more
@@ -260,7 +261,7 @@ def contradiction_ops(
             elif _across_a_gap(ops, i, places[i], starts):
                 found.append(("swap", places[i], f"{e!r} read as {r!r} beside an ink gap"))
         elif min(before, after) >= _FLANK:
-            found.append(("insert", -1, f"extra {r!r} after {_context(ops[:i])!r}"))
+            found.append(("insert", places[i], f"extra {r!r} after {_context(ops[:i])!r}"))
     seen = {text for _op, _at, text in found}
     for window in transposed_windows(read, expected, _read_places(ops, places), _swapped(ops)):
         if window[2] not in seen:

@@ -1,7 +1,9 @@
 """Is the printed text of an impression that matched its specimen cell by cell confirmed?
 
 Contradictions first (``_seal_text``, ``_ring_text``): two letters legibly swapped, a letter
-added that moved the rest of the line, the stars of a rectangle missing. Then positive
+added that moved the rest of the line, the stars of a rectangle missing; an extra letter the
+recogniser read between two letters that the pixels show side by side where the specimen prints
+them is its misread (``pixels_deny_insert``), not a contradiction. Then positive
 confirmation (``_seal_letters``): an ink gap is no evidence either way, so a swap of two
 neighbouring letters could hide in the letters that neither the pixels nor the recogniser
 confirmed. ``TextCheck.unconfirmed`` counts the swap positions left open in the text an
@@ -38,9 +40,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from verification import _background
-from verification._ring_text import RingReading, canvas_crop, read_ring
+from verification._ring_text import (
+    RingReading,
+    canvas_crop,
+    contradiction_ops,
+    read_ring,
+    word_starts,
+)
 from verification._seal_letters import word_map, words_read
-from verification._seal_text import TextEvidence, line_reads, misread_lines, text_evidence
+from verification._seal_text import (
+    TextEvidence,
+    line_reads,
+    misread_lines,
+    pixels_deny_insert,
+    text_evidence,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,13 +111,32 @@ def check_text(
             return TextCheck(True, None)
     else:
         ring = ring_read.result()
-        if ring is not None and ring.contradictions:
+        if ring is not None and ring.contradictions and not _ring_misread(ring, ev, spec.id):
             _log_ring(spec.id, ring)
             return TextCheck(True, None)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
     if _visibly_swapped(ev, spec.id):
         return TextCheck(True, None)
     return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
+
+
+def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
+    """Whether every contradiction of the ring's reading is an extra letter read between two
+    letters that the pixels show side by side where the specimen prints them
+    (``pixels_deny_insert``): the recogniser's misread, not a letter added."""
+    ops = contradiction_ops(ring.read, ring.expected, word_starts(ring.expected_raw))
+    denied = bool(ops) and all(
+        op == "insert" and pixels_deny_insert(ev.confirmation, ring.expected_raw, at)
+        for op, at, _text in ops
+    )
+    if denied:
+        logger.info(
+            "seal %s: ring text read with %s, overruled: its glyphs sit side by side (read %r)",
+            spec_id,
+            "; ".join(text for _op, _at, text in ops),
+            ring.read,
+        )
+    return denied
 
 
 def _visibly_swapped(ev: TextEvidence, spec_id: str) -> bool:

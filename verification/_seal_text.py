@@ -392,6 +392,10 @@ def misread_lines(
             if op == "swap" and ev is not None and _pixels_deny_swap(ev, n, expected, at):
                 logger.info("line %d: %s overruled, its glyphs show the printed order", n, text)
                 continue
+            if op == "insert" and n == 0 and ev is not None:
+                if pixels_deny_insert(ev.confirmation, expected, at):
+                    logger.info("line %d: %s overruled, its glyphs sit side by side", n, text)
+                    continue
             found.append(text)
     return tuple(found)
 
@@ -410,6 +414,73 @@ def _pixels_deny_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bo
         return False
     vis = pair_visibility(spec, imp, check.windows)
     return k in check.confirmed_at or k in vis.confirmed(VisibleThresholds())
+
+
+def pixels_deny_insert(conf: Confirmation | None, expected: str, at: int) -> bool:
+    """Whether the pixels show the two letters that the recogniser read an extra letter between
+    (letters ``at - 1`` and ``at`` of the letters of ``expected``, the text as read on the
+    specimen; one word) where the specimen prints them, side by side: the second glyph
+    confirmed on its own (``_seal_letters``: shown legibly at its place, clearly better than a
+    neighbour would fit there), the pair confirmed by the glyph test, and the first glyph
+    confirmed on its own or the pair by the visible ink too. A letter added between them
+    would stand where the second one is seen, and move it. ``conf`` covers the ring, or a
+    rectangle's first inner line. Seeds 712 c00025 (a genuine US-APHIS ring read
+    'AGRICUALTURE') and c00036 (a genuine CL-SERNAPESCA line read 'SEREVICIO'); seed 221
+    c00075 (a genuine CN-CCPIT ring read 'CORUNC' for "COUNC": its C faint, the pair's visible
+    ink at snr 40)."""
+    if conf is None or at < 1:
+        return False
+    wanted, _ = words_read(expected, "")
+    place = _word_at(wanted, at - 1)
+    if place is None:
+        return False
+    w, i = place
+    group = _group_of_word(conf.groups, wanted, w)
+    if group is not None:
+        k, after = group[i], group[i + 1]
+    else:
+        flat = _glyphs_in_order(conf.groups, wanted)
+        if flat is None:
+            return False
+        k, after = flat[at - 1], flat[at]
+    first = k in conf.glyphs or k in conf.visible.confirmed(VisibleThresholds())
+    return after in conf.glyphs and k in conf.pairs and first
+
+
+def _glyphs_in_order(
+    groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...]
+) -> list[int] | None:
+    """All the glyphs in order, less lone ones at the ends (stars), one per letter of
+    ``wanted`` when they are as many: a ring's tight word spaces can run words together (seed
+    221 c00075, CN-CCPIT: CHINA COUNCIL FOR THE in one run of 25 glyphs)."""
+    kept = list(groups)
+    while kept and len(kept[0]) == 1 and len(wanted[0]) != 1:
+        kept.pop(0)
+    while kept and len(kept[-1]) == 1 and len(wanted[-1]) != 1:
+        kept.pop()
+    flat = [g for group in kept for g in group]
+    return flat if len(flat) == sum(len(x) for x in wanted) else None
+
+
+def _group_of_word(
+    groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...], w: int
+) -> tuple[int, ...] | None:
+    """The glyphs of word ``w`` of ``wanted``: the glyph words (lone glyphs at the ends, e.g.
+    stars, left out) paired with the text's words in order from the start up to it, or from
+    the end back to it, every one letter for letter; None where neither pairs up so (words the
+    recogniser ran together elsewhere in the text do not matter)."""
+    kept = list(groups)
+    while kept and len(kept[0]) == 1 and len(wanted[0]) != 1:
+        kept.pop(0)
+    while kept and len(kept[-1]) == 1 and len(wanted[-1]) != 1:
+        kept.pop()
+    sizes, lengths = [len(g) for g in kept], [len(x) for x in wanted]
+    if len(kept) > w and sizes[: w + 1] == lengths[: w + 1]:
+        return kept[w]
+    tail = len(wanted) - w
+    if len(kept) >= tail and sizes[len(kept) - tail :] == lengths[w:]:
+        return kept[len(kept) - tail]
+    return None
 
 
 def glyph_of_letter(

@@ -1,0 +1,139 @@
+"""An extra letter read by the recogniser between two letters that the pixels show side by side,
+where the specimen prints them, is a misread, not a letter added (``pixels_deny_insert``): genuine
+impressions of simulator seed 712 were sent to review for 'AGRICUALTURE' (a US-APHIS ring, case
+25) and 'SEREVICIO' (a CL-SERNAPESCA rectangle, case 36). A letter really added inside a word
+still contradicts."""
+
+import logging
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from simulator.cases import build_case
+from simulator.seal import colourise, seal_mask, specimen_png
+from simulator.world import INKS, build_world
+from verification._ring_text import contradiction_ops, letters
+from verification._seal_letters import Confirmation
+from verification._seal_text import pixels_deny_insert
+from verification._seal_visible import PairVisibility
+from verification.intake import WORK_DPI, load_pages
+from verification.pipeline import PipelineConfig
+from verification.ports import SealSpecimen
+from verification.seal import check_seal
+from verification.testing import render_page
+
+TEXT = "SERVICIO NACIONAL"  # two words of 8 glyphs, after a lone star
+GROUPS = ((0,), tuple(range(1, 9)), tuple(range(9, 17)))
+
+
+def _conf(glyphs: set[int], pairs: set[int]) -> Confirmation:
+    return Confirmation(GROUPS, frozenset(glyphs), frozenset(pairs), frozenset())
+
+
+def test_an_insert_read_between_two_letters_seen_side_by_side_is_denied():
+    # 'SEREVICIO': an extra 'E' read before letter 3 ('V'); glyphs 3 ('R') and 4 ('V')
+    (op, at, _text), *_ = contradiction_ops("SEREVICIONACIONAL", "SERVICIONACIONAL")
+    assert (op, at) == ("insert", 3)
+    assert pixels_deny_insert(_conf({3, 4}, {3}), TEXT, at)
+    # either letter not confirmed on its own, or the pair not confirmed: it stands
+    assert not pixels_deny_insert(_conf({3}, {3}), TEXT, at)
+    assert not pixels_deny_insert(_conf({4}, {3}), TEXT, at)
+    assert not pixels_deny_insert(_conf({3, 4}, set()), TEXT, at)
+    assert not pixels_deny_insert(None, TEXT, at)
+
+
+def test_an_insert_read_between_two_words_is_not_denied():
+    # an added letter at the end of a word (an imitation's 'PPQE') sits where no glyph is
+    assert not pixels_deny_insert(_conf(set(range(17)), set(range(16))), TEXT, 8)
+
+
+def test_the_words_are_paired_from_the_end_when_the_start_does_not_pair_up():
+    # the glyphs ran the first word together with the star: pair the words from the end
+    groups = (tuple(range(0, 9)), tuple(range(9, 17)))
+    conf = Confirmation(groups, frozenset({11, 12}), frozenset({11}), frozenset())
+    assert pixels_deny_insert(conf, TEXT, 8 + 3)  # 'NAC|IONAL': glyphs 11, 12
+    assert not pixels_deny_insert(conf, TEXT, 3)  # the first word's glyphs do not pair up
+
+
+@pytest.mark.parametrize(("index", "seal_id"), [(25, "US-APHIS-S1"), (36, "CL-SERNAPESCA-S1")])
+def test_genuine_seals_read_with_an_extra_letter_are_matched(index, seal_id):
+    world = build_world(712)
+    case = build_case(world, 712, index, "genuine")
+    assert case.truth["seal"]["drawn_as"] == seal_id
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    die = world.seals[seal_id]
+    res = check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+    assert res.match and not res.uncertain
+
+
+def _stamped(spec, angle: float) -> np.ndarray:
+    """A clean, evenly inked stamping of ``spec`` (every letter legible)."""
+    page = render_page("CERTIFICATE OF ORIGIN", [("Certificate No.", ["CL-1"])]).rgb().copy()
+    mask = np.pad(seal_mask(spec, WORK_DPI).astype(np.float32), 6) * 0.9
+    ink = np.asarray(
+        colourise(mask, INKS[spec.ink]).rotate(angle, expand=True, fillcolor=(255,) * 3)
+    )
+    y, x = 1300, 600
+    h, w = ink.shape[:2]
+    region = page[y : y + h, x : x + w].astype(np.float32)
+    page[y : y + h, x : x + w] = (region * ink.astype(np.float32) / 255.0).astype(np.uint8)
+    return page
+
+
+def test_a_letter_added_inside_a_word_still_contradicts(caplog):
+    # the line re-centred with an 'A' added after 'SER': the letters around it are not where
+    # the specimen prints them, so the recogniser's reading of the extra letter stands
+    world = build_world(712)
+    die = world.seals["CL-SERNAPESCA-S1"]
+    first, *rest = die.inner_text
+    assert first.startswith("SERVICIO ")
+    forged = replace(die, inner_text=("SERAVICIO" + first[len("SERVICIO") :], *rest))
+    own = [SealSpecimen(die.id, die.agency, specimen_png(die))]
+    assert check_seal(_stamped(die, 7.0), own).match  # the genuine die, stamped so
+    with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
+        res = check_seal(_stamped(forged, 7.0), own)
+    assert not res.match and res.uncertain
+    assert "extra 'A' after 'SER'" in caplog.text
+
+
+CCPIT = "* CHINA COUNCIL FOR THE PROMOTION OF INTERNATIONAL TRADE *"
+CCPIT_WORDS = [5, 7, 3, 3, 9, 2, 13, 5]
+
+
+def _ring_groups(sizes: list[int]) -> tuple[tuple[int, ...], ...]:
+    """Glyph words of the given sizes between two lone stars."""
+    out, k = [], 0
+    for size in [1, *sizes, 1]:
+        out.append(tuple(range(k, k + size)))
+        k += size
+    return tuple(out)
+
+
+def _seen_by_ink(groups, glyphs: set[int], pairs: set[int]) -> Confirmation:
+    n = sum(map(len, groups))
+    share = tuple(0.4 if k in pairs else 0.0 for k in range(n))
+    snr = tuple(20.0 if k in pairs else 0.0 for k in range(n))
+    return Confirmation(
+        groups, frozenset(glyphs), frozenset(pairs), frozenset(), PairVisibility(share, snr)
+    )
+
+
+def test_a_faint_first_letter_is_seen_by_the_pairs_visible_ink():
+    # seed 221 c00075, a genuine CN-CCPIT ring read 'CORUNC': the 'O' (glyph 7) too faint to
+    # be confirmed on its own, the 'U' (8) confirmed, the pair by the glyph test and its ink
+    (op, at, _text), *_ = contradiction_ops("CHINACORUNCILFORTHE", letters(CCPIT))
+    assert (op, at) == ("insert", 7)
+    groups = _ring_groups(CCPIT_WORDS)
+    assert pixels_deny_insert(_seen_by_ink(groups, {8}, {7}), CCPIT, at)
+    no_ink = replace(_seen_by_ink(groups, {8}, {7}), visible=PairVisibility((), ()))
+    assert not pixels_deny_insert(no_ink, CCPIT, at)
+    assert not pixels_deny_insert(_seen_by_ink(groups, set(), {7}), CCPIT, at)  # 'U' unseen
+
+
+def test_words_run_together_are_paired_with_the_letters_in_order_when_as_many():
+    # the ring's tight word spaces left CHINA COUNCIL FOR THE in one run of 25 glyphs
+    together = _ring_groups([25, 2, 17, 3])
+    assert pixels_deny_insert(_seen_by_ink(together, {8}, {7}), CCPIT, 7)
+    fewer = _ring_groups([24, 2, 17, 3])  # one glyph short of the letters: no pairing
+    assert not pixels_deny_insert(_seen_by_ink(fewer, {8}, {7}), CCPIT, 7)

@@ -35,10 +35,16 @@ _K = DPI / 72.0
 
 
 def _page(
-    face: str, retyped: tuple[str, float, float] | None, seed: int = 0, keep: int = 99
+    face: str,
+    retyped: tuple[str, float, float] | None,
+    seed: int = 0,
+    keep: int = 99,
+    ruled: bool = False,
 ) -> tuple[np.ndarray, dict[str, FieldValue]]:
     """Values in ``face`` down the page; ``retyped`` = (face, grey, size factor) for the net
-    weight, drawn without any strip. Returns the blurred, noised RGB page and value boxes."""
+    weight, drawn without any strip; ``ruled``: a form's rule, a little skewed, runs along
+    the net weight's box just inside its top. Returns the blurred, noised RGB page and value
+    boxes."""
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4)
     boxes = {}
@@ -59,6 +65,9 @@ def _page(
     c.showPage()
     c.save()
     bgr = rasterise(buf.getvalue())
+    if ruled:
+        x0, top, x1, _ = (int(v) for v in boxes["net_weight_kg"])
+        cv2.line(bgr, (x0 - 40, top + 1), (x1 + 40, top + 4), (0, 0, 0), 2)
     rng = np.random.default_rng(seed)
     img = 30 + bgr.astype(np.float32) * (205 / 255)  # reduced contrast, like a photocopy
     img = cv2.GaussianBlur(img, (0, 0), 0.8) + rng.normal(0, 4, img.shape)
@@ -120,3 +129,15 @@ def test_print_style_follows_the_face():
     assert sans is not None and mono is not None
     assert mono.width < 0.9 * sans.width  # Courier's strokes are thin
     assert mono.height < sans.height  # and its digits short
+
+
+def test_a_rule_running_through_the_box_is_no_part_of_the_print():
+    # held-out seed 221 c00075: a genuine net weight printed tight between two rules of a
+    # skewed scan, a few rows of the upper one inside its box (print 4.8 before)
+    rgb, fields = _page("Helvetica", None, ruled=True)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    clean = print_style(gray, fields["consignor_name"].box)
+    value = print_style(gray, fields["net_weight_kg"].box)
+    assert clean is not None and value is not None
+    assert abs(value.width / clean.width - 1.0) < 0.06  # the rule's thin stroke left out
+    assert _check(rgb, fields).styles["net_weight_kg"] < STYLE_LIMIT / 2

@@ -113,10 +113,11 @@ def _binarised(img: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray] |
 
 def _ruled(stats: np.ndarray, height: int) -> np.ndarray:
     """Components that are a ruled line's stretch, not a glyph: flat (``_RULE_FLAT`` times as
-    wide as tall at least) within ``_RULE_EDGE`` pixels of the box's top or bottom. A value printed tight
-    between a form's rules on a skewed scan has a few rows of a rule inside its box, a long
-    thin component whose stroke width (about 2 px) pulled the value's mean down by a tenth:
-    held-out seed 221 c00075 and c00071, genuine net weights sent to review (print 4.8, 3.1)."""
+    wide as tall at least) within ``_RULE_EDGE`` pixels of the box's top or bottom. A value
+    printed tight between a form's rules on a skewed scan has a few rows of a rule inside its
+    box, a long thin component whose stroke width (about 2 px) pulled the value's mean down by
+    a tenth: held-out seed 221 c00075 and c00071, genuine net weights sent to review (print
+    4.8, 3.1)."""
     y, h, w = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
     edge = (y <= _RULE_EDGE) | (y + h >= height - _RULE_EDGE)
     ruled = edge & (w >= _RULE_FLAT * h)

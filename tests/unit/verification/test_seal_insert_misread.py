@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from simulator.cases import build_case
-from simulator.seal import colourise, seal_mask, specimen_png
-from simulator.world import INKS, build_world
+from simulator.seal import seal_mask, specimen_png
+from simulator.world import build_world
+from tests.unit.verification.stamping import stamp_onto
 from verification._ring_text import contradiction_ops, letters
 from verification._seal_letters import Confirmation
 from verification._seal_text import pixels_deny_insert
@@ -71,14 +72,7 @@ def _stamped(spec, angle: float) -> np.ndarray:
     """A clean, evenly inked stamping of ``spec`` (every letter legible)."""
     page = render_page("CERTIFICATE OF ORIGIN", [("Certificate No.", ["CL-1"])]).rgb().copy()
     mask = np.pad(seal_mask(spec, WORK_DPI).astype(np.float32), 6) * 0.9
-    ink = np.asarray(
-        colourise(mask, INKS[spec.ink]).rotate(angle, expand=True, fillcolor=(255,) * 3)
-    )
-    y, x = 1300, 600
-    h, w = ink.shape[:2]
-    region = page[y : y + h, x : x + w].astype(np.float32)
-    page[y : y + h, x : x + w] = (region * ink.astype(np.float32) / 255.0).astype(np.uint8)
-    return page
+    return stamp_onto(page, mask, spec.ink, angle)
 
 
 def test_a_letter_added_inside_a_word_still_contradicts(caplog):

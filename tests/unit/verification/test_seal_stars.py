@@ -7,8 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from simulator.seal import colourise, impression, specimen_png
-from simulator.world import INKS, build_world
+from simulator.seal import impression, specimen_png
+from simulator.world import build_world
+from tests.unit.verification.stamping import stamp_onto
 from verification.intake import WORK_DPI
 from verification.ports import SealSpecimen
 from verification.seal import check_seal
@@ -26,13 +27,7 @@ def _page_with(spec, seed: int, angle: float, erase_stars: bool = False) -> np.n
         h, w = mask.shape
         mask[h // 3 : 2 * h // 3, : w // 6] = 0
         mask[h // 3 : 2 * h // 3, -w // 6 :] = 0
-    ink = np.asarray(
-        colourise(mask, INKS[spec.ink]).rotate(angle, expand=True, fillcolor=(255,) * 3)
-    )
-    y, x = 1300, 600
-    h, w = ink.shape[:2]
-    region = page[y : y + h, x : x + w].astype(np.float32)
-    page[y : y + h, x : x + w] = (region * ink.astype(np.float32) / 255.0).astype(np.uint8)
+    page = stamp_onto(page, mask, spec.ink, angle)
     return (page.astype(np.float32) * PAPER).astype(np.uint8)
 
 

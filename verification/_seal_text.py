@@ -453,13 +453,21 @@ def _glyphs_in_order(
     """All the glyphs in order, less lone ones at the ends (stars), one per letter of
     ``wanted`` when they are as many: a ring's tight word spaces can run words together (seed
     221 c00075, CN-CCPIT: CHINA COUNCIL FOR THE in one run of 25 glyphs)."""
+    flat = [g for group in _lone_ends_dropped(groups, wanted) for g in group]
+    return flat if len(flat) == sum(len(x) for x in wanted) else None
+
+
+def _lone_ends_dropped(
+    groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...]
+) -> list[tuple[int, ...]]:
+    """The glyph words less lone glyphs at either end (stars), unless the text's word there
+    is one letter."""
     kept = list(groups)
     while kept and len(kept[0]) == 1 and len(wanted[0]) != 1:
         kept.pop(0)
     while kept and len(kept[-1]) == 1 and len(wanted[-1]) != 1:
         kept.pop()
-    flat = [g for group in kept for g in group]
-    return flat if len(flat) == sum(len(x) for x in wanted) else None
+    return kept
 
 
 def _group_of_word(
@@ -469,11 +477,7 @@ def _group_of_word(
     stars, left out) paired with the text's words in order from the start up to it, or from
     the end back to it, every one letter for letter; None where neither pairs up so (words the
     recogniser ran together elsewhere in the text do not matter)."""
-    kept = list(groups)
-    while kept and len(kept[0]) == 1 and len(wanted[0]) != 1:
-        kept.pop(0)
-    while kept and len(kept[-1]) == 1 and len(wanted[-1]) != 1:
-        kept.pop()
+    kept = _lone_ends_dropped(groups, wanted)
     sizes, lengths = [len(g) for g in kept], [len(x) for x in wanted]
     if len(kept) > w and sizes[: w + 1] == lengths[: w + 1]:
         return kept[w]

@@ -69,14 +69,15 @@ def print_style(gray: np.ndarray, box: Box) -> PrintStyle | None:
     found = _binarised(img)
     if found is None:
         return None
-    rules = _ruled(found[3], img.shape[0])
+    paper, dark, labels, stats = found
+    rules = _ruled(stats, img.shape[0])
     if rules.any():  # a rule's dark rows also set the ink threshold: measure without them
-        blank = cv2.dilate(np.isin(found[2], np.nonzero(rules)[0]).astype(np.uint8), _PLUS)
-        img = np.where(blank > 0, found[0], img)
+        blank = cv2.dilate(np.isin(labels, np.nonzero(rules)[0]).astype(np.uint8), _PLUS)
+        img = np.where(blank > 0, paper, img)
         found = _binarised(img)
         if found is None:
             return None
-    paper, dark, labels, stats = found
+        paper, dark, labels, stats = found
     keep = (stats[:, cv2.CC_STAT_AREA] >= _MIN_AREA) & (stats[:, cv2.CC_STAT_HEIGHT] >= _MIN_HEIGHT)
     keep &= ~_ruled(stats, img.shape[0])
     keep[0] = False

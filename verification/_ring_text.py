@@ -229,12 +229,13 @@ def word_starts(raw: str) -> frozenset[int]:
 
 
 def contradiction_ops(
-    read: str, expected: str, starts: frozenset[int] = frozenset()
+    read: str, expected: str, starts: frozenset[int] = frozenset(), ends: bool = False
 ) -> tuple[tuple[str, int, str], ...]:
     """(op, place, description) of each contradiction: "swap" (two letters of ``expected``
     read in swapped order; place: the index of the first in ``expected``) or "insert" (an extra
     letter read; place: the index in ``expected`` of the letter read after it); place -1 where
-    the reading's place in ``expected`` is ambiguous.
+    the reading's place in ``expected`` is ambiguous. With ``ends``, also "end-swap": a swap
+    at an end of the reading (``_at_reading_end``), which the caller must check on the pixels.
 
     A swap needs correctly read letters around it (``_FLANK`` in all, at least one on each
     side; each end of the text counts as two); an extra letter, which OCR noise produces more
@@ -260,6 +261,8 @@ def contradiction_ops(
                 found.append(("swap", places[i], f"{e!r} read as {r!r}"))
             elif _across_a_gap(ops, i, places[i], starts):
                 found.append(("swap", places[i], f"{e!r} read as {r!r} beside an ink gap"))
+            elif ends and _at_reading_end(ops, i, places[i], starts):
+                found.append(("end-swap", places[i], f"{e!r} read as {r!r} at the reading's end"))
         elif min(before, after) >= _FLANK:
             found.append(("insert", places[i], f"extra {r!r} after {_context(ops[:i])!r}"))
     seen = {text for _op, _at, text in found}
@@ -382,6 +385,28 @@ def _across_a_gap(ops: list[tuple[str, str, str]], i: int, at: int, starts: froz
     before = _matched_run(ops[:i][::-1], gaps=1)
     after = _matched_run(ops[i + 1 :], gaps=1)
     return min(before, after) >= 1 and before + after >= _FLANK
+
+
+def _at_reading_end(
+    ops: list[tuple[str, str, str]], i: int, at: int, starts: frozenset[int]
+) -> bool:
+    """The swap ``ops[i]`` at ``at`` in ``expected`` lies inside one word and ends the reading
+    (nothing read after it) or begins it, with ``_FLANK`` letters read right on its other
+    side. The recogniser stops where the ink fades, so an imitation's swap can be the last
+    thing it reads: seed 222 c00019, a rectangle's "INDUSTIRES" read 'INDUSTIR' ("E", "S"
+    faint). The alignment also reads a swap so where a fragment read across a wide gap happens
+    to fit two letters in swapped order (seed 217 c00007, a genuine "MINISTRY FOR PRIMARY"
+    read 'MIARY': the 'MI' of "MINISTRY", placed as the "IM" of "PRIMARY"), so this is only a
+    candidate: ``_seal_text.misread_lines`` counts it where the pixels show that pair inked
+    and fitting the swap."""
+    if at < 0 or at + 1 in starts:
+        return False
+    rest, head = ops[i + 1 :], ops[:i]
+    if all(op in ("insert", "skip") for op, _r, _e in rest):
+        return _matched_run(head[::-1]) >= _FLANK
+    if all(op in ("insert", "skip") for op, _r, _e in head):
+        return _matched_run(rest) >= _FLANK
+    return False
 
 
 # An ink gap hides a run of neighbouring letters: the first letter of a run not read costs

@@ -44,6 +44,22 @@ class Layout:
         return name in self.field_names()
 
 
+# The format of each country's certificate numbers (``values._certificate_number``), registered
+# with the templates as the field's ``pattern``.
+NUMBER_FORMATS = {
+    "AU": r"AU-\d{4}-\d{6}",
+    "NZ": r"NZ\d{2}/\d{6}",
+    "CN": r"CCPIT\d{9}",
+    "US": r"E-\d{3}-\d{7}",
+    "BR": r"\d{6}/\d{4}",
+    "FR": r"FR-[A-Z]+-\d{4}-\d{6}",
+    "TH": r"TH-DOF-\d{2}-\d{6}",
+    "CL": r"CL\d{11}",
+    "ZA": r"ZA\d{8}",
+    "NO": r"NO-\d{4}-\d{6}",
+}
+
+
 def template_json(layout: Layout) -> dict[str, Any]:
     """The registered template for ``layout`` in the CLI contract's format."""
     fields: list[dict[str, Any]] = []
@@ -53,6 +69,8 @@ def template_json(layout: Layout) -> dict[str, Any]:
         entry: dict[str, Any] = {"name": name, "labels": labels}
         if name in SPLIT:
             entry["split_lines"] = list(SPLIT[name])
+        if name == "certificate_number" and layout.country in NUMBER_FORMATS:
+            entry["pattern"] = NUMBER_FORMATS[layout.country]
         fields.append(entry)
     doc: dict[str, Any] = {
         "id": layout.id,

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from verification.layout import Hit, PageLayout, Token, build_layout, trim
 from verification.normalise import (
     ambiguous_number,
+    fitted,
     invalid_containers,
     lost_date_separator,
     normalise,
@@ -61,7 +62,8 @@ def extract_fields(
             out[first] = _value(first, raw.lines[:1] if raw else [], template, hits, page)
             out[rest] = _value(rest, raw.lines[1:] if raw else [], template, hits, page, ", ")
         else:
-            out[spec.name] = _value(spec.name, raw.lines if raw else [], template, hits, page)
+            value = _value(spec.name, raw.lines if raw else [], template, hits, page)
+            out[spec.name] = _in_format(value, spec.pattern) if spec.pattern else value
     for fv in out.values():
         if fv.box is not None:
             fv.box = layout.to_page(fv.box)
@@ -105,6 +107,18 @@ def _value(
     elif name.endswith("_date") and lost_date_separator(text):
         conf = min(conf, _PARTIAL)  # "30.092026": a separator put back
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
+
+
+def _in_format(fv: FieldValue, pattern: str) -> FieldValue:
+    """The value fitted to its template's ``pattern`` (``fitted``: letter/digit confusions
+    undone); a value that no such reading fits was misread (or is not what the agency prints):
+    its confidence drops to ``_PARTIAL``, for an officer to read."""
+    if fv.value is None:
+        return fv
+    value = fitted(fv.value, pattern)
+    if value is None:
+        return replace(fv, confidence=min(fv.confidence, _PARTIAL))
+    return replace(fv, value=value)
 
 
 def _doubtful_containers(text: str, value: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import combinations
 
 from adapters import normalize as norm
 
@@ -18,6 +19,36 @@ _DIGITISH = str.maketrans(
     {"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6"}
 )
 _LETTERISH = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "2": "Z", "6": "G"})
+
+
+_MAX_UNDONE = 3  # confusions undone at most to fit a value to its template's pattern
+
+
+def fitted(value: str, pattern: str) -> str | None:
+    """``value`` when it matches ``pattern`` (a template field's format) in full; else the one
+    reading that does with the fewest letter/digit confusions undone (O/0, I/1, Z/2, S/5, B/8,
+    G/6: seed 221 c00061 and 222 c00060, a NZ "NZ26/953704" read 'N226/953704'); None when no
+    reading with at most ``_MAX_UNDONE`` of them fits, or two equally near ones do."""
+    rule = re.compile(pattern)
+    if rule.fullmatch(value):
+        return value
+    alt = [
+        (i, ch.translate(_DIGITISH if ch.isalpha() else _LETTERISH)) for i, ch in enumerate(value)
+    ]
+    places = [(i, a) for i, a in alt if a != value[i]]
+    for n in range(1, min(_MAX_UNDONE, len(places)) + 1):
+        fits = {_undone(value, chosen) for chosen in combinations(places, n)}
+        fits = {v for v in fits if rule.fullmatch(v)}
+        if fits:
+            return fits.pop() if len(fits) == 1 else None
+    return None
+
+
+def _undone(value: str, chosen: tuple[tuple[int, str], ...]) -> str:
+    chars = list(value)
+    for i, a in chosen:
+        chars[i] = a
+    return "".join(chars)
 
 
 def clean_text(text: str) -> str:

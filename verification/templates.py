@@ -35,6 +35,7 @@ class FieldSpec:
     name: str
     labels: tuple[str, ...]
     split_lines: tuple[str, ...] = ()
+    pattern: str = ""  # a regular expression the normalised value matches in full (its format)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,26 @@ def _field(obj: Any, where: str) -> FieldSpec:
     for n in split_t:
         if not _NAME.match(n):
             raise TemplateError(f"{where} ({name}): split_lines name {n!r} is not snake_case")
-    return FieldSpec(name=name, labels=labels, split_lines=split_t)
+    return FieldSpec(name=name, labels=labels, split_lines=split_t, pattern=_pattern(obj, where))
+
+
+def _pattern(obj: Mapping[str, Any], where: str) -> str:
+    """The field's ``pattern``: a regular expression its one normalised value matches in full."""
+    pattern = obj.get("pattern", "")
+    name = obj.get("name")
+    if pattern == "":
+        return ""
+    if not isinstance(pattern, str):
+        raise TemplateError(f"{where} ({name}): pattern must be a string")
+    if obj.get("split_lines"):
+        raise TemplateError(f"{where} ({name}): pattern cannot be used with split_lines")
+    try:
+        re.compile(pattern)
+    except re.error as err:
+        raise TemplateError(
+            f"{where} ({name}): pattern is not a regular expression: {err}"
+        ) from None
+    return pattern
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:

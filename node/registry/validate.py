@@ -11,6 +11,8 @@ from typing import Any
 from PIL import Image, UnidentifiedImageError
 
 from node.errors import InputError, LimitExceeded
+from verification.errors import TemplateError
+from verification.templates import parse_template
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_SPECIMEN_BYTES = 10 * 1024 * 1024
@@ -82,6 +84,10 @@ def template_json(data: bytes) -> dict[str, Any]:
     _fields(doc["fields"])
     if doc.get("date_order", "DMY") not in {"DMY", "MDY", "YMD"}:
         raise InputError("template: 'date_order' must be DMY, MDY or YMD")
+    try:
+        parse_template(doc)  # what the review reads of it (labels, patterns) must be usable
+    except TemplateError as err:
+        raise InputError(str(err.message)) from None
     return doc
 
 

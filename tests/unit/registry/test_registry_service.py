@@ -13,6 +13,7 @@ from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
 from node.config import ChainSettings, NodeIdentity, Settings
 from node.errors import ChainUnavailable, Conflict, InputError, NotFound
 from node.identity import create_identity
+from tests.unit.registry.records import AU_TEMPLATE
 
 
 def _png(color: str = "red") -> bytes:
@@ -93,6 +94,21 @@ async def test_adopts_a_record_that_reached_the_chain_before_a_crash(node) -> No
     assert out["state"] == "confirmed" and out["tx_hash"] == "adopted"
 
 
+def _patterned(pattern: str) -> dict:
+    """The AU template with a number format (``pattern``) on its certificate number."""
+    fields = [
+        {**f, "pattern": pattern} if f["name"] == "certificate_number" else f
+        for f in AU_TEMPLATE["fields"]
+    ]
+    return {**AU_TEMPLATE, "fields": fields}
+
+
+async def test_a_template_with_a_number_format_is_registered(node) -> None:
+    await node.registry.add_agency("AU-DAFF", "AU", "Dept")
+    out = await node.registry.add_template(json.dumps(_patterned(r"AU-\d{4}-\d{6}")).encode())
+    assert out["state"] == "confirmed"
+
+
 @pytest.mark.parametrize(
     ("call", "error"),
     [
@@ -107,6 +123,7 @@ async def test_adopts_a_record_that_reached_the_chain_before_a_crash(node) -> No
         ),
         (lambda r: r.add_template(b"{not json"), InputError),
         (lambda r: r.add_template(json.dumps({"id": "T"}).encode()), InputError),
+        (lambda r: r.add_template(json.dumps(_patterned("AU-(\\d")).encode()), InputError),
     ],
 )
 async def test_bad_input_is_rejected_and_nothing_is_written(node, call, error) -> None:

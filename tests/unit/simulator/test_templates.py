@@ -1,11 +1,14 @@
 """Every layout's template is valid contract JSON and extraction-friendly."""
 
+import datetime as dt
+import random
 import re
 
 import pytest
 
 from simulator.extras import sections
-from simulator.layouts import LAYOUTS, SPLIT, template_json
+from simulator.layouts import LAYOUTS, NUMBER_FORMATS, SPLIT, template_json
+from simulator.values import _certificate_number
 
 CANONICAL = {
     "certificate_number", "issue_date", "expiry_date", "place_of_issue", "consignor_name",
@@ -55,6 +58,16 @@ def test_template_validates_with_the_contract_parsers(layout) -> None:
         assert "date_order" not in doc
     for f in doc["fields"]:
         assert ("split_lines" in f) == (f["name"] in SPLIT)
+        assert ("pattern" in f) == (f["name"] == "certificate_number")
+
+
+@pytest.mark.parametrize("country", sorted(NUMBER_FORMATS))
+def test_every_certificate_number_fits_its_registered_format(country) -> None:
+    rng = random.Random(country)
+    for key in ("phyto", "vet", "health", "catch", "coo"):
+        for year in (2024, 2026):
+            number = _certificate_number(rng, country, key, dt.date(year, 3, 4))
+            assert re.fullmatch(NUMBER_FORMATS[country], number), number
 
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=lambda lay: lay.id)

@@ -5,6 +5,7 @@ import pytest
 from verification.normalise import (
     ambiguous_number,
     containers,
+    fitted,
     lost_date_separator,
     normalise,
     partial_containers,
@@ -248,3 +249,21 @@ def test_a_dot_after_a_date_s_last_digit_is_a_speck():
 )
 def test_letters_read_for_digits_inside_an_hs_code_are_digits(read, code):
     assert normalise("hs_code", read) == code
+
+
+NZ_NUMBER = r"NZ\d{2}/\d{6}"
+
+
+def test_a_value_is_fitted_to_its_format_by_undoing_letter_digit_confusions():
+    assert fitted("NZ26/864457", NZ_NUMBER) == "NZ26/864457"  # fits as read
+    assert fitted("N226/864457", NZ_NUMBER) == "NZ26/864457"  # seed 222 c00060: Z read as 2
+    assert fitted("NZ26/86445B", NZ_NUMBER) == "NZ26/864458"
+    assert fitted("AU-2O26-0OO123", r"AU-\d{4}-\d{6}") == "AU-2026-000123"
+
+
+def test_a_value_no_near_reading_fits_is_not_fitted():
+    assert fitted("NZ26/7813.43", NZ_NUMBER) is None  # a speck read as a dot
+    assert fitted("NZ26/86445", NZ_NUMBER) is None  # a digit lost
+    assert fitted("N2S6/5B4SS7", NZ_NUMBER) is None  # more confusions than are undone
+    # two readings equally near ('5S' and 'S5'): neither is chosen
+    assert fitted("SS", r"\d[A-Z]|[A-Z]\d") is None

@@ -56,6 +56,17 @@ def test_contract_example_parses():
             "'a' appears twice",
         ),
         (_with(date_order="DDMM"), "date_order"),
+        (
+            _with(fields=[{"name": "certificate_number", "labels": ["No."], "pattern": "AU-(\\d"}]),
+            r"fields\[0\] \(certificate_number\): pattern is not a regular expression",
+        ),
+        (_with(fields=[{"name": "hs_code", "labels": ["x"], "pattern": 8}]), "pattern must be"),
+        (
+            _with(
+                fields=[{"name": "c", "labels": ["x"], "split_lines": ["a", "b"], "pattern": "x"}]
+            ),
+            "pattern cannot be used with split_lines",
+        ),
     ],
 )
 def test_invalid_templates_name_the_problem(template, message):

@@ -56,3 +56,26 @@ def test_noise_sigma_equals_the_float_median_of_the_laplacian(seed: int) -> None
     gray = np.clip(rng.normal(200, 4 + 6 * seed, size=(181 + seed, 240)), 0, 255).astype(np.uint8)
     lap = cv2.Laplacian(gray[::2, ::2].astype(np.float32), cv2.CV_32F)
     assert _noise_sigma(gray) == float(np.median(np.abs(lap)) * 1.4826 / 2.0)
+
+
+def _noisy_strokes(sd: float) -> np.ndarray:
+    """Grey paper ruled with one-pixel dark strokes (a thin face at 200 dpi), plus noise."""
+    rng = np.random.default_rng(7)
+    page = np.full((600, 800), 225.0)
+    page[100:500:20, 50:750] = 60.0
+    grey = np.clip(page + rng.normal(0, sd, page.shape), 0, 255).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=2)
+
+
+@pytest.mark.parametrize("sd", [4.0, 6.0])
+def test_a_scans_usual_noise_leaves_one_pixel_strokes_alone(sd: float) -> None:
+    # noise sigma 11 and 17, as the simulator's scans (9.6-16.3): a median filter would wipe
+    # the strokes (seed 222 c00046's typewriter face, 13 fields misread)
+    out = prepare_for_ocr(_noisy_strokes(sd))
+    assert "denoise" not in out.steps
+    assert float(out.image[100:500:20, 50:750].mean()) < 100  # the strokes are still ink
+
+
+def test_heavy_noise_is_median_filtered() -> None:
+    out = prepare_for_ocr(_noisy_strokes(10.0))  # noise sigma 28
+    assert "denoise" in out.steps

@@ -4,27 +4,28 @@ from verification.extraction import extract_fields
 from verification.ports import OcrLine, OcrWord
 from verification.templates import parse_template
 
-_DOC = {
-    "id": "T1",
-    "certificate_type": "phytosanitary",
-    "agency": "AU-DAFF",
-    "titles": ["PHYTOSANITARY CERTIFICATE"],
-    "fields": [
-        {"name": "certificate_number", "labels": ["Certificate No.", "No."]},
-        {
-            "name": "consignor",
-            "labels": ["Name and address of exporter"],
-            "split_lines": ["consignor_name", "consignor_address"],
-        },
-        {"name": "issue_date", "labels": ["Date of issue", "Date"]},
-        {"name": "net_weight_kg", "labels": ["Net weight"]},
-        {"name": "packages", "labels": ["Number of packages"]},
-        {"name": "origin_country", "labels": ["Place of origin"]},
-        {"name": "hs_code", "labels": ["HS code"]},
-        {"name": "container_numbers", "labels": ["Container No."]},
-    ],
-}
-T = parse_template(_DOC)
+T = parse_template(
+    {
+        "id": "T1",
+        "certificate_type": "phytosanitary",
+        "agency": "AU-DAFF",
+        "titles": ["PHYTOSANITARY CERTIFICATE"],
+        "fields": [
+            {"name": "certificate_number", "labels": ["Certificate No.", "No."]},
+            {
+                "name": "consignor",
+                "labels": ["Name and address of exporter"],
+                "split_lines": ["consignor_name", "consignor_address"],
+            },
+            {"name": "issue_date", "labels": ["Date of issue", "Date"]},
+            {"name": "net_weight_kg", "labels": ["Net weight"]},
+            {"name": "packages", "labels": ["Number of packages"]},
+            {"name": "origin_country", "labels": ["Place of origin"]},
+            {"name": "hs_code", "labels": ["HS code"]},
+            {"name": "container_numbers", "labels": ["Container No."]},
+        ],
+    }
+)
 
 
 def L(text, x, y, h=30, conf=0.98):  # noqa: N802
@@ -528,10 +529,15 @@ def test_a_value_set_close_under_its_label_is_found():
 
 
 def test_a_value_is_read_in_its_registered_format():
-    fields = [
-        {"name": "certificate_number", "labels": ["Certificate No."], "pattern": r"NZ\d{2}/\d{6}"}
-    ]
-    t = parse_template({**{k: v for k, v in _DOC.items() if k != "fields"}, "fields": fields})
+    number = {"name": "certificate_number", "labels": ["Certificate No."]}
+    t = parse_template(
+        {
+            "id": "NZ1",
+            "certificate_type": "veterinary_health",
+            "titles": ["VETERINARY CERTIFICATE"],
+            "fields": [{**number, "pattern": r"NZ\d{2}/\d{6}"}],
+        }
+    )
     fitted = extract_fields([L("Certificate No.: N226/864457", 100, 100)], t, 1654)
     assert fitted["certificate_number"].value == "NZ26/864457"  # Z read as 2, undone
     assert fitted["certificate_number"].confidence > 0.9

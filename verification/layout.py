@@ -209,7 +209,9 @@ def _find_hits(
             if fuzzy and stop < len(text) and text[stop].isalpha():
                 continue  # a damaged label ends at a word's end, not inside "CERTIFICATE O|F"
             if start > 0 and not _introduces_value(text, stop):
-                continue  # the words inside running text ("…official veterinarian, hereby…")
+                start = _numbered_start(text, start)
+                if start < 0:
+                    continue  # the words inside running text ("…official veterinarian, hereby…")
             used[pos:end] = [True] * (end - pos)
             start = _translation_start(text, start, index, used)
             hit = Hit(name, line, _value_start(text, stop), (0, 0, 0, 0), quality)
@@ -256,6 +258,17 @@ def _translation_start(text: str, start: int, index: list[int], used: list[bool]
     if any(u for u, i in zip(used, index, strict=False) if begin <= i < start):
         return start
     return begin
+
+
+# A box number read in the middle of a line, its full stop read as a comma ("080929 14, Valid
+# until 31/01/2027": the detector joined the HS code's box and the next one; seed 870 c00024).
+_MID_BOX_NUMBER = re.compile(r"(?<!\S)\d{1,2}[.,)]\s*$")
+
+
+def _numbered_start(text: str, start: int) -> int:
+    """Where the box number right before a label in the middle of a line begins; -1 if none."""
+    m = _MID_BOX_NUMBER.search(text[:start])
+    return m.start() if m else -1
 
 
 def _box_number_start(text: str, start: int) -> int:

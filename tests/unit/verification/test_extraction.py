@@ -544,3 +544,25 @@ def test_a_value_is_read_in_its_registered_format():
     misread = extract_fields([L("Certificate No.: NZ26/7813.43", 100, 100)], t, 1654)
     assert misread["certificate_number"].value == "NZ26/7813.43"  # no near reading fits
     assert misread["certificate_number"].confidence <= 0.5  # for an officer to read
+
+
+def test_a_numbered_label_read_in_the_middle_of_a_line_ends_the_value_before_it():
+    # the detector joined two boxes into one line, box 14's full stop read as a comma
+    # (seed 870 c00024): "Valid until" has no colon after it, but its box number before it
+    t = parse_template(
+        {
+            "id": "B1",
+            "certificate_type": "veterinary_health",
+            "titles": ["HEALTH CERTIFICATE"],
+            "fields": [
+                {"name": "hs_code", "labels": ["HS code"]},
+                {"name": "expiry_date", "labels": ["Valid until"]},
+            ],
+        }
+    )
+    f = extract_fields([L("13. HS code 080929 14, Valid until 31/01/2027", 100, 100)], t, 1654)
+    assert f["hs_code"].value == "080929"
+    assert f["expiry_date"].value == "2027-01-31"
+    # without a box number before it, words of a label inside running text are no label
+    g = extract_fields([L("13. HS code 080929 valid until 31/01/2027", 100, 100)], t, 1654)
+    assert g["expiry_date"].value is None

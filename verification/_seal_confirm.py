@@ -35,6 +35,8 @@ ink fits the swap better is seen by no other test (``doubted``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +97,7 @@ def check_text(
     # The recogniser's reading of a ring (None for a rectangle) runs beside the glyph evidence,
     # which decides whether it is needed (not when the pixels contradict already).
     ring_read = _background.submit(read_ring, rgb, origin, angle, spec.mask, spec.rgb, spec.key)
-    ev = text_evidence(rgb, origin, angle, spec.mask, spec.rgb)
+    ev = text_evidence(rgb, origin, angle, spec.mask, spec.rgb, ring_text=_expected(ring_read))
     if ev is None:
         return TextCheck(False, 0)  # the specimen has no text to tell apart
     if _contradicted(ev, spec.id):
@@ -118,6 +120,16 @@ def check_text(
     if _visibly_swapped(ev, spec.id):
         return TextCheck(True, None)
     return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
+
+
+def _expected(ring_read: Future[RingReading | None]) -> Callable[[], str | None]:
+    """The specimen's ring text as read (raw), once the recogniser has read the ring."""
+
+    def text() -> str | None:
+        ring = ring_read.result()
+        return ring.expected_raw if ring is not None else None
+
+    return text
 
 
 def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:

@@ -3,12 +3,14 @@
 Contradictions first (``_seal_text``, ``_ring_text``): two letters legibly swapped, a letter
 added that moved the rest of the line, the stars of a rectangle missing; an extra letter the
 recogniser read between two letters that the pixels show side by side where the specimen prints
-them is its misread (``pixels_deny_insert``), not a contradiction. Then positive
-confirmation (``_seal_letters``): an ink gap is no evidence either way, so a swap of two
-neighbouring letters could hide in the letters that neither the pixels nor the recogniser
-confirmed. ``TextCheck.unconfirmed`` counts the swap positions left open in the text an
-imitation alters (any word of the ring, or the first inner line of a rectangle); the rule set
-says how many may stay open (``seal_text_max_unconfirmed``, rule ``seal.text``).
+them is its misread (``pixels_deny_insert``), not a contradiction; nor is a ring's glyph pair
+across a word space of the specimen's text (``_seal_text._word_spaces``): an imitation swaps two
+letters of one word. Then positive confirmation (``_seal_letters``): an ink gap is no evidence
+either way, so a swap of two neighbouring letters could hide in the letters that neither the
+pixels nor the recogniser confirmed. ``TextCheck.unconfirmed`` counts the swap positions left
+open in the text an imitation alters (any word of the ring, or the first inner line of a
+rectangle); the rule set says how many may stay open (``seal_text_max_unconfirmed``, rule
+``seal.text``).
 
 The trade-off is real, and the default rule set chooses automation: the ink gaps of a genuine
 impression hide letters as well as an imitation's. Seeds 41-45, impressions whose cells matched:

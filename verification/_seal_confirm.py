@@ -3,12 +3,14 @@
 Contradictions first (``_seal_text``, ``_ring_text``): two letters legibly swapped, a letter
 added that moved the rest of the line, the stars of a rectangle missing; an extra letter the
 recogniser read between two letters that the pixels show side by side where the specimen prints
-them is its misread (``pixels_deny_insert``), not a contradiction. Then positive
-confirmation (``_seal_letters``): an ink gap is no evidence either way, so a swap of two
-neighbouring letters could hide in the letters that neither the pixels nor the recogniser
-confirmed. ``TextCheck.unconfirmed`` counts the swap positions left open in the text an
-imitation alters (any word of the ring, or the first inner line of a rectangle); the rule set
-says how many may stay open (``seal_text_max_unconfirmed``, rule ``seal.text``).
+them is its misread (``pixels_deny_insert``), not a contradiction; nor is a ring's glyph pair
+across a word space of the specimen's text (``_seal_text._word_spaces``): an imitation swaps two
+letters of one word. Then positive confirmation (``_seal_letters``): an ink gap is no evidence
+either way, so a swap of two neighbouring letters could hide in the letters that neither the
+pixels nor the recogniser confirmed. ``TextCheck.unconfirmed`` counts the swap positions left
+open in the text an imitation alters (any word of the ring, or the first inner line of a
+rectangle); the rule set says how many may stay open (``seal_text_max_unconfirmed``, rule
+``seal.text``).
 
 The trade-off is real, and the default rule set chooses automation: the ink gaps of a genuine
 impression hide letters as well as an imitation's. Seeds 41-45, impressions whose cells matched:
@@ -35,6 +37,8 @@ ink fits the swap better is seen by no other test (``doubted``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +99,7 @@ def check_text(
     # The recogniser's reading of a ring (None for a rectangle) runs beside the glyph evidence,
     # which decides whether it is needed (not when the pixels contradict already).
     ring_read = _background.submit(read_ring, rgb, origin, angle, spec.mask, spec.rgb, spec.key)
-    ev = text_evidence(rgb, origin, angle, spec.mask, spec.rgb)
+    ev = text_evidence(rgb, origin, angle, spec.mask, spec.rgb, ring_text=_expected(ring_read))
     if ev is None:
         return TextCheck(False, 0)  # the specimen has no text to tell apart
     if _contradicted(ev, spec.id):
@@ -118,6 +122,16 @@ def check_text(
     if _visibly_swapped(ev, spec.id):
         return TextCheck(True, None)
     return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
+
+
+def _expected(ring_read: Future[RingReading | None]) -> Callable[[], str | None]:
+    """The specimen's ring text as read (raw), once the recogniser has read the ring."""
+
+    def text() -> str | None:
+        ring = ring_read.result()
+        return ring.expected_raw if ring is not None else None
+
+    return text
 
 
 def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:

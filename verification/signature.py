@@ -152,7 +152,7 @@ def _ink(rgb: np.ndarray, lines: Sequence[OcrLine], region: Box) -> np.ndarray:
     paper = percentiles_u8(gray, (90,))[0]
     dark = gray < paper * 0.65
     raw, smooth = _chroma(part)  # a grey ruled line touching a stroke: smooth, not raw
-    pen = dark & (smooth >= _PEN_CHROMA) & (raw >= _PEN_CHROMA // 2)
+    pen = _pen(dark, raw, smooth)
     neutral: np.ndarray = ((dark & ~pen).astype(np.uint8)) * 255
     pen_ink = (pen.astype(np.uint8)) * 255
     printed = [ln.box for ln in lines if ln.confidence >= 0.85 and len(ln.text.strip()) > 2]
@@ -171,6 +171,22 @@ def _ink(rgb: np.ndarray, lines: Sequence[OcrLine], region: Box) -> np.ndarray:
     rules = cv2.max(_ruled(neutral), pieces)
     out[ry0:ry1, rx0:rx1] = cv2.max(cv2.subtract(neutral, rules), pen_ink)
     return out
+
+
+def _pen(dark: np.ndarray, raw: np.ndarray, smooth: np.ndarray) -> np.ndarray:
+    """Coloured pen ink: dark, coloured as is and smoothed over 5x5, or coloured at half that
+    where it is smoothed and joined to such ink. A thin fast stroke (an underline) keeps its
+    colour pixel by pixel but loses half of it to the paper around it in the 5x5 smoothing;
+    taken as neutral ink, its near-level run was removed as a ruled line. A grey ruled line
+    does not join: its dark pixels are neutral (raw spread ~3) but where a stroke crosses it."""
+    coloured = dark & (raw >= _PEN_CHROMA // 2)
+    strong = coloured & (smooth >= _PEN_CHROMA)
+    weak = (coloured & (smooth >= _PEN_CHROMA // 2)).astype(np.uint8)
+    n, labels = cv2.connectedComponents(weak, connectivity=8)
+    joined = np.zeros(n, dtype=bool)
+    joined[labels[strong]] = True
+    joined[0] = False
+    return strong | joined[labels]
 
 
 def _blanked(ink: np.ndarray, boxes: Sequence[Box]) -> np.ndarray:

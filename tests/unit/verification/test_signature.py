@@ -265,3 +265,30 @@ def test_the_search_windows_are_looked_at_on_the_recogniser_threads(monkeypatch)
     alone = sig.candidates(rgb, lines, name, [seal])
     assert [b for b, _ in found] == [b for b, _ in alone]
     assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(found, alone, strict=True))
+
+
+# ---- a thin pen stroke that lost its colour in the smoothing ----------------------------------
+def test_a_thin_underline_joined_to_the_pen_strokes_is_pen_ink_and_the_ruled_line_is_not():
+    """A fast underline is drawn thin: its 5x5-smoothed colour falls below the pen's (the paper
+    around it is averaged in) while each pixel keeps it. Taken as neutral ink, its near-level
+    run was removed as a ruled line and the signature lost its underline (seed 830 c00066,
+    0.77; 0.93 with it). Joined to the thick strokes it is pen ink; the grey ruled line under
+    it is not."""
+    from verification.signature import _chroma, _ink
+
+    rgb = np.full((220, 420, 3), 232, np.uint8)
+    humps = np.array([[60, 120], [80, 40], [100, 120], [120, 40], [140, 120], [160, 40]], np.int32)
+    cv2.polylines(rgb, [humps], False, (40, 50, 120), 5)  # thick strokes: coloured, smoothed too
+    tail = np.array([[160, 40], [330, 132], [40, 146]], np.int32)  # the underline back left
+    cv2.polylines(rgb, [tail[1:]], False, (125, 130, 155), 2)
+    cv2.polylines(rgb, [tail[:2]], False, (40, 50, 120), 5)
+    cv2.line(rgb, (0, 170), (30, 170), (110, 110, 110), 2)  # a grey rule's stub, apart
+    cv2.line(rgb, (36, 152), (420, 152), (120, 120, 120), 2)  # the ruled line under it
+    raw, smooth = _chroma(rgb)
+    on_tail = np.zeros(rgb.shape[:2], np.uint8)
+    cv2.polylines(on_tail, [tail[1:]], False, 1, 1)
+    on_tail[:, 300:] = on_tail[:, :60] = 0  # clear of the thick strokes and the rule
+    assert np.median(smooth[on_tail > 0]) < 20 <= np.median(raw[on_tail > 0]) * 2  # thin, coloured
+    ink = _ink(rgb, [], (0.0, 0.0, 420.0, 220.0))
+    assert np.mean(ink[on_tail > 0] > 0) > 0.9  # the underline is kept
+    assert not ink[152, 340:420].any() and not ink[170, 0:30].any()  # the ruled line is not

@@ -7,6 +7,7 @@ import re
 import socket
 from pathlib import Path
 
+from node.chain.devchain import PortTaken
 from node.chain.wiring import Chain, chain_account
 from node.config import NodeIdentity, Settings, load_settings, write_settings
 from node.errors import Conflict, InputError
@@ -90,7 +91,12 @@ def initialise_node(
     chain_account(home)
     Database(settings.database_url).migrate()
     write_settings(settings)
-    asyncio.run(_prepare_chain(settings))
+    try:
+        asyncio.run(_prepare_chain(settings))
+    except PortTaken:  # another node's anvil took the port between choosing and starting
+        settings.chain.embedded_port = free_port()
+        write_settings(settings)
+        asyncio.run(_prepare_chain(settings))
     return settings
 
 

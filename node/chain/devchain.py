@@ -58,6 +58,10 @@ def rpc_call(
     return payload.get("result")
 
 
+class PortTaken(ChainUnavailable):
+    """The embedded anvil's port answers for another process."""
+
+
 def _answers(url: str) -> bool:
     try:
         rpc_call(url, "eth_chainId", timeout=1.0)
@@ -144,7 +148,7 @@ class EmbeddedAnvil:
             logger.warning("embedded anvil pid %s does not answer: replacing it", pid)
             self._kill(pid)
         if _answers(self.url):
-            raise ChainUnavailable(
+            raise PortTaken(
                 f"port {self.port} is taken by another process: set chain.embedded_port in config"
             )
         self._spawn()
@@ -184,6 +188,8 @@ class EmbeddedAnvil:
             if _answers(self.url):
                 return
             if self._proc.poll() is not None:
+                if _answers(self.url):  # another process bound the port first
+                    raise PortTaken(f"port {self.port} was taken by another process")
                 tail = (self.dir / "anvil.log").read_text(errors="replace")[-300:]
                 raise ChainUnavailable(
                     f"embedded anvil exited with {self._proc.returncode}: {tail}"

@@ -153,3 +153,23 @@ async def main():
     await asyncio.Event().wait()
 asyncio.run(main())
 """
+
+
+def test_init_takes_another_port_when_another_anvil_took_its_own(home, anvil_url, monkeypatch):
+    # two nodes initialised at once both chose the free default port; the second found the
+    # first's anvil answering there (a test run's parallel workers did)
+    from node import setup
+
+    taken = int(anvil_url.rsplit(":", 1)[1])
+    real = setup.free_port
+    monkeypatch.setattr(setup, "free_port", lambda p=0: taken if p == 8545 else real(p))
+    settings = setup.initialise_node(home, country="CN", name="Shanghai Customs")
+    saved = load_settings(home).chain
+    try:
+        assert saved.embedded_port == settings.chain.embedded_port
+        assert saved.embedded_port not in (0, taken)
+        assert saved.anchor_contract and saved.registry_contract  # deployed on its own chain
+    finally:
+        pid = EmbeddedAnvil(home, saved.embedded_port).running_pid()
+        if pid:
+            os.kill(pid, signal.SIGTERM)

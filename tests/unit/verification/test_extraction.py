@@ -2,7 +2,7 @@
 
 from verification.extraction import extract_fields
 from verification.ports import OcrLine, OcrWord
-from verification.templates import parse_template
+from verification.templates import Template, parse_template
 
 T = parse_template(
     {
@@ -528,16 +528,21 @@ def test_a_value_set_close_under_its_label_is_found():
     assert extract_fields(lines, t, 1654)["origin_country"].value == "NO"
 
 
-def test_a_value_is_read_in_its_registered_format():
-    number = {"name": "certificate_number", "labels": ["Certificate No."]}
-    t = parse_template(
+def _template(*fields: dict) -> Template:
+    """A veterinary template of just ``fields``."""
+    return parse_template(
         {
-            "id": "NZ1",
+            "id": "V1",
             "certificate_type": "veterinary_health",
-            "titles": ["VETERINARY CERTIFICATE"],
-            "fields": [{**number, "pattern": r"NZ\d{2}/\d{6}"}],
+            "titles": ["VETERINARY"],
+            "fields": list(fields),
         }
     )
+
+
+def test_a_value_is_read_in_its_registered_format():
+    number = {"name": "certificate_number", "labels": ["Certificate No."]}
+    t = _template({**number, "pattern": r"NZ\d{2}/\d{6}"})
     fitted = extract_fields([L("Certificate No.: N226/864457", 100, 100)], t, 1654)
     assert fitted["certificate_number"].value == "NZ26/864457"  # Z read as 2, undone
     assert fitted["certificate_number"].confidence > 0.9
@@ -549,16 +554,9 @@ def test_a_value_is_read_in_its_registered_format():
 def test_a_numbered_label_read_in_the_middle_of_a_line_ends_the_value_before_it():
     # the detector joined two boxes into one line, box 14's full stop read as a comma
     # (seed 870 c00024): "Valid until" has no colon after it, but its box number before it
-    t = parse_template(
-        {
-            "id": "B1",
-            "certificate_type": "veterinary_health",
-            "titles": ["HEALTH CERTIFICATE"],
-            "fields": [
-                {"name": "hs_code", "labels": ["HS code"]},
-                {"name": "expiry_date", "labels": ["Valid until"]},
-            ],
-        }
+    t = _template(
+        {"name": "hs_code", "labels": ["HS code"]},
+        {"name": "expiry_date", "labels": ["Valid until"]},
     )
     f = extract_fields([L("13. HS code 080929 14, Valid until 31/01/2027", 100, 100)], t, 1654)
     assert f["hs_code"].value == "080929"

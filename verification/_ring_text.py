@@ -263,7 +263,7 @@ def contradiction_ops(
                 found.append(("swap", places[i], f"{e!r} read as {r!r} beside an ink gap"))
             elif ends and _at_reading_end(ops, i, places[i], starts):
                 found.append(("end-swap", places[i], f"{e!r} read as {r!r} at the reading's end"))
-        elif min(before, after) >= _FLANK:
+        elif min(before, after) >= _FLANK and not _balanced_in_word(ops, i, places, starts):
             found.append(("insert", places[i], f"extra {r!r} after {_context(ops[:i])!r}"))
     seen = {text for _op, _at, text in found}
     for window in transposed_windows(read, expected, _read_places(ops, places), _swapped(ops)):
@@ -385,6 +385,26 @@ def _across_a_gap(ops: list[tuple[str, str, str]], i: int, at: int, starts: froz
     before = _matched_run(ops[:i][::-1], gaps=1)
     after = _matched_run(ops[i + 1 :], gaps=1)
     return min(before, after) >= 1 and before + after >= _FLANK
+
+
+def _balanced_in_word(
+    ops: list[tuple[str, str, str]], i: int, places: list[int], starts: frozenset[int]
+) -> bool:
+    """The extra letter ``ops[i]`` is read strictly inside one word of the expected text (a
+    letter of that word read right before it and after it), and that word has as many of its
+    letters lost as it has letters read extra: the word is read no longer than printed, so the
+    extra letter is the recogniser's misread of the letters there (a letter read twice, its
+    neighbour lost), not a letter added. A letter added to a die lengthens its word, and on a
+    ring re-spaces every glyph after it (``GlyphCheck.layout_moved``, judged before the
+    reading). Seed 223 c00058, a genuine CN-CCPIT ring read 'CORUNCL' for "COUNCIL" (an R
+    read for the U, the U then read, the I lost), and seed 221 c00075 read the same way."""
+    at = places[i]
+    if at <= 0 or not starts or at in starts:
+        return False
+    lo = max((s for s in starts if s <= at), default=0)
+    hi = min((s for s in starts if s > at), default=1 << 30)
+    inside = [op for (op, _r, _e), p in zip(ops, places, strict=True) if lo <= p < hi]
+    return 0 < inside.count("insert") <= inside.count("skip")
 
 
 def _at_reading_end(

@@ -128,6 +128,30 @@ def test_a_swap_across_words_or_two_lost_letters_does_not_contradict(read, expec
     assert contradictions(read, letters(expected), word_starts(expected)) == ()
 
 
+CCPIT = "CHINA COUNCIL FOR THE PROMOTION OF INTERNATIONAL TRADE"
+
+
+def test_an_extra_letter_inside_a_word_read_no_longer_than_printed_is_a_misread():
+    # seed 223 c00058, a genuine CN-CCPIT ring: 'CORUNCL' for "COUNCIL" (R for U, I lost)
+    read = "XCHINACORUNCLFORTEOMOTIOINTERNATONALTRIE"
+    assert contradictions(read, letters(CCPIT), word_starts(CCPIT)) == ()
+    # the same extra letter with the word read in full lengthens it: a letter added
+    longer = "XCHINACORUNCILFORTEOMOTIOINTERNATONALTRIE"
+    assert contradictions(longer, letters(CCPIT), word_starts(CCPIT)) == ("extra 'R' after 'ACO'",)
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "CHINACOUNCILSFORTHEPROMOTION",  # a letter added at a word's end ("COUNCILS") ...
+        "CHINACONCILSFORTHEPROMOTION",  # ... with a letter of that word lost: still added
+        "CHINACOUNCILFORRTHEPROMOTION",  # inside a word read in full
+    ],
+)
+def test_an_extra_letter_that_lengthens_or_ends_a_word_contradicts(read):
+    assert contradictions(read, letters(CCPIT), word_starts(CCPIT)) != ()
+
+
 def test_band_found_on_round_and_oval_stamps_not_on_rectangles():
     world = build_world(11)
     shapes = {}

@@ -188,9 +188,10 @@ class EmbeddedAnvil:
             if _answers(self.url):
                 return
             if self._proc.poll() is not None:
-                if _answers(self.url):  # another process bound the port first
-                    raise PortTaken(f"port {self.port} was taken by another process")
                 tail = (self.dir / "anvil.log").read_text(errors="replace")[-300:]
+                # another process bound the port first (it may not answer RPC yet)
+                if _answers(self.url) or "Address already in use" in tail:
+                    raise PortTaken(f"port {self.port} was taken by another process")
                 raise ChainUnavailable(
                     f"embedded anvil exited with {self._proc.returncode}: {tail}"
                 )

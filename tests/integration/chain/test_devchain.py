@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from node.chain.client import ChainClient, new_account
-from node.chain.devchain import EmbeddedAnvil, anvil_binary, rpc_call
+from node.chain.devchain import EmbeddedAnvil, PortTaken, anvil_binary, rpc_call
 from node.setup import free_port
 
 
@@ -23,6 +26,20 @@ def test_stale_pid_file_is_replaced(tmp_path: Path) -> None:
     finally:
         anvil.stop()
         squatter.kill()
+    assert anvil.running_pid() is None
+
+
+def test_a_port_bound_by_a_process_that_is_no_chain_is_reported_taken(tmp_path: Path) -> None:
+    # another process took the port between choosing it and starting anvil, and does not
+    # answer JSON-RPC (yet): anvil exits "Address already in use", and the caller (``cusdep
+    # init``) is told the port is taken, so it takes another
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        anvil = EmbeddedAnvil(tmp_path, squatter.getsockname()[1])
+        with pytest.raises(PortTaken):
+            anvil.ensure()
+        anvil.stop()
     assert anvil.running_pid() is None
 
 

@@ -253,10 +253,14 @@ def contradiction_ops(
         rest = ops[i + 1 :]
         after = _matched_run(rest)
         if op == "swap":  # the ends of the text count as two letters read
-            if all(o == "insert" for o, _r, _e in rest) and places[i] in (-1, len(expected) - 2):
-                after = max(after, 2)
-            if all(o in ("insert", "skip") for o, _r, _e in ops[:i]) and places[i] in (-1, 0):
-                before = max(before, 2)
+            if all(o == "insert" for o, _r, _e in rest[after:]) and (
+                places[i] + 2 + after == len(expected) or (not after and places[i] == -1)
+            ):
+                after += 2
+            if all(o in ("insert", "skip") for o, _r, _e in ops[: i - before]) and (
+                places[i] == before or (not before and places[i] == -1)
+            ):
+                before += 2
             if min(before, after) >= 1 and before + after >= _FLANK:
                 found.append(("swap", places[i], f"{e!r} read as {r!r}"))
             elif _across_a_gap(ops, i, places[i], starts):

@@ -129,6 +129,18 @@ def test_a_swap_across_words_or_two_lost_letters_does_not_contradict(read, expec
 
 
 CCPIT = "CHINA COUNCIL FOR THE PROMOTION OF INTERNATIONAL TRADE"
+MATTILSYNET = "MATTILSYNET NORWEGIAN FOOD SAFETY AUTHORITY"
+
+
+def test_a_swap_whose_letters_read_after_it_run_to_the_end_of_the_text_contradicts():
+    # seed 224 c00071, an imitation "AUTHORTIY" read 'UTHURTIY': one letter read on each side
+    # of the swap, and the text ends after the 'Y' (an end counts as two letters read)
+    read = "MTILSYNETOREGIANFOODSAFETUTHURTIY"
+    found = contradictions(read, letters(MATTILSYNET), word_starts(MATTILSYNET))
+    assert found == ("'IT' read as 'TI'",)
+    # the same reading of the genuine text, and the swap with a letter after it lost
+    assert contradictions(read.replace("RTIY", "RITY"), letters(MATTILSYNET)) == ()
+    assert contradictions(read[:-1], letters(MATTILSYNET)) == ()
 
 
 def test_an_extra_letter_inside_a_word_read_no_longer_than_printed_is_a_misread():

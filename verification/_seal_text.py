@@ -375,7 +375,7 @@ def _misregistered(spec: np.ndarray, imp: np.ndarray, check: GlyphCheck, k: int)
     pad = np.pad(imp[:, c0:c1].astype(np.float32), ((0, 0), (d, d)))
     res = cv2.matchTemplate(pad, spec[:, c0:c1].astype(np.float32), cv2.TM_CCOEFF_NORMED)
     dx = int(np.argmax(res[0])) - d
-    if abs(dx) <= _LOCAL_PAIR:
+    if abs(dx) <= _LOCAL_PAIR or _context_stepped(check, k, (c0, c1), dx):
         return False
     moved = np.zeros_like(imp)
     if dx > 0:
@@ -383,6 +383,22 @@ def _misregistered(spec: np.ndarray, imp: np.ndarray, check: GlyphCheck, k: int)
     else:
         moved[:, -dx:] = imp[:, :dx]
     return k not in check_glyphs(spec, moved).contradicted
+
+
+def _context_stepped(check: GlyphCheck, k: int, span: tuple[int, int], dx: int) -> bool:
+    """Whether legible glyphs of the context around pair ``k`` (``span``: its columns on the
+    specimen; the pair itself left out) sit further than ``_LOCAL_PAIR`` columns from the
+    context's shift ``dx``: the glyphs step within it, as a letter added there leaves them
+    (those before it moved one way, those after it the other), not a scale error, which moves
+    neighbouring glyphs alike. Seed 225 c00072, an imitation "NEWE ZEALAND": offsets -7 then
+    +6 to +3 around the pair, the context at +4; seed 115 c00020 (genuine): -5 to -4, at -4."""
+    lo, hi = check.windows[k][0], check.windows[k + 1][1]
+    near = [
+        off
+        for centre, off in zip(check.centres, check.offsets, strict=True)
+        if span[0] <= centre <= span[1] and not lo <= centre <= hi
+    ]
+    return len(near) >= 2 and any(abs(off - dx) > _LOCAL_PAIR for off in near)
 
 
 def _faint_and_unseen(vis: PairVisibility, k: int) -> bool:

@@ -65,8 +65,9 @@ def test_faint_detail_of_another_agencys_seal_is_not_matched():
 def test_faint_detail_must_show_more_than_the_usual_share():
     """Seen only on the faint ink, the detail must reach ``faint_detail``, not just
     ``min_detail``: a faint imitation with its swapped letters in an ink gap showed 0.30 of its
-    detail (seed 156 c00065), genuine faint impressions 0.46 and more."""
-    page = _page_with(_part_shown(draw_seal(RING, rotation=15), 150))  # about 0.35 shown
+    detail (seed 156 c00065), genuine faint impressions 0.34 and more (seeds 231 c00038, 235
+    c00022: 0.342, 0.337)."""
+    page = _page_with(_part_shown(draw_seal(RING, rotation=15), 125))  # 0.28-0.30 shown
     res = check_seal(page, [SPEC])
     assert res.found and not res.match and res.uncertain
     lax = check_seal(page, [SPEC], SealThresholds(faint_detail=SealThresholds().min_detail))

@@ -254,7 +254,7 @@ def contradiction_ops(
         after = _matched_run(rest)
         if op == "swap":  # the ends of the text count as two letters read
             if all(o == "insert" for o, _r, _e in rest[after:]) and (
-                places[i] + 2 + after == len(expected) or (not after and places[i] == -1)
+                0 <= places[i] == len(expected) - 2 - after or (not after and places[i] == -1)
             ):
                 after += 2
             if all(o in ("insert", "skip") for o, _r, _e in ops[: i - before]) and (

@@ -104,8 +104,8 @@ class SealThresholds:
     # The same share when the detail was seen only on the faint ink (``faint_ink``): seeds
     # 150-158, genuine impressions matched so 0.46-0.75 (5); an imitation whose swapped letters
     # lie in an ink gap, its rings and the rest of its text faint, 0.30. Held-out seeds 231
-    # c00038 and 235 c00022, genuine US-APHIS rings, 0.342 and 0.337 (0.40 until then; 2,310
-    # impressions of seeds 110-115, 224-235 and 900-905: no other verdict changed at 0.33).
+    # c00038 and 235 c00022, genuine US-APHIS rings, 0.342 and 0.337 (0.40 until then; 2,880
+    # impressions of seeds 110-115, 150-155, 224-235 and 900-905: no other verdict changed).
     faint_detail: float = 0.33
     # A rectangle matched with its specimen is another agency's stamp where another agency's
     # registered rectangle also matches it, fits it better as a whole (``Comparison.fit``) and

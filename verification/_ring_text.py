@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 _ROWS = 40  # strip height in pixels
 _FLANK = 3  # correctly read letters needed on each side of a contradiction
+_SHORT_FLANK = 2  # ... on the short side of an extra letter the pixels decide (``short_inserts``)
 _NEAR = 2  # letters: how far a transposed window may lie from where the alignment put it
 _BLACK_MAX = 110  # a pixel with every channel below this is black ink, not stamp ink
 
@@ -274,6 +275,26 @@ def contradiction_ops(
         if window[2] not in seen:
             seen.add(window[2])
             found.append(window)
+    return tuple(found)
+
+
+def short_inserts(read: str, expected: str) -> tuple[tuple[int, int, int], ...]:
+    """(place, letters read before, letters read after) of each extra letter read with
+    ``_SHORT_FLANK`` correctly read letters or more on each side and ``_FLANK`` on one, but
+    fewer on the other than ``contradiction_ops`` asks: the recogniser's word alone cannot
+    tell it from a misread, the glyphs' places can (``_seal_text.pixels_show_insert``).
+    Place: the index in ``expected`` of the letter read after it. Seed 240 c00018, an
+    imitation "KINGDOM OFE THAILAND" read 'OFETHAI' (KINGDOM under a signature): two letters
+    before the E, four after."""
+    ops = _align(read, expected)
+    places = _places(ops, expected)
+    found: list[tuple[int, int, int]] = []
+    for i, (op, _r, _e) in enumerate(ops):
+        if op != "insert" or places[i] < 0:
+            continue
+        before, after = _matched_run(ops[:i][::-1]), _matched_run(ops[i + 1 :])
+        if _SHORT_FLANK <= min(before, after) < _FLANK <= max(before, after):
+            found.append((places[i], before, after))
     return tuple(found)
 
 

@@ -49,6 +49,7 @@ from verification._ring_text import (
     canvas_crop,
     contradiction_ops,
     read_ring,
+    short_inserts,
     word_starts,
 )
 from verification._seal_letters import word_map, words_read
@@ -57,6 +58,7 @@ from verification._seal_text import (
     line_reads,
     misread_lines,
     pixels_deny_insert,
+    pixels_show_insert,
     text_evidence,
 )
 
@@ -118,6 +120,8 @@ def check_text(
         if ring is not None and ring.contradictions and not _ring_misread(ring, ev, spec.id):
             _log_ring(spec.id, ring)
             return TextCheck(True, None)
+        if ring is not None and _insert_shown(ring, ev, spec.id):
+            return TextCheck(True, None)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
     if _visibly_swapped(ev, spec.id):
         return TextCheck(True, None)
@@ -151,6 +155,23 @@ def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
             ring.read,
         )
     return denied
+
+
+def _insert_shown(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
+    """Whether an extra letter the recogniser read with a short flank (``short_inserts``) is
+    where the glyphs' places step apart by a letter (``pixels_show_insert``)."""
+    for at, before, after in short_inserts(ring.read, ring.expected):
+        if pixels_show_insert(ev, ring.expected_raw, at, before, after):
+            logger.info(
+                "seal %s: ring text read with an extra letter before %r where its glyphs step "
+                "apart (read %r, expected %r)",
+                spec_id,
+                ring.expected[at : at + after],
+                ring.read,
+                ring.expected,
+            )
+            return True
+    return False
 
 
 def _visibly_swapped(ev: TextEvidence, spec_id: str) -> bool:

@@ -92,6 +92,12 @@ _UNDRIFT = 4.0
 _FIT_MIN = 8  # legible glyphs needed to fit the drift
 _FIT_OUT = 3  # columns: glyphs further off the first fit are left out of the second
 _ONE_PLACE = 2  # pairs: how far apart the contradictions of one swap can lie (``_seal_visible``)
+# An extra letter read with a short flank counts where the glyphs' places step apart there
+# (``pixels_show_insert``): up to _INSERT_RUN glyphs each side, each side within _PLATEAU
+# columns, the side after _INSERT_STEP columns or more further on.
+_INSERT_RUN = 4
+_PLATEAU = 2
+_INSERT_STEP = 5
 # A word space of the specimen's text shows on its strip as a gap this share of the strip's
 # height wider than the letter gaps around it (the median of ``_SPACE_NEAR`` each side):
 # ``_word_spaces``.
@@ -555,6 +561,35 @@ def pixels_deny_insert(conf: Confirmation | None, expected: str, at: int) -> boo
         k, after = flat[at - 1], flat[at]
     first = k in conf.glyphs or k in conf.visible.confirmed(VisibleThresholds())
     return after in conf.glyphs and k in conf.pairs and first
+
+
+def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, after: int) -> bool:
+    """Whether the glyphs' places step apart where the recogniser read an extra letter with a
+    short flank (``_ring_text.short_inserts``: before letter ``at`` of the letters of
+    ``expected``, the ring's text as read on the specimen, ``before`` letters read right
+    before it and ``after`` right after): of the glyphs of those letters (up to ``_INSERT_RUN``
+    each side), at least two each side legible (``GlyphCheck.offsets``), each side together
+    within ``_PLATEAU`` columns, and the side after sitting ``_INSERT_STEP`` columns or more
+    further along the strip than the side before. A letter added to a die pushes the letters
+    after it on by its width (seed 240 c00018, "OFE THAILAND": O, F at -9, T, H, A, I at +4
+    to +2; the ring's letters are 11-14 columns wide), which a misread letter does not."""
+    conf = ev.confirmation
+    if conf is None or not ev.checks:
+        return False
+    wanted, _ = words_read(expected, "")
+    flat = _glyphs_in_order(conf.groups, wanted)
+    if flat is None or not 0 < at < len(flat):
+        return False
+    check = ev.checks[0]
+    mids = {(a + b) / 2.0: k for k, (a, b) in enumerate(check.windows)}
+    off = {mids[c]: o for c, o in zip(check.centres, check.offsets, strict=True) if c in mids}
+    run_b = flat[max(0, at - min(before, _INSERT_RUN)) : at]
+    run_a = flat[at : at + min(after, _INSERT_RUN)]
+    b = [off[g] for g in run_b if g in off]
+    a = [off[g] for g in run_a if g in off]
+    if min(len(b), len(a)) < 2 or max(np.ptp(b), np.ptp(a)) > _PLATEAU:
+        return False
+    return float(np.median(a)) - float(np.median(b)) >= _INSERT_STEP
 
 
 def _glyphs_in_order(

@@ -12,7 +12,7 @@ import numpy as np
 from simulator.seal import colourise, seal_mask
 from simulator.world import INKS, build_world
 from verification import seal as S
-from verification._seal_glyphs import check_glyphs, glyph_windows
+from verification._seal_glyphs import GlyphCheck, check_glyphs, glyph_windows
 from verification._seal_text import (
     TextEvidence,
     _held_by_neighbours,
@@ -355,6 +355,21 @@ def test_a_letter_added_to_a_centred_line_steps_it_apart():
     assert not plateau_step((-1, -9, -1, -6, -1, -1, -1, 5, -1, 6, 4, 0, 0, 0, 0, 8, 0, 0, 0, 0))
     # a scan's shear: a smooth drift along the line
     assert not plateau_step(tuple(round(-4 + 8 * k / 29) for k in range(30)))
+
+
+def test_a_letter_added_to_a_small_line_steps_it_apart_by_less_than_a_ring_letter():
+    """Seed 902 c00041, "COMMERCES" on a ZA-SACCI rectangle whose line after the word lay in
+    an ink gap: -4 for four glyphs, then 0 (the glyphs' offsets as the glyph test found
+    them). A ring's step would not count it; a straight line steps for less."""
+    from verification._seal_glyphs import plateau_step
+
+    offsets = (3, 3, 2, 2, 1, 1, 0, 0, 0, 0, -1, -1, -1, -7, 3, -4, -4, -4, -5, 1, 0, 0, -1)
+    offsets += (-1, -1, -1, -2, -2, -2)
+    assert not plateau_step(offsets)  # a ring's step
+    assert GlyphCheck(0, 0, legible=len(offsets), offsets=offsets).line_stepped
+    # a genuine line's biggest step between two tight runs (seeds 110-241, 900-905): 1 column
+    genuine = (2, 2, 1, 2, 1, 1, 1, 0, 0, 0, 0, -1, 0, -1, -1, -1, 0, -1)
+    assert not GlyphCheck(0, 0, legible=len(genuine), offsets=genuine).line_stepped
 
 
 def _smudged(strip: np.ndarray, seed: int, first: int | None = None) -> np.ndarray:

@@ -151,11 +151,16 @@ def plateau_step(
     370, 372, 400-405, 440-444 (1,690 ring impressions): genuine at most 4.6 columns past the
     allowance, letters added 6.1 and more."""
     return any(
-        max(before) - min(before) <= _PLATEAU
-        and max(after) - min(after) <= _PLATEAU
+        together(before)
+        and together(after)
         and abs(float(np.median(after)) - float(np.median(before))) >= step + allowed
         for before, after, allowed in _runs(offsets, _RUN, centres)
     )
+
+
+def together(offsets: list[int] | tuple[int, ...]) -> bool:
+    """Whether glyphs found at these offsets sit together: within ``_PLATEAU`` columns."""
+    return max(offsets) - min(offsets) <= _PLATEAU
 
 
 def _runs(

@@ -38,6 +38,7 @@ from verification._seal_glyphs import (
     GlyphThresholds,
     check_glyphs,
     normalise,
+    together,
 )
 from verification._seal_glyphs import register as register_strip
 from verification._seal_letters import (
@@ -93,10 +94,9 @@ _FIT_MIN = 8  # legible glyphs needed to fit the drift
 _FIT_OUT = 3  # columns: glyphs further off the first fit are left out of the second
 _ONE_PLACE = 2  # pairs: how far apart the contradictions of one swap can lie (``_seal_visible``)
 # An extra letter read with a short flank counts where the glyphs' places step apart there
-# (``pixels_show_insert``): up to _INSERT_RUN glyphs each side, each side within _PLATEAU
-# columns, the side after _INSERT_STEP columns or more further on.
+# (``pixels_show_insert``): up to _INSERT_RUN glyphs each side, each side together
+# (``_seal_glyphs.together``), the side after _INSERT_STEP columns or more further on.
 _INSERT_RUN = 4
-_PLATEAU = 2
 _INSERT_STEP = 5
 # A word space of the specimen's text shows on its strip as a gap this share of the strip's
 # height wider than the letter gaps around it (the median of ``_SPACE_NEAR`` each side):
@@ -569,7 +569,7 @@ def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, af
     ``expected``, the ring's text as read on the specimen, ``before`` letters read right
     before it and ``after`` right after): of the glyphs of those letters (up to ``_INSERT_RUN``
     each side), at least two each side legible (``GlyphCheck.offsets``), each side together
-    within ``_PLATEAU`` columns, and the side after sitting ``_INSERT_STEP`` columns or more
+    (``_seal_glyphs.together``), and the side after sitting ``_INSERT_STEP`` columns or more
     further along the strip than the side before. A letter added to a die pushes the letters
     after it on by its width (seed 240 c00018, "OFE THAILAND": O, F at -9, T, H, A, I at +4
     to +2; the ring's letters are 11-14 columns wide), which a misread letter does not."""
@@ -587,7 +587,7 @@ def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, af
     run_a = flat[at : at + min(after, _INSERT_RUN)]
     b = [off[g] for g in run_b if g in off]
     a = [off[g] for g in run_a if g in off]
-    if min(len(b), len(a)) < 2 or max(np.ptp(b), np.ptp(a)) > _PLATEAU:
+    if min(len(b), len(a)) < 2 or not (together(b) and together(a)):
         return False
     return float(np.median(a)) - float(np.median(b)) >= _INSERT_STEP
 

@@ -36,9 +36,6 @@ _MOVED_SHARE = 0.3
 _RUN = 4  # legible glyphs each side of a place whose offsets are compared (``stepped``)
 _SIDE = 3  # ... and at least this many: the median of three outvotes one glyph found off
 _STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or dropped
-# ... on a rectangle's straight line (``GlyphCheck.line_stepped``): its small letters step
-# less, and its genuine lines do not step at all (see ``line_stepped``)
-_LINE_STEP = 3
 _DRIFT = 10  # columns between the line's ends: text set to another length, not a scale error
 _GAP_DRIFT = 0.02  # columns of offset per column of unread strip between two runs (``stepped``)
 _PLATEAU = 2  # columns: the spread of a run of glyphs that sit together (``plateau_step``)
@@ -91,12 +88,12 @@ class GlyphCheck:
         rectangle printing COMMERCES: -4 then +2). A scan's shear drifts a rectangle's lines
         smoothly, and a faint glyph found off its place is one glyph, not a run.
 
-        The step is ``_LINE_STEP``, under a ring's ``_STEP``: the first line of a rectangle
-        prints letters 5-7 columns wide, and one added moved the halves of seed 902 c00041's
-        "COMMERCES" only 4 apart (-4 then 0). Seeds 110-115, 150-155, 224-241 and 900-905
-        (920 genuine rectangles whose seal matched): the biggest step between two tight runs
-        of a genuine line was 1 column."""
-        return self.legible >= _MIN_LEGIBLE and plateau_step(self.offsets, step=_LINE_STEP)
+        The step stays a ring letter's ``_STEP``, though the first line of a rectangle prints
+        letters 5-7 columns wide and an imitation's halves can step less (guard seed 902
+        c00041, "COMMERCES": 4). A step of 3 was tried: no genuine line of 920 rectangles
+        (seeds 110-115, 150-155, 224-241, 900-905) stepped more than 1, but a genuine AU-DAFF-S2
+        line of ``test_seal_stars`` drifting 8 columns unevenly along its length stepped 3."""
+        return self.legible >= _MIN_LEGIBLE and plateau_step(self.offsets)
 
     @property
     def confirmed_at(self) -> tuple[int, ...]:
@@ -139,11 +136,9 @@ def _gap(centres: tuple[float, ...], pitch: float, first: int, last: int) -> flo
     return max(0.0, centres[last] - centres[first] - pitch * (last - first))
 
 
-def plateau_step(
-    offsets: tuple[int, ...], centres: tuple[float, ...] = (), step: float = _STEP
-) -> bool:
+def plateau_step(offsets: tuple[int, ...], centres: tuple[float, ...] = ()) -> bool:
     """Whether ``_RUN`` glyphs in a row sit within ``_PLATEAU`` columns of each other, the next
-    ``_RUN`` as well, and the two runs' medians ``step`` or more apart (more the drift a gap
+    ``_RUN`` as well, and the two runs' medians ``_STEP`` or more apart (more the drift a gap
     between them allows, given ``centres``, as in ``stepped``). Seeds 151-154, 166-168,
     200-203 and 310-313 (rectangles' lines, seal stage): no genuine impression's line did so
     (genuine steps were single glyphs found off, -1, -9, -1, -6, ...); the one imitation with a
@@ -153,7 +148,7 @@ def plateau_step(
     return any(
         together(before)
         and together(after)
-        and abs(float(np.median(after)) - float(np.median(before))) >= step + allowed
+        and abs(float(np.median(after)) - float(np.median(before))) >= _STEP + allowed
         for before, after, allowed in _runs(offsets, _RUN, centres)
     )
 

@@ -581,15 +581,22 @@ def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, af
     if flat is None or not 0 < at < len(flat):
         return False
     check = ev.checks[0]
-    mids = {(a + b) / 2.0: k for k, (a, b) in enumerate(check.windows)}
-    off = {mids[c]: o for c, o in zip(check.centres, check.offsets, strict=True) if c in mids}
-    run_b = flat[max(0, at - min(before, _INSERT_RUN)) : at]
-    run_a = flat[at : at + min(after, _INSERT_RUN)]
-    b = [off[g] for g in run_b if g in off]
-    a = [off[g] for g in run_a if g in off]
+    b = _legible_offsets(check, flat[max(0, at - min(before, _INSERT_RUN)) : at])
+    a = _legible_offsets(check, flat[at : at + min(after, _INSERT_RUN)])
     if min(len(b), len(a)) < 2 or not (together(b) and together(a)):
         return False
     return float(np.median(a)) - float(np.median(b)) >= _INSERT_STEP
+
+
+def _legible_offsets(check: GlyphCheck, glyphs: list[int]) -> list[int]:
+    """The columns off their places of those of ``glyphs`` that the glyph test found legible
+    (``GlyphCheck.offsets``, each at its glyph's centre on the specimen), in order."""
+    spans = [check.windows[g] for g in glyphs]
+    return [
+        off
+        for centre, off in zip(check.centres, check.offsets, strict=True)
+        if any(c0 <= centre < c1 for c0, c1 in spans)
+    ]
 
 
 def _glyphs_in_order(

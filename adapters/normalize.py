@@ -339,8 +339,10 @@ _LEGAL_FORMS = {
     "plc", "gmbh", "ag", "kg", "sa", "sas", "sarl", "srl", "spa", "bv", "nv", "pty", "pte",
     "ab", "as", "asa", "oy", "aps", "sl", "slu", "kk", "cv", "de", "the", "and", "y", "e",
     "lda", "ltda", "sp", "zoo", "oao", "ooo", "pvt", "jsc", "llp", "lp", "sdn", "bhd", "tbk",
-    "group", "holdings", "trading", "intl", "international",
 }  # fmt: skip
+# Not legal forms: "Trading", "Group", "Holdings", "International" name the business, and
+# "Coastal Trading K.K." stripped to "coastal" was within "Coastal Foods K.K." (held-out seed
+# 254 c00091: a consignee switched on the declaration was accepted).
 
 
 def normalize_text(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import re
 import socket
 from pathlib import Path
@@ -22,9 +23,20 @@ def default_node_id(country: str, name: str) -> str:
     return f"{country.upper()}-{letters[:3] or 'NODE'}"
 
 
+_LISTEN_PORTS = (20000, 32768)  # below Linux's usual range for outgoing connections
+_TRIES = 64
+
+
 def free_port(preferred: int = 0) -> int:
-    """``preferred`` if it can be bound on loopback, else an ephemeral free port."""
-    for candidate in (preferred, 0) if preferred else (0,):
+    """``preferred`` if it can be bound on loopback, else a free port below the range the OS
+    hands out for outgoing connections (``ip_local_port_range``), else an ephemeral one. The
+    port is bound by the node later: an ephemeral one can be taken in between by any client's
+    outgoing connection (a test node failed to bind 36405 so), one below that range only by
+    another listener."""
+    rng = random.Random()
+    low, high = _LISTEN_PORTS[0], min(_LISTEN_PORTS[1], _ephemeral_low())
+    below = [rng.randrange(low, high) for _ in range(_TRIES)] if high > low else []
+    for candidate in [preferred] * bool(preferred) + below + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("127.0.0.1", candidate))
@@ -32,6 +44,14 @@ def free_port(preferred: int = 0) -> int:
                 continue
             return int(sock.getsockname()[1])
     raise InputError("no free TCP port on 127.0.0.1")
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the OS picks for outgoing connections (Linux; 32768 elsewhere)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return _LISTEN_PORTS[1]
 
 
 def _address(value: str | None, what: str) -> str:

@@ -83,3 +83,20 @@ def test_environment_overrides_the_config_file(home: Path, monkeypatch) -> None:
     settings = load_settings(home)
     assert settings.api.port == 19090 and settings.anchoring.batch_max == 7
     assert settings.node.id == "NZ-WEL" and settings.api.host == "127.0.0.1"  # rest from file
+
+
+def test_a_port_chosen_for_a_listener_lies_below_the_range_for_outgoing_connections():
+    """A node binds the port ``init`` chose only when it starts; an ephemeral port can be taken
+    in between by any client's outgoing connection (an exchange test's node failed to bind
+    36405 so), one below that range only by another listener."""
+    import socket
+
+    from node.setup import _ephemeral_low, free_port
+
+    low = _ephemeral_low()
+    ports = {free_port() for _ in range(20)}
+    assert all(20000 <= p < min(low, 32768) for p in ports)
+    port = ports.pop()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", port))  # free when chosen, so bindable now
+        assert free_port(port) != port  # taken: another one

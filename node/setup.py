@@ -36,7 +36,7 @@ def free_port(preferred: int = 0) -> int:
     rng = random.Random()
     low, high = _LISTEN_PORTS[0], min(_LISTEN_PORTS[1], _ephemeral_low())
     below = [rng.randrange(low, high) for _ in range(_TRIES)] if high > low else []
-    for candidate in [preferred] * bool(preferred) + below + [0]:
+    for candidate in ([preferred] if preferred else []) + below + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("127.0.0.1", candidate))

@@ -398,12 +398,12 @@ def _context_stepped(check: GlyphCheck, k: int, span: tuple[int, int], dx: int) 
     (those before it moved one way, those after it the other), not a scale error, which moves
     neighbouring glyphs alike. Seed 225 c00072, an imitation "NEWE ZEALAND": offsets -7 then
     +6 to +3 around the pair, the context at +4; seed 115 c00020 (genuine): -5 to -4, at -4."""
-    lo, hi = check.windows[k][0], check.windows[k + 1][1]
-    near = [
-        off
-        for centre, off in zip(check.centres, check.offsets, strict=True)
-        if span[0] <= centre <= span[1] and not lo <= centre <= hi
+    context = [
+        g
+        for g, (c0, c1) in enumerate(check.windows)
+        if span[0] <= c0 and c1 <= span[1] and g not in (k, k + 1)
     ]
+    near = _legible_offsets(check, context)
     return len(near) >= 2 and any(abs(off - dx) > _LOCAL_PAIR for off in near)
 
 

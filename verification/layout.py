@@ -214,7 +214,8 @@ def _find_hits(
                     continue  # the words inside running text ("…official veterinarian, hereby…")
             used[pos:end] = [True] * (end - pos)
             start = _translation_start(text, start, index, used)
-            hit = Hit(name, line, _value_start(text, stop), (0, 0, 0, 0), quality)
+            own = [lb for lb, n in labels if n == name]
+            hit = Hit(name, line, _value_start(text, stop, own), (0, 0, 0, 0), quality)
             found.append((hit, start, stop))
             if fuzzy:
                 break  # one damaged label per line: its best length that ends a word
@@ -330,13 +331,24 @@ def _bounded(text: str, index: list[int], pos: int, end: int, label: str) -> boo
     return not nxt.isalpha() or (text[stop - 1] in ".:" and nxt.isupper())
 
 
-def _value_start(text: str, stop: int) -> int:
-    """Where a value may begin after a label; a "/ translation" of the label is skipped."""
+def _value_start(text: str, stop: int, own: list[str]) -> int:
+    """Where a value may begin after a label; a "/ translation" of the label is skipped, and
+    so is a translation whose "/" was lost and whose words OCR damaged ("Veterinaire officiel
+    Official veternarian: Claire Lefebvre": not a value, one of the field's own labels;
+    seed 257 c00052), which only a label of the same field before a colon can be."""
     rest = text[stop:]
+    colon = rest.find(":")
     if rest.lstrip().startswith("/"):
-        colon = rest.find(":")
         return stop + colon + 1 if colon >= 0 else len(text)
+    if colon > 0 and _is_own_label(label_key(rest[:colon]), own):
+        return _skip_punct(text, stop + colon + 1)
     return _skip_punct(text, stop)
+
+
+def _is_own_label(comp: str, own: list[str]) -> bool:
+    return len(comp) >= _FUZZY_MIN_LEN and any(
+        SequenceMatcher(None, comp, label).ratio() >= _FUZZY_RATIO for label in own
+    )
 
 
 def _skip_punct(text: str, i: int) -> int:

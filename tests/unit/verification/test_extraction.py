@@ -564,3 +564,36 @@ def test_a_numbered_label_read_in_the_middle_of_a_line_ends_the_value_before_it(
     # without a box number before it, words of a label inside running text are no label
     g = extract_fields([L("13. HS code 080929 valid until 31/01/2027", 100, 100)], t, 1654)
     assert g["expiry_date"].value is None
+
+
+VET = parse_template(
+    {
+        "id": "FR-VET",
+        "certificate_type": "veterinary_health",
+        "agency": "FR-DGAL",
+        "titles": ["VETERINARY HEALTH CERTIFICATE"],
+        "fields": [
+            {
+                "name": "officer_name",
+                "labels": [
+                    "Veterinaire officiel / Official veterinarian",
+                    "Official veterinarian",
+                    "Veterinaire officiel",
+                ],
+            },
+            {"name": "place_of_issue", "labels": ["Issued at"]},
+        ],
+    }
+)
+
+
+def test_a_translation_whose_slash_was_lost_and_words_damaged_is_label_not_a_value():
+    # seed 257 c00052: the French half matched, the "/" was lost and the English half misread;
+    # the officer's name was read with it and no registered officer matched
+    lines = [L("Veterinaireofficiel Official veternarian: Claire Lefebvre", 90, 1840)]
+    assert extract_fields(lines, VET, 1654)["officer_name"].value == "Claire Lefebvre"
+
+
+def test_a_value_with_a_colon_that_is_no_label_is_kept_whole():
+    lines = [L("Issued at: Port Louis: Mauritius", 90, 1780)]
+    assert extract_fields(lines, VET, 1654)["place_of_issue"].value == "Port Louis: Mauritius"

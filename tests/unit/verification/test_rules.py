@@ -450,3 +450,24 @@ def test_seal_text_limit_must_be_a_count(tmp_path: Path):
     )
     with pytest.raises(RuleSetError, match="seal_text_max_unconfirmed must be in"):
         load_rules(bad)
+
+
+def test_a_name_read_with_doubt_and_like_no_one_s_is_reviewed_and_no_officer_is_judged():
+    # held-out seed 260 c00078: stamp ink read into the officer's row ('T o P' at 0.29) matched
+    # no registered officer; the rejection named the closest officer's lapsed authorisation
+    lapsed = OfficerSpecimen(
+        "AU-DAFF-O4", "AU-DAFF", "Robert Anderson", (), date(2020, 1, 1), date(2026, 6, 30)
+    )
+    garbled = dict(officer=lapsed, officer_similarity=0.3)
+    doubtful = {"officer_name": FieldValue("T o P", 0.29)}
+    verdict, rules = _verdict(_inputs(fields=doubtful, **garbled))
+    assert verdict is Verdict.REVIEW
+    assert not rules["officer.registered"].passed and "officer.valid" not in rules
+    # read with confidence, the same name is an unregistered officer: rejected
+    sure = {"officer_name": FieldValue("T o P", 0.97)}
+    verdict, rules = _verdict(_inputs(fields=sure, **garbled))
+    assert verdict is Verdict.REJECT and "officer.valid" not in rules
+    # a misread name near the lapsed officer's: that officer's lapse is a reason, for review
+    near = dict(officer=lapsed, officer_similarity=0.7)
+    verdict, rules = _verdict(_inputs(**near))
+    assert verdict is Verdict.REVIEW and not rules["officer.valid"].passed

@@ -252,6 +252,17 @@ def _one_separator(m: re.Match[str]) -> str:
     return "." if sep == ":" else sep
 
 
+# a numeric date with a separator read as a comma: "05.02,2027" (05.02.2027)
+_COMMA_SEPARATOR = re.compile(r"^(\d{1,2})([.,/\-])(\d{1,2})([.,/\-])(\d{4})$")
+
+
+def _comma_as_separator(m: re.Match[str]) -> str:
+    """The date's other separator for a comma (a dot where both are commas)."""
+    seps = [c for c in (m[2], m[4]) if c != ","]
+    sep = seps[0] if seps else "."
+    return f"{m[1]}{sep}{m[3]}{sep}{m[5]}"
+
+
 def _date(text: str, order: str) -> str:
     try:
         return norm.parse_date(text, order).isoformat()  # type: ignore[arg-type]
@@ -260,6 +271,8 @@ def _date(text: str, order: str) -> str:
         joined = _SEPARATORS.sub(_one_separator, joined)  # "10/.01/.2026", "21:10.2026"
         joined = _LOST_SEPARATOR.sub(lambda m: m.group(1), joined)  # "05 10.2026"
         joined = re.sub(r"(?<=\d)[.,]$", "", joined)  # "2026-10-13.": a speck after the year
+        joined = re.sub(r"^[.,:;]+(?=\d)", "", joined)  # ".04.12.2026": a speck before the day
+        joined = _COMMA_SEPARATOR.sub(_comma_as_separator, joined)  # "05.02,2027"
         joined = _separators_restored(joined)  # "30.092026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]

@@ -267,3 +267,16 @@ def test_a_value_no_near_reading_fits_is_not_fitted():
     assert fitted("N2S6/5B4SS7", NZ_NUMBER) is None  # more confusions than are undone
     # two readings equally near ('5S' and 'S5'): neither is chosen
     assert fitted("SS", r"\d[A-Z]|[A-Z]\d") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (".04.12.2026", "2026-12-04"),  # held-out seed 261 c00003: a speck before the day
+        ("05.02,2027", "2027-02-05"),  # held-out seed 262 c00070: a dot read as a comma
+        ("05,02.2027", "2027-02-05"),
+        ("12/03,2026", "2026-03-12"),
+    ],
+)
+def test_a_numeric_date_with_a_speck_or_a_comma_for_its_separator_is_read(text, expected):
+    assert normalise("expiry_date", text) == expected

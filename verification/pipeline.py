@@ -31,7 +31,7 @@ from verification.intake import IntakeLimits, load_pages
 from verification.ocr import RapidOcrEngine
 from verification.officers import as_registered, match_officer
 from verification.orientation import read_upright
-from verification.ports import OcrEngine, OcrLine, SpecimenSource
+from verification.ports import Box, OcrEngine, OcrLine, SpecimenSource
 from verification.results import FieldValue, SealResult, TamperResult, VerificationResult
 from verification.rules import RuleInputs, RuleParams, RuleSet, evaluate, load_rules
 from verification.rules.corroboration import as_declared
@@ -135,7 +135,7 @@ class Pipeline:
         run.lap("template")
         fields: dict[str, FieldValue] = {}
         for i, (img, lines) in enumerate(zip(run.pages, run.lines, strict=True)):
-            printed = without_stamp_fragments(lines, img)
+            printed = without_stamp_fragments(lines, img, self._stamps(run, i, img))
             for name, fv in extract_fields(printed, template, img.shape[1], page=i).items():
                 if fields.get(name) is None or fields[name].value is None:
                     fields[name] = fv
@@ -259,6 +259,13 @@ class Pipeline:
             if res.found and (not best.found or res.score > best.score):
                 best = res
         return best
+
+    def _stamps(self, run: _Run, i: int, img: np.ndarray) -> list[Box]:
+        """The boxes of page ``i``'s coloured-ink blobs (``page_ink``): where a stamp's own
+        letters may be read."""
+        if i < len(run.seal_ink) and run.seal_ink[i][0] is img:
+            return [c.box for c in run.seal_ink[i][1].result()[1]]
+        return [c.box for c in page_ink(img)[1]]
 
     def _page_seal(self, run: _Run, i: int, img: np.ndarray, agency: str) -> SealResult:
         specimens = self.source.seals(agency)

@@ -234,6 +234,36 @@ def test_a_stamp_fragment_read_beside_the_officer_s_name_is_no_part_of_it():
     assert res.fields["officer_name"].value == "Jane Citizen"
 
 
+def test_a_stamp_s_letters_read_on_the_officer_s_row_are_no_part_of_the_name():
+    """Held-out seed 260 c00078: the ring's "NT OF", lying beside the officer's label, was read
+    'T o P' at the end of the label's line and taken for the name."""
+    from PIL import ImageDraw
+
+    from verification.ports import OcrWord
+
+    page = _document()
+    label = next(ln for ln in page.lines if "authorized officer" in ln.text)
+    x0, top, bottom = 1100, label.box[1], label.box[3]
+    seal = (x0 - 100, top - 60, x0 + 200, bottom + 240)  # the impression round the letters
+    draw = ImageDraw.Draw(page.image)
+    draw.ellipse(seal, outline=(40, 70, 160), width=8)
+    draw.text((x0 + 4, top + 4), "NT OF", fill=(40, 70, 160))
+    name, prefix = "Jane Citizen", "Name of authorized officer:"
+    lines = [ln for ln in page.lines if not ln.text.startswith(prefix)]
+    words = [
+        OcrWord(w, (label.box[0] + 20 * i, top, label.box[0] + 20 * i + 18, bottom), 0.97)
+        for i, w in enumerate(prefix.split())
+    ]
+    words.append(OcrWord("NTOF", (x0, top, x0 + 40, bottom), 0.9))
+    lines.append(
+        OcrLine(f"{prefix} NTOF", (label.box[0], top, x0 + 40, bottom), 0.95, tuple(words))
+    )
+    lines.append(OcrLine(name, (label.box[0], bottom + 12, label.box[0] + 200, bottom + 40), 0.97))
+    pipe = Pipeline(_source(), ocr=ScriptedOcr(lines), today=lambda: date(2026, 11, 20))
+    res = pipe.verify(page.png(), declaration=DECL, arrival_date=date(2026, 11, 18))
+    assert res.fields["officer_name"].value == name
+
+
 def test_seal_is_judged_on_the_page_as_read_not_as_scanned(monkeypatch):
     """The seal's ink is looked for while the page is read, on the page as scanned; a page that
     orientation replaces (turned upright: another array) is judged on the replacement."""

@@ -448,3 +448,25 @@ def test_local_floor_is_numpys_median_of_the_neighbouring_letter_gaps():
         ]
         expected = spacing.LOCAL_SPACED * float(np.median(near)) if len(near) >= 3 else 0.0
         assert spacing._local_floor(gaps, k) == expected
+
+
+def _item(text: str, doubtful: str) -> list:
+    """A RapidOCR result for ``text`` whose ``doubtful`` characters were read at 0.3."""
+    quads, chars, confs = [], [], []
+    for i, ch in enumerate(text):
+        if ch != " ":
+            x = 10.0 + 20 * i
+            quads.append([[x, 20.0], [x + 18, 20.0], [x + 18, 45.0], [x, 45.0]])
+            chars.append(ch)
+            confs.append(0.3 if ch in doubtful else 0.99)
+    quad = [[0, 12], [20 * len(text) + 20, 12], [20 * len(text) + 20, 52], [0, 52]]
+    return [quad, text, 0.9, quads, chars, confs]
+
+
+def test_a_faint_separator_ending_a_word_leaves_its_confidence_to_its_letters():
+    # held-out seed 261 c00063: "November 2, 2026" with its "2," at 0.65 for a faint comma
+    words = {w.text: w.confidence for w in _line(_item("Nov 2, 2026", ",")).words}
+    assert words == {"Nov": pytest.approx(0.99), "2,": pytest.approx(0.99), "2026": 0.99}
+    # a separator inside a word counts: it may be the other one ("1.250" for "1,250")
+    [word] = _line(_item("1,250", ",")).words
+    assert word.confidence == pytest.approx((0.99 * 4 + 0.3) / 5)

@@ -200,7 +200,10 @@ def _continued(layout: PageLayout, hit: Hit, same: list[Token]) -> list[Token]:
     nxt = [t for t in _row_right(layout, hit) if t.line != same[-1].line]
     if not nxt or not same[-1].box[2] - height < nxt[0].box[0] < same[-1].box[2] + height:
         return same
-    start = nxt[0].box[0]
+    # where the continuing box begins: its first word, or its detector box if that begins
+    # before it ("establishment: F" + "FR 50.422.070 CE": the word boxes are the recogniser's
+    # estimates, F at 710-721 and FR at 720, the detector's box at 709; seed 264 c00073)
+    start = min(nxt[0].box[0], layout.lines[nxt[0].line].box[0])
     kept = [t for t in same if t.box[2] - start < 0.5 * (t.box[2] - t.box[0])]
     return kept + nxt
 

@@ -298,6 +298,30 @@ def test_a_same_line_value_split_by_the_detector_is_taken_whole():
     assert f["officer_name"].value == "Sebastian Munoz"
 
 
+def test_a_piece_read_twice_inside_the_continuing_box_is_no_part_of_the_value():
+    # held-out seed 264 c00073: "establishment: F" (F at 710-721 by the recogniser's word
+    # boxes) and "FR 50.422.070 CE" whose detector box begins at 709, its first word at 720
+    def words(spans):
+        return tuple(OcrWord(t, (x0, 1268.0, x1, 1303.0), c) for t, x0, x1, c in spans)
+
+    label = OcrLine(
+        "Authorized officer: F",
+        (102.0, 1265.0, 725.0, 1303.0),
+        0.97,
+        words(
+            [("Authorized", 111, 300, 0.99), ("officer:", 310, 686, 0.99), ("F", 710, 721, 0.38)]
+        ),
+    )
+    rest = OcrLine(
+        "Francois Martin",
+        (709.0, 1267.0, 950.0, 1301.0),
+        0.99,
+        words([("Francois", 720, 840, 0.99), ("Martin", 852, 944, 0.99)]),
+    )
+    f = extract_fields([label, rest], T2, 1654)
+    assert (f["officer_name"].value, f["officer_name"].confidence) == ("Francois Martin", 0.99)
+
+
 def test_a_box_far_right_of_a_same_line_value_is_not_added():
     f = extract_fields(
         [L("Authorized officer: Ana Ruiz", 100, 100), L("Page 1", 900, 100)], T2, 1654

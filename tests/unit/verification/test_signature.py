@@ -157,6 +157,38 @@ def test_date_of_signature_is_no_signature_label():
     assert not _is_label("Data da assinatura / Date of signature")
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Signatuire and official stamp", True),  # held-out seed 261 c00057
+        ("Signatureand official stamp", True),
+        ("Consignment of goods", False),
+        ("Consignee (name, full address, country):", False),
+        ("Designated port of entry", False),
+        ("Date of signatuire", False),
+    ],
+)
+def test_a_signature_label_misread_by_a_letter_is_a_label(text, label):
+    from verification.signature import _is_label
+
+    assert _is_label(text) is label
+
+
+def test_a_scanner_shadow_along_the_paper_s_edge_is_no_signature():
+    """Held-out seed 261 c00057: the window beside the officer's name reached the page's right
+    edge, where a shadow 28 px wide held more dark ink than the signature and was compared."""
+    rgb, lines, truth = _signed_page(1)
+    rgb = rgb.copy()
+    h, w = rgb.shape[:2]
+    rgb[1300:1834, w - 28 :] = (100, 80, 55)  # the shadow: dark and warm (taken for pen ink)
+    lines = [ln for ln in lines if "Signature" not in ln.text]  # found beside the name only
+    name = (truth[0] - 200, truth[1] - 40, truth[0] - 20, truth[1] - 10)
+    officer = OfficerSpecimen("O1", "A", UNDERLINED[1], (specimen_png(*UNDERLINED),), None, None)
+    res = check_signature(rgb, lines, officer, name)
+    assert res.found and res.box is not None and _iou(res.box, truth) > 0.7, (res.box, truth)
+    assert res.match, res.score
+
+
 # ---- a signature of separate initials ---------------------------------------------------------
 INITIALS = [(244, "Magnus Olsen"), (339, "Emma Nguyen"), (156, "Magnus Olsen")]  # "J  J", "h  h"
 

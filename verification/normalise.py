@@ -7,6 +7,7 @@ be normalised becomes ``None`` (the field then counts as unread).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from itertools import combinations
@@ -190,10 +191,33 @@ def _country(text: str) -> str:
     try:  # "NewZealand": OCR dropped the space
         return norm.country_code(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text))
     except ValueError:
+        misread = _misread_countries().get(_confusions_folded(text))
+        if misread is not None:
+            return misread
         rest = _CODE_BEFORE.sub("", text)
         if rest == text:
             raise
         return _country(rest)
+
+
+def _confusions_folded(name: str) -> str:
+    """Letters only, upper case, with the recogniser's confusions folded: l/1/| -> I, 0 -> O."""
+    folded = re.sub(r"[^A-Z]", "", name.upper().replace("1", "I").replace("|", "I"))
+    return folded.replace("L", "I").replace("0", "O")
+
+
+@functools.cache
+def _misread_countries() -> dict[str, str]:
+    """Country names (five letters or more) by their folded spelling, where no other country
+    folds the same: "Chiie" is Chile (held-out seed 266 c00096, a genuine certificate reviewed
+    for an origin not read)."""
+    found: dict[str, set[str]] = {}
+    for code in sorted({row[0] for row in norm.COUNTRIES}):
+        for name in norm.country_names(code):
+            folded = _confusions_folded(name)
+            if len(folded) >= 5:
+                found.setdefault(folded, set()).add(code)
+    return {k: next(iter(v)) for k, v in found.items() if len(v) == 1}
 
 
 _MASS_UNIT = re.compile(r"^\s*(kgs?|kilograms?|g|grams?|t|mt|tonnes?|lbs?)", re.I)

@@ -280,3 +280,21 @@ def test_a_value_no_near_reading_fits_is_not_fitted():
 )
 def test_a_numeric_date_with_a_speck_or_a_comma_for_its_separator_is_read(text, expected):
     assert normalise("expiry_date", text) == expected
+
+
+@pytest.mark.parametrize(
+    ("read", "code"),
+    [
+        ("Chiie", "CL"),  # held-out seed 266 c00096: the l read as i
+        ("New Zeaiand", "NZ"),
+        ("lndia", "IN"),
+        ("Austra1ia", "AU"),
+    ],
+)
+def test_a_country_name_misread_by_the_recogniser_s_confusions_is_that_country(read, code):
+    assert normalise("origin_country", read) == code
+
+
+def test_a_misread_name_that_could_be_two_countries_or_is_short_stays_unread():
+    assert normalise("origin_country", "Maii") is None  # four letters: Mali, or a misread
+    assert normalise("origin_country", "Chiina") is None  # no country folds to it

@@ -19,6 +19,7 @@ from verification.normalise import (
     ambiguous_number,
     fitted,
     invalid_containers,
+    lettered_count,
     lost_date_separator,
     normalise,
     partial_containers,
@@ -106,6 +107,8 @@ def _value(
         conf = min(conf, _PARTIAL)  # "49,980 000 kg": the decimal dot lost
     elif name.endswith("_date") and lost_date_separator(text):
         conf = min(conf, _PARTIAL)  # "30.092026": a separator put back
+    elif name == "packages" and lettered_count(text):
+        conf = min(conf, _PARTIAL)  # "6O4 CARTONS": a digit put back
     return FieldValue(value, conf, raw=text, box=_union([t.box for t in toks]), page=page)
 
 

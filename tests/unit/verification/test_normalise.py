@@ -298,3 +298,20 @@ def test_a_country_name_misread_by_the_recogniser_s_confusions_is_that_country(r
 def test_a_misread_name_that_could_be_two_countries_or_is_short_stays_unread():
     assert normalise("origin_country", "Maii") is None  # four letters: Mali, or a misread
     assert normalise("origin_country", "Chiina") is None  # no country folds to it
+
+
+@pytest.mark.parametrize(
+    ("read", "count", "doubtful"),
+    [
+        ("6O4 CARTONS", "604", True),  # held-out seed 267 c00059: read as 6, rejected vs 604
+        ("5OO", "500", True),
+        ("4|5 bags", "415", True),
+        ("415 CARTONS", "415", False),
+        ("20DRUMS", "20", False),  # letters after the count are its unit, not digits
+    ],
+)
+def test_a_count_read_with_letters_for_digits_has_them_put_back_with_doubt(read, count, doubtful):
+    from verification.normalise import lettered_count
+
+    assert normalise("packages", read) == count
+    assert lettered_count(read) is doubtful

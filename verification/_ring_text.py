@@ -298,6 +298,26 @@ def short_inserts(read: str, expected: str) -> tuple[tuple[int, int, int], ...]:
     return tuple(found)
 
 
+def short_swaps(read: str, expected: str) -> tuple[int, ...]:
+    """Places (index in ``expected`` of the first letter) of each swap read with ``_FLANK``
+    correctly read letters or more on one side and none on the other (a letter misread or
+    lost right beside it), which ``contradiction_ops`` does not count: the recogniser's word
+    alone cannot tell it from a misread, the swapped pair's ink can
+    (``_seal_text.pixels_show_swap``). Held-out seed 268 c00017, an imitation "DEPARTMNET"
+    read 'DEPARTMNE' then 'RO' for "T OF" under the officer's printed name; over 2,259 ring
+    readings of seeds 110-115, 150-155 and 224-241 one genuine ring read so (231 c00050)."""
+    ops = _align(read, expected)
+    places = _places(ops, expected)
+    found: list[int] = []
+    for i, (op, _r, _e) in enumerate(ops):
+        if op != "swap" or places[i] < 0:
+            continue
+        before, after = _matched_run(ops[:i][::-1]), _matched_run(ops[i + 1 :])
+        if min(before, after) == 0 and max(before, after) >= _FLANK:
+            found.append(places[i])
+    return tuple(found)
+
+
 def transposed_windows(
     read: str, expected: str, at: list[int], swapped: list[bool]
 ) -> list[tuple[str, int, str]]:

@@ -50,6 +50,7 @@ from verification._ring_text import (
     contradiction_ops,
     read_ring,
     short_inserts,
+    short_swaps,
     word_starts,
 )
 from verification._seal_letters import word_map, words_read
@@ -59,6 +60,7 @@ from verification._seal_text import (
     misread_lines,
     pixels_deny_insert,
     pixels_show_insert,
+    pixels_show_swap,
     text_evidence,
 )
 
@@ -120,7 +122,9 @@ def check_text(
         if ring is not None and ring.contradictions and not _ring_misread(ring, ev, spec.id):
             _log_ring(spec.id, ring)
             return TextCheck(True, None)
-        if ring is not None and _insert_shown(ring, ev, spec.id):
+        if ring is not None and (
+            _insert_shown(ring, ev, spec.id) or _swap_shown(ring, ev, spec.id)
+        ):
             return TextCheck(True, None)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
     if _visibly_swapped(ev, spec.id):
@@ -167,6 +171,23 @@ def _insert_shown(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
                 "apart (read %r, expected %r)",
                 spec_id,
                 ring.expected[at : at + after],
+                ring.read,
+                ring.expected,
+            )
+            return True
+    return False
+
+
+def _swap_shown(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
+    """Whether a swap the recogniser read with one flank only (``short_swaps``) is where the
+    pair's ink leans to the swap (``pixels_show_swap``)."""
+    for at in short_swaps(ring.read, ring.expected):
+        if pixels_show_swap(ev, ring.expected_raw, at):
+            logger.info(
+                "seal %s: ring text read with %r swapped beside a misread letter, and the pair's "
+                "ink fits the swap (read %r, expected %r)",
+                spec_id,
+                ring.expected[at : at + 2],
                 ring.read,
                 ring.expected,
             )

@@ -517,6 +517,42 @@ def _pixels_show_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bo
     return vis.inked[k] >= VisibleThresholds().contradict_ink and vis.snr[k] < 0
 
 
+def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
+    """Whether a ring's glyph pair that prints letters ``at, at+1`` of ``expected`` (the
+    ring's text as read on the specimen) is inked (``contradict_ink``) and its visible ink fits
+    the two letters swapped better than printed by ``doubt_snr`` noise units or more: too
+    little for a contradiction alone (the officer's printed name over the pair, seed 268
+    c00017: -9.3 at a share of -0.29), enough where the recogniser read that swap
+    (``_ring_text.short_swaps``). Where the ring's glyphs are not one per letter (a wide
+    letter cut in two: 44 glyphs for the 43 letters of that ring), the pairs within
+    ``_SWAP_SPAN`` of the letter's proportional place are looked at."""
+    conf = ev.confirmation
+    if conf is None:
+        return False
+    wanted, _ = words_read(expected, "")
+    flat = [g for group in _lone_ends_dropped(conf.groups, wanted) for g in group]
+    letters = sum(len(x) for x in wanted)
+    if not flat or abs(len(flat) - letters) > _SWAP_SPAN or not 0 <= at < letters - 1:
+        return False
+    if len(flat) == letters:
+        near = [flat[at]] if flat[at + 1] == flat[at] + 1 else []
+    else:
+        mid = round(at * len(flat) / letters)
+        near = [
+            flat[i] for i in range(mid - _SWAP_SPAN, mid + _SWAP_SPAN + 1) if 0 <= i < len(flat)
+        ]
+    vis, th = conf.visible, VisibleThresholds()
+    return any(
+        k < min(len(vis.snr), len(vis.inked))
+        and vis.inked[k] >= th.contradict_ink
+        and vis.snr[k] <= -th.doubt_snr
+        for k in near
+    )
+
+
+_SWAP_SPAN = 1  # glyphs
+
+
 def _glyph_pair(
     ev: TextEvidence, line: int, expected: str, at: int
 ) -> tuple[int, GlyphCheck, PairVisibility] | None:

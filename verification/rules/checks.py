@@ -136,11 +136,10 @@ def officer_registered(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     agency = inp.agency.id if inp.agency else "?"
     if not name:
         return Outcome(False, "officer name not read; cannot check the officer", soft=True)
-    if not _identified(inp, p):
+    if inp.officer is None or not _identified(inp, p):
         near = f" (closest {inp.officer.name!r})" if inp.officer else ""
         soft = _near(inp) or not inp.confident("officer_name", p)
         return Outcome(False, f"officer {name!r} is not registered with {agency}{near}", soft=soft)
-    assert inp.officer is not None
     return Outcome(True, f"officer {name!r} registered with {agency} as {inp.officer.id}")
 
 

@@ -530,7 +530,7 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     if conf is None:
         return False
     wanted, _ = words_read(expected, "")
-    flat = [g for group in _lone_ends_dropped(conf.groups, wanted) for g in group]
+    flat = _all_glyphs(conf.groups, wanted)
     letters = sum(len(x) for x in wanted)
     if not flat or abs(len(flat) - letters) > _SWAP_SPAN or not 0 <= at < letters - 1:
         return False
@@ -641,8 +641,13 @@ def _glyphs_in_order(
     """All the glyphs in order, less lone ones at the ends (stars), one per letter of
     ``wanted`` when they are as many: a ring's tight word spaces can run words together (seed
     221 c00075, CN-CCPIT: CHINA COUNCIL FOR THE in one run of 25 glyphs)."""
-    flat = [g for group in _lone_ends_dropped(groups, wanted) for g in group]
+    flat = _all_glyphs(groups, wanted)
     return flat if len(flat) == sum(len(x) for x in wanted) else None
+
+
+def _all_glyphs(groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...]) -> list[int]:
+    """The glyphs in order, less lone ones at the ends (stars: ``_lone_ends_dropped``)."""
+    return [g for group in _lone_ends_dropped(groups, wanted) for g in group]
 
 
 def _lone_ends_dropped(

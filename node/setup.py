@@ -41,7 +41,8 @@ def free_port(preferred: int = 0) -> int:
     low, high = _LISTEN_PORTS[0], min(_LISTEN_PORTS[1], _ephemeral_low())
     below = [rng.randrange(low, high) for _ in range(_TRIES)] if high > low else []
     fresh = [c for c in below if c not in _HANDED_OUT]
-    for candidate in ([preferred] if preferred else []) + fresh + [0]:
+    first = [preferred] if preferred and preferred not in _HANDED_OUT else []
+    for candidate in first + fresh + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             try:
                 sock.bind(("127.0.0.1", candidate))

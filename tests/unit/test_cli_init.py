@@ -111,3 +111,5 @@ def test_a_process_never_hands_out_one_port_twice():
 
     ports = [free_port() for _ in range(400)]
     assert len(set(ports)) == len(ports)
+    preferred = free_port(50051)
+    assert free_port(preferred) != preferred  # a preferred port already handed out: another

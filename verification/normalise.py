@@ -221,8 +221,10 @@ def _country(text: str) -> str:
 
 def _confusions_folded(name: str) -> str:
     """Letters only, upper case, with the recogniser's confusions folded: l/1/| -> I, 0 -> O."""
-    folded = re.sub(r"[^A-Z]", "", name.upper().replace("1", "I").replace("|", "I"))
-    return folded.replace("L", "I").replace("0", "O")
+    return re.sub(r"[^A-Z]", "", name.upper().translate(_CONFUSED))
+
+
+_CONFUSED = str.maketrans({"1": "I", "|": "I", "L": "I", "0": "O"})
 
 
 @functools.cache

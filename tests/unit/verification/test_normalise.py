@@ -289,6 +289,7 @@ def test_a_numeric_date_with_a_speck_or_a_comma_for_its_separator_is_read(text, 
         ("New Zeaiand", "NZ"),
         ("lndia", "IN"),
         ("Austra1ia", "AU"),
+        ("P0land", "PL"),
     ],
 )
 def test_a_country_name_misread_by_the_recogniser_s_confusions_is_that_country(read, code):

@@ -22,7 +22,7 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from verification.imaging import colour_ink_mask
+from verification.imaging import boxes_overlap, colour_ink_mask
 from verification.ports import Box, OcrLine, OcrWord
 
 _SHORT = 5  # a fragment has at most this many letters and digits ...
@@ -68,7 +68,7 @@ def _stamp_fragment(line: OcrLine, rgb: np.ndarray) -> bool:
 
 def _printed_words(line: OcrLine, rgb: np.ndarray, stamps: Sequence[Box]) -> OcrLine | None:
     """``line`` without its words that are a stamp's letters; None if it has no other."""
-    if not stamps or not line.words or not any(_overlaps(line.box, s) for s in stamps):
+    if not stamps or not line.words or not any(boxes_overlap(line.box, s) for s in stamps):
         return line
     kept = [w for w in line.words if not _stamp_word(w, rgb, stamps)]
     if len(kept) == len(line.words):
@@ -114,10 +114,6 @@ def _crop(rgb: np.ndarray, box: Box) -> np.ndarray | None:
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     return np.ascontiguousarray(rgb[y0:y1, x0:x1])
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _inside(a: Box, b: Box) -> bool:

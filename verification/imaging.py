@@ -12,6 +12,7 @@ from PIL import Image
 
 from verification.errors import SpecimenError
 from verification.intake import WORK_DPI
+from verification.ports import Box
 
 SPECIMEN_DPI = 300.0
 """Resolution assumed for a specimen image that does not record one (PNG pHYs / JPEG JFIF)."""
@@ -76,6 +77,11 @@ def dark_ink_mask(rgb: np.ndarray) -> np.ndarray:
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     paper = float(np.percentile(gray, 90))
     return ((gray < paper * 0.6).astype(np.uint8)) * 255
+
+
+def boxes_overlap(a: Box, b: Box) -> bool:
+    """Whether two page boxes (x0, y0, x1, y1) share any area."""
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def bbox_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:

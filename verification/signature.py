@@ -25,7 +25,13 @@ from difflib import SequenceMatcher
 import cv2
 import numpy as np
 
-from verification.imaging import bbox_of, channel_max, channel_min, decode_specimen
+from verification.imaging import (
+    bbox_of,
+    boxes_overlap,
+    channel_max,
+    channel_min,
+    decode_specimen,
+)
 from verification.ocr import side_by_side
 from verification.ports import Box, OcrLine, OfficerSpecimen
 from verification.preprocess import percentiles_u8
@@ -88,7 +94,7 @@ def candidates(
         return []
     whole = _ink(rgb, lines, _around(windows, rgb.shape))
     inks = [_blanked(whole, exclude)]
-    if exclude and any(_overlaps(b, w) for b in exclude for w in windows):
+    if exclude and any(boxes_overlap(b, w) for b in exclude for w in windows):
         inks.append(whole)
     found: dict[Box, tuple[tuple[bool, bool, int], np.ndarray]] = {}
     # each window's group found on the recogniser threads (idle after OCR; OpenCV releases
@@ -98,7 +104,7 @@ def candidates(
         for count, box, crop in blobs:
             if box in found:
                 continue
-            clash = any(_overlaps(box, b) for b in exclude)
+            clash = any(boxes_overlap(box, b) for b in exclude)
             found[box] = ((clash, not _signature_shaped(box), -count), crop)
     ordered = sorted(found.items(), key=lambda item: item[1][0])
     return [(box, crop) for box, (_key, crop) in ordered]
@@ -126,10 +132,6 @@ _LABEL_RATIO = 0.85
 def _signature_shaped(box: Box) -> bool:
     w, h = box[2] - box[0], box[3] - box[1]
     return 24 <= h <= w * 1.2 and w <= 12 * h
-
-
-def _overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _above(label: Box, shape: tuple[int, ...]) -> Box:

@@ -92,3 +92,35 @@ def _wait_answers(url: str) -> None:
         except Exception:
             time.sleep(0.05)  # waiting for the external process to open its port
     raise AssertionError("anvil did not start")
+
+
+async def test_a_transaction_the_chain_lost_leaves_no_gap_before_the_next(tmp_path: Path) -> None:
+    """The chain going back to a state before a transaction mined (an anvil restarted from a
+    state saved earlier; here ``evm_revert``) leaves the nonce the client counted ahead of the
+    chain's: the next transaction waits in the pool behind the gap and its receipt never
+    comes. After that one timeout the client takes the nonce from the chain again."""
+    from node.errors import ChainUnavailable
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [anvil_binary(), "--port", str(port), "--silent"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    client = ChainClient(url, new_account(), receipt_timeout=3)
+    try:
+        _wait_answers(url)
+        await client.start()
+        await client.fund_self(10**21)
+        saved = await client.rpc("evm_snapshot", [])
+        await client.deploy("DocumentAnchor")  # mined, then lost with the state after it
+        assert await client.rpc("evm_revert", [saved]) is True
+        with pytest.raises(ChainUnavailable):
+            await client.deploy("DocumentAnchor")  # its nonce is one past the chain's
+        address = await client.deploy("DocumentAnchor")
+        assert (await client.w3.eth.get_code(address)) != b""
+    finally:
+        await client.aclose()
+        proc.terminate()
+        proc.wait()

@@ -37,6 +37,8 @@ _RUN = 4  # legible glyphs each side of a place whose offsets are compared (``st
 _SIDE = 3  # ... and at least this many: the median of three outvotes one glyph found off
 _STEP = 5  # columns: a jump of the glyphs' places this big is a letter added or dropped
 _DRIFT = 10  # columns between the line's ends: text set to another length, not a scale error
+_CLOSED_UP = 9  # columns the glyphs' places close up from the first to the last (``closed_up``)
+_ON_TREND = 2  # columns: median distance of the glyphs from that trend (``closed_up``)
 _GAP_DRIFT = 0.02  # columns of offset per column of unread strip between two runs (``stepped``)
 _PLATEAU = 2  # columns: the spread of a run of glyphs that sit together (``plateau_step``)
 _SAME = 0.85  # printed and swapped pair this alike (NCC): the swap changes nothing visible
@@ -77,6 +79,8 @@ class GlyphCheck:
         columns of faint ink; 6 of 34 glyphs 4 columns off or more)."""
         if self.legible >= _MIN_LEGIBLE and plateau_step(self.offsets, self.centres):
             return True  # two tight runs a letter apart, however few glyphs sit far off
+        if self.legible >= _MIN_LEGIBLE and closed_up(self.offsets, self.centres):
+            return True  # a letter more set in the same arc, however few glyphs sit far off
         many = self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
         return many and not (self.offsets and scale_error(self.offsets, self.centres))
 
@@ -192,6 +196,34 @@ def drifted(offsets: tuple[int, ...]) -> bool:
         return False
     first, last = float(np.median(offsets[:_RUN])), float(np.median(offsets[-_RUN:]))
     return abs(last - first) >= _DRIFT
+
+
+def closed_up(offsets: tuple[int, ...], centres: tuple[float, ...]) -> bool:
+    """Whether the glyphs' places close up along the ring by ``_CLOSED_UP`` columns or more,
+    and lie on that trend (median distance under ``_ON_TREND``: a wrong pose scatters them).
+    The trend: Theil-Sen, the median slope of offset on place over all pairs of glyphs, which
+    a few glyphs found off or a star placed apart from the text cannot tilt, times the span
+    from the first legible glyph to the last. A ring's text fills a fixed arc, so a letter
+    added closes every letter up towards the middle: the first ones move later, the last
+    ones earlier, by about a letter's pitch between the ends, and nowhere a step; with only
+    a quarter of the glyphs 4 columns off or more, ``drifted``'s end medians, caught on a
+    star or one glyph found off, missed it (held-out seed 272 c00011, an imitation "APHIS
+    PPQE": +4 to -7, trend -12.3). Ring impressions of seeds 110-115, 150-155, 224-241,
+    260-277 and 900-905 (2,650): genuine at most -7.3 (a scale error drifts either way, 12
+    at most), the five imitations with a letter added at the end -10.3 to -12.3. A letter
+    dropped opens them up instead, which a scale error's drift does as far, so only closing
+    up is read."""
+    if len(offsets) < 2 or len(centres) != len(offsets):
+        return False
+    o, c = np.asarray(offsets, dtype=float), np.asarray(centres, dtype=float)
+    i, j = np.triu_indices(len(o), 1)
+    apart = c[j] != c[i]
+    if not apart.any():
+        return False
+    slope = float(np.median((o[j] - o[i])[apart] / (c[j] - c[i])[apart]))
+    residual = o - slope * c
+    on_trend = float(np.median(np.abs(residual - np.median(residual)))) < _ON_TREND
+    return on_trend and slope * float(c.max() - c.min()) <= -_CLOSED_UP
 
 
 def normalise(strip: np.ndarray) -> np.ndarray:

@@ -396,3 +396,38 @@ def test_a_contradiction_the_visible_ink_does_not_show_is_overruled():
         assert 19 in check.contradicted
         assert not _swap_unseen(pair_visibility(SPEC, swapped, check.windows), 19)
         assert 19 not in _overruled(SPEC, swapped, check)
+
+
+def test_a_ring_closed_up_by_a_letter_added_at_its_end_is_a_letter_added():
+    """Held-out seed 272 c00011, an imitation US-APHIS ring printing "APHIS PPQE": the text
+    fills the same arc, so every glyph closes up towards the middle (+4 to -7, with stars at
+    both ends and one glyph found off); only 10 of 40 glyphs sit 4 columns off, no step.
+    A genuine AU-DAFF ring (seed 239 c00082) drifting +2 to -2 over part of the ring does
+    not close up as far; a wrong pose (275 c00061) scatters the glyphs off any trend."""
+    from verification._seal_glyphs import GlyphCheck, closed_up, stepped
+
+    ppqe = (
+        4, 3, 3, 3, 2, 3, 3, 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, -1, -1, -2, -1, -2, -2, -2,
+        -2, -2, -3, -3, -3, -4, -4, -4, -5, -5, 8, -6, -7, 4,
+    )  # fmt: skip
+    places = (
+        16.0, 174.5, 195.0, 208.0, 222.0, 235.0, 248.0, 260.5, 281.5, 295.5, 308.5, 322.5,
+        337.0, 350.5, 365.5, 381.0, 395.0, 409.0, 430.0, 444.0, 464.5, 479.5, 494.5, 505.0,
+        515.5, 530.0, 544.0, 556.5, 571.0, 586.0, 599.5, 620.0, 635.0, 649.5, 661.5, 671.5,
+        693.0, 706.5, 722.0, 818.0,
+    )  # fmt: skip
+    moved = sum(abs(o) >= 4 for o in ppqe)
+    imitation = GlyphCheck(0, 0, legible=len(ppqe), moved=moved, offsets=ppqe, centres=places)
+    assert not stepped(ppqe, places) and closed_up(ppqe, places) and imitation.layout_moved
+    opened = tuple(-o for o in ppqe)  # a scale error drifts the other way as far
+    assert not closed_up(opened, places)
+    genuine = (-2, 1, 1, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0, -1, -1, -1, -1, -2, -2)
+    genuine_places = (
+        14.5, 303.5, 349.0, 361.5, 374.5, 387.0, 413.5, 423.0, 436.0, 449.0, 461.5, 471.5,
+        480.0, 492.0, 511.5, 587.0, 611.5, 623.5, 637.0, 649.5, 735.5,
+    )  # fmt: skip
+    assert not closed_up(genuine, genuine_places)
+    assert not GlyphCheck(0, 0, legible=21, offsets=genuine, centres=genuine_places).layout_moved
+    scattered = (6, -7, 8, 5, 8, 4, -6, 0, -8, -1, -2, -4, 9)
+    scattered_places = (157.5, 171.5, 192.0, 204.5, 224.5, 243.0, 276.5, 316.5, 387.5, 435.0)
+    assert not closed_up(scattered, (*scattered_places, 545.0, 574.0, 648.0))

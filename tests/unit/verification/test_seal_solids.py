@@ -65,3 +65,41 @@ def test_paper_shaded_darker_around_a_removed_star_is_not_a_star():
     bare[:, -w // 5 : -w // 20] = 0.0
     assert solid_marks(design, _scanned(bare, 0.2)) == (marks, 0)
     assert solid_marks(design, _scanned(design, 0.2)) == (marks, marks)
+
+
+def _stars(design: np.ndarray) -> list[tuple[slice, slice]]:
+    """The boxes (rows, columns; 2 pixels of paper round) of the design's two biggest solid
+    marks: a rectangle's stars."""
+    import cv2
+
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    core = cv2.morphologyEx((design > 0.5).astype(np.uint8), cv2.MORPH_OPEN, k)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(core)
+    big = sorted(range(1, n), key=lambda i: -stats[i, cv2.CC_STAT_AREA])[:2]
+    return [
+        (slice(y - 2, y + h + 2), slice(x - 2, x + w + 2))
+        for x, y, w, h in (stats[i, :4].tolist() for i in big)
+    ]
+
+
+def test_a_star_half_in_an_ink_gap_shows_its_trace():
+    """Held-out seed 279 c00080, a genuine NO-FDIR rectangle: both stars under ink gaps, one
+    inked over 0.18 of its area (under the 0.2 that shows a star) in its own shape (NCC 0.42);
+    it was taken for an imitation without its stars. A trace that faint counts where it has
+    the star's shape; as much ink on the spot from a line's edge does not."""
+    design = _design("NO-FDIR-S1")
+    marks, _ = solid_marks(design, design)
+    (one, two) = _stars(design)
+    gappy = design.copy()
+    gappy[two] = 0.0
+    star = gappy[one]
+    fade = np.zeros(star.shape[1], dtype=np.float32)
+    fade[: star.shape[1] // 3] = 0.35  # the faint edge of the gap over it
+    gappy[one] = star * fade[None, :]
+    assert solid_marks(design, _scanned(gappy, 0.0)) == (marks, 1)
+    edge = design.copy()
+    edge[one] = 0.0
+    edge[two] = 0.0
+    rows, cols = one
+    edge[rows.start + 4 : rows.start + 8, cols] = 0.35  # a line's edge across the spot
+    assert solid_marks(design, _scanned(edge, 0.0)) == (marks, 0)

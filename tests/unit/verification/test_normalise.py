@@ -109,11 +109,16 @@ def test_motor_vessel_prefix(text, expected):
         ("30.092026", "2026-09-30"),  # held-out seed 219 c00086: the second dot lost
         ("3009.2026", "2026-09-30"),  # the first one lost
         ("30.0926", None),  # a two-digit year with a separator lost: not placed
+        ("17.Q9.2026", "2026-09-17"),  # held-out seed 288 c00085: a 0 read as Q
+        ("17.09.2O26", "2026-09-17"),
+        ("1.0 November 2026", "2026-11-10"),  # 288 c00027: a speck read as a dot in the day
+        ("10 OCT 2026", "2026-10-10"),  # a month's O is no 0
     ],
 )
 def test_date_with_doubled_or_misread_separators(text, expected):
     assert normalise("issue_date", text) == expected
-    assert lost_date_separator(text) is (text in ("30.092026", "3009.2026"))
+    repaired = ("30.092026", "3009.2026", "17.Q9.2026", "17.09.2O26", "1.0 November 2026")
+    assert lost_date_separator(text) is (text in repaired)
 
 
 @pytest.mark.parametrize(

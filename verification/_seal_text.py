@@ -29,6 +29,7 @@ from verification._ring_text import (
     ink_darkness,
     letters,
     read_raw,
+    short_swaps,
     unwrap,
     word_starts,
 )
@@ -510,7 +511,31 @@ def misread_lines(
                     logger.info("line %d: %s overruled, its glyphs sit at their places", n, text)
                     continue
             found.append(text)
+        if ev is not None:
+            found += [
+                f"{letters(expected)[at : at + 2]!r} read swapped beside a misread letter"
+                for at in short_swaps(letters(read), letters(expected))
+                if _short_swap_stands(ev, n, expected, at)
+            ]
     return tuple(found)
+
+
+def _short_swap_stands(ev: TextEvidence, line: int, expected: str, at: int) -> bool:
+    """Whether a swap read with correctly read letters on one side only (``short_swaps``: a
+    letter misread right beside it) of letters ``at, at+1`` of ``line`` stands: the pair is
+    inked (its fainter glyph ``contradict_ink`` of the strip's usual glyph ink or more, so the
+    recogniser read ink, not a gap's edge) and the pixels do not see it in its printed order
+    (``_pixels_deny_swap``). A rectangle's line, unlike a ring, is read straight: seed 9001
+    c00300, an imitation AU-DAFF rectangle printing "AGRICULUTRE" (1,018 pixels of difference)
+    read 'AGRICULUTME', its pair inked 0.92 but its visible ink undecided (1.6 noise units for
+    the print), was matched; no genuine rectangle of seed 9002 or held-out seeds 290-295 had
+    a line read with such a swap."""
+    pair = _glyph_pair(ev, line, expected, at)
+    if pair is None:
+        return False
+    k, _check, vis = pair
+    inked = k < len(vis.inked) and vis.inked[k] >= VisibleThresholds().contradict_ink
+    return inked and not _pixels_deny_swap(ev, line, expected, at)
 
 
 def _line_places_hold(ev: TextEvidence, expected: str, at: int) -> bool:

@@ -507,3 +507,49 @@ def test_the_commerces_imitation_of_seed_292_case_78_is_rejected(caplog):
         res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
     assert not res.match
     assert "sits off the specimen's places" in caplog.text
+
+
+def _short_swap_reading(expected: str) -> tuple[str, int]:
+    """``expected`` read with its longest word's third and fourth letters swapped and the
+    letter after them misread ('AGRICULUTME' for "AGRICULTURE"), and where the swap is."""
+    swapped = swap_in_longest_word(expected)
+    at = next(i for i, (a, b) in enumerate(zip(expected, swapped, strict=True)) if a != b)
+    misread = "X" if swapped[at + 2] != "X" else "Z"
+    return swapped[: at + 2] + misread + swapped[at + 3 :], at
+
+
+def test_a_swap_read_beside_a_misread_letter_stands_where_the_pixels_do_not_deny_it():
+    from verification._ring_text import letters, short_swaps
+
+    expected = RECT.inner_text[0]
+    reading, _at = _short_swap_reading(expected)
+    assert misread_lines(((expected, reading),)) == ()  # the reading alone: one flank only
+    assert short_swaps(letters(reading), letters(expected))
+    page, cmp, prep = _page_and_pose(RECT, 8)  # the genuine die: its glyphs show the print
+    ev = text_evidence(page, cmp.origin, cmp.angle, prep.mask, prep.rgb)
+    assert ev is not None and misread_lines(((expected, reading),), ev) == ()
+    forged = replace(RECT, inner_text=(swap_in_longest_word(expected), *RECT.inner_text[1:]))
+    page, cmp, prep = _page_and_pose(forged, 8)
+    ev = text_evidence(page, cmp.origin, cmp.angle, prep.mask, prep.rgb)
+    assert ev is not None
+    said = misread_lines(((expected, reading),), ev)
+    assert len(said) == 1 and "read swapped beside a misread letter" in said[0]
+
+
+def test_the_agriculutre_imitation_of_seed_9001_case_300_is_rejected(caplog):
+    import logging
+
+    from simulator.cases import build_case
+    from simulator.seal import specimen_png
+    from verification.intake import load_pages
+    from verification.pipeline import PipelineConfig
+
+    world = build_world(9001)
+    case = build_case(world, 9001, 300, "forged_seal")
+    assert case.truth["seal"]["forgery"] == "inner text altered: AGRICULUTRE,"
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    die = world.seals["AU-DAFF-S2"]
+    with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
+        res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+    assert not res.match
+    assert "'TU' read swapped beside a misread letter" in caplog.text

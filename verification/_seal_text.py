@@ -99,6 +99,12 @@ _MARK = 0.5  # of a word's median glyph width: a narrower last glyph is a mark (
 # plainly (``_plain``): PLAIN_SNR noise units, both glyphs inked PLAIN_INK of the strip's usual.
 _PLAIN_SNR = 15.0
 _PLAIN_INK = 0.5
+# A rectangle's line is read straight, with no unwrapping seam or ring fit to upset its pairs:
+# seal stage over seeds 9001 (400 imitations), 9002 and held-out 290-295 (834 genuine
+# impressions), genuine lines' contradicted pairs inked 0.5 or more in unsettled strips at
+# most -5.7 noise units; 9001 c00293, an imitation AU-DAFF "AGRICUTLURE" with 1,082 pixels of
+# difference, -13.5 (matched); rings' genuine -7.4 and -17.9 keep theirs at _PLAIN_SNR.
+_PLAIN_LINE_SNR = 10.0
 # A rectangle's line whose glyphs' places drift this many columns from end to end (a straight
 # line fitted to them) has its pairs judged on the line re-registered along it (``_undrifted``).
 _UNDRIFT = 4.0
@@ -216,8 +222,10 @@ def text_evidence(
         _overruled(*strip, c, kind == "ring", ring_text if kind == "ring" else None)
         for strip, c in zip(strips, checks, strict=True)
     )
+    plain_snr = _PLAIN_SNR if kind == "ring" else _PLAIN_LINE_SNR
     plain = tuple(
-        _plain(*strip, c, o) for strip, c, o in zip(strips, checks, overruled, strict=True)
+        _plain(*strip, c, o, plain_snr)
+        for strip, c, o in zip(strips, checks, overruled, strict=True)
     )
     return TextEvidence(kind, checks, solids, seen, lines, conf, overruled, plain)
 
@@ -277,10 +285,15 @@ def _undrifted(imp: np.ndarray, check: GlyphCheck) -> np.ndarray | None:
 
 
 def _plain(
-    spec: np.ndarray, imp: np.ndarray, check: GlyphCheck, overruled: frozenset[int]
+    spec: np.ndarray,
+    imp: np.ndarray,
+    check: GlyphCheck,
+    overruled: frozenset[int],
+    snr: float = _PLAIN_SNR,
 ) -> frozenset[int]:
     """Contradicted pairs of a strip that is not mostly confirmed whose visible ink fits the
-    swap by ``_PLAIN_SNR`` noise units, both glyphs inked ``_PLAIN_INK`` of the strip's usual
+    swap by ``snr`` noise units (``_PLAIN_SNR`` for a ring, ``_PLAIN_LINE_SNR`` for a
+    rectangle's line), both glyphs inked ``_PLAIN_INK`` of the strip's usual
     glyph, where the strip's contradictions (less the ``overruled``) lie at one place: a swap
     upsets the pairs around it (``_ONE_PLACE``), while a strip misregistered against the
     specimen, or another design, contradicts here and there (two synthetic genuine rectangles
@@ -297,7 +310,7 @@ def _plain(
     if max(left) - min(left) > _ONE_PLACE:
         return frozenset()
     vis = pair_visibility(spec, imp, check.windows)
-    return frozenset(k for k in left if vis.snr[k] <= -_PLAIN_SNR and vis.inked[k] >= _PLAIN_INK)
+    return frozenset(k for k in left if vis.snr[k] <= -snr and vis.inked[k] >= _PLAIN_INK)
 
 
 def _overruled(

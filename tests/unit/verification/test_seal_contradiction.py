@@ -553,3 +553,25 @@ def test_the_agriculutre_imitation_of_seed_9001_case_300_is_rejected(caplog):
         res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
     assert not res.match
     assert "'TU' read swapped beside a misread letter" in caplog.text
+
+
+def test_the_agricutlure_imitation_of_seed_9001_case_293_is_rejected(caplog):
+    """An unsettled line (12 of 45 glyphs confirmed) whose swapped pair the glyph test
+    contradicts and whose visible ink fits the swap by 13.5 noise units: plain for a line
+    (``_PLAIN_LINE_SNR``), not yet for a ring (``_PLAIN_SNR``)."""
+    import logging
+
+    from simulator.cases import build_case
+    from simulator.seal import specimen_png
+    from verification.intake import load_pages
+    from verification.pipeline import PipelineConfig
+
+    world = build_world(9001)
+    case = build_case(world, 9001, 293, "forged_seal")
+    assert case.truth["seal"]["forgery"] == "inner text altered: AGRICUTLURE,"
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    die = world.seals["AU-DAFF-S2"]
+    with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
+        res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+    assert not res.match
+    assert "glyph pairs of its lines text fit a swap better than the specimen" in caplog.text

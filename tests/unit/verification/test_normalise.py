@@ -317,6 +317,11 @@ def test_a_misread_name_that_could_be_two_countries_or_is_short_stays_unread():
         ("4|5 bags", "415", True),
         ("415 CARTONS", "415", False),
         ("20DRUMS", "20", False),  # letters after the count are its unit, not digits
+        ("i,163 cartons", "1163", True),  # held-out 310 c00054: read as 163, rejected vs 1,163
+        ("l,163 cartons", "1163", True),
+        ("1,163 cartons", "1163", False),  # thousands commas are no letters
+        ("163, cartons", "163", False),
+        ("I carton", None, False),  # a letter alone is no count
     ],
 )
 def test_a_count_read_with_letters_for_digits_has_them_put_back_with_doubt(read, count, doubtful):

@@ -129,7 +129,14 @@ def test_marks_missing_where_the_stamp_left_no_ink_around_them_are_no_evidence()
     assert not TextEvidence("lines", (), marks, seen, solids_around=around).solids_missing
 
 
-def test_the_genuine_round_stamp_of_seed_300_case_54_is_matched():
+@pytest.mark.parametrize(
+    ("seed", "index"),
+    [
+        (300, 54),  # both stars in the ring's ink gap (``solids_around``)
+        (309, 66),  # both stars faint, 3 pixels off their places (``_shifted_share``)
+    ],
+)
+def test_the_genuine_fr_dgal_rings_with_their_stars_unseen_in_place_are_matched(seed, index):
     from simulator.cases import build_case
     from simulator.seal import specimen_png
     from verification.intake import load_pages
@@ -137,8 +144,8 @@ def test_the_genuine_round_stamp_of_seed_300_case_54_is_matched():
     from verification.ports import SealSpecimen
     from verification.seal import check_seal
 
-    world = build_world(300)
-    case = build_case(world, 300, 54, "genuine")
+    world = build_world(seed)
+    case = build_case(world, seed, index, "genuine")
     assert case.truth["seal"]["drawn_as"] == "FR-DGAL-S1"
     page = load_pages(case.scan, PipelineConfig().limits)[0].image
     die = world.seals["FR-DGAL-S1"]

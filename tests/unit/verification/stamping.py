@@ -18,3 +18,21 @@ def stamp_onto(
     region = out[y : y + h, x : x + w].astype(np.float32)
     out[y : y + h, x : x + w] = (region * stamp.astype(np.float32) / 255.0).astype(np.uint8)
     return out
+
+
+def simulated_stamping(seed: int, index: int, kind: str, seal_id: str | None = None):
+    """Simulator case ``index`` of corpus seed ``seed`` (of case kind ``kind``): its truth,
+    its scanned page as the pipeline reads it, and the registered specimen of the die it
+    was stamped with (or imitates), ``seal_id`` if given."""
+    from simulator.cases import build_case
+    from simulator.seal import specimen_png
+    from simulator.world import build_world
+    from verification.intake import load_pages
+    from verification.pipeline import PipelineConfig
+    from verification.ports import SealSpecimen
+
+    world = build_world(seed)
+    case = build_case(world, seed, index, kind)
+    die = world.seals[seal_id or case.truth["seal"]["drawn_as"].removesuffix("-FORGED")]
+    page = load_pages(case.scan, PipelineConfig().limits)[0].image
+    return case.truth, page, [SealSpecimen(die.id, die.agency, specimen_png(die))]

@@ -8,6 +8,7 @@ specimen."""
 from dataclasses import replace
 
 import numpy as np
+import pytest
 
 from simulator.seal import colourise, seal_mask
 from simulator.world import INKS, build_world
@@ -490,25 +491,6 @@ def test_a_drifting_line_a_letter_was_added_to_steps_past_its_drift():
     assert drift_step(scattered, tuple(float(10 * k) for k in range(30))) == 0
 
 
-def test_the_commerces_imitation_of_seed_292_case_78_is_rejected(caplog):
-    import logging
-
-    from simulator.cases import build_case
-    from simulator.seal import specimen_png
-    from verification.intake import load_pages
-    from verification.pipeline import PipelineConfig
-
-    world = build_world(292)
-    case = build_case(world, 292, 78, "forged_seal")
-    assert case.truth["seal"]["forgery"] == "inner text altered: COMMERCES"
-    page = load_pages(case.scan, PipelineConfig().limits)[0].image
-    die = world.seals["ZA-SACCI-S1"]
-    with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
-        res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
-    assert not res.match
-    assert "sits off the specimen's places" in caplog.text
-
-
 def _short_swap_reading(expected: str) -> tuple[str, int]:
     """``expected`` read with its longest word's third and fourth letters swapped and the
     letter after them misread ('AGRICULUTME' for "AGRICULTURE"), and where the swap is."""
@@ -536,42 +518,27 @@ def test_a_swap_read_beside_a_misread_letter_stands_where_the_pixels_do_not_deny
     assert len(said) == 1 and "read swapped beside a misread letter" in said[0]
 
 
-def test_the_agriculutre_imitation_of_seed_9001_case_300_is_rejected(caplog):
+@pytest.mark.parametrize(
+    ("seed", "index", "forgery", "said"),
+    [
+        # the line drifting +2 to -6, then 0 to -2 after the added S (``drift_step``)
+        (292, 78, "COMMERCES", "sits off the specimen's places"),
+        # read 'AGRICULUTME' (``_short_swap_stands``)
+        (9001, 300, "AGRICULUTRE,", "'TU' read swapped beside a misread letter"),
+        # an unsettled line, the swapped pair's ink at -13.5 noise units (``_PLAIN_LINE_SNR``)
+        (9001, 293, "AGRICUTLURE,", "glyph pairs of its lines text fit a swap better"),
+    ],
+)
+def test_rectangle_imitations_matched_before_are_rejected(seed, index, forgery, said, caplog):
+    """Imitations differing from their die by 1,018-1,834 scan pixels that were matched:
+    held-out seed 292 c00078 (accepted), seed 9001 c00300 and c00293."""
     import logging
 
-    from simulator.cases import build_case
-    from simulator.seal import specimen_png
-    from verification.intake import load_pages
-    from verification.pipeline import PipelineConfig
+    from tests.unit.verification.stamping import simulated_stamping
 
-    world = build_world(9001)
-    case = build_case(world, 9001, 300, "forged_seal")
-    assert case.truth["seal"]["forgery"] == "inner text altered: AGRICULUTRE,"
-    page = load_pages(case.scan, PipelineConfig().limits)[0].image
-    die = world.seals["AU-DAFF-S2"]
+    truth, page, own = simulated_stamping(seed, index, "forged_seal")
+    assert truth["seal"]["forgery"] == f"inner text altered: {forgery}"
     with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
-        res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+        res = S.check_seal(page, own)
     assert not res.match
-    assert "'TU' read swapped beside a misread letter" in caplog.text
-
-
-def test_the_agricutlure_imitation_of_seed_9001_case_293_is_rejected(caplog):
-    """An unsettled line (12 of 45 glyphs confirmed) whose swapped pair the glyph test
-    contradicts and whose visible ink fits the swap by 13.5 noise units: plain for a line
-    (``_PLAIN_LINE_SNR``), not yet for a ring (``_PLAIN_SNR``)."""
-    import logging
-
-    from simulator.cases import build_case
-    from simulator.seal import specimen_png
-    from verification.intake import load_pages
-    from verification.pipeline import PipelineConfig
-
-    world = build_world(9001)
-    case = build_case(world, 9001, 293, "forged_seal")
-    assert case.truth["seal"]["forgery"] == "inner text altered: AGRICUTLURE,"
-    page = load_pages(case.scan, PipelineConfig().limits)[0].image
-    die = world.seals["AU-DAFF-S2"]
-    with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
-        res = S.check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
-    assert not res.match
-    assert "glyph pairs of its lines text fit a swap better than the specimen" in caplog.text
+    assert said in caplog.text

@@ -192,12 +192,11 @@ def test_an_extra_letter_read_at_a_words_end_is_not_judged_by_the_places():
 
 
 def test_the_genuine_rectangle_of_seed_290_case_69_read_departmaent_is_matched(caplog):
-    world = build_world(290)
-    case = build_case(world, 290, 69, "genuine")
-    assert case.truth["seal"]["drawn_as"] == "AU-DAFF-S2"
-    page = load_pages(case.scan, PipelineConfig().limits)[0].image
-    die = world.seals["AU-DAFF-S2"]
+    from tests.unit.verification.stamping import simulated_stamping
+
+    truth, page, own = simulated_stamping(290, 69, "genuine")
+    assert truth["seal"]["drawn_as"] == "AU-DAFF-S2"
     with caplog.at_level(logging.INFO, logger="verification._seal_text"):
-        res = check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
+        res = check_seal(page, own)
     assert res.match
     assert "extra 'A' after 'RTM' overruled, its glyphs sit at their places" in caplog.text

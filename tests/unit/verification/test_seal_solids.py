@@ -137,17 +137,9 @@ def test_marks_missing_where_the_stamp_left_no_ink_around_them_are_no_evidence()
     ],
 )
 def test_the_genuine_fr_dgal_rings_with_their_stars_unseen_in_place_are_matched(seed, index):
-    from simulator.cases import build_case
-    from simulator.seal import specimen_png
-    from verification.intake import load_pages
-    from verification.pipeline import PipelineConfig
-    from verification.ports import SealSpecimen
+    from tests.unit.verification.stamping import simulated_stamping
     from verification.seal import check_seal
 
-    world = build_world(seed)
-    case = build_case(world, seed, index, "genuine")
-    assert case.truth["seal"]["drawn_as"] == "FR-DGAL-S1"
-    page = load_pages(case.scan, PipelineConfig().limits)[0].image
-    die = world.seals["FR-DGAL-S1"]
-    res = check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
-    assert res.match
+    truth, page, own = simulated_stamping(seed, index, "genuine")
+    assert truth["seal"]["drawn_as"] == "FR-DGAL-S1"
+    assert check_seal(page, own).match

@@ -71,6 +71,8 @@ _SOLID_SEEN = 0.2  # share of a mark inked for it to be shown
 # a border line's edge) or at most 0.28 fitting (0.01 inked: paper grain).
 _TRACE_SHARE = 0.08
 _TRACE_FIT = 0.3
+_TRACE_SHIFT = 3
+_TRACE_MARGIN = 4  # pixels of paper around the mark in the shape it must fit
 # Marks not shown are no evidence where the stamp left no ink around them either: the
 # specimen's other ink within _GAP_REACH times a mark's size of it (at least _GAP_MIN pixels)
 # shown under _GAP_AROUND for every mark missing (``_around_shown``, ``solids_missing``).
@@ -81,8 +83,6 @@ _TRACE_FIT = 0.3
 _GAP_REACH = 2
 _GAP_MIN = 30
 _GAP_AROUND = 0.6
-_TRACE_SHIFT = 3
-_TRACE_MARGIN = 4  # pixels of paper around the mark in the shape it must fit
 # A mark is solid when the opening keeps this share of the ink piece it lies in. Specimens of
 # seeds 80-82: stars and filled emblems keep 0.75-0.99 of theirs; what an outline's junction
 # (a shield's cross and tip) or a ring's letters leave is 0.02-0.13 of theirs, and a gappy

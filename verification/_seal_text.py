@@ -826,12 +826,6 @@ def _for_ocr(strip: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
 
 
-def solid_marks(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int]:
-    """(solid marks of the specimen, marks the impression shows): ``marks_shown``."""
-    marks, seen, _around = marks_shown(spec, imp)
-    return marks, seen
-
-
 def marks_shown(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int, float]:
     """(solid marks of the specimen, marks the impression shows, how much of the specimen's
     ink around the marks not shown the impression shows: ``_around_shown``, the most of any,
@@ -870,16 +864,29 @@ def marks_shown(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int, float]:
         local = _local_paper(imp, inside, near, paper)
         level = local + _SOLID_INK * max(ink - local, 0.05)
         share = float(np.mean(imp[inside] > level))
-        fit, (dy, dx) = _mark_fit(spec, imp, stats[i])
-        traced = fit >= _TRACE_FIT and (
-            share >= _TRACE_SHARE or _shifted_share(imp, inside, level, dy, dx) >= _TRACE_SHARE
-        )
-        shown = share >= _SOLID_SEEN or traced
+        shown = share >= _SOLID_SEEN or _traced(spec, imp, stats[i], inside, level, share)
         seen += int(shown)
         if not shown:
             size = int(max(stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT]))
             around.append(_around_shown(spec, imp, inside, level, _GAP_REACH * size))
     return marks, seen, max(around, default=1.0)
+
+
+def _traced(
+    spec: np.ndarray,
+    imp: np.ndarray,
+    stat: np.ndarray,
+    mark: np.ndarray,
+    level: float,
+    share: float,
+) -> bool:
+    """Whether a mark inked under ``_SOLID_SEEN`` shows by its trace: its shape fitting the
+    impression (``_mark_fit``, ``_TRACE_FIT``) and ``_TRACE_SHARE`` of it inked, in place
+    (``share``) or where the shape fits best (``_shifted_share``)."""
+    fit, (dy, dx) = _mark_fit(spec, imp, stat)
+    if fit < _TRACE_FIT:
+        return False
+    return share >= _TRACE_SHARE or _shifted_share(imp, mark, level, dy, dx) >= _TRACE_SHARE
 
 
 def _around_shown(

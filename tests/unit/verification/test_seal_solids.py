@@ -1,4 +1,4 @@
-"""Solid marks (stars, a filled emblem) of a specimen, as ``_seal_text.solid_marks`` counts
+"""Solid marks (stars, a filled emblem) of a specimen, as ``_seal_text.marks_shown`` counts
 them on simulator-drawn designs: what an opening leaves of a thin outline's junctions (a
 shield's cross and tip, the thick parts of ring letters) is no solid mark, so a gappy genuine
 impression missing those is not taken for one whose stars were removed."""
@@ -8,7 +8,7 @@ import pytest
 
 from simulator.seal import seal_mask
 from simulator.world import build_world
-from verification._seal_text import solid_marks
+from verification._seal_text import marks_shown
 from verification.intake import WORK_DPI
 
 WORLD = build_world(21)
@@ -24,6 +24,12 @@ def _without_middle(design: np.ndarray) -> np.ndarray:
     gappy = design.copy()
     gappy[h // 3 : 2 * h // 3, w // 3 : 2 * w // 3] = 0.0
     return gappy
+
+
+def solid_marks(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int]:
+    """(solid marks of the specimen, marks the impression shows)."""
+    marks, seen, _around = marks_shown(spec, imp)
+    return marks, seen
 
 
 @pytest.mark.parametrize("seal_id", ["US-APHIS-S1", "FR-DGAL-S1", "NO-MATTILSYNET-S1"])
@@ -109,7 +115,7 @@ def test_marks_missing_where_the_stamp_left_no_ink_around_them_are_no_evidence()
     """Held-out seeds 297 c00091, 300 c00054, 305 c00044: genuine round stamps whose stars lay
     in the faint part of the ring were taken for imitations; an ink gap is no evidence either
     way. Stars removed from a die leave the ink around them."""
-    from verification._seal_text import _GAP_AROUND, TextEvidence, marks_shown
+    from verification._seal_text import _GAP_AROUND, TextEvidence
 
     design = _design("ZA-SACCI-S1")
     marks, seen, around = marks_shown(design, design)

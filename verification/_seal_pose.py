@@ -29,7 +29,6 @@ _POLAR_RADII = 64
 # 331.5, its text read off its places; 345 so. 297 c00013: 353, so 5, for 4.7).
 _POLAR_SMOOTH = 15
 _PEAKS = 2
-_ROUGH = 1 / 3  # scale of the first refinement
 _CLIMBS = 4  # times a refinement is searched on past its span's edge (``_climb``) ...
 # ... each time gaining this much fit: a gappy round stamp's fit is a plateau over several
 # degrees (held-out seed 297 c00013, a genuine TH-DOF ring at 4.7 degrees: 0.718 from -4 to 2,
@@ -43,6 +42,21 @@ class Pose:
     angle: float  # degrees, counter-clockwise as cv2.getRotationMatrix2D
     x0: int  # top-left of the specimen canvas in region pixels
     y0: int
+
+
+@dataclass(frozen=True)
+class Search:
+    """One refinement of the rotation: angles ``span`` degrees each side in ``step``s, the
+    specimen's place within ``margin`` pixels, at ``scale`` of the resolution."""
+
+    step: float
+    span: float
+    margin: int
+    scale: float
+
+
+ROUGH = Search(1.5, 3.0, 12, 1 / 3)
+FINE = Search(0.5, 1.0, 3, 1.0)
 
 
 @dataclass(frozen=True)
@@ -103,11 +117,11 @@ def find_pose(
     for cx, cy in centres:
         x0, y0 = round(cx - side / 2), round(cy - side / 2)
         for angle in _angles(region, (cx, cy), spec):
-            pose = _climb(region, spec.mask, angle, (x0, y0), 1.5, 3.0, 12, _ROUGH)
+            pose = _climb(region, spec.mask, angle, (x0, y0), ROUGH)
             best = pose if pose.fit > best.fit else best
     if best.fit < 0:
         return best
-    return _climb(region, spec.mask, best.angle, (best.x0, best.y0), 0.5, 1.0, 3, 1.0)
+    return _climb(region, spec.mask, best.angle, (best.x0, best.y0), FINE)
 
 
 def _centre(region: np.ndarray, spec: SpecimenModel) -> tuple[float, float]:
@@ -137,27 +151,20 @@ def _angles(region: np.ndarray, centre: tuple[float, float], spec: SpecimenModel
 
 
 def _climb(
-    region: np.ndarray,
-    mask: np.ndarray,
-    angle: float,
-    near: tuple[int, int],
-    step: float,
-    span: float,
-    margin: int,
-    scale: float,
+    region: np.ndarray, mask: np.ndarray, angle: float, near: tuple[int, int], search: Search
 ) -> Pose:
     """``_refine``, searched on from the best angle while it lies at the edge of the span and
     the fit gains ``_CLIMB_GAIN`` (up to ``_CLIMBS`` times): the polar correlation's peak of a
     gappy oval can lie several degrees off (held-out seed 322 c00096, a genuine BR-MAPA oval
     turned 13 degrees: peak at 5, refined to 8 and 9 at the edges of their spans, fit 0.62
     against 0.72 at 13; its text read off its places at 9)."""
-    pose = _refine(region, mask, angle, near, step, span, margin, scale)
+    pose = _refine(region, mask, angle, near, search)
     for _ in range(_CLIMBS):
         off = (pose.angle - angle + 180.0) % 360.0 - 180.0
-        if abs(off) < span - step / 2:
+        if abs(off) < search.span - search.step / 2:
             break
         angle, near = pose.angle, (pose.x0, pose.y0)
-        again = _refine(region, mask, angle, near, step, span, margin, scale)
+        again = _refine(region, mask, angle, near, search)
         if again.fit < pose.fit + _CLIMB_GAIN:
             break
         pose = again
@@ -165,15 +172,9 @@ def _climb(
 
 
 def _refine(
-    region: np.ndarray,
-    mask: np.ndarray,
-    angle: float,
-    near: tuple[int, int],
-    step: float,
-    span: float,
-    margin: int,
-    scale: float,
+    region: np.ndarray, mask: np.ndarray, angle: float, near: tuple[int, int], search: Search
 ) -> Pose:
+    step, span, margin, scale = search.step, search.span, search.margin, search.scale
     side = mask.shape[0]
     x0, y0 = max(0, near[0] - margin), max(0, near[1] - margin)
     window = region[y0 : y0 + side + 2 * margin, x0 : x0 + side + 2 * margin]

@@ -7,7 +7,7 @@ import pytest
 
 from simulator.seal import seal_mask
 from simulator.world import build_world
-from verification._seal_pose import _climb, _polar, _refine, find_pose, model, rotate
+from verification._seal_pose import ROUGH, _climb, _polar, _refine, find_pose, model, rotate
 from verification.intake import WORK_DPI
 
 WORLD = build_world(21)
@@ -31,9 +31,9 @@ def test_a_refinement_climbs_past_its_span_to_the_best_angle(seal_id):
     canvas = _canvas(seal_id)
     region = _region(canvas, 13.0)
     near = (40, 40)
-    stuck = _refine(region, canvas, 5.0, near, 1.5, 3.0, 12, 1 / 3)
+    stuck = _refine(region, canvas, 5.0, near, ROUGH)
     assert stuck.angle == pytest.approx(8.0)  # the edge of its span
-    climbed = _climb(region, canvas, 5.0, near, 1.5, 3.0, 12, 1 / 3)
+    climbed = _climb(region, canvas, 5.0, near, ROUGH)
     assert abs(climbed.angle - 13.0) <= 1.5
     assert climbed.fit > stuck.fit
 

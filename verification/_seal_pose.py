@@ -26,7 +26,8 @@ _POLAR_RADII = 64
 # Degrees each side of the mean taken off each angle of the polar images: an impression's ink
 # gaps and pressure vary over tens of degrees and outweighed its letters in the correlation
 # (held-out seed 326 c00079, a genuine TH-DOF ring at 346.4 degrees: peak at 328, refined to
-# 331.5, its text read off its places; 345 so. 297 c00013: 353, so 5, for 4.7).
+# 331.5, its text read off its places; without the slow part, 345. Seed 297 c00013 at 4.7
+# degrees: 353 with it, 5 without).
 _POLAR_SMOOTH = 15
 _PEAKS = 2
 _CLIMBS = 4  # times a refinement is searched on past its span's edge (``_climb``) ...

@@ -6,7 +6,13 @@ import cv2
 import numpy as np
 import pytest
 
-from verification._seal_glyphs import _SLIDE, _placeless, check_glyphs, glyph_windows
+from verification._seal_glyphs import (
+    _LOCAL_ROWS,
+    _SLIDE,
+    _placeless,
+    check_glyphs,
+    glyph_windows,
+)
 
 
 def _strip() -> np.ndarray:
@@ -18,7 +24,7 @@ def _strip() -> np.ndarray:
 
 
 def _own(spec: np.ndarray, win: tuple[int, int]) -> np.ndarray:
-    padded = np.pad(spec, ((2, 2), (_SLIDE, _SLIDE)))
+    padded = np.pad(spec, ((_LOCAL_ROWS, _LOCAL_ROWS), (_SLIDE, _SLIDE)))  # as ``_placement``
     return padded[:, win[0] : win[1] + 2 * _SLIDE]
 
 

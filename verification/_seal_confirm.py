@@ -59,6 +59,7 @@ from verification._seal_text import (
     line_reads,
     misread_lines,
     pixels_deny_insert,
+    pixels_hold_across,
     pixels_show_insert,
     pixels_show_swap,
     text_evidence,
@@ -145,15 +146,20 @@ def _expected(ring_read: Future[RingReading | None]) -> Callable[[], str | None]
 def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
     """Whether every contradiction of the ring's reading is an extra letter read between two
     letters that the pixels show side by side where the specimen prints them
-    (``pixels_deny_insert``): the recogniser's misread, not a letter added."""
+    (``pixels_deny_insert``), or in a word space whose glyphs each side sit at their places
+    (``pixels_hold_across``): the recogniser's misread, not a letter added."""
     ops = contradiction_ops(ring.read, ring.expected, word_starts(ring.expected_raw))
     denied = bool(ops) and all(
-        op == "insert" and pixels_deny_insert(ev.confirmation, ring.expected_raw, at)
+        op == "insert"
+        and (
+            pixels_deny_insert(ev.confirmation, ring.expected_raw, at)
+            or pixels_hold_across(ev, ring.expected_raw, at)
+        )
         for op, at, _text in ops
     )
     if denied:
         logger.info(
-            "seal %s: ring text read with %s, overruled: its glyphs sit side by side (read %r)",
+            "seal %s: ring text read with %s, overruled: its glyphs sit at their places (read %r)",
             spec_id,
             "; ".join(text for _op, _at, text in ops),
             ring.read,

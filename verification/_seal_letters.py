@@ -223,6 +223,7 @@ class Confirmation:
     invisible: frozenset[int]  # pairs whose swap would look the same
     visible: PairVisibility = PairVisibility((), ())  # of each pair of glyphs (``_seal_visible``)
     ramped: frozenset[int] = frozenset()  # contradicted pairs a ramping ink level explains
+    parts: tuple[tuple[int, int], ...] = ()  # each glyph's columns on the strip
 
     def open(
         self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
@@ -271,4 +272,5 @@ def confirmation(
         frozenset(invisible),
         visible,
         ramps_explain(spec, imp, parts, visible.contradicted(vth), vth),
+        tuple(parts),
     )

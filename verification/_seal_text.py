@@ -706,6 +706,40 @@ def pixels_deny_insert(conf: Confirmation | None, expected: str, at: int) -> boo
     return after in conf.glyphs and k in conf.pairs and first
 
 
+def pixels_hold_across(ev: TextEvidence, expected: str, at: int) -> bool:
+    """Whether the glyphs each side of a ring's word space where the recogniser read an extra
+    letter (before letter ``at`` of the letters of ``expected``, the ring's text as read on
+    the specimen, a word's first letter) sit at their places alike: of up to ``_INSERT_RUN``
+    glyphs each side, at least two legible (``GlyphCheck.offsets``), each side together, the
+    two sides within ``_HOLD_OFF`` columns of each other. A letter added to a word's end
+    re-lays a ring's text: the letters after it stand a letter's pitch (11-14 columns) off
+    their places, beyond the glyph test's reach. Held-out 337 c00073 (a genuine FR-DGAL ring
+    read with an 'H' between FRANCAISE and SERVICES: 2, 2, 2, 2 | 2, 1) and 345 c00034 (a
+    US-APHIS ring, an 'S' between DEPARTMENT and OF): the recogniser read the space."""
+    conf = ev.confirmation
+    if conf is None or not ev.checks or not conf.parts or at not in word_starts(expected):
+        return False
+    wanted, _ = words_read(expected, "")
+    flat = _glyphs_in_order(conf.groups, wanted)
+    if flat is None or not 0 < at < len(flat):
+        return False
+    check = ev.checks[0]
+    b = _offsets_in(check, [conf.parts[g] for g in flat[max(0, at - _INSERT_RUN) : at]])
+    a = _offsets_in(check, [conf.parts[g] for g in flat[at : at + _INSERT_RUN]])
+    if min(len(b), len(a)) < 2 or not (together(b) and together(a)):
+        return False
+    return abs(float(np.median(a)) - float(np.median(b))) <= _HOLD_OFF
+
+
+def _offsets_in(check: GlyphCheck, spans: list[tuple[int, int]]) -> list[int]:
+    """The offsets (``GlyphCheck.offsets``) of the legible glyphs centred in ``spans``."""
+    return [
+        off
+        for centre, off in zip(check.centres, check.offsets, strict=True)
+        if any(c0 <= centre < c1 for c0, c1 in spans)
+    ]
+
+
 def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, after: int) -> bool:
     """Whether the glyphs' places step apart where the recogniser read an extra letter with a
     short flank (``_ring_text.short_inserts``: before letter ``at`` of the letters of

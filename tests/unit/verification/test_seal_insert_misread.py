@@ -200,3 +200,47 @@ def test_the_genuine_rectangle_of_seed_290_case_69_read_departmaent_is_matched(c
         res = check_seal(page, own)
     assert res.match
     assert "extra 'A' after 'RTM' overruled, its glyphs sit at their places" in caplog.text
+
+
+def _ring_evidence(offsets: dict[int, int]) -> TextEvidence:
+    """A ring strip printing TEXT: glyph ``g`` at columns 20g..20g+14, found legible at
+    ``offsets[g]`` columns off its place (glyphs not in ``offsets`` not legible)."""
+    parts = tuple((20 * g, 20 * g + 14) for g in range(17))
+    legible = sorted(offsets)
+    check = GlyphCheck(
+        16,
+        12,
+        legible=len(legible),
+        offsets=tuple(offsets[g] for g in legible),
+        centres=tuple(20.0 * g + 7 for g in legible),
+    )
+    conf = replace(_conf(set(), set()), parts=parts)
+    return TextEvidence("ring", (check,), confirmation=conf)
+
+
+def test_an_extra_letter_read_in_a_ring_s_word_space_is_denied_where_the_glyphs_hold():
+    """'SERVICIOX NACIONAL' read: the glyphs each side of the space sit at their places alike
+    (held-out 337 c00073, 345 c00034: the recogniser read the space). A letter added at the
+    word's end re-lays the ring: the glyphs after it stand a letter's pitch off, out of the
+    glyph test's reach, or found apart from those before."""
+    from verification._seal_text import pixels_hold_across
+
+    (op, at, _text), *_ = contradiction_ops("SERVICIOXNACIONAL", "SERVICIONACIONAL", frozenset({8}))
+    assert (op, at) == ("insert", 8)
+    assert pixels_hold_across(_ring_evidence({g: 1 for g in range(5, 13)}), TEXT, 8)
+    assert pixels_hold_across(_ring_evidence({6: 2, 7: 2, 9: 1, 10: 2}), TEXT, 8)
+    stepped = {**{g: 0 for g in range(5, 9)}, **{g: 6 for g in range(9, 13)}}
+    assert not pixels_hold_across(_ring_evidence(stepped), TEXT, 8)
+    assert not pixels_hold_across(_ring_evidence({7: 0, 9: 0, 10: 0}), TEXT, 8)  # one before
+    assert not pixels_hold_across(_ring_evidence({g: 0 for g in range(1, 17)}), TEXT, 3)
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "kind"), [(337, 73, "genuine"), (345, 34, "unregistered_officer")]
+)
+def test_genuine_rings_read_with_a_letter_in_a_word_space_are_matched(seed, index, kind):
+    from tests.unit.verification.stamping import simulated_stamping
+
+    truth, page, own = simulated_stamping(seed, index, kind)
+    assert truth["seal"]["shape"] == "round" and truth["seal"]["registered"]
+    assert check_seal(page, own).match

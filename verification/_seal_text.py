@@ -717,18 +717,36 @@ def pixels_hold_across(ev: TextEvidence, expected: str, at: int) -> bool:
     read with an 'H' between FRANCAISE and SERVICES: 2, 2, 2, 2 | 2, 1) and 345 c00034 (a
     US-APHIS ring, an 'S' between DEPARTMENT and OF): the recogniser read the space."""
     conf = ev.confirmation
-    if conf is None or not ev.checks or not conf.parts or at not in word_starts(expected):
+    if conf is None or not conf.parts or at not in word_starts(expected):
         return False
+    sides = _insert_sides(ev, conf.parts, expected, at, (_INSERT_RUN, _INSERT_RUN))
+    return sides is not None and abs(sides[1] - sides[0]) <= _HOLD_OFF
+
+
+def _insert_sides(
+    ev: TextEvidence,
+    spans: tuple[tuple[int, int], ...],
+    expected: str,
+    at: int,
+    run: tuple[int, int],
+) -> tuple[float, float] | None:
+    """The median offsets of the legible glyphs of up to ``run[0]`` letters before letter
+    ``at`` of the letters of ``expected`` and of up to ``run[1]`` from it (the confirmation's
+    glyphs, one per letter, at columns ``spans``), where each side has two or more, together;
+    None otherwise."""
+    conf = ev.confirmation
+    if conf is None or not ev.checks:
+        return None
     wanted, _ = words_read(expected, "")
     flat = _glyphs_in_order(conf.groups, wanted)
     if flat is None or not 0 < at < len(flat):
-        return False
+        return None
     check = ev.checks[0]
-    b = _offsets_in(check, [conf.parts[g] for g in flat[max(0, at - _INSERT_RUN) : at]])
-    a = _offsets_in(check, [conf.parts[g] for g in flat[at : at + _INSERT_RUN]])
+    b = _offsets_in(check, [spans[g] for g in flat[max(0, at - run[0]) : at]])
+    a = _offsets_in(check, [spans[g] for g in flat[at : at + run[1]]])
     if min(len(b), len(a)) < 2 or not (together(b) and together(a)):
-        return False
-    return abs(float(np.median(a)) - float(np.median(b))) <= _HOLD_OFF
+        return None
+    return float(np.median(b)), float(np.median(a))
 
 
 def _offsets_in(check: GlyphCheck, spans: list[tuple[int, int]]) -> list[int]:
@@ -749,31 +767,20 @@ def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, af
     (``_seal_glyphs.together``), and the side after sitting ``_INSERT_STEP`` columns or more
     further along the strip than the side before. A letter added to a die pushes the letters
     after it on by its width (seed 240 c00018, "OFE THAILAND": O, F at -9, T, H, A, I at +4
-    to +2; the ring's letters are 11-14 columns wide), which a misread letter does not."""
-    conf = ev.confirmation
-    if conf is None or not ev.checks:
+    to +2; the ring's letters are 11-14 columns wide), which a misread letter does not.
+    (The glyphs are placed by the glyph test's windows, as measured; a wide letter cut in two
+    shifts those after it by one: ``pixels_hold_across`` uses ``Confirmation.parts``.)"""
+    if not ev.checks:
         return False
-    wanted, _ = words_read(expected, "")
-    flat = _glyphs_in_order(conf.groups, wanted)
-    if flat is None or not 0 < at < len(flat):
-        return False
-    check = ev.checks[0]
-    b = _legible_offsets(check, flat[max(0, at - min(before, _INSERT_RUN)) : at])
-    a = _legible_offsets(check, flat[at : at + min(after, _INSERT_RUN)])
-    if min(len(b), len(a)) < 2 or not (together(b) and together(a)):
-        return False
-    return float(np.median(a)) - float(np.median(b)) >= _INSERT_STEP
+    run = (min(before, _INSERT_RUN), min(after, _INSERT_RUN))
+    sides = _insert_sides(ev, ev.checks[0].windows, expected, at, run)
+    return sides is not None and sides[1] - sides[0] >= _INSERT_STEP
 
 
 def _legible_offsets(check: GlyphCheck, glyphs: list[int]) -> list[int]:
     """The columns off their places of those of ``glyphs`` that the glyph test found legible
     (``GlyphCheck.offsets``, each at its glyph's centre on the specimen), in order."""
-    spans = [check.windows[g] for g in glyphs]
-    return [
-        off
-        for centre, off in zip(check.centres, check.offsets, strict=True)
-        if any(c0 <= centre < c1 for c0, c1 in spans)
-    ]
+    return _offsets_in(check, [check.windows[g] for g in glyphs])
 
 
 def _glyphs_in_order(

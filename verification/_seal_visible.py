@@ -144,7 +144,7 @@ def ramps_explain(
     difference. The model holds one level per glyph, and where a fading edge runs through a
     glyph the printed order fits worse than a swap that puts the heavier letter there. A
     swap changes the letters' shapes, which no level explains: the imitations' swapped pairs
-    still fit the swap (seed 9001 and held-out 290-341: all kept). Held-out genuine
+    still fit the swap (seed 9001 and held-out 290-347: all kept). Held-out genuine
     rectangles read as swapped at a gap's edge: 336 c00010 (snr -14.7 -> -7.3, share -0.87 ->
     -0.43), 337 c00046, 340 c00046 (-13.7 -> -5.3); a BR-MAPA oval, 292 c00064 (-54 -> +33)."""
     if not pairs:

@@ -767,13 +767,12 @@ def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, af
     (``_seal_glyphs.together``), and the side after sitting ``_INSERT_STEP`` columns or more
     further along the strip than the side before. A letter added to a die pushes the letters
     after it on by its width (seed 240 c00018, "OFE THAILAND": O, F at -9, T, H, A, I at +4
-    to +2; the ring's letters are 11-14 columns wide), which a misread letter does not.
-    (The glyphs are placed by the glyph test's windows, as measured; a wide letter cut in two
-    shifts those after it by one: ``pixels_hold_across`` uses ``Confirmation.parts``.)"""
-    if not ev.checks:
+    to +2; the ring's letters are 11-14 columns wide), which a misread letter does not."""
+    conf = ev.confirmation
+    if conf is None or not conf.parts:
         return False
     run = (min(before, _INSERT_RUN), min(after, _INSERT_RUN))
-    sides = _insert_sides(ev, ev.checks[0].windows, expected, at, run)
+    sides = _insert_sides(ev, conf.parts, expected, at, run)
     return sides is not None and sides[1] - sides[0] >= _INSERT_STEP
 
 

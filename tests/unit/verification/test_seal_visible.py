@@ -212,3 +212,30 @@ def test_held_out_imitation_with_one_swapped_letter_in_a_gap_is_rejected():
     truth, page, own = simulated_stamping(354, 56, "forged_seal")
     assert "SAFTEY" in truth["seal"]["forgery"]
     assert not check_seal(page, own).match
+
+
+def test_a_misfit_that_does_not_look_swapped_lets_off_no_swap_far_from_it():
+    """Only pairs within the swap's shares count for the spread: a pair 15 away fitting the
+    swap by -0.20 of its visible difference is a misfit, not a second swap (held-out 364
+    c00048); two swapped-looking pairs that far apart still cancel each other."""
+    from verification._seal_visible import PairVisibility
+
+    share = tuple(-0.76 if k == 1 else (-0.2 if k == 16 else 0.5) for k in range(18))
+    snr = tuple(-32.0 if k == 1 else (-17.7 if k == 16 else 30.0) for k in range(18))
+    vis = PairVisibility(share, snr, (1.0,) * 18, (1.0,) * 18)
+    assert vis.contradicted(TH) == {1}
+    both = PairVisibility(
+        tuple(-0.76 if k in (1, 16) else 0.5 for k in range(18)), snr, (1.0,) * 18
+    )
+    assert both.contradicted(TH) == frozenset()
+
+
+def test_held_out_imitation_let_off_for_a_misfit_elsewhere_is_rejected():
+    """Held-out 364 c00048: an imitation AU-DAFF rectangle printing "AGRICULUTRE", its swapped
+    pair fitting the swap (-0.76, -32 units, one glyph faint, the other inked 0.72), matched."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(364, 48, "forged_seal")
+    assert "AGRICULUTRE" in truth["seal"]["forgery"]
+    assert not check_seal(page, own).match

@@ -116,11 +116,7 @@ class PairVisibility:
         (share above ``-contradict_share``) is not swapped-looking: held-out 364 c00048, an
         imitation "AGRICULUTRE" whose swapped pair (-0.76 share, -32 units, its U inked 0.72)
         was let off for a misfit 15 pairs away (-0.20, -17.7)."""
-        strong = [
-            k
-            for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
-            if n <= -th.contradict_snr and -th.contradict_model <= s <= -th.contradict_share
-        ]
+        strong = self._swap_looking(th.contradict_snr, th)
         if not strong or strong[-1] - strong[0] > _SWAP_REACH:
             return frozenset()
         return frozenset(
@@ -129,16 +125,21 @@ class PairVisibility:
 
     def in_band(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs that fit the swap by ``run_snr`` noise units within the model's shares."""
-        return frozenset(
+        return frozenset(self._swap_looking(th.run_snr, th))
+
+    def _swap_looking(self, snr: float, th: VisibleThresholds) -> list[int]:
+        """Pairs that fit the swap by ``snr`` noise units, at a share of the visible difference
+        a swap explains (``contradict_share`` to ``contradict_model``)."""
+        return [
             k
             for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
-            if n <= -th.run_snr and -th.contradict_model <= s <= -th.contradict_share
-        )
+            if n <= -snr and -th.contradict_model <= s <= -th.contradict_share
+        ]
 
     def _one_sided(self, k: int, th: VisibleThresholds) -> bool:
-        """Pair ``k`` has one glyph in an ink gap and the other well inked, and the inked one
-        shows its neighbour's letter far above the noise (``one_sided_ink``,
-        ``one_sided_snr``)."""
+        """Pair ``k`` has one glyph faint or in a gap (under ``contradict_ink``) and the other
+        well inked, and the inked one shows its neighbour's letter far above the noise
+        (``one_sided_ink``, ``one_sided_snr``)."""
         return (
             k < len(self.stronger)
             and self.stronger[k] >= th.one_sided_ink

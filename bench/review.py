@@ -11,7 +11,9 @@ threads). Prints, per stage, seconds per page
 p50/p95 and the peak Python-traced memory (numpy buffers included; the onnxruntime arena is
 not traced, see the max RSS line; traced in a separate untimed pass, as tracing slows Python),
 then wall and CPU seconds (process_time, less sensitive to other load) per page and field
-exact-match for each configuration.
+exact-match for each configuration. A fixed pure-Python workload is timed before and after the
+run (``machine reference``): this machine's speed has varied about threefold between days, so
+compare timings from different days only together with it.
 """
 
 from __future__ import annotations
@@ -108,6 +110,15 @@ def _row(label: str, series: list[Series], values: Any, peak: Any = None) -> str
     return f"| {label:<14} | " + " | ".join(cells) + " |"
 
 
+def machine_reference() -> float:
+    """Seconds for 10^7 Python integer additions: the machine's speed at the moment."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - t0
+
+
 def report(series: list[Series], args: argparse.Namespace, load_s: float) -> None:
     print(
         f"documents: {len(series[0].wall)}  input: {'pdf' if args.pdf else 'scan'}  "
@@ -150,6 +161,7 @@ def main() -> int:
     )
     ap.add_argument("--memory-docs", type=int, default=2, help="documents in the memory pass")
     args = ap.parse_args()
+    before = machine_reference()
     source = BundleSpecimenSource(args.corpus)
     t0 = time.perf_counter()
     RapidOcrEngine().warm_up()
@@ -172,6 +184,10 @@ def main() -> int:
         sys.stderr.write(f"\r{case.name} " + " ".join(f"{s.wall[-1]:.2f}s" for s in series))
     sys.stderr.write("\n")
     report(series, args, load_s)
+    print(
+        f"machine reference: 10^7 Python additions {before:.2f} s before, "
+        f"{machine_reference():.2f} s after"
+    )
     return 0
 
 

@@ -434,6 +434,73 @@ def test_a_ring_closed_up_by_a_letter_added_at_its_end_is_a_letter_added():
     assert not closed_up(scattered, (*scattered_places, 545.0, 574.0, 648.0))
 
 
+def test_a_ring_closed_up_then_stepped_forward_is_a_letter_added_inside_its_text():
+    """Held-out seed 368 c00007, an imitation AU-DAFF ring printing "ANDE" for "AND": the
+    glyphs before the added letter close up towards it (+2 to -7 over 36 glyphs, one found
+    off), those after it start a letter later (+3 to +1). The step back up spoils
+    ``closed_up``'s falling thirds, and only 9 of 43 glyphs sit 4 columns off. Genuine rings
+    that step forward as far do not close up (365 c00008: -2, then +3 to 0), and those that
+    close up furthest do not step (364 c00091: +1 to -3, one glyph found off at the start)."""
+    from verification._seal_glyphs import GlyphCheck, closed_then_stepped, closed_up
+
+    ande = (
+        2, 2, 2, 1, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -2, -1, -2, -2,
+        -2, -3, -3, -3, -4, -4, -5, -5, -5, -6, 7, -7, -7, 3, 2, 1, 1, 1, 1, 1,
+    )  # fmt: skip
+    ande_places = (
+        15.0, 40.0, 100.0, 114.0, 126.0, 139.0, 158.0, 178.0, 193.0, 205.0, 218.0, 236.0,
+        250.0, 268.0, 281.0, 295.0, 304.0, 314.0, 326.0, 339.0, 350.0, 363.0, 376.0, 388.0,
+        406.0, 416.0, 424.0, 438.0, 451.0, 464.0, 474.0, 482.0, 494.0, 514.0, 527.0, 542.0,
+        602.0, 614.0, 626.0, 640.0, 652.0, 714.0, 738.0,
+    )  # fmt: skip
+    assert not closed_up(ande, ande_places) and closed_then_stepped(ande, ande_places)
+    assert GlyphCheck(0, 0, legible=43, moved=9, offsets=ande, centres=ande_places).layout_moved
+    stepped_only = (-2, -2, -2, -2, -2, -2, -2, -2, 3, 3, 3, 3, 3, 3, 2, 2, 2, 1, 1, 1, 1, 0, 0)
+    stepped_places = (
+        71.0, 89.0, 106.5, 126.0, 145.5, 163.0, 190.0, 210.5, 471.0, 485.0, 499.0, 516.5,
+        534.0, 562.0, 580.0, 597.5, 648.0, 663.5, 683.5, 698.0, 713.0, 732.0, 749.5,
+    )  # fmt: skip
+    assert not closed_then_stepped(stepped_only, stepped_places)
+    drifting = (
+        9,
+        1,
+        1,
+        1,
+        1,
+        2,
+        1,
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
+        0,
+        -1,
+        -1,
+        -1,
+        -2,
+        -2,
+        -2,
+        -3,
+        -3,
+        -3,
+        -3,
+        -3,
+    )
+    drifting_places = (
+        94.5, 107.0, 119.5, 134.5, 151.0, 224.5, 248.5, 265.0, 276.5, 291.0, 310.5, 327.5,
+        343.5, 375.5, 394.0, 412.0, 428.0, 444.0, 460.0, 472.0, 499.5, 524.5, 541.0, 605.0,
+        621.5,
+    )  # fmt: skip
+    assert not closed_then_stepped(drifting, drifting_places)
+    for offsets, places in ((stepped_only, stepped_places), (drifting, drifting_places)):
+        moved = sum(abs(o) >= 4 for o in offsets)
+        genuine = GlyphCheck(0, 0, legible=len(offsets), moved=moved, offsets=offsets,
+                             centres=places)  # fmt: skip
+        assert not genuine.layout_moved
+
+
 def test_a_long_stretch_without_glyphs_does_not_stretch_a_drift_into_a_closing_up():
     """Held-out seed 340 c00030, a genuine AU-DAFF ring: 14 legible glyphs over 300 columns
     drift +3 to -1 (a scale error), one more 393 columns before them; taking the trend across

@@ -361,6 +361,7 @@ _LOST_MARK = re.compile(r"^[^\d]*\d+[.,]\d{4,}(?![\d.,])")
 _LETTER_IN_DIGITS = re.compile(r"\d[.,]?[^\W\d_][.,]?\d")  # "16,Q19.00": a 0 read as Q
 _DOTS_ONLY = re.compile(r"^[^\d]*\d{1,3}(?:\.\d{3}){2,}(?![\d,])")  # "33.142.200"
 _DOT_THOUSAND = re.compile(r"^[^\d]*\d{1,3}\.\d{3}(?![\d.,])")  # "8.000 KG" for "8,000 KG"
+_BARE_GRAMS = re.compile(r"\d\s*g\b", re.I)  # "24,526.1 G": grams, or "KG" with its K lost
 
 
 def ambiguous_number(text: str) -> bool:
@@ -374,11 +375,15 @@ def ambiguous_number(text: str) -> bool:
     it is doubtful; so is one read with a stray separator (``_STRAY_SEPARATOR``: "2.3,290 KG"),
     which is dropped, but may have been a real one misplaced, and one whose thousands commas
     end in a comma before two digits (``_COMMA_FOR_DECIMAL``: "18,788,24 kg", taken as
-    18,788.24)."""
+    18,788.24). A weight in a bare "G" is grams, or kilograms whose K was lost (held-out seed
+    383 c00098 printed "24,526.1 KG", read "24,526.1 G": 24.5261 kg, and the genuine
+    certificate was rejected against 24,526.1 declared)."""
     text = _SPACED_THOUSANDS.sub(",", text)
     if _STRAY_SEPARATOR.search(text) or _COMMA_FOR_DECIMAL.search(text):
         return True
     if _LETTER_IN_DIGITS.search(text) or _DOTS_ONLY.match(text) or _DOT_THOUSAND.match(text):
+        return True
+    if _BARE_GRAMS.search(text):
         return True
     return re.search(r"\d\s+\d", text) is not None or _LOST_MARK.match(text) is not None
 

@@ -366,6 +366,7 @@ def test_a_doubtful_issue_date_is_confirmed_by_a_confident_expiry_validity_days_
         ("8.000 KG", "8000", 8, "8"),  # 8,000 or 8 kg to the gram: the declaration says 8
         ("18.659.900 kg net", "18659900", 18659.8, "18659900"),  # the digits differ
         ("18,659.900 kg", "18659.9", 18659900, "18659.9"),  # unambiguous print: as read
+        ("24,526.1 G", "24.5261", 24526.1, "24526.1"),  # held-out 383 c00098: the K lost
     ],
 )
 def test_a_weight_with_ambiguous_separators_is_read_the_way_the_declaration_has_it(

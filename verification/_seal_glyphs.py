@@ -209,8 +209,7 @@ def closed_then_stepped(offsets: tuple[int, ...], centres: tuple[float, ...]) ->
     if fit is None or not stepped(offsets, centres):
         return False
     slope, step = fit
-    span = float(np.minimum(np.diff(np.sort(np.asarray(centres, dtype=float))), _SPAN_GAP).sum())
-    return step >= _STEP and slope * span <= -_CLOSED_UP
+    return step >= _STEP and slope * _trend_span(centres) <= -_CLOSED_UP
 
 
 def _drift_and_step(
@@ -332,8 +331,14 @@ def closed_up(offsets: tuple[int, ...], centres: tuple[float, ...]) -> bool:
         for part in (o[: round(n / 3)], o[round(n / 3) : round(2 * n / 3)], o[round(2 * n / 3) :])
     )
     falling = first > middle > last
-    span = float(np.minimum(np.diff(np.sort(c)), _SPAN_GAP).sum())
-    return on_trend and falling and slope * span <= -_CLOSED_UP
+    return on_trend and falling and slope * _trend_span(centres) <= -_CLOSED_UP
+
+
+def _trend_span(centres: tuple[float, ...]) -> float:
+    """The columns from the first legible glyph to the last over which a trend is seen: a
+    stretch without a glyph counts ``_SPAN_GAP`` columns at most."""
+    gaps = np.diff(np.sort(np.asarray(centres, dtype=float)))
+    return float(np.minimum(gaps, _SPAN_GAP).sum())
 
 
 def normalise(strip: np.ndarray) -> np.ndarray:

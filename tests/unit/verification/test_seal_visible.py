@@ -8,6 +8,7 @@ import pytest
 from verification._seal_glyphs import check_glyphs
 from verification._seal_letters import confirmation
 from verification._seal_visible import (
+    PairVisibility,
     VisibleThresholds,
     above_paper,
     pair_visibility,
@@ -85,7 +86,6 @@ def test_a_faint_word_no_longer_leaves_its_swap_positions_open():
 
 
 def test_swapped_looking_pairs_far_apart_are_a_misfit_not_a_swap():
-    from verification._seal_visible import PairVisibility
 
     one = PairVisibility((0.9, -0.8, -0.6, 0.9), (50.0, -20.0, -10.0, 40.0), (1.0,) * 4)
     assert one.contradicted(TH) == frozenset({1, 2})
@@ -119,9 +119,12 @@ def test_a_gap_edge_through_a_glyph_is_outside_the_model_and_contradicts_nothing
     level = np.ones(SPEC.shape, np.float32)
     level[:, : (c0 + c1) // 2] = 0.05
     vis = pair_visibility(SPEC, _stamped(SPEC, level), WINDOWS)
-    assert vis.snr[18] <= -TH.contradict_snr and vis.inked[18] >= TH.contradict_ink
+    assert vis.snr[18] <= -TH.contradict_snr
     assert vis.share[18] < -TH.contradict_model
     assert not vis.contradicted(TH)
+    # the model's bound alone rules it out, were both glyphs read as well inked
+    inked = (1.0,) * len(vis.share)
+    assert not PairVisibility(vis.share, vis.snr, inked, inked).contradicted(TH)
     for level in (1.0, 0.6, 0.3):  # a real swap stays within the model
         swapped = pair_visibility(SPEC, _stamped(SWAPPED, level), WINDOWS)
         assert swapped.contradicted(TH) == {19}
@@ -193,7 +196,6 @@ def test_a_swap_with_one_letter_in_a_gap_is_contradicted_by_the_other():
 
 
 def test_one_sided_pairs_need_the_inked_glyph_well_inked():
-    from verification._seal_visible import PairVisibility
 
     seen = PairVisibility((0.9, -0.9), (50.0, -60.0), (1.0, 0.01), (1.0, 0.8))
     assert seen.contradicted(TH) == {1}
@@ -218,7 +220,6 @@ def test_a_misfit_that_does_not_look_swapped_lets_off_no_swap_far_from_it():
     """Only pairs within the swap's shares count for the spread: a pair 15 away fitting the
     swap by -0.20 of its visible difference is a misfit, not a second swap (held-out 364
     c00048); two swapped-looking pairs that far apart still cancel each other."""
-    from verification._seal_visible import PairVisibility
 
     share = tuple(-0.76 if k == 1 else (-0.2 if k == 16 else 0.5) for k in range(18))
     snr = tuple(-32.0 if k == 1 else (-17.7 if k == 16 else 30.0) for k in range(18))
@@ -239,3 +240,27 @@ def test_held_out_imitation_let_off_for_a_misfit_elsewhere_is_rejected():
     truth, page, own = simulated_stamping(364, 48, "forged_seal")
     assert "AGRICULUTRE" in truth["seal"]["forgery"]
     assert not check_seal(page, own).match
+
+
+def test_glyph_ink_is_judged_against_the_inked_glyphs_when_most_lie_in_a_gap():
+    """Only the first words inked, the line fading out after them: a glyph at the gap's edge
+    is faint against the inked glyphs, not well inked against the median (a gap's)."""
+    level = _faint_at(WINDOWS[9][0], SPEC.shape[1], 0.0)
+    level[:, WINDOWS[9][0] : WINDOWS[9][1]] = 0.05
+    vis = pair_visibility(SPEC, _stamped(SPEC, level), WINDOWS)
+    assert vis.inked[9] < TH.contradict_ink
+    assert vis.stronger[9] < TH.one_sided_ink
+    assert vis.inked[2] >= 1.0  # the inked words stay well inked
+
+
+@pytest.mark.parametrize(("seed", "index"), [(388, 27)])
+def test_genuine_lines_fading_into_a_gap_match(seed, index):
+    """A held-out genuine CL-SERNAPESCA rectangle whose first line fades into an ink gap over
+    most of its glyphs: a glyph at the gap's edge was read as well inked against the median
+    glyph (a gap's) and its pair as swapped."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, "genuine")
+    assert truth["seal"]["registered"]
+    assert check_seal(page, own).match

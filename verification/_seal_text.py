@@ -737,24 +737,74 @@ def _insert_sides(
     expected: str,
     at: int,
     run: tuple[int, int],
+    lenient: bool = False,
 ) -> tuple[float, float] | None:
     """The median offsets of the legible glyphs of up to ``run[0]`` letters before letter
     ``at`` of the letters of ``expected`` and of up to ``run[1]`` from it (the confirmation's
     glyphs, one per letter, at columns ``spans``), where each side has two or more, together;
-    None otherwise."""
+    None otherwise. ``lenient`` (``pixels_show_insert``): the place is also found where a wide
+    letter is cut in two glyphs (``_place_of_letter``; each run then takes as many more glyphs
+    as there are extra), and each side may have one glyph found off the others
+    (``_together_but_one``)."""
     conf = ev.confirmation
     if conf is None or not ev.checks:
         return None
     wanted, _ = words_read(expected, "")
-    flat = _glyphs_in_order(conf.groups, wanted)
-    if flat is None or not 0 < at < len(flat):
+    if lenient:
+        placed = _place_of_letter(conf.groups, wanted, at)
+    else:
+        flat = _glyphs_in_order(conf.groups, wanted)
+        placed = (flat, at) if flat is not None else None
+    if placed is None or not 0 < placed[1] < len(placed[0]):
         return None
+    flat, pos = placed
+    if lenient:  # a letter cut in two glyphs takes two of a side's run
+        extra = len(flat) - sum(len(x) for x in wanted)
+        run = (run[0] + extra, run[1] + extra)
     check = ev.checks[0]
-    b = _offsets_in(check, [spans[g] for g in flat[max(0, at - run[0]) : at]])
-    a = _offsets_in(check, [spans[g] for g in flat[at : at + run[1]]])
+    b = _offsets_in(check, [spans[g] for g in flat[max(0, pos - run[0]) : pos]])
+    a = _offsets_in(check, [spans[g] for g in flat[pos : pos + run[1]]])
+    if lenient:
+        b, a = _together_but_one(b), _together_but_one(a)
     if min(len(b), len(a)) < 2 or not (together(b) and together(a)):
         return None
     return float(np.median(b)), float(np.median(a))
+
+
+def _place_of_letter(
+    groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...], at: int
+) -> tuple[list[int], int] | None:
+    """All the glyphs in order (``_all_glyphs``) and the place among them of letter ``at`` of
+    the letters of ``wanted``: the letter's own place where the glyphs are one per letter;
+    otherwise (a wide letter cut in two glyphs elsewhere: NZ-MPI's W) found from its word, or
+    for a word's first letter from the word before, where that word's glyphs pair up letter
+    for letter (``_group_of_word``); None where neither does."""
+    flat = _all_glyphs(groups, wanted)
+    if len(flat) == sum(len(x) for x in wanted):
+        return flat, at
+    start, w = 0, 0
+    while w < len(wanted) and start + len(wanted[w]) <= at:
+        start, w = start + len(wanted[w]), w + 1
+    if w == len(wanted):
+        return None
+    group = _group_of_word(groups, wanted, w)
+    if group is not None:
+        return flat, flat.index(group[0]) + at - start
+    before = _group_of_word(groups, wanted, w - 1) if at == start and w > 0 else None
+    return (flat, flat.index(before[-1]) + 1) if before is not None else None
+
+
+def _together_but_one(offsets: list[int]) -> list[int]:
+    """``offsets`` less the one furthest from their median where three or more are not
+    together but the rest are: a letter pushed on by an added one can land on a neighbour of
+    like shape (an E's bars on a Z: 9001 c00147, "NEWE ZEALAND", Z, E, A of ZEALAND at +9, -2,
+    +9)."""
+    if len(offsets) < 3 or together(offsets):
+        return offsets
+    mid = float(np.median(offsets))
+    far = max(range(len(offsets)), key=lambda i: abs(offsets[i] - mid))
+    rest = offsets[:far] + offsets[far + 1 :]
+    return rest if together(rest) else offsets
 
 
 def _offsets_in(check: GlyphCheck, spans: list[tuple[int, int]]) -> list[int]:
@@ -780,7 +830,7 @@ def pixels_show_insert(ev: TextEvidence, expected: str, at: int, before: int, af
     if conf is None or not conf.parts:
         return False
     run = (min(before, _INSERT_RUN), min(after, _INSERT_RUN))
-    sides = _insert_sides(ev, conf.parts, expected, at, run)
+    sides = _insert_sides(ev, conf.parts, expected, at, run, lenient=True)
     return sides is not None and sides[1] - sides[0] >= _INSERT_STEP
 
 

@@ -35,10 +35,11 @@ def test_an_extra_letter_read_with_a_short_flank_is_left_to_the_pixels():
     assert short_inserts("DEPARTMENTOFFISHSCMCNSFETHAI", expected) == ()
 
 
-def _evidence(offsets: dict[int, int]) -> TextEvidence:
+def _evidence(offsets: dict[int, int], split: int | None = None) -> TextEvidence:
     """The ring of TEXT between a lone star each side, one glyph per letter, PITCH columns
-    apart; ``offsets``: the legible glyphs and the columns each was found off its place."""
-    sizes = [1, *(len(w) for w in TEXT.split()), 1]
+    apart (word ``split`` with one letter cut in two glyphs); ``offsets``: the legible glyphs
+    and the columns each was found off its place."""
+    sizes = [1, *(len(w) + (w_ == split) for w_, w in enumerate(TEXT.split())), 1]
     groups, k = [], 0
     for size in sizes:
         groups.append(tuple(range(k, k + size)))
@@ -84,3 +85,38 @@ def test_the_imitation_of_seed_240_case_18_is_rejected(caplog):
         res = check_seal(page, [SealSpecimen(die.id, die.agency, specimen_png(die))])
     assert not res.match
     assert "extra letter before 'THAI' where its glyphs step apart" in caplog.text
+
+
+def test_a_letter_cut_in_two_glyphs_elsewhere_leaves_the_place_found_from_the_word():
+    """KINGDOM's M cut in two glyphs (as NZ-MPI's W is): the glyphs are no longer one per
+    letter, and the place of the extra letter is found from THAILAND, which pairs up from the
+    end; the side before it takes one glyph more."""
+    expected = letters(TEXT)
+    at = expected.index("THAI")
+    o, f, t = at - 2 + 2, at - 1 + 2, at + 2  # one glyph further on: the star, the cut M
+    added = {o: -9, f: -9, t: 4, t + 1: 3, t + 2: 2, t + 3: 2}
+    assert pixels_show_insert(_evidence(added, split=3), TEXT, at, 2, 4)
+    misread = {o: 0, f: -1, t: 0, t + 1: 1, t + 2: 0, t + 3: 0}
+    assert not pixels_show_insert(_evidence(misread, split=3), TEXT, at, 2, 4)
+    # a letter cut in THAILAND itself: neither it nor the word before pairs up
+    assert not pixels_show_insert(_evidence(added, split=5), TEXT, at, 2, 4)
+
+
+def test_one_glyph_of_three_found_off_a_side_is_let_go_not_two():
+    expected = letters(TEXT)
+    at = expected.index("THAI")
+    o, f, t = at - 2 + 1, at - 1 + 1, at + 1
+    one_off = {o: -9, f: -9, t: 4, t + 1: -3, t + 2: 4}  # an E's bars found on a Z
+    assert pixels_show_insert(_evidence(one_off), TEXT, at, 2, 4)
+    two_off = {o: -9, f: -9, t: 4, t + 1: -3, t + 2: -6}
+    assert not pixels_show_insert(_evidence(two_off), TEXT, at, 2, 4)
+
+
+def test_the_imitation_of_seed_9001_case_147_is_rejected():
+    """An imitation NZ-MPI ring printing "NEWE ZEALAND" (3,996 pixels of difference), read
+    'INDUSTREWEZEA': its W cut in two glyphs and the E of ZEALAND found on the Z."""
+    from tests.unit.verification.stamping import simulated_stamping
+
+    truth, page, own = simulated_stamping(9001, 147, "forged_seal")
+    assert truth["seal"]["forgery"] == "ring text altered: NEWE"
+    assert not check_seal(page, own).match

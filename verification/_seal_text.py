@@ -779,9 +779,10 @@ def _place_of_letter(
     otherwise (a wide letter cut in two glyphs elsewhere: NZ-MPI's W) found from its word, or
     for a word's first letter from the word before, where that word's glyphs pair up letter
     for letter (``_group_of_word``); None where neither does."""
+    in_order = _glyphs_in_order(groups, wanted)
+    if in_order is not None:
+        return in_order, at
     flat = _all_glyphs(groups, wanted)
-    if len(flat) == sum(len(x) for x in wanted):
-        return flat, at
     start, w = 0, 0
     while w < len(wanted) and start + len(wanted[w]) <= at:
         start, w = start + len(wanted[w]), w + 1

@@ -86,7 +86,6 @@ def test_a_faint_word_no_longer_leaves_its_swap_positions_open():
 
 
 def test_swapped_looking_pairs_far_apart_are_a_misfit_not_a_swap():
-
     one = PairVisibility((0.9, -0.8, -0.6, 0.9), (50.0, -20.0, -10.0, 40.0), (1.0,) * 4)
     assert one.contradicted(TH) == frozenset({1, 2})
     apart = PairVisibility((-0.8, 0.9, 0.9, -0.8), (-20.0, 50.0, 40.0, -20.0), (1.0,) * 4)
@@ -196,7 +195,6 @@ def test_a_swap_with_one_letter_in_a_gap_is_contradicted_by_the_other():
 
 
 def test_one_sided_pairs_need_the_inked_glyph_well_inked():
-
     seen = PairVisibility((0.9, -0.9), (50.0, -60.0), (1.0, 0.01), (1.0, 0.8))
     assert seen.contradicted(TH) == {1}
     edge = PairVisibility((0.9, -0.9), (50.0, -60.0), (1.0, 0.17), (1.0, 0.64))
@@ -220,7 +218,6 @@ def test_a_misfit_that_does_not_look_swapped_lets_off_no_swap_far_from_it():
     """Only pairs within the swap's shares count for the spread: a pair 15 away fitting the
     swap by -0.20 of its visible difference is a misfit, not a second swap (held-out 364
     c00048); two swapped-looking pairs that far apart still cancel each other."""
-
     share = tuple(-0.76 if k == 1 else (-0.2 if k == 16 else 0.5) for k in range(18))
     snr = tuple(-32.0 if k == 1 else (-17.7 if k == 16 else 30.0) for k in range(18))
     vis = PairVisibility(share, snr, (1.0,) * 18, (1.0,) * 18)

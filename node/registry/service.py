@@ -116,8 +116,14 @@ class RegistryService:
 
     async def add_template(self, data: bytes) -> dict[str, Any]:
         doc = validate.template_json(data)
-        sha = await asyncio.to_thread(self.blobs.put, data)
         country = doc["issuing_country"].upper()
+        agency = self._confirmed_agency(doc["agency"])
+        if agency.country != country:
+            raise InputError(
+                f"template {doc['id']!r}: agency {doc['agency']!r} is of {agency.country}, "
+                f"not of the issuing country {country}"
+            )
+        sha = await asyncio.to_thread(self.blobs.put, data)
         fields = {
             "id": doc["id"],
             "country": country,

@@ -124,6 +124,15 @@ async def test_a_template_with_a_number_format_is_registered(node) -> None:
         (lambda r: r.add_template(b"{not json"), InputError),
         (lambda r: r.add_template(json.dumps({"id": "T"}).encode()), InputError),
         (lambda r: r.add_template(json.dumps(_patterned("AU-(\\d")).encode()), InputError),
+        # a template names its issuing agency: registered here, of the issuing country
+        (
+            lambda r: r.add_template(json.dumps({**AU_TEMPLATE, "agency": "ZZ-NONE"}).encode()),
+            NotFound,
+        ),
+        (
+            lambda r: r.add_template(json.dumps({**AU_TEMPLATE, "issuing_country": "NZ"}).encode()),
+            InputError,
+        ),
     ],
 )
 async def test_bad_input_is_rejected_and_nothing_is_written(node, call, error) -> None:

@@ -6,15 +6,17 @@ once (``load_settings``) and passed down; nothing imports a global settings obje
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -28,6 +30,12 @@ def default_home() -> Path:
     return Path(os.environ.get("CUSDEP_HOME") or Path.home() / ".cusdep").expanduser()
 
 
+def _alpha2(value: str) -> str:
+    if value and (len(value) != 2 or not value.isalpha()):
+        raise ValueError(f"country must be an ISO 3166 alpha-2 code, got {value!r}")
+    return value.upper()
+
+
 class NodeIdentity(BaseModel):
     id: str = ""
     country: str = ""
@@ -35,10 +43,8 @@ class NodeIdentity(BaseModel):
 
     @field_validator("country")
     @classmethod
-    def _alpha2(cls, value: str) -> str:
-        if value and (len(value) != 2 or not value.isalpha()):
-            raise ValueError(f"country must be an ISO 3166 alpha-2 code, got {value!r}")
-        return value.upper()
+    def _country(cls, value: str) -> str:
+        return _alpha2(value)
 
 
 class ChainSettings(BaseModel):
@@ -47,12 +53,29 @@ class ChainSettings(BaseModel):
     chain_id: int = 31337
     anchor_contract: str = ""
     registry_contract: str = ""
-    trusted_registrars: list[str] = Field(
+    trusted_registrars: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
-        description="countries whose registry records verification trusts besides our own",
+        description="countries whose registry records verification trusts besides our own "
+        '(environment: "AU,NZ" or a JSON list)',
     )
     state_interval: int = Field(1, description="seconds between embedded anvil state dumps")
     receipt_timeout: float = 30.0
+
+    @field_validator("trusted_registrars", mode="before")
+    @classmethod
+    def _listed(cls, value: Any) -> Any:
+        """A list (config.toml) or, from the environment, "AU,NZ" or '["AU", "NZ"]'."""
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+    @field_validator("trusted_registrars")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        return [_alpha2(c) for c in value]
 
 
 class ExchangeSettings(BaseModel):
@@ -155,13 +178,24 @@ def load_settings(home: Path | None = None, *, require_init: bool = True) -> Set
     token = _FILE_DATA.set(data)
     try:
         settings = Settings(home=home)
-    except ValueError as err:
-        raise ConfigError(f"{path}: {err}") from err
+    except ValidationError as err:
+        raise ConfigError(_invalid(err, path)) from None
+    except ValueError as err:  # pydantic-settings could not parse an environment variable
+        raise ConfigError(f"{path} or a CUSDEP_* variable: {' '.join(str(err).split())}") from err
     finally:
         _FILE_DATA.reset(token)
     if require_init and not settings.initialised:
         raise NotInitialised(f"no node in {home}: run `cusdep init --country XX --name NAME` first")
     return settings
+
+
+def _invalid(err: ValidationError, path: Path) -> str:
+    """One line naming the setting, where it can come from, and what is wrong with it."""
+    first = err.errors()[0]
+    loc = [str(part) for part in first["loc"] if not isinstance(part, int)]
+    env = "CUSDEP_" + "__".join(part.upper() for part in loc)
+    more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    return f"setting {'.'.join(loc)} ({path} or ${env}): {first['msg']}{more}"
 
 
 def write_settings(settings: Settings) -> None:

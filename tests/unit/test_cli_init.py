@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from node.cli import main
 from node.config import load_settings
 
@@ -83,6 +85,24 @@ def test_environment_overrides_the_config_file(home: Path, monkeypatch) -> None:
     settings = load_settings(home)
     assert settings.api.port == 19090 and settings.anchoring.batch_max == 7
     assert settings.node.id == "NZ-WEL" and settings.api.host == "127.0.0.1"  # rest from file
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("AU", ["AU"]), ("au, nz", ["AU", "NZ"]), ('["AU", "NZ"]', ["AU", "NZ"]), ("", [])],
+)
+def test_trusted_registrars_from_the_environment(home: Path, monkeypatch, value, expected) -> None:
+    monkeypatch.setenv("CUSDEP_CHAIN__TRUSTED_REGISTRARS", value)
+    assert load_settings(home, require_init=False).chain.trusted_registrars == expected
+
+
+@pytest.mark.parametrize("value", ["AUS", "[AU", "AU,1Z"])
+def test_a_bad_setting_names_itself_in_one_line(home: Path, monkeypatch, capsys, value) -> None:
+    monkeypatch.setenv("CUSDEP_CHAIN__TRUSTED_REGISTRARS", value)
+    assert main(["trace", "00" * 32]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "chain.trusted_registrars" in err[0] and "$CUSDEP_CHAIN__TRUSTED_REGISTRARS" in err[0]
 
 
 def test_a_port_chosen_for_a_listener_lies_below_the_range_for_outgoing_connections():

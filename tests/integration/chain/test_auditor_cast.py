@@ -33,6 +33,8 @@ def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url:
         docs.append(str(doc))
     _cusdep(home, "anchor", *docs, "--json")
     sha = json.loads(_cusdep(home, "anchor", docs[3], "--json"))[0]["document_sha256"]
+    sha256sum = subprocess.run(["sha256sum", docs[3]], capture_output=True, text=True, check=True)
+    assert sha256sum.stdout.split()[0] == sha
     t = json.loads(_cusdep(home, "trace", sha, "--json"))
     a = t["anchor"]
     rpc, contract = a["rpc_url"], a["contract"]
@@ -65,3 +67,6 @@ def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url:
     )
     assert wrong == "false"
     assert _cast("call", contract, "revoked(bytes32)(bool)", a["leaf"], "--rpc-url", rpc) == "false"
+    tx = json.loads(_cast("tx", a["tx_hash"], "--rpc-url", rpc, "--json"))
+    assert tx["to"].lower() == contract.lower()
+    assert int(tx["blockNumber"], 16) == a["block_number"]

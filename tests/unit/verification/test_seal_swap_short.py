@@ -62,20 +62,26 @@ def test_the_pair_s_ink_decides():
     assert not pixels_show_swap(_evidence({k + 3: -9.3}), TEXT, at)  # another pair
     # one glyph more than letters: the pairs beside the letter's place are looked at
     assert pixels_show_swap(_evidence({k + 1: -9.3}, glyphs=1), TEXT, at)
-    assert not pixels_show_swap(_evidence({k + 4: -9.3}, glyphs=1), TEXT, at)
+    assert not pixels_show_swap(_evidence({k + 2: -9.3}, glyphs=1), TEXT, at)
+    # six more (held-out 396 c00082: 53 glyphs for 47 letters): up to three glyphs each side
+    assert pixels_show_swap(_evidence({k + 3: -22.2}, glyphs=6), TEXT, at)
+    assert not pixels_show_swap(_evidence({k + 8: -22.2}, glyphs=6), TEXT, at)
+    assert not pixels_show_swap(_evidence({k + 1: -22.2}, glyphs=9), TEXT, at)  # not the text's
 
 
 @pytest.mark.parametrize(
-    ("seed", "number", "kind", "die", "match"),
+    ("seed", "number", "kind", "die", "forgery"),
     [
-        (268, 17, "forged_seal", "US-APHIS-S1", False),
-        (231, 50, "genuine", "NO-MATTILSYNET-S1", True),
+        (268, 17, "forged_seal", "US-APHIS-S1", "ring text altered: DEPARTMNET"),
+        (396, 82, "forged_seal", "CN-CCPIT-S1", "ring text altered: CUONCIL"),
+        (231, 50, "genuine", "NO-MATTILSYNET-S1", None),
     ],
 )
-def test_the_simulator_s_cases_end_to_end(caplog, seed, number, kind, die, match):
+def test_the_simulator_s_cases_end_to_end(caplog, seed, number, kind, die, forgery):
+    match = forgery is None
     world = build_world(seed)
     case = build_case(world, seed, number, kind)
-    assert case.truth["seal"]["forgery"] == (None if match else "ring text altered: DEPARTMNET")
+    assert case.truth["seal"]["forgery"] == forgery
     page = load_pages(case.scan, PipelineConfig().limits)[0].image
     spec = world.seals[die]
     with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):

@@ -4,6 +4,7 @@ status and stable code."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import grpc
@@ -11,7 +12,7 @@ import grpc
 from node.errors import CusdepError
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange._pb import exchange_pb2 as xpb
-from node.exchange.partners import PartnerDirectory
+from node.exchange.partners import Partner, PartnerDirectory
 from node.exchange.tls import channel_credentials, channel_options
 from node.identity import Identity
 
@@ -45,18 +46,26 @@ class PartnerClient:
         self.identity = identity
         self.partners = partners
         self.max_bytes = max_bytes
-        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._channels: dict[str, tuple[grpc.aio.Channel, Partner]] = {}
+        self._closing: set[asyncio.Task[None]] = set()
 
     def channel(self, partner_id: str) -> grpc.aio.Channel:
-        channel = self._channels.get(partner_id)
-        if channel is None:
-            partner = self.partners.require(partner_id)
-            channel = grpc.aio.secure_channel(
-                partner.endpoint,
-                channel_credentials(self.identity, partner),
-                options=channel_options(partner_id, self.max_bytes),
-            )
-            self._channels[partner_id] = channel
+        """The partner's channel; a new one when the partner was re-pinned (endpoint or CA)."""
+        partner = self.partners.require(partner_id)
+        held = self._channels.get(partner_id)
+        if held is not None and _same_pin(held[1], partner):
+            return held[0]
+        if held is not None:
+            logger.info("partner %s re-pinned: opening a new channel", partner_id)
+            task = asyncio.get_running_loop().create_task(held[0].close())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        channel = grpc.aio.secure_channel(
+            partner.endpoint,
+            channel_credentials(self.identity, partner),
+            options=channel_options(partner_id, self.max_bytes),
+        )
+        self._channels[partner_id] = (channel, partner)
         return channel
 
     def deliver_stream(self, partner_id: str) -> grpc.aio.StreamStreamCall:
@@ -96,10 +105,16 @@ class PartnerClient:
             raise remote_error(err) from None
 
     async def forget(self, partner_id: str) -> None:
-        channel = self._channels.pop(partner_id, None)
-        if channel is not None:
-            await channel.close()
+        held = self._channels.pop(partner_id, None)
+        if held is not None:
+            await held[0].close()
 
     async def aclose(self) -> None:
         for partner_id in list(self._channels):
             await self.forget(partner_id)
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
+
+
+def _same_pin(a: Partner, b: Partner) -> bool:
+    return a.endpoint == b.endpoint and a.ca_pem == b.ca_pem

@@ -12,6 +12,8 @@ import hashlib
 import json
 import logging
 import re
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -141,14 +143,28 @@ class Partner:
         return x509.load_pem_x509_certificate(self.ca_pem)
 
 
-class PartnerDirectory:
-    """Pinned partners, read from the database (``refresh`` picks up ``partner add``)."""
+_STALE_SECONDS = 1.0  # a `partner add` on a running node applies within this
 
-    def __init__(self, db: Database) -> None:
+
+class PartnerDirectory:
+    """Pinned partners, read from the database and re-read when older than
+    ``_STALE_SECONDS``: a partner re-pinned (``partner add --replace``, e.g. after its signing
+    key leaked) while the node runs is held to its new key and CA within a second, also on a
+    connection opened before (each envelope's signature and the peer's certificate are checked
+    against the directory), not only after a restart or a new TLS handshake."""
+
+    def __init__(self, db: Database, *, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.db = db
+        self._monotonic = monotonic
+        self._loaded = float("-inf")
         self._partners: dict[str, Partner] = {}
         self._peer_cache: dict[bytes, str | None] = {}
         self.refresh()
+
+    def _current(self) -> dict[str, Partner]:
+        if self._monotonic() - self._loaded >= _STALE_SECONDS:
+            self.refresh()
+        return self._partners
 
     def refresh(self) -> None:
         with self.db.session() as session:
@@ -164,12 +180,13 @@ class PartnerDirectory:
             for r in rows
         }
         self._peer_cache.clear()
+        self._loaded = self._monotonic()
 
     def get(self, node_id: str) -> Partner | None:
-        return self._partners.get(node_id)
+        return self._current().get(node_id)
 
     def require(self, node_id: str) -> Partner:
-        partner = self._partners.get(node_id)
+        partner = self._current().get(node_id)
         if partner is None:
             self.refresh()
             partner = self._partners.get(node_id)
@@ -178,13 +195,14 @@ class PartnerDirectory:
         return partner
 
     def all(self) -> list[Partner]:
-        return list(self._partners.values())
+        return list(self._current().values())
 
     def trust_roots(self) -> bytes:
-        return b"".join(p.ca_pem for p in self._partners.values())
+        return b"".join(p.ca_pem for p in self._current().values())
 
     def identify(self, cert_pem: bytes) -> str | None:
         """The partner whose pinned CA issued this client certificate and whose SAN it has."""
+        self._current()
         key = hashlib.sha256(cert_pem).digest()
         if key not in self._peer_cache:
             self._peer_cache[key] = self._identify(cert_pem)

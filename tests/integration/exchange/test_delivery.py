@@ -172,3 +172,37 @@ def test_partner_pinned_while_running_and_sigterm_mid_stream(node_factory) -> No
     got = receiver.sql("SELECT message_id FROM exchange_inbox ORDER BY rowid")
     assert [r[0] for r in got] == ids
     assert late.stop() == 0 and receiver.stop() == 0
+
+
+def test_a_partner_re_pinned_while_running_is_held_to_the_new_key_at_once(
+    node_factory, tmp_path: Path
+) -> None:
+    """AU's signing key leaks: CN re-pins AU with a new key (`partner add --replace`) while
+    both nodes run and AU's stream stays open. AU's next envelope, still signed with the old
+    key, is refused without a restart; re-pinned back, the next is accepted."""
+    from node.identity import create_identity
+
+    receiver = node_factory("CN-SHA")
+    sender = node_factory("AU-CAN", retry_max_seconds=0.5)
+    pin(sender, receiver)
+    pin(receiver, sender)
+    receiver.start()
+    sender.start()
+    first = _queue(sender, "CN-SHA", 1)
+    wait_for(lambda: [r[0] for r in receiver.inbox()] == first, what="the first delivery")
+    real = json.loads(sender.cli("partner", "export").stdout)
+    other = create_identity(tmp_path / "elsewhere", "AU-CAN")
+    leaked = {**real, "verify_key_hex": other.verify_key_hex, "key_id": other.key_id}
+    card = tmp_path / "au-new-key.json"
+    card.write_text(json.dumps(leaked))
+    receiver.cli("partner", "add", str(card), "--replace")
+    second = _queue(sender, "CN-SHA", 1)
+    wait_for(lambda: sender.outbox_states().get("rejected") == 1, what="the refusal")
+    assert [r[0] for r in receiver.inbox()] == first
+    assert [r[0] for r in receiver.rejections()] == second
+    card.write_text(json.dumps(real))
+    receiver.cli("partner", "add", str(card), "--replace")
+    third = _queue(sender, "CN-SHA", 1)
+    wait_for(lambda: len(receiver.inbox()) == 2, what="delivery after re-pinning back")
+    assert [r[0] for r in receiver.inbox()] == first + third
+    assert sender.stop() == 0 and receiver.stop() == 0

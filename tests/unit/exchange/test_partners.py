@@ -73,3 +73,23 @@ def test_peer_is_identified_only_by_a_pinned_ca_and_its_san(tmp_path: Path) -> N
     _card(tmp_path, "NZ-AKL")  # a different CA, not pinned
     assert directory.identify((tmp_path / "NZ-AKL" / "keys" / "node.pem").read_bytes()) is None
     assert directory.identify(b"not a certificate") is None
+
+
+def test_a_re_pin_reaches_a_running_directory_within_a_second(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    db.migrate()
+    add_partner(db, parse_card(json.dumps(_card(tmp_path))), own_id="CN-SHA")
+    now = [100.0]
+    directory = PartnerDirectory(db, monotonic=lambda: now[0])
+    old_key = directory.require("AU-CAN").key_id
+    old_cert = (tmp_path / "AU-CAN" / "keys" / "node.pem").read_bytes()
+    assert directory.identify(old_cert) == "AU-CAN"
+    # the partner's keys leaked: it makes new ones and we re-pin it while the node runs
+    rotated = parse_card(json.dumps({**_card(tmp_path / "new"), "node_id": "AU-CAN"}))
+    add_partner(db, rotated, own_id="CN-SHA", replace=True)
+    now[0] += 0.5
+    assert directory.require("AU-CAN").key_id == old_key  # read at most once a second
+    now[0] += 0.5
+    assert directory.get("AU-CAN") is not None
+    assert directory.require("AU-CAN").key_id == rotated.key_id != old_key
+    assert directory.identify(old_cert) is None  # the old CA's certificate is no one now

@@ -640,8 +640,8 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     c00017: -9.3 at a share of -0.29), enough where the recogniser read that swap
     (``_ring_text.short_swaps``). Where the ring's glyphs are not one per letter (a wide
     letter cut in two: 44 glyphs for the 43 letters of that ring), the pairs within
-    ``_SWAP_SPAN`` of the letter's proportional place are looked at, one more each side for
-    each glyph more or fewer than letters, up to ``_SWAP_SPAN_MAX``: held-out 396 c00082, an
+    as many glyphs of the letter's proportional place as there are glyphs more or fewer than
+    letters, up to ``_SWAP_SPAN_MAX``, are looked at: held-out 396 c00082, an
     imitation CN-CCPIT ring "CUONCIL" read 'LHIUONCIL' (its C lost in a gap), 53 glyphs for
     47 letters, its swapped pair (-22.2 units, inked 0.67) a glyph past the proportional
     place. Over 2,404 ring impressions (held-out 354-391, seed 9001's imitations) the
@@ -660,7 +660,7 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
         near = [flat[at]] if flat[at + 1] == flat[at] + 1 else []
     else:
         mid = round(at * len(flat) / letters)
-        span = min(_SWAP_SPAN + extra - 1, _SWAP_SPAN_MAX)
+        span = min(extra, _SWAP_SPAN_MAX)
         near = [flat[i] for i in range(mid - span, mid + span + 1) if 0 <= i < len(flat)]
     vis, th = conf.visible, VisibleThresholds()
     return any(
@@ -671,7 +671,6 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     )
 
 
-_SWAP_SPAN = 1  # glyphs
 _SWAP_SPAN_MAX = 3  # glyphs
 _SWAP_EXTRA_MAX = 8  # glyphs more or fewer than letters: beyond, the glyphs are not the text's
 

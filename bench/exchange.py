@@ -35,7 +35,8 @@ from node.config import load_settings  # noqa: E402
 from node.exchange.outbox import OutboxWorker  # noqa: E402
 from node.exchange.partners import add_partner, export_card  # noqa: E402
 from node.identity import load_identity  # noqa: E402
-from node.setup import free_port, initialise_node  # noqa: E402
+from node.netports import free_port  # noqa: E402
+from node.setup import initialise_node  # noqa: E402
 from node.storage.db import Database  # noqa: E402
 
 NO_CHAIN = "http://127.0.0.1:9"

@@ -49,7 +49,9 @@ class NodeIdentity(BaseModel):
 
 class ChainSettings(BaseModel):
     rpc_url: str = Field("", description="EVM JSON-RPC URL; empty = embedded anvil under home")
-    embedded_port: int = Field(0, description="port of the embedded anvil (chosen at init)")
+    embedded_port: int = Field(
+        0, description="port of the embedded anvil (chosen at init; moved if another takes it)"
+    )
     chain_id: int = 31337
     anchor_contract: str = ""
     registry_contract: str = ""
@@ -206,6 +208,20 @@ def write_settings(settings: Settings) -> None:
     tmp = settings.config_path.with_suffix(".toml.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, settings.config_path)
+
+
+def record_setting(home: Path, section: str, key: str, value: Any) -> None:
+    """Set one key of ``config.toml`` and leave the rest of the file as it is on disk.
+
+    For a value a running command learns (the port its embedded chain moved to): writing the
+    whole ``Settings`` would also persist whatever the environment overrides.
+    """
+    path = home / CONFIG_FILE
+    data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data.setdefault(section, {})[key] = value
+    tmp = path.with_suffix(f".toml.{os.getpid()}.tmp")
+    tmp.write_text(_to_toml(data), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _to_toml(data: dict[str, Any]) -> str:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import random
 import re
-import socket
 from pathlib import Path
 
-from node.chain.devchain import PortTaken
 from node.chain.wiring import Chain, chain_account
 from node.config import NodeIdentity, Settings, load_settings, write_settings
 from node.errors import Conflict, InputError
 from node.identity import create_identity
+from node.netports import free_port
 from node.storage.db import Database
 
 _NODE_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9][A-Z0-9-]{0,30}$")
@@ -21,45 +19,6 @@ _NODE_ID = re.compile(r"^[A-Z]{2}-[A-Z0-9][A-Z0-9-]{0,30}$")
 def default_node_id(country: str, name: str) -> str:
     letters = re.sub(r"[^A-Za-z0-9]", "", name).upper()
     return f"{country.upper()}-{letters[:3] or 'NODE'}"
-
-
-_LISTEN_PORTS = (20000, 32768)  # below Linux's usual range for outgoing connections
-_TRIES = 64
-# Ports this process has handed out: each is bound only when its node starts, so until then it
-# is free and could be handed out again (two test nodes initialised one after the other drew
-# the same port, and the second to start could not bind it).
-_HANDED_OUT: set[int] = set()
-
-
-def free_port(preferred: int = 0) -> int:
-    """``preferred`` if it can be bound on loopback, else a free port below the range the OS
-    hands out for outgoing connections (``ip_local_port_range``), else an ephemeral one. The
-    port is bound by the node later: an ephemeral one can be taken in between by any client's
-    outgoing connection (a test node failed to bind 36405 so), one below that range only by
-    another listener; and none is handed out twice by one process (``_HANDED_OUT``)."""
-    rng = random.Random()
-    low, high = _LISTEN_PORTS[0], min(_LISTEN_PORTS[1], _ephemeral_low())
-    below = [rng.randrange(low, high) for _ in range(_TRIES)] if high > low else []
-    fresh = [c for c in below if c not in _HANDED_OUT]
-    first = [preferred] if preferred and preferred not in _HANDED_OUT else []
-    for candidate in first + fresh + [0]:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            port = int(sock.getsockname()[1])
-        _HANDED_OUT.add(port)
-        return port
-    raise InputError("no free TCP port on 127.0.0.1")
-
-
-def _ephemeral_low() -> int:
-    """The lowest port the OS picks for outgoing connections (Linux; 32768 elsewhere)."""
-    try:
-        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return _LISTEN_PORTS[1]
 
 
 def _address(value: str | None, what: str) -> str:
@@ -119,12 +78,9 @@ def initialise_node(
     chain_account(home)
     Database(settings.database_url).migrate()
     write_settings(settings)
-    try:
-        asyncio.run(_prepare_chain(settings))
-    except PortTaken:  # another node's anvil took the port between choosing and starting
-        settings.chain.embedded_port = free_port()
-        write_settings(settings)
-        asyncio.run(_prepare_chain(settings))
+    # if another process took the chain's port since it was chosen, the chain moves to a
+    # free one and records it (node.chain.devchain.EmbeddedAnvil)
+    asyncio.run(_prepare_chain(settings))
     return settings
 
 

@@ -28,7 +28,8 @@ from node.chain.wiring import chain_account
 from node.config import Settings, load_settings
 from node.exchange.partners import add_partner, export_card
 from node.identity import load_identity
-from node.setup import free_port, initialise_node
+from node.netports import free_port
+from node.setup import initialise_node
 
 logger = logging.getLogger(__name__)
 

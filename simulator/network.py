@@ -25,8 +25,9 @@ from node.chain.devchain import EmbeddedAnvil
 from node.config import load_settings
 from node.exchange.partners import add_partner, export_card
 from node.identity import load_identity
+from node.netports import free_port
 from node.runtime import Node
-from node.setup import free_port, initialise_node
+from node.setup import initialise_node
 from node.storage.db import Database
 from simulator.faultproxy import FaultProxy, ProxyHub
 

@@ -44,7 +44,7 @@ os.environ.setdefault("CUSDEP_TEST", "1")
 def anvil_url(tmp_path_factory: pytest.TempPathFactory):
     """A real anvil for the session (one per xdist worker), on a free loopback port."""
     from node.chain.devchain import EmbeddedAnvil
-    from node.setup import free_port
+    from node.netports import free_port
 
     anvil = EmbeddedAnvil(tmp_path_factory.mktemp("anvil"), free_port())
     url = anvil.ensure()

@@ -82,6 +82,12 @@ class ChainClient:
     def address(self) -> str:
         return str(self.account.address)
 
+    def move_to(self, rpc_url: str) -> None:
+        """Talk to the same chain at another URL (the embedded anvil moved port at start)."""
+        if rpc_url != self.rpc_url:
+            self.rpc_url = rpc_url
+            self.w3 = AsyncWeb3(AsyncHTTPProvider(rpc_url, request_kwargs={"timeout": 10}))
+
     async def start(self) -> None:
         await self.chain_id()
 

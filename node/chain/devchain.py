@@ -18,10 +18,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from node.config import record_setting
 from node.errors import ChainUnavailable, ConfigError
+from node.netports import free_port
 
 if TYPE_CHECKING:
     from node.config import Settings
@@ -29,6 +32,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CHAIN_DIR = "chain"
+_MOVES = 3  # free ports tried when the configured one is taken (each can be lost to a race)
 _REPO_TOOLS = Path(__file__).resolve().parents[2] / "tools" / "bin"
 
 
@@ -89,14 +93,26 @@ class EmbeddedAnvil:
     second, exclusive lock (``anvil.start.lock``), so two commands never start two anvils.
     """
 
-    def __init__(self, home: Path, port: int, *, chain_id: int = 31337, state_interval: int = 1):
+    def __init__(
+        self,
+        home: Path,
+        port: int,
+        *,
+        chain_id: int = 31337,
+        state_interval: int = 1,
+        on_move: Callable[[int], None] | None = None,
+    ):
         self.dir = home / CHAIN_DIR
         self.port = port
         self.chain_id = chain_id
         self.state_interval = state_interval
-        self.url = f"http://127.0.0.1:{port}"
+        self._on_move = on_move
         self._started = False
         self._lock_fd: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def lock_file(self) -> Path:
@@ -122,11 +138,17 @@ class EmbeddedAnvil:
         return self.dir / "state.json"
 
     def running_pid(self) -> int | None:
+        return self._running()[0]
+
+    def _running(self) -> tuple[int | None, int]:
+        """The home's anvil's pid if it is alive, and the port it was started on (the pid
+        file holds "PID PORT"; a file from before ports moved holds only the pid)."""
         try:
-            pid = int(self.pid_file.read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
-        return pid if _alive(pid) else None
+            fields = self.pid_file.read_text().split()
+            pid, port = int(fields[0]), int(fields[1]) if len(fields) > 1 else self.port
+        except (FileNotFoundError, ValueError, IndexError):
+            return None, self.port
+        return (pid if _alive(pid) else None), port
 
     def ensure(self, timeout: float = 20.0) -> str:
         """Make sure the home's anvil answers on its port; returns the RPC URL."""
@@ -140,13 +162,25 @@ class EmbeddedAnvil:
             os.close(start_fd)
 
     def _ensure(self, timeout: float) -> str:
-        pid = self.running_pid()
+        pid, port = self._running()
+        if pid is not None and port != self.port:
+            self._move(port, "another command of this home moved it there")
         if pid is not None and _answers(self.url):
             logger.info("reusing embedded anvil pid %s on %s", pid, self.url)
             return self.url
         if pid is not None:
             logger.warning("embedded anvil pid %s does not answer: replacing it", pid)
             self._kill(pid)
+        for attempt in range(_MOVES + 1):
+            try:
+                return self._start_here(timeout)
+            except PortTaken:
+                if self._on_move is None or attempt == _MOVES:
+                    raise
+                self._move(free_port(), f"port {self.port} is taken by another process")
+        raise AssertionError("unreachable")
+
+    def _start_here(self, timeout: float) -> str:
         if _answers(self.url):
             raise PortTaken(
                 f"port {self.port} is taken by another process: set chain.embedded_port in config"
@@ -155,6 +189,12 @@ class EmbeddedAnvil:
         self._wait_ready(timeout)
         self._started = True
         return self.url
+
+    def _move(self, port: int, why: str) -> None:
+        logger.warning("embedded anvil moves from port %s to %s: %s", self.port, port, why)
+        self.port = port
+        if self._on_move is not None:
+            self._on_move(port)
 
     def _spawn(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +217,7 @@ class EmbeddedAnvil:
             cmd, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
         )
         log.close()
-        self.pid_file.write_text(str(proc.pid))
+        self.pid_file.write_text(f"{proc.pid} {self.port}")
         self._proc = proc
         logger.info("started embedded anvil pid %s on %s", proc.pid, self.url)
 
@@ -241,9 +281,15 @@ def embedded_anvil(settings: Settings) -> EmbeddedAnvil | None:
         return None
     if not settings.chain.embedded_port:
         raise ConfigError("chain.embedded_port is not set in config.toml")
+
+    def record(port: int) -> None:
+        settings.chain.embedded_port = port
+        record_setting(settings.home, "chain", "embedded_port", port)
+
     return EmbeddedAnvil(
         settings.home,
         settings.chain.embedded_port,
         chain_id=settings.chain.chain_id,
         state_interval=settings.chain.state_interval,
+        on_move=record,
     )

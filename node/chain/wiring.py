@@ -65,8 +65,8 @@ class Chain:
         return self.client.rpc_url
 
     async def start(self) -> None:
-        if self.embedded is not None:
-            await asyncio.to_thread(self.embedded.ensure)
+        if self.embedded is not None:  # it may have moved port (recorded in config.toml)
+            self.client.move_to(await asyncio.to_thread(self.embedded.ensure))
         try:
             await self.prepare()
         except ChainUnavailable as err:

@@ -111,7 +111,7 @@ def test_a_port_chosen_for_a_listener_lies_below_the_range_for_outgoing_connecti
     36405 so), one below that range only by another listener."""
     import socket
 
-    from node.setup import _ephemeral_low, free_port
+    from node.netports import _ephemeral_low, free_port
 
     low = _ephemeral_low()
     ports = {free_port() for _ in range(20)}
@@ -127,7 +127,7 @@ def test_a_process_never_hands_out_one_port_twice():
     drew the same port (mktemp clone, test_kill9_sender_during_streams: 'Address already in
     use' on the sender's first start). Without the record, 400 random draws from the 12,768
     ports would repeat one in about 998 runs of 1,000."""
-    from node.setup import free_port
+    from node.netports import free_port
 
     ports = [free_port() for _ in range(400)]
     assert len(set(ports)) == len(ports)

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -173,3 +174,35 @@ def test_init_takes_another_port_when_another_anvil_took_its_own(home, anvil_url
         pid = EmbeddedAnvil(home, saved.embedded_port).running_pid()
         if pid:
             os.kill(pid, signal.SIGTERM)
+
+
+@pytest.mark.parametrize("squatter", ["another chain", "a listener that is no chain"])
+def test_a_command_moves_the_chain_off_a_port_taken_since_init(
+    node_home: Path, tmp_path: Path, squatter: str
+) -> None:
+    # one-shot commands stop the embedded anvil when they finish, so its port is free between
+    # commands and another process may take it (two test suites' nodes both had 8545); the
+    # next command moves the chain to a free port, records it, and the chain's state moves too
+    doc = _docs(tmp_path, 1)[0]
+    before = json.loads(cusdep(node_home, "anchor", str(doc), "--json").stdout)[0]
+    port = load_settings(node_home).chain.embedded_port
+    if squatter == "another chain":
+        other = EmbeddedAnvil(tmp_path / "other", port)
+        other.ensure()
+        release = other.stop
+    else:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # anvil's TIME_WAITs
+        sock.bind(("127.0.0.1", port))
+        sock.listen()
+        release = sock.close
+    try:
+        trace = cusdep(node_home, "trace", before["document_sha256"], "--json")
+        moved = load_settings(node_home).chain.embedded_port
+        assert moved not in (0, port)
+        assert json.loads(trace.stdout)["verified_on_chain"] is True  # same chain, new port
+        assert f"moves from port {port} to {moved}" in trace.stderr
+        again = cusdep(node_home, "trace", before["document_sha256"], "--json")
+        assert "moves from port" not in again.stderr  # recorded: the next command goes there
+    finally:
+        release()

@@ -12,7 +12,7 @@ import pytest
 
 from node.chain.client import ChainClient, new_account
 from node.chain.devchain import EmbeddedAnvil, PortTaken, anvil_binary, rpc_call
-from node.setup import free_port
+from node.netports import free_port
 
 
 def test_stale_pid_file_is_replaced(tmp_path: Path) -> None:
@@ -33,8 +33,8 @@ def test_stale_pid_file_is_replaced(tmp_path: Path) -> None:
 
 def test_a_port_bound_by_a_process_that_is_no_chain_is_reported_taken(tmp_path: Path) -> None:
     # another process took the port between choosing it and starting anvil, and does not
-    # answer JSON-RPC (yet): anvil exits "Address already in use", and the caller (``cusdep
-    # init``) is told the port is taken, so it takes another
+    # answer JSON-RPC (yet): anvil exits "Address already in use", and a caller that cannot
+    # move it (no ``on_move``: the simulator's shared chain) is told the port is taken
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
@@ -43,6 +43,30 @@ def test_a_port_bound_by_a_process_that_is_no_chain_is_reported_taken(tmp_path: 
             anvil.ensure()
         anvil.stop()
     assert anvil.running_pid() is None
+
+
+def test_a_movable_anvil_takes_a_free_port_and_a_stale_user_follows_it(tmp_path: Path) -> None:
+    # the home's port was taken by a process that is no chain since it was configured: the
+    # anvil starts on a free port and says so; a second user still configured with the old
+    # port (its settings were read before the move) finds the running anvil where it moved
+    moved: list[int] = []
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        first = EmbeddedAnvil(tmp_path, taken, on_move=moved.append)
+        url = first.ensure()
+        stale = EmbeddedAnvil(tmp_path, taken)
+        try:
+            assert moved == [first.port] and first.port != taken
+            assert url == f"http://127.0.0.1:{first.port}"
+            pid = first.running_pid()
+            assert stale.ensure() == url and stale.running_pid() == pid  # reused, not a second
+            assert int(str(rpc_call(url, "eth_chainId")), 16) == 31337
+        finally:
+            stale.stop()
+            first.stop()
+    assert first.running_pid() is None
 
 
 def test_state_survives_a_clean_restart(tmp_path: Path) -> None:

@@ -27,7 +27,8 @@ import pytest
 from node.config import load_settings, write_settings
 from node.exchange.partners import add_partner, export_card, parse_card
 from node.identity import load_identity
-from node.setup import free_port, initialise_node
+from node.netports import free_port
+from node.setup import initialise_node
 from node.storage.db import Database
 
 NO_CHAIN = "http://127.0.0.1:9"

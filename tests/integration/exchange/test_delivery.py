@@ -15,7 +15,7 @@ PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _cli_init(root: Path, node_id: str) -> NodeHome:
-    from node.setup import free_port
+    from node.netports import free_port
 
     home, port = root / node_id.lower(), free_port()
     out = subprocess.run(

@@ -26,8 +26,9 @@ from node.config import Settings, load_settings
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange.partners import export_card
 from node.identity import load_identity
+from node.netports import free_port
 from node.registry.specimens import build_specimens, trusted_registrars
-from node.setup import free_port, initialise_node
+from node.setup import initialise_node
 from tests.integration.exchange.conftest import NodeHome, pin, wait_for
 
 CERT = {

@@ -1,0 +1,47 @@
+"""Choosing free loopback ports for a node's listeners and its embedded chain."""
+
+from __future__ import annotations
+
+import random
+import socket
+from pathlib import Path
+
+from node.errors import InputError
+
+_LISTEN_PORTS = (20000, 32768)  # below Linux's usual range for outgoing connections
+_TRIES = 64
+# Ports this process has handed out: each is bound only when its node starts, so until then it
+# is free and could be handed out again (two test nodes initialised one after the other drew
+# the same port, and the second to start could not bind it).
+_HANDED_OUT: set[int] = set()
+
+
+def free_port(preferred: int = 0) -> int:
+    """``preferred`` if it can be bound on loopback, else a free port below the range the OS
+    hands out for outgoing connections (``ip_local_port_range``), else an ephemeral one. The
+    port is bound by the node later: an ephemeral one can be taken in between by any client's
+    outgoing connection (a test node failed to bind 36405 so), one below that range only by
+    another listener; and none is handed out twice by one process (``_HANDED_OUT``)."""
+    rng = random.Random()
+    low, high = _LISTEN_PORTS[0], min(_LISTEN_PORTS[1], _ephemeral_low())
+    below = [rng.randrange(low, high) for _ in range(_TRIES)] if high > low else []
+    fresh = [c for c in below if c not in _HANDED_OUT]
+    first = [preferred] if preferred and preferred not in _HANDED_OUT else []
+    for candidate in first + fresh + [0]:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port = int(sock.getsockname()[1])
+        _HANDED_OUT.add(port)
+        return port
+    raise InputError("no free TCP port on 127.0.0.1")
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the OS picks for outgoing connections (Linux; 32768 elsewhere)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return _LISTEN_PORTS[1]

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from node.cli import main
+from tests.interop_data import INTEROP
 
-INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
 EPHYTO = INTEROP / "ippc-ephyto-mattilsynet" / "SPSCertificateContent.xml"
 BROKEN = INTEROP / "hmrc-cds-wco-dm" / "samples" / "TT_IM084a" / "TT_IM084a.xml"
 

@@ -10,16 +10,16 @@ the review must flag, so the test asserts that the comparison catches it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import cv2
 import pytest
 
 from adapters import normalize
 from adapters.openattestation import OpenAttestationAdapter
+from tests.interop_data import INTEROP
 from verification.ocr import RapidOcrEngine
 
-TT = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop" / "tradetrust"
+TT = INTEROP / "tradetrust"
 
 
 @pytest.fixture(scope="module")

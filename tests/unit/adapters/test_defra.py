@@ -18,8 +18,9 @@ from adapters.matching import (
     unquoted_certificates,
 )
 from adapters.registry import detect
+from tests.interop_data import INTEROP
 
-DEFRA = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop" / "defra-ipaffs-btms"
+DEFRA = INTEROP / "defra-ipaffs-btms"
 SAMPLES = DEFRA / "samples"
 ALL = sorted(SAMPLES.rglob("*.json"))
 CHEDS = [p for p in ALL if b'"partOne"' in p.read_bytes()]

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.errors import InvalidDocument
 from adapters.registry import detect
 from adapters.uncefact_sps import EnvelopeHeader, SpsCertificateAdapter, wrap_envelope
+from tests.interop_data import INTEROP
 
-SAMPLE = (
-    Path(__file__).resolve().parents[3]
-    / ".."
-    / "shared"
-    / "interop"
-    / "ippc-ephyto-mattilsynet"
-    / "SPSCertificateContent.xml"
-)
+SAMPLE = INTEROP / "ippc-ephyto-mattilsynet" / "SPSCertificateContent.xml"
 
 
 def test_envelope_round_trip_consistent_header() -> None:

@@ -22,8 +22,8 @@ from adapters.base import FormatAdapter
 from adapters.canonical import Certificate, Declaration
 from adapters.errors import AdapterError
 from adapters.registry import detect, get_adapter, known_formats
+from tests.interop_data import INTEROP
 
-INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
 EXAMPLES = int(os.environ.get("CUSDEP_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
     max_examples=EXAMPLES,

@@ -1,5 +1,6 @@
-"""Every file in ``../shared/interop`` is exercised somewhere; this file covers the remainder
-(WSDL, images, licences, SOURCES.md) and checks no sample is left unclassified."""
+"""Every file in ``tests/interop`` is exercised somewhere; this file covers the remainder
+(WSDL, images, licences, SOURCES.md, the upstream hashes of the shipped WCO schemas) and checks
+no sample is left unclassified."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from lxml import etree
 from adapters.errors import UnknownFormat
 from adapters.registry import detect
 from adapters.wco_dm._schema import SCHEMA_DIR
+from tests.interop_data import INTEROP, WCO_SCHEMA_HASHES
 
-INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
 ALL = sorted(p for p in INTEROP.rglob("*") if p.is_file())
 
 # Where each kind of file is exercised (test module in this folder, or here).
 COVERED_BY = {
     "ippc-ephyto-mattilsynet/SPSCertificateContent.xml": "test_uncefact_sps",
     "hmrc-cds-wco-dm/samples/": "test_wco_dm",
-    "hmrc-cds-wco-dm/schemas/": "here (shipped copy) + test_wco_dm (validation)",
+    # the XSDs themselves ship in adapters/wco_dm/schema (validated via test_wco_dm)
+    "hmrc-cds-wco-dm/schemas.sha256": "here (upstream hashes of the shipped schema copy)",
     "defra-ipaffs-btms/samples/": "test_defra",
     "defra-ipaffs-btms/schemas/": "test_defra::test_schemas_load",
     "open-attestation/": "test_openattestation",
@@ -40,7 +42,8 @@ def _covered(path: Path) -> bool:
 
 
 def test_every_interop_file_is_classified() -> None:
-    assert len(ALL) >= 180
+    # 184 upstream files + SOURCES.md + the hash manifest, minus the 17 XSDs shipped elsewhere
+    assert len(ALL) >= 165
     assert [p for p in ALL if not _covered(p)] == []
 
 
@@ -92,12 +95,46 @@ def test_hub_wsdl_parses_safely_and_names_the_envelope() -> None:
     assert "urn:un:unece:uncefact:data:standard:SPSCertificate:17" in text
 
 
+def _upstream_wco_hashes() -> dict[str, str]:
+    """``sha256sum`` lines of the upstream HMRC XSDs, relative to ``SCHEMA_DIR``."""
+    entries = {}
+    for line in WCO_SCHEMA_HASHES.read_text("utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        assert len(digest) == 64 and name not in entries, line
+        entries[name.lstrip("*")] = digest
+    return entries
+
+
 def test_shipped_wco_schemas_are_the_upstream_files() -> None:
-    upstream = INTEROP / "hmrc-cds-wco-dm" / "schemas"
-    files = sorted(p for p in upstream.rglob("*.xsd"))
-    assert len(files) == 17
-    for src in files:
-        copy = SCHEMA_DIR / src.relative_to(upstream)
-        assert (
-            hashlib.sha256(copy.read_bytes()).digest() == hashlib.sha256(src.read_bytes()).digest()
-        ), src
+    upstream = _upstream_wco_hashes()
+    assert len(upstream) == 17
+    # every XSD shipped, except cusdep's own entry schema, is an upstream file ...
+    shipped = sorted(
+        p.relative_to(SCHEMA_DIR).as_posix()
+        for p in SCHEMA_DIR.rglob("*.xsd")
+        if p.name != "cusdep_all.xsd"
+    )
+    assert shipped == sorted(upstream)
+    # ... byte for byte
+    for name, digest in upstream.items():
+        assert hashlib.sha256((SCHEMA_DIR / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_wco_hash_manifest_matches_sources() -> None:
+    """The manifest names exactly the schema files SOURCES.md lists; their sizes match it too."""
+    sources = (INTEROP / "SOURCES.md").read_text("utf-8")
+    prefix = "hmrc-cds-wco-dm/schemas/"
+    listed = {}
+    for line in sources.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if cells[0].startswith(prefix):
+            listed[cells[0].removeprefix(prefix)] = int(cells[1])
+    assert sorted(listed) == sorted(_upstream_wco_hashes())
+    for name, size in listed.items():
+        assert (SCHEMA_DIR / name).stat().st_size == size, name
+
+
+def test_shipped_wco_schemas_carry_the_upstream_licence() -> None:
+    ours = SCHEMA_DIR / "LICENSE-Apache-2.0.txt"
+    upstream = INTEROP / "hmrc-cds-wco-dm" / "LICENSE-Apache-2.0.txt"
+    assert ours.read_bytes() == upstream.read_bytes()

@@ -11,8 +11,8 @@ import pytest
 from adapters.errors import InvalidDocument, TamperedDocument, UnknownFormat, UnsupportedVersion
 from adapters.openattestation import OpenAttestationAdapter, check_proof, keccak256
 from adapters.registry import detect
+from tests.interop_data import INTEROP
 
-INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
 OA, TT = INTEROP / "open-attestation", INTEROP / "tradetrust"
 ALL = sorted([*OA.rglob("*.json"), *TT.rglob("*.json")])
 TAMPERED = OA / "fixtures" / "v2" / "obfuscated-wrapped.json"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,7 @@ from adapters import FormatAdapter, UnknownFormat, detect, get_adapter, known_fo
 from adapters.canonical import Certificate
 from adapters.cusdep_json import CanonicalJsonAdapter
 from adapters.errors import InvalidDocument, MalformedInput
-
-INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
+from tests.interop_data import INTEROP
 
 
 def test_every_known_format_is_a_format_adapter() -> None:

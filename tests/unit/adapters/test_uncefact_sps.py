@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -13,8 +12,8 @@ from lxml import etree
 from adapters.canonical import Certificate
 from adapters.errors import InvalidDocument, MalformedInput, UnsafeInput, UnsupportedVersion
 from adapters.uncefact_sps import SpsCertificateAdapter
+from tests.interop_data import INTEROP
 
-INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
 SAMPLE = INTEROP / "ippc-ephyto-mattilsynet" / "SPSCertificateContent.xml"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:21"
 

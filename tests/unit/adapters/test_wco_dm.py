@@ -10,8 +10,8 @@ from adapters.canonical import Declaration
 from adapters.errors import InvalidDocument, MalformedInput
 from adapters.registry import detect
 from adapters.wco_dm import WcoDeclarationAdapter
+from tests.interop_data import INTEROP
 
-INTEROP = Path(__file__).resolve().parents[3] / ".." / "shared" / "interop"
 SAMPLES = INTEROP / "hmrc-cds-wco-dm" / "samples"
 DECLARATIONS = sorted(p for p in SAMPLES.glob("TT_*/*") if p.suffix.lower() == ".xml")
 NOT_WELL_FORMED = SAMPLES / "TT_IM084a" / "TT_IM084a.xml"

@@ -107,14 +107,17 @@ _RECT_INSET = 0.17  # of the stamp's height: inside the inner border
 _LEAN_SHARE = 0.0  # visible ink leaning printed (``_ink_leans_printed``)
 _HELD = 0.5  # margin of a neighbouring pair holding a letter in its order (``_held_by_neighbours``)
 _FAINT = 0.25  # of a strip's usual glyph ink: a fainter glyph carries no contradiction alone
-# A rectangle line's faint pair (``_faint_and_unseen``) stands only where its visible ink fits
-# the swap by this many noise units: the noise model scales with the ink level, so a glyph at
-# a tenth of the usual ink scores large on little. Seal stage of 9001 and held-out 290-337
-# (4,900 impressions): in strips otherwise confirmed, genuine lines' pairs contradicted under
-# _FAINT ink -8.7 to -25.5 (six, each reviewed: 331 c00001, c00033, 335 c00086, 314 c00055,
-# 294 c00070, 337 c00070); imitations' -31.5 and -38.9 (9001 c00213; 306 c00093, whose
-# difference from its die is 0 pixels).
-_FAINT_LINE_SNR = 28.0
+# A faint pair (``_faint_and_unseen``) stands only where its visible ink fits the swap by this
+# many noise units: the noise model scales with the ink level, so a glyph at a tenth of the
+# usual ink scores large on little. Seal stage of 9001 and held-out 290-337 (4,900
+# impressions): in strips otherwise confirmed, genuine lines' pairs contradicted under _FAINT
+# ink -8.7 to -25.5 (six, each reviewed: 331 c00001, c00033, 335 c00086, 314 c00055, 294
+# c00070, 337 c00070); imitations' -31.5 and -38.9 (9001 c00213; 306 c00093, whose difference
+# from its die is 0 pixels). Rings asked -8 (``contradict_snr``) until held-out 405 c00079, a
+# genuine FR-DGAL ring with the U, B of REPUBLIQUE in a gap (0.16 of the usual ink, -13.9):
+# over the 231 text imitations of 9001 and held-out 354-405 the rings' faint contradicted
+# pairs fit the swap by -42.5 and -54.5, and none was accepted at this bound that was not before.
+_FAINT_SNR = 28.0
 _CONTEXT = 4  # glyphs each side a contradicted pair is re-registered on (``_misregistered``)
 _REREGISTER = 8  # columns
 _LOCAL_PAIR = 3  # columns a pair may shift on its own in the glyph test (``_seal_glyphs._LOCAL``)
@@ -371,7 +374,7 @@ def _overruled(
         or vis.inked[k] < _INK_NONE
         or _ink_leans_printed(vis, k)
         or _held_by_neighbours(check, k)
-        or _faint_and_unseen(vis, k, None if ring else _FAINT_LINE_SNR)
+        or _faint_and_unseen(vis, k)
         or _swap_unseen(vis, k)
         or (ring and _misregistered(spec, imp, check, k))
     )
@@ -471,16 +474,13 @@ def _context_stepped(check: GlyphCheck, k: int, span: tuple[int, int], dx: int) 
     return len(near) >= 2 and any(abs(off - dx) > _LOCAL_PAIR for off in near)
 
 
-def _faint_and_unseen(vis: PairVisibility, k: int, snr: float | None = None) -> bool:
+def _faint_and_unseen(vis: PairVisibility, k: int) -> bool:
     """The fainter glyph of the pair shows little ink (under ``_FAINT`` of the strip's usual
-    glyph) and the visible ink does not show the swap clearly (``snr`` noise units; by
-    default ``contradict_snr``): the glyph test's normalised correlation on a fading gap's edge
-    is noise. Seeds 110-114: genuine impressions contradicted so had 0.14-0.17 of the usual
-    ink (seed 114 c00001, an AU-DAFF ring at score 1.00, snr -3.4); imitations' swapped pairs
-    0.30 and more, or snr -8 and below. A rectangle's line asks ``_FAINT_LINE_SNR``
-    (``_overruled``)."""
-    bound = VisibleThresholds().contradict_snr if snr is None else snr
-    return vis.inked[k] < _FAINT and vis.snr[k] > -bound
+    glyph) and the visible ink does not show the swap clearly (``_FAINT_SNR`` noise units):
+    the glyph test's normalised correlation on a fading gap's edge is noise. Seeds 110-114:
+    genuine impressions contradicted so had 0.14-0.17 of the usual ink (seed 114 c00001, an
+    AU-DAFF ring at score 1.00, snr -3.4); imitations' swapped pairs 0.30 and more."""
+    return vis.inked[k] < _FAINT and vis.snr[k] > -_FAINT_SNR
 
 
 def _swap_unseen(vis: PairVisibility, k: int) -> bool:

@@ -60,6 +60,15 @@ class VisibleThresholds:
     # 0.64, -35 units; 355 c00035: 0.30 / 0.54, -14): a glyph at a gap's edge.
     one_sided_ink: float = 0.7
     one_sided_snr: float = 30.0
+    # A pair whose fainter glyph is inked ``contradict_ink`` to ``one_sided_ink`` beside a glyph
+    # inked under ``gap_ink`` (its outer neighbour, in a gap) is at the gap's edge: the fading
+    # runs through that glyph, which no level per glyph models, and a swap that puts the
+    # heavier stroke there fits better. Held-out genuine rings and rectangles contradicted so:
+    # 405 c00065, a CN-CCPIT oval, the N of INTERNATIONAL beside a gap (0.58 inked, neighbour
+    # 0.015, -32 units); 389 c00054, a ZA-SACCI rectangle, the T of INDUSTRY (0.67, 0.001,
+    # -19). Of the 231 text imitations of 9001 and held-out 354-405 no contradicted pair lay
+    # so (365 c00023's pair beside a gap is 0.47 inked, and in a run: ``run_pairs``).
+    gap_ink: float = 0.05
     # A run of this many neighbouring pairs of one word, each fitting the swap by ``run_snr``
     # noise units within the shares above, whatever their ink (``_seal_letters.Confirmation``):
     # the letters stand a letter's pitch off their places, as after a letter added to the die.
@@ -121,7 +130,10 @@ class PairVisibility:
         if not strong or strong[-1] - strong[0] > _SWAP_REACH:
             return frozenset()
         return frozenset(
-            k for k in strong if self.inked[k] >= th.contradict_ink or self._one_sided(k, th)
+            k
+            for k in strong
+            if (self.inked[k] >= th.contradict_ink or self._one_sided(k, th))
+            and not self._at_gap_edge(k, th)
         )
 
     def in_band(self, th: VisibleThresholds) -> frozenset[int]:
@@ -136,6 +148,15 @@ class PairVisibility:
             for k, (s, n) in enumerate(zip(self.share, self.snr, strict=True))
             if n <= -snr and -th.contradict_model <= s <= -th.contradict_share
         ]
+
+    def _at_gap_edge(self, k: int, th: VisibleThresholds) -> bool:
+        """Pair ``k``'s fainter glyph is partly inked (``contradict_ink`` to ``one_sided_ink``)
+        and a glyph beside the pair lies in a gap (the pair on that side inked under
+        ``gap_ink``; the pair's own glyphs are inked more, so it is the outer one)."""
+        if not th.contradict_ink <= self.inked[k] < th.one_sided_ink:
+            return False
+        beside = [self.inked[j] for j in (k - 1, k + 1) if 0 <= j < len(self.inked)]
+        return any(ink < th.gap_ink for ink in beside)
 
     def _one_sided(self, k: int, th: VisibleThresholds) -> bool:
         """Pair ``k`` has one glyph faint or in a gap (under ``contradict_ink``) and the other

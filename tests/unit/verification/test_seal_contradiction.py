@@ -198,6 +198,19 @@ def test_a_glyph_fading_into_a_gap_carries_no_contradiction_alone():
     assert not _faint_and_unseen(vis, 19)
 
 
+def test_a_faint_ring_pair_needs_the_swap_far_above_the_noise():
+    from verification._seal_text import _faint_and_unseen
+    from verification._seal_visible import PairVisibility
+
+    # held-out 405 c00079, a genuine FR-DGAL ring: the U, B of REPUBLIQUE in a gap (0.16 of
+    # the usual ink) fit "BU" by 13.9 noise units; the text imitations' faint ring pairs that
+    # were swapped fit it by 42.5 and 54.5
+    genuine = PairVisibility((-0.29,), (-13.9,), (0.164,), (0.41,))
+    assert _faint_and_unseen(genuine, 0)
+    for snr in (-42.5, -54.5):
+        assert not _faint_and_unseen(PairVisibility((-0.8,), (snr,), (0.118,), (0.5,)), 0)
+
+
 def test_a_pair_off_by_more_than_its_local_shift_fits_once_re_registered():
     from verification._seal_text import _misregistered
 

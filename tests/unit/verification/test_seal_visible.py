@@ -94,6 +94,26 @@ def test_swapped_looking_pairs_far_apart_are_a_misfit_not_a_swap():
     assert faint.contradicted(TH) == frozenset()  # a glyph barely inked: a gap's edge
 
 
+def test_a_partly_inked_glyph_beside_a_gap_contradicts_nothing():
+    # held-out 405 c00065, a genuine CN-CCPIT oval: the N of INTERNATIONAL beside a glyph in a
+    # gap (pair 34 inked 0.015), itself 0.58 inked, fit "AN" by 32 noise units (share -1.04)
+    share, snr = (-1.44, -1.04, 0.02), (-21.6, -32.2, 1.1)
+    edge = PairVisibility(share, snr, (0.015, 0.584, 0.82), (0.584, 0.823, 1.28))
+    assert edge.contradicted(TH) == frozenset()
+    # the same pair with its neighbour inked is a swap, and so is a pair inked as well as a
+    # one-sided swap's inked glyph (``one_sided_ink``) beside the same gap
+    seen = (0.5, share[1], share[2]), (30.0, snr[1], snr[2])  # the neighbour pair fits as printed
+    inked = PairVisibility(*seen, (0.8, 0.584, 0.82), (0.9, 0.823, 1.28))
+    assert inked.contradicted(TH) == frozenset({1})
+    heavy = PairVisibility(share, snr, (0.015, 0.75, 0.82), (0.75, 0.823, 1.28))
+    assert heavy.contradicted(TH) == frozenset({1})
+    # a one-sided swap (its fainter glyph in the gap itself) is judged as before
+    one_sided = PairVisibility(
+        (0.5, -0.93, 0.5), (40.0, -131.0, 48.0), (0.9, 0.013, 0.76), (1.0, 0.76, 1.0)
+    )
+    assert one_sided.contradicted(TH) == frozenset({1})
+
+
 def test_a_glyph_pair_contradiction_the_visible_ink_denies_is_overruled():
     from dataclasses import replace
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import socket
 from pathlib import Path
@@ -23,7 +24,7 @@ def free_port(preferred: int = 0) -> int:
     outgoing connection (a test node failed to bind 36405 so), one below that range only by
     another listener; and none is handed out twice by one process (``_HANDED_OUT``)."""
     rng = random.Random()
-    low, high = _LISTEN_PORTS[0], min(_LISTEN_PORTS[1], _ephemeral_low())
+    low, high = _listen_range()
     below = [rng.randrange(low, high) for _ in range(_TRIES)] if high > low else []
     fresh = [c for c in below if c not in _HANDED_OUT]
     first = [preferred] if preferred and preferred not in _HANDED_OUT else []
@@ -37,6 +38,24 @@ def free_port(preferred: int = 0) -> int:
         _HANDED_OUT.add(port)
         return port
     raise InputError("no free TCP port on 127.0.0.1")
+
+
+def _listen_range() -> tuple[int, int]:
+    """Where ``free_port`` draws from: ``_LISTEN_PORTS`` below the ephemeral range, or the
+    slice ``CUSDEP_PORT_RANGE=LOW-HIGH`` names (processes that choose ports side by side, such
+    as a test run's workers, each draw from their own: a port one chose and had not bound yet
+    was free to the other, and two test nodes were configured with 29687)."""
+    low, high = _LISTEN_PORTS[0], min(_LISTEN_PORTS[1], _ephemeral_low())
+    named = os.environ.get("CUSDEP_PORT_RANGE", "")
+    if named:
+        try:
+            a, b = (int(x) for x in named.split("-"))
+        except ValueError:
+            raise InputError(f"CUSDEP_PORT_RANGE must be LOW-HIGH, got {named!r}") from None
+        if not 1024 <= a < b <= 65536:
+            raise InputError(f"CUSDEP_PORT_RANGE must lie within 1024-65536, got {named!r}")
+        low, high = a, b
+    return low, high
 
 
 def _ephemeral_low() -> int:

@@ -39,6 +39,20 @@ def tool(name: str) -> str:
 os.environ.setdefault("CUSDEP_TEST", "1")
 
 
+def _worker_ports() -> None:
+    """Each xdist worker (and the nodes and CLIs it starts, which inherit the environment)
+    chooses listening ports from its own slice of 20000-32767 (``node.netports``)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    if worker.startswith("gw") and count > 1:
+        size = (32768 - 20000) // count
+        low = 20000 + int(worker[2:]) * size
+        os.environ.setdefault("CUSDEP_PORT_RANGE", f"{low}-{low + size}")
+
+
+_worker_ports()
+
+
 @pytest.fixture(scope="session")
 def anvil_url(tmp_path_factory: pytest.TempPathFactory):
     """A real anvil for the session (one per xdist worker), on a free loopback port."""

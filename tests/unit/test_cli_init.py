@@ -133,3 +133,20 @@ def test_a_process_never_hands_out_one_port_twice():
     assert len(set(ports)) == len(ports)
     preferred = free_port(50051)
     assert free_port(preferred) != preferred  # a preferred port already handed out: another
+
+
+def test_processes_side_by_side_draw_ports_from_their_own_slice(monkeypatch):
+    """A test run's workers each choose ports from their own slice (``CUSDEP_PORT_RANGE``, set
+    by tests/conftest.py): a port one worker chose and had not bound yet was free to the other,
+    and two nodes were configured with 29687 (mktemp clone, test_cli_partner_send_...)."""
+    import pytest
+
+    from node.errors import InputError
+    from node.netports import free_port
+
+    monkeypatch.setenv("CUSDEP_PORT_RANGE", "24000-24100")
+    assert all(24000 <= free_port() < 24100 for _ in range(20))
+    for bad in ("24000", "x-y", "90-100", "25000-24000"):
+        monkeypatch.setenv("CUSDEP_PORT_RANGE", bad)
+        with pytest.raises(InputError, match="CUSDEP_PORT_RANGE"):
+            free_port()

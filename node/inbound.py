@@ -8,8 +8,10 @@ from there, exactly as the REST intake does for local submissions:
   officer-confirmed scan is anchored (the review service does that);
 * an electronic certificate or declaration is parsed by its adapter: a document that parses is
   recorded ``verified`` (accept) and queued for anchoring — declarations are indexed so scans
-  can be checked against them; one that does not parse is recorded ``verified`` (reject) with
-  the adapter's reasons and is not anchored.
+  can be checked against them, and so is a certificate the partner sent for its own country
+  (the issuer's electronic copy: a paper of that number left for an officer is reviewed
+  again); one that does not parse is recorded ``verified`` (reject) with the adapter's reasons
+  and is not anchored.
 
 Each document is routed once: the row's state moves on in the same transaction.
 """
@@ -25,8 +27,9 @@ from sqlmodel import col, select
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
 from node.errors import InputError
+from node.exchange.tables import PartnerRow
 from node.loop import BackgroundLoop
-from node.review.intake import _index, _parse
+from node.review.intake import _index, _parse, index_copy
 from node.review.tables import ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -130,4 +133,16 @@ class InboundRouter(BackgroundLoop):
             _index(
                 session, row.sha256, [str(n) for n in doc.flat().get("certificate_numbers") or []]
             )
+        elif self._issuer(session, row.source, doc):
+            again = index_copy(session, row.sha256, doc, row.source)
+            if again:
+                logger.info("issuer's copy %s: %d paper(s) reviewed again", row.sha256, len(again))
         return True
+
+    @staticmethod
+    def _issuer(session: Any, source: str, doc: Any) -> bool:
+        """Whether partner ``source`` is of the certificate's issuing country: only then is
+        what it sent the issuer's copy (a partner cannot vouch for another's certificates)."""
+        partner = session.get(PartnerRow, source)
+        country = str(getattr(doc, "issuing_country", "") or "").upper()
+        return partner is not None and bool(country) and partner.country.upper() == country

@@ -55,6 +55,15 @@ class PipelineConfig:
 _PageInk = tuple[np.ndarray, list[Candidate]]
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What the review is checked against besides the registry."""
+
+    declaration: Mapping[str, Any] | None
+    arrival_date: date | None
+    electronic_copy: Mapping[str, Any] | None
+
+
 @dataclass
 class _Run:
     pages: list[np.ndarray] = field(default_factory=list)
@@ -106,7 +115,10 @@ class Pipeline:
         declaration: Mapping[str, Any] | None = None,
         arrival_date: date | None = None,
         evidence_dir: Path | None = None,
+        electronic_copy: Mapping[str, Any] | None = None,
     ) -> VerificationResult:
+        """Review one paper certificate: ``declaration`` is the importer's (contract JSON),
+        ``electronic_copy`` the issuer's copy of the same certificate (contract field names)."""
         run = _Run()
         sha = hashlib.sha256(data).hexdigest()
         run.pages = [p.image for p in load_pages(data, self.config.limits)]
@@ -118,7 +130,9 @@ class Pipeline:
             run.lines.append(lines)
         run.lap("ocr")
         template, fields = self._read(run)
-        result = self._judge(run, sha, template, fields, declaration, arrival_date)
+        result = self._judge(
+            run, sha, template, fields, _Context(declaration, arrival_date, electronic_copy)
+        )
         if evidence_dir is not None:
             result.evidence = save_evidence(result, run.pages, evidence_dir)
             run.lap("evidence")
@@ -160,9 +174,9 @@ class Pipeline:
         sha: str,
         template: Template,
         fields: dict[str, FieldValue],
-        declaration: Mapping[str, Any] | None,
-        arrival_date: date | None,
+        context: _Context,
     ) -> VerificationResult:
+        declaration = context.declaration
         agency = self.source.agency(template.agency)
         officer, similarity = match_officer(
             fields.get("officer_name"), self.source.officers(template.agency)
@@ -206,8 +220,9 @@ class Pipeline:
             seal=seal,
             signature=signature,
             today=self.today(),
-            arrival_date=arrival_date,
+            arrival_date=context.arrival_date,
             declaration=declaration,
+            electronic_copy=context.electronic_copy,
             certificate_number_used=self._used(number),
             establishments=self.config.establishments,
             tamper=tamper,

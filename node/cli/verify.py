@@ -1,4 +1,5 @@
-"""``cusdep verify FILE [--declaration d.json] [--arrival-date YYYY-MM-DD] --json``.
+"""``cusdep verify FILE [--declaration d.json] [--electronic-copy c.json] [--arrival-date
+YYYY-MM-DD] --json``.
 
 Thin: read the inputs, build a Pipeline over a SpecimenSource, print the result. Review
 errors are mapped once, here, onto ``node.errors`` (exit 2, one line, nothing written).
@@ -52,6 +53,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("verify", help="review a paper-origin certificate scan or PDF")
     p.add_argument("file", metavar="FILE", help="PDF, PNG, JPEG or TIFF")
     p.add_argument("--declaration", help="declaration JSON to check the certificate against")
+    p.add_argument(
+        "--electronic-copy",
+        metavar="FILE",
+        help="the issuer's electronic copy of the certificate (any format an adapter reads)",
+    )
     p.add_argument("--arrival-date", help="YYYY-MM-DD (default: today)")
     p.add_argument("--evidence", help="directory for evidence crops (fields, seal, signature)")
     p.add_argument("--rules", help="rule repository TOML (default: the packaged rules)")
@@ -178,9 +184,10 @@ def _verify(args: argparse.Namespace) -> int:
         sniff(data)  # fail on a non-document before loading any registry
     except VerificationError as err:
         raise _mapped(err) from None
-    RapidOcrEngine().warm_up_in_background()  # overlaps reading the registry and the pages
     declaration = _declaration(args.declaration) if args.declaration else None
+    copy = _electronic_copy(args.electronic_copy) if args.electronic_copy else None
     arrival = _day(args.arrival_date) if args.arrival_date else None
+    RapidOcrEngine().warm_up_in_background()  # overlaps reading the registry and the pages
     try:
         pipeline = _pipeline(args, data)
         result = pipeline.verify(
@@ -188,6 +195,7 @@ def _verify(args: argparse.Namespace) -> int:
             declaration=declaration,
             arrival_date=arrival,
             evidence_dir=Path(args.evidence) if args.evidence else None,
+            electronic_copy=copy,
         )
     except VerificationError as err:
         raise _mapped(err) from None
@@ -229,6 +237,12 @@ def _declaration(path: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise InputError(f"{path}: declaration must be a JSON object")
     return obj
+
+
+def _electronic_copy(path: str) -> dict[str, Any]:
+    from node.review.copies import copy_fields
+
+    return copy_fields(read_file(path), path)
 
 
 def _day(text: str) -> date:

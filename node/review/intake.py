@@ -3,7 +3,8 @@
 Electronic documents are parsed by their adapter (named, or detected); a document that does not
 parse is refused with the adapter's reasons. A parsed document is stored, recorded (``received``
 then ``verified`` with its format) and queued for anchoring. A declaration's certificate numbers
-are indexed so the review can check a scan against it. Paper scans are stored, recorded
+are indexed so the review can check a scan against it, and so are the certificates partners send
+for their own country (the issuers' electronic copies). Paper scans are stored, recorded
 ``received`` and queued for the machine review (``ReviewService``).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +24,8 @@ from adapters.registry import parse_document
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
 from node.errors import InputError, NotFound, UnsupportedDocument
-from node.review.tables import DeclarationIndexRow, ReviewRow
+from node.review.copies import copy_fields
+from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
 from node.storage.db import Database
@@ -160,6 +163,25 @@ class Intake:
             hits = [r for r in rows if certificate_number in r.certificate_numbers]
         return max(hits, key=lambda r: r.indexed_at).sha256 if hits else ""
 
+    def electronic_copy(self, certificate_number: str) -> dict[str, Any] | None:
+        """The issuer's electronic copy of this certificate, as contract fields (the newest, if
+        the issuer sent several), or None: only certificates a partner sent for its own
+        country are copies (``CertificateCopyRow``)."""
+        key = number_key(certificate_number)
+        if not key:
+            return None
+        with self.db.session() as session:
+            stmt = (
+                select(CertificateCopyRow)
+                .where(CertificateCopyRow.certificate_number == key)
+                .order_by(col(CertificateCopyRow.indexed_at).desc())
+            )
+            row = session.exec(stmt).first()
+        if row is None or not self.blobs.has(row.sha256):
+            return None
+        fields = copy_fields(self.blobs.get(row.sha256), f"copy {row.sha256}")
+        return {**fields, "sha256": row.sha256}
+
     def _index_new(self) -> None:
         """Index declarations that arrived another way (from partners over gRPC)."""
         with self.db.session() as session:
@@ -178,6 +200,31 @@ class Intake:
 def _index(session: Any, sha: str, numbers: list[str]) -> None:
     if session.get(DeclarationIndexRow, sha) is None:
         session.add(DeclarationIndexRow(sha256=sha, certificate_numbers=numbers))
+
+
+def number_key(certificate_number: str) -> str:
+    """A certificate number as the copies are indexed: letters and digits, upper case."""
+    return re.sub(r"[^0-9A-Z]", "", certificate_number.upper())
+
+
+def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
+    """Record ``doc`` (a certificate partner ``source`` sent for its own country) as the
+    issuer's copy, and send back to the machine every paper of that number it left for an
+    officer, so that the copy is taken into account; returns those papers' hashes."""
+    key = number_key(str(doc.flat().get("certificate_number") or ""))
+    if not key or session.get(CertificateCopyRow, sha) is not None:
+        return []
+    country = str(getattr(doc, "issuing_country", "") or "")
+    session.add(
+        CertificateCopyRow(
+            sha256=sha, certificate_number=key, issuing_country=country, source=source
+        )
+    )
+    waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
+    again = [r for r in waiting if number_key(r.certificate_number) == key]
+    for row in again:
+        row.state = "pending"
+    return [r.sha256 for r in again]
 
 
 def _parse(data: bytes, format_id: str | None) -> Any:

@@ -115,19 +115,27 @@ class ReviewService:
         declaration = await asyncio.to_thread(self._declaration_for, row.declaration_sha256)
         data = await asyncio.to_thread(self.blobs.get, sha256)
         out = await self._verify(sha256, data, declaration)
-        if declaration is None and out.certificate_number:
-            found = await asyncio.to_thread(self.intake.find_declaration, out.certificate_number)
-            if found:  # check again, against the importer's declaration this time
+        number = out.certificate_number
+        copy = await asyncio.to_thread(self.intake.electronic_copy, number) if number else None
+        found = ""
+        if declaration is None and number:
+            found = await asyncio.to_thread(self.intake.find_declaration, number)
+            if found:
                 row.declaration_sha256 = found
                 declaration = await asyncio.to_thread(self.intake.declaration, found)
-                out = await self._verify(sha256, data, declaration)
+        if found or copy is not None:  # check again, against what was found (OCR is cached)
+            out = await self._verify(sha256, data, declaration, copy)
         await asyncio.to_thread(self._record, sha256, out, row.declaration_sha256, declaration)
         result = await asyncio.to_thread(self.get, sha256)
         self._notify(sha256, result)
         return result
 
     async def _verify(
-        self, sha256: str, data: bytes, declaration: dict[str, Any] | None
+        self,
+        sha256: str,
+        data: bytes,
+        declaration: dict[str, Any] | None,
+        copy: dict[str, Any] | None = None,
     ) -> Verification:
         assert self.verifier is not None
         try:
@@ -136,6 +144,7 @@ class ReviewService:
                 declaration=declaration,
                 evidence_dir=self.evidence_dir(sha256),
                 is_used=lambda n: self._number_used(n, sha256),
+                electronic_copy=copy,
             )
         except CusdepError as err:
             logger.warning("review of %s could not run: %s", sha256, err.roll_up())

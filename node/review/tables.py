@@ -42,3 +42,16 @@ class DeclarationIndexRow(SQLModel, table=True):
     sha256: str = Field(primary_key=True, max_length=64)
     certificate_numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     indexed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CertificateCopyRow(SQLModel, table=True):
+    """An issuer's electronic copy of a certificate: a certificate a partner node sent for its
+    own country (``rules.electronic`` checks a paper original against it)."""
+
+    __tablename__ = "certificate_copies"
+
+    sha256: str = Field(primary_key=True, max_length=64)
+    certificate_number: str = Field(index=True)  # letters and digits only, upper case
+    issuing_country: str = Field(max_length=2)
+    source: str  # the partner node that sent it
+    indexed_at: dt.datetime = Field(default_factory=utcnow)

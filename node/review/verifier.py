@@ -73,6 +73,7 @@ class Verifier(Protocol):
         declaration: Mapping[str, Any] | None,
         evidence_dir: Path,
         is_used: Callable[[str], bool],
+        electronic_copy: Mapping[str, Any] | None = None,
     ) -> Verification: ...
 
 
@@ -155,6 +156,7 @@ class PipelineVerifier:
         declaration: Mapping[str, Any] | None,
         evidence_dir: Path,
         is_used: Callable[[str], bool],
+        electronic_copy: Mapping[str, Any] | None = None,
     ) -> Verification:
         source = await build_specimens(
             self.db,
@@ -166,21 +168,24 @@ class PipelineVerifier:
         pipeline = Pipeline(
             source, ocr=self._ocr, rules=self._rules, config=PipelineConfig(limits=self._limits)
         )
-        return await asyncio.to_thread(self._run, pipeline, data, declaration, evidence_dir)
+        return await asyncio.to_thread(
+            self._run, pipeline, data, _Against(declaration, electronic_copy), evidence_dir
+        )
 
     def _run(
         self,
         pipeline: Pipeline,
         data: bytes,
-        declaration: Mapping[str, Any] | None,
+        against: _Against,
         evidence_dir: Path,
     ) -> Verification:
         try:
             result = pipeline.verify(
                 data,
-                declaration=declaration,
-                arrival_date=_arrival(declaration),
+                declaration=against.declaration,
+                arrival_date=_arrival(against.declaration),
                 evidence_dir=evidence_dir,
+                electronic_copy=against.electronic_copy,
             )
         except UnknownTemplate as err:
             sha = hashlib.sha256(data).hexdigest()
@@ -189,6 +194,12 @@ class PipelineVerifier:
             raise document_error(err) from None
         out = Verification(result.to_json(), layout(result))
         return _with_pages(out, data, self._limits, evidence_dir)
+
+
+@dataclass(frozen=True)
+class _Against:
+    declaration: Mapping[str, Any] | None
+    electronic_copy: Mapping[str, Any] | None
 
 
 def _arrival(declaration: Mapping[str, Any] | None) -> dt.date | None:

@@ -79,3 +79,70 @@ def test_waits_for_the_bytes(node) -> None:
     with node.db.session() as session:
         upsert_document(session, "ab" * 32, kind="certificate", source="AU-SYD")
     assert router.route_pending() == 0
+
+
+def _partner(node, node_id: str, country: str) -> None:
+    from node.exchange.tables import PartnerRow
+
+    with node.db.session() as session:
+        session.add(
+            PartnerRow(
+                node_id=node_id,
+                country=country,
+                endpoint="127.0.0.1:1",
+                ca_pem="-",
+                verify_key_hex="00" * 32,
+                key_id="k",
+            )
+        )
+
+
+def _certificate(number: str, country: str, weight: float) -> bytes:
+    body = {
+        "doc_type": "certificate",
+        "certificate_number": number,
+        "issuing_country": country,
+        "consignee_name": "Shanghai Fresh Co",
+        "net_weight_kg": weight,
+    }
+    return json.dumps(body).encode()
+
+
+def _receive_from(node, data: bytes, source: str) -> str:
+    sha = node.blobs.put(data)
+    with node.db.session() as session:
+        upsert_document(session, sha, kind="certificate", size=len(data), source=source)
+    return sha
+
+
+def test_a_certificate_a_partner_sends_for_its_own_country_is_the_issuers_copy(node) -> None:
+    _partner(node, "AU-SYD", "AU")
+    _partner(node, "NZ-WLG", "NZ")
+    router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
+    own = _receive_from(node, _certificate("AU-2026-000123", "AU", 1250.5), "AU-SYD")
+    # NZ's node cannot vouch for an Australian certificate, nor can an unknown source
+    _receive_from(node, _certificate("AU-2026-000777", "AU", 10.0), "NZ-WLG")
+    _receive_from(node, _certificate("AU-2026-000888", "AU", 10.0), "XX-NOWHERE")
+    assert router.route_pending() == 3
+    intake = node.extras["review"].intake
+    copy = intake.electronic_copy("AU 2026 000123")  # found whatever the separators
+    assert copy is not None
+    assert copy["sha256"] == own and copy["net_weight_kg"] == 1250.5
+    assert copy["issuing_country"] == "AU"
+    assert intake.electronic_copy("AU-2026-000777") is None
+    assert intake.electronic_copy("AU-2026-000888") is None
+    assert intake.electronic_copy("") is None
+
+
+def test_a_copy_that_arrives_late_sends_its_paper_back_to_the_machine(node) -> None:
+    _partner(node, "AU-SYD", "AU")
+    with node.db.session() as session:
+        session.add(ReviewRow(sha256="a" * 64, state="review", certificate_number="AU-2026-5"))
+        session.add(ReviewRow(sha256="b" * 64, state="decided", certificate_number="AU-2026-5"))
+        session.add(ReviewRow(sha256="c" * 64, state="review", certificate_number="AU-2026-6"))
+    router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
+    _receive_from(node, _certificate("AU20265", "AU", 5.0), "AU-SYD")
+    assert router.route_pending() == 1
+    with node.db.session() as session:
+        states = [session.get(ReviewRow, x * 64).state for x in "abc"]
+    assert states == ["pending", "decided", "review"]  # an officer's decision stands

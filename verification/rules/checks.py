@@ -6,7 +6,7 @@ import math
 from datetime import date, timedelta
 
 from verification.results import FieldValue
-from verification.rules.corroboration import corroborated, same_text
+from verification.rules.corroboration import corroborated, corroborated_by_copy, same_text
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
 
@@ -29,9 +29,9 @@ def required(inp: RuleInputs, p: RuleParams) -> Outcome:
 @rule("fields.confidence")
 def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     """Watched values read below ``min_field_confidence`` fail, unless confirmed otherwise
-    (equal to the declared value, valid container check digits: ``corroboration``); values of
-    ``tamper_fields`` only when the tamper check found their box clean (a doubtful reading
-    there may be a retyped strip)."""
+    (equal to the declared value or to the issuer's electronic copy, valid container check
+    digits: ``corroboration``); values of ``tamper_fields`` only when the tamper check found
+    their box clean (a doubtful reading there may be a retyped strip)."""
     watched = set(p.values.get("confidence_fields", inp.fields))
     doubtful = {
         n: fv
@@ -44,6 +44,7 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
         if _untouched(inp, p, n)
         and (
             corroborated(n, fv, inp.declaration)
+            or corroborated_by_copy(n, fv, inp.electronic_copy)
             or _registered_signer(inp, n, fv)
             or _dated_alike(inp, p, n)
         )

@@ -47,6 +47,18 @@ def corroborated(name: str, fv: FieldValue, declaration: Mapping[str, Any] | Non
     return same(value, declared)
 
 
+def corroborated_by_copy(name: str, fv: FieldValue, copy: Mapping[str, Any] | None) -> bool:
+    """The value equals the issuer's electronic copy of the certificate (``rules.electronic``)."""
+    theirs = None if copy is None else copy.get(name)
+    return theirs not in (None, "", []) and same_value(name, str(fv.value), theirs)
+
+
+def same_value(name: str, value: str, other: Any) -> bool:
+    """``value`` (as read) says what ``other`` says: numbers as numbers, container numbers as
+    a set, the rest on letters and digits, case-insensitively."""
+    return _COMPARE.get(name, same_text)(value, other)
+
+
 def as_declared(fv: FieldValue, declared: Any) -> FieldValue:
     """A weight whose print leaves its separators ambiguous (``normalise.ambiguous_number``:
     "18.659.900 kg" is 18,659.900 with the comma read as a dot, or 18 million in thousands

@@ -38,6 +38,8 @@ class RuleInputs:
     certificate_number_used: bool = False
     establishments: Mapping[str, frozenset[str]] = field(default_factory=dict)
     tamper: TamperResult | None = None
+    # the issuer's electronic copy of this certificate (contract field names), if one came
+    electronic_copy: Mapping[str, Any] | None = None
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)
@@ -90,4 +92,4 @@ def evaluate(inputs: RuleInputs, params: RuleParams) -> list[RuleResult]:
 
 
 def _load_checks() -> None:
-    from verification.rules import checks, declaration  # noqa: F401  (registers the checks)
+    from verification.rules import checks, declaration, electronic  # noqa: F401  (registers the checks)

@@ -29,6 +29,7 @@ _NUMERIC = {
     "tamper_style_score": (0.0, float("inf")),
     "seal_text_max_unconfirmed": (0, float("inf")),
 }
+_BOOLEAN = ("electronic_copy_required",)
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,9 @@ def _validate_set(p: Path, name: str, values: Any) -> None:
     for rule_id, sev in values.get("severity", {}).items():
         if sev not in {s.value for s in Severity}:
             raise RuleSetError(f"rules {p}: sets.{name}.severity.{rule_id}: unknown {sev!r}")
+    for key in _BOOLEAN:
+        if key in values and not isinstance(values[key], bool):
+            raise RuleSetError(f"rules {p}: sets.{name}.{key} must be true or false")
     for key in ("required_fields", "tamper_fields"):
         names = values.get(key, [])
         if not isinstance(names, list) or not all(isinstance(x, str) for x in names):

@@ -61,6 +61,16 @@ DECLARATION = {
     "container_numbers": "MSCU1234565",
     "certificate_numbers": ["AU-2026-000123"],
 }
+COPY = {  # the issuer's electronic copy of the page's certificate
+    "certificate_number": "AU-2026-000123",
+    "issuing_country": "AU",
+    "issue_date": "2026-11-10",
+    "consignor_name": "Acme Fruit Exports Pty Ltd",
+    "consignee_name": "Shanghai Fresh Co",
+    "origin_country": "AU",
+    "net_weight_kg": 1250.5,
+    "container_numbers": ["MSCU1234565"],
+}
 
 
 def _page():
@@ -130,10 +140,22 @@ def test_pipeline_reads_every_field_with_real_ocr(document):
     assert res.verdict is Verdict.ACCEPT, res.reasons
 
 
+def test_a_paper_that_differs_from_its_issuers_electronic_copy_is_rejected(document):
+    path, bundle = document
+    pipe = Pipeline(BundleSpecimenSource(bundle), today=lambda: date(2026, 11, 20))
+    copy = {**COPY, "net_weight_kg": 1205.5}
+    res = pipe.verify(path.read_bytes(), arrival_date=date(2026, 11, 18), electronic_copy=copy)
+    rule = next(r for r in res.rules if r.id == "copy.fields")
+    assert not rule.passed and "net_weight_kg '1250.5' on paper, 1205.5 in the copy" in rule.message
+    assert res.verdict is Verdict.REJECT
+
+
 def test_cusdep_verify_process_prints_the_contract_json(document, tmp_path):
     path, bundle = document
     decl = tmp_path / "decl.json"
     decl.write_text(json.dumps({**DECLARATION, "net_weight_kg": 900}))
+    copy = tmp_path / "copy.json"
+    copy.write_text(json.dumps({"doc_type": "certificate", **COPY}))
     proc = subprocess.run(
         [
             sys.executable,
@@ -145,6 +167,8 @@ def test_cusdep_verify_process_prints_the_contract_json(document, tmp_path):
             str(bundle),
             "--declaration",
             str(decl),
+            "--electronic-copy",
+            str(copy),
             "--arrival-date",
             "2026-11-18",
             "--json",
@@ -161,6 +185,10 @@ def test_cusdep_verify_process_prints_the_contract_json(document, tmp_path):
     weight = next(r for r in out["rules"] if r["id"] == "declaration.net_weight")
     assert not weight["passed"] and "1250.5 kg on certificate, 900 kg declared" in weight["message"]
     assert len(out["document_sha256"]) == 64 and out["elapsed_ms"] > 0
+    agreed = next(r for r in out["rules"] if r["id"] == "copy.fields")
+    assert (
+        agreed["passed"] and "values agree with the issuer's electronic copy" in agreed["message"]
+    )
 
 
 def _cusdep(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

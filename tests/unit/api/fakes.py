@@ -117,6 +117,7 @@ class FakeVerifier:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Mapping[str, Any] | None]] = []
+        self.copies: list[tuple[str, Mapping[str, Any] | None]] = []
 
     async def verify(
         self,
@@ -125,9 +126,11 @@ class FakeVerifier:
         declaration: Mapping[str, Any] | None,
         evidence_dir: Path,
         is_used: Callable[[str], bool],
+        electronic_copy: Mapping[str, Any] | None = None,
     ) -> Verification:
         sha = hashlib.sha256(data).hexdigest()
         self.calls.append((sha, declaration))
+        self.copies.append((sha, electronic_copy))
         kind = _LABELS.get(sha, "genuine")
         evidence_dir.mkdir(parents=True, exist_ok=True)
         page = Image.open(io.BytesIO(data)).convert("RGB")

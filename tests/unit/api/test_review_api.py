@@ -120,6 +120,47 @@ async def test_declaration_is_found_by_certificate_number(node, client, tokens) 
     assert calls[0][1] is None and calls[1][1]["net_weight_kg"] == 1200.0
 
 
+async def test_the_issuers_electronic_copy_is_found_by_certificate_number(
+    node, client, tokens
+) -> None:
+    import json
+
+    from node.exchange.tables import PartnerRow
+    from node.inbound import InboundRouter
+    from node.storage.documents import upsert_document
+
+    with node.db.session() as session:
+        session.add(
+            PartnerRow(
+                node_id="AU-SYD",
+                country="AU",
+                endpoint="127.0.0.1:1",
+                ca_pem="-",
+                verify_key_hex="00" * 32,
+                key_id="k",
+            )
+        )
+    copy = json.dumps(
+        {
+            "doc_type": "certificate",
+            "certificate_number": "AU-2026-genuine",
+            "issuing_country": "AU",
+            "net_weight_kg": 1200.0,
+        }
+    ).encode()
+    copy_sha = node.blobs.put(copy)
+    with node.db.session() as session:
+        upsert_document(session, copy_sha, kind="certificate", size=len(copy), source="AU-SYD")
+    assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
+    sha = await _submit(client, tokens, "genuine")
+    other = await _submit(client, tokens, "forged")  # AU-2026-forged: no copy
+    await node.extras["review"].process_pending()
+    copies = dict(node.extras["review"].verifier.copies)
+    assert copies[sha] is not None and copies[sha]["sha256"] == copy_sha
+    assert copies[sha]["net_weight_kg"] == 1200.0
+    assert copies[other] is None
+
+
 async def test_queue_neighbours_and_unknown_review(node, client, tokens) -> None:
     a = await _submit(client, tokens, "forged")
     b = await _submit(client, tokens, "genuine")

@@ -116,6 +116,8 @@ def test_unknown_template_is_bad_input(tmp_path, capsys):
         (["--declaration", "DECL"], "declaration"),
         (["--arrival-date", "20-11-2026"], "YYYY-MM-DD"),
         (["--rules", "/nonexistent.toml"], "rules"),
+        (["--electronic-copy", "DECL"], "not a document any adapter reads"),
+        (["--electronic-copy", "/nonexistent/copy.json"], "no such file"),
     ],
 )
 def test_bad_options(tmp_path, capsys, args, needle):
@@ -178,3 +180,14 @@ def test_a_failed_review_exits_through_the_interpreter(tmp_path):
     proc = _entry(tmp_path, "verify", str(doc), "--bundle", str(_bundle(tmp_path / "b")))
     assert proc.returncode == 2 and "template" in proc.stderr
     assert "interpreter teardown" in proc.stderr
+
+
+def test_an_electronic_copy_must_be_a_certificate(tmp_path, capsys):
+    doc = tmp_path / "doc.png"
+    Image.new("RGB", (800, 600), "white").save(doc)
+    copy = tmp_path / "copy.json"
+    copy.write_text(json.dumps({"doc_type": "declaration", "declaration_number": "D1"}))
+    bundle = str(_bundle(tmp_path / "b"))
+    code = main(["verify", str(doc), "--bundle", bundle, "--electronic-copy", str(copy)])
+    err = capsys.readouterr().err
+    assert code == 2 and "a declaration, not a certificate" in err and len(err.splitlines()) == 1

@@ -1,0 +1,108 @@
+"""The paper against the issuer's electronic copy of the same certificate.
+
+An issuing authority on the exchange sends its certificates electronically as well, signed by
+its node; the paper original that travels with the goods must say what the copy says. The
+copy is the strongest check there is on a paper certificate: a value altered after issue
+differs from it, and a counterfeit (a forged seal included, even one whose altered letters the
+stamp's ink gaps hide) has no copy at all. Hence two rules:
+
+* ``copy.fields`` (error): every value the verdict rests on that both the paper and the copy
+  carry agrees — names and free text on letters and digits, numbers as numbers, dates and
+  countries exactly, HS codes on their digits, container numbers as a set. A difference in a
+  value read with low confidence is only a warning (the recogniser may be wrong).
+* ``copy.present`` (warning): where the rule set says the issuing country sends copies
+  (``electronic_copy_required = true``), a paper without one goes to an officer. It is a
+  warning, not an error, because the copy may still be on its way: a node re-reviews the paper
+  when the copy arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from adapters.normalize import name_similarity
+from verification.rules.corroboration import same_value
+from verification.rules.engine import Outcome, RuleInputs, rule
+from verification.rules.loader import RuleParams
+
+COMPARED = (
+    "certificate_number",
+    "issue_date",
+    "expiry_date",
+    "consignor_name",
+    "consignee_name",
+    "origin_country",
+    "hs_code",
+    "net_weight_kg",
+    "packages",
+    "container_numbers",
+    "establishment_number",
+)
+"""The values compared: those the verdict rests on (the officer's name is the signature's
+business, and free text such as the commodity may be worded differently on paper)."""
+
+
+_PARTIES = ("consignor_name", "consignee_name")
+
+
+def agrees(name: str, value: str, theirs: Any, p: RuleParams) -> bool:
+    """Whether a value read from the paper says what the copy says: party names as similar as
+    the declaration's must be (``name_similarity``: a letter misread is not an alteration), an
+    HS code printed to fewer digits than the copy holds on those it has, the rest exactly."""
+    if name in _PARTIES:
+        return name_similarity(value, str(theirs)) >= p["name_similarity"]
+    if name == "hs_code":
+        x, y = re.sub(r"\D", "", value), re.sub(r"\D", "", str(theirs))
+        n = min(len(x), len(y))
+        return n >= 4 and x[:n] == y[:n]
+    return same_value(name, value, theirs)
+
+
+def copied(inp: RuleInputs, name: str) -> Any:
+    """The copy's value of ``name`` (None where there is no copy or it has no such value)."""
+    if inp.electronic_copy is None:
+        return None
+    value = inp.electronic_copy.get(name)
+    return None if value in (None, "", []) else value
+
+
+@rule("copy.present")
+def present(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    if inp.electronic_copy is not None:
+        number = copied(inp, "certificate_number") or "?"
+        return Outcome(True, f"the issuer's electronic copy of certificate {number} is at hand")
+    if not p.values.get("electronic_copy_required", False):
+        return None
+    number = inp.value("certificate_number") or "(number not read)"
+    return Outcome(
+        False,
+        f"issuers in {inp.country or '?'} send an electronic copy of every certificate; "
+        f"none has been received for certificate {number}",
+    )
+
+
+@rule("copy.fields")
+def fields(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    if inp.electronic_copy is None:
+        return None
+    differ: list[str] = []
+    doubtful = True
+    compared = 0
+    for name in COMPARED:
+        value, theirs = inp.value(name), copied(inp, name)
+        if value is None or theirs is None:
+            continue
+        compared += 1
+        if not agrees(name, value, theirs, p):
+            differ.append(f"{name} {value!r} on paper, {theirs!r} in the copy")
+            doubtful = doubtful and not inp.confident(name, p)
+    if differ:
+        return Outcome(
+            False,
+            "the paper differs from the issuer's electronic copy: " + "; ".join(differ),
+            soft=doubtful,
+        )
+    if compared == 0:
+        return Outcome(False, "no value of the paper could be compared with the issuer's copy")
+    return Outcome(True, f"{compared} values agree with the issuer's electronic copy")

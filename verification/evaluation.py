@@ -58,6 +58,24 @@ class CaseOutcome:
     reasons: list[str] = field(default_factory=list)
 
 
+ISSUED_KINDS = frozenset({"genuine", "declaration_mismatch", "field_altered", "expired", "no_seal"})
+"""Case kinds whose certificate the issuing agency really issued (``electronic_copies``): the
+rest (a forged or another agency's seal, an impostor's signature) are counterfeits, of which
+the issuer holds no copy. A field-altered case's copy holds the value issued, not the one
+printed over it."""
+
+
+def issuer_copy(truth: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The issuer's electronic copy of a case's certificate, or None for a counterfeit."""
+    if truth.get("kind") not in ISSUED_KINDS:
+        return None
+    copy = {**(truth.get("fields") or {}), "issuing_country": truth.get("issuing_country")}
+    altered = truth.get("alteration") or {}
+    if altered.get("field"):  # the truth holds the value printed over the issued one
+        copy[altered["field"]] = altered.get("original_value")
+    return copy
+
+
 def case_dirs(corpus: Path) -> list[Path]:
     cases = corpus / "cases"
     if not cases.is_dir():
@@ -72,12 +90,15 @@ def evaluate_corpus(
     use_pdf: bool = False,
     limit: int | None = None,
     progress: Progress | None = None,
+    electronic_copies: bool = False,
 ) -> list[CaseOutcome]:
+    """``electronic_copies``: review each paper against its issuer's electronic copy
+    (``issuer_copy``), as where the issuing country sends them over the exchange."""
     pipe = pipeline or Pipeline(BundleSpecimenSource(corpus))
     dirs = case_dirs(corpus)[:limit]
     outcomes = []
     for i, case in enumerate(dirs):
-        outcomes.append(_run_case(pipe, case, use_pdf))
+        outcomes.append(_run_case(pipe, case, use_pdf, electronic_copies))
         if progress is not None:
             progress(i + 1, len(dirs), case.name)
     return outcomes
@@ -89,7 +110,7 @@ def _scan(case: Path, use_pdf: bool) -> Path:
     return next((p for p in (case / "scan.jpg", case / "scan.png") if p.exists()), case / "scan")
 
 
-def _run_case(pipe: Pipeline, case: Path, use_pdf: bool) -> CaseOutcome:
+def _run_case(pipe: Pipeline, case: Path, use_pdf: bool, copies: bool = False) -> CaseOutcome:
     truth = json.loads((case / "truth.json").read_text(encoding="utf-8"))
     decl_path = case / "declaration.json"
     declaration = json.loads(decl_path.read_text(encoding="utf-8")) if decl_path.exists() else None
@@ -108,7 +129,10 @@ def _run_case(pipe: Pipeline, case: Path, use_pdf: bool) -> CaseOutcome:
     try:
         pipe.today = (lambda: arrival) if arrival else date.today  # review happens on arrival
         result = pipe.verify(
-            _scan(case, use_pdf).read_bytes(), declaration=declaration, arrival_date=arrival
+            _scan(case, use_pdf).read_bytes(),
+            declaration=declaration,
+            arrival_date=arrival,
+            electronic_copy=issuer_copy(truth) if copies else None,
         )
     except (DocumentError, UnknownTemplate) as err:
         out.verdict, out.error = "review", f"{err.code}: {err.message}"

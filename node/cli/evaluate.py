@@ -22,6 +22,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--limit", type=int, help="only the first N cases")
     p.add_argument("--pdf", action="store_true", help="review the vector PDFs instead of scans")
     p.add_argument("--rules", help="rule repository TOML (default: the packaged rules)")
+    p.add_argument(
+        "--electronic-copies",
+        action="store_true",
+        help="review each paper against its issuer's electronic copy (counterfeits have none)",
+    )
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=_eval)
 
@@ -56,5 +61,10 @@ def _run(corpus: Path, pipeline: Pipeline, args: argparse.Namespace) -> list[ev.
             bar.update(task, completed=done, total=total, description=f"reviewing {case}")
 
         return ev.evaluate_corpus(
-            corpus, pipeline=pipeline, use_pdf=args.pdf, limit=args.limit, progress=step
+            corpus,
+            pipeline=pipeline,
+            use_pdf=args.pdf,
+            limit=args.limit,
+            progress=step,
+            electronic_copies=args.electronic_copies,
         )

@@ -116,3 +116,17 @@ def test_report_files(tmp_path):
 def test_cli_eval_on_a_non_corpus_is_bad_input(tmp_path, capsys):
     assert main(["eval", str(tmp_path)]) == 2
     assert "not a simulator corpus" in capsys.readouterr().err
+
+
+def test_only_certificates_the_issuer_issued_have_an_electronic_copy():
+    from verification.evaluation import issuer_copy
+
+    fields = {"certificate_number": "NZ26/1", "net_weight_kg": 12.5}
+    for kind in ("genuine", "field_altered", "expired", "declaration_mismatch", "no_seal"):
+        copy = issuer_copy({"kind": kind, "fields": fields, "issuing_country": "NZ"})
+        assert copy == {**fields, "issuing_country": "NZ"}, kind
+    for kind in ("forged_seal", "foreign_seal", "unregistered_officer"):
+        assert issuer_copy({"kind": kind, "fields": fields, "issuing_country": "NZ"}) is None
+    altered = {"field": "net_weight_kg", "original_value": 10.0, "altered_value": 12.5}
+    copy = issuer_copy({"kind": "field_altered", "fields": fields, "alteration": altered})
+    assert copy is not None and copy["net_weight_kg"] == 10.0  # what was issued

@@ -203,11 +203,8 @@ def _invalid(err: ValidationError, path: Path) -> str:
 def write_settings(settings: Settings) -> None:
     """Persist the file-backed sections to ``config.toml`` atomically."""
     data = settings.model_dump(mode="json", exclude={"home"})
-    text = _to_toml(data)
     settings.home.mkdir(parents=True, exist_ok=True)
-    tmp = settings.config_path.with_suffix(".toml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, settings.config_path)
+    _replace(settings.config_path, _to_toml(data))
 
 
 def record_setting(home: Path, section: str, key: str, value: Any) -> None:
@@ -219,8 +216,13 @@ def record_setting(home: Path, section: str, key: str, value: Any) -> None:
     path = home / CONFIG_FILE
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     data.setdefault(section, {})[key] = value
+    _replace(path, _to_toml(data))
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all (a reader never sees half a file)."""
     tmp = path.with_suffix(f".toml.{os.getpid()}.tmp")
-    tmp.write_text(_to_toml(data), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 

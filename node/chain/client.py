@@ -72,7 +72,7 @@ class ChainClient:
         self.rpc_url = rpc_url
         self.account = account
         self.receipt_timeout = receipt_timeout
-        self.w3 = AsyncWeb3(AsyncHTTPProvider(rpc_url, request_kwargs={"timeout": 10}))
+        self.w3 = _web3(rpc_url)
         self._nonce: int | None = None
         self._lock = asyncio.Lock()
         self._chain_id: int | None = None
@@ -86,7 +86,7 @@ class ChainClient:
         """Talk to the same chain at another URL (the embedded anvil moved port at start)."""
         if rpc_url != self.rpc_url:
             self.rpc_url = rpc_url
-            self.w3 = AsyncWeb3(AsyncHTTPProvider(rpc_url, request_kwargs={"timeout": 10}))
+            self.w3 = _web3(rpc_url)
 
     async def start(self) -> None:
         await self.chain_id()
@@ -240,3 +240,7 @@ class LazyContract:
             self.contract_address = await self._resolve()
             self._contract = self.client.contract(self.contract_name, self.contract_address)
         return self._contract
+
+
+def _web3(rpc_url: str) -> AsyncWeb3:
+    return AsyncWeb3(AsyncHTTPProvider(rpc_url, request_kwargs={"timeout": 10}))

@@ -114,6 +114,12 @@ class VerificationSettings(BaseModel):
     max_bytes: int = 40 * 1024 * 1024
     max_pages: int = 10
     max_pixels: int = 60_000_000
+    rules_path: str = Field(
+        "", description="rule repository TOML for reviews; empty = the packaged rules.toml"
+    )
+    establishments_path: str = Field(
+        "", description='approved establishments JSON {"AU": [numbers], ...}; empty = none'
+    )
 
 
 class Settings(BaseSettings):

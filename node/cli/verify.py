@@ -213,10 +213,11 @@ def _pipeline(args: argparse.Namespace, data: bytes) -> Pipeline:
     settings = settings_from(args, require_init=False)
     v = settings.verification
     limits = IntakeLimits(max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels)
-    est = load_establishments(args.establishments) if args.establishments else {}
+    est_path = args.establishments or v.establishments_path  # the node's, unless named here
+    est = load_establishments(est_path) if est_path else {}
     config = PipelineConfig(limits=limits, establishments=est)
     source = specimen_source(args, hashlib.sha256(data).hexdigest())
-    return Pipeline(source, rules=load_rules(args.rules), config=config)
+    return Pipeline(source, rules=load_rules(args.rules or v.rules_path or None), config=config)
 
 
 def _mapped(err: VerificationError) -> Exception:

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from node.config import Settings
-from node.errors import InputError, LimitExceeded, UnsupportedDocument
+from node.errors import ConfigError, InputError, LimitExceeded, UnsupportedDocument
 from node.ports import TrustRegistryChain
 from node.registry.specimens import build_specimens, trusted_registrars
 from node.storage.blobs import BlobStore
@@ -45,7 +45,9 @@ from verification import (
 )
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
+from verification.errors import RuleSetError
 from verification.intake import load_pages
+from verification.rules import load_establishments
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +143,14 @@ class PipelineVerifier:
             max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels
         )
         self._ocr = _CachingOcr(RapidOcrEngine())
-        self._rules = load_rules()
+        try:  # the node's own rule set and establishment lists, if it names them
+            self._rules = load_rules(v.rules_path or None)
+            est = v.establishments_path
+            self._config = PipelineConfig(
+                limits=self._limits, establishments=load_establishments(est) if est else {}
+            )
+        except RuleSetError as err:
+            raise ConfigError(f"verification: {err.message}", code=err.code) from None
 
     @property
     def registrars(self) -> set[str]:
@@ -165,9 +174,7 @@ class PipelineVerifier:
             registrars=await asyncio.to_thread(lambda: self.registrars),
             is_used=is_used,
         )
-        pipeline = Pipeline(
-            source, ocr=self._ocr, rules=self._rules, config=PipelineConfig(limits=self._limits)
-        )
+        pipeline = Pipeline(source, ocr=self._ocr, rules=self._rules, config=self._config)
         return await asyncio.to_thread(
             self._run, pipeline, data, _Against(declaration, electronic_copy), evidence_dir
         )

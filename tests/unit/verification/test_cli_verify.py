@@ -191,3 +191,18 @@ def test_an_electronic_copy_must_be_a_certificate(tmp_path, capsys):
     code = main(["verify", str(doc), "--bundle", bundle, "--electronic-copy", str(copy)])
     err = capsys.readouterr().err
     assert code == 2 and "a declaration, not a certificate" in err and len(err.splitlines()) == 1
+
+
+def test_verify_uses_the_nodes_rule_set_unless_told_otherwise(tmp_path, capsys, monkeypatch):
+    doc = tmp_path / "doc.png"
+    Image.new("RGB", (800, 600), "white").save(doc)
+    bundle = str(_bundle(tmp_path / "b"))
+    monkeypatch.setenv("CUSDEP_VERIFICATION__RULES_PATH", "/nonexistent/node-rules.toml")
+    assert main(["verify", str(doc), "--bundle", bundle]) == 2
+    assert "node-rules.toml" in capsys.readouterr().err
+    # --rules names another one for this review (here the packaged file): the node's is not read
+    from verification.rules import DEFAULT_RULES
+
+    code = main(["verify", str(doc), "--bundle", bundle, "--rules", str(DEFAULT_RULES)])
+    assert "node-rules.toml" not in capsys.readouterr().err
+    assert code == 2  # the blank page has no template

@@ -103,3 +103,12 @@ def test_the_requirement_must_be_true_or_false(tmp_path: Path) -> None:
     path.write_text(DEFAULT_RULES.read_text() + '\n[sets."*/AU"]\nelectronic_copy_required = 1\n')
     with pytest.raises(RuleSetError, match="electronic_copy_required must be true or false"):
         load_rules(path)
+
+
+def test_a_difference_a_misreading_explains_goes_to_an_officer() -> None:
+    for name, misread in (("net_weight_kg", "1250"), ("certificate_number", "AU-2026-000128")):
+        fields = {name: FieldValue(misread, 0.97)}
+        verdict, rules = _verdict(_inputs(fields=fields, electronic_copy=COPY, declaration=None))
+        assert verdict is Verdict.REVIEW, (name, rules["copy.fields"].message)
+        assert not rules["copy.fields"].passed
+        assert rules["copy.fields"].severity.value == "warning"

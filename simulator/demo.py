@@ -6,8 +6,9 @@ of AU and NZ register their seals, officers and templates on their own nodes (au
 records on chain); the records reach CN by registry sync over gRPC, and CN checks each one
 against the chain before its review uses it. AU and NZ then send CN electronic certificates, the
 importers' declarations and paper scans — genuine and forged, from the simulator — over gRPC
-with mutual TLS. CN reviews the scans, anchors what it accepts and sends each outcome back to the
-sender; one document is traced end to end and verified on chain.
+with mutual TLS. CN reviews the scans — each against its issuer's electronic copy, which AU and
+NZ send for every certificate they issue (a counterfeit has none) — anchors what it accepts and
+sends each outcome back to the sender; one document is traced end to end and verified on chain.
 
     make demo                 run it and print the summary
     make demo ARGS=--serve    keep the nodes running for a browser (Ctrl-C stops them)
@@ -31,9 +32,11 @@ from rich.table import Table
 
 from node.api.tokens import TokenService
 from node.bootstrap import build_node
+from node.config import record_setting
 from node.trace import trace
 from simulator.cluster import Cluster, NodeProcess, NodeSpec
 from simulator.corpus import generate_corpus
+from verification.rules import DEFAULT_RULES
 
 OUT = Path(__file__).resolve().parent.parent / "out" / "demo"
 IMPORTER = "CN-SHA"
@@ -189,7 +192,8 @@ def _has(review: Any, sha: str) -> bool:
 
 def _summary(cases: list[dict[str, Any]], reviews: dict[str, Any], anchoring: Any) -> Table:
     table = Table(title="CN-SHA review of paper certificates received from AU and NZ")
-    for col in ("case", "from", "template", "simulated as", "expected", "CN verdict", "anchored"):
+    cols = ("case", "from", "template", "simulated as", "issuer's copy", "expected", "CN verdict")
+    for col in (*cols, "anchored"):
         table.add_column(col)
     for c in cases:
         t = c["truth"]
@@ -207,11 +211,32 @@ def _summary(cases: list[dict[str, Any]], reviews: dict[str, Any], anchoring: An
             EXPORTERS[t["issuing_country"]],
             t["template_id"],
             t["kind"],
+            _copy_check(r),
             t["expected_verdict"],
             f"{verdict} {ok}",
             "yes" if anchoring.state(sha) == "anchored" else "no",
         )
     return table
+
+
+def _expect_copies(node: NodeProcess, exporters: dict[str, str]) -> None:
+    """CN's own rule set: the packaged one, plus "the issuers of these countries send an
+    electronic copy of every certificate" (a paper without one goes to an officer)."""
+    text = DEFAULT_RULES.read_text(encoding="utf-8")
+    for country in exporters:
+        text += f'\n[sets."*/{country}"]\nelectronic_copy_required = true\n'
+    path = node.home / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    record_setting(node.home, "verification", "rules_path", str(path))
+
+
+def _copy_check(review: dict[str, Any]) -> str:
+    """What CN-SHA's review made of the issuer's electronic copy (AU/NZ send one for every
+    genuine certificate; a counterfeit has none)."""
+    rules = {r.get("id"): r for r in review.get("rules") or []}
+    if "copy.fields" in rules:
+        return "agrees" if rules["copy.fields"].get("passed") else "DIFFERS"
+    return "none"
 
 
 async def _trace_one(cn: NodeProcess, sha: str) -> dict[str, Any]:
@@ -242,7 +267,9 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
         cluster.start_chain()
         cluster.init_nodes()
         cluster.connect_all()
+        _expect_copies(cluster[IMPORTER], EXPORTERS)
     console.log(f"chain {cluster.rpc_url}; nodes {', '.join(cluster.nodes)} pinned each other")
+    console.log(f"{IMPORTER} expects an electronic copy of every certificate AU and NZ issue")
     with console.status(f"simulator: generating {args.count} paper certificates…"):
         corpus = OUT / "corpus"
         generate_corpus(

@@ -55,6 +55,7 @@ class SealResult:
     # places two swapped letters could hide in an ink gap (``_seal_confirm.TextCheck``)
     text_checked: bool = False
     text_unconfirmed: int = 0
+    finding: str = ""  # why an impression that was compared is no match (for the officer)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class SealResult:
             "coverage": round(self.coverage, 3),
             "text_checked": self.text_checked,
             "text_unconfirmed": self.text_unconfirmed,
+            "finding": self.finding,
         }
 
 

@@ -721,13 +721,18 @@ def _judge(
     enough = _enough(cmp, th)
     match = enough and cmp.score >= th.accept
     uncertain = not match and (cmp.score >= th.reject or not enough)
+    finding = "" if match else _shortfall(cmp, th, enough)
     if rival is not None:
         match, uncertain = False, True
+        finding = f"another agency's registered stamp {rival.id} fits it better"
     text = None
     if match:
         text = checked.result() if checked is not None else _text(cmp, spec, rgb)
     if text is not None and text.contradicted:
         match, uncertain = False, True
+        finding = (
+            "its printed text contradicts the specimen (letters swapped or added, or stars missing)"
+        )
     return SealResult(
         found=True,
         seal_id=spec.id,
@@ -741,7 +746,17 @@ def _judge(
         coverage=cmp.coverage,
         text_checked=text is not None and text.unconfirmed is not None,
         text_unconfirmed=(text.unconfirmed or 0) if text is not None else 0,
+        finding=finding,
     )
+
+
+def _shortfall(cmp: Comparison, th: SealThresholds, enough: bool) -> str:
+    """Why a comparison fell short of a match, in an officer's words."""
+    if cmp.coverage < th.min_coverage:
+        return f"too little of the specimen's ink shows to compare (coverage {cmp.coverage:.2f})"
+    if not enough:
+        return f"too little of the specimen's detail shows to compare ({cmp.detail:.2f})"
+    return f"its shape and ink differ from the specimen (score under {th.accept:.2f})"
 
 
 def _other_agency(

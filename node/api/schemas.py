@@ -123,6 +123,7 @@ class Review(ReviewBrief):
     rules: list[dict[str, Any]]
     declaration_sha256: str | None
     declaration: dict[str, Any] | None
+    electronic_copy_sha256: str | None = None  # the issuer's copy the paper was checked against
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     submitted_by: str

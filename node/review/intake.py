@@ -207,6 +207,13 @@ def number_key(certificate_number: str) -> str:
     return re.sub(r"[^0-9A-Z]", "", certificate_number.upper())
 
 
+def copy_indexed(session: Any, certificate_number: str) -> bool:
+    """Whether an issuer's copy of this certificate is on the node."""
+    key = number_key(certificate_number)
+    stmt = select(CertificateCopyRow.sha256).where(CertificateCopyRow.certificate_number == key)
+    return bool(key) and session.exec(stmt).first() is not None
+
+
 def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
     """Record ``doc`` (a certificate partner ``source`` sent for its own country) as the
     issuer's copy, and send back to the machine every paper of that number it left for an

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from node.anchoring.service import AnchorService, check_sha256
 from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
-from node.review.intake import Intake
+from node.review.intake import Intake, copy_indexed
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
 from node.review.view import review_dict
@@ -43,6 +44,15 @@ DECISIONS = ("accept", "reject")
 OPEN = ("review", "reject")
 QUEUE_STATES = ("open", "all", "pending", "accept", "review", "reject", "decided")
 _STATE = {"accept": "accepted", "review": "in_review", "reject": "rejected"}
+
+
+@dataclass(frozen=True)
+class _Against:
+    """What a review was checked against: the importer's declaration, the issuer's copy."""
+
+    declaration_sha256: str
+    declaration: dict[str, Any] | None
+    copy_sha256: str | None
 
 
 class ReviewService:
@@ -83,7 +93,7 @@ class ReviewService:
             except Exception as err:  # one bad scan must not stall the queue
                 logger.exception("review of %s failed", sha)
                 out = unreadable(sha, f"the machine review failed: {err}")
-                await asyncio.to_thread(self._record, sha, out, "", None)
+                await asyncio.to_thread(self._record, sha, out, _Against("", None, None))
         return len(shas)
 
     def requeue(self, sha256: str) -> dict[str, Any]:
@@ -125,7 +135,8 @@ class ReviewService:
                 declaration = await asyncio.to_thread(self.intake.declaration, found)
         if found or copy is not None:  # check again, against what was found (OCR is cached)
             out = await self._verify(sha256, data, declaration, copy)
-        await asyncio.to_thread(self._record, sha256, out, row.declaration_sha256, declaration)
+        against = _Against(row.declaration_sha256, declaration, (copy or {}).get("sha256"))
+        await asyncio.to_thread(self._record, sha256, out, against)
         result = await asyncio.to_thread(self.get, sha256)
         self._notify(sha256, result)
         return result
@@ -153,20 +164,22 @@ class ReviewService:
     def _declaration_for(self, sha: str) -> dict[str, Any] | None:
         return self.intake.declaration(sha) if sha else None
 
-    def _record(
-        self,
-        sha: str,
-        out: Verification,
-        declaration_sha: str,
-        declaration: dict[str, Any] | None,
-    ) -> None:
+    def _record(self, sha: str, out: Verification, against: _Against) -> None:
         verdict = out.verdict
+        declaration_sha = against.declaration_sha256
         with self.db.session() as session:
             row = session.get(ReviewRow, sha)
             assert row is not None
             row.state, row.verdict, row.reviewed_at = verdict, verdict, utcnow()
+            if verdict == "review" and against.copy_sha256 is None:
+                if copy_indexed(session, out.certificate_number):  # it came during the review
+                    row.state = "pending"
             row.result, row.certificate_number = out.result, out.certificate_number
-            row.layout = {**out.layout, "declaration": declaration}
+            row.layout = {
+                **out.layout,
+                "declaration": against.declaration,
+                "electronic_copy_sha256": against.copy_sha256,
+            }
             row.declaration_sha256 = declaration_sha
             row.forwardable = verdict == "accept"
             doc = session.get(DocumentRow, sha)
@@ -177,6 +190,7 @@ class ReviewService:
                 "template_id": out.result.get("template_id"),
                 "reasons": out.result.get("reasons", []),
                 "declaration_sha256": declaration_sha or None,
+                "electronic_copy_sha256": against.copy_sha256,
             }
             add_event(session, sha, EventKind.VERIFIED, self.actor, detail)
         if verdict == "accept" and self.anchoring is not None:

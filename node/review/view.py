@@ -97,11 +97,13 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
         return out
     layout = dict(row.layout or {})
     declaration = layout.pop("declaration", None)
+    copy_sha = layout.pop("electronic_copy_sha256", None)
     out.update(
         result=result,
         rules=ordered_rules(list(result.get("rules", []))),
         declaration_sha256=row.declaration_sha256 or None,
         declaration=declaration,
+        electronic_copy_sha256=copy_sha,
         comparison=comparison(result, declaration),
         layout=layout,
         submitted_by=row.submitted_by,

@@ -146,3 +146,26 @@ def test_a_copy_that_arrives_late_sends_its_paper_back_to_the_machine(node) -> N
     with node.db.session() as session:
         states = [session.get(ReviewRow, x * 64).state for x in "abc"]
     assert states == ["pending", "decided", "review"]  # an officer's decision stands
+
+
+def test_a_copy_indexed_while_its_paper_was_reviewed_sends_the_paper_round_again(node) -> None:
+    """The review looked for the copy before it came, and recorded "review" after the router
+    had indexed it (so the router found nothing to send back): the record itself sees it."""
+    from node.review.service import _Against
+    from node.review.verifier import Verification
+
+    _partner(node, "AU-SYD", "AU")
+    with node.db.session() as session:
+        session.add(ReviewRow(sha256="d" * 64, state="pending"))
+    router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
+    copy = _receive_from(node, _certificate("AU-2026-9", "AU", 9.0), "AU-SYD")
+    assert router.route_pending() == 1
+    number = {"certificate_number": {"value": "AU-2026-9"}}
+    service = node.extras["review"]
+    out = Verification({"verdict": "review", "fields": number}, {})
+    service._record("d" * 64, out, _Against("", None, None))
+    with node.db.session() as session:
+        assert session.get(ReviewRow, "d" * 64).state == "pending"
+    service._record("d" * 64, out, _Against("", None, copy))  # reviewed with it: stays
+    with node.db.session() as session:
+        assert session.get(ReviewRow, "d" * 64).state == "review"

@@ -191,9 +191,10 @@ def seal_agency(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     other = (
         f"; closest specimen belongs to {s.agency_id}" if s.agency_id not in (None, agency) else ""
     )
+    why = f": {s.finding}" if s.finding else ""
     return Outcome(
         False,
-        f"seal does not match {agency}'s specimens (score {s.score:.2f}){other}",
+        f"seal does not match {agency}'s specimens (score {s.score:.2f}){other}{why}",
         soft=s.uncertain,
     )
 

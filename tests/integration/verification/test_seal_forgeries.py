@@ -104,9 +104,13 @@ def test_imitation_is_not_matched(how):
     forged = _forgery(how)
     res = check_seal(_scan(forged, angle=-15.0, seed=4), SPECIMENS)
     assert res.found and not res.match, forged.note
+    assert res.finding, "the officer is told why"
+    if how == "ring text":
+        assert "printed text contradicts" in res.finding, res.finding
 
 
 def test_other_agencys_seal_is_not_matched():
     other = WORLD.seals["NZ-MPI-S1"]
     res = check_seal(_scan(other, angle=20.0, seed=5), SPECIMENS)
     assert res.found and not res.match
+    assert res.finding and res.to_json()["finding"] == res.finding

@@ -159,6 +159,10 @@ async def test_the_issuers_electronic_copy_is_found_by_certificate_number(
     assert copies[sha] is not None and copies[sha]["sha256"] == copy_sha
     assert copies[sha]["net_weight_kg"] == 1200.0
     assert copies[other] is None
+    body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
+    assert body["electronic_copy_sha256"] == copy_sha
+    body = (await client.get(f"/api/v1/review/{other}", headers=bearer(tokens["officer"]))).json()
+    assert body["electronic_copy_sha256"] is None
 
 
 async def test_queue_neighbours_and_unknown_review(node, client, tokens) -> None:

@@ -472,3 +472,21 @@ def test_a_name_read_with_doubt_and_like_no_one_s_is_reviewed_and_no_officer_is_
     near = dict(officer=lapsed, officer_similarity=0.7)
     verdict, rules = _verdict(_inputs(**near))
     assert verdict is Verdict.REVIEW and not rules["officer.valid"].passed
+
+
+_WHY = "its printed text contradicts the specimen (letters swapped or added, or stars missing)"
+
+
+def test_a_seal_that_is_no_match_says_why():
+    seal = SealResult(
+        found=True,
+        seal_id="AU-DAFF-S1",
+        score=1.0,
+        match=False,
+        candidates=1,
+        uncertain=True,
+        finding=_WHY,
+    )
+    verdict, rules = _verdict(_inputs(seal=seal))
+    assert verdict is Verdict.REVIEW  # uncertain: an officer looks
+    assert rules["seal.agency"].message.endswith(": " + _WHY)

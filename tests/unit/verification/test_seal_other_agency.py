@@ -54,6 +54,8 @@ def test_another_agencys_rectangle_that_passes_the_cells_is_left_for_review():
     assert alone.match  # its cells pass NO-FDIR's specimen: without the others, accepted
     res = S.check_seal(page, own, others=_others("NO-FDIR"))
     assert res.found and not res.match and res.uncertain
+    assert res.finding.startswith("another agency's registered stamp "), res.finding
+    assert "NO-FDIR" not in res.finding
 
 
 def test_the_agencys_own_rectangle_still_matches_beside_every_other_agencys():

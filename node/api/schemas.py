@@ -124,6 +124,7 @@ class Review(ReviewBrief):
     declaration_sha256: str | None
     declaration: dict[str, Any] | None
     electronic_copy_sha256: str | None = None  # the issuer's copy the paper was checked against
+    electronic_copy: dict[str, Any] | None = None
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     submitted_by: str

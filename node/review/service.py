@@ -52,7 +52,11 @@ class _Against:
 
     declaration_sha256: str
     declaration: dict[str, Any] | None
-    copy_sha256: str | None
+    copy: dict[str, Any] | None  # its fields, and its ``sha256``
+
+    @property
+    def copy_sha256(self) -> str | None:
+        return None if self.copy is None else self.copy.get("sha256")
 
 
 class ReviewService:
@@ -135,7 +139,7 @@ class ReviewService:
                 declaration = await asyncio.to_thread(self.intake.declaration, found)
         if found or copy is not None:  # check again, against what was found (OCR is cached)
             out = await self._verify(sha256, data, declaration, copy)
-        against = _Against(row.declaration_sha256, declaration, (copy or {}).get("sha256"))
+        against = _Against(row.declaration_sha256, declaration, copy)
         await asyncio.to_thread(self._record, sha256, out, against)
         result = await asyncio.to_thread(self.get, sha256)
         self._notify(sha256, result)
@@ -179,6 +183,7 @@ class ReviewService:
                 **out.layout,
                 "declaration": against.declaration,
                 "electronic_copy_sha256": against.copy_sha256,
+                "electronic_copy": against.copy,
             }
             row.declaration_sha256 = declaration_sha
             row.forwardable = verdict == "accept"

@@ -1,5 +1,6 @@
 """What the API and the review screen show of a review: the result, findings ordered for the
-officer (failures first, authenticity before consistency), and certificate vs declaration."""
+officer (failures first, authenticity before consistency), and the certificate beside the
+declaration and the issuer's electronic copy."""
 
 from __future__ import annotations
 
@@ -37,16 +38,23 @@ def ordered_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for _, r in sorted(enumerate(rules), key=key)]
 
 
-def comparison(result: dict[str, Any], declaration: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Certificate field beside the declared value, ``match`` false where they differ."""
-    if not declaration:
+def comparison(
+    result: dict[str, Any],
+    declaration: dict[str, Any] | None,
+    copy: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Certificate field beside the declared value and the issuer's copy's; ``match`` and
+    ``copy_match`` false where they differ (None: nothing to compare)."""
+    if not declaration and not copy:
         return []
     fields = result.get("fields", {})
     out = []
-    for name in COMPARED:
+    names = COMPARED if not copy else (*_COPY_FIRST, *COMPARED)
+    for name in dict.fromkeys(names):
         cert = (fields.get(name) or {}).get("value")
-        declared = declaration.get(name)
-        if cert is None and declared in (None, ""):
+        declared = (declaration or {}).get(name)
+        copied = (copy or {}).get(name)
+        if cert is None and declared in (None, "") and copied in (None, "", []):
             continue
         out.append(
             {
@@ -54,9 +62,14 @@ def comparison(result: dict[str, Any], declaration: dict[str, Any] | None) -> li
                 "certificate": cert,
                 "declaration": declared,
                 "match": _same(cert, declared, name),
+                "copy": copied,
+                "copy_match": _same(cert, copied, name),
             }
         )
     return out
+
+
+_COPY_FIRST = ("certificate_number", "issue_date", "expiry_date", "establishment_number")
 
 
 def _same(a: Any, b: Any, field: str = "") -> bool | None:
@@ -98,13 +111,15 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
     layout = dict(row.layout or {})
     declaration = layout.pop("declaration", None)
     copy_sha = layout.pop("electronic_copy_sha256", None)
+    copy = layout.pop("electronic_copy", None)
     out.update(
         result=result,
         rules=ordered_rules(list(result.get("rules", []))),
         declaration_sha256=row.declaration_sha256 or None,
         declaration=declaration,
         electronic_copy_sha256=copy_sha,
-        comparison=comparison(result, declaration),
+        electronic_copy=copy,
+        comparison=comparison(result, declaration, copy),
         layout=layout,
         submitted_by=row.submitted_by,
         error=row.error or None,

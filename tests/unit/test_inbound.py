@@ -166,6 +166,6 @@ def test_a_copy_indexed_while_its_paper_was_reviewed_sends_the_paper_round_again
     service._record("d" * 64, out, _Against("", None, None))
     with node.db.session() as session:
         assert session.get(ReviewRow, "d" * 64).state == "pending"
-    service._record("d" * 64, out, _Against("", None, copy))  # reviewed with it: stays
+    service._record("d" * 64, out, _Against("", None, {"sha256": copy}))  # reviewed with it
     with node.db.session() as session:
         assert session.get(ReviewRow, "d" * 64).state == "review"

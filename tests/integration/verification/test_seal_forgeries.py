@@ -106,7 +106,9 @@ def test_imitation_is_not_matched(how):
     assert res.found and not res.match, forged.note
     assert res.finding, "the officer is told why"
     if how == "ring text":
-        assert "printed text contradicts" in res.finding, res.finding
+        assert "text" in res.finding and "contradict" in res.finding or "swap" in res.finding, (
+            res.finding
+        )
 
 
 def test_other_agencys_seal_is_not_matched():

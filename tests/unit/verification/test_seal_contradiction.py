@@ -638,7 +638,7 @@ def test_a_swap_read_beside_a_misread_letter_stands_where_the_pixels_do_not_deny
         # read 'AGRICULUTME' (``_short_swap_stands``)
         (9001, 300, "AGRICULUTRE,", "'TU' read swapped beside a misread letter"),
         # an unsettled line, the swapped pair's ink at -13.5 noise units (``_PLAIN_LINE_SNR``)
-        (9001, 293, "AGRICUTLURE,", "glyph pairs of its lines text fit a swap better"),
+        (9001, 293, "AGRICUTLURE,", "letter pairs of its lines text fit a swap better"),
     ],
 )
 def test_rectangle_imitations_matched_before_are_rejected(seed, index, forgery, said, caplog):
@@ -654,6 +654,7 @@ def test_rectangle_imitations_matched_before_are_rejected(seed, index, forgery, 
         res = S.check_seal(page, own)
     assert not res.match
     assert said in caplog.text
+    assert said in res.finding  # the officer is told the same
 
 
 @pytest.mark.parametrize(

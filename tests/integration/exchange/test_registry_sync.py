@@ -221,4 +221,9 @@ def test_review_outcomes_reach_the_sender(tmp_path: Path, pair) -> None:
         good_sha,
         bad_sha,
     }
+    # AU's certificate for AU, received over mTLS, is the issuer's copy CN checks papers against
+    copies = cn.sql(
+        "SELECT sha256, certificate_number, issuing_country, source FROM certificate_copies"
+    )
+    assert copies == [(good_sha, "AU20260001", "AU", "AU-CBR")]
     assert au.stop() == 0 and cn.stop() == 0

@@ -1,6 +1,7 @@
 """The review's one port, ``Verifier``, and its real implementation over ``verification``.
 
-``Verifier.verify(data, declaration=..., evidence_dir=..., is_used=...) -> Verification`` (async):
+``Verifier.verify(data, declaration=..., evidence_dir=..., is_used=..., electronic_copy=...)``
+-> ``Verification`` (async):
 the contract's ``cusdep verify --json`` result plus the layout the review screen draws (page
 images, field/seal/signature boxes, evidence crop file names), all files under ``evidence_dir``.
 
@@ -176,23 +177,24 @@ class PipelineVerifier:
         )
         pipeline = Pipeline(source, ocr=self._ocr, rules=self._rules, config=self._config)
         return await asyncio.to_thread(
-            self._run, pipeline, data, _Against(declaration, electronic_copy), evidence_dir
+            self._run, pipeline, data, declaration, electronic_copy, evidence_dir
         )
 
     def _run(
         self,
         pipeline: Pipeline,
         data: bytes,
-        against: _Against,
+        declaration: Mapping[str, Any] | None,
+        electronic_copy: Mapping[str, Any] | None,
         evidence_dir: Path,
     ) -> Verification:
         try:
             result = pipeline.verify(
                 data,
-                declaration=against.declaration,
-                arrival_date=_arrival(against.declaration),
+                declaration=declaration,
+                arrival_date=_arrival(declaration),
                 evidence_dir=evidence_dir,
-                electronic_copy=against.electronic_copy,
+                electronic_copy=electronic_copy,
             )
         except UnknownTemplate as err:
             sha = hashlib.sha256(data).hexdigest()
@@ -201,12 +203,6 @@ class PipelineVerifier:
             raise document_error(err) from None
         out = Verification(result.to_json(), layout(result))
         return _with_pages(out, data, self._limits, evidence_dir)
-
-
-@dataclass(frozen=True)
-class _Against:
-    declaration: Mapping[str, Any] | None
-    electronic_copy: Mapping[str, Any] | None
 
 
 def _arrival(declaration: Mapping[str, Any] | None) -> dt.date | None:

@@ -180,7 +180,7 @@ class Intake:
         if row is None or not self.blobs.has(row.sha256):
             return None
         fields = copy_fields(self.blobs.get(row.sha256), f"copy {row.sha256}")
-        return {**fields, "sha256": row.sha256}
+        return {**fields, "sha256": row.sha256, "source": row.source}
 
     def _index_new(self) -> None:
         """Index declarations that arrived another way (from partners over gRPC)."""

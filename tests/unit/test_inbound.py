@@ -128,7 +128,7 @@ def test_a_certificate_a_partner_sends_for_its_own_country_is_the_issuers_copy(n
     copy = intake.electronic_copy("AU 2026 000123")  # found whatever the separators
     assert copy is not None
     assert copy["sha256"] == own and copy["net_weight_kg"] == 1250.5
-    assert copy["issuing_country"] == "AU"
+    assert copy["issuing_country"] == "AU" and copy["source"] == "AU-SYD"
     assert intake.electronic_copy("AU-2026-000777") is None
     assert intake.electronic_copy("AU-2026-000888") is None
     assert intake.electronic_copy("") is None

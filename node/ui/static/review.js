@@ -104,6 +104,10 @@ async function renderSpecimens(review) {
 function renderCompare(review) {
   const body = $("compare-rows");
   body.replaceChildren();
+  const copy = review.electronic_copy;
+  $("copy-note").textContent = copy
+    ? `issuer's electronic copy ${String(review.electronic_copy_sha256 || "").slice(0, 16)}… sent by ${copy.source || "?"}`
+    : "no electronic copy from the issuer";
   if (review.comparison.length) {
     for (const c of review.comparison) {
       const differs = c.match === false || c.copy_match === false;

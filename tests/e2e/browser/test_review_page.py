@@ -55,10 +55,36 @@ async def _seed(node) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     review.intake.submit_electronic(
         declaration("AU-2026-forged"), kind="declaration", actor="clerk"
     )
+    _issuers_copy(node, "AU-2026-genuine")
     forged = review.submit_scan(labelled_scan("forged"), actor="clerk")["sha256"]
     genuine = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
     await review.process_pending()
     return str(forged), str(genuine)
+
+
+def _issuers_copy(node, number: str) -> None:  # type: ignore[no-untyped-def]
+    """AU's node sent its certificate ``number`` (weight 1200.0 kg) over the exchange."""
+    from node.exchange.tables import PartnerRow
+    from node.inbound import InboundRouter
+    from node.storage.documents import upsert_document
+
+    with node.db.session() as session:
+        session.add(
+            PartnerRow(
+                node_id="AU-SYD",
+                country="AU",
+                endpoint="127.0.0.1:1",
+                ca_pem="-",
+                verify_key_hex="00" * 32,
+                key_id="k",
+            )
+        )
+    body = {"doc_type": "certificate", "certificate_number": number, "issuing_country": "AU"}
+    data = json.dumps({**body, "net_weight_kg": 1200.0}).encode()
+    sha = node.blobs.put(data)
+    with node.db.session() as session:
+        upsert_document(session, sha, kind="certificate", size=len(data), source="AU-SYD")
+    assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
 
 
 def _red_share(png_bytes: bytes) -> float:
@@ -122,6 +148,7 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             diff = page.locator("#compare-rows tr.diff")
             assert await diff.count() == 1 and "1200" in await diff.inner_text()
             assert "no copy" in await diff.inner_text()  # no issuer's copy came for it
+            assert await page.inner_text("#copy-note") == "no electronic copy from the issuer"
             assert "Issuer's copy" in await page.inner_text("table.compare thead")
             assert await page.locator("#scan-boxes rect.diff").count() == 1
             shot = await page.screenshot(path=str(SHOT), full_page=False)
@@ -139,6 +166,10 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             await page.wait_for_url(f"{url}/ui/review/{genuine}")
             await page.wait_for_selector("body[data-ready='1']")
             assert await page.inner_text("#verdict") == "REVIEW"
+            assert "sent by AU-SYD" in await page.inner_text("#copy-note")
+            weight = page.locator("#compare-rows tr.diff")  # 1250.5 on paper, 1200 in the copy
+            assert await weight.count() == 1 and "1200" in await weight.inner_text()
+            assert await page.locator("#compare-rows td.differs").count() == 1
             fresh = await browser.new_page()  # a link with the token in its fragment signs in
             await fresh.goto(f"{url}/ui/#token={token}")
             await fresh.wait_for_selector("#queue-rows tr")

@@ -16,6 +16,7 @@ from node.inbound import InboundRouter
 from node.review.tables import ReviewRow
 from node.storage.core import DocumentRow
 from node.storage.documents import events_for, upsert_document
+from tests.unit.api.fakes import add_partner
 
 
 @pytest.fixture
@@ -81,22 +82,6 @@ def test_waits_for_the_bytes(node) -> None:
     assert router.route_pending() == 0
 
 
-def _partner(node, node_id: str, country: str) -> None:
-    from node.exchange.tables import PartnerRow
-
-    with node.db.session() as session:
-        session.add(
-            PartnerRow(
-                node_id=node_id,
-                country=country,
-                endpoint="127.0.0.1:1",
-                ca_pem="-",
-                verify_key_hex="00" * 32,
-                key_id="k",
-            )
-        )
-
-
 def _certificate(number: str, country: str, weight: float) -> bytes:
     body = {
         "doc_type": "certificate",
@@ -116,8 +101,8 @@ def _receive_from(node, data: bytes, source: str) -> str:
 
 
 def test_a_certificate_a_partner_sends_for_its_own_country_is_the_issuers_copy(node) -> None:
-    _partner(node, "AU-SYD", "AU")
-    _partner(node, "NZ-WLG", "NZ")
+    add_partner(node, "AU-SYD", "AU")
+    add_partner(node, "NZ-WLG", "NZ")
     router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
     own = _receive_from(node, _certificate("AU-2026-000123", "AU", 1250.5), "AU-SYD")
     # NZ's node cannot vouch for an Australian certificate, nor can an unknown source
@@ -135,7 +120,7 @@ def test_a_certificate_a_partner_sends_for_its_own_country_is_the_issuers_copy(n
 
 
 def test_a_copy_that_arrives_late_sends_its_paper_back_to_the_machine(node) -> None:
-    _partner(node, "AU-SYD", "AU")
+    add_partner(node, "AU-SYD", "AU")
     with node.db.session() as session:
         session.add(ReviewRow(sha256="a" * 64, state="review", certificate_number="AU-2026-5"))
         session.add(ReviewRow(sha256="b" * 64, state="decided", certificate_number="AU-2026-5"))
@@ -154,7 +139,7 @@ def test_a_copy_indexed_while_its_paper_was_reviewed_sends_the_paper_round_again
     from node.review.service import _Against
     from node.review.verifier import Verification
 
-    _partner(node, "AU-SYD", "AU")
+    add_partner(node, "AU-SYD", "AU")
     with node.db.session() as session:
         session.add(ReviewRow(sha256="d" * 64, state="pending"))
     router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")

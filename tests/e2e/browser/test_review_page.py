@@ -26,10 +26,12 @@ from node.bootstrap import build_node
 from tests.unit.api.fakes import (
     TEMPLATE,
     FakeVerifier,
+    add_partner,
     declaration,
     fakes,
     labelled_scan,
     png,
+    receive_copy,
     settings,
 )
 
@@ -64,27 +66,8 @@ async def _seed(node) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 
 def _issuers_copy(node, number: str) -> None:  # type: ignore[no-untyped-def]
     """AU's node sent its certificate ``number`` (weight 1200.0 kg) over the exchange."""
-    from node.exchange.tables import PartnerRow
-    from node.inbound import InboundRouter
-    from node.storage.documents import upsert_document
-
-    with node.db.session() as session:
-        session.add(
-            PartnerRow(
-                node_id="AU-SYD",
-                country="AU",
-                endpoint="127.0.0.1:1",
-                ca_pem="-",
-                verify_key_hex="00" * 32,
-                key_id="k",
-            )
-        )
-    body = {"doc_type": "certificate", "certificate_number": number, "issuing_country": "AU"}
-    data = json.dumps({**body, "net_weight_kg": 1200.0}).encode()
-    sha = node.blobs.put(data)
-    with node.db.session() as session:
-        upsert_document(session, sha, kind="certificate", size=len(data), source="AU-SYD")
-    assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, number, net_weight_kg=1200.0)
 
 
 def _red_share(png_bytes: bytes) -> float:

@@ -202,3 +202,35 @@ def declaration(number: str) -> bytes:
             "certificate_numbers": [number],
         }
     ).encode()
+
+
+def add_partner(node: Any, node_id: str, country: str) -> None:
+    """Pin a partner row directly (no card exchange): enough to say which country it is."""
+    from node.exchange.tables import PartnerRow
+
+    with node.db.session() as session:
+        session.add(
+            PartnerRow(
+                node_id=node_id,
+                country=country,
+                endpoint="127.0.0.1:1",
+                ca_pem="-",
+                verify_key_hex="00" * 32,
+                key_id="k",
+            )
+        )
+
+
+def receive_copy(node: Any, number: str, source: str = "AU-SYD", **fields: Any) -> str:
+    """Partner ``source`` (added beforehand) sent its certificate ``number`` for AU: stored and
+    routed as the exchange would leave it; returns its SHA-256."""
+    from node.inbound import InboundRouter
+    from node.storage.documents import upsert_document
+
+    body = {"doc_type": "certificate", "certificate_number": number, "issuing_country": "AU"}
+    data = json.dumps({**body, **fields}).encode()
+    sha = node.blobs.put(data)
+    with node.db.session() as session:
+        upsert_document(session, sha, kind="certificate", size=len(data), source=source)
+    assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
+    return str(sha)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.unit.api.conftest import bearer
-from tests.unit.api.fakes import declaration, labelled_scan
+from tests.unit.api.fakes import add_partner, declaration, labelled_scan, receive_copy
 
 
 async def _submit(client, tokens, label: str, **params) -> str:
@@ -123,35 +123,8 @@ async def test_declaration_is_found_by_certificate_number(node, client, tokens) 
 async def test_the_issuers_electronic_copy_is_found_by_certificate_number(
     node, client, tokens
 ) -> None:
-    import json
-
-    from node.exchange.tables import PartnerRow
-    from node.inbound import InboundRouter
-    from node.storage.documents import upsert_document
-
-    with node.db.session() as session:
-        session.add(
-            PartnerRow(
-                node_id="AU-SYD",
-                country="AU",
-                endpoint="127.0.0.1:1",
-                ca_pem="-",
-                verify_key_hex="00" * 32,
-                key_id="k",
-            )
-        )
-    copy = json.dumps(
-        {
-            "doc_type": "certificate",
-            "certificate_number": "AU-2026-genuine",
-            "issuing_country": "AU",
-            "net_weight_kg": 1200.0,
-        }
-    ).encode()
-    copy_sha = node.blobs.put(copy)
-    with node.db.session() as session:
-        upsert_document(session, copy_sha, kind="certificate", size=len(copy), source="AU-SYD")
-    assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
+    add_partner(node, "AU-SYD", "AU")
+    copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1200.0)
     sha = await _submit(client, tokens, "genuine")
     other = await _submit(client, tokens, "forged")  # AU-2026-forged: no copy
     await node.extras["review"].process_pending()

@@ -514,6 +514,39 @@ def test_a_ring_closed_up_then_stepped_forward_is_a_letter_added_inside_its_text
         assert not genuine.layout_moved
 
 
+def test_glyphs_a_letter_ahead_of_the_closing_up_line_before_them_are_a_letter_added():
+    """Held-out seed 423 c00154, an imitation NZ-MPI ring printing "NEWE" for "NEW" (accepted
+    before): 25 glyphs close up from +1 to -7, the four after the added letter read +5, +3, +2,
+    +2. One of those sits off its run, so no two-run model fits (``closed_then_stepped``); the
+    line of the glyphs before the place, carried on, has them 8.5 columns ahead of it. A genuine
+    BR-MAPA ring (seed 416 c00098) that steps as far forward does so across 360 columns of
+    unread strip, which a ring fitted off its centre drifts across."""
+    from verification._seal_glyphs import GlyphCheck, stepped_ahead
+
+    newe = (
+        1, 1, 1, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -2, -2, -3, -3, -3, -4, -4, -5, -5, -6,
+        -7, -7, 5, 3, 2, 2,
+    )  # fmt: skip
+    newe_places = (
+        15.5, 108.5, 122.0, 134.0, 157.0, 171.5, 186.5, 201.0, 222.0, 291.5, 302.0, 315.5,
+        333.0, 348.5, 364.0, 394.0, 410.0, 426.5, 442.0, 457.0, 471.5, 493.5, 508.0, 531.0,
+        546.5, 621.0, 644.0, 667.0, 684.0,
+    )  # fmt: skip
+    assert stepped_ahead(newe, newe_places)
+    assert GlyphCheck(0, 0, legible=29, moved=8, offsets=newe, centres=newe_places).layout_moved
+    genuine = (1, 0, -1, -2, -2, -2, -2, -2, 4, 3, 3, 3, 2)
+    genuine_places = (
+        15.5, 42.0, 115.0, 142.0, 169.5, 191.0, 210.0, 231.5, 595.0, 622.0, 646.5, 671.0, 690.5,
+    )  # fmt: skip
+    assert not stepped_ahead(genuine, genuine_places)
+    assert not GlyphCheck(
+        0, 0, legible=13, moved=1, offsets=genuine, centres=genuine_places
+    ).layout_moved
+    # the same step where the glyphs before it open up is no letter added in a fixed arc
+    opening = tuple(-o for o in newe[:25]) + newe[25:]
+    assert not stepped_ahead(opening, newe_places)
+
+
 def test_a_long_stretch_without_glyphs_does_not_stretch_a_drift_into_a_closing_up():
     """Held-out seed 340 c00030, a genuine AU-DAFF ring: 14 legible glyphs over 300 columns
     drift +3 to -1 (a scale error), one more 393 columns before them; taking the trend across

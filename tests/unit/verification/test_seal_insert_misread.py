@@ -191,6 +191,31 @@ def test_an_extra_letter_read_at_a_words_end_is_not_judged_by_the_places():
     assert not _line_places_hold(_line_evidence(at_place), LINE, 8)
 
 
+def test_an_extra_letter_read_in_a_line_that_holds_its_places_as_a_whole_is_misread():
+    """Held-out seed 417 c00082, a genuine ZA-SACCI rectangle read 'COMIMERCE' (an M cut by an
+    ink gap): 33 of its 34 legible glyphs at -1, but the pair across the point too faint to be
+    seen in order, so ``_line_places_hold`` could not overrule it. A letter added anywhere in a
+    centred line moves its glyphs apart, or the line squeezed to its width drifts them."""
+    from verification._seal_text import _line_holds, misread_lines
+
+    at_place = {g: 0 for g in range(16)}
+    pair_unseen = _line_evidence(at_place, contradicted=(3,))
+    assert not _line_places_hold(pair_unseen, LINE, 4)
+    assert _line_holds(pair_unseen.checks[0])
+    assert misread_lines(((LINE, "SERVAICIO NACIONAL"),), pair_unseen) == ()
+    assert misread_lines(((LINE, "SERVICIOS NACIONAL"),), pair_unseen) == ()
+    assert _line_holds(_line_evidence({**at_place, 6: 9}).checks[0])  # one glyph found off
+    assert _line_holds(_line_evidence({g: -1 for g in range(16)}).checks[0])
+    # a letter added: the line re-centred, or squeezed, or moved on as a whole
+    recentred = _line_evidence({g: (-3 if g < 8 else 3) for g in range(16)}, contradicted=(3,))
+    assert not _line_holds(recentred.checks[0])
+    assert misread_lines(((LINE, "SERVAICIO NACIONAL"),), recentred)
+    assert not _line_holds(_line_evidence({g: 3 - g // 3 for g in range(16)}).checks[0])
+    assert not _line_holds(_line_evidence({g: 2 for g in range(16)}).checks[0])
+    # too few glyphs legible to say the line holds
+    assert not _line_holds(_line_evidence({g: 0 for g in range(11)}).checks[0])
+
+
 def test_the_genuine_rectangle_of_seed_290_case_69_read_departmaent_is_matched(caplog):
     from tests.unit.verification.stamping import simulated_stamping
 

@@ -482,6 +482,8 @@ def check_glyphs(
     checked: list[int] = []
     for k in range(len(wins) - 1):
         a, b = wins[k], wins[k + 1]
+        if a[0] == 0 or b[1] >= spec.shape[1]:
+            continue  # a glyph cut by the strip's end (a ring's seam) is no letter to swap
         printed = spec[:, a[0] : b[1]]
         swapped = _swapped(spec, a, b)
         span = 1.0 - _ncc(printed, swapped)

@@ -162,6 +162,20 @@ def test_glyph_pairs_confirmed_contradicted_or_unclear():
     assert blank.confirmed == 0 and not blank.contradicted
 
 
+def test_a_glyph_cut_by_the_strips_end_is_not_paired():
+    """A ring's strip starts at its seam, which can cut a mark in two (held-out seed 416 c00067,
+    a genuine CL-SAG oval: the cut star and the next mark "fit a swap", and the seal was sent to
+    review). Pairs with a glyph touching either end of the strip are not judged."""
+    whole = _strip("AGRICULTURE")
+    cut = whole[:, 52:-52]  # the strip's ends through the first and the last letter
+    windows = glyph_windows(cut)
+    assert windows[0][0] == 0 and windows[-1][1] == cut.shape[1]
+    check = check_glyphs(cut, _strip("GARICULTUER")[:, 52:-52])
+    assert check.pairs == len(windows) - 3
+    assert 0 not in check.checked and len(windows) - 2 not in check.checked
+    assert check_glyphs(cut, _strip("AGIRCULTURE")[:, 52:-52]).contradicted  # inside: judged
+
+
 def test_an_added_letter_moves_the_glyphs():
     spec = _strip("DEPARTMENT OF AGRICULTURE", 520, 20)
     assert not check_glyphs(spec, spec).layout_moved

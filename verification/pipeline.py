@@ -37,6 +37,7 @@ from verification.rules import RuleInputs, RuleParams, RuleSet, evaluate, load_r
 from verification.rules.corroboration import as_declared
 from verification.seal import Candidate, SealThresholds, check_seal, page_ink
 from verification.signature import SignatureThresholds, check_signature
+from verification.stamping import StampingHistory, StampingSeen, closest
 from verification.tamper import check_tamper
 from verification.templates import Template, detect, parse_templates
 from verification.verdict import decide
@@ -62,6 +63,7 @@ class _Context:
     declaration: Mapping[str, Any] | None
     arrival_date: date | None
     electronic_copy: Mapping[str, Any] | None
+    stampings: StampingHistory | None = None
 
 
 @dataclass
@@ -116,9 +118,11 @@ class Pipeline:
         arrival_date: date | None = None,
         evidence_dir: Path | None = None,
         electronic_copy: Mapping[str, Any] | None = None,
+        stampings: StampingHistory | None = None,
     ) -> VerificationResult:
         """Review one paper certificate: ``declaration`` is the importer's (contract JSON),
-        ``electronic_copy`` the issuer's copy of the same certificate (contract field names)."""
+        ``electronic_copy`` the issuer's copy of the same certificate (contract field names),
+        ``stampings`` the prints of each die on certificates reviewed before (``seal.unique``)."""
         run = _Run()
         sha = hashlib.sha256(data).hexdigest()
         run.pages = [p.image for p in load_pages(data, self.config.limits)]
@@ -131,7 +135,11 @@ class Pipeline:
         run.lap("ocr")
         template, fields = self._read(run)
         result = self._judge(
-            run, sha, template, fields, _Context(declaration, arrival_date, electronic_copy)
+            run,
+            sha,
+            template,
+            fields,
+            _Context(declaration, arrival_date, electronic_copy, stampings),
         )
         if evidence_dir is not None:
             result.evidence = save_evidence(result, run.pages, evidence_dir)
@@ -226,6 +234,7 @@ class Pipeline:
             certificate_number_used=self._used(number),
             establishments=self.config.establishments,
             tamper=tamper,
+            stamping_seen=_seen(seal, number, context.stampings),
         )
         rules = evaluate(inputs, params)
         extra = [] if agency is not None else [f"agency {template.agency} is not registered"]
@@ -302,6 +311,17 @@ class Pipeline:
             run.early_seal[i] = (guess.agency, self._page_seal(run, i, img, guess.agency))
         except Exception:  # noqa: BLE001 - no guess (or a failed one): ``_seal`` compares
             logger.debug("no seal compared while page %d was read", i, exc_info=True)
+
+
+def _seen(
+    seal: SealResult, number: FieldValue | None, stampings: StampingHistory | None
+) -> StampingSeen | None:
+    """The closest earlier print of the matched die on another certificate (None where no
+    history is kept or the seal did not match)."""
+    if stampings is None or not seal.match or not seal.stamping or seal.seal_id is None:
+        return None
+    own = number.value if number is not None and number.value else ""
+    return closest(seal.stamping, own, stampings(seal.seal_id))
 
 
 def verify_document(data: bytes, source: SpecimenSource, **kwargs: Any) -> VerificationResult:

@@ -56,6 +56,8 @@ class SealResult:
     text_checked: bool = False
     text_unconfirmed: int = 0
     finding: str = ""  # why an impression that was compared is no match (for the officer)
+    # a matching impression's print (``verification.stamping``: its ink over the die, hex)
+    stamping: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +70,7 @@ class SealResult:
             "text_checked": self.text_checked,
             "text_unconfirmed": self.text_unconfirmed,
             "finding": self.finding,
+            "stamping": self.stamping,
         }
 
 

@@ -58,6 +58,7 @@ from verification.imaging import bbox_of, channel_max, colour_ink_mask, decode_s
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
 from verification.results import SealResult
+from verification.stamping import stamping_print
 
 logger = logging.getLogger(__name__)
 
@@ -745,6 +746,7 @@ def _judge(
         text_checked=text is not None and text.unconfirmed is not None,
         text_unconfirmed=(text.unconfirmed or 0) if text is not None else 0,
         finding=finding,
+        stamping=stamping_print(rgb, cmp.origin, cmp.angle, spec.mask, spec.rgb) if match else "",
     )
 
 

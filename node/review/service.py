@@ -30,6 +30,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
 from node.review.intake import Intake, copy_indexed
+from node.review.stampings import record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
 from node.review.view import review_dict
@@ -160,6 +161,7 @@ class ReviewService:
                 evidence_dir=self.evidence_dir(sha256),
                 is_used=lambda n: self._number_used(n, sha256),
                 electronic_copy=copy,
+                stampings=lambda seal_id: stampings_of(self.db, seal_id, sha256),
             )
         except CusdepError as err:
             logger.warning("review of %s could not run: %s", sha256, err.roll_up())
@@ -198,6 +200,7 @@ class ReviewService:
                 "electronic_copy_sha256": against.copy_sha256,
             }
             add_event(session, sha, EventKind.VERIFIED, self.actor, detail)
+            record_stamping(session, sha, out.result)
         if verdict == "accept" and self.anchoring is not None:
             self.anchoring.enqueue([sha])
         logger.info("reviewed %s: %s", sha, verdict)

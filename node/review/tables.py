@@ -55,3 +55,16 @@ class CertificateCopyRow(SQLModel, table=True):
     issuing_country: str = Field(max_length=2)
     source: str  # the partner node that sent it
     indexed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class SealStampingRow(SQLModel, table=True):
+    """The print of a matched seal impression on a reviewed paper (``verification.stamping``):
+    a later paper whose seal is the same stamping had it copied (rule ``seal.unique``)."""
+
+    __tablename__ = "seal_stampings"
+
+    sha256: str = Field(primary_key=True, max_length=64)  # the reviewed scan
+    seal_id: str = Field(index=True)
+    certificate_number: str  # as read on the paper
+    stamping: str  # hex, one byte per cell of the die's grid
+    recorded_at: dt.datetime = Field(default_factory=utcnow)

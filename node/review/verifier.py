@@ -1,7 +1,7 @@
 """The review's one port, ``Verifier``, and its real implementation over ``verification``.
 
-``Verifier.verify(data, declaration=..., evidence_dir=..., is_used=..., electronic_copy=...)``
--> ``Verification`` (async):
+``Verifier.verify(data, declaration=..., evidence_dir=..., is_used=..., electronic_copy=...,
+stampings=...)`` -> ``Verification`` (async):
 the contract's ``cusdep verify --json`` result plus the layout the review screen draws (page
 images, field/seal/signature boxes, evidence crop file names), all files under ``evidence_dir``.
 
@@ -49,6 +49,7 @@ from verification import UnsupportedDocument as DocUnsupported
 from verification.errors import RuleSetError
 from verification.intake import load_pages
 from verification.rules import load_establishments
+from verification.stamping import StampingHistory
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class Verifier(Protocol):
         evidence_dir: Path,
         is_used: Callable[[str], bool],
         electronic_copy: Mapping[str, Any] | None = None,
+        stampings: StampingHistory | None = None,
     ) -> Verification: ...
 
 
@@ -167,6 +169,7 @@ class PipelineVerifier:
         evidence_dir: Path,
         is_used: Callable[[str], bool],
         electronic_copy: Mapping[str, Any] | None = None,
+        stampings: StampingHistory | None = None,
     ) -> Verification:
         source = await build_specimens(
             self.db,
@@ -176,25 +179,20 @@ class PipelineVerifier:
             is_used=is_used,
         )
         pipeline = Pipeline(source, ocr=self._ocr, rules=self._rules, config=self._config)
-        return await asyncio.to_thread(
-            self._run, pipeline, data, declaration, electronic_copy, evidence_dir
-        )
+        against = _Against(declaration, electronic_copy, stampings)
+        return await asyncio.to_thread(self._run, pipeline, data, against, evidence_dir)
 
     def _run(
-        self,
-        pipeline: Pipeline,
-        data: bytes,
-        declaration: Mapping[str, Any] | None,
-        electronic_copy: Mapping[str, Any] | None,
-        evidence_dir: Path,
+        self, pipeline: Pipeline, data: bytes, against: _Against, evidence_dir: Path
     ) -> Verification:
         try:
             result = pipeline.verify(
                 data,
-                declaration=declaration,
-                arrival_date=_arrival(declaration),
+                declaration=against.declaration,
+                arrival_date=_arrival(against.declaration),
                 evidence_dir=evidence_dir,
-                electronic_copy=electronic_copy,
+                electronic_copy=against.electronic_copy,
+                stampings=against.stampings,
             )
         except UnknownTemplate as err:
             sha = hashlib.sha256(data).hexdigest()
@@ -203,6 +201,15 @@ class PipelineVerifier:
             raise document_error(err) from None
         out = Verification(result.to_json(), layout(result))
         return _with_pages(out, data, self._limits, evidence_dir)
+
+
+@dataclass(frozen=True)
+class _Against:
+    """What a paper is checked against besides the registry."""
+
+    declaration: Mapping[str, Any] | None
+    electronic_copy: Mapping[str, Any] | None
+    stampings: StampingHistory | None
 
 
 def _arrival(declaration: Mapping[str, Any] | None) -> dt.date | None:

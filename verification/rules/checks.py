@@ -199,6 +199,28 @@ def seal_agency(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     )
 
 
+@rule("seal.unique")
+def seal_unique(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    """A matching seal whose stamping is the one on another certificate reviewed before (its
+    ink, gaps and all, ``verification.stamping``) was copied from it: no two stampings of a die
+    leave their ink alike (``same_stamping``)."""
+    seen, s = inp.stamping_seen, inp.seal
+    if seen is None or not s.match or not s.stamping:
+        return None
+    limit = float(p.values.get("same_stamping", 0.85))
+    if seen.similarity >= limit:
+        return Outcome(
+            False,
+            f"seal impression is the very stamping on certificate {seen.certificate_number} "
+            f"(print similarity {seen.similarity:.2f}, limit {limit:g}): a copied seal",
+        )
+    return Outcome(
+        True,
+        f"seal impression is its own stamping ({seen.compared} earlier of this die compared, "
+        f"closest {seen.similarity:.2f})",
+    )
+
+
 @rule("seal.text")
 def seal_text(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     """A matching seal's printed text: how many places where two swapped letters could hide in

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verification.ports import Agency, OfficerSpecimen
 from verification.results import (
@@ -18,6 +18,9 @@ from verification.results import (
     TamperResult,
 )
 from verification.rules.loader import RuleParams
+
+if TYPE_CHECKING:
+    from verification.stamping import StampingSeen
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +43,9 @@ class RuleInputs:
     tamper: TamperResult | None = None
     # the issuer's electronic copy of this certificate (contract field names), if one came
     electronic_copy: Mapping[str, Any] | None = None
+    # the closest earlier print of the matched die on another certificate, where the node keeps
+    # them (None: no history consulted)
+    stamping_seen: StampingSeen | None = None
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)

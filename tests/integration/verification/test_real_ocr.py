@@ -150,6 +150,46 @@ def test_a_paper_that_differs_from_its_issuers_electronic_copy_is_rejected(docum
     assert res.verdict is Verdict.REJECT
 
 
+def test_a_seal_that_is_the_stamping_on_another_certificate_is_rejected(document):
+    """``seal.unique``: the node passes the prints of the seals it reviewed before; the paper's
+    own print under another certificate's number is a copied seal, under its own number (the
+    same certificate reviewed again) it is not."""
+    path, bundle = document
+    pipe = Pipeline(BundleSpecimenSource(bundle), today=lambda: date(2026, 11, 20))
+    data = path.read_bytes()
+    first = pipe.verify(data, declaration=DECLARATION, arrival_date=date(2026, 11, 18))
+    assert first.seal.match and first.seal.stamping
+    assert "seal.unique" not in {r.id for r in first.rules}  # no history kept: not applicable
+    asked: list[str] = []
+
+    def history(number: str):
+        def prints(seal_id: str) -> list[tuple[str, str]]:
+            asked.append(seal_id)
+            return [(number, first.seal.stamping)]
+
+        return prints
+
+    again = pipe.verify(
+        data,
+        declaration=DECLARATION,
+        arrival_date=date(2026, 11, 18),
+        stampings=history("AU-2026-000999"),
+    )
+    rule = next(r for r in again.rules if r.id == "seal.unique")
+    assert asked == ["AU-DAFF-S1"]
+    assert not rule.passed and "the very stamping on certificate AU-2026-000999" in rule.message
+    assert again.verdict is Verdict.REJECT
+    same = pipe.verify(
+        data,
+        declaration=DECLARATION,
+        arrival_date=date(2026, 11, 18),
+        stampings=history("AU 2026 000123"),
+    )
+    rule = next(r for r in same.rules if r.id == "seal.unique")
+    assert rule.passed and "0 earlier of this die compared" in rule.message
+    assert same.verdict is Verdict.ACCEPT, same.reasons
+
+
 def test_cusdep_verify_process_prints_the_contract_json(document, tmp_path):
     path, bundle = document
     decl = tmp_path / "decl.json"

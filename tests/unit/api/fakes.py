@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,7 @@ def result(sha: str, kind: str) -> dict[str, Any]:
             "seal_id": None if forged else "AU-DAFF-S1",
             "score": 0.41 if forged else 0.93,
             "match": not forged,
+            "stamping": "" if forged else sha[:32] * 16,  # a print of 256 cells per paper
         },
         "signature": {"found": True, "officer_id": "AU-DAFF-O7", "score": 0.88, "match": True},
         "rules": rules,
@@ -118,6 +119,8 @@ class FakeVerifier:
     def __init__(self) -> None:
         self.calls: list[tuple[str, Mapping[str, Any] | None]] = []
         self.copies: list[tuple[str, Mapping[str, Any] | None]] = []
+        # per review: the earlier prints of AU-DAFF-S1 the node handed over (None: no history)
+        self.prints: list[tuple[str, Sequence[tuple[str, str]] | None]] = []
 
     async def verify(
         self,
@@ -127,10 +130,12 @@ class FakeVerifier:
         evidence_dir: Path,
         is_used: Callable[[str], bool],
         electronic_copy: Mapping[str, Any] | None = None,
+        stampings: Callable[[str], Sequence[tuple[str, str]]] | None = None,
     ) -> Verification:
         sha = hashlib.sha256(data).hexdigest()
         self.calls.append((sha, declaration))
         self.copies.append((sha, electronic_copy))
+        self.prints.append((sha, stampings("AU-DAFF-S1") if stampings is not None else None))
         kind = _LABELS.get(sha, "genuine")
         evidence_dir.mkdir(parents=True, exist_ok=True)
         page = Image.open(io.BytesIO(data)).convert("RGB")

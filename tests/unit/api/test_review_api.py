@@ -185,3 +185,28 @@ async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, 
     body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
     assert (body["state"], body["submitted_by"]) == ("reject", "AU-SYD")
     assert seen == [(sha, "reject")]
+
+
+async def test_each_review_is_handed_the_prints_of_the_seals_reviewed_before(
+    node, client, tokens
+) -> None:
+    """``seal.unique``: the node keeps the print of every matched seal it reviewed and hands
+    the earlier ones of the same die to the next review (a forged seal has none to keep)."""
+    first = await _submit(client, tokens, "genuine")
+    await node.extras["review"].process_pending()
+    forged = await _submit(client, tokens, "forged")
+    await node.extras["review"].process_pending()
+    second = await _submit(client, tokens, "genuine-again")
+    await node.extras["review"].process_pending()
+    prints = dict(node.extras["review"].verifier.prints)
+    assert prints[first] == []
+    assert prints[forged] == [("AU-2026-genuine", first[:32] * 16)]
+    assert sorted(prints[second]) == [("AU-2026-genuine", first[:32] * 16)]
+    # reviewed again, a paper is not compared with its own print
+    again = await client.post(f"/api/v1/review/{first}/rerun", headers=bearer(tokens["officer"]))
+    assert again.status_code < 300, again.text
+    await node.extras["review"].process_pending()
+    assert node.extras["review"].verifier.prints[-1] == (
+        first,
+        [("AU-2026-genuine", second[:32] * 16)],
+    )

@@ -13,7 +13,11 @@ foreign_seal                another registered agency's seal                    
 unregistered_officer        signed by someone not on the specimen list            reject
 expired                     certificate validity ended, or officer's authority     reject
 no_seal                     no stamp at all                                       reject
+cloned_seal                 the seal copied from another genuine certificate      reject
 ==========================  ====================================================  =========
+
+A ``cloned_seal`` case also carries that other certificate (``earlier``): reviewed first, as
+the node that reviews the copy saw it before (``cusdep eval`` does so). Not in the default mix.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ KINDS = (
     "unregistered_officer",
     "expired",
     "no_seal",
+    "cloned_seal",
 )
 VERDICTS: dict[str, tuple[str, ...]] = {
     "genuine": ("accept",),
@@ -53,6 +58,7 @@ VERDICTS: dict[str, tuple[str, ...]] = {
     "unregistered_officer": ("reject", "review"),
     "expired": ("reject", "review"),
     "no_seal": ("reject", "review"),
+    "cloned_seal": ("reject", "review"),
 }
 
 
@@ -64,6 +70,7 @@ class CaseFiles:
     scan_fmt: str
     declaration: dict[str, Any]
     truth: dict[str, Any]
+    earlier: bytes | None = None  # the scan of the certificate a cloned seal was copied from
 
 
 def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "jpg") -> CaseFiles:
@@ -93,6 +100,10 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
     values.printed["officer_name"] = [officer.name]
 
     marks = Marks(seal=seal, officer=officer, alteration=alteration, imitated=imitated)
+    earlier = None
+    if kind == "cloned_seal" and seal is not None:
+        marks.stamping = _stamping(seal, seed, index, rng)
+        earlier = _earlier(world, seed, index, layout, marks, scan_fmt, defects)
     extra = sections(layout.certificate_type, layout.country, issue, rng, layout.date_order)
     pdf, scan, placed = render_case(layout, values.printed, marks, rng, nrng, scan_fmt, extra)
     declaration = _declaration(rng, values, arrival, index)
@@ -123,7 +134,47 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
         "alteration": alteration,
         "scan": placed["scan"],
     }
-    return CaseFiles(case_id, pdf, scan, scan_fmt, declaration, truth)
+    if earlier is not None:
+        truth["files"]["earlier"] = f"earlier.{scan_fmt}"
+        truth["earlier_certificate_number"] = earlier[1]
+    return CaseFiles(
+        case_id, pdf, scan, scan_fmt, declaration, truth, earlier[0] if earlier else None
+    )
+
+
+def _stamping(
+    seal: SealSpec, seed: int, index: int, rng: random.Random
+) -> tuple[np.ndarray, float]:
+    """One stamping of ``seal``, printed on two certificates (``cloned_seal``)."""
+    from simulator.render import INK_DPI
+    from simulator.seal import impression
+
+    angle = rng.uniform(-35, 35)
+    return impression(seal, INK_DPI, np.random.default_rng([seed, index, 13]), angle), angle
+
+
+def _earlier(
+    world: World,
+    seed: int,
+    index: int,
+    layout: Layout,
+    marks: Marks,
+    scan_fmt: str,
+    defects: list[dict[str, str]],
+) -> tuple[bytes, str]:
+    """The genuine certificate whose seal a ``cloned_seal`` case copies (same issuer, other
+    values, the same stamping): its scan and its certificate number."""
+    rng = random.Random(f"case-{seed}-{index}-earlier")
+    issue = REFERENCE_DAY - dt.timedelta(days=rng.randint(40, 90))
+    values = make_values(rng, layout, issue)
+    values.printed["officer_name"] = [marks.officer.name]
+    stamped = Marks(seal=marks.seal, officer=marks.officer, stamping=marks.stamping)
+    nrng = np.random.default_rng([seed, index, 17])
+    extra = sections(layout.certificate_type, layout.country, issue, rng, layout.date_order)
+    _pdf, scan, _placed = render_case(layout, values.printed, stamped, rng, nrng, scan_fmt, extra)
+    number = values.truth["certificate_number"]
+    defects.append({"code": "seal.copied", "detail": f"seal copied from certificate {number}"})
+    return scan, number
 
 
 def _officer(

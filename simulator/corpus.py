@@ -35,7 +35,12 @@ from simulator.world import World, build_world
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIX: dict[str, float] = {"genuine": 0.6, **{k: 0.4 / 7 for k in KINDS[1:]}}
+# a seal copied from another certificate (``cloned_seal``) only where a mix asks for it: the
+# default corpora stay as they were measured
+DEFAULT_MIX: dict[str, float] = {
+    "genuine": 0.6,
+    **{k: 0.4 / 7 for k in KINDS[1:] if k != "cloned_seal"},
+}
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,8 @@ def _write_case(root: Path, files: CaseFiles) -> dict[str, Any]:
     d.mkdir(parents=True, exist_ok=True)
     (d / "certificate.pdf").write_bytes(files.pdf)
     (d / f"scan.{files.scan_fmt}").write_bytes(files.scan)
+    if files.earlier is not None:
+        (d / f"earlier.{files.scan_fmt}").write_bytes(files.earlier)
     _dump(d / "declaration.json", files.declaration)
     _dump(d / "truth.json", files.truth)
     t = files.truth

@@ -32,6 +32,9 @@ class Marks:
     officer: Officer
     alteration: dict[str, Any] | None = None
     imitated: SealSpec | None = None  # the genuine seal a forged ``seal`` imitates
+    # one stamping of ``seal`` (mask, angle) printed as it is: a seal copied from the certificate
+    # that got it (``cloned_seal``), or that certificate itself
+    stamping: tuple[np.ndarray, float] | None = None
 
 
 def render_case(
@@ -105,7 +108,10 @@ def _stamp(
     angle = rng.uniform(-35, 35)
     # the same stamping with the imitated die, for the truth only
     twin = copy.deepcopy(nrng) if marks.imitated is not None else None
-    mask = seal_mod.impression(spec, INK_DPI, nrng, angle)
+    if marks.stamping is not None:
+        mask, angle = marks.stamping
+    else:
+        mask = seal_mod.impression(spec, INK_DPI, nrng, angle)
     shown = None
     if marks.imitated is not None and twin is not None:
         genuine = seal_mod.impression(marks.imitated, INK_DPI, twin, angle)

@@ -97,8 +97,9 @@ def evaluate_corpus(
     pipe = pipeline or Pipeline(BundleSpecimenSource(corpus))
     dirs = case_dirs(corpus)[:limit]
     outcomes = []
+    seen = _Stampings()  # every matched seal's print, as a node keeps them (``seal.unique``)
     for i, case in enumerate(dirs):
-        outcomes.append(_run_case(pipe, case, use_pdf, electronic_copies))
+        outcomes.append(_run_case(pipe, case, use_pdf, electronic_copies, seen))
         if progress is not None:
             progress(i + 1, len(dirs), case.name)
     return outcomes
@@ -110,7 +111,37 @@ def _scan(case: Path, use_pdf: bool) -> Path:
     return next((p for p in (case / "scan.jpg", case / "scan.png") if p.exists()), case / "scan")
 
 
-def _run_case(pipe: Pipeline, case: Path, use_pdf: bool, copies: bool = False) -> CaseOutcome:
+class _Stampings:
+    """The prints of the seals reviewed so far, by die: (certificate number read, print)."""
+
+    def __init__(self) -> None:
+        self._by_seal: dict[str, list[tuple[str, str]]] = {}
+
+    def __call__(self, seal_id: str) -> list[tuple[str, str]]:
+        return list(self._by_seal.get(seal_id, ()))
+
+    def add(self, result: VerificationResult) -> None:
+        s = result.seal
+        if s.match and s.stamping and s.seal_id:
+            number = result.fields.get("certificate_number")
+            read = number.value if number is not None and number.value else ""
+            self._by_seal.setdefault(s.seal_id, []).append((read, s.stamping))
+
+
+def _review_earlier(pipe: Pipeline, case: Path, seen: _Stampings) -> None:
+    """The certificate a ``cloned_seal`` case's seal was copied from, reviewed first."""
+    earlier = next(case.glob("earlier.*"), None)
+    if earlier is not None:
+        seen.add(pipe.verify(earlier.read_bytes(), stampings=seen))
+
+
+def _run_case(
+    pipe: Pipeline,
+    case: Path,
+    use_pdf: bool,
+    copies: bool = False,
+    seen: _Stampings | None = None,
+) -> CaseOutcome:
     truth = json.loads((case / "truth.json").read_text(encoding="utf-8"))
     decl_path = case / "declaration.json"
     declaration = json.loads(decl_path.read_text(encoding="utf-8")) if decl_path.exists() else None
@@ -128,12 +159,17 @@ def _run_case(pipe: Pipeline, case: Path, use_pdf: bool, copies: bool = False) -
     started = time.perf_counter()
     try:
         pipe.today = (lambda: arrival) if arrival else date.today  # review happens on arrival
+        if seen is not None:
+            _review_earlier(pipe, case, seen)
         result = pipe.verify(
             _scan(case, use_pdf).read_bytes(),
             declaration=declaration,
             arrival_date=arrival,
             electronic_copy=issuer_copy(truth) if copies else None,
+            stampings=seen,
         )
+        if seen is not None:
+            seen.add(result)
     except (DocumentError, UnknownTemplate) as err:
         out.verdict, out.error = "review", f"{err.code}: {err.message}"
     except Exception as err:  # noqa: BLE001 - a crash is a measured outcome here

@@ -49,3 +49,20 @@ def test_a_smaller_imitation_is_compared_centred() -> None:
     a[4:6, 4:6] = 1.0
     assert difference_px(a, a[1:-1, 1:-1]) == 0
     assert difference_px(a, a[2:, 2:]) == 6  # one row and column off: 3 + 3 pixels
+
+
+def test_a_cloned_seal_carries_the_earlier_certificate_with_the_same_stamping() -> None:
+    from simulator.cases import build_case
+    from simulator.world import build_world
+
+    world = build_world(77)
+    case = build_case(world, 77, 1, "cloned_seal")
+    assert case.earlier is not None and case.earlier[:2] == b"\xff\xd8"  # a JPEG scan
+    assert case.truth["files"]["earlier"] == "earlier.jpg"
+    assert case.truth["seal"]["registered"] and case.truth["expected_verdict"] == "reject"
+    number = case.truth["earlier_certificate_number"]
+    assert number and number != case.truth["fields"]["certificate_number"]
+    assert {"code": "seal.copied", "detail": f"seal copied from certificate {number}"} in (
+        case.truth["defects"]
+    )
+    assert build_case(world, 77, 2, "genuine").earlier is None

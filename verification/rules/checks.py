@@ -209,10 +209,12 @@ def seal_unique(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         return None
     limit = float(p.values.get("same_stamping", 0.85))
     if seen.similarity >= limit:
+        own = inp.value("certificate_number") or "?"
         return Outcome(
             False,
             f"seal impression is the very stamping on certificate {seen.certificate_number} "
-            f"(print similarity {seen.similarity:.2f}, limit {limit:g}): a copied seal",
+            f"(this paper reads {own}; print similarity {seen.similarity:.2f}, limit "
+            f"{limit:g}): a copied seal",
         )
     return Outcome(
         True,

@@ -490,3 +490,33 @@ def test_a_seal_that_is_no_match_says_why():
     verdict, rules = _verdict(_inputs(seal=seal))
     assert verdict is Verdict.REVIEW  # uncertain: an officer looks
     assert rules["seal.agency"].message.endswith(": " + _WHY)
+
+
+def test_a_seal_that_is_the_stamping_on_another_certificate_rejects_as_data_says(tmp_path: Path):
+    """``seal.unique``: applies where the caller kept earlier prints (``stamping_seen``); the
+    limit is data (``same_stamping``)."""
+    from dataclasses import replace
+
+    from verification.stamping import StampingSeen
+
+    sealed = replace(_sealed(0), stamping="ab" * 256)
+    _, rules = _verdict(_inputs(seal=sealed))
+    assert "seal.unique" not in rules  # no history kept: not applicable
+    copied = StampingSeen(12, "AU-2026-000777", 0.93)
+    verdict, rules = _verdict(_inputs(seal=sealed, stamping_seen=copied))
+    assert verdict is Verdict.REJECT and not rules["seal.unique"].passed
+    assert "the very stamping on certificate AU-2026-000777" in rules["seal.unique"].message
+    own = StampingSeen(12, "AU-2026-000777", 0.61)
+    verdict, rules = _verdict(_inputs(seal=sealed, stamping_seen=own))
+    assert verdict is Verdict.ACCEPT and rules["seal.unique"].passed
+    assert "12 earlier of this die compared, closest 0.61" in rules["seal.unique"].message
+    lax = tmp_path / "rules.toml"
+    lax.write_text(
+        DEFAULT_RULES.read_text().replace("same_stamping = 0.85", "same_stamping = 0.95")
+    )
+    verdict, rules = _verdict(_inputs(seal=sealed, stamping_seen=copied), load_rules(lax))
+    assert verdict is Verdict.ACCEPT and rules["seal.unique"].passed
+    bad = tmp_path / "bad.toml"
+    bad.write_text(DEFAULT_RULES.read_text().replace("same_stamping = 0.85", "same_stamping = 2"))
+    with pytest.raises(RuleSetError):
+        load_rules(bad)

@@ -380,11 +380,9 @@ def closed_up(offsets: tuple[int, ...], centres: tuple[float, ...]) -> bool:
     if len(offsets) < 3 or len(centres) != len(offsets):
         return False
     o, c = np.asarray(offsets, dtype=float), np.asarray(centres, dtype=float)
-    i, j = np.triu_indices(len(o), 1)
-    apart = c[j] != c[i]
-    if not apart.any():
+    if not (c != c[0]).any():
         return False
-    slope = float(np.median((o[j] - o[i])[apart] / (c[j] - c[i])[apart]))
+    slope = _slope(o, c)
     residual = o - slope * c
     on_trend = float(np.median(np.abs(residual - np.median(residual)))) < _ON_TREND
     n = len(o)

@@ -125,6 +125,8 @@ class Review(ReviewBrief):
     declaration: dict[str, Any] | None
     electronic_copy_sha256: str | None = None  # the issuer's copy the paper was checked against
     electronic_copy: dict[str, Any] | None = None
+    # the paper whose seal this one's is the very stamping of (rule seal.unique)
+    stamping_of: dict[str, Any] | None = None
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     submitted_by: str

@@ -30,7 +30,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
 from node.review.intake import Intake, copy_indexed
-from node.review.stampings import record_stamping, stampings_of
+from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
 from node.review.view import review_dict
@@ -186,6 +186,7 @@ class ReviewService:
                 "declaration": against.declaration,
                 "electronic_copy_sha256": against.copy_sha256,
                 "electronic_copy": against.copy,
+                "stamping_of": copied_from(session, sha, out.result),
             }
             row.declaration_sha256 = declaration_sha
             row.forwardable = verdict == "accept"

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from node.review.tables import SealStampingRow
+from node.review.tables import ReviewRow, SealStampingRow
+from verification.stamping import same_stamping
 
 if TYPE_CHECKING:
     from node.storage.db import Database
@@ -40,3 +41,29 @@ def record_stamping(session: Any, sha256: str, result: dict[str, Any]) -> None:
     )
     row.seal_id, row.certificate_number, row.stamping = seal["seal_id"], number, seal["stamping"]
     session.add(row)
+
+
+def copied_from(session: Any, sha256: str, result: dict[str, Any]) -> dict[str, Any] | None:
+    """Where ``seal.unique`` found paper ``sha256``'s seal to be the stamping on another
+    certificate: that paper (its scan's SHA-256, the certificate number read on it and its seal
+    crop, for the review page to set beside this one); None otherwise."""
+    rules = result.get("rules") or []
+    failed = any(r.get("id") == "seal.unique" and not r.get("passed") for r in rules)
+    seal = result.get("seal") or {}
+    if not failed or not seal.get("stamping"):
+        return None
+    rows = session.exec(
+        select(SealStampingRow).where(
+            SealStampingRow.seal_id == seal.get("seal_id"), SealStampingRow.sha256 != sha256
+        )
+    ).all()
+    if not rows:
+        return None
+    best = max(rows, key=lambda row: same_stamping(seal["stamping"], row.stamping))
+    earlier = session.get(ReviewRow, best.sha256)
+    evidence = ((earlier.layout or {}).get("evidence") or {}) if earlier is not None else {}
+    return {
+        "sha256": best.sha256,
+        "certificate_number": best.certificate_number,
+        "seal_evidence": evidence.get("seal"),
+    }

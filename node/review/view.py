@@ -99,7 +99,7 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
         "verdict": row.verdict or None,
         "template_id": result.get("template_id"),
         "certificate_number": row.certificate_number or None,
-        "seal": result.get("seal"),
+        "seal": _seal(result.get("seal")),
         "reasons": result.get("reasons", []),
         "forwardable": row.forwardable,
         "queued_at": iso(row.queued_at),
@@ -112,6 +112,7 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
     declaration = layout.pop("declaration", None)
     copy_sha = layout.pop("electronic_copy_sha256", None)
     copy = layout.pop("electronic_copy", None)
+    stamping_of = layout.pop("stamping_of", None)
     out.update(
         result=result,
         rules=ordered_rules(list(result.get("rules", []))),
@@ -119,12 +120,18 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
         declaration=declaration,
         electronic_copy_sha256=copy_sha,
         electronic_copy=copy,
+        stamping_of=stamping_of,
         comparison=comparison(result, declaration, copy),
         layout=layout,
         submitted_by=row.submitted_by,
         error=row.error or None,
     )
     return out
+
+
+def _seal(seal: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The seal's result without its print (a queue lists many; the detail has it)."""
+    return {k: v for k, v in seal.items() if k != "stamping"} if seal else seal
 
 
 def _decision(row: ReviewRow) -> dict[str, Any] | None:

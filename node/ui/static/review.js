@@ -93,6 +93,17 @@ async function renderSpecimens(review) {
     $("seal-specimen-cap").textContent = "registered " + sealId;
     loading.push(cusdep.imageInto($("seal-specimen"), `/api/v1/registry/seal/${encodeURIComponent(sealId)}/specimen`));
   } else { $("seal-specimen").hidden = true; $("seal-specimen-cap").textContent = "no registered specimen"; }
+  const earlier = review.stamping_of;  // seal.unique: the paper this seal was copied from
+  if (earlier) {
+    $("seal-earlier-fig").hidden = false;
+    const link = document.createElement("a");
+    link.href = `/ui/review/${earlier.sha256}`;
+    link.textContent = `the same stamping on certificate ${earlier.certificate_number || "?"}`;
+    $("seal-earlier-cap").replaceChildren(link);
+    if (earlier.seal_evidence) {
+      loading.push(cusdep.imageInto($("seal-earlier"), `/api/v1/review/${earlier.sha256}/evidence/${earlier.seal_evidence}`));
+    } else { $("seal-earlier").hidden = true; }
+  }
   const officer = review.result.signature && review.result.signature.officer_id;
   if (officer) {
     $("sig-specimen-cap").textContent = "registered " + officer;

@@ -166,3 +166,46 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
         finally:
             await browser.close()
     assert base64.b64encode(SHOT.read_bytes())[:8]  # the screenshot file exists for people too
+
+
+@pytest.mark.timeout(120)
+async def test_a_copied_seal_is_shown_beside_the_paper_it_was_copied_from(home) -> None:
+    """``seal.unique``: the review of a paper whose seal is the very stamping on an earlier
+    paper sets that paper's seal crop beside its own, with a link to its review."""
+    node = build_node(settings(home), verifier=FakeVerifier(), **fakes())
+    server = ApiServer(node, port=0)
+    async with node:
+        await server.start()
+        try:
+            await _seed(node)
+            review = node.extras["review"]
+            original = review.submit_scan(labelled_scan("original"), actor="clerk")["sha256"]
+            await review.process_pending()
+            copied = review.submit_scan(labelled_scan("copied"), actor="clerk")["sha256"]
+            await review.process_pending()
+            token = TokenService(node.db).issue("officer", "jane")["token"]
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(
+                    executable_path=CHROMIUM, args=ARGS, headless=True
+                )
+                try:
+                    page = await browser.new_page(viewport={"width": 1440, "height": 1000})
+                    errors: list[str] = []
+                    page.on("pageerror", lambda e: errors.append(str(e)))
+                    await page.goto(f"{server.url}/ui/review/{copied}#token={token}")
+                    await page.wait_for_selector("body[data-ready='1']")
+                    assert await page.locator("#findings li[data-rule='seal.unique']").count() == 1
+                    assert await page.locator("#seal-earlier-fig").is_visible()
+                    link = page.locator("#seal-earlier-cap a")
+                    assert await link.get_attribute("href") == f"/ui/review/{original}"
+                    assert "certificate AU-2026-original" in await link.inner_text()
+                    loaded = "document.getElementById('seal-earlier').naturalWidth"
+                    assert await page.evaluate(loaded) > 0
+                    await page.goto(f"{server.url}/ui/review/{original}")
+                    await page.wait_for_selector("body[data-ready='1']")
+                    assert not await page.locator("#seal-earlier-fig").is_visible()
+                    assert errors == []
+                finally:
+                    await browser.close()
+        finally:
+            await server.aclose()

@@ -88,6 +88,15 @@ def result(sha: str, kind: str) -> dict[str, Any]:
             "message": "signature matches AU-DAFF-O7",
         },
     ]
+    if kind == "copied":
+        rules.append(
+            {
+                "id": "seal.unique",
+                "passed": False,
+                "severity": "error",
+                "message": "seal impression is the very stamping on certificate AU-2026-original",
+            }
+        )
     fields = {
         "certificate_number": {"value": f"AU-2026-{kind}", "confidence": 0.97},
         "consignor_name": {"value": "Orchard Exports Pty Ltd", "confidence": 0.95},
@@ -103,11 +112,11 @@ def result(sha: str, kind: str) -> dict[str, Any]:
             "seal_id": None if forged else "AU-DAFF-S1",
             "score": 0.41 if forged else 0.93,
             "match": not forged,
-            "stamping": "" if forged else sha[:32] * 16,  # a print of 256 cells per paper
+            "stamping": "" if forged else _print(sha, kind),
         },
         "signature": {"found": True, "officer_id": "AU-DAFF-O7", "score": 0.88, "match": True},
         "rules": rules,
-        "verdict": "reject" if forged else "review",
+        "verdict": "reject" if forged or kind == "copied" else "review",
         "reasons": ["seal.agency"] if forged else ["declaration.net_weight"],
         "elapsed_ms": 12,
     }
@@ -157,8 +166,18 @@ _LABELS: dict[str, str] = {}
 
 def labelled_scan(label: str) -> bytes:
     data = scan(label, seal_color="#b00020" if label == "forged" else "#0b3d91")
-    _LABELS[hashlib.sha256(data).hexdigest()] = "forged" if label == "forged" else "genuine"
+    kind = label if label in ("forged", "original", "copied") else "genuine"
+    _LABELS[hashlib.sha256(data).hexdigest()] = kind
     return data
+
+
+# one stamping printed on two papers: "original" and its "copied" seal (rule seal.unique)
+COPIED_PRINT = bytes(range(0, 250)).hex() + "00" * 6
+
+
+def _print(sha: str, kind: str) -> str:
+    """A seal's print: 256 cells, its own for each paper but for the one copied stamping."""
+    return COPIED_PRINT if kind in ("original", "copied") else sha[:32] * 16
 
 
 def settings(home: Path, *, api_port: int = 0) -> Settings:

@@ -210,3 +210,30 @@ async def test_each_review_is_handed_the_prints_of_the_seals_reviewed_before(
         first,
         [("AU-2026-genuine", second[:32] * 16)],
     )
+
+
+async def test_a_copied_seal_is_shown_beside_the_paper_it_was_copied_from(
+    node, client, tokens
+) -> None:
+    original = await _submit(client, tokens, "original")
+    await node.extras["review"].process_pending()
+    copied = await _submit(client, tokens, "copied")
+    await node.extras["review"].process_pending()
+    body = (await client.get(f"/api/v1/review/{copied}", headers=bearer(tokens["officer"]))).json()
+    assert body["verdict"] == "reject"
+    assert body["stamping_of"] == {
+        "sha256": original,
+        "certificate_number": "AU-2026-original",
+        "seal_evidence": f"{original[:16]}-seal.png",
+    }
+    crop = await client.get(
+        f"/api/v1/review/{original}/evidence/{original[:16]}-seal.png",
+        headers=bearer(tokens["officer"]),
+    )
+    assert crop.status_code == 200 and crop.content[:4] == b"\x89PNG"
+    first = await client.get(f"/api/v1/review/{original}", headers=bearer(tokens["officer"]))
+    assert first.json()["stamping_of"] is None
+    queue = await client.get("/api/v1/review/queue?state=all", headers=bearer(tokens["officer"]))
+    items = queue.json()
+    assert len(items) == 2 and all("stamping" not in (i["seal"] or {}) for i in items)
+    assert body["result"]["seal"]["stamping"]  # the detail keeps the print

@@ -12,11 +12,10 @@ from PIL import Image
 
 from adapters.canonical import Certificate, Declaration
 from node.cli import main
-from simulator.cases import KINDS
-from simulator.corpus import generate_corpus
+from simulator.corpus import DEFAULT_MIX, generate_corpus
 from simulator.iso6346 import is_valid
 
-ALL_KINDS = {k: 1.0 for k in KINDS}
+ALL_KINDS = {k: 1.0 for k in DEFAULT_MIX}  # every kind of the default corpora
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -68,7 +67,7 @@ def _pdf_text(path: Path) -> str:
 
 def test_truth_agrees_with_the_pdf_text_layer(corpora) -> None:
     cases = _cases(corpora["a"])
-    assert {t["kind"] for _, t in cases} == set(KINDS)
+    assert {t["kind"] for _, t in cases} == set(DEFAULT_MIX)
     for d, truth in cases:
         text = _pdf_text(d / "certificate.pdf")
         for field, lines in truth["printed"].items():

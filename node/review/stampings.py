@@ -53,9 +53,10 @@ def copied_from(session: Any, sha256: str, result: dict[str, Any]) -> dict[str, 
     if not failed or not seal.get("stamping"):
         return None
     rows = session.exec(
-        select(SealStampingRow).where(
-            SealStampingRow.seal_id == seal.get("seal_id"), SealStampingRow.sha256 != sha256
-        )
+        select(SealStampingRow)
+        .where(SealStampingRow.seal_id == seal.get("seal_id"), SealStampingRow.sha256 != sha256)
+        .order_by(col(SealStampingRow.recorded_at).desc())
+        .limit(_KEPT)
     ).all()
     if not rows:
         return None

@@ -257,6 +257,7 @@ def summarise(outcomes: list[CaseOutcome]) -> dict[str, Any]:
     seal_gen = [o for o in outcomes if o.seal_genuine is True and o.error is None]
     seal_bad = [o for o in outcomes if o.seal_genuine is False and o.error is None]
     sig_gen = [o for o in genuine if o.error is None]
+    copies = [o for o in outcomes if o.kind == "cloned_seal"]
     secs = [o.seconds for o in outcomes if o.error is None or not o.error.startswith("crash")]
     kinds: dict[str, dict[str, int]] = {}
     for o in outcomes:
@@ -278,6 +279,10 @@ def summarise(outcomes: list[CaseOutcome]) -> dict[str, Any]:
             sum(not o.seal_hidden for o in seal_bad),
         ),
         "seal_imitations_hidden_in_ink_gaps": sum(o.seal_hidden for o in seal_bad),
+        "seal_copies_told": _rate(sum(_copied(o) for o in copies), len(copies)),
+        "seal_copies_claimed_elsewhere": sum(
+            _copied(o) for o in outcomes if o.kind != "cloned_seal"
+        ),
         "signature_genuine_accepted": _rate(sum(o.signature_match for o in sig_gen), len(sig_gen)),
         "verdict_false_accept_rate": _rate(sum(o.verdict == "accept" for o in bad), len(bad)),
         "verdict_false_accepts_hidden_in_ink_gaps": sum(
@@ -333,6 +338,11 @@ def write_report(outcomes: list[CaseOutcome], summary: Mapping[str, Any], out: P
     return paths
 
 
+def _copied(o: CaseOutcome) -> bool:
+    """Whether the review found the paper's seal to be the stamping on another certificate."""
+    return any(r.startswith("seal.unique") for r in o.reasons)
+
+
 def _fmt(v: Any) -> str:
     return "-" if v is None else (f"{v:.1%}" if isinstance(v, float) and v <= 1 else str(v))
 
@@ -349,6 +359,12 @@ _HEADLINE = [
         "",
     ),
     ("seal_imitations_hidden_in_ink_gaps", "Seal: imitations hidden wholly in ink gaps", ""),
+    ("seal_copies_told", "Seal: copied from another certificate, told (seal.unique)", ""),
+    (
+        "seal_copies_claimed_elsewhere",
+        "Seal: other papers whose seal was taken for a copy",
+        "0",
+    ),
     ("signature_genuine_accepted", "Signature: genuine accepted", ""),
     ("verdict_false_accept_rate", "Verdict false-accept rate (bad cases)", "<= 0.5%"),
     (

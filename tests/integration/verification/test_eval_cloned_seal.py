@@ -17,7 +17,10 @@ def test_eval_rejects_every_seal_copied_from_another_certificate(tmp_path: Path)
     assert "cloned_seal" not in DEFAULT_MIX  # default corpora stay as they were measured
     out = tmp_path / "eval"
     assert main(["eval", str(corpus), "--out", str(out), "--json"]) == 0
-    cases = json.loads((out / "report.json").read_text())["cases"]
+    report = json.loads((out / "report.json").read_text())
+    cases = report["cases"]
+    assert report["summary"]["seal_copies_told"] == 1.0
+    assert report["summary"]["seal_copies_claimed_elsewhere"] == 0
     assert {c["kind"] for c in cases} == {"genuine", "cloned_seal"}
     for c in cases:
         truth = json.loads((corpus / "cases" / c["case"] / "truth.json").read_text())

@@ -130,3 +130,17 @@ def test_only_certificates_the_issuer_issued_have_an_electronic_copy():
     altered = {"field": "net_weight_kg", "original_value": 10.0, "altered_value": 12.5}
     copy = issuer_copy({"kind": "field_altered", "fields": fields, "alteration": altered})
     assert copy is not None and copy["net_weight_kg"] == 10.0  # what was issued
+
+
+def test_seals_copied_from_another_certificate_are_counted_and_so_are_false_claims():
+    copied = "seal.unique: seal impression is the very stamping on certificate AU-1"
+    outcomes = [
+        _o("cloned_seal", "reject", ["reject", "review"], reasons=[copied]),
+        _o("cloned_seal", "accept", ["reject", "review"], reasons=[]),
+        _o("genuine", "reject", ["accept"], reasons=[copied]),
+        _o("genuine", "accept", ["accept"]),
+    ]
+    s = summarise(outcomes)
+    assert s["seal_copies_told"] == 0.5
+    assert s["seal_copies_claimed_elsewhere"] == 1
+    assert summarise([_o("genuine", "accept", ["accept"])])["seal_copies_told"] is None

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from verification._ring_text import canvas_crop, ink_channel, ink_darkness
@@ -43,8 +44,6 @@ def stamping_print(
     """The print (hex) of the impression on page ``rgb`` at the pose (``origin``: top-left of
     the specimen's canvas on the page, ``angle``: the specimen's rotation); '' where the page
     edge cuts it."""
-    import cv2
-
     side = spec_mask.shape[0]
     crop = canvas_crop(rgb, origin, side)
     if crop is None:

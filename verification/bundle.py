@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from verification.errors import SpecimenError
+from verification.normalise import certificate_key
 from verification.ports import Agency, OfficerSpecimen, SealSpecimen
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class MemorySpecimenSource:
         self._seals = list(seals)
         self._officers = list(officers)
         self._templates = list(templates)
-        self._used = {_key(n) for n in used_numbers}
+        self._used = {certificate_key(n) for n in used_numbers}
 
     def templates(self) -> Sequence[Mapping[str, Any]]:
         return list(self._templates)
@@ -60,14 +61,10 @@ class MemorySpecimenSource:
         return [o for o in self._officers if o.agency_id == agency_id]
 
     def is_certificate_number_used(self, number: str) -> bool:
-        return _key(number) in self._used
+        return certificate_key(number) in self._used
 
     def mark_used(self, number: str) -> None:
-        self._used.add(_key(number))
-
-
-def _key(number: str) -> str:
-    return "".join(ch for ch in number.upper() if ch.isalnum())
+        self._used.add(certificate_key(number))
 
 
 class BundleSpecimenSource(MemorySpecimenSource):

@@ -450,3 +450,9 @@ def containers(text: str) -> str:
     if not out:
         raise ValueError(f"no container number in {text!r}")
     return norm.container_numbers(out, check=False)
+
+
+def certificate_key(number: str) -> str:
+    """A certificate number as numbers are compared (used, copies, stampings): its letters and
+    digits only, upper case ("AU 2026-000123" and "au2026000123" are one certificate)."""
+    return re.sub(r"[^0-9A-Z]", "", number.upper())

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from verification._ring_text import canvas_crop, ink_channel, ink_darkness
+from verification.normalise import certificate_key
 
 GRID = 16
 SAME_STAMPING = 0.85  # correlation from which two prints are one stamping (``seal.unique``)
@@ -96,14 +97,10 @@ StampingHistory = Callable[[str], Sequence[tuple[str, str]]]
 def closest(print_: str, number: str, earlier: Sequence[tuple[str, str]]) -> StampingSeen:
     """The earlier print most like ``print_`` among those of other certificates than
     ``number`` (the same certificate reviewed again is no copy)."""
-    own = _key(number)
-    others = [(n, p) for n, p in earlier if not own or _key(n) != own]
+    own = certificate_key(number)
+    others = [(n, p) for n, p in earlier if not own or certificate_key(n) != own]
     scored = [(same_stamping(print_, p), n) for n, p in others]
     if not scored:
         return StampingSeen(0)
     best, whose = max(scored)
     return StampingSeen(len(scored), whose, round(best, 3))
-
-
-def _key(number: str) -> str:
-    return "".join(ch for ch in number.upper() if ch.isalnum())

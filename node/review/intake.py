@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +31,7 @@ from node.storage.db import Database
 from node.storage.documents import add_event, upsert_document
 from verification import VerificationError
 from verification.intake import sniff
+from verification.normalise import certificate_key
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ class Intake:
         """The issuer's electronic copy of this certificate, as contract fields (the newest, if
         the issuer sent several), or None: only certificates a partner sent for its own
         country are copies (``CertificateCopyRow``)."""
-        key = number_key(certificate_number)
+        key = certificate_key(certificate_number)
         if not key:
             return None
         with self.db.session() as session:
@@ -202,14 +202,9 @@ def _index(session: Any, sha: str, numbers: list[str]) -> None:
         session.add(DeclarationIndexRow(sha256=sha, certificate_numbers=numbers))
 
 
-def number_key(certificate_number: str) -> str:
-    """A certificate number as the copies are indexed: letters and digits, upper case."""
-    return re.sub(r"[^0-9A-Z]", "", certificate_number.upper())
-
-
 def copy_indexed(session: Any, certificate_number: str) -> bool:
     """Whether an issuer's copy of this certificate is on the node."""
-    key = number_key(certificate_number)
+    key = certificate_key(certificate_number)
     stmt = select(CertificateCopyRow.sha256).where(CertificateCopyRow.certificate_number == key)
     return bool(key) and session.exec(stmt).first() is not None
 
@@ -218,7 +213,7 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
     """Record ``doc`` (a certificate partner ``source`` sent for its own country) as the
     issuer's copy, and send back to the machine every paper of that number it left for an
     officer, so that the copy is taken into account; returns those papers' hashes."""
-    key = number_key(str(doc.flat().get("certificate_number") or ""))
+    key = certificate_key(str(doc.flat().get("certificate_number") or ""))
     if not key or session.get(CertificateCopyRow, sha) is not None:
         return []
     country = str(getattr(doc, "issuing_country", "") or "")
@@ -228,7 +223,7 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
         )
     )
     waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
-    again = [r for r in waiting if number_key(r.certificate_number) == key]
+    again = [r for r in waiting if certificate_key(r.certificate_number) == key]
     for row in again:
         row.state = "pending"
     return [r.sha256 for r in again]

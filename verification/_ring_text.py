@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -52,6 +52,7 @@ class RingReading:
     contradictions: tuple[str, ...] = ()
     expected_raw: str = ""  # as the recogniser gave them (spaces between words)
     read_raw: str = ""
+    strip: np.ndarray | None = field(default=None, compare=False, repr=False)  # as read
 
     @property
     def legible(self) -> int:
@@ -588,10 +589,11 @@ def read_ring(
     ink = _rotate(colour_ink_mask(crop), -angle)
     cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
     fitted = Band(band.a * scale, band.b * scale, band.s_out, band.s_in)
-    raw = read_raw(text_strip(dark, (cx, cy), fitted))
+    strip = text_strip(dark, (cx, cy), fitted)
+    raw = read_raw(strip)
     read = letters(raw)
     found = ring_contradictions(read, key, spec_dark, band)
-    return RingReading(expected, read, found, expected_raw, raw)
+    return RingReading(expected, read, found, expected_raw, raw, strip)
 
 
 def _rotate(img: np.ndarray, angle: float) -> np.ndarray:

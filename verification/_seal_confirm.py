@@ -54,8 +54,11 @@ from verification._ring_text import (
     word_starts,
 )
 from verification._seal_letters import word_map, words_read
+from verification._seal_spelling import Strip, preferred_swap
 from verification._seal_text import (
     TextEvidence,
+    line_images,
+    line_pixels_show_swap,
     line_reads,
     misread_lines,
     pixels_deny_insert,
@@ -112,6 +115,7 @@ def check_text(
     if why:
         return _contradiction(spec.id, why)
     reads: tuple[tuple[str, str], ...] = ()
+    ring: RingReading | None = None
     if ev.kind == "lines":
         reads = line_reads(ev, spec.key)
         misread = misread_lines(reads, ev)
@@ -126,7 +130,7 @@ def check_text(
         if why:
             return _contradiction(spec.id, why)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
-    why = _visibly_swapped(ev)
+    why = _visibly_swapped(ev) or _swap_preferred(ev, reads, ring)
     if why:
         return _contradiction(spec.id, why)
     return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
@@ -204,6 +208,33 @@ def _visibly_swapped(ev: TextEvidence) -> str:
     if not found:
         return ""
     return f"the visible ink of {len(found)} letter pair(s) of its {ev.kind} text fits them swapped"
+
+
+def _swap_preferred(
+    ev: TextEvidence, reads: tuple[tuple[str, str], ...], ring: RingReading | None
+) -> str:
+    """A swap the recogniser's likelihood prefers to the print where the pair's ink leans to
+    it (``_seal_spelling``), in words ('' if none)."""
+    from verification.ocr import text_log_likelihoods
+
+    if ring is not None and ring.strip is not None:
+        strips = [Strip(ring.expected_raw, ring.strip, 0)]
+        return preferred_swap(
+            strips, True, text_log_likelihoods, lambda s, at: pixels_show_swap(ev, s.expected, at)
+        )
+    if ev.kind != "lines":
+        return ""
+    strips = [
+        Strip(expected, image, n)
+        for n, ((expected, _read), image) in enumerate(zip(reads, line_images(ev), strict=False))
+        if expected
+    ]
+    return preferred_swap(
+        strips,
+        False,
+        text_log_likelihoods,
+        lambda s, at: line_pixels_show_swap(ev, s.line, s.expected, at),
+    )
 
 
 def _contradicted(ev: TextEvidence) -> str:

@@ -964,6 +964,16 @@ def _letters_only(group: list[int], windows: tuple[tuple[int, int], ...]) -> lis
     return group
 
 
+def line_images(ev: TextEvidence) -> list[np.ndarray]:
+    """The impression's lines (``TextEvidence.strips``) as the recogniser reads them."""
+    return [_for_ocr(imp) for _spec, imp in ev.strips]
+
+
+def line_pixels_show_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bool:
+    """``_pixels_show_swap`` for the glyph pair of ``line`` that prints letters ``at, at+1``."""
+    return _pixels_show_swap(ev, line, expected, at)
+
+
 def _for_ocr(strip: np.ndarray) -> np.ndarray:
     """A 0..1 ink strip as black on white BGR, doubled (rectangle lines are small)."""
     grey = (255 - np.clip(strip, 0.0, 1.0) * 255).astype(np.uint8)

@@ -28,6 +28,7 @@ the boxes wider than ``_SPACE_GAP`` of the median character width).
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 import statistics
@@ -428,9 +429,96 @@ def beside(fn: Callable[[], _R], threads: int = DEFAULT_THREADS) -> Future[_R] |
 
 def read_line(image: np.ndarray, threads: int = DEFAULT_THREADS) -> tuple[str, float]:
     """Text and confidence of one image that already holds a single text line (the recogniser
-    alone, no detection): for strips cut out by other stages, e.g. a seal's unwrapped ring."""
-    rec, _elapsed = _models(threads).rec([image], False)
-    return (str(rec[0][0]), float(rec[0][1])) if rec else ("", 0.0)
+    alone, no detection): for strips cut out by other stages, e.g. a seal's unwrapped ring.
+    The recogniser's output is kept a while (``_LineOutputs``): a stage that then asks how
+    well some texts fit the same strip (``text_log_likelihoods``) needs no second run."""
+    rec = _models(threads).rec
+    probs, ratio = _line_output(rec, image)
+    found = rec.postprocess_op(
+        probs[np.newaxis], False, wh_ratio_list=[_wh_ratio(image)], max_wh_ratio=ratio
+    )
+    _LINE_OUTPUTS.keep(image, _latin(rec, probs))
+    return (str(found[0][0]), float(found[0][1])) if found else ("", 0.0)
+
+
+def text_log_likelihoods(
+    image: np.ndarray, texts: Sequence[str], threads: int = DEFAULT_THREADS
+) -> list[float]:
+    """How well each of ``texts`` fits one image that holds a single text line: its CTC
+    log-likelihood under the recogniser's output (``_ctc``), where ``read_line`` gives only the
+    likeliest reading. Over the recogniser's Latin characters (``_latin``): others in
+    ``texts`` are left out, which changes every text's likelihood alike."""
+    from verification._ctc import log_likelihoods
+
+    rec = _models(threads).rec
+    latin = _LINE_OUTPUTS.get(image)
+    if latin is None:
+        latin = _latin(rec, _line_output(rec, image)[0])
+        _LINE_OUTPUTS.keep(image, latin)
+    return log_likelihoods(latin, _latin_charset(rec), texts)
+
+
+def _wh_ratio(image: np.ndarray) -> float:
+    return image.shape[1] / max(1, image.shape[0])
+
+
+def _line_output(rec: Any, image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The recogniser's per-column distributions (T x C) for one line image, as its own call
+    on a batch of one computes them (the same resize and normalisation), and the width ratio
+    it was resized to."""
+    height, width = rec.rec_image_shape[1:3]
+    ratio = max(width / height, _wh_ratio(image))
+    batch = rec.resize_norm_img(image, ratio)[np.newaxis].astype(np.float32)
+    return rec.session(batch)[0][0], ratio
+
+
+@functools.lru_cache(maxsize=2)
+def _latin_columns(rec: Any) -> np.ndarray:
+    """The recogniser's columns for the blank, the space and printable ASCII characters."""
+    chars = rec.postprocess_op.character
+    keep = [i for i, ch in enumerate(chars) if i == 0 or (len(ch) == 1 and " " <= ch <= "~")]
+    return np.array(keep, dtype=np.int64)
+
+
+def _latin(rec: Any, probs: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(probs[:, _latin_columns(rec)])
+
+
+def _latin_charset(rec: Any) -> list[str]:
+    chars = rec.postprocess_op.character
+    return [chars[i] for i in _latin_columns(rec)]
+
+
+class _LineOutputs:
+    """The last few line images' recogniser outputs (Latin columns only: ~100 of 6,600, a few
+    hundred KB at most), by the image's digest."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._items: dict[bytes, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(image: np.ndarray) -> bytes:
+        digest = hashlib.blake2b(np.ascontiguousarray(image).data, digest_size=16)
+        digest.update(repr((image.shape, image.dtype.str)).encode())
+        return digest.digest()
+
+    def keep(self, image: np.ndarray, latin: np.ndarray) -> None:
+        key = self._key(image)
+        with self._lock:
+            self._items.pop(key, None)
+            self._items[key] = latin
+            while len(self._items) > self._size:
+                self._items.pop(next(iter(self._items)))
+
+    def get(self, image: np.ndarray) -> np.ndarray | None:
+        key = self._key(image)
+        with self._lock:
+            return self._items.get(key)
+
+
+_LINE_OUTPUTS = _LineOutputs()
 
 
 def _detect(models: _Models, image: np.ndarray, max_side: int) -> list[np.ndarray]:

@@ -51,7 +51,10 @@ def test_another_agencys_rectangle_that_passes_the_cells_is_left_for_review():
     page = _stamped("ZA-SACCI-S1", gap=0.12)
     own = [_specimen("NO-FDIR-S1")]
     alone = S.check_seal(page, own)
-    assert alone.match  # its cells pass NO-FDIR's specimen: without the others, accepted
+    # its cells pass NO-FDIR's specimen (seed 401 accepted it so); alone, only the recogniser,
+    # asked how NO-FDIR's first line fits the faint one printed there, finds it wrong
+    assert alone.score >= S.SealThresholds().accept
+    assert not alone.match and alone.finding.startswith("the recogniser finds"), alone.finding
     res = S.check_seal(page, own, others=_others("NO-FDIR"))
     assert res.found and not res.match and res.uncertain
     assert res.finding.startswith("another agency's registered stamp "), res.finding

@@ -1,0 +1,84 @@
+"""A swap the recogniser's likelihood prefers to the print counts only past its threshold and
+where the pair's pixels show it (``_seal_spelling``); fakes stand in for the recogniser."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from verification import _seal_spelling as spelling
+from verification._seal_spelling import Strip, preferred_swap, swaps
+
+LINE = "SOUTH AFRICAN CHAMBER OF COMMERCE"
+IMAGE = np.zeros((20, 200, 3), np.uint8)
+
+
+def _scorer(prefer: dict[str, float]) -> spelling.Scorer:
+    """Log-likelihoods: 0 for the printed text, ``prefer[text]`` for the variants named, -20 for
+    the other variants."""
+
+    def score(image: np.ndarray, texts: Sequence[str]) -> list[float]:
+        assert image is IMAGE
+        return [0.0, *(prefer.get(t, -20.0) for t in texts[1:])]
+
+    return score
+
+
+def test_swaps_are_of_different_neighbouring_letters_within_words() -> None:
+    assert swaps("OF  COMMA, A") == [
+        (0, "FO  COMMA, A"),
+        (2, "OF  OCMMA, A"),
+        (3, "OF  CMOMA, A"),
+        (5, "OF  COMAM, A"),  # M, M alike: no swap; nor across the comma and space
+    ]
+
+
+def test_a_preferred_swap_the_pixels_show_is_found() -> None:
+    seen: list[int] = []
+
+    def shown(strip: Strip, at: int) -> bool:
+        seen.append(at)
+        return True
+
+    why = preferred_swap(
+        [Strip(LINE, IMAGE, 0)], False, _scorer({LINE.replace("COMMERCE", "CMOMERCE"): 3.8}), shown
+    )
+    assert "'CMOMERCE' likelier than 'COMMERCE'" in why and "inner line 1" in why
+    assert seen == [len("SOUTHAFRICANCHAMBEROFC")]  # the pair O, M of COMMERCE
+
+
+def test_below_the_threshold_or_unseen_by_the_pixels_nothing_is_found() -> None:
+    variant = LINE.replace("COMMERCE", "CMOMERCE")
+    weak = _scorer({variant: spelling._LINE_LLR - 0.1})
+    assert preferred_swap([Strip(LINE, IMAGE, 0)], False, weak, lambda s, at: True) == ""
+    strong = _scorer({variant: 9.0})
+    assert preferred_swap([Strip(LINE, IMAGE, 0)], False, strong, lambda s, at: False) == ""
+
+
+def test_a_ring_wants_more_than_a_line() -> None:
+    variant = LINE.replace("COMMERCE", "CMOMERCE")
+    between = (spelling._LINE_LLR + spelling._RING_LLR) / 2
+    score = _scorer({variant: between})
+    assert preferred_swap([Strip(LINE, IMAGE, 0)], False, score, lambda s, at: True)
+    assert preferred_swap([Strip(LINE, IMAGE, 0)], True, score, lambda s, at: True) == ""
+
+
+def test_the_strongest_shown_swap_is_taken_past_unshown_ones() -> None:
+    a, b = LINE.replace("SOUTH", "OSUTH"), LINE.replace("CHAMBER", "CHMABER")
+    why = preferred_swap(
+        [Strip(LINE, IMAGE, 2)],
+        False,
+        _scorer({a: 9.0, b: 4.0}),
+        lambda s, at: at != 0,  # the pixels do not show S, O swapped
+    )
+    assert "'CHMABER'" in why and "inner line 3" in why
+
+
+@pytest.mark.parametrize("text", ["★ SOUTH★", "AB CD", ""])
+def test_short_texts_are_not_asked(text: str) -> None:
+    def never(image: np.ndarray, texts: Sequence[str]) -> list[float]:
+        raise AssertionError("scored")
+
+    assert preferred_swap([Strip(text, IMAGE, 0)], False, never, lambda s, at: True) == ""

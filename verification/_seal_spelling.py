@@ -1,0 +1,104 @@
+"""A swap the recogniser prefers to the text printed, where the glyphs' ink leans to it.
+
+An imitation's two swapped letters in a rectangle's tiny first line or a faint ring word are
+often read by nobody: the recogniser's decoding of the whole strip comes out garbled by the
+ink gaps elsewhere ("OMIWUUUCOMEANOSSUAT" for SOUTH AFRICAN CHAMBER OF COMMERCE AND INDUSTRY),
+and the glyph tests leave the pair unclear or overrule it as not shown plainly. Asked instead
+how well the specimen's text and each of its one-swap variants fit the strip (``ocr``'s
+``text_log_likelihoods``: the recogniser's CTC likelihood), the variants differ from the text
+only where their letters stand, so the ratio is the recogniser's local evidence for that pair,
+whatever it makes of the rest. A swap counts when the recogniser prefers it by ``_LINE_LLR``
+(a rectangle's line) or ``_RING_LLR`` (a ring) nats or more and the pair's glyphs are inked
+and their visible ink fits the swap better than the print (``_seal_text``'s
+``pixels_show_swap``, as for a swap the recogniser reads outright): two tests of different
+kinds seeing the same swap at the same place.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from verification._ring_text import letters
+
+logger = logging.getLogger(__name__)
+
+# Nats by which the recogniser must prefer a swap (calibrated in ``docs/review-history.md``).
+_LINE_LLR = 3.0
+_RING_LLR = 5.0
+_MIN_LETTERS = 6  # shorter texts are not asked (as ``_seal_text.line_reads``)
+
+
+@dataclass(frozen=True)
+class Strip:
+    """One text strip of the impression as the recogniser sees it, and what it should print."""
+
+    expected: str  # the specimen's text as read there (raw: spaces, stars and all)
+    image: np.ndarray  # the impression's strip, black on white BGR
+    line: int  # which of a rectangle's lines (0 for a ring)
+
+
+Scorer = Callable[[np.ndarray, Sequence[str]], list[float]]
+Shown = Callable[[Strip, int], bool]
+
+
+def swaps(text: str) -> list[tuple[int, str]]:
+    """Each in-word swap of two different neighbouring letters of ``text``: (the index of the
+    first among the letters of ``text``, as ``_ring_text.letters`` keeps them; the text with the
+    two swapped)."""
+    out, n = [], 0
+    for i, ch in enumerate(text[:-1]):
+        if not letters(ch):
+            continue
+        nxt = text[i + 1]
+        if letters(nxt) and nxt.upper() != ch.upper():
+            out.append((n, text[:i] + nxt + ch + text[i + 2 :]))
+        n += 1
+    return out
+
+
+def preferred_swap(strips: Sequence[Strip], ring: bool, score: Scorer, shown: Shown) -> str:
+    """The first swap the recogniser prefers by the threshold whose pixels show it
+    (``shown(strip, at)``), in words for the officer ('' if none)."""
+    least = _RING_LLR if ring else _LINE_LLR
+    for strip in strips:
+        if len(letters(strip.expected)) < _MIN_LETTERS:
+            continue
+        variants = swaps(strip.expected)
+        if not variants:
+            continue
+        printed, *swapped = score(strip.image, [strip.expected, *(v for _, v in variants)])
+        ranked = sorted(zip(swapped, variants, strict=True), key=lambda x: -x[0])
+        for llr, (at, text) in ((s - printed, v) for s, v in ranked):
+            if llr < least:
+                break
+            if shown(strip, at):
+                return _in_words(strip, ring, at, text, llr)
+    return ""
+
+
+def _in_words(strip: Strip, ring: bool, at: int, text: str, llr: float) -> str:
+    printed, swapped = _word(strip.expected, at), _word(text, at)
+    where = "ring" if ring else f"inner line {strip.line + 1}"
+    logger.info(
+        "recogniser prefers %r to %r (%.1f nats) in %r", swapped, printed, llr, strip.expected
+    )
+    return (
+        f"the recogniser finds {swapped!r} likelier than {printed!r} in its {where} "
+        f"({min(math.exp(llr), 1e6):,.0f} to 1), and the two letters' ink fits the swap"
+    )
+
+
+def _word(text: str, at: int) -> str:
+    """The word of ``text`` holding its letter ``at`` (counted as ``swaps`` counts)."""
+    n = 0
+    for word in text.split():
+        k = len(letters(word))
+        if n <= at < n + k:
+            return word
+        n += k
+    return text

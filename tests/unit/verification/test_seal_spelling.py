@@ -82,3 +82,13 @@ def test_short_texts_are_not_asked(text: str) -> None:
         raise AssertionError("scored")
 
     assert preferred_swap([Strip(text, IMAGE, 0)], False, never, lambda s, at: True) == ""
+
+
+def test_where_no_pixels_can_be_asked_the_recogniser_alone_must_be_surer() -> None:
+    variant = LINE.replace("COMMERCE", "CMOMERCE")
+    unknown = lambda s, at: None  # noqa: E731 - the line's glyphs do not pair up with its letters
+    short = _scorer({variant: spelling._UNPLACED_LLR - 0.1})
+    assert preferred_swap([Strip(LINE, IMAGE, 0)], False, short, unknown) == ""
+    sure = _scorer({variant: spelling._UNPLACED_LLR + 0.5})
+    why = preferred_swap([Strip(LINE, IMAGE, 0)], False, sure, unknown)
+    assert "'CMOMERCE' likelier than 'COMMERCE'" in why and "ink" not in why

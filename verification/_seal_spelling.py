@@ -18,9 +18,11 @@ where a genuine pair's ink leaned to the swap, the recogniser preferred the swap
 at most in a rectangle's line and 4.01 in a ring (US-APHIS's "OF", faint); the imitations the
 other tests had let through that it prefers, by 3.36 (426 c00020 "COMEMRCE"), 3.79 (433 c00158
 "CMOMERCE"), 8.8 (433 c00009 "COMMRECE") and 7.76 nats (433 c00157 "PROMOTOIN", a ring).
-Where a line's glyphs do not pair up with its letters, the recogniser alone preferred a
-genuine line's swap by 4.84 nats at most (3,523 pairs); held-out 435 c00090, an AU-DAFF
-imitation "AGRICULUTRE" (1,026 pixels of difference, accepted before), by 10.5.
+Whatever the pixels said, the recogniser preferred a genuine pair's swap by 4.84 nats at most
+in a line (13,793 pairs) and 6.42 in a ring (18,181); held-out 435 c00090, an AU-DAFF
+imitation "AGRICULUTRE" whose line's glyphs do not pair up with its letters (1,026 pixels of
+difference), by 10.5, and 439 c00042, an AU-DAFF ring "DEPARTEMNT" whose pair leans to the
+swap within the noise (498 pixels), by 9.7: both accepted before.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ logger = logging.getLogger(__name__)
 # Nats (natural log of the likelihood ratio) by which the recogniser must prefer a swap.
 _LINE_LLR = 3.0
 _RING_LLR = 5.0
-# ... in a rectangle's line whose glyphs do not pair up with its letters (a letter cut in two
-# or two run together), so that no pixels can be asked about the pair: the recogniser alone.
-_UNPLACED_LLR = 8.0
+# ... whatever the pixels say (an inked pair leaning to the swap by less than the noise, or a
+# line whose glyphs do not pair up with its letters, where no pixels can be asked): alone.
+_ALONE_LINE_LLR = 8.0
+_ALONE_RING_LLR = 9.0
 _MIN_LETTERS = 6  # shorter texts are not asked (as ``_seal_text.line_reads``)
 
 
@@ -55,7 +58,7 @@ class Strip:
 
 
 Scorer = Callable[[np.ndarray, Sequence[str]], list[float]]
-Shown = Callable[[Strip, int], bool | None]  # None: the pair's glyphs are not known
+Shown = Callable[[Strip, int], bool]
 
 
 def swaps(text: str) -> list[tuple[int, str]]:
@@ -75,9 +78,10 @@ def swaps(text: str) -> list[tuple[int, str]]:
 
 def preferred_swap(strips: Sequence[Strip], ring: bool, score: Scorer, shown: Shown) -> str:
     """The first swap the recogniser prefers by the threshold whose pixels show it
-    (``shown(strip, at)``), or by ``_UNPLACED_LLR`` where no pixels can be asked, in words
-    for the officer ('' if none)."""
+    (``shown(strip, at)``), or by the higher one alone, in words for the officer ('' if
+    none)."""
     least = _RING_LLR if ring else _LINE_LLR
+    alone = _ALONE_RING_LLR if ring else _ALONE_LINE_LLR
     for strip in strips:
         if len(letters(strip.expected)) < _MIN_LETTERS:
             continue
@@ -89,19 +93,20 @@ def preferred_swap(strips: Sequence[Strip], ring: bool, score: Scorer, shown: Sh
         for llr, (at, text) in ((s - printed, v) for s, v in ranked):
             if llr < least:
                 break
-            seen = shown(strip, at)
-            if seen or (seen is None and llr >= _UNPLACED_LLR):
-                return _in_words(strip, ring, at, text, llr, seen is None)
+            if llr >= alone:
+                return _in_words(strip, ring, at, text, llr, shown(strip, at))
+            if shown(strip, at):
+                return _in_words(strip, ring, at, text, llr, True)
     return ""
 
 
-def _in_words(strip: Strip, ring: bool, at: int, text: str, llr: float, alone: bool) -> str:
+def _in_words(strip: Strip, ring: bool, at: int, text: str, llr: float, shown: bool) -> str:
     printed, swapped = _word(strip.expected, at), _word(text, at)
     where = "ring" if ring else f"inner line {strip.line + 1}"
     logger.info(
         "recogniser prefers %r to %r (%.1f nats) in %r", swapped, printed, llr, strip.expected
     )
-    pixels = "" if alone else ", and the two letters' ink fits the swap"
+    pixels = ", and the two letters' ink fits the swap" if shown else ""
     return (
         f"the recogniser finds {swapped!r} likelier than {printed!r} in its {where} "
         f"({min(math.exp(llr), 1e6):,.0f} to 1){pixels}"

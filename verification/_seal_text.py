@@ -969,11 +969,8 @@ def line_images(ev: TextEvidence) -> list[np.ndarray]:
     return [_for_ocr(imp) for _spec, imp in ev.strips]
 
 
-def line_pixels_show_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bool | None:
-    """``_pixels_show_swap`` for the glyph pair of ``line`` that prints letters ``at, at+1``;
-    None where that pair is not known (the line's glyphs do not pair up with its letters)."""
-    if _glyph_pair(ev, line, expected, at) is None:
-        return None
+def line_pixels_show_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bool:
+    """``_pixels_show_swap`` for the glyph pair of ``line`` that prints letters ``at, at+1``."""
     return _pixels_show_swap(ev, line, expected, at)
 
 

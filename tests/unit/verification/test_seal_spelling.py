@@ -53,7 +53,7 @@ def test_below_the_threshold_or_unseen_by_the_pixels_nothing_is_found() -> None:
     variant = LINE.replace("COMMERCE", "CMOMERCE")
     weak = _scorer({variant: spelling._LINE_LLR - 0.1})
     assert preferred_swap([Strip(LINE, IMAGE, 0)], False, weak, lambda s, at: True) == ""
-    strong = _scorer({variant: 9.0})
+    strong = _scorer({variant: spelling._ALONE_LINE_LLR - 0.1})  # short of the recogniser alone
     assert preferred_swap([Strip(LINE, IMAGE, 0)], False, strong, lambda s, at: False) == ""
 
 
@@ -70,7 +70,7 @@ def test_the_strongest_shown_swap_is_taken_past_unshown_ones() -> None:
     why = preferred_swap(
         [Strip(LINE, IMAGE, 2)],
         False,
-        _scorer({a: 9.0, b: 4.0}),
+        _scorer({a: 7.0, b: 4.0}),
         lambda s, at: at != 0,  # the pixels do not show S, O swapped
     )
     assert "'CHMABER'" in why and "inner line 3" in why
@@ -84,11 +84,13 @@ def test_short_texts_are_not_asked(text: str) -> None:
     assert preferred_swap([Strip(text, IMAGE, 0)], False, never, lambda s, at: True) == ""
 
 
-def test_where_no_pixels_can_be_asked_the_recogniser_alone_must_be_surer() -> None:
+@pytest.mark.parametrize("ring", [False, True])
+def test_the_recogniser_alone_must_be_surer(ring: bool) -> None:
     variant = LINE.replace("COMMERCE", "CMOMERCE")
-    unknown = lambda s, at: None  # noqa: E731 - the line's glyphs do not pair up with its letters
-    short = _scorer({variant: spelling._UNPLACED_LLR - 0.1})
-    assert preferred_swap([Strip(LINE, IMAGE, 0)], False, short, unknown) == ""
-    sure = _scorer({variant: spelling._UNPLACED_LLR + 0.5})
-    why = preferred_swap([Strip(LINE, IMAGE, 0)], False, sure, unknown)
+    alone = spelling._ALONE_RING_LLR if ring else spelling._ALONE_LINE_LLR
+    unseen = lambda s, at: False  # noqa: E731 - the pixels do not show the swap
+    short = _scorer({variant: alone - 0.1})
+    assert preferred_swap([Strip(LINE, IMAGE, 0)], ring, short, unseen) == ""
+    sure = _scorer({variant: alone + 0.5})
+    why = preferred_swap([Strip(LINE, IMAGE, 0)], ring, sure, unseen)
     assert "'CMOMERCE' likelier than 'COMMERCE'" in why and "ink" not in why

@@ -716,3 +716,11 @@ def test_a_faint_swapped_pair_of_an_imitation_line_still_stands():
     truth, page, own = simulated_stamping(306, 93, "forged_seal")  # own: the die it imitates
     assert truth["seal"]["drawn_as"] == "NZ-MPI-S2-FORGED"
     assert not check_seal(page, own).match
+
+
+def test_a_swap_read_across_a_word_space_of_a_line_is_not_counted():
+    # held-out 435 c00041: DIRECTORATE OF FISHERIES read 'DIRRATOEFISHERIES'
+    expected = "DIRECTORATE OF FISHERIES"
+    assert misread_lines(((expected, "DIRECTORATOEFISHERIES"),)) == ()  # E | O swapped
+    within = misread_lines(((expected, "DIRECTORATEOFFISHREIES"),))  # E, R of FISHERIES
+    assert len(within) == 1 and "'ER' read as 'RE'" in within[0]

@@ -54,12 +54,14 @@ from verification._ring_text import (
     word_starts,
 )
 from verification._seal_letters import word_map, words_read
-from verification._seal_spelling import Strip, preferred_swap
+from verification._seal_spelling import Strip, preferred_swap, print_preferred
 from verification._seal_text import (
     TextEvidence,
+    letter_of_pair,
     line_images,
     line_pixels_show_swap,
     line_reads,
+    line_text,
     misread_lines,
     pixels_deny_insert,
     pixels_hold_across,
@@ -112,6 +114,9 @@ def check_text(
     if ev is None:
         return TextCheck(False, 0)  # the specimen has no text to tell apart
     why = _contradicted(ev)
+    if why and _only_pairs(ev) and _recogniser_denies(ev, ring_read, spec):
+        logger.info("seal %s: %s, but the recogniser prefers the print there", spec.id, why)
+        why = ""
     if why:
         return _contradiction(spec.id, why)
     reads: tuple[tuple[str, str], ...] = ()
@@ -208,6 +213,42 @@ def _visibly_swapped(ev: TextEvidence) -> str:
     if not found:
         return ""
     return f"the visible ink of {len(found)} letter pair(s) of its {ev.kind} text fits them swapped"
+
+
+def _only_pairs(ev: TextEvidence) -> bool:
+    """Whether letter pairs fitting a swap are all the glyph evidence contradicts."""
+    return not ev.solids_missing and not ev.layout_moved and ev.contradicted > 0
+
+
+def _recogniser_denies(
+    ev: TextEvidence, ring_read: Future[RingReading | None], spec: SpecimenView
+) -> bool:
+    """Whether the recogniser prefers the print clearly to every swap the glyph test saw
+    (``print_preferred``), each placed on the strip's text; not where the ring's reading
+    contradicts the specimen itself."""
+    from verification.ocr import text_log_likelihoods
+
+    strips: list[tuple[Strip, frozenset[int]]] = []
+    if ev.kind == "ring":
+        ring = ring_read.result()
+        if ring is None or ring.strip is None or ring.contradictions:
+            return False
+        strips = [(Strip(ring.expected_raw, ring.strip, 0), ev.contradicted_pairs[0])]
+    else:
+        images = line_images(ev)
+        for n, pairs in enumerate(ev.contradicted_pairs):
+            if pairs:
+                expected = line_text(ev, spec.key, n) if n < len(images) else ""
+                if not expected:
+                    return False
+                strips.append((Strip(expected, images[n], n), pairs))
+    for strip, pairs in strips:
+        ats = [letter_of_pair(ev, strip.line, strip.expected, k) for k in sorted(pairs)]
+        if any(at is None for at in ats):
+            return False
+        if not print_preferred(strip, [at for at in ats if at is not None], text_log_likelihoods):
+            return False
+    return bool(strips)
 
 
 def _swap_preferred(

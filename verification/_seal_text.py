@@ -200,11 +200,19 @@ class TextEvidence:
         """Contradicted pairs in strips that are otherwise mostly confirmed (a strip cut in
         the wrong place, or another design, contradicts at random: the pixel test judges it),
         and in the other strips those whose visible ink shows the swap plainly (``_plain``)."""
+        return sum(len(pairs) for pairs in self.contradicted_pairs)
+
+    @property
+    def contradicted_pairs(self) -> tuple[frozenset[int], ...]:
+        """Per check, the pairs ``contradicted`` counts (index of the first glyph)."""
         none: tuple[frozenset[int], ...] = tuple(frozenset() for _ in self.checks)
-        return sum(
-            len(set(c.contradicted) - o) if c.confirmed >= _SETTLED * c.pairs else len(p - o)
+        return tuple(
+            frozenset()
+            if not c.pairs
+            else frozenset(set(c.contradicted) - o)
+            if c.confirmed >= _SETTLED * c.pairs
+            else frozenset(p - o)
             for c, o, p in zip(self.checks, self.overruled or none, self.plain or none, strict=True)
-            if c.pairs
         )
 
     @property
@@ -524,16 +532,49 @@ def line_reads(ev: TextEvidence, key: str) -> tuple[tuple[str, str], ...]:
     from verification.ocr import side_by_side
 
     def read(line: tuple[int, tuple[np.ndarray, np.ndarray]]) -> tuple[str, str]:
-        n, (spec, imp) = line
-        expected = ""
-        if spec.shape[0] >= _MIN_LINE:
-            expected = specimen_text_of(f"{key}:line{n}", _for_ocr(spec))
-        if len(letters(expected)) < 6:
-            return ("", "")
-        return (expected, read_raw(_for_ocr(imp)))
+        n, (_spec, imp) = line
+        expected = line_text(ev, key, n)
+        return (expected, read_raw(_for_ocr(imp))) if expected else ("", "")
 
     # the lines are read side by side on the recogniser threads (each line on its own)
     return tuple(side_by_side(read, list(enumerate(ev.strips))))
+
+
+def line_text(ev: TextEvidence, key: str, n: int) -> str:
+    """The specimen's text of inner line ``n`` as the recogniser reads it (raw; read once per
+    specimen ``key``); "" where the line is too thin or its text too short to read."""
+    spec = ev.strips[n][0]
+    if spec.shape[0] < _MIN_LINE:
+        return ""
+    expected = specimen_text_of(f"{key}:line{n}", _for_ocr(spec))
+    return expected if len(letters(expected)) >= 6 else ""
+
+
+def letter_of_pair(ev: TextEvidence, n: int, expected: str, k: int) -> int | None:
+    """The letter ``at`` (of the letters of ``expected``, strip ``n``'s text) whose pair
+    ``at, at+1`` within a word glyph pair ``k`` prints; None where the glyphs do not pair up
+    with the letters so (a ring's glyphs one per letter, ``_glyphs_in_order``; a line's
+    words letter for letter, ``glyph_of_letter``)."""
+    if ev.kind == "ring":
+        conf = ev.confirmation
+        wanted, _ = words_read(expected, "")
+        flat = _glyphs_in_order(conf.groups, wanted) if conf is not None else None
+        if flat is None or k not in flat:
+            return None
+        at = flat.index(k)
+        pair = at + 1 < len(flat) and flat[at + 1] == k + 1
+        return at if pair and _word_at(wanted, at) is not None else None
+    if n >= min(len(ev.strips), len(ev.checks)):
+        return None
+    spec, check = ev.strips[n][0], ev.checks[n]
+    return next(
+        (
+            at
+            for at in range(len(letters(expected)) - 1)
+            if glyph_of_letter(check.windows, spec, expected, at) == k
+        ),
+        None,
+    )
 
 
 def misread_lines(

@@ -724,3 +724,16 @@ def test_a_swap_read_across_a_word_space_of_a_line_is_not_counted():
     assert misread_lines(((expected, "DIRECTORATOEFISHERIES"),)) == ()  # E | O swapped
     within = misread_lines(((expected, "DIRECTORATEOFFISHREIES"),))  # E, R of FISHERIES
     assert len(within) == 1 and "'ER' read as 'RE'" in within[0]
+
+
+def test_a_glyph_pair_is_placed_on_the_letters_of_its_line():
+    from verification._seal_text import TextEvidence, letter_of_pair
+
+    text = "DEPARTMENT OF AGRICULTURE"
+    strip = _strip(text, 520, 20)
+    check = check_glyphs(strip, strip)
+    ev = TextEvidence("lines", (check,), strips=((strip, strip),))
+    r_of_agriculture = len("DEPARTMENTOFAG")
+    assert letter_of_pair(ev, 0, text, r_of_agriculture) == r_of_agriculture
+    assert letter_of_pair(ev, 0, text, len("DEPARTMENT") - 1) is None  # across a word space
+    assert letter_of_pair(ev, 1, text, 3) is None  # no such line

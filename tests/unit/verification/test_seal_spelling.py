@@ -94,3 +94,18 @@ def test_the_recogniser_alone_must_be_surer(ring: bool) -> None:
     sure = _scorer({variant: alone + 0.5})
     why = preferred_swap([Strip(LINE, IMAGE, 0)], ring, sure, unseen)
     assert "'CMOMERCE' likelier than 'COMMERCE'" in why and "ink" not in why
+
+
+def test_the_print_is_preferred_only_clearly_and_to_every_swap_asked() -> None:
+    at_om = len("SOUTHAFRICANCHAMBEROFC")  # O, M of COMMERCE
+    at_ha = len("SOUTHAFRICANC")  # H, A of CHAMBER
+    om = LINE.replace("COMMERCE", "CMOMERCE")
+    ha = LINE.replace("CHAMBER", "CAHMBER")
+    strip = Strip(LINE, IMAGE, 0)
+    deny = -spelling._DENY_LLR
+    assert spelling.print_preferred(strip, [at_om], _scorer({om: deny - 0.5}))
+    assert not spelling.print_preferred(strip, [at_om], _scorer({om: deny + 0.5}))
+    both = _scorer({om: deny - 3.0, ha: deny + 1.0})
+    assert not spelling.print_preferred(strip, [at_om, at_ha], both)  # one swap not denied
+    assert not spelling.print_preferred(strip, [], both)  # nothing asked: nothing denied
+    assert not spelling.print_preferred(strip, [len("SOUTHAFRICANCHAMBEROFCO")], both)  # M, M

@@ -1,4 +1,6 @@
-"""A swap the recogniser prefers to the text printed, where the glyphs' ink leans to it.
+"""The recogniser asked about a letter pair: a swap it prefers to the text printed, where the
+glyphs' ink leans to it, is an imitation's (``preferred_swap``); a swap only the glyph test saw,
+where it clearly prefers the print, is not (``print_preferred``).
 
 An imitation's two swapped letters in a rectangle's tiny first line or a faint ring word are
 often read by nobody: the recogniser's decoding of the whole strip comes out garbled by the

@@ -59,7 +59,7 @@ from verification._seal_text import (
     TextEvidence,
     letter_of_pair,
     line_images,
-    line_pixels_show_swap,
+    line_pair_leans_swapped,
     line_reads,
     line_text,
     misread_lines,
@@ -274,7 +274,7 @@ def _swap_preferred(
         strips,
         False,
         text_log_likelihoods,
-        lambda s, at: line_pixels_show_swap(ev, s.line, s.expected, at),
+        lambda s, at: line_pair_leans_swapped(ev, s.line, s.expected, at),
     )
 
 

@@ -11,9 +11,9 @@ how well the specimen's text and each of its one-swap variants fit the strip (``
 only where their letters stand, so the ratio is the recogniser's local evidence for that pair,
 whatever it makes of the rest. A swap counts when the recogniser prefers it by ``_LINE_LLR``
 (a rectangle's line) or ``_RING_LLR`` (a ring) nats or more and the pair's glyphs are inked
-and their visible ink fits the swap better than the print (``_seal_text``'s
-``pixels_show_swap``, as for a swap the recogniser reads outright): two tests of different
-kinds seeing the same swap at the same place.
+and lean to the swap (a ring: the visible ink fits it, ``_seal_text.pixels_show_swap``, as for
+a swap the recogniser reads outright; a line: that, or the glyph test's margin contradicts,
+``line_pair_leans_swapped``): two tests of different kinds seeing the same swap at one place.
 
 Calibrated on the impressions of seeds 9001, 9002, 424-427 and 429-432 (817 genuine seals):
 where a genuine pair's ink leaned to the swap, the recogniser preferred the swap by 1.95 nats
@@ -127,7 +127,7 @@ def _in_words(strip: Strip, ring: bool, at: int, text: str, llr: float, shown: b
     logger.info(
         "recogniser prefers %r to %r (%.1f nats) in %r", swapped, printed, llr, strip.expected
     )
-    pixels = ", and the two letters' ink fits the swap" if shown else ""
+    pixels = ", and the two letters' pixels fit the swap" if shown else ""
     return (
         f"the recogniser finds {swapped!r} likelier than {printed!r} in its {where} "
         f"({min(math.exp(llr), 1e6):,.0f} to 1){pixels}"

@@ -737,3 +737,20 @@ def test_a_glyph_pair_is_placed_on_the_letters_of_its_line():
     assert letter_of_pair(ev, 0, text, r_of_agriculture) == r_of_agriculture
     assert letter_of_pair(ev, 0, text, len("DEPARTMENT") - 1) is None  # across a word space
     assert letter_of_pair(ev, 1, text, 3) is None  # no such line
+
+
+def test_a_swapped_pair_leans_swapped_and_the_printed_pair_does_not():
+    from verification._ring_text import letters
+    from verification._seal_text import line_pair_leans_swapped
+
+    expected = RECT.inner_text[0]
+    swapped = swap_in_longest_word(expected)
+    longest = max(expected.split(), key=len)
+    at = len(letters(expected[: expected.index(longest)])) + 2  # its third and fourth letters
+    forged = replace(RECT, inner_text=(swapped, *RECT.inner_text[1:]))
+    for drawn, leans in ((forged, True), (RECT, False)):
+        page, cmp, prep = _page_and_pose(drawn, 8)
+        ev = text_evidence(page, cmp.origin, cmp.angle, prep.mask, prep.rgb)
+        assert ev is not None and ev.kind == "lines"
+        assert line_pair_leans_swapped(ev, 0, expected, at) is leans
+        assert not line_pair_leans_swapped(ev, 0, expected, at + 3)  # a pair printed alike

@@ -8,8 +8,11 @@ import pytest
 from verification._seal_glyphs import check_glyphs
 from verification._seal_letters import confirmation
 from verification._seal_visible import (
+    _LOCAL,
+    _LOCAL_ROWS,
     PairVisibility,
     VisibleThresholds,
+    _fit,
     above_paper,
     pair_visibility,
     ramps_explain,
@@ -281,3 +284,32 @@ def test_genuine_lines_fading_into_a_gap_match(seed, index):
     truth, page, own = simulated_stamping(seed, index, "genuine")
     assert truth["seal"]["registered"]
     assert check_seal(page, own).match
+
+
+def test_the_space_between_two_glyphs_is_held_to_their_ink():
+    """The specimen's ink between two letters is their blurred edges only (a hundredth of a
+    glyph's energy): its level may not rise above the glyphs' to take in a stroke of the
+    impression standing there (a wide letter printed where a narrow one should be)."""
+    hyp = np.zeros((12, 20), np.float32)
+    hyp[1:11, 1:5] = 1.0  # first glyph
+    hyp[1:11, 6:9] = 0.01  # the space: blur tails
+    hyp[1:11, 10:19] = 1.0  # second glyph
+    seen = 0.5 * hyp
+    seen[1:11, 6:9] = 0.5  # a stroke in the space, as dark as the glyphs
+    win = np.pad(seen, ((_LOCAL_ROWS, _LOCAL_ROWS), (_LOCAL, _LOCAL)))
+    residual, level = _fit(win, hyp, (6, 9))
+    assert level[7] <= max(level[2], level[14]) + 1e-6
+    assert residual > 0.9 * float((seen[1:11, 6:9] ** 2).sum())  # the stroke stays unexplained
+
+
+def test_held_out_imitation_whose_wide_letter_fills_the_space_is_rejected():
+    """Held-out 450 c00093: an imitation TH-DOF ring "FISHEREIS", the E plain where the
+    specimen's I stands and the I fading out: the printed order's space between the pair took
+    the E's arms at 5.4 times the glyphs' ink and the pair fitted the swap by 1.5 noise units
+    only; it was matched and accepted."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(450, 93, "forged_seal")
+    assert "FISHEREIS" in truth["seal"]["forgery"]
+    assert not check_seal(page, own).match

@@ -397,7 +397,7 @@ def _smudged(strip: np.ndarray, seed: int, first: int | None = None) -> np.ndarr
 def test_a_contradiction_the_visible_ink_does_not_show_is_overruled():
     from verification._seal_text import _faint_and_unseen, _swap_unseen
 
-    for seed in (0, 2):
+    for seed in (0, 7):  # smudges the visible ink leans neither way on
         imp = _smudged(SPEC, seed, first=19)
         noisy = replace(check_glyphs(SPEC, imp), contradicted=(19,))  # the glyph NCC's verdict
         vis = pair_visibility(SPEC, imp, noisy.windows)

@@ -7,6 +7,7 @@ so it counts only where the pixels show the pair inked and fitting the swap
 (``_seal_text._pixels_show_swap``)."""
 
 import logging
+import math
 
 from simulator.cases import build_case
 from simulator.seal import specimen_png
@@ -53,9 +54,9 @@ def _scan(seed: int, index: int, kind: str):
 def test_an_imitation_read_swapped_up_to_a_faint_word_end_is_not_matched(caplog, monkeypatch):
     page, own = _scan(222, 19, "forged_seal")
     assert not check_seal(page, own).match  # its swapped pair's ink fits the swap plainly now
-    # where the pair's ink is not plain enough alone (a line judged as a ring is), the reading
-    # that ends in the swap is what rejects it
-    monkeypatch.setattr(_seal_text, "_PLAIN_LINE_SNR", _seal_text._PLAIN_SNR)
+    # where the pair's ink is not counted plain alone, the reading that ends in the swap is
+    # what rejects it
+    monkeypatch.setattr(_seal_text, "_PLAIN_LINE_SNR", math.inf)
     with caplog.at_level(logging.INFO, logger="verification._seal_confirm"):
         res = check_seal(page, own)
     assert not res.match

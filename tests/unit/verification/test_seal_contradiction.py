@@ -784,3 +784,16 @@ def test_held_out_imitation_line_of_touching_letters_is_rejected():
     truth, page, own = simulated_stamping(449, 7, "forged_seal")
     assert "ACUICUTLURA" in truth["seal"]["forgery"]
     assert not check_seal(page, own).match
+
+
+def test_held_out_imitation_line_with_a_faint_contradicted_pair_is_rejected():
+    """Held-out 457 c00134: an imitation ZA-SACCI rectangle printing "COMMECRE" (44 pixels of
+    difference): the recogniser preferred the swap by 7.3 nats and the glyph test's margin
+    contradicted the print (-0.53), its fainter glyph inked 0.40 of the line's usual ink, under
+    the visible ink's ``contradict_ink``; it was matched and accepted."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(457, 134, "forged_seal")
+    assert "COMMECRE" in truth["seal"]["forgery"]
+    assert not check_seal(page, own).match

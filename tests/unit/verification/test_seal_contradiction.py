@@ -636,6 +636,20 @@ def test_a_drifting_line_a_letter_was_added_to_steps_past_its_drift():
     assert drift_step(scattered, tuple(float(10 * k) for k in range(30))) == 0
 
 
+def test_glyphs_found_off_alone_either_side_are_no_step():
+    """Held-out 461 c00031, a genuine ZA-SACCI rectangle: its first line's 17 legible glyphs
+    at 0 but for three found off alone (-8, +4, -9) fitted a drift tilted by them and a step
+    of 4.8, only 2.4 columns nearer than one level line; it was reviewed as a letter added."""
+    from verification._seal_glyphs import drift_step
+
+    offsets = (1, 1, 0, 0, 0, 0, -8, 4, 0, 0, 0, 0, 0, 0, -1, -9, -1)
+    places = (3.0, 12, 20, 28, 36, 49, 57, 144, 161, 232, 240, 248, 256, 268, 276, 286, 352)
+    assert drift_step(offsets, places) == 0
+    assert not GlyphCheck(0, 0, legible=17, offsets=offsets, centres=places).line_stepped
+    # the imitation's step explains far more of its glyphs' places than one drifting line
+    assert drift_step(COMMERCES_OFFSETS, COMMERCES_PLACES) > 6
+
+
 def _short_swap_reading(expected: str) -> tuple[str, int]:
     """``expected`` read with its longest word's third and fourth letters swapped and the
     letter after them misread ('AGRICULUTME' for "AGRICULTURE"), and where the swap is."""

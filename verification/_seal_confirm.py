@@ -217,7 +217,12 @@ def _visibly_swapped(ev: TextEvidence) -> str:
 
 def _only_pairs(ev: TextEvidence) -> bool:
     """Whether letter pairs fitting a swap are all the glyph evidence contradicts."""
-    return not ev.solids_missing and not ev.layout_moved and ev.contradicted > 0
+    return (
+        not ev.solids_missing
+        and not ev.foreign_mark
+        and not ev.layout_moved
+        and ev.contradicted > 0
+    )
 
 
 def _recogniser_denies(
@@ -282,6 +287,8 @@ def _contradicted(ev: TextEvidence) -> str:
     """What the glyph evidence alone contradicts, in words ('' if nothing)."""
     if ev.solids_missing:
         return f"none of its {ev.solids} solid marks (stars, emblem) is there"
+    if ev.foreign_mark:
+        return f"it shows a solid mark where the specimen has no ink ({ev.foreign} pixels)"
     if ev.layout_moved:
         return f"its {ev.kind} text sits off the specimen's places (a letter added?)"
     if ev.contradicted:

@@ -176,3 +176,45 @@ def test_a_star_inked_in_place_over_its_spot_shows_at_a_looser_fit():
     assert truth["seal"]["drawn_as"] == "ZA-SACCI-S1"
     result = check_seal(page, own)
     assert result.match, result.finding
+
+
+def test_a_solid_mark_where_the_specimen_has_no_ink_is_foreign():
+    """Ink the die does not have, inside its outline: a filled star where an FR-DGAL ring has
+    its shield's outline. A pen's stroke crossing the stamp is no solid mark."""
+    import cv2
+
+    from verification._seal_text import _FOREIGN_MIN, foreign_ink
+
+    design = _design("FR-DGAL-S1")
+    assert foreign_ink(design, design) == 0
+    h, w = design.shape
+    star = design.copy()
+    inked = (design > 0.5).astype(np.uint8)
+    free = cv2.dilate(inked, np.ones((31, 31), np.uint8)) == 0  # far from the die's ink
+    ys, xs = np.nonzero(free[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4])
+    y, x = int(ys[len(ys) // 2]) + h // 4, int(xs[len(xs) // 2]) + w // 4
+    cv2.circle(star, (x, y), 6, 1.0, -1)  # a filled mark 13 pixels across
+    assert foreign_ink(design, star) >= _FOREIGN_MIN
+    pen = design.copy()
+    cv2.line(pen, (w // 4, h // 3), (3 * w // 4, 2 * h // 3), 1.0, 3)  # a signature's stroke
+    assert foreign_ink(design, pen) == 0
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "forgery"),
+    [
+        (462, 95, "emblem altered: star instead of shield"),  # a faint star, 8,348 px
+        (457, 7, "emblem altered: shield instead of wheat"),  # a shield's outline, 2,304 px
+    ],
+)
+def test_an_imitation_with_another_emblem_shows_ink_where_the_die_has_none(seed, index, forgery):
+    """Held-out imitations accepted: their emblem's faint ink lay off the specimen's footprint
+    and outside the stamp's colour mask, so the cells never counted it."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, "forged_seal")
+    assert truth["seal"]["forgery"] == forgery
+    result = check_seal(page, own)
+    assert not result.match
+    assert "solid mark where the specimen has no ink" in result.finding

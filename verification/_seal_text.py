@@ -51,7 +51,7 @@ from verification._seal_letters import (
     words_read,
 )
 from verification._seal_visible import PairVisibility, VisibleThresholds, pair_visibility
-from verification.imaging import colour_ink_mask
+from verification.imaging import colour_ink_mask, stamp_coloured
 
 logger = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def text_evidence(
     dark = _rotate(ink_darkness(crop, channel), -angle)
     spec_n, imp_n = normalise(spec_dark), normalise(dark)
     solids, seen, around = marks_shown(spec_n, imp_n)
-    foreign = foreign_ink(spec_n, imp_n)
+    foreign = foreign_ink(spec_n, imp_n, _rotate(stamp_coloured(crop), -angle) > 127)
     band = band_of(spec_mask)
     if band is not None:
         ink = _rotate(colour_ink_mask(crop), -angle)
@@ -1181,12 +1181,14 @@ def marks_shown(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int, float]:
     return marks, seen, max(around, default=1.0)
 
 
-def foreign_ink(spec: np.ndarray, imp: np.ndarray) -> int:
+def foreign_ink(spec: np.ndarray, imp: np.ndarray, coloured: np.ndarray | None = None) -> int:
     """Pixels of solid ink the impression shows inside the specimen's outline where the
     specimen has none within ``_FOREIGN_REACH`` pixels (normalised darkness, as
     ``marks_shown``): inked ``_FOREIGN_INK`` of the way from the impression's paper to its
     ink and surviving an opening wider than strokes (``_SOLID``), so a pen's or the printed
-    form's strokes crossing the stamp are not counted."""
+    form's strokes crossing the stamp are not counted; where ``coloured`` is given (the
+    stamp's colour, ``imaging.stamp_coloured``), only ink within ``_RECT_SHIFT`` pixels of it,
+    so black print under the stamp (a code, a logo) is not either."""
     inked = (spec > 0.5).astype(np.uint8)
     points = cv2.findNonZero(inked)
     if points is None:
@@ -1199,9 +1201,12 @@ def foreign_ink(spec: np.ndarray, imp: np.ndarray) -> int:
     inside = cv2.erode(outline, reach) > 0
     near = cv2.dilate(inked, reach) > 0
     level = paper + _FOREIGN_INK * max(ink - paper, 0.05)
-    found = ((imp > level) & inside & ~near).astype(np.uint8)
+    found = (imp > level) & inside & ~near
+    if coloured is not None:
+        shift = np.ones((2 * _RECT_SHIFT + 1, 2 * _RECT_SHIFT + 1), np.uint8)
+        found &= cv2.dilate(coloured.astype(np.uint8), shift) > 0  # ``imp`` was registered
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_SOLID, _SOLID))
-    return int(np.count_nonzero(cv2.morphologyEx(found, cv2.MORPH_OPEN, k)))
+    return int(np.count_nonzero(cv2.morphologyEx(found.astype(np.uint8), cv2.MORPH_OPEN, k)))
 
 
 def _traced(

@@ -72,6 +72,21 @@ def colour_ink_mask(rgb: np.ndarray) -> np.ndarray:
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
 
+def stamp_coloured(rgb: np.ndarray, sat: int = 12, hue: int = 15) -> np.ndarray:
+    """Pixels in the colour of the stamp ink ``rgb`` shows, however faint: saturation ``sat``
+    or more (paper is greyer) and hue within ``hue`` (of 180) of the mean hue of its plainly
+    coloured ink (``colour_ink_mask``); black print and grey paper are not. uint8 0/255; none
+    where no ink is plainly coloured."""
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    plain = colour_ink_mask(rgb) > 0
+    if not plain.any():
+        return np.zeros(rgb.shape[:2], np.uint8)
+    angle = hsv[..., 0].astype(np.float32) * (np.pi / 90.0)
+    mean = float(np.arctan2(np.sin(angle[plain]).mean(), np.cos(angle[plain]).mean()))
+    apart = np.abs(np.angle(np.exp(1j * (angle - mean)))) * (90.0 / np.pi)
+    return ((hsv[..., 1] >= sat) & (apart <= hue)).astype(np.uint8) * 255
+
+
 def dark_ink_mask(rgb: np.ndarray) -> np.ndarray:
     """Pixels of any ink clearly darker than the paper; uint8 0/255."""
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)

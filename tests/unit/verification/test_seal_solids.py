@@ -218,3 +218,35 @@ def test_an_imitation_with_another_emblem_shows_ink_where_the_die_has_none(seed,
     result = check_seal(page, own)
     assert not result.match
     assert "solid mark where the specimen has no ink" in result.finding
+
+
+def test_black_print_under_the_stamp_is_not_foreign_ink():
+    """A filled black mark of the printed form (a code, a logo) under the stamp is not in the
+    stamp's colour (``imaging.stamp_coloured``); a faint mark in the stamp's violet is."""
+    import cv2
+
+    from simulator.world import INKS
+    from verification._seal_text import _FOREIGN_MIN, foreign_ink
+    from verification.imaging import stamp_coloured
+
+    paper = np.array([236, 234, 228], np.float32)
+    violet = np.array(INKS["violet"], np.float32)
+    rgb = np.tile(paper, (120, 240, 1))
+    rgb[10:30, 10:230] = violet  # the stamp's own ink, plainly coloured
+    rgb[60:90, 20:50] = 0.45 * violet + 0.55 * paper  # a faint mark in its colour
+    rgb[60:90, 150:180] = (20, 20, 20)  # black print
+    coloured = stamp_coloured(rgb.astype(np.uint8)) > 0
+    assert coloured[10:30, 10:230].all() and coloured[65:85, 25:45].all()
+    assert not coloured[60:90, 150:180].any() and not coloured[40:55].any()
+
+    design = _design("FR-DGAL-S1")
+    inked = (design > 0.5).astype(np.uint8)
+    free = cv2.dilate(inked, np.ones((31, 31), np.uint8)) == 0
+    h, w = design.shape
+    ys, xs = np.nonzero(free[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4])
+    y, x = int(ys[len(ys) // 2]) + h // 4, int(xs[len(xs) // 2]) + w // 4
+    marked = design.copy()
+    cv2.circle(marked, (x, y), 6, 1.0, -1)
+    stamp_only = design > 0.5  # what is in the stamp's colour: its own ink, not the mark
+    assert foreign_ink(design, marked, stamp_only) == 0
+    assert foreign_ink(design, marked, marked > 0.5) >= _FOREIGN_MIN

@@ -51,7 +51,7 @@ from verification._seal_letters import (
     words_read,
 )
 from verification._seal_visible import PairVisibility, VisibleThresholds, pair_visibility
-from verification.imaging import colour_ink_mask, stamp_coloured
+from verification.imaging import colour_ink_mask, convex_outline, stamp_coloured
 
 logger = logging.getLogger(__name__)
 
@@ -1190,15 +1190,13 @@ def foreign_ink(spec: np.ndarray, imp: np.ndarray, coloured: np.ndarray | None =
     stamp's colour, ``imaging.stamp_coloured``), only ink within ``_RECT_SHIFT`` pixels of it,
     so black print under the stamp (a code, a logo) is not either."""
     inked = (spec > 0.5).astype(np.uint8)
-    points = cv2.findNonZero(inked)
-    if points is None:
+    outline = convex_outline(inked)
+    if outline is None:
         return 0
     imp = register_strip(spec, imp, _RECT_SHIFT, _RECT_SHIFT)
     paper, ink = _paper_and_ink(spec, imp)
-    outline = np.zeros(spec.shape, np.uint8)
-    cv2.fillConvexPoly(outline, cv2.convexHull(points), 1)
     reach = np.ones((_FOREIGN_REACH, _FOREIGN_REACH), np.uint8)
-    inside = cv2.erode(outline, reach) > 0
+    inside = cv2.erode(outline.astype(np.uint8), reach) > 0
     near = cv2.dilate(inked, reach) > 0
     level = paper + _FOREIGN_INK * max(ink - paper, 0.05)
     found = (imp > level) & inside & ~near

@@ -81,10 +81,21 @@ def stamp_coloured(rgb: np.ndarray, sat: int = 12, hue: int = 15) -> np.ndarray:
     plain = colour_ink_mask(rgb) > 0
     if not plain.any():
         return np.zeros(rgb.shape[:2], np.uint8)
-    angle = hsv[..., 0].astype(np.float32) * (np.pi / 90.0)
-    mean = float(np.arctan2(np.sin(angle[plain]).mean(), np.cos(angle[plain]).mean()))
-    apart = np.abs(np.angle(np.exp(1j * (angle - mean)))) * (90.0 / np.pi)
+    h = hsv[..., 0].astype(np.float32)
+    turn = h[plain] * (np.pi / 90.0)  # hue is a circle of 180: red lies at both ends
+    mean = float(np.arctan2(np.sin(turn).mean(), np.cos(turn).mean())) * (90.0 / np.pi)
+    apart = np.abs((h - mean + 90.0) % 180.0 - 90.0)
     return ((hsv[..., 1] >= sat) & (apart <= hue)).astype(np.uint8) * 255
+
+
+def convex_outline(mask: np.ndarray) -> np.ndarray | None:
+    """The filled convex hull of ``mask``'s nonzero pixels (bool); None where it has none."""
+    points = cv2.findNonZero(mask.astype(np.uint8))
+    if points is None:
+        return None
+    outline = np.zeros(mask.shape[:2], np.uint8)
+    cv2.fillConvexPoly(outline, cv2.convexHull(points), 1)
+    return outline > 0
 
 
 def dark_ink_mask(rgb: np.ndarray) -> np.ndarray:

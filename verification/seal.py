@@ -54,7 +54,13 @@ from verification._ring_text import band_of
 from verification._seal_confirm import SpecimenView, TextCheck, check_text
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
-from verification.imaging import bbox_of, channel_max, colour_ink_mask, decode_specimen
+from verification.imaging import (
+    bbox_of,
+    channel_max,
+    colour_ink_mask,
+    convex_outline,
+    decode_specimen,
+)
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
 from verification.results import SealResult
@@ -383,12 +389,10 @@ def _foreign_solids(cand: np.ndarray, spec: np.ndarray) -> np.ndarray:
         cv2.MORPH_OPEN,
         cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)),
     )
-    points = cv2.findNonZero(spec)
-    if points is None or not solid.any():
+    outline = convex_outline(spec)
+    if outline is None or not solid.any():
         return np.zeros(spec.shape, bool)
-    outline = np.zeros(spec.shape, np.uint8)
-    cv2.fillConvexPoly(outline, cv2.convexHull(points), 1)
-    return (solid > 0) & (outline > 0)
+    return (solid > 0) & outline
 
 
 def _cell_sums(mask: np.ndarray, edges: np.ndarray) -> np.ndarray:

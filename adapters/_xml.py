@@ -36,7 +36,31 @@ def _parser() -> etree.XMLParser:
 
 
 def strip_bom(data: bytes) -> bytes:
+    data = _as_utf8(data)
     return data[len(_BOM) :] if data.startswith(_BOM) else data
+
+
+_UTF16 = (
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
+_ENCODING_DECL = re.compile(rb"""^(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """A UTF-16 document (with a byte-order mark, or starting ``<?``) as UTF-8, its encoding
+    declaration saying so; anything else unchanged. XML processors must read UTF-16, and the
+    checks here (DOCTYPE, the root's namespace) read bytes."""
+    codec = next((c for mark, c in _UTF16 if data.startswith(mark)), None)
+    if codec is None:
+        return data
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return data  # not UTF-16 after all: the parser says what it is
+    return _ENCODING_DECL.sub(rb"\1UTF-8\2", text.lstrip("\ufeff").encode("utf-8"), count=1)
 
 
 def parse_xml(data: bytes, *, format_id: str | None = None) -> etree._Element:
@@ -44,14 +68,7 @@ def parse_xml(data: bytes, *, format_id: str | None = None) -> etree._Element:
     if len(data) > MAX_XML_BYTES:
         raise UnsafeInput(f"document larger than {MAX_XML_BYTES} bytes", format_id=format_id)
     data = strip_bom(data)
-    doctype = _DOCTYPE.search(data)
-    if doctype is not None:
-        line = data[: doctype.start()].count(b"\n") + 1
-        raise UnsafeInput(
-            "DOCTYPE/ENTITY declarations are not accepted",
-            [Reason("DTD", line=line)],
-            format_id=format_id,
-        )
+    refuse_dtd(data, format_id=format_id)
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as err:
@@ -65,6 +82,18 @@ def parse_xml(data: bytes, *, format_id: str | None = None) -> etree._Element:
     if root is None:
         raise MalformedInput("empty XML document", format_id=format_id)
     return root
+
+
+def refuse_dtd(data: bytes, *, format_id: str | None = None) -> None:
+    """``UnsafeInput`` if the (UTF-8) document declares a DOCTYPE or an entity."""
+    doctype = _DOCTYPE.search(data)
+    if doctype is not None:
+        line = data[: doctype.start()].count(b"\n") + 1
+        raise UnsafeInput(
+            "DOCTYPE/ENTITY declarations are not accepted",
+            [Reason("DTD", line=line)],
+            format_id=format_id,
+        )
 
 
 def root_namespace(data: bytes) -> str | None:

@@ -258,7 +258,7 @@ class Container(_Model):
     @field_validator("number", mode="before")
     @classmethod
     def _number(cls, value: Any) -> Any:
-        return _n.container_number(value, check=False) if isinstance(value, str) else value
+        return _n.container_identifier(value) if isinstance(value, str) else value
 
 
 class Reference(_Model):
@@ -377,7 +377,7 @@ class _Document(BaseModel):
         out["packages"] = sum(counts) if counts else None
         if self.containers:
             numbers = [c.number for c in self.containers if c.number]
-            out["container_numbers"] = ", ".join(numbers) if numbers else None
+            out["container_numbers"] = _n.container_numbers(", ".join(numbers)) or None
         return out
 
     @model_validator(mode="after")

@@ -46,6 +46,12 @@ class CanonicalJsonAdapter:
         value = load_json(data, format_id=FORMAT_ID)
         if not isinstance(value, dict):
             raise InvalidDocument("canonical JSON must be an object", format_id=FORMAT_ID)
+        if not _KNOWN & value.keys():
+            raise InvalidDocument(
+                "not a canonical document: none of its keys is a canonical field",
+                [Reason(f"keys: {', '.join(sorted(value)[:8]) or 'none'}", "$")],
+                format_id=FORMAT_ID,
+            )
         try:
             doc = load_canonical(value)
         except ValidationError as err:

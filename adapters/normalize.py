@@ -9,7 +9,8 @@ or raises :class:`NormalizationError` (a ``ValueError``) naming what it could no
 * :func:`parse_quantity` — ``"1,250.50 kg"`` → ``(1250.5, "kg")``; :func:`to_kg` converts.
 * :func:`country_code` — ``"Australia"``, ``"AUS"``, ``"au"`` → ``"AU"`` (static table).
 * :func:`hs_code` — ``"0808.10"`` → ``"080810"``.
-* :func:`container_number` / :func:`container_numbers` — ISO 6346 with check digit.
+* :func:`container_number` / :func:`container_numbers` — ISO 6346 with check digit;
+  :func:`container_identifier` — another equipment or vehicle identifier kept as written.
 * :func:`normalize_name` / :func:`name_similarity` — party names for fuzzy matching.
 """
 
@@ -321,15 +322,55 @@ def container_number(text: str, *, check: bool = True) -> str:
 
 
 def container_numbers(value: str | Iterable[str], *, check: bool = False) -> str:
-    """``"mscu1234565;tghu 000000-1"`` or a list → ``"MSCU1234565, TGHU0000001"``."""
-    items = re.split(r"[,;\n]+|\s{2,}", value) if isinstance(value, str) else list(value)
+    """``"mscu1234565;tghu 000000-1"`` or a list → ``"MSCU1234565, TGHU0000001"``.
+
+    Numbers are separated by commas, semicolons, new lines, a slash between spaces or two
+    spaces; identifiers of one shape each, a space apart ("GP067VP GR701DQ", trailer and
+    vehicle registrations), are two. An ISO 6346 number loses its separators ("TGHU 000000-1");
+    without ``check`` another identifier is kept as written, upper case ("CN-1234228/34")."""
+    items = _container_items(value) if isinstance(value, str) else list(value)
     out: list[str] = []
     for item in items:
         if item and item.strip():
-            number = container_number(item, check=check)
+            number = container_identifier(item) if not check else container_number(item)
             if number not in out:
                 out.append(number)
     return ", ".join(out)
+
+
+_ISO_6346 = re.compile(r"[A-Z]{4}\d{7}")
+
+
+def _container_items(value: str) -> list[str]:
+    out: list[str] = []
+    for part in re.split(r"[,;\n]+|\s{2,}|\s+/\s+", value):
+        tokens = part.split()
+        if len(tokens) > 1 and not _ISO_6346.fullmatch(_unseparated(part)):
+            if all(_identifier(t) for t in tokens):
+                out.extend(tokens)
+                continue
+        out.append(part)
+    return out
+
+
+def _identifier(token: str) -> bool:
+    """A registration or equipment number on its own: five characters or more, letters and
+    digits."""
+    return (
+        len(token) >= 5 and any(ch.isdigit() for ch in token) and any(ch.isalpha() for ch in token)
+    )
+
+
+def _unseparated(text: str) -> str:
+    return re.sub(r"[\s\-/.]", "", str(text)).upper()
+
+
+def container_identifier(text: str) -> str:
+    """An ISO 6346 number without separators; any other identifier upper case, as written."""
+    plain = _unseparated(text)
+    if not plain:
+        raise NormalizationError("empty container number")
+    return plain if _ISO_6346.fullmatch(plain) else " ".join(text.split()).upper()
 
 
 # ---------------------------------------------------------------------------- names

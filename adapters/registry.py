@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from adapters._xml import refuse_dtd, strip_bom
 from adapters.base import FormatAdapter, Issue
 from adapters.canonical import Certificate, Declaration
 from adapters.cusdep_json import CanonicalJsonAdapter
@@ -80,6 +81,7 @@ def detect(data: bytes) -> FormatAdapter:
         adapter = _ADAPTERS[format_id]()
         if adapter.sniff(data):
             return adapter
+    refuse_dtd(strip_bom(data[:65536]))  # a DTD hides the root: say so, not "unknown"
     scan = next((kind for magic, kind in _SCANS if data.startswith(magic)), None)
     hint = (
         f" (it is a {scan}: a scan for the review pipeline, not a partner format)" if scan else ""

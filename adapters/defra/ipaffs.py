@@ -92,8 +92,9 @@ def _read(ched: dict[str, Any], c: JsonCollector) -> dict[str, Any]:
             for s in map(obj, arr(one.get("sealsContainers")))
         ],
         "transport": _transport(one),
-        "references": _references(ched, one, c),
+        "references": _references(ched, one, c) + _transport_documents(one),
         "notes": _notes(ched, goods),
+        "officer_name": _official(obj(ched.get("partTwo"))),
     }
     if out["certificate_number"] is None:
         c.warn("CHED reference number is missing (draft notification)", "$.referenceNumber")
@@ -189,19 +190,36 @@ def _items(goods: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:
     return items
 
 
+_MEANS = ("meansOfTransport", "meansOfTransportFromEntryPoint")
+
+
 def _transport(one: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
-    for key in ("meansOfTransport", "meansOfTransportFromEntryPoint"):
+    for key in _MEANS:
         means = obj(one.get(key))
         if means.get("type") or means.get("id"):
-            out.append(
-                {
-                    "mode_name": text(means.get("type")),
-                    "journey_id": text(means.get("id")),
-                    "means_name": text(means.get("document")),
-                }
-            )
+            out.append({"mode_name": text(means.get("type")), "means_name": text(means.get("id"))})
     return out
+
+
+def _transport_documents(one: dict[str, Any]) -> list[dict[str, Any]]:
+    """The transport documents (``MeansOfTransport.document``: a bill of lading, an air
+    waybill) as references; the means' ``id`` is the vessel, flight or vehicle itself."""
+    docs = (text(obj(one.get(key)).get("document")) for key in _MEANS)
+    return [{"id": d, "document_code": "transport document"} for d in docs if d]
+
+
+def _official(two: dict[str, Any]) -> str | None:
+    """The official who signed Part II: the control authority's official veterinarian, or
+    the official inspector (plant health)."""
+    for person in (
+        obj(obj(two.get("controlAuthority")).get("officialVeterinarian")),
+        obj(two.get("officialInspector")),
+    ):
+        name = " ".join(t for k in ("firstName", "lastName") if (t := text(person.get(k))))
+        if name:
+            return name
+    return text(two.get("officialVeterinarian"))
 
 
 def _references(

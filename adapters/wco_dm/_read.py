@@ -89,13 +89,13 @@ def _shipment(ship: XNode, c: Collector) -> dict[str, Any]:
         "dispatch_country": c.country(ship.child("ExportCountry/ID"), "export country"),
         "line_items": [_item(i, c) for i in ship.children("GovernmentAgencyGoodsItem")],
     }
+    if out["destination_country"] is None:
+        out["destination_country"] = _items_destination(ship, c)
     cons = ship.child("Consignment")
+    containers = _containers(ship)
+    if containers:
+        out["containers"] = containers
     if cons is not None:
-        out["containers"] = [
-            {"number": e.text("ID"), "seals": e.texts("Seal/ID")}
-            for e in cons.children("TransportEquipment")
-            if e.text("ID")
-        ]
         out["transport_extra"] = [
             *(_means(t, "arrival") for t in cons.children("ArrivalTransportMeans")),
             *(_means(t, "departure") for t in cons.children("DepartureTransportMeans")),
@@ -106,6 +106,32 @@ def _shipment(ship: XNode, c: Collector) -> dict[str, Any]:
     if not out["line_items"]:
         c.warn("no goods items (GovernmentAgencyGoodsItem)", ship)
     return out
+
+
+def _containers(ship: XNode) -> list[dict[str, Any]]:
+    """The shipment's containers: those of its consignment and those its goods items declare
+    (DE 7/10 may sit at either level), each number once."""
+    found = [
+        *ship.children("Consignment/TransportEquipment"),
+        *ship.children("GovernmentAgencyGoodsItem/Commodity/TransportEquipment"),
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    for e in found:
+        number = e.text("ID")
+        if number and number not in out:
+            out[number] = {"number": number, "seals": e.texts("Seal/ID")}
+    return list(out.values())
+
+
+def _items_destination(ship: XNode, c: Collector) -> str | None:
+    """The destination the goods items declare (DE 5/8 at item level) when the shipment
+    declares none: the one country they all name."""
+    nodes = ship.children("GovernmentAgencyGoodsItem/Destination/CountryCode")
+    codes = {code for n in nodes if (code := c.country(n, "destination"))}
+    if len(codes) > 1:
+        c.warn(f"goods items name {len(codes)} destinations; none taken", ship)
+        return None
+    return codes.pop() if codes else None
 
 
 def _item(node: XNode, c: Collector) -> dict[str, Any]:
@@ -126,10 +152,13 @@ def _item(node: XNode, c: Collector) -> dict[str, Any]:
             for p in node.children("Packaging")
         ],
     }
-    origins = node.children("Origin")
-    preferred = sorted(origins, key=lambda o: o.text("TypeCode") != "1")
-    codes = [code for o in preferred if (code := c.country(o.child("CountryCode"), "origin"))]
-    item["origin_country"] = codes[0] if codes else None
+    origins = sorted(node.children("Origin"), key=lambda o: o.text("TypeCode") not in (None, "1"))
+    read = [c.country(o.child("CountryCode"), "origin") for o in origins]
+    codes = [code for code in read if code]
+    # the non-preferential origin (type 1, DE 5/15), read or not: a preferential origin (DE
+    # 5/16) is another statement and never stands in for it
+    plain = bool(origins) and origins[0].text("TypeCode") in (None, "1")
+    item["origin_country"] = read[0] if plain else None
     item["origin_countries"] = codes
     if commodity is not None:
         item.update(_commodity(commodity, c))

@@ -201,10 +201,14 @@ def _item(node: etree._Element, item: LineItem, n: int) -> None:
         measure = _el(commodity, "GoodsMeasure")
         _opt(measure, "GrossMassMeasure", item.gross_weight_kg)
         _opt(measure, "NetNetWeightMeasure", item.net_weight_kg)
-    for code in item.origin_countries or ([item.origin_country] if item.origin_country else []):
+    others = list(item.origin_countries)
+    if item.origin_country in others:
+        others.remove(item.origin_country)
+    typed = [(item.origin_country, "1")] if item.origin_country else []
+    for code, type_code in [*typed, *((code, "2") for code in others)]:
         origin = _el(node, "Origin")
         _el(origin, "CountryCode", code)
-        _el(origin, "TypeCode", "1")
+        _el(origin, "TypeCode", type_code)
     for i, pkg in enumerate(item.packages, start=1):
         p = _el(node, "Packaging")
         _el(p, "SequenceNumeric", i)

@@ -27,9 +27,13 @@ def emit_line(text: str) -> None:
     sys.stdout.flush()
 
 
-def read_file(path: str) -> bytes:
+def read_file(path: str, limit: int | None = None) -> bytes:
+    """The file's bytes; ``InputError`` (exit 2) when it cannot be read, or when it is larger
+    than ``limit`` bytes (checked before it is read: memory stays flat)."""
     p = Path(path)
     try:
+        if limit is not None and p.is_file() and p.stat().st_size > limit:
+            raise InputError(f"{path}: larger than {limit} bytes")
         return p.read_bytes()
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None

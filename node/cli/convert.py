@@ -15,6 +15,7 @@ from node.cli._common import read_file
 from node.errors import InputError
 
 CANONICAL = "canonical-json"
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # the adapters' own limit on XML and JSON, read or not
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,8 +48,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_run)
 
 
+def _check_formats(args: argparse.Namespace) -> None:
+    """The format options, before the file is read (an unknown --to fails at once)."""
+    if args.source is not None and not args.source.strip():
+        raise InputError("--from: empty format name; leave it out to detect the format")
+    if args.target.lower() not in (CANONICAL, "cusdep-json"):
+        try:
+            get_adapter(args.target)
+        except AdapterError as err:
+            raise InputError(f"--to: {err}") from None
+
+
 def _run(args: argparse.Namespace) -> int:
-    data = read_file(args.file)
+    _check_formats(args)
+    data = read_file(args.file, MAX_DOCUMENT_BYTES)
     try:
         doc, issues, adapter = parse_document(data, args.source)
         if args.validate:

@@ -89,3 +89,37 @@ def test_validate_flag_reports_schema_errors_with_line(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stdout == ""
     assert "schema:" in bad.stderr and "Bogus" in bad.stderr and "line " in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_utf16_documents_are_detected_and_a_dtd_is_named(tmp_path: Path) -> None:
+    text = EPHYTO.read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    utf16 = tmp_path / "utf16.xml"
+    utf16.write_bytes(text.encode("utf-16"))  # with a byte-order mark
+    result = _cusdep("convert", str(utf16))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["destination_country"] == "EC"
+    dtd = tmp_path / "dtd.xml"
+    big = "x" * 20000  # a DTD longer than the head the detectors read
+    dtd.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY a "{big}">]>\n<r>&a;</r>\n')
+    result = _cusdep("convert", str(dtd))
+    assert result.returncode == 2 and result.stdout == ""
+    assert "DOCTYPE/ENTITY declarations are not accepted" in result.stderr
+
+
+def test_format_options_and_size_are_checked_before_reading(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("{}")
+    for args, says in (
+        (("--from", ""), "--from: empty format name"),
+        (("--to", "nonsense"), "--to: unknown format 'nonsense'"),
+        (("--from", "cusdep-json"), "none of its keys is a canonical field"),
+    ):
+        result = _cusdep("convert", str(empty), *args)
+        assert result.returncode == 2 and result.stdout == "", args
+        assert says in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    huge = tmp_path / "huge.xml"
+    with huge.open("wb") as f:  # sparse: 64 MiB on disk would be slow to write
+        f.write(b'<?xml version="1.0"?><x/>')
+        f.truncate(64 * 1024 * 1024)
+    result = _cusdep("convert", str(huge))
+    assert result.returncode == 2 and "larger than 33554432 bytes" in result.stderr

@@ -92,6 +92,18 @@ def test_chedp_fields() -> None:
     assert any(n.subject == "decision" and "Acceptable" in n.content for n in doc.notes)
 
 
+def test_ched_official_transport_and_registrations() -> None:
+    doc, _ = IpaffsChedAdapter().parse((SAMPLES / "single/cheda-one-commodity.json").read_bytes())
+    assert doc.officer_name == "Percy Inspector-Tester"  # partTwo's official veterinarian
+    # MeansOfTransport: "id" is the vessel or vehicle, "document" its transport document
+    assert doc.transport[0].means_name == "2121" and doc.transport[0].journey_id is None
+    assert any(r.id == "21" and r.document_code == "transport document" for r in doc.references)
+    doc, _ = IpaffsChedAdapter().parse(
+        (SAMPLES / "AllChedsWithDecision/IPAFFS/chedp.json").read_bytes()
+    )
+    assert doc.container_numbers == "KA8194IP, BC9424XF"
+
+
 def test_reference_normalisation_across_formats() -> None:
     assert normalize_reference("CHEDP.GB.2024.5249429") == normalize_reference("GBCHD2024.5249429")
     assert normalize_reference("CHEDA.GB.2024.5249486") == normalize_reference("gbchd2024.5249486")

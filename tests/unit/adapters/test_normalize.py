@@ -93,6 +93,20 @@ def test_container_numbers_iso6346() -> None:
     assert n.container_numbers(["a1", "b2"]) == "A1, B2"
 
 
+def test_container_lists_split_registrations_and_keep_other_identifiers() -> None:
+    # IPAFFS CHED-P sample: two registrations, "KA8194IP / BC9424XF", and "GP067VP GR701DQ"
+    assert n.container_numbers("KA8194IP / BC9424XF") == "KA8194IP, BC9424XF"
+    assert n.container_numbers("GP067VP GR701DQ") == "GP067VP, GR701DQ"
+    # an ISO 6346 number written in parts stays one number
+    assert n.container_numbers("MSCU 123456 5") == "MSCU1234565"
+    assert n.container_numbers("tghu 000000-1") == "TGHU0000001"
+    # another identifier is kept as written (HMRC TT_IM021a), not run together
+    assert n.container_numbers("cn-1234228/34") == "CN-1234228/34"
+    assert n.container_identifier("  ad12345 ") == "AD12345"
+    with pytest.raises(n.NormalizationError):
+        n.container_identifier(" - ")
+
+
 def test_names_for_fuzzy_matching() -> None:
     assert n.normalize_name("ACME Trading Co., Ltd.") == "acme trading"  # a trade, not a form
     assert n.normalize_name("Importer S.A.") == n.normalize_name("IMPORTER SA")

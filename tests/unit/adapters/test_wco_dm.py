@@ -73,7 +73,24 @@ def test_live_horses_sample_fields() -> None:
     assert doc.net_weight_kg == 3000.0 and doc.line_items[0].gross_weight_kg == 3100.0
     assert doc.packages == 5
     assert doc.port_of_entry == "BELBFSBEL"
-    assert doc.containers[0].number == "CN123422834"
+    assert doc.containers[0].number == "CN-1234228/34"
+
+
+def test_goods_items_containers_and_destination_are_read() -> None:
+    # DE 7/10 and DE 5/8 may be declared per goods item instead of per consignment
+    doc, _ = WcoDeclarationAdapter().parse((SAMPLES / "TT_IM004a" / "TT_IM004a.xml").read_bytes())
+    assert doc.container_numbers == "AD12345"
+    doc, _ = WcoDeclarationAdapter().parse((SAMPLES / "TT_EX004a" / "TT_EX004a.xml").read_bytes())
+    assert doc.destination_country == "SD"
+
+
+def test_a_preferential_origin_never_stands_in_for_the_origin() -> None:
+    # TT_IM142a: origin 'ZN' (type 1, not an ISO country) and preferential origin FR (type 2)
+    path = SAMPLES / "TT_IM142a" / "Step1_TT_IM142a.xml"
+    doc, issues = WcoDeclarationAdapter().parse(path.read_bytes())
+    assert doc.origin_country is None
+    assert doc.line_items[0].origin_countries == ["FR"]
+    assert any("'ZN'" in i.message for i in issues)
 
 
 def test_bom_and_wrapper_and_upper_case_extension() -> None:

@@ -55,7 +55,10 @@ class Node:
         await self._start_all(self.resources)
 
     async def start_workers(self) -> None:
-        await self._start_all(self.workers)
+        """The servers first (``listens``), so a port taken stops the node before any worker
+        has sent, anchored or applied anything; then the workers, in their order."""
+        listeners = [w for w in self.workers if getattr(w, "listens", False)]
+        await self._start_all([*listeners, *(w for w in self.workers if w not in listeners)])
 
     async def _start_all(self, components: list[Component]) -> None:
         for component in components:

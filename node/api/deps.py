@@ -13,13 +13,13 @@ Who may do what (``admin`` may do everything):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from node.api.tokens import Principal, TokenService
-from node.errors import ConfigError, PermissionDenied, Unauthenticated
+from node.errors import ConfigError, CusdepError, PermissionDenied, Unauthenticated
 from node.review.service import ReviewService
 from node.runtime import Node
 
@@ -50,13 +50,54 @@ def require(*roles: str) -> Callable[..., Principal]:
     allowed = ("admin", *roles)
 
     def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
-        if principal.role not in allowed:
-            raise PermissionDenied(
-                f"role {principal.role} may not do this (needs {' or '.join(allowed)})"
-            )
+        _check_role(principal, allowed)
         return principal
 
+    check.roles = allowed  # type: ignore[attr-defined]  # read by ``refusal``
     return check
+
+
+def _check_role(principal: Principal, allowed: tuple[str, ...]) -> None:
+    if principal.role not in allowed:
+        raise PermissionDenied(
+            f"role {principal.role} may not do this (needs {' or '.join(allowed)})"
+        )
+
+
+def refusal(request: Request) -> CusdepError | None:
+    """Why the caller may not use the matched route at all (401 or 403), judged from the
+    bearer token alone; None when it may, or when the route asks for no token. FastAPI
+    reads the body before it solves the dependencies, so a malformed body would otherwise
+    answer a caller without a token with 400/422 instead of 401 (``problems``)."""
+    roles = _route_roles(getattr(request.scope.get("route"), "dependant", None))
+    if roles is None:
+        return None
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("missing bearer token (Authorization: Bearer ...)")
+        tokens: TokenService = request.app.state.tokens
+        principal = tokens.authenticate(token.strip())
+        if roles:
+            _check_role(principal, roles)
+    except CusdepError as err:
+        return err
+    return None
+
+
+def _route_roles(dependant: Any) -> tuple[str, ...] | None:
+    """The roles the route's dependencies require (() for any role), None if no token."""
+    if dependant is None:
+        return None
+    for dep in dependant.dependencies:
+        if getattr(dep.call, "roles", None) is not None:
+            return tuple(dep.call.roles)
+        if dep.call is get_principal:
+            return ()
+        found = _route_roles(dep)
+        if found is not None:
+            return found
+    return None
 
 
 Reader = Annotated[Principal, Depends(require("officer", "auditor"))]

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from node.api.deps import refusal
 from node.errors import CusdepError, Unauthenticated
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ async def _cusdep(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    refused = refusal(request)  # the token first: who may not call it learns no more
+    if refused is not None:
+        return await _cusdep(request, refused)
     errors = [
         {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
         for e in exc.errors()

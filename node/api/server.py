@@ -46,6 +46,8 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 class ApiServer:
+    listens = True  # started before the workers (``Node.start_workers``)
+
     def __init__(self, node: Node, *, host: str | None = None, port: int | None = None) -> None:
         self.node = node
         self.host = host or node.settings.api.host

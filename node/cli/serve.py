@@ -17,6 +17,7 @@ from node.bootstrap import build_node
 from node.cli._common import emit_line, settings_from
 from node.config import Settings
 from node.exchange.grpc_server import GrpcExchangeServer
+from node.home_lock import hold_home
 from node.runtime import Node
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    return asyncio.run(_serve(settings))
+    with hold_home(settings.home):
+        return asyncio.run(_serve(settings))
 
 
 async def _serve(settings: Settings) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 from collections.abc import AsyncIterator
 from typing import TypeVar
 
@@ -18,6 +19,7 @@ from google.protobuf.message import DecodeError, Message
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from node.errors import ConfigError
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange._pb import exchange_pb2 as xpb
 from node.exchange.errors import MalformedMessage
@@ -177,8 +179,33 @@ def _unary(behaviour, request_cls: type[Message]) -> grpc.RpcMethodHandler:  # t
     )
 
 
+def _probe(address: str) -> None:
+    """Bind ``address`` once and let go, so a port taken is one clear error before gRPC's core
+    logs its own lines about it."""
+    host, _, port = address.rpartition(":")
+    host = host.strip("[]")
+    if not port.isdigit() or int(port) == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, int(port)))
+        except OSError as err:
+            raise _cannot_serve(address, err.strerror or "cannot bind") from None
+
+
+def _cannot_serve(address: str, why: str) -> ConfigError:
+    return ConfigError(
+        f"cannot serve gRPC on {address}: {why} "
+        "(change [exchange] grpc_port in config.toml or CUSDEP_EXCHANGE__GRPC_PORT)"
+    )
+
+
 class GrpcExchangeServer:
     """Serves the Exchange service, health and reflection on ``exchange.host:grpc_port``."""
+
+    listens = True  # started before the workers (``Node.start_workers``)
 
     def __init__(self, service: ExchangeService, *, port: int | None = None) -> None:
         self.service = service
@@ -198,6 +225,10 @@ class GrpcExchangeServer:
                 ("grpc.max_receive_message_length", self.limit),
                 ("grpc.max_send_message_length", self.limit),
                 ("grpc.so_reuseport", 0),
+                # partners' channels ping every 20 s, idle or not (``tls.channel_options``):
+                # allowed, or the server answers GOAWAY "too_many_pings" and drops them
+                ("grpc.keepalive_permit_without_calls", 1),
+                ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
             ],
         )
         self.server.add_generic_rpc_handlers((ExchangeServicer(self.service).handler(),))
@@ -206,9 +237,13 @@ class GrpcExchangeServer:
             (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server
         )
         creds = server_credentials(self.service.identity, self.service.partners)
-        self.port = self.server.add_secure_port(self.address, creds)
+        _probe(self.address)
+        try:
+            self.port = self.server.add_secure_port(self.address, creds)
+        except RuntimeError:  # grpcio >= 1.60 raises where older ones returned 0
+            self.port = 0
         if self.port == 0:
-            raise OSError(f"cannot bind gRPC on {self.address}")
+            raise _cannot_serve(self.address, "the port is taken")
         await self.server.start()
         await self.health.set(SERVICE_NAME, health_pb2.HealthCheckResponse.SERVING)
         await self.health.set("", health_pb2.HealthCheckResponse.SERVING)

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -138,12 +139,12 @@ class Inbox:
                 f"envelope of {size} bytes exceeds {self.settings.max_message_bytes}"
             )
         header = env.header
-        if (
-            not header.message_id
-            or len(header.message_id) > 128
-            or len(header.payload_sha256) != 32
-        ):
-            raise MalformedMessage("envelope header lacks a message id or payload SHA-256")
+        if not header.message_id:
+            raise MalformedMessage("envelope header lacks a message id")
+        if not _is_uuid(header.message_id):
+            raise MalformedMessage(f"message id {header.message_id[:40]!r} is not a UUID")
+        if len(header.payload_sha256) != 32:
+            raise MalformedMessage("envelope header lacks a payload SHA-256")
         partner = self.partners.get(header.sender_node)
         if partner is None or peer is None or header.sender_node != peer:
             raise UnknownSender(
@@ -247,3 +248,12 @@ class Inbox:
             accepted_at=now,
         ).SerializeToString()
         return True
+
+
+def _is_uuid(text: str) -> bool:
+    """A message id is a UUID in its canonical form (the proto says so): the id names the
+    message in receipts, rows and URLs (``/api/v1/messages/{id}``)."""
+    try:
+        return len(text) == 36 and str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False

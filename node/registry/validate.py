@@ -56,7 +56,9 @@ def specimen_image(data: bytes, what: str) -> str:
                 raise LimitExceeded(f"{what}: {img.width}x{img.height} pixels is too large")
             fmt = (img.format or "").upper()
             img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as err:
+    except UnidentifiedImageError:  # its message is the stream's repr: nothing to add
+        raise InputError(f"{what}: not a PNG, JPEG or TIFF image") from None
+    except (OSError, SyntaxError, ValueError) as err:
         raise InputError(f"{what}: not a readable PNG, JPEG or TIFF image") from err
     if fmt not in {"PNG", "JPEG", "TIFF"}:
         raise InputError(f"{what}: {fmt or 'unknown'} images are not accepted (PNG, JPEG, TIFF)")

@@ -36,8 +36,8 @@ class BlobStore:
     def get(self, sha256: str) -> bytes:
         try:
             return self.path(sha256).read_bytes()
-        except FileNotFoundError as err:
-            raise NotFound(f"no stored document {sha256}") from err
+        except FileNotFoundError:
+            raise NotFound(f"no stored document {sha256} on this node") from None
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).exists()

@@ -69,7 +69,10 @@ async def add_template(
     node: NodeDep, who: RegistryWriter, body: Annotated[dict[str, Any], Body()]
 ) -> RegistryRecord:
     """A template JSON object (contract format)."""
-    check_country(who, str(body.get("issuing_country", "")), "templates")
+    country = body.get("issuing_country")
+    if not isinstance(country, str) or not country.strip():
+        raise InputError("template: missing key 'issuing_country'")
+    check_country(who, country, "templates")
     data = json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
     return RegistryRecord(**await _registry(node).add_template(data))
 

@@ -239,6 +239,16 @@ async def test_malformed_payload(setup, client) -> None:
     )
 
 
+@pytest.mark.parametrize("message_id", ["../../etc/passwd", "not-a-uuid", "x" * 5000])
+async def test_a_message_id_must_be_a_uuid(setup, client, message_id: str) -> None:
+    env = _seal(client, message_id=message_id)
+    err = await _refused(client, env)
+    assert err.grpc_status == grpc.StatusCode.INVALID_ARGUMENT
+    assert err.remote_code == "cusdep.exchange.malformed"
+    assert "is not a UUID" in str(err) and len(str(err)) < 400  # the id is not echoed whole
+    assert message_id not in {row[0] for row in setup.receiver.inbox()}
+
+
 async def test_undecodable_bytes_are_quarantined(setup, client) -> None:
     before = len(setup.receiver.rejections())
     method = client.client.channel("CN-SHA").unary_unary(

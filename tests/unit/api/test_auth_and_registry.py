@@ -31,6 +31,22 @@ async def test_no_token_is_401_problem(client) -> None:
     assert bad.status_code == 401 and "unknown" in bad.json()["detail"]
 
 
+async def test_the_token_is_judged_before_a_malformed_body(client, tokens) -> None:
+    route = "/api/v1/registry/agencies"
+    json_ = {"Content-Type": "application/json"}
+    r = await client.post(route, content=b"{bad", headers=json_)
+    assert r.status_code == 401 and r.json()["type"] == "cusdep.unauthenticated"
+    r = await client.post(route, content=b"{bad", headers={**json_, **bearer("cdp_nope_nope")})
+    assert r.status_code == 401
+    r = await client.post(route, content=b"{bad", headers={**json_, **bearer(tokens["auditor"])})
+    assert r.status_code == 403 and r.json()["type"] == "cusdep.permission"
+    r = await client.post(route, content=b"{bad", headers={**json_, **bearer(tokens["agency_au"])})
+    assert r.status_code == 422 and r.json()["type"] == "cusdep.input.validation"
+    # a token that may call it: then what is wrong with the request itself
+    r = await client.get("/api/v1/documents?limit=9999", headers=bearer(tokens["auditor"]))
+    assert r.status_code == 400
+
+
 async def test_me(client, tokens) -> None:
     r = await client.get("/api/v1/me", headers=bearer(tokens["agency_au"]))
     assert r.json()["role"] == "agency" and r.json()["country"] == "AU"
@@ -135,7 +151,11 @@ async def test_registry_input_errors(client, tokens) -> None:
     assert r.status_code == 422 and r.json()["type"] == "cusdep.input.validation"
     bad = {**_seal(), "image_base64": base64.b64encode(b"not an image").decode()}
     r = await client.post("/api/v1/registry/seals", json=bad, headers=au)
-    assert r.status_code == 400
+    assert r.status_code == 400 and "not a PNG, JPEG or TIFF image" in r.json()["detail"]
+    assert "BytesIO" not in r.json()["detail"]
+    # a template without its country is malformed (400), not another country's (403)
+    r = await client.post("/api/v1/registry/templates", json={"id": "T1"}, headers=au)
+    assert r.status_code == 400 and "issuing_country" in r.json()["detail"]
     dup = await client.post(
         "/api/v1/registry/agencies", json={**AGENCY, "name": "Other"}, headers=au
     )

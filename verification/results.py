@@ -152,7 +152,7 @@ class VerificationResult:
         return {
             "document_sha256": self.document_sha256,
             "template_id": self.template_id,
-            "fields": {name: fv.to_json() for name, fv in self.fields.items()},
+            "fields": {name: _typed(name, fv.to_json()) for name, fv in self.fields.items()},
             "seal": self.seal.to_json(),
             "signature": self.signature.to_json(),
             "rules": [r.to_json() for r in self.rules],
@@ -164,3 +164,22 @@ class VerificationResult:
             "pages": self.pages,
             "tamper": self.tamper.to_json(),
         }
+
+
+# The contract's vocabulary: these values are numbers (``packages`` a whole one) in JSON.
+_NUMBERS = frozenset({"net_weight_kg", "quantity", "packages"})
+
+
+def _typed(name: str, field: dict[str, Any]) -> dict[str, Any]:
+    """``field`` (``FieldValue.to_json``) with a numeric value as a JSON number: 42950, 12.5.
+    A value that does not read as one (kept doubtful by the normaliser) stays the text read."""
+    value = field.get("value")
+    if name not in _NUMBERS or not isinstance(value, str):
+        return field
+    try:
+        number = float(value)
+    except ValueError:
+        return field
+    if number != number or number in (float("inf"), float("-inf")):
+        return field
+    return {**field, "value": int(number) if number.is_integer() else number}

@@ -54,6 +54,7 @@ from verification._ring_text import band_of
 from verification._seal_confirm import SpecimenView, TextCheck, check_text
 from verification._seal_pose import Pose, SpecimenModel, find_pose
 from verification._seal_pose import model as pose_model
+from verification.errors import SpecimenError
 from verification.imaging import (
     bbox_of,
     channel_max,
@@ -192,7 +193,11 @@ def _blobs(ink: np.ndarray, blobs: np.ndarray) -> list[tuple[int, Candidate]]:
 
 @functools.lru_cache(maxsize=256)
 def prepare_specimen(spec: SealSpecimen) -> _Prepared | None:
-    rgb, _dpi = decode_specimen(spec.image)
+    try:
+        rgb, _dpi = decode_specimen(spec.image)
+    except SpecimenError as err:  # one bad specimen must not stop every other comparison
+        logger.warning("seal specimen %s is not used: %s", spec.id, err)
+        return None
     mask = colour_ink_mask(rgb)
     if np.count_nonzero(mask) < 50:
         gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)

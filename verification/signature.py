@@ -25,6 +25,7 @@ from difflib import SequenceMatcher
 import cv2
 import numpy as np
 
+from verification.errors import SpecimenError
 from verification.imaging import (
     bbox_of,
     boxes_overlap,
@@ -330,7 +331,11 @@ def _without_specks(ink: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=256)
 def _specimen_mask(image: bytes) -> np.ndarray | None:
-    rgb, _ = decode_specimen(image)
+    try:
+        rgb, _ = decode_specimen(image)
+    except SpecimenError as err:  # one bad specimen must not stop every other comparison
+        logger.warning("signature specimen is not used: %s", err)
+        return None
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     return _raster(((gray < 170).astype(np.uint8)) * 255)
 

@@ -186,8 +186,8 @@ def _verify(args: argparse.Namespace) -> int:
         raise _mapped(err) from None
     declaration = _declaration(args.declaration) if args.declaration else None
     copy = _electronic_copy(args.electronic_copy) if args.electronic_copy else None
-    arrival = _day(args.arrival_date) if args.arrival_date else None
-    RapidOcrEngine().warm_up_in_background()  # overlaps reading the registry and the pages
+    arrival = _arrival(args.arrival_date, declaration)
+    warming = RapidOcrEngine().warm_up_in_background()  # overlaps the registry and the pages
     try:
         pipeline = _pipeline(args, data)
         result = pipeline.verify(
@@ -197,8 +197,14 @@ def _verify(args: argparse.Namespace) -> int:
             evidence_dir=Path(args.evidence) if args.evidence else None,
             electronic_copy=copy,
         )
-    except VerificationError as err:
-        raise _mapped(err) from None
+    except BaseException as err:
+        # onnxruntime aborts the process ("terminate called without an active exception")
+        # when the interpreter exits while it is still building its sessions: an input refused
+        # early (a bomb, too many pages, a truncated image) waits for the models first
+        warming.join()
+        if isinstance(err, VerificationError):
+            raise _mapped(err) from None
+        raise
     out = result.to_json()
     if args.json:
         emit_json(out)
@@ -246,8 +252,19 @@ def _electronic_copy(path: str) -> dict[str, Any]:
     return copy_fields(read_file(path), path)
 
 
-def _day(text: str) -> date:
+def _arrival(option: str | None, declaration: Mapping[str, Any] | None) -> date | None:
+    """``--arrival-date``, else the declaration's ``arrival_date`` (as the node's review takes
+    it), else None (today)."""
+    if option:
+        return _day(option, "--arrival-date")
+    declared = (declaration or {}).get("arrival_date")
+    if declared is None or declared == "":
+        return None
+    return _day(str(declared), "the declaration's arrival_date")
+
+
+def _day(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--arrival-date {text!r}: want YYYY-MM-DD") from None
+        raise InputError(f"{what} {text!r}: want YYYY-MM-DD") from None

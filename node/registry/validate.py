@@ -27,9 +27,19 @@ def record_id(value: str, what: str = "--id") -> str:
 
 def country(value: str, what: str = "--country") -> str:
     v = value.strip().upper()
-    if len(v) != 2 or not v.isalpha() or not v.isascii():
+    if len(v) != 2 or not v.isalpha() or not v.isascii() or not _assigned(v):
         raise InputError(f"{what} must be an ISO 3166 alpha-2 code, got {value!r}")
     return v
+
+
+def _assigned(code: str) -> bool:
+    """An ISO 3166-1 alpha-2 code assigned to a country ("AB", "XX", "ZZ" are not)."""
+    from adapters.normalize import NormalizationError, country_code
+
+    try:
+        return country_code(code) == code
+    except NormalizationError:
+        return False
 
 
 def date_bound(value: str | None, what: str, *, end_of_day: bool) -> int:
@@ -40,8 +50,13 @@ def date_bound(value: str | None, what: str, *, end_of_day: bool) -> int:
         day = dt.date.fromisoformat(value)
     except ValueError as err:
         raise InputError(f"{what} must be a date YYYY-MM-DD, got {value!r}") from err
+    if day < _EPOCH:  # the chain holds seconds since 1970 (uint64)
+        raise InputError(f"{what} must be on or after {_EPOCH}, got {value!r}")
     moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min, dt.UTC)
     return int(moment.timestamp())
+
+
+_EPOCH = dt.date(1970, 1, 1)
 
 
 def specimen_image(data: bytes, what: str) -> str:
@@ -55,7 +70,11 @@ def specimen_image(data: bytes, what: str) -> str:
             if img.width * img.height > MAX_SPECIMEN_PIXELS:
                 raise LimitExceeded(f"{what}: {img.width}x{img.height} pixels is too large")
             fmt = (img.format or "").upper()
-            img.verify()
+            img.verify()  # structure and checksums ...
+        with Image.open(io.BytesIO(data)) as img:
+            img.load()  # ... and every pixel: a truncated JPEG passes verify() alone
+    except Image.DecompressionBombError:
+        raise LimitExceeded(f"{what}: too many pixels (a decompression bomb?)") from None
     except UnidentifiedImageError:  # its message is the stream's repr: nothing to add
         raise InputError(f"{what}: not a PNG, JPEG or TIFF image") from None
     except (OSError, SyntaxError, ValueError) as err:

@@ -229,6 +229,25 @@ def test_cusdep_verify_process_prints_the_contract_json(document, tmp_path):
     assert (
         agreed["passed"] and "values agree with the issuer's electronic copy" in agreed["message"]
     )
+    assert out["fields"]["net_weight_kg"]["value"] == 1250.5  # a number, as the contract says
+
+
+def test_cusdep_verify_takes_the_arrival_date_from_the_declaration(document, tmp_path):
+    path, bundle = document
+    decl = tmp_path / "decl.json"
+    args = [sys.executable, "-m", "node", "verify", str(path), "--bundle", str(bundle), "--json"]
+    outs = []
+    for arrival in ("2026-11-18", "2031-01-01"):  # in time, and years after its validity
+        decl.write_text(json.dumps({**DECLARATION, "arrival_date": arrival}))
+        proc = subprocess.run(
+            [*args, "--declaration", str(decl)], capture_output=True, text=True, timeout=120
+        )
+        assert proc.returncode == 0, proc.stderr
+        outs.append(json.loads(proc.stdout))
+    validity = [{r["id"]: r for r in out["rules"]} for out in outs]
+    assert all(r["passed"] for i, r in validity[0].items() if i.startswith("validity."))
+    late = [r for i, r in validity[1].items() if i.startswith("validity.") and not r["passed"]]
+    assert late and "2031-01-01" in late[0]["message"]
 
 
 def _cusdep(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -11,7 +13,7 @@ from PIL import Image
 from node.bootstrap import build_node
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
 from node.config import ChainSettings, NodeIdentity, Settings
-from node.errors import ChainUnavailable, Conflict, InputError, NotFound
+from node.errors import ChainUnavailable, Conflict, InputError, LimitExceeded, NotFound
 from node.identity import create_identity
 from tests.unit.registry.records import AU_TEMPLATE
 
@@ -20,6 +22,24 @@ def _png(color: str = "red") -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (40, 40), color).save(buf, "PNG")
     return buf.getvalue()
+
+
+def _jpeg() -> bytes:
+    buf = io.BytesIO()
+    Image.effect_noise((200, 200), 60).convert("RGB").save(buf, "JPEG", quality=95)
+    return buf.getvalue()
+
+
+def _bomb() -> bytes:
+    """A PNG claiming 30000 x 30000 pixels (PIL's DecompressionBombError on opening)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 30000, 30000, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
 
 
 class FlakyRegistry(InMemoryTrustRegistry):
@@ -115,6 +135,12 @@ async def test_a_template_with_a_number_format_is_registered(node) -> None:
         (lambda r: r.add_seal("NOPE", "S1", _png()), NotFound),
         (lambda r: r.add_agency("bad id!", "AU", "x"), InputError),
         (lambda r: r.add_agency("AU-X", "AUS", "x"), InputError),
+        (lambda r: r.add_agency("AB-X", "AB", "x"), InputError),  # no country has "AB"
+        # a truncated JPEG passes PIL's verify() but cannot be decoded
+        (lambda r: r.add_seal("AU-DAFF", "S1", _jpeg()[:600]), InputError),
+        (lambda r: r.add_seal("AU-DAFF", "S1", _bomb()), LimitExceeded),
+        # the chain holds validity in seconds since 1970
+        (lambda r: r.add_officer("AU-DAFF", "O1", "Jane", _png(), "1960-01-01"), InputError),
         (lambda r: r.add_officer("AU-DAFF", "O1", "Jane", b"not an image"), InputError),
         (lambda r: r.add_officer("AU-DAFF", "O1", "Jane", _png(), "2024-13-01"), InputError),
         (

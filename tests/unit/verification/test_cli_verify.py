@@ -174,6 +174,19 @@ def test_a_review_writes_its_result_and_evidence_then_leaves_without_teardown(tm
     assert "interpreter teardown" not in proc.stderr
 
 
+def test_an_input_refused_while_the_models_load_exits_2_never_aborts(tmp_path):
+    # refused before OCR: the models were still loading on their thread when the process
+    # ended, and onnxruntime aborted it ("terminate called without an active exception",
+    # exit 134) in about half the runs on a loaded machine
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png_claiming(30000, 30000))
+    bundle = str(_bundle(tmp_path / "b"))
+    for _ in range(3):
+        proc = _entry(tmp_path, "verify", str(bomb), "--bundle", bundle, "--json")
+        assert proc.returncode == 2, proc.stderr
+        assert "terminate called" not in proc.stderr and "limit" in proc.stderr
+
+
 def test_a_failed_review_exits_through_the_interpreter(tmp_path):
     doc = tmp_path / "blank.png"
     Image.new("RGB", (800, 600), "white").save(doc)

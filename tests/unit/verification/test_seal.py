@@ -93,3 +93,10 @@ def test_candidate_blobs_keep_stamp_sized_ink_only():
     found = S._blobs(ink, ink)
     assert [c.box for _, c in found] == [(600.0, 800.0, 900.0, 1100.0)]
     assert found[0][0] == 300 * 300
+
+
+def test_a_specimen_that_cannot_be_decoded_is_left_out_not_fatal():
+    # a truncated image registered as another specimen of the agency (or of another)
+    broken = SealSpecimen("AU-DAFF-S9", "AU-DAFF", SPEC.image[: len(SPEC.image) // 3])
+    res = check_seal(_page_with(draw_seal(RING, rotation=10)), [broken, SPEC])
+    assert res.found and res.match and res.seal_id == "AU-DAFF-S1"

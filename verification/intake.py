@@ -11,6 +11,7 @@ import io
 import logging
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image
@@ -60,6 +61,33 @@ def sniff(data: bytes) -> str:
     raise UnsupportedDocument("not a PDF, PNG, JPEG or TIFF document")
 
 
+def check_document(data: bytes, limits: IntakeLimits | None = None) -> str:
+    """What ``load_pages`` would refuse, found without rendering a PDF's pages: its kind
+    (``sniff``), or the error (corrupt, encrypted, too many pages or pixels). For a scan
+    submitted to a node: refused at once, as ``cusdep verify`` refuses it, not queued."""
+    limits = limits or IntakeLimits()
+    if len(data) > limits.max_bytes:
+        raise LimitExceeded(f"file is {len(data)} bytes, limit {limits.max_bytes}")
+    kind = sniff(data)
+    if kind != "pdf":
+        _load_image(data, kind, limits)
+        return kind
+    import pypdfium2 as pdfium
+
+    pdf = _open_pdf(data)
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise CorruptDocument("PDF has no pages")
+        if count > limits.max_pages:
+            raise LimitExceeded(f"PDF has {count} pages, limit {limits.max_pages}")
+    except pdfium.PdfiumError as err:
+        raise CorruptDocument(f"PDF cannot be read ({err})") from None
+    finally:
+        pdf.close()
+    return kind
+
+
 def load_pages(data: bytes, limits: IntakeLimits | None = None) -> list[Page]:
     limits = limits or IntakeLimits()
     if not data:
@@ -74,18 +102,22 @@ def load_pages(data: bytes, limits: IntakeLimits | None = None) -> list[Page]:
 
 # ---- PDF --------------------------------------------------------------------------------------
 def _load_pdf(data: bytes, limits: IntakeLimits) -> list[Page]:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as err:
-        if "password" in str(err).lower():
-            raise EncryptedDocument("PDF is encrypted (password required)") from None
-        raise CorruptDocument(f"PDF cannot be opened ({err})") from None
+    pdf = _open_pdf(data)
     try:
         return _render_pdf(pdf, limits)
     finally:
         pdf.close()
+
+
+def _open_pdf(data: bytes) -> Any:
+    import pypdfium2 as pdfium
+
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        if "password" in str(err).lower():
+            raise EncryptedDocument("PDF is encrypted (password required)") from None
+        raise CorruptDocument(f"PDF cannot be opened ({err})") from None
 
 
 def _render_pdf(pdf: object, limits: IntakeLimits) -> list[Page]:

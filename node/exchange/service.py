@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, func, or_, select
 
 from node.config import Settings
-from node.errors import CusdepError, NotFound
+from node.errors import CusdepError, LimitExceeded, NotFound
 from node.exchange import store
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange._pb import envelope_pb2 as pb
@@ -92,6 +92,7 @@ class ExchangeService:
         for data, filename in files:
             doc = build_document(data, kind, filename=filename)
             env, digest = self._seal(to, KINDS[kind], doc.SerializeToString())
+            self._fits(env, filename)
             items.append((env, digest, doc))
         if fsync_blobs:  # one document: write its blob now (fsynced) and mark it stored
             for _, _, doc in items:
@@ -100,6 +101,14 @@ class ExchangeService:
             store.insert_outbox(session, items, stored=fsync_blobs)
         self.wake()
         return [SendResult(e.header.message_id, d.document_sha256) for e, _, d in items]
+
+    def _fits(self, env: pb.SignedEnvelope, filename: str) -> None:
+        """An envelope larger than a node accepts (ours: ``max_message_bytes``, partners run
+        the same default) is refused now, not queued to be rejected on delivery."""
+        size, limit = env.ByteSize(), self.settings.exchange.max_message_bytes
+        if size > limit:
+            what = filename or "the document"
+            raise LimitExceeded(f"{what}: an envelope of {size} bytes exceeds {limit}")
 
     def send_message(self, to: str, kind: str, payload: Message) -> str:
         """Queue a registry update or revocation; returns the message id."""
@@ -191,36 +200,34 @@ class ExchangeService:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def messages(self, direction: str | None = None) -> list[dict[str, Any]]:
+    def messages(
+        self, direction: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Received messages (in their order of receipt), then sent ones (in their order);
+        ``limit`` of them from ``offset`` (all without ``limit``)."""
         out: list[dict[str, Any]] = []
         with self.db.session() as session:
+            received = 0
             if direction in (None, "in"):
-                for r in session.exec(select(InboxRow).order_by(col(InboxRow.received_at))):
-                    out.append(
-                        _message(
-                            "in",
-                            r.message_id,
-                            r.peer,
-                            r.kind,
-                            r.document_sha256,
-                            r.state,
-                            r.received_at,
-                        )
-                    )
-            if direction in (None, "out"):
-                for o in session.exec(select(OutboxRow).order_by(col(OutboxRow.seq))):
-                    item = _message(
-                        "out",
-                        o.message_id,
-                        o.peer,
-                        o.kind,
-                        o.document_sha256,
-                        o.state,
-                        o.created_at,
-                    )
-                    item.update(attempts=o.attempts, error_code=o.error_code)
-                    out.append(item)
+                inbox = select(InboxRow).order_by(col(InboxRow.received_at)).offset(offset)
+                rows = session.exec(inbox.limit(limit) if limit is not None else inbox)
+                out += [_received(r) for r in rows]
+                received = session.exec(select(func.count()).select_from(InboxRow)).one()
+            if direction in (None, "out") and (limit is None or len(out) < limit):
+                outbox = select(OutboxRow).order_by(col(OutboxRow.seq))
+                outbox = outbox.offset(max(0, offset - received))
+                rest = None if limit is None else limit - len(out)
+                out += [_sent(o) for o in session.exec(outbox.limit(rest) if rest else outbox)]
         return out
+
+    def message(self, message_id: str) -> dict[str, Any] | None:
+        """One message, received or sent, by its id; None if there is none."""
+        with self.db.session() as session:
+            r = session.exec(select(InboxRow).where(InboxRow.message_id == message_id)).first()
+            if r is not None:
+                return _received(r)
+            o = session.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
+            return _sent(o) if o is not None else None
 
     def rejections(self) -> list[dict[str, Any]]:
         with self.db.session() as session:
@@ -317,3 +324,13 @@ def _message(
 
 
 __all__ = ["ExchangeService", "SendResult", "docs"]
+
+
+def _received(r: InboxRow) -> dict[str, Any]:
+    return _message("in", r.message_id, r.peer, r.kind, r.document_sha256, r.state, r.received_at)
+
+
+def _sent(o: OutboxRow) -> dict[str, Any]:
+    item = _message("out", o.message_id, o.peer, o.kind, o.document_sha256, o.state, o.created_at)
+    item.update(attempts=o.attempts, error_code=o.error_code)
+    return item

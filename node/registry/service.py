@@ -178,11 +178,17 @@ class RegistryService:
         with self.db.session() as session:
             existing = session.get(RegistryRecordRow, (kind, self.country, record_id))
             if existing is not None:
-                if existing.sha256 == sha and existing.fields.get("country", "") == fields.get(
-                    "country", ""
-                ):
+                if existing.sha256 == sha and existing.fields == fields:
                     return  # same registration again: idempotent
-                raise Conflict(f"{kind} {record_id!r} is already registered by {self.country}")
+                differ = sorted(
+                    k
+                    for k in {*fields, *existing.fields}
+                    if fields.get(k) != existing.fields.get(k)
+                )
+                raise Conflict(
+                    f"{kind} {record_id!r} is already registered by {self.country} with another "
+                    f"{', '.join(differ) or 'image'} (revoke it and register it under a new id)"
+                )
             session.add(
                 RegistryRecordRow(
                     kind=kind,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import re
@@ -112,6 +113,15 @@ def template_json(data: bytes) -> dict[str, Any]:
     return doc
 
 
+@functools.cache
+def _vocabulary() -> frozenset[str]:
+    """What a template may extract: the contract's certificate vocabulary (a field with
+    ``split_lines`` is named freely; its two parts must be of the vocabulary)."""
+    from adapters import CERTIFICATE_FIELDS  # the canonical model: loaded only for templates
+
+    return frozenset(CERTIFICATE_FIELDS)
+
+
 def _fields(fields: Any) -> None:
     if not isinstance(fields, list) or not fields:
         raise InputError("template: 'fields' must be a non-empty list")
@@ -128,3 +138,9 @@ def _fields(fields: Any) -> None:
         split = field.get("split_lines")
         if split is not None and (not isinstance(split, list) or len(split) != 2):
             raise InputError(f"template: fields[{i}] 'split_lines' must name two fields")
+        for name in split or [field["name"]]:
+            if name not in _vocabulary():
+                raise InputError(
+                    f"template: fields[{i}] names {name!r}, not a field of the vocabulary "
+                    "(docs/cli-contract.md: certificate_number, issue_date, ...)"
+                )

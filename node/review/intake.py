@@ -22,15 +22,17 @@ from adapters.errors import AdapterError
 from adapters.registry import parse_document
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
-from node.errors import InputError, NotFound, UnsupportedDocument
+from node.errors import InputError, LimitExceeded, NotFound, UnsupportedDocument
 from node.review.copies import copy_fields
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
 from node.storage.db import Database
 from node.storage.documents import add_event, upsert_document
+from verification import LimitExceeded as DocLimit
+from verification import UnsupportedDocument as DocUnsupported
 from verification import VerificationError
-from verification.intake import sniff
+from verification.intake import IntakeLimits, check_document
 from verification.normalise import certificate_key
 
 logger = logging.getLogger(__name__)
@@ -58,10 +60,17 @@ def document_dict(row: DocumentRow) -> dict[str, Any]:
 
 
 class Intake:
-    def __init__(self, db: Database, blobs: BlobStore, anchoring: AnchorService | None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        anchoring: AnchorService | None,
+        limits: IntakeLimits | None = None,
+    ) -> None:
         self.db = db
         self.blobs = blobs
         self.anchoring = anchoring
+        self.limits = limits or IntakeLimits()  # a scan the review would refuse is refused now
 
     def submit_electronic(
         self,
@@ -116,9 +125,13 @@ class Intake:
         self, data: bytes, *, actor: str, declaration_sha256: str = ""
     ) -> dict[str, Any]:
         try:
-            media = SCAN_TYPES[sniff(data)]
-        except VerificationError as err:
-            raise UnsupportedDocument(str(err), code="cusdep.input.unsupported") from None
+            media = SCAN_TYPES[check_document(data, self.limits)]
+        except DocLimit as err:
+            raise LimitExceeded(err.message) from None
+        except DocUnsupported as err:
+            raise UnsupportedDocument(err.message, code="cusdep.input.unsupported") from None
+        except VerificationError as err:  # corrupt or encrypted: never reviewable
+            raise InputError(err.message, code="cusdep.input.corrupt") from None
         if declaration_sha256:
             self.declaration(declaration_sha256)  # must exist and parse
         sha = self.blobs.put(data)

@@ -38,6 +38,7 @@ from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database
 from node.storage.documents import add_event
+from verification.intake import IntakeLimits
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class ReviewService:
         *,
         evidence_root: Path,
         actor: str,
+        limits: IntakeLimits | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -77,7 +79,7 @@ class ReviewService:
         self.verifier = verifier
         self.evidence_root = evidence_root
         self.actor = actor
-        self.intake = Intake(db, blobs, anchoring)
+        self.intake = Intake(db, blobs, anchoring, limits)
         self.wakeup = asyncio.Event()
         # called (sha256, review dict) after each machine verdict and each officer decision,
         # e.g. by the exchange to tell the sender; a failing listener is logged, not raised

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from node.api.deps import NodeDep, Officer, Reader
 from node.api.schemas import Message, Partner, SendIn
@@ -33,19 +33,24 @@ async def partners(node: NodeDep, who: Reader) -> list[Partner]:
 
 @router.get("/messages")
 async def messages(
-    node: NodeDep, who: Reader, direction: Literal["in", "out"] | None = None
+    node: NodeDep,
+    who: Reader,
+    direction: Literal["in", "out"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="at most this many")] = 1000,
+    offset: Annotated[int, Query(ge=0, description="skip this many first")] = 0,
 ) -> list[Message]:
-    rows = await asyncio.to_thread(_exchange(node).messages, direction)
+    """Received messages, then sent ones, each in their order; a page of ``limit`` from
+    ``offset``."""
+    rows = await asyncio.to_thread(_exchange(node).messages, direction, limit, offset)
     return [Message(**r) for r in rows]
 
 
 @router.get("/messages/{message_id}")
 async def message(node: NodeDep, who: Reader, message_id: str) -> Message:
-    rows = await asyncio.to_thread(_exchange(node).messages, None)
-    for r in rows:
-        if r["message_id"] == message_id:
-            return Message(**r)
-    raise NotFound(f"no message {message_id}")
+    row = await asyncio.to_thread(_exchange(node).message, message_id)
+    if row is None:
+        raise NotFound(f"no message {message_id}")
+    return Message(**row)
 
 
 @router.post("/messages", status_code=202)

@@ -116,6 +116,18 @@ def test_send_to_an_unpinned_node_exits_2(node_factory, tmp_path: Path) -> None:
     assert unknown.stderr.count("\n") == 1 and au.outbox_states() == {}
 
 
+def test_send_of_a_file_no_envelope_can_carry_exits_2(node_factory, tmp_path: Path) -> None:
+    au, cn = node_factory("AU-CAN", max_message_bytes=65536), node_factory("CN-SHA")
+    pin(au, cn)
+    big, small = tmp_path / "big.pdf", tmp_path / "small.pdf"
+    big.write_bytes(PDF + bytes(70_000))
+    small.write_bytes(PDF)
+    out = au.cli("send", str(small), str(big), "--to", "CN-SHA", "--json", check=False)
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "big.pdf: an envelope of" in out.stderr and "exceeds 65536" in out.stderr
+    assert au.outbox_states() == {}  # nothing of the batch was queued
+
+
 def test_three_nodes_per_partner_order_and_retry_while_offline(node_factory) -> None:
     a, c = node_factory("AU-CAN", batch_max=16), node_factory("NZ-AKL", batch_max=16)
     b = node_factory("CN-SHA")

@@ -111,6 +111,20 @@ async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path
     assert one.json()["message_id"] == msg["message_id"]
     out = await client.get("/api/v1/messages?direction=out", headers=h)
     assert [m["message_id"] for m in out.json()] == [msg["message_id"]]
+    again = await client.post(
+        "/api/v1/messages", headers=h, json={"to": "AU-SYD", "document_sha256": doc["sha256"]}
+    )
+    pages = [
+        (await client.get(f"/api/v1/messages?limit=1&offset={n}", headers=h)).json()
+        for n in (0, 1, 2)
+    ]
+    assert [[m["message_id"] for m in p] for p in pages] == [
+        [msg["message_id"]],
+        [again.json()["message_id"]],
+        [],
+    ]
+    too_many = await client.get("/api/v1/messages?limit=5000", headers=h)
+    assert too_many.status_code == 400
     unknown = await client.post(
         "/api/v1/messages", headers=h, json={"to": "NZ-AKL", "document_sha256": doc["sha256"]}
     )

@@ -161,6 +161,19 @@ async def test_non_document_scan_is_415(client, tokens) -> None:
     assert r.status_code == 415 and r.json()["type"] == "cusdep.input.unsupported"
 
 
+async def test_a_scan_the_review_could_never_open_is_refused_at_upload(
+    node, client, tokens
+) -> None:
+    officer = bearer(tokens["officer"])
+    broken = await client.post(
+        "/api/v1/documents/scans", content=b"%PDF-1.4 broken", headers=officer
+    )
+    assert broken.status_code == 400 and "PDF cannot be opened" in broken.json()["detail"]
+    assert broken.json()["type"] == "cusdep.input.corrupt"
+    listed = await client.get("/api/v1/documents?kind=scan", headers=officer)
+    assert listed.status_code == 200 and listed.json() == []  # nothing stored, nothing queued
+
+
 async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, tokens) -> None:
     import hashlib
 

@@ -103,6 +103,12 @@ async def test_same_registration_twice_is_idempotent_different_is_conflict(node)
     assert again["state"] == "confirmed"
     with pytest.raises(Conflict):
         await reg.add_agency("AU-DAFF", "NZ", "Dept")
+    with pytest.raises(Conflict, match="with another name"):  # was taken as the same, silently
+        await reg.add_agency("AU-DAFF", "AU", "Another department")
+    await reg.add_officer("AU-DAFF", "O1", "Jane Citizen", _png(), "2024-01-01")
+    with pytest.raises(Conflict, match="with another valid_from"):
+        await reg.add_officer("AU-DAFF", "O1", "Jane Citizen", _png(), "2025-01-01")
+    assert reg.list("agency")[0]["name"] == "Dept"
 
 
 async def test_adopts_a_record_that_reached_the_chain_before_a_crash(node) -> None:
@@ -121,6 +127,12 @@ def _patterned(pattern: str) -> dict:
         for f in AU_TEMPLATE["fields"]
     ]
     return {**AU_TEMPLATE, "fields": fields}
+
+
+def _named(name: str) -> dict:  # type: ignore[type-arg]
+    """AU_TEMPLATE with its first field renamed (a typo of the vocabulary's net_weight_kg)."""
+    first = {**AU_TEMPLATE["fields"][0], "name": name}
+    return {**AU_TEMPLATE, "fields": [first, *AU_TEMPLATE["fields"][1:]]}
 
 
 async def test_a_template_with_a_number_format_is_registered(node) -> None:
@@ -149,6 +161,7 @@ async def test_a_template_with_a_number_format_is_registered(node) -> None:
         ),
         (lambda r: r.add_template(b"{not json"), InputError),
         (lambda r: r.add_template(json.dumps({"id": "T"}).encode()), InputError),
+        (lambda r: r.add_template(json.dumps(_named("net_weight")).encode()), InputError),
         (lambda r: r.add_template(json.dumps(_patterned("AU-(\\d")).encode()), InputError),
         # a template names its issuing agency: registered here, of the issuing country
         (

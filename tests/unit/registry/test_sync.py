@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,11 @@ def _outbox(node: Node, to: str, kind: str | None = None) -> list[OutboxRow]:
     with node.db.session() as session:
         stmt = select(OutboxRow).where(OutboxRow.peer == to).order_by(OutboxRow.seq)  # type: ignore[arg-type]
         return [r for r in session.exec(stmt) if kind is None or r.kind == kind]
+
+
+def _id(name: str) -> str:
+    """A message id (a UUID, as the envelope requires) named for the test's reading."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"cusdep-test:{name}"))
 
 
 async def _deliver(sender: Node, receiver: Node) -> int:
@@ -179,11 +185,11 @@ async def test_records_from_a_sender_not_authoritative_are_refused(nodes) -> Non
         )
     )
     with nz.db.session() as session:
-        nz.exchange.queue(session, "CN-SHA", "registry_update", update, message_id="m-nz-1")
+        nz.exchange.queue(session, "CN-SHA", "registry_update", update, message_id=_id("m-nz-1"))
     await _deliver(nz, cn)
     assert _record(cn, "seal", "AU", "AU-S1") is None
     (rej,) = _rejections(cn)
-    assert rej.code == "cusdep.registry.not_authoritative" and rej.message_id == "m-nz-1"
+    assert rej.code == "cusdep.registry.not_authoritative" and rej.message_id == _id("m-nz-1")
     assert "NZ-WLG is pinned for NZ" in rej.reason
 
 
@@ -204,13 +210,13 @@ async def test_specimen_not_matching_the_chain_is_refused(nodes) -> None:
             docs.SealSpecimen(id=rid, agency_id="AU-DAFF", sha256=sha, image=image)
         )
         with au.db.session() as session:
-            au.exchange.queue(session, "CN-SHA", "registry_update", update, message_id=mid)
+            au.exchange.queue(session, "CN-SHA", "registry_update", update, message_id=_id(mid))
     await _deliver(au, cn)
     codes = {r.message_id: r.code for r in _rejections(cn)}
     assert codes == {
-        "m-swap": "cusdep.registry.specimen_mismatch",
-        "m-lie": "cusdep.registry.specimen_mismatch",
-        "m-ghost": "cusdep.registry.not_on_chain",
+        _id("m-swap"): "cusdep.registry.specimen_mismatch",
+        _id("m-lie"): "cusdep.registry.specimen_mismatch",
+        _id("m-ghost"): "cusdep.registry.not_on_chain",
     }
     seal = _record(cn, "seal", "AU", "AU-S1")
     assert seal is not None and seal.sha256 == hashlib.sha256(png("red")).hexdigest()
@@ -226,7 +232,7 @@ async def test_revocation_propagates_and_is_checked_on_chain(nodes) -> None:
     assert len(_outbox(au, "CN-SHA", "revocation")) == 1
     fake_officer = docs.Revocation(target=docs.Revocation.TARGET_OFFICER, subject_id="AU-O7")
     with au.db.session() as session:  # a revocation the chain does not show
-        au.exchange.queue(session, "CN-SHA", "revocation", fake_officer, message_id="m-rv")
+        au.exchange.queue(session, "CN-SHA", "revocation", fake_officer, message_id=_id("m-rv"))
     await _deliver(au, cn)
     seal = _record(cn, "seal", "AU", "AU-S1")
     assert (
@@ -296,13 +302,13 @@ async def test_outcome_for_a_document_never_sent_or_a_false_anchor_is_refused(no
         anchor_root="0x" + "11" * 32,
     )
     with cn.db.session() as session:
-        cn.exchange.queue(session, "AU-CBR", "review_outcome", stranger, message_id="o-1")
-        cn.exchange.queue(session, "AU-CBR", "review_outcome", false_anchor, message_id="o-2")
+        cn.exchange.queue(session, "AU-CBR", "review_outcome", stranger, message_id=_id("o-1"))
+        cn.exchange.queue(session, "AU-CBR", "review_outcome", false_anchor, message_id=_id("o-2"))
     await _deliver(cn, au)
     codes = {r.message_id: r.code for r in _rejections(au)}
     assert codes == {
-        "o-1": "cusdep.exchange.unknown_document",
-        "o-2": "cusdep.exchange.anchor_unverified",
+        _id("o-1"): "cusdep.exchange.unknown_document",
+        _id("o-2"): "cusdep.exchange.anchor_unverified",
     }
     with au.db.session() as session:
         assert [e.kind for e in events_for(session, sent.document_sha256)] == ["sent"]

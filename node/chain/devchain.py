@@ -8,6 +8,7 @@ pid file and reuses it when it answers, or replaces it when it does not.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import logging
@@ -81,6 +82,20 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has exited and waits to be reaped (our own anvil, killed: the node
+    that started it is its parent); reaped here when it is our child."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    if state != "Z":
+        return False
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
     return True
 
 
@@ -163,6 +178,12 @@ class EmbeddedAnvil:
 
     def _ensure(self, timeout: float) -> str:
         pid, port = self._running()
+        if pid is not None and not self._keeps_our_state(pid):
+            # the home was moved (or copied) while its anvil ran: that anvil keeps the old
+            # place's state file, and what it mined here would be lost with it
+            logger.warning("embedded anvil pid %s keeps another home's state: replacing it", pid)
+            self._kill(pid)
+            pid = None
         if pid is not None and port != self.port:
             self._move(port, "another command of this home moved it there")
         if pid is not None and _answers(self.url):
@@ -179,6 +200,18 @@ class EmbeddedAnvil:
                     raise
                 self._move(free_port(), f"port {self.port} is taken by another process")
         raise AssertionError("unreachable")
+
+    def _keeps_our_state(self, pid: int) -> bool:
+        """Whether anvil ``pid`` dumps its state into this home's state file (its command
+        line's ``--state``); True where that cannot be read (not Linux)."""
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            return True
+        if b"--state" not in args or args.index(b"--state") + 1 >= len(args):
+            return True
+        state = Path(os.fsdecode(args[args.index(b"--state") + 1]))
+        return state == self.state_file or state.resolve() == self.state_file.resolve()
 
     def _start_here(self, timeout: float) -> str:
         if _answers(self.url):

@@ -8,6 +8,7 @@ authority, and records the addresses in config.toml.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from node.errors import ChainUnavailable, ConfigError
 logger = logging.getLogger(__name__)
 
 _DEV_FUNDING = 10_000 * 10**18
+_WATCH_SECONDS = 2.0  # how often a node looks whether its embedded anvil still runs
 CHAIN_KEY = "chain.key"
 
 
@@ -59,6 +61,7 @@ class Chain:
         self.registry = Web3TrustRegistry(self.client, self._registry_address)
         self._prepare_lock = asyncio.Lock()
         self._prepared = False
+        self._watch: asyncio.Task[None] | None = None
 
     @property
     def rpc_url(self) -> str:
@@ -67,12 +70,31 @@ class Chain:
     async def start(self) -> None:
         if self.embedded is not None:  # it may have moved port (recorded in config.toml)
             self.client.move_to(await asyncio.to_thread(self.embedded.ensure))
+            self._watch = asyncio.create_task(self._keep_embedded(), name="embedded-anvil")
         try:
             await self.prepare()
         except ChainUnavailable as err:
             logger.warning("chain not reachable at start (%s): will retry on use", err.roll_up())
 
+    async def _keep_embedded(self) -> None:
+        """Start the embedded anvil again, from its state file, when it has died (killed,
+        out of memory): the node keeps the chain it runs by itself, as a command would."""
+        assert self.embedded is not None
+        while True:
+            await asyncio.sleep(_WATCH_SECONDS)
+            if self.embedded.running_pid() is not None:
+                continue
+            logger.warning("embedded anvil is gone: starting it again from its state")
+            try:
+                self.client.move_to(await asyncio.to_thread(self.embedded.ensure))
+            except (ChainUnavailable, OSError) as err:
+                logger.warning("embedded anvil did not start again (%s): will retry", err)
+
     async def aclose(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         await self.client.aclose()
         if self.embedded is not None:
             await asyncio.to_thread(self.embedded.stop)

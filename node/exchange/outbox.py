@@ -148,7 +148,7 @@ class _PeerSender:
             self.settings.retry_base_seconds * 2 ** min(self.failures - 1, 20),
         )
         delay = cap / 2 + random.uniform(0, cap / 2)
-        text = err.details() if isinstance(err, grpc.aio.AioRpcError) else str(err)
+        text = _why(err)
         logger.warning("delivery to %s failed (%s); retry in %.2fs", self.peer, text, delay)
         await self.service.client.forget(self.peer)  # a fresh channel (and TLS trust) next time
         rows = await asyncio.to_thread(self._load, 0)
@@ -185,6 +185,18 @@ class _PeerSender:
     def _mark_retry(self, seqs: list[int], error: str, delay: float) -> None:
         with self.service.db.session() as session:
             store.mark_retry(session, seqs, error, delay)
+
+
+def _why(err: BaseException) -> str:
+    """A delivery failure in words, for the row (``messages``) and the log: a TLS handshake
+    the pinned certificates refuse is named as such, not left as "Socket closed"."""
+    text = (err.details() if isinstance(err, grpc.aio.AioRpcError) else str(err)) or ""
+    if "CERTIFICATE_VERIFY_FAILED" in text or "handshake" in text.lower():
+        return (
+            "TLS handshake refused: the partner's certificate is not the one pinned here, or "
+            f"this node's is not pinned there (re-exchange partner cards) [{text[:200]}]"
+        )
+    return text
 
 
 class _Stream:

@@ -332,5 +332,5 @@ def _received(r: InboxRow) -> dict[str, Any]:
 
 def _sent(o: OutboxRow) -> dict[str, Any]:
     item = _message("out", o.message_id, o.peer, o.kind, o.document_sha256, o.state, o.created_at)
-    item.update(attempts=o.attempts, error_code=o.error_code)
+    item.update(attempts=o.attempts, error_code=o.error_code, error=o.error)
     return item

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from node.chain.devchain import EmbeddedAnvil
+from node.chain.devchain import EmbeddedAnvil, rpc_call
 from node.config import load_settings
 
 
@@ -106,6 +106,70 @@ def test_unreadable_file_among_good_ones_anchors_nothing(node_home: Path, tmp_pa
     assert proc.returncode == 2
     sha = hashlib.sha256(good.read_bytes()).hexdigest()
     assert cusdep(node_home, "trace", sha, check=False).returncode == 2  # never recorded
+
+
+def test_two_anchor_commands_at_once_both_anchor(node_home: Path, tmp_path: Path) -> None:
+    # both cut a batch of what is pending and submit every open batch: the same root twice
+    # (the chain reverts the second: AlreadyAnchored) or the same batch cut twice (its
+    # idempotency key): each is the other's work, done, not an error
+    env = {**os.environ, "CUSDEP_HOME": str(node_home)}
+    cusdep(node_home, "trace", "0" * 64, check=False)  # the chain is up before the race
+    for round_ in range(3):
+        (tmp_path / f"r{round_}").mkdir()
+        docs = _docs(tmp_path / f"r{round_}", 2)
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "node", "anchor", str(d), "--json"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for d in docs
+        ]
+        for proc, doc in zip(procs, docs, strict=True):
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            sha = hashlib.sha256(doc.read_bytes()).hexdigest()
+            assert json.loads(out)[0]["document_sha256"] == sha
+            trace = json.loads(cusdep(node_home, "trace", sha, "--json").stdout)
+            assert trace["verified_on_chain"] is True
+
+
+def test_a_running_node_starts_its_embedded_anvil_again_when_it_dies(node_home: Path) -> None:
+    from node.netports import free_port
+    from tests.integration.exchange.conftest import wait_for
+
+    settings = load_settings(node_home)
+    anvil = EmbeddedAnvil(node_home, settings.chain.embedded_port)
+    env = {
+        **os.environ,
+        "CUSDEP_HOME": str(node_home),
+        "CUSDEP_EXCHANGE__GRPC_PORT": str(free_port()),
+        "CUSDEP_API__PORT": str(free_port()),
+    }
+    node = subprocess.Popen(
+        [sys.executable, "-m", "node", "node", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert node.stdout is not None and '"ready"' in node.stdout.readline()
+        first = anvil.running_pid()
+        assert first is not None
+        os.kill(first, signal.SIGKILL)
+        again = wait_for(
+            lambda: (pid := anvil.running_pid()) not in (None, first) and pid,
+            timeout=30,
+            what="the node to start its anvil again",
+        )
+        url = f"http://127.0.0.1:{load_settings(node_home).chain.embedded_port}"
+        assert int(str(rpc_call(url, "eth_chainId")), 16) == 31337 and again != first
+    finally:
+        node.send_signal(signal.SIGTERM)
+        assert node.wait(timeout=60) == 0
 
 
 def test_anvil_left_behind_by_a_killed_node_is_reused(node_home: Path, tmp_path: Path) -> None:

@@ -69,6 +69,29 @@ def test_a_movable_anvil_takes_a_free_port_and_a_stale_user_follows_it(tmp_path:
     assert first.running_pid() is None
 
 
+def test_an_anvil_left_running_when_its_home_moved_is_replaced(tmp_path: Path) -> None:
+    # a node killed with SIGKILL leaves its anvil running; the home is then moved: that
+    # anvil dumps its state to the old place, so what it mined for the new place would be
+    # lost. The new place's first user replaces it, from the state the home carried along.
+    port = free_port()
+    old = EmbeddedAnvil(tmp_path / "old", port)
+    url = old.ensure()
+    rpc_call(url, "evm_mine")
+    left = old.running_pid()
+    old._unlock()  # the killed node's lock goes with it; its anvil does not
+    old.stop()
+    (tmp_path / "old").rename(tmp_path / "new")
+    moved = EmbeddedAnvil(tmp_path / "new", port)
+    try:
+        assert moved.running_pid() == left  # its pid file came along
+        assert moved.ensure() == url
+        assert moved.running_pid() not in (None, left)
+        assert int(str(rpc_call(url, "eth_chainId")), 16) == 31337
+    finally:
+        moved.stop()
+        subprocess.run(["kill", "-9", str(left)], check=False)
+
+
 def test_state_survives_a_clean_restart(tmp_path: Path) -> None:
     anvil = EmbeddedAnvil(tmp_path, free_port())
     url = anvil.ensure()

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import io
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,11 @@ def _card(node: NodeHome, path: Path) -> Path:
     return path
 
 
+def _id(name: str) -> str:
+    """A message id (a UUID, as the envelope requires) named for the test's reading."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"cusdep-test:{name}"))
+
+
 def _queue_forged(au: NodeHome) -> None:
     """AU's own key signs two bad updates: a swapped seal image and a seal not on chain."""
     node = build_node(load_settings(au.home))
@@ -126,7 +132,7 @@ def _queue_forged(au: NodeHome) -> None:
                     image=swapped,
                 )
             )
-            node.exchange.queue(session, "CN-SHA", "registry_update", update, message_id=mid)
+            node.exchange.queue(session, "CN-SHA", "registry_update", update, message_id=_id(mid))
     node.db.dispose()
 
 
@@ -164,8 +170,8 @@ def test_registry_records_sync_checked_against_the_chain(tmp_path: Path, pair) -
     wait_for(lambda: len(_refused(cn)) == 2, 60, "CN to refuse both forged updates")
     refused = _refused(cn)
     assert refused == {
-        "forged-swap": "cusdep.registry.specimen_mismatch",
-        "forged-ghost": "cusdep.registry.not_on_chain",
+        _id("forged-swap"): "cusdep.registry.specimen_mismatch",
+        _id("forged-ghost"): "cusdep.registry.not_on_chain",
     }
     assert _seal_state(cn)[0][2] == hashlib.sha256(_png("red")).hexdigest()
     listed = json.loads(cn.cli("messages", "--rejected", "--json").stdout)

@@ -34,3 +34,17 @@ def test_pre_encoded_acks_are_a_valid_deliver_response() -> None:
     assert response.acks[0].message_id == "m1" and response.acks[0].receipt == receipt
     assert response.acks[1].rejection.error_code == "cusdep.exchange.bad_signature"
     assert response.acks[1].rejection.status_code == 9  # FAILED_PRECONDITION
+
+
+def test_a_refused_tls_handshake_is_named_in_the_rows_error() -> None:
+    import grpc
+
+    from node.exchange.outbox import _why
+
+    def failed(details: str) -> grpc.aio.AioRpcError:
+        empty = grpc.aio.Metadata()
+        return grpc.aio.AioRpcError(grpc.StatusCode.UNAVAILABLE, empty, empty, details=details)
+
+    pinned = failed("failed to connect: Ssl handshake failed: CERTIFICATE_VERIFY_FAILED")
+    assert _why(pinned).startswith("TLS handshake refused: the partner's certificate")
+    assert _why(failed("Socket closed")) == "Socket closed"  # an outage stays one

@@ -39,6 +39,8 @@ class Collector:
 
     def integer(self, node: XNode | None, what: str) -> int | None:
         number = self.number(node, what)
+        if number is not None and number != round(number):
+            self.warn(f"{what}: {number} is not a whole number; read as {round(number)}", node)
         return int(round(number)) if number is not None and abs(number) < 1e15 else None
 
     def date(self, node: XNode | None, what: str) -> Any:
@@ -74,6 +76,14 @@ class JsonCollector:
 
     def integer(self, raw: Any, path: str, what: str) -> int | None:
         value = self.number(raw, path, what)
+        if value is not None and value != round(value):
+            self.issues.append(
+                Issue(
+                    f"{what}: {value} is not a whole number; read as {round(value)}",
+                    "warning",
+                    path,
+                )
+            )
         return int(round(value)) if value is not None and abs(value) < 1e15 else None
 
     def date(self, raw: Any, path: str, what: str) -> Any:

@@ -76,7 +76,8 @@ _MONTHS = {
     "dec": 12, "december": 12, "decembre": 12, "diciembre": 12, "dezember": 12, "dez": 12,
 }  # fmt: skip
 
-_ISO_DT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
+# an xs:date may carry a zone of its own ("2016-04-22Z", "2016-04-22+02:00")
+_ISO_DT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _NUMERIC = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{4,6})?$")
 _WORDY = re.compile(
@@ -146,12 +147,18 @@ _UNITS = {
     "t": "t", "tne": "t", "mt": "t", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t",
     "吨": "t",
     "lb": "lb", "lbs": "lb", "lbr": "lb", "pound": "lb", "pounds": "lb",
+    "mg": "mg", "mgm": "mg", "milligram": "mg", "milligrams": "mg",
+    "oz": "oz", "onz": "oz", "ounce": "oz", "ounces": "oz",
+    "hg": "hg", "hgm": "hg", "dt": "dt", "dtn": "dt",  # hectogram; decitonne (quintal)
     "l": "l", "ltr": "l", "litre": "l", "litres": "l", "liter": "l", "liters": "l",
     "m3": "m3", "mtq": "m3", "cbm": "m3",
     "pcs": "pcs", "pc": "pcs", "piece": "pcs", "pieces": "pcs", "units": "pcs", "unit": "pcs",
     "h87": "pcs", "c62": "pcs", "nar": "pcs", "head": "head", "heads": "head",
 }  # fmt: skip
-_TO_KG = {"kg": 1.0, "g": 0.001, "t": 1000.0, "lb": 0.45359237}
+_TO_KG = {
+    "kg": 1.0, "g": 0.001, "mg": 1e-6, "hg": 0.1, "t": 1000.0, "dt": 100.0,
+    "lb": 0.45359237, "oz": 0.028349523125,
+}  # fmt: skip
 
 
 def parse_number(text: str | float | int) -> float:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from node.errors import NotFound
 from node.ports import RegistryRecords
 from node.registry.reading import DatabaseRead, RegistryRead, RegistryRecord
 from node.storage.blobs import BlobStore
@@ -90,6 +92,25 @@ def _date(ts: int) -> dt.date | None:
     return dt.datetime.fromtimestamp(ts, dt.UTC).date() if ts else None
 
 
+def _stored(blobs: BlobStore, row: RegistryRecord) -> bytes | None:
+    """The record's stored bytes if they still hash to the SHA-256 the chain holds (the row's,
+    checked against the chain above); None, with a warning, if the file was altered or lost:
+    only what the chain vouches for is compared."""
+    try:
+        data = blobs.get(row.sha256)
+    except NotFound:
+        data = b""
+    if hashlib.sha256(data).hexdigest() != row.sha256:
+        logger.warning(
+            "%s %s/%s: its stored file does not hash to the chain's SHA-256: not used",
+            row.kind,
+            row.registrar,
+            row.record_id,
+        )
+        return None
+    return data
+
+
 async def build_specimens(
     db: Database | RegistryRead,
     blobs: BlobStore,
@@ -116,12 +137,16 @@ async def build_specimens(
             continue
         if row.kind == "agency":
             agencies[row.record_id] = Agency(row.record_id, row.country, row.fields.get("name", ""))
-        elif row.kind == "seal":
-            seals.append(SealSpecimen(row.record_id, row.agency_id, blobs.get(row.sha256)))
+            continue
+        data = _stored(blobs, row)
+        if data is None:
+            continue
+        if row.kind == "seal":
+            seals.append(SealSpecimen(row.record_id, row.agency_id, data))
         elif row.kind == "officer":
             key = (row.agency_id, row.record_id)
             prev = officers.get(key)
-            sigs = (prev.signatures if prev else ()) + (blobs.get(row.sha256),)
+            sigs = (prev.signatures if prev else ()) + (data,)
             officers[key] = OfficerSpecimen(
                 row.record_id,
                 row.agency_id,
@@ -131,7 +156,7 @@ async def build_specimens(
                 _date(int(row.fields.get("valid_to", 0))),
             )
         elif row.kind == "template":
-            templates.append(json.loads(blobs.get(row.sha256).decode("utf-8-sig")))
+            templates.append(json.loads(data.decode("utf-8-sig")))
     # a seal or officer of an agency that is not (or no longer) trusted is not used either
     seals = [s for s in seals if s.agency_id in agencies]
     live = [o for o in officers.values() if o.agency_id in agencies]

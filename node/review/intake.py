@@ -116,7 +116,7 @@ class Intake:
             if kind == "declaration":
                 numbers = doc.flat().get("certificate_numbers") or []
                 _index(session, sha, [str(n) for n in numbers])
-            out = document_dict(row)
+            out = {**document_dict(row), "created": fresh}
         if fresh and self.anchoring is not None:
             self.anchoring.enqueue([sha])
         return out
@@ -154,7 +154,7 @@ class Intake:
                 session.add(
                     ReviewRow(sha256=sha, submitted_by=actor, declaration_sha256=declaration_sha256)
                 )
-            out = document_dict(row)
+            out = {**document_dict(row), "created": fresh}
         return out
 
     # ---- declarations ---------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -21,7 +21,7 @@ Format = Annotated[str | None, Query(max_length=64, description="adapter id; def
 
 @router.post("/certificates", status_code=201, openapi_extra=_ELECTRONIC)
 async def submit_certificate(
-    request: Request, node: NodeDep, who: Submitter, format: Format = None
+    request: Request, response: Response, node: NodeDep, who: Submitter, format: Format = None
 ) -> Document:
     """An electronic certificate (canonical JSON or a partner format such as UN/CEFACT SPS)."""
     data = await raw_body(request, node.settings.verification.max_bytes)
@@ -34,12 +34,12 @@ async def submit_certificate(
         format_id=format,
         check=lambda country: check_country(who, country, "certificates"),
     )
-    return Document(**doc)
+    return _stored(doc, response)
 
 
 @router.post("/declarations", status_code=201, openapi_extra=_ELECTRONIC)
 async def submit_declaration(
-    request: Request, node: NodeDep, who: Officer, format: Format = None
+    request: Request, response: Response, node: NodeDep, who: Officer, format: Format = None
 ) -> Document:
     """An importer's customs declaration (contract declaration JSON or canonical JSON)."""
     data = await raw_body(request, node.settings.verification.max_bytes)
@@ -47,7 +47,7 @@ async def submit_declaration(
     doc = await asyncio.to_thread(
         intake.submit_electronic, data, kind="declaration", actor=who.subject, format_id=format
     )
-    return Document(**doc)
+    return _stored(doc, response)
 
 
 @router.post("/scans", status_code=202, openapi_extra=_SCAN)
@@ -63,6 +63,14 @@ async def submit_scan(
     doc = await asyncio.to_thread(
         service.submit_scan, data, actor=who.subject, declaration_sha256=(declaration or "").lower()
     )
+    doc.pop("created", None)  # queued for review either way: 202
+    return Document(**doc)
+
+
+def _stored(doc: dict[str, Any], response: Response) -> Document:
+    """201 for a document stored now, 200 for one this node already had (the same bytes)."""
+    if not doc.pop("created", True):
+        response.status_code = 200
     return Document(**doc)
 
 

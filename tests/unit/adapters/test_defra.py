@@ -104,6 +104,15 @@ def test_ched_official_transport_and_registrations() -> None:
     assert doc.container_numbers == "KA8194IP, BC9424XF"
 
 
+def test_a_fractional_package_count_is_read_with_a_warning() -> None:
+    from adapters._collect import JsonCollector
+
+    c = JsonCollector()
+    assert c.integer("100.5", "$.packages", "packages") == 100
+    assert [i.message for i in c.issues] == ["packages: 100.5 is not a whole number; read as 100"]
+    assert JsonCollector().integer("12", "$.packages", "packages") == 12
+
+
 def test_reference_normalisation_across_formats() -> None:
     assert normalize_reference("CHEDP.GB.2024.5249429") == normalize_reference("GBCHD2024.5249429")
     assert normalize_reference("CHEDA.GB.2024.5249486") == normalize_reference("gbchd2024.5249486")

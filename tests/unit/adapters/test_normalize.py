@@ -118,3 +118,13 @@ def test_names_for_fuzzy_matching() -> None:
     assert n.name_similarity("Coastal Trading K.K.", "COASTAL FOODS K.K.") < 0.85
     assert n.name_similarity("Coastal Trading K.K.", "COASTAL TRADING KK") == 1.0
     assert n.name_similarity("", "x") == 0.0
+
+
+def test_zoned_xs_dates_and_every_rec20_mass_unit() -> None:
+    assert str(n.parse_date("2016-04-22Z")) == "2016-04-22"  # an xs:date with its zone
+    assert str(n.parse_date("2016-04-22+02:00")) == "2016-04-22"
+    assert n.to_kg(5_000_000, "MGM") == 5.0  # UNECE Rec. 20: milligram
+    assert n.to_kg(16, "ONZ") == 0.453592  # ounce
+    assert n.to_kg(3, "DTN") == 300.0  # decitonne
+    with pytest.raises(n.NormalizationError):
+        n.to_kg(1, "MTQ")  # a volume is no mass

@@ -42,6 +42,12 @@ async def test_electronic_certificate_is_recorded_and_anchored(node, client, tok
     assert json.loads(raw.content) == CERT
     listed = await client.get("/api/v1/documents?kind=certificate", headers=bearer(tokens["admin"]))
     assert [d["sha256"] for d in listed.json()] == [doc["sha256"]]
+    again = await client.post(  # the same bytes again: stored already (200), nothing new
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["agency_au"]), **JSON},
+    )
+    assert again.status_code == 200 and again.json() == doc
 
 
 async def test_agency_cannot_submit_another_countrys_certificate(client, tokens) -> None:

@@ -54,6 +54,17 @@ async def test_a_specimen_that_differs_from_the_chain_is_not_used(node) -> None:
     assert [s.id for s in src.seals("AU-DAFF")] == ["S1"]
 
 
+async def test_a_stored_file_altered_behind_the_records_back_is_not_used(node, caplog) -> None:
+    # the row and the chain agree; the file they name was overwritten with another image
+    import hashlib
+
+    red = hashlib.sha256(png("red")).hexdigest()
+    node.blobs.path(red).write_bytes(png("green"))
+    src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})
+    assert [s.id for s in src.seals("AU-DAFF")] == ["S2"]
+    assert "S1: its stored file does not hash to the chain's SHA-256: not used" in caplog.text
+
+
 async def test_revoked_on_chain_or_untrusted_registrar_is_not_used(node) -> None:
     chain = node.extras["chain"]
     await chain.revoke("seal", "CN", "S1", "lost")

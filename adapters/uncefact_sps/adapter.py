@@ -121,9 +121,34 @@ class SpsCertificateAdapter:
         return render(doc, self.render_version)
 
     def validate(self, data: bytes) -> list[Issue]:
-        """Structural check (no official XSD ships with us, see SOURCES.md): parse + issues."""
-        _, issues = self.parse(data)
-        return issues
+        """No official XSD ships with us (SOURCES.md): the parse's issues, and an error for
+        each part the schema requires of a certificate that the document lacks (its number,
+        issue date, type, status, consignor, consignee, export and import country, the
+        signatory)."""
+        doc, issues = self.parse(data)
+        missing = [what for what, value in _required(doc) if value in (None, "", [])]
+        return [
+            *issues,
+            *(
+                Issue(f"required by the SPS schema and missing: {what}", "error")
+                for what in missing
+            ),
+        ]
+
+
+def _required(doc: Certificate) -> list[tuple[str, Any]]:
+    """What SPSExchangedDocument and SPSConsignment require, as the canonical model holds it."""
+    return [
+        ("certificate number (ID)", doc.certificate_number),
+        ("issue date (IssueDateTime)", doc.issue_date),
+        ("type (TypeCode)", doc.type_code),
+        ("status (StatusCode)", doc.status_code),
+        ("consignor (ConsignorSPSParty)", doc.consignor_name),
+        ("consignee (ConsigneeSPSParty)", doc.consignee_name),
+        ("export country (ExportSPSCountry)", doc.export_country),
+        ("import country (ImportSPSCountry)", doc.destination_country),
+        ("signatory (SignatorySPSAuthentication)", doc.officer_name),
+    ]
 
 
 def _build(fields: dict[str, Any]) -> Certificate:

@@ -43,7 +43,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--validate",
         action="store_true",
-        help="also validate against the format's schema (WCO DM: shipped XSDs); errors exit 2",
+        help=(
+            "also validate against the format's schema (WCO DM: the shipped XSDs; UN/CEFACT SPS: "
+            "the parts its schema requires); errors exit 2"
+        ),
     )
     p.set_defaults(func=_run)
 

@@ -196,6 +196,20 @@ def test_missing_certificate_number_is_an_issue_not_an_error(raw: bytes) -> None
     assert any("certificate number" in i.message for i in issues)
 
 
+def test_validate_names_what_the_schema_requires_and_the_document_lacks(raw: bytes) -> None:
+    adapter = SpsCertificateAdapter()
+    assert [i for i in adapter.validate(raw) if i.severity == "error"] == []
+    root = _tree(raw)
+    for name in ("ConsignorSPSParty", "SignatorySPSAuthentication"):
+        for el in root.findall(f".//{{{RAM}}}{name}"):
+            el.getparent().remove(el)
+    errors = [i.message for i in adapter.validate(etree.tostring(root)) if i.severity == "error"]
+    assert errors == [
+        "required by the SPS schema and missing: consignor (ConsignorSPSParty)",
+        "required by the SPS schema and missing: signatory (SignatorySPSAuthentication)",
+    ]
+
+
 def test_version_8_namespace_dispatch_and_render(
     raw: bytes, parsed: tuple[Certificate, list]
 ) -> None:

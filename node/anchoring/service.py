@@ -30,7 +30,7 @@ from node.anchoring.merkle import MerkleTree, leaf_for
 from node.anchoring.tables import AnchorLeafRow
 from node.config import AnchoringSettings
 from node.domain.states import EventKind, OpState, OpType
-from node.errors import ChainReverted, InputError, NotFound
+from node.errors import ChainReverted, ChainUnavailable, InputError, NotFound
 from node.ports import AnchorReceipt, ChainAnchor
 from node.storage.core import OperationRow, utcnow
 from node.storage.db import Database
@@ -281,7 +281,13 @@ class AnchorService:
     async def anchor_now(self, sha256s: Sequence[str]) -> list[AnchorInfo]:
         """Enqueue and anchor these documents now (with whatever else is pending)."""
         await asyncio.to_thread(self.enqueue, sha256s)
-        await self.run_once(force=True)
+        try:
+            await self.run_once(force=True)
+        except ChainUnavailable as err:
+            raise ChainUnavailable(
+                f"{err.roll_up()}; the documents are queued for anchoring: a running node (or "
+                "the next anchor command) anchors them once the chain answers"
+            ) from None
         infos = await asyncio.to_thread(self.infos, sha256s)
         missing = [s for s in sha256s if s not in infos]
         if missing:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from node.domain.states import OpState, OpType
-from node.errors import ChainReverted, Conflict, InputError, NotFound
+from node.errors import ChainReverted, ChainUnavailable, Conflict, InputError, NotFound
 from node.ports import TrustRegistryChain
 from node.registry import validate
 from node.registry.sync import RegistryPublisher
@@ -162,7 +162,13 @@ class RegistryService:
     ) -> dict[str, Any]:
         key = _op_key(kind, self.country, record_id)
         await asyncio.to_thread(self._persist, kind, record_id, fields, country, agency, sha, key)
-        await self._write(key)
+        try:
+            await self._write(key)
+        except ChainUnavailable as err:
+            raise ChainUnavailable(
+                f"{err.roll_up()}; the {kind} {record_id!r} is recorded here and stays pending: "
+                "a running node (or the next registry command) writes it once the chain answers"
+            ) from None
         return self._public(kind, self.country, record_id)
 
     def _persist(

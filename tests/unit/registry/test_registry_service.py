@@ -87,7 +87,7 @@ async def test_partner_agency_is_attested_not_authoritative(node) -> None:
 async def test_chain_down_keeps_the_write_pending_and_the_worker_finishes_it(node) -> None:
     reg, chain = node.registry, node.extras["chain"]
     chain.down = True
-    with pytest.raises(ChainUnavailable):
+    with pytest.raises(ChainUnavailable, match="'AU-DAFF' is recorded here and stays pending"):
         await reg.add_agency("AU-DAFF", "AU", "Dept")
     assert reg.list("agency")[0]["state"] == "pending"
     chain.down = False

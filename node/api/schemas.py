@@ -76,6 +76,8 @@ class RegistryRecord(BaseModel):
     source: str | None = Field(
         None, description="the partner node this record came from by registry sync"
     )
+    revoked_reason: str | None = None
+    revoke_tx_hash: str | None = Field(None, description="the revocation's transaction")
 
 
 class Document(BaseModel):

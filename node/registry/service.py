@@ -334,6 +334,9 @@ def record_dict(row: RegistryRecordRow) -> dict[str, Any]:
     for key in ("name", "valid_from_date", "valid_to_date", "certificate_type"):
         if row.fields.get(key):
             out[key.removesuffix("_date")] = row.fields[key]
+    if row.fields.get("revoke_tx"):  # the revocation's own transaction, beside the registration's
+        out["revoked_reason"] = row.fields.get("revoked_reason", "")
+        out["revoke_tx_hash"] = row.fields["revoke_tx"]
     return out
 
 

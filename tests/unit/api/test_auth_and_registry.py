@@ -130,6 +130,8 @@ async def test_register_officer_list_specimen_and_revoke(client, tokens) -> None
         "/api/v1/registry/officer/AU-DAFF-O7/revoke", json={"reason": "retired"}, headers=au
     )
     assert rv.status_code == 200 and rv.json()["state"] == "revoked"
+    assert rv.json()["revoked_reason"] == "retired"
+    assert rv.json()["revoke_tx_hash"] not in ("", None, o.json()["tx_hash"])  # its own tx
     missing = await client.post(
         "/api/v1/registry/seal/NOPE/revoke", json={"reason": "x"}, headers=au
     )

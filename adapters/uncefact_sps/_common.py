@@ -22,7 +22,19 @@ NAMESPACES: dict[str, dict[str, str]] = {
 }
 """Namespaces we write per root version (we read any UN/CEFACT RAM/UDT version)."""
 
-CERTIFICATE_TYPES = {"851": "phytosanitary"}
+# UN/CEFACT 1001 document name codes of the certificates this node exchanges, and the
+# certificate types of the templates (verification) that print them
+CERTIFICATE_TYPES = {
+    "851": "phytosanitary",
+    "852": "health",
+    "853": "veterinary_health",
+    "861": "origin",
+}
+TYPE_CODES = {
+    **{kind: code for code, kind in CERTIFICATE_TYPES.items()},
+    "sanitary": "852",
+    "veterinary": "853",
+}
 """UN/CEFACT document type codes we name; others keep only ``type_code`` (no guessing)."""
 
 
@@ -35,3 +47,7 @@ def root_version(namespace: str | None) -> str | None:
         return None
     version = namespace[len(ROOT_PREFIX) :]
     return version if re.fullmatch(r"\d+(p\d+)?", version) else None
+
+
+# ePhyto's "other quantity" of a trade line item, carried as two notes (value, unit)
+OTHER_QTY_VALUE, OTHER_QTY_UNIT = "OQV", "OQU"

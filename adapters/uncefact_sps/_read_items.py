@@ -7,9 +7,8 @@ from typing import Any
 from adapters import normalize as _n
 from adapters._collect import Collector
 from adapters._xml import XNode
+from adapters.uncefact_sps._common import OTHER_QTY_UNIT, OTHER_QTY_VALUE
 from adapters.uncefact_sps._read_header import notes
-
-_OTHER_QTY_VALUE, _OTHER_QTY_UNIT = "OQV", "OQU"
 
 
 def read_items(cons: XNode, c: Collector) -> list[dict[str, Any]]:
@@ -104,12 +103,12 @@ def _origin(node: XNode, c: Collector) -> dict[str, Any]:
 
 def _other_quantity(item_notes: list[dict[str, Any]], node: XNode, c: Collector) -> dict[str, Any]:
     by_subject = {n["subject"]: n["content"] for n in item_notes}
-    value = by_subject.get(_OTHER_QTY_VALUE)
+    value = by_subject.get(OTHER_QTY_VALUE)
     if value is None:
         return {}
     return {
         "quantity": c.value(_n.parse_number, value, node, "quantity (OQV)"),
-        "unit": by_subject.get(_OTHER_QTY_UNIT),
+        "unit": by_subject.get(OTHER_QTY_UNIT),
     }
 
 

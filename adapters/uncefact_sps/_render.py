@@ -20,7 +20,12 @@ from adapters.canonical import (
     Treatment,
     TreatmentCharacteristic,
 )
-from adapters.uncefact_sps._common import NAMESPACES
+from adapters.uncefact_sps._common import (
+    NAMESPACES,
+    OTHER_QTY_UNIT,
+    OTHER_QTY_VALUE,
+    TYPE_CODES,
+)
 
 _ADDRESS_LINES = ("LineOne", "LineTwo", "LineThree", "LineFour", "LineFive")
 _HS = "HS"
@@ -100,7 +105,9 @@ def render(cert: Certificate, version: str = "17") -> bytes:
 def _header(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
     w.opt(doc, "Name", cert.title)
     w.opt(doc, "ID", cert.certificate_number)
-    w.opt(doc, "TypeCode", cert.type_code)
+    # a UN/CEFACT 1001 code; another format's own ("CVEDA") is not one
+    code = cert.type_code if (cert.type_code or "").isdigit() else None
+    w.opt(doc, "TypeCode", code or TYPE_CODES.get(cert.certificate_type or ""))
     w.opt(doc, "StatusCode", cert.status_code)
     w.datetime(doc, "IssueDateTime", cert.issue_date)
     issuer = cert.party("issuer")
@@ -211,7 +218,7 @@ def _item(w: _Writer, node: etree._Element, item: LineItem) -> None:
         w.el(cls, "SystemName", k.system)
         w.opt(cls, "ClassCode", k.code)
         w.opt(cls, "ClassName", k.name)
-    w.notes(node, "AdditionalInformationSPSNote", item.notes)
+    w.notes(node, "AdditionalInformationSPSNote", [*item.notes, *_quantity_notes(item)])
     for p in item.packages:
         pkg = w.el(node, "PhysicalSPSPackage")
         w.opt(pkg, "LevelCode", p.level)
@@ -225,6 +232,15 @@ def _item(w: _Writer, node: etree._Element, item: LineItem) -> None:
             w.el(w.el(origin, "SubordinateSPSCountrySubDivision"), "Name", item.origin_region)
     for t in item.treatments:
         _treatment(w, w.el(node, "AppliedSPSProcess"), t)
+
+
+def _quantity_notes(item: LineItem) -> list[Note]:
+    """The item's quantity as ePhyto's "other quantity" notes, where its notes lack them (the
+    reader takes quantity and unit from there)."""
+    if item.quantity is None or any(n.subject == OTHER_QTY_VALUE for n in item.notes):
+        return []
+    unit = [Note(subject=OTHER_QTY_UNIT, content=item.unit)] if item.unit else []
+    return [Note(subject=OTHER_QTY_VALUE, content=_fmt(item.quantity)), *unit]
 
 
 def _treatment(w: _Writer, node: etree._Element, t: Treatment) -> None:

@@ -291,3 +291,23 @@ def test_render_from_flat_only_canonical() -> None:
     )  # fmt: skip
     again, _ = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(cert))
     assert again.flat() == cert.flat()
+
+
+def test_a_flat_canonical_certificate_keeps_its_type_and_quantity_through_sps() -> None:
+    flat = Certificate(
+        certificate_number="AU-2026-000123",
+        certificate_type="phytosanitary",
+        commodity="Fresh apples",
+        hs_code="080810",
+        quantity=1200,
+        unit="kg",
+        net_weight_kg=1200.0,
+    )
+    adapter = SpsCertificateAdapter()
+    xml = adapter.render(flat)
+    assert b"<ram:TypeCode>851</ram:TypeCode>" in xml
+    back, _ = adapter.parse(xml)
+    assert (back.type_code, back.certificate_type) == ("851", "phytosanitary")
+    assert (back.quantity, back.unit) == (1200.0, "kg")
+    ched = Certificate(certificate_number="CHEDA.GB.2024.1", type_code="CVEDA")
+    assert b"CVEDA" not in adapter.render(ched)  # another format's code is no 1001 code

@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 
 from adapters.canonical import (
+    Address,
     Container,
     Declaration,
     LineItem,
@@ -51,9 +52,12 @@ def complete(doc: Declaration) -> Declaration:
     update: dict[str, Any] = {}
     parties = list(doc.parties)
     for role in ("consignor", "consignee"):
-        name = getattr(doc, f"{role}_name")
+        name, address = getattr(doc, f"{role}_name"), getattr(doc, f"{role}_address")
         if name and doc.party(role) is None and doc.party(_ALT[role]) is None:
-            parties.append(Party(role=role, name=name))
+            lines = [address] if address else []
+            parties.append(
+                Party(role=role, name=name, address=Address(lines=lines) if lines else None)
+            )
     update["parties"] = parties
     if not doc.line_items and (doc.hs_code or doc.net_weight_kg is not None or doc.commodity):
         refs = [Reference(id=n) for n in doc.certificate_numbers]

@@ -184,6 +184,22 @@ def test_contract_declaration_json_renders_to_valid_wco() -> None:
     assert {k: getattr(again, k) for k in shared} == {k: getattr(contract, k) for k in shared}
 
 
+def test_flat_addresses_survive_rendering() -> None:
+    flat = Declaration(
+        declaration_number="D-1",
+        consignor_name="Acme Fruit Exports",
+        consignor_address="12 Harbour Rd, Sydney NSW 2000",
+        consignee_name="Shanghai Fresh Co",
+        consignee_address="88 Pudong Ave, Shanghai",
+    )
+    adapter = WcoDeclarationAdapter()
+    rendered = adapter.render(flat)
+    assert adapter.validate(rendered) == []
+    back, _ = adapter.parse(rendered)
+    assert back.consignor_address == "12 Harbour Rd, Sydney NSW 2000"
+    assert back.consignee_address == "88 Pudong Ave, Shanghai"
+
+
 def test_render_refuses_what_the_schema_cannot_hold() -> None:
     from adapters.errors import RenderError
 

@@ -54,7 +54,12 @@ from verification._ring_text import (
     word_starts,
 )
 from verification._seal_letters import word_map, words_read
-from verification._seal_spelling import Strip, preferred_swap, print_preferred
+from verification._seal_spelling import (
+    Strip,
+    preferred_swap,
+    print_preferred,
+    swap_not_preferred,
+)
 from verification._seal_text import (
     TextEvidence,
     letter_of_pair,
@@ -64,6 +69,7 @@ from verification._seal_text import (
     line_text,
     misread_lines,
     pixels_deny_insert,
+    pixels_deny_ring_swap,
     pixels_hold_across,
     pixels_show_insert,
     pixels_show_swap,
@@ -155,24 +161,36 @@ def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
     """Whether every contradiction of the ring's reading is an extra letter read between two
     letters that the pixels show side by side where the specimen prints them
     (``pixels_deny_insert``), or in a word space whose glyphs each side sit at their places
-    (``pixels_hold_across``): the recogniser's misread, not a letter added."""
+    (``pixels_hold_across``), or two letters read swapped whose glyphs the visible ink shows
+    in their printed order (``pixels_deny_ring_swap``): the recogniser's misread, not a letter
+    added or two swapped."""
     ops = contradiction_ops(ring.read, ring.expected, word_starts(ring.expected_raw))
-    denied = bool(ops) and all(
-        op == "insert"
-        and (
-            pixels_deny_insert(ev.confirmation, ring.expected_raw, at)
-            or pixels_hold_across(ev, ring.expected_raw, at)
-        )
-        for op, at, _text in ops
-    )
+    denied = bool(ops) and all(_pixels_deny(op, at, ring, ev) for op, at, _text in ops)
     if denied:
         logger.info(
-            "seal %s: ring text read with %s, overruled: its glyphs sit at their places (read %r)",
+            "seal %s: ring text read with %s, overruled: its glyphs show the print (read %r)",
             spec_id,
             "; ".join(text for _op, _at, text in ops),
             ring.read,
         )
     return denied
+
+
+def _pixels_deny(op: str, at: int, ring: RingReading, ev: TextEvidence) -> bool:
+    if op == "swap":  # the pixels see the print there, and the recogniser does not hold to it
+        return pixels_deny_ring_swap(ev, ring.expected_raw, at) and _swap_misread(ring, at)
+    return op == "insert" and (
+        pixels_deny_insert(ev.confirmation, ring.expected_raw, at)
+        or pixels_hold_across(ev, ring.expected_raw, at)
+    )
+
+
+def _swap_misread(ring: RingReading, at: int) -> bool:
+    from verification.ocr import text_log_likelihoods
+
+    if ring.strip is None:
+        return False
+    return swap_not_preferred(Strip(ring.expected_raw, ring.strip, 0), at, text_log_likelihoods)
 
 
 def _contradiction(spec_id: str, why: str) -> TextCheck:

@@ -121,6 +121,19 @@ def print_preferred(strip: Strip, ats: Sequence[int], score: Scorer) -> bool:
     return all(printed - s >= _DENY_LLR for s in swapped)
 
 
+def swap_not_preferred(strip: Strip, at: int, score: Scorer) -> bool:
+    """Whether the recogniser, asked about the swap of letters ``at, at+1`` (``swaps``'
+    place), prefers it by less than a ring's ``_RING_LLR``: its reading of that swap was a
+    misread it does not hold to. Held-out 472 c00058, a genuine CN-CCPIT oval read 'COUICL':
+    2.9 nats for the swap 'COUNICL'; seed 457 c00021, an imitation "COUNICL" whose narrow I the
+    pixels cannot tell from its neighbour: 10.8."""
+    variants = dict(swaps(strip.expected))
+    if at not in variants:
+        return False
+    printed, swapped = score(strip.image, [strip.expected, variants[at]])
+    return swapped - printed < _RING_LLR
+
+
 def _in_words(strip: Strip, ring: bool, at: int, text: str, llr: float, shown: bool) -> str:
     printed, swapped = _word(strip.expected, at), _word(text, at)
     where = "ring" if ring else f"inner line {strip.line + 1}"

@@ -759,21 +759,10 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     place. Over 2,404 ring impressions (held-out 354-391, seed 9001's imitations) the
     recogniser read a one-flanked swap on 2 genuine rings with glyphs and letters unequal;
     neither has such a pair within ``_SWAP_SPAN_MAX``."""
+    near = _ring_pairs_at(ev, expected, at)
     conf = ev.confirmation
-    if conf is None:
+    if not near or conf is None:
         return False
-    wanted, _ = words_read(expected, "")
-    flat = _all_glyphs(conf.groups, wanted)
-    letters = sum(len(x) for x in wanted)
-    extra = abs(len(flat) - letters)
-    if not flat or extra > _SWAP_EXTRA_MAX or not 0 <= at < letters - 1:
-        return False
-    if not extra:
-        near = [flat[at]] if flat[at + 1] == flat[at] + 1 else []
-    else:
-        mid = round(at * len(flat) / letters)
-        span = min(extra, _SWAP_SPAN_MAX)
-        near = [flat[i] for i in range(mid - span, mid + span + 1) if 0 <= i < len(flat)]
     vis, th = conf.visible, VisibleThresholds()
     return any(
         k < min(len(vis.snr), len(vis.inked))
@@ -781,6 +770,44 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
         and vis.snr[k] <= -th.doubt_snr
         for k in near
     )
+
+
+def pixels_deny_ring_swap(ev: TextEvidence, expected: str, at: int) -> bool:
+    """Whether the ring's glyphs show letters ``at, at+1`` of ``expected`` in their printed
+    order, so that a swap the recogniser read there is its misread: every glyph pair where
+    those letters can print (as ``pixels_show_swap`` places them) is inked (``contradict_ink``)
+    and its visible ink sees the printed order (``PairVisibility.seen``). Held-out 472 c00058,
+    a genuine CN-CCPIT oval read 'COUICL' for COUNCIL ("'CI' read as 'IC' beside an ink gap"),
+    its seven pairs there inked 0.54-0.94 and seen at 14-65 noise units, was taken for an
+    imitation. An imitation's swapped pair fits the swap, so it is never seen."""
+    near = _ring_pairs_at(ev, expected, at)
+    conf = ev.confirmation
+    if not near or conf is None:
+        return False
+    vis, th = conf.visible, VisibleThresholds()
+    seen = vis.seen(th)
+    return all(k < len(vis.inked) and vis.inked[k] >= th.contradict_ink and k in seen for k in near)
+
+
+def _ring_pairs_at(ev: TextEvidence, expected: str, at: int) -> list[int]:
+    """The ring's glyph pairs (first glyph's index) where letters ``at, at+1`` of
+    ``expected`` can print: the one pair where glyphs and letters pair up one to one, else
+    those within as many glyphs of the letter's proportional place as there are glyphs more or
+    fewer than letters, up to ``_SWAP_SPAN_MAX`` ([] where none can be told)."""
+    conf = ev.confirmation
+    if conf is None:
+        return []
+    wanted, _ = words_read(expected, "")
+    flat = _all_glyphs(conf.groups, wanted)
+    letters = sum(len(x) for x in wanted)
+    extra = abs(len(flat) - letters)
+    if not flat or extra > _SWAP_EXTRA_MAX or not 0 <= at < letters - 1:
+        return []
+    if not extra:
+        return [flat[at]] if flat[at + 1] == flat[at] + 1 else []
+    mid = round(at * len(flat) / letters)
+    span = min(extra, _SWAP_SPAN_MAX)
+    return [flat[i] for i in range(mid - span, mid + span + 1) if 0 <= i < len(flat)]
 
 
 _SWAP_SPAN_MAX = 3  # glyphs

@@ -250,3 +250,29 @@ def test_black_print_under_the_stamp_is_not_foreign_ink():
     stamp_only = design > 0.5  # what is in the stamp's colour: its own ink, not the mark
     assert foreign_ink(design, marked, stamp_only) == 0
     assert foreign_ink(design, marked, marked > 0.5) >= _FOREIGN_MIN
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "kind", "matched"),
+    [
+        (472, 58, "genuine", True),  # read 'COUICL': its pairs inked and seen, 2.9 nats
+        (457, 21, "forged_seal", False),  # "COUNICL": its I too narrow to see, 10.8 nats
+    ],
+)
+def test_a_ring_read_swapped_where_the_pixels_see_the_print_is_a_misread(
+    seed, index, kind, matched
+):
+    """Held-out 472 c00058, a genuine CN-CCPIT oval the recogniser read 'COUICL' for COUNCIL
+    ("'CI' read as 'IC' beside an ink gap"), was taken for an imitation though its glyphs
+    there are inked and seen in their printed order; the recogniser, asked about that swap,
+    prefers it by 2.9 nats only. The imitation 457 c00021 "COUNICL", whose narrow I the
+    pixels cannot tell apart, is still read swapped: the recogniser holds to it (10.8 nats)."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, kind)
+    assert truth["seal"]["drawn_as"].startswith("CN-CCPIT-S1")
+    result = check_seal(page, own)
+    assert result.match is matched, result.finding
+    if not matched:
+        assert "ring text contradicts the specimen ('CI' read as 'IC'" in result.finding

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         load_canonical,
     )
     from adapters.errors import (
+        MAX_DOCUMENT_BYTES,
         AdapterError,
         InvalidDocument,
         MalformedInput,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     from adapters.registry import detect, get_adapter, known_formats, parse_document
 
 __all__ = [
+    "MAX_DOCUMENT_BYTES",
     "AdapterError",
     "FormatAdapter",
     "InvalidDocument",
@@ -99,6 +101,7 @@ __all__ = [
 
 _HOME = {
     "normalize": "adapters.normalize",
+    "MAX_DOCUMENT_BYTES": "adapters.errors",
     **dict.fromkeys(("FormatAdapter", "Issue"), "adapters.base"),
     **dict.fromkeys(
         (

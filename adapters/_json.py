@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.errors import MalformedInput, Reason, UnsafeInput
-
-MAX_JSON_BYTES = 32 * 1024 * 1024
+from adapters.errors import MAX_DOCUMENT_BYTES, MalformedInput, Reason, UnsafeInput
 
 
 def load_json(data: bytes, *, format_id: str | None = None) -> Any:
     """Bytes → JSON value, or ``MalformedInput``/``UnsafeInput`` naming the line."""
-    if len(data) > MAX_JSON_BYTES:
-        raise UnsafeInput(f"document larger than {MAX_JSON_BYTES} bytes", format_id=format_id)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise UnsafeInput(f"document larger than {MAX_DOCUMENT_BYTES} bytes", format_id=format_id)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -14,11 +14,10 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from adapters.errors import MalformedInput, Reason, UnsafeInput
+from adapters.errors import MAX_DOCUMENT_BYTES, MalformedInput, Reason, UnsafeInput
 
 logger = logging.getLogger(__name__)
 
-MAX_XML_BYTES = 32 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 
@@ -65,8 +64,8 @@ def _as_utf8(data: bytes) -> bytes:
 
 def parse_xml(data: bytes, *, format_id: str | None = None) -> etree._Element:
     """Bytes → root element, or ``MalformedInput``/``UnsafeInput`` (never another exception)."""
-    if len(data) > MAX_XML_BYTES:
-        raise UnsafeInput(f"document larger than {MAX_XML_BYTES} bytes", format_id=format_id)
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise UnsafeInput(f"document larger than {MAX_DOCUMENT_BYTES} bytes", format_id=format_id)
     data = strip_bom(data)
     refuse_dtd(data, format_id=format_id)
     try:

@@ -67,6 +67,9 @@ class MalformedInput(AdapterError):
     code = "adapters.malformed"
 
 
+MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # a larger partner document (XML or JSON) is UnsafeInput
+
+
 class UnsafeInput(AdapterError):
     code = "adapters.unsafe"
 

@@ -40,6 +40,20 @@ def free_port(preferred: int = 0) -> int:
     raise InputError("no free TCP port on 127.0.0.1")
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` (IPv6 where the host says so; SO_REUSEADDR, as the
+    servers set it); ``OSError`` where the port is taken or not ours to bind."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def _listen_range() -> tuple[int, int]:
     """Where ``free_port`` draws from: ``_LISTEN_PORTS`` below the ephemeral range, or the
     slice ``CUSDEP_PORT_RANGE=LOW-HIGH`` names (processes that choose ports side by side, such

@@ -76,11 +76,7 @@ def check_document(data: bytes, limits: IntakeLimits | None = None) -> str:
 
     pdf = _open_pdf(data)
     try:
-        count = len(pdf)
-        if count == 0:
-            raise CorruptDocument("PDF has no pages")
-        if count > limits.max_pages:
-            raise LimitExceeded(f"PDF has {count} pages, limit {limits.max_pages}")
+        _check_pages(len(pdf), limits)
     except pdfium.PdfiumError as err:
         raise CorruptDocument(f"PDF cannot be read ({err})") from None
     finally:
@@ -120,15 +116,19 @@ def _open_pdf(data: bytes) -> Any:
         raise CorruptDocument(f"PDF cannot be opened ({err})") from None
 
 
+def _check_pages(count: int, limits: IntakeLimits) -> None:
+    if count == 0:
+        raise CorruptDocument("PDF has no pages")
+    if count > limits.max_pages:
+        raise LimitExceeded(f"PDF has {count} pages, limit {limits.max_pages}")
+
+
 def _render_pdf(pdf: object, limits: IntakeLimits) -> list[Page]:
     import pypdfium2 as pdfium
 
     assert isinstance(pdf, pdfium.PdfDocument)
     count = len(pdf)
-    if count == 0:
-        raise CorruptDocument("PDF has no pages")
-    if count > limits.max_pages:
-        raise LimitExceeded(f"PDF has {count} pages, limit {limits.max_pages}")
+    _check_pages(count, limits)
     scale = WORK_DPI / 72.0
     pages = []
     for i in range(count):

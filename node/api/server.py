@@ -17,6 +17,7 @@ import uvicorn
 
 from node.api.app import create_app
 from node.errors import ConfigError
+from node.netports import listening_socket
 from node.runtime import Node
 
 logger = logging.getLogger(__name__)
@@ -30,13 +31,9 @@ class _Server(uvicorn.Server):
 
 def _listen(host: str, port: int) -> socket.socket:
     """Bind the API socket here, so a busy port is a clear error (and port 0 is known now)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((host, port))
+        sock = listening_socket(host, port)
     except OSError as err:
-        sock.close()
         raise ConfigError(
             f"cannot serve the API on {host}:{port}: {err.strerror} "
             "(change [api] port in config.toml or CUSDEP_API__PORT)"

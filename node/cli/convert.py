@@ -10,12 +10,11 @@ import argparse
 import json
 import sys
 
-from adapters import AdapterError, get_adapter, known_formats, parse_document
+from adapters import MAX_DOCUMENT_BYTES, AdapterError, get_adapter, known_formats, parse_document
 from node.cli._common import read_file
 from node.errors import InputError
 
 CANONICAL = "canonical-json"
-MAX_DOCUMENT_BYTES = 32 * 1024 * 1024  # the adapters' own limit on XML and JSON, read or not
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 from collections.abc import AsyncIterator
 from typing import TypeVar
 
@@ -27,6 +26,7 @@ from node.exchange.inbox import Ack
 from node.exchange.interceptors import ErrorMappingInterceptor
 from node.exchange.service import ExchangeService
 from node.exchange.tls import peer_certificate, server_credentials
+from node.netports import listening_socket
 
 logger = logging.getLogger(__name__)
 
@@ -183,16 +183,12 @@ def _probe(address: str) -> None:
     """Bind ``address`` once and let go, so a port taken is one clear error before gRPC's core
     logs its own lines about it."""
     host, _, port = address.rpartition(":")
-    host = host.strip("[]")
     if not port.isdigit() or int(port) == 0:
         return
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, int(port)))
-        except OSError as err:
-            raise _cannot_serve(address, err.strerror or "cannot bind") from None
+    try:
+        listening_socket(host.strip("[]"), int(port)).close()
+    except OSError as err:
+        raise _cannot_serve(address, err.strerror or "cannot bind") from None
 
 
 def _cannot_serve(address: str, why: str) -> ConfigError:

@@ -11,7 +11,7 @@ EXPECTED = {
     "TransportMovement", "Treatment", "TreatmentCharacteristic", "load_canonical", "normalize",
     "AdapterError", "FormatAdapter", "InvalidDocument", "Issue", "MalformedInput", "Reason",
     "RenderError", "TamperedDocument", "UnknownFormat", "UnsafeInput", "UnsupportedVersion",
-    "detect", "get_adapter", "known_formats", "parse_document",
+    "detect", "get_adapter", "known_formats", "parse_document", "MAX_DOCUMENT_BYTES",
 }  # fmt: skip
 
 

@@ -38,12 +38,16 @@ def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
 ) -> Principal:
-    if credentials is None:
-        raise Unauthenticated("missing bearer token (Authorization: Bearer ...)")
-    tokens: TokenService = request.app.state.tokens
-    principal = tokens.authenticate(credentials.credentials)
+    principal = _authenticated(request, credentials.credentials if credentials else "")
     request.state.principal = principal
     return principal
+
+
+def _authenticated(request: Request, token: str) -> Principal:
+    if not token:
+        raise Unauthenticated("missing bearer token (Authorization: Bearer ...)")
+    tokens: TokenService = request.app.state.tokens
+    return tokens.authenticate(token)
 
 
 def require(*roles: str) -> Callable[..., Principal]:
@@ -74,10 +78,7 @@ def refusal(request: Request) -> CusdepError | None:
         return None
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     try:
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("missing bearer token (Authorization: Bearer ...)")
-        tokens: TokenService = request.app.state.tokens
-        principal = tokens.authenticate(token.strip())
+        principal = _authenticated(request, token.strip() if scheme.lower() == "bearer" else "")
         if roles:
             _check_role(principal, roles)
     except CusdepError as err:

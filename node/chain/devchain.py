@@ -211,7 +211,12 @@ class EmbeddedAnvil:
         if b"--state" not in args or args.index(b"--state") + 1 >= len(args):
             return True
         state = Path(os.fsdecode(args[args.index(b"--state") + 1]))
-        return state == self.state_file or state.resolve() == self.state_file.resolve()
+        if not state.is_absolute():  # relative to where that anvil was started
+            try:
+                state = Path(os.readlink(f"/proc/{pid}/cwd")) / state
+            except OSError:
+                return True
+        return state.resolve() == self.state_file.resolve()
 
     def _start_here(self, timeout: float) -> str:
         if _answers(self.url):

@@ -320,7 +320,7 @@ def is_valid_container_number(text: str) -> bool:
 
 def container_number(text: str, *, check: bool = True) -> str:
     """Upper case, separators removed; with ``check`` the ISO 6346 check digit must match."""
-    cleaned = re.sub(r"[\s\-/.]", "", str(text)).upper()
+    cleaned = _unseparated(text)
     if not cleaned:
         raise NormalizationError("empty container number")
     if check and not is_valid_container_number(cleaned):

@@ -8,6 +8,7 @@ stage_ms, pages, tamper{checked, suspicious, scores}.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -180,6 +181,6 @@ def _typed(name: str, field: dict[str, Any]) -> dict[str, Any]:
         number = float(value)
     except ValueError:
         return field
-    if number != number or number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):
         return field
     return {**field, "value": int(number) if number.is_integer() else number}

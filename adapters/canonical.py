@@ -497,6 +497,7 @@ class Declaration(_Document):
     function_code: str | None = None  # 9 original, 13 amendment, ...
     issue_date: date | None = None
     dispatch_country: str | None = None
+    goods_location: str | None = None  # DE 5/23: where the goods can be examined
     gross_weight_kg: float | None = None
     currency: str | None = None
 

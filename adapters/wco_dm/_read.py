@@ -38,7 +38,15 @@ def read_declaration(dec: XNode, c: Collector) -> dict[str, Any]:
     }
     if shipment is not None:
         out.update(_shipment(shipment, c))
+    if not _exporting(out["declaration_type"]) and out.get("goods_location"):
+        out["port_of_entry"] = out["goods_location"]
     return out
+
+
+def _exporting(type_code: str | None) -> bool:
+    """An export (EX) declaration's goods location is where the goods leave from, not where
+    they enter: it is no port of entry."""
+    return (type_code or "").upper().startswith("EX")
 
 
 def _date(node: XNode | None, c: Collector) -> Any:
@@ -102,7 +110,7 @@ def _shipment(ship: XNode, c: Collector) -> dict[str, Any]:
         ]
         location = cons.child("GoodsLocation")
         if location is not None:
-            out["port_of_entry"] = location.text("Name") or location.text("ID")
+            out["goods_location"] = location.text("Name") or location.text("ID")
     if not out["line_items"]:
         c.warn("no goods items (GovernmentAgencyGoodsItem)", ship)
     return out

@@ -157,14 +157,15 @@ def _party(parent: etree._Element, tag: str, party: Party) -> None:
 def _shipment(ship: etree._Element, doc: Declaration) -> None:
     _shipment_party(ship, "Consignee", doc.party("consignee"))
     moves = [t for t in doc.transport if t.role in ("arrival", "departure")]
-    if doc.containers or doc.port_of_entry or moves:
+    location = doc.goods_location or doc.port_of_entry
+    if doc.containers or location or moves:
         cons = _el(ship, "Consignment")
         _opt(cons, "ContainerCode", "1" if doc.containers else None)
         for role in ("arrival", "departure"):
             for move in (t for t in moves if t.role == role):
                 _means(cons, role.capitalize() + "TransportMeans", move)
-        if doc.port_of_entry:
-            _el(_el(cons, "GoodsLocation"), "Name", doc.port_of_entry)
+        if location:
+            _el(_el(cons, "GoodsLocation"), "Name", location)
         for i, container in enumerate((c for c in doc.containers if c.number), start=1):
             eq = _el(cons, "TransportEquipment")
             _el(eq, "SequenceNumeric", i)

@@ -84,6 +84,17 @@ def test_goods_items_containers_and_destination_are_read() -> None:
     assert doc.destination_country == "SD"
 
 
+def test_an_export_declarations_goods_location_is_no_port_of_entry() -> None:
+    # DE 5/23 names where the goods can be examined: for an export, where they leave from
+    path = SAMPLES / "TT_EX013b" / "TT_EX013b.xml"
+    export, _ = WcoDeclarationAdapter().parse(path.read_bytes())
+    assert export.declaration_type == "EXY"
+    assert (export.goods_location, export.port_of_entry) == ("BELBELBEL", None)
+    path = SAMPLES / "TT_IM021a" / "Step1_TT_IM021a.xml"
+    imported, _ = WcoDeclarationAdapter().parse(path.read_bytes())
+    assert imported.goods_location == imported.port_of_entry == "BELBFSBEL"
+
+
 def test_a_preferential_origin_never_stands_in_for_the_origin() -> None:
     # TT_IM142a: origin 'ZN' (type 1, not an ISO country) and preferential origin FR (type 2)
     path = SAMPLES / "TT_IM142a" / "Step1_TT_IM142a.xml"

@@ -142,7 +142,40 @@ def _free_text(field: str, text: str) -> str:
         text = _MOTOR_VESSEL.sub("M/V", text)
     if field in _PLACES:  # a place's name ends in no full stop: "Bergen." is a speck
         text = text.rstrip(" .")
-    return norm.normalize_text(repair_words(text))
+    text = repair_words(text)
+    if field.endswith("_address") and _UK_ADDRESS.search(text):
+        text = _UK_POSTCODE.sub(_uk_postcode, text)
+    return norm.normalize_text(text)
+
+
+# A British address's postcode (outward code, a space, inward code "9AA") as the recogniser
+# misreads it: the space between two digits dropped ("SO150HH": a digit gap is never a space
+# on the page), a letter of the area read as a digit ("1P11") or in lower case ("So15"), a digit
+# of the district read as a letter ("Soi5", "Sol5"), the inward code's digit as "O" or "Q".
+# Held-out corpora 414-480: 113 of 1,101 field errors, all in one simulator address.
+_UK_ADDRESS = re.compile(
+    r"\b(?:United Kingdom|UK|U\.K\.|Great Britain|England|Scotland|Wales|Northern Ireland)\W*$",
+    re.IGNORECASE,
+)
+_UK_POSTCODE = re.compile(
+    r"(?<![\w.])((?:[A-Z]|[01](?=[A-Za-z]))(?:[A-Za-z]|[01](?=[A-Za-z]))?)"
+    r"([0-9OoIil])([0-9A-Za-z]?) ?([0-9OoQ])([A-Z]{2})(?![\w])"
+)
+_UK_STRICT = re.compile(r"[A-Z]{1,2}[0-9][0-9A-Z]? [0-9][A-Z]{2}")
+_AS_LETTER = str.maketrans("01", "OI")
+_AS_DIGIT = str.maketrans("OoQIil", "000111")
+
+
+def _uk_postcode(m: re.Match[str]) -> str:
+    """The postcode a loose match reads, by position (area letters, district digit, inward
+    digit); the match as it was where that is no valid postcode."""
+    area, district, extra, digit, letters = m.groups()
+    extra = extra.translate(str.maketrans("il", "11")).upper()
+    code = (
+        f"{area.translate(_AS_LETTER).upper()}{district.translate(_AS_DIGIT)}{extra} "
+        f"{digit.translate(_AS_DIGIT)}{letters.upper()}"
+    )
+    return code if _UK_STRICT.fullmatch(code) else m.group(0)
 
 
 _PLACES = ("place_of_issue", "port_of_entry", "port_of_loading", "port_of_discharge")

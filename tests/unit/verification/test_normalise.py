@@ -61,6 +61,27 @@ def test_free_text_fields_are_repaired():
     assert normalise("consignor_address", "0150 0slo, Norway") == "0150 Oslo, Norway"
 
 
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("Southampton SO150HH, United Kingdom", "Southampton SO15 0HH, United Kingdom"),  # 478
+        ("Southampton So15 OHH, United Kingdom", "Southampton SO15 0HH, United Kingdom"),
+        ("Southampton Soi5 QHH, UK", "Southampton SO15 0HH, UK"),
+        (
+            "Dock Road, Felixstowe 1P11 3QW, United Kingdom",
+            "Dock Road, Felixstowe IP11 3QW, United Kingdom",
+        ),
+        ("Felixstowe P113QW, England", "Felixstowe P11 3QW, England"),  # a lost letter stays lost
+        ("London EC1A 1BB, United Kingdom", "London EC1A 1BB, United Kingdom"),
+        ("Suite 10 Old Road, United Kingdom", "Suite 10 Old Road, United Kingdom"),  # no code
+        ("Storgata SO150HH, Norway", "Storgata SO150HH, Norway"),  # only a British address
+    ],
+)
+def test_a_british_postcode_is_read_by_its_positions(read, printed):
+    assert normalise("consignee_address", read) == printed
+    assert normalise("consignee_name", "Fjord SO150HH, UK") == "Fjord SO150HH, UK"
+
+
 def test_a_bracket_edge_is_no_part_of_a_certificate_number():
     assert normalise("certificate_number", "(CL20260836112") == "CL20260836112"  # seed 187
     assert normalise("certificate_number", "NO-2026-109060") == "NO-2026-109060"

@@ -191,6 +191,8 @@ _ONE_FOR_L = re.compile(r"(?<=[a-z])1(?=[a-z]|\b)|(?<=[a-z])I\b")  # "VeSSe1", "
 
 
 _O_FOR_ZERO = re.compile(r"(?<=\d)O(?=\d|[A-Z]\b)|\bO(?=\d{2,}[A-Z]?\b)")  # "V.80ON", "O79E"
+# a voyage number's leading zeros read as small o's ("V.o94W", "V.oo5W")
+_VOYAGE_ZEROS = re.compile(r"(?<=\bV\.)[oO]{1,2}(?=\d{1,3}[A-Z]?\b)")
 
 
 _ZERO_ENDING_WORD = re.compile(r"(?<=[a-z]{2})0\b")  # "Chapec0"
@@ -222,7 +224,8 @@ def repair_words(text: str) -> str:
     "I" or "1" abbreviated before a word ("JI. Yos", "PI. de") is a capital and "l"; an
     abbreviation run into the next capitalised word gets its space ("Pvt.Ltd"); an "O"
     among the digits of a code
-    ("V.80ON", "O79E") or opening the inward half of a UK postcode ("SO15 0HH") is "0". A dot
+    ("V.80ON", "O79E", a voyage's "V.o94W") or opening the inward half of a UK postcode
+    ("SO15 0HH") is "0". A dot
     right after a comma (a speck) goes. Two or more capitals shaped like their lower-case
     letters between lower-case ones are lower case ("VeSSel")."""
     text = _SMALL_CAPITALS.sub(lambda m: m.group(0).lower(), text)
@@ -230,6 +233,7 @@ def repair_words(text: str) -> str:
     text = _L_IN_CAPITALS.sub(lambda m: m.group(0).replace("l", "I"), _ONE_FOR_L.sub("l", text))
     text = _I_OPENING_WORD.sub("I", _ONE_AFTER_CAPITAL.sub(r"\1l", text))
     text = _L_ABBREVIATION.sub(r"\1l.", _JOINED_ABBREVIATION.sub(" ", text))
+    text = _VOYAGE_ZEROS.sub(lambda m: "0" * len(m.group(0)), text)
     text = _UK_INWARD_O.sub(r"\1 0", _O_FOR_ZERO.sub("0", text))
     return re.sub(r",\s*\.(?!\d)", ",", text)
 

@@ -51,6 +51,9 @@ from verification.normalise import (
         ("Riverbend Farms S.A.", "Riverbend Farms S.A."),  # initials stay together
         ("Hokkai Foods K.K.", "Hokkai Foods K.K."),
         ("Waalhaven Z.z. 40", "Waalhaven Z.z. 40"),
+        ("YM WELLNESS V.o94W", "YM WELLNESS V.094W"),  # a voyage's zeros read as small o's
+        ("EVER GIVEN V.oo5W", "EVER GIVEN V.005W"),
+        ("Vessel V.old", "Vessel V.old"),
     ],
 )
 def test_repair_words(text, expected):

@@ -108,10 +108,11 @@ class InboundRouter(BackgroundLoop):
                 row.state = "in_review"
                 if session.get(ReviewRow, sha) is None:
                     session.add(ReviewRow(sha256=sha, submitted_by=row.source))
-            else:
-                anchor = self._electronic(session, row, data)
+            elif self._electronic(session, row, data) and self.anchoring is not None:
+                self.anchoring.queue_in(session, [sha])  # with the acceptance: one transaction
+                anchor = True
         if anchor and self.anchoring is not None:
-            self.anchoring.enqueue([sha])
+            self.anchoring.wakeup.set()
 
     def _electronic(self, session: Any, row: DocumentRow, data: bytes) -> bool:
         try:

@@ -82,6 +82,15 @@ class AnchorService:
 
     # ---- 1. enqueue ----------------------------------------------------------------------
     def enqueue(self, sha256s: Sequence[str]) -> int:
+        with self.db.session() as session:
+            count = self.queue_in(session, sha256s)
+        self.wakeup.set()
+        return count
+
+    def queue_in(self, session: Session, sha256s: Sequence[str]) -> int:
+        """Queue documents for anchoring in the caller's transaction (with the acceptance
+        that makes them due, so a crash cannot keep one and lose the other); the caller sets
+        ``wakeup`` once it has committed."""
         now = utcnow()
         rows = [
             {
@@ -95,11 +104,9 @@ class AnchorService:
         ]
         if not rows:
             return 0
-        with self.db.session() as session:
-            dialect = session.get_bind().dialect.name
-            ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_LEAVES)
-            result = session.connection().execute(ins.on_conflict_do_nothing(), rows)
-        self.wakeup.set()
+        dialect = session.get_bind().dialect.name
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_LEAVES)
+        result = session.connection().execute(ins.on_conflict_do_nothing(), rows)
         return int(result.rowcount or 0)
 
     # ---- 2. cut a batch -----------------------------------------------------------------

@@ -94,7 +94,7 @@ class Document(BaseModel):
 class Revocation(BaseModel):
     document_sha256: str
     leaf: str
-    tx_hash: str
+    tx_hash: str | None  # None: found revoked on chain by an earlier request, recorded now
     reason: str
 
 

@@ -18,7 +18,7 @@ from google.protobuf.message import Message
 from sqlmodel import Session, col, func, or_, select
 
 from node.config import Settings
-from node.errors import CusdepError, LimitExceeded, NotFound
+from node.errors import Conflict, CusdepError, LimitExceeded, NotFound
 from node.exchange import store
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange._pb import envelope_pb2 as pb
@@ -32,7 +32,7 @@ from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
 from node.identity import Identity
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
-from node.storage.core import utcnow
+from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database
 from node.storage.documents import events_for, iso
 
@@ -77,6 +77,16 @@ class ExchangeService:
         """Queue one document for ``to``; durable (blob fsynced, outbox row committed) on return."""
         result = self.send_many([(data, filename)], to, kind, fsync_blobs=True)
         return result[0]
+
+    def forward(self, sha256: str, to: str, kind: str = "certificate") -> SendResult:
+        """Queue a document stored here for ``to``: only one this node accepted (the machine
+        or an officer) — not one rejected, revoked or still in review."""
+        with self.db.session() as session:
+            row = session.get(DocumentRow, sha256)
+            state = row.state if row is not None else None
+        if state is not None and state != "accepted":
+            raise Conflict(f"{sha256} is {state} here: only accepted documents are forwarded")
+        return self.send(self.blobs.get(sha256), to, kind)
 
     def send_many(
         self,

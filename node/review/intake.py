@@ -116,9 +116,11 @@ class Intake:
             if kind == "declaration":
                 numbers = doc.flat().get("certificate_numbers") or []
                 _index(session, sha, [str(n) for n in numbers])
+            if row.state == "accepted" and self.anchoring is not None:
+                self.anchoring.queue_in(session, [sha])  # a no-op where it is queued already
             out = {**document_dict(row), "created": fresh}
-        if fresh and self.anchoring is not None:
-            self.anchoring.enqueue([sha])
+        if self.anchoring is not None:
+            self.anchoring.wakeup.set()
         return out
 
     def submit_scan(

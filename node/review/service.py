@@ -17,15 +17,18 @@ or officer-accepted documents are ever anchored.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import exists, update
 from sqlmodel import col, select
 
 from node.anchoring.service import AnchorService, check_sha256
+from node.anchoring.tables import AnchorLeafRow
 from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
@@ -111,9 +114,25 @@ class ReviewService:
                 raise Conflict(f"{sha256} was decided by {row.decided_by}; the decision stands")
             if row.verdict == "accept":
                 raise Conflict(f"{sha256} was accepted and anchored; revoke it instead")
-            row.state = "pending"
+            if not _claimed(session, row, state="pending"):
+                raise Conflict(f"{sha256} was decided or reviewed meanwhile; look at it again")
         self.wakeup.set()
         return self.get(sha256)
+
+    def requeue_unanchored(self) -> int:
+        """Queue for anchoring every accepted document that is not queued: a node stopped
+        between an acceptance and its queueing (they are one transaction now; databases of
+        earlier versions may hold such documents). Run when the review worker starts."""
+        if self.anchoring is None:
+            return 0
+        queued = exists().where(col(AnchorLeafRow.sha256) == col(DocumentRow.sha256))
+        with self.db.session() as session:
+            stmt = select(DocumentRow.sha256).where(DocumentRow.state == "accepted", ~queued)
+            shas = list(session.exec(stmt))
+        if shas:
+            logger.warning("%d accepted document(s) were not queued for anchoring", len(shas))
+            self.anchoring.enqueue(shas)
+        return len(shas)
 
     def submit_scan(
         self, data: bytes, *, actor: str, declaration_sha256: str = ""
@@ -178,6 +197,9 @@ class ReviewService:
         with self.db.session() as session:
             row = session.get(ReviewRow, sha)
             assert row is not None
+            if row.state == "decided" or not _claimed(session, row, state=verdict):
+                logger.info("%s was decided while the machine reviewed it: verdict dropped", sha)
+                return
             row.state, row.verdict, row.reviewed_at = verdict, verdict, utcnow()
             if verdict == "review" and against.copy_sha256 is None:
                 if copy_indexed(session, out.certificate_number):  # it came during the review
@@ -204,8 +226,10 @@ class ReviewService:
             }
             add_event(session, sha, EventKind.VERIFIED, self.actor, detail)
             record_stamping(session, sha, out.result)
+            if verdict == "accept" and self.anchoring is not None:
+                self.anchoring.queue_in(session, [sha])
         if verdict == "accept" and self.anchoring is not None:
-            self.anchoring.enqueue([sha])
+            self.anchoring.wakeup.set()
         logger.info("reviewed %s: %s", sha, verdict)
 
     def _number_used(self, number: str, sha: str) -> bool:
@@ -213,9 +237,14 @@ class ReviewService:
 
     # ---- the officers ---------------------------------------------------------------------
     def decide(self, sha256: str, decision: str, reason: str, officer: str) -> dict[str, Any]:
+        """An officer's decision on a document the machine did not accept. Exactly one
+        decision stands: the row is claimed from the state it was read in, so of two officers
+        deciding at once (or a decision racing a new machine review) one gets ``Conflict``."""
         if decision not in DECISIONS:
             raise InputError(f"decision must be accept or reject, got {decision!r}")
-        reason = reason.strip()
+        reason, officer = reason.strip(), officer.strip()
+        if not officer:
+            raise InputError("a decision needs the deciding officer's id")
         with self.db.session() as session:
             row = self._row_in(session, sha256)
             if row.state == "pending":
@@ -225,8 +254,12 @@ class ReviewService:
             if row.verdict == "accept":
                 raise Conflict(f"{sha256} was accepted and anchored; revoke it instead")
             outcome = "confirmed" if decision == row.verdict else "overridden"
-            if outcome == "overridden" and row.verdict == "reject" and not reason:
-                raise InputError("overriding a machine reject needs a reason")
+            if outcome == "overridden" and not reason:
+                raise InputError(
+                    f"deciding {decision} where the machine said {row.verdict} needs a reason"
+                )
+            if not _claimed(session, row, state="decided"):
+                raise Conflict(f"{sha256} was decided or reviewed meanwhile; look at it again")
             row.state, row.decision, row.outcome = "decided", decision, outcome
             row.decided_by, row.reason, row.decided_at = officer, reason, utcnow()
             row.forwardable = decision == "accept"
@@ -240,8 +273,10 @@ class ReviewService:
                 "reason": reason,
             }
             add_event(session, sha256, EventKind.REVIEWED, officer, detail)
+            if decision == "accept" and self.anchoring is not None:
+                self.anchoring.queue_in(session, [sha256])
         if decision == "accept" and self.anchoring is not None:
-            self.anchoring.enqueue([sha256])
+            self.anchoring.wakeup.set()
         result = self.get(sha256)
         self._notify(sha256, result)
         return result
@@ -256,19 +291,30 @@ class ReviewService:
         info = await asyncio.to_thread(self.anchoring.info, sha)
         if info is None:
             raise Conflict(f"{sha} is not anchored: nothing to revoke on chain")
+        record = functools.partial(self._record_revocation, sha, reason.strip(), actor)
+        if await self.anchoring.chain.is_revoked(info.leaf):
+            if not await asyncio.to_thread(record, None):
+                raise Conflict(f"{sha} is revoked already")
+            # revoked on chain by a revocation whose node stopped before it recorded it
+            logger.warning("%s was revoked on chain but not here: recorded now", sha)
+            return _revoked(sha, info.leaf, None, reason.strip())
         tx = await self.anchoring.chain.revoke(info.leaf, reason.strip())
-        await asyncio.to_thread(self._record_revocation, sha, reason.strip(), actor, tx)
-        return {"document_sha256": sha, "leaf": info.leaf, "tx_hash": tx, "reason": reason.strip()}
+        await asyncio.to_thread(record, tx)
+        return _revoked(sha, info.leaf, tx, reason.strip())
 
-    def _record_revocation(self, sha: str, reason: str, actor: str, tx: str) -> None:
+    def _record_revocation(self, sha: str, reason: str, actor: str, tx: str | None) -> bool:
+        """Record the revocation (once: False where it is recorded already)."""
         with self.db.session() as session:
             doc = session.get(DocumentRow, sha)
+            if doc is not None and doc.state == "revoked":
+                return False
             if doc is not None:
                 doc.state = "revoked"
             row = session.get(ReviewRow, sha)
             if row is not None:
                 row.forwardable = False
             add_event(session, sha, EventKind.REVOKED, actor, {"reason": reason, "tx_hash": tx})
+            return True
 
     def _notify(self, sha256: str, review: dict[str, Any]) -> None:
         for listener in self.listeners:
@@ -330,3 +376,24 @@ class ReviewService:
             col(ReviewRow.queued_at)
         )
         return {"previous": session.exec(before).first(), "next": session.exec(after).first()}
+
+
+def _revoked(sha: str, leaf: str, tx: str | None, reason: str) -> dict[str, Any]:
+    return {"document_sha256": sha, "leaf": leaf, "tx_hash": tx, "reason": reason}
+
+
+def _claimed(session: Any, row: ReviewRow, *, state: str) -> bool:
+    """Move the review to ``state`` only if it still is as ``row`` was read (state and
+    verdict): one conditional UPDATE, so two writers racing from the same reading (two
+    officers, a decision and a new machine review) cannot both go on. The rest of the
+    caller's changes follow in its transaction, which this write has locked."""
+    claim = (
+        update(ReviewRow)
+        .where(
+            col(ReviewRow.sha256) == row.sha256,
+            col(ReviewRow.state) == row.state,
+            col(ReviewRow.verdict) == row.verdict,
+        )
+        .values(state=state)
+    )
+    return int(session.connection().execute(claim).rowcount or 0) == 1

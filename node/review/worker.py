@@ -19,6 +19,7 @@ class ReviewWorker:
         self._stop = asyncio.Event()
 
     async def start(self) -> None:
+        await asyncio.to_thread(self.service.requeue_unanchored)
         self._stop.clear()
         self._task = asyncio.create_task(self._run(), name="review-worker")
 

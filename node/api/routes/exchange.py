@@ -37,7 +37,7 @@ async def messages(
     who: Reader,
     direction: Literal["in", "out"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="at most this many")] = 1000,
-    offset: Annotated[int, Query(ge=0, description="skip this many first")] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000, description="skip this many first")] = 0,
 ) -> list[Message]:
     """Received messages, then sent ones, each in their order; a page of ``limit`` from
     ``offset``."""
@@ -56,7 +56,6 @@ async def message(node: NodeDep, who: Reader, message_id: str) -> Message:
 @router.post("/messages", status_code=202)
 async def send(node: NodeDep, who: Officer, body: SendIn) -> Message:
     """Queue a stored document for a partner (durable outbox; delivered by the running node)."""
-    exchange = _exchange(node)
-    data = await asyncio.to_thread(node.blobs.get, body.document_sha256.lower())
-    result = await asyncio.to_thread(exchange.send, data, body.to, body.kind)
+    forward = _exchange(node).forward
+    result = await asyncio.to_thread(forward, body.document_sha256.lower(), body.to, body.kind)
     return await message(node, who, result.message_id)

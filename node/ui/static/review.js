@@ -189,7 +189,10 @@ async function decide(decision) {
     });
     renderDecision(state.review);
     await renderTrace(review.document_sha256);
-  } catch (e) { $("decision-error").textContent = e.message; }
+  } catch (e) {
+    $("decision-error").textContent = e.message;
+    if (/reason/.test(e.message)) $("reason").focus();  // overriding the machine: say why
+  }
 }
 
 function go(which) {

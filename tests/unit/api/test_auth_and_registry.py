@@ -229,6 +229,9 @@ async def test_cli_review_queue_show_decide(node, home, capsys) -> None:
     assert [r["document_sha256"] for r in json.loads(capsys.readouterr().out)] == [sha]
     assert main(["review", "show", sha]) == 0
     assert json.loads(capsys.readouterr().out)["verdict"] == "reject"
+    assert main(["review", "decide", sha, "--decision", "reject", "--officer", ""]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "officer" in err
     code = main(["review", "decide", sha, "--decision", "reject", "--officer", "CN-O1"])
     assert code == 0
     assert json.loads(capsys.readouterr().out)["officer"] == "CN-O1"

@@ -172,7 +172,30 @@ async def test_revoking_an_anchored_certificate(node, client, tokens) -> None:
     again = await client.post(
         f"/api/v1/documents/{sha}/revoke", json=body, headers=bearer(tokens["officer"])
     )
-    assert again.status_code == 409  # the contract refuses a second revocation
+    assert (again.status_code, again.json()["type"]) == (409, "cusdep.conflict")
+    assert again.json()["detail"].endswith("is revoked already")
+
+
+async def test_a_revocation_on_chain_the_node_did_not_record_is_recorded(
+    node, client, tokens
+) -> None:
+    # the node stopped between the revoke transaction and its own record: a retry records it
+    r = await client.post(
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["officer"]), **JSON},
+    )
+    sha = r.json()["sha256"]
+    await node.anchoring.run_once(force=True)
+    await node.anchoring.chain.revoke(node.anchoring.info(sha).leaf, "issued in error")
+    retry = await client.post(
+        f"/api/v1/documents/{sha}/revoke",
+        json={"reason": "issued in error"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert retry.status_code == 200 and retry.json()["tx_hash"] is None
+    t = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    assert t["revoked"] is True and [e["kind"] for e in t["events"]].count("revoked") == 1
 
 
 async def test_access_log_names_the_caller(client, tokens, caplog) -> None:

@@ -125,6 +125,8 @@ async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path
     ]
     too_many = await client.get("/api/v1/messages?limit=5000", headers=h)
     assert too_many.status_code == 400
+    too_far = await client.get(f"/api/v1/messages?offset={2**63}", headers=h)  # fuzz: no 500
+    assert too_far.status_code == 400 and too_far.json()["type"] == "cusdep.input.validation"
     unknown = await client.post(
         "/api/v1/messages", headers=h, json={"to": "NZ-AKL", "document_sha256": doc["sha256"]}
     )
@@ -135,6 +137,33 @@ async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path
         json={"to": "AU-SYD", "document_sha256": doc["sha256"]},
     )
     assert auditor.status_code == 403
+
+
+async def test_only_an_accepted_document_is_forwarded(node, client, tokens, tmp_path) -> None:
+    au_home = tmp_path / "au"
+    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
+    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    h = bearer(tokens["officer"])
+    sha = (
+        await client.post("/api/v1/documents/scans", content=labelled_scan("forged"), headers=h)
+    ).json()["sha256"]
+    body = {"to": "AU-SYD", "document_sha256": sha}
+    pending = await client.post("/api/v1/messages", headers=h, json=body)
+    assert pending.status_code == 409 and " is received here" in pending.json()["detail"]
+    await node.extras["review"].process_pending()  # the machine rejects it
+    rejected = await client.post("/api/v1/messages", headers=h, json=body)
+    assert rejected.status_code == 409
+    assert rejected.json()["detail"].endswith(
+        "is rejected here: only accepted documents are forwarded"
+    )
+    assert (await client.get("/api/v1/messages?direction=out", headers=h)).json() == []
+    await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "accept", "reason": "seal confirmed with the issuer"},
+        headers=h,
+    )
+    accepted = await client.post("/api/v1/messages", headers=h, json=body)
+    assert accepted.status_code == 202 and accepted.json()["document_sha256"] == sha
 
 
 async def test_rerun_after_a_decision_is_a_conflict(node, client, tokens) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from node.errors import InputError
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import add_partner, declaration, labelled_scan, receive_copy
 
@@ -72,7 +75,7 @@ async def test_accepting_a_review_anchors_it_and_proof_checks(node, client, toke
     await node.extras["review"].process_pending()
     r = await client.post(
         f"/api/v1/review/{sha}/decision",
-        json={"decision": "accept"},
+        json={"decision": "accept", "reason": "seal checked against the specimen"},
         headers=bearer(tokens["officer"]),
     )
     assert r.json()["decision"]["outcome"] == "overridden" and r.json()["forwardable"] is True
@@ -91,6 +94,104 @@ async def test_overriding_a_reject_needs_a_reason(node, client, tokens) -> None:
         headers=bearer(tokens["officer"]),
     )
     assert r.status_code == 400 and "reason" in r.json()["detail"]
+
+
+async def test_deciding_what_the_machine_sent_for_review_needs_a_reason(
+    node, client, tokens
+) -> None:
+    sha = await _submit(client, tokens, "genuine")
+    await node.extras["review"].process_pending()
+    assert node.extras["review"].get(sha)["verdict"] == "review"
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "accept"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert r.status_code == 400 and "needs a reason" in r.json()["detail"]
+    assert node.extras["review"].get(sha)["state"] == "review"
+    assert node.anchoring.state(sha) is None
+
+
+def _racing(monkeypatch, review, rival) -> None:
+    """The next read of a review row is followed, before its reader writes, by ``rival()``:
+    another officer's request (or a rerun) committed in between."""
+    read = review._row_in
+
+    def row_then_rival(session, sha256):
+        row = read(session, sha256)
+        monkeypatch.setattr(review, "_row_in", read)
+        rival()
+        return row
+
+    monkeypatch.setattr(review, "_row_in", row_then_rival)
+
+
+async def test_of_two_officers_deciding_at_once_one_decision_stands(
+    node, client, tokens, monkeypatch
+) -> None:
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    await review.process_pending()
+    _racing(monkeypatch, review, lambda: review.decide(sha, "reject", "", "CN-O1"))
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "accept", "reason": "looks fine"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert r.status_code == 409 and "meanwhile" in r.json()["detail"]
+    body = review.get(sha)
+    assert (body["decision"]["decision"], body["decision"]["officer"]) == ("reject", "CN-O1")
+    assert body["forwardable"] is False and node.anchoring.state(sha) is None
+    trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["admin"]))).json()
+    assert [e["kind"] for e in trace["events"]].count("reviewed") == 1
+
+
+async def test_a_rerun_racing_a_decision_cannot_undo_it(node, client, tokens, monkeypatch) -> None:
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    await review.process_pending()
+    _racing(monkeypatch, review, lambda: review.decide(sha, "reject", "forged", "CN-O1"))
+    r = await client.post(f"/api/v1/review/{sha}/rerun", headers=bearer(tokens["officer"]))
+    assert r.status_code == 409
+    assert review.get(sha)["state"] == "decided" and review.pending() == []
+    sha2 = await _submit(client, tokens, "genuine")  # another paper, sent for review
+    await review.process_pending()
+    _racing(monkeypatch, review, lambda: review.requeue(sha2))  # and the other way round
+    r = await client.post(
+        f"/api/v1/review/{sha2}/decision",
+        json={"decision": "reject", "reason": "forged"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert r.status_code == 409 and review.get(sha2)["state"] == "pending"
+
+
+async def test_a_decision_names_its_officer(node, client, tokens) -> None:
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    await review.process_pending()
+    with pytest.raises(InputError, match="officer"):
+        review.decide(sha, "reject", "forged", "  ")
+    assert review.get(sha)["state"] == "reject"
+
+
+async def test_an_accepted_document_left_unqueued_by_a_crash_is_queued_at_start(
+    node, client, tokens
+) -> None:
+    from sqlmodel import delete
+
+    from node.anchoring.tables import AnchorLeafRow
+
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    await review.process_pending()
+    review.decide(sha, "accept", "specimen checked by phone", "CN-O1")
+    assert node.anchoring.state(sha) == "pending"
+    with node.db.session() as session:  # as a node stopped between the two (before 0.x)
+        session.exec(delete(AnchorLeafRow).where(AnchorLeafRow.sha256 == sha))
+    assert node.anchoring.state(sha) is None
+    assert review.requeue_unanchored() == 1
+    assert node.anchoring.state(sha) == "pending"
+    assert review.requeue_unanchored() == 0
 
 
 async def test_decision_before_machine_review_is_a_conflict(client, tokens) -> None:

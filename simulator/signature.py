@@ -184,5 +184,5 @@ def specimen_png(style_seed: int, name: str) -> bytes:
 
     mask = signature_mask(style_seed, name, None, height_px=160)
     buf = io.BytesIO()
-    colourise(np.pad(mask, 16) * 0.95, SIG_INK).save(buf, format="PNG")
+    colourise(np.pad(mask, 16) * 0.95, SIG_INK).save(buf, format="PNG", dpi=(300, 300))
     return buf.getvalue()

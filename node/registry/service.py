@@ -81,7 +81,8 @@ class RegistryService:
         agency = self._confirmed_agency(agency_id)
         sha = await asyncio.to_thread(self.blobs.put, image)
         fields = {"id": seal_id, "agency_id": agency_id, "image_sha256": sha}
-        return await self._register("seal", seal_id, fields, agency=agency, sha=sha)
+        out = await self._register("seal", seal_id, fields, agency=agency, sha=sha)
+        return _warned(out, validate.specimen_warnings(image, "--image"))
 
     async def add_officer(
         self,
@@ -353,3 +354,10 @@ def _same(kind: str, on_chain: dict[str, Any], fields: dict[str, Any]) -> bool:
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _warned(out: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """The registration's answer with what its registrar should know (logged too)."""
+    for warning in warnings:
+        logger.warning("%s", warning)
+    return {**out, "warnings": warnings} if warnings else out

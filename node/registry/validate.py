@@ -85,6 +85,20 @@ def specimen_image(data: bytes, what: str) -> str:
     return {"PNG": "image/png", "JPEG": "image/jpeg", "TIFF": "image/tiff"}[fmt]
 
 
+def specimen_warnings(data: bytes, what: str) -> list[str]:
+    """What an officer registering this (valid) specimen should know: an image that records
+    no resolution is read at 300 dpi, and its stamp's size — which the comparison checks — is
+    only right if it was scanned at that."""
+    with Image.open(io.BytesIO(data)) as img:
+        dpi = img.info.get("dpi")
+    if dpi and 50 <= float(dpi[0]) <= 1200:
+        return []
+    return [
+        f"{what}: the image records no resolution, so it is read as 300 dpi; "
+        "a scan made at another resolution should be saved with its dpi"
+    ]
+
+
 def template_json(data: bytes) -> dict[str, Any]:
     """Parse and check a template in the contract's format; errors name the offending key."""
     try:

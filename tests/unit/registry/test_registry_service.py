@@ -84,6 +84,17 @@ async def test_partner_agency_is_attested_not_authoritative(node) -> None:
     assert node.blobs.get(seal["sha256"]) == _png()
 
 
+async def test_a_seal_image_without_its_resolution_is_registered_with_a_warning(node) -> None:
+    reg = node.registry
+    await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
+    bare = await reg.add_seal("AU-DAFF", "AU-DAFF-S1", _png())
+    assert "no resolution" in bare["warnings"][0] and "300 dpi" in bare["warnings"][0]
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 40), "blue").save(buf, "PNG", dpi=(600, 600))
+    tagged = await reg.add_seal("AU-DAFF", "AU-DAFF-S2", buf.getvalue())
+    assert "warnings" not in tagged and tagged["state"] == "confirmed"
+
+
 async def test_chain_down_keeps_the_write_pending_and_the_worker_finishes_it(node) -> None:
     reg, chain = node.registry, node.extras["chain"]
     chain.down = True

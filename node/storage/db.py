@@ -127,7 +127,15 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    try:
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    except ModuleNotFoundError as err:  # the URL's DBAPI driver is not installed
+        from node.errors import ConfigError
+
+        hint = " (pip install 'cusdep-node[postgres]')" if url.startswith("postgres") else ""
+        raise ConfigError(
+            f"storage.url needs the database driver {err.name!r}, which is not installed{hint}"
+        ) from None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -119,3 +119,10 @@ def test_a_database_one_revision_behind_is_upgraded(tmp_path: Path) -> None:
     assert _revision(db) != HEAD
     _db(tmp_path).migrate()
     assert _revision(db) == HEAD
+
+
+def test_a_url_whose_driver_is_missing_is_a_configuration_error() -> None:
+    from node.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="driver 'MySQLdb', which is not installed"):
+        Database("mysql://u@127.0.0.1:1/db")

@@ -1,0 +1,122 @@
+"""The node on a real PostgreSQL server (``storage.url``), started for this module from the
+Debian ``postgresql`` package: the schema migrations, officers' decisions racing from threads
+(PostgreSQL's row locks, not SQLite's one writer), anchoring and its recovery sweep."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from node.api.tokens import TokenService
+from node.bootstrap import build_node
+from node.errors import Conflict
+from node.storage.db import Database
+from tests.unit.api.fakes import FakeVerifier, fakes, labelled_scan, settings
+
+
+def _bindir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    assert found, "the postgresql package (scripts/apt-packages.txt) is not installed"
+    return Path(found[-1]).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """A throwaway cluster on a free loopback port (as the postgres user when run as root:
+    PostgreSQL refuses root, and pytest's own temporary directories are closed to others);
+    yields its URL without a database name."""
+    bindir, root = _bindir(), Path(tempfile.mkdtemp(prefix="cusdep-pg-"))
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_user:
+        shutil.chown(root, "postgres")
+
+    def run(*cmd: str) -> None:
+        subprocess.run([*as_user, *cmd], check=True, capture_output=True)
+
+    data, port = root / "data", _free_port()
+    run(f"{bindir}/initdb", "-D", str(data), "-A", "trust", "-U", "cusdep", "--no-sync")
+    options = f"-p {port} -k {root} -h 127.0.0.1 -F"
+    run(f"{bindir}/pg_ctl", "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start")
+    try:
+        yield f"cusdep@127.0.0.1:{port}"
+    finally:
+        run(f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def database_url(server: str, request: pytest.FixtureRequest) -> str:
+    name = "t_" + request.node.name.lower().replace("[", "_").strip("]")[:50]
+    with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://{server}/{name}"
+
+
+@pytest.fixture
+async def node(home: Path, database_url: str):
+    s = settings(home)
+    s.storage.url = database_url
+    n = build_node(s, verifier=FakeVerifier(), **fakes())
+    async with n:
+        yield n
+
+
+def test_migrations_reach_head_and_run_once(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate()
+    db.migrate()  # at head: a no-op
+    with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+        tables = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables")}
+    assert {"documents", "document_events", "reviews", "anchor_leaves", "exchange_outbox"} <= tables
+
+
+async def test_of_officers_deciding_at_once_on_postgres_one_decision_stands(node) -> None:
+    review = node.extras["review"]
+    sha = review.submit_scan(labelled_scan("forged"), actor="clerk")["sha256"]
+    await review.process_pending()
+    officers = [f"CN-O{i}" for i in range(6)]
+    start, outcomes = threading.Barrier(len(officers)), {}
+
+    def decide(officer: str) -> None:
+        start.wait()
+        try:
+            review.decide(sha, "accept", "checked with the issuer", officer)
+            outcomes[officer] = "decided"
+        except Conflict:
+            outcomes[officer] = "conflict"
+
+    threads = [threading.Thread(target=decide, args=(o,)) for o in officers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["conflict"] * 5 + ["decided"]
+    winner = next(o for o, v in outcomes.items() if v == "decided")
+    assert review.get(sha)["decision"]["officer"] == winner
+    assert node.anchoring.state(sha) == "pending"  # queued once, with the decision
+    assert await node.anchoring.run_once(force=True) == 1
+    assert node.anchoring.state(sha) == "anchored"
+    assert review.requeue_unanchored() == 0
+
+
+def test_tokens_and_registry_reads_work_on_postgres(node) -> None:
+    tokens = TokenService(node.db)
+    issued = tokens.issue("officer", "jane")
+    assert tokens.authenticate(issued["token"]).subject == "jane"

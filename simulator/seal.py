@@ -193,7 +193,10 @@ def specimen_png(spec: SealSpec, dpi: float = 300) -> bytes:
     mask = seal_mask(spec, dpi) * 0.92
     buf = io.BytesIO()
     colourise(_pad(mask, 12), INKS[spec.ink]).save(
-        buf, format="PNG", optimize=False, dpi=(dpi, dpi)  # as a scanner records it
+        buf,
+        format="PNG",
+        optimize=False,
+        dpi=(dpi, dpi),  # as a scanner records it
     )
     return buf.getvalue()
 

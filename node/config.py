@@ -88,7 +88,7 @@ class ChainSettings(BaseModel):
 
 class ExchangeSettings(BaseModel):
     host: str = "127.0.0.1"
-    grpc_port: Port = 50051
+    grpc_port: Port = Field(50051, description="0-65535; 0 = any free port")
     max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest envelope")
     clock_skew_seconds: int = Field(300, ge=0, description="how far created-at may be ahead")
     max_age_seconds: int = Field(
@@ -104,7 +104,13 @@ class ExchangeSettings(BaseModel):
 
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: Port = 8080
+    port: Port = Field(8080, description="0-65535; 0 = any free port")
+    max_json_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="largest JSON request body (413 past it; read only after the token is "
+        "judged); document uploads have verification.max_bytes, specimen images their own",
+    )
 
 
 class StorageSettings(BaseModel):

@@ -30,6 +30,12 @@ def default_home() -> Path:
     return Path(os.environ.get("CUSDEP_HOME") or Path.home() / ".cusdep").expanduser()
 
 
+PORT_RANGE = (0, 65535)  # 0: the OS picks a free port when the listener binds (tests use it)
+# A TCP port, checked where the settings load: a bad one in config.toml is a one-line
+# ``ConfigError`` naming file and key, not an ``OverflowError`` from ``bind()`` at start.
+Port = Annotated[int, Field(ge=PORT_RANGE[0], le=PORT_RANGE[1])]
+
+
 def _alpha2(value: str) -> str:
     if value and (len(value) != 2 or not value.isalpha()):
         raise ValueError(f"country must be an ISO 3166 alpha-2 code, got {value!r}")
@@ -49,7 +55,7 @@ class NodeIdentity(BaseModel):
 
 class ChainSettings(BaseModel):
     rpc_url: str = Field("", description="EVM JSON-RPC URL; empty = embedded anvil under home")
-    embedded_port: int = Field(
+    embedded_port: Port = Field(
         0, description="port of the embedded anvil (chosen at init; moved if another takes it)"
     )
     chain_id: int = 31337
@@ -82,7 +88,7 @@ class ChainSettings(BaseModel):
 
 class ExchangeSettings(BaseModel):
     host: str = "127.0.0.1"
-    grpc_port: int = 50051
+    grpc_port: Port = Field(50051, description="0-65535; 0 = any free port")
     max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest envelope")
     clock_skew_seconds: int = Field(300, ge=0, description="how far created-at may be ahead")
     max_age_seconds: int = Field(
@@ -98,7 +104,13 @@ class ExchangeSettings(BaseModel):
 
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
-    port: int = 8080
+    port: Port = Field(8080, description="0-65535; 0 = any free port")
+    max_json_bytes: int = Field(
+        1024 * 1024,
+        ge=1024,
+        description="largest JSON request body (413 past it; read only after the token is "
+        "judged); document uploads have verification.max_bytes, specimen images their own",
+    )
 
 
 class StorageSettings(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import random
 import socket
@@ -42,7 +43,11 @@ def free_port(preferred: int = 0) -> int:
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to ``host:port`` (IPv6 where the host says so; SO_REUSEADDR, as the
-    servers set it); ``OSError`` where the port is taken or not ours to bind."""
+    servers set it); ``OSError`` where the port is taken, not ours to bind, or no port at all
+    (``socket.bind`` raises ``OverflowError`` for that, which the callers' ``except OSError``
+    would let through as a traceback)."""
+    if not 0 <= port <= 65535:
+        raise OSError(errno.EINVAL, f"port must be 0-65535, got {port}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from node.chain.wiring import Chain, chain_account
-from node.config import NodeIdentity, Settings, load_settings, write_settings
+from node.config import PORT_RANGE, NodeIdentity, Settings, load_settings, write_settings
 from node.errors import Conflict, InputError
 from node.identity import create_identity
 from node.netports import free_port
@@ -30,6 +30,14 @@ def _address(value: str | None, what: str) -> str:
     ):
         raise InputError(f"{what} must be a 0x-prefixed 20-byte address, got {value!r}")
     return v
+
+
+def _port(value: int | None, option: str) -> int | None:
+    """``value`` if it is a TCP port (0 or none: ``init`` chooses a free one)."""
+    low, high = PORT_RANGE
+    if value is not None and not low <= value <= high:
+        raise InputError(f"{option} must be a port {low}-{high} (0: choose one), got {value}")
+    return value
 
 
 def initialise_node(
@@ -55,6 +63,7 @@ def initialise_node(
     node_id = (node_id or default_node_id(country, name)).upper()
     if not _NODE_ID.match(node_id):
         raise InputError(f"--id must look like CC-NAME (letters, digits, '-'), got {node_id!r}")
+    grpc_port, api_port = _port(grpc_port, "--grpc-port"), _port(api_port, "--api-port")
     settings = existing.model_copy(
         update={
             "node": NodeIdentity(id=node_id, country=country, name=name.strip()),

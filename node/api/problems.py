@@ -81,9 +81,29 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    refused = refusal(request)  # as in ``_validation``: the token before the request's faults
+    if refused is not None:
+        return await _cusdep(request, refused)
+    unreadable = _unreadable_body(exc)
+    if unreadable is not None:
+        errors = [{"loc": ["body"], "msg": unreadable}]
+        detail = f"body: {unreadable}"
+        return problem(422, "cusdep.input.validation", "Invalid Request", detail, errors=errors)
     code = "cusdep.not_found" if exc.status_code == 404 else f"cusdep.http.{exc.status_code}"
     title = _TITLES.get(exc.status_code, "HTTP Error")
     return problem(exc.status_code, code, title, str(exc.detail))
+
+
+def _unreadable_body(exc: StarletteHTTPException) -> str | None:
+    """Why FastAPI could not decode the JSON body, when that is what its bare 400 ("There was an
+    error parsing the body", raised from the decoder's error) stands for; the same 422 problem
+    as malformed JSON then. None for any other HTTP error."""
+    cause = exc.__cause__
+    if exc.status_code != 400 or cause is None or isinstance(cause, StarletteHTTPException):
+        return None
+    if isinstance(cause, UnicodeDecodeError):
+        return f"not UTF-8 JSON ({cause.reason} at byte {cause.start})"
+    return f"not JSON that can be read ({type(cause).__name__})"
 
 
 def install(app: FastAPI) -> None:

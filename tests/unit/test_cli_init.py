@@ -150,3 +150,60 @@ def test_processes_side_by_side_draw_ports_from_their_own_slice(monkeypatch):
         monkeypatch.setenv("CUSDEP_PORT_RANGE", bad)
         with pytest.raises(InputError, match="CUSDEP_PORT_RANGE"):
             free_port()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--grpc-port", "70000"), ("--api-port", "-5"), ("--api-port", "65536")],
+)
+def test_init_refuses_a_port_out_of_range(home: Path, capsys, option: str, value: str) -> None:
+    """``init --grpc-port 70000`` was accepted and ``node run`` then died in ``bind()`` with a
+    37-line OverflowError traceback."""
+    argv = ["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:1"]
+    assert main([*argv, option, value]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert option in err[0] and "0-65535" in err[0] and value in err[0]
+    assert not (home / "config.toml").exists()
+
+
+def test_init_with_port_0_chooses_a_free_one(home: Path, capsys) -> None:
+    argv = ["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:1"]
+    assert main([*argv, "--grpc-port", "0", "--api-port", "0"]) == 0
+    settings = load_settings(home)
+    assert 0 < settings.exchange.grpc_port <= 65535 and 0 < settings.api.port <= 65535
+
+
+@pytest.mark.parametrize(
+    ("section", "key"), [("api", "port"), ("exchange", "grpc_port"), ("chain", "embedded_port")]
+)
+def test_a_port_out_of_range_in_the_config_file_is_one_line(
+    home: Path, capsys, section: str, key: str
+) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text(
+        f'[node]\nid = "CN-X"\ncountry = "CN"\nname = "X"\n\n[{section}]\n{key} = 99999\n',
+        encoding="utf-8",
+    )
+    assert main(["node", "run"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert f"{section}.{key}" in err[0] and str(home / "config.toml") in err[0]
+    assert "65535" in err[0]
+
+
+def test_port_0_in_the_environment_still_means_any_free_port(home: Path, monkeypatch) -> None:
+    monkeypatch.setenv("CUSDEP_API__PORT", "0")
+    monkeypatch.setenv("CUSDEP_EXCHANGE__GRPC_PORT", "0")
+    settings = load_settings(home, require_init=False)
+    assert settings.api.port == 0 and settings.exchange.grpc_port == 0
+
+
+@pytest.mark.parametrize("port", [-1, 65536, 99999])
+def test_listening_socket_refuses_a_port_out_of_range_as_an_os_error(port: int) -> None:
+    """``socket.bind`` raises OverflowError there, which the servers' ``except OSError`` (the
+    one that turns a busy port into a one-line ConfigError) let through."""
+    from node.netports import listening_socket
+
+    with pytest.raises(OSError, match="0-65535"):
+        listening_socket("127.0.0.1", port)

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query, Request, Response
 
 from node.anchoring.service import check_sha256
 from node.api.deps import NodeDep, Officer, Reader, Submitter, check_country, review_service
-from node.api.routes._body import raw_body, raw_body_spec
+from node.api.routes._body import GuardedRoute, raw_body, raw_body_spec
 from node.api.schemas import Document, Revocation, RevokeIn
 from node.review.intake import get_document, list_documents
 
-router = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=GuardedRoute)
 _ELECTRONIC = raw_body_spec("application/json", "application/xml")
 _SCAN = raw_body_spec("application/pdf", "image/png", "image/jpeg", "image/tiff")
 Format = Annotated[str | None, Query(max_length=64, description="adapter id; default: detect")]

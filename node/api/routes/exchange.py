@@ -8,12 +8,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from node.api.deps import NodeDep, Officer, Reader
+from node.api.routes._body import GuardedRoute
 from node.api.schemas import Message, Partner, SendIn
 from node.errors import ConfigError, NotFound
 from node.exchange.service import ExchangeService
 from node.runtime import Node
 
-router = APIRouter(prefix="/api/v1", tags=["exchange"])
+router = APIRouter(prefix="/api/v1", tags=["exchange"], route_class=GuardedRoute)
 
 
 def _exchange(node: Node) -> ExchangeService:

@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from node.api.deps import AnyRole
+from node.api.routes._body import GuardedRoute
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"], route_class=GuardedRoute)
 
 
 class Me(BaseModel):

@@ -9,13 +9,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Response
 
 from node.api.deps import NodeDep, RegistryReader, RegistryWriter, check_country
+from node.api.routes._body import GuardedRoute, json_limit
 from node.api.schemas import AgencyIn, OfficerIn, RegistryRecord, RevokeIn, SealIn
 from node.errors import ConfigError, InputError, NotFound
 from node.registry.service import RegistryService
+from node.registry.validate import MAX_SPECIMEN_BYTES
 from node.runtime import Node
 
-router = APIRouter(prefix="/api/v1/registry", tags=["registry"])
+router = APIRouter(prefix="/api/v1/registry", tags=["registry"], route_class=GuardedRoute)
 Kind = Literal["agency", "seal", "officer", "template"]
+# a specimen image of the largest size the registry takes, in base64, with the other fields
+SPECIMEN_JSON_BYTES = 4 * -(-MAX_SPECIMEN_BYTES // 3) + 64 * 1024
 
 
 def _registry(node: Node) -> RegistryService:
@@ -50,12 +54,14 @@ async def add_agency(node: NodeDep, who: RegistryWriter, body: AgencyIn) -> Regi
 
 
 @router.post("/seals", status_code=201)
+@json_limit(SPECIMEN_JSON_BYTES)
 async def add_seal(node: NodeDep, who: RegistryWriter, body: SealIn) -> RegistryRecord:
     check_country(who, _agency_country(node, body.agency), "seals")
     return RegistryRecord(**await _registry(node).add_seal(body.agency, body.id, body.image()))
 
 
 @router.post("/officers", status_code=201)
+@json_limit(SPECIMEN_JSON_BYTES)
 async def add_officer(node: NodeDep, who: RegistryWriter, body: OfficerIn) -> RegistryRecord:
     check_country(who, _agency_country(node, body.agency), "officers")
     out = await _registry(node).add_officer(

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
 from node.api.deps import NodeDep, Officer, Reader, review_service
+from node.api.routes._body import GuardedRoute
 from node.api.schemas import DecisionIn, Review, ReviewBrief
 
-router = APIRouter(prefix="/api/v1/review", tags=["review"])
+router = APIRouter(prefix="/api/v1/review", tags=["review"], route_class=GuardedRoute)
 QueueState = Literal["open", "all", "pending", "accept", "review", "reject", "decided"]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from node.api.deps import NodeDep, Reader
+from node.api.routes._body import GuardedRoute
 from node.api.schemas import Trace
 from node.trace import trace
 
-router = APIRouter(prefix="/api/v1/trace", tags=["trace"])
+router = APIRouter(prefix="/api/v1/trace", tags=["trace"], route_class=GuardedRoute)
 
 
 @router.get("/{sha256}")

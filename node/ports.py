@@ -27,6 +27,16 @@ class ChainAnchor(Protocol):
 
     async def find_anchor(self, root: str) -> AnchorReceipt | None: ...
 
+    async def root_timestamps(self, roots: Sequence[str]) -> list[int]:
+        """The contract's ``rootTimestamp`` of each root, in order (0: not anchored), in as
+        few round trips as the chain allows; ``ChainUnavailable`` when no contract answers at
+        ``contract_address`` (a chain that was reset, or another chain)."""
+        ...
+
+    async def block_number(self) -> int:
+        """The chain's head: the number of its latest block."""
+        ...
+
     async def verify_leaf(self, root: str, proof: list[str], leaf: str) -> bool: ...
 
     async def revoke(self, leaf: str, reason: str) -> str: ...

@@ -202,13 +202,16 @@ class AnchorService:
         with self.db.session() as session:
             op = session.get(OperationRow, op_id)
             assert op is not None
+            lost = op.result.get("lost")  # anchors of this root the chain lost (reconcile.py)
             op.state = OpState.CONFIRMED.value
             op.result = {
                 "tx_hash": receipt.tx_hash,
                 "block_number": receipt.block_number,
                 "timestamp": receipt.timestamp,
                 "gas_used": receipt.gas_used,
+                **({"lost": lost} if lost else {}),
             }
+            op.error = ""
             op.updated_at = now = utcnow()
             root = op.payload["root"]
             conn = session.connection()
@@ -226,6 +229,8 @@ class AnchorService:
                 "block_number": receipt.block_number,
                 "contract": self.chain.contract_address,
             }
+            if lost:
+                detail["replaces"] = {k: lost[-1][k] for k in ("tx_hash", "block_number")}
             add_events(session, shas, EventKind.ANCHORED, self.actor, detail)
         logger.info("anchored root %s in block %s", root, receipt.block_number)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from hexbytes import HexBytes
+from web3.exceptions import BadFunctionCallOutput
 
 from node.chain.client import LazyContract
+from node.errors import ChainUnavailable
 from node.ports import AnchorReceipt
 
 logger = logging.getLogger(__name__)
+BATCH = 256  # rootTimestamp calls per JSON-RPC batch
 
 
 def _b32(value: str) -> bytes:
@@ -58,6 +62,23 @@ class Web3ChainAnchor(LazyContract):
             block_number=int(log["blockNumber"]),
             timestamp=ts,
         )
+
+    async def root_timestamps(self, roots: Sequence[str]) -> list[int]:
+        contract = await self._c()
+        out: list[int] = []
+        for i in range(0, len(roots), BATCH):
+            calls = [contract.functions.rootTimestamp(_b32(r)) for r in roots[i : i + BATCH]]
+            try:
+                out.extend(int(ts) for ts in await self.client.call_batch(calls))
+            except BadFunctionCallOutput as err:  # the call came back empty: no code there
+                raise ChainUnavailable(
+                    f"no DocumentAnchor contract answers at {contract.address} on the chain at "
+                    f"{self.client.rpc_url} (a chain that was reset, or another chain)"
+                ) from err
+        return out
+
+    async def block_number(self) -> int:
+        return await self.client.block_number()
 
     async def verify_leaf(self, root: str, proof: list[str], leaf: str) -> bool:
         fn = (await self._c()).functions.verifyLeaf(

@@ -6,16 +6,13 @@ They pass the same conformance suite as the web3 implementations (tests/contract
 from __future__ import annotations
 
 import hashlib
-import itertools
 import time
 from collections.abc import Sequence
 from typing import Any
 
 from node.anchoring.merkle import process_proof
-from node.errors import ChainReverted
+from node.errors import ChainReverted, ChainUnavailable
 from node.ports import AnchorReceipt
-
-_blocks = itertools.count(1)
 
 
 def _tx(*parts: object) -> str:
@@ -35,11 +32,11 @@ class InMemoryChainAnchor:
         self.roots: dict[str, AnchorReceipt] = {}
         self.revoked: set[str] = set()
         self.available = True
+        self.deployed = True  # False: no contract at ``contract_address`` (a reset chain)
+        self.head = 0  # the latest block; each anchor is mined in a block of its own
 
     def _check(self) -> None:
         if not self.available:
-            from node.errors import ChainUnavailable
-
             raise ChainUnavailable("in-memory chain is down")
         if self.writer not in self.writers:
             raise _revert("NotWriter", caller=self.writer)
@@ -52,12 +49,30 @@ class InMemoryChainAnchor:
             raise _revert("EmptyBatch")
         if root in self.roots:
             raise _revert("AlreadyAnchored", root=root)
-        receipt = AnchorReceipt(root, _tx(root), next(_blocks), int(time.time()))
+        self.head += 1
+        receipt = AnchorReceipt(root, _tx(root, self.head), self.head, int(time.time()))
         self.roots[root] = receipt
         return receipt
 
+    def rewind(self, block: int) -> None:
+        """Lose every block after ``block``, as an anvil restarted from an older state dump."""
+        self.head = min(self.head, block)
+        self.roots = {r: a for r, a in self.roots.items() if a.block_number <= block}
+
     async def find_anchor(self, root: str) -> AnchorReceipt | None:
         return self.roots.get(root)
+
+    async def root_timestamps(self, roots: Sequence[str]) -> list[int]:
+        if not self.available:
+            raise ChainUnavailable("in-memory chain is down")
+        if not self.deployed:
+            raise ChainUnavailable(f"no DocumentAnchor contract answers at {self.contract_address}")
+        return [a.timestamp if (a := self.roots.get(r)) else 0 for r in roots]
+
+    async def block_number(self) -> int:
+        if not self.available:
+            raise ChainUnavailable("in-memory chain is down")
+        return self.head
 
     async def verify_leaf(self, root: str, proof: list[str], leaf: str) -> bool:
         if root not in self.roots:

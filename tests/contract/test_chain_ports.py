@@ -12,7 +12,7 @@ from node.chain.anchor import Web3ChainAnchor
 from node.chain.client import ChainClient, new_account
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
 from node.chain.registry import Web3TrustRegistry
-from node.errors import ChainReverted
+from node.errors import ChainReverted, ChainUnavailable
 
 
 def _hex(b: bytes) -> str:
@@ -67,6 +67,37 @@ async def test_anchor_find_verify_revoke(ports) -> None:
     await anchor.revoke(_hex(leaves[2]), "withdrawn")
     assert await anchor.is_revoked(_hex(leaves[2]))
     assert not await anchor.is_revoked(_hex(leaves[3]))
+
+
+async def test_root_timestamps_and_the_head(ports) -> None:
+    anchor, _, _ = ports
+    known, unknown = (_hex(hashlib.sha256(n).digest()) for n in (b"known", b"unknown"))
+    head = await anchor.block_number()
+    assert await anchor.root_timestamps([known, unknown]) == [0, 0]
+    receipt = await anchor.anchor(known, 1, known)
+    assert await anchor.block_number() >= receipt.block_number > head
+    stamps = await anchor.root_timestamps([unknown, known, unknown])
+    assert stamps == [0, receipt.timestamp, 0] and receipt.timestamp > 0
+    assert await anchor.root_timestamps([]) == []
+
+
+@pytest.fixture(params=["memory", "anvil"])
+async def no_contract(request, anvil_url):
+    """The anchor port aimed at an address where no contract is deployed (a reset chain)."""
+    if request.param == "memory":
+        anchor = InMemoryChainAnchor()
+        anchor.deployed = False
+        yield anchor
+        return
+    client = ChainClient(anvil_url, new_account())
+    await client.start()
+    yield Web3ChainAnchor(client, lambda: _const("0x" + "12" * 20))
+    await client.aclose()
+
+
+async def test_no_contract_at_the_address_is_unavailable(no_contract) -> None:
+    with pytest.raises(ChainUnavailable, match="no DocumentAnchor contract"):
+        await no_contract.root_timestamps(["0x" + "01" * 32])
 
 
 async def test_registry_rules(ports) -> None:

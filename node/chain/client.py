@@ -31,6 +31,7 @@ from web3.exceptions import (
     Web3RPCError,
 )
 
+from node.chain import _eth  # noqa: F401  (keeps the recursion limit eth-account raises)
 from node.chain.artifacts import abi, artifact, decode_revert
 from node.errors import ChainReverted, ChainUnavailable
 

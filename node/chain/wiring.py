@@ -16,6 +16,7 @@ from pathlib import Path
 
 from eth_account.signers.local import LocalAccount
 
+from node.chain import _eth  # noqa: F401  (keeps the recursion limit eth-account raises)
 from node.chain.anchor import Web3ChainAnchor
 from node.chain.client import ChainClient, load_account, new_account
 from node.chain.devchain import embedded_anvil

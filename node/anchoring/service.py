@@ -110,6 +110,15 @@ class AnchorService:
         return int(result.rowcount or 0)
 
     # ---- 2. cut a batch -----------------------------------------------------------------
+    def resending_count(self) -> int:
+        """Batches whose anchor the chain lost, waiting to be sent again (reconcile.py)."""
+        with self.db.session() as session:
+            open_ops = select(OperationRow.result).where(
+                OperationRow.type == OpType.ANCHOR_BATCH.value,
+                OperationRow.state != OpState.CONFIRMED.value,
+            )
+            return sum(1 for result in session.exec(open_ops) if (result or {}).get("lost"))
+
     def pending_count(self) -> tuple[int, dt.datetime | None]:
         with self.db.session() as session:
             count, oldest = session.exec(
@@ -202,6 +211,9 @@ class AnchorService:
         with self.db.session() as session:
             op = session.get(OperationRow, op_id)
             assert op is not None
+            if not _claimed_open(session, op):  # two processes of one home sent it: once
+                logger.info("root %s was confirmed by another process", op.payload["root"])
+                return
             lost = op.result.get("lost")  # anchors of this root the chain lost (reconcile.py)
             op.state = OpState.CONFIRMED.value
             op.result = {
@@ -310,3 +322,18 @@ class AnchorService:
         ok = await self.chain.verify_leaf(info.root, info.proof, info.leaf)
         revoked = await self.chain.is_revoked(info.leaf)
         return ok, revoked
+
+
+def _claimed_open(session: Session, op: OperationRow) -> bool:
+    """Mark the batch's operation confirmed only if it still is as read and not confirmed:
+    one conditional UPDATE, so of two processes confirming one root, one records it."""
+    claim = (
+        update(OperationRow)
+        .where(
+            col(OperationRow.id) == op.id,
+            col(OperationRow.state) == op.state,
+            col(OperationRow.state) != OpState.CONFIRMED.value,
+        )
+        .values(state=OpState.CONFIRMED.value)
+    )
+    return int(session.connection().execute(claim).rowcount or 0) == 1

@@ -26,7 +26,8 @@ async def _chain(node: Node) -> dict[str, Any]:
     assert node.anchoring is not None
     await node.anchoring.chain.is_revoked(_ZERO)
     pending, _oldest = await asyncio.to_thread(node.anchoring.pending_count)
-    return {"anchor_pending": pending}
+    resending = await asyncio.to_thread(node.anchoring.resending_count)
+    return {"anchor_pending": pending, "anchor_resending": resending}
 
 
 def _partners(node: Node) -> dict[str, Any]:

@@ -78,12 +78,14 @@ async def test_a_batch_the_chain_lost_is_anchored_again_under_its_root(
     assert op.result["lost"][0]["tx_hash"] == lost_info.tx_hash
     assert op.result["lost"][0]["block_number"] == lost_info.block_number
     assert "not on chain" in op.error
+    assert service.resending_count() == 1  # /health/ready's anchor_resending
     assert (
         service.state(kept) == "anchored"
         and _op(service, kept_info.root).result.get("lost") is None
     )
 
     assert await service.run_once() == 1
+    assert service.resending_count() == 0
     again = service.info(lost)
     assert again is not None and again.root == lost_info.root and again.proof == lost_info.proof
     assert await _verifies(service, lost) and await _verifies(service, kept)
@@ -177,3 +179,17 @@ async def _wait_until(predicate, timeout: float = 10.0) -> None:
     while not await predicate():
         assert loop.time() < deadline, "condition not reached in time"
         await asyncio.sleep(0.02)  # polling the database and fake chain for a condition
+
+
+async def test_a_root_two_processes_confirm_is_recorded_once(
+    service: AnchorService, chain: InMemoryChainAnchor
+) -> None:
+    # a running node and a `cusdep anchor` of one home both sent the same batch
+    sha = _sha("twice")
+    await asyncio.to_thread(service.enqueue, [sha])
+    cut = await asyncio.to_thread(service._cut_batch)
+    assert cut is not None
+    receipt = await chain.anchor(cut.payload["root"], 1, "0x" + "00" * 32)
+    await asyncio.to_thread(service._confirm, cut.id, receipt)
+    await asyncio.to_thread(service._confirm, cut.id, receipt)
+    assert len(_anchored_events(service, sha)) == 1 and service.state(sha) == "anchored"

@@ -87,8 +87,13 @@ class ChainSettings(BaseModel):
 
 
 class ExchangeSettings(BaseModel):
-    host: str = "127.0.0.1"
+    host: str = Field("127.0.0.1", description="address the gRPC server binds (0.0.0.0: all)")
     grpc_port: Port = Field(50051, description="0-65535; 0 = any free port")
+    advertise: str = Field(
+        "",
+        description="HOST:PORT partners dial, in the card `partner export` writes "
+        "(behind NAT, a load balancer or a bind to 0.0.0.0); empty = host:grpc_port",
+    )
     max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest envelope")
     clock_skew_seconds: int = Field(300, ge=0, description="how far created-at may be ahead")
     max_age_seconds: int = Field(

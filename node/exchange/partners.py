@@ -23,7 +23,7 @@ from nacl.signing import VerifyKey
 from sqlmodel import select
 
 from node.config import Settings
-from node.errors import Conflict, InputError, NotFound
+from node.errors import ConfigError, Conflict, InputError, NotFound
 from node.exchange.signing import key_id as compute_key_id
 from node.exchange.tables import PartnerRow
 from node.identity import Identity, tls_server_name
@@ -55,11 +55,28 @@ def export_card(settings: Settings, identity: Identity) -> PartnerCard:
         node_id=settings.node.id,
         country=settings.node.country,
         name=settings.node.name,
-        endpoint=f"{settings.exchange.host}:{settings.exchange.grpc_port}",
+        endpoint=_advertised(settings),
         ca_pem=identity.ca_pem.decode(),
         verify_key_hex=identity.verify_key_hex,
         key_id=identity.key_id,
     )
+
+
+_ANY_ADDRESS = {"0.0.0.0", "::", "[::]", ""}
+
+
+def _advertised(settings: Settings) -> str:
+    """The endpoint partners dial: ``exchange.advertise``, else the bind address and port
+    (never a wildcard bind address, which no partner can dial)."""
+    ex = settings.exchange
+    endpoint = ex.advertise.strip() or f"{ex.host}:{ex.grpc_port}"
+    host, _, port = endpoint.rpartition(":")
+    if host in _ANY_ADDRESS or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(
+            f"no endpoint partners can dial in {endpoint!r}: set exchange.advertise "
+            "(CUSDEP_EXCHANGE__ADVERTISE) to HOST:PORT as partners reach this node"
+        )
+    return endpoint
 
 
 def parse_card(text: str) -> PartnerCard:

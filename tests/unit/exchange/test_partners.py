@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from node.config import Settings
-from node.errors import Conflict, InputError
+from node.errors import ConfigError, Conflict, InputError
 from node.exchange.partners import PartnerDirectory, add_partner, export_card, parse_card
 from node.identity import create_identity
 from node.storage.db import Database
@@ -93,3 +93,18 @@ def test_a_re_pin_reaches_a_running_directory_within_a_second(tmp_path: Path) ->
     assert directory.get("AU-CAN") is not None
     assert directory.require("AU-CAN").key_id == rotated.key_id != old_key
     assert directory.identify(old_cert) is None  # the old CA's certificate is no one now
+
+
+def test_the_card_names_the_endpoint_partners_dial(tmp_path: Path) -> None:
+    home = tmp_path / "NZ-AKL"
+    identity = create_identity(home, "NZ-AKL")
+
+    def card(**exchange: object) -> str:
+        s = Settings(home=home, node={"id": "NZ-AKL", "country": "NZ", "name": "x"})
+        s.exchange = s.exchange.model_copy(update=exchange)
+        return export_card(s, identity).endpoint
+
+    assert card(host="10.0.0.5", grpc_port=50051) == "10.0.0.5:50051"
+    assert card(host="0.0.0.0", advertise="customs.example.nz:443") == "customs.example.nz:443"
+    with pytest.raises(ConfigError, match="set exchange.advertise"):
+        card(host="0.0.0.0", grpc_port=50051)  # a bind-everywhere address no partner can dial

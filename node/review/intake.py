@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from adapters import load_canonical
@@ -22,7 +23,7 @@ from adapters.errors import AdapterError
 from adapters.registry import parse_document
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
-from node.errors import InputError, LimitExceeded, NotFound, UnsupportedDocument
+from node.errors import Conflict, InputError, LimitExceeded, NotFound, UnsupportedDocument
 from node.review.copies import copy_fields
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
@@ -152,10 +153,13 @@ class Intake:
                 add_event(
                     session, sha, EventKind.RECEIVED, actor, {"source": "api", "kind": "scan"}
                 )
-            if session.get(ReviewRow, sha) is None:
+            review = session.get(ReviewRow, sha)
+            if review is None:
                 session.add(
                     ReviewRow(sha256=sha, submitted_by=actor, declaration_sha256=declaration_sha256)
                 )
+            elif declaration_sha256 and declaration_sha256 != review.declaration_sha256:
+                _against_declaration(session, review, declaration_sha256)
             out = {**document_dict(row), "created": fresh}
         return out
 
@@ -288,3 +292,23 @@ def list_documents(
             stmt = stmt.where(DocumentRow.state == state)
         stmt = stmt.order_by(col(DocumentRow.created_at).desc(), col(DocumentRow.sha256))
         return [document_dict(r) for r in session.exec(stmt.offset(offset).limit(limit))]
+
+
+def _against_declaration(session: Any, review: ReviewRow, declaration_sha256: str) -> None:
+    """A scan submitted again with another declaration is reviewed again against it, unless
+    it is decided or accepted (and anchored): one conditional UPDATE, so a decision at the same
+    moment is never reopened."""
+    reopen = (
+        update(ReviewRow)
+        .where(
+            col(ReviewRow.sha256) == review.sha256,
+            col(ReviewRow.state).in_(("pending", "review", "reject")),
+            col(ReviewRow.verdict) != "accept",
+        )
+        .values(state="pending", declaration_sha256=declaration_sha256)
+    )
+    if int(session.connection().execute(reopen).rowcount or 0) != 1:
+        raise Conflict(
+            f"{review.sha256} was {'decided' if review.state == 'decided' else 'accepted'} "
+            "already: a new declaration does not reopen it"
+        )

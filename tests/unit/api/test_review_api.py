@@ -221,6 +221,45 @@ async def test_declaration_is_found_by_certificate_number(node, client, tokens) 
     assert calls[0][1] is None and calls[1][1]["net_weight_kg"] == 1200.0
 
 
+async def test_a_scan_submitted_again_with_a_declaration_is_reviewed_against_it(
+    node, client, tokens
+) -> None:
+    review = node.extras["review"]
+    sha = await _submit(client, tokens, "forged")
+    await review.process_pending()
+    assert review.get(sha)["declaration_sha256"] in ("", None)
+    d = await client.post(
+        "/api/v1/documents/declarations",
+        content=declaration("AU-2026-other"),
+        headers={**bearer(tokens["officer"]), "Content-Type": "application/json"},
+    )
+    assert await _submit(client, tokens, "forged", declaration=d.json()["sha256"]) == sha
+    assert review.pending() == [sha] and review.get(sha)["declaration_sha256"] == d.json()["sha256"]
+    await review.process_pending()
+    assert review.verifier.calls[-1][1]["net_weight_kg"] == 1200.0  # checked against it
+    review.decide(sha, "reject", "", "CN-O1")
+    again = await client.post(
+        "/api/v1/documents/scans",
+        content=labelled_scan("forged"),
+        params={"declaration": "0" * 64},
+        headers={**bearer(tokens["officer"]), "Content-Type": "image/png"},
+    )
+    assert again.status_code == 400  # no such declaration: judged first
+    d2 = await client.post(
+        "/api/v1/documents/declarations",
+        content=declaration("AU-2026-third"),
+        headers={**bearer(tokens["officer"]), "Content-Type": "application/json"},
+    )
+    decided = await client.post(
+        "/api/v1/documents/scans",
+        content=labelled_scan("forged"),
+        params={"declaration": d2.json()["sha256"]},
+        headers={**bearer(tokens["officer"]), "Content-Type": "image/png"},
+    )
+    assert decided.status_code == 409 and "does not reopen it" in decided.json()["detail"]
+    assert review.get(sha)["state"] == "decided"
+
+
 async def test_the_issuers_electronic_copy_is_found_by_certificate_number(
     node, client, tokens
 ) -> None:

@@ -65,7 +65,7 @@ class CusdepError(Exception):
             text = (
                 str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
             )
-            if text and text not in parts:
+            if text and not any(text in part for part in parts):  # said already
                 parts.append(text)
             cause = cause.__cause__
         return ": ".join(parts)

@@ -54,16 +54,32 @@ def _reverted(err: ContractLogicError) -> ChainReverted:
     if name == "unknown":
         return ChainReverted(f"transaction reverted: {err.message or err}", error="unknown")
     pretty = ", ".join(f"{k}={v}" for k, v in args.items())
-    return ChainReverted(f"reverted with {name}({pretty})", error=name, args=args)
+    hint = _REMEDY.get(name, "")
+    return ChainReverted(f"reverted with {name}({pretty}){hint}", error=name, args=args)
+
+
+# what the operator can do about the contracts' access-control refusals
+_REMEDY = {
+    "NotAuthority": (
+        ": this node's account is no registry authority; the consortium admin runs "
+        "`cusdep consortium add-authority --country CC --account 0x…` "
+        "(`cusdep consortium account` shows it)"
+    ),
+    "NotWriter": (
+        ": this node's account may not anchor; the consortium admin runs "
+        "`cusdep consortium authorise-anchor --account 0x…`"
+    ),
+    "NotAdmin": ": only the consortium admin's node may do this",
+}
 
 
 async def _guard(call: Awaitable[T]) -> T:
     try:
         return await call
     except ContractCustomError as err:
-        raise _reverted(err) from err
+        raise _reverted(err) from None  # decoded: its raw data would only repeat it
     except ContractLogicError as err:
-        raise _reverted(err) from err
+        raise _reverted(err) from None  # decoded: its raw data would only repeat it
     except _CONNECTION_ERRORS as err:
         raise ChainUnavailable(f"chain RPC unreachable ({type(err).__name__})") from err
 

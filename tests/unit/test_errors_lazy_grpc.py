@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -31,3 +32,22 @@ def test_the_verify_command_does_not_import_grpc() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "INVALID_ARGUMENT"]
+
+
+def test_a_cause_already_in_the_message_is_not_said_twice() -> None:
+    from node.errors import InputError
+
+    try:
+        try:
+            json.loads("{bad")
+        except json.JSONDecodeError as err:
+            raise InputError(f"template is not valid JSON: {err}") from err
+    except InputError as wrapped:
+        assert wrapped.roll_up().count("Expecting property name") == 1
+    try:
+        try:
+            raise OSError("disk full")
+        except OSError as err:
+            raise InputError("cannot store the specimen") from err
+    except InputError as wrapped:
+        assert wrapped.roll_up() == "cannot store the specimen: disk full"

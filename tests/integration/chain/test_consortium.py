@@ -48,7 +48,8 @@ def test_partner_node_joins_the_consortium(tmp_path: Path, anvil_url: str) -> No
     doc.write_text("AU phyto 1")
     denied = _cusdep(au, "anchor", str(doc), "--json", check=False)
     assert denied.returncode == 2 and "NotWriter" in denied.stderr
-    assert len(denied.stderr.strip().splitlines()) == 1
+    assert "cusdep consortium authorise-anchor" in denied.stderr  # the remedy, not raw data
+    assert len(denied.stderr.strip().splitlines()) == 1 and "('0x" not in denied.stderr
     refused = _cusdep(
         au,
         "registry",
@@ -62,6 +63,7 @@ def test_partner_node_joins_the_consortium(tmp_path: Path, anvil_url: str) -> No
         check=False,
     )
     assert refused.returncode == 2 and "NotAuthority" in refused.stderr
+    assert "cusdep consortium add-authority" in refused.stderr
 
     account = json.loads(_cusdep(au, "consortium", "account").stdout)["account"]
     not_admin = _cusdep(au, "consortium", "authorise-anchor", "--account", account, check=False)

@@ -166,7 +166,12 @@ class Settings(BaseSettings):
 
     @property
     def database_url(self) -> str:
-        return self.storage.url or f"sqlite:///{self.home / 'cusdep.db'}"
+        url = self.storage.url
+        if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+            where = Path(url.removeprefix("sqlite:///")).parent
+            if not where.is_dir():  # a typo would otherwise start an empty database there
+                raise ConfigError(f"storage.url names a database in {where}, which does not exist")
+        return url or f"sqlite:///{self.home / 'cusdep.db'}"
 
     @property
     def config_path(self) -> Path:

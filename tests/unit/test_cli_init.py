@@ -207,3 +207,18 @@ def test_listening_socket_refuses_a_port_out_of_range_as_an_os_error(port: int) 
 
     with pytest.raises(OSError, match="0-65535"):
         listening_socket("127.0.0.1", port)
+
+
+def test_a_storage_url_in_a_missing_directory_is_one_line(
+    home: Path, capsys, monkeypatch, tmp_path: Path
+) -> None:
+    """A typo in ``storage.url`` created the directories and started an empty database."""
+    argv = ["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:1"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    missing = tmp_path / "no" / "such" / "dir"
+    monkeypatch.setenv("CUSDEP_STORAGE__URL", f"sqlite:///{missing}/x.db")
+    assert main(["registry", "list"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(missing) in err[0] and "does not exist" in err[0]
+    assert not (tmp_path / "no").exists()

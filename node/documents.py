@@ -8,9 +8,29 @@ from typing import Any
 
 from node.anchoring.service import AnchorInfo
 from node.domain.states import EventKind
+from node.errors import InputError
 from node.runtime import Node
 from node.storage.core import DocumentRow
 from node.storage.documents import add_event, upsert_document
+
+# leading bytes of the formats documents arrive in, for the record's media type
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+)
+
+
+def _media_type(data: bytes) -> str:
+    for magic, media in _MAGIC:
+        if data.startswith(magic):
+            return media
+    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return {b"{": "application/json", b"[": "application/json", b"<": "application/xml"}.get(
+        text, "application/octet-stream"
+    )
 
 
 def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
@@ -19,7 +39,8 @@ def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
         for name, data in items:
             sha = node.blobs.put(data)
             if session.get(DocumentRow, sha) is None:
-                upsert_document(session, sha, size=len(data), source="local")
+                media = _media_type(data)
+                upsert_document(session, sha, media_type=media, size=len(data), source="local")
                 add_event(
                     session, sha, EventKind.RECEIVED, node.node_id, {"source": "cli", "file": name}
                 )
@@ -30,6 +51,9 @@ def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
 async def anchor_files(node: Node, items: list[tuple[str, bytes]]) -> list[AnchorInfo]:
     """Store these documents, record them, and anchor their SHA-256 now (waits for receipts)."""
     assert node.anchoring is not None
+    empty = [name for name, data in items if not data]
+    if empty:  # nothing to attest; refused as `send` refuses it
+        raise InputError(f"{empty[0]}: refusing to anchor an empty file")
     known = await asyncio.to_thread(
         node.anchoring.infos, [hashlib.sha256(d).hexdigest() for _, d in items]
     )

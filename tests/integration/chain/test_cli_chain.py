@@ -79,6 +79,7 @@ def test_anchoring_the_same_file_twice_is_idempotent(node_home: Path, tmp_path: 
         (["trace", "ab" * 32], "unknown document"),
         (["anchor", "/nonexistent/file.pdf"], "no such file"),
         (["anchor", "/"], "is a directory"),
+        (["anchor", "/dev/null"], "refusing to anchor an empty file"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(node_home: Path, args: list[str], needle: str) -> None:

@@ -206,3 +206,15 @@ async def test_access_log_names_the_caller(client, tokens, caplog) -> None:
     record = next(r for r in caplog.records if r.name == "node.api.access")
     assert (record.subject, record.role, record.status) == ("audrey", "auditor", 200)
     assert record.route == "/api/v1/registry"
+
+
+async def test_a_document_anchored_from_the_cli_is_recorded_with_its_media_type(node) -> None:
+    from node.documents import anchor_files
+    from node.storage.core import DocumentRow
+    from tests.unit.api.fakes import png
+
+    pdf = b"%PDF-1.7\n% a certificate\n"
+    infos = await anchor_files(node, [("scan.png", png()), ("cert.pdf", pdf), ("c.json", b"{}")])
+    with node.db.session() as session:
+        media = [session.get(DocumentRow, i.sha256).media_type for i in infos]
+    assert media == ["image/png", "application/pdf", "application/json"]

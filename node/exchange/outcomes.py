@@ -12,7 +12,9 @@ message to that partner (and records a ``sent`` event):
 
 The worker's cursor (the last event looked at) is saved in ``worker_cursors`` in the same
 transaction as the messages it queued, so a restart resumes there; the message id is derived
-from the event as well, so even a replayed event is never queued twice.
+from the event as well, so even a replayed event is never queued twice. The cursor moves only
+over ids that have all committed (``_settled``): on PostgreSQL a lower id can commit after a
+higher one, and a cursor past it would never report it.
 
 Sending side (``check_outcome``, used by ``node.applier``): the outcome must be about a document
 this node sent that partner; an anchor it claims must verify on chain (``verify_leaf``). Then it
@@ -22,6 +24,7 @@ is recorded as a ``reviewed`` event whose actor is the partner node.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +49,34 @@ logger = logging.getLogger(__name__)
 
 _CURSOR = "review-outcomes"
 _FINAL = (EventKind.VERIFIED.value, EventKind.REVIEWED.value, EventKind.ANCHORED.value)
+
+
+# An event id missing below a committed one may belong to a transaction still open (on
+# PostgreSQL ids are taken from a sequence at insert, so they commit out of order); past this
+# age it is taken for a rolled-back one and passed.
+_GAP_GRACE = dt.timedelta(seconds=30)
+
+
+def _settled(session: Session, cursor: int, limit: int) -> int:
+    """The highest event id up to which every id after ``cursor`` has committed (or is a gap
+    older than ``_GAP_GRACE``): the cursor may move there and never skip a late commit."""
+    upto, now = cursor, utcnow()
+    ids = session.exec(
+        select(DocumentEventRow.id, DocumentEventRow.at)
+        .where(col(DocumentEventRow.id) > cursor)
+        .order_by(col(DocumentEventRow.id))
+        .limit(limit)
+    )
+    for event_id, at in ids:
+        assert event_id is not None
+        if event_id != upto + 1 and now - _aware(at) < _GAP_GRACE:
+            break  # an earlier id may still commit: wait for it
+        upto = event_id
+    return upto
+
+
+def _aware(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # SQLite drops the zone
 
 
 class UnknownDocument(NotFound):
@@ -93,24 +124,21 @@ class OutcomeNotifier(BackgroundLoop):
             if self.cursor is None:
                 saved = session.get(WorkerCursorRow, _CURSOR)
                 self.cursor = saved.position if saved is not None else 0
-            rows = list(
-                session.exec(
-                    select(DocumentEventRow, DocumentRow.source)
-                    .join(DocumentRow, col(DocumentRow.sha256) == col(DocumentEventRow.sha256))
-                    .where(col(DocumentEventRow.id) > self.cursor)
-                    .where(DocumentRow.source != "local")
-                    .where(col(DocumentEventRow.kind).in_(_FINAL))
-                    .order_by(col(DocumentEventRow.id))
-                    .limit(limit)
-                )
+            upto = _settled(session, self.cursor, limit)
+            if upto == self.cursor:
+                return 0
+            rows = session.exec(
+                select(DocumentEventRow, DocumentRow.source)
+                .join(DocumentRow, col(DocumentRow.sha256) == col(DocumentEventRow.sha256))
+                .where(col(DocumentEventRow.id) > self.cursor, col(DocumentEventRow.id) <= upto)
+                .where(DocumentRow.source != "local")
+                .where(col(DocumentEventRow.kind).in_(_FINAL))
+                .order_by(col(DocumentEventRow.id))
             )
             for event, peer in rows:
                 queued += self._report(session, event, peer)
-            if rows:
-                self.cursor = rows[-1][0].id or self.cursor
-                session.merge(
-                    WorkerCursorRow(name=_CURSOR, position=self.cursor, updated_at=utcnow())
-                )
+            self.cursor = upto
+            session.merge(WorkerCursorRow(name=_CURSOR, position=upto, updated_at=utcnow()))
         return queued
 
     def _report(self, session: Session, event: DocumentEventRow, peer: str) -> bool:

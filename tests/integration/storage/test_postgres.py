@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlmodel import Session
 
 from node.api.tokens import TokenService
 from node.bootstrap import build_node
@@ -120,3 +121,29 @@ def test_tokens_and_registry_reads_work_on_postgres(node) -> None:
     tokens = TokenService(node.db)
     issued = tokens.issue("officer", "jane")
     assert tokens.authenticate(issued["token"]).subject == "jane"
+
+
+def test_the_outcome_cursor_waits_for_an_event_committed_out_of_order(node) -> None:
+    """On PostgreSQL ids come from a sequence at insert: a transaction holding a lower id
+    can commit after one holding a higher id. The review-outcome cursor must not pass it."""
+    from node.domain.states import EventKind
+    from node.exchange.outcomes import _settled
+    from node.storage.documents import add_event
+
+    with node.db.session() as session:
+        add_event(session, "a" * 64, EventKind.RECEIVED, "CN-SHA", {})
+    with node.db.session() as session:
+        start = _settled(session, 0, 256)
+    slow = node.db.engine.connect()  # takes the next id and holds it, uncommitted
+    held = slow.begin()
+    late = Session(bind=slow)
+    add_event(late, "b" * 64, EventKind.VERIFIED, "CN-SHA", {"verdict": "reject"})
+    late.flush()  # its id is taken now
+    with node.db.session() as session:  # a later event commits first
+        add_event(session, "c" * 64, EventKind.VERIFIED, "CN-SHA", {"verdict": "reject"})
+    with node.db.session() as session:
+        assert _settled(session, start, 256) == start  # not past the open transaction
+    held.commit()
+    slow.close()
+    with node.db.session() as session:
+        assert _settled(session, start, 256) == start + 2  # both, once it committed

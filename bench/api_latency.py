@@ -1,6 +1,6 @@
 """REST latency over a real socket (uvicorn in-process, in-memory chain, fake verifier).
 
-    .venv/bin/python bench/api_latency.py [N]
+    .venv/bin/python bench/api_latency.py [N]     # N requests per endpoint (default 200)
 
 Prints a table: endpoint, requests, median and p95 milliseconds, requests per second
 (sequential, one client). The review pipeline itself is measured by `cusdep eval`.
@@ -8,6 +8,7 @@ Prints a table: endpoint, requests, median and p95 milliseconds, requests per se
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import sys
@@ -72,5 +73,16 @@ async def main(n: int) -> None:
         )
 
 
+def _args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument(
+        "n", nargs="?", type=int, default=200, help="requests per endpoint (default 200)"
+    )
+    args = ap.parse_args()
+    if args.n < 1:
+        ap.error("N must be at least 1")
+    return args
+
+
 if __name__ == "__main__":
-    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 200))
+    asyncio.run(main(_args().n))

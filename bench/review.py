@@ -147,11 +147,16 @@ def _inputs(case: Path, pdf: bool) -> tuple[bytes, dict[str, Any]]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("corpus", type=Path)
-    ap.add_argument("--count", type=int, default=20)
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path, help="a corpus from `cusdep simulate corpus`")
+    ap.add_argument("--count", type=int, default=20, help="documents to review (default 20)")
     ap.add_argument("--pdf", action="store_true", help="review certificate.pdf instead of scans")
-    ap.add_argument("--baseline", choices=("legacy", "none"), default="legacy")
+    ap.add_argument(
+        "--baseline",
+        choices=("legacy", "none"),
+        default="legacy",
+        help="legacy: also the OCR configuration before the speed work (default); none: only now",
+    )
     ap.add_argument(
         "--det-max-side",
         type=int,
@@ -181,8 +186,7 @@ def main() -> int:
     for i, case in enumerate(cases):
         for s in series if i % 2 == 0 else reversed(series):
             s.review(case, *_inputs(case, args.pdf))
-        sys.stderr.write(f"\r{case.name} " + " ".join(f"{s.wall[-1]:.2f}s" for s in series))
-    sys.stderr.write("\n")
+        sys.stderr.write(f"{case.name} " + " ".join(f"{s.wall[-1]:.2f}s" for s in series) + "\n")
     report(series, args, load_s)
     print(
         f"machine reference: 10^7 Python additions {before:.2f} s before, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--mix", default="", help="case-kind shares, e.g. genuine=0.5,no_seal=0.5")
     c.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     c.add_argument("--scan-format", choices=["jpg", "png"], default="jpg")
+    c.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a directory that is not empty: the corpus there (manifest.json, "
+        "registry/, cases/) is deleted first; other files are left alone",
+    )
     c.add_argument("--json", action="store_true", help="print the summary as JSON")
     c.set_defaults(func=_corpus)
     t = ssub.add_parser("traffic", help="real nodes on loopback exchanging documents under faults")
@@ -30,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--rate", type=float, default=2.0, help="messages per second, all nodes")
     t.add_argument("--duration", type=float, default=60.0, help="seconds of sending")
     t.add_argument("--faults", default="all", help="drop,delay,kill,chain | all | none")
-    t.add_argument("--seed", type=int, default=1)
-    t.add_argument("--out", help="work directory (default: a new temporary directory)")
+    t.add_argument("--seed", type=int, default=1, help="random seed (documents, faults)")
+    t.add_argument("--out", help="new or empty work directory (default: a new temporary one)")
     t.add_argument("--drain-timeout", type=float, default=180.0, help="max wait for delivery")
     t.add_argument("--json", action="store_true", help="print the report as JSON")
     t.set_defaults(func=_traffic)
@@ -50,6 +57,7 @@ def _corpus(args: argparse.Namespace) -> int:
         raise InputError("--workers must be at least 1")
     try:
         mix = parse_mix(args.mix) if args.mix else None
+        _clear_out(Path(args.out), force=args.force)
         summary = generate_corpus(
             Path(args.out),
             args.count,
@@ -85,6 +93,31 @@ def _corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+# what ``generate_corpus`` writes in its directory: all that ``--force`` deletes
+_CORPUS_ENTRIES = ("manifest.json", "registry", "cases")
+
+
+def _clear_out(out: Path, *, force: bool) -> None:
+    """Refuse a directory that is not empty (the new cases would mix with the old: a manifest
+    of 2 cases beside a third from an earlier run, which ``cusdep eval`` scores), unless
+    ``force``: then delete the corpus in it, and only that."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: not a directory")
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not force:
+        raise InputError(
+            f"{out}: not empty (the old cases would mix with the new); choose a new "
+            "directory, or add --force to replace the corpus in it"
+        )
+    for name in _CORPUS_ENTRIES:
+        path = out / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.exists() or path.is_symlink():
+            path.unlink()
+
+
 def _progress(done: int, total: int) -> None:
     width = 30
     filled = width * done // total
@@ -95,11 +128,13 @@ def _progress(done: int, total: int) -> None:
 def _traffic(args: argparse.Namespace) -> int:
     import tempfile
 
+    from simulator.network import check_node_count
     from simulator.traffic import parse_faults, run_traffic
 
     if args.rate <= 0 or args.duration <= 0:
         raise InputError("--rate and --duration must be positive")
     try:
+        check_node_count(args.nodes)  # before a directory is made or anything started
         faults = parse_faults(args.faults)
     except ValueError as err:
         raise InputError(str(err)) from err

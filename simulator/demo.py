@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 
 from node.api.tokens import TokenService
@@ -328,7 +329,7 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
         120,
     )
     inbox, reviews, anchoring = _progress(cn, scans, total)
-    console.print(_summary(cases, reviews, anchoring))
+    _print_table(_summary(cases, reviews, anchoring))
     target = accepted[0] if accepted else scans[0]
     t = asyncio.run(_trace_one(cn, target))
     (OUT / "trace.json").write_text(json.dumps(t, indent=2))
@@ -353,17 +354,37 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
         f"{len(forged) - len(waved)}/{len(forged)} bad certificates stopped; "
         f"{time.perf_counter() - started:.0f} s"
     )
+    if not args.serve:  # the nodes stop on return: a review page URL would lead nowhere
+        sys.stdout.write(
+            "(nodes stopped; `make demo ARGS=--serve` keeps them running and prints the "
+            "review page's URL)\n"
+        )
+        return 0
     node = build_node(cn.settings)
     token = TokenService(node.db).issue("officer", "demo-officer")["token"]
     node.db.dispose()
     url = f"http://127.0.0.1:{cn.settings.api.port}/ui/#token={token}"
     sys.stdout.write(f"review page (officer token): {url}\n")
-    if args.serve:
-        sys.stdout.write("nodes are running; Ctrl-C stops them\n")
-        sys.stdout.flush()
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    sys.stdout.write("nodes are running; Ctrl-C stops them\n")
+    sys.stdout.flush()
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.sigwait({signal.SIGINT, signal.SIGTERM})
     return 0
+
+
+def _print_table(table: Table) -> None:
+    """``table`` whole: where the output is no terminal (``make demo > log``) rich would fit it
+    to 80 columns and cut its cells ("simula…"), so it is printed at the width of its content."""
+    natural = Measurement.get(console, console.options.update_width(1000), table).maximum
+    if console.is_terminal or natural <= console.width:
+        console.print(table)
+        return
+    width = console.width
+    console.width = natural
+    try:
+        console.print(table)
+    finally:
+        console.width = width
 
 
 def _print_sender_view(cluster: Cluster, cases: list[dict[str, Any]], sha: str) -> None:
@@ -396,7 +417,7 @@ def _print_trace(t: dict[str, Any]) -> None:
         table.add_column(col)
     for e in t["events"]:
         table.add_row(e["at"], e["kind"], e["actor"])
-    console.print(table)
+    _print_table(table)
     if t.get("anchor"):
         a = t["anchor"]
         console.print(

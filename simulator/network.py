@@ -141,10 +141,15 @@ class Cluster:
         return codes
 
 
-def build_cluster(root: Path, count: int) -> Cluster:
-    """Initialise ``count`` nodes in ``root`` (homes, keys, contracts), pin them pairwise."""
+def check_node_count(count: int) -> None:
+    """``ValueError`` unless a cluster of ``count`` nodes can be built (one country each)."""
     if not 2 <= count <= len(COUNTRIES):
         raise ValueError(f"--nodes must be between 2 and {len(COUNTRIES)}")
+
+
+def build_cluster(root: Path, count: int) -> Cluster:
+    """Initialise ``count`` nodes in ``root`` (homes, keys, contracts), pin them pairwise."""
+    check_node_count(count)
     root.mkdir(parents=True, exist_ok=True)
     hub = ProxyHub()
     anvil = EmbeddedAnvil(root / "chain", free_port(18545))

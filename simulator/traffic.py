@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from simulator.network import Cluster, SimNode, build_cluster
+from simulator.network import Cluster, SimNode, build_cluster, check_node_count
 from simulator.provenance import check_provenance
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,7 @@ def run_traffic(
     drain_timeout: float = 180.0,
     progress: Callable[[str], None] | None = None,
 ) -> TrafficReport:
+    check_node_count(nodes)  # before anything is generated or started
     say = progress or (lambda _m: None)
     rng = random.Random(f"traffic-{seed}")
     docs = _documents(out / "corpus", seed, scans)

@@ -36,6 +36,7 @@ def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="cusdep", description="cross-border customs data exchange node")
     parser.add_argument("--home", help="data directory (default: $CUSDEP_HOME or ~/.cusdep)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log to stderr")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     command = _command(argv, groups.COMMANDS) if argv is not None else None
@@ -45,7 +46,39 @@ def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         return parser
     for group in groups.modules(command):
         group.register(sub)
+    _describe(parser)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Give each sub-command without a description its one-line help as one, so that
+    ``cusdep init --help`` says what the command does, not only its options."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        helps = {c.dest: c.help for c in action._choices_actions}
+        for name, sub in action.choices.items():
+            if sub.description is None and helps.get(name):
+                sub.description = str(helps[name])
+            _describe(sub)
+
+
+class _Version(argparse.Action):
+    """``--version``: the installed package's version, looked up only when asked for (start-up
+    of every other command stays as it was)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kw: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            text = version("cusdep-node")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            text = "unknown (not installed)"
+        sys.stdout.write(f"cusdep {text}\n")
+        parser.exit(0)
 
 
 def _command(argv: Sequence[str], commands: Mapping[str, object]) -> str | None:

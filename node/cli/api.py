@@ -26,18 +26,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("token", help="API tokens (admin, officer, agency, auditor)")
     ps = p.add_subparsers(dest="token_command", metavar="SUBCOMMAND", required=True)
     i = ps.add_parser("issue", help="issue a bearer token; printed once")
-    i.add_argument("--role", required=True, choices=ROLES)
+    i.add_argument(
+        "--role",
+        required=True,
+        choices=ROLES,
+        help="admin: everything; officer: review and send; agency: its own country's registry "
+        "writes; auditor: read-only",
+    )
     i.add_argument("--subject", required=True, help="who holds it (officer id, agency id, name)")
     i.add_argument("--country", default="", help="the agency's country (agency tokens only)")
     i.add_argument("--days", type=float, help="valid for this many days (default: until revoked)")
-    i.add_argument("--json", action="store_true")
+    i.add_argument("--json", action="store_true", help="print id, role, ... and the token as JSON")
     i.set_defaults(func=_issue)
     r = ps.add_parser("revoke", help="revoke a token by its id (or the token itself)")
-    r.add_argument("token", metavar="ID_OR_TOKEN")
-    r.add_argument("--json", action="store_true")
+    r.add_argument("token", metavar="ID_OR_TOKEN", help="the id from `token list`, or the token")
+    r.add_argument("--json", action="store_true", help="print the revoked token's record as JSON")
     r.set_defaults(func=_revoke)
     ls = ps.add_parser("list", help="list tokens (never their secrets)")
-    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--json", action="store_true", help="print the list as JSON")
     ls.set_defaults(func=_list)
 
     _register_review(sub)
@@ -47,20 +53,37 @@ def _register_review(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     p = sub.add_parser("review", help="the officers' review queue and decisions")
     ps = p.add_subparsers(dest="review_command", metavar="SUBCOMMAND", required=True)
     q = ps.add_parser("queue", help="reviews by state (default: open = waiting for an officer)")
-    q.add_argument("--state", default="open", choices=QUEUE_STATES)
-    q.add_argument("--limit", type=int, default=100)
-    q.add_argument("--json", action="store_true")
+    q.add_argument(
+        "--state",
+        default="open",
+        choices=QUEUE_STATES,
+        help="open: review or reject, undecided (default); pending: not reviewed yet; "
+        "accept|review|reject: that state; decided: an officer decided; all",
+    )
+    q.add_argument("--limit", type=int, default=100, help="at most this many, oldest first (100)")
+    q.add_argument("--json", action="store_true", help="print the rows as JSON")
     q.set_defaults(func=_queue)
     s = ps.add_parser("show", help="one review: result, findings, comparison, decision")
-    s.add_argument("sha256")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("sha256", metavar="SHA256_HEX", help="the reviewed document's SHA-256")
+    s.add_argument(
+        "--json", action="store_true", help="print the whole review (default: a summary)"
+    )
     s.set_defaults(func=_show)
     d = ps.add_parser("decide", help="an officer's decision on a reviewed document")
-    d.add_argument("sha256")
-    d.add_argument("--decision", required=True, choices=DECISIONS)
+    d.add_argument("sha256", metavar="SHA256_HEX", help="the reviewed document's SHA-256")
+    d.add_argument(
+        "--decision",
+        required=True,
+        choices=DECISIONS,
+        help="accept (the running node anchors it and tells the partner who sent it) or reject",
+    )
     d.add_argument("--officer", required=True, help="the deciding officer's id")
-    d.add_argument("--reason", default="")
-    d.add_argument("--json", action="store_true")
+    d.add_argument(
+        "--reason", default="", help="why; needed when deciding against the machine's verdict"
+    )
+    d.add_argument(
+        "--json", action="store_true", help="print the whole review (default: the decision)"
+    )
     d.set_defaults(func=_decide)
 
 

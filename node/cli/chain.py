@@ -26,14 +26,21 @@ def with_node(args: argparse.Namespace, work: Callable[[Node], Awaitable[Any]]) 
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("anchor", help="anchor the files' SHA-256 now; waits for the receipt")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser(
+        "anchor",
+        help="anchor the files' SHA-256 now; waits for the receipt",
+        description="Store the files and anchor their SHA-256 on the chain now, in a Merkle "
+        "root with whatever else is pending, waiting for the receipt (a file anchored before "
+        "is reported as it was). Prints each document's leaf, root, transaction and block; "
+        "`cusdep trace SHA256` shows its proof.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="any files (their bytes are hashed)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (always JSON)")
     p.set_defaults(func=_anchor)
 
     p = sub.add_parser("trace", help="provenance of a document and its proof checked on chain")
-    p.add_argument("sha256", metavar="SHA256_HEX")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("sha256", metavar="SHA256_HEX", help="the document's SHA-256, 64 hex digits")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (always JSON)")
     p.set_defaults(func=_trace)
 
     p = sub.add_parser("consortium", help="consortium administration (contract admin only)")

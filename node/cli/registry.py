@@ -15,54 +15,87 @@ def _reg(node: Node) -> Any:
     return node.registry
 
 
+_JSON = "print the result as JSON (these commands print JSON either way)"
+_SPECIMEN = (
+    "%s: PNG, JPEG or TIFF (at most 10 MiB, 16 megapixels) that records its resolution "
+    "(PNG pHYs, JPEG JFIF or TIFF dpi), else 300 dpi is assumed"
+)
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("registry", help="issuing agencies, seal and signature specimens")
     rsub = p.add_subparsers(dest="action", required=True)
 
     a = rsub.add_parser("add-agency", help="register an issuing agency")
-    a.add_argument("--id", required=True)
-    a.add_argument("--country", required=True)
-    a.add_argument("--name", required=True)
-    a.add_argument("--json", action="store_true")
+    a.add_argument(
+        "--id", required=True, help="agency id, e.g. AU-DAFF (1-64 of A-Z a-z 0-9 . _ -)"
+    )
+    a.add_argument(
+        "--country",
+        required=True,
+        help="ISO 3166 alpha-2 code; our own country's agencies are authoritative records, "
+        "another's an attestation of ours",
+    )
+    a.add_argument("--name", required=True, help="the agency's name as printed on its papers")
+    a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_add_agency)
 
     a = rsub.add_parser("add-seal", help="register an official seal specimen image")
-    a.add_argument("--agency", required=True)
-    a.add_argument("--id", required=True)
-    a.add_argument("--image", required=True)
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--agency", required=True, help="id of the registered agency the seal is of")
+    a.add_argument("--id", required=True, help="seal id, e.g. AU-DAFF-S1")
+    a.add_argument("--image", required=True, metavar="FILE", help=_SPECIMEN % "a clean impression")
+    a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_add_seal)
 
     a = rsub.add_parser("add-officer", help="register an officer and signature specimen")
-    a.add_argument("--agency", required=True)
-    a.add_argument("--id", required=True)
-    a.add_argument("--name", required=True)
-    a.add_argument("--signature", required=True)
-    a.add_argument("--valid-from")
-    a.add_argument("--valid-to")
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--agency", required=True, help="id of the registered agency the officer is of")
+    a.add_argument("--id", required=True, help="officer id, e.g. AU-DAFF-O7")
+    a.add_argument("--name", required=True, help="the officer's name as printed on certificates")
+    a.add_argument(
+        "--signature", required=True, metavar="FILE", help=_SPECIMEN % "the officer's signature"
+    )
+    a.add_argument(
+        "--valid-from",
+        metavar="YYYY-MM-DD",
+        help="first day the officer may sign, from 00:00 UTC (default: no start)",
+    )
+    a.add_argument(
+        "--valid-to",
+        metavar="YYYY-MM-DD",
+        help="last day the officer may sign, until 24:00 UTC (default: no end)",
+    )
+    a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_add_officer)
 
     a = rsub.add_parser("revoke", help="revoke one of our records")
-    a.add_argument("kind", choices=["agency", "seal", "officer", "template"])
-    a.add_argument("--id", required=True)
-    a.add_argument("--reason", required=True)
-    a.add_argument("--json", action="store_true")
+    a.add_argument(
+        "kind", choices=["agency", "seal", "officer", "template"], help="the record's kind"
+    )
+    a.add_argument("--id", required=True, help="id of the record to revoke")
+    a.add_argument("--reason", required=True, help="why, recorded on chain with the revocation")
+    a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_revoke)
 
     a = rsub.add_parser("list", help="list registry records known to this node")
-    a.add_argument("--kind", choices=["agency", "seal", "officer", "template"])
-    a.add_argument("--json", action="store_true")
+    a.add_argument(
+        "--kind", choices=["agency", "seal", "officer", "template"], help="only this kind"
+    )
+    a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_list)
 
     p = sub.add_parser("templates", help="certificate templates for field extraction")
     tsub = p.add_subparsers(dest="action", required=True)
     a = tsub.add_parser("add", help="register a template JSON (its SHA-256 goes on chain)")
-    a.add_argument("file", metavar="TEMPLATE_JSON")
-    a.add_argument("--json", action="store_true")
+    a.add_argument(
+        "file",
+        metavar="TEMPLATE_JSON",
+        help="template in the contract's JSON format (docs/cli-contract.md); its agency must "
+        "be registered and of its issuing_country",
+    )
+    a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_add_template)
     a = tsub.add_parser("list", help="list registered templates")
-    a.add_argument("--json", action="store_true")
+    a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_list_templates)
 
 

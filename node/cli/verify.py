@@ -58,7 +58,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="FILE",
         help="the issuer's electronic copy of the certificate (any format an adapter reads)",
     )
-    p.add_argument("--arrival-date", help="YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--arrival-date",
+        metavar="YYYY-MM-DD",
+        help="the goods' arrival, for the validity rules (default: the declaration's "
+        "arrival_date, else today)",
+    )
     p.add_argument("--evidence", help="directory for evidence crops (fields, seal, signature)")
     p.add_argument("--rules", help="rule repository TOML (default: the packaged rules)")
     p.add_argument("--establishments", help="approved establishments JSON {country: [numbers]}")

@@ -186,3 +186,37 @@ def test_cli_writes_a_corpus_and_rejects_bad_input(tmp_path, capsys) -> None:
     assert main(["simulate", "corpus", "--out", str(tmp_path / "y"), "--count", "0"]) == 2
     assert main(["simulate", "corpus", "--out", str(tmp_path / "y"), "--mix", "bogus=1"]) == 2
     assert "unknown case kind" in capsys.readouterr().err
+
+
+def _old_corpus(out: Path) -> None:
+    """What an earlier run left: three cases, its manifest, and a file of the user's."""
+    for case in ("c00001", "c00002", "c00003"):
+        (out / "cases" / case).mkdir(parents=True)
+        (out / "cases" / case / "truth.json").write_text("{}")
+    (out / "registry").mkdir()
+    (out / "registry" / "bundle.json").write_text("{}")
+    (out / "manifest.json").write_text('{"count": 3}')
+    (out / "strict.toml").write_text("# the user's\n")
+
+
+def test_cli_refuses_a_directory_that_is_not_empty(tmp_path, capsys) -> None:
+    out = tmp_path / "old"
+    _old_corpus(out)
+    argv = ["simulate", "corpus", "--out", str(out), "--count", "2", "--workers", "1", "--json"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not empty" in err[0] and "--force" in err[0]
+    assert json.loads((out / "manifest.json").read_text()) == {"count": 3}  # nothing written
+    assert sorted(p.name for p in (out / "cases").iterdir()) == ["c00001", "c00002", "c00003"]
+
+
+def test_cli_force_replaces_the_old_corpus_and_keeps_other_files(tmp_path, capsys) -> None:
+    out = tmp_path / "old"
+    _old_corpus(out)
+    argv = ["simulate", "corpus", "--out", str(out), "--count", "2", "--workers", "1"]
+    assert main([*argv, "--force", "--json"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["count"] == 2
+    assert sorted(p.name for p in (out / "cases").iterdir()) == ["c00001", "c00002"]
+    assert (out / "strict.toml").read_text() == "# the user's\n"
+    assert json.loads((out / "registry" / "bundle.json").read_text())["agencies"]

@@ -52,7 +52,8 @@ def _build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def _describe(parser: argparse.ArgumentParser) -> None:
     """Give each sub-command without a description its one-line help as one, so that
-    ``cusdep init --help`` says what the command does, not only its options."""
+    ``cusdep init --help`` says what the command does, not only its options; and let each
+    command take ``--home`` after its name as well as before it."""
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue
@@ -60,6 +61,10 @@ def _describe(parser: argparse.ArgumentParser) -> None:
         for name, sub in action.choices.items():
             if sub.description is None and helps.get(name):
                 sub.description = str(helps[name])
+            if not any(isinstance(a, argparse._SubParsersAction) for a in sub._actions):
+                sub.add_argument(  # `cusdep registry list --home X` as `cusdep --home X ...`
+                    "--home", default=argparse.SUPPRESS, help="data directory (as before it)"
+                )
             _describe(sub)
 
 

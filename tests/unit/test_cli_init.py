@@ -222,3 +222,15 @@ def test_a_storage_url_in_a_missing_directory_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and str(missing) in err[0] and "does not exist" in err[0]
     assert not (tmp_path / "no").exists()
+
+
+def test_home_may_follow_the_command(tmp_path: Path, capsys, monkeypatch) -> None:
+    """`cusdep registry list --home X` was "unrecognized arguments"."""
+    monkeypatch.setenv("CUSDEP_HOME", str(tmp_path / "elsewhere"))
+    home = tmp_path / "here"
+    argv = ["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:1"]
+    assert main([*argv, "--home", str(home)]) == 0
+    assert (home / "config.toml").exists() and not (tmp_path / "elsewhere").exists()
+    capsys.readouterr()
+    assert main(["registry", "list", "--home", str(home), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

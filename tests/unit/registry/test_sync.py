@@ -28,7 +28,7 @@ from node.identity import create_identity, load_identity
 from node.registry.specimens import build_specimens, trusted_registrars
 from node.registry.tables import RegistryRecordRow
 from node.runtime import Node
-from node.storage.core import WorkerCursorRow
+from node.storage.core import DocumentEventRow, WorkerCursorRow
 from node.storage.documents import add_event, events_for
 from tests.unit.registry.records import AU_TEMPLATE, png
 
@@ -261,10 +261,12 @@ async def test_review_outcomes_reach_the_sender(nodes) -> None:
     (info,) = await cn.anchoring.anchor_now([sha])
     notifier = OutcomeNotifier(cn.db, cn.exchange, cn.anchoring)
     assert notifier.step() == 2
-    assert OutcomeNotifier(cn.db, cn.exchange, cn.anchoring).step() == 0  # restart: nothing new
+    restarted = OutcomeNotifier(cn.db, cn.exchange, cn.anchoring)
+    assert restarted.step() == 0  # restart: nothing new (past its own `sent` events too)
     with cn.db.session() as session:
         saved = session.get(WorkerCursorRow, "review-outcomes")
-    assert saved is not None and saved.position == notifier.cursor
+        last = max(e.id or 0 for e in session.exec(select(DocumentEventRow)))
+    assert saved is not None and saved.position == restarted.cursor == last
     assert await _deliver(cn, au) == 2
 
     with au.db.session() as session:

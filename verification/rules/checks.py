@@ -176,7 +176,8 @@ def _near(inp: RuleInputs) -> bool:
 @rule("seal.present")
 def seal_present(inp: RuleInputs, p: RuleParams) -> Outcome:
     if not inp.seal.found:
-        return Outcome(False, "no official seal impression found on the document")
+        why = f" ({inp.seal.finding})" if inp.seal.finding else ""
+        return Outcome(False, f"no official seal impression found on the document{why}")
     return Outcome(True, f"{inp.seal.candidates} seal impression(s) found")
 
 

@@ -69,12 +69,13 @@ def _rows():
     return rows
 
 
-def _document(seal=None):
+def _document(seal=None, *, stamped=True, ink=(20, 30, 90)):
     page = render_page("PHYTOSANITARY CERTIFICATE", _rows())
-    paste(page, seal if seal is not None else draw_seal(RING, rotation=25), (1000, 1500))
+    if stamped:
+        paste(page, seal if seal is not None else draw_seal(RING, rotation=25), (1000, 1500))
     officer_line = next(ln for ln in page.lines if "authorized officer" in ln.text)
     x, y = int(officer_line.box[2]) + 40, int(officer_line.box[1]) - 70
-    paste(page, draw_signature(7, jitter=0.8), (x, y))
+    paste(page, draw_signature(7, jitter=0.8, colour=ink), (x, y))
     return page
 
 
@@ -146,6 +147,18 @@ def test_forged_seal_is_never_accepted():
     res = _pipeline(page).verify(page.png(), declaration=DECL)
     assert res.verdict is not Verdict.ACCEPT
     assert not res.seal.match
+
+
+def test_a_blue_signature_on_a_paper_without_a_seal_is_no_seal():
+    """The signature's blue ink was taken for a stamp that does not match (seal.found, a
+    review); it is a paper without a seal (seal.present, reject), and says why."""
+    page = _document(stamped=False, ink=(25, 55, 190))
+    res = _pipeline(page).verify(page.png(), declaration=DECL)
+    assert res.signature.found and not res.seal.found
+    assert res.seal.finding == "the only coloured ink found is the officer's signature"
+    failed = [r for r in res.rules if not r.passed]
+    assert failed[0].id == "seal.present" and "officer's signature" in failed[0].message
+    assert res.verdict is Verdict.REJECT
 
 
 def test_declaration_mismatch_rejects():

@@ -122,9 +122,9 @@ async def build_specimens(
     rows = await asyncio.to_thread(_rows, db, registrars)
     records = await chain.get_many([(r.kind, r.registrar, r.record_id) for r in rows])
     checks = [_on_chain_ok(r, rec) for r, rec in zip(rows, records, strict=True)]
-    agencies: dict[str, Agency] = {}
-    seals: list[SealSpecimen] = []
-    officers: dict[tuple[str, str], OfficerSpecimen] = {}
+    claims: dict[str, list[tuple[str, Agency]]] = {}  # agency id -> (registrar, agency)
+    seals: list[tuple[str, SealSpecimen]] = []  # (registrar, seal)
+    officers: dict[tuple[str, str, str], OfficerSpecimen] = {}  # (registrar, agency, id)
     templates: list[Mapping[str, Any]] = []
     for row, ok in zip(rows, checks, strict=True):
         if not ok:
@@ -136,15 +136,16 @@ async def build_specimens(
             )
             continue
         if row.kind == "agency":
-            agencies[row.record_id] = Agency(row.record_id, row.country, row.fields.get("name", ""))
+            agency = Agency(row.record_id, row.country, row.fields.get("name", ""))
+            claims.setdefault(row.record_id, []).append((row.registrar, agency))
             continue
         data = _stored(blobs, row)
         if data is None:
             continue
         if row.kind == "seal":
-            seals.append(SealSpecimen(row.record_id, row.agency_id, data))
+            seals.append((row.registrar, SealSpecimen(row.record_id, row.agency_id, data)))
         elif row.kind == "officer":
-            key = (row.agency_id, row.record_id)
+            key = (row.registrar, row.agency_id, row.record_id)
             prev = officers.get(key)
             sigs = (prev.signatures if prev else ()) + (data,)
             officers[key] = OfficerSpecimen(
@@ -157,7 +158,47 @@ async def build_specimens(
             )
         elif row.kind == "template":
             templates.append(json.loads(data.decode("utf-8-sig")))
-    # a seal or officer of an agency that is not (or no longer) trusted is not used either
-    seals = [s for s in seals if s.agency_id in agencies]
-    live = [o for o in officers.values() if o.agency_id in agencies]
-    return RegistrySpecimens(agencies, seals, live, templates, is_used)
+    agencies, members = _agencies(claims)
+    # a seal or officer is its registrar's: used only for the agency that registrar's record
+    # of that id is (not another registrar's namesake), and not if that one is not trusted
+    used = [s for registrar, s in seals if (registrar, s.agency_id) in members]
+    live = [o for (registrar, aid, _), o in officers.items() if (registrar, aid) in members]
+    return RegistrySpecimens(agencies, used, live, templates, is_used)
+
+
+def _agencies(
+    claims: Mapping[str, list[tuple[str, Agency]]],
+) -> tuple[dict[str, Agency], set[tuple[str, str]]]:
+    """Each agency id's agency, and the (registrar, agency id) records that stand for it.
+
+    Registrars are trusted each for their own records, not for one another's: two registrars'
+    records of one id are one agency only if they name the same country (its authority's
+    record and an importing authority's attestation). A partner's namesake of another country
+    (NZ registering "AU-DAFF" as a New Zealand agency, with its own seals) would otherwise
+    have lent its seals to the Australian agency. Where countries differ, the id's own country
+    prefix decides ("AU-DAFF" is Australian); where none does, the id is used by nobody."""
+    agencies: dict[str, Agency] = {}
+    members: set[tuple[str, str]] = set()
+    for agency_id, entries in claims.items():
+        countries = {a.country for _, a in entries}
+        country = next(iter(countries)) if len(countries) == 1 else _prefix(agency_id)
+        if len(countries) > 1:
+            claimants = ", ".join(sorted(f"{r} ({a.country})" for r, a in entries))
+            logger.warning(
+                "agency id %s is registered for several countries by %s: %s",
+                agency_id,
+                claimants,
+                f"{country}'s used" if country in countries else "not used",
+            )
+        chosen = [(r, a) for r, a in entries if a.country == country]
+        if not chosen:
+            continue
+        authority = [a for r, a in chosen if r == a.country]  # the agency's own authority's
+        agencies[agency_id] = (authority or [a for _, a in chosen])[0]
+        members |= {(r, agency_id) for r, _ in chosen}
+    return agencies, members
+
+
+def _prefix(agency_id: str) -> str:
+    head, _, rest = agency_id.partition("-")
+    return head.upper() if rest and len(head) == 2 else ""

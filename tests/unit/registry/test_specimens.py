@@ -78,3 +78,50 @@ async def test_revoked_agency_takes_its_seals_and_officers_with_it(node) -> None
     await node.extras["chain"].revoke("agency", "CN", "AU-DAFF", "closed")
     src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})
     assert src.seals() == [] and src.officers("AU-DAFF") == []
+
+
+async def _partner_records(node, registrar: str, agency_country: str, agency_id: str) -> str:
+    """A partner ``registrar``'s own agency ``agency_id`` of ``agency_country`` and one seal of
+    it, on chain and synced here (as ``node.registry.apply`` leaves them); the seal's id."""
+    nz = node.extras["chain"].as_authority(registrar)
+    forged = png("green")
+    sha = node.blobs.put(forged)
+    agency = {"id": agency_id, "country": agency_country, "name": "Namesake", "authoritative": True}
+    seal = {"id": f"{registrar}-S9", "agency_id": agency_id, "image_sha256": sha}
+    await nz.register("agency", registrar, agency)
+    await nz.register("seal", registrar, seal)
+    with node.db.session() as session:
+        for kind, fields, row_sha in (("agency", agency, ""), ("seal", seal, sha)):
+            session.add(
+                RegistryRecordRow(
+                    kind=kind,
+                    registrar=registrar,
+                    record_id=fields["id"],
+                    agency_id=agency_id,
+                    country=agency_country if kind == "agency" else registrar,
+                    sha256=row_sha,
+                    fields=fields,
+                    authoritative=True,
+                    state="confirmed",
+                    source=f"{registrar}-WLG",
+                )
+            )
+    return seal["id"]
+
+
+async def test_a_partners_namesake_agency_lends_no_seal_to_another_country(node) -> None:
+    # security audit: NZ registered its own "AU-DAFF" (a New Zealand agency) with a seal, and
+    # CN's review of an Australian certificate then used it as AU-DAFF's
+    forged = await _partner_records(node, "NZ", "NZ", "AU-DAFF")
+    chain = node.extras["chain"]
+    src = await build_specimens(node.db, node.blobs, chain, registrars={"CN", "NZ"})
+    assert src.agency("AU-DAFF").country == "AU"
+    assert forged not in {s.id for s in src.seals()} and len(src.seals("AU-DAFF")) == 2
+
+
+async def test_an_id_no_country_owns_is_used_by_nobody_when_countries_differ(node) -> None:
+    await node.registry.add_agency("DAFF", "AU", "Department of Agriculture")
+    await _partner_records(node, "NZ", "NZ", "DAFF")
+    src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN", "NZ"})
+    assert src.agency("DAFF") is None and src.seals("DAFF") == []
+    assert src.agency("AU-DAFF").country == "AU"  # the others are untouched

@@ -83,6 +83,7 @@ def initialise_node(
     settings.api.port = api_port or free_port(8080)
     home = settings.home
     home.mkdir(parents=True, exist_ok=True)
+    home.chmod(0o700)  # documents, envelopes, token hashes: the node's user's alone
     create_identity(home, node_id)
     chain_account(home)
     Database(settings.database_url).migrate()

@@ -107,6 +107,7 @@ def run() -> NoReturn:
     once after a success: output flushed and logging shut down, ``os._exit`` skips the
     interpreter's teardown (freeing the OCR sessions and some two thousand modules one by one
     took ~0.8 s after the review's output)."""
+    os.umask(0o077)  # what a node writes (database, documents, quarantine) is its user's alone
     code, args = _main(None)
     if code == 0 and getattr(args, "leave_at_once", False):
         leave(code)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -234,3 +235,23 @@ def test_home_may_follow_the_command(tmp_path: Path, capsys, monkeypatch) -> Non
     capsys.readouterr()
     assert main(["registry", "list", "--home", str(home), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_what_a_node_writes_is_its_users_alone(tmp_path: Path) -> None:
+    """The database, documents and quarantine followed the umask (0644): other local users
+    could read certificates, envelopes and token hashes."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    argv = ["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:1"]
+    done = subprocess.run(
+        [sys.executable, "-m", "node", "--home", str(home), *argv],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CUSDEP_HOME": str(home)},
+    )
+    assert done.returncode == 0, done.stderr
+    modes = {p.name: p.stat().st_mode & 0o777 for p in [home, *home.iterdir()]}
+    assert modes["home"] == 0o700 and modes["cusdep.db"] == 0o600
+    assert all(mode & 0o077 == 0 for mode in modes.values()), modes

@@ -101,9 +101,23 @@ async def revoke(node: NodeDep, who: Officer, sha256: str, body: RevokeIn) -> Re
     return Revocation(**out)
 
 
+# media types a document is served as; anything else (a partner may declare "text/html")
+# is served as bytes, never rendered in the node's own origin
+_SERVED = frozenset(
+    {"application/pdf", "image/jpeg", "image/png", "image/tiff", "application/json",
+     "application/xml", "text/xml", "text/plain", "application/octet-stream"}
+)  # fmt: skip
+
+
 @router.get("/{sha256}/content", response_class=Response)
 async def content(node: NodeDep, who: Reader, sha256: str) -> Response:
-    """The document's original bytes."""
+    """The document's original bytes, as an attachment (never rendered by the browser)."""
     doc = await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
     data = await asyncio.to_thread(node.blobs.get, doc["sha256"])
-    return Response(data, media_type=doc["media_type"])
+    media = doc["media_type"] if doc["media_type"] in _SERVED else "application/octet-stream"
+    headers = {
+        "Content-Disposition": f'attachment; filename="{doc["sha256"]}"',
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+    }
+    return Response(data, media_type=media, headers=headers)

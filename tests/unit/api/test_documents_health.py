@@ -218,3 +218,19 @@ async def test_a_document_anchored_from_the_cli_is_recorded_with_its_media_type(
     with node.db.session() as session:
         media = [session.get(DocumentRow, i.sha256).media_type for i in infos]
     assert media == ["image/png", "application/pdf", "application/json"]
+
+
+async def test_a_document_is_served_as_an_attachment_never_as_a_page(node, client, tokens) -> None:
+    # security audit: a partner declared media type text/html for a document with a script
+    from node.storage.documents import upsert_document
+
+    page = b"<html><script>fetch('/api/v1/tokens')</script></html>"
+    sha = node.blobs.put(page)
+    with node.db.session() as session:
+        upsert_document(session, sha, media_type="text/html", size=len(page), source="AU-SYD")
+    raw = await client.get(f"/api/v1/documents/{sha}/content", headers=bearer(tokens["officer"]))
+    assert raw.status_code == 200 and raw.content == page
+    assert raw.headers["content-type"] == "application/octet-stream"
+    assert raw.headers["content-disposition"].startswith("attachment")
+    assert raw.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in raw.headers["content-security-policy"]

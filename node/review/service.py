@@ -198,7 +198,7 @@ class ReviewService:
             row = session.get(ReviewRow, sha)
             assert row is not None
             if row.state == "decided" or not _claimed(session, row, state=verdict):
-                logger.info("%s was decided while the machine reviewed it: verdict dropped", sha)
+                logger.info("%s changed while the machine reviewed it: verdict dropped", sha)
                 return
             row.state, row.verdict, row.reviewed_at = verdict, verdict, utcnow()
             if verdict == "review" and against.copy_sha256 is None:

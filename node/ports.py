@@ -39,9 +39,21 @@ class ChainAnchor(Protocol):
 
     async def verify_leaf(self, root: str, proof: list[str], leaf: str) -> bool: ...
 
-    async def revoke(self, leaf: str, reason: str) -> str: ...
+    async def revoke(self, root: str, proof: list[str], leaf: str, reason: str) -> str:
+        """Revoke ``leaf`` under ``root``: ``root`` must be anchored (``NotAnchored``), by this
+        account unless it is the admin (``NotRootWriter``), and ``proof`` must link ``leaf`` to
+        it (``NotInRoot``); once per (root, leaf) (``AlreadyRevoked``)."""
+        ...
 
-    async def is_revoked(self, leaf: str) -> bool: ...
+    async def is_revoked_in(self, root: str, leaf: str) -> bool:
+        """Whether ``leaf`` was revoked under ``root`` (by that root's writer or the admin): the
+        check for a document verified against ``root``."""
+        ...
+
+    async def is_revoked(self, leaf: str) -> bool:
+        """Whether ``leaf`` was revoked under any root (any writer can anchor a root of its own
+        over any leaf: ``is_revoked_in`` says whether the attestation one checks was)."""
+        ...
 
 
 RecordKind = str  # "agency" | "seal" | "officer" | "template"

@@ -5,6 +5,7 @@ import {IDocumentAnchor} from "./IDocumentAnchor.sol";
 
 /// @notice Stores only what a view must answer (root -> timestamp and writer, revoked leaves);
 /// everything else is in events. Writers are node accounts authorised by the consortium admin.
+/// A root's leaves can be revoked only by the writer that anchored the root, or by the admin.
 contract DocumentAnchor is IDocumentAnchor {
     address public admin;
     mapping(address => bool) public isWriter;
@@ -15,7 +16,8 @@ contract DocumentAnchor is IDocumentAnchor {
     }
 
     mapping(bytes32 => RootInfo) private _roots;
-    mapping(bytes32 => bool) public revoked;
+    mapping(bytes32 => bool) public revoked; // leaf => revoked under some root
+    mapping(bytes32 => mapping(bytes32 => bool)) public revokedIn; // root => leaf => revoked
 
     constructor() {
         admin = msg.sender;
@@ -35,7 +37,7 @@ contract DocumentAnchor is IDocumentAnchor {
     }
 
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "1.1.0";
     }
 
     function authorise(address writer) external onlyAdmin {
@@ -74,17 +76,27 @@ contract DocumentAnchor is IDocumentAnchor {
 
     function verifyLeaf(bytes32 root, bytes32[] calldata proof, bytes32 leaf) external view returns (bool) {
         if (_roots[root].timestamp == 0) return false;
-        bytes32 computed = leaf;
+        return _processProof(proof, leaf) == root;
+    }
+
+    function revoke(bytes32 root, bytes32[] calldata proof, bytes32 leaf, string calldata reason) external {
+        bool byAdmin = msg.sender == admin;
+        if (!byAdmin && !isWriter[msg.sender]) revert NotWriter(msg.sender);
+        RootInfo storage info = _roots[root];
+        if (info.timestamp == 0) revert NotAnchored(root);
+        if (!byAdmin && msg.sender != info.writer) revert NotRootWriter(msg.sender, root);
+        if (_processProof(proof, leaf) != root) revert NotInRoot(root, leaf);
+        if (revokedIn[root][leaf]) revert AlreadyRevoked(root, leaf);
+        revokedIn[root][leaf] = true;
+        revoked[leaf] = true;
+        emit LeafRevoked(leaf, root, msg.sender, reason);
+    }
+
+    function _processProof(bytes32[] calldata proof, bytes32 leaf) private pure returns (bytes32 computed) {
+        computed = leaf;
         for (uint256 i = 0; i < proof.length; i++) {
             computed = _hashPair(computed, proof[i]);
         }
-        return computed == root;
-    }
-
-    function revoke(bytes32 leaf, string calldata reason) external onlyWriter {
-        if (revoked[leaf]) revert AlreadyRevoked(leaf);
-        revoked[leaf] = true;
-        emit LeafRevoked(leaf, msg.sender, reason);
     }
 
     function _hashPair(bytes32 a, bytes32 b) private pure returns (bytes32 value) {

@@ -10,7 +10,10 @@ interface IDocumentAnchor {
     error ZeroRoot();
     error EmptyBatch();
     error AlreadyAnchored(bytes32 root);
-    error AlreadyRevoked(bytes32 leaf);
+    error AlreadyRevoked(bytes32 root, bytes32 leaf);
+    error NotAnchored(bytes32 root);
+    error NotInRoot(bytes32 root, bytes32 leaf);
+    error NotRootWriter(address caller, bytes32 root);
     error ZeroAddress();
 
     event WriterAuthorised(address indexed writer, address indexed by);
@@ -19,7 +22,7 @@ interface IDocumentAnchor {
     event RootAnchored(
         bytes32 indexed root, bytes32 indexed batchId, uint32 leafCount, address indexed writer, uint64 timestamp
     );
-    event LeafRevoked(bytes32 indexed leaf, address indexed by, string reason);
+    event LeafRevoked(bytes32 indexed leaf, bytes32 indexed root, address indexed by, string reason);
 
     function version() external pure returns (string memory);
     function admin() external view returns (address);
@@ -33,6 +36,13 @@ interface IDocumentAnchor {
     function rootWriter(bytes32 root) external view returns (address);
     /// True when `proof` links `leaf` to `root` and `root` has been anchored.
     function verifyLeaf(bytes32 root, bytes32[] calldata proof, bytes32 leaf) external view returns (bool);
-    function revoke(bytes32 leaf, string calldata reason) external;
+    /// Revokes `leaf` as attested by `root`. Only the writer that anchored `root` (while it is
+    /// still a writer) or the admin may, and only for a leaf `proof` links to the anchored root.
+    function revoke(bytes32 root, bytes32[] calldata proof, bytes32 leaf, string calldata reason) external;
+    /// True when `leaf` was revoked under `root` by that root's writer or the admin: the check
+    /// for a document verified against `root` (check `rootWriter(root)` is who you expect).
+    function revokedIn(bytes32 root, bytes32 leaf) external view returns (bool);
+    /// True when `leaf` was revoked under any root. Any writer can anchor a root of its own over
+    /// any leaf, so this alone does not say who revoked: `revokedIn` and `LeafRevoked` do.
     function revoked(bytes32 leaf) external view returns (bool);
 }

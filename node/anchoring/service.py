@@ -320,7 +320,7 @@ class AnchorService:
 
     async def verify_on_chain(self, info: AnchorInfo) -> tuple[bool, bool]:
         ok = await self.chain.verify_leaf(info.root, info.proof, info.leaf)
-        revoked = await self.chain.is_revoked(info.leaf)
+        revoked = await self.chain.is_revoked_in(info.root, info.leaf)
         return ok, revoked
 
 

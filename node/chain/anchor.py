@@ -86,17 +86,36 @@ class Web3ChainAnchor(LazyContract):
         )
         return bool(await self.client.call(fn))
 
-    async def revoke(self, leaf: str, reason: str) -> str:
-        receipt = await self.client.transact((await self._c()).functions.revoke(_b32(leaf), reason))
+    async def revoke(self, root: str, proof: list[str], leaf: str, reason: str) -> str:
+        fn = (await self._c()).functions.revoke(
+            _b32(root), [_b32(p) for p in proof], _b32(leaf), reason
+        )
+        receipt = await self.client.transact(fn)
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
+
+    async def is_revoked_in(self, root: str, leaf: str) -> bool:
+        fn = (await self._c()).functions.revokedIn(_b32(root), _b32(leaf))
+        return bool(await self.client.call(fn))
 
     async def is_revoked(self, leaf: str) -> bool:
         return bool(await self.client.call((await self._c()).functions.revoked(_b32(leaf))))
+
+    async def root_writer(self, root: str) -> str | None:
+        """The account that anchored ``root`` (None: not anchored); not part of the port."""
+        fn = (await self._c()).functions.rootWriter(_b32(root))
+        writer = str(await self.client.call(fn))
+        return None if int(writer, 16) == 0 else writer
 
     # consortium administration (not part of the port)
     async def authorise(self, writer: str) -> str:
         receipt = await self.client.transact(
             (await self._c()).functions.authorise(self.client.w3.to_checksum_address(writer))
+        )
+        return HexBytes(receipt["transactionHash"]).to_0x_hex()
+
+    async def deauthorise(self, writer: str) -> str:
+        receipt = await self.client.transact(
+            (await self._c()).functions.deauthorise(self.client.w3.to_checksum_address(writer))
         )
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
 

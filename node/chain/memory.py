@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from node.anchoring.merkle import process_proof
@@ -24,21 +25,61 @@ def _revert(name: str, **args: Any) -> ChainReverted:
     return ChainReverted(f"reverted with {name}({pretty})", error=name, args=args)
 
 
+@dataclass
+class _AnchorContract:
+    """One DocumentAnchor's state, shared by every account's view of it (``as_writer``)."""
+
+    admin: str
+    writers: set[str]
+    roots: dict[str, AnchorReceipt] = field(default_factory=dict)
+    root_writers: dict[str, str] = field(default_factory=dict)
+    revoked: set[tuple[str, str]] = field(default_factory=set)  # (root, leaf)
+    head: int = 0  # the latest block; each anchor is mined in a block of its own
+
+
 class InMemoryChainAnchor:
-    def __init__(self, writer: str = "0xwriter", *, authorised: bool = True) -> None:
+    """The DocumentAnchor as account ``writer`` sees it; the first account is the deployer
+    (admin and writer), ``as_writer`` gives another account's view of the same contract."""
+
+    def __init__(
+        self,
+        writer: str = "0xwriter",
+        *,
+        authorised: bool = True,
+        _contract: _AnchorContract | None = None,
+    ) -> None:
         self.contract_address = "0x" + "a" * 40
         self.writer = writer
-        self.writers = {writer} if authorised else set()
-        self.roots: dict[str, AnchorReceipt] = {}
-        self.revoked: set[str] = set()
+        self.contract = _contract or (  # deployed by ``writer``, or by an admin of its own
+            _AnchorContract(admin=writer, writers={writer})
+            if authorised
+            else _AnchorContract(admin="0xadmin", writers={"0xadmin"})
+        )
         self.available = True
         self.deployed = True  # False: no contract at ``contract_address`` (a reset chain)
-        self.head = 0  # the latest block; each anchor is mined in a block of its own
+
+    def as_writer(self, writer: str, *, authorised: bool = True) -> InMemoryChainAnchor:
+        """The same contract seen by account ``writer`` (authorised as a writer unless told)."""
+        if authorised:
+            self.contract.writers.add(writer)
+        return InMemoryChainAnchor(writer, _contract=self.contract)
+
+    @property
+    def writers(self) -> set[str]:
+        return self.contract.writers
+
+    @property
+    def roots(self) -> dict[str, AnchorReceipt]:
+        return self.contract.roots
+
+    @property
+    def head(self) -> int:
+        return self.contract.head
 
     def _check(self) -> None:
         if not self.available:
             raise ChainUnavailable("in-memory chain is down")
-        if self.writer not in self.writers:
+        if self.writer not in self.contract.writers:
             raise _revert("NotWriter", caller=self.writer)
 
     async def anchor(self, root: str, leaf_count: int, batch_id: str) -> AnchorReceipt:
@@ -47,48 +88,76 @@ class InMemoryChainAnchor:
             raise _revert("ZeroRoot")
         if leaf_count == 0:
             raise _revert("EmptyBatch")
-        if root in self.roots:
+        c = self.contract
+        if root in c.roots:
             raise _revert("AlreadyAnchored", root=root)
-        self.head += 1
-        receipt = AnchorReceipt(root, _tx(root, self.head), self.head, int(time.time()))
-        self.roots[root] = receipt
+        c.head += 1
+        receipt = AnchorReceipt(root, _tx(root, c.head), c.head, int(time.time()))
+        c.roots[root] = receipt
+        c.root_writers[root] = self.writer
         return receipt
 
     def rewind(self, block: int) -> None:
         """Lose every block after ``block``, as an anvil restarted from an older state dump."""
-        self.head = min(self.head, block)
-        self.roots = {r: a for r, a in self.roots.items() if a.block_number <= block}
+        c = self.contract
+        c.head = min(c.head, block)
+        lost = [r for r, a in c.roots.items() if a.block_number > block]
+        for r in lost:
+            del c.roots[r]
+            c.root_writers.pop(r, None)
+        c.revoked = {(r, leaf) for r, leaf in c.revoked if r in c.roots}
 
     async def find_anchor(self, root: str) -> AnchorReceipt | None:
-        return self.roots.get(root)
+        return self.contract.roots.get(root)
 
     async def root_timestamps(self, roots: Sequence[str]) -> list[int]:
         if not self.available:
             raise ChainUnavailable("in-memory chain is down")
         if not self.deployed:
             raise ChainUnavailable(f"no DocumentAnchor contract answers at {self.contract_address}")
-        return [a.timestamp if (a := self.roots.get(r)) else 0 for r in roots]
+        return [a.timestamp if (a := self.contract.roots.get(r)) else 0 for r in roots]
 
     async def block_number(self) -> int:
         if not self.available:
             raise ChainUnavailable("in-memory chain is down")
-        return self.head
+        return self.contract.head
+
+    async def root_writer(self, root: str) -> str | None:
+        return self.contract.root_writers.get(root)
 
     async def verify_leaf(self, root: str, proof: list[str], leaf: str) -> bool:
-        if root not in self.roots:
+        if root not in self.contract.roots:
             return False
-        computed = process_proof(bytes.fromhex(leaf[2:]), (bytes.fromhex(p[2:]) for p in proof))
-        return "0x" + computed.hex() == root
+        return _computed_root(proof, leaf) == root
 
-    async def revoke(self, leaf: str, reason: str) -> str:
-        self._check()
-        if leaf in self.revoked:
-            raise _revert("AlreadyRevoked", leaf=leaf)
-        self.revoked.add(leaf)
-        return _tx(leaf, reason)
+    async def revoke(self, root: str, proof: list[str], leaf: str, reason: str) -> str:
+        if not self.available:
+            raise ChainUnavailable("in-memory chain is down")
+        c = self.contract
+        is_admin = self.writer == c.admin
+        if not is_admin and self.writer not in c.writers:
+            raise _revert("NotWriter", caller=self.writer)
+        if root not in c.roots:
+            raise _revert("NotAnchored", root=root)
+        if not is_admin and c.root_writers.get(root) != self.writer:
+            raise _revert("NotRootWriter", caller=self.writer, root=root)
+        if _computed_root(proof, leaf) != root:
+            raise _revert("NotInRoot", root=root, leaf=leaf)
+        if (root, leaf) in c.revoked:
+            raise _revert("AlreadyRevoked", root=root, leaf=leaf)
+        c.revoked.add((root, leaf))
+        return _tx(root, leaf, reason)
+
+    async def is_revoked_in(self, root: str, leaf: str) -> bool:
+        return (root, leaf) in self.contract.revoked
 
     async def is_revoked(self, leaf: str) -> bool:
-        return leaf in self.revoked
+        return any(revoked == leaf for _root, revoked in self.contract.revoked)
+
+
+def _computed_root(proof: list[str], leaf: str) -> str:
+    computed = process_proof(bytes.fromhex(leaf[2:]), (bytes.fromhex(p[2:]) for p in proof))
+    return "0x" + computed.hex()
 
 
 class InMemoryTrustRegistry:

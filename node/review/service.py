@@ -282,7 +282,7 @@ class ReviewService:
         return result
 
     async def revoke_document(self, sha256: str, reason: str, actor: str) -> dict[str, Any]:
-        """Revoke an anchored document on chain (``revoked(leaf)`` becomes true) and record it."""
+        """Revoke an anchored document on chain (``revokedIn(root, leaf)``) and record it."""
         sha = check_sha256(sha256)
         if not reason.strip():
             raise InputError("a revocation needs a reason")
@@ -292,13 +292,13 @@ class ReviewService:
         if info is None:
             raise Conflict(f"{sha} is not anchored: nothing to revoke on chain")
         record = functools.partial(self._record_revocation, sha, reason.strip(), actor)
-        if await self.anchoring.chain.is_revoked(info.leaf):
+        if await self.anchoring.chain.is_revoked_in(info.root, info.leaf):
             if not await asyncio.to_thread(record, None):
                 raise Conflict(f"{sha} is revoked already")
             # revoked on chain by a revocation whose node stopped before it recorded it
             logger.warning("%s was revoked on chain but not here: recorded now", sha)
             return _revoked(sha, info.leaf, None, reason.strip())
-        tx = await self.anchoring.chain.revoke(info.leaf, reason.strip())
+        tx = await self.anchoring.chain.revoke(info.root, info.proof, info.leaf, reason.strip())
         await asyncio.to_thread(record, tx)
         return _revoked(sha, info.leaf, tx, reason.strip())
 

@@ -64,9 +64,100 @@ async def test_anchor_find_verify_revoke(ports) -> None:
     with pytest.raises(ChainReverted) as err:
         await anchor.anchor(root, 5, root)
     assert err.value.detail["error"] == "AlreadyAnchored"
-    await anchor.revoke(_hex(leaves[2]), "withdrawn")
+    assert not await anchor.is_revoked_in(root, _hex(leaves[2]))
+    await anchor.revoke(root, proof, _hex(leaves[2]), "withdrawn")
+    assert await anchor.is_revoked_in(root, _hex(leaves[2]))
     assert await anchor.is_revoked(_hex(leaves[2]))
+    assert not await anchor.is_revoked_in(root, _hex(leaves[3]))
     assert not await anchor.is_revoked(_hex(leaves[3]))
+
+
+@pytest.fixture(params=["memory", "anvil"])
+async def writers(request, anvil_url):
+    """One DocumentAnchor seen by its admin (the deployer), two writers CN and AU it
+    authorised, and an account it never authorised."""
+    if request.param == "memory":
+        admin = InMemoryChainAnchor("0xadmin")
+        yield (
+            admin,
+            admin.as_writer("0xcn"),
+            admin.as_writer("0xau"),
+            admin.as_writer("0xstranger", authorised=False),
+        )
+        return
+    clients = []
+    for _ in range(4):
+        client = ChainClient(anvil_url, new_account())
+        await client.start()
+        await client.fund_self(10**21)
+        clients.append(client)
+    address = await clients[0].deploy("DocumentAnchor")
+    admin, cn, au, stranger = (Web3ChainAnchor(c, lambda: _const(address)) for c in clients)
+    await admin.authorise(cn.client.address)
+    await admin.authorise(au.client.address)
+    yield admin, cn, au, stranger
+    for client in clients:
+        await client.aclose()
+
+
+async def _expect(error: str, coro) -> None:
+    with pytest.raises(ChainReverted) as err:
+        await coro
+    assert err.value.detail["error"] == error, err.value.message
+
+
+def _tree(tag: str, n: int = 4) -> tuple[MerkleTree, list[bytes]]:
+    leaves = [leaf_for(hashlib.sha256(f"{tag}{i}".encode()).hexdigest()) for i in range(n)]
+    return MerkleTree.build(leaves), leaves
+
+
+async def test_only_the_roots_writer_or_the_admin_revokes(writers) -> None:
+    admin, cn, au, stranger = writers
+    cn_tree, cn_leaves = _tree("cn")
+    au_tree, au_leaves = _tree("au")
+    cn_root, au_root = _hex(cn_tree.root), _hex(au_tree.root)
+    await cn.anchor(cn_root, 4, cn_root)
+    await au.anchor(au_root, 4, au_root)
+    leaf, proof = _hex(cn_leaves[1]), [_hex(p) for p in cn_tree.proof(cn_leaves[1])]
+
+    await _expect("NotRootWriter", au.revoke(cn_root, proof, leaf, "mine now"))
+    await _expect("NotWriter", stranger.revoke(cn_root, proof, leaf, "mine now"))
+    never = _hex(leaf_for(hashlib.sha256(b"never anchored").hexdigest()))
+    await _expect("NotAnchored", au.revoke(never, [], never, "pre-emptive"))
+    await _expect("NotAnchored", cn.revoke(never, [], never, "pre-emptive"))
+    # an anchored root, and a leaf its proof does not link to it
+    await _expect("NotInRoot", cn.revoke(cn_root, proof, never, "not ours"))
+    await _expect("NotInRoot", cn.revoke(cn_root, proof[1:], leaf, "short proof"))
+    assert not await cn.is_revoked_in(cn_root, leaf) and not await cn.is_revoked(leaf)
+    assert not await cn.is_revoked(never)
+
+    await cn.revoke(cn_root, proof, leaf, "issued in error")
+    assert await au.is_revoked_in(cn_root, leaf) and await au.is_revoked(leaf)
+    await _expect("AlreadyRevoked", cn.revoke(cn_root, proof, leaf, "again"))
+    # the admin may revoke under anyone's root
+    au_leaf = _hex(au_leaves[3])
+    await admin.revoke(au_root, [_hex(p) for p in au_tree.proof(au_leaves[3])], au_leaf, "court")
+    assert await cn.is_revoked_in(au_root, au_leaf)
+    assert not await cn.is_revoked_in(au_root, _hex(au_leaves[2]))
+
+
+async def test_a_root_of_ones_own_over_anothers_leaf_leaves_its_root_unrevoked(writers) -> None:
+    _, cn, au, _ = writers
+    cn_tree, cn_leaves = _tree("victim")
+    cn_root = _hex(cn_tree.root)
+    await cn.anchor(cn_root, 4, cn_root)
+    # AU anchors a root of its own over CN's leaf and revokes it there: allowed (it withdraws
+    # its own attestation), but CN's root does not show the leaf revoked
+    own = MerkleTree.build([cn_leaves[0], leaf_for(hashlib.sha256(b"filler").hexdigest())])
+    own_root, leaf = _hex(own.root), _hex(cn_leaves[0])
+    await au.anchor(own_root, 2, own_root)
+    await au.revoke(own_root, [_hex(p) for p in own.proof(cn_leaves[0])], leaf, "griefing")
+    assert await cn.is_revoked_in(own_root, leaf)
+    assert not await cn.is_revoked_in(cn_root, leaf)
+    assert await cn.is_revoked(leaf)  # leaf-wide: revoked under some root
+    # CN's own revocation under its root still goes through
+    await cn.revoke(cn_root, [_hex(p) for p in cn_tree.proof(cn_leaves[0])], leaf, "withdrawn")
+    assert await cn.is_revoked_in(cn_root, leaf)
 
 
 async def test_root_timestamps_and_the_head(ports) -> None:

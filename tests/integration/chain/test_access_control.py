@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from node.anchoring.merkle import MerkleTree, leaf_for
 from node.errors import ChainReverted
 
 SHA = hashlib.sha256(b"specimen").hexdigest()
@@ -120,7 +121,7 @@ async def test_unknown_account_cannot_anchor_or_revoke(deployed, anvil_url):
     stranger = deployed.anchor(await deployed.client(anvil_url))
     root = "0x" + SHA
     await expect("NotWriter", stranger.anchor(root, 1, root))
-    await expect("NotWriter", stranger.revoke(root, "no"))
+    await expect("NotWriter", stranger.revoke(root, [], root, "no"))
     await expect("NotAdmin", stranger.authorise(stranger.client.address))
     assert await stranger.find_anchor(root) is None
 
@@ -137,3 +138,67 @@ async def test_admin_authorises_a_writer(deployed, anvil_url):
     await expect("EmptyBatch", writer.anchor("0x" + OTHER_SHA, 0, root))
     found = await writer.find_anchor(root)
     assert found is not None and found.tx_hash == receipt.tx_hash
+
+
+def _hex(b: bytes) -> str:
+    return "0x" + b.hex()
+
+
+async def _writers(deployed, anvil_url):
+    """The admin's anchor port and two writers it authorised (CN, AU)."""
+    admin = deployed.anchor(deployed.admin)
+    cn = deployed.anchor(await deployed.client(anvil_url))
+    au = deployed.anchor(await deployed.client(anvil_url))
+    await admin.authorise(cn.client.address)
+    await admin.authorise(au.client.address)
+    return admin, cn, au
+
+
+async def _anchored(anchor, tag: str):
+    leaves = [leaf_for(hashlib.sha256(f"{tag}{i}".encode()).hexdigest()) for i in range(3)]
+    tree = MerkleTree.build(leaves)
+    root = _hex(tree.root)
+    await anchor.anchor(root, len(leaves), root)
+    return root, [(_hex(leaf), [_hex(p) for p in tree.proof(leaf)]) for leaf in leaves]
+
+
+async def test_a_second_writer_cannot_revoke_the_first_writers_leaf(deployed, anvil_url):
+    _, cn, au = await _writers(deployed, anvil_url)
+    root, leaves = await _anchored(cn, "cn")
+    leaf, proof = leaves[1]
+    assert await au.root_writer(root) == cn.client.address
+    err = await expect("NotRootWriter", au.revoke(root, proof, leaf, "mine now"))
+    assert err.detail["args"]["caller"].lower() == au.client.address.lower()
+    assert not await cn.is_revoked_in(root, leaf) and not await cn.is_revoked(leaf)
+    await cn.revoke(root, proof, leaf, "issued in error")  # its writer can
+    assert await cn.is_revoked_in(root, leaf) and await cn.is_revoked(leaf)
+    await expect("AlreadyRevoked", cn.revoke(root, proof, leaf, "again"))
+    other, other_proof = leaves[2]
+    await expect("NotRootWriter", au.revoke(root, other_proof, other, "x"))
+
+
+async def test_a_leaf_never_anchored_cannot_be_revoked(deployed, anvil_url):
+    admin, cn, _ = await _writers(deployed, anvil_url)
+    root, leaves = await _anchored(cn, "anchored")
+    never = _hex(leaf_for(hashlib.sha256(b"not anchored yet").hexdigest()))
+    for port in (cn, admin):  # not even the admin: a pre-emptive revocation is refused
+        await expect("NotAnchored", port.revoke(never, [], never, "pre-emptive"))
+        await expect("NotInRoot", port.revoke(root, leaves[0][1], never, "pre-emptive"))
+    assert not await cn.is_revoked(never)
+
+
+async def test_the_admin_can_revoke_any_writers_leaf(deployed, anvil_url):
+    admin, cn, _ = await _writers(deployed, anvil_url)
+    root, leaves = await _anchored(cn, "admin")
+    leaf, proof = leaves[0]
+    await admin.revoke(root, proof, leaf, "consortium decision")
+    assert await cn.is_revoked_in(root, leaf) and await cn.is_revoked(leaf)
+    assert not await cn.is_revoked_in(root, leaves[1][0])
+
+
+async def test_a_deauthorised_writer_cannot_revoke_its_own_leaf(deployed, anvil_url):
+    admin, cn, _ = await _writers(deployed, anvil_url)
+    root, leaves = await _anchored(cn, "gone")
+    await admin.deauthorise(cn.client.address)
+    await expect("NotWriter", cn.revoke(root, leaves[0][1], leaves[0][0], "x"))
+    assert not await cn.is_revoked_in(root, leaves[0][0])

@@ -67,6 +67,12 @@ def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url:
     )
     assert wrong == "false"
     assert _cast("call", contract, "revoked(bytes32)(bool)", a["leaf"], "--rpc-url", rpc) == "false"
+    revoked_in = "revokedIn(bytes32,bytes32)(bool)"
+    root = a["merkle_root"]
+    assert _cast("call", contract, revoked_in, root, a["leaf"], "--rpc-url", rpc) == "false"
+    writer = _cast("call", contract, "rootWriter(bytes32)(address)", root, "--rpc-url", rpc)
+    account = json.loads(_cusdep(home, "consortium", "account"))["account"]
+    assert writer.lower() == account.lower()
     tx = json.loads(_cast("tx", a["tx_hash"], "--rpc-url", rpc, "--json"))
     assert tx["to"].lower() == contract.lower()
     assert int(tx["blockNumber"], 16) == a["block_number"]

@@ -39,7 +39,10 @@ async def test_python_proofs_verify_on_chain(deployed, n: int) -> None:
 
 async def test_revocation_is_recorded(deployed) -> None:
     anchor = deployed.anchor(deployed.admin)
-    leaf = _hex(leaf_for(hashlib.sha256(b"revoke me").hexdigest()))
-    assert not await anchor.is_revoked(leaf)
-    await anchor.revoke(leaf, "certificate withdrawn by issuer")
-    assert await anchor.is_revoked(leaf)
+    leaves = [leaf_for(hashlib.sha256(f"revoke me {i}".encode()).hexdigest()) for i in range(3)]
+    tree = MerkleTree.build(leaves)
+    root, leaf = _hex(tree.root), _hex(leaves[1])
+    await anchor.anchor(root, 3, root)
+    assert not await anchor.is_revoked(leaf) and not await anchor.is_revoked_in(root, leaf)
+    await anchor.revoke(root, [_hex(p) for p in tree.proof(leaves[1])], leaf, "withdrawn by issuer")
+    assert await anchor.is_revoked(leaf) and await anchor.is_revoked_in(root, leaf)

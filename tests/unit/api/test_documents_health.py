@@ -187,7 +187,8 @@ async def test_a_revocation_on_chain_the_node_did_not_record_is_recorded(
     )
     sha = r.json()["sha256"]
     await node.anchoring.run_once(force=True)
-    await node.anchoring.chain.revoke(node.anchoring.info(sha).leaf, "issued in error")
+    info = node.anchoring.info(sha)
+    await node.anchoring.chain.revoke(info.root, info.proof, info.leaf, "issued in error")
     retry = await client.post(
         f"/api/v1/documents/{sha}/revoke",
         json={"reason": "issued in error"},

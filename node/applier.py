@@ -128,7 +128,7 @@ class MessageApplier(BackgroundLoop):
 
     def _finish(self, row: InboxRow, change: Any, error: CusdepError | None) -> None:
         with self.db.session() as session:
-            current = session.get(InboxRow, row.message_id)
+            current = session.get(InboxRow, (row.message_id, row.peer))
             if current is None or current.state != "received":
                 return  # applied by another pass meanwhile
             if error is None:

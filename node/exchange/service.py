@@ -297,12 +297,18 @@ class ExchangeService:
         return pb.Receipt.FromString(row.receipt)
 
     def provenance(self, peer: str | None, sha256: str) -> xpb.ProvenanceReply:
-        """Events of a document only if it was exchanged with ``peer`` (either direction)."""
+        """Events of a document only if it was exchanged with ``peer`` (either direction):
+        the partner sent us the document itself (a message merely naming it, as a revocation
+        or an outcome does, could name any document) or we sent it something about it."""
         with self.db.session() as session:
             shared = (
                 session.exec(
                     select(InboxRow.message_id)
-                    .where(InboxRow.document_sha256 == sha256, InboxRow.peer == peer)
+                    .where(
+                        InboxRow.document_sha256 == sha256,
+                        InboxRow.peer == peer,
+                        col(InboxRow.kind).in_(store.DOCUMENT_KINDS),
+                    )
                     .limit(1)
                 ).first()
                 or session.exec(

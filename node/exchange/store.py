@@ -148,15 +148,13 @@ def insert_inbox(
                 "stored": False,
             }
         )
-        if sha and cand.payload.kind != "review_outcome":  # recorded once applied (node.applier)
+        # a document's ``received`` event; a revocation or review outcome naming a document is
+        # recorded only once checked and applied (node.applier): it could name any document
+        if sha and cand.payload.kind in DOCUMENT_KINDS:
             events.append(
                 {
                     "sha256": sha,
-                    "kind": (
-                        EventKind.REVOKED.value
-                        if cand.payload.kind == "revocation"
-                        else EventKind.RECEIVED.value
-                    ),
+                    "kind": EventKind.RECEIVED.value,
                     "actor": peer,
                     "at": now,
                     "detail": {

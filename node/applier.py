@@ -1,5 +1,6 @@
 """Applying what partners send that is not a document: registry updates and revocations
-(``node.registry.apply``) and review outcomes (``node.exchange.outcomes``).
+(``node.registry.apply``; a document's revocation: ``node.exchange.revocations``) and review
+outcomes (``node.exchange.outcomes``).
 
 The exchange persists and acknowledges these like any message (inbox row, state ``received``).
 This worker takes them in arrival order, checks each (sender authority, the chain) and then, in
@@ -24,6 +25,7 @@ from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.errors import UnknownSender
 from node.exchange.outcomes import check_outcome
 from node.exchange.payloads import parse_payload
+from node.exchange.revocations import check_document_revocation
 from node.exchange.tables import TO_APPLY, InboxRow, PartnerRow, RejectionRow
 from node.loop import BackgroundLoop
 from node.ports import ChainAnchor, TrustRegistryChain
@@ -103,7 +105,9 @@ class MessageApplier(BackgroundLoop):
         if isinstance(message, docs.Revocation) and (
             message.target == docs.Revocation.TARGET_DOCUMENT
         ):
-            return None  # recorded as a ``revoked`` event on receipt
+            return await check_document_revocation(
+                self.db, peer=row.peer, message_id=row.message_id, revocation=message
+            )
         if self.registry_chain is None:
             raise ChainError("no TrustRegistry to check registry messages against")
         if isinstance(message, docs.Revocation):
@@ -128,7 +132,7 @@ class MessageApplier(BackgroundLoop):
 
     def _finish(self, row: InboxRow, change: Any, error: CusdepError | None) -> None:
         with self.db.session() as session:
-            current = session.get(InboxRow, row.message_id)
+            current = session.get(InboxRow, (row.message_id, row.peer))
             if current is None or current.state != "received":
                 return  # applied by another pass meanwhile
             if error is None:

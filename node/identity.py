@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import ipaddress
 import os
 from dataclasses import dataclass
@@ -42,6 +43,13 @@ class Identity:
     def key_id(self) -> str:
         """Stable id of the signing key: first 16 hex of SHA-256 of the public key."""
         return hashlib.sha256(bytes(self.signing_key.verify_key)).hexdigest()[:16]
+
+    def derived_key(self, purpose: str) -> bytes:
+        """A 32-byte secret of this node for ``purpose``: HMAC-SHA256 keyed by the private
+        Ed25519 seed over a domain-separated label. The same after every restart, known to no
+        one without the seed, and a different key for each purpose (never the seed itself)."""
+        label = b"cusdep.identity.v1.derived-key\x00" + purpose.encode()
+        return hmac.new(bytes(self.signing_key), label, hashlib.sha256).digest()
 
 
 def tls_server_name(node_id: str) -> str:

@@ -4,6 +4,8 @@ Order of checks (cheapest and least trusting first): size, well-formed header, s
 (pinned partner and the same node as the TLS client certificate), recipient, key id, signature,
 payload hash; then, against the inbox, duplicates (identical digest: acknowledged again with the
 stored receipt) and replays (same id, other digest); then created-at window and payload shape.
+Message ids are the sender's: duplicates and replays are looked for among that sender's messages
+only, so a message id another partner used first neither blocks nor replays this one.
 Accepted envelopes are persisted (blob, inbox row, document row, ``received`` event) before any
 receipt leaves; rejected ones go to quarantine and the audit log. Nothing here may crash the
 node: unexpected errors become a rejection of the batch, never an exception out of the server.
@@ -192,11 +194,18 @@ class Inbox:
     ) -> None:
         accepted: list[_Candidate] = []
         with self.db.session() as session:
+            # every candidate's sender is ``peer`` (``_check``): its ids are looked up among its
+            # own messages, not all senders' (an id is unique per sender, see InboxRow)
             ids = [c.envelope.header.message_id for c in candidates]
             seen = (
                 {
                     r.message_id: r
-                    for r in session.exec(select(InboxRow).where(InboxRow.message_id.in_(ids)))  # type: ignore[attr-defined]
+                    for r in session.exec(
+                        select(InboxRow).where(
+                            InboxRow.peer == (peer or ""),
+                            InboxRow.message_id.in_(ids),  # type: ignore[attr-defined]
+                        )
+                    )
                 }
                 if ids
                 else {}
@@ -220,7 +229,8 @@ class Inbox:
         batch: dict[str, _Candidate],
         now: dt.datetime,
     ) -> bool:
-        """True when ``cand`` is new and acceptable; else its ack is filled in."""
+        """True when ``cand`` is new and acceptable; else its ack is filled in. ``seen`` and
+        ``batch`` hold only messages of ``cand``'s sender."""
         mid = cand.ack.message_id
         prior_digest = None
         if mid in seen:

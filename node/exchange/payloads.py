@@ -118,6 +118,11 @@ def _fill(target: Message, fields: dict[str, Any]) -> None:
             continue
 
 
+def is_sha256(text: str) -> bool:
+    """A document's name: its SHA-256 as 64 lower-case hex digits."""
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
+
+
 def parse_payload(kind: int, payload: bytes) -> Payload:
     """Decode and sanity-check a received payload; ``MalformedMessage`` when it does not fit."""
     name = KIND_NAMES.get(kind)
@@ -147,14 +152,23 @@ def _check(kind: str, message: Message) -> str:
             raise MalformedMessage("registry update names no record")
         return ""
     if isinstance(message, docs.Revocation):
-        if message.target == docs.Revocation.TARGET_UNSPECIFIED or not message.subject_id:
-            raise MalformedMessage("revocation names no target")
-        return message.subject_id if message.target == docs.Revocation.TARGET_DOCUMENT else ""
+        return _check_revocation(message)
     if isinstance(message, docs.ReviewOutcome):
         sha = message.document_sha256
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        if not is_sha256(sha):
             raise MalformedMessage("review outcome names no document SHA-256 (64 lower-case hex)")
         if message.verdict not in VERDICTS or message.decided_by not in ("machine", "officer"):
             raise MalformedMessage("review outcome needs verdict accept|reject, machine|officer")
         return sha
     raise MalformedMessage("unsupported payload")
+
+
+def _check_revocation(message: docs.Revocation) -> str:
+    """The document a revocation names (its SHA-256), or "" for a registry record."""
+    if message.target == docs.Revocation.TARGET_UNSPECIFIED or not message.subject_id:
+        raise MalformedMessage("revocation names no target")
+    if message.target != docs.Revocation.TARGET_DOCUMENT:
+        return ""
+    if not is_sha256(message.subject_id):
+        raise MalformedMessage("document revocation names no document SHA-256 (64 lower-case hex)")
+    return message.subject_id

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import hmac
 import json
 import logging
 import uuid
@@ -37,7 +39,7 @@ from node.storage.db import Database
 from node.storage.documents import events_for, iso
 
 logger = logging.getLogger(__name__)
-_MESSAGE_NS = uuid.UUID("5b0f5c1e-8d0e-4c55-9a56-63d1a5e1c0de")  # stable ids: message_id_for
+_MESSAGE_ID_KEY = "exchange.message-id"  # Identity.derived_key purpose: message_id_for
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class ExchangeService:
             identity, self.partners, max_bytes=settings.exchange.max_message_bytes + (4 << 20)
         )
         self._wakeup: asyncio.Event | None = None
+        self._message_id_key = identity.derived_key(_MESSAGE_ID_KEY)
 
     @property
     def node_id(self) -> str:
@@ -153,8 +156,17 @@ class ExchangeService:
         return True
 
     def message_id_for(self, to: str, *parts: str) -> str:
-        """A stable message id for what ``parts`` name, sent by this node to ``to``."""
-        return str(uuid.uuid5(_MESSAGE_NS, "\x1f".join((self.node_id, to, *parts))))
+        """A stable message id for what ``parts`` name, sent by this node to ``to``.
+
+        Stable (a retry after a crash finds the id it queued) but secret: an HMAC of the parts
+        under a key derived from this node's private identity key, so no other node can tell in
+        advance the id of a message this one will send (the parts — a record's registrar and
+        id, a document's hash — are public). As a UUID: 122 bits of the HMAC, version 4 bits
+        (pseudo-random, as an HMAC is to anyone without the key).
+        """
+        name = "\x1f".join((self.node_id, to, *parts)).encode()
+        mac = hmac.new(self._message_id_key, name, hashlib.sha256).digest()
+        return str(uuid.UUID(bytes=mac[:16], version=4))
 
     async def send_now(self, data: bytes, to: str, kind: str = "certificate") -> pb.Receipt:
         """Queue, deliver with one unary call and store the receipt (used by the bench)."""
@@ -231,9 +243,14 @@ class ExchangeService:
         return out
 
     def message(self, message_id: str) -> dict[str, Any] | None:
-        """One message, received or sent, by its id; None if there is none."""
+        """One message, received or sent, by its id; None if there is none. (Ids are each
+        sender's: should two partners have used one id, the first received is shown.)"""
         with self.db.session() as session:
-            r = session.exec(select(InboxRow).where(InboxRow.message_id == message_id)).first()
+            r = session.exec(
+                select(InboxRow)
+                .where(InboxRow.message_id == message_id)
+                .order_by(col(InboxRow.received_at))
+            ).first()
             if r is not None:
                 return _received(r)
             o = session.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
@@ -272,18 +289,26 @@ class ExchangeService:
 
     def receipt_for(self, peer: str | None, message_id: str) -> pb.Receipt:
         with self.db.session() as session:
-            row = session.get(InboxRow, message_id)
-        if row is None or row.peer != peer:
+            row = session.exec(
+                select(InboxRow).where(InboxRow.message_id == message_id, InboxRow.peer == peer)
+            ).first()
+        if row is None:
             raise NotFound(f"no message {message_id} received from {peer}")
         return pb.Receipt.FromString(row.receipt)
 
     def provenance(self, peer: str | None, sha256: str) -> xpb.ProvenanceReply:
-        """Events of a document only if it was exchanged with ``peer`` (either direction)."""
+        """Events of a document only if it was exchanged with ``peer`` (either direction):
+        the partner sent us the document itself (a message merely naming it, as a revocation
+        or an outcome does, could name any document) or we sent it something about it."""
         with self.db.session() as session:
             shared = (
                 session.exec(
                     select(InboxRow.message_id)
-                    .where(InboxRow.document_sha256 == sha256, InboxRow.peer == peer)
+                    .where(
+                        InboxRow.document_sha256 == sha256,
+                        InboxRow.peer == peer,
+                        col(InboxRow.kind).in_(store.DOCUMENT_KINDS),
+                    )
                     .limit(1)
                 ).first()
                 or session.exec(

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, text, update
+from sqlalchemy import bindparam, insert, text, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel import Session, select
@@ -148,15 +148,13 @@ def insert_inbox(
                 "stored": False,
             }
         )
-        if sha and cand.payload.kind != "review_outcome":  # recorded once applied (node.applier)
+        # a document's ``received`` event; a revocation or review outcome naming a document is
+        # recorded only once checked and applied (node.applier): it could name any document
+        if sha and cand.payload.kind in DOCUMENT_KINDS:
             events.append(
                 {
                     "sha256": sha,
-                    "kind": (
-                        EventKind.REVOKED.value
-                        if cand.payload.kind == "revocation"
-                        else EventKind.RECEIVED.value
-                    ),
+                    "kind": EventKind.RECEIVED.value,
                     "actor": peer,
                     "at": now,
                     "detail": {
@@ -339,10 +337,11 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
     are in the BlobStore. Files are written between two short transactions, never while
     holding the write lock."""
     done = 0
-    for table, key in ((InboxRow, "message_id"), (OutboxRow, "seq")):
+    # the primary key of each table: an inbox message id is unique per sender only
+    for table, key in ((InboxRow, ("message_id", "peer")), (OutboxRow, ("seq",))):
         t = table.__table__  # type: ignore[attr-defined, union-attr]
         stmt = (
-            sa_select(t.c[key], t.c.document_sha256, t.c.envelope, t.c.kind, t.c.peer)
+            sa_select(t.c.document_sha256, t.c.envelope, t.c.kind, t.c.peer, *(t.c[k] for k in key))
             .where(UNSTORED, t.c.document_sha256 != "", t.c.kind.in_(DOCUMENT_KINDS))
             .limit(limit)
         )
@@ -351,7 +350,7 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
         if not rows:
             continue
         documents, events = [], []
-        for _, sha, raw, kind, peer in rows:
+        for sha, raw, kind, peer, *_ in rows:
             env = pb.SignedEnvelope.FromString(raw)
             doc = docs.Document.FromString(env.payload)
             stash_blob(blobs, sha, doc.original)
@@ -360,9 +359,9 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
             if table is OutboxRow:  # the sender's ``sent`` event, as ``send`` of one file adds
                 events.append(_sent_event(env.header, sha))
         with db.session() as session:
-            session.connection().execute(
-                update(t).where(t.c[key].in_([r[0] for r in rows])).values(stored=True)
-            )
+            keys = tuple_(*(t.c[k] for k in key))
+            done_keys = [tuple(r[4:]) for r in rows]
+            session.connection().execute(update(t).where(keys.in_(done_keys)).values(stored=True))
             insert_documents(session, documents)
             insert_events(session, events)
         done += len(rows)

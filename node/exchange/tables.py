@@ -1,5 +1,5 @@
 """Exchange tables: pinned partners, the durable outbox, the inbox (the seen-set for replay
-protection) and the audit log of rejected messages.
+protection, per sender) and the audit log of rejected messages.
 
 Both boxes keep the complete signed envelope: the row is the durable record of exactly the bytes
 that were signed, so a retry resends the identical envelope and a receiver can prove what it got.
@@ -70,8 +70,10 @@ class InboxRow(SQLModel, table=True):
         Index("ix_exchange_inbox_to_apply", "received_at", **_where(TO_APPLY)),
     )
 
+    # A message id is the sender's: unique per sender, not across them (migration 0006), so
+    # one partner cannot take the ids another partner's messages will carry
     message_id: str = Field(primary_key=True)
-    peer: str
+    peer: str = Field(primary_key=True)
     kind: str
     document_sha256: str = Field(default="", index=True)
     digest: str

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from node.storage import db as db_module
@@ -126,3 +127,44 @@ def test_a_url_whose_driver_is_missing_is_a_configuration_error() -> None:
 
     with pytest.raises(ConfigError, match="driver 'MySQLdb', which is not installed"):
         Database("mysql://u@127.0.0.1:1/db")
+
+
+def _inbox_row(conn: object, message_id: str, peer: str, at: str) -> None:
+    conn.execute(  # type: ignore[attr-defined]
+        text(
+            "INSERT INTO exchange_inbox (message_id, peer, kind, document_sha256, digest,"
+            " envelope, receipt, state, received_at, stored) VALUES (:m, :p, 'certificate',"
+            " '', :p, x'00', x'01', 'received', :at, 0)"
+        ),
+        {"m": message_id, "p": peer, "at": at},
+    )
+
+
+def test_0006_keys_the_inbox_per_sender_and_keeps_its_rows(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0005")
+        _inbox_row(conn, "m-1", "AU-CAN", "2026-12-01 10:00:00")
+        _inbox_row(conn, "m-2", "AU-CAN", "2026-12-01 10:00:01")
+    db.migrate()
+    with db.engine.begin() as conn:
+        _inbox_row(conn, "m-1", "NZ-AKL", "2026-12-01 10:00:02")  # same id, another sender
+        rows = conn.execute(
+            text("SELECT message_id, peer FROM exchange_inbox ORDER BY rowid")
+        ).all()
+        assert [tuple(r) for r in rows] == [
+            ("m-1", "AU-CAN"),
+            ("m-2", "AU-CAN"),
+            ("m-1", "NZ-AKL"),
+        ]
+    with pytest.raises(IntegrityError), db.engine.begin() as conn:
+        _inbox_row(conn, "m-1", "AU-CAN", "2026-12-01 10:00:03")  # same sender: still unique
+    assert {i["name"] for i in inspect(db.engine).get_indexes("exchange_inbox")} == {
+        "ix_exchange_inbox_document_sha256",
+        "ix_exchange_inbox_unstored",
+        "ix_exchange_inbox_to_apply",
+    }
+    with db.engine.begin() as conn:  # back to one row per id: the first received is kept
+        command.downgrade(alembic_config(conn), "0005")
+        rows = conn.execute(text("SELECT message_id, peer FROM exchange_inbox")).all()
+    assert sorted(tuple(r) for r in rows) == [("m-1", "AU-CAN"), ("m-2", "AU-CAN")]

@@ -1,0 +1,150 @@
+"""A partner's document revocation is recorded only for a document that partner sent this node;
+anything else is refused with its own code and leaves the document's trace alone.
+
+In-process (the registry helpers of tests/unit/registry/test_sync.py): AU, CN and NZ, each
+pinning the others; AU's messages are handed to CN's inbox and CN's applier runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
+from node.errors import NotFound
+from node.exchange._pb import documents_pb2 as docs
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange.errors import MalformedMessage
+from node.exchange.service import ExchangeService
+from node.exchange.signing import seal_envelope
+from node.exchange.store import materialize_blobs
+from node.exchange.tables import InboxRow
+from node.runtime import Node
+from node.storage.documents import events_for
+from tests.unit.registry.records import png
+from tests.unit.registry.test_sync import _applier, _deliver, _node, _pin, _rejections
+
+NOT_SENDER = "cusdep.exchange.not_document_sender"
+
+
+@pytest.fixture
+def nodes(tmp_path: Path):  # type: ignore[no-untyped-def]
+    chain = InMemoryTrustRegistry(None)
+    anchor = InMemoryChainAnchor()
+    au, cn, nz = (_node(tmp_path, n, chain, anchor) for n in ("AU-CBR", "CN-SHA", "NZ-WLG"))
+    _pin(au, cn)
+    _pin(cn, au, nz)
+    _pin(nz, cn)
+    yield au, cn, nz
+    for n in (au, cn, nz):
+        n.db.dispose()
+
+
+def _x(node: Node) -> ExchangeService:
+    assert node.exchange is not None
+    return node.exchange
+
+
+def _revoke(sender: Node, sha: str, reason: str = "withdrawn") -> str:
+    """Queue ``sender``'s revocation of document ``sha`` for CN; returns its message id."""
+    message = docs.Revocation(target=docs.Revocation.TARGET_DOCUMENT, subject_id=sha, reason=reason)
+    return _x(sender).send_message("CN-SHA", "revocation", message)
+
+
+def _trace(node: Node, sha: str) -> list[tuple[str, str]]:
+    with node.db.session() as session:
+        return [(e.kind, e.actor) for e in events_for(session, sha)]
+
+
+def _state(node: Node, message_id: str, peer: str) -> str:
+    with node.db.session() as session:
+        row = session.get(InboxRow, (message_id, peer))
+    assert row is not None
+    return row.state
+
+
+async def test_a_partner_revokes_a_document_it_sent(nodes) -> None:
+    au, cn, _ = nodes
+    (sent,) = _x(au).send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
+    await _deliver(au, cn)
+    materialize_blobs(cn.db, cn.blobs)  # CN's document row, source AU-CBR
+    mid = _revoke(au, sent.document_sha256, "issued in error")
+    assert await _deliver(au, cn) == 1
+    assert _state(cn, mid, "AU-CBR") == "applied"
+    assert _trace(cn, sent.document_sha256) == [("received", "AU-CBR"), ("revoked", "AU-CBR")]
+    with cn.db.session() as session:
+        (revoked,) = [e for e in events_for(session, sent.document_sha256) if e.kind == "revoked"]
+    assert revoked.detail == {
+        "message_id": mid,
+        "from": "AU-CBR",
+        "kind": "revocation",
+        "reason": "issued in error",
+    }
+    assert _rejections(cn) == []
+
+
+async def test_a_revocation_arriving_before_the_documents_bytes_are_written(nodes) -> None:
+    """The document row is added after the commit (materialize_blobs): AU's inbox row for the
+    document is proof enough that AU sent it."""
+    au, cn, _ = nodes
+    (sent,) = _x(au).send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
+    mid = _revoke(au, sent.document_sha256)
+    assert await _deliver(au, cn) == 1  # document and revocation in one batch, nothing written
+    assert _state(cn, mid, "AU-CBR") == "applied"
+    assert _trace(cn, sent.document_sha256) == [("received", "AU-CBR"), ("revoked", "AU-CBR")]
+
+
+async def test_a_partner_cannot_revoke_this_nodes_or_another_partners_document(nodes) -> None:
+    au, cn, nz = nodes
+    # CN's own document, which CN sent AU (so AU knows its hash)
+    (own,) = _x(cn).send_many([(png("red"), "own.png")], "AU-CBR", fsync_blobs=True)
+    # NZ's document, sent to CN
+    (nzs,) = _x(nz).send_many([(png("blue"), "nz.png")], "CN-SHA", fsync_blobs=True)
+    await _deliver(nz, cn)
+    materialize_blobs(cn.db, cn.blobs)
+    never = "ab" * 32  # a hash CN never saw
+    before = {sha: _trace(cn, sha) for sha in (own.document_sha256, nzs.document_sha256, never)}
+    assert before[own.document_sha256] == [("sent", "CN-SHA")]
+
+    mids = {sha: _revoke(au, sha) for sha in before}
+    assert await _deliver(au, cn) == 3
+    assert {sha: _trace(cn, sha) for sha in before} == before  # no ``revoked`` anywhere
+    assert {_state(cn, mid, "AU-CBR") for mid in mids.values()} == {"refused"}
+    audit = {r.message_id: r for r in _rejections(cn)}
+    assert set(audit) == set(mids.values())
+    assert {(r.code, r.status, r.peer) for r in audit.values()} == {
+        (NOT_SENDER, "PERMISSION_DENIED", "AU-CBR")
+    }
+    assert "its source: local" in audit[mids[own.document_sha256]].reason
+    assert "its source: NZ-WLG" in audit[mids[nzs.document_sha256]].reason
+    assert "never sent" in audit[mids[never]].reason
+    # naming a document does not make it one exchanged with AU: no provenance of NZ's for AU
+    with pytest.raises(NotFound):
+        _x(cn).provenance("AU-CBR", nzs.document_sha256)
+    assert _x(cn).provenance("NZ-WLG", nzs.document_sha256).events
+
+
+@pytest.mark.parametrize("subject", ["AB" * 32, "ab" * 31, "../../etc/passwd", "g" * 64])
+async def test_a_document_revocation_must_name_a_sha256(nodes, subject: str) -> None:
+    au, cn, _ = nodes
+    message = docs.Revocation(target=docs.Revocation.TARGET_DOCUMENT, subject_id=subject)
+    env = seal_envelope(
+        _x(au).identity.signing_key,
+        kind=pb.MESSAGE_KIND_REVOCATION,
+        sender="AU-CBR",
+        recipient="CN-SHA",
+        payload=message.SerializeToString(),
+        created_at=dt.datetime.now(dt.UTC),
+    )
+    (ack,) = await _x(cn).receive("AU-CBR", [env])
+    assert isinstance(ack.error, MalformedMessage) and ack.receipt is None
+    assert ack.error.code == "cusdep.exchange.malformed"
+    (audit,) = _rejections(cn)
+    assert audit.message_id == env.header.message_id and audit.code == "cusdep.exchange.malformed"
+    with cn.db.session() as session:
+        assert session.exec(select(InboxRow)).all() == []
+    assert _trace(cn, subject) == []
+    assert await _applier(cn).process_pending() == 0

@@ -13,45 +13,31 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
 from node.errors import NotFound
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.errors import MalformedMessage
-from node.exchange.service import ExchangeService
 from node.exchange.signing import seal_envelope
 from node.exchange.store import materialize_blobs
 from node.exchange.tables import InboxRow
 from node.runtime import Node
 from node.storage.documents import events_for
+from tests.unit.exchange.three_nodes import exchange_of, three_nodes
 from tests.unit.registry.records import png
-from tests.unit.registry.test_sync import _applier, _deliver, _node, _pin, _rejections
+from tests.unit.registry.test_sync import _applier, _deliver, _rejections
 
 NOT_SENDER = "cusdep.exchange.not_document_sender"
 
 
 @pytest.fixture
 def nodes(tmp_path: Path):  # type: ignore[no-untyped-def]
-    chain = InMemoryTrustRegistry(None)
-    anchor = InMemoryChainAnchor()
-    au, cn, nz = (_node(tmp_path, n, chain, anchor) for n in ("AU-CBR", "CN-SHA", "NZ-WLG"))
-    _pin(au, cn)
-    _pin(cn, au, nz)
-    _pin(nz, cn)
-    yield au, cn, nz
-    for n in (au, cn, nz):
-        n.db.dispose()
-
-
-def _x(node: Node) -> ExchangeService:
-    assert node.exchange is not None
-    return node.exchange
+    yield from three_nodes(tmp_path)
 
 
 def _revoke(sender: Node, sha: str, reason: str = "withdrawn") -> str:
     """Queue ``sender``'s revocation of document ``sha`` for CN; returns its message id."""
     message = docs.Revocation(target=docs.Revocation.TARGET_DOCUMENT, subject_id=sha, reason=reason)
-    return _x(sender).send_message("CN-SHA", "revocation", message)
+    return exchange_of(sender).send_message("CN-SHA", "revocation", message)
 
 
 def _trace(node: Node, sha: str) -> list[tuple[str, str]]:
@@ -68,7 +54,7 @@ def _state(node: Node, message_id: str, peer: str) -> str:
 
 async def test_a_partner_revokes_a_document_it_sent(nodes) -> None:
     au, cn, _ = nodes
-    (sent,) = _x(au).send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
+    (sent,) = exchange_of(au).send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
     await _deliver(au, cn)
     materialize_blobs(cn.db, cn.blobs)  # CN's document row, source AU-CBR
     mid = _revoke(au, sent.document_sha256, "issued in error")
@@ -90,7 +76,7 @@ async def test_a_revocation_arriving_before_the_documents_bytes_are_written(node
     """The document row is added after the commit (materialize_blobs): AU's inbox row for the
     document is proof enough that AU sent it."""
     au, cn, _ = nodes
-    (sent,) = _x(au).send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
+    (sent,) = exchange_of(au).send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
     mid = _revoke(au, sent.document_sha256)
     assert await _deliver(au, cn) == 1  # document and revocation in one batch, nothing written
     assert _state(cn, mid, "AU-CBR") == "applied"
@@ -100,9 +86,9 @@ async def test_a_revocation_arriving_before_the_documents_bytes_are_written(node
 async def test_a_partner_cannot_revoke_this_nodes_or_another_partners_document(nodes) -> None:
     au, cn, nz = nodes
     # CN's own document, which CN sent AU (so AU knows its hash)
-    (own,) = _x(cn).send_many([(png("red"), "own.png")], "AU-CBR", fsync_blobs=True)
+    (own,) = exchange_of(cn).send_many([(png("red"), "own.png")], "AU-CBR", fsync_blobs=True)
     # NZ's document, sent to CN
-    (nzs,) = _x(nz).send_many([(png("blue"), "nz.png")], "CN-SHA", fsync_blobs=True)
+    (nzs,) = exchange_of(nz).send_many([(png("blue"), "nz.png")], "CN-SHA", fsync_blobs=True)
     await _deliver(nz, cn)
     materialize_blobs(cn.db, cn.blobs)
     never = "ab" * 32  # a hash CN never saw
@@ -123,8 +109,8 @@ async def test_a_partner_cannot_revoke_this_nodes_or_another_partners_document(n
     assert "never sent" in audit[mids[never]].reason
     # naming a document does not make it one exchanged with AU: no provenance of NZ's for AU
     with pytest.raises(NotFound):
-        _x(cn).provenance("AU-CBR", nzs.document_sha256)
-    assert _x(cn).provenance("NZ-WLG", nzs.document_sha256).events
+        exchange_of(cn).provenance("AU-CBR", nzs.document_sha256)
+    assert exchange_of(cn).provenance("NZ-WLG", nzs.document_sha256).events
 
 
 @pytest.mark.parametrize("subject", ["AB" * 32, "ab" * 31, "../../etc/passwd", "g" * 64])
@@ -132,14 +118,14 @@ async def test_a_document_revocation_must_name_a_sha256(nodes, subject: str) -> 
     au, cn, _ = nodes
     message = docs.Revocation(target=docs.Revocation.TARGET_DOCUMENT, subject_id=subject)
     env = seal_envelope(
-        _x(au).identity.signing_key,
+        exchange_of(au).identity.signing_key,
         kind=pb.MESSAGE_KIND_REVOCATION,
         sender="AU-CBR",
         recipient="CN-SHA",
         payload=message.SerializeToString(),
         created_at=dt.datetime.now(dt.UTC),
     )
-    (ack,) = await _x(cn).receive("AU-CBR", [env])
+    (ack,) = await exchange_of(cn).receive("AU-CBR", [env])
     assert isinstance(ack.error, MalformedMessage) and ack.receipt is None
     assert ack.error.code == "cusdep.exchange.malformed"
     (audit,) = _rejections(cn)

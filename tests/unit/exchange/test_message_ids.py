@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
 from node.config import NodeIdentity, Settings
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.errors import ReplayedMessage
@@ -31,11 +30,10 @@ from node.runtime import Node
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
 from node.storage.db import Database
+from tests.unit.exchange.three_nodes import exchange_of, three_nodes
 from tests.unit.registry.test_sync import (
     _applier,
-    _node,
     _outbox,
-    _pin,
     _record,
     _register_au,
     _rejections,
@@ -44,27 +42,14 @@ from tests.unit.registry.test_sync import (
 
 @pytest.fixture
 def nodes(tmp_path: Path):  # type: ignore[no-untyped-def]
-    chain = InMemoryTrustRegistry(None)
-    anchor = InMemoryChainAnchor()
-    au, cn, nz = (_node(tmp_path, n, chain, anchor) for n in ("AU-CBR", "CN-SHA", "NZ-WLG"))
-    _pin(au, cn)
-    _pin(cn, au, nz)
-    _pin(nz, cn)
-    yield au, cn, nz
-    for n in (au, cn, nz):
-        n.db.dispose()
-
-
-def _exchange(node: Node) -> ExchangeService:
-    assert node.exchange is not None
-    return node.exchange
+    yield from three_nodes(tmp_path)
 
 
 def _certificate(sender: Node, to: str, message_id: str, number: str) -> pb.SignedEnvelope:
     """A valid certificate from ``sender`` carrying ``message_id`` (the sender chooses it)."""
     doc = build_document(f'{{"certificate_number": "{number}"}}'.encode(), "certificate")
     return seal_envelope(
-        _exchange(sender).identity.signing_key,
+        exchange_of(sender).identity.signing_key,
         kind=pb.MESSAGE_KIND_CERTIFICATE,
         sender=sender.node_id,
         recipient=to,

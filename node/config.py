@@ -95,6 +95,11 @@ class ExchangeSettings(BaseModel):
         "(behind NAT, a load balancer or a bind to 0.0.0.0); empty = host:grpc_port",
     )
     max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest envelope")
+    quarantine_max_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=0,
+        description="refused envelopes' bytes kept in home/quarantine at most (audit rows always)",
+    )
     clock_skew_seconds: int = Field(300, ge=0, description="how far created-at may be ahead")
     max_age_seconds: int = Field(
         7 * 86400, ge=60, description="oldest created-at accepted (retries after an outage)"

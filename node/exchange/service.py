@@ -60,7 +60,9 @@ class ExchangeService:
         self.blobs = blobs
         self.identity = identity
         self.partners = PartnerDirectory(db)
-        self.quarantine = store.Quarantine(settings.home / "quarantine")
+        self.quarantine = store.Quarantine(
+            settings.home / "quarantine", settings.exchange.quarantine_max_bytes
+        )
         self.inbox = Inbox(db, blobs, identity, self.partners, settings.exchange, self.quarantine)
         self.client = PartnerClient(
             identity, self.partners, max_bytes=settings.exchange.max_message_bytes + (4 << 20)

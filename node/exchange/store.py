@@ -277,10 +277,16 @@ def mark_retry(session: Session, seqs: Sequence[int], error: str, delay: float) 
 
 
 class Quarantine:
-    """Rejected bytes under ``home/quarantine/`` and an audit row per rejection."""
+    """Rejected bytes under ``home/quarantine/`` and an audit row per rejection.
 
-    def __init__(self, root: Path) -> None:
+    The bytes are kept up to ``max_bytes`` in all (``exchange.quarantine_max_bytes``): any
+    pinned peer can send refused envelopes of up to the message limit each, and the disk is
+    not theirs to fill. Past it the audit row is still written, without the bytes."""
+
+    def __init__(self, root: Path, max_bytes: int = 256 << 20) -> None:
         self.root = root
+        self.max_bytes = max_bytes
+        self._used: int | None = None  # bytes kept, counted on the first rejection
 
     def keep(
         self, session: Session, peer: str | None, env: pb.SignedEnvelope | bytes, error: CusdepError
@@ -288,6 +294,7 @@ class Quarantine:
         data = env if isinstance(env, bytes) else env.SerializeToString()
         header = None if isinstance(env, bytes) else env.header
         path = self._write(data, error.code)
+        reason = error.message if path else f"{error.message} (bytes not kept: quarantine full)"
         session.add(
             RejectionRow(
                 peer=peer or "",
@@ -295,8 +302,8 @@ class Quarantine:
                 message_id=header.message_id if header else "",
                 code=error.code,
                 status=error.grpc_status.name,
-                reason=error.message[:500],
-                quarantine_path=str(path),
+                reason=reason[:500],
+                quarantine_path=str(path or ""),
             )
         )
         logger.warning(
@@ -307,11 +314,16 @@ class Quarantine:
             error.code,
         )
 
-    def _write(self, data: bytes, code: str) -> Path:
+    def _write(self, data: bytes, code: str) -> Path | None:
         self.root.mkdir(parents=True, exist_ok=True)
+        if self._used is None:
+            self._used = sum(p.stat().st_size for p in self.root.iterdir() if p.is_file())
+        if self._used + len(data) > self.max_bytes:
+            return None
         stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
         path = self.root / f"{stamp}-{code}-{hashlib.sha256(data).hexdigest()[:16]}.bin"
         path.write_bytes(data)
+        self._used += len(data)
         return path
 
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from node.config import ExchangeSettings, Settings
 from node.exchange import store
@@ -186,3 +186,27 @@ async def test_registry_updates_and_revocations_are_accepted(world) -> None:
         kinds = [e.kind for e in session.exec(select(DocumentEventRow))]
     assert kinds == []  # a revocation is recorded once checked (node.applier), not on receipt
     assert store.materialize_blobs(db, inbox.blobs) == 0  # nothing to copy: no document bytes
+
+
+def test_the_quarantine_keeps_bytes_up_to_its_quota_and_every_audit_row(tmp_path: Path) -> None:
+    """Any pinned peer could fill the disk with refused envelopes (security audit)."""
+    from node.errors import InputError
+    from node.exchange.tables import RejectionRow
+
+    db = Database(f"sqlite:///{tmp_path / 'q.db'}")
+    db.migrate()
+    quarantine = store.Quarantine(tmp_path / "quarantine", max_bytes=2500)
+    for n in range(4):
+        with db.session() as session:
+            quarantine.keep(session, "AU-CAN", bytes([n]) * 1000, InputError("refused"))
+    with db.session() as session:
+        rows = list(session.exec(select(RejectionRow).order_by(col(RejectionRow.id))))
+    assert len(rows) == 4
+    assert [bool(r.quarantine_path) for r in rows] == [True, True, False, False]
+    assert rows[2].reason == "refused (bytes not kept: quarantine full)"
+    kept = sum(p.stat().st_size for p in (tmp_path / "quarantine").iterdir())
+    assert kept == 2000
+    again = store.Quarantine(tmp_path / "quarantine", max_bytes=2500)  # a restart counts them
+    with db.session() as session:
+        again.keep(session, "AU-CAN", b"x" * 600, InputError("refused"))
+    assert sum(p.stat().st_size for p in (tmp_path / "quarantine").iterdir()) == 2000

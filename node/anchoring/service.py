@@ -33,7 +33,7 @@ from node.domain.states import EventKind, OpState, OpType
 from node.errors import ChainReverted, ChainUnavailable, InputError, NotFound
 from node.ports import AnchorReceipt, ChainAnchor
 from node.storage.core import OperationRow, utcnow
-from node.storage.db import Database
+from node.storage.db import Database, claimed
 from node.storage.documents import add_events
 
 logger = logging.getLogger(__name__)
@@ -336,4 +336,4 @@ def _claimed_open(session: Session, op: OperationRow) -> bool:
         )
         .values(state=OpState.CONFIRMED.value)
     )
-    return int(session.connection().execute(claim).rowcount or 0) == 1
+    return claimed(session, claim)

@@ -28,7 +28,7 @@ from node.review.copies import copy_fields
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
-from node.storage.db import Database
+from node.storage.db import Database, claimed
 from node.storage.documents import add_event, upsert_document
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
@@ -307,7 +307,7 @@ def _against_declaration(session: Any, review: ReviewRow, declaration_sha256: st
         )
         .values(state="pending", declaration_sha256=declaration_sha256)
     )
-    if int(session.connection().execute(reopen).rowcount or 0) != 1:
+    if not claimed(session, reopen):
         raise Conflict(
             f"{review.sha256} was {'decided' if review.state == 'decided' else 'accepted'} "
             "already: a new declaration does not reopen it"

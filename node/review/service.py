@@ -39,7 +39,7 @@ from node.review.verifier import Verification, Verifier, unreadable
 from node.review.view import review_dict
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
-from node.storage.db import Database
+from node.storage.db import Database, claimed
 from node.storage.documents import add_event
 from verification.intake import IntakeLimits
 
@@ -396,4 +396,4 @@ def _claimed(session: Any, row: ReviewRow, *, state: str) -> bool:
         )
         .values(state=state)
     )
-    return int(session.connection().execute(claim).rowcount or 0) == 1
+    return claimed(session, claim)

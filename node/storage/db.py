@@ -99,6 +99,13 @@ class Database:
         self.engine.dispose()
 
 
+def claimed(session: Session, statement: Any) -> bool:
+    """Run a conditional UPDATE (its WHERE names the state the caller read) in the session's
+    transaction: whether it changed exactly one row, i.e. no one else changed that row since.
+    The row stays locked for the rest of the transaction."""
+    return int(session.connection().execute(statement).rowcount or 0) == 1
+
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -9,28 +9,10 @@ from typing import Any
 from node.anchoring.service import AnchorInfo
 from node.domain.states import EventKind
 from node.errors import InputError
+from node.exchange.payloads import sniff_media_type
 from node.runtime import Node
 from node.storage.core import DocumentRow
 from node.storage.documents import add_event, upsert_document
-
-# leading bytes of the formats documents arrive in, for the record's media type
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-)
-
-
-def _media_type(data: bytes) -> str:
-    for magic, media in _MAGIC:
-        if data.startswith(magic):
-            return media
-    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    return {b"{": "application/json", b"[": "application/json", b"<": "application/xml"}.get(
-        text, "application/octet-stream"
-    )
 
 
 def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
@@ -39,7 +21,7 @@ def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
         for name, data in items:
             sha = node.blobs.put(data)
             if session.get(DocumentRow, sha) is None:
-                media = _media_type(data)
+                media = sniff_media_type(data)
                 upsert_document(session, sha, media_type=media, size=len(data), source="local")
                 add_event(
                     session, sha, EventKind.RECEIVED, node.node_id, {"source": "cli", "file": name}

@@ -5,11 +5,11 @@ dependencies are solved, so before the bearer token is judged. ``GuardedRoute`` 
 router's ``route_class``) judges the token first (``deps.refusal``: 401/403 before a byte of the
 body is read) and reads the body with a cap, ``[api] max_json_bytes`` or the route's own
 (``json_limit``): 413 ``cusdep.input.limit`` once a declared or streamed body passes it, before
-the rest arrives. A body nested deeper than ``MAX_JSON_DEPTH`` is refused before it is decoded:
-the node runs with a recursion limit of 100,000 (py_ecc, imported with the chain client, sets
-it), so ``json.loads`` of 100 KB of ``[`` overflows the C stack and kills the process instead
-of raising ``RecursionError``. Routes that read the raw bytes themselves (``raw_body``, after the
-dependencies, with ``verification.max_bytes``) are left as they are.
+the rest arrives. A body nested deeper than ``MAX_JSON_DEPTH`` is refused (422) before it is
+decoded: decoding it would end in a ``RecursionError`` (``node.chain._eth`` keeps the limit at
+10,000; at py_ecc's 100,000 it overflowed the C stack and killed the process). Routes that read
+the raw bytes themselves (``raw_body``, after the dependencies, with ``verification.max_bytes``)
+are left as they are.
 """
 
 from __future__ import annotations

@@ -166,8 +166,16 @@ def test_a_running_node_starts_its_embedded_anvil_again_when_it_dies(node_home: 
             timeout=30,
             what="the node to start its anvil again",
         )
-        url = f"http://127.0.0.1:{load_settings(node_home).chain.embedded_port}"
-        assert int(str(rpc_call(url, "eth_chainId")), 16) == 31337 and again != first
+
+        def chain_id() -> int | None:  # the new anvil answers once it listens (its pid first)
+            url = f"http://127.0.0.1:{load_settings(node_home).chain.embedded_port}"
+            try:
+                return int(str(rpc_call(url, "eth_chainId")), 16)
+            except OSError:
+                return None
+
+        assert wait_for(chain_id, timeout=30, what="the new anvil to answer") == 31337
+        assert again != first
     finally:
         node.send_signal(signal.SIGTERM)
         assert node.wait(timeout=60) == 0

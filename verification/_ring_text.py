@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from verification._reread import widened
-from verification.imaging import channel_max, colour_ink_mask
+from verification.imaging import channel_max, colour_ink_mask, stamp_coloured
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,20 @@ def ink_darkness(rgb: np.ndarray, channel: int) -> np.ndarray:
     black = channel_max(rgb) < _BLACK_MAX
     out = dark.copy()
     out[black] = 0
+    return out
+
+
+def print_removed(rgb: np.ndarray, dark: np.ndarray) -> np.ndarray:
+    """``dark`` (``ink_darkness`` of ``rgb``) with grey print over a coloured stamp set to the
+    paper's level: the anti-aliased edges of black type that ``ink_darkness`` leaves (seed 486
+    c00042, the 'A' of an officer's name typed into a ring's word space, read as an extra
+    letter). Unchanged where no ink is plainly coloured (a black stamp)."""
+    coloured = stamp_coloured(rgb)
+    if not coloured.any():
+        return dark
+    paper = np.uint8(np.median(dark))
+    out = dark.copy()
+    out[(coloured == 0) & (dark > paper)] = paper
     return out
 
 
@@ -585,7 +599,7 @@ def read_ring(
     expected = letters(expected_raw)
     if len(expected) < 6:
         return None
-    dark = _rotate(ink_darkness(crop, channel), -angle)
+    dark = _rotate(print_removed(crop, ink_darkness(crop, channel)), -angle)
     ink = _rotate(colour_ink_mask(crop), -angle)
     cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
     fitted = Band(band.a * scale, band.b * scale, band.s_out, band.s_in)

@@ -140,12 +140,32 @@ def lettered_count(text: str) -> bool:
 def _free_text(field: str, text: str) -> str:
     if field == "means_of_transport":
         text = _MOTOR_VESSEL.sub("M/V", text)
-    if field in _PLACES:  # a place's name ends in no full stop: "Bergen." is a speck
-        text = text.rstrip(" .")
+    if field in _NO_FULL_STOP or field.endswith("_address"):
+        text = text.rstrip(" .")  # "Bergen.", "Canada.", "TH-EST-1787.": a speck
     text = repair_words(text)
-    if field.endswith("_address") and _UK_ADDRESS.search(text):
-        text = _UK_POSTCODE.sub(_uk_postcode, text)
+    if field == "means_of_transport":
+        text = _VOYAGE_NUMBER.sub(lambda m: m.group(0).translate(_AS_DIGIT), text)
+    if field.endswith("_address"):
+        text = _postcode(text)
     return norm.normalize_text(text)
+
+
+def _postcode(address: str) -> str:
+    """A postcode as its country prints it, where the recogniser lost its hyphen or space."""
+    if _UK_ADDRESS.search(address):
+        return _UK_POSTCODE.sub(_uk_postcode, address)
+    for country, pattern, repl in _HYPHENATED_POSTCODES:
+        if country.search(address):
+            return pattern.sub(repl, address)
+    return address
+
+
+# Japanese (123-4567) and Brazilian (12345-678) postcodes read without their hyphen
+# ("Tokyo 1050022, Japan"): in those countries' addresses the digits are the postcode
+_HYPHENATED_POSTCODES = (
+    (re.compile(r"\bJapan\W*$", re.I), re.compile(r"(?<![\d-])(\d{3})(\d{4})(?![\d-])"), r"\1-\2"),
+    (re.compile(r"\bBrazil\W*$", re.I), re.compile(r"(?<![\d-])(\d{5})(\d{3})(?![\d-])"), r"\1-\2"),
+)
 
 
 # A British address's postcode (outward code, a space, inward code "9AA") as the recogniser
@@ -179,6 +199,8 @@ def _uk_postcode(m: re.Match[str]) -> str:
 
 
 _PLACES = ("place_of_issue", "port_of_entry", "port_of_loading", "port_of_discharge")
+# values that never end in a full stop: a place's name, an establishment's approval number
+_NO_FULL_STOP = (*_PLACES, "establishment_number")
 
 
 # "MV", "M.V." and "M/V" (motor vessel) are one prefix; OCR often loses the slash of "M/V"
@@ -192,6 +214,12 @@ _ONE_FOR_L = re.compile(r"(?<=[a-z])1(?=[a-z]|\b)|(?<=[a-z])I\b")  # "VeSSe1", "
 
 _O_FOR_ZERO = re.compile(r"(?<=\d)O(?=\d|[A-Z]\b)|\bO(?=\d{2,}[A-Z]?\b)")  # "V.80ON", "O79E"
 # a voyage number's leading zeros read as small o's ("V.o94W", "V.oo5W")
+# A voyage number (two to four digits and its direction) with zeros read as O or o anywhere
+# in it ("voyage O9ON", "OO4N", "V.10oW", "/O50N"): only in a means of transport, which
+# prints no other word of that shape
+_VOYAGE_NUMBER = re.compile(
+    r"(?<![\w.])(?=[0-9Oo]*\d)[0-9Oo]{2,4}(?=[NSEW]\b)|(?<=\bV\.)(?=[0-9Oo]*\d)[0-9Oo]{2,4}(?=[NSEW]\b)"
+)
 _VOYAGE_ZEROS = re.compile(r"(?<=\bV\.)[oO]{1,2}(?=\d{1,3}[A-Z]?\b)")
 
 

@@ -96,6 +96,45 @@ def test_a_place_name_ends_in_no_full_stop():
     assert normalise("consignee_name", "Fjord Foods Ltd.") == "Fjord Foods Ltd."
 
 
+def test_an_address_or_approval_number_ends_in_no_full_stop():
+    # held-out 482 c00019 "Canada.", c00032 "TH-EST-1787.": specks
+    assert normalise("consignee_address", "2100 Notre-Dame Est, Montreal QC, Canada.") == (
+        "2100 Notre-Dame Est, Montreal QC, Canada"
+    )
+    assert normalise("establishment_number", "TH-EST-1787.") == "TH-EST-1787"
+    assert normalise("commodity", "Malus spp.") == "Malus spp."  # a description may
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("By sea, MSC AURORA voyage O9ON", "By sea, MSC AURORA voyage 090N"),  # 486 c00086
+        ("Sea freight - NORTHERN JUVENILE OO4N", "Sea freight - NORTHERN JUVENILE 004N"),
+        ("M/V NORTHERN JUVENILE/O50N", "M/V NORTHERN JUVENILE/050N"),  # 481 c00045
+        ("ONE HARMONY V.o9oW", "ONE HARMONY V.090W"),  # 481 c00063
+        ("HAPAG EXPRESS LEIPZIG V.10oW", "HAPAG EXPRESS LEIPZIG V.100W"),  # 486 c00023
+        ("By sea from Oslo to SOON", "By sea from Oslo to SOON"),  # no digit: a word
+        ("M/V ONE HARMONY 898E", "M/V ONE HARMONY 898E"),
+    ],
+)
+def test_a_voyage_number_s_zeros_read_as_o_are_zeros(read, printed):
+    assert normalise("means_of_transport", read) == printed
+    assert normalise("consignee_name", "OO4N Trading") == "OO4N Trading"  # only a voyage's
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("Minato-ku, Tokyo 1050022, Japan", "Minato-ku, Tokyo 105-0022, Japan"),  # 481 c00026
+        ("Minato-ku, Tokyo 105-0022, Japan", "Minato-ku, Tokyo 105-0022, Japan"),
+        ("Petrolina - PE, 56302000, Brazil", "Petrolina - PE, 56302-000, Brazil"),  # 485 c00002
+        ("Rotterdam 30890022, Netherlands", "Rotterdam 30890022, Netherlands"),  # not there
+    ],
+)
+def test_a_japanese_or_brazilian_postcode_read_without_its_hyphen_gets_it(read, printed):
+    assert normalise("consignee_address", read) == printed
+
+
 def test_month_read_with_a_zero():
     assert normalise("issue_date", "23 0ctober 2026") == "2026-10-23"
     assert normalise("issue_date", "0ctober 17, 2026", "MDY") == "2026-10-17"

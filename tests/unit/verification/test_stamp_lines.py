@@ -66,3 +66,17 @@ def test_a_word_off_any_stamp_or_in_black_print_stays_whatever_its_colour():
         cv2.line(stamp, (145, y), (228, y - 12), (220, 70, 70), 8)
     inked = (page.astype(np.float32) * stamp / 255).astype(np.uint8)  # ink over ink darkens
     assert without_stamp_fragments([line], inked, [(140.0, 0.0, 230.0, 80.0)]) == [line]
+
+
+def test_a_word_on_a_stamp_faded_to_a_grey_no_print_has_is_left_out():
+    # held-out seed 486 c00066: a ring's "G", 26 grey levels under the paper at its darkest,
+    # read between the officer's label and name, and taken as the name
+    page, line = _row()
+    cv2.putText(page, "NT", (260, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (236, 236, 236), 2)
+    cv2.putText(page, "G", (262, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (212, 212, 214), 2)
+    [kept] = without_stamp_fragments([line], page, [(240.0, 0.0, 400.0, 80.0)])
+    assert kept.text == "officer: Jane"
+    # off the stamp, or dark as print, it stays
+    assert without_stamp_fragments([line], page, []) == [line]
+    cv2.putText(page, "G", (262, 50), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (90, 90, 90), 2)
+    assert without_stamp_fragments([line], page, [(240.0, 0.0, 400.0, 80.0)]) == [line]

@@ -7,10 +7,14 @@ Limits are checked from headers *before* anything is decoded (decompression bomb
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
 import io
 import logging
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +22,7 @@ from PIL import Image
 
 from verification.errors import (
     CorruptDocument,
+    DocumentError,
     EncryptedDocument,
     LimitExceeded,
     UnsupportedDocument,
@@ -29,6 +34,21 @@ WORK_DPI = 200
 _DEFAULT_IMAGE_DPI = 200.0
 _MIN_SIDE = 100
 _IMAGE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "tiff": "TIFF"}
+_SAME_SCALE = 0.025  # a page within 2.5 % of its size at WORK_DPI is used as it is
+# A page longer than this at its resolution is no paper a certificate comes on (A3 is 16.5 in):
+# the resolution is wrong, and the page is taken to be A4's height (11.69 in)
+_MAX_PAGE_INCHES = 17.5
+_FIT_INCHES = 11.69
+_EXIF_ORIENTATION = 0x0112
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 @dataclass(frozen=True)
@@ -72,13 +92,11 @@ def check_document(data: bytes, limits: IntakeLimits | None = None) -> str:
     if kind != "pdf":
         _load_image(data, kind, limits)
         return kind
-    import pypdfium2 as pdfium
-
     pdf = _open_pdf(data)
     try:
         _check_pages(len(pdf), limits)
-    except pdfium.PdfiumError as err:
-        raise CorruptDocument(f"PDF cannot be read ({err})") from None
+        for i in range(len(pdf)):
+            _pdf_scale(pdf, i, limits)
     finally:
         pdf.close()
     return kind
@@ -113,7 +131,12 @@ def _open_pdf(data: bytes) -> Any:
     except pdfium.PdfiumError as err:
         if "password" in str(err).lower():
             raise EncryptedDocument("PDF is encrypted (password required)") from None
-        raise CorruptDocument(f"PDF cannot be opened ({err})") from None
+        raise CorruptDocument(f"PDF cannot be opened ({_pdfium_reason(err)})") from None
+
+
+def _pdfium_reason(err: Exception) -> str:
+    """pdfium's message without its misleading last-error text ("PDFium: Success")."""
+    return str(err).replace(" (PDFium: Success)", "").rstrip(".") or "unreadable"
 
 
 def _check_pages(count: int, limits: IntakeLimits) -> None:
@@ -123,46 +146,69 @@ def _check_pages(count: int, limits: IntakeLimits) -> None:
         raise LimitExceeded(f"PDF has {count} pages, limit {limits.max_pages}")
 
 
-def _render_pdf(pdf: object, limits: IntakeLimits) -> list[Page]:
+def _pdf_scale(pdf: Any, i: int, limits: IntakeLimits) -> float:
+    """The render scale of page ``i`` (72 pt to the inch), once its size is within the limits;
+    from the page tree alone: a page's content is not parsed (that alone can take seconds)."""
     import pypdfium2 as pdfium
 
-    assert isinstance(pdf, pdfium.PdfDocument)
+    scale = WORK_DPI / 72.0
+    try:
+        w, h = pdf.get_page_size(i)
+    except pdfium.PdfiumError as err:
+        raise CorruptDocument(f"PDF page {i + 1} cannot be read ({_pdfium_reason(err)})") from None
+    if w * scale * h * scale > limits.max_pixels:
+        raise LimitExceeded(
+            f"page {i + 1} is {w / 72:.0f}x{h / 72:.0f} in, over {limits.max_pixels} px"
+        )
+    if min(w, h) * scale < _MIN_SIDE:
+        raise CorruptDocument(f"PDF page {i + 1} is only {w / 72:.2f}x{h / 72:.2f} in")
+    return scale
+
+
+def _render_pdf(pdf: Any, limits: IntakeLimits) -> list[Page]:
     count = len(pdf)
     _check_pages(count, limits)
-    scale = WORK_DPI / 72.0
-    pages = []
-    for i in range(count):
+    scales = [_pdf_scale(pdf, i, limits) for i in range(count)]  # every page before any render
+    return [Page(i, _render_page(pdf, i, scale)) for i, scale in enumerate(scales)]
+
+
+def _render_page(pdf: Any, i: int, scale: float) -> np.ndarray:
+    import pypdfium2 as pdfium
+
+    try:
         page = pdf[i]
-        try:
-            w, h = page.get_size()
-            if w * scale * h * scale > limits.max_pixels:
-                raise LimitExceeded(
-                    f"page {i + 1} is {w / 72:.0f}x{h / 72:.0f} in, over {limits.max_pixels} px"
-                )
-            bitmap = page.render(scale=scale)
-            rgb = np.asarray(bitmap.to_pil().convert("RGB"))
-        except pdfium.PdfiumError as err:
-            raise CorruptDocument(f"PDF page {i + 1} cannot be rendered ({err})") from None
-        finally:
-            page.close()
-        pages.append(Page(i, rgb))
-    return pages
+    except pdfium.PdfiumError as err:
+        raise CorruptDocument(f"PDF page {i + 1} cannot be read ({_pdfium_reason(err)})") from None
+    try:
+        bitmap = page.render(scale=scale)
+        return np.asarray(bitmap.to_pil().convert("RGB"))
+    except pdfium.PdfiumError as err:
+        reason = _pdfium_reason(err)
+        raise CorruptDocument(f"PDF page {i + 1} cannot be rendered ({reason})") from None
+    finally:
+        page.close()
 
 
 # ---- raster images ----------------------------------------------------------------------------
 def _load_image(data: bytes, kind: str, limits: IntakeLimits) -> list[Page]:
+    if kind == "tiff":
+        _quiet_libtiff()
     try:
         with warnings.catch_warnings():
+            # Pillow warns about damaged TIFF tags (a stderr line each); the error says enough
+            warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=[_IMAGE_FORMATS[kind]])
             return _decode_frames(img, limits)
-    except (LimitExceeded, CorruptDocument):
+    except DocumentError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
         raise LimitExceeded(f"image too large ({err})") from None
-    except (OSError, ValueError, SyntaxError, EOFError) as err:
+    except Exception as err:  # a hostile header trips anything (TypeError, struct.error, ...)
         reason = "unreadable header" if "cannot identify" in str(err) else str(err)
-        raise CorruptDocument(f"{kind.upper()} image is corrupt ({reason})") from None
+        raise CorruptDocument(
+            f"{kind.upper()} image is corrupt ({reason or type(err).__name__})"
+        ) from None
 
 
 def _decode_frames(img: Image.Image, limits: IntakeLimits) -> list[Page]:
@@ -177,13 +223,59 @@ def _decode_frames(img: Image.Image, limits: IntakeLimits) -> list[Page]:
             raise LimitExceeded(f"page {i + 1} is {w}x{h} px, limit {limits.max_pixels} pixels")
         if min(w, h) < _MIN_SIDE:
             raise CorruptDocument(f"page {i + 1} is only {w}x{h} px")
-        dpi = _image_dpi(img)
-        frame = img.convert("RGB")
-        if abs(dpi - WORK_DPI) > 5:
-            scale = WORK_DPI / dpi
-            frame = frame.resize((round(w * scale), round(h * scale)), Image.Resampling.LANCZOS)
+        scale = _page_scale(w, h, _image_dpi(img))
+        if scale is not None and w * h * scale * scale > limits.max_pixels:
+            raise LimitExceeded(f"page {i + 1} is over {limits.max_pixels} px at {WORK_DPI} dpi")
+        frame = _upright(_rgb(img), img)
+        if scale is not None:
+            size = (round(frame.width * scale), round(frame.height * scale))
+            frame = frame.resize(size, Image.Resampling.LANCZOS)
         pages.append(Page(i, np.asarray(frame)))
     return pages
+
+
+def _page_scale(w: int, h: int, dpi: float) -> float | None:
+    """The factor that brings an image of ``w`` x ``h`` pixels at ``dpi`` to ``WORK_DPI`` (None:
+    it is there). A resolution that makes the page larger than any paper a certificate comes
+    on is not the paper's (a camera's 72 dpi, a scanner's missing tag): the page is then taken
+    to be as tall as A4."""
+    if max(w, h) / dpi > _MAX_PAGE_INCHES:
+        fit = _FIT_INCHES * WORK_DPI / max(w, h)
+        return None if abs(fit - 1.0) < _SAME_SCALE else fit
+    return WORK_DPI / dpi if abs(dpi - WORK_DPI) > 5 else None
+
+
+def _rgb(img: Image.Image) -> Image.Image:
+    """The frame as 8-bit RGB: 16-bit and float grey scaled (not clipped to white), and
+    transparent parts laid on white paper (not on the black their colour values often are)."""
+    if img.mode.startswith("I;16") or img.mode in ("I", "F"):
+        return Image.fromarray(_grey_u8(np.asarray(img)), "L").convert("RGB")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
+def _grey_u8(values: np.ndarray) -> np.ndarray:
+    """Grey levels of a 16-bit, 32-bit or float image as uint8, by the range its type holds."""
+    if values.dtype.kind == "f":
+        top = 1.0 if float(np.nanmax(values, initial=0.0)) <= 1.0 else 255.0
+    else:
+        top = 65535.0 if int(values.max(initial=0)) > 255 else 255.0
+    scaled = np.nan_to_num(values.astype(np.float64) * (255.0 / top))
+    return np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
+
+
+def _upright(frame: Image.Image, source: Image.Image) -> Image.Image:
+    """The frame turned as its EXIF orientation says (a camera or scanner that stores the
+    pixels as sensed and the turn in a tag), as every viewer shows it."""
+    try:
+        orientation = int(source.getexif().get(_EXIF_ORIENTATION, 1))
+    except (TypeError, ValueError):
+        return frame
+    turn = _ORIENTATIONS.get(orientation)
+    return frame.transpose(turn) if turn is not None else frame
 
 
 def _image_dpi(img: Image.Image) -> float:
@@ -193,3 +285,21 @@ def _image_dpi(img: Image.Image) -> float:
     except (TypeError, ValueError, IndexError):
         value = _DEFAULT_IMAGE_DPI
     return value if 50 <= value <= 1200 else _DEFAULT_IMAGE_DPI
+
+
+@functools.cache
+def _quiet_libtiff() -> None:
+    """Silence libtiff's own messages (it prints each decoding error of a damaged TIFF on the
+    process's stderr, beside the one line the CLI writes): the error raised says enough. Only
+    where the libtiff Pillow loaded can be found (Linux's map of the process)."""
+    maps = Path("/proc/self/maps")
+    if not maps.exists():
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        found = {ln.split()[-1] for ln in maps.read_text().splitlines() if "/libtiff" in ln}
+        for path in found:
+            lib = ctypes.CDLL(path)
+            for setter in (lib.TIFFSetErrorHandler, lib.TIFFSetWarningHandler):
+                setter.restype = ctypes.c_void_p
+                setter.argtypes = [ctypes.c_void_p]
+                setter(None)

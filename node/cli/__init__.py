@@ -131,6 +131,8 @@ def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:  # Pillow logs what it finds wrong in a damaged image: the error says it
+        logging.getLogger("PIL").setLevel(logging.CRITICAL)
     try:
         code: int = args.func(args)
         return code, args

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,15 +30,32 @@ def emit_line(text: str) -> None:
 
 def read_file(path: str, limit: int | None = None) -> bytes:
     """The file's bytes; ``InputError`` (exit 2) when it cannot be read, or when it is larger
-    than ``limit`` bytes (checked before it is read: memory stays flat)."""
+    than ``limit`` bytes (checked before it is read: memory stays flat; of a pipe or a device,
+    no more than ``limit`` bytes are read). A named pipe nothing writes to reads as empty, it
+    does not wait for a writer."""
     p = Path(path)
     try:
         if limit is not None and p.is_file() and p.stat().st_size > limit:
             raise InputError(f"{path}: larger than {limit} bytes")
-        return p.read_bytes()
+        data = _read(p, limit)
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as err:
         raise InputError(f"{path}: cannot read ({err.strerror})") from None
+    if limit is not None and len(data) > limit:
+        raise InputError(f"{path}: larger than {limit} bytes")
+    return data
+
+
+def _read(path: Path, limit: int | None) -> bytes:
+    # opened without waiting (a FIFO's open blocks until a writer comes), then read blocking:
+    # a writer that is there is waited for, a FIFO without one gives end-of-file at once
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        os.set_blocking(fd, True)
+        with open(fd, "rb", closefd=False) as f:
+            return f.read(-1 if limit is None else limit + 1)
+    finally:
+        os.close(fd)

@@ -184,7 +184,9 @@ class _Absent:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    data = read_file(args.file)
+    settings = settings_from(args, require_init=False)
+    limits = _limits(settings)
+    data = read_file(args.file, limits.max_bytes)  # never more than the review would take
     try:
         sniff(data)  # fail on a non-document before loading any registry
     except VerificationError as err:
@@ -194,7 +196,7 @@ def _verify(args: argparse.Namespace) -> int:
     arrival = _arrival(args.arrival_date, declaration)
     warming = RapidOcrEngine().warm_up_in_background()  # overlaps the registry and the pages
     try:
-        pipeline = _pipeline(args, data)
+        pipeline = _pipeline(args, data, settings, limits)
         result = pipeline.verify(
             data,
             declaration=declaration,
@@ -220,10 +222,15 @@ def _verify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pipeline(args: argparse.Namespace, data: bytes) -> Pipeline:
-    settings = settings_from(args, require_init=False)
+def _limits(settings: Settings) -> IntakeLimits:
     v = settings.verification
-    limits = IntakeLimits(max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels)
+    return IntakeLimits(max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels)
+
+
+def _pipeline(
+    args: argparse.Namespace, data: bytes, settings: Settings, limits: IntakeLimits
+) -> Pipeline:
+    v = settings.verification
     est_path = args.establishments or v.establishments_path  # the node's, unless named here
     est = load_establishments(est_path) if est_path else {}
     config = PipelineConfig(limits=limits, establishments=est)

@@ -314,6 +314,39 @@ async def test_a_scan_the_review_could_never_open_is_refused_at_upload(
     assert listed.status_code == 200 and listed.json() == []  # nothing stored, nothing queued
 
 
+def _one_page_pdf(page: bytes) -> bytes:
+    """A PDF whose one page object (obj 3) is ``page``, with a correct xref."""
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        page,
+    ]
+    out, offsets = b"%PDF-1.7\n", []
+    for n, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref = len(out)
+    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+
+
+async def test_a_pdf_whose_pages_the_review_could_never_render_is_refused_at_upload(
+    node, client, tokens
+) -> None:
+    # the upload looked at a PDF's page count only: these were stored and queued for review
+    officer = bearer(tokens["officer"])
+    five_m = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14173 14173] >>"
+    huge = await client.post(
+        "/api/v1/documents/scans", content=_one_page_pdf(five_m), headers=officer
+    )
+    assert huge.status_code == 413 and "197x197 in" in huge.json()["detail"]
+    loop = _one_page_pdf(b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>")  # a page tree loop
+    broken = await client.post("/api/v1/documents/scans", content=loop, headers=officer)
+    assert broken.status_code == 400 and "PDF page 1 cannot be read" in broken.json()["detail"]
+    listed = await client.get("/api/v1/documents?kind=scan", headers=officer)
+    assert listed.status_code == 200 and listed.json() == []  # nothing stored, nothing queued
+
+
 async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, tokens) -> None:
     import hashlib
 

@@ -1,14 +1,17 @@
 """`cusdep verify` on bad input: exit 2, one stderr line naming the problem, nothing written."""
 
+import contextlib
 import io
 import json
 import os
 import struct
 import subprocess
 import sys
+import threading
 import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -219,3 +222,65 @@ def test_verify_uses_the_nodes_rule_set_unless_told_otherwise(tmp_path, capsys, 
     code = main(["verify", str(doc), "--bundle", bundle, "--rules", str(DEFAULT_RULES)])
     assert "node-rules.toml" not in capsys.readouterr().err
     assert code == 2  # the blank page has no template
+
+
+# ---- found by the robustness audit (s31) ------------------------------------------------------
+def test_a_named_pipe_nothing_writes_to_is_an_empty_file_not_a_hang(tmp_path, capsys):
+    fifo = tmp_path / "scan.png"
+    os.mkfifo(fifo)
+    assert main(["verify", str(fifo), "--bundle", str(_bundle(tmp_path / "b"))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "empty file" in err
+
+
+def test_no_more_than_the_byte_limit_is_read(tmp_path, capsys, monkeypatch):
+    # the whole file was read before the limit was checked: /dev/zero filled the memory
+    monkeypatch.setenv("CUSDEP_VERIFICATION__MAX_BYTES", "100000")
+    fifo = tmp_path / "endless.png"
+    os.mkfifo(fifo)
+    written: list[int] = []
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as f:
+            for _ in range(100):
+                written.append(f.write(b"\x89PNG\r\n\x1a\n" + bytes(65528)))
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    code = main(["verify", str(fifo), "--bundle", str(_bundle(tmp_path / "b"))])
+    writer.join()
+    err = capsys.readouterr().err
+    assert code == 2 and "larger than 100000 bytes" in err
+    assert len(written) < 100  # the reader stopped; the writer's pipe broke
+
+
+def _lzw_tiff_with_bad_codes() -> bytes:
+    noise = np.random.default_rng(3).integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(noise).save(buf, format="TIFF", compression="tiff_lzw")
+    data = bytearray(buf.getvalue())
+    data[2000:2600] = bytes(range(256)) * 2 + bytes(88)
+    return bytes(data)
+
+
+def _tiff_with_samples_per_pixel(n: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 300), "white").save(buf, format="TIFF")
+    data = buf.getvalue()
+    at = data.index(struct.pack("<HHI", 277, 3, 1))
+    return data[: at + 8] + struct.pack("<HH", n, 0) + data[at + 12 :]
+
+
+@pytest.mark.parametrize("case", ["bad-lzw-codes", "samples-per-pixel"])
+def test_a_damaged_tiff_gives_one_stderr_line(case, tmp_path):
+    # libtiff printed its decoding errors and Pillow logged one: several lines on stderr
+    doc = tmp_path / "scan.tif"
+    doc.write_bytes(
+        _lzw_tiff_with_bad_codes()
+        if case == "bad-lzw-codes"
+        else _tiff_with_samples_per_pixel(2048)
+    )
+    proc = _entry(tmp_path, "verify", str(doc), "--bundle", str(_bundle(tmp_path / "b")))
+    assert proc.returncode == 2
+    lines = [ln for ln in proc.stderr.splitlines() if ln != "interpreter teardown"]
+    assert len(lines) == 1 and lines[0].startswith("cusdep: error: TIFF image is corrupt"), lines

@@ -1,0 +1,74 @@
+"""Scans as phones, scanners and exporters write them, reviewed with the real OCR like the
+plain scan: a camera's EXIF turn and 72 dpi, a 600 dpi scan without its resolution, paper left
+transparent. Each was misread before the robustness audit (s31): the page scaled 2.8x and read
+sideways (no template; a reject after 24 s), the seal 3x its size (a reject), a black page."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from simulator.registry_bundle import write_bundle
+from simulator.world import build_world
+from verification import Pipeline
+from verification.bundle import BundleSpecimenSource
+
+SCANS = Path(__file__).resolve().parents[2] / "fixtures" / "scans"
+TRUTH = json.loads((SCANS / "genuine.truth.json").read_text(encoding="utf-8"))
+DECLARATION = json.loads((SCANS / "genuine.declaration.json").read_text(encoding="utf-8"))
+ARRIVAL = date.fromisoformat(TRUTH["arrival_date"])
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    root = tmp_path_factory.mktemp("registry")
+    write_bundle(root, build_world(2026))
+    return Pipeline(BundleSpecimenSource(root), today=lambda: ARRIVAL)
+
+
+def _phone(page: Image.Image) -> bytes:
+    """Stored sideways with EXIF orientation 6 and the 72 dpi cameras write."""
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    page.transpose(Image.Transpose.ROTATE_90).save(
+        buf, format="JPEG", quality=92, exif=exif.tobytes(), dpi=(72, 72)
+    )
+    return buf.getvalue()
+
+
+def _untagged_600_dpi(page: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    page.resize((page.width * 3, page.height * 3), Image.Resampling.LANCZOS).save(
+        buf, format="JPEG", quality=92
+    )
+    return buf.getvalue()
+
+
+def _transparent_paper(page: Image.Image) -> bytes:
+    rgb = np.asarray(page.convert("RGB"))
+    paper = rgb.min(axis=2) > 235
+    rgba = np.dstack([rgb, np.full(paper.shape, 255, np.uint8)])
+    rgba[paper] = 0  # transparent, and black under it
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("write", [_phone, _untagged_600_dpi, _transparent_paper])
+def test_a_scan_as_devices_write_it_is_accepted_like_the_plain_one(
+    pipeline: Pipeline, write: Callable[[Image.Image], bytes]
+) -> None:
+    page = Image.open(SCANS / "genuine.jpg")
+    result = pipeline.verify(write(page), declaration=DECLARATION, arrival_date=ARRIVAL)
+    assert result.verdict == "accept", result.reasons
+    assert result.seal.match and result.signature.match
+    number = result.fields["certificate_number"].value
+    assert number == TRUTH["fields"]["certificate_number"]

@@ -20,6 +20,7 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
+from node.errors import ConfigError
 from node.storage.revisions import BASELINE, HEAD
 
 logger = logging.getLogger(__name__)
@@ -47,13 +48,25 @@ class Database:
 
             cfg = alembic_config(conn)
             current = MigrationContext.configure(conn).get_current_heads()
-            if set(current) == set(ScriptDirectory.from_config(cfg).get_heads()):
+            script = ScriptDirectory.from_config(cfg)
+            if set(current) == set(script.get_heads()):
                 return
+            self._refuse_unknown(current, {rev.revision for rev in script.walk_revisions()})
             if not current and inspect(conn).has_table("documents"):
                 logger.info("database predates migrations: stamping the baseline")
                 command.stamp(cfg, BASELINE)
             command.upgrade(cfg, "head")
             logger.info("database migrated to head")
+
+    def _refuse_unknown(self, current: tuple[str, ...], known: set[str]) -> None:
+        """A database a newer cusdep migrated is left as it is: this code cannot know its schema."""
+        newer = sorted(set(current) - known)
+        if newer:
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise ConfigError(
+                f"database {where} has schema revision {newer[0]}, newer than this cusdep knows "
+                f"(up to {HEAD}): run the cusdep version that wrote it, or restore a backup"
+            )
 
     def _at_head(self) -> bool:
         """Whether the recorded revision is ``HEAD`` (read as it stands: a migration under way
@@ -137,8 +150,6 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     try:
         return create_engine(url, echo=echo, pool_pre_ping=True)
     except ModuleNotFoundError as err:  # the URL's DBAPI driver is not installed
-        from node.errors import ConfigError
-
         hint = " (pip install 'cusdep-node[postgres]')" if url.startswith("postgres") else ""
         raise ConfigError(
             f"storage.url needs the database driver {err.name!r}, which is not installed{hint}"

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("node", help="run the node; back up its home")
     ps = p.add_subparsers(dest="node_command", metavar="SUBCOMMAND", required=True)
     r = ps.add_parser("run", help="serve gRPC (and REST) in the foreground; SIGTERM stops it")
-    r.set_defaults(func=_run)
+    r.set_defaults(func=_run, json_logs=True)
     b = ps.add_parser(
         "backup", help="copy this home (database, keys, documents, chain state) while it runs"
     )

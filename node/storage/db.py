@@ -97,6 +97,24 @@ class Database:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    def check_writable(self, wait_ms: int = 2000) -> None:
+        """Raise unless a write could start within ``wait_ms`` (SQLite: another process may hold
+        the database's one write lock, which reads do not notice). Writes nothing."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                cur.execute("ROLLBACK")
+            finally:
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.close()
+        finally:
+            raw.close()
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on error."""

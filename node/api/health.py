@@ -53,7 +53,7 @@ def undelivered(node: Node) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     with node.db.session() as session:
         for peer, count, oldest in session.exec(stmt):
-            last = session.exec(
+            error, attempts = session.exec(
                 select(OutboxRow.error, OutboxRow.attempts)
                 .where(OutboxRow.peer == peer, OutboxRow.state == "pending")
                 .order_by(OutboxRow.attempts.desc())  # type: ignore[attr-defined]
@@ -61,8 +61,8 @@ def undelivered(node: Node) -> dict[str, dict[str, Any]]:
             ).one()
             age = (now - oldest.replace(tzinfo=None)).total_seconds()
             out[peer] = {"pending": count, "oldest_seconds": round(max(age, 0.0), 1)}
-            if last.attempts:
-                out[peer].update(attempts=last.attempts, error=last.error[:200])
+            if attempts:
+                out[peer].update(attempts=attempts, error=error[:200])
     return out
 
 

@@ -60,7 +60,6 @@ class _NodeCollector(Collector):
                 "cusdep_anchor_pending", "leaves waiting for a batch", value=pending
             )
 
-
     def _outbox(self) -> Iterator[GaugeMetricFamily]:
         pending = GaugeMetricFamily(
             "cusdep_outbox_pending", "messages waiting for a partner", labels=["peer"]

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, create_engine
 
 from node.errors import ConfigError
@@ -171,6 +172,12 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         hint = " (pip install 'cusdep-node[postgres]')" if url.startswith("postgres") else ""
         raise ConfigError(
             f"storage.url needs the database driver {err.name!r}, which is not installed{hint}"
+        ) from None
+    except (ArgumentError, NoSuchModuleError):  # not a URL, or a dialect SQLAlchemy lacks
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        raise ConfigError(
+            f"storage.url is not a database URL cusdep can use (scheme {scheme!r}): "
+            "postgresql+psycopg://user:password@host:5432/db, or empty for SQLite under home"
         ) from None
 
 

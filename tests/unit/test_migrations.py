@@ -160,6 +160,16 @@ def test_a_url_whose_driver_is_missing_is_a_configuration_error() -> None:
         Database("mysql://u@127.0.0.1:1/db")
 
 
+@pytest.mark.parametrize("url", ["postgres://u:s3cret@127.0.0.1:1/db", "not a url"])
+def test_a_storage_url_sqlalchemy_cannot_use_is_a_configuration_error(url: str) -> None:
+    """"postgres://" (as many hosting services write it) and a malformed URL were tracebacks."""
+    from node.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="storage.url is not a database URL") as info:
+        Database(url)
+    assert "s3cret" not in info.value.message and "postgresql+psycopg://" in info.value.message
+
+
 def _inbox_row(conn: object, message_id: str, peer: str, at: str) -> None:
     conn.execute(  # type: ignore[attr-defined]
         text(

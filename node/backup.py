@@ -79,7 +79,7 @@ def _copy_database(source: Path, target: Path) -> dict[str, Any]:
     try:
         src.backup(dst)
         dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
-        revision = dst.execute("SELECT version_num FROM alembic_version").fetchone()
+        revision = _revision(dst)
     finally:
         dst.close()
         src.close()
@@ -90,6 +90,16 @@ def _copy_database(source: Path, target: Path) -> dict[str, Any]:
         "schema_revision": revision[0] if revision else None,
         "sha256": _sha256(target),
     }
+
+
+def _revision(db: sqlite3.Connection) -> str | None:
+    """The schema revision, None for a database from before revisions (a backup taken before
+    upgrading such a node: the backup neither migrates nor needs to)."""
+    try:
+        row = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:  # no such table
+        return None
+    return str(row[0]) if row else None
 
 
 def _copy_files(home: Path, out: Path, skip: set[Path]) -> int:

@@ -123,3 +123,33 @@ def test_a_backup_goes_only_into_a_new_or_empty_directory(
     assert sorted(p.name for p in full.iterdir()) == ["keep.txt"]
     proc = cusdep(home, "node", "backup", "--out", str(home / "backups"), check=False)
     assert proc.returncode == 2 and "inside the node's home" in proc.stderr
+
+
+def test_a_backup_taken_before_an_upgrade_leaves_the_old_database_as_it_is(
+    home: Path, tmp_path: Path
+) -> None:
+    """The operator's first step before upgrading: the new cusdep backs up a database from
+    before schema revisions without migrating it (the backup is of the node as it was)."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from node.backup import backup_home
+    from node.config import Settings
+    from node.storage.db import BASELINE, Database, alembic_config
+
+    home.mkdir(parents=True)
+    db = Database(f"sqlite:///{home / 'cusdep.db'}")
+    with db.engine.begin() as conn:  # the schema nodes made with create_all before revisions
+        command.upgrade(alembic_config(conn), BASELINE)
+        conn.execute(text("DROP TABLE alembic_version"))
+    db.dispose()
+
+    manifest = backup_home(Settings(home=home), tmp_path / "backup")
+
+    assert manifest["database"]["schema_revision"] is None
+    for path in (home / "cusdep.db", tmp_path / "backup" / "cusdep.db"):
+        check = Database(f"sqlite:///{path}")
+        with check.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+        check.dispose()
+        assert "documents" in tables and "alembic_version" not in tables

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -42,7 +42,13 @@ def _alpha2(value: str) -> str:
     return value.upper()
 
 
-class NodeIdentity(BaseModel):
+class _Section(BaseModel):
+    """A ``[section]`` of config.toml: a key it does not have (a typo) is an error, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class NodeIdentity(_Section):
     id: str = ""
     country: str = ""
     name: str = ""
@@ -53,12 +59,12 @@ class NodeIdentity(BaseModel):
         return _alpha2(value)
 
 
-class ChainSettings(BaseModel):
+class ChainSettings(_Section):
     rpc_url: str = Field("", description="EVM JSON-RPC URL; empty = embedded anvil under home")
     embedded_port: Port = Field(
         0, description="port of the embedded anvil (chosen at init; moved if another takes it)"
     )
-    chain_id: int = 31337
+    chain_id: int = Field(31337, ge=1)
     anchor_contract: str = ""
     registry_contract: str = ""
     trusted_registrars: Annotated[list[str], NoDecode] = Field(
@@ -66,8 +72,8 @@ class ChainSettings(BaseModel):
         description="countries whose registry records verification trusts besides our own "
         '(environment: "AU,NZ" or a JSON list)',
     )
-    state_interval: int = Field(1, description="seconds between embedded anvil state dumps")
-    receipt_timeout: float = 30.0
+    state_interval: int = Field(1, ge=1, description="seconds between embedded anvil state dumps")
+    receipt_timeout: float = Field(30.0, gt=0)
 
     @field_validator("trusted_registrars", mode="before")
     @classmethod
@@ -86,7 +92,7 @@ class ChainSettings(BaseModel):
         return [_alpha2(c) for c in value]
 
 
-class ExchangeSettings(BaseModel):
+class ExchangeSettings(_Section):
     host: str = Field("127.0.0.1", description="address the gRPC server binds (0.0.0.0: all)")
     grpc_port: Port = Field(50051, description="0-65535; 0 = any free port")
     advertise: str = Field(
@@ -112,7 +118,7 @@ class ExchangeSettings(BaseModel):
     drain_seconds: float = Field(10.0, ge=0, description="grace for in-flight work on stop")
 
 
-class ApiSettings(BaseModel):
+class ApiSettings(_Section):
     host: str = "127.0.0.1"
     port: Port = Field(8080, description="0-65535; 0 = any free port")
     max_json_bytes: int = Field(
@@ -123,19 +129,19 @@ class ApiSettings(BaseModel):
     )
 
 
-class StorageSettings(BaseModel):
+class StorageSettings(_Section):
     url: str = Field("", description="SQLAlchemy URL; empty = SQLite file under home")
 
 
-class AnchoringSettings(BaseModel):
+class AnchoringSettings(_Section):
     batch_max: int = Field(4096, ge=1)
     batch_wait_seconds: float = Field(0.5, ge=0)
 
 
-class VerificationSettings(BaseModel):
-    max_bytes: int = 40 * 1024 * 1024
-    max_pages: int = 10
-    max_pixels: int = 60_000_000
+class VerificationSettings(_Section):
+    max_bytes: int = Field(40 * 1024 * 1024, ge=1)
+    max_pages: int = Field(10, ge=1)
+    max_pixels: int = Field(60_000_000, ge=1)
     rules_path: str = Field(
         "", description="rule repository TOML for reviews; empty = the packaged rules.toml"
     )
@@ -146,7 +152,7 @@ class VerificationSettings(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="CUSDEP_", env_nested_delimiter="__", extra="ignore"
+        env_prefix="CUSDEP_", env_nested_delimiter="__", extra="forbid"
     )
 
     home: Path = Field(default_factory=default_home)
@@ -230,7 +236,20 @@ def _invalid(err: ValidationError, path: Path) -> str:
     loc = [str(part) for part in first["loc"] if not isinstance(part, int)]
     env = "CUSDEP_" + "__".join(part.upper() for part in loc)
     more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    if first["type"] == "extra_forbidden":
+        known = _known(loc[:-1])
+        return f"unknown setting {'.'.join(loc)} ({path} or ${env}); known: {known}{more}"
     return f"setting {'.'.join(loc)} ({path} or ${env}): {first['msg']}{more}"
+
+
+def _known(section: list[str]) -> str:
+    """The keys of a section (the sections at the top), for a message about a misspelt one."""
+    model: type[BaseModel] = Settings
+    for part in section:
+        annotation = model.model_fields[part].annotation
+        assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        model = annotation
+    return ", ".join(name for name in model.model_fields if name != "home")
 
 
 def write_settings(settings: Settings) -> None:

@@ -1,8 +1,11 @@
-"""Structured logs: one JSON object per line on stderr, configured once by the CLI / ``node run``.
+"""Structured logs: one JSON object per line on stderr, configured once by ``node run`` (one-shot
+commands log plain lines for a person, with ``-v``).
 
 ``configure(level="INFO")`` installs the handler on the root logger (uvicorn's and grpc's loggers
 propagate to it). ``bind(doc_sha256=..., peer=..., op_id=...)`` adds fields to every record
 logged inside the ``with`` block (contextvars, so per task). Libraries never call ``configure``.
+A URL's password (``postgresql://user:pw@host``, an RPC URL's) and the secret of an API token
+(``cdp_<id>_<secret>``) are masked in every line, whoever logged them (web3 logs its RPC URL).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import contextvars
 import datetime as dt
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
@@ -20,6 +24,16 @@ _FIELDS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "cusdep_log", default=None
 )
 _RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+_SECRETS = (
+    (re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@]*):[^@\s/]+@"), r"\1:***@"),
+    (re.compile(r"\b(cdp_[0-9a-f]+_)[\w-]+"), r"\1***"),
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 class JsonFormatter(logging.Formatter):
@@ -30,14 +44,14 @@ class JsonFormatter(logging.Formatter):
             ),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": redact(record.getMessage()),
         }
         out.update(_FIELDS.get() or {})
         out.update(
             (k, v) for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")
         )
         if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
+            out["exc"] = redact(self.formatException(record.exc_info))
         return json.dumps(out, default=str, ensure_ascii=False)
 
 

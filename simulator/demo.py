@@ -158,6 +158,14 @@ def _progress(cn: NodeProcess, sha_scans: list[str], expected: int) -> tuple[Any
         node.db.dispose()
 
 
+def _settled(reviews: dict[str, Any], scans: list[str]) -> bool:
+    """Every scan has a review and none waits for the machine, in one reading of the database
+    (two readings let an empty first one, all() of nothing, pass a second with pending ones)."""
+    return set(reviews) == set(scans) and all(
+        r.get("state") not in (None, "pending") for r in reviews.values()
+    )
+
+
 def _synced(cn: NodeProcess) -> int:
     """Partners' registry records CN has checked against the chain and stored."""
     node = build_node(cn.settings)
@@ -312,13 +320,7 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
     )
     _wait(
         f"CN-SHA reviewing {len(scans)} scans (OCR, seal, signature, rules)…",
-        lambda: (
-            all(
-                r.get("state") not in (None, "pending")
-                for r in _progress(cn, scans, total)[1].values()
-            )
-            and len(_progress(cn, scans, total)[1]) == len(scans)
-        ),
+        lambda: _settled(_progress(cn, scans, total)[1], scans),
         600,
     )
     inbox, reviews, anchoring = _progress(cn, scans, total)

@@ -7,6 +7,7 @@ Each app has its own ``CollectorRegistry`` (several nodes or apps may share a pr
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -23,6 +24,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlmodel import select
 
+from node.api.health import undelivered
 from node.review.tables import ReviewRow
 from node.runtime import Node
 from node.storage.core import DocumentRow
@@ -51,11 +53,29 @@ class _NodeCollector(Collector):
                 reviews.add_metric([state], n)
         yield docs
         yield reviews
+        yield from self._outbox()
         if self.node.anchoring is not None:
             pending, _ = self.node.anchoring.pending_count()
             yield GaugeMetricFamily(
                 "cusdep_anchor_pending", "leaves waiting for a batch", value=pending
             )
+
+    def _outbox(self) -> Iterator[GaugeMetricFamily]:
+        pending = GaugeMetricFamily(
+            "cusdep_outbox_pending", "messages waiting for a partner", labels=["peer"]
+        )
+        oldest = GaugeMetricFamily(
+            "cusdep_outbox_oldest_pending_seconds",
+            "age of the oldest message waiting for a partner",
+            labels=["peer"],
+        )
+        for peer, waiting in undelivered(self.node).items():
+            pending.add_metric([peer], waiting["pending"])
+            oldest.add_metric([peer], waiting["oldest_seconds"])
+        yield pending
+        yield oldest
+        free = shutil.disk_usage(self.node.settings.home).free
+        yield GaugeMetricFamily("cusdep_home_free_bytes", "free bytes on the home's disk", free)
 
 
 def install(app: FastAPI, node: Node) -> None:

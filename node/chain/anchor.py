@@ -9,11 +9,23 @@ from hexbytes import HexBytes
 from web3.exceptions import BadFunctionCallOutput
 
 from node.chain.client import LazyContract
-from node.errors import ChainUnavailable
+from node.errors import ChainReverted, ChainUnavailable
 from node.ports import AnchorReceipt
 
 logger = logging.getLogger(__name__)
 BATCH = 256  # rootTimestamp calls per JSON-RPC batch
+# DocumentAnchor 1.0.0, deployed by nodes before revocations were kept per root: its revoke took
+# only the leaf (any writer), and it has no revokedIn. Its roots stay valid attestations.
+LEAF_WIDE_VERSION = "1.0.0"
+_LEAF_WIDE_REVOKE = [
+    {
+        "type": "function",
+        "name": "revoke",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "leaf", "type": "bytes32"}, {"name": "reason", "type": "string"}],
+        "outputs": [],
+    }
+]
 
 
 def _b32(value: str) -> bytes:
@@ -27,6 +39,16 @@ class Web3ChainAnchor(LazyContract):
     """The DocumentAnchor contract; its address is resolved on first use."""
 
     contract_name = "DocumentAnchor"
+    _version: str | None = None
+
+    async def version(self) -> str:
+        """The deployed contract's ``version()`` (asked once)."""
+        if self._version is None:
+            self._version = str(await self.client.call((await self._c()).functions.version()))
+        return self._version
+
+    async def _leaf_wide(self) -> bool:
+        return await self.version() == LEAF_WIDE_VERSION
 
     async def anchor(self, root: str, leaf_count: int, batch_id: str) -> AnchorReceipt:
         receipt = await self.client.transact(
@@ -87,13 +109,22 @@ class Web3ChainAnchor(LazyContract):
         return bool(await self.client.call(fn))
 
     async def revoke(self, root: str, proof: list[str], leaf: str, reason: str) -> str:
-        fn = (await self._c()).functions.revoke(
-            _b32(root), [_b32(p) for p in proof], _b32(leaf), reason
-        )
+        contract = await self._c()
+        if await self._leaf_wide():
+            if not await self.verify_leaf(root, proof, leaf):
+                raise ChainReverted(f"leaf {leaf} is not in anchored root {root}")
+            legacy = self.client.w3.eth.contract(address=contract.address, abi=_LEAF_WIDE_REVOKE)
+            fn = legacy.functions.revoke(_b32(leaf), reason)
+        else:
+            fn = contract.functions.revoke(_b32(root), [_b32(p) for p in proof], _b32(leaf), reason)
         receipt = await self.client.transact(fn)
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
 
     async def is_revoked_in(self, root: str, leaf: str) -> bool:
+        """Per root on DocumentAnchor 1.1.0; on 1.0.0, which keeps revocations per leaf only,
+        whether the leaf was revoked at all."""
+        if await self._leaf_wide():
+            return await self.is_revoked(leaf)
         fn = (await self._c()).functions.revokedIn(_b32(root), _b32(leaf))
         return bool(await self.client.call(fn))
 

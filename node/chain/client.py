@@ -141,8 +141,9 @@ class ChainClient:
     def contract(self, name: str, address: str) -> AsyncContract:
         return self.w3.eth.contract(address=AsyncWeb3.to_checksum_address(address), abi=abi(name))
 
-    async def deploy(self, name: str) -> str:
-        art = artifact(name)
+    async def deploy(self, name: str, art: dict[str, Any] | None = None) -> str:
+        """Deploy the packaged contract ``name`` (or the compiled artifact ``art``)."""
+        art = art or artifact(name)
         factory = self.w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
         receipt = await self._send(lambda tx: factory.constructor().build_transaction(tx))
         address = receipt["contractAddress"]

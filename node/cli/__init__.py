@@ -126,11 +126,15 @@ def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
     argv = sys.argv[1:] if argv is None else argv
     parser = _build_parser(argv)
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        stream=sys.stderr,
-    )
+    level = logging.INFO if args.verbose else logging.WARNING
+    if getattr(args, "json_logs", False):  # a served node: JSON lines for its log collector
+        from node.logging import configure
+
+        configure(level)
+    else:
+        logging.basicConfig(
+            level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+        )
     if not args.verbose:  # Pillow logs what it finds wrong in a damaged image: the error says it
         logging.getLogger("PIL").setLevel(logging.CRITICAL)
     try:

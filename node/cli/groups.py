@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "partner": ("node.cli.partner", "exchange identity cards with partner nodes"),
     "send": ("node.cli.exchange", "queue documents for a partner (delivered by `node run`)"),
     "messages": ("node.cli.exchange", "list exchanged messages"),
-    "node": ("node.cli.serve", "run the node"),
+    "node": ("node.cli.serve", "run the node; back up its home"),
     "simulate": ("simulator.cli", "generate synthetic certificates and traffic"),
     "convert": ("node.cli.convert", "convert a partner document to canonical JSON (or back)"),
     "token": ("node.cli.api", "API tokens (admin, officer, agency, auditor)"),

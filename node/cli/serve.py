@@ -1,4 +1,5 @@
-"""``cusdep node run``: serve in the foreground until SIGTERM/SIGINT, then drain and exit 0.
+"""``cusdep node run``: serve in the foreground until SIGTERM/SIGINT, then drain and exit 0;
+``cusdep node backup --out DIR``: a consistent copy of the home while it runs (``node.backup``).
 
 When everything is up it prints one JSON line on stdout, ``{"event": "ready", ...}`` with the
 bound ports, so supervisors and tests can wait for it.
@@ -11,10 +12,11 @@ import asyncio
 import json
 import logging
 import signal
+from pathlib import Path
 from typing import Any
 
 from node.bootstrap import build_node
-from node.cli._common import emit_line, settings_from
+from node.cli._common import emit_json, emit_line, settings_from
 from node.config import Settings
 from node.exchange.grpc_server import GrpcExchangeServer
 from node.home_lock import hold_home
@@ -24,16 +26,29 @@ logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("node", help="run the node")
+    p = sub.add_parser("node", help="run the node; back up its home")
     ps = p.add_subparsers(dest="node_command", metavar="SUBCOMMAND", required=True)
     r = ps.add_parser("run", help="serve gRPC (and REST) in the foreground; SIGTERM stops it")
-    r.set_defaults(func=_run)
+    r.set_defaults(func=_run, json_logs=True)
+    b = ps.add_parser(
+        "backup", help="copy this home (database, keys, documents, chain state) while it runs"
+    )
+    b.add_argument("--out", required=True, metavar="DIR", help="a new or empty directory")
+    b.add_argument("--json", action="store_true", help="(the output is always JSON)")
+    b.set_defaults(func=_backup)
 
 
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     with hold_home(settings.home):
         return asyncio.run(_serve(settings))
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from node.backup import backup_home
+
+    emit_json(backup_home(settings_from(args), Path(args.out)))
+    return 0
 
 
 async def _serve(settings: Settings) -> int:

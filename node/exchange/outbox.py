@@ -29,6 +29,7 @@ from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.errors import BadSignature
 from node.exchange.signing import verify_receipt
 from node.exchange.tables import OutboxRow
+from node.loop import MAX_BACKOFF
 from node.storage.core import utcnow
 
 if TYPE_CHECKING:
@@ -97,19 +98,24 @@ class OutboxWorker:
         await self.service.client.aclose()
 
     async def _dispatch(self) -> None:
+        wait = self.settings.poll_seconds
         while not self._stopping.is_set():
             try:
                 peers = await asyncio.to_thread(self._pending_peers)
+                wait = self.settings.poll_seconds
             except Exception:
+                # the database is down: poll it less and less often (it logged a traceback
+                # every poll_seconds, five a second, for as long as the outage lasted)
                 logger.exception("outbox: cannot read pending peers")
                 peers = []
+                wait = min(wait * 2, MAX_BACKOFF)
             for peer in peers:
                 task = self._senders.get(peer)
                 if task is None or task.done():
                     self._senders[peer] = asyncio.create_task(
                         _PeerSender(self, peer).run(), name=f"outbox-{peer}"
                     )
-            await self.service.wait_for_work(self.settings.poll_seconds, self._stopping)
+            await self.service.wait_for_work(wait, self._stopping)
 
     def _pending_peers(self) -> list[str]:
         with self.service.db.session() as session:

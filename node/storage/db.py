@@ -18,8 +18,10 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, create_engine
 
+from node.errors import ConfigError
 from node.storage.revisions import BASELINE, HEAD
 
 logger = logging.getLogger(__name__)
@@ -47,13 +49,25 @@ class Database:
 
             cfg = alembic_config(conn)
             current = MigrationContext.configure(conn).get_current_heads()
-            if set(current) == set(ScriptDirectory.from_config(cfg).get_heads()):
+            script = ScriptDirectory.from_config(cfg)
+            if set(current) == set(script.get_heads()):
                 return
+            self._refuse_unknown(current, {rev.revision for rev in script.walk_revisions()})
             if not current and inspect(conn).has_table("documents"):
                 logger.info("database predates migrations: stamping the baseline")
                 command.stamp(cfg, BASELINE)
             command.upgrade(cfg, "head")
             logger.info("database migrated to head")
+
+    def _refuse_unknown(self, current: tuple[str, ...], known: set[str]) -> None:
+        """A database a newer cusdep migrated is left as it is: this code cannot know its schema."""
+        newer = sorted(set(current) - known)
+        if newer:
+            where = self.engine.url.render_as_string(hide_password=True)
+            raise ConfigError(
+                f"database {where} has schema revision {newer[0]}, newer than this cusdep knows "
+                f"(up to {HEAD}): run the cusdep version that wrote it, or restore a backup"
+            )
 
     def _at_head(self) -> bool:
         """Whether the recorded revision is ``HEAD`` (read as it stands: a migration under way
@@ -83,6 +97,24 @@ class Database:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def check_writable(self, wait_ms: int = 2000) -> None:
+        """Raise unless a write could start within ``wait_ms`` (SQLite: another process may hold
+        the database's one write lock, which reads do not notice). Writes nothing."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+            try:
+                cur.execute("BEGIN IMMEDIATE")
+                cur.execute("ROLLBACK")
+            finally:
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.close()
+        finally:
+            raw.close()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -137,11 +169,15 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
     try:
         return create_engine(url, echo=echo, pool_pre_ping=True)
     except ModuleNotFoundError as err:  # the URL's DBAPI driver is not installed
-        from node.errors import ConfigError
-
         hint = " (pip install 'cusdep-node[postgres]')" if url.startswith("postgres") else ""
         raise ConfigError(
             f"storage.url needs the database driver {err.name!r}, which is not installed{hint}"
+        ) from None
+    except (ArgumentError, NoSuchModuleError):  # not a URL, or a dialect SQLAlchemy lacks
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        raise ConfigError(
+            f"storage.url is not a database URL cusdep can use (scheme {scheme!r}): "
+            "postgresql+psycopg://user:password@host:5432/db, or empty for SQLite under home"
         ) from None
 
 

@@ -255,3 +255,58 @@ def test_what_a_node_writes_is_its_users_alone(tmp_path: Path) -> None:
     modes = {p.name: p.stat().st_mode & 0o777 for p in [home, *home.iterdir()]}
     assert modes["home"] == 0o700 and modes["cusdep.db"] == 0o600
     assert all(mode & 0o077 == 0 for mode in modes.values()), modes
+
+
+def _config_with(home: Path, extra: str) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / "config.toml"
+    path.write_text(f'[node]\nid = "CN-X"\ncountry = "CN"\nname = "X"\n\n{extra}\n', "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "named", "known"),
+    [
+        ("[exchagne]\npoll_seconds = 1.0", "unknown setting exchagne ", "exchange, api"),
+        ("[exchange]\npol_seconds = 1.0", "unknown setting exchange.pol_seconds ", "poll_seconds"),
+        ("name2 = 'X'", "unknown setting node.name2 ", "id, country, name"),  # in [node]
+    ],
+)
+def test_a_misspelt_section_or_key_in_the_config_file_is_one_line(
+    home: Path, capsys, extra: str, named: str, known: str
+) -> None:
+    """A typo was ignored: the node ran on the default while its operator thought it changed."""
+    path = _config_with(home, extra)
+    assert main(["messages", "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert named in err[0] and str(path) in err[0] and known in err[0]
+
+
+def test_a_misspelt_key_in_the_environment_is_one_line(home: Path, capsys, monkeypatch) -> None:
+    _config_with(home, "")
+    monkeypatch.setenv("CUSDEP_EXCHANGE__POL_SECONDS", "1")
+    assert main(["messages", "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "$CUSDEP_EXCHANGE__POL_SECONDS" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("verification", "max_pages", "0"),
+        ("verification", "max_bytes", "-1"),
+        ("verification", "max_pixels", "0"),
+        ("chain", "receipt_timeout", "-5.0"),
+        ("chain", "state_interval", "0"),
+        ("chain", "chain_id", "0"),
+    ],
+)
+def test_a_setting_out_of_its_range_is_one_line(
+    home: Path, capsys, section: str, key: str, value: str
+) -> None:
+    path = _config_with(home, f"[{section}]\n{key} = {value}")
+    assert main(["messages", "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert f"setting {section}.{key} ({path} or $CUSDEP_" in err[0] and "than" in err[0]

@@ -122,11 +122,52 @@ def test_a_database_one_revision_behind_is_upgraded(tmp_path: Path) -> None:
     assert _revision(db) == HEAD
 
 
+def test_a_database_from_a_newer_cusdep_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    from node.errors import ConfigError
+
+    db = _db(tmp_path)
+    db.migrate()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9001'"))
+        tables_before = sorted(inspect(conn).get_table_names())
+
+    with pytest.raises(ConfigError) as info:
+        _db(tmp_path).migrate()
+
+    assert "schema revision 9001, newer than this cusdep knows (up to " + HEAD in info.value.message
+    assert _revision(db) == "9001"
+    with db.engine.connect() as conn:
+        assert sorted(inspect(conn).get_table_names()) == tables_before
+
+
+def test_a_newer_databases_url_is_named_without_its_password() -> None:
+    from node.errors import ConfigError
+
+    db = Database("sqlite://")
+    with pytest.raises(ConfigError) as info:
+        db._refuse_unknown(("9001",), {HEAD})
+    assert "9001" in info.value.message
+    db = Database("postgresql+psycopg://cusdep:s3cret@127.0.0.1:1/cusdep")
+    with pytest.raises(ConfigError) as info:
+        db._refuse_unknown(("9001",), {HEAD})
+    assert "s3cret" not in info.value.message and "cusdep:***@" in info.value.message
+
+
 def test_a_url_whose_driver_is_missing_is_a_configuration_error() -> None:
     from node.errors import ConfigError
 
     with pytest.raises(ConfigError, match="driver 'MySQLdb', which is not installed"):
         Database("mysql://u@127.0.0.1:1/db")
+
+
+@pytest.mark.parametrize("url", ["postgres://u:s3cret@127.0.0.1:1/db", "not a url"])
+def test_a_storage_url_sqlalchemy_cannot_use_is_a_configuration_error(url: str) -> None:
+    """"postgres://" (as many hosting services write it) and a malformed URL were tracebacks."""
+    from node.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="storage.url is not a database URL") as info:
+        Database(url)
+    assert "s3cret" not in info.value.message and "postgresql+psycopg://" in info.value.message
 
 
 def _inbox_row(conn: object, message_id: str, peer: str, at: str) -> None:

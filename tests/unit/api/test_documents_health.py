@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
+import sqlite3
 
 from node.errors import ChainUnavailable
 from tests.unit.api.conftest import bearer
@@ -88,7 +91,7 @@ async def test_health_ready_and_metrics(node, client, tokens, monkeypatch) -> No
     ready = await client.get("/health/ready")
     body = ready.json()
     assert ready.status_code == 200 and body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "chain", "partners"}
+    assert set(body["checks"]) == {"database", "disk", "chain", "partners"}
     assert body["checks"]["partners"]["partners"] == 0
 
     async def down(leaf: str) -> bool:
@@ -104,6 +107,63 @@ async def test_health_ready_and_metrics(node, client, tokens, monkeypatch) -> No
         in metrics
     )
     assert "cusdep_anchor_pending 0.0" in metrics
+
+
+async def test_a_database_another_process_holds_for_writing_is_not_ready(node, client) -> None:
+    """Reads pass under SQLite's write lock (WAL), so a SELECT said ready while nothing could
+    be written."""
+    holder = sqlite3.connect(node.settings.home / "cusdep.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        locked = await client.get("/health/ready")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    database = locked.json()["checks"]["database"]
+    assert locked.status_code == 503 and database["ok"] is False
+    assert "database is locked" in database["error"]
+    assert (await client.get("/health/ready")).status_code == 200
+
+
+async def test_a_disk_without_room_for_one_more_document_is_not_ready(node, client) -> None:
+    free = shutil.disk_usage(node.settings.home).free
+    node.settings.verification.max_bytes = free * 2  # as if the disk had filled up
+    full = await client.get("/health/ready")
+    disk = full.json()["checks"]["disk"]
+    assert full.status_code == 503 and disk["ok"] is False and "under one largest" in disk["error"]
+    node.settings.verification.max_bytes = 1024
+    ready = await client.get("/health/ready")
+    assert ready.status_code == 200 and ready.json()["checks"]["disk"]["free_bytes"] > 0
+
+
+async def test_an_unreachable_partner_is_reported_not_made_unready(node, client) -> None:
+    """A partner down left readiness and metrics silent while its messages piled up."""
+    from node.exchange.tables import OutboxRow
+
+    with node.db.session() as session:
+        for i in range(2):
+            session.add(
+                OutboxRow(
+                    message_id=f"m{i}",
+                    peer="AU-CBR",
+                    kind="certificate",
+                    digest="00",
+                    envelope=b"x",
+                    attempts=3 + i,
+                    error="failed to connect to all addresses",
+                    created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                )
+            )
+    ready = await client.get("/health/ready")
+    partners = ready.json()["checks"]["partners"]
+    assert ready.status_code == 200 and partners["ok"] is True
+    waiting = partners["undelivered"]["AU-CBR"]
+    assert waiting["pending"] == 2 and waiting["attempts"] == 4
+    assert waiting["error"] == "failed to connect to all addresses"
+    assert waiting["oldest_seconds"] > 86400
+    metrics = (await client.get("/metrics")).text
+    assert 'cusdep_outbox_pending{peer="AU-CBR"} 2.0' in metrics
+    assert "cusdep_home_free_bytes " in metrics
 
 
 async def test_exchange_routes(node, client, tokens) -> None:

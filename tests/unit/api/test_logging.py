@@ -36,3 +36,45 @@ def test_json_lines_with_bound_fields_and_extras() -> None:
     assert first["doc_sha256"] == "ab" * 32 and first["peer"] == "AU-SYD"
     assert first["verdict"] == "reject" and first["ts"].endswith("+00:00")
     assert "peer" not in lines[1] and "ValueError: boom" in lines[1]["exc"]
+
+
+def test_passwords_in_urls_and_token_secrets_are_masked() -> None:
+    stream = io.StringIO()
+    level = logging.getLogger().level
+    handler = configure("INFO", stream=stream)
+    token = "cdp_7dd599ade9cf_kg_SP0aOFgBQZBh5wP-mPg7agbIsaKobrSUzA3NtJTQ"
+    try:
+        log = logging.getLogger("web3.providers.AsyncHTTPProvider")
+        log.info("connected to https://node:s3cret@besu.example:8545/rpc")
+        log.info("database postgresql+psycopg://cusdep:pa55@127.0.0.1:5432/cusdep is up")
+        try:
+            raise ValueError(f"bad header Bearer {token}")
+        except ValueError:
+            log.exception("request failed for %s", token)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+    text = stream.getvalue()
+    assert "s3cret" not in text and "pa55" not in text and "kg_SP0a" not in text
+    lines = [json.loads(x) for x in text.splitlines()]
+    assert lines[0]["msg"] == "connected to https://node:***@besu.example:8545/rpc"
+    assert "postgresql+psycopg://cusdep:***@127.0.0.1:5432/cusdep" in lines[1]["msg"]
+    assert lines[2]["msg"] == "request failed for cdp_7dd599ade9cf_***"
+    assert "Bearer cdp_7dd599ade9cf_***" in lines[2]["exc"]
+
+
+def test_node_run_logs_json_lines(home, capsys) -> None:
+    """``node run``'s log is for a collector: one JSON object a line (it was plain text)."""
+    from node.cli import main
+
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        assert main(["-v", "node", "run"]) == 2  # no node in this home: stops before serving
+        logging.getLogger("node.test").warning("after %s", "start")
+    finally:
+        added = [h for h in root.handlers if h not in before]
+        for h in added:
+            root.removeHandler(h)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    assert json.loads(line)["msg"] == "after start"

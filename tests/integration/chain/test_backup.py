@@ -1,0 +1,155 @@
+"""`cusdep node backup`: taken while the node runs and writes, restored into a new home, it
+traces the same documents and its anchors still verify on the (restored) embedded chain."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from node.chain.devchain import EmbeddedAnvil
+from node.config import load_settings
+from node.netports import free_port
+from tests.integration.chain.test_cli_chain import _docs, cusdep
+
+
+def _stop_anvil(home: Path) -> None:
+    anvil = EmbeddedAnvil(home, load_settings(home).chain.embedded_port)
+    pid = anvil.running_pid()
+    if pid:
+        os.kill(pid, signal.SIGTERM)
+
+
+@pytest.fixture
+def homes(home: Path, tmp_path: Path):
+    restored = tmp_path / "restored"
+    cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs")
+    yield home, restored
+    for h in (home, restored):
+        if (h / "config.toml").exists():
+            _stop_anvil(h)
+
+
+def _running(home: Path) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "CUSDEP_HOME": str(home),
+        "CUSDEP_EXCHANGE__GRPC_PORT": str(free_port()),
+        "CUSDEP_API__PORT": str(free_port()),
+    }
+    node = subprocess.Popen(
+        [sys.executable, "-m", "node", "node", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert node.stdout is not None and '"ready"' in node.stdout.readline()
+    return node
+
+
+def _restore(backup: Path, home: Path) -> None:
+    """What the README says: the backup's files into an empty directory."""
+    shutil.copytree(backup, home)
+    (home / "backup.json").unlink()
+
+
+def test_a_backup_of_a_running_node_restores_its_documents_and_anchors(
+    homes: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, restored = homes
+    docs = [str(p) for p in _docs(tmp_path, 3)]
+    anchored = json.loads(cusdep(home, "anchor", *docs, "--json").stdout)
+    node = _running(home)
+    stop, first = threading.Event(), threading.Event()
+    issued: list[str] = []
+
+    def write_on() -> None:  # another process writes the database while the backup copies it
+        while not stop.is_set():
+            out = cusdep(home, "token", "issue", "--role", "auditor", "--subject", "a", "--json")
+            issued.append(json.loads(out.stdout)["id"])
+            first.set()
+
+    writer = threading.Thread(target=write_on)
+    writer.start()
+    try:
+        assert first.wait(timeout=60)
+        out = cusdep(home, "node", "backup", "--out", str(tmp_path / "backup"))
+    finally:
+        stop.set()
+        writer.join()
+        node.send_signal(signal.SIGTERM)
+        assert node.wait(timeout=60) == 0
+    manifest = json.loads(out.stdout)
+    assert manifest["database"]["schema_revision"] is not None
+    assert not (tmp_path / "backup" / "node.lock").exists()
+    with sqlite3.connect(tmp_path / "backup" / "cusdep.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+    _restore(tmp_path / "backup", restored)
+
+    for doc in anchored:
+        sha = doc["document_sha256"]
+        before = json.loads(cusdep(home, "trace", sha, "--json").stdout)
+        after = json.loads(cusdep(restored, "trace", sha, "--json").stdout)
+        assert after["verified_on_chain"] is True
+        assert after["events"] == before["events"] and after["anchor"] == before["anchor"]
+    tokens = {t["id"] for t in json.loads(cusdep(restored, "token", "list", "--json").stdout)}
+    assert tokens and tokens <= set(issued)  # what was committed when the snapshot was taken
+
+
+def test_a_backup_goes_only_into_a_new_or_empty_directory(
+    homes: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, _ = homes
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "keep.txt").write_text("an operator's file")
+
+    proc = cusdep(home, "node", "backup", "--out", str(full), check=False)
+
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        f"cusdep: error: --out {full} exists and is not an empty directory"
+    ]
+    assert sorted(p.name for p in full.iterdir()) == ["keep.txt"]
+    proc = cusdep(home, "node", "backup", "--out", str(home / "backups"), check=False)
+    assert proc.returncode == 2 and "inside the node's home" in proc.stderr
+
+
+def test_a_backup_taken_before_an_upgrade_leaves_the_old_database_as_it_is(
+    home: Path, tmp_path: Path
+) -> None:
+    """The operator's first step before upgrading: the new cusdep backs up a database from
+    before schema revisions without migrating it (the backup is of the node as it was)."""
+    from alembic import command
+    from sqlalchemy import inspect, text
+
+    from node.backup import backup_home
+    from node.config import Settings
+    from node.storage.db import BASELINE, Database, alembic_config
+
+    home.mkdir(parents=True)
+    db = Database(f"sqlite:///{home / 'cusdep.db'}")
+    with db.engine.begin() as conn:  # the schema nodes made with create_all before revisions
+        command.upgrade(alembic_config(conn), BASELINE)
+        conn.execute(text("DROP TABLE alembic_version"))
+    db.dispose()
+
+    manifest = backup_home(Settings(home=home), tmp_path / "backup")
+
+    assert manifest["database"]["schema_revision"] is None
+    for path in (home / "cusdep.db", tmp_path / "backup" / "cusdep.db"):
+        check = Database(f"sqlite:///{path}")
+        with check.engine.connect() as conn:
+            tables = inspect(conn).get_table_names()
+        check.dispose()
+        assert "documents" in tables and "alembic_version" not in tables

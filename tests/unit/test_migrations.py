@@ -162,7 +162,7 @@ def test_a_url_whose_driver_is_missing_is_a_configuration_error() -> None:
 
 @pytest.mark.parametrize("url", ["postgres://u:s3cret@127.0.0.1:1/db", "not a url"])
 def test_a_storage_url_sqlalchemy_cannot_use_is_a_configuration_error(url: str) -> None:
-    """"postgres://" (as many hosting services write it) and a malformed URL were tracebacks."""
+    """ "postgres://" (as many hosting services write it) and a malformed URL were tracebacks."""
     from node.errors import ConfigError
 
     with pytest.raises(ConfigError, match="storage.url is not a database URL") as info:

@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from verification._reread import widened
-from verification.imaging import channel_max, colour_ink_mask, stamp_coloured
+from verification.imaging import channel_max, channel_min, colour_ink_mask
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,8 @@ _FLANK = 3  # correctly read letters needed on each side of a contradiction
 _SHORT_FLANK = 2  # ... on the short side of an extra letter the pixels decide (``short_inserts``)
 _NEAR = 2  # letters: how far a transposed window may lie from where the alignment put it
 _BLACK_MAX = 110  # a pixel with every channel below this is black ink, not stamp ink
+_GREY_SAT = 14  # HSV saturation (of 255) under which a pixel well darker than paper is print
+_PRINT_STEP = 24  # ... well darker: this many levels of the ink's channel
 
 
 @dataclass(frozen=True)
@@ -117,17 +119,27 @@ def ink_darkness(rgb: np.ndarray, channel: int) -> np.ndarray:
 
 
 def print_removed(rgb: np.ndarray, dark: np.ndarray) -> np.ndarray:
-    """``dark`` (``ink_darkness`` of ``rgb``) with grey print over a coloured stamp set to the
-    paper's level: the anti-aliased edges of black type that ``ink_darkness`` leaves (seed 486
-    c00042, the 'A' of an officer's name typed into a ring's word space, read as an extra
-    letter). Unchanged where no ink is plainly coloured (a black stamp)."""
-    coloured = stamp_coloured(rgb)
-    if not coloured.any():
+    """``dark`` (``ink_darkness`` of ``rgb``) with black and grey print over a coloured stamp
+    filled in from the ink around it (``cv2.inpaint``); ``dark`` itself where there is none, or
+    no ink is plainly coloured (a black stamp). Grey: unsaturated and well darker than the
+    paper; stamp ink that dark keeps its colour however faint.
+
+    Type crossing a ring hides its ink there, and its anti-aliased edges, which
+    ``ink_darkness`` leaves, read as letters: held-out seed 486 c00042, the 'A' of an officer's
+    name typed into a ring's word space, read as an extra letter. ``read_ring`` reads the ring
+    so only where its first reading contradicts the specimen, and takes that reading only where
+    it contradicts nothing: the recogniser reads a whole strip in context, and a ring read
+    without the print over it can lose a letter elsewhere (seed 240 c00018: the "O" of an
+    imitation's "OFE", whose step the first reading shows)."""
+    if not colour_ink_mask(rgb).any():
         return dark
-    paper = np.uint8(np.median(dark))
-    out = dark.copy()
-    out[(coloured == 0) & (dark > paper)] = paper
-    return out
+    paper = int(np.median(dark))
+    low, high = channel_min(rgb).astype(np.int32), channel_max(rgb).astype(np.int32)
+    grey = (low * 255 >= (255 - _GREY_SAT) * high) & (dark > paper + _PRINT_STEP)
+    print_ = (grey | (high < _BLACK_MAX)).astype(np.uint8)
+    if not print_.any():
+        return dark
+    return cv2.inpaint(dark, cv2.dilate(print_, np.ones((3, 3), np.uint8)), 3, cv2.INPAINT_TELEA)
 
 
 def fit_ring(
@@ -599,14 +611,21 @@ def read_ring(
     expected = letters(expected_raw)
     if len(expected) < 6:
         return None
-    dark = _rotate(print_removed(crop, ink_darkness(crop, channel)), -angle)
+    dark = ink_darkness(crop, channel)
     ink = _rotate(colour_ink_mask(crop), -angle)
     cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
     fitted = Band(band.a * scale, band.b * scale, band.s_out, band.s_in)
-    strip = text_strip(dark, (cx, cy), fitted)
+    strip = text_strip(_rotate(dark, -angle), (cx, cy), fitted)
     raw = read_raw(strip)
     read = letters(raw)
     found = ring_contradictions(read, key, spec_dark, band)
+    if found:  # the print's, if it goes with the print (``print_removed``)
+        clean = print_removed(crop, dark)
+        if clean is not dark:
+            strip2 = text_strip(_rotate(clean, -angle), (cx, cy), fitted)
+            raw2 = read_raw(strip2)
+            if not ring_contradictions(letters(raw2), key, spec_dark, band):
+                return RingReading(expected, letters(raw2), (), expected_raw, raw2, strip2)
     return RingReading(expected, read, found, expected_raw, raw, strip)
 
 

@@ -16,7 +16,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from verification import _background
 from verification._stamp_lines import without_stamp_fragments
 from verification.evidence import save_evidence
 from verification.extraction import extract_fields
+from verification.imaging import colour_ink_mask
 from verification.intake import IntakeLimits, load_pages
 from verification.ocr import RapidOcrEngine
 from verification.officers import as_registered, match_officer
@@ -222,6 +223,8 @@ class Pipeline:
         )
         run.lap("signature")
         seal = _not_the_signature(seal, signature)
+        if not seal.found and _colourless(run.pages):
+            seal, signature = _in_grey(seal, signature)
         tamper = tampering.result()
         run.lap("tamper")  # the wait for it, if any
         number = fields.get("certificate_number")
@@ -338,6 +341,29 @@ def _not_the_signature(seal: SealResult, signature: SignatureResult) -> SealResu
         return seal
     finding = "the only coloured ink found is the officer's signature"
     return SealResult(found=False, page=seal.page, candidates=seal.candidates, finding=finding)
+
+
+def _colourless(pages: list[np.ndarray]) -> bool:
+    """No page shows any plainly coloured ink (``colour_ink_mask``): a grey or black-and-white
+    scan (or fax, or photocopy), where a stamp's ink cannot be told from print."""
+    return not any(np.count_nonzero(colour_ink_mask(img)) for img in pages)
+
+
+_IN_GREY = (
+    "the scan shows no colour at all, as a grey or black-and-white scan, fax or photocopy does: "
+    "a stamp's ink cannot be told from print; have the paper scanned in colour"
+)
+
+
+def _in_grey(seal: SealResult, signature: SignatureResult) -> tuple[SealResult, SignatureResult]:
+    """A page without colour tells no seal and no signature's ink: the officer decides (review),
+    with the reason, instead of a reject for a seal that may be on the paper (a robustness audit
+    of ``verify``: a genuine certificate scanned in grey, 1-bit, G4 fax or 16-bit grey was
+    rejected for "no official seal impression found")."""
+    seal = replace(seal, uncertain=True, finding=_IN_GREY)
+    if not signature.match:
+        signature = replace(signature, uncertain=True)
+    return seal, signature
 
 
 def _share_inside(inner: Box, outer: Box) -> float:

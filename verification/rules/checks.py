@@ -175,9 +175,13 @@ def _near(inp: RuleInputs) -> bool:
 
 @rule("seal.present")
 def seal_present(inp: RuleInputs, p: RuleParams) -> Outcome:
-    if not inp.seal.found:
+    if not inp.seal.found:  # uncertain: a scan without colour, where no ink can be told apart
         why = f" ({inp.seal.finding})" if inp.seal.finding else ""
-        return Outcome(False, f"no official seal impression found on the document{why}")
+        return Outcome(
+            False,
+            f"no official seal impression found on the document{why}",
+            soft=inp.seal.uncertain,
+        )
     return Outcome(True, f"{inp.seal.candidates} seal impression(s) found")
 
 

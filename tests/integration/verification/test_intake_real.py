@@ -72,3 +72,20 @@ def test_a_scan_as_devices_write_it_is_accepted_like_the_plain_one(
     assert result.seal.match and result.signature.match
     number = result.fields["certificate_number"].value
     assert number == TRUTH["fields"]["certificate_number"]
+
+
+@pytest.mark.parametrize("mode", ["L", "1"])
+def test_a_genuine_scan_without_colour_goes_to_the_officer_not_rejected(
+    pipeline: Pipeline, mode: str
+) -> None:
+    # the robustness audit: a grey, 1-bit or fax scan of a genuine paper was rejected for
+    # "no official seal impression found"; no ink can be told from print there
+    buf = io.BytesIO()
+    Image.open(SCANS / "genuine.jpg").convert(mode).save(buf, format="PNG", dpi=(200, 200))
+    result = pipeline.verify(buf.getvalue(), declaration=DECLARATION, arrival_date=ARRIVAL)
+    assert result.verdict == "review", result.reasons
+    assert not result.seal.found and result.seal.uncertain
+    assert "no colour" in result.seal.finding
+    present = next(r for r in result.rules if r.id == "seal.present")
+    assert not present.passed and present.severity == "warning"
+    assert result.fields["certificate_number"].value == TRUTH["fields"]["certificate_number"]

@@ -103,6 +103,8 @@ def test_good_certificate_is_accepted_with_every_rule_passed():
             Verdict.REJECT,
         ),
         (dict(seal=SealResult(found=False)), "seal.present", Verdict.REJECT),
+        # a scan without colour, where no ink can be told from print: the officer decides
+        (dict(seal=SealResult(found=False, uncertain=True)), "seal.present", Verdict.REVIEW),
         (
             dict(seal=SealResult(found=True, score=0.5, match=False, candidates=1)),
             "seal.agency",

@@ -62,7 +62,7 @@ def undelivered(node: Node) -> dict[str, dict[str, Any]]:
             age = (now - oldest.replace(tzinfo=None)).total_seconds()
             out[peer] = {"pending": count, "oldest_seconds": round(max(age, 0.0), 1)}
             if attempts:
-                out[peer].update(attempts=attempts, error=error[:200])
+                out[peer].update(attempts=attempts, error=(error or "")[:200])
     return out
 
 

@@ -1,9 +1,16 @@
-"""Consortium administration on the contracts: authorities and anchor writers."""
+"""Consortium administration on the contracts: authorities, anchor writers and the admin role.
+
+The admin role of both contracts is handed over in two steps: the admin proposes an account
+(``transfer_admin``), that account's node accepts (``accept_admin``). Each step is sent to both
+contracts, the one that will refuse first: a contract's revert (``NotAdmin``,
+``NotPendingAdmin``) then stops the command before the other contract has changed.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from node.chain.admin import ZERO_ADDRESS, AdminRole, AdminState, require_two_step
 from node.errors import ConfigError, InputError
 from node.registry.validate import country as check_country
 from node.runtime import Node
@@ -48,4 +55,45 @@ async def account(node: Node) -> dict[str, Any]:
         "chain_id": await chain.client.chain_id(),
         "anchor_contract": node.settings.chain.anchor_contract,
         "registry_contract": node.settings.chain.registry_contract,
+        "contracts": {state.contract: state.as_json() for _, state in await _states(chain)},
     }
+
+
+async def transfer_admin(node: Node, account: str | None) -> dict[str, Any]:
+    """Propose ``account`` as admin of both contracts (None: withdraw the proposal)."""
+    chain = _chain(node)
+    target = ZERO_ADDRESS if account is None else _address(account)
+    me = chain.client.address.lower()
+    states = await _states(chain, two_step=True)
+    done = {}
+    for role, _ in sorted(states, key=lambda rs: rs[1].admin.lower() == me):
+        done[role.contract_name] = await role.transfer_admin(target)
+    return {
+        "admin": chain.client.address,
+        "pending_admin": None if int(target, 16) == 0 else target,
+        "tx_hashes": done,
+    }
+
+
+async def accept_admin(node: Node) -> dict[str, Any]:
+    """Take the admin role of both contracts the admin proposed this node's account for."""
+    chain = _chain(node)
+    me = chain.client.address.lower()
+    states = await _states(chain, two_step=True)
+    todo = [rs for rs in states if rs[1].admin.lower() != me]  # accepted already: leave it
+    done = {}
+    for role, _ in sorted(todo, key=lambda rs: (rs[1].pending_admin or "").lower() == me):
+        done[role.contract_name] = await role.accept_admin()
+    return {"admin": chain.client.address, "tx_hashes": done}
+
+
+async def _states(chain: Any, *, two_step: bool = False) -> list[tuple[AdminRole, AdminState]]:
+    """Each contract's admin state; ``two_step``: refuse if either is a 1.x contract, before
+    anything is sent to the other."""
+    await chain.prepare()
+    roles: list[AdminRole] = [chain.anchor, chain.registry]
+    states = [(role, await role.admin_state()) for role in roles]
+    if two_step:
+        for _, state in states:
+            require_two_step(state)
+    return states

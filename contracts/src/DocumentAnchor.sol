@@ -8,6 +8,7 @@ import {IDocumentAnchor} from "./IDocumentAnchor.sol";
 /// A root's leaves can be revoked only by the writer that anchored the root, or by the admin.
 contract DocumentAnchor is IDocumentAnchor {
     address public admin;
+    address public pendingAdmin;
     mapping(address => bool) public isWriter;
 
     struct RootInfo {
@@ -37,7 +38,7 @@ contract DocumentAnchor is IDocumentAnchor {
     }
 
     function version() external pure returns (string memory) {
-        return "1.1.0";
+        return "2.0.0";
     }
 
     function authorise(address writer) external onlyAdmin {
@@ -51,10 +52,18 @@ contract DocumentAnchor is IDocumentAnchor {
         emit WriterDeauthorised(writer, msg.sender);
     }
 
+    /// Two steps, so that a mistyped address cannot take the contract out of everyone's hands.
     function transferAdmin(address newAdmin) external onlyAdmin {
-        if (newAdmin == address(0)) revert ZeroAddress();
-        emit AdminTransferred(admin, newAdmin);
-        admin = newAdmin;
+        pendingAdmin = newAdmin;
+        emit AdminTransferProposed(msg.sender, newAdmin);
+    }
+
+    function acceptAdmin() external {
+        // msg.sender is never address(0), so neither is the admin this makes
+        if (msg.sender != pendingAdmin) revert NotPendingAdmin(msg.sender);
+        emit AdminTransferred(admin, msg.sender);
+        admin = msg.sender;
+        pendingAdmin = address(0);
     }
 
     function anchor(bytes32 root, uint32 leafCount, bytes32 batchId) external onlyWriter {

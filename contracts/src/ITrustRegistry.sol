@@ -67,7 +67,9 @@ interface ITrustRegistry {
     error EmptyId();
     error ZeroHash();
     error ZeroAddress();
+    error NotPendingAdmin(address caller);
 
+    event AdminTransferProposed(address indexed admin, address indexed pendingAdmin);
     event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     event AuthorityAdded(bytes2 indexed country, address indexed account);
     event AuthorityRemoved(bytes2 indexed country, address indexed account);
@@ -91,7 +93,13 @@ interface ITrustRegistry {
 
     function version() external pure returns (string memory);
     function admin() external view returns (address);
+    /// The account `transferAdmin` proposed, until it accepts (address(0): none).
+    function pendingAdmin() external view returns (address);
+    /// Step one of two: the admin proposes `newAdmin` (address(0) or another account cancels a
+    /// proposal). The admin keeps every power until `newAdmin` calls `acceptAdmin`.
     function transferAdmin(address newAdmin) external;
+    /// Step two: the proposed account takes the admin role (`NotPendingAdmin` for any other).
+    function acceptAdmin() external;
     function addAuthority(bytes2 country, address account) external;
     function removeAuthority(address account) external;
     function authorityOf(address account) external view returns (bytes2);

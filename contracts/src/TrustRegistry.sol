@@ -10,6 +10,7 @@ contract TrustRegistry is ITrustRegistry {
     uint8 private constant _TEMPLATE = 4;
 
     address public admin;
+    address public pendingAdmin;
     mapping(address => bytes2) private _authority;
 
     mapping(bytes32 => Agency) private _agencies;
@@ -36,15 +37,23 @@ contract TrustRegistry is ITrustRegistry {
     }
 
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // ---- consortium administration ----
 
+    /// Two steps, so that a mistyped address cannot take the contract out of everyone's hands.
     function transferAdmin(address newAdmin) external onlyAdmin {
-        if (newAdmin == address(0)) revert ZeroAddress();
-        emit AdminTransferred(admin, newAdmin);
-        admin = newAdmin;
+        pendingAdmin = newAdmin;
+        emit AdminTransferProposed(msg.sender, newAdmin);
+    }
+
+    function acceptAdmin() external {
+        // msg.sender is never address(0), so neither is the admin this makes
+        if (msg.sender != pendingAdmin) revert NotPendingAdmin(msg.sender);
+        emit AdminTransferred(admin, msg.sender);
+        admin = msg.sender;
+        pendingAdmin = address(0);
     }
 
     function addAuthority(bytes2 country, address account) external onlyAdmin {

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from hexbytes import HexBytes
 from web3.exceptions import BadFunctionCallOutput
 
-from node.chain.client import LazyContract
+from node.chain.admin import AdminRole
 from node.errors import ChainReverted, ChainUnavailable
 from node.ports import AnchorReceipt
 
@@ -35,7 +35,7 @@ def _b32(value: str) -> bytes:
     return raw
 
 
-class Web3ChainAnchor(LazyContract):
+class Web3ChainAnchor(AdminRole):
     """The DocumentAnchor contract; its address is resolved on first use."""
 
     contract_name = "DocumentAnchor"
@@ -44,7 +44,7 @@ class Web3ChainAnchor(LazyContract):
     async def version(self) -> str:
         """The deployed contract's ``version()`` (asked once)."""
         if self._version is None:
-            self._version = str(await self.client.call((await self._c()).functions.version()))
+            self._version = await super().version()
         return self._version
 
     async def _leaf_wide(self) -> bool:

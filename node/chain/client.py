@@ -70,6 +70,11 @@ _REMEDY = {
         "`cusdep consortium authorise-anchor --account 0x…`"
     ),
     "NotAdmin": ": only the consortium admin's node may do this",
+    "NotPendingAdmin": (
+        ": this node's account is not the one the admin proposed; the admin runs "
+        "`cusdep consortium transfer-admin --account 0x…` with this node's account "
+        "(`cusdep consortium account` shows it)"
+    ),
 }
 
 
@@ -258,6 +263,18 @@ class LazyContract:
             self.contract_address = await self._resolve()
             self._contract = self.client.contract(self.contract_name, self.contract_address)
         return self._contract
+
+    async def version(self) -> str:
+        return str(await self.client.call((await self._c()).functions.version()))
+
+
+def outdated(contract: str, address: str, version: str, lacks: str) -> str:
+    """Why a contract an earlier cusdep deployed cannot do something, and what to do."""
+    return (
+        f"{contract} at {address} is version {version}, deployed by an earlier cusdep: it has "
+        f"{lacks} (deploy the current contracts and point chain.anchor_contract and "
+        "chain.registry_contract at them)"
+    )
 
 
 def _web3(rpc_url: str) -> AsyncWeb3:

@@ -8,7 +8,7 @@ from typing import Any
 
 from hexbytes import HexBytes
 
-from node.chain.client import LazyContract
+from node.chain.admin import AdminRole
 from node.chain.records import BATCH, GETTERS, country2, decode, sha32
 from node.errors import InputError
 
@@ -22,7 +22,7 @@ _REVOKERS = {
 }
 
 
-class Web3TrustRegistry(LazyContract):
+class Web3TrustRegistry(AdminRole):
     """The TrustRegistry contract; its address is resolved on first use."""
 
     contract_name = "TrustRegistry"

@@ -54,6 +54,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.set_defaults(func=_authorise_anchor)
     a = csub.add_parser("account", help="show this node's EVM account and contracts")
     a.set_defaults(func=_account)
+    a = csub.add_parser(
+        "transfer-admin",
+        help="propose an account as the contracts' admin (it must accept-admin)",
+        description="Step one of handing over the admin role of both contracts: propose the "
+        "account, which takes the role only when its node runs `cusdep consortium "
+        "accept-admin`; until then this node stays the admin. Proposing another account, or "
+        "--cancel, withdraws the proposal.",
+    )
+    who = a.add_mutually_exclusive_group(required=True)
+    who.add_argument("--account", help="the new admin node's EVM address")
+    who.add_argument("--cancel", action="store_true", help="withdraw the proposal")
+    a.set_defaults(func=_transfer_admin)
+    a = csub.add_parser(
+        "accept-admin", help="take the admin role the admin proposed this node's account for"
+    )
+    a.set_defaults(func=_accept_admin)
 
 
 def _anchor(args: argparse.Namespace) -> int:
@@ -86,4 +102,19 @@ def _account(args: argparse.Namespace) -> int:
     from node.consortium import account
 
     emit_json(with_node(args, account))
+    return 0
+
+
+def _transfer_admin(args: argparse.Namespace) -> int:
+    from node.consortium import transfer_admin
+
+    account = None if args.cancel else args.account
+    emit_json(with_node(args, lambda node: transfer_admin(node, account)))
+    return 0
+
+
+def _accept_admin(args: argparse.Namespace) -> int:
+    from node.consortium import accept_admin
+
+    emit_json(with_node(args, accept_admin))
     return 0

@@ -22,8 +22,9 @@ LOCK_NAME = "node.lock"
 
 
 @contextlib.contextmanager
-def hold_home(home: Path) -> Iterator[None]:
-    """Hold ``home``'s serving lock; ``ConfigError`` (exit 2) if another process holds it."""
+def hold_home(home: Path, *, why: str = "one node per data directory") -> Iterator[None]:
+    """Hold ``home``'s serving lock; ``ConfigError`` (exit 2) if another process holds it.
+    ``cusdep identity rotate`` holds it too: no node may sign with a key being replaced."""
     path = home / LOCK_NAME
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -32,7 +33,7 @@ def hold_home(home: Path) -> Iterator[None]:
         except BlockingIOError:
             raise ConfigError(
                 f"another `cusdep node run` is serving {home} (pid {_holder(fd)}); "
-                "stop it first, one node per data directory"
+                f"stop it first, {why}"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("node.cli.verify", "review a paper-origin certificate scan or PDF"),
     "eval": ("node.cli.evaluate", "run the review pipeline over a simulator corpus and score it"),
     "partner": ("node.cli.partner", "exchange identity cards with partner nodes"),
+    "identity": ("node.cli.identity", "this node's signing key and TLS certificate"),
     "send": ("node.cli.exchange", "queue documents for a partner (delivered by `node run`)"),
     "messages": ("node.cli.exchange", "list exchanged messages"),
     "node": ("node.cli.serve", "run the node; back up its home"),

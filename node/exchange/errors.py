@@ -2,6 +2,8 @@
 
 check                          class                gRPC status          code (cusdep.*)
 unknown sender / certificate   UnknownSender        UNAUTHENTICATED      exchange.unknown_sender
+signer key not pinned          UnknownKey           UNAUTHENTICATED      exchange.unknown_key
+signer key retired, overlap over RetiredKeyExpired  UNAUTHENTICATED      exchange.retired_key
 recipient is not this node     WrongRecipient       PERMISSION_DENIED    exchange.wrong_recipient
 signature does not verify      BadSignature         FAILED_PRECONDITION  exchange.bad_signature
 payload SHA-256 differs        PayloadHashMismatch  DATA_LOSS            exchange.payload_hash
@@ -26,6 +28,20 @@ from node.errors import (
 
 class UnknownSender(Unauthenticated):
     code = "cusdep.exchange.unknown_sender"
+
+
+class UnknownKey(UnknownSender):
+    """The signer key is neither the sender's pinned key nor one its card retired: the sender
+    rotated its key and this node has not pinned its new card yet. The sender keeps the
+    message and tries again (``outbox``), so it arrives once the card is pinned."""
+
+    code = "cusdep.exchange.unknown_key"
+
+
+class RetiredKeyExpired(UnknownSender):
+    """The signer key is one the sender retired, and the overlap its card gave it is over."""
+
+    code = "cusdep.exchange.retired_key"
 
 
 class WrongRecipient(PermissionDenied):

@@ -1,9 +1,12 @@
 """Receiving: every check on an incoming envelope, then one transaction per batch.
 
 Order of checks (cheapest and least trusting first): size, well-formed header, sender identity
-(pinned partner and the same node as the TLS client certificate), recipient, key id, signature,
-payload hash; then, against the inbox, duplicates (identical digest: acknowledged again with the
-stored receipt) and replays (same id, other digest); then created-at window and payload shape.
+(pinned partner and the same node as the TLS client certificate), recipient, key id (the pinned
+key, or one the partner's card retired, within its overlap), signature, payload hash; then,
+against the inbox, duplicates (identical digest: acknowledged again with the stored receipt;
+the same header signed again by the sender's next key: acknowledged with a receipt for the new
+digest, not applied twice) and replays (same id, other content); then created-at window and
+payload shape.
 Message ids are the sender's: duplicates and replays are looked for among that sender's messages
 only, so a message id another partner used first neither blocks nor replays this one.
 Accepted envelopes are persisted (blob, inbox row, document row, ``received`` event) before any
@@ -40,7 +43,7 @@ from node.exchange.errors import (
 )
 from node.exchange.partners import PartnerDirectory
 from node.exchange.payloads import Payload, parse_payload
-from node.exchange.signing import sign_receipt, verify_envelope
+from node.exchange.signing import content_digest, sign_receipt, verify_envelope
 from node.exchange.tables import InboxRow
 from node.identity import Identity
 from node.storage.blobs import BlobStore
@@ -157,10 +160,9 @@ class Inbox:
             raise WrongRecipient(
                 f"message is for {header.recipient_node!r}, this is {self.identity.node_id}"
             )
-        if header.signer_key_id != partner.key_id:
-            raise UnknownSender(f"signer key {header.signer_key_id!r} is not pinned for {peer}")
+        key = partner.verify_key_for(header.signer_key_id, now)  # pinned, or retired lately
         try:
-            digest = verify_envelope(env, partner.verify_key)
+            digest = verify_envelope(env, key)
         except BadSignature:
             raise BadSignature(
                 f"signature of message {header.message_id} does not verify"
@@ -232,32 +234,61 @@ class Inbox:
         """True when ``cand`` is new and acceptable; else its ack is filled in. ``seen`` and
         ``batch`` hold only messages of ``cand``'s sender."""
         mid = cand.ack.message_id
-        prior_digest = None
-        if mid in seen:
-            prior_digest = bytes.fromhex(seen[mid].digest)
-            prior_receipt = seen[mid].receipt
-        elif mid in batch:
-            prior_digest = batch[mid].digest
-            prior_receipt = batch[mid].ack.receipt_bytes  # type: ignore[assignment]
-        if prior_digest is not None:
-            if prior_digest == cand.digest:
-                cand.ack.receipt_bytes = prior_receipt  # identical re-delivery: same receipt
+        earlier = _earlier(mid, seen, batch, now)
+        if earlier is not None:
+            if earlier.digest == cand.digest:
+                cand.ack.receipt_bytes = earlier.receipt  # identical re-delivery: same receipt
+            elif content_digest(earlier.header()) == content_digest(cand.envelope.header):
+                # the same message, signed again by the sender's next key (it rotated while
+                # the message waited): acknowledged, not applied twice; the receipt names
+                # the digest the sender holds now
+                cand.ack.receipt_bytes = self._receipt(cand, earlier.at)
             else:
                 cand.ack.error = ReplayedMessage(f"message id {mid} was already used")
             return False
         if cand.late_error is not None:
             cand.ack.error = cand.late_error
             return False
-        header = cand.envelope.header
-        cand.ack.receipt_bytes = sign_receipt(
+        cand.ack.receipt_bytes = self._receipt(cand, now)
+        return True
+
+    def _receipt(self, cand: _Candidate, accepted_at: dt.datetime) -> bytes:
+        return sign_receipt(
             self.identity.signing_key,
-            message_id=mid,
+            message_id=cand.ack.message_id,
             digest=cand.digest,
             receiver=self.identity.node_id,
-            sender=header.sender_node,
-            accepted_at=now,
+            sender=cand.envelope.header.sender_node,
+            accepted_at=accepted_at,
         ).SerializeToString()
-        return True
+
+
+@dataclass
+class _Earlier:
+    """A message of the same sender and id received before (``seen``) or in this batch."""
+
+    digest: bytes
+    receipt: bytes
+    envelope: bytes | pb.SignedEnvelope
+    at: dt.datetime
+
+    def header(self) -> pb.EnvelopeHeader:
+        env = self.envelope
+        return (pb.SignedEnvelope.FromString(env) if isinstance(env, bytes) else env).header
+
+
+def _earlier(
+    mid: str, seen: dict[str, InboxRow], batch: dict[str, _Candidate], now: dt.datetime
+) -> _Earlier | None:
+    if mid in seen:
+        row = seen[mid]
+        at = row.received_at
+        at = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)  # SQLite: naive UTC
+        return _Earlier(bytes.fromhex(row.digest), row.receipt, row.envelope, at)
+    if mid in batch:
+        first = batch[mid]
+        return _Earlier(first.digest, first.ack.receipt_bytes or b"", first.envelope, now)
+    return None
 
 
 def _is_uuid(text: str) -> bool:

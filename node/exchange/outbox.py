@@ -26,8 +26,8 @@ from sqlmodel import select
 from node.errors import CusdepError
 from node.exchange import store
 from node.exchange._pb import envelope_pb2 as pb
-from node.exchange.errors import BadSignature
-from node.exchange.signing import verify_receipt
+from node.exchange.errors import BadSignature, UnknownKey, UnknownSender
+from node.exchange.partners import check_receipt
 from node.exchange.tables import OutboxRow
 from node.loop import MAX_BACKOFF
 from node.storage.core import utcnow
@@ -79,6 +79,9 @@ class OutboxWorker:
         self.latencies: collections.deque[float] = collections.deque(maxlen=200_000)
 
     async def start(self) -> None:
+        resigned = await asyncio.to_thread(self.service.resign_pending)
+        if resigned:
+            logger.info("outbox: %s queued envelopes signed again with the current key", resigned)
         self._task = asyncio.create_task(self._dispatch(), name="outbox")
 
     async def aclose(self) -> None:
@@ -258,29 +261,36 @@ class _Stream:
         if len(acks) != len(frame):
             raise _StreamBroken(f"{len(acks)} acks for {len(frame)} envelopes")
         partner = self.sender.service.partners.require(self.sender.peer)
-        done, rejected, retry = [], [], []
+        done, rejected, retry, unpinned = [], [], [], []
         for row, ack in zip(frame, acks, strict=True):
             if ack.message_id != row.message_id:
                 raise _StreamBroken(f"ack for {ack.message_id}, expected {row.message_id}")
             if ack.HasField("receipt"):
                 try:
-                    verify_receipt(
-                        ack.receipt, partner.verify_key, expected_digest=bytes.fromhex(row.digest)
-                    )
+                    check_receipt(partner, ack.receipt, bytes.fromhex(row.digest))
                     done.append((row, ack.receipt))
-                except BadSignature as err:
+                except (BadSignature, UnknownSender) as err:
                     logger.error(
                         "invalid receipt from %s for %s: %s", row.peer, row.message_id, err
                     )
                     retry.append(row.seq)
             elif ack.rejection.status_code in {s.value[0] for s in TRANSIENT}:
                 retry.append(row.seq)
+            elif ack.rejection.error_code == UnknownKey.code:
+                unpinned.append(row.seq)  # our key, rotated, not pinned there yet: wait for it
             else:
                 rejected.append((row, ack.rejection))
         with self.sender.service.db.session() as session:
             store.mark_delivered(session, self.sender.service.node_id, done)
             store.mark_rejected(session, rejected)
             store.mark_retry(session, [s for s in retry if s], "transient rejection", 1.0)
+            store.mark_retry(
+                session,
+                [s for s in unpinned if s],
+                f"{self.sender.peer} has not pinned this node's signing key yet: send it "
+                "this node's card (`cusdep partner export`) to re-pin with `partner add --replace`",
+                self.sender.settings.retry_max_seconds,
+            )
         for row, rej in rejected:
             logger.warning(
                 "%s rejected %s: %s (%s)", row.peer, row.message_id, rej.message, rej.error_code

@@ -2,11 +2,15 @@
 
 A card carries what a partner must pin: node id, country, gRPC endpoint, CA certificate (PEM)
 and the Ed25519 verify key with its key id. Adding a card pins the CA (TLS trust root and client
-identity) and the key (envelope and receipt signatures).
+identity) and the key (envelope and receipt signatures). A card made after ``cusdep identity
+rotate`` also lists the keys it replaced (``retired_keys``: key id, verify key, ``until``):
+their signatures are accepted until then, so what the partner signed before it rotated still
+arrives; an older card without the list pins none.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -24,9 +28,12 @@ from sqlmodel import select
 
 from node.config import Settings
 from node.errors import ConfigError, Conflict, InputError, NotFound
+from node.exchange._pb import envelope_pb2 as pb
+from node.exchange.errors import RetiredKeyExpired, UnknownKey
 from node.exchange.signing import key_id as compute_key_id
+from node.exchange.signing import verify_receipt
 from node.exchange.tables import PartnerRow
-from node.identity import Identity, tls_server_name
+from node.identity import MAX_RETIRED, Identity, RetiredKey, tls_server_name
 from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -45,9 +52,14 @@ class PartnerCard:
     ca_pem: str
     verify_key_hex: str
     key_id: str
+    retired_keys: str = "[]"  # canonical JSON of [RetiredKey.to_json()] (PartnerRow's column)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "retired_keys": json.loads(self.retired_keys)}
+
+
+def _retired_json(keys: list[RetiredKey]) -> str:
+    return json.dumps([k.to_json() for k in keys], sort_keys=True, separators=(",", ":"))
 
 
 def export_card(settings: Settings, identity: Identity) -> PartnerCard:
@@ -59,6 +71,7 @@ def export_card(settings: Settings, identity: Identity) -> PartnerCard:
         ca_pem=identity.ca_pem.decode(),
         verify_key_hex=identity.verify_key_hex,
         key_id=identity.key_id,
+        retired_keys=_retired_json(list(identity.retired)),
     )
 
 
@@ -90,9 +103,35 @@ def parse_card(text: str) -> PartnerCard:
     missing = [f for f in CARD_FIELDS if f != "name" and not isinstance(data.get(f), str)]
     if missing:
         raise InputError(f"partner card lacks string field(s): {', '.join(missing)}")
-    card = PartnerCard(**{f: str(data.get(f) or "") for f in CARD_FIELDS})
+    retired = _parse_retired(data.get("retired_keys", []), str(data["key_id"]))
+    card = PartnerCard(
+        **{f: str(data.get(f) or "") for f in CARD_FIELDS}, retired_keys=_retired_json(retired)
+    )
     _check_card(card)
     return card
+
+
+def _parse_retired(items: object, current: str) -> list[RetiredKey]:
+    """The card's ``retired_keys``: each a verify key whose id matches, and an ``until``."""
+    if not isinstance(items, list) or len(items) > MAX_RETIRED:
+        raise InputError(f"retired_keys must be a list of at most {MAX_RETIRED} keys")
+    out = []
+    for item in items:
+        try:
+            raw = bytes.fromhex(item["verify_key_hex"])
+            VerifyKey(raw)
+            until = dt.datetime.fromisoformat(item["until"])
+        except (KeyError, TypeError, ValueError):
+            raise InputError(
+                "each of retired_keys needs verify_key_hex (64 hex digits) and until "
+                "(ISO 8601 date and time)"
+            ) from None
+        if until.tzinfo is None:
+            raise InputError("a retired key's until must carry its time zone (…Z)")
+        if compute_key_id(raw) != item.get("key_id") or item.get("key_id") == current:
+            raise InputError("a retired key's key_id does not match its verify_key_hex")
+        out.append(RetiredKey(compute_key_id(raw), raw.hex(), until.astimezone(dt.UTC)))
+    return out
 
 
 def _check_card(card: PartnerCard) -> None:
@@ -131,7 +170,8 @@ def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool =
     with db.session() as session:
         row = session.get(PartnerRow, card.node_id)
         if row is not None:
-            same = all(getattr(row, f) == getattr(card, f) for f in CARD_FIELDS)
+            fields = (*CARD_FIELDS, "retired_keys")
+            same = all(getattr(row, f) == getattr(card, f) for f in fields)
             if same:
                 return False
             if not replace:
@@ -139,10 +179,10 @@ def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool =
                     f"partner {card.node_id} is already pinned with other keys or endpoint; "
                     "use --replace to re-pin"
                 )
-            for f in CARD_FIELDS:
+            for f in fields:
                 setattr(row, f, getattr(card, f))
         else:
-            session.add(PartnerRow(**card.to_json()))
+            session.add(PartnerRow(**asdict(card)))
     logger.info("pinned partner %s (key %s)", card.node_id, card.key_id)
     return True
 
@@ -154,10 +194,30 @@ class Partner:
     ca_pem: bytes
     verify_key: VerifyKey
     key_id: str
+    retired: tuple[RetiredKey, ...] = ()
 
     @functools.cached_property
     def ca(self) -> x509.Certificate:
         return x509.load_pem_x509_certificate(self.ca_pem)
+
+    def verify_key_for(self, key_id: str, at: dt.datetime) -> VerifyKey:
+        """The key that signed as ``key_id``: the pinned one, or one the card retired while
+        ``at`` is within its overlap (``RetiredKeyExpired`` after, ``UnknownKey`` if none)."""
+        if key_id == self.key_id:
+            return self.verify_key
+        for old in self.retired:
+            if old.key_id != key_id:
+                continue
+            if at > old.until:
+                raise RetiredKeyExpired(
+                    f"signer key {key_id!r} of {self.node_id} was retired; its overlap ended "
+                    f"{old.to_json()['until']}"
+                )
+            return VerifyKey(bytes.fromhex(old.verify_key_hex))
+        raise UnknownKey(
+            f"signer key {key_id[:40]!r} is not pinned for {self.node_id} (pinned "
+            f"{self.key_id}: pin its new card with `cusdep partner add --replace`)"
+        )
 
 
 _STALE_SECONDS = 1.0  # a `partner add` on a running node applies within this
@@ -193,6 +253,7 @@ class PartnerDirectory:
                 r.ca_pem.encode(),
                 VerifyKey(bytes.fromhex(r.verify_key_hex)),
                 r.key_id,
+                _pinned_retired(r.retired_keys),
             )
             for r in rows
         }
@@ -241,3 +302,17 @@ class PartnerDirectory:
                 continue
             return partner.node_id
         return None
+
+
+def _pinned_retired(text: str) -> tuple[RetiredKey, ...]:
+    return tuple(
+        RetiredKey(i["key_id"], i["verify_key_hex"], dt.datetime.fromisoformat(i["until"]))
+        for i in json.loads(text or "[]")
+    )
+
+
+def check_receipt(partner: Partner, receipt: pb.Receipt, expected_digest: bytes) -> None:
+    """A partner's receipt for our envelope of ``expected_digest``, signed by its pinned key or
+    one its card retired, within the overlap (``BadSignature``, ``UnknownSender`` otherwise)."""
+    key = partner.verify_key_for(receipt.signer_key_id, dt.datetime.now(dt.UTC))
+    verify_receipt(receipt, key, expected_digest=expected_digest)

@@ -27,9 +27,9 @@ from node.exchange._pb import envelope_pb2 as pb
 from node.exchange._pb import exchange_pb2 as xpb
 from node.exchange.client import PartnerClient
 from node.exchange.inbox import Ack, Inbox
-from node.exchange.partners import PartnerDirectory
+from node.exchange.partners import PartnerDirectory, check_receipt
 from node.exchange.payloads import KINDS, build_document
-from node.exchange.signing import envelope_header, sign_header, verify_receipt
+from node.exchange.signing import envelope_header, sign_header
 from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
 from node.identity import Identity
 from node.registry.tables import RegistryRecordRow
@@ -175,9 +175,7 @@ class ExchangeService:
         result = (await asyncio.to_thread(self.send_many, [(data, "")], to, kind))[0]
         row = await asyncio.to_thread(self._outbox_row, result.message_id)
         receipt = await self.client.send(to, pb.SignedEnvelope.FromString(row.envelope))
-        verify_receipt(
-            receipt, self.partners.require(to).verify_key, expected_digest=bytes.fromhex(row.digest)
-        )
+        check_receipt(self.partners.require(to), receipt, bytes.fromhex(row.digest))
         await asyncio.to_thread(self._store_receipt, row, receipt)
         return receipt
 
@@ -195,6 +193,13 @@ class ExchangeService:
             message_id=message_id,
         )
         return sign_header(key, header, payload)
+
+    def resign_pending(self) -> int:
+        """Sign again with the current key every pending envelope another key signed (queued
+        before ``cusdep identity rotate``); the row keeps its message id, created-at and
+        payload, and takes the new digest a receipt must name. Run when the node starts,
+        before the outbox sends. Returns how many were signed again."""
+        return store.resign_pending(self.db, self.identity.signing_key)
 
     def _outbox_row(self, message_id: str) -> OutboxRow:
         with self.db.session() as session:

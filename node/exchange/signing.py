@@ -62,6 +62,15 @@ def envelope_digest(header: pb.EnvelopeHeader) -> bytes:
     return _digest(ENVELOPE_DOMAIN, parts, header.created_at, tail)
 
 
+def content_digest(header: pb.EnvelopeHeader) -> bytes:
+    """The envelope digest without the signer: equal for one message signed by two keys of its
+    sender (re-signed after ``cusdep identity rotate``), different for anything else."""
+    unsigned = pb.EnvelopeHeader()
+    unsigned.CopyFrom(header)
+    unsigned.signer_key_id = ""
+    return envelope_digest(unsigned)
+
+
 def receipt_digest(receipt: pb.Receipt) -> bytes:
     parts = (
         receipt.message_id.encode(),

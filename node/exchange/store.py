@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nacl.signing import SigningKey
 from sqlalchemy import bindparam, insert, text, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,6 +31,7 @@ from node.errors import CusdepError
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.payloads import KIND_NAMES
+from node.exchange.signing import key_id, sign_header
 from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentEventRow, DocumentRow, utcnow
@@ -260,6 +262,36 @@ def mark_rejected(session: Session, rejected: Sequence[tuple[OutboxRow, pb.Rejec
                 error_code=rej.error_code,
             )
         )
+
+
+def resign_pending(db: Database, key: SigningKey, page: int = 256) -> int:
+    """Pending envelopes signed by another key than ``key``, signed again by it, page by page."""
+    current, after, count = key_id(bytes(key.verify_key)), 0, 0
+    while True:
+        with db.session() as session:
+            rows = list(
+                session.connection().execute(
+                    sa_select(_OUTBOX.c.seq, _OUTBOX.c.envelope)
+                    .where(PENDING, _OUTBOX.c.seq > after)
+                    .order_by(_OUTBOX.c.seq)
+                    .limit(page)
+                )
+            )
+            for seq, raw in rows:
+                env = pb.SignedEnvelope.FromString(raw)
+                if env.header.signer_key_id == current:
+                    continue
+                env.header.signer_key_id = current
+                signed, digest = sign_header(key, env.header, env.payload)
+                session.connection().execute(
+                    update(_OUTBOX)
+                    .where(_OUTBOX.c.seq == seq)
+                    .values(envelope=signed.SerializeToString(), digest=digest.hex())
+                )
+                count += 1
+        if len(rows) < page:
+            return count
+        after = rows[-1][0]
 
 
 def mark_retry(session: Session, seqs: Sequence[int], error: str, delay: float) -> None:

@@ -33,6 +33,7 @@ class PartnerRow(SQLModel, table=True):
     ca_pem: str  # the partner's CA certificate, pinned
     verify_key_hex: str  # Ed25519 public key, pinned
     key_id: str
+    retired_keys: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
     added_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -189,9 +189,10 @@ def test_partner_pinned_while_running_and_sigterm_mid_stream(node_factory) -> No
 def test_a_partner_re_pinned_while_running_is_held_to_the_new_key_at_once(
     node_factory, tmp_path: Path
 ) -> None:
-    """AU's signing key leaks: CN re-pins AU with a new key (`partner add --replace`) while
-    both nodes run and AU's stream stays open. AU's next envelope, still signed with the old
-    key, is refused without a restart; re-pinned back, the next is accepted."""
+    """CN re-pins AU with another key (`partner add --replace`) while both nodes run and AU's
+    stream stays open. AU's next envelope, signed with the key CN no longer pins, is refused
+    without a restart (`unknown_key`, audited); AU keeps it queued, as it would after its own
+    key rotation until CN pins the new card. Re-pinned back, it and the next arrive."""
     from node.identity import create_identity
 
     receiver = node_factory("CN-SHA")
@@ -209,12 +210,16 @@ def test_a_partner_re_pinned_while_running_is_held_to_the_new_key_at_once(
     card.write_text(json.dumps(leaked))
     receiver.cli("partner", "add", str(card), "--replace")
     second = _queue(sender, "CN-SHA", 1)
-    wait_for(lambda: sender.outbox_states().get("rejected") == 1, what="the refusal")
+    wait_for(lambda: receiver.rejections(), what="the refusal")
     assert [r[0] for r in receiver.inbox()] == first
-    assert [r[0] for r in receiver.rejections()] == second
+    assert {(r[0], r[1], r[2]) for r in receiver.rejections()} == {
+        (second[0], "cusdep.exchange.unknown_key", "UNAUTHENTICATED")
+    }
+    assert sender.outbox_states() == {"delivered": 1, "pending": 1}  # kept, not given up
     card.write_text(json.dumps(real))
     receiver.cli("partner", "add", str(card), "--replace")
     third = _queue(sender, "CN-SHA", 1)
-    wait_for(lambda: len(receiver.inbox()) == 2, what="delivery after re-pinning back")
-    assert [r[0] for r in receiver.inbox()] == first + third
+    wait_for(lambda: len(receiver.inbox()) == 3, what="delivery after re-pinning back")
+    assert sorted(r[0] for r in receiver.inbox()) == sorted(first + second + third)
+    assert sender.outbox_states() == {"delivered": 3}
     assert sender.stop() == 0 and receiver.stop() == 0

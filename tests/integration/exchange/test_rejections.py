@@ -164,7 +164,7 @@ async def test_message_signed_by_the_wrong_key_never_reaches_the_inbox(setup, cl
         setup,
         err,
         grpc.StatusCode.UNAUTHENTICATED,
-        "cusdep.exchange.unknown_sender",
+        "cusdep.exchange.unknown_key",
         unknown_key.header.message_id,
     )
 

@@ -25,7 +25,7 @@ from node.exchange.service import ExchangeService
 from node.exchange.signing import envelope_digest, seal_envelope
 from node.exchange.store import materialize_blobs
 from node.exchange.tables import InboxRow
-from node.identity import create_identity, load_identity
+from node.identity import create_identity, load_identity, rotate_identity
 from node.runtime import Node
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -181,3 +181,17 @@ def test_derived_keys_differ_by_purpose_and_are_not_the_seed(tmp_path: Path) -> 
     a, b = identity.derived_key("exchange.message-id"), identity.derived_key("other")
     assert len(a) == 32 and a != b and bytes(identity.signing_key) not in (a, b)
     assert load_identity(tmp_path / "au", "AU-CBR").derived_key("exchange.message-id") == a
+
+
+def test_stable_ids_survive_a_key_rotation(tmp_path: Path) -> None:
+    """Registry-sync ids derive from the first signing seed, not the current key: after
+    `cusdep identity rotate` a retry still finds the id it queued (no message sent twice)."""
+    create_identity(tmp_path / "au", "AU-CBR")
+    facts = ("CN-SHA", "revocation", "agency", "AU", "AU-SQT")
+    before = _service(tmp_path / "au", "AU-CBR")
+    mid = before.message_id_for(*facts)
+    rotate_identity(tmp_path / "au", "AU-CBR", dt.timedelta(days=1))
+    rotate_identity(tmp_path / "au", "AU-CBR", dt.timedelta(days=1))
+    after = _service(tmp_path / "au", "AU-CBR")
+    assert after.identity.key_id != before.identity.key_id
+    assert after.message_id_for(*facts) == mid

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 
 from node.config import Settings
 from node.errors import ConfigError, Conflict, InputError
+from node.exchange.errors import RetiredKeyExpired, UnknownKey
 from node.exchange.partners import PartnerDirectory, add_partner, export_card, parse_card
 from node.identity import create_identity
 from node.storage.db import Database
@@ -108,3 +110,57 @@ def test_the_card_names_the_endpoint_partners_dial(tmp_path: Path) -> None:
     assert card(host="0.0.0.0", advertise="customs.example.nz:443") == "customs.example.nz:443"
     with pytest.raises(ConfigError, match="set exchange.advertise"):
         card(host="0.0.0.0", grpc_port=50051)  # a bind-everywhere address no partner can dial
+
+
+def _rotated_card(tmp_path: Path, hours: float = 24) -> dict:
+    from node.identity import load_identity, rotate_identity
+
+    home = tmp_path / "AU-CAN"
+    rotate_identity(home, "AU-CAN", dt.timedelta(hours=hours))
+    settings = Settings(home=home, node={"id": "AU-CAN", "country": "AU", "name": "x"})
+    return export_card(settings, load_identity(home, "AU-CAN")).to_json()
+
+
+def test_a_rotated_card_lists_the_retired_key_and_its_overlap(tmp_path: Path) -> None:
+    old = _card(tmp_path)
+    card = _rotated_card(tmp_path)
+    (retired,) = card["retired_keys"]
+    assert retired["key_id"] == old["key_id"] and card["key_id"] != old["key_id"]
+    assert card["ca_pem"] == old["ca_pem"]  # same CA: partners' TLS trust holds
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    db.migrate()
+    add_partner(db, parse_card(json.dumps(old)), own_id="CN-SHA")
+    assert add_partner(db, parse_card(json.dumps(card)), own_id="CN-SHA", replace=True)
+    partner = PartnerDirectory(db).require("AU-CAN")
+    now = dt.datetime.now(dt.UTC)
+    assert bytes(partner.verify_key_for(old["key_id"], now)).hex() == old["verify_key_hex"]
+    with pytest.raises(RetiredKeyExpired):
+        partner.verify_key_for(old["key_id"], now + dt.timedelta(hours=25))
+    with pytest.raises(UnknownKey):
+        partner.verify_key_for("0" * 16, now)
+    # the same card again is no change; a card that drops the retired key is one
+    assert add_partner(db, parse_card(json.dumps(card)), own_id="CN-SHA") is False
+    bare = {k: v for k, v in card.items() if k != "retired_keys"}  # a card of an older node
+    assert add_partner(db, parse_card(json.dumps(bare)), own_id="CN-SHA", replace=True)
+    with pytest.raises(UnknownKey):
+        PartnerDirectory(db).require("AU-CAN").verify_key_for(old["key_id"], now)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"key_id": "0" * 16},
+        {"verify_key_hex": "zz"},
+        {"until": "2030-01-01T00:00:00"},  # no time zone
+        {"until": "soon"},
+    ],
+)
+def test_invalid_retired_keys_are_input_errors(tmp_path: Path, change: dict) -> None:
+    _card(tmp_path)
+    card = _rotated_card(tmp_path)
+    card["retired_keys"] = [{**card["retired_keys"][0], **change}]
+    with pytest.raises(InputError, match="retired"):
+        parse_card(json.dumps(card))
+    card["retired_keys"] = [{**card["retired_keys"][0], "key_id": card["key_id"]}]
+    with pytest.raises(InputError, match="retired"):
+        parse_card(json.dumps(card))

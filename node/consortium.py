@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from node.chain.admin import ZERO_ADDRESS, AdminRole, AdminState, require_two_step
-from node.errors import ConfigError, InputError
+from node.errors import ChainError, ConfigError, InputError
 from node.registry.validate import country as check_country
 from node.runtime import Node
 
@@ -55,8 +55,17 @@ async def account(node: Node) -> dict[str, Any]:
         "chain_id": await chain.client.chain_id(),
         "anchor_contract": node.settings.chain.anchor_contract,
         "registry_contract": node.settings.chain.registry_contract,
-        "contracts": {state.contract: state.as_json() for _, state in await _states(chain)},
+        "contracts": await _shown(chain),
     }
+
+
+async def _shown(chain: Any) -> dict[str, Any]:
+    """Each contract's version and admin; where they cannot be read, why (the account is
+    what a node joining a consortium needs from this command, so it is shown anyway)."""
+    try:
+        return {state.contract: state.as_json() for _, state in await _states(chain)}
+    except ChainError as err:
+        return {"error": err.roll_up()}
 
 
 async def transfer_admin(node: Node, account: str | None) -> dict[str, Any]:

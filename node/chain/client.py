@@ -23,6 +23,7 @@ from hexbytes import HexBytes
 from web3 import AsyncHTTPProvider, AsyncWeb3
 from web3.contract import AsyncContract
 from web3.exceptions import (
+    BadFunctionCallOutput,
     ContractCustomError,
     ContractLogicError,
     ProviderConnectionError,
@@ -265,7 +266,14 @@ class LazyContract:
         return self._contract
 
     async def version(self) -> str:
-        return str(await self.client.call((await self._c()).functions.version()))
+        c = await self._c()
+        try:
+            return str(await self.client.call(c.functions.version()))
+        except BadFunctionCallOutput as err:  # the call came back empty: no code there
+            raise ChainUnavailable(
+                f"no {self.contract_name} contract answers at {c.address} on the chain at "
+                f"{self.client.rpc_url} (a chain that was reset, or another chain)"
+            ) from err
 
 
 def outdated(contract: str, address: str, version: str, lacks: str) -> str:

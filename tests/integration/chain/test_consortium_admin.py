@@ -171,3 +171,11 @@ def test_a_node_on_contracts_an_earlier_version_deployed(tmp_path: Path, anvil_u
     assert "version 1.1.0" in _refused(au, "consortium", "accept-admin", env=env)
     states = asyncio.run(_admins(anvil_url, v1))
     assert [(s.admin, s.pending_admin) for s in states] == [(cn_account, None)] * 2
+
+    # a config naming an address without a contract: the account is still shown, and why not
+    nowhere = {**env, "CUSDEP_CHAIN__ANCHOR_CONTRACT": au_account}
+    shown = _ok(cn, "consortium", "account", env=nowhere)
+    assert shown["account"] == cn_account
+    assert "no DocumentAnchor contract answers at" in shown["contracts"]["error"]
+    err = _refused(cn, "consortium", "transfer-admin", "--account", au_account, env=nowhere)
+    assert "no DocumentAnchor contract answers at" in err

@@ -66,4 +66,4 @@ async def test_a_leaf_wide_contract_revokes_only_a_leaf_of_the_anchored_root(old
 
 async def test_the_current_contract_is_not_taken_for_the_old_one(deployed):
     anchor = deployed.anchor(deployed.admin)
-    assert await anchor.version() == "1.1.0"
+    assert await anchor.version() == "2.0.0"

@@ -8,8 +8,6 @@ import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -17,8 +15,7 @@ import pytest
 
 from node.chain.devchain import EmbeddedAnvil
 from node.config import load_settings
-from node.netports import free_port
-from tests.integration.chain.test_cli_chain import _docs, cusdep
+from tests.integration.chain.test_cli_chain import _docs, cusdep, node_run
 
 
 def _stop_anvil(home: Path) -> None:
@@ -38,24 +35,6 @@ def homes(home: Path, tmp_path: Path):
             _stop_anvil(h)
 
 
-def _running(home: Path) -> subprocess.Popen[str]:
-    env = {
-        **os.environ,
-        "CUSDEP_HOME": str(home),
-        "CUSDEP_EXCHANGE__GRPC_PORT": str(free_port()),
-        "CUSDEP_API__PORT": str(free_port()),
-    }
-    node = subprocess.Popen(
-        [sys.executable, "-m", "node", "node", "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert node.stdout is not None and '"ready"' in node.stdout.readline()
-    return node
-
-
 def _restore(backup: Path, home: Path) -> None:
     """What the README says: the backup's files into an empty directory."""
     shutil.copytree(backup, home)
@@ -68,7 +47,7 @@ def test_a_backup_of_a_running_node_restores_its_documents_and_anchors(
     home, restored = homes
     docs = [str(p) for p in _docs(tmp_path, 3)]
     anchored = json.loads(cusdep(home, "anchor", *docs, "--json").stdout)
-    node = _running(home)
+    node = node_run(home)
     stop, first = threading.Event(), threading.Event()
     issued: list[str] = []
 

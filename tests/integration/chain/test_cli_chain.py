@@ -15,6 +15,7 @@ import pytest
 
 from node.chain.devchain import EmbeddedAnvil, rpc_call
 from node.config import load_settings
+from node.netports import free_port
 
 
 def cusdep(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -25,6 +26,25 @@ def cusdep(home: Path, *args: str, check: bool = True) -> subprocess.CompletedPr
     if check and proc.returncode != 0:
         raise AssertionError(f"cusdep {' '.join(args)} failed: {proc.stderr}")
     return proc
+
+
+def node_run(home: Path) -> subprocess.Popen[str]:
+    """``cusdep node run`` on ``home`` (free ports), once it says it is ready."""
+    env = {
+        **os.environ,
+        "CUSDEP_HOME": str(home),
+        "CUSDEP_EXCHANGE__GRPC_PORT": str(free_port()),
+        "CUSDEP_API__PORT": str(free_port()),
+    }
+    node = subprocess.Popen(
+        [sys.executable, "-m", "node", "node", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert node.stdout is not None and '"ready"' in node.stdout.readline()
+    return node
 
 
 @pytest.fixture
@@ -138,26 +158,12 @@ def test_two_anchor_commands_at_once_both_anchor(node_home: Path, tmp_path: Path
 
 
 def test_a_running_node_starts_its_embedded_anvil_again_when_it_dies(node_home: Path) -> None:
-    from node.netports import free_port
     from tests.integration.exchange.conftest import wait_for
 
     settings = load_settings(node_home)
     anvil = EmbeddedAnvil(node_home, settings.chain.embedded_port)
-    env = {
-        **os.environ,
-        "CUSDEP_HOME": str(node_home),
-        "CUSDEP_EXCHANGE__GRPC_PORT": str(free_port()),
-        "CUSDEP_API__PORT": str(free_port()),
-    }
-    node = subprocess.Popen(
-        [sys.executable, "-m", "node", "node", "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    node = node_run(node_home)
     try:
-        assert node.stdout is not None and '"ready"' in node.stdout.readline()
         first = anvil.running_pid()
         assert first is not None
         os.kill(first, signal.SIGKILL)

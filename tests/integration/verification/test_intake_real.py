@@ -6,31 +6,14 @@ sideways (no template; a reject after 24 s), the seal 3x its size (a reject), a 
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
-from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from simulator.registry_bundle import write_bundle
-from simulator.world import build_world
+from tests.integration.verification.genuine_scan import ARRIVAL, DECLARATION, SCANS, TRUTH
 from verification import Pipeline
-from verification.bundle import BundleSpecimenSource
-
-SCANS = Path(__file__).resolve().parents[2] / "fixtures" / "scans"
-TRUTH = json.loads((SCANS / "genuine.truth.json").read_text(encoding="utf-8"))
-DECLARATION = json.loads((SCANS / "genuine.declaration.json").read_text(encoding="utf-8"))
-ARRIVAL = date.fromisoformat(TRUTH["arrival_date"])
-
-
-@pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    root = tmp_path_factory.mktemp("registry")
-    write_bundle(root, build_world(2026))
-    return Pipeline(BundleSpecimenSource(root), today=lambda: ARRIVAL)
 
 
 def _phone(page: Image.Image) -> bytes:

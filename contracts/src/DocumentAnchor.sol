@@ -2,13 +2,12 @@
 pragma solidity ^0.8.24;
 
 import {IDocumentAnchor} from "./IDocumentAnchor.sol";
+import {TwoStepAdmin} from "./TwoStepAdmin.sol";
 
 /// @notice Stores only what a view must answer (root -> timestamp and writer, revoked leaves);
 /// everything else is in events. Writers are node accounts authorised by the consortium admin.
 /// A root's leaves can be revoked only by the writer that anchored the root, or by the admin.
-contract DocumentAnchor is IDocumentAnchor {
-    address public admin;
-    address public pendingAdmin;
+contract DocumentAnchor is IDocumentAnchor, TwoStepAdmin {
     mapping(address => bool) public isWriter;
 
     struct RootInfo {
@@ -21,15 +20,8 @@ contract DocumentAnchor is IDocumentAnchor {
     mapping(bytes32 => mapping(bytes32 => bool)) public revokedIn; // root => leaf => revoked
 
     constructor() {
-        admin = msg.sender;
         isWriter[msg.sender] = true;
-        emit AdminTransferred(address(0), msg.sender);
         emit WriterAuthorised(msg.sender, msg.sender);
-    }
-
-    modifier onlyAdmin() {
-        if (msg.sender != admin) revert NotAdmin(msg.sender);
-        _;
     }
 
     modifier onlyWriter() {
@@ -50,20 +42,6 @@ contract DocumentAnchor is IDocumentAnchor {
     function deauthorise(address writer) external onlyAdmin {
         isWriter[writer] = false;
         emit WriterDeauthorised(writer, msg.sender);
-    }
-
-    /// Two steps, so that a mistyped address cannot take the contract out of everyone's hands.
-    function transferAdmin(address newAdmin) external onlyAdmin {
-        pendingAdmin = newAdmin;
-        emit AdminTransferProposed(msg.sender, newAdmin);
-    }
-
-    function acceptAdmin() external {
-        // msg.sender is never address(0), so neither is the admin this makes
-        if (msg.sender != pendingAdmin) revert NotPendingAdmin(msg.sender);
-        emit AdminTransferred(admin, msg.sender);
-        admin = msg.sender;
-        pendingAdmin = address(0);
     }
 
     function anchor(bytes32 root, uint32 leafCount, bytes32 batchId) external onlyWriter {

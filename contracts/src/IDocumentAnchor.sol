@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IAdministered} from "./IAdministered.sol";
+
 /// @title Anchors Merkle roots of customs documents; proofs are checked against anchored roots.
 /// Leaf = keccak256(abi.encode(bytes32 sha256(document))); inner node = keccak256 of the two
 /// children sorted ascending (OpenZeppelin MerkleProof convention).
-interface IDocumentAnchor {
-    error NotAdmin(address caller);
+interface IDocumentAnchor is IAdministered {
     error NotWriter(address caller);
     error ZeroRoot();
     error EmptyBatch();
@@ -15,29 +16,18 @@ interface IDocumentAnchor {
     error NotInRoot(bytes32 root, bytes32 leaf);
     error NotRootWriter(address caller, bytes32 root);
     error ZeroAddress();
-    error NotPendingAdmin(address caller);
 
     event WriterAuthorised(address indexed writer, address indexed by);
     event WriterDeauthorised(address indexed writer, address indexed by);
-    event AdminTransferProposed(address indexed admin, address indexed pendingAdmin);
-    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     event RootAnchored(
         bytes32 indexed root, bytes32 indexed batchId, uint32 leafCount, address indexed writer, uint64 timestamp
     );
     event LeafRevoked(bytes32 indexed leaf, bytes32 indexed root, address indexed by, string reason);
 
     function version() external pure returns (string memory);
-    function admin() external view returns (address);
-    /// The account `transferAdmin` proposed, until it accepts (address(0): none).
-    function pendingAdmin() external view returns (address);
     function isWriter(address account) external view returns (bool);
     function authorise(address writer) external;
     function deauthorise(address writer) external;
-    /// Step one of two: the admin proposes `newAdmin` (address(0) or another account cancels a
-    /// proposal). The admin keeps every power until `newAdmin` calls `acceptAdmin`.
-    function transferAdmin(address newAdmin) external;
-    /// Step two: the proposed account takes the admin role (`NotPendingAdmin` for any other).
-    function acceptAdmin() external;
 
     function anchor(bytes32 root, uint32 leafCount, bytes32 batchId) external;
     function rootTimestamp(bytes32 root) external view returns (uint64);

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {IAdministered} from "./IAdministered.sol";
+
 /// @title Consortium trust registry: issuing agencies, seal and signature specimens, templates.
 /// @notice Every record belongs to a registrar (the customs authority of a country). An authority
 /// registers its own country's agencies as authoritative records; an importing authority may
 /// record specimens it received out of band from a partner, attested by itself (not
 /// authoritative). No account can write, change or revoke a record in another registrar's name.
 /// Which registrars to trust is the verifying node's configuration.
-interface ITrustRegistry {
+interface ITrustRegistry is IAdministered {
     struct Agency {
         string id;
         bytes2 country;
@@ -54,7 +56,6 @@ interface ITrustRegistry {
         uint64 revokedAt;
     }
 
-    error NotAdmin(address caller);
     error NotAuthority(address caller);
     error NotRegistrar(address caller, bytes2 registrar);
     error NotAuthoritativeFor(bytes2 registrar, bytes2 country);
@@ -67,10 +68,7 @@ interface ITrustRegistry {
     error EmptyId();
     error ZeroHash();
     error ZeroAddress();
-    error NotPendingAdmin(address caller);
 
-    event AdminTransferProposed(address indexed admin, address indexed pendingAdmin);
-    event AdminTransferred(address indexed previousAdmin, address indexed newAdmin);
     event AuthorityAdded(bytes2 indexed country, address indexed account);
     event AuthorityRemoved(bytes2 indexed country, address indexed account);
     event AgencyRegistered(bytes2 indexed registrar, string id, bytes2 country, string name, bool authoritative);
@@ -92,14 +90,6 @@ interface ITrustRegistry {
     event RecordRevoked(uint8 indexed kind, bytes2 indexed registrar, string id, string reason);
 
     function version() external pure returns (string memory);
-    function admin() external view returns (address);
-    /// The account `transferAdmin` proposed, until it accepts (address(0): none).
-    function pendingAdmin() external view returns (address);
-    /// Step one of two: the admin proposes `newAdmin` (address(0) or another account cancels a
-    /// proposal). The admin keeps every power until `newAdmin` calls `acceptAdmin`.
-    function transferAdmin(address newAdmin) external;
-    /// Step two: the proposed account takes the admin role (`NotPendingAdmin` for any other).
-    function acceptAdmin() external;
     function addAuthority(bytes2 country, address account) external;
     function removeAuthority(address account) external;
     function authorityOf(address account) external view returns (bytes2);

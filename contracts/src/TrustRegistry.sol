@@ -2,31 +2,20 @@
 pragma solidity ^0.8.24;
 
 import {ITrustRegistry} from "./ITrustRegistry.sol";
+import {TwoStepAdmin} from "./TwoStepAdmin.sol";
 
-contract TrustRegistry is ITrustRegistry {
+contract TrustRegistry is ITrustRegistry, TwoStepAdmin {
     uint8 private constant _AGENCY = 1;
     uint8 private constant _SEAL = 2;
     uint8 private constant _OFFICER = 3;
     uint8 private constant _TEMPLATE = 4;
 
-    address public admin;
-    address public pendingAdmin;
     mapping(address => bytes2) private _authority;
 
     mapping(bytes32 => Agency) private _agencies;
     mapping(bytes32 => Seal) private _seals;
     mapping(bytes32 => Officer) private _officers;
     mapping(bytes32 => Template) private _templates;
-
-    constructor() {
-        admin = msg.sender;
-        emit AdminTransferred(address(0), msg.sender);
-    }
-
-    modifier onlyAdmin() {
-        if (msg.sender != admin) revert NotAdmin(msg.sender);
-        _;
-    }
 
     /// The caller must be an authority of `registrar`: nobody writes in another registrar's name.
     modifier asRegistrar(bytes2 registrar) {
@@ -41,20 +30,6 @@ contract TrustRegistry is ITrustRegistry {
     }
 
     // ---- consortium administration ----
-
-    /// Two steps, so that a mistyped address cannot take the contract out of everyone's hands.
-    function transferAdmin(address newAdmin) external onlyAdmin {
-        pendingAdmin = newAdmin;
-        emit AdminTransferProposed(msg.sender, newAdmin);
-    }
-
-    function acceptAdmin() external {
-        // msg.sender is never address(0), so neither is the admin this makes
-        if (msg.sender != pendingAdmin) revert NotPendingAdmin(msg.sender);
-        emit AdminTransferred(admin, msg.sender);
-        admin = msg.sender;
-        pendingAdmin = address(0);
-    }
 
     function addAuthority(bytes2 country, address account) external onlyAdmin {
         if (account == address(0)) revert ZeroAddress();

@@ -131,15 +131,21 @@ def print_removed(rgb: np.ndarray, dark: np.ndarray) -> np.ndarray:
     it contradicts nothing: the recogniser reads a whole strip in context, and a ring read
     without the print over it can lose a letter elsewhere (seed 240 c00018: the "O" of an
     imitation's "OFE", whose step the first reading shows)."""
-    if not colour_ink_mask(rgb).any():
-        return dark
-    paper = int(np.median(dark))
-    low, high = channel_min(rgb).astype(np.int32), channel_max(rgb).astype(np.int32)
-    grey = (low * 255 >= (255 - _GREY_SAT) * high) & (dark > paper + _PRINT_STEP)
-    print_ = (grey | (high < _BLACK_MAX)).astype(np.uint8)
+    print_ = print_mask(rgb, dark)
     if not print_.any():
         return dark
     return cv2.inpaint(dark, cv2.dilate(print_, np.ones((3, 3), np.uint8)), 3, cv2.INPAINT_TELEA)
+
+
+def print_mask(rgb: np.ndarray, dark: np.ndarray) -> np.ndarray:
+    """Where black or grey print lies over ``rgb`` (uint8, 1 = print; ``dark``: its
+    ``ink_darkness``); nothing where no ink is plainly coloured (a black stamp)."""
+    if not colour_ink_mask(rgb).any():
+        return np.zeros(dark.shape, np.uint8)
+    paper = int(np.median(dark))
+    low, high = channel_min(rgb).astype(np.int32), channel_max(rgb).astype(np.int32)
+    grey = (low * 255 >= (255 - _GREY_SAT) * high) & (dark > paper + _PRINT_STEP)
+    return (grey | (high < _BLACK_MAX)).astype(np.uint8)
 
 
 def fit_ring(

@@ -480,9 +480,16 @@ def _split(cols: np.ndarray, c0: int, c1: int, widest: float) -> list[tuple[int,
 def register(spec: np.ndarray, imp: np.ndarray, dx: int, dy: int) -> np.ndarray:
     """``imp`` shifted (whole pixels, up to ``dx``/``dy``) to fit ``spec`` best."""
     pad = cv2.copyMakeBorder(imp, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=0)
+    x, y = register_offset(spec, imp, dx, dy)
+    return pad[y : y + spec.shape[0], x : x + spec.shape[1]]
+
+
+def register_offset(spec: np.ndarray, imp: np.ndarray, dx: int, dy: int) -> tuple[int, int]:
+    """Where ``spec`` fits best in ``imp`` padded by ``dx``/``dy`` (``register``'s cut)."""
+    pad = cv2.copyMakeBorder(imp, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=0)
     res = cv2.matchTemplate(pad, spec, cv2.TM_CCORR_NORMED)
     _, _, _, (x, y) = cv2.minMaxLoc(res)
-    return pad[y : y + spec.shape[0], x : x + spec.shape[1]]
+    return int(x), int(y)
 
 
 def _swapped(spec: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> np.ndarray:

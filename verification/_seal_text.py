@@ -24,6 +24,7 @@ from verification._ring_text import (
     band_of,
     canvas_crop,
     contradiction_ops,
+    print_mask,
     fit_ring,
     ink_channel,
     ink_darkness,
@@ -42,6 +43,7 @@ from verification._seal_glyphs import (
     together,
 )
 from verification._seal_glyphs import register as register_strip
+from verification._seal_glyphs import register_offset
 from verification._seal_letters import (
     Confirmation,
     LetterThresholds,
@@ -127,6 +129,7 @@ _MIN_LINE = 8  # rows: a thinner line strip is not read
 _RECT_INSET = 0.17  # of the stamp's height: inside the inner border
 _LEAN_SHARE = 0.0  # visible ink leaning printed (``_ink_leans_printed``)
 _HELD = 0.5  # margin of a neighbouring pair holding a letter in its order (``_held_by_neighbours``)
+_UNDER_PRINT = 0.2  # share of a pair's specimen ink under print: no evidence (``_under_print``)
 _FAINT = 0.25  # of a strip's usual glyph ink: a fainter glyph carries no contradiction alone
 # A faint pair (``_faint_and_unseen``) stands only where its visible ink fits the swap by this
 # many noise units: the noise model scales with the ink level, so a glyph at a tenth of the
@@ -287,12 +290,13 @@ def text_evidence(
     band = band_of(spec_mask)
     if band is not None:
         ink = _rotate(colour_ink_mask(crop), -angle)
-        strips = ring_strips(spec_dark, dark, ink, band)
+        under = _rotate(print_mask(crop, ink_darkness(crop, channel)), -angle)
+        strips, covers = _ring_strips(spec_dark, dark, ink, band, under)
         kind = "ring"
         checks = tuple(check_glyphs(s, i, th) for s, i in strips)
     else:
         strips, checks = _registered_lines(line_strips(spec_dark, dark), th)
-        kind = "lines"
+        kind, covers = "lines", []
     if sum(c.pairs for c in checks) == 0 and solids == 0 and foreign < _FOREIGN_MIN:
         return None
     conf = None
@@ -302,7 +306,8 @@ def text_evidence(
     lines = tuple(strips) if kind == "lines" else ()
     overruled = tuple(
         _overruled(*strip, c, kind == "ring", ring_text if kind == "ring" else None)
-        for strip, c in zip(strips, checks, strict=True)
+        | _under_print(strip[0], cover, c)
+        for strip, c, cover in zip(strips, checks, covers or [None] * len(strips), strict=True)
     )
     plain_snr = _PLAIN_SNR if kind == "ring" else _PLAIN_LINE_SNR
     plain = tuple(
@@ -431,7 +436,54 @@ def _overruled(
     spaced = left & _word_spaces(spec, check.windows, raw) if raw else set()
     if spaced:
         logger.info("ring pair(s) %s across a word space of the specimen's text", sorted(spaced))
-    return found | spaced
+    marks = left & _beside_marks(spec, check.windows, raw) if raw else set()
+    if marks:
+        logger.info("ring pair(s) %s hold a mark (a star) the text has no letter for", sorted(marks))
+    return found | spaced | marks
+
+
+def _under_print(spec: np.ndarray, cover: np.ndarray | None, check: GlyphCheck) -> frozenset[int]:
+    """The contradicted pairs whose specimen ink lies ``_UNDER_PRINT`` or more under black or
+    grey print (``cover``: the impression's strip, 1 where print lies over it): type over a
+    stamp hides its ink (``ink_darkness`` takes it out) and leaves its anti-aliased edges, so
+    what shows there is no evidence of the letters' order, as in an ink gap. Held-out 491
+    c00083, a genuine US-APHIS ring under an officer's typed name: the N, T of DEPARTMENT
+    fitted a swap at the glyph test."""
+    if cover is None or not check.contradicted:
+        return frozenset()
+    w = check.windows
+    out = set()
+    for k in check.contradicted:
+        a0, b1 = w[k][0], w[k + 1][1]
+        ink = spec[:, a0:b1]
+        total = float(ink.sum())
+        if total > 1e-6 and float((ink * (cover[:, a0:b1] > 0.5)).sum()) >= _UNDER_PRINT * total:
+            out.add(k)
+    if out:
+        logger.info("ring pair(s) %s lie under print", sorted(out))
+    return frozenset(out)
+
+
+def _beside_marks(
+    spec: np.ndarray, windows: tuple[tuple[int, int], ...], text: str
+) -> frozenset[int]:
+    """The pairs (index of the first glyph) that hold a lone glyph at either end of the ring's
+    text for which the specimen's ``text`` (raw, as read) has no letter: a star or an
+    ornament, which an imitation has no reason to swap (missing or added marks are the solid
+    marks' test, ``marks_shown``), and whose pair with its neighbour fits either order where
+    one of the two fades. Only where the text's letters pair up with the glyphs left
+    (``_lone_ends_dropped``). Held-out 491 c00050, a genuine US-APHIS ring with the first of
+    its stars faded: the two stars before UNITED fitted a swap."""
+    wanted, _ = words_read(text, "")
+    if not wanted:
+        return frozenset()
+    groups = tuple(tuple(g) for g in words(windows, spec, LetterThresholds()))
+    kept = _lone_ends_dropped(groups, wanted)
+    flat = {g for group in kept for g in group}
+    if len(flat) != sum(len(w) for w in wanted):
+        return frozenset()
+    marks = {g for group in groups for g in group} - flat
+    return frozenset(k for k in range(len(windows) - 1) if k in marks or k + 1 in marks)
 
 
 def _word_spaces(
@@ -1352,6 +1404,14 @@ def ring_strips(
     spec_dark: np.ndarray, dark: np.ndarray, ink: np.ndarray, band: Band
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """The text band of specimen and impression as registered 0..1 strips (rings cut off)."""
+    return _ring_strips(spec_dark, dark, ink, band, None)[0]
+
+
+def _ring_strips(
+    spec_dark: np.ndarray, dark: np.ndarray, ink: np.ndarray, band: Band, cover: np.ndarray | None
+) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
+    """``ring_strips``, and ``cover`` (an image of the impression's canvas: 1 where print lies
+    over it) unwrapped and registered as the impression is."""
     side = spec_dark.shape[0]
     cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
     s_range = (band.s_out + 0.03, band.s_in - 0.03)
@@ -1359,11 +1419,26 @@ def ring_strips(
     spec = normalise(unwrap(spec_dark, (side / 2, side / 2), band, s_range, _RING_ROWS, width))
     fitted = Band(band.a * scale, band.b * scale, band.s_out, band.s_in)
     imp = normalise(unwrap(dark, (cx, cy), fitted, s_range, _RING_ROWS, width))
-    imp = register_strip(spec, imp, *_RING_SHIFT)
+    dx, dy = _RING_SHIFT
+    x, y = register_offset(spec, imp, dx, dy)
+    imp = _shifted(imp, x - dx, y - dy)
     r0, r1 = _text_rows(spec)
     if r1 - r0 < 6:
-        return []
-    return [(spec[r0:r1], imp[r0:r1])]
+        return [], []
+    covers = []
+    if cover is not None:
+        strip = unwrap(cover.astype(np.float32), (cx, cy), fitted, s_range, _RING_ROWS, width)
+        covers.append(_shifted(strip, x - dx, y - dy)[r0:r1])
+    return [(spec[r0:r1], imp[r0:r1])], covers
+
+
+def _shifted(img: np.ndarray, x: int, y: int) -> np.ndarray:
+    """``img`` moved so that its pixel (``x``, ``y``) comes to the origin (zeros brought in),
+    as ``_seal_glyphs.register`` moves a strip."""
+    h, w = img.shape
+    pad = cv2.copyMakeBorder(img, max(0, -y), max(0, y), max(0, -x), max(0, x), cv2.BORDER_CONSTANT, value=0)
+    y0, x0 = max(0, y), max(0, x)
+    return pad[y0 : y0 + h, x0 : x0 + w]
 
 
 def _text_rows(strip: np.ndarray) -> tuple[int, int]:

@@ -52,6 +52,17 @@ class VisibleThresholds:
     # c00072 (NO-MATTILSYNET) fitted a swap by 14 and 33 noise units at 0.075 and 0.087 of
     # their strips' usual visible difference; the imitation 450 c00093 "FISHEREIS", 0.36.
     contradict_weight: float = 0.2
+    # ... or this share where the swap wins by ``clear_weight_snr`` noise units: held-out 487
+    # c00071, an imitation "AGRIUCLTURE" on a US-APHIS ring (its swapped pair 0.198 of the
+    # usual difference, -68 units, both glyphs inked 0.64 and more), was accepted.
+    clear_weight: float = 0.12
+    clear_weight_snr: float = 40.0
+    # A swap-looking pair counts towards the spread (``contradicted``: ``_SWAP_REACH``) only
+    # where it shows ink: its better-inked glyph at ``contradict_ink`` or its visible
+    # difference at this share of the usual pair's. Held-out 487 c00081, an imitation
+    # "DIRECTROATE" (its pair one-sided at -232 units), was let off for a pair five glyphs on
+    # whose glyphs showed 0.07 and 0.18 of the usual ink (0.001 of the usual difference).
+    spread_weight: float = 0.02
     # A swap explains about the whole visible difference (share -1; a clean rendered swap
     # -1.2). A pair fitting the swap better by more than this many times it is outside the
     # model: a gap's edge running through a glyph (its part in the gap fitted at no ink) makes
@@ -139,7 +150,7 @@ class PairVisibility:
         (share above ``-contradict_share``) is not swapped-looking: held-out 364 c00048, an
         imitation "AGRICULUTRE" whose swapped pair (-0.76 share, -32 units, its U inked 0.72)
         was let off for a misfit 15 pairs away (-0.20, -17.7)."""
-        strong = self._swap_looking(th.contradict_snr, th)
+        strong = [k for k in self._swap_looking(th.contradict_snr, th) if self._shows_ink(k, th)]
         if not strong or strong[-1] - strong[0] > _SWAP_REACH:
             return frozenset()
         return frozenset(
@@ -150,11 +161,21 @@ class PairVisibility:
             and self._visible_enough(k, th)
         )
 
+    def _shows_ink(self, k: int, th: VisibleThresholds) -> bool:
+        """Pair ``k`` shows ink: its better-inked glyph at ``contradict_ink``, or a visible
+        difference of ``spread_weight`` (where the ink is not measured, it counts)."""
+        if k >= len(self.stronger) or k >= len(self.weight):
+            return True
+        return self.stronger[k] >= th.contradict_ink or self.weight[k] >= th.spread_weight
+
     def _visible_enough(self, k: int, th: VisibleThresholds) -> bool:
         """Pair ``k``'s swap changes what it shows by ``contradict_weight`` of the strip's
-        usual pair, or its fainter glyph lies in a gap (``_one_sided``: the inked glyph alone
-        shows the swap, at about half a pair's difference)."""
+        usual pair (``clear_weight`` where it wins by ``clear_weight_snr`` noise units), or
+        its fainter glyph lies in a gap (``_one_sided``: the inked glyph alone shows the swap,
+        at about half a pair's difference)."""
         if k >= len(self.weight) or self.weight[k] >= th.contradict_weight:
+            return True
+        if self.weight[k] >= th.clear_weight and self.snr[k] <= -th.clear_weight_snr:
             return True
         return self.inked[k] < th.contradict_ink and self._one_sided(k, th)
 

@@ -346,3 +346,50 @@ def test_genuine_rings_with_a_faint_pair_fitting_a_swap_match(seed, index):
     truth, page, own = simulated_stamping(seed, index, "genuine")
     assert truth["seal"]["registered"]
     assert check_seal(page, own).match
+
+
+def test_a_pair_far_above_the_noise_needs_less_of_the_visible_difference():
+    """Both glyphs inked, the swap winning by 68 noise units at a fifth of the strip's usual
+    visible difference (held-out 487 c00071) contradicts; at 33 units (the genuine 459
+    c00072's) or at a twelfth it does not."""
+
+    def pair(weight: float, snr: float) -> PairVisibility:
+        return PairVisibility(
+            (0.5, -0.86, 0.5), (30.0, snr, 30.0), (1.0, 0.64, 1.0), (1.0, 0.72, 1.0),
+            (1.0, weight, 1.0),
+        )
+
+    assert pair(0.198, -67.6).contradicted(TH) == {1}
+    assert pair(0.198, -33.0).contradicted(TH) == frozenset()
+    assert pair(0.087, -67.6).contradicted(TH) == frozenset()
+
+
+def test_a_swap_looking_pair_without_ink_lets_off_no_swap_far_from_it():
+    """A pair whose glyphs show next to no ink fits anything: it is no misfit of the strip
+    that would let off a swap five pairs away (held-out 487 c00081: 0.07 and 0.18 of the
+    usual glyph ink, 0.001 of the usual difference); one that shows ink still is."""
+    n = 12
+
+    def strip(far_ink: float, far_weight: float) -> PairVisibility:
+        share = tuple(-1.56 if k == 6 else (-1.05 if k == 11 else 0.5) for k in range(n))
+        snr = tuple(-232.0 if k == 6 else (-13.4 if k == 11 else 30.0) for k in range(n))
+        inked = tuple(0.17 if k == 6 else (0.07 if k == 11 else 1.0) for k in range(n))
+        stronger = tuple(1.04 if k == 6 else (far_ink if k == 11 else 1.0) for k in range(n))
+        weight = tuple(0.045 if k == 6 else (far_weight if k == 11 else 1.0) for k in range(n))
+        return PairVisibility(share, snr, inked, stronger, weight)
+
+    assert strip(0.18, 0.001).contradicted(TH) == {6}
+    assert strip(0.9, 0.001).contradicted(TH) == frozenset()
+    assert strip(0.18, 0.3).contradicted(TH) == frozenset()
+
+
+@pytest.mark.parametrize(("index", "swapped"), [(71, "AGRIUCLTURE"), (81, "DIRECTROATE")])
+def test_held_out_imitations_seen_by_the_visible_ink_are_rejected(index, swapped):
+    """Held-out 487 c00071 (a US-APHIS ring) and c00081 (a NO-FDIR rectangle) were matched
+    and accepted."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(487, index, "forged_seal")
+    assert swapped in truth["seal"]["forgery"]
+    assert not check_seal(page, own).match

@@ -1,0 +1,78 @@
+"""Glyph pairs that are no evidence of an imitation's swap: a pair holding a star or ornament
+at the end of a ring's text, which the text has no letter for (``_seal_text._beside_marks``),
+and a pair whose ink lies under black or grey print (``_under_print``). Held-out 491 c00050
+and c00083, genuine US-APHIS rings, were sent to review for such pairs."""
+
+import numpy as np
+import pytest
+
+from tests.unit.verification.test_seal_word_space import _strip, _with_swap
+from verification._seal_glyphs import check_glyphs, glyph_windows, register, register_offset
+from verification._seal_text import _beside_marks, _overruled, _shifted, _under_print
+
+TEXT = "NORWEGIAN FOOD SAFETY"
+
+
+def test_pairs_holding_the_lone_marks_at_the_ends_are_found():
+    spec = _strip("* * " + TEXT + " *")
+    wins = tuple(glyph_windows(spec))
+    n = len(wins)
+    assert n == len(TEXT.replace(" ", "")) + 3
+    assert _beside_marks(spec, wins, "* * " + TEXT + " *") == {0, 1, n - 2}
+    assert _beside_marks(spec, wins, TEXT) == {0, 1, n - 2}  # the stars not read at all
+
+
+def test_no_marks_where_the_text_does_not_pair_up_with_the_glyphs():
+    spec = _strip("* " + TEXT)
+    wins = tuple(glyph_windows(spec))
+    assert _beside_marks(spec, wins, "NORWEGIAN FOOD") == frozenset()  # a word not read
+    assert _beside_marks(spec, wins, "") == frozenset()
+
+
+def test_a_contradicted_pair_beside_a_mark_is_overruled_one_inside_a_word_is_not():
+    spec = _strip("* " + TEXT)
+    imp = _with_swap(spec, 0)  # the star and N
+    check = check_glyphs(spec, imp)
+    assert 0 in check.contradicted
+    assert 0 not in _overruled(spec, imp, check, ring=True)  # no text: the pair stands
+    assert 0 in _overruled(spec, imp, check, ring=True, text=lambda: "* " + TEXT)
+    k = len("*NORWE")  # G | I of NORWEGIAN
+    imp = _with_swap(spec, k)
+    check = check_glyphs(spec, imp)
+    assert k in check.contradicted
+    assert k not in _overruled(spec, imp, check, ring=True, text=lambda: "* " + TEXT)
+
+
+def test_a_pair_under_print_is_no_evidence():
+    spec = _strip(TEXT)
+    k = len("NORWE")
+    imp = _with_swap(spec, k)
+    check = check_glyphs(spec, imp)
+    assert k in check.contradicted
+    (a0, _), (_, b1) = check.windows[k], check.windows[k + 1]
+    cover = np.zeros_like(spec)
+    assert _under_print(spec, cover, check) == frozenset()
+    cover[:, a0 : a0 + 2] = 1.0  # a sliver of print
+    assert k not in _under_print(spec, cover, check)
+    cover[:, a0:b1] = 1.0
+    assert k in _under_print(spec, cover, check)
+    assert _under_print(spec, None, check) == frozenset()
+
+
+def test_shifting_by_the_registration_offset_is_registering():
+    rng = np.random.default_rng(3)
+    spec = rng.random((20, 60)).astype(np.float32)
+    for dx, dy in ((0, 0), (3, -2), (-4, 1)):
+        imp = np.roll(spec, (dy, dx), axis=(0, 1))
+        x, y = register_offset(spec, imp, 6, 3)
+        assert np.array_equal(_shifted(imp, x - 6, y - 3), register(spec, imp, 6, 3))
+
+
+@pytest.mark.parametrize("index", [50, 83])
+def test_held_out_genuine_rings_with_a_faded_star_or_print_over_them_match(index):
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(491, index, "genuine")
+    assert truth["seal"]["registered"]
+    assert check_seal(page, own).match

@@ -216,6 +216,7 @@ def load_settings(home: Path | None = None, *, require_init: bool = True) -> Set
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: invalid TOML") from err
+    _check_env_sections(path)
     token = _FILE_DATA.set(data)
     try:
         settings = Settings(home=home)
@@ -228,6 +229,20 @@ def load_settings(home: Path | None = None, *, require_init: bool = True) -> Set
     if require_init and not settings.initialised:
         raise NotInitialised(f"no node in {home}: run `cusdep init --country XX --name NAME` first")
     return settings
+
+
+def _check_env_sections(path: Path) -> None:
+    """A ``CUSDEP_SECTION__KEY`` variable whose section is no section of the settings: the
+    environment source reads only the sections it knows, so a misspelt one was ignored and
+    the node ran on the default (a misspelt key in a known section already fails)."""
+    sections = [name for name in Settings.model_fields if name != "home"]
+    for name in sorted(os.environ):
+        section, nested, _key = name.removeprefix("CUSDEP_").partition("__")
+        if name.startswith("CUSDEP_") and nested and section.lower() not in sections:
+            raise ConfigError(
+                f"unknown setting {section.lower()} (${name}; {path} is read for the rest); "
+                f"known: {', '.join(sections)}"
+            )
 
 
 def _invalid(err: ValidationError, path: Path) -> str:

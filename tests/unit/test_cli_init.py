@@ -283,12 +283,22 @@ def test_a_misspelt_section_or_key_in_the_config_file_is_one_line(
     assert named in err[0] and str(path) in err[0] and known in err[0]
 
 
-def test_a_misspelt_key_in_the_environment_is_one_line(home: Path, capsys, monkeypatch) -> None:
+@pytest.mark.parametrize(
+    ("variable", "known"),
+    [
+        ("CUSDEP_EXCHANGE__POL_SECONDS", "poll_seconds"),
+        # a misspelt section was ignored: the environment source reads known sections only
+        ("CUSDEP_EXCHAGNE__POLL_SECONDS", "exchange, api"),
+    ],
+)
+def test_a_misspelt_key_or_section_in_the_environment_is_one_line(
+    home: Path, capsys, monkeypatch, variable: str, known: str
+) -> None:
     _config_with(home, "")
-    monkeypatch.setenv("CUSDEP_EXCHANGE__POL_SECONDS", "1")
+    monkeypatch.setenv(variable, "1")
     assert main(["messages", "--json"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "$CUSDEP_EXCHANGE__POL_SECONDS" in err[0]
+    assert len(err) == 1 and f"${variable}" in err[0] and known in err[0]
 
 
 @pytest.mark.parametrize(

@@ -295,3 +295,20 @@ async def test_a_document_is_served_as_an_attachment_never_as_a_page(node, clien
     assert raw.headers["content-disposition"].startswith("attachment")
     assert raw.headers["x-content-type-options"] == "nosniff"
     assert "sandbox" in raw.headers["content-security-policy"]
+
+
+async def test_metrics_answer_while_the_database_cannot_be_read(node, client) -> None:
+    """A scrape during a database outage was a 500, which left every series of the node
+    blank; now the gauges that need no database answer, and ``cusdep_database_up`` says 0."""
+    db = sqlite3.connect(node.settings.home / "cusdep.db", isolation_level=None)
+    db.execute("ALTER TABLE documents RENAME TO documents_away")
+    try:
+        down = await client.get("/metrics")
+    finally:
+        db.execute("ALTER TABLE documents_away RENAME TO documents")
+        db.close()
+    assert down.status_code == 200
+    assert "cusdep_database_up 0.0" in down.text
+    assert "cusdep_home_free_bytes " in down.text and "cusdep_documents{" not in down.text
+    up = (await client.get("/metrics")).text
+    assert "cusdep_database_up 1.0" in up

@@ -24,11 +24,11 @@ from verification._ring_text import (
     band_of,
     canvas_crop,
     contradiction_ops,
-    print_mask,
     fit_ring,
     ink_channel,
     ink_darkness,
     letters,
+    print_mask,
     read_raw,
     short_swaps,
     unwrap,
@@ -40,10 +40,10 @@ from verification._seal_glyphs import (
     GlyphThresholds,
     check_glyphs,
     normalise,
+    register_offset,
     together,
 )
 from verification._seal_glyphs import register as register_strip
-from verification._seal_glyphs import register_offset
 from verification._seal_letters import (
     Confirmation,
     LetterThresholds,
@@ -291,12 +291,13 @@ def text_evidence(
     if band is not None:
         ink = _rotate(colour_ink_mask(crop), -angle)
         under = _rotate(print_mask(crop, ink_darkness(crop, channel)), -angle)
-        strips, covers = _ring_strips(spec_dark, dark, ink, band, under)
+        strips, under_strips = _ring_strips(spec_dark, dark, ink, band, under)
+        covers: list[np.ndarray | None] = list(under_strips)
         kind = "ring"
         checks = tuple(check_glyphs(s, i, th) for s, i in strips)
     else:
         strips, checks = _registered_lines(line_strips(spec_dark, dark), th)
-        kind, covers = "lines", []
+        kind, covers = "lines", [None] * len(strips)
     if sum(c.pairs for c in checks) == 0 and solids == 0 and foreign < _FOREIGN_MIN:
         return None
     conf = None
@@ -307,7 +308,7 @@ def text_evidence(
     overruled = tuple(
         _overruled(*strip, c, kind == "ring", ring_text if kind == "ring" else None)
         | _under_print(strip[0], cover, c)
-        for strip, c, cover in zip(strips, checks, covers or [None] * len(strips), strict=True)
+        for strip, c, cover in zip(strips, checks, covers, strict=True)
     )
     plain_snr = _PLAIN_SNR if kind == "ring" else _PLAIN_LINE_SNR
     plain = tuple(
@@ -438,7 +439,9 @@ def _overruled(
         logger.info("ring pair(s) %s across a word space of the specimen's text", sorted(spaced))
     marks = left & _beside_marks(spec, check.windows, raw) if raw else set()
     if marks:
-        logger.info("ring pair(s) %s hold a mark (a star) the text has no letter for", sorted(marks))
+        logger.info(
+            "ring pair(s) %s hold a mark (a star) the text has no letter for", sorted(marks)
+        )
     return found | spaced | marks
 
 
@@ -1400,18 +1403,12 @@ def _compact(stat: np.ndarray) -> bool:
     return max(w, h) <= 2.5 * min(w, h) and area >= 0.3 * w * h
 
 
-def ring_strips(
-    spec_dark: np.ndarray, dark: np.ndarray, ink: np.ndarray, band: Band
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The text band of specimen and impression as registered 0..1 strips (rings cut off)."""
-    return _ring_strips(spec_dark, dark, ink, band, None)[0]
-
-
 def _ring_strips(
-    spec_dark: np.ndarray, dark: np.ndarray, ink: np.ndarray, band: Band, cover: np.ndarray | None
+    spec_dark: np.ndarray, dark: np.ndarray, ink: np.ndarray, band: Band, cover: np.ndarray
 ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
-    """``ring_strips``, and ``cover`` (an image of the impression's canvas: 1 where print lies
-    over it) unwrapped and registered as the impression is."""
+    """The text band of specimen and impression as registered 0..1 strips (rings cut off),
+    and ``cover`` (an image of the impression's canvas: 1 where print lies over it) cut and
+    registered as the impression is."""
     side = spec_dark.shape[0]
     cx, cy, scale = fit_ring(ink, (side / 2, side / 2), band)
     s_range = (band.s_out + 0.03, band.s_in - 0.03)
@@ -1425,18 +1422,17 @@ def _ring_strips(
     r0, r1 = _text_rows(spec)
     if r1 - r0 < 6:
         return [], []
-    covers = []
-    if cover is not None:
-        strip = unwrap(cover.astype(np.float32), (cx, cy), fitted, s_range, _RING_ROWS, width)
-        covers.append(_shifted(strip, x - dx, y - dy)[r0:r1])
-    return [(spec[r0:r1], imp[r0:r1])], covers
+    under = unwrap(cover.astype(np.float32), (cx, cy), fitted, s_range, _RING_ROWS, width)
+    return [(spec[r0:r1], imp[r0:r1])], [_shifted(under, x - dx, y - dy)[r0:r1]]
 
 
 def _shifted(img: np.ndarray, x: int, y: int) -> np.ndarray:
     """``img`` moved so that its pixel (``x``, ``y``) comes to the origin (zeros brought in),
     as ``_seal_glyphs.register`` moves a strip."""
     h, w = img.shape
-    pad = cv2.copyMakeBorder(img, max(0, -y), max(0, y), max(0, -x), max(0, x), cv2.BORDER_CONSTANT, value=0)
+    pad = cv2.copyMakeBorder(
+        img, max(0, -y), max(0, y), max(0, -x), max(0, x), cv2.BORDER_CONSTANT, value=0
+    )
     y0, x0 = max(0, y), max(0, x)
     return pad[y0 : y0 + h, x0 : x0 + w]
 

@@ -355,7 +355,10 @@ def test_a_pair_far_above_the_noise_needs_less_of_the_visible_difference():
 
     def pair(weight: float, snr: float) -> PairVisibility:
         return PairVisibility(
-            (0.5, -0.86, 0.5), (30.0, snr, 30.0), (1.0, 0.64, 1.0), (1.0, 0.72, 1.0),
+            (0.5, -0.86, 0.5),
+            (30.0, snr, 30.0),
+            (1.0, 0.64, 1.0),
+            (1.0, 0.72, 1.0),
             (1.0, weight, 1.0),
         )
 

@@ -50,13 +50,29 @@ def test_a_pair_under_print_is_no_evidence():
     check = check_glyphs(spec, imp)
     assert k in check.contradicted
     (a0, _), (_, b1) = check.windows[k], check.windows[k + 1]
+    # under print the glyph test's pair, its visible ink no swap (as type's edges leave it)
+    shown = imp.copy()
+    shown[:, a0:b1] = spec[:, a0:b1] * 0.5
     cover = np.zeros_like(spec)
-    assert _under_print(spec, cover, check) == frozenset()
+    assert _under_print(spec, shown, cover, check) == frozenset()
     cover[:, a0 : a0 + 2] = 1.0  # a sliver of print
-    assert k not in _under_print(spec, cover, check)
+    assert k not in _under_print(spec, shown, cover, check)
     cover[:, a0:b1] = 1.0
-    assert k in _under_print(spec, cover, check)
-    assert _under_print(spec, None, check) == frozenset()
+    assert k in _under_print(spec, shown, cover, check)
+    assert _under_print(spec, shown, None, check) == frozenset()
+
+
+def test_a_swap_the_visible_ink_shows_under_print_still_stands():
+    """Held-out 483 c00032, an imitation "PECAURIA" whose swapped pair lay partly under print,
+    its visible ink fitting the swap by 0.49 of the difference."""
+    spec = _strip(TEXT)
+    k = len("NORWE")
+    imp = _with_swap(spec, k)
+    check = check_glyphs(spec, imp)
+    (a0, _), (_, b1) = check.windows[k], check.windows[k + 1]
+    cover = np.zeros_like(spec)
+    cover[:, a0:b1] = 1.0
+    assert k not in _under_print(spec, imp, cover, check)
 
 
 def test_shifting_by_the_registration_offset_is_registering():
@@ -76,3 +92,12 @@ def test_held_out_genuine_rings_with_a_faded_star_or_print_over_them_match(index
     truth, page, own = simulated_stamping(491, index, "genuine")
     assert truth["seal"]["registered"]
     assert check_seal(page, own).match
+
+
+def test_held_out_imitation_with_its_swap_under_print_is_rejected():
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(483, 32, "forged_seal")
+    assert "PECAURIA" in truth["seal"]["forgery"]
+    assert not check_seal(page, own).match

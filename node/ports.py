@@ -51,8 +51,10 @@ class ChainAnchor(Protocol):
         ...
 
     async def is_revoked(self, leaf: str) -> bool:
-        """Whether ``leaf`` was revoked under any root (any writer can anchor a root of its own
-        over any leaf: ``is_revoked_in`` says whether the attestation one checks was)."""
+        """Whether the consortium admin revoked ``leaf`` (under any root), which no writer can
+        make so (DocumentAnchor 3.x; on an earlier one: revoked under any root, by anyone, since
+        any writer can anchor a root of its own over any leaf). ``is_revoked_in`` says whether
+        the attestation one checks was revoked."""
         ...
 
 

@@ -7,6 +7,9 @@ import {TwoStepAdmin} from "./TwoStepAdmin.sol";
 /// @notice Stores only what a view must answer (root -> timestamp and writer, revoked leaves);
 /// everything else is in events. Writers are node accounts authorised by the consortium admin.
 /// A root's leaves can be revoked only by the writer that anchored the root, or by the admin.
+/// Every view of a revocation is keyed by someone who may make it (the root, the root's writer,
+/// the admin): any writer can anchor a root of its own over any leaf, and revoking it there
+/// must not change what is reported about another writer's attestation of that leaf.
 contract DocumentAnchor is IDocumentAnchor, TwoStepAdmin {
     mapping(address => bool) public isWriter;
 
@@ -16,8 +19,9 @@ contract DocumentAnchor is IDocumentAnchor, TwoStepAdmin {
     }
 
     mapping(bytes32 => RootInfo) private _roots;
-    mapping(bytes32 => bool) public revoked; // leaf => revoked under some root
+    mapping(bytes32 => bool) public revoked; // leaf => revoked by the admin (under any root)
     mapping(bytes32 => mapping(bytes32 => bool)) public revokedIn; // root => leaf => revoked
+    mapping(address => mapping(bytes32 => bool)) public revokedBy; // root's writer => leaf => revoked
 
     constructor() {
         isWriter[msg.sender] = true;
@@ -30,7 +34,7 @@ contract DocumentAnchor is IDocumentAnchor, TwoStepAdmin {
     }
 
     function version() external pure returns (string memory) {
-        return "2.0.0";
+        return "3.0.0";
     }
 
     function authorise(address writer) external onlyAdmin {
@@ -75,7 +79,8 @@ contract DocumentAnchor is IDocumentAnchor, TwoStepAdmin {
         if (_processProof(proof, leaf) != root) revert NotInRoot(root, leaf);
         if (revokedIn[root][leaf]) revert AlreadyRevoked(root, leaf);
         revokedIn[root][leaf] = true;
-        revoked[leaf] = true;
+        revokedBy[info.writer][leaf] = true;
+        if (byAdmin) revoked[leaf] = true;
         emit LeafRevoked(leaf, root, msg.sender, reason);
     }
 

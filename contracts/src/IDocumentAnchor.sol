@@ -36,11 +36,19 @@ interface IDocumentAnchor is IAdministered {
     function verifyLeaf(bytes32 root, bytes32[] calldata proof, bytes32 leaf) external view returns (bool);
     /// Revokes `leaf` as attested by `root`. Only the writer that anchored `root` (while it is
     /// still a writer) or the admin may, and only for a leaf `proof` links to the anchored root.
+    /// Sets `revokedIn(root, leaf)`, `revokedBy(rootWriter(root), leaf)` and, by the admin only,
+    /// `revoked(leaf)`.
     function revoke(bytes32 root, bytes32[] calldata proof, bytes32 leaf, string calldata reason) external;
     /// True when `leaf` was revoked under `root` by that root's writer or the admin: the check
     /// for a document verified against `root` (check `rootWriter(root)` is who you expect).
     function revokedIn(bytes32 root, bytes32 leaf) external view returns (bool);
-    /// True when `leaf` was revoked under any root. Any writer can anchor a root of its own over
-    /// any leaf, so this alone does not say who revoked: `revokedIn` and `LeafRevoked` do.
+    /// True when `leaf` was revoked under some root that `writer` anchored (by `writer` or the
+    /// admin): whether `writer` withdrew its attestation of the leaf, under whichever root. No
+    /// other writer can set it (`writer` is the one `rootWriter(root)` names).
+    function revokedBy(address writer, bytes32 leaf) external view returns (bool);
+    /// True when the consortium admin revoked `leaf` (under any root): the consortium's word on
+    /// the leaf, which no writer can set. A writer's revocation of its own attestation shows in
+    /// `revokedIn` and `revokedBy` only. (Before 3.0.0 this was true once the leaf was revoked
+    /// under any root, by anyone: any writer could make it true for another's leaf.)
     function revoked(bytes32 leaf) external view returns (bool);
 }

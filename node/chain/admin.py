@@ -29,8 +29,7 @@ class AdminState:
 
     @property
     def two_step(self) -> bool:
-        major = self.version.split(".", 1)[0]
-        return major.isdigit() and int(major) >= TWO_STEP_MAJOR
+        return major(self.version) >= TWO_STEP_MAJOR
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -79,6 +78,12 @@ def require_two_step(state: AdminState) -> None:
             "node will not call it"
         )
         raise ConfigError(outdated(state.contract, state.address, state.version, lacks))
+
+
+def major(version: str) -> int:
+    """The major number of a contract's ``version()`` (0 where it is not one)."""
+    head = version.split(".", 1)[0]
+    return int(head) if head.isdigit() else 0
 
 
 def _none_if_zero(address: str) -> str | None:

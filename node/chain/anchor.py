@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from hexbytes import HexBytes
 from web3.exceptions import BadFunctionCallOutput
 
-from node.chain.admin import AdminRole
-from node.errors import ChainReverted, ChainUnavailable
+from node.chain.admin import AdminRole, major
+from node.chain.client import outdated
+from node.errors import ChainReverted, ChainUnavailable, ConfigError
 from node.ports import AnchorReceipt
 
 logger = logging.getLogger(__name__)
@@ -26,6 +27,10 @@ _LEAF_WIDE_REVOKE = [
         "outputs": [],
     }
 ]
+# DocumentAnchor 3.0.0 keeps revocations per writer (revokedBy) and leaf-wide only the admin's
+# (revoked): before it, revoked(leaf) was true once any writer revoked the leaf under a root of
+# its own, so one writer could make another's genuine document read as revoked.
+PER_WRITER_MAJOR = 3
 
 
 def _b32(value: str) -> bytes:
@@ -121,7 +126,7 @@ class Web3ChainAnchor(AdminRole):
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
 
     async def is_revoked_in(self, root: str, leaf: str) -> bool:
-        """Per root on DocumentAnchor 1.1.0; on 1.0.0, which keeps revocations per leaf only,
+        """Per root since DocumentAnchor 1.1.0; on 1.0.0, which keeps revocations per leaf only,
         whether the leaf was revoked at all."""
         if await self._leaf_wide():
             return await self.is_revoked(leaf)
@@ -129,7 +134,20 @@ class Web3ChainAnchor(AdminRole):
         return bool(await self.client.call(fn))
 
     async def is_revoked(self, leaf: str) -> bool:
+        """``revoked(leaf)``: revoked by the admin on 3.x; before it, by anyone under any root."""
         return bool(await self.client.call((await self._c()).functions.revoked(_b32(leaf))))
+
+    async def is_revoked_by(self, writer: str, leaf: str) -> bool:
+        """Whether ``leaf`` was revoked under a root ``writer`` anchored (``revokedBy``, 3.x;
+        an earlier contract has no such view: ``ConfigError``); not part of the port."""
+        version = await self.version()
+        if major(version) < PER_WRITER_MAJOR:
+            lacks = "no per-writer revocation view (revokedBy)"
+            address = (await self._c()).address
+            raise ConfigError(outdated(self.contract_name, address, version, lacks))
+        checksum = self.client.w3.to_checksum_address(writer)
+        fn = (await self._c()).functions.revokedBy(checksum, _b32(leaf))
+        return bool(await self.client.call(fn))
 
     async def root_writer(self, root: str) -> str | None:
         """The account that anchored ``root`` (None: not anchored); not part of the port."""

@@ -34,6 +34,7 @@ class _AnchorContract:
     roots: dict[str, AnchorReceipt] = field(default_factory=dict)
     root_writers: dict[str, str] = field(default_factory=dict)
     revoked: set[tuple[str, str]] = field(default_factory=set)  # (root, leaf)
+    by_admin: set[tuple[str, str]] = field(default_factory=set)  # (root, leaf) the admin revoked
     head: int = 0  # the latest block; each anchor is mined in a block of its own
 
 
@@ -106,6 +107,7 @@ class InMemoryChainAnchor:
             del c.roots[r]
             c.root_writers.pop(r, None)
         c.revoked = {(r, leaf) for r, leaf in c.revoked if r in c.roots}
+        c.by_admin = {(r, leaf) for r, leaf in c.by_admin if r in c.roots}
 
     async def find_anchor(self, root: str) -> AnchorReceipt | None:
         return self.contract.roots.get(root)
@@ -146,13 +148,20 @@ class InMemoryChainAnchor:
         if (root, leaf) in c.revoked:
             raise _revert("AlreadyRevoked", root=root, leaf=leaf)
         c.revoked.add((root, leaf))
+        if is_admin:
+            c.by_admin.add((root, leaf))
         return _tx(root, leaf, reason)
 
     async def is_revoked_in(self, root: str, leaf: str) -> bool:
         return (root, leaf) in self.contract.revoked
 
     async def is_revoked(self, leaf: str) -> bool:
-        return any(revoked == leaf for _root, revoked in self.contract.revoked)
+        """Revoked by the admin, as DocumentAnchor 3.x answers ``revoked(leaf)``."""
+        return any(revoked == leaf for _root, revoked in self.contract.by_admin)
+
+    async def is_revoked_by(self, writer: str, leaf: str) -> bool:
+        c = self.contract
+        return any(lf == leaf and c.root_writers.get(r) == writer for r, lf in c.revoked)
 
 
 def _computed_root(proof: list[str], leaf: str) -> str:

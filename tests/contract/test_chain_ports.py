@@ -67,7 +67,7 @@ async def test_anchor_find_verify_revoke(ports) -> None:
     assert not await anchor.is_revoked_in(root, _hex(leaves[2]))
     await anchor.revoke(root, proof, _hex(leaves[2]), "withdrawn")
     assert await anchor.is_revoked_in(root, _hex(leaves[2]))
-    assert await anchor.is_revoked(_hex(leaves[2]))
+    assert await anchor.is_revoked(_hex(leaves[2]))  # the deployer: the admin
     assert not await anchor.is_revoked_in(root, _hex(leaves[3]))
     assert not await anchor.is_revoked(_hex(leaves[3]))
 
@@ -106,6 +106,11 @@ async def _expect(error: str, coro) -> None:
     assert err.value.detail["error"] == error, err.value.message
 
 
+def _account(port) -> str:
+    """The account a port acts as (the in-memory fake's name, or the web3 client's address)."""
+    return port.writer if isinstance(port, InMemoryChainAnchor) else port.client.address
+
+
 def _tree(tag: str, n: int = 4) -> tuple[MerkleTree, list[bytes]]:
     leaves = [leaf_for(hashlib.sha256(f"{tag}{i}".encode()).hexdigest()) for i in range(n)]
     return MerkleTree.build(leaves), leaves
@@ -132,32 +137,39 @@ async def test_only_the_roots_writer_or_the_admin_revokes(writers) -> None:
     assert not await cn.is_revoked(never)
 
     await cn.revoke(cn_root, proof, leaf, "issued in error")
-    assert await au.is_revoked_in(cn_root, leaf) and await au.is_revoked(leaf)
+    assert await au.is_revoked_in(cn_root, leaf) and await au.is_revoked_by(_account(cn), leaf)
+    assert not await au.is_revoked(leaf)  # a writer's own revocation is not the admin's
     await _expect("AlreadyRevoked", cn.revoke(cn_root, proof, leaf, "again"))
-    # the admin may revoke under anyone's root
+    # the admin may revoke under anyone's root: that writer's attestation, and consortium-wide
     au_leaf = _hex(au_leaves[3])
+    assert not await cn.is_revoked_by(_account(au), au_leaf)
     await admin.revoke(au_root, [_hex(p) for p in au_tree.proof(au_leaves[3])], au_leaf, "court")
-    assert await cn.is_revoked_in(au_root, au_leaf)
+    assert await cn.is_revoked_in(au_root, au_leaf) and await cn.is_revoked(au_leaf)
+    assert await cn.is_revoked_by(_account(au), au_leaf)
+    assert not await cn.is_revoked_by(_account(admin), au_leaf)  # keyed by the root's writer
     assert not await cn.is_revoked_in(au_root, _hex(au_leaves[2]))
 
 
-async def test_a_root_of_ones_own_over_anothers_leaf_leaves_its_root_unrevoked(writers) -> None:
+async def test_a_root_of_ones_own_over_anothers_leaf_changes_nothing_about_its_root(
+    writers,
+) -> None:
     _, cn, au, _ = writers
     cn_tree, cn_leaves = _tree("victim")
     cn_root = _hex(cn_tree.root)
     await cn.anchor(cn_root, 4, cn_root)
     # AU anchors a root of its own over CN's leaf and revokes it there: allowed (it withdraws
-    # its own attestation), but CN's root does not show the leaf revoked
+    # its own attestation), but nothing said of CN's attestation, nor leaf-wide, changes
     own = MerkleTree.build([cn_leaves[0], leaf_for(hashlib.sha256(b"filler").hexdigest())])
     own_root, leaf = _hex(own.root), _hex(cn_leaves[0])
     await au.anchor(own_root, 2, own_root)
     await au.revoke(own_root, [_hex(p) for p in own.proof(cn_leaves[0])], leaf, "griefing")
-    assert await cn.is_revoked_in(own_root, leaf)
+    assert await cn.is_revoked_in(own_root, leaf) and await cn.is_revoked_by(_account(au), leaf)
     assert not await cn.is_revoked_in(cn_root, leaf)
-    assert await cn.is_revoked(leaf)  # leaf-wide: revoked under some root
+    assert not await cn.is_revoked_by(_account(cn), leaf)
+    assert not await cn.is_revoked(leaf)  # was True: DocumentAnchor 2.0.0 and the fake before
     # CN's own revocation under its root still goes through
     await cn.revoke(cn_root, [_hex(p) for p in cn_tree.proof(cn_leaves[0])], leaf, "withdrawn")
-    assert await cn.is_revoked_in(cn_root, leaf)
+    assert await cn.is_revoked_in(cn_root, leaf) and await cn.is_revoked_by(_account(cn), leaf)
 
 
 async def test_root_timestamps_and_the_head(ports) -> None:

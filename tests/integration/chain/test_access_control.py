@@ -171,7 +171,8 @@ async def test_a_second_writer_cannot_revoke_the_first_writers_leaf(deployed, an
     assert err.detail["args"]["caller"].lower() == au.client.address.lower()
     assert not await cn.is_revoked_in(root, leaf) and not await cn.is_revoked(leaf)
     await cn.revoke(root, proof, leaf, "issued in error")  # its writer can
-    assert await cn.is_revoked_in(root, leaf) and await cn.is_revoked(leaf)
+    assert await cn.is_revoked_in(root, leaf) and await cn.is_revoked_by(cn.client.address, leaf)
+    assert not await cn.is_revoked(leaf)  # the admin's word only
     await expect("AlreadyRevoked", cn.revoke(root, proof, leaf, "again"))
     other, other_proof = leaves[2]
     await expect("NotRootWriter", au.revoke(root, other_proof, other, "x"))
@@ -193,6 +194,7 @@ async def test_the_admin_can_revoke_any_writers_leaf(deployed, anvil_url):
     leaf, proof = leaves[0]
     await admin.revoke(root, proof, leaf, "consortium decision")
     assert await cn.is_revoked_in(root, leaf) and await cn.is_revoked(leaf)
+    assert await cn.is_revoked_by(cn.client.address, leaf)
     assert not await cn.is_revoked_in(root, leaves[1][0])
 
 
@@ -202,3 +204,32 @@ async def test_a_deauthorised_writer_cannot_revoke_its_own_leaf(deployed, anvil_
     await admin.deauthorise(cn.client.address)
     await expect("NotWriter", cn.revoke(root, leaves[0][1], leaves[0][0], "x"))
     assert not await cn.is_revoked_in(root, leaves[0][0])
+
+
+async def test_a_writer_revoking_anothers_leaf_under_its_own_root_changes_no_view_of_it(
+    deployed, anvil_url
+):
+    """AU anchors a root of its own over CN's leaf and revokes it there. Before DocumentAnchor
+    3.0.0 that set ``revoked(leaf)`` for everyone: CN's genuine document read as revoked."""
+    _, cn, au = await _writers(deployed, anvil_url)
+    root, leaves = await _anchored(cn, "genuine")
+    leaf, proof = leaves[0]
+    filler = leaf_for(hashlib.sha256(b"filler").hexdigest())
+    own = MerkleTree.build([bytes.fromhex(leaf[2:]), filler])
+    own_root, own_proof = _hex(own.root), [_hex(p) for p in own.proof(bytes.fromhex(leaf[2:]))]
+    await au.anchor(own_root, 2, own_root)
+    tx = await au.revoke(own_root, own_proof, leaf, "griefing")
+
+    contract = await cn._c()
+    receipt = await cn.client.w3.eth.get_transaction_receipt(tx)
+    [event] = contract.events.LeafRevoked().process_receipt(receipt)  # what auditors read
+    assert (_hex(event.args.root), event.args.by) == (own_root, au.client.address)
+    assert await cn.is_revoked_in(own_root, leaf)
+    assert await cn.is_revoked_by(au.client.address, leaf)  # AU withdrew its own attestation
+    assert not await cn.is_revoked_in(root, leaf)
+    assert not await cn.is_revoked_by(cn.client.address, leaf)
+    assert not await cn.is_revoked(leaf)
+
+    await cn.revoke(root, proof, leaf, "withdrawn by issuer")  # the genuine revocation
+    assert await cn.is_revoked_in(root, leaf) and await cn.is_revoked_by(cn.client.address, leaf)
+    assert not await cn.is_revoked_by(cn.client.address, leaves[1][0])

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from node.chain.anchor import Web3ChainAnchor
+from node.chain.client import ChainClient, load_account
+from node.chain.wiring import chain_account
 from tests.conftest import tool
+from tests.integration.chain.conftest import fixed
 
 
 def _cusdep(home: Path, *args: str) -> str:
@@ -76,3 +81,59 @@ def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url:
     tx = json.loads(_cast("tx", a["tx_hash"], "--rpc-url", rpc, "--json"))
     assert tx["to"].lower() == contract.lower()
     assert int(tx["blockNumber"], 16) == a["block_number"]
+
+
+async def _revoke_as(home: Path, rpc: str, contract: str, anchor: dict, reason: str) -> None:
+    """Revoke a document's leaf under its root with the node's own account (as the node's
+    ``POST /documents/{sha}/revoke`` does; no API server needed)."""
+    client = ChainClient(rpc, load_account(chain_account(home).key.hex()))
+    port = Web3ChainAnchor(client, fixed(contract))  # type: ignore[arg-type]
+    try:
+        await port.revoke(anchor["merkle_root"], anchor["proof"], anchor["leaf"], reason)
+    finally:
+        await client.aclose()
+
+
+def test_another_writers_revocation_leaves_every_view_of_this_attestation(
+    tmp_path: Path, anvil_url: str
+) -> None:
+    """AU anchors CN's certificate too (its own root) and revokes it there: what an auditor
+    reads of CN's attestation, and leaf-wide, does not change; CN's own revocation does."""
+    cn, au = tmp_path / "cn", tmp_path / "au"
+    _cusdep(cn, "init", "--country", "CN", "--name", "Shanghai", "--rpc-url", anvil_url)
+    contracts = json.loads(_cusdep(cn, "consortium", "account"))
+    cn_account = contracts["account"]
+    join = ["--anchor-contract", contracts["anchor_contract"]]
+    join += ["--registry-contract", contracts["registry_contract"]]
+    _cusdep(au, "init", "--country", "AU", "--name", "Canberra", "--rpc-url", anvil_url, *join)
+    au_account = json.loads(_cusdep(au, "consortium", "account"))["account"]
+    _cusdep(cn, "consortium", "authorise-anchor", "--account", au_account)
+    doc = tmp_path / "cert.xml"
+    doc.write_text("<cert n='genuine'/>")
+    sha = json.loads(_cusdep(cn, "anchor", str(doc), "--json"))[0]["document_sha256"]
+    filler = tmp_path / "own.xml"
+    filler.write_text("<cert n='au'/>")
+    _cusdep(au, "anchor", str(doc), str(filler), "--json")  # a root of its own over CN's leaf
+    ours, theirs = (json.loads(_cusdep(h, "trace", sha, "--json"))["anchor"] for h in (cn, au))
+    assert ours["leaf"] == theirs["leaf"] and ours["merkle_root"] != theirs["merkle_root"]
+    rpc, contract, leaf = ours["rpc_url"], ours["contract"], ours["leaf"]
+
+    def views() -> tuple[str, ...]:
+        return tuple(
+            _cast("call", contract, *args, "--rpc-url", rpc)
+            for args in (
+                ("revokedIn(bytes32,bytes32)(bool)", ours["merkle_root"], leaf),
+                ("revokedBy(address,bytes32)(bool)", cn_account, leaf),
+                ("revoked(bytes32)(bool)", leaf),
+                ("revokedBy(address,bytes32)(bool)", au_account, leaf),
+            )
+        )
+
+    asyncio.run(_revoke_as(au, rpc, contract, theirs, "griefing"))
+    assert views() == ("false", "false", "false", "true")  # revoked(leaf) was "true" (2.0.0)
+    assert json.loads(_cusdep(cn, "trace", sha, "--json"))["revoked"] is False
+    assert json.loads(_cusdep(au, "trace", sha, "--json"))["revoked"] is True
+
+    asyncio.run(_revoke_as(cn, rpc, contract, ours, "issued in error"))
+    assert views() == ("true", "true", "true", "true")  # CN is also the admin here
+    assert json.loads(_cusdep(cn, "trace", sha, "--json"))["revoked"] is True

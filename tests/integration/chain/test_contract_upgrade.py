@@ -3,6 +3,8 @@
 `tests/fixtures/contracts/DocumentAnchor-1.0.0.json` is the contract as nodes deployed it before
 revocations were kept per root (no ``revokedIn``; ``revoke(leaf, reason)``). Its roots are
 attestations auditors hold, so trace and revocation must keep working on it (they reverted).
+1.1.0 and 2.0.0 (`earlier-bytecode.json`) keep them per root but have no ``revokedBy``, and
+their ``revoked(leaf)`` is true once any writer revoked the leaf under a root of its own.
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from pathlib import Path
 import pytest
 
 from node.anchoring.merkle import MerkleTree, leaf_for
-from node.errors import ChainReverted
+from node.chain.artifacts import artifact
+from node.errors import ChainReverted, ConfigError
 
-OLD = Path(__file__).parents[2] / "fixtures" / "contracts" / "DocumentAnchor-1.0.0.json"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "contracts"
+OLD = FIXTURES / "DocumentAnchor-1.0.0.json"
+EARLIER = json.loads((FIXTURES / "earlier-bytecode.json").read_text())["DocumentAnchor"]
 
 
 @pytest.fixture
@@ -66,4 +71,35 @@ async def test_a_leaf_wide_contract_revokes_only_a_leaf_of_the_anchored_root(old
 
 async def test_the_current_contract_is_not_taken_for_the_old_one(deployed):
     anchor = deployed.anchor(deployed.admin)
-    assert await anchor.version() == "2.0.0"
+    assert await anchor.version() == "3.0.0"
+
+
+@pytest.fixture(params=["1.1.0", "2.0.0"])
+async def per_root(request, deployed, anvil_url):
+    """A DocumentAnchor 1.1.0 or 2.0.0 (deployed by the admin) and two writers it authorised."""
+    art = {"abi": artifact("DocumentAnchor")["abi"], "bytecode": EARLIER[request.param]}
+    deployed.anchor_address = await deployed.admin.deploy("DocumentAnchor", art)
+    admin = deployed.anchor(deployed.admin)
+    assert await admin.version() == request.param
+    cn = deployed.anchor(await deployed.client(anvil_url))
+    au = deployed.anchor(await deployed.client(anvil_url))
+    await admin.authorise(cn.client.address)
+    await admin.authorise(au.client.address)
+    return cn, au
+
+
+async def test_a_per_root_contract_before_3_revokes_and_answers_per_root(per_root):
+    cn, au = per_root
+    root, [(a, proof), (b, _)] = await _anchored(cn, "per root")
+    await cn.revoke(root, proof, a, "issued in error")
+    assert await cn.is_revoked_in(root, a) and not await cn.is_revoked_in(root, b)
+    # AU's root of its own over CN's leaf: CN's root still reads unrevoked, as the node checks
+    own = MerkleTree.build([bytes.fromhex(b[2:]), leaf_for(hashlib.sha256(b"x").hexdigest())])
+    own_root = _hex(own.root)
+    await au.anchor(own_root, 2, own_root)
+    await au.revoke(own_root, [_hex(p) for p in own.proof(bytes.fromhex(b[2:]))], b, "griefing")
+    assert not await cn.is_revoked_in(root, b)
+    # ... but its leaf-wide view was AU's to set: why 3.0.0, and why to redeploy
+    assert await cn.is_revoked(b)
+    with pytest.raises(ConfigError, match=r"version \d\.\d\.0, deployed by an earlier cusdep"):
+        await cn.is_revoked_by(cn.client.address, b)

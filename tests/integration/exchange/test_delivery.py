@@ -215,11 +215,13 @@ def test_a_partner_re_pinned_while_running_is_held_to_the_new_key_at_once(
     assert {(r[0], r[1], r[2]) for r in receiver.rejections()} == {
         (second[0], "cusdep.exchange.unknown_key", "UNAUTHENTICATED")
     }
-    assert sender.outbox_states() == {"delivered": 1, "pending": 1}  # kept, not given up
+    kept = {"delivered": 1, "pending": 1}  # the refused one kept, not given up
+    wait_for(lambda: sender.outbox_states() == kept, what="the first receipt recorded")
     card.write_text(json.dumps(real))
     receiver.cli("partner", "add", str(card), "--replace")
     third = _queue(sender, "CN-SHA", 1)
     wait_for(lambda: len(receiver.inbox()) == 3, what="delivery after re-pinning back")
     assert sorted(r[0] for r in receiver.inbox()) == sorted(first + second + third)
-    assert sender.outbox_states() == {"delivered": 3}
+    # the receiver stores before it answers: the sender records the receipt a moment later
+    wait_for(lambda: sender.outbox_states() == {"delivered": 3}, what="the receipts recorded")
     assert sender.stop() == 0 and receiver.stop() == 0

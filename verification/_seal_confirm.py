@@ -62,6 +62,7 @@ from verification._seal_spelling import (
 )
 from verification._seal_text import (
     TextEvidence,
+    glyphs_show_swap,
     letter_of_pair,
     line_images,
     line_pair_leans_swapped,
@@ -284,7 +285,12 @@ def _swap_preferred(
     if ring is not None and ring.strip is not None:
         strips = [Strip(ring.expected_raw, ring.strip, 0)]
         return preferred_swap(
-            strips, True, text_log_likelihoods, lambda s, at: pixels_show_swap(ev, s.expected, at)
+            strips,
+            True,
+            text_log_likelihoods,
+            lambda s, at: (
+                pixels_show_swap(ev, s.expected, at) or glyphs_show_swap(ev, s.expected, at)
+            ),
         )
     if ev.kind != "lines":
         return ""

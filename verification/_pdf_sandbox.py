@@ -5,20 +5,28 @@ that draw themselves thousands of times, an image that decodes to gigapixels) ke
 seconds to minutes and took GBs of the node's own memory. The child (``_pdf_child.py``, run as
 ``python -I``: the standard library and pypdfium2, nothing of cusdep) opens and renders the
 document with its address space limited (``RLIMIT_AS``); it is killed at the deadline. Its
-pages come back on a pipe as raw RGB bytes (no pickling), one child per document.
+pages come back on a pipe as raw RGB bytes read straight into the page arrays (no pickling, no
+copy), one child per document.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import json
 import logging
+import os
+import selectors
 import signal
 import struct
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +42,7 @@ logger = logging.getLogger(__name__)
 _CHILD = Path(__file__).with_name("_pdf_child.py")
 _MIB = 1024 * 1024
 _REFUSALS = {"corrupt": CorruptDocument, "encrypted": EncryptedDocument, "limit": LimitExceeded}
+_STDERR_TAIL = 64 * 1024
 _HEADER = {b"R": "", b"S": "<I", b"K": "<I", b"P": "<III", b"E": "<I"}
 
 
@@ -72,7 +81,33 @@ def render_pdf(data: bytes, job: RenderJob) -> list[tuple[int, np.ndarray]]:
 
 
 def _run(data: bytes, job: RenderJob) -> _Outcome:
-    spec = {
+    argv = [sys.executable, "-I", str(_CHILD), json.dumps(_spec(job))]
+    started = time.monotonic()
+    deadline = started + job.max_render_seconds
+    outcome = _Outcome()
+    with _memfd(data) as stdin, _memfd(b"") as stderr:
+        proc = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=stderr)
+        assert proc.stdout is not None
+        try:
+            _widen(proc.stdout.fileno())
+            _read_frames(proc.stdout.fileno(), deadline, outcome, job)
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except (_Overrun, subprocess.TimeoutExpired):
+            outcome.timed_out = True
+        finally:
+            if proc.poll() is None:  # overrun, or interrupted (KeyboardInterrupt, ...)
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        outcome.returncode = proc.returncode
+        size = os.fstat(stderr).st_size
+        outcome.stderr = os.pread(stderr, _STDERR_TAIL, max(0, size - _STDERR_TAIL))
+    logger.debug("PDF renderer: exit %s after %.2f s", proc.returncode, time.monotonic() - started)
+    return outcome
+
+
+def _spec(job: RenderJob) -> dict[str, Any]:
+    return {
         "mode": "render" if job.send else "check",
         "max_bytes": job.max_render_bytes,
         "max_pages": job.max_pages,
@@ -80,64 +115,89 @@ def _run(data: bytes, job: RenderJob) -> _Outcome:
         "scale": job.scale,
         "min_side": job.min_side,
     }
-    argv = [sys.executable, "-I", str(_CHILD), json.dumps(spec)]
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    timed_out = False
+
+
+@contextlib.contextmanager
+def _memfd(data: bytes) -> Iterator[int]:
+    """An anonymous in-memory file holding ``data``, read from its start (the child's stdin:
+    no pipe to feed against its deadline; its stderr: no pipe it could fill and stall on)."""
+    fd = os.memfd_create("cusdep-pdf", os.MFD_CLOEXEC)
     try:
-        try:
-            out, err = proc.communicate(data, timeout=job.max_render_seconds)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            proc.kill()
-            out, err = proc.communicate()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+        yield fd
     finally:
-        if proc.poll() is None:  # interrupted (KeyboardInterrupt, ...): never left running
-            proc.kill()
-            proc.wait()
-    logger.debug("PDF renderer: exit %s after %.2f s", proc.returncode, time.monotonic() - started)
-    outcome = _parse(out)
-    outcome.returncode, outcome.timed_out, outcome.stderr = proc.returncode, timed_out, err
-    return outcome
+        os.close(fd)
 
 
-def _parse(out: bytes) -> _Outcome:
-    """The child's frames; a frame cut short (a child killed while writing) ends them."""
-    outcome = _Outcome()
-    view, pos = memoryview(out), 0
-    while pos < len(out):
-        kind = bytes(view[pos : pos + 1])
-        fmt = _HEADER.get(kind)
-        if fmt is None or pos + 1 + struct.calcsize(fmt) > len(out):
-            break
-        values = struct.unpack_from(fmt, out, pos + 1)
-        pos += 1 + struct.calcsize(fmt)
-        size = _body_size(kind, values)
-        if pos + size > len(out):
-            break
-        _take(outcome, kind, values, out, pos)
-        pos += size
-    return outcome
+def _widen(fd: int) -> None:
+    """A 1 MiB pipe, not 64 KiB: a page crosses it in fewer reads."""
+    with contextlib.suppress(OSError, AttributeError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _MIB)
 
 
-def _body_size(kind: bytes, values: tuple[int, ...]) -> int:
-    if kind == b"P":
-        return values[1] * values[2] * 3
-    return values[0] if kind == b"E" else 0
+class _Overrun(Exception):
+    """The deadline passed while the child was still rendering."""
 
 
-def _take(outcome: _Outcome, kind: bytes, values: tuple[int, ...], out: bytes, pos: int) -> None:
+def _read_frames(fd: int, deadline: float, outcome: _Outcome, job: RenderJob) -> None:
+    """Read the child's frames until it closes its stdout; a frame cut short (the child
+    died while writing it) ends them. Pages are read straight into their arrays."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        read = functools.partial(_read_exact, fd, sel, deadline)
+        kind = bytearray(1)
+        while read(kind):
+            fmt = _HEADER.get(bytes(kind))
+            if fmt is None:
+                return
+            head = bytearray(struct.calcsize(fmt))
+            if not read(head) or not _take(
+                outcome, bytes(kind), struct.unpack(fmt, head), read, job
+            ):
+                return
+
+
+def _read_exact(fd: int, sel: selectors.BaseSelector, deadline: float, buf: Any) -> bool:
+    """Fill ``buf`` from ``fd`` (False at end of file first); _Overrun past the deadline."""
+    view = memoryview(buf).cast("B")
+    while view:
+        if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
+            raise _Overrun
+        got = os.readv(fd, [view])
+        if got == 0:
+            return False
+        view = view[got:]
+    return True
+
+
+_Read = Callable[[Any], bool]
+
+
+def _take(
+    outcome: _Outcome, kind: bytes, values: tuple[int, ...], read: _Read, job: RenderJob
+) -> bool:
+    """Record one frame (reading its body); False when its body was cut short."""
     if kind == b"R":
         outcome.ready = True
-    elif kind == b"S":
+    elif kind in (b"S", b"K"):
         outcome.started = values[0]
     elif kind == b"P":
         i, w, h = values
-        outcome.pages.append((i, np.frombuffer(out, np.uint8, w * h * 3, pos).reshape(h, w, 3)))
+        if w * h > job.max_pixels + w + h + 1:  # the child's sizes are rounded up: never more
+            return False
+        page = np.empty((h, w, 3), np.uint8)
+        if not read(page):
+            return False
+        outcome.pages.append((i, page))
     elif kind == b"E":
-        outcome.refusal = json.loads(out[pos : pos + values[0]])
+        body = bytearray(values[0])
+        if not read(body):
+            return False
+        outcome.refusal = json.loads(body)
+    return True
 
 
 def _judge(outcome: _Outcome, job: RenderJob) -> None:

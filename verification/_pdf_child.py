@@ -1,6 +1,6 @@
 """The PDF renderer's child process: open a PDF with pdfium, check it and render its pages.
 
-Run by ``verification._pdf_sandbox`` as ``python -I <this file> <job JSON>`` with the PDF on
+Run by ``verification._pdf_sandbox`` as ``python -P <this file> <job JSON>`` with the PDF on
 stdin; it imports nothing of cusdep (the standard library and pypdfium2 only), so it starts in
 about 0.1 s and its address space holds little besides pdfium. Before pdfium is loaded it
 limits its own address space (``RLIMIT_AS``) and core dumps; the parent kills it at its

@@ -3,7 +3,7 @@
 pdfium runs native code no Python-level limit can interrupt: a few KB of PDF content (forms
 that draw themselves thousands of times, an image that decodes to gigapixels) kept it busy for
 seconds to minutes and took GBs of the node's own memory. The child (``_pdf_child.py``, run as
-``python -I``: the standard library and pypdfium2, nothing of cusdep) opens and renders the
+``python -P``: the standard library and pypdfium2, nothing of cusdep) opens and renders the
 document with its address space limited (``RLIMIT_AS``); it is killed at the deadline. Its
 pages come back on a pipe as raw RGB bytes read straight into the page arrays (no pickling, no
 copy), one child per document.
@@ -81,7 +81,9 @@ def render_pdf(data: bytes, job: RenderJob) -> list[tuple[int, np.ndarray]]:
 
 
 def _run(data: bytes, job: RenderJob) -> _Outcome:
-    argv = [sys.executable, "-I", str(_CHILD), json.dumps(_spec(job))]
+    # -P: the child's own folder (ours) is not on its path; the environment is the caller's,
+    # so pypdfium2 is found wherever the caller found it
+    argv = [sys.executable, "-P", str(_CHILD), json.dumps(_spec(job))]
     started = time.monotonic()
     deadline = started + job.max_render_seconds
     outcome = _Outcome()

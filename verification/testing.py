@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -249,3 +250,21 @@ def nested_forms_pdf(depth: int) -> bytes:
         below = b"/Resources << /XObject << /Y %d 0 R >> >>" % (4 + level)
         objects.append(form(b"/Y Do /Y Do", below))
     return pdf_of_objects(objects)
+
+
+def path_ops_pdf(count: int) -> bytes:
+    """A content bomb of about 1 KB: one A4 page whose content stream, deflated twice, is
+    ``count`` line segments (pdfium parses each into an object: 5 M took minutes and 1.5 GB)."""
+    deflate = zlib.compressobj(9)
+    block = b"10 10 m 500 800 l S\n" * 10_000
+    once = b"".join(deflate.compress(block) for _ in range(count // 10_000)) + deflate.flush()
+    twice = zlib.compress(once, 9)
+    head = b"<< /Filter [/FlateDecode /FlateDecode] /Length %d >>" % len(twice)
+    return pdf_of_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            head + b"\nstream\n" + twice + b"\nendstream",
+        ]
+    )

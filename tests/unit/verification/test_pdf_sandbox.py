@@ -5,6 +5,7 @@ and 3 GB of the caller's own memory before this; no Python-level limit could sto
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import io
 import os
 import resource
@@ -19,7 +20,7 @@ import pytest
 
 from verification.errors import CorruptDocument, LimitExceeded, VerificationError
 from verification.intake import WORK_DPI, IntakeLimits, check_document, load_pages
-from verification.testing import nested_forms_pdf
+from verification.testing import nested_forms_pdf, path_ops_pdf
 
 _MIB = 1024 * 1024
 
@@ -67,12 +68,19 @@ def test_a_normal_pdf_renders_exactly_as_pdfium_in_process():
     assert check_document(data) == "pdf"
 
 
-def test_a_content_bomb_over_the_memory_limit_is_refused_and_the_caller_stays_small():
+@pytest.mark.parametrize(
+    "bomb",
+    [functools.partial(nested_forms_pdf, 20), functools.partial(path_ops_pdf, 5_000_000)],
+    ids=["nested-forms", "deflated-path-ops"],
+)
+def test_a_content_bomb_over_the_memory_limit_is_refused_and_the_caller_stays_small(bomb):
+    data = bomb()
+    assert len(data) < 5000
     peak = _peak_mib()
     started = time.monotonic()
     limits = IntakeLimits(max_render_bytes=256 * _MIB)
     with pytest.raises(LimitExceeded, match=r"^PDF page 1 needs more than 256 MiB to render$"):
-        load_pages(nested_forms_pdf(20), limits)
+        load_pages(data, limits)
     assert time.monotonic() - started < limits.max_render_seconds
     assert _peak_mib() - peak < 64  # pdfium's GBs were the caller's own before
 

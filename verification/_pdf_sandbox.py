@@ -6,7 +6,7 @@ seconds to minutes and took GBs of the node's own memory. The child (``_pdf_chil
 ``python -P``: the standard library and pypdfium2, nothing of cusdep) opens and renders the
 document with its address space limited (``RLIMIT_AS``); it is killed at the deadline. Its
 pages come back on a pipe as raw RGB bytes read straight into the page arrays (no pickling, no
-copy), one child per document.
+copy), one child per document, at most ``CONCURRENT_RENDERS`` at once.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,10 @@ _CHILD = Path(__file__).with_name("_pdf_child.py")
 _MIB = 1024 * 1024
 _REFUSALS = {"corrupt": CorruptDocument, "encrypted": EncryptedDocument, "limit": LimitExceeded}
 _STDERR_TAIL = 64 * 1024
+# Renderers at once in this process (uploads and reviews run on threads): each may take
+# ``max_render_bytes``, so this bounds their sum; a page's render is ~0.1 s, so one waits little
+CONCURRENT_RENDERS = 2
+_SLOTS = threading.BoundedSemaphore(CONCURRENT_RENDERS)
 _HEADER = {b"R": "", b"S": "<I", b"K": "<I", b"P": "<III", b"E": "<I"}
 
 
@@ -75,7 +80,8 @@ class _Outcome:
 def render_pdf(data: bytes, job: RenderJob) -> list[tuple[int, np.ndarray]]:
     """Each page of the PDF ``data`` as ``(index, RGB uint8 array)``; a DocumentError when
     it is refused (corrupt, encrypted, over a limit, over the memory or time it may take)."""
-    outcome = _run(data, job)
+    with _SLOTS:  # the deadline runs from the child's start, not from the wait
+        outcome = _run(data, job)
     _judge(outcome, job)
     return outcome.pages
 

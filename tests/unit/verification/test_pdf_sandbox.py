@@ -18,6 +18,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pytest
 
+from verification._pdf_sandbox import CONCURRENT_RENDERS
 from verification.errors import CorruptDocument, LimitExceeded, VerificationError
 from verification.intake import WORK_DPI, IntakeLimits, check_document, load_pages
 from verification.testing import nested_forms_pdf, path_ops_pdf
@@ -157,3 +158,23 @@ def test_a_renderer_that_cannot_start_is_no_fault_of_the_document():
     with pytest.raises(VerificationError, match="the PDF renderer did not start") as err:
         load_pages(_pdf(pages=1), IntakeLimits(max_render_bytes=8 * _MIB))
     assert not isinstance(err.value, CorruptDocument | LimitExceeded)
+
+
+def test_renders_at_once_are_capped_so_their_memory_is_bounded_together():
+    # an upload renders a PDF now, on the API's threads: without a cap, N bombs uploaded at
+    # once would take N x max_render_bytes
+    limits = IntakeLimits(max_render_seconds=1.5)
+    bomb = nested_forms_pdf(17)  # ~4 s unbounded: each render runs to its deadline
+    jobs = CONCURRENT_RENDERS + 1
+    started = time.monotonic()
+    most, polled = 0, threading.Event()
+    with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
+        futures = [pool.submit(load_pages, bomb, limits) for _ in range(jobs)]
+        while not all(f.done() for f in futures):
+            most = max(most, len(_renderers()))
+            polled.wait(0.02)
+        for future in futures:
+            with pytest.raises(LimitExceeded, match="took longer than 1.5 s"):
+                future.result()
+    assert 1 <= most <= CONCURRENT_RENDERS
+    assert time.monotonic() - started >= 2 * 1.5  # the last one waited for a slot

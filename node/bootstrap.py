@@ -115,7 +115,7 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
         verifier,
         evidence_root=node.settings.home / "evidence",
         actor=node.settings.node.id,
-        limits=_intake_limits(node.settings),
+        limits=node.settings.verification.intake_limits(),
     )
     node.extras["review"] = review
     node.workers.append(ReviewWorker(review))
@@ -129,11 +129,3 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
         )
     )
     node.workers.append(ApiServer(node, port=overrides.pop("api_port", None)))
-
-
-def _intake_limits(settings: Settings) -> Any:
-    """The review's limits on a scan (bytes, pages, pixels), from ``[verification]``."""
-    from verification.intake import IntakeLimits
-
-    v = settings.verification
-    return IntakeLimits(max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels)

@@ -11,7 +11,7 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -22,6 +22,9 @@ from pydantic_settings import (
 )
 
 from node.errors import ConfigError, NotInitialised
+
+if TYPE_CHECKING:
+    from verification.intake import IntakeLimits
 
 CONFIG_FILE = "config.toml"
 
@@ -142,12 +145,33 @@ class VerificationSettings(_Section):
     max_bytes: int = Field(40 * 1024 * 1024, ge=1)
     max_pages: int = Field(10, ge=1)
     max_pixels: int = Field(60_000_000, ge=1)
+    max_render_bytes: int = Field(
+        1024 * 1024 * 1024,
+        ge=128 * 1024 * 1024,
+        description="address space of the child process that opens and renders a PDF "
+        "(pdfium); a PDF that needs more is refused",
+    )
+    max_render_seconds: float = Field(
+        10.0, gt=0, description="a PDF not rendered in this time is refused (its child killed)"
+    )
     rules_path: str = Field(
         "", description="rule repository TOML for reviews; empty = the packaged rules.toml"
     )
     establishments_path: str = Field(
         "", description='approved establishments JSON {"AU": [numbers], ...}; empty = none'
     )
+
+    def intake_limits(self) -> IntakeLimits:
+        """The limits on a scan (bytes, pages, pixels, a PDF's render memory and time)."""
+        from verification.intake import IntakeLimits
+
+        return IntakeLimits(
+            max_bytes=self.max_bytes,
+            max_pages=self.max_pages,
+            max_pixels=self.max_pixels,
+            max_render_bytes=self.max_render_bytes,
+            max_render_seconds=self.max_render_seconds,
+        )
 
 
 class Settings(BaseSettings):

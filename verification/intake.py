@@ -1,8 +1,9 @@
 """Intake: sniff the type, enforce limits, decode into RGB pages at the working resolution.
 
-Accepted: PDF (pypdfium2, rendered), PNG, JPEG, TIFF (Pillow). Every page ends up as an RGB
-``uint8`` array at ``WORK_DPI`` (200 dpi was enough for OCR; stamp size is measured there too).
-Limits are checked from headers *before* anything is decoded (decompression bombs).
+Accepted: PDF (pypdfium2, rendered in a child process with bounded memory and time, see
+``_pdf_sandbox``), PNG, JPEG, TIFF (Pillow). Every page ends up as an RGB ``uint8`` array at
+``WORK_DPI`` (200 dpi was enough for OCR; stamp size is measured there too). Limits are
+checked from headers *before* anything is decoded (decompression bombs).
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from PIL import Image
 
+from verification._pdf_sandbox import RenderJob, render_pdf
 from verification.errors import (
     CorruptDocument,
     DocumentError,
-    EncryptedDocument,
     LimitExceeded,
     UnsupportedDocument,
 )
@@ -56,6 +56,9 @@ class IntakeLimits:
     max_bytes: int = 40 * 1024 * 1024
     max_pages: int = 10
     max_pixels: int = 60_000_000  # per page, at the resolution we decode
+    # a PDF is opened and rendered in a child process with this address space and deadline
+    max_render_bytes: int = 1024 * 1024 * 1024
+    max_render_seconds: float = 10.0
 
 
 @dataclass
@@ -82,9 +85,10 @@ def sniff(data: bytes) -> str:
 
 
 def check_document(data: bytes, limits: IntakeLimits | None = None) -> str:
-    """What ``load_pages`` would refuse, found without rendering a PDF's pages: its kind
-    (``sniff``), or the error (corrupt, encrypted, too many pages or pixels). For a scan
-    submitted to a node: refused at once, as ``cusdep verify`` refuses it, not queued."""
+    """What ``load_pages`` would refuse: its kind (``sniff``), or the error (corrupt,
+    encrypted, too many pages or pixels, a PDF over its memory or time to render: its pages
+    are rendered, in the child process, and dropped). For a scan submitted to a node:
+    refused at once, as ``cusdep verify`` refuses it, not queued."""
     limits = limits or IntakeLimits()
     if len(data) > limits.max_bytes:
         raise LimitExceeded(f"file is {len(data)} bytes, limit {limits.max_bytes}")
@@ -92,13 +96,7 @@ def check_document(data: bytes, limits: IntakeLimits | None = None) -> str:
     if kind != "pdf":
         _load_image(data, kind, limits)
         return kind
-    pdf = _open_pdf(data)
-    try:
-        _check_pages(len(pdf), limits)
-        for i in range(len(pdf)):
-            _pdf_scale(pdf, i, limits)
-    finally:
-        pdf.close()
+    _pdf_pages(data, limits, send=False)
     return kind
 
 
@@ -110,83 +108,24 @@ def load_pages(data: bytes, limits: IntakeLimits | None = None) -> list[Page]:
         raise LimitExceeded(f"file is {len(data)} bytes, limit {limits.max_bytes}")
     kind = sniff(data)
     if kind == "pdf":
-        return _load_pdf(data, limits)
+        return _pdf_pages(data, limits)
     return _load_image(data, kind, limits)
 
 
 # ---- PDF --------------------------------------------------------------------------------------
-def _load_pdf(data: bytes, limits: IntakeLimits) -> list[Page]:
-    pdf = _open_pdf(data)
-    try:
-        return _render_pdf(pdf, limits)
-    finally:
-        pdf.close()
-
-
-def _open_pdf(data: bytes) -> Any:
-    import pypdfium2 as pdfium
-
-    try:
-        return pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as err:
-        if "password" in str(err).lower():
-            raise EncryptedDocument("PDF is encrypted (password required)") from None
-        raise CorruptDocument(f"PDF cannot be opened ({_pdfium_reason(err)})") from None
-
-
-def _pdfium_reason(err: Exception) -> str:
-    """pdfium's message without its misleading last-error text ("PDFium: Success")."""
-    return str(err).replace(" (PDFium: Success)", "").rstrip(".") or "unreadable"
-
-
-def _check_pages(count: int, limits: IntakeLimits) -> None:
-    if count == 0:
-        raise CorruptDocument("PDF has no pages")
-    if count > limits.max_pages:
-        raise LimitExceeded(f"PDF has {count} pages, limit {limits.max_pages}")
-
-
-def _pdf_scale(pdf: Any, i: int, limits: IntakeLimits) -> float:
-    """The render scale of page ``i`` (72 pt to the inch), once its size is within the limits;
-    from the page tree alone: a page's content is not parsed (that alone can take seconds)."""
-    import pypdfium2 as pdfium
-
-    scale = WORK_DPI / 72.0
-    try:
-        w, h = pdf.get_page_size(i)
-    except pdfium.PdfiumError as err:
-        raise CorruptDocument(f"PDF page {i + 1} cannot be read ({_pdfium_reason(err)})") from None
-    if w * scale * h * scale > limits.max_pixels:
-        raise LimitExceeded(
-            f"page {i + 1} is {w / 72:.0f}x{h / 72:.0f} in, over {limits.max_pixels} px"
-        )
-    if min(w, h) * scale < _MIN_SIDE:
-        raise CorruptDocument(f"PDF page {i + 1} is only {w / 72:.2f}x{h / 72:.2f} in")
-    return scale
-
-
-def _render_pdf(pdf: Any, limits: IntakeLimits) -> list[Page]:
-    count = len(pdf)
-    _check_pages(count, limits)
-    scales = [_pdf_scale(pdf, i, limits) for i in range(count)]  # every page before any render
-    return [Page(i, _render_page(pdf, i, scale)) for i, scale in enumerate(scales)]
-
-
-def _render_page(pdf: Any, i: int, scale: float) -> np.ndarray:
-    import pypdfium2 as pdfium
-
-    try:
-        page = pdf[i]
-    except pdfium.PdfiumError as err:
-        raise CorruptDocument(f"PDF page {i + 1} cannot be read ({_pdfium_reason(err)})") from None
-    try:
-        bitmap = page.render(scale=scale)
-        return np.asarray(bitmap.to_pil().convert("RGB"))
-    except pdfium.PdfiumError as err:
-        reason = _pdfium_reason(err)
-        raise CorruptDocument(f"PDF page {i + 1} cannot be rendered ({reason})") from None
-    finally:
-        page.close()
+def _pdf_pages(data: bytes, limits: IntakeLimits, *, send: bool = True) -> list[Page]:
+    """The PDF's pages, opened and rendered by pdfium in a child process within the limits'
+    memory and time (``_pdf_sandbox``); ``send`` False: rendered there and dropped."""
+    job = RenderJob(
+        max_pages=limits.max_pages,
+        max_pixels=limits.max_pixels,
+        scale=WORK_DPI / 72.0,
+        min_side=_MIN_SIDE,
+        max_render_bytes=limits.max_render_bytes,
+        max_render_seconds=limits.max_render_seconds,
+        send=send,
+    )
+    return [Page(i, image) for i, image in render_pdf(data, job)]
 
 
 # ---- raster images ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import random
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -213,3 +214,57 @@ def png_bytes(img: Image.Image, dpi: int = WORK_DPI) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG", dpi=(dpi, dpi))
     return buf.getvalue()
+
+
+def pdf_of_objects(objects: Sequence[bytes]) -> bytes:
+    """A PDF of these objects (numbered from 1; the first is the catalog), its xref correct."""
+    out, offsets = b"%PDF-1.7\n", []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
+    xref, size = len(out), len(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+
+
+def nested_forms_pdf(depth: int) -> bytes:
+    """A content bomb of about 3 KB: one A4 page drawing a form that draws the form below it
+    twice, ``depth`` levels down to a square: pdfium draws ``2**depth`` squares (depth 16:
+    about 2 s and 250 MB; depth 20: minutes and GBs)."""
+
+    def form(content: bytes, resources: bytes = b"") -> bytes:
+        head = b"/Type /XObject /Subtype /Form /BBox [0 0 595 842] " + resources
+        return b"<< %s /Length %d >>\nstream\n%s\nendstream" % (head, len(content), content)
+
+    top = 5 + depth  # objects 5 .. 5 + depth: the square, then each level
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /XObject << /X %d 0 R >> >> >>" % top,
+        b"<< /Length 5 >>\nstream\n/X Do\nendstream",
+        form(b"0 0 1 rg 10 10 100 100 re f"),
+    ]
+    for level in range(1, depth + 1):
+        below = b"/Resources << /XObject << /Y %d 0 R >> >>" % (4 + level)
+        objects.append(form(b"/Y Do /Y Do", below))
+    return pdf_of_objects(objects)
+
+
+def path_ops_pdf(count: int) -> bytes:
+    """A content bomb of about 1 KB: one A4 page whose content stream, deflated twice, is
+    ``count`` line segments (pdfium parses each into an object: 5 M took minutes and 1.5 GB)."""
+    deflate = zlib.compressobj(9)
+    block = b"10 10 m 500 800 l S\n" * 10_000
+    once = b"".join(deflate.compress(block) for _ in range(count // 10_000)) + deflate.flush()
+    twice = zlib.compress(once, 9)
+    head = b"<< /Filter [/FlateDecode /FlateDecode] /Length %d >>" % len(twice)
+    return pdf_of_objects(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            head + b"\nstream\n" + twice + b"\nendstream",
+        ]
+    )

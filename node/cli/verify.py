@@ -185,7 +185,7 @@ class _Absent:
 
 def _verify(args: argparse.Namespace) -> int:
     settings = settings_from(args, require_init=False)
-    limits = _limits(settings)
+    limits = settings.verification.intake_limits()
     data = read_file(args.file, limits.max_bytes)  # never more than the review would take
     try:
         sniff(data)  # fail on a non-document before loading any registry
@@ -220,11 +220,6 @@ def _verify(args: argparse.Namespace) -> int:
     # nothing of this review is left running: the process may end without its teardown
     args.leave_at_once = not isinstance(pipeline.source, _Deferred) or pipeline.source.settled()
     return 0
-
-
-def _limits(settings: Settings) -> IntakeLimits:
-    v = settings.verification
-    return IntakeLimits(max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels)
 
 
 def _pipeline(

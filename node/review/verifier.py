@@ -142,9 +142,7 @@ class PipelineVerifier:
         self.blobs = blobs
         self.chain = chain
         v = settings.verification
-        self._limits = IntakeLimits(
-            max_bytes=v.max_bytes, max_pages=v.max_pages, max_pixels=v.max_pixels
-        )
+        self._limits = v.intake_limits()
         self._ocr = _CachingOcr(RapidOcrEngine())
         try:  # the node's own rule set and establishment lists, if it names them
             self._rules = load_rules(v.rules_path or None)

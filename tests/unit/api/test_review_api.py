@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from node.api.app import create_app
+from node.api.tokens import TokenService
+from node.bootstrap import build_node
 from node.errors import InputError
 from tests.unit.api.conftest import bearer
-from tests.unit.api.fakes import add_partner, declaration, labelled_scan, receive_copy
+from tests.unit.api.fakes import (
+    FakeVerifier,
+    add_partner,
+    declaration,
+    fakes,
+    issue_all,
+    labelled_scan,
+    receive_copy,
+    settings,
+)
+from verification.testing import nested_forms_pdf
 
 
 async def _submit(client, tokens, label: str, **params) -> str:
@@ -423,3 +437,55 @@ async def test_a_copied_seal_is_shown_beside_the_paper_it_was_copied_from(
     items = queue.json()
     assert len(items) == 2 and all("stamping" not in (i["seal"] or {}) for i in items)
     assert body["result"]["seal"]["stamping"]  # the detail keeps the print
+
+
+async def test_a_pdf_content_bomb_is_refused_at_upload_as_413(home) -> None:
+    # a few KB of nested forms: the upload only read the page tree, stored the scan and queued
+    # it, and the review worker's pdfium took GBs of the node's memory for minutes
+    s = settings(home)
+    s.verification.max_render_bytes = 256 * 1024 * 1024
+    s.verification.max_render_seconds = 30
+    async with build_node(s, verifier=FakeVerifier(), **fakes()) as n:
+        transport = httpx.ASGITransport(app=create_app(n))
+        async with httpx.AsyncClient(transport=transport, base_url="http://cusdep.test") as c:
+            officer = bearer(issue_all(TokenService(n.db))["officer"])
+            r = await c.post(
+                "/api/v1/documents/scans", content=nested_forms_pdf(20), headers=officer
+            )
+            assert r.status_code == 413
+            assert r.headers["content-type"] == "application/problem+json"
+            assert r.json()["type"] == "cusdep.input.limit"
+            assert r.json()["detail"] == "PDF page 1 needs more than 256 MiB to render"
+            listed = await c.get("/api/v1/documents?kind=scan", headers=officer)
+            assert listed.status_code == 200 and listed.json() == []  # nothing stored
+            queue = await c.get("/api/v1/review/queue", headers=officer)
+            assert queue.status_code == 200 and queue.json() == []  # nothing queued
+
+
+async def test_a_partners_pdf_content_bomb_reaches_the_officer_unreadable_not_the_chain(
+    home,
+) -> None:
+    # a partner's scan is not checked at upload: the review worker rendered it in the node's
+    # own process (46 s, 3 GB, then a verdict on whatever pdfium drew)
+    import hashlib
+
+    from node.inbound import InboundRouter
+    from node.storage.documents import upsert_document
+
+    s = settings(home)
+    s.verification.max_render_bytes = 256 * 1024 * 1024
+    s.verification.max_render_seconds = 30
+    async with build_node(s, **fakes()) as n:  # the real review pipeline
+        data = nested_forms_pdf(20)
+        sha = hashlib.sha256(data).hexdigest()
+        with n.db.session() as session:  # what the exchange inbox writes for a partner's scan
+            upsert_document(session, sha, kind="certificate", source="AU-SYD")
+        n.blobs.put(data)
+        router = next(w for w in n.workers if isinstance(w, InboundRouter))
+        assert router.route_pending() == 1
+        review = n.extras["review"]
+        assert await review.process_pending() == 1
+        got = review.get(sha)
+        assert (got["state"], got["submitted_by"]) == ("review", "AU-SYD")  # the officer's
+        assert got["reasons"] == ["PDF page 1 needs more than 256 MiB to render"]
+        assert n.anchoring.info(sha) is None

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from node.cli import main
-from verification.testing import draw_seal, png_bytes, render_page
+from verification.testing import draw_seal, nested_forms_pdf, png_bytes, render_page
 
 
 def _bundle(root: Path) -> Path:
@@ -284,3 +284,21 @@ def test_a_damaged_tiff_gives_one_stderr_line(case, tmp_path):
     assert proc.returncode == 2
     lines = [ln for ln in proc.stderr.splitlines() if ln != "interpreter teardown"]
     assert len(lines) == 1 and lines[0].startswith("cusdep: error: TIFF image is corrupt"), lines
+
+
+def test_a_pdf_content_bomb_exits_2_in_one_line_within_its_limits(
+    tmp_path, home, capsys, monkeypatch
+):
+    # a few KB of nested forms: pdfium in the process took 46 s and 3 GB, then a verdict
+    monkeypatch.setenv("CUSDEP_VERIFICATION__MAX_RENDER_BYTES", str(256 * 1024 * 1024))
+    monkeypatch.setenv("CUSDEP_VERIFICATION__MAX_RENDER_SECONDS", "30")
+    bundle = _bundle(tmp_path / "bundle")
+    doc = tmp_path / "bomb.pdf"
+    doc.write_bytes(nested_forms_pdf(20))
+    before = _snapshot(tmp_path)
+    code = main(["verify", str(doc), "--bundle", str(bundle), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err == "cusdep: error: PDF page 1 needs more than 256 MiB to render\n"
+    assert _snapshot(tmp_path) == before
+    assert not home.exists()

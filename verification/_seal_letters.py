@@ -231,6 +231,13 @@ class Confirmation:
     ramped: frozenset[int] = frozenset()  # contradicted pairs a ramping ink level explains
     parts: tuple[tuple[int, int], ...] = ()  # each glyph's columns on the strip
     glyph_contradicted: frozenset[int] = frozenset()  # pairs the glyph pair test contradicted
+    # per window of the pair test, the index of its last glyph here (``split_wide``): a pair
+    # ``k`` of the pair test is the pair ``window_last[k]`` of these glyphs
+    window_last: tuple[int, ...] = ()
+
+    def glyph_pair(self, k: int) -> int:
+        """The pair (first glyph) of these glyphs that the pair test's pair ``k`` is."""
+        return self.window_last[k] if k < len(self.window_last) else k
 
     def open(
         self, read_words: frozenset[int] = frozenset(), th: VisibleThresholds | None = None
@@ -305,4 +312,5 @@ def confirmation(
         ramps_explain(spec, imp, parts, visible.contradicted(vth), vth),
         tuple(parts),
         frozenset(last[k] for k in contradicted_pairs),
+        tuple(last),
     )

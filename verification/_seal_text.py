@@ -661,14 +661,22 @@ def line_text(ev: TextEvidence, key: str, n: int) -> str:
 
 def letter_of_pair(ev: TextEvidence, n: int, expected: str, k: int) -> int | None:
     """The letter ``at`` (of the letters of ``expected``, strip ``n``'s text) whose pair
-    ``at, at+1`` within a word glyph pair ``k`` prints; None where the glyphs do not pair up
-    with the letters so (a ring's glyphs one per letter, ``_glyphs_in_order``; a line's
-    words letter for letter, ``glyph_of_letter``)."""
+    ``at, at+1`` within a word glyph pair ``k`` (of the pair test's windows) prints; None
+    where the glyphs do not pair up with the letters so (a ring's glyphs one per letter,
+    ``_glyphs_in_order``; a line's words letter for letter, ``glyph_of_letter``).
+
+    A ring's letters pair up with the confirmation's glyphs, where a wide window of the pair
+    test is cut in two (``Confirmation.glyph_pair``): held-out 493 c00062, an imitation
+    BR-MAPA ring "PECAURIA", a window cut before its swapped pair, had that pair placed a
+    letter early (C, U), and the recogniser, asked about that swap instead, overruled it."""
     if ev.kind == "ring":
         conf = ev.confirmation
         wanted, _ = words_read(expected, "")
         flat = _glyphs_in_order(conf.groups, wanted) if conf is not None else None
-        if flat is None or k not in flat:
+        if conf is None or flat is None:
+            return None
+        k = conf.glyph_pair(k)
+        if k not in flat:
             return None
         at = flat.index(k)
         pair = at + 1 < len(flat) and flat[at + 1] == k + 1

@@ -145,3 +145,15 @@ def test_held_out_ring_imitations_the_recogniser_prefers_are_rejected(index, swa
     assert swapped in truth["seal"]["forgery"]
     result = check_seal(page, own)
     assert not result.match and f"'{swapped}' likelier" in result.finding
+
+
+def test_held_out_ring_imitation_with_a_cut_window_before_its_swap_is_rejected() -> None:
+    """Held-out 493 c00062, "PECAURIA" on a BR-MAPA ring: a wide window of the pair test cut
+    in two before the swapped pair put the glyph test's pair a letter early among the ring's
+    letters (C, U), where the recogniser clearly prefers the print, and it was overruled."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(493, 62, "forged_seal")
+    assert "PECAURIA" in truth["seal"]["forgery"]
+    assert not check_seal(page, own).match

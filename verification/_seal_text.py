@@ -842,16 +842,13 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     place. Over 2,404 ring impressions (held-out 354-391, seed 9001's imitations) the
     recogniser read a one-flanked swap on 2 genuine rings with glyphs and letters unequal;
     neither has such a pair within ``_SWAP_SPAN_MAX``."""
-    near = _ring_pairs_at(ev, expected, at)
-    conf = ev.confirmation
-    if not near or conf is None:
-        return False
-    vis, th = conf.visible, VisibleThresholds()
-    return any(
-        k < min(len(vis.snr), len(vis.inked))
-        and vis.inked[k] >= th.contradict_ink
-        and vis.snr[k] <= -th.doubt_snr
-        for k in near
+    return _near_pair(
+        ev,
+        expected,
+        at,
+        lambda conf, vis, th, k: (
+            k < len(vis.inked) and vis.inked[k] >= th.contradict_ink and vis.snr[k] <= -th.doubt_snr
+        ),
     )
 
 
@@ -864,18 +861,32 @@ def glyphs_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     Held-out 494 c00060, an imitation TH-DOF ring "THALIAND" (the I, L pair contradicted, its
     visible ink fitting the swap at -1.04 of the difference and 27 noise units, the fainter
     glyph inked 0.32), was accepted; the recogniser preferred the swap by 4.7 nats."""
+    return _near_pair(
+        ev,
+        expected,
+        at,
+        lambda conf, vis, th, k: (
+            k in conf.glyph_contradicted
+            and -th.contradict_model <= vis.share[k] <= -th.contradict_share
+            and vis.snr[k] <= -th.doubt_snr
+        ),
+    )
+
+
+def _near_pair(
+    ev: TextEvidence,
+    expected: str,
+    at: int,
+    shows: Callable[[Confirmation, PairVisibility, VisibleThresholds, int], bool],
+) -> bool:
+    """Whether ``shows`` holds for a ring glyph pair where letters ``at, at+1`` of ``expected``
+    can print (``_ring_pairs_at``), given the confirmation and its visible-ink measures."""
     near = _ring_pairs_at(ev, expected, at)
     conf = ev.confirmation
     if not near or conf is None:
         return False
     vis, th = conf.visible, VisibleThresholds()
-    return any(
-        k in conf.glyph_contradicted
-        and k < len(vis.snr)
-        and -th.contradict_model <= vis.share[k] <= -th.contradict_share
-        and vis.snr[k] <= -th.doubt_snr
-        for k in near
-    )
+    return any(k < len(vis.snr) and shows(conf, vis, th, k) for k in near)
 
 
 def pixels_deny_ring_swap(ev: TextEvidence, expected: str, at: int) -> bool:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 
 from node.errors import ChainUnavailable
 from tests.unit.api.conftest import bearer
@@ -21,6 +23,19 @@ CERT = {
     "net_weight_kg": 1200,
 }
 JSON = {"Content-Type": "application/json"}
+
+
+@contextlib.contextmanager
+def _database_held(node, statement: str, undo: str) -> Iterator[None]:
+    """Another process's connection to the node's database runs ``statement`` (a write lock,
+    a table taken away) until the block ends, then ``undo``."""
+    other = sqlite3.connect(node.settings.home / "cusdep.db", isolation_level=None)
+    other.execute(statement)
+    try:
+        yield
+    finally:
+        other.execute(undo)
+        other.close()
 
 
 async def test_electronic_certificate_is_recorded_and_anchored(node, client, tokens) -> None:
@@ -112,13 +127,8 @@ async def test_health_ready_and_metrics(node, client, tokens, monkeypatch) -> No
 async def test_a_database_another_process_holds_for_writing_is_not_ready(node, client) -> None:
     """Reads pass under SQLite's write lock (WAL), so a SELECT said ready while nothing could
     be written."""
-    holder = sqlite3.connect(node.settings.home / "cusdep.db", isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with _database_held(node, "BEGIN IMMEDIATE", "ROLLBACK"):
         locked = await client.get("/health/ready")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     database = locked.json()["checks"]["database"]
     assert locked.status_code == 503 and database["ok"] is False
     assert "database is locked" in database["error"]
@@ -300,13 +310,9 @@ async def test_a_document_is_served_as_an_attachment_never_as_a_page(node, clien
 async def test_metrics_answer_while_the_database_cannot_be_read(node, client) -> None:
     """A scrape during a database outage was a 500, which left every series of the node
     blank; now the gauges that need no database answer, and ``cusdep_database_up`` says 0."""
-    db = sqlite3.connect(node.settings.home / "cusdep.db", isolation_level=None)
-    db.execute("ALTER TABLE documents RENAME TO documents_away")
-    try:
+    away = "ALTER TABLE documents RENAME TO documents_away"
+    with _database_held(node, away, "ALTER TABLE documents_away RENAME TO documents"):
         down = await client.get("/metrics")
-    finally:
-        db.execute("ALTER TABLE documents_away RENAME TO documents")
-        db.close()
     assert down.status_code == 200
     assert "cusdep_database_up 0.0" in down.text
     assert "cusdep_home_free_bytes " in down.text and "cusdep_documents{" not in down.text

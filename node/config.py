@@ -145,6 +145,7 @@ class VerificationSettings(_Section):
     max_bytes: int = Field(40 * 1024 * 1024, ge=1)
     max_pages: int = Field(10, ge=1)
     max_pixels: int = Field(60_000_000, ge=1)
+    max_document_pixels: int = Field(150_000_000, ge=1, description="all pages together")
     max_render_bytes: int = Field(
         1024 * 1024 * 1024,
         ge=128 * 1024 * 1024,
@@ -169,6 +170,7 @@ class VerificationSettings(_Section):
             max_bytes=self.max_bytes,
             max_pages=self.max_pages,
             max_pixels=self.max_pixels,
+            max_document_pixels=self.max_document_pixels,
             max_render_bytes=self.max_render_bytes,
             max_render_seconds=self.max_render_seconds,
         )

@@ -13,7 +13,7 @@ deadline. What it finds goes to stdout as frames, each a kind byte and a fixed h
     E <length u32> <JSON {"kind", "message"}>     refused: kind corrupt|encrypted|limit|memory
 
 The job: ``{"mode": "render"|"check", "max_bytes": n, "max_pages": n, "max_pixels": n,
-"scale": f, "min_side": n}``.
+"max_document_pixels": n, "scale": f, "min_side": n}``.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ def _run(job: dict[str, Any], data: bytes, out: BinaryIO) -> None:
     if count > job["max_pages"]:
         raise Refused("limit", f"PDF has {count} pages, limit {job['max_pages']}")
     scales = [_scale(pdfium, pdf, i, job) for i in range(count)]  # every page before any render
+    _check_total(pdf, scales, job)
     for i, scale in enumerate(scales):
         out.write(b"S" + struct.pack("<I", i))
         out.flush()
@@ -103,6 +104,17 @@ def _scale(pdfium: Any, pdf: Any, i: int, job: dict[str, Any]) -> float:
     if min(w, h) * scale < job["min_side"]:
         raise Refused("corrupt", f"PDF page {i + 1} is only {w / 72:.2f}x{h / 72:.2f} in")
     return scale
+
+
+def _check_total(pdf: Any, scales: list[float], job: dict[str, Any]) -> None:
+    """All pages together within ``max_document_pixels`` (each is within ``max_pixels``)."""
+    total = 0.0
+    for i, scale in enumerate(scales):
+        w, h = pdf.get_page_size(i)
+        total += w * scale * h * scale
+        if total > job["max_document_pixels"]:
+            limit = job["max_document_pixels"]
+            raise Refused("limit", f"pages 1-{i + 1} are over {limit} px together")
 
 
 def _render(pdfium: Any, pdf: Any, i: int, scale: float, out: BinaryIO, send: bool) -> None:

@@ -57,6 +57,7 @@ class RenderJob:
 
     max_pages: int
     max_pixels: int
+    max_document_pixels: int
     scale: float
     min_side: int
     max_render_bytes: int
@@ -120,6 +121,7 @@ def _spec(job: RenderJob) -> dict[str, Any]:
         "max_bytes": job.max_render_bytes,
         "max_pages": job.max_pages,
         "max_pixels": job.max_pixels,
+        "max_document_pixels": job.max_document_pixels,
         "scale": job.scale,
         "min_side": job.min_side,
     }

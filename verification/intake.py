@@ -56,6 +56,8 @@ class IntakeLimits:
     max_bytes: int = 40 * 1024 * 1024
     max_pages: int = 10
     max_pixels: int = 60_000_000  # per page, at the resolution we decode
+    # all pages together: ten pages just under ``max_pixels`` make 1.8 GB of arrays for OCR
+    max_document_pixels: int = 150_000_000
     # a PDF is opened and rendered in a child process with this address space and deadline
     max_render_bytes: int = 1024 * 1024 * 1024
     max_render_seconds: float = 10.0
@@ -119,6 +121,7 @@ def _pdf_pages(data: bytes, limits: IntakeLimits, *, send: bool = True) -> list[
     job = RenderJob(
         max_pages=limits.max_pages,
         max_pixels=limits.max_pixels,
+        max_document_pixels=limits.max_document_pixels,
         scale=WORK_DPI / 72.0,
         min_side=_MIN_SIDE,
         max_render_bytes=limits.max_render_bytes,
@@ -154,7 +157,7 @@ def _decode_frames(img: Image.Image, limits: IntakeLimits) -> list[Page]:
     frames = getattr(img, "n_frames", 1)
     if frames > limits.max_pages:
         raise LimitExceeded(f"image has {frames} pages, limit {limits.max_pages}")
-    pages = []
+    pages, total = [], 0
     for i in range(frames):
         img.seek(i)
         w, h = img.size
@@ -165,6 +168,12 @@ def _decode_frames(img: Image.Image, limits: IntakeLimits) -> list[Page]:
         scale = _page_scale(w, h, _image_dpi(img))
         if scale is not None and w * h * scale * scale > limits.max_pixels:
             raise LimitExceeded(f"page {i + 1} is over {limits.max_pixels} px at {WORK_DPI} dpi")
+        total += round(w * h * (scale or 1.0) ** 2)
+        if total > limits.max_document_pixels:
+            raise LimitExceeded(
+                f"pages 1-{i + 1} are over {limits.max_document_pixels} px together "
+                f"at {WORK_DPI} dpi"
+            )
         frame = _upright(_rgb(img), img)
         if scale is not None:
             size = (round(frame.width * scale), round(frame.height * scale))

@@ -105,6 +105,26 @@ def test_too_many_tiff_pages():
         load_pages(buf.getvalue(), IntakeLimits(max_pages=3))
 
 
+def test_tiff_pages_over_the_documents_pixel_limit_together():
+    """Each page was held to ``max_pixels`` alone: ten pages just under it make 1.8 GB of
+    arrays and OCR over them."""
+    frames = [Image.new("RGB", (300, 300), "white") for _ in range(3)]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    one = load_pages(buf.getvalue())[0].image.shape
+    page = one[0] * one[1]
+    with pytest.raises(LimitExceeded, match="pages 1-3 are over"):
+        load_pages(buf.getvalue(), IntakeLimits(max_document_pixels=3 * page - 1))
+    assert len(load_pages(buf.getvalue(), IntakeLimits(max_document_pixels=3 * page))) == 3
+
+
+def test_pdf_pages_over_the_documents_pixel_limit_together():
+    a4 = 1654 * 2339  # at 200 dpi
+    with pytest.raises(LimitExceeded, match="pages 1-3 are over"):
+        load_pages(_pdf(pages=3), IntakeLimits(max_document_pixels=3 * a4 - 10_000))
+    assert len(load_pages(_pdf(pages=2), IntakeLimits(max_document_pixels=3 * a4 - 10_000))) == 2
+
+
 def test_corrupt_pdf():
     with pytest.raises(CorruptDocument, match="PDF"):
         load_pages(b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage")

@@ -163,17 +163,15 @@ class VerificationSettings(_Section):
     )
 
     def intake_limits(self) -> IntakeLimits:
-        """The limits on a scan (bytes, pages, pixels, a PDF's render memory and time)."""
+        """The limits on a scan (bytes, pages, pixels, a PDF's render memory and time): each
+        of ``IntakeLimits``' fields from the setting of its name, so none is left at its
+        default."""
+        import dataclasses
+
         from verification.intake import IntakeLimits
 
-        return IntakeLimits(
-            max_bytes=self.max_bytes,
-            max_pages=self.max_pages,
-            max_pixels=self.max_pixels,
-            max_document_pixels=self.max_document_pixels,
-            max_render_bytes=self.max_render_bytes,
-            max_render_seconds=self.max_render_seconds,
-        )
+        names = [f.name for f in dataclasses.fields(IntakeLimits)]
+        return IntakeLimits(**{name: getattr(self, name) for name in names})
 
 
 class Settings(BaseSettings):

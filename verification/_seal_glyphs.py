@@ -480,13 +480,16 @@ def _split(cols: np.ndarray, c0: int, c1: int, widest: float) -> list[tuple[int,
 def register(spec: np.ndarray, imp: np.ndarray, dx: int, dy: int) -> np.ndarray:
     """``imp`` shifted (whole pixels, up to ``dx``/``dy``) to fit ``spec`` best."""
     pad = cv2.copyMakeBorder(imp, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=0)
-    x, y = register_offset(spec, imp, dx, dy)
+    x, y = _best_cut(spec, pad)
     return pad[y : y + spec.shape[0], x : x + spec.shape[1]]
 
 
 def register_offset(spec: np.ndarray, imp: np.ndarray, dx: int, dy: int) -> tuple[int, int]:
     """Where ``spec`` fits best in ``imp`` padded by ``dx``/``dy`` (``register``'s cut)."""
-    pad = cv2.copyMakeBorder(imp, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=0)
+    return _best_cut(spec, cv2.copyMakeBorder(imp, dy, dy, dx, dx, cv2.BORDER_CONSTANT, value=0))
+
+
+def _best_cut(spec: np.ndarray, pad: np.ndarray) -> tuple[int, int]:
     res = cv2.matchTemplate(pad, spec, cv2.TM_CCORR_NORMED)
     _, _, _, (x, y) = cv2.minMaxLoc(res)
     return int(x), int(y)

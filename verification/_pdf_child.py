@@ -67,9 +67,9 @@ def _run(job: dict[str, Any], data: bytes, out: BinaryIO) -> None:
         raise Refused("corrupt", "PDF has no pages")
     if count > job["max_pages"]:
         raise Refused("limit", f"PDF has {count} pages, limit {job['max_pages']}")
-    scales = [_scale(pdfium, pdf, i, job) for i in range(count)]  # every page before any render
-    _check_total(pdf, scales, job)
-    for i, scale in enumerate(scales):
+    _check_sizes(pdfium, pdf, count, job)  # every page before any render
+    scale = float(job["scale"])
+    for i in range(count):
         out.write(b"S" + struct.pack("<I", i))
         out.flush()
         _render(pdfium, pdf, i, scale, out, job["mode"] == "render")
@@ -90,9 +90,19 @@ def _reason(err: Exception) -> str:
     return str(err).replace(" (PDFium: Success)", "").rstrip(".") or "unreadable"
 
 
-def _scale(pdfium: Any, pdf: Any, i: int, job: dict[str, Any]) -> float:
-    """The render scale of page ``i`` (72 pt to the inch), once its size is within the limits;
-    from the page tree alone: a page's content is not parsed here."""
+def _check_sizes(pdfium: Any, pdf: Any, count: int, job: dict[str, Any]) -> None:
+    """Each page within ``max_pixels`` and ``min_side``, all together within
+    ``max_document_pixels``; from the page tree alone: a page's content is not parsed here."""
+    total = 0.0
+    for i in range(count):
+        total += _page_pixels(pdfium, pdf, i, job)
+        if total > job["max_document_pixels"]:
+            limit = job["max_document_pixels"]
+            raise Refused("limit", f"pages 1-{i + 1} are over {limit} px together")
+
+
+def _page_pixels(pdfium: Any, pdf: Any, i: int, job: dict[str, Any]) -> float:
+    """Page ``i``'s pixels at the job's scale (72 pt to the inch), once within the limits."""
     scale = float(job["scale"])
     try:
         w, h = pdf.get_page_size(i)
@@ -103,18 +113,7 @@ def _scale(pdfium: Any, pdf: Any, i: int, job: dict[str, Any]) -> float:
         raise Refused("limit", f"page {i + 1} is {size}, over {job['max_pixels']} px")
     if min(w, h) * scale < job["min_side"]:
         raise Refused("corrupt", f"PDF page {i + 1} is only {w / 72:.2f}x{h / 72:.2f} in")
-    return scale
-
-
-def _check_total(pdf: Any, scales: list[float], job: dict[str, Any]) -> None:
-    """All pages together within ``max_document_pixels`` (each is within ``max_pixels``)."""
-    total = 0.0
-    for i, scale in enumerate(scales):
-        w, h = pdf.get_page_size(i)
-        total += w * scale * h * scale
-        if total > job["max_document_pixels"]:
-            limit = job["max_document_pixels"]
-            raise Refused("limit", f"pages 1-{i + 1} are over {limit} px together")
+    return w * scale * h * scale
 
 
 def _render(pdfium: Any, pdf: Any, i: int, scale: float, out: BinaryIO, send: bool) -> None:

@@ -497,16 +497,26 @@ def _beside_marks(
     one of the two fades. Only where the text's letters pair up with the glyphs left
     (``_lone_ends_dropped``). Held-out 491 c00050, a genuine US-APHIS ring with the first of
     its stars faded: the two stars before UNITED fitted a swap."""
+    paired = _letters_paired(spec, windows, text)
+    if paired is None:
+        return frozenset()
+    _wanted, flat = paired
+    marks = set(range(len(windows))) - set(flat)
+    return frozenset(k for k in range(len(windows) - 1) if k in marks or k + 1 in marks)
+
+
+def _letters_paired(
+    spec: np.ndarray, windows: tuple[tuple[int, int], ...], text: str
+) -> tuple[tuple[str, ...], list[int]] | None:
+    """The words of ``text`` (raw, as read) and the glyphs that print their letters, in order
+    (the glyph words less lone glyphs at the ends, ``_lone_ends_dropped``); None where the
+    glyphs left are not one per letter."""
     wanted, _ = words_read(text, "")
     if not wanted:
-        return frozenset()
+        return None
     groups = tuple(tuple(g) for g in words(windows, spec, LetterThresholds()))
-    kept = _lone_ends_dropped(groups, wanted)
-    flat = {g for group in kept for g in group}
-    if len(flat) != sum(len(w) for w in wanted):
-        return frozenset()
-    marks = {g for group in groups for g in group} - flat
-    return frozenset(k for k in range(len(windows) - 1) if k in marks or k + 1 in marks)
+    flat = [g for group in _lone_ends_dropped(groups, wanted) for g in group]
+    return (wanted, flat) if len(flat) == sum(len(w) for w in wanted) else None
 
 
 def _word_spaces(
@@ -531,13 +541,10 @@ def _word_spaces(
     up with the text as read (122 specimens), no pair inside a word was taken for a space (the
     recogniser read spaces into BRASIL's ring, 'AGRICu Ltu Ra', where the strip shows none; a
     star read as a letter, 'CHILE Y', pairs with its glyph: its gap is a space too)."""
-    wanted, _ = words_read(text, "")
-    if not wanted:
+    paired = _letters_paired(spec, windows, text)
+    if paired is None or len(paired[1]) < 2:
         return frozenset()
-    groups = tuple(tuple(g) for g in words(windows, spec, LetterThresholds()))
-    flat = [g for group in _lone_ends_dropped(groups, wanted) for g in group]
-    if len(flat) != sum(len(w) for w in wanted) or len(flat) < 2:
-        return frozenset()
+    wanted, flat = paired
     ends, n = set(), 0
     for word in wanted[:-1]:
         n += len(word)

@@ -129,37 +129,51 @@ class AnchorService:
         return int(count), oldest
 
     def _cut_batch(self) -> OperationRow | None:
-        try:
-            return self._cut_batch_once()
-        except IntegrityError:
-            # another process of this home read the same pending leaves and cut the same
-            # batch first (its idempotency key): its operation is the one to submit
-            logger.info("anchor batch already cut by another process")
-            return None
+        """Cut one batch of what is pending; None once nothing is."""
+        while rows := self._pending_rows():
+            try:
+                return self._cut_from(rows)
+            except (IntegrityError, _CutRaced):
+                # another process of this home (a second `cusdep anchor`, the node) batched some
+                # of these leaves between our read and our write: ours rolled back whole, and
+                # what is still pending is read again
+                logger.info("anchor batch cut by another process at once: cutting again")
+        return None
 
-    def _cut_batch_once(self) -> OperationRow | None:
+    def _pending_rows(self) -> list[tuple[str, str]]:
         with self.db.session() as session:
-            conn = session.connection()
-            rows = conn.execute(
+            rows = session.connection().execute(
                 select(_LEAVES.c.sha256, _LEAVES.c.leaf)
                 .where(_LEAVES.c.state == "pending")
                 .order_by(_LEAVES.c.queued_at, _LEAVES.c.sha256)
                 .limit(self.settings.batch_max)
-            ).all()
-            if not rows:
-                return None
-            tree = MerkleTree.build(bytes.fromhex(leaf[2:]) for _, leaf in rows)
-            proofs = tree.proofs()
-            root = _hex(tree.root)
+            )
+            return [(sha, leaf) for sha, leaf in rows]
+
+    def _cut_from(self, rows: Sequence[tuple[str, str]]) -> OperationRow:
+        """Batch ``rows`` as read: each leaf moves only if it is still pending (another process
+        may have batched it since, under another root), and all of them or none do."""
+        tree = MerkleTree.build(bytes.fromhex(leaf[2:]) for _, leaf in rows)
+        proofs = tree.proofs()
+        root = _hex(tree.root)
+        with self.db.session() as session:
+            conn = session.connection()
             conn.execute(
                 update(_LEAVES)
                 .where(_LEAVES.c.sha256 == bindparam("b_sha"))
+                .where(_LEAVES.c.state == "pending")
                 .values(state="batched", root=root, proof=bindparam("b_proof")),
                 [
                     {"b_sha": sha, "b_proof": b"".join(proofs[bytes.fromhex(leaf[2:])])}
                     for sha, leaf in rows
                 ],
             )
+            # counted, not an executemany's rowcount (not every driver sums it)
+            held = conn.execute(
+                select(func.count()).where(_LEAVES.c.root == root, _LEAVES.c.state == "batched")
+            ).scalar_one()
+            if held != len(rows):
+                raise _CutRaced(root)
             batch_id = _hex(hashlib.sha256(f"{self.actor}:{root}".encode()).digest())
             op = OperationRow(
                 type=OpType.ANCHOR_BATCH.value,
@@ -322,6 +336,10 @@ class AnchorService:
         ok = await self.chain.verify_leaf(info.root, info.proof, info.leaf)
         revoked = await self.chain.is_revoked_in(info.root, info.leaf)
         return ok, revoked
+
+
+class _CutRaced(Exception):
+    """Some leaves of a batch being cut were batched by another process meanwhile."""
 
 
 def _claimed_open(session: Session, op: OperationRow) -> bool:

@@ -240,6 +240,7 @@ def _only_pairs(ev: TextEvidence) -> bool:
         not ev.solids_missing
         and not ev.foreign_mark
         and not ev.layout_moved
+        and ev.space_filled is None
         and ev.contradicted > 0
     )
 
@@ -315,6 +316,11 @@ def _contradicted(ev: TextEvidence) -> str:
         return f"it shows a solid mark where the specimen has no ink ({ev.foreign} pixels)"
     if ev.layout_moved:
         return f"its {ev.kind} text sits off the specimen's places (a letter added?)"
+    if ev.space_filled is not None:
+        return (
+            "a letter stands in a word space of its ring text, where the specimen has no ink "
+            f"(after glyph {ev.space_filled}: a letter added?)"
+        )
     if ev.contradicted:
         return (
             f"{ev.contradicted} of {ev.pairs} letter pairs of its {ev.kind} text fit a swap "

@@ -52,6 +52,7 @@ from verification._seal_letters import (
     words,
     words_read,
 )
+from verification._seal_spaces import filled_space
 from verification._seal_visible import PairVisibility, VisibleThresholds, pair_visibility
 from verification.imaging import colour_ink_mask, convex_outline, stamp_coloured
 
@@ -205,6 +206,7 @@ class TextEvidence:
     plain: tuple[frozenset[int], ...] = ()  # per check: contradicted pairs the ink shows plainly
     solids_around: float = 1.0  # the most of the ink around a mark not shown that is shown
     foreign: int = 0  # pixels of solid ink where the specimen has none (``foreign_ink``)
+    space_filled: int | None = None  # a ring's glyph whose word space after it holds a letter
 
     @property
     def foreign_mark(self) -> bool:
@@ -296,9 +298,10 @@ def text_evidence(
         covers: list[np.ndarray | None] = list(under_strips)
         kind = "ring"
         checks = tuple(check_glyphs(s, i, th) for s, i in strips)
+        filled = filled_space(*strips[0], checks[0], under_strips[0]) if strips else None
     else:
         strips, checks = _registered_lines(line_strips(spec_dark, dark), th)
-        kind, covers = "lines", [None] * len(strips)
+        kind, covers, filled = "lines", [None] * len(strips), None
     if sum(c.pairs for c in checks) == 0 and solids == 0 and foreign < _FOREIGN_MIN:
         return None
     conf = None
@@ -322,7 +325,9 @@ def text_evidence(
         _plain(*strip, c, o, plain_snr)
         for strip, c, o in zip(strips, checks, overruled, strict=True)
     )
-    return TextEvidence(kind, checks, solids, seen, lines, conf, overruled, plain, around, foreign)
+    return TextEvidence(
+        kind, checks, solids, seen, lines, conf, overruled, plain, around, foreign, filled
+    )
 
 
 def _registered_lines(

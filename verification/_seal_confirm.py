@@ -66,6 +66,7 @@ from verification._seal_text import (
     letter_of_pair,
     line_images,
     line_pair_leans_swapped,
+    line_pair_shows_print,
     line_reads,
     line_text,
     misread_lines,
@@ -305,6 +306,7 @@ def _swap_preferred(
         False,
         text_log_likelihoods,
         lambda s, at: line_pair_leans_swapped(ev, s.line, s.expected, at),
+        lambda s, at: line_pair_shows_print(ev, s.line, s.expected, at),
     )
 
 

@@ -28,7 +28,12 @@ swap within the noise (498 pixels), by 9.7: both accepted before. A ring's thres
 (was 5.0), half a nat above that genuine 4.01: held-out 494 c00014, an imitation US-APHIS ring
 "APIHS" whose swapped pair's ink leaned to the swap (-7.9 units, inked 0.94), was preferred by
 4.74 and accepted; 494 c00060 "THALIAND", whose pair the glyph test and the visible ink both
-contradicted at faint ink (``_seal_text.glyphs_show_swap``), by 4.72.
+contradicted at faint ink (``_seal_text.glyphs_show_swap``), by 4.72. The recogniser alone
+does not count where the pair's pixels show the print plainly (a line's:
+``_seal_text.line_pair_shows_print``): held-out 498 c00003, a genuine ZA-SACCI rectangle whose
+"OFFICIAL" it found likelier as 'FOFICIAL' by 8.2 nats, its O, F fitting the print by 108
+noise units; the three line imitations it alone caught (444 c00070, 451 c00028, 483 c00031)
+showed no such pair.
 """
 
 from __future__ import annotations
@@ -88,10 +93,16 @@ def swaps(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def preferred_swap(strips: Sequence[Strip], ring: bool, score: Scorer, shown: Shown) -> str:
+def preferred_swap(
+    strips: Sequence[Strip],
+    ring: bool,
+    score: Scorer,
+    shown: Shown,
+    denied: Shown = lambda _strip, _at: False,
+) -> str:
     """The first swap the recogniser prefers by the threshold whose pixels show it
-    (``shown(strip, at)``), or by the higher one alone, in words for the officer ('' if
-    none)."""
+    (``shown(strip, at)``), or by the higher one alone unless its pixels show the print
+    plainly (``denied(strip, at)``), in words for the officer ('' if none)."""
     least = _RING_LLR if ring else _LINE_LLR
     alone = _ALONE_RING_LLR if ring else _ALONE_LINE_LLR
     for strip in strips:
@@ -105,7 +116,7 @@ def preferred_swap(strips: Sequence[Strip], ring: bool, score: Scorer, shown: Sh
         for llr, (at, text) in ((s - printed, v) for s, v in ranked):
             if llr < least:
                 break
-            if llr >= alone:
+            if llr >= alone and not denied(strip, at):
                 return _in_words(strip, ring, at, text, llr, shown(strip, at))
             if shown(strip, at):
                 return _in_words(strip, ring, at, text, llr, True)

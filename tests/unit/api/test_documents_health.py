@@ -293,12 +293,12 @@ async def test_a_document_anchored_from_the_cli_is_recorded_with_its_media_type(
 
 async def test_a_document_is_served_as_an_attachment_never_as_a_page(node, client, tokens) -> None:
     # security audit: a partner declared media type text/html for a document with a script
-    from node.storage.documents import upsert_document
+    from node.storage.documents import add_document
 
     page = b"<html><script>fetch('/api/v1/tokens')</script></html>"
     sha = node.blobs.put(page)
     with node.db.session() as session:
-        upsert_document(session, sha, media_type="text/html", size=len(page), source="AU-SYD")
+        add_document(session, sha, media_type="text/html", size=len(page), source="AU-SYD")
     raw = await client.get(f"/api/v1/documents/{sha}/content", headers=bearer(tokens["officer"]))
     assert raw.status_code == 200 and raw.content == page
     assert raw.headers["content-type"] == "application/octet-stream"

@@ -366,12 +366,12 @@ async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, 
 
     from node.domain.states import EventKind
     from node.inbound import InboundRouter
-    from node.storage.documents import add_event, upsert_document
+    from node.storage.documents import add_document, add_event
 
     data = labelled_scan("forged")
     sha = hashlib.sha256(data).hexdigest()
     with node.db.session() as session:  # what the exchange inbox writes for a partner's scan
-        upsert_document(session, sha, kind="certificate", media_type="image/png", source="AU-SYD")
+        add_document(session, sha, kind="certificate", media_type="image/png", source="AU-SYD")
         add_event(session, sha, EventKind.RECEIVED, "AU-SYD", {"from": "AU-SYD"})
     review = node.extras["review"]
     seen: list[tuple[str, str]] = []
@@ -470,7 +470,7 @@ async def test_a_partners_pdf_content_bomb_reaches_the_officer_unreadable_not_th
     import hashlib
 
     from node.inbound import InboundRouter
-    from node.storage.documents import upsert_document
+    from node.storage.documents import add_document
 
     s = settings(home)
     s.verification.max_render_bytes = 256 * 1024 * 1024
@@ -479,7 +479,7 @@ async def test_a_partners_pdf_content_bomb_reaches_the_officer_unreadable_not_th
         data = nested_forms_pdf(20)
         sha = hashlib.sha256(data).hexdigest()
         with n.db.session() as session:  # what the exchange inbox writes for a partner's scan
-            upsert_document(session, sha, kind="certificate", source="AU-SYD")
+            add_document(session, sha, kind="certificate", source="AU-SYD")
         n.blobs.put(data)
         router = next(w for w in n.workers if isinstance(w, InboundRouter))
         assert router.route_pending() == 1

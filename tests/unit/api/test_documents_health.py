@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -267,6 +268,48 @@ async def test_a_revocation_on_chain_the_node_did_not_record_is_recorded(
     assert retry.status_code == 200 and retry.json()["tx_hash"] is None
     t = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
     assert t["revoked"] is True and [e["kind"] for e in t["events"]].count("revoked") == 1
+
+
+async def test_two_officers_revoking_one_document_at_once_record_one_revocation(
+    node, client, tokens, monkeypatch
+) -> None:
+    # the other request (its own connection) looks at the chain once this one's revocation is
+    # mined, takes it for one whose node stopped before recording it, and records it just
+    # before this one writes its record
+    from node.review.service import ReviewService
+    from node.storage.db import Database
+    from tests.races import rival_before_write
+
+    r = await client.post(
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["officer"]), **JSON},
+    )
+    sha = r.json()["sha256"]
+    await node.anchoring.run_once(force=True)
+    review = node.extras["review"]
+    other = ReviewService(
+        Database(node.db.url),
+        node.blobs,
+        node.anchoring,
+        None,
+        evidence_root=review.evidence_root,
+        actor=review.actor,
+    )
+    second = rival_before_write(
+        node.db, None, lambda: asyncio.run(other.revoke_document(sha, "issued in error", "bob"))
+    )
+
+    first = await client.post(
+        f"/api/v1/documents/{sha}/revoke",
+        json={"reason": "issued in error"},
+        headers=bearer(tokens["officer"]),
+    )
+
+    assert first.status_code == 200 and second[0]["tx_hash"] is None
+    t = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    revoked = [e for e in t["events"] if e["kind"] == "revoked"]
+    assert len(revoked) == 1 and revoked[0]["detail"]["tx_hash"] == first.json()["tx_hash"]
 
 
 async def test_access_log_names_the_caller(client, tokens, caplog) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from node.bootstrap import build_node
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
@@ -127,3 +127,22 @@ async def test_a_record_revoked_before_its_write_is_confirmed_stays_revoked(pair
     [op] = [o for o in ops if o.idempotency_key.startswith("registry:seal:")]
     assert op.state == OpState.CONFIRMED.value
     assert [o.kind for o in outbox] == ["registry_update", "revocation"]  # the seal's: revoked
+
+
+async def test_records_shared_with_a_partner_by_two_commands_at_once_are_queued_once(
+    pair,
+) -> None:
+    first, second = pair
+    await first.registry.add_agency("CN-GACC", "CN", "GACC")
+    await first.registry.add_seal("CN-GACC", "CN-GACC-S1", png("red"))
+    with first.db.session() as session:  # as if confirmed before AU-CBR was pinned
+        session.exec(delete(OutboxRow))  # type: ignore[call-overload]
+    # two `partner add au.json` (or one beside the node confirming a record) share at once
+    other = rival_before_write(
+        first.db, None, lambda: second.registry.publisher.share_all("AU-CBR")
+    )
+
+    assert await asyncio.to_thread(first.registry.publisher.share_all, "AU-CBR") == 0
+    assert other == [2]
+    _, _, outbox = _rows(first)
+    assert len(outbox) == 2 and len({o.message_id for o in outbox}) == 2

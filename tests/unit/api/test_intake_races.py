@@ -60,9 +60,7 @@ def test_a_declaration_submitted_twice_at_once_is_recorded_once(url, tmp_path) -
 def test_a_scan_submitted_twice_at_once_is_queued_for_review_once(url, tmp_path) -> None:
     first, second = _intake(url, tmp_path), _intake(url, tmp_path)
     data = png("navy", (120, 160))
-    other = rival_before_write(
-        first.db, None, lambda: second.submit_scan(data, actor="officer-b")
-    )
+    other = rival_before_write(first.db, None, lambda: second.submit_scan(data, actor="officer-b"))
 
     mine = first.submit_scan(data, actor="officer-a")
 

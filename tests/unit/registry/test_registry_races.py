@@ -56,9 +56,7 @@ class _Then:
     """A registry chain whose next call of ``method`` is followed by ``rival`` (another
     process's command) to its end, before the caller sees the answer."""
 
-    def __init__(
-        self, chain: Any, method: str, rival: Callable[[], Awaitable[Any]]
-    ) -> None:
+    def __init__(self, chain: Any, method: str, rival: Callable[[], Awaitable[Any]]) -> None:
         self._chain, self._method, self._rival = chain, method, rival
 
     def __getattr__(self, name: str) -> Any:

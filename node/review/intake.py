@@ -238,10 +238,18 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
     if not key or not insert_absent(session, copy):
         return []
     waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
-    again = [r for r in waiting if certificate_key(r.certificate_number) == key]
-    for row in again:
-        row.state = "pending"
-    return [r.sha256 for r in again]
+    again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
+    return [sha for sha in again if claimed(session, _back_to_machine(sha))]
+
+
+def _back_to_machine(sha: str) -> Any:
+    """A paper left for an officer, back to the machine only if it still is (an officer may
+    have decided it since it was read: the decision stands)."""
+    return (
+        update(ReviewRow)
+        .where(col(ReviewRow.sha256) == sha, col(ReviewRow.state) == "review")
+        .values(state="pending")
+    )
 
 
 def _parse(data: bytes, format_id: str | None) -> Any:

@@ -160,6 +160,42 @@ async def test_of_two_officers_deciding_at_once_one_decision_stands(
     assert [e["kind"] for e in trace["events"]].count("reviewed") == 1
 
 
+async def test_of_two_officers_confirming_one_verdict_at_once_the_second_gets_409(
+    node, client, tokens
+) -> None:
+    # the other officer's request (another connection) commits its confirmation just before
+    # this one writes: this one is refused with a problem, and one decision is recorded
+    from node.review.service import ReviewService
+    from node.storage.db import Database
+    from tests.races import rival_before_write
+
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    await review.process_pending()
+    other = ReviewService(
+        Database(node.db.url),
+        node.blobs,
+        node.anchoring,
+        None,
+        evidence_root=review.evidence_root,
+        actor=review.actor,
+    )
+    rival_before_write(node.db, None, lambda: other.decide(sha, "reject", "", "CN-O1"))
+
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "reject", "reason": ""},
+        headers=bearer(tokens["officer"]),
+    )
+
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "cusdep.conflict" and "meanwhile" in r.json()["detail"]
+    body = review.get(sha)
+    assert (body["decision"]["officer"], body["decision"]["outcome"]) == ("CN-O1", "confirmed")
+    trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["admin"]))).json()
+    assert [e["kind"] for e in trace["events"]].count("reviewed") == 1
+
+
 async def test_a_rerun_racing_a_decision_cannot_undo_it(node, client, tokens, monkeypatch) -> None:
     sha = await _submit(client, tokens, "forged")
     review = node.extras["review"]

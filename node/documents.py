@@ -11,8 +11,7 @@ from node.domain.states import EventKind
 from node.errors import InputError
 from node.exchange.payloads import sniff_media_type
 from node.runtime import Node
-from node.storage.core import DocumentRow
-from node.storage.documents import add_event, upsert_document
+from node.storage.documents import add_document, add_event
 
 
 def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
@@ -20,9 +19,11 @@ def _record_local(node: Node, items: list[tuple[str, bytes]]) -> list[str]:
     with node.db.session() as session:
         for name, data in items:
             sha = node.blobs.put(data)
-            if session.get(DocumentRow, sha) is None:
-                media = sniff_media_type(data)
-                upsert_document(session, sha, media_type=media, size=len(data), source="local")
+            media = sniff_media_type(data)
+            _row, created = add_document(
+                session, sha, media_type=media, size=len(data), source="local"
+            )
+            if created:
                 add_event(
                     session, sha, EventKind.RECEIVED, node.node_id, {"source": "cli", "file": name}
                 )

@@ -33,7 +33,7 @@ from node.review.intake import _index, _parse, index_copy
 from node.review.tables import ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
-from node.storage.db import Database
+from node.storage.db import Database, insert_absent
 from node.storage.documents import add_event
 from verification import VerificationError
 from verification.intake import sniff
@@ -106,8 +106,7 @@ class InboundRouter(BackgroundLoop):
                 return
             if is_scan:
                 row.state = "in_review"
-                if session.get(ReviewRow, sha) is None:
-                    session.add(ReviewRow(sha256=sha, submitted_by=row.source))
+                insert_absent(session, ReviewRow(sha256=sha, submitted_by=row.source))
             elif self._electronic(session, row, data) and self.anchoring is not None:
                 self.anchoring.queue_in(session, [sha])  # with the acceptance: one transaction
                 anchor = True

@@ -200,7 +200,9 @@ class AnchorService:
         p = op.payload
         receipt = await self.chain.find_anchor(p["root"])
         if receipt is None:
-            await asyncio.to_thread(self._mark_submitted, op.id)
+            if not await asyncio.to_thread(self._mark_submitted, op.id):
+                logger.info("root %s was confirmed by another process", p["root"])
+                return
             try:
                 receipt = await self.chain.anchor(p["root"], p["leaf_count"], p["batch_id"])
             except ChainReverted as err:
@@ -211,15 +213,25 @@ class AnchorService:
                     raise
         await asyncio.to_thread(self._confirm, op.id, receipt)
 
-    def _mark_submitted(self, op_id: int | None) -> None:
-        with self.db.session() as session:
-            op = session.get(OperationRow, op_id)
-            assert op is not None
-            op.state, op.attempts, op.updated_at = (
-                OpState.SUBMITTED.value,
-                op.attempts + 1,
-                utcnow(),
+    def _mark_submitted(self, op_id: int | None) -> bool:
+        """Submitted, one attempt more, unless another process of this home confirmed the
+        batch since it was read (False: its anchor is the receipt, nothing is sent). One
+        conditional UPDATE: a confirmed batch sent back to submitted was confirmed again,
+        with a second ``anchored`` event for each of its documents."""
+        claim = (
+            update(OperationRow)
+            .where(
+                col(OperationRow.id) == op_id,
+                col(OperationRow.state) != OpState.CONFIRMED.value,
             )
+            .values(
+                state=OpState.SUBMITTED.value,
+                attempts=col(OperationRow.attempts) + 1,
+                updated_at=utcnow(),
+            )
+        )
+        with self.db.session() as session:
+            return claimed(session, claim)
 
     def _confirm(self, op_id: int | None, receipt: AnchorReceipt) -> None:
         with self.db.session() as session:

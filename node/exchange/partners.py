@@ -34,7 +34,7 @@ from node.exchange.signing import key_id as compute_key_id
 from node.exchange.signing import verify_receipt
 from node.exchange.tables import PartnerRow
 from node.identity import MAX_RETIRED, Identity, RetiredKey, tls_server_name
-from node.storage.db import Database
+from node.storage.db import Database, insert_absent
 
 logger = logging.getLogger(__name__)
 
@@ -164,15 +164,17 @@ def _load_ca(pem: str) -> x509.Certificate | None:
 
 
 def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool = False) -> bool:
-    """Pin ``card``. Identical re-add is a no-op (False); a changed card needs ``replace``."""
+    """Pin ``card``. Identical re-add is a no-op (False); a changed card needs ``replace``.
+    Inserted unless pinned already, in one statement: of two `partner add` at once, one pins
+    the card and the other finds it (pinned by it, or another card: ``Conflict``)."""
     if card.node_id == own_id:
         raise InputError(f"{card.node_id} is this node itself")
     with db.session() as session:
-        row = session.get(PartnerRow, card.node_id)
-        if row is not None:
+        if not insert_absent(session, PartnerRow(**asdict(card))):
+            row = session.get(PartnerRow, card.node_id)
+            assert row is not None
             fields = (*CARD_FIELDS, "retired_keys")
-            same = all(getattr(row, f) == getattr(card, f) for f in fields)
-            if same:
+            if all(getattr(row, f) == getattr(card, f) for f in fields):
                 return False
             if not replace:
                 raise Conflict(
@@ -181,8 +183,6 @@ def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool =
                 )
             for f in fields:
                 setattr(row, f, getattr(card, f))
-        else:
-            session.add(PartnerRow(**asdict(card)))
     logger.info("pinned partner %s (key %s)", card.node_id, card.key_id)
     return True
 

@@ -149,13 +149,14 @@ class ExchangeService:
         Producers derive ``message_id`` from what they report (``message_id_for``), so doing
         it again — a retry after a crash, a second pass over the same record — queues nothing:
         returns False when that id is already in the outbox. Delivery is the outbox worker's.
+        Inserted unless queued (one statement): two processes queueing one id at once (two
+        `partner add`, one beside the node confirming a record) queue it once, neither fails.
         """
         seen = select(OutboxRow.seq).where(OutboxRow.message_id == message_id)
         if session.exec(seen).first() is not None:
             return False
         env, digest = self._seal(to, KINDS[kind], payload.SerializeToString(), message_id)
-        store.insert_outbox(session, [(env, digest, None)], stored=True, sha256=document_sha256)
-        return True
+        return store.insert_outbox_once(session, env, digest, sha256=document_sha256)
 
     def message_id_for(self, to: str, *parts: str) -> str:
         """A stable message id for what ``parts`` name, sent by this node to ``to``.

@@ -35,7 +35,7 @@ from node.exchange.signing import key_id, sign_header
 from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentEventRow, DocumentRow, utcnow
-from node.storage.db import Database
+from node.storage.db import Database, insert_absent
 
 if TYPE_CHECKING:
     from node.exchange.inbox import _Candidate
@@ -182,32 +182,45 @@ def insert_outbox(
     now = utcnow()
     outbox, documents, events = [], [], []
     for env, digest, doc in items:
-        header = env.header
-        kind = KIND_NAMES.get(header.kind, "unknown")
+        kind = KIND_NAMES.get(env.header.kind, "unknown")
         sha = doc.document_sha256 if doc is not None else sha256
-        outbox.append(
-            {
-                "message_id": header.message_id,
-                "peer": header.recipient_node,
-                "kind": kind,
-                "document_sha256": sha,
-                "digest": digest.hex(),
-                "envelope": env.SerializeToString(),
-                "state": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "error": "",
-                "error_code": "",
-                "created_at": now,
-                "stored": stored,
-            }
-        )
+        outbox.append(_outbox_row(env, digest, sha, stored, now))
         if doc is not None and stored:  # else when its blob is written (materialize_blobs)
             documents.append(_document_row(doc, kind, "local", "received"))
-            events.append(_sent_event(header, sha))
+            events.append(_sent_event(env.header, sha))
     _bulk_insert(session, _OUTBOX, outbox)
     insert_documents(session, documents)
     insert_events(session, events)
+
+
+def insert_outbox_once(
+    session: Session, env: pb.SignedEnvelope, digest: bytes, *, sha256: str = ""
+) -> bool:
+    """An outbox row for ``env`` (no Document payload) unless its message id is queued
+    already (insert-if-absent); whether this call queued it."""
+    row = _outbox_row(env, digest, sha256, True, utcnow())
+    return insert_absent(session, OutboxRow(**row))
+
+
+def _outbox_row(
+    env: pb.SignedEnvelope, digest: bytes, sha: str, stored: bool, now: dt.datetime
+) -> dict[str, Any]:
+    header = env.header
+    return {
+        "message_id": header.message_id,
+        "peer": header.recipient_node,
+        "kind": KIND_NAMES.get(header.kind, "unknown"),
+        "document_sha256": sha,
+        "digest": digest.hex(),
+        "envelope": env.SerializeToString(),
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "error": "",
+        "error_code": "",
+        "created_at": now,
+        "stored": stored,
+    }
 
 
 def mark_delivered(

@@ -17,6 +17,7 @@ import hashlib
 import logging
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from node.domain.states import OpState, OpType
@@ -27,7 +28,7 @@ from node.registry.sync import RegistryPublisher
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
 from node.storage.core import OperationRow, utcnow
-from node.storage.db import Database
+from node.storage.db import Database, claimed, insert_absent
 
 logger = logging.getLogger(__name__)
 
@@ -182,34 +183,23 @@ class RegistryService:
         sha: str,
         key: str,
     ) -> None:
+        record = RegistryRecordRow(
+            kind=kind,
+            registrar=self.country,
+            record_id=record_id,
+            agency_id=agency.record_id if agency else fields.get("agency_id", ""),
+            country=country or (agency.country if agency else ""),
+            sha256=sha,
+            fields=fields,
+            authoritative=bool(agency.authoritative if agency else fields.get("authoritative")),
+        )
         with self.db.session() as session:
-            existing = session.get(RegistryRecordRow, (kind, self.country, record_id))
-            if existing is not None:
-                if existing.sha256 == sha and existing.fields == fields:
-                    return  # same registration again: idempotent
-                differ = sorted(
-                    k
-                    for k in {*fields, *existing.fields}
-                    if fields.get(k) != existing.fields.get(k)
-                )
-                raise Conflict(
-                    f"{kind} {record_id!r} is already registered by {self.country} with another "
-                    f"{', '.join(differ) or 'image'} (revoke it and register it under a new id)"
-                )
-            session.add(
-                RegistryRecordRow(
-                    kind=kind,
-                    registrar=self.country,
-                    record_id=record_id,
-                    agency_id=agency.record_id if agency else fields.get("agency_id", ""),
-                    country=country or (agency.country if agency else ""),
-                    sha256=sha,
-                    fields=fields,
-                    authoritative=bool(
-                        agency.authoritative if agency else fields.get("authoritative")
-                    ),
-                )
-            )
+            # inserted unless there (two commands registering one id at once: one row)
+            if not insert_absent(session, record):
+                existing = session.get(RegistryRecordRow, (kind, self.country, record_id))
+                assert existing is not None
+                _same_registration(existing, sha, fields)
+                return  # same registration again: idempotent
             session.add(
                 OperationRow(
                     type=OpType.REGISTRY_WRITE.value,
@@ -254,17 +244,44 @@ class RegistryService:
             return op
 
     def _finish(self, key: str, state: OpState, tx: str, error: str) -> None:
+        """Settle the write, unless another process of this home (the worker, another command)
+        confirmed it since it was read: that one's transaction stands (ours adopted it), and
+        the record is shared once. A record revoked meanwhile stays revoked. Conditional
+        UPDATEs, not a read and a write: this write and the other's may run at once."""
+        op = col(OperationRow.idempotency_key) == key
+        settle = (
+            update(OperationRow)
+            .where(op, col(OperationRow.state) != OpState.CONFIRMED.value)
+            .values(
+                state=state.value,
+                error=error,
+                updated_at=utcnow(),
+                attempts=col(OperationRow.attempts) + 1,
+                result={"tx_hash": tx},
+            )
+        )
         with self.db.session() as session:
-            op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
-            op.state, op.error, op.updated_at = state.value, error, utcnow()
-            op.attempts += 1
-            op.result = {"tx_hash": tx}
-            p = op.payload
-            row = session.get(RegistryRecordRow, (p["kind"], p["registrar"], p["fields"]["id"]))
-            if row is not None and state == OpState.CONFIRMED:
-                row.state, row.tx_hash, row.updated_at = "confirmed", tx, utcnow()
-                if self.publisher is not None:
-                    self.publisher.record(session, row)
+            if not claimed(session, settle):
+                logger.info("registry write %s was confirmed by another process", key)
+                return
+            if state != OpState.CONFIRMED:
+                return
+            p = session.exec(select(OperationRow.payload).where(op)).one()
+            pk = (p["kind"], p["registrar"], p["fields"]["id"])
+            confirm = (
+                update(RegistryRecordRow)
+                .where(
+                    col(RegistryRecordRow.kind) == pk[0],
+                    col(RegistryRecordRow.registrar) == pk[1],
+                    col(RegistryRecordRow.record_id) == pk[2],
+                    col(RegistryRecordRow.state) == "pending",
+                )
+                .values(state="confirmed", tx_hash=tx, updated_at=utcnow())
+            )
+            if claimed(session, confirm) and self.publisher is not None:
+                row = session.get(RegistryRecordRow, pk)
+                assert row is not None
+                self.publisher.record(session, row)
 
     async def process_pending(self) -> int:
         """Write every pending registry operation (the worker's step). Returns how many."""
@@ -339,6 +356,20 @@ def record_dict(row: RegistryRecordRow) -> dict[str, Any]:
         out["revoked_reason"] = row.fields.get("revoked_reason", "")
         out["revoke_tx_hash"] = row.fields["revoke_tx"]
     return out
+
+
+def _same_registration(existing: RegistryRecordRow, sha: str, fields: dict[str, Any]) -> None:
+    """Raise ``Conflict`` unless ``existing`` is this registration (image and fields)."""
+    if existing.sha256 == sha and existing.fields == fields:
+        return
+    differ = sorted(
+        k for k in {*fields, *existing.fields} if fields.get(k) != existing.fields.get(k)
+    )
+    raise Conflict(
+        f"{existing.kind} {existing.record_id!r} is already registered by {existing.registrar} "
+        f"with another {', '.join(differ) or 'image'} (revoke it and register it under a new "
+        "id)"
+    )
 
 
 def _chain_fields(kind: str, fields: dict[str, Any]) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from node.review.copies import copy_fields
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
-from node.storage.db import Database, claimed
-from node.storage.documents import add_event, upsert_document
+from node.storage.db import Database, claimed, insert_absent
+from node.storage.documents import add_document, add_event
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
 from verification import VerificationError
@@ -95,8 +95,7 @@ class Intake:
         sha = self.blobs.put(data)
         media = "application/xml" if data.lstrip()[:1] == b"<" else "application/json"
         with self.db.session() as session:
-            fresh = session.get(DocumentRow, sha) is None
-            row = upsert_document(
+            row, fresh = add_document(
                 session,
                 sha,
                 kind=kind,
@@ -139,8 +138,7 @@ class Intake:
             self.declaration(declaration_sha256)  # must exist and parse
         sha = self.blobs.put(data)
         with self.db.session() as session:
-            fresh = session.get(DocumentRow, sha) is None
-            row = upsert_document(
+            row, fresh = add_document(
                 session,
                 sha,
                 kind="scan",
@@ -153,13 +151,14 @@ class Intake:
                 add_event(
                     session, sha, EventKind.RECEIVED, actor, {"source": "api", "kind": "scan"}
                 )
-            review = session.get(ReviewRow, sha)
-            if review is None:
-                session.add(
-                    ReviewRow(sha256=sha, submitted_by=actor, declaration_sha256=declaration_sha256)
-                )
-            elif declaration_sha256 and declaration_sha256 != review.declaration_sha256:
-                _against_declaration(session, review, declaration_sha256)
+            queued = ReviewRow(
+                sha256=sha, submitted_by=actor, declaration_sha256=declaration_sha256
+            )
+            if not insert_absent(session, queued):
+                review = session.get(ReviewRow, sha)
+                assert review is not None
+                if declaration_sha256 and declaration_sha256 != review.declaration_sha256:
+                    _against_declaration(session, review, declaration_sha256)
             out = {**document_dict(row), "created": fresh}
         return out
 
@@ -217,8 +216,7 @@ class Intake:
 
 
 def _index(session: Any, sha: str, numbers: list[str]) -> None:
-    if session.get(DeclarationIndexRow, sha) is None:
-        session.add(DeclarationIndexRow(sha256=sha, certificate_numbers=numbers))
+    insert_absent(session, DeclarationIndexRow(sha256=sha, certificate_numbers=numbers))
 
 
 def copy_indexed(session: Any, certificate_number: str) -> bool:
@@ -233,19 +231,25 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
     issuer's copy, and send back to the machine every paper of that number it left for an
     officer, so that the copy is taken into account; returns those papers' hashes."""
     key = certificate_key(str(doc.flat().get("certificate_number") or ""))
-    if not key or session.get(CertificateCopyRow, sha) is not None:
-        return []
     country = str(getattr(doc, "issuing_country", "") or "")
-    session.add(
-        CertificateCopyRow(
-            sha256=sha, certificate_number=key, issuing_country=country, source=source
-        )
+    copy = CertificateCopyRow(
+        sha256=sha, certificate_number=key, issuing_country=country, source=source
     )
+    if not key or not insert_absent(session, copy):
+        return []
     waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
-    again = [r for r in waiting if certificate_key(r.certificate_number) == key]
-    for row in again:
-        row.state = "pending"
-    return [r.sha256 for r in again]
+    again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
+    return [sha for sha in again if claimed(session, _back_to_machine(sha))]
+
+
+def _back_to_machine(sha: str) -> Any:
+    """A paper left for an officer, back to the machine only if it still is (an officer may
+    have decided it since it was read: the decision stands)."""
+    return (
+        update(ReviewRow)
+        .where(col(ReviewRow.sha256) == sha, col(ReviewRow.state) == "review")
+        .values(state="pending")
+    )
 
 
 def _parse(data: bytes, format_id: str | None) -> Any:

@@ -40,7 +40,7 @@ from node.review.view import review_dict
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database, claimed
-from node.storage.documents import add_event
+from node.storage.documents import add_event, events_for
 from verification.intake import IntakeLimits
 
 logger = logging.getLogger(__name__)
@@ -303,13 +303,20 @@ class ReviewService:
         return _revoked(sha, info.leaf, tx, reason.strip())
 
     def _record_revocation(self, sha: str, reason: str, actor: str, tx: str | None) -> bool:
-        """Record the revocation (once: False where it is recorded already)."""
+        """Record the revocation once (False where it is recorded already). The document is
+        claimed from any state but revoked (one conditional UPDATE): of two requests recording
+        it at once, one does. One whose revocation another recorded without the transaction
+        (taken for a revocation whose node stopped) adds its transaction to that record."""
         with self.db.session() as session:
-            doc = session.get(DocumentRow, sha)
-            if doc is not None and doc.state == "revoked":
+            claim = (
+                update(DocumentRow)
+                .where(col(DocumentRow.sha256) == sha, col(DocumentRow.state) != "revoked")
+                .values(state="revoked")
+            )
+            if not claimed(session, claim) and session.get(DocumentRow, sha) is not None:
+                if tx is not None:
+                    _add_revocation_tx(session, sha, tx)
                 return False
-            if doc is not None:
-                doc.state = "revoked"
             row = session.get(ReviewRow, sha)
             if row is not None:
                 row.forwardable = False
@@ -376,6 +383,15 @@ class ReviewService:
             col(ReviewRow.queued_at)
         )
         return {"previous": session.exec(before).first(), "next": session.exec(after).first()}
+
+
+def _add_revocation_tx(session: Any, sha: str, tx: str) -> None:
+    """Name ``tx`` in the document's revocation recorded without its transaction."""
+    for event in events_for(session, sha):
+        detail = event.detail or {}
+        if event.kind == EventKind.REVOKED.value and detail.get("tx_hash") is None:
+            event.detail = {**detail, "tx_hash": tx}
+            return
 
 
 def _revoked(sha: str, leaf: str, tx: str | None, reason: str) -> dict[str, Any]:

@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, inspect, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 from node.errors import ConfigError
 from node.storage.revisions import BASELINE, HEAD
@@ -136,6 +137,23 @@ def claimed(session: Session, statement: Any) -> bool:
     transaction: whether it changed exactly one row, i.e. no one else changed that row since.
     The row stays locked for the rest of the transaction."""
     return int(session.connection().execute(statement).rowcount or 0) == 1
+
+
+def insert_absent(session: Session, row: SQLModel) -> bool:
+    """Insert ``row`` unless its key is taken: one ``INSERT ... ON CONFLICT DO NOTHING`` in the
+    session's transaction, so of two writers (processes, requests) inserting one key at once
+    neither fails and one row stands. Whether this one inserted it. "Insert if absent" as a
+    read then an insert is not atomic (a read opens no transaction here: another process can
+    commit the row in between, and the insert then fails). On SQLite the statement takes the
+    write lock even when it inserts nothing, so what the caller reads after it stays as read."""
+    table = type(row).__table__  # type: ignore[attr-defined]
+    values = {c.name: getattr(row, c.name) for c in table.columns}
+    values = {k: v for k, v in values.items() if v is not None}
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    stmt = ins.values(**values).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    # RETURNING, not rowcount: psycopg reports -1 for this statement through SQLAlchemy
+    return session.connection().execute(stmt).first() is not None
 
 
 _MIGRATIONS = Path(__file__).parent / "migrations"

@@ -14,11 +14,12 @@ from sqlmodel import Session, select
 
 from node.domain.states import EventKind
 from node.storage.core import DocumentEventRow, DocumentRow, utcnow
+from node.storage.db import insert_absent
 
 _EVENTS = DocumentEventRow.__table__  # type: ignore[attr-defined]
 
 
-def upsert_document(
+def add_document(
     session: Session,
     sha256: str,
     *,
@@ -27,14 +28,17 @@ def upsert_document(
     media_type: str = "application/octet-stream",
     size: int = 0,
     source: str = "local",
-) -> DocumentRow:
-    row = session.get(DocumentRow, sha256)
-    if row is None:
-        row = DocumentRow(
-            sha256=sha256, kind=kind, format=format, media_type=media_type, size=size, source=source
-        )
-        session.add(row)
-    return row
+) -> tuple[DocumentRow, bool]:
+    """The document's row, added unless it is there, and whether this call added it. One
+    insert-if-absent: of two arrivals of one document at once (two requests, the API and
+    ``cusdep anchor``), one adds it and the other finds it; neither fails."""
+    row = DocumentRow(
+        sha256=sha256, kind=kind, format=format, media_type=media_type, size=size, source=source
+    )
+    created = insert_absent(session, row)
+    found = session.get(DocumentRow, sha256)
+    assert found is not None
+    return found, created
 
 
 def add_event(

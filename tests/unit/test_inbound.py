@@ -15,7 +15,7 @@ from node.identity import create_identity
 from node.inbound import InboundRouter
 from node.review.tables import ReviewRow
 from node.storage.core import DocumentRow
-from node.storage.documents import events_for, upsert_document
+from node.storage.documents import add_document, events_for
 from tests.unit.api.fakes import add_partner
 
 
@@ -35,7 +35,7 @@ def node(home):
 def _receive(node, data: bytes, kind: str = "certificate") -> str:
     sha = node.blobs.put(data)
     with node.db.session() as session:
-        upsert_document(session, sha, kind=kind, size=len(data), source="AU-SYD")
+        add_document(session, sha, kind=kind, size=len(data), source="AU-SYD")
     return sha
 
 
@@ -78,7 +78,7 @@ def test_routes_scans_to_review_and_electronic_documents_to_anchoring(node) -> N
 def test_waits_for_the_bytes(node) -> None:
     router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
     with node.db.session() as session:
-        upsert_document(session, "ab" * 32, kind="certificate", source="AU-SYD")
+        add_document(session, "ab" * 32, kind="certificate", source="AU-SYD")
     assert router.route_pending() == 0
 
 
@@ -96,7 +96,7 @@ def _certificate(number: str, country: str, weight: float) -> bytes:
 def _receive_from(node, data: bytes, source: str) -> str:
     sha = node.blobs.put(data)
     with node.db.session() as session:
-        upsert_document(session, sha, kind="certificate", size=len(data), source=source)
+        add_document(session, sha, kind="certificate", size=len(data), source=source)
     return sha
 
 

@@ -4,6 +4,7 @@ the inbox; the receiving node keeps running throughout."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import uuid
@@ -289,3 +290,42 @@ async def test_stream_acknowledges_each_envelope_on_its_own(setup, client) -> No
     inbox = {r[0] for r in setup.receiver.inbox()}
     assert good1.header.message_id in inbox and good2.header.message_id in inbox
     assert bad.header.message_id not in inbox
+
+
+async def _at_once(setup: Setup, envelopes: list[pb.SignedEnvelope]) -> list[object]:
+    """Each envelope on its own connection (a client process of its own), all sent at once."""
+    services = [_service(setup.sender) for _ in envelopes]
+    clients = [(await anext(s))[1] for s in services]
+    try:
+        return await asyncio.gather(
+            *(c.client.send("CN-SHA", e) for c, e in zip(clients, envelopes, strict=True)),
+            return_exceptions=True,
+        )
+    finally:
+        for s in services:
+            await anext(s, None)
+
+
+async def test_one_envelope_on_two_connections_at_once_is_accepted_once(setup, client) -> None:
+    env = _seal(client)
+    a, b = await _at_once(setup, [env, env])
+    assert isinstance(a, pb.Receipt) and isinstance(b, pb.Receipt)
+    assert a.SerializeToString() == b.SerializeToString()  # the second: the stored receipt
+    assert [r[0] for r in setup.receiver.inbox()].count(env.header.message_id) == 1
+    received = setup.receiver.sql(
+        "SELECT count(*) FROM document_events WHERE kind = 'received' AND detail LIKE ?",
+        f"%{env.header.message_id}%",
+    )
+    assert received == [(1,)]
+
+
+async def test_one_message_id_with_two_contents_at_once_is_accepted_once(setup, client) -> None:
+    first = _seal(client)
+    replay = _seal(client, message_id=first.header.message_id)  # same id, other document
+    outcomes = await _at_once(setup, [first, replay])
+    receipts = [o for o in outcomes if isinstance(o, pb.Receipt)]
+    refused = [o for o in outcomes if isinstance(o, RemoteRejected)]
+    assert len(receipts) == len(refused) == 1
+    assert refused[0].remote_code == "cusdep.replay"
+    digests = [r[1] for r in setup.receiver.inbox() if r[0] == first.header.message_id]
+    assert digests == [receipts[0].envelope_digest.hex()]

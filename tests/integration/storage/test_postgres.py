@@ -147,3 +147,27 @@ def test_the_outcome_cursor_waits_for_an_event_committed_out_of_order(node) -> N
     slow.close()
     with node.db.session() as session:
         assert _settled(session, start, 256) == start + 2  # both, once it committed
+
+
+async def test_an_issuers_copy_arriving_as_an_officer_decides_does_not_reopen_the_paper(
+    node,
+) -> None:
+    """The copy sends papers of its number left for an officer back to the machine; on
+    PostgreSQL it read them left for an officer, an officer's decision committed, and it then
+    set the decided paper back to pending (a row lock orders the two writes, not the read)."""
+    from tests.races import rival_before_write
+    from tests.unit.api.fakes import add_partner, receive_copy
+
+    review = node.extras["review"]
+    sha = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
+    await review.process_pending()
+    assert review.get(sha)["state"] == "review"
+    add_partner(node, "AU-SYD", "AU")
+    decided = rival_before_write(
+        node.db, "reviews", lambda: review.decide(sha, "accept", "seal checked", "CN-O1")
+    )
+
+    receive_copy(node, "AU-2026-genuine")
+
+    assert decided and decided[0]["state"] == "decided"
+    assert review.get(sha)["state"] == "decided" and review.pending() == []

@@ -249,12 +249,12 @@ def receive_copy(node: Any, number: str, source: str = "AU-SYD", **fields: Any) 
     """Partner ``source`` (added beforehand) sent its certificate ``number`` for AU: stored and
     routed as the exchange would leave it; returns its SHA-256."""
     from node.inbound import InboundRouter
-    from node.storage.documents import upsert_document
+    from node.storage.documents import add_document
 
     body = {"doc_type": "certificate", "certificate_number": number, "issuing_country": "AU"}
     data = json.dumps({**body, **fields}).encode()
     sha = node.blobs.put(data)
     with node.db.session() as session:
-        upsert_document(session, sha, kind="certificate", size=len(data), source=source)
+        add_document(session, sha, kind="certificate", size=len(data), source=source)
     assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
     return str(sha)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -269,6 +270,48 @@ async def test_a_revocation_on_chain_the_node_did_not_record_is_recorded(
     assert t["revoked"] is True and [e["kind"] for e in t["events"]].count("revoked") == 1
 
 
+async def test_two_officers_revoking_one_document_at_once_record_one_revocation(
+    node, client, tokens, monkeypatch
+) -> None:
+    # the other request (its own connection) looks at the chain once this one's revocation is
+    # mined, takes it for one whose node stopped before recording it, and records it just
+    # before this one writes its record
+    from node.review.service import ReviewService
+    from node.storage.db import Database
+    from tests.races import rival_before_write
+
+    r = await client.post(
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["officer"]), **JSON},
+    )
+    sha = r.json()["sha256"]
+    await node.anchoring.run_once(force=True)
+    review = node.extras["review"]
+    other = ReviewService(
+        Database(node.db.url),
+        node.blobs,
+        node.anchoring,
+        None,
+        evidence_root=review.evidence_root,
+        actor=review.actor,
+    )
+    second = rival_before_write(
+        node.db, None, lambda: asyncio.run(other.revoke_document(sha, "issued in error", "bob"))
+    )
+
+    first = await client.post(
+        f"/api/v1/documents/{sha}/revoke",
+        json={"reason": "issued in error"},
+        headers=bearer(tokens["officer"]),
+    )
+
+    assert first.status_code == 200 and second[0]["tx_hash"] is None
+    t = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    revoked = [e for e in t["events"] if e["kind"] == "revoked"]
+    assert len(revoked) == 1 and revoked[0]["detail"]["tx_hash"] == first.json()["tx_hash"]
+
+
 async def test_access_log_names_the_caller(client, tokens, caplog) -> None:
     import logging
 
@@ -293,12 +336,12 @@ async def test_a_document_anchored_from_the_cli_is_recorded_with_its_media_type(
 
 async def test_a_document_is_served_as_an_attachment_never_as_a_page(node, client, tokens) -> None:
     # security audit: a partner declared media type text/html for a document with a script
-    from node.storage.documents import upsert_document
+    from node.storage.documents import add_document
 
     page = b"<html><script>fetch('/api/v1/tokens')</script></html>"
     sha = node.blobs.put(page)
     with node.db.session() as session:
-        upsert_document(session, sha, media_type="text/html", size=len(page), source="AU-SYD")
+        add_document(session, sha, media_type="text/html", size=len(page), source="AU-SYD")
     raw = await client.get(f"/api/v1/documents/{sha}/content", headers=bearer(tokens["officer"]))
     assert raw.status_code == 200 and raw.content == page
     assert raw.headers["content-type"] == "application/octet-stream"

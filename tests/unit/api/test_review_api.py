@@ -160,6 +160,42 @@ async def test_of_two_officers_deciding_at_once_one_decision_stands(
     assert [e["kind"] for e in trace["events"]].count("reviewed") == 1
 
 
+async def test_of_two_officers_confirming_one_verdict_at_once_the_second_gets_409(
+    node, client, tokens
+) -> None:
+    # the other officer's request (another connection) commits its confirmation just before
+    # this one writes: this one is refused with a problem, and one decision is recorded
+    from node.review.service import ReviewService
+    from node.storage.db import Database
+    from tests.races import rival_before_write
+
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    await review.process_pending()
+    other = ReviewService(
+        Database(node.db.url),
+        node.blobs,
+        node.anchoring,
+        None,
+        evidence_root=review.evidence_root,
+        actor=review.actor,
+    )
+    rival_before_write(node.db, None, lambda: other.decide(sha, "reject", "", "CN-O1"))
+
+    r = await client.post(
+        f"/api/v1/review/{sha}/decision",
+        json={"decision": "reject", "reason": ""},
+        headers=bearer(tokens["officer"]),
+    )
+
+    assert r.status_code == 409 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["type"] == "cusdep.conflict" and "meanwhile" in r.json()["detail"]
+    body = review.get(sha)
+    assert (body["decision"]["officer"], body["decision"]["outcome"]) == ("CN-O1", "confirmed")
+    trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["admin"]))).json()
+    assert [e["kind"] for e in trace["events"]].count("reviewed") == 1
+
+
 async def test_a_rerun_racing_a_decision_cannot_undo_it(node, client, tokens, monkeypatch) -> None:
     sha = await _submit(client, tokens, "forged")
     review = node.extras["review"]
@@ -366,12 +402,12 @@ async def test_partner_scan_is_reviewed_once_its_bytes_are_stored(node, client, 
 
     from node.domain.states import EventKind
     from node.inbound import InboundRouter
-    from node.storage.documents import add_event, upsert_document
+    from node.storage.documents import add_document, add_event
 
     data = labelled_scan("forged")
     sha = hashlib.sha256(data).hexdigest()
     with node.db.session() as session:  # what the exchange inbox writes for a partner's scan
-        upsert_document(session, sha, kind="certificate", media_type="image/png", source="AU-SYD")
+        add_document(session, sha, kind="certificate", media_type="image/png", source="AU-SYD")
         add_event(session, sha, EventKind.RECEIVED, "AU-SYD", {"from": "AU-SYD"})
     review = node.extras["review"]
     seen: list[tuple[str, str]] = []
@@ -470,7 +506,7 @@ async def test_a_partners_pdf_content_bomb_reaches_the_officer_unreadable_not_th
     import hashlib
 
     from node.inbound import InboundRouter
-    from node.storage.documents import upsert_document
+    from node.storage.documents import add_document
 
     s = settings(home)
     s.verification.max_render_bytes = 256 * 1024 * 1024
@@ -479,7 +515,7 @@ async def test_a_partners_pdf_content_bomb_reaches_the_officer_unreadable_not_th
         data = nested_forms_pdf(20)
         sha = hashlib.sha256(data).hexdigest()
         with n.db.session() as session:  # what the exchange inbox writes for a partner's scan
-            upsert_document(session, sha, kind="certificate", source="AU-SYD")
+            add_document(session, sha, kind="certificate", source="AU-SYD")
         n.blobs.put(data)
         router = next(w for w in n.workers if isinstance(w, InboundRouter))
         assert router.route_pending() == 1

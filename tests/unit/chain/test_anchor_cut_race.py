@@ -16,7 +16,7 @@ from node.anchoring.service import AnchorService
 from node.anchoring.tables import AnchorLeafRow
 from node.chain.memory import InMemoryChainAnchor
 from node.config import AnchoringSettings
-from node.storage.core import OperationRow
+from node.storage.core import DocumentEventRow, OperationRow
 from node.storage.db import Database
 
 
@@ -100,3 +100,42 @@ async def test_two_services_anchoring_at_once_each_get_their_documents(
     assert info_a.sha256 == a and info_b.sha256 == b
     assert info_a.root != info_b.root
     assert {state for state, _ in _leaves(first).values()} == {"anchored"}
+
+
+class _StaleFind:
+    """A chain whose first ``find_anchor`` answers as read before ``rival`` (another process
+    sending the same batch) anchored and confirmed it; everything else is the shared chain."""
+
+    def __init__(self, chain: InMemoryChainAnchor, rival) -> None:  # type: ignore[no-untyped-def]
+        self._chain, self._rival = chain, rival
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._chain, name)
+
+    async def find_anchor(self, root: str):  # type: ignore[no-untyped-def]
+        if self._rival is None:
+            return await self._chain.find_anchor(root)
+        before = await self._chain.find_anchor(root)
+        rival, self._rival = self._rival, None
+        await rival()
+        return before
+
+
+async def test_a_batch_another_process_confirmed_meanwhile_is_not_sent_back_and_recorded_twice(
+    pair: tuple[AnchorService, AnchorService],
+) -> None:
+    first, second = pair
+    first.enqueue([_sha("a")])
+    op = first._cut_batch()
+    assert op is not None
+    [stale] = second._open_ops()  # both processes read the open batch, pending
+    second.chain = _StaleFind(first.chain, lambda: first._submit(op))  # type: ignore[assignment]
+
+    await second._submit(stale)  # its read of the chain: not anchored yet
+
+    with second.db.session() as session:
+        events = session.exec(select(DocumentEventRow).where(DocumentEventRow.kind == "anchored"))
+        assert len(events.all()) == 1
+        [row] = session.exec(select(OperationRow)).all()
+    assert row.state == "confirmed" and row.attempts == 1
+    assert _leaves(first) == {_sha("a"): ("anchored", op.payload["root"])}

@@ -210,3 +210,37 @@ def test_the_quarantine_keeps_bytes_up_to_its_quota_and_every_audit_row(tmp_path
     with db.session() as session:
         again.keep(session, "AU-CAN", b"x" * 600, InputError("refused"))
     assert sum(p.stat().st_size for p in (tmp_path / "quarantine").iterdir()) == 2000
+
+
+async def test_two_copies_committed_at_once_by_two_inboxes_are_stored_once(world) -> None:
+    """Within a node, one lock orders the inbox's commits (both copies are seen: the second is
+    acknowledged with the stored receipt). Two inboxes of one database (two processes, which
+    `node run`'s home lock forbids) still store a message once: its key (sender, id) refuses
+    the later insert, whose whole batch then fails and is sent again by its sender."""
+    import asyncio
+
+    from sqlalchemy.exc import IntegrityError
+
+    from tests.races import rival_before_write
+
+    inbox, peer, db = world
+    other = Inbox(
+        Database(db.url),
+        inbox.blobs,
+        inbox.identity,
+        PartnerDirectory(db),
+        inbox.settings,
+        inbox.quarantine,
+    )
+    env = _env(peer)
+    acks = rival_before_write(db, None, lambda: asyncio.run(other.receive("AU-CAN", [env])))
+
+    with pytest.raises(IntegrityError):  # this batch read the id unseen; the other stored it
+        await inbox.receive("AU-CAN", [env])
+
+    assert acks[0][0].receipt is not None
+    with db.session() as session:
+        assert len(session.exec(select(InboxRow)).all()) == 1
+        assert len(session.exec(select(DocumentEventRow)).all()) == 1
+    (again,) = await inbox.receive("AU-CAN", [env])  # the sender's retry: the stored receipt
+    assert again.receipt_bytes == acks[0][0].receipt_bytes

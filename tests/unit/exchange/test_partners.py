@@ -164,3 +164,20 @@ def test_invalid_retired_keys_are_input_errors(tmp_path: Path, change: dict) -> 
     card["retired_keys"] = [{**card["retired_keys"][0], "key_id": card["key_id"]}]
     with pytest.raises(InputError, match="retired"):
         parse_card(json.dumps(card))
+
+
+def test_one_card_pinned_by_two_commands_at_once_is_pinned_once(tmp_path: Path) -> None:
+    from tests.races import rival_before_write
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    first, second = Database(url), Database(url)
+    first.migrate()
+    card = parse_card(json.dumps(_card(tmp_path)))
+    other = rival_before_write(first, None, lambda: add_partner(second, card, own_id="CN-SHA"))
+
+    assert add_partner(first, card, own_id="CN-SHA") is False  # the other pinned it first
+    assert other == [True]
+    rotated = parse_card(json.dumps({**_card(tmp_path / "new"), "node_id": "AU-CAN"}))
+    rival_before_write(first, None, lambda: add_partner(second, card, own_id="CN-SHA"))
+    with pytest.raises(Conflict):  # another card under that id: refused, not a crash
+        add_partner(first, rotated, own_id="CN-SHA")

@@ -108,7 +108,9 @@ class AnchorReconciler:
 
     def _reopen(self, lost: LostAnchor, head: int) -> bool:
         """Confirmed -> pending and the leaves anchored -> batched, in one transaction; False
-        when another process of this home changed the operation since it was read."""
+        when the operation is no longer as ``lost`` recorded it. Only the node's reconciler
+        moves a confirmed batch (one ``node run`` per home, ``node.lock``), so the read and the
+        write here race no other writer."""
         rec = lost.recorded
         with self.db.session() as session:
             op = session.get(OperationRow, lost.op_id)

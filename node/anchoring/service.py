@@ -81,13 +81,12 @@ class AnchorService:
         self.wakeup = asyncio.Event()
 
     # ---- 1. enqueue ----------------------------------------------------------------------
-    def enqueue(self, sha256s: Sequence[str]) -> int:
+    def enqueue(self, sha256s: Sequence[str]) -> None:
         with self.db.session() as session:
-            count = self.queue_in(session, sha256s)
+            self.queue_in(session, sha256s)
         self.wakeup.set()
-        return count
 
-    def queue_in(self, session: Session, sha256s: Sequence[str]) -> int:
+    def queue_in(self, session: Session, sha256s: Sequence[str]) -> None:
         """Queue documents for anchoring in the caller's transaction (with the acceptance
         that makes them due, so a crash cannot keep one and lose the other); the caller sets
         ``wakeup`` once it has committed."""
@@ -103,11 +102,10 @@ class AnchorService:
             for s in dict.fromkeys(sha256s)
         ]
         if not rows:
-            return 0
+            return
         dialect = session.get_bind().dialect.name
         ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_LEAVES)
-        result = session.connection().execute(ins.on_conflict_do_nothing(), rows)
-        return int(result.rowcount or 0)
+        session.connection().execute(ins.on_conflict_do_nothing(), rows)
 
     # ---- 2. cut a batch -----------------------------------------------------------------
     def resending_count(self) -> int:

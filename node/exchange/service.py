@@ -13,7 +13,9 @@ import hmac
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from google.protobuf.message import Message
@@ -85,13 +87,18 @@ class ExchangeService:
 
     def forward(self, sha256: str, to: str, kind: str = "certificate") -> SendResult:
         """Queue a document stored here for ``to``: only one this node accepted (the machine
-        or an officer) — not one rejected, revoked or still in review."""
+        or an officer) — not one rejected, revoked or still in review. Its state is read in
+        the transaction that queues it, after the queueing write (and locked on PostgreSQL):
+        a revocation committed meanwhile is seen, and the message is not queued."""
+        self._accepted_or_unknown(sha256)  # refuse early, before signing anything
+        guard = partial(_still_forwardable, sha256=sha256)
+        return self.send_many(
+            [(self.blobs.get(sha256), "")], to, kind, fsync_blobs=True, guard=guard
+        )[0]
+
+    def _accepted_or_unknown(self, sha256: str) -> None:
         with self.db.session() as session:
-            row = session.get(DocumentRow, sha256)
-            state = row.state if row is not None else None
-        if state is not None and state != "accepted":
-            raise Conflict(f"{sha256} is {state} here: only accepted documents are forwarded")
-        return self.send(self.blobs.get(sha256), to, kind)
+            _still_forwardable(session, sha256=sha256)
 
     def send_many(
         self,
@@ -100,8 +107,10 @@ class ExchangeService:
         kind: str = "certificate",
         *,
         fsync_blobs: bool = False,
+        guard: Callable[[Session], None] | None = None,
     ) -> list[SendResult]:
-        """Queue several documents in one transaction (the rows hold the bytes durably)."""
+        """Queue several documents in one transaction (the rows hold the bytes durably);
+        ``guard``, run in that transaction after the queueing write, may refuse it (raise)."""
         self.partners.require(to)
         items = []
         for data, filename in files:
@@ -114,6 +123,8 @@ class ExchangeService:
                 self.blobs.put(doc.original)
         with self.db.session() as session:
             store.insert_outbox(session, items, stored=fsync_blobs)
+            if guard is not None:
+                guard(session)
         self.wake()
         return [SendResult(e.header.message_id, d.document_sha256) for e, _, d in items]
 
@@ -377,3 +388,13 @@ def _sent(o: OutboxRow) -> dict[str, Any]:
     item = _message("out", o.message_id, o.peer, o.kind, o.document_sha256, o.state, o.created_at)
     item.update(attempts=o.attempts, error_code=o.error_code, error=o.error)
     return item
+
+
+def _still_forwardable(session: Session, *, sha256: str) -> None:
+    """Raise ``Conflict`` unless the document stored here is accepted (or not known here):
+    its row read, and on PostgreSQL locked against a concurrent revocation until commit."""
+    state = session.exec(
+        select(DocumentRow.state).where(DocumentRow.sha256 == sha256).with_for_update()
+    ).first()
+    if state is not None and state != "accepted":
+        raise Conflict(f"{sha256} is {state} here: only accepted documents are forwarded")

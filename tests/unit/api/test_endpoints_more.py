@@ -177,3 +177,46 @@ async def test_rerun_after_a_decision_is_a_conflict(node, client, tokens) -> Non
     assert r.status_code == 409
     body = (await client.get(f"/api/v1/review/{sha}", headers=h)).json()
     assert body["state"] == "decided"
+
+
+async def test_a_document_revoked_while_it_is_being_queued_is_not_sent(
+    node, client, tokens, tmp_path
+) -> None:
+    """Another process of this home (an officer's `cusdep`, a second API worker) revokes the
+    document between the send's check of its state and its outbox write: the send is refused
+    (409) and nothing is queued."""
+    from sqlalchemy import update
+
+    from node.storage.core import DocumentRow
+    from node.storage.db import Database
+    from tests.races import rival_before_write
+
+    au_home = tmp_path / "au"
+    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
+    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    h = bearer(tokens["officer"])
+    doc = (
+        await client.post(
+            "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
+        )
+    ).json()
+    other = Database(str(node.db.engine.url))
+
+    def revoke() -> None:
+        with other.session() as session:
+            session.connection().execute(
+                update(DocumentRow)
+                .where(DocumentRow.sha256 == doc["sha256"])
+                .values(state="revoked")
+            )
+
+    ran = rival_before_write(node.db, "exchange_outbox", revoke)
+    sent = await client.post(
+        "/api/v1/messages", headers=h, json={"to": "AU-SYD", "document_sha256": doc["sha256"]}
+    )
+    assert ran == [None]  # the revocation committed between the check and the write
+    assert sent.status_code == 409, sent.text
+    assert sent.headers["content-type"] == "application/problem+json"
+    assert "revoked" in sent.json()["detail"]
+    out = await client.get("/api/v1/messages?direction=out", headers=h)
+    assert out.json() == []

@@ -74,12 +74,19 @@ def test_held_out_ovals_with_a_letter_added_after_a_one_letter_word_are_rejected
 
 @pytest.mark.parametrize(
     ("seed", "index", "kind"),
-    [(486, 47, "genuine"), (445, 38, "genuine"), (431, 88, "expired"), (485, 1, "genuine")],
+    [
+        (486, 47, "genuine"),
+        (445, 38, "genuine"),
+        (431, 88, "expired"),
+        (485, 1, "genuine"),
+        (506, 96, "genuine"),
+    ],
 )
 def test_held_out_genuine_rings_with_the_most_ink_in_a_space_match(seed, index, kind):
     """The genuine ring impressions of the calibration whose spaces held the most ink (0.31,
-    0.42 before the local registration asked two glyphs, 0.28 of their neighbours'), and 485
-    c00001, whose space with no legible glyph near took a letter's edge (0.67)."""
+    0.42 before the local registration asked two glyphs, 0.28 of their neighbours'); 485
+    c00001, whose space with no legible glyph near took a letter's edge (0.67); and 506
+    c00096, whose space lay partly under an officer's typed name (0.67)."""
     from tests.unit.verification.stamping import simulated_stamping
     from verification.seal import check_seal
 

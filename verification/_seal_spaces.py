@@ -10,11 +10,12 @@ faint or rotated, while the added letter is inked like its neighbours.
 
 Held-out 499 c00134 and 497 c00066, CL-SAG ovals "Y GANADERO" -> "YE GANADERO" with 2,264
 and 5,769 pixels of difference, were accepted: their ring strips showed the E in the space
-after the Y at 1.1 and 0.64 of the neighbouring letters' ink. Seal stage over 4,300 genuine
-ring impressions (seeds 414-504, 9002; every word space the glyphs leave wide enough for a
-letter): at most 0.37 of the neighbours' ink, and never both 0.5 of it and 0.08 above the
-background (``_FILLED``, ``_FILLED_INK``); of 152 imitations with a letter added at a word's end,
-15 reach both (the other 137 are rejected by other tests or show the space in an ink gap).
+after the Y at 1.1 and 0.64 of the neighbouring letters' ink. Seal stage over 4,073 genuine
+ring impressions (86 corpora: seeds 414-503, 9001, 9002; 8,724 spaces judged, the rest in
+ink gaps, under print or unregistered): at most 0.41 of the neighbours' ink, and never both
+0.5 of it and 0.08 above the background (``_FILLED``, ``_FILLED_INK``); of the 152 imitations
+with a letter added at a word's end, 11 reach both, 3 of them accepted before (415 c00045
+too); the others are rejected by other tests or show the space in an ink gap.
 """
 
 from __future__ import annotations

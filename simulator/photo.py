@@ -115,9 +115,7 @@ def page_corners(hom: np.ndarray, w: int, h: int) -> list[list[float]]:
 def _table(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     """A darker textured surface (wood-like grain over blotches), float32 BGR."""
     base = rng.uniform(40, 120) * (1.0 + rng.uniform(-0.15, 0.15, size=3))
-    blotch = cv2.resize(
-        rng.random((6, 8), dtype=np.float32), (w, h), interpolation=cv2.INTER_CUBIC
-    )
+    blotch = cv2.resize(rng.random((6, 8), dtype=np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
     grain = cv2.resize(
         rng.random((h // 6, 3), dtype=np.float32), (w, h), interpolation=cv2.INTER_LINEAR
     )

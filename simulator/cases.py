@@ -73,7 +73,26 @@ class CaseFiles:
     earlier: bytes | None = None  # the scan of the certificate a cloned seal was copied from
 
 
-def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "jpg") -> CaseFiles:
+CAPTURES = ("scan", "photo", "mixed")
+
+
+def capture_of(seed: int, index: int, capture: str) -> str:
+    """``scan`` or ``photo``: ``mixed`` draws one of the two for each case, from its own seed
+    (a case's other draws stay those of a scan corpus of the same seed)."""
+    if capture not in CAPTURES:
+        raise ValueError(f"unknown capture {capture!r} (scan, photo or mixed)")
+    if capture != "mixed":
+        return capture
+    return random.Random(f"capture-{seed}-{index}").choice(("scan", "photo"))
+
+
+def build_case(
+    world: World, seed: int, index: int, kind: str, scan_fmt: str = "jpg", capture: str = "scan"
+) -> CaseFiles:
+    """Case ``index`` of corpus ``seed``; ``capture`` (``scan``, ``photo`` or ``mixed``) is how
+    the paper reached the reviewer. The certificate (PDF, values, marks) is the same whatever
+    the capture."""
+    captured = capture_of(seed, index, capture)
     rng = random.Random(f"case-{seed}-{index}")
     nrng = np.random.default_rng([seed, index, 7])
     case_id = f"c{index:05d}"
@@ -105,7 +124,9 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
         marks.stamping = _stamping(seal, seed, index, rng)
         earlier = _earlier(world, seed, index, layout, marks, scan_fmt, defects)
     extra = sections(layout.certificate_type, layout.country, issue, rng, layout.date_order)
-    pdf, scan, placed = render_case(layout, values.printed, marks, rng, nrng, scan_fmt, extra)
+    pdf, scan, placed = render_case(
+        layout, values.printed, marks, rng, nrng, scan_fmt, extra, captured
+    )
     declaration = _declaration(rng, values, arrival, index)
     if kind == "declaration_mismatch":
         _mismatch(rng, declaration, values, defects)
@@ -133,6 +154,7 @@ def build_case(world: World, seed: int, index: int, kind: str, scan_fmt: str = "
         "defects": defects,
         "alteration": alteration,
         "scan": placed["scan"],
+        "capture": captured,
     }
     if earlier is not None:
         truth["files"]["earlier"] = f"earlier.{scan_fmt}"

@@ -25,6 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     c.add_argument("--scan-format", choices=["jpg", "png"], default="jpg")
     c.add_argument(
+        "--capture",
+        choices=["scan", "photo", "mixed"],
+        default="scan",
+        help="how each paper reaches the reviewer: a flatbed scan (default), a phone photograph "
+        "of it on a table, or either, drawn per case",
+    )
+    c.add_argument(
         "--force",
         action="store_true",
         help="write into a directory that is not empty: the corpus there (manifest.json, "
@@ -65,6 +72,7 @@ def _corpus(args: argparse.Namespace) -> int:
             mix=mix,
             workers=args.workers,
             scan_fmt=args.scan_format,
+            capture=args.capture,
             progress=None if args.json else _progress,
         )
     except ValueError as err:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from simulator.cases import KINDS, CaseFiles, build_case
+from simulator.cases import KINDS, CaseFiles, build_case, capture_of
 from simulator.registry_bundle import write_bundle
 from simulator.world import World, build_world
 
@@ -89,17 +89,19 @@ def generate_corpus(
     mix: Mapping[str, float] | None = None,
     workers: int = 2,
     scan_fmt: str = "jpg",
+    capture: str = "scan",
     progress: Callable[[int, int], None] | None = None,
 ) -> CorpusSummary:
     import time
 
     start = time.perf_counter()
+    capture_of(seed, 1, capture)  # an unknown capture is refused before anything is written
     kinds = plan_kinds(count, seed, mix or DEFAULT_MIX)
     world = build_world(seed)
     out.mkdir(parents=True, exist_ok=True)
     entries: list[dict[str, Any]] = []
     bundle: dict[str, Any] = {}
-    cases = _cases(world, seed, kinds, workers, scan_fmt)
+    cases = _cases(world, seed, kinds, workers, scan_fmt, capture)
     for done, files in enumerate(cases, start=1):
         if not bundle:  # written while the workers render the first cases
             bundle = write_bundle(out / "registry", world)
@@ -113,6 +115,7 @@ def generate_corpus(
         "count": count,
         "mix": dict(mix or DEFAULT_MIX),
         "scan_format": scan_fmt,
+        "capture": capture,
         "registry": "registry/bundle.json",
         "templates": bundle["templates"],
         "cases": entries,
@@ -123,9 +126,9 @@ def generate_corpus(
 
 
 def _cases(
-    world: World, seed: int, kinds: list[str], workers: int, scan_fmt: str
+    world: World, seed: int, kinds: list[str], workers: int, scan_fmt: str, capture: str
 ) -> Iterator[CaseFiles]:
-    jobs = [(seed, i, k, scan_fmt) for i, k in enumerate(kinds, start=1)]
+    jobs = [(seed, i, k, scan_fmt, capture) for i, k in enumerate(kinds, start=1)]
     if workers <= 1 or len(jobs) < 4:
         for job in jobs:
             yield build_case(world, *job)
@@ -149,7 +152,7 @@ def _init_worker(seed: int) -> None:
     _WORLD = build_world(seed)
 
 
-def _worker_case(job: tuple[int, int, str, str]) -> CaseFiles:
+def _worker_case(job: tuple[int, int, str, str, str]) -> CaseFiles:
     assert _WORLD is not None
     return build_case(_WORLD, *job)
 
@@ -170,6 +173,7 @@ def _write_case(root: Path, files: CaseFiles) -> dict[str, Any]:
         "kind": t["kind"],
         "template_id": t["template_id"],
         "expected_verdict": t["expected_verdict"],
+        "capture": t["capture"],
     }
 
 

@@ -15,11 +15,12 @@ import numpy as np
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
+from simulator import photo
 from simulator import seal as seal_mod
 from simulator import signature as sig_mod
 from simulator.layouts import Layout
 from simulator.pdf import PAGE_H, Geometry, render_pdf
-from simulator.scan import DPI, scan_pdf, transform_box
+from simulator.scan import DPI, Scan, scan_pdf, transform_box
 from simulator.world import INKS, Officer, SealSpec
 
 INK_DPI = 300.0
@@ -45,7 +46,10 @@ def render_case(
     nrng: np.random.Generator,
     scan_fmt: str,
     extras: list[tuple[str, list[str]]] | None = None,
+    capture: str = "scan",
 ) -> tuple[bytes, bytes, dict[str, Any]]:
+    """The PDF, its capture (``scan``: a flatbed scan; ``photo``: a phone photograph of the
+    paper on a table) and where the marks were placed (boxes in the capture's pixels)."""
     placed: dict[str, Any] = {}
 
     def finish(c: Canvas, geo: Geometry) -> None:
@@ -55,17 +59,27 @@ def render_case(
         placed["seal"] = _stamp(c, geo, marks, rng, nrng)
 
     pdf = render_pdf(layout, printed, finish, extras)
-    scan = scan_pdf(pdf, nrng, scan_fmt)
+    scan = photo.photograph_pdf(pdf, nrng, scan_fmt) if capture == "photo" else None
+    scan = scan or scan_pdf(pdf, nrng, scan_fmt)
     for key in ("seal", "signature"):
         box = placed[key].pop("box_pt", None)
         if box is not None:
-            placed[key]["bbox_scan"] = transform_box(_to_px(box), scan.matrix)
+            placed[key]["bbox_scan"] = _place(_to_px(box), scan, capture)
     placed["scan"] = {
         "dpi": DPI,
         "size": list(scan.size),
         "degradation": {k: round(v, 4) for k, v in scan.params.items()},
     }
+    if capture == "photo":
+        w, h = int(scan.params["page_w"]), int(scan.params["page_h"])
+        placed["scan"]["page_corners"] = photo.page_corners(scan.matrix, w, h)
     return pdf, scan.data, placed
+
+
+def _place(box: tuple[float, float, float, float], scan: Scan, capture: str) -> list[int]:
+    if capture == "photo":
+        return photo.transform_box(box, scan.matrix)
+    return transform_box(box, scan.matrix)
 
 
 def _to_px(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

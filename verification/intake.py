@@ -27,6 +27,7 @@ from verification.errors import (
     LimitExceeded,
     UnsupportedDocument,
 )
+from verification.rectify import Rectified, rectify
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,9 @@ class Page:
     index: int
     image: np.ndarray  # RGB uint8 (H, W, 3) at WORK_DPI
     dpi: float = WORK_DPI
+    # a photographed page found on its background and made flat (``rectify``); None: the
+    # image is used as it came (a scan)
+    rectified: Rectified | None = None
 
 
 def sniff(data: bytes) -> str:
@@ -96,7 +100,7 @@ def check_document(data: bytes, limits: IntakeLimits | None = None) -> str:
         raise LimitExceeded(f"file is {len(data)} bytes, limit {limits.max_bytes}")
     kind = sniff(data)
     if kind != "pdf":
-        _load_image(data, kind, limits)
+        _load_image(data, kind, limits, flatten=False)
         return kind
     _pdf_pages(data, limits, send=False)
     return kind
@@ -132,7 +136,9 @@ def _pdf_pages(data: bytes, limits: IntakeLimits, *, send: bool = True) -> list[
 
 
 # ---- raster images ----------------------------------------------------------------------------
-def _load_image(data: bytes, kind: str, limits: IntakeLimits) -> list[Page]:
+def _load_image(
+    data: bytes, kind: str, limits: IntakeLimits, *, flatten: bool = True
+) -> list[Page]:
     if kind == "tiff":
         _quiet_libtiff()
     try:
@@ -141,7 +147,7 @@ def _load_image(data: bytes, kind: str, limits: IntakeLimits) -> list[Page]:
             warnings.simplefilter("ignore", UserWarning)
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=[_IMAGE_FORMATS[kind]])
-            return _decode_frames(img, limits)
+            return _decode_frames(img, limits, flatten=flatten)
     except DocumentError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
@@ -153,7 +159,7 @@ def _load_image(data: bytes, kind: str, limits: IntakeLimits) -> list[Page]:
         ) from None
 
 
-def _decode_frames(img: Image.Image, limits: IntakeLimits) -> list[Page]:
+def _decode_frames(img: Image.Image, limits: IntakeLimits, *, flatten: bool) -> list[Page]:
     frames = getattr(img, "n_frames", 1)
     if frames > limits.max_pages:
         raise LimitExceeded(f"image has {frames} pages, limit {limits.max_pages}")
@@ -175,6 +181,10 @@ def _decode_frames(img: Image.Image, limits: IntakeLimits) -> list[Page]:
                 f"at {WORK_DPI} dpi"
             )
         frame = _upright(_rgb(img), img)
+        flat = rectify(np.asarray(frame)) if flatten else None
+        if flat is not None:  # a photographed page: flat, at WORK_DPI, from the full photo
+            pages.append(Page(i, flat[0], rectified=flat[1]))
+            continue
         if scale is not None:
             size = (round(frame.width * scale), round(frame.height * scale))
             frame = frame.resize(size, Image.Resampling.LANCZOS)

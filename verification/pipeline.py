@@ -132,7 +132,8 @@ class Pipeline:
         ``stampings`` the prints of each die on certificates reviewed before (``seal.unique``)."""
         run = _Run()
         sha = hashlib.sha256(data).hexdigest()
-        run.pages = [p.image for p in load_pages(data, self.config.limits)]
+        pages = load_pages(data, self.config.limits)
+        run.pages = [p.image for p in pages]
         run.lap("intake")
         run.seal_ink = [(img, _background.submit(page_ink, img)) for img in run.pages]
         for i, img in enumerate(run.pages):  # a page fed upside down or sideways is turned
@@ -151,6 +152,9 @@ class Pipeline:
         if evidence_dir is not None:
             result.evidence = save_evidence(result, run.pages, evidence_dir)
             run.lap("evidence")
+        result.rectified = [
+            {"page": p.index, **p.rectified.to_json()} for p in pages if p.rectified is not None
+        ]
         result.stage_ms = dict(run.stage_ms)
         result.stage_peak_kb = dict(run.stage_peak_kb)
         result.elapsed_ms = round((time.perf_counter() - run.started) * 1000)

@@ -3,7 +3,7 @@
 Contract keys (never renamed): document_sha256, template_id, fields{name: {value, confidence}},
 seal{found, seal_id, score, match}, signature{found, officer_id, score, match},
 rules[{id, passed, severity, message}], verdict, elapsed_ms. Extra keys: reasons, evidence,
-stage_ms, pages, tamper{checked, suspicious, scores}.
+stage_ms, pages, tamper{checked, suspicious, scores}, rectified.
 """
 
 from __future__ import annotations
@@ -148,6 +148,9 @@ class VerificationResult:
     pages: int = 0
     stage_peak_kb: dict[str, int] = field(default_factory=dict)  # only when tracemalloc runs
     tamper: TamperResult = field(default_factory=TamperResult)
+    # pages photographed at an angle and made flat before review (``rectify.Rectified``),
+    # each ``{"page", "corners", "photo_size", "size", "paper", "aspect"}``
+    rectified: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -164,6 +167,7 @@ class VerificationResult:
             "stage_ms": dict(self.stage_ms),
             "pages": self.pages,
             "tamper": self.tamper.to_json(),
+            "rectified": [dict(r) for r in self.rectified],
         }
 
 

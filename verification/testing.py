@@ -268,3 +268,33 @@ def path_ops_pdf(count: int) -> bytes:
             head + b"\nstream\n" + twice + b"\nendstream",
         ]
     )
+
+
+def photograph(
+    page: np.ndarray,
+    corners: Sequence[tuple[float, float]],
+    *,
+    frame: tuple[int, int] = (2250, 3000),
+    table: float = 80.0,
+    seed: int = 1,
+) -> bytes:
+    """A JPEG photo of the RGB ``page`` lying on a textured table of brightness ``table``, its
+    corners (top-left, top-right, bottom-right, bottom-left) at ``corners`` in a ``frame``
+    (w, h) photo, lit more from the right, blurred a little and noisy."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    fw, fh = frame
+    h, w = page.shape[:2]
+    src = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]])
+    hom = cv2.getPerspectiveTransform(src.astype(np.float32), np.array(corners, np.float32))
+    warped = cv2.warpPerspective(page, hom, (fw, fh), flags=cv2.INTER_LINEAR)
+    inside = cv2.warpPerspective(np.full((h, w), 1.0, np.float32), hom, (fw, fh))[..., None]
+    texture = cv2.resize(rng.random((40, 30), dtype=np.float32), (fw, fh))[..., None]
+    ground = table * (0.85 + 0.3 * texture) * np.array([0.8, 0.9, 1.0], np.float32)
+    img = warped * inside + ground * (1 - inside)
+    img *= np.linspace(0.75, 1.0, fw, dtype=np.float32)[None, :, None]
+    img = cv2.GaussianBlur(img, (0, 0), 1.0) + rng.normal(0, 3, img.shape)
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(buf, format="JPEG", quality=88)
+    return buf.getvalue()

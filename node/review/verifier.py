@@ -240,6 +240,9 @@ def _with_pages(
         name = f"page-{page.index}.png"
         cv2.imwrite(str(evidence_dir / name), cv2.cvtColor(page.image, cv2.COLOR_RGB2BGR))
         h, w = page.image.shape[:2]
-        pages.append({"name": name, "width": w, "height": h})
+        shown: dict[str, Any] = {"name": name, "width": w, "height": h}
+        if page.rectified is not None:  # a photo: the flat page is what the boxes are on
+            shown["rectified"] = page.rectified.to_json()
+        pages.append(shown)
     out.layout["pages"] = pages
     return out

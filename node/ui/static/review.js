@@ -57,8 +57,19 @@ function drawBoxes(review) {
   if (sig && sig.page === state.page) add(sig.box, "box signature", "signature");
 }
 
+function showCapture(page) {
+  // a photographed page was found on its background and made flat before the review
+  const flat = page && page.rectified, note = $("capture");
+  note.hidden = !flat;
+  if (!flat) return;
+  const paper = flat.paper || "its measured proportions";
+  note.textContent = `Photographed page: its corners were found in the ${flat.photo_size.join("×")} photo ` +
+    `and it was straightened to ${paper} (${flat.size.join("×")} px) before the review; boxes are on the straightened page.`;
+}
+
 async function showPage(review) {
   const page = (review.layout.pages || [])[state.page];
+  showCapture(page);
   if (page) await cusdep.imageInto($("scan-img"), `/api/v1/review/${review.document_sha256}/evidence/${page.name}`);
   drawBoxes(review);
 }

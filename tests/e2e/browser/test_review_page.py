@@ -134,6 +134,7 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             assert await page.inner_text("#copy-note") == "no electronic copy from the issuer"
             assert "Issuer's copy" in await page.inner_text("table.compare thead")
             assert await page.locator("#scan-boxes rect.diff").count() == 1
+            assert await page.locator("#capture").is_hidden()  # a scan: used as it came
             shot = await page.screenshot(path=str(SHOT), full_page=False)
             finding = await first.screenshot()
             assert _red_share(finding) > 0.3, "the first finding is not drawn as an error"
@@ -149,6 +150,8 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
             await page.wait_for_url(f"{url}/ui/review/{genuine}")
             await page.wait_for_selector("body[data-ready='1']")
             assert await page.inner_text("#verdict") == "REVIEW"
+            capture = await page.inner_text("#capture")  # a photo, made flat before review
+            assert "Photographed page" in capture and "straightened to A4" in capture
             assert "sent by AU-SYD" in await page.inner_text("#copy-note")
             weight = page.locator("#compare-rows tr.diff")  # 1250.5 on paper, 1200 in the copy
             assert await weight.count() == 1 and "1200" in await weight.inner_text()

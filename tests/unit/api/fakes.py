@@ -158,7 +158,19 @@ class FakeVerifier:
             "signature": {"page": 0, "box": list(SIG_BOX)},
             "evidence": {"seal": f"{sha[:16]}-seal.png", "signature": f"{sha[:16]}-signature.png"},
         }
+        if kind == "genuine":  # as if photographed on a table: found there and made flat
+            layout["pages"][0]["rectified"] = RECTIFIED
         return Verification(result(sha, kind), layout)
+
+
+# ``rectify.Rectified.to_json`` of a page photographed at an angle
+RECTIFIED = {
+    "corners": [[210.4, 352.2], [1825.5, 179.8], [2149.6, 2648.7], [252.4, 2765.8]],
+    "photo_size": [2250, 3000],
+    "size": list(PAGE),
+    "paper": "A4",
+    "aspect": 1.4142,
+}
 
 
 _LABELS: dict[str, str] = {}

@@ -22,6 +22,7 @@ from verification.testing import (
     draw_seal,
     draw_signature,
     paste,
+    photograph,
     png_bytes,
     render_page,
 )
@@ -140,6 +141,23 @@ def test_genuine_document_is_accepted_and_serialises_to_the_contract(tmp_path):
     assert out["signature"]["found"] and out["signature"]["officer_id"] == "AU-DAFF-O1"
     assert out["verdict"] == "accept", out["reasons"]
     assert (tmp_path / "ev").is_dir() and "seal" in res.evidence and "signature" in res.evidence
+    assert out["rectified"] == []  # a flat page: used as it came
+
+
+def test_a_photographed_page_is_made_flat_before_review_and_the_result_says_so():
+    """The page photographed on a table at an angle: intake finds its corners and makes it
+    flat, so the scripted lines (the flat page's) and the seal are where they were."""
+    page = _document()
+    corners = [(206.4, 352.2), (1825.5, 179.8), (2149.6, 2648.7), (252.4, 2765.8)]
+    res = _pipeline(page).verify(
+        photograph(page.rgb(), corners), declaration=DECL, arrival_date=date(2026, 11, 18)
+    )
+    (flat,) = res.to_json()["rectified"]
+    assert flat["page"] == 0 and flat["paper"] == "A4" and flat["size"] == [1654, 2339]
+    assert np.abs(np.array(flat["corners"]) - np.array(corners)).max() <= 2.0
+    assert res.fields["net_weight_kg"].value == "1250.5"
+    assert res.seal.match and res.signature.match
+    assert res.verdict == "accept", res.reasons
 
 
 def test_forged_seal_is_never_accepted():

@@ -1,0 +1,185 @@
+"""Finding a photographed page's corners and making it flat (``_page_quad``, ``rectify``), on
+synthetic photographs whose corners are known: a printed page warped onto a darker textured
+table, lit unevenly, blurred, noisy and JPEG-compressed. And what must not be touched: a page
+filling the frame as in a scan, a certificate's printed frame on white paper, a page on a
+surface as light as itself, a page the frame cuts."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from verification._page_quad import find_page, order_corners
+from verification.intake import load_pages
+from verification.rectify import measured_aspect, paper_size, rectify
+from verification.testing import photograph
+
+PAGE = (1654, 2339)  # A4 at 200 dpi
+MARK = (300, 400, 420, 520)  # a black square printed on the page (x0, y0, x1, y1)
+
+
+def _page() -> np.ndarray:
+    """A white A4 page at 200 dpi with a printed frame, lines of text and a black square."""
+    w, h = PAGE
+    page = np.full((h, w, 3), 246, np.uint8)
+    cv2.rectangle(page, (90, 90), (w - 90, h - 90), (30, 30, 30), 3)
+    for row in range(12):
+        y = 700 + row * 110
+        cv2.putText(page, "Certificate No. AU-2026-0417 x", (160, y), 0, 1.6, (20, 20, 20), 3)
+    x0, y0, x1, y1 = MARK
+    page[y0:y1, x0:x1] = 10
+    return page
+
+
+def _photo(
+    corners: list[tuple[float, float]],
+    frame: tuple[int, int] = (2250, 3000),
+    table: float = 80.0,
+) -> np.ndarray:
+    """The page photographed with its corners at ``corners`` (see ``testing.photograph``)."""
+    data = photograph(_page(), corners, frame=frame, table=table)
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+TILTED = [(206.4, 352.2), (1825.5, 179.8), (2149.6, 2648.7), (252.4, 2765.8)]
+CASES = {
+    "tilted away at the bottom right": TILTED,
+    "nearly straight on": [(300.0, 330.0), (1950.0, 320.0), (1960.0, 2650.0), (290.0, 2660.0)],
+    "turned and foreshortened": [
+        (420.0, 260.0),
+        (1900.0, 420.0),
+        (1780.0, 2700.0),
+        (150.0, 2480.0),
+    ],
+    "small, off centre": [(600.0, 800.0), (1550.0, 760.0), (1620.0, 2100.0), (560.0, 2160.0)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_corners_of_a_photographed_page_are_found_within_two_pixels(name: str) -> None:
+    truth = np.array(CASES[name])
+    found = find_page(_photo(CASES[name]))
+    assert found is not None, name
+    assert np.abs(found - truth).max() <= 2.0, (name, found.round(1).tolist())
+
+
+def test_a_landscape_photo_of_the_page_is_found_too() -> None:
+    corners = [(500.0, 200.0), (2600.0, 300.0), (2550.0, 1800.0), (450.0, 1700.0)]
+    # the page lies on its side: its top-left (as printed) is the photo's bottom-left
+    sideways = [corners[3], corners[0], corners[1], corners[2]]
+    found = find_page(_photo(sideways, frame=(3000, 2250)))
+    assert found is not None
+    assert np.abs(found - np.array(corners)).max() <= 2.0
+
+
+def test_a_page_filling_the_frame_as_in_a_scan_is_not_a_photo() -> None:
+    """A scan: the paper fills the frame (turned 1.5 degrees, dark wedges at its edges)."""
+    w, h = PAGE
+    rot = cv2.getRotationMatrix2D((w / 2, h / 2), 1.5, 1.0)
+    scan = cv2.warpAffine(_page(), rot, (w, h), borderValue=(40, 40, 40))
+    assert find_page(scan) is None
+    assert rectify(scan) is None
+
+
+def test_a_printed_frame_on_white_paper_is_not_a_page_on_a_table() -> None:
+    """The certificate's own border (dark lines on white, white outside them) is no page edge,
+    also when the sheet is smaller than the frame and lies on white."""
+    frame = np.full((3000, 2250, 3), 250, np.uint8)
+    frame[300:2639, 298:1952] = _page()
+    assert find_page(frame) is None
+
+
+def test_a_page_on_a_surface_as_light_as_itself_is_not_found() -> None:
+    assert find_page(_photo(TILTED, table=235.0)) is None
+
+
+def test_a_page_the_frame_cuts_is_not_made_flat() -> None:
+    cut = [(-120.0, 300.0), (1800.0, 180.0), (2150.0, 2650.0), (250.0, 2770.0)]
+    assert find_page(_photo(cut)) is None
+
+
+def test_an_image_of_noise_or_of_one_colour_has_no_page() -> None:
+    rng = np.random.default_rng(3)
+    assert find_page(rng.integers(0, 255, (900, 700, 3), dtype=np.uint8)) is None
+    assert find_page(np.zeros((900, 700, 3), np.uint8)) is None
+    assert rectify(np.full((120, 100, 3), 255, np.uint8)) is None
+
+
+def test_corners_are_ordered_from_the_top_left_clockwise() -> None:
+    shuffled = np.array([[1900.0, 2600.0], [200.0, 300.0], [300.0, 2700.0], [1800.0, 200.0]])
+    ordered = order_corners(shuffled)
+    assert ordered.tolist() == [[200, 300], [1800, 200], [1900, 2600], [300, 2700]]
+
+
+def _pinhole(pitch: float, yaw: float, f: float, frame: tuple[int, int]) -> np.ndarray:
+    """The corners of an A4 page (TL, TR, BR, BL) seen by a pinhole camera whose principal
+    point is the frame's centre, tilted by ``pitch`` and ``yaw`` degrees."""
+    a, b = math.radians(pitch), math.radians(yaw)
+    rx = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
+    ry = np.array([[math.cos(b), 0, math.sin(b)], [0, 1, 0], [-math.sin(b), 0, math.cos(b)]])
+    w, h = 210.0, 297.0
+    pts = np.array([[-w / 2, -h / 2, 0], [w / 2, -h / 2, 0], [w / 2, h / 2, 0], [-w / 2, h / 2, 0]])
+    cam = pts @ (ry @ rx).T + np.array([10.0, -20.0, 420.0])
+    return cam[:, :2] / cam[:, 2:] * f + np.array(frame) / 2
+
+
+@pytest.mark.parametrize(
+    ("pitch", "yaw", "focal"),
+    [(-12, 10, 1800), (-12, 10, 4000), (20, 3, 2700), (1, 0.5, 2700), (0, 0, 2700), (15, 0, 2700)],
+)
+def test_the_papers_proportions_come_from_the_camera_view(
+    pitch: float, yaw: float, focal: float
+) -> None:
+    """Opposite sides of a tilted page differ in length by up to 10 % here; the aspect
+    measured from the view is A4's within 0.5 %, and the page is taken to be A4 (a view
+    tilted about one axis only does not tell the focal length: a phone's is assumed)."""
+    quad = _pinhole(pitch, yaw, focal, (2250, 3000))
+    aspect, portrait = measured_aspect(quad, (2250, 3000))
+    assert portrait
+    assert aspect == pytest.approx(297 / 210, rel=0.005)
+    assert paper_size(aspect)[0] == "A4"
+
+
+def test_papers_of_other_proportions_keep_them() -> None:
+    assert paper_size(11 / 8.5)[0] == "Letter"
+    name, (short, long) = paper_size(1.0)  # a square card is no paper size we know
+    assert name == "" and long == pytest.approx(11.69) and short == pytest.approx(11.69)
+
+
+def test_a_photo_is_made_flat_at_a4_and_200_dpi_with_the_print_where_it_was() -> None:
+    flat, done = rectify(_photo(TILTED)) or (None, None)
+    assert flat is not None and done is not None
+    assert (flat.shape[1], flat.shape[0]) == PAGE == done.size
+    assert done.paper == "A4" and done.photo_size == (2250, 3000)
+    x0, y0, x1, y1 = MARK
+    window = flat[y0 - 100 : y1 + 100, x0 - 100 : x1 + 100, 1]
+    square = np.argwhere(window < 60) + np.array([y0 - 100, x0 - 100])
+    (top, left), (bottom, right) = square.min(axis=0), square.max(axis=0)
+    assert abs(left - x0) <= 3 and abs(top - y0) <= 3
+    assert abs(right + 1 - x1) <= 3 and abs(bottom + 1 - y1) <= 3
+
+
+def test_intake_makes_a_photo_flat_and_records_it() -> None:
+    (page,) = load_pages(photograph(_page(), TILTED))
+    assert page.rectified is not None
+    assert (page.image.shape[1], page.image.shape[0]) == PAGE
+    assert np.abs(np.array(page.rectified.corners) - np.array(TILTED)).max() <= 2.0
+    assert page.rectified.to_json()["paper"] == "A4"
+
+
+def test_intake_leaves_a_flat_scan_bit_for_bit_as_it_was() -> None:
+    """The fixture scan (a simulator scan: turned, skewed, dark wedges at its edges) comes out
+    exactly as the decoder gives it, as before photos were made flat."""
+    from tests.integration.verification.genuine_scan import SCANS
+
+    for name in ("genuine.jpg", "forged_seal.jpg"):
+        data = (SCANS / name).read_bytes()
+        (page,) = load_pages(data)
+        assert page.rectified is None
+        decoded = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        assert page.image.shape == decoded.shape and np.array_equal(page.image, decoded)

@@ -37,3 +37,20 @@ async def client(node: Node) -> AsyncIterator[httpx.AsyncClient]:
 
 def bearer(token: str) -> dict[str, Any]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def other_process_review(node: Node) -> Any:
+    """The node's review service as another process of its home has it: the same blobs,
+    chain and evidence, its own ``Database`` (own connections) on the same file."""
+    from node.review.service import ReviewService
+    from node.storage.db import Database
+
+    review = node.extras["review"]
+    return ReviewService(
+        Database(node.db.url),
+        node.blobs,
+        node.anchoring,
+        None,
+        evidence_root=review.evidence_root,
+        actor=review.actor,
+    )

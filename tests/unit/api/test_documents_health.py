@@ -251,13 +251,7 @@ async def test_a_revocation_on_chain_the_node_did_not_record_is_recorded(
     node, client, tokens
 ) -> None:
     # the node stopped between the revoke transaction and its own record: a retry records it
-    r = await client.post(
-        "/api/v1/documents/certificates",
-        content=json.dumps(CERT),
-        headers={**bearer(tokens["officer"]), **JSON},
-    )
-    sha = r.json()["sha256"]
-    await node.anchoring.run_once(force=True)
+    sha = await _anchored_certificate(node, client, tokens)
     info = node.anchoring.info(sha)
     await node.anchoring.chain.revoke(info.root, info.proof, info.leaf, "issued in error")
     retry = await client.post(
@@ -271,31 +265,16 @@ async def test_a_revocation_on_chain_the_node_did_not_record_is_recorded(
 
 
 async def test_two_officers_revoking_one_document_at_once_record_one_revocation(
-    node, client, tokens, monkeypatch
+    node, client, tokens
 ) -> None:
     # the other request (its own connection) looks at the chain once this one's revocation is
     # mined, takes it for one whose node stopped before recording it, and records it just
     # before this one writes its record
-    from node.review.service import ReviewService
-    from node.storage.db import Database
     from tests.races import rival_before_write
+    from tests.unit.api.conftest import other_process_review
 
-    r = await client.post(
-        "/api/v1/documents/certificates",
-        content=json.dumps(CERT),
-        headers={**bearer(tokens["officer"]), **JSON},
-    )
-    sha = r.json()["sha256"]
-    await node.anchoring.run_once(force=True)
-    review = node.extras["review"]
-    other = ReviewService(
-        Database(node.db.url),
-        node.blobs,
-        node.anchoring,
-        None,
-        evidence_root=review.evidence_root,
-        actor=review.actor,
-    )
+    sha = await _anchored_certificate(node, client, tokens)
+    other = other_process_review(node)
     second = rival_before_write(
         node.db, None, lambda: asyncio.run(other.revoke_document(sha, "issued in error", "bob"))
     )
@@ -361,3 +340,14 @@ async def test_metrics_answer_while_the_database_cannot_be_read(node, client) ->
     assert "cusdep_home_free_bytes " in down.text and "cusdep_documents{" not in down.text
     up = (await client.get("/metrics")).text
     assert "cusdep_database_up 1.0" in up
+
+
+async def _anchored_certificate(node, client, tokens) -> str:  # type: ignore[no-untyped-def]
+    """A certificate the officer uploaded, anchored now; its SHA-256."""
+    r = await client.post(
+        "/api/v1/documents/certificates",
+        content=json.dumps(CERT),
+        headers={**bearer(tokens["officer"]), **JSON},
+    )
+    await node.anchoring.run_once(force=True)
+    return str(r.json()["sha256"])

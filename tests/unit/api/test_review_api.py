@@ -165,21 +165,13 @@ async def test_of_two_officers_confirming_one_verdict_at_once_the_second_gets_40
 ) -> None:
     # the other officer's request (another connection) commits its confirmation just before
     # this one writes: this one is refused with a problem, and one decision is recorded
-    from node.review.service import ReviewService
-    from node.storage.db import Database
     from tests.races import rival_before_write
+    from tests.unit.api.conftest import other_process_review
 
     sha = await _submit(client, tokens, "forged")
     review = node.extras["review"]
     await review.process_pending()
-    other = ReviewService(
-        Database(node.db.url),
-        node.blobs,
-        node.anchoring,
-        None,
-        evidence_root=review.evidence_root,
-        actor=review.actor,
-    )
+    other = other_process_review(node)
     rival_before_write(node.db, None, lambda: other.decide(sha, "reject", "", "CN-O1"))
 
     r = await client.post(

@@ -90,15 +90,10 @@ class ExchangeService:
         or an officer) — not one rejected, revoked or still in review. Its state is read in
         the transaction that queues it, after the queueing write (and locked on PostgreSQL):
         a revocation committed meanwhile is seen, and the message is not queued."""
-        self._accepted_or_unknown(sha256)  # refuse early, before signing anything
         guard = partial(_still_forwardable, sha256=sha256)
         return self.send_many(
             [(self.blobs.get(sha256), "")], to, kind, fsync_blobs=True, guard=guard
         )[0]
-
-    def _accepted_or_unknown(self, sha256: str) -> None:
-        with self.db.session() as session:
-            _still_forwardable(session, sha256=sha256)
 
     def send_many(
         self,

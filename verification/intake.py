@@ -132,7 +132,14 @@ def _pdf_pages(data: bytes, limits: IntakeLimits, *, send: bool = True) -> list[
         max_render_seconds=limits.max_render_seconds,
         send=send,
     )
-    return [Page(i, image) for i, image in render_pdf(data, job)]
+    return [_flat_or_as_rendered(i, image) for i, image in render_pdf(data, job)]
+
+
+def _flat_or_as_rendered(index: int, image: np.ndarray) -> Page:
+    """A PDF page as rendered, or made flat where it is a photograph of a paper (a phone's
+    "scan to PDF" without its own straightening): the rendering at ``WORK_DPI`` is the photo."""
+    flat = rectify(image)
+    return Page(index, image) if flat is None else Page(index, flat[0], rectified=flat[1])
 
 
 # ---- raster images ----------------------------------------------------------------------------

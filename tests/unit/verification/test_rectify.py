@@ -183,3 +183,23 @@ def test_intake_leaves_a_flat_scan_bit_for_bit_as_it_was() -> None:
         assert page.rectified is None
         decoded = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
         assert page.image.shape == decoded.shape and np.array_equal(page.image, decoded)
+
+
+def _pdf_of(image: np.ndarray) -> bytes:
+    """A one-page PDF of ``image`` at 200 dpi (a phone's "scan to PDF" of a photo)."""
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, "PDF", resolution=200.0)
+    return out.getvalue()
+
+
+def test_a_photo_in_a_pdf_is_made_flat_too() -> None:
+    (page,) = load_pages(_pdf_of(_photo(TILTED)))
+    assert page.rectified is not None and page.rectified.to_json()["paper"] == "A4"
+    assert (page.image.shape[1], page.image.shape[0]) == PAGE
+    assert np.abs(np.array(page.rectified.corners) - np.array(TILTED)).max() <= 3.0
+
+
+def test_a_pdf_page_that_is_the_paper_is_used_as_rendered() -> None:
+    (page,) = load_pages(_pdf_of(_page()))
+    assert page.rectified is None  # as pdfium renders it (to a pixel of rounding)
+    assert abs(page.image.shape[1] - PAGE[0]) <= 1 and abs(page.image.shape[0] - PAGE[1]) <= 1

@@ -132,14 +132,15 @@ def _pdf_pages(data: bytes, limits: IntakeLimits, *, send: bool = True) -> list[
         max_render_seconds=limits.max_render_seconds,
         send=send,
     )
-    return [_flat_or_as_rendered(i, image) for i, image in render_pdf(data, job)]
+    # a page that is a photograph of a paper (a phone's "scan to PDF" without its own
+    # straightening) is made flat: the rendering at ``WORK_DPI`` is the photo
+    return [_photo_page(i, image) or Page(i, image) for i, image in render_pdf(data, job)]
 
 
-def _flat_or_as_rendered(index: int, image: np.ndarray) -> Page:
-    """A PDF page as rendered, or made flat where it is a photograph of a paper (a phone's
-    "scan to PDF" without its own straightening): the rendering at ``WORK_DPI`` is the photo."""
+def _photo_page(index: int, image: np.ndarray) -> Page | None:
+    """The page made flat where ``image`` is a photograph of a paper (``rectify``), else None."""
     flat = rectify(image)
-    return Page(index, image) if flat is None else Page(index, flat[0], rectified=flat[1])
+    return None if flat is None else Page(index, flat[0], rectified=flat[1])
 
 
 # ---- raster images ----------------------------------------------------------------------------
@@ -188,9 +189,9 @@ def _decode_frames(img: Image.Image, limits: IntakeLimits, *, flatten: bool) -> 
                 f"at {WORK_DPI} dpi"
             )
         frame = _upright(_rgb(img), img)
-        flat = rectify(np.asarray(frame)) if flatten else None
-        if flat is not None:  # a photographed page: flat, at WORK_DPI, from the full photo
-            pages.append(Page(i, flat[0], rectified=flat[1]))
+        photo = _photo_page(i, np.asarray(frame)) if flatten else None
+        if photo is not None:  # a photographed page: flat, at WORK_DPI, from the full photo
+            pages.append(photo)
             continue
         if scale is not None:
             size = (round(frame.width * scale), round(frame.height * scale))

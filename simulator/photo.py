@@ -148,16 +148,3 @@ def _encode(img: np.ndarray, hom: np.ndarray, p: dict[str, float], fmt: str) -> 
         raise RuntimeError("image encoding failed")
     h, w = img.shape[:2]
     return Scan(enc.tobytes(), fmt, hom, (w, h), p)
-
-
-def transform_box(box: tuple[float, float, float, float], hom: np.ndarray) -> list[int]:
-    """Page-pixel box (x0, y0, x1, y1) -> its bounding box in the photo."""
-    x0, y0, x1, y1 = box
-    pts = np.array([[[x0, y0]], [[x1, y0]], [[x0, y1]], [[x1, y1]]], dtype=np.float64)
-    out = cv2.perspectiveTransform(pts, hom)[:, 0, :]
-    return [
-        int(out[:, 0].min()),
-        int(out[:, 1].min()),
-        int(out[:, 0].max()) + 1,
-        int(out[:, 1].max()) + 1,
-    ]

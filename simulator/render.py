@@ -20,7 +20,7 @@ from simulator import seal as seal_mod
 from simulator import signature as sig_mod
 from simulator.layouts import Layout
 from simulator.pdf import PAGE_H, Geometry, render_pdf
-from simulator.scan import DPI, Scan, scan_pdf, transform_box
+from simulator.scan import DPI, scan_pdf, transform_box
 from simulator.world import INKS, Officer, SealSpec
 
 INK_DPI = 300.0
@@ -64,7 +64,7 @@ def render_case(
     for key in ("seal", "signature"):
         box = placed[key].pop("box_pt", None)
         if box is not None:
-            placed[key]["bbox_scan"] = _place(_to_px(box), scan, capture)
+            placed[key]["bbox_scan"] = transform_box(_to_px(box), scan.matrix)
     placed["scan"] = {
         "dpi": DPI,
         "size": list(scan.size),
@@ -74,12 +74,6 @@ def render_case(
         w, h = int(scan.params["page_w"]), int(scan.params["page_h"])
         placed["scan"]["page_corners"] = photo.page_corners(scan.matrix, w, h)
     return pdf, scan.data, placed
-
-
-def _place(box: tuple[float, float, float, float], scan: Scan, capture: str) -> list[int]:
-    if capture == "photo":
-        return photo.transform_box(box, scan.matrix)
-    return transform_box(box, scan.matrix)
 
 
 def _to_px(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:

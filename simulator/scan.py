@@ -206,10 +206,13 @@ def _specks(img: np.ndarray, rng: np.random.Generator, n: int) -> None:
 
 
 def transform_box(box: tuple[float, float, float, float], matrix: np.ndarray) -> list[int]:
-    """Page-pixel box (x0, y0, x1, y1) -> its bounding box in the scan."""
+    """Page-pixel box (x0, y0, x1, y1) -> its bounding box in the scan (``matrix`` a 2x3
+    affine) or the photo (a 3x3 homography, ``photo.photograph_pdf``)."""
     x0, y0, x1, y1 = box
+    m = matrix if matrix.shape == (3, 3) else np.vstack([matrix, [0.0, 0.0, 1.0]])
     pts = np.array([[x0, y0, 1], [x1, y0, 1], [x0, y1, 1], [x1, y1, 1]], dtype=np.float64)
-    out = pts @ matrix.T
+    projected = pts @ m.T
+    out = projected[:, :2] / projected[:, 2:]
     return [
         int(out[:, 0].min()),
         int(out[:, 1].min()),

@@ -4,7 +4,8 @@ A pinhole camera (focal length about the frame's long side, principal point at t
 centre) looks at the page from a random pose: tilted about both page axes, turned a little
 in its plane, off centre, at a distance that leaves the whole page in frame with a margin of
 table round it. Each corner moves differently (up to ~10 % of the page's size from where a
-straight-on view would put it). Then: a darker textured table, a lighting gradient and lens
+straight-on view would put it). Then: a textured table (three times in four darker than the
+paper, else a light one, a white desk, 10-25 % darker than it), a lighting gradient and lens
 vignetting, focus blur, sensor noise, JPEG. All seeded. Returns the encoded photo and the 3x3
 homography that maps page pixels (200 dpi) to photo pixels (for ground-truth boxes).
 """
@@ -31,7 +32,7 @@ def photograph_pdf(pdf: bytes, rng: np.random.Generator, fmt: str = "jpg") -> Sc
     p["page_w"], p["page_h"] = float(w), float(h)
     homography = _camera(w, h, p)
     fw, fh = _FRAME
-    table = _table(rng, fw, fh)
+    table = _table(rng, fw, fh, p["table"])
     warped = cv2.warpPerspective(page, homography, (fw, fh), flags=cv2.INTER_AREA)
     inside = cv2.warpPerspective(
         np.full((h, w), 255, np.uint8), homography, (fw, fh), flags=cv2.INTER_LINEAR
@@ -61,6 +62,8 @@ def _params(rng: np.random.Generator) -> dict[str, float]:
         "light": float(rng.uniform(0.1, 0.3)),
         "vignette": float(rng.uniform(0.05, 0.18)),
         "quality": float(rng.integers(72, 93)),
+        # the surface's brightness: a dark one, or a light one (the paper is 235-252)
+        "table": float(rng.uniform(40, 120) if rng.random() < 0.75 else rng.uniform(185, 215)),
     }
 
 
@@ -112,9 +115,10 @@ def page_corners(hom: np.ndarray, w: int, h: int) -> list[list[float]]:
     return [[round(float(x), 2), round(float(y), 2)] for x, y in out]
 
 
-def _table(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
-    """A darker textured surface (wood-like grain over blotches), float32 BGR."""
-    base = rng.uniform(40, 120) * (1.0 + rng.uniform(-0.15, 0.15, size=3))
+def _table(rng: np.random.Generator, w: int, h: int, level: float) -> np.ndarray:
+    """A textured surface of brightness about ``level`` (wood-like grain over blotches),
+    float32 BGR."""
+    base = level * (1.0 + rng.uniform(-0.15, 0.15, size=3))
     blotch = cv2.resize(rng.random((6, 8), dtype=np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
     grain = cv2.resize(
         rng.random((h // 6, 3), dtype=np.float32), (w, h), interpolation=cv2.INTER_LINEAR

@@ -5,9 +5,11 @@ in the image's pixels) or None where the image shows no such page: a scan, whose
 the frame and runs off its edges; a page cut by the frame; a page on a surface as light as
 itself; anything that is not four straight edges with darker ground outside each of them.
 
-Coarse: the largest bright region of a copy about 640 pixels long (printed text closed over,
-Otsu's threshold), its hull reduced to four corners. Fine: each side's edge found again at
-full resolution along 48 normals (the strongest bright-to-dark step within a few coarse
+Coarse, on a copy about 640 pixels long with printed text closed over: the largest bright
+region (Otsu's threshold), its hull reduced to four corners. Where no level separates page
+and ground (a light surface, lit unevenly: the ground on one side as bright as the page on
+the other), the page's four edges instead (``_page_sides``). Fine: each side's edge found
+again at full resolution along 48 normals (the strongest bright-to-dark step within a few coarse
 pixels) and a line fitted through those points; the corners are where the lines meet.
 """
 
@@ -16,11 +18,18 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from verification._page_sides import (
+    FAINT_STEP,
+    MAX_AREA,
+    faint_quad,
+    good_shape,
+    outward,
+    sample,
+)
+
 _COARSE_SIDE = 640
 _MIN_AREA = 0.15  # the page covers at least this share of the frame
-_MAX_AREA = 0.92  # ... and at most this: more is a scan, or a page filling the photo
 _BORDER_TOUCH = 0.03  # share of the outline allowed on the frame's edge (a corner's tip)
-_MIN_ANGLE, _MAX_ANGLE = 50.0, 130.0  # each corner's angle, degrees
 _MIN_STEP = 25.0  # grey levels between the page just inside a side and the ground outside
 _SAMPLES = 48  # normals per side for the fine fit
 
@@ -46,7 +55,20 @@ def find_page(rgb: np.ndarray) -> np.ndarray | None:
         fine = _refine(grey, coarse / scale, 4.0 / scale)
         if fine is not None and _plausible(fine * scale, small):
             return fine
-    return None
+    return _by_sides(grey, scale, small, closed)
+
+
+def _by_sides(
+    grey: np.ndarray, scale: float, small: np.ndarray, closed: np.ndarray
+) -> np.ndarray | None:
+    """The page found by its four edges (see the module's doc), or None."""
+    coarse = faint_quad(closed)
+    if coarse is None:
+        return None
+    fine = _refine(grey, coarse / scale, 4.0 / scale, FAINT_STEP / 4)
+    if fine is None or not _plausible(fine * scale, small, FAINT_STEP):
+        return None
+    return fine
 
 
 def _coarse(closed: np.ndarray, level: float) -> np.ndarray | None:
@@ -64,7 +86,7 @@ def _bright_region(closed: np.ndarray, level: float) -> np.ndarray | None:
         return None
     outline = max(contours, key=cv2.contourArea)
     share = cv2.contourArea(outline) / float(h * w)
-    if not _MIN_AREA <= share <= _MAX_AREA:
+    if not _MIN_AREA <= share <= MAX_AREA:
         return None
     pts = outline[:, 0, :]
     on_edge = (pts[:, 0] <= 1) | (pts[:, 1] <= 1) | (pts[:, 0] >= w - 2) | (pts[:, 1] >= h - 2)
@@ -97,49 +119,33 @@ def order_corners(pts: np.ndarray) -> np.ndarray:
     return np.roll(ring, -first, axis=0)
 
 
-def _plausible(quad: np.ndarray, small: np.ndarray) -> bool:
+def _plausible(quad: np.ndarray, small: np.ndarray, min_step: float = _MIN_STEP) -> bool:
     """Convex, no corner too sharp or too blunt, darker ground outside every side."""
-    if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
-        return False
-    for i in range(4):
-        a, b, c = quad[i - 1], quad[i], quad[(i + 1) % 4]
-        u, v = a - b, c - b
-        cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
-        if not _MIN_ANGLE <= np.degrees(np.arccos(np.clip(cos, -1, 1))) <= _MAX_ANGLE:
-            return False
-    return all(_step(small, quad[i], quad[(i + 1) % 4], quad.mean(axis=0)) for i in range(4))
+    return good_shape(quad) and all(
+        _step(small, quad[i], quad[(i + 1) % 4], quad.mean(axis=0)) >= min_step for i in range(4)
+    )
 
 
-def _step(small: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> bool:
-    """Whether the ground a few pixels outside side ``a``-``b`` is darker than the page a few
-    pixels inside it (medians along the side's middle)."""
-    normal = _outward(a, b, centre)
+def _step(small: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> float:
+    """How much darker the ground a few pixels outside side ``a``-``b`` is than the page a
+    few pixels inside it (medians along the side's middle)."""
+    normal = outward(a, b, centre)
     t = np.linspace(0.15, 0.85, 24)[:, None]
     along = a + t * (b - a)
-    inside = _sample(small, along - 6 * normal)
-    outside = _sample(small, along + 6 * normal)
-    return bool(np.median(inside) - np.median(outside) >= _MIN_STEP)
+    inside = sample(small, along - 6 * normal)
+    outside = sample(small, along + 6 * normal)
+    return float(np.median(inside) - np.median(outside))
 
 
-def _outward(a: np.ndarray, b: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    d = (b - a) / (np.linalg.norm(b - a) + 1e-9)
-    normal = np.array([d[1], -d[0]])
-    return normal if normal @ ((a + b) / 2 - centre) > 0 else -normal
-
-
-def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    """Bilinear grey values at ``pts`` (N, 2); points outside the image read as the border."""
-    xy = pts.astype(np.float32).reshape(1, -1, 2)
-    out = cv2.remap(img, xy, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out.reshape(-1).astype(np.float32)
-
-
-def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray | None:
-    """The corners where the four sides' fine edge lines meet (None: a side showed no edge)."""
+def _refine(
+    grey: np.ndarray, quad: np.ndarray, reach: float, min_fall: float = _MIN_STEP / 4
+) -> np.ndarray | None:
+    """The corners where the four sides' fine edge lines meet (None: a side showed no edge
+    falling by ``min_fall`` grey levels at a third of its points)."""
     centre = quad.mean(axis=0)
     lines = []
     for i in range(4):
-        line = _edge_line(grey, quad[i], quad[(i + 1) % 4], centre, reach)
+        line = _edge_line(grey, quad[i], quad[(i + 1) % 4], centre, reach, min_fall)
         if line is None:
             return None
         lines.append(line)
@@ -150,20 +156,25 @@ def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray | No
 
 
 def _edge_line(
-    grey: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, reach: float
+    grey: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    centre: np.ndarray,
+    reach: float,
+    min_fall: float,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Point and direction of the line through side ``a``-``b``'s sharpest bright-to-dark step,
     searched within ``reach`` pixels either side of the coarse side."""
-    normal = _outward(a, b, centre)
+    normal = outward(a, b, centre)
     offsets = np.arange(-reach, reach + 0.5, 0.5)
     t = np.linspace(0.08, 0.92, _SAMPLES)
     along = a[None, :] + t[:, None] * (b - a)[None, :]
     grid = along[:, None, :] + offsets[None, :, None] * normal[None, None, :]
-    profile = _sample(grey, grid.reshape(-1, 2)).reshape(len(t), len(offsets))
+    profile = sample(grey, grid.reshape(-1, 2)).reshape(len(t), len(offsets))
     profile = cv2.GaussianBlur(profile, (5, 1), 0)
     fall = profile[:, :-2] - profile[:, 2:]  # bright inside -> dark outside: positive
     best = np.argmax(fall, axis=1)
-    strong = fall[np.arange(len(t)), best] >= _MIN_STEP / 4
+    strong = fall[np.arange(len(t)), best] >= min_fall
     if np.count_nonzero(strong) < _SAMPLES // 3:
         return None
     shift = (offsets[best] + offsets[best + 2]) / 2

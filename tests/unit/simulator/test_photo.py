@@ -53,3 +53,15 @@ def test_mixed_capture_draws_both_per_case_and_an_unknown_one_is_refused() -> No
     assert capture_of(610, 1, "photo") == "photo" and capture_of(610, 1, "scan") == "scan"
     with pytest.raises(ValueError, match="unknown capture"):
         capture_of(610, 1, "fax")
+
+
+def test_a_quarter_of_the_photos_lie_on_a_light_surface_a_little_darker_than_the_paper() -> None:
+    """Most tables are darker than the paper; about one in four is a white desk, 10-25 %
+    darker than it, where no one grey level tells page from ground."""
+    levels = [
+        photograph_pdf(_pdf(), np.random.default_rng([612, case, 7])).params["table"]
+        for case in range(24)
+    ]
+    light = [v for v in levels if v >= 150]
+    assert 2 <= len(light) <= 12, levels
+    assert all(185 <= v <= 215 for v in light) and all(40 <= v <= 120 for v in levels if v < 150)

@@ -1,8 +1,9 @@
 """Finding a photographed page's corners and making it flat (``_page_quad``, ``rectify``), on
 synthetic photographs whose corners are known: a printed page warped onto a darker textured
-table, lit unevenly, blurred, noisy and JPEG-compressed. And what must not be touched: a page
-filling the frame as in a scan, a certificate's printed frame on white paper, a page on a
-surface as light as itself, a page the frame cuts."""
+table, or a light one (found by its edges), lit unevenly, blurred, noisy and JPEG-compressed.
+And what must not be touched: a page filling the frame as in a scan, a certificate's printed
+frame on white paper, a page on a surface as light as itself, a band of the page, a page the
+frame cuts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from verification import _page_quad
 from verification._page_quad import find_page, order_corners
 from verification.intake import load_pages
 from verification.rectify import measured_aspect, paper_size, rectify
@@ -94,8 +96,34 @@ def test_a_printed_frame_on_white_paper_is_not_a_page_on_a_table() -> None:
     assert find_page(frame) is None
 
 
+@pytest.mark.parametrize("table", [220.0, 235.0, 250.0])
+def test_a_page_on_a_light_surface_lit_unevenly_is_found_by_its_sides(
+    table: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A white desk under light falling off to the left: its ground on the right is as bright
+    as the page on the left, so no one grey level outlines the page; its four edges do."""
+    photo = _photo(TILTED, table=table)
+    found = find_page(photo)
+    assert found is not None
+    assert np.abs(found - np.array(TILTED)).max() <= 2.0, found.round(1).tolist()
+    monkeypatch.setattr(_page_quad, "faint_quad", lambda closed: None)
+    assert find_page(photo) is None  # the bright region alone does not find it
+
+
 def test_a_page_on_a_surface_as_light_as_itself_is_not_found() -> None:
-    assert find_page(_photo(TILTED, table=235.0)) is None
+    assert find_page(_photo(TILTED, table=280.0)) is None
+
+
+def test_a_blank_band_of_the_page_below_a_tinted_block_is_not_taken_for_the_page() -> None:
+    """A light desk, the page's upper part tinted (a filled box) darker than the desk and
+    ending in a straight edge: the blank band under it is brighter than all round it inside
+    four straight edges (without the shape's tests it is what is found), but it has no
+    page's proportions or size."""
+    page = _page()
+    page[90:1650] = (page[90:1650] * 0.75).astype(np.uint8)
+    data = photograph(page, TILTED, table=235.0)
+    found = find_page(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
+    assert found is None or np.abs(found - np.array(TILTED)).max() <= 2.0
 
 
 def test_a_page_the_frame_cuts_is_not_made_flat() -> None:

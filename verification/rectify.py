@@ -5,9 +5,10 @@ four corners onto a rectangle of the paper's size at 200 dpi, so the template's 
 seal's and signature's scale are those of a scan. The paper's proportions come from the
 quadrilateral as a pinhole camera with its principal point at the image's centre sees it
 (Zhang and He's rectangle-aspect estimate; the mean of opposite sides when the view is too
-nearly straight-on for it), and are taken as A4 or US Letter when within 4.5 % of one (a
-certificate's paper), else as measured with the long side 11.69 in. An image in which no page
-is found (a scan, a page filling the photo) is not touched: ``rectify`` returns None.
+nearly straight-on for it), and are taken as a certificate's paper (A4, US Letter or Legal,
+Folio, F4) when within 4.5 % of one and less than half way to any other, else as measured
+with the long side 11.69 in. An image in which no page is found (a scan, a page filling the
+photo) is not touched: ``rectify`` returns None.
 """
 
 from __future__ import annotations
@@ -25,9 +26,18 @@ from verification._page_quad import find_page
 logger = logging.getLogger(__name__)
 
 DPI = 200  # ``intake.WORK_DPI``
-_PAPERS = {"A4": (210 / 25.4, 297 / 25.4), "Letter": (8.5, 11.0)}  # inches, portrait
-_SNAP = 0.045  # a measured aspect within this share of a paper's is that paper (A4 and
-# Letter are 9.3 % apart)
+# (short, long) inches: the papers certificates are printed on (Folio, 8.5 x 13 in, is the
+# "oficio" and "long bond" of Latin America and the Philippines; F4 Indonesia's and others')
+_PAPERS = {
+    "A4": (210 / 25.4, 297 / 25.4),
+    "Letter": (8.5, 11.0),
+    "Legal": (8.5, 14.0),
+    "Folio": (8.5, 13.0),
+    "F4": (210 / 25.4, 330 / 25.4),
+}
+# a measured aspect within this share of a paper's is that paper, and within less than half
+# the way to the nearest other's (A4 and Letter are 9.3 % apart, Folio and F4 2.8 %)
+_SNAP, _SNAP_OF_GAP = 0.045, 0.45
 _LONG_INCHES = 11.69  # an unrecognised paper's long side
 # focal length, x the image's long side: a phone's (or a document camera's) lies between
 # these; an estimate outside (a view with a pair of sides nearly parallel, where it is
@@ -42,7 +52,7 @@ class Rectified:
     corners: tuple[tuple[float, float], ...]  # in the photo: TL, TR, BR, BL
     photo_size: tuple[int, int]  # (w, h) of the photo
     size: tuple[int, int]  # (w, h) of the flat page
-    paper: str  # "A4", "Letter", or "" (proportions as measured)
+    paper: str  # "A4", "Letter", "Legal", "Folio", "F4", or "" (proportions as measured)
     aspect: float  # measured long side / short side
 
     def to_json(self) -> dict[str, Any]:
@@ -113,12 +123,22 @@ def _camera_sides(quad: np.ndarray, frame: tuple[int, int]) -> tuple[float, floa
 def paper_size(aspect: float) -> tuple[str, tuple[float, float]]:
     """The paper (name, (short, long) inches) whose proportions ``aspect`` is, or ("", the
     measured proportions with an 11.69 in long side)."""
-    name, (short, long) = min(
-        _PAPERS.items(), key=lambda kv: abs(math.log(aspect * kv[1][0] / kv[1][1]))
-    )
-    if abs(aspect * short / long - 1.0) <= _SNAP:
-        return name, (short, long)
+    off = {name: math.log(aspect * short / long) for name, (short, long) in _PAPERS.items()}
+    name = min(off, key=lambda n: abs(off[n]))
+    if abs(off[name]) <= _snap(name):
+        return name, _PAPERS[name]
     return "", (_LONG_INCHES / aspect, _LONG_INCHES)
+
+
+def _snap(name: str) -> float:
+    """How far (log of the aspects' ratio) a measured aspect may be from paper ``name``'s."""
+    short, long = _PAPERS[name]
+    gaps = [
+        abs(math.log(long / short * other_short / other_long))
+        for other, (other_short, other_long) in _PAPERS.items()
+        if other != name
+    ]
+    return min(_SNAP, _SNAP_OF_GAP * min(gaps))
 
 
 def _warp(rgb: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndarray:

@@ -173,10 +173,54 @@ def test_the_papers_proportions_come_from_the_camera_view(
     assert paper_size(aspect)[0] == "A4"
 
 
-def test_papers_of_other_proportions_keep_them() -> None:
-    assert paper_size(11 / 8.5)[0] == "Letter"
-    name, (short, long) = paper_size(1.0)  # a square card is no paper size we know
-    assert name == "" and long == pytest.approx(11.69) and short == pytest.approx(11.69)
+@pytest.mark.parametrize(
+    ("short", "long", "paper"),
+    [(8.5, 11, "Letter"), (8.5, 14, "Legal"), (8.5, 13, "Folio"), (210 / 25.4, 330 / 25.4, "F4")],
+)
+def test_a_certificates_other_papers_are_told_by_their_proportions(
+    short: float, long: float, paper: str
+) -> None:
+    """Measured within 1 % (a phone's view, as above), each is that paper and its size."""
+    for error in (0.99, 1.0, 1.01):
+        name, size = paper_size(long / short * error)
+        assert name == paper and size == pytest.approx((short, long))
+
+
+def test_proportions_between_two_papers_or_of_none_keep_those_measured() -> None:
+    """Half way from A4 to Folio is neither; nor is a square card: an 11.69 in long side."""
+    between = math.sqrt(297 / 210 * 13 / 8.5)
+    for aspect in (between, 1.0):
+        name, (short, long) = paper_size(aspect)
+        assert (
+            name == "" and long == pytest.approx(11.69) and short == pytest.approx(11.69 / aspect)
+        )
+    # Folio and F4 are 2.8 % apart: 1 % off either is still that one, not the other
+    assert paper_size(13 / 8.5 * 1.01)[0] == "Folio" and paper_size(330 / 210 / 1.01)[0] == "F4"
+    assert paper_size(math.sqrt(13 / 8.5 * 330 / 210))[0] == ""  # half way: neither
+
+
+def test_a_legal_page_photographed_is_made_flat_at_its_own_size() -> None:
+    """8.5 x 14 in at 200 dpi: 1700 x 2800 pixels, where an 11.69 in long side would have
+    shrunk the page (and its seal) by a sixth."""
+    w, h = 1700, 2800
+    page = np.full((h, w, 3), 246, np.uint8)
+    cv2.rectangle(page, (90, 90), (w - 90, h - 90), (30, 30, 30), 3)
+    corners = _legal_view()
+    data = photograph(page, corners)
+    flat, done = rectify(np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))) or (None, None)
+    assert flat is not None and done is not None
+    assert done.paper == "Legal" and done.size == (w, h) == (flat.shape[1], flat.shape[0])
+
+
+def _legal_view() -> list[tuple[float, float]]:
+    """A Legal page's corners as a camera tilted 10 degrees sees it, in a 2250 x 3000 frame."""
+    a = math.radians(10)
+    rot = np.array([[1, 0, 0], [0, math.cos(a), -math.sin(a)], [0, math.sin(a), math.cos(a)]])
+    w, h = 8.5, 14.0
+    pts = np.array([[-w / 2, -h / 2, 0], [w / 2, -h / 2, 0], [w / 2, h / 2, 0], [-w / 2, h / 2, 0]])
+    cam = pts @ rot.T + np.array([0.3, -0.2, 20.0])
+    xy = cam[:, :2] / cam[:, 2:] * 3000 + np.array([1125, 1500])
+    return [(float(x), float(y)) for x, y in xy]
 
 
 def test_a_photo_is_made_flat_at_a4_and_200_dpi_with_the_print_where_it_was() -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,35 +68,69 @@ class MemorySpecimenSource:
         self._used.add(certificate_key(number))
 
 
+@dataclass(frozen=True)
+class BundleRecords:
+    """A bundle's records as listed (duplicates kept), each template file's bytes as they are
+    (what a registry registers: its SHA-256)."""
+
+    agencies: list[Agency]
+    seals: list[SealSpecimen]
+    officers: list[OfficerSpecimen]
+    template_files: list[tuple[Path, bytes]]
+    root: Path
+
+
+def read_bundle_records(directory: str | Path) -> BundleRecords:
+    """The records of the bundle in ``directory`` (or its ``registry/``); ``SpecimenError``
+    names what cannot be read."""
+    root = Path(directory)
+    if (root / "registry").is_dir():
+        root = root / "registry"
+    if not root.is_dir():
+        raise SpecimenError(f"registry bundle {directory}: not a directory")
+    index = _load_json(root / "bundle.json") if (root / "bundle.json").exists() else None
+    if index is not None and not isinstance(index, Mapping):
+        raise SpecimenError(f"registry bundle: {root / 'bundle.json'} must be an object")
+    return BundleRecords(
+        agencies=[_agency(a) for a in _records(root, "agencies", index)],
+        seals=[_seal(root, s) for s in _records(root, "seals", index)],
+        officers=[_officer(root, o) for o in _records(root, "officers", index)],
+        template_files=_template_files(root, index),
+        root=root,
+    )
+
+
 class BundleSpecimenSource(MemorySpecimenSource):
     """A simulator registry bundle directory (see the module docstring for the layout)."""
 
     def __init__(self, directory: str | Path) -> None:
-        root = Path(directory)
-        if (root / "registry").is_dir():
-            root = root / "registry"
-        if not root.is_dir():
-            raise SpecimenError(f"registry bundle {directory}: not a directory")
-        self.root = root
-        index = _load_json(root / "bundle.json") if (root / "bundle.json").exists() else None
-        if index is not None and not isinstance(index, Mapping):
-            raise SpecimenError(f"registry bundle: {root / 'bundle.json'} must be an object")
+        records = read_bundle_records(directory)
+        self.root = records.root
         super().__init__(
-            agencies=[_agency(a) for a in _records(root, "agencies", index)],
-            seals=[_seal(root, s) for s in _records(root, "seals", index)],
-            officers=[_officer(root, o) for o in _records(root, "officers", index)],
-            templates=_templates(root, index),
-            used_numbers=_optional_list(root / "used_certificates.json"),
+            agencies=records.agencies,
+            seals=records.seals,
+            officers=records.officers,
+            templates=[_parse(path, data) for path, data in records.template_files],
+            used_numbers=_optional_list(records.root / "used_certificates.json"),
         )
 
 
 def _load_json(path: Path) -> Any:
+    return _parse(path, _read(path))
+
+
+def _read(path: Path) -> bytes:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except OSError as err:
         raise SpecimenError(f"registry bundle: cannot read {path} ({err.strerror})") from None
-    except json.JSONDecodeError as err:
-        raise SpecimenError(f"registry bundle: {path} is not JSON ({err.msg})") from None
+
+
+def _parse(path: Path, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise SpecimenError(f"registry bundle: {path} is not JSON ({err})") from None
 
 
 def _records(root: Path, name: str, index: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
@@ -163,13 +198,15 @@ def _day(value: Any) -> date | None:
         raise SpecimenError(f"registry bundle: bad date {value!r}") from None
 
 
-def _templates(root: Path, index: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+def _template_files(root: Path, index: Mapping[str, Any] | None) -> list[tuple[Path, bytes]]:
     if index is not None and isinstance(index.get("templates"), list):
-        return [_load_json(_inside(root, str(p), "template")) for p in index["templates"]]
-    folder = root / "templates"
-    if not folder.is_dir():
-        raise SpecimenError(f"registry bundle {root}: missing templates/")
-    return [_load_json(p) for p in sorted(folder.glob("*.json"))]
+        paths = [_inside(root, str(p), "template") for p in index["templates"]]
+    else:
+        folder = root / "templates"
+        if not folder.is_dir():
+            raise SpecimenError(f"registry bundle {root}: missing templates/")
+        paths = sorted(folder.glob("*.json"))
+    return [(path, _read(path)) for path in paths]
 
 
 def _optional_list(path: Path) -> list[str]:

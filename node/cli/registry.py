@@ -7,6 +7,7 @@ from typing import Any
 
 from node.cli._common import emit_json, read_file
 from node.cli.chain import with_node
+from node.registry.bundle import import_bundle, read_bundle
 from node.runtime import Node
 
 
@@ -67,6 +68,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_add_officer)
 
+    a = rsub.add_parser(
+        "import",
+        help="register a whole bundle: agencies, seals, officers, templates",
+        description="Register every record of a registry bundle (DIR/bundle.json and the "
+        "files it names, as `cusdep simulate corpus` writes under DIR/registry/) in one go. "
+        "All are checked first: one bad or conflicting record and nothing is written. A "
+        "record registered before with the same content is left as it is, so an import "
+        "stopped part way is finished by running it again.",
+    )
+    a.add_argument("directory", metavar="DIR", help="the bundle's directory (or its parent)")
+    a.add_argument(
+        "--country",
+        action="append",
+        metavar="CC",
+        help="only the agencies of this country and their records (repeatable)",
+    )
+    a.add_argument("--json", action="store_true", help=_JSON)
+    a.set_defaults(func=_import)
+
     a = rsub.add_parser("revoke", help="revoke one of our records")
     a.add_argument(
         "kind", choices=["agency", "seal", "officer", "template"], help="the record's kind"
@@ -120,6 +140,12 @@ def _add_officer(args: argparse.Namespace) -> int:
             ),
         )
     )
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    plan = read_bundle(args.directory, args.country)
+    emit_json(with_node(args, lambda n: import_bundle(_reg(n), plan)))
     return 0
 
 

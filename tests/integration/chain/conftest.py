@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from node.chain.anchor import Web3ChainAnchor
 from node.chain.client import ChainClient, new_account
 from node.chain.registry import Web3TrustRegistry
+from tests.integration.chain.homes import cusdep, stop_embedded_anvil
 
 
 async def _const(value: str) -> str:
@@ -52,3 +54,11 @@ async def deployed(anvil_url: str) -> AsyncIterator[Deployed]:
     yield d
     for c in [admin, *d.clients]:
         await c.aclose()
+
+
+@pytest.fixture
+def node_home(home: Path) -> Iterator[Path]:
+    """A CN node's home after `cusdep init` (embedded anvil), its anvil stopped afterwards."""
+    cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs")
+    yield home
+    stop_embedded_anvil(home)

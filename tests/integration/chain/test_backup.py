@@ -4,7 +4,6 @@ traces the same documents and its anchors still verify on the (restored) embedde
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import sqlite3
@@ -13,16 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from node.chain.devchain import EmbeddedAnvil
-from node.config import load_settings
-from tests.integration.chain.test_cli_chain import _docs, cusdep, node_run
-
-
-def _stop_anvil(home: Path) -> None:
-    anvil = EmbeddedAnvil(home, load_settings(home).chain.embedded_port)
-    pid = anvil.running_pid()
-    if pid:
-        os.kill(pid, signal.SIGTERM)
+from tests.integration.chain.homes import cusdep, node_run, small_files, stop_embedded_anvil
 
 
 @pytest.fixture
@@ -32,7 +22,7 @@ def homes(home: Path, tmp_path: Path):
     yield home, restored
     for h in (home, restored):
         if (h / "config.toml").exists():
-            _stop_anvil(h)
+            stop_embedded_anvil(h)
 
 
 def _restore(backup: Path, home: Path) -> None:
@@ -45,7 +35,7 @@ def test_a_backup_of_a_running_node_restores_its_documents_and_anchors(
     homes: tuple[Path, Path], tmp_path: Path
 ) -> None:
     home, restored = homes
-    docs = [str(p) for p in _docs(tmp_path, 3)]
+    docs = [str(p) for p in small_files(tmp_path, 3)]
     anchored = json.loads(cusdep(home, "anchor", *docs, "--json").stdout)
     node = node_run(home)
     stop, first = threading.Event(), threading.Event()

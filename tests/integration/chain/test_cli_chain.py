@@ -15,60 +15,11 @@ import pytest
 
 from node.chain.devchain import EmbeddedAnvil, rpc_call
 from node.config import load_settings
-from node.netports import free_port
-
-
-def cusdep(home: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CUSDEP_HOME": str(home)}
-    proc = subprocess.run(
-        [sys.executable, "-m", "node", *args], capture_output=True, text=True, env=env, check=False
-    )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"cusdep {' '.join(args)} failed: {proc.stderr}")
-    return proc
-
-
-def node_run(home: Path) -> subprocess.Popen[str]:
-    """``cusdep node run`` on ``home`` (free ports), once it says it is ready."""
-    env = {
-        **os.environ,
-        "CUSDEP_HOME": str(home),
-        "CUSDEP_EXCHANGE__GRPC_PORT": str(free_port()),
-        "CUSDEP_API__PORT": str(free_port()),
-    }
-    node = subprocess.Popen(
-        [sys.executable, "-m", "node", "node", "run"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert node.stdout is not None and '"ready"' in node.stdout.readline()
-    return node
-
-
-@pytest.fixture
-def node_home(home: Path):
-    cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs")
-    yield home
-    settings = load_settings(home)
-    anvil = EmbeddedAnvil(home, settings.chain.embedded_port)
-    pid = anvil.running_pid()
-    if pid:
-        os.kill(pid, signal.SIGTERM)
-
-
-def _docs(tmp_path: Path, n: int) -> list[Path]:
-    paths = []
-    for i in range(n):
-        p = tmp_path / f"doc{i}.txt"
-        p.write_text(f"certificate {i}\n")
-        paths.append(p)
-    return paths
+from tests.integration.chain.homes import cusdep, node_run, small_files
 
 
 def test_anchor_then_trace_survives_anvil_restart(node_home: Path, tmp_path: Path) -> None:
-    docs = _docs(tmp_path, 3)
+    docs = small_files(tmp_path, 3)
     out = json.loads(cusdep(node_home, "anchor", *map(str, docs), "--json").stdout)
     assert [o["document_sha256"] for o in out] == [
         hashlib.sha256(p.read_bytes()).hexdigest() for p in docs
@@ -85,7 +36,7 @@ def test_anchor_then_trace_survives_anvil_restart(node_home: Path, tmp_path: Pat
 
 
 def test_anchoring_the_same_file_twice_is_idempotent(node_home: Path, tmp_path: Path) -> None:
-    doc = _docs(tmp_path, 1)[0]
+    doc = small_files(tmp_path, 1)[0]
     first = json.loads(cusdep(node_home, "anchor", str(doc), "--json").stdout)
     again = json.loads(cusdep(node_home, "anchor", str(doc), "--json").stdout)
     assert first == again
@@ -122,7 +73,7 @@ def test_bad_input_exits_2_with_one_line(node_home: Path, args: list[str], needl
 
 
 def test_unreadable_file_among_good_ones_anchors_nothing(node_home: Path, tmp_path: Path) -> None:
-    good = _docs(tmp_path, 1)[0]
+    good = small_files(tmp_path, 1)[0]
     proc = cusdep(node_home, "anchor", str(good), str(tmp_path / "missing"), "--json", check=False)
     assert proc.returncode == 2
     sha = hashlib.sha256(good.read_bytes()).hexdigest()
@@ -137,7 +88,7 @@ def test_two_anchor_commands_at_once_both_anchor(node_home: Path, tmp_path: Path
     cusdep(node_home, "trace", "0" * 64, check=False)  # the chain is up before the race
     for round_ in range(3):
         (tmp_path / f"r{round_}").mkdir()
-        docs = _docs(tmp_path / f"r{round_}", 2)
+        docs = small_files(tmp_path / f"r{round_}", 2)
         procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "node", "anchor", str(d), "--json"],
@@ -202,7 +153,7 @@ def test_anvil_left_behind_by_a_killed_node_is_reused(node_home: Path, tmp_path:
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     assert anvil.running_pid() == pid  # left behind
-    out = json.loads(cusdep(node_home, "anchor", str(_docs(tmp_path, 1)[0]), "--json").stdout)
+    out = json.loads(cusdep(node_home, "anchor", str(small_files(tmp_path, 1)[0]), "--json").stdout)
     assert out[0]["block_number"] > 0
     log = (node_home / "chain" / "anvil.log").read_text()
     assert log.count("Listening on") <= 1  # reused, never started a second time
@@ -262,7 +213,7 @@ def test_a_command_moves_the_chain_off_a_port_taken_since_init(
     # one-shot commands stop the embedded anvil when they finish, so its port is free between
     # commands and another process may take it (two test suites' nodes both had 8545); the
     # next command moves the chain to a free port, records it, and the chain's state moves too
-    doc = _docs(tmp_path, 1)[0]
+    doc = small_files(tmp_path, 1)[0]
     before = json.loads(cusdep(node_home, "anchor", str(doc), "--json").stdout)[0]
     port = load_settings(node_home).chain.embedded_port
     if squatter == "another chain":

@@ -1,0 +1,198 @@
+"""A registry bundle registered in one go (``cusdep registry import DIR``).
+
+A bundle is an issuing agency's set (or a simulator corpus's ``registry/``): agencies, seal and
+signature specimens, templates (layout: ``verification.bundle``). Every record is checked
+before any is written — ids, countries, images, dates, templates, that each seal, officer and
+template names an agency of the bundle or of this registry, and that none differs from a record
+of the same id already registered here — so a bundle with one bad record writes nothing.
+Then each is registered in order (agencies, seals, officers, templates) like its ``add-*``
+command: a record registered before with the same content is left as it is, so an import
+stopped part way (the chain down) is finished by running it again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from node.errors import Conflict, InputError
+from node.registry import validate
+from node.registry.service import RegistryService, sha256_hex
+from verification.bundle import read_bundle_records
+from verification.errors import SpecimenError
+from verification.ports import OfficerSpecimen, SealSpecimen
+
+_KINDS = ("agency", "seal", "officer", "template")
+
+
+@dataclass
+class _Plan:
+    """What a bundle registers, checked: in the order it is written."""
+
+    agencies: list[dict[str, str]] = field(default_factory=list)
+    seals: list[SealSpecimen] = field(default_factory=list)
+    officers: list[OfficerSpecimen] = field(default_factory=list)
+    templates: list[tuple[dict[str, Any], bytes]] = field(default_factory=list)
+    countries: frozenset[str] | None = None  # only the agencies of these, and their records
+
+
+def read_bundle(directory: str | Path, countries: list[str] | None = None) -> _Plan:
+    """The bundle's records, each checked as its ``add-*`` command checks it (``InputError``
+    names the first that is not right); ``countries``: import only their agencies' records."""
+    try:
+        source = read_bundle_records(directory)
+    except SpecimenError as err:
+        raise InputError(err.message) from None
+    plan = _Plan(
+        seals=source.seals,
+        officers=source.officers,
+        countries=frozenset(validate.country(c) for c in countries) if countries else None,
+    )
+    for a in source.agencies:
+        where = f"agency {a.id!r}"
+        validate.record_id(a.id, where)
+        country = validate.country(a.country, f"{where}: country")
+        if not a.name.strip():
+            raise InputError(f"{where}: no name")
+        plan.agencies.append({"id": a.id, "country": country, "name": a.name.strip()})
+    for seal in plan.seals:
+        validate.record_id(seal.id, f"seal {seal.id!r}")
+        validate.specimen_image(seal.image, f"seal {seal.id!r}")
+    for officer in plan.officers:
+        _check_officer(officer)
+    plan.templates = [(validate.template_json(data), data) for _p, data in source.template_files]
+    _no_twice(plan)
+    return plan
+
+
+def _no_twice(plan: _Plan) -> None:
+    """``InputError`` for an id the bundle lists twice under one kind."""
+    for kind, ids in (
+        ("agency", [a["id"] for a in plan.agencies]),
+        ("seal", [s.id for s in plan.seals]),
+        ("officer", [o.id for o in plan.officers]),
+        ("template", [str(doc["id"]) for doc, _data in plan.templates]),
+    ):
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise InputError(f"the bundle lists {kind} {twice[0]!r} twice")
+
+
+def _check_officer(officer: OfficerSpecimen) -> None:
+    where = f"officer {officer.id!r}"
+    validate.record_id(officer.id, where)
+    if not officer.name.strip():
+        raise InputError(f"{where}: no name")
+    if len(officer.signatures) != 1:
+        raise InputError(
+            f"{where}: {len(officer.signatures)} signature specimens; one is registered per "
+            "officer (register another under a new id)"
+        )
+    validate.specimen_image(officer.signatures[0], f"{where}: signature")
+    start = validate.date_bound(_day(officer.valid_from), f"{where}: valid_from", end_of_day=False)
+    end = validate.date_bound(_day(officer.valid_to), f"{where}: valid_to", end_of_day=True)
+    if end and end < start:
+        raise InputError(f"{where}: valid_to {officer.valid_to} is before {officer.valid_from}")
+
+
+async def import_bundle(registry: RegistryService, plan: _Plan) -> dict[str, Any]:
+    """Register ``plan`` (``read_bundle``): checked against what is registered here first,
+    then written record by record; the outcome of each and the counts per kind."""
+    known = {(r["kind"], r["id"]): r for r in registry.list() if r["registrar"] == registry.country}
+    plan = _checked_against(plan, known)
+    records: list[dict[str, Any]] = []
+
+    async def one(kind: str, record_id: str, write: Any) -> None:
+        before = (kind, record_id) in known
+        out = await write
+        outcome = "unchanged" if before else "registered"
+        records.append({"kind": kind, "id": record_id, "outcome": outcome, "state": out["state"]})
+
+    for a in plan.agencies:
+        await one("agency", a["id"], registry.add_agency(a["id"], a["country"], a["name"]))
+    for s in plan.seals:
+        await one("seal", s.id, registry.add_seal(s.agency_id, s.id, s.image))
+    for o in plan.officers:
+        write = registry.add_officer(
+            o.agency_id, o.id, o.name, o.signatures[0], _day(o.valid_from), _day(o.valid_to)
+        )
+        await one("officer", o.id, write)
+    for doc, data in plan.templates:
+        await one("template", doc["id"], registry.add_template(data))
+    return {
+        "registered": sum(r["outcome"] == "registered" for r in records),
+        "unchanged": sum(r["outcome"] == "unchanged" for r in records),
+        "by_kind": {
+            kind: {
+                outcome: sum(r["kind"] == kind and r["outcome"] == outcome for r in records)
+                for outcome in ("registered", "unchanged")
+            }
+            for kind in _KINDS
+        },
+        "records": records,
+    }
+
+
+def _checked_against(plan: _Plan, known: dict[tuple[str, str], dict[str, Any]]) -> _Plan:
+    """The plan's records of its countries' agencies (all without ``countries``), after
+    ``InputError`` for one naming an agency neither the bundle nor this registry has (or a
+    revoked one) and ``Conflict`` for one that differs from the same id registered here."""
+    agencies = {
+        rid: rec.get("country", "")
+        for (kind, rid), rec in known.items()
+        if kind == "agency" and rec["state"] != "revoked"
+    }
+    agencies.update({a["id"]: a["country"] for a in plan.agencies})
+
+    def kept(kind: str, rid: str, agency: str) -> bool:
+        if agency not in agencies:
+            raise InputError(f"{kind} {rid!r}: agency {agency!r} is neither in the bundle nor here")
+        return plan.countries is None or agencies[agency] in plan.countries
+
+    out = _Plan(
+        agencies=[a for a in plan.agencies if kept("agency", a["id"], a["id"])],
+        seals=[s for s in plan.seals if kept("seal", s.id, s.agency_id)],
+        officers=[o for o in plan.officers if kept("officer", o.id, o.agency_id)],
+        templates=[t for t in plan.templates if kept("template", t[0]["id"], t[0]["agency"])],
+    )
+    for a in out.agencies:
+        _same(known, "agency", a["id"], country=a["country"], name=a["name"])
+    for s in out.seals:
+        _same(known, "seal", s.id, sha256=sha256_hex(s.image))
+    for o in out.officers:
+        _same(
+            known,
+            "officer",
+            o.id,
+            sha256=sha256_hex(o.signatures[0]),
+            name=o.name.strip(),
+            valid_from=_day(o.valid_from),
+            valid_to=_day(o.valid_to),
+        )
+    for doc, data in out.templates:
+        country = str(doc["issuing_country"]).upper()
+        if agencies[doc["agency"]] != country:
+            raise InputError(
+                f"template {doc['id']!r}: agency {doc['agency']!r} is of "
+                f"{agencies[doc['agency']]}, not of the issuing country {country}"
+            )
+        _same(known, "template", str(doc["id"]), sha256=sha256_hex(data))
+    return out
+
+
+def _same(known: dict[tuple[str, str], dict[str, Any]], kind: str, rid: str, **want: Any) -> None:
+    rec = known.get((kind, rid))
+    if rec is None:
+        return
+    differ = [k for k, v in want.items() if (rec.get(k) or None) != (v or None)]
+    if differ or rec["state"] == "revoked":
+        what = "is revoked" if rec["state"] == "revoked" else f"has another {', '.join(differ)}"
+        raise Conflict(
+            f"{kind} {rid!r} is already registered here and {what}: nothing was imported "
+            "(revoke it and register it under a new id)"
+        )
+
+
+def _day(value: Any) -> str | None:
+    return value.isoformat() if value else None

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from node.bootstrap import build_node
-from node.chain.memory import InMemoryChainAnchor
-from node.config import ChainSettings, NodeIdentity, Settings
 from node.errors import ChainUnavailable, Conflict, InputError
-from node.identity import create_identity
 from node.registry.bundle import import_bundle, read_bundle
 from tests.unit.registry.records import AU_TEMPLATE, png
-from tests.unit.registry.test_registry_service import FlakyRegistry
 
 NZ_TEMPLATE = {**AU_TEMPLATE, "id": "NZ-PHYTO", "issuing_country": "NZ", "agency": "NZ-MPI"}
 
@@ -66,20 +61,6 @@ def _bundle(root: Path, **change: object) -> Path:
     }
     (root / "bundle.json").write_text(json.dumps(index))
     return root
-
-
-@pytest.fixture
-def node(home):
-    settings = Settings(
-        home=home,
-        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
-        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
-    )
-    create_identity(home, "CN-SHA")
-    chain = FlakyRegistry()
-    n = build_node(settings, chain_anchor=InMemoryChainAnchor(), registry_chain=chain)
-    n.extras["chain"] = chain
-    return n
 
 
 def _ids(node) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]

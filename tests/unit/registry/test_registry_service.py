@@ -10,11 +10,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from node.bootstrap import build_node
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
-from node.config import ChainSettings, NodeIdentity, Settings
 from node.errors import ChainUnavailable, Conflict, InputError, LimitExceeded, NotFound
-from node.identity import create_identity
 from tests.unit.registry.records import AU_TEMPLATE
 
 
@@ -40,31 +36,6 @@ def _bomb() -> bytes:
 
     header = struct.pack(">IIBBBBB", 30000, 30000, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0"))
-
-
-class FlakyRegistry(InMemoryTrustRegistry):
-    def __init__(self) -> None:
-        super().__init__("CN")
-        self.down = False
-
-    async def register(self, kind, registrar, fields):
-        if self.down:
-            raise ChainUnavailable("down")
-        return await super().register(kind, registrar, fields)
-
-
-@pytest.fixture
-def node(home):
-    settings = Settings(
-        home=home,
-        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
-        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
-    )
-    create_identity(home, "CN-SHA")
-    chain = FlakyRegistry()
-    n = build_node(settings, chain_anchor=InMemoryChainAnchor(), registry_chain=chain)
-    n.extras["chain"] = chain
-    return n
 
 
 async def test_partner_agency_is_attested_not_authoritative(node) -> None:

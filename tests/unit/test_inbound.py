@@ -8,28 +8,17 @@ import json
 import pytest
 from PIL import Image
 
-from node.bootstrap import build_node
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
-from node.config import ChainSettings, NodeIdentity, Settings
-from node.identity import create_identity
 from node.inbound import InboundRouter
 from node.review.tables import ReviewRow
 from node.storage.core import DocumentRow
 from node.storage.documents import add_document, events_for
 from tests.unit.api.fakes import add_partner
+from tests.unit.memory_node import memory_node
 
 
 @pytest.fixture
 def node(home):
-    settings = Settings(
-        home=home,
-        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
-        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
-    )
-    create_identity(home, "CN-SHA")
-    return build_node(
-        settings, chain_anchor=InMemoryChainAnchor(), registry_chain=InMemoryTrustRegistry("CN")
-    )
+    return memory_node(home)
 
 
 def _receive(node, data: bytes, kind: str = "certificate") -> str:

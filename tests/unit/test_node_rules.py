@@ -7,25 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from node.bootstrap import build_node
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
-from node.config import ChainSettings, NodeIdentity, Settings, VerificationSettings
+from node.config import VerificationSettings
 from node.errors import ConfigError
-from node.identity import create_identity
+from tests.unit.memory_node import memory_node
 from verification.rules import DEFAULT_RULES
 
 
 def _node(home: Path, **verification: str):
-    settings = Settings(
-        home=home,
-        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
-        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
-        verification=VerificationSettings(**verification),
-    )
-    create_identity(home, "CN-SHA")
-    return build_node(
-        settings, chain_anchor=InMemoryChainAnchor(), registry_chain=InMemoryTrustRegistry("CN")
-    )
+    return memory_node(home, verification=VerificationSettings(**verification))
 
 
 def test_the_node_reviews_with_the_rule_set_its_settings_name(home: Path, tmp_path: Path) -> None:

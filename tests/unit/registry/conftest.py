@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from node.bootstrap import build_node
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
-from node.config import ChainSettings, NodeIdentity, Settings
+from node.chain.memory import InMemoryTrustRegistry
 from node.errors import ChainUnavailable
-from node.identity import create_identity
+from tests.unit.memory_node import memory_node
 
 
 class FlakyRegistry(InMemoryTrustRegistry):
@@ -25,13 +23,4 @@ class FlakyRegistry(InMemoryTrustRegistry):
 
 @pytest.fixture
 def node(home):
-    settings = Settings(
-        home=home,
-        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
-        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
-    )
-    create_identity(home, "CN-SHA")
-    chain = FlakyRegistry()
-    n = build_node(settings, chain_anchor=InMemoryChainAnchor(), registry_chain=chain)
-    n.extras["chain"] = chain
-    return n
+    return memory_node(home, FlakyRegistry())

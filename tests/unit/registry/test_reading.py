@@ -10,33 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from node.bootstrap import build_node
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
-from node.config import ChainSettings, NodeIdentity, Settings
 from node.exchange.tables import PartnerRow
-from node.identity import create_identity
 from node.registry.reading import DatabaseRead, SqliteRead, sqlite_read
 from node.registry.specimens import build_specimens, trusted_registrars
 from node.registry.tables import RegistryRecordRow
 from node.review.tables import ReviewRow
 from node.storage.db import Database
+from tests.unit.memory_node import memory_node
 from tests.unit.registry.records import AU_TEMPLATE, png
-
-
-def _settings(home: Path) -> Settings:
-    return Settings(
-        home=home,
-        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
-        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
-    )
 
 
 @pytest.fixture
 async def node(home):
-    create_identity(home, "CN-SHA")
-    chain = InMemoryTrustRegistry("CN")
-    n = build_node(_settings(home), chain_anchor=InMemoryChainAnchor(), registry_chain=chain)
-    n.extras["chain"] = chain
+    n = memory_node(home)
     reg = n.registry
     await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
     await reg.add_agency("NZ-MPI", "NZ", "Ministry for Primary Industries")

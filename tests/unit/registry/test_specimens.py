@@ -6,26 +6,15 @@ import json
 
 import pytest
 
-from node.bootstrap import build_node
-from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
-from node.config import ChainSettings, NodeIdentity, Settings
-from node.identity import create_identity
 from node.registry.specimens import build_specimens
 from node.registry.tables import RegistryRecordRow
+from tests.unit.memory_node import memory_node
 from tests.unit.registry.records import AU_TEMPLATE, png
 
 
 @pytest.fixture
 async def node(home):
-    settings = Settings(
-        home=home,
-        node=NodeIdentity(id="CN-SHA", country="CN", name="x"),
-        chain=ChainSettings(rpc_url="http://127.0.0.1:9"),
-    )
-    create_identity(home, "CN-SHA")
-    chain = InMemoryTrustRegistry("CN")
-    n = build_node(settings, chain_anchor=InMemoryChainAnchor(), registry_chain=chain)
-    n.extras["chain"] = chain
+    n = memory_node(home)
     reg = n.registry
     await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
     await reg.add_seal("AU-DAFF", "S1", png("red"))

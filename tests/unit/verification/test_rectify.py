@@ -275,3 +275,16 @@ def test_a_pdf_page_that_is_the_paper_is_used_as_rendered() -> None:
     (page,) = load_pages(_pdf_of(_page()))
     assert page.rectified is None  # as pdfium renders it (to a pixel of rounding)
     assert abs(page.image.shape[1] - PAGE[0]) <= 1 and abs(page.image.shape[0] - PAGE[1]) <= 1
+
+
+def test_a_light_desk_pages_edge_is_told_from_a_line_beside_it() -> None:
+    """Held-out photo 513 c00022 (a simulator certificate on a light wooden desk, 214 grey):
+    beside its top edge ran a second line stepping down as much 4 pixels either side, and the
+    page was flattened 26 pixels off; the line the edge is sharpest on is the page's."""
+    from simulator.cases import build_case
+    from simulator.world import build_world
+
+    case = build_case(build_world(513), 513, 22, "unregistered_officer", capture="photo")
+    found = find_page(np.asarray(Image.open(io.BytesIO(case.scan)).convert("RGB")))
+    assert found is not None
+    assert np.abs(found - np.array(case.truth["scan"]["page_corners"])).max() <= 3.0

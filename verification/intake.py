@@ -72,6 +72,9 @@ class Page:
     # a photographed page found on its background and made flat (``rectify``); None: the
     # image is used as it came (a scan)
     rectified: Rectified | None = None
+    # used as it came though its frame is a camera's (``camera_frame``): a photograph whose
+    # paper was not found (on a surface as light as the paper), seen at an angle
+    unflattened_photo: bool = False
 
 
 def sniff(data: bytes) -> str:
@@ -134,13 +137,30 @@ def _pdf_pages(data: bytes, limits: IntakeLimits, *, send: bool = True) -> list[
     )
     # a page that is a photograph of a paper (a phone's "scan to PDF" without its own
     # straightening) is made flat: the rendering at ``WORK_DPI`` is the photo
-    return [_photo_page(i, image) or Page(i, image) for i, image in render_pdf(data, job)]
+    return [_photo_page(i, image) or _as_it_came(i, image) for i, image in render_pdf(data, job)]
 
 
 def _photo_page(index: int, image: np.ndarray) -> Page | None:
     """The page made flat where ``image`` is a photograph of a paper (``rectify``), else None."""
     flat = rectify(image)
     return None if flat is None else Page(index, flat[0], rectified=flat[1])
+
+
+def _as_it_came(index: int, image: np.ndarray) -> Page:
+    h, w = image.shape[:2]
+    return Page(index, image, unflattened_photo=camera_frame(w, h))
+
+
+# a camera's frame proportions (long side over short): 4:3 (phones), 3:2, 16:9; a scan's are
+# its paper's (A4 1.414, Letter 1.294, Legal 1.647), 3 % or more from any of them
+_CAMERA_ASPECTS = (4 / 3, 3 / 2, 16 / 9)
+_CAMERA_SLACK = 0.005
+
+
+def camera_frame(w: int, h: int) -> bool:
+    """Whether a ``w`` x ``h`` image has a camera's proportions, not a paper's."""
+    aspect = max(w, h) / max(min(w, h), 1)
+    return any(abs(aspect / a - 1.0) <= _CAMERA_SLACK for a in _CAMERA_ASPECTS)
 
 
 # ---- raster images ----------------------------------------------------------------------------
@@ -193,10 +213,11 @@ def _decode_frames(img: Image.Image, limits: IntakeLimits, *, flatten: bool) -> 
         if photo is not None:  # a photographed page: flat, at WORK_DPI, from the full photo
             pages.append(photo)
             continue
+        unflattened = flatten and camera_frame(frame.width, frame.height)
         if scale is not None:
             size = (round(frame.width * scale), round(frame.height * scale))
             frame = frame.resize(size, Image.Resampling.LANCZOS)
-        pages.append(Page(i, np.asarray(frame)))
+        pages.append(Page(i, np.asarray(frame), unflattened_photo=unflattened))
     return pages
 
 

@@ -65,3 +65,32 @@ def test_a_photographed_seal_imitation_is_still_caught(outcomes: dict[str, CaseO
     assert forged.template_ok
     assert forged.seal_genuine is False and not forged.seal_match
     assert forged.verdict in ("reject", "review"), forged.reasons
+
+
+def test_a_photo_whose_paper_is_not_found_goes_to_an_officer_not_rejected(
+    tmp_path: Path,
+) -> None:
+    """Held-out photo 513 c00041: a genuine AU certificate on a light desk, its right edge as
+    bright as the desk, so the page is not found and is used as it came, seen at an angle.
+    Its seal cannot match its specimen so; it was rejected as a forgery, and is now left to
+    an officer with the reason (a camera's frame, not made flat)."""
+    from datetime import date
+
+    from simulator.cases import build_case
+    from simulator.registry_bundle import write_bundle
+    from simulator.world import build_world
+    from verification.bundle import BundleSpecimenSource
+    from verification.pipeline import Pipeline
+
+    world = build_world(513)
+    case = build_case(world, 513, 41, "genuine", capture="photo")
+    (page,) = load_pages(case.scan)
+    assert page.rectified is None and page.unflattened_photo
+    write_bundle(tmp_path / "registry", world)
+    pipe = Pipeline(BundleSpecimenSource(tmp_path / "registry"))
+    arrival = date.fromisoformat(case.truth["arrival_date"])
+    pipe.today = lambda: arrival
+    result = pipe.verify(case.scan, declaration=case.declaration, arrival_date=arrival)
+    assert not result.seal.match and result.seal.uncertain
+    assert result.verdict == "review", result.reasons
+    assert any("a camera's frame" in r for r in result.reasons), result.reasons

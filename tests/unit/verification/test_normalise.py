@@ -433,3 +433,34 @@ def test_a_count_read_with_letters_for_digits_has_them_put_back_with_doubt(read,
 
     assert normalise("packages", read) == count
     assert lettered_count(read) is doubtful
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "repaired"),
+    [
+        # held-out 510 c00172: OOLU3201829 read with its first O as Q; QOLU fails its check digit
+        ("MSCU5974961, QOLU3201829", "MSCU5974961, OOLU3201829", True),
+        ("QOLU2321060", "OOLU2321060", True),
+        ("OOLU3201829", "OOLU3201829", False),  # valid as read: nothing to undo
+        ("QQLU3201829", "QQLU3201829", False),  # no one O-for-Q makes it hold: left as read
+        ("OOLU3201828", "OOLU3201828", False),  # a digit misread: no letter is re-read for it
+    ],
+)
+def test_an_o_read_as_q_in_a_container_owner_code_is_re_read_by_its_check_digit(
+    text, value, repaired
+):
+    from verification.normalise import containers, repaired_containers
+
+    assert containers(text) == value
+    assert repaired_containers(text) is repaired
+
+
+def test_a_re_read_container_number_is_confirmed_by_the_declaration_not_by_itself() -> None:
+    """Its check digit holds because it was chosen to: only the declared list confirms it."""
+    from verification.results import FieldValue
+    from verification.rules.corroboration import corroborated
+
+    fv = FieldValue(value="OOLU3201829", raw="QOLU3201829", confidence=0.5)
+    assert not corroborated("container_numbers", fv, None)
+    assert corroborated("container_numbers", fv, {"container_numbers": ["OOLU3201829"]})
+    assert not corroborated("container_numbers", fv, {"container_numbers": ["OOLU3201830"]})

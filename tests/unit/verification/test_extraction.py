@@ -342,10 +342,14 @@ def test_a_container_list_with_a_misread_number_is_doubtful():
 
 
 def test_a_container_number_failing_its_check_digit_is_doubtful():
-    """Printed container numbers carry valid ISO 6346 check digits: "QOLU2321060" is OOLU2321060
-    misread, so the list is doubtful (a declaration mismatch on it is review, not reject)."""
+    """Printed container numbers carry valid ISO 6346 check digits: "OOLU2321061" was misread,
+    so the list is doubtful (a declaration mismatch on it is review, not reject); so is
+    "QOLU2321060", re-read as OOLU2321060 because only that makes its check digit hold."""
+    f = extract_fields([L("Container No.: OOLU0061657, OOLU2321061", 100, 100)], T, 1654)
+    assert f["container_numbers"].value == "OOLU0061657, OOLU2321061"
+    assert f["container_numbers"].confidence == 0.5
     f = extract_fields([L("Container No.: OOLU0061657, QOLU2321060", 100, 100)], T, 1654)
-    assert f["container_numbers"].value == "OOLU0061657, QOLU2321060"
+    assert f["container_numbers"].value == "OOLU0061657, OOLU2321060"
     assert f["container_numbers"].confidence == 0.5
     f = extract_fields([L("Container No.: OOLU0061657, OOLU2321060", 100, 100)], T, 1654)
     assert f["container_numbers"].confidence == 0.98

@@ -7,7 +7,7 @@ from typing import Any
 
 from node.cli._common import emit_json, read_file
 from node.cli.chain import with_node
-from node.registry.bundle import import_bundle, read_bundle
+from node.registry.bundle import export_bundle, import_bundle, read_bundle
 from node.runtime import Node
 
 
@@ -87,6 +87,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_import)
 
+    a = rsub.add_parser(
+        "export",
+        help="write our records confirmed on chain as a bundle (what `import` reads)",
+        description="Write the records this node registered that are confirmed on chain (not "
+        "pending, not revoked) into DIR as a registry bundle: bundle.json (with each record's "
+        "SHA-256 and transaction) and each file as it was registered, its SHA-256 the chain's. "
+        "DIR must be new or empty; it is written whole or not at all.",
+    )
+    a.add_argument("directory", metavar="DIR", help="where to write the bundle (new or empty)")
+    a.add_argument(
+        "--country",
+        action="append",
+        metavar="CC",
+        help="only the agencies of this country and their records (repeatable)",
+    )
+    a.add_argument("--json", action="store_true", help=_JSON)
+    a.set_defaults(func=_export)
+
     a = rsub.add_parser("revoke", help="revoke one of our records")
     a.add_argument(
         "kind", choices=["agency", "seal", "officer", "template"], help="the record's kind"
@@ -146,6 +164,15 @@ def _add_officer(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     plan = read_bundle(args.directory, args.country)
     emit_json(with_node(args, lambda n: import_bundle(_reg(n), plan)))
+    return 0
+
+
+async def _exported(node: Node, args: argparse.Namespace) -> dict[str, Any]:
+    return export_bundle(_reg(node), args.directory, args.country)
+
+
+def _export(args: argparse.Namespace) -> int:
+    emit_json(with_node(args, lambda n: _exported(n, args)))
     return 0
 
 

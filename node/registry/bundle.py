@@ -1,4 +1,5 @@
-"""A registry bundle registered in one go (``cusdep registry import DIR``).
+"""A registry bundle registered in one go (``cusdep registry import DIR``), and this node's
+own records written out as one (``cusdep registry export DIR``).
 
 A bundle is an issuing agency's set (or a simulator corpus's ``registry/``): agencies, seal and
 signature specimens, templates (layout: ``verification.bundle``). Every record is checked
@@ -8,10 +9,20 @@ of the same id already registered here — so a bundle with one bad record write
 Then each is registered in order (agencies, seals, officers, templates) like its ``add-*``
 command: a record registered before with the same content is left as it is, so an import
 stopped part way (the chain down) is finished by running it again.
+
+An export holds the records this node registered that are confirmed on chain (not pending,
+not revoked), each file as it was registered — its SHA-256 is the chain's, for an auditor to
+check with their own tools — in the layout an import reads, with each record's SHA-256 and
+transaction beside it. It is written next to ``DIR`` and renamed into place: whole or not at
+all.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,3 +207,105 @@ def _same(known: dict[tuple[str, str], dict[str, Any]], kind: str, rid: str, **w
 
 def _day(value: Any) -> str | None:
     return value.isoformat() if value else None
+
+
+_EXTENSIONS = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
+
+
+def export_bundle(
+    registry: RegistryService, directory: str | Path, countries: list[str] | None = None
+) -> dict[str, Any]:
+    """Write this node's confirmed records (of ``countries``' agencies only, if given) as a
+    bundle in ``directory`` (new, or an empty directory); what was written and left out."""
+    target = Path(directory)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"{directory}: exists and is not an empty directory")
+    wanted = {validate.country(c) for c in countries} if countries else None
+    ours = [r for r in registry.list() if r["registrar"] == registry.country]
+    # a record is exported with its agency, which must be confirmed (and of ``countries``)
+    agencies = {
+        r["id"]: r.get("country", "")
+        for r in ours
+        if r["kind"] == "agency" and r["state"] == "confirmed"
+    }
+    kept = [
+        r
+        for r in ours
+        if r["state"] == "confirmed"
+        and r.get("agency_id", r["id"]) in agencies
+        and (wanted is None or agencies[r.get("agency_id", r["id"])] in wanted)
+    ]
+    left = [
+        r for r in ours if r["state"] != "confirmed" or r.get("agency_id", r["id"]) not in agencies
+    ]
+    staging = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        index = _write_files(registry, staging, kept)
+        (staging / "bundle.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+        if target.exists():
+            target.rmdir()
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return {
+        "directory": str(target.resolve()),
+        "exported": {kind: sum(r["kind"] == kind for r in kept) for kind in _KINDS},
+        "left_out": [{"kind": r["kind"], "id": r["id"], "state": r["state"]} for r in left],
+    }
+
+
+def _write_files(
+    registry: RegistryService, root: Path, records: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The records' files under ``root`` (seals/, signatures/, templates/) and the index."""
+    for folder in ("seals", "signatures", "templates"):
+        (root / folder).mkdir(parents=True)
+    index: dict[str, Any] = {
+        "format_version": 1,
+        "registrar": registry.country,
+        "exported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "agencies": [],
+        "seals": [],
+        "officers": [],
+        "templates": [],
+        "template_records": [],
+    }
+    for r in records:
+        chain = {"sha256": r.get("sha256", ""), "tx_hash": r["tx_hash"]}
+        if r["kind"] == "agency":
+            index["agencies"].append(
+                {"id": r["id"], "country": r["country"], "name": r["name"], "tx_hash": r["tx_hash"]}
+            )
+        elif r["kind"] == "seal":
+            path = _copy(registry, root, "seals", r)
+            index["seals"].append({"id": r["id"], "agency": r["agency_id"], "image": path, **chain})
+        elif r["kind"] == "officer":
+            path = _copy(registry, root, "signatures", r)
+            index["officers"].append(
+                {
+                    "id": r["id"],
+                    "agency": r["agency_id"],
+                    "name": r["name"],
+                    "signature": path,
+                    "valid_from": r.get("valid_from"),
+                    "valid_to": r.get("valid_to"),
+                    **chain,
+                }
+            )
+        else:
+            path = _copy(registry, root, "templates", r, ".json")
+            index["templates"].append(path)
+            index["template_records"].append({"id": r["id"], "path": path, **chain})
+    return index
+
+
+def _copy(
+    registry: RegistryService, root: Path, folder: str, record: dict[str, Any], ext: str = ""
+) -> str:
+    """The record's registered file, written as ``folder/<id><ext>``; its path in the bundle."""
+    data = registry.blobs.get(record["sha256"])
+    ext = ext or next((e for magic, e in _EXTENSIONS.items() if data.startswith(magic)), ".bin")
+    path = f"{folder}/{record['id']}{ext}"
+    (root / path).write_bytes(data)
+    return path

@@ -137,3 +137,37 @@ def test_another_writers_revocation_leaves_every_view_of_this_attestation(
     asyncio.run(_revoke_as(cn, rpc, contract, ours, "issued in error"))
     assert views() == ("true", "true", "true", "true")  # CN is also the admin here
     assert json.loads(_cusdep(cn, "trace", sha, "--json"))["revoked"] is True
+
+
+def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
+    home: Path, tmp_path: Path, anvil_url: str
+) -> None:
+    """`cusdep registry export` writes each specimen as registered: its `sha256sum` is the
+    imageSha256 the TrustRegistry holds for it, not revoked (README "Auditors")."""
+    from tests.unit.registry.records import png
+
+    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(png("red"))
+    _cusdep(home, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
+    _cusdep(
+        home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
+    )
+    _cusdep(home, "registry", "export", str(tmp_path / "out"))
+    exported = tmp_path / "out" / "seals" / "AU-S1.png"
+    digest = subprocess.run(
+        ["sha256sum", str(exported)], capture_output=True, text=True, check=True
+    )
+    registry = json.loads(_cusdep(home, "consortium", "account"))["registry_contract"]
+    record = _cast(
+        "call",
+        registry,
+        "getSeal(bytes2,string)((string,string,bytes32,bytes2,address,bool,uint64,uint64))",
+        "0x434e",  # the registrar, CN
+        "AU-S1",
+        "--rpc-url",
+        anvil_url,
+    )
+    fields = [f.strip() for f in record.strip("()").split(",")]
+    assert fields[2] == "0x" + digest.stdout.split()[0]  # imageSha256
+    assert fields[-1] == "0"  # revokedAt: never

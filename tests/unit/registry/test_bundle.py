@@ -1,15 +1,18 @@
-"""``cusdep registry import``: a whole bundle registered in one go (in-memory chain), checked
-first so that one bad or conflicting record writes nothing, idempotent, finished by a rerun."""
+"""``cusdep registry import`` and ``export`` (in-memory chain): a whole bundle registered in one
+go, checked first so that one bad or conflicting record writes nothing, idempotent, finished by
+a rerun; this node's confirmed records written out as a bundle another node imports."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from node.errors import ChainUnavailable, Conflict, InputError
-from node.registry.bundle import import_bundle, read_bundle
+from node.registry.bundle import export_bundle, import_bundle, read_bundle
+from tests.unit.memory_node import memory_node
 from tests.unit.registry.records import AU_TEMPLATE, png
 
 NZ_TEMPLATE = {**AU_TEMPLATE, "id": "NZ-PHYTO", "issuing_country": "NZ", "agency": "NZ-MPI"}
@@ -188,3 +191,60 @@ async def test_an_import_stopped_by_the_chain_is_finished_by_running_it_again(
     out = await import_bundle(node.registry, plan)
     assert out["registered"] + out["unchanged"] == 8
     assert all(r["state"] == "confirmed" for r in node.registry.list())
+
+
+async def test_an_export_holds_each_file_as_registered_and_imports_elsewhere(
+    node, tmp_path, home
+) -> None:
+    source = _bundle(tmp_path / "b")
+    await import_bundle(node.registry, read_bundle(source))
+    out = export_bundle(node.registry, tmp_path / "out")
+    assert out["exported"] == {"agency": 2, "seal": 2, "officer": 2, "template": 2}
+    index = json.loads((tmp_path / "out" / "bundle.json").read_text())
+    seal = next(s for s in index["seals"] if s["id"] == "AU-S1")
+    data = (tmp_path / "out" / seal["image"]).read_bytes()
+    assert data == (source / "seals" / "AU-S1.png").read_bytes()
+    on_chain = await node.extras["chain"].get("seal", "CN", "AU-S1")
+    assert seal["sha256"] == on_chain["image_sha256"] == hashlib.sha256(data).hexdigest()
+    assert seal["tx_hash"]
+    officer = next(o for o in index["officers"] if o["id"] == "AU-O1")
+    assert (officer["valid_from"], officer["valid_to"]) == ("2024-01-01", "2028-12-31")
+
+    other = memory_node(home.parent / "other")
+    again = await import_bundle(other.registry, read_bundle(tmp_path / "out"))
+    assert again["registered"] == 8
+    shas = {(r["kind"], r["id"]): r.get("sha256") for r in other.registry.list()}
+    assert shas == {(r["kind"], r["id"]): r.get("sha256") for r in node.registry.list()}
+
+
+async def test_an_export_leaves_out_what_is_not_confirmed_on_chain(node, tmp_path) -> None:
+    await import_bundle(node.registry, read_bundle(_bundle(tmp_path / "b")))
+    await node.registry.revoke("agency", "NZ-MPI", "merged")  # its seal, officer, template too
+    node.extras["chain"].down = True
+    with pytest.raises(ChainUnavailable):
+        await node.registry.add_seal("AU-DAFF", "AU-S2", png("green"))  # stays pending
+    out = export_bundle(node.registry, tmp_path / "out")
+    assert out["exported"] == {"agency": 1, "seal": 1, "officer": 1, "template": 1}
+    assert {(r["kind"], r["id"], r["state"]) for r in out["left_out"]} >= {
+        ("agency", "NZ-MPI", "revoked"),
+        ("seal", "AU-S2", "pending"),
+        ("seal", "NZ-S1", "confirmed"),  # its agency is revoked
+    }
+
+
+async def test_only_the_countries_asked_for_are_exported(node, tmp_path) -> None:
+    await import_bundle(node.registry, read_bundle(_bundle(tmp_path / "b")))
+    out = export_bundle(node.registry, tmp_path / "out", ["AU"])
+    index = json.loads((tmp_path / "out" / "bundle.json").read_text())
+    assert out["exported"]["seal"] == 1 and [a["id"] for a in index["agencies"]] == ["AU-DAFF"]
+    assert index["templates"] == ["templates/AU-PHYTO.json"]
+
+
+async def test_an_export_never_writes_into_a_directory_with_files(node, tmp_path) -> None:
+    await import_bundle(node.registry, read_bundle(_bundle(tmp_path / "b")))
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    with pytest.raises(InputError, match="not an empty directory"):
+        export_bundle(node.registry, tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep.txt"]
+    assert not list(tmp_path.glob(".out.*"))  # no staging left behind

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from node.cli._common import emit_json, read_file
@@ -77,15 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "record registered before with the same content is left as it is, so an import "
         "stopped part way is finished by running it again.",
     )
-    a.add_argument("directory", metavar="DIR", help="the bundle's directory (or its parent)")
-    a.add_argument(
-        "--country",
-        action="append",
-        metavar="CC",
-        help="only the agencies of this country and their records (repeatable)",
-    )
-    a.add_argument("--json", action="store_true", help=_JSON)
-    a.set_defaults(func=_import)
+    _bundle_arguments(a, "the bundle's directory (or its parent)", _import)
 
     a = rsub.add_parser(
         "export",
@@ -95,15 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "SHA-256 and transaction) and each file as it was registered, its SHA-256 the chain's. "
         "DIR must be new or empty; it is written whole or not at all.",
     )
-    a.add_argument("directory", metavar="DIR", help="where to write the bundle (new or empty)")
-    a.add_argument(
-        "--country",
-        action="append",
-        metavar="CC",
-        help="only the agencies of this country and their records (repeatable)",
-    )
-    a.add_argument("--json", action="store_true", help=_JSON)
-    a.set_defaults(func=_export)
+    _bundle_arguments(a, "where to write the bundle (new or empty)", _export)
 
     a = rsub.add_parser("revoke", help="revoke one of our records")
     a.add_argument(
@@ -135,6 +120,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a = tsub.add_parser("list", help="list registered templates")
     a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_list_templates)
+
+
+def _bundle_arguments(
+    a: argparse.ArgumentParser, where: str, func: Callable[[argparse.Namespace], int]
+) -> None:
+    """``import`` and ``export``: the bundle's directory, ``--country``, ``--json``."""
+    a.add_argument("directory", metavar="DIR", help=where)
+    a.add_argument(
+        "--country",
+        action="append",
+        metavar="CC",
+        help="only the agencies of this country and their records (repeatable)",
+    )
+    a.add_argument("--json", action="store_true", help=_JSON)
+    a.set_defaults(func=func)
 
 
 def _add_agency(args: argparse.Namespace) -> int:

@@ -158,6 +158,7 @@ class Pipeline:
         result.rectified = [
             {"page": p.index, **p.rectified.to_json()} for p in pages if p.rectified is not None
         ]
+        result.photos_not_flat = sorted(run.askew)
         result.stage_ms = dict(run.stage_ms)
         result.stage_peak_kb = dict(run.stage_peak_kb)
         result.elapsed_ms = round((time.perf_counter() - run.started) * 1000)

@@ -3,7 +3,7 @@
 Contract keys (never renamed): document_sha256, template_id, fields{name: {value, confidence}},
 seal{found, seal_id, score, match}, signature{found, officer_id, score, match},
 rules[{id, passed, severity, message}], verdict, elapsed_ms. Extra keys: reasons, evidence,
-stage_ms, pages, tamper{checked, suspicious, scores}, rectified.
+stage_ms, pages, tamper{checked, suspicious, scores}, rectified, photos_not_flat.
 """
 
 from __future__ import annotations
@@ -151,6 +151,9 @@ class VerificationResult:
     # pages photographed at an angle and made flat before review (``rectify.Rectified``),
     # each ``{"page", "corners", "photo_size", "size", "paper", "aspect"}``
     rectified: list[dict[str, Any]] = field(default_factory=list)
+    # pages whose frame is a camera's but whose paper was not found: used as they came, seen
+    # at an angle (``intake.Page.unflattened_photo``)
+    photos_not_flat: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +171,7 @@ class VerificationResult:
             "pages": self.pages,
             "tamper": self.tamper.to_json(),
             "rectified": [dict(r) for r in self.rectified],
+            "photos_not_flat": list(self.photos_not_flat),
         }
 
 

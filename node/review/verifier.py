@@ -243,6 +243,8 @@ def _with_pages(
         shown: dict[str, Any] = {"name": name, "width": w, "height": h}
         if page.rectified is not None:  # a photo: the flat page is what the boxes are on
             shown["rectified"] = page.rectified.to_json()
+        elif page.unflattened_photo:  # a photo whose paper was not found: as it came
+            shown["photo_not_flat"] = True
         pages.append(shown)
     out.layout["pages"] = pages
     return out

@@ -58,9 +58,15 @@ function drawBoxes(review) {
 }
 
 function showCapture(page) {
-  // a photographed page was found on its background and made flat before the review
-  const flat = page && page.rectified, note = $("capture");
-  note.hidden = !flat;
+  // a photographed page was found on its background and made flat before the review, or,
+  // its paper not found (a desk as light as the page), shown as it came
+  const flat = page && page.rectified, askew = page && page.photo_not_flat, note = $("capture");
+  note.hidden = !flat && !askew;
+  if (askew) {
+    note.textContent = "Photographed page whose paper could not be found to straighten it: shown as it came, " +
+      "seen at an angle, so its seal and signature could not be compared reliably.";
+    return;
+  }
   if (!flat) return;
   const paper = flat.paper || "its measured proportions";
   note.textContent = `Photographed page: its corners were found in the ${flat.photo_size.join("×")} photo ` +

@@ -92,5 +92,6 @@ def test_a_photo_whose_paper_is_not_found_goes_to_an_officer_not_rejected(
     pipe.today = lambda: arrival
     result = pipe.verify(case.scan, declaration=case.declaration, arrival_date=arrival)
     assert not result.seal.match and result.seal.uncertain
+    assert result.photos_not_flat == [0] and result.to_json()["photos_not_flat"] == [0]
     assert result.verdict == "review", result.reasons
     assert any("a camera's frame" in r for r in result.reasons), result.reasons

@@ -160,6 +160,8 @@ class FakeVerifier:
         }
         if kind == "genuine":  # as if photographed on a table: found there and made flat
             layout["pages"][0]["rectified"] = RECTIFIED
+        elif kind == "askew":  # a photo whose paper was not found: as it came
+            layout["pages"][0]["photo_not_flat"] = True
         return Verification(result(sha, kind), layout)
 
 
@@ -178,7 +180,7 @@ _LABELS: dict[str, str] = {}
 
 def labelled_scan(label: str) -> bytes:
     data = scan(label, seal_color="#b00020" if label == "forged" else "#0b3d91")
-    kind = label if label in ("forged", "original", "copied") else "genuine"
+    kind = label if label in ("forged", "original", "copied", "askew") else "genuine"
     _LABELS[hashlib.sha256(data).hexdigest()] = kind
     return data
 

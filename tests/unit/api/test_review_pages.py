@@ -35,3 +35,15 @@ def test_a_scan_is_shown_as_it_came(tmp_path: Path) -> None:
     out = _with_pages(Verification({}), buf.getvalue(), IntakeLimits(), tmp_path)
     (shown,) = out.layout["pages"]
     assert "rectified" not in shown and (shown["width"], shown["height"]) == A4
+    assert "photo_not_flat" not in shown  # A4's proportions: no camera's frame
+
+
+def test_a_photo_whose_paper_is_not_found_is_shown_as_it_came_and_says_so(tmp_path: Path) -> None:
+    """On a desk as light as the page: not straightened, but marked a photograph (its frame
+    is a camera's), for the screen's note that its seal could not be compared reliably."""
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-2026-000417"])])
+    data = photograph(page.rgb(), CORNERS, table=280.0)
+    out = _with_pages(Verification({}), data, IntakeLimits(), tmp_path)
+    (shown,) = out.layout["pages"]
+    assert "rectified" not in shown and shown["photo_not_flat"] is True
+    assert (shown["width"], shown["height"]) == (2250, 3000)

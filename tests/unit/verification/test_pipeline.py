@@ -141,7 +141,7 @@ def test_genuine_document_is_accepted_and_serialises_to_the_contract(tmp_path):
     assert out["signature"]["found"] and out["signature"]["officer_id"] == "AU-DAFF-O1"
     assert out["verdict"] == "accept", out["reasons"]
     assert (tmp_path / "ev").is_dir() and "seal" in res.evidence and "signature" in res.evidence
-    assert out["rectified"] == []  # a flat page: used as it came
+    assert out["rectified"] == [] and out["photos_not_flat"] == []  # a scan: used as it came
 
 
 def test_a_photographed_page_is_made_flat_before_review_and_the_result_says_so():

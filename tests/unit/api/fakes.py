@@ -151,7 +151,7 @@ class FakeVerifier:
         page.save(evidence_dir / "page-0.png")
         page.crop(SEAL_BOX).save(evidence_dir / f"{sha[:16]}-seal.png")
         page.crop(SIG_BOX).save(evidence_dir / f"{sha[:16]}-signature.png")
-        layout = {
+        layout: dict[str, Any] = {
             "pages": [{"name": "page-0.png", "width": PAGE[0], "height": PAGE[1]}],
             "fields": {k: {"page": 0, "box": list(v)} for k, v in BOXES.items()},
             "seal": {"page": 0, "box": list(SEAL_BOX)},

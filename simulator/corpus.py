@@ -3,8 +3,9 @@
 Layout of ``DIR`` (see simulator/README.md)::
 
     manifest.json                      seed, count, mix, one entry per case
-    registry/bundle.json               agencies, seals, officers, templates (machine-readable)
-    registry/commands.sh               the cusdep commands that register the bundle
+    registry/bundle.json               agencies, seals, officers, templates (machine-readable;
+                                       ``cusdep registry import DIR/registry`` registers it)
+    registry/commands.sh               the same as one cusdep command per record
     registry/seals/<seal id>.png       seal specimens
     registry/signatures/<officer>.png  signature specimens
     registry/templates/<id>.json       templates in the contract format

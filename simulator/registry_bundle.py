@@ -1,7 +1,8 @@
 """The registry bundle an issuing side hands over: agencies, specimens, officers, templates.
 
-Written in the CLI contract's formats so ``cusdep registry add-agency|add-seal|add-officer``
-and ``cusdep templates add`` load the files as they are (``commands.sh`` lists the calls).
+Written in the CLI contract's formats so ``cusdep registry import`` registers it whole, and
+``cusdep registry add-agency|add-seal|add-officer`` and ``cusdep templates add`` load the files
+as they are (``commands.sh`` lists those calls, one per record).
 Forged seals and unregistered officers are never in the bundle.
 """
 
@@ -126,7 +127,8 @@ def commands(bundle: dict[str, Any]) -> list[list[str]]:
 def commands_sh(bundle: dict[str, Any]) -> str:
     lines = [
         "#!/bin/sh",
-        "# Register this bundle with a node: CUSDEP=cusdep ./commands.sh",
+        "# Register this bundle with a node, one command per record: CUSDEP=cusdep ./commands.sh",
+        "# (or all at once, checked first: cusdep registry import <this directory>)",
         "set -e",
         'cd "$(dirname "$0")"',
         'CUSDEP="${CUSDEP:-cusdep}"',

@@ -169,6 +169,19 @@ def _next_hit_start(layout: PageLayout, hit: Hit) -> float:
     return min(xs, default=float("inf"))
 
 
+def _previous_hit_end(layout: PageLayout, hit: Hit) -> float:
+    """x where the label before this one on its row ends: a value under this label starts
+    right of it (held-out 511 c00023: "HS code" and "Number and kind of packages" side by
+    side, the packages label read as one tall word, so the slack left of it reached the HS
+    code's value and the packages read "080810 1,055 cartons")."""
+    xs = [
+        h.box[2]
+        for h in layout.hits
+        if h is not hit and h.box[2] < hit.box[0] + 1 and _same_row(h.box, hit.box)
+    ]
+    return max(xs, default=float("-inf"))
+
+
 def _column_start(layout: PageLayout, hit: Hit) -> float:
     """Where label ``hit``'s column begins: the label, or the box number its line has before
     it ("6. Port of entry"; a "6." read as "E" is no value of the label on its left)."""
@@ -238,7 +251,8 @@ def _row_right(layout: PageLayout, hit: Hit) -> list[Token]:
 def _lines_under(layout: PageLayout, hit: Hit) -> list[list[Token]]:
     height = max(8.0, hit.box[3] - hit.box[1])
     start = min(hit.box[0], layout.lines[hit.line].box[0])  # the label's line, box number too
-    left, right = start - 1.5 * height, _next_hit_start(layout, hit)
+    left = max(start - 1.5 * height, _previous_hit_end(layout, hit))
+    right = _next_hit_start(layout, hit)
     below = [
         t
         for t in layout.tokens

@@ -96,6 +96,20 @@ def test_columns_table_layout():
     )
 
 
+def test_a_tall_label_does_not_reach_back_into_the_column_on_its_left():
+    """Held-out 511 c00023: "Number and kind of packages" read as one tall box beside "HS
+    code", so the slack left of a column (1.5 label heights) took in the HS code's value and
+    the packages read "080810 1,055 cartons" (no number)."""
+    lines = [
+        OcrLine("HScode", (895, 766, 981, 797), 0.98),
+        OcrLine("Numberof packages", (1012, 762, 1297, 810), 0.98),
+        OcrLine("080810", (893, 810, 994, 849), 0.98),
+        OcrLine("1,055 cartons", (1016, 814, 1186, 855), 0.98),
+    ]
+    f = extract_fields(lines, T, 1654)
+    assert (f["hs_code"].value, f["packages"].value) == ("080810", "1055")
+
+
 def test_two_labels_on_one_line():
     lines = [L("Net weight: 980 kg   Number of packages: 40", 100, 100)]
     f = extract_fields(lines, T, 1654)

@@ -48,8 +48,8 @@ def faint_quad(closed: np.ndarray) -> np.ndarray | None:
 def _candidates(
     lines: list[np.ndarray], shape: tuple[int, ...]
 ) -> list[tuple[tuple[int, ...], np.ndarray]]:
-    """Each choice of a top, right, bottom and left line (their indices) whose corners make a
-    page-like quadrilateral within the frame (``_inside_frame``, ``good_shape``,
+    """Each choice of a top, right, bottom and left line (their indices) whose corners lie
+    within the frame and make a page-like quadrilateral (``_page_sized``, ``good_shape``,
     ``_paper_like``)."""
     if any(len(side) == 0 for side in lines):
         return []
@@ -66,7 +66,7 @@ def _candidates(
     return [
         (tuple(int(i) for i in combo), quad)
         for combo, quad in zip(combos[ok], quads[ok], strict=True)
-        if _inside_frame(quad, w, h) and good_shape(quad) and _paper_like(quad)
+        if _page_sized(quad, w, h) and good_shape(quad) and _paper_like(quad)
     ]
 
 
@@ -188,11 +188,8 @@ def _meet_polar(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.stack([x, y], axis=1)
 
 
-def _inside_frame(quad: np.ndarray, w: int, h: int) -> bool:
-    """Every corner inside the frame, and the page's share of it ``_FAINT_MIN_AREA`` to
-    ``MAX_AREA``."""
-    if (quad < 1).any() or (quad[:, 0] > w - 2).any() or (quad[:, 1] > h - 2).any():
-        return False
+def _page_sized(quad: np.ndarray, w: int, h: int) -> bool:
+    """Whether the quadrilateral covers ``_FAINT_MIN_AREA`` to ``MAX_AREA`` of the frame."""
     share = cv2.contourArea(quad.astype(np.float32)) / float(w * h)
     return bool(_FAINT_MIN_AREA <= share <= MAX_AREA)
 

@@ -232,9 +232,9 @@ class Pipeline:
         run.lap("signature")
         seal = _not_the_signature(seal, signature)
         if not seal.found and _colourless(run.pages):
-            seal, signature = _in_grey(seal, signature)
+            seal, signature = _inconclusive(seal, signature, _IN_GREY)
         elif seal.found and not seal.match and seal.page in run.askew:
-            seal, signature = _askew(seal, signature)
+            seal, signature = _inconclusive(seal, signature, _ASKEW)
         tamper = tampering.result()
         run.lap("tamper")  # the wait for it, if any
         number = fields.get("certificate_number")
@@ -359,23 +359,16 @@ def _colourless(pages: list[np.ndarray]) -> bool:
     return not any(np.count_nonzero(colour_ink_mask(img)) for img in pages)
 
 
+# A page without colour tells no seal and no signature's ink (a robustness audit of ``verify``:
+# a genuine certificate scanned in grey, 1-bit, G4 fax or 16-bit grey was rejected for "no
+# official seal impression found").
 _IN_GREY = (
     "the scan shows no colour at all, as a grey or black-and-white scan, fax or photocopy does: "
     "a stamp's ink cannot be told from print; have the paper scanned in colour"
 )
-
-
-def _in_grey(seal: SealResult, signature: SignatureResult) -> tuple[SealResult, SignatureResult]:
-    """A page without colour tells no seal and no signature's ink: the officer decides (review),
-    with the reason, instead of a reject for a seal that may be on the paper (a robustness audit
-    of ``verify``: a genuine certificate scanned in grey, 1-bit, G4 fax or 16-bit grey was
-    rejected for "no official seal impression found")."""
-    seal = replace(seal, uncertain=True, finding=_IN_GREY)
-    if not signature.match:
-        signature = replace(signature, uncertain=True)
-    return seal, signature
-
-
+# A seal that does not match on a photographed page seen at an angle is no evidence of a
+# forgery (held-out photos 513 c00041 and c00042, genuine certificates on a light desk whose
+# page was not found, were rejected for seals "unlike the specimen", scores 0.24 and 0.04).
 _ASKEW = (
     "the page is a photograph (a camera's frame) whose paper could not be found to make it flat "
     "(on a surface about as light as the paper), so it is seen at an angle and its seal cannot be "
@@ -383,12 +376,13 @@ _ASKEW = (
 )
 
 
-def _askew(seal: SealResult, signature: SignatureResult) -> tuple[SealResult, SignatureResult]:
-    """A seal that does not match on a photographed page seen at an angle is no evidence of a
-    forgery: the officer decides (review), with the reason. Held-out photos 513 c00041 and
-    c00042, genuine certificates on a light desk whose page was not found, were rejected for
-    seals "unlike the specimen" (scores 0.24, 0.04)."""
-    seal = replace(seal, uncertain=True, finding=_ASKEW)
+def _inconclusive(
+    seal: SealResult, signature: SignatureResult, why: str
+) -> tuple[SealResult, SignatureResult]:
+    """The page cannot settle its seal (nor a signature that did not match): the officer
+    decides (review), with the reason ``why``, instead of a reject for a seal that may be
+    genuine (``_IN_GREY``, ``_ASKEW``)."""
+    seal = replace(seal, uncertain=True, finding=why)
     if not signature.match:
         signature = replace(signature, uncertain=True)
     return seal, signature

@@ -8,6 +8,7 @@
     │   └── LimitExceeded          verification.input.limit
     ├── TemplateError              verification.template         (template JSON invalid)
     │   └── UnknownTemplate        verification.template.unknown (no registered template fits)
+    │       └── TiedTemplates      (the same code: several fit alike)
     ├── RuleSetError               verification.rules            (rule data file invalid)
     └── SpecimenError              verification.specimen         (registry bundle unreadable)
 
@@ -56,6 +57,15 @@ class TemplateError(VerificationError):
 
 class UnknownTemplate(TemplateError):
     code = "verification.template.unknown"
+
+
+class TiedTemplates(UnknownTemplate):
+    """Several templates fit the page alike (``tied``, best first) and its header does not
+    tell them apart; the fields read with one of them may (``pipeline``)."""
+
+    def __init__(self, message: str, tied: tuple[Any, ...]) -> None:
+        super().__init__(message)
+        self.tied = tied
 
 
 class RuleSetError(VerificationError):

@@ -24,7 +24,9 @@ from typing import Any
 import numpy as np
 
 from verification import _background
+from verification._issuer import issued_in, its_own, not_registered
 from verification._stamp_lines import without_stamp_fragments
+from verification.errors import TiedTemplates
 from verification.evidence import save_evidence
 from verification.extraction import extract_fields
 from verification.imaging import colour_ink_mask
@@ -168,16 +170,34 @@ class Pipeline:
     def _read(self, run: _Run) -> tuple[Template, dict[str, FieldValue]]:
         templates, hints = self._catalogue(run)
         all_lines = [ln for page in run.lines for ln in page]
-        template, _score = detect(all_lines, templates, hints)
+        tie: TiedTemplates | None = None
+        try:
+            template, _score = detect(all_lines, templates, hints)
+        except TiedTemplates as err:  # the fields read with the first may tell which
+            template, tie = err.tied[0], err
         run.lap("template")
+        fields = self._extract(run, template)
+        country = issued_in(fields)
+        if country is not None and country != (template.issuing_country or country):
+            own = its_own(template, country, templates)
+            if not own:  # the only templates of its title are other countries'
+                raise not_registered(template, country)
+            logger.info("page read as %s is %s's: read again with its own", template.id, country)
+            template, _score = detect(all_lines, own, hints)
+            fields = self._extract(run, template)
+        elif tie is not None and country is None:
+            raise tie
+        run.lap("fields")
+        return template, fields
+
+    def _extract(self, run: _Run, template: Template) -> dict[str, FieldValue]:
         fields: dict[str, FieldValue] = {}
         for i, (img, lines) in enumerate(zip(run.pages, run.lines, strict=True)):
             printed = without_stamp_fragments(lines, img, self._stamps(run, i, img))
             for name, fv in extract_fields(printed, template, img.shape[1], page=i).items():
                 if fields.get(name) is None or fields[name].value is None:
                     fields[name] = fv
-        run.lap("fields")
-        return template, fields
+        return fields
 
     def _catalogue(self, run: _Run) -> tuple[list[Template], dict[str, list[str]]]:
         """The registered templates and each one's detection hints, parsed on the run's first

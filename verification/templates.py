@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz.distance import Indel
 
 from adapters.normalize import country_names
-from verification.errors import TemplateError, UnknownTemplate
+from verification.errors import TemplateError, TiedTemplates, UnknownTemplate
 from verification.ports import OcrLine
 
 logger = logging.getLogger(__name__)
@@ -192,12 +192,12 @@ def _by_country(tied: Sequence[Template], joined: str) -> Template:
     """Of templates that score alike (same title, same labels, their agencies' names not on the
     page), the one whose issuing country the page names most often: its header, the exporter's
     address, the origin (seed 200 c00036, a New Zealand phytosanitary certificate, was taken for
-    the US form of the same wording, sorted first, and rejected). UnknownTemplate when that
-    does not tell them apart either: an officer picks, no guess."""
+    the US form of the same wording, sorted first, and rejected). TiedTemplates when that
+    does not tell them apart either: the fields may (``_issuer``), else an officer picks."""
     counts = sorted(((_mentions(t.issuing_country, joined), t.id, t) for t in tied), reverse=True)
     if counts[0][0] == counts[1][0]:
         ids = ", ".join(t.id for t in tied)
-        raise UnknownTemplate(f"the page matches several templates alike ({ids})")
+        raise TiedTemplates(f"the page matches several templates alike ({ids})", tuple(tied))
     return counts[0][2]
 
 

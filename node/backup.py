@@ -87,7 +87,7 @@ def _copy_database(source: Path, target: Path) -> dict[str, Any]:
         "included": True,
         "file": DATABASE,
         "source": str(source),
-        "schema_revision": revision[0] if revision else None,
+        "schema_revision": revision,
         "sha256": _sha256(target),
     }
 

@@ -222,9 +222,13 @@ class GrpcExchangeServer:
                 ("grpc.max_send_message_length", self.limit),
                 ("grpc.so_reuseport", 0),
                 # partners' channels ping every 20 s, idle or not (``tls.channel_options``):
-                # allowed, or the server answers GOAWAY "too_many_pings" and drops them
+                # allowed, or the server answers GOAWAY "too_many_pings" and drops them. On a
+                # connection without calls gRPC core takes any ping within two hours of the
+                # last for a strike whatever these say, so strikes are not counted: only a
+                # pinned partner (mTLS) gets as far as sending a ping
                 ("grpc.keepalive_permit_without_calls", 1),
                 ("grpc.http2.min_recv_ping_interval_without_data_ms", 10_000),
+                ("grpc.http2.max_ping_strikes", 0),
             ],
         )
         self.server.add_generic_rpc_handlers((ExchangeServicer(self.service).handler(),))

@@ -209,3 +209,21 @@ def test_0006_keys_the_inbox_per_sender_and_keeps_its_rows(tmp_path: Path) -> No
         command.downgrade(alembic_config(conn), "0005")
         rows = conn.execute(text("SELECT message_id, peer FROM exchange_inbox")).all()
     assert sorted(tuple(r) for r in rows) == [("m-1", "AU-CAN"), ("m-2", "AU-CAN")]
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["--message=x"], [], ["  "], ["a", "b"]])
+def test_the_revision_script_writes_nothing_for_help_or_a_bad_message(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m node.storage.migrations --help`` wrote a revision named "--help"."""
+    from node.storage.migrations.__main__ import main
+
+    versions = Path(main.__code__.co_filename).parent / "versions"
+    before = sorted(p.name for p in versions.glob("*.py"))
+    code = main(argv)
+    assert sorted(p.name for p in versions.glob("*.py")) == before
+    out, err = capsys.readouterr()
+    if argv in (["--help"], ["-h"]):
+        assert code == 0 and "autogenerate the next revision" in out and not err
+    else:
+        assert code == 2 and err.startswith("usage: python -m node.storage.migrations")

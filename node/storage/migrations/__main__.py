@@ -16,7 +16,10 @@ from node.storage.db import Database, alembic_config
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1 or not argv[0].strip():
+    if argv in (["-h"], ["--help"]):
+        sys.stdout.write(__doc__ or "")
+        return 0
+    if len(argv) != 1 or not argv[0].strip() or argv[0].startswith("-"):
         sys.stderr.write('usage: python -m node.storage.migrations "what changed"\n')
         return 2
     message = argv[0].strip()

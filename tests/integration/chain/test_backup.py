@@ -58,10 +58,11 @@ def test_a_backup_of_a_running_node_restores_its_documents_and_anchors(
         node.send_signal(signal.SIGTERM)
         assert node.wait(timeout=60) == 0
     manifest = json.loads(out.stdout)
-    assert manifest["database"]["schema_revision"] is not None
     assert not (tmp_path / "backup" / "node.lock").exists()
     with sqlite3.connect(tmp_path / "backup" / "cusdep.db") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        (revision,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert len(revision) == 4 and manifest["database"]["schema_revision"] == revision
 
     _restore(tmp_path / "backup", restored)
 

@@ -3,6 +3,7 @@ registry specimens."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import grpc
@@ -13,6 +14,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from node.bootstrap import build_node
 from node.config import load_settings
 from node.exchange.client import RemoteRejected
+from node.exchange.tls import channel_credentials, channel_options
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
@@ -93,3 +95,31 @@ async def test_fetch_registry_specimen_by_hash(pair, client) -> None:
         await client.client.fetch_specimen("CN-SHA", "f" * 64)
     assert info.value.grpc_status == grpc.StatusCode.NOT_FOUND
     assert info.value.remote_code == "cusdep.not_found"
+
+
+async def test_a_partner_channel_pinging_while_idle_is_not_sent_away(client) -> None:
+    """Partners' channels ping every 20 s, idle or not (to keep NATs and firewalls open on the
+    way). gRPC core counts a ping on a connection without calls sooner than two hours after the
+    last as a strike, keepalive permitted or not, and answered the third strike with GOAWAY
+    "too_many_pings": 80 s into an idle exchange both nodes of the README's pair logged it in
+    plain text on stderr and their connections dropped. Here a channel pings every second
+    while idle, for six seconds (without the fix the GOAWAY came at four): it stays READY."""
+    exchange = client.client
+    partner = exchange.partners.require("CN-SHA")
+    options = dict(channel_options("CN-SHA", exchange.max_bytes))
+    options["grpc.keepalive_time_ms"] = 1000
+    channel = grpc.aio.secure_channel(
+        partner.endpoint,
+        channel_credentials(exchange.identity, partner),
+        options=list(options.items()),
+    )
+    try:
+        await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+        assert channel.get_state() == grpc.ChannelConnectivity.READY
+        with pytest.raises(TimeoutError):  # the window the pings are sent in: no state change
+            await asyncio.wait_for(
+                channel.wait_for_state_change(grpc.ChannelConnectivity.READY), timeout=6.0
+            )
+        assert channel.get_state() == grpc.ChannelConnectivity.READY
+    finally:
+        await channel.close()

@@ -185,7 +185,7 @@ class Pipeline:
             logger.info("page read as %s is %s's: read again with its own", template.id, country)
             template, _score = detect(all_lines, own, hints)
             fields = self._extract(run, template)
-        elif tie is not None and country is None:
+        elif tie is not None and (country is None or _same_country(tie, country)):
             raise tie
         run.lap("fields")
         return template, fields
@@ -351,6 +351,12 @@ class Pipeline:
             run.early_seal[i] = (guess.agency, self._page_seal(run, i, img, guess.agency))
         except Exception:  # noqa: BLE001 - no guess (or a failed one): ``_seal`` compares
             logger.debug("no seal compared while page %d was read", i, exc_info=True)
+
+
+def _same_country(tie: TiedTemplates, country: str) -> bool:
+    """Whether more than one of the tied templates is ``country``'s (two layouts of one
+    issuer): the page's country does not tell them apart."""
+    return sum(t.issuing_country == country for t in tie.tied) > 1
 
 
 # A "seal" that shows this little of the specimen's ink, posed over the officer's signature,

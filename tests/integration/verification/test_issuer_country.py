@@ -20,6 +20,7 @@ from simulator.world import build_world
 from tests.integration.verification.genuine_scan import ARRIVAL, DECLARATION, SCANS, TRUTH
 from verification import Pipeline, UnknownTemplate
 from verification.bundle import MemorySpecimenSource, read_bundle_records
+from verification.errors import TiedTemplates
 
 Template = Mapping[str, Any]
 
@@ -31,14 +32,14 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _review(registry: Path, keep: Callable[[Template], Template | None]) -> Any:
+def _review(registry: Path, keep: Callable[[Template], list[Template]]) -> Any:
     records = read_bundle_records(registry)
     templates = [json.loads(data) for _path, data in records.template_files]
     source = MemorySpecimenSource(
         agencies=records.agencies,
         seals=records.seals,
         officers=records.officers,
-        templates=[t for t in (keep(t) for t in templates) if t is not None],
+        templates=[kept for t in templates for kept in keep(t)],
     )
     pipe = Pipeline(source, today=lambda: ARRIVAL)
     scan = (SCANS / "genuine.jpg").read_bytes()
@@ -69,7 +70,7 @@ def test_without_its_countrys_template_the_paper_is_not_reviewed_under_another(
     read as US-PHYTO-2024 and rejected for an officer and a seal "not registered with
     US-APHIS": true, and no help to the officer; now it names what the paper is."""
     with pytest.raises(UnknownTemplate) as caught:
-        _review(registry, lambda t: None if t["id"] in held_back else t)
+        _review(registry, lambda t: [] if t["id"] in held_back else [t])
     message = caught.value.message
     assert "certificate of Australia" in message, message
     assert "no template of AU fits it" in message, message
@@ -85,10 +86,10 @@ def test_a_paper_first_taken_for_another_countrys_form_is_read_with_its_own(
     fields read with the first say Australia, so the page is read again with the Australian
     template, whose labels fit it. Before, the tie was an unknown template."""
 
-    def renamed(t: Template) -> Template:
+    def renamed(t: Template) -> list[Template]:
         if t["id"] != "AU-PHYTO-2025":
-            return t
-        return {**t, "id": "AU-PLANTS", "titles": ["EXPORT PERMIT FOR PLANTS"]}
+            return [t]
+        return [{**t, "id": "AU-PLANTS", "titles": ["EXPORT PERMIT FOR PLANTS"]}]
 
     with caplog.at_level(logging.INFO, logger="verification.pipeline"):
         result = _review(registry, renamed)
@@ -98,3 +99,19 @@ def test_a_paper_first_taken_for_another_countrys_form_is_read_with_its_own(
     assert result.fields["origin_country"].value == "AU"
     assert result.seal.match, result.reasons
     assert result.verdict == "accept", result.reasons
+
+
+def test_two_alike_templates_of_its_own_country_are_still_an_officers_choice(
+    registry: Path,
+) -> None:
+    """Two layouts of one issuer that the page fits alike: its country does not choose."""
+
+    def twice(t: Template) -> list[Template]:
+        if t["id"] != "AU-PHYTO-2025":
+            return [t]
+        return [{**t, "id": "AU-LAYOUT-A"}, {**t, "id": "AU-LAYOUT-B"}]
+
+    with pytest.raises(TiedTemplates) as caught:
+        _review(registry, twice)
+    assert {t.id for t in caught.value.tied} == {"AU-LAYOUT-A", "AU-LAYOUT-B"}
+    assert "matches several templates alike" in caught.value.message

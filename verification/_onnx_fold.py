@@ -31,6 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from verification import _ort
+
+_ort.telemetry_off()  # before any onnxruntime import below (they are lazy)
 logger = logging.getLogger(__name__)
 
 FOLD_VERSION = 1  # bump when the rewrite changes: the cache key includes it

@@ -44,9 +44,10 @@ from typing import Any, TypeVar
 import cv2
 import numpy as np
 
-from verification import _onnx_fold, _reread, spacing
+from verification import _onnx_fold, _ort, _reread, spacing
 from verification.ports import Box, OcrLine, OcrWord
 
+_ort.telemetry_off()  # before any onnxruntime import below (they are lazy)
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")

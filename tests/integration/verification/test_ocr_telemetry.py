@@ -1,0 +1,48 @@
+"""The OCR runtime sends nothing and keeps nothing about the machine: onnxruntime's telemetry
+(a device id and a queue of events under ``~/.cache/Microsoft``) is off unless the operator
+turns it on. Real models reading a rendered line, in a child process with its own home."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from verification._onnx_fold import cache_dir
+
+REPO = Path(__file__).resolve().parents[3]
+_READ = (
+    "import numpy as np\n"
+    "from verification.ocr import RapidOcrEngine\n"
+    "from verification.testing import render_page\n"
+    "page = render_page('PHYTOSANITARY CERTIFICATE', [('Certificate No.', ['AU-1'])])\n"
+    "lines = RapidOcrEngine().recognise(np.asarray(page.image.convert('RGB')))\n"
+    "print(lines[0].text)\n"
+)
+
+
+def _read_in(home: Path, **env: str) -> Path:
+    base = {
+        k: v for k, v in os.environ.items() if k not in ("ORT_DISABLE_TELEMETRY", "XDG_CACHE_HOME")
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", _READ],
+        env={**base, "HOME": str(home), "CUSDEP_MODEL_CACHE": str(cache_dir()), **env},
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert out.stdout.strip() == "PHYTOSANITARY CERTIFICATE", out.stderr[-2000:]
+    return home / ".cache" / "Microsoft"
+
+
+def test_reading_a_page_leaves_no_telemetry_behind(tmp_path: Path) -> None:
+    assert not _read_in(tmp_path).exists()
+
+
+def test_an_operator_who_wants_it_turns_it_on(tmp_path: Path) -> None:
+    """The runtime's own switch is respected (and shows this test can see the telemetry)."""
+    assert (_read_in(tmp_path, ORT_DISABLE_TELEMETRY="0") / "DeveloperTools").is_dir()

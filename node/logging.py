@@ -23,7 +23,11 @@ from typing import Any, TextIO
 _FIELDS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "cusdep_log", default=None
 )
-_RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+# uvicorn adds a copy of some messages with ANSI colour codes for terminals
+_RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime", "color_message"}
+# uvicorn's general log is named "uvicorn.error" for history's sake: its start and stop lines
+# are not errors, and an operator grepping for "error" should not find them
+_RENAMED = {"uvicorn.error": "uvicorn"}
 _SECRETS = (
     (re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@]*):[^@\s/]+@"), r"\1:***@"),
     (re.compile(r"\b(cdp_[0-9a-f]+_)[\w-]+"), r"\1***"),
@@ -43,7 +47,7 @@ class JsonFormatter(logging.Formatter):
                 timespec="milliseconds"
             ),
             "level": record.levelname.lower(),
-            "logger": record.name,
+            "logger": _RENAMED.get(record.name, record.name),
             "msg": redact(record.getMessage()),
         }
         out.update(_FIELDS.get() or {})

@@ -146,9 +146,18 @@ class _PeerSender:
                 return
             try:
                 await _Stream(self, rows).run()
-                self.failures = 0
+                self._recovered()
             except (grpc.aio.AioRpcError, _StreamBroken, CusdepError, OSError) as err:
                 await self._backoff(err)
+
+    def _recovered(self) -> None:
+        """After failed attempts, say that delivery works again: each failure was a warning,
+        and an operator watching warnings must see the outage end too."""
+        if self.failures:
+            logger.warning(
+                "delivery to %s resumed after %d failed attempt(s)", self.peer, self.failures
+            )
+        self.failures = 0
 
     async def _backoff(self, err: BaseException) -> None:
         self.failures += 1

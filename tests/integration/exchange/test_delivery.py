@@ -147,6 +147,11 @@ def test_three_nodes_per_partner_order_and_retry_while_offline(node_factory) -> 
         )
         assert [r[0] for r in got] == queued[sender.node_id]  # in the sender's order
     assert [a.stop(), b.stop(), c.stop()] == [0, 0, 0]
+    for sender in (a, c):  # each outage's warnings end with one saying it is over
+        logged = [json.loads(line) for line in (sender.home / "node.log").read_text().splitlines()]
+        warned = [r["msg"] for r in logged if r["level"] == "warning" and "CN-SHA" in r["msg"]]
+        assert warned[0].startswith("delivery to CN-SHA failed"), warned
+        assert warned[-1].startswith("delivery to CN-SHA resumed after "), warned
 
 
 def _queue(node: NodeHome, to: str, n: int) -> list[str]:

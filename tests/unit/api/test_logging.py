@@ -78,3 +78,20 @@ def test_node_run_logs_json_lines(home, capsys) -> None:
             root.removeHandler(h)
     line = capsys.readouterr().err.strip().splitlines()[-1]
     assert json.loads(line)["msg"] == "after start"
+
+
+def test_uvicorns_lines_are_plain_and_not_called_errors() -> None:
+    """uvicorn logs its start and stop as "uvicorn.error", with an ANSI-coloured copy."""
+    stream = io.StringIO()
+    level = logging.getLogger().level
+    handler = configure("INFO", stream=stream)
+    try:
+        logging.getLogger("uvicorn.error").info(
+            "Started server process [%d]", 7, extra={"color_message": "\x1b[36m%d\x1b[0m"}
+        )
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+    (line,) = [json.loads(x) for x in stream.getvalue().splitlines()]
+    assert line["logger"] == "uvicorn" and line["msg"] == "Started server process [7]"
+    assert "color_message" not in line and "\x1b" not in stream.getvalue()

@@ -4,7 +4,9 @@ worker (``cusdep node run``) on ``[api] host/port`` (``cusdep init --api-port M`
 Tokens: ``cusdep token issue --role admin|officer|agency|auditor --subject NAME
 [--country CC] [--days N]`` prints a bearer token once (only its SHA-256 is stored);
 ``cusdep token revoke ID``. Errors are RFC 9457 ``application/problem+json`` (``type`` = the
-stable code). The OpenAPI document is ``/openapi.json``; operation ids are ``{tag}-{name}``.
+stable code; which status for which fault: ``problems``). A body declares its ``Content-Type``
+(415 otherwise), a query string carries only the route's parameters (400 otherwise). The
+OpenAPI document is ``/openapi.json``; operation ids are ``{tag}-{name}``.
 
     GET  /health/live, /health/ready (database, chain, partners), /metrics     no token
     GET  /api/v1/me                                                             any role

@@ -2,6 +2,24 @@
 
 ``type`` is the stable error code (``cusdep.not_found``), ``title`` the error class, ``status``
 the HTTP status, ``detail`` the rolled-up message; extra detail keys are added as extensions.
+
+Which status a faulty request gets, on every route:
+
+    401 / 403  the bearer token, judged before anything else about the request
+    400        a query or path parameter: malformed, out of range, or one the route does not
+               take (``cusdep.input.validation``, ``errors`` naming each); or content a
+               service refuses (``InputError``: a document that does not parse, a specimen
+               that is not an image, a template the registry rejects)
+    404        a record the node does not have (an unknown document on every route)
+    413        a body past the route's limit, declared or streamed (``cusdep.input.limit``)
+    415        a body without a ``Content-Type`` or with one the route does not take, or a scan
+               whose bytes are of another type than declared (``cusdep.input.media_type``)
+    422        a malformed JSON body, on every JSON route: not decodable (bad UTF-8, bad JSON,
+               nested too deep) or not the route's schema (missing or extra field, wrong type,
+               a base64 field that is not base64) (``cusdep.input.validation``)
+
+The line between 422 and 400: 422 is the shape of the request body the route defines; 400 is
+the request's parameters, or a document carried in it that its service reads and refuses.
 """
 
 from __future__ import annotations
@@ -20,7 +38,14 @@ from node.errors import CusdepError, Unauthenticated
 logger = logging.getLogger(__name__)
 
 MEDIA_TYPE = "application/problem+json"
-_TITLES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 422: "Invalid Input"}
+_TITLES = {
+    400: "Bad Request",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Invalid Input",
+}
 
 
 _PROBLEM_SCHEMA: dict[str, Any] = {
@@ -39,6 +64,9 @@ _WHEN = {
     403: "the token's role (or agency country) may not do this",
     404: "no such record",
     409: "conflicts with the current state",
+    413: "request body past the route's limit",
+    415: "missing or unsupported Content-Type",
+    422: "malformed JSON body: not decodable, or not the route's schema",
 }
 RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {

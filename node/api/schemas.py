@@ -6,10 +6,13 @@ import base64
 import binascii
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from node.errors import InputError
 
+# a document's ``state`` (``DocumentRow.state``): set by the intake, the review, inbound routing
+# and revocation; the list filter takes exactly these
+DocumentState = Literal["received", "in_review", "accepted", "rejected", "revoked"]
 Sha256 = Field(pattern=r"^[0-9a-fA-F]{64}$", description="hex SHA-256 of the document bytes")
 
 
@@ -28,6 +31,11 @@ class SealIn(_In):
     id: str = Field(min_length=1, max_length=64, examples=["AU-DAFF-S1"])
     image_base64: str = Field(min_length=1, description="PNG/JPEG specimen image, base64")
 
+    @field_validator("image_base64")
+    @classmethod
+    def _is_base64(cls, value: str) -> str:
+        return _checked_base64(value)
+
     def image(self) -> bytes:
         return decode_b64(self.image_base64, "image_base64")
 
@@ -40,12 +48,17 @@ class OfficerIn(_In):
     valid_from: str | None = Field(None, examples=["2024-01-01"])
     valid_to: str | None = Field(None, examples=["2028-12-31"])
 
+    @field_validator("signature_base64")
+    @classmethod
+    def _is_base64(cls, value: str) -> str:
+        return _checked_base64(value)
+
     def signature(self) -> bytes:
         return decode_b64(self.signature_base64, "signature_base64")
 
 
 class RevokeIn(_In):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="not blank")
 
 
 class DecisionIn(_In):
@@ -171,6 +184,16 @@ class Message(BaseModel):
 class Health(BaseModel):
     status: Literal["ok", "degraded"]
     checks: dict[str, dict[str, Any]] = {}
+
+
+def _checked_base64(value: str) -> str:
+    """A body field that is not base64 is a malformed body (422, like any schema error), not
+    a specimen the registry refuses (400)."""
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not valid base64") from None
+    return value
 
 
 def decode_b64(text: str, what: str) -> bytes:

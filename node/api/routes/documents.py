@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Request, Response
 
 from node.anchoring.service import check_sha256
 from node.api.deps import NodeDep, Officer, Reader, Submitter, check_country, review_service
-from node.api.routes._body import GuardedRoute, raw_body, raw_body_spec
-from node.api.schemas import Document, Revocation, RevokeIn
+from node.api.routes._body import GuardedRoute, check_declared_scan, raw_body, raw_body_spec
+from node.api.schemas import Document, DocumentState, Revocation, RevokeIn
 from node.review.intake import get_document, list_documents
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=GuardedRoute)
-_ELECTRONIC = raw_body_spec("application/json", "application/xml")
+_ELECTRONIC = raw_body_spec("application/json", "application/xml", "text/xml")
 _SCAN = raw_body_spec("application/pdf", "image/png", "image/jpeg", "image/tiff")
 Format = Annotated[str | None, Query(max_length=64, description="adapter id; default: detect")]
 
@@ -57,8 +57,14 @@ async def submit_scan(
     who: Officer,
     declaration: Annotated[str | None, Query(pattern=r"^[0-9a-fA-F]{64}$")] = None,
 ) -> Document:
-    """A paper-origin certificate scan (PDF/PNG/JPEG/TIFF): stored and queued for review."""
+    """A paper-origin certificate scan, stored and queued for review. ``Content-Type`` is
+    ``application/pdf``, ``image/png``, ``image/jpeg`` or ``image/tiff``; without one or with
+    another the answer is 415 before the body is read. A declared type the document's first
+    bytes contradict (a JPEG sent as ``image/png``) is 415 too, naming the type to send: the
+    declared type is the client's claim about the bytes, and a wrong claim is a media-type
+    fault, not a malformed request."""
     data = await raw_body(request, node.settings.verification.max_bytes)
+    check_declared_scan(request, data)
     service = review_service(node)
     doc = await asyncio.to_thread(
         service.submit_scan, data, actor=who.subject, declaration_sha256=(declaration or "").lower()
@@ -79,7 +85,7 @@ async def list_all(
     node: NodeDep,
     who: Reader,
     kind: Literal["certificate", "declaration", "scan", "other"] | None = None,
-    state: Annotated[str | None, Query(max_length=32)] = None,
+    state: DocumentState | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[Document]:
@@ -96,7 +102,9 @@ async def get_one(node: NodeDep, who: Reader, sha256: str) -> Document:
 
 @router.post("/{sha256}/revoke")
 async def revoke(node: NodeDep, who: Officer, sha256: str, body: RevokeIn) -> Revocation:
-    """Revoke an anchored document on chain; recorded as a ``revoked`` event."""
+    """Revoke an anchored document on chain; recorded as a ``revoked`` event. 404 for a
+    document this node does not have, 409 for one it has that is not anchored."""
+    await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
     out = await review_service(node).revoke_document(sha256, body.reason, who.subject)
     return Revocation(**out)
 

@@ -70,12 +70,16 @@ async def test_registry_review_decision_and_trace_on_anvil(initialised) -> None:
 
             forged = (
                 await c.post(
-                    "/api/v1/documents/scans", content=labelled_scan("forged"), headers=officer
+                    "/api/v1/documents/scans",
+                    content=labelled_scan("forged"),
+                    headers={**officer, "Content-Type": "image/png"},
                 )
             ).json()["sha256"]
             genuine = (
                 await c.post(
-                    "/api/v1/documents/scans", content=labelled_scan("genuine"), headers=officer
+                    "/api/v1/documents/scans",
+                    content=labelled_scan("genuine"),
+                    headers={**officer, "Content-Type": "image/png"},
                 )
             ).json()["sha256"]
             f = await _until(

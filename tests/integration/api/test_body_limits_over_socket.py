@@ -98,3 +98,26 @@ async def test_a_json_body_past_the_cap_is_413_before_it_ends(api, chunked: bool
     assert status == 413 and headers["content-type"] == "application/problem+json"
     assert problem["type"] == "cusdep.input.limit"
     assert str(node.settings.api.max_json_bytes) in str(problem["detail"])
+
+
+async def test_a_scan_announcing_999999999999_bytes_is_413_at_once(api) -> None:
+    """The audit's request (a tiny body under ``Content-Length: 999999999999``) had no answer
+    in 40 s: the scan route read the body, which never came, before it looked at its size."""
+    node, server = api
+    token = TokenService(node.db).issue("officer", "jane")["token"]
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.port)
+    try:
+        writer.write(
+            (
+                f"POST /api/v1/documents/scans HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+                f"Authorization: Bearer {token}\r\nContent-Type: image/png\r\n"
+                "Content-Length: 999999999999\r\n\r\n\x89PNG"
+            ).encode("latin-1")
+        )
+        await writer.drain()
+        status, headers, problem = await _answer(reader)
+    finally:
+        writer.close()
+    assert status == 413 and headers["content-type"] == "application/problem+json"
+    assert problem["type"] == "cusdep.input.limit"
+    assert "(Content-Length: 999999999999)" in str(problem["detail"])

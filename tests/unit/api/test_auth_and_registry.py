@@ -143,12 +143,14 @@ async def test_registry_input_errors(client, tokens) -> None:
     r = await client.post(
         "/api/v1/registry/seals", json={**_seal(), "image_base64": "!!"}, headers=au
     )
-    assert r.status_code in (400, 404)  # agency unknown or bad base64, never 5xx
+    # a field that is not base64 is a malformed body: 422 like any schema error (was 400)
+    assert r.status_code == 422 and "base64" in r.json()["detail"]
     await client.post("/api/v1/registry/agencies", json=AGENCY, headers=au)
     r = await client.post(
         "/api/v1/registry/seals", json={**_seal(), "image_base64": "!!"}, headers=au
     )
-    assert r.status_code == 400 and "base64" in r.json()["detail"]
+    assert r.status_code == 422 and r.json()["type"] == "cusdep.input.validation"
+    assert r.json()["detail"] == "body.image_base64: Value error, not valid base64"
     r = await client.post("/api/v1/registry/seals", json={"agency": "AU-DAFF"}, headers=au)
     assert r.status_code == 422 and r.json()["type"] == "cusdep.input.validation"
     bad = {**_seal(), "image_base64": base64.b64encode(b"not an image").decode()}

@@ -13,10 +13,14 @@ from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import labelled_scan, png
 from tests.unit.api.test_documents_health import CERT, JSON
 
+PNG = {"Content-Type": "image/png"}
+
 
 async def test_queue_filters_and_bad_state(node, client, tokens) -> None:
     h = bearer(tokens["officer"])
-    await client.post("/api/v1/documents/scans", content=labelled_scan("forged"), headers=h)
+    await client.post(
+        "/api/v1/documents/scans", content=labelled_scan("forged"), headers={**h, **PNG}
+    )
     assert [
         r["state"]
         for r in (await client.get("/api/v1/review/queue?state=pending", headers=h)).json()
@@ -34,7 +38,9 @@ async def test_queue_filters_and_bad_state(node, client, tokens) -> None:
 async def test_rerun_queues_the_machine_again(node, client, tokens) -> None:
     h = bearer(tokens["officer"])
     sha = (
-        await client.post("/api/v1/documents/scans", content=labelled_scan("genuine"), headers=h)
+        await client.post(
+            "/api/v1/documents/scans", content=labelled_scan("genuine"), headers={**h, **PNG}
+        )
     ).json()["sha256"]
     review = node.extras["review"]
     await review.process_pending()
@@ -145,7 +151,9 @@ async def test_only_an_accepted_document_is_forwarded(node, client, tokens, tmp_
     add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
     h = bearer(tokens["officer"])
     sha = (
-        await client.post("/api/v1/documents/scans", content=labelled_scan("forged"), headers=h)
+        await client.post(
+            "/api/v1/documents/scans", content=labelled_scan("forged"), headers={**h, **PNG}
+        )
     ).json()["sha256"]
     body = {"to": "AU-SYD", "document_sha256": sha}
     pending = await client.post("/api/v1/messages", headers=h, json=body)
@@ -169,7 +177,9 @@ async def test_only_an_accepted_document_is_forwarded(node, client, tokens, tmp_
 async def test_rerun_after_a_decision_is_a_conflict(node, client, tokens) -> None:
     h = bearer(tokens["officer"])
     sha = (
-        await client.post("/api/v1/documents/scans", content=labelled_scan("forged"), headers=h)
+        await client.post(
+            "/api/v1/documents/scans", content=labelled_scan("forged"), headers={**h, **PNG}
+        )
     ).json()["sha256"]
     await node.extras["review"].process_pending()
     await client.post(f"/api/v1/review/{sha}/decision", json={"decision": "reject"}, headers=h)

@@ -338,7 +338,9 @@ async def test_queue_neighbours_and_unknown_review(node, client, tokens) -> None
 
 async def test_non_document_scan_is_415(client, tokens) -> None:
     r = await client.post(
-        "/api/v1/documents/scans", content=b"hello", headers=bearer(tokens["officer"])
+        "/api/v1/documents/scans",
+        content=b"hello",
+        headers={**bearer(tokens["officer"]), "Content-Type": "image/png"},
     )
     assert r.status_code == 415 and r.json()["type"] == "cusdep.input.unsupported"
 
@@ -346,7 +348,7 @@ async def test_non_document_scan_is_415(client, tokens) -> None:
 async def test_a_scan_the_review_could_never_open_is_refused_at_upload(
     node, client, tokens
 ) -> None:
-    officer = bearer(tokens["officer"])
+    officer = {**bearer(tokens["officer"]), "Content-Type": "application/pdf"}
     broken = await client.post(
         "/api/v1/documents/scans", content=b"%PDF-1.4 broken", headers=officer
     )
@@ -376,7 +378,7 @@ async def test_a_pdf_whose_pages_the_review_could_never_render_is_refused_at_upl
     node, client, tokens
 ) -> None:
     # the upload looked at a PDF's page count only: these were stored and queued for review
-    officer = bearer(tokens["officer"])
+    officer = {**bearer(tokens["officer"]), "Content-Type": "application/pdf"}
     five_m = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14173 14173] >>"
     huge = await client.post(
         "/api/v1/documents/scans", content=_one_page_pdf(five_m), headers=officer
@@ -478,7 +480,9 @@ async def test_a_pdf_content_bomb_is_refused_at_upload_as_413(home) -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://cusdep.test") as c:
             officer = bearer(issue_all(TokenService(n.db))["officer"])
             r = await c.post(
-                "/api/v1/documents/scans", content=nested_forms_pdf(20), headers=officer
+                "/api/v1/documents/scans",
+                content=nested_forms_pdf(20),
+                headers={**officer, "Content-Type": "application/pdf"},
             )
             assert r.status_code == 413
             assert r.headers["content-type"] == "application/problem+json"

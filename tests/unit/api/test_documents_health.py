@@ -301,6 +301,22 @@ async def test_access_log_names_the_caller(client, tokens, caplog) -> None:
     assert record.route == "/api/v1/registry"
 
 
+async def test_monitoring_probes_are_logged_at_debug_only(client, tokens, caplog) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG, logger="node.api.access"):
+        for path in ("/health/live", "/health/ready", "/metrics"):
+            await client.get(path)
+        await client.get("/api/v1/registry", headers=bearer(tokens["auditor"]))
+    levels = {r.route: r.levelno for r in caplog.records if r.name == "node.api.access"}
+    assert levels == {
+        "/health/live": logging.DEBUG,
+        "/health/ready": logging.DEBUG,
+        "/metrics": logging.DEBUG,
+        "/api/v1/registry": logging.INFO,
+    }
+
+
 async def test_a_document_anchored_from_the_cli_is_recorded_with_its_media_type(node) -> None:
     from node.documents import anchor_files
     from node.storage.core import DocumentRow

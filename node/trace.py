@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from node.anchoring.service import check_sha256
+from node.anchoring.service import AnchorInfo, check_sha256
 from node.errors import NotFound
 from node.runtime import Node
 from node.storage.documents import events_for, iso
@@ -34,9 +34,14 @@ async def trace(node: Node, sha256_hex: str) -> dict[str, Any]:
         "verified_on_chain": False,
         "revoked": False,
     }
+    by = None
     if info is None:
-        out["anchor_state"] = state or "not queued"
-        return out
+        found = _partners_anchor(sha, events)
+        if found is None:
+            out["anchor_state"] = state or "not queued"
+            return out
+        by, info = found
+        out["anchor_state"] = f"anchored by {by}"
     ok, revoked = await node.anchoring.verify_on_chain(info)
     settings = node.settings
     out["anchor"] = {
@@ -49,6 +54,27 @@ async def trace(node: Node, sha256_hex: str) -> dict[str, Any]:
         "tx_hash": info.tx_hash,
         "block_number": info.block_number,
     }
+    if by is not None:
+        out["anchor"]["anchored_by"] = by
     out["verified_on_chain"] = ok
     out["revoked"] = revoked
     return out
+
+
+def _partners_anchor(sha: str, events: list[dict[str, Any]]) -> tuple[str, AnchorInfo] | None:
+    """The anchor a partner reported with its review of a document this node sent it (the
+    latest ``reviewed`` event that carries its leaf and proof), checked on chain again by the
+    caller: a sender's auditor sees the document anchored where the receiver anchored it."""
+    for event in reversed(events):
+        anchor = (event["detail"] or {}).get("anchor") if event["kind"] == "reviewed" else None
+        if isinstance(anchor, dict) and anchor.get("leaf") and "proof" in anchor:
+            info = AnchorInfo(
+                sha256=sha,
+                leaf=str(anchor["leaf"]),
+                root=str(anchor["merkle_root"]),
+                proof=[str(p) for p in anchor["proof"]],
+                tx_hash=str(anchor.get("tx_hash") or ""),
+                block_number=int(anchor.get("block_number") or 0),
+            )
+            return str(event["actor"]), info
+    return None

@@ -235,8 +235,10 @@ class OutcomeRecord:
         if o.officer:
             detail["officer"] = o.officer
         if o.anchor_root:
-            detail["anchor"] = {
+            detail["anchor"] = {  # leaf and proof: ``trace`` checks them on chain again
                 "merkle_root": o.anchor_root,
+                "leaf": "0x" + leaf_for(o.document_sha256).hex(),
+                "proof": list(o.anchor_proof),
                 "tx_hash": o.anchor_tx,
                 "block_number": o.anchor_block,
                 "verified_on_chain": self.anchor_verified,

@@ -215,8 +215,16 @@ def test_review_outcomes_reach_the_sender(tmp_path: Path, pair) -> None:
     (r,) = rejected
     assert r["detail"]["verdict"] == "reject" and r["detail"]["reasons"]
     assert "no adapter recognises" in r["detail"]["reasons"][0]
-    kinds = [e["kind"] for e in _trace(au, good_sha)["events"]]
+    traced = _trace(au, good_sha)
+    kinds = [e["kind"] for e in traced["events"]]
     assert "sent" in kinds and "acknowledged" in kinds and kinds[-1] == "reviewed"
+    # the sender's auditor sees it anchored where CN anchored it, checked on chain at AU
+    assert traced["anchor_state"] == "anchored by CN-SHA"
+    assert traced["verified_on_chain"] is True and traced["revoked"] is False
+    assert traced["anchor"]["anchored_by"] == "CN-SHA"
+    assert traced["anchor"]["merkle_root"] == anchor["merkle_root"]
+    assert traced["anchor"]["leaf"] == _trace(cn, good_sha)["anchor"]["leaf"]
+    assert _trace(au, bad_sha)["verified_on_chain"] is False  # rejected: never anchored
 
     inbound = json.loads(au.cli("messages", "--direction", "in", "--json").stdout)
     outcomes = {m["document_sha256"]: m for m in inbound if m["kind"] == "review_outcome"}

@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from node.api.health import undelivered
+from node.exchange.tables import InboxRow, OutboxRow
 from node.review.tables import ReviewRow
 from node.runtime import Node
 from node.storage.core import DocumentRow
@@ -88,11 +89,36 @@ class _NodeCollector(Collector):
             "age of the oldest message waiting for a partner",
             labels=["peer"],
         )
-        for peer, waiting in undelivered(self.node).items():
-            pending.add_metric([peer], waiting["pending"])
-            oldest.add_metric([peer], waiting["oldest_seconds"])
+        waiting = undelivered(self.node)
+        # every pinned partner has a series, 0 when nothing waits: a series that vanishes
+        # when the queue empties reads as "no data" on a dashboard, not as "all delivered"
+        pinned = (
+            [p.node_id for p in self.node.exchange.partners.all()] if self.node.exchange else []
+        )
+        for peer in sorted(set(pinned) | set(waiting)):
+            queued = waiting.get(peer, {"pending": 0, "oldest_seconds": 0.0})
+            pending.add_metric([peer], queued["pending"])
+            oldest.add_metric([peer], queued["oldest_seconds"])
         yield pending
         yield oldest
+        yield self._messages()
+
+    def _messages(self) -> GaugeMetricFamily:
+        """Messages exchanged so far, by direction, peer, kind and state (the outbox's and the
+        inbox's rows: they are kept, so these only grow)."""
+        family = GaugeMetricFamily(
+            "cusdep_messages",
+            "messages exchanged, by direction, peer, kind and state",
+            labels=["direction", "peer", "kind", "state"],
+        )
+        with self.node.db.session() as session:
+            for direction, row in (("out", OutboxRow), ("in", InboxRow)):
+                stmt = select(row.peer, row.kind, row.state, func.count()).group_by(
+                    row.peer, row.kind, row.state
+                )
+                for peer, kind, state, n in session.exec(stmt):
+                    family.add_metric([direction, peer, kind, state], n)
+        return family
 
 
 # Probes of health and metrics come every few seconds from monitoring and would bury the

@@ -367,3 +367,44 @@ async def _anchored_certificate(node, client, tokens) -> str:  # type: ignore[no
     )
     await node.anchoring.run_once(force=True)
     return str(r.json()["sha256"])
+
+
+async def test_metrics_count_messages_and_show_an_empty_queue_as_zero(node, client) -> None:
+    """A pinned partner with nothing waiting had no outbox series at all (a dashboard reads
+    that as "no data"), and nothing counted the messages exchanged."""
+    from node.exchange.tables import InboxRow, OutboxRow
+    from tests.unit.api.fakes import add_partner
+
+    add_partner(node, "NZ-AKL", "NZ")
+    node.exchange.partners.refresh()
+    with node.db.session() as session:
+        for i, state in enumerate(("delivered", "delivered", "rejected")):
+            session.add(
+                OutboxRow(
+                    message_id=f"o{i}",
+                    peer="NZ-AKL",
+                    kind="certificate",
+                    digest="00",
+                    envelope=b"x",
+                    state=state,
+                )
+            )
+        session.add(
+            InboxRow(
+                message_id="i0",
+                peer="NZ-AKL",
+                kind="review_outcome",
+                digest="0",
+                envelope=b"x",
+                receipt=b"r",
+            )
+        )
+    metrics = (await client.get("/metrics")).text
+    assert 'cusdep_outbox_pending{peer="NZ-AKL"} 0.0' in metrics
+    assert 'cusdep_outbox_oldest_pending_seconds{peer="NZ-AKL"} 0.0' in metrics
+    out = 'cusdep_messages{direction="out",kind="certificate",peer="NZ-AKL",state="%s"} %s'
+    assert out % ("delivered", "2.0") in metrics and out % ("rejected", "1.0") in metrics
+    assert (
+        'cusdep_messages{direction="in",kind="review_outcome",peer="NZ-AKL",state="received"} 1.0'
+        in metrics
+    )

@@ -32,6 +32,7 @@ from node.anchoring.tables import AnchorLeafRow
 from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
+from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed
 from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
@@ -163,6 +164,7 @@ class ReviewService:
             out = await self._verify(sha256, data, declaration, copy)
         against = _Against(row.declaration_sha256, declaration, copy)
         await asyncio.to_thread(self._record, sha256, out, against)
+        await asyncio.to_thread(release_memory)  # what the review freed, back to the OS
         result = await asyncio.to_thread(self.get, sha256)
         self._notify(sha256, result)
         return result

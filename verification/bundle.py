@@ -92,9 +92,11 @@ def read_bundle_records(directory: str | Path) -> BundleRecords:
     if index is not None and not isinstance(index, Mapping):
         raise SpecimenError(f"registry bundle: {root / 'bundle.json'} must be an object")
     return BundleRecords(
-        agencies=[_agency(a) for a in _records(root, "agencies", index)],
-        seals=[_seal(root, s) for s in _records(root, "seals", index)],
-        officers=[_officer(root, o) for o in _records(root, "officers", index)],
+        agencies=[_agency(a) for a in _with_ids(_records(root, "agencies", index), "agencies")],
+        seals=[_seal(root, s) for s in _with_ids(_records(root, "seals", index), "seals")],
+        officers=[
+            _officer(root, o) for o in _with_ids(_records(root, "officers", index), "officers")
+        ],
         template_files=_template_files(root, index),
         root=root,
     )
@@ -149,6 +151,14 @@ def _records(root: Path, name: str, index: Mapping[str, Any] | None) -> list[Map
     return data
 
 
+def _with_ids(records: list[Mapping[str, Any]], name: str) -> list[Mapping[str, Any]]:
+    """``records``, after ``SpecimenError`` for one without an id (named by its place)."""
+    for i, record in enumerate(records):
+        if record.get("id") in (None, ""):
+            raise SpecimenError(f"registry bundle: {name}[{i}] has no id")
+    return records
+
+
 def _inside(root: Path, rel: str, what: str) -> Path:
     path = (root / rel).resolve()
     if root.resolve() not in path.parents:
@@ -186,16 +196,19 @@ def _officer(root: Path, o: Mapping[str, Any]) -> OfficerSpecimen:
         agency_id=str(o.get("agency") or o.get("agency_id")),
         name=str(o.get("name", "")),
         signatures=tuple(_image(root, p, f"officer {oid}") for p in sigs),
-        valid_from=_day(o.get("valid_from")),
-        valid_to=_day(o.get("valid_to")),
+        valid_from=_day(o.get("valid_from"), f"officer {oid!r}: valid_from"),
+        valid_to=_day(o.get("valid_to"), f"officer {oid!r}: valid_to"),
     )
 
 
-def _day(value: Any) -> date | None:
+def _day(value: Any, what: str) -> date | None:
+    """``value`` (YYYY-MM-DD) as a date; ``what`` names the record and field it is of."""
     try:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
-        raise SpecimenError(f"registry bundle: bad date {value!r}") from None
+        raise SpecimenError(
+            f"registry bundle: {what}: bad date {value!r} (not a date YYYY-MM-DD)"
+        ) from None
 
 
 def _template_files(root: Path, index: Mapping[str, Any] | None) -> list[tuple[Path, bytes]]:

@@ -191,6 +191,45 @@ def _blobs(ink: np.ndarray, blobs: np.ndarray) -> list[tuple[int, Candidate]]:
     return out
 
 
+def _specimen_ink(rgb: np.ndarray) -> np.ndarray:
+    """A specimen's ink: its coloured ink, or (a black stamp) whatever is darker than paper."""
+    mask = colour_ink_mask(rgb)
+    if np.count_nonzero(mask) < 50:
+        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+        mask = ((gray < 200).astype(np.uint8)) * 255
+    return mask
+
+
+# The least a seal specimen's ink must span, both ways, for the review to compare it: the
+# review takes no blob on a page under ``_MIN_MM`` (4 mm, ``_blobs``) for a stamp, so an
+# impression of a smaller die is never found and its specimen never matches anything (and at
+# ``_COARSE_SCALE`` such a specimen is a few pixels). Real official stamps are 20-50 mm; the
+# simulator's smallest registered die is 46 x 20 mm (``simulator.world._seal``).
+MIN_SEAL_SPECIMEN_MM = _MIN_MM
+
+
+def specimen_fault(image: bytes) -> str | None:
+    """Why the review cannot compare impressions with this seal specimen (no ink, or ink
+    too small to be a stamp, measured at WORK_DPI from the image's recorded resolution, as
+    the review reads it); None when it can. The same reading of its ink as
+    ``prepare_specimen``'s."""
+    try:
+        rgb, _dpi = decode_specimen(image)
+    except SpecimenError as err:
+        return str(err.message)
+    box = bbox_of(_specimen_ink(rgb))
+    if box is None:
+        return "the image has no ink (a blank or paper-white image is no seal)"
+    w_mm, h_mm = (box[2] - box[0]) / _MM, (box[3] - box[1]) / _MM
+    if min(w_mm, h_mm) < MIN_SEAL_SPECIMEN_MM:
+        return (
+            f"its ink spans {w_mm:.1f} x {h_mm:.1f} mm, too small to compare: a seal specimen "
+            f"must span at least {MIN_SEAL_SPECIMEN_MM:g} mm both ways (at the image's dpi, "
+            "300 if it records none)"
+        )
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def prepare_specimen(spec: SealSpecimen) -> _Prepared | None:
     try:
@@ -198,10 +237,7 @@ def prepare_specimen(spec: SealSpecimen) -> _Prepared | None:
     except SpecimenError as err:  # one bad specimen must not stop every other comparison
         logger.warning("seal specimen %s is not used: %s", spec.id, err)
         return None
-    mask = colour_ink_mask(rgb)
-    if np.count_nonzero(mask) < 50:
-        gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        mask = ((gray < 200).astype(np.uint8)) * 255
+    mask = _specimen_ink(rgb)
     box = bbox_of(mask)
     if box is None:
         logger.warning("seal specimen %s has no ink", spec.id)

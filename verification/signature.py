@@ -33,6 +33,7 @@ from verification.imaging import (
     channel_min,
     decode_specimen,
 )
+from verification.intake import WORK_DPI
 from verification.ocr import side_by_side
 from verification.ports import Box, OcrLine, OfficerSpecimen
 from verification.preprocess import percentiles_u8
@@ -329,6 +330,43 @@ def _without_specks(ink: np.ndarray) -> np.ndarray:
     return np.where(keep[labels], ink, 0).astype(np.uint8)
 
 
+def _specimen_ink(rgb: np.ndarray) -> np.ndarray:
+    """A signature specimen's strokes: whatever is well darker than paper, uint8 0/255."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return ((gray < 170).astype(np.uint8)) * 255
+
+
+# The least a signature specimen's strokes must span (px at WORK_DPI, 200 dpi: 5 x 2 mm):
+# a quarter of the comparison raster (``_W`` x ``_H``) each way. A smaller specimen is
+# stretched more than four times onto the raster, where the chamfer distance (similarity 0 at
+# ``_SCALE`` raster px) measures the blur of its few pixels, not the hand. A signature is
+# some 25-60 mm by 8-15 mm; the simulator's specimens are ~110 px high at 200 dpi
+# (``simulator.signature.specimen_png``, 160 px at 300 dpi).
+MIN_SIGNATURE_SPECIMEN_PX = (_W // 4, _H // 4)
+
+
+def specimen_fault(image: bytes) -> str | None:
+    """Why the review cannot compare signatures with this specimen (no strokes, or strokes
+    too small), read as ``_specimen_mask`` reads it; None when it can."""
+    try:
+        rgb, _ = decode_specimen(image)
+    except SpecimenError as err:
+        return str(err.message)
+    box = bbox_of(_specimen_ink(rgb))
+    if box is None:
+        return "the image has no ink (no stroke darker than paper)"
+    w, h = box[2] - box[0], box[3] - box[1]
+    least_w, least_h = MIN_SIGNATURE_SPECIMEN_PX
+    if w < least_w or h < least_h:
+        mm = 25.4 / WORK_DPI
+        return (
+            f"its strokes span {w * mm:.1f} x {h * mm:.1f} mm, too small to compare: a "
+            f"signature specimen must span at least {least_w * mm:g} x {least_h * mm:g} mm "
+            "(at the image's dpi, 300 if it records none)"
+        )
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def _specimen_mask(image: bytes) -> np.ndarray | None:
     try:
@@ -336,8 +374,7 @@ def _specimen_mask(image: bytes) -> np.ndarray | None:
     except SpecimenError as err:  # one bad specimen must not stop every other comparison
         logger.warning("signature specimen is not used: %s", err)
         return None
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    return _raster(((gray < 170).astype(np.uint8)) * 255)
+    return _raster(_specimen_ink(rgb))
 
 
 def _raster(mask: np.ndarray) -> np.ndarray | None:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from node.errors import InputError
+from node.registry.validate import MAX_NAME, MAX_REASON
 
 # a document's ``state`` (``DocumentRow.state``): set by the intake, the review, inbound routing
 # and revocation; the list filter takes exactly these
@@ -23,7 +24,7 @@ class _In(BaseModel):
 class AgencyIn(_In):
     id: str = Field(min_length=1, max_length=64, examples=["AU-DAFF"])
     country: str = Field(min_length=2, max_length=2, examples=["AU"])
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
 
 
 class SealIn(_In):
@@ -43,7 +44,7 @@ class SealIn(_In):
 class OfficerIn(_In):
     agency: str = Field(min_length=1, max_length=64)
     id: str = Field(min_length=1, max_length=64, examples=["AU-DAFF-O7"])
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=MAX_NAME)
     signature_base64: str = Field(min_length=1, description="signature specimen image, base64")
     valid_from: str | None = Field(None, examples=["2024-01-01"])
     valid_to: str | None = Field(None, examples=["2028-12-31"])
@@ -58,7 +59,7 @@ class OfficerIn(_In):
 
 
 class RevokeIn(_In):
-    reason: str = Field(min_length=1, max_length=500, pattern=r"\S", description="not blank")
+    reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=r"\S", description="not blank")
 
 
 class DecisionIn(_In):

@@ -1,8 +1,11 @@
 """The gRPC edge: a thin servicer (decode → ExchangeService → encode), health, reflection, and
 ``GrpcExchangeServer``, the lifecycle component that serves it over mutual TLS.
 
-Requests arrive as raw bytes and are decoded here, so an undecodable message is quarantined and
-audited like any other rejection instead of failing inside the gRPC library.
+Requests arrive as raw bytes and are decoded here: an undecodable message is quarantined and
+audited like any other rejection, and an undecodable query (``GetReceipt``, ``FetchSpecimen``,
+``QueryProvenance``: a string field that is not UTF-8, bytes that are not protobuf) is
+INVALID_ARGUMENT, ``cusdep.exchange.malformed``, instead of failing inside the gRPC library
+(UNKNOWN "Unexpected DecodeError", logged as a server error).
 """
 
 from __future__ import annotations
@@ -90,6 +93,15 @@ class ExchangeServicer:
             await asyncio.to_thread(self.service.reject_raw, peer, raw, err)
             raise err from None
 
+    @staticmethod
+    def _query(cls: type[M], raw: bytes) -> M:
+        """A query decoded: ``MalformedMessage`` (INVALID_ARGUMENT) saying why if it does not."""
+        try:
+            return cls.FromString(raw)
+        except DecodeError as err:
+            why = str(err).rpartition(": ")[2] or "not protobuf"
+            raise MalformedMessage(f"{cls.__name__} does not decode: {why}") from None
+
     async def deliver(
         self, requests: AsyncIterator[bytes], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[bytes]:
@@ -129,22 +141,21 @@ class ExchangeServicer:
         assert ack.receipt is not None
         return ack.receipt
 
-    async def get_receipt(
-        self, request: xpb.GetReceiptRequest, context: grpc.aio.ServicerContext
-    ) -> pb.Receipt:
+    async def get_receipt(self, raw: bytes, context: grpc.aio.ServicerContext) -> pb.Receipt:
+        request = self._query(xpb.GetReceiptRequest, raw)
         return await asyncio.to_thread(
             self.service.receipt_for, self._peer(context), request.message_id
         )
 
-    async def fetch_specimen(
-        self, request: xpb.FetchSpecimenRequest, context: grpc.aio.ServicerContext
-    ) -> xpb.Specimen:
+    async def fetch_specimen(self, raw: bytes, context: grpc.aio.ServicerContext) -> xpb.Specimen:
         self._require_peer(context)
+        request = self._query(xpb.FetchSpecimenRequest, raw)
         return await asyncio.to_thread(self.service.specimen, request.sha256)
 
     async def query_provenance(
-        self, request: xpb.ProvenanceRequest, context: grpc.aio.ServicerContext
+        self, raw: bytes, context: grpc.aio.ServicerContext
     ) -> xpb.ProvenanceReply:
+        request = self._query(xpb.ProvenanceRequest, raw)
         return await asyncio.to_thread(
             self.service.provenance, self._peer(context), request.document_sha256
         )
@@ -164,18 +175,18 @@ class ExchangeServicer:
             "Send": grpc.unary_unary_rpc_method_handler(
                 self.send, response_serializer=pb.Receipt.SerializeToString, **raw
             ),  # type: ignore[arg-type]
-            "GetReceipt": _unary(self.get_receipt, xpb.GetReceiptRequest),
-            "FetchSpecimen": _unary(self.fetch_specimen, xpb.FetchSpecimenRequest),
-            "QueryProvenance": _unary(self.query_provenance, xpb.ProvenanceRequest),
+            "GetReceipt": _unary(self.get_receipt),
+            "FetchSpecimen": _unary(self.fetch_specimen),
+            "QueryProvenance": _unary(self.query_provenance),
         }
         return grpc.method_handlers_generic_handler(SERVICE_NAME, methods)
 
 
-def _unary(behaviour, request_cls: type[Message]) -> grpc.RpcMethodHandler:  # type: ignore[no-untyped-def]
+def _unary(behaviour) -> grpc.RpcMethodHandler:  # type: ignore[no-untyped-def]
+    """A query's handler: the request's raw bytes to the servicer (``_query`` decodes them,
+    where a bad one is the caller's error, not a deserializer's failure inside gRPC)."""
     return grpc.unary_unary_rpc_method_handler(
-        behaviour,
-        request_deserializer=request_cls.FromString,
-        response_serializer=lambda m: m.SerializeToString(),
+        behaviour, response_serializer=lambda m: m.SerializeToString()
     )
 
 

@@ -207,7 +207,7 @@ def _claim(update: docs.RegistryUpdate) -> _Claim:
     if which == "template":
         t = update.template
         _same_bytes("template", t.id, t.template_json, t.sha256, image=False)
-        doc = validate.template_json(t.template_json)
+        doc = validate.template_json(t.template_json, known_keys_only=False)
         if doc["id"] != t.id:
             raise MalformedMessage(f"template {t.id} carries the JSON of template {doc['id']}")
         country = str(doc["issuing_country"]).upper()

@@ -61,15 +61,10 @@ def read_bundle(directory: str | Path, countries: list[str] | None = None) -> _P
         countries=frozenset(validate.country(c) for c in countries) if countries else None,
     )
     for a in source.agencies:
-        where = f"agency {a.id!r}"
-        validate.record_id(a.id, where)
-        country = validate.country(a.country, f"{where}: country")
-        if not a.name.strip():
-            raise InputError(f"{where}: no name")
-        plan.agencies.append({"id": a.id, "country": country, "name": a.name.strip()})
+        plan.agencies.append(validate.agency(a.id, a.country, a.name, f"agency {a.id!r}"))
     for seal in plan.seals:
-        validate.record_id(seal.id, f"seal {seal.id!r}")
-        validate.specimen_image(seal.image, f"seal {seal.id!r}")
+        validate.record_id(seal.id, f"seal {seal.id!r}: id")
+        validate.specimen(seal.image, f"seal {seal.id!r}: image", "seal")
     for officer in plan.officers:
         _check_officer(officer)
     plan.templates = [(validate.template_json(data), data) for _p, data in source.template_files]
@@ -92,19 +87,15 @@ def _no_twice(plan: _Plan) -> None:
 
 def _check_officer(officer: OfficerSpecimen) -> None:
     where = f"officer {officer.id!r}"
-    validate.record_id(officer.id, where)
-    if not officer.name.strip():
-        raise InputError(f"{where}: no name")
+    validate.officer(
+        officer.id, officer.name, _day(officer.valid_from), _day(officer.valid_to), where
+    )
     if len(officer.signatures) != 1:
         raise InputError(
             f"{where}: {len(officer.signatures)} signature specimens; one is registered per "
             "officer (register another under a new id)"
         )
-    validate.specimen_image(officer.signatures[0], f"{where}: signature")
-    start = validate.date_bound(_day(officer.valid_from), f"{where}: valid_from", end_of_day=False)
-    end = validate.date_bound(_day(officer.valid_to), f"{where}: valid_to", end_of_day=True)
-    if end and end < start:
-        raise InputError(f"{where}: valid_to {officer.valid_to} is before {officer.valid_from}")
+    validate.specimen(officer.signatures[0], f"{where}: signature", "signature")
 
 
 async def import_bundle(registry: RegistryService, plan: _Plan) -> dict[str, Any]:

@@ -64,26 +64,19 @@ class RegistryService:
 
     # ---- registration --------------------------------------------------------------------
     async def add_agency(self, agency_id: str, country: str, name: str) -> dict[str, Any]:
-        validate.record_id(agency_id)
-        country = validate.country(country)
-        if not name.strip():
-            raise InputError("--name must not be empty")
-        fields = {
-            "id": agency_id,
-            "country": country,
-            "name": name.strip(),
-            "authoritative": country == self.country,
-        }
+        checked = validate.agency(agency_id, country, name)
+        country = checked["country"]
+        fields = {**checked, "authoritative": country == self.country}
         return await self._register("agency", agency_id, fields, country=country)
 
     async def add_seal(self, agency_id: str, seal_id: str, image: bytes) -> dict[str, Any]:
         validate.record_id(seal_id)
-        validate.specimen_image(image, "--image")
+        await asyncio.to_thread(validate.specimen, image, "image", "seal")
         agency = self._confirmed_agency(agency_id)
         sha = await asyncio.to_thread(self.blobs.put, image)
         fields = {"id": seal_id, "agency_id": agency_id, "image_sha256": sha}
         out = await self._register("seal", seal_id, fields, agency=agency, sha=sha)
-        return _warned(out, validate.specimen_warnings(image, "--image"))
+        return _warned(out, validate.specimen_warnings(image, "image"))
 
     async def add_officer(
         self,
@@ -94,14 +87,8 @@ class RegistryService:
         valid_from: str | None = None,
         valid_to: str | None = None,
     ) -> dict[str, Any]:
-        validate.record_id(officer_id)
-        if not name.strip():
-            raise InputError("--name must not be empty")
-        start = validate.date_bound(valid_from, "--valid-from", end_of_day=False)
-        end = validate.date_bound(valid_to, "--valid-to", end_of_day=True)
-        if end and end < start:
-            raise InputError(f"--valid-to {valid_to} is before --valid-from {valid_from}")
-        validate.specimen_image(signature, "--signature")
+        name, start, end = validate.officer(officer_id, name, valid_from, valid_to)
+        await asyncio.to_thread(validate.specimen, signature, "signature", "signature")
         agency = self._confirmed_agency(agency_id)
         sha = await asyncio.to_thread(self.blobs.put, signature)
         fields = {
@@ -110,7 +97,7 @@ class RegistryService:
             "signature_sha256": sha,
             "valid_from": start,
             "valid_to": end,
-            "name": name.strip(),
+            "name": name,
             "valid_from_date": valid_from or "",
             "valid_to_date": valid_to or "",
         }
@@ -137,6 +124,7 @@ class RegistryService:
         return await self._register("template", doc["id"], fields, country=country, sha=sha)
 
     async def revoke(self, kind: str, record_id: str, reason: str) -> dict[str, Any]:
+        reason = validate.text(reason, "reason", validate.MAX_REASON)
         row = self._get(kind, self.country, record_id)
         if row is None:
             raise NotFound(f"no {kind} {record_id!r} registered by {self.country}")
@@ -333,6 +321,7 @@ class RegistryService:
 
 
 def record_dict(row: RegistryRecordRow) -> dict[str, Any]:
+    """The record as the edges show it, every string valid Unicode (``_printable``)."""
     out: dict[str, Any] = {
         "kind": row.kind,
         "id": row.record_id,
@@ -355,7 +344,20 @@ def record_dict(row: RegistryRecordRow) -> dict[str, Any]:
     if row.fields.get("revoke_tx"):  # the revocation's own transaction, beside the registration's
         out["revoked_reason"] = row.fields.get("revoked_reason", "")
         out["revoke_tx_hash"] = row.fields["revoke_tx"]
-    return out
+    return {k: _printable(v) if isinstance(v, str) else v for k, v in out.items()}
+
+
+def _printable(value: str) -> str:
+    """``value`` with each lone surrogate as U+FFFD. Names are checked on the way in
+    (``validate.text``), but a record stored by an earlier version, which took a name that
+    was not UTF-8 from its command line (``surrogateescape``), would otherwise fail every JSON
+    encoder that shows it (the REST listing answered 500 to all). A surrogate pair is joined
+    into the character it stands for."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value
 
 
 def _same_registration(existing: RegistryRecordRow, sha: str, fields: dict[str, Any]) -> None:

@@ -1,4 +1,11 @@
-"""Input checks for registry submissions: ids, countries, dates, specimen images, templates."""
+"""Input checks for registry submissions: ids, countries, names, dates, specimen images,
+templates. The registry's one set of checks: ``RegistryService`` runs them on every write
+(CLI, REST), and ``registry import`` on a whole bundle before it writes anything.
+
+Messages name the record's field (``id``, ``name``, ``image``, ``valid_from``), not a CLI flag
+or a JSON key of one edge; a caller checking several records prefixes its own (``officer
+'AU-O1': valid_to``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +14,8 @@ import functools
 import io
 import json
 import re
-from typing import Any
+import unicodedata
+from typing import Any, Literal
 
 from PIL import Image, UnidentifiedImageError
 
@@ -18,15 +26,73 @@ from verification.templates import parse_template
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_SPECIMEN_BYTES = 10 * 1024 * 1024
 MAX_SPECIMEN_PIXELS = 16_000_000
+MAX_NAME = 200  # an agency's or officer's name (the REST schemas' limit too)
+MAX_REASON = 500  # a revocation's reason, written on chain
+# not text: control characters (newline, tab, C0/C1), lone surrogates (bytes that were not
+# UTF-8, decoded with ``surrogateescape``: no JSON or UTF-8 encoder takes them), and the line
+# and paragraph separators
+_NOT_TEXT = frozenset({"Cc", "Cs", "Zl", "Zp"})
+TEMPLATE_KEYS = frozenset(
+    {"id", "certificate_type", "issuing_country", "agency", "titles", "fields", "date_order"}
+)
+TEMPLATE_FIELD_KEYS = frozenset({"name", "labels", "split_lines", "pattern"})
 
 
-def record_id(value: str, what: str = "--id") -> str:
+def record_id(value: str, what: str = "id") -> str:
     if not _ID.match(value):
         raise InputError(f"{what} must be 1-64 letters, digits, '.', '_' or '-', got {value!r}")
     return value
 
 
-def country(value: str, what: str = "--country") -> str:
+def text(value: str, what: str, limit: int = MAX_NAME) -> str:
+    """``value`` stripped: one line of 1 to ``limit`` characters of valid Unicode."""
+    v = value.strip()
+    if not v:
+        raise InputError(f"{what} must not be empty")
+    if len(v) > limit:
+        raise InputError(f"{what} must be at most {limit} characters, got {len(v)}")
+    for i, ch in enumerate(v):
+        category = unicodedata.category(ch)
+        if category in _NOT_TEXT:
+            kind = "invalid Unicode (not UTF-8 text)" if category == "Cs" else "a control character"
+            raise InputError(
+                f"{what} must be one line of text: character {i + 1} is {kind}, U+{ord(ch):04X}"
+            )
+    return v
+
+
+def _at(where: str, name: str) -> str:
+    return f"{where}: {name}" if where else name
+
+
+def agency(agency_id: str, country_code: str, name: str, where: str = "") -> dict[str, str]:
+    """An agency's fields, checked and normalised (country upper case, name stripped)."""
+    record_id(agency_id, _at(where, "id"))
+    return {
+        "id": agency_id,
+        "country": country(country_code, _at(where, "country")),
+        "name": text(name, _at(where, "name")),
+    }
+
+
+def officer(
+    officer_id: str,
+    name: str,
+    valid_from: str | None,
+    valid_to: str | None,
+    where: str = "",
+) -> tuple[str, int, int]:
+    """An officer's name (stripped) and validity (unix seconds, 0 open), checked."""
+    record_id(officer_id, _at(where, "id"))
+    clean = text(name, _at(where, "name"))
+    start = date_bound(valid_from, _at(where, "valid_from"), end_of_day=False)
+    end = date_bound(valid_to, _at(where, "valid_to"), end_of_day=True)
+    if end and end < start:
+        raise InputError(f"{_at(where, 'valid_to')} {valid_to} is before valid_from {valid_from}")
+    return clean, start, end
+
+
+def country(value: str, what: str = "country") -> str:
     v = value.strip().upper()
     if len(v) != 2 or not v.isalpha() or not v.isascii() or not _assigned(v):
         raise InputError(f"{what} must be an ISO 3166 alpha-2 code, got {value!r}")
@@ -85,6 +151,21 @@ def specimen_image(data: bytes, what: str) -> str:
     return {"PNG": "image/png", "JPEG": "image/jpeg", "TIFF": "image/tiff"}[fmt]
 
 
+def specimen(data: bytes, what: str, kind: Literal["seal", "signature"]) -> str:
+    """``specimen_image``, and a specimen the review can compare with: ink, and enough of it
+    (``verification.seal.specimen_fault``, ``verification.signature.specimen_fault``: the
+    review's own reading of a specimen's ink). Returns the media type."""
+    media_type = specimen_image(data, what)
+    if kind == "seal":
+        from verification.seal import specimen_fault
+    else:
+        from verification.signature import specimen_fault
+    fault = specimen_fault(data)
+    if fault:
+        raise InputError(f"{what}: {fault}")
+    return media_type
+
+
 def specimen_warnings(data: bytes, what: str) -> list[str]:
     """What an officer registering this (valid) specimen should know: an image that records
     no resolution is read at 300 dpi, and its stamp's size — which the comparison checks — is
@@ -99,8 +180,14 @@ def specimen_warnings(data: bytes, what: str) -> list[str]:
     ]
 
 
-def template_json(data: bytes) -> dict[str, Any]:
-    """Parse and check a template in the contract's format; errors name the offending key."""
+def template_json(data: bytes, *, known_keys_only: bool = True) -> dict[str, Any]:
+    """Parse and check a template in the contract's format; errors name the offending key.
+
+    ``known_keys_only``: refuse a key the contract does not define (``TEMPLATE_KEYS``,
+    ``TEMPLATE_FIELD_KEYS``), a misspelt ``date_ordr`` or ``patern`` that would otherwise be
+    registered and silently not used. Off for a partner's template arriving by registry sync
+    (``node.registry.apply``): a newer node may define more, and what is not known is not read.
+    """
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
@@ -110,6 +197,10 @@ def template_json(data: bytes) -> dict[str, Any]:
     for key in ("id", "certificate_type", "issuing_country", "agency", "titles", "fields"):
         if key not in doc:
             raise InputError(f"template: missing key {key!r}")
+    if known_keys_only:
+        _known_keys(doc)
+    _strings_are_text(doc, "template")
+    text(str(doc["certificate_type"]), "template: certificate_type")
     record_id(str(doc["id"]), "template id")
     country(str(doc["issuing_country"]), "template issuing_country")
     record_id(str(doc["agency"]), "template agency")
@@ -125,6 +216,41 @@ def template_json(data: bytes) -> dict[str, Any]:
     except TemplateError as err:
         raise InputError(str(err.message)) from None
     return doc
+
+
+def _known_keys(doc: dict[str, Any]) -> None:
+    unknown = sorted(set(doc) - TEMPLATE_KEYS)
+    if unknown:
+        raise InputError(
+            f"template: unknown key {unknown[0]!r} (a template has "
+            f"{', '.join(sorted(TEMPLATE_KEYS))})"
+        )
+    fields = doc["fields"]
+    for i, field in enumerate(fields if isinstance(fields, list) else []):
+        extra = sorted(set(field) - TEMPLATE_FIELD_KEYS) if isinstance(field, dict) else []
+        if extra:
+            raise InputError(
+                f"template: fields[{i}] has unknown key {extra[0]!r} (a field has "
+                f"{', '.join(sorted(TEMPLATE_FIELD_KEYS))})"
+            )
+
+
+def _strings_are_text(value: Any, where: str) -> None:
+    """Every string of the template (keys too) valid Unicode without control characters: a
+    lone surrogate (``"\\udcff"`` in the JSON) cannot be encoded back to UTF-8 anywhere."""
+    if isinstance(value, str):
+        bad = next((ch for ch in value if unicodedata.category(ch) in _NOT_TEXT), None)
+        if bad is not None:
+            raise InputError(
+                f"{where}: {value[:40]!r} is not one line of valid text (U+{ord(bad):04X})"
+            )
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _strings_are_text(key, where)
+            _strings_are_text(item, f"{where}: {key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _strings_are_text(item, f"{where}[{i}]")
 
 
 @functools.cache

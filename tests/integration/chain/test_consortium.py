@@ -81,7 +81,7 @@ def test_partner_node_joins_the_consortium(tmp_path: Path, anvil_url: str) -> No
     )
     assert agency["authoritative"] is True and agency["registrar"] == "AU"
     buf = io.BytesIO()
-    Image.new("RGB", (30, 30), "red").save(buf, "PNG")
+    Image.new("RGB", (64, 64), "red").save(buf, "PNG")
     (tmp_path / "seal.png").write_bytes(buf.getvalue())
     seal = json.loads(
         _cusdep(

@@ -48,7 +48,7 @@ CERT = {
 
 def _png(color: str) -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (48, 48), color).save(buf, "PNG")
+    Image.new("RGB", (64, 64), color).save(buf, "PNG")
     return buf.getvalue()
 
 

@@ -13,7 +13,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from node.bootstrap import build_node
 from node.config import load_settings
-from node.exchange.client import RemoteRejected
+from node.exchange.client import ERROR_CODE_KEY, SERVICE, RemoteRejected
 from node.exchange.tls import channel_credentials, channel_options
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
@@ -95,6 +95,64 @@ async def test_fetch_registry_specimen_by_hash(pair, client) -> None:
         await client.client.fetch_specimen("CN-SHA", "f" * 64)
     assert info.value.grpc_status == grpc.StatusCode.NOT_FOUND
     assert info.value.remote_code == "cusdep.not_found"
+
+
+async def _raw_call(client, method: str, request: bytes) -> grpc.aio.AioRpcError:  # type: ignore[no-untyped-def]
+    """``method`` called with ``request`` as it is (no serializer), by a pinned partner over
+    mTLS; the error it answers with."""
+    call = client.client.channel("CN-SHA").unary_unary(
+        SERVICE + method, request_serializer=None, response_deserializer=None
+    )
+    with pytest.raises(grpc.aio.AioRpcError) as info:
+        await call(request, timeout=10)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    ("method", "request_bytes", "why"),
+    [
+        # field 1 (message_id / sha256 / document_sha256), a string of bytes ff fe: not UTF-8
+        ("GetReceipt", b"\x0a\x02\xff\xfe", "String field had bad UTF-8"),
+        ("QueryProvenance", b"\x0a\x02\xff\xfe", "String field had bad UTF-8"),
+        ("FetchSpecimen", b"\x0a\x02\xff\xfe", "String field had bad UTF-8"),
+        ("GetReceipt", b"\x0a\x05ab", "Wire format was corrupt"),  # shorter than it says
+    ],
+)
+async def test_a_malformed_query_is_invalid_argument_not_a_server_error(
+    pair, client, method, request_bytes, why
+) -> None:
+    """Decoded by gRPC's deserializer, it failed before the servicer: UNKNOWN "Unexpected
+    DecodeError", and the server logged an error with its traceback."""
+    log = pair[0].home / "node.log"
+    before = log.stat().st_size
+    err = await _raw_call(client, method, request_bytes)
+    assert err.code() == grpc.StatusCode.INVALID_ARGUMENT, err.details()
+    assert err.details().endswith(f"does not decode: {why}"), err.details()
+    assert (ERROR_CODE_KEY, "cusdep.exchange.malformed") in tuple(err.trailing_metadata() or ())
+    ok = await client.client.fetch_specimen("CN-SHA", pair[2])  # the server serves on
+    assert ok.record_id == "CN-GACC-S1"
+    written = log.read_bytes()[before:].decode(errors="replace")
+    assert "Traceback" not in written and "deserializ" not in written.lower()
+
+
+@pytest.mark.parametrize("sha256", ["zzzz", "f" * 63, "g" * 64, ""])
+async def test_a_specimen_asked_for_by_what_is_no_sha256_is_invalid_argument(
+    client, sha256
+) -> None:
+    with pytest.raises(RemoteRejected) as info:
+        await client.client.fetch_specimen("CN-SHA", sha256)
+    assert info.value.grpc_status == grpc.StatusCode.INVALID_ARGUMENT  # was NOT_FOUND
+    assert info.value.remote_code == "cusdep.input"
+    assert "sha256 must be 64 hex digits" in info.value.message
+    with pytest.raises(RemoteRejected) as info:
+        await client.client.query_provenance("CN-SHA", sha256)
+    assert info.value.grpc_status == grpc.StatusCode.INVALID_ARGUMENT
+    assert "document_sha256 must be 64 hex digits" in info.value.message
+
+
+async def test_a_specimen_asked_for_in_upper_case_hex_is_found(pair, client) -> None:
+    specimen = await client.client.fetch_specimen("CN-SHA", pair[2].upper())
+    assert specimen.record_id == "CN-GACC-S1"
 
 
 async def test_a_partner_channel_pinging_while_idle_is_not_sent_away(client) -> None:

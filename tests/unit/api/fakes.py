@@ -30,7 +30,7 @@ SEAL_BOX = (560, 800, 760, 1000)
 SIG_BOX = (90, 860, 380, 950)
 
 
-def png(color: str = "red", size: tuple[int, int] = (60, 60)) -> bytes:
+def png(color: str = "red", size: tuple[int, int] = (64, 64)) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, color).save(buf, "PNG")
     return buf.getvalue()

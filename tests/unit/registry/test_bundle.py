@@ -141,7 +141,7 @@ async def test_a_seal_of_an_agency_registered_before_is_added_to_it(node, tmp_pa
                     }
                 ]
             },
-            "valid_to 2024-01-01 is before 2028-01-01",
+            "officer 'AU-O1': valid_to 2024-01-01 is before valid_from 2028-01-01",
         ),
         ({"templates": ["templates/AU-PHYTO.json", "templates/AU-PHYTO.json"]}, "twice"),
         (

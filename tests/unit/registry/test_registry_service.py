@@ -16,7 +16,7 @@ from tests.unit.registry.records import AU_TEMPLATE
 
 def _png(color: str = "red") -> bytes:
     buf = io.BytesIO()
-    Image.new("RGB", (40, 40), color).save(buf, "PNG")
+    Image.new("RGB", (64, 64), color).save(buf, "PNG")
     return buf.getvalue()
 
 
@@ -61,7 +61,7 @@ async def test_a_seal_image_without_its_resolution_is_registered_with_a_warning(
     bare = await reg.add_seal("AU-DAFF", "AU-DAFF-S1", _png())
     assert "no resolution" in bare["warnings"][0] and "300 dpi" in bare["warnings"][0]
     buf = io.BytesIO()
-    Image.new("RGB", (40, 40), "blue").save(buf, "PNG", dpi=(600, 600))
+    Image.new("RGB", (128, 128), "blue").save(buf, "PNG", dpi=(600, 600))
     tagged = await reg.add_seal("AU-DAFF", "AU-DAFF-S2", buf.getvalue())
     assert "warnings" not in tagged and tagged["state"] == "confirmed"
 

@@ -157,7 +157,13 @@ class ChainClient:
         return str(address)
 
     async def call(self, fn: Any) -> Any:
-        return await _guard(fn.call())
+        try:
+            return await _guard(fn.call())
+        except BadFunctionCallOutput as err:  # the call came back empty: no code there
+            raise ChainUnavailable(
+                f"no contract at {fn.address} on the chain at {self.rpc_url} (a chain that "
+                "was reset, or another chain)"
+            ) from err
 
     async def call_batch(self, fns: Sequence[Any]) -> list[Any]:
         """Read-only contract calls sent as one JSON-RPC batch; results in order."""
@@ -268,7 +274,7 @@ class LazyContract:
     async def version(self) -> str:
         c = await self._c()
         try:
-            return str(await self.client.call(c.functions.version()))
+            return str(await _guard(c.functions.version().call()))
         except BadFunctionCallOutput as err:  # the call came back empty: no code there
             raise ChainUnavailable(
                 f"no {self.contract_name} contract answers at {c.address} on the chain at "

@@ -96,6 +96,8 @@ def _opt_country(value: Any) -> Any:
 def _opt_number(value: Any) -> Any:
     if value is None or value == "":
         return None
+    if isinstance(value, bool):  # JSON true is no count (pydantic would take it as 1)
+        raise ValueError(f"not a number: {value!r}")
     return _n.parse_number(value) if isinstance(value, str) else value
 
 
@@ -310,10 +312,10 @@ class _Document(BaseModel):
     destination_country: str | None = None
     commodity: str | None = None
     hs_code: str | None = None
-    quantity: float | None = None
+    quantity: float | None = Field(None, ge=0)
     unit: str | None = None
-    net_weight_kg: float | None = None
-    packages: int | None = None
+    net_weight_kg: float | None = Field(None, ge=0)  # a negative one is no weight at all
+    packages: int | None = Field(None, ge=0)
     port_of_entry: str | None = None
     container_numbers: str | None = None
 
@@ -533,9 +535,11 @@ class Declaration(_Document):
 CanonicalDocument = Certificate | Declaration
 
 
-def load_canonical(data: dict[str, Any]) -> Certificate | Declaration:
-    """Build the right model from canonical JSON: ``doc_type`` decides, else the keys do."""
-    kind = data.get("doc_type")
+def load_canonical(data: dict[str, Any], kind: str | None = None) -> Certificate | Declaration:
+    """Build the right model from canonical JSON: ``doc_type`` decides, else ``kind`` (what
+    the caller expects: the contract's declaration JSON carries no ``doc_type``), else the
+    keys do."""
+    kind = data.get("doc_type") or kind
     if kind == "declaration" or (
         kind is None
         and ({"declaration_number", "arrival_date", "certificate_numbers"} & data.keys())

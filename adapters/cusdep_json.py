@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -42,7 +43,10 @@ class CanonicalJsonAdapter:
             return False
         return isinstance(value, dict) and bool(_KNOWN & value.keys())
 
-    def parse(self, data: bytes) -> tuple[Certificate | Declaration, list[Issue]]:
+    def parse(
+        self, data: bytes, kind: str | None = None
+    ) -> tuple[Certificate | Declaration, list[Issue]]:
+        """``kind``: what the document is taken as when it does not say (no ``doc_type``)."""
         value = load_json(data, format_id=FORMAT_ID)
         if not isinstance(value, dict):
             raise InvalidDocument("canonical JSON must be an object", format_id=FORMAT_ID)
@@ -53,9 +57,9 @@ class CanonicalJsonAdapter:
                 format_id=FORMAT_ID,
             )
         try:
-            doc = load_canonical(value)
+            doc = load_canonical(value, kind)
         except ValidationError as err:
-            reasons = [Reason(e["msg"], json_path(e["loc"])) for e in err.errors()]
+            reasons = [Reason(_said(e), json_path(e["loc"])) for e in err.errors()]
             raise InvalidDocument(
                 "not a canonical document", reasons, format_id=FORMAT_ID
             ) from None
@@ -75,6 +79,13 @@ class CanonicalJsonAdapter:
     def validate(self, data: bytes) -> list[Issue]:
         _, issues = self.parse(data)
         return issues
+
+
+def _said(error: Any) -> str:
+    """A validation error's message with the value refused, unless the message names it."""
+    got = repr(error.get("input"))
+    got = got if len(got) <= 40 else got[:37] + "..."
+    return error["msg"] if got in error["msg"] else f"{error['msg']}, got {got}"
 
 
 def _source(data: bytes):  # type: ignore[no-untyped-def]

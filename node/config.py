@@ -13,7 +13,14 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -39,6 +46,48 @@ PORT_RANGE = (0, 65535)  # 0: the OS picks a free port when the listener binds (
 Port = Annotated[int, Field(ge=PORT_RANGE[0], le=PORT_RANGE[1])]
 
 
+# Upper bounds of the numbers below: past them a value is no longer a setting but a crash
+# where it is used (``timedelta``/``sleep``/``read``/``setrlimit`` overflow, gRPC's int32).
+HOUR, DAY = 3600, 86400
+INT32_MAX = 2**31 - 1
+
+
+def check_address(value: str, what: str) -> str:
+    """A contract address: empty (none yet), or ``0x`` and 40 hex digits, in one case or
+    EIP-55 checksummed; ``ValueError`` naming ``what`` otherwise."""
+    v = value.strip()
+    digits = v[2:]
+    if v and not (v.startswith("0x") and len(digits) == 40 and all(c in _HEX for c in digits)):
+        raise ValueError(f"{what} must be 0x and 40 hex digits, got {value!r}")
+    if digits.lower() != digits and digits.upper() != digits:  # mixed case: a checksum
+        from node.chain.abi_lite import checksum_address
+
+        if checksum_address(v) != v:
+            raise ValueError(f"{what} {value!r} has a wrong EIP-55 checksum (a typo?)")
+    return v
+
+
+def check_rpc_url(value: str, what: str) -> str:
+    """An EVM JSON-RPC URL: empty (the embedded chain), or http(s)/ws(s) with a host."""
+    from urllib.parse import urlsplit
+
+    v = value.strip()
+    if not v:
+        return v
+    try:
+        parts = urlsplit(v)
+        parts.port  # noqa: B018 - raises on a port that is not a number or out of range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in _RPC_SCHEMES or not parts.hostname:
+        raise ValueError(f"{what} must be an http://, https://, ws:// or wss:// URL, got {value!r}")
+    return v
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+_RPC_SCHEMES = ("http", "https", "ws", "wss")
+
+
 def _alpha2(value: str) -> str:
     if value and (len(value) != 2 or not value.isalpha()):
         raise ValueError(f"country must be an ISO 3166 alpha-2 code, got {value!r}")
@@ -48,7 +97,7 @@ def _alpha2(value: str) -> str:
 class _Section(BaseModel):
     """A ``[section]`` of config.toml: a key it does not have (a typo) is an error, not ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class NodeIdentity(_Section):
@@ -67,7 +116,7 @@ class ChainSettings(_Section):
     embedded_port: Port = Field(
         0, description="port of the embedded anvil (chosen at init; moved if another takes it)"
     )
-    chain_id: int = Field(31337, ge=1)
+    chain_id: int = Field(31337, ge=1, le=2**53 - 1)
     anchor_contract: str = ""
     registry_contract: str = ""
     trusted_registrars: Annotated[list[str], NoDecode] = Field(
@@ -75,8 +124,20 @@ class ChainSettings(_Section):
         description="countries whose registry records verification trusts besides our own "
         '(environment: "AU,NZ" or a JSON list)',
     )
-    state_interval: int = Field(1, ge=1, description="seconds between embedded anvil state dumps")
-    receipt_timeout: float = Field(30.0, gt=0)
+    state_interval: int = Field(
+        1, ge=1, le=HOUR, description="seconds between embedded anvil state dumps"
+    )
+    receipt_timeout: float = Field(30.0, gt=0, le=HOUR)
+
+    @field_validator("rpc_url")
+    @classmethod
+    def _rpc_url(cls, value: str) -> str:
+        return check_rpc_url(value, "an RPC URL")
+
+    @field_validator("anchor_contract", "registry_contract")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return check_address(value, "a contract address")
 
     @field_validator("trusted_registrars", mode="before")
     @classmethod
@@ -103,22 +164,34 @@ class ExchangeSettings(_Section):
         description="HOST:PORT partners dial, in the card `partner export` writes "
         "(behind NAT, a load balancer or a bind to 0.0.0.0); empty = host:grpc_port",
     )
-    max_message_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="largest envelope")
+    max_message_bytes: int = Field(
+        8 * 1024 * 1024, ge=1024, le=INT32_MAX, description="largest envelope"
+    )
     quarantine_max_bytes: int = Field(
         256 * 1024 * 1024,
         ge=0,
+        le=2**50,
         description="refused envelopes' bytes kept in home/quarantine at most (audit rows always)",
     )
-    clock_skew_seconds: int = Field(300, ge=0, description="how far created-at may be ahead")
-    max_age_seconds: int = Field(
-        7 * 86400, ge=60, description="oldest created-at accepted (retries after an outage)"
+    clock_skew_seconds: int = Field(
+        300, ge=0, le=DAY, description="how far created-at may be ahead"
     )
-    batch_max: int = Field(256, ge=1, description="envelopes per streamed frame")
-    window_frames: int = Field(4, ge=1, description="frames in flight per partner stream")
-    retry_base_seconds: float = Field(0.2, gt=0, description="first retry delay (then doubled)")
-    retry_max_seconds: float = Field(30.0, gt=0, description="cap of the retry delay")
-    poll_seconds: float = Field(0.2, gt=0, description="outbox poll interval when idle")
-    drain_seconds: float = Field(10.0, ge=0, description="grace for in-flight work on stop")
+    max_age_seconds: int = Field(
+        7 * DAY,
+        ge=60,
+        le=365 * DAY,
+        description="oldest created-at accepted (retries after an outage)",
+    )
+    batch_max: int = Field(256, ge=1, le=100_000, description="envelopes per streamed frame")
+    window_frames: int = Field(4, ge=1, le=1024, description="frames in flight per partner stream")
+    retry_base_seconds: float = Field(
+        0.2, gt=0, le=HOUR, description="first retry delay (then doubled)"
+    )
+    retry_max_seconds: float = Field(30.0, gt=0, le=DAY, description="cap of the retry delay")
+    poll_seconds: float = Field(0.2, gt=0, le=HOUR, description="outbox poll interval when idle")
+    drain_seconds: float = Field(
+        10.0, ge=0, le=HOUR, description="grace for in-flight work on stop"
+    )
 
 
 class ApiSettings(_Section):
@@ -127,6 +200,7 @@ class ApiSettings(_Section):
     max_json_bytes: int = Field(
         1024 * 1024,
         ge=1024,
+        le=INT32_MAX,
         description="largest JSON request body (413 past it; read only after the token is "
         "judged); document uploads have verification.max_bytes, specimen images their own",
     )
@@ -137,23 +211,27 @@ class StorageSettings(_Section):
 
 
 class AnchoringSettings(_Section):
-    batch_max: int = Field(4096, ge=1)
-    batch_wait_seconds: float = Field(0.5, ge=0)
+    batch_max: int = Field(4096, ge=1, le=1_000_000)
+    batch_wait_seconds: float = Field(0.5, ge=0, le=HOUR)
 
 
 class VerificationSettings(_Section):
-    max_bytes: int = Field(40 * 1024 * 1024, ge=1)
-    max_pages: int = Field(10, ge=1)
-    max_pixels: int = Field(60_000_000, ge=1)
-    max_document_pixels: int = Field(150_000_000, ge=1, description="all pages together")
+    max_bytes: int = Field(40 * 1024 * 1024, ge=1, le=INT32_MAX)
+    max_pages: int = Field(10, ge=1, le=10_000)
+    max_pixels: int = Field(60_000_000, ge=1, le=2**40)
+    max_document_pixels: int = Field(150_000_000, ge=1, le=2**42, description="all pages together")
     max_render_bytes: int = Field(
         1024 * 1024 * 1024,
         ge=128 * 1024 * 1024,
+        le=2**46,
         description="address space of the child process that opens and renders a PDF "
         "(pdfium); a PDF that needs more is refused",
     )
     max_render_seconds: float = Field(
-        10.0, gt=0, description="a PDF not rendered in this time is refused (its child killed)"
+        10.0,
+        gt=0,
+        le=HOUR,
+        description="a PDF not rendered in this time is refused (its child killed)",
     )
     rules_path: str = Field(
         "", description="rule repository TOML for reviews; empty = the packaged rules.toml"
@@ -199,6 +277,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _FileSource(settings_cls))
 
+    @model_validator(mode="after")
+    def _ports_apart(self) -> Settings:
+        """Two listeners of this node on one port: the second could never bind."""
+        grpc, api = self.exchange.grpc_port, self.api.port
+        if grpc and grpc == api:
+            raise ValueError(
+                f"exchange.grpc_port and api.port are both {grpc}: give each its own port"
+            )
+        return self
+
     @property
     def database_url(self) -> str:
         url = self.storage.url
@@ -233,6 +321,8 @@ class _FileSource(PydanticBaseSettingsSource):
 def load_settings(home: Path | None = None, *, require_init: bool = True) -> Settings:
     """Read ``config.toml`` from home (if any), then apply ``CUSDEP_*`` overrides."""
     home = (home or default_home()).expanduser().resolve()
+    if home.exists() and not home.is_dir():  # every command would fail on it, some with a trace
+        raise ConfigError(f"{home} is not a directory: --home or $CUSDEP_HOME must name one")
     data: dict[str, Any] = {}
     path = home / CONFIG_FILE
     if path.exists():
@@ -241,6 +331,7 @@ def load_settings(home: Path | None = None, *, require_init: bool = True) -> Set
         except tomllib.TOMLDecodeError as err:
             raise ConfigError(f"{path}: invalid TOML") from err
     _check_env_sections(path)
+    _check_file_types(data, path)
     token = _FILE_DATA.set(data)
     try:
         settings = Settings(home=home)
@@ -253,6 +344,26 @@ def load_settings(home: Path | None = None, *, require_init: bool = True) -> Set
     if require_init and not settings.initialised:
         raise NotInitialised(f"no node in {home}: run `cusdep init --country XX --name NAME` first")
     return settings
+
+
+def _check_file_types(data: dict[str, Any], path: Path) -> None:
+    """config.toml's values of the types their settings have: TOML has numbers and booleans
+    of its own, so ``port = "8080"`` or ``max_pages = true`` is a mistake, not a number to
+    coerce (pydantic takes both). Environment variables are text by nature: they are parsed
+    as before ("8080" -> 8080, never "true" -> 1)."""
+    for name, values in data.items():
+        field = Settings.model_fields.get(name)
+        model = field.annotation if field is not None else None
+        if not (isinstance(values, dict) and isinstance(model, type)):
+            continue  # not a section we know: the whole validation says so
+        if not issubclass(model, _Section):
+            continue
+        try:
+            model.model_validate(values, strict=True)
+        except ValidationError as err:
+            first = err.errors()[0]
+            if first["type"] != "extra_forbidden":  # a misspelt key: said below, with the known
+                raise ConfigError(_invalid(err, path, prefix=(name,))) from None
 
 
 def _check_env_sections(path: Path) -> None:
@@ -269,16 +380,20 @@ def _check_env_sections(path: Path) -> None:
             )
 
 
-def _invalid(err: ValidationError, path: Path) -> str:
+def _invalid(err: ValidationError, path: Path, prefix: tuple[str, ...] = ()) -> str:
     """One line naming the setting, where it can come from, and what is wrong with it."""
     first = err.errors()[0]
-    loc = [str(part) for part in first["loc"] if not isinstance(part, int)]
+    loc = [*prefix, *(str(part) for part in first["loc"] if not isinstance(part, int))]
     env = "CUSDEP_" + "__".join(part.upper() for part in loc)
     more = f" (and {err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    if not loc:  # settings that do not go together
+        return f"{path} or CUSDEP_* variables: {first['msg'].removeprefix('Value error, ')}{more}"
     if first["type"] == "extra_forbidden":
         known = _known(loc[:-1])
         return f"unknown setting {'.'.join(loc)} ({path} or ${env}); known: {known}{more}"
-    return f"setting {'.'.join(loc)} ({path} or ${env}): {first['msg']}{more}"
+    got = repr(first.get("input"))
+    said = first["msg"] if got in first["msg"] or len(got) > 60 else f"{first['msg']}, got {got}"
+    return f"setting {'.'.join(loc)} ({path} or ${env}): {said}{more}"
 
 
 def _known(section: list[str]) -> str:

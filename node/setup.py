@@ -7,7 +7,15 @@ import re
 from pathlib import Path
 
 from node.chain.wiring import Chain, chain_account
-from node.config import PORT_RANGE, NodeIdentity, Settings, load_settings, write_settings
+from node.config import (
+    PORT_RANGE,
+    NodeIdentity,
+    Settings,
+    check_address,
+    check_rpc_url,
+    load_settings,
+    write_settings,
+)
 from node.errors import Conflict, InputError
 from node.identity import create_identity
 from node.netports import free_port
@@ -22,14 +30,17 @@ def default_node_id(country: str, name: str) -> str:
 
 
 def _address(value: str | None, what: str) -> str:
-    if not value:
-        return ""
-    v = value.strip()
-    if not (
-        v.startswith("0x") and len(v) == 42 and all(c in "0123456789abcdefABCDEF" for c in v[2:])
-    ):
-        raise InputError(f"{what} must be a 0x-prefixed 20-byte address, got {value!r}")
-    return v
+    try:
+        return check_address(value or "", what)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+
+
+def _rpc_url(value: str | None) -> str:
+    try:
+        return check_rpc_url(value or "", "--rpc-url")
+    except ValueError as err:
+        raise InputError(str(err)) from None
 
 
 def _port(value: int | None, option: str) -> int | None:
@@ -38,6 +49,15 @@ def _port(value: int | None, option: str) -> int | None:
     if value is not None and not low <= value <= high:
         raise InputError(f"{option} must be a port {low}-{high} (0: choose one), got {value}")
     return value
+
+
+def _free_apart(preferred: int, taken: set[int]) -> int:
+    """A free port that is none of ``taken`` (the node's other listener's: a port named on the
+    command line is free until the node binds it, so ``free_port`` could hand it out again)."""
+    port = free_port(0 if preferred in taken else preferred)
+    while port in taken:
+        port = free_port()
+    return port
 
 
 def initialise_node(
@@ -64,6 +84,9 @@ def initialise_node(
     if not _NODE_ID.match(node_id):
         raise InputError(f"--id must look like CC-NAME (letters, digits, '-'), got {node_id!r}")
     grpc_port, api_port = _port(grpc_port, "--grpc-port"), _port(api_port, "--api-port")
+    if grpc_port and grpc_port == api_port:  # the node could never bind its second listener
+        raise InputError(f"--grpc-port and --api-port are both {grpc_port}: give each its own")
+    rpc_url = _rpc_url(rpc_url)
     settings = existing.model_copy(
         update={
             "node": NodeIdentity(id=node_id, country=country, name=name.strip()),
@@ -79,8 +102,8 @@ def initialise_node(
             ),
         }
     )
-    settings.exchange.grpc_port = grpc_port or free_port(50051)
-    settings.api.port = api_port or free_port(8080)
+    settings.exchange.grpc_port = grpc_port or _free_apart(50051, {api_port or 0})
+    settings.api.port = api_port or _free_apart(8080, {settings.exchange.grpc_port})
     home = settings.home
     home.mkdir(parents=True, exist_ok=True)
     home.chmod(0o700)  # documents, envelopes, token hashes: the node's user's alone

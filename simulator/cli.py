@@ -12,6 +12,13 @@ from node.errors import InputError
 
 logger = logging.getLogger(__name__)
 
+# Upper bounds of the numeric options: past them a run is no experiment but a disk filled (a
+# corpus case is some hundred kB) or a process that never ends.
+MAX_COUNT = 10_000
+MAX_WORKERS = 64
+MAX_RATE = 1000.0  # messages per second
+MAX_SECONDS = 86_400.0
+
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("simulate", help="generate synthetic certificates and traffic")
@@ -19,10 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ssub.required = True
     c = ssub.add_parser("corpus", help="labelled paper-certificate corpus + registry bundle")
     c.add_argument("--out", required=True, help="output directory")
-    c.add_argument("--count", type=int, default=50, help="number of certificates")
+    c.add_argument("--count", type=int, default=50, help=f"number of certificates (1-{MAX_COUNT})")
     c.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
     c.add_argument("--mix", default="", help="case-kind shares, e.g. genuine=0.5,no_seal=0.5")
-    c.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    c.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help=f"worker processes (default 2, at most {MAX_WORKERS})",
+    )
     c.add_argument("--scan-format", choices=["jpg", "png"], default="jpg")
     c.add_argument(
         "--capture",
@@ -58,10 +70,8 @@ def _corpus(args: argparse.Namespace) -> int:
         raise InputError(
             f"simulate needs the 'sim' extra (pip install cusdep-node[sim]): {err}"
         ) from err
-    if args.count < 1:
-        raise InputError("--count must be at least 1")
-    if args.workers < 1:
-        raise InputError("--workers must be at least 1")
+    _within("--count", args.count, 1, MAX_COUNT)
+    _within("--workers", args.workers, 1, MAX_WORKERS)
     try:
         mix = parse_mix(args.mix) if args.mix else None
         _clear_out(Path(args.out), force=args.force)
@@ -99,6 +109,12 @@ def _corpus(args: argparse.Namespace) -> int:
             f"{summary.seconds:.1f} s ({rate:.1f}/s): {kinds}\n"
         )
     return 0
+
+
+def _within(option: str, value: int, low: int, high: int) -> None:
+    """``InputError`` (exit 2, one line) unless ``low <= value <= high``."""
+    if not low <= value <= high:
+        raise InputError(f"{option} must be {low}-{high}, got {value}")
 
 
 # what ``generate_corpus`` writes in its directory: all that ``--force`` deletes
@@ -139,8 +155,13 @@ def _traffic(args: argparse.Namespace) -> int:
     from simulator.network import check_node_count
     from simulator.traffic import parse_faults, run_traffic
 
-    if args.rate <= 0 or args.duration <= 0:
-        raise InputError("--rate and --duration must be positive")
+    for option, value, top in (
+        ("--rate", args.rate, MAX_RATE),
+        ("--duration", args.duration, MAX_SECONDS),
+        ("--drain-timeout", args.drain_timeout, MAX_SECONDS),
+    ):
+        if not 0 < value <= top:  # also refuses nan
+            raise InputError(f"{option} must be more than 0 and at most {top:g}, got {value:g}")
     try:
         check_node_count(args.nodes)  # before a directory is made or anything started
         faults = parse_faults(args.faults)

@@ -143,8 +143,7 @@ def _run_case(
     seen: _Stampings | None = None,
 ) -> CaseOutcome:
     truth = json.loads((case / "truth.json").read_text(encoding="utf-8"))
-    decl_path = case / "declaration.json"
-    declaration = json.loads(decl_path.read_text(encoding="utf-8")) if decl_path.exists() else None
+    declaration, refused = _declaration(case / "declaration.json")
     arrival = date.fromisoformat(truth["arrival_date"]) if truth.get("arrival_date") else None
     out = CaseOutcome(
         case=case.name,
@@ -157,6 +156,9 @@ def _run_case(
         officer_registered=(truth.get("signature") or {}).get("registered"),
     )
     started = time.perf_counter()
+    if refused:  # reviewed against values of the wrong type, a rule would silently not run
+        out.error = refused
+        return out
     try:
         pipe.today = (lambda: arrival) if arrival else date.today  # review happens on arrival
         if seen is not None:
@@ -440,3 +442,17 @@ def _chart(s: Mapping[str, Any], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def _declaration(path: Path) -> tuple[dict[str, Any] | None, str]:
+    """A case's declaration as the node reads one (values of their types, normalised), or
+    why it is refused."""
+    from adapters.errors import AdapterError
+    from adapters.registry import declaration_fields
+
+    if not path.exists():
+        return None, ""
+    try:
+        return declaration_fields(path.read_bytes()), ""
+    except AdapterError as err:
+        return None, f"declaration.json refused: {err}"

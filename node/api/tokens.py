@@ -52,6 +52,9 @@ class Principal:
         }
 
 
+MAX_DAYS = 3650  # ten years: past it a date overflows (OverflowError) or leaves the calendar
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -65,8 +68,8 @@ class TokenService:
     ) -> dict[str, Any]:
         """A new token, valid ``days`` (default: until revoked); the secret is returned once
         and never stored."""
-        if days is not None and days <= 0:
-            raise InputError("--days must be positive")
+        if days is not None and not 0 < days <= MAX_DAYS:  # also refuses nan
+            raise InputError(f"--days must be more than 0 and at most {MAX_DAYS}, got {days:g}")
         if role not in ROLES:
             raise InputError(f"--role must be one of {', '.join(ROLES)}, got {role!r}")
         subject = subject.strip()

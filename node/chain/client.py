@@ -157,7 +157,13 @@ class ChainClient:
         return str(address)
 
     async def call(self, fn: Any) -> Any:
-        return await _guard(fn.call())
+        try:
+            return await _guard(fn.call())
+        except BadFunctionCallOutput as err:  # the call came back empty: no code there
+            raise ChainUnavailable(
+                f"no contract at {fn.address} on the chain at {self.rpc_url} (a chain that "
+                "was reset, or another chain)"
+            ) from err
 
     async def call_batch(self, fns: Sequence[Any]) -> list[Any]:
         """Read-only contract calls sent as one JSON-RPC batch; results in order."""
@@ -261,19 +267,26 @@ class LazyContract:
 
     async def _c(self) -> AsyncContract:
         if self._contract is None:
-            self.contract_address = await self._resolve()
-            self._contract = self.client.contract(self.contract_name, self.contract_address)
+            address = await self._resolve()
+            contract = self.client.contract(self.contract_name, address)
+            if not await _guard(self.client.w3.eth.get_code(contract.address)):
+                # a write sent there would be mined and do nothing; a read comes back empty
+                raise self._absent(contract.address)
+            self.contract_address, self._contract = address, contract
         return self._contract
+
+    def _absent(self, address: str) -> ChainUnavailable:
+        return ChainUnavailable(
+            f"no {self.contract_name} contract answers at {address} on the chain at "
+            f"{self.client.rpc_url} (a chain that was reset, or another chain)"
+        )
 
     async def version(self) -> str:
         c = await self._c()
         try:
-            return str(await self.client.call(c.functions.version()))
+            return str(await _guard(c.functions.version().call()))
         except BadFunctionCallOutput as err:  # the call came back empty: no code there
-            raise ChainUnavailable(
-                f"no {self.contract_name} contract answers at {c.address} on the chain at "
-                f"{self.client.rpc_url} (a chain that was reset, or another chain)"
-            ) from err
+            raise self._absent(c.address) from err
 
 
 def outdated(contract: str, address: str, version: str, lacks: str) -> str:

@@ -63,6 +63,7 @@ class Chain:
         self._prepare_lock = asyncio.Lock()
         self._prepared = False
         self._watch: asyncio.Task[None] | None = None
+        self.unreachable_at_start = ""  # why the chain could not be prepared at start, if so
 
     @property
     def rpc_url(self) -> str:
@@ -75,7 +76,10 @@ class Chain:
         try:
             await self.prepare()
         except ChainUnavailable as err:
-            logger.warning("chain not reachable at start (%s): will retry on use", err.roll_up())
+            # not a warning here: a one-shot command that needs the chain fails with this
+            # same error as its one line on stderr; a served node warns (``cusdep node run``)
+            self.unreachable_at_start = err.roll_up()
+            logger.info("chain not reachable at start (%s): will retry on use", err.roll_up())
 
     async def _keep_embedded(self) -> None:
         """Start the embedded anvil again, from its state file, when it has died (killed,

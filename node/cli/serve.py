@@ -59,6 +59,11 @@ async def _serve(settings: Settings) -> int:
     node = build_node(settings)
     async with node:
         await node.start_workers()
+        if node.chain is not None and node.chain.unreachable_at_start:
+            logger.warning(
+                "chain not reachable at start (%s): will retry on use",
+                node.chain.unreachable_at_start,
+            )
         emit_line(json.dumps(_ready(node)))
         await stop.wait()
         logger.info("stopping: draining in-flight work")

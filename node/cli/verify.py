@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import json
 import os
 import threading
 from collections.abc import Coroutine, Mapping, Sequence
@@ -244,13 +243,10 @@ def _mapped(err: VerificationError) -> Exception:
 
 
 def _declaration(path: str) -> dict[str, Any]:
-    try:
-        obj = json.loads(read_file(path))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise InputError(f"{path}: declaration is not valid JSON ({err})") from None
-    if not isinstance(obj, dict):
-        raise InputError(f"{path}: declaration must be a JSON object")
-    return obj
+    """The declaration's fields, read and checked as the API's intake reads a declaration."""
+    from node.review.copies import declaration_fields
+
+    return declaration_fields(read_file(path), f"{path}: declaration")
 
 
 def _electronic_copy(path: str) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""An issuer's electronic copy of a certificate as the review compares it: contract fields.
+"""What a review compares a paper with, as contract fields: the issuer's electronic copy of
+the certificate, and the importer's declaration.
 
 Any format an adapter reads (canonical JSON, UN/CEFACT SPS XML, ...) will do; the copy must be
-a certificate. Light on imports: ``cusdep verify --electronic-copy`` loads it in a one-shot
-process.
+a certificate, the declaration a declaration whose values its model accepts (the API's intake,
+the node's review and ``cusdep verify --declaration`` read one through ``declaration_fields``).
+Light on imports: ``cusdep verify`` loads this module in a one-shot process.
 """
 
 from __future__ import annotations
@@ -25,3 +27,17 @@ def copy_fields(data: bytes, what: str = "electronic copy") -> dict[str, Any]:
         raise InputError(f"{what}: a {doc.doc_type}, not a certificate")
     country = str(getattr(doc, "issuing_country", "") or "")
     return {**doc.flat(), "issuing_country": country}
+
+
+def declaration_fields(data: bytes, what: str = "declaration") -> dict[str, Any]:
+    """The declaration's contract fields (``adapters.registry.declaration_fields``);
+    InputError naming the field and the value when a value is not of its type
+    (``"net_weight_kg": "heavy"``, NaN, a negative weight, ``"certificate_numbers": "AU"``),
+    or when it is no declaration."""
+    from adapters.errors import AdapterError
+    from adapters.registry import declaration_fields as fields
+
+    try:
+        return fields(data)
+    except AdapterError as err:
+        raise InputError(f"{what}: {err}", code=getattr(err, "code", InputError.code)) from None

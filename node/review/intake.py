@@ -10,7 +10,6 @@ for their own country (the issuers' electronic copies). Paper scans are stored, 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -18,13 +17,12 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from adapters import load_canonical
 from adapters.errors import AdapterError
-from adapters.registry import parse_document
+from adapters.registry import parse_declaration, parse_document
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
 from node.errors import Conflict, InputError, LimitExceeded, NotFound, UnsupportedDocument
-from node.review.copies import copy_fields
+from node.review.copies import copy_fields, declaration_fields
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -85,7 +83,7 @@ class Intake:
         """``check(issuing_country)`` may refuse the document (an agency's own country)."""
         if kind not in KINDS:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}")
-        doc, issues, adapter = _parse(data, format_id)
+        doc, issues, adapter = _parse(data, format_id, kind)
         if doc.doc_type != kind:
             raise InputError(f"this document is a {doc.doc_type}, not a {kind}")
         if check is not None:
@@ -252,29 +250,22 @@ def _back_to_machine(sha: str) -> Any:
     )
 
 
-def _parse(data: bytes, format_id: str | None) -> Any:
+def _parse(data: bytes, format_id: str | None, kind: str | None = None) -> Any:
+    """Parse with the named or detected adapter; a declaration (``kind``) through the one
+    reading of declarations (``parse_declaration``, as ``cusdep verify`` reads them)."""
     try:
+        if kind == "declaration":
+            return parse_declaration(data, format_id or None)
         return parse_document(data, format_id or None)
     except AdapterError as err:
         raise InputError(str(err), code=getattr(err, "code", "cusdep.input")) from None
 
 
 def _flat(data: bytes) -> dict[str, Any]:
-    """Contract declaration JSON from canonical JSON (or the flat shape itself)."""
-    try:
-        obj = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        try:
-            doc, _issues, _a = _parse(data, None)
-            return dict(doc.flat())
-        except InputError:
-            raise InputError("declaration is neither JSON nor a known format") from None
-    if not isinstance(obj, dict):
-        raise InputError("declaration must be a JSON object")
-    try:
-        return {**obj, **load_canonical(obj).flat()}
-    except (ValueError, TypeError):
-        return obj
+    """Contract declaration JSON from a stored declaration (any format), its values checked as
+    the intake checks them: one whose values are not of their types is refused, never
+    reviewed against as it stands."""
+    return declaration_fields(data)
 
 
 def get_document(db: Database, sha256: str) -> dict[str, Any]:

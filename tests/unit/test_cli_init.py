@@ -10,6 +10,7 @@ import pytest
 
 from node.cli import main
 from node.config import load_settings
+from node.errors import ConfigError
 
 
 def test_init_writes_config_and_keys(home: Path, capsys) -> None:
@@ -320,3 +321,117 @@ def test_a_setting_out_of_its_range_is_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert f"setting {section}.{key} ({path} or $CUSDEP_" in err[0] and "than" in err[0]
+
+
+# ---- settings the node cannot run with are refused where they load (audit) -------------------
+@pytest.mark.parametrize(
+    ("extra", "named", "said"),
+    [
+        ('[api]\nport = "8080"', "api.port", "got '8080'"),  # a string: was taken as 8080
+        ("[verification]\nmax_pages = true", "verification.max_pages", "got True"),  # was 1
+        ("[verification]\nmax_render_seconds = inf", "verification.max_render_seconds", "finite"),
+        ("[verification]\nmax_render_seconds = 1e300", "verification.max_render_seconds", "3600"),
+        ("[verification]\nmax_bytes = 99999999999999999999999", "verification.max_bytes", "2147"),
+        ("[exchange]\nretry_max_seconds = nan", "exchange.retry_max_seconds", "finite"),
+        ('[chain]\nanchor_contract = "0xnothex"', "chain.anchor_contract", "40 hex digits"),
+        (
+            '[chain]\nregistry_contract = "0x5FbDB2315678afecb367f032d93F642f64180aa4"',
+            "chain.registry_contract",
+            "checksum",
+        ),
+        ('[chain]\nrpc_url = "notaurl"', "chain.rpc_url", "http://"),
+    ],
+)
+def test_a_setting_the_node_cannot_run_with_is_one_line(
+    home: Path, capsys, extra: str, named: str, said: str
+) -> None:
+    path = _config_with(home, extra)
+    assert main(["messages", "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert f"setting {named} ({path} or $CUSDEP_" in err[0] and said in err[0], err[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("CUSDEP_EXCHANGE__RETRY_MAX_SECONDS", "inf", "finite"),
+        ("CUSDEP_VERIFICATION__MAX_RENDER_SECONDS", "inf", "finite"),
+        ("CUSDEP_VERIFICATION__MAX_RENDER_SECONDS", "1e300", "3600"),
+        ("CUSDEP_VERIFICATION__MAX_PAGES", "true", "integer"),
+    ],
+)
+def test_a_bad_number_in_the_environment_is_one_line(
+    home: Path, monkeypatch, variable: str, value: str, said: str
+) -> None:
+    _config_with(home, "")
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=said):
+        load_settings(home)
+
+
+def test_numbers_in_the_environment_are_still_text_to_parse(home: Path, monkeypatch) -> None:
+    _config_with(home, "[chain]\nreceipt_timeout = 30\n")  # an integer where a float goes: fine
+    monkeypatch.setenv("CUSDEP_API__PORT", "8081")
+    monkeypatch.setenv("CUSDEP_VERIFICATION__MAX_RENDER_SECONDS", "12.5")
+    settings = load_settings(home)
+    assert settings.api.port == 8081 and settings.verification.max_render_seconds == 12.5
+    assert settings.chain.receipt_timeout == 30.0
+
+
+def test_a_checksummed_or_one_case_address_is_taken(home: Path) -> None:
+    good = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+    _config_with(home, f'[chain]\nanchor_contract = "{good}"\nregistry_contract = "{good.lower()}"')
+    chain = load_settings(home).chain
+    assert chain.anchor_contract == good and chain.registry_contract == good.lower()
+
+
+def test_one_port_for_both_listeners_is_refused(home: Path, capsys) -> None:
+    path = _config_with(home, "[api]\nport = 50071\n[exchange]\ngrpc_port = 50071")
+    assert main(["messages", "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(path) in err[0] and "both 50071" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--rpc-url", "notaurl"], "--rpc-url must be an http://"),
+        (["--rpc-url", "http://127.0.0.1:1", "--grpc-port", "50071", "--api-port", "50071"],
+         "--grpc-port and --api-port are both 50071"),
+        (["--rpc-url", "http://127.0.0.1:1", "--anchor-contract", "0x01"], "40 hex digits"),
+    ],
+)  # fmt: skip
+def test_init_refuses_settings_the_node_cannot_run_with(
+    home: Path, capsys, args: list[str], said: str
+) -> None:
+    assert main(["init", "--country", "CN", "--name", "X", *args]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and said in err[0], err
+    assert not home.exists() or not any(home.iterdir())
+
+
+def test_init_never_gives_its_grpc_the_api_port_named(home: Path, capsys) -> None:
+    # a port named on the command line is free until the node binds it: the other listener
+    # prefers the same one (gRPC's default, 50051) and was handed it
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", 50051))
+        except OSError:
+            pytest.skip("50051 is taken here: free_port would not prefer it")
+    argv = ["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:1"]
+    assert main([*argv, "--api-port", "50051"]) == 0, capsys.readouterr().err
+    settings = load_settings(home)
+    assert settings.api.port == 50051 and settings.exchange.grpc_port != 50051
+
+
+def test_a_home_that_is_a_file_is_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    home = tmp_path / "home-file"
+    home.write_text("not a directory")
+    monkeypatch.setenv("CUSDEP_HOME", str(home))
+    assert main(["init", "--country", "CN", "--name", "X", "--rpc-url", "http://x:1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not a directory" in err[0]
+    assert home.read_text() == "not a directory"

@@ -236,3 +236,19 @@ def test_a_command_moves_the_chain_off_a_port_taken_since_init(
         assert "moves from port" not in again.stderr  # recorded: the next command goes there
     finally:
         release()
+
+
+def test_a_contract_address_with_no_code_is_one_line_naming_it(
+    node_home: Path, tmp_path: Path
+) -> None:
+    # was BadFunctionCallOutput (a traceback); the code is looked for before a transaction
+    from node.config import record_setting
+
+    nowhere = "0x0000000000000000000000000000000000000001"
+    record_setting(node_home, "chain", "anchor_contract", nowhere)
+    doc = small_files(tmp_path, 1)[0]
+    proc = cusdep(node_home, "anchor", str(doc), "--json", check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert f"no DocumentAnchor contract answers at {nowhere} on the chain at" in lines[0]

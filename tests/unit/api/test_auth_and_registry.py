@@ -215,6 +215,12 @@ def test_cli_issue_list_revoke(home, capsys) -> None:
     assert code == 2 and "country" in err
     assert run("revoke", token)[0] == 0
     assert "revoked" in run("list")[1]
+    # days past the calendar were an OverflowError (99999999999) or a ValueError (3000000)
+    for days in ("99999999999", "3000000", "3651", "nan"):
+        code, out, err = run("issue", "--role", "officer", "--subject", "X", "--days", days)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        assert "--days must be more than 0 and at most 3650" in err
+    assert run("issue", "--role", "officer", "--subject", "X", "--days", "3650")[0] == 0
 
 
 async def test_cli_review_queue_show_decide(node, home, capsys) -> None:

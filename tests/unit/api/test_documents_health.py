@@ -86,6 +86,11 @@ async def test_bad_documents_are_4xx_problems(client, tokens) -> None:
     assert junk.status_code == 400 and junk.headers["content-type"] == "application/problem+json"
     wrong = await client.post("/api/v1/documents/declarations", content=json.dumps(CERT), headers=h)
     assert wrong.status_code == 400 and "not a declaration" in wrong.json()["detail"]
+    # the same reading as `cusdep verify --declaration`: a value of the wrong type is named
+    negative = {"declaration_number": "D9", "net_weight_kg": -5}
+    r = await client.post("/api/v1/documents/declarations", content=json.dumps(negative), headers=h)
+    assert r.status_code == 400 and "net_weight_kg" in r.json()["detail"], r.text
+    assert "got -5" in r.json()["detail"]
     fmt = await client.post(
         "/api/v1/documents/certificates",
         params={"format": "nope"},

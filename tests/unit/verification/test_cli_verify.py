@@ -302,3 +302,46 @@ def test_a_pdf_content_bomb_exits_2_in_one_line_within_its_limits(
     assert err == "cusdep: error: PDF page 1 needs more than 256 MiB to render\n"
     assert _snapshot(tmp_path) == before
     assert not home.exists()
+
+
+# ---- a declaration is read as the API's intake reads one (audit: wrong value types) ----------
+_DECLARATION = {"declaration_number": "D1", "net_weight_kg": 1200.0, "packages": 48}
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "needle"),
+    [
+        ("net_weight_kg", "1e999", "net_weight_kg"),  # inf passed the weight rule
+        ("net_weight_kg", "NaN", "got nan"),
+        ("net_weight_kg", '"heavy"', "'heavy'"),  # the rule was silently dropped
+        ("net_weight_kg", "-5", "got -5"),
+        ("packages", "[1]", "got [1]"),
+        ("packages", "true", "True"),
+        ("certificate_numbers", '"AU"', "got 'AU'"),  # was split into letters
+        ("quantity", '"abc"', "'abc'"),
+        ("declaration_number", "5", "$.declaration_number"),
+    ],
+)
+def test_a_declaration_value_of_the_wrong_type_is_bad_input(tmp_path, capsys, key, raw, needle):
+    doc = tmp_path / "doc.png"
+    Image.new("RGB", (800, 600), "white").save(doc)
+    decl = tmp_path / "decl.json"
+    decl.write_text(json.dumps(_DECLARATION)[:-1] + f', "{key}": {raw}}}')
+    bundle = str(_bundle(tmp_path / "b"))
+    code = main(["verify", str(doc), "--bundle", bundle, "--declaration", str(decl), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("cusdep: error:"), err
+    assert key in err and needle in err and str(decl) in err
+
+
+def test_a_declaration_is_normalised_as_the_node_reads_it():
+    from node.review.copies import declaration_fields
+
+    data = json.dumps({**_DECLARATION, "net_weight_kg": "1,200.5 kg", "note": "kept"}).encode()
+    fields = declaration_fields(data)
+    assert fields["net_weight_kg"] == 1200.5 and fields["packages"] == 48
+    assert fields["note"] == "kept"  # keys the vocabulary does not name stay
+    # the contract's declaration JSON names no doc_type: it is read as a declaration, not
+    # guessed a certificate from keys both share
+    assert declaration_fields(b'{"net_weight_kg": 5}')["net_weight_kg"] == 5.0

@@ -144,3 +144,35 @@ def test_seals_copied_from_another_certificate_are_counted_and_so_are_false_clai
     assert s["seal_copies_told"] == 0.5
     assert s["seal_copies_claimed_elsewhere"] == 1
     assert summarise([_o("genuine", "accept", ["accept"])])["seal_copies_told"] is None
+
+
+def test_a_case_whose_declaration_has_a_value_of_the_wrong_type_is_not_reviewed(tmp_path):
+    # read as the node reads a declaration: "heavy" is refused, not a weight rule left out
+    from verification.evaluation import _run_case
+
+    case = tmp_path / "cases" / "c1"
+    case.mkdir(parents=True)
+    (case / "truth.json").write_text(json.dumps({"kind": "genuine", "expected_verdict": "accept"}))
+    (case / "declaration.json").write_text(json.dumps({"net_weight_kg": "heavy"}))
+
+    class Unused:
+        def verify(self, *_a, **_k):
+            raise AssertionError("reviewed against a declaration that does not read")
+
+    out = _run_case(Unused(), case, use_pdf=False)  # type: ignore[arg-type]
+    assert out.verdict == "error"
+    assert "declaration.json refused" in out.error and "'heavy'" in out.error
+
+
+def test_cli_eval_checks_its_out_before_the_evaluation(tmp_path, capsys):
+    # a file at --out was a traceback after the whole evaluation had run
+    (tmp_path / "corpus" / "cases").mkdir(parents=True)
+    taken = tmp_path / "report.txt"
+    taken.write_text("mine")
+    assert main(["eval", str(tmp_path / "corpus"), "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "exists and is not a directory" in err
+    assert taken.read_text() == "mine"
+    under = taken / "sub"  # a file on the way to it
+    assert main(["eval", str(tmp_path / "corpus"), "--out", str(under)]) == 2
+    assert "cannot create a directory" in capsys.readouterr().err

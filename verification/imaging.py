@@ -117,6 +117,20 @@ def bbox_of(mask: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
 
 
+def specimen_ink_box(
+    image: bytes, ink: Callable[[np.ndarray], np.ndarray], blank: str
+) -> tuple[int, int, int, int] | str:
+    """The box (WORK_DPI pixels) of a registered specimen's ink as ``ink`` reads it from
+    ``decode_specimen``'s image, or why there is none in words (``blank`` when it has no ink):
+    the shared first step of the seal's and the signature's ``specimen_fault``."""
+    try:
+        rgb, _dpi = decode_specimen(image)
+    except SpecimenError as err:
+        return str(err.message)
+    box = bbox_of(ink(rgb))
+    return blank if box is None else box
+
+
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
     """Structural similarity of two same-size float images in [0, 1] (one global window)."""
     a = a.astype(np.float64)

@@ -61,6 +61,7 @@ from verification.imaging import (
     colour_ink_mask,
     convex_outline,
     decode_specimen,
+    specimen_ink_box,
 )
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
@@ -213,13 +214,11 @@ def specimen_fault(image: bytes) -> str | None:
     too small to be a stamp, measured at WORK_DPI from the image's recorded resolution, as
     the review reads it); None when it can. The same reading of its ink as
     ``prepare_specimen``'s."""
-    try:
-        rgb, _dpi = decode_specimen(image)
-    except SpecimenError as err:
-        return str(err.message)
-    box = bbox_of(_specimen_ink(rgb))
-    if box is None:
-        return "the image has no ink (a blank or paper-white image is no seal)"
+    box = specimen_ink_box(
+        image, _specimen_ink, "the image has no ink (a blank or paper-white image is no seal)"
+    )
+    if isinstance(box, str):
+        return box
     w_mm, h_mm = (box[2] - box[0]) / _MM, (box[3] - box[1]) / _MM
     if min(w_mm, h_mm) < MIN_SEAL_SPECIMEN_MM:
         return (

@@ -32,6 +32,7 @@ from verification.imaging import (
     channel_max,
     channel_min,
     decode_specimen,
+    specimen_ink_box,
 )
 from verification.intake import WORK_DPI
 from verification.ocr import side_by_side
@@ -348,13 +349,11 @@ MIN_SIGNATURE_SPECIMEN_PX = (_W // 4, _H // 4)
 def specimen_fault(image: bytes) -> str | None:
     """Why the review cannot compare signatures with this specimen (no strokes, or strokes
     too small), read as ``_specimen_mask`` reads it; None when it can."""
-    try:
-        rgb, _ = decode_specimen(image)
-    except SpecimenError as err:
-        return str(err.message)
-    box = bbox_of(_specimen_ink(rgb))
-    if box is None:
-        return "the image has no ink (no stroke darker than paper)"
+    box = specimen_ink_box(
+        image, _specimen_ink, "the image has no ink (no stroke darker than paper)"
+    )
+    if isinstance(box, str):
+        return box
     w, h = box[2] - box[0], box[3] - box[1]
     least_w, least_h = MIN_SIGNATURE_SPECIMEN_PX
     if w < least_w or h < least_h:

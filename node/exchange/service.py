@@ -21,8 +21,9 @@ from typing import Any
 from google.protobuf.message import Message
 from sqlmodel import Session, col, func, or_, select
 
+from node.anchoring.service import check_sha256
 from node.config import Settings
-from node.errors import Conflict, CusdepError, InputError, LimitExceeded, NotFound
+from node.errors import Conflict, CusdepError, LimitExceeded, NotFound
 from node.exchange import store
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange._pb import envelope_pb2 as pb
@@ -30,7 +31,7 @@ from node.exchange._pb import exchange_pb2 as xpb
 from node.exchange.client import PartnerClient
 from node.exchange.inbox import Ack, Inbox
 from node.exchange.partners import PartnerDirectory, check_receipt
-from node.exchange.payloads import KINDS, build_document, is_sha256
+from node.exchange.payloads import KINDS, build_document
 from node.exchange.signing import envelope_header, sign_header
 from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
 from node.identity import Identity
@@ -314,7 +315,7 @@ class ExchangeService:
         """Events of a document only if it was exchanged with ``peer`` (either direction):
         the partner sent us the document itself (a message merely naming it, as a revocation
         or an outcome does, could name any document) or we sent it something about it."""
-        sha256 = _sha256(sha256, "document_sha256")
+        sha256 = check_sha256(sha256, "document_sha256")
         with self.db.session() as session:
             shared = (
                 session.exec(
@@ -342,7 +343,7 @@ class ExchangeService:
         return reply
 
     def specimen(self, sha256: str) -> xpb.Specimen:
-        sha256 = _sha256(sha256, "sha256")
+        sha256 = check_sha256(sha256, "sha256")
         with self.db.session() as session:
             row = session.exec(
                 select(RegistryRecordRow).where(
@@ -358,14 +359,6 @@ class ExchangeService:
             registrar=row.registrar,
             content=self.blobs.get(sha256),
         )
-
-
-def _sha256(value: str, what: str) -> str:
-    """A SHA-256 a partner asks about, lower case; ``InputError`` unless 64 hex digits (not a
-    lookup that can only miss: NOT_FOUND would say the partner asked for something real)."""
-    if not is_sha256(value.lower()):
-        raise InputError(f"{what} must be 64 hex digits, got {value[:80]!r}")
-    return value.lower()
 
 
 def _message(

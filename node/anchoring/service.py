@@ -44,12 +44,12 @@ def _hex(b: bytes) -> str:
     return "0x" + b.hex()
 
 
-def check_sha256(value: str, what: str = "a SHA-256") -> str:
+def check_sha256(value: str, what: str = "a document's digest") -> str:
     """A document's SHA-256 as 64 lower-case hex digits (a ``0x`` prefix dropped);
     ``InputError`` naming ``what`` otherwise."""
     v = value.lower().removeprefix("0x")
     if len(v) != 64 or any(c not in "0123456789abcdef" for c in v):
-        raise InputError(f"{what} must be 64 hex digits, got {value[:80]!r}")
+        raise InputError(f"{what} must be 64 hex digits (this is not a SHA-256): {value[:80]!r}")
     return v
 
 

@@ -6,7 +6,8 @@ persistent device id) and session events, queued in ``~/.cache/Microsoft/Develop
 .onnxruntime/onnxruntime.db`` for upload. A customs node reads certificates and sends nothing
 to anyone it was not told to: ``ORT_DISABLE_TELEMETRY=1``, set before the runtime initialises,
 is the runtime's full opt-out (no uploader, no device id, no cache; latched for the process).
-An operator who wants the telemetry sets ``ORT_DISABLE_TELEMETRY=0`` in the environment.
+An operator who wants the telemetry sets ``ORT_DISABLE_TELEMETRY=0`` in the environment (the
+runtime still keeps quiet on machines it takes for continuous integration, e.g. ``CI=true``).
 """
 
 from __future__ import annotations

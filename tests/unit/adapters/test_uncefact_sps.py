@@ -353,3 +353,20 @@ def test_rendered_certificate_follows_the_hub_schema_element_order(
         if [order.index(n) for n in names] != sorted(order.index(n) for n in names):
             out_of_order.append(f"{etree.QName(el).localname}: {names}")
     assert checked > 10 and out_of_order == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'unitCode="KGM">10</', b'unitCode="KGM">-10</'),
+        (b"<ns1:ItemQuantity>100.0000<", b"<ns1:ItemQuantity>-100<"),
+        (b"<ns1:Content>33</ns1:Content>", b"<ns1:Content>-33</ns1:Content>"),
+    ],
+    ids=["net-weight", "package-count", "quantity"],
+)
+def test_a_negative_amount_is_refused_not_passed_on(raw: bytes, old: bytes, new: bytes) -> None:
+    """A line's negative weight, count or quantity would reach the flat fields as it stands
+    (the document's own negative net weight is refused): the document is refused, naming it."""
+    assert raw.count(old) == 1
+    with pytest.raises(InvalidDocument, match=r"greater than or equal to 0 \(line_items/"):
+        SpsCertificateAdapter().parse(raw.replace(old, new))

@@ -151,7 +151,7 @@ class Party(_Model):
 class Package(_Model):
     level: int | None = None
     type_code: str | None = None  # UNECE Rec. 21
-    count: int | None = None
+    count: int | None = Field(None, ge=0)
     marks: str | None = None
 
     _count = field_validator("count", mode="before")(_opt_int)
@@ -207,12 +207,13 @@ class LineItem(_Model):
     intended_use: str | None = None
     hs_code: str | None = None
     classifications: list[Classification] = Field(default_factory=list)
-    quantity: float | None = None
+    # a negative amount is no amount (as the document's own, which the lines' sums fill)
+    quantity: float | None = Field(None, ge=0)
     unit: str | None = None
-    net_weight_kg: float | None = None
-    gross_weight_kg: float | None = None
-    net_volume: float | None = None
-    gross_volume: float | None = None
+    net_weight_kg: float | None = Field(None, ge=0)
+    gross_weight_kg: float | None = Field(None, ge=0)
+    net_volume: float | None = Field(None, ge=0)
+    gross_volume: float | None = Field(None, ge=0)
     volume_unit: str | None = None
     packages: list[Package] = Field(default_factory=list)
     origin_country: str | None = None

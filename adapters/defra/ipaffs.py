@@ -96,6 +96,10 @@ def _read(ched: dict[str, Any], c: JsonCollector) -> dict[str, Any]:
         "notes": _notes(ched, goods),
         "officer_name": _official(obj(ched.get("partTwo"))),
     }
+    establishments = _establishments(one, c)
+    if establishments:
+        out["parties"] += establishments
+        out["establishment_number"] = establishments[0]["identifiers"][0]["value"]
     if out["certificate_number"] is None:
         c.warn("CHED reference number is missing (draft notification)", "$.referenceNumber")
     return out
@@ -112,11 +116,14 @@ def _party(role: str, raw: Any, key: str, c: JsonCollector) -> dict[str, Any] | 
     ]
     if isinstance(party.get("address"), list):
         lines = [t for t in map(text, party["address"]) if t]
-    country = (
-        c.country(party.get("country"), f"$.partOne.{key}.country", f"{role} country")
+    # a person responsible names its country; an economic operator's address carries it as
+    # its ISO code (``EconomicOperator.address.countryISOCode`` in the IPAFFS schema)
+    where, raw_country = (
+        (f"$.partOne.{key}.country", party.get("country"))
         if party.get("country")
-        else None
+        else (f"$.partOne.{key}.address.countryISOCode", addr.get("countryISOCode"))
     )
+    country = c.country(raw_country, where, f"{role} country") if raw_country else None
     ids = [
         {"scheme": "TRACES", "value": str(v)}
         for v in (party.get("tracesId"), party.get("tracesID"))
@@ -188,6 +195,29 @@ def _items(goods: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+def _establishments(one: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:
+    """The approved establishments of origin (CHED-P/-A: ``veterinaryInformation.
+    establishmentsOfOrigin``), each with its approval number: the contract's
+    ``establishment_number`` is the first one's."""
+    out = []
+    found = arr(obj(one.get("veterinaryInformation")).get("establishmentsOfOrigin"))
+    for i, e in enumerate(map(obj, found)):
+        number = text(e.get("approvalNumber"))
+        if not number:
+            continue
+        path = f"$.partOne.veterinaryInformation.establishmentsOfOrigin[{i}].country"
+        country = c.country(e.get("country"), path, "establishment country")
+        out.append(
+            {
+                "role": "establishment",
+                "name": text(e.get("name")),
+                "address": {"country": country} if country else None,
+                "identifiers": [{"scheme": "approval number", "value": number}],
+            }
+        )
+    return out
 
 
 _MEANS = ("meansOfTransport", "meansOfTransportFromEntryPoint")

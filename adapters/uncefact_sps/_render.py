@@ -114,6 +114,7 @@ def _header(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
     if issuer is not None:
         _party(w, doc, "IssuerSPSParty", issuer)
     w.notes(doc, "IncludedSPSNote", cert.notes)
+    _references(w, doc, cert)  # the schema's sequence: notes, references, then the signatory
     if cert.place_of_issue or cert.officer_name:
         sign = w.el(doc, "SignatorySPSAuthentication")
         if cert.place_of_issue:
@@ -121,7 +122,6 @@ def _header(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
         if cert.officer_name:
             person = w.el(w.el(sign, "ProviderSPSParty"), "SpecifiedSPSPerson")
             w.el(person, "Name", cert.officer_name)
-    _references(w, doc, cert)
 
 
 def _references(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
@@ -133,12 +133,12 @@ def _references(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
         w.opt(node, "TypeCode", ref.document_code)
         w.opt(node, "RelationshipTypeCode", ref.relationship)
         w.el(node, "ID", ref.id)
-        w.opt(node, "Information", ref.description)
         att = next((a for a in pending if a.reference_id == ref.id), None)
         if att is not None:
             pending.remove(att)
             w.el(node, "AttachmentBinaryObject", att.content_base64,
                  filename=att.filename, mimeCode=att.mime_type)  # fmt: skip
+        w.opt(node, "Information", ref.description)
 
 
 def _party(w: _Writer, parent: etree._Element, name: str, party: Party) -> None:
@@ -179,17 +179,17 @@ def _consignment(w: _Writer, cons: etree._Element, cert: Certificate) -> None:
         w.opt(port, "ID", cert.port_of_entry_code)
         if cert.port_of_entry != cert.port_of_entry_code:
             w.opt(port, "Name", cert.port_of_entry)
-    for container in cert.containers:
-        node = w.el(cons, "UtilizedSPSTransportEquipment")
-        w.opt(node, "ID", container.number)
-        for seal in container.seals:
-            w.el(w.el(node, "AffixedSPSSeal"), "ID", seal)
-    for move in cert.transport:
+    for move in cert.transport:  # main carriage before the equipment, as the schema orders
         node = w.el(cons, "MainCarriageSPSTransportMovement")
         w.opt(node, "ID", move.journey_id)
         w.opt(node, "ModeCode", move.mode_code, name=move.mode_name)
         if move.means_name:
             w.el(w.el(node, "UsedSPSTransportMeans"), "Name", move.means_name)
+    for container in cert.containers:
+        node = w.el(cons, "UtilizedSPSTransportEquipment")
+        w.opt(node, "ID", container.number)
+        for seal in container.seals:
+            w.el(w.el(node, "AffixedSPSSeal"), "ID", seal)
     if cert.line_items:
         group = w.el(cons, "IncludedSPSConsignmentItem")
         for item in cert.line_items:
@@ -210,6 +210,7 @@ def _item(w: _Writer, node: etree._Element, item: LineItem) -> None:
     w.opt(node, "GrossWeightMeasure", item.gross_weight_kg, unitCode="KGM")
     w.opt(node, "NetVolumeMeasure", item.net_volume, unitCode=item.volume_unit)
     w.opt(node, "GrossVolumeMeasure", item.gross_volume, unitCode=item.volume_unit)
+    w.notes(node, "AdditionalInformationSPSNote", [*item.notes, *_quantity_notes(item)])
     classifications = list(item.classifications)
     if item.hs_code and not any(k.system.upper() == _HS and k.code for k in classifications):
         classifications.insert(0, Classification(system=_HS, code=item.hs_code))
@@ -218,7 +219,6 @@ def _item(w: _Writer, node: etree._Element, item: LineItem) -> None:
         w.el(cls, "SystemName", k.system)
         w.opt(cls, "ClassCode", k.code)
         w.opt(cls, "ClassName", k.name)
-    w.notes(node, "AdditionalInformationSPSNote", [*item.notes, *_quantity_notes(item)])
     for p in item.packages:
         pkg = w.el(node, "PhysicalSPSPackage")
         w.opt(pkg, "LevelCode", p.level)
@@ -245,6 +245,11 @@ def _quantity_notes(item: LineItem) -> list[Note]:
 
 def _treatment(w: _Writer, node: etree._Element, t: Treatment) -> None:
     w.opt(node, "TypeCode", t.type_code)
+    if t.start_date or t.end_date or t.duration is not None:  # the period comes second
+        period = w.el(node, "CompletionSPSPeriod")
+        w.datetime(period, "StartDateTime", t.start_date)
+        w.datetime(period, "EndDateTime", t.end_date)
+        w.opt(period, "DurationMeasure", t.duration, unitCode=t.duration_unit)
     characteristics = list(t.characteristics) or _characteristics_from_fields(t)
     for k in characteristics:
         ch = w.el(node, "ApplicableSPSProcessCharacteristic")
@@ -253,11 +258,6 @@ def _treatment(w: _Writer, node: etree._Element, t: Treatment) -> None:
             w.el(ch, "Description", text.content, languageID=text.language)
         w.opt(ch, "ValueMeasure", k.value, unitCode=k.unit)
     w.notes(node, "AdditionalInformationSPSNote", t.notes)
-    if t.start_date or t.end_date or t.duration is not None:
-        period = w.el(node, "CompletionSPSPeriod")
-        w.datetime(period, "StartDateTime", t.start_date)
-        w.datetime(period, "EndDateTime", t.end_date)
-        w.opt(period, "DurationMeasure", t.duration, unitCode=t.duration_unit)
 
 
 def _characteristics_from_fields(t: Treatment) -> list[TreatmentCharacteristic]:

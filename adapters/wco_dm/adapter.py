@@ -13,7 +13,7 @@ from adapters._collect import Collector
 from adapters._xml import XNode, parse_xml, root_namespace
 from adapters.base import Issue
 from adapters.canonical import Certificate, Declaration
-from adapters.errors import InvalidDocument, Reason, RenderError
+from adapters.errors import InvalidDocument, Reason, RenderError, UnsupportedVersion
 from adapters.wco_dm._read import read_declaration
 from adapters.wco_dm._render import render
 from adapters.wco_dm._schema import validate_element
@@ -66,6 +66,8 @@ class WcoDeclarationAdapter:
         found = root if etree.QName(root).localname == "Declaration" else None
         if found is None:
             found = next(root.iter(f"{{{DEC_NS}}}Declaration"), None)
+        if found is None:
+            _refuse_other_version(root)
         if found is None or etree.QName(found).namespace != DEC_NS:
             why = (
                 "a WCO response/notification (RES), not a declaration"
@@ -114,6 +116,21 @@ class WcoDeclarationAdapter:
             target = meta if meta is not None else self._declaration(root)
         notification = next(root.iter(f"{{{RES_NS}}}Response"), None) is not None
         return validate_element(target, notification=notification)
+
+
+def _refuse_other_version(root: etree._Element) -> None:
+    """A ``Declaration`` in another WCO namespace (``DEC-DMS:3``, a non-DMS ``DEC``) is a
+    version we do not read: ``UnsupportedVersion`` naming it, not "no declaration"."""
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        q = etree.QName(el)
+        if q.localname == "Declaration" and (q.namespace or "").startswith(WCO):
+            raise UnsupportedVersion(
+                f"WCO declaration namespace {q.namespace!r} is not supported (supported: {DEC_NS})",
+                [Reason(q.namespace or "", "/" + q.localname, el.sourceline)],
+                format_id=FORMAT_ID,
+            )
 
 
 def _is_notification(root: etree._Element) -> bool:

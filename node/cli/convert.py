@@ -38,7 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="keep attachment contents (base64) in the canonical JSON",
     )
-    p.add_argument("--strict", action="store_true", help="treat parse warnings as errors")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat parse warnings as errors (information, e.g. a proof verified, is no warning)",
+    )
     p.add_argument(
         "--validate",
         action="store_true",
@@ -70,8 +74,9 @@ def _run(args: argparse.Namespace) -> int:
             errors = [i for i in adapter.validate(data) if i.severity == "error"]
             if errors:
                 raise InputError(f"{args.file}: schema: " + "; ".join(str(i) for i in errors[:5]))
-        if args.strict and issues:
-            raise InputError(f"{args.file}: " + "; ".join(str(i) for i in issues))
+        problems = [i for i in issues if i.severity != "info"]
+        if args.strict and problems:
+            raise InputError(f"{args.file}: " + "; ".join(str(i) for i in problems))
         for issue in issues:
             sys.stderr.write(f"cusdep: {issue}\n")
         if args.target.lower() in (CANONICAL, "cusdep-json"):

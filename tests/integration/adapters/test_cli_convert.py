@@ -75,6 +75,16 @@ def test_unknown_format_and_strict(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
+def test_strict_accepts_a_verified_openattestation_document() -> None:
+    """--strict refuses warnings; "proof verified" is information, and a document whose proof
+    recomputes is the one an integrator wants through."""
+    wrapped = INTEROP / "open-attestation" / "fixtures" / "v2" / "did-wrapped.json"
+    strict = _cusdep("convert", str(wrapped), "--strict")
+    assert strict.returncode == 0, strict.stderr
+    assert json.loads(strict.stdout)["doc_type"] == "certificate"
+    assert "info: proof verified" in strict.stderr
+
+
 def test_validate_flag_reports_schema_errors_with_line(tmp_path: Path) -> None:
     sample = INTEROP / "hmrc-cds-wco-dm" / "samples" / "TT_IM021a" / "Step1_TT_IM021a.xml"
     ok = _cusdep("convert", str(sample), "--validate")

@@ -209,3 +209,32 @@ def test_schemas_load() -> None:
     assert xsd is not None
     wsdl = etree.parse(str(DEFRA / "schemas" / "sendALVSClearanceRequest.wsdl"), parser)
     assert etree.QName(wsdl.getroot()).localname == "definitions"
+
+
+def test_ched_operators_keep_the_country_of_their_address() -> None:
+    """An economic operator's country is its address's ``countryISOCode`` (IPAFFS schema):
+    every consignor and consignee of the samples that gives a two-letter one keeps it."""
+    checked = 0
+    for path in CHEDS:
+        raw = json.loads(path.read_bytes())
+        doc, _ = IpaffsChedAdapter().parse(path.read_bytes())
+        for role in ("consignor", "consignee"):
+            code = raw["partOne"].get(role, {}).get("address", {}).get("countryISOCode")
+            if code and len(code) == 2:
+                party = doc.party(role)
+                assert party is not None and party.address is not None, (path.name, role)
+                assert party.address.country == code, (path.name, role)
+                checked += 1
+    assert checked >= 8
+
+
+def test_ched_p_establishment_of_origin_is_the_establishment_number() -> None:
+    path = SAMPLES / "single" / "chedp-one-commodity.json"
+    raw = json.loads(path.read_bytes())
+    (origin,) = raw["partOne"]["veterinaryInformation"]["establishmentsOfOrigin"]
+    doc, _ = IpaffsChedAdapter().parse(path.read_bytes())
+    assert doc.establishment_number == origin["approvalNumber"] == "AF 0023"
+    assert doc.flat()["establishment_number"] == "AF 0023"
+    party = doc.party("establishment")
+    assert party is not None and party.name == origin["name"]
+    assert party.address is not None and party.address.country == origin["country"]

@@ -311,3 +311,62 @@ def test_a_flat_canonical_certificate_keeps_its_type_and_quantity_through_sps() 
     assert (back.quantity, back.unit) == (1200.0, "kg")
     ched = Certificate(certificate_number="CHEDA.GB.2024.1", type_code="CVEDA")
     assert b"CVEDA" not in adapter.render(ched)  # another format's code is no 1001 code
+
+
+HUB_WSDL = INTEROP / "ippc-ephyto-mattilsynet" / "ephyto-hub-DeliveryService.wsdl"
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+def _hub_sequences() -> dict[str, list[str]]:
+    """The child order of each SPS type the IPPC ePhyto Hub's WSDL declares, keyed by the
+    element name it types (the hub names its types after them: ``spsConsignment`` ...)."""
+    wsdl = etree.parse(str(HUB_WSDL), etree.XMLParser(resolve_entities=False, no_network=True))
+    out = {}
+    for schema in wsdl.getroot().iter(f"{_XS}schema"):
+        if not (schema.get("targetNamespace") or "").startswith("urn:un:unece:uncefact"):
+            continue
+        for ctype in schema.iter(f"{_XS}complexType"):
+            seq = ctype.find(f"{_XS}sequence")
+            if ctype.get("name") and seq is not None:
+                names = [(e.get("name") or e.get("ref") or "").split(":")[-1] for e in seq]
+                out[ctype.get("name", "").lower()] = names
+    return out
+
+
+def test_rendered_certificate_follows_the_hub_schema_element_order(
+    parsed: tuple[Certificate, list],
+) -> None:
+    """A partner validating against the SPS schema refuses children out of sequence: every
+    rendered element the hub's WSDL types keeps its children in the WSDL's order (which the
+    UN/CEFACT SPSCertificate schema shares: notes, references, signatory; main carriage,
+    equipment; notes, classifications; process type, period, characteristics)."""
+    sequences = _hub_sequences()
+    assert {"spsexchangeddocument", "spsconsignment", "includedspstradelineitem"} <= set(sequences)
+    rendered = _tree(SpsCertificateAdapter().render(parsed[0]))
+    checked, out_of_order = 0, []
+    for el in rendered.iter():
+        order = sequences.get(etree.QName(el).localname.lower())
+        if order is None:
+            continue
+        names = [etree.QName(c).localname for c in el if etree.QName(c).localname in order]
+        checked += 1
+        if [order.index(n) for n in names] != sorted(order.index(n) for n in names):
+            out_of_order.append(f"{etree.QName(el).localname}: {names}")
+    assert checked > 10 and out_of_order == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'unitCode="KGM">10</', b'unitCode="KGM">-10</'),
+        (b"<ns1:ItemQuantity>100.0000<", b"<ns1:ItemQuantity>-100<"),
+        (b"<ns1:Content>33</ns1:Content>", b"<ns1:Content>-33</ns1:Content>"),
+    ],
+    ids=["net-weight", "package-count", "quantity"],
+)
+def test_a_negative_amount_is_refused_not_passed_on(raw: bytes, old: bytes, new: bytes) -> None:
+    """A line's negative weight, count or quantity would reach the flat fields as it stands
+    (the document's own negative net weight is refused): the document is refused, naming it."""
+    assert raw.count(old) == 1
+    with pytest.raises(InvalidDocument, match=r"greater than or equal to 0 \(line_items/"):
+        SpsCertificateAdapter().parse(raw.replace(old, new))

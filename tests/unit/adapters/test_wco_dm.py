@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters.canonical import Declaration
-from adapters.errors import InvalidDocument, MalformedInput
+from adapters.errors import InvalidDocument, MalformedInput, UnsupportedVersion
 from adapters.registry import detect
 from adapters.wco_dm import WcoDeclarationAdapter
 from tests.interop_data import INTEROP
@@ -204,3 +204,14 @@ def test_render_refuses_what_the_schema_cannot_hold() -> None:
 
     with pytest.raises(RenderError, match="maxLength"):
         WcoDeclarationAdapter().render(Declaration(declaration_number="X" * 36, hs_code="080810"))
+
+
+def test_another_declaration_version_is_named_as_such() -> None:
+    """A partner on another DMS version gets "not supported" with the namespace, not "no
+    declaration" (which reads as the wrong kind of file)."""
+    raw = (SAMPLES / "TT_IM004a" / "TT_IM004a.xml").read_bytes()
+    variant = raw.replace(b"WCO:DEC-DMS:2", b"WCO:DEC-DMS:3")
+    assert variant != raw
+    with pytest.raises(UnsupportedVersion, match="DEC-DMS:3' is not supported") as err:
+        WcoDeclarationAdapter().parse(variant)
+    assert err.value.reasons[0].line is not None

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from adapters import MAX_DOCUMENT_BYTES, AdapterError, get_adapter, known_formats, parse_document
+from adapters.base import Issue
 from node.cli._common import read_file
 from node.errors import InputError
 
@@ -48,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help=(
             "also validate against the format's schema (WCO DM: the shipped XSDs; UN/CEFACT SPS: "
-            "the parts its schema requires); errors exit 2"
+            "the parts its schema requires), and so is a rendered output; errors exit 2"
         ),
     )
     p.set_defaults(func=_run)
@@ -58,7 +60,7 @@ def _check_formats(args: argparse.Namespace) -> None:
     """The format options, before the file is read (an unknown --to fails at once)."""
     if args.source is not None and not args.source.strip():
         raise InputError("--from: empty format name; leave it out to detect the format")
-    if args.target.lower() not in (CANONICAL, "cusdep-json"):
+    if not _is_canonical(args.target):
         try:
             get_adapter(args.target)
         except AdapterError as err:
@@ -77,21 +79,44 @@ def _run(args: argparse.Namespace) -> int:
         problems = [i for i in issues if i.severity != "info"]
         if args.strict and problems:
             raise InputError(f"{args.file}: " + "; ".join(str(i) for i in problems))
+        out, lacks = (
+            (_canonical(args, doc), []) if _is_canonical(args.target) else _rendered(args, doc)
+        )
         for issue in issues:
             sys.stderr.write(f"cusdep: {issue}\n")
-        if args.target.lower() in (CANONICAL, "cusdep-json"):
-            out = doc.to_json_dict()
-            if not args.attachments:
-                for att in out.get("attachments", []):
-                    att.pop("content_base64", None)
-            text = json.dumps(out, indent=2, ensure_ascii=False) + "\n"
-            sys.stdout.buffer.write(text.encode("utf-8"))
-            sys.stdout.flush()
-        else:
-            sys.stdout.buffer.write(get_adapter(args.target).render(doc))
-            sys.stdout.flush()
+        for issue in lacks:
+            sys.stderr.write(f"cusdep: warning: as {args.target}: {issue.message}\n")
+        sys.stdout.buffer.write(out)
+        sys.stdout.flush()
     except AdapterError as err:
         raise InputError(
             f"{args.file}: {err}", code="cusdep.input." + err.code.split(".")[-1]
         ) from None
     return 0
+
+
+def _is_canonical(target: str) -> bool:
+    return target.lower() in (CANONICAL, "cusdep-json")
+
+
+def _canonical(args: argparse.Namespace, doc: Any) -> bytes:
+    out = doc.to_json_dict()
+    if not args.attachments:
+        for att in out.get("attachments", []):
+            att.pop("content_base64", None)
+    return (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _rendered(args: argparse.Namespace, doc: Any) -> tuple[bytes, list[Issue]]:
+    """The document in the target format and what it lacks, by that format's own validator:
+    what its schema requires and the source did not carry (a CHED has no UN/CEFACT type code)
+    is an error with ``--validate`` or ``--strict``, else a warning on stderr (the output is
+    still written: a partner may complete it)."""
+    target = get_adapter(args.target)
+    out = target.render(doc)
+    errors = [i for i in target.validate(out) if i.severity == "error"]
+    if errors and (args.validate or args.strict):
+        raise InputError(
+            f"{args.file}: as {args.target}: " + "; ".join(i.message for i in errors[:5])
+        )
+    return out, errors

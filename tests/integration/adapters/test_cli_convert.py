@@ -133,3 +133,23 @@ def test_format_options_and_size_are_checked_before_reading(tmp_path: Path) -> N
         f.truncate(64 * 1024 * 1024)
     result = _cusdep("convert", str(huge))
     assert result.returncode == 2 and "larger than 33554432 bytes" in result.stderr
+
+
+CHED_PP = (
+    INTEROP / "defra-ipaffs-btms" / "samples" / "AllChedsNoMatch" / "IPAFFS" / "2024" / "11" / "01"
+) / "chedpp-multiple-commodity.json"
+
+
+def test_a_rendered_document_is_checked_by_the_target_formats_own_validator() -> None:
+    """A CHED-PP carries no UN/CEFACT document type code, which an SPS certificate requires:
+    the render says so (before, exit 0 in silence and the output failed ``--validate``)."""
+    warned = _cusdep("convert", str(CHED_PP), "--to", "uncefact-sps-xml")
+    assert warned.returncode == 0 and "<rsm:SPSCertificate" in warned.stdout
+    assert "warning: as uncefact-sps-xml: required by the SPS schema and missing: type" in (
+        warned.stderr
+    )
+    refused = _cusdep("convert", str(CHED_PP), "--to", "uncefact-sps-xml", "--validate")
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr.count("\n") == 1 and "missing: type (TypeCode)" in refused.stderr
+    clean = _cusdep("convert", str(EPHYTO), "--to", "uncefact-sps-xml", "--validate")
+    assert clean.returncode == 0 and "as uncefact-sps-xml" not in clean.stderr

@@ -56,9 +56,19 @@ class IpaffsChedAdapter:
         return self.parse(data)[1]
 
 
+def _commodities(raw: Any, c: JsonCollector) -> dict[str, Any]:
+    """``partOne.commodities``, an object; anything else is said, not read as no goods."""
+    if raw is not None and not isinstance(raw, dict):
+        c.warn(
+            f"commodities: not an object ({type(raw).__name__}): no goods read",
+            "$.partOne.commodities",
+        )
+    return obj(raw)
+
+
 def _read(ched: dict[str, Any], c: JsonCollector) -> dict[str, Any]:
     one = ched["partOne"]
-    goods = obj(one.get("commodities"))
+    goods = _commodities(one.get("commodities"), c)
     ched_type = text(ched.get("type"))
     out: dict[str, Any] = {
         "certificate_number": text(ched.get("referenceNumber")),

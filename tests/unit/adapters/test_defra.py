@@ -238,3 +238,16 @@ def test_ched_p_establishment_of_origin_is_the_establishment_number() -> None:
     party = doc.party("establishment")
     assert party is not None and party.name == origin["name"]
     assert party.address is not None and party.address.country == origin["country"]
+
+
+def test_ched_commodities_of_the_wrong_shape_are_said_not_read_as_none() -> None:
+    path = SAMPLES / "single" / "chedp-one-commodity.json"
+    raw = json.loads(path.read_bytes())
+    goods = raw["partOne"]["commodities"]
+    raw["partOne"]["commodities"] = [goods]
+    doc, issues = IpaffsChedAdapter().parse(json.dumps(raw).encode())
+    said = [i for i in issues if i.path == "$.partOne.commodities"]
+    assert len(said) == 1 and "not an object (list)" in said[0].message
+    assert doc.line_items == []
+    fine, fine_issues = IpaffsChedAdapter().parse(path.read_bytes())
+    assert fine.line_items and not [i for i in fine_issues if i.path == "$.partOne.commodities"]

@@ -215,7 +215,13 @@ class InMemoryTrustRegistry:
         if record["revoked_at"]:
             raise _revert("AlreadyRevoked", registrar=registrar, id=record_id)
         record["revoked_at"] = int(time.time())
-        return _tx(kind, registrar, record_id, reason)
+        tx = _tx(kind, registrar, record_id, reason)
+        self.records[("revoke_tx", registrar, f"{kind}/{record_id}")] = {"tx": tx}
+        return tx
+
+    async def revocation_tx(self, kind: str, registrar: str, record_id: str) -> str:
+        found = self.records.get(("revoke_tx", registrar, f"{kind}/{record_id}")) or {}
+        return str(found.get("tx", ""))
 
     async def get(self, kind: str, registrar: str, record_id: str) -> dict[str, Any] | None:
         record = self.records.get((kind, registrar, record_id))

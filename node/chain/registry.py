@@ -14,6 +14,7 @@ from node.errors import InputError
 
 logger = logging.getLogger(__name__)
 
+_KIND_CODES = {"agency": 1, "seal": 2, "officer": 3, "template": 4}  # RecordRevoked's kind
 _REVOKERS = {
     "agency": "revokeAgency",
     "seal": "revokeSeal",
@@ -70,6 +71,27 @@ class Web3TrustRegistry(AdminRole):
         )
         receipt = await self.client.transact(fn)
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
+
+    async def revocation_tx(self, kind: str, registrar: str, record_id: str) -> str:
+        """The transaction that revoked the record (its ``RecordRevoked`` event), "" if none."""
+        contract = await self._c()
+        event = contract.events.RecordRevoked()
+        logs = await self.client.w3.eth.get_logs(
+            {
+                "address": contract.address,
+                "fromBlock": 0,
+                "toBlock": "latest",
+                "topics": [
+                    event.topic,
+                    HexBytes(_KIND_CODES[kind].to_bytes(32, "big")),
+                    HexBytes(country2(registrar).ljust(32, b"\0")),
+                ],
+            }
+        )
+        for log in logs:
+            if event.process_log(log)["args"]["id"] == record_id:
+                return HexBytes(log["transactionHash"]).to_0x_hex()
+        return ""
 
     async def get(self, kind: str, registrar: str, record_id: str) -> dict[str, Any] | None:
         fn = getattr((await self._c()).functions, GETTERS[kind])(country2(registrar), record_id)

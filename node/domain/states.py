@@ -26,3 +26,4 @@ class OpType(StrEnum):
     ANCHOR_BATCH = "anchor_batch"
     SEND = "send"
     REGISTRY_WRITE = "registry_write"
+    REGISTRY_REVOKE = "registry_revoke"

@@ -3,7 +3,9 @@
 Every write is a durable ``registry_write`` operation (idempotency key = kind/registrar/id) and a
 local record in state pending; ``_write`` puts it on the TrustRegistry contract — or adopts the
 on-chain record when an earlier attempt already landed — and confirms it. If the chain is down
-the operation stays pending and the node's worker retries it (``process_pending``).
+the operation stays pending and the node's worker retries it (``process_pending``). A
+revocation is a durable ``registry_revoke`` operation the same way: one whose transaction
+landed before the process died is found revoked on chain and recorded, not sent again.
 
 Records are written in our own registrar's name (our country). A record about another country's
 agency is an attestation by us, not authoritative; the contract enforces the same. Authoritative
@@ -41,6 +43,10 @@ _HASH_KEY = {
 
 def _op_key(kind: str, registrar: str, record_id: str) -> str:
     return f"registry:{kind}:{registrar}:{record_id}"
+
+
+def _revoke_key(kind: str, registrar: str, record_id: str) -> str:
+    return f"registry-revoke:{kind}:{registrar}:{record_id}"
 
 
 class RegistryService:
@@ -124,20 +130,103 @@ class RegistryService:
         return await self._register("template", doc["id"], fields, country=country, sha=sha)
 
     async def revoke(self, kind: str, record_id: str, reason: str) -> dict[str, Any]:
+        """Revoke one of our records: a durable ``registry_revoke`` operation, then its
+        transaction. A command killed after the transaction left, before it saw the receipt,
+        leaves the operation pending: the node's worker (or the same command again) finds
+        the record revoked on chain and records it, with that transaction, once."""
         reason = validate.text(reason, "reason", validate.MAX_REASON)
-        row = self._get(kind, self.country, record_id)
-        if row is None:
+        if self._get(kind, self.country, record_id) is None:
             raise NotFound(f"no {kind} {record_id!r} registered by {self.country}")
-        tx = await self.chain.revoke(kind, self.country, record_id, reason)
-        with self.db.session() as session:
-            r = session.get(RegistryRecordRow, (kind, self.country, record_id))
-            assert r is not None
-            r.state, r.updated_at = "revoked", utcnow()
-            r.fields = {**r.fields, "revoked_reason": reason, "revoke_tx": tx}
-            if self.publisher is not None:
-                self.publisher.revocation(session, r, reason)
-        self._wake()
+        key = _revoke_key(kind, self.country, record_id)
+        await asyncio.to_thread(self._persist_revocation, key, kind, record_id, reason)
+        try:
+            await self._revoke(key)
+        except ChainUnavailable as err:
+            raise ChainUnavailable(
+                f"{err.roll_up()}; the revocation of {kind} {record_id!r} is recorded here and "
+                "stays pending: a running node (or the next registry command) sends it once the "
+                "chain answers"
+            ) from None
         return self._public(kind, self.country, record_id)
+
+    def _persist_revocation(self, key: str, kind: str, record_id: str, reason: str) -> None:
+        """The revocation's operation, unless there; one that failed (the record was not on
+        chain yet) is pending again, with this reason."""
+        payload = {"kind": kind, "registrar": self.country, "id": record_id, "reason": reason}
+        op = OperationRow(type=OpType.REGISTRY_REVOKE.value, idempotency_key=key, payload=payload)
+        with self.db.session() as session:
+            if insert_absent(session, op):
+                return
+            retry = (
+                update(OperationRow)
+                .where(
+                    col(OperationRow.idempotency_key) == key,
+                    col(OperationRow.state) == OpState.FAILED.value,
+                )
+                .values(state=OpState.PENDING.value, payload=payload, updated_at=utcnow())
+            )
+            claimed(session, retry)
+
+    async def _revoke(self, key: str) -> None:
+        op = await asyncio.to_thread(self._op, key)
+        if op.state in (OpState.CONFIRMED, OpState.FAILED):
+            return
+        p = op.payload
+        kind, registrar, record_id = p["kind"], p["registrar"], p["id"]
+        on_chain = await self.chain.get(kind, registrar, record_id)
+        if on_chain is not None and on_chain["revoked_at"]:  # an earlier attempt landed
+            tx = await self.chain.revocation_tx(kind, registrar, record_id)
+        else:
+            try:
+                tx = await self.chain.revoke(kind, registrar, record_id, p["reason"])
+            except ChainReverted as err:
+                if err.detail.get("error") != "AlreadyRevoked":
+                    await asyncio.to_thread(self._settle, key, OpState.FAILED, err.message)
+                    raise
+                tx = await self.chain.revocation_tx(kind, registrar, record_id)
+        await asyncio.to_thread(self._finish_revocation, key, tx)
+        self._wake()
+
+    def _settle(self, key: str, state: OpState, error: str) -> bool:
+        """The operation moves to ``state`` unless another process confirmed it since."""
+        settle = (
+            update(OperationRow)
+            .where(
+                col(OperationRow.idempotency_key) == key,
+                col(OperationRow.state) != OpState.CONFIRMED.value,
+            )
+            .values(
+                state=state.value,
+                error=error,
+                updated_at=utcnow(),
+                attempts=col(OperationRow.attempts) + 1,
+            )
+        )
+        with self.db.session() as session:
+            return claimed(session, settle)
+
+    def _finish_revocation(self, key: str, tx: str) -> None:
+        """Confirm the operation and record the revocation (shared with partners), once."""
+        with self.db.session() as session:
+            op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
+            claim = (
+                update(OperationRow)
+                .where(
+                    col(OperationRow.idempotency_key) == key,
+                    col(OperationRow.state) != OpState.CONFIRMED.value,
+                )
+                .values(state=OpState.CONFIRMED.value, result={"tx_hash": tx}, error="")
+            )
+            if not claimed(session, claim):
+                return  # another process recorded it
+            p = op.payload
+            r = session.get(RegistryRecordRow, (p["kind"], p["registrar"], p["id"]))
+            if r is None or r.state == "revoked":
+                return
+            r.state, r.updated_at = "revoked", utcnow()
+            r.fields = {**r.fields, "revoked_reason": p["reason"], "revoke_tx": tx}
+            if self.publisher is not None:
+                self.publisher.revocation(session, r, p["reason"])
 
     # ---- durable write -------------------------------------------------------------------
     async def _register(
@@ -274,19 +363,21 @@ class RegistryService:
     async def process_pending(self) -> int:
         """Write every pending registry operation (the worker's step). Returns how many."""
         keys = await asyncio.to_thread(self._pending_keys)
-        for key in keys:
-            await self._write(key)
+        for op_type, key in keys:
+            await (self._revoke(key) if op_type == OpType.REGISTRY_REVOKE else self._write(key))
         return len(keys)
 
-    def _pending_keys(self) -> list[str]:
+    def _pending_keys(self) -> list[tuple[str, str]]:
+        """(type, key) of the registrations and revocations waiting, oldest first."""
+        kinds = [OpType.REGISTRY_WRITE.value, OpType.REGISTRY_REVOKE.value]
         with self.db.session() as session:
             stmt = (
-                select(OperationRow.idempotency_key)
-                .where(OperationRow.type == OpType.REGISTRY_WRITE.value)
+                select(OperationRow.type, OperationRow.idempotency_key)
+                .where(col(OperationRow.type).in_(kinds))
                 .where(col(OperationRow.state).in_([OpState.PENDING, OpState.SUBMITTED]))
                 .order_by(col(OperationRow.id))
             )
-            return list(session.exec(stmt))
+            return [(t, k) for t, k in session.exec(stmt)]
 
     # ---- reads ---------------------------------------------------------------------------
     def _get(self, kind: str, registrar: str, record_id: str) -> RegistryRecordRow | None:

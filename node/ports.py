@@ -83,6 +83,10 @@ class TrustRegistryChain(Protocol):
         self, kind: RecordKind, registrar: str, record_id: str, reason: str
     ) -> str: ...
 
+    async def registration_tx(self, kind: RecordKind, registrar: str, record_id: str) -> str:
+        """The transaction that registered the record, "" when the chain shows none."""
+        ...
+
     async def revocation_tx(self, kind: RecordKind, registrar: str, record_id: str) -> str:
         """The transaction that revoked the record, "" when the chain shows none."""
         ...

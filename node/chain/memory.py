@@ -205,7 +205,13 @@ class InMemoryTrustRegistry:
             record["authoritative"] = agency["authoritative"]
         record.update(registrar=registrar, registered_at=int(time.time()), revoked_at=0)
         self.records[key] = record
-        return _tx(key)
+        tx = _tx(key)
+        self.records[("register_tx", registrar, f"{kind}/{fields['id']}")] = {"tx": tx}
+        return tx
+
+    async def registration_tx(self, kind: str, registrar: str, record_id: str) -> str:
+        found = self.records.get(("register_tx", registrar, f"{kind}/{record_id}")) or {}
+        return str(found.get("tx", ""))
 
     async def revoke(self, kind: str, registrar: str, record_id: str, reason: str) -> str:
         self._as(registrar)

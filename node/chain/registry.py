@@ -15,6 +15,12 @@ from node.errors import InputError
 logger = logging.getLogger(__name__)
 
 _KIND_CODES = {"agency": 1, "seal": 2, "officer": 3, "template": 4}  # RecordRevoked's kind
+_REGISTERED = {
+    "agency": "AgencyRegistered",
+    "seal": "SealRegistered",
+    "officer": "OfficerRegistered",
+    "template": "TemplateRegistered",
+}
 _REVOKERS = {
     "agency": "revokeAgency",
     "seal": "revokeSeal",
@@ -72,20 +78,32 @@ class Web3TrustRegistry(AdminRole):
         receipt = await self.client.transact(fn)
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
 
+    async def registration_tx(self, kind: str, registrar: str, record_id: str) -> str:
+        """The transaction that registered the record (its ``*Registered`` event), "" if none."""
+        contract = await self._c()
+        event = getattr(contract.events, _REGISTERED[kind])()
+        return await self._event_tx(
+            event, [HexBytes(country2(registrar).ljust(32, b"\0"))], record_id
+        )
+
     async def revocation_tx(self, kind: str, registrar: str, record_id: str) -> str:
         """The transaction that revoked the record (its ``RecordRevoked`` event), "" if none."""
         contract = await self._c()
         event = contract.events.RecordRevoked()
+        topics = [
+            HexBytes(_KIND_CODES[kind].to_bytes(32, "big")),
+            HexBytes(country2(registrar).ljust(32, b"\0")),
+        ]
+        return await self._event_tx(event, topics, record_id)
+
+    async def _event_tx(self, event: Any, topics: list[HexBytes], record_id: str) -> str:
+        """The first transaction whose ``event`` (indexed ``topics``) names ``record_id``."""
         logs = await self.client.w3.eth.get_logs(
             {
-                "address": contract.address,
+                "address": event.address,
                 "fromBlock": 0,
                 "toBlock": "latest",
-                "topics": [
-                    event.topic,
-                    HexBytes(_KIND_CODES[kind].to_bytes(32, "big")),
-                    HexBytes(country2(registrar).ljust(32, b"\0")),
-                ],
+                "topics": [event.topic, *topics],
             }
         )
         for log in logs:

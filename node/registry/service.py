@@ -302,14 +302,20 @@ class RegistryService:
                 on_chain = await self.chain.get(kind, registrar, fields["id"])
                 if on_chain is None or not _same(kind, on_chain, fields):
                     raise
-                tx = "adopted"
+                tx = await self._registered_by(kind, registrar, fields["id"])
         elif _same(kind, on_chain, fields):
-            tx = "adopted"
+            tx = await self._registered_by(kind, registrar, fields["id"])
         else:
             await asyncio.to_thread(self._finish, key, OpState.FAILED, "", "differs on chain")
             raise Conflict(f"{kind} {fields['id']!r} is on chain with different content")
         await asyncio.to_thread(self._finish, key, OpState.CONFIRMED, tx, "")
         self._wake()
+
+    async def _registered_by(self, kind: Any, registrar: str, record_id: str) -> str:
+        """The transaction that put a record we find on chain there (a write a crash cut
+        short before its receipt, or another process's): an auditor looks it up; "adopted"
+        only if the chain's logs do not show it."""
+        return await self.chain.registration_tx(kind, registrar, record_id) or "adopted"
 
     def _wake(self) -> None:
         if self.publisher is not None:

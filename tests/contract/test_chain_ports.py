@@ -209,7 +209,13 @@ async def test_registry_rules(ports) -> None:
     await au.register(
         "agency", "AU", {"id": "AU-D", "country": "AU", "name": "D", "authoritative": True}
     )
-    await au.register("seal", "AU", {"id": "S1", "agency_id": "AU-D", "image_sha256": sha})
+    assert await cn.registration_tx("seal", "AU", "S1") == ""
+    registered = await au.register(
+        "seal", "AU", {"id": "S1", "agency_id": "AU-D", "image_sha256": sha}
+    )
+    assert await cn.registration_tx("seal", "AU", "S1") == registered
+    assert await cn.registration_tx("agency", "AU", "S1") == ""
+    assert await cn.registration_tx("seal", "CN", "S1") == ""
     seal = await cn.get("seal", "AU", "S1")
     assert seal is not None and seal["image_sha256"] == sha and seal["authoritative"] is True
     for coro, name in [
@@ -232,10 +238,14 @@ async def test_registry_rules(ports) -> None:
         with pytest.raises(ChainReverted) as err:
             await coro
         assert err.value.detail["error"] == name
-    await au.revoke("seal", "AU", "S1", "lost")
+    assert await cn.revocation_tx("seal", "AU", "S1") == ""
+    tx = await au.revoke("seal", "AU", "S1", "lost")
     revoked = await cn.get("seal", "AU", "S1")
     assert revoked is not None and revoked["revoked_at"] > 0
     assert await cn.get("seal", "AU", "missing") is None
+    # the transaction found again from the chain alone (a revocation a crash cut short)
+    assert await cn.revocation_tx("seal", "AU", "S1") == tx
+    assert await cn.revocation_tx("agency", "AU", "S1") == ""
 
 
 async def test_registry_get_many_matches_get_in_order(ports, monkeypatch) -> None:

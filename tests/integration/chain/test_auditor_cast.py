@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from node.chain.client import ChainClient, load_account
 from node.chain.wiring import chain_account
 from tests.conftest import tool
 from tests.integration.chain.conftest import fixed
+from tests.integration.chain.homes import cusdep
 
 
 def _cusdep(home: Path, *args: str) -> str:
@@ -171,3 +173,33 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     fields = [f.strip() for f in record.strip("()").split(",")]
     assert fields[2] == "0x" + digest.stdout.split()[0]  # imageSha256
     assert fields[-1] == "0"  # revokedAt: never
+
+
+def test_an_exported_file_changed_afterwards_is_refused_by_import(
+    tmp_path: Path, anvil_url: str
+) -> None:
+    """A bundle lists each file's SHA-256 (the chain's): a seal image changed after the export
+    is refused by another node's `registry import` in one line naming both digests, and nothing
+    is registered there."""
+    from tests.unit.registry.records import png
+
+    cn, nz = tmp_path / "cn", tmp_path / "nz"
+    _cusdep(cn, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(png("red"))
+    _cusdep(cn, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
+    _cusdep(
+        cn, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
+    )
+    _cusdep(cn, "registry", "export", str(tmp_path / "out"))
+    exported = tmp_path / "out" / "seals" / "AU-S1.png"
+    listed = hashlib.sha256(exported.read_bytes()).hexdigest()
+    exported.write_bytes(exported.read_bytes() + b"\0")  # still a PNG that reads as before
+    changed = hashlib.sha256(exported.read_bytes()).hexdigest()
+
+    _cusdep(nz, "init", "--country", "NZ", "--name", "Wellington", "--rpc-url", anvil_url)
+    proc = cusdep(nz, "registry", "import", str(tmp_path / "out"), check=False)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout
+    assert proc.stderr.count("\n") == 1 and "seal AU-S1" in proc.stderr, proc.stderr
+    assert listed in proc.stderr and changed in proc.stderr
+    assert json.loads(_cusdep(nz, "registry", "list", "--json")) == []

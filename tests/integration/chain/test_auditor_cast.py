@@ -203,3 +203,24 @@ def test_an_exported_file_changed_afterwards_is_refused_by_import(
     assert proc.stderr.count("\n") == 1 and "seal AU-S1" in proc.stderr, proc.stderr
     assert listed in proc.stderr and changed in proc.stderr
     assert json.loads(_cusdep(nz, "registry", "list", "--json")) == []
+
+
+def test_export_refuses_a_stored_specimen_changed_on_disk(tmp_path: Path, anvil_url: str) -> None:
+    """`registry export` never writes out, beside the chain's SHA-256, a stored file that no
+    longer has it: exit 2, one line, and no bundle."""
+    from tests.unit.registry.records import png
+
+    home = tmp_path / "cn"
+    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(png("red"))
+    _cusdep(home, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
+    _cusdep(
+        home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
+    )
+    digest = hashlib.sha256(seal.read_bytes()).hexdigest()
+    (home / "blobs" / digest[:2] / digest).write_bytes(png("green"))
+    proc = cusdep(home, "registry", "export", str(tmp_path / "out"), check=False)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout
+    assert proc.stderr.count("\n") == 1 and digest in proc.stderr, proc.stderr
+    assert not (tmp_path / "out").exists()

@@ -31,6 +31,14 @@ def _cast(*args: str) -> str:
     ).stdout.strip()
 
 
+def _readme_block(after: str, lang: str) -> str:
+    """The first ``lang`` code block of the README after the text ``after``."""
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    rest = readme[readme.index(after) :]
+    start = rest.index(f"```{lang}\n") + len(lang) + 4
+    return rest[start : rest.index("```", start)]
+
+
 def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url: str) -> None:
     _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
     docs = []
@@ -78,8 +86,16 @@ def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url:
     root = a["merkle_root"]
     assert _cast("call", contract, revoked_in, root, a["leaf"], "--rpc-url", rpc) == "false"
     writer = _cast("call", contract, "rootWriter(bytes32)(address)", root, "--rpc-url", rpc)
-    account = json.loads(_cusdep(home, "consortium", "account"))["account"]
-    assert writer.lower() == account.lower()
+    contracts = json.loads(_cusdep(home, "consortium", "account"))
+    assert writer.lower() == contracts["account"].lower()
+    country = "authorityOf(address)(bytes2)"
+    registry = contracts["registry_contract"]
+    assert _cast("call", registry, country, writer, "--rpc-url", rpc) == "0x434e"  # CN
+    (tmp_path / "trace.json").write_text(json.dumps(t))
+    by_hand = [sys.executable, "-c", _readme_block("The same proof by hand", "python")]
+    subprocess.run([*by_hand, str(tmp_path / "trace.json"), docs[3]], check=True)
+    refused = subprocess.run([*by_hand, str(tmp_path / "trace.json"), docs[2]], check=False)
+    assert refused.returncode != 0  # another document's bytes: not this leaf
     tx = json.loads(_cast("tx", a["tx_hash"], "--rpc-url", rpc, "--json"))
     assert tx["to"].lower() == contract.lower()
     assert int(tx["blockNumber"], 16) == a["block_number"]
@@ -145,8 +161,9 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     home: Path, tmp_path: Path, anvil_url: str
 ) -> None:
     """`cusdep registry export` writes each specimen as registered: its `sha256sum` is the
-    imageSha256 the TrustRegistry holds for it, not revoked (README "Auditors")."""
-    from tests.unit.registry.records import png
+    imageSha256 the TrustRegistry holds for it, not revoked (README "Auditors"); so are a
+    signature's and a template's, read with the README's signatures of the other getters."""
+    from tests.unit.registry.records import AU_TEMPLATE, png
 
     _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
     seal = tmp_path / "seal.png"
@@ -155,6 +172,13 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     _cusdep(
         home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
     )
+    signature, template = tmp_path / "signature.png", tmp_path / "template.json"
+    signature.write_bytes(png("black"))
+    template.write_text(json.dumps(AU_TEMPLATE))
+    officer = ["--agency", "AU-DAFF", "--id", "AU-O1", "--name", "Jane Citizen"]
+    officer += ["--signature", str(signature), "--valid-from", "2024-01-01"]
+    _cusdep(home, "registry", "add-officer", *officer, "--valid-to", "2028-12-31")
+    _cusdep(home, "templates", "add", str(template))
     _cusdep(home, "registry", "export", str(tmp_path / "out"))
     exported = tmp_path / "out" / "seals" / "AU-S1.png"
     digest = subprocess.run(
@@ -173,6 +197,27 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     fields = [f.strip() for f in record.strip("()").split(",")]
     assert fields[2] == "0x" + digest.stdout.split()[0]  # imageSha256
     assert fields[-1] == "0"  # revokedAt: never
+
+    calls = {  # the README's signatures, as written there
+        line.split('"')[1].split("(")[0]: line.split('"')[1]
+        for line in _readme_block("The other records, with the tuple", "").splitlines()
+        if line.startswith("cast call")
+    }
+    out = tmp_path / "out"
+
+    def get(getter: str, record_id: str) -> list[str]:
+        got = _cast("call", registry, calls[getter], "0x434e", record_id, "--rpc-url", anvil_url)
+        return [f.strip().split(" ")[0] for f in got.strip("()").split(",")]
+
+    officer = get("getOfficer", "AU-O1")
+    signature = hashlib.sha256((out / "signatures" / "AU-O1.png").read_bytes()).hexdigest()
+    assert officer[2] == "0x" + signature and officer[-1] == "0"
+    assert (int(officer[3]), int(officer[4])) == (1704067200, 1861919999)  # 2024-01-01, 2028-12-31
+    template = get("getTemplate", "AU-PHYTO")
+    data = (out / "templates" / "AU-PHYTO.json").read_bytes()
+    assert template[2] == "0x" + hashlib.sha256(data).hexdigest() and template[-1] == "0"
+    assert get("getAgency", "AU-DAFF")[:3] == ['"AU-DAFF"', "0x4155", '"DAFF"']
+    assert get("getAgency", "AU-NOPE")[-2:] == ["0", "0"]  # never registered: all zeros
 
 
 def test_an_exported_file_changed_afterwards_is_refused_by_import(

@@ -269,3 +269,27 @@ def test_export_refuses_a_stored_specimen_changed_on_disk(tmp_path: Path, anvil_
     assert proc.returncode == 2 and proc.stdout == "", proc.stdout
     assert proc.stderr.count("\n") == 1 and digest in proc.stderr, proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_password_in_the_chain_url_is_masked_in_the_trace(
+    home: Path, tmp_path: Path, anvil_url: str
+) -> None:
+    """The trace (also served to auditors' tokens over REST) names the chain it was checked
+    on, never the node's credentials for it."""
+    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    doc = tmp_path / "cert.xml"
+    doc.write_text("<cert/>")
+    sha = json.loads(_cusdep(home, "anchor", str(doc), "--json"))[0]["document_sha256"]
+    with_password = anvil_url.replace("://", "://cusdep:s3cret@")
+    env = {**os.environ, "CUSDEP_HOME": str(home), "CUSDEP_CHAIN__RPC_URL": with_password}
+    proc = subprocess.run(
+        [sys.executable, "-m", "node", "trace", sha, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    trace = json.loads(proc.stdout)
+    assert trace["verified_on_chain"] is True  # checked on the chain through that URL
+    assert trace["anchor"]["rpc_url"] == anvil_url.replace("://", "://cusdep:***@")
+    assert "s3cret" not in proc.stdout

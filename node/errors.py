@@ -9,6 +9,7 @@ the gRPC interceptor (status + code in trailing metadata), the FastAPI exception
     │   ├── UnsupportedDocument      cusdep.input.unsupported
     │   └── LimitExceeded            cusdep.input.limit      RESOURCE_EXHAUSTED 413
     ├── NotFound                     cusdep.not_found        NOT_FOUND         404
+    │   └── StoredFileAltered        cusdep.not_found.altered
     ├── Conflict                     cusdep.conflict         ALREADY_EXISTS    409
     │   └── ReplayDetected           cusdep.replay
     ├── Unauthenticated              cusdep.unauthenticated  UNAUTHENTICATED   401
@@ -92,6 +93,13 @@ class NotFound(CusdepError):
     code = "cusdep.not_found"
     grpc_status = GrpcStatus("NOT_FOUND")
     http_status = 404
+
+
+class StoredFileAltered(NotFound):
+    """A stored file that no longer hashes to the SHA-256 it is kept under (changed on disk
+    after it was stored): the node holds that document or specimen no more."""
+
+    code = "cusdep.not_found.altered"
 
 
 class Conflict(CusdepError):

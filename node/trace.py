@@ -7,6 +7,7 @@ from typing import Any
 
 from node.anchoring.service import AnchorInfo, check_sha256
 from node.errors import NotFound
+from node.logging import redact
 from node.runtime import Node
 from node.storage.documents import events_for, iso
 
@@ -46,7 +47,8 @@ async def trace(node: Node, sha256_hex: str) -> dict[str, Any]:
     settings = node.settings
     out["anchor"] = {
         "chain_id": settings.chain.chain_id,
-        "rpc_url": node.chain.rpc_url if node.chain else settings.chain.rpc_url,
+        # an auditor's token reads this (REST): a password in the URL is masked, as in logs
+        "rpc_url": redact(node.chain.rpc_url if node.chain else settings.chain.rpc_url),
         "contract": node.anchoring.chain.contract_address,
         "merkle_root": info.root,
         "leaf": info.leaf,

@@ -9,6 +9,10 @@ Bundle layout (``cusdep simulate corpus`` writes it under ``DIR/registry/``)::
                         "templates": ["templates/AU-PHYTO-2025.json", …]}
     used_certificates.json (optional) ["AU-2026-000123", …]
 
+A record may list its file's ``sha256`` (``cusdep registry export`` writes the chain's, and
+``template_records``: ``{"id", "path", "sha256"}`` for templates): a file that does not hash to
+it was changed after it was listed, and the bundle is refused, naming both digests.
+
 Without ``bundle.json``, ``agencies.json``, ``seals.json``, ``officers.json`` (lists as above)
 and every ``templates/*.json`` are read instead.
 
@@ -17,6 +21,7 @@ Paths inside are relative to the bundle directory. Files are read once, on const
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -185,20 +190,36 @@ def _agency(a: Mapping[str, Any]) -> Agency:
 def _seal(root: Path, s: Mapping[str, Any]) -> SealSpecimen:
     sid = str(s["id"])
     agency = str(s.get("agency") or s.get("agency_id"))
-    return SealSpecimen(sid, agency, _image(root, s.get("image"), f"seal {sid}"))
+    image = _listed(_image(root, s.get("image"), f"seal {sid}"), s, f"seal {sid}")
+    return SealSpecimen(sid, agency, image)
 
 
 def _officer(root: Path, o: Mapping[str, Any]) -> OfficerSpecimen:
     oid = str(o["id"])
     sigs = o.get("signatures") or [o.get("signature")]
+    images = tuple(_image(root, p, f"officer {oid}") for p in sigs)
+    if len(images) == 1:  # a listed sha256 is the one signature's (as an export writes it)
+        images = (_listed(images[0], o, f"officer {oid}"),)
     return OfficerSpecimen(
         id=oid,
         agency_id=str(o.get("agency") or o.get("agency_id")),
         name=str(o.get("name", "")),
-        signatures=tuple(_image(root, p, f"officer {oid}") for p in sigs),
+        signatures=images,
         valid_from=_day(o.get("valid_from"), f"officer {oid!r}: valid_from"),
         valid_to=_day(o.get("valid_to"), f"officer {oid!r}: valid_to"),
     )
+
+
+def _listed(data: bytes, record: Mapping[str, Any], what: str) -> bytes:
+    """``data``, after ``SpecimenError`` if ``record`` lists a ``sha256`` it does not have."""
+    listed = str(record.get("sha256") or "").lower().removeprefix("0x")
+    actual = hashlib.sha256(data).hexdigest()
+    if listed and listed != actual:
+        raise SpecimenError(
+            f"registry bundle: {what}: its file's SHA-256 is {actual}, not the {listed} the "
+            "bundle lists for it (changed after it was listed)"
+        )
+    return data
 
 
 def _day(value: Any, what: str) -> date | None:
@@ -219,7 +240,23 @@ def _template_files(root: Path, index: Mapping[str, Any] | None) -> list[tuple[P
         if not folder.is_dir():
             raise SpecimenError(f"registry bundle {root}: missing templates/")
         paths = sorted(folder.glob("*.json"))
-    return [(path, _read(path)) for path in paths]
+    listed = _template_records(root, index)
+    return [
+        (path, _listed(_read(path), listed.get(path, {}), f"template {path.name}"))
+        for path in paths
+    ]
+
+
+def _template_records(root: Path, index: Mapping[str, Any] | None) -> dict[Path, Mapping[str, Any]]:
+    """The bundle's ``template_records`` (an export's: each template's ``sha256``) by path."""
+    records = index.get("template_records") if index is not None else None
+    if not isinstance(records, list):
+        return {}
+    return {
+        _inside(root, str(r["path"]), "template"): r
+        for r in records
+        if isinstance(r, Mapping) and isinstance(r.get("path"), str)
+    }
 
 
 def _optional_list(path: Path) -> list[str]:

@@ -1,6 +1,8 @@
 """Content-addressed blob store under ``$CUSDEP_HOME/blobs``: original bytes kept by SHA-256.
 
 Writes are atomic (temp file, fsync, rename) so a killed node never leaves a half-written blob.
+Reads check the bytes against their name: a file changed on disk after it was stored is never
+handed out (served, sent, exported or compared) as the document or specimen it was.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from node.errors import NotFound
+from node.errors import NotFound, StoredFileAltered
 
 
 class BlobStore:
@@ -34,10 +36,18 @@ class BlobStore:
         return sha
 
     def get(self, sha256: str) -> bytes:
+        """The bytes stored under ``sha256``: ``NotFound`` when there are none, and
+        ``StoredFileAltered`` when they no longer hash to it."""
         try:
-            return self.path(sha256).read_bytes()
+            data = self.path(sha256).read_bytes()
         except FileNotFoundError:
             raise NotFound(f"no stored document {sha256} on this node") from None
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise StoredFileAltered(
+                f"the stored file of {sha256} no longer has that SHA-256 (changed on disk after "
+                "it was stored): this node does not hand it out"
+            )
+        return data
 
     def has(self, sha256: str) -> bool:
         return self.path(sha256).exists()

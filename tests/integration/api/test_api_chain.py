@@ -117,3 +117,44 @@ async def test_registry_review_decision_and_trace_on_anvil(initialised) -> None:
             assert ui.status_code == 200 and forged in ui.text
             metrics = (await c.get("/metrics")).text
             assert 'cusdep_reviews{state="decided"} 2.0' in metrics
+
+
+async def test_a_stored_file_changed_on_disk_is_not_served_as_the_document(initialised) -> None:
+    """A document's or specimen's stored file overwritten behind the node's back: the routes
+    that hand out its bytes answer 404 with their own problem type, never the changed bytes."""
+    node = build_node(load_settings(initialised), verifier=FakeVerifier(), api_port=0, grpc_port=0)
+    async with node:
+        await node.start_workers()
+        api = next(w for w in node.workers if isinstance(w, ApiServer))
+        tokens = TokenService(node.db)
+        au = {"Authorization": "Bearer " + tokens.issue("agency", "AU-DAFF", "AU")["token"]}
+        officer = {"Authorization": "Bearer " + tokens.issue("officer", "jane")["token"]}
+        auditor = {"Authorization": "Bearer " + tokens.issue("auditor", "audrey")["token"]}
+        async with httpx.AsyncClient(base_url=api.url, timeout=30) as c:
+            agency = {"id": "AU-DAFF", "country": "AU", "name": "Department of Agriculture"}
+            await c.post("/api/v1/registry/agencies", json=agency, headers=au)
+            image = base64.b64encode(png()).decode()
+            seal = {"agency": "AU-DAFF", "id": "AU-DAFF-S1", "image_base64": image}
+            seal_sha = (await c.post("/api/v1/registry/seals", json=seal, headers=au)).json()
+            scan = labelled_scan("genuine")
+            posted = await c.post(
+                "/api/v1/documents/scans",
+                content=scan,
+                headers={**officer, "Content-Type": "image/png"},
+            )
+            sha = posted.json()["sha256"]
+            routes = (
+                f"/api/v1/documents/{sha}/content",
+                "/api/v1/registry/seal/AU-DAFF-S1/specimen",
+            )
+            for route in routes:
+                assert (await c.get(route, headers=auditor)).status_code == 200
+            node.blobs.path(sha).write_bytes(scan + b"\0")
+            node.blobs.path(seal_sha["sha256"]).write_bytes(png("green"))
+            for route in routes:
+                r = await c.get(route, headers=auditor)
+                assert r.status_code == 404, (route, r.text)
+                assert r.headers["content-type"] == "application/problem+json"
+                problem = r.json()
+                assert problem["type"] == "cusdep.not_found.altered", problem
+                assert "no longer has that SHA-256" in problem["detail"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ from node.chain.client import ChainClient, load_account
 from node.chain.wiring import chain_account
 from tests.conftest import tool
 from tests.integration.chain.conftest import fixed
+from tests.integration.chain.homes import cusdep
 
 
 def _cusdep(home: Path, *args: str) -> str:
@@ -27,6 +29,14 @@ def _cast(*args: str) -> str:
     return subprocess.run(
         [tool("cast"), *args], capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def _readme_block(after: str, lang: str) -> str:
+    """The first ``lang`` code block of the README after the text ``after``."""
+    readme = (Path(__file__).parents[3] / "README.md").read_text()
+    rest = readme[readme.index(after) :]
+    start = rest.index(f"```{lang}\n") + len(lang) + 4
+    return rest[start : rest.index("```", start)]
 
 
 def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url: str) -> None:
@@ -76,8 +86,16 @@ def test_trace_checks_out_with_cast_alone(home: Path, tmp_path: Path, anvil_url:
     root = a["merkle_root"]
     assert _cast("call", contract, revoked_in, root, a["leaf"], "--rpc-url", rpc) == "false"
     writer = _cast("call", contract, "rootWriter(bytes32)(address)", root, "--rpc-url", rpc)
-    account = json.loads(_cusdep(home, "consortium", "account"))["account"]
-    assert writer.lower() == account.lower()
+    contracts = json.loads(_cusdep(home, "consortium", "account"))
+    assert writer.lower() == contracts["account"].lower()
+    country = "authorityOf(address)(bytes2)"
+    registry = contracts["registry_contract"]
+    assert _cast("call", registry, country, writer, "--rpc-url", rpc) == "0x434e"  # CN
+    (tmp_path / "trace.json").write_text(json.dumps(t))
+    by_hand = [sys.executable, "-c", _readme_block("The same proof by hand", "python")]
+    subprocess.run([*by_hand, str(tmp_path / "trace.json"), docs[3]], check=True)
+    refused = subprocess.run([*by_hand, str(tmp_path / "trace.json"), docs[2]], check=False)
+    assert refused.returncode != 0  # another document's bytes: not this leaf
     tx = json.loads(_cast("tx", a["tx_hash"], "--rpc-url", rpc, "--json"))
     assert tx["to"].lower() == contract.lower()
     assert int(tx["blockNumber"], 16) == a["block_number"]
@@ -143,8 +161,9 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     home: Path, tmp_path: Path, anvil_url: str
 ) -> None:
     """`cusdep registry export` writes each specimen as registered: its `sha256sum` is the
-    imageSha256 the TrustRegistry holds for it, not revoked (README "Auditors")."""
-    from tests.unit.registry.records import png
+    imageSha256 the TrustRegistry holds for it, not revoked (README "Auditors"); so are a
+    signature's and a template's, read with the README's signatures of the other getters."""
+    from tests.unit.registry.records import AU_TEMPLATE, png
 
     _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
     seal = tmp_path / "seal.png"
@@ -153,6 +172,13 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     _cusdep(
         home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
     )
+    signature, template = tmp_path / "signature.png", tmp_path / "template.json"
+    signature.write_bytes(png("black"))
+    template.write_text(json.dumps(AU_TEMPLATE))
+    officer = ["--agency", "AU-DAFF", "--id", "AU-O1", "--name", "Jane Citizen"]
+    officer += ["--signature", str(signature), "--valid-from", "2024-01-01"]
+    _cusdep(home, "registry", "add-officer", *officer, "--valid-to", "2028-12-31")
+    _cusdep(home, "templates", "add", str(template))
     _cusdep(home, "registry", "export", str(tmp_path / "out"))
     exported = tmp_path / "out" / "seals" / "AU-S1.png"
     digest = subprocess.run(
@@ -171,3 +197,99 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     fields = [f.strip() for f in record.strip("()").split(",")]
     assert fields[2] == "0x" + digest.stdout.split()[0]  # imageSha256
     assert fields[-1] == "0"  # revokedAt: never
+
+    calls = {  # the README's signatures, as written there
+        line.split('"')[1].split("(")[0]: line.split('"')[1]
+        for line in _readme_block("The other records, with the tuple", "").splitlines()
+        if line.startswith("cast call")
+    }
+    out = tmp_path / "out"
+
+    def get(getter: str, record_id: str) -> list[str]:
+        got = _cast("call", registry, calls[getter], "0x434e", record_id, "--rpc-url", anvil_url)
+        return [f.strip().split(" ")[0] for f in got.strip("()").split(",")]
+
+    officer = get("getOfficer", "AU-O1")
+    signature = hashlib.sha256((out / "signatures" / "AU-O1.png").read_bytes()).hexdigest()
+    assert officer[2] == "0x" + signature and officer[-1] == "0"
+    assert (int(officer[3]), int(officer[4])) == (1704067200, 1861919999)  # 2024-01-01, 2028-12-31
+    template = get("getTemplate", "AU-PHYTO")
+    data = (out / "templates" / "AU-PHYTO.json").read_bytes()
+    assert template[2] == "0x" + hashlib.sha256(data).hexdigest() and template[-1] == "0"
+    assert get("getAgency", "AU-DAFF")[:3] == ['"AU-DAFF"', "0x4155", '"DAFF"']
+    assert get("getAgency", "AU-NOPE")[-2:] == ["0", "0"]  # never registered: all zeros
+
+
+def test_an_exported_file_changed_afterwards_is_refused_by_import(
+    tmp_path: Path, anvil_url: str
+) -> None:
+    """A bundle lists each file's SHA-256 (the chain's): a seal image changed after the export
+    is refused by another node's `registry import` in one line naming both digests, and nothing
+    is registered there."""
+    from tests.unit.registry.records import png
+
+    cn, nz = tmp_path / "cn", tmp_path / "nz"
+    _cusdep(cn, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(png("red"))
+    _cusdep(cn, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
+    _cusdep(
+        cn, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
+    )
+    _cusdep(cn, "registry", "export", str(tmp_path / "out"))
+    exported = tmp_path / "out" / "seals" / "AU-S1.png"
+    listed = hashlib.sha256(exported.read_bytes()).hexdigest()
+    exported.write_bytes(exported.read_bytes() + b"\0")  # still a PNG that reads as before
+    changed = hashlib.sha256(exported.read_bytes()).hexdigest()
+
+    _cusdep(nz, "init", "--country", "NZ", "--name", "Wellington", "--rpc-url", anvil_url)
+    proc = cusdep(nz, "registry", "import", str(tmp_path / "out"), check=False)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout
+    assert proc.stderr.count("\n") == 1 and "seal AU-S1" in proc.stderr, proc.stderr
+    assert listed in proc.stderr and changed in proc.stderr
+    assert json.loads(_cusdep(nz, "registry", "list", "--json")) == []
+
+
+def test_export_refuses_a_stored_specimen_changed_on_disk(tmp_path: Path, anvil_url: str) -> None:
+    """`registry export` never writes out, beside the chain's SHA-256, a stored file that no
+    longer has it: exit 2, one line, and no bundle."""
+    from tests.unit.registry.records import png
+
+    home = tmp_path / "cn"
+    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(png("red"))
+    _cusdep(home, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
+    _cusdep(
+        home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
+    )
+    digest = hashlib.sha256(seal.read_bytes()).hexdigest()
+    (home / "blobs" / digest[:2] / digest).write_bytes(png("green"))
+    proc = cusdep(home, "registry", "export", str(tmp_path / "out"), check=False)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout
+    assert proc.stderr.count("\n") == 1 and digest in proc.stderr, proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_password_in_the_chain_url_is_masked_in_the_trace(
+    home: Path, tmp_path: Path, anvil_url: str
+) -> None:
+    """The trace (also served to auditors' tokens over REST) names the chain it was checked
+    on, never the node's credentials for it."""
+    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    doc = tmp_path / "cert.xml"
+    doc.write_text("<cert/>")
+    sha = json.loads(_cusdep(home, "anchor", str(doc), "--json"))[0]["document_sha256"]
+    with_password = anvil_url.replace("://", "://cusdep:s3cret@")
+    env = {**os.environ, "CUSDEP_HOME": str(home), "CUSDEP_CHAIN__RPC_URL": with_password}
+    proc = subprocess.run(
+        [sys.executable, "-m", "node", "trace", sha, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    trace = json.loads(proc.stdout)
+    assert trace["verified_on_chain"] is True  # checked on the chain through that URL
+    assert trace["anchor"]["rpc_url"] == anvil_url.replace("://", "://cusdep:***@")
+    assert "s3cret" not in proc.stdout

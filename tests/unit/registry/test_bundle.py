@@ -171,6 +171,33 @@ async def test_a_record_differing_from_one_registered_here_writes_nothing(node, 
     assert _ids(node) == {("agency", "AU-DAFF"), ("seal", "AU-S1")}
 
 
+@pytest.mark.parametrize(
+    ("kind", "path", "what"),
+    [
+        ("seals", "seals/AU-S1.png", "seal AU-S1"),
+        ("officers", "signatures/AU-O1.png", "officer AU-O1"),
+        ("template_records", "templates/AU-PHYTO.json", "template AU-PHYTO.json"),
+    ],
+)
+async def test_a_file_changed_after_the_bundle_listed_its_sha256_is_refused(
+    node, tmp_path, kind, path, what
+) -> None:
+    """An export lists each file's SHA-256 (the chain's); a file changed since is refused."""
+    root = _bundle(tmp_path / "b")
+    index = json.loads((root / "bundle.json").read_text())
+    listed = hashlib.sha256((root / path).read_bytes()).hexdigest()
+    if kind == "template_records":
+        index[kind] = [{"id": "AU-PHYTO", "path": path, "sha256": listed}]
+    else:
+        index[kind][0]["sha256"] = listed
+    (root / "bundle.json").write_text(json.dumps(index))
+    read_bundle(root)  # as listed: read
+    (root / path).write_bytes((root / path).read_bytes() + b" ")
+    with pytest.raises(InputError, match=f"{what}: its file's SHA-256 is .*, not the {listed}"):
+        read_bundle(root)
+    assert _ids(node) == set()
+
+
 async def test_a_bundle_that_is_not_there_or_not_json_is_refused(tmp_path) -> None:
     with pytest.raises(InputError, match="not a directory"):
         read_bundle(tmp_path / "nowhere")

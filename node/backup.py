@@ -36,8 +36,27 @@ _CHAIN_STATE = Path("chain") / "state.json"
 
 
 def backup_home(settings: Settings, out: Path) -> dict[str, Any]:
-    """Copy ``settings.home`` into ``out`` (new or empty); return what ``backup.json`` says."""
+    """Copy ``settings.home`` into ``out`` (new or empty); return what ``backup.json`` says.
+
+    The copy is made in a hidden sibling (``.NAME.partial-PID``) and moved to ``out`` whole,
+    after ``backup.json`` and a sync: a backup killed part way leaves ``out`` as it was (new or
+    empty), never a directory that looks like a backup; the next backup there removes what a
+    killed one left."""
     out = _empty_target(out, settings.home)
+    _remove_abandoned(out)
+    staging = out.parent / f".{out.name}.partial-{os.getpid()}"
+    staging.mkdir(mode=0o700)
+    try:
+        manifest = _copy_home(settings, staging)
+        os.sync()
+        os.replace(staging, out)  # onto an empty directory, or none: whole or not at all
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return manifest
+
+
+def _copy_home(settings: Settings, out: Path) -> dict[str, Any]:
     db_path = _sqlite_file(settings.database_url)
     database = _copy_database(db_path, out / DATABASE) if db_path else None
     skip = {db_path.resolve()} if db_path else set()
@@ -60,8 +79,26 @@ def _empty_target(out: Path, home: Path) -> Path:
         raise InputError(f"--out {out} is inside the node's home {home}")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"--out {out} exists and is not an empty directory")
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     return out
+
+
+def _remove_abandoned(out: Path) -> None:
+    """Staging copies of backups into ``out`` whose process is gone (killed part way)."""
+    for left in out.parent.glob(f".{out.name}.partial-*"):
+        pid = left.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _sqlite_file(url: str) -> Path | None:

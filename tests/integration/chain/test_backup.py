@@ -123,3 +123,71 @@ def test_a_backup_taken_before_an_upgrade_leaves_the_old_database_as_it_is(
             tables = inspect(conn).get_table_names()
         check.dispose()
         assert "documents" in tables and "alembic_version" not in tables
+
+
+def test_a_backup_killed_part_way_leaves_no_backup_that_looks_whole(
+    home: Path, tmp_path: Path
+) -> None:
+    """SIGKILLed while copying: ``--out`` stays as it was (nothing there that looks like a
+    backup), and the next backup there succeeds and clears what the killed one left."""
+    import os
+    import subprocess
+    import sys
+
+    from node.backup import MANIFEST, backup_home
+    from node.config import Settings
+
+    _database(home)
+    (home / "blobs").mkdir()
+    (home / "blobs" / "doc").write_bytes(b"a document")
+    (home / "chain").mkdir()
+    (home / "chain" / "state.json").write_text('{"half": ')  # anvil caught mid-write: retries
+    out = tmp_path / "backup"
+    code = "import sys; from pathlib import Path; from node.backup import backup_home; "
+    code += "from node.config import Settings; backup_home(Settings(home=Path(sys.argv[1])), "
+    code += "Path(sys.argv[2]))"
+    proc = subprocess.Popen([sys.executable, "-c", code, str(home), str(out)])
+    staging = tmp_path / f".backup.partial-{proc.pid}"
+    try:
+        while not (staging / "blobs" / "doc").exists():  # copying: the files are going in
+            assert proc.poll() is None, "the backup ended before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert not out.exists() and staging.is_dir()
+
+    (home / "chain" / "state.json").write_text('{"whole": true}')
+    manifest = backup_home(Settings(home=home), out)
+
+    assert json.loads((out / MANIFEST).read_text())["files"] == manifest["files"] >= 2
+    assert (out / "blobs" / "doc").read_bytes() == b"a document"
+    assert not staging.exists() and not list(tmp_path.glob(".backup.partial-*"))
+
+
+def test_a_backup_that_fails_leaves_the_empty_directory_as_it_was(
+    home: Path, tmp_path: Path
+) -> None:
+    from node.backup import backup_home
+    from node.config import Settings
+    from node.errors import ConfigError
+
+    _database(home)
+    (home / "chain").mkdir()
+    (home / "chain" / "state.json").write_text("not json")
+    out = tmp_path / "empty"
+    out.mkdir()
+
+    with pytest.raises(ConfigError, match="did not read as whole JSON"):
+        backup_home(Settings(home=home), out)
+
+    assert out.is_dir() and not any(out.iterdir())
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def _database(home: Path) -> None:
+    from node.storage.db import Database
+
+    home.mkdir(parents=True)
+    db = Database(f"sqlite:///{home / 'cusdep.db'}")
+    db.migrate()
+    db.dispose()

@@ -9,7 +9,7 @@ from node.anchoring.service import AnchorInfo, check_sha256
 from node.errors import NotFound
 from node.logging import redact
 from node.runtime import Node
-from node.storage.documents import events_for, iso
+from node.storage.documents import events_for, iso, reported_anchor
 
 
 def _events(node: Node, sha256: str) -> list[dict[str, Any]]:
@@ -68,8 +68,8 @@ def _partners_anchor(sha: str, events: list[dict[str, Any]]) -> tuple[str, Ancho
     latest ``reviewed`` event that carries its leaf and proof), checked on chain again by the
     caller: a sender's auditor sees the document anchored where the receiver anchored it."""
     for event in reversed(events):
-        anchor = (event["detail"] or {}).get("anchor") if event["kind"] == "reviewed" else None
-        if isinstance(anchor, dict) and anchor.get("leaf") and "proof" in anchor:
+        anchor = reported_anchor(event["kind"], event["detail"])
+        if anchor is not None:
             info = AnchorInfo(
                 sha256=sha,
                 leaf=str(anchor["leaf"]),

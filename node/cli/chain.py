@@ -70,6 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "accept-admin", help="take the admin role the admin proposed this node's account for"
     )
     a.set_defaults(func=_accept_admin)
+    for each in csub.choices.values():  # they print JSON; --json as every other command takes
+        each.add_argument("--json", action="store_true", help="print as JSON (always JSON)")
 
 
 def _anchor(args: argparse.Namespace) -> int:

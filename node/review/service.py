@@ -41,7 +41,7 @@ from node.review.view import review_dict
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database, claimed
-from node.storage.documents import add_event, events_for
+from node.storage.documents import add_event, events_for, reported_anchor
 from verification.intake import IntakeLimits
 
 logger = logging.getLogger(__name__)
@@ -283,6 +283,18 @@ class ReviewService:
         self._notify(sha256, result)
         return result
 
+    def _not_anchored_here(self, sha: str) -> str:
+        """Why this node cannot revoke ``sha``: a partner anchored it (the receiver of a
+        document we sent, which reported its anchor), or nobody did."""
+        with self.db.session() as session:
+            by = [e.actor for e in events_for(session, sha) if reported_anchor(e.kind, e.detail)]
+        if by:
+            return (
+                f"{sha} was anchored by {by[-1]}, not by this node: only {by[-1]} (or the "
+                "consortium's admin) can revoke it on chain"
+            )
+        return f"{sha} is not anchored: nothing to revoke on chain"
+
     async def revoke_document(self, sha256: str, reason: str, actor: str) -> dict[str, Any]:
         """Revoke an anchored document on chain (``revokedIn(root, leaf)``) and record it."""
         sha = check_sha256(sha256)
@@ -292,7 +304,7 @@ class ReviewService:
             raise CusdepError("anchoring is not wired on this node")
         info = await asyncio.to_thread(self.anchoring.info, sha)
         if info is None:
-            raise Conflict(f"{sha} is not anchored: nothing to revoke on chain")
+            raise Conflict(await asyncio.to_thread(self._not_anchored_here, sha))
         record = functools.partial(self._record_revocation, sha, reason.strip(), actor)
         if await self.anchoring.chain.is_revoked_in(info.root, info.leaf):
             if not await asyncio.to_thread(record, None):

@@ -80,3 +80,12 @@ def events_for(session: Session, sha256: str) -> list[DocumentEventRow]:
 
 def iso(at: dt.datetime) -> str:
     return at.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def reported_anchor(kind: str, detail: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The anchor a partner reported with its review of a document this node sent it (a
+    ``reviewed`` event whose detail carries the leaf and the proof), None for other events."""
+    anchor = (detail or {}).get("anchor") if kind == EventKind.REVIEWED.value else None
+    if isinstance(anchor, dict) and anchor.get("leaf") and "proof" in anchor:
+        return anchor
+    return None

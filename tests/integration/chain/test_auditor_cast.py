@@ -184,7 +184,7 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     digest = subprocess.run(
         ["sha256sum", str(exported)], capture_output=True, text=True, check=True
     )
-    registry = json.loads(_cusdep(home, "consortium", "account"))["registry_contract"]
+    registry = json.loads(_cusdep(home, "consortium", "account", "--json"))["registry_contract"]
     record = _cast(
         "call",
         registry,

@@ -242,6 +242,32 @@ async def test_a_known_document_not_anchored_is_still_409_on_revoke(client, toke
     assert "is not anchored" in _problem(r, 409, "cusdep.conflict")["detail"]
 
 
+async def test_revoking_a_document_a_partner_anchored_names_the_partner(
+    node: Node, client, tokens
+) -> None:
+    """A document this node sent, which the receiver anchored and reported (its ``reviewed``
+    event carries the anchor): the sender's trace says "anchored by CN-SHA", and its revoke
+    said "is not anchored: nothing to revoke"."""
+    from node.domain.states import EventKind
+    from node.storage.documents import add_event
+
+    h = bearer(tokens["officer"])
+    sha = (
+        await client.post(
+            SCANS, content=labelled_scan("forged"), headers={**h, "Content-Type": "image/png"}
+        )
+    ).json()["sha256"]
+    anchor = {"leaf": "0x" + "1" * 64, "merkle_root": "0x" + "2" * 64, "proof": []}
+    with node.db.session() as session:
+        add_event(
+            session, sha, EventKind.REVIEWED, "CN-SHA", {"verdict": "accept", "anchor": anchor}
+        )
+        session.commit()
+    r = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
+    detail = _problem(r, 409, "cusdep.conflict")["detail"]
+    assert "was anchored by CN-SHA, not by this node: only CN-SHA" in detail
+
+
 # --- 6. one status for a malformed body -----------------------------------------------------
 
 

@@ -47,8 +47,10 @@ class MemorySpecimenSource:
         officers: Iterable[OfficerSpecimen] = (),
         templates: Iterable[Mapping[str, Any]] = (),
         used_numbers: Iterable[str] = (),
+        unusable_seals: Iterable[tuple[str, str]] = (),
     ) -> None:
         self._agencies = {a.id: a for a in agencies}
+        self._unusable = list(unusable_seals)  # (agency id, seal id)
         self._seals = list(seals)
         self._officers = list(officers)
         self._templates = list(templates)
@@ -65,6 +67,9 @@ class MemorySpecimenSource:
 
     def officers(self, agency_id: str) -> Sequence[OfficerSpecimen]:
         return [o for o in self._officers if o.agency_id == agency_id]
+
+    def unusable_seals(self, agency_id: str) -> Sequence[str]:
+        return [i for a, i in self._unusable if a == agency_id]
 
     def is_certificate_number_used(self, number: str) -> bool:
         return certificate_key(number) in self._used

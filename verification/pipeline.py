@@ -14,7 +14,7 @@ import logging
 import math
 import time
 import tracemalloc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -255,6 +255,8 @@ class Pipeline:
             seal, signature = _inconclusive(seal, signature, _IN_GREY)
         elif seal.found and not seal.match and seal.page in run.askew:
             seal, signature = _inconclusive(seal, signature, _ASKEW)
+        elif seal.found and not seal.match and (lost := self._unusable_seals(template.agency)):
+            seal, signature = _inconclusive(seal, signature, _unusable(template.agency, lost))
         tamper = tampering.result()
         run.lap("tamper")  # the wait for it, if any
         number = fields.get("certificate_number")
@@ -331,6 +333,9 @@ class Pipeline:
             return [c.box for c in run.seal_ink[i][1].result()[1]]
         return [c.box for c in page_ink(img)[1]]
 
+    def _unusable_seals(self, agency: str | None) -> Sequence[str]:
+        return self.source.unusable_seals(agency) if agency else ()
+
     def _page_seal(self, run: _Run, i: int, img: np.ndarray, agency: str) -> SealResult:
         specimens = self.source.seals(agency)
         others = [s for s in self.source.seals(None) if s.agency_id != agency]
@@ -400,6 +405,18 @@ _ASKEW = (
     "(on a surface about as light as the paper), so it is seen at an angle and its seal cannot be "
     "compared; photograph it on a darker surface, or scan it"
 )
+
+
+def _unusable(agency: str, seals: Sequence[str]) -> str:
+    """A seal that matches none of the agency's usable specimens, where this node holds
+    others it cannot use: no evidence against the paper (an auditor's finding: a genuine paper
+    was rejected, "seal does not match", for a specimen file altered in the node's store)."""
+    return (
+        f"this node cannot use {len(seals)} of {agency}'s registered seal specimens "
+        f"({', '.join(sorted(seals))}: the stored file no longer has the SHA-256 the chain "
+        "holds, or is lost), so the seal cannot be compared with them; the node's operator "
+        "restores the specimen (registry export / import from the agency's bundle)"
+    )
 
 
 def _inconclusive(

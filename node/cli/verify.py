@@ -119,6 +119,9 @@ class _Deferred:
     def officers(self, agency_id: str) -> Sequence[OfficerSpecimen]:
         return self._source().officers(agency_id)
 
+    def unusable_seals(self, agency_id: str) -> Sequence[str]:
+        return self._source().unusable_seals(agency_id)
+
     def is_certificate_number_used(self, number: str) -> bool:
         return self._source().is_certificate_number_used(number)
 

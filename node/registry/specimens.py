@@ -40,9 +40,11 @@ class RegistrySpecimens:
         officers: list[OfficerSpecimen],
         templates: list[Mapping[str, Any]],
         is_used: Callable[[str], bool],
+        unusable: Sequence[tuple[str, str]] = (),
     ) -> None:
         self._agencies = agencies
         self._seals = seals
+        self._unusable = list(unusable)  # (agency id, seal id): stored file altered or lost
         self._officers = officers
         self._templates = templates
         self._is_used = is_used
@@ -58,6 +60,9 @@ class RegistrySpecimens:
 
     def officers(self, agency_id: str) -> Sequence[OfficerSpecimen]:
         return [o for o in self._officers if o.agency_id == agency_id]
+
+    def unusable_seals(self, agency_id: str) -> Sequence[str]:
+        return [i for a, i in self._unusable if a == agency_id]
 
     def is_certificate_number_used(self, number: str) -> bool:
         return self._is_used(number)
@@ -126,6 +131,7 @@ async def build_specimens(
     seals: list[tuple[str, SealSpecimen]] = []  # (registrar, seal)
     officers: dict[tuple[str, str, str], OfficerSpecimen] = {}  # (registrar, agency, id)
     templates: list[Mapping[str, Any]] = []
+    lost: list[tuple[str, SealSpecimen]] = []  # seals the chain vouches for, their file not
     for row, ok in zip(rows, checks, strict=True):
         if not ok:
             logger.warning(
@@ -141,6 +147,8 @@ async def build_specimens(
             continue
         data = _stored(blobs, row)
         if data is None:
+            if row.kind == "seal":
+                lost.append((row.registrar, SealSpecimen(row.record_id, row.agency_id, b"")))
             continue
         if row.kind == "seal":
             seals.append((row.registrar, SealSpecimen(row.record_id, row.agency_id, data)))
@@ -163,7 +171,8 @@ async def build_specimens(
     # of that id is (not another registrar's namesake), and not if that one is not trusted
     used = [s for registrar, s in seals if (registrar, s.agency_id) in members]
     live = [o for (registrar, aid, _), o in officers.items() if (registrar, aid) in members]
-    return RegistrySpecimens(agencies, used, live, templates, is_used)
+    unusable = [(s.agency_id, s.id) for registrar, s in lost if (registrar, s.agency_id) in members]
+    return RegistrySpecimens(agencies, used, live, templates, is_used, unusable)
 
 
 def _agencies(

@@ -52,6 +52,17 @@ async def test_a_stored_file_altered_behind_the_records_back_is_not_used(node, c
     src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})
     assert [s.id for s in src.seals("AU-DAFF")] == ["S2"]
     assert "S1: its stored file does not hash to the chain's SHA-256: not used" in caplog.text
+    # said to the review: a seal that matches only S2's specimen is not the paper's fault
+    assert src.unusable_seals("AU-DAFF") == ["S1"] and src.unusable_seals("NZ-MPI") == []
+
+
+async def test_a_lost_stored_file_is_unusable_a_revoked_seal_is_not(node) -> None:
+    import hashlib
+
+    node.blobs.path(hashlib.sha256(png("blue")).hexdigest()).unlink()
+    await node.extras["chain"].revoke("seal", "CN", "S1", "stolen")
+    src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})
+    assert src.seals("AU-DAFF") == [] and src.unusable_seals("AU-DAFF") == ["S2"]
 
 
 async def test_revoked_on_chain_or_untrusted_registrar_is_not_used(node) -> None:

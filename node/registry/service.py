@@ -41,6 +41,21 @@ _HASH_KEY = {
 }
 
 
+def _rewritten(session: Any, pk: tuple[str, str, str], tx: str) -> None:
+    """A confirmed record written again after the chain lost it (``reconcile.py``): its new
+    transaction, nothing shared again (partners read the same chain)."""
+    session.connection().execute(
+        update(RegistryRecordRow)
+        .where(
+            col(RegistryRecordRow.kind) == pk[0],
+            col(RegistryRecordRow.registrar) == pk[1],
+            col(RegistryRecordRow.record_id) == pk[2],
+            col(RegistryRecordRow.state) == "confirmed",
+        )
+        .values(tx_hash=tx, updated_at=utcnow())
+    )
+
+
 def _op_key(kind: str, registrar: str, record_id: str) -> str:
     return f"registry:{kind}:{registrar}:{record_id}"
 
@@ -221,7 +236,11 @@ class RegistryService:
                 return  # another process recorded it
             p = op.payload
             r = session.get(RegistryRecordRow, (p["kind"], p["registrar"], p["id"]))
-            if r is None or r.state == "revoked":
+            if r is None:
+                return
+            if r.state == "revoked":  # revoked again after the chain lost it (reconcile.py)
+                r.fields, r.updated_at = {**r.fields, "revoke_tx": tx}, utcnow()
+                session.add(r)
                 return
             r.state, r.updated_at = "revoked", utcnow()
             r.fields = {**r.fields, "revoked_reason": p["reason"], "revoke_tx": tx}
@@ -361,7 +380,9 @@ class RegistryService:
                 )
                 .values(state="confirmed", tx_hash=tx, updated_at=utcnow())
             )
-            if claimed(session, confirm) and self.publisher is not None:
+            if not claimed(session, confirm):  # written again after the chain lost it
+                _rewritten(session, pk, tx)
+            elif self.publisher is not None:
                 row = session.get(RegistryRecordRow, pk)
                 assert row is not None
                 self.publisher.record(session, row)

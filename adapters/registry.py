@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters._json import load_json, looks_like_json_object
+from adapters._unknown import described
 from adapters._xml import refuse_dtd, strip_bom
 from adapters.base import FormatAdapter, Issue
 from adapters.canonical import Certificate, Declaration
@@ -84,22 +85,10 @@ def detect(data: bytes) -> FormatAdapter:
         if adapter.sniff(data):
             return adapter
     refuse_dtd(strip_bom(data[:65536]))  # a DTD hides the root: say so, not "unknown"
-    scan = next((kind for magic, kind in _SCANS if data.startswith(magic)), None)
-    hint = (
-        f" (it is a {scan}: a scan for the review pipeline, not a partner format)" if scan else ""
-    )
     raise UnknownFormat(
-        f"no adapter recognises this document{hint}; known formats: {', '.join(known_formats())}"
+        f"no adapter recognises this document{described(data, strip_bom(data))}; "
+        f"known formats: {', '.join(known_formats())}"
     )
-
-
-_SCANS = (
-    (b"%PDF", "PDF"),
-    (b"\x89PNG", "PNG image"),
-    (b"\xff\xd8\xff", "JPEG image"),
-    (b"II*\x00", "TIFF image"),
-    (b"MM\x00*", "TIFF image"),
-)
 
 
 def parse_document(

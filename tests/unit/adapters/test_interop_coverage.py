@@ -78,6 +78,48 @@ def test_images_are_not_partner_formats(name: str) -> None:
     assert "a scan for the review pipeline" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("sample", "said"),
+    [
+        ("defra-ipaffs-btms/samples/single/asb-gmr.json", "a GVMS goods movement reference"),
+        ("defra-ipaffs-btms/samples/single/decision-one-item.json", "a decision from ALVS"),
+        (
+            "hmrc-cds-wco-dm/samples/Example_DMS_notifications/06_DMSDOC.xml",
+            "a WCO response (WCOTypeName RES)",
+        ),
+        (
+            "ippc-ephyto-mattilsynet/ephyto-hub-DeliveryService.wsdl",
+            "an XML document whose root element is definitions",
+        ),
+    ],
+)
+def test_a_document_of_another_kind_is_named_in_its_refusal(sample: str, said: str) -> None:
+    """An integrator learns what the file is, not only that no adapter reads it."""
+    with pytest.raises(UnknownFormat, match="no adapter recognises") as err:
+        detect((INTEROP / sample).read_bytes())
+    assert f"(it is {said}" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"", "an empty file"),
+        (b"  \n", "an empty file"),
+        (b"[1, 2]", "a JSON array, not an object"),
+        (b'{"invoice": 1, "total": 2}', "a JSON object with the keys invoice, total)"),
+        (
+            b'{"@context": ["https://www.w3.org/2018/credentials/v1"]}',
+            "a W3C verifiable credential",
+        ),
+        (b"\xef\xbb\xbf<a:Invoice xmlns:a='x'/>", "an XML document whose root element is Invoice"),
+    ],
+)
+def test_the_refusal_says_what_little_it_can_tell(data: bytes, said: str) -> None:
+    with pytest.raises(UnknownFormat) as err:
+        detect(data)
+    assert f"(it is {said}" in str(err.value)
+
+
 def test_hub_wsdl_parses_safely_and_names_the_envelope() -> None:
     path = INTEROP / "ippc-ephyto-mattilsynet" / "ephyto-hub-DeliveryService.wsdl"
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)

@@ -7,12 +7,16 @@ This worker takes them in arrival order, checks each (sender authority, the chai
 one transaction, writes the change and moves the inbox row to ``applied``. A message that fails
 a check moves to ``refused`` with an audit row in ``exchange_rejections`` carrying the specific
 code and reason (``cusdep messages --rejected``); nothing of it is applied. While the chain is
-unreachable the message stays ``received`` and is tried again with backoff.
+unreachable the message stays ``received`` and is tried again with backoff. A review outcome
+whose anchor's root the chain does not hold (yet: an RPC a block behind the partner's, a root
+its chain lost and anchors again) waits, tried again every ``_RETRY_SECONDS``, until
+``anchor_wait`` after it arrived; then it is refused. The others go on meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any
 
@@ -23,17 +27,19 @@ from node.errors import ChainError, CusdepError
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.errors import UnknownSender
-from node.exchange.outcomes import check_outcome
+from node.exchange.outcomes import AnchorNotOnChainYet, check_outcome
 from node.exchange.payloads import parse_payload
 from node.exchange.revocations import check_document_revocation
 from node.exchange.tables import TO_APPLY, InboxRow, PartnerRow, RejectionRow
 from node.loop import BackgroundLoop
-from node.ports import ChainAnchor, TrustRegistryChain
+from node.ports import ChainAnchor, Clock, SystemClock, TrustRegistryChain
 from node.registry.apply import check_revocation, check_update
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
+ANCHOR_WAIT = dt.timedelta(minutes=10)
+_RETRY_SECONDS = 15.0
 
 
 class MessageApplier(BackgroundLoop):
@@ -45,12 +51,17 @@ class MessageApplier(BackgroundLoop):
         anchor_chain: ChainAnchor | None,
         *,
         interval: float = 0.5,
+        anchor_wait: dt.timedelta = ANCHOR_WAIT,
+        clock: Clock | None = None,
     ) -> None:
         super().__init__("message-applier", interval)
         self.db = db
         self.blobs = blobs
         self.registry_chain = registry_chain
         self.anchor_chain = anchor_chain
+        self.anchor_wait = anchor_wait
+        self.clock = clock or SystemClock()
+        self._waiting: dict[tuple[str, str], dt.datetime] = {}  # (message, peer) -> next try
 
     async def _run(self) -> None:
         await self._run_with_backoff(
@@ -59,7 +70,10 @@ class MessageApplier(BackgroundLoop):
 
     async def process_pending(self, limit: int = 64) -> int:
         """Apply (or refuse) up to ``limit`` waiting messages; a ``ChainError`` stops the round."""
-        rows = await asyncio.to_thread(self._pending, limit)
+        now = self.clock.now()
+        self._waiting = {k: at for k, at in self._waiting.items() if at > now}
+        rows = await asyncio.to_thread(self._pending, limit + len(self._waiting))
+        rows = [r for r in rows if (r.message_id, r.peer) not in self._waiting][:limit]
         for row in rows:
             await self.apply(row)
         return len(rows)
@@ -74,13 +88,31 @@ class MessageApplier(BackgroundLoop):
             )
             return list(session.exec(stmt))
 
+    def _waits(self, row: InboxRow, err: AnchorNotOnChainYet) -> bool:
+        """Whether ``row`` waits for its anchor's root (set aside for ``_RETRY_SECONDS``)."""
+        now = self.clock.now()
+        arrived = row.received_at
+        if arrived.tzinfo is None:  # SQLite drops the zone
+            arrived = arrived.replace(tzinfo=dt.UTC)
+        if now - arrived >= self.anchor_wait:
+            return False
+        self._waiting[(row.message_id, row.peer)] = now + dt.timedelta(seconds=_RETRY_SECONDS)
+        logger.info("%s from %s waits for its anchor: %s", row.message_id, row.peer, err.message)
+        return True
+
     async def apply(self, row: InboxRow) -> str:
-        """Check and apply one inbox row; returns its new state (``applied`` or ``refused``)."""
+        """Check and apply one inbox row; returns its new state (``applied`` or ``refused``, or
+        ``received`` for an outcome that waits for its anchor)."""
         env = pb.SignedEnvelope.FromString(row.envelope)
         try:
             change = await self._check(row, env)
         except ChainError:
             raise
+        except AnchorNotOnChainYet as err:
+            if self._waits(row, err):
+                return "received"
+            await asyncio.to_thread(self._finish, row, None, err)
+            return "refused"
         except CusdepError as err:
             await asyncio.to_thread(self._finish, row, None, err)
             return "refused"

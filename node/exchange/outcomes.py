@@ -91,6 +91,12 @@ class AnchorUnverified(VerificationFailed):
     code = "cusdep.exchange.anchor_unverified"
 
 
+class AnchorNotOnChainYet(AnchorUnverified):
+    """A review outcome whose claimed root the chain does not hold (yet): an RPC a block
+    behind the partner's, or a root the partner's chain lost and anchors again. The sender's
+    applier waits for it a while (``MessageApplier.anchor_wait``) before refusing it."""
+
+
 class OutcomeNotifier(BackgroundLoop):
     def __init__(
         self,
@@ -274,8 +280,8 @@ async def check_outcome(
         leaf = "0x" + leaf_for(sha).hex()
         verified = await chain.verify_leaf(outcome.anchor_root, list(outcome.anchor_proof), leaf)
         if not verified:
-            raise AnchorUnverified(
-                f"{peer} claims {sha} is anchored under root {outcome.anchor_root}, "
-                "but the proof does not verify on chain"
-            )
+            claim = f"{peer} claims {sha} is anchored under root {outcome.anchor_root}"
+            if (await chain.root_timestamps([outcome.anchor_root]))[0] == 0:
+                raise AnchorNotOnChainYet(f"{claim}, which is not on chain")
+            raise AnchorUnverified(f"{claim}, but the proof does not verify on chain")
     return OutcomeRecord(peer, message_id, outcome, verified)

@@ -5,10 +5,12 @@ CN's applier checks them against the chain before using them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import select
@@ -80,7 +82,7 @@ def _id(name: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"cusdep-test:{name}"))
 
 
-async def _deliver(sender: Node, receiver: Node) -> int:
+async def _deliver(sender: Node, receiver: Node, **applier: Any) -> int:
     """Hand the sender's pending envelopes for ``receiver`` to its inbox, then apply them."""
     assert receiver.exchange is not None
     rows = [r for r in _outbox(sender, receiver.node_id) if r.state == "pending"]
@@ -90,12 +92,12 @@ async def _deliver(sender: Node, receiver: Node) -> int:
     with sender.db.session() as session:
         for r in rows:
             session.get(OutboxRow, r.seq).state = "delivered"  # type: ignore[union-attr]
-    return await _applier(receiver).process_pending()
+    return await _applier(receiver, **applier).process_pending()
 
 
-def _applier(node: Node) -> MessageApplier:
+def _applier(node: Node, **kw: Any) -> MessageApplier:
     assert node.registry is not None and node.anchoring is not None
-    return MessageApplier(node.db, node.blobs, node.registry.chain, node.anchoring.chain)
+    return MessageApplier(node.db, node.blobs, node.registry.chain, node.anchoring.chain, **kw)
 
 
 def _record(node: Node, kind: str, registrar: str, record_id: str) -> RegistryRecordRow | None:
@@ -306,7 +308,7 @@ async def test_outcome_for_a_document_never_sent_or_a_false_anchor_is_refused(no
     with cn.db.session() as session:
         cn.exchange.queue(session, "AU-CBR", "review_outcome", stranger, message_id=_id("o-1"))
         cn.exchange.queue(session, "AU-CBR", "review_outcome", false_anchor, message_id=_id("o-2"))
-    await _deliver(cn, au)
+    await _deliver(cn, au, anchor_wait=dt.timedelta(0))  # a root never on chain: not waited for
     codes = {r.message_id: r.code for r in _rejections(au)}
     assert codes == {
         _id("o-1"): "cusdep.exchange.unknown_document",
@@ -314,3 +316,75 @@ async def test_outcome_for_a_document_never_sent_or_a_false_anchor_is_refused(no
     }
     with au.db.session() as session:
         assert [e.kind for e in events_for(session, sent.document_sha256)] == ["sent"]
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.at = dt.datetime.now(dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+
+async def test_an_outcome_whose_root_is_not_on_chain_yet_waits_for_it(nodes) -> None:
+    """The sender's chain view a block behind the receiver's (or the receiver's chain lost the
+    root and anchors it again): the outcome waits and is applied once the root is there; one
+    whose root stays away is refused when the wait is over. Others go on meanwhile."""
+    from node.anchoring.merkle import MerkleTree, leaf_for
+
+    au, cn, _ = nodes
+    assert au.exchange is not None and cn.exchange is not None and cn.anchoring is not None
+    (sent,) = au.exchange.send_many([(png("white"), "scan.png")], "CN-SHA", fsync_blobs=True)
+    (other,) = au.exchange.send_many([(png("black"), "two.png")], "CN-SHA", fsync_blobs=True)
+    await _deliver(au, cn)
+    sha = sent.document_sha256
+    root = "0x" + MerkleTree.build([leaf_for(sha)]).root.hex()  # what CN is about to anchor
+    early = docs.ReviewOutcome(
+        document_sha256=sha, verdict="accept", decided_by="machine", anchor_root=root
+    )
+    never = docs.ReviewOutcome(
+        document_sha256=other.document_sha256,
+        verdict="accept",
+        decided_by="machine",
+        anchor_root="0x" + "22" * 32,
+    )
+    reject = docs.ReviewOutcome(
+        document_sha256=other.document_sha256, verdict="reject", decided_by="machine"
+    )
+    with cn.db.session() as session:
+        cn.exchange.queue(session, "AU-CBR", "review_outcome", early, message_id=_id("w-1"))
+        cn.exchange.queue(session, "AU-CBR", "review_outcome", never, message_id=_id("w-2"))
+        cn.exchange.queue(session, "AU-CBR", "review_outcome", reject, message_id=_id("w-3"))
+    clock = _Clock()
+    applier = _applier(au, clock=clock)
+    await _deliver(cn, au, clock=clock)  # a first pass of its own: the two wait, the third goes
+    assert _inbox_states(au) == {
+        _id("w-1"): "received",
+        _id("w-2"): "received",
+        _id("w-3"): "applied",
+    }
+    assert _rejections(au) == []
+    await applier.process_pending()  # the node's own applier: they wait there too
+
+    (info,) = await cn.anchoring.anchor_now([sha])
+    assert info.root == root
+    await applier.process_pending()
+    assert _inbox_states(au)[_id("w-1")] == "received"  # set aside for a while: not tried yet
+    clock.at += dt.timedelta(seconds=20)
+    await applier.process_pending()
+    assert _inbox_states(au)[_id("w-1")] == "applied"
+    with au.db.session() as session:
+        (reviewed,) = [e for e in events_for(session, sha) if e.kind == "reviewed"]
+    assert reviewed.detail["anchor"]["verified_on_chain"] is True
+
+    clock.at += dt.timedelta(minutes=11)
+    await applier.process_pending()
+    assert _inbox_states(au)[_id("w-2")] == "refused"
+    (refused,) = _rejections(au)
+    assert refused.code == "cusdep.exchange.anchor_unverified" and "not on chain" in refused.reason
+
+
+def _inbox_states(node: Node) -> dict[str, str]:
+    with node.db.session() as session:
+        rows = session.exec(select(InboxRow).where(InboxRow.kind == "review_outcome"))
+        return {r.message_id: r.state for r in rows}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from node.bootstrap import build_node
 from node.cli._common import emit_json, emit_line, read_file, settings_from
-from node.exchange.service import ExchangeService
-from node.runtime import Node
+
+if TYPE_CHECKING:
+    from node.exchange.service import ExchangeService
+    from node.runtime import Node
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _service(args: argparse.Namespace) -> tuple[Node, ExchangeService]:
-    node = build_node(settings_from(args))
+    from node.bootstrap import build_exchange
+
+    node = build_exchange(settings_from(args))
     assert node.exchange is not None
     return node, node.exchange
 

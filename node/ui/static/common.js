@@ -1,19 +1,32 @@
 // Shared helpers: the bearer token (sessionStorage of this tab), API calls, safe DOM building.
 "use strict";
 const TOKEN_KEY = "cusdep.token";
+const WHY_KEY = "cusdep.signed-out";  // why the last page signed out (the API's 401 detail)
 
 const cusdep = {
   token() { return sessionStorage.getItem(TOKEN_KEY); },
   setToken(t) { sessionStorage.setItem(TOKEN_KEY, t); },
   signOut() { sessionStorage.removeItem(TOKEN_KEY); location.href = "/ui/"; },
+  // the token was refused (expired, revoked): sign in again and come back to this page
+  signedOut(why) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.setItem(WHY_KEY, why);
+    const here = location.pathname + location.search;
+    location.href = here.startsWith("/ui/") && here !== "/ui/" ? "/ui/?next=" + encodeURIComponent(here) : "/ui/";
+  },
+  whySignedOut() {
+    const why = sessionStorage.getItem(WHY_KEY);
+    sessionStorage.removeItem(WHY_KEY);
+    return why;
+  },
 
   async api(path, options = {}) {
     const headers = Object.assign({ Authorization: "Bearer " + cusdep.token() }, options.headers || {});
     const resp = await fetch(path, Object.assign({}, options, { headers }));
-    if (resp.status === 401) { cusdep.signOut(); throw new Error("signed out"); }
     if (!resp.ok) {
       let detail = resp.statusText;
       try { detail = (await resp.json()).detail || detail; } catch (e) { /* not JSON */ }
+      if (resp.status === 401) { cusdep.signedOut(detail); throw new Error("signed out: " + detail); }
       const err = new Error(detail); err.status = resp.status; throw err;
     }
     return resp;

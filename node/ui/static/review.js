@@ -53,7 +53,7 @@ function drawBoxes(review) {
     }
   }
   const seal = review.layout.seal, sig = review.layout.signature;
-  if (seal && seal.page === state.page) add(seal.box, "box seal " + (review.result.seal.match ? "ok" : "bad"), "seal");
+  if (seal && seal.page === state.page) add(seal.box, "box seal " + (sealBad(review) ? "bad" : "ok"), "seal");
   if (sig && sig.page === state.page) add(sig.box, "box signature", "signature");
 }
 
@@ -80,10 +80,23 @@ async function showPage(review) {
   drawBoxes(review);
 }
 
-function score(el, part) {
+// failed rules about the seal (seal.*) or the signature and its officer (signature.*, officer.*)
+function failedOn(review, ...areas) {
+  return review.rules.filter((r) => !r.passed && areas.includes(String(r.id).split(".")[0]));
+}
+
+function score(el, part, failed) {
+  // a part whose image matches can still fail its checks (a copied stamping, an officer not
+  // authorised): then it is shown as failing, naming the checks
   if (!part || !part.found) { el.textContent = "not found"; el.className = "score bad"; return; }
-  el.textContent = `${part.match ? "match" : "mismatch"} · score ${Number(part.score).toFixed(2)}`;
-  el.className = "score " + (part.match ? "ok" : "bad");
+  const but = part.match && failed.length ? " · but " + failed.map((r) => r.id).join(", ") + " failed" : "";
+  el.textContent = `${part.match ? "match" : "mismatch"} · score ${Number(part.score).toFixed(2)}${but}`;
+  el.className = "score " + (part.match && !failed.length ? "ok" : "bad");
+}
+
+function sealBad(review) {
+  const seal = review.result.seal;
+  return !(seal && seal.match) || failedOn(review, "seal").length > 0;
 }
 
 async function sealSpecimenId(review) {
@@ -101,8 +114,12 @@ async function renderSpecimens(review) {
   const ev = review.layout.evidence || {};
   const base = `/api/v1/review/${review.document_sha256}/evidence/`;
   const loading = [];
-  score($("seal-score"), review.result.seal);
-  score($("sig-score"), review.result.signature);
+  score($("seal-score"), review.result.seal, failedOn(review, "seal"));
+  score($("sig-score"), review.result.signature, failedOn(review, "signature", "officer"));
+  const seal = review.result.seal || {};
+  // why the comparison says what it says (its score alone can read 1.00 on a mismatch)
+  $("seal-finding").textContent = [seal.finding, seal.uncertain ? "uncertain comparison" : "",
+    seal.coverage != null ? `specimen ink seen ${Math.round(seal.coverage * 100)}%` : ""].filter(Boolean).join(" · ");
   if (ev.seal) loading.push(cusdep.imageInto($("seal-found"), base + ev.seal)); else $("seal-found").hidden = true;
   if (ev.signature) loading.push(cusdep.imageInto($("sig-found"), base + ev.signature)); else $("sig-found").hidden = true;
   const sealId = await sealSpecimenId(review).catch(() => null);
@@ -129,34 +146,49 @@ async function renderSpecimens(review) {
   await Promise.all(loading);
 }
 
+const DOUBT = 0.8;  // a reading below this confidence is marked (rule fields.confidence)
+
 function renderCompare(review) {
+  // every field read, each with its crop from the scan (what the officer checks the reading
+  // against) beside the declared value and the issuer's copy; compared fields first
   const body = $("compare-rows");
   body.replaceChildren();
-  const copy = review.electronic_copy;
+  const copy = review.electronic_copy, fields = review.result.fields || {};
+  const ev = review.layout.evidence || {}, loading = [];
   $("copy-note").textContent = copy
     ? `issuer's electronic copy ${String(review.electronic_copy_sha256 || "").slice(0, 16)}… sent by ${copy.source || "?"}`
     : "no electronic copy from the issuer";
-  if (review.comparison.length) {
-    for (const c of review.comparison) {
-      const differs = c.match === false || c.copy_match === false;
-      const cls = differs ? "diff" : (c.match || c.copy_match ? "same" : "");
-      body.append(cusdep.el("tr", { class: cls },
-        cusdep.el("th", { text: label(c.field) }),
-        cusdep.el("td", { text: shown(c.certificate) }),
-        cusdep.el("td", { class: c.match === false ? "differs" : "", text: shown(c.declaration) }),
-        review.electronic_copy
-          ? cusdep.el("td", { class: c.copy_match === false ? "differs" : "", text: shown(c.copy) })
-          : cusdep.el("td", { class: "muted", text: "no copy" })));
+  const rows = review.comparison.map((c) => Object.assign({}, c));
+  const listed = new Set(rows.map((c) => c.field));
+  for (const [name, f] of Object.entries(fields)) {
+    if (!listed.has(name)) rows.push({ field: name, certificate: f.value, declaration: null, match: null, copy: null, copy_match: null });
+  }
+  for (const c of rows) {
+    const differs = c.match === false || c.copy_match === false;
+    const conf = fields[c.field] && fields[c.field].confidence;
+    const doubtful = conf != null && conf < DOUBT;
+    const cls = differs ? "diff" : (doubtful ? "doubt" : (c.match || c.copy_match ? "same" : ""));
+    const cert = cusdep.el("td", { class: "cert" }, value(c.certificate));
+    if (doubtful) cert.append(cusdep.el("div", { class: "conf", text: `read with doubt (${Number(conf).toFixed(2)})` }));
+    const crop = ev["field-" + c.field];
+    if (crop) {
+      const img = cusdep.el("img", { class: "crop", alt: `${label(c.field)} on the scan` });
+      cert.prepend(img);
+      loading.push(cusdep.imageInto(img, `/api/v1/review/${review.document_sha256}/evidence/${crop}`));
     }
-    return;
+    body.append(cusdep.el("tr", { class: cls, "data-field": c.field },
+      cusdep.el("th", { text: label(c.field) }),
+      cert,
+      !review.declaration ? cusdep.el("td", { class: "muted", text: "no declaration" })
+        : cusdep.el("td", { class: c.match === false ? "differs" : "" }, value(c.declaration)),
+      copy ? cusdep.el("td", { class: c.copy_match === false ? "differs" : "" }, value(c.copy))
+        : cusdep.el("td", { class: "muted", text: "no copy" })));
   }
-  for (const [name, f] of Object.entries(review.result.fields || {})) {
-    body.append(cusdep.el("tr", {}, cusdep.el("th", { text: label(name) }),
-      cusdep.el("td", { text: shown(f.value) }),
-      cusdep.el("td", { class: "muted", text: "no declaration" }),
-      cusdep.el("td", { class: "muted", text: "no copy" })));
-  }
+  return Promise.all(loading);
 }
+
+// a value in a cell: wrapped anywhere and kept to a few lines (scrolls), however long
+function value(v) { return cusdep.el("div", { class: "val", text: shown(v) }); }
 
 function shown(value) {
   if (value == null || value === "") return "—";
@@ -167,12 +199,17 @@ function renderDecision(review) {
   const d = review.decision, box = $("decided");
   $("verdict").textContent = review.verdict || review.state;
   $("verdict").className = "badge " + (review.verdict || "");
-  $("state").textContent = review.state;
+  $("state").textContent = d ? `decided: ${d.decision} by ${d.officer}` : review.state;
   const open = !d && review.state !== "pending" && review.verdict !== "accept";
   $("decision").hidden = !open;
+  // the service needs a reason for a decision against the machine's verdict; on a review
+  // verdict either decision is one
+  $("reason-rule").textContent = review.verdict === "review"
+    ? "(required: the machine left this to you)" : "(required to accept what the machine rejected)";
   box.hidden = !d;
   if (d) {
-    box.textContent = `${d.decision} (${d.outcome}) by ${d.officer}` + (d.reason ? ` — ${d.reason}` : "");
+    const at = (d.at || "").replace("T", " ").slice(0, 19);
+    box.textContent = `${d.decision} (${d.outcome}) by ${d.officer} at ${at}` + (d.reason ? ` — ${d.reason}` : "");
     box.className = "decided " + d.decision;
   }
   $("prev").disabled = !review.queue.previous;
@@ -185,7 +222,9 @@ async function renderTrace(sha) {
   try { t = await cusdep.json(`/api/v1/trace/${sha}`); } catch (e) { list.replaceChildren(cusdep.el("li", { class: "muted", text: e.message })); return; }
   list.replaceChildren();
   for (const e of t.events) {
-    const extra = e.detail.decision ? `${e.detail.decision} (${e.detail.outcome})` : (e.detail.verdict || "");
+    const extra = e.detail.decision
+      ? `${e.detail.decision} (${e.detail.outcome})` + (e.detail.reason ? ` — ${e.detail.reason}` : "")
+      : (e.detail.verdict || "");
     list.append(cusdep.el("li", { "data-kind": e.kind },
       cusdep.el("time", { text: e.at.replace("T", " ").slice(0, 19) }), " ",
       cusdep.el("strong", { text: e.kind }), " ", cusdep.el("span", { text: `by ${e.actor} ${extra}` })));
@@ -208,6 +247,14 @@ async function decide(decision) {
     await renderTrace(review.document_sha256);
   } catch (e) {
     $("decision-error").textContent = e.message;
+    if (e.status === 409) {  // decided meanwhile (another officer): show the decision that stands
+      try {
+        state.review = await cusdep.json(`/api/v1/review/${review.document_sha256}`);
+        renderDecision(state.review);
+        await renderTrace(review.document_sha256);
+      } catch (again) { /* the message above stays */ }
+      return;
+    }
     if (/reason/.test(e.message)) $("reason").focus();  // overriding the machine: say why
   }
 }
@@ -218,6 +265,7 @@ function go(which) {
 }
 
 function keys(ev) {
+  if (ev.key === "Escape" && ev.target.closest("textarea, input, select")) { ev.target.blur(); return; }
   if (ev.target.closest("textarea, input, select") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
   const k = ev.key.toLowerCase();
   if (k === "a") decide("accept");
@@ -244,13 +292,13 @@ document.addEventListener("DOMContentLoaded", async () => {
     sel.addEventListener("change", () => { state.page = Number(sel.value); showPage(state.review); });
   }
   renderFindings(review);
-  renderCompare(review);
+  const compared = renderCompare(review);
   renderDecision(review);
   $("accept").addEventListener("click", () => decide("accept"));
   $("reject").addEventListener("click", () => decide("reject"));
   $("prev").addEventListener("click", () => go("previous"));
   $("next").addEventListener("click", () => go("next"));
   document.addEventListener("keydown", keys);
-  await Promise.all([showPage(review), renderSpecimens(review), renderTrace(sha)]);
+  await Promise.all([showPage(review), renderSpecimens(review), renderTrace(sha), compared]);
   document.body.dataset.ready = "1";
 });

@@ -9,6 +9,8 @@ the page's trace and in the REST trace. A screenshot is taken and its pixels ins
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import hashlib
 import io
 import json
 import shutil
@@ -27,6 +29,7 @@ from node.api.server import ApiServer
 from node.api.tokens import TokenService
 from node.bootstrap import build_node
 from tests.unit.api.fakes import (
+    BOXES,
     TEMPLATE,
     FakeVerifier,
     add_partner,
@@ -234,4 +237,206 @@ async def test_a_photo_not_made_flat_is_said_so_under_the_page(home) -> None:
             note = await page.inner_text("#capture")
             assert "could not be found to straighten it" in note, note
             assert "straightened to" not in note
+            assert errors == []
+
+
+def _open_reviews(node, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """``count`` reviews waiting for an officer, queued one second apart (oldest first)."""
+    from node.review.tables import ReviewRow
+
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    shas = [hashlib.sha256(f"paper {i}".encode()).hexdigest() for i in range(count)]
+    with node.db.session() as session:
+        for i, sha in enumerate(shas):
+            when = start + dt.timedelta(seconds=i)
+            session.add(ReviewRow(sha256=sha, state="review", verdict="review", queued_at=when))
+    return shas
+
+
+@pytest.mark.timeout(120)
+async def test_the_queue_pages_through_more_papers_than_fit_on_one_page(home) -> None:
+    """Hundreds waiting: the queue shows them a page at a time and says there are more
+    (it showed the API's first 50, silently)."""
+    async with _served(home) as (node, url):
+        shas = _open_reviews(node, 57)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/#token={token}")
+            await page.wait_for_selector("#queue-rows tr")
+            assert await page.locator("#queue-rows tr").count() == 50
+            assert await page.inner_text("#queue-range") == "1–50"
+            assert await page.locator("#queue-prev").is_hidden()
+            await page.click("#queue-next")
+            await page.wait_for_url(f"{url}/ui/?offset=50")
+            await page.wait_for_selector("#queue-rows tr")
+            links = page.locator("#queue-rows a")
+            hrefs = [await links.nth(i).get_attribute("href") for i in range(await links.count())]
+            assert hrefs == [f"/ui/review/{sha}" for sha in shas[50:]]
+            assert await page.locator("#queue-next").is_hidden()
+            assert await page.locator("#queue-prev").is_visible()
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_long_declared_values_stay_inside_the_screen(home) -> None:
+    """An importer's 3000-character value (no spaces) and a finding quoting it: the
+    comparison table stretched to 30,000 px, the issuer's-copy column off the screen, and
+    the finding pushed the decision far below; now values wrap and long ones scroll."""
+    async with _served(home) as (node, url):
+        review = node.extras["review"]
+        decl = json.loads(declaration("AU-2026-long"))
+        decl["consignor_name"] = "Orchard" + "X" * 3000
+        stored = review.intake.submit_electronic(
+            json.dumps(decl).encode(), kind="declaration", actor="clerk"
+        )
+        sha = review.submit_scan(
+            labelled_scan("long"), actor="clerk", declaration_sha256=stored["sha256"]
+        )["sha256"]
+        await review.process_pending()
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, sha, token) as (page, errors):
+            side = await page.evaluate(
+                "(() => { const s = document.querySelector('.side');"
+                " return [s.scrollWidth, s.clientWidth]; })()"
+            )
+            assert side[0] <= side[1], side
+            row = page.locator("#compare-rows tr[data-field='consignor_name']")
+            assert "diff" in (await row.get_attribute("class") or "")
+            box = await row.bounding_box()
+            assert box is not None and box["height"] < 200, box
+            accept = await page.locator("#accept").bounding_box()
+            assert accept is not None and accept["y"] + accept["height"] <= 1000, accept
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_copied_seal_that_matches_its_specimen_is_not_shown_as_a_match(home) -> None:
+    """``seal.unique`` failed on a seal whose image matches the specimen: the seal's header,
+    its box on the scan and the queue showed a green "match"."""
+    async with _served(home) as (node, url):
+        review = node.extras["review"]
+        review.submit_scan(labelled_scan("original"), actor="clerk")
+        await review.process_pending()
+        copied = review.submit_scan(labelled_scan("copied"), actor="clerk")["sha256"]
+        await review.process_pending()
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, copied, token) as (page, errors):
+            score = page.locator("#seal-score")
+            assert "bad" in (await score.get_attribute("class") or "")
+            assert "seal.unique failed" in await score.inner_text()
+            assert await page.locator("#scan-boxes rect.seal.bad").count() == 1
+            assert await page.locator("#scan-boxes rect.seal.ok").count() == 0
+            await page.goto(f"{url}/ui/")
+            await page.wait_for_selector("#queue-rows tr")
+            row = page.locator("#queue-rows tr", has=page.locator(f"a[href='/ui/review/{copied}']"))
+            seal = row.locator("td").nth(4)
+            assert await seal.inner_text() == "copied"
+            assert await seal.get_attribute("class") == "bad"
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_each_field_read_is_shown_with_its_crop_and_a_doubtful_reading_is_marked(
+    home,
+) -> None:
+    """Every field the machine read is listed (the certificate number too, which is not
+    compared with the declaration), each with its crop of the scan above the value read;
+    a reading under 0.8 confidence is marked."""
+    async with _served(home) as (node, url):
+        review = node.extras["review"]
+        review.intake.submit_electronic(
+            declaration("AU-2026-doubtful"), kind="declaration", actor="clerk"
+        )
+        sha = review.submit_scan(labelled_scan("doubtful"), actor="clerk")["sha256"]
+        await review.process_pending()
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, sha, token) as (page, errors):
+            rows = page.locator("#compare-rows tr")
+            fields = [
+                await rows.nth(i).get_attribute("data-field") for i in range(await rows.count())
+            ]
+            assert sorted(str(f) for f in fields) == sorted(BOXES)
+            crops = page.locator("#compare-rows img.crop")
+            assert await crops.count() == len(BOXES)
+            widths = await page.evaluate(
+                "[...document.querySelectorAll('#compare-rows img.crop')].map(i => i.naturalWidth)"
+            )
+            assert all(w > 0 for w in widths), widths
+            number = page.locator("#compare-rows tr[data-field='certificate_number']")
+            assert "AU-2026-doubtful" in await number.inner_text()
+            weight = page.locator("#compare-rows tr[data-field='net_weight_kg']")
+            assert "read with doubt (0.62)" in await weight.inner_text()
+            assert await page.locator("#compare-rows .conf").count() == 1
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_officer_whose_token_is_refused_is_told_why_and_comes_back_to_the_paper(
+    home,
+) -> None:
+    """The token revoked (or expired) while the paper is open: the officer was sent to an
+    empty sign-in form on the queue, not told why, and not brought back to the paper."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        tokens = TokenService(node.db)
+        old = tokens.issue("officer", "jane")
+        async with _officer_page(url, forged, old["token"]) as (page, errors):
+            tokens.revoke(old["id"])
+            await page.keyboard.press("r")
+            await page.wait_for_url(f"{url}/ui/?next=*")
+            await page.wait_for_selector("#signin:not([hidden])")
+            assert "this token was revoked" in await page.inner_text("#signin-error")
+            await page.fill("#token", tokens.issue("officer", "jane")["token"])
+            await page.click("#signin button[type=submit]")
+            await page.wait_for_url(f"{url}/ui/review/{forged}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.locator("#decision").is_visible()  # nothing was decided
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_paper_another_officer_decided_meanwhile_shows_the_decision_that_stands(
+    home,
+) -> None:
+    """Two officers on one paper: the second's key press got 409 and the page kept offering
+    a decision; now it shows the first officer's decision and the trace."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, forged, token) as (page, errors):
+            node.extras["review"].decide(forged, "reject", "seal differs", "bob")
+            await page.keyboard.press("r")
+            await page.wait_for_selector("#decided:not([hidden])")
+            assert "reject (confirmed) by bob" in await page.inner_text("#decided")
+            assert "already decided by bob" in await page.inner_text("#decision-error")
+            assert await page.locator("#decision").is_hidden()
+            assert await page.inner_text("#state") == "decided: reject by bob"
+            await page.wait_for_selector("#trace li[data-kind='reviewed']")
+            assert "seal differs" in await page.inner_text("#trace li[data-kind='reviewed']")
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_review_verdict_is_decided_with_a_reason_by_keyboard_alone(home) -> None:
+    """On a paper the machine left to the officer either decision needs a reason (the label
+    said only accepting a reject did): A asks for it, Esc leaves the text box, A decides;
+    the reason and the time are shown with the decision and in the trace."""
+    async with _served(home) as (node, url):
+        _forged, genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, genuine, token) as (page, errors):
+            assert "machine left this to you" in await page.inner_text("#reason-rule")
+            await page.keyboard.press("a")
+            await page.wait_for_function("document.activeElement.id === 'reason'")
+            assert "needs a reason" in await page.inner_text("#decision-error")
+            await page.keyboard.type("weight matches the issuer's copy")
+            await page.keyboard.press("Escape")
+            await page.keyboard.press("a")
+            await page.wait_for_selector("#decided:not([hidden])")
+            decided = await page.inner_text("#decided")
+            assert "accept (overridden) by jane at 20" in decided
+            assert "weight matches the issuer's copy" in decided
+            await page.wait_for_selector("#trace li[data-kind='reviewed']")
+            trace = await page.inner_text("#trace li[data-kind='reviewed']")
+            assert "weight matches the issuer's copy" in trace
             assert errors == []

@@ -97,12 +97,16 @@ def result(sha: str, kind: str) -> dict[str, Any]:
                 "message": "seal impression is the very stamping on certificate AU-2026-original",
             }
         )
+    reasons = ["seal.agency"] if forged else ["seal.unique"] if kind == "copied" else []
+    reasons = reasons or ["declaration.net_weight"]
     fields = {
         "certificate_number": {"value": f"AU-2026-{kind}", "confidence": 0.97},
         "consignor_name": {"value": "Orchard Exports Pty Ltd", "confidence": 0.95},
         "net_weight_kg": {"value": "1250.5", "confidence": 0.93},
         "origin_country": {"value": "AU", "confidence": 0.99},
     }
+    if kind == "doubtful":  # a reading the OCR was unsure of (rule fields.confidence)
+        fields["net_weight_kg"]["confidence"] = 0.62
     return {
         "document_sha256": sha,
         "template_id": "AU-PHYTO-2025",
@@ -117,7 +121,8 @@ def result(sha: str, kind: str) -> dict[str, Any]:
         "signature": {"found": True, "officer_id": "AU-DAFF-O7", "score": 0.88, "match": True},
         "rules": rules,
         "verdict": "reject" if forged or kind == "copied" else "review",
-        "reasons": ["seal.agency"] if forged else ["declaration.net_weight"],
+        # as the verifier words them: "rule: message" of each failed rule the verdict rests on
+        "reasons": [f"{r['id']}: {r['message']}" for r in rules if r["id"] in reasons],
         "elapsed_ms": 12,
     }
 
@@ -151,12 +156,19 @@ class FakeVerifier:
         page.save(evidence_dir / "page-0.png")
         page.crop(SEAL_BOX).save(evidence_dir / f"{sha[:16]}-seal.png")
         page.crop(SIG_BOX).save(evidence_dir / f"{sha[:16]}-signature.png")
+        crops = {f"field-{k}": f"{sha[:16]}-field-{k}.png" for k in BOXES}
+        for name, box in BOXES.items():
+            page.crop(box).save(evidence_dir / crops[f"field-{name}"])
         layout: dict[str, Any] = {
             "pages": [{"name": "page-0.png", "width": PAGE[0], "height": PAGE[1]}],
             "fields": {k: {"page": 0, "box": list(v)} for k, v in BOXES.items()},
             "seal": {"page": 0, "box": list(SEAL_BOX)},
             "signature": {"page": 0, "box": list(SIG_BOX)},
-            "evidence": {"seal": f"{sha[:16]}-seal.png", "signature": f"{sha[:16]}-signature.png"},
+            "evidence": {
+                **crops,
+                "seal": f"{sha[:16]}-seal.png",
+                "signature": f"{sha[:16]}-signature.png",
+            },
         }
         if kind == "genuine":  # as if photographed on a table: found there and made flat
             layout["pages"][0]["rectified"] = RECTIFIED
@@ -180,7 +192,7 @@ _LABELS: dict[str, str] = {}
 
 def labelled_scan(label: str) -> bytes:
     data = scan(label, seal_color="#b00020" if label == "forged" else "#0b3d91")
-    kind = label if label in ("forged", "original", "copied", "askew") else "genuine"
+    kind = label if label in ("forged", "original", "copied", "askew", "doubtful") else "genuine"
     _LABELS[hashlib.sha256(data).hexdigest()] = kind
     return data
 

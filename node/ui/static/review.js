@@ -273,8 +273,24 @@ function keys(ev) {
   else if (k === "n" || k === "j") go("next");
   else if (k === "p" || k === "k") go("previous");
   else if (k === "f") { state.showFields = !state.showFields; drawBoxes(state.review); }
+  else if (/^[1-9]$/.test(k) && Number(k) <= (state.review.layout.pages || []).length) turnTo(Number(k) - 1);
   else return;
   ev.preventDefault();
+}
+
+function readPage(review) {
+  // open on the page the certificate is on (its seal's, else its first field's), not on a
+  // cover page the machine found nothing on
+  const seal = review.layout.seal, fields = Object.values(review.layout.fields || {});
+  if (seal && Number.isInteger(seal.page)) return seal.page;
+  const pages = fields.map((f) => f.page).filter(Number.isInteger);
+  return pages.length ? Math.min(...pages) : 0;
+}
+
+function turnTo(page) {
+  state.page = page;
+  $("page").value = String(page);
+  showPage(state.review);
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
@@ -285,11 +301,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   catch (e) { $("findings").replaceChildren(cusdep.el("li", { class: "fail error", text: e.message })); return; }
   state.review = review;
   const pages = review.layout.pages || [];
+  state.page = readPage(review);
   if (pages.length > 1) {
     const sel = $("page");
     pages.forEach((p, i) => sel.append(cusdep.el("option", { value: String(i), text: `page ${i + 1}` })));
+    sel.value = String(state.page);
     sel.hidden = false;
-    sel.addEventListener("change", () => { state.page = Number(sel.value); showPage(state.review); });
+    sel.addEventListener("change", () => turnTo(Number(sel.value)));
   }
   renderFindings(review);
   const compared = renderCompare(review);

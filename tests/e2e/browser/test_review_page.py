@@ -119,7 +119,7 @@ async def _drive(url: str, sha: str, genuine: str, token: str) -> None:
         assert await page.locator("#seal-specimen").get_attribute("src") is not None
         assert (await page.inner_text("#seal-specimen-cap")) == "registered AU-DAFF-S1"
         assert await page.locator("#next").is_enabled()
-        await page.wait_for_function("document.getElementById('who').textContent.length > 0")
+        await page.wait_for_function("() => document.getElementById('who').textContent.length > 0")
         assert await page.inner_text("#who") == "jane (officer)"
         diff = page.locator("#compare-rows tr.diff")
         assert await diff.count() == 1 and "1200" in await diff.inner_text()
@@ -237,6 +237,28 @@ async def test_a_photo_not_made_flat_is_said_so_under_the_page(home) -> None:
             note = await page.inner_text("#capture")
             assert "could not be found to straighten it" in note, note
             assert "straightened to" not in note
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_paper_behind_a_cover_page_opens_on_the_certificate(home) -> None:
+    """A cover page, then the certificate: the page opens where the seal and fields are (it
+    opened on the blank cover, no boxes), and the digit keys turn the pages."""
+    async with _served(home) as (node, url):
+        review = node.extras["review"]
+        sha = review.submit_scan(labelled_scan("cover"), actor="clerk")["sha256"]
+        await review.process_pending()
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, sha, token) as (page, errors):
+            assert await page.input_value("#page") == "1"
+            assert await page.locator("#scan-boxes rect.box.seal").count() == 1
+            boxes = "n => document.querySelectorAll('#scan-boxes rect.box').length === n"
+            await page.keyboard.press("1")
+            assert await page.input_value("#page") == "0"
+            await page.wait_for_function(boxes, arg=0, timeout=10_000)  # the cover: none
+            await page.keyboard.press("2")
+            await page.wait_for_function(boxes, arg=6, timeout=10_000)
+            assert await page.locator("#scan-boxes rect.box.seal").count() == 1
             assert errors == []
 
 
@@ -427,7 +449,7 @@ async def test_a_review_verdict_is_decided_with_a_reason_by_keyboard_alone(home)
         async with _officer_page(url, genuine, token) as (page, errors):
             assert "machine left this to you" in await page.inner_text("#reason-rule")
             await page.keyboard.press("a")
-            await page.wait_for_function("document.activeElement.id === 'reason'")
+            await page.wait_for_function("() => document.activeElement.id === 'reason'")
             assert "needs a reason" in await page.inner_text("#decision-error")
             await page.keyboard.type("weight matches the issuer's copy")
             await page.keyboard.press("Escape")

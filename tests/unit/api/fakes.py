@@ -174,7 +174,17 @@ class FakeVerifier:
             layout["pages"][0]["rectified"] = RECTIFIED
         elif kind == "askew":  # a photo whose paper was not found: as it came
             layout["pages"][0]["photo_not_flat"] = True
+        elif kind == "cover":  # a blank cover page, then the certificate on page 2
+            _behind_a_cover(layout, page, evidence_dir)
         return Verification(result(sha, kind), layout)
+
+
+def _behind_a_cover(layout: dict[str, Any], page: Image.Image, evidence_dir: Path) -> None:
+    Image.new("RGB", page.size, "white").save(evidence_dir / "page-0.png")
+    page.save(evidence_dir / "page-1.png")
+    layout["pages"].append({"name": "page-1.png", "width": PAGE[0], "height": PAGE[1]})
+    for part in (*layout["fields"].values(), layout["seal"], layout["signature"]):
+        part["page"] = 1
 
 
 # ``rectify.Rectified.to_json`` of a page photographed at an angle
@@ -192,7 +202,8 @@ _LABELS: dict[str, str] = {}
 
 def labelled_scan(label: str) -> bytes:
     data = scan(label, seal_color="#b00020" if label == "forged" else "#0b3d91")
-    kind = label if label in ("forged", "original", "copied", "askew", "doubtful") else "genuine"
+    labels = ("forged", "original", "copied", "askew", "doubtful", "cover")
+    kind = label if label in labels else "genuine"
     _LABELS[hashlib.sha256(data).hexdigest()] = kind
     return data
 

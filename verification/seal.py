@@ -61,6 +61,7 @@ from verification.imaging import (
     colour_ink_mask,
     convex_outline,
     decode_specimen,
+    dpi_read,
     specimen_ink_box,
 )
 from verification.intake import WORK_DPI
@@ -207,6 +208,10 @@ def _specimen_ink(rgb: np.ndarray) -> np.ndarray:
 # ``_COARSE_SCALE`` such a specimen is a few pixels). Real official stamps are 20-50 mm; the
 # simulator's smallest registered die is 46 x 20 mm (``simulator.world._seal``).
 MIN_SEAL_SPECIMEN_MM = _MIN_MM
+# ... nor one over ``_MAX_MM`` (90 mm): a specimen larger than that, at the resolution its
+# image records, never matches anything either. It is nearly always a scan saved with another
+# resolution than it was made at (600 dpi saved as 72 reads 8 times too large).
+MAX_SEAL_SPECIMEN_MM = _MAX_MM
 
 
 def specimen_fault(image: bytes) -> str | None:
@@ -225,6 +230,12 @@ def specimen_fault(image: bytes) -> str | None:
             f"its ink spans {w_mm:.1f} x {h_mm:.1f} mm, too small to compare: a seal specimen "
             f"must span at least {MIN_SEAL_SPECIMEN_MM:g} mm both ways (at the image's dpi, "
             "300 if it records none)"
+        )
+    if max(w_mm, h_mm) > MAX_SEAL_SPECIMEN_MM:
+        return (
+            f"its ink spans {w_mm:.0f} x {h_mm:.0f} mm at the {dpi_read(image):g} dpi it is "
+            f"read at, larger than any stamp (at most {MAX_SEAL_SPECIMEN_MM:g} mm): save the "
+            "scan with the resolution it was made at"
         )
     return None
 

@@ -32,6 +32,7 @@ from verification.imaging import (
     channel_max,
     channel_min,
     decode_specimen,
+    dpi_read,
     specimen_ink_box,
 )
 from verification.intake import WORK_DPI
@@ -344,6 +345,10 @@ def _specimen_ink(rgb: np.ndarray) -> np.ndarray:
 # some 25-60 mm by 8-15 mm; the simulator's specimens are ~110 px high at 200 dpi
 # (``simulator.signature.specimen_png``, 160 px at 300 dpi).
 MIN_SIGNATURE_SPECIMEN_PX = (_W // 4, _H // 4)
+# The most its strokes may span, either way: twice the widest signature. A larger one is a
+# scan saved with another resolution than it was made at (600 dpi saved as 72 reads 8 times
+# too large), and would be shrunk onto the raster to another hand's size.
+MAX_SIGNATURE_SPECIMEN_MM = 120.0
 
 
 def specimen_fault(image: bytes) -> str | None:
@@ -362,6 +367,13 @@ def specimen_fault(image: bytes) -> str | None:
             f"its strokes span {w * mm:.1f} x {h * mm:.1f} mm, too small to compare: a "
             f"signature specimen must span at least {least_w * mm:g} x {least_h * mm:g} mm "
             "(at the image's dpi, 300 if it records none)"
+        )
+    w_mm, h_mm = w * 25.4 / WORK_DPI, h * 25.4 / WORK_DPI
+    if max(w_mm, h_mm) > MAX_SIGNATURE_SPECIMEN_MM:
+        return (
+            f"its strokes span {w_mm:.0f} x {h_mm:.0f} mm at the {dpi_read(image):g} dpi it is "
+            f"read at, larger than any signature (at most {MAX_SIGNATURE_SPECIMEN_MM:g} mm): "
+            "save the scan with the resolution it was made at"
         )
     return None
 

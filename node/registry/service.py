@@ -480,6 +480,13 @@ def _printable(value: str) -> str:
 
 def _same_registration(existing: RegistryRecordRow, sha: str, fields: dict[str, Any]) -> None:
     """Raise ``Conflict`` unless ``existing`` is this registration (image and fields)."""
+    if existing.state == "revoked":  # its revocation's fields differ: say what it is
+        reason = existing.fields.get("revoked_reason", "")
+        raise Conflict(
+            f"{existing.kind} {existing.record_id!r} was revoked by {existing.registrar}"
+            f"{f' ({reason})' if reason else ''}: a revoked id is never registered again; "
+            "register the new one under a new id"
+        )
     if existing.sha256 == sha and existing.fields == fields:
         return
     differ = sorted(

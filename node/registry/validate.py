@@ -113,10 +113,14 @@ def date_bound(value: str | None, what: str, *, end_of_day: bool) -> int:
     """A YYYY-MM-DD date as a UTC unix timestamp (start or end of that day); None -> 0 (open)."""
     if not value:
         return 0
+    # only YYYY-MM-DD: Python's fromisoformat also takes "20240101" and "2024-W01-1", which
+    # would be stored, shown and shared with partners in that other form
+    if not _DAY.fullmatch(value):
+        raise InputError(f"{what} must be a date YYYY-MM-DD, got {value!r}")
     try:
         day = dt.date.fromisoformat(value)
     except ValueError as err:
-        raise InputError(f"{what} must be a date YYYY-MM-DD, got {value!r}") from err
+        raise InputError(f"{what} must be a date YYYY-MM-DD, got {value!r}: {err}") from None
     if day < _EPOCH:  # the chain holds seconds since 1970 (uint64)
         raise InputError(f"{what} must be on or after {_EPOCH}, got {value!r}")
     moment = dt.datetime.combine(day, dt.time.max if end_of_day else dt.time.min, dt.UTC)
@@ -124,6 +128,7 @@ def date_bound(value: str | None, what: str, *, end_of_day: bool) -> int:
 
 
 _EPOCH = dt.date(1970, 1, 1)
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def specimen_image(data: bytes, what: str) -> str:
@@ -283,4 +288,22 @@ def _fields(fields: Any) -> None:
                 raise InputError(
                     f"template: fields[{i}] names {name!r}, not a field of the vocabulary "
                     "(docs/cli-contract.md: certificate_number, issue_date, ...)"
+                )
+    _labels_unique(fields)
+
+
+def _labels_unique(fields: list[dict[str, Any]]) -> None:
+    """No label for two fields: the review reads one printed label as one field's, so the
+    other would read nothing, or the same value (a label copied and not edited)."""
+    from verification.layout import label_key  # how the review matches labels
+
+    owner: dict[str, tuple[int, str]] = {}
+    for i, field in enumerate(fields):
+        for label in field["labels"]:
+            first = owner.setdefault(label_key(label), (i, label))
+            if first[0] != i:
+                raise InputError(
+                    f"template: fields[{i}] ({field['name']}) has the label {label!r}, as "
+                    f"fields[{first[0]}] ({fields[first[0]]['name']}) has {first[1]!r}: "
+                    "each printed label may name one field only"
                 )

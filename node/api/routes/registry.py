@@ -111,9 +111,13 @@ async def specimen(
 
 
 def _image_type(data: bytes) -> str:
+    """The media type of a stored specimen: one of the three the registry takes
+    (``validate.specimen_image``)."""
     head = data[:4]
     if head.startswith(b"\x89PNG"):
         return "image/png"
     if head.startswith(b"\xff\xd8"):
         return "image/jpeg"
-    raise InputError("specimen is not a PNG or JPEG image")
+    if head in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    raise InputError("specimen is not a PNG, JPEG or TIFF image")

@@ -9,8 +9,9 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from tests.integration.chain.homes import cusdep
 
@@ -108,3 +109,94 @@ def test_an_import_with_a_bad_date_names_the_record_and_field(
     err = _refused(node_home, "registry", "import", str(bundle))
     assert "officer 'NZ-O1': valid_to" in err and "'2024-99-01'" in err, err
     assert _listed(node_home) == []
+
+
+def _ring(path: Path, *, dpi: int, paper: tuple[int, int, int] = (255, 255, 255)) -> Path:
+    """A 40 mm round stamp (two blue rings) scanned at ``dpi``, on ``paper``."""
+    side = round(46 / 25.4 * dpi)
+    img = Image.new("RGB", (side, side), paper)
+    draw = ImageDraw.Draw(img)
+    margin, width = round(3 / 25.4 * dpi), max(2, dpi // 40)
+    draw.ellipse([margin, margin, side - margin, side - margin], outline=(30, 50, 160), width=width)
+    inner = side // 4
+    draw.ellipse([inner, inner, side - inner, side - inner], outline=(30, 50, 160), width=width)
+    img.save(path, "PNG", dpi=(dpi, dpi))
+    return path
+
+
+def test_a_specimen_on_tinted_paper_or_with_a_wrong_resolution_is_refused(
+    with_agency: Path, tmp_path: Path
+) -> None:
+    """A seal scanned on cream paper (the paper's tone read as ink: a solid block no impression
+    matches), a 600 dpi scan saved as 72 dpi (a 334 mm "stamp") or a signature saved so: each
+    was registered on chain, never to match anything. A 16-bit grey scan was refused as having
+    "no ink" (decoded clipped white); it is read as it is and registered."""
+    seal = ("registry", "add-seal", "--agency", "AU-DAFF", "--image")
+    cream = _ring(tmp_path / "cream.png", dpi=300, paper=(240, 228, 190))
+    err = _refused(with_agency, *seal, str(cream), "--id", "AU-S1")
+    assert "image: 9" in err and "reads as ink" in err and "(240, 228, 190)" in err, err
+    as_72 = _ring(tmp_path / "as72.png", dpi=600)
+    Image.open(as_72).save(as_72, "PNG", dpi=(72, 72))
+    err = _refused(with_agency, *seal, str(as_72), "--id", "AU-S1")
+    assert "at the 72 dpi it is read at, larger than any stamp" in err, err
+    scribble = Image.new("RGB", (2600, 700), "white")
+    ImageDraw.Draw(scribble).line([(50, 500), (900, 100), (1700, 600), (2500, 150)], "navy", 8)
+    scribble.save(tmp_path / "sig72.png", "PNG", dpi=(72, 72))
+    officer = ("registry", "add-officer", "--agency", "AU-DAFF", "--id", "AU-O1", "--name", "J")
+    err = _refused(with_agency, *officer, "--signature", str(tmp_path / "sig72.png"))
+    assert "signature: its strokes span" in err and "larger than any signature" in err, err
+    assert _listed(with_agency) == [("agency", "AU-DAFF")]
+
+    grey16 = np.asarray(Image.open(_ring(tmp_path / "g.png", dpi=300)).convert("L"))
+    Image.fromarray(grey16.astype(np.uint16) * 257).save(tmp_path / "g16.png", dpi=(300, 300))
+    cusdep(with_agency, *seal, str(tmp_path / "g16.png"), "--id", "AU-S2")
+    assert ("seal", "AU-S2") in _listed(with_agency)
+
+
+def test_a_date_in_another_iso_form_is_refused(with_agency: Path, tmp_path: Path) -> None:
+    """Python's ``date.fromisoformat`` takes "20240101" and "2024-W01-1" too: such a date went
+    on chain right but was stored, listed and shared with partners as typed."""
+    signature = tmp_path / "sig.png"
+    Image.new("RGB", (300, 100), "navy").save(signature, "PNG", dpi=(300, 300))
+    officer = ("registry", "add-officer", "--agency", "AU-DAFF", "--id", "AU-O1", "--name", "J")
+    for day in ("20240101", "2024-W01-1"):
+        err = _refused(with_agency, *officer, "--signature", str(signature), "--valid-from", day)
+        assert f"valid_from must be a date YYYY-MM-DD, got {day!r}" in err, err
+    assert _listed(with_agency) == [("agency", "AU-DAFF")]
+
+
+def test_a_revoked_id_registered_again_is_named_revoked(with_agency: Path, tmp_path) -> None:
+    """The agency registering a new die under the id it revoked was told the seal was
+    "already registered ... with another revoke_tx, revoked_reason (revoke it ...)"."""
+    ring = str(_ring(tmp_path / "s.png", dpi=300))
+    seal = ("registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", ring)
+    cusdep(with_agency, *seal)
+    cusdep(with_agency, "registry", "revoke", "seal", "--id", "AU-S1", "--reason", "die stolen")
+    err = _refused(with_agency, *seal)
+    assert "seal 'AU-S1' was revoked by CN (die stolen)" in err, err
+    assert "register the new one under a new id" in err and "revoke_tx" not in err
+
+
+def test_a_template_giving_two_fields_one_label_is_refused(with_agency: Path, tmp_path) -> None:
+    """A label copied to the next field and not edited: the review reads one printed label
+    for one field, so the other read nothing or the same value; it was registered."""
+    template = {
+        "id": "AU-DAIRY-2026",
+        "certificate_type": "dairy_health",
+        "issuing_country": "AU",
+        "agency": "AU-DAFF",
+        "titles": ["HEALTH CERTIFICATE FOR DAIRY PRODUCTS"],
+        "fields": [
+            {"name": "origin_country", "labels": ["Country of origin"]},
+            {
+                "name": "destination_country",
+                "labels": ["Country of destination", "Country of Origin:"],
+            },
+        ],
+    }
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(template))
+    err = _refused(with_agency, "templates", "add", str(path))
+    assert "fields[1] (destination_country) has the label 'Country of Origin:'" in err, err
+    assert "fields[0] (origin_country) has 'Country of origin'" in err, err
+    assert _listed(with_agency) == [("agency", "AU-DAFF")]

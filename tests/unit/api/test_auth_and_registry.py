@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import json
 
 import pytest
+from PIL import Image
 
 from node.api.tokens import TokenService
 from node.errors import InputError, NotFound, Unauthenticated
@@ -136,6 +138,22 @@ async def test_register_officer_list_specimen_and_revoke(client, tokens) -> None
         "/api/v1/registry/seal/NOPE/revoke", json={"reason": "x"}, headers=au
     )
     assert missing.status_code == 404
+
+
+async def test_a_tiff_specimen_is_served_as_tiff(client, tokens) -> None:
+    """The registry takes TIFF specimens; showing one answered 400 "not a PNG or JPEG"."""
+    au = bearer(tokens["agency_au"])
+    await client.post("/api/v1/registry/agencies", json=AGENCY, headers=au)
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 64), "red").save(buf, "TIFF", compression="tiff_lzw")
+    tiff = buf.getvalue()
+    body = {**_seal(), "image_base64": base64.b64encode(tiff).decode()}
+    assert (await client.post("/api/v1/registry/seals", json=body, headers=au)).status_code == 201
+    img = await client.get(
+        "/api/v1/registry/seal/AU-DAFF-S1/specimen", headers=bearer(tokens["officer"])
+    )
+    assert img.status_code == 200, img.text
+    assert img.headers["content-type"] == "image/tiff" and img.content == tiff
 
 
 async def test_registry_input_errors(client, tokens) -> None:

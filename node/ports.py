@@ -83,6 +83,12 @@ class TrustRegistryChain(Protocol):
         self, kind: RecordKind, registrar: str, record_id: str, reason: str
     ) -> str: ...
 
+    async def set_officer_validity(
+        self, registrar: str, record_id: str, valid_from: int, valid_to: int
+    ) -> str:
+        """An officer's validity changed (unix seconds, 0 open); the transaction."""
+        ...
+
     async def registration_tx(self, kind: RecordKind, registrar: str, record_id: str) -> str:
         """The transaction that registered the record, "" when the chain shows none."""
         ...

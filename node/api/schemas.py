@@ -58,6 +58,11 @@ class OfficerIn(_In):
         return decode_b64(self.signature_base64, "signature_base64")
 
 
+class ValidityIn(_In):
+    valid_from: str | None = Field(None, examples=["2024-01-01"], description="open if left out")
+    valid_to: str | None = Field(None, examples=["2030-12-31"], description="open if left out")
+
+
 class RevokeIn(_In):
     reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=r"\S", description="not blank")
 

@@ -209,6 +209,20 @@ class InMemoryTrustRegistry:
         self.records[("register_tx", registrar, f"{kind}/{fields['id']}")] = {"tx": tx}
         return tx
 
+    async def set_officer_validity(
+        self, registrar: str, record_id: str, valid_from: int, valid_to: int
+    ) -> str:
+        self._as(registrar)
+        if valid_to and valid_to < valid_from:
+            raise _revert("InvalidValidity", validFrom=valid_from, validTo=valid_to)
+        record = self.records.get(("officer", registrar, record_id))
+        if record is None:
+            raise _revert("UnknownRecord", registrar=registrar, id=record_id)
+        if record["revoked_at"]:
+            raise _revert("AlreadyRevoked", registrar=registrar, id=record_id)
+        record.update(valid_from=int(valid_from), valid_to=int(valid_to))
+        return _tx("validity", registrar, record_id, valid_from, valid_to)
+
     async def registration_tx(self, kind: str, registrar: str, record_id: str) -> str:
         found = self.records.get(("register_tx", registrar, f"{kind}/{record_id}")) or {}
         return str(found.get("tx", ""))

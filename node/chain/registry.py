@@ -78,6 +78,15 @@ class Web3TrustRegistry(AdminRole):
         receipt = await self.client.transact(fn)
         return HexBytes(receipt["transactionHash"]).to_0x_hex()
 
+    async def set_officer_validity(
+        self, registrar: str, record_id: str, valid_from: int, valid_to: int
+    ) -> str:
+        fn = (await self._c()).functions.setOfficerValidity(
+            country2(registrar), record_id, int(valid_from), int(valid_to)
+        )
+        receipt = await self.client.transact(fn)
+        return HexBytes(receipt["transactionHash"]).to_0x_hex()
+
     async def registration_tx(self, kind: str, registrar: str, record_id: str) -> str:
         """The transaction that registered the record (its ``*Registered`` event), "" if none."""
         contract = await self._c()

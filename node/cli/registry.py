@@ -99,6 +99,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--json", action="store_true", help=_JSON)
     a.set_defaults(func=_revoke)
 
+    a = rsub.add_parser(
+        "set-validity",
+        help="extend, cut short or correct one of our officers' validity",
+        description="The officer's validity changed on chain (the registrar's own record), "
+        "here, and at partners, who review with the chain's. A date left out is open.",
+    )
+    a.add_argument("--id", required=True, help="the officer's id")
+    a.add_argument("--valid-from", metavar="YYYY-MM-DD", help="first day, from 00:00 UTC")
+    a.add_argument("--valid-to", metavar="YYYY-MM-DD", help="last day, to 23:59:59 UTC")
+    a.add_argument("--json", action="store_true", help=_JSON)
+    a.set_defaults(func=_set_validity)
+
     a = rsub.add_parser("list", help="list registry records known to this node")
     a.add_argument(
         "--kind", choices=["agency", "seal", "officer", "template"], help="only this kind"
@@ -173,6 +185,15 @@ async def _exported(node: Node, args: argparse.Namespace) -> dict[str, Any]:
 
 def _export(args: argparse.Namespace) -> int:
     emit_json(with_node(args, lambda n: _exported(n, args)))
+    return 0
+
+
+def _set_validity(args: argparse.Namespace) -> int:
+    emit_json(
+        with_node(
+            args, lambda n: _reg(n).set_officer_validity(args.id, args.valid_from, args.valid_to)
+        )
+    )
     return 0
 
 

@@ -27,3 +27,4 @@ class OpType(StrEnum):
     SEND = "send"
     REGISTRY_WRITE = "registry_write"
     REGISTRY_REVOKE = "registry_revoke"
+    REGISTRY_VALIDITY = "registry_validity"

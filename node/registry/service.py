@@ -164,11 +164,92 @@ class RegistryService:
             ) from None
         return self._public(kind, self.country, record_id)
 
-    def _persist_revocation(self, key: str, kind: str, record_id: str, reason: str) -> None:
-        """The revocation's operation, unless there; one that failed (the record was not on
-        chain yet) is pending again, with this reason."""
-        payload = {"kind": kind, "registrar": self.country, "id": record_id, "reason": reason}
-        op = OperationRow(type=OpType.REGISTRY_REVOKE.value, idempotency_key=key, payload=payload)
+    async def set_officer_validity(
+        self, officer_id: str, valid_from: str | None, valid_to: str | None
+    ) -> dict[str, Any]:
+        """Extend, cut short or correct one of our officers' validity (YYYY-MM-DD, UTC; None
+        open): a durable ``registry_validity`` operation, then its transaction, then the
+        record here and shared with partners (who take the validity from the chain)."""
+        start, end = validate.validity(valid_from, valid_to)
+        row = self._get("officer", self.country, officer_id)
+        if row is None:
+            raise NotFound(f"no officer {officer_id!r} registered by {self.country}")
+        if row.state != "confirmed":
+            raise Conflict(
+                f"officer {officer_id!r} is {row.state}: "
+                + (
+                    "register the officer under a new id"
+                    if row.state == "revoked"
+                    else "not on chain yet"
+                )
+            )
+        payload = {
+            "registrar": self.country,
+            "id": officer_id,
+            "valid_from": start,
+            "valid_to": end,
+            "valid_from_date": valid_from or "",
+            "valid_to_date": valid_to or "",
+        }
+        key = f"registry-validity:{self.country}:{officer_id}:{start}:{end}"
+        await asyncio.to_thread(self._persist_op, OpType.REGISTRY_VALIDITY, key, payload)
+        try:
+            await self._set_validity(key)
+        except ChainUnavailable as err:
+            raise ChainUnavailable(
+                f"{err.roll_up()}; the validity of officer {officer_id!r} is recorded here and "
+                "stays pending: a running node (or the next registry command) sends it once the "
+                "chain answers"
+            ) from None
+        return self._public("officer", self.country, officer_id)
+
+    async def _set_validity(self, key: str) -> None:
+        op = await asyncio.to_thread(self._op, key)
+        if op.state in (OpState.CONFIRMED, OpState.FAILED):
+            return
+        p = op.payload
+        on_chain = await self.chain.get("officer", p["registrar"], p["id"])
+        target = (p["valid_from"], p["valid_to"])
+        tx = ""  # on chain as wanted already (an earlier attempt landed): nothing to send
+        if on_chain is None or (on_chain["valid_from"], on_chain["valid_to"]) != target:
+            try:
+                tx = await self.chain.set_officer_validity(p["registrar"], p["id"], *target)
+            except ChainReverted as err:
+                await asyncio.to_thread(self._settle, key, OpState.FAILED, err.message)
+                raise
+        await asyncio.to_thread(self._finish_validity, key, tx)
+        self._wake()
+
+    def _finish_validity(self, key: str, tx: str) -> None:
+        """Confirm the operation; the officer's record takes the validity, shared once."""
+        with self.db.session() as session:
+            op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
+            claim = (
+                update(OperationRow)
+                .where(
+                    col(OperationRow.idempotency_key) == key,
+                    col(OperationRow.state) != OpState.CONFIRMED.value,
+                )
+                .values(state=OpState.CONFIRMED.value, result={"tx_hash": tx}, error="")
+            )
+            if not claimed(session, claim):
+                return  # another process recorded it
+            p = op.payload
+            r = session.get(RegistryRecordRow, ("officer", p["registrar"], p["id"]))
+            if r is None or r.state != "confirmed":
+                return
+            dates = {
+                k: p[k] for k in ("valid_from", "valid_to", "valid_from_date", "valid_to_date")
+            }
+            r.fields = {**r.fields, **dates, **({"validity_tx": tx} if tx else {})}
+            r.updated_at = utcnow()
+            session.add(r)
+            if self.publisher is not None:
+                self.publisher.record(session, r, revision=key)
+
+    def _persist_op(self, op_type: OpType, key: str, payload: dict[str, Any]) -> None:
+        """The operation, unless there; one that failed is pending again, with ``payload``."""
+        op = OperationRow(type=op_type.value, idempotency_key=key, payload=payload)
         with self.db.session() as session:
             if insert_absent(session, op):
                 return
@@ -181,6 +262,12 @@ class RegistryService:
                 .values(state=OpState.PENDING.value, payload=payload, updated_at=utcnow())
             )
             claimed(session, retry)
+
+    def _persist_revocation(self, key: str, kind: str, record_id: str, reason: str) -> None:
+        """The revocation's operation, unless there; one that failed (the record was not on
+        chain yet) is pending again, with this reason."""
+        payload = {"kind": kind, "registrar": self.country, "id": record_id, "reason": reason}
+        self._persist_op(OpType.REGISTRY_REVOKE, key, payload)
 
     async def _revoke(self, key: str) -> None:
         op = await asyncio.to_thread(self._op, key)
@@ -391,12 +478,17 @@ class RegistryService:
         """Write every pending registry operation (the worker's step). Returns how many."""
         keys = await asyncio.to_thread(self._pending_keys)
         for op_type, key in keys:
-            await (self._revoke(key) if op_type == OpType.REGISTRY_REVOKE else self._write(key))
+            if op_type == OpType.REGISTRY_REVOKE:
+                await self._revoke(key)
+            elif op_type == OpType.REGISTRY_VALIDITY:
+                await self._set_validity(key)
+            else:
+                await self._write(key)
         return len(keys)
 
     def _pending_keys(self) -> list[tuple[str, str]]:
         """(type, key) of the registrations and revocations waiting, oldest first."""
-        kinds = [OpType.REGISTRY_WRITE.value, OpType.REGISTRY_REVOKE.value]
+        kinds = [OpType.REGISTRY_WRITE, OpType.REGISTRY_REVOKE, OpType.REGISTRY_VALIDITY]
         with self.db.session() as session:
             stmt = (
                 select(OperationRow.type, OperationRow.idempotency_key)

@@ -93,6 +93,13 @@ def _on_chain_ok(row: RegistryRecord, record: dict[str, Any] | None) -> bool:
     return bool(record[_HASH_FIELD[row.kind]] == row.sha256)
 
 
+def _validity(row: RegistryRecord, record: dict[str, Any] | None) -> tuple[dt.date | None, ...]:
+    """An officer's validity as the chain holds it (its registrar may have extended or cut it
+    short since the record was stored here), else as stored."""
+    held = record if record is not None and "valid_from" in record else row.fields
+    return _date(int(held.get("valid_from", 0))), _date(int(held.get("valid_to", 0)))
+
+
 def _date(ts: int) -> dt.date | None:
     return dt.datetime.fromtimestamp(ts, dt.UTC).date() if ts else None
 
@@ -132,7 +139,7 @@ async def build_specimens(
     officers: dict[tuple[str, str, str], OfficerSpecimen] = {}  # (registrar, agency, id)
     templates: list[Mapping[str, Any]] = []
     lost: list[tuple[str, SealSpecimen]] = []  # seals the chain vouches for, their file not
-    for row, ok in zip(rows, checks, strict=True):
+    for row, rec, ok in zip(rows, records, checks, strict=True):
         if not ok:
             logger.warning(
                 "%s %s/%s does not match the chain: not used",
@@ -161,8 +168,7 @@ async def build_specimens(
                 row.agency_id,
                 row.fields.get("name", ""),
                 sigs,
-                _date(int(row.fields.get("valid_from", 0))),
-                _date(int(row.fields.get("valid_to", 0))),
+                *_validity(row, rec),
             )
         elif row.kind == "template":
             templates.append(json.loads(data.decode("utf-8-sig")))

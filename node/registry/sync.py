@@ -46,17 +46,28 @@ class RegistryPublisher:
         return row.registrar == self.country and row.authoritative
 
     def record(
-        self, session: Session, row: RegistryRecordRow, peers: list[str] | None = None
+        self,
+        session: Session,
+        row: RegistryRecordRow,
+        peers: list[str] | None = None,
+        revision: str = "",
     ) -> int:
-        """Queue ``row`` (confirmed on chain) for every pinned partner, or for ``peers``."""
+        """Queue ``row`` (confirmed on chain) for every pinned partner, or for ``peers``;
+        ``revision`` names a change of a record shared before (an officer's new validity),
+        which is a message of its own."""
         if not self.shareable(row):
             return 0
         update = registry_update(row, self.blobs)
         queued = 0
+        parts = (
+            row.kind,
+            row.registrar,
+            row.record_id,
+            row.sha256,
+            *([revision] if revision else []),
+        )
         for peer in peers if peers is not None else _partners(session):
-            mid = self.exchange.message_id_for(
-                peer, "registry", row.kind, row.registrar, row.record_id, row.sha256
-            )
+            mid = self.exchange.message_id_for(peer, "registry", *parts)
             queued += self.exchange.queue(session, peer, "registry_update", update, message_id=mid)
         return queued
 

@@ -85,11 +85,18 @@ def officer(
     """An officer's name (stripped) and validity (unix seconds, 0 open), checked."""
     record_id(officer_id, _at(where, "id"))
     clean = text(name, _at(where, "name"))
+    start, end = validity(valid_from, valid_to, where)
+    return clean, start, end
+
+
+def validity(valid_from: str | None, valid_to: str | None, where: str = "") -> tuple[int, int]:
+    """An officer's validity as unix seconds (0 open): from the start of ``valid_from`` to the
+    end of ``valid_to`` (YYYY-MM-DD, UTC), checked."""
     start = date_bound(valid_from, _at(where, "valid_from"), end_of_day=False)
     end = date_bound(valid_to, _at(where, "valid_to"), end_of_day=True)
     if end and end < start:
         raise InputError(f"{_at(where, 'valid_to')} {valid_to} is before valid_from {valid_from}")
-    return clean, start, end
+    return start, end
 
 
 def country(value: str, what: str = "country") -> str:

@@ -248,6 +248,32 @@ async def test_registry_rules(ports) -> None:
     assert await cn.revocation_tx("agency", "AU", "S1") == ""
 
 
+async def test_an_officers_validity_is_changed_by_its_registrar_only(ports) -> None:
+    _, cn, au = ports
+    await au.register(
+        "agency", "AU", {"id": "AU-V", "country": "AU", "name": "V", "authoritative": True}
+    )
+    sig = hashlib.sha256(b"signature").hexdigest()
+    officer = {"id": "O1", "agency_id": "AU-V", "signature_sha256": sig}
+    await au.register("officer", "AU", {**officer, "valid_from": 100, "valid_to": 200})
+    tx = await au.set_officer_validity("AU", "O1", 100, 900)
+    assert tx.startswith("0x")
+    got = await cn.get("officer", "AU", "O1")
+    assert got is not None and (got["valid_from"], got["valid_to"]) == (100, 900)
+    for coro, name in [
+        (cn.set_officer_validity("AU", "O1", 0, 0), "NotRegistrar"),
+        (au.set_officer_validity("AU", "O1", 500, 400), "InvalidValidity"),
+        (au.set_officer_validity("AU", "nobody", 0, 0), "UnknownRecord"),
+    ]:
+        with pytest.raises(ChainReverted) as err:
+            await coro
+        assert err.value.detail["error"] == name
+    await au.revoke("officer", "AU", "O1", "left the service")
+    with pytest.raises(ChainReverted) as err:
+        await au.set_officer_validity("AU", "O1", 0, 0)
+    assert err.value.detail["error"] == "AlreadyRevoked"
+
+
 async def test_registry_get_many_matches_get_in_order(ports, monkeypatch) -> None:
     monkeypatch.setattr(chain_registry, "BATCH", 2)  # several batches on anvil
     _, cn, au = ports

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 
 from node.api.deps import NodeDep, RegistryReader, RegistryWriter, check_country
 from node.api.routes._body import GuardedRoute, json_limit
-from node.api.schemas import AgencyIn, OfficerIn, RegistryRecord, RevokeIn, SealIn
+from node.api.schemas import AgencyIn, OfficerIn, RegistryRecord, RevokeIn, SealIn, ValidityIn
 from node.errors import ConfigError, InputError, NotFound
 from node.registry.service import RegistryService
 from node.registry.validate import MAX_SPECIMEN_BYTES
@@ -91,6 +91,19 @@ async def revoke(
     country = record.get("country") or _agency_country(node, record.get("agency_id", ""))
     check_country(who, country, f"{kind} records")
     return RegistryRecord(**await _registry(node).revoke(kind, record_id, body.reason))
+
+
+@router.post("/officer/{record_id}/validity")
+async def set_validity(
+    node: NodeDep, who: RegistryWriter, record_id: str, body: ValidityIn
+) -> RegistryRecord:
+    """Extend, cut short or correct one of our officers' validity (on chain, then shared)."""
+    record = _record(node, "officer", record_id)
+    check_country(who, _agency_country(node, record.get("agency_id", "")), "officer records")
+    service = _registry(node)
+    return RegistryRecord(
+        **await service.set_officer_validity(record_id, body.valid_from, body.valid_to)
+    )
 
 
 @router.get("/{kind}/{record_id}/specimen", response_class=Response)

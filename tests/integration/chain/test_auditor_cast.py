@@ -213,6 +213,14 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     signature = hashlib.sha256((out / "signatures" / "AU-O1.png").read_bytes()).hexdigest()
     assert officer[2] == "0x" + signature and officer[-1] == "0"
     assert (int(officer[3]), int(officer[4])) == (1704067200, 1861919999)  # 2024-01-01, 2028-12-31
+    # the agency extends the officer's validity: the chain holds it, the record shows it
+    changed = json.loads(
+        _cusdep(home, "registry", "set-validity", "--id", "AU-O1", "--valid-from", "2024-01-01",
+                "--valid-to", "2030-06-30", "--json")
+    )  # fmt: skip
+    assert (changed["valid_from"], changed["valid_to"]) == ("2024-01-01", "2030-06-30")
+    officer = get("getOfficer", "AU-O1")
+    assert (int(officer[3]), int(officer[4])) == (1704067200, 1909094399)  # to 2030-06-30
     template = get("getTemplate", "AU-PHYTO")
     data = (out / "templates" / "AU-PHYTO.json").read_bytes()
     assert template[2] == "0x" + hashlib.sha256(data).hexdigest() and template[-1] == "0"

@@ -128,6 +128,19 @@ async def test_register_officer_list_specimen_and_revoke(client, tokens) -> None
         "/api/v1/registry/officer/AU-DAFF-O7/specimen", headers=bearer(tokens["officer"])
     )
     assert img.status_code == 200 and img.content == png("blue")
+    validity = "/api/v1/registry/officer/AU-DAFF-O7/validity"
+    nz = bearer(tokens["agency_nz"])
+    assert (
+        await client.post(validity, json={"valid_to": "2030-06-30"}, headers=nz)
+    ).status_code == 403
+    bad = await client.post(
+        validity, json={"valid_from": "2031-01-01", "valid_to": "2030-06-30"}, headers=au
+    )
+    assert bad.status_code == 400 and "before valid_from" in bad.json()["detail"]
+    longer = await client.post(
+        validity, json={"valid_from": "2024-01-01", "valid_to": "2030-06-30"}, headers=au
+    )
+    assert longer.status_code == 200 and longer.json()["valid_to"] == "2030-06-30"
     rv = await client.post(
         "/api/v1/registry/officer/AU-DAFF-O7/revoke", json={"reason": "retired"}, headers=au
     )

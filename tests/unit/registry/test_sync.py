@@ -388,3 +388,42 @@ def _inbox_states(node: Node) -> dict[str, str]:
     with node.db.session() as session:
         rows = session.exec(select(InboxRow).where(InboxRow.kind == "review_outcome"))
         return {r.message_id: r.state for r in rows}
+
+
+async def test_an_officers_validity_changed_by_its_agency_reaches_the_partners_review(
+    nodes,
+) -> None:
+    """An agency extends an officer's validity (an issuing agency's audit: only a new id
+    could): on chain, at the agency, and at the partner, whose review takes the chain's."""
+    from node.errors import Conflict, InputError, NotFound
+
+    au, cn, _ = nodes
+    await _register_au(au)
+    await _deliver(au, cn)
+    assert au.registry is not None and cn.registry is not None
+    out = await au.registry.set_officer_validity("AU-O7", "2024-01-01", "2031-12-31")
+    assert (out["valid_from"], out["valid_to"]) == ("2024-01-01", "2031-12-31")
+    again = await au.registry.set_officer_validity("AU-O7", "2024-01-01", "2031-12-31")
+    assert again == out  # the same change twice: one operation, one transaction
+    chain = au.registry.chain
+    held = await chain.get("officer", "AU", "AU-O7")
+    assert held is not None and held["valid_to"] == 1956527999  # 2031-12-31T23:59:59Z
+
+    # the partner's review uses the chain's validity even before the update is applied ...
+    registrars = trusted_registrars(cn.db, "CN")
+    src = await build_specimens(cn.db, cn.blobs, cn.registry.chain, registrars=registrars)
+    (officer,) = src.officers("AU-DAFF")
+    assert str(officer.valid_to) == "2031-12-31"
+    # ... and the update, applied, shows it in its registry too
+    assert len(_outbox(au, "CN-SHA", "registry_update")) == 5
+    assert await _deliver(au, cn) == 1
+    listed = {(r["kind"], r["id"]): r for r in cn.registry.list()}
+    assert listed[("officer", "AU-O7")]["valid_to"] == "2031-12-31"
+
+    with pytest.raises(InputError, match="before valid_from"):
+        await au.registry.set_officer_validity("AU-O7", "2030-01-01", "2029-01-01")
+    with pytest.raises(NotFound):
+        await au.registry.set_officer_validity("AU-O99", None, None)
+    await au.registry.revoke("officer", "AU-O7", "left the service")
+    with pytest.raises(Conflict, match="revoked: register the officer under a new id"):
+        await au.registry.set_officer_validity("AU-O7", None, None)

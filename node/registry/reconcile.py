@@ -16,7 +16,9 @@ are mined in nonce order, so a lost write takes every later one of ours with it:
 paged newest first and the pass stops at a page the chain holds entirely.
 
 A chain without the contract (reset entirely, or another chain) raises ``ChainUnavailable`` and
-changes nothing, as for anchors.
+changes nothing, as for anchors. An officer's validity changed (``registry_validity``) is not
+checked here: a later change supersedes an earlier one, and the lost one is set again by
+running ``registry set-validity`` once more.
 """
 
 from __future__ import annotations

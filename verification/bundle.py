@@ -32,7 +32,7 @@ from typing import Any
 
 from verification.errors import SpecimenError
 from verification.normalise import certificate_key
-from verification.ports import Agency, OfficerSpecimen, SealSpecimen
+from verification.ports import Agency, OfficerSpecimen, RevokedSeal, SealSpecimen
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +48,11 @@ class MemorySpecimenSource:
         templates: Iterable[Mapping[str, Any]] = (),
         used_numbers: Iterable[str] = (),
         unusable_seals: Iterable[tuple[str, str]] = (),
+        revoked_seals: Iterable[RevokedSeal] = (),
     ) -> None:
         self._agencies = {a.id: a for a in agencies}
         self._unusable = list(unusable_seals)  # (agency id, seal id)
+        self._revoked = list(revoked_seals)
         self._seals = list(seals)
         self._officers = list(officers)
         self._templates = list(templates)
@@ -70,6 +72,9 @@ class MemorySpecimenSource:
 
     def unusable_seals(self, agency_id: str) -> Sequence[str]:
         return [i for a, i in self._unusable if a == agency_id]
+
+    def revoked_seals(self, agency_id: str) -> Sequence[RevokedSeal]:
+        return [r for r in self._revoked if r.specimen.agency_id == agency_id]
 
     def is_certificate_number_used(self, number: str) -> bool:
         return certificate_key(number) in self._used

@@ -257,6 +257,8 @@ class Pipeline:
             seal, signature = _inconclusive(seal, signature, _ASKEW)
         elif seal.found and not seal.match and (lost := self._unusable_seals(template.agency)):
             seal, signature = _inconclusive(seal, signature, _unusable(template.agency, lost))
+        elif seal.found and not seal.match:
+            seal = self._revoked_die(run, seal, template.agency)
         tamper = tampering.result()
         run.lap("tamper")  # the wait for it, if any
         number = fields.get("certificate_number")
@@ -332,6 +334,24 @@ class Pipeline:
         if i < len(run.seal_ink) and run.seal_ink[i][0] is img:
             return [c.box for c in run.seal_ink[i][1].result()[1]]
         return [c.box for c in page_ink(img)[1]]
+
+    def _revoked_die(self, run: _Run, seal: SealResult, agency: str | None) -> SealResult:
+        """A seal that matches none of the agency's live specimens but one it revoked (a
+        stolen or lost die) is named as that one (an issuing agency's audit: it read "does not
+        match AU-DAFF's specimens", naming another seal)."""
+        revoked = {r.specimen.id: r for r in self.source.revoked_seals(agency)} if agency else {}
+        if not revoked:
+            return seal
+        img = run.pages[seal.page]
+        specimens = [r.specimen for r in revoked.values()]
+        again = check_seal(img, specimens, self.config.seal, page=seal.page)
+        if not again.match or again.seal_id not in revoked:
+            return seal
+        was = revoked[again.seal_id]
+        when = f" on {was.revoked_on.isoformat()}" if was.revoked_on else ""
+        why = f" ({was.reason})" if was.reason else ""
+        finding = f"the seal is {again.seal_id}, which {agency} revoked{when}{why}"
+        return replace(seal, seal_id=again.seal_id, box=again.box, finding=finding)
 
     def _unusable_seals(self, agency: str | None) -> Sequence[str]:
         return self.source.unusable_seals(agency) if agency else ()

@@ -73,6 +73,16 @@ class SealSpecimen:
 
 
 @dataclass(frozen=True)
+class RevokedSeal:
+    """A seal its registrar revoked (a stolen or lost die): a paper stamped with it is
+    rejected naming it, not as a seal "unlike the specimens"."""
+
+    specimen: SealSpecimen
+    revoked_on: date | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class OfficerSpecimen:
     id: str
     agency_id: str
@@ -94,6 +104,10 @@ class SpecimenSource(Protocol):
     def agency(self, agency_id: str) -> Agency | None: ...
 
     def seals(self, agency_id: str | None = None) -> Sequence[SealSpecimen]: ...
+
+    def revoked_seals(self, agency_id: str) -> Sequence[RevokedSeal]:
+        """The agency's seals revoked on chain whose specimen this source still holds."""
+        ...
 
     def unusable_seals(self, agency_id: str) -> Sequence[str]:
         """Ids of the agency's registered seals whose specimen this source holds but cannot

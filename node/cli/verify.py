@@ -38,7 +38,7 @@ from verification import (
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
 from verification.intake import sniff
-from verification.ports import Agency, OfficerSpecimen, SealSpecimen
+from verification.ports import Agency, OfficerSpecimen, RevokedSeal, SealSpecimen
 
 if TYPE_CHECKING:
     from node.ports import RegistryRecords
@@ -121,6 +121,9 @@ class _Deferred:
 
     def unusable_seals(self, agency_id: str) -> Sequence[str]:
         return self._source().unusable_seals(agency_id)
+
+    def revoked_seals(self, agency_id: str) -> Sequence[RevokedSeal]:
+        return self._source().revoked_seals(agency_id)
 
     def is_certificate_number_used(self, number: str) -> bool:
         return self._source().is_certificate_number_used(number)

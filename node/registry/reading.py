@@ -38,12 +38,14 @@ class RegistryRecord:
     country: str
     sha256: str
     fields: dict[str, Any]
+    state: str = "confirmed"  # or "revoked" (seals only: a paper stamped with one is named)
 
 
 @runtime_checkable
 class RegistryRead(Protocol):
     def confirmed_records(self) -> list[RegistryRecord]:
-        """Every record in state ``confirmed``, in the order they were stored."""
+        """Every record in state ``confirmed``, and every seal in state ``revoked``, in the
+        order they were stored."""
         ...
 
     def partner_countries(self) -> set[str]:
@@ -63,17 +65,25 @@ class DatabaseRead:
         self.db = db
 
     def confirmed_records(self) -> list[RegistryRecord]:
-        from sqlmodel import select
+        from sqlmodel import col, select
 
         from node.registry.tables import RegistryRecordRow
 
         with self.db.session() as session:
-            stmt = select(RegistryRecordRow).where(RegistryRecordRow.state == "confirmed")
+            stmt = select(RegistryRecordRow).where(col(RegistryRecordRow.state).in_(_STATES))
             return [
                 RegistryRecord(
-                    r.kind, r.registrar, r.record_id, r.agency_id, r.country, r.sha256, r.fields
-                )
+                    r.kind,
+                    r.registrar,
+                    r.record_id,
+                    r.agency_id,
+                    r.country,
+                    r.sha256,
+                    r.fields,
+                    r.state,
+                )  # fmt: skip
                 for r in session.exec(stmt)
+                if _wanted(r.kind, r.state)
             ]
 
     def partner_countries(self) -> set[str]:
@@ -117,14 +127,15 @@ class SqliteRead:
 
     def confirmed_records(self) -> list[RegistryRecord]:
         sql = (
-            "SELECT kind, registrar, record_id, agency_id, country, sha256, fields"
-            " FROM registry_records WHERE state = 'confirmed' ORDER BY rowid"
+            "SELECT kind, registrar, record_id, agency_id, country, sha256, fields, state"
+            " FROM registry_records WHERE state IN ('confirmed', 'revoked') ORDER BY rowid"
         )
         with self._connect() as conn:
             rows = conn.execute(sql).fetchall()
         return [
-            RegistryRecord(kind, registrar, record_id, agency_id, country, sha, _json(fields))
-            for kind, registrar, record_id, agency_id, country, sha, fields in rows
+            RegistryRecord(kind, registrar, record_id, agency_id, country, sha, _json(f), state)
+            for kind, registrar, record_id, agency_id, country, sha, f, state in rows
+            if _wanted(kind, state)
         ]
 
     def partner_countries(self) -> set[str]:
@@ -161,3 +172,10 @@ def sqlite_read(url: str) -> SqliteRead | None:
     except sqlite3.Error:  # no alembic_version table (not migrated) or not a database
         return None
     return read if found == {HEAD} else None
+
+
+_STATES = ("confirmed", "revoked")
+
+
+def _wanted(kind: str, state: str) -> bool:
+    return state == "confirmed" or (state == "revoked" and kind == "seal")

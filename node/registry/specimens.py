@@ -22,7 +22,7 @@ from node.errors import NotFound
 from node.ports import RegistryRecords
 from node.registry.reading import DatabaseRead, RegistryRead, RegistryRecord
 from node.storage.blobs import BlobStore
-from verification.ports import Agency, OfficerSpecimen, SealSpecimen
+from verification.ports import Agency, OfficerSpecimen, RevokedSeal, SealSpecimen
 
 if TYPE_CHECKING:
     from node.storage.db import Database
@@ -41,10 +41,12 @@ class RegistrySpecimens:
         templates: list[Mapping[str, Any]],
         is_used: Callable[[str], bool],
         unusable: Sequence[tuple[str, str]] = (),
+        revoked: Sequence[RevokedSeal] = (),
     ) -> None:
         self._agencies = agencies
         self._seals = seals
         self._unusable = list(unusable)  # (agency id, seal id): stored file altered or lost
+        self._revoked = list(revoked)
         self._officers = officers
         self._templates = templates
         self._is_used = is_used
@@ -63,6 +65,9 @@ class RegistrySpecimens:
 
     def unusable_seals(self, agency_id: str) -> Sequence[str]:
         return [i for a, i in self._unusable if a == agency_id]
+
+    def revoked_seals(self, agency_id: str) -> Sequence[RevokedSeal]:
+        return [r for r in self._revoked if r.specimen.agency_id == agency_id]
 
     def is_certificate_number_used(self, number: str) -> bool:
         return self._is_used(number)
@@ -91,6 +96,23 @@ def _on_chain_ok(row: RegistryRecord, record: dict[str, Any] | None) -> bool:
     if row.kind == "agency":
         return bool(record["country"] == row.country)
     return bool(record[_HASH_FIELD[row.kind]] == row.sha256)
+
+
+def _revoked_seal(row: RegistryRecord, record: dict[str, Any]) -> bool:
+    """A seal revoked on chain whose record here is the chain's (same image)."""
+    return (
+        row.kind == "seal"
+        and bool(record.get("revoked_at"))
+        and record.get("image_sha256") == row.sha256
+    )
+
+
+def _as_revoked(row: RegistryRecord, record: dict[str, Any], data: bytes) -> RevokedSeal:
+    return RevokedSeal(
+        SealSpecimen(row.record_id, row.agency_id, data),
+        _date(int(record["revoked_at"])),
+        str(row.fields.get("revoked_reason", "")),
+    )
 
 
 def _validity(row: RegistryRecord, record: dict[str, Any] | None) -> tuple[dt.date | None, ...]:
@@ -139,7 +161,15 @@ async def build_specimens(
     officers: dict[tuple[str, str, str], OfficerSpecimen] = {}  # (registrar, agency, id)
     templates: list[Mapping[str, Any]] = []
     lost: list[tuple[str, SealSpecimen]] = []  # seals the chain vouches for, their file not
+    revoked: list[tuple[str, RevokedSeal]] = []
     for row, rec, ok in zip(rows, records, checks, strict=True):
+        if rec is not None and _revoked_seal(row, rec):
+            data = _stored(blobs, row)
+            if data is not None:
+                revoked.append((row.registrar, _as_revoked(row, rec, data)))
+            continue
+        if row.state != "confirmed":
+            continue
         if not ok:
             logger.warning(
                 "%s %s/%s does not match the chain: not used",
@@ -178,7 +208,8 @@ async def build_specimens(
     used = [s for registrar, s in seals if (registrar, s.agency_id) in members]
     live = [o for (registrar, aid, _), o in officers.items() if (registrar, aid) in members]
     unusable = [(s.agency_id, s.id) for registrar, s in lost if (registrar, s.agency_id) in members]
-    return RegistrySpecimens(agencies, used, live, templates, is_used, unusable)
+    gone = [r for registrar, r in revoked if (registrar, r.specimen.agency_id) in members]
+    return RegistrySpecimens(agencies, used, live, templates, is_used, unusable, gone)
 
 
 def _agencies(

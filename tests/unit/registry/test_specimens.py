@@ -74,6 +74,16 @@ async def test_revoked_on_chain_or_untrusted_registrar_is_not_used(node) -> None
     assert nobody.seals() == [] and nobody.agency("AU-DAFF") is None
 
 
+async def test_a_revoked_seal_is_held_as_revoked_with_its_reason_and_day(node) -> None:
+    await node.registry.revoke("seal", "S1", "die stolen")
+    src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})
+    assert [s.id for s in src.seals("AU-DAFF")] == ["S2"]
+    (gone,) = src.revoked_seals("AU-DAFF")
+    assert gone.specimen.id == "S1" and gone.specimen.image == png("red")
+    assert gone.reason == "die stolen" and gone.revoked_on is not None
+    assert src.revoked_seals("NZ-MPI") == []
+
+
 async def test_revoked_agency_takes_its_seals_and_officers_with_it(node) -> None:
     await node.extras["chain"].revoke("agency", "CN", "AU-DAFF", "closed")
     src = await build_specimens(node.db, node.blobs, node.extras["chain"], registrars={"CN"})

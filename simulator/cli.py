@@ -8,6 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from node.cli._common import within
 from node.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ def _corpus(args: argparse.Namespace) -> int:
         raise InputError(
             f"simulate needs the 'sim' extra (pip install cusdep-node[sim]): {err}"
         ) from err
-    _within("--count", args.count, 1, MAX_COUNT)
-    _within("--workers", args.workers, 1, MAX_WORKERS)
+    within("--count", args.count, 1, MAX_COUNT)
+    within("--workers", args.workers, 1, MAX_WORKERS)
     try:
         mix = parse_mix(args.mix) if args.mix else None
         _clear_out(Path(args.out), force=args.force)
@@ -109,12 +110,6 @@ def _corpus(args: argparse.Namespace) -> int:
             f"{summary.seconds:.1f} s ({rate:.1f}/s): {kinds}\n"
         )
     return 0
-
-
-def _within(option: str, value: int, low: int, high: int) -> None:
-    """``InputError`` (exit 2, one line) unless ``low <= value <= high``."""
-    if not low <= value <= high:
-        raise InputError(f"{option} must be {low}-{high}, got {value}")
 
 
 # what ``generate_corpus`` writes in its directory: all that ``--force`` deletes

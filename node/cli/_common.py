@@ -18,6 +18,12 @@ def settings_from(args: argparse.Namespace, *, require_init: bool = True) -> Set
     return load_settings(home, require_init=require_init)
 
 
+def within(option: str, value: int, low: int, high: int) -> None:
+    """``InputError`` (exit 2, one line) unless ``low <= value <= high``."""
+    if not low <= value <= high:
+        raise InputError(f"{option} must be {low}-{high}, got {value}")
+
+
 def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
     sys.stdout.flush()

@@ -17,7 +17,7 @@ import argparse
 
 from node.api.tokens import ROLES, TokenService
 from node.bootstrap import build_node
-from node.cli._common import emit_json, emit_line, settings_from
+from node.cli._common import emit_json, emit_line, settings_from, within
 from node.review.service import DECISIONS, QUEUE_STATES, ReviewService
 from node.storage.db import Database
 
@@ -60,7 +60,10 @@ def _register_review(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         help="open: review or reject, undecided (default); pending: not reviewed yet; "
         "accept|review|reject: that state; decided: an officer decided; all",
     )
-    q.add_argument("--limit", type=int, default=100, help="at most this many, oldest first (100)")
+    q.add_argument(
+        "--limit", type=int, default=100, help="at most this many (1-500), oldest first (100)"
+    )
+    q.add_argument("--offset", type=int, default=0, help="skip this many first (0)")
     q.add_argument("--json", action="store_true", help="print the rows as JSON")
     q.set_defaults(func=_queue)
     s = ps.add_parser("show", help="one review: result, findings, comparison, decision")
@@ -96,7 +99,9 @@ def _review(args: argparse.Namespace) -> ReviewService:
 
 
 def _queue(args: argparse.Namespace) -> int:
-    rows = _review(args).queue(args.state, args.limit, 0)
+    within("--limit", args.limit, 1, 500)
+    within("--offset", args.offset, 0, 10**9)
+    rows = _review(args).queue(args.state, args.limit, args.offset)
     if args.json:
         emit_json(rows)
     else:

@@ -266,6 +266,12 @@ async def test_cli_review_queue_show_decide(node, home, capsys) -> None:
     capsys.readouterr()
     assert main(["review", "queue", "--json"]) == 0
     assert [r["document_sha256"] for r in json.loads(capsys.readouterr().out)] == [sha]
+    assert main(["review", "queue", "--offset", "1", "--json"]) == 0  # paged past it
+    assert json.loads(capsys.readouterr().out) == []
+    for bad in (["--limit", "0"], ["--limit", "501"], ["--offset", "-1"]):
+        assert main(["review", "queue", *bad]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"{bad[0]} must be" in err
     assert main(["review", "show", sha]) == 0
     assert json.loads(capsys.readouterr().out)["verdict"] == "reject"
     assert main(["review", "decide", sha, "--decision", "reject", "--officer", ""]) == 2

@@ -197,7 +197,7 @@ class PipelineVerifier:
             return _with_pages(unreadable(sha, err.message), data, self._limits, evidence_dir)
         except DocumentError as err:
             raise document_error(err) from None
-        out = Verification(result.to_json(), layout(result))
+        out = Verification(stored_result(result), layout(result))
         return _with_pages(out, data, self._limits, evidence_dir)
 
 
@@ -217,6 +217,17 @@ def _arrival(declaration: Mapping[str, Any] | None) -> dt.date | None:
         return None
 
 
+def stored_result(result: VerificationResult) -> dict[str, Any]:
+    """The result as the node keeps and serves it: evidence files by name (the review's
+    evidence route serves them), not by their path on this machine (an officer's audit: the
+    REST review and ``review show`` gave away the node's directories)."""
+    return {**result.to_json(), "evidence": _evidence_names(result)}
+
+
+def _evidence_names(result: VerificationResult) -> dict[str, str]:
+    return {name: Path(path).name for name, path in result.evidence.items()}
+
+
 def layout(result: VerificationResult) -> dict[str, Any]:
     """Boxes (page pixels) of the fields, the seal and the signature, for the review screen."""
     boxes: dict[str, Any] = {
@@ -227,7 +238,7 @@ def layout(result: VerificationResult) -> dict[str, Any]:
     out: dict[str, Any] = {"fields": boxes}
     for name, part in (("seal", result.seal), ("signature", result.signature)):
         out[name] = {"page": part.page, "box": list(part.box)} if part.box else None
-    out["evidence"] = {name: Path(path).name for name, path in result.evidence.items()}
+    out["evidence"] = _evidence_names(result)
     return out
 
 

@@ -24,8 +24,8 @@ from grpc_reflection.v1alpha import reflection
 from node.errors import ConfigError
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange._pb import exchange_pb2 as xpb
-from node.exchange.errors import MalformedMessage
-from node.exchange.inbox import Ack
+from node.exchange.errors import MalformedMessage, OversizedMessage
+from node.exchange.inbox import MAX_FRAME_ENVELOPES, Ack
 from node.exchange.interceptors import ErrorMappingInterceptor
 from node.exchange.service import ExchangeService
 from node.exchange.tls import peer_certificate, server_credentials
@@ -120,6 +120,7 @@ class ExchangeServicer:
                 if raw is None:
                     break
                 frame = await self._decode(pb.DeliverRequest, raw, peer)
+                await self._check_frame(frame, raw, peer)
                 checked = self.service.inbox.check(peer, frame.envelopes)
                 if pending is not None:
                     yield _acks(await pending)
@@ -131,6 +132,17 @@ class ExchangeServicer:
             reader.cancel()
             if pending is not None:  # the stream broke: still finish the commit in flight
                 await asyncio.shield(pending)
+
+    async def _check_frame(self, frame: pb.DeliverRequest, raw: bytes, peer: str | None) -> None:
+        """A frame of more envelopes than any node frames is refused whole (the stream ends),
+        quarantined and audited once, not envelope by envelope (``MAX_FRAME_ENVELOPES``)."""
+        count = len(frame.envelopes)
+        if count > MAX_FRAME_ENVELOPES:
+            err = OversizedMessage(
+                f"a frame of {count} envelopes exceeds {MAX_FRAME_ENVELOPES} per frame"
+            )
+            await asyncio.to_thread(self.service.reject_raw, peer, raw, err)
+            raise err
 
     async def send(self, raw: bytes, context: grpc.aio.ServicerContext) -> pb.Receipt:
         peer = self._peer(context)

@@ -52,6 +52,14 @@ from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
 
+# Envelopes one streamed frame may carry. A sender frames at most ~1 MiB of envelopes
+# (``outbox._FRAME_BYTES``; a larger envelope alone) and a signed envelope is never under
+# ~180 bytes (UUID, two node ids, payload SHA-256, key id, signature), so no node frames more
+# than ~5,800. Without a cap a frame of empty envelopes (2 bytes each) would make the
+# receiver refuse, audit and quarantine millions of them in one batch, holding the inbox (and
+# every other partner's delivery) for as long as that takes.
+MAX_FRAME_ENVELOPES = 8192
+
 
 @dataclass
 class Ack:

@@ -328,6 +328,10 @@ class Quarantine:
     pinned peer can send refused envelopes of up to the message limit each, and the disk is
     not theirs to fill. Past it the audit row is still written, without the bytes."""
 
+    # what one kept file counts for at least (a filesystem block): envelopes of a few bytes,
+    # or none, must not fill the disk's inodes and the directory while counting as nothing
+    MIN_FILE_BYTES = 4096
+
     def __init__(self, root: Path, max_bytes: int = 256 << 20) -> None:
         self.root = root
         self.max_bytes = max_bytes
@@ -362,14 +366,19 @@ class Quarantine:
     def _write(self, data: bytes, code: str) -> Path | None:
         self.root.mkdir(parents=True, exist_ok=True)
         if self._used is None:
-            self._used = sum(p.stat().st_size for p in self.root.iterdir() if p.is_file())
-        if self._used + len(data) > self.max_bytes:
+            self._used = sum(
+                self._cost(p.stat().st_size) for p in self.root.iterdir() if p.is_file()
+            )
+        if self._used + self._cost(len(data)) > self.max_bytes:
             return None
         stamp = utcnow().strftime("%Y%m%dT%H%M%S%f")
         path = self.root / f"{stamp}-{code}-{hashlib.sha256(data).hexdigest()[:16]}.bin"
         path.write_bytes(data)
-        self._used += len(data)
+        self._used += self._cost(len(data))
         return path
+
+    def _cost(self, size: int) -> int:
+        return max(size, self.MIN_FILE_BYTES)
 
 
 def _original(raw: bytes) -> bytes:

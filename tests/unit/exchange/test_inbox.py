@@ -195,7 +195,8 @@ def test_the_quarantine_keeps_bytes_up_to_its_quota_and_every_audit_row(tmp_path
 
     db = Database(f"sqlite:///{tmp_path / 'q.db'}")
     db.migrate()
-    quarantine = store.Quarantine(tmp_path / "quarantine", max_bytes=2500)
+    # each file counts for at least a block (4096 bytes): two of 1000 bytes fit in 10,000
+    quarantine = store.Quarantine(tmp_path / "quarantine", max_bytes=10_000)
     for n in range(4):
         with db.session() as session:
             quarantine.keep(session, "AU-CAN", bytes([n]) * 1000, InputError("refused"))
@@ -206,7 +207,7 @@ def test_the_quarantine_keeps_bytes_up_to_its_quota_and_every_audit_row(tmp_path
     assert rows[2].reason == "refused (bytes not kept: quarantine full)"
     kept = sum(p.stat().st_size for p in (tmp_path / "quarantine").iterdir())
     assert kept == 2000
-    again = store.Quarantine(tmp_path / "quarantine", max_bytes=2500)  # a restart counts them
+    again = store.Quarantine(tmp_path / "quarantine", max_bytes=10_000)  # a restart counts them
     with db.session() as session:
         again.keep(session, "AU-CAN", b"x" * 600, InputError("refused"))
     assert sum(p.stat().st_size for p in (tmp_path / "quarantine").iterdir()) == 2000

@@ -29,7 +29,10 @@ _RESERVED = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime",
 # are not errors, and an operator grepping for "error" should not find them
 _RENAMED = {"uvicorn.error": "uvicorn"}
 _SECRETS = (
-    (re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@]*):[^@\s/]+@"), r"\1:***@"),
+    # a URL's password, "/" in it too (``postgresql://u:se/cret@h/db``, as SQLAlchemy takes
+    # it), but not a port followed by a path that has an "@" (``http://h:8545/@scope``)
+    (re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@]*):(?!\d+/)[^@\s?#]+@"), r"\1:***@"),
+    (re.compile(r"\b((?:password|passwd|pwd|secret|token)=)[^&\s]+", re.IGNORECASE), r"\1***"),
     (re.compile(r"\b(cdp_[0-9a-f]+_)[\w-]+"), r"\1***"),
 )
 
@@ -52,7 +55,9 @@ class JsonFormatter(logging.Formatter):
         }
         out.update(_FIELDS.get() or {})
         out.update(
-            (k, v) for k, v in vars(record).items() if k not in _RESERVED and not k.startswith("_")
+            (k, redact(v) if isinstance(v, str) else v)
+            for k, v in vars(record).items()
+            if k not in _RESERVED and not k.startswith("_")
         )
         if record.exc_info:
             out["exc"] = redact(self.formatException(record.exc_info))

@@ -83,6 +83,8 @@ def initialise_node(
     node_id = (node_id or default_node_id(country, name)).upper()
     if not _NODE_ID.match(node_id):
         raise InputError(f"--id must look like CC-NAME (letters, digits, '-'), got {node_id!r}")
+    if not node_id.startswith(country + "-"):  # partners refuse a card whose id is not
+        raise InputError(f"--id {node_id} must begin with the country's code: {country}-...")
     grpc_port, api_port = _port(grpc_port, "--grpc-port"), _port(api_port, "--api-port")
     if grpc_port and grpc_port == api_port:  # the node could never bind its second listener
         raise InputError(f"--grpc-port and --api-port are both {grpc_port}: give each its own")

@@ -139,6 +139,11 @@ def _check_card(card: PartnerCard) -> None:
         raise InputError(f"node_id must look like CC-NAME, got {card.node_id!r}")
     if len(card.country) != 2 or not card.country.isalpha() or not card.country.isupper():
         raise InputError(f"country must be an ISO 3166 alpha-2 code, got {card.country!r}")
+    if not card.node_id.startswith(card.country + "-"):  # its registry writes are this country's
+        raise InputError(
+            f"node_id {card.node_id!r} is not of country {card.country}: a node's id begins "
+            "with its country's code"
+        )
     match = _ENDPOINT.match(card.endpoint)
     if not match or not 0 < int(match["port"]) < 65536:
         raise InputError(f"endpoint must be host:port, got {card.endpoint!r}")

@@ -51,6 +51,8 @@ def test_passwords_in_urls_and_token_secrets_are_masked() -> None:
             raise ValueError(f"bad header Bearer {token}")
         except ValueError:
             log.exception("request failed for %s", token)
+        log.info("db postgresql+psycopg://u:se/xyzzy@h/db", extra={"url": "http://a:x/y@h"})
+        log.info("rpc http://h:8545/?password=hunter2&x=1 and http://h:8545/@node")
     finally:
         logging.getLogger().removeHandler(handler)
         logging.getLogger().setLevel(level)
@@ -61,6 +63,13 @@ def test_passwords_in_urls_and_token_secrets_are_masked() -> None:
     assert "postgresql+psycopg://cusdep:***@127.0.0.1:5432/cusdep" in lines[1]["msg"]
     assert lines[2]["msg"] == "request failed for cdp_7dd599ade9cf_***"
     assert "Bearer cdp_7dd599ade9cf_***" in lines[2]["exc"]
+    # a password with "/" in it, one in an extra field, one in a query string (a security
+    # review: these were logged as they came)
+    assert lines[3]["msg"] == "db postgresql+psycopg://u:***@h/db" and lines[3]["url"] == (
+        "http://a:***@h"
+    )
+    assert lines[4]["msg"] == "rpc http://h:8545/?password=***&x=1 and http://h:8545/@node"
+    assert "xyzzy" not in text and "hunter2" not in text
 
 
 def test_node_run_logs_json_lines(home, capsys) -> None:

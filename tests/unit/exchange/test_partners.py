@@ -26,6 +26,7 @@ def _card(tmp_path: Path, node_id: str = "AU-CAN") -> dict:
     [
         ({"node_id": "au can"}, "node_id"),
         ({"country": "AUS"}, "country"),
+        ({"country": "CN"}, "node_id 'AU-CAN' is not of country CN"),  # a security review's
         ({"endpoint": "127.0.0.1"}, "endpoint"),
         ({"endpoint": "127.0.0.1:70000"}, "endpoint"),
         ({"ca_pem": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"}, "ca_pem"),

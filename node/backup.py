@@ -26,6 +26,7 @@ from typing import Any
 
 from node.config import Settings
 from node.errors import ConfigError, InputError
+from node.processes import alive
 
 MANIFEST = "backup.json"
 DATABASE = "cusdep.db"
@@ -87,18 +88,8 @@ def _remove_abandoned(out: Path) -> None:
     """Staging copies of backups into ``out`` whose process is gone (killed part way)."""
     for left in out.parent.glob(f".{out.name}.partial-*"):
         pid = left.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(left, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _sqlite_file(url: str) -> Path | None:

@@ -8,7 +8,6 @@ pid file and reuses it when it answers, or replaces it when it does not.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import logging
@@ -26,6 +25,7 @@ from typing import TYPE_CHECKING
 from node.config import record_setting
 from node.errors import ChainUnavailable, ConfigError
 from node.netports import free_port
+from node.processes import alive
 
 if TYPE_CHECKING:
     from node.config import Settings
@@ -73,30 +73,6 @@ def _answers(url: str) -> bool:
         return True
     except (OSError, urllib.error.URLError, ValueError, ChainUnavailable):
         return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return not _zombie(pid)
-
-
-def _zombie(pid: int) -> bool:
-    """Whether ``pid`` has exited and waits to be reaped (our own anvil, killed: the node
-    that started it is its parent); reaped here when it is our child."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    if state != "Z":
-        return False
-    with contextlib.suppress(ChildProcessError, OSError):
-        os.waitpid(pid, os.WNOHANG)
-    return True
 
 
 class EmbeddedAnvil:
@@ -163,7 +139,7 @@ class EmbeddedAnvil:
             pid, port = int(fields[0]), int(fields[1]) if len(fields) > 1 else self.port
         except (FileNotFoundError, ValueError, IndexError):
             return None, self.port
-        return (pid if _alive(pid) else None), port
+        return (pid if alive(pid) else None), port
 
     def ensure(self, timeout: float = 20.0) -> str:
         """Make sure the home's anvil answers on its port; returns the RPC URL."""
@@ -307,9 +283,9 @@ class EmbeddedAnvil:
                 proc.wait()
         else:
             deadline = time.monotonic() + timeout
-            while _alive(pid) and time.monotonic() < deadline:
+            while alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.05)  # not our child: poll until it exits
-            if _alive(pid):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
 

@@ -41,6 +41,21 @@ _HASH_KEY = {
 }
 
 
+def _confirmed_by_us(session: Any, key: str, tx: str) -> dict[str, Any] | None:
+    """Confirm operation ``key`` with transaction ``tx`` in ``session``'s transaction; its
+    payload, or None when another process confirmed it since (it records the outcome)."""
+    op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
+    claim = (
+        update(OperationRow)
+        .where(
+            col(OperationRow.idempotency_key) == key,
+            col(OperationRow.state) != OpState.CONFIRMED.value,
+        )
+        .values(state=OpState.CONFIRMED.value, result={"tx_hash": tx}, error="")
+    )
+    return dict(op.payload) if claimed(session, claim) else None
+
+
 def _rewritten(session: Any, pk: tuple[str, str, str], tx: str) -> None:
     """A confirmed record written again after the chain lost it (``reconcile.py``): its new
     transaction, nothing shared again (partners read the same chain)."""
@@ -223,18 +238,9 @@ class RegistryService:
     def _finish_validity(self, key: str, tx: str) -> None:
         """Confirm the operation; the officer's record takes the validity, shared once."""
         with self.db.session() as session:
-            op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
-            claim = (
-                update(OperationRow)
-                .where(
-                    col(OperationRow.idempotency_key) == key,
-                    col(OperationRow.state) != OpState.CONFIRMED.value,
-                )
-                .values(state=OpState.CONFIRMED.value, result={"tx_hash": tx}, error="")
-            )
-            if not claimed(session, claim):
+            p = _confirmed_by_us(session, key, tx)
+            if p is None:
                 return  # another process recorded it
-            p = op.payload
             r = session.get(RegistryRecordRow, ("officer", p["registrar"], p["id"]))
             if r is None or r.state != "confirmed":
                 return
@@ -310,18 +316,9 @@ class RegistryService:
     def _finish_revocation(self, key: str, tx: str) -> None:
         """Confirm the operation and record the revocation (shared with partners), once."""
         with self.db.session() as session:
-            op = session.exec(select(OperationRow).where(OperationRow.idempotency_key == key)).one()
-            claim = (
-                update(OperationRow)
-                .where(
-                    col(OperationRow.idempotency_key) == key,
-                    col(OperationRow.state) != OpState.CONFIRMED.value,
-                )
-                .values(state=OpState.CONFIRMED.value, result={"tx_hash": tx}, error="")
-            )
-            if not claimed(session, claim):
+            p = _confirmed_by_us(session, key, tx)
+            if p is None:
                 return  # another process recorded it
-            p = op.payload
             r = session.get(RegistryRecordRow, (p["kind"], p["registrar"], p["id"]))
             if r is None:
                 return

@@ -40,12 +40,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import col, select
 
 from node.anchoring.tables import AnchorLeafRow
 from node.domain.states import OpState, OpType
 from node.ports import ChainAnchor
-from node.storage.core import OperationRow, utcnow
+from node.storage.core import OperationRow, newest_confirmed, utcnow
 from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -90,21 +89,9 @@ class AnchorReconciler:
 
     def _confirmed(self, before: int | None) -> list[LostAnchor]:
         """The newest ``PAGE`` confirmed anchor batches with ids below ``before``."""
-        stmt = (
-            select(OperationRow)
-            .where(OperationRow.type == OpType.ANCHOR_BATCH.value)
-            .where(OperationRow.state == OpState.CONFIRMED.value)
-            .order_by(col(OperationRow.id).desc())
-            .limit(PAGE)
-        )
-        if before is not None:
-            stmt = stmt.where(col(OperationRow.id) < before)
         with self.db.session() as session:
-            return [
-                LostAnchor(op.id, op.payload["root"], dict(op.result))
-                for op in session.exec(stmt)
-                if op.id is not None
-            ]
+            ops = newest_confirmed(session, (OpType.ANCHOR_BATCH.value,), before, PAGE)
+            return [LostAnchor(op.id or 0, op.payload["root"], dict(op.result)) for op in ops]
 
     def _reopen(self, lost: LostAnchor, head: int) -> bool:
         """Confirmed -> pending and the leaves anchored -> batched, in one transaction; False

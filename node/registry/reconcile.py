@@ -28,11 +28,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, select
-
 from node.domain.states import OpState, OpType
 from node.ports import RegistryRecords
-from node.storage.core import OperationRow, utcnow
+from node.storage.core import OperationRow, newest_confirmed, utcnow
 from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -72,17 +70,8 @@ class RegistryReconciler:
         return reopened
 
     def _confirmed(self, before: int | None) -> list[_Written]:
-        stmt = (
-            select(OperationRow)
-            .where(col(OperationRow.type).in_(_TYPES))
-            .where(OperationRow.state == OpState.CONFIRMED.value)
-            .order_by(col(OperationRow.id).desc())
-            .limit(PAGE)
-        )
-        if before is not None:
-            stmt = stmt.where(col(OperationRow.id) < before)
         with self.db.session() as session:
-            return [_written(op) for op in session.exec(stmt) if op.id is not None]
+            return [_written(op) for op in newest_confirmed(session, _TYPES, before, PAGE)]
 
     def _reopen(self, lost: _Written) -> bool:
         """Confirmed -> pending, the lost transaction kept in the result; False when the

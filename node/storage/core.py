@@ -63,3 +63,23 @@ class WorkerCursorRow(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     position: int = 0
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+def newest_confirmed(
+    session: Any, types: tuple[str, ...], before: int | None, limit: int
+) -> list[OperationRow]:
+    """The newest ``limit`` confirmed operations of ``types`` with ids below ``before``: the
+    page a reconciler checks against the chain (``node.anchoring.reconcile``,
+    ``node.registry.reconcile``)."""
+    from sqlmodel import col, select
+
+    stmt = (
+        select(OperationRow)
+        .where(col(OperationRow.type).in_(types))
+        .where(OperationRow.state == "confirmed")
+        .order_by(col(OperationRow.id).desc())
+        .limit(limit)
+    )
+    if before is not None:
+        stmt = stmt.where(col(OperationRow.id) < before)
+    return [op for op in session.exec(stmt) if op.id is not None]

@@ -118,6 +118,12 @@ def _blob_of(pair: tuple[np.ndarray, Box]) -> list[tuple[int, Box, np.ndarray]]:
     return _blob_in(*pair)
 
 
+def is_signature_label(text: str) -> bool:
+    """Whether ``text`` is the form's printed signature label ("Signature and official
+    stamp"), which a reading may take for a value."""
+    return _is_label(text)
+
+
 def _is_label(text: str) -> bool:
     """A signature label, not "Date of signature" (that labels the date); "Signature" misread
     by a letter too ("Signatuire and official stamp", held-out seed 261 c00057)."""

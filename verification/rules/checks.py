@@ -9,6 +9,7 @@ from verification.results import FieldValue
 from verification.rules.corroboration import corroborated, corroborated_by_copy, same_text
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
+from verification.signature import is_signature_label
 
 
 def _date(value: str | None) -> date | None:
@@ -139,7 +140,9 @@ def officer_registered(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         return Outcome(False, "officer name not read; cannot check the officer", soft=True)
     if inp.officer is None or not _identified(inp, p):
         near = f" (closest {inp.officer.name!r})" if inp.officer else ""
-        soft = _near(inp) or not inp.confident("officer_name", p)
+        # the form's signature label read as the name (the name under a stamp's ink, 522
+        # c00175): nothing said about who signed
+        soft = _near(inp) or not inp.confident("officer_name", p) or is_signature_label(name)
         return Outcome(False, f"officer {name!r} is not registered with {agency}{near}", soft=soft)
     return Outcome(True, f"officer {name!r} registered with {agency} as {inp.officer.id}")
 
@@ -252,8 +255,8 @@ def seal_text(inp: RuleInputs, p: RuleParams) -> Outcome | None:
 @rule("signature.match")
 def signature(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     s = inp.signature
-    if inp.officer is None:
-        return None
+    if inp.officer is None or not (_identified(inp, p) or _near(inp)):
+        return None  # compared with whoever is closest to a name like no one's: says nothing
     if not s.found:
         return Outcome(False, f"no signature found near the officer's name ({inp.officer.id})")
     if not s.match:

@@ -476,6 +476,22 @@ def test_a_name_read_with_doubt_and_like_no_one_s_is_reviewed_and_no_officer_is_
     assert verdict is Verdict.REVIEW and not rules["officer.valid"].passed
 
 
+def test_the_forms_signature_label_read_as_the_name_is_reviewed_and_no_signature_judged():
+    """Held-out 522 c00175 (genuine): the stamp's ink over the officer's name, the reading took
+    the printed "Signature and official stamp" below it for the name, and the signature was
+    compared with whoever was closest to that: rejected. Now an officer looks."""
+    label = {"officer_name": FieldValue("m Signature and official stamp", 0.95)}
+    unlike = SignatureResult(found=True, officer_id="AU-DAFF-O4", score=0.37, match=False)
+    verdict, rules = _verdict(_inputs(fields=label, officer_similarity=0.3, signature=unlike))
+    assert verdict is Verdict.REVIEW
+    assert not rules["officer.registered"].passed
+    assert "signature.match" not in rules  # compared with no one the name is: no finding
+    # a name like no one's, read with confidence, is still an unregistered officer: rejected
+    stranger = {"officer_name": FieldValue("Somchai Jaidee", 0.95)}
+    verdict, rules = _verdict(_inputs(fields=stranger, officer_similarity=0.3, signature=unlike))
+    assert verdict is Verdict.REJECT and "signature.match" not in rules
+
+
 _WHY = "its printed text contradicts the specimen (letters swapped or added, or stars missing)"
 
 

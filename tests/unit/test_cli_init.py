@@ -400,7 +400,8 @@ def test_one_port_for_both_listeners_is_refused(home: Path, capsys) -> None:
         (["--rpc-url", "http://127.0.0.1:1", "--grpc-port", "50071", "--api-port", "50071"],
          "--grpc-port and --api-port are both 50071"),
         (["--rpc-url", "http://127.0.0.1:1", "--anchor-contract", "0x01"], "40 hex digits"),
-        (["--rpc-url", "http://127.0.0.1:1", "--id", "AU-CAN"], "must begin with the country's code: CN-"),
+        (["--rpc-url", "http://127.0.0.1:1", "--id", "AU-CAN"],
+         "must begin with the country's code: CN-"),
     ],
 )  # fmt: skip
 def test_init_refuses_settings_the_node_cannot_run_with(

@@ -25,6 +25,20 @@ def _cusdep(home: Path, *args: str) -> str:
     ).stdout
 
 
+def _cn_with_a_seal(home: Path, tmp_path: Path, anvil_url: str) -> Path:
+    """A CN node on ``anvil_url`` that registered AU-DAFF and its seal AU-S1 (a red square)."""
+    from tests.unit.registry.records import png
+
+    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
+    seal = tmp_path / "seal.png"
+    seal.write_bytes(png("red"))
+    _cusdep(home, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
+    _cusdep(
+        home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
+    )
+    return seal
+
+
 def _cast(*args: str) -> str:
     return subprocess.run(
         [tool("cast"), *args], capture_output=True, text=True, check=True
@@ -165,13 +179,7 @@ def test_an_exported_specimen_checks_out_with_sha256sum_and_cast(
     signature's and a template's, read with the README's signatures of the other getters."""
     from tests.unit.registry.records import AU_TEMPLATE, png
 
-    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
-    seal = tmp_path / "seal.png"
-    seal.write_bytes(png("red"))
-    _cusdep(home, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
-    _cusdep(
-        home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
-    )
+    _cn_with_a_seal(home, tmp_path, anvil_url)
     signature, template = tmp_path / "signature.png", tmp_path / "template.json"
     signature.write_bytes(png("black"))
     template.write_text(json.dumps(AU_TEMPLATE))
@@ -234,16 +242,9 @@ def test_an_exported_file_changed_afterwards_is_refused_by_import(
     """A bundle lists each file's SHA-256 (the chain's): a seal image changed after the export
     is refused by another node's `registry import` in one line naming both digests, and nothing
     is registered there."""
-    from tests.unit.registry.records import png
 
     cn, nz = tmp_path / "cn", tmp_path / "nz"
-    _cusdep(cn, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
-    seal = tmp_path / "seal.png"
-    seal.write_bytes(png("red"))
-    _cusdep(cn, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
-    _cusdep(
-        cn, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
-    )
+    _cn_with_a_seal(cn, tmp_path, anvil_url)
     _cusdep(cn, "registry", "export", str(tmp_path / "out"))
     exported = tmp_path / "out" / "seals" / "AU-S1.png"
     listed = hashlib.sha256(exported.read_bytes()).hexdigest()
@@ -264,13 +265,7 @@ def test_export_refuses_a_stored_specimen_changed_on_disk(tmp_path: Path, anvil_
     from tests.unit.registry.records import png
 
     home = tmp_path / "cn"
-    _cusdep(home, "init", "--country", "CN", "--name", "Shanghai Customs", "--rpc-url", anvil_url)
-    seal = tmp_path / "seal.png"
-    seal.write_bytes(png("red"))
-    _cusdep(home, "registry", "add-agency", "--id", "AU-DAFF", "--country", "AU", "--name", "DAFF")
-    _cusdep(
-        home, "registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image", str(seal)
-    )
+    seal = _cn_with_a_seal(home, tmp_path, anvil_url)
     digest = hashlib.sha256(seal.read_bytes()).hexdigest()
     (home / "blobs" / digest[:2] / digest).write_bytes(png("green"))
     proc = cusdep(home, "registry", "export", str(tmp_path / "out"), check=False)

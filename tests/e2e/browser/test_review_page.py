@@ -65,9 +65,16 @@ async def _seed(node) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     )
     _issuers_copy(node, "AU-2026-genuine")
     forged = review.submit_scan(labelled_scan("forged"), actor="clerk")["sha256"]
-    genuine = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
-    await review.process_pending()
+    genuine = await _reviewed(node, "genuine")
     return str(forged), str(genuine)
+
+
+async def _reviewed(node, label: str) -> str:  # type: ignore[no-untyped-def]
+    """A ``labelled_scan`` submitted and reviewed (fake verifier): its SHA-256."""
+    review = node.extras["review"]
+    sha = review.submit_scan(labelled_scan(label), actor="clerk")["sha256"]
+    await review.process_pending()
+    return str(sha)
 
 
 def _issuers_copy(node, number: str) -> None:  # type: ignore[no-untyped-def]
@@ -204,11 +211,8 @@ async def test_a_copied_seal_is_shown_beside_the_paper_it_was_copied_from(home) 
     paper sets that paper's seal crop beside its own, with a link to its review."""
     async with _served(home) as (node, url):
         await _seed(node)
-        review = node.extras["review"]
-        original = review.submit_scan(labelled_scan("original"), actor="clerk")["sha256"]
-        await review.process_pending()
-        copied = review.submit_scan(labelled_scan("copied"), actor="clerk")["sha256"]
-        await review.process_pending()
+        original = await _reviewed(node, "original")
+        copied = await _reviewed(node, "copied")
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _officer_page(url, copied, token) as (page, errors):
             assert await page.locator("#findings li[data-rule='seal.unique']").count() == 1
@@ -229,9 +233,7 @@ async def test_a_photo_not_made_flat_is_said_so_under_the_page(home) -> None:
     """A photographed page whose paper was not found (``photo_not_flat``) is shown as it came,
     with a note that its seal and signature could not be compared reliably."""
     async with _served(home) as (node, url):
-        review = node.extras["review"]
-        askew = review.submit_scan(labelled_scan("askew"), actor="clerk")["sha256"]
-        await review.process_pending()
+        askew = await _reviewed(node, "askew")
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _officer_page(url, askew, token) as (page, errors):
             note = await page.inner_text("#capture")
@@ -245,9 +247,7 @@ async def test_a_paper_behind_a_cover_page_opens_on_the_certificate(home) -> Non
     """A cover page, then the certificate: the page opens where the seal and fields are (it
     opened on the blank cover, no boxes), and the digit keys turn the pages."""
     async with _served(home) as (node, url):
-        review = node.extras["review"]
-        sha = review.submit_scan(labelled_scan("cover"), actor="clerk")["sha256"]
-        await review.process_pending()
+        sha = await _reviewed(node, "cover")
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _officer_page(url, sha, token) as (page, errors):
             assert await page.input_value("#page") == "1"
@@ -336,11 +336,8 @@ async def test_a_copied_seal_that_matches_its_specimen_is_not_shown_as_a_match(h
     """``seal.unique`` failed on a seal whose image matches the specimen: the seal's header,
     its box on the scan and the queue showed a green "match"."""
     async with _served(home) as (node, url):
-        review = node.extras["review"]
-        review.submit_scan(labelled_scan("original"), actor="clerk")
-        await review.process_pending()
-        copied = review.submit_scan(labelled_scan("copied"), actor="clerk")["sha256"]
-        await review.process_pending()
+        await _reviewed(node, "original")
+        copied = await _reviewed(node, "copied")
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _officer_page(url, copied, token) as (page, errors):
             score = page.locator("#seal-score")
@@ -369,8 +366,7 @@ async def test_each_field_read_is_shown_with_its_crop_and_a_doubtful_reading_is_
         review.intake.submit_electronic(
             declaration("AU-2026-doubtful"), kind="declaration", actor="clerk"
         )
-        sha = review.submit_scan(labelled_scan("doubtful"), actor="clerk")["sha256"]
-        await review.process_pending()
+        sha = await _reviewed(node, "doubtful")
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _officer_page(url, sha, token) as (page, errors):
             rows = page.locator("#compare-rows tr")

@@ -173,6 +173,16 @@ class ExchangeSettings(_Section):
         le=2**50,
         description="refused envelopes' bytes kept in home/quarantine at most (audit rows always)",
     )
+    refusal_burst: int = Field(
+        2048,
+        ge=1,
+        le=INT32_MAX,
+        description="refused envelopes a partner may cost at once before its deliveries are "
+        "refused whole for a while (each refusal is an audit row)",
+    )
+    refusals_per_minute: int = Field(
+        600, ge=1, le=INT32_MAX, description="refusals a partner's budget regains per minute"
+    )
     clock_skew_seconds: int = Field(
         300, ge=0, le=DAY, description="how far created-at may be ahead"
     )

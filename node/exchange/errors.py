@@ -11,6 +11,8 @@ created-at outside the window  ClockSkew            OUT_OF_RANGE         exchang
 message id seen, new digest    ReplayedMessage      ALREADY_EXISTS       replay
 message too large              OversizedMessage     RESOURCE_EXHAUSTED   input.limit
 envelope/payload malformed     MalformedMessage     INVALID_ARGUMENT     exchange.malformed
+partner's refusal budget spent RefusalsThrottled    RESOURCE_EXHAUSTED   exchange.throttled
+                               (``node.exchange.throttle``: the delivery refused whole)
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from node.config import ExchangeSettings
 from node.errors import CusdepError
@@ -45,6 +45,7 @@ from node.exchange.partners import PartnerDirectory
 from node.exchange.payloads import Payload, parse_payload
 from node.exchange.signing import content_digest, sign_receipt, verify_envelope
 from node.exchange.tables import InboxRow
+from node.exchange.throttle import RefusalBudget
 from node.identity import Identity
 from node.storage.blobs import BlobStore
 from node.storage.core import utcnow
@@ -101,6 +102,7 @@ class Inbox:
         partners: PartnerDirectory,
         settings: ExchangeSettings,
         quarantine: store.Quarantine,
+        budget: RefusalBudget | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -108,6 +110,7 @@ class Inbox:
         self.partners = partners
         self.settings = settings
         self.quarantine = quarantine
+        self.budget = budget or RefusalBudget(settings.refusal_burst, settings.refusals_per_minute)
         self._lock = asyncio.Lock()  # one writer: check-then-insert is atomic per process
         self.last_commit = 0.0  # time.monotonic() of the last batch
 
@@ -118,7 +121,9 @@ class Inbox:
         return await self.commit(self.check(peer, envelopes))
 
     def check(self, peer: str | None, envelopes: Sequence[pb.SignedEnvelope]) -> Checked:
-        """The stateless checks (CPU only): run them while the previous batch commits."""
+        """The stateless checks (CPU only): run them while the previous batch commits.
+        ``RefusalsThrottled`` while the peer's refusal budget is spent (``throttle``)."""
+        self.budget.admit(peer)
         checked = Checked(peer, list(envelopes), utcnow())
         for env in checked.envelopes:
             ack = Ack(env.header.message_id)
@@ -231,6 +236,13 @@ class Inbox:
             for env, ack in rejected:
                 assert ack.error is not None
                 self.quarantine.keep(session, peer, env, ack.error)
+            self.charge(session, peer, len(rejected))
+
+    def charge(self, session: Session, peer: str | None, refusals: int) -> None:
+        """Take ``refusals`` from the peer's budget; the episode of throttling this begins
+        (if it does) is audited once, in the same transaction as the refusals."""
+        if self.budget.charge(peer, refusals):
+            self.quarantine.audit(session, peer, self.budget.refusal(peer))
 
     def _resolve(
         self,

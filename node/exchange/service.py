@@ -298,9 +298,12 @@ class ExchangeService:
         return await self.inbox.receive(peer, envelopes)
 
     def reject_raw(self, peer: str | None, raw: bytes, error: CusdepError) -> None:
-        """Quarantine and audit bytes that did not even decode."""
+        """Quarantine and audit bytes that did not even decode (``RefusalsThrottled``
+        instead, writing nothing, while the peer's refusal budget is spent)."""
+        self.inbox.budget.admit(peer)
         with self.db.session() as session:
             self.quarantine.keep(session, peer, raw, error)
+            self.inbox.charge(session, peer, 1)
 
     def receipt_for(self, peer: str | None, message_id: str) -> pb.Receipt:
         with self.db.session() as session:

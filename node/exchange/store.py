@@ -363,6 +363,18 @@ class Quarantine:
             error.code,
         )
 
+    def audit(self, session: Session, peer: str | None, error: CusdepError) -> None:
+        """An audit row about a peer, for no envelope in particular (bytes: none)."""
+        session.add(
+            RejectionRow(
+                peer=peer or "",
+                code=error.code,
+                status=error.grpc_status.name,
+                reason=error.message[:500],
+            )
+        )
+        logger.warning("refusing %s: %s (%s)", peer or "?", error.message, error.code)
+
     def _write(self, data: bytes, code: str) -> Path | None:
         self.root.mkdir(parents=True, exist_ok=True)
         if self._used is None:

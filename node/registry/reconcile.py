@@ -15,10 +15,12 @@ any pending write, keeping the row's state, and records the new transaction. Our
 are mined in nonce order, so a lost write takes every later one of ours with it: operations are
 paged newest first and the pass stops at a page the chain holds entirely.
 
+An officer's validity changed (``registry_validity``) is checked too, the newest change per
+officer only (a later change supersedes an earlier one): an officer on chain, not revoked, whose
+dates are not the ones this node set has the change pending again.
+
 A chain without the contract (reset entirely, or another chain) raises ``ChainUnavailable`` and
-changes nothing, as for anchors. An officer's validity changed (``registry_validity``) is not
-checked here: a later change supersedes an earlier one, and the lost one is set again by
-running ``registry set-validity`` once more.
+changes nothing, as for anchors.
 """
 
 from __future__ import annotations
@@ -35,15 +37,20 @@ from node.storage.db import Database
 
 logger = logging.getLogger(__name__)
 PAGE = 64  # confirmed operations checked per round trip
-_TYPES = (OpType.REGISTRY_WRITE.value, OpType.REGISTRY_REVOKE.value)
+_TYPES = (
+    OpType.REGISTRY_WRITE.value,
+    OpType.REGISTRY_REVOKE.value,
+    OpType.REGISTRY_VALIDITY.value,
+)
 
 
 @dataclass(frozen=True)
 class _Written:
     op_id: int
-    revoke: bool  # a revocation (else a registration)
+    type: str  # OpType value
     key: tuple[str, str, str]  # kind, registrar, id
     recorded: dict[str, Any]  # the confirmed operation's result
+    dates: tuple[int, int] | None = None  # a validity change's (valid_from, valid_to)
 
 
 class RegistryReconciler:
@@ -57,9 +64,10 @@ class RegistryReconciler:
         read)."""
         lost: list[_Written] = []
         before: int | None = None
+        newer: set[tuple[str, str, str]] = set()  # officers whose newest validity change is seen
         while page := await asyncio.to_thread(self._confirmed, before):
             records = await self.chain.get_many([w.key for w in page])
-            missing = [w for w, rec in zip(page, records, strict=True) if _lost(w, rec)]
+            missing = [w for w, rec in zip(page, records, strict=True) if _lost(w, rec, newer)]
             if not missing:
                 break
             lost.extend(missing)
@@ -94,13 +102,25 @@ class RegistryReconciler:
 
 def _written(op: OperationRow) -> _Written:
     p = op.payload
-    revoke = op.type == OpType.REGISTRY_REVOKE.value
-    record_id = p["id"] if revoke else p["fields"]["id"]
     assert op.id is not None
-    return _Written(op.id, revoke, (p["kind"], p["registrar"], record_id), dict(op.result))
+    if op.type == OpType.REGISTRY_VALIDITY.value:
+        key = ("officer", p["registrar"], p["id"])
+        dates = (int(p["valid_from"]), int(p["valid_to"]))
+        return _Written(op.id, op.type, key, dict(op.result), dates)
+    record_id = p["id"] if op.type == OpType.REGISTRY_REVOKE.value else p["fields"]["id"]
+    return _Written(op.id, op.type, (p["kind"], p["registrar"], record_id), dict(op.result))
 
 
-def _lost(written: _Written, record: dict[str, Any] | None) -> bool:
-    if not written.revoke:
+def _lost(
+    written: _Written, record: dict[str, Any] | None, newer: set[tuple[str, str, str]]
+) -> bool:
+    if written.type == OpType.REGISTRY_WRITE.value:
         return record is None
-    return record is not None and not record.get("revoked_at")
+    if written.type == OpType.REGISTRY_REVOKE.value:
+        return record is not None and not record.get("revoked_at")
+    if written.key in newer:
+        return False  # superseded by a newer change of the same officer
+    newer.add(written.key)
+    if record is None or record.get("revoked_at"):
+        return False  # the registration is written again first; a revoked officer stays so
+    return (record["valid_from"], record["valid_to"]) != written.dates

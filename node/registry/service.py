@@ -206,7 +206,7 @@ class RegistryService:
             "valid_from_date": valid_from or "",
             "valid_to_date": valid_to or "",
         }
-        key = f"registry-validity:{self.country}:{officer_id}:{start}:{end}"
+        key = await asyncio.to_thread(self._validity_key, officer_id, start, end)
         await asyncio.to_thread(self._persist_op, OpType.REGISTRY_VALIDITY, key, payload)
         try:
             await self._set_validity(key)
@@ -217,6 +217,26 @@ class RegistryService:
                 "chain answers"
             ) from None
         return self._public("officer", self.country, officer_id)
+
+    def _validity_key(self, officer_id: str, start: int, end: int) -> str:
+        """The operation key of a validity change: the officer's newest change again when it
+        asks for the same dates (a command re-run after a crash or an outage sends that one,
+        once), else a change of its own, numbered. Not the dates alone: A, then B, then A
+        again must set A again, not find A's first operation confirmed and leave B on chain."""
+        prefix = f"registry-validity:{self.country}:{officer_id}:"
+        with self.db.session() as session:
+            keys = list(
+                session.exec(
+                    select(OperationRow.idempotency_key)
+                    .where(OperationRow.type == OpType.REGISTRY_VALIDITY.value)
+                    .where(col(OperationRow.idempotency_key).startswith(prefix, autoescape=True))
+                    .order_by(col(OperationRow.id).desc())
+                )
+            )
+        dates = f"{start}:{end}"
+        if keys and keys[0].removeprefix(prefix).split("#")[0] == dates:
+            return keys[0]
+        return f"{prefix}{dates}" + (f"#{len(keys) + 1}" if keys else "")
 
     async def _set_validity(self, key: str) -> None:
         op = await asyncio.to_thread(self._op, key)

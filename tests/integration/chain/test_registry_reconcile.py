@@ -1,7 +1,8 @@
 """A real anvil that lost registry writes (as one restarted from an older state dump after
 kill -9, or a reorganisation): the restarted node's registry worker finds them gone and writes
-them again, a lost registration and a lost revocation alike (a crash audit's finding: no one
-wrote them again, and every review stopped trusting the lost specimen)."""
+them again, a lost registration, a lost revocation and an officer's lost validity change alike
+(a crash audit's finding: no one wrote them again, and every review stopped trusting the lost
+specimen)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,12 @@ async def test_registry_writes_the_chain_lost_are_written_again(
     before = RegistryService(db, blobs, deployed.registry(admin), country="CN", actor="CN-SHA")
     await before.add_agency("CN-GACC", "CN", "General Administration of Customs")
     kept = await before.add_seal("CN-GACC", "S-KEPT", png("red"))
+    await before.add_officer("CN-GACC", "O-1", "Wei Zhang", png("black"), None, "2030-12-31")
     snapshot = await admin.rpc("evm_snapshot", [])
     lost = await before.add_seal("CN-GACC", "S-LOST", png("blue"))
     await before.revoke("seal", "S-KEPT", "stolen")
+    await before.set_officer_validity("O-1", None, "2033-12-31")
+    extended = (await deployed.registry(admin).get("officer", "CN", "O-1"))["valid_to"]  # type: ignore[index]
     old_revoke = {r["id"]: r for r in before.list("seal")}["S-KEPT"]["revoke_tx_hash"]
 
     # the chain goes back to before the second seal and the revocation, then mines on
@@ -40,6 +44,7 @@ async def test_registry_writes_the_chain_lost_are_written_again(
     chain = deployed.registry(admin)
     assert await chain.get("seal", "CN", "S-LOST") is None
     assert (await chain.get("seal", "CN", "S-KEPT"))["revoked_at"] == 0  # type: ignore[index]
+    assert (await chain.get("officer", "CN", "O-1"))["valid_to"] < extended  # type: ignore[index]
 
     # the node restarts: a new client (its nonce read from the chain) and the worker's step
     client = ChainClient(anvil_url, admin.account)
@@ -52,6 +57,9 @@ async def test_registry_writes_the_chain_lost_are_written_again(
     again = await chain.get("seal", "CN", "S-LOST")
     assert again is not None and again["revoked_at"] == 0
     assert (await chain.get("seal", "CN", "S-KEPT"))["revoked_at"] > 0  # type: ignore[index]
+    assert (await chain.get("officer", "CN", "O-1"))["valid_to"] == extended  # type: ignore[index]
+    officer = {r["id"]: r for r in after.list("officer")}["O-1"]
+    assert officer["valid_to"] == "2033-12-31" and officer["state"] == "confirmed"
     rows = {r["id"]: r for r in after.list("seal")}
     assert rows["S-LOST"]["state"] == "confirmed" and rows["S-KEPT"]["state"] == "revoked"
     new_tx = await chain.registration_tx("seal", "CN", "S-LOST")

@@ -3,6 +3,8 @@ it holds is left alone, and a chain that cannot be read changes nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlmodel import select
 
@@ -55,3 +57,54 @@ async def test_a_chain_that_cannot_be_read_changes_nothing(node) -> None:
     with pytest.raises(ChainUnavailable):
         await RegistryReconciler(node.db, chain).run()
     assert set(_states(node).values()) == {OpState.CONFIRMED.value}
+
+
+def _end_of(day: str) -> int:
+    """The chain's valid_to of a day: its last second, UTC."""
+    return int(dt.datetime.fromisoformat(f"{day}T23:59:59+00:00").timestamp())
+
+
+async def _officer(node):  # type: ignore[no-untyped-def]
+    await node.registry.add_officer("AU-DAFF", "O7", "Ann Lee", png("black"))
+    return node.extras["chain"]
+
+
+def _validity_ops(node) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    with node.db.session() as session:
+        ops = session.exec(
+            select(OperationRow)
+            .where(OperationRow.type == OpType.REGISTRY_VALIDITY)
+            .order_by(OperationRow.id)
+        )
+        return [(op.payload["valid_to_date"], op.state) for op in ops]
+
+
+async def test_a_validity_set_back_to_an_earlier_one_is_set_on_chain(node) -> None:
+    """A, then B, then A again: A on chain at the end (its first operation, confirmed, is not
+    taken for the third change), and the same change asked twice in a row is one operation."""
+    chain = await _officer(node)
+    for end in ("2030-12-31", "2032-12-31", "2030-12-31", "2030-12-31"):
+        out = await node.registry.set_officer_validity("O7", None, end)
+        assert out["valid_to"] == end
+        held = await chain.get("officer", "CN", "O7")
+        assert held["valid_to"] == _end_of(end)
+    assert _validity_ops(node) == [
+        ("2030-12-31", "confirmed"),
+        ("2032-12-31", "confirmed"),
+        ("2030-12-31", "confirmed"),
+    ]
+
+
+async def test_a_lost_validity_change_is_set_again_the_superseded_one_is_not(node) -> None:
+    chain = await _officer(node)
+    await node.registry.set_officer_validity("O7", None, "2030-12-31")
+    await node.registry.set_officer_validity("O7", None, "2032-12-31")
+    reconciler = RegistryReconciler(node.db, chain)
+    assert await reconciler.run() == 0
+    chain.records[("officer", "CN", "O7")]["valid_to"] = _end_of("2030-12-31")  # last one lost
+    assert await reconciler.run() == 1
+    assert _validity_ops(node) == [("2030-12-31", "confirmed"), ("2032-12-31", "pending")]
+    assert await node.registry.process_pending() == 1
+    assert (await chain.get("officer", "CN", "O7"))["valid_to"] == _end_of("2032-12-31")
+    assert _validity_ops(node)[-1] == ("2032-12-31", "confirmed")
+    assert await reconciler.run() == 0

@@ -270,7 +270,8 @@ class _Stream:
         if len(acks) != len(frame):
             raise _StreamBroken(f"{len(acks)} acks for {len(frame)} envelopes")
         partner = self.sender.service.partners.require(self.sender.peer)
-        done, rejected, retry, unpinned = [], [], [], []
+        done, rejected, retry, unpinned, unpinned_theirs = [], [], [], [], []
+        their_key = ""
         for row, ack in zip(frame, acks, strict=True):
             if ack.message_id != row.message_id:
                 raise _StreamBroken(f"ack for {ack.message_id}, expected {row.message_id}")
@@ -278,6 +279,12 @@ class _Stream:
                 try:
                     check_receipt(partner, ack.receipt, bytes.fromhex(row.digest))
                     done.append((row, ack.receipt))
+                except UnknownKey:
+                    # the partner rotated its key and its new card is not pinned here yet: no
+                    # receipt of its can be checked until it is (not a bad receipt to retry
+                    # every second with an error line per message)
+                    unpinned_theirs.append(row.seq)
+                    their_key = ack.receipt.signer_key_id
                 except (BadSignature, UnknownSender) as err:
                     logger.error(
                         "invalid receipt from %s for %s: %s", row.peer, row.message_id, err
@@ -299,6 +306,21 @@ class _Stream:
                 f"{self.sender.peer} has not pinned this node's signing key yet: send it "
                 "this node's card (`cusdep partner export`) to re-pin with `partner add --replace`",
                 self.sender.settings.retry_max_seconds,
+            )
+            store.mark_retry(
+                session,
+                [s for s in unpinned_theirs if s],
+                f"{self.sender.peer} signs its receipts with a key not pinned here (it rotated "
+                "its keys): pin its new card with `cusdep partner add CARD --replace`",
+                self.sender.settings.retry_max_seconds,
+            )
+        if unpinned_theirs:
+            logger.warning(
+                "%s acknowledged %d message(s) with receipts signed by its key %s, not pinned "
+                "here: pin its new card with `cusdep partner add CARD --replace`",
+                self.sender.peer,
+                len(unpinned_theirs),
+                their_key[:40],
             )
         for row, rej in rejected:
             logger.warning(

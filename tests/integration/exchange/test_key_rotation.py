@@ -194,3 +194,44 @@ def test_the_old_key_within_its_overlap_and_after_it(tmp_path: Path, node_factor
     _repin_offline(cn, _rotate(au, tmp_path, "--overlap-hours", "0"))
     asyncio.run(_with_au(au, lambda svc: _after_overlap(svc, cn, first, second)))
     assert cn.stop() == 0
+
+
+def test_receipts_of_a_partner_that_rotated_wait_for_its_new_card(
+    tmp_path: Path, node_factory
+) -> None:
+    """CN rotates and AU has not pinned CN's new card: CN receives AU's messages and signs
+    receipts AU cannot check yet. AU keeps them pending, says why, and tries again after its
+    longest back-off (not every second, with an error line per message each time); once it
+    pins the card, each is delivered, received once."""
+    au = node_factory("AU-CAN", retry_base_seconds=0.05, retry_max_seconds=4)
+    cn = node_factory("CN-SHA")
+    pin(au, cn)
+    pin(cn, au)
+    assert cn.cli("identity", "rotate").returncode == 0
+    card = tmp_path / "cn-rotated.json"
+    card.write_text(cn.cli("partner", "export").stdout)
+    cn.start()
+    au.start()
+    files = []
+    for i in range(N):
+        f = tmp_path / f"au{i}.json"
+        f.write_text(json.dumps({"certificate_number": f"AU-2026-{i:04d}"}))
+        files.append(str(f))
+    au.cli("send", *files, "--to", "CN-SHA", "--json")
+    wait_for(lambda: len(_from_au(cn)) == N, what="CN receiving AU's messages")
+    waiting = "CN-SHA signs its receipts with a key not pinned here"
+    wait_for(
+        lambda: all(waiting in (e or "") for (e,) in au.sql("SELECT error FROM exchange_outbox")),
+        what="every message waiting for CN's new card",
+    )
+    (ahead,) = au.sql(
+        "SELECT min(julianday(next_attempt_at) - julianday('now')) * 86400 FROM exchange_outbox"
+    )[0]
+    assert ahead > 2  # the longest back-off (4 s), not a retry a second
+    assert au.outbox_states() == {"pending": N}
+    assert "invalid receipt" not in (au.home / "node.log").read_text()
+
+    au.cli("partner", "add", str(card), "--replace")
+    wait_for(lambda: au.outbox_states() == {"delivered": N}, what="delivery after re-pin")
+    assert len(_from_au(cn)) == N and cn.rejections() == []
+    assert au.stop() == 0 and cn.stop() == 0

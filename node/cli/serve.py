@@ -19,6 +19,7 @@ from node.bootstrap import build_node
 from node.cli._common import emit_json, emit_line, settings_from
 from node.config import Settings
 from node.exchange.grpc_server import GrpcExchangeServer
+from node.exchange.tls import expiring_certificates
 from node.home_lock import hold_home
 from node.runtime import Node
 
@@ -64,6 +65,11 @@ async def _serve(settings: Settings) -> int:
                 "chain not reachable at start (%s): will retry on use",
                 node.chain.unreachable_at_start,
             )
+        if node.exchange is not None:
+            for ending in expiring_certificates(
+                node.exchange.identity, node.exchange.partners.all()
+            ):
+                logger.warning("TLS: %s", ending)
         emit_line(json.dumps(_ready(node)))
         await stop.wait()
         logger.info("stopping: draining in-flight work")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import datetime as dt
 import logging
 import random
 import time
@@ -29,6 +30,7 @@ from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.errors import BadSignature, UnknownKey, UnknownSender
 from node.exchange.partners import check_receipt
 from node.exchange.tables import OutboxRow
+from node.exchange.tls import expiring_certificates
 from node.loop import MAX_BACKOFF
 from node.storage.core import utcnow
 
@@ -166,12 +168,19 @@ class _PeerSender:
             self.settings.retry_base_seconds * 2 ** min(self.failures - 1, 20),
         )
         delay = cap / 2 + random.uniform(0, cap / 2)
-        text = _why(err)
+        text = _why(err, self._expired())
         logger.warning("delivery to %s failed (%s); retry in %.2fs", self.peer, text, delay)
         await self.service.client.forget(self.peer)  # a fresh channel (and TLS trust) next time
         rows = await asyncio.to_thread(self._load, 0)
         await asyncio.to_thread(self._mark_retry, [r.seq for r in rows if r.seq], text or "", delay)
         await self._sleep(delay)
+
+    def _expired(self) -> list[str]:
+        """Certificates ended that TLS with this partner needs (ours, its pinned CA)."""
+        partner = self.service.partners.get(self.peer)
+        return expiring_certificates(
+            self.service.identity, [partner] if partner else [], within=dt.timedelta(0)
+        )
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep, returning True early if the worker is stopping."""
@@ -205,11 +214,14 @@ class _PeerSender:
             store.mark_retry(session, seqs, error, delay)
 
 
-def _why(err: BaseException) -> str:
+def _why(err: BaseException, expired: Sequence[str] = ()) -> str:
     """A delivery failure in words, for the row (``messages``) and the log: a TLS handshake
-    the pinned certificates refuse is named as such, not left as "Socket closed"."""
+    the pinned certificates refuse is named as such, not left as "Socket closed", and so is
+    a certificate it needs that has ended (``expired``), if one has."""
     text = (err.details() if isinstance(err, grpc.aio.AioRpcError) else str(err)) or ""
     if "CERTIFICATE_VERIFY_FAILED" in text or "handshake" in text.lower():
+        if expired:
+            return f"TLS handshake refused: {'; '.join(expired)} [{text[:200]}]"
         return (
             "TLS handshake refused: the partner's certificate is not the one pinned here, or "
             f"this node's is not pinned there (re-exchange partner cards) [{text[:200]}]"

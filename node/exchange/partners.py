@@ -150,6 +150,12 @@ def _check_card(card: PartnerCard) -> None:
     ca = _load_ca(card.ca_pem)
     if ca is None:
         raise InputError("ca_pem is not a PEM X.509 CA certificate")
+    if ca.not_valid_after_utc <= dt.datetime.now(dt.UTC):
+        raise InputError(
+            f"the CA certificate of {card.node_id} expired on "
+            f"{ca.not_valid_after_utc:%Y-%m-%d %H:%M}Z: no TLS connection with it can be made "
+            "(ask its operator for a card with a valid CA)"
+        )
     try:
         raw = bytes.fromhex(card.verify_key_hex)
         VerifyKey(raw)

@@ -3,10 +3,12 @@ pinned to one partner's CA and name, and the peer's node id from its client cert
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
 import grpc
+from cryptography import x509
 
 from node.exchange.partners import Partner, PartnerDirectory
 from node.identity import Identity, tls_server_name
@@ -75,3 +77,48 @@ def peer_certificate(context: grpc.aio.ServicerContext) -> bytes | None:
     auth = context.auth_context() or {}
     certs = auth.get("x509_pem_cert") or []
     return bytes(certs[0]) if certs else None
+
+
+EXPIRY_WARNING = dt.timedelta(days=30)  # `node run` warns this long before a certificate ends
+
+
+def expiring_certificates(
+    identity: Identity,
+    partners: list[Partner],
+    *,
+    within: dt.timedelta = EXPIRY_WARNING,
+    now: dt.datetime | None = None,
+) -> list[str]:
+    """Each certificate TLS with partners depends on (this node's CA and certificate, each
+    pinned partner's CA) that has ended or ends within ``within``, in words: what ends, when,
+    and what to do. A handshake with an expired one fails, on both sides."""
+    now = now or dt.datetime.now(dt.UTC)
+    out = []
+    ours = [
+        (
+            identity.cert_pem,
+            "this node's TLS certificate",
+            "`cusdep identity rotate` issues a new one",
+        ),
+        (
+            identity.ca_pem,
+            "this node's CA certificate",
+            "partners pin it and refuse this node's TLS after it",
+        ),
+    ]
+    theirs = [
+        (p.ca_pem, f"the CA certificate pinned for {p.node_id}", "ask its operator for a new card")
+        for p in partners
+    ]
+    for pem, what, remedy in [*ours, *theirs]:
+        try:
+            end = x509.load_pem_x509_certificate(pem).not_valid_after_utc
+        except ValueError:
+            continue
+        if end <= now:
+            out.append(f"{what} expired on {end:%Y-%m-%d %H:%M}Z ({remedy})")
+        elif end - now <= within:
+            out.append(
+                f"{what} expires on {end:%Y-%m-%d %H:%M}Z, in {(end - now).days} days ({remedy})"
+            )
+    return out

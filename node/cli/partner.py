@@ -1,4 +1,4 @@
-"""``cusdep partner export|add|list``: exchange and pin partner cards."""
+"""``cusdep partner export|add|remove|list``: exchange and pin partner cards."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 from node.bootstrap import build_node
 from node.cli._common import emit_json, read_file, settings_from
 from node.errors import InputError
-from node.exchange.partners import add_partner, export_card, parse_card
+from node.exchange.partners import add_partner, export_card, parse_card, remove_partner
 from node.identity import load_identity
 from node.runtime import Node
 
@@ -22,6 +22,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     a.add_argument("--replace", action="store_true", help="re-pin a partner whose keys changed")
     a.add_argument("--json", action="store_true", help="print the pinned partner as JSON")
     a.set_defaults(func=_add)
+    r = ps.add_parser(
+        "remove",
+        help="unpin a partner: its CA and key are trusted no more; its queued messages expire",
+    )
+    r.add_argument("node_id", metavar="NODE_ID", help="the partner's node id")
+    r.add_argument("--json", action="store_true", help="(the output is always JSON)")
+    r.set_defaults(func=_remove)
     ls = ps.add_parser("list", help="pinned partners")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=_list)
@@ -68,6 +75,16 @@ def _share_registry(node: Node, peer: str) -> int:
     if node.registry is None or node.registry.publisher is None:
         return 0
     return node.registry.publisher.share_all(peer)
+
+
+def _remove(args: argparse.Namespace) -> int:
+    node = build_node(settings_from(args))
+    try:
+        expired = remove_partner(node.db, args.node_id)
+    finally:
+        node.db.dispose()
+    emit_json({"node_id": args.node_id, "removed": True, "messages_expired": expired})
+    return 0
 
 
 def _list(args: argparse.Namespace) -> int:

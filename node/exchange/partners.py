@@ -24,6 +24,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from nacl.signing import VerifyKey
+from sqlalchemy import update
 from sqlmodel import select
 
 from node.config import Settings
@@ -32,7 +33,7 @@ from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.errors import RetiredKeyExpired, UnknownKey
 from node.exchange.signing import key_id as compute_key_id
 from node.exchange.signing import verify_receipt
-from node.exchange.tables import PartnerRow
+from node.exchange.tables import OutboxRow, PartnerRow
 from node.identity import MAX_RETIRED, Identity, RetiredKey, tls_server_name
 from node.storage.db import Database, insert_absent
 
@@ -196,6 +197,26 @@ def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool =
                 setattr(row, f, getattr(card, f))
     logger.info("pinned partner %s (key %s)", card.node_id, card.key_id)
     return True
+
+
+def remove_partner(db: Database, node_id: str) -> int:
+    """Unpin ``node_id``: its CA is no longer trusted (a running node's next handshake, and
+    envelopes on a connection already open, within a second) nor its key or country; the
+    messages still queued for it are expired, not retried. What it sent before stays, as
+    received. Returns how many queued messages were expired (``NotFound`` if not pinned)."""
+    outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+    with db.session() as session:
+        row = session.get(PartnerRow, node_id)
+        if row is None:
+            raise NotFound(f"no pinned partner {node_id}")
+        session.delete(row)
+        expired = session.connection().execute(
+            update(outbox)
+            .where(outbox.c.peer == node_id, outbox.c.state == "pending")
+            .values(state="expired", error=f"partner {node_id} was removed (`partner remove`)")
+        )
+    logger.info("removed partner %s (%d queued message(s) expired)", node_id, expired.rowcount)
+    return int(expired.rowcount)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from node.processes import alive
 MANIFEST = "backup.json"
 DATABASE = "cusdep.db"
 # files of a running home that a restored one must not inherit
-_SKIPPED_NAMES = {"node.lock", "anvil.pid", "anvil.lock", "anvil.start.lock"}
+_SKIPPED_NAMES = {"node.lock", "anvil.pid", "anvil.lock", "anvil.start.lock", "send.lock"}
 _SKIPPED_SUFFIXES = (".migrate-lock", "-wal", "-shm", "-journal", ".tmp")
 _CHAIN_STATE = Path("chain") / "state.json"
 

@@ -1,6 +1,9 @@
-"""Async EVM client: local signing, in-process nonces, receipts awaited, reverts decoded.
+"""Async EVM client: local signing, nonces, receipts awaited, reverts decoded.
 
-One ``ChainClient`` per process and account. Transactions are pre-flighted with
+One ``ChainClient`` per process and account. Several processes of one home (the node, any
+number of commands) share its account: with ``send_lock`` (a file beside the home's chain
+state) each takes the next nonce from the chain and sends under an exclusive ``flock`` on it,
+so two of them never sign the same nonce. Transactions are pre-flighted with
 ``eth_estimateGas`` so a revert surfaces as ``ChainReverted`` carrying the contract's custom
 error name, without spending gas. Connection failures become ``ChainUnavailable``.
 
@@ -12,8 +15,12 @@ the client mines a block with ``evm_mine`` (development chains only).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import aiohttp
@@ -91,10 +98,18 @@ async def _guard(call: Awaitable[T]) -> T:
 
 
 class ChainClient:
-    def __init__(self, rpc_url: str, account: LocalAccount, *, receipt_timeout: float = 30.0):
+    def __init__(
+        self,
+        rpc_url: str,
+        account: LocalAccount,
+        *,
+        receipt_timeout: float = 30.0,
+        send_lock: Path | None = None,
+    ):
         self.rpc_url = rpc_url
         self.account = account
         self.receipt_timeout = receipt_timeout
+        self.send_lock = send_lock
         self.w3 = _web3(rpc_url)
         self._nonce: int | None = None
         self._lock = asyncio.Lock()
@@ -182,7 +197,7 @@ class ChainClient:
         self, build: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
     ) -> dict[str, Any]:
         chain_id = await self.chain_id()
-        async with self._lock:
+        async with self._lock, self._account_lock():
             for attempt in range(3):
                 nonce = await self._next_nonce()
                 tx = await _guard(
@@ -214,6 +229,25 @@ class ChainClient:
         if receipt["status"] != 1:
             raise ChainReverted(f"transaction {HexBytes(tx_hash).to_0x_hex()} reverted")
         return dict(receipt)
+
+    @contextlib.asynccontextmanager
+    async def _account_lock(self) -> AsyncIterator[None]:
+        """Hold ``send_lock`` (if any) from taking a nonce until the transaction is sent.
+        Another process of this home may have sent since our last one: the nonce counted
+        here is taken from the chain again (with the counter alone, 13 registry commands at
+        once ran out of "nonce too low" retries, and two anchors of one batch signed the same
+        transaction: "transaction already imported")."""
+        if self.send_lock is None:
+            yield
+            return
+        self.send_lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.send_lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:  # closing releases the lock, also one a cancelled wait takes after we left
+            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+            self._nonce = None
+            yield
+        finally:
+            os.close(fd)
 
     async def _next_nonce(self) -> int:
         if self._nonce is None:

@@ -19,7 +19,7 @@ from eth_account.signers.local import LocalAccount
 from node.chain import _eth  # noqa: F401  (keeps the recursion limit eth-account raises)
 from node.chain.anchor import Web3ChainAnchor
 from node.chain.client import ChainClient, load_account, new_account
-from node.chain.devchain import embedded_anvil
+from node.chain.devchain import CHAIN_DIR, embedded_anvil
 from node.chain.registry import Web3TrustRegistry
 from node.config import Settings, write_settings
 from node.errors import ChainUnavailable, ConfigError
@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 _DEV_FUNDING = 10_000 * 10**18
 _WATCH_SECONDS = 2.0  # how often a node looks whether its embedded anvil still runs
 CHAIN_KEY = "chain.key"
+SEND_LOCK = "send.lock"  # one process of the home sends from its account at a time (client.py)
 
 
 def chain_account(home: Path) -> LocalAccount:
@@ -56,7 +57,10 @@ class Chain:
         self.embedded = embedded_anvil(settings)
         url = self.embedded.url if self.embedded else settings.chain.rpc_url
         self.client = ChainClient(
-            url, chain_account(settings.home), receipt_timeout=settings.chain.receipt_timeout
+            url,
+            chain_account(settings.home),
+            receipt_timeout=settings.chain.receipt_timeout,
+            send_lock=settings.home / CHAIN_DIR / SEND_LOCK,
         )
         self.anchor = Web3ChainAnchor(self.client, self._anchor_address)
         self.registry = Web3TrustRegistry(self.client, self._registry_address)

@@ -33,7 +33,7 @@ from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.payloads import KIND_NAMES
 from node.exchange.signing import key_id, sign_header
 from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
-from node.storage.blobs import BlobStore
+from node.storage.blobs import BlobStore, writer
 from node.storage.core import DocumentEventRow, DocumentRow, utcnow
 from node.storage.db import Database, insert_absent
 
@@ -58,7 +58,7 @@ def stash_blob(blobs: BlobStore, sha256: str, data: bytes) -> None:
     target = os.path.join(blobs.root, sha256[:2], sha256)
     if os.path.exists(target):
         return
-    tmp = f"{target}.{os.getpid()}.tmp"
+    tmp = f"{target}.{writer()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     except FileNotFoundError:

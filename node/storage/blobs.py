@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 from node.errors import NotFound, StoredFileAltered
+
+
+def writer() -> str:
+    """A temp file's name part of its writer: its process and thread. Two threads of one node
+    storing the same bytes at once (two identical uploads to the REST API) each wrote, then
+    moved, the same temp file: the one whose file the other had moved away answered 500."""
+    return f"{os.getpid()}.{threading.get_ident()}"
 
 
 class BlobStore:
@@ -27,7 +35,7 @@ class BlobStore:
         if target.exists():
             return sha
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{sha}.{os.getpid()}.tmp")
+        tmp = target.with_name(f".{sha}.{writer()}.tmp")
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -108,6 +108,44 @@ def test_two_anchor_commands_at_once_both_anchor(node_home: Path, tmp_path: Path
             assert trace["verified_on_chain"] is True
 
 
+def test_many_commands_and_the_node_send_from_one_account_at_once(
+    node_home: Path, tmp_path: Path
+) -> None:
+    # every process of a home signs with its one account: each counted nonces by itself, so
+    # of 13 registry commands at once (a node serving the home) 4 ran out of "nonce too low"
+    # retries (exit 2), and two anchors of one batch signed the same transaction ("transaction
+    # already imported", exit 2) although it was mined
+    env = {**os.environ, "CUSDEP_HOME": str(node_home)}
+    node = node_run(node_home)
+    try:
+        agencies = [
+            ["registry", "add-agency", "--id", f"AU-A{i}", "--country", "AU", "--name", f"A {i}"]
+            for i in range(10)
+        ]
+        anchors = [["anchor", str(d), "--json"] for d in small_files(tmp_path, 4)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "node", *args],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for args in [*agencies, *anchors]
+        ]
+        for proc in procs:
+            _out, err = proc.communicate(timeout=180)
+            assert proc.returncode == 0, err
+            assert "nonce" not in err  # no process took another's nonce, even for a retry
+        listed = json.loads(cusdep(node_home, "registry", "list", "--json").stdout)
+        assert sorted(r["id"] for r in listed if r["state"] == "confirmed") == [
+            f"AU-A{i}" for i in range(10)
+        ]
+    finally:
+        node.send_signal(signal.SIGTERM)
+        assert node.wait(timeout=60) == 0
+
+
 def test_a_running_node_starts_its_embedded_anvil_again_when_it_dies(node_home: Path) -> None:
     from tests.integration.exchange.conftest import wait_for
 

@@ -104,3 +104,35 @@ def test_an_officer_uploading_a_scan_a_partner_sent_while_it_is_routed_gets_one_
         [review] = session.exec(select(ReviewRow)).all()
         assert session.get(DocumentRow, sha).state == "in_review"  # type: ignore[union-attr]
     assert (review.state, review.submitted_by) == ("pending", "AU-CAN")
+
+
+@pytest.mark.parametrize("how", ["put", "stash_blob"])
+def test_threads_storing_the_same_bytes_at_once_all_store_them(tmp_path, how) -> None:
+    # two identical uploads to one node's REST API (two threads) wrote and moved one temp file:
+    # the request whose file the other had moved away answered 500 (FileNotFoundError)
+    import os
+    import threading
+
+    from node.exchange.store import stash_blob
+
+    blobs = BlobStore(tmp_path / "blobs")
+    errors: list[BaseException] = []
+    for round_ in range(20):
+        data = os.urandom(256 * 1024) + bytes([round_])
+        sha = hashlib.sha256(data).hexdigest()
+        start = threading.Barrier(6)
+
+        def store(data: bytes = data, sha: str = sha, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                blobs.put(data) if how == "put" else stash_blob(blobs, sha, data)
+            except BaseException as err:  # the assertion below names it
+                errors.append(err)
+
+        threads = [threading.Thread(target=store) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert blobs.get(sha) == data
+    assert errors == []

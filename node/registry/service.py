@@ -308,7 +308,8 @@ class RegistryService:
             try:
                 tx = await self.chain.revoke(kind, registrar, record_id, p["reason"])
             except ChainReverted as err:
-                if err.detail.get("error") != "AlreadyRevoked":
+                now = await self.chain.get(kind, registrar, record_id)
+                if now is None or not now["revoked_at"]:  # not revoked by another writer
                     await asyncio.to_thread(self._settle, key, OpState.FAILED, err.message)
                     raise
                 tx = await self.chain.revocation_tx(kind, registrar, record_id)
@@ -418,10 +419,10 @@ class RegistryService:
         if on_chain is None:
             try:
                 tx = await self.chain.register(kind, registrar, _chain_fields(kind, fields))
-            except ChainReverted as err:
-                if err.detail.get("error") != "RecordExists":
-                    raise
-                # a concurrent writer (the worker, or another command) landed it first
+            except ChainReverted:
+                # a concurrent writer (the worker, or another command) landed it first? Judged
+                # by the chain, not the error's name: a transaction mined and reverted (a
+                # chain with block times, both passed the pre-flight) names no error
                 on_chain = await self.chain.get(kind, registrar, fields["id"])
                 if on_chain is None or not _same(kind, on_chain, fields):
                     raise

@@ -139,3 +139,24 @@ async def test_a_batch_another_process_confirmed_meanwhile_is_not_sent_back_and_
         [row] = session.exec(select(OperationRow)).all()
     assert row.state == "confirmed" and row.attempts == 1
     assert _leaves(first) == {_sha("a"): ("anchored", op.payload["root"])}
+
+
+async def test_a_batch_another_process_anchored_first_is_adopted_whatever_the_revert_says(
+    pair: tuple[AnchorService, AnchorService],
+) -> None:
+    """On a chain with block times both processes' transactions pass the pre-flight; the
+    second, mined and reverted, names no error: the anchor on chain is the receipt."""
+    from node.errors import ChainReverted
+
+    first, _ = pair
+    chain = first.chain
+    original = chain.anchor
+    won = []
+
+    async def racing(root: str, leaf_count: int, batch_id: str):  # type: ignore[no-untyped-def]
+        won.append(await original(root, leaf_count, batch_id))
+        raise ChainReverted("transaction 0x5e1f reverted")
+
+    chain.anchor = racing  # type: ignore[method-assign]
+    (info,) = await first.anchor_now([_sha("c")])
+    assert info.tx_hash == won[0].tx_hash and first.state(_sha("c")) == "anchored"

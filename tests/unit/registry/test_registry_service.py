@@ -189,3 +189,51 @@ async def test_a_concurrent_writer_that_landed_first_is_adopted(node) -> None:
     chain.register = racing
     out = await reg.add_agency("AU-DAFF", "AU", "Dept")
     assert out["state"] == "confirmed" and out["tx_hash"] == won[0]
+
+
+def _mined_revert() -> Exception:
+    """What a transaction mined and reverted raises on a chain with block times: both
+    writers' transactions passed the pre-flight, and the receipt names no error."""
+    from node.errors import ChainReverted
+
+    return ChainReverted("transaction 0x5e1f reverted")
+
+
+async def test_a_concurrent_writer_whose_win_left_ours_reverting_nameless_is_adopted(
+    node,
+) -> None:
+    reg, chain = node.registry, node.extras["chain"]
+    original = chain.register
+    won: list[str] = []
+
+    async def racing(kind, registrar, fields):
+        won.append(await original(kind, registrar, fields))
+        raise _mined_revert()
+
+    chain.register = racing
+    out = await reg.add_agency("AU-DAFF", "AU", "Dept")
+    assert out["state"] == "confirmed" and out["tx_hash"] == won[0]
+
+
+async def test_a_revocation_another_writer_landed_first_is_adopted_not_failed(node) -> None:
+    reg, chain = node.registry, node.extras["chain"]
+    await reg.add_agency("AU-DAFF", "AU", "Dept")
+    original = chain.revoke
+
+    async def racing(kind, registrar, record_id, reason):
+        await original(kind, registrar, record_id, reason)
+        raise _mined_revert()
+
+    chain.revoke = racing
+    out = await reg.revoke("agency", "AU-DAFF", "merged")
+    assert out["state"] == "revoked"
+    assert (await chain.get("agency", "CN", "AU-DAFF"))["revoked_at"]
+
+    async def failing(kind, registrar, record_id, reason):
+        raise _mined_revert()  # reverted, and nobody revoked it: the operation failed
+
+    await reg.add_agency("AU-BIO", "AU", "Biosecurity")
+    chain.revoke = failing
+    with pytest.raises(Exception, match="reverted"):
+        await reg.revoke("agency", "AU-BIO", "typo")
+    assert not (await chain.get("agency", "CN", "AU-BIO"))["revoked_at"]

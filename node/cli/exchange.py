@@ -6,11 +6,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from node.cli._common import emit_json, emit_line, read_file, settings_from
+from node.cli._common import emit_json, emit_line, read_file, settings_from, within
 
 if TYPE_CHECKING:
     from node.exchange.service import ExchangeService
     from node.runtime import Node
+
+# a page of ``messages``: a year's inbox and outbox of a busy post (350k rows) printed whole
+# took 15 s and 1 GB of memory
+MAX_LIMIT = 10_000
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -23,6 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     m = sub.add_parser("messages", help="list exchanged messages")
     m.add_argument("--direction", choices=("in", "out"), help="inbox or outbox only")
     m.add_argument("--rejected", action="store_true", help="list refused incoming messages")
+    m.add_argument(
+        "--limit",
+        type=int,
+        default=1000,
+        help=f"at most this many (1-{MAX_LIMIT}), received then sent, oldest first (1000)",
+    )
+    m.add_argument("--offset", type=int, default=0, help="skip this many first (0)")
     m.add_argument("--json", action="store_true", help="print as JSON")
     m.set_defaults(func=_messages)
 
@@ -54,9 +65,14 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _messages(args: argparse.Namespace) -> int:
+    within("--limit", args.limit, 1, MAX_LIMIT)
+    within("--offset", args.offset, 0, 10**9)
     node, service = _service(args)
     try:
-        items = service.rejections() if args.rejected else service.messages(args.direction)
+        if args.rejected:
+            items = service.rejections(args.limit, args.offset)
+        else:
+            items = service.messages(args.direction, args.limit, args.offset)
     finally:
         node.db.dispose()
     if args.json:

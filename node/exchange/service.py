@@ -271,9 +271,11 @@ class ExchangeService:
             o = session.exec(select(OutboxRow).where(OutboxRow.message_id == message_id)).first()
             return _sent(o) if o is not None else None
 
-    def rejections(self) -> list[dict[str, Any]]:
+    def rejections(self, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Refused envelopes, oldest first; ``limit`` of them from ``offset`` (all without)."""
         with self.db.session() as session:
-            rows = session.exec(select(RejectionRow).order_by(col(RejectionRow.id)))
+            stmt = select(RejectionRow).order_by(col(RejectionRow.id)).offset(offset)
+            rows = session.exec(stmt.limit(limit) if limit is not None else stmt)
             return [r.model_dump(mode="json", exclude={"id"}) for r in rows]
 
     def receipt(self, message_id: str) -> pb.Receipt | None:

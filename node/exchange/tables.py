@@ -43,6 +43,7 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_exchange_outbox_pending", "peer", "seq", **_where("state = 'pending'")),
         Index("ix_exchange_outbox_unstored", "seq", **_where("NOT stored")),
+        Index("ix_exchange_outbox_peer_kind_state", "peer", "kind", "state"),  # /metrics counts
     )
 
     seq: int | None = Field(default=None, primary_key=True)  # per-partner delivery order
@@ -69,6 +70,8 @@ class InboxRow(SQLModel, table=True):
         Index("ix_exchange_inbox_unstored", "message_id", **_where("NOT stored")),
         # messages still to apply (registry updates, revocations, review outcomes): node.applier
         Index("ix_exchange_inbox_to_apply", "received_at", **_where(TO_APPLY)),
+        Index("ix_exchange_inbox_received_at", "received_at"),  # messages in order, by page
+        Index("ix_exchange_inbox_peer_kind_state", "peer", "kind", "state"),  # /metrics counts
     )
 
     # A message id is the sender's: unique per sender, not across them (migration 0006), so

@@ -10,11 +10,12 @@ for their own country (the issuers' electronic copies). Paper scans are stored, 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import String, cast, exists, update
 from sqlmodel import col, select
 
 from adapters.errors import AdapterError
@@ -174,8 +175,15 @@ class Intake:
         if not certificate_number:
             return ""
         self._index_new()
+        # the rows whose JSON list spells the number, then the list itself checked: reading
+        # and decoding every declaration's list took 1.4 s a scan at 40k declarations
+        numbers = cast(col(DeclarationIndexRow.certificate_numbers), String)
         with self.db.session() as session:
-            rows = session.exec(select(DeclarationIndexRow))
+            rows = session.exec(
+                select(DeclarationIndexRow).where(
+                    numbers.contains(json.dumps(certificate_number), autoescape=True)
+                )
+            )
             hits = [r for r in rows if certificate_number in r.certificate_numbers]
         return max(hits, key=lambda r: r.indexed_at).sha256 if hits else ""
 
@@ -200,11 +208,15 @@ class Intake:
 
     def _index_new(self) -> None:
         """Index declarations that arrived another way (from partners over gRPC)."""
+        indexed = exists().where(col(DeclarationIndexRow.sha256) == col(DocumentRow.sha256))
         with self.db.session() as session:
-            known = set(session.exec(select(DeclarationIndexRow.sha256)))
-            rows = session.exec(select(DocumentRow).where(DocumentRow.kind == "declaration"))
+            # those not indexed yet, told by the database (every declaration and every indexed
+            # one read into Python took 1.7 s a scan at 40k declarations)
+            rows = session.exec(
+                select(DocumentRow).where(DocumentRow.kind == "declaration", ~indexed)
+            ).all()
             for row in rows:
-                if row.sha256 in known or not self.blobs.has(row.sha256):
+                if not self.blobs.has(row.sha256):
                     continue
                 try:
                     numbers = _flat(self.blobs.get(row.sha256)).get("certificate_numbers") or []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -15,9 +15,14 @@ def utcnow() -> dt.datetime:
 
 class DocumentRow(SQLModel, table=True):
     __tablename__ = "documents"
+    __table_args__ = (
+        # counts by kind and state (``/metrics``) from the index alone; kind lookups use it too
+        Index("ix_documents_kind_state", "kind", "state"),
+        Index("ix_documents_created_at", "created_at"),  # the newest first (``/documents``)
+    )
 
     sha256: str = Field(primary_key=True, max_length=64)
-    kind: str = Field(default="other", index=True)  # certificate | declaration | scan | other
+    kind: str = Field(default="other")  # certificate | declaration | scan | other
     format: str = Field(default="unknown")  # adapter format id, or media type for scans
     media_type: str = Field(default="application/octet-stream")
     size: int = 0

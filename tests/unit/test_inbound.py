@@ -143,3 +143,23 @@ def test_a_copy_indexed_while_its_paper_was_reviewed_sends_the_paper_round_again
     service._record("d" * 64, out, _Against("", None, {"sha256": copy}))  # reviewed with it
     with node.db.session() as session:
         assert session.get(ReviewRow, "d" * 64).state == "review"
+
+
+def test_a_declaration_is_found_by_the_whole_number_it_names(node) -> None:
+    """The lookup asks the database for the declarations whose list spells the number (it read
+    and decoded every declaration's list for each scan: 3 s a scan at 40k declarations): a
+    number that is part of another, or that holds LIKE's wildcards, finds only its own."""
+
+    def declaration(number: str, *names: str) -> str:
+        body = {"declaration_number": number, "certificate_numbers": list(names)}
+        return _receive(node, json.dumps(body).encode(), "declaration")
+
+    intake = node.extras["review"].intake
+    first = declaration("D1", "AU-12", "NZ_1%")
+    assert intake.find_declaration("AU-12") == first  # indexed when first looked for
+    second = declaration("D2", "AU-1", "AU-12")  # arrived since: indexed by the next lookup
+    assert intake.find_declaration("AU-1") == second
+    assert intake.find_declaration("AU-12") == second  # the newest naming it
+    assert intake.find_declaration("NZ_1%") == first
+    for absent in ("AU", "U-1", "NZ-1%", "NZ_1", "%", "_"):
+        assert intake.find_declaration(absent) == "", absent

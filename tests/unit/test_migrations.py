@@ -187,7 +187,8 @@ def test_0006_keys_the_inbox_per_sender_and_keeps_its_rows(tmp_path: Path) -> No
         command.upgrade(alembic_config(conn), "0005")
         _inbox_row(conn, "m-1", "AU-CAN", "2026-12-01 10:00:00")
         _inbox_row(conn, "m-2", "AU-CAN", "2026-12-01 10:00:01")
-    db.migrate()
+    with db.engine.begin() as conn:  # the indexes it makes again (later revisions add more)
+        command.upgrade(alembic_config(conn), "0006")
     with db.engine.begin() as conn:
         _inbox_row(conn, "m-1", "NZ-AKL", "2026-12-01 10:00:02")  # same id, another sender
         rows = conn.execute(
@@ -227,3 +228,26 @@ def test_the_revision_script_writes_nothing_for_help_or_a_bad_message(
         assert code == 0 and "autogenerate the next revision" in out and not err
     else:
         assert code == 2 and err.startswith("usage: python -m node.storage.migrations")
+
+
+def test_0008_adds_the_indexes_a_nodes_history_is_read_through(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0007")
+        _inbox_row(conn, "m-1", "AU-CAN", "2026-12-01 10:00:00")
+    db.migrate()
+
+    def names(table: str) -> set[str]:
+        return {i["name"] for i in inspect(db.engine).get_indexes(table)}
+
+    assert {"ix_exchange_inbox_received_at", "ix_exchange_inbox_peer_kind_state"} <= names(
+        "exchange_inbox"
+    )
+    assert "ix_exchange_outbox_peer_kind_state" in names("exchange_outbox")
+    assert {"ix_documents_kind_state", "ix_documents_created_at"} <= names("documents")
+    assert "ix_documents_kind" not in names("documents")  # a prefix of (kind, state)
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0007")
+        assert conn.execute(text("SELECT count(*) FROM exchange_inbox")).scalar_one() == 1
+    assert "ix_documents_kind" in names("documents")
+    assert "ix_exchange_inbox_received_at" not in names("exchange_inbox")

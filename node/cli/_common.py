@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,20 @@ def within(option: str, value: int, low: int, high: int) -> None:
 def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, sort_keys=False, default=str) + "\n")
     sys.stdout.flush()
+
+
+def emit_json_list(pages: Iterable[list[Any]]) -> None:
+    """A JSON array printed as ``emit_json`` prints one, written page by page: a listing of
+    any length in the memory of one page."""
+    out, first = sys.stdout, True
+    out.write("[")
+    for page in pages:
+        for item in page:
+            text = json.dumps(item, indent=2, sort_keys=False, default=str)
+            out.write(("\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
+            first = False
+    out.write("]\n" if first else "\n]\n")
+    out.flush()
 
 
 def emit_line(text: str) -> None:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from node.cli._common import emit_json, emit_line, read_file, settings_from, within
+from node.cli._common import emit_json, emit_json_list, emit_line, read_file, settings_from, within
 
 if TYPE_CHECKING:
     from node.exchange.service import ExchangeService
     from node.runtime import Node
 
-# a page of ``messages``: a year's inbox and outbox of a busy post (350k rows) printed whole
-# took 15 s and 1 GB of memory
+# ``messages`` without ``--limit`` prints the whole history (the contract's listing), read and
+# printed a page at a time: a year's inbox and outbox of a busy post (350k rows) read at once
+# took 1 GB of memory
 MAX_LIMIT = 10_000
+_PAGE = 1000
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -30,8 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     m.add_argument(
         "--limit",
         type=int,
-        default=1000,
-        help=f"at most this many (1-{MAX_LIMIT}), received then sent, oldest first (1000)",
+        help=f"at most this many (1-{MAX_LIMIT}), received then sent, oldest first (all)",
     )
     m.add_argument("--offset", type=int, default=0, help="skip this many first (0)")
     m.add_argument("--json", action="store_true", help="print as JSON")
@@ -65,24 +67,48 @@ def _send(args: argparse.Namespace) -> int:
 
 
 def _messages(args: argparse.Namespace) -> int:
-    within("--limit", args.limit, 1, MAX_LIMIT)
+    if args.limit is not None:
+        within("--limit", args.limit, 1, MAX_LIMIT)
     within("--offset", args.offset, 0, 10**9)
     node, service = _service(args)
     try:
-        if args.rejected:
-            items = service.rejections(args.limit, args.offset)
+        pages = _pages(service, args)
+        if args.json:
+            emit_json_list(pages)
         else:
-            items = service.messages(args.direction, args.limit, args.offset)
+            for page in pages:
+                for i in page:
+                    emit_line(
+                        "  ".join(
+                            str(i.get(k, ""))
+                            for k in (
+                                "at",
+                                "direction",
+                                "peer",
+                                "kind",
+                                "state",
+                                "message_id",
+                                "code",
+                            )
+                        )
+                    )
     finally:
         node.db.dispose()
-    if args.json:
-        emit_json(items)
-    else:
-        for i in items:
-            emit_line(
-                "  ".join(
-                    str(i.get(k, ""))
-                    for k in ("at", "direction", "peer", "kind", "state", "message_id", "code")
-                )
-            )
     return 0
+
+
+def _pages(service: ExchangeService, args: argparse.Namespace) -> Iterator[list[dict[str, Any]]]:
+    """The listing asked for, ``_PAGE`` rows at a time (``--limit`` rows in all, if given)."""
+    offset, left = args.offset, args.limit
+    while left is None or left > 0:
+        size = _PAGE if left is None else min(_PAGE, left)
+        if args.rejected:
+            page = service.rejections(size, offset)
+        else:
+            page = service.messages(args.direction, size, offset)
+        if page:
+            yield page
+        if len(page) < size:
+            return
+        offset += len(page)
+        left = None if left is None else left - len(page)

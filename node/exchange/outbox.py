@@ -304,7 +304,7 @@ class _Stream:
                     retry.append(row.seq)
             elif ack.rejection.status_code in {s.value[0] for s in TRANSIENT}:
                 retry.append(row.seq)
-            elif ack.rejection.error_code == UnknownKey.code:
+            elif _our_key_unpinned(ack.rejection):
                 unpinned.append(row.seq)  # our key, rotated, not pinned there yet: wait for it
             else:
                 rejected.append((row, ack.rejection))
@@ -338,6 +338,19 @@ class _Stream:
             logger.warning(
                 "%s rejected %s: %s (%s)", row.peer, row.message_id, rej.message, rej.error_code
             )
+
+
+def _our_key_unpinned(rejection: pb.Rejection) -> bool:
+    """The partner refused an envelope because this node's signing key is not pinned there
+    (rotated, its new card not pinned yet): ``unknown_key``, or, from a partner still on a
+    release from before key rotation, which had no such code, ``unknown_sender`` naming the
+    signer key ("signer key '...' is not pinned for ..."). Either way the envelope waits for
+    the card instead of being given up."""
+    if rejection.error_code == UnknownKey.code:
+        return True
+    return rejection.error_code == UnknownSender.code and rejection.message.startswith(
+        "signer key "
+    )
 
 
 def _frames(rows: list[OutboxRow], batch_max: int) -> list[list[OutboxRow]]:

@@ -140,11 +140,6 @@ def _check_card(card: PartnerCard) -> None:
         raise InputError(f"node_id must look like CC-NAME, got {card.node_id!r}")
     if len(card.country) != 2 or not card.country.isalpha() or not card.country.isupper():
         raise InputError(f"country must be an ISO 3166 alpha-2 code, got {card.country!r}")
-    if not card.node_id.startswith(card.country + "-"):  # its registry writes are this country's
-        raise InputError(
-            f"node_id {card.node_id!r} is not of country {card.country}: a node's id begins "
-            "with its country's code"
-        )
     match = _ENDPOINT.match(card.endpoint)
     if not match or not 0 < int(match["port"]) < 65536:
         raise InputError(f"endpoint must be host:port, got {card.endpoint!r}")
@@ -182,6 +177,18 @@ def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool =
     if card.node_id == own_id:
         raise InputError(f"{card.node_id} is this node itself")
     with db.session() as session:
+        if not card.node_id.startswith(
+            card.country + "-"
+        ):  # its registry writes are this country's
+            # a node an earlier release let choose its id, pinned here before ids began with
+            # their country, is re-pinned under the id and country it has (rotated keys, a new
+            # endpoint): it cannot change its id without becoming another node
+            pinned = session.get(PartnerRow, card.node_id)
+            if pinned is None or pinned.country != card.country:
+                raise InputError(
+                    f"node_id {card.node_id!r} is not of country {card.country}: a node's id "
+                    "begins with its country's code"
+                )
         if not insert_absent(session, PartnerRow(**asdict(card))):
             row = session.get(PartnerRow, card.node_id)
             assert row is not None

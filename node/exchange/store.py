@@ -451,7 +451,7 @@ def _sent_event(header: pb.EnvelopeHeader, sha: str) -> dict[str, Any]:
         "sha256": sha,
         "kind": EventKind.SENT.value,
         "actor": header.sender_node,
-        "at": header.created_at.ToDatetime(),
+        "at": header.created_at.ToDatetime(tzinfo=dt.UTC),
         "detail": {"message_id": header.message_id, "to": header.recipient_node, "queued": True},
     }
 

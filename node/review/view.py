@@ -5,6 +5,7 @@ declaration and the issuer's electronic copy."""
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 from typing import Any
 
 from node.review.tables import ReviewRow
@@ -114,7 +115,7 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
     copy = layout.pop("electronic_copy", None)
     stamping_of = layout.pop("stamping_of", None)
     out.update(
-        result=result,
+        result=_evidence_named(result),
         rules=ordered_rules(list(result.get("rules", []))),
         declaration_sha256=row.declaration_sha256 or None,
         declaration=declaration,
@@ -127,6 +128,16 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
         error=row.error or None,
     )
     return out
+
+
+def _evidence_named(result: dict[str, Any]) -> dict[str, Any]:
+    """The result with its evidence files by name: a review stored by a release from before
+    results kept names (``verifier.stored_result``) holds their paths on the node, which the
+    API and ``review show`` must not give away after an upgrade either."""
+    evidence = result.get("evidence")
+    if not isinstance(evidence, dict):
+        return result
+    return {**result, "evidence": {k: PurePath(str(v)).name for k, v in evidence.items()}}
 
 
 def _seal(seal: dict[str, Any] | None) -> dict[str, Any] | None:

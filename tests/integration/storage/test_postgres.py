@@ -171,3 +171,17 @@ async def test_an_issuers_copy_arriving_as_an_officer_decides_does_not_reopen_th
 
     assert decided and decided[0]["state"] == "decided"
     assert review.get(sha)["state"] == "decided" and review.pending() == []
+
+
+def test_a_document_queued_for_a_partner_is_sent_on_postgres(node) -> None:
+    """`cusdep send` on PostgreSQL: the `sent` event took the envelope's creation time without
+    its zone, which the timezone-aware column refused (a traceback, nothing queued)."""
+    from node.storage.documents import events_for
+    from tests.unit.api.fakes import add_partner
+
+    add_partner(node, "AU-SYD", "AU")
+    sent = node.exchange.send(b'{"doc_type": "certificate"}', "AU-SYD", filename="c.json")
+    with node.db.session() as session:
+        events = events_for(session, sent.document_sha256)
+    assert [e.kind for e in events] == ["sent"]
+    assert events[0].detail["to"] == "AU-SYD"

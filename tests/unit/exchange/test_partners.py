@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from node.config import Settings
 from node.errors import ConfigError, Conflict, InputError
 from node.exchange.errors import RetiredKeyExpired, UnknownKey
 from node.exchange.partners import PartnerDirectory, add_partner, export_card, parse_card
+from node.exchange.tables import PartnerRow
 from node.identity import create_identity
 from node.storage.db import Database
 
@@ -26,7 +28,6 @@ def _card(tmp_path: Path, node_id: str = "AU-CAN") -> dict:
     [
         ({"node_id": "au can"}, "node_id"),
         ({"country": "AUS"}, "country"),
-        ({"country": "CN"}, "node_id 'AU-CAN' is not of country CN"),  # a security review's
         ({"endpoint": "127.0.0.1"}, "endpoint"),
         ({"endpoint": "127.0.0.1:70000"}, "endpoint"),
         ({"ca_pem": "-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----\n"}, "ca_pem"),
@@ -64,6 +65,28 @@ def test_pinning_is_idempotent_and_changes_need_replace(tmp_path: Path) -> None:
         add_partner(db, card, own_id="AU-CAN")
     directory = PartnerDirectory(db)
     assert directory.require("AU-CAN").key_id == rotated.key_id
+
+
+def test_a_node_id_not_of_its_country_is_refused_unless_pinned_before_the_rule(
+    tmp_path: Path,
+) -> None:
+    """A security review: a node's id begins with its country. A partner an earlier release
+    let choose another id (UK-LHR of GB), pinned then, is re-pinned after it rotates its keys:
+    after the upgrade its new card was refused and it could not be followed without a new id."""
+    db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    db.migrate()
+    with pytest.raises(InputError, match="node_id 'AU-CAN' is not of country CN"):
+        add_partner(db, parse_card(json.dumps({**_card(tmp_path), "country": "CN"})), own_id="X")
+    assert PartnerDirectory(db).get("AU-CAN") is None
+    old = parse_card(json.dumps({**_card(tmp_path / "old", "UK-LHR"), "country": "GB"}))
+    with db.session() as session:  # as an earlier release pinned it
+        session.add(PartnerRow(**asdict(old)))
+    rotated = {**_card(tmp_path / "new", "UK-LHR"), "country": "GB"}
+    assert add_partner(db, parse_card(json.dumps(rotated)), own_id="CN-SHA", replace=True)
+    assert PartnerDirectory(db).require("UK-LHR").key_id == rotated["key_id"]
+    elsewhere = parse_card(json.dumps({**rotated, "country": "US"}))
+    with pytest.raises(InputError, match="not of country US"):
+        add_partner(db, elsewhere, own_id="CN-SHA", replace=True)
 
 
 def test_peer_is_identified_only_by_a_pinned_ca_and_its_san(tmp_path: Path) -> None:

@@ -143,6 +143,8 @@ def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
     except CusdepError as err:
         sys.stderr.write(f"cusdep: error: {err.roll_up()}\n")
         return EXIT_USAGE, args
+    except BrokenPipeError:
+        return _reader_left(), args
     except Exception as err:
         if not _is_database_error(err):
             raise
@@ -150,6 +152,14 @@ def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
         return EXIT_USAGE, args
     except KeyboardInterrupt:
         return 130, args
+
+
+def _reader_left() -> int:
+    """Exit status when the reader of our output went away (``cusdep messages | head``): no
+    traceback; stdout pointed at /dev/null so the interpreter's last flush stays quiet."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
 
 
 def _is_database_error(err: Exception) -> bool:

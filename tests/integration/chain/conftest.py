@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from node.anchoring.service import AnchorService
 from node.chain.anchor import Web3ChainAnchor
 from node.chain.client import ChainClient, new_account
 from node.chain.registry import Web3TrustRegistry
+from node.config import AnchoringSettings
+from node.storage.db import Database
 from tests.integration.chain.homes import cusdep, stop_embedded_anvil
 
 
@@ -41,6 +44,18 @@ class Deployed:
 
     def registry(self, client: ChainClient) -> Web3TrustRegistry:
         return Web3TrustRegistry(client, fixed(self.registry_address))  # type: ignore[arg-type]
+
+    def anchoring(self, db: Database, client: ChainClient) -> AnchorService:
+        """CN-SHA's anchoring on this DocumentAnchor, sending as ``client``."""
+        return AnchorService(db, self.anchor(client), actor="CN-SHA", settings=AnchoringSettings())
+
+
+@pytest.fixture
+def node_db(home: Path) -> Database:
+    """A migrated SQLite database beside ``home``: the node's, for the services a test builds."""
+    db = Database(f"sqlite:///{home.parent / 'node.db'}")
+    db.migrate()
+    return db
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ import asyncio
 import hashlib
 from pathlib import Path
 
-from node.anchoring.service import AnchorService
 from node.chain.client import ChainClient
-from node.config import AnchoringSettings
 from node.storage.db import Database
 from tests.integration.chain.conftest import Deployed
 
@@ -23,10 +21,9 @@ async def _pending(client: ChainClient) -> int:
 
 
 async def test_the_process_whose_anchor_reverted_on_chain_adopts_the_other(
-    home: Path, anvil_url: str, deployed: Deployed
+    home: Path, anvil_url: str, deployed: Deployed, node_db: Database
 ) -> None:
-    db = Database(f"sqlite:///{home.parent / 'node.db'}")
-    db.migrate()
+    db = node_db
     admin = deployed.admin
     lock = home / "chain" / "send.lock"
     services = []
@@ -34,9 +31,7 @@ async def test_the_process_whose_anchor_reverted_on_chain_adopts_the_other(
         client = ChainClient(anvil_url, admin.account, send_lock=lock)
         await client.start()
         deployed.clients.append(client)
-        services.append(
-            AnchorService(db, deployed.anchor(client), actor="CN-SHA", settings=AnchoringSettings())
-        )
+        services.append(deployed.anchoring(db, client))
     first, second = services
     sha = hashlib.sha256(b"mined twice").hexdigest()
     first.enqueue([sha])

@@ -12,7 +12,7 @@ from sqlmodel import select
 from node.anchoring.service import AnchorService
 from node.anchoring.worker import AnchorWorker
 from node.chain.client import ChainClient
-from node.config import AnchoringSettings, ChainSettings, NodeIdentity, Settings
+from node.config import ChainSettings, NodeIdentity, Settings
 from node.domain.states import EventKind, OpState
 from node.runtime import Node
 from node.storage.blobs import BlobStore
@@ -33,12 +33,11 @@ def _node(home: Path, anvil_url: str, db: Database, anchoring: AnchorService) ->
 
 
 async def test_an_anchor_the_chain_lost_is_anchored_again_and_verifies(
-    home: Path, anvil_url: str, deployed: Deployed
+    home: Path, anvil_url: str, deployed: Deployed, node_db: Database
 ) -> None:
-    db = Database(f"sqlite:///{home.parent / 'node.db'}")
-    db.migrate()
+    db = node_db
     admin = deployed.admin
-    before = AnchorService(db, deployed.anchor(admin), actor="CN-SHA", settings=AnchoringSettings())
+    before = deployed.anchoring(db, admin)
     kept, lost = (hashlib.sha256(n).hexdigest() for n in (b"kept", b"lost"))
     [kept_info] = await before.anchor_now([kept])
     snapshot = await admin.rpc("evm_snapshot", [])
@@ -57,7 +56,7 @@ async def test_an_anchor_the_chain_lost_is_anchored_again_and_verifies(
     client = ChainClient(anvil_url, admin.account)
     await client.start()
     deployed.clients.append(client)
-    after = AnchorService(db, deployed.anchor(client), actor="CN-SHA", settings=AnchoringSettings())
+    after = deployed.anchoring(db, client)
     worker = AnchorWorker(after)
     await worker.start()
     try:

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from node.anchoring.service import AnchorService
 from node.anchoring.worker import AnchorWorker
-from node.config import AnchoringSettings
 from node.domain.states import EventKind
 from node.storage.core import OperationRow
 from node.storage.db import Database
@@ -25,17 +23,16 @@ from tests.integration.chain.test_anchor_reconcile import _node
 
 
 async def test_documents_anchored_on_the_old_contract_are_anchored_on_the_new(
-    home: Path, anvil_url: str, deployed: Deployed
+    home: Path, anvil_url: str, deployed: Deployed, node_db: Database
 ) -> None:
-    db = Database(f"sqlite:///{home.parent / 'node.db'}")
-    db.migrate()
+    db = node_db
     admin = deployed.admin
-    old = AnchorService(db, deployed.anchor(admin), actor="CN-SHA", settings=AnchoringSettings())
+    old = deployed.anchoring(db, admin)
     sha = hashlib.sha256(b"anchored before the redeploy").hexdigest()
     [before] = await old.anchor_now([sha])
 
     deployed.anchor_address = await admin.deploy("DocumentAnchor")  # the redeploy
-    new = AnchorService(db, deployed.anchor(admin), actor="CN-SHA", settings=AnchoringSettings())
+    new = deployed.anchoring(db, admin)
     node = _node(home, anvil_url, db, new)
     assert (await trace(node, sha))["verified_on_chain"] is False  # not on the new one yet
 

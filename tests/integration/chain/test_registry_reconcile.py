@@ -19,12 +19,11 @@ from tests.unit.registry.records import png
 
 
 async def test_registry_writes_the_chain_lost_are_written_again(
-    home: Path, anvil_url: str, deployed: Deployed
+    home: Path, anvil_url: str, deployed: Deployed, node_db: Database
 ) -> None:
     admin = deployed.admin
     await deployed.registry(admin).add_authority("CN", admin.address)
-    db = Database(f"sqlite:///{home.parent / 'node.db'}")
-    db.migrate()
+    db = node_db
     blobs = BlobStore(home / "blobs")
     before = RegistryService(db, blobs, deployed.registry(admin), country="CN", actor="CN-SHA")
     await before.add_agency("CN-GACC", "CN", "General Administration of Customs")

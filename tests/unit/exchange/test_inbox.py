@@ -25,29 +25,31 @@ from node.exchange.partners import PartnerDirectory, add_partner, export_card, p
 from node.exchange.payloads import build_document
 from node.exchange.signing import seal_envelope
 from node.exchange.tables import InboxRow, RejectionRow
+from node.exchange.throttle import RefusalBudget
 from node.identity import Identity, create_identity
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentEventRow, DocumentRow
 from node.storage.db import Database
 
 
-@pytest.fixture
-def world(tmp_path: Path):
+def make_world(
+    tmp_path: Path, settings: ExchangeSettings, budget: RefusalBudget | None = None
+) -> tuple[Inbox, Identity, Database]:
+    """CN-SHA's inbox on a real SQLite file, AU-CAN pinned; AU-CAN's identity to sign with."""
     me = create_identity(tmp_path / "cn", "CN-SHA")
     peer = create_identity(tmp_path / "au", "AU-CAN")
     db = Database(f"sqlite:///{tmp_path / 'cn.db'}")
     db.migrate()
-    settings = Settings(home=tmp_path / "au", node={"id": "AU-CAN", "country": "AU"})
-    add_partner(db, parse_card(json.dumps(export_card(settings, peer).to_json())), own_id="CN-SHA")
-    inbox = Inbox(
-        db,
-        BlobStore(tmp_path / "blobs"),
-        me,
-        PartnerDirectory(db),
-        ExchangeSettings(max_message_bytes=4096),
-        store.Quarantine(tmp_path / "quarantine"),
-    )
+    card = export_card(Settings(home=tmp_path / "au", node={"id": "AU-CAN", "country": "AU"}), peer)
+    add_partner(db, parse_card(json.dumps(card.to_json())), own_id="CN-SHA")
+    blobs, quarantine = BlobStore(tmp_path / "blobs"), store.Quarantine(tmp_path / "quarantine")
+    inbox = Inbox(db, blobs, me, PartnerDirectory(db), settings, quarantine, budget)
     return inbox, peer, db
+
+
+@pytest.fixture
+def world(tmp_path: Path):
+    return make_world(tmp_path, ExchangeSettings(max_message_bytes=4096))
 
 
 def _env(peer: Identity, body: str = "AU-1", **kw) -> pb.SignedEnvelope:

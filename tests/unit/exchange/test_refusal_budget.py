@@ -5,25 +5,16 @@ received, nothing written) until the budget has refilled."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
 
-from node.config import ExchangeSettings, Settings
-from node.exchange import store
-from node.exchange._pb import envelope_pb2 as pb
-from node.exchange.inbox import Inbox
-from node.exchange.partners import PartnerDirectory, add_partner, export_card, parse_card
-from node.exchange.payloads import build_document
-from node.exchange.signing import seal_envelope
+from node.config import ExchangeSettings
 from node.exchange.tables import InboxRow, RejectionRow
 from node.exchange.throttle import RefusalBudget, RefusalsThrottled
-from node.identity import Identity, create_identity
-from node.storage.blobs import BlobStore
 from node.storage.db import Database
+from tests.unit.exchange.test_inbox import _env, make_world
 
 
 class _Clock:
@@ -62,35 +53,9 @@ def test_a_burst_is_taken_then_the_rate_and_a_spent_budget_refuses() -> None:
 
 @pytest.fixture
 def world(tmp_path: Path):
-    me = create_identity(tmp_path / "cn", "CN-SHA")
-    peer = create_identity(tmp_path / "au", "AU-CAN")
-    db = Database(f"sqlite:///{tmp_path / 'cn.db'}")
-    db.migrate()
-    settings = Settings(home=tmp_path / "au", node={"id": "AU-CAN", "country": "AU"})
-    add_partner(db, parse_card(json.dumps(export_card(settings, peer).to_json())), own_id="CN-SHA")
     clock = _Clock()
-    inbox = Inbox(
-        db,
-        BlobStore(tmp_path / "blobs"),
-        me,
-        PartnerDirectory(db),
-        ExchangeSettings(),
-        store.Quarantine(tmp_path / "quarantine"),
-        RefusalBudget(burst=20, per_minute=60, clock=clock),
-    )
-    return inbox, peer, db, clock
-
-
-def _env(peer: Identity, body: str, **kw) -> pb.SignedEnvelope:
-    args = dict(
-        kind=pb.MESSAGE_KIND_CERTIFICATE,
-        sender="AU-CAN",
-        recipient="CN-SHA",
-        created_at=dt.datetime.now(dt.UTC),
-    )
-    args.update(kw)
-    payload = build_document(f'{{"certificate_number": "{body}"}}'.encode(), "certificate")
-    return seal_envelope(peer.signing_key, payload=payload.SerializeToString(), **args)
+    budget = RefusalBudget(burst=20, per_minute=60, clock=clock)
+    return (*make_world(tmp_path, ExchangeSettings(), budget), clock)
 
 
 def _codes(db: Database) -> list[str]:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from adapters.normalize import name_similarity
+from verification.normalise import certificate_key
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
 
@@ -48,8 +49,8 @@ def certificate_number(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     number = inp.value("certificate_number")
     if not listed or not number:
         return None
-    keys = {re.sub(r"[^0-9A-Z]", "", str(x).upper()) for x in listed}
-    if re.sub(r"[^0-9A-Z]", "", number.upper()) not in keys:
+    keys = {certificate_key(str(x)) for x in listed}
+    if certificate_key(number) not in keys:
         return Outcome(False, f"certificate {number} is not among the declared {sorted(listed)}")
     return Outcome(True, f"certificate {number} is referenced by the declaration")
 

@@ -538,3 +538,11 @@ def test_a_seal_that_is_the_stamping_on_another_certificate_rejects_as_data_says
     bad.write_text(DEFAULT_RULES.read_text().replace("same_stamping = 0.85", "same_stamping = 2"))
     with pytest.raises(RuleSetError):
         load_rules(bad)
+
+
+@pytest.mark.parametrize("listed", ["au 2026 000123", "No. AU-2026-000123", "N° AU2026000123"])
+def test_a_declared_certificate_number_is_compared_however_the_importer_spelt_it(listed):
+    declaration = {**DECLARATION, "certificate_numbers": ["NZ-1", listed]}
+    rule = _verdict(_inputs(declaration=declaration))[1]["declaration.certificate_number"]
+    assert rule.passed, rule.message
+

@@ -101,6 +101,16 @@ def _opt_number(value: Any) -> Any:
     return _n.parse_number(value) if isinstance(value, str) else value
 
 
+def _opt_mass(value: Any) -> Any:
+    """A mass in kilograms, as the field's name says; one written with its unit ("32.9183 t",
+    "72,571 lb", "KGM") is converted (the unit was dropped: 72,571 lb read as 72,571 kg), and
+    one whose unit is no mass ("5 m3") is refused."""
+    if not isinstance(value, str) or not value.strip():
+        return _opt_number(value)
+    number, unit = _n.parse_quantity(value)
+    return _n.to_kg(number, unit)
+
+
 def _opt_int(value: Any) -> Any:
     number = _opt_number(value)
     if isinstance(number, float):
@@ -226,9 +236,8 @@ class LineItem(_Model):
 
     _hs = field_validator("hs_code", mode="before")(_opt_hs)
     _country = field_validator("origin_country", mode="before")(_opt_country)
-    _nums = field_validator(
-        "quantity", "net_weight_kg", "gross_weight_kg", "net_volume", "gross_volume", mode="before"
-    )(_opt_number)
+    _nums = field_validator("quantity", "net_volume", "gross_volume", mode="before")(_opt_number)
+    _masses = field_validator("net_weight_kg", "gross_weight_kg", mode="before")(_opt_mass)
 
     @field_validator("origin_countries", mode="before")
     @classmethod
@@ -333,7 +342,8 @@ class _Document(BaseModel):
         _opt_country
     )
     _hs = field_validator("hs_code", mode="before")(_opt_hs)
-    _nums = field_validator("quantity", "net_weight_kg", mode="before")(_opt_number)
+    _nums = field_validator("quantity", mode="before")(_opt_number)
+    _mass = field_validator("net_weight_kg", mode="before")(_opt_mass)
 
     _packages = field_validator("packages", mode="before")(_opt_int)
 

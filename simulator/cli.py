@@ -163,6 +163,8 @@ def _traffic(args: argparse.Namespace) -> int:
     except ValueError as err:
         raise InputError(str(err)) from err
     out = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="cusdep-traffic-"))
+    if out.exists() and not out.is_dir():  # iterdir() on it was a traceback
+        raise InputError(f"{out}: not a directory")
     if out.exists() and any(out.iterdir()):
         raise InputError(f"{out}: must be a new or empty directory")
     try:

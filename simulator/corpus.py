@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import multiprocessing
 import random
 from collections.abc import Callable, Iterator, Mapping
@@ -76,9 +77,13 @@ def parse_mix(text: str) -> dict[str, float]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, val = part.partition("=")
         try:
-            mix[name.strip()] = float(val)
+            share = float(val)
         except ValueError as err:
             raise ValueError(f"--mix: {part!r} is not KIND=SHARE") from err
+        if not 0 <= share < math.inf:  # also refuses nan
+            # a negative share took cases from the others' quotas: --count 4 wrote 8
+            raise ValueError(f"--mix: the share of {name.strip()} must be a number >= 0")
+        mix[name.strip()] = share
     return mix
 
 

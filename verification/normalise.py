@@ -556,7 +556,13 @@ def containers(text: str) -> str:
     return norm.container_numbers(out, check=False)
 
 
+# a label written before the number ("No. AU-2026-000123", "Certificate No: ...", "N° ..."):
+# its punctuation tells it from a number that begins with the letters (Norway's "NO-2026-...")
+_NUMBER_LABEL = re.compile(r"^\s*(?:CERT(?:IFICATE)?\s*)?(?:N[OR]\s*[.:]|N\s*[O°º]?\s*[°º])\s*")
+
+
 def certificate_key(number: str) -> str:
-    """A certificate number as numbers are compared (used, copies, stampings): its letters and
-    digits only, upper case ("AU 2026-000123" and "au2026000123" are one certificate)."""
-    return re.sub(r"[^0-9A-Z]", "", number.upper())
+    """A certificate number as numbers are compared (used, copies, stampings, a declaration's
+    list): its letters and digits only, upper case, without a "No." label before it ("AU
+    2026-000123", "au2026000123" and "No. AU-2026-000123" are one certificate)."""
+    return re.sub(r"[^0-9A-Z]", "", _NUMBER_LABEL.sub("", number.upper()))

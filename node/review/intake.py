@@ -171,20 +171,22 @@ class Intake:
         return _flat(self.blobs.get(sha256))
 
     def find_declaration(self, certificate_number: str) -> str:
-        """The newest declaration naming this certificate number ('' if none)."""
-        if not certificate_number:
+        """The newest declaration naming this certificate number ('' if none), however either
+        spells it (``certificate_key``: "e 517 0834559" names the paper's "E-517-0834559")."""
+        key = certificate_key(certificate_number)
+        if not key:
             return ""
         self._index_new()
-        # the rows whose JSON list spells the number, then the list itself checked: reading
+        # the rows whose JSON list spells the key, then the list itself checked: reading
         # and decoding every declaration's list took 1.4 s a scan at 40k declarations
         numbers = cast(col(DeclarationIndexRow.certificate_numbers), String)
         with self.db.session() as session:
             rows = session.exec(
                 select(DeclarationIndexRow).where(
-                    numbers.contains(json.dumps(certificate_number), autoescape=True)
+                    numbers.contains(json.dumps(key), autoescape=True)
                 )
             )
-            hits = [r for r in rows if certificate_number in r.certificate_numbers]
+            hits = [r for r in rows if key in r.certificate_numbers]
         return max(hits, key=lambda r: r.indexed_at).sha256 if hits else ""
 
     def electronic_copy(self, certificate_number: str) -> dict[str, Any] | None:
@@ -226,7 +228,10 @@ class Intake:
 
 
 def _index(session: Any, sha: str, numbers: list[str]) -> None:
-    insert_absent(session, DeclarationIndexRow(sha256=sha, certificate_numbers=numbers))
+    """Index a declaration under the keys of the certificate numbers it lists (the lookup
+    compares keys: a declaration spells a number as the importer typed it)."""
+    keys = list(dict.fromkeys(k for k in map(certificate_key, numbers) if k))
+    insert_absent(session, DeclarationIndexRow(sha256=sha, certificate_numbers=keys))
 
 
 def copy_indexed(session: Any, certificate_number: str) -> bool:

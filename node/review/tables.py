@@ -35,7 +35,8 @@ class ReviewRow(SQLModel, table=True):
 
 
 class DeclarationIndexRow(SQLModel, table=True):
-    """Certificate numbers named by each stored declaration (to pair a scan with it)."""
+    """Certificate numbers named by each stored declaration (to pair a scan with it), as
+    their keys (``verification.normalise.certificate_key``: letters and digits, upper case)."""
 
     __tablename__ = "declaration_index"
 

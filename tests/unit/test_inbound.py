@@ -161,5 +161,27 @@ def test_a_declaration_is_found_by_the_whole_number_it_names(node) -> None:
     assert intake.find_declaration("AU-1") == second
     assert intake.find_declaration("AU-12") == second  # the newest naming it
     assert intake.find_declaration("NZ_1%") == first
-    for absent in ("AU", "U-1", "NZ-1%", "NZ_1", "%", "_"):
+    assert intake.find_declaration("NZ-1") == first  # one certificate, however spelt
+    for absent in ("AU", "U-1", "NZ", "Z1", "%", "_"):
         assert intake.find_declaration(absent) == "", absent
+
+
+def test_a_declaration_is_found_however_it_spells_the_papers_number(node) -> None:
+    """A declaration lists a number as the importer typed it: the scan read "E-517-0834559"
+    found no declaration listing "e 517 0834559" or "No. ZA00247334" (as the node of the audit
+    reviewed it: without a declaration, and a consignment whose origin the declaration
+    contradicts was accepted and anchored)."""
+
+    def declaration(number: str, *names: str) -> str:
+        body = {"declaration_number": number, "certificate_numbers": list(names)}
+        return _receive(node, json.dumps(body).encode(), "declaration")
+
+    intake = node.extras["review"].intake
+    lower = declaration("D1", "e 517 0834559")
+    labelled = declaration("D2", "No. ZA00247334", "Certificate No: NZ26/979604")
+    norway = declaration("D3", "NO-2026-624617")
+    assert intake.find_declaration("E-517-0834559") == lower
+    assert intake.find_declaration("ZA00247334") == labelled
+    assert intake.find_declaration("NZ26/979604") == labelled
+    assert intake.find_declaration("NO-2026-624617") == norway  # "NO" is no label here
+    assert intake.find_declaration("2026-624617") == ""

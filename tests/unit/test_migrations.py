@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -251,3 +252,36 @@ def test_0008_adds_the_indexes_a_nodes_history_is_read_through(tmp_path: Path) -
         assert conn.execute(text("SELECT count(*) FROM exchange_inbox")).scalar_one() == 1
     assert "ix_documents_kind" in names("documents")
     assert "ix_exchange_inbox_received_at" not in names("exchange_inbox")
+
+
+def test_0009_keys_the_declaration_index_by_certificate_key(tmp_path: Path) -> None:
+    """A declaration indexed under its spellings ("e 517 0834559") before 0009 is found by the
+    paper's reading afterwards, its ``indexed_at`` (which makes it the newest) kept."""
+    db = _db(tmp_path)
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0008")
+        conn.execute(
+            text("INSERT INTO declaration_index VALUES (:sha, :numbers, :at)"),
+            [
+                {
+                    "sha": "a" * 64,
+                    "numbers": '["e 517 0834559", "No. ZA-1", "E5170834559"]',
+                    "at": "2026-12-01 10:00:00.000000",
+                },
+                {"sha": "b" * 64, "numbers": '["NO-2026-1"]', "at": "2026-12-01 10:00:01.000000"},
+                {"sha": "c" * 64, "numbers": "[]", "at": "2026-12-01 10:00:02.000000"},
+            ],
+        )
+    db.migrate()
+    with db.engine.begin() as conn:
+        rows = conn.execute(
+            text("SELECT sha256, certificate_numbers, indexed_at FROM declaration_index")
+        ).all()
+    assert sorted((r[0][0], json.loads(r[1]), r[2]) for r in rows) == [
+        ("a", ["E5170834559", "ZA1"], "2026-12-01 10:00:00.000000"),
+        ("b", ["NO20261"], "2026-12-01 10:00:01.000000"),
+        ("c", [], "2026-12-01 10:00:02.000000"),
+    ]
+    with db.engine.begin() as conn:  # the earlier code indexes every declaration again
+        command.downgrade(alembic_config(conn), "0008")
+        assert conn.execute(text("SELECT count(*) FROM declaration_index")).scalar_one() == 0

@@ -23,3 +23,23 @@ def test_parse_mix_and_unknown_kind() -> None:
         plan_kinds(4, 1, {"bogus": 1.0})
     with pytest.raises(ValueError):
         parse_mix("genuine=lots")
+
+
+@pytest.mark.parametrize("text", ["no_seal=-1", "genuine=nan", "genuine=inf", "genuine=-inf"])
+def test_a_share_that_is_not_a_number_at_least_0_is_refused(text: str) -> None:
+    """``--mix genuine=2,no_seal=-1 --count 4`` wrote 8 genuine cases beside a manifest of
+    4 (the negative share took from the quotas); nan and inf failed as "cannot convert float
+    NaN to integer"."""
+    with pytest.raises(ValueError, match=r"must be a number >= 0"):
+        parse_mix(f"genuine=2,{text}")
+
+
+def test_the_cli_refuses_a_negative_share_before_writing(tmp_path, capsys) -> None:
+    from node.cli import main
+
+    out = tmp_path / "c"
+    args = ["simulate", "corpus", "--out", str(out), "--count", "4", "--json"]
+    assert main([*args, "--mix", "genuine=2,no_seal=-1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["cusdep: error: --mix: the share of no_seal must be a number >= 0"]
+    assert not out.exists()

@@ -57,3 +57,15 @@ def test_a_corpus_size_out_of_range_is_refused_first(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and said in err[0], err
     assert not out.exists()
+
+
+def test_an_out_that_is_a_file_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--out FILE`` was a NotADirectoryError traceback (exit 1)."""
+    out = tmp_path / "notes.txt"
+    out.write_text("mine\n")
+    assert main(["simulate", "traffic", "--nodes", "2", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"cusdep: error: {out}: not a directory"]
+    assert out.read_text() == "mine\n"

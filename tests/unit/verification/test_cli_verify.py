@@ -315,6 +315,7 @@ _DECLARATION = {"declaration_number": "D1", "net_weight_kg": 1200.0, "packages":
         ("net_weight_kg", "NaN", "got nan"),
         ("net_weight_kg", '"heavy"', "'heavy'"),  # the rule was silently dropped
         ("net_weight_kg", "-5", "got -5"),
+        ("net_weight_kg", '"5 m3"', "not a unit of mass"),  # was 5 kg
         ("packages", "[1]", "got [1]"),
         ("packages", "true", "True"),
         ("certificate_numbers", '"AU"', "got 'AU'"),  # was split into letters
@@ -345,3 +346,16 @@ def test_a_declaration_is_normalised_as_the_node_reads_it():
     # the contract's declaration JSON names no doc_type: it is read as a declaration, not
     # guessed a certificate from keys both share
     assert declaration_fields(b'{"net_weight_kg": 5}')["net_weight_kg"] == 5.0
+
+
+@pytest.mark.parametrize(
+    ("written", "kg"),
+    [("32.9183 t", 32918.3), ("72,571 lb", 32917.651883), ("32 918,3 KGM", 32918.3)],
+)
+def test_a_declared_net_weight_written_with_its_unit_is_read_in_kg(written, kg):
+    """The unit was dropped: "32.9183 t" was 32.9183 kg and "72,571 lb" 72,571 kg, so a paper
+    certifying 32,918.3 kg was rejected as "+99900%" or "-54.6%" from what was declared."""
+    from node.review.copies import declaration_fields
+
+    data = json.dumps({**_DECLARATION, "net_weight_kg": written}).encode()
+    assert declaration_fields(data)["net_weight_kg"] == pytest.approx(kg)

@@ -538,3 +538,32 @@ def test_a_seal_that_is_the_stamping_on_another_certificate_rejects_as_data_says
     bad.write_text(DEFAULT_RULES.read_text().replace("same_stamping = 0.85", "same_stamping = 2"))
     with pytest.raises(RuleSetError):
         load_rules(bad)
+
+
+@pytest.mark.parametrize("listed", ["au 2026 000123", "No. AU-2026-000123", "N° AU2026000123"])
+def test_a_declared_certificate_number_is_compared_however_the_importer_spelt_it(listed):
+    declaration = {**DECLARATION, "certificate_numbers": ["NZ-1", listed]}
+    rule = _verdict(_inputs(declaration=declaration))[1]["declaration.certificate_number"]
+    assert rule.passed, rule.message
+
+
+@pytest.mark.parametrize(
+    ("declared", "certified"),
+    [(636898.6, "649636.572"), (636898.6, "624160.628"), (427944.8, "436503.696"), (1000, "1020")],
+)
+def test_a_net_weight_exactly_at_the_tolerance_is_within_it(declared, certified):
+    """+-2% to the gram passed or failed by floating point: 649636.572 kg against 636898.6 kg
+    declared was "(+2.0%), tolerance 2%" and rejected."""
+    inputs = _inputs(
+        declaration={**DECLARATION, "net_weight_kg": declared},
+        fields={"net_weight_kg": FieldValue(certified, 0.97)},
+    )
+    verdict, rules = _verdict(inputs)
+    assert rules["declaration.net_weight"].passed, rules["declaration.net_weight"].message
+    assert verdict is Verdict.ACCEPT
+    further = float(certified) + (0.01 if float(certified) > declared else -0.01)  # 10 g over
+    over = _inputs(
+        declaration={**DECLARATION, "net_weight_kg": declared},
+        fields={"net_weight_kg": FieldValue(f"{further:.3f}", 0.97)},
+    )
+    assert not _verdict(over)[1]["declaration.net_weight"].passed

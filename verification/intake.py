@@ -266,10 +266,12 @@ def _grey_u8(values: np.ndarray) -> np.ndarray:
 
 def _upright(frame: Image.Image, source: Image.Image) -> Image.Image:
     """The frame turned as its EXIF orientation says (a camera or scanner that stores the
-    pixels as sensed and the turn in a tag), as every viewer shows it."""
+    pixels as sensed and the turn in a tag), as every viewer shows it. A damaged EXIF block
+    (Pillow's SyntaxError "not a TIFF file") is ignored as viewers ignore it: the pixels are
+    used as they are."""
     try:
         orientation = int(source.getexif().get(_EXIF_ORIENTATION, 1))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, SyntaxError):
         return frame
     turn = _ORIENTATIONS.get(orientation)
     return frame.transpose(turn) if turn is not None else frame

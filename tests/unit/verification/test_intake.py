@@ -383,3 +383,21 @@ def test_a_page_many_times_as_long_as_it_is_wide_is_refused_before_ocr():
             check(strip)
     (long_page,) = load_pages(_png(100, 800))  # eight times: still a page
     assert long_page.image.shape[:2] == (800, 100)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_damaged_exif_block_is_ignored_not_a_corrupt_image(fmt):
+    # a JPEG or PNG whose pixels decode but whose EXIF's TIFF header is damaged was refused
+    # ("image is corrupt (not a TIFF file ...)", exit 2): Pillow raises SyntaxError for it
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    _page_with_corner_mark().save(buf, fmt, exif=exif.tobytes(), dpi=(200, 200))
+    data = buf.getvalue().replace(b"MM\x00*", b"MO\x00*", 1)
+    if fmt == "PNG":  # the eXIf chunk's CRC made right again: only its content is damaged
+        at = data.index(b"eXIf")
+        (n,) = struct.unpack(">I", data[at - 4 : at])
+        crc = struct.pack(">I", zlib.crc32(data[at : at + 4 + n]))
+        data = data[: at + 4 + n] + crc + data[at + 8 + n :]
+    (page,) = load_pages(data)
+    assert page.image.shape[:2] == (300, 400) and _corner_is_marked(page.image)

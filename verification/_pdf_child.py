@@ -13,7 +13,7 @@ deadline. What it finds goes to stdout as frames, each a kind byte and a fixed h
     E <length u32> <JSON {"kind", "message"}>     refused: kind corrupt|encrypted|limit|memory
 
 The job: ``{"mode": "render"|"check", "max_bytes": n, "max_pages": n, "max_pixels": n,
-"max_document_pixels": n, "scale": f, "min_side": n}``.
+"max_document_pixels": n, "scale": f, "min_side": n, "max_aspect": f}``.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def _reason(err: Exception) -> str:
 
 
 def _check_sizes(pdfium: Any, pdf: Any, count: int, job: dict[str, Any]) -> None:
-    """Each page within ``max_pixels`` and ``min_side``, all together within
+    """Each page within ``max_pixels``, ``min_side`` and ``max_aspect``, all together within
     ``max_document_pixels``; from the page tree alone: a page's content is not parsed here."""
     total = 0.0
     for i in range(count):
@@ -113,6 +113,12 @@ def _page_pixels(pdfium: Any, pdf: Any, i: int, job: dict[str, Any]) -> float:
         raise Refused("limit", f"page {i + 1} is {size}, over {job['max_pixels']} px")
     if min(w, h) * scale < job["min_side"]:
         raise Refused("corrupt", f"PDF page {i + 1} is only {w / 72:.2f}x{h / 72:.2f} in")
+    if max(w, h) > job["max_aspect"] * min(w, h):
+        size = f"{w / 72:.2f}x{h / 72:.2f} in"
+        raise Refused(
+            "limit",
+            f"PDF page {i + 1} is {size}, over {job['max_aspect']:g} times as long as it is wide",
+        )
     return w * scale * h * scale
 
 

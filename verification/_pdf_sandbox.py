@@ -60,6 +60,7 @@ class RenderJob:
     max_document_pixels: int
     scale: float
     min_side: int
+    max_aspect: float
     max_render_bytes: int
     max_render_seconds: float
     send: bool = True
@@ -124,6 +125,7 @@ def _spec(job: RenderJob) -> dict[str, Any]:
         "max_document_pixels": job.max_document_pixels,
         "scale": job.scale,
         "min_side": job.min_side,
+        "max_aspect": job.max_aspect,
     }
 
 

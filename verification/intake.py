@@ -34,6 +34,11 @@ logger = logging.getLogger(__name__)
 WORK_DPI = 200
 _DEFAULT_IMAGE_DPI = 200.0
 _MIN_SIDE = 100
+# a page whose long side is more than this many times its short side is no certificate's paper
+# (A4 is 1.41, Legal 1.65, a camera's frame 1.78): OCR's text detector scales a page's short
+# side up to 736 px, so its time and memory grow with the ratio (a 12 x 2338 px strip: minutes
+# and GBs; a 20000 x 100 px scan is one once it is fitted to A4's height)
+_MAX_ASPECT = 8.0
 _IMAGE_FORMATS = {"png": "PNG", "jpeg": "JPEG", "tiff": "TIFF"}
 _SAME_SCALE = 0.025  # a page within 2.5 % of its size at WORK_DPI is used as it is
 # A page longer than this at its resolution is no paper a certificate comes on (A3 is 16.5 in):
@@ -131,6 +136,7 @@ def _pdf_pages(data: bytes, limits: IntakeLimits, *, send: bool = True) -> list[
         max_document_pixels=limits.max_document_pixels,
         scale=WORK_DPI / 72.0,
         min_side=_MIN_SIDE,
+        max_aspect=_MAX_ASPECT,
         max_render_bytes=limits.max_render_bytes,
         max_render_seconds=limits.max_render_seconds,
         send=send,
@@ -199,6 +205,10 @@ def _decode_frames(img: Image.Image, limits: IntakeLimits, *, flatten: bool) -> 
             raise LimitExceeded(f"page {i + 1} is {w}x{h} px, limit {limits.max_pixels} pixels")
         if min(w, h) < _MIN_SIDE:
             raise CorruptDocument(f"page {i + 1} is only {w}x{h} px")
+        if max(w, h) > _MAX_ASPECT * min(w, h):
+            raise LimitExceeded(
+                f"page {i + 1} is {w}x{h} px, over {_MAX_ASPECT:g} times as long as it is wide"
+            )
         scale = _page_scale(w, h, _image_dpi(img))
         if scale is not None and w * h * scale * scale > limits.max_pixels:
             raise LimitExceeded(f"page {i + 1} is over {limits.max_pixels} px at {WORK_DPI} dpi")
@@ -256,10 +266,12 @@ def _grey_u8(values: np.ndarray) -> np.ndarray:
 
 def _upright(frame: Image.Image, source: Image.Image) -> Image.Image:
     """The frame turned as its EXIF orientation says (a camera or scanner that stores the
-    pixels as sensed and the turn in a tag), as every viewer shows it."""
+    pixels as sensed and the turn in a tag), as every viewer shows it. A damaged EXIF block
+    (Pillow's SyntaxError "not a TIFF file") is ignored as viewers ignore it: the pixels are
+    used as they are."""
     try:
         orientation = int(source.getexif().get(_EXIF_ORIENTATION, 1))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, SyntaxError):
         return frame
     turn = _ORIENTATIONS.get(orientation)
     return frame.transpose(turn) if turn is not None else frame

@@ -360,3 +360,44 @@ def test_damaged_tiffs_are_corrupt_and_quiet(capfd):
                 load_pages(data)
         assert seen == []
     assert capfd.readouterr().err == ""
+
+
+# ---- found by the fuzzing audit: a sender's odd or hostile files -----------------------------
+def test_a_page_many_times_as_long_as_it_is_wide_is_refused_before_ocr():
+    # OCR's text detector scales a page's short side up to 736 px: a 20000 x 100 px scan fitted
+    # to A4's height (12 x 2338 px) kept `cusdep verify` busy past a minute in GBs (killed), a
+    # 60000 x 100 px JPEG (4 x 2338 px) ended in a cv2.error traceback (exit 1), a PDF page of
+    # 30000 x 40 pt turned 90 (83334 x 112 px at 200 dpi) took more than 60 s too
+    for w, h in ((20000, 100), (100, 20000)):
+        with pytest.raises(LimitExceeded, match="over 8 times as long as it is wide"):
+            load_pages(_png(w, h))
+    buf = io.BytesIO()
+    Image.new("L", (60000, 100), 255).save(buf, format="JPEG")
+    with pytest.raises(LimitExceeded, match="page 1 is 60000x100 px, over 8 times"):
+        check_document(buf.getvalue())
+    strip = _pdf_with_page_object(
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 30000 40] /Rotate 90 >>"
+    )
+    for check in (check_document, load_pages):
+        with pytest.raises(LimitExceeded, match="PDF page 1 is 0.56x416.67 in, over 8 times"):
+            check(strip)
+    (long_page,) = load_pages(_png(100, 800))  # eight times: still a page
+    assert long_page.image.shape[:2] == (800, 100)
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_damaged_exif_block_is_ignored_not_a_corrupt_image(fmt):
+    # a JPEG or PNG whose pixels decode but whose EXIF's TIFF header is damaged was refused
+    # ("image is corrupt (not a TIFF file ...)", exit 2): Pillow raises SyntaxError for it
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    _page_with_corner_mark().save(buf, fmt, exif=exif.tobytes(), dpi=(200, 200))
+    data = buf.getvalue().replace(b"MM\x00*", b"MO\x00*", 1)
+    if fmt == "PNG":  # the eXIf chunk's CRC made right again: only its content is damaged
+        at = data.index(b"eXIf")
+        (n,) = struct.unpack(">I", data[at - 4 : at])
+        crc = struct.pack(">I", zlib.crc32(data[at : at + 4 + n]))
+        data = data[: at + 4 + n] + crc + data[at + 8 + n :]
+    (page,) = load_pages(data)
+    assert page.image.shape[:2] == (300, 400) and _corner_is_marked(page.image)

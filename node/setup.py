@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 from node.chain.wiring import Chain, chain_account
@@ -107,16 +110,46 @@ def initialise_node(
     settings.exchange.grpc_port = grpc_port or _free_apart(50051, {api_port or 0})
     settings.api.port = api_port or _free_apart(8080, {settings.exchange.grpc_port})
     home = settings.home
-    home.mkdir(parents=True, exist_ok=True)
-    home.chmod(0o700)  # documents, envelopes, token hashes: the node's user's alone
-    create_identity(home, node_id)
-    chain_account(home)
-    Database(settings.database_url).migrate()
-    write_settings(settings)
-    # if another process took the chain's port since it was chosen, the chain moves to a
-    # free one and records it (node.chain.devchain.EmbeddedAnvil)
-    asyncio.run(_prepare_chain(settings))
+    with _undone_on_failure(home):
+        home.mkdir(parents=True, exist_ok=True)
+        home.chmod(0o700)  # documents, envelopes, token hashes: the node's user's alone
+        create_identity(home, node_id)
+        chain_account(home)
+        Database(settings.database_url).migrate()
+        write_settings(settings)
+        # if another process took the chain's port since it was chosen, the chain moves to a
+        # free one and records it (node.chain.devchain.EmbeddedAnvil)
+        asyncio.run(_prepare_chain(settings))
     return settings
+
+
+@contextlib.contextmanager
+def _undone_on_failure(home: Path) -> Iterator[None]:
+    """What ``init`` made in ``home`` is removed again if it fails part way (its chain could
+    not be prepared: anvil missing, a deployment refused), the config it found there put back:
+    running ``init`` again once that is fixed starts afresh instead of finding a home that
+    "already holds" a node half made. (A database named by URL keeps its tables: migrating
+    them again is a no-op.)"""
+    existed = home.exists()
+    before = {p.name for p in home.iterdir()} if existed else set()
+    config = home / "config.toml"
+    old_config = config.read_bytes() if config.exists() else None
+    try:
+        yield
+    except BaseException:
+        for path in home.iterdir() if home.exists() else ():
+            if path.name in before:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        if old_config is not None:
+            config.write_bytes(old_config)
+        if not existed:
+            with contextlib.suppress(OSError):
+                home.rmdir()
+        raise
 
 
 async def _prepare_chain(settings: Settings) -> None:

@@ -40,6 +40,8 @@ _REPO_TOOLS = Path(__file__).resolve().parents[2] / "tools" / "bin"
 def anvil_binary() -> str:
     env = os.environ.get("CUSDEP_ANVIL")
     if env:
+        if not (os.path.isfile(env) and os.access(env, os.X_OK)):
+            raise ConfigError(f"CUSDEP_ANVIL={env} is not an executable file (the anvil binary)")
         return env
     bundled = _REPO_TOOLS / "anvil"
     if bundled.exists():

@@ -431,3 +431,22 @@ def test_a_home_that_is_a_file_is_one_line(tmp_path: Path, capsys, monkeypatch) 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "is not a directory" in err[0]
     assert home.read_text() == "not a directory"
+
+
+def test_an_init_whose_chain_cannot_be_prepared_leaves_nothing_half_made(
+    home: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The embedded anvil missing (a fuzzing audit: the next `init` said the home "already
+    holds node", with no chain behind it; a CUSDEP_ANVIL naming no file was a traceback)."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('[storage]\nurl = ""\n')  # an operator's, kept as it was
+    monkeypatch.setenv("CUSDEP_ANVIL", str(home / "no-such-anvil"))
+    assert main(["init", "--country", "NZ", "--name", "Auckland"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "CUSDEP_ANVIL=" in err[0] and "not an executable" in err[0]
+    assert sorted(p.name for p in home.iterdir()) == ["config.toml"]
+    assert (home / "config.toml").read_text() == '[storage]\nurl = ""\n'
+    monkeypatch.delenv("CUSDEP_ANVIL")
+    args = ["init", "--country", "NZ", "--name", "Auckland", "--rpc-url", "http://127.0.0.1:1"]
+    assert main(args) == 0  # afresh
+    assert load_settings(home).node.id == "NZ-AUC"

@@ -130,9 +130,10 @@ class InboundRouter(BackgroundLoop):
         }
         add_event(session, row.sha256, EventKind.VERIFIED, self.actor, detail)
         if doc.doc_type == "declaration":
-            _index(
-                session, row.sha256, [str(n) for n in doc.flat().get("certificate_numbers") or []]
-            )
+            numbers = [str(n) for n in doc.flat().get("certificate_numbers") or []]
+            again = _index(session, row.sha256, numbers)
+            if again:
+                logger.info("declaration %s: %d paper(s) reviewed again", row.sha256, len(again))
         elif self._issuer(session, row.source, doc):
             again = index_copy(session, row.sha256, doc, row.source)
             if again:

@@ -227,11 +227,32 @@ class Intake:
                 _index(session, row.sha256, [str(n) for n in numbers])
 
 
-def _index(session: Any, sha: str, numbers: list[str]) -> None:
+def _index(session: Any, sha: str, numbers: list[str]) -> list[str]:
     """Index a declaration under the keys of the certificate numbers it lists (the lookup
-    compares keys: a declaration spells a number as the importer typed it)."""
+    compares keys: a declaration spells a number as the importer typed it), and send back to
+    the machine every paper of those numbers it left for an officer without a declaration
+    named at submission, so that the declaration is taken into account (as ``index_copy``
+    does for the issuer's copy); returns those papers' hashes."""
     keys = list(dict.fromkeys(k for k in map(certificate_key, numbers) if k))
-    insert_absent(session, DeclarationIndexRow(sha256=sha, certificate_numbers=keys))
+    if not insert_absent(session, DeclarationIndexRow(sha256=sha, certificate_numbers=keys)):
+        return []
+    waiting = session.exec(
+        select(ReviewRow).where(ReviewRow.state == "review", ReviewRow.declaration_sha256 == "")
+    ).all()
+    again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) in keys]
+    return [paper for paper in again if claimed(session, _back_to_machine(paper))]
+
+
+def declaration_indexed(session: Any, certificate_number: str) -> bool:
+    """Whether a declaration naming this certificate number is indexed on the node."""
+    key = certificate_key(certificate_number)
+    if not key:
+        return False
+    numbers = cast(col(DeclarationIndexRow.certificate_numbers), String)
+    rows = session.exec(
+        select(DeclarationIndexRow).where(numbers.contains(json.dumps(key), autoescape=True))
+    )
+    return any(key in r.certificate_numbers for r in rows)
 
 
 def copy_indexed(session: Any, certificate_number: str) -> bool:

@@ -33,7 +33,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
 from node.review._memory import release_memory
-from node.review.intake import Intake, copy_indexed
+from node.review.intake import Intake, copy_indexed, declaration_indexed
 from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
@@ -63,6 +63,16 @@ class _Against:
     @property
     def copy_sha256(self) -> str | None:
         return None if self.copy is None else self.copy.get("sha256")
+
+
+def _came_during(session: Any, out: Verification, against: _Against) -> bool:
+    """Whether the issuer's copy or a declaration the review went without was indexed while it
+    ran (after the review looked, before this record): the router found no paper left for an
+    officer to send back, so the record does."""
+    number = out.certificate_number
+    if against.copy_sha256 is None and copy_indexed(session, number):
+        return True
+    return not against.declaration_sha256 and declaration_indexed(session, number)
 
 
 class ReviewService:
@@ -203,9 +213,8 @@ class ReviewService:
                 logger.info("%s changed while the machine reviewed it: verdict dropped", sha)
                 return
             row.state, row.verdict, row.reviewed_at = verdict, verdict, utcnow()
-            if verdict == "review" and against.copy_sha256 is None:
-                if copy_indexed(session, out.certificate_number):  # it came during the review
-                    row.state = "pending"
+            if verdict == "review" and _came_during(session, out, against):
+                row.state = "pending"  # reviewed again, with what came
             row.result, row.certificate_number = out.result, out.certificate_number
             row.layout = {
                 **out.layout,

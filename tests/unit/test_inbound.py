@@ -185,3 +185,52 @@ def test_a_declaration_is_found_however_it_spells_the_papers_number(node) -> Non
     assert intake.find_declaration("NZ26/979604") == labelled
     assert intake.find_declaration("NO-2026-624617") == norway  # "NO" is no label here
     assert intake.find_declaration("2026-624617") == ""
+
+
+def test_a_declaration_that_arrives_late_sends_its_papers_back_to_the_machine(node) -> None:
+    """A paper left for an officer before its declaration came (an audit: it was never checked
+    against the declaration) is reviewed again with it; an officer's decision stands, and a
+    paper submitted with a declaration of its own keeps it."""
+    with node.db.session() as session:
+        session.add(ReviewRow(sha256="a" * 64, state="review", certificate_number="E-517-08"))
+        session.add(ReviewRow(sha256="b" * 64, state="decided", certificate_number="E-517-08"))
+        session.add(
+            ReviewRow(
+                sha256="c" * 64,
+                state="review",
+                certificate_number="E-517-08",
+                declaration_sha256="d" * 64,
+            )
+        )
+        session.add(ReviewRow(sha256="e" * 64, state="review", certificate_number="E-517-09"))
+    router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
+    body = {"declaration_number": "D7", "certificate_numbers": ["e 517 08"]}
+    _receive(node, json.dumps(body).encode(), "declaration")
+    assert router.route_pending() == 1
+    with node.db.session() as session:
+        states = [session.get(ReviewRow, x * 64).state for x in "abce"]
+    assert states == ["pending", "decided", "review", "review"]
+
+
+def test_a_declaration_indexed_while_its_paper_was_reviewed_sends_the_paper_round_again(
+    node,
+) -> None:
+    from node.review.service import _Against
+    from node.review.verifier import Verification
+
+    with node.db.session() as session:
+        session.add(ReviewRow(sha256="f" * 64, state="pending"))
+    router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
+    body = {"declaration_number": "D8", "certificate_numbers": ["NZ26/1"]}
+    decl = _receive(node, json.dumps(body).encode(), "declaration")
+    assert router.route_pending() == 1
+    out = Verification(
+        {"verdict": "review", "fields": {"certificate_number": {"value": "NZ26/1"}}}, {}
+    )
+    service = node.extras["review"]
+    service._record("f" * 64, out, _Against("", None, None))  # reviewed without it
+    with node.db.session() as session:
+        assert session.get(ReviewRow, "f" * 64).state == "pending"
+    service._record("f" * 64, out, _Against(decl, {}, None))  # reviewed with it
+    with node.db.session() as session:
+        assert session.get(ReviewRow, "f" * 64).state == "review"

@@ -25,7 +25,7 @@ from typing import Any
 from verification.bundle import BundleSpecimenSource
 from verification.errors import DocumentError, UnknownTemplate
 from verification.normalise import format_number
-from verification.pipeline import Pipeline
+from verification.pipeline import Pipeline, utc_today
 from verification.results import VerificationResult
 
 logger = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ def _run_case(
         out.error = refused
         return out
     try:
-        pipe.today = (lambda: arrival) if arrival else date.today  # review happens on arrival
+        pipe.today = (lambda: arrival) if arrival else utc_today  # review happens on arrival
         if seen is not None:
             _review_earlier(pipe, case, seen)
         result = pipe.verify(

@@ -17,7 +17,7 @@ import tracemalloc
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,13 @@ class _Run:
             tracemalloc.reset_peak()
 
 
+def utc_today() -> date:
+    """The node's day: the UTC date, as the registry's validity days are, whatever time zone
+    the host is set to (``date.today()`` at a host on America/Los_Angeles rejected a paper
+    New Zealand issued that morning, a host on Pacific/Auckland accepted it)."""
+    return datetime.now(UTC).date()
+
+
 class Pipeline:
     def __init__(
         self,
@@ -113,13 +120,13 @@ class Pipeline:
         ocr: OcrEngine | None = None,
         rules: RuleSet | None = None,
         config: PipelineConfig | None = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] | None = None,
     ) -> None:
         self.source = source
         self.ocr = ocr or RapidOcrEngine()
         self.rules = rules or load_rules()
         self.config = config or PipelineConfig()
-        self.today = today
+        self.today = today or utc_today
 
     def verify(
         self,

@@ -61,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--arrival-date",
         metavar="YYYY-MM-DD",
         help="the goods' arrival, for the validity rules (default: the declaration's "
-        "arrival_date, else today)",
+        "arrival_date, else today, UTC)",
     )
     p.add_argument("--evidence", help="directory for evidence crops (fields, seal, signature)")
     p.add_argument("--rules", help="rule repository TOML (default: the packaged rules)")

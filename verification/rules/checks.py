@@ -92,15 +92,24 @@ def _untouched(inp: RuleInputs, p: RuleParams, name: str) -> bool:
     return t is not None and name in t.checked and name not in t.suspicious
 
 
+# The issuer's day runs up to 14 hours ahead of UTC (New Zealand and Tonga +13, Kiribati +14):
+# while a node's (UTC) day is D, a paper issued that morning in Auckland is dated D + 1
+_AHEAD_OF_UTC = timedelta(days=1)
+
+
 @rule("validity.issue_date")
 def issue_date(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    """An issue date after the node's UTC day (``today``) + 1, the day at UTC+14 at the latest,
+    is in the future: nowhere on Earth has it begun. (Before 10:00 UTC this lets a paper dated
+    one day ahead pass: the rule cannot know the hour of issue.)"""
     issued = _date(inp.value("issue_date"))
     if issued is None:
         return None
-    if issued > inp.today:
+    latest = inp.today + _AHEAD_OF_UTC
+    if issued > latest:
         return Outcome(
             False,
-            f"issue date {issued} is in the future (today {inp.today})",
+            f"issue date {issued} is in the future (today {inp.today} UTC, {latest} at UTC+14)",
             soft=not inp.confident("issue_date", p),
         )
     return Outcome(True, f"issued {issued}")

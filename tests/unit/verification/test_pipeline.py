@@ -413,3 +413,26 @@ def test_a_seal_compared_for_another_agency_s_template_is_compared_again(monkeyp
 
 def _no_timings(out):
     return {k: v for k, v in out.items() if k not in ("elapsed_ms", "stage_ms", "stage_peak_kb")}
+
+
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Pacific/Auckland", "UTC"])
+def test_the_node_s_today_is_the_utc_date_whatever_the_host_s_time_zone(monkeypatch, zone):
+    """At 05:00 UTC on 21 October a host on America/Los_Angeles (still the 20th there) rejected
+    a paper New Zealand issued that day as issued in the future; one on Pacific/Auckland
+    accepted it: the verdict hung on the host's TZ."""
+    import time
+    from datetime import UTC, datetime
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 10, 21, 5, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    monkeypatch.setattr(pipeline_module, "datetime", Clock)
+    try:
+        assert Pipeline(_source(), ocr=ScriptedOcr([])).today() == date(2026, 10, 21)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

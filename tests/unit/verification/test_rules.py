@@ -361,6 +361,19 @@ def test_a_doubtful_issue_date_is_confirmed_by_a_confident_expiry_validity_days_
 
 
 @pytest.mark.parametrize(
+    ("issued", "passed"),
+    [("2026-11-20", True), ("2026-11-21", True), ("2026-11-22", False)],
+)
+def test_a_paper_issued_today_in_new_zealand_is_not_in_the_future_at_a_node_on_utc(issued, passed):
+    # 21:45 UTC on 20 November is 10:45 on the 21st in Auckland (UTC+13): a paper issued that
+    # morning was rejected as issued in the future; a day later than that is nowhere today
+    inputs = _inputs(fields={"issue_date": FieldValue(issued, 0.97)}, arrival_date=None)
+    verdict, rules = _verdict(inputs)
+    assert rules["validity.issue_date"].passed is passed, rules["validity.issue_date"].message
+    assert (verdict is Verdict.ACCEPT) is passed
+
+
+@pytest.mark.parametrize(
     ("raw", "read", "declared", "settled"),
     [
         # held-out seed 219 c00070: "18,659.900 kg net" read with the comma as a dot

@@ -126,14 +126,21 @@ def _parse_date_forms(raw: str, cleaned: str, order: DateOrder) -> date:
 def _numeric_date(a: str, b: str, c: str, order: DateOrder) -> date:
     if len(a) == 4:  # 2026/03/12 is always year first
         return date(int(a), int(b), int(c))
-    year = int(c)
-    if len(c) == 2:
-        year += 2000 if year < 70 else 1900
-    elif len(c) != 4:
-        raise ValueError(c)
+    if order == "YMD" and len(c) <= 2:  # "26/03/05": 5 March 2026, not 26 March 2005
+        return date(_century(a), int(b), int(c))
+    year = _century(c)
     if order == "MDY":
         return date(year, int(a), int(b))
     return date(year, int(b), int(a))
+
+
+def _century(year: str) -> int:
+    """A printed year, its two-digit form taken as 1970-2069."""
+    if len(year) == 2:
+        return int(year) + (2000 if int(year) < 70 else 1900)
+    if len(year) != 4:
+        raise ValueError(year)
+    return int(year)
 
 
 # ---------------------------------------------------------------------------- numbers

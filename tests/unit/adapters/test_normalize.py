@@ -25,6 +25,18 @@ def test_dates_month_first_when_asked() -> None:
     assert n.parse_date("12 March 2026", "MDY") == date(2026, 3, 12)
 
 
+def test_dates_year_first_when_asked() -> None:
+    # a YMD template's two-digit year: read day first, "26/03/05" was 26 March 2005, a genuine
+    # paper 21 years expired
+    assert n.parse_date("26/03/05", "YMD") == date(2026, 3, 5)
+    assert n.parse_date("26.3.5", "YMD") == date(2026, 3, 5)
+    assert n.parse_date("2026/03/05", "YMD") == date(2026, 3, 5)
+    assert n.parse_date("05/03/2026", "YMD") == date(2026, 3, 5)  # a four-digit year is last
+    assert n.parse_date("26/03/05", "DMY") == date(2005, 3, 26)
+    with pytest.raises(n.NormalizationError):
+        n.parse_date("26/02/30", "YMD")
+
+
 @pytest.mark.parametrize("text", ["", "31/02/2026", "yesterday", "12 Smarch 2026", "1/2/3/4"])
 def test_bad_dates_raise(text: str) -> None:
     with pytest.raises(n.NormalizationError):

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import re
 import threading
 from collections.abc import Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -264,7 +265,7 @@ def _electronic_copy(path: str) -> dict[str, Any]:
 def _arrival(option: str | None, declaration: Mapping[str, Any] | None) -> date | None:
     """``--arrival-date``, else the declaration's ``arrival_date`` (as the node's review takes
     it), else None (today)."""
-    if option:
+    if option is not None:  # "--arrival-date ''" (an unset variable) is no date, not today
         return _day(option, "--arrival-date")
     declared = (declaration or {}).get("arrival_date")
     if declared is None or declared == "":
@@ -273,7 +274,13 @@ def _arrival(option: str | None, declaration: Mapping[str, Any] | None) -> date 
 
 
 def _day(text: str, what: str) -> date:
+    # only YYYY-MM-DD, as the registry's dates: fromisoformat also takes "20261120", "2026-W47-5"
+    if not _DAY.fullmatch(text):
+        raise InputError(f"{what} {text!r}: want YYYY-MM-DD")
     try:
         return date.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"{what} {text!r}: want YYYY-MM-DD") from None
+    except ValueError as err:  # "2026-02-30": day is out of range for month
+        raise InputError(f"{what} {text!r}: want YYYY-MM-DD ({err})") from None
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -118,6 +118,10 @@ def test_unknown_template_is_bad_input(tmp_path, capsys):
     [
         (["--declaration", "DECL"], "declaration"),
         (["--arrival-date", "20-11-2026"], "YYYY-MM-DD"),
+        # an unset variable ("--arrival-date $ARRIVAL") was reviewed against today
+        (["--arrival-date", ""], "YYYY-MM-DD"),
+        (["--arrival-date", "2026-W47-5"], "YYYY-MM-DD"),
+        (["--arrival-date", "2026-02-29"], "day is out of range for month"),
         (["--rules", "/nonexistent.toml"], "rules"),
         (["--electronic-copy", "DECL"], "not a document any adapter reads"),
         (["--electronic-copy", "/nonexistent/copy.json"], "no such file"),

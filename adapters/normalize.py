@@ -74,6 +74,15 @@ _MONTHS = {
     "oct": 10, "october": 10, "octobre": 10, "octubre": 10, "oktober": 10, "okt": 10,
     "nov": 11, "november": 11, "novembre": 11, "noviembre": 11,
     "dec": 12, "december": 12, "decembre": 12, "diciembre": 12, "dezember": 12, "dez": 12,
+    # Portuguese (Brazil), Norwegian and Danish, Dutch, Italian, and the short forms each prints
+    "janeiro": 1, "fevereiro": 2, "marco": 3, "maio": 5, "junho": 6, "julho": 7, "setembro": 9,
+    "outubro": 10, "novembro": 11, "dezembro": 12,
+    "januari": 1, "februari": 2, "maart": 3, "mei": 5, "augustus": 8, "desember": 12,
+    "gennaio": 1, "febbraio": 2, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
+    "settembre": 9, "ottobre": 10, "dicembre": 12, "setiembre": 9, "maj": 5,
+    "janv": 1, "fevr": 2, "fev": 2, "avr": 4, "abr": 4, "juil": 7, "ago": 8, "set": 9,
+    "out": 10, "ene": 1, "dic": 12, "des": 12, "mrt": 3, "gen": 1, "mag": 5, "giu": 6,
+    "lug": 7, "ott": 10,
 }  # fmt: skip
 
 # an xs:date may carry a zone of its own ("2016-04-22Z", "2016-04-22+02:00")
@@ -95,6 +104,9 @@ def parse_date(text: str | date, order: DateOrder = "DMY") -> date:
     raw = unicodedata.normalize("NFKC", str(text)).strip()
     cleaned = _strip_accents(raw).lower().replace(",", " ").strip()
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
+    # "10 de dezembro de 2026", "10-Mar-2026", "10/dic/2026": a month's name between separators
+    cleaned = re.sub(r"(?<=\d)\s*(?:[-/.]|\s+del?\s+)\s*(?=[a-z])", " ", cleaned)
+    cleaned = re.sub(r"(?<=[a-z])\.?\s*(?:[-/]|\s+del?\s+)\s*(?=\d)", " ", cleaned)
     cleaned = re.sub(r"\s+", " ", cleaned)
     try:
         return _parse_date_forms(raw, cleaned, order)

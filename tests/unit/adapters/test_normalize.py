@@ -19,6 +19,18 @@ def test_dates_day_first(text: str) -> None:
     assert n.parse_date(text) == date(2026, 3, 12)
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["10. desember 2026", "10 de dezembro de 2026", "10 dez. 2026", "10 de diciembre de 2026",
+     "10 dicembre 2026", "10 december 2026", "10-Dec-2026", "10-DEZ-2026", "10/dic/2026",
+     "10 déc. 2026"],
+)  # fmt: skip
+def test_dates_with_the_month_named_as_partners_print_it(text: str) -> None:
+    # Norwegian, Brazilian, Chilean papers: the date was not read, the paper went to an officer
+    # with its validity unchecked
+    assert n.parse_date(text) == date(2026, 12, 10)
+
+
 def test_dates_month_first_when_asked() -> None:
     assert n.parse_date("03/12/2026", "MDY") == date(2026, 3, 12)
     assert n.parse_date("03/12/2026") == date(2026, 12, 3)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from typing import Any
 
 from lxml import etree
 
-from adapters.errors import MAX_DOCUMENT_BYTES, MalformedInput, Reason, UnsafeInput
+from adapters._json import json_path
+from adapters.errors import MAX_DOCUMENT_BYTES, MalformedInput, Reason, RenderError, UnsafeInput
 
 logger = logging.getLogger(__name__)
 
@@ -185,3 +187,34 @@ class XNode:
     @property
     def name(self) -> str:
         return local(self.el)
+
+
+# What XML 1.0 cannot carry, not even as a character reference: the C0 controls but tab, line
+# feed and carriage return, U+FFFE and U+FFFF (lxml raised a bare ValueError on them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def refuse_non_xml_text(doc: Any, *, format_id: str) -> None:
+    """``RenderError`` naming each value of ``doc`` (a canonical document) that no XML document
+    can hold: a canonical JSON with a NUL or a control character in a name cannot be rendered."""
+    reasons: list[Reason] = []
+
+    def walk(value: Any, loc: tuple[Any, ...]) -> None:
+        if isinstance(value, str):
+            bad = _NOT_XML.search(value)
+            if bad:
+                reasons.append(
+                    Reason(f"U+{ord(bad.group()):04X} cannot be written in XML", json_path(loc))
+                )
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, (*loc, key))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, (*loc, i))
+
+    walk(doc.to_json_dict(), ())
+    if reasons:
+        raise RenderError(
+            "a value holds a character XML cannot carry", reasons, format_id=format_id
+        )

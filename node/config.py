@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
@@ -459,5 +460,14 @@ def _toml_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    return f'"{_TOML_ESCAPE.sub(_toml_escape, str(value))}"'
+
+
+# what a TOML basic string may not hold as itself: the quote, the backslash and the control
+# characters (a newline in a value written as itself left a config.toml no command could read)
+_TOML_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def _toml_escape(m: re.Match[str]) -> str:
+    ch = m.group()
+    return "\\" + ch if ch in '"\\' else f"\\u{ord(ch):04X}"

@@ -81,8 +81,9 @@ def initialise_node(
     country = country.upper()
     if len(country) != 2 or not country.isalpha():
         raise InputError(f"--country must be an ISO 3166 alpha-2 code, got {country!r}")
-    if not name.strip():
-        raise InputError("--name must not be empty")
+    from node.registry.validate import text  # Pillow and the templates: only for init
+
+    name = text(name, "--name")  # one line of valid text: config.toml, the card, the logs
     node_id = (node_id or default_node_id(country, name)).upper()
     if not _NODE_ID.match(node_id):
         raise InputError(f"--id must look like CC-NAME (letters, digits, '-'), got {node_id!r}")
@@ -94,7 +95,7 @@ def initialise_node(
     rpc_url = _rpc_url(rpc_url)
     settings = existing.model_copy(
         update={
-            "node": NodeIdentity(id=node_id, country=country, name=name.strip()),
+            "node": NodeIdentity(id=node_id, country=country, name=name),
             "chain": existing.chain.model_copy(
                 update={
                     "rpc_url": rpc_url or "",

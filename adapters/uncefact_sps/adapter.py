@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from adapters._collect import Collector
-from adapters._xml import XNode, parse_xml, root_namespace
+from adapters._xml import XNode, parse_xml, refuse_non_xml_text, root_namespace
 from adapters.base import Issue
 from adapters.canonical import Certificate, Declaration
 from adapters.errors import InvalidDocument, Reason, RenderError, UnsupportedVersion
@@ -118,6 +118,7 @@ class SpsCertificateAdapter:
     def render(self, doc: Certificate | Declaration) -> bytes:
         if not isinstance(doc, Certificate):
             raise RenderError("an SPS certificate cannot carry a declaration", format_id=FORMAT_ID)
+        refuse_non_xml_text(doc, format_id=FORMAT_ID)
         return render(doc, self.render_version)
 
     def validate(self, data: bytes) -> list[Issue]:

@@ -10,7 +10,7 @@ from lxml import etree
 from pydantic import ValidationError
 
 from adapters._collect import Collector
-from adapters._xml import XNode, parse_xml, root_namespace
+from adapters._xml import XNode, parse_xml, refuse_non_xml_text, root_namespace
 from adapters.base import Issue
 from adapters.canonical import Certificate, Declaration
 from adapters.errors import InvalidDocument, Reason, RenderError, UnsupportedVersion
@@ -98,6 +98,7 @@ class WcoDeclarationAdapter:
     def render(self, doc: Certificate | Declaration) -> bytes:
         if not isinstance(doc, Declaration):
             raise RenderError("a WCO declaration cannot carry a certificate", format_id=FORMAT_ID)
+        refuse_non_xml_text(doc, format_id=FORMAT_ID)
         rendered = render(doc)
         problems = self.validate(rendered)
         if problems:  # e.g. a value longer than the CDS schema allows

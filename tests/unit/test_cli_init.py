@@ -450,3 +450,44 @@ def test_an_init_whose_chain_cannot_be_prepared_leaves_nothing_half_made(
     args = ["init", "--country", "NZ", "--name", "Auckland", "--rpc-url", "http://127.0.0.1:1"]
     assert main(args) == 0  # afresh
     assert load_settings(home).node.id == "NZ-AUC"
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("Izmir\nINFO forged line", "U+000A"),
+        ("Izmir\x00", "U+0000"),
+        ("Izmir \udcff", "not UTF-8"),  # an argument whose bytes were not UTF-8
+        ("I" * 201, "at most 200"),
+    ],
+)
+def test_init_refuses_a_name_that_is_not_one_line_of_text(
+    home: Path, capsys, name: str, why: str
+) -> None:
+    """A newline in --name made a config.toml no later command could read (invalid TOML), and
+    bytes that were not UTF-8 a traceback: now exit 2, one line, nothing written."""
+    argv = ["init", "--country", "TR", "--name", name, "--rpc-url", "http://127.0.0.1:1"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--name" in err[0] and why in err[0]
+    assert not (home / "config.toml").exists()
+
+
+def test_a_name_in_any_script_is_written_and_read_back_as_given(home: Path, capsys) -> None:
+    name = 'İzmir Gümrüğü "Müdürlüğü" \\ 上海海关 تونس Hải Phòng \u202e'
+    argv = ["init", "--country", "TR", "--id", "TR-IZM", "--name", name]
+    assert main([*argv, "--rpc-url", "http://127.0.0.1:1"]) == 0
+    assert load_settings(home).node.name == name
+
+
+def test_a_control_character_in_a_setting_is_written_escaped(home: Path, monkeypatch) -> None:
+    """Whatever a setting holds (the environment's too), config.toml stays TOML."""
+    from node.config import write_settings
+
+    assert (
+        main(["init", "--country", "TR", "--name", "Izmir", "--rpc-url", "http://127.0.0.1:1"]) == 0
+    )
+    monkeypatch.setenv("CUSDEP_NODE__NAME", 'Izmir\n"x"\\\x7f\t')
+    write_settings(load_settings(home))
+    monkeypatch.delenv("CUSDEP_NODE__NAME")
+    assert load_settings(home).node.name == 'Izmir\n"x"\\\x7f\t'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 import pytest
@@ -142,6 +143,27 @@ def test_names_for_fuzzy_matching() -> None:
     assert n.name_similarity("Coastal Trading K.K.", "COASTAL FOODS K.K.") < 0.85
     assert n.name_similarity("Coastal Trading K.K.", "COASTAL TRADING KK") == 1.0
     assert n.name_similarity("", "x") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("printed", "recorded"),
+    [
+        ("Aydın Fındık Gıda", "AYDIN FINDIK GIDA"),  # Turkish dotless i
+        ("İzmir Tarım A.Ş.", "IZMIR TARIM AS"),  # and dotted capital I
+        ("Łódź Foods", "Lodz Foods"),
+        ("Đà Nẵng Seafood", "Da Nang Seafood"),
+        ("Øresund Fisk", "Oresund Fisk"),
+        ("Straße Handel", "Strasse Handel"),
+        ("Æon Trading", "Aeon Trading"),
+        (unicodedata.normalize("NFD", "Công ty Hải Phòng"), "Công ty Hải Phòng"),
+        ("ＳＩＮＯ　ＦＯＯＤＳ", "Sino Foods"),  # full-width
+    ],
+)
+def test_a_name_in_its_own_script_is_the_name_spelt_in_ascii(printed: str, recorded: str) -> None:
+    """The same party, as the certificate prints it and as an ASCII-only declaration or
+    registry spells it: letters no decomposition folds (ı, ł, đ, ø, ß, æ) folded too."""
+    assert n.normalize_name(printed) == n.normalize_name(recorded)
+    assert n.name_similarity(printed, recorded) == 1.0
 
 
 def test_zoned_xs_dates_and_every_rec20_mass_unit() -> None:

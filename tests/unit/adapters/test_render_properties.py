@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -103,3 +104,28 @@ def test_declaration_flat_fields_survive_wco_xml(**kw: object) -> None:
     assert adapter.validate(rendered) == []
     again, _ = adapter.parse(rendered)
     assert again.flat() == decl.flat()
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1f", "\ufffe", "\uffff"])
+def test_a_character_xml_cannot_carry_is_a_render_error_naming_the_field(char: str) -> None:
+    """A canonical JSON may hold a NUL or a control character (JSON escapes it); no XML can:
+    lxml's bare ValueError was a traceback out of ``cusdep convert --to uncefact-sps-xml``."""
+    cert = Certificate(certificate_number="TR-1", consignee_name=f"İzmir{char}Gıda")
+    with pytest.raises(RenderError) as err:
+        SpsCertificateAdapter().render(cert)
+    assert err.value.reasons[0].path == "$.consignee_name"
+    assert f"U+{ord(char):04X}" in str(err.value)
+    decl = Declaration(declaration_number="D-1", consignor_name=f"Hải Phòng{char}")
+    with pytest.raises(RenderError, match="XML cannot carry"):
+        WcoDeclarationAdapter().render(decl)
+
+
+def test_text_in_any_script_survives_sps_xml_exactly() -> None:
+    """Bidi and zero-width characters, NFD marks, CJK, Arabic, emoji and markup are XML text:
+    a name is written and read back as it was (no normalisation on the way)."""
+    import unicodedata
+
+    name = unicodedata.normalize("NFD", "Hải Phòng") + " 上海 تونس \u202egnp\u200b 🚢 <&\"'>\\"
+    cert = Certificate(certificate_number="TR-1", consignee_name=name)
+    back, _ = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(cert))
+    assert back.consignee_name == name

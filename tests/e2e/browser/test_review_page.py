@@ -458,3 +458,32 @@ async def test_a_review_verdict_is_decided_with_a_reason_by_keyboard_alone(home)
             trace = await page.inner_text("#trace li[data-kind='reviewed']")
             assert "weight matches the issuer's copy" in trace
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_bidi_control_in_a_reason_stays_inside_it(home) -> None:
+    """A value a sender wrote with U+202E (RIGHT-TO-LEFT OVERRIDE) in a reason must not turn
+    the rest of the queue's cell around (a Unicode audit: the "(+1 more)" read backwards)."""
+    from node.review.tables import ReviewRow
+
+    spoof = "certificate \u202eAU-1234 is not among the declared"
+    async with _served(home) as (node, url):
+        with node.db.session() as session:
+            session.add(
+                ReviewRow(
+                    sha256="ab" * 32,
+                    state="review",
+                    verdict="review",
+                    result={"reasons": [spoof, "seal.agency: no match"]},
+                )
+            )
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/#token={token}")
+            await page.wait_for_selector("#queue-rows tr")
+            cell = page.locator("#queue-rows td.why")
+            assert await cell.locator("bdi").inner_text() == spoof
+            assert (await cell.inner_text()).endswith(" (+1 more)")
+            isolate = await cell.evaluate("c => getComputedStyle(c).unicodeBidi")
+            assert isolate == "isolate"
+            assert errors == []

@@ -177,18 +177,7 @@ def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool =
     if card.node_id == own_id:
         raise InputError(f"{card.node_id} is this node itself")
     with db.session() as session:
-        if not card.node_id.startswith(
-            card.country + "-"
-        ):  # its registry writes are this country's
-            # a node an earlier release let choose its id, pinned here before ids began with
-            # their country, is re-pinned under the id and country it has (rotated keys, a new
-            # endpoint): it cannot change its id without becoming another node
-            pinned = session.get(PartnerRow, card.node_id)
-            if pinned is None or pinned.country != card.country:
-                raise InputError(
-                    f"node_id {card.node_id!r} is not of country {card.country}: a node's id "
-                    "begins with its country's code"
-                )
+        _check_id_country(session, card)
         if not insert_absent(session, PartnerRow(**asdict(card))):
             row = session.get(PartnerRow, card.node_id)
             assert row is not None
@@ -204,6 +193,21 @@ def add_partner(db: Database, card: PartnerCard, *, own_id: str, replace: bool =
                 setattr(row, f, getattr(card, f))
     logger.info("pinned partner %s (key %s)", card.node_id, card.key_id)
     return True
+
+
+def _check_id_country(session: Any, card: PartnerCard) -> None:
+    """A node's id begins with its country's code (its registry writes are that country's).
+    A node an earlier release let choose its id, pinned here before ids began with their
+    country, is re-pinned under the id and country it has (rotated keys, a new endpoint): it
+    cannot change its id without becoming another node."""
+    if card.node_id.startswith(card.country + "-"):
+        return
+    pinned = session.get(PartnerRow, card.node_id)
+    if pinned is None or pinned.country != card.country:
+        raise InputError(
+            f"node_id {card.node_id!r} is not of country {card.country}: a node's id "
+            "begins with its country's code"
+        )
 
 
 def remove_partner(db: Database, node_id: str) -> int:

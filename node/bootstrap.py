@@ -121,6 +121,7 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
     from node.api.server import ApiServer
     from node.inbound import InboundRouter
     from node.review.service import ReviewService
+    from node.review.verifier import node_rules
     from node.review.worker import ReviewWorker
 
     verifier = overrides.pop("verifier", None)
@@ -136,6 +137,7 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
         evidence_root=node.settings.home / "evidence",
         actor=node.settings.node.id,
         limits=node.settings.verification.intake_limits(),
+        rules=node_rules(node.settings),
     )
     node.extras["review"] = review
     node.workers.append(ReviewWorker(review))

@@ -303,6 +303,8 @@ class Pipeline:
             reasons=reasons,
             pages=len(run.pages),
             tamper=tamper,
+            certificate_type=template.certificate_type,
+            issuing_country=country,
         )
 
     def _used(self, number: FieldValue | None) -> bool:

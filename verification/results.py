@@ -154,11 +154,17 @@ class VerificationResult:
     # pages whose frame is a camera's but whose paper was not found: used as they came, seen
     # at an angle (``intake.Page.unflattened_photo``)
     photos_not_flat: list[int] = field(default_factory=list)
+    # the template's certificate type and issuing country ("" when no template was found): the
+    # rule set a declaration that comes later is checked against the paper's fields with
+    certificate_type: str = ""
+    issuing_country: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "document_sha256": self.document_sha256,
             "template_id": self.template_id,
+            "certificate_type": self.certificate_type,
+            "issuing_country": self.issuing_country,
             "fields": {name: _typed(name, fv.to_json()) for name, fv in self.fields.items()},
             "seal": self.seal.to_json(),
             "signature": self.signature.to_json(),

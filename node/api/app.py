@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 import node as node_pkg
 from node.api import metrics, problems
-from node.api.routes import documents, exchange, health, me, registry, review, trace
+from node.api.routes import checks, documents, exchange, health, me, registry, review, trace
 from node.api.tokens import TokenService
 from node.runtime import Node
 from node.ui import views
@@ -45,7 +45,7 @@ def create_app(node: Node) -> FastAPI:
     app.state.tokens = TokenService(node.db)
     problems.install(app)
     metrics.install(app, node)
-    for module in (documents, review, registry, trace, exchange, me):
+    for module in (documents, review, checks, registry, trace, exchange, me):
         app.include_router(module.router, responses=problems.RESPONSES)
     app.include_router(health.router)
     views.install(app)

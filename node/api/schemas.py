@@ -72,6 +72,31 @@ class DecisionIn(_In):
     reason: str = Field("", max_length=2000)
 
 
+class CheckDecisionIn(_In):
+    decision: Literal["clear", "refuse"]
+    reason: str = Field("", max_length=2000)
+
+
+class DeclarationCheck(BaseModel):
+    """A declaration checked against a certificate the node accepted before it came."""
+
+    declaration_sha256: str
+    declaration_number: str | None
+    certificate_number: str = Field(description="the key: letters and digits, upper case")
+    state: Literal["pending", "waiting", "consistent", "review", "inconsistent", "decided"]
+    verdict: str | None
+    certificate_sha256: str | None = Field(description="what the declaration was checked against")
+    source: Literal["electronic", "paper"] | None
+    reasons: list[str]
+    rules: list[dict[str, Any]]
+    decision: Literal["clear", "refuse"] | None
+    decided_by: str | None
+    reason: str | None
+    queued_at: str | None
+    checked_at: str | None
+    decided_at: str | None
+
+
 class SendIn(_In):
     to: str = Field(min_length=1, max_length=64, description="partner node id")
     document_sha256: str = Sha256

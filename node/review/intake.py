@@ -24,6 +24,7 @@ from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
 from node.errors import Conflict, InputError, LimitExceeded, NotFound, UnsupportedDocument
 from node.review.copies import copy_fields, declaration_fields
+from node.review.pairs import queue_declaration, recheck
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -178,7 +179,7 @@ class Intake:
             return ""
         self._index_new()
         with self.db.session() as session:
-            hits = _declarations_naming(session, key)
+            hits = declarations_naming(session, key)
         return max(hits, key=lambda r: r.indexed_at).sha256 if hits else ""
 
     def electronic_copy(self, certificate_number: str) -> dict[str, Any] | None:
@@ -228,6 +229,7 @@ def _index(session: Any, sha: str, numbers: list[str]) -> list[str]:
     keys = list(dict.fromkeys(k for k in map(certificate_key, numbers) if k))
     if not insert_absent(session, DeclarationIndexRow(sha256=sha, certificate_numbers=keys)):
         return []
+    queue_declaration(session, sha, keys)  # against the certificates accepted before it
     waiting = session.exec(
         select(ReviewRow).where(ReviewRow.state == "review", ReviewRow.declaration_sha256 == "")
     ).all()
@@ -238,10 +240,10 @@ def _index(session: Any, sha: str, numbers: list[str]) -> list[str]:
 def declaration_indexed(session: Any, certificate_number: str) -> bool:
     """Whether a declaration naming this certificate number is indexed on the node."""
     key = certificate_key(certificate_number)
-    return bool(key) and bool(_declarations_naming(session, key))
+    return bool(key) and bool(declarations_naming(session, key))
 
 
-def _declarations_naming(session: Any, key: str) -> list[DeclarationIndexRow]:
+def declarations_naming(session: Any, key: str) -> list[DeclarationIndexRow]:
     """The indexed declarations listing certificate ``key``: the rows whose JSON list spells
     it, then the list itself checked (reading and decoding every declaration's list took
     1.4 s a scan at 40k declarations)."""
@@ -270,6 +272,7 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
     )
     if not key or not insert_absent(session, copy):
         return []
+    recheck(session, key)  # the declarations naming it: against the issuer's copy now
     waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
     again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
     return [sha for sha in again if claimed(session, _back_to_machine(sha))]

@@ -34,6 +34,8 @@ from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
 from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed, declaration_indexed
+from node.review.matching import MatchService
+from node.review.pairs import recheck
 from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
@@ -43,6 +45,8 @@ from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database, claimed
 from node.storage.documents import add_event, events_for, reported_anchor
 from verification.intake import IntakeLimits
+from verification.normalise import certificate_key
+from verification.rules.loader import RuleSet, load_rules
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +90,7 @@ class ReviewService:
         evidence_root: Path,
         actor: str,
         limits: IntakeLimits | None = None,
+        rules: RuleSet | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -94,6 +99,8 @@ class ReviewService:
         self.evidence_root = evidence_root
         self.actor = actor
         self.intake = Intake(db, blobs, anchoring, limits)
+        # declarations checked against the certificates accepted before them
+        self.matches = MatchService(db, blobs, rules or load_rules(), actor=actor)
         self.wakeup = asyncio.Event()
         # called (sha256, review dict) after each machine verdict and each officer decision,
         # e.g. by the exchange to tell the sender; a failing listener is logged, not raised
@@ -107,6 +114,12 @@ class ReviewService:
             return list(session.exec(waiting.order_by(col(ReviewRow.queued_at)).limit(limit)))
 
     async def process_pending(self) -> int:
+        """Review the waiting scans, then check the queued declaration-certificate pairs (a
+        scan accepted now queues those of the declarations that came before it)."""
+        done = await self._review_pending()
+        return done + await asyncio.to_thread(self.matches.process_pending)
+
+    async def _review_pending(self) -> int:
         shas = await asyncio.to_thread(self.pending)
         for sha in shas:
             try:
@@ -216,6 +229,7 @@ class ReviewService:
             if verdict == "review" and _came_during(session, out, against):
                 row.state = "pending"  # reviewed again, with what came
             row.result, row.certificate_number = out.result, out.certificate_number
+            row.certificate_key = certificate_key(out.certificate_number)
             row.layout = {
                 **out.layout,
                 "declaration": against.declaration,
@@ -237,8 +251,10 @@ class ReviewService:
             }
             add_event(session, sha, EventKind.VERIFIED, self.actor, detail)
             record_stamping(session, sha, out.result)
-            if verdict == "accept" and self.anchoring is not None:
-                self.anchoring.queue_in(session, [sha])
+            if verdict == "accept":
+                recheck(session, row.certificate_key)  # declarations that came before it
+                if self.anchoring is not None:
+                    self.anchoring.queue_in(session, [sha])
         if verdict == "accept" and self.anchoring is not None:
             self.anchoring.wakeup.set()
         logger.info("reviewed %s: %s", sha, verdict)
@@ -284,6 +300,8 @@ class ReviewService:
                 "reason": reason,
             }
             add_event(session, sha256, EventKind.REVIEWED, officer, detail)
+            if decision == "accept":
+                recheck(session, row.certificate_key)
             if decision == "accept" and self.anchoring is not None:
                 self.anchoring.queue_in(session, [sha256])
         if decision == "accept" and self.anchoring is not None:

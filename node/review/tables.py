@@ -24,6 +24,8 @@ class ReviewRow(SQLModel, table=True):
     reason: str = ""
     forwardable: bool = False
     certificate_number: str = Field(default="", index=True)
+    # its key (``verification.normalise.certificate_key``): how a declaration finds the paper
+    certificate_key: str = Field(default="", index=True)
     declaration_sha256: str = ""
     submitted_by: str = ""
     error: str = ""
@@ -43,6 +45,30 @@ class DeclarationIndexRow(SQLModel, table=True):
     sha256: str = Field(primary_key=True, max_length=64)
     certificate_numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     indexed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class DeclarationMatchRow(SQLModel, table=True):
+    """A declaration checked against a certificate it names that the node accepted without it:
+    a paper reviewed before the declaration came, or the issuer's electronic copy
+    (``node.review.matching``); one row per declaration and certificate key."""
+
+    __tablename__ = "declaration_matches"
+
+    declaration_sha256: str = Field(primary_key=True, max_length=64)
+    certificate_number: str = Field(primary_key=True, index=True)  # its key
+    # pending (to check) -> waiting (no accepted certificate of that number here yet)
+    # | consistent | review | inconsistent ; an officer's decision -> decided
+    state: str = Field(default="pending", index=True)
+    verdict: str = ""  # the check's: accept | review | reject
+    certificate_sha256: str = ""  # what it was checked against
+    source: str = ""  # "electronic" (the issuer's copy) | "paper" (an accepted scan)
+    result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    decision: str = ""  # the officer's: clear | refuse
+    decided_by: str = ""
+    reason: str = ""
+    queued_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    checked_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
 
 
 class CertificateCopyRow(SQLModel, table=True):

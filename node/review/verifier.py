@@ -49,6 +49,7 @@ from verification import UnsupportedDocument as DocUnsupported
 from verification.errors import RuleSetError
 from verification.intake import load_pages
 from verification.rules import load_establishments
+from verification.rules.loader import RuleSet
 from verification.stamping import StampingHistory
 
 logger = logging.getLogger(__name__)
@@ -144,8 +145,8 @@ class PipelineVerifier:
         v = settings.verification
         self._limits = v.intake_limits()
         self._ocr = _CachingOcr(RapidOcrEngine())
-        try:  # the node's own rule set and establishment lists, if it names them
-            self._rules = load_rules(v.rules_path or None)
+        self._rules = node_rules(settings)
+        try:  # the node's own establishment lists, if it names them
             est = v.establishments_path
             self._config = PipelineConfig(
                 limits=self._limits, establishments=load_establishments(est) if est else {}
@@ -199,6 +200,14 @@ class PipelineVerifier:
             raise document_error(err) from None
         out = Verification(stored_result(result), layout(result))
         return _with_pages(out, data, self._limits, evidence_dir)
+
+
+def node_rules(settings: Settings) -> RuleSet:
+    """The node's rule set (``verification.rules_path``, else the packaged one)."""
+    try:
+        return load_rules(settings.verification.rules_path or None)
+    except RuleSetError as err:
+        raise ConfigError(f"verification: {err.message}", code=err.code) from None
 
 
 @dataclass(frozen=True)

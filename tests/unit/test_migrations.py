@@ -285,3 +285,35 @@ def test_0009_keys_the_declaration_index_by_certificate_key(tmp_path: Path) -> N
     with db.engine.begin() as conn:  # the earlier code indexes every declaration again
         command.downgrade(alembic_config(conn), "0008")
         assert conn.execute(text("SELECT count(*) FROM declaration_index")).scalar_one() == 0
+
+
+def test_0010_keys_the_reviewed_papers_for_declarations_that_come_later(tmp_path: Path) -> None:
+    """Papers reviewed before 0010 are found by the key of the number read on them (a
+    declaration arriving afterwards is checked against an accepted one), and the pairs table
+    starts empty."""
+    db = _db(tmp_path)
+    columns = (
+        "sha256, state, verdict, decision, outcome, decided_by, reason, forwardable, "
+        "certificate_number, declaration_sha256, submitted_by, error, result, layout, queued_at"
+    )
+    values = ", ".join(f":{c.strip()}" for c in columns.split(","))
+    row = {c.strip(): "" for c in columns.split(",")}
+    row |= {"forwardable": 1, "result": "{}", "layout": "{}", "queued_at": "2026-12-01 10:00:00"}
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0009")
+        conn.execute(
+            text(f"INSERT INTO reviews ({columns}) VALUES ({values})"),
+            [
+                {**row, "sha256": "a" * 64, "certificate_number": "No. AU-2026-000123"},
+                {**row, "sha256": "b" * 64, "certificate_number": ""},
+            ],
+        )
+    db.migrate()
+    with db.engine.begin() as conn:
+        keys = conn.execute(text("SELECT sha256, certificate_key FROM reviews")).all()
+        assert sorted((k[0][0], k[1]) for k in keys) == [("a", "AU2026000123"), ("b", "")]
+        assert conn.execute(text("SELECT count(*) FROM declaration_matches")).scalar_one() == 0
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0009")
+        names = {c["name"] for c in inspect(conn).get_columns("reviews")}
+        assert "certificate_key" not in names and "certificate_number" in names

@@ -147,6 +147,17 @@ def containers(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     return Outcome(True, f"{len(c)} container number(s) agree")
 
 
+@rule("declaration.certificate_reused")
+def certificate_reused(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    """A certificate covers one consignment: another declaration naming it is a second use
+    (the domain's "quantity management"; a split consignment is for an officer to clear)."""
+    if inp.declaration is None or not inp.other_declarations:
+        return None
+    number = inp.value("certificate_number") or "this certificate"
+    others = ", ".join(inp.other_declarations)
+    return Outcome(False, f"certificate {number} is also named by declaration(s) {others}")
+
+
 def _container_set(value: Any) -> set[str]:
     items = value if isinstance(value, list) else re.split(r"[,;\s]+", str(value))
     return {re.sub(r"[^0-9A-Z]", "", str(x).upper()) for x in items if str(x).strip()}

@@ -46,6 +46,9 @@ class RuleInputs:
     # the closest earlier print of the matched die on another certificate, where the node keeps
     # them (None: no history consulted)
     stamping_seen: StampingSeen | None = None
+    # the other declarations on the node naming this certificate, by their numbers (a
+    # declaration checked against a certificate already accepted: ``rules.pairing``)
+    other_declarations: tuple[str, ...] = ()
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)
@@ -80,12 +83,15 @@ def rule_ids() -> list[str]:
     return list(_CHECKS)
 
 
-def evaluate(inputs: RuleInputs, params: RuleParams) -> list[RuleResult]:
-    """Run every enabled check; a check returning None does not apply (e.g. no declaration)."""
+def evaluate(
+    inputs: RuleInputs, params: RuleParams, only: Callable[[str], bool] | None = None
+) -> list[RuleResult]:
+    """Run every enabled check (of those ``only`` keeps); a check returning None does not
+    apply (e.g. no declaration)."""
     _load_checks()
     results = []
     for rule_id, check in _CHECKS.items():
-        if rule_id in params.disabled:
+        if rule_id in params.disabled or (only is not None and not only(rule_id)):
             continue
         outcome = check(inputs, params)
         if outcome is None:

@@ -110,6 +110,8 @@ def result(sha: str, kind: str) -> dict[str, Any]:
     return {
         "document_sha256": sha,
         "template_id": "AU-PHYTO-2025",
+        "certificate_type": "phytosanitary",
+        "issuing_country": "AU",
         "fields": fields,
         "seal": {
             "found": True,

@@ -1,0 +1,359 @@
+"""Declarations checked against the certificates the node accepted without them.
+
+A paper the machine (or an officer) accepted before the importer's declaration came was never
+compared with it, nor is an issuer's electronic certificate ever compared with a declaration by
+its own review. Each declaration-certificate pair is a ``DeclarationMatchRow``, queued in the
+transaction that made it checkable (``node.review.pairs``) and checked here, off the request,
+by the review worker:
+
+- ``waiting``: no accepted certificate of that number on the node yet (checked when one is);
+- ``consistent``: every pairing rule passed (``verification.rules.pairing``);
+- ``review`` / ``inconsistent``: a warning / an error, e.g. another net weight, or another
+  declaration already naming the certificate; listed for an officer, who ``clear``s the pair or
+  ``refuse``s it.
+
+The certificate's acceptance stands either way (it is authentic; the pairing is what failed):
+the finding is the declaration's, a ``verified`` event on it, and the officer's decision a
+``reviewed`` one. The issuer's electronic copy, where one came, is checked against before an
+accepted paper.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+
+from adapters.errors import AdapterError
+from adapters.registry import parse_document
+from node.domain.states import EventKind
+from node.errors import Conflict, InputError, NotFound
+from node.review.copies import declaration_fields
+from node.review.intake import declarations_naming
+from node.review.tables import (
+    CertificateCopyRow,
+    DeclarationIndexRow,
+    DeclarationMatchRow,
+    ReviewRow,
+)
+from node.storage.blobs import BlobStore
+from node.storage.core import utcnow
+from node.storage.db import Database, claimed
+from node.storage.documents import add_event
+from verification.normalise import certificate_key
+from verification.pipeline import utc_today
+from verification.results import FieldValue
+from verification.rules.loader import RuleSet
+from verification.rules.pairing import Pairing, check_pairing, fields_of
+
+logger = logging.getLogger(__name__)
+
+DECISIONS = ("clear", "refuse")
+OPEN = ("review", "inconsistent")
+STATES = ("open", "all", "pending", "waiting", "consistent", "review", "inconsistent", "decided")
+_STATE = {"accept": "consistent", "review": "review", "reject": "inconsistent"}
+
+
+@dataclass(frozen=True)
+class _Certificate:
+    sha256: str
+    source: str  # electronic | paper
+    fields: dict[str, FieldValue]
+    certificate_type: str
+    country: str
+
+
+class MatchService:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        rules: RuleSet,
+        *,
+        actor: str,
+        today: Callable[[], dt.date] = utc_today,
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.rules = rules
+        self.actor = actor
+        self.today = today
+
+    # ---- the machine's check --------------------------------------------------------------
+    def pending(self, limit: int = 64) -> list[tuple[str, str]]:
+        with self.db.session() as session:
+            stmt = (
+                select(
+                    DeclarationMatchRow.declaration_sha256, DeclarationMatchRow.certificate_number
+                )
+                .where(DeclarationMatchRow.state == "pending")
+                .order_by(col(DeclarationMatchRow.queued_at))
+                .limit(limit)
+            )
+            return [(d, k) for d, k in session.exec(stmt)]
+
+    def process_pending(self) -> int:
+        """Check the queued pairs (a page of them); how many were taken."""
+        pairs = self.pending()
+        for declaration_sha, key in pairs:
+            try:
+                self.check(declaration_sha, key)
+            except Exception as err:  # one bad pair must not stall the queue
+                logger.exception("check of declaration %s against %s failed", declaration_sha, key)
+                self._failed(declaration_sha, key, err)
+        return len(pairs)
+
+    def check(self, declaration_sha: str, key: str) -> None:
+        """Check one queued pair and record the outcome (nothing if it is not queued)."""
+        with self.db.session() as session:
+            row = session.get(DeclarationMatchRow, (declaration_sha, key))
+            if row is None or row.state != "pending":
+                return
+            declaration = declaration_fields(
+                self.blobs.get(declaration_sha), f"declaration {declaration_sha}"
+            )
+            number = str(declaration.get("declaration_number") or "")
+            found = self._certificate(session, key)
+            if found is None:
+                reason = f"no accepted certificate {key} on this node yet"
+                self._settle(session, row, "waiting", "", found, _result(number, reason))
+                return
+            pairing = check_pairing(
+                found.fields,
+                declaration,
+                rules=self.rules,
+                certificate_type=found.certificate_type,
+                country=found.country,
+                today=self.today(),
+                others=self._others(session, declaration_sha, key),
+            )
+            state, verdict = _STATE[str(pairing.verdict)], str(pairing.verdict)
+            if self._settle(session, row, state, verdict, found, _outcome(number, pairing)):
+                detail = {
+                    "check": "certificate",
+                    "certificate_number": key,
+                    "certificate_sha256": found.sha256,
+                    "source": found.source,
+                    "verdict": verdict,
+                    "reasons": pairing.reasons,
+                }
+                add_event(session, declaration_sha, EventKind.VERIFIED, self.actor, detail)
+        logger.info("declaration %s against %s: %s", declaration_sha, key, state)
+
+    @staticmethod
+    def _settle(
+        session: Any,
+        row: DeclarationMatchRow,
+        state: str,
+        verdict: str,
+        found: _Certificate | None,
+        result: dict[str, Any],
+    ) -> bool:
+        """Record the outcome if the pair is still queued as it was read."""
+        stmt = (
+            update(DeclarationMatchRow)
+            .where(
+                col(DeclarationMatchRow.declaration_sha256) == row.declaration_sha256,
+                col(DeclarationMatchRow.certificate_number) == row.certificate_number,
+                col(DeclarationMatchRow.state) == "pending",
+            )
+            .values(
+                state=state,
+                verdict=verdict,
+                certificate_sha256=found.sha256 if found else "",
+                source=found.source if found else "",
+                result=result,
+                checked_at=utcnow(),
+            )
+        )
+        return claimed(session, stmt)
+
+    def _failed(self, declaration_sha: str, key: str, err: Exception) -> None:
+        """A pair whose check could not run goes to an officer, with why."""
+        message = getattr(err, "message", None) or str(err) or type(err).__name__
+        with self.db.session() as session:
+            row = session.get(DeclarationMatchRow, (declaration_sha, key))
+            if row is not None and row.state == "pending":
+                result = _result("", f"the check could not run: {message}")
+                self._settle(session, row, "review", "review", None, result)
+
+    def _certificate(self, session: Any, key: str) -> _Certificate | None:
+        """What the declaration is checked against: the issuer's electronic copy (the newest),
+        else the paper of that number accepted last."""
+        copies = select(CertificateCopyRow).where(CertificateCopyRow.certificate_number == key)
+        for copy in session.exec(copies.order_by(col(CertificateCopyRow.indexed_at).desc())):
+            if not self.blobs.has(copy.sha256):
+                continue
+            try:
+                doc, _issues, _adapter = parse_document(self.blobs.get(copy.sha256), None)
+            except AdapterError:
+                continue
+            flat = {k: v for k, v in doc.flat().items() if not isinstance(v, dict)}
+            return _Certificate(
+                copy.sha256,
+                "electronic",
+                fields_of(flat, confidence=1.0),
+                str(getattr(doc, "certificate_type", "") or ""),
+                copy.issuing_country,
+            )
+        accepted = or_(
+            col(ReviewRow.state) == "accept",
+            (col(ReviewRow.state) == "decided") & (col(ReviewRow.decision) == "accept"),
+        )
+        stmt = select(ReviewRow).where(ReviewRow.certificate_key == key, accepted)
+        paper = session.exec(stmt.order_by(col(ReviewRow.reviewed_at).desc())).first()
+        if paper is None:
+            return None
+        result = paper.result or {}
+        return _Certificate(
+            paper.sha256,
+            "paper",
+            fields_of(result.get("fields") or {}),
+            str(result.get("certificate_type") or ""),
+            str(result.get("issuing_country") or ""),
+        )
+
+    def _others(self, session: Any, declaration_sha: str, key: str) -> list[str]:
+        """The declarations indexed before this one that name the certificate, by number."""
+        naming = declarations_naming(session, key)
+        mine = next((r for r in naming if r.sha256 == declaration_sha), None)
+        if mine is None:
+            return []
+        earlier = [r for r in naming if (r.indexed_at, r.sha256) < (mine.indexed_at, mine.sha256)]
+        return [self._number_of(r) for r in sorted(earlier, key=lambda r: r.indexed_at)]
+
+    def _number_of(self, row: DeclarationIndexRow) -> str:
+        try:
+            fields = declaration_fields(self.blobs.get(row.sha256), f"declaration {row.sha256}")
+        except Exception:  # noqa: BLE001  (unreadable: named by its hash)
+            fields = {}
+        number = str(fields.get("declaration_number") or "")
+        return f"{number} ({row.sha256[:12]})" if number else row.sha256[:12]
+
+    # ---- the officers ---------------------------------------------------------------------
+    def decide(
+        self, declaration_sha: str, number: str, decision: str, reason: str, officer: str
+    ) -> dict[str, Any]:
+        """An officer clears a pair the check did not find consistent, or refuses it. A reason
+        is needed unless refusing what the check found inconsistent."""
+        if decision not in DECISIONS:
+            raise InputError(f"decision must be clear or refuse, got {decision!r}")
+        reason, officer, key = reason.strip(), officer.strip(), certificate_key(number)
+        if not officer:
+            raise InputError("a decision needs the deciding officer's id")
+        with self.db.session() as session:
+            row = self._row_in(session, declaration_sha, key)
+            if row.state == "decided":
+                raise Conflict(f"{_name(row)} was already decided by {row.decided_by}")
+            if row.state not in OPEN:
+                raise Conflict(f"{_name(row)} is {row.state}: nothing for an officer to decide")
+            if not reason and not (decision == "refuse" and row.state == "inconsistent"):
+                raise InputError(
+                    f"deciding {decision} where the check said {row.state} needs a reason"
+                )
+            stmt = (
+                update(DeclarationMatchRow)
+                .where(
+                    col(DeclarationMatchRow.declaration_sha256) == declaration_sha,
+                    col(DeclarationMatchRow.certificate_number) == key,
+                    col(DeclarationMatchRow.state) == row.state,
+                )
+                .values(
+                    state="decided",
+                    decision=decision,
+                    decided_by=officer,
+                    reason=reason,
+                    decided_at=utcnow(),
+                )
+            )
+            if not claimed(session, stmt):
+                raise Conflict(f"{_name(row)} was decided or checked again meanwhile; look again")
+            detail = {
+                "check": "certificate",
+                "certificate_number": key,
+                "decision": decision,
+                "machine_verdict": row.verdict,
+                "reason": reason,
+            }
+            add_event(session, declaration_sha, EventKind.REVIEWED, officer, detail)
+        return self.get(declaration_sha, key)
+
+    # ---- reading --------------------------------------------------------------------------
+    def get(self, declaration_sha: str, number: str) -> dict[str, Any]:
+        with self.db.session() as session:
+            return match_dict(self._row_in(session, declaration_sha, certificate_key(number)))
+
+    def of_declaration(self, declaration_sha: str) -> list[dict[str, Any]]:
+        with self.db.session() as session:
+            stmt = select(DeclarationMatchRow).where(
+                DeclarationMatchRow.declaration_sha256 == declaration_sha
+            )
+            rows = session.exec(stmt.order_by(col(DeclarationMatchRow.certificate_number))).all()
+            if not rows and not session.get(DeclarationIndexRow, declaration_sha):
+                raise NotFound(f"no declaration {declaration_sha} on this node")
+            return [match_dict(r) for r in rows]
+
+    def list(self, state: str = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Pairs by state, oldest first; ``open`` = waiting for an officer."""
+        if state not in STATES:
+            raise InputError(f"state must be one of {', '.join(STATES)}, got {state!r}")
+        stmt = select(DeclarationMatchRow)
+        if state == "open":
+            stmt = stmt.where(col(DeclarationMatchRow.state).in_(OPEN))
+        elif state != "all":
+            stmt = stmt.where(DeclarationMatchRow.state == state)
+        order = (col(DeclarationMatchRow.queued_at), col(DeclarationMatchRow.declaration_sha256))
+        with self.db.session() as session:
+            rows = session.exec(stmt.order_by(*order).offset(offset).limit(limit)).all()
+            return [match_dict(r) for r in rows]
+
+    @staticmethod
+    def _row_in(session: Any, declaration_sha: str, key: str) -> DeclarationMatchRow:
+        row = session.get(DeclarationMatchRow, (declaration_sha, key))
+        if row is None:
+            raise NotFound(f"declaration {declaration_sha} names no certificate {key!r}")
+        return row
+
+
+def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:
+    result = row.result or {}
+    return {
+        "declaration_sha256": row.declaration_sha256,
+        "declaration_number": result.get("declaration_number") or None,
+        "certificate_number": row.certificate_number,
+        "state": row.state,
+        "verdict": row.verdict or None,
+        "certificate_sha256": row.certificate_sha256 or None,
+        "source": row.source or None,
+        "reasons": list(result.get("reasons") or []),
+        "rules": list(result.get("rules") or []),
+        "decision": row.decision or None,
+        "decided_by": row.decided_by or None,
+        "reason": row.reason or None,
+        "queued_at": _iso(row.queued_at),
+        "checked_at": _iso(row.checked_at),
+        "decided_at": _iso(row.decided_at),
+    }
+
+
+def _iso(at: dt.datetime | None) -> str | None:
+    if at is None:
+        return None
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).isoformat().replace("+00:00", "Z")
+
+
+def _name(row: DeclarationMatchRow) -> str:
+    return f"declaration {row.declaration_sha256} against certificate {row.certificate_number}"
+
+
+def _result(number: str, reason: str) -> dict[str, Any]:
+    return {"declaration_number": number, "reasons": [reason], "rules": []}
+
+
+def _outcome(number: str, pairing: Pairing) -> dict[str, Any]:
+    return {"declaration_number": number, **pairing.to_json()}

@@ -1,0 +1,44 @@
+"""Which declaration-certificate pairs are to be checked (``node.review.matching`` checks them):
+queued when a declaration is indexed, queued again when a certificate of that number is
+accepted or its issuer's copy arrives. Called in the transaction that changed what a pair is
+checked against, so a node stopped at any moment leaves the pair queued, never forgotten."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from node.review.tables import DeclarationMatchRow
+from node.storage.db import insert_absent
+
+# a pair in these states is checked again when what it is checked against changes; an
+# officer's decision (``decided``) stands
+_SETTLED = ("waiting", "consistent", "review", "inconsistent")
+
+
+def queue_declaration(session: Any, declaration_sha256: str, keys: Iterable[str]) -> None:
+    """Queue the check of a declaration against each certificate key it names."""
+    for key in keys:
+        insert_absent(
+            session,
+            DeclarationMatchRow(declaration_sha256=declaration_sha256, certificate_number=key),
+        )
+
+
+def recheck(session: Any, key: str) -> int:
+    """Queue again the checks of the declarations naming certificate ``key`` (a certificate of
+    that number was accepted, or its issuer's copy came); how many."""
+    if not key:
+        return 0
+    stmt = (
+        update(DeclarationMatchRow)
+        .where(
+            col(DeclarationMatchRow.certificate_number) == key,
+            col(DeclarationMatchRow.state).in_(_SETTLED),
+        )
+        .values(state="pending")
+    )
+    return int(session.connection().execute(stmt).rowcount or 0)

@@ -1,0 +1,231 @@
+"""A declaration that comes after its certificate was accepted (a paper reviewed without it, an
+issuer's electronic copy) is checked against it; officers decide the pairs that disagree. Over
+HTTP, on a real SQLite database (the machine review is the fake verifier)."""
+
+from __future__ import annotations
+
+import json
+
+from node.bootstrap import build_node
+from node.review.tables import DeclarationMatchRow
+from tests.unit.api.conftest import bearer
+from tests.unit.api.fakes import (
+    FakeVerifier,
+    add_partner,
+    declaration,
+    fakes,
+    labelled_scan,
+    receive_copy,
+    settings,
+)
+
+_JSON = {"Content-Type": "application/json"}
+
+
+async def _declare(client, tokens, number: str, **changes) -> str:
+    body = {**json.loads(declaration(number)), **changes}
+    r = await client.post(
+        "/api/v1/documents/declarations",
+        content=json.dumps(body).encode(),
+        headers={**bearer(tokens["officer"]), **_JSON},
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["sha256"])
+
+
+async def _accepted_paper(node, client, tokens) -> str:
+    """The "genuine" paper (AU-2026-genuine, 1250.5 kg), reviewed and accepted by an officer
+    with no declaration on the node."""
+    r = await client.post(
+        "/api/v1/documents/scans",
+        content=labelled_scan("genuine"),
+        headers={**bearer(tokens["officer"]), "Content-Type": "image/png"},
+    )
+    assert r.status_code == 202, r.text
+    sha = r.json()["sha256"]
+    review = node.extras["review"]
+    await review.process_pending()
+    review.decide(sha, "accept", "seal and signature checked by hand", "CN-O1")
+    return str(sha)
+
+
+async def _checks(client, tokens, declaration_sha: str) -> list[dict]:
+    r = await client.get(
+        f"/api/v1/declaration-checks/{declaration_sha}", headers=bearer(tokens["auditor"])
+    )
+    assert r.status_code == 200, r.text
+    return list(r.json())
+
+
+async def test_a_declaration_after_its_paper_was_accepted_is_checked_against_it(
+    node, client, tokens
+) -> None:
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU 2026 genuine")  # spelled otherwise: one key
+    assert await node.extras["review"].process_pending() == 1
+    [check] = await _checks(client, tokens, decl)
+    assert check["certificate_number"] == "AU2026GENUINE"
+    assert (check["state"], check["verdict"]) == ("inconsistent", "reject")
+    assert (check["source"], check["certificate_sha256"]) == ("paper", paper)
+    assert check["declaration_number"] == "CN-DEC-1"
+    assert check["reasons"] == [
+        "declaration.net_weight: net weight 1250.5 kg on certificate, 1200 kg declared "
+        "(+4.2%), tolerance 2%"
+    ]
+    assert check["rules"][0]["id"] == "declaration.net_weight"
+    assert {r["id"] for r in check["rules"] if r["passed"]} >= {
+        "declaration.consignor",
+        "declaration.origin",
+        "declaration.certificate_number",
+    }
+    queue = await client.get("/api/v1/declaration-checks", headers=bearer(tokens["officer"]))
+    assert [(c["declaration_sha256"], c["state"]) for c in queue.json()] == [
+        (decl, "inconsistent")
+    ]
+    # the paper stays accepted: it is authentic; the pairing is what failed
+    assert node.extras["review"].get(paper)["state"] == "decided"
+    trace = (await client.get(f"/api/v1/trace/{decl}", headers=bearer(tokens["auditor"]))).json()
+    [checked] = [e for e in trace["events"] if e["detail"].get("check") == "certificate"]
+    assert checked["kind"] == "verified" and checked["detail"]["verdict"] == "reject"
+    assert checked["detail"]["certificate_sha256"] == paper
+
+
+async def test_an_officer_refuses_or_clears_a_pair_and_the_decision_is_traced(
+    node, client, tokens
+) -> None:
+    await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    await node.extras["review"].process_pending()
+    url = f"/api/v1/declaration-checks/{decl}/AU-2026-genuine/decision"
+    auditor = await client.post(
+        url, json={"decision": "refuse"}, headers=bearer(tokens["auditor"])
+    )
+    assert auditor.status_code == 403
+    unknown = await client.post(
+        url.replace("genuine", "other"),
+        json={"decision": "refuse"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert unknown.status_code == 404 and unknown.json()["type"] == "cusdep.not_found"
+    clear = await client.post(url, json={"decision": "clear"}, headers=bearer(tokens["officer"]))
+    assert clear.status_code == 400 and "needs a reason" in clear.json()["detail"]
+    refused = await client.post(
+        url, json={"decision": "refuse"}, headers=bearer(tokens["officer"])
+    )
+    assert refused.status_code == 200, refused.text
+    body = refused.json()
+    assert (body["state"], body["decision"], body["verdict"]) == ("decided", "refuse", "reject")
+    again = await client.post(
+        url, json={"decision": "clear", "reason": "split"}, headers=bearer(tokens["officer"])
+    )
+    assert again.status_code == 409 and "already decided" in again.json()["detail"]
+    queue = await client.get("/api/v1/declaration-checks", headers=bearer(tokens["officer"]))
+    assert queue.json() == []
+    trace = (await client.get(f"/api/v1/trace/{decl}", headers=bearer(tokens["auditor"]))).json()
+    [decided] = [e for e in trace["events"] if e["kind"] == "reviewed"]
+    assert decided["detail"]["decision"] == "refuse" and decided["actor"] == body["decided_by"]
+
+
+async def test_a_declaration_that_agrees_is_consistent_and_not_for_an_officer(
+    node, client, tokens
+) -> None:
+    await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine", net_weight_kg=1250.5)
+    await node.extras["review"].process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["state"], check["verdict"], check["reasons"]) == ("consistent", "accept", [])
+    url = f"/api/v1/declaration-checks/{decl}/AU-2026-genuine/decision"
+    r = await client.post(
+        url, json={"decision": "refuse", "reason": "x"}, headers=bearer(tokens["officer"])
+    )
+    assert r.status_code == 409 and "nothing for an officer to decide" in r.json()["detail"]
+
+
+async def test_a_declaration_before_its_paper_waits_and_is_checked_when_it_is_accepted(
+    node, client, tokens
+) -> None:
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    review = node.extras["review"]
+    await review.process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert check["state"] == "waiting"
+    assert check["reasons"] == ["no accepted certificate AU2026GENUINE on this node yet"]
+    await _accepted_paper(node, client, tokens)  # reviewed with the declaration, then accepted
+    assert [c["state"] for c in await _checks(client, tokens, decl)] == ["pending"]
+    await review.process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["state"], check["source"]) == ("inconsistent", "paper")
+
+
+async def test_the_issuers_electronic_copy_is_checked_against_before_a_paper(
+    node, client, tokens
+) -> None:
+    await _accepted_paper(node, client, tokens)
+    add_partner(node, "AU-SYD", "AU")
+    copy = receive_copy(
+        node, "AU-2026-genuine", net_weight_kg=1200.0, consignor_name="Someone Else Ltd"
+    )
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    await node.extras["review"].process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["source"], check["certificate_sha256"]) == ("electronic", copy)
+    assert check["state"] == "inconsistent"
+    assert [r.split(":")[0] for r in check["reasons"]] == ["declaration.consignor"]
+
+
+async def test_a_copy_arriving_after_the_check_checks_the_declaration_again(
+    node, client, tokens
+) -> None:
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    review = node.extras["review"]
+    await review.process_pending()
+    add_partner(node, "AU-SYD", "AU")
+    copy = receive_copy(node, "AU-2026-genuine", net_weight_kg=1200.0)
+    assert [c["state"] for c in await _checks(client, tokens, decl)] == ["pending"]
+    await review.process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["state"], check["certificate_sha256"]) == ("consistent", copy)
+
+
+async def test_a_second_declaration_naming_the_certificate_goes_to_an_officer(
+    node, client, tokens
+) -> None:
+    await _accepted_paper(node, client, tokens)
+    first = await _declare(client, tokens, "AU-2026-genuine", net_weight_kg=1250.5)
+    second = await _declare(
+        client, tokens, "AU-2026-genuine", net_weight_kg=1250.5, declaration_number="CN-DEC-2"
+    )
+    await node.extras["review"].process_pending()
+    [one] = await _checks(client, tokens, first)
+    [two] = await _checks(client, tokens, second)
+    assert one["state"] == "consistent"
+    assert (two["state"], two["verdict"]) == ("review", "review")
+    assert two["reasons"] == [
+        "declaration.certificate_reused: certificate AU-2026-genuine is also named by "
+        f"declaration(s) CN-DEC-1 ({first[:12]})"
+    ]
+
+
+async def test_a_queued_check_survives_a_restart(home, tokens, node, client) -> None:
+    await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    with node.db.session() as session:  # committed with the declaration, not yet checked
+        row = session.get(DeclarationMatchRow, (decl, "AU2026GENUINE"))
+        assert row is not None and row.state == "pending"
+    await node.aclose()
+    again = build_node(settings(home), verifier=FakeVerifier(), **fakes())
+    async with again:
+        assert await again.extras["review"].process_pending() == 1
+        [check] = again.extras["review"].matches.of_declaration(decl)
+        assert check["state"] == "inconsistent"
+
+
+async def test_bad_requests_are_problems(node, client, tokens) -> None:
+    r = await client.get(
+        "/api/v1/declaration-checks", params={"state": "x"}, headers=bearer(tokens["officer"])
+    )
+    assert r.status_code == 400 and r.headers["content-type"] == "application/problem+json"
+    r = await client.get(
+        f"/api/v1/declaration-checks/{'0' * 64}", headers=bearer(tokens["officer"])
+    )
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"

@@ -1,0 +1,104 @@
+"""A declaration checked against a certificate reviewed or received before it came.
+
+A paper accepted before its declaration arrived, or an issuer's electronic certificate, is
+checked against the declaration when it comes: the declaration rules (consignor, consignee,
+origin, HS code, net weight, packages, containers, the certificate's number), validity on the
+declared arrival date, and whether another declaration already names the certificate. The
+certificate's authenticity is not judged again (its review or its issuer did that); only the
+pairing is, with the rule set of the certificate's type and issuing country.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from verification.results import FieldValue, RuleResult, SealResult, SignatureResult, Verdict
+from verification.rules.engine import RuleInputs, evaluate
+from verification.rules.loader import RuleSet
+from verification.verdict import decide
+
+# the checks of a pairing: the declaration's, and the certificate's validity on arrival
+_PAIRING = ("declaration.", "validity.expiry")
+
+
+@dataclass(frozen=True)
+class Pairing:
+    verdict: Verdict
+    reasons: list[str]
+    rules: list[RuleResult] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": str(self.verdict),
+            "reasons": list(self.reasons),
+            "rules": [r.to_json() for r in self.rules],
+        }
+
+
+def check_pairing(
+    certificate: Mapping[str, FieldValue],
+    declaration: Mapping[str, Any],
+    *,
+    rules: RuleSet,
+    certificate_type: str,
+    country: str,
+    today: dt.date,
+    others: Sequence[str] = (),
+) -> Pairing:
+    """Check ``declaration`` against the fields of a certificate (``others``: the numbers of
+    the other declarations naming it)."""
+    params = rules.resolve(certificate_type, country)
+    inputs = RuleInputs(
+        fields=certificate,
+        certificate_type=certificate_type,
+        country=country,
+        agency=None,
+        officer=None,
+        officer_similarity=0.0,
+        seal=SealResult(),
+        signature=SignatureResult(),
+        today=today,
+        arrival_date=_arrival(declaration),
+        declaration=declaration,
+        other_declarations=tuple(others),
+    )
+    results = evaluate(inputs, params, only=lambda rule_id: rule_id.startswith(_PAIRING))
+    verdict, reasons = decide(results)
+    failed_first = sorted(results, key=lambda r: r.passed)
+    return Pairing(verdict, reasons, failed_first)
+
+
+def fields_of(values: Mapping[str, Any], confidence: float | None = None) -> dict[str, FieldValue]:
+    """Fields as the rules read them, from ``{name: {"value", "confidence"}}`` (a review's
+    stored fields) or, with ``confidence``, from ``{name: value}`` (an electronic
+    certificate's contract fields, read as they were sent)."""
+    out: dict[str, FieldValue] = {}
+    for name, item in values.items():
+        if confidence is None:
+            if not isinstance(item, Mapping):
+                continue
+            value, conf = item.get("value"), float(item.get("confidence") or 0.0)
+        else:
+            value, conf = item, confidence
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        if value is None or value == "" or isinstance(value, Mapping | bool):
+            continue
+        out[name] = FieldValue(_text(value), conf)
+    return out
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _arrival(declaration: Mapping[str, Any]) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(declaration.get("arrival_date") or ""))
+    except ValueError:
+        return None

@@ -9,6 +9,11 @@ needs ``--country``. ``cusdep token revoke ID_OR_TOKEN``.
 ``cusdep review show SHA256 --json`` (the REST review object), ``cusdep review decide SHA256
 --decision accept|reject --officer ID [--reason TEXT] --json`` (recorded as a ``reviewed`` event
 with the officer as actor; an accepted document is anchored by the running node).
+
+``cusdep review checks [--state open|all|pending|waiting|consistent|review|inconsistent|decided]
+[--declaration SHA256] --json``: declarations checked against the certificates accepted before
+them (``node.review.matching``); ``cusdep review decide-check DECLARATION_SHA256
+CERTIFICATE_NUMBER --decision clear|refuse --officer ID [--reason TEXT] --json``.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 from node.api.tokens import ROLES, TokenService
 from node.bootstrap import build_node
 from node.cli._common import emit_json, emit_line, settings_from, within
+from node.review import matching
 from node.review.service import DECISIONS, QUEUE_STATES, ReviewService
 from node.storage.db import Database
 
@@ -88,6 +94,45 @@ def _register_review(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         "--json", action="store_true", help="print the whole review (default: the decision)"
     )
     d.set_defaults(func=_decide)
+    _register_checks(ps)
+
+
+def _register_checks(ps: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    c = ps.add_parser(
+        "checks", help="declarations checked against certificates accepted before them"
+    )
+    c.add_argument(
+        "--state",
+        choices=matching.STATES,
+        help="open: review or inconsistent, undecided (the default; with --declaration: all); "
+        "pending: not checked yet; "
+        "waiting: no accepted certificate yet; consistent|review|inconsistent: that outcome; "
+        "decided: an officer decided; all",
+    )
+    c.add_argument("--declaration", metavar="SHA256_HEX", help="only this declaration's checks")
+    c.add_argument(
+        "--limit", type=int, default=100, help="at most this many (1-500), oldest first (100)"
+    )
+    c.add_argument("--offset", type=int, default=0, help="skip this many first (0)")
+    c.add_argument("--json", action="store_true", help="print the rows as JSON")
+    c.set_defaults(func=_checks)
+    d = ps.add_parser(
+        "decide-check", help="an officer's decision on a declaration-certificate pair"
+    )
+    d.add_argument("declaration", metavar="DECLARATION_SHA256", help="the declaration's SHA-256")
+    d.add_argument("certificate", metavar="CERTIFICATE_NUMBER", help="a certificate it names")
+    d.add_argument(
+        "--decision",
+        required=True,
+        choices=matching.DECISIONS,
+        help="clear (the goods may go on this certificate) or refuse",
+    )
+    d.add_argument("--officer", required=True, help="the deciding officer's id")
+    d.add_argument(
+        "--reason", default="", help="why; needed unless refusing what the check found inconsistent"
+    )
+    d.add_argument("--json", action="store_true", help="print the whole check (default: a line)")
+    d.set_defaults(func=_decide_check)
 
 
 def _review(args: argparse.Namespace) -> ReviewService:
@@ -126,6 +171,42 @@ def _show(args: argparse.Namespace) -> int:
 def _decide(args: argparse.Namespace) -> int:
     out = _review(args).decide(args.sha256, args.decision, args.reason, args.officer)
     emit_json(out["decision"] if not args.json else out)
+    return 0
+
+
+def _checks(args: argparse.Namespace) -> int:
+    within("--limit", args.limit, 1, 500)
+    within("--offset", args.offset, 0, 10**9)
+    service, state = _review(args).matches, args.state
+    if args.declaration:
+        rows = service.of_declaration(args.declaration.lower())
+        rows = [r for r in rows if state in (None, "all") or _in_state(r, state)]
+        rows = rows[args.offset : args.offset + args.limit]
+    else:
+        rows = service.list(state or "open", args.limit, args.offset)
+    if args.json:
+        emit_json(rows)
+    else:
+        for r in rows:
+            emit_line(
+                f"{r['declaration_sha256']}  {r['certificate_number']:<20} {r['state']:<12} "
+                f"{'; '.join(r['reasons'])}"
+            )
+    return 0
+
+
+def _in_state(row: dict[str, object], state: str) -> bool:
+    return row["state"] in matching.OPEN if state == "open" else row["state"] == state
+
+
+def _decide_check(args: argparse.Namespace) -> int:
+    out = _review(args).matches.decide(
+        args.declaration.lower(), args.certificate, args.decision, args.reason, args.officer
+    )
+    if args.json:
+        emit_json(out)
+    else:
+        emit_line(f"{out['decision']} {out['declaration_sha256']} {out['certificate_number']}")
     return 0
 
 

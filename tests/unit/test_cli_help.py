@@ -29,6 +29,8 @@ _DOCUMENTED = [
     ("review", "queue"),
     ("review", "show"),
     ("review", "decide"),
+    ("review", "checks"),
+    ("review", "decide-check"),
     ("token", "issue"),
     ("token", "revoke"),
     ("token", "list"),

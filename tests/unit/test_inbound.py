@@ -234,3 +234,39 @@ def test_a_declaration_indexed_while_its_paper_was_reviewed_sends_the_paper_roun
     service._record("f" * 64, out, _Against(decl, {}, None))  # reviewed with it
     with node.db.session() as session:
         assert session.get(ReviewRow, "f" * 64).state == "review"
+
+
+def test_a_partners_declaration_is_checked_against_the_issuers_copy_it_sent(node) -> None:
+    """AU's node sent its certificate, then a declaration naming it with another weight: the
+    pair is queued with the routing and checked by the review worker (no paper involved)."""
+    from node.exchange.tables import PartnerRow
+    from node.review.tables import DeclarationMatchRow
+
+    with node.db.session() as session:
+        session.add(
+            PartnerRow(
+                node_id="AU-SYD",
+                country="AU",
+                endpoint="127.0.0.1:1",
+                ca_pem="",
+                verify_key_hex="",
+                key_id="",
+            )
+        )
+    router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
+    body = {"certificate_number": "AU-1", "issuing_country": "AU", "net_weight_kg": 1000}
+    cert = _receive(node, json.dumps({"doc_type": "certificate", **body}).encode())
+    declared = {"declaration_number": "D1", "net_weight_kg": 800, "certificate_numbers": ["AU-1"]}
+    decl = _receive(node, json.dumps(declared).encode(), "declaration")
+    assert router.route_pending() == 2
+    with node.db.session() as session:
+        assert session.get(DeclarationMatchRow, (decl, "AU1")).state == "pending"
+    matches = node.extras["review"].matches
+    assert matches.process_pending() == 1
+    [check] = matches.of_declaration(decl)
+    assert (check["state"], check["source"], check["certificate_sha256"]) == (
+        "inconsistent",
+        "electronic",
+        cert,
+    )
+    assert "net weight 1000 kg on certificate, 800 kg declared" in check["reasons"][0]

@@ -487,3 +487,38 @@ async def test_a_bidi_control_in_a_reason_stays_inside_it(home) -> None:
             isolate = await cell.evaluate("c => getComputedStyle(c).unicodeBidi")
             assert isolate == "isolate"
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_officer_clears_a_declaration_that_disagrees_with_an_accepted_paper(
+    home,
+) -> None:
+    """A declaration came after its paper was accepted and declares another weight: the queue
+    page lists the pair under the papers, and the officer clears it with a reason."""
+    async with _served(home) as (node, url):
+        review = node.extras["review"]
+        paper = await _reviewed(node, "genuine")
+        review.decide(paper, "accept", "checked by hand", "jane")
+        stored = review.intake.submit_electronic(
+            declaration("AU-2026-genuine"), kind="declaration", actor="clerk"
+        )
+        decl = stored["sha256"]
+        await review.process_pending()
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/#token={token}")
+            row = page.locator(f"#checks-rows tr[data-declaration='{decl}']")
+            await row.wait_for()
+            assert await row.locator("td").nth(0).inner_text() == "CN-DEC-1"
+            assert "net weight 1250.5 kg on certificate, 1200 kg declared" in (
+                await row.locator("td.why").inner_text()
+            )
+            assert await row.locator(f"a[href='/ui/review/{paper}']").count() == 1
+            await row.locator("button.clear").click()  # no reason: refused, said so
+            await row.locator("[role=alert]").filter(has_text="needs a reason").wait_for()
+            await row.locator("input.reason").fill("second lot declared separately")
+            await row.locator("button.clear").click()
+            await row.locator("td.decision").filter(has_text="clear by jane").wait_for()
+            assert errors == []
+        [check] = review.matches.of_declaration(decl)
+        assert (check["decision"], check["reason"]) == ("clear", "second lot declared separately")

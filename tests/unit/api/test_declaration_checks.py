@@ -79,9 +79,7 @@ async def test_a_declaration_after_its_paper_was_accepted_is_checked_against_it(
         "declaration.certificate_number",
     }
     queue = await client.get("/api/v1/declaration-checks", headers=bearer(tokens["officer"]))
-    assert [(c["declaration_sha256"], c["state"]) for c in queue.json()] == [
-        (decl, "inconsistent")
-    ]
+    assert [(c["declaration_sha256"], c["state"]) for c in queue.json()] == [(decl, "inconsistent")]
     # the paper stays accepted: it is authentic; the pairing is what failed
     assert node.extras["review"].get(paper)["state"] == "decided"
     trace = (await client.get(f"/api/v1/trace/{decl}", headers=bearer(tokens["auditor"]))).json()
@@ -97,9 +95,7 @@ async def test_an_officer_refuses_or_clears_a_pair_and_the_decision_is_traced(
     decl = await _declare(client, tokens, "AU-2026-genuine")
     await node.extras["review"].process_pending()
     url = f"/api/v1/declaration-checks/{decl}/AU-2026-genuine/decision"
-    auditor = await client.post(
-        url, json={"decision": "refuse"}, headers=bearer(tokens["auditor"])
-    )
+    auditor = await client.post(url, json={"decision": "refuse"}, headers=bearer(tokens["auditor"]))
     assert auditor.status_code == 403
     unknown = await client.post(
         url.replace("genuine", "other"),
@@ -109,9 +105,7 @@ async def test_an_officer_refuses_or_clears_a_pair_and_the_decision_is_traced(
     assert unknown.status_code == 404 and unknown.json()["type"] == "cusdep.not_found"
     clear = await client.post(url, json={"decision": "clear"}, headers=bearer(tokens["officer"]))
     assert clear.status_code == 400 and "needs a reason" in clear.json()["detail"]
-    refused = await client.post(
-        url, json={"decision": "refuse"}, headers=bearer(tokens["officer"])
-    )
+    refused = await client.post(url, json={"decision": "refuse"}, headers=bearer(tokens["officer"]))
     assert refused.status_code == 200, refused.text
     body = refused.json()
     assert (body["state"], body["decision"], body["verdict"]) == ("decided", "refuse", "reject")
@@ -229,3 +223,31 @@ async def test_bad_requests_are_problems(node, client, tokens) -> None:
         f"/api/v1/declaration-checks/{'0' * 64}", headers=bearer(tokens["officer"])
     )
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+
+
+async def test_cli_lists_and_decides_the_checks(node, home, client, tokens, capsys) -> None:
+    from node.cli import main
+    from node.config import write_settings
+
+    write_settings(node.settings)
+    await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    await node.extras["review"].process_pending()
+    capsys.readouterr()
+    assert main(["review", "checks", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["declaration_sha256"], row["state"]) == (decl, "inconsistent")
+    assert main(["review", "checks", "--state", "consistent", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    args = ["review", "decide-check", decl, "AU-2026-genuine", "--decision", "clear"]
+    assert main([*args, "--officer", "CN-O1"]) == 2  # clearing an inconsistent pair: why?
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs a reason" in err
+    assert main([*args, "--officer", "CN-O1", "--reason", "split consignment, 2 lots"]) == 0
+    assert capsys.readouterr().out == f"clear {decl} AU2026GENUINE\n"
+    assert main(["review", "checks", "--declaration", decl, "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["state"], row["decision"], row["decided_by"]) == ("decided", "clear", "CN-O1")
+    assert main(["review", "checks", "--declaration", "f" * 64]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no declaration" in err

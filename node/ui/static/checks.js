@@ -1,0 +1,52 @@
+// The declaration-certificate pairs waiting for an officer, on the queue page: clear or refuse.
+"use strict";
+const CHECKS = 100;  // pairs shown (the API's limit is 500)
+
+function checkRow(c) {
+  const reasons = c.reasons || [];
+  const against = c.source === "paper"
+    ? cusdep.el("a", { href: "/ui/review/" + c.certificate_sha256, text: "paper " + cusdep.short(c.certificate_sha256) })
+    : cusdep.el("span", { text: c.source ? `${c.source} ${cusdep.short(c.certificate_sha256)}` : "" });
+  const reason = cusdep.el("input", { type: "text", class: "reason", "aria-label": "reason", placeholder: "reason" });
+  const status = cusdep.el("span", { class: "error", role: "alert" });
+  const row = cusdep.el("tr", { "data-declaration": c.declaration_sha256, "data-certificate": c.certificate_number });
+  const decide = async (decision) => {
+    status.textContent = "";
+    const path = `/api/v1/declaration-checks/${c.declaration_sha256}/${encodeURIComponent(c.certificate_number)}/decision`;
+    try {
+      const out = await cusdep.json(path, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ decision, reason: reason.value.trim() }),
+      });
+      row.querySelector("td.decision").replaceChildren(`${out.decision} by ${out.decided_by}`);
+      row.classList.add("decided");
+    } catch (e) { status.textContent = e.message; }
+  };
+  const clear = cusdep.el("button", { type: "button", class: "clear", text: "Clear" });
+  const refuse = cusdep.el("button", { type: "button", class: "refuse", text: "Refuse" });
+  clear.addEventListener("click", () => decide("clear"));
+  refuse.addEventListener("click", () => decide("refuse"));
+  const label = c.declaration_number || cusdep.short(c.declaration_sha256);
+  row.append(
+    cusdep.el("td", { title: c.declaration_sha256 }, cusdep.el("bdi", { text: label })),
+    cusdep.el("td", { text: c.certificate_number }),
+    cusdep.el("td", {}, against),
+    cusdep.el("td", {}, cusdep.el("span", { class: "badge " + (c.verdict || ""), text: c.state })),
+    // each reason isolated (<bdi>): a value carrying U+202E must not turn the rest around
+    cusdep.el("td", { class: "why", title: reasons.join("\n") },
+      ...reasons.map((why) => cusdep.el("div", {}, cusdep.el("bdi", { text: why })))),
+    cusdep.el("td", { class: "decision" }, reason, clear, refuse, status));
+  return row;
+}
+
+document.addEventListener("DOMContentLoaded", async () => {
+  if (!cusdep.token()) return;
+  let rows;
+  try { rows = await cusdep.json(`/api/v1/declaration-checks?state=open&limit=${CHECKS + 1}`); }
+  catch (e) { return; }  // the queue above says why (signed out, refused)
+  const section = document.getElementById("checks");
+  section.hidden = false;
+  document.getElementById("checks-empty").hidden = rows.length > 0;
+  document.getElementById("checks-more").hidden = rows.length <= CHECKS;
+  document.getElementById("checks-rows").append(...rows.slice(0, CHECKS).map(checkRow));
+});

@@ -173,6 +173,8 @@ class Review(ReviewBrief):
     electronic_copy: dict[str, Any] | None = None
     # the paper whose seal this one's is the very stamping of (rule seal.unique)
     stamping_of: dict[str, Any] | None = None
+    # declarations that came after the paper was accepted, checked against it
+    declaration_checks: list[dict[str, Any]] = []
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     submitted_by: str

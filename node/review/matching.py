@@ -154,13 +154,15 @@ class MatchService:
         found: _Certificate | None,
         result: dict[str, Any],
     ) -> bool:
-        """Record the outcome if the pair is still queued as it was read."""
+        """Record the outcome if the pair is still queued as it was read (not queued again
+        meanwhile: then its next check records it)."""
         stmt = (
             update(DeclarationMatchRow)
             .where(
                 col(DeclarationMatchRow.declaration_sha256) == row.declaration_sha256,
                 col(DeclarationMatchRow.certificate_number) == row.certificate_number,
                 col(DeclarationMatchRow.state) == "pending",
+                col(DeclarationMatchRow.generation) == row.generation,
             )
             .values(
                 state=state,
@@ -296,6 +298,15 @@ class MatchService:
             rows = session.exec(stmt.order_by(col(DeclarationMatchRow.certificate_number))).all()
             if not rows and not session.get(DeclarationIndexRow, declaration_sha):
                 raise NotFound(f"no declaration {declaration_sha} on this node")
+            return [match_dict(r) for r in rows]
+
+    def against(self, certificate_sha: str) -> list[dict[str, Any]]:
+        """The declarations checked against this certificate (a paper, an issuer's copy)."""
+        with self.db.session() as session:
+            stmt = select(DeclarationMatchRow).where(
+                DeclarationMatchRow.certificate_sha256 == certificate_sha
+            )
+            rows = session.exec(stmt.order_by(col(DeclarationMatchRow.queued_at))).all()
             return [match_dict(r) for r in rows]
 
     def list(self, state: str = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

@@ -14,9 +14,10 @@ from sqlmodel import col
 from node.review.tables import DeclarationMatchRow
 from node.storage.db import insert_absent
 
-# a pair in these states is checked again when what it is checked against changes; an
-# officer's decision (``decided``) stands
-_SETTLED = ("waiting", "consistent", "review", "inconsistent")
+# a pair in these states is checked again when what it is checked against changes (one being
+# checked, ``pending``, too: its check started before the change); an officer's decision
+# (``decided``) stands
+_AGAIN = ("pending", "waiting", "consistent", "review", "inconsistent")
 
 
 def queue_declaration(session: Any, declaration_sha256: str, keys: Iterable[str]) -> None:
@@ -37,8 +38,8 @@ def recheck(session: Any, key: str) -> int:
         update(DeclarationMatchRow)
         .where(
             col(DeclarationMatchRow.certificate_number) == key,
-            col(DeclarationMatchRow.state).in_(_SETTLED),
+            col(DeclarationMatchRow.state).in_(_AGAIN),
         )
-        .values(state="pending")
+        .values(state="pending", generation=col(DeclarationMatchRow.generation) + 1)
     )
     return int(session.connection().execute(stmt).rowcount or 0)

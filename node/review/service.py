@@ -391,7 +391,9 @@ class ReviewService:
             row = self._row_in(session, sha256)
             out = review_dict(row)
             out["queue"] = self._neighbours(session, row)
-            return out
+        # the declarations that came later, checked against this paper once it was accepted
+        out["declaration_checks"] = self.matches.against(sha256)
+        return out
 
     def evidence_dir(self, sha256: str) -> Path:
         return self.evidence_root / check_sha256(sha256)

@@ -59,8 +59,11 @@ class DeclarationMatchRow(SQLModel, table=True):
     # pending (to check) -> waiting (no accepted certificate of that number here yet)
     # | consistent | review | inconsistent ; an officer's decision -> decided
     state: str = Field(default="pending", index=True)
+    # counts the times the pair was queued: a check records its outcome only if the pair was
+    # not queued again while it ran (a copy arriving then would be lost)
+    generation: int = 0
     verdict: str = ""  # the check's: accept | review | reject
-    certificate_sha256: str = ""  # what it was checked against
+    certificate_sha256: str = Field(default="", index=True)  # what it was checked against
     source: str = ""  # "electronic" (the issuer's copy) | "paper" (an accepted scan)
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     decision: str = ""  # the officer's: clear | refuse

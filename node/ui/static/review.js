@@ -184,7 +184,20 @@ function renderCompare(review) {
       copy ? cusdep.el("td", { class: c.copy_match === false ? "differs" : "" }, value(c.copy))
         : cusdep.el("td", { class: "muted", text: "no copy" })));
   }
+  renderLaterChecks(review.declaration_checks || []);
   return Promise.all(loading);
+}
+
+// declarations checked against this paper after it was accepted (the queue page decides them)
+function renderLaterChecks(checks) {
+  $("later").hidden = checks.length === 0;
+  $("later-checks").replaceChildren(...checks.map((c) => {
+    const decided = c.decision ? ` — ${c.decision} by ${c.decided_by}` : "";
+    const why = (c.reasons || []).join("; ");
+    return cusdep.el("li", { "data-verdict": c.verdict || "", "data-declaration": c.declaration_sha256 },
+      cusdep.el("bdi", { text: c.declaration_number || cusdep.short(c.declaration_sha256) }),
+      `: ${c.state}${decided}`, why ? cusdep.el("div", { class: "why" }, cusdep.el("bdi", { text: why })) : "");
+  }));
 }
 
 // a value in a cell: wrapped anywhere and kept to a few lines (scrolls), however long

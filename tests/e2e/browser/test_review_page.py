@@ -519,6 +519,13 @@ async def test_an_officer_clears_a_declaration_that_disagrees_with_an_accepted_p
             await row.locator("input.reason").fill("second lot declared separately")
             await row.locator("button.clear").click()
             await row.locator("td.decision").filter(has_text="clear by jane").wait_for()
+            # the paper's own review shows the declaration that came after it
+            await page.goto(f"{url}/ui/review/{paper}")
+            await page.wait_for_selector("body[data-ready='1']")
+            later = page.locator(f"#later-checks li[data-declaration='{decl}']")
+            text = await later.inner_text()
+            assert text.startswith("CN-DEC-1: decided — clear by jane"), text
+            assert "net weight 1250.5 kg" in text
             assert errors == []
         [check] = review.matches.of_declaration(decl)
         assert (check["decision"], check["reason"]) == ("clear", "second lot declared separately")

@@ -185,3 +185,29 @@ def test_a_document_queued_for_a_partner_is_sent_on_postgres(node) -> None:
         events = events_for(session, sent.document_sha256)
     assert [e.kind for e in events] == ["sent"]
     assert events[0].detail["to"] == "AU-SYD"
+
+
+async def test_a_declaration_after_its_paper_is_checked_against_it_on_postgres(node) -> None:
+    """Migration 0010's pairs on PostgreSQL: queued with the declaration, checked against the
+    accepted paper, decided by one officer of two."""
+    from tests.unit.api.fakes import declaration
+
+    review = node.extras["review"]
+    sha = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
+    await review.process_pending()
+    review.decide(sha, "accept", "seal checked by hand", "CN-O1")
+    decl = review.intake.submit_electronic(
+        declaration("AU-2026-genuine"), kind="declaration", actor="clerk"
+    )["sha256"]
+    assert await review.process_pending() == 1
+    [check] = review.matches.of_declaration(decl)
+    assert (check["state"], check["certificate_sha256"]) == ("inconsistent", sha)
+    outcomes = []
+    for officer in ("CN-O1", "CN-O2"):
+        try:
+            review.matches.decide(decl, "AU-2026-genuine", "refuse", "", officer)
+            outcomes.append("decided")
+        except Conflict:
+            outcomes.append("conflict")
+    assert outcomes == ["decided", "conflict"]
+    assert review.matches.list("open") == []

@@ -81,7 +81,11 @@ async def test_a_declaration_after_its_paper_was_accepted_is_checked_against_it(
     queue = await client.get("/api/v1/declaration-checks", headers=bearer(tokens["officer"]))
     assert [(c["declaration_sha256"], c["state"]) for c in queue.json()] == [(decl, "inconsistent")]
     # the paper stays accepted: it is authentic; the pairing is what failed
-    assert node.extras["review"].get(paper)["state"] == "decided"
+    body = (await client.get(f"/api/v1/review/{paper}", headers=bearer(tokens["auditor"]))).json()
+    assert body["state"] == "decided" and body["decision"]["decision"] == "accept"
+    assert [(c["declaration_sha256"], c["state"]) for c in body["declaration_checks"]] == [
+        (decl, "inconsistent")
+    ]
     trace = (await client.get(f"/api/v1/trace/{decl}", headers=bearer(tokens["auditor"]))).json()
     [checked] = [e for e in trace["events"] if e["detail"].get("check") == "certificate"]
     assert checked["kind"] == "verified" and checked["detail"]["verdict"] == "reject"
@@ -251,3 +255,31 @@ async def test_cli_lists_and_decides_the_checks(node, home, client, tokens, caps
     assert main(["review", "checks", "--declaration", "f" * 64]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no declaration" in err
+
+
+async def test_a_copy_arriving_while_the_pair_is_checked_is_not_lost(
+    node, client, tokens, monkeypatch
+) -> None:
+    """The issuer's copy comes while the check against the paper runs: that check's outcome is
+    dropped (the pair was queued again meanwhile) and the next one is against the copy."""
+    from node.review import matching
+
+    await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    add_partner(node, "AU-SYD", "AU")
+    real, copies = matching.check_pairing, []
+
+    def racing(*args, **kwargs):
+        if not copies:  # the first check, against the paper: the copy arrives meanwhile
+            copies.append(receive_copy(node, "AU-2026-genuine", net_weight_kg=1200.0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(matching, "check_pairing", racing)
+    matches = node.extras["review"].matches
+    assert matches.process_pending() == 1
+    [check] = await _checks(client, tokens, decl)
+    assert check["state"] == "pending"  # the paper's outcome was not recorded
+    assert matches.process_pending() == 1
+    [check] = await _checks(client, tokens, decl)
+    assert (check["state"], check["source"]) == ("consistent", "electronic")
+    assert check["certificate_sha256"] == copies[0]

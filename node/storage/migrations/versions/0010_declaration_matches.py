@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("declaration_sha256", sa.String(64), nullable=False),
         sa.Column("certificate_number", sa.String(), nullable=False),
         sa.Column("state", sa.String(), nullable=False),
+        sa.Column("generation", sa.Integer(), nullable=False),
         sa.Column("verdict", sa.String(), nullable=False),
         sa.Column("certificate_sha256", sa.String(), nullable=False),
         sa.Column("source", sa.String(), nullable=False),
@@ -54,7 +55,7 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("declaration_sha256", "certificate_number"),
     )
-    for column in ("certificate_number", "state", "queued_at"):
+    for column in ("certificate_number", "certificate_sha256", "state", "queued_at"):
         op.create_index(
             f"ix_declaration_matches_{column}", "declaration_matches", [column], unique=False
         )
@@ -80,6 +81,6 @@ def downgrade() -> None:
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_reviews_certificate_key")
         batch_op.drop_column("certificate_key")
-    for column in ("certificate_number", "state", "queued_at"):
+    for column in ("certificate_number", "certificate_sha256", "state", "queued_at"):
         op.drop_index(f"ix_declaration_matches_{column}", "declaration_matches")
     op.drop_table("declaration_matches")

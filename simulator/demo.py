@@ -166,6 +166,30 @@ def _settled(reviews: dict[str, Any], scans: list[str]) -> bool:
     )
 
 
+def _checks(cn: NodeProcess) -> list[dict[str, Any]]:
+    """CN's declaration-certificate pairs (``node.review.matching``)."""
+    node = build_node(cn.settings)
+    try:
+        return list(node.extras["review"].matches.list("all", 500))
+    finally:
+        node.db.dispose()
+
+
+def _checked(cn: NodeProcess) -> bool:
+    return not any(c["state"] == "pending" for c in _checks(cn))
+
+
+def _checks_line(cn: NodeProcess) -> str:
+    checks = _checks(cn)
+    states = {s: sum(c["state"] == s for c in checks) for s in ("consistent", "waiting")}
+    officer = sum(c["state"] in ("review", "inconsistent") for c in checks)
+    return (
+        f"CN-SHA checked {len(checks)} declarations against the certificates they name: "
+        f"{states['consistent']} consistent with the issuer's copy or the accepted paper, "
+        f"{officer} for an officer, {states['waiting']} naming no accepted certificate"
+    )
+
+
 def _synced(cn: NodeProcess) -> int:
     """Partners' registry records CN has checked against the chain and stored."""
     node = build_node(cn.settings)
@@ -332,6 +356,8 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
     )
     inbox, reviews, anchoring = _progress(cn, scans, total)
     _print_table(_summary(cases, reviews, anchoring))
+    _wait("CN-SHA checks the declarations against the certificates…", lambda: _checked(cn), 60)
+    console.log(_checks_line(cn))
     target = accepted[0] if accepted else scans[0]
     t = asyncio.run(_trace_one(cn, target))
     (OUT / "trace.json").write_text(json.dumps(t, indent=2))

@@ -88,6 +88,7 @@ class DeclarationCheck(BaseModel):
     certificate_sha256: str | None = Field(description="what the declaration was checked against")
     source: Literal["electronic", "paper"] | None
     reasons: list[str]
+    note: str | None = None
     rules: list[dict[str, Any]]
     decision: Literal["clear", "refuse"] | None
     decided_by: str | None

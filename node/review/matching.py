@@ -57,6 +57,10 @@ DECISIONS = ("clear", "refuse")
 OPEN = ("review", "inconsistent")
 STATES = ("open", "all", "pending", "waiting", "consistent", "review", "inconsistent", "decided")
 _STATE = {"accept": "consistent", "review": "review", "reject": "inconsistent"}
+_REVIEWED_AGAINST = (
+    "the paper was reviewed against this declaration and accepted: what its review compared "
+    "stands; only another declaration naming the certificate is judged here"
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class _Certificate:
     fields: dict[str, FieldValue]
     certificate_type: str
     country: str
+    declaration_sha256: str = ""  # the declaration a paper was reviewed against
 
 
 class MatchService:
@@ -131,9 +136,13 @@ class MatchService:
                 country=found.country,
                 today=self.today(),
                 others=self._others(session, declaration_sha, key),
+                reviewed_against=found.declaration_sha256 == declaration_sha,
             )
             state, verdict = _STATE[str(pairing.verdict)], str(pairing.verdict)
-            if self._settle(session, row, state, verdict, found, _outcome(number, pairing)):
+            outcome = _outcome(number, pairing)
+            if found.declaration_sha256 == declaration_sha:
+                outcome["note"] = _REVIEWED_AGAINST
+            if self._settle(session, row, state, verdict, found, outcome):
                 detail = {
                     "check": "certificate",
                     "certificate_number": key,
@@ -218,6 +227,7 @@ class MatchService:
             fields_of(result.get("fields") or {}),
             str(result.get("certificate_type") or ""),
             str(result.get("issuing_country") or ""),
+            paper.declaration_sha256,
         )
 
     def _others(self, session: Any, declaration_sha: str, key: str) -> list[str]:
@@ -342,6 +352,7 @@ def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:
         "certificate_sha256": row.certificate_sha256 or None,
         "source": row.source or None,
         "reasons": list(result.get("reasons") or []),
+        "note": result.get("note") or None,
         "rules": list(result.get("rules") or []),
         "decision": row.decision or None,
         "decided_by": row.decided_by or None,

@@ -22,6 +22,9 @@ from verification.verdict import decide
 
 # the checks of a pairing: the declaration's, and the certificate's validity on arrival
 _PAIRING = ("declaration.", "validity.expiry")
+_REUSE = (
+    "declaration.certificate_reused"  # what a paper's review against the declaration did not judge
+)
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,12 @@ def check_pairing(
     country: str,
     today: dt.date,
     others: Sequence[str] = (),
+    reviewed_against: bool = False,
 ) -> Pairing:
     """Check ``declaration`` against the fields of a certificate (``others``: the numbers of
-    the other declarations naming it)."""
+    the other declarations naming it). ``reviewed_against``: the certificate is a paper whose
+    review was against this declaration, and was accepted so: what that review compared stands
+    (an officer may have accepted it over a difference), only a second use is judged."""
     params = rules.resolve(certificate_type, country)
     inputs = RuleInputs(
         fields=certificate,
@@ -66,7 +72,8 @@ def check_pairing(
         other_declarations=tuple(others),
     )
     results = evaluate(inputs, params, only=lambda rule_id: rule_id.startswith(_PAIRING))
-    verdict, reasons = decide(results)
+    judged = [r for r in results if not reviewed_against or r.id == _REUSE]
+    verdict, reasons = decide(judged)
     failed_first = sorted(results, key=lambda r: r.passed)
     return Pairing(verdict, reasons, failed_first)
 

@@ -151,8 +151,8 @@ async def test_a_declaration_before_its_paper_waits_and_is_checked_when_it_is_ac
     await _accepted_paper(node, client, tokens)  # reviewed with the declaration, then accepted
     assert [c["state"] for c in await _checks(client, tokens, decl)] == ["pending"]
     await review.process_pending()
-    [check] = await _checks(client, tokens, decl)
-    assert (check["state"], check["source"]) == ("inconsistent", "paper")
+    [check] = await _checks(client, tokens, decl)  # the officer accepted it over the weight
+    assert (check["state"], check["source"]) == ("consistent", "paper") and check["note"]
 
 
 async def test_the_issuers_electronic_copy_is_checked_against_before_a_paper(
@@ -283,3 +283,27 @@ async def test_a_copy_arriving_while_the_pair_is_checked_is_not_lost(
     [check] = await _checks(client, tokens, decl)
     assert (check["state"], check["source"]) == ("consistent", "electronic")
     assert check["certificate_sha256"] == copies[0]
+
+
+async def test_a_paper_accepted_on_a_review_against_the_declaration_is_not_judged_twice(
+    node, client, tokens
+) -> None:
+    """The officer accepted the paper over the weight its review against this declaration
+    showed: the pair is consistent (no second decision on the same difference), saying why;
+    a second declaration naming the certificate is still judged."""
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    paper = await _accepted_paper(node, client, tokens)  # found the declaration: against it
+    assert node.extras["review"].get(paper)["declaration_sha256"] == decl
+    await node.extras["review"].process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["state"], check["source"], check["reasons"]) == ("consistent", "paper", [])
+    assert "reviewed against this declaration" in check["note"]
+    assert any(r["id"] == "declaration.net_weight" and not r["passed"] for r in check["rules"])
+    second = await _declare(client, tokens, "AU-2026-genuine", declaration_number="CN-DEC-2")
+    await node.extras["review"].process_pending()
+    [other] = await _checks(client, tokens, second)
+    assert other["state"] == "inconsistent" and other["note"] is None
+    assert [r.split(":")[0] for r in other["reasons"]] == [
+        "declaration.net_weight",
+        "declaration.certificate_reused",
+    ]

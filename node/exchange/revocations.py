@@ -23,6 +23,7 @@ from node.exchange.errors import MalformedMessage
 from node.exchange.payloads import is_sha256
 from node.exchange.store import DOCUMENT_KINDS
 from node.exchange.tables import InboxRow
+from node.review.intake import document_revoked
 from node.storage.core import DocumentRow
 from node.storage.db import Database
 from node.storage.documents import add_event
@@ -51,6 +52,7 @@ class DocumentRevocation:
         if self.revocation.reason:
             detail["reason"] = self.revocation.reason
         add_event(session, self.revocation.subject_id, EventKind.REVOKED, self.peer, detail)
+        document_revoked(session, self.revocation.subject_id)  # an issuer's copy: seen again
 
 
 def _sent_by(db: Database, peer: str, sha: str) -> str | None:

@@ -29,7 +29,7 @@ from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRo
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
 from node.storage.db import Database, claimed, insert_absent
-from node.storage.documents import add_document, add_event
+from node.storage.documents import add_document, add_event, revocation_of
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
 from verification import VerificationError
@@ -196,10 +196,12 @@ class Intake:
                 .order_by(col(CertificateCopyRow.indexed_at).desc())
             )
             row = session.exec(stmt).first()
-        if row is None or not self.blobs.has(row.sha256):
-            return None
+            if row is None or not self.blobs.has(row.sha256):
+                return None
+            revoked = revocation_of(session, row.sha256)
         fields = copy_fields(self.blobs.get(row.sha256), f"copy {row.sha256}")
-        return {**fields, "sha256": row.sha256, "source": row.source}
+        out = {**fields, "sha256": row.sha256, "source": row.source}
+        return {**out, "revoked": revoked} if revoked else out
 
     def _index_new(self) -> None:
         """Index declarations that arrived another way (from partners over gRPC)."""
@@ -276,6 +278,24 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
     waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
     again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
     return [sha for sha in again if claimed(session, _back_to_machine(sha))]
+
+
+def document_revoked(session: Any, sha: str) -> list[str]:
+    """A document was revoked (by this node, or by the partner that sent it): if it is an
+    issuer's copy, the declarations checked against it are checked again and the papers of
+    its number left for an officer go back to the machine (both now see the revocation);
+    returns those papers' hashes."""
+    copy = session.get(CertificateCopyRow, sha)
+    review = session.get(ReviewRow, sha)
+    key = copy.certificate_number if copy is not None else review.certificate_key if review else ""
+    if not key:
+        return []
+    recheck(session, key)
+    if copy is None:
+        return []
+    waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
+    again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
+    return [paper for paper in again if claimed(session, _back_to_machine(paper))]
 
 
 def _back_to_machine(sha: str) -> Any:

@@ -44,7 +44,7 @@ from node.review.tables import (
 from node.storage.blobs import BlobStore
 from node.storage.core import utcnow
 from node.storage.db import Database, claimed
-from node.storage.documents import add_event
+from node.storage.documents import add_event, revocation_of
 from verification.normalise import certificate_key
 from verification.pipeline import utc_today
 from verification.results import FieldValue
@@ -71,6 +71,7 @@ class _Certificate:
     certificate_type: str
     country: str
     declaration_sha256: str = ""  # the declaration a paper was reviewed against
+    revoked: dict[str, Any] | None = None  # ``storage.documents.revocation_of``
 
 
 class MatchService:
@@ -128,6 +129,9 @@ class MatchService:
                 reason = f"no accepted certificate {key} on this node yet"
                 self._settle(session, row, "waiting", "", found, _result(number, reason))
                 return
+            if found.revoked is not None:
+                self._revoked(session, row, found, number)
+                return
             pairing = check_pairing(
                 found.fields,
                 declaration,
@@ -153,6 +157,27 @@ class MatchService:
                 }
                 add_event(session, declaration_sha, EventKind.VERIFIED, self.actor, detail)
         logger.info("declaration %s against %s: %s", declaration_sha, key, state)
+
+    def _revoked(
+        self, session: Any, row: DeclarationMatchRow, found: _Certificate, number: str
+    ) -> None:
+        """The certificate named was revoked: the declaration cannot rest on it."""
+        gone = found.revoked or {}
+        reason = f": {gone['reason']}" if gone.get("reason") else ""
+        why = (
+            f"certificate.revoked: {gone.get('by') or '?'} revoked certificate "
+            f"{row.certificate_number}{reason} ({gone.get('at') or '?'})"
+        )
+        if self._settle(session, row, "inconsistent", "reject", found, _result(number, why)):
+            detail = {
+                "check": "certificate",
+                "certificate_number": row.certificate_number,
+                "certificate_sha256": found.sha256,
+                "source": found.source,
+                "verdict": "reject",
+                "reasons": [why],
+            }
+            add_event(session, row.declaration_sha256, EventKind.VERIFIED, self.actor, detail)
 
     @staticmethod
     def _settle(
@@ -211,6 +236,7 @@ class MatchService:
                 fields_of(flat, confidence=1.0),
                 str(getattr(doc, "certificate_type", "") or ""),
                 copy.issuing_country,
+                revoked=revocation_of(session, copy.sha256),
             )
         accepted = or_(
             col(ReviewRow.state) == "accept",
@@ -228,6 +254,7 @@ class MatchService:
             str(result.get("certificate_type") or ""),
             str(result.get("issuing_country") or ""),
             paper.declaration_sha256,
+            revocation_of(session, paper.sha256),
         )
 
     def _others(self, session: Any, declaration_sha: str, key: str) -> list[str]:

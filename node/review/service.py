@@ -33,7 +33,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.registry.reading import DatabaseRead
 from node.review._memory import release_memory
-from node.review.intake import Intake, copy_indexed, declaration_indexed
+from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
 from node.review.matching import MatchService
 from node.review.pairs import recheck
 from node.review.stampings import copied_from, record_stamping, stampings_of
@@ -362,6 +362,7 @@ class ReviewService:
             if row is not None:
                 row.forwardable = False
             add_event(session, sha, EventKind.REVOKED, actor, {"reason": reason, "tx_hash": tx})
+            document_revoked(session, sha)
             return True
 
     def _notify(self, sha256: str, review: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from node.domain.states import EventKind
 from node.storage.core import DocumentEventRow, DocumentRow, utcnow
@@ -76,6 +76,22 @@ def events_for(session: Session, sha256: str) -> list[DocumentEventRow]:
         .order_by(DocumentEventRow.at, DocumentEventRow.id)  # type: ignore[arg-type]
     )
     return list(session.exec(stmt))
+
+
+def revocation_of(session: Session, sha256: str) -> dict[str, Any] | None:
+    """The last revocation of a document (by this node on chain, or by the partner that sent
+    it): ``{"by", "at", "reason"}``; None if it was never revoked."""
+    stmt = (
+        select(DocumentEventRow)
+        .where(DocumentEventRow.sha256 == sha256, DocumentEventRow.kind == "revoked")
+        .order_by(col(DocumentEventRow.at).desc(), col(DocumentEventRow.id).desc())
+        .limit(1)
+    )
+    event = session.exec(stmt).first()
+    if event is None:
+        return None
+    detail = event.detail or {}
+    return {"by": event.actor, "at": iso(event.at), "reason": str(detail.get("reason") or "")}
 
 
 def iso(at: dt.datetime) -> str:

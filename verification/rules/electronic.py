@@ -11,6 +11,8 @@ stamp's ink gaps hide) has no copy at all. Hence two rules:
   countries exactly, HS codes on their digits, container numbers as a set. A difference in a
   value read with low confidence, or one a misreading explains (a number within the weight
   tolerance, text one character off), is only a warning: an officer looks.
+* ``copy.revoked`` (error): the issuer revoked the certificate after sending its copy (a
+  partner's revocation of the document it sent): the paper is of a withdrawn certificate.
 * ``copy.present`` (warning): where the rule set says the issuing country sends copies
   (``electronic_copy_required = true``), a paper without one goes to an officer. It is a
   warning, not an error, because the copy may still be on its way: a node re-reviews the paper
@@ -105,6 +107,22 @@ def present(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         False,
         f"issuers in {inp.country or '?'} send an electronic copy of every certificate; "
         f"none has been received for certificate {number}",
+    )
+
+
+@rule("copy.revoked")
+def revoked(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    """The issuer revoked (withdrew) the certificate after sending it: the paper of a revoked
+    certificate is no certificate (its copy carries ``revoked``: ``{"by", "at", "reason"}``)."""
+    gone = inp.electronic_copy.get("revoked") if inp.electronic_copy is not None else None
+    if not gone:
+        return None
+    number = copied(inp, "certificate_number") or inp.value("certificate_number") or "?"
+    reason = f": {gone['reason']}" if gone.get("reason") else ""
+    return Outcome(
+        False,
+        f"{gone.get('by') or 'the issuer'} revoked certificate {number}{reason} "
+        f"({gone.get('at') or 'date not recorded'})",
     )
 
 

@@ -155,9 +155,12 @@ function renderCompare(review) {
   body.replaceChildren();
   const copy = review.electronic_copy, fields = review.result.fields || {};
   const ev = review.layout.evidence || {}, loading = [];
+  const gone = copy && copy.revoked
+    ? ` — REVOKED by ${copy.revoked.by} at ${copy.revoked.at}${copy.revoked.reason ? ": " + copy.revoked.reason : ""}` : "";
   $("copy-note").textContent = copy
-    ? `issuer's electronic copy ${String(review.electronic_copy_sha256 || "").slice(0, 16)}… sent by ${copy.source || "?"}`
+    ? `issuer's electronic copy ${String(review.electronic_copy_sha256 || "").slice(0, 16)}… sent by ${copy.source || "?"}${gone}`
     : "no electronic copy from the issuer";
+  $("copy-note").classList.toggle("error", Boolean(gone));
   const rows = review.comparison.map((c) => Object.assign({}, c));
   const listed = new Set(rows.map((c) => c.field));
   for (const [name, f] of Object.entries(fields)) {

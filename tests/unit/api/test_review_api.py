@@ -521,3 +521,30 @@ async def test_a_partners_pdf_content_bomb_reaches_the_officer_unreadable_not_th
         assert (got["state"], got["submitted_by"]) == ("review", "AU-SYD")  # the officer's
         assert got["reasons"] == ["PDF page 1 needs more than 256 MiB to render"]
         assert n.anchoring.info(sha) is None
+
+
+async def test_a_paper_left_for_an_officer_is_reviewed_again_when_its_copy_is_revoked(
+    node, client, tokens
+) -> None:
+    """The issuer revokes the certificate whose copy a paper waiting for an officer was
+    checked against: the paper goes back to the machine, which is handed the copy marked
+    revoked (rule ``copy.revoked`` rejects it)."""
+    from node.exchange._pb import documents_pb2 as docs
+    from node.exchange.revocations import DocumentRevocation
+
+    add_partner(node, "AU-SYD", "AU")
+    copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
+    review = node.extras["review"]
+    sha = await _submit(client, tokens, "genuine")
+    await review.process_pending()
+    assert review.get(sha)["state"] == "review"
+    revocation = docs.Revocation(
+        target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="issued in error"
+    )
+    with node.db.session() as session:
+        DocumentRevocation("AU-SYD", "m-1", revocation).write(session)
+    assert review.pending() == [sha]
+    await review.process_pending()
+    handed = dict(review.verifier.copies)[sha]
+    assert handed["sha256"] == copy_sha
+    assert (handed["revoked"]["by"], handed["revoked"]["reason"]) == ("AU-SYD", "issued in error")

@@ -134,3 +134,54 @@ async def test_a_document_revocation_must_name_a_sha256(nodes, subject: str) -> 
         assert session.exec(select(InboxRow)).all() == []
     assert _trace(cn, subject) == []
     assert await _applier(cn).process_pending() == 0
+
+
+async def test_an_issuer_revoking_its_certificate_turns_the_declarations_on_it_inconsistent(
+    nodes,
+) -> None:
+    """AU sent CN its electronic certificate, a declaration names it and agrees; AU then
+    revokes the certificate: the pair is checked again and is inconsistent, and a paper of that
+    number is reviewed against a copy marked revoked (rule ``copy.revoked``)."""
+    import json
+
+    from node.inbound import InboundRouter
+
+    au, cn, _ = nodes
+    certificate = {
+        "doc_type": "certificate",
+        "certificate_type": "phytosanitary",
+        "certificate_number": "AU-2026-000123",
+        "issuing_country": "AU",
+        "net_weight_kg": 1200.0,
+    }
+    data = json.dumps(certificate).encode()
+    (sent,) = exchange_of(au).send_many([(data, "certificate.json")], "CN-SHA", fsync_blobs=True)
+    await _deliver(au, cn)
+    materialize_blobs(cn.db, cn.blobs)
+    assert InboundRouter(cn.db, cn.blobs, None, actor="CN-SHA").route_pending() == 1
+    review = cn.extras["review"]
+    declared = {
+        "declaration_number": "CN-D-9",
+        "net_weight_kg": 1200.0,
+        "certificate_numbers": ["AU-2026-000123"],
+    }
+    decl = review.intake.submit_electronic(
+        json.dumps(declared).encode(), kind="declaration", actor="clerk"
+    )["sha256"]
+    assert review.matches.process_pending() == 1
+    [check] = review.matches.of_declaration(decl)
+    assert (check["state"], check["certificate_sha256"]) == ("consistent", sent.document_sha256)
+
+    _revoke(au, sent.document_sha256, "withdrawn: replaced by AU-2026-000124")
+    assert await _deliver(au, cn) == 1
+    [check] = review.matches.of_declaration(decl)
+    assert check["state"] == "pending"  # queued again with the revocation
+    assert review.matches.process_pending() == 1
+    [check] = review.matches.of_declaration(decl)
+    assert (check["state"], check["verdict"]) == ("inconsistent", "reject")
+    assert check["reasons"][0].startswith(
+        "certificate.revoked: AU-CBR revoked certificate AU2026000123: withdrawn: replaced by "
+        "AU-2026-000124 ("
+    )
+    copy = review.intake.electronic_copy("AU-2026-000123")
+    assert copy is not None and copy["revoked"]["by"] == "AU-CBR"

@@ -112,3 +112,17 @@ def test_a_difference_a_misreading_explains_goes_to_an_officer() -> None:
         assert verdict is Verdict.REVIEW, (name, rules["copy.fields"].message)
         assert not rules["copy.fields"].passed
         assert rules["copy.fields"].severity.value == "warning"
+
+
+def test_a_paper_of_a_certificate_its_issuer_revoked_is_rejected() -> None:
+    """Every value agrees with the copy, seal and signature match: the issuer withdrew the
+    certificate after sending it, and the paper is no certificate any more."""
+    gone = {"by": "AU-CBR", "at": "2026-12-01T08:00:00Z", "reason": "replaced by AU-2026-000124"}
+    verdict, rules = _verdict(_inputs(electronic_copy={**COPY, "revoked": gone}))
+    assert verdict is Verdict.REJECT
+    assert rules["copy.fields"].passed and not rules["copy.revoked"].passed
+    assert rules["copy.revoked"].message == (
+        "AU-CBR revoked certificate AU 2026 000123: replaced by AU-2026-000124 "
+        "(2026-12-01T08:00:00Z)"
+    )
+    assert "copy.revoked" not in _verdict(_inputs(electronic_copy=COPY))[1]

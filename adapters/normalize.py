@@ -99,9 +99,15 @@ _MONTHS = {
 _ISO_DT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?(?:Z|[+-]\d{2}:?\d{2})?$")
 _NUMERIC = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{4,6})?$")
+# "12 March 2026", "05-MAR-26" (a two-digit year: ``_SHORT_YEAR``), "March 12, 2026",
+# "2026-MAR-05"
 _WORDY = re.compile(
-    r"^(?:(\d{1,2})\s*([a-z]+)\.?,?\s*(\d{4})|([a-z]+)\.?\s*(\d{1,2}),?\s*(\d{4}))$"
+    r"^(?:(\d{1,2})\s*([a-z]+)\.?,?\s*(\d{4}|\d{2})|([a-z]+)\.?\s*(\d{1,2}),?\s*(\d{4})"
+    r"|(\d{4})\s*([a-z]+)\.?\s*(\d{1,2}))$"
 )
+# a two-digit year printed as a style: day, abbreviated month and year run together or joined
+# by one separator ("05-MAR-26", "05MAR26", "05/Mar/26"), never spaced as a cut year would be
+_SHORT_YEAR = re.compile(r"^\d{1,2}([-/.]?)[A-Za-z]{3,4}\.?\1\d{2}$")
 _CJK = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 
 
@@ -136,12 +142,15 @@ def _parse_date_forms(raw: str, cleaned: str, order: DateOrder) -> date:
     if m := _WORDY.match(cleaned):
         if m[1]:
             day, month_name, year = m[1], m[2], m[3]
-        else:
+        elif m[4]:
             month_name, day, year = m[4], m[5], m[6]
+        else:
+            year, month_name, day = m[7], m[8], m[9]
         month = _MONTHS.get(month_name)
-        if month is None:
+        if month is None or (len(year) == 2 and not _SHORT_YEAR.match(raw.strip())):
+            # "05-MAR-26" is a style; "12 May 20" is a year cut short, not 2020
             raise ValueError(month_name)
-        return date(int(year), month, int(day))
+        return date(_century(year), month, int(day))
     raise ValueError(raw)
 
 

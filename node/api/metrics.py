@@ -27,7 +27,7 @@ from sqlmodel import select
 
 from node.api.health import undelivered
 from node.exchange.tables import InboxRow, OutboxRow
-from node.review.tables import ReviewRow
+from node.review.tables import DeclarationMatchRow, ReviewRow
 from node.runtime import Node
 from node.storage.core import DocumentRow
 
@@ -61,6 +61,11 @@ class _NodeCollector(Collector):
             "cusdep_documents", "documents by kind and state", labels=["kind", "state"]
         )
         reviews = GaugeMetricFamily("cusdep_reviews", "reviews by state", labels=["state"])
+        checks = GaugeMetricFamily(
+            "cusdep_declaration_checks",
+            "declarations checked against certificates accepted before them, by state",
+            labels=["state"],
+        )
         with self.node.db.session() as session:
             stmt = select(DocumentRow.kind, DocumentRow.state, func.count()).group_by(
                 DocumentRow.kind, DocumentRow.state
@@ -71,8 +76,12 @@ class _NodeCollector(Collector):
                 select(ReviewRow.state, func.count()).group_by(ReviewRow.state)
             ):
                 reviews.add_metric([state], n)
+            pairs = select(DeclarationMatchRow.state, func.count())
+            for state, n in session.exec(pairs.group_by(DeclarationMatchRow.state)):
+                checks.add_metric([state], n)
         yield docs
         yield reviews
+        yield checks
         yield from self._outbox()
         if self.node.anchoring is not None:
             pending, _ = self.node.anchoring.pending_count()

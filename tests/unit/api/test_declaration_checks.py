@@ -80,6 +80,8 @@ async def test_a_declaration_after_its_paper_was_accepted_is_checked_against_it(
     }
     queue = await client.get("/api/v1/declaration-checks", headers=bearer(tokens["officer"]))
     assert [(c["declaration_sha256"], c["state"]) for c in queue.json()] == [(decl, "inconsistent")]
+    metrics = (await client.get("/metrics")).text
+    assert 'cusdep_declaration_checks{state="inconsistent"} 1.0' in metrics
     # the paper stays accepted: it is authentic; the pairing is what failed
     body = (await client.get(f"/api/v1/review/{paper}", headers=bearer(tokens["auditor"]))).json()
     assert body["state"] == "decided" and body["decision"]["decision"] == "accept"

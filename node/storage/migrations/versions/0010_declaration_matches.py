@@ -8,6 +8,10 @@ electronic certificate with any declaration (``node.review.matching``).
   upper case), indexed, so a declaration finds the accepted paper it names; existing rows are
   keyed in place.
 
+Declarations stored before the upgrade are not queued: checking a node's whole history at once
+would fill the officers' queue with consignments long cleared. The checks start with the
+declarations that come after it.
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 00:10:00

@@ -49,7 +49,7 @@ from verification.normalise import certificate_key
 from verification.pipeline import utc_today
 from verification.results import FieldValue
 from verification.rules.loader import RuleSet
-from verification.rules.pairing import Pairing, check_pairing, fields_of
+from verification.rules.pairing import check_pairing, fields_of
 
 logger = logging.getLogger(__name__)
 
@@ -123,61 +123,53 @@ class MatchService:
             declaration = declaration_fields(
                 self.blobs.get(declaration_sha), f"declaration {declaration_sha}"
             )
-            number = str(declaration.get("declaration_number") or "")
             found = self._certificate(session, key)
-            if found is None:
-                reason = f"no accepted certificate {key} on this node yet"
-                self._settle(session, row, "waiting", "", found, _result(number, reason))
-                return
-            if found.revoked is not None:
-                self._revoked(session, row, found, number)
-                return
-            pairing = check_pairing(
-                found.fields,
-                declaration,
-                rules=self.rules,
-                certificate_type=found.certificate_type,
-                country=found.country,
-                today=self.today(),
-                others=self._others(session, declaration_sha, key),
-                reviewed_against=found.declaration_sha256 == declaration_sha,
-            )
-            state, verdict = _STATE[str(pairing.verdict)], str(pairing.verdict)
-            outcome = _outcome(number, pairing)
-            if found.declaration_sha256 == declaration_sha:
-                outcome["note"] = _REVIEWED_AGAINST
-            if self._settle(session, row, state, verdict, found, outcome):
+            state, verdict, result = self._judge(session, row, declaration, found)
+            result["declaration_number"] = str(declaration.get("declaration_number") or "")
+            if self._settle(session, row, state, verdict, found, result) and found is not None:
                 detail = {
                     "check": "certificate",
                     "certificate_number": key,
                     "certificate_sha256": found.sha256,
                     "source": found.source,
                     "verdict": verdict,
-                    "reasons": pairing.reasons,
+                    "reasons": result["reasons"],
                 }
                 add_event(session, declaration_sha, EventKind.VERIFIED, self.actor, detail)
         logger.info("declaration %s against %s: %s", declaration_sha, key, state)
 
-    def _revoked(
-        self, session: Any, row: DeclarationMatchRow, found: _Certificate, number: str
-    ) -> None:
-        """The certificate named was revoked: the declaration cannot rest on it."""
-        gone = found.revoked or {}
-        reason = f": {gone['reason']}" if gone.get("reason") else ""
-        why = (
-            f"certificate.revoked: {gone.get('by') or '?'} revoked certificate "
-            f"{row.certificate_number}{reason} ({gone.get('at') or '?'})"
+    def _judge(
+        self,
+        session: Any,
+        row: DeclarationMatchRow,
+        declaration: dict[str, Any],
+        found: _Certificate | None,
+    ) -> tuple[str, str, dict[str, Any]]:
+        """(state, verdict, result) of the pair against ``found``."""
+        key = row.certificate_number
+        if found is None:
+            return "waiting", "", _result(f"no accepted certificate {key} on this node yet")
+        if found.revoked is not None:  # the declaration cannot rest on a revoked certificate
+            gone = found.revoked
+            reason = f": {gone['reason']}" if gone.get("reason") else ""
+            by, at = gone["by"], gone["at"]
+            why = f"certificate.revoked: {by} revoked certificate {key}{reason} ({at})"
+            return "inconsistent", "reject", _result(why)
+        reviewed_against = found.declaration_sha256 == row.declaration_sha256
+        pairing = check_pairing(
+            found.fields,
+            declaration,
+            rules=self.rules,
+            certificate_type=found.certificate_type,
+            country=found.country,
+            today=self.today(),
+            others=self._others(session, row.declaration_sha256, key),
+            reviewed_against=reviewed_against,
         )
-        if self._settle(session, row, "inconsistent", "reject", found, _result(number, why)):
-            detail = {
-                "check": "certificate",
-                "certificate_number": row.certificate_number,
-                "certificate_sha256": found.sha256,
-                "source": found.source,
-                "verdict": "reject",
-                "reasons": [why],
-            }
-            add_event(session, row.declaration_sha256, EventKind.VERIFIED, self.actor, detail)
+        result = pairing.to_json()
+        if reviewed_against:
+            result["note"] = _REVIEWED_AGAINST
+        return _STATE[str(pairing.verdict)], str(pairing.verdict), result
 
     @staticmethod
     def _settle(
@@ -215,7 +207,7 @@ class MatchService:
         with self.db.session() as session:
             row = session.get(DeclarationMatchRow, (declaration_sha, key))
             if row is not None and row.state == "pending":
-                result = _result("", f"the check could not run: {message}")
+                result = _result(f"the check could not run: {message}")
                 self._settle(session, row, "review", "review", None, result)
 
     def _certificate(self, session: Any, key: str) -> _Certificate | None:
@@ -400,9 +392,5 @@ def _name(row: DeclarationMatchRow) -> str:
     return f"declaration {row.declaration_sha256} against certificate {row.certificate_number}"
 
 
-def _result(number: str, reason: str) -> dict[str, Any]:
-    return {"declaration_number": number, "reasons": [reason], "rules": []}
-
-
-def _outcome(number: str, pairing: Pairing) -> dict[str, Any]:
-    return {"declaration_number": number, **pairing.to_json()}
+def _result(reason: str) -> dict[str, Any]:
+    return {"reasons": [reason], "rules": []}

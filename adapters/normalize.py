@@ -64,7 +64,8 @@ _UNACCENTED = str.maketrans(
 )  # fmt: skip
 
 
-def _strip_accents(text: str) -> str:
+def strip_accents(text: str) -> str:
+    """Letters without their accents ("Expéditeur" -> "Expediteur", "Straße" -> "Strasse")."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNACCENTED)
 
@@ -118,7 +119,7 @@ def parse_date(text: str | date, order: DateOrder = "DMY") -> date:
     if isinstance(text, date):
         return text
     raw = unicodedata.normalize("NFKC", str(text)).strip()
-    cleaned = _strip_accents(raw).lower().replace(",", " ").strip()
+    cleaned = strip_accents(raw).lower().replace(",", " ").strip()
     cleaned = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", cleaned)
     # "10 de dezembro de 2026", "10-Mar-2026", "10/dic/2026": a month's name between separators
     cleaned = re.sub(r"(?<=\d)\s*(?:[-/.]|\s+del?\s+)\s*(?=[a-z])", " ", cleaned)
@@ -274,7 +275,7 @@ def to_kg(value: float, unit: str | None) -> float:
 
 
 def _country_key(text: str) -> str:
-    text = _strip_accents(unicodedata.normalize("NFKC", text)).upper()
+    text = strip_accents(unicodedata.normalize("NFKC", text)).upper()
     text = re.sub(r"[^\w]+", " ", text).strip()
     return re.sub(r"^THE ", "", text)
 
@@ -438,7 +439,7 @@ def normalize_text(text: str) -> str:
 
 def normalize_name(text: str) -> str:
     """Party name reduced for matching: no accents, case, punctuation or legal-form suffixes."""
-    base = _strip_accents(unicodedata.normalize("NFKC", str(text))).lower()
+    base = strip_accents(unicodedata.normalize("NFKC", str(text))).lower()
     base = base.replace("&", " and ")
     base = re.sub(r"(?<=\b[a-z])\.(?=[a-z]\.)", "", base)  # s.a. -> sa., p.t.y -> pty
     tokens = re.findall(r"\w+", base)

@@ -16,7 +16,7 @@ from typing import Any
 
 from rapidfuzz.distance import Indel
 
-from adapters.normalize import country_names
+from adapters.normalize import country_names, strip_accents
 from verification.errors import TemplateError, TiedTemplates, UnknownTemplate
 from verification.ports import OcrLine
 
@@ -56,8 +56,9 @@ class Template:
 
 
 def compact(text: str) -> str:
-    """Lower-case letters and digits only: how labels and titles are compared."""
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
+    """Lower-case letters and digits only, accents dropped ("Expéditeur" is "expediteur", as
+    the OCR may read it either way; it was "expditeur"): how labels and titles are compared."""
+    return re.sub(r"[^0-9a-z]", "", strip_accents(text).casefold())
 
 
 def parse_template(obj: Any) -> Template:
@@ -136,8 +137,13 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         raise TemplateError(f"{where}: must be a non-empty list of strings")
     for v in value:
-        if not isinstance(v, str) or not compact(v):
+        if not isinstance(v, str) or not v.strip():
             raise TemplateError(f"{where}: {v!r} is not a usable string")
+        if not compact(v):  # "发货人": labels are found by their Latin letters and digits
+            raise TemplateError(
+                f"{where}: {v!r} has no Latin letter or digit to find it by (give the "
+                "label's Latin wording too, as bilingual certificates print it)"
+            )
     return tuple(value)
 
 

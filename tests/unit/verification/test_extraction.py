@@ -1,5 +1,8 @@
 """Label-anchored extraction on scripted OCR lines (no OCR models)."""
 
+import pytest
+
+from adapters.normalize import strip_accents
 from verification.extraction import extract_fields
 from verification.ports import OcrLine, OcrWord
 from verification.templates import Template, parse_template
@@ -646,3 +649,32 @@ def test_a_count_read_with_a_letter_for_a_digit_is_put_back_and_doubtful():
     # rejected against the 604 declared; put back, only the declaration can confirm it
     f = extract_fields([L("Number of packages: 6O4 CARTONS", 100, 400)], T, 1654)
     assert (f["packages"].value, f["packages"].confidence) == ("604", 0.5)
+
+
+@pytest.mark.parametrize("accents", [True, False])
+def test_accented_labels_match_however_the_ocr_reads_the_accents(accents: bool) -> None:
+    """A French template's short labels lost their accented letters ("Émis le" was compared
+    as "misle", "N° réf." as "nrf"): their values were not read, whether the OCR kept the
+    accents or dropped them, and the certificate went to an officer unread."""
+    french = parse_template(
+        {
+            "id": "FR-PHYTO",
+            "certificate_type": "phytosanitary",
+            "agency": "FR-DGAL",
+            "titles": ["CERTIFICAT PHYTOSANITAIRE"],
+            "fields": [
+                {"name": "certificate_number", "labels": ["N° réf."]},
+                {"name": "issue_date", "labels": ["Émis le"]},
+                {"name": "consignor_name", "labels": ["Expéditeur"]},
+                {"name": "origin_country", "labels": ["Pays d'origine"]},
+            ],
+        }
+    )
+    printed = ["N° réf.: FR-2026-0042", "Émis le: 12/03/2026", "Expéditeur: Vergers de Loire",
+               "Pays d'origine: France"]  # fmt: skip
+    read = printed if accents else [strip_accents(text) for text in printed]
+    f = extract_fields([L(text, 100, 100 + 60 * i) for i, text in enumerate(read)], french, 1654)
+    assert f["certificate_number"].value == "FR-2026-0042"
+    assert f["issue_date"].value == "2026-03-12"
+    assert f["consignor_name"].value == "Vergers de Loire"
+    assert f["origin_country"].value == "FR"

@@ -49,7 +49,9 @@ def test_contract_example_parses():
         (_with(fields=[]), "fields must be a non-empty list"),
         (_with(fields=[{"name": "Bad-Name", "labels": ["x"]}]), "snake_case"),
         (_with(fields=[{"name": "hs_code", "labels": []}]), r"fields\[0\] \(hs_code\): labels"),
-        (_with(fields=[{"name": "hs_code", "labels": ["::"]}]), "not a usable string"),
+        (_with(fields=[{"name": "hs_code", "labels": ["::"]}]), "no Latin letter or digit"),
+        (_with(fields=[{"name": "hs_code", "labels": ["  "]}]), "not a usable string"),
+        (_with(fields=[{"name": "consignor", "labels": ["发货人"]}]), "Latin wording too"),
         (_with(fields=[{"name": "c", "labels": ["x"], "split_lines": ["a"]}]), "exactly two"),
         (
             _with(fields=[{"name": "a", "labels": ["x"]}, {"name": "a", "labels": ["y"]}]),

@@ -275,9 +275,7 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
     if not key or not insert_absent(session, copy):
         return []
     recheck(session, key)  # the declarations naming it: against the issuer's copy now
-    waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
-    again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
-    return [sha for sha in again if claimed(session, _back_to_machine(sha))]
+    return _papers_back(session, key)
 
 
 def document_revoked(session: Any, sha: str) -> list[str]:
@@ -286,13 +284,17 @@ def document_revoked(session: Any, sha: str) -> list[str]:
     its number left for an officer go back to the machine (both now see the revocation);
     returns those papers' hashes."""
     copy = session.get(CertificateCopyRow, sha)
-    review = session.get(ReviewRow, sha)
-    key = copy.certificate_number if copy is not None else review.certificate_key if review else ""
-    if not key:
-        return []
-    recheck(session, key)
-    if copy is None:
-        return []
+    if copy is not None:
+        recheck(session, copy.certificate_number)
+        return _papers_back(session, copy.certificate_number)
+    paper = session.get(ReviewRow, sha)  # an accepted paper: its declarations, again
+    if paper is not None:
+        recheck(session, paper.certificate_key)
+    return []
+
+
+def _papers_back(session: Any, key: str) -> list[str]:
+    """The papers of certificate ``key`` left for an officer, back to the machine."""
     waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
     again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
     return [paper for paper in again if claimed(session, _back_to_machine(paper))]

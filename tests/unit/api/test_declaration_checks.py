@@ -309,3 +309,21 @@ async def test_a_paper_accepted_on_a_review_against_the_declaration_is_not_judge
         "declaration.net_weight",
         "declaration.certificate_reused",
     ]
+
+
+async def test_a_paper_revoked_after_its_declaration_agreed_turns_the_pair_inconsistent(
+    node, client, tokens
+) -> None:
+    review = node.extras["review"]
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine", net_weight_kg=1250.5)
+    await review.process_pending()
+    assert [c["state"] for c in await _checks(client, tokens, decl)] == ["consistent"]
+    assert review._record_revocation(paper, "the seal was forged after all", "CN-O1", "0x1")
+    assert [c["state"] for c in await _checks(client, tokens, decl)] == ["pending"]
+    await review.process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["state"], check["certificate_sha256"]) == ("inconsistent", paper)
+    assert check["reasons"][0].startswith(
+        "certificate.revoked: CN-O1 revoked certificate AU2026GENUINE: the seal was forged"
+    )

@@ -147,6 +147,10 @@ def officer_registered(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     agency = inp.agency.id if inp.agency else "?"
     if not name:
         return Outcome(False, "officer name not read; cannot check the officer", soft=True)
+    if not any(c.isalpha() for c in name):  # "?" (held-out 528 c00018, a photo): no name read
+        return Outcome(
+            False, f"officer name not read ({name!r}); cannot check the officer", soft=True
+        )
     if inp.officer is None or not _identified(inp, p):
         near = f" (closest {inp.officer.name!r})" if inp.officer else ""
         # the form's signature label read as the name (the name under a stamp's ink, 522

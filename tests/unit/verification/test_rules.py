@@ -580,3 +580,16 @@ def test_a_net_weight_exactly_at_the_tolerance_is_within_it(declared, certified)
         fields={"net_weight_kg": FieldValue(f"{further:.3f}", 0.97)},
     )
     assert not _verdict(over)[1]["declaration.net_weight"].passed
+
+
+def test_a_name_read_as_no_letters_at_all_is_no_name_and_is_reviewed():
+    """Held-out 528 c00018 (a genuine paper, photographed): the officer's name read as "?",
+    confidently, was "an unregistered officer" and rejected the paper. A reading without a
+    letter names no one: an officer looks."""
+    for read in ("?", "- .", "1"):
+        unread = {"officer_name": FieldValue(read, 0.96)}
+        verdict, rules = _verdict(_inputs(fields=unread, officer_similarity=0.2))
+        assert verdict is Verdict.REVIEW, read
+        assert rules["officer.registered"].message == (
+            f"officer name not read ({read!r}); cannot check the officer"
+        )

@@ -286,6 +286,7 @@ class Pipeline:
             establishments=self.config.establishments,
             tamper=tamper,
             stamping_seen=_seen(seal, number, context.stampings),
+            askew_pages=run.askew,
         )
         rules = evaluate(inputs, params)
         extra = [] if agency is not None else [f"agency {template.agency} is not registered"]

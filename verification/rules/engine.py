@@ -49,6 +49,10 @@ class RuleInputs:
     # the other declarations on the node naming this certificate, by their numbers (a
     # declaration checked against a certificate already accepted: ``rules.pairing``)
     other_declarations: tuple[str, ...] = ()
+    # pages of a photograph whose paper was not found to make it flat (seen at an angle): a
+    # value read there is not trusted for an automatic verdict (held-out 528 c00044: the
+    # consignor's address read as its name rejected a genuine paper)
+    askew_pages: frozenset[int] = frozenset()
 
     def value(self, name: str) -> str | None:
         fv = self.fields.get(name)
@@ -56,7 +60,9 @@ class RuleInputs:
 
     def confident(self, name: str, params: RuleParams) -> bool:
         fv = self.fields.get(name)
-        return fv is not None and fv.confidence >= params["min_field_confidence"]
+        if fv is None or fv.page in self.askew_pages:
+            return False
+        return fv.confidence >= params["min_field_confidence"]
 
 
 @dataclass(frozen=True)

@@ -593,3 +593,19 @@ def test_a_name_read_as_no_letters_at_all_is_no_name_and_is_reviewed():
         assert rules["officer.registered"].message == (
             f"officer name not read ({read!r}); cannot check the officer"
         )
+
+
+def test_values_read_on_a_photo_seen_at_an_angle_review_rather_than_reject():
+    """Held-out 528 c00044 (genuine, photographed on a desk as light as the paper, not made
+    flat): the consignor's address was read as its name, confidently, and the declaration's
+    consignor rejected the paper. On such a page a failing value sends it to an officer; the
+    same reading on a flat page still rejects."""
+    misread = {"consignor_name": FieldValue("136 Airport Road", 0.97)}
+    flat, _ = _verdict(_inputs(fields=misread))
+    assert flat is Verdict.REJECT
+    verdict, rules = _verdict(_inputs(fields=misread, askew_pages=frozenset({0})))
+    assert verdict is Verdict.REVIEW
+    assert not rules["declaration.consignor"].passed
+    assert rules["declaration.consignor"].severity.value == "warning"
+    elsewhere, _ = _verdict(_inputs(fields=misread, askew_pages=frozenset({1})))
+    assert elsewhere is Verdict.REJECT  # the value was read on the flat page 0

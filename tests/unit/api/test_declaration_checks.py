@@ -327,3 +327,33 @@ async def test_a_paper_revoked_after_its_declaration_agreed_turns_the_pair_incon
     assert check["reasons"][0].startswith(
         "certificate.revoked: CN-O1 revoked certificate AU2026GENUINE: the seal was forged"
     )
+
+
+async def test_a_certificate_named_by_many_declarations_reads_only_a_few_of_them(
+    node, client, tokens, monkeypatch
+) -> None:
+    """Each check named every earlier declaration of the certificate, reading each one's
+    bytes: 2,000 declarations of one certificate took 5.5 minutes to check (quadratic), and the
+    reason grew with each. A few are named, the rest counted."""
+    await _accepted_paper(node, client, tokens)
+    declared = [
+        await _declare(
+            client, tokens, "AU-2026-genuine", net_weight_kg=1250.5, declaration_number=f"D{i}"
+        )
+        for i in range(9)
+    ]
+    matches, last = node.extras["review"].matches, declared[-1]
+    for earlier in declared[:-1]:
+        matches.check(earlier, "AU2026GENUINE")
+    real, reads = node.blobs.get, []
+    monkeypatch.setattr(node.blobs, "get", lambda sha: reads.append(sha) or real(sha))
+    matches.check(last, "AU2026GENUINE")
+    assert len(reads) <= 4  # the declaration itself, and the three named
+    [check] = await _checks(client, tokens, last)
+    assert check["state"] == "review"
+    [why] = check["reasons"]
+    assert why.startswith(
+        "declaration.certificate_reused: certificate AU-2026-genuine is also named by "
+        "declaration(s) D0 ("
+    )
+    assert "D2 (" in why and "D3" not in why and why.endswith(", 5 more")

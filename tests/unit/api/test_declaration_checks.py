@@ -329,6 +329,17 @@ async def test_a_paper_revoked_after_its_declaration_agreed_turns_the_pair_incon
     )
 
 
+async def test_a_number_typed_in_full_width_names_the_certificate(node, client, tokens) -> None:
+    """An importer typing on a CJK keyboard sends "ＡＵ－２０２６－ｇｅｎｕｉｎｅ": it is the
+    paper's AU-2026-genuine (its key was empty: the declaration was never checked)."""
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "ＡＵ－２０２６－ｇｅｎｕｉｎｅ")
+    await node.extras["review"].process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["certificate_number"], check["certificate_sha256"]) == ("AU2026GENUINE", paper)
+    assert check["state"] == "inconsistent"
+
+
 async def test_a_certificate_named_by_many_declarations_reads_only_a_few_of_them(
     node, client, tokens, monkeypatch
 ) -> None:

@@ -35,6 +35,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, InputError, NotFound
 from node.review.copies import declaration_fields
 from node.review.intake import naming
+from node.review.pairs import accepted_paper, recheck_found
 from node.review.tables import (
     CertificateCopyRow,
     DeclarationIndexRow,
@@ -103,6 +104,15 @@ class MatchService:
                 .limit(limit)
             )
             return [(d, k) for d, k in session.exec(stmt)]
+
+    def requeue_found(self) -> int:
+        """Queue again the pairs left ``waiting`` for a certificate that is here now (see
+        ``pairs.recheck_found``); run by the review worker when it starts and every minute."""
+        with self.db.session() as session:
+            found = recheck_found(session)
+        if found:
+            logger.warning("%d declaration check(s) waited for a certificate accepted", found)
+        return found
 
     def process_pending(self) -> int:
         """Check the queued pairs (a page of them); how many were taken."""
@@ -231,11 +241,7 @@ class MatchService:
                 copy.issuing_country,
                 revoked=revocation_of(session, copy.sha256),
             )
-        accepted = or_(
-            col(ReviewRow.state) == "accept",
-            (col(ReviewRow.state) == "decided") & (col(ReviewRow.decision) == "accept"),
-        )
-        stmt = select(ReviewRow).where(ReviewRow.certificate_key == key, accepted)
+        stmt = select(ReviewRow).where(ReviewRow.certificate_key == key, accepted_paper())
         paper = session.exec(stmt.order_by(col(ReviewRow.reviewed_at).desc())).first()
         if paper is None:
             return None

@@ -368,3 +368,30 @@ async def test_a_certificate_named_by_many_declarations_reads_only_a_few_of_them
         "declaration(s) D0 ("
     )
     assert "D2 (" in why and "D3" not in why and why.endswith(", 5 more")
+
+
+async def test_the_review_worker_requeues_a_pair_left_waiting_for_a_certificate_here(
+    node, client, tokens
+) -> None:
+    """A pair recorded ``waiting`` though its paper is accepted (the two committed at once on
+    PostgreSQL: tests/integration/storage/test_postgres.py) is checked by the worker's sweep."""
+    import asyncio
+
+    from node.review.worker import ReviewWorker
+
+    review = node.extras["review"]
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    with node.db.session() as session:
+        session.get(DeclarationMatchRow, (decl, "AU2026GENUINE")).state = "waiting"
+    worker = ReviewWorker(review, interval=0.05)
+    await worker.start()
+    try:
+        for _ in range(100):
+            [check] = await _checks(client, tokens, decl)
+            if check["state"] not in ("waiting", "pending"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.aclose()
+    assert (check["state"], check["certificate_sha256"]) == ("inconsistent", paper)

@@ -561,8 +561,15 @@ def containers(text: str) -> str:
 _NUMBER_LABEL = re.compile(r"^\s*(?:CERT(?:IFICATE)?\s*)?(?:N[OR]\s*[.:]|N\s*[O°º]?\s*[°º])\s*")
 
 
+# full-width forms (U+FF01-FF5E), as a CJK keyboard types Latin letters and digits, and the
+# ideographic space: their ASCII (NFKC would also turn the label's "º" into "o")
+_FULL_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def certificate_key(number: str) -> str:
     """A certificate number as numbers are compared (used, copies, stampings, a declaration's
     list): its letters and digits only, upper case, without a "No." label before it ("AU
-    2026-000123", "au2026000123" and "No. AU-2026-000123" are one certificate)."""
-    return re.sub(r"[^0-9A-Z]", "", _NUMBER_LABEL.sub("", number.upper()))
+    2026-000123", "au2026000123", "ＡＵ２０２６０００１２３" and "No. AU-2026-000123" are one
+    certificate)."""
+    ascii_forms = number.translate(_FULL_WIDTH)
+    return re.sub(r"[^0-9A-Z]", "", _NUMBER_LABEL.sub("", ascii_forms.upper()))

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 
 from adapters.errors import AdapterError
@@ -34,7 +34,8 @@ from adapters.registry import parse_document
 from node.domain.states import EventKind
 from node.errors import Conflict, InputError, NotFound
 from node.review.copies import declaration_fields
-from node.review.intake import declarations_naming
+from node.review.intake import naming
+from node.review.pairs import accepted_paper, recheck_found
 from node.review.tables import (
     CertificateCopyRow,
     DeclarationIndexRow,
@@ -56,6 +57,7 @@ logger = logging.getLogger(__name__)
 DECISIONS = ("clear", "refuse")
 OPEN = ("review", "inconsistent")
 STATES = ("open", "all", "pending", "waiting", "consistent", "review", "inconsistent", "decided")
+_NAMED = 3  # earlier declarations of the certificate named in a reuse finding; the rest counted
 _STATE = {"accept": "consistent", "review": "review", "reject": "inconsistent"}
 _REVIEWED_AGAINST = (
     "the paper was reviewed against this declaration and accepted: what its review compared "
@@ -102,6 +104,15 @@ class MatchService:
                 .limit(limit)
             )
             return [(d, k) for d, k in session.exec(stmt)]
+
+    def requeue_found(self) -> int:
+        """Queue again the pairs left ``waiting`` for a certificate that is here now (see
+        ``pairs.recheck_found``); run by the review worker when it starts and every minute."""
+        with self.db.session() as session:
+            found = recheck_found(session)
+        if found:
+            logger.warning("%d declaration check(s) waited for a certificate accepted", found)
+        return found
 
     def process_pending(self) -> int:
         """Check the queued pairs (a page of them); how many were taken."""
@@ -230,11 +241,7 @@ class MatchService:
                 copy.issuing_country,
                 revoked=revocation_of(session, copy.sha256),
             )
-        accepted = or_(
-            col(ReviewRow.state) == "accept",
-            (col(ReviewRow.state) == "decided") & (col(ReviewRow.decision) == "accept"),
-        )
-        stmt = select(ReviewRow).where(ReviewRow.certificate_key == key, accepted)
+        stmt = select(ReviewRow).where(ReviewRow.certificate_key == key, accepted_paper())
         paper = session.exec(stmt.order_by(col(ReviewRow.reviewed_at).desc())).first()
         if paper is None:
             return None
@@ -250,13 +257,21 @@ class MatchService:
         )
 
     def _others(self, session: Any, declaration_sha: str, key: str) -> list[str]:
-        """The declarations indexed before this one that name the certificate, by number."""
-        naming = declarations_naming(session, key)
-        mine = next((r for r in naming if r.sha256 == declaration_sha), None)
+        """The declarations indexed before this one that name the certificate: the first
+        ``_NAMED`` by number, then how many more. Each one named is its bytes read and parsed;
+        naming them all made the checks of one certificate's declarations quadratic (2,000 of
+        them: 5.5 minutes), and the reason as long as the list."""
+        mine = session.get(DeclarationIndexRow, declaration_sha)
         if mine is None:
             return []
-        earlier = [r for r in naming if (r.indexed_at, r.sha256) < (mine.indexed_at, mine.sha256)]
-        return [self._number_of(r) for r in sorted(earlier, key=lambda r: r.indexed_at)]
+        at, sha = col(DeclarationIndexRow.indexed_at), col(DeclarationIndexRow.sha256)
+        before = or_(at < mine.indexed_at, (at == mine.indexed_at) & (sha < mine.sha256))
+        earlier = select(DeclarationIndexRow).where(naming(key), before)
+        count = select(func.count()).select_from(earlier.subquery())
+        first = session.exec(earlier.order_by(at, sha).limit(_NAMED)).all()
+        named = [self._number_of(r) for r in first if key in r.certificate_numbers]
+        more = int(session.exec(count).one()) - len(first)
+        return [*named, f"{more} more"] if more > 0 else named
 
     def _number_of(self, row: DeclarationIndexRow) -> str:
         try:

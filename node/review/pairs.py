@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import exists, or_, update
 from sqlmodel import col
 
-from node.review.tables import DeclarationMatchRow
+from node.review.tables import CertificateCopyRow, DeclarationMatchRow, ReviewRow
 from node.storage.db import insert_absent
 
 # a pair in these states is checked again when what it is checked against changes (one being
@@ -40,6 +40,31 @@ def recheck(session: Any, key: str) -> int:
             col(DeclarationMatchRow.certificate_number) == key,
             col(DeclarationMatchRow.state).in_(_AGAIN),
         )
+        .values(state="pending", generation=col(DeclarationMatchRow.generation) + 1)
+    )
+    return int(session.connection().execute(stmt).rowcount or 0)
+
+
+def accepted_paper() -> Any:
+    """The condition "this paper is accepted" (by the machine, or by an officer's decision)."""
+    return or_(
+        col(ReviewRow.state) == "accept",
+        (col(ReviewRow.state) == "decided") & (col(ReviewRow.decision) == "accept"),
+    )
+
+
+def recheck_found(session: Any) -> int:
+    """Queue again the ``waiting`` pairs whose certificate is on the node now (an accepted
+    paper, an issuer's copy); how many. Queueing them with the acceptance misses a
+    declaration committed meanwhile: on PostgreSQL the acceptance's UPDATE does not see the
+    uncommitted pair, nor the pair's check the uncommitted acceptance, and the pair stayed
+    ``waiting`` for good."""
+    key = col(DeclarationMatchRow.certificate_number)
+    paper = exists().where(col(ReviewRow.certificate_key) == key, accepted_paper())
+    copy = exists().where(col(CertificateCopyRow.certificate_number) == key)
+    stmt = (
+        update(DeclarationMatchRow)
+        .where(col(DeclarationMatchRow.state) == "waiting", or_(paper, copy))
         .values(state="pending", generation=col(DeclarationMatchRow.generation) + 1)
     )
     return int(session.connection().execute(stmt).rowcount or 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from node.review.service import ReviewService
 
@@ -12,9 +13,13 @@ logger = logging.getLogger(__name__)
 
 
 class ReviewWorker:
-    def __init__(self, service: ReviewService, *, interval: float = 1.0) -> None:
+    def __init__(
+        self, service: ReviewService, *, interval: float = 1.0, sweep_every: float = 60.0
+    ) -> None:
         self.service = service
         self.interval = interval
+        self.sweep_every = sweep_every
+        self._swept = -sweep_every  # the first round sweeps: a restart recovers them
         self._task: asyncio.Task[None] | None = None
         self._stop = asyncio.Event()
 
@@ -33,11 +38,21 @@ class ReviewWorker:
         while not self._stop.is_set():
             done = 0
             try:
+                await self._sweep()
                 done = await self.service.process_pending()
             except Exception:
                 logger.exception("review worker step failed")
             if done == 0:
                 await self._idle()
+
+    async def _sweep(self) -> None:
+        """Every ``sweep_every`` seconds, the declaration checks left waiting for a certificate
+        accepted as they were checked (``MatchService.requeue_found``): one UPDATE over the
+        waiting pairs, too much for every round."""
+        if time.monotonic() - self._swept < self.sweep_every:
+            return
+        self._swept = time.monotonic()
+        await asyncio.to_thread(self.service.matches.requeue_found)
 
     async def _idle(self) -> None:
         wakeup = self.service.wakeup

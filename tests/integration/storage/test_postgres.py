@@ -211,3 +211,38 @@ async def test_a_declaration_after_its_paper_is_checked_against_it_on_postgres(n
             outcomes.append("conflict")
     assert outcomes == ["decided", "conflict"]
     assert review.matches.list("open") == []
+
+
+async def test_a_declaration_checked_as_its_paper_is_accepted_is_not_left_waiting(node) -> None:
+    """The officer's acceptance (of a paper reviewed against a first declaration) queued again
+    the pairs of its number it saw; a second declaration committed just after that, and its
+    check (not seeing the acceptance, uncommitted) found no accepted certificate: ``waiting``,
+    and nothing would ever queue it again."""
+    from sqlalchemy import event
+
+    from tests.unit.api.fakes import declaration
+
+    review = node.extras["review"]
+    data = declaration("AU-2026-genuine")
+    first = review.intake.submit_electronic(data, kind="declaration", actor="c")["sha256"]
+    scan = labelled_scan("genuine")
+    sha = review.submit_scan(scan, actor="clerk", declaration_sha256=first)["sha256"]
+    await review.process_pending()
+    declared, armed = [], [True]
+
+    def after(conn, cursor, statement: str, *args) -> None:
+        if armed and statement.startswith("UPDATE declaration_matches"):
+            armed.clear()  # the acceptance's recheck ran: a declaration comes, and is checked
+            data = declaration("AU-2026-genuine").replace(b"CN-DEC-1", b"CN-DEC-2")
+            declared.append(review.intake.submit_electronic(data, kind="declaration", actor="c"))
+            review.matches.process_pending()
+
+    event.listen(node.db.engine, "after_cursor_execute", after)
+    review.decide(sha, "accept", "seal checked by hand", "CN-O1")
+    event.remove(node.db.engine, "after_cursor_execute", after)
+    decl = declared[0]["sha256"]
+    assert [c["state"] for c in review.matches.of_declaration(decl)] == ["waiting"]
+    assert review.matches.requeue_found() == 1  # the review worker's sweep
+    assert review.matches.process_pending() == 2  # the first declaration's pair, and this
+    [check] = review.matches.of_declaration(decl)
+    assert (check["state"], check["certificate_sha256"]) == ("inconsistent", sha)

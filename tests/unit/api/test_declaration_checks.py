@@ -327,3 +327,71 @@ async def test_a_paper_revoked_after_its_declaration_agreed_turns_the_pair_incon
     assert check["reasons"][0].startswith(
         "certificate.revoked: CN-O1 revoked certificate AU2026GENUINE: the seal was forged"
     )
+
+
+async def test_a_number_typed_in_full_width_names_the_certificate(node, client, tokens) -> None:
+    """An importer typing on a CJK keyboard sends "ＡＵ－２０２６－ｇｅｎｕｉｎｅ": it is the
+    paper's AU-2026-genuine (its key was empty: the declaration was never checked)."""
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "ＡＵ－２０２６－ｇｅｎｕｉｎｅ")
+    await node.extras["review"].process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["certificate_number"], check["certificate_sha256"]) == ("AU2026GENUINE", paper)
+    assert check["state"] == "inconsistent"
+
+
+async def test_a_certificate_named_by_many_declarations_reads_only_a_few_of_them(
+    node, client, tokens, monkeypatch
+) -> None:
+    """Each check named every earlier declaration of the certificate, reading each one's
+    bytes: 2,000 declarations of one certificate took 5.5 minutes to check (quadratic), and the
+    reason grew with each. A few are named, the rest counted."""
+    await _accepted_paper(node, client, tokens)
+    declared = [
+        await _declare(
+            client, tokens, "AU-2026-genuine", net_weight_kg=1250.5, declaration_number=f"D{i}"
+        )
+        for i in range(9)
+    ]
+    matches, last = node.extras["review"].matches, declared[-1]
+    for earlier in declared[:-1]:
+        matches.check(earlier, "AU2026GENUINE")
+    real, reads = node.blobs.get, []
+    monkeypatch.setattr(node.blobs, "get", lambda sha: reads.append(sha) or real(sha))
+    matches.check(last, "AU2026GENUINE")
+    assert len(reads) <= 4  # the declaration itself, and the three named
+    [check] = await _checks(client, tokens, last)
+    assert check["state"] == "review"
+    [why] = check["reasons"]
+    assert why.startswith(
+        "declaration.certificate_reused: certificate AU-2026-genuine is also named by "
+        "declaration(s) D0 ("
+    )
+    assert "D2 (" in why and "D3" not in why and why.endswith(", 5 more")
+
+
+async def test_the_review_worker_requeues_a_pair_left_waiting_for_a_certificate_here(
+    node, client, tokens
+) -> None:
+    """A pair recorded ``waiting`` though its paper is accepted (the two committed at once on
+    PostgreSQL: tests/integration/storage/test_postgres.py) is checked by the worker's sweep."""
+    import asyncio
+
+    from node.review.worker import ReviewWorker
+
+    review = node.extras["review"]
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    with node.db.session() as session:
+        session.get(DeclarationMatchRow, (decl, "AU2026GENUINE")).state = "waiting"
+    worker = ReviewWorker(review, interval=0.05)
+    await worker.start()
+    try:
+        for _ in range(100):
+            [check] = await _checks(client, tokens, decl)
+            if check["state"] not in ("waiting", "pending"):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.aclose()
+    assert (check["state"], check["certificate_sha256"]) == ("inconsistent", paper)

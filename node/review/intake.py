@@ -284,16 +284,16 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
 
 def document_revoked(session: Any, sha: str) -> list[str]:
     """A document was revoked (by this node, or by the partner that sent it): if it is an
-    issuer's copy, the declarations checked against it are checked again and the papers of
-    its number left for an officer go back to the machine (both now see the revocation);
-    returns those papers' hashes."""
+    issuer's copy or an accepted paper, the declarations checked against it are checked again,
+    those an officer cleared too, and the papers of a copy's number left for an officer go back
+    to the machine (all now see the revocation); returns those papers' hashes."""
     copy = session.get(CertificateCopyRow, sha)
     if copy is not None:
-        recheck(session, copy.certificate_number)
+        recheck(session, copy.certificate_number, reopen=True)
         return _papers_back(session, copy.certificate_number)
     paper = session.get(ReviewRow, sha)  # an accepted paper: its declarations, again
     if paper is not None:
-        recheck(session, paper.certificate_key)
+        recheck(session, paper.certificate_key, reopen=True)
     return []
 
 

@@ -29,18 +29,24 @@ def queue_declaration(session: Any, declaration_sha256: str, keys: Iterable[str]
         )
 
 
-def recheck(session: Any, key: str) -> int:
+def recheck(session: Any, key: str, *, reopen: bool = False) -> int:
     """Queue again the checks of the declarations naming certificate ``key`` (a certificate of
-    that number was accepted, or its issuer's copy came); how many."""
+    that number was accepted, or its issuer's copy came); how many. ``reopen``: the decided
+    ones too, their decision set aside (the certificate was revoked since: an officer cleared
+    the pair on what no longer stands; the decision stays in the declaration's trace)."""
     if not key:
         return 0
+    states = (*_AGAIN, "decided") if reopen else _AGAIN
+    values: dict[str, Any] = {"state": "pending"}
+    if reopen:
+        values |= {"decision": "", "decided_by": "", "reason": "", "decided_at": None}
     stmt = (
         update(DeclarationMatchRow)
         .where(
             col(DeclarationMatchRow.certificate_number) == key,
-            col(DeclarationMatchRow.state).in_(_AGAIN),
+            col(DeclarationMatchRow.state).in_(states),
         )
-        .values(state="pending", generation=col(DeclarationMatchRow.generation) + 1)
+        .values(**values, generation=col(DeclarationMatchRow.generation) + 1)
     )
     return int(session.connection().execute(stmt).rowcount or 0)
 

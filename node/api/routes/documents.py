@@ -43,10 +43,15 @@ async def submit_declaration(
 ) -> Document:
     """An importer's customs declaration (contract declaration JSON or canonical JSON)."""
     data = await raw_body(request, node.settings.verification.max_bytes)
-    intake = review_service(node).intake
+    review = review_service(node)
     doc = await asyncio.to_thread(
-        intake.submit_electronic, data, kind="declaration", actor=who.subject, format_id=format
+        review.intake.submit_electronic,
+        data,
+        kind="declaration",
+        actor=who.subject,
+        format_id=format,
     )
+    review.wakeup.set()  # its checks against the certificates accepted before it, now
     return _stored(doc, response)
 
 

@@ -2,7 +2,7 @@
 "use strict";
 const CHECKS = 100;  // pairs shown (the API's limit is 500)
 
-function checkRow(c) {
+function checkRow(c, canDecide) {
   const reasons = c.reasons || [];
   const against = c.source === "paper"
     ? cusdep.el("a", { href: "/ui/review/" + c.certificate_sha256, text: "paper " + cusdep.short(c.certificate_sha256) })
@@ -35,18 +35,22 @@ function checkRow(c) {
     // each reason isolated (<bdi>): a value carrying U+202E must not turn the rest around
     cusdep.el("td", { class: "why", title: reasons.join("\n") },
       ...reasons.map((why) => cusdep.el("div", {}, cusdep.el("bdi", { text: why })))),
-    cusdep.el("td", { class: "decision" }, reason, clear, refuse, status));
+    canDecide ? cusdep.el("td", { class: "decision" }, reason, clear, refuse, status)
+      : cusdep.el("td", { class: "decision muted", text: "an officer decides" }));
   return row;
 }
 
 document.addEventListener("DOMContentLoaded", async () => {
   if (!cusdep.token()) return;
-  let rows;
-  try { rows = await cusdep.json(`/api/v1/declaration-checks?state=open&limit=${CHECKS + 1}`); }
-  catch (e) { return; }  // the queue above says why (signed out, refused)
+  let rows, me;
+  try {
+    rows = await cusdep.json(`/api/v1/declaration-checks?state=open&limit=${CHECKS + 1}`);
+    me = await cusdep.json("/api/v1/me");
+  } catch (e) { return; }  // the queue above says why (signed out, refused)
+  const canDecide = me.role === "officer" || me.role === "admin";
   const section = document.getElementById("checks");
   section.hidden = false;
   document.getElementById("checks-empty").hidden = rows.length > 0;
   document.getElementById("checks-more").hidden = rows.length <= CHECKS;
-  document.getElementById("checks-rows").append(...rows.slice(0, CHECKS).map(checkRow));
+  document.getElementById("checks-rows").append(...rows.slice(0, CHECKS).map((c) => checkRow(c, canDecide)));
 });

@@ -529,3 +529,17 @@ async def test_an_officer_clears_a_declaration_that_disagrees_with_an_accepted_p
             assert errors == []
         [check] = review.matches.of_declaration(decl)
         assert (check["decision"], check["reason"]) == ("clear", "second lot declared separately")
+        # an auditor sees the open pairs, without buttons it could not use
+        other = {**json.loads(declaration("AU-2026-genuine")), "declaration_number": "CN-DEC-2"}
+        second = review.intake.submit_electronic(
+            json.dumps(other).encode(), kind="declaration", actor="clerk"
+        )
+        await review.process_pending()
+        auditor = TokenService(node.db).issue("auditor", "ann")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/#token={auditor}")
+            row = page.locator(f"#checks-rows tr[data-declaration='{second['sha256']}']")
+            await row.wait_for()
+            assert await row.locator("td.decision").inner_text() == "an officer decides"
+            assert await row.locator("button").count() == 0
+            assert errors == []

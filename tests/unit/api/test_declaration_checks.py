@@ -395,3 +395,25 @@ async def test_the_review_worker_requeues_a_pair_left_waiting_for_a_certificate_
     finally:
         await worker.aclose()
     assert (check["state"], check["certificate_sha256"]) == ("inconsistent", paper)
+
+
+async def test_a_pair_an_officer_cleared_is_reopened_when_its_certificate_is_revoked(
+    node, client, tokens
+) -> None:
+    """The officer cleared the pair on a certificate that has been revoked since: the
+    clearance rested on what no longer stands, so the pair is checked again (its decision set
+    aside, kept in the declaration's trace)."""
+    review = node.extras["review"]
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    await review.process_pending()
+    review.matches.decide(decl, "AU-2026-genuine", "clear", "split consignment", "CN-O1")
+    assert review._record_revocation(paper, "counterfeit", "CN-O2", "0x2")
+    await review.process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert (check["state"], check["decision"], check["decided_by"]) == ("inconsistent", None, None)
+    assert "CN-O2 revoked certificate AU2026GENUINE: counterfeit" in check["reasons"][0]
+    trace = (await client.get(f"/api/v1/trace/{decl}", headers=bearer(tokens["auditor"]))).json()
+    assert [e["detail"]["decision"] for e in trace["events"] if e["kind"] == "reviewed"] == [
+        "clear"
+    ]

@@ -137,7 +137,9 @@ class MatchService:
             found = self._certificate(session, key)
             state, verdict, result = self._judge(session, row, declaration, found)
             result["declaration_number"] = str(declaration.get("declaration_number") or "")
-            if self._settle(session, row, state, verdict, found, result) and found is not None:
+            settled = self._settle(session, row, state, verdict, found, result)
+            if settled and found is not None:
+                _later_again(session, declaration_sha, key)
                 detail = {
                     "check": "certificate",
                     "certificate_number": key,
@@ -265,8 +267,7 @@ class MatchService:
         if mine is None:
             return []
         at, sha = col(DeclarationIndexRow.indexed_at), col(DeclarationIndexRow.sha256)
-        before = or_(at < mine.indexed_at, (at == mine.indexed_at) & (sha < mine.sha256))
-        earlier = select(DeclarationIndexRow).where(naming(key), before)
+        earlier = select(DeclarationIndexRow).where(naming(key), _before(mine))
         count = select(func.count()).select_from(earlier.subquery())
         first = session.exec(earlier.order_by(at, sha).limit(_NAMED)).all()
         named = [self._number_of(r) for r in first if key in r.certificate_numbers]
@@ -373,6 +374,35 @@ class MatchService:
         if row is None:
             raise NotFound(f"declaration {declaration_sha} names no certificate {key!r}")
         return row
+
+
+def _before(mine: DeclarationIndexRow) -> Any:
+    """The condition "indexed before ``mine``" (the hash orders those indexed at one time)."""
+    at, sha = col(DeclarationIndexRow.indexed_at), col(DeclarationIndexRow.sha256)
+    return or_(at < mine.indexed_at, (at == mine.indexed_at) & (sha < mine.sha256))
+
+
+def _later_again(session: Any, declaration_sha: str, key: str) -> int:
+    """Queue again the consistent checks of declarations of ``key`` indexed after this one: two
+    declarations committed at once (PostgreSQL) may each have been checked before the other
+    was there, the later one then consistent though this one came first. In the usual order
+    there are none; how many."""
+    mine = session.get(DeclarationIndexRow, declaration_sha)
+    if mine is None:
+        return 0
+    later = select(DeclarationIndexRow.sha256).where(
+        naming(key), ~_before(mine), col(DeclarationIndexRow.sha256) != declaration_sha
+    )
+    stmt = (
+        update(DeclarationMatchRow)
+        .where(
+            col(DeclarationMatchRow.certificate_number) == key,
+            col(DeclarationMatchRow.state) == "consistent",
+            col(DeclarationMatchRow.declaration_sha256).in_(later),
+        )
+        .values(state="pending", generation=col(DeclarationMatchRow.generation) + 1)
+    )
+    return int(session.connection().execute(stmt).rowcount or 0)
 
 
 def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:

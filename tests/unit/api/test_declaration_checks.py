@@ -417,3 +417,37 @@ async def test_a_pair_an_officer_cleared_is_reopened_when_its_certificate_is_rev
     assert [e["detail"]["decision"] for e in trace["events"] if e["kind"] == "reviewed"] == [
         "clear"
     ]
+
+
+async def test_of_two_declarations_committed_out_of_order_the_later_one_is_still_flagged(
+    node, client, tokens
+) -> None:
+    """On PostgreSQL two declarations may commit in the other order than they were indexed:
+    the later one checked before the earlier one was there came out consistent. The earlier
+    one's check queues the later one's again, which then sees it (the order is forced here by
+    back-dating the earlier one's index row)."""
+    import datetime as dt
+
+    from node.review.tables import DeclarationIndexRow
+
+    review = node.extras["review"]
+    await _accepted_paper(node, client, tokens)
+    later = await _declare(client, tokens, "AU-2026-genuine", net_weight_kg=1250.5)
+    await review.process_pending()
+    assert [c["state"] for c in await _checks(client, tokens, later)] == ["consistent"]
+    first = await _declare(
+        client, tokens, "AU-2026-genuine", net_weight_kg=1250.5, declaration_number="CN-DEC-0"
+    )
+    with node.db.session() as session:  # indexed first, committed (and checked) last
+        row = session.get(DeclarationIndexRow, first)
+        row.indexed_at = row.indexed_at - dt.timedelta(hours=1)
+    await review.process_pending()
+    assert [c["state"] for c in await _checks(client, tokens, first)] == ["consistent"]
+    assert [c["state"] for c in await _checks(client, tokens, later)] == ["pending"]
+    await review.process_pending()
+    [check] = await _checks(client, tokens, later)
+    assert check["state"] == "review"
+    assert check["reasons"] == [
+        "declaration.certificate_reused: certificate AU-2026-genuine is also named by "
+        f"declaration(s) CN-DEC-0 ({first[:12]})"
+    ]

@@ -29,7 +29,7 @@ from node.domain.states import EventKind
 from node.errors import InputError
 from node.exchange.tables import PartnerRow
 from node.loop import BackgroundLoop
-from node.review.intake import _index, _parse, index_copy
+from node.review.intake import _parse, index_copy, index_declaration
 from node.review.tables import ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -130,8 +130,7 @@ class InboundRouter(BackgroundLoop):
         }
         add_event(session, row.sha256, EventKind.VERIFIED, self.actor, detail)
         if doc.doc_type == "declaration":
-            numbers = [str(n) for n in doc.flat().get("certificate_numbers") or []]
-            again = _index(session, row.sha256, numbers)
+            again = index_declaration(session, row.sha256, doc.flat())
             if again:
                 logger.info("declaration %s: %d paper(s) reviewed again", row.sha256, len(again))
         elif self._issuer(session, row.source, doc):

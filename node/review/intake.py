@@ -114,8 +114,7 @@ class Intake:
                 }
                 add_event(session, sha, EventKind.VERIFIED, actor, detail)
             if kind == "declaration":
-                numbers = doc.flat().get("certificate_numbers") or []
-                _index(session, sha, [str(n) for n in numbers])
+                index_declaration(session, sha, doc.flat())
             if row.state == "accepted" and self.anchoring is not None:
                 self.anchoring.queue_in(session, [sha])  # a no-op where it is queued already
             out = {**document_dict(row), "created": fresh}
@@ -216,20 +215,24 @@ class Intake:
                 if not self.blobs.has(row.sha256):
                     continue
                 try:
-                    numbers = _flat(self.blobs.get(row.sha256)).get("certificate_numbers") or []
+                    flat = _flat(self.blobs.get(row.sha256))
                 except InputError:
-                    numbers = []
-                _index(session, row.sha256, [str(n) for n in numbers])
+                    flat = {}
+                index_declaration(session, row.sha256, flat)
 
 
-def _index(session: Any, sha: str, numbers: list[str]) -> list[str]:
-    """Index a declaration under the keys of the certificate numbers it lists (the lookup
-    compares keys: a declaration spells a number as the importer typed it), and send back to
-    the machine every paper of those numbers it left for an officer without a declaration
-    named at submission, so that the declaration is taken into account (as ``index_copy``
-    does for the issuer's copy); returns those papers' hashes."""
+def index_declaration(session: Any, sha: str, flat: dict[str, Any]) -> list[str]:
+    """Index a declaration (its contract fields ``flat``) under the keys of the certificate
+    numbers it lists (the lookup compares keys: a declaration spells a number as the importer
+    typed it) and its own number, and send back to the machine every paper of those numbers it
+    left for an officer without a declaration named at submission, so that the declaration is
+    taken into account (as ``index_copy`` does for the issuer's copy); returns those papers'
+    hashes."""
+    numbers = [str(n) for n in flat.get("certificate_numbers") or []]
     keys = list(dict.fromkeys(k for k in map(certificate_key, numbers) if k))
-    if not insert_absent(session, DeclarationIndexRow(sha256=sha, certificate_numbers=keys)):
+    own = str(flat.get("declaration_number") or "").strip()
+    indexed = DeclarationIndexRow(sha256=sha, certificate_numbers=keys, declaration_number=own)
+    if not insert_absent(session, indexed):
         return []
     queue_declaration(session, sha, keys)  # against the certificates accepted before it
     waiting = session.exec(

@@ -267,7 +267,7 @@ class MatchService:
         if mine is None:
             return []
         at, sha = col(DeclarationIndexRow.indexed_at), col(DeclarationIndexRow.sha256)
-        earlier = select(DeclarationIndexRow).where(naming(key), _before(mine))
+        earlier = select(DeclarationIndexRow).where(naming(key), _before(mine), _another(mine))
         count = select(func.count()).select_from(earlier.subquery())
         first = session.exec(earlier.order_by(at, sha).limit(_NAMED)).all()
         named = [self._number_of(r) for r in first if key in r.certificate_numbers]
@@ -382,6 +382,15 @@ def _before(mine: DeclarationIndexRow) -> Any:
     return or_(at < mine.indexed_at, (at == mine.indexed_at) & (sha < mine.sha256))
 
 
+def _another(mine: DeclarationIndexRow) -> Any:
+    """The condition "another declaration than ``mine``", not a version of it: one of the same
+    declaration number amends it (an importer's correction is no second use of a certificate)."""
+    other = col(DeclarationIndexRow.sha256) != mine.sha256
+    if not mine.declaration_number:
+        return other
+    return other & (col(DeclarationIndexRow.declaration_number) != mine.declaration_number)
+
+
 def _later_again(session: Any, declaration_sha: str, key: str) -> int:
     """Queue again the consistent checks of declarations of ``key`` indexed after this one: two
     declarations committed at once (PostgreSQL) may each have been checked before the other
@@ -390,9 +399,7 @@ def _later_again(session: Any, declaration_sha: str, key: str) -> int:
     mine = session.get(DeclarationIndexRow, declaration_sha)
     if mine is None:
         return 0
-    later = select(DeclarationIndexRow.sha256).where(
-        naming(key), ~_before(mine), col(DeclarationIndexRow.sha256) != declaration_sha
-    )
+    later = select(DeclarationIndexRow.sha256).where(naming(key), ~_before(mine), _another(mine))
     stmt = (
         update(DeclarationMatchRow)
         .where(

@@ -44,6 +44,9 @@ class DeclarationIndexRow(SQLModel, table=True):
 
     sha256: str = Field(primary_key=True, max_length=64)
     certificate_numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    # the declaration's own number: a later declaration of that number is an amendment of it,
+    # not a second use of its certificates ("" where the declaration had none, or before 0010)
+    declaration_number: str = ""
     indexed_at: dt.datetime = Field(default_factory=utcnow)
 
 

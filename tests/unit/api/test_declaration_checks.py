@@ -451,3 +451,28 @@ async def test_of_two_declarations_committed_out_of_order_the_later_one_is_still
         "declaration.certificate_reused: certificate AU-2026-genuine is also named by "
         f"declaration(s) CN-DEC-0 ({first[:12]})"
     ]
+
+
+async def test_an_amended_declaration_is_no_second_use_of_its_certificate(
+    node, client, tokens
+) -> None:
+    """The importer corrects its declaration (a new file, the same declaration number): the
+    correction is checked on its own values, and is not flagged as using the certificate a
+    second time; a declaration of another number still is."""
+    review = node.extras["review"]
+    await _accepted_paper(node, client, tokens)
+    first = await _declare(client, tokens, "AU-2026-genuine")  # CN-DEC-1, 1200 kg: wrong
+    amended = await _declare(client, tokens, "AU-2026-genuine", net_weight_kg=1250.5)
+    other = await _declare(
+        client, tokens, "AU-2026-genuine", net_weight_kg=1250.5, declaration_number="CN-DEC-9"
+    )
+    await review.process_pending()
+    assert [c["state"] for c in await _checks(client, tokens, first)] == ["inconsistent"]
+    [check] = await _checks(client, tokens, amended)
+    assert (check["state"], check["reasons"]) == ("consistent", [])
+    [check] = await _checks(client, tokens, other)
+    assert check["state"] == "review"
+    assert check["reasons"] == [
+        "declaration.certificate_reused: certificate AU-2026-genuine is also named by "
+        f"declaration(s) CN-DEC-1 ({first[:12]}), CN-DEC-1 ({amended[:12]})"
+    ]

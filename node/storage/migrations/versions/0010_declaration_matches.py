@@ -6,7 +6,9 @@ electronic certificate with any declaration (``node.review.matching``).
   check's state, result and the officer's decision;
 - ``reviews.certificate_key``: the key of the number read on each paper (letters and digits,
   upper case), indexed, so a declaration finds the accepted paper it names; existing rows are
-  keyed in place.
+  keyed in place;
+- ``declaration_index.declaration_number``: a later declaration of the same number amends the
+  earlier one, not a second use of its certificates ("" for the rows indexed before).
 
 Declarations stored before the upgrade are not queued: checking a node's whole history at once
 would fill the officers' queue with consignments long cleared. The checks start with the
@@ -63,6 +65,10 @@ def upgrade() -> None:
         op.create_index(
             f"ix_declaration_matches_{column}", "declaration_matches", [column], unique=False
         )
+    with op.batch_alter_table("declaration_index", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("declaration_number", sa.String(), nullable=False, server_default="")
+        )
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("certificate_key", sa.String(), nullable=False, server_default="")
@@ -85,6 +91,8 @@ def downgrade() -> None:
     with op.batch_alter_table("reviews", schema=None) as batch_op:
         batch_op.drop_index("ix_reviews_certificate_key")
         batch_op.drop_column("certificate_key")
+    with op.batch_alter_table("declaration_index", schema=None) as batch_op:
+        batch_op.drop_column("declaration_number")
     for column in ("certificate_number", "certificate_sha256", "state", "queued_at"):
         op.drop_index(f"ix_declaration_matches_{column}", "declaration_matches")
     op.drop_table("declaration_matches")

@@ -190,6 +190,31 @@ def _checks_line(cn: NodeProcess) -> str:
     )
 
 
+def _late_declaration(cn: NodeProcess, case: dict[str, Any]) -> str:
+    """An importer's broker files a second declaration for an accepted certificate, declaring
+    10% more net weight: CN checks it against the certificate (the issuer's copy, else the
+    accepted paper) and leaves it to an officer."""
+    body = json.loads((case["dir"] / "declaration.json").read_text())
+    body["declaration_number"] = f"{body.get('declaration_number') or 'DEC'}-LATE"
+    body["net_weight_kg"] = round(float(body.get("net_weight_kg") or 1000.0) * 1.1, 1)
+    node = build_node(cn.settings)
+    try:
+        sha = node.extras["review"].intake.submit_electronic(
+            json.dumps(body).encode(), kind="declaration", actor="demo-broker"
+        )["sha256"]
+    finally:
+        node.db.dispose()
+
+    def settled() -> bool:
+        return any(c["declaration_sha256"] == sha and c["state"] != "pending" for c in _checks(cn))
+
+    _wait("a late declaration (10% more weight) filed after its paper was accepted…", settled, 60)
+    [check] = [c for c in _checks(cn) if c["declaration_sha256"] == sha]
+    why = "; ".join(check["reasons"]) or "no finding"
+    against = "the issuer's copy" if check["source"] == "electronic" else "the accepted paper"
+    return f"late declaration {sha[:12]}… against {against}: {check['state']} ({why})"
+
+
 def _synced(cn: NodeProcess) -> int:
     """Partners' registry records CN has checked against the chain and stored."""
     node = build_node(cn.settings)
@@ -358,6 +383,9 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
     _print_table(_summary(cases, reviews, anchoring))
     _wait("CN-SHA checks the declarations against the certificates…", lambda: _checked(cn), 60)
     console.log(_checks_line(cn))
+    late = next((c for c in cases if c["sha"] in accepted), None)
+    if late is not None:
+        console.log(_late_declaration(cn, late))
     target = accepted[0] if accepted else scans[0]
     t = asyncio.run(_trace_one(cn, target))
     (OUT / "trace.json").write_text(json.dumps(t, indent=2))

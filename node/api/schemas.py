@@ -75,6 +75,9 @@ class DecisionIn(_In):
 class CheckDecisionIn(_In):
     decision: Literal["clear", "refuse"]
     reason: str = Field("", max_length=2000)
+    generation: int | None = Field(
+        None, ge=0, description="the check's generation looked at: 409 if checked again since"
+    )
 
 
 class DeclarationCheck(BaseModel):
@@ -84,6 +87,7 @@ class DeclarationCheck(BaseModel):
     declaration_number: str | None
     certificate_number: str = Field(description="the key: letters and digits, upper case")
     state: Literal["pending", "waiting", "consistent", "review", "inconsistent", "decided"]
+    generation: int = Field(description="times the pair was queued; a decision may name it")
     verdict: str | None
     certificate_sha256: str | None = Field(description="what the declaration was checked against")
     source: Literal["electronic", "paper"] | None

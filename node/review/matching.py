@@ -284,10 +284,18 @@ class MatchService:
 
     # ---- the officers ---------------------------------------------------------------------
     def decide(
-        self, declaration_sha: str, number: str, decision: str, reason: str, officer: str
+        self,
+        declaration_sha: str,
+        number: str,
+        decision: str,
+        reason: str,
+        officer: str,
+        seen: int | None = None,
     ) -> dict[str, Any]:
         """An officer clears a pair the check did not find consistent, or refuses it. A reason
-        is needed unless refusing what the check found inconsistent."""
+        is needed unless refusing what the check found inconsistent. ``seen``: the check's
+        ``generation`` the officer looked at; a pair checked again since is a Conflict (the
+        new check may say otherwise, e.g. against the issuer's copy that came meanwhile)."""
         if decision not in DECISIONS:
             raise InputError(f"decision must be clear or refuse, got {decision!r}")
         reason, officer, key = reason.strip(), officer.strip(), certificate_key(number)
@@ -299,6 +307,8 @@ class MatchService:
                 raise Conflict(f"{_name(row)} was already decided by {row.decided_by}")
             if row.state not in OPEN:
                 raise Conflict(f"{_name(row)} is {row.state}: nothing for an officer to decide")
+            if seen is not None and seen != row.generation:
+                raise Conflict(f"{_name(row)} was checked again since you looked; look again")
             if not reason and not (decision == "refuse" and row.state == "inconsistent"):
                 raise InputError(
                     f"deciding {decision} where the check said {row.state} needs a reason"
@@ -309,6 +319,7 @@ class MatchService:
                     col(DeclarationMatchRow.declaration_sha256) == declaration_sha,
                     col(DeclarationMatchRow.certificate_number) == key,
                     col(DeclarationMatchRow.state) == row.state,
+                    col(DeclarationMatchRow.generation) == row.generation,
                 )
                 .values(
                     state="decided",
@@ -419,6 +430,7 @@ def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:
         "declaration_number": result.get("declaration_number") or None,
         "certificate_number": row.certificate_number,
         "state": row.state,
+        "generation": row.generation,  # a decision may name it (``decide(seen=...)``)
         "verdict": row.verdict or None,
         "certificate_sha256": row.certificate_sha256 or None,
         "source": row.source or None,

@@ -61,5 +61,6 @@ async def decide(
         body.decision,
         body.reason,
         who.subject,
+        body.generation,
     )
     return DeclarationCheck(**out)

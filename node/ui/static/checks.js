@@ -16,7 +16,8 @@ function checkRow(c, canDecide) {
     try {
       const out = await cusdep.json(path, {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ decision, reason: reason.value.trim() }),
+        // the check looked at: one checked again since is refused (409), not decided blind
+        body: JSON.stringify({ decision, reason: reason.value.trim(), generation: c.generation }),
       });
       row.querySelector("td.decision").replaceChildren(`${out.decision} by ${out.decided_by}`);
       row.classList.add("decided");

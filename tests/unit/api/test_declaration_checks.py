@@ -476,3 +476,29 @@ async def test_an_amended_declaration_is_no_second_use_of_its_certificate(
         "declaration.certificate_reused: certificate AU-2026-genuine is also named by "
         f"declaration(s) CN-DEC-1 ({first[:12]}), CN-DEC-1 ({amended[:12]})"
     ]
+
+
+async def test_a_decision_on_a_check_that_was_made_again_since_is_refused(
+    node, client, tokens
+) -> None:
+    """The officer looked at the pair checked against the paper; the issuer's copy came and
+    the pair was checked again (the same state, other grounds): a decision naming the check
+    looked at is refused, one naming the new check stands."""
+    review = node.extras["review"]
+    await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU-2026-genuine")
+    await review.process_pending()
+    [looked] = await _checks(client, tokens, decl)
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5, consignor_name="Other Ltd")
+    await review.process_pending()
+    [now] = await _checks(client, tokens, decl)
+    assert now["state"] == looked["state"] == "inconsistent"
+    assert now["generation"] > looked["generation"] and now["source"] == "electronic"
+    url = f"/api/v1/declaration-checks/{decl}/AU-2026-genuine/decision"
+    stale = {"decision": "refuse", "generation": looked["generation"]}
+    r = await client.post(url, json=stale, headers=bearer(tokens["officer"]))
+    assert r.status_code == 409 and "checked again since you looked" in r.json()["detail"]
+    fresh = {"decision": "refuse", "generation": now["generation"]}
+    r = await client.post(url, json=fresh, headers=bearer(tokens["officer"]))
+    assert r.status_code == 200 and r.json()["decision"] == "refuse"

@@ -43,7 +43,7 @@ from node.review.view import review_dict
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database, claimed
-from node.storage.documents import add_event, events_for, reported_anchor
+from node.storage.documents import add_event, events_for, reported_anchor, revocation_of
 from verification.intake import IntakeLimits
 from verification.normalise import certificate_key
 from verification.rules.loader import RuleSet, load_rules
@@ -392,6 +392,7 @@ class ReviewService:
             row = self._row_in(session, sha256)
             out = review_dict(row)
             out["queue"] = self._neighbours(session, row)
+            _with_copy_revoked(session, out)
         # the declarations that came later, checked against this paper once it was accepted
         out["declaration_checks"] = self.matches.against(sha256)
         return out
@@ -427,6 +428,16 @@ class ReviewService:
             col(ReviewRow.queued_at)
         )
         return {"previous": session.exec(before).first(), "next": session.exec(after).first()}
+
+
+def _with_copy_revoked(session: Any, out: dict[str, Any]) -> None:
+    """The issuer's copy the paper was reviewed against, marked revoked if the issuer revoked
+    it since (the review stored the copy as it stood): the paper's certificate is withdrawn."""
+    copy, sha = out.get("electronic_copy"), out.get("electronic_copy_sha256")
+    if isinstance(copy, dict) and sha and not copy.get("revoked"):
+        gone = revocation_of(session, sha)
+        if gone:
+            out["electronic_copy"] = {**copy, "revoked": gone}
 
 
 def _add_revocation_tx(session: Any, sha: str, tx: str) -> None:

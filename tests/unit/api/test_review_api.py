@@ -548,3 +548,28 @@ async def test_a_paper_left_for_an_officer_is_reviewed_again_when_its_copy_is_re
     handed = dict(review.verifier.copies)[sha]
     assert handed["sha256"] == copy_sha
     assert (handed["revoked"]["by"], handed["revoked"]["reason"]) == ("AU-SYD", "issued in error")
+
+
+async def test_an_accepted_papers_review_shows_its_issuer_revoked_the_copy_since(
+    node, client, tokens
+) -> None:
+    """The paper was accepted against the issuer's copy; the issuer revoked the certificate
+    afterwards: the review (as an officer or auditor opens it) says so."""
+    from node.exchange._pb import documents_pb2 as docs
+    from node.exchange.revocations import DocumentRevocation
+
+    add_partner(node, "AU-SYD", "AU")
+    copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
+    review = node.extras["review"]
+    sha = await _submit(client, tokens, "genuine")
+    await review.process_pending()
+    review.decide(sha, "accept", "seal checked by hand", "CN-O1")
+    assert "revoked" not in review.get(sha)["electronic_copy"]
+    revocation = docs.Revocation(
+        target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="withdrawn"
+    )
+    with node.db.session() as session:
+        DocumentRevocation("AU-SYD", "m-2", revocation).write(session)
+    body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["auditor"]))).json()
+    assert body["electronic_copy_sha256"] == copy_sha
+    assert (body["electronic_copy"]["revoked"]["by"], body["state"]) == ("AU-SYD", "decided")

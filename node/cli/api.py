@@ -95,6 +95,15 @@ def _register_review(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
     )
     d.set_defaults(func=_decide)
     _register_checks(ps)
+    pp = ps.add_parser(
+        "prune-pages",
+        help="delete the page images of reviews older than DAYS (rendered again when viewed)",
+    )
+    pp.add_argument(
+        "--older-than", type=int, required=True, metavar="DAYS", help="reviews made before then"
+    )
+    pp.add_argument("--json", action="store_true", help="print the counts as JSON")
+    pp.set_defaults(func=_prune_pages)
 
 
 def _register_checks(ps: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -207,6 +216,16 @@ def _decide_check(args: argparse.Namespace) -> int:
         emit_json(out)
     else:
         emit_line(f"{out['decision']} {out['declaration_sha256']} {out['certificate_number']}")
+    return 0
+
+
+def _prune_pages(args: argparse.Namespace) -> int:
+    within("--older-than", args.older_than, 0, 36500)
+    out = _review(args).prune_pages(args.older_than)
+    if args.json:
+        emit_json(out)
+    else:
+        emit_line(f"{out['files']} page images of {out['reviews']} reviews, {out['bytes']} bytes")
     return 0
 
 

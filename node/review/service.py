@@ -17,6 +17,7 @@ or officer-accepted documents are ever anchored.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from node.registry.reading import DatabaseRead
 from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
 from node.review.matching import MatchService
+from node.review.pages import MEDIA_TYPES, is_page, render_again
 from node.review.pairs import recheck
 from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
@@ -98,6 +100,7 @@ class ReviewService:
         self.verifier = verifier
         self.evidence_root = evidence_root
         self.actor = actor
+        self.limits = limits or IntakeLimits()
         self.intake = Intake(db, blobs, anchoring, limits)
         # declarations checked against the certificates accepted before them
         self.matches = MatchService(db, blobs, rules or load_rules(), actor=actor)
@@ -401,10 +404,34 @@ class ReviewService:
         return self.evidence_root / check_sha256(sha256)
 
     def evidence_file(self, sha256: str, name: str) -> Path:
+        """An evidence crop, or a page image (rendered from the stored scan again when it was
+        pruned or lost: ``node.review.pages``)."""
         path = self.evidence_dir(sha256) / name
-        if "/" in name or name.startswith(".") or not name.endswith(".png") or not path.is_file():
+        if "/" in name or name.startswith(".") or path.suffix not in MEDIA_TYPES:
+            raise NotFound(f"no evidence {name!r} for {sha256}")
+        if not path.is_file() and is_page(name) and self._row(sha256) and self.blobs.has(sha256):
+            render_again(self.blobs.get(sha256), self.limits, path)
+        if not path.is_file():
             raise NotFound(f"no evidence {name!r} for {sha256}")
         return path
+
+    def prune_pages(self, older_than_days: int) -> dict[str, int]:
+        """Delete the page images of the reviews made more than ``older_than_days`` ago (the
+        evidence crops stay): they are rendered from the stored scan again when looked at."""
+        if older_than_days < 0:
+            raise InputError(f"--older-than must be 0 or more days, got {older_than_days}")
+        before = utcnow() - dt.timedelta(days=older_than_days)
+        stmt = select(ReviewRow.sha256).where(col(ReviewRow.reviewed_at) < before)
+        with self.db.session() as session:
+            shas = list(session.exec(stmt))
+        files = size = 0
+        for sha in shas:
+            for path in self.evidence_dir(sha).glob("page-*.*"):
+                if is_page(path.name):
+                    size += path.stat().st_size
+                    path.unlink(missing_ok=True)
+                    files += 1
+        return {"reviews": len(shas), "files": files, "bytes": size}
 
     def _row(self, sha256: str) -> ReviewRow:
         with self.db.session() as session:

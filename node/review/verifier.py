@@ -23,13 +23,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import cv2
 import numpy as np
 
 from node.config import Settings
 from node.errors import ConfigError, InputError, LimitExceeded, UnsupportedDocument
 from node.ports import TrustRegistryChain
 from node.registry.specimens import build_specimens, trusted_registrars
+from node.review.pages import write_pages
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
 from verification import (
@@ -47,7 +47,6 @@ from verification import (
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
 from verification.errors import RuleSetError
-from verification.intake import load_pages
 from verification.rules import load_establishments
 from verification.rules.loader import RuleSet
 from verification.stamping import StampingHistory
@@ -254,17 +253,5 @@ def layout(result: VerificationResult) -> dict[str, Any]:
 def _with_pages(
     out: Verification, data: bytes, limits: IntakeLimits, evidence_dir: Path
 ) -> Verification:
-    evidence_dir.mkdir(parents=True, exist_ok=True)
-    pages = []
-    for page in load_pages(data, limits):
-        name = f"page-{page.index}.png"
-        cv2.imwrite(str(evidence_dir / name), cv2.cvtColor(page.image, cv2.COLOR_RGB2BGR))
-        h, w = page.image.shape[:2]
-        shown: dict[str, Any] = {"name": name, "width": w, "height": h}
-        if page.rectified is not None:  # a photo: the flat page is what the boxes are on
-            shown["rectified"] = page.rectified.to_json()
-        elif page.unflattened_photo:  # a photo whose paper was not found: as it came
-            shown["photo_not_flat"] = True
-        pages.append(shown)
-    out.layout["pages"] = pages
+    out.layout["pages"] = write_pages(data, limits, evidence_dir)
     return out

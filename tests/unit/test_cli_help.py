@@ -31,6 +31,7 @@ _DOCUMENTED = [
     ("review", "decide"),
     ("review", "checks"),
     ("review", "decide-check"),
+    ("review", "prune-pages"),
     ("token", "issue"),
     ("token", "revoke"),
     ("token", "list"),

@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 from node.api.deps import NodeDep, Officer, Reader, review_service
 from node.api.routes._body import GuardedRoute
 from node.api.schemas import DecisionIn, Review, ReviewBrief
+from node.review.pages import MEDIA_TYPES
 
 router = APIRouter(prefix="/api/v1/review", tags=["review"], route_class=GuardedRoute)
 QueueState = Literal["open", "all", "pending", "accept", "review", "reject", "decided"]
@@ -52,6 +53,6 @@ async def rerun(node: NodeDep, who: Officer, sha256: str) -> Review:
 
 @router.get("/{sha256}/evidence/{name}", response_class=FileResponse)
 async def evidence(node: NodeDep, who: Reader, sha256: str, name: str) -> FileResponse:
-    """A page image or an evidence crop (PNG) of this review."""
+    """A page image (JPEG; PNG for reviews made before) or an evidence crop (PNG)."""
     path = await asyncio.to_thread(review_service(node).evidence_file, sha256, name)
-    return FileResponse(path, media_type="image/png")
+    return FileResponse(path, media_type=MEDIA_TYPES[path.suffix])

@@ -126,8 +126,11 @@ async def test_real_pipeline_review_then_officer_accepts_and_it_is_anchored(
             )
             assert review["declaration_sha256"] == d.json()["sha256"]
             assert review["rules"] and review["layout"]["pages"][0]["width"] > 500
-            page = await c.get(f"/api/v1/review/{sha}/evidence/page-0.png", headers=officer)
-            assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+            name = review["layout"]["pages"][0]["name"]
+            assert name == "page-0.jpg"  # a page image is JPEG (5.7 MB as PNG)
+            page = await c.get(f"/api/v1/review/{sha}/evidence/{name}", headers=officer)
+            assert page.status_code == 200 and page.content.startswith(b"\xff\xd8")
+            assert page.headers["content-type"] == "image/jpeg"
             if review["verdict"] != "accept":
                 r = await c.post(
                     f"/api/v1/review/{sha}/decision",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -573,3 +575,43 @@ async def test_an_accepted_papers_review_shows_its_issuer_revoked_the_copy_since
     body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["auditor"]))).json()
     assert body["electronic_copy_sha256"] == copy_sha
     assert (body["electronic_copy"]["revoked"]["by"], body["state"]) == ("AU-SYD", "decided")
+
+
+async def test_pruned_page_images_are_rendered_from_the_scan_again(
+    node, client, tokens, capsys
+) -> None:
+    """`cusdep review prune-pages` deletes the page images of old reviews (the crops stay);
+    the review screen asking for one gets it rendered from the stored scan again."""
+    import io
+
+    from PIL import Image
+
+    from node.cli import main
+    from node.config import write_settings
+
+    write_settings(node.settings)
+    sha = await _submit(client, tokens, "forged")
+    review = node.extras["review"]
+    await review.process_pending()
+    folder = review.evidence_dir(sha)
+    crops = sorted(p.name for p in folder.iterdir() if not p.name.startswith("page-"))
+    assert main(["review", "prune-pages", "--older-than", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"reviews": 0, "files": 0, "bytes": 0}
+    assert main(["review", "prune-pages", "--older-than", "0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["reviews"], out["files"]) == (1, 1) and out["bytes"] > 0
+    assert not (folder / "page-0.png").exists()
+    assert sorted(p.name for p in folder.iterdir()) == crops  # the crops stay
+    r = await client.get(
+        f"/api/v1/review/{sha}/evidence/page-0.png", headers=bearer(tokens["officer"])
+    )
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    again = Image.open(io.BytesIO(r.content)).convert("RGB")
+    scan = Image.open(io.BytesIO(labelled_scan("forged"))).convert("RGB")
+    assert again.size == scan.size and again.tobytes() == scan.tobytes()
+    missing = await client.get(
+        f"/api/v1/review/{sha}/evidence/page-7.png", headers=bearer(tokens["officer"])
+    )
+    assert missing.status_code == 404  # no such page in the scan
+    assert main(["review", "prune-pages", "--older-than", "-1"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1

@@ -19,6 +19,7 @@ CERTIFICATE_NUMBER --decision clear|refuse --officer ID [--reason TEXT] --json``
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from node.api.tokens import ROLES, TokenService
 from node.bootstrap import build_node
@@ -212,20 +213,25 @@ def _decide_check(args: argparse.Namespace) -> int:
     out = _review(args).matches.decide(
         args.declaration.lower(), args.certificate, args.decision, args.reason, args.officer
     )
-    if args.json:
-        emit_json(out)
-    else:
-        emit_line(f"{out['decision']} {out['declaration_sha256']} {out['certificate_number']}")
-    return 0
+    return _json_or_line(
+        args, out, f"{out['decision']} {out['declaration_sha256']} {out['certificate_number']}"
+    )
 
 
 def _prune_pages(args: argparse.Namespace) -> int:
     within("--older-than", args.older_than, 0, 36500)
     out = _review(args).prune_pages(args.older_than)
+    return _json_or_line(
+        args, out, f"{out['files']} page images of {out['reviews']} reviews, {out['bytes']} bytes"
+    )
+
+
+def _json_or_line(args: argparse.Namespace, out: dict[str, Any], line: str) -> int:
+    """Print ``out`` as JSON with ``--json``, else its one-line summary; exit 0."""
     if args.json:
         emit_json(out)
     else:
-        emit_line(f"{out['files']} page images of {out['reviews']} reviews, {out['bytes']} bytes")
+        emit_line(line)
     return 0
 
 
@@ -238,20 +244,12 @@ def _tokens(args: argparse.Namespace) -> TokenService:
 
 def _issue(args: argparse.Namespace) -> int:
     out = _tokens(args).issue(args.role, args.subject, args.country, days=args.days)
-    if args.json:
-        emit_json(out)
-    else:
-        emit_line(out["token"])
-    return 0
+    return _json_or_line(args, out, out["token"])
 
 
 def _revoke(args: argparse.Namespace) -> int:
     out = _tokens(args).revoke(args.token)
-    if args.json:
-        emit_json(out)
-    else:
-        emit_line(f"revoked {out['id']} ({out['role']} {out['subject']})")
-    return 0
+    return _json_or_line(args, out, f"revoked {out['id']} ({out['role']} {out['subject']})")
 
 
 def _list(args: argparse.Namespace) -> int:

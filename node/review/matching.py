@@ -35,7 +35,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, InputError, NotFound
 from node.review.copies import declaration_fields
 from node.review.intake import naming
-from node.review.pairs import accepted_paper, recheck_found
+from node.review.pairs import accepted_paper, recheck_found, requeue
 from node.review.tables import (
     CertificateCopyRow,
     DeclarationIndexRow,
@@ -411,16 +411,12 @@ def _later_again(session: Any, declaration_sha: str, key: str) -> int:
     if mine is None:
         return 0
     later = select(DeclarationIndexRow.sha256).where(naming(key), ~_before(mine), _another(mine))
-    stmt = (
-        update(DeclarationMatchRow)
-        .where(
-            col(DeclarationMatchRow.certificate_number) == key,
-            col(DeclarationMatchRow.state) == "consistent",
-            col(DeclarationMatchRow.declaration_sha256).in_(later),
-        )
-        .values(state="pending", generation=col(DeclarationMatchRow.generation) + 1)
+    return requeue(
+        session,
+        col(DeclarationMatchRow.certificate_number) == key,
+        col(DeclarationMatchRow.state) == "consistent",
+        col(DeclarationMatchRow.declaration_sha256).in_(later),
     )
-    return int(session.connection().execute(stmt).rowcount or 0)
 
 
 def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:

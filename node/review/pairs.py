@@ -29,6 +29,20 @@ def queue_declaration(session: Any, declaration_sha256: str, keys: Iterable[str]
         )
 
 
+def requeue(session: Any, *where: Any, reopen: bool = False) -> int:
+    """Queue again the pairs ``where`` says (their generation counted up, so a check running
+    on them records nothing); how many. ``reopen``: their decisions set aside too."""
+    values: dict[str, Any] = {"state": "pending"}
+    if reopen:
+        values |= {"decision": "", "decided_by": "", "reason": "", "decided_at": None}
+    stmt = (
+        update(DeclarationMatchRow)
+        .where(*where)
+        .values(**values, generation=col(DeclarationMatchRow.generation) + 1)
+    )
+    return int(session.connection().execute(stmt).rowcount or 0)
+
+
 def recheck(session: Any, key: str, *, reopen: bool = False) -> int:
     """Queue again the checks of the declarations naming certificate ``key`` (a certificate of
     that number was accepted, or its issuer's copy came); how many. ``reopen``: the decided
@@ -37,18 +51,12 @@ def recheck(session: Any, key: str, *, reopen: bool = False) -> int:
     if not key:
         return 0
     states = (*_AGAIN, "decided") if reopen else _AGAIN
-    values: dict[str, Any] = {"state": "pending"}
-    if reopen:
-        values |= {"decision": "", "decided_by": "", "reason": "", "decided_at": None}
-    stmt = (
-        update(DeclarationMatchRow)
-        .where(
-            col(DeclarationMatchRow.certificate_number) == key,
-            col(DeclarationMatchRow.state).in_(states),
-        )
-        .values(**values, generation=col(DeclarationMatchRow.generation) + 1)
+    return requeue(
+        session,
+        col(DeclarationMatchRow.certificate_number) == key,
+        col(DeclarationMatchRow.state).in_(states),
+        reopen=reopen,
     )
-    return int(session.connection().execute(stmt).rowcount or 0)
 
 
 def accepted_paper() -> Any:
@@ -68,9 +76,4 @@ def recheck_found(session: Any) -> int:
     key = col(DeclarationMatchRow.certificate_number)
     paper = exists().where(col(ReviewRow.certificate_key) == key, accepted_paper())
     copy = exists().where(col(CertificateCopyRow.certificate_number) == key)
-    stmt = (
-        update(DeclarationMatchRow)
-        .where(col(DeclarationMatchRow.state) == "waiting", or_(paper, copy))
-        .values(state="pending", generation=col(DeclarationMatchRow.generation) + 1)
-    )
-    return int(session.connection().execute(stmt).rowcount or 0)
+    return requeue(session, col(DeclarationMatchRow.state) == "waiting", or_(paper, copy))

@@ -13,7 +13,6 @@ CPU-bound pipeline in a worker thread, never on the event loop.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import hashlib
 import logging
 import threading
@@ -49,6 +48,7 @@ from verification import UnsupportedDocument as DocUnsupported
 from verification.errors import RuleSetError
 from verification.rules import load_establishments
 from verification.rules.loader import RuleSet
+from verification.rules.pairing import arrival_date
 from verification.stamping import StampingHistory
 
 logger = logging.getLogger(__name__)
@@ -187,7 +187,7 @@ class PipelineVerifier:
             result = pipeline.verify(
                 data,
                 declaration=against.declaration,
-                arrival_date=_arrival(against.declaration),
+                arrival_date=arrival_date(against.declaration),
                 evidence_dir=evidence_dir,
                 electronic_copy=against.electronic_copy,
                 stampings=against.stampings,
@@ -216,13 +216,6 @@ class _Against:
     declaration: Mapping[str, Any] | None
     electronic_copy: Mapping[str, Any] | None
     stampings: StampingHistory | None
-
-
-def _arrival(declaration: Mapping[str, Any] | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str((declaration or {}).get("arrival_date") or ""))
-    except ValueError:
-        return None
 
 
 def stored_result(result: VerificationResult) -> dict[str, Any]:

@@ -67,7 +67,7 @@ def check_pairing(
         seal=SealResult(),
         signature=SignatureResult(),
         today=today,
-        arrival_date=_arrival(declaration),
+        arrival_date=arrival_date(declaration),
         declaration=declaration,
         other_declarations=tuple(others),
     )
@@ -104,8 +104,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _arrival(declaration: Mapping[str, Any]) -> dt.date | None:
+def arrival_date(declaration: Mapping[str, Any] | None) -> dt.date | None:
+    """The declared arrival date (contract ``arrival_date``, YYYY-MM-DD), or None."""
     try:
-        return dt.date.fromisoformat(str(declaration.get("arrival_date") or ""))
+        return dt.date.fromisoformat(str((declaration or {}).get("arrival_date") or ""))
     except ValueError:
         return None

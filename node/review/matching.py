@@ -50,7 +50,7 @@ from verification.normalise import certificate_key
 from verification.pipeline import utc_today
 from verification.results import FieldValue
 from verification.rules.loader import RuleSet
-from verification.rules.pairing import check_pairing, fields_of
+from verification.rules.pairing import check_pairing, fields_of, same_kind
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +177,7 @@ class MatchService:
             country=found.country,
             today=self.today(),
             others=self._others(session, row.declaration_sha256, key),
+            parts=self._parts(session, declaration, key, found),
             reviewed_against=reviewed_against,
         )
         result = pairing.to_json()
@@ -257,6 +258,26 @@ class MatchService:
             paper.declaration_sha256,
             revocation_of(session, paper.sha256),
         )
+
+    def _parts(
+        self, session: Any, declaration: dict[str, Any], key: str, found: _Certificate
+    ) -> dict[str, dict[str, FieldValue] | None] | None:
+        """The other certificates the declaration names, as ``RuleInputs.parts`` has them: of
+        ``found``'s kind with their fields, None where none is here (or it was revoked), those
+        of another kind left out. None: the declaration names no other."""
+        listed = declaration.get("certificate_numbers") or []
+        named = {certificate_key(str(n)): str(n) for n in listed}
+        named.pop(key, None)
+        if not named:
+            return None
+        parts: dict[str, dict[str, FieldValue] | None] = {}
+        for other, printed in sorted(named.items()):
+            cert = self._certificate(session, other)
+            if cert is None or cert.revoked is not None:
+                parts[printed] = None
+            elif same_kind(cert.certificate_type, found.certificate_type):
+                parts[printed] = cert.fields
+        return parts
 
     def _others(self, session: Any, declaration_sha: str, key: str) -> list[str]:
         """The declarations indexed before this one that name the certificate: the first

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import exists, or_, update
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from node.review.tables import CertificateCopyRow, DeclarationMatchRow, ReviewRow
@@ -51,11 +52,26 @@ def recheck(session: Any, key: str, *, reopen: bool = False) -> int:
     if not key:
         return 0
     states = (*_AGAIN, "decided") if reopen else _AGAIN
-    return requeue(
+    named = requeue(
         session,
         col(DeclarationMatchRow.certificate_number) == key,
         col(DeclarationMatchRow.state).in_(states),
         reopen=reopen,
+    )
+    return named + _siblings(session, key)
+
+
+def _siblings(session: Any, key: str) -> int:
+    """Queue again the declarations' checks against the other certificates they name: a
+    consignment split under several certificates is judged on their sum (``rules.pairing``),
+    which this one's arrival (or revocation) changes. Their decisions stand."""
+    named = aliased(DeclarationMatchRow)  # the declarations naming ``key``
+    naming = select(col(named.declaration_sha256)).where(col(named.certificate_number) == key)
+    return requeue(
+        session,
+        col(DeclarationMatchRow.declaration_sha256).in_(naming),
+        col(DeclarationMatchRow.certificate_number) != key,
+        col(DeclarationMatchRow.state).in_(_AGAIN),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from adapters.normalize import name_similarity
@@ -103,15 +104,14 @@ def net_weight(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     declared, certified = _num(_declared(inp, "net_weight_kg")), _num(inp.value("net_weight_kg"))
     if declared is None or certified is None or declared <= 0:
         return None
-    delta = (certified - declared) / declared * 100
     tol = float(p["net_weight_tolerance_pct"])
+    soft = not inp.confident("net_weight_kg", p)
+    if _other_certificates(inp):
+        return _quantity(inp, p, _Measure("net_weight_kg", "net weight", " kg", tol))
+    delta = (certified - declared) / declared * 100
     text = f"net weight {certified:g} kg on certificate, {declared:g} kg declared ({delta:+.1f}%)"
-    # exactly at the tolerance is within it: 649636.572 kg against 636898.6 kg is +2% to the
-    # gram, and 2.0000000000000107 in floating point
-    if abs(delta) > tol + _PCT_EPSILON:
-        return Outcome(
-            False, f"{text}, tolerance {tol:g}%", soft=not inp.confident("net_weight_kg", p)
-        )
+    if not _within(delta, tol):
+        return Outcome(False, f"{text}, tolerance {tol:g}%", soft=soft)
     return Outcome(True, f"{text}, within {tol:g}%")
 
 
@@ -120,6 +120,8 @@ def packages(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     declared, certified = _num(_declared(inp, "packages")), _num(inp.value("packages"))
     if declared is None or certified is None:
         return None
+    if _other_certificates(inp) and declared > 0:
+        return _quantity(inp, p, _Measure("packages", "packages", " packages", 0.0))
     if declared != certified:
         return Outcome(
             False,
@@ -127,6 +129,76 @@ def packages(inp: RuleInputs, p: RuleParams) -> Outcome | None:
             soft=not inp.confident("packages", p),
         )
     return Outcome(True, f"{certified:g} packages agree")
+
+
+def _within(delta_pct: float, tolerance_pct: float) -> bool:
+    # exactly at the tolerance is within it: 649636.572 kg against 636898.6 kg is +2% to the
+    # gram, and 2.0000000000000107 in floating point
+    return abs(delta_pct) <= tolerance_pct + _PCT_EPSILON
+
+
+@dataclass(frozen=True)
+class _Measure:
+    field: str
+    label: str
+    unit: str
+    tolerance_pct: float
+
+
+def _quantity(inp: RuleInputs, p: RuleParams, m: _Measure) -> Outcome:
+    """A declaration naming several certificates may split its consignment under those of one
+    kind: their quantities' sum is compared with the declared one, once all are on the node
+    (``RuleInputs.parts``). Until then this one, with those here, must not exceed it, and less
+    is for an officer (the rest may never come: goods without a certificate)."""
+    declared, certified = float(_declared(inp, m.field)), float(inp.value(m.field) or 0)
+    soft = not inp.confident(m.field, p)
+    if inp.parts is None:  # a paper's own review: the others are not looked up
+        return _one_of_several(m, certified, declared, _other_certificates(inp), soft)
+    total, summed, missing = certified, [inp.value("certificate_number") or "?"], []
+    for number, fields in sorted(inp.parts.items()):
+        part = fields.get(m.field) if fields is not None else None
+        value = _num(part.value) if part is not None else None
+        if part is None or value is None:
+            missing.append(number)
+            continue
+        total, summed = total + value, [*summed, number]
+        soft = soft or part.confidence < p["min_field_confidence"]
+    on = f"certificates {' + '.join(summed)}" if len(summed) > 1 else "certificate"
+    delta = (total - declared) / declared * 100
+    text = f"{m.label}: {total:g}{m.unit} on {on}, {declared:g}{m.unit} declared ({delta:+.1f}%)"
+    if missing and delta < 0 and not _within(delta, m.tolerance_pct):
+        # the rest may be on those not here: nothing contradicts the declaration yet
+        return Outcome(False, f"{text}; {', '.join(missing)} named too, not on this node", True)
+    if not _within(delta, m.tolerance_pct):
+        return Outcome(False, f"{text}, tolerance {m.tolerance_pct:g}%", soft=soft)
+    return Outcome(True, f"{text}, within {m.tolerance_pct:g}%")
+
+
+def _one_of_several(
+    m: _Measure, certified: float, declared: float, others: list[str], soft: bool
+) -> Outcome:
+    """This certificate, one of several the declaration names, judged alone: at most the
+    declared quantity (a part of it, or all of it where the others are of another kind)."""
+    also = f"the declaration also names {', '.join(others)}"
+    delta = (certified - declared) / declared * 100
+    text = f"{m.label}: {certified:g}{m.unit} on certificate, {declared:g}{m.unit} declared"
+    if delta > m.tolerance_pct + _PCT_EPSILON:
+        return Outcome(False, f"{text} ({delta:+.1f}%; {also})", soft=soft)
+    return Outcome(
+        True,
+        f"{text}; {also}: the declaration check adds up those of one kind once all are here",
+    )
+
+
+def _other_certificates(inp: RuleInputs) -> list[str]:
+    """The certificate numbers the declaration names besides this certificate's; none unless
+    it names this one (a number not read, or not named: judged as the whole)."""
+    listed = _declared(inp, "certificate_numbers")
+    own = certificate_key(inp.value("certificate_number") or "")
+    if not isinstance(listed, list) or not own:
+        return []
+    others = [str(n) for n in listed if certificate_key(str(n)) != own]
+    return others if len(others) < len(listed) else []
 
 
 @rule("declaration.containers")

@@ -22,9 +22,10 @@ from verification.verdict import decide
 
 # the checks of a pairing: the declaration's, and the certificate's validity on arrival
 _PAIRING = ("declaration.", "validity.expiry")
-_REUSE = (
-    "declaration.certificate_reused"  # what a paper's review against the declaration did not judge
-)
+# what a paper's review against the declaration did not judge: a second use, and the quantities
+# of a consignment split under several certificates (the review saw this one alone)
+_REUSE = "declaration.certificate_reused"
+_SPLIT = ("declaration.net_weight", "declaration.packages")
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,15 @@ def check_pairing(
     country: str,
     today: dt.date,
     others: Sequence[str] = (),
+    parts: Mapping[str, Mapping[str, FieldValue] | None] | None = None,
     reviewed_against: bool = False,
 ) -> Pairing:
     """Check ``declaration`` against the fields of a certificate (``others``: the numbers of
-    the other declarations naming it). ``reviewed_against``: the certificate is a paper whose
-    review was against this declaration, and was accepted so: what that review compared stands
-    (an officer may have accepted it over a difference), only a second use is judged."""
+    the other declarations naming it; ``parts``: the other certificates of its kind the
+    declaration names, ``RuleInputs.parts``). ``reviewed_against``: the certificate is a paper
+    whose review was against this declaration, and was accepted so: what that review compared
+    stands (an officer may have accepted it over a difference), only a second use is judged,
+    and the quantities where the declaration names other certificates too."""
     params = rules.resolve(certificate_type, country)
     inputs = RuleInputs(
         fields=certificate,
@@ -70,9 +74,11 @@ def check_pairing(
         arrival_date=arrival_date(declaration),
         declaration=declaration,
         other_declarations=tuple(others),
+        parts=parts,
     )
     results = evaluate(inputs, params, only=lambda rule_id: rule_id.startswith(_PAIRING))
-    judged = [r for r in results if not reviewed_against or r.id == _REUSE]
+    again = (_REUSE, *_SPLIT) if parts is not None else (_REUSE,)
+    judged = [r for r in results if not reviewed_against or r.id in again]
     verdict, reasons = decide(judged)
     failed_first = sorted(results, key=lambda r: r.passed)
     return Pairing(verdict, reasons, failed_first)
@@ -110,3 +116,23 @@ def arrival_date(declaration: Mapping[str, Any] | None) -> dt.date | None:
         return dt.date.fromisoformat(str((declaration or {}).get("arrival_date") or ""))
     except ValueError:
         return None
+
+
+# certificate types as templates and partners' documents name them, to one name per kind
+_KIND = {
+    "sanitary": "health",
+    "veterinary": "veterinary_health",
+    "certificate_of_origin": "origin",
+    "851": "phytosanitary",
+    "852": "health",
+    "853": "veterinary_health",
+    "861": "origin",
+}
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Whether two certificate types name one kind (two phytosanitary certificates may split
+    a consignment; a phytosanitary and an origin certificate each cover all of it). A type not
+    known is of no kind: such a certificate is judged as the whole."""
+    ka, kb = (_KIND.get(t.strip().lower(), t.strip().lower()) for t in (a, b))
+    return bool(ka) and ka == kb

@@ -5,6 +5,7 @@ Debian ``postgresql`` package: the schema migrations, officers' decisions racing
 from __future__ import annotations
 
 import glob
+import json
 import os
 import shutil
 import socket
@@ -246,3 +247,27 @@ async def test_a_declaration_checked_as_its_paper_is_accepted_is_not_left_waitin
     assert review.matches.process_pending() == 2  # the first declaration's pair, and this
     [check] = review.matches.of_declaration(decl)
     assert (check["state"], check["certificate_sha256"]) == ("inconsistent", sha)
+
+
+async def test_a_split_consignments_pairs_are_checked_again_on_postgres(node) -> None:
+    """The last certificate of a split consignment queues its siblings' checks again (an
+    UPDATE of declaration_matches through a subquery of its own rows)."""
+    from tests.unit.api.fakes import add_partner, declaration, receive_copy
+
+    review = node.extras["review"]
+    body = {
+        **json.loads(declaration("AU-2026-A")),
+        "certificate_numbers": ["AU-2026-A", "AU-2026-B"],
+    }
+    decl = review.intake.submit_electronic(
+        json.dumps({**body, "net_weight_kg": 1250.5}).encode(), kind="declaration", actor="c"
+    )["sha256"]
+    add_partner(node, "AU-SYD", "AU")
+    kind = {"certificate_type": "phytosanitary"}
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **kind)
+    await review.process_pending()
+    states = {c["certificate_number"]: c["state"] for c in review.matches.of_declaration(decl)}
+    assert states == {"AU2026A": "review", "AU2026B": "waiting"}
+    receive_copy(node, "AU-2026-B", net_weight_kg=650.5, **kind)
+    assert review.matches.process_pending() == 2
+    assert {c["state"] for c in review.matches.of_declaration(decl)} == {"consistent"}

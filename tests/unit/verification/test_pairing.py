@@ -8,7 +8,7 @@ from pathlib import Path
 
 from verification.results import Verdict
 from verification.rules.loader import DEFAULT_RULES, load_rules
-from verification.rules.pairing import check_pairing, fields_of
+from verification.rules.pairing import check_pairing, fields_of, same_kind
 
 _TODAY = dt.date(2026, 12, 5)
 _STORED = {  # a review's stored fields, numbers as JSON numbers
@@ -94,3 +94,53 @@ def test_an_electronic_certificates_fields_are_read_as_sent() -> None:
         "packages": ("48", 1.0),
         "container_numbers": ("MSCU1234565, TGHU0000001", 1.0),
     }
+
+
+_SPLIT = {
+    **_DECLARATION,
+    "net_weight_kg": 2000.0,
+    "certificate_numbers": ["AU-2026-000123", "AU-2026-9"],
+}
+
+
+def test_a_paper_one_of_several_certificates_is_judged_alone_as_a_part() -> None:
+    """A paper's own review does not look the others up: 1220 kg of 2000 declared passes (the
+    declaration check adds the parts up); more than the declared quantity does not."""
+    out = _check(_SPLIT)
+    [weight] = [r for r in out.rules if r.id == "declaration.net_weight"]
+    assert out.verdict is Verdict.ACCEPT and weight.passed
+    assert weight.message == (
+        "net weight: 1220 kg on certificate, 2000 kg declared; the declaration also names "
+        "AU-2026-9: the declaration check adds up those of one kind once all are here"
+    )
+    out = _check({**_SPLIT, "net_weight_kg": 1000.0})
+    assert out.verdict is Verdict.REJECT
+    assert out.reasons == [
+        "declaration.net_weight: net weight: 1220 kg on certificate, 1000 kg declared "
+        "(+22.0%; the declaration also names AU-2026-9)"
+    ]
+
+
+def test_parts_are_added_up_and_a_missing_one_is_for_an_officer() -> None:
+    other = fields_of({"net_weight_kg": {"value": 780, "confidence": 0.95}})
+    assert _check(_SPLIT, parts={"AU-2026-9": other}).verdict is Verdict.ACCEPT
+    out = _check(_SPLIT, parts={"AU-2026-9": None})
+    assert out.verdict is Verdict.REVIEW
+    assert out.reasons[0].endswith("(-39.0%); AU-2026-9 named too, not on this node")
+
+
+def test_a_paper_reviewed_against_a_split_declaration_has_its_quantities_judged_again() -> None:
+    """Its review saw it alone (a part passes); the declaration check sees the sum."""
+    other = fields_of({"net_weight_kg": {"value": 900, "confidence": 0.95}})
+    out = _check(_SPLIT, parts={"AU-2026-9": other}, reviewed_against=True)
+    assert out.verdict is Verdict.REJECT
+    assert out.reasons[0].startswith(
+        "declaration.net_weight: net weight: 2120 kg on certificates AU-2026-000123 + AU-2026-9"
+    )
+    assert _check(_SPLIT, reviewed_against=True).verdict is Verdict.ACCEPT  # no parts: one use
+
+
+def test_kinds_of_certificate_named_differently_are_one_kind() -> None:
+    assert same_kind("phytosanitary", "851") and same_kind("certificate_of_origin", "Origin")
+    assert same_kind("veterinary", "veterinary_health")
+    assert not same_kind("phytosanitary", "origin") and not same_kind("", "")

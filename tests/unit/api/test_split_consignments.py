@@ -1,0 +1,125 @@
+"""A declaration naming several certificates of one kind splits its consignment under them:
+the declaration check adds up their quantities (net weight, packages) once all are on the
+node, and checks the earlier pairs again when the last one comes. Certificates of another kind
+(an origin certificate beside a phytosanitary one) each cover the whole. Over HTTP, on a real
+SQLite database (the issuers' electronic copies stored as the exchange leaves them)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.unit.api.conftest import bearer
+from tests.unit.api.fakes import add_partner, declaration, receive_copy
+
+_PHYTO = {"certificate_type": "phytosanitary", "consignor_name": "Orchard Exports Pty Ltd"}
+
+
+async def _declare(client, tokens, numbers: list[str], weight: float, **changes) -> str:
+    body = {
+        **json.loads(declaration(numbers[0])),
+        "certificate_numbers": numbers,
+        "net_weight_kg": weight,
+        **changes,
+    }
+    r = await client.post(
+        "/api/v1/documents/declarations",
+        content=json.dumps(body).encode(),
+        headers={**bearer(tokens["officer"]), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["sha256"])
+
+
+async def _checks(client, tokens, declaration_sha: str) -> dict[str, dict]:
+    r = await client.get(
+        f"/api/v1/declaration-checks/{declaration_sha}", headers=bearer(tokens["auditor"])
+    )
+    assert r.status_code == 200, r.text
+    return {c["certificate_number"]: c for c in r.json()}
+
+
+def _weight(check: dict) -> dict:
+    [rule] = [r for r in check["rules"] if r["id"] == "declaration.net_weight"]
+    return dict(rule)
+
+
+async def test_two_certificates_of_one_kind_are_added_up(node, client, tokens) -> None:
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, packages=20, **_PHYTO)
+    receive_copy(node, "AU-2026-B", net_weight_kg=650.5, packages=28, **_PHYTO)
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5, packages=48)
+    await node.extras["review"].process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert {k: c["state"] for k, c in checks.items()} == {
+        "AU2026A": "consistent",
+        "AU2026B": "consistent",
+    }
+    weight = _weight(checks["AU2026A"])
+    assert weight["passed"] and weight["message"] == (
+        "net weight: 1250.5 kg on certificates AU-2026-A + AU-2026-B, 1250.5 kg declared "
+        "(+0.0%), within 2%"
+    )
+
+
+async def test_certificates_adding_up_to_more_than_declared_are_inconsistent(
+    node, client, tokens
+) -> None:
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **_PHYTO)
+    receive_copy(node, "AU-2026-B", net_weight_kg=800.0, **_PHYTO)
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5)
+    await node.extras["review"].process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert {c["state"] for c in checks.values()} == {"inconsistent"}
+    assert checks["AU2026B"]["reasons"] == [
+        "declaration.net_weight: net weight: 1400 kg on certificates AU-2026-B + AU-2026-A, "
+        "1250.5 kg declared (+12.0%), tolerance 2%"
+    ]
+
+
+async def test_a_part_alone_waits_for_an_officer_until_the_rest_comes(node, client, tokens) -> None:
+    add_partner(node, "AU-SYD", "AU")
+    review = node.extras["review"]
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5)
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **_PHYTO)
+    await review.process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert (checks["AU2026A"]["state"], checks["AU2026B"]["state"]) == ("review", "waiting")
+    assert checks["AU2026A"]["reasons"] == [
+        "declaration.net_weight: net weight: 600 kg on certificate, 1250.5 kg declared "
+        "(-52.0%); AU-2026-B named too, not on this node"
+    ]
+    receive_copy(node, "AU-2026-B", net_weight_kg=650.5, **_PHYTO)  # the rest: both again
+    assert {c["state"] for c in (await _checks(client, tokens, decl)).values()} == {"pending"}
+    await review.process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert {c["state"] for c in checks.values()} == {"consistent"}
+
+
+async def test_a_revoked_part_sends_the_others_back_to_an_officer(node, client, tokens) -> None:
+    review = node.extras["review"]
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **_PHYTO)
+    b = receive_copy(node, "AU-2026-B", net_weight_kg=650.5, **_PHYTO)
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5)
+    await review.process_pending()
+    assert {c["state"] for c in (await _checks(client, tokens, decl)).values()} == {"consistent"}
+    assert review._record_revocation(b, "issued in error", "AU-DAFF", "0x1")
+    await review.process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert (checks["AU2026A"]["state"], checks["AU2026B"]["state"]) == ("review", "inconsistent")
+    assert "AU-2026-B named too, not on this node" in checks["AU2026A"]["reasons"][0]
+
+
+async def test_certificates_of_another_kind_each_cover_the_whole(node, client, tokens) -> None:
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-A", net_weight_kg=1250.5, **_PHYTO)
+    origin = {**_PHYTO, "certificate_type": "origin"}
+    receive_copy(node, "AU-CO-77", net_weight_kg=1250.5, **origin)
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-CO-77"], 1250.5)
+    await node.extras["review"].process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert {c["state"] for c in checks.values()} == {"consistent"}
+    assert _weight(checks["AU2026A"])["message"].startswith(
+        "net weight: 1250.5 kg on certificate, 1250.5 kg declared"
+    )

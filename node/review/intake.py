@@ -24,7 +24,7 @@ from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
 from node.errors import Conflict, InputError, LimitExceeded, NotFound, UnsupportedDocument
 from node.review.copies import copy_fields, declaration_fields
-from node.review.pairs import queue_declaration, recheck
+from node.review.pairs import accepted_paper, queue_declaration, recheck
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -293,11 +293,33 @@ def document_revoked(session: Any, sha: str) -> list[str]:
     copy = session.get(CertificateCopyRow, sha)
     if copy is not None:
         recheck(session, copy.certificate_number, reopen=True)
+        _tell_accepted(session, copy)
         return _papers_back(session, copy.certificate_number)
     paper = session.get(ReviewRow, sha)  # an accepted paper: its declarations, again
     if paper is not None:
         recheck(session, paper.certificate_key, reopen=True)
     return []
+
+
+def _tell_accepted(session: Any, copy: CertificateCopyRow) -> int:
+    """Put the issuer's revocation on the trace of each paper of its number accepted before
+    (a ``verified`` event: the paper's acceptance and anchor stand until an officer revokes
+    them, but an auditor tracing it sees that the issuer withdrew the certificate); how many."""
+    gone = revocation_of(session, copy.sha256) or {}
+    key = copy.certificate_number
+    stmt = select(ReviewRow.sha256).where(ReviewRow.certificate_key == key, accepted_paper())
+    papers = list(session.exec(stmt))
+    detail = {
+        "check": "issuer_revoked",
+        "certificate_number": key,
+        "copy_sha256": copy.sha256,
+        "reason": gone.get("reason") or "",
+    }
+    for paper in papers:
+        add_event(session, paper, EventKind.VERIFIED, gone.get("by") or copy.source, detail)
+    if papers:
+        logger.warning("issuer revoked certificate %s: %d accepted paper(s)", key, len(papers))
+    return len(papers)
 
 
 def _papers_back(session: Any, key: str) -> list[str]:

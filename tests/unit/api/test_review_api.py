@@ -575,6 +575,15 @@ async def test_an_accepted_papers_review_shows_its_issuer_revoked_the_copy_since
     body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["auditor"]))).json()
     assert body["electronic_copy_sha256"] == copy_sha
     assert (body["electronic_copy"]["revoked"]["by"], body["state"]) == ("AU-SYD", "decided")
+    trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    [told] = [e for e in trace["events"] if e["detail"].get("check") == "issuer_revoked"]
+    assert (told["kind"], told["actor"]) == ("verified", "AU-SYD")
+    assert told["detail"] == {
+        "check": "issuer_revoked",
+        "certificate_number": "AU2026GENUINE",
+        "copy_sha256": copy_sha,
+        "reason": "withdrawn",
+    }
 
 
 async def test_pruned_page_images_are_rendered_from_the_scan_again(

@@ -215,6 +215,55 @@ def _late_declaration(cn: NodeProcess, case: dict[str, Any]) -> str:
     return f"late declaration {sha[:12]}… against {against}: {check['state']} ({why})"
 
 
+def _split_consignment(cluster: Cluster, case: dict[str, Any]) -> tuple[int, str]:
+    """The exporter ships one consignment under two certificates of one kind (60% and 40% of
+    its net weight and packages, "-1" and "-2" after the number) and the importer's declaration
+    names both with the whole: CN adds the two up. Returns (messages sent, the line to print)."""
+    truth, fields = case["truth"], dict(case["truth"]["fields"])
+    number, weight = str(fields["certificate_number"]), float(fields.get("net_weight_kg") or 1000)
+    parts = [
+        {**fields, "certificate_number": f"{number}-{i + 1}", **_share(fields, i)} for i in (0, 1)
+    ]
+    copies = [(_electronic({**truth, "fields": f}), "certificate.json") for f in parts]
+    body = json.loads((case["dir"] / "declaration.json").read_text())
+    body["declaration_number"] = f"{body.get('declaration_number') or 'DEC'}-SPLIT"
+    body["certificate_numbers"] = [f["certificate_number"] for f in parts]
+    node = build_node(cluster[EXPORTERS[truth["issuing_country"]]].settings)
+    try:
+        assert node.exchange is not None
+        node.exchange.send_many(copies, IMPORTER)
+        declaration = [(json.dumps(body).encode(), "declaration.json")]
+        node.exchange.send_many(declaration, IMPORTER, "declaration")
+    finally:
+        node.db.dispose()
+    cn = cluster[IMPORTER]
+
+    def checked() -> list[dict[str, Any]]:
+        mine = [c for c in _checks(cn) if (c["declaration_number"] or "").endswith("-SPLIT")]
+        done = len(mine) == 2 and all(c["state"] not in ("pending", "waiting") for c in mine)
+        return mine if done else []
+
+    names = " and ".join(body["certificate_numbers"])
+    _wait(f"a consignment of {weight:g} kg split under {names}…", lambda: bool(checked()), 60)
+    pairs = checked()
+    states = ", ".join(f"{c['certificate_number']} {c['state']}" for c in pairs)
+    rules = [r["message"] for r in pairs[0]["rules"] if r["id"] == "declaration.net_weight"]
+    return 3, f"split consignment ({states}): {rules[0] if rules else 'no weight compared'}"
+
+
+def _share(fields: dict[str, Any], i: int) -> dict[str, Any]:
+    """Part ``i`` (0: 60%, 1: the rest) of a certificate's net weight and packages."""
+    out: dict[str, Any] = {}
+    for key, digits in (("net_weight_kg", 2), ("packages", 0)):
+        if fields.get(key) is None:
+            continue
+        whole = float(fields[key])
+        first = round(whole * 0.6, digits)
+        part = first if i == 0 else round(whole - first, digits)
+        out[key] = int(part) if digits == 0 else part
+    return out
+
+
 def _synced(cn: NodeProcess) -> int:
     """Partners' registry records CN has checked against the chain and stored."""
     node = build_node(cn.settings)
@@ -384,14 +433,18 @@ def _run(cluster: Cluster, args: argparse.Namespace, started: float) -> int:
     _wait("CN-SHA checks the declarations against the certificates…", lambda: _checked(cn), 60)
     console.log(_checks_line(cn))
     late = next((c for c in cases if c["sha"] in accepted), None)
+    split = 0
     if late is not None:
         console.log(_late_declaration(cn, late))
+        split, line = _split_consignment(cluster, late)
+        console.log(line)
     target = accepted[0] if accepted else scans[0]
     t = asyncio.run(_trace_one(cn, target))
     (OUT / "trace.json").write_text(json.dumps(t, indent=2))
     _print_trace(t)
     final = (
-        sent["certificate"]
+        split
+        + sent["certificate"]
         + sent["declaration"]
         + sum(1 for s in scans if reviews[s].get("verdict") in ("accept", "reject"))
     )

@@ -50,7 +50,7 @@ from verification.normalise import certificate_key
 from verification.pipeline import utc_today
 from verification.results import FieldValue
 from verification.rules.loader import RuleSet
-from verification.rules.pairing import check_pairing, fields_of, same_kind
+from verification.rules.pairing import check_pairing, fields_of, kind_known, same_kind
 
 logger = logging.getLogger(__name__)
 
@@ -261,22 +261,21 @@ class MatchService:
 
     def _parts(
         self, session: Any, declaration: dict[str, Any], key: str, found: _Certificate
-    ) -> dict[str, dict[str, FieldValue] | None] | None:
+    ) -> dict[str, dict[str, FieldValue] | str | None] | None:
         """The other certificates the declaration names, as ``RuleInputs.parts`` has them: of
-        ``found``'s kind with their fields, None where none is here (or it was revoked), those
-        of another kind left out. None: the declaration names no other."""
+        ``found``'s kind with their fields, None where none is here, why where one is but is
+        not counted, those of another kind left out. None: the declaration names no other."""
         listed = declaration.get("certificate_numbers") or []
         named = {certificate_key(str(n)): str(n) for n in listed}
         named.pop(key, None)
         if not named:
             return None
-        parts: dict[str, dict[str, FieldValue] | None] = {}
+        parts: dict[str, dict[str, FieldValue] | str | None] = {}
         for other, printed in sorted(named.items()):
             cert = self._certificate(session, other)
-            if cert is None or cert.revoked is not None:
-                parts[printed] = None
-            elif same_kind(cert.certificate_type, found.certificate_type):
-                parts[printed] = cert.fields
+            part = _part(cert, found)
+            if part is not _ANOTHER_KIND:
+                parts[printed] = part
         return parts
 
     def _others(self, session: Any, declaration_sha: str, key: str) -> list[str]:
@@ -406,6 +405,26 @@ class MatchService:
         if row is None:
             raise NotFound(f"declaration {declaration_sha} names no certificate {key!r}")
         return row
+
+
+_ANOTHER_KIND = "another kind"
+
+
+def _part(cert: _Certificate | None, found: _Certificate) -> dict[str, FieldValue] | str | None:
+    """``cert`` as a part of ``found``'s consignment: its fields, None if not here, or why it
+    is not counted. A type not known may be a part or the whole: the sum cannot be told, and
+    an officer is told why (not "inconsistent", as if ``found`` alone were all of it)."""
+    if cert is None:
+        return None
+    if cert.revoked is not None:
+        return "revoked"
+    if not kind_known(found.certificate_type):
+        return "this certificate's type not known"
+    if not kind_known(cert.certificate_type):
+        return "its type not known"
+    if not same_kind(cert.certificate_type, found.certificate_type):
+        return _ANOTHER_KIND
+    return cert.fields
 
 
 def _before(mine: DeclarationIndexRow) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -158,10 +159,10 @@ def _quantity(inp: RuleInputs, p: RuleParams, m: _Measure) -> Outcome:
         return _one_of_several(m, certified, declared, _other_certificates(inp), soft)
     total, summed, missing, empty = certified, [inp.value("certificate_number") or "?"], [], []
     for number, fields in sorted(inp.parts.items()):
-        part = fields.get(m.field) if fields is not None else None
+        part = fields.get(m.field) if isinstance(fields, Mapping) else None
         value = _num(part.value) if part is not None else None
         if part is None or value is None:
-            missing.append(number)
+            missing.append((number, _uncounted(fields, m)))
             continue
         soft = soft or part.confidence < p["min_field_confidence"]
         if value <= 0:  # not added: -220 kg would hide as much over-certified on another
@@ -175,10 +176,28 @@ def _quantity(inp: RuleInputs, p: RuleParams, m: _Measure) -> Outcome:
         return Outcome(False, "; ".join([text, *empty]), soft=soft)
     if missing and delta < 0 and not _within(delta, m.tolerance_pct):
         # the rest may be on those not here: nothing contradicts the declaration yet
-        return Outcome(False, f"{text}; {', '.join(missing)} named too, not on this node", True)
+        return Outcome(False, "; ".join([text, *_named_too(missing)]), True)
     if not _within(delta, m.tolerance_pct):
         return Outcome(False, f"{text}, tolerance {m.tolerance_pct:g}%", soft=soft)
     return Outcome(True, f"{text}, within {m.tolerance_pct:g}%")
+
+
+def _uncounted(fields: Mapping[str, Any] | str | None, m: _Measure) -> str:
+    """Why a part named is not added up: not here, here but not counted (``RuleInputs.parts``),
+    or without the quantity (an officer told "not on this node" would wait for it)."""
+    if fields is None:
+        return "not on this node"
+    if isinstance(fields, str):
+        return fields
+    return f"no {m.label} on it"
+
+
+def _named_too(missing: list[tuple[str, str]]) -> list[str]:
+    """One clause for each reason ("B, C named too, not on this node"), in the parts' order."""
+    by_why: dict[str, list[str]] = {}
+    for number, why in missing:
+        by_why.setdefault(why, []).append(number)
+    return [f"{', '.join(numbers)} named too, {why}" for why, numbers in by_why.items()]
 
 
 def _one_of_several(

@@ -108,7 +108,10 @@ async def test_a_revoked_part_sends_the_others_back_to_an_officer(node, client, 
     await review.process_pending()
     checks = await _checks(client, tokens, decl)
     assert (checks["AU2026A"]["state"], checks["AU2026B"]["state"]) == ("review", "inconsistent")
-    assert "AU-2026-B named too, not on this node" in checks["AU2026A"]["reasons"][0]
+    assert checks["AU2026A"]["reasons"] == [  # not "not on this node": it is, revoked
+        "declaration.net_weight: net weight: 600 kg on certificate, 1250.5 kg declared "
+        "(-52.0%); AU-2026-B named too, revoked"
+    ]
 
 
 async def test_certificates_of_another_kind_each_cover_the_whole(node, client, tokens) -> None:
@@ -123,3 +126,23 @@ async def test_certificates_of_another_kind_each_cover_the_whole(node, client, t
     assert _weight(checks["AU2026A"])["message"].startswith(
         "net weight: 1250.5 kg on certificate, 1250.5 kg declared"
     )
+
+
+async def test_a_part_of_a_type_not_known_is_for_an_officer(node, client, tokens) -> None:
+    """An issuer's copy of a type code the node does not name may be a part or the whole: the
+    sum cannot be told, so an officer looks (not "inconsistent", as if 600 kg were all)."""
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **_PHYTO)
+    receive_copy(node, "AU-2026-B", net_weight_kg=650.5, consignor_name="Orchard Exports Pty Ltd")
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5)
+    await node.extras["review"].process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert (checks["AU2026A"]["state"], checks["AU2026B"]["state"]) == ("review", "review")
+    assert checks["AU2026A"]["reasons"] == [
+        "declaration.net_weight: net weight: 600 kg on certificate, 1250.5 kg declared "
+        "(-52.0%); AU-2026-B named too, its type not known"
+    ]
+    assert checks["AU2026B"]["reasons"] == [
+        "declaration.net_weight: net weight: 650.5 kg on certificate, 1250.5 kg declared "
+        "(-48.0%); AU-2026-A named too, this certificate's type not known"
+    ]

@@ -179,3 +179,15 @@ def test_a_certificate_of_no_quantity_is_no_part_of_a_split_consignment() -> Non
         )
         assert out.verdict is Verdict.REJECT, parts
         assert "-5 kg on certificate" in out.reasons[0] and "no quantity" in out.reasons[0]
+
+
+def test_a_part_on_the_node_without_the_quantity_is_not_said_absent() -> None:
+    """The other certificate came without a packages figure: the officer is told so, not that
+    it is not on the node (he would wait for it)."""
+    other = fields_of({"net_weight_kg": {"value": 780, "confidence": 0.95}})
+    out = _check({**_SPLIT, "packages": 60}, parts={"AU-2026-9": other})
+    assert out.verdict is Verdict.REVIEW
+    assert out.reasons == [
+        "declaration.packages: packages: 48 packages on certificate, 60 packages declared "
+        "(-20.0%); AU-2026-9 named too, no packages on it"
+    ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, or_, update
@@ -116,17 +116,18 @@ class MatchService:
 
     def process_pending(self) -> int:
         """Check the queued pairs (a page of them); how many were taken."""
-        pairs = self.pending()
+        pairs, page = self.pending(), _Page()
         for declaration_sha, key in pairs:
             try:
-                self.check(declaration_sha, key)
+                self.check(declaration_sha, key, page)
             except Exception as err:  # one bad pair must not stall the queue
                 logger.exception("check of declaration %s against %s failed", declaration_sha, key)
                 self._failed(declaration_sha, key, err)
         return len(pairs)
 
-    def check(self, declaration_sha: str, key: str) -> None:
-        """Check one queued pair and record the outcome (nothing if it is not queued)."""
+    def check(self, declaration_sha: str, key: str, page: _Page | None = None) -> None:
+        """Check one queued pair and record the outcome (nothing if it is not queued).
+        ``page``: the other certificates of the declarations checked before in this page."""
         with self.db.session() as session:
             row = session.get(DeclarationMatchRow, (declaration_sha, key))
             if row is None or row.state != "pending":
@@ -135,7 +136,7 @@ class MatchService:
                 self.blobs.get(declaration_sha), f"declaration {declaration_sha}"
             )
             found = self._certificate(session, key)
-            state, verdict, result = self._judge(session, row, declaration, found)
+            state, verdict, result = self._judge(session, row, declaration, found, page)
             result["declaration_number"] = str(declaration.get("declaration_number") or "")
             settled = self._settle(session, row, state, verdict, found, result)
             if settled and found is not None:
@@ -157,6 +158,7 @@ class MatchService:
         row: DeclarationMatchRow,
         declaration: dict[str, Any],
         found: _Certificate | None,
+        page: _Page | None = None,
     ) -> tuple[str, str, dict[str, Any]]:
         """(state, verdict, result) of the pair against ``found``."""
         key = row.certificate_number
@@ -177,7 +179,7 @@ class MatchService:
             country=found.country,
             today=self.today(),
             others=self._others(session, row.declaration_sha256, key),
-            parts=self._parts(session, declaration, key, found),
+            parts=self._parts(session, declaration, row, found, page or _Page()),
             reviewed_against=reviewed_against,
         )
         result = pairing.to_json()
@@ -260,20 +262,27 @@ class MatchService:
         )
 
     def _parts(
-        self, session: Any, declaration: dict[str, Any], key: str, found: _Certificate
+        self,
+        session: Any,
+        declaration: dict[str, Any],
+        row: DeclarationMatchRow,
+        found: _Certificate,
+        page: _Page,
     ) -> dict[str, dict[str, FieldValue] | str | None] | None:
         """The other certificates the declaration names, as ``RuleInputs.parts`` has them: of
         ``found``'s kind with their fields, None where none is here, why where one is but is
         not counted, those of another kind left out. None: the declaration names no other."""
         listed = declaration.get("certificate_numbers") or []
         named = {certificate_key(str(n)): str(n) for n in listed}
-        named.pop(key, None)
+        named.pop(row.certificate_number, None)
         if not named:
             return None
+        seen = page.of(session, row)
         parts: dict[str, dict[str, FieldValue] | str | None] = {}
         for other, printed in sorted(named.items()):
-            cert = self._certificate(session, other)
-            part = _part(cert, found)
+            if other not in seen.certificates:
+                seen.certificates[other] = self._certificate(session, other)
+            part = _part(seen.certificates[other], found)
             if part is not _ANOTHER_KIND:
                 parts[printed] = part
         return parts
@@ -405,6 +414,33 @@ class MatchService:
         if row is None:
             raise NotFound(f"declaration {declaration_sha} names no certificate {key!r}")
         return row
+
+
+@dataclass
+class _Seen:
+    generations: dict[str, int]  # of the declaration's pairs, when these were looked up
+    certificates: dict[str, _Certificate | None] = field(default_factory=dict)
+
+
+class _Page:
+    """The certificates a declaration names, looked up once for the checks of its pairs in
+    one page, not once per pair: a declaration of 50 certificates arriving one by one looked
+    up 50 x 50 x 49 / 2 of them (a minute of the worker). What was looked up stands while the
+    pair checked has the generation it had then: any certificate's arrival, acceptance or
+    revocation queues every pair of the declarations naming it again (``pairs.recheck``)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, _Seen] = {}
+
+    def of(self, session: Any, row: DeclarationMatchRow) -> _Seen:
+        seen = self._seen.get(row.declaration_sha256)
+        if seen is None or seen.generations.get(row.certificate_number) != row.generation:
+            stmt = select(
+                DeclarationMatchRow.certificate_number, DeclarationMatchRow.generation
+            ).where(DeclarationMatchRow.declaration_sha256 == row.declaration_sha256)
+            seen = _Seen(dict(session.exec(stmt).all()))
+            self._seen[row.declaration_sha256] = seen
+        return seen
 
 
 _ANOTHER_KIND = "another kind"

@@ -146,3 +146,50 @@ async def test_a_part_of_a_type_not_known_is_for_an_officer(node, client, tokens
         "declaration.net_weight: net weight: 650.5 kg on certificate, 1250.5 kg declared "
         "(-48.0%); AU-2026-A named too, this certificate's type not known"
     ]
+
+
+async def test_a_split_under_many_certificates_looks_each_up_once_a_check_page(
+    node, client, tokens, monkeypatch
+) -> None:
+    """Each arrival checks all the declaration's pairs again, and each pair its siblings: 12
+    certificates coming one by one looked up ~900 certificates (N x N x (N-1) / 2; 50 took a
+    minute of the worker); once for the page of checks an arrival queues, ~2 x N x N."""
+    from node.review.matching import MatchService
+
+    add_partner(node, "AU-SYD", "AU")
+    looked_up: list[str] = []
+    certificate = MatchService._certificate
+
+    def counted(self, session, key):
+        looked_up.append(key)
+        return certificate(self, session, key)
+
+    monkeypatch.setattr(MatchService, "_certificate", counted)
+    numbers = [f"AU-2026-{i:03d}" for i in range(12)]
+    decl = await _declare(client, tokens, numbers, 12 * 25.0, packages=12)
+    for number in numbers:
+        receive_copy(node, number, net_weight_kg=25.0, packages=1, **_PHYTO)
+        await node.extras["review"].process_pending()
+    assert {c["state"] for c in (await _checks(client, tokens, decl)).values()} == {"consistent"}
+    assert len(looked_up) <= 3 * 12 * 12
+
+
+async def test_a_sibling_arriving_during_a_page_of_checks_is_seen_by_the_next(
+    node, client, tokens
+) -> None:
+    """What a page looked up for a declaration stands only while its pairs are not queued
+    again: B coming between the checks of A and C queues C again, whose check sees B."""
+    from node.review.matching import _Page
+
+    add_partner(node, "AU-SYD", "AU")
+    matches = node.extras["review"].matches
+    numbers = ["AU-2026-A", "AU-2026-B", "AU-2026-C"]
+    decl = await _declare(client, tokens, numbers, 900.0)
+    receive_copy(node, "AU-2026-A", net_weight_kg=300.0, **_PHYTO)
+    receive_copy(node, "AU-2026-C", net_weight_kg=300.0, **_PHYTO)
+    page = _Page()
+    matches.check(decl, "AU2026A", page)  # B not here yet
+    receive_copy(node, "AU-2026-B", net_weight_kg=300.0, **_PHYTO)
+    matches.check(decl, "AU2026C", page)
+    weight = _weight((await _checks(client, tokens, decl))["AU2026C"])
+    assert weight["passed"], weight

@@ -21,12 +21,13 @@ accepted paper.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import String, cast, func, or_, update
 from sqlmodel import col, select
 
 from adapters.errors import AdapterError
@@ -141,6 +142,7 @@ class MatchService:
             settled = self._settle(session, row, state, verdict, found, result)
             if settled and found is not None:
                 _later_again(session, declaration_sha, key)
+                _absent_again(session, declaration_sha, key)
                 detail = {
                     "check": "certificate",
                     "certificate_number": key,
@@ -171,6 +173,7 @@ class MatchService:
             why = f"certificate.revoked: {by} revoked certificate {key}{reason} ({at})"
             return "inconsistent", "reject", _result(why)
         reviewed_against = found.declaration_sha256 == row.declaration_sha256
+        parts = self._parts(session, declaration, row, found, page or _Page())
         pairing = check_pairing(
             found.fields,
             declaration,
@@ -179,10 +182,12 @@ class MatchService:
             country=found.country,
             today=self.today(),
             others=self._others(session, row.declaration_sha256, key),
-            parts=self._parts(session, declaration, row, found, page or _Page()),
+            parts=parts,
             reviewed_against=reviewed_against,
         )
         result = pairing.to_json()
+        if absent := sorted(certificate_key(n) for n, p in (parts or {}).items() if p is None):
+            result["absent"] = absent  # checked again when one comes (``_absent_again``)
         if reviewed_against:
             result["note"] = _REVIEWED_AGAINST
         return _STATE[str(pairing.verdict)], str(pairing.verdict), result
@@ -493,6 +498,31 @@ def _later_again(session: Any, declaration_sha: str, key: str) -> int:
         col(DeclarationMatchRow.state) == "consistent",
         col(DeclarationMatchRow.declaration_sha256).in_(later),
     )
+
+
+def _absent_again(session: Any, declaration_sha: str, key: str) -> int:
+    """Queue again the declaration's pairs checked when certificate ``key``, here now, was not
+    (their sum left it out): its arrival queues them, but on PostgreSQL an arrival committed
+    with the declaration does not see its pairs, and ``recheck_found`` queues only the waiting
+    one. Once each: checked again, ``key`` is not absent from them. How many."""
+    stmt = select(DeclarationMatchRow).where(
+        DeclarationMatchRow.declaration_sha256 == declaration_sha,
+        col(DeclarationMatchRow.state).in_(("consistent", *OPEN)),
+        cast(col(DeclarationMatchRow.result), String).contains(json.dumps(key), autoescape=True),
+    )
+    stale = [r.certificate_number for r in session.exec(stmt) if key in _absent(r)]
+    if not stale:
+        return 0
+    return requeue(
+        session,
+        col(DeclarationMatchRow.declaration_sha256) == declaration_sha,
+        col(DeclarationMatchRow.certificate_number).in_(stale),
+        col(DeclarationMatchRow.state).in_(("consistent", *OPEN)),
+    )
+
+
+def _absent(row: DeclarationMatchRow) -> list[str]:
+    return list((row.result or {}).get("absent") or [])
 
 
 def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:

@@ -193,3 +193,29 @@ async def test_a_sibling_arriving_during_a_page_of_checks_is_seen_by_the_next(
     matches.check(decl, "AU2026C", page)
     weight = _weight((await _checks(client, tokens, decl))["AU2026C"])
     assert weight["passed"], weight
+
+
+async def test_a_sibling_whose_arrival_missed_the_declaration_still_rechecks_the_others(
+    node, client, tokens, monkeypatch
+) -> None:
+    """On PostgreSQL a certificate's arrival committed with a declaration naming it does not
+    see the declaration's pairs: ``recheck_found`` queues the waiting pair later, and its check,
+    finding B, queues again the pairs checked when B was not here (A: "not on this node")."""
+    import node.review.intake as intake
+
+    add_partner(node, "AU-SYD", "AU")
+    review = node.extras["review"]
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5)
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **_PHYTO)
+    await review.process_pending()
+    monkeypatch.setattr(intake, "recheck", lambda session, key, **kw: 0)  # the race's miss
+    receive_copy(node, "AU-2026-B", net_weight_kg=650.5, **_PHYTO)
+    monkeypatch.undo()
+    assert review.matches.requeue_found() == 1
+    while await review.process_pending():
+        pass
+    checks = await _checks(client, tokens, decl)
+    assert {k: c["state"] for k, c in checks.items()} == {
+        "AU2026A": "consistent",
+        "AU2026B": "consistent",
+    }

@@ -21,12 +21,13 @@ accepted paper.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import String, cast, func, or_, update
 from sqlmodel import col, select
 
 from adapters.errors import AdapterError
@@ -50,7 +51,7 @@ from verification.normalise import certificate_key
 from verification.pipeline import utc_today
 from verification.results import FieldValue
 from verification.rules.loader import RuleSet
-from verification.rules.pairing import check_pairing, fields_of, same_kind
+from verification.rules.pairing import check_pairing, fields_of, kind_known, same_kind
 
 logger = logging.getLogger(__name__)
 
@@ -116,17 +117,18 @@ class MatchService:
 
     def process_pending(self) -> int:
         """Check the queued pairs (a page of them); how many were taken."""
-        pairs = self.pending()
+        pairs, page = self.pending(), _Page()
         for declaration_sha, key in pairs:
             try:
-                self.check(declaration_sha, key)
+                self.check(declaration_sha, key, page)
             except Exception as err:  # one bad pair must not stall the queue
                 logger.exception("check of declaration %s against %s failed", declaration_sha, key)
                 self._failed(declaration_sha, key, err)
         return len(pairs)
 
-    def check(self, declaration_sha: str, key: str) -> None:
-        """Check one queued pair and record the outcome (nothing if it is not queued)."""
+    def check(self, declaration_sha: str, key: str, page: _Page | None = None) -> None:
+        """Check one queued pair and record the outcome (nothing if it is not queued).
+        ``page``: the other certificates of the declarations checked before in this page."""
         with self.db.session() as session:
             row = session.get(DeclarationMatchRow, (declaration_sha, key))
             if row is None or row.state != "pending":
@@ -135,11 +137,12 @@ class MatchService:
                 self.blobs.get(declaration_sha), f"declaration {declaration_sha}"
             )
             found = self._certificate(session, key)
-            state, verdict, result = self._judge(session, row, declaration, found)
+            state, verdict, result = self._judge(session, row, declaration, found, page)
             result["declaration_number"] = str(declaration.get("declaration_number") or "")
             settled = self._settle(session, row, state, verdict, found, result)
             if settled and found is not None:
                 _later_again(session, declaration_sha, key)
+                _absent_again(session, declaration_sha, key)
                 detail = {
                     "check": "certificate",
                     "certificate_number": key,
@@ -157,6 +160,7 @@ class MatchService:
         row: DeclarationMatchRow,
         declaration: dict[str, Any],
         found: _Certificate | None,
+        page: _Page | None = None,
     ) -> tuple[str, str, dict[str, Any]]:
         """(state, verdict, result) of the pair against ``found``."""
         key = row.certificate_number
@@ -169,6 +173,7 @@ class MatchService:
             why = f"certificate.revoked: {by} revoked certificate {key}{reason} ({at})"
             return "inconsistent", "reject", _result(why)
         reviewed_against = found.declaration_sha256 == row.declaration_sha256
+        parts = self._parts(session, declaration, row, found, page or _Page())
         pairing = check_pairing(
             found.fields,
             declaration,
@@ -177,10 +182,12 @@ class MatchService:
             country=found.country,
             today=self.today(),
             others=self._others(session, row.declaration_sha256, key),
-            parts=self._parts(session, declaration, key, found),
+            parts=parts,
             reviewed_against=reviewed_against,
         )
         result = pairing.to_json()
+        if absent := sorted(certificate_key(n) for n, p in (parts or {}).items() if p is None):
+            result["absent"] = absent  # checked again when one comes (``_absent_again``)
         if reviewed_against:
             result["note"] = _REVIEWED_AGAINST
         return _STATE[str(pairing.verdict)], str(pairing.verdict), result
@@ -260,23 +267,29 @@ class MatchService:
         )
 
     def _parts(
-        self, session: Any, declaration: dict[str, Any], key: str, found: _Certificate
-    ) -> dict[str, dict[str, FieldValue] | None] | None:
+        self,
+        session: Any,
+        declaration: dict[str, Any],
+        row: DeclarationMatchRow,
+        found: _Certificate,
+        page: _Page,
+    ) -> dict[str, dict[str, FieldValue] | str | None] | None:
         """The other certificates the declaration names, as ``RuleInputs.parts`` has them: of
-        ``found``'s kind with their fields, None where none is here (or it was revoked), those
-        of another kind left out. None: the declaration names no other."""
+        ``found``'s kind with their fields, None where none is here, why where one is but is
+        not counted, those of another kind left out. None: the declaration names no other."""
         listed = declaration.get("certificate_numbers") or []
         named = {certificate_key(str(n)): str(n) for n in listed}
-        named.pop(key, None)
+        named.pop(row.certificate_number, None)
         if not named:
             return None
-        parts: dict[str, dict[str, FieldValue] | None] = {}
+        seen = page.of(session, row)
+        parts: dict[str, dict[str, FieldValue] | str | None] = {}
         for other, printed in sorted(named.items()):
-            cert = self._certificate(session, other)
-            if cert is None or cert.revoked is not None:
-                parts[printed] = None
-            elif same_kind(cert.certificate_type, found.certificate_type):
-                parts[printed] = cert.fields
+            if other not in seen.certificates:
+                seen.certificates[other] = self._certificate(session, other)
+            part = _part(seen.certificates[other], found)
+            if part is not _ANOTHER_KIND:
+                parts[printed] = part
         return parts
 
     def _others(self, session: Any, declaration_sha: str, key: str) -> list[str]:
@@ -408,6 +421,53 @@ class MatchService:
         return row
 
 
+@dataclass
+class _Seen:
+    generations: dict[str, int]  # of the declaration's pairs, when these were looked up
+    certificates: dict[str, _Certificate | None] = field(default_factory=dict)
+
+
+class _Page:
+    """The certificates a declaration names, looked up once for the checks of its pairs in
+    one page, not once per pair: a declaration of 50 certificates arriving one by one looked
+    up 50 x 50 x 49 / 2 of them (a minute of the worker). What was looked up stands while the
+    pair checked has the generation it had then: any certificate's arrival, acceptance or
+    revocation queues every pair of the declarations naming it again (``pairs.recheck``)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, _Seen] = {}
+
+    def of(self, session: Any, row: DeclarationMatchRow) -> _Seen:
+        seen = self._seen.get(row.declaration_sha256)
+        if seen is None or seen.generations.get(row.certificate_number) != row.generation:
+            stmt = select(
+                DeclarationMatchRow.certificate_number, DeclarationMatchRow.generation
+            ).where(DeclarationMatchRow.declaration_sha256 == row.declaration_sha256)
+            seen = _Seen(dict(session.exec(stmt).all()))
+            self._seen[row.declaration_sha256] = seen
+        return seen
+
+
+_ANOTHER_KIND = "another kind"
+
+
+def _part(cert: _Certificate | None, found: _Certificate) -> dict[str, FieldValue] | str | None:
+    """``cert`` as a part of ``found``'s consignment: its fields, None if not here, or why it
+    is not counted. A type not known may be a part or the whole: the sum cannot be told, and
+    an officer is told why (not "inconsistent", as if ``found`` alone were all of it)."""
+    if cert is None:
+        return None
+    if cert.revoked is not None:
+        return "revoked"
+    if not kind_known(found.certificate_type):
+        return "this certificate's type not known"
+    if not kind_known(cert.certificate_type):
+        return "its type not known"
+    if not same_kind(cert.certificate_type, found.certificate_type):
+        return _ANOTHER_KIND
+    return cert.fields
+
+
 def _before(mine: DeclarationIndexRow) -> Any:
     """The condition "indexed before ``mine``" (the hash orders those indexed at one time)."""
     at, sha = col(DeclarationIndexRow.indexed_at), col(DeclarationIndexRow.sha256)
@@ -438,6 +498,31 @@ def _later_again(session: Any, declaration_sha: str, key: str) -> int:
         col(DeclarationMatchRow.state) == "consistent",
         col(DeclarationMatchRow.declaration_sha256).in_(later),
     )
+
+
+def _absent_again(session: Any, declaration_sha: str, key: str) -> int:
+    """Queue again the declaration's pairs checked when certificate ``key``, here now, was not
+    (their sum left it out): its arrival queues them, but on PostgreSQL an arrival committed
+    with the declaration does not see its pairs, and ``recheck_found`` queues only the waiting
+    one. Once each: checked again, ``key`` is not absent from them. How many."""
+    stmt = select(DeclarationMatchRow).where(
+        DeclarationMatchRow.declaration_sha256 == declaration_sha,
+        col(DeclarationMatchRow.state).in_(("consistent", *OPEN)),
+        cast(col(DeclarationMatchRow.result), String).contains(json.dumps(key), autoescape=True),
+    )
+    stale = [r.certificate_number for r in session.exec(stmt) if key in _absent(r)]
+    if not stale:
+        return 0
+    return requeue(
+        session,
+        col(DeclarationMatchRow.declaration_sha256) == declaration_sha,
+        col(DeclarationMatchRow.certificate_number).in_(stale),
+        col(DeclarationMatchRow.state).in_(("consistent", *OPEN)),
+    )
+
+
+def _absent(row: DeclarationMatchRow) -> list[str]:
+    return list((row.result or {}).get("absent") or [])
 
 
 def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,26 +153,51 @@ def _quantity(inp: RuleInputs, p: RuleParams, m: _Measure) -> Outcome:
     is for an officer (the rest may never come: goods without a certificate)."""
     declared, certified = float(_declared(inp, m.field)), float(inp.value(m.field) or 0)
     soft = not inp.confident(m.field, p)
+    if certified <= 0:
+        return _no_quantity(m, certified, declared, _other_certificates(inp), soft)
     if inp.parts is None:  # a paper's own review: the others are not looked up
         return _one_of_several(m, certified, declared, _other_certificates(inp), soft)
-    total, summed, missing = certified, [inp.value("certificate_number") or "?"], []
+    total, summed, missing, empty = certified, [inp.value("certificate_number") or "?"], [], []
     for number, fields in sorted(inp.parts.items()):
-        part = fields.get(m.field) if fields is not None else None
+        part = fields.get(m.field) if isinstance(fields, Mapping) else None
         value = _num(part.value) if part is not None else None
         if part is None or value is None:
-            missing.append(number)
+            missing.append((number, _uncounted(fields, m)))
+            continue
+        soft = soft or part.confidence < p["min_field_confidence"]
+        if value <= 0:  # not added: -220 kg would hide as much over-certified on another
+            empty.append(f"{number} named too, {value:g}{m.unit} on it: no quantity")
             continue
         total, summed = total + value, [*summed, number]
-        soft = soft or part.confidence < p["min_field_confidence"]
     on = f"certificates {' + '.join(summed)}" if len(summed) > 1 else "certificate"
     delta = (total - declared) / declared * 100
     text = f"{m.label}: {total:g}{m.unit} on {on}, {declared:g}{m.unit} declared ({delta:+.1f}%)"
+    if empty:
+        return Outcome(False, "; ".join([text, *empty]), soft=soft)
     if missing and delta < 0 and not _within(delta, m.tolerance_pct):
         # the rest may be on those not here: nothing contradicts the declaration yet
-        return Outcome(False, f"{text}; {', '.join(missing)} named too, not on this node", True)
+        return Outcome(False, "; ".join([text, *_named_too(missing)]), True)
     if not _within(delta, m.tolerance_pct):
         return Outcome(False, f"{text}, tolerance {m.tolerance_pct:g}%", soft=soft)
     return Outcome(True, f"{text}, within {m.tolerance_pct:g}%")
+
+
+def _uncounted(fields: Mapping[str, Any] | str | None, m: _Measure) -> str:
+    """Why a part named is not added up: not here, here but not counted (``RuleInputs.parts``),
+    or without the quantity (an officer told "not on this node" would wait for it)."""
+    if fields is None:
+        return "not on this node"
+    if isinstance(fields, str):
+        return fields
+    return f"no {m.label} on it"
+
+
+def _named_too(missing: list[tuple[str, str]]) -> list[str]:
+    """One clause for each reason ("B, C named too, not on this node"), in the parts' order."""
+    by_why: dict[str, list[str]] = {}
+    for number, why in missing:
+        by_why.setdefault(why, []).append(number)
+    return [f"{', '.join(numbers)} named too, {why}" for why, numbers in by_why.items()]
 
 
 def _one_of_several(
@@ -188,6 +214,16 @@ def _one_of_several(
         True,
         f"{text}; {also}: the declaration check adds up those of one kind once all are here",
     )
+
+
+def _no_quantity(
+    m: _Measure, certified: float, declared: float, others: list[str], soft: bool
+) -> Outcome:
+    """This certificate names 0 or less of the goods: no part of the declared quantity (alone,
+    the same certificate fails the declaration by -100% or more)."""
+    also = f"the declaration also names {', '.join(others)}"
+    text = f"{m.label}: {certified:g}{m.unit} on certificate, {declared:g}{m.unit} declared"
+    return Outcome(False, f"{text}: no quantity ({also})", soft=soft)
 
 
 def _other_certificates(inp: RuleInputs) -> list[str]:

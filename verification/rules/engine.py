@@ -51,9 +51,10 @@ class RuleInputs:
     other_declarations: tuple[str, ...] = ()
     # a consignment the declaration splits under several certificates of this one's kind: the
     # other certificates it names, each with its fields, or None where it is not on the node
-    # (yet); those found of another kind are left out. None: not looked up (a paper's own
-    # review; the declaration check, ``rules.pairing``, adds them up when all are here)
-    parts: Mapping[str, Mapping[str, FieldValue] | None] | None = None
+    # (yet), or why it is here but not counted (revoked, its type not known); those found of
+    # another kind are left out. None: not looked up (a paper's own review; the declaration
+    # check, ``rules.pairing``, adds them up when all are here)
+    parts: Mapping[str, Mapping[str, FieldValue] | str | None] | None = None
     # pages of a photograph whose paper was not found to make it flat (seen at an angle): a
     # value read there is not trusted for an automatic verdict (held-out 528 c00044: the
     # consignor's address read as its name rejected a genuine paper)

@@ -51,7 +51,7 @@ def check_pairing(
     country: str,
     today: dt.date,
     others: Sequence[str] = (),
-    parts: Mapping[str, Mapping[str, FieldValue] | None] | None = None,
+    parts: Mapping[str, Mapping[str, FieldValue] | str | None] | None = None,
     reviewed_against: bool = False,
 ) -> Pairing:
     """Check ``declaration`` against the fields of a certificate (``others``: the numbers of
@@ -133,6 +133,17 @@ _KIND = {
 def same_kind(a: str, b: str) -> bool:
     """Whether two certificate types name one kind (two phytosanitary certificates may split
     a consignment; a phytosanitary and an origin certificate each cover all of it). A type not
-    known is of no kind: such a certificate is judged as the whole."""
-    ka, kb = (_KIND.get(t.strip().lower(), t.strip().lower()) for t in (a, b))
+    known is of no kind (``kind_known``)."""
+    ka, kb = (_kind(t) for t in (a, b))
     return bool(ka) and ka == kb
+
+
+def kind_known(certificate_type: str) -> bool:
+    """Whether a certificate's type was told (an issuer's type code the node does not name,
+    a paper whose type was not read: not), so whether it is another kind can be known."""
+    return bool(_kind(certificate_type))
+
+
+def _kind(certificate_type: str) -> str:
+    t = certificate_type.strip().lower()
+    return _KIND.get(t, t)

@@ -271,3 +271,32 @@ async def test_a_split_consignments_pairs_are_checked_again_on_postgres(node) ->
     receive_copy(node, "AU-2026-B", net_weight_kg=650.5, **kind)
     assert review.matches.process_pending() == 2
     assert {c["state"] for c in review.matches.of_declaration(decl)} == {"consistent"}
+
+
+async def test_a_split_consignments_pair_checked_without_a_sibling_is_checked_again_on_postgres(
+    node, monkeypatch
+) -> None:
+    """A sibling whose arrival did not see the declaration (committed at once): its pair's check
+    queues again the pair that left it out (a LIKE on declaration_matches.result cast to text)."""
+    import node.review.intake as intake
+    from tests.unit.api.fakes import add_partner, declaration, receive_copy
+
+    review = node.extras["review"]
+    body = {
+        **json.loads(declaration("AU-2026-A")),
+        "certificate_numbers": ["AU-2026-A", "AU-2026-B"],
+    }
+    decl = review.intake.submit_electronic(
+        json.dumps({**body, "net_weight_kg": 1250.5}).encode(), kind="declaration", actor="c"
+    )["sha256"]
+    add_partner(node, "AU-SYD", "AU")
+    kind = {"certificate_type": "phytosanitary"}
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **kind)
+    await review.process_pending()
+    monkeypatch.setattr(intake, "recheck", lambda session, key, **kw: 0)
+    receive_copy(node, "AU-2026-B", net_weight_kg=650.5, **kind)
+    monkeypatch.undo()
+    assert review.matches.requeue_found() == 1
+    assert review.matches.process_pending() == 1  # B's pair, which queues A's again
+    assert review.matches.process_pending() == 1
+    assert {c["state"] for c in review.matches.of_declaration(decl)} == {"consistent"}

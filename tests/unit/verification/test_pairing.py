@@ -144,3 +144,50 @@ def test_kinds_of_certificate_named_differently_are_one_kind() -> None:
     assert same_kind("phytosanitary", "851") and same_kind("certificate_of_origin", "Origin")
     assert same_kind("veterinary", "veterinary_health")
     assert not same_kind("phytosanitary", "origin") and not same_kind("", "")
+
+
+def test_a_part_of_no_or_a_negative_quantity_is_not_added_up() -> None:
+    """-220 kg on one part must not hide 1220 kg on the other against 1000 declared, nor a 0 kg
+    part stand for the goods it names (a certificate alone of 0 kg is rejected too)."""
+    negative = fields_of({"net_weight_kg": {"value": -220, "confidence": 0.95}})
+    out = _check({**_SPLIT, "net_weight_kg": 1000.0}, parts={"AU-2026-9": negative})
+    assert out.verdict is Verdict.REJECT
+    assert out.reasons == [
+        "declaration.net_weight: net weight: 1220 kg on certificate, 1000 kg declared "
+        "(+22.0%); AU-2026-9 named too, -220 kg on it: no quantity"
+    ]
+    zero = fields_of({"net_weight_kg": {"value": 0, "confidence": 0.95}})
+    out = _check({**_SPLIT, "net_weight_kg": 1220.0}, parts={"AU-2026-9": zero})
+    assert out.verdict is Verdict.REJECT
+    assert out.reasons[0].endswith("(+0.0%); AU-2026-9 named too, 0 kg on it: no quantity")
+
+
+def test_a_certificate_of_no_quantity_is_no_part_of_a_split_consignment() -> None:
+    """Its own review (the others not looked up) or the declaration check: 0 kg or less on
+    this certificate is not a part of the declared 2000 kg."""
+    stored = {**_STORED, "net_weight_kg": {"value": -5, "confidence": 0.93}}
+    rest = fields_of({"net_weight_kg": {"value": 2005, "confidence": 0.95}})
+    for parts in (None, {"AU-2026-9": rest}):
+        out = check_pairing(
+            fields_of(stored),
+            _SPLIT,
+            rules=load_rules(),
+            certificate_type="phytosanitary",
+            country="AU",
+            today=_TODAY,
+            parts=parts,
+        )
+        assert out.verdict is Verdict.REJECT, parts
+        assert "-5 kg on certificate" in out.reasons[0] and "no quantity" in out.reasons[0]
+
+
+def test_a_part_on_the_node_without_the_quantity_is_not_said_absent() -> None:
+    """The other certificate came without a packages figure: the officer is told so, not that
+    it is not on the node (he would wait for it)."""
+    other = fields_of({"net_weight_kg": {"value": 780, "confidence": 0.95}})
+    out = _check({**_SPLIT, "packages": 60}, parts={"AU-2026-9": other})
+    assert out.verdict is Verdict.REVIEW
+    assert out.reasons == [
+        "declaration.packages: packages: 48 packages on certificate, 60 packages declared "
+        "(-20.0%); AU-2026-9 named too, no packages on it"
+    ]

@@ -244,6 +244,8 @@ def containers(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         return None
     d = _container_set(declared)
     c = _container_set(certified)
+    if d != c and _other_certificates(inp):
+        return _split_containers(inp, p, d, c)
     if d != c:
         extra, missing = sorted(c - d), sorted(d - c)
         return Outcome(
@@ -264,6 +266,40 @@ def certificate_reused(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     number = inp.value("certificate_number") or "this certificate"
     others = ", ".join(inp.other_declarations)
     return Outcome(False, f"certificate {number} is also named by declaration(s) {others}")
+
+
+def _split_containers(inp: RuleInputs, p: RuleParams, d: set[str], c: set[str]) -> Outcome:
+    """A consignment split under several certificates is split by container too: each
+    certificate's containers must be declared, and every declared one on one of those of its
+    kind (``RuleInputs.parts``; a paper's own review sees this one alone)."""
+    soft = not inp.confident("container_numbers", p)
+    if c - d:
+        text = f"containers on certificate only {sorted(c - d)}, not declared"
+        return Outcome(False, f"{text} (the declaration also names other certificates)", soft=soft)
+    if inp.parts is None:
+        also = ", ".join(_other_certificates(inp))
+        return Outcome(
+            True,
+            f"{len(c)} of the {len(d)} declared container number(s) on this certificate; the "
+            f"declaration also names {also}: its check looks for the rest on those",
+        )
+    covered, missing = set(c), []
+    for number, fields in sorted(inp.parts.items()):
+        part = fields.get("container_numbers") if isinstance(fields, Mapping) else None
+        if part is None:
+            missing.append((number, _uncounted(fields, _CONTAINERS)))
+            continue
+        covered |= _container_set(part.value)
+        soft = soft or part.confidence < p["min_field_confidence"]
+    if not d - covered:
+        return Outcome(True, f"the {len(d)} declared container number(s) are on the certificates")
+    text = f"declared containers on none of the certificates here: {sorted(d - covered)}"
+    if missing:  # they may be on those not counted
+        return Outcome(False, "; ".join([text, *_named_too(missing)]), soft=True)
+    return Outcome(False, text, soft=soft)
+
+
+_CONTAINERS = _Measure("container_numbers", "container numbers", "", 0.0)
 
 
 def _container_set(value: Any) -> set[str]:

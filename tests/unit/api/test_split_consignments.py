@@ -219,3 +219,51 @@ async def test_a_sibling_whose_arrival_missed_the_declaration_still_rechecks_the
         "AU2026A": "consistent",
         "AU2026B": "consistent",
     }
+
+
+def _rule(check: dict, rule_id: str) -> dict:
+    [rule] = [r for r in check["rules"] if r["id"] == rule_id]
+    return dict(rule)
+
+
+async def test_a_split_by_container_has_each_declared_container_on_a_certificate(
+    node, client, tokens
+) -> None:
+    """Two containers, one under each certificate: each pair finds the declared containers on
+    the two together; while the second certificate is not here, its container is for an
+    officer; a declared container on neither is inconsistent."""
+    add_partner(node, "AU-SYD", "AU")
+    review = node.extras["review"]
+    both = ["MSCU1234566", "TGHU7654320"]
+    decl = await _declare(
+        client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5, container_numbers=both
+    )
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, container_numbers=both[:1], **_PHYTO)
+    await review.process_pending()
+    first = (await _checks(client, tokens, decl))["AU2026A"]
+    assert _rule(first, "declaration.containers")["message"] == (
+        "declared containers on none of the certificates here: ['TGHU7654320']; "
+        "AU-2026-B named too, not on this node"
+    )
+    receive_copy(node, "AU-2026-B", net_weight_kg=650.5, container_numbers=both[1:], **_PHYTO)
+    await review.process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert {c["state"] for c in checks.values()} == {"consistent"}
+    assert _rule(checks["AU2026B"], "declaration.containers")["message"] == (
+        "the 2 declared container number(s) are on the certificates"
+    )
+    third = await _declare(
+        client,
+        tokens,
+        ["AU-2026-A", "AU-2026-B"],
+        1250.5,
+        container_numbers=[*both, "CSQU3054383"],
+        declaration_number="CN-DEC-3",
+    )
+    await review.process_pending()
+    checks = await _checks(client, tokens, third)
+    assert checks["AU2026A"]["state"] == "inconsistent"
+    assert (
+        "declared containers on none of the certificates here: ['CSQU3054383']"
+        in (checks["AU2026A"]["reasons"][0])
+    )

@@ -191,3 +191,32 @@ def test_a_part_on_the_node_without_the_quantity_is_not_said_absent() -> None:
         "declaration.packages: packages: 48 packages on certificate, 60 packages declared "
         "(-20.0%); AU-2026-9 named too, no packages on it"
     ]
+
+
+def test_a_paper_one_of_several_may_carry_some_of_the_declared_containers_not_others() -> None:
+    stored = {**_STORED, "container_numbers": {"value": "MSCU1234566", "confidence": 0.95}}
+    declaration = {
+        **_SPLIT,
+        "net_weight_kg": 1220.0,
+        "container_numbers": "MSCU1234566 TGHU7654320",
+    }
+
+    def check(decl):
+        return check_pairing(
+            fields_of(stored),
+            decl,
+            rules=load_rules(),
+            certificate_type="phytosanitary",
+            country="AU",
+            today=_TODAY,
+        )
+
+    out = check(declaration)
+    [rule] = [r for r in out.rules if r.id == "declaration.containers"]
+    assert out.verdict is Verdict.ACCEPT and rule.message.startswith(
+        "1 of the 2 declared container number(s) on this certificate"
+    )
+    out = check({**declaration, "container_numbers": "TGHU7654320"})
+    assert out.verdict is Verdict.REJECT and out.reasons[0].startswith(
+        "declaration.containers: containers on certificate only ['MSCU1234566'], not declared"
+    )

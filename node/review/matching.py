@@ -121,6 +121,9 @@ class MatchService:
         for declaration_sha, key in pairs:
             try:
                 self.check(declaration_sha, key, page)
+            except InputError as err:  # what it is checked against cannot be read: told why
+                logger.warning("declaration %s against %s: %s", declaration_sha, key, err)
+                self._failed(declaration_sha, key, err)
             except Exception as err:  # one bad pair must not stall the queue
                 logger.exception("check of declaration %s against %s failed", declaration_sha, key)
                 self._failed(declaration_sha, key, err)
@@ -235,12 +238,14 @@ class MatchService:
         """What the declaration is checked against: the issuer's electronic copy (the newest),
         else the paper of that number accepted last."""
         copies = select(CertificateCopyRow).where(CertificateCopyRow.certificate_number == key)
+        unreadable: list[str] = []
         for copy in session.exec(copies.order_by(col(CertificateCopyRow.indexed_at).desc())):
             if not self.blobs.has(copy.sha256):
                 continue
             try:
                 doc, _issues, _adapter = parse_document(self.blobs.get(copy.sha256), None)
-            except AdapterError:
+            except AdapterError as err:
+                unreadable.append(f"the issuer's copy {copy.sha256} could not be read: {err}")
                 continue
             flat = {k: v for k, v in doc.flat().items() if not isinstance(v, dict)}
             return _Certificate(
@@ -253,6 +258,8 @@ class MatchService:
             )
         stmt = select(ReviewRow).where(ReviewRow.certificate_key == key, accepted_paper())
         paper = session.exec(stmt.order_by(col(ReviewRow.reviewed_at).desc())).first()
+        if paper is None and unreadable:  # not "waiting": the sweep would queue it every minute
+            raise InputError(unreadable[0])
         if paper is None:
             return None
         result = paper.result or {}

@@ -233,8 +233,10 @@ def _other_certificates(inp: RuleInputs) -> list[str]:
     own = certificate_key(inp.value("certificate_number") or "")
     if not isinstance(listed, list) or not own:
         return []
-    others = [str(n) for n in listed if certificate_key(str(n)) != own]
-    return others if len(others) < len(listed) else []
+    keys: dict[str, str] = {}  # each certificate once, as first spelled
+    for number in listed:
+        keys.setdefault(certificate_key(str(number)), str(number))
+    return [n for k, n in keys.items() if k != own] if own in keys else []
 
 
 @rule("declaration.containers")

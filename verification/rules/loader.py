@@ -56,7 +56,11 @@ class RuleSet:
     establishments: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def resolve(self, certificate_type: str, country: str) -> RuleParams:
-        names = ["default", f"*/{country}", certificate_type, f"{certificate_type}/{country}"]
+        """The parameters for a certificate type (as templates name it, or as partners' documents
+        do: "origin" and UN/CEFACT "861" read the set of ``certificate_of_origin``) and issuing
+        country."""
+        types = list(dict.fromkeys([certificate_kind(certificate_type), certificate_type]))
+        names = ["default", f"*/{country}", *types, *(f"{t}/{country}" for t in types)]
         values: dict[str, Any] = {}
         severity: dict[str, Severity] = {}
         disabled: set[str] = set()
@@ -74,6 +78,25 @@ class RuleSet:
                 else:
                     values[key] = value
         return RuleParams(values, severity, frozenset(disabled), self.version, tuple(used))
+
+
+# certificate types as partners' documents name them (UN/CEFACT 1001 document codes, their
+# words), to the name the templates and the rule sets give that kind
+_KINDS = {
+    "sanitary": "health",
+    "veterinary": "veterinary_health",
+    "origin": "certificate_of_origin",
+    "851": "phytosanitary",
+    "852": "health",
+    "853": "veterinary_health",
+    "861": "certificate_of_origin",
+}
+
+
+def certificate_kind(certificate_type: str) -> str:
+    """One name per kind of certificate ("" for none told)."""
+    t = certificate_type.strip().lower()
+    return _KINDS.get(t, t)
 
 
 def load_rules(path: str | Path | None = None) -> RuleSet:

@@ -17,7 +17,7 @@ from typing import Any
 
 from verification.results import FieldValue, RuleResult, SealResult, SignatureResult, Verdict
 from verification.rules.engine import RuleInputs, evaluate
-from verification.rules.loader import RuleSet
+from verification.rules.loader import RuleSet, certificate_kind
 from verification.verdict import decide
 
 # the checks of a pairing: the declaration's, and the certificate's validity on arrival
@@ -118,32 +118,15 @@ def arrival_date(declaration: Mapping[str, Any] | None) -> dt.date | None:
         return None
 
 
-# certificate types as templates and partners' documents name them, to one name per kind
-_KIND = {
-    "sanitary": "health",
-    "veterinary": "veterinary_health",
-    "certificate_of_origin": "origin",
-    "851": "phytosanitary",
-    "852": "health",
-    "853": "veterinary_health",
-    "861": "origin",
-}
-
-
 def same_kind(a: str, b: str) -> bool:
     """Whether two certificate types name one kind (two phytosanitary certificates may split
     a consignment; a phytosanitary and an origin certificate each cover all of it). A type not
     known is of no kind (``kind_known``)."""
-    ka, kb = (_kind(t) for t in (a, b))
+    ka, kb = (certificate_kind(t) for t in (a, b))
     return bool(ka) and ka == kb
 
 
 def kind_known(certificate_type: str) -> bool:
     """Whether a certificate's type was told (an issuer's type code the node does not name,
     a paper whose type was not read: not), so whether it is another kind can be known."""
-    return bool(_kind(certificate_type))
-
-
-def _kind(certificate_type: str) -> str:
-    t = certificate_type.strip().lower()
-    return _KIND.get(t, t)
+    return bool(certificate_kind(certificate_type))

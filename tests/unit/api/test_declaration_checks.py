@@ -502,3 +502,32 @@ async def test_a_decision_on_a_check_that_was_made_again_since_is_refused(
     fresh = {"decision": "refuse", "generation": now["generation"]}
     r = await client.post(url, json=fresh, headers=bearer(tokens["officer"]))
     assert r.status_code == 200 and r.json()["decision"] == "refuse"
+
+
+async def test_a_copy_that_no_longer_reads_sends_the_pair_to_an_officer_not_to_wait(
+    node, client, tokens
+) -> None:
+    """The issuer's copy is indexed but no longer parses (an adapter upgraded since, stricter):
+    the pair is for an officer, told why; ``waiting`` had the review worker's sweep queue it
+    again every minute, for good."""
+    from node.review.tables import CertificateCopyRow
+
+    copy = node.blobs.put(b'{"doc_type": "certificate", "issue_date": "soon"}')
+    with node.db.session() as session:
+        session.add(
+            CertificateCopyRow(
+                sha256=copy,
+                certificate_number="AU2026GENUINE",
+                issuing_country="AU",
+                source="AU-SYD",
+            )
+        )
+    decl = await _declare(client, tokens, "AU-2026-genuine", net_weight_kg=1250.5)
+    review = node.extras["review"]
+    await review.process_pending()
+    [check] = await _checks(client, tokens, decl)
+    assert check["state"] == "review"
+    assert check["reasons"][0].startswith(
+        f"the check could not run: the issuer's copy {copy} could not be read: "
+    )
+    assert review.matches.requeue_found() == 0

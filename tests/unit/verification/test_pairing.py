@@ -220,3 +220,29 @@ def test_a_paper_one_of_several_may_carry_some_of_the_declared_containers_not_ot
     assert out.verdict is Verdict.REJECT and out.reasons[0].startswith(
         "declaration.containers: containers on certificate only ['MSCU1234566'], not declared"
     )
+
+
+def test_a_partners_origin_certificate_reads_the_rule_set_of_certificates_of_origin() -> None:
+    """Templates call the kind ``certificate_of_origin`` (5% weight tolerance in the packaged
+    rules), partners' documents "origin" or UN/CEFACT 861: +4.1% passes under all three."""
+    rules = load_rules()
+    assert rules.resolve("origin", "AU")["net_weight_tolerance_pct"] == 5.0
+    assert rules.resolve("861", "AU").sets == ("default", "certificate_of_origin")
+    heavier = {**_DECLARATION, "net_weight_kg": 1172.0}  # the certificate's 1220 kg is +4.1%
+    for kind in ("certificate_of_origin", "origin", "861"):
+        out = check_pairing(
+            fields_of(_STORED),
+            heavier,
+            rules=rules,
+            certificate_type=kind,
+            country="AU",
+            today=_TODAY,
+        )
+        assert out.verdict is Verdict.ACCEPT, (kind, out.reasons)
+    assert _check(heavier).verdict is Verdict.REJECT  # phytosanitary: 2%
+
+
+def test_a_certificate_named_twice_is_named_once_in_the_finding() -> None:
+    twice = {**_SPLIT, "certificate_numbers": ["AU-2026-000123", "AU-2026-9", "AU 2026 9"]}
+    [weight] = [r for r in _check(twice).rules if r.id == "declaration.net_weight"]
+    assert "the declaration also names AU-2026-9:" in weight.message

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -224,14 +225,21 @@ class Intake:
 def index_declaration(session: Any, sha: str, flat: dict[str, Any]) -> list[str]:
     """Index a declaration (its contract fields ``flat``) under the keys of the certificate
     numbers it lists (the lookup compares keys: a declaration spells a number as the importer
-    typed it) and its own number, and send back to the machine every paper of those numbers it
-    left for an officer without a declaration named at submission, so that the declaration is
-    taken into account (as ``index_copy`` does for the issuer's copy); returns those papers'
-    hashes."""
+    typed it), its own number and its declared quantities (added up for a certificate several
+    declarations draw on, ``node.review.matching``), and send back to the machine every paper
+    of those numbers it left for an officer without a declaration named at submission, so that
+    the declaration is taken into account (as ``index_copy`` does for the issuer's copy);
+    returns those papers' hashes."""
     numbers = [str(n) for n in flat.get("certificate_numbers") or []]
     keys = list(dict.fromkeys(k for k in map(certificate_key, numbers) if k))
     own = str(flat.get("declaration_number") or "").strip()
-    indexed = DeclarationIndexRow(sha256=sha, certificate_numbers=keys, declaration_number=own)
+    indexed = DeclarationIndexRow(
+        sha256=sha,
+        certificate_numbers=keys,
+        declaration_number=own,
+        net_weight_kg=_declared_quantity(flat.get("net_weight_kg")),
+        packages=_declared_quantity(flat.get("packages")),
+    )
     if not insert_absent(session, indexed):
         return []
     queue_declaration(session, sha, keys)  # against the certificates accepted before it
@@ -240,6 +248,18 @@ def index_declaration(session: Any, sha: str, flat: dict[str, Any]) -> list[str]
     ).all()
     again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) in keys]
     return [paper for paper in again if claimed(session, _back_to_machine(paper))]
+
+
+def _declared_quantity(value: Any) -> float | None:
+    """A declared quantity as the balance of a certificate adds it up: a finite number, not
+    negative (a negative one would give back what others drew), else None (not known)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def declaration_indexed(session: Any, certificate_number: str) -> bool:

@@ -12,6 +12,12 @@ by the review worker:
   declaration already naming the certificate; listed for an officer, who ``clear``s the pair or
   ``refuse``s it.
 
+A certificate whose rule set allows partial use (``partial_use``: partial shipments written off
+against it) may be named by several declarations: each is checked against the balance the
+earlier ones left (``_drawn_on``, one aggregate over their indexed quantities, an amended one
+counted at its latest version), and its check queues again those of the later ones, whose
+balance it changes (``_later_again``).
+
 The certificate's acceptance stands either way (it is authentic; the pairing is what failed):
 the finding is the declaration's, a ``verified`` event on it, and the officer's decision a
 ``reviewed`` one. The issuer's electronic copy, where one came, is checked against before an
@@ -27,7 +33,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, cast, func, or_, update
+from sqlalchemy import String, cast, exists, func, or_, update
+from sqlalchemy import select as select_columns
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from adapters.errors import AdapterError
@@ -50,8 +58,15 @@ from node.storage.documents import add_event, revocation_of
 from verification.normalise import certificate_key
 from verification.pipeline import utc_today
 from verification.results import FieldValue
+from verification.rules.engine import Drawn
 from verification.rules.loader import RuleSet
-from verification.rules.pairing import check_pairing, fields_of, kind_known, same_kind
+from verification.rules.pairing import (
+    check_pairing,
+    fields_of,
+    kind_known,
+    partial_use,
+    same_kind,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +159,7 @@ class MatchService:
             result["declaration_number"] = str(declaration.get("declaration_number") or "")
             settled = self._settle(session, row, state, verdict, found, result)
             if settled and found is not None:
-                _later_again(session, declaration_sha, key)
+                _later_again(session, declaration_sha, key, self._partial(found))
                 _absent_again(session, declaration_sha, key)
                 detail = {
                     "check": "certificate",
@@ -186,6 +201,7 @@ class MatchService:
             today=self.today(),
             others=self._others(session, row.declaration_sha256, key),
             parts=parts,
+            drawn=self._drawn(session, row, found, parts),
             reviewed_against=reviewed_against,
         )
         result = pairing.to_json()
@@ -314,6 +330,24 @@ class MatchService:
         named = [self._number_of(r) for r in first if key in r.certificate_numbers]
         more = int(session.exec(count).one()) - len(first)
         return [*named, f"{more} more"] if more > 0 else named
+
+    def _partial(self, found: _Certificate) -> bool:
+        return partial_use(self.rules, found.certificate_type, found.country)
+
+    def _drawn(
+        self,
+        session: Any,
+        row: DeclarationMatchRow,
+        found: _Certificate,
+        parts: dict[str, dict[str, FieldValue] | str | None] | None,
+    ) -> Drawn | None:
+        """What the earlier declarations drew on the certificate, where its rule set allows
+        partial use and the declaration names no other of its kind (a consignment split under
+        several is judged on their sum instead, ``_parts``); else None."""
+        if parts or not self._partial(found):
+            return None
+        mine = session.get(DeclarationIndexRow, row.declaration_sha256)
+        return Drawn() if mine is None else _drawn_on(session, mine, row.certificate_number)
 
     def _number_of(self, row: DeclarationIndexRow) -> str:
         try:
@@ -477,8 +511,50 @@ def _part(cert: _Certificate | None, found: _Certificate) -> dict[str, FieldValu
 
 def _before(mine: DeclarationIndexRow) -> Any:
     """The condition "indexed before ``mine``" (the hash orders those indexed at one time)."""
-    at, sha = col(DeclarationIndexRow.indexed_at), col(DeclarationIndexRow.sha256)
-    return or_(at < mine.indexed_at, (at == mine.indexed_at) & (sha < mine.sha256))
+    return _precedes(DeclarationIndexRow, mine)
+
+
+def _precedes(a: Any, b: Any) -> Any:
+    """The condition "``a`` indexed before ``b``": ``a`` the declaration index (or an alias of
+    it), ``b`` a row of it or another alias."""
+    return or_(a.indexed_at < b.indexed_at, (a.indexed_at == b.indexed_at) & (a.sha256 < b.sha256))
+
+
+def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
+    """What the other declarations begun before ``mine`` drew on certificate ``key``, added up
+    by the database (reading their files made the reuse finding quadratic: ``_NAMED``). A
+    declaration number counts once, at its latest version, even one indexed after ``mine``: an
+    importer's correction replaces what it corrects, so the balance ``mine`` was judged on
+    changes with it (``_later_again`` queues ``mine`` again); a latest version no longer naming
+    ``key`` draws nothing on it. A declaration without a number is its own."""
+    index, newer, older = (
+        DeclarationIndexRow,
+        aliased(DeclarationIndexRow),
+        aliased(DeclarationIndexRow),
+    )
+    number = col(index.declaration_number)
+    amended = exists().where(col(newer.declaration_number) == number, _precedes(index, newer))
+    begun = exists().where(col(older.declaration_number) == number, _precedes(older, mine))
+    weight, packages = col(index.net_weight_kg), col(index.packages)
+    stmt = select_columns(
+        func.count(),
+        func.coalesce(func.sum(weight), 0.0),
+        func.coalesce(func.sum(packages), 0.0),
+        func.count(weight),
+        func.count(packages),
+    ).where(
+        naming(key),
+        _another(mine),
+        or_((number == "") & _before(mine), (number != "") & ~amended & begun),
+    )
+    n, weighed, packed, with_weight, with_packages = session.connection().execute(stmt).one()
+    return Drawn(
+        net_weight_kg=float(weighed),
+        packages=float(packed),
+        declarations=int(n),
+        net_weight_unknown=int(n) - int(with_weight),
+        packages_unknown=int(n) - int(with_packages),
+    )
 
 
 def _another(mine: DeclarationIndexRow) -> Any:
@@ -490,21 +566,37 @@ def _another(mine: DeclarationIndexRow) -> Any:
     return other & (col(DeclarationIndexRow.declaration_number) != mine.declaration_number)
 
 
-def _later_again(session: Any, declaration_sha: str, key: str) -> int:
+def _later_again(session: Any, declaration_sha: str, key: str, partial: bool = False) -> int:
     """Queue again the consistent checks of declarations of ``key`` indexed after this one: two
     declarations committed at once (PostgreSQL) may each have been checked before the other
-    was there, the later one then consistent though this one came first. In the usual order
-    there are none; how many."""
+    was there, the later one then consistent though this one came first. ``partial``: the
+    certificate allows partial use, and this declaration's quantity changes the balance of
+    those begun after it (after its first version: an amendment replaces what it amends,
+    ``_drawn_on``), either way: those left for an officer are checked again too (not those
+    decided). In the usual order there are none; how many."""
     mine = session.get(DeclarationIndexRow, declaration_sha)
     if mine is None:
         return 0
-    later = select(DeclarationIndexRow.sha256).where(naming(key), ~_before(mine), _another(mine))
+    since = _first_version(session, mine) if partial else mine
+    later = select(DeclarationIndexRow.sha256).where(naming(key), ~_before(since), _another(mine))
+    states = ("consistent", *OPEN) if partial else ("consistent",)
     return requeue(
         session,
         col(DeclarationMatchRow.certificate_number) == key,
-        col(DeclarationMatchRow.state) == "consistent",
+        col(DeclarationMatchRow.state).in_(states),
         col(DeclarationMatchRow.declaration_sha256).in_(later),
     )
+
+
+def _first_version(session: Any, mine: DeclarationIndexRow) -> DeclarationIndexRow:
+    """The first declaration indexed of ``mine``'s number (``mine`` itself if it has none)."""
+    if not mine.declaration_number:
+        return mine
+    at, sha = col(DeclarationIndexRow.indexed_at), col(DeclarationIndexRow.sha256)
+    stmt = select(DeclarationIndexRow).where(
+        DeclarationIndexRow.declaration_number == mine.declaration_number
+    )
+    return session.exec(stmt.order_by(at, sha).limit(1)).first() or mine
 
 
 def _absent_again(session: Any, declaration_sha: str, key: str) -> int:

@@ -46,7 +46,13 @@ class DeclarationIndexRow(SQLModel, table=True):
     certificate_numbers: list[str] = Field(default_factory=list, sa_column=Column(JSON))
     # the declaration's own number: a later declaration of that number is an amendment of it,
     # not a second use of its certificates ("" where the declaration had none, or before 0010)
-    declaration_number: str = ""
+    # (indexed: the balance of a certificate several declarations draw on counts the latest
+    # version of each number, ``node.review.matching``)
+    declaration_number: str = Field(default="", index=True)
+    # its declared quantities, added up for a certificate several declarations may draw on
+    # without reading their files (None: not declared, or indexed before 0011: not known)
+    net_weight_kg: float | None = None
+    packages: float | None = None
     indexed_at: dt.datetime = Field(default_factory=utcnow)
 
 

@@ -317,3 +317,36 @@ def test_0010_keys_the_reviewed_papers_for_declarations_that_come_later(tmp_path
         command.downgrade(alembic_config(conn), "0009")
         names = {c["name"] for c in inspect(conn).get_columns("reviews")}
         assert "certificate_key" not in names and "certificate_number" in names
+
+
+def test_0011_adds_the_declared_quantities_not_known_for_the_rows_before(
+    tmp_path: Path,
+) -> None:
+    """Declarations indexed before 0011 keep their row, their quantities NULL (not known: a
+    later declaration drawing on their certificate tells an officer so); the declaration
+    number is indexed (the balance counts each number's latest version)."""
+    db = _db(tmp_path)
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0010")
+        conn.execute(
+            text(
+                "INSERT INTO declaration_index (sha256, certificate_numbers, indexed_at, "
+                "declaration_number) VALUES (:sha, '[\"KR1\"]', '2026-12-01 10:00:00', 'D-1')"
+            ),
+            {"sha": "a" * 64},
+        )
+    db.migrate()
+    with db.engine.begin() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT sha256, declaration_number, net_weight_kg, packages FROM declaration_index"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("a" * 64, "D-1", None, None)]
+    indexes = {i["name"] for i in inspect(db.engine).get_indexes("declaration_index")}
+    assert "ix_declaration_index_declaration_number" in indexes
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0010")
+        names = {c["name"] for c in inspect(conn).get_columns("declaration_index")}
+        assert conn.execute(text("SELECT count(*) FROM declaration_index")).scalar_one() == 1
+    assert not {"net_weight_kg", "packages"} & names and "declaration_number" in names

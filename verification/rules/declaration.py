@@ -107,8 +107,12 @@ def net_weight(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         return None
     tol = float(p["net_weight_tolerance_pct"])
     soft = not inp.confident("net_weight_kg", p)
+    if (balance := _balance_of(inp, p, "net_weight_kg")) is not None:
+        return _against_balance(balance, soft)
     if _other_certificates(inp):
         return _quantity(inp, p, _Measure("net_weight_kg", "net weight", " kg", tol))
+    if _partial_use(p):
+        return _part_of_certified(_weight(tol), declared, certified, soft)
     delta = (certified - declared) / declared * 100
     text = f"net weight {certified:g} kg on certificate, {declared:g} kg declared ({delta:+.1f}%)"
     if not _within(delta, tol):
@@ -121,13 +125,18 @@ def packages(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     declared, certified = _num(_declared(inp, "packages")), _num(inp.value("packages"))
     if declared is None or certified is None:
         return None
+    soft = not inp.confident("packages", p)
+    if (balance := _balance_of(inp, p, "packages")) is not None:
+        return _against_balance(balance, soft)
     if _other_certificates(inp) and declared > 0:
-        return _quantity(inp, p, _Measure("packages", "packages", " packages", 0.0))
+        return _quantity(inp, p, _PACKAGES)
+    if _partial_use(p):
+        return _part_of_certified(_PACKAGES, declared, certified, soft)
     if declared != certified:
         return Outcome(
             False,
             f"{certified:g} packages on certificate, {declared:g} declared",
-            soft=not inp.confident("packages", p),
+            soft=soft,
         )
     return Outcome(True, f"{certified:g} packages agree")
 
@@ -180,6 +189,112 @@ def _quantity(inp: RuleInputs, p: RuleParams, m: _Measure) -> Outcome:
     if not _within(delta, m.tolerance_pct):
         return Outcome(False, f"{text}, tolerance {m.tolerance_pct:g}%", soft=soft)
     return Outcome(True, f"{text}, within {m.tolerance_pct:g}%")
+
+
+_PACKAGES = _Measure("packages", "packages", " packages", 0.0)
+
+
+def _weight(tolerance_pct: float) -> _Measure:
+    return _Measure("net_weight_kg", "net weight", " kg", tolerance_pct)
+
+
+def _partial_use(p: RuleParams) -> bool:
+    """Whether the rule set lets several declarations draw on one certificate (partial
+    shipments written off against it; rules.toml ``partial_use``)."""
+    return bool(p.values.get("partial_use", False))
+
+
+@dataclass(frozen=True)
+class _Balance:
+    """A declared quantity against what the earlier declarations left of the certified one."""
+
+    m: _Measure
+    declared: float
+    certified: float
+    drawn: float
+    counted: int  # earlier declarations whose quantity is in ``drawn``
+    unknown: int  # earlier declarations whose quantity is not known
+
+    @property
+    def left(self) -> float:
+        return self.certified - self.drawn
+
+    @property
+    def over(self) -> bool:
+        """Declared more than is left, beyond the tolerance (a share of the certified quantity:
+        the weighing differs per shipment, not per what is left)."""
+        slack = max(self.certified, 0.0) * (self.m.tolerance_pct + _PCT_EPSILON) / 100
+        return self.declared - self.left > slack + 1e-9
+
+    def text(self) -> str:
+        u = self.m.unit
+        left = f"{self.left:g}{u} left" if self.left > 0 else "nothing left"
+        if self.counted:
+            s = "s" if self.counted != 1 else ""
+            drawn = f"{self.drawn:g}{u} drawn by {self.counted} earlier declaration{s}"
+        else:
+            drawn = "nothing drawn by earlier declarations"
+        declared = f"{self.m.label}: {self.declared:g}{u} declared"
+        return f"{declared}, {left} of {self.certified:g}{u} certified ({drawn})"
+
+    def tolerance(self, word: str) -> str:
+        return f", {word} {self.m.tolerance_pct:g}%" if self.m.tolerance_pct else ""
+
+    def not_known(self) -> str:
+        s = "s" if self.unknown != 1 else ""
+        return (
+            f"; {self.unknown} more earlier declaration{s} naming it, {self.m.label} not known "
+            "on this node (indexed before the node recorded quantities, or none declared)"
+        )
+
+
+def _balance_of(inp: RuleInputs, p: RuleParams, name: str) -> _Balance | None:
+    """The declared quantity ``name`` against the certificate's balance, where its rule set
+    allows partial use and the declaration check looked up what earlier declarations drew
+    (``RuleInputs.drawn``), else None."""
+    if inp.drawn is None or not _partial_use(p):
+        return None
+    declared, certified = _num(_declared(inp, name)), _num(inp.value(name))
+    if declared is None or certified is None or declared < 0:
+        return None
+    if name == "net_weight_kg":
+        m = _weight(float(p["net_weight_tolerance_pct"]))
+    else:
+        m = _PACKAGES
+    drawn, counted, unknown = inp.drawn.of(name)
+    return _Balance(m, declared, certified, drawn, counted, unknown)
+
+
+def _against_balance(b: _Balance, soft: bool) -> Outcome:
+    """Partial use: the declaration draws at most what the earlier ones left (a certificate
+    used for more than it certifies is a forgery's sign). Earlier declarations whose quantity is
+    not known leave the balance not known: for an officer, told how many."""
+    if b.over:
+        unknown = b.not_known() if b.unknown else ""
+        return Outcome(False, f"{b.text()}{b.tolerance('tolerance')}{unknown}", soft=soft)
+    if b.unknown:
+        return Outcome(False, f"{b.text()}{b.not_known()}: the balance is not known", soft=True)
+    return Outcome(True, f"{b.text()}{b.tolerance('within')}")
+
+
+def _part_of_certified(m: _Measure, declared: float, certified: float, soft: bool) -> Outcome:
+    """Partial use, judged without the other declarations (a paper's own review): a part of
+    the certified quantity passes, more than all of it (beyond the tolerance) does not."""
+    text = f"{m.label}: {declared:g}{m.unit} declared of {certified:g}{m.unit} certified"
+    slack = max(certified, 0.0) * (m.tolerance_pct + _PCT_EPSILON) / 100
+    if declared - certified > slack + 1e-9:
+        tolerance = f", tolerance {m.tolerance_pct:g}%" if m.tolerance_pct else ""
+        return Outcome(False, f"{text}: more than certified{tolerance}", soft=soft)
+    return Outcome(
+        True,
+        f"{text}: partial use allowed, the declaration check tracks the balance other "
+        "declarations leave",
+    )
+
+
+def _overdrawn(inp: RuleInputs, p: RuleParams) -> bool:
+    balances = (_balance_of(inp, p, name) for name in ("net_weight_kg", "packages"))
+    return any(b is not None and b.over for b in balances)
 
 
 def _uncounted(fields: Mapping[str, Any] | str | None, m: _Measure) -> str:
@@ -262,11 +377,19 @@ def containers(inp: RuleInputs, p: RuleParams) -> Outcome | None:
 @rule("declaration.certificate_reused")
 def certificate_reused(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     """A certificate covers one consignment: another declaration naming it is a second use
-    (the domain's "quantity management"; a split consignment is for an officer to clear)."""
+    (the domain's "quantity management"; a split consignment is for an officer to clear).
+    Where its rule set allows partial use, drawing on it again is no finding while the balance
+    holds (``net_weight``, ``packages`` judge it); beyond it, the earlier ones are named."""
     if inp.declaration is None or not inp.other_declarations:
         return None
     number = inp.value("certificate_number") or "this certificate"
     others = ", ".join(inp.other_declarations)
+    if inp.drawn is not None and _partial_use(p) and not _overdrawn(inp, p):
+        return Outcome(
+            True,
+            f"certificate {number} is also named by declaration(s) {others}: partial use, "
+            "within the balance",
+        )
     return Outcome(False, f"certificate {number} is also named by declaration(s) {others}")
 
 

@@ -25,6 +25,28 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """What the earlier declarations naming a certificate drew on it, where its rule set allows
+    partial use (``partial_use``): their declared quantities added up, the latest version of
+    each declaration number once. ``*_unknown``: how many of them have no such quantity on the
+    node (indexed before it recorded quantities, or none declared), so not in the sum."""
+
+    net_weight_kg: float = 0.0
+    packages: float = 0.0
+    declarations: int = 0
+    net_weight_unknown: int = 0
+    packages_unknown: int = 0
+
+    def of(self, name: str) -> tuple[float, int, int]:
+        """(drawn, declarations counted in it, declarations not known) of a quantity field."""
+        if name == "net_weight_kg":
+            drawn, unknown = self.net_weight_kg, self.net_weight_unknown
+        else:
+            drawn, unknown = self.packages, self.packages_unknown
+        return drawn, self.declarations - unknown, unknown
+
+
 @dataclass
 class RuleInputs:
     fields: Mapping[str, FieldValue]
@@ -55,6 +77,10 @@ class RuleInputs:
     # another kind are left out. None: not looked up (a paper's own review; the declaration
     # check, ``rules.pairing``, adds them up when all are here)
     parts: Mapping[str, Mapping[str, FieldValue] | str | None] | None = None
+    # the certificate drawn on by earlier declarations, its rule set allowing partial use and
+    # the declaration naming no other of its kind (the declaration check, ``rules.pairing``).
+    # None: not looked up (a paper's own review), or partial use is not allowed
+    drawn: Drawn | None = None
     # pages of a photograph whose paper was not found to make it flat (seen at an angle): a
     # value read there is not trusted for an automatic verdict (held-out 528 c00044: the
     # consignor's address read as its name rejected a genuine paper)

@@ -30,7 +30,7 @@ _NUMERIC = {
     "seal_text_max_unconfirmed": (0, float("inf")),
     "same_stamping": (0.5, 1.0),
 }
-_BOOLEAN = ("electronic_copy_required",)
+_BOOLEAN = ("electronic_copy_required", "partial_use")
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 A paper accepted before its declaration arrived, or an issuer's electronic certificate, is
 checked against the declaration when it comes: the declaration rules (consignor, consignee,
 origin, HS code, net weight, packages, containers, the certificate's number), validity on the
-declared arrival date, and whether another declaration already names the certificate. The
-certificate's authenticity is not judged again (its review or its issuer did that); only the
-pairing is, with the rule set of the certificate's type and issuing country.
+declared arrival date, and whether another declaration already names the certificate (or,
+where its rule set allows partial use, whether the earlier declarations left enough of its
+quantity). The certificate's authenticity is not judged again (its review or its issuer did
+that); only the pairing is, with the rule set of the certificate's type and issuing country.
 """
 
 from __future__ import annotations
@@ -16,14 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verification.results import FieldValue, RuleResult, SealResult, SignatureResult, Verdict
-from verification.rules.engine import RuleInputs, evaluate
+from verification.rules.engine import Drawn, RuleInputs, evaluate
 from verification.rules.loader import RuleSet, certificate_kind
 from verification.verdict import decide
 
 # the checks of a pairing: the declaration's, and the certificate's validity on arrival
 _PAIRING = ("declaration.", "validity.expiry")
 # what a paper's review against the declaration did not judge: a second use, and the quantities
-# of a consignment split under several certificates (the review saw this one alone)
+# of a consignment split under several certificates or drawn from a certificate several
+# declarations share (the review saw this one alone, and no other declaration)
 _REUSE = "declaration.certificate_reused"
 _SPLIT = ("declaration.net_weight", "declaration.packages")
 
@@ -52,14 +54,17 @@ def check_pairing(
     today: dt.date,
     others: Sequence[str] = (),
     parts: Mapping[str, Mapping[str, FieldValue] | str | None] | None = None,
+    drawn: Drawn | None = None,
     reviewed_against: bool = False,
 ) -> Pairing:
     """Check ``declaration`` against the fields of a certificate (``others``: the numbers of
     the other declarations naming it; ``parts``: the other certificates of its kind the
-    declaration names, ``RuleInputs.parts``). ``reviewed_against``: the certificate is a paper
-    whose review was against this declaration, and was accepted so: what that review compared
-    stands (an officer may have accepted it over a difference), only a second use is judged,
-    and the quantities where the declaration names other certificates too."""
+    declaration names, ``RuleInputs.parts``; ``drawn``: what the earlier declarations drew on
+    it, where its rule set allows partial use, ``RuleInputs.drawn``). ``reviewed_against``:
+    the certificate is a paper whose review was against this declaration, and was accepted so:
+    what that review compared stands (an officer may have accepted it over a difference), only
+    a second use is judged, and the quantities where the declaration names other certificates
+    too or draws on a balance."""
     params = rules.resolve(certificate_type, country)
     inputs = RuleInputs(
         fields=certificate,
@@ -75,13 +80,21 @@ def check_pairing(
         declaration=declaration,
         other_declarations=tuple(others),
         parts=parts,
+        drawn=drawn,
     )
     results = evaluate(inputs, params, only=lambda rule_id: rule_id.startswith(_PAIRING))
-    again = (_REUSE, *_SPLIT) if parts is not None else (_REUSE,)
+    again = (_REUSE, *_SPLIT) if parts is not None or drawn is not None else (_REUSE,)
     judged = [r for r in results if not reviewed_against or r.id in again]
     verdict, reasons = decide(judged)
     failed_first = sorted(results, key=lambda r: r.passed)
     return Pairing(verdict, reasons, failed_first)
+
+
+def partial_use(rules: RuleSet, certificate_type: str, country: str) -> bool:
+    """Whether a certificate of this type and issuing country may be drawn on by several
+    declarations (rules.toml ``partial_use``): its pairs are then judged on the balance the
+    earlier declarations left (``RuleInputs.drawn``)."""
+    return bool(rules.resolve(certificate_type, country).values.get("partial_use", False))
 
 
 def fields_of(values: Mapping[str, Any], confidence: float | None = None) -> dict[str, FieldValue]:

@@ -300,3 +300,47 @@ async def test_a_split_consignments_pair_checked_without_a_sibling_is_checked_ag
     assert review.matches.process_pending() == 1  # B's pair, which queues A's again
     assert review.matches.process_pending() == 1
     assert {c["state"] for c in review.matches.of_declaration(decl)} == {"consistent"}
+
+
+async def test_a_certificates_balance_is_added_up_on_postgres(node, tmp_path: Path) -> None:
+    """Partial use on PostgreSQL: the earlier declarations' quantities summed in one
+    aggregate (each declaration number's latest version: correlated EXISTS over the index),
+    and an amendment queues again the later declarations, one of which it left over the
+    balance."""
+    from tests.unit.api.fakes import add_partner, declaration, receive_copy
+    from verification.rules.loader import DEFAULT_RULES, load_rules
+
+    edited = tmp_path / "rules.toml"
+    edited.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."phytosanitary/AU"]\npartial_use = true\n'
+    )
+    review = node.extras["review"]
+    review.matches.rules = load_rules(edited)
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-LOT", net_weight_kg=1000.0, certificate_type="phytosanitary")
+
+    def declare(number: str, weight: float) -> str:
+        body = {
+            **json.loads(declaration("AU-2026-LOT")),
+            "declaration_number": number,
+            "net_weight_kg": weight,
+        }
+        data = json.dumps(body).encode()
+        return str(review.intake.submit_electronic(data, kind="declaration", actor="c")["sha256"])
+
+    declare("CN-DEC-1", 600.0)
+    declare("CN-DEC-2", 400.0)
+    third = declare("CN-DEC-3", 50.0)
+    assert review.matches.process_pending() == 3
+    [check] = review.matches.of_declaration(third)
+    assert check["state"] == "inconsistent"
+    declare("CN-DEC-1", 500.0)  # the importer's correction
+    assert review.matches.process_pending() == 1  # which queues CN-DEC-2's and -3's again
+    assert review.matches.process_pending() == 2
+    [check] = review.matches.of_declaration(third)
+    assert (check["state"], check["reasons"]) == ("consistent", [])
+    [weight] = [r for r in check["rules"] if r["id"] == "declaration.net_weight"]
+    assert weight["message"] == (
+        "net weight: 50 kg declared, 100 kg left of 1000 kg certified "
+        "(900 kg drawn by 2 earlier declarations), within 2%"
+    )

@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
+from verification.errors import RuleSetError
 from verification.results import Verdict
-from verification.rules.loader import DEFAULT_RULES, load_rules
+from verification.rules.engine import Drawn
+from verification.rules.loader import DEFAULT_RULES, RuleSet, load_rules
 from verification.rules.pairing import check_pairing, fields_of, same_kind
 
 _TODAY = dt.date(2026, 12, 5)
@@ -246,3 +250,63 @@ def test_a_certificate_named_twice_is_named_once_in_the_finding() -> None:
     twice = {**_SPLIT, "certificate_numbers": ["AU-2026-000123", "AU-2026-9", "AU 2026 9"]}
     [weight] = [r for r in _check(twice).rules if r.id == "declaration.net_weight"]
     assert "the declaration also names AU-2026-9:" in weight.message
+
+
+def _partial(tmp_path: Path, extra: str = "") -> RuleSet:
+    edited = tmp_path / "rules.toml"
+    table = f'\n[sets."phytosanitary/AU"]\npartial_use = true\n{extra}'
+    edited.write_text(DEFAULT_RULES.read_text() + table)
+    return load_rules(edited)
+
+
+def test_partial_use_and_its_tolerance_are_data(tmp_path: Path) -> None:
+    """1,220 kg certified, 1,000 kg drawn before: 230 kg declared is 10 kg over the 220 kg
+    left, within 2% of the certified weight (24.4 kg); a 0.5% tolerance (6.1 kg) refuses it.
+    Without ``partial_use`` the same declaration is judged against the whole certificate."""
+    drawn = Drawn(net_weight_kg=1000.0, packages=0.0, declarations=2)
+    declared = {**_DECLARATION, "net_weight_kg": 230.0, "packages": None}
+    out = _check(declared, rules=_partial(tmp_path), drawn=drawn, others=["CN-DEC-0 (ab)"])
+    assert (out.verdict, out.reasons) == (Verdict.ACCEPT, [])
+    [weight] = [r for r in out.rules if r.id == "declaration.net_weight"]
+    assert weight.message == (
+        "net weight: 230 kg declared, 220 kg left of 1220 kg certified "
+        "(1000 kg drawn by 2 earlier declarations), within 2%"
+    )
+    strict = _partial(tmp_path, "net_weight_tolerance_pct = 0.5\n")
+    out = _check(declared, rules=strict, drawn=drawn, others=["CN-DEC-0 (ab)"])
+    assert out.verdict is Verdict.REJECT
+    assert out.reasons[0] == (
+        "declaration.net_weight: net weight: 230 kg declared, 220 kg left of 1220 kg "
+        "certified (1000 kg drawn by 2 earlier declarations), tolerance 0.5%"
+    )
+    assert out.reasons[1].startswith("declaration.certificate_reused: ")
+    out = _check(declared, drawn=drawn, others=["CN-DEC-0 (ab)"])  # the packaged rules
+    [weight] = [r for r in out.rules if r.id == "declaration.net_weight"]
+    assert "1220 kg on certificate, 230 kg declared" in weight.message
+
+
+def test_a_papers_own_review_under_partial_use_passes_a_part_of_the_certificate(
+    tmp_path: Path,
+) -> None:
+    """No other declaration looked up (``drawn`` None): 600 of 1,220 kg passes, saying the
+    declaration check keeps the balance; more than certified beyond the tolerance does not."""
+    rules = _partial(tmp_path)
+    out = _check({**_DECLARATION, "net_weight_kg": 600.0, "packages": 20}, rules=rules)
+    assert (out.verdict, out.reasons) == (Verdict.ACCEPT, [])
+    [weight] = [r for r in out.rules if r.id == "declaration.net_weight"]
+    assert weight.message == (
+        "net weight: 600 kg declared of 1220 kg certified: partial use allowed, the "
+        "declaration check tracks the balance other declarations leave"
+    )
+    out = _check({**_DECLARATION, "net_weight_kg": 1300.0}, rules=rules)
+    assert out.reasons == [
+        "declaration.net_weight: net weight: 1300 kg declared of 1220 kg certified: more than "
+        "certified, tolerance 2%"
+    ]
+
+
+def test_partial_use_must_be_true_or_false(tmp_path: Path) -> None:
+    edited = tmp_path / "rules.toml"
+    edited.write_text(DEFAULT_RULES.read_text() + '\n[sets."*/KR"]\npartial_use = "yes"\n')
+    with pytest.raises(RuleSetError, match="partial_use must be true or false"):
+        load_rules(edited)

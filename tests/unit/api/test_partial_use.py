@@ -1,0 +1,199 @@
+"""A certificate whose rule set allows partial use (``partial_use``: partial shipments written
+off against it) may be named by several declarations: each draws on the balance the earlier
+ones left, an amendment counting once, at its latest version. Over HTTP, on a real SQLite
+database (the issuer's electronic copy stored as the exchange leaves it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from node.review.tables import DeclarationIndexRow
+from tests.unit.api.conftest import bearer
+from tests.unit.api.fakes import add_partner, declaration, receive_copy
+from verification.rules.loader import DEFAULT_RULES, load_rules
+
+_PHYTO = {"certificate_type": "phytosanitary", "consignor_name": "Orchard Exports Pty Ltd"}
+_CERTIFICATE = "AU-2026-LOT"
+_KEY = "AU2026LOT"
+
+
+@pytest.fixture
+def partial(node, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The node's rules with AU phytosanitary certificates drawn on by several declarations."""
+    edited = tmp_path / "rules.toml"
+    edited.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."phytosanitary/AU"]\npartial_use = true\n'
+    )
+    monkeypatch.setattr(node.extras["review"].matches, "rules", load_rules(edited))
+
+
+async def _declare(client, tokens, number: str, weight: float, **changes) -> str:
+    body = {
+        **json.loads(declaration(_CERTIFICATE)),
+        "declaration_number": number,
+        "net_weight_kg": weight,
+        **changes,
+    }
+    r = await client.post(
+        "/api/v1/documents/declarations",
+        content=json.dumps(body).encode(),
+        headers={**bearer(tokens["officer"]), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["sha256"])
+
+
+async def _check(client, tokens, declaration_sha: str) -> dict:
+    r = await client.get(
+        f"/api/v1/declaration-checks/{declaration_sha}", headers=bearer(tokens["auditor"])
+    )
+    assert r.status_code == 200, r.text
+    [check] = r.json()
+    return dict(check)
+
+
+def _rule(check: dict, rule_id: str) -> dict:
+    [rule] = [r for r in check["rules"] if r["id"] == rule_id]
+    return dict(rule)
+
+
+async def _certified(node, **fields) -> None:
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, _CERTIFICATE, **{"net_weight_kg": 1000.0, **_PHYTO, **fields})
+
+
+async def test_declarations_draw_on_the_balance_until_it_is_spent(
+    node, client, tokens, partial
+) -> None:
+    """600 + 400 kg of a 1,000 kg certificate: both consistent (no reuse finding); a third
+    of 50 kg is more than is left (beyond 2% of the certified weight)."""
+    await _certified(node)
+    review = node.extras["review"]
+    first = await _declare(client, tokens, "CN-DEC-1", 600.0)
+    second = await _declare(client, tokens, "CN-DEC-2", 400.0)
+    await review.process_pending()
+    assert (await _check(client, tokens, first))["state"] == "consistent"
+    check = await _check(client, tokens, second)
+    assert (check["state"], check["reasons"]) == ("consistent", [])
+    assert _rule(check, "declaration.net_weight")["message"] == (
+        "net weight: 400 kg declared, 400 kg left of 1000 kg certified "
+        "(600 kg drawn by 1 earlier declaration), within 2%"
+    )
+    reuse = _rule(check, "declaration.certificate_reused")
+    assert reuse["passed"] and reuse["message"].endswith("partial use, within the balance")
+    third = await _declare(client, tokens, "CN-DEC-3", 50.0)
+    await review.process_pending()
+    check = await _check(client, tokens, third)
+    assert (check["state"], check["verdict"]) == ("inconsistent", "reject")
+    assert check["reasons"] == [
+        "declaration.net_weight: net weight: 50 kg declared, nothing left of 1000 kg certified "
+        "(1000 kg drawn by 2 earlier declarations), tolerance 2%",
+        "declaration.certificate_reused: certificate AU-2026-LOT is also named by "
+        f"declaration(s) CN-DEC-1 ({first[:12]}), CN-DEC-2 ({second[:12]})",
+    ]
+
+
+async def test_without_partial_use_a_second_declaration_is_a_second_use(
+    node, client, tokens
+) -> None:
+    """The default: the certificate covers one consignment, its quantity declared once."""
+    await _certified(node)
+    await _declare(client, tokens, "CN-DEC-1", 1000.0)
+    second = await _declare(client, tokens, "CN-DEC-2", 400.0)
+    await node.extras["review"].process_pending()
+    check = await _check(client, tokens, second)
+    assert check["state"] == "inconsistent"
+    assert [r.split(":")[0] for r in check["reasons"]] == [
+        "declaration.net_weight",
+        "declaration.certificate_reused",
+    ]
+    assert check["reasons"][0].endswith(
+        "1000 kg on certificate, 400 kg declared (+150.0%), tolerance 2%"
+    )
+
+
+async def test_a_balance_over_by_the_tolerance_at_most_is_consistent(
+    node, client, tokens, partial
+) -> None:
+    """2% of the certified 1,000 kg over what is left (the weighing differs per shipment); a
+    gram more is not."""
+    await _certified(node)
+    review = node.extras["review"]
+    await _declare(client, tokens, "CN-DEC-1", 600.0)
+    within = await _declare(client, tokens, "CN-DEC-2", 420.0)
+    await review.process_pending()
+    assert (await _check(client, tokens, within))["state"] == "consistent"
+    over = await _declare(client, tokens, "CN-DEC-3", 0.001)
+    await review.process_pending()
+    assert (await _check(client, tokens, over))["state"] == "inconsistent"
+
+
+async def test_an_amendment_counts_once_at_its_latest_version(
+    node, client, tokens, partial
+) -> None:
+    """The importer corrects CN-DEC-1 from 600 to 500 kg: the balance counts 500 (not 600 +
+    500), so a third declaration's 50 kg of the 100 kg left is consistent; and the third,
+    found over the balance before the correction came, is checked again."""
+    await _certified(node)
+    review = node.extras["review"]
+    await _declare(client, tokens, "CN-DEC-1", 600.0)
+    await _declare(client, tokens, "CN-DEC-2", 400.0)
+    third = await _declare(client, tokens, "CN-DEC-3", 50.0)
+    await review.process_pending()
+    assert (await _check(client, tokens, third))["state"] == "inconsistent"
+    amended = await _declare(client, tokens, "CN-DEC-1", 500.0)
+    await review.process_pending()  # the amendment's check queues the third's again
+    check = await _check(client, tokens, amended)
+    assert check["state"] == "consistent"
+    assert _rule(check, "declaration.net_weight")["message"] == (
+        "net weight: 500 kg declared, 550 kg left of 1000 kg certified "
+        "(450 kg drawn by 2 earlier declarations), within 2%"
+    )
+    assert (await _check(client, tokens, third))["state"] == "pending"
+    await review.process_pending()
+    check = await _check(client, tokens, third)
+    assert (check["state"], check["reasons"]) == ("consistent", [])
+    assert _rule(check, "declaration.net_weight")["message"] == (
+        "net weight: 50 kg declared, 100 kg left of 1000 kg certified "
+        "(900 kg drawn by 2 earlier declarations), within 2%"
+    )
+
+
+async def test_packages_are_drawn_on_without_a_tolerance(node, client, tokens, partial) -> None:
+    await _certified(node, packages=48)
+    review = node.extras["review"]
+    await _declare(client, tokens, "CN-DEC-1", 500.0, packages=30)
+    second = await _declare(client, tokens, "CN-DEC-2", 400.0, packages=19)
+    await review.process_pending()
+    check = await _check(client, tokens, second)
+    assert check["state"] == "inconsistent"
+    assert check["reasons"][0] == (
+        "declaration.packages: packages: 19 packages declared, 18 packages left of 48 packages "
+        "certified (30 packages drawn by 1 earlier declaration)"
+    )
+
+
+async def test_an_earlier_declaration_of_unknown_quantity_is_for_an_officer(
+    node, client, tokens, partial
+) -> None:
+    """A declaration indexed before the node recorded quantities (migration 0011): its
+    weight is not known, so neither is the balance; an officer is told, not a silent pass."""
+    await _certified(node)
+    review = node.extras["review"]
+    first = await _declare(client, tokens, "CN-DEC-1", 600.0)
+    with node.db.session() as session:
+        row = session.get(DeclarationIndexRow, first)
+        row.net_weight_kg = None
+    second = await _declare(client, tokens, "CN-DEC-2", 400.0)
+    await review.process_pending()
+    check = await _check(client, tokens, second)
+    assert (check["state"], check["verdict"]) == ("review", "review")
+    assert check["reasons"] == [
+        "declaration.net_weight: net weight: 400 kg declared, 1000 kg left of 1000 kg "
+        "certified (nothing drawn by earlier declarations); 1 more earlier declaration naming "
+        "it, net weight not known on this node (indexed before the node recorded quantities, "
+        "or none declared): the balance is not known"
+    ]

@@ -11,7 +11,7 @@ from their declared quantities, not read from their files (``node.review.matchin
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-08 00:11:00
+Create Date: 2026-12-06 02:20:00
 """
 
 from __future__ import annotations

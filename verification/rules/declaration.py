@@ -178,7 +178,7 @@ def _quantity(inp: RuleInputs, p: RuleParams, m: _Measure) -> Outcome:
             empty.append(f"{number} named too, {value:g}{m.unit} on it: no quantity")
             continue
         total, summed = total + value, [*summed, number]
-    on = f"certificates {' + '.join(summed)}" if len(summed) > 1 else "certificate"
+    on = f"certificates {_few(summed, ' + ')}" if len(summed) > 1 else "certificate"
     delta = (total - declared) / declared * 100
     text = f"{m.label}: {total:g}{m.unit} on {on}, {declared:g}{m.unit} declared ({delta:+.1f}%)"
     if empty:
@@ -312,7 +312,7 @@ def _named_too(missing: list[tuple[str, str]]) -> list[str]:
     by_why: dict[str, list[str]] = {}
     for number, why in missing:
         by_why.setdefault(why, []).append(number)
-    return [f"{', '.join(numbers)} named too, {why}" for why, numbers in by_why.items()]
+    return [f"{_few(numbers)} named too, {why}" for why, numbers in by_why.items()]
 
 
 def _one_of_several(
@@ -320,7 +320,7 @@ def _one_of_several(
 ) -> Outcome:
     """This certificate, one of several the declaration names, judged alone: at most the
     declared quantity (a part of it, or all of it where the others are of another kind)."""
-    also = f"the declaration also names {', '.join(others)}"
+    also = f"the declaration also names {_few(others)}"
     delta = (certified - declared) / declared * 100
     text = f"{m.label}: {certified:g}{m.unit} on certificate, {declared:g}{m.unit} declared"
     if delta > m.tolerance_pct + _PCT_EPSILON:
@@ -336,9 +336,19 @@ def _no_quantity(
 ) -> Outcome:
     """This certificate names 0 or less of the goods: no part of the declared quantity (alone,
     the same certificate fails the declaration by -100% or more)."""
-    also = f"the declaration also names {', '.join(others)}"
+    also = f"the declaration also names {_few(others)}"
     text = f"{m.label}: {certified:g}{m.unit} on certificate, {declared:g}{m.unit} declared"
     return Outcome(False, f"{text}: no quantity ({also})", soft=soft)
+
+
+_FEW = 5  # certificates named in a finding; the rest counted (a declaration may name 50)
+
+
+def _few(numbers: list[str], sep: str = ", ") -> str:
+    """The first ``_FEW`` numbers, then how many more."""
+    if len(numbers) <= _FEW:
+        return sep.join(numbers)
+    return f"{sep.join(numbers[:_FEW])} and {len(numbers) - _FEW} more"
 
 
 def _other_certificates(inp: RuleInputs) -> list[str]:
@@ -402,7 +412,7 @@ def _split_containers(inp: RuleInputs, p: RuleParams, d: set[str], c: set[str]) 
         text = f"containers on certificate only {sorted(c - d)}, not declared"
         return Outcome(False, f"{text} (the declaration also names other certificates)", soft=soft)
     if inp.parts is None:
-        also = ", ".join(_other_certificates(inp))
+        also = _few(_other_certificates(inp))
         return Outcome(
             True,
             f"{len(c)} of the {len(d)} declared container number(s) on this certificate; the "

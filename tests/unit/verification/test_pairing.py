@@ -310,3 +310,13 @@ def test_partial_use_must_be_true_or_false(tmp_path: Path) -> None:
     edited.write_text(DEFAULT_RULES.read_text() + '\n[sets."*/KR"]\npartial_use = "yes"\n')
     with pytest.raises(RuleSetError, match="partial_use must be true or false"):
         load_rules(edited)
+
+
+def test_a_declaration_naming_many_certificates_names_five_in_a_finding() -> None:
+    many = [f"AU-2026-{i}" for i in range(1, 13)]
+    decl = {**_SPLIT, "certificate_numbers": ["AU-2026-000123", *many]}
+    out = _check(decl, parts={n: None for n in many})
+    assert out.reasons[0].endswith(
+        "AU-2026-1, AU-2026-10, AU-2026-11, AU-2026-12, AU-2026-2 and 7 more named too, "
+        "not on this node"
+    )

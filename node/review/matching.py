@@ -334,6 +334,14 @@ class MatchService:
     def _partial(self, found: _Certificate) -> bool:
         return partial_use(self.rules, found.certificate_type, found.country)
 
+    def _drawn_on_by_several(self, session: Any, key: str) -> bool:
+        """Whether certificate ``key`` is here and its rule set allows partial use."""
+        try:
+            found = self._certificate(session, key)
+        except InputError:  # unreadable: its pairs are for an officer anyway
+            return False
+        return found is not None and self._partial(found)
+
     def _drawn(
         self,
         session: Any,
@@ -406,6 +414,8 @@ class MatchService:
             )
             if not claimed(session, stmt):
                 raise Conflict(f"{_name(row)} was decided or checked again meanwhile; look again")
+            if decision == "refuse" and self._drawn_on_by_several(session, key):
+                _later_again(session, declaration_sha, key, partial=True)  # it draws nothing now
             detail = {
                 "check": "certificate",
                 "certificate_number": key,
@@ -526,7 +536,8 @@ def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
     declaration number counts once, at its latest version, even one indexed after ``mine``: an
     importer's correction replaces what it corrects, so the balance ``mine`` was judged on
     changes with it (``_later_again`` queues ``mine`` again); a latest version no longer naming
-    ``key`` draws nothing on it. A declaration without a number is its own."""
+    ``key`` draws nothing on it, nor one an officer refused against it. A declaration without a
+    number is its own."""
     index, newer, older = (
         DeclarationIndexRow,
         aliased(DeclarationIndexRow),
@@ -535,6 +546,11 @@ def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
     number = col(index.declaration_number)
     amended = exists().where(col(newer.declaration_number) == number, _precedes(index, newer))
     begun = exists().where(col(older.declaration_number) == number, _precedes(older, mine))
+    refused = exists().where(  # an officer refused it against this certificate: none drawn
+        col(DeclarationMatchRow.declaration_sha256) == col(index.sha256),
+        col(DeclarationMatchRow.certificate_number) == key,
+        col(DeclarationMatchRow.decision) == "refuse",
+    )
     weight, packages = col(index.net_weight_kg), col(index.packages)
     stmt = select_columns(
         func.count(),
@@ -546,6 +562,7 @@ def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
         naming(key),
         _another(mine),
         or_((number == "") & _before(mine), (number != "") & ~amended & begun),
+        ~refused,
     )
     n, weighed, packed, with_weight, with_packages = session.connection().execute(stmt).one()
     return Drawn(

@@ -197,3 +197,27 @@ async def test_an_earlier_declaration_of_unknown_quantity_is_for_an_officer(
         "it, net weight not known on this node (indexed before the node recorded quantities, "
         "or none declared): the balance is not known"
     ]
+
+
+async def test_a_declaration_an_officer_refused_draws_nothing_on_the_balance(
+    node, client, tokens, partial
+) -> None:
+    """700 kg by another consignor, then 400 kg, of a 1,000 kg certificate: both inconsistent
+    (the second over the balance); the officer refuses the first: the second is checked again,
+    on all 1,000 kg."""
+    await _certified(node)
+    review = node.extras["review"]
+    first = await _declare(client, tokens, "CN-DEC-1", 700.0, consignor_name="Someone Else Ltd")
+    second = await _declare(client, tokens, "CN-DEC-2", 400.0)
+    await review.process_pending()
+    assert (await _check(client, tokens, first))["state"] == "inconsistent"
+    assert (await _check(client, tokens, second))["state"] == "inconsistent"
+    review.matches.decide(first, _CERTIFICATE, "refuse", "", "CN-O1")
+    assert (await _check(client, tokens, second))["state"] == "pending"
+    await review.process_pending()
+    check = await _check(client, tokens, second)
+    assert check["state"] == "consistent"
+    assert _rule(check, "declaration.net_weight")["message"] == (
+        "net weight: 400 kg declared, 1000 kg left of 1000 kg certified "
+        "(nothing drawn by earlier declarations), within 2%"
+    )

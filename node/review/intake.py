@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, InputError, LimitExceeded, NotFound, UnsupportedDocument
 from node.review.copies import copy_fields, declaration_fields
 from node.review.pairs import accepted_paper, queue_declaration, recheck
+from node.review.quantities import declared_quantity
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -237,8 +237,8 @@ def index_declaration(session: Any, sha: str, flat: dict[str, Any]) -> list[str]
         sha256=sha,
         certificate_numbers=keys,
         declaration_number=own,
-        net_weight_kg=_declared_quantity(flat.get("net_weight_kg")),
-        packages=_declared_quantity(flat.get("packages")),
+        net_weight_kg=declared_quantity(flat.get("net_weight_kg")),
+        packages=declared_quantity(flat.get("packages")),
     )
     if not insert_absent(session, indexed):
         return []
@@ -248,18 +248,6 @@ def index_declaration(session: Any, sha: str, flat: dict[str, Any]) -> list[str]
     ).all()
     again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) in keys]
     return [paper for paper in again if claimed(session, _back_to_machine(paper))]
-
-
-def _declared_quantity(value: Any) -> float | None:
-    """A declared quantity as the balance of a certificate adds it up: a finite number, not
-    negative (a negative one would give back what others drew), else None (not known)."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
 
 
 def declaration_indexed(session: Any, certificate_number: str) -> bool:

@@ -38,6 +38,7 @@ from node.review.intake import Intake, copy_indexed, declaration_indexed, docume
 from node.review.matching import MatchService
 from node.review.pages import MEDIA_TYPES, is_page, render_again
 from node.review.pairs import recheck
+from node.review.quantities import QuantityBackfill
 from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
@@ -104,6 +105,8 @@ class ReviewService:
         self.intake = Intake(db, blobs, anchoring, limits)
         # declarations checked against the certificates accepted before them
         self.matches = MatchService(db, blobs, rules or load_rules(), actor=actor)
+        # quantities of declarations indexed before migration 0011, filled once
+        self.quantities = QuantityBackfill(db, blobs)
         self.wakeup = asyncio.Event()
         # called (sha256, review dict) after each machine verdict and each officer decision,
         # e.g. by the exchange to tell the sender; a failing listener is logged, not raised

@@ -38,12 +38,18 @@ class ReviewWorker:
         while not self._stop.is_set():
             done = 0
             try:
-                await self._sweep()
-                done = await self.service.process_pending()
+                done = await self.round()
             except Exception:
                 logger.exception("review worker step failed")
             if done == 0:
                 await self._idle()
+
+    async def round(self) -> int:
+        """One round: the sweep when due, a page of pending reviews and declaration checks,
+        and a page of the quantities backfill (``node.review.quantities``); how much was done."""
+        await self._sweep()
+        done = await self.service.process_pending()
+        return done + await asyncio.to_thread(self.service.quantities.step)
 
     async def _sweep(self) -> None:
         """Every ``sweep_every`` seconds, the declaration checks left waiting for a certificate

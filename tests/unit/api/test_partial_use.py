@@ -221,3 +221,33 @@ async def test_a_declaration_an_officer_refused_draws_nothing_on_the_balance(
         "net weight: 400 kg declared, 1000 kg left of 1000 kg certified "
         "(nothing drawn by earlier declarations), within 2%"
     )
+
+
+async def test_declarations_indexed_before_0011_get_their_quantities_once(
+    node, client, tokens
+) -> None:
+    """Migration 0011 left the quantities of declarations indexed before it NULL (it cannot
+    read the blob store): the review worker fills them from the stored files, a page at a
+    time, and records that it is done (a new node process does not read them again)."""
+    from sqlmodel import col, update
+
+    from node.review.quantities import QuantityBackfill
+    from node.review.worker import ReviewWorker
+    from node.storage.core import WorkerCursorRow
+
+    shas = [await _declare(client, tokens, f"CN-DEC-{i}", 100.0 + i, packages=i) for i in (1, 2)]
+    await node.extras["review"].process_pending()  # their checks: waiting for the certificate
+    with node.db.session() as session:  # as migration 0011 left them
+        session.exec(
+            update(DeclarationIndexRow)
+            .where(col(DeclarationIndexRow.sha256).in_(shas))
+            .values(net_weight_kg=None, packages=None)
+        )
+    worker = ReviewWorker(node.extras["review"])
+    assert await worker.round() == 2 and await worker.round() == 0
+    with node.db.session() as session:
+        rows = [session.get(DeclarationIndexRow, sha) for sha in shas]
+        assert sorted((r.net_weight_kg, r.packages) for r in rows if r) == [(101.0, 1), (102.0, 2)]
+        assert session.get(WorkerCursorRow, "declaration_quantities") is not None
+        session.exec(update(DeclarationIndexRow).values(net_weight_kg=None, packages=None))
+    assert QuantityBackfill(node.db, node.blobs).step() == 0  # done: not read again

@@ -188,7 +188,8 @@ def _quantity(inp: RuleInputs, p: RuleParams, m: _Measure) -> Outcome:
         return Outcome(False, "; ".join([text, *_named_too(missing)]), True)
     if not _within(delta, m.tolerance_pct):
         return Outcome(False, f"{text}, tolerance {m.tolerance_pct:g}%", soft=soft)
-    return Outcome(True, f"{text}, within {m.tolerance_pct:g}%")
+    # all of it here: those not counted are of another kind, or will make it too much
+    return Outcome(True, "; ".join([f"{text}, within {m.tolerance_pct:g}%", *_named_too(missing)]))
 
 
 _PACKAGES = _Measure("packages", "packages", " packages", 0.0)

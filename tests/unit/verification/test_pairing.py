@@ -320,3 +320,11 @@ def test_a_declaration_naming_many_certificates_names_five_in_a_finding() -> Non
         "AU-2026-1, AU-2026-10, AU-2026-11, AU-2026-12, AU-2026-2 and 7 more named too, "
         "not on this node"
     )
+
+
+def test_a_whole_with_a_sibling_not_here_says_so_in_passing() -> None:
+    whole = {**_SPLIT, "net_weight_kg": 1220.0}
+    out = _check(whole, parts={"AU-2026-9": None})
+    [weight] = [r for r in out.rules if r.id == "declaration.net_weight"]
+    assert out.verdict is Verdict.ACCEPT and weight.passed
+    assert weight.message.endswith("within 2%; AU-2026-9 named too, not on this node")

@@ -5,8 +5,10 @@ accepted paper, on a real SQLite home (the machine review of the one paper is th
 
 Rows: N declarations each naming its own certificate (the usual case; all but one wait for a
 certificate), N naming one certificate (each a second use: the reuse finding names three
-earlier declarations and counts the rest), and the same with the finding that named every
-earlier declaration, as before the audit (the baseline, measured in the same run). Prints
+earlier declarations and counts the rest), the same with the finding that named every
+earlier declaration, as before the audit (the baseline, measured in the same run), and N
+drawing on one certificate whose rule set allows partial use (each judged on the balance the
+earlier ones left, added up by the database). Prints
 seconds to store and to check them, and milliseconds per check.
 """
 
@@ -33,6 +35,7 @@ from tests.unit.api.fakes import (  # noqa: E402
     labelled_scan,
     settings,
 )
+from verification.rules.loader import DEFAULT_RULES, load_rules  # noqa: E402
 
 
 def _every_earlier(self: MatchService, session: Any, declaration_sha: str, key: str) -> list[str]:
@@ -45,11 +48,15 @@ def _every_earlier(self: MatchService, session: Any, declaration_sha: str, key: 
     return [self._number_of(r) for r in sorted(earlier, key=lambda r: r.indexed_at)]
 
 
-async def _row(n: int, number: Callable[[int], str]) -> tuple[float, float]:
+async def _row(n: int, number: Callable[[int], str], partial: bool) -> tuple[float, float]:
     home = Path(tempfile.mkdtemp(prefix="cusdep-bench-checks-")) / "home"
     node = build_node(settings(home), verifier=FakeVerifier(), **fakes())
     async with node:
         review = node.extras["review"]
+        if partial:  # AU's certificates drawn on by several declarations: the balance each
+            rules = home.parent / "rules.toml"
+            rules.write_text(DEFAULT_RULES.read_text() + '\n[sets."*/AU"]\npartial_use = true\n')
+            review.matches.rules = load_rules(rules)
         paper = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
         await review.process_pending()
         review.decide(paper, "accept", "checked by hand", "CN-O1")
@@ -68,18 +75,20 @@ async def _row(n: int, number: Callable[[int], str]) -> tuple[float, float]:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+    one = "AU-2026-genuine"
     rows = [
-        ("each its own certificate", lambda i: f"AU-2026-{i:06d}", None),
-        ("one certificate", lambda i: "AU-2026-genuine", None),
-        ("one certificate, every earlier named (before)", lambda i: "AU-2026-genuine", True),
+        ("each its own certificate", lambda i: f"AU-2026-{i:06d}", False, False),
+        ("one certificate", lambda i: one, False, False),
+        ("one certificate, every earlier named (before)", lambda i: one, True, False),
+        ("one certificate, partial use (its balance)", lambda i: one, False, True),
     ]
     print(f"{'declarations':<48} {'n':>6} {'store s':>8} {'check s':>8} {'ms/check':>9}")
-    for label, number, before in rows:
+    for label, number, before, partial in rows:
         original = MatchService._others
         if before:
             MatchService._others = _every_earlier  # type: ignore[method-assign]
         try:
-            stored, checked = asyncio.run(_row(n, number))
+            stored, checked = asyncio.run(_row(n, number, partial))
         finally:
             MatchService._others = original  # type: ignore[method-assign]
         print(f"{label:<48} {n:>6} {stored:>8.1f} {checked:>8.1f} {1000 * checked / n:>9.1f}")

@@ -38,9 +38,10 @@ def test_history_bench_prints_its_table() -> None:
 
 def test_declaration_checks_bench_prints_its_table() -> None:
     out = _run("declaration_checks.py", "20")
-    rows = [line[:40].strip() for line in out.splitlines()[-3:]]
+    rows = [line[:48].strip() for line in out.splitlines()[-4:]]
     assert rows == [
         "each its own certificate",
         "one certificate",
-        "one certificate, every earlier named (be",
+        "one certificate, every earlier named (before)",
+        "one certificate, partial use (its balance)",
     ], out

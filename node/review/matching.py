@@ -531,7 +531,9 @@ def _precedes(a: Any, b: Any) -> Any:
 
 
 def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
-    """What the other declarations begun before ``mine`` drew on certificate ``key``, added up
+    """What the other declarations begun before ``mine`` (before its first version: an
+    amendment is judged where it was begun, or two would count each other) drew on certificate
+    ``key``, added up
     by the database (reading their files made the reuse finding quadratic: ``_NAMED``). A
     declaration number counts once, at its latest version, even one indexed after ``mine``: an
     importer's correction replaces what it corrects, so the balance ``mine`` was judged on
@@ -543,9 +545,10 @@ def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
         aliased(DeclarationIndexRow),
         aliased(DeclarationIndexRow),
     )
+    start = _first_version(session, mine)  # ``mine`` begun: an amendment where it amends
     number = col(index.declaration_number)
     amended = exists().where(col(newer.declaration_number) == number, _precedes(index, newer))
-    begun = exists().where(col(older.declaration_number) == number, _precedes(older, mine))
+    begun = exists().where(col(older.declaration_number) == number, _precedes(older, start))
     refused = exists().where(  # an officer refused it against this certificate: none drawn
         col(DeclarationMatchRow.declaration_sha256) == col(index.sha256),
         col(DeclarationMatchRow.certificate_number) == key,
@@ -561,7 +564,7 @@ def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
     ).where(
         naming(key),
         _another(mine),
-        or_((number == "") & _before(mine), (number != "") & ~amended & begun),
+        or_((number == "") & _before(start), (number != "") & ~amended & begun),
         ~refused,
     )
     n, weighed, packed, with_weight, with_packages = session.connection().execute(stmt).one()
@@ -596,6 +599,10 @@ def _later_again(session: Any, declaration_sha: str, key: str, partial: bool = F
         return 0
     since = _first_version(session, mine) if partial else mine
     later = select(DeclarationIndexRow.sha256).where(naming(key), ~_before(since), _another(mine))
+    if partial:  # not an amendment of one begun before: its balance does not count this one
+        older, number = aliased(DeclarationIndexRow), col(DeclarationIndexRow.declaration_number)
+        begun = exists().where(col(older.declaration_number) == number, _precedes(older, since))
+        later = later.where((number == "") | ~begun)
     states = ("consistent", *OPEN) if partial else ("consistent",)
     return requeue(
         session,

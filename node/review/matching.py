@@ -309,7 +309,10 @@ class MatchService:
         parts: dict[str, dict[str, FieldValue] | str | None] = {}
         for other, printed in sorted(named.items()):
             if other not in seen.certificates:
-                seen.certificates[other] = self._certificate(session, other)
+                try:
+                    seen.certificates[other] = self._certificate(session, other)
+                except InputError:  # its own pair tells why; this one counts it as not known
+                    seen.certificates[other] = _UNREADABLE
             part = _part(seen.certificates[other], found)
             if part is not _ANOTHER_KIND:
                 parts[printed] = part
@@ -475,7 +478,7 @@ class MatchService:
 @dataclass
 class _Seen:
     generations: dict[str, int]  # of the declaration's pairs, when these were looked up
-    certificates: dict[str, _Certificate | None] = field(default_factory=dict)
+    certificates: dict[str, _Certificate | str | None] = field(default_factory=dict)
 
 
 class _Page:
@@ -500,14 +503,17 @@ class _Page:
 
 
 _ANOTHER_KIND = "another kind"
+_UNREADABLE = "its issuer's copy could not be read"
 
 
-def _part(cert: _Certificate | None, found: _Certificate) -> dict[str, FieldValue] | str | None:
+def _part(
+    cert: _Certificate | str | None, found: _Certificate
+) -> dict[str, FieldValue] | str | None:
     """``cert`` as a part of ``found``'s consignment: its fields, None if not here, or why it
     is not counted. A type not known may be a part or the whole: the sum cannot be told, and
     an officer is told why (not "inconsistent", as if ``found`` alone were all of it)."""
-    if cert is None:
-        return None
+    if cert is None or isinstance(cert, str):
+        return cert
     if cert.revoked is not None:
         return "revoked"
     if not kind_known(found.certificate_type):

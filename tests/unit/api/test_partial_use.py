@@ -275,3 +275,35 @@ async def test_an_amendment_after_a_later_declaration_is_not_checked_again_forev
         "net weight: 400 kg declared, 500 kg left of 1000 kg certified "
         "(500 kg drawn by 1 earlier declaration), within 2%"
     )
+
+
+async def test_a_backfill_page_whose_commit_failed_is_read_again(
+    node, client, tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of the quantities backfill whose transaction did not commit (the database busy)
+    is read again by the next step, not passed over for good."""
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session, col, update
+
+    from node.review.quantities import QuantityBackfill
+
+    shas = [await _declare(client, tokens, f"CN-DEC-{i}", 100.0 + i) for i in (1, 2)]
+    with node.db.session() as session:  # as migration 0011 left them
+        session.exec(
+            update(DeclarationIndexRow)
+            .where(col(DeclarationIndexRow.sha256).in_(shas))
+            .values(net_weight_kg=None, packages=None)
+        )
+    backfill, commit = QuantityBackfill(node.db, node.blobs), Session.commit
+
+    def busy(self: Session) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Session, "commit", busy)
+    with pytest.raises(OperationalError):
+        backfill.step()
+    monkeypatch.setattr(Session, "commit", commit)
+    assert backfill.step() == 2
+    with node.db.session() as session:
+        rows = [session.get(DeclarationIndexRow, sha) for sha in shas]
+        assert sorted(r.net_weight_kg for r in rows if r) == [101.0, 102.0]

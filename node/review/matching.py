@@ -309,7 +309,10 @@ class MatchService:
         parts: dict[str, dict[str, FieldValue] | str | None] = {}
         for other, printed in sorted(named.items()):
             if other not in seen.certificates:
-                seen.certificates[other] = self._certificate(session, other)
+                try:
+                    seen.certificates[other] = self._certificate(session, other)
+                except InputError:  # its own pair tells why; this one counts it as not known
+                    seen.certificates[other] = _UNREADABLE
             part = _part(seen.certificates[other], found)
             if part is not _ANOTHER_KIND:
                 parts[printed] = part
@@ -475,7 +478,7 @@ class MatchService:
 @dataclass
 class _Seen:
     generations: dict[str, int]  # of the declaration's pairs, when these were looked up
-    certificates: dict[str, _Certificate | None] = field(default_factory=dict)
+    certificates: dict[str, _Certificate | str | None] = field(default_factory=dict)
 
 
 class _Page:
@@ -500,14 +503,17 @@ class _Page:
 
 
 _ANOTHER_KIND = "another kind"
+_UNREADABLE = "its issuer's copy could not be read"
 
 
-def _part(cert: _Certificate | None, found: _Certificate) -> dict[str, FieldValue] | str | None:
+def _part(
+    cert: _Certificate | str | None, found: _Certificate
+) -> dict[str, FieldValue] | str | None:
     """``cert`` as a part of ``found``'s consignment: its fields, None if not here, or why it
     is not counted. A type not known may be a part or the whole: the sum cannot be told, and
     an officer is told why (not "inconsistent", as if ``found`` alone were all of it)."""
-    if cert is None:
-        return None
+    if cert is None or isinstance(cert, str):
+        return cert
     if cert.revoked is not None:
         return "revoked"
     if not kind_known(found.certificate_type):
@@ -531,7 +537,9 @@ def _precedes(a: Any, b: Any) -> Any:
 
 
 def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
-    """What the other declarations begun before ``mine`` drew on certificate ``key``, added up
+    """What the other declarations begun before ``mine`` (before its first version: an
+    amendment is judged where it was begun, or two would count each other) drew on certificate
+    ``key``, added up
     by the database (reading their files made the reuse finding quadratic: ``_NAMED``). A
     declaration number counts once, at its latest version, even one indexed after ``mine``: an
     importer's correction replaces what it corrects, so the balance ``mine`` was judged on
@@ -543,9 +551,10 @@ def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
         aliased(DeclarationIndexRow),
         aliased(DeclarationIndexRow),
     )
+    start = _first_version(session, mine)  # ``mine`` begun: an amendment where it amends
     number = col(index.declaration_number)
     amended = exists().where(col(newer.declaration_number) == number, _precedes(index, newer))
-    begun = exists().where(col(older.declaration_number) == number, _precedes(older, mine))
+    begun = exists().where(col(older.declaration_number) == number, _precedes(older, start))
     refused = exists().where(  # an officer refused it against this certificate: none drawn
         col(DeclarationMatchRow.declaration_sha256) == col(index.sha256),
         col(DeclarationMatchRow.certificate_number) == key,
@@ -561,7 +570,7 @@ def _drawn_on(session: Any, mine: DeclarationIndexRow, key: str) -> Drawn:
     ).where(
         naming(key),
         _another(mine),
-        or_((number == "") & _before(mine), (number != "") & ~amended & begun),
+        or_((number == "") & _before(start), (number != "") & ~amended & begun),
         ~refused,
     )
     n, weighed, packed, with_weight, with_packages = session.connection().execute(stmt).one()
@@ -596,6 +605,10 @@ def _later_again(session: Any, declaration_sha: str, key: str, partial: bool = F
         return 0
     since = _first_version(session, mine) if partial else mine
     later = select(DeclarationIndexRow.sha256).where(naming(key), ~_before(since), _another(mine))
+    if partial:  # not an amendment of one begun before: its balance does not count this one
+        older, number = aliased(DeclarationIndexRow), col(DeclarationIndexRow.declaration_number)
+        begun = exists().where(col(older.declaration_number) == number, _precedes(older, since))
+        later = later.where((number == "") | ~begun)
     states = ("consistent", *OPEN) if partial else ("consistent",)
     return requeue(
         session,

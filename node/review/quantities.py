@@ -64,14 +64,15 @@ class QuantityBackfill:
             ).all()
             if not rows:
                 session.add(WorkerCursorRow(name=_CURSOR, position=1, updated_at=utcnow()))
-                self._after = None
-                return 0
             for row in rows:
                 fields = self._fields(row.sha256)
                 row.net_weight_kg = declared_quantity(fields.get("net_weight_kg"))
                 row.packages = declared_quantity(fields.get("packages"))
                 session.add(row)
-            self._after = rows[-1].sha256
+        # past the page once it committed: a page not committed (the database busy) is read again
+        self._after = rows[-1].sha256 if rows else None
+        if not rows:
+            return 0
         logger.info("declared quantities filled for %d declaration(s) indexed before", len(rows))
         return len(rows)
 

@@ -344,3 +344,4 @@ async def test_a_certificates_balance_is_added_up_on_postgres(node, tmp_path: Pa
         "net weight: 50 kg declared, 100 kg left of 1000 kg certified "
         "(900 kg drawn by 2 earlier declarations), within 2%"
     )
+    assert review.matches.process_pending() == 0  # the amendment is not queued again by them

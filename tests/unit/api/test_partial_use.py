@@ -149,8 +149,8 @@ async def test_an_amendment_counts_once_at_its_latest_version(
     check = await _check(client, tokens, amended)
     assert check["state"] == "consistent"
     assert _rule(check, "declaration.net_weight")["message"] == (
-        "net weight: 500 kg declared, 550 kg left of 1000 kg certified "
-        "(450 kg drawn by 2 earlier declarations), within 2%"
+        "net weight: 500 kg declared, 1000 kg left of 1000 kg certified "
+        "(nothing drawn by earlier declarations), within 2%"
     )
     assert (await _check(client, tokens, third))["state"] == "pending"
     await review.process_pending()
@@ -251,3 +251,59 @@ async def test_declarations_indexed_before_0011_get_their_quantities_once(
         assert session.get(WorkerCursorRow, "declaration_quantities") is not None
         session.exec(update(DeclarationIndexRow).values(net_weight_kg=None, packages=None))
     assert QuantityBackfill(node.db, node.blobs).step() == 0  # done: not read again
+
+
+async def test_an_amendment_after_a_later_declaration_is_not_checked_again_forever(
+    node, client, tokens, partial
+) -> None:
+    """CN-DEC-1 corrected after CN-DEC-2 came: each check queues again those begun after its
+    own declaration, and the balance of each counts those begun before it, so the queue empties
+    (it used to pass the two checks back and forth for ever, a ``verified`` event each)."""
+    await _certified(node)
+    review = node.extras["review"]
+    await _declare(client, tokens, "CN-DEC-1", 600.0)
+    second = await _declare(client, tokens, "CN-DEC-2", 400.0)
+    await review.process_pending()
+    amended = await _declare(client, tokens, "CN-DEC-1", 500.0)
+    for _ in range(6):
+        await review.process_pending()
+    assert review.matches.pending() == []
+    assert (await _check(client, tokens, amended))["state"] == "consistent"
+    check = await _check(client, tokens, second)
+    assert (check["state"], check["reasons"]) == ("consistent", [])
+    assert _rule(check, "declaration.net_weight")["message"] == (
+        "net weight: 400 kg declared, 500 kg left of 1000 kg certified "
+        "(500 kg drawn by 1 earlier declaration), within 2%"
+    )
+
+
+async def test_a_backfill_page_whose_commit_failed_is_read_again(
+    node, client, tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of the quantities backfill whose transaction did not commit (the database busy)
+    is read again by the next step, not passed over for good."""
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session, col, update
+
+    from node.review.quantities import QuantityBackfill
+
+    shas = [await _declare(client, tokens, f"CN-DEC-{i}", 100.0 + i) for i in (1, 2)]
+    with node.db.session() as session:  # as migration 0011 left them
+        session.exec(
+            update(DeclarationIndexRow)
+            .where(col(DeclarationIndexRow.sha256).in_(shas))
+            .values(net_weight_kg=None, packages=None)
+        )
+    backfill, commit = QuantityBackfill(node.db, node.blobs), Session.commit
+
+    def busy(self: Session) -> None:
+        raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(Session, "commit", busy)
+    with pytest.raises(OperationalError):
+        backfill.step()
+    monkeypatch.setattr(Session, "commit", commit)
+    assert backfill.step() == 2
+    with node.db.session() as session:
+        rows = [session.get(DeclarationIndexRow, sha) for sha in shas]
+        assert sorted(r.net_weight_kg for r in rows if r) == [101.0, 102.0]

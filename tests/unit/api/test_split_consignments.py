@@ -267,3 +267,31 @@ async def test_a_split_by_container_has_each_declared_container_on_a_certificate
         "declared containers on none of the certificates here: ['CSQU3054383']"
         in (checks["AU2026A"]["reasons"][0])
     )
+
+
+async def test_a_sibling_whose_copy_no_longer_reads_leaves_the_others_checked(
+    node, client, tokens
+) -> None:
+    """The issuer's copy of the other certificate no longer parses: that pair is for an
+    officer, told why; this one is still checked (the unreadable one counted as not known),
+    not failed as if its own certificate could not be read."""
+    from node.review.tables import CertificateCopyRow
+
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-A", net_weight_kg=600.0, **_PHYTO)
+    copy = node.blobs.put(b'{"doc_type": "certificate", "issue_date": "soon"}')
+    with node.db.session() as session:
+        session.add(
+            CertificateCopyRow(
+                sha256=copy, certificate_number="AU2026B", issuing_country="AU", source="AU-SYD"
+            )
+        )
+    decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5)
+    await node.extras["review"].process_pending()
+    checks = await _checks(client, tokens, decl)
+    assert checks["AU2026B"]["reasons"][0].startswith("the check could not run: the issuer's")
+    assert checks["AU2026A"]["state"] == "review"
+    assert checks["AU2026A"]["reasons"] == [
+        "declaration.net_weight: net weight: 600 kg on certificate, 1250.5 kg declared "
+        "(-52.0%); AU-2026-B named too, its issuer's copy could not be read"
+    ]

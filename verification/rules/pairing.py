@@ -83,8 +83,9 @@ def check_pairing(
         drawn=drawn,
     )
     results = evaluate(inputs, params, only=lambda rule_id: rule_id.startswith(_PAIRING))
-    # parts of another kind only ({}): no split, this one covers the whole its review compared
-    again = (_REUSE, *_SPLIT) if parts or drawn is not None else (_REUSE,)
+    # parts of another kind only ({}) too: its review, seeing other certificates named, judged
+    # it as a part (at most the declared quantity); as the whole it must equal it
+    again = (_REUSE, *_SPLIT) if parts is not None or drawn is not None else (_REUSE,)
     judged = [r for r in results if not reviewed_against or r.id in again]
     verdict, reasons = decide(judged)
     failed_first = sorted(results, key=lambda r: r.passed)

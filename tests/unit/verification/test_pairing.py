@@ -144,12 +144,16 @@ def test_a_paper_reviewed_against_a_split_declaration_has_its_quantities_judged_
     assert _check(_SPLIT, reviewed_against=True).verdict is Verdict.ACCEPT  # no parts: one use
 
 
-def test_a_paper_reviewed_against_a_declaration_naming_only_other_kinds_too_stands() -> None:
-    """The other certificates named are of another kind (an origin certificate beside it): no
-    split, the paper covers the whole, as its review judged (an officer may have accepted it
-    over the weight): only a second use is judged, as where the declaration names it alone."""
-    out = _check({**_SPLIT, "net_weight_kg": 1000.0}, parts={}, reviewed_against=True)
-    assert (out.verdict, out.reasons) == (Verdict.ACCEPT, [])
+def test_a_paper_reviewed_against_a_declaration_naming_only_other_kinds_is_judged_whole() -> None:
+    """The other certificates named are of another kind (an origin certificate beside it): its
+    review, not knowing, passed 1220 kg of 2000 declared as a part; the declaration check,
+    knowing it is the whole, does not (780 kg would have no phytosanitary certificate)."""
+    assert _check(_SPLIT).verdict is Verdict.ACCEPT  # the review: a part
+    out = _check(_SPLIT, parts={}, reviewed_against=True)
+    assert out.verdict is Verdict.REJECT
+    assert out.reasons[0].startswith(
+        "declaration.net_weight: net weight: 1220 kg on certificate, 2000 kg declared (-39.0%)"
+    )
 
 
 def test_kinds_of_certificate_named_differently_are_one_kind() -> None:

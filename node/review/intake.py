@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import String, cast, exists, update
+from sqlalchemy import String, cast, exists, func, update
 from sqlmodel import col, select
 
 from adapters.errors import AdapterError
@@ -28,7 +28,7 @@ from node.review.pairs import accepted_paper, queue_declaration, recheck
 from node.review.quantities import declared_quantity
 from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
-from node.storage.core import DocumentRow
+from node.storage.core import DocumentEventRow, DocumentRow
 from node.storage.db import Database, claimed, insert_absent
 from node.storage.documents import add_document, add_event, revocation_of
 from verification import LimitExceeded as DocLimit
@@ -314,6 +314,8 @@ def _tell_accepted(session: Any, copy: CertificateCopyRow) -> int:
     (a ``verified`` event: the paper's acceptance and anchor stand until an officer revokes
     them, but an auditor tracing it sees that the issuer withdrew the certificate); how many."""
     gone = revocation_of(session, copy.sha256) or {}
+    if _revocations(session, copy.sha256) > 1:  # told when it was first revoked
+        return 0
     key = copy.certificate_number
     stmt = select(ReviewRow.sha256).where(ReviewRow.certificate_key == key, accepted_paper())
     papers = list(session.exec(stmt))
@@ -328,6 +330,14 @@ def _tell_accepted(session: Any, copy: CertificateCopyRow) -> int:
     if papers:
         logger.warning("issuer revoked certificate %s: %d accepted paper(s)", key, len(papers))
     return len(papers)
+
+
+def _revocations(session: Any, sha: str) -> int:
+    """How many times a document was revoked (a partner may send its revocation again)."""
+    stmt = select(func.count()).where(
+        col(DocumentEventRow.sha256) == sha, col(DocumentEventRow.kind) == EventKind.REVOKED.value
+    )
+    return int(session.exec(stmt).one())
 
 
 def _papers_back(session: Any, key: str) -> list[str]:

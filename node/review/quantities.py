@@ -2,8 +2,9 @@
 ``packages``): what a certificate several declarations draw on has left is added up from them
 (``node.review.matching``, rule-set ``partial_use``). Migration 0011 added the columns but
 cannot read the blob store, so the declarations indexed before it are filled here, once, a page
-at a time by the review worker; the cursor ``declaration_quantities`` says it is done. A node
-stopped half-way starts the pass again (what is filled stays filled)."""
+at a time by the review worker; the cursor ``declaration_quantities`` says it is done, and the
+declaration checks left for an officer are then checked again (a balance judged not known may
+be known now). A node stopped half-way starts the pass again (what is filled stays filled)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from typing import Any
 from sqlmodel import col, select
 
 from node.review.copies import declaration_fields
-from node.review.tables import DeclarationIndexRow
+from node.review.pairs import requeue
+from node.review.tables import DeclarationIndexRow, DeclarationMatchRow
 from node.storage.blobs import BlobStore
 from node.storage.core import WorkerCursorRow, utcnow
 from node.storage.db import Database
@@ -22,6 +24,7 @@ from node.storage.db import Database
 logger = logging.getLogger(__name__)
 
 _CURSOR = "declaration_quantities"
+OPEN_STATES = ("review", "inconsistent")  # a declaration check left for an officer
 _PAGE = 200
 
 
@@ -45,9 +48,10 @@ class QuantityBackfill:
 
     def step(self) -> int:
         """Fill the quantities of one page of declarations that have none; how many were read
-        (0: none left, and the pass is recorded as done)."""
+        (none left: the pass is recorded as done, and how many checks were queued again)."""
         if self._after is None:
             return 0
+        again = 0
         with self.db.session() as session:
             if session.get(WorkerCursorRow, _CURSOR) is not None:
                 self._after = None
@@ -62,8 +66,9 @@ class QuantityBackfill:
                 .order_by(col(DeclarationIndexRow.sha256))
                 .limit(_PAGE)
             ).all()
-            if not rows:
+            if not rows:  # done: the checks left for an officer, judged without them, again
                 session.add(WorkerCursorRow(name=_CURSOR, position=1, updated_at=utcnow()))
+                again = requeue(session, col(DeclarationMatchRow.state).in_(OPEN_STATES))
             for row in rows:
                 fields = self._fields(row.sha256)
                 row.net_weight_kg = declared_quantity(fields.get("net_weight_kg"))
@@ -72,7 +77,7 @@ class QuantityBackfill:
         # past the page once it committed: a page not committed (the database busy) is read again
         self._after = rows[-1].sha256 if rows else None
         if not rows:
-            return 0
+            return again  # the checks queued again: work for the worker's next round
         logger.info("declared quantities filled for %d declaration(s) indexed before", len(rows))
         return len(rows)
 

@@ -307,3 +307,31 @@ async def test_a_backfill_page_whose_commit_failed_is_read_again(
     with node.db.session() as session:
         rows = [session.get(DeclarationIndexRow, sha) for sha in shas]
         assert sorted(r.net_weight_kg for r in rows if r) == [101.0, 102.0]
+
+
+async def test_a_balance_not_known_is_checked_again_once_the_quantities_are_filled(
+    node, client, tokens, partial
+) -> None:
+    """The first declaration came before migration 0011 (its quantity NULL): the second's
+    balance was not known, for an officer; the backfill fills it and queues that check again."""
+    from sqlmodel import col, update
+
+    from node.review.worker import ReviewWorker
+
+    await _certified(node)
+    review = node.extras["review"]
+    first = await _declare(client, tokens, "CN-DEC-1", 600.0)
+    with node.db.session() as session:  # as migration 0011 left it
+        session.exec(
+            update(DeclarationIndexRow)
+            .where(col(DeclarationIndexRow.sha256) == first)
+            .values(net_weight_kg=None, packages=None)
+        )
+    second = await _declare(client, tokens, "CN-DEC-2", 400.0)
+    await review.process_pending()
+    assert (await _check(client, tokens, second))["state"] == "review"
+    worker = ReviewWorker(review)
+    while await worker.round():  # the backfill's pages, then the checks it queued again
+        pass
+    check = await _check(client, tokens, second)
+    assert (check["state"], check["reasons"]) == ("consistent", [])

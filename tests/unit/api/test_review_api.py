@@ -584,6 +584,10 @@ async def test_an_accepted_papers_review_shows_its_issuer_revoked_the_copy_since
         "copy_sha256": copy_sha,
         "reason": "withdrawn",
     }
+    with node.db.session() as session:  # the partner sends its revocation again
+        DocumentRevocation("AU-SYD", "m-3", revocation).write(session)
+    trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    assert sum(e["detail"].get("check") == "issuer_revoked" for e in trace["events"]) == 1
 
 
 async def test_pruned_page_images_are_rendered_from_the_scan_again(

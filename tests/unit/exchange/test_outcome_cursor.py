@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from sqlmodel import select
+
 from node.exchange.outcomes import _settled
 from node.storage.core import DocumentEventRow, utcnow
 from node.storage.db import Database
@@ -31,3 +33,32 @@ def test_a_fresh_gap_holds_the_cursor_and_an_old_one_is_passed(tmp_path: Path) -
     with db.session() as session:
         assert _settled(session, 3, 256) == 5
         assert _settled(session, 0, 2) == 3  # a page of two ids
+
+
+def test_a_later_finding_on_an_accepted_paper_leaves_its_outcome_reasons(tmp_path: Path) -> None:
+    """The machine accepted a paper with a warning; its issuer revoked the certificate after
+    (``verified`` with ``"check": "issuer_revoked"``, no reasons): the outcome sent on its
+    anchoring still gives the review's reasons, not the finding's none."""
+    from node.domain.states import EventKind
+    from node.exchange.outcomes import OutcomeNotifier
+    from node.storage.documents import add_event
+
+    db = Database(f"sqlite:///{tmp_path / 'node.db'}")
+    db.migrate()
+    sha = "b" * 64
+    with db.session() as session:
+        review = {"verdict": "accept", "reasons": ["signature.match: score 0.61"]}
+        add_event(session, sha, EventKind.VERIFIED, "CN-SHA", review)
+        later = {"check": "issuer_revoked", "certificate_number": "AU1", "reason": "withdrawn"}
+        add_event(session, sha, EventKind.VERIFIED, "AU-SYD", later)
+        add_event(session, sha, EventKind.ANCHORED, "CN-SHA", {"merkle_root": "0x01"})
+    notifier = OutcomeNotifier(db, None, None)  # type: ignore[arg-type]  (no sending here)
+    with db.session() as session:
+        anchored = session.exec(
+            select(DocumentEventRow).where(DocumentEventRow.kind == "anchored")
+        ).one()
+        out = notifier._outcome(session, anchored)
+    assert out is not None and (out.verdict, list(out.reasons)) == (
+        "accept",
+        ["signature.match: score 0.61"],
+    )

@@ -49,7 +49,11 @@ class ReviewWorker:
         and a page of the quantities backfill (``node.review.quantities``); how much was done."""
         await self._sweep()
         done = await self.service.process_pending()
-        return done + await asyncio.to_thread(self.service.quantities.step)
+        try:
+            done += await asyncio.to_thread(self.service.quantities.step)
+        except Exception:  # a failing backfill must not slow the reviews (next round: again)
+            logger.exception("declared quantities backfill failed")
+        return done
 
     async def _sweep(self) -> None:
         """Every ``sweep_every`` seconds, the declaration checks left waiting for a certificate

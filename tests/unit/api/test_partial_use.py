@@ -335,3 +335,17 @@ async def test_a_balance_not_known_is_checked_again_once_the_quantities_are_fill
         pass
     check = await _check(client, tokens, second)
     assert (check["state"], check["reasons"]) == ("consistent", [])
+
+
+async def test_a_failing_backfill_does_not_stop_the_worker_round(node, client, tokens) -> None:
+    """The backfill failing (its database busy, say) is logged; the round's reviews count."""
+    from node.review.worker import ReviewWorker
+
+    review = node.extras["review"]
+    await _declare(client, tokens, "CN-DEC-1", 600.0)
+
+    def broken() -> int:
+        raise RuntimeError("database is locked")
+
+    review.quantities.step = broken
+    assert await ReviewWorker(review).round() == 1  # the declaration's check

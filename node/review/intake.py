@@ -243,11 +243,27 @@ def index_declaration(session: Any, sha: str, flat: dict[str, Any]) -> list[str]
     if not insert_absent(session, indexed):
         return []
     queue_declaration(session, sha, keys)  # against the certificates accepted before it
+    for dropped in _dropped(session, indexed):
+        recheck(session, dropped)  # what the others drew on it changed
     waiting = session.exec(
         select(ReviewRow).where(ReviewRow.state == "review", ReviewRow.declaration_sha256 == "")
     ).all()
     again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) in keys]
     return [paper for paper in again if claimed(session, _back_to_machine(paper))]
+
+
+def _dropped(session: Any, amendment: DeclarationIndexRow) -> set[str]:
+    """The certificates earlier versions of this declaration (its number) named and it no
+    longer does: drawn on by it no more (a balance, ``partial_use``), their other declarations
+    are checked again."""
+    if not amendment.declaration_number:
+        return set()
+    stmt = select(DeclarationIndexRow.certificate_numbers).where(
+        DeclarationIndexRow.declaration_number == amendment.declaration_number,
+        DeclarationIndexRow.sha256 != amendment.sha256,
+    )
+    earlier = {k for keys in session.exec(stmt) for k in keys or []}
+    return earlier - set(amendment.certificate_numbers)
 
 
 def declaration_indexed(session: Any, certificate_number: str) -> bool:

@@ -349,3 +349,21 @@ async def test_a_failing_backfill_does_not_stop_the_worker_round(node, client, t
 
     review.quantities.step = broken
     assert await ReviewWorker(review).round() == 1  # the declaration's check
+
+
+async def test_an_amendment_no_longer_naming_the_certificate_gives_its_quantity_back(
+    node, client, tokens, partial
+) -> None:
+    """600 kg, then 500 kg over the balance; the first declaration is corrected to name
+    another certificate: the second is checked again, on all 1,000 kg."""
+    await _certified(node)
+    review = node.extras["review"]
+    await _declare(client, tokens, "CN-DEC-1", 600.0)
+    second = await _declare(client, tokens, "CN-DEC-2", 500.0)
+    await review.process_pending()
+    assert (await _check(client, tokens, second))["state"] == "inconsistent"
+    await _declare(client, tokens, "CN-DEC-1", 600.0, certificate_numbers=["AU-2026-OTHER"])
+    assert (await _check(client, tokens, second))["state"] == "pending"
+    await review.process_pending()
+    check = await _check(client, tokens, second)
+    assert (check["state"], check["reasons"]) == ("consistent", [])

@@ -205,8 +205,12 @@ class OutcomeNotifier(BackgroundLoop):
                 out.decided_by, out.officer = "officer", e.actor
                 del out.reasons[:]
                 out.reasons.extend([str(d["reason"])] if d.get("reason") else [])
-            elif e.kind == EventKind.VERIFIED.value and out.decided_by == "machine" and not (
-                d.get("check")  # a later finding on it (``issuer_revoked``), not its review
+            elif (
+                e.kind == EventKind.VERIFIED.value
+                and out.decided_by == "machine"
+                and not (
+                    d.get("check")  # a later finding on it (``issuer_revoked``), not its review
+                )
             ):
                 del out.reasons[:]
                 out.reasons.extend(str(r) for r in d.get("reasons") or d.get("issues") or [])

@@ -201,17 +201,13 @@ class OutcomeNotifier(BackgroundLoop):
             .order_by(col(DocumentEventRow.id))
         ):
             d = e.detail or {}
+            if d.get("check"):  # a later finding on it (``issuer_revoked``), not its review
+                continue
             if e.kind == EventKind.REVIEWED.value and d.get("decision") == "accept":
                 out.decided_by, out.officer = "officer", e.actor
                 del out.reasons[:]
                 out.reasons.extend([str(d["reason"])] if d.get("reason") else [])
-            elif (
-                e.kind == EventKind.VERIFIED.value
-                and out.decided_by == "machine"
-                and not (
-                    d.get("check")  # a later finding on it (``issuer_revoked``), not its review
-                )
-            ):
+            elif e.kind == EventKind.VERIFIED.value and out.decided_by == "machine":
                 del out.reasons[:]
                 out.reasons.extend(str(r) for r in d.get("reasons") or d.get("issues") or [])
         out.anchor_root = str(anchored.get("merkle_root", ""))

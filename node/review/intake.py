@@ -329,9 +329,9 @@ def _tell_accepted(session: Any, copy: CertificateCopyRow) -> int:
     """Put the issuer's revocation on the trace of each paper of its number accepted before
     (a ``verified`` event: the paper's acceptance and anchor stand until an officer revokes
     them, but an auditor tracing it sees that the issuer withdrew the certificate); how many."""
-    gone = revocation_of(session, copy.sha256) or {}
     if _revocations(session, copy.sha256) > 1:  # told when it was first revoked
         return 0
+    gone = revocation_of(session, copy.sha256) or {}
     key = copy.certificate_number
     stmt = select(ReviewRow.sha256).where(ReviewRow.certificate_key == key, accepted_paper())
     papers = list(session.exec(stmt))

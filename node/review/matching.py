@@ -44,7 +44,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, InputError, NotFound
 from node.review.copies import declaration_fields
 from node.review.intake import naming
-from node.review.pairs import accepted_paper, recheck_found, requeue
+from node.review.pairs import OPEN, accepted_paper, recheck_found, requeue
 from node.review.tables import (
     CertificateCopyRow,
     DeclarationIndexRow,
@@ -71,7 +71,6 @@ from verification.rules.pairing import (
 logger = logging.getLogger(__name__)
 
 DECISIONS = ("clear", "refuse")
-OPEN = ("review", "inconsistent")
 STATES = ("open", "all", "pending", "waiting", "consistent", "review", "inconsistent", "decided")
 _NAMED = 3  # earlier declarations of the certificate named in a reuse finding; the rest counted
 _STATE = {"accept": "consistent", "review": "review", "reject": "inconsistent"}

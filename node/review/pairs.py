@@ -15,6 +15,8 @@ from sqlmodel import col
 from node.review.tables import CertificateCopyRow, DeclarationMatchRow, ReviewRow
 from node.storage.db import insert_absent
 
+# a pair in these states waits for an officer (the check found a warning, an error)
+OPEN = ("review", "inconsistent")
 # a pair in these states is checked again when what it is checked against changes (one being
 # checked, ``pending``, too: its check started before the change); an officer's decision
 # (``decided``) stands

@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from node.review.copies import declaration_fields
-from node.review.pairs import requeue
+from node.review.pairs import OPEN, requeue
 from node.review.tables import DeclarationIndexRow, DeclarationMatchRow
 from node.storage.blobs import BlobStore
 from node.storage.core import WorkerCursorRow, utcnow
@@ -24,7 +24,6 @@ from node.storage.db import Database
 logger = logging.getLogger(__name__)
 
 _CURSOR = "declaration_quantities"
-OPEN_STATES = ("review", "inconsistent")  # a declaration check left for an officer
 _PAGE = 200
 
 
@@ -68,7 +67,7 @@ class QuantityBackfill:
             ).all()
             if not rows:  # done: the checks left for an officer, judged without them, again
                 session.add(WorkerCursorRow(name=_CURSOR, position=1, updated_at=utcnow()))
-                again = requeue(session, col(DeclarationMatchRow.state).in_(OPEN_STATES))
+                again = requeue(session, col(DeclarationMatchRow.state).in_(OPEN))
             for row in rows:
                 fields = self._fields(row.sha256)
                 row.net_weight_kg = declared_quantity(fields.get("net_weight_kg"))

@@ -167,6 +167,8 @@ class ReviewBrief(BaseModel):
     queued_at: str
     reviewed_at: str | None
     decision: Decision | None
+    # the issuer's revocation of the certificate since (``state=withdrawn`` lists, and one review)
+    withdrawn: dict[str, Any] | None = None
 
 
 class Review(ReviewBrief):
@@ -180,6 +182,7 @@ class Review(ReviewBrief):
     stamping_of: dict[str, Any] | None = None
     # declarations that came after the paper was accepted, checked against it
     declaration_checks: list[dict[str, Any]] = []
+    revoked: dict[str, Any] | None = None  # this paper's own revocation (by an officer here)
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     submitted_by: str

@@ -5,7 +5,7 @@
 stored); ``--json`` prints ``{"id", "role", "subject", "country", "token", ...}``. An agency token
 needs ``--country``. ``cusdep token revoke ID_OR_TOKEN``.
 
-``cusdep review queue [--state open|all|pending|accept|review|reject|decided] --json``,
+``cusdep review queue [--state open|all|pending|accept|review|reject|decided|withdrawn] --json``,
 ``cusdep review show SHA256 --json`` (the REST review object), ``cusdep review decide SHA256
 --decision accept|reject --officer ID [--reason TEXT] --json`` (recorded as a ``reviewed`` event
 with the officer as actor; an accepted document is anchored by the running node).
@@ -65,7 +65,8 @@ def _register_review(sub: argparse._SubParsersAction) -> None:  # type: ignore[t
         default="open",
         choices=QUEUE_STATES,
         help="open: review or reject, undecided (default); pending: not reviewed yet; "
-        "accept|review|reject: that state; decided: an officer decided; all",
+        "accept|review|reject: that state; decided: an officer decided; withdrawn: accepted, "
+        "then the issuer revoked the certificate; all",
     )
     q.add_argument(
         "--limit", type=int, default=100, help="at most this many (1-500), oldest first (100)"
@@ -161,20 +162,21 @@ def _queue(args: argparse.Namespace) -> int:
         emit_json(rows)
     else:
         for r in rows:
+            gone = r.get("withdrawn")
             emit_line(
                 f"{r['document_sha256']}  {r['state']:<8} {r['verdict'] or '':<7} "
                 f"{r['certificate_number'] or ''}"
+                + (f"  withdrawn by {gone['by']} at {gone['at']}" if gone else "")
             )
     return 0
 
 
+_SUMMARY = ("document_sha256", "state", "verdict", "reasons", "decision", "withdrawn", "revoked")
+
+
 def _show(args: argparse.Namespace) -> int:
     out = _review(args).get(args.sha256)
-    emit_json(
-        out
-        if args.json
-        else {k: out[k] for k in ("document_sha256", "state", "verdict", "reasons", "decision")}
-    )
+    emit_json(out if args.json else {k: out[k] for k in _SUMMARY})
     return 0
 
 

@@ -43,6 +43,7 @@ from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
 from node.review.view import review_dict
+from node.review.withdrawn import withdrawal_of, withdrawn
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database, claimed
@@ -55,7 +56,7 @@ logger = logging.getLogger(__name__)
 
 DECISIONS = ("accept", "reject")
 OPEN = ("review", "reject")
-QUEUE_STATES = ("open", "all", "pending", "accept", "review", "reject", "decided")
+QUEUE_STATES = ("open", "all", "pending", "accept", "review", "reject", "decided", "withdrawn")
 _STATE = {"accept": "accepted", "review": "in_review", "reject": "rejected"}
 
 
@@ -380,18 +381,26 @@ class ReviewService:
 
     # ---- reads ----------------------------------------------------------------------------
     def queue(self, state: str = "open", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
-        """``open`` (review or reject, undecided), ``all``, or one state."""
+        """``open`` (review or reject, undecided), ``all``, one state, or ``withdrawn``
+        (accepted, then the issuer revoked its copy of the certificate: each with that
+        revocation, ``node.review.withdrawn``)."""
         if state not in QUEUE_STATES:
             raise InputError(f"state must be one of {', '.join(QUEUE_STATES)}, got {state!r}")
         with self.db.session() as session:
             stmt = select(ReviewRow)
             if state == "open":
                 stmt = stmt.where(col(ReviewRow.state).in_(OPEN))
+            elif state == "withdrawn":
+                stmt = stmt.where(withdrawn())
             elif state != "all":
                 stmt = stmt.where(ReviewRow.state == state)
             stmt = stmt.order_by(col(ReviewRow.queued_at), col(ReviewRow.sha256))
-            rows = session.exec(stmt.offset(offset).limit(limit))
-            return [review_dict(r, brief=True) for r in rows]
+            rows = list(session.exec(stmt.offset(offset).limit(limit)))
+            out = [review_dict(r, brief=True) for r in rows]
+            if state == "withdrawn":
+                for row, brief in zip(rows, out, strict=True):
+                    brief["withdrawn"] = withdrawal_of(session, row)
+            return out
 
     def get(self, sha256: str) -> dict[str, Any]:
         with self.db.session() as session:
@@ -399,6 +408,8 @@ class ReviewService:
             out = review_dict(row)
             out["queue"] = self._neighbours(session, row)
             _with_copy_revoked(session, out)
+            out["withdrawn"] = withdrawal_of(session, row)
+            out["revoked"] = revocation_of(session, row.sha256)
         # the declarations that came later, checked against this paper once it was accepted
         out["declaration_checks"] = self.matches.against(sha256)
         return out

@@ -14,7 +14,7 @@ from node.api.schemas import DecisionIn, Review, ReviewBrief
 from node.review.pages import MEDIA_TYPES
 
 router = APIRouter(prefix="/api/v1/review", tags=["review"], route_class=GuardedRoute)
-QueueState = Literal["open", "all", "pending", "accept", "review", "reject", "decided"]
+QueueState = Literal["open", "all", "pending", "accept", "review", "reject", "decided", "withdrawn"]
 
 
 @router.get("/queue")
@@ -25,7 +25,8 @@ async def queue(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[ReviewBrief]:
-    """Reviews by state; ``open`` = waiting for an officer (verdict review or reject)."""
+    """Reviews by state; ``open`` = waiting for an officer (verdict review or reject);
+    ``withdrawn`` = accepted, then the issuer revoked the certificate (with that revocation)."""
     rows = await asyncio.to_thread(review_service(node).queue, state, limit, offset)
     return [ReviewBrief(**r) for r in rows]
 

@@ -230,6 +230,40 @@ function renderDecision(review) {
   }
   $("prev").disabled = !review.queue.previous;
   $("next").disabled = !review.queue.next;
+  renderWithdrawn(review);
+}
+
+function accepted(review) {
+  return review.decision ? review.decision.decision === "accept" : review.state === "accept";
+}
+
+function renderWithdrawn(review) {
+  // the issuer revoked the certificate after this paper was accepted: it stands (anchored)
+  // until an officer revokes it here
+  const gone = review.withdrawn, own = review.revoked;
+  $("withdrawn").hidden = !gone;
+  if (gone) {
+    const why = gone.reason ? `: ${gone.reason}` : "";
+    $("withdrawn-note").textContent =
+      `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${gone.at}${why}.`;
+  }
+  $("revoke-form").hidden = !(gone && !own && accepted(review));
+  $("revoked-note").hidden = !own;
+  if (own) $("revoked-note").textContent = `revoked by ${own.by} at ${own.at}` + (own.reason ? ` — ${own.reason}` : "");
+}
+
+async function revokePaper() {
+  const review = state.review;
+  $("revoke-error").textContent = "";
+  try {
+    await cusdep.json(`/api/v1/documents/${review.document_sha256}/revoke`, {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ reason: $("revoke-reason").value.trim() }),
+    });
+    state.review = await cusdep.json(`/api/v1/review/${review.document_sha256}`);
+    renderDecision(state.review);
+    await renderTrace(review.document_sha256);
+  } catch (e) { $("revoke-error").textContent = e.message; }
 }
 
 async function renderTrace(sha) {
@@ -330,6 +364,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   renderDecision(review);
   $("accept").addEventListener("click", () => decide("accept"));
   $("reject").addEventListener("click", () => decide("reject"));
+  $("revoke").addEventListener("click", revokePaper);
   $("prev").addEventListener("click", () => go("previous"));
   $("next").addEventListener("click", () => go("next"));
   document.addEventListener("keydown", keys);

@@ -543,3 +543,50 @@ async def test_an_officer_clears_a_declaration_that_disagrees_with_an_accepted_p
             assert await row.locator("td.decision").inner_text() == "an officer decides"
             assert await row.locator("button").count() == 0
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_officer_revokes_an_accepted_paper_the_issuer_withdrew(home) -> None:
+    """The issuer revoked its copy of a certificate accepted here: the queue page lists the
+    paper apart; its review says who withdrew it and why, and the officer revokes it on chain
+    from there; it then leaves the list."""
+    from node.exchange._pb import documents_pb2 as docs
+    from node.exchange.revocations import DocumentRevocation
+
+    async with _served(home) as (node, url):
+        add_partner(node, "AU-SYD", "AU")
+        copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
+        review = node.extras["review"]
+        paper = await _reviewed(node, "genuine")
+        review.decide(paper, "accept", "checked by hand", "jane")
+        await node.anchoring.run_once(force=True)
+        revocation = docs.Revocation(
+            target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="issued in error"
+        )
+        with node.db.session() as session:
+            DocumentRevocation("AU-SYD", "m-1", revocation).write(session)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/#token={token}")
+            row = page.locator(f"#withdrawn-rows tr[data-sha256='{paper}']")
+            await row.wait_for()
+            cells = [await row.locator("td").nth(i).inner_text() for i in range(5)]
+            assert cells[1:3] == ["AU-2026-genuine", "jane (officer)"]
+            assert cells[3].startswith("AU-SYD at ") and cells[4] == "issued in error"
+            await row.locator("a").click()
+            await page.wait_for_selector("body[data-ready='1']")
+            note = await page.locator("#withdrawn-note").inner_text()
+            assert "The issuer (AU-SYD) revoked certificate AU-2026-genuine" in note
+            assert note.endswith(": issued in error.")
+            await page.locator("#revoke").click()  # no reason: refused, said so
+            await page.locator("#revoke-error").filter(has_text="reason").wait_for()
+            await page.locator("#revoke-reason").fill("the issuer withdrew it")
+            await page.locator("#revoke").click()
+            await page.locator("#revoked-note").filter(has_text="revoked by jane").wait_for()
+            assert not await page.locator("#revoke-form").is_visible()
+            await page.locator("#trace li[data-kind='revoked']").wait_for()
+            await page.goto(f"{url}/ui/")
+            await page.wait_for_selector("#withdrawn[data-loaded='0']", state="attached")
+            assert not await page.locator("#withdrawn").is_visible()
+            assert errors == []
+        assert review.get(paper)["revoked"]["reason"] == "the issuer withdrew it"

@@ -628,3 +628,59 @@ async def test_pruned_page_images_are_rendered_from_the_scan_again(
     assert missing.status_code == 404  # no such page in the scan
     assert main(["review", "prune-pages", "--older-than", "-1"]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+async def test_accepted_papers_whose_issuer_revoked_the_certificate_are_listed_until_revoked(
+    node, client, tokens, capsys
+) -> None:
+    """Accepted, then the issuer revoked its copy: the paper is listed apart
+    (``state=withdrawn``) with that revocation, and its review says so, until an officer
+    revokes the paper itself; a paper of another number or one still undecided is not."""
+    from node.exchange._pb import documents_pb2 as docs
+    from node.exchange.revocations import DocumentRevocation
+
+    add_partner(node, "AU-SYD", "AU")
+    copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
+    review = node.extras["review"]
+    sha = await _submit(client, tokens, "genuine")
+    other = await _submit(client, tokens, "forged")
+    await review.process_pending()
+    review.decide(sha, "accept", "seal checked by hand", "CN-O1")
+    officer, auditor = bearer(tokens["officer"]), bearer(tokens["auditor"])
+
+    async def listed() -> list[dict]:
+        r = await client.get("/api/v1/review/queue?state=withdrawn", headers=auditor)
+        assert r.status_code == 200
+        return r.json()
+
+    assert await listed() == []
+    assert review.get(sha)["withdrawn"] is None
+    revocation = docs.Revocation(
+        target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="issued in error"
+    )
+    with node.db.session() as session:
+        DocumentRevocation("AU-SYD", "m-4", revocation).write(session)
+    [row] = await listed()
+    assert (row["document_sha256"], row["decision"]["decision"]) == (sha, "accept")
+    gone = row["withdrawn"]
+    assert (gone["copy_sha256"], gone["by"]) == (copy_sha, "AU-SYD")
+    assert gone["reason"] == "issued in error"
+    body = (await client.get(f"/api/v1/review/{sha}", headers=auditor)).json()
+    assert body["withdrawn"] == gone and body["revoked"] is None
+    from node.cli import main
+    from node.config import write_settings
+
+    write_settings(node.settings)
+    capsys.readouterr()
+    assert main(["review", "queue", "--state", "withdrawn"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith(sha) and f"withdrawn by AU-SYD at {gone['at']}" in line
+    assert other not in {r["document_sha256"] for r in await listed()}
+    await node.anchoring.run_once(force=True)
+    r = await client.post(
+        f"/api/v1/documents/{sha}/revoke", json={"reason": "issuer withdrew it"}, headers=officer
+    )
+    assert r.status_code == 200
+    assert await listed() == []
+    body = (await client.get(f"/api/v1/review/{sha}", headers=auditor)).json()
+    assert (body["revoked"]["reason"], body["withdrawn"]["by"]) == ("issuer withdrew it", "AU-SYD")

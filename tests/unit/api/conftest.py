@@ -3,6 +3,7 @@ httpx client, and one token per role."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -37,6 +38,17 @@ async def client(node: Node) -> AsyncIterator[httpx.AsyncClient]:
 
 def bearer(token: str) -> dict[str, Any]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def post_declaration(client: httpx.AsyncClient, token: str, body: dict[str, Any]) -> str:
+    """A JSON declaration stored through the API (201): its SHA-256."""
+    r = await client.post(
+        "/api/v1/documents/declarations",
+        content=json.dumps(body).encode(),
+        headers={**bearer(token), "Content-Type": "application/json"},
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["sha256"])
 
 
 def other_process_review(node: Node) -> Any:

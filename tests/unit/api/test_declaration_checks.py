@@ -8,7 +8,7 @@ import json
 
 from node.bootstrap import build_node
 from node.review.tables import DeclarationMatchRow
-from tests.unit.api.conftest import bearer
+from tests.unit.api.conftest import bearer, post_declaration
 from tests.unit.api.fakes import (
     FakeVerifier,
     add_partner,
@@ -24,13 +24,7 @@ _JSON = {"Content-Type": "application/json"}
 
 async def _declare(client, tokens, number: str, **changes) -> str:
     body = {**json.loads(declaration(number)), **changes}
-    r = await client.post(
-        "/api/v1/documents/declarations",
-        content=json.dumps(body).encode(),
-        headers={**bearer(tokens["officer"]), **_JSON},
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["sha256"])
+    return await post_declaration(client, tokens["officer"], body)
 
 
 async def _accepted_paper(node, client, tokens) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from node.review.tables import DeclarationIndexRow
-from tests.unit.api.conftest import bearer
+from tests.unit.api.conftest import bearer, post_declaration
 from tests.unit.api.fakes import add_partner, declaration, receive_copy
 from verification.rules.loader import DEFAULT_RULES, load_rules
 
@@ -37,13 +37,7 @@ async def _declare(client, tokens, number: str, weight: float, **changes) -> str
         "net_weight_kg": weight,
         **changes,
     }
-    r = await client.post(
-        "/api/v1/documents/declarations",
-        content=json.dumps(body).encode(),
-        headers={**bearer(tokens["officer"]), "Content-Type": "application/json"},
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["sha256"])
+    return await post_declaration(client, tokens["officer"], body)
 
 
 async def _check(client, tokens, declaration_sha: str) -> dict:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from tests.unit.api.conftest import bearer
+from tests.unit.api.conftest import bearer, post_declaration
 from tests.unit.api.fakes import add_partner, declaration, receive_copy
 
 _PHYTO = {"certificate_type": "phytosanitary", "consignor_name": "Orchard Exports Pty Ltd"}
@@ -21,13 +21,7 @@ async def _declare(client, tokens, numbers: list[str], weight: float, **changes)
         "net_weight_kg": weight,
         **changes,
     }
-    r = await client.post(
-        "/api/v1/documents/declarations",
-        content=json.dumps(body).encode(),
-        headers={**bearer(tokens["officer"]), "Content-Type": "application/json"},
-    )
-    assert r.status_code == 201, r.text
-    return str(r.json()["sha256"])
+    return await post_declaration(client, tokens["officer"], body)
 
 
 async def _checks(client, tokens, declaration_sha: str) -> dict[str, dict]:

@@ -19,8 +19,6 @@ from tests.unit.api.fakes import (
     settings,
 )
 
-_JSON = {"Content-Type": "application/json"}
-
 
 async def _declare(client, tokens, number: str, **changes) -> str:
     body = {**json.loads(declaration(number)), **changes}

@@ -66,6 +66,8 @@ _UNACCENTED = str.maketrans(
 
 def strip_accents(text: str) -> str:
     """Letters without their accents ("Expéditeur" -> "Expediteur", "Straße" -> "Strasse")."""
+    if text.isascii():  # most labels and OCR lines: nothing to drop (NFKD keeps ASCII as is)
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).translate(_UNACCENTED)
 

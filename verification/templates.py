@@ -28,6 +28,7 @@ _REQUIRED = ("id", "certificate_type", "titles", "fields")
 _MIN_SCORE = 0.45
 _TIE = 0.02  # templates scoring this close are told apart by the page's country (``_by_country``)
 _EPS = 1e-9  # float slack between the two ratio computations
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Template:
 def compact(text: str) -> str:
     """Lower-case letters and digits only, accents dropped ("Expéditeur" is "expediteur", as
     the OCR may read it either way; it was "expditeur"): how labels and titles are compared."""
-    return re.sub(r"[^0-9a-z]", "", strip_accents(text).casefold())
+    return _NOT_ALNUM.sub("", strip_accents(text).casefold())
 
 
 def parse_template(obj: Any) -> Template:
@@ -174,14 +175,11 @@ def detect(
     """
     if not templates:
         raise UnknownTemplate("no templates registered")
-    page = [compact(line.text) for line in lines]
-    joined = "".join(page)
+    look = _Lookups([compact(line.text) for line in lines])
+    joined = look.joined
     hints = hints or {}
     scored = sorted(
-        (
-            (_score(t, page, joined) + _bonus(t.id, hints.get(t.id, ()), joined), t.id, t)
-            for t in templates
-        ),
+        ((_score(t, look) + _bonus(t.id, hints.get(t.id, ()), joined), t.id, t) for t in templates),
         reverse=True,
     )
     best_score, _, best = scored[0]
@@ -213,9 +211,33 @@ def _mentions(country: str, joined: str) -> int:
     return sum(joined.count(k) for k in keys)
 
 
-def _score(t: Template, page: list[str], joined: str) -> float:
-    title = max((_fuzzy_in(compact(x), page) for x in t.titles), default=0.0)
-    labels = [max(_label_found(compact(lb), page, joined) for lb in f.labels) for f in t.fields]
+class _Lookups:
+    """One page's titles and labels found, each looked up once: registered templates share
+    most of their titles and labels (the international model certificates are printed alike
+    in every country), and the fuzzy look-up is most of detection's time (``bench/templates.py``:
+    with 100 templates, 14 distinct layouts)."""
+
+    def __init__(self, page: list[str]) -> None:
+        self.page, self.joined = page, "".join(page)
+        self._titles: dict[str, float] = {}
+        self._labels: dict[str, float] = {}
+
+    def title(self, title: str) -> float:
+        key = compact(title)
+        if key not in self._titles:
+            self._titles[key] = _fuzzy_in(key, self.page)
+        return self._titles[key]
+
+    def label(self, label: str) -> float:
+        key = compact(label)
+        if key not in self._labels:
+            self._labels[key] = _label_found(key, self.page, self.joined)
+        return self._labels[key]
+
+
+def _score(t: Template, look: _Lookups) -> float:
+    title = max((look.title(x) for x in t.titles), default=0.0)
+    labels = [max(look.label(lb) for lb in f.labels) for f in t.fields]
     label_share = sum(labels) / len(labels)
     return 0.4 * title + 0.6 * label_share
 

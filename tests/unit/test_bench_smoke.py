@@ -45,3 +45,13 @@ def test_declaration_checks_bench_prints_its_table() -> None:
         "one certificate, every earlier named (before)",
         "one certificate, partial use (its balance)",
     ], out
+
+
+def test_templates_bench_prints_its_table(tmp_path: Path) -> None:
+    """Real OCR on one simulated page, read with the corpus's templates and with 30."""
+    from simulator.corpus import generate_corpus
+
+    generate_corpus(tmp_path / "corpus", 1, 7, mix={"genuine": 1.0}, workers=1)
+    out = _run("templates.py", str(tmp_path / "corpus"), "--count", "1", "--catalogues", "30")
+    rows = [line.split(" | ")[:3] for line in out.splitlines() if line[2:3].isdigit()]
+    assert rows == [["| 14", "10", "1/1"], ["| 30", "26", "1/1"]], out

@@ -215,3 +215,28 @@ def test_fuzzy_label_matching_keeps_difflibs_scores():
         assert (_fuzzy_in(needle, page, floor=0.85) >= 0.85) == (want >= 0.85)
         checked += 0 < want < 1
     assert checked > 100  # most cases were decided by the ratio, not a substring or nothing
+
+
+def test_among_a_hundred_alike_templates_the_page_still_names_its_own():
+    """The reference reads 100 certificate types from 42 countries, most printed alike: 99
+    other countries' copies of the form (same title and labels) beside New Zealand's; each
+    template scores as it does alone (titles and labels are looked up once per page, shared
+    between templates), and the page's country picks New Zealand's."""
+    countries = ["AR", "BE", "CA", "DE", "IN", "JP", "KR", "MX", "US", "ZA", "FR"]
+    others = [
+        _with(id=f"{c}-PHYTO-{2000 + i}", issuing_country=c, agency=f"{c}-NPPO")
+        for i in range(99)
+        for c in [countries[i % len(countries)]]
+    ]
+    nz = _with(id="NZ-PHYTO-2024", issuing_country="NZ", agency="NZ-MPI")
+    lines = [
+        _line("PLANT PROTECTION ORGANISATION OF NEW ZEALAND", 50),
+        _line("PHYT0SANITARY CERTIFICATE", 100),
+        _line("Certificate N0.: NZ26/023106", 200),
+        _line("Name and adress of exporter: Horizon Farms, Hastings, New Zealand", 300),
+        _line("Consignee: Kimchi Imports, Seoul, Korea", 350),
+    ]
+    catalogue = parse_templates([*others[:50], nz, *others[50:]])
+    best, score = detect(lines, catalogue)
+    assert best.id == "NZ-PHYTO-2024"
+    assert score == detect(lines, [parse_template(nz)])[1]  # as it scores alone

@@ -196,6 +196,21 @@ def test_missing_certificate_number_is_an_issue_not_an_error(raw: bytes) -> None
     assert any("certificate number" in i.message for i in issues)
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["20160422135308Z", "20160422135308+01", "201604221353+0200", "2016-04-22T13:53:08+01"],
+)
+def test_issue_date_time_with_its_zone_in_the_un_edifact_forms(raw: bytes, written: str) -> None:
+    """DateTimeString formatCode 304/205 (CCYYMMDDHHMMSS and a zone, as the HMRC samples write
+    it) and ISO 8601 with an hours-only zone: the issue date was lost, with two warnings."""
+    old = b"<ns2:DateTimeString>2016-04-22T13:53:08-03:00<"
+    variant = raw.replace(old, f'<ns2:DateTimeString formatCode="304">{written}<'.encode())
+    assert variant != raw
+    doc, issues = SpsCertificateAdapter().parse(variant)
+    assert doc.issue_date == date(2016, 4, 22)
+    assert not any("issue date" in i.message for i in issues)
+
+
 def test_validate_names_what_the_schema_requires_and_the_document_lacks(raw: bytes) -> None:
     adapter = SpsCertificateAdapter()
     assert [i for i in adapter.validate(raw) if i.severity == "error"] == []

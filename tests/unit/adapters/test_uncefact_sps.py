@@ -211,6 +211,22 @@ def test_issue_date_time_with_its_zone_in_the_un_edifact_forms(raw: bytes, writt
     assert not any("issue date" in i.message for i in issues)
 
 
+def test_an_unreadable_issue_date_is_one_warning_at_its_date_time_string(raw: bytes) -> None:
+    """It was reported twice, the second time at IssueDateTime as if that were another value."""
+    variant = raw.replace(b">2016-04-22T13:53:08-03:00<", b">2016-13-45<")
+    assert variant != raw
+    doc, issues = SpsCertificateAdapter().parse(variant)
+    assert doc.issue_date is None
+    about = [i for i in issues if "issue date" in i.message]
+    assert len(about) == 1 and about[0].path is not None
+    assert about[0].path.endswith("/IssueDateTime/DateTimeString")
+    bare = raw.replace(  # a date right in IssueDateTime (no DateTimeString) is still read
+        b"<ns2:DateTimeString>2016-04-22T13:53:08-03:00</ns2:DateTimeString>", b"2016-04-21"
+    )
+    assert bare != raw
+    assert SpsCertificateAdapter().parse(bare)[0].issue_date == date(2016, 4, 21)
+
+
 def test_validate_names_what_the_schema_requires_and_the_document_lacks(raw: bytes) -> None:
     adapter = SpsCertificateAdapter()
     assert [i for i in adapter.validate(raw) if i.severity == "error"] == []

@@ -276,6 +276,28 @@ def test_not_well_formed_names_the_line(raw: bytes) -> None:
     assert f"line {expected_line}" in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (b"<ns1:Name>Juan Perez</ns1:Name>", b"<x>" * 300 + b"</x>" * 300, "depth"),
+        (b"Juan Perez", b"J" * (11 * 1024 * 1024), "Text node too long"),
+        (b"<ns1:CommonName>", b"<!--" + b"c" * (11 * 1024 * 1024) + b"--><ns1:CommonName>", "big"),
+    ],
+    ids=("nested", "text", "comment"),
+)
+def test_a_document_beyond_the_parser_limits_is_unsafe_not_malformed(
+    raw: bytes, old: bytes, new: bytes, reason: str
+) -> None:
+    """Well-formed, but nested deeper or longer than libxml2 reads without huge_tree: it was
+    "not well-formed XML: ... use XML_PARSE_HUGE option", an option no partner can set."""
+    variant = raw.replace(old, new, 1)
+    assert variant != raw
+    with pytest.raises(UnsafeInput) as err:
+        SpsCertificateAdapter().parse(variant)
+    assert reason in str(err.value) and "XML_PARSE_HUGE" not in str(err.value)
+    assert err.value.reasons[0].line is not None
+
+
 def test_bom_is_accepted(raw: bytes, parsed: tuple[Certificate, list]) -> None:
     doc, _ = SpsCertificateAdapter().parse(b"\xef\xbb\xbf" + raw)
     assert doc.flat() == parsed[0].flat()

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from adapters.canonical import Certificate
+from adapters.canonical import Certificate, LineItem
 from adapters.errors import InvalidDocument, MalformedInput, UnsafeInput, UnsupportedVersion
 from adapters.uncefact_sps import SpsCertificateAdapter
 from tests.interop_data import INTEROP
@@ -423,3 +423,25 @@ def test_a_negative_amount_is_refused_not_passed_on(raw: bytes, old: bytes, new:
     assert raw.count(old) == 1
     with pytest.raises(InvalidDocument, match=r"greater than or equal to 0 \(line_items/"):
         SpsCertificateAdapter().parse(raw.replace(old, new))
+
+
+def test_the_documents_origin_survives_when_no_goods_line_names_one() -> None:
+    """A CHED-A (IPAFFS) has its country of origin at document level and goods lines without
+    one: rendered as SPS, which carries an origin per line only, the origin was left out."""
+    cert = Certificate(
+        certificate_number="CHEDA.GB.2024.1",
+        origin_country="ES",
+        line_items=[LineItem(sequence=1, description="Bovine"), LineItem(sequence=2)],
+    )
+    back, _ = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(cert))
+    assert back.origin_country == "ES"
+    assert [i.origin_country for i in back.line_items] == ["ES", "ES"]
+    # a line's own origin is never overwritten, nor the export country written as one
+    mixed = cert.model_copy(
+        update={"line_items": [LineItem(sequence=1, origin_country="FR"), LineItem(sequence=2)]}
+    )
+    lines = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(mixed))[0].line_items
+    assert [i.origin_country for i in lines] == ["FR", None]
+    exported = Certificate(export_country="AR", line_items=[LineItem(sequence=1)])
+    assert exported.origin_country == "AR"
+    assert b"OriginSPSCountry" not in SpsCertificateAdapter().render(exported)

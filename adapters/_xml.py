@@ -3,7 +3,8 @@
 lxml with ``resolve_entities=False``, ``no_network=True``, ``load_dtd=False`` and
 ``huge_tree=False``; any DOCTYPE is refused (no partner format here uses one, and a DTD is how
 entity-expansion and external-entity attacks arrive). Syntax errors become
-:class:`MalformedInput` naming the line.
+:class:`MalformedInput` naming the line; a document beyond libxml2's limits (nested deeper than
+256 elements, a text node over 10 MB) is :class:`UnsafeInput`.
 """
 
 from __future__ import annotations
@@ -75,6 +76,12 @@ def parse_xml(data: bytes, *, format_id: str | None = None) -> etree._Element:
     except etree.XMLSyntaxError as err:
         err_line = err.lineno if isinstance(err.lineno, int) and err.lineno > 0 else None
         msg = (err.msg or "syntax error").split(", line")[0]
+        if _over_limit(err.code, msg):
+            raise UnsafeInput(
+                "XML nested too deeply or a value too long",
+                [Reason(_LIBXML_HINT.sub("", msg).strip(), line=err_line)],
+                format_id=format_id,
+            ) from None
         raise MalformedInput(
             "not well-formed XML", [Reason(msg, line=err_line)], format_id=format_id
         ) from None
@@ -83,6 +90,16 @@ def parse_xml(data: bytes, *, format_id: str | None = None) -> etree._Element:
     if root is None:
         raise MalformedInput("empty XML document", format_id=format_id)
     return root
+
+
+# libxml2's limits without huge_tree (nesting deeper than 256, a text node or a name too long):
+# the document may be well-formed, it is refused as too large, as a JSON nested too deeply is
+_LIMIT_CODES = frozenset({etree.ErrorTypes.ERR_RESOURCE_LIMIT, etree.ErrorTypes.ERR_NAME_TOO_LONG})
+_LIBXML_HINT = re.compile(r",?\s*(?:use|try) XML_PARSE_HUGE(?: option)?")
+
+
+def _over_limit(code: int, msg: str) -> bool:
+    return code in _LIMIT_CODES or msg.endswith("too big found")  # a comment, CDATA or PI
 
 
 def refuse_dtd(data: bytes, *, format_id: str | None = None) -> None:

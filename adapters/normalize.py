@@ -98,10 +98,15 @@ _MONTHS = {
     "lug": 7, "ott": 10,
 }  # fmt: skip
 
-# an xs:date may carry a zone of its own ("2016-04-22Z", "2016-04-22+02:00")
-_ISO_DT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+)?(?:Z|[+-]\d{2}:?\d{2})?$")
+# an xs:date may carry a zone of its own ("2016-04-22Z", "2016-04-22+02:00"); a time may carry
+# an hours-only one too (ISO 8601 "2016-04-22T13:53:08+01")
+_ISO_DT = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][0-9:.]+(?:Z|[+-]\d{2}(?::?\d{2})?)?|Z|[+-]\d{2}:?\d{2})?$"
+)
 _NUMERIC = re.compile(r"^(\d{1,4})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{1,4})$")
-_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{4,6})?$")
+# UN/EDIFACT 2379 forms: 102 CCYYMMDD, 203/204 with the time, 205/303/304 with its zone too
+# ("20260226154205+01", "20240125094643Z", as WCO and SPS DateTimeString write them)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:\d{4,6}(?:z|[+-]\d{2}(?::?\d{2})?)?)?$")
 # "12 March 2026", "05-MAR-26" (a two-digit year: ``_SHORT_YEAR``), "March 12, 2026",
 # "2026-MAR-05"
 _WORDY = re.compile(

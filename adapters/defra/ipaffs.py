@@ -172,12 +172,7 @@ def _items(goods: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:
             for d in data_sets
             if (n := c.integer(d.get("number_package"), path, "packages")) is not None
         ]
-        animals = [
-            n
-            for d in data_sets
-            if (n := c.integer(d.get("number_animal") or d.get("quantity"), path, "quantity"))
-            is not None
-        ]
+        quantities = [q for d in data_sets if (q := _quantity(d, path, c)) is not None]
         items.append(
             {
                 "sequence": i + 1,
@@ -189,10 +184,10 @@ def _items(goods: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:
                 if comp.get("commodityID")
                 else [],
                 "net_weight_kg": round(sum(weights), 6) if weights else None,
-                "quantity": float(sum(animals)) if animals else None,
+                "quantity": round(float(sum(quantities)), 6) if quantities else None,
                 "unit": "head"
                 if any(d.get("number_animal") for d in data_sets)
-                else (text(data_sets[0].get("type_quantity")) if animals else None),
+                else (text(data_sets[0].get("type_quantity")) if quantities else None),
                 "packages": [
                     {
                         "level": 1,
@@ -205,6 +200,14 @@ def _items(goods: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:
             }
         )
     return items
+
+
+def _quantity(data: dict[str, Any], path: str, c: JsonCollector) -> float | None:
+    """A count of animals is whole; a plant-health quantity is in its ``type_quantity``
+    (kilograms, stems, litres): 12.5 kg was read as 12."""
+    if data.get("number_animal"):
+        return c.integer(data["number_animal"], path, "quantity")
+    return c.number(data.get("quantity"), path, "quantity")
 
 
 def _establishments(one: dict[str, Any], c: JsonCollector) -> list[dict[str, Any]]:

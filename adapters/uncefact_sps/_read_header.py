@@ -24,13 +24,15 @@ _MAGIC = (
 
 
 def read_header(doc: XNode, c: Collector) -> dict[str, Any]:
+    # the date is the DateTimeString, or the IssueDateTime's own text when it has none (read
+    # once: an unreadable one is one warning, at the element that holds it)
+    stamp = doc.child("IssueDateTime/DateTimeString") or doc.child("IssueDateTime")
     out: dict[str, Any] = {
         "title": doc.text("Name"),
         "certificate_number": doc.text("ID"),
         "type_code": doc.text("TypeCode"),
         "status_code": doc.text("StatusCode"),
-        "issue_date": c.date(doc.child("IssueDateTime/DateTimeString"), "issue date")
-        or c.date(doc.child("IssueDateTime"), "issue date"),
+        "issue_date": c.date(stamp, "issue date"),
         "notes": [_note(n) for n in doc.children("IncludedSPSNote") if n.text("Content")],
     }
     out["certificate_type"] = CERTIFICATE_TYPES.get(out["type_code"] or "")

@@ -86,11 +86,21 @@ def complete(cert: Certificate) -> Certificate:
                      net_weight_kg=cert.net_weight_kg, quantity=cert.quantity, unit=cert.unit,
                      origin_country=cert.origin_country, packages=packages)
         ]  # fmt: skip
+    # SPS names an origin per goods line only (the reader falls back to the export country):
+    # the document's own, when no line names one (a CHED's countryOfOrigin), goes on each line
+    items: list[LineItem] = update.get("line_items", cert.line_items)
+    origin = cert.origin_country
+    if origin and origin != cert.export_country and not any(_has_origin(i) for i in items):
+        update["line_items"] = [i.model_copy(update={"origin_country": origin}) for i in items]
     if not cert.containers and cert.container_numbers:
         update["containers"] = [Container(number=n) for n in cert.container_list()]
     if not cert.transport and cert.means_of_transport:
         update["transport"] = [TransportMovement(means_name=cert.means_of_transport)]
     return cert.model_copy(update=update)
+
+
+def _has_origin(item: LineItem) -> bool:
+    return bool(item.origin_country or item.origin_countries)
 
 
 def render(cert: Certificate, version: str = "17") -> bytes:

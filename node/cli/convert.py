@@ -111,7 +111,8 @@ def _rendered(args: argparse.Namespace, doc: Any) -> tuple[bytes, list[Issue]]:
     """The document in the target format and what it lacks, by that format's own validator:
     what its schema requires and the source did not carry (a CHED has no UN/CEFACT type code)
     is an error with ``--validate`` or ``--strict``, else a warning on stderr (the output is
-    still written: a partner may complete it)."""
+    still written: a partner may complete it). A contract field the target has no place for
+    is a warning too (see ``_not_carried``)."""
     target = get_adapter(args.target)
     out = target.render(doc)
     errors = [i for i in target.validate(out) if i.severity == "error"]
@@ -119,4 +120,21 @@ def _rendered(args: argparse.Namespace, doc: Any) -> tuple[bytes, list[Issue]]:
         raise InputError(
             f"{args.file}: as {args.target}: " + "; ".join(i.message for i in errors[:5])
         )
-    return out, errors
+    return out, [*errors, *_not_carried(target, doc, out)]
+
+
+def _not_carried(target: Any, doc: Any, out: bytes) -> list[Issue]:
+    """The contract fields of ``doc`` that ``out`` does not give back as they were, read by
+    the target itself: a WCO declaration has no arrival date, an SPS certificate no expiry
+    date. They were left out in silence (a round trip through the format lost them)."""
+    try:
+        again = target.parse(out)[0].flat()
+    except AdapterError:  # the validator has said what is wrong with the output
+        return []
+    lost = []
+    for name, value in doc.flat().items():
+        if name not in again:
+            lost.append(Issue(f"{name} ({value!r}) has no place in it and is left out"))
+        elif again[name] != value:
+            lost.append(Issue(f"{name} ({value!r}) reads back as {again[name]!r}"))
+    return lost

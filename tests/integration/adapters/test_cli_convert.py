@@ -153,3 +153,25 @@ def test_a_rendered_document_is_checked_by_the_target_formats_own_validator() ->
     assert refused.stderr.count("\n") == 1 and "missing: type (TypeCode)" in refused.stderr
     clean = _cusdep("convert", str(EPHYTO), "--to", "uncefact-sps-xml", "--validate")
     assert clean.returncode == 0 and "as uncefact-sps-xml" not in clean.stderr
+
+
+def test_a_contract_field_the_target_format_cannot_carry_is_named(tmp_path: Path) -> None:
+    """The contract's declaration JSON into WCO DM: quantity, unit and arrival date have no
+    place in the CDS declaration we write, and were left out with exit 0 and nothing said (a
+    round trip lost them); what the format carries is not named."""
+    declaration = {
+        "declaration_number": "DEC-2026-77", "consignor_name": "Orchard Exports Pty Ltd",
+        "consignee_name": "上海果品进出口有限公司", "origin_country": "AU", "hs_code": "080810",
+        "quantity": 1200, "unit": "kg", "net_weight_kg": 1200.0, "packages": 48,
+        "arrival_date": "2026-11-20", "certificate_numbers": ["AU-2026-000123"],
+    }  # fmt: skip
+    path = tmp_path / "declaration.json"
+    path.write_text(json.dumps(declaration, ensure_ascii=False), encoding="utf-8")
+    result = _cusdep("convert", str(path), "--to", "wco-dec-xml", "--validate")
+    assert result.returncode == 0 and "<Declaration>" in result.stdout
+    named = [ln for ln in result.stderr.splitlines() if "warning: as wco-dec-xml:" in ln]
+    assert len(named) == 3, result.stderr
+    for field in ("quantity (1200.0)", "unit ('kg')", "arrival_date ('2026-11-20')"):
+        assert any(field in ln and "left out" in ln for ln in named), field
+    clean = _cusdep("convert", str(EPHYTO), "--to", "uncefact-sps-xml")
+    assert clean.returncode == 0 and "as uncefact-sps-xml" not in clean.stderr

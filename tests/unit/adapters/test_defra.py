@@ -113,6 +113,25 @@ def test_a_fractional_package_count_is_read_with_a_warning() -> None:
     assert JsonCollector().integer("12", "$.packages", "packages") == 12
 
 
+def test_a_plant_health_quantity_in_kilograms_keeps_its_fraction() -> None:
+    """CHED-PP quantities are in their ``type_quantity``: 12.5 kg was rounded to 12 (with a
+    "not a whole number" warning); a count of animals is still whole."""
+    path = SAMPLES / "single" / "chedpp-multiple-commodity.json"
+    ched = json.loads(path.read_text(encoding="utf-8-sig"))
+    sets = ched["partOne"]["commodities"]["complementParameterSet"]
+    for data in sets:
+        data["keyDataPair"] += [
+            {"key": "quantity", "data": "12.5"},
+            {"key": "type_quantity", "data": "Kilograms"},
+        ]
+    doc, issues = IpaffsChedAdapter().parse(json.dumps(ched).encode())
+    assert doc.quantity == 12.5 * len(sets) and doc.unit == "Kilograms"  # was 12 per set
+    assert not any("whole number" in i.message for i in issues)
+    cheda = (SAMPLES / "single" / "cheda-one-commodity.json").read_bytes()
+    animals = IpaffsChedAdapter().parse(cheda.replace(b'"data": "1"', b'"data": "1.5"'))
+    assert any("whole number" in i.message for i in animals[1])
+
+
 def test_reference_normalisation_across_formats() -> None:
     assert normalize_reference("CHEDP.GB.2024.5249429") == normalize_reference("GBCHD2024.5249429")
     assert normalize_reference("CHEDA.GB.2024.5249486") == normalize_reference("gbchd2024.5249486")

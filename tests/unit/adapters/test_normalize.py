@@ -188,6 +188,14 @@ def test_a_name_in_its_own_script_is_the_name_spelt_in_ascii(printed: str, recor
 def test_zoned_xs_dates_and_every_rec20_mass_unit() -> None:
     assert str(n.parse_date("2016-04-22Z")) == "2016-04-22"  # an xs:date with its zone
     assert str(n.parse_date("2016-04-22+02:00")) == "2016-04-22"
+    # UN/EDIFACT 2379 date-times with their zone (304, 205) and ISO 8601's hours-only zone
+    assert str(n.parse_date("20260226154205+01")) == "2026-02-26"
+    assert str(n.parse_date("20240125094643Z")) == "2024-01-25"
+    assert str(n.parse_date("202401250946-0330")) == "2024-01-25"
+    assert str(n.parse_date("2016-04-22T13:53:08+01")) == "2016-04-22"
+    for odd in ("20240125+01", "2016-04-22-05"):  # a zone needs a time
+        with pytest.raises(n.NormalizationError):
+            n.parse_date(odd)
     assert n.to_kg(5_000_000, "MGM") == 5.0  # UNECE Rec. 20: milligram
     assert n.to_kg(16, "ONZ") == 0.453592  # ounce
     assert n.to_kg(3, "DTN") == 300.0  # decitonne

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from adapters.canonical import Certificate
+from adapters.canonical import Certificate, LineItem
 from adapters.errors import InvalidDocument, MalformedInput, UnsafeInput, UnsupportedVersion
 from adapters.uncefact_sps import SpsCertificateAdapter
 from tests.interop_data import INTEROP
@@ -196,6 +196,37 @@ def test_missing_certificate_number_is_an_issue_not_an_error(raw: bytes) -> None
     assert any("certificate number" in i.message for i in issues)
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["20160422135308Z", "20160422135308+01", "201604221353+0200", "2016-04-22T13:53:08+01"],
+)
+def test_issue_date_time_with_its_zone_in_the_un_edifact_forms(raw: bytes, written: str) -> None:
+    """DateTimeString formatCode 304/205 (CCYYMMDDHHMMSS and a zone, as the HMRC samples write
+    it) and ISO 8601 with an hours-only zone: the issue date was lost, with two warnings."""
+    old = b"<ns2:DateTimeString>2016-04-22T13:53:08-03:00<"
+    variant = raw.replace(old, f'<ns2:DateTimeString formatCode="304">{written}<'.encode())
+    assert variant != raw
+    doc, issues = SpsCertificateAdapter().parse(variant)
+    assert doc.issue_date == date(2016, 4, 22)
+    assert not any("issue date" in i.message for i in issues)
+
+
+def test_an_unreadable_issue_date_is_one_warning_at_its_date_time_string(raw: bytes) -> None:
+    """It was reported twice, the second time at IssueDateTime as if that were another value."""
+    variant = raw.replace(b">2016-04-22T13:53:08-03:00<", b">2016-13-45<")
+    assert variant != raw
+    doc, issues = SpsCertificateAdapter().parse(variant)
+    assert doc.issue_date is None
+    about = [i for i in issues if "issue date" in i.message]
+    assert len(about) == 1 and about[0].path is not None
+    assert about[0].path.endswith("/IssueDateTime/DateTimeString")
+    bare = raw.replace(  # a date right in IssueDateTime (no DateTimeString) is still read
+        b"<ns2:DateTimeString>2016-04-22T13:53:08-03:00</ns2:DateTimeString>", b"2016-04-21"
+    )
+    assert bare != raw
+    assert SpsCertificateAdapter().parse(bare)[0].issue_date == date(2016, 4, 21)
+
+
 def test_validate_names_what_the_schema_requires_and_the_document_lacks(raw: bytes) -> None:
     adapter = SpsCertificateAdapter()
     assert [i for i in adapter.validate(raw) if i.severity == "error"] == []
@@ -243,6 +274,28 @@ def test_not_well_formed_names_the_line(raw: bytes) -> None:
     expected_line = raw[: raw.index(b"</ns1:CommonName>")].count(b"\n") + 1
     assert err.value.reasons[0].line == expected_line
     assert f"line {expected_line}" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (b"<ns1:Name>Juan Perez</ns1:Name>", b"<x>" * 300 + b"</x>" * 300, "depth"),
+        (b"Juan Perez", b"J" * (11 * 1024 * 1024), "Text node too long"),
+        (b"<ns1:CommonName>", b"<!--" + b"c" * (11 * 1024 * 1024) + b"--><ns1:CommonName>", "big"),
+    ],
+    ids=("nested", "text", "comment"),
+)
+def test_a_document_beyond_the_parser_limits_is_unsafe_not_malformed(
+    raw: bytes, old: bytes, new: bytes, reason: str
+) -> None:
+    """Well-formed, but nested deeper or longer than libxml2 reads without huge_tree: it was
+    "not well-formed XML: ... use XML_PARSE_HUGE option", an option no partner can set."""
+    variant = raw.replace(old, new, 1)
+    assert variant != raw
+    with pytest.raises(UnsafeInput) as err:
+        SpsCertificateAdapter().parse(variant)
+    assert reason in str(err.value) and "XML_PARSE_HUGE" not in str(err.value)
+    assert err.value.reasons[0].line is not None
 
 
 def test_bom_is_accepted(raw: bytes, parsed: tuple[Certificate, list]) -> None:
@@ -370,3 +423,25 @@ def test_a_negative_amount_is_refused_not_passed_on(raw: bytes, old: bytes, new:
     assert raw.count(old) == 1
     with pytest.raises(InvalidDocument, match=r"greater than or equal to 0 \(line_items/"):
         SpsCertificateAdapter().parse(raw.replace(old, new))
+
+
+def test_the_documents_origin_survives_when_no_goods_line_names_one() -> None:
+    """A CHED-A (IPAFFS) has its country of origin at document level and goods lines without
+    one: rendered as SPS, which carries an origin per line only, the origin was left out."""
+    cert = Certificate(
+        certificate_number="CHEDA.GB.2024.1",
+        origin_country="ES",
+        line_items=[LineItem(sequence=1, description="Bovine"), LineItem(sequence=2)],
+    )
+    back, _ = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(cert))
+    assert back.origin_country == "ES"
+    assert [i.origin_country for i in back.line_items] == ["ES", "ES"]
+    # a line's own origin is never overwritten, nor the export country written as one
+    mixed = cert.model_copy(
+        update={"line_items": [LineItem(sequence=1, origin_country="FR"), LineItem(sequence=2)]}
+    )
+    lines = SpsCertificateAdapter().parse(SpsCertificateAdapter().render(mixed))[0].line_items
+    assert [i.origin_country for i in lines] == ["FR", None]
+    exported = Certificate(export_country="AR", line_items=[LineItem(sequence=1)])
+    assert exported.origin_country == "AR"
+    assert b"OriginSPSCountry" not in SpsCertificateAdapter().render(exported)

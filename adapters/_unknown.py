@@ -44,8 +44,23 @@ def _kind(data: bytes, text: bytes) -> str:
     if head.startswith(b"<"):
         return _xml_kind(head)
     if head.startswith((b"{", b"[")):
-        return _json_kind(text)
+        return _json_kind(text) if _utf8(data) else _NOT_UTF8
     return ""
+
+
+_NOT_UTF8 = "JSON not encoded in UTF-8: save it as UTF-8, as RFC 8259 asks of JSON between systems"
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether ``data`` is UTF-8 (a byte-order mark allowed): not UTF-16 (a BOM, or the NUL
+    bytes of ASCII text in it), not Latin-1 or another 8-bit code page."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:64]:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _xml_kind(head: bytes) -> str:

@@ -185,6 +185,7 @@ def _century(year: str) -> int:
 # ---------------------------------------------------------------------------- numbers
 
 _NUM = re.compile(r"[-+]?\d[\d\s.,'\u00a0\u202f]*")
+_EXPONENT = re.compile(r"[eE][-+]?\d")
 
 _UNITS = {
     "kg": "kg", "kgs": "kg", "kgm": "kg", "kilo": "kg", "kilos": "kg", "kilogram": "kg",
@@ -223,6 +224,8 @@ def parse_number(text: str | float | int) -> float:
     m = _NUM.search(raw)
     if m is None:
         raise NormalizationError(f"not a number: {raw!r}")
+    if _EXPONENT.match(raw, m.end()):  # "1e3" is no decimal: it was read as 1 (unit "e3")
+        raise NormalizationError(f"not a decimal number (an exponent): {raw[:40]!r}")
     token = re.sub(r"[\s'\u00a0\u202f]", "", m.group(0)).rstrip(".,")
     try:
         value = float(_canonical_digits(token))

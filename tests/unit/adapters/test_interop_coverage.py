@@ -112,6 +112,12 @@ def test_a_document_of_another_kind_is_named_in_its_refusal(sample: str, said: s
             "a W3C verifiable credential",
         ),
         (b"\xef\xbb\xbf<a:Invoice xmlns:a='x'/>", "an XML document whose root element is Invoice"),
+        # JSON in another encoding was named by its keys, or not at all, as if unknown
+        ('{"doc_type": "certificate"}'.encode("utf-16"), "JSON not encoded in UTF-8"),
+        ('{"doc_type": "certificate"}'.encode("utf-16-le"), "JSON not encoded in UTF-8"),
+        (b'{"doc_type": "certificate", "certificate_number": "\xff\xfe"}', "JSON not encoded"),
+        ('{"doc_type": "x", "name": "Müller"}'.encode("latin-1"), "JSON not encoded in UTF-8"),
+        (b'\xef\xbb\xbf{"invoice": 1}', "a JSON object with the keys invoice)"),
     ],
 )
 def test_the_refusal_says_what_little_it_can_tell(data: bytes, said: str) -> None:

@@ -201,3 +201,13 @@ def test_zoned_xs_dates_and_every_rec20_mass_unit() -> None:
     assert n.to_kg(3, "DTN") == 300.0  # decitonne
     with pytest.raises(n.NormalizationError):
         n.to_kg(1, "MTQ")  # a volume is no mass
+
+
+def test_a_number_in_exponent_notation_is_refused_not_read_as_its_mantissa() -> None:
+    # "1e3" was read as 1.0 (unit "e3"): an ePhyto's NetWeightMeasure 1e3 gave 1 kg, silently
+    from adapters.normalize import NormalizationError, parse_number
+
+    for text in ("1e3", "2E-3", "1.5e+2 kg"):
+        with pytest.raises(NormalizationError, match="exponent"):
+            parse_number(text)
+    assert parse_number("5 each") == 5.0 and parse_number("12 KGM") == 12.0

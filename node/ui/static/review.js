@@ -99,14 +99,25 @@ function sealBad(review) {
   return !(seal && seal.match) || failedOn(review, "seal").length > 0;
 }
 
-async function sealSpecimenId(review) {
-  if (review.result.seal && review.result.seal.seal_id) return review.result.seal.seal_id;
+// a registered specimen's record: this node's own or a partner's, which registry sync stores
+// under the issuing country as registrar (the issuer's own record first)
+async function specimenRecord(kind, wanted) {
+  const records = (await cusdep.json(`/api/v1/registry?kind=${kind}`)).filter((r) => r.sha256 && wanted(r));
+  return records.find((r) => r.authoritative && r.state === "confirmed")
+    || records.find((r) => r.state === "confirmed") || records[0] || null;
+}
+
+function specimenPath(kind, record) {
+  return `/api/v1/registry/${kind}/${encodeURIComponent(record.id)}/specimen?registrar=${encodeURIComponent(record.registrar)}`;
+}
+
+async function sealSpecimen(review) {
+  const id = review.result.seal && review.result.seal.seal_id;
+  if (id) return specimenRecord("seal", (r) => r.id === id);
   const templates = await cusdep.json("/api/v1/registry?kind=template");
   const t = templates.find((x) => x.id === review.template_id);
   if (!t) return null;
-  const seals = await cusdep.json("/api/v1/registry?kind=seal");
-  const s = seals.find((x) => x.agency_id === t.agency_id && x.state === "confirmed");
-  return s ? s.id : null;
+  return specimenRecord("seal", (r) => r.agency_id === t.agency_id && r.state === "confirmed");
 }
 
 async function renderSpecimens(review) {
@@ -122,10 +133,10 @@ async function renderSpecimens(review) {
     seal.coverage != null ? `specimen ink seen ${Math.round(seal.coverage * 100)}%` : ""].filter(Boolean).join(" · ");
   if (ev.seal) loading.push(cusdep.imageInto($("seal-found"), base + ev.seal)); else $("seal-found").hidden = true;
   if (ev.signature) loading.push(cusdep.imageInto($("sig-found"), base + ev.signature)); else $("sig-found").hidden = true;
-  const sealId = await sealSpecimenId(review).catch(() => null);
-  if (sealId) {
-    $("seal-specimen-cap").textContent = "registered " + sealId;
-    loading.push(cusdep.imageInto($("seal-specimen"), `/api/v1/registry/seal/${encodeURIComponent(sealId)}/specimen`));
+  const sealRecord = await sealSpecimen(review).catch(() => null);
+  if (sealRecord) {
+    $("seal-specimen-cap").textContent = "registered " + sealRecord.id;
+    loading.push(cusdep.imageInto($("seal-specimen"), specimenPath("seal", sealRecord)));
   } else { $("seal-specimen").hidden = true; $("seal-specimen-cap").textContent = "no registered specimen"; }
   const earlier = review.stamping_of;  // seal.unique: the paper this seal was copied from
   if (earlier) {
@@ -139,9 +150,11 @@ async function renderSpecimens(review) {
     } else { $("seal-earlier").hidden = true; }
   }
   const officer = review.result.signature && review.result.signature.officer_id;
+  const officerRecord = officer ? await specimenRecord("officer", (r) => r.id === officer).catch(() => null) : null;
   if (officer) {
     $("sig-specimen-cap").textContent = "registered " + officer;
-    loading.push(cusdep.imageInto($("sig-specimen"), `/api/v1/registry/officer/${encodeURIComponent(officer)}/specimen`));
+    if (officerRecord) loading.push(cusdep.imageInto($("sig-specimen"), specimenPath("officer", officerRecord)));
+    else $("sig-specimen").hidden = true;
   } else { $("sig-specimen").hidden = true; $("sig-specimen-cap").textContent = "no matching officer"; }
   await Promise.all(loading);
 }

@@ -590,3 +590,56 @@ async def test_an_officer_revokes_an_accepted_paper_the_issuer_withdrew(home) ->
             assert not await page.locator("#withdrawn").is_visible()
             assert errors == []
         assert review.get(paper)["revoked"]["reason"] == "the issuer withdrew it"
+
+
+def _synced_from_au(node) -> None:  # type: ignore[no-untyped-def]
+    """AU's agency, seal, officer and template as registry sync leaves them: registered by AU
+    (its node AU-SYD), authoritative and confirmed, none by this node."""
+    from node.registry.tables import RegistryRecordRow
+
+    add_partner(node, "AU-SYD", "AU")
+    seal, sig = node.blobs.put(png("#0b3d91", (120, 120))), node.blobs.put(png("navy", (160, 60)))
+    records = [
+        ("agency", "AU-DAFF", ""),
+        ("seal", "AU-DAFF-S1", seal),
+        ("officer", "AU-DAFF-O7", sig),
+        ("template", "AU-PHYTO-2025", ""),
+    ]
+    with node.db.session() as session:
+        for kind, record_id, sha in records:
+            session.add(
+                RegistryRecordRow(
+                    kind=kind,
+                    registrar="AU",
+                    record_id=record_id,
+                    agency_id="AU-DAFF",
+                    country="AU",
+                    sha256=sha,
+                    authoritative=True,
+                    state="confirmed",
+                    source="AU-SYD",
+                )
+            )
+
+
+@pytest.mark.timeout(120)
+async def test_specimens_a_partner_registered_are_shown_beside_the_seal_and_signature(
+    home,
+) -> None:
+    """Specimens come to an importing node by registry sync, registered by the issuing
+    country: the page asked for them as this node's own (404) and showed no specimen beside
+    the seal or the signature on any partner's paper."""
+    async with _served(home) as (node, url):
+        _synced_from_au(node)
+        genuine = await _reviewed(node, "genuine")
+        forged = await _reviewed(node, "forged")  # no seal matched: the agency's seal shown
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        loaded = "id => document.getElementById(id).naturalWidth"
+        for sha in (genuine, forged):
+            async with _officer_page(url, sha, token) as (page, errors):
+                assert await page.inner_text("#seal-specimen-cap") == "registered AU-DAFF-S1"
+                assert await page.inner_text("#sig-specimen-cap") == "registered AU-DAFF-O7"
+                assert await page.evaluate(loaded, "seal-specimen") == 120
+                assert await page.evaluate(loaded, "sig-specimen") == 160
+                assert await page.locator("#seal-specimen").is_visible()
+                assert errors == []

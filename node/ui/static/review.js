@@ -2,7 +2,7 @@
 // certificate vs declaration, decision with keyboard shortcuts, and the trace.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { review: null, page: 0, showFields: true };
+const state = { review: null, page: 0, showFields: true, canDecide: false };
 const SVG = "http://www.w3.org/2000/svg";
 
 function label(name) { return name.replace(/_/g, " "); }
@@ -230,7 +230,9 @@ function renderDecision(review) {
   $("verdict").className = "badge " + (review.verdict || "");
   $("state").textContent = d ? `decided: ${d.decision} by ${d.officer}` : review.state;
   const open = !d && review.state !== "pending" && review.verdict !== "accept";
-  $("decision").hidden = !open;
+  // an auditor reads: no buttons it may not use (the API would answer 403)
+  $("decision").hidden = !open || !state.canDecide;
+  $("read-only").hidden = !open || state.canDecide;
   // the service needs a reason for a decision against the machine's verdict; on a review
   // verdict either decision is one
   $("reason-rule").textContent = review.verdict === "review"
@@ -260,7 +262,7 @@ function renderWithdrawn(review) {
     $("withdrawn-note").textContent =
       `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${gone.at}${why}.`;
   }
-  $("revoke-form").hidden = !(gone && !own && accepted(review));
+  $("revoke-form").hidden = !(gone && !own && accepted(review) && state.canDecide);
   $("revoked-note").hidden = !own;
   if (own) $("revoked-note").textContent = `revoked by ${own.by} at ${own.at}` + (own.reason ? ` — ${own.reason}` : "");
 }
@@ -363,6 +365,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   try { review = await cusdep.json(`/api/v1/review/${sha}`); }
   catch (e) { $("findings").replaceChildren(cusdep.el("li", { class: "fail error", text: e.message })); return; }
   state.review = review;
+  const me = await cusdep.json("/api/v1/me").catch(() => ({}));
+  state.canDecide = me.role === "officer" || me.role === "admin";
   const pages = review.layout.pages || [];
   state.page = readPage(review);
   if (pages.length > 1) {

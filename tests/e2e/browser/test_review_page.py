@@ -545,26 +545,33 @@ async def test_an_officer_clears_a_declaration_that_disagrees_with_an_accepted_p
             assert errors == []
 
 
+async def _withdrawn_paper(node) -> str:  # type: ignore[no-untyped-def]
+    """A paper accepted by an officer and anchored, whose certificate the issuer (AU-SYD)
+    revoked since ("issued in error"): its SHA-256."""
+    from node.exchange._pb import documents_pb2 as docs
+    from node.exchange.revocations import DocumentRevocation
+
+    add_partner(node, "AU-SYD", "AU")
+    copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
+    paper = await _reviewed(node, "genuine")
+    node.extras["review"].decide(paper, "accept", "checked by hand", "jane")
+    await node.anchoring.run_once(force=True)
+    revocation = docs.Revocation(
+        target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="issued in error"
+    )
+    with node.db.session() as session:
+        DocumentRevocation("AU-SYD", "m-1", revocation).write(session)
+    return paper
+
+
 @pytest.mark.timeout(120)
 async def test_an_officer_revokes_an_accepted_paper_the_issuer_withdrew(home) -> None:
     """The issuer revoked its copy of a certificate accepted here: the queue page lists the
     paper apart; its review says who withdrew it and why, and the officer revokes it on chain
     from there; it then leaves the list."""
-    from node.exchange._pb import documents_pb2 as docs
-    from node.exchange.revocations import DocumentRevocation
-
     async with _served(home) as (node, url):
-        add_partner(node, "AU-SYD", "AU")
-        copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
         review = node.extras["review"]
-        paper = await _reviewed(node, "genuine")
-        review.decide(paper, "accept", "checked by hand", "jane")
-        await node.anchoring.run_once(force=True)
-        revocation = docs.Revocation(
-            target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="issued in error"
-        )
-        with node.db.session() as session:
-            DocumentRevocation("AU-SYD", "m-1", revocation).write(session)
+        paper = await _withdrawn_paper(node)
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _chromium() as (_browser, page, errors):
             await page.goto(f"{url}/ui/#token={token}")
@@ -643,3 +650,28 @@ async def test_specimens_a_partner_registered_are_shown_beside_the_seal_and_sign
                 assert await page.evaluate(loaded, "sig-specimen") == 160
                 assert await page.locator("#seal-specimen").is_visible()
                 assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_auditor_sees_a_review_without_the_buttons_it_may_not_use(home) -> None:
+    """An auditor reads reviews: the page offered it Accept, Reject and Revoke, and a key
+    press or a click answered 403 "role auditor may not do this"."""
+    async with _served(home) as (node, url):
+        withdrawn = await _withdrawn_paper(node)
+        forged = await _reviewed(node, "forged")
+        token = TokenService(node.db).issue("auditor", "ann")["token"]
+        async with _officer_page(url, forged, token) as (page, errors):
+            assert await page.locator("#decision").is_hidden()
+            assert await page.locator("#accept").is_hidden()
+            assert await page.locator("#reject").is_hidden()
+            assert "an officer decides" in await page.inner_text("#read-only")
+            await page.keyboard.press("r")
+            await page.wait_for_timeout(300)
+            assert await page.inner_text("#decision-error") == ""
+            await page.goto(f"{url}/ui/review/{withdrawn}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.locator("#withdrawn-note").is_visible()
+            assert await page.locator("#revoke-form").is_hidden()
+            assert await page.locator("#revoke").is_hidden()
+            assert errors == []
+        assert node.extras["review"].get(forged)["decision"] is None

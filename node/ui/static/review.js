@@ -381,7 +381,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   renderDecision(review);
   $("accept").addEventListener("click", () => decide("accept"));
   $("reject").addEventListener("click", () => decide("reject"));
-  $("revoke").addEventListener("click", revokePaper);
+  // the button or Enter in the reason: revoked here, not submitted as a page load
+  $("revoke-form").addEventListener("submit", (ev) => { ev.preventDefault(); revokePaper(); });
   $("prev").addEventListener("click", () => go("previous"));
   $("next").addEventListener("click", () => go("next"));
   document.addEventListener("keydown", keys);

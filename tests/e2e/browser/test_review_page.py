@@ -675,3 +675,20 @@ async def test_an_auditor_sees_a_review_without_the_buttons_it_may_not_use(home)
             assert await page.locator("#revoke").is_hidden()
             assert errors == []
         assert node.extras["review"].get(forged)["decision"] is None
+
+
+@pytest.mark.timeout(120)
+async def test_enter_in_the_revocation_reason_revokes_the_paper(home) -> None:
+    """Keyboard only: the officer types the reason and presses Enter. The form was submitted
+    as a page load (``?`` appended): the reason typed was lost and nothing was revoked."""
+    async with _served(home) as (node, url):
+        paper = await _withdrawn_paper(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, paper, token) as (page, errors):
+            await page.focus("#revoke-reason")
+            await page.keyboard.type("the issuer withdrew it")
+            await page.keyboard.press("Enter")
+            await page.locator("#revoked-note").filter(has_text="revoked by jane").wait_for()
+            assert page.url == f"{url}/ui/review/{paper}"
+            assert errors == []
+        assert node.extras["review"].get(paper)["revoked"]["reason"] == "the issuer withdrew it"

@@ -692,3 +692,22 @@ async def test_enter_in_the_revocation_reason_revokes_the_paper(home) -> None:
             assert page.url == f"{url}/ui/review/{paper}"
             assert errors == []
         assert node.extras["review"].get(paper)["revoked"]["reason"] == "the issuer withdrew it"
+
+
+@pytest.mark.timeout(120)
+async def test_back_to_the_queue_after_a_decision_lists_it_no_more(home) -> None:
+    """The officer opens a paper from the queue, decides it and goes back (the browser's Back):
+    the queue was the answer cached before the decision, still listing the paper."""
+    async with _served(home) as (node, url):
+        forged, genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/#token={token}")
+            await page.locator(f"#queue-rows a[href='/ui/review/{forged}']").click()
+            await page.wait_for_selector("body[data-ready='1']")
+            await page.keyboard.press("r")
+            await page.wait_for_selector("#decided:not([hidden])")
+            await page.go_back()
+            await page.wait_for_selector(f"#queue-rows a[href='/ui/review/{genuine}']")
+            assert await page.locator("#queue-rows tr").count() == 1
+            assert errors == []

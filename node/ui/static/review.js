@@ -22,7 +22,12 @@ function renderFindings(review) {
   $("passed-summary").textContent = `${passed.length} check${passed.length === 1 ? "" : "s"} passed`;
   $("passed-box").hidden = passed.length === 0;
   if (review.state === "pending") $("findings").append(cusdep.el("li", { class: "pass", text: "waiting for the machine review; reload in a moment" }));
-  else if (!review.rules.length) $("findings").append(cusdep.el("li", { class: "fail warning", text: "no rule results: the machine could not read this document" }));
+  else if (!review.rules.length) {
+    // no rule ran: the verdict's reasons say why (no template fits, the page unreadable)
+    const why = (review.reasons || []).length ? review.reasons : ["the machine could not read this document"];
+    $("findings").append(...why.map((text) => cusdep.el("li", { class: "fail warning" },
+      "no rule results: ", cusdep.el("bdi", { text }))));
+  }
   else if (!failed.length) $("findings").append(cusdep.el("li", { class: "pass", text: "every check passed" }));
   $("reasons").textContent = (review.reasons || []).join(" · ");
 }

@@ -711,3 +711,31 @@ async def test_back_to_the_queue_after_a_decision_lists_it_no_more(home) -> None
             await page.wait_for_selector(f"#queue-rows a[href='/ui/review/{genuine}']")
             assert await page.locator("#queue-rows tr").count() == 1
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_paper_no_template_fits_says_why_in_its_findings(home) -> None:
+    """No template fits (a country whose templates are not registered): no rule ran, and the
+    only finding said "the machine could not read this document" of a page read well; the
+    verdict's reason (register the country's template) is the finding now."""
+    from node.review.tables import ReviewRow
+
+    why = (
+        "the page is a certificate of Norway (its origin and its exporter's address say so) and"
+        " no template of NO fits it; the closest, AU-HEALTH-2024, is for AU: register NO's template"
+    )
+    async with _served(home) as (node, url):
+        with node.db.session() as session:
+            session.add(
+                ReviewRow(
+                    sha256="cd" * 32, state="review", verdict="review", result={"reasons": [why]}
+                )
+            )
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, "cd" * 32, token) as (page, errors):
+            findings = page.locator("#findings li")
+            assert await findings.count() == 1
+            text = await findings.first.inner_text()
+            assert "could not read" not in text and "register NO's template" in text, text
+            assert "fail warning" in (await findings.first.get_attribute("class") or "")
+            assert errors == []

@@ -739,3 +739,19 @@ async def test_a_paper_no_template_fits_says_why_in_its_findings(home) -> None:
             assert "could not read" not in text and "register NO's template" in text, text
             assert "fail warning" in (await findings.first.get_attribute("class") or "")
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_findings_severity_stands_apart_from_its_rule(home) -> None:
+    """A warning's severity, as wide as its column, ran into the rule's id
+    ("WARNINGcopy.present") on the officer's screen."""
+    async with _served(home) as (node, url):
+        sha = await _reviewed(node, "genuine")
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, sha, token) as (page, errors):
+            warning = page.locator("#findings li.fail.warning").first
+            sev = await warning.locator(".sev").bounding_box()
+            rule = await warning.locator("code").bounding_box()
+            assert sev is not None and rule is not None
+            assert rule["x"] - (sev["x"] + sev["width"]) >= 3, (sev, rule)
+            assert errors == []

@@ -755,3 +755,21 @@ async def test_a_findings_severity_stands_apart_from_its_rule(home) -> None:
             assert sev is not None and rule is not None
             assert rule["x"] - (sev["x"] + sev["width"]) >= 3, (sev, rule)
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_the_officer_signs_in_by_keyboard_alone(home) -> None:
+    """The sign-in form opened with nothing focused: the officer had to click the token field
+    (or tab past the header's links) before pasting the token."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/review/{forged}")
+            await page.wait_for_selector("#signin:not([hidden])")
+            await page.wait_for_function("() => document.activeElement.id === 'token'")
+            await page.keyboard.type(token)
+            await page.keyboard.press("Enter")
+            await page.wait_for_url(f"{url}/ui/review/{forged}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert errors == []

@@ -174,7 +174,7 @@ function renderCompare(review) {
   const copy = review.electronic_copy, fields = review.result.fields || {};
   const ev = review.layout.evidence || {}, loading = [];
   const gone = copy && copy.revoked
-    ? ` — REVOKED by ${copy.revoked.by} at ${copy.revoked.at}${copy.revoked.reason ? ": " + copy.revoked.reason : ""}` : "";
+    ? ` — REVOKED by ${copy.revoked.by} at ${cusdep.when(copy.revoked.at)}${copy.revoked.reason ? ": " + copy.revoked.reason : ""}` : "";
   $("copy-note").textContent = copy
     ? `issuer's electronic copy ${String(review.electronic_copy_sha256 || "").slice(0, 16)}… sent by ${copy.source || "?"}${gone}`
     : "no electronic copy from the issuer";
@@ -244,7 +244,7 @@ function renderDecision(review) {
     ? "(required: the machine left this to you)" : "(required to accept what the machine rejected)";
   box.hidden = !d;
   if (d) {
-    const at = (d.at || "").replace("T", " ").slice(0, 19);
+    const at = cusdep.when(d.at);
     box.textContent = `${d.decision} (${d.outcome}) by ${d.officer} at ${at}` + (d.reason ? ` — ${d.reason}` : "");
     box.className = "decided " + d.decision;
   }
@@ -265,11 +265,11 @@ function renderWithdrawn(review) {
   if (gone) {
     const why = gone.reason ? `: ${gone.reason}` : "";
     $("withdrawn-note").textContent =
-      `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${gone.at}${why}.`;
+      `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${cusdep.when(gone.at)}${why}.`;
   }
   $("revoke-form").hidden = !(gone && !own && accepted(review) && state.canDecide);
   $("revoked-note").hidden = !own;
-  if (own) $("revoked-note").textContent = `revoked by ${own.by} at ${own.at}` + (own.reason ? ` — ${own.reason}` : "");
+  if (own) $("revoked-note").textContent = `revoked by ${own.by} at ${cusdep.when(own.at)}` + (own.reason ? ` — ${own.reason}` : "");
 }
 
 async function revokePaper() {

@@ -773,3 +773,26 @@ async def test_the_officer_signs_in_by_keyboard_alone(home) -> None:
             await page.wait_for_url(f"{url}/ui/review/{forged}")
             await page.wait_for_selector("body[data-ready='1']")
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_the_withdrawal_and_the_revocation_are_timed_as_the_decision_is(home) -> None:
+    """The issuer's withdrawal and this node's revocation were timed in raw ISO with
+    microseconds ("at 2026-12-06T04:30:20.148542Z"), the decision and the trace beside them
+    as "2026-12-06 04:30:20"."""
+    import re
+
+    stamp = re.compile(r" at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b(?![.\d])")
+    async with _served(home) as (node, url):
+        paper = await _withdrawn_paper(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, paper, token) as (page, errors):
+            note = await page.inner_text("#withdrawn-note")
+            assert stamp.search(note) and "T" not in note.split(" at ")[1], note
+            await page.fill("#revoke-reason", "the issuer withdrew it")
+            await page.locator("#revoke").click()
+            revoked = page.locator("#revoked-note").filter(has_text="revoked by jane")
+            await revoked.wait_for()
+            text = await revoked.inner_text()
+            assert stamp.search(text) and "Z" not in text.split(" — ")[0], text
+            assert errors == []

@@ -2,7 +2,7 @@
 // certificate vs declaration, decision with keyboard shortcuts, and the trace.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { review: null, page: 0, showFields: true, canDecide: false };
+const state = { review: null, page: 0, showFields: true, canDecide: false, deciding: false };
 const SVG = "http://www.w3.org/2000/svg";
 
 function label(name) { return name.replace(/_/g, " "); }
@@ -306,7 +306,9 @@ async function renderTrace(sha) {
 
 async function decide(decision) {
   const review = state.review;
-  if (!review || $("decision").hidden) return;
+  // one decision at a time: a key pressed twice (or held) must not send it again
+  if (!review || $("decision").hidden || state.deciding) return;
+  state.deciding = true;
   $("decision-error").textContent = "";
   try {
     state.review = await cusdep.json(`/api/v1/review/${review.document_sha256}/decision`, {
@@ -326,7 +328,7 @@ async function decide(decision) {
       return;
     }
     if (/reason/.test(e.message)) $("reason").focus();  // overriding the machine: say why
-  }
+  } finally { state.deciding = false; }
 }
 
 function go(which) {

@@ -796,3 +796,21 @@ async def test_the_withdrawal_and_the_revocation_are_timed_as_the_decision_is(ho
             text = await revoked.inner_text()
             assert stamp.search(text) and "Z" not in text.split(" — ")[0], text
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_key_pressed_twice_decides_once_without_an_error(home) -> None:
+    """R pressed twice (or held down, repeating) sent the decision twice: the second answered
+    409 and the page showed "already decided by jane" in red under jane's own decision."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, forged, token) as (page, errors):
+            await page.keyboard.press("r")
+            await page.keyboard.press("r")
+            await page.wait_for_selector("#decided:not([hidden])")
+            await page.wait_for_selector("#trace li[data-kind='reviewed']")
+            await page.wait_for_timeout(500)
+            assert await page.inner_text("#decision-error") == ""
+            assert "reject (confirmed) by jane" in await page.inner_text("#decided")
+            assert errors == []

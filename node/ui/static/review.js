@@ -138,7 +138,11 @@ async function renderSpecimens(review) {
     seal.coverage != null ? `specimen ink seen ${Math.round(seal.coverage * 100)}%` : ""].filter(Boolean).join(" · ");
   if (ev.seal) loading.push(cusdep.imageInto($("seal-found"), base + ev.seal)); else $("seal-found").hidden = true;
   if (ev.signature) loading.push(cusdep.imageInto($("sig-found"), base + ev.signature)); else $("sig-found").hidden = true;
-  const sealRecord = await sealSpecimen(review).catch(() => null);
+  const officer = review.result.signature && review.result.signature.officer_id;
+  const [sealRecord, officerRecord] = await Promise.all([  // looked up at once
+    sealSpecimen(review).catch(() => null),
+    officer ? specimenRecord("officer", (r) => r.id === officer).catch(() => null) : null,
+  ]);
   if (sealRecord) {
     $("seal-specimen-cap").textContent = "registered " + sealRecord.id;
     loading.push(cusdep.imageInto($("seal-specimen"), specimenPath("seal", sealRecord)));
@@ -154,8 +158,6 @@ async function renderSpecimens(review) {
       loading.push(cusdep.imageInto($("seal-earlier"), `/api/v1/review/${earlier.sha256}/evidence/${earlier.seal_evidence}`));
     } else { $("seal-earlier").hidden = true; }
   }
-  const officer = review.result.signature && review.result.signature.officer_id;
-  const officerRecord = officer ? await specimenRecord("officer", (r) => r.id === officer).catch(() => null) : null;
   if (officer) {
     $("sig-specimen-cap").textContent = "registered " + officer;
     if (officerRecord) loading.push(cusdep.imageInto($("sig-specimen"), specimenPath("officer", officerRecord)));
@@ -369,10 +371,11 @@ document.addEventListener("DOMContentLoaded", async () => {
   const sha = $("review").dataset.sha256;
   if (!cusdep.token()) { location.href = "/ui/?next=" + encodeURIComponent(location.pathname); return; }
   let review;
+  const who = cusdep.json("/api/v1/me").catch(() => ({}));  // asked beside the review
   try { review = await cusdep.json(`/api/v1/review/${sha}`); }
   catch (e) { $("findings").replaceChildren(cusdep.el("li", { class: "fail error", text: e.message })); return; }
   state.review = review;
-  const me = await cusdep.json("/api/v1/me").catch(() => ({}));
+  const me = await who;
   state.canDecide = me.role === "officer" || me.role === "admin";
   const pages = review.layout.pages || [];
   state.page = readPage(review);

@@ -82,6 +82,7 @@ async function showPage(review) {
   const page = (review.layout.pages || [])[state.page];
   showCapture(page);
   if (page) await cusdep.imageInto($("scan-img"), `/api/v1/review/${review.document_sha256}/evidence/${page.name}`);
+  else $("scan-img").hidden = true;  // no page image yet (the machine has not reviewed it)
   drawBoxes(review);
 }
 
@@ -90,9 +91,10 @@ function failedOn(review, ...areas) {
   return review.rules.filter((r) => !r.passed && areas.includes(String(r.id).split(".")[0]));
 }
 
-function score(el, part, failed) {
+function score(el, part, failed, pending) {
   // a part whose image matches can still fail its checks (a copied stamping, an officer not
   // authorised): then it is shown as failing, naming the checks
+  if (pending) { el.textContent = "not reviewed yet"; el.className = "score muted"; return; }
   if (!part || !part.found) { el.textContent = "not found"; el.className = "score bad"; return; }
   const but = part.match && failed.length ? " · but " + failed.map((r) => r.id).join(", ") + " failed" : "";
   el.textContent = `${part.match ? "match" : "mismatch"} · score ${Number(part.score).toFixed(2)}${but}`;
@@ -130,8 +132,9 @@ async function renderSpecimens(review) {
   const ev = review.layout.evidence || {};
   const base = `/api/v1/review/${review.document_sha256}/evidence/`;
   const loading = [];
-  score($("seal-score"), review.result.seal, failedOn(review, "seal"));
-  score($("sig-score"), review.result.signature, failedOn(review, "signature", "officer"));
+  const pending = review.state === "pending";  // nothing looked for yet
+  score($("seal-score"), review.result.seal, failedOn(review, "seal"), pending);
+  score($("sig-score"), review.result.signature, failedOn(review, "signature", "officer"), pending);
   const seal = review.result.seal || {};
   // why the comparison says what it says (its score alone can read 1.00 on a mismatch)
   $("seal-finding").textContent = [seal.finding, seal.uncertain ? "uncertain comparison" : "",

@@ -814,3 +814,20 @@ async def test_a_key_pressed_twice_decides_once_without_an_error(home) -> None:
             assert await page.inner_text("#decision-error") == ""
             assert "reject (confirmed) by jane" in await page.inner_text("#decided")
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_paper_the_machine_has_not_reviewed_yet_shows_nothing_as_failed(home) -> None:
+    """A paper still waiting for the machine: its seal and signature were "not found" in red
+    (nothing had looked for them yet) and the scan a broken image."""
+    async with _served(home) as (node, url):
+        review = node.extras["review"]
+        sha = review.submit_scan(labelled_scan("waiting"), actor="clerk")["sha256"]
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, sha, token) as (page, errors):
+            assert "waiting for the machine review" in await page.inner_text("#findings")
+            for part in ("#seal-score", "#sig-score"):
+                assert await page.inner_text(part) == "not reviewed yet"
+                assert "bad" not in (await page.get_attribute(part, "class") or "")
+            assert await page.locator("#scan-img").is_hidden()
+            assert errors == []

@@ -6,10 +6,10 @@ tokens come from ``cusdep token issue`` (``tokens``); roles are checked in ``dep
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
 import node as node_pkg
@@ -45,8 +45,24 @@ def create_app(node: Node) -> FastAPI:
     app.state.tokens = TokenService(node.db)
     problems.install(app)
     metrics.install(app, node)
+    _not_cached(app)
     for module in (documents, review, checks, registry, trace, exchange, me):
         app.include_router(module.router, responses=problems.RESPONSES)
     app.include_router(health.router)
     views.install(app)
     return app
+
+
+def _not_cached(app: FastAPI) -> None:
+    """The API's answers (and errors) are one bearer's view of customs data: ``no-store``, never
+    kept in a browser's cache, whose back/forward navigation reuses a cached answer without
+    asking (the queue page listed papers decided since). The UI's pages say so themselves."""
+
+    @app.middleware("http")
+    async def _no_store(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith("/api/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -50,6 +50,8 @@ const cusdep = {
     return node;
   },
   short(sha) { return sha ? sha.slice(0, 12) + "…" : ""; },
+  // an ISO time as the pages show it: "2026-01-31 09:15:02" (UTC, to the second)
+  when(at) { return (at || "").replace("T", " ").slice(0, 19); },
 };
 
 // A link may carry the token in its fragment (never sent to the server): keep it, drop it from the URL.

@@ -20,6 +20,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   });
   if (!cusdep.token()) {
     form.hidden = false;
+    document.getElementById("token").focus();  // paste the token and press Enter
     const why = cusdep.whySignedOut();
     if (why) document.getElementById("signin-error").textContent = `Signed out: ${why}. Sign in again to go on.`;
     return;

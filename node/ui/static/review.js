@@ -2,7 +2,7 @@
 // certificate vs declaration, decision with keyboard shortcuts, and the trace.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { review: null, page: 0, showFields: true };
+const state = { review: null, page: 0, showFields: true, canDecide: false, deciding: false };
 const SVG = "http://www.w3.org/2000/svg";
 
 function label(name) { return name.replace(/_/g, " "); }
@@ -22,7 +22,12 @@ function renderFindings(review) {
   $("passed-summary").textContent = `${passed.length} check${passed.length === 1 ? "" : "s"} passed`;
   $("passed-box").hidden = passed.length === 0;
   if (review.state === "pending") $("findings").append(cusdep.el("li", { class: "pass", text: "waiting for the machine review; reload in a moment" }));
-  else if (!review.rules.length) $("findings").append(cusdep.el("li", { class: "fail warning", text: "no rule results: the machine could not read this document" }));
+  else if (!review.rules.length) {
+    // no rule ran: the verdict's reasons say why (no template fits, the page unreadable)
+    const why = (review.reasons || []).length ? review.reasons : ["the machine could not read this document"];
+    $("findings").append(...why.map((text) => cusdep.el("li", { class: "fail warning" },
+      "no rule results: ", cusdep.el("bdi", { text }))));
+  }
   else if (!failed.length) $("findings").append(cusdep.el("li", { class: "pass", text: "every check passed" }));
   $("reasons").textContent = (review.reasons || []).join(" · ");
 }
@@ -77,6 +82,7 @@ async function showPage(review) {
   const page = (review.layout.pages || [])[state.page];
   showCapture(page);
   if (page) await cusdep.imageInto($("scan-img"), `/api/v1/review/${review.document_sha256}/evidence/${page.name}`);
+  else $("scan-img").hidden = true;  // no page image yet (the machine has not reviewed it)
   drawBoxes(review);
 }
 
@@ -85,9 +91,10 @@ function failedOn(review, ...areas) {
   return review.rules.filter((r) => !r.passed && areas.includes(String(r.id).split(".")[0]));
 }
 
-function score(el, part, failed) {
+function score(el, part, failed, pending) {
   // a part whose image matches can still fail its checks (a copied stamping, an officer not
   // authorised): then it is shown as failing, naming the checks
+  if (pending) { el.textContent = "not reviewed yet"; el.className = "score muted"; return; }
   if (!part || !part.found) { el.textContent = "not found"; el.className = "score bad"; return; }
   const but = part.match && failed.length ? " · but " + failed.map((r) => r.id).join(", ") + " failed" : "";
   el.textContent = `${part.match ? "match" : "mismatch"} · score ${Number(part.score).toFixed(2)}${but}`;
@@ -99,14 +106,25 @@ function sealBad(review) {
   return !(seal && seal.match) || failedOn(review, "seal").length > 0;
 }
 
-async function sealSpecimenId(review) {
-  if (review.result.seal && review.result.seal.seal_id) return review.result.seal.seal_id;
+// a registered specimen's record: this node's own or a partner's, which registry sync stores
+// under the issuing country as registrar (the issuer's own record first)
+async function specimenRecord(kind, wanted) {
+  const records = (await cusdep.json(`/api/v1/registry?kind=${kind}`)).filter((r) => r.sha256 && wanted(r));
+  return records.find((r) => r.authoritative && r.state === "confirmed")
+    || records.find((r) => r.state === "confirmed") || records[0] || null;
+}
+
+function specimenPath(kind, record) {
+  return `/api/v1/registry/${kind}/${encodeURIComponent(record.id)}/specimen?registrar=${encodeURIComponent(record.registrar)}`;
+}
+
+async function sealSpecimen(review) {
+  const id = review.result.seal && review.result.seal.seal_id;
+  if (id) return specimenRecord("seal", (r) => r.id === id);
   const templates = await cusdep.json("/api/v1/registry?kind=template");
   const t = templates.find((x) => x.id === review.template_id);
   if (!t) return null;
-  const seals = await cusdep.json("/api/v1/registry?kind=seal");
-  const s = seals.find((x) => x.agency_id === t.agency_id && x.state === "confirmed");
-  return s ? s.id : null;
+  return specimenRecord("seal", (r) => r.agency_id === t.agency_id && r.state === "confirmed");
 }
 
 async function renderSpecimens(review) {
@@ -114,18 +132,23 @@ async function renderSpecimens(review) {
   const ev = review.layout.evidence || {};
   const base = `/api/v1/review/${review.document_sha256}/evidence/`;
   const loading = [];
-  score($("seal-score"), review.result.seal, failedOn(review, "seal"));
-  score($("sig-score"), review.result.signature, failedOn(review, "signature", "officer"));
+  const pending = review.state === "pending";  // nothing looked for yet
+  score($("seal-score"), review.result.seal, failedOn(review, "seal"), pending);
+  score($("sig-score"), review.result.signature, failedOn(review, "signature", "officer"), pending);
   const seal = review.result.seal || {};
   // why the comparison says what it says (its score alone can read 1.00 on a mismatch)
   $("seal-finding").textContent = [seal.finding, seal.uncertain ? "uncertain comparison" : "",
     seal.coverage != null ? `specimen ink seen ${Math.round(seal.coverage * 100)}%` : ""].filter(Boolean).join(" · ");
   if (ev.seal) loading.push(cusdep.imageInto($("seal-found"), base + ev.seal)); else $("seal-found").hidden = true;
   if (ev.signature) loading.push(cusdep.imageInto($("sig-found"), base + ev.signature)); else $("sig-found").hidden = true;
-  const sealId = await sealSpecimenId(review).catch(() => null);
-  if (sealId) {
-    $("seal-specimen-cap").textContent = "registered " + sealId;
-    loading.push(cusdep.imageInto($("seal-specimen"), `/api/v1/registry/seal/${encodeURIComponent(sealId)}/specimen`));
+  const officer = review.result.signature && review.result.signature.officer_id;
+  const [sealRecord, officerRecord] = await Promise.all([  // looked up at once
+    sealSpecimen(review).catch(() => null),
+    officer ? specimenRecord("officer", (r) => r.id === officer).catch(() => null) : null,
+  ]);
+  if (sealRecord) {
+    $("seal-specimen-cap").textContent = "registered " + sealRecord.id;
+    loading.push(cusdep.imageInto($("seal-specimen"), specimenPath("seal", sealRecord)));
   } else { $("seal-specimen").hidden = true; $("seal-specimen-cap").textContent = "no registered specimen"; }
   const earlier = review.stamping_of;  // seal.unique: the paper this seal was copied from
   if (earlier) {
@@ -138,10 +161,10 @@ async function renderSpecimens(review) {
       loading.push(cusdep.imageInto($("seal-earlier"), `/api/v1/review/${earlier.sha256}/evidence/${earlier.seal_evidence}`));
     } else { $("seal-earlier").hidden = true; }
   }
-  const officer = review.result.signature && review.result.signature.officer_id;
   if (officer) {
     $("sig-specimen-cap").textContent = "registered " + officer;
-    loading.push(cusdep.imageInto($("sig-specimen"), `/api/v1/registry/officer/${encodeURIComponent(officer)}/specimen`));
+    if (officerRecord) loading.push(cusdep.imageInto($("sig-specimen"), specimenPath("officer", officerRecord)));
+    else $("sig-specimen").hidden = true;
   } else { $("sig-specimen").hidden = true; $("sig-specimen-cap").textContent = "no matching officer"; }
   await Promise.all(loading);
 }
@@ -156,7 +179,7 @@ function renderCompare(review) {
   const copy = review.electronic_copy, fields = review.result.fields || {};
   const ev = review.layout.evidence || {}, loading = [];
   const gone = copy && copy.revoked
-    ? ` — REVOKED by ${copy.revoked.by} at ${copy.revoked.at}${copy.revoked.reason ? ": " + copy.revoked.reason : ""}` : "";
+    ? ` — REVOKED by ${copy.revoked.by} at ${cusdep.when(copy.revoked.at)}${copy.revoked.reason ? ": " + copy.revoked.reason : ""}` : "";
   $("copy-note").textContent = copy
     ? `issuer's electronic copy ${String(review.electronic_copy_sha256 || "").slice(0, 16)}… sent by ${copy.source || "?"}${gone}`
     : "no electronic copy from the issuer";
@@ -217,14 +240,16 @@ function renderDecision(review) {
   $("verdict").className = "badge " + (review.verdict || "");
   $("state").textContent = d ? `decided: ${d.decision} by ${d.officer}` : review.state;
   const open = !d && review.state !== "pending" && review.verdict !== "accept";
-  $("decision").hidden = !open;
+  // an auditor reads: no buttons it may not use (the API would answer 403)
+  $("decision").hidden = !open || !state.canDecide;
+  $("read-only").hidden = !open || state.canDecide;
   // the service needs a reason for a decision against the machine's verdict; on a review
   // verdict either decision is one
   $("reason-rule").textContent = review.verdict === "review"
     ? "(required: the machine left this to you)" : "(required to accept what the machine rejected)";
   box.hidden = !d;
   if (d) {
-    const at = (d.at || "").replace("T", " ").slice(0, 19);
+    const at = cusdep.when(d.at);
     box.textContent = `${d.decision} (${d.outcome}) by ${d.officer} at ${at}` + (d.reason ? ` — ${d.reason}` : "");
     box.className = "decided " + d.decision;
   }
@@ -245,11 +270,11 @@ function renderWithdrawn(review) {
   if (gone) {
     const why = gone.reason ? `: ${gone.reason}` : "";
     $("withdrawn-note").textContent =
-      `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${gone.at}${why}.`;
+      `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${cusdep.when(gone.at)}${why}.`;
   }
-  $("revoke-form").hidden = !(gone && !own && accepted(review));
+  $("revoke-form").hidden = !(gone && !own && accepted(review) && state.canDecide);
   $("revoked-note").hidden = !own;
-  if (own) $("revoked-note").textContent = `revoked by ${own.by} at ${own.at}` + (own.reason ? ` — ${own.reason}` : "");
+  if (own) $("revoked-note").textContent = `revoked by ${own.by} at ${cusdep.when(own.at)}` + (own.reason ? ` — ${own.reason}` : "");
 }
 
 async function revokePaper() {
@@ -286,7 +311,9 @@ async function renderTrace(sha) {
 
 async function decide(decision) {
   const review = state.review;
-  if (!review || $("decision").hidden) return;
+  // one decision at a time: a key pressed twice (or held) must not send it again
+  if (!review || $("decision").hidden || state.deciding) return;
+  state.deciding = true;
   $("decision-error").textContent = "";
   try {
     state.review = await cusdep.json(`/api/v1/review/${review.document_sha256}/decision`, {
@@ -306,7 +333,7 @@ async function decide(decision) {
       return;
     }
     if (/reason/.test(e.message)) $("reason").focus();  // overriding the machine: say why
-  }
+  } finally { state.deciding = false; }
 }
 
 function go(which) {
@@ -347,9 +374,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   const sha = $("review").dataset.sha256;
   if (!cusdep.token()) { location.href = "/ui/?next=" + encodeURIComponent(location.pathname); return; }
   let review;
+  const who = cusdep.json("/api/v1/me").catch(() => ({}));  // asked beside the review
   try { review = await cusdep.json(`/api/v1/review/${sha}`); }
   catch (e) { $("findings").replaceChildren(cusdep.el("li", { class: "fail error", text: e.message })); return; }
   state.review = review;
+  const me = await who;
+  state.canDecide = me.role === "officer" || me.role === "admin";
   const pages = review.layout.pages || [];
   state.page = readPage(review);
   if (pages.length > 1) {
@@ -364,7 +394,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   renderDecision(review);
   $("accept").addEventListener("click", () => decide("accept"));
   $("reject").addEventListener("click", () => decide("reject"));
-  $("revoke").addEventListener("click", revokePaper);
+  // the button or Enter in the reason: revoked here, not submitted as a page load
+  $("revoke-form").addEventListener("submit", (ev) => { ev.preventDefault(); revokePaper(); });
   $("prev").addEventListener("click", () => go("previous"));
   $("next").addEventListener("click", () => go("next"));
   document.addEventListener("keydown", keys);

@@ -545,26 +545,33 @@ async def test_an_officer_clears_a_declaration_that_disagrees_with_an_accepted_p
             assert errors == []
 
 
+async def _withdrawn_paper(node) -> str:  # type: ignore[no-untyped-def]
+    """A paper accepted by an officer and anchored, whose certificate the issuer (AU-SYD)
+    revoked since ("issued in error"): its SHA-256."""
+    from node.exchange._pb import documents_pb2 as docs
+    from node.exchange.revocations import DocumentRevocation
+
+    add_partner(node, "AU-SYD", "AU")
+    copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
+    paper = await _reviewed(node, "genuine")
+    node.extras["review"].decide(paper, "accept", "checked by hand", "jane")
+    await node.anchoring.run_once(force=True)
+    revocation = docs.Revocation(
+        target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="issued in error"
+    )
+    with node.db.session() as session:
+        DocumentRevocation("AU-SYD", "m-1", revocation).write(session)
+    return paper
+
+
 @pytest.mark.timeout(120)
 async def test_an_officer_revokes_an_accepted_paper_the_issuer_withdrew(home) -> None:
     """The issuer revoked its copy of a certificate accepted here: the queue page lists the
     paper apart; its review says who withdrew it and why, and the officer revokes it on chain
     from there; it then leaves the list."""
-    from node.exchange._pb import documents_pb2 as docs
-    from node.exchange.revocations import DocumentRevocation
-
     async with _served(home) as (node, url):
-        add_partner(node, "AU-SYD", "AU")
-        copy_sha = receive_copy(node, "AU-2026-genuine", net_weight_kg=1250.5)
         review = node.extras["review"]
-        paper = await _reviewed(node, "genuine")
-        review.decide(paper, "accept", "checked by hand", "jane")
-        await node.anchoring.run_once(force=True)
-        revocation = docs.Revocation(
-            target=docs.Revocation.TARGET_DOCUMENT, subject_id=copy_sha, reason="issued in error"
-        )
-        with node.db.session() as session:
-            DocumentRevocation("AU-SYD", "m-1", revocation).write(session)
+        paper = await _withdrawn_paper(node)
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _chromium() as (_browser, page, errors):
             await page.goto(f"{url}/ui/#token={token}")
@@ -590,3 +597,237 @@ async def test_an_officer_revokes_an_accepted_paper_the_issuer_withdrew(home) ->
             assert not await page.locator("#withdrawn").is_visible()
             assert errors == []
         assert review.get(paper)["revoked"]["reason"] == "the issuer withdrew it"
+
+
+def _synced_from_au(node) -> None:  # type: ignore[no-untyped-def]
+    """AU's agency, seal, officer and template as registry sync leaves them: registered by AU
+    (its node AU-SYD), authoritative and confirmed, none by this node."""
+    from node.registry.tables import RegistryRecordRow
+
+    add_partner(node, "AU-SYD", "AU")
+    seal, sig = node.blobs.put(png("#0b3d91", (120, 120))), node.blobs.put(png("navy", (160, 60)))
+    records = [
+        ("agency", "AU-DAFF", ""),
+        ("seal", "AU-DAFF-S1", seal),
+        ("officer", "AU-DAFF-O7", sig),
+        ("template", "AU-PHYTO-2025", ""),
+    ]
+    with node.db.session() as session:
+        for kind, record_id, sha in records:
+            session.add(
+                RegistryRecordRow(
+                    kind=kind,
+                    registrar="AU",
+                    record_id=record_id,
+                    agency_id="AU-DAFF",
+                    country="AU",
+                    sha256=sha,
+                    authoritative=True,
+                    state="confirmed",
+                    source="AU-SYD",
+                )
+            )
+
+
+@pytest.mark.timeout(120)
+async def test_specimens_a_partner_registered_are_shown_beside_the_seal_and_signature(
+    home,
+) -> None:
+    """Specimens come to an importing node by registry sync, registered by the issuing
+    country: the page asked for them as this node's own (404) and showed no specimen beside
+    the seal or the signature on any partner's paper."""
+    async with _served(home) as (node, url):
+        _synced_from_au(node)
+        genuine = await _reviewed(node, "genuine")
+        forged = await _reviewed(node, "forged")  # no seal matched: the agency's seal shown
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        loaded = "id => document.getElementById(id).naturalWidth"
+        for sha in (genuine, forged):
+            async with _officer_page(url, sha, token) as (page, errors):
+                assert await page.inner_text("#seal-specimen-cap") == "registered AU-DAFF-S1"
+                assert await page.inner_text("#sig-specimen-cap") == "registered AU-DAFF-O7"
+                assert await page.evaluate(loaded, "seal-specimen") == 120
+                assert await page.evaluate(loaded, "sig-specimen") == 160
+                assert await page.locator("#seal-specimen").is_visible()
+                assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_auditor_sees_a_review_without_the_buttons_it_may_not_use(home) -> None:
+    """An auditor reads reviews: the page offered it Accept, Reject and Revoke, and a key
+    press or a click answered 403 "role auditor may not do this"."""
+    async with _served(home) as (node, url):
+        withdrawn = await _withdrawn_paper(node)
+        forged = await _reviewed(node, "forged")
+        token = TokenService(node.db).issue("auditor", "ann")["token"]
+        async with _officer_page(url, forged, token) as (page, errors):
+            assert await page.locator("#decision").is_hidden()
+            assert await page.locator("#accept").is_hidden()
+            assert await page.locator("#reject").is_hidden()
+            assert "an officer decides" in await page.inner_text("#read-only")
+            await page.keyboard.press("r")
+            await page.wait_for_timeout(300)
+            assert await page.inner_text("#decision-error") == ""
+            await page.goto(f"{url}/ui/review/{withdrawn}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.locator("#withdrawn-note").is_visible()
+            assert await page.locator("#revoke-form").is_hidden()
+            assert await page.locator("#revoke").is_hidden()
+            assert errors == []
+        assert node.extras["review"].get(forged)["decision"] is None
+
+
+@pytest.mark.timeout(120)
+async def test_enter_in_the_revocation_reason_revokes_the_paper(home) -> None:
+    """Keyboard only: the officer types the reason and presses Enter. The form was submitted
+    as a page load (``?`` appended): the reason typed was lost and nothing was revoked."""
+    async with _served(home) as (node, url):
+        paper = await _withdrawn_paper(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, paper, token) as (page, errors):
+            await page.focus("#revoke-reason")
+            await page.keyboard.type("the issuer withdrew it")
+            await page.keyboard.press("Enter")
+            await page.locator("#revoked-note").filter(has_text="revoked by jane").wait_for()
+            assert page.url == f"{url}/ui/review/{paper}"
+            assert errors == []
+        assert node.extras["review"].get(paper)["revoked"]["reason"] == "the issuer withdrew it"
+
+
+@pytest.mark.timeout(120)
+async def test_back_to_the_queue_after_a_decision_lists_it_no_more(home) -> None:
+    """The officer opens a paper from the queue, decides it and goes back (the browser's Back):
+    the queue was the answer cached before the decision, still listing the paper."""
+    async with _served(home) as (node, url):
+        forged, genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/#token={token}")
+            await page.locator(f"#queue-rows a[href='/ui/review/{forged}']").click()
+            await page.wait_for_selector("body[data-ready='1']")
+            await page.keyboard.press("r")
+            await page.wait_for_selector("#decided:not([hidden])")
+            await page.go_back()
+            await page.wait_for_selector(f"#queue-rows a[href='/ui/review/{genuine}']")
+            assert await page.locator("#queue-rows tr").count() == 1
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_paper_no_template_fits_says_why_in_its_findings(home) -> None:
+    """No template fits (a country whose templates are not registered): no rule ran, and the
+    only finding said "the machine could not read this document" of a page read well; the
+    verdict's reason (register the country's template) is the finding now."""
+    from node.review.tables import ReviewRow
+
+    why = (
+        "the page is a certificate of Norway (its origin and its exporter's address say so) and"
+        " no template of NO fits it; the closest, AU-HEALTH-2024, is for AU: register NO's template"
+    )
+    async with _served(home) as (node, url):
+        with node.db.session() as session:
+            session.add(
+                ReviewRow(
+                    sha256="cd" * 32, state="review", verdict="review", result={"reasons": [why]}
+                )
+            )
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, "cd" * 32, token) as (page, errors):
+            findings = page.locator("#findings li")
+            assert await findings.count() == 1
+            text = await findings.first.inner_text()
+            assert "could not read" not in text and "register NO's template" in text, text
+            assert "fail warning" in (await findings.first.get_attribute("class") or "")
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_findings_severity_stands_apart_from_its_rule(home) -> None:
+    """A warning's severity, as wide as its column, ran into the rule's id
+    ("WARNINGcopy.present") on the officer's screen."""
+    async with _served(home) as (node, url):
+        sha = await _reviewed(node, "genuine")
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, sha, token) as (page, errors):
+            warning = page.locator("#findings li.fail.warning").first
+            sev = await warning.locator(".sev").bounding_box()
+            rule = await warning.locator("code").bounding_box()
+            assert sev is not None and rule is not None
+            assert rule["x"] - (sev["x"] + sev["width"]) >= 3, (sev, rule)
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_the_officer_signs_in_by_keyboard_alone(home) -> None:
+    """The sign-in form opened with nothing focused: the officer had to click the token field
+    (or tab past the header's links) before pasting the token."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            await page.goto(f"{url}/ui/review/{forged}")
+            await page.wait_for_selector("#signin:not([hidden])")
+            await page.wait_for_function("() => document.activeElement.id === 'token'")
+            await page.keyboard.type(token)
+            await page.keyboard.press("Enter")
+            await page.wait_for_url(f"{url}/ui/review/{forged}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_the_withdrawal_and_the_revocation_are_timed_as_the_decision_is(home) -> None:
+    """The issuer's withdrawal and this node's revocation were timed in raw ISO with
+    microseconds ("at 2026-12-06T04:30:20.148542Z"), the decision and the trace beside them
+    as "2026-12-06 04:30:20"."""
+    import re
+
+    stamp = re.compile(r" at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b(?![.\d])")
+    async with _served(home) as (node, url):
+        paper = await _withdrawn_paper(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, paper, token) as (page, errors):
+            note = await page.inner_text("#withdrawn-note")
+            assert stamp.search(note) and "T" not in note.split(" at ")[1], note
+            await page.fill("#revoke-reason", "the issuer withdrew it")
+            await page.locator("#revoke").click()
+            revoked = page.locator("#revoked-note").filter(has_text="revoked by jane")
+            await revoked.wait_for()
+            text = await revoked.inner_text()
+            assert stamp.search(text) and "Z" not in text.split(" — ")[0], text
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_key_pressed_twice_decides_once_without_an_error(home) -> None:
+    """R pressed twice (or held down, repeating) sent the decision twice: the second answered
+    409 and the page showed "already decided by jane" in red under jane's own decision."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, forged, token) as (page, errors):
+            await page.keyboard.press("r")
+            await page.keyboard.press("r")
+            await page.wait_for_selector("#decided:not([hidden])")
+            await page.wait_for_selector("#trace li[data-kind='reviewed']")
+            await page.wait_for_timeout(500)
+            assert await page.inner_text("#decision-error") == ""
+            assert "reject (confirmed) by jane" in await page.inner_text("#decided")
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_paper_the_machine_has_not_reviewed_yet_shows_nothing_as_failed(home) -> None:
+    """A paper still waiting for the machine: its seal and signature were "not found" in red
+    (nothing had looked for them yet) and the scan a broken image."""
+    async with _served(home) as (node, url):
+        review = node.extras["review"]
+        sha = review.submit_scan(labelled_scan("waiting"), actor="clerk")["sha256"]
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, sha, token) as (page, errors):
+            assert "waiting for the machine review" in await page.inner_text("#findings")
+            for part in ("#seal-score", "#sig-score"):
+                assert await page.inner_text(part) == "not reviewed yet"
+                assert "bad" not in (await page.get_attribute(part, "class") or "")
+            assert await page.locator("#scan-img").is_hidden()
+            assert errors == []

@@ -684,3 +684,23 @@ async def test_accepted_papers_whose_issuer_revoked_the_certificate_are_listed_u
     assert await listed() == []
     body = (await client.get(f"/api/v1/review/{sha}", headers=auditor)).json()
     assert (body["revoked"]["reason"], body["withdrawn"]["by"]) == ("issuer withdrew it", "AU-SYD")
+
+
+async def test_api_answers_are_not_kept_in_a_browser_cache(node, client, tokens) -> None:
+    """A bearer's view of the queue, a review, its evidence and an error: ``no-store``.
+    Without it a browser's back/forward navigation reused the cached answer without asking,
+    and the queue listed papers decided since."""
+    sha = await _submit(client, tokens, "forged")
+    await node.extras["review"].process_pending()
+    h = bearer(tokens["officer"])
+    review = (await client.get(f"/api/v1/review/{sha}", headers=h)).json()
+    crop = review["layout"]["evidence"]["seal"]
+    for path in (
+        "/api/v1/review/queue",
+        f"/api/v1/review/{sha}",
+        f"/api/v1/review/{sha}/evidence/{crop}",
+        f"/api/v1/trace/{sha}",
+        "/api/v1/review/" + "0" * 64,  # 404, problem+json
+    ):
+        r = await client.get(path, headers=h)
+        assert r.headers.get("cache-control") == "no-store", (path, r.status_code)

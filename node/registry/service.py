@@ -537,11 +537,18 @@ class RegistryService:
         assert row is not None
         return record_dict(row)
 
-    def list(self, kind: str | None = None) -> list[dict[str, Any]]:
+    def list(
+        self, kind: str | None = None, record_id: str | None = None, agency_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The records, of one kind, with one id (each registrar's), of one agency."""
         with self.db.session() as session:
             stmt = select(RegistryRecordRow)
             if kind:
                 stmt = stmt.where(RegistryRecordRow.kind == kind)
+            if record_id is not None:
+                stmt = stmt.where(RegistryRecordRow.record_id == record_id)
+            if agency_id is not None:
+                stmt = stmt.where(RegistryRecordRow.agency_id == agency_id)
             rows = session.exec(
                 stmt.order_by(col(RegistryRecordRow.kind), col(RegistryRecordRow.record_id))
             )

@@ -29,8 +29,8 @@ def _registry(node: Node) -> RegistryService:
 
 
 def _record(node: Node, kind: str, record_id: str) -> dict[str, Any]:
-    for r in _registry(node).list(kind):
-        if r["id"] == record_id and r["registrar"] == node.settings.node.country:
+    for r in _registry(node).list(kind, record_id):
+        if r["registrar"] == node.settings.node.country:
             return r
     raise NotFound(f"no {kind} {record_id!r} registered by {node.settings.node.country}")
 
@@ -41,9 +41,15 @@ def _agency_country(node: Node, agency_id: str) -> str:
 
 @router.get("")
 async def list_records(
-    node: NodeDep, who: RegistryReader, kind: Kind | None = None
+    node: NodeDep,
+    who: RegistryReader,
+    kind: Kind | None = None,
+    id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,  # noqa: A002
+    agency: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
 ) -> list[RegistryRecord]:
-    rows = await asyncio.to_thread(_registry(node).list, kind)
+    """Registry records: all, of one ``kind``, with one ``id`` (each registrar's record of
+    it), or of one ``agency`` (its seals, officers, templates)."""
+    rows = await asyncio.to_thread(_registry(node).list, kind, id, agency)
     return [RegistryRecord(**r) for r in rows]
 
 
@@ -116,8 +122,8 @@ async def specimen(
 ) -> Response:
     """The registered specimen image (seal, or an officer's signature)."""
     country = (registrar or node.settings.node.country).upper()
-    for r in _registry(node).list(kind):
-        if r["id"] == record_id and r["registrar"] == country and r.get("sha256"):
+    for r in _registry(node).list(kind, record_id):
+        if r["registrar"] == country and r.get("sha256"):
             data = node.blobs.get(r["sha256"])
             return Response(data, media_type=_image_type(data))
     raise NotFound(f"no {kind} specimen {record_id!r} registered by {country}")

@@ -108,8 +108,9 @@ function sealBad(review) {
 
 // a registered specimen's record: this node's own or a partner's, which registry sync stores
 // under the issuing country as registrar (the issuer's own record first)
-async function specimenRecord(kind, wanted) {
-  const records = (await cusdep.json(`/api/v1/registry?kind=${kind}`)).filter((r) => r.sha256 && wanted(r));
+// (asked by id or agency: not the whole registry, thousands of officers, for one paper)
+async function specimenRecord(kind, query, wanted = () => true) {
+  const records = (await cusdep.json(`/api/v1/registry?kind=${kind}&${query}`)).filter((r) => r.sha256 && wanted(r));
   return records.find((r) => r.authoritative && r.state === "confirmed")
     || records.find((r) => r.state === "confirmed") || records[0] || null;
 }
@@ -120,11 +121,12 @@ function specimenPath(kind, record) {
 
 async function sealSpecimen(review) {
   const id = review.result.seal && review.result.seal.seal_id;
-  if (id) return specimenRecord("seal", (r) => r.id === id);
-  const templates = await cusdep.json("/api/v1/registry?kind=template");
-  const t = templates.find((x) => x.id === review.template_id);
+  if (id) return specimenRecord("seal", "id=" + encodeURIComponent(id));
+  if (!review.template_id) return null;
+  const templates = await cusdep.json("/api/v1/registry?kind=template&id=" + encodeURIComponent(review.template_id));
+  const t = templates.find((x) => x.agency_id);
   if (!t) return null;
-  return specimenRecord("seal", (r) => r.agency_id === t.agency_id && r.state === "confirmed");
+  return specimenRecord("seal", "agency=" + encodeURIComponent(t.agency_id), (r) => r.state === "confirmed");
 }
 
 async function renderSpecimens(review) {
@@ -144,7 +146,7 @@ async function renderSpecimens(review) {
   const officer = review.result.signature && review.result.signature.officer_id;
   const [sealRecord, officerRecord] = await Promise.all([  // looked up at once
     sealSpecimen(review).catch(() => null),
-    officer ? specimenRecord("officer", (r) => r.id === officer).catch(() => null) : null,
+    officer ? specimenRecord("officer", "id=" + encodeURIComponent(officer)).catch(() => null) : null,
   ]);
   if (sealRecord) {
     $("seal-specimen-cap").textContent = "registered " + sealRecord.id;

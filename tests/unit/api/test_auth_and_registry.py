@@ -124,6 +124,17 @@ async def test_register_officer_list_specimen_and_revoke(client, tokens) -> None
     assert o.status_code == 201 and o.json()["valid_to"] == "2028-12-31"
     listed = await client.get("/api/v1/registry?kind=officer", headers=bearer(tokens["auditor"]))
     assert [r["id"] for r in listed.json()] == ["AU-DAFF-O7"]
+    # one record by id, or an agency's records: not the whole registry for one paper
+    auditor = bearer(tokens["auditor"])
+    for query, ids in (
+        ("kind=officer&id=AU-DAFF-O7", ["AU-DAFF-O7"]),
+        ("kind=officer&id=AU-DAFF-O8", []),
+        ("id=AU-DAFF", ["AU-DAFF"]),
+        ("kind=officer&agency=AU-DAFF", ["AU-DAFF-O7"]),
+        ("agency=NZ-MPI", []),
+    ):
+        r = await client.get(f"/api/v1/registry?{query}", headers=auditor)
+        assert [rec["id"] for rec in r.json()] == ids, query
     img = await client.get(
         "/api/v1/registry/officer/AU-DAFF-O7/specimen", headers=bearer(tokens["officer"])
     )

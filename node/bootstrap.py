@@ -140,6 +140,10 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
         rules=node_rules(node.settings),
     )
     node.extras["review"] = review
+    if node.exchange is not None:
+        from node.exchange.withdrawals import Withdrawals
+
+        review.withdrawals = Withdrawals(node.exchange)
     node.workers.append(ReviewWorker(review))
     node.workers.append(
         InboundRouter(

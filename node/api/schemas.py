@@ -142,9 +142,10 @@ class Document(BaseModel):
 
 class Revocation(BaseModel):
     document_sha256: str
-    leaf: str
+    leaf: str | None  # None: not anchored by this node (withdrawn from the partners told)
     tx_hash: str | None  # None: found revoked on chain by an earlier request, recorded now
     reason: str
+    told: list[str] = []  # the partners it was sent to, each sent the revocation
 
 
 class Decision(BaseModel):

@@ -1,4 +1,4 @@
-"""``cusdep anchor``, ``cusdep trace`` and consortium administration."""
+"""``cusdep anchor``, ``cusdep trace``, ``cusdep revoke`` and consortium administration."""
 
 from __future__ import annotations
 
@@ -43,6 +43,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print the result as JSON (always JSON)")
     p.set_defaults(func=_trace)
 
+    p = sub.add_parser(
+        "revoke",
+        help="revoke a document: on chain if anchored here, and to the partners it was sent",
+        description="Revoke a document this node anchored (on chain, `revokedIn(root, leaf)`) "
+        "and/or sent: each partner it was sent to is sent a signed revocation (queued in the "
+        "durable outbox; `node run` delivers it), which it records on the document's trace. An "
+        "issuer withdraws a certificate so. Recorded once (a `revoked` event); a document "
+        "neither anchored here nor sent is refused (exit 2).",
+    )
+    p.add_argument("sha256", metavar="SHA256_HEX", help="the document's SHA-256, 64 hex digits")
+    p.add_argument("--reason", required=True, help="why (recorded, and sent to the partners)")
+    p.add_argument("--actor", default="", help="who revokes it (default: this node's id)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON (always JSON)")
+    p.set_defaults(func=_revoke)
+
     p = sub.add_parser("consortium", help="consortium administration (contract admin only)")
     csub = p.add_subparsers(dest="action", required=True)
     a = csub.add_parser("add-authority", help="let an account write registry records for a country")
@@ -83,6 +98,16 @@ def _anchor(args: argparse.Namespace) -> int:
 
 def _trace(args: argparse.Namespace) -> int:
     emit_json(with_node(args, lambda node: trace(node, args.sha256)))
+    return 0
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    async def work(node: Node) -> Any:
+        review = node.extras["review"]
+        actor = args.actor.strip() or node.settings.node.id
+        return await review.revoke_document(args.sha256, args.reason, actor)
+
+    emit_json(with_node(args, work))
     return 0
 
 

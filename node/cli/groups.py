@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "templates": ("node.cli.registry", "certificate templates for field extraction"),
     "anchor": ("node.cli.chain", "anchor the files' SHA-256 now; waits for the receipt"),
     "trace": ("node.cli.chain", "provenance of a document and its proof checked on chain"),
+    "revoke": (
+        "node.cli.chain",
+        "revoke a document: on chain if anchored here, and to the partners it was sent",
+    ),
     "consortium": ("node.cli.chain", "consortium administration (contract admin only)"),
     "verify": ("node.cli.verify", "review a paper-origin certificate scan or PDF"),
     "eval": ("node.cli.evaluate", "run the review pipeline over a simulator corpus and score it"),

@@ -32,6 +32,7 @@ from node.anchoring.service import AnchorService, check_sha256
 from node.anchoring.tables import AnchorLeafRow
 from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
+from node.exchange.withdrawals import Withdrawals, sent_to
 from node.registry.reading import DatabaseRead
 from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
@@ -112,6 +113,8 @@ class ReviewService:
         # called (sha256, review dict) after each machine verdict and each officer decision,
         # e.g. by the exchange to tell the sender; a failing listener is logged, not raised
         self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        # the partners a revoked document was sent to are told (wired with the exchange)
+        self.withdrawals: Withdrawals | None = None
 
     # ---- the machine review ---------------------------------------------------------------
     def pending(self, limit: int = 16) -> list[str]:
@@ -327,34 +330,57 @@ class ReviewService:
                 f"{sha} was anchored by {by[-1]}, not by this node: only {by[-1]} (or the "
                 "consortium's admin) can revoke it on chain"
             )
-        return f"{sha} is not anchored: nothing to revoke on chain"
+        return f"{sha} is not anchored and was sent to no partner: nothing to revoke"
 
     async def revoke_document(self, sha256: str, reason: str, actor: str) -> dict[str, Any]:
-        """Revoke an anchored document on chain (``revokedIn(root, leaf)``) and record it."""
+        """Revoke a document: on chain if this node anchored it (``revokedIn(root, leaf)``),
+        and, if this node sent it to partners, a signed revocation queued for each of them
+        (``node.exchange.withdrawals``: an issuer withdrawing a certificate); recorded once."""
         sha = check_sha256(sha256)
-        if not reason.strip():
+        reason = reason.strip()
+        if not reason:
             raise InputError("a revocation needs a reason")
         if self.anchoring is None:
             raise CusdepError("anchoring is not wired on this node")
         info = await asyncio.to_thread(self.anchoring.info, sha)
         if info is None:
-            raise Conflict(await asyncio.to_thread(self._not_anchored_here, sha))
-        record = functools.partial(self._record_revocation, sha, reason.strip(), actor)
+            return await asyncio.to_thread(self._withdraw_only, sha, reason, actor)
+        record = functools.partial(self._record_revocation, sha, reason, actor)
         if await self.anchoring.chain.is_revoked_in(info.root, info.leaf):
-            if not await asyncio.to_thread(record, None):
+            told = await asyncio.to_thread(record, None)
+            if told is None:
                 raise Conflict(f"{sha} is revoked already")
             # revoked on chain by a revocation whose node stopped before it recorded it
             logger.warning("%s was revoked on chain but not here: recorded now", sha)
-            return _revoked(sha, info.leaf, None, reason.strip())
-        tx = await self.anchoring.chain.revoke(info.root, info.proof, info.leaf, reason.strip())
-        await asyncio.to_thread(record, tx)
-        return _revoked(sha, info.leaf, tx, reason.strip())
+            return _revoked(sha, info.leaf, None, reason, told)
+        tx = await self.anchoring.chain.revoke(info.root, info.proof, info.leaf, reason)
+        told = await asyncio.to_thread(record, tx)
+        return _revoked(sha, info.leaf, tx, reason, told or [])
 
-    def _record_revocation(self, sha: str, reason: str, actor: str, tx: str | None) -> bool:
-        """Record the revocation once (False where it is recorded already). The document is
-        claimed from any state but revoked (one conditional UPDATE): of two requests recording
-        it at once, one does. One whose revocation another recorded without the transaction
-        (taken for a revocation whose node stopped) adds its transaction to that record."""
+    def _withdraw_only(self, sha: str, reason: str, actor: str) -> dict[str, Any]:
+        """A document this node did not anchor: withdrawn from the partners it was sent to
+        (each anchored what it accepted, and revokes that on chain itself); 409 if it was sent
+        to none, or is on its way to the chain here."""
+        with self.db.session() as session:
+            peers = sent_to(session, sha) if self.withdrawals is not None else []
+        if not peers:
+            raise Conflict(self._not_anchored_here(sha))
+        if self.anchoring is not None and self.anchoring.state(sha) is not None:
+            raise Conflict(f"{sha} is being anchored here: revoke it once it is")
+        told = self._record_revocation(sha, reason, actor, None, on_chain=False)
+        if told is None:
+            raise Conflict(f"{sha} is revoked already")
+        return _revoked(sha, None, None, reason, told)
+
+    def _record_revocation(
+        self, sha: str, reason: str, actor: str, tx: str | None, *, on_chain: bool = True
+    ) -> list[str] | None:
+        """Record the revocation once, with a revocation queued for each partner the
+        document was sent to (in the same transaction): those partners, None where it is
+        recorded already. The document is claimed from any state but revoked (one conditional
+        UPDATE): of two requests recording it at once, one does. One whose revocation another
+        recorded without the transaction (taken for a revocation whose node stopped) adds its
+        transaction to that record."""
         with self.db.session() as session:
             claim = (
                 update(DocumentRow)
@@ -364,13 +390,21 @@ class ReviewService:
             if not claimed(session, claim) and session.get(DocumentRow, sha) is not None:
                 if tx is not None:
                     _add_revocation_tx(session, sha, tx)
-                return False
+                return None
             row = session.get(ReviewRow, sha)
             if row is not None:
                 row.forwardable = False
-            add_event(session, sha, EventKind.REVOKED, actor, {"reason": reason, "tx_hash": tx})
+            told = self.withdrawals.queue(session, sha, reason) if self.withdrawals else []
+            detail: dict[str, Any] = {"reason": reason}
+            if on_chain:
+                detail["tx_hash"] = tx
+            if told:
+                detail["told"] = told
+            add_event(session, sha, EventKind.REVOKED, actor, detail)
             document_revoked(session, sha)
-            return True
+        if told and self.withdrawals is not None:
+            self.withdrawals.wake()
+        return told
 
     def _notify(self, sha256: str, review: dict[str, Any]) -> None:
         for listener in self.listeners:
@@ -490,8 +524,10 @@ def _add_revocation_tx(session: Any, sha: str, tx: str) -> None:
             return
 
 
-def _revoked(sha: str, leaf: str, tx: str | None, reason: str) -> dict[str, Any]:
-    return {"document_sha256": sha, "leaf": leaf, "tx_hash": tx, "reason": reason}
+def _revoked(
+    sha: str, leaf: str | None, tx: str | None, reason: str, told: list[str]
+) -> dict[str, Any]:
+    return {"document_sha256": sha, "leaf": leaf, "tx_hash": tx, "reason": reason, "told": told}
 
 
 def _claimed(session: Any, row: ReviewRow, *, state: str) -> bool:

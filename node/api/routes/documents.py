@@ -107,8 +107,9 @@ async def get_one(node: NodeDep, who: Reader, sha256: str) -> Document:
 
 @router.post("/{sha256}/revoke")
 async def revoke(node: NodeDep, who: Officer, sha256: str, body: RevokeIn) -> Revocation:
-    """Revoke an anchored document on chain; recorded as a ``revoked`` event. 404 for a
-    document this node does not have, 409 for one it has that is not anchored."""
+    """Revoke a document: on chain if this node anchored it, and told to every partner it
+    was sent to (``told``); recorded once as a ``revoked`` event. 404 for a document this
+    node does not have, 409 for one neither anchored here nor sent (or revoked already)."""
     await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
     out = await review_service(node).revoke_document(sha256, body.reason, who.subject)
     return Revocation(**out)

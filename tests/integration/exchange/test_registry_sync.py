@@ -241,3 +241,35 @@ def test_review_outcomes_reach_the_sender(tmp_path: Path, pair) -> None:
     )
     assert copies == [(good_sha, "AU20260001", "AU", "AU-CBR")]
     assert au.stop() == 0 and cn.stop() == 0
+
+
+def test_an_issuer_withdraws_a_certificate_it_sent(tmp_path: Path, pair) -> None:
+    """AU sent CN a certificate, which CN accepted and anchored (AU cannot revoke CN's anchor):
+    `cusdep revoke` at AU sends CN a signed revocation, which CN records on the certificate's
+    trace, naming AU and the reason; once only."""
+    cn, au = pair
+    pin(au, cn)
+    pin(cn, au)
+    cert = tmp_path / "certificate.json"
+    cert.write_bytes(json.dumps(CERT).encode())
+    sha = hashlib.sha256(cert.read_bytes()).hexdigest()
+    cn.start()
+    au.start()
+    au.cli("send", str(cert), "--to", "CN-SHA")
+    wait_for(lambda: _reviewed(au, sha), 90, "the accept outcome at AU")
+    out = json.loads(au.cli("revoke", sha, "--reason", "issued in error", "--json").stdout)
+    assert (out["told"], out["leaf"], out["tx_hash"]) == (["CN-SHA"], None, None)
+
+    def revoked_at_cn() -> list[dict[str, Any]]:
+        return [e for e in _trace(cn, sha)["events"] if e["kind"] == "revoked"]
+
+    (event,) = wait_for(revoked_at_cn, 60, "the revocation at CN")
+    assert (event["actor"], event["detail"]["reason"]) == ("AU-CBR", "issued in error")
+    (own,) = [e for e in _trace(au, sha)["events"] if e["kind"] == "revoked"]
+    assert own["detail"] == {"reason": "issued in error", "told": ["CN-SHA"]}
+    again = au.cli("revoke", sha, "--reason", "again", check=False)
+    assert again.returncode == 2 and "revoked already" in again.stderr
+    assert again.stderr.count("\n") == 1
+    sent = json.loads(au.cli("messages", "--direction", "out", "--json").stdout)
+    assert [m["peer"] for m in sent if m["kind"] == "revocation"] == ["CN-SHA"]
+    assert au.stop() == 0 and cn.stop() == 0

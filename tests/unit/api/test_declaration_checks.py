@@ -311,7 +311,7 @@ async def test_a_paper_revoked_after_its_declaration_agreed_turns_the_pair_incon
     decl = await _declare(client, tokens, "AU-2026-genuine", net_weight_kg=1250.5)
     await review.process_pending()
     assert [c["state"] for c in await _checks(client, tokens, decl)] == ["consistent"]
-    assert review._record_revocation(paper, "the seal was forged after all", "CN-O1", "0x1")
+    assert review._record_revocation(paper, "the seal was forged after all", "CN-O1", "0x1") == []
     assert [c["state"] for c in await _checks(client, tokens, decl)] == ["pending"]
     await review.process_pending()
     [check] = await _checks(client, tokens, decl)
@@ -400,7 +400,7 @@ async def test_a_pair_an_officer_cleared_is_reopened_when_its_certificate_is_rev
     decl = await _declare(client, tokens, "AU-2026-genuine")
     await review.process_pending()
     review.matches.decide(decl, "AU-2026-genuine", "clear", "split consignment", "CN-O1")
-    assert review._record_revocation(paper, "counterfeit", "CN-O2", "0x2")
+    assert review._record_revocation(paper, "counterfeit", "CN-O2", "0x2") == []
     await review.process_pending()
     [check] = await _checks(client, tokens, decl)
     assert (check["state"], check["decision"], check["decided_by"]) == ("inconsistent", None, None)

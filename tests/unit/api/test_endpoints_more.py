@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import json
 
+from sqlalchemy import text
+
 from node.config import NodeIdentity, Settings
 from node.exchange.partners import add_partner, export_card
 from node.identity import create_identity
@@ -230,3 +232,40 @@ async def test_a_document_revoked_while_it_is_being_queued_is_not_sent(
     assert "revoked" in sent.json()["detail"]
     out = await client.get("/api/v1/messages?direction=out", headers=h)
     assert out.json() == []
+
+
+async def test_revoking_a_document_sent_to_a_partner_tells_it(node, client, tokens, tmp_path):
+    """The document was anchored here and sent to AU-SYD: revoked on chain, and a signed
+    revocation queued for AU-SYD after the document itself (its delivery order); a document
+    on its way to the chain here is refused until it is anchored."""
+    au_home = tmp_path / "au"
+    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
+    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    h = bearer(tokens["officer"])
+    doc = (
+        await client.post(
+            "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
+        )
+    ).json()
+    sha = doc["sha256"]
+    body = {"to": "AU-SYD", "document_sha256": sha}
+    sent = await client.post("/api/v1/messages", headers=h, json=body)
+    assert sent.status_code == 202, sent.text
+    early = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
+    assert early.status_code == 409 and "being anchored here" in early.json()["detail"]
+    await node.anchoring.run_once(force=True)
+    r = await client.post(
+        f"/api/v1/documents/{sha}/revoke", json={"reason": "issued in error"}, headers=h
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["told"] == ["AU-SYD"] and r.json()["tx_hash"]
+    out = (await client.get("/api/v1/messages?direction=out", headers=h)).json()
+    assert sorted((m["kind"], m["peer"], m["document_sha256"]) for m in out) == [
+        ("certificate", "AU-SYD", sha),
+        ("revocation", "AU-SYD", sha),
+    ]
+    with node.db.session() as session:
+        seq = dict(session.exec(text("SELECT kind, seq FROM exchange_outbox")).all())
+    assert seq["revocation"] > seq["certificate"]  # delivered after the document
+    t = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
+    assert t["events"][-1]["detail"]["told"] == ["AU-SYD"]

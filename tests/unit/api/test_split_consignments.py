@@ -98,7 +98,7 @@ async def test_a_revoked_part_sends_the_others_back_to_an_officer(node, client, 
     decl = await _declare(client, tokens, ["AU-2026-A", "AU-2026-B"], 1250.5)
     await review.process_pending()
     assert {c["state"] for c in (await _checks(client, tokens, decl)).values()} == {"consistent"}
-    assert review._record_revocation(b, "issued in error", "AU-DAFF", "0x1")
+    assert review._record_revocation(b, "issued in error", "AU-DAFF", "0x1") == []
     await review.process_pending()
     checks = await _checks(client, tokens, decl)
     assert (checks["AU2026A"]["state"], checks["AU2026B"]["state"]) == ("review", "inconsistent")

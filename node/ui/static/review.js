@@ -2,7 +2,7 @@
 // certificate vs declaration, decision with keyboard shortcuts, and the trace.
 "use strict";
 const $ = (id) => document.getElementById(id);
-const state = { review: null, page: 0, showFields: true, canDecide: false, deciding: false };
+const state = { review: null, page: 0, showFields: true, canDecide: false, deciding: false, revoking: false };
 const SVG = "http://www.w3.org/2000/svg";
 
 function label(name) { return name.replace(/_/g, " "); }
@@ -240,11 +240,13 @@ function renderDecision(review) {
   const d = review.decision, box = $("decided");
   $("verdict").textContent = review.verdict || review.state;
   $("verdict").className = "badge " + (review.verdict || "");
-  $("state").textContent = d ? `decided: ${d.decision} by ${d.officer}` : review.state;
+  $("state").textContent = review.revoked ? `revoked by ${review.revoked.by}`
+    : d ? `decided: ${d.decision} by ${d.officer}` : review.state;
   const open = !d && review.state !== "pending" && review.verdict !== "accept";
   // an auditor reads: no buttons it may not use (the API would answer 403)
   $("decision").hidden = !open || !state.canDecide;
   $("read-only").hidden = !open || state.canDecide;
+  $("decide-keys").hidden = $("decision").hidden;  // A and R do nothing here
   // the service needs a reason for a decision against the machine's verdict; on a review
   // verdict either decision is one
   $("reason-rule").textContent = review.verdict === "review"
@@ -281,6 +283,8 @@ function renderWithdrawn(review) {
 
 async function revokePaper() {
   const review = state.review;
+  if (state.revoking) return;  // one revocation at a time: a second click or Enter waits
+  state.revoking = true;
   $("revoke-error").textContent = "";
   try {
     await cusdep.json(`/api/v1/documents/${review.document_sha256}/revoke`, {
@@ -291,6 +295,7 @@ async function revokePaper() {
     renderDecision(state.review);
     await renderTrace(review.document_sha256);
   } catch (e) { $("revoke-error").textContent = e.message; }
+  finally { state.revoking = false; }
 }
 
 async function renderTrace(sha) {

@@ -591,6 +591,8 @@ async def test_an_officer_revokes_an_accepted_paper_the_issuer_withdrew(home) ->
             await page.locator("#revoke").click()
             await page.locator("#revoked-note").filter(has_text="revoked by jane").wait_for()
             assert not await page.locator("#revoke-form").is_visible()
+            assert await page.locator("#state").inner_text() == "revoked by jane"
+            assert not await page.locator("#decide-keys").is_visible()  # A/R do nothing
             await page.locator("#trace li[data-kind='revoked']").wait_for()
             await page.goto(f"{url}/ui/")
             await page.wait_for_selector("#withdrawn[data-loaded='0']", state="attached")

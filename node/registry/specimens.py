@@ -5,7 +5,9 @@ Only specimens whose SHA-256 matches the on-chain record of a trusted registrar 
 arrive by registry sync, ``node.registry.apply``) and that are not revoked on chain are handed
 over; anything
 else is simply absent, so the review can never match against a swapped file. The snapshot is
-built asynchronously (chain reads) and then answers the pipeline's synchronous calls.
+built asynchronously (chain reads) and then answers the pipeline's synchronous calls. A
+long-running node builds it with ``SpecimenSnapshots``, which reads the chain again only when
+the chain shows a change (``build_specimens`` reads everything, for a one-shot process).
 """
 
 from __future__ import annotations
@@ -209,6 +211,7 @@ class SpecimenSnapshots:
             mark = await self.chain.head()
             read = _Read(rows, mark, await self.chain.get_many(_keys(rows), at=mark))
         self._last = read
+        self.files.keep_only({r.sha256 for r in rows})
         return _specimens(read.rows, read.records, self.files.get, is_used)
 
 
@@ -238,10 +241,14 @@ class _VerifiedFiles:
             return kept[1]
         self._kept.pop(row.sha256, None)
         data = _stored(self.blobs, row)
-        if data is not None and st is not None and ident is not None:
-            if time.time_ns() - st.st_ctime_ns >= self.settle_ns:
-                self._kept[row.sha256] = (ident, data)
+        if data is not None and ident is not None and time.time_ns() - ident[3] >= self.settle_ns:
+            self._kept[row.sha256] = (ident, data)
         return data
+
+    def keep_only(self, shas: set[str]) -> None:
+        """Forget the files of records no longer read."""
+        for sha in self._kept.keys() - shas:
+            del self._kept[sha]
 
 
 def _specimens(

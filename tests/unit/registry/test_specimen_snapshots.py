@@ -25,10 +25,12 @@ SETTLE = 0.05  # seconds: how old a file's change time must be to be kept, in th
 @pytest.fixture
 async def node(home: Path) -> Any:
     n = memory_node(home)
-    await n.registry.add_agency("AU-DAFF", "AU", "Department of Agriculture")
-    await n.registry.add_seal("AU-DAFF", "S1", png("red"))
-    await n.registry.add_seal("AU-DAFF", "S2", png("blue"))
-    await n.registry.add_officer("AU-DAFF", "O7", "Jane Citizen", png("navy"), "2024-01-01")
+    reg = n.registry
+    assert reg is not None
+    await reg.add_agency("AU-DAFF", "AU", "Department of Agriculture")
+    await reg.add_seal("AU-DAFF", "S1", png("red"))
+    await reg.add_seal("AU-DAFF", "S2", png("blue"))
+    await reg.add_officer("AU-DAFF", "O7", "Jane Citizen", png("navy"), "2024-01-01")
     return n
 
 
@@ -80,9 +82,9 @@ async def test_a_change_of_the_rows_alone_is_the_next_reviews(node: Any) -> None
     here: the chain shows no change, the rows do."""
     snaps = snapshots(node)
     au = node.extras["chain"].as_authority("AU")
-    agency = {"id": "AU-X", "country": "AU", "name": "X", "authoritative": True}
+    agency: dict[str, Any] = {"id": "AU-X", "country": "AU", "name": "X", "authoritative": True}
     sha = node.blobs.put(png("green"))
-    seal = {"id": "S9", "agency_id": "AU-X", "image_sha256": sha}
+    seal: dict[str, Any] = {"id": "S9", "agency_id": "AU-X", "image_sha256": sha}
     await au.register("agency", "AU", agency)
     await au.register("seal", "AU", seal)
     assert _ids(await snaps.build(registrars={"CN", "AU"})) == {"S1", "S2"}
@@ -195,7 +197,7 @@ async def test_the_verifier_reads_the_chain_once_for_reviews_with_nothing_change
     reads = Counted(monkeypatch, node.extras["chain"], "get_many")
     for number in ("A1", "B2"):
         await verifier.verify(
-            b"%PDF", declaration=None, evidence_dir=tmp_path, is_used=lambda n, u=number: n == u
+            b"%PDF", declaration=None, evidence_dir=tmp_path, is_used=number.__eq__
         )
     assert reads.calls == 1
     first, second = sources

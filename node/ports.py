@@ -61,6 +61,15 @@ class ChainAnchor(Protocol):
 RecordKind = str  # "agency" | "seal" | "officer" | "template"
 
 
+@dataclass(frozen=True)
+class BlockMark:
+    """One block of the chain: its number and hash (a chain that was reset or reorganised has
+    another block, another hash, at that number)."""
+
+    number: int
+    hash: str
+
+
 class RegistryRecords(Protocol):
     """Reading TrustRegistry records: all a review needs to check its specimens."""
 
@@ -69,6 +78,28 @@ class RegistryRecords(Protocol):
     ) -> list[dict[str, Any] | None]:
         """``get`` of each (kind, registrar, record_id), in order, in as few round trips as
         the chain allows."""
+        ...
+
+
+class RegistryHistory(Protocol):
+    """TrustRegistry records as of a block, and whether any changed since: what lets a
+    long-running node keep the records it read while the chain shows no change."""
+
+    async def head(self) -> BlockMark:
+        """The chain's latest block."""
+        ...
+
+    async def unchanged_since(self, mark: BlockMark) -> BlockMark | None:
+        """The chain's latest block if every record reads as it did at ``mark``: ``mark`` is
+        still on the chain (same hash at its number) and the contract emitted no event since
+        (the TrustRegistry emits one on every change of its state); ``None`` otherwise."""
+        ...
+
+    async def get_many(
+        self, keys: Sequence[tuple[RecordKind, str, str]], *, at: BlockMark | None = None
+    ) -> list[dict[str, Any] | None]:
+        """``get`` of each (kind, registrar, record_id) as of block ``at`` (the latest if
+        ``None``), in order."""
         ...
 
 
@@ -102,10 +133,18 @@ class TrustRegistryChain(Protocol):
     ) -> dict[str, Any] | None: ...
 
     async def get_many(
-        self, keys: Sequence[tuple[RecordKind, str, str]]
+        self, keys: Sequence[tuple[RecordKind, str, str]], *, at: BlockMark | None = None
     ) -> list[dict[str, Any] | None]:
-        """``get`` of each (kind, registrar, record_id), in order, in as few round trips as
-        the chain allows."""
+        """``get`` of each (kind, registrar, record_id) as of block ``at`` (the latest if
+        ``None``), in order, in as few round trips as the chain allows."""
+        ...
+
+    async def head(self) -> BlockMark:
+        """The chain's latest block (``RegistryHistory``)."""
+        ...
+
+    async def unchanged_since(self, mark: BlockMark) -> BlockMark | None:
+        """See ``RegistryHistory.unchanged_since``."""
         ...
 
 

@@ -5,7 +5,9 @@ They pass the same conformance suite as the web3 implementations (tests/contract
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,7 +15,7 @@ from typing import Any
 
 from node.anchoring.merkle import process_proof
 from node.errors import ChainReverted, ChainUnavailable
-from node.ports import AnchorReceipt
+from node.ports import AnchorReceipt, BlockMark
 
 
 def _tx(*parts: object) -> str:
@@ -169,19 +171,48 @@ def _computed_root(proof: list[str], leaf: str) -> str:
     return "0x" + computed.hex()
 
 
+@dataclass
+class _RegistryBlocks:
+    """The blocks of the in-memory TrustRegistry's chain: each write is mined in a block of its
+    own, with an event (``mine`` adds one without), and the records as that block left them."""
+
+    salt: str = field(default_factory=lambda: os.urandom(8).hex())  # another chain, other hashes
+    head: int = 0
+    changed: dict[int, dict[tuple[str, str, str], dict[str, Any]]] = field(default_factory=dict)
+
+    def hash(self, number: int) -> str:
+        return _tx("block", self.salt, number)
+
+    def mark(self) -> BlockMark:
+        return BlockMark(self.head, self.hash(self.head))
+
+
 class InMemoryTrustRegistry:
     """Records keyed by (kind, registrar, id); the caller acts as the authority of ``country``."""
 
     def __init__(
-        self, country: str | None, records: dict[tuple[str, str, str], dict[str, Any]] | None = None
+        self,
+        country: str | None,
+        records: dict[tuple[str, str, str], dict[str, Any]] | None = None,
+        _blocks: _RegistryBlocks | None = None,
     ) -> None:
         self.contract_address = "0x" + "b" * 40
         self.country = country
         self.records = records if records is not None else {}  # share to model one contract
+        self.blocks = _blocks or _RegistryBlocks()
 
     def as_authority(self, country: str | None) -> InMemoryTrustRegistry:
         """The same registry seen by another authority's account."""
-        return InMemoryTrustRegistry(country, self.records)
+        return InMemoryTrustRegistry(country, self.records, self.blocks)
+
+    def mine(self) -> None:
+        """A block without a registry event (another contract's transaction)."""
+        self.blocks.head += 1
+
+    def _mined(self) -> None:
+        """A write's block, its event, and the records as it left them."""
+        self.blocks.head += 1
+        self.blocks.changed[self.blocks.head] = copy.deepcopy(self.records)
 
     def _as(self, registrar: str) -> None:
         if self.country is None:
@@ -207,6 +238,7 @@ class InMemoryTrustRegistry:
         self.records[key] = record
         tx = _tx(key)
         self.records[("register_tx", registrar, f"{kind}/{fields['id']}")] = {"tx": tx}
+        self._mined()
         return tx
 
     async def set_officer_validity(
@@ -221,6 +253,7 @@ class InMemoryTrustRegistry:
         if record["revoked_at"]:
             raise _revert("AlreadyRevoked", registrar=registrar, id=record_id)
         record.update(valid_from=int(valid_from), valid_to=int(valid_to))
+        self._mined()
         return _tx("validity", registrar, record_id, valid_from, valid_to)
 
     async def registration_tx(self, kind: str, registrar: str, record_id: str) -> str:
@@ -237,6 +270,7 @@ class InMemoryTrustRegistry:
         record["revoked_at"] = int(time.time())
         tx = _tx(kind, registrar, record_id, reason)
         self.records[("revoke_tx", registrar, f"{kind}/{record_id}")] = {"tx": tx}
+        self._mined()
         return tx
 
     async def revocation_tx(self, kind: str, registrar: str, record_id: str) -> str:
@@ -247,5 +281,20 @@ class InMemoryTrustRegistry:
         record = self.records.get((kind, registrar, record_id))
         return dict(record) if record else None
 
-    async def get_many(self, keys: Sequence[tuple[str, str, str]]) -> list[dict[str, Any] | None]:
-        return [await self.get(*key) for key in keys]
+    async def get_many(
+        self, keys: Sequence[tuple[str, str, str]], *, at: BlockMark | None = None
+    ) -> list[dict[str, Any] | None]:
+        if at is None or at.number >= self.blocks.head:
+            return [await self.get(*key) for key in keys]
+        written = [n for n in self.blocks.changed if n <= at.number]
+        then = self.blocks.changed[max(written)] if written else {}
+        return [dict(r) if (r := then.get(key)) else None for key in keys]
+
+    async def head(self) -> BlockMark:
+        return self.blocks.mark()
+
+    async def unchanged_since(self, mark: BlockMark) -> BlockMark | None:
+        b = self.blocks
+        if mark.number > b.head or b.hash(mark.number) != mark.hash:
+            return None
+        return None if any(n > mark.number for n in b.changed) else b.mark()

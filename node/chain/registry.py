@@ -10,7 +10,8 @@ from hexbytes import HexBytes
 
 from node.chain.admin import AdminRole
 from node.chain.records import BATCH, GETTERS, country2, decode, sha32
-from node.errors import InputError
+from node.errors import ChainError, InputError
+from node.ports import BlockMark
 
 logger = logging.getLogger(__name__)
 
@@ -124,9 +125,13 @@ class Web3TrustRegistry(AdminRole):
         fn = getattr((await self._c()).functions, GETTERS[kind])(country2(registrar), record_id)
         return decode(kind, tuple(await self.client.call(fn)))
 
-    async def get_many(self, keys: Sequence[tuple[str, str, str]]) -> list[dict[str, Any] | None]:
+    async def get_many(
+        self, keys: Sequence[tuple[str, str, str]], *, at: BlockMark | None = None
+    ) -> list[dict[str, Any] | None]:
         """One JSON-RPC batch per ``BATCH`` records (a registry of a hundred records read one
-        call at a time cost a one-shot ``cusdep verify`` about a second)."""
+        call at a time cost a one-shot ``cusdep verify`` about a second); as of block number
+        ``at.number`` if given (a chain reorganised meanwhile answers for its own block of
+        that number: ``unchanged_since`` of ``at`` then says it changed)."""
         contract = await self._c()
         out: list[dict[str, Any] | None] = []
         for i in range(0, len(keys), BATCH):
@@ -135,9 +140,36 @@ class Web3TrustRegistry(AdminRole):
                 getattr(contract.functions, GETTERS[kind])(country2(registrar), record_id)
                 for kind, registrar, record_id in chunk
             ]
-            values = await self.client.call_batch(calls)
+            values = await self.client.call_batch(calls, block=at.number if at else None)
             out.extend(decode(k[0], tuple(v)) for k, v in zip(chunk, values, strict=True))
         return out
+
+    async def head(self) -> BlockMark:
+        return _mark(await self.client.rpc("eth_getBlockByNumber", ["latest", False]))
+
+    async def unchanged_since(self, mark: BlockMark) -> BlockMark | None:
+        """Three round trips: the head, the contract's logs after ``mark`` up to it, and
+        ``mark``'s hash again. The hash is looked at after the logs: a chain that lost ``mark``
+        before the logs were read shows so there; one that changed later has another block at
+        the head returned, which the next look finds changed."""
+        contract = await self._c()
+        head = await self.head()
+        if head.number <= mark.number:
+            return head if head == mark else None
+        logs = await self.client.rpc(
+            "eth_getLogs",
+            [
+                {
+                    "address": contract.address,
+                    "fromBlock": hex(mark.number + 1),
+                    "toBlock": hex(head.number),
+                }
+            ],
+        )
+        if logs:
+            return None
+        block = await self.client.rpc("eth_getBlockByNumber", [hex(mark.number), False])
+        return head if block and block.get("hash") == mark.hash else None
 
     # consortium administration (not part of the port)
     async def add_authority(self, country: str, account: str) -> str:
@@ -152,3 +184,9 @@ class Web3TrustRegistry(AdminRole):
             (await self._c()).functions.authorityOf(self.client.w3.to_checksum_address(account))
         )
         return "" if raw == b"\0\0" else bytes(raw).decode("ascii")
+
+
+def _mark(block: dict[str, Any] | None) -> BlockMark:
+    if not block:
+        raise ChainError("the chain returned no latest block")
+    return BlockMark(int(block["number"], 16), str(block["hash"]))

@@ -65,25 +65,25 @@ class DatabaseRead:
         self.db = db
 
     def confirmed_records(self) -> list[RegistryRecord]:
-        from sqlmodel import col, select
+        from sqlalchemy import select as select_columns
+        from sqlmodel import col
 
         from node.registry.tables import RegistryRecordRow
 
+        t = RegistryRecordRow
+        # the columns, not the rows as objects: a quarter of the time (the node reads them for
+        # every review, node.registry.specimens.SpecimenSnapshots)
+        columns = (t.kind, t.registrar, t.record_id, t.agency_id, t.country, t.sha256, t.fields)
+        stmt = select_columns(*(col(c) for c in (*columns, t.state))).where(
+            col(t.state).in_(_STATES)
+        )
         with self.db.session() as session:
-            stmt = select(RegistryRecordRow).where(col(RegistryRecordRow.state).in_(_STATES))
             return [
-                RegistryRecord(
-                    r.kind,
-                    r.registrar,
-                    r.record_id,
-                    r.agency_id,
-                    r.country,
-                    r.sha256,
-                    r.fields,
-                    r.state,
-                )  # fmt: skip
-                for r in session.exec(stmt)
-                if _wanted(r.kind, r.state)
+                RegistryRecord(kind, registrar, record_id, agency_id, country, sha, fields, state)
+                for kind, registrar, record_id, agency_id, country, sha, fields, state in (
+                    session.connection().execute(stmt)
+                )
+                if _wanted(kind, state)
             ]
 
     def partner_countries(self) -> set[str]:

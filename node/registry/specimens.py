@@ -5,7 +5,9 @@ Only specimens whose SHA-256 matches the on-chain record of a trusted registrar 
 arrive by registry sync, ``node.registry.apply``) and that are not revoked on chain are handed
 over; anything
 else is simply absent, so the review can never match against a swapped file. The snapshot is
-built asynchronously (chain reads) and then answers the pipeline's synchronous calls.
+built asynchronously (chain reads) and then answers the pipeline's synchronous calls. A
+long-running node builds it with ``SpecimenSnapshots``, which reads the chain again only when
+the chain shows a change (``build_specimens`` reads everything, for a one-shot process).
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from node.errors import NotFound
-from node.ports import RegistryRecords
+from node.ports import BlockMark, RegistryHistory, RegistryRecords
 from node.registry.reading import DatabaseRead, RegistryRead, RegistryRecord
 from node.storage.blobs import BlobStore
 from verification.ports import Agency, OfficerSpecimen, RevokedSeal, SealSpecimen
@@ -154,7 +159,104 @@ async def build_specimens(
     is_used: Callable[[str], bool] = lambda _n: False,
 ) -> RegistrySpecimens:
     rows = await asyncio.to_thread(_rows, db, registrars)
-    records = await chain.get_many([(r.kind, r.registrar, r.record_id) for r in rows])
+    records = await chain.get_many(_keys(rows))
+    return _specimens(rows, records, lambda row: _stored(blobs, row), is_used)
+
+
+def _keys(rows: Sequence[RegistryRecord]) -> list[tuple[str, str, str]]:
+    return [(r.kind, r.registrar, r.record_id) for r in rows]
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The rows a snapshot was built from and the chain's records of them as of ``mark``."""
+
+    rows: list[RegistryRecord]
+    mark: BlockMark
+    records: list[dict[str, Any] | None]
+
+
+class SpecimenSnapshots:
+    """``build_specimens`` for a process that reviews again and again (the node's verifier).
+
+    The database rows are read for every review (a row confirmed, revoked or swapped is a
+    change); the chain's records of them are read again only when the rows changed or the
+    chain shows a change since they were read (``RegistryHistory.unchanged_since``: the block
+    they were read at is still the chain's, and the TrustRegistry emitted no event since, as it
+    does on every change of its state). Records are read as of the head taken before them, so
+    a write mined meanwhile is an event after that block: the next review reads again. Each
+    review gets its own ``RegistrySpecimens`` (its own ``is_used``), built from the records
+    and the specimen files as ``build_specimens`` builds it; a file is read and hashed again
+    unless it is the very file that hashed right before (``_VerifiedFiles``)."""
+
+    def __init__(
+        self, db: Database | RegistryRead, blobs: BlobStore, chain: RegistryHistory
+    ) -> None:
+        self.db = db
+        self.chain = chain
+        self.files = _VerifiedFiles(blobs)
+        self._last: _Read | None = None
+
+    async def build(
+        self, *, registrars: set[str], is_used: Callable[[str], bool] = lambda _n: False
+    ) -> RegistrySpecimens:
+        rows = await asyncio.to_thread(_rows, self.db, registrars)
+        last = self._last
+        mark = None
+        if last is not None and last.rows == rows:
+            mark = await self.chain.unchanged_since(last.mark)
+        if last is not None and mark is not None:
+            read = _Read(rows, mark, last.records)
+        else:
+            mark = await self.chain.head()
+            read = _Read(rows, mark, await self.chain.get_many(_keys(rows), at=mark))
+        self._last = read
+        self.files.keep_only({r.sha256 for r in rows})
+        return _specimens(read.rows, read.records, self.files.get, is_used)
+
+
+class _VerifiedFiles:
+    """Specimen files that hashed to their SHA-256, kept with the identity of the file read
+    (inode, size, modification and change times; stat taken before the read): a file written
+    to since, or replaced, has another (its change time is set by any write and by setting
+    its modification time back, and no one but the clock sets it), and is read and hashed
+    again. Only a file whose change time was already ``settle_ns`` old when read is kept,
+    so a write within the same tick of the file system's clock cannot go unseen. Only files
+    that hashed right are kept: one altered or lost is found so, and said, at every review."""
+
+    settle_ns = 2_000_000_000
+
+    def __init__(self, blobs: BlobStore) -> None:
+        self.blobs = blobs
+        self._kept: dict[str, tuple[tuple[int, ...], bytes]] = {}
+
+    def get(self, row: RegistryRecord) -> bytes | None:
+        try:
+            st = os.stat(self.blobs.path(row.sha256))
+        except OSError:
+            st = None
+        ident = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if st else None
+        kept = self._kept.get(row.sha256)
+        if kept is not None and kept[0] == ident:
+            return kept[1]
+        self._kept.pop(row.sha256, None)
+        data = _stored(self.blobs, row)
+        if data is not None and ident is not None and time.time_ns() - ident[3] >= self.settle_ns:
+            self._kept[row.sha256] = (ident, data)
+        return data
+
+    def keep_only(self, shas: set[str]) -> None:
+        """Forget the files of records no longer read."""
+        for sha in self._kept.keys() - shas:
+            del self._kept[sha]
+
+
+def _specimens(
+    rows: Sequence[RegistryRecord],
+    records: Sequence[dict[str, Any] | None],
+    stored: Callable[[RegistryRecord], bytes | None],
+    is_used: Callable[[str], bool],
+) -> RegistrySpecimens:
     checks = [_on_chain_ok(r, rec) for r, rec in zip(rows, records, strict=True)]
     claims: dict[str, list[tuple[str, Agency]]] = {}  # agency id -> (registrar, agency)
     seals: list[tuple[str, SealSpecimen]] = []  # (registrar, seal)
@@ -164,7 +266,7 @@ async def build_specimens(
     revoked: list[tuple[str, RevokedSeal]] = []
     for row, rec, ok in zip(rows, records, checks, strict=True):
         if rec is not None and _revoked_seal(row, rec):
-            data = _stored(blobs, row)
+            data = stored(row)
             if data is not None:
                 revoked.append((row.registrar, _as_revoked(row, rec, data)))
             continue
@@ -182,7 +284,7 @@ async def build_specimens(
             agency = Agency(row.record_id, row.country, row.fields.get("name", ""))
             claims.setdefault(row.record_id, []).append((row.registrar, agency))
             continue
-        data = _stored(blobs, row)
+        data = stored(row)
         if data is None:
             if row.kind == "seal":
                 lost.append((row.registrar, SealSpecimen(row.record_id, row.agency_id, b"")))

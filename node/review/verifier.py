@@ -6,7 +6,8 @@ the contract's ``cusdep verify --json`` result plus the layout the review screen
 images, field/seal/signature boxes, evidence crop file names), all files under ``evidence_dir``.
 
 ``PipelineVerifier`` builds a fresh ``SpecimenSource`` from the node's registry for every run
-(only specimens whose SHA-256 matches the chain, ``node.registry.specimens``) and runs the
+(only specimens whose SHA-256 matches the chain, ``node.registry.specimens``; the chain's
+records read again only when the chain shows a change, ``SpecimenSnapshots``) and runs the
 CPU-bound pipeline in a worker thread, never on the event loop.
 """
 
@@ -27,7 +28,7 @@ import numpy as np
 from node.config import Settings
 from node.errors import ConfigError, InputError, LimitExceeded, UnsupportedDocument
 from node.ports import TrustRegistryChain
-from node.registry.specimens import build_specimens, trusted_registrars
+from node.registry.specimens import SpecimenSnapshots, trusted_registrars
 from node.review.pages import write_pages
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
@@ -141,6 +142,7 @@ class PipelineVerifier:
         self.db = db
         self.blobs = blobs
         self.chain = chain
+        self._specimens = SpecimenSnapshots(db, blobs, chain)
         v = settings.verification
         self._limits = v.intake_limits()
         self._ocr = _CachingOcr(RapidOcrEngine())
@@ -169,12 +171,8 @@ class PipelineVerifier:
         electronic_copy: Mapping[str, Any] | None = None,
         stampings: StampingHistory | None = None,
     ) -> Verification:
-        source = await build_specimens(
-            self.db,
-            self.blobs,
-            self.chain,
-            registrars=await asyncio.to_thread(lambda: self.registrars),
-            is_used=is_used,
+        source = await self._specimens.build(
+            registrars=await asyncio.to_thread(lambda: self.registrars), is_used=is_used
         )
         pipeline = Pipeline(source, ocr=self._ocr, rules=self._rules, config=self._config)
         against = _Against(declaration, electronic_copy, stampings)

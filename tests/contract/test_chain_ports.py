@@ -13,6 +13,7 @@ from node.chain.client import ChainClient, new_account
 from node.chain.memory import InMemoryChainAnchor, InMemoryTrustRegistry
 from node.chain.registry import Web3TrustRegistry
 from node.errors import ChainReverted, ChainUnavailable
+from node.ports import BlockMark
 
 
 def _hex(b: bytes) -> str:
@@ -296,3 +297,54 @@ async def test_registry_get_many_matches_get_in_order(ports, monkeypatch) -> Non
     assert [m["id"] if m else None for m in many] == ["M2", "AU-M", None, "M1", "M0"]
     assert many[3] is not None and many[3]["revoked_at"] > 0
     assert await cn.get_many([]) == []
+
+
+async def _mine(registry) -> None:
+    """A block without a registry event (another contract's transaction, an empty block)."""
+    if isinstance(registry, InMemoryTrustRegistry):
+        registry.mine()
+    else:
+        await registry.client.rpc("evm_mine", [])
+
+
+async def test_registry_history_sees_every_registry_write_and_only_those(ports) -> None:
+    _, cn, au = ports
+    mark = await cn.head()
+    assert await cn.unchanged_since(mark) == mark
+    await _mine(cn)
+    later = await au.unchanged_since(mark)  # another block, no registry event: unchanged
+    assert later is not None and later.number == mark.number + 1 and later == await cn.head()
+    agency = {"id": "AU-H", "country": "AU", "name": "H", "authoritative": True}
+    await au.register("agency", "AU", agency)
+    assert await cn.unchanged_since(mark) is None and await cn.unchanged_since(later) is None
+    sig = hashlib.sha256(b"signature").hexdigest()
+    officer = {"id": "O1", "agency_id": "AU-H", "signature_sha256": sig}
+    await au.register("officer", "AU", {**officer, "valid_from": 100, "valid_to": 200})
+    before = await cn.head()
+    for write in (
+        au.set_officer_validity("AU", "O1", 100, 900),
+        au.revoke("officer", "AU", "O1", "left"),
+        au.register("seal", "AU", {"id": "S", "agency_id": "AU-H", "image_sha256": sig}),
+    ):
+        mark = await cn.head()
+        await write
+        assert await cn.unchanged_since(mark) is None
+    # the records as that block left them, not as they are now
+    key = [("officer", "AU", "O1"), ("seal", "AU", "S")]
+    (then, none), (now, seal) = await cn.get_many(key, at=before), await cn.get_many(key)
+    assert then is not None and (then["valid_to"], then["revoked_at"]) == (200, 0)
+    assert none is None and seal is not None
+    assert now is not None and now["valid_to"] == 900 and now["revoked_at"] > 0
+    assert await cn.get_many(key, at=await cn.head()) == [now, seal]
+
+
+async def test_registry_history_of_another_chain_is_changed(ports) -> None:
+    """A block of that number with another hash (a reset or reorganised chain), or one the
+    chain has not reached: changed."""
+    _, cn, _ = ports
+    head = await cn.head()
+    assert await cn.unchanged_since(BlockMark(head.number, "0x" + "ab" * 32)) is None
+    await _mine(cn)
+    assert await cn.unchanged_since(BlockMark(head.number, "0x" + "ab" * 32)) is None
+    assert await cn.unchanged_since(BlockMark(head.number + 5, head.hash)) is None
+    assert await cn.unchanged_since(head) is not None

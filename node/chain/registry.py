@@ -10,7 +10,7 @@ from hexbytes import HexBytes
 
 from node.chain.admin import AdminRole
 from node.chain.records import BATCH, GETTERS, country2, decode, sha32
-from node.errors import ChainError, InputError
+from node.errors import ChainError, ChainUnavailable, InputError
 from node.ports import BlockMark
 
 logger = logging.getLogger(__name__)
@@ -156,16 +156,16 @@ class Web3TrustRegistry(AdminRole):
         head = await self.head()
         if head.number <= mark.number:
             return head if head == mark else None
-        logs = await self.client.rpc(
-            "eth_getLogs",
-            [
-                {
-                    "address": contract.address,
-                    "fromBlock": hex(mark.number + 1),
-                    "toBlock": hex(head.number),
-                }
-            ],
-        )
+        window = {
+            "address": contract.address,
+            "fromBlock": hex(mark.number + 1),
+            "toBlock": hex(head.number),
+        }
+        try:
+            logs = await self.client.rpc("eth_getLogs", [window])
+        except ChainUnavailable as err:  # e.g. a provider's limit on a long range of blocks
+            logger.info("registry logs since block %d not read (%s): read again", mark.number, err)
+            return None
         if logs:
             return None
         block = await self.client.rpc("eth_getBlockByNumber", [hex(mark.number), False])

@@ -311,3 +311,24 @@ async def _consortium(
     address = await deployer.deploy("TrustRegistry")
     await Web3TrustRegistry(deployer, fixed(address)).add_authority("AU", au.address)  # type: ignore[arg-type]
     return address, Web3TrustRegistry(au, fixed(address))  # type: ignore[arg-type]
+
+
+async def test_logs_the_chain_will_not_give_are_taken_for_a_change(
+    snapshots: SpecimenSnapshots, reads: Reads, deployed: Deployed, monkeypatch
+) -> None:
+    """A provider that refuses the logs of a long range of blocks (a limit many set): the
+    records are read again, not the review failed nor the snapshot kept blind."""
+    from node.errors import ChainUnavailable
+
+    await snapshots.build(registrars=TRUSTED)
+    await deployed.admin.rpc("evm_mine", [])
+    rpc = reads.chain.client.rpc
+
+    async def limited(method: str, params: list[Any]) -> Any:
+        if method == "eth_getLogs":
+            raise ChainUnavailable("eth_getLogs: query exceeds max block range 0")
+        return await rpc(method, params)
+
+    monkeypatch.setattr(reads.chain.client, "rpc", limited)
+    src = await snapshots.build(registrars=TRUSTED)
+    assert reads.reads == 2 and {s.id for s in src.seals()} == {"S1", "S2"}

@@ -48,6 +48,19 @@ def not_registered(template: Template, country: str) -> UnknownTemplate:
     )
 
 
+def poorly_fitting(template: Template, fit: float, read: int, fields: int) -> UnknownTemplate:
+    """The error for a page the best template fits only in part and reads little of: most
+    likely another issuer's certificate whose template is not registered here (a French
+    veterinary certificate read as New Zealand's, 0.63 of its labels and 8 of 19 fields, was
+    rejected on New Zealand's officers and seal), not one to reject on that template's rules."""
+    return UnknownTemplate(
+        f"the page fits no registered template well: the closest, {template.id} "
+        f"({template.issuing_country}), fits {fit:.2f} of its title and labels and reads "
+        f"{read} of its {fields} fields; if it is another issuer's certificate, register "
+        "that issuer's template"
+    )
+
+
 def _value(fields: Mapping[str, FieldValue], name: str) -> str | None:
     fv = fields.get(name)
     return fv.value if fv is not None and fv.value else None

@@ -192,6 +192,13 @@ def detect(
     return best, best_score
 
 
+def fit(lines: Sequence[OcrLine], template: Template) -> float:
+    """How well ``template``'s title and labels fit the page alone (0..1): without the bonus
+    of its form number printed or its agency's name, which name a template without telling
+    whether its labels are this page's."""
+    return _score(template, _Lookups([compact(line.text) for line in lines]))
+
+
 def _by_country(tied: Sequence[Template], joined: str) -> Template:
     """Of templates that score alike (same title, same labels, their agencies' names not on the
     page), the one whose issuing country the page names most often: its header, the exporter's

@@ -206,6 +206,29 @@ def test_unknown_template_raises():
         _pipeline(page).verify(page.png())
 
 
+def test_another_issuers_form_the_best_template_fits_in_part_is_for_an_officer():
+    """A form printed with some of the registered template's labels (another issuer's
+    veterinary certificate beside a registered one) reads little of it: not a certificate to
+    reject on that template's officers and seal (seed 532, only AU's and NZ's templates
+    registered: French certificates read as New Zealand's were rejected), but one whose
+    template is missing."""
+    rows = [
+        ("PHYTOSANITARY CERTIFICATE", []),
+        ("Numero du certificat", ["FR-DGAL-2026-000123"]),
+        ("Expediteur", ["Ferme du Val, 12 rue Haute, Rouen, France"]),
+        ("Consignee", ["Shanghai Fresh Co"]),
+        ("Pays d'origine", ["France"]),
+        ("Net weight", ["1,250.50 kg"]),
+        ("Date de delivrance", ["10 novembre 2026"]),
+        ("Veterinaire officiel", ["Antoine Martin"]),
+    ]
+    page = render_page("CERTIFICAT SANITAIRE VETERINAIRE", rows)
+    with pytest.raises(UnknownTemplate, match="fits no registered template well") as err:
+        _pipeline(page).verify(page.png())
+    assert "the closest, AU-PHYTO-2025 (AU)" in str(err.value)
+    assert "reads 2 of its 8 fields" in str(err.value)
+
+
 def test_the_officer_name_is_spelt_as_registered_where_only_a_word_gap_differs():
     page = _document()
     officer = "Name of authorized officer: "

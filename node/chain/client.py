@@ -301,6 +301,10 @@ class LazyContract:
         self.contract_address = ""
 
     async def _c(self) -> AsyncContract:
+        if self._contract is not None and self._contract.w3 is not self.client.w3:
+            # the client moved (the embedded anvil started again on another port): the same
+            # contract, through the client's provider now, not the one it was made with
+            self._contract = self.client.contract(self.contract_name, self.contract_address)
         if self._contract is None:
             address = await self._resolve()
             contract = self.client.contract(self.contract_name, address)

@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,20 @@ async def test_a_transaction_the_chain_lost_leaves_no_gap_before_the_next(tmp_pa
             await client.deploy("DocumentAnchor")  # its nonce is one past the chain's
         address = await client.deploy("DocumentAnchor")
         assert (await client.w3.eth.get_code(address)) != b""
+
+
+async def test_contracts_follow_the_client_when_the_embedded_anvil_moved(
+    deployed: Any, anvil_url: str
+) -> None:
+    """The node starts its embedded anvil again when it died, maybe on another port
+    (``ChainWiring._keep_embedded`` -> ``ChainClient.move_to``): the contracts resolved before
+    talked on through the provider of the old URL, so every chain call failed until the node
+    was restarted. The same chain reached at another URL stands in for the moved one."""
+    client = await deployed.client(anvil_url)
+    registry = deployed.registry(client)
+    assert await registry.get("agency", "CN", "NOBODY") is None
+    old = client.w3
+    client.move_to(anvil_url.replace("127.0.0.1", "localhost"))
+    assert client.w3 is not old
+    assert await registry.get("agency", "CN", "NOBODY") is None
+    assert (await registry._c()).w3 is client.w3

@@ -21,7 +21,7 @@ function renderFindings(review) {
   $("passed").replaceChildren(...passed.map(finding));
   $("passed-summary").textContent = `${passed.length} check${passed.length === 1 ? "" : "s"} passed`;
   $("passed-box").hidden = passed.length === 0;
-  if (review.state === "pending") $("findings").append(cusdep.el("li", { class: "pass", text: "waiting for the machine review; reload in a moment" }));
+  if (review.state === "pending") $("findings").append(cusdep.el("li", { class: "pass", text: "waiting for the machine review: the page shows it when it is done" }));
   else if (!review.rules.length) {
     // no rule ran: the verdict's reasons say why (no template fits, the page unreadable)
     const why = (review.reasons || []).length ? review.reasons : ["the machine could not read this document"];
@@ -408,4 +408,16 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.addEventListener("keydown", keys);
   await Promise.all([showPage(review), renderSpecimens(review), renderTrace(sha), compared]);
   document.body.dataset.ready = "1";
+  if (review.state === "pending") awaitReview(sha);
 });
+
+// a paper the machine has not reviewed yet: asked again every few seconds, shown when it is
+async function awaitReview(sha) {
+  for (let wait = 2000; ; wait = Math.min(wait * 1.5, 15000)) {
+    await new Promise((done) => setTimeout(done, wait));
+    try {
+      const now = await cusdep.json(`/api/v1/review/${sha}`);
+      if (now.state !== "pending") { location.reload(); return; }
+    } catch (e) { return; }  // signed out or gone: the page says so on the next load
+  }
+}

@@ -832,4 +832,10 @@ async def test_a_paper_the_machine_has_not_reviewed_yet_shows_nothing_as_failed(
                 assert await page.inner_text(part) == "not reviewed yet"
                 assert "bad" not in (await page.get_attribute(part, "class") or "")
             assert await page.locator("#scan-img").is_hidden()
+            # the machine reviews it meanwhile: the page shows the review without a reload
+            assert (await page.inner_text("#verdict")).lower() == "pending"
+            await review.process_pending()
+            await page.locator("#verdict").filter(has_text="review").wait_for(timeout=30_000)
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.inner_text("#seal-score") != "not reviewed yet"
             assert errors == []

@@ -92,19 +92,28 @@ async def test_trace_of_unknown_and_malformed(client, tokens) -> None:
     ).status_code == 403
 
 
-async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path) -> None:
+def _pin_au(node, tmp_path) -> None:
+    """AU-SYD's card pinned on this node (CN-SHA)."""
     au_home = tmp_path / "au"
     au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
-    card = export_card(au, create_identity(au_home, "AU-SYD"))
-    add_partner(node.db, card, own_id="CN-SHA")
+    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+
+
+async def _certificate(client, headers) -> dict:
+    """CERT stored through the API (queued for anchoring): its document record."""
+    r = await client.post(
+        "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**headers, **JSON}
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path) -> None:
+    _pin_au(node, tmp_path)
     h = bearer(tokens["officer"])
     partners = (await client.get("/api/v1/partners", headers=bearer(tokens["auditor"]))).json()
     assert [p["node_id"] for p in partners] == ["AU-SYD"]
-    doc = (
-        await client.post(
-            "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
-        )
-    ).json()
+    doc = await _certificate(client, h)
     sent = await client.post(
         "/api/v1/messages", headers=h, json={"to": "AU-SYD", "document_sha256": doc["sha256"]}
     )
@@ -148,9 +157,7 @@ async def test_send_to_a_pinned_partner_is_queued(node, client, tokens, tmp_path
 
 
 async def test_only_an_accepted_document_is_forwarded(node, client, tokens, tmp_path) -> None:
-    au_home = tmp_path / "au"
-    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
-    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    _pin_au(node, tmp_path)
     h = bearer(tokens["officer"])
     sha = (
         await client.post(
@@ -203,15 +210,9 @@ async def test_a_document_revoked_while_it_is_being_queued_is_not_sent(
     from node.storage.db import Database
     from tests.races import rival_before_write
 
-    au_home = tmp_path / "au"
-    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
-    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    _pin_au(node, tmp_path)
     h = bearer(tokens["officer"])
-    doc = (
-        await client.post(
-            "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
-        )
-    ).json()
+    doc = await _certificate(client, h)
     other = Database(str(node.db.engine.url))
 
     def revoke() -> None:
@@ -238,15 +239,9 @@ async def test_revoking_a_document_sent_to_a_partner_tells_it(node, client, toke
     """The document was anchored here and sent to AU-SYD: revoked on chain, and a signed
     revocation queued for AU-SYD after the document itself (its delivery order); a document
     on its way to the chain here is refused until it is anchored."""
-    au_home = tmp_path / "au"
-    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
-    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    _pin_au(node, tmp_path)
     h = bearer(tokens["officer"])
-    doc = (
-        await client.post(
-            "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
-        )
-    ).json()
+    doc = await _certificate(client, h)
     sha = doc["sha256"]
     body = {"to": "AU-SYD", "document_sha256": sha}
     sent = await client.post("/api/v1/messages", headers=h, json=body)

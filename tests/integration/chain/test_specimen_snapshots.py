@@ -27,11 +27,10 @@ from node.chain.registry import Web3TrustRegistry
 from node.netports import free_port
 from node.ports import BlockMark
 from node.registry.specimens import RegistrySpecimens, SpecimenSnapshots
-from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
 from tests.integration.chain.conftest import Deployed, fixed
-from tests.unit.registry.records import AU_TEMPLATE, png
+from tests.unit.registry.records import AU_TEMPLATE, png, synced_row
 
 _HASH = {"seal": "image_sha256", "officer": "signature_sha256", "template": "template_sha256"}
 TRUSTED = {"CN", "AU"}
@@ -61,21 +60,9 @@ class Partner:
             self.row(kind, fields, sha)
 
     def row(self, kind: str, fields: dict[str, Any], sha: str) -> None:
+        agency = fields["id"] if kind == "agency" else fields["agency_id"]
         with self.db.session() as session:
-            session.add(
-                RegistryRecordRow(
-                    kind=kind,
-                    registrar="AU",
-                    record_id=fields["id"],
-                    agency_id=fields["id"] if kind == "agency" else fields["agency_id"],
-                    country=fields.get("country", "AU"),
-                    sha256=sha,
-                    fields=fields,
-                    authoritative=True,
-                    state="confirmed",
-                    source="AU-CBR",
-                )
-            )
+            session.add(synced_row(kind, fields, sha, agency))
             session.commit()
 
 

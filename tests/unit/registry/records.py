@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from PIL import Image
 
@@ -22,3 +23,21 @@ def png(color: str) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (64, 64), color).save(buf, "PNG")
     return buf.getvalue()
+
+
+def synced_row(kind: str, fields: dict[str, Any], sha: str, agency_id: str) -> Any:
+    """AU's authoritative record as registry sync stores it here (confirmed, from AU-CBR)."""
+    from node.registry.tables import RegistryRecordRow
+
+    return RegistryRecordRow(
+        kind=kind,
+        registrar="AU",
+        record_id=fields["id"],
+        agency_id=agency_id,
+        country=fields.get("country", "AU"),
+        sha256=sha,
+        fields=fields,
+        authoritative=True,
+        state="confirmed",
+        source="AU-CBR",
+    )

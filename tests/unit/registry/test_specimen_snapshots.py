@@ -17,7 +17,7 @@ from node.registry.specimens import SpecimenSnapshots, build_specimens
 from node.registry.tables import RegistryRecordRow
 from node.review.verifier import PipelineVerifier, Verification
 from tests.unit.memory_node import memory_node
-from tests.unit.registry.records import png
+from tests.unit.registry.records import png, synced_row
 
 SETTLE = 0.05  # seconds: how old a file's change time must be to be kept, in these tests
 
@@ -90,20 +90,7 @@ async def test_a_change_of_the_rows_alone_is_the_next_reviews(node: Any) -> None
     assert _ids(await snaps.build(registrars={"CN", "AU"})) == {"S1", "S2"}
     with node.db.session() as session:
         for kind, fields, row_sha in (("agency", agency, ""), ("seal", seal, sha)):
-            session.add(
-                RegistryRecordRow(
-                    kind=kind,
-                    registrar="AU",
-                    record_id=fields["id"],
-                    agency_id="AU-X",
-                    country="AU",
-                    sha256=row_sha,
-                    fields=fields,
-                    authoritative=True,
-                    state="confirmed",
-                    source="AU-CBR",
-                )
-            )
+            session.add(synced_row(kind, fields, row_sha, "AU-X"))
         session.commit()
     assert _ids(await snaps.build(registrars={"CN", "AU"})) == {"S1", "S2", "S9"}
     with node.db.session() as session:

@@ -41,7 +41,7 @@ from web3.exceptions import (
 
 from node.chain import _eth  # noqa: F401  (keeps the recursion limit eth-account raises)
 from node.chain.artifacts import abi, artifact, decode_revert
-from node.errors import ChainReverted, ChainUnavailable
+from node.errors import ChainError, ChainReverted, ChainUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +189,29 @@ class ChainClient:
             for fn in fns:
                 batch.add(fn.call() if block is None else fn.call(block_identifier=block))
             return list(await _guard(batch.async_execute()))
+
+    async def eth_calls(
+        self, to: str, data: Sequence[str], *, block: int | None = None
+    ) -> list[bytes]:
+        """``eth_call`` of each call ``data`` at contract ``to``, one JSON-RPC batch (as of
+        block number ``block``, else the latest): the raw results in order. The ABI is the
+        caller's (``node.chain.reader``): web3's contract machinery cost about 2 ms a call,
+        a second for a registry of 570 records."""
+        if not data:
+            return []
+        tag = "latest" if block is None else hex(block)
+        requests = [("eth_call", [{"to": to, "data": d}, tag]) for d in data]
+        replies = await _guard(self.w3.provider.make_batch_request(requests))  # type: ignore[arg-type]
+        if not isinstance(replies, list):  # the whole batch refused
+            raise ChainUnavailable(f"eth_call batch: {dict(replies).get('error') or replies}")
+        if len(replies) != len(data):
+            raise ChainUnavailable(f"eth_call batch: {len(replies)} replies to {len(data)} calls")
+        out = []
+        for reply in sorted(replies, key=lambda r: int(r.get("id") or 0)):  # in request order
+            if "error" in reply or "result" not in reply:
+                raise ChainError(f"eth_call: {reply.get('error') or 'no result'}")
+            out.append(bytes.fromhex(str(reply["result"]).removeprefix("0x")))
+        return out
 
     async def transact(self, fn: Any) -> dict[str, Any]:
         """Send a contract function call as a signed transaction and wait for its receipt."""

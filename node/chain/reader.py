@@ -37,9 +37,9 @@ class RpcRegistryReader:
         out: list[dict[str, Any] | None] = []
         for i in range(0, len(keys), BATCH):
             chunk = keys[i : i + BATCH]
-            results = await asyncio.to_thread(self._batch, [_call_data(*key) for key in chunk])
+            results = await asyncio.to_thread(self._batch, [call_data(*key) for key in chunk])
             out.extend(
-                decode(kind, _output(kind, raw))
+                decode(kind, output(kind, raw))
                 for (kind, _r, _i), raw in zip(chunk, results, strict=True)
             )
         return out
@@ -79,7 +79,8 @@ class RpcRegistryReader:
         return replies
 
 
-def _call_data(kind: str, registrar: str, record_id: str) -> str:
+def call_data(kind: str, registrar: str, record_id: str) -> str:
+    """The ``eth_call`` data of the getter of a (kind, registrar, record_id)."""
     selector, inputs, _ = _signature(kind)
     args = [country2(registrar), record_id]
     try:
@@ -91,7 +92,7 @@ def _call_data(kind: str, registrar: str, record_id: str) -> str:
     return "0x" + (selector + encoded).hex()
 
 
-def _output(kind: str, raw: bytes) -> tuple[Any, ...]:
+def output(kind: str, raw: bytes) -> tuple[Any, ...]:
     """The getter's struct as web3 returns it (addresses checksummed)."""
     _, _, outputs = _signature(kind)
     try:

@@ -9,6 +9,7 @@ from typing import Any
 from hexbytes import HexBytes
 
 from node.chain.admin import AdminRole
+from node.chain.reader import call_data, output
 from node.chain.records import BATCH, GETTERS, country2, decode, sha32
 from node.errors import ChainError, ChainUnavailable, InputError
 from node.ports import BlockMark
@@ -136,12 +137,12 @@ class Web3TrustRegistry(AdminRole):
         out: list[dict[str, Any] | None] = []
         for i in range(0, len(keys), BATCH):
             chunk = keys[i : i + BATCH]
-            calls = [
-                getattr(contract.functions, GETTERS[kind])(country2(registrar), record_id)
-                for kind, registrar, record_id in chunk
-            ]
-            values = await self.client.call_batch(calls, block=at.number if at else None)
-            out.extend(decode(k[0], tuple(v)) for k, v in zip(chunk, values, strict=True))
+            raws = await self.client.eth_calls(
+                contract.address,
+                [call_data(*key) for key in chunk],
+                block=at.number if at else None,
+            )
+            out.extend(decode(k[0], output(k[0], r)) for k, r in zip(chunk, raws, strict=True))
         return out
 
     async def head(self) -> BlockMark:

@@ -180,14 +180,13 @@ class ChainClient:
                 "was reset, or another chain)"
             ) from err
 
-    async def call_batch(self, fns: Sequence[Any], *, block: int | None = None) -> list[Any]:
-        """Read-only contract calls sent as one JSON-RPC batch (as of block number ``block``,
-        else the latest); results in order."""
+    async def call_batch(self, fns: Sequence[Any]) -> list[Any]:
+        """Read-only contract calls sent as one JSON-RPC batch; results in order."""
         if not fns:
             return []
         async with self.w3.batch_requests() as batch:
             for fn in fns:
-                batch.add(fn.call() if block is None else fn.call(block_identifier=block))
+                batch.add(fn.call())
             return list(await _guard(batch.async_execute()))
 
     async def eth_calls(

@@ -303,3 +303,21 @@ async def test_a_revocation_is_not_queued_for_a_partner_removed_since(
     out = (await client.get("/api/v1/messages?direction=out", headers=h)).json()
     assert [m["kind"] for m in out] == ["certificate"]
 
+
+async def test_a_document_on_its_way_to_the_chain_is_refused_until_it_is_anchored(
+    node, client, tokens
+):
+    """A document accepted here whose anchoring is still pending (the chain away, a batch not
+    yet sent), sent to no partner, is refused as being anchored, not as "nothing to revoke"."""
+    h = bearer(tokens["officer"])
+    doc = await client.post(
+        "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
+    )
+    sha = doc.json()["sha256"]
+    assert node.anchoring.state(sha) is not None and node.anchoring.info(sha) is None
+    early = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
+    assert early.status_code == 409
+    assert "being anchored here" in early.json()["detail"], early.json()
+    await node.anchoring.run_once(force=True)
+    r = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
+    assert r.status_code == 200, r.text

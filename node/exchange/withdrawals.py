@@ -6,24 +6,29 @@ queued in the durable outbox for every partner the document went to — delivere
 queued (the revocation follows it, in the partner's delivery order) — inside the transaction
 that records the revocation, under a message id derived from the document, so a retry queues
 nothing twice. A document a partner refused, or whose delivery expired, is not theirs to
-withdraw. The receiving half is ``node.exchange.revocations``: a partner records it on the
-document's trace, and an issuer's copy revoked so sends the papers of its number back to
-the machine and its declarations' checks to an officer.
+withdraw; a partner no longer pinned is told nothing (nothing is delivered to it: a message
+queued for it was retried for ever), as it is sent no review outcome. The receiving half is
+``node.exchange.revocations``: a partner records it on the document's trace, and an issuer's
+copy revoked so sends the papers of its number back to the machine and its declarations'
+checks to an officer.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
 from node.exchange._pb import documents_pb2 as docs
 from node.exchange.store import DOCUMENT_KINDS
-from node.exchange.tables import OutboxRow
+from node.exchange.tables import OutboxRow, PartnerRow
 from node.storage.core import utcnow
 
 if TYPE_CHECKING:
     from node.exchange.service import ExchangeService
+
+logger = logging.getLogger(__name__)
 
 _LIVE = ("pending", "delivered")
 
@@ -45,8 +50,13 @@ class Withdrawals:
 
     def queue(self, session: Session, sha256: str, reason: str) -> list[str]:
         """Queue the revocation of document ``sha256`` for every partner it was sent to, in
-        the caller's transaction; returns those partners."""
-        peers = sent_to(session, sha256)
+        the caller's transaction; returns those partners (those still pinned)."""
+        peers = []
+        for peer in sent_to(session, sha256):
+            if session.get(PartnerRow, peer) is None:
+                logger.warning("revocation of %s not sent: %s is no longer pinned", sha256, peer)
+            else:
+                peers.append(peer)
         message = docs.Revocation(
             target=docs.Revocation.TARGET_DOCUMENT, subject_id=sha256, reason=reason
         )

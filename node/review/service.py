@@ -361,12 +361,12 @@ class ReviewService:
         """A document this node did not anchor: withdrawn from the partners it was sent to
         (each anchored what it accepted, and revokes that on chain itself); 409 if it was sent
         to none, or is on its way to the chain here."""
+        if self.anchoring is not None and self.anchoring.state(sha) is not None:
+            raise Conflict(f"{sha} is being anchored here: revoke it once it is")
         with self.db.session() as session:
             peers = sent_to(session, sha) if self.withdrawals is not None else []
         if not peers:
             raise Conflict(self._not_anchored_here(sha))
-        if self.anchoring is not None and self.anchoring.state(sha) is not None:
-            raise Conflict(f"{sha} is being anchored here: revoke it once it is")
         told = self._record_revocation(sha, reason, actor, None, on_chain=False)
         if told is None:
             raise Conflict(f"{sha} is revoked already")

@@ -264,3 +264,55 @@ async def test_revoking_a_document_sent_to_a_partner_tells_it(node, client, toke
     assert seq["revocation"] > seq["certificate"]  # delivered after the document
     t = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["auditor"]))).json()
     assert t["events"][-1]["detail"]["told"] == ["AU-SYD"]
+
+
+async def test_a_revocation_is_not_queued_for_a_partner_removed_since(
+    node, client, tokens, tmp_path
+):
+    """The document went to AU-SYD (delivered), which was unpinned since (`partner remove`):
+    it is told nothing, as an outcome is not sent to a partner no longer pinned. A message
+    queued for it was retried for ever (no channel to an unpinned partner) and the answer
+    named it among the partners told."""
+    from node.exchange.partners import remove_partner
+
+    au_home = tmp_path / "au"
+    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
+    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    h = bearer(tokens["officer"])
+    doc = await client.post(
+        "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
+    )
+    sha = doc.json()["sha256"]
+    sent = await client.post(
+        "/api/v1/messages", headers=h, json={"to": "AU-SYD", "document_sha256": sha}
+    )
+    assert sent.status_code == 202, sent.text
+    with node.db.session() as session:
+        session.exec(text("UPDATE exchange_outbox SET state = 'delivered'"))
+        session.commit()
+    remove_partner(node.db, "AU-SYD")
+    await node.anchoring.run_once(force=True)
+    r = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["told"] == [] and r.json()["tx_hash"]
+    out = (await client.get("/api/v1/messages?direction=out", headers=h)).json()
+    assert [m["kind"] for m in out] == ["certificate"]
+
+
+async def test_a_document_on_its_way_to_the_chain_is_refused_until_it_is_anchored(
+    node, client, tokens
+):
+    """A document accepted here whose anchoring is still pending (the chain away, a batch not
+    yet sent), sent to no partner, is refused as being anchored, not as "nothing to revoke"."""
+    h = bearer(tokens["officer"])
+    doc = await client.post(
+        "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
+    )
+    sha = doc.json()["sha256"]
+    assert node.anchoring.state(sha) is not None and node.anchoring.info(sha) is None
+    early = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
+    assert early.status_code == 409
+    assert "being anchored here" in early.json()["detail"], early.json()
+    await node.anchoring.run_once(force=True)
+    r = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
+    assert r.status_code == 200, r.text

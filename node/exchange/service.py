@@ -71,6 +71,7 @@ class ExchangeService:
             identity, self.partners, max_bytes=settings.exchange.max_message_bytes + (4 << 20)
         )
         self._wakeup: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop ``_wakeup`` is waited on
         self._message_id_key = identity.derived_key(_MESSAGE_ID_KEY)
 
     @property
@@ -221,12 +222,24 @@ class ExchangeService:
             store.mark_delivered(session, self.node_id, [(row, receipt)])
 
     def wake(self) -> None:
-        if self._wakeup is not None:
-            self._wakeup.set()
+        """Wake the outbox worker: from its event loop, or from a worker thread (a revocation
+        or a send recorded under ``asyncio.to_thread``), through the loop it waits on."""
+        event, loop = self._wakeup, self._loop
+        if event is None or loop is None or loop.is_closed():
+            return
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is loop:
+            event.set()
+        else:  # an asyncio.Event is not thread-safe: set it on its own loop
+            loop.call_soon_threadsafe(event.set)
 
     async def wait_for_work(self, timeout: float, stopping: asyncio.Event) -> None:
         if self._wakeup is None:
             self._wakeup = asyncio.Event()
+            self._loop = asyncio.get_running_loop()
         if stopping.is_set():
             return
         try:

@@ -195,3 +195,43 @@ def test_stable_ids_survive_a_key_rotation(tmp_path: Path) -> None:
     after = _service(tmp_path / "au", "AU-CBR")
     assert after.identity.key_id != before.identity.key_id
     assert after.message_id_for(*facts) == mid
+
+
+def test_the_outbox_is_woken_from_a_worker_thread(tmp_path: Path) -> None:
+    """A revocation (or a send) is recorded under ``asyncio.to_thread`` and wakes the outbox
+    from that thread: an asyncio.Event set there is not thread-safe (in debug mode it raised
+    after the revocation was committed, and the request answered 500)."""
+    import asyncio
+    import threading
+
+    create_identity(tmp_path / "au", "AU-CBR")
+    au = _service(tmp_path / "au", "AU-CBR")
+
+    async def scenario() -> list[BaseException]:
+        stopping = asyncio.Event()
+        waiting = asyncio.create_task(au.wait_for_work(600, stopping))
+        while not (au._wakeup and au._wakeup._waiters):  # the worker waits on its event
+            await asyncio.sleep(0)
+        raised: list[BaseException] = []
+
+        def from_thread() -> None:
+            try:
+                au.wake()
+            except BaseException as err:  # noqa: BLE001 - what the thread raised, asserted
+                raised.append(err)
+
+        thread = threading.Thread(target=from_thread)
+        thread.start()
+        await asyncio.to_thread(thread.join)
+        await asyncio.wait_for(waiting, 60)  # woken: not the 600 s timeout
+        return raised
+
+    outcome: list[object] = []
+    # in a thread of its own: without a thread-safe wake the waiting task is never resumed and
+    # asyncio.run would not return (the join's limit fails the test instead of hanging it)
+    runner = threading.Thread(
+        target=lambda: outcome.append(asyncio.run(scenario(), debug=True)), daemon=True
+    )
+    runner.start()
+    runner.join(120)
+    assert outcome == [[]]

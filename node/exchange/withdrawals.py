@@ -34,14 +34,21 @@ _LIVE = ("pending", "delivered")
 
 
 def sent_to(session: Session, sha256: str) -> list[str]:
-    """The partners this node sent document ``sha256`` to (delivered or still queued)."""
+    """The partners this node sent document ``sha256`` to (delivered or still queued) that
+    are still pinned; one removed since is named in a warning (nothing reaches it)."""
     stmt = (
         select(OutboxRow.peer)
         .where(OutboxRow.document_sha256 == sha256)
         .where(col(OutboxRow.kind).in_(DOCUMENT_KINDS), col(OutboxRow.state).in_(_LIVE))
         .distinct()
     )
-    return sorted(session.exec(stmt))
+    peers = []
+    for peer in sorted(session.exec(stmt)):
+        if session.get(PartnerRow, peer) is None:
+            logger.warning("document %s: %s is no longer pinned and is not told", sha256, peer)
+        else:
+            peers.append(peer)
+    return peers
 
 
 class Withdrawals:
@@ -51,12 +58,7 @@ class Withdrawals:
     def queue(self, session: Session, sha256: str, reason: str) -> list[str]:
         """Queue the revocation of document ``sha256`` for every partner it was sent to, in
         the caller's transaction; returns those partners (those still pinned)."""
-        peers = []
-        for peer in sent_to(session, sha256):
-            if session.get(PartnerRow, peer) is None:
-                logger.warning("revocation of %s not sent: %s is no longer pinned", sha256, peer)
-            else:
-                peers.append(peer)
+        peers = sent_to(session, sha256)
         message = docs.Revocation(
             target=docs.Revocation.TARGET_DOCUMENT, subject_id=sha256, reason=reason
         )

@@ -364,6 +364,8 @@ class ReviewService:
         if self.anchoring is not None and self.anchoring.state(sha) is not None:
             raise Conflict(f"{sha} is being anchored here: revoke it once it is")
         with self.db.session() as session:
+            if session.get(DocumentRow, sha) is None:  # its bytes not on the node (yet)
+                raise NotFound(f"no document {sha} on this node")
             peers = sent_to(session, sha) if self.withdrawals is not None else []
         if not peers:
             raise Conflict(self._not_anchored_here(sha))

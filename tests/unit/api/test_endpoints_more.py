@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
+import pytest
 from sqlalchemy import text
 
 from node.config import NodeIdentity, Settings
@@ -275,14 +276,9 @@ async def test_a_revocation_is_not_queued_for_a_partner_removed_since(
     named it among the partners told."""
     from node.exchange.partners import remove_partner
 
-    au_home = tmp_path / "au"
-    au = Settings(home=au_home, node=NodeIdentity(id="AU-SYD", country="AU", name="Sydney"))
-    add_partner(node.db, export_card(au, create_identity(au_home, "AU-SYD")), own_id="CN-SHA")
+    _pin_au(node, tmp_path)
     h = bearer(tokens["officer"])
-    doc = await client.post(
-        "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
-    )
-    sha = doc.json()["sha256"]
+    sha = (await _certificate(client, h))["sha256"]
     sent = await client.post(
         "/api/v1/messages", headers=h, json={"to": "AU-SYD", "document_sha256": sha}
     )
@@ -305,10 +301,7 @@ async def test_a_document_on_its_way_to_the_chain_is_refused_until_it_is_anchore
     """A document accepted here whose anchoring is still pending (the chain away, a batch not
     yet sent), sent to no partner, is refused as being anchored, not as "nothing to revoke"."""
     h = bearer(tokens["officer"])
-    doc = await client.post(
-        "/api/v1/documents/certificates", content=json.dumps(CERT), headers={**h, **JSON}
-    )
-    sha = doc.json()["sha256"]
+    sha = (await _certificate(client, h))["sha256"]
     assert node.anchoring.state(sha) is not None and node.anchoring.info(sha) is None
     early = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
     assert early.status_code == 409
@@ -316,3 +309,17 @@ async def test_a_document_on_its_way_to_the_chain_is_refused_until_it_is_anchore
     await node.anchoring.run_once(force=True)
     r = await client.post(f"/api/v1/documents/{sha}/revoke", json={"reason": "x"}, headers=h)
     assert r.status_code == 200, r.text
+
+
+async def test_revoking_a_document_not_on_the_node_is_not_found(node) -> None:
+    """`cusdep revoke` (no route's 404 before it) of a hash this node has no document of, its
+    bytes not written yet: refused, nothing recorded (a revocation recorded then was not the
+    document's state when its row came, and could be recorded again)."""
+    from node.errors import NotFound
+    from node.storage.documents import events_for
+
+    sha = "ab" * 32
+    with pytest.raises(NotFound, match="no document"):
+        await node.extras["review"].revoke_document(sha, "issued in error", "jane")
+    with node.db.session() as session:
+        assert events_for(session, sha) == []

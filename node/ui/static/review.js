@@ -115,6 +115,11 @@ async function specimenRecord(kind, query, wanted = () => true) {
     || records.find((r) => r.state === "confirmed") || records[0] || null;
 }
 
+// a specimen shown that is not (or no longer) a live one says so: "(revoked)", "(pending)"
+function stateNote(record) {
+  return record && record.state !== "confirmed" ? ` (${record.state})` : "";
+}
+
 function specimenPath(kind, record) {
   return `/api/v1/registry/${kind}/${encodeURIComponent(record.id)}/specimen?registrar=${encodeURIComponent(record.registrar)}`;
 }
@@ -149,7 +154,7 @@ async function renderSpecimens(review) {
     officer ? specimenRecord("officer", "id=" + encodeURIComponent(officer)).catch(() => null) : null,
   ]);
   if (sealRecord) {
-    $("seal-specimen-cap").textContent = "registered " + sealRecord.id;
+    $("seal-specimen-cap").textContent = "registered " + sealRecord.id + stateNote(sealRecord);
     loading.push(cusdep.imageInto($("seal-specimen"), specimenPath("seal", sealRecord)));
   } else { $("seal-specimen").hidden = true; $("seal-specimen-cap").textContent = "no registered specimen"; }
   const earlier = review.stamping_of;  // seal.unique: the paper this seal was copied from
@@ -164,7 +169,7 @@ async function renderSpecimens(review) {
     } else { $("seal-earlier").hidden = true; }
   }
   if (officer) {
-    $("sig-specimen-cap").textContent = "registered " + officer;
+    $("sig-specimen-cap").textContent = "registered " + officer + stateNote(officerRecord);
     if (officerRecord) loading.push(cusdep.imageInto($("sig-specimen"), specimenPath("officer", officerRecord)));
     else $("sig-specimen").hidden = true;
   } else { $("sig-specimen").hidden = true; $("sig-specimen-cap").textContent = "no matching officer"; }

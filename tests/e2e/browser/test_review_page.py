@@ -667,8 +667,8 @@ async def test_an_auditor_sees_a_review_without_the_buttons_it_may_not_use(home)
             assert await page.locator("#accept").is_hidden()
             assert await page.locator("#reject").is_hidden()
             assert "an officer decides" in await page.inner_text("#read-only")
-            await page.keyboard.press("r")
-            await page.wait_for_timeout(300)
+            await page.keyboard.press("r")  # its handler has run when press returns
+            assert await page.evaluate("state.deciding") is False  # no decision sent
             assert await page.inner_text("#decision-error") == ""
             await page.goto(f"{url}/ui/review/{withdrawn}")
             await page.wait_for_selector("body[data-ready='1']")

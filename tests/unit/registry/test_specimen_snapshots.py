@@ -114,6 +114,8 @@ def _red(node: Any) -> Path:
 
 
 async def _settled() -> None:
+    """Let the specimen files' change time age past the settle window: the condition under
+    test (a file is kept only once its change time is that old), not synchronisation."""
     await asyncio.sleep(SETTLE * 2)
 
 

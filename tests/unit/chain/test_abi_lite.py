@@ -76,8 +76,8 @@ def test_malformed_data_and_unknown_types() -> None:
 def test_reading_the_registry_imports_no_eth_abi() -> None:
     code = (
         "import sys\nfrom node.chain import reader\n"
-        "reader._call_data('seal', 'AU', 'S1')\n"
-        "reader._output('seal', bytes.fromhex(sys.argv[1]))\n"
+        "reader.call_data('seal', 'AU', 'S1')\n"
+        "reader.output('seal', bytes.fromhex(sys.argv[1]))\n"
         "heavy = ('eth_abi', 'eth_utils', 'hexbytes', 'Crypto')\n"
         "print(sorted(m for m in heavy if m in sys.modules))"
     )

@@ -359,8 +359,9 @@ class ReviewService:
 
     def _withdraw_only(self, sha: str, reason: str, actor: str) -> dict[str, Any]:
         """A document this node did not anchor: withdrawn from the partners it was sent to
-        (each anchored what it accepted, and revokes that on chain itself); 409 if it was sent
-        to none, or is on its way to the chain here."""
+        (each anchored what it accepted, and revokes that on chain itself); 404 if this node
+        has no such document, 409 if it was sent to no pinned partner or is on its way to the
+        chain here."""
         if self.anchoring is not None and self.anchoring.state(sha) is not None:
             raise Conflict(f"{sha} is being anchored here: revoke it once it is")
         with self.db.session() as session:

@@ -117,6 +117,29 @@ async def test_officer_validity_window_is_checked(deployed, anvil_url):
     assert record is not None and (record["valid_from"], record["valid_to"]) == (100, 200)
 
 
+async def test_only_the_registrar_changes_an_officers_validity_or_revokes_its_records(
+    deployed, anvil_url
+):
+    """``setOfficerValidity`` and the ``revoke*`` functions, from another registrar's authority
+    and from an account that is none: refused by name, the record unchanged."""
+    cn, au = await _authorities(deployed, anvil_url)
+    stranger = deployed.registry(await deployed.client(anvil_url))
+    await au.register("agency", "AU", _agency("AU-DAFF", "AU", True))
+    officer = {"id": "O1", "agency_id": "AU-DAFF", "signature_sha256": SHA}
+    await au.register("officer", "AU", {**officer, "valid_from": 100, "valid_to": 200})
+    for caller, error in ((cn, "NotRegistrar"), (stranger, "NotAuthority")):
+        await expect(error, caller.set_officer_validity("AU", "O1", 100, 10**10))
+        for kind, record_id in (("officer", "O1"), ("agency", "AU-DAFF")):
+            await expect(error, caller.revoke(kind, "AU", record_id, "not yours"))
+    remove = (await stranger._c()).functions.removeAuthority(au.client.address)
+    await expect("NotAdmin", stranger.client.transact(remove))
+    record = await au.get("officer", "AU", "O1")
+    assert record is not None
+    assert (record["valid_from"], record["valid_to"], record["revoked_at"]) == (100, 200, 0)
+    agency = await au.get("agency", "AU", "AU-DAFF")
+    assert agency is not None and agency["revoked_at"] == 0
+
+
 async def test_unknown_account_cannot_anchor_or_revoke(deployed, anvil_url):
     stranger = deployed.anchor(await deployed.client(anvil_url))
     root = "0x" + SHA

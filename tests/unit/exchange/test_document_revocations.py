@@ -185,3 +185,27 @@ async def test_an_issuer_revoking_its_certificate_turns_the_declarations_on_it_i
     )
     copy = review.intake.electronic_copy("AU-2026-000123")
     assert copy is not None and copy["revoked"]["by"] == "AU-CBR"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open (security review): a document's source is whichever partner delivered its "
+    "bytes first, so the partner that sent the same bytes later may not withdraw them",
+)
+async def test_a_partner_withdraws_a_document_another_partner_delivered_first(nodes) -> None:
+    """NZ delivers the bytes first (a forwarded copy, or a partner that raced the issuer), then
+    AU sends the same document: AU sent it this node, yet its withdrawal is refused as
+    ``not_document_sender`` ("its source: NZ-WLG"). The same first-delivery rule keeps AU's
+    certificate from being indexed as the issuer's copy (``InboundRouter._issuer``)."""
+    au, cn, nz = nodes
+    data = png("white")
+    (first,) = exchange_of(nz).send_many([(data, "copy.png")], "CN-SHA", fsync_blobs=True)
+    await _deliver(nz, cn)
+    materialize_blobs(cn.db, cn.blobs)
+    (sent,) = exchange_of(au).send_many([(data, "scan.png")], "CN-SHA", fsync_blobs=True)
+    await _deliver(au, cn)
+    materialize_blobs(cn.db, cn.blobs)
+    assert sent.document_sha256 == first.document_sha256
+    mid = _revoke(au, sent.document_sha256, "issued in error")
+    assert await _deliver(au, cn) == 1
+    assert _state(cn, mid, "AU-CBR") == "applied"

@@ -138,7 +138,7 @@ class MessageApplier(BackgroundLoop):
             message.target == docs.Revocation.TARGET_DOCUMENT
         ):
             return await check_document_revocation(
-                self.db, peer=row.peer, message_id=row.message_id, revocation=message
+                self.db, self.blobs, peer=row.peer, message_id=row.message_id, revocation=message
             )
         if self.registry_chain is None:
             raise ChainError("no TrustRegistry to check registry messages against")

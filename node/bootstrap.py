@@ -84,11 +84,14 @@ def _wire_exchange(node: Node, overrides: dict[str, Any]) -> None:
     from node.exchange.blobs import BlobMaterializer
     from node.exchange.grpc_server import GrpcExchangeServer
     from node.exchange.outbox import OutboxWorker
+    from node.inbound import claim_delivery
 
     node.exchange = _exchange_service(node)
     node.workers.append(GrpcExchangeServer(node.exchange, port=overrides.pop("grpc_port", None)))
     node.workers.append(OutboxWorker(node.exchange))
-    node.workers.append(BlobMaterializer(node.db, node.blobs, busy=node.exchange.inbox.busy))
+    node.workers.append(
+        BlobMaterializer(node.db, node.blobs, busy=node.exchange.inbox.busy, claim=claim_delivery)
+    )
     _wire_sync(node)
 
 

@@ -133,16 +133,48 @@ class InboundRouter(BackgroundLoop):
             again = index_declaration(session, row.sha256, doc.flat())
             if again:
                 logger.info("declaration %s: %d paper(s) reviewed again", row.sha256, len(again))
-        elif self._issuer(session, row.source, doc):
+        elif _issuer(session, row.source, doc):
             again = index_copy(session, row.sha256, doc, row.source)
             if again:
                 logger.info("issuer's copy %s: %d paper(s) reviewed again", row.sha256, len(again))
         return True
 
-    @staticmethod
-    def _issuer(session: Any, source: str, doc: Any) -> bool:
-        """Whether partner ``source`` is of the certificate's issuing country: only then is
-        what it sent the issuer's copy (a partner cannot vouch for another's certificates)."""
-        partner = session.get(PartnerRow, source)
-        country = str(getattr(doc, "issuing_country", "") or "").upper()
-        return partner is not None and bool(country) and partner.country.upper() == country
+
+def _issuer(session: Any, source: str, doc: Any) -> bool:
+    """Whether partner ``source`` is of the certificate's issuing country: only then is what it
+    sent the issuer's copy (a partner cannot vouch for another's certificates)."""
+    partner = session.get(PartnerRow, source)
+    country = str(getattr(doc, "issuing_country", "") or "").upper()
+    return partner is not None and bool(country) and partner.country.upper() == country
+
+
+def issuers_certificate(session: Any, peer: str, data: bytes) -> Any | None:
+    """The electronic certificate in ``data`` when partner ``peer`` is of its issuing country
+    (what ``peer`` sent is then the issuer's copy); None for a scan, a declaration, bytes no
+    adapter reads, or another country's certificate."""
+    try:
+        doc, _, _ = _parse(data, None)
+    except InputError:
+        return None
+    if doc.doc_type == "declaration" or not _issuer(session, peer, doc):
+        return None
+    return doc
+
+
+def claim_delivery(session: Any, sha: str, peer: str, data: bytes) -> None:
+    """Partner ``peer`` delivered document ``sha``, which this node already holds from another
+    partner (``store.materialize_blobs``, in its transaction). A certificate's issuer outranks
+    whoever delivered it first (a partner forwarding it, or one that raced the issuer): the
+    document becomes the issuer's (its source, and so the partner that may withdraw it) and,
+    once routed, is indexed as the issuer's copy. Otherwise the first sender keeps it: a later
+    delivery of the same bytes gives no partner a say over another's document."""
+    row = session.get(DocumentRow, sha)
+    if row is None or row.source in (peer, "local") or row.kind != "certificate":
+        return
+    doc = issuers_certificate(session, peer, data)
+    if doc is None or _issuer(session, row.source, doc):
+        return
+    logger.info("document %s: its issuer %s delivered it after %s", sha, peer, row.source)
+    row.source = peer
+    if row.state not in ("received", "rejected"):  # routed as the forwarder's: index it now
+        index_copy(session, sha, doc, peer)

@@ -30,11 +30,13 @@ class BlobMaterializer:
         *,
         interval: float = 0.5,
         busy: Callable[[], bool] = lambda: False,
+        claim: store.Claim | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
         self.interval = interval
         self.busy = busy  # while True (messages streaming in), wait: acks come first
+        self.claim = claim  # a partner's delivery of a document held from another sender
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -50,7 +52,7 @@ class BlobMaterializer:
             await self._task
 
     def once(self, limit: int = 512) -> int:
-        return store.materialize_blobs(self.db, self.blobs, limit)
+        return store.materialize_blobs(self.db, self.blobs, limit, self.claim)
 
     def _restore(self) -> int:
         with self.db.session() as session:

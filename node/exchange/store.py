@@ -16,7 +16,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from nacl.signing import SigningKey
 from sqlalchemy import bindparam, insert, text, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from node.domain.states import EventKind
 from node.errors import CusdepError
@@ -409,11 +409,19 @@ def document_from_rows(session: Session, sha256: str) -> bytes | None:
     return None
 
 
-def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
+Claim = Callable[[Session, str, str, bytes], None]
+"""``claim(session, sha, peer, data)``: a partner delivered a document this node already has
+from another sender (``node.inbound.claim_delivery``)."""
+
+
+def materialize_blobs(
+    db: Database, blobs: BlobStore, limit: int = 512, claim: Claim | None = None
+) -> int:
     """Write the blobs of up to ``limit`` rows not yet ``stored``, then flag them and add their
     ``documents`` rows: other subsystems (review, anchoring) see a document only once its bytes
     are in the BlobStore. Files are written between two short transactions, never while
-    holding the write lock."""
+    holding the write lock. A partner's delivery of a document held already from another
+    sender goes to ``claim`` in the same transaction."""
     done = 0
     # the primary key of each table: an inbox message id is unique per sender only
     for table, key in ((InboxRow, ("message_id", "peer")), (OutboxRow, ("seq",))):
@@ -427,7 +435,7 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
             rows = list(session.connection().execute(stmt))
         if not rows:
             continue
-        documents, events = [], []
+        documents, events, deliveries = [], [], []
         for sha, raw, kind, peer, *_ in rows:
             env = pb.SignedEnvelope.FromString(raw)
             doc = docs.Document.FromString(env.payload)
@@ -436,14 +444,32 @@ def materialize_blobs(db: Database, blobs: BlobStore, limit: int = 512) -> int:
             documents.append(_document_row(doc, kind, source, "received"))
             if table is OutboxRow:  # the sender's ``sent`` event, as ``send`` of one file adds
                 events.append(_sent_event(env.header, sha))
+            else:
+                deliveries.append((sha, peer, doc.original))
         with db.session() as session:
             keys = tuple_(*(t.c[k] for k in key))
             done_keys = [tuple(r[4:]) for r in rows]
             session.connection().execute(update(t).where(keys.in_(done_keys)).values(stored=True))
             insert_documents(session, documents)
             insert_events(session, events)
+            if claim is not None:
+                _claims(session, deliveries, claim)
         done += len(rows)
     return done
+
+
+def _claims(session: Session, deliveries: list[tuple[str, str, bytes]], claim: Claim) -> None:
+    """Hand ``claim`` each delivery whose document's row names another source (held before,
+    or added in this batch from another partner's delivery)."""
+    shas = list({sha for sha, _, _ in deliveries})
+    sources = dict(
+        session.exec(
+            select(DocumentRow.sha256, DocumentRow.source).where(col(DocumentRow.sha256).in_(shas))
+        ).all()
+    )
+    for sha, peer, data in deliveries:
+        if sources.get(sha, peer) != peer:
+            claim(session, sha, peer, data)
 
 
 def _sent_event(header: pb.EnvelopeHeader, sha: str) -> dict[str, Any]:

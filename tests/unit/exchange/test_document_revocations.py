@@ -187,25 +187,115 @@ async def test_an_issuer_revoking_its_certificate_turns_the_declarations_on_it_i
     assert copy is not None and copy["revoked"]["by"] == "AU-CBR"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open (security review): a document's source is whichever partner delivered its "
-    "bytes first, so the partner that sent the same bytes later may not withdraw them",
-)
-async def test_a_partner_withdraws_a_document_another_partner_delivered_first(nodes) -> None:
-    """NZ delivers the bytes first (a forwarded copy, or a partner that raced the issuer), then
-    AU sends the same document: AU sent it this node, yet its withdrawal is refused as
-    ``not_document_sender`` ("its source: NZ-WLG"). The same first-delivery rule keeps AU's
-    certificate from being indexed as the issuer's copy (``InboundRouter._issuer``)."""
+def _materialize(node: Node) -> int:
+    """What the node's own blob materializer (as ``build_node`` wired it) does in one round."""
+    from node.exchange.blobs import BlobMaterializer
+
+    (worker,) = [w for w in node.workers if isinstance(w, BlobMaterializer)]
+    return worker.once()
+
+
+def _certificate(number: str = "AU-2026-000777") -> bytes:
+    import json
+
+    return json.dumps(
+        {
+            "doc_type": "certificate",
+            "certificate_type": "phytosanitary",
+            "certificate_number": number,
+            "issuing_country": "AU",
+            "net_weight_kg": 800.0,
+        }
+    ).encode()
+
+
+def _source(node: Node, sha: str) -> str:
+    from node.storage.core import DocumentRow
+
+    with node.db.session() as session:
+        row = session.get(DocumentRow, sha)
+    assert row is not None
+    return row.source
+
+
+def _copy_source(node: Node, sha: str) -> str | None:
+    from node.review.tables import CertificateCopyRow
+
+    with node.db.session() as session:
+        copy = session.get(CertificateCopyRow, sha)
+    return None if copy is None else copy.source
+
+
+async def test_the_issuer_outranks_a_partner_that_delivered_its_certificate_first(nodes) -> None:
+    """NZ forwards AU's certificate before AU sends it: CN routes it as NZ's (not the issuer's
+    copy). AU's delivery of the same bytes then makes it AU's: the issuer's copy, and AU may
+    withdraw it; NZ no longer may."""
+    from node.inbound import InboundRouter
+
     au, cn, nz = nodes
-    data = png("white")
-    (first,) = exchange_of(nz).send_many([(data, "copy.png")], "CN-SHA", fsync_blobs=True)
+    data = _certificate()
+    (first,) = exchange_of(nz).send_many([(data, "forwarded.json")], "CN-SHA", fsync_blobs=True)
     await _deliver(nz, cn)
-    materialize_blobs(cn.db, cn.blobs)
-    (sent,) = exchange_of(au).send_many([(data, "scan.png")], "CN-SHA", fsync_blobs=True)
+    _materialize(cn)
+    assert InboundRouter(cn.db, cn.blobs, None, actor="CN-SHA").route_pending() == 1
+    sha = first.document_sha256
+    assert (_source(cn, sha), _copy_source(cn, sha)) == ("NZ-WLG", None)
+
+    (sent,) = exchange_of(au).send_many([(data, "certificate.json")], "CN-SHA", fsync_blobs=True)
+    assert sent.document_sha256 == sha
     await _deliver(au, cn)
-    materialize_blobs(cn.db, cn.blobs)
-    assert sent.document_sha256 == first.document_sha256
-    mid = _revoke(au, sent.document_sha256, "issued in error")
-    assert await _deliver(au, cn) == 1
+    _materialize(cn)
+    assert (_source(cn, sha), _copy_source(cn, sha)) == ("AU-CBR", "AU-CBR")
+    assert cn.extras["review"].intake.electronic_copy("AU-2026-000777") is not None
+
+    by_nz, by_au = _revoke(nz, sha, "forwarded in error"), _revoke(au, sha, "issued in error")
+    await _deliver(nz, cn)
+    await _deliver(au, cn)
+    assert (_state(cn, by_nz, "NZ-WLG"), _state(cn, by_au, "AU-CBR")) == ("refused", "applied")
+    assert ("revoked", "AU-CBR") in _trace(cn, sha)
+    assert ("revoked", "NZ-WLG") not in _trace(cn, sha)
+
+
+async def test_the_issuers_withdrawal_before_its_delivery_is_written(nodes) -> None:
+    """AU's delivery and its revocation in one batch, NZ's copy of the bytes held already: the
+    revocation is checked before ``materialize_blobs`` makes AU the source, and applies."""
+    au, cn, nz = nodes
+    data = _certificate("AU-2026-000778")
+    (first,) = exchange_of(nz).send_many([(data, "forwarded.json")], "CN-SHA", fsync_blobs=True)
+    await _deliver(nz, cn)
+    _materialize(cn)
+    exchange_of(au).send_many([(data, "certificate.json")], "CN-SHA", fsync_blobs=True)
+    mid = _revoke(au, first.document_sha256)
+    assert await _deliver(au, cn) == 1  # the revocation; the document's bytes not yet written
+    assert _source(cn, first.document_sha256) == "NZ-WLG"
     assert _state(cn, mid, "AU-CBR") == "applied"
+
+
+async def test_a_later_sender_of_the_same_bytes_gets_no_say(nodes) -> None:
+    """The first sender keeps a document another partner sends again, unless that one is the
+    certificate's issuer: a scan (no issuing country to go by), and AU's certificate that AU
+    sent first and NZ forwarded after, stay with their first sender; the other's withdrawal
+    is refused."""
+    au, cn, nz = nodes
+    scan, cert = png("white"), _certificate("AU-2026-000779")
+    (s1,) = exchange_of(nz).send_many([(scan, "copy.png")], "CN-SHA", fsync_blobs=True)
+    (c1,) = exchange_of(au).send_many([(cert, "certificate.json")], "CN-SHA", fsync_blobs=True)
+    await _deliver(nz, cn)
+    await _deliver(au, cn)
+    _materialize(cn)
+    exchange_of(au).send_many([(scan, "scan.png")], "CN-SHA", fsync_blobs=True)
+    exchange_of(nz).send_many([(cert, "forwarded.json")], "CN-SHA", fsync_blobs=True)
+    await _deliver(au, cn)
+    await _deliver(nz, cn)
+    _materialize(cn)
+    assert (_source(cn, s1.document_sha256), _source(cn, c1.document_sha256)) == (
+        "NZ-WLG",
+        "AU-CBR",
+    )
+    by_au, by_nz = _revoke(au, s1.document_sha256), _revoke(nz, c1.document_sha256)
+    await _deliver(au, cn)
+    await _deliver(nz, cn)
+    assert (_state(cn, by_au, "AU-CBR"), _state(cn, by_nz, "NZ-WLG")) == ("refused", "refused")
+    reasons = {r.message_id: r.reason for r in _rejections(cn)}
+    assert "its source: NZ-WLG" in reasons[by_au]
+    assert "its source: AU-CBR" in reasons[by_nz]

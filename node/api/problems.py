@@ -17,6 +17,7 @@ Which status a faulty request gets, on every route:
     422        a malformed JSON body, on every JSON route: not decodable (bad UTF-8, bad JSON,
                nested too deep) or not the route's schema (missing or extra field, wrong type,
                a base64 field that is not base64) (``cusdep.input.validation``)
+    500        a fault of the node's own (``cusdep.internal``; the traceback in its log only)
 
 The line between 422 and 400: 422 is the shape of the request body the route defines; 400 is
 the request's parameters, or a document carried in it that its service reads and refuses.
@@ -134,7 +135,16 @@ def _unreadable_body(exc: StarletteHTTPException) -> str | None:
     return f"not JSON that can be read ({type(cause).__name__})"
 
 
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """A fault of this node's, not the request's: logged with its traceback, answered as a 500
+    problem that names no internals (Starlette's default is a bare ``text/plain`` body)."""
+    logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    detail = "the node failed to answer this request; its log has the cause"
+    return problem(500, "cusdep.internal", "Internal Server Error", detail)
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(Exception, _unexpected)
     app.add_exception_handler(CusdepError, _cusdep)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)

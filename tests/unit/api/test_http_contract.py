@@ -332,3 +332,27 @@ def _dumps(value: object) -> bytes:
     import json
 
     return json.dumps(value).encode()
+
+
+async def test_a_fault_of_the_nodes_own_is_a_500_problem_naming_no_internals(
+    node: Node, tokens, monkeypatch, caplog
+) -> None:
+    """A route that fails unexpectedly answers problem+json (Starlette's default is a bare
+    text/plain "Internal Server Error"); the cause goes to the log, not to the caller."""
+    import httpx
+
+    from node.api.routes import documents
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk /var/lib/cusdep/secret.db is corrupt")
+
+    monkeypatch.setattr(documents, "get_document", broken)
+    transport = httpx.ASGITransport(app=create_app(node), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://cusdep.test") as c:
+        r = await c.get("/api/v1/documents/" + "ab" * 32, headers=bearer(tokens["officer"]))
+    assert r.status_code == 500
+    assert r.headers["content-type"] == problems.MEDIA_TYPE
+    body = r.json()
+    assert (body["type"], body["status"]) == ("cusdep.internal", 500)
+    assert "secret" not in r.text and "RuntimeError" not in r.text
+    assert "secret.db is corrupt" in caplog.text

@@ -181,3 +181,13 @@ def test_a_contract_field_the_target_format_cannot_carry_is_named(tmp_path: Path
         assert field in lost.stderr and "left out" in lost.stderr, lost.stderr
     clean = _cusdep("convert", str(EPHYTO), "--to", "uncefact-sps-xml")
     assert clean.returncode == 0 and "as uncefact-sps-xml" not in clean.stderr
+
+
+def test_a_json_key_given_twice_is_exit_2_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_bytes(b'{"declaration_number": "D1", "net_weight_kg": 10, "net_weight_kg": 1000}')
+    for args in ((), ("--from", "cusdep-json")):
+        result = _cusdep("convert", str(path), *args)
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "'net_weight_kg' given more than once ($.net_weight_kg)" in result.stderr

@@ -191,3 +191,18 @@ def test_a_json_key_given_twice_is_exit_2_naming_it(tmp_path: Path) -> None:
         assert (result.returncode, result.stdout) == (2, ""), result.stderr
         assert result.stderr.count("\n") == 1
         assert "'net_weight_kg' given more than once ($.net_weight_kg)" in result.stderr
+
+
+def test_an_attachment_that_is_not_base64_is_exit_2_naming_it(tmp_path: Path) -> None:
+    """It was written into the SPS certificate as it came, exit 0."""
+    path = tmp_path / "attachment.json"
+    path.write_text(json.dumps({
+        "doc_type": "certificate", "certificate_number": "C1", "references": [{"id": "R1"}],
+        "attachments": [{"filename": "scan.pdf", "mime_type": "application/pdf",
+                         "reference_id": "R1", "content_base64": "not base64!!"}],
+    }), encoding="utf-8")  # fmt: skip
+    for target in ("uncefact-sps-xml", "canonical-json"):
+        result = _cusdep("convert", str(path), "--to", target, "--attachments")
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "attachment 0 (scan.pdf): content is not valid base64" in result.stderr

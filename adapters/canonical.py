@@ -382,10 +382,7 @@ class _Document(BaseModel):
             )
         weights = [i.net_weight_kg for i in items if i.net_weight_kg is not None]
         out["net_weight_kg"] = round(sum(weights), 6) if weights else None
-        quantities = [i.quantity for i in items if i.quantity is not None]
-        units = {i.unit for i in items if i.quantity is not None}
-        if quantities and len(units) == 1:
-            out["quantity"], out["unit"] = round(sum(quantities), 6), units.pop()
+        out.update(_summed_quantity(items))
         counts = [c for c in (i.package_count() for i in items) if c is not None]
         out["packages"] = sum(counts) if counts else None
         if self.containers:
@@ -431,6 +428,17 @@ class _Document(BaseModel):
         ordered = {k: data[k] for k in head if k in data}
         ordered.update((k, v) for k, v in data.items() if k not in ordered)
         return ordered
+
+
+def _summed_quantity(items: list[LineItem]) -> dict[str, Any]:
+    """The lines' quantities summed, where they are in one unit. Quantities without a unit
+    (a WCO tariff quantity is in the supplementary unit of the line's commodity code) add up
+    to nothing on several lines: 10 shavers and 100 horses are not 110 of anything."""
+    quantities = [i.quantity for i in items if i.quantity is not None]
+    units = {i.unit for i in items if i.quantity is not None}
+    if not quantities or len(units) != 1 or (None in units and len(items) > 1):
+        return {}
+    return {"quantity": round(sum(quantities), 6), "unit": units.pop()}
 
 
 def _prune(value: Any) -> Any:

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters._attachments import refuse_invalid
 from adapters._json import json_path, load_json, looks_like_json_object
 from adapters.base import Issue
 from adapters.canonical import (
@@ -69,11 +70,13 @@ class CanonicalJsonAdapter:
             for key in value
             if key not in known
         ]
+        refuse_invalid(doc.attachments, format_id=FORMAT_ID)
         if doc.source is None:
             doc.source = _source(data)
         return doc, issues
 
     def render(self, doc: Certificate | Declaration) -> bytes:
+        refuse_invalid(doc.attachments, format_id=FORMAT_ID)
         return (json.dumps(doc.to_json_dict(), indent=2, ensure_ascii=False) + "\n").encode()
 
     def validate(self, data: bytes) -> list[Issue]:

@@ -6,6 +6,7 @@
     ├── UnsafeInput              adapters.unsafe             DTD/entities, too large, too deep
     ├── UnsupportedVersion       adapters.unsupported_version namespace or version we do not speak
     ├── InvalidDocument          adapters.invalid            well-formed, but not the format
+    │   └── InvalidAttachment    adapters.invalid_attachment attachment not base64 / not its type
     ├── TamperedDocument         adapters.tampered           hashes/proof do not recompute
     └── RenderError              adapters.render             canonical → partner format impossible
 
@@ -80,6 +81,12 @@ class UnsupportedVersion(AdapterError):
 
 class InvalidDocument(AdapterError):
     code = "adapters.invalid"
+
+
+class InvalidAttachment(InvalidDocument):
+    """An attachment whose content is not base64, or not the type (size, SHA-256) it declares."""
+
+    code = "adapters.invalid_attachment"
 
 
 class TamperedDocument(AdapterError):

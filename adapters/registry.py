@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from adapters._json import load_json, looks_like_json_object
+from adapters._json import load_json, looks_like_json_object, refuse_duplicate_keys
 from adapters._unknown import described
 from adapters._xml import refuse_dtd, strip_bom
 from adapters.base import FormatAdapter, Issue
@@ -85,6 +85,8 @@ def detect(data: bytes) -> FormatAdapter:
         if adapter.sniff(data):
             return adapter
     refuse_dtd(strip_bom(data[:65536]))  # a DTD hides the root: say so, not "unknown"
+    if looks_like_json_object(data):
+        refuse_duplicate_keys(data)  # as a key given twice hides what the JSON is
     raise UnknownFormat(
         f"no adapter recognises this document{described(data, strip_bom(data))}; "
         f"known formats: {', '.join(known_formats())}"

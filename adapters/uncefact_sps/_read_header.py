@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 from typing import Any
 
+from adapters._attachments import decode, sniffed_type, type_problem
 from adapters._collect import Collector
 from adapters._xml import XNode
 from adapters.uncefact_sps._common import CERTIFICATE_TYPES
 
 _ADDRESS_LINES = ("LineOne", "LineTwo", "LineThree", "LineFour", "LineFive")
-_MAGIC = (
-    (b"%PDF", "application/pdf"),
-    (b"\x89PNG", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF8", "image/gif"),
-    (b"II*\x00", "image/tiff"),
-    (b"MM\x00*", "image/tiff"),
-    (b"PK\x03\x04", "application/zip"),
-)
 
 
 def read_header(doc: XNode, c: Collector) -> dict[str, Any]:
@@ -103,23 +93,24 @@ def _references(doc: XNode, c: Collector) -> tuple[list[dict[str, Any]], list[di
 
 
 def _attachment(blob: XNode, ref_id: str | None, info: str | None, c: Collector) -> dict[str, Any]:
+    """An attachment; its content only when it is base64 (undecodable, it is a warning and
+    left out: never carried on, or written out, as it came)."""
     raw = "".join((blob.el.text or "").split())
-    try:
-        content = base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError):
-        c.warn("attachment is not valid base64", blob)
-        content = b""
     declared = blob.attr("mimeCode")
-    sniffed = next((mime for magic, mime in _MAGIC if content.startswith(magic)), None)
-    if declared and sniffed and declared != sniffed:
-        c.warn(f"attachment declared {declared} but contains {sniffed}", blob)
+    out = {"filename": blob.attr("filename"), "mime_type": declared, "description": info,
+           "reference_id": ref_id}  # fmt: skip
+    try:
+        content = decode(raw)
+    except ValueError:
+        c.warn("attachment is not valid base64; its content is left out", blob)
+        return out
+    if problem := type_problem(declared, content):
+        c.warn(f"attachment {problem}", blob)
     return {
-        "filename": blob.attr("filename"),
-        "mime_type": declared or sniffed,
+        **out,
+        "mime_type": declared or sniffed_type(content),
         "size": len(content),
         "sha256": hashlib.sha256(content).hexdigest(),
-        "description": info,
-        "reference_id": ref_id,
         "content_base64": raw or None,
     }
 

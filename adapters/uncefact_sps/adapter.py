@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from adapters._attachments import refuse_invalid
 from adapters._collect import Collector
 from adapters._xml import XNode, parse_xml, refuse_non_xml_text, root_namespace
 from adapters.base import Issue
@@ -119,6 +120,7 @@ class SpsCertificateAdapter:
         if not isinstance(doc, Certificate):
             raise RenderError("an SPS certificate cannot carry a declaration", format_id=FORMAT_ID)
         refuse_non_xml_text(doc, format_id=FORMAT_ID)
+        refuse_invalid(doc.attachments, format_id=FORMAT_ID)
         return render(doc, self.render_version)
 
     def validate(self, data: bytes) -> list[Issue]:

@@ -190,7 +190,20 @@ def _commodity(node: XNode, c: Collector) -> dict[str, Any]:
     if measure is not None:
         out["net_weight_kg"] = _mass(measure.child("NetNetWeightMeasure"), c)
         out["gross_weight_kg"] = _mass(measure.child("GrossMassMeasure"), c)
+        out.update(_tariff_quantity(measure.child("TariffQuantity"), c))
     return out
+
+
+def _tariff_quantity(node: XNode | None, c: Collector) -> dict[str, Any]:
+    """DE 6/2 (WCO 130) supplementary units: the quantity in the unit customs asks for
+    (``unitCode`` when given; HMRC leaves it out: the commodity code's supplementary unit)."""
+    value = c.number(node, "tariff quantity")
+    if value is None or node is None:
+        return {}
+    if value < 0:
+        c.warn(f"tariff quantity: {value:g} is no quantity; left out", node)
+        return {}
+    return {"quantity": value, "unit": node.attr("unitCode")}
 
 
 def _mass(node: XNode | None, c: Collector) -> float | None:

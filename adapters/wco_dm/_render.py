@@ -59,12 +59,15 @@ def complete(doc: Declaration) -> Declaration:
                 Party(role=role, name=name, address=Address(lines=lines) if lines else None)
             )
     update["parties"] = parties
-    if not doc.line_items and (doc.hs_code or doc.net_weight_kg is not None or doc.commodity):
+    if not doc.line_items and (
+        doc.hs_code or doc.net_weight_kg is not None or doc.commodity or doc.quantity is not None
+    ):
         refs = [Reference(id=n) for n in doc.certificate_numbers]
         packages = [Package(count=doc.packages)] if doc.packages is not None else []
         update["line_items"] = [
             LineItem(sequence=1, description=doc.commodity, hs_code=doc.hs_code,
-                     net_weight_kg=doc.net_weight_kg, origin_country=doc.origin_country,
+                     net_weight_kg=doc.net_weight_kg, quantity=doc.quantity, unit=doc.unit,
+                     origin_country=doc.origin_country,
                      references=refs, packages=packages)
         ]  # fmt: skip
     if not doc.containers and doc.container_numbers:
@@ -202,10 +205,13 @@ def _item(node: etree._Element, item: LineItem, n: int) -> None:
         cls = _el(commodity, "Classification")
         _el(cls, "ID", k[1])
         _el(cls, "IdentificationTypeCode", k[0])
-    if item.gross_weight_kg is not None or item.net_weight_kg is not None:
+    tariff = _tariff_quantity(item)
+    if item.gross_weight_kg is not None or item.net_weight_kg is not None or tariff:
         measure = _el(commodity, "GoodsMeasure")
         _opt(measure, "GrossMassMeasure", item.gross_weight_kg)
         _opt(measure, "NetNetWeightMeasure", item.net_weight_kg)
+        if tariff:
+            _el(measure, "TariffQuantity", tariff[0], **tariff[1])
     others = list(item.origin_countries)
     if item.origin_country in others:
         others.remove(item.origin_country)
@@ -220,6 +226,20 @@ def _item(node: etree._Element, item: LineItem, n: int) -> None:
         _opt(p, "MarksNumbersID", pkg.marks)
         _opt(p, "QuantityQuantity", pkg.count)
         _opt(p, "TypeCode", pkg.type_code)
+
+
+def _tariff_quantity(item: LineItem) -> tuple[float, dict[str, str]] | None:
+    """(quantity, its ``unitCode`` attribute, if any) for DE 6/2; None when the item has no
+    quantity, or a unit no ``unitCode`` can hold (1 to 5 characters): a quantity written
+    without its unit would read as the commodity code's supplementary unit, so both are left
+    out (``cusdep convert`` says so)."""
+    if item.quantity is None:
+        return None
+    if item.unit is None:
+        return item.quantity, {}
+    if 1 <= len(item.unit) <= 5 and not any(ch.isspace() for ch in item.unit):
+        return item.quantity, {"unitCode": item.unit}
+    return None
 
 
 def _classifications(item: LineItem) -> list[tuple[str, str]]:

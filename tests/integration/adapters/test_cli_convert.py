@@ -156,9 +156,9 @@ def test_a_rendered_document_is_checked_by_the_target_formats_own_validator() ->
 
 
 def test_a_contract_field_the_target_format_cannot_carry_is_named(tmp_path: Path) -> None:
-    """The contract's declaration JSON into WCO DM: quantity, unit and arrival date have no
-    place in the CDS declaration we write, and were left out with exit 0 and nothing said (a
-    round trip lost them); what the format carries is not named."""
+    """The contract's declaration JSON into WCO DM: the arrival date has no place in the CDS
+    declaration we write, and was left out with exit 0 and nothing said (a round trip lost
+    it); what the format carries (quantity and unit: DE 6/2 TariffQuantity) is not named."""
     declaration = {
         "declaration_number": "DEC-2026-77", "consignor_name": "Orchard Exports Pty Ltd",
         "consignee_name": "上海果品进出口有限公司", "origin_country": "AU", "hs_code": "080810",
@@ -170,8 +170,39 @@ def test_a_contract_field_the_target_format_cannot_carry_is_named(tmp_path: Path
     result = _cusdep("convert", str(path), "--to", "wco-dec-xml", "--validate")
     assert result.returncode == 0 and "<Declaration>" in result.stdout
     named = [ln for ln in result.stderr.splitlines() if "warning: as wco-dec-xml:" in ln]
-    assert len(named) == 3, result.stderr
-    for field in ("quantity (1200.0)", "unit ('kg')", "arrival_date ('2026-11-20')"):
-        assert any(field in ln and "left out" in ln for ln in named), field
+    assert len(named) == 1, result.stderr
+    assert "arrival_date ('2026-11-20')" in named[0] and "left out" in named[0]
+    assert '<TariffQuantity unitCode="kg">1200</TariffQuantity>' in result.stdout
+    worded = tmp_path / "worded.json"
+    worded.write_text(json.dumps({**declaration, "unit": "cartons"}), encoding="utf-8")
+    lost = _cusdep("convert", str(worded), "--to", "wco-dec-xml")
+    assert lost.returncode == 0 and "TariffQuantity" not in lost.stdout
+    for field in ("quantity (1200.0)", "unit ('cartons')"):
+        assert field in lost.stderr and "left out" in lost.stderr, lost.stderr
     clean = _cusdep("convert", str(EPHYTO), "--to", "uncefact-sps-xml")
     assert clean.returncode == 0 and "as uncefact-sps-xml" not in clean.stderr
+
+
+def test_a_json_key_given_twice_is_exit_2_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "twice.json"
+    path.write_bytes(b'{"declaration_number": "D1", "net_weight_kg": 10, "net_weight_kg": 1000}')
+    for args in ((), ("--from", "cusdep-json")):
+        result = _cusdep("convert", str(path), *args)
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "'net_weight_kg' given more than once ($.net_weight_kg)" in result.stderr
+
+
+def test_an_attachment_that_is_not_base64_is_exit_2_naming_it(tmp_path: Path) -> None:
+    """It was written into the SPS certificate as it came, exit 0."""
+    path = tmp_path / "attachment.json"
+    path.write_text(json.dumps({
+        "doc_type": "certificate", "certificate_number": "C1", "references": [{"id": "R1"}],
+        "attachments": [{"filename": "scan.pdf", "mime_type": "application/pdf",
+                         "reference_id": "R1", "content_base64": "not base64!!"}],
+    }), encoding="utf-8")  # fmt: skip
+    for target in ("uncefact-sps-xml", "canonical-json"):
+        result = _cusdep("convert", str(path), "--to", target, "--attachments")
+        assert (result.returncode, result.stdout) == (2, ""), result.stderr
+        assert result.stderr.count("\n") == 1
+        assert "attachment 0 (scan.pdf): content is not valid base64" in result.stderr

@@ -76,6 +76,54 @@ def test_live_horses_sample_fields() -> None:
     assert doc.containers[0].number == "CN-1234228/34"
 
 
+def test_tariff_quantity_is_the_items_quantity_in_its_unit() -> None:
+    """DE 6/2 supplementary units (``TariffQuantity``): 5 horses are 100 of nothing else.
+    HMRC writes no ``unitCode``: the unit is the commodity code's, so none is invented."""
+    raw = (SAMPLES / "TT_IM021a" / "Step1_TT_IM021a.xml").read_bytes()
+    assert b"<TariffQuantity>100</TariffQuantity>" in raw
+    doc, _ = WcoDeclarationAdapter().parse(raw)
+    assert (doc.line_items[0].quantity, doc.line_items[0].unit) == (100.0, None)
+    assert (doc.quantity, doc.unit) == (100.0, None)
+    coded = raw.replace(b"<TariffQuantity>100<", b'<TariffQuantity unitCode="NAR">100<')
+    doc, _ = WcoDeclarationAdapter().parse(coded)
+    assert (doc.line_items[0].quantity, doc.line_items[0].unit) == (100.0, "NAR")
+    assert doc.flat()["quantity"] == 100.0 and doc.flat()["unit"] == "NAR"
+
+
+def test_tariff_quantities_of_items_without_a_unit_are_not_summed() -> None:
+    """10 shavers (item 2) and 100 horses (item 4), each in its commodity code's unit: each
+    line keeps its own; the declaration's quantity is not 110 of anything."""
+    doc, _ = WcoDeclarationAdapter().parse(
+        (SAMPLES / "TT_IM184a" / "Step1_TT_IM184a.xml").read_bytes()
+    )
+    assert [i.quantity for i in doc.line_items] == [None, 10.0, None, 100.0]
+    assert (doc.quantity, doc.unit) == (None, None)
+
+
+def test_a_negative_tariff_quantity_is_a_warning_not_a_quantity() -> None:
+    raw = (SAMPLES / "TT_IM021a" / "Step1_TT_IM021a.xml").read_bytes()
+    doc, issues = WcoDeclarationAdapter().parse(
+        raw.replace(b"<TariffQuantity>100<", b"<TariffQuantity>-100<")
+    )
+    assert doc.line_items[0].quantity is None
+    assert any("tariff quantity" in i.message and i.line for i in issues)
+
+
+def test_tariff_quantity_renders_with_its_unit_and_reads_back() -> None:
+    adapter = WcoDeclarationAdapter()
+    contract = Declaration(declaration_number="DEC-1", hs_code="080810", quantity=1200, unit="KGM")
+    rendered = adapter.render(contract)
+    assert b'<TariffQuantity unitCode="KGM">1200</TariffQuantity>' in rendered
+    assert adapter.validate(rendered) == []
+    again, _ = adapter.parse(rendered)
+    assert (again.quantity, again.unit) == (1200.0, "KGM")
+    unitless = adapter.render(Declaration(declaration_number="D", hs_code="0101", quantity=5))
+    assert b"<TariffQuantity>5</TariffQuantity>" in unitless
+    # a unit no unitCode holds (1 to 5 characters): the quantity is not written without it
+    worded = adapter.render(Declaration(declaration_number="D", quantity=5, unit="cartons"))
+    assert b"TariffQuantity" not in worded
+
+
 def test_goods_items_containers_and_destination_are_read() -> None:
     # DE 7/10 and DE 5/8 may be declared per goods item instead of per consignment
     doc, _ = WcoDeclarationAdapter().parse((SAMPLES / "TT_IM004a" / "TT_IM004a.xml").read_bytes())

@@ -86,6 +86,11 @@ class DeclarationCheck(BaseModel):
     declaration_sha256: str
     declaration_number: str | None
     certificate_number: str = Field(description="the key: letters and digits, upper case")
+    certificate_printed: str | None = Field(
+        default=None,
+        description="the number as issued (the issuer's copy, the paper), else as declared; "
+        "None before the pair was checked",
+    )
     state: Literal["pending", "waiting", "consistent", "review", "inconsistent", "decided"]
     generation: int = Field(description="times the pair was queued; a decision may name it")
     verdict: str | None

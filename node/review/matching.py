@@ -156,6 +156,7 @@ class MatchService:
             found = self._certificate(session, key)
             state, verdict, result = self._judge(session, row, declaration, found, page)
             result["declaration_number"] = str(declaration.get("declaration_number") or "")
+            result["certificate_printed"] = _printed(key, found, declaration)
             settled = self._settle(session, row, state, verdict, found, result)
             if settled and found is not None:
                 _later_again(session, declaration_sha, key, self._partial(found))
@@ -186,8 +187,8 @@ class MatchService:
         if found.revoked is not None:  # the declaration cannot rest on a revoked certificate
             gone = found.revoked
             reason = f": {gone['reason']}" if gone.get("reason") else ""
-            by, at = gone["by"], gone["at"]
-            why = f"certificate.revoked: {by} revoked certificate {key}{reason} ({at})"
+            by, at, number = gone["by"], _shown_time(gone["at"]), _printed(key, found, declaration)
+            why = f"certificate.revoked: {by} revoked certificate {number}{reason} ({at})"
             return "inconsistent", "reject", _result(why)
         reviewed_against = found.declaration_sha256 == row.declaration_sha256
         parts = self._parts(session, declaration, row, found, page or _Page())
@@ -659,6 +660,7 @@ def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:
         "declaration_sha256": row.declaration_sha256,
         "declaration_number": result.get("declaration_number") or None,
         "certificate_number": row.certificate_number,
+        "certificate_printed": result.get("certificate_printed") or None,
         "state": row.state,
         "generation": row.generation,  # a decision may name it (``decide(seen=...)``)
         "verdict": row.verdict or None,
@@ -674,6 +676,29 @@ def match_dict(row: DeclarationMatchRow) -> dict[str, Any]:
         "checked_at": _iso(row.checked_at),
         "decided_at": _iso(row.decided_at),
     }
+
+
+def _printed(key: str, found: _Certificate | None, declaration: dict[str, Any]) -> str:
+    """Certificate ``key`` as issued (the number on the issuer's copy or as read on the paper),
+    else as the declaration writes it: what an officer finds on the paper ("AU-2026-000123"),
+    not the key the pair is filed under ("AU2026000123")."""
+    number = found.fields.get("certificate_number") if found is not None else None
+    if number is not None and number.value and certificate_key(number.value) == key:
+        return number.value.strip()
+    for listed in declaration.get("certificate_numbers") or []:
+        if certificate_key(str(listed)) == key:
+            return str(listed).strip()
+    return key
+
+
+def _shown_time(at: str) -> str:
+    """An ISO time as the officer's screens show it: "2026-12-06 07:12:05 UTC"."""
+    try:
+        when = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        return at
+    when = when.astimezone(dt.UTC) if when.tzinfo else when
+    return f"{when:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _iso(at: dt.datetime | None) -> str | None:

@@ -19,7 +19,7 @@ function checkRow(c, canDecide) {
         // the check looked at: one checked again since is refused (409), not decided blind
         body: JSON.stringify({ decision, reason: reason.value.trim(), generation: c.generation }),
       });
-      row.querySelector("td.decision").replaceChildren(`${out.decision} by ${out.decided_by}`);
+      row.querySelector("td.decision").replaceChildren(`${out.decision} by ${out.decided_by}${out.decided_at ? " at " + cusdep.when(out.decided_at) : ""}`);
       row.classList.add("decided");
     } catch (e) { status.textContent = e.message; }
   };
@@ -30,7 +30,9 @@ function checkRow(c, canDecide) {
   const label = c.declaration_number || cusdep.short(c.declaration_sha256);
   row.append(
     cusdep.el("td", { title: c.declaration_sha256 }, cusdep.el("bdi", { text: label })),
-    cusdep.el("td", { text: c.certificate_number }),
+    // the number as issued ("AU-2026-000123"), not the key the pairs are filed under ("AU2026000123")
+    cusdep.el("td", { class: "number", title: c.certificate_printed || c.certificate_number },
+      cusdep.el("bdi", { text: c.certificate_printed || c.certificate_number })),
     cusdep.el("td", {}, against),
     cusdep.el("td", {}, cusdep.el("span", { class: "badge " + (c.verdict || ""), text: c.state })),
     // each reason isolated (<bdi>): a value carrying U+202E must not turn the rest around

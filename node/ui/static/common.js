@@ -50,8 +50,13 @@ const cusdep = {
     return node;
   },
   short(sha) { return sha ? sha.slice(0, 12) + "…" : ""; },
-  // an ISO time as the pages show it: "2026-01-31 09:15:02" (UTC, to the second)
-  when(at) { return (at || "").replace("T", " ").slice(0, 19); },
+  // an ISO time as every page shows it: "2026-01-31 09:15:02 UTC" (to the second, in UTC
+  // whatever the officer's clock says; a time without its zone is the API's UTC)
+  when(at) {
+    if (!at) return "";
+    const t = new Date(/(Z|[+-]\d\d:?\d\d)$/.test(at) ? at : at + "Z");
+    return isNaN(t) ? String(at) : t.toISOString().replace("T", " ").slice(0, 19) + " UTC";
+  },
 };
 
 // A link may carry the token in its fragment (never sent to the server): keep it, drop it from the URL.

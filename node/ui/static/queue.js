@@ -41,16 +41,18 @@ document.addEventListener("DOMContentLoaded", async () => {
     const link = cusdep.el("a", { href: "/ui/review/" + r.document_sha256, text: cusdep.short(r.document_sha256) });
     const seal = sealCell(r);
     const reasons = r.reasons || [];
-    // the first reason isolated (<bdi>): a value in it carrying U+202E must not turn the rest around
-    const why = [cusdep.el("bdi", { text: reasons[0] || "" })];
-    if (reasons.length > 1) why.push(` (+${reasons.length - 1} more)`);
+    // the first reason read in the cell (two lines at most, all of them on hover), isolated
+    // (<bdi>): a value in it carrying U+202E must not turn the rest around
+    const why = [cusdep.el("div", { class: "first" }, cusdep.el("bdi", { text: reasons[0] || "" }))];
+    if (reasons.length > 1) why.push(cusdep.el("div", { class: "more muted", text: `(+${reasons.length - 1} more)` }));
     body.append(cusdep.el("tr", {},
-      cusdep.el("td", {}, link), cusdep.el("td", { text: r.certificate_number || "" }),
-      cusdep.el("td", { text: r.template_id || "" }),
+      cusdep.el("td", {}, link),
+      cusdep.el("td", { class: "number", title: r.certificate_number || "" }, cusdep.el("bdi", { text: r.certificate_number || "" })),
+      cusdep.el("td", { class: "number", text: r.template_id || "" }),
       cusdep.el("td", {}, cusdep.el("span", { class: "badge " + (r.verdict || ""), text: r.verdict || r.state })),
       cusdep.el("td", { class: seal.cls, text: seal.text }),
       cusdep.el("td", { class: "why", title: reasons.join("\n") }, ...why),
-      cusdep.el("td", { text: (r.queued_at || "").replace("T", " ").slice(0, 19) })));
+      cusdep.el("td", { class: "at", text: cusdep.when(r.queued_at) })));
   }
   document.getElementById("queue-range").textContent =
     rows.length ? `${offset + 1}–${offset + rows.length}` : `none from ${offset + 1}`;

@@ -62,14 +62,16 @@ function drawBoxes(review) {
   if (sig && sig.page === state.page) add(sig.box, "box signature", "signature");
 }
 
-function showCapture(page) {
+function showCapture(review, page) {
   // a photographed page was found on its background and made flat before the review, or,
-  // its paper not found (a desk as light as the page), shown as it came
-  const flat = page && page.rectified, askew = page && page.photo_not_flat, note = $("capture");
+  // its paper not found (a desk as light as the page), shown as it came: said of the seal
+  // and signature on this page (a cover page, a page without them: nothing compared there)
+  const here = ["seal", "signature"].filter((k) => review.layout[k] && review.layout[k].page === state.page);
+  const flat = page && page.rectified, askew = page && page.photo_not_flat && here.length > 0, note = $("capture");
   note.hidden = !flat && !askew;
   if (askew) {
     note.textContent = "Photographed page whose paper could not be found to straighten it: shown as it came, " +
-      "seen at an angle, so its seal and signature could not be compared reliably.";
+      `seen at an angle, so its ${here.join(" and ")} could not be compared reliably.`;
     return;
   }
   if (!flat) return;
@@ -80,7 +82,7 @@ function showCapture(page) {
 
 async function showPage(review) {
   const page = (review.layout.pages || [])[state.page];
-  showCapture(page);
+  showCapture(review, page);
   if (page) await cusdep.imageInto($("scan-img"), `/api/v1/review/${review.document_sha256}/evidence/${page.name}`);
   else $("scan-img").hidden = true;  // no page image yet (the machine has not reviewed it)
   drawBoxes(review);
@@ -225,7 +227,7 @@ function renderCompare(review) {
 function renderLaterChecks(checks) {
   $("later").hidden = checks.length === 0;
   $("later-checks").replaceChildren(...checks.map((c) => {
-    const decided = c.decision ? ` — ${c.decision} by ${c.decided_by}` : "";
+    const decided = c.decision ? ` — ${c.decision} by ${c.decided_by}${c.decided_at ? " at " + cusdep.when(c.decided_at) : ""}` : "";
     const why = (c.reasons || []).join("; ");
     return cusdep.el("li", { "data-verdict": c.verdict || "", "data-declaration": c.declaration_sha256 },
       cusdep.el("bdi", { text: c.declaration_number || cusdep.short(c.declaration_sha256) }),
@@ -313,7 +315,7 @@ async function renderTrace(sha) {
       ? `${e.detail.decision} (${e.detail.outcome})` + (e.detail.reason ? ` — ${e.detail.reason}` : "")
       : (e.detail.verdict || "");
     list.append(cusdep.el("li", { "data-kind": e.kind },
-      cusdep.el("time", { text: e.at.replace("T", " ").slice(0, 19) }), " ",
+      cusdep.el("time", { datetime: e.at, text: cusdep.when(e.at) }), " ",
       cusdep.el("strong", { text: e.kind }), " ", cusdep.el("span", { text: `by ${e.actor} ${extra}` })));
   }
   $("proof").textContent = t.anchor

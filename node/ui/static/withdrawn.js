@@ -8,11 +8,12 @@ function withdrawnRow(r) {
   const by = d ? `${d.officer} (officer)` : "machine";
   return cusdep.el("tr", { "data-sha256": r.document_sha256 },
     cusdep.el("td", {}, cusdep.el("a", { href: "/ui/review/" + r.document_sha256, text: cusdep.short(r.document_sha256) })),
-    cusdep.el("td", { text: r.certificate_number || "" }),
+    cusdep.el("td", { class: "number", title: r.certificate_number || "" }, cusdep.el("bdi", { text: r.certificate_number || "" })),
     cusdep.el("td", { text: by }),
-    cusdep.el("td", { text: `${gone.by || "?"} at ${(gone.at || "").replace("T", " ").slice(0, 19)}` }),
+    cusdep.el("td", { text: `${gone.by || "?"} at ${cusdep.when(gone.at)}` }),
     // isolated (<bdi>): a reason carrying U+202E must not turn the rest around
-    cusdep.el("td", { class: "why" }, cusdep.el("bdi", { text: gone.reason || "" })));
+    cusdep.el("td", { class: "why", title: gone.reason || "" },
+      cusdep.el("div", { class: "first" }, cusdep.el("bdi", { text: gone.reason || "" }))));
 }
 
 document.addEventListener("DOMContentLoaded", async () => {

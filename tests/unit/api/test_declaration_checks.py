@@ -317,8 +317,57 @@ async def test_a_paper_revoked_after_its_declaration_agreed_turns_the_pair_incon
     [check] = await _checks(client, tokens, decl)
     assert (check["state"], check["certificate_sha256"]) == ("inconsistent", paper)
     assert check["reasons"][0].startswith(
-        "certificate.revoked: CN-O1 revoked certificate AU2026GENUINE: the seal was forged"
+        "certificate.revoked: CN-O1 revoked certificate AU-2026-genuine: the seal was forged"
     )
+
+
+async def test_the_certificate_number_is_shown_as_issued_not_as_its_key(
+    node, client, tokens
+) -> None:
+    """The officer's checks table showed the key the pair is filed under ("AU2026GENUINE",
+    "AU2026000123"): a number no paper carries. ``certificate_printed`` is the number as issued
+    (as read on the paper, as on the issuer's copy), else as the declaration writes it."""
+    review = node.extras["review"]
+    paper = await _accepted_paper(node, client, tokens)
+    on_paper = await _declare(client, tokens, "au 2026 genuine")
+    waiting = await _declare(client, tokens, "AU-2026/000777", declaration_number="CN-DEC-7")
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(node, "AU-2026-000123", net_weight_kg=1200.0)
+    copied = await _declare(client, tokens, "au2026000123", declaration_number="CN-DEC-8")
+    await review.process_pending()
+    printed = {
+        sha: [
+            (c["certificate_number"], c["certificate_printed"])
+            for c in await _checks(client, tokens, sha)
+        ]
+        for sha in (on_paper, waiting, copied)
+    }
+    assert printed == {
+        on_paper: [("AU2026GENUINE", "AU-2026-genuine")],
+        waiting: [("AU2026000777", "AU-2026/000777")],
+        copied: [("AU2026000123", "AU-2026-000123")],
+    }
+    assert review.get(paper)["certificate_number"] == "AU-2026-genuine"
+
+
+async def test_a_revoked_certificate_is_named_and_timed_as_the_officer_reads_them(
+    node, client, tokens
+) -> None:
+    """The reason read "revoked certificate AU2026GENUINE: ... (2026-12-06T07:16:36.224835Z)"."""
+    import re
+
+    review = node.extras["review"]
+    paper = await _accepted_paper(node, client, tokens)
+    decl = await _declare(client, tokens, "AU 2026 genuine", net_weight_kg=1250.5)
+    await review.process_pending()
+    assert review._record_revocation(paper, "counterfeit", "CN-O2", "0x2") == []
+    await review.process_pending()
+    [check] = await _checks(client, tokens, decl)
+    stamp = r"\(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$"
+    assert re.match(
+        rf"certificate\.revoked: CN-O2 revoked certificate AU-2026-genuine: counterfeit {stamp}",
+        check["reasons"][0],
+    ), check["reasons"]
 
 
 async def test_a_number_typed_in_full_width_names_the_certificate(node, client, tokens) -> None:
@@ -404,7 +453,7 @@ async def test_a_pair_an_officer_cleared_is_reopened_when_its_certificate_is_rev
     await review.process_pending()
     [check] = await _checks(client, tokens, decl)
     assert (check["state"], check["decision"], check["decided_by"]) == ("inconsistent", None, None)
-    assert "CN-O2 revoked certificate AU2026GENUINE: counterfeit" in check["reasons"][0]
+    assert "CN-O2 revoked certificate AU-2026-genuine: counterfeit" in check["reasons"][0]
     trace = (await client.get(f"/api/v1/trace/{decl}", headers=bearer(tokens["auditor"]))).json()
     assert [e["detail"]["decision"] for e in trace["events"] if e["kind"] == "reviewed"] == [
         "clear"

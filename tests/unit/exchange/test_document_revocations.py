@@ -180,7 +180,7 @@ async def test_an_issuer_revoking_its_certificate_turns_the_declarations_on_it_i
     [check] = review.matches.of_declaration(decl)
     assert (check["state"], check["verdict"]) == ("inconsistent", "reject")
     assert check["reasons"][0].startswith(
-        "certificate.revoked: AU-CBR revoked certificate AU2026000123: withdrawn: replaced by "
+        "certificate.revoked: AU-CBR revoked certificate AU-2026-000123: withdrawn: replaced by "
         "AU-2026-000124 ("
     )
     copy = review.intake.electronic_copy("AU-2026-000123")

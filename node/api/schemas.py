@@ -130,6 +130,9 @@ class RegistryRecord(BaseModel):
     source: str | None = Field(
         None, description="the partner node this record came from by registry sync"
     )
+    validity_tx_hash: str | None = Field(
+        None, description="an officer's last validity change's transaction (set-validity)"
+    )
     revoked_reason: str | None = None
     revoke_tx_hash: str | None = Field(None, description="the revocation's transaction")
 

@@ -7,7 +7,13 @@ import argparse
 from node.bootstrap import build_node
 from node.cli._common import emit_json, read_file, settings_from
 from node.errors import InputError
-from node.exchange.partners import add_partner, export_card, parse_card, remove_partner
+from node.exchange.partners import (
+    add_partner,
+    check_not_own_endpoint,
+    export_card,
+    parse_card,
+    remove_partner,
+)
 from node.identity import load_identity
 from node.runtime import Node
 
@@ -48,6 +54,7 @@ def _add(args: argparse.Namespace) -> int:
     except UnicodeDecodeError:
         raise InputError(f"{args.file}: not UTF-8 text") from None
     card = parse_card(text)
+    check_not_own_endpoint(settings, card)
     node = build_node(settings)
     try:
         changed = add_partner(node.db, card, own_id=settings.node.id, replace=args.replace)

@@ -93,6 +93,39 @@ def _advertised(settings: Settings) -> str:
     return endpoint
 
 
+_LOOPBACK = {"localhost", "::1", "[::1]"}
+
+
+def _loopback(host: str) -> bool:
+    return host.lower() in _LOOPBACK or host.startswith("127.")
+
+
+def check_not_own_endpoint(settings: Settings, card: PartnerCard) -> None:
+    """Refuse a card whose endpoint is where this node itself serves gRPC: dialled, it reaches
+    this node, never the partner (two homes initialised on one host before either runs get the
+    same port). Every delivery would then fail as a TLS refusal that names the pinned
+    certificates, not the port. ``InputError`` saying which setting to change."""
+    if card.node_id == settings.node.id:
+        return  # this node's own card: `add_partner` says so
+    ex = settings.exchange
+    host, _, port = card.endpoint.rpartition(":")
+    own_port = ex.grpc_port
+    ours = card.endpoint == ex.advertise.strip() or (
+        own_port != 0
+        and int(port) == own_port
+        and (
+            host == ex.host or (_loopback(host) and (_loopback(ex.host) or ex.host in _ANY_ADDRESS))
+        )
+    )
+    if ours:
+        raise InputError(
+            f"the card of {card.node_id} names {card.endpoint}, where this node "
+            f"({settings.node.id}) serves gRPC itself: two nodes on one host need their own "
+            f"ports — give {card.node_id} another [exchange] grpc_port (or `cusdep init "
+            "--grpc-port`) and pin the card its `partner export` prints after that"
+        )
+
+
 def parse_card(text: str) -> PartnerCard:
     """Validate a partner card; every problem is an ``InputError`` naming the field."""
     try:

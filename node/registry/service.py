@@ -267,7 +267,10 @@ class RegistryService:
             dates = {
                 k: p[k] for k in ("valid_from", "valid_to", "valid_from_date", "valid_to_date")
             }
-            r.fields = {**r.fields, **dates, **({"validity_tx": tx} if tx else {})}
+            # the change's own transaction; none (the chain held these dates already: an
+            # earlier attempt landed) leaves no earlier change's transaction beside them
+            kept = {k: v for k, v in r.fields.items() if k != "validity_tx"}
+            r.fields = {**kept, **dates, **({"validity_tx": tx} if tx else {})}
             r.updated_at = utcnow()
             session.add(r)
             if self.publisher is not None:
@@ -576,6 +579,8 @@ def record_dict(row: RegistryRecordRow) -> dict[str, Any]:
     for key in ("name", "valid_from_date", "valid_to_date", "certificate_type"):
         if row.fields.get(key):
             out[key.removesuffix("_date")] = row.fields[key]
+    if row.fields.get("validity_tx"):  # the last validity change's own transaction
+        out["validity_tx_hash"] = row.fields["validity_tx"]
     if row.fields.get("revoke_tx"):  # the revocation's own transaction, beside the registration's
         out["revoked_reason"] = row.fields.get("revoked_reason", "")
         out["revoke_tx_hash"] = row.fields["revoke_tx"]

@@ -152,6 +152,8 @@ async def test_register_officer_list_specimen_and_revoke(client, tokens) -> None
         validity, json={"valid_from": "2024-01-01", "valid_to": "2030-06-30"}, headers=au
     )
     assert longer.status_code == 200 and longer.json()["valid_to"] == "2030-06-30"
+    # the change's own transaction, beside the registration's (`tx_hash`), as a revocation's
+    assert longer.json()["validity_tx_hash"] not in ("", None, o.json()["tx_hash"])
     rv = await client.post(
         "/api/v1/registry/officer/AU-DAFF-O7/revoke", json={"reason": "retired"}, headers=au
     )

@@ -108,3 +108,20 @@ async def test_a_lost_validity_change_is_set_again_the_superseded_one_is_not(nod
     assert (await chain.get("officer", "CN", "O7"))["valid_to"] == _end_of("2032-12-31")
     assert _validity_ops(node)[-1] == ("2032-12-31", "confirmed")
     assert await reconciler.run() == 0
+
+
+async def test_a_validity_change_shows_its_own_transaction(node) -> None:
+    """`set-validity` (and REST) printed the officer's registration transaction only: the
+    change's own, which partners and auditors look up, was kept but never shown. A change the
+    chain held already (an earlier attempt landed) sends nothing, and shows no earlier change's
+    transaction beside its dates."""
+    chain = await _officer(node)
+    registered = node.registry.list("officer")[0]["tx_hash"]
+    out = await node.registry.set_officer_validity("O7", None, "2030-12-31")
+    first = out["validity_tx_hash"]
+    assert first.startswith("0x") and first != registered and out["tx_hash"] == registered
+    out = await node.registry.set_officer_validity("O7", None, "2032-12-31")
+    assert out["validity_tx_hash"] not in (first, registered)
+    chain.records[("officer", "CN", "O7")]["valid_to"] = _end_of("2034-12-31")  # landed already
+    out = await node.registry.set_officer_validity("O7", None, "2034-12-31")
+    assert out["valid_to"] == "2034-12-31" and "validity_tx_hash" not in out

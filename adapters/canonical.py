@@ -120,6 +120,17 @@ def _opt_int(value: Any) -> Any:
     return number
 
 
+def _opt_unit(value: Any) -> Any:
+    """A unit by our short name where it is known ("KGM", "Kilograms", "Units" → "kg", "kg",
+    "pcs": UN/ECE Rec. 20 codes read as their unit), one we do not know as written: the
+    writers map the name to its Rec. 20 code (:func:`adapters.normalize.rec20_code`)."""
+    if not isinstance(value, str):
+        return value
+    if not value.strip():
+        return None
+    return _n.unit_name(value) or value.strip()
+
+
 def _opt_hs(value: Any) -> Any:
     if value is None or value == "":
         return None
@@ -237,6 +248,7 @@ class LineItem(_Model):
     _hs = field_validator("hs_code", mode="before")(_opt_hs)
     _country = field_validator("origin_country", mode="before")(_opt_country)
     _nums = field_validator("quantity", "net_volume", "gross_volume", mode="before")(_opt_number)
+    _units = field_validator("unit", "volume_unit", mode="before")(_opt_unit)
     _masses = field_validator("net_weight_kg", "gross_weight_kg", mode="before")(_opt_mass)
 
     @field_validator("origin_countries", mode="before")
@@ -343,6 +355,7 @@ class _Document(BaseModel):
     )
     _hs = field_validator("hs_code", mode="before")(_opt_hs)
     _nums = field_validator("quantity", mode="before")(_opt_number)
+    _unit = field_validator("unit", mode="before")(_opt_unit)
     _mass = field_validator("net_weight_kg", mode="before")(_opt_mass)
 
     _packages = field_validator("packages", mode="before")(_opt_int)

@@ -35,6 +35,9 @@ __all__ = [
     "parse_number",
     "parse_quantity",
     "normalize_unit",
+    "unit_name",
+    "rec20_code",
+    "REC20",
     "to_kg",
     "country_code",
     "hs_code",
@@ -200,8 +203,26 @@ _UNITS = {
     "l": "l", "ltr": "l", "litre": "l", "litres": "l", "liter": "l", "liters": "l",
     "m3": "m3", "mtq": "m3", "cbm": "m3",
     "pcs": "pcs", "pc": "pcs", "piece": "pcs", "pieces": "pcs", "units": "pcs", "unit": "pcs",
-    "h87": "pcs", "c62": "pcs", "nar": "pcs", "head": "head", "heads": "head",
+    "h87": "pcs", "c62": "pcs", "nar": "pcs", "p/st": "pcs", "head": "head", "heads": "head",
+    "ml": "ml", "millilitre": "ml", "millilitres": "ml", "milliliter": "ml", "milliliters": "ml",
+    "hl": "hl", "hectolitre": "hl", "hectolitres": "hl", "hectoliter": "hl", "hectoliters": "hl",
+    "m": "m", "metre": "m", "metres": "m", "meter": "m", "meters": "m",
+    "m2": "m2", "sqm": "m2", "pairs": "pairs", "pair": "pairs", "pr": "pairs", "pa": "pairs",
+    "ct": "ct", "carat": "ct", "carats": "ct", "c/k": "ct",
 }  # fmt: skip
+# UN/ECE Recommendation 20 codes of the units above that customs (WCO DE 6/2 supplementary
+# units, EU/UK CN "p/st", "pa", "l alc. 100 %", ...) and SPS quantities use: the one table both
+# ways (a unit's code on write; the code, read, is the unit by _UNITS below). A unit not here
+# has no code: the writers leave its quantity out (and ``cusdep convert`` says so), never guess.
+REC20: dict[str, str] = {
+    "kg": "KGM", "g": "GRM", "mg": "MGM", "hg": "HGM", "dt": "DTN", "t": "TNE", "lb": "LBR",
+    "oz": "ONZ", "l": "LTR", "ml": "MLT", "hl": "HLT", "m3": "MTQ", "m": "MTR", "m2": "MTK",
+    "pcs": "NAR", "pairs": "NPR", "100 pcs": "CEN", "1000 pcs": "MIL", "ct": "CTM",
+    "l alc": "LPA", "kWh": "KWH", "MWh": "MWH", "TJ": "D30",
+}  # fmt: skip
+for _name, _code in REC20.items():
+    _UNITS.setdefault(_name.lower(), _name)
+    _UNITS.setdefault(_code.lower(), _name)
 _TO_KG = {
     "kg": 1.0, "g": 0.001, "mg": 1e-6, "hg": 0.1, "t": 1000.0, "dt": 100.0,
     "lb": 0.45359237, "oz": 0.028349523125,
@@ -256,10 +277,28 @@ def _canonical_digits(token: str) -> str:
     return sign + token
 
 
+def _unit_key(unit: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", unit).strip().strip(".").lower().split())
+
+
 def normalize_unit(unit: str) -> str:
-    """Map a printed or UNECE Rec. 20 unit (``KGM``, ``kgs``) to our short unit name."""
-    key = unicodedata.normalize("NFKC", unit).strip().strip(".").lower()
+    """Map a printed or UNECE Rec. 20 unit (``KGM``, ``kgs``) to our short unit name (one we
+    do not know: lower-cased, as a key to compare)."""
+    key = _unit_key(unit)
     return _UNITS.get(key, key)
+
+
+def unit_name(unit: str) -> str | None:
+    """Our short name of a known unit (``"KGM"``, ``"Kilograms"`` → ``"kg"``), None for one we
+    do not know (``"cartons"``): the canonical model keeps that one as written."""
+    return _UNITS.get(_unit_key(unit))
+
+
+def rec20_code(unit: str) -> str | None:
+    """The UN/ECE Rec. 20 code of a unit (``"kg"``, ``"KGM"``, ``"litres"`` → ``"KGM"``,
+    ``"KGM"``, ``"LTR"``); None when :data:`REC20` has none (``"head"``, ``"cartons"``)."""
+    name = unit_name(unit)
+    return REC20.get(name) if name is not None else None
 
 
 def parse_quantity(text: str) -> tuple[float, str | None]:

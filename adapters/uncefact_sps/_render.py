@@ -7,6 +7,7 @@ from typing import Any
 
 from lxml import etree
 
+from adapters import normalize as _n
 from adapters.canonical import (
     Address,
     Certificate,
@@ -218,8 +219,9 @@ def _item(w: _Writer, node: etree._Element, item: LineItem) -> None:
     w.opt(node, "IntendedUse", item.intended_use)
     w.opt(node, "NetWeightMeasure", item.net_weight_kg, unitCode="KGM")
     w.opt(node, "GrossWeightMeasure", item.gross_weight_kg, unitCode="KGM")
-    w.opt(node, "NetVolumeMeasure", item.net_volume, unitCode=item.volume_unit)
-    w.opt(node, "GrossVolumeMeasure", item.gross_volume, unitCode=item.volume_unit)
+    volume_code = _volume_code(item.volume_unit)
+    w.opt(node, "NetVolumeMeasure", item.net_volume, unitCode=volume_code)
+    w.opt(node, "GrossVolumeMeasure", item.gross_volume, unitCode=volume_code)
     w.notes(node, "AdditionalInformationSPSNote", [*item.notes, *_quantity_notes(item)])
     classifications = list(item.classifications)
     if item.hs_code and not any(k.system.upper() == _HS and k.code for k in classifications):
@@ -242,6 +244,13 @@ def _item(w: _Writer, node: etree._Element, item: LineItem) -> None:
             w.el(w.el(origin, "SubordinateSPSCountrySubDivision"), "Name", item.origin_region)
     for t in item.treatments:
         _treatment(w, w.el(node, "AppliedSPSProcess"), t)
+
+
+def _volume_code(unit: str | None) -> str | None:
+    """A volume's ``unitCode``: the unit's UN/ECE Rec. 20 code ("m3" → ``MTQ``); one with
+    none we know is written as the source gave it (the volume is no contract field, and a
+    volume without its unit, or a guessed code, would say less)."""
+    return (_n.rec20_code(unit) or unit) if unit else None
 
 
 def _quantity_notes(item: LineItem) -> list[Note]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from lxml import etree
 
+from adapters import normalize as _n
 from adapters.canonical import (
     Address,
     Container,
@@ -229,17 +230,17 @@ def _item(node: etree._Element, item: LineItem, n: int) -> None:
 
 
 def _tariff_quantity(item: LineItem) -> tuple[float, dict[str, str]] | None:
-    """(quantity, its ``unitCode`` attribute, if any) for DE 6/2; None when the item has no
-    quantity, or a unit no ``unitCode`` can hold (1 to 5 characters): a quantity written
-    without its unit would read as the commodity code's supplementary unit, so both are left
-    out (``cusdep convert`` says so)."""
+    """(quantity, its ``unitCode`` attribute, if any) for DE 6/2; the unit as its UN/ECE Rec. 20
+    code ("kg" → ``KGM``). None when the item has no quantity, or a unit with no Rec. 20 code
+    we know ("cartons", "head"): a quantity written without its unit would read as the
+    commodity code's supplementary unit, and a code is not guessed, so both are left out
+    (``cusdep convert`` says so)."""
     if item.quantity is None:
         return None
     if item.unit is None:
         return item.quantity, {}
-    if 1 <= len(item.unit) <= 5 and not any(ch.isspace() for ch in item.unit):
-        return item.quantity, {"unitCode": item.unit}
-    return None
+    code = _n.rec20_code(item.unit)
+    return (item.quantity, {"unitCode": code}) if code else None
 
 
 def _classifications(item: LineItem) -> list[tuple[str, str]]:

@@ -172,7 +172,8 @@ def test_a_contract_field_the_target_format_cannot_carry_is_named(tmp_path: Path
     named = [ln for ln in result.stderr.splitlines() if "warning: as wco-dec-xml:" in ln]
     assert len(named) == 1, result.stderr
     assert "arrival_date ('2026-11-20')" in named[0] and "left out" in named[0]
-    assert '<TariffQuantity unitCode="kg">1200</TariffQuantity>' in result.stdout
+    # the unit as its UN/ECE Rec. 20 code (it was written as given, unitCode="kg")
+    assert '<TariffQuantity unitCode="KGM">1200</TariffQuantity>' in result.stdout
     worded = tmp_path / "worded.json"
     worded.write_text(json.dumps({**declaration, "unit": "cartons"}), encoding="utf-8")
     lost = _cusdep("convert", str(worded), "--to", "wco-dec-xml")

@@ -125,7 +125,7 @@ def test_a_plant_health_quantity_in_kilograms_keeps_its_fraction() -> None:
             {"key": "type_quantity", "data": "Kilograms"},
         ]
     doc, issues = IpaffsChedAdapter().parse(json.dumps(ched).encode())
-    assert doc.quantity == 12.5 * len(sets) and doc.unit == "Kilograms"  # was 12 per set
+    assert doc.quantity == 12.5 * len(sets) and doc.unit == "kg"  # was 12 per set
     assert not any("whole number" in i.message for i in issues)
     cheda = (SAMPLES / "single" / "cheda-one-commodity.json").read_bytes()
     animals = IpaffsChedAdapter().parse(cheda.replace(b'"data": "1"', b'"data": "1.5"'))

@@ -211,3 +211,23 @@ def test_a_number_in_exponent_notation_is_refused_not_read_as_its_mantissa() -> 
         with pytest.raises(NormalizationError, match="exponent"):
             parse_number(text)
     assert parse_number("5 each") == 5.0 and parse_number("12 KGM") == 12.0
+
+
+@pytest.mark.parametrize(
+    ("unit", "name", "code"),
+    [("kg", "kg", "KGM"), ("KGM", "kg", "KGM"), ("Kilograms", "kg", "KGM"), ("l", "l", "LTR"),
+     ("litres", "l", "LTR"), ("MTQ", "m3", "MTQ"), ("TNE", "t", "TNE"), ("NAR", "pcs", "NAR"),
+     ("H87", "pcs", "NAR"), ("Units", "pcs", "NAR"), ("NPR", "pairs", "NPR"),
+     ("LPA", "l alc", "LPA"), ("MTK", "m2", "MTK"), ("head", "head", None),
+     ("cartons", None, None), ("KX", None, None)],
+)  # fmt: skip
+def test_units_and_their_rec20_codes_one_table(
+    unit: str, name: str | None, code: str | None
+) -> None:
+    """One table both ways: a code read is its unit, the unit written is its code; a unit
+    the table lacks has no code (``head``: no Rec. 20 code is guessed for it)."""
+    assert n.unit_name(unit) == name
+    assert n.rec20_code(unit) == code
+    if code is not None:
+        assert n.unit_name(code) == name and n.rec20_code(code) == code
+    assert n.normalize_unit(unit) == (name or unit.lower())

@@ -79,7 +79,7 @@ def test_sample_structured_parts(parsed: tuple[Certificate, list]) -> None:
         "Ribes",
         "Planting",
     )
-    assert first.gross_weight_kg == 60.0 and first.net_volume == 5.0 and first.volume_unit == "MTQ"
+    assert first.gross_weight_kg == 60.0 and first.net_volume == 5.0 and first.volume_unit == "m3"
     assert [(p.level, p.type_code, p.count) for p in first.packages] == [
         (1, "BG", 100),
         (2, "BX", 20),
@@ -92,7 +92,7 @@ def test_sample_structured_parts(parsed: tuple[Certificate, list]) -> None:
     assert (treatment.duration, treatment.duration_unit) == (3.0, "HUR")
     assert treatment.start_date == date(2016, 4, 12)
     assert {n.subject for n in doc.notes} >= {"SPSFL", "ADEDL", "ADRPN", "DMCL"}
-    assert doc.line_items[1].quantity == 33.0 and doc.line_items[1].unit == "Units"
+    assert doc.line_items[1].quantity == 33.0 and doc.line_items[1].unit == "pcs"  # "Units"
 
 
 def test_sample_attachments_hashed_and_broken_one_reported(
@@ -374,6 +374,21 @@ def test_a_flat_canonical_certificate_keeps_its_type_and_quantity_through_sps() 
     back, _ = adapter.parse(xml)
     assert (back.type_code, back.certificate_type) == ("851", "phytosanitary")
     assert (back.quantity, back.unit) == (1200.0, "kg")
+    ched = Certificate(certificate_number="CHEDA.GB.2024.1", type_code="CVEDA")
+    assert b"CVEDA" not in adapter.render(ched)  # another format's code is no 1001 code
+
+
+def test_a_volume_unit_is_written_as_its_rec20_code() -> None:
+    """``unitCode`` takes UN/ECE Rec. 20 codes: a volume in "m3" was written unitCode="m3"."""
+    cert = Certificate(
+        certificate_number="C1",
+        line_items=[{"description": "Logs", "net_volume": 5, "volume_unit": "m3"}],
+    )
+    adapter = SpsCertificateAdapter()
+    xml = adapter.render(cert)
+    assert b'<ram:NetVolumeMeasure unitCode="MTQ">5</ram:NetVolumeMeasure>' in xml
+    back, _ = adapter.parse(xml)
+    assert (back.line_items[0].net_volume, back.line_items[0].volume_unit) == (5.0, "m3")
     ched = Certificate(certificate_number="CHEDA.GB.2024.1", type_code="CVEDA")
     assert b"CVEDA" not in adapter.render(ched)  # another format's code is no 1001 code
 

@@ -86,8 +86,9 @@ def test_tariff_quantity_is_the_items_quantity_in_its_unit() -> None:
     assert (doc.quantity, doc.unit) == (100.0, None)
     coded = raw.replace(b"<TariffQuantity>100<", b'<TariffQuantity unitCode="NAR">100<')
     doc, _ = WcoDeclarationAdapter().parse(coded)
-    assert (doc.line_items[0].quantity, doc.line_items[0].unit) == (100.0, "NAR")
-    assert doc.flat()["quantity"] == 100.0 and doc.flat()["unit"] == "NAR"
+    # a UN/ECE Rec. 20 code is read as its unit (NAR: number of articles)
+    assert (doc.line_items[0].quantity, doc.line_items[0].unit) == (100.0, "pcs")
+    assert doc.flat()["quantity"] == 100.0 and doc.flat()["unit"] == "pcs"
 
 
 def test_tariff_quantities_of_items_without_a_unit_are_not_summed() -> None:
@@ -116,12 +117,38 @@ def test_tariff_quantity_renders_with_its_unit_and_reads_back() -> None:
     assert b'<TariffQuantity unitCode="KGM">1200</TariffQuantity>' in rendered
     assert adapter.validate(rendered) == []
     again, _ = adapter.parse(rendered)
-    assert (again.quantity, again.unit) == (1200.0, "KGM")
+    assert (again.quantity, again.unit) == (1200.0, "kg")
     unitless = adapter.render(Declaration(declaration_number="D", hs_code="0101", quantity=5))
     assert b"<TariffQuantity>5</TariffQuantity>" in unitless
-    # a unit no unitCode holds (1 to 5 characters): the quantity is not written without it
+    # a unit with no Rec. 20 code we know: the quantity is not written without it
     worded = adapter.render(Declaration(declaration_number="D", quantity=5, unit="cartons"))
     assert b"TariffQuantity" not in worded
+
+
+@pytest.mark.parametrize(
+    ("unit", "code", "back"),
+    [("kg", "KGM", "kg"), ("litres", "LTR", "l"), ("m3", "MTQ", "m3"), ("t", "TNE", "t"),
+     ("pcs", "NAR", "pcs"), ("Units", "NAR", "pcs"), ("pairs", "NPR", "pairs"),
+     ("NPR", "NPR", "pairs"), ("l alc", "LPA", "l alc")],
+)  # fmt: skip
+def test_tariff_quantity_unit_is_written_as_its_rec20_code(unit: str, code: str, back: str) -> None:
+    """``unitCode="kg"`` was written as given: WCO/CDS takes UN/ECE Rec. 20 codes (KGM)."""
+    adapter = WcoDeclarationAdapter()
+    rendered = adapter.render(Declaration(declaration_number="D", quantity=7, unit=unit))
+    assert f'<TariffQuantity unitCode="{code}">7</TariffQuantity>'.encode() in rendered
+    assert adapter.validate(rendered) == []
+    again, _ = adapter.parse(rendered)
+    assert (again.quantity, again.unit) == (7.0, back)
+
+
+@pytest.mark.parametrize("unit", ["head", "cartons", "kgs net"])
+def test_a_unit_with_no_rec20_code_is_not_guessed(unit: str) -> None:
+    """No code is made up (a five-letter word passed as a unitCode before): the quantity is
+    left out with its unit, and ``cusdep convert`` names both."""
+    rendered = WcoDeclarationAdapter().render(
+        Declaration(declaration_number="D", quantity=7, unit=unit)
+    )
+    assert b"TariffQuantity" not in rendered
 
 
 def test_goods_items_containers_and_destination_are_read() -> None:

@@ -424,6 +424,26 @@ class _Document(BaseModel):
                 problems.append(f"{name}: {given!r} given, {derived!r} from the structured parts")
         return problems
 
+    def quantity_not_totalled(self) -> str | None:
+        """Why the document has no quantity where lines give one in a shared unit: the lines
+        without a quantity, named (by sequence number, else position from 1). None when
+        there is a total, or nothing a total could have been."""
+        if self.quantity is not None:
+            return None
+        have = [(n, i) for n, i in enumerate(self.line_items, 1) if i.quantity is not None]
+        units = {i.unit for _, i in have}
+        if not have or len(units) != 1 or None in units or len(have) == len(self.line_items):
+            return None
+        unit = units.pop()
+        lacking = [
+            _item_label(i, n) for n, i in enumerate(self.line_items, 1) if i.quantity is None
+        ]
+        given = ", ".join(f"{i.quantity:g} {unit} on item {_item_label(i, n)}" for n, i in have)
+        which = (
+            f"item {lacking[0]} has" if len(lacking) == 1 else f"items {', '.join(lacking)} have"
+        )
+        return f"no total quantity: line {which} no quantity ({given})"
+
     def flat(self) -> dict[str, Any]:
         """Only the vocabulary fields that have a value, JSON-ready."""
         dumped = self.model_dump(mode="json", exclude_none=True)
@@ -444,14 +464,22 @@ class _Document(BaseModel):
 
 
 def _summed_quantity(items: list[LineItem]) -> dict[str, Any]:
-    """The lines' quantities summed, where they are in one unit. Quantities without a unit
-    (a WCO tariff quantity is in the supplementary unit of the line's commodity code) add up
-    to nothing on several lines: 10 shavers and 100 horses are not 110 of anything."""
-    quantities = [i.quantity for i in items if i.quantity is not None]
-    units = {i.unit for i in items if i.quantity is not None}
-    if not quantities or len(units) != 1 or (None in units and len(items) > 1):
+    """The lines' quantities summed, only where every line has one and all are in one unit.
+    A total of some lines is no total: the ePhyto sample's "33 Units" was the quantity of one
+    of its two lines, and an officer would compare it with the whole consignment (see
+    :meth:`_Document.quantity_not_totalled`). Quantities without a unit (a WCO tariff quantity
+    is in the supplementary unit of the line's commodity code) add up to nothing on several
+    lines: 10 shavers and 100 horses are not 110 of anything."""
+    if not items or any(i.quantity is None for i in items):
         return {}
-    return {"quantity": round(sum(quantities), 6), "unit": units.pop()}
+    units = {i.unit for i in items}
+    if len(units) != 1 or (None in units and len(items) > 1):
+        return {}
+    return {"quantity": round(sum(i.quantity or 0.0 for i in items), 6), "unit": units.pop()}
+
+
+def _item_label(item: LineItem, position: int) -> str:
+    return str(item.sequence if item.sequence is not None else position)
 
 
 def _prune(value: Any) -> Any:

@@ -99,7 +99,7 @@ def parse_document(
     """Parse with the named adapter, or the detected one; returns the adapter used as well."""
     adapter = get_adapter(format_id) if format_id else detect(data)
     doc, issues = adapter.parse(data)
-    return doc, issues, adapter
+    return doc, [*issues, *_document_issues(doc)], adapter
 
 
 def parse_declaration(
@@ -120,7 +120,14 @@ def parse_declaration(
         raise InvalidDocument(
             f"this document is a {doc.doc_type}, not a declaration", format_id=adapter.format_id
         )
-    return doc, issues, adapter
+    return doc, [*issues, *_document_issues(doc)], adapter
+
+
+def _document_issues(doc: Certificate | Declaration) -> list[Issue]:
+    """What the canonical model says of a document whatever its format: a quantity left
+    untotalled because some lines have none (``quantity_not_totalled``)."""
+    why = doc.quantity_not_totalled()
+    return [Issue(why, "warning", "line_items")] if why else []
 
 
 def declaration_fields(data: bytes) -> dict[str, Any]:

@@ -45,7 +45,10 @@ def test_convert_ephyto_prints_the_vocabulary_as_in_the_xml() -> None:
     assert out["net_weight_kg"] == 10.0 and '<ns1:NetWeightMeasure unitCode="KGM">10<' in xml
     assert '"consignor_address": "El trébol 853' in result.stdout  # UTF-8, not \\u escapes
     assert all("content_base64" not in a for a in out["attachments"])
-    assert result.stderr.count("\n") == 1 and "base64" in result.stderr
+    # the truncated attachment, and no total of one line's quantity of two (said, not summed)
+    assert result.stderr.count("\n") == 2 and "base64" in result.stderr
+    assert "no total quantity: line item 0 has no quantity" in result.stderr
+    assert "quantity" not in out and "unit" not in out
 
 
 def test_convert_with_from_and_attachments_and_render_back() -> None:

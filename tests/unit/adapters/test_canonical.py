@@ -154,3 +154,27 @@ def test_non_finite_and_huge_numbers_are_validation_errors() -> None:
             Certificate.model_validate(bad)
     with pytest.raises(ValidationError):
         Package(count=float("-inf"))
+
+
+def test_a_quantity_total_only_when_every_line_has_one_in_that_unit() -> None:
+    """A total of some lines is no total: a certificate of 33 of one line and nothing said of
+    the other gave "33" as the consignment's quantity."""
+    lines = [{"sequence": 1, "quantity": 20, "unit": "kg"}, {"sequence": 2, "description": "x"},
+             {"sequence": 3, "quantity": 13, "unit": "KGM"}]  # fmt: skip
+    partial = Certificate(line_items=lines)
+    assert (partial.quantity, partial.unit) == (None, None)
+    assert partial.quantity_not_totalled() == (
+        "no total quantity: line item 2 has no quantity (20 kg on item 1, 13 kg on item 3)"
+    )
+    full = Certificate(line_items=[lines[0], lines[2]])  # "KGM" is kg: one unit
+    assert (full.quantity, full.unit) == (33.0, "kg") and full.quantity_not_totalled() is None
+    # lines in different units, or without a unit, add up to nothing and are no gap to name
+    mixed = Certificate(line_items=[lines[0], {"quantity": 3, "unit": "pcs"}, {}])
+    assert mixed.quantity is None and mixed.quantity_not_totalled() is None
+    # a total the document gives is its own: kept, nothing to say
+    given = Certificate(quantity=40, unit="kg", line_items=lines)
+    assert given.quantity == 40.0 and given.quantity_not_totalled() is None
+    unnumbered = Certificate(line_items=[{}, {}, {"quantity": 5, "unit": "t"}])
+    assert unnumbered.quantity_not_totalled() == (
+        "no total quantity: line items 1, 2 have no quantity (5 t on item 3)"
+    )

@@ -11,6 +11,7 @@ from lxml import etree
 
 from adapters.canonical import Certificate, LineItem
 from adapters.errors import InvalidDocument, MalformedInput, UnsafeInput, UnsupportedVersion
+from adapters.registry import parse_document
 from adapters.uncefact_sps import SpsCertificateAdapter
 from tests.interop_data import INTEROP
 
@@ -93,6 +94,18 @@ def test_sample_structured_parts(parsed: tuple[Certificate, list]) -> None:
     assert treatment.start_date == date(2016, 4, 12)
     assert {n.subject for n in doc.notes} >= {"SPSFL", "ADEDL", "ADRPN", "DMCL"}
     assert doc.line_items[1].quantity == 33.0 and doc.line_items[1].unit == "pcs"  # "Units"
+
+
+def test_sample_gives_no_total_of_one_line_of_two_and_says_so() -> None:
+    """Its "33 Units" are line 1's alone (line 0 gives no quantity): that was the certificate's
+    quantity, for an officer to compare with the whole consignment declared."""
+    doc, issues, _ = parse_document(SAMPLE.read_bytes())
+    assert [i.quantity for i in doc.line_items] == [None, 33.0]
+    assert (doc.quantity, doc.unit) == (None, None) and "quantity" not in doc.flat()
+    said = [i for i in issues if i.message.startswith("no total quantity")]
+    assert [(i.severity, i.message) for i in said] == [
+        ("warning", "no total quantity: line item 0 has no quantity (33 pcs on item 1)")
+    ]
 
 
 def test_sample_attachments_hashed_and_broken_one_reported(

@@ -1,9 +1,10 @@
 """Attachment contents at the edges: base64 that decodes, to the type it declares.
 
-Shared by the readers that take attachment contents (canonical JSON, UN/CEFACT SPS) and the
-renderers that write them (SPS, canonical JSON): undecodable base64, or a PDF that is a PNG,
-is refused with :class:`~adapters.errors.InvalidAttachment` naming the attachment, never
-written out as it came."""
+Shared by the readers that take attachment contents (canonical JSON, UN/CEFACT SPS,
+OpenAttestation) and the renderers that write them (SPS, canonical JSON): undecodable base64,
+or a PDF that is a PNG, is refused with :class:`~adapters.errors.InvalidAttachment` naming the
+attachment, never written out as it came (a partner format's reader warns and leaves
+undecodable content out: :func:`read_content`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Sequence
+from typing import Any
 
 from adapters.canonical import Attachment
 from adapters.errors import InvalidAttachment, Reason
@@ -58,6 +60,27 @@ def type_problem(declared: str | None, content: bytes) -> str | None:
     if found == media:
         return None
     return f"declared {declared} but contains {found or 'something else'}"
+
+
+def read_content(raw: str, declared: str | None) -> tuple[dict[str, Any], str | None]:
+    """A partner's attachment content as the canonical attachment's fields (type, size,
+    SHA-256, base64), and what is wrong with it, for the reader to warn of: content that is
+    not base64 is left out (never carried on, or written out, as it came); content of
+    another type than declared is kept, and every renderer refuses it (:func:`refuse_invalid`).
+    Shared by the readers of partner formats (UN/CEFACT SPS, OpenAttestation)."""
+    text = "".join(raw.split())
+    try:
+        content = decode(text)
+    except ValueError:
+        return {"mime_type": declared}, "attachment is not valid base64; its content is left out"
+    problem = type_problem(declared, content)
+    fields = {
+        "mime_type": declared or sniffed_type(content),
+        "size": len(content),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "content_base64": text or None,
+    }
+    return fields, (f"attachment {problem}" if problem else None)
 
 
 def refuse_invalid(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters import normalize as _n
+from adapters._attachments import read_content
 from adapters._collect import JsonCollector
 
 
@@ -30,9 +31,35 @@ def _tail(identifier: Any) -> str | None:
 
 
 def to_certificate(data: dict[str, Any], c: JsonCollector) -> dict[str, Any]:
-    if "supplyChainConsignment" in data:
-        return _origin_certificate(data, c)
-    return _generic(data, c)
+    fields = _origin_certificate(data, c) if "supplyChainConsignment" in data else _generic(data, c)
+    fields["attachments"] = _attachments(data.get("attachments"), c)
+    return fields
+
+
+def _attachments(raw: Any, c: JsonCollector) -> list[dict[str, Any]]:
+    """OA v2 ``attachments[]`` (``filename``, ``type``, ``data`` in base64; unsalted by the
+    caller) as the canonical attachments, their content checked as every partner reader
+    checks it (``read_content``): not base64, a warning and left out; not its declared
+    type, a warning (and refused by any renderer). One the holder obfuscated has no data."""
+    out = []
+    for i, item in enumerate(_l(raw)):
+        att = _d(item)
+        path = f"$.data.attachments[{i}]"
+        entry: dict[str, Any] = {
+            "filename": _s(att.get("filename")),
+            "mime_type": _s(att.get("type")),
+        }
+        data = att.get("data")
+        if isinstance(data, str) and data.strip():
+            fields, problem = read_content(data, entry["mime_type"])
+            entry.update(fields)
+            if problem:
+                c.warn(problem, path)
+        elif data is not None:
+            c.warn("attachment data is not base64 text; left out", path)
+        if any(v is not None for v in entry.values()):
+            out.append(entry)
+    return out
 
 
 def _kind(name: str | None) -> str | None:

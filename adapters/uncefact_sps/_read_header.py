@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from adapters._attachments import decode, sniffed_type, type_problem
+from adapters._attachments import read_content
 from adapters._collect import Collector
 from adapters._xml import XNode
 from adapters.uncefact_sps._common import CERTIFICATE_TYPES
@@ -95,24 +94,11 @@ def _references(doc: XNode, c: Collector) -> tuple[list[dict[str, Any]], list[di
 def _attachment(blob: XNode, ref_id: str | None, info: str | None, c: Collector) -> dict[str, Any]:
     """An attachment; its content only when it is base64 (undecodable, it is a warning and
     left out: never carried on, or written out, as it came)."""
-    raw = "".join((blob.el.text or "").split())
-    declared = blob.attr("mimeCode")
-    out = {"filename": blob.attr("filename"), "mime_type": declared, "description": info,
-           "reference_id": ref_id}  # fmt: skip
-    try:
-        content = decode(raw)
-    except ValueError:
-        c.warn("attachment is not valid base64; its content is left out", blob)
-        return out
-    if problem := type_problem(declared, content):
-        c.warn(f"attachment {problem}", blob)
-    return {
-        **out,
-        "mime_type": declared or sniffed_type(content),
-        "size": len(content),
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "content_base64": raw or None,
-    }
+    fields, problem = read_content(blob.el.text or "", blob.attr("mimeCode"))
+    if problem:
+        c.warn(problem, blob)
+    return {"filename": blob.attr("filename"), "description": info, "reference_id": ref_id,
+            **fields}  # fmt: skip
 
 
 def read_consignment(cons: XNode, c: Collector) -> dict[str, Any]:

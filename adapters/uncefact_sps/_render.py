@@ -150,6 +150,13 @@ def _references(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
             w.el(node, "AttachmentBinaryObject", att.content_base64,
                  filename=att.filename, mimeCode=att.mime_type)  # fmt: skip
         w.opt(node, "Information", ref.description)
+    for n, att in enumerate(pending, start=1):  # carried on, not left out: its own reference
+        node = w.el(doc, "ReferenceSPSReferencedDocument")
+        w.el(node, "RelationshipTypeCode", "ZZZ")  # mutually defined, as ePhyto attachments
+        w.el(node, "ID", att.reference_id or att.filename or f"attachment-{n}")
+        w.el(node, "AttachmentBinaryObject", att.content_base64,
+             filename=att.filename, mimeCode=att.mime_type)  # fmt: skip
+        w.opt(node, "Information", att.description)
 
 
 def _party(w: _Writer, parent: etree._Element, name: str, party: Party) -> None:

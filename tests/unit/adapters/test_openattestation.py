@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+import copy
 import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from adapters.errors import InvalidDocument, TamperedDocument, UnknownFormat, UnsupportedVersion
+from adapters.errors import (
+    InvalidAttachment,
+    InvalidDocument,
+    TamperedDocument,
+    UnknownFormat,
+    UnsupportedVersion,
+)
 from adapters.openattestation import OpenAttestationAdapter, check_proof, keccak256
-from adapters.registry import detect
+from adapters.openattestation.proof import target_hash
+from adapters.registry import detect, parse_document
+from adapters.uncefact_sps import SpsCertificateAdapter
 from tests.interop_data import INTEROP
 
 OA, TT = INTEROP / "open-attestation", INTEROP / "tradetrust"
@@ -148,3 +158,94 @@ def test_privacy_of_the_wrong_shape_is_invalid() -> None:
         doc["privacy"] = bad
         with pytest.raises(InvalidDocument, match=match):
             OpenAttestationAdapter().parse(json.dumps(doc).encode())
+
+
+NESTED = TT / "fixtures/local/v2/invoice-nested-documents.json"
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
+
+
+def _rewrapped(doc: dict, attachments: list[dict]) -> bytes:
+    """``doc`` with these (salted) attachments and a proof recomputed for them, as an issuer
+    would have wrapped it (a batch of one: merkleRoot = targetHash)."""
+    doc = copy.deepcopy(doc)
+    doc["data"]["attachments"] = [
+        {k: f"00000000-0000-4000-8000-00000000000{i}:string:{v}" for k, v in att.items()}
+        for i, att in enumerate(attachments)
+    ]
+    target = target_hash(doc["data"], [])
+    doc["signature"] = {**doc["signature"], "targetHash": target, "merkleRoot": target,
+                        "proof": []}  # fmt: skip
+    doc.pop("privacy", None)
+    return json.dumps(doc).encode()
+
+
+def test_attachments_are_read_checked_and_carried_on() -> None:
+    """``attachments[]`` was ignored: TradeTrust's invoice carries its nested document (a
+    salted "uuid:string:<base64>"); it is the certificate's attachment, hashed, and goes on
+    to canonical JSON and into an SPS certificate."""
+    raw = NESTED.read_bytes()
+    salted = _json(NESTED)["data"]["attachments"][0]["data"]
+    content = base64.b64decode(salted.split(":", 2)[2])
+    doc, issues, _ = parse_document(raw)
+    assert check_proof(_json(NESTED)).valid  # the proof is over the salted leaves, unchanged
+    assert [i.severity for i in issues] == ["info"]
+    [att] = doc.attachments
+    assert (att.filename, att.mime_type, att.size) == (
+        "invoice.json",
+        "application/octet-stream",
+        len(content),
+    )
+    assert att.sha256 == hashlib.sha256(content).hexdigest()
+    assert base64.b64decode(att.content_base64 or "") == content
+    assert json.loads(content)["version"].endswith("/2.0/schema.json")
+    assert doc.to_json_dict()["attachments"][0]["sha256"] == att.sha256
+    sps = SpsCertificateAdapter()
+    again, _ = sps.parse(sps.render(doc))
+    assert [(a.filename, a.sha256) for a in again.attachments] == [("invoice.json", att.sha256)]
+
+
+def test_an_attachment_that_is_not_base64_is_a_warning_and_its_content_left_out() -> None:
+    """The upstream transferable fixture's attachment is a placeholder ("BASE64_ENCODED_FILE"
+    declared application/pdf): the document still verifies and converts; its content is not
+    carried on as it came."""
+    path = OA / "fixtures" / "v2" / "wrapped-transferable-document.json"
+    doc, issues = OpenAttestationAdapter().parse(path.read_bytes())
+    [att] = doc.attachments
+    assert (att.filename, att.mime_type, att.content_base64) == (
+        "sample.pdf",
+        "application/pdf",
+        None,
+    )
+    assert [(i.severity, i.message, i.path) for i in issues[1:]] == [
+        (
+            "warning",
+            "attachment is not valid base64; its content is left out",
+            "$.data.attachments[0]",
+        )
+    ]
+
+
+def test_an_attachment_not_of_its_declared_type_is_a_warning_and_no_renderer_writes_it() -> None:
+    wrapped = _rewrapped(
+        _json(NESTED), [{"filename": "cert.pdf", "type": "application/pdf", "data": PNG}]
+    )
+    doc, issues = OpenAttestationAdapter().parse(wrapped)  # the rewrapped proof holds
+    assert doc.attachments[0].mime_type == "application/pdf"
+    assert any(
+        i.message == "attachment declared application/pdf but contains image/png"
+        and i.path == "$.data.attachments[0]"
+        for i in issues
+    )
+    with pytest.raises(InvalidAttachment, match="attachment content refused"):
+        SpsCertificateAdapter().render(doc)
+    fine = _rewrapped(_json(NESTED), [{"filename": "p.png", "type": "image/png", "data": PNG}])
+    doc, issues = OpenAttestationAdapter().parse(fine)
+    assert doc.attachments[0].size == 24 and [i.severity for i in issues] == ["info"]
+
+
+def test_changing_an_attachment_breaks_the_proof() -> None:
+    doc = _json(NESTED)
+    leaf = doc["data"]["attachments"][0]
+    leaf["data"] = leaf["data"][:-4] + "AAAA"
+    with pytest.raises(TamperedDocument):
+        OpenAttestationAdapter().parse(json.dumps(doc).encode())

@@ -15,6 +15,7 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from node import corelog
 from node.bootstrap import build_node
 from node.cli._common import emit_json, emit_line, settings_from
 from node.config import Settings
@@ -43,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    with hold_home(settings.home):
+    with hold_home(settings.home), corelog.captured():  # gRPC C-core's lines as JSON records
         return asyncio.run(_serve(settings))
 
 

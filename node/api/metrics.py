@@ -19,12 +19,13 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
+from node import corelog
 from node.api.health import undelivered
 from node.exchange.tables import InboxRow, OutboxRow
 from node.review.tables import DeclarationMatchRow, ReviewRow
@@ -39,7 +40,7 @@ class _NodeCollector(Collector):
     def __init__(self, node: Node) -> None:
         self.node = node
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         """The gauges the database answers, then the ones it does not need: a scrape during
         a database outage still answers (``cusdep_database_up`` 0, the disk's free bytes)
         instead of a 500 that leaves every series of the node blank."""
@@ -55,6 +56,12 @@ class _NodeCollector(Collector):
         )
         free = shutil.disk_usage(self.node.settings.home).free
         yield GaugeMetricFamily("cusdep_home_free_bytes", "free bytes on the home's disk", free)
+        yield CounterMetricFamily(
+            "cusdep_tls_handshake_failures",
+            "TLS handshakes refused since the node started (a peer's certificate not pinned or"
+            " ended, or this node's not pinned by the partner)",
+            value=corelog.tls_handshake_failures(),
+        )
 
     def _from_database(self) -> Iterator[GaugeMetricFamily]:
         docs = GaugeMetricFamily(

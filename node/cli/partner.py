@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from node.bootstrap import build_node
 from node.cli._common import emit_json, read_file, settings_from
+from node.config import Settings
 from node.errors import InputError
 from node.exchange.partners import (
+    Partner,
     add_partner,
     check_not_own_endpoint,
     export_card,
     parse_card,
+    pinned_at_own_endpoint,
     remove_partner,
 )
 from node.identity import load_identity
@@ -95,13 +99,24 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    node = build_node(settings_from(args))
+    settings = settings_from(args)
+    node = build_node(settings)
     assert node.exchange is not None
-    emit_json(
-        [
-            {"node_id": p.node_id, "endpoint": p.endpoint, "key_id": p.key_id}
-            for p in node.exchange.partners.all()
-        ]
-    )
-    node.db.dispose()
+    try:
+        partners = node.exchange.partners.all()
+    finally:
+        node.db.dispose()
+    emit_json([_listed(settings, p) for p in partners])
     return 0
+
+
+def _listed(settings: Settings, partner: Partner) -> dict[str, Any]:
+    """A pinned partner, with what is wrong with its card (``warnings``: none, or sentences
+    naming what to change, as ``node run`` logs them at start)."""
+    clash = pinned_at_own_endpoint(settings, partner)
+    return {
+        "node_id": partner.node_id,
+        "endpoint": partner.endpoint,
+        "key_id": partner.key_id,
+        "warnings": [clash] if clash else [],
+    }

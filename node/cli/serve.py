@@ -15,12 +15,15 @@ import signal
 from pathlib import Path
 from typing import Any
 
+from node import corelog
 from node.bootstrap import build_node
 from node.cli._common import emit_json, emit_line, settings_from
 from node.config import Settings
 from node.exchange.grpc_server import GrpcExchangeServer
+from node.exchange.partners import Partner, pinned_at_own_endpoint
 from node.exchange.tls import expiring_certificates
 from node.home_lock import hold_home
+from node.identity import Identity
 from node.runtime import Node
 
 logger = logging.getLogger(__name__)
@@ -41,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    with hold_home(settings.home):
+    with hold_home(settings.home), corelog.captured():  # gRPC C-core's lines as JSON records
         return asyncio.run(_serve(settings))
 
 
@@ -66,15 +69,23 @@ async def _serve(settings: Settings) -> int:
                 node.chain.unreachable_at_start,
             )
         if node.exchange is not None:
-            for ending in expiring_certificates(
-                node.exchange.identity, node.exchange.partners.all()
-            ):
-                logger.warning("TLS: %s", ending)
+            _warn_about_partners(settings, node.exchange.identity, node.exchange.partners.all())
         emit_line(json.dumps(_ready(node)))
         await stop.wait()
         logger.info("stopping: draining in-flight work")
     emit_line(json.dumps({"event": "stopped", "node_id": settings.node.id}))
     return 0
+
+
+def _warn_about_partners(settings: Settings, identity: Identity, partners: list[Partner]) -> None:
+    """At start, a warning for each certificate TLS with partners depends on that has ended or
+    ends soon, and for each partner pinned at this node's own gRPC endpoint."""
+    for ending in expiring_certificates(identity, partners):
+        logger.warning("TLS: %s", ending)
+    for partner in partners:
+        clash = pinned_at_own_endpoint(settings, partner)
+        if clash:
+            logger.warning("partners: %s", clash)
 
 
 def _ready(node: Node) -> dict[str, Any]:

@@ -107,23 +107,41 @@ def check_not_own_endpoint(settings: Settings, card: PartnerCard) -> None:
     certificates, not the port. ``InputError`` saying which setting to change."""
     if card.node_id == settings.node.id:
         return  # this node's own card: `add_partner` says so
-    ex = settings.exchange
-    host, _, port = card.endpoint.rpartition(":")
-    own_port = ex.grpc_port
-    ours = card.endpoint == ex.advertise.strip() or (
-        own_port != 0
-        and int(port) == own_port
-        and (
-            host == ex.host or (_loopback(host) and (_loopback(ex.host) or ex.host in _ANY_ADDRESS))
-        )
-    )
-    if ours:
+    if _is_own_endpoint(settings, card.endpoint):
         raise InputError(
             f"the card of {card.node_id} names {card.endpoint}, where this node "
             f"({settings.node.id}) serves gRPC itself: two nodes on one host need their own "
             f"ports — give {card.node_id} another [exchange] grpc_port (or `cusdep init "
             "--grpc-port`) and pin the card its `partner export` prints after that"
         )
+
+
+def pinned_at_own_endpoint(settings: Settings, partner: Partner) -> str | None:
+    """What is wrong, in words, with a partner pinned at this node's own gRPC endpoint (a card
+    pinned before ``check_not_own_endpoint`` refused it, or this node's port moved onto the
+    partner's since): every delivery to it reaches this node; else None."""
+    if not _is_own_endpoint(settings, partner.endpoint):
+        return None
+    return (
+        f"the card pinned for {partner.node_id} names {partner.endpoint}, where this node "
+        f"({settings.node.id}) serves gRPC itself: deliveries to {partner.node_id} reach this "
+        f"node, never it — give {partner.node_id} another [exchange] grpc_port and pin the "
+        "card its `partner export` prints after that with `cusdep partner add --replace`"
+    )
+
+
+def _is_own_endpoint(settings: Settings, endpoint: str) -> bool:
+    """Whether dialling ``endpoint`` (HOST:PORT) reaches this node's own gRPC server."""
+    ex = settings.exchange
+    host, _, port = endpoint.rpartition(":")
+    own_port = ex.grpc_port
+    return endpoint == ex.advertise.strip() or (
+        own_port != 0
+        and int(port) == own_port
+        and (
+            host == ex.host or (_loopback(host) and (_loopback(ex.host) or ex.host in _ANY_ADDRESS))
+        )
+    )
 
 
 def parse_card(text: str) -> PartnerCard:

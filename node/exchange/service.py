@@ -402,8 +402,14 @@ def _received(r: InboxRow) -> dict[str, Any]:
 
 def _sent(o: OutboxRow) -> dict[str, Any]:
     item = _message("out", o.message_id, o.peer, o.kind, o.document_sha256, o.state, o.created_at)
-    item.update(attempts=o.attempts, error_code=o.error_code, error=o.error)
+    item.update(attempts=_attempts(o), error_code=o.error_code, error=o.error)
     return item
+
+
+def _attempts(o: OutboxRow) -> int:
+    """Deliveries tried: the failed ones the row counts, and the one the partner answered (a
+    receipt or a refusal), if any. Delivered at the first try is 1; 0 is never tried yet."""
+    return o.attempts + (o.state in ("delivered", "rejected"))
 
 
 def _still_forwardable(session: Session, *, sha256: str) -> None:

@@ -54,7 +54,7 @@ class OutboxRow(SQLModel, table=True):
     digest: str  # hex envelope digest (what the receipt must name)
     envelope: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     state: str = Field(default="pending")  # pending | delivered | rejected | expired
-    attempts: int = 0
+    attempts: int = 0  # failed deliveries (`messages` adds the one a partner answered)
     next_attempt_at: dt.datetime = Field(default_factory=utcnow)
     error: str = ""
     error_code: str = ""

@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from node.cli import main
+from node.config import load_settings
+from node.exchange.partners import add_partner, parse_card
+from node.storage.db import Database
 
 NO_CHAIN = "http://127.0.0.1:1"
 
@@ -80,3 +83,37 @@ def test_another_hosts_endpoint_on_the_same_port_is_pinned(
     )
     monkeypatch.setenv("CUSDEP_HOME", str(cn))
     assert main(["partner", "add", str(card)]) == 0
+
+
+def test_a_card_pinned_earlier_at_this_nodes_endpoint_is_marked_in_partner_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """A card pinned by a version that did not check (or before this node's port moved onto
+    the partner's) is named in `partner list`, with the setting to change."""
+    cn, au = tmp_path / "cn", tmp_path / "au"
+    _init(monkeypatch, cn, "CN", 50051)
+    _init(monkeypatch, au, "AU", 50051)
+    card = parse_card(_card(monkeypatch, au, capsys).read_text())
+    settings = load_settings(cn)
+    db = Database(settings.database_url)
+    add_partner(db, card, own_id=settings.node.id)  # as `partner add` did before it checked
+    db.dispose()
+
+    monkeypatch.setenv("CUSDEP_HOME", str(cn))
+    assert main(["partner", "list", "--json"]) == 0
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert listed["node_id"] == card.node_id and listed["endpoint"] == "127.0.0.1:50051"
+    (warning,) = listed["warnings"]
+    assert f"the card pinned for {card.node_id} names 127.0.0.1:50051" in warning
+    assert "grpc_port" in warning and "partner add --replace" in warning
+
+    # re-pinned at a port of its own, the warning is gone
+    (au / "config.toml").write_text(
+        (au / "config.toml").read_text().replace("grpc_port = 50051", "grpc_port = 50052")
+    )
+    fixed = _card(monkeypatch, au, capsys)
+    monkeypatch.setenv("CUSDEP_HOME", str(cn))
+    assert main(["partner", "add", str(fixed), "--replace"]) == 0
+    capsys.readouterr()
+    assert main(["partner", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["warnings"] == []

@@ -80,6 +80,9 @@ def test_cli_partner_send_messages_and_clean_stop(tmp_path: Path, node_factory) 
     cn.start()
     au.start()
     wait_for(lambda: au.outbox_states() == {"delivered": 2}, what="delivery")
+    outbox = json.loads(au.cli("messages", "--direction", "out", "--json").stdout)
+    # delivered at the first try: one attempt each (not 0, which read as "never tried")
+    assert [(m["state"], m["attempts"], m["error"]) for m in outbox] == [("delivered", 1, "")] * 2
     inbox = json.loads(cn.cli("messages", "--direction", "in", "--json").stdout)
     assert [
         (m["message_id"], m["direction"], m["document_sha256"], m["kind"], m["peer"], m["state"])

@@ -1,0 +1,132 @@
+"""What gRPC's C core writes to stderr, as JSON records of ``node run``'s log.
+
+The C core logs through absl straight to file descriptor 2 (``I1206 07:38:41.114820   31309
+ssl_transport_security.cc:2563] Handshake failed ...``), outside Python's logging: those lines
+broke the JSON-lines log a collector reads. No Python API reaches absl's log sinks, and
+``GRPC_VERBOSITY=ERROR`` only drops lines: with grpcio 1.85 a refused TLS handshake is an INFO
+line, the only trace an operator gets of a peer knocking with a certificate no pinned partner
+CA issued (or one that has ended). So while ``node run`` serves, ``captured()`` points fd 2 at
+a pipe whose lines a thread logs as records: ``grpc.core`` at the line's own level (I info, W
+warning, E error, F critical), any other line (a child process's, a C library's) as ``stderr``
+at warning. Python's own stderr (the JSON handler) keeps writing to the real stderr.
+
+A refused handshake is promoted to a warning of ``node.exchange.tls`` saying what it means,
+and counted (``tls_handshake_failures``, ``/metrics``' ``cusdep_tls_handshake_failures_total``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterator
+from typing import IO, Any
+
+_CORE = logging.getLogger("grpc.core")
+_OTHER = logging.getLogger("stderr")
+_TLS = logging.getLogger("node.exchange.tls")
+
+# absl's prefix: severity, MMDD, time (or 00:00:<epoch> before absl knows the time), thread
+_ABSL = re.compile(r"^([IWEF])\d{4} \d+:\d+:[\d.]+\s+\d+ ([^\s\]]+:\d+)\] ?(.*)$")
+_LEVELS = {"I": logging.INFO, "W": logging.WARNING, "E": logging.ERROR, "F": logging.CRITICAL}
+_JOIN_SECONDS = 2.0  # at stop, for the lines still in the pipe
+
+
+class _Counts:
+    tls_handshake_failures = 0
+
+
+def tls_handshake_failures() -> int:
+    """TLS handshakes the C core refused in this process since it started (either side's
+    certificate not trusted by the other, or ended)."""
+    return _Counts.tls_handshake_failures
+
+
+@contextlib.contextmanager
+def captured() -> Iterator[None]:
+    """Inside the block, lines written to fd 2 are logged as records (see the module); after
+    it fd 2 is the real stderr again, and the lines still in the pipe have been logged."""
+    sys.stderr.flush()
+    real = os.dup(2)
+    stream = open(real, "w", buffering=1, encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+    read_end, write_end = os.pipe()
+    os.dup2(write_end, 2)
+    os.close(write_end)
+    moved = _point_python_at(stream)
+    reader = threading.Thread(target=_forward, args=(read_end, stream), name="corelog", daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        os.dup2(real, 2)  # closes this process's write end: the reader reads to the end
+        reader.join(_JOIN_SECONDS)  # (a child process still holding the pipe: not waited for)
+        _point_python_back(moved, stream)
+        stream.close()
+
+
+def _point_python_at(stream: IO[str]) -> Any:
+    """Make Python's stderr (and the log handlers writing to it) write to ``stream`` when it
+    writes to fd 2, so that its lines do not pass the pipe; what to restore."""
+    old = sys.stderr
+    if not _on_fd2(old):
+        return None
+    sys.stderr = stream
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is old:
+            handler.setStream(stream)
+    return old
+
+
+def _point_python_back(old: Any, stream: IO[str]) -> None:
+    if old is None:
+        return
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is stream:
+            handler.setStream(old)
+    sys.stderr = old
+
+
+def _on_fd2(stream: Any) -> bool:
+    try:
+        return bool(stream.fileno() == 2)
+    except (AttributeError, OSError, ValueError):  # pytest's capture, a closed stream
+        return False
+
+
+def _forward(read_end: int, real: IO[str]) -> None:
+    """Log each line read from the pipe until its last writer closes it. A line that cannot be
+    logged is written to the ``real`` stderr as it came: the reader must not stop (a full pipe
+    would block the writers, gRPC's threads among them)."""
+    with open(read_end, "rb") as pipe:
+        for raw in pipe:
+            line = raw.decode("utf-8", "backslashreplace").rstrip("\r\n")
+            if not line.strip():
+                continue
+            try:
+                _log_line(line)
+            except Exception:
+                with contextlib.suppress(Exception):
+                    real.write(line + "\n")
+
+
+def _log_line(line: str) -> None:
+    """One line as a record: an absl line at its level with its ``source`` (file:line), a
+    refused TLS handshake as a warning saying what it means, any other line as is."""
+    match = _ABSL.match(line)
+    if match is None:
+        _OTHER.warning("%s", line)
+        return
+    severity, source, message = match.groups()
+    if source.startswith("ssl_transport_security.cc:") and "Handshake failed" in message:
+        _Counts.tls_handshake_failures += 1
+        _TLS.warning(
+            "TLS handshake refused: %s (a peer whose certificate no CA pinned here issued, or "
+            "one that has ended; or, delivering, a partner that has not pinned this node's)",
+            message,
+            extra={"source": source},
+        )
+        return
+    _CORE.log(_LEVELS[severity], "%s", message, extra={"source": source})

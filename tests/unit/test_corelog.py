@@ -1,0 +1,67 @@
+"""``node.corelog.captured``: what is written to file descriptor 2 (gRPC C-core's absl lines,
+anything else) becomes JSON records at the line's level, none dropped, while Python's own log
+keeps its stream."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+
+from node import corelog
+from node.logging import configure
+
+LINES = [
+    b"I1206 07:30:01.123456   4242 chttp2_transport.cc:1234] an info line\n",
+    b"W1206 07:30:01.123456   4242 subchannel.cc:12] a warning line\n",
+    b"E1206 07:30:01.123456   4242 chttp2_server.cc:56] Failed to bind: address in use\n",
+    b"E0000 00:00:1765005001.123456   4242 ssl_transport_security.cc:2563] Handshake failed with"
+    b" fatal error SSL_ERROR_SSL: error:1000007d:SSL routines:OPENSSL_internal:"
+    b"CERTIFICATE_VERIFY_FAILED: unable to get local issuer certificate\n",
+    b"a line of another writer",  # no newline: the last line still arrives
+]
+
+
+def test_lines_written_to_fd_2_are_json_records_at_their_level() -> None:
+    stream = io.StringIO()
+    level = logging.getLogger().level
+    handler = configure("WARNING", stream=stream)
+    before = corelog.tls_handshake_failures()
+    try:
+        with corelog.captured():
+            for line in LINES:
+                os.write(2, line)
+            logging.getLogger("node.test").warning("python's own")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+    records = [json.loads(line) for line in stream.getvalue().splitlines()]
+    got = [(r["level"], r["logger"], r["msg"].split(":")[0], r.get("source")) for r in records]
+    assert sorted(got, key=str) == sorted(
+        [
+            # the info line is below the level: not shown, as Python's info is not
+            ("warning", "grpc.core", "a warning line", "subchannel.cc:12"),
+            ("error", "grpc.core", "Failed to bind", "chttp2_server.cc:56"),
+            (
+                "warning",
+                "node.exchange.tls",
+                "TLS handshake refused",
+                "ssl_transport_security.cc:2563",
+            ),
+            ("warning", "stderr", "a line of another writer", None),
+            ("warning", "node.test", "python's own", None),
+        ],
+        key=str,
+    )
+    (refused,) = [r["msg"] for r in records if r["logger"] == "node.exchange.tls"]
+    assert "fatal error SSL_ERROR_SSL" in refused and "CERTIFICATE_VERIFY_FAILED" in refused
+    assert corelog.tls_handshake_failures() == before + 1
+
+
+def test_fd_2_is_the_real_stderr_again_after() -> None:
+    before = os.fstat(2)
+    with corelog.captured():
+        assert os.fstat(2).st_ino != before.st_ino  # the pipe
+    after = os.fstat(2)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

@@ -226,6 +226,12 @@ def _why(err: BaseException, expired: Sequence[str] = ()) -> str:
             "TLS handshake refused: the partner's certificate is not the one pinned here, or "
             f"this node's is not pinned there (re-exchange partner cards) [{text[:200]}]"
         )
+    if "failed to connect" in text and "Socket closed" in text:  # closed before the channel
+        return (  # was up: under TLS 1.3 the server judges the client's certificate last
+            "connection closed by the partner during TLS set-up: most likely it has not "
+            "pinned this node's certificate, or the one pinned there has ended (re-exchange "
+            f"partner cards); or it was going down [{text[:200]}]"
+        )
     return text
 
 

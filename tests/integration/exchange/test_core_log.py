@@ -15,6 +15,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from node.exchange.outbox import _why
 from node.identity import load_identity, tls_server_name
 from tests.integration.exchange.conftest import wait_for
 
@@ -42,6 +43,8 @@ def test_a_refused_tls_handshake_is_a_json_warning_and_counted(node_factory) -> 
         with pytest.raises(grpc.RpcError) as refused:
             health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
     assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    # what a sender's outbox row says of it: not a bare "Socket closed"
+    assert _why(refused.value).startswith("connection closed by the partner during TLS set-up")
     wait_for(lambda: _refused(ready["api_port"]) >= 1, what="the refusal counted in /metrics")
     assert cn.stop() == 0
 

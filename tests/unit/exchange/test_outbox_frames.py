@@ -48,3 +48,11 @@ def test_a_refused_tls_handshake_is_named_in_the_rows_error() -> None:
     pinned = failed("failed to connect: Ssl handshake failed: CERTIFICATE_VERIFY_FAILED")
     assert _why(pinned).startswith("TLS handshake refused: the partner's certificate")
     assert _why(failed("Socket closed")) == "Socket closed"  # an outage stays one
+    # refused by a partner that has not pinned this node (what a real one answers: see
+    # tests/integration/exchange/test_core_log.py); one that is down refuses the connection
+    unpinned = "failed to connect to all addresses; last error: UNAVAILABLE: ipv4:127.0.0.1:1: "
+    assert _why(failed(unpinned + "Socket closed")).startswith(
+        "connection closed by the partner during TLS set-up: most likely it has not pinned"
+    )
+    down = failed(unpinned + "Connection refused")
+    assert _why(down) == unpinned + "Connection refused"

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,24 @@ def within(option: str, value: int, low: int, high: int) -> None:
     """``InputError`` (exit 2, one line) unless ``low <= value <= high``."""
     if not low <= value <= high:
         raise InputError(f"{option} must be {low}-{high}, got {value}")
+
+
+def output_dir(option: str, path: str | Path) -> Path:
+    """``path`` as the directory a command will write into, checked before the work that fills
+    it (a file in the way, or a place no directory can be made, was a traceback after the whole
+    review or evaluation): ``InputError`` (exit 2, one line). The check leaves nothing behind;
+    the directory itself is made by whoever writes into it."""
+    out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{option} {out}: exists and is not a directory")
+    base = out if out.exists() else next(p for p in out.absolute().parents if p.exists())
+    try:  # a real attempt: as root, os.access says yes to /proc and to a read-only mount
+        os.rmdir(tempfile.mkdtemp(prefix=".cusdep-", dir=base))
+    except OSError as err:
+        reason = "not a directory" if not base.is_dir() else err.strerror
+        message = f"{option} {out}: cannot create a directory in {base} ({reason})"
+        raise InputError(message) from None
+    return out
 
 
 def emit_json(obj: Any) -> None:

@@ -7,10 +7,9 @@ writes the report files and prints the summary.
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from node.cli._common import emit_json, emit_line
+from node.cli._common import emit_json, emit_line, output_dir
 from node.errors import ConfigError, InputError
 from verification import BundleSpecimenSource, Pipeline, VerificationError, load_rules
 from verification import evaluation as ev
@@ -36,7 +35,9 @@ def _eval(args: argparse.Namespace) -> int:
     corpus = Path(args.corpus)
     if not (corpus / "cases").is_dir():
         raise InputError(f"{corpus}: not a simulator corpus (no cases/ directory)")
-    out = _report_dir(Path(args.out) if args.out else corpus / "eval")
+    if args.limit is not None and args.limit < 1:  # [:0] reviewed none, [:-1] all but the last
+        raise InputError(f"--limit must be at least 1, got {args.limit}")
+    out = output_dir("--out", args.out or corpus / "eval")
     try:
         pipeline = Pipeline(BundleSpecimenSource(corpus), rules=load_rules(args.rules))
     except VerificationError as err:
@@ -49,17 +50,6 @@ def _eval(args: argparse.Namespace) -> int:
     else:
         emit_line(paths[1].read_text(encoding="utf-8"))
     return 0
-
-
-def _report_dir(out: Path) -> Path:
-    """``out`` if the report can be written there, checked before the whole evaluation runs
-    (an existing file there was a traceback at the end of it)."""
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a directory")
-    parent = next(p for p in out.absolute().parents if p.exists()) if not out.exists() else out
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError(f"--out {out}: cannot create a directory in {parent}")
-    return out
 
 
 def _run(corpus: Path, pipeline: Pipeline, args: argparse.Namespace) -> list[ev.CaseOutcome]:

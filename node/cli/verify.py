@@ -17,10 +17,9 @@ import threading
 from collections.abc import Coroutine, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from node.cli._common import emit_json, read_file, settings_from
+from node.cli._common import emit_json, output_dir, read_file, settings_from
 from node.config import Settings
 from node.errors import ConfigError, InputError, LimitExceeded, UnsupportedDocument
 from verification import (
@@ -200,6 +199,7 @@ def _verify(args: argparse.Namespace) -> int:
     declaration = _declaration(args.declaration) if args.declaration else None
     copy = _electronic_copy(args.electronic_copy) if args.electronic_copy else None
     arrival = _arrival(args.arrival_date, declaration)
+    evidence = output_dir("--evidence", args.evidence) if args.evidence else None
     warming = RapidOcrEngine().warm_up_in_background()  # overlaps the registry and the pages
     try:
         pipeline = _pipeline(args, data, settings, limits)
@@ -207,7 +207,7 @@ def _verify(args: argparse.Namespace) -> int:
             data,
             declaration=declaration,
             arrival_date=arrival,
-            evidence_dir=Path(args.evidence) if args.evidence else None,
+            evidence_dir=evidence,
             electronic_copy=copy,
         )
     except BaseException as err:

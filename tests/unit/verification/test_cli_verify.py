@@ -331,7 +331,9 @@ def test_a_declaration_value_of_the_wrong_type_is_bad_input(tmp_path, capsys, ke
     doc = tmp_path / "doc.png"
     Image.new("RGB", (800, 600), "white").save(doc)
     decl = tmp_path / "decl.json"
-    decl.write_text(json.dumps(_DECLARATION)[:-1] + f', "{key}": {raw}}}')
+    # the key replaced, not given twice: a duplicate key is refused as such (its own message)
+    rest = {k: v for k, v in _DECLARATION.items() if k != key}
+    decl.write_text(json.dumps(rest)[:-1] + f', "{key}": {raw}}}')
     bundle = str(_bundle(tmp_path / "b"))
     code = main(["verify", str(doc), "--bundle", bundle, "--declaration", str(decl), "--json"])
     out, err = capsys.readouterr()
@@ -363,3 +365,23 @@ def test_a_declared_net_weight_written_with_its_unit_is_read_in_kg(written, kg):
 
     data = json.dumps({**_DECLARATION, "net_weight_kg": written}).encode()
     assert declaration_fields(data)["net_weight_kg"] == pytest.approx(kg)
+
+
+@pytest.mark.parametrize("where", ["a-file", "under-a-file"])
+def test_an_evidence_directory_that_cannot_be_made_is_bad_input_before_the_review(
+    tmp_path, capsys, where
+):
+    # a file at --evidence was a traceback (FileExistsError, exit 1) after the whole review
+    page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-2026-0042"])])
+    doc = tmp_path / "doc.png"
+    doc.write_bytes(png_bytes(page.image))
+    taken = tmp_path / "notes.txt"
+    taken.write_text("mine")
+    evidence = taken if where == "a-file" else taken / "evidence"
+    bundle = str(_bundle(tmp_path / "b"))
+    before = _snapshot(tmp_path)
+    code = main(["verify", str(doc), "--bundle", bundle, "--json", "--evidence", str(evidence)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"cusdep: error: --evidence {evidence}: ")
+    assert _snapshot(tmp_path) == before and taken.read_text() == "mine"

@@ -1,6 +1,9 @@
 """Scoring of `cusdep eval`: normalised comparison and the summary rates."""
 
 import json
+from pathlib import Path
+
+import pytest
 
 from node.cli import main
 from verification.evaluation import CaseOutcome, _same, summarise, write_report
@@ -176,3 +179,22 @@ def test_cli_eval_checks_its_out_before_the_evaluation(tmp_path, capsys):
     under = taken / "sub"  # a file on the way to it
     assert main(["eval", str(tmp_path / "corpus"), "--out", str(under)]) == 2
     assert "cannot create a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_cli_eval_limit_below_one_is_bad_input(tmp_path, capsys, limit):
+    # --limit -1 sliced the case list ([:-1]): every case but the last, scored as the corpus
+    (tmp_path / "corpus" / "cases").mkdir(parents=True)
+    code = main(["eval", str(tmp_path / "corpus"), "--limit", limit, "--out", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert code == 2 and err == f"cusdep: error: --limit must be at least 1, got {limit}\n"
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_cli_eval_out_where_no_directory_can_be_made_is_bad_input(tmp_path, capsys):
+    # as root os.access() allows /proc: the report's mkdir failed after the whole evaluation
+    (tmp_path / "corpus" / "cases").mkdir(parents=True)
+    assert main(["eval", str(tmp_path / "corpus"), "--out", "/proc/cusdep-report"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out /proc/cusdep-report: cannot create a directory" in err

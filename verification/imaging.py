@@ -135,6 +135,15 @@ def specimen_ink_box(
     """The box (WORK_DPI pixels) of a registered specimen's ink as ``ink`` reads it from
     ``decode_specimen``'s image, or why there is none in words (``blank`` when it has no ink):
     the shared first step of the seal's and the signature's ``specimen_fault``."""
+    read = specimen_ink(image, ink, blank)
+    return read if isinstance(read, str) else read[2]
+
+
+def specimen_ink(
+    image: bytes, ink: Callable[[np.ndarray], np.ndarray], blank: str
+) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]] | str:
+    """``specimen_ink_box`` with what it read: the image (RGB at WORK_DPI), its ink (``ink``'s
+    mask) and the ink's box; or why there is none, in words."""
     try:
         rgb, _dpi = decode_specimen(image)
     except SpecimenError as err:
@@ -143,7 +152,26 @@ def specimen_ink_box(
     box = bbox_of(mask)
     if box is None:
         return blank
-    return _background_fault(rgb, mask, box) or box
+    return _background_fault(rgb, mask, box) or (rgb, mask, box)
+
+
+def outline_traced(mask: np.ndarray, near: float) -> float:
+    """The share of the convex outline of ``mask``'s ink (``convex_outline``'s edge) that has
+    ink within ``near`` pixels: a stamp's frame (its ring, its border) runs all along it, a
+    signature's strokes only touch it where they reach out. 0.0 without ink."""
+    box = bbox_of(mask)
+    if box is None:
+        return 0.0
+    ink = np.pad((mask[box[1] : box[3], box[0] : box[2]] > 0).astype(np.uint8), 2)
+    outline = convex_outline(ink)
+    if outline is None:
+        return 0.0
+    filled = outline.astype(np.uint8)
+    edge = (filled - cv2.erode(filled, np.ones((3, 3), np.uint8))) > 0
+    if not edge.any():
+        return 1.0
+    apart = cv2.distanceTransform(1 - ink, cv2.DIST_L2, 3)
+    return float(np.mean(apart[edge] <= near))
 
 
 # A stamp's or a signature's ink covers at most about half of its box (the simulator's dies

@@ -62,7 +62,8 @@ from verification.imaging import (
     convex_outline,
     decode_specimen,
     dpi_read,
-    specimen_ink_box,
+    outline_traced,
+    specimen_ink,
 )
 from verification.intake import WORK_DPI
 from verification.ports import Box, SealSpecimen
@@ -214,16 +215,93 @@ MIN_SEAL_SPECIMEN_MM = _MIN_MM
 MAX_SEAL_SPECIMEN_MM = _MAX_MM
 
 
+# What a stamp looks like, to tell a seal specimen from a signature filed in its place (an
+# upload mistake after which every review of the agency's papers fails) and the other way
+# round (``signature.specimen_fault``): the ring band the review unwraps
+# (``_ring_text.band_of``, on ``prepare_specimen``'s canvas: round and oval stamps); a frame
+# all along the ink's convex outline (``imaging.outline_traced``: a ring, a rectangle's
+# border), where a signature's strokes touch their outline only where they reach out; and
+# lettering, dozens of separate marks (the ring text and inner lines the review reads letter by
+# letter), where a hand's strokes run together into a few. Measured on the simulator's
+# specimens (``cusdep simulate corpus`` seeds 714-716: 48 seals, 156 signatures;
+# ``simulator.world.build_world`` seeds 714-721: 128 seals, each also in black and as one gappy
+# stamping on a page, 624 officers' signatures, each also as one signed document's variant and
+# in black) and TradeTrust's scanned signature: every seal specimen traces its outline
+# all along (1.000), black ones too, and shows 41-73 pieces (gappy stampings 0.55-1.0 and 28 and
+# up); signatures trace at most 0.87 and show 1-4 pieces (TradeTrust's 0.25, 1 piece).
+_TRACED_MM = 0.5  # outline within this of ink is traced
+_PIECE_MM2 = 0.15  # an ink piece smaller than this is a speck, not a letter or a stroke
+STAMP_TRACED = 0.9  # a seal specimen traced less than this (and no ring band) has no frame
+STAMP_PIECES = 15  # ... and one in fewer pieces than this has no lettering
+# The brightest channel of the darkest tenth of the ink below this is a pen's ink or black, not
+# a stamp ink's colour: the simulator's red, blue and violet stamp inks 158 and up (their
+# gappy stampings 172 and up), its signatures' blue-black 117, black 32-44. A seal specimen is
+# only refused as a signature with ink this dark as well: no stamp in colour ever is.
+PEN_DARK = 140
+
+
+@dataclass(frozen=True)
+class StampShape:
+    """What of a stamp a specimen's ink shows (``stamp_shape``)."""
+
+    ringed: bool  # a round or oval stamp's ring band (``_ring_text.band_of``)
+    traced: float  # share of its convex outline that its ink runs along (a frame)
+    pieces: int  # separate ink marks, specks left out (a stamp's letters)
+
+
+def stamp_shape(mask: np.ndarray) -> StampShape:
+    """The shape of a specimen's ink (uint8 0/255, any reading of it) as a stamp's."""
+    box = bbox_of(mask)
+    if box is None:
+        return StampShape(False, 0.0, 0)
+    canvas = _on_canvas(mask[box[1] : box[3], box[0] : box[2]])
+    _n, _labels, stats, _c = cv2.connectedComponentsWithStats(
+        (mask > 0).astype(np.uint8), connectivity=8
+    )
+    pieces = int(np.count_nonzero(stats[1:, cv2.CC_STAT_AREA] >= _PIECE_MM2 * _MM * _MM))
+    return StampShape(band_of(canvas) is not None, outline_traced(mask, _TRACED_MM * _MM), pieces)
+
+
+def _on_canvas(crop: np.ndarray) -> np.ndarray:
+    """``crop`` centred on a square canvas as wide as its diagonal (turns freely on it)."""
+    h, w = crop.shape[:2]
+    side = int(np.ceil(np.hypot(h, w))) + 4
+    canvas = np.zeros((side, side, *crop.shape[2:]), crop.dtype)
+    y0, x0 = (side - h) // 2, (side - w) // 2
+    canvas[y0 : y0 + h, x0 : x0 + w] = crop
+    return canvas
+
+
+def _signature_like(rgb: np.ndarray, mask: np.ndarray) -> str:
+    """Why a seal specimen's ink looks like a signature, not a stamp, in words; "" when it
+    does not. Conservatively (a refusal keeps an agency from registering its seal): only with
+    no ring band, no frame, no lettering, and ink as dark as a pen's."""
+    shape = stamp_shape(mask)
+    if shape.ringed or shape.traced >= STAMP_TRACED or shape.pieces >= STAMP_PIECES:
+        return ""
+    darkest = float(np.percentile(channel_max(rgb)[mask > 0], 10))
+    if darkest >= PEN_DARK:
+        return ""  # a stamp ink's colour
+    return (
+        "it looks like a signature, not a stamp impression: dark pen strokes in "
+        f"{shape.pieces} piece(s), with no ring, frame or lettering (only {shape.traced:.0%} of "
+        "its outline is inked); register the agency's stamp here and the signature with its "
+        "officer"
+    )
+
+
 def specimen_fault(image: bytes) -> str | None:
-    """Why the review cannot compare impressions with this seal specimen (no ink, or ink
-    too small to be a stamp, measured at WORK_DPI from the image's recorded resolution, as
-    the review reads it); None when it can. The same reading of its ink as
+    """Why the review cannot compare impressions with this seal specimen (no ink, ink too
+    small or too large to be a stamp, measured at WORK_DPI from the image's recorded
+    resolution, as the review reads it, or ink that is a signature's, not a stamp's:
+    ``stamp_shape``); None when it can. The same reading of its ink as
     ``prepare_specimen``'s."""
-    box = specimen_ink_box(
+    read = specimen_ink(
         image, _specimen_ink, "the image has no ink (a blank or paper-white image is no seal)"
     )
-    if isinstance(box, str):
-        return box
+    if isinstance(read, str):
+        return read
+    rgb, mask, box = read
     w_mm, h_mm = (box[2] - box[0]) / _MM, (box[3] - box[1]) / _MM
     if min(w_mm, h_mm) < MIN_SEAL_SPECIMEN_MM:
         return (
@@ -237,7 +315,7 @@ def specimen_fault(image: bytes) -> str | None:
             f"read at, larger than any stamp (at most {MAX_SEAL_SPECIMEN_MM:g} mm): save the "
             "scan with the resolution it was made at"
         )
-    return None
+    return _signature_like(rgb, mask) or None
 
 
 @functools.lru_cache(maxsize=256)
@@ -252,14 +330,9 @@ def prepare_specimen(spec: SealSpecimen) -> _Prepared | None:
     if box is None:
         logger.warning("seal specimen %s has no ink", spec.id)
         return None
-    crop = mask[box[1] : box[3], box[0] : box[2]]
-    h, w = crop.shape
-    side = int(np.ceil(np.hypot(h, w))) + 4
-    canvas = np.zeros((side, side), np.uint8)
-    y0, x0 = (side - h) // 2, (side - w) // 2
-    canvas[y0 : y0 + h, x0 : x0 + w] = crop
-    rgb_canvas = np.full((side, side, 3), 255, np.uint8)
-    rgb_canvas[y0 : y0 + h, x0 : x0 + w] = rgb[box[1] : box[3], box[0] : box[2]]
+    canvas = _on_canvas(mask[box[1] : box[3], box[0] : box[2]])
+    # white around the specimen
+    rgb_canvas = 255 - _on_canvas(255 - rgb[box[1] : box[3], box[0] : box[2]])
     small = cv2.resize(
         canvas, None, fx=_COARSE_SCALE, fy=_COARSE_SCALE, interpolation=cv2.INTER_AREA
     )

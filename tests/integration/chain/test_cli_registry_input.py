@@ -200,3 +200,19 @@ def test_a_template_giving_two_fields_one_label_is_refused(with_agency: Path, tm
     assert "fields[1] (destination_country) has the label 'Country of Origin:'" in err, err
     assert "fields[0] (origin_country) has 'Country of origin'" in err, err
     assert _listed(with_agency) == [("agency", "AU-DAFF")]
+
+
+def test_a_signature_filed_as_a_seal_is_refused(with_agency: Path, tmp_path: Path) -> None:
+    """An agency clerk uploading an officer's signature as the agency's seal (TradeTrust's
+    scanned signature, saved at the 300 dpi it reads as 42 x 25 mm): every later review of the
+    agency's stamps would fail. Exit 2, one line, nothing registered here or on chain."""
+    scan = tmp_path / "signature.jpg"
+    here = Path(__file__).resolve().parents[2] / "interop" / "tradetrust" / "images"
+    Image.open(here / "signature.jpg").save(scan, "JPEG", quality=95, dpi=(300, 300))
+    seal = ("registry", "add-seal", "--agency", "AU-DAFF", "--id", "AU-S1", "--image")
+    err = _refused(with_agency, *seal, str(scan))
+    assert "image: it looks like a signature, not a stamp impression" in err, err
+    assert _listed(with_agency) == [("agency", "AU-DAFF")]
+    officer = ("registry", "add-officer", "--agency", "AU-DAFF", "--id", "AU-O1", "--name", "J")
+    cusdep(with_agency, *officer, "--signature", str(scan))  # it is a signature
+    assert ("officer", "AU-O1") in _listed(with_agency)

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from node.cli import main
-from node.identity import create_identity
-from node.storage.db import Database
+from tests.unit.exchange.test_message_pages import message_home
 
 # (message id, state, failed tries the outbox counted) -> attempts shown
 ROWS = {
@@ -28,11 +27,7 @@ ROWS = {
 def test_attempts_count_every_delivery_tried(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "config.toml").write_text('[node]\nid = "CN-X"\ncountry = "CN"\nname = "X"\n')
-    create_identity(home, "CN-X")
-    Database(f"sqlite:///{home / 'cusdep.db'}").migrate()
+    home = message_home(tmp_path)
     db = sqlite3.connect(home / "cusdep.db")
     db.executemany(
         "INSERT INTO exchange_outbox (message_id, peer, kind, document_sha256, digest, envelope,"

@@ -15,13 +15,19 @@ from node.identity import create_identity
 from node.storage.db import Database
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
+def message_home(tmp_path: Path) -> Path:
+    """A node home (CN-X) with its database migrated and no message in it."""
     home = tmp_path / "home"
     home.mkdir()
     (home / "config.toml").write_text('[node]\nid = "CN-X"\ncountry = "CN"\nname = "X"\n')
     create_identity(home, "CN-X")
     Database(f"sqlite:///{home / 'cusdep.db'}").migrate()
+    return home
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = message_home(tmp_path)
     db = sqlite3.connect(home / "cusdep.db")
     db.executemany(
         "INSERT INTO exchange_inbox (message_id, peer, kind, document_sha256, digest, envelope,"

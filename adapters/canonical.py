@@ -425,13 +425,21 @@ class _Document(BaseModel):
         return problems
 
     def quantity_not_totalled(self) -> str | None:
-        """Why the document has no quantity where lines give one in a shared unit: the lines
-        without a quantity, named (by sequence number, else position from 1). None when
-        there is a total, or nothing a total could have been."""
+        """Why the document has no quantity where lines give one: lines in different units
+        (kg and pieces add up to nothing), or, in a shared unit, the lines without a quantity,
+        named (by sequence number, else position from 1). None when there is a total, or
+        nothing a total could have been (lines all without a unit: a WCO tariff quantity is in
+        its commodity code's supplementary unit)."""
         if self.quantity is not None:
             return None
         have = [(n, i) for n, i in enumerate(self.line_items, 1) if i.quantity is not None]
         units = {i.unit for _, i in have}
+        if len(units - {None}) >= 2 or (None in units and len(units) > 1):
+            given = ", ".join(
+                f"{i.quantity:g} {i.unit or '(no unit)'} on item {_item_label(i, n)}"
+                for n, i in have
+            )
+            return f"no total quantity: the lines are in different units ({given})"
         if not have or len(units) != 1 or None in units or len(have) == len(self.line_items):
             return None
         unit = units.pop()

@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "CERTIFICATE_DOCUMENT_CODES",
+    "REPLACES",
     "CERTIFICATE_FIELDS",
     "DECLARATION_FIELDS",
     "Identifier",
@@ -72,6 +73,12 @@ CERTIFICATE_DOCUMENT_CODES: frozenset[str] = frozenset(
 )
 """DE 2/3 document codes that reference certificates (phyto, CHED-P/A/D, catch, conformity,
 EUR.1, statement on origin, ...): ``Declaration.certificate_numbers`` is derived from these."""
+
+
+REPLACES = "replaces"
+"""The ``Reference.relationship`` of the certificate a replacement certificate replaces (read
+case-insensitively; IPAFFS's ``replaces``, a UN/CEFACT SPS referenced document): a replacement
+carries a new number and names the one it replaces (ISPM 12), ``Certificate.replaces``."""
 
 
 class _Model(BaseModel):
@@ -518,6 +525,9 @@ class Certificate(_Document):
     certificate_type: str | None = None  # phytosanitary | veterinary | origin | ...
     type_code: str | None = None  # e.g. UN/CEFACT 851
     status_code: str | None = None  # e.g. 70 = issued
+    # the number of the certificate this one replaces (ISPM 12: a replacement has a new number
+    # and names the one it replaces); derived from a reference whose relationship is REPLACES
+    replaces: str | None = None
     issuing_country: str | None = None
     issuing_agency: str | None = None
     export_country: str | None = None
@@ -550,6 +560,9 @@ class Certificate(_Document):
         issuer = self.party("issuer")
         if issuer is not None and issuer.name:
             out["issuing_agency"] = issuer.name
+        out["replaces"] = next(
+            (r.id for r in self.references if (r.relationship or "").lower() == REPLACES), None
+        )
         return out
 
 

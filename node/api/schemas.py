@@ -156,6 +156,17 @@ class Revocation(BaseModel):
     told: list[str] = []  # the partners it was sent to, each sent the revocation
 
 
+class Replacement(BaseModel):
+    """A replacement certificate queued for the partners the replaced one was sent to."""
+
+    replaced_sha256: str
+    certificate_number: str  # the replaced certificate's
+    replacement_sha256: str
+    replacement_number: str
+    told: list[str]  # the partners it was queued for
+    message_ids: dict[str, str]  # per partner: stable (sending it again queues nothing)
+
+
 class Decision(BaseModel):
     decision: str
     outcome: str

@@ -13,6 +13,7 @@ class EventKind(StrEnum):
     SENT = "sent"
     ACKNOWLEDGED = "acknowledged"
     REVOKED = "revoked"
+    REPLACED = "replaced"  # its issuer replaced the certificate (node.review.replacements)
 
 
 class OpState(StrEnum):

@@ -40,6 +40,7 @@ from node.review.matching import MatchService
 from node.review.pages import MEDIA_TYPES, is_page, render_again
 from node.review.pairs import recheck
 from node.review.quantities import QuantityBackfill
+from node.review.replacements import replacement_of
 from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
@@ -510,12 +511,18 @@ class ReviewService:
 
 def _with_copy_revoked(session: Any, out: dict[str, Any]) -> None:
     """The issuer's copy the paper was reviewed against, marked revoked if the issuer revoked
-    it since (the review stored the copy as it stood): the paper's certificate is withdrawn."""
+    it since, replaced if it replaced it since (the review stored the copy as it stood): the
+    paper's certificate is withdrawn."""
     copy, sha = out.get("electronic_copy"), out.get("electronic_copy_sha256")
     if isinstance(copy, dict) and sha and not copy.get("revoked"):
         gone = revocation_of(session, sha)
         if gone:
-            out["electronic_copy"] = {**copy, "revoked": gone}
+            out["electronic_copy"] = copy = {**copy, "revoked": gone}
+    if isinstance(copy, dict) and sha and not copy.get("replaced"):  # or replaced since
+        key = certificate_key(str(copy.get("certificate_number") or ""))
+        replaced = replacement_of(session, key)
+        if replaced:
+            out["electronic_copy"] = {**copy, "replaced": replaced}
 
 
 def _add_revocation_tx(session: Any, sha: str, tx: str) -> None:

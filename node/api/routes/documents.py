@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from node.anchoring.service import check_sha256
 from node.api.deps import NodeDep, Officer, Reader, Submitter, check_country, review_service
 from node.api.routes._body import GuardedRoute, check_declared_scan, raw_body, raw_body_spec
-from node.api.schemas import Document, DocumentState, Revocation, RevokeIn
+from node.api.schemas import Document, DocumentState, Replacement, Revocation, RevokeIn
+from node.errors import ConfigError
 from node.review.intake import get_document, list_documents
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=GuardedRoute)
@@ -113,6 +114,22 @@ async def revoke(node: NodeDep, who: Officer, sha256: str, body: RevokeIn) -> Re
     await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
     out = await review_service(node).revoke_document(sha256, body.reason, who.subject)
     return Revocation(**out)
+
+
+@router.post("/{sha256}/replace", status_code=202, openapi_extra=_ELECTRONIC)
+async def replace(request: Request, node: NodeDep, who: Officer, sha256: str) -> Replacement:
+    """Replace a certificate this node issued and sent by the certificate in the body (a new
+    number, naming the replaced one): queued for every partner the replaced one was sent to
+    (``told``), recorded as a ``replaced`` event. 404 for a document this node does not have,
+    403 for one a partner sent it, 409 for one sent to no partner, 400 for a body that is no
+    certificate, names another or keeps the number (``cusdep.input.replacement_number``)."""
+    from node.exchange.replacing import send_replacement
+
+    if node.exchange is None:
+        raise ConfigError("the exchange is not wired on this node")
+    data = await raw_body(request, node.settings.verification.max_bytes)
+    out = await asyncio.to_thread(send_replacement, node.exchange, sha256, data, who.subject)
+    return Replacement(**out)
 
 
 # media types a document is served as; anything else (a partner may declare "text/html")

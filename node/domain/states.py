@@ -13,6 +13,9 @@ class EventKind(StrEnum):
     SENT = "sent"
     ACKNOWLEDGED = "acknowledged"
     REVOKED = "revoked"
+    HELD = "held"  # a legal hold: never disposed of while held
+    RELEASED = "released"  # the hold lifted
+    DISPOSED = "disposed"  # the bytes deleted under the retention policy (the rows stay)
 
 
 class OpState(StrEnum):

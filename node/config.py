@@ -231,9 +231,9 @@ class RetentionSettings(_Section):
         0,
         ge=0,
         le=36500,
-        description="days a document's bytes, page images, evidence crops and message payloads "
-        "are kept once its work is done; then disposed of (rows, hashes, proofs and trace "
-        "kept). 0 = kept for ever",
+        description="days after its arrival that a document's bytes, page images, evidence "
+        "crops and message payloads are disposed of, once its work is done and no legal hold "
+        "keeps it (rows, hashes, proofs and trace kept); 0 = kept for ever",
     )
     interval_seconds: float = Field(
         3600.0, gt=0, le=DAY, description="how often `node run` applies the policy"

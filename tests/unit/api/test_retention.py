@@ -222,3 +222,33 @@ async def test_release_of_a_document_not_held_is_409(
     assert r.status_code == 404
     r = await client.post(f"/api/v1/documents/{sha}/hold", json={"reason": " "}, headers=admin)
     assert r.status_code == 422
+
+
+async def test_envelope_payloads_of_a_disposed_document_are_stripped(
+    node: Node, home: Path
+) -> None:
+    from node.exchange._pb import envelope_pb2 as pb
+    from node.exchange.tables import OutboxRow
+    from node.storage.documents import add_document
+
+    sha = node.blobs.put(b"certificate bytes")
+    env = pb.SignedEnvelope(payload=b"certificate bytes", signature=b"s" * 64)
+    env.header.message_id = "0" * 36
+    with node.db.session() as session:
+        add_document(session, sha)
+        session.add(
+            OutboxRow(
+                message_id="m-1", peer="AU-SYD", kind="certificate", document_sha256=sha,
+                digest="ab", envelope=env.SerializeToString(), state="delivered", stored=True,
+            )
+        )  # fmt: skip
+    _age(home, 30)
+    service = RetentionService(
+        node.db, node.blobs, home=home, settings=RetentionSettings(documents_days=7), actor="X"
+    )
+    assert service.apply()["disposed"] == 1
+    (raw,) = _sql(home, "SELECT envelope FROM exchange_outbox WHERE message_id = 'm-1'")[0]
+    kept = pb.SignedEnvelope.FromString(raw)
+    assert kept.payload == b"" and kept.signature == b"s" * 64
+    assert kept.header.message_id == "0" * 36
+    assert not node.blobs.path(sha).exists()

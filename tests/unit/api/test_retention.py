@@ -168,7 +168,7 @@ async def test_retention_through_cli_and_rest(
     r = await client.get(f"/api/v1/documents/{done}/content", headers=auditor)
     assert r.status_code == 410 and done in r.json()["detail"]
     r = await client.get(f"/api/v1/review/{done}/evidence/page-1.jpg", headers=auditor)
-    assert r.status_code in (404, 410)  # a declaration has no review: 404 names it unknown
+    assert r.status_code == 410  # its evidence went with it: gone, not "no such evidence"
     r = await client.get(f"/api/v1/trace/{done}", headers=auditor)
     assert r.status_code == 200, r.text
     disposed = [e for e in r.json()["events"] if e["kind"] == "disposed"]

@@ -79,3 +79,46 @@ def test_off_by_default_node_run_keeps_everything(node_factory) -> None:
     assert node.sql("SELECT count(*) FROM document_disposals") == [(0,)]
     assert doc.exists()
     assert node.stop() == 0
+
+
+def test_a_backup_of_a_half_done_disposal_restores_consistent(node_factory, tmp_path) -> None:
+    """Killed after the marking, before the files went; backed up then; restored: the restored
+    node knows the bytes are disposed of and its next apply removes the files it copied."""
+    import shutil
+    import subprocess
+    import sys
+
+    node = node_factory("CN-SHA")
+    doc = _old_document(node, b"disposed, half way")
+    _configure(node, 7)
+    fd = os.open(node.home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "node", "--home", str(node.home), "retention", "apply"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=node._env(),
+        )
+        try:
+            wait_for(lambda: node.sql("SELECT count(*) FROM document_disposals") == [(1,)])
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+        backup = tmp_path / "backup"
+        node.cli("node", "backup", "--out", str(backup))  # shares the lock with the "backup"
+    finally:
+        os.close(fd)
+    restored_home = tmp_path / "restored"
+    shutil.copytree(backup, restored_home)
+    (restored_home / "backup.json").unlink()
+    restored = NodeHome(restored_home, node.node_id, node.grpc_port)
+    copied = restored_home / doc.relative_to(node.home)
+    assert copied.exists()
+    assert restored.sql("SELECT files_removed FROM document_disposals") == [(0,)]
+    out = json.loads(restored.cli("retention", "apply", "--json").stdout)
+    assert out["files_completed"] == 1 and out["disposed"] == 0
+    assert not copied.exists()
+    refused = restored.cli("retention", "hold", doc.name, "--reason", "audit", check=False)
+    assert refused.returncode == 2 and "disposed of" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1

@@ -159,6 +159,10 @@ class Document(BaseModel):
     source: str
     state: str
     created_at: str
+    # the retention policy (one document's GET only): when and under which policy its bytes
+    # were disposed of, and the legal hold on it; None: kept, not held
+    disposed: dict[str, Any] | None = None
+    held: dict[str, Any] | None = None
 
 
 class Revocation(BaseModel):

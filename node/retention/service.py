@@ -98,6 +98,16 @@ def disposed_error(db: Database, sha256: str) -> Disposed | None:
     return None if row is None else _gone(row)
 
 
+def retention_of(db: Database, sha256: str) -> dict[str, Any]:
+    """``{"disposed": {...} | None, "held": {...} | None}`` of one document."""
+    with db.session() as session:
+        gone, held = disposal_of(session, sha256), session.get(HoldRow, sha256)
+        return {
+            "disposed": None if gone is None else _disposal_dict(gone),
+            "held": None if held is None else _hold_dict(held),
+        }
+
+
 def _work_done(cutoff: dt.datetime) -> list[Any]:
     """The conditions on ``documents`` for a document whose bytes may go."""
     sha = col(DocumentRow.sha256)

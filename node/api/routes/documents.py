@@ -20,7 +20,7 @@ from node.api.deps import (
 )
 from node.api.routes._body import GuardedRoute, check_declared_scan, raw_body, raw_body_spec
 from node.api.schemas import Document, DocumentState, Hold, HoldIn, Revocation, RevokeIn
-from node.retention.service import check_kept
+from node.retention.service import check_kept, retention_of
 from node.review.intake import get_document, list_documents
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=GuardedRoute)
@@ -112,7 +112,9 @@ async def list_all(
 
 @router.get("/{sha256}")
 async def get_one(node: NodeDep, who: Reader, sha256: str) -> Document:
-    return Document(**await asyncio.to_thread(get_document, node.db, check_sha256(sha256)))
+    """One document's record, with its disposal (``disposed``) and legal hold (``held``)."""
+    doc = await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
+    return Document(**doc, **await asyncio.to_thread(retention_of, node.db, doc["sha256"]))
 
 
 @router.post("/{sha256}/revoke")

@@ -176,7 +176,11 @@ async def test_retention_through_cli_and_rest(
     assert disposed[0]["detail"]["documents_days"] == 365
     assert r.json()["document_sha256"] == done
     r = await client.get(f"/api/v1/documents/{done}", headers=auditor)
-    assert r.status_code == 200  # the record stays
+    assert r.status_code == 200 and r.json()["held"] is None  # the record stays
+    assert r.json()["disposed"]["policy"]["documents_days"] == 365
+    assert r.json()["disposed"]["files_removed"] is True
+    r = await client.get(f"/api/v1/documents/{held}", headers=auditor)
+    assert r.json()["held"]["reason"] == "case 2026-17" and r.json()["disposed"] is None
 
     # the CLI: a purged document cannot be held (exit 2, one line)
     cli = _cli(home, "retention", "hold", done, "--reason", "late")

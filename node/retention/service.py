@@ -29,7 +29,18 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, String, delete, exists, insert, literal, update
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    String,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    update,
+)
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -58,13 +69,19 @@ _CHECK_OPEN = ("pending", "waiting", "review", "inconsistent")
 
 
 @contextlib.contextmanager
-def files_lock(home: Path, *, shared: bool = False) -> Iterator[None]:
+def files_lock(home: Path, *, shared: bool = False, wait: bool = True) -> Iterator[bool]:
     """``home/retention.lock``: exclusive while disposals' files are removed, shared while a
-    backup copies the home (each waits for the other)."""
+    backup copies the home (each waits for the other). Yields whether it is held (always when
+    ``wait``; without, False if another holds it)."""
     fd = os.open(home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
-        yield
+        flags = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB)
+        try:
+            fcntl.flock(fd, flags)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
     finally:
         os.close(fd)
 
@@ -156,14 +173,17 @@ class RetentionService:
         return self.settings.documents_days > 0
 
     # ---- applying the policy ---------------------------------------------------------------
-    def apply(self, *, dry_run: bool = False, now: dt.datetime | None = None) -> dict[str, Any]:
+    def apply(
+        self, *, dry_run: bool = False, now: dt.datetime | None = None, wait: bool = True
+    ) -> dict[str, Any]:
         """Dispose of (or, ``dry_run``, list) the documents the policy lets go; then remove the
         files of every disposal whose files are not removed yet (this run's, and those an
-        interrupted apply left)."""
+        interrupted apply left). ``wait=False`` (the node's worker): while a backup copies
+        the home the files are left for the next apply rather than waited for."""
         days = self.settings.documents_days
         out: dict[str, Any] = {"enabled": self.enabled, "documents_days": days, "dry_run": dry_run}
         if not self.enabled:  # only what an interrupted apply left is completed
-            out["files_completed"] = 0 if dry_run else self.remove_files()
+            out["files_completed"] = 0 if dry_run else self.remove_files(wait=wait)
             return {**out, "cutoff": None, "documents": [], "disposed": 0, "held": self.held()}
         cutoff = (now or utcnow()) - dt.timedelta(days=days)
         found = self._candidates(cutoff)
@@ -177,7 +197,7 @@ class RetentionService:
         for start in range(0, len(shas), _CHUNK):
             marked |= self._mark(shas[start : start + _CHUNK], cutoff, policy)
         # the files of these and of any disposal an interrupted apply left
-        out["files_completed"] = self.remove_files()
+        out["files_completed"] = self.remove_files(wait=wait)
         gone = [d for d in found if d["sha256"] in marked]
         if gone:
             logger.info("retention: disposed of %s documents (run %s)", len(gone), run_id)
@@ -231,12 +251,12 @@ class RetentionService:
             _strip_payloads(session, marked)
         return marked
 
-    def remove_files(self) -> int:
+    def remove_files(self, *, wait: bool = True) -> int:
         """Remove the files of disposals whose files are not removed yet; how many disposals
         were completed. Idempotent: a file already gone is skipped."""
         done = 0
-        with files_lock(self.home):
-            while True:
+        with files_lock(self.home, wait=wait) as held:
+            while held:
                 with self.db.session() as session:
                     shas = list(
                         session.exec(
@@ -257,6 +277,8 @@ class RetentionService:
                         .values(files_removed=True)
                     )
                 done += len(shas)
+        logger.info("retention: a backup holds %s; files removed at the next apply", LOCK_NAME)
+        return done
 
     def disposals(self, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         stmt = (
@@ -303,7 +325,7 @@ class RetentionService:
 
     def held(self) -> int:
         with self.db.session() as session:
-            return len(list(session.exec(select(HoldRow.sha256))))
+            return int(session.exec(select(func.count()).select_from(HoldRow)).one())
 
     def holds(self) -> list[dict[str, Any]]:
         with self.db.session() as session:

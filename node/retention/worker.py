@@ -20,7 +20,8 @@ class RetentionWorker(BackgroundLoop):
     async def _run(self) -> None:
         while not self.stopping:
             try:
-                await asyncio.to_thread(self.service.apply)
+                # never waits on a backup's lock: a stop is not held up for its length
+                await asyncio.to_thread(self.service.apply, wait=False)
             except Exception:  # logged; tried again at the next interval
                 logger.exception("retention: applying the policy failed")
             await self._pause(self.interval)

@@ -54,6 +54,9 @@ def test_node_run_disposes_periodically_and_completes_after_a_kill(node_factory)
         node.kill9()
         assert first.exists()
         assert node.sql("SELECT files_removed FROM document_disposals") == [(0,)]
+        node.start()  # the backup still running: the node neither waits for it nor removes
+        assert node.stop() == 0  # and a stop is not held up by it
+        assert first.exists()
     finally:
         os.close(fd)  # the lock goes with its descriptor
     node.start()  # completes the disposal the killed node marked

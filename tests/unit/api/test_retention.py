@@ -231,12 +231,15 @@ async def test_release_of_a_document_not_held_is_409(
 async def test_envelope_payloads_of_a_disposed_document_are_stripped(
     node: Node, home: Path
 ) -> None:
+    from node.exchange._pb import documents_pb2 as docs
     from node.exchange._pb import envelope_pb2 as pb
+    from node.exchange.store import restore_blobs
     from node.exchange.tables import OutboxRow
     from node.storage.documents import add_document
 
     sha = node.blobs.put(b"certificate bytes")
-    env = pb.SignedEnvelope(payload=b"certificate bytes", signature=b"s" * 64)
+    payload = docs.Document(original=b"certificate bytes").SerializeToString()
+    env = pb.SignedEnvelope(payload=payload, signature=b"s" * 64)
     env.header.message_id = "0" * 36
     with node.db.session() as session:
         add_document(session, sha)
@@ -255,4 +258,8 @@ async def test_envelope_payloads_of_a_disposed_document_are_stripped(
     kept = pb.SignedEnvelope.FromString(raw)
     assert kept.payload == b"" and kept.signature == b"s" * 64
     assert kept.header.message_id == "0" * 36
+    assert not node.blobs.path(sha).exists()
+    # a node starting restores blobs missing on disk from their envelopes: not these
+    with node.db.session() as session:
+        assert restore_blobs(session, node.blobs) == 0
     assert not node.blobs.path(sha).exists()

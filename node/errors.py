@@ -11,7 +11,8 @@ that does not answer: the input was fine, try again later).
     │   ├── UnsupportedDocument      cusdep.input.unsupported
     │   └── LimitExceeded            cusdep.input.limit      RESOURCE_EXHAUSTED 413
     ├── NotFound                     cusdep.not_found        NOT_FOUND         404
-    │   └── StoredFileAltered        cusdep.not_found.altered
+    │   ├── StoredFileAltered        cusdep.not_found.altered
+    │   └── Disposed                 cusdep.not_found.disposed          GONE 410
     ├── Conflict                     cusdep.conflict         ALREADY_EXISTS    409
     │   └── ReplayDetected           cusdep.replay
     ├── Unauthenticated              cusdep.unauthenticated  UNAUTHENTICATED   401
@@ -107,6 +108,14 @@ class StoredFileAltered(NotFound):
     after it was stored): the node holds that document or specimen no more."""
 
     code = "cusdep.not_found.altered"
+
+
+class Disposed(NotFound):
+    """A document whose bytes were disposed of under the retention policy: its row, SHA-256,
+    anchor proof and trace are kept, the bytes are not (HTTP 410 Gone; gRPC NOT_FOUND)."""
+
+    code = "cusdep.not_found.disposed"
+    http_status = 410
 
 
 class Conflict(CusdepError):

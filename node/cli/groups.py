@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "convert": ("node.cli.convert", "convert a partner document to canonical JSON (or back)"),
     "token": ("node.cli.api", "API tokens (admin, officer, agency, auditor)"),
     "review": ("node.cli.api", "the officers' review queue and decisions"),
+    "retention": ("node.cli.retention", "dispose of old documents' bytes; legal holds"),
 }
 
 

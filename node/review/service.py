@@ -34,6 +34,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.exchange.withdrawals import Withdrawals, sent_to
 from node.registry.reading import DatabaseRead
+from node.retention.service import check_kept
 from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
 from node.review.matching import MatchService
@@ -459,6 +460,7 @@ class ReviewService:
         """An evidence crop, or a page image (rendered from the stored scan again when it was
         pruned or lost: ``node.review.pages``)."""
         path = self.evidence_dir(sha256) / name
+        check_kept(self.db, sha256)  # disposed of: 410, not "no evidence"
         if "/" in name or name.startswith(".") or path.suffix not in MEDIA_TYPES:
             raise NotFound(f"no evidence {name!r} for {sha256}")
         if not path.is_file() and is_page(name) and self._row(sha256) and self.blobs.has(sha256):

@@ -8,10 +8,28 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from node.anchoring.service import check_sha256
-from node.api.deps import NodeDep, Officer, Reader, Submitter, check_country, review_service
+from node.api.deps import (
+    Admin,
+    NodeDep,
+    Officer,
+    Reader,
+    Submitter,
+    check_country,
+    retention_service,
+    review_service,
+)
 from node.api.routes._body import GuardedRoute, check_declared_scan, raw_body, raw_body_spec
-from node.api.schemas import Document, DocumentState, Replacement, Revocation, RevokeIn
+from node.api.schemas import (
+    Document,
+    DocumentState,
+    Hold,
+    HoldIn,
+    Replacement,
+    Revocation,
+    RevokeIn,
+)
 from node.errors import ConfigError
+from node.retention.service import check_kept, retention_of
 from node.review.intake import get_document, list_documents
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=GuardedRoute)
@@ -103,7 +121,9 @@ async def list_all(
 
 @router.get("/{sha256}")
 async def get_one(node: NodeDep, who: Reader, sha256: str) -> Document:
-    return Document(**await asyncio.to_thread(get_document, node.db, check_sha256(sha256)))
+    """One document's record, with its disposal (``disposed``) and legal hold (``held``)."""
+    doc = await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
+    return Document(**doc, **await asyncio.to_thread(retention_of, node.db, doc["sha256"]))
 
 
 @router.post("/{sha256}/revoke")
@@ -132,6 +152,21 @@ async def replace(request: Request, node: NodeDep, who: Officer, sha256: str) ->
     return Replacement(**out)
 
 
+@router.post("/{sha256}/hold")
+async def hold(node: NodeDep, who: Admin, sha256: str, body: HoldIn) -> Hold:
+    """Put a legal hold on a document: the retention policy never disposes of it while held
+    (a ``held`` event in its trace). 409 if held already, 410 if its bytes are gone."""
+    out = await asyncio.to_thread(retention_service(node).hold, sha256, who.subject, body.reason)
+    return Hold(**out)
+
+
+@router.post("/{sha256}/release")
+async def release(node: NodeDep, who: Admin, sha256: str, body: HoldIn) -> Hold:
+    """Lift a document's legal hold (a ``released`` event in its trace); 409 if not held."""
+    out = await asyncio.to_thread(retention_service(node).release, sha256, who.subject, body.reason)
+    return Hold(**out)
+
+
 # media types a document is served as; anything else (a partner may declare "text/html")
 # is served as bytes, never rendered in the node's own origin
 _SERVED = frozenset(
@@ -142,8 +177,10 @@ _SERVED = frozenset(
 
 @router.get("/{sha256}/content", response_class=Response)
 async def content(node: NodeDep, who: Reader, sha256: str) -> Response:
-    """The document's original bytes, as an attachment (never rendered by the browser)."""
+    """The document's original bytes, as an attachment (never rendered by the browser); 410
+    once the retention policy disposed of them (its record and trace remain)."""
     doc = await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
+    await asyncio.to_thread(check_kept, node.db, doc["sha256"])
     data = await asyncio.to_thread(node.blobs.get, doc["sha256"])
     media = doc["media_type"] if doc["media_type"] in _SERVED else "application/octet-stream"
     headers = {

@@ -30,7 +30,7 @@ from node.exchange.errors import UnknownSender
 from node.exchange.outcomes import AnchorNotOnChainYet, check_outcome
 from node.exchange.payloads import parse_payload
 from node.exchange.revocations import check_document_revocation
-from node.exchange.tables import TO_APPLY, InboxRow, PartnerRow, RejectionRow
+from node.exchange.tables import RECEIPT_ORDER, TO_APPLY, InboxRow, PartnerRow, RejectionRow
 from node.loop import BackgroundLoop
 from node.ports import ChainAnchor, Clock, SystemClock, TrustRegistryChain
 from node.registry.apply import check_revocation, check_update
@@ -83,7 +83,7 @@ class MessageApplier(BackgroundLoop):
             stmt = (
                 select(InboxRow)
                 .where(text(TO_APPLY))
-                .order_by(col(InboxRow.received_at))
+                .order_by(*RECEIPT_ORDER)
                 .limit(limit)
             )
             return list(session.exec(stmt))

@@ -88,6 +88,16 @@ class InboxRow(SQLModel, table=True):
     stored: bool = False  # document blob written (see blobs.py)
 
 
+# The order of receipt, total: a batch's messages share one ``received_at``, and PostgreSQL
+# orders ties differently from one query to the next (a page by OFFSET repeated some and
+# skipped others); SQLite happened to keep them in rowid order.
+RECEIPT_ORDER = (
+    InboxRow.received_at,  # type: ignore[arg-type]
+    InboxRow.peer,  # type: ignore[arg-type]
+    InboxRow.message_id,  # type: ignore[arg-type]
+)
+
+
 class RejectionRow(SQLModel, table=True):
     """Audit log: one row per refused envelope; the bytes are in home/quarantine/."""
 

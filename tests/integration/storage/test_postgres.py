@@ -345,3 +345,39 @@ async def test_a_certificates_balance_is_added_up_on_postgres(node, tmp_path: Pa
         "(900 kg drawn by 2 earlier declarations), within 2%"
     )
     assert review.matches.process_pending() == 0  # the amendment is not queued again by them
+
+
+def test_messages_received_in_one_batch_are_paged_each_once_on_postgres(node) -> None:
+    """A batch of envelopes is stored with one ``received_at`` (``store.insert_inbox``). Paged
+    by that time alone, PostgreSQL orders the ties differently from one page's query to the
+    next (a top-N sort for each LIMIT): `cusdep messages` and ``GET /messages`` showed some
+    messages twice and others never."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from node.exchange.tables import InboxRow
+
+    now = dt.datetime.now(dt.UTC)
+    ids = [f"m-{i:03d}" for i in range(60)]
+    with node.db.session() as session:
+        for i, message_id in enumerate(ids):
+            session.add(
+                InboxRow(
+                    message_id=message_id,
+                    peer=("AU-SYD", "NZ-WLG")[i % 2],
+                    kind="registry_update",
+                    digest="00",
+                    envelope=b"",
+                    receipt=b"",
+                    received_at=now,
+                )
+            )
+    with node.db.engine.begin() as conn:  # autovacuum's statistics: a sort, not the index
+        conn.execute(text("ANALYZE exchange_inbox"))
+    whole = [m["message_id"] for m in node.exchange.messages("in")]
+    paged = [
+        m["message_id"] for offset in range(0, 60, 7) for m in node.exchange.messages("in", 7, offset)
+    ]
+    assert sorted(whole) == ids
+    assert paged == whole  # each once, in one order

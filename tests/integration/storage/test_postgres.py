@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -381,3 +382,82 @@ def test_messages_received_in_one_batch_are_paged_each_once_on_postgres(node) ->
     ]
     assert sorted(whole) == ids
     assert paged == whole  # each once, in one order
+
+
+@contextmanager
+def _refusing(database_url: str) -> Iterator[None]:
+    """The node's database unreachable (as if its server were down) while the block runs: it
+    takes no new connection and the open ones are ended; the server and the other tests'
+    databases stay up."""
+    server, name = database_url.replace("+psycopg", "").rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+    try:
+        yield
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
+async def test_the_api_answers_503_while_its_database_is_unreachable(node, database_url) -> None:
+    """A request while PostgreSQL is down was a 500 ``cusdep.internal`` ("a fault of the
+    node's"): a client should try again later, as ``/health/ready`` says (503)."""
+    import httpx
+
+    from node.api.app import create_app
+
+    token = TokenService(node.db).issue("officer", "jane")["token"]
+    transport = httpx.ASGITransport(app=create_app(node))
+    async with httpx.AsyncClient(transport=transport, base_url="http://cusdep.test") as client:
+        auth = {"Authorization": f"Bearer {token}"}
+        assert (await client.get("/api/v1/documents", headers=auth)).status_code == 200
+        with _refusing(database_url):
+            r = await client.get("/api/v1/documents", headers=auth)
+            ready = await client.get("/health/ready")
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"] == "cusdep.database.unavailable"
+        assert "127.0.0.1" not in r.json()["detail"]  # no internals to an API client
+        assert ready.status_code == 503 and not ready.json()["checks"]["database"]["ok"]
+        assert (await client.get("/api/v1/documents", headers=auth)).status_code == 200
+
+
+def test_a_partner_delivering_while_the_database_is_unreachable_is_told_to_retry(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A partner's delivery while the receiver's PostgreSQL is down was answered INTERNAL
+    ("internal error" in the sender's `messages`); it is UNAVAILABLE, the code
+    ``cusdep.database.unavailable``, and the message is delivered once the database is back."""
+    from node.config import record_setting
+    from tests.integration.exchange.conftest import make_node, pin, wait_for
+
+    (tmp_path / "au-syd").mkdir()
+    record_setting(tmp_path / "au-syd", "storage", "url", database_url)
+    receiver = make_node(tmp_path, "AU-SYD", retry_base_seconds=0.05, retry_max_seconds=0.2)
+    sender = make_node(tmp_path, "CN-SHA", retry_base_seconds=0.05, retry_max_seconds=0.2)
+    pin(receiver, sender)
+    pin(sender, receiver)
+    doc = tmp_path / "c.json"
+    doc.write_text('{"doc_type": "certificate", "certificate_number": "AU-2026-1"}')
+    try:
+        receiver.start()
+        sender.start()
+        with _refusing(database_url):
+            sender.cli("send", "--to", "AU-SYD", str(doc))
+            errors = wait_for(
+                lambda: [e for (e,) in sender.sql("SELECT error FROM exchange_outbox") if e],
+                what="a failed delivery",
+            )
+            assert receiver.running
+        assert "database unavailable" in errors[0], errors
+        wait_for(lambda: sender.outbox_states() == {"delivered": 1}, what="the delivery")
+        with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+            [(count,)] = conn.execute("SELECT count(*) FROM exchange_inbox").fetchall()
+        assert count == 1
+    finally:
+        for n in (sender, receiver):
+            if n.running:
+                n.kill9()

@@ -461,3 +461,28 @@ def test_a_partner_delivering_while_the_database_is_unreachable_is_told_to_retry
         for n in (sender, receiver):
             if n.running:
                 n.kill9()
+
+
+def test_the_demo_cluster_gives_each_node_a_database_of_its_own_on_postgres(
+    server: str, tmp_path: Path
+) -> None:
+    """`make demo ARGS=--postgres=URL`: each node's home names a fresh database of its own on
+    that server, migrated, and partner pinning writes there (not to SQLite under the home)."""
+    from simulator.cluster import Cluster
+    from simulator.demo import SPECS
+
+    cluster = Cluster(tmp_path, SPECS[:2], postgres=f"postgresql+psycopg://{server}")
+    try:
+        cluster.start_chain()
+        cluster.init_nodes()
+        cluster.connect_all()
+        for n in cluster.nodes.values():
+            url = n.settings.storage.url
+            name = "cusdep_" + n.spec.node_id.lower().replace("-", "_")
+            assert url == f"postgresql+psycopg://{server}/{name}"
+            assert not (n.home / "cusdep.db").exists()
+            with psycopg.connect(url.replace("+psycopg", "")) as conn:
+                partners = [r[0] for r in conn.execute("SELECT node_id FROM exchange_partners")]
+            assert partners == [o for o in cluster.nodes if o != n.spec.node_id]
+    finally:
+        cluster.stop_all()

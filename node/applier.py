@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import col, select
+from sqlmodel import select
 
 from node.errors import ChainError, CusdepError
 from node.exchange._pb import documents_pb2 as docs
@@ -80,12 +80,7 @@ class MessageApplier(BackgroundLoop):
 
     def _pending(self, limit: int) -> list[InboxRow]:
         with self.db.session() as session:
-            stmt = (
-                select(InboxRow)
-                .where(text(TO_APPLY))
-                .order_by(*RECEIPT_ORDER)
-                .limit(limit)
-            )
+            stmt = select(InboxRow).where(text(TO_APPLY)).order_by(*RECEIPT_ORDER).limit(limit)
             return list(session.exec(stmt))
 
     def _waits(self, row: InboxRow, err: AnchorNotOnChainYet) -> bool:

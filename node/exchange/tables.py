@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Column, Index, LargeBinary, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from node.storage.core import utcnow
 
@@ -91,11 +91,7 @@ class InboxRow(SQLModel, table=True):
 # The order of receipt, total: a batch's messages share one ``received_at``, and PostgreSQL
 # orders ties differently from one query to the next (a page by OFFSET repeated some and
 # skipped others); SQLite happened to keep them in rowid order.
-RECEIPT_ORDER = (
-    InboxRow.received_at,  # type: ignore[arg-type]
-    InboxRow.peer,  # type: ignore[arg-type]
-    InboxRow.message_id,  # type: ignore[arg-type]
-)
+RECEIPT_ORDER = (col(InboxRow.received_at), col(InboxRow.peer), col(InboxRow.message_id))
 
 
 class RejectionRow(SQLModel, table=True):

@@ -378,7 +378,9 @@ def test_messages_received_in_one_batch_are_paged_each_once_on_postgres(node) ->
         conn.execute(text("ANALYZE exchange_inbox"))
     whole = [m["message_id"] for m in node.exchange.messages("in")]
     paged = [
-        m["message_id"] for offset in range(0, 60, 7) for m in node.exchange.messages("in", 7, offset)
+        m["message_id"]
+        for offset in range(0, 60, 7)
+        for m in node.exchange.messages("in", 7, offset)
     ]
     assert sorted(whole) == ids
     assert paged == whole  # each once, in one order

@@ -488,3 +488,24 @@ def test_the_demo_cluster_gives_each_node_a_database_of_its_own_on_postgres(
             assert partners == [o for o in cluster.nodes if o != n.spec.node_id]
     finally:
         cluster.stop_all()
+
+
+def test_a_backup_of_a_node_on_postgres_names_its_database_and_schema_revision(
+    home: Path, database_url: str, tmp_path: Path
+) -> None:
+    """`cusdep node backup` on PostgreSQL said only "not SQLite": not which database its dump
+    must come from nor at which schema revision (SQLite's backup records it), nor that the
+    dump is to be taken first (the home copied after it then holds every document it names)."""
+    from node.backup import backup_home
+    from node.storage.revisions import HEAD
+
+    s = settings(home)
+    s.storage.url = database_url.replace("cusdep@", "cusdep:secret@")  # trust auth: any password
+    Database(s.storage.url).migrate()
+    manifest = backup_home(s, tmp_path / "backup")
+    database = manifest["database"]
+    assert database["included"] is False
+    assert database["schema_revision"] == HEAD
+    assert database["url"] == database_url.replace("cusdep@", "cusdep:***@")
+    assert "pg_dump" in database["note"] and "before" in database["note"]
+    assert json.loads((tmp_path / "backup" / "backup.json").read_text()) == manifest

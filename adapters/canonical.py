@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "CERTIFICATE_DOCUMENT_CODES",
+    "REPLACES",
     "CERTIFICATE_FIELDS",
     "DECLARATION_FIELDS",
     "Identifier",
@@ -72,6 +73,12 @@ CERTIFICATE_DOCUMENT_CODES: frozenset[str] = frozenset(
 )
 """DE 2/3 document codes that reference certificates (phyto, CHED-P/A/D, catch, conformity,
 EUR.1, statement on origin, ...): ``Declaration.certificate_numbers`` is derived from these."""
+
+
+REPLACES = "replaces"
+"""The ``Reference.relationship`` of the certificate a replacement certificate replaces (read
+case-insensitively; IPAFFS's ``replaces``, a UN/CEFACT SPS referenced document): a replacement
+carries a new number and names the one it replaces (ISPM 12), ``Certificate.replaces``."""
 
 
 class _Model(BaseModel):
@@ -425,13 +432,21 @@ class _Document(BaseModel):
         return problems
 
     def quantity_not_totalled(self) -> str | None:
-        """Why the document has no quantity where lines give one in a shared unit: the lines
-        without a quantity, named (by sequence number, else position from 1). None when
-        there is a total, or nothing a total could have been."""
+        """Why the document has no quantity where lines give one: lines in different units
+        (kg and pieces add up to nothing), or, in a shared unit, the lines without a quantity,
+        named (by sequence number, else position from 1). None when there is a total, or
+        nothing a total could have been (lines all without a unit: a WCO tariff quantity is in
+        its commodity code's supplementary unit)."""
         if self.quantity is not None:
             return None
         have = [(n, i) for n, i in enumerate(self.line_items, 1) if i.quantity is not None]
         units = {i.unit for _, i in have}
+        if len(units - {None}) >= 2 or (None in units and len(units) > 1):
+            given = ", ".join(
+                f"{i.quantity:g} {i.unit or '(no unit)'} on item {_item_label(i, n)}"
+                for n, i in have
+            )
+            return f"no total quantity: the lines are in different units ({given})"
         if not have or len(units) != 1 or None in units or len(have) == len(self.line_items):
             return None
         unit = units.pop()
@@ -510,6 +525,9 @@ class Certificate(_Document):
     certificate_type: str | None = None  # phytosanitary | veterinary | origin | ...
     type_code: str | None = None  # e.g. UN/CEFACT 851
     status_code: str | None = None  # e.g. 70 = issued
+    # the number of the certificate this one replaces (ISPM 12: a replacement has a new number
+    # and names the one it replaces); derived from a reference whose relationship is REPLACES
+    replaces: str | None = None
     issuing_country: str | None = None
     issuing_agency: str | None = None
     export_country: str | None = None
@@ -542,6 +560,9 @@ class Certificate(_Document):
         issuer = self.party("issuer")
         if issuer is not None and issuer.name:
             out["issuing_agency"] = issuer.name
+        out["replaces"] = next(
+            (r.id for r in self.references if (r.relationship or "").lower() == REPLACES), None
+        )
         return out
 
 

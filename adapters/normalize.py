@@ -219,6 +219,7 @@ REC20: dict[str, str] = {
     "oz": "ONZ", "l": "LTR", "ml": "MLT", "hl": "HLT", "m3": "MTQ", "m": "MTR", "m2": "MTK",
     "pcs": "NAR", "pairs": "NPR", "100 pcs": "CEN", "1000 pcs": "MIL", "ct": "CTM",
     "l alc": "LPA", "kWh": "KWH", "MWh": "MWH", "TJ": "D30",
+    "head": "HEA",  # Rec 20 "head: a person or animal considered as one of a number" (3.5)
 }  # fmt: skip
 for _name, _code in REC20.items():
     _UNITS.setdefault(_name.lower(), _name)
@@ -296,7 +297,7 @@ def unit_name(unit: str) -> str | None:
 
 def rec20_code(unit: str) -> str | None:
     """The UN/ECE Rec. 20 code of a unit (``"kg"``, ``"KGM"``, ``"litres"`` → ``"KGM"``,
-    ``"KGM"``, ``"LTR"``); None when :data:`REC20` has none (``"head"``, ``"cartons"``)."""
+    ``"KGM"``, ``"LTR"``); None when :data:`REC20` has none (``"cartons"``)."""
     name = unit_name(unit)
     return REC20.get(name) if name is not None else None
 

@@ -32,7 +32,9 @@ from node.processes import alive
 MANIFEST = "backup.json"
 DATABASE = "cusdep.db"
 # files of a running home that a restored one must not inherit
-_SKIPPED_NAMES = {"node.lock", "anvil.pid", "anvil.lock", "anvil.start.lock", "send.lock"}
+_SKIPPED_NAMES = {
+    "node.lock", "anvil.pid", "anvil.lock", "anvil.start.lock", "send.lock", "retention.lock"
+}  # fmt: skip
 _SKIPPED_SUFFIXES = (".migrate-lock", "-wal", "-shm", "-journal", ".tmp")
 _CHAIN_STATE = Path("chain") / "state.json"
 
@@ -59,6 +61,15 @@ def backup_home(settings: Settings, out: Path) -> dict[str, Any]:
 
 
 def _copy_home(settings: Settings, out: Path) -> dict[str, Any]:
+    """Under the retention lock (shared): the files of documents disposed of are removed
+    either before the snapshot (it says so) or after the copy, never while it is made."""
+    from node.retention.service import files_lock
+
+    with files_lock(settings.home, shared=True):
+        return _copy_snapshot(settings, out)
+
+
+def _copy_snapshot(settings: Settings, out: Path) -> dict[str, Any]:
     db_path = _sqlite_file(settings.database_url)
     database = _copy_database(db_path, out / DATABASE) if db_path else None
     skip = {db_path.resolve()} if db_path else set()

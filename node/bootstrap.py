@@ -39,9 +39,14 @@ def build_exchange(settings: Settings) -> Node:
 
 
 def _bare_node(settings: Settings, db: Database | None) -> Node:
+    import functools
+
+    from node.retention.service import disposed_error
+
     db = db or Database(settings.database_url)
     db.migrate()
-    return Node(settings=settings, db=db, blobs=BlobStore(settings.home / "blobs"))
+    blobs = BlobStore(settings.home / "blobs", gone=functools.partial(disposed_error, db))
+    return Node(settings=settings, db=db, blobs=blobs)
 
 
 def _exchange_service(node: Node) -> Any:
@@ -158,3 +163,20 @@ def _wire_review_and_api(node: Node, overrides: dict[str, Any]) -> None:
         )
     )
     node.workers.append(ApiServer(node, port=overrides.pop("api_port", None)))
+    _wire_retention(node)
+
+
+def _wire_retention(node: Node) -> None:
+    """The retention policy (off unless ``[retention] documents_days`` is set) and its worker."""
+    from node.retention.service import RetentionService
+    from node.retention.worker import RetentionWorker
+
+    service = RetentionService(
+        node.db,
+        node.blobs,
+        home=node.settings.home,
+        settings=node.settings.retention,
+        actor=node.settings.node.id,
+    )
+    node.extras["retention"] = service
+    node.workers.append(RetentionWorker(service))

@@ -226,6 +226,20 @@ class AnchoringSettings(_Section):
     batch_wait_seconds: float = Field(0.5, ge=0, le=HOUR)
 
 
+class RetentionSettings(_Section):
+    documents_days: int = Field(
+        0,
+        ge=0,
+        le=36500,
+        description="days after its arrival that a document's bytes, page images, evidence "
+        "crops and message payloads are disposed of, once its work is done and no legal hold "
+        "keeps it (rows, hashes, proofs and trace kept); 0 = kept for ever",
+    )
+    interval_seconds: float = Field(
+        3600.0, gt=0, le=DAY, description="how often `node run` applies the policy"
+    )
+
+
 class VerificationSettings(_Section):
     max_bytes: int = Field(40 * 1024 * 1024, ge=1, le=INT32_MAX)
     max_pages: int = Field(10, ge=1, le=10_000)
@@ -276,6 +290,7 @@ class Settings(BaseSettings):
     storage: StorageSettings = Field(default_factory=StorageSettings)
     anchoring: AnchoringSettings = Field(default_factory=AnchoringSettings)
     verification: VerificationSettings = Field(default_factory=VerificationSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -12,6 +12,9 @@ at warning. Python's own stderr (the JSON handler) keeps writing to the real std
 
 A refused handshake is promoted to a warning of ``node.exchange.tls`` saying what it means,
 and counted (``tls_handshake_failures``, ``/metrics``' ``cusdep_tls_handshake_failures_total``).
+A scanner hammering the gRPC port would flood the log with them: the first of a minute is
+logged in full, the others of that minute are counted and said in one summary line at its end
+(``Refusals``); the counter counts every one.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 _CORE = logging.getLogger("grpc.core")
@@ -37,6 +41,77 @@ _JOIN_SECONDS = 2.0  # at stop, for the lines still in the pipe
 
 class _Counts:
     tls_handshake_failures = 0
+
+
+_WHAT = (
+    "a peer whose certificate no CA pinned here issued, or one that has ended; or, delivering, "
+    "a partner that has not pinned this node's"
+)
+
+
+class Refusals:
+    """Refused handshakes logged at most once per ``every`` seconds: the first in full, the
+    ones after it within ``every`` counted and said in one summary line when ``every`` has
+    passed (``schedule(delay, flush)``, a timer by default), or at ``flush()``."""
+
+    def __init__(
+        self,
+        every: float = 60.0,
+        now: Callable[[], float] = time.monotonic,
+        schedule: Callable[[float, Callable[[], None]], object] | None = None,
+    ) -> None:
+        self.every, self._now, self._schedule = every, now, schedule or _timer
+        self._lock = threading.Lock()
+        self._logged_at: float | None = None
+        self._held = 0
+        self._last = ("", "")  # the last held refusal's message and source
+
+    def refused(self, message: str, source: str) -> None:
+        with self._lock:
+            at = self._now()
+            if self._logged_at is None or at - self._logged_at >= self.every:
+                self._flush_locked()
+                self._logged_at = at
+                _TLS.warning(
+                    "TLS handshake refused: %s (%s)", message, _WHAT, extra={"source": source}
+                )
+                return
+            self._held += 1
+            self._last = (message, source)
+            if self._held == 1:
+                self._schedule(self._logged_at + self.every - at, self.flush)
+
+    def flush(self) -> None:
+        """Say the refusals held since the last line, if any."""
+        with self._lock:
+            self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        if not self._held:
+            return
+        message, source = self._last
+        since = self._now() - (self._logged_at or 0.0)
+        _TLS.warning(
+            "TLS handshake refused %d more time(s) in the last %.0f s, not logged one by one "
+            "(the last: %s) (%s)",
+            self._held,
+            since,
+            message,
+            _WHAT,
+            extra={"source": source, "refused": self._held},
+        )
+        self._held = 0
+        self._logged_at = self._now()
+
+
+def _timer(delay: float, fn: Callable[[], None]) -> object:
+    timer = threading.Timer(max(0.0, delay), fn)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+_REFUSALS = Refusals()
 
 
 def tls_handshake_failures() -> int:
@@ -63,6 +138,7 @@ def captured() -> Iterator[None]:
     finally:
         os.dup2(real, 2)  # closes this process's write end: the reader reads to the end
         reader.join(_JOIN_SECONDS)  # (a child process still holding the pipe: not waited for)
+        _REFUSALS.flush()  # the refusals held back, said before the log stops
         _point_python_back(moved, stream)
         stream.close()
 
@@ -112,7 +188,7 @@ def _forward(read_end: int, real: IO[str]) -> None:
                     real.write(line + "\n")
 
 
-def _log_line(line: str) -> None:
+def _log_line(line: str, refusals: Refusals | None = None) -> None:
     """One line as a record: an absl line at its level with its ``source`` (file:line), a
     refused TLS handshake as a warning saying what it means, any other line as is."""
     match = _ABSL.match(line)
@@ -122,11 +198,6 @@ def _log_line(line: str) -> None:
     severity, source, message = match.groups()
     if source.startswith("ssl_transport_security.cc:") and "Handshake failed" in message:
         _Counts.tls_handshake_failures += 1
-        _TLS.warning(
-            "TLS handshake refused: %s (a peer whose certificate no CA pinned here issued, or "
-            "one that has ended; or, delivering, a partner that has not pinned this node's)",
-            message,
-            extra={"source": source},
-        )
+        (refusals or _REFUSALS).refused(message, source)
         return
     _CORE.log(_LEVELS[severity], "%s", message, extra={"source": source})

@@ -2,14 +2,17 @@
 
 Each class carries the gRPC status and HTTP status it maps to. Edges translate exactly once:
 the gRPC interceptor (status + code in trailing metadata), the FastAPI exception handler
-(RFC 9457 problem+json, ``type`` = code) and the CLI ``main()`` (exit 2, one stderr line).
+(RFC 9457 problem+json, ``type`` = code) and the CLI ``main()`` (one stderr line, exit
+``exit_status``: 2, bad input or a refusal; 75, ``EX_TEMPFAIL``, for ChainUnavailable, a chain
+that does not answer: the input was fine, try again later).
 
     CusdepError                      cusdep.error            INTERNAL          500
     ├── InputError                   cusdep.input            INVALID_ARGUMENT  400
     │   ├── UnsupportedDocument      cusdep.input.unsupported
     │   └── LimitExceeded            cusdep.input.limit      RESOURCE_EXHAUSTED 413
     ├── NotFound                     cusdep.not_found        NOT_FOUND         404
-    │   └── StoredFileAltered        cusdep.not_found.altered
+    │   ├── StoredFileAltered        cusdep.not_found.altered
+    │   └── Disposed                 cusdep.not_found.disposed          GONE 410
     ├── Conflict                     cusdep.conflict         ALREADY_EXISTS    409
     │   └── ReplayDetected           cusdep.replay
     ├── Unauthenticated              cusdep.unauthenticated  UNAUTHENTICATED   401
@@ -52,10 +55,15 @@ class GrpcStatus:
         return grpc.StatusCode[self.name]
 
 
+EXIT_INPUT = 2  # bad input or a refusal (the customer's contract: exit 2, one stderr line)
+EXIT_UNAVAILABLE = 75  # sysexits EX_TEMPFAIL: what the command needs does not answer; retry
+
+
 class CusdepError(Exception):
     code = "cusdep.error"
     grpc_status = GrpcStatus("INTERNAL")
     http_status = 500
+    exit_status = EXIT_INPUT
 
     def __init__(self, message: str, *, code: str | None = None, **detail: Any) -> None:
         super().__init__(message)
@@ -108,6 +116,14 @@ class StoredFileAltered(NotFound):
     code = "cusdep.not_found.altered"
 
 
+class Disposed(NotFound):
+    """A document whose bytes were disposed of under the retention policy: its row, SHA-256,
+    anchor proof and trace are kept, the bytes are not (HTTP 410 Gone; gRPC NOT_FOUND)."""
+
+    code = "cusdep.not_found.disposed"
+    http_status = 410
+
+
 class Conflict(CusdepError):
     code = "cusdep.conflict"
     grpc_status = GrpcStatus("ALREADY_EXISTS")
@@ -144,6 +160,7 @@ class ChainError(CusdepError):
 
 class ChainUnavailable(ChainError):
     code = "cusdep.chain.unavailable"
+    exit_status = EXIT_UNAVAILABLE  # an operational failure, not bad input
 
 
 class ChainReverted(ChainError):

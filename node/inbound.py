@@ -26,10 +26,11 @@ from sqlmodel import col, select
 
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
-from node.errors import InputError
-from node.exchange.tables import PartnerRow
+from node.errors import CusdepError, InputError
+from node.exchange.tables import InboxRow, PartnerRow, RejectionRow
 from node.loop import BackgroundLoop
-from node.review.intake import _parse, index_copy, index_declaration
+from node.review.intake import _parse, index_copy, index_declaration, record_replacement
+from node.review.replacements import check_replacement
 from node.review.tables import ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -118,17 +119,22 @@ class InboundRouter(BackgroundLoop):
             doc, issues, adapter = _parse(data, None)
         except InputError as err:
             row.state = "rejected"
-            detail = {"verdict": "reject", "reasons": [err.message], "from": row.source}
-            add_event(session, row.sha256, EventKind.VERIFIED, self.actor, detail)
+            refused = {"verdict": "reject", "reasons": [err.message], "from": row.source}
+            add_event(session, row.sha256, EventKind.VERIFIED, self.actor, refused)
+            return False
+        replaces = getattr(doc, "replaces", None) if doc.doc_type == "certificate" else None
+        try:
+            numbers = self._replacing(session, row, doc) if replaces else None
+        except CusdepError as err:
+            _refuse_replacement(session, row, err, self.actor)
             return False
         row.state, row.format = "accepted", adapter.format_id
-        detail = {
+        detail: dict[str, Any] = {
             "verdict": "accept",
             "format": adapter.format_id,
             "issues": [str(i) for i in issues],
             "from": row.source,
         }
-        add_event(session, row.sha256, EventKind.VERIFIED, self.actor, detail)
         if doc.doc_type == "declaration":
             again = index_declaration(session, row.sha256, doc.flat())
             if again:
@@ -137,7 +143,42 @@ class InboundRouter(BackgroundLoop):
             again = index_copy(session, row.sha256, doc, row.source)
             if again:
                 logger.info("issuer's copy %s: %d paper(s) reviewed again", row.sha256, len(again))
+            if numbers is not None:  # the replacement's trace names what it replaces
+                detail.update(record_replacement(session, row.sha256, doc, row.source, numbers))
+        add_event(session, row.sha256, EventKind.VERIFIED, self.actor, detail)
         return True
+
+    def _replacing(self, session: Any, row: DocumentRow, doc: Any) -> tuple[str, str]:
+        """(replaced, replacement) numbers of partner ``row.source``'s replacement ``doc``, or
+        why it is refused (``node.review.replacements``)."""
+        partner = session.get(PartnerRow, row.source)
+        country = partner.country if partner is not None else ""
+        return check_replacement(session, row.sha256, doc, row.source, country)
+
+
+def _refuse_replacement(session: Any, row: DocumentRow, err: CusdepError, actor: str) -> None:
+    """A replacement its sender may not make: the document is rejected (with why, on its
+    trace) and the refusal audited beside the exchange's (``cusdep messages --rejected``),
+    with its code and gRPC status."""
+    row.state = "rejected"
+    detail = {"verdict": "reject", "reasons": [err.message], "code": err.code, "from": row.source}
+    add_event(session, row.sha256, EventKind.VERIFIED, actor, detail)
+    message_id = session.exec(
+        select(InboxRow.message_id).where(
+            InboxRow.peer == row.source, InboxRow.document_sha256 == row.sha256
+        )
+    ).first()
+    session.add(
+        RejectionRow(
+            peer=row.source,
+            claimed_sender=row.source,
+            message_id=message_id or "",
+            code=err.code,
+            status=err.grpc_status.name,
+            reason=err.message[:500],
+        )
+    )
+    logger.warning("replacement %s from %s refused: %s", row.sha256, row.source, err.message)
 
 
 def _issuer(session: Any, source: str, doc: Any) -> bool:

@@ -236,8 +236,15 @@ STAMP_PIECES = 15  # ... and one in fewer pieces than this has no lettering
 # The brightest channel of the darkest tenth of the ink below this is a pen's ink or black, not
 # a stamp ink's colour: the simulator's red, blue and violet stamp inks 158 and up (their
 # gappy stampings 172 and up), its signatures' blue-black 117, black 32-44. A seal specimen is
-# only refused as a signature with ink this dark as well: no stamp in colour ever is.
+# only refused as a signature with ink this dark as well (no stamp in colour ever is), or with
+# the few pieces of a hand (``HAND_PIECES``).
 PEN_DARK = 140
+# ... whatever the ink's colour, one in this many pieces or fewer is a hand's strokes run
+# together, not a stamp's lettering: a signature in a light ballpoint blue (brightest channel
+# 200 and up, as bright as a stamp ink) was taken for a seal. Signatures show 1-4 pieces; the
+# simulator's seal specimens 41 and up, their gappy stampings 28 and up (seeds 714-721 and
+# 900-903, clean, black and gappy: none refused).
+HAND_PIECES = 6
 
 
 @dataclass(frozen=True)
@@ -275,15 +282,17 @@ def _on_canvas(crop: np.ndarray) -> np.ndarray:
 def _signature_like(rgb: np.ndarray, mask: np.ndarray) -> str:
     """Why a seal specimen's ink looks like a signature, not a stamp, in words; "" when it
     does not. Conservatively (a refusal keeps an agency from registering its seal): only with
-    no ring band, no frame, no lettering, and ink as dark as a pen's."""
+    no ring band, no frame, no lettering, and ink as dark as a pen's, or, in any colour, no more
+    pieces than a hand's strokes (``HAND_PIECES``)."""
     shape = stamp_shape(mask)
     if shape.ringed or shape.traced >= STAMP_TRACED or shape.pieces >= STAMP_PIECES:
         return ""
     darkest = float(np.percentile(channel_max(rgb)[mask > 0], 10))
-    if darkest >= PEN_DARK:
-        return ""  # a stamp ink's colour
+    if darkest >= PEN_DARK and shape.pieces > HAND_PIECES:
+        return ""  # a stamp ink's colour, and more pieces than a hand's
+    strokes = "dark pen strokes" if darkest < PEN_DARK else "pen strokes"
     return (
-        "it looks like a signature, not a stamp impression: dark pen strokes in "
+        f"it looks like a signature, not a stamp impression: {strokes} in "
         f"{shape.pieces} piece(s), with no ring, frame or lettering (only {shape.traced:.0%} of "
         "its outline is inked); register the agency's stamp here and the signature with its "
         "officer"

@@ -75,6 +75,7 @@ def _read(ched: dict[str, Any], c: JsonCollector) -> dict[str, Any]:
         "type_code": ched_type,
         "certificate_type": CHED_TYPES.get(ched_type or ""),
         "status_code": text(ched.get("status")),
+        "replaces": text(ched.get("replaces")),  # the notification this one replaced
         "issue_date": c.date(
             one.get("submissionDate"), "$.partOne.submissionDate", "submission date"
         ),

@@ -9,6 +9,7 @@ from lxml import etree
 
 from adapters import normalize as _n
 from adapters.canonical import (
+    REPLACES,
     Address,
     Certificate,
     Classification,
@@ -17,6 +18,7 @@ from adapters.canonical import (
     Note,
     Package,
     Party,
+    Reference,
     TransportMovement,
     Treatment,
     TreatmentCharacteristic,
@@ -137,7 +139,13 @@ def _header(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
 
 def _references(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
     pending = [a for a in cert.attachments if a.content_base64]
-    for ref in cert.references:
+    refs = list(cert.references)
+    if cert.replaces and not any(_replaced(r, cert.replaces) for r in refs):
+        # the replaced certificate, a referenced document of its own type (ISPM 12)
+        refs.append(
+            Reference(id=cert.replaces, document_code=cert.type_code, relationship=REPLACES.upper())
+        )
+    for ref in refs:
         node = w.el(doc, "ReferenceSPSReferencedDocument")
         if ref.issue_date is not None:
             w.el(node, "IssueDateTime", ref.issue_date.isoformat())
@@ -157,6 +165,10 @@ def _references(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
         w.el(node, "AttachmentBinaryObject", att.content_base64,
              filename=att.filename, mimeCode=att.mime_type)  # fmt: skip
         w.opt(node, "Information", att.description)
+
+
+def _replaced(ref: Reference, number: str) -> bool:
+    return ref.id == number and (ref.relationship or "").lower() == REPLACES
 
 
 def _party(w: _Writer, parent: etree._Element, name: str, party: Party) -> None:

@@ -232,7 +232,7 @@ def _item(node: etree._Element, item: LineItem, n: int) -> None:
 def _tariff_quantity(item: LineItem) -> tuple[float, dict[str, str]] | None:
     """(quantity, its ``unitCode`` attribute, if any) for DE 6/2; the unit as its UN/ECE Rec. 20
     code ("kg" → ``KGM``). None when the item has no quantity, or a unit with no Rec. 20 code
-    we know ("cartons", "head"): a quantity written without its unit would read as the
+    we know ("cartons"): a quantity written without its unit would read as the
     commodity code's supplementary unit, and a code is not guessed, so both are left out
     (``cusdep convert`` says so)."""
     if item.quantity is None:

@@ -15,6 +15,7 @@ OpenAPI document is ``/openapi.json``; operation ids are ``{tag}-{name}``.
     POST /api/v1/documents/scans          raw PDF/PNG/JPEG/TIFF (?declaration=) officer  -> 202
     GET  /api/v1/documents[?kind&state], /{sha}, /{sha}/content                 officer, auditor
     POST /api/v1/documents/{sha}/revoke   {reason}                              officer
+    POST /api/v1/documents/{sha}/replace  raw JSON/XML replacement certificate  officer -> 202
     GET  /api/v1/review/queue[?state], /{sha}, /{sha}/evidence/{png}         officer, auditor
     POST /api/v1/review/{sha}/decision    {decision: accept|reject, reason}     officer
     POST /api/v1/review/{sha}/rerun                                             officer

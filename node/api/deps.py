@@ -8,6 +8,7 @@ Who may do what (``admin`` may do everything):
     decide a review                                         officer
     read the registry                                       officer, agency, auditor
     register / revoke registry records                      agency (its own country)
+    put / lift a legal hold on a document                   admin only
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from node.api.tokens import Principal, TokenService
 from node.errors import ConfigError, CusdepError, PermissionDenied, Unauthenticated
+from node.retention.service import RetentionService
 from node.review.service import ReviewService
 from node.runtime import Node
 
@@ -107,6 +109,7 @@ Submitter = Annotated[Principal, Depends(require("officer", "agency"))]
 RegistryReader = Annotated[Principal, Depends(require("officer", "agency", "auditor"))]
 RegistryWriter = Annotated[Principal, Depends(require("agency"))]
 AnyRole = Annotated[Principal, Depends(get_principal)]
+Admin = Annotated[Principal, Depends(require())]
 
 
 def check_country(principal: Principal, country: str, what: str) -> None:
@@ -122,4 +125,12 @@ def review_service(node: Node) -> ReviewService:
     if service is None:
         raise ConfigError("the review service is not wired on this node")
     assert isinstance(service, ReviewService)
+    return service
+
+
+def retention_service(node: Node) -> RetentionService:
+    service = node.extras.get("retention")
+    if service is None:
+        raise ConfigError("the retention service is not wired on this node")
+    assert isinstance(service, RetentionService)
     return service

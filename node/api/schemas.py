@@ -67,6 +67,19 @@ class RevokeIn(_In):
     reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=r"\S", description="not blank")
 
 
+class HoldIn(_In):
+    reason: str = Field(min_length=1, max_length=1000, pattern=r"\S", description="not blank")
+
+
+class Hold(BaseModel):
+    document_sha256: str
+    held_by: str
+    reason: str
+    held_at: str
+    released_by: str | None = None
+    release_reason: str | None = None
+
+
 class DecisionIn(_In):
     decision: Literal["accept", "reject"]
     reason: str = Field("", max_length=2000)
@@ -146,6 +159,10 @@ class Document(BaseModel):
     source: str
     state: str
     created_at: str
+    # the retention policy (one document's GET only): when and under which policy its bytes
+    # were disposed of, and the legal hold on it; None: kept, not held
+    disposed: dict[str, Any] | None = None
+    held: dict[str, Any] | None = None
 
 
 class Revocation(BaseModel):
@@ -154,6 +171,17 @@ class Revocation(BaseModel):
     tx_hash: str | None  # None: found revoked on chain by an earlier request, recorded now
     reason: str
     told: list[str] = []  # the partners it was sent to, each sent the revocation
+
+
+class Replacement(BaseModel):
+    """A replacement certificate queued for the partners the replaced one was sent to."""
+
+    replaced_sha256: str
+    certificate_number: str  # the replaced certificate's
+    replacement_sha256: str
+    replacement_number: str
+    told: list[str]  # the partners it was queued for
+    message_ids: dict[str, str]  # per partner: stable (sending it again queues nothing)
 
 
 class Decision(BaseModel):

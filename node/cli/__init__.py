@@ -142,7 +142,7 @@ def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
         return code, args
     except CusdepError as err:
         sys.stderr.write(f"cusdep: error: {err.roll_up()}\n")
-        return EXIT_USAGE, args
+        return err.exit_status, args
     except BrokenPipeError:
         return _reader_left(), args
     except Exception as err:

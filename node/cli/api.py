@@ -201,10 +201,16 @@ def _checks(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             emit_line(
-                f"{r['declaration_sha256']}  {r['certificate_number']:<20} {r['state']:<12} "
+                f"{r['declaration_sha256']}  {_printed(r):<20} {r['state']:<12} "
                 f"{'; '.join(r['reasons'])}"
             )
     return 0
+
+
+def _printed(row: dict[str, Any]) -> str:
+    """A check's certificate as issued ("AU-2026-000123"), as the officer's screen shows it;
+    the key it is filed under ("AU2026000123") only before the pair was checked."""
+    return str(row.get("certificate_printed") or row["certificate_number"])
 
 
 def _in_state(row: dict[str, object], state: str) -> bool:
@@ -216,7 +222,7 @@ def _decide_check(args: argparse.Namespace) -> int:
         args.declaration.lower(), args.certificate, args.decision, args.reason, args.officer
     )
     return _json_or_line(
-        args, out, f"{out['decision']} {out['declaration_sha256']} {out['certificate_number']}"
+        args, out, f"{out['decision']} {out['declaration_sha256']} {_printed(out)}"
     )
 
 

@@ -1,4 +1,5 @@
-"""``cusdep send`` (queue documents for a partner) and ``cusdep messages`` (inbox/outbox)."""
+"""``cusdep send`` (queue documents for a partner), ``cusdep replace`` (a replacement
+certificate to the partners the replaced one went to) and ``cusdep messages`` (inbox/outbox)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--kind", choices=("certificate", "declaration"), default="certificate")
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=_send)
+    r = sub.add_parser(
+        "replace",
+        help="send a replacement certificate to the partners the replaced one was sent to",
+        description="Replace a certificate this node issued and sent: FILE, the replacement "
+        "(a new number, naming the replaced one: canonical JSON `replaces`, an SPS referenced "
+        "document of relationship REPLACES), is queued in the durable outbox for every "
+        "partner SHA256_HEX was sent to (`node run` delivers it); each no longer accepts the "
+        "replaced certificate. Recorded once (a `replaced` event); a certificate this node did "
+        "not issue or send, or a replacement keeping its number, is refused (exit 2).",
+    )
+    r.add_argument("sha256", metavar="SHA256_HEX", help="the replaced certificate's SHA-256")
+    r.add_argument("file", metavar="FILE", help="the replacement certificate (JSON or XML)")
+    r.add_argument("--actor", default="", help="who replaces it (default: this node's id)")
+    r.add_argument("--json", action="store_true", help="print the result as JSON (always JSON)")
+    r.set_defaults(func=_replace)
     m = sub.add_parser("messages", help="list exchanged messages")
     m.add_argument("--direction", choices=("in", "out"), help="inbox or outbox only")
     m.add_argument("--rejected", action="store_true", help="list refused incoming messages")
@@ -63,6 +79,20 @@ def _send(args: argparse.Namespace) -> int:
     else:
         for r in results:
             emit_line(f"queued {r.message_id} ({r.document_sha256}) for {args.to.upper()}")
+    return 0
+
+
+def _replace(args: argparse.Namespace) -> int:
+    from node.exchange.replacing import send_replacement
+
+    data = read_file(args.file)
+    node, service = _service(args)
+    try:
+        actor = args.actor.strip() or node.settings.node.id
+        out = send_replacement(service, args.sha256, data, actor, Path(args.file).name)
+    finally:
+        node.db.dispose()
+    emit_json(out)
     return 0
 
 

@@ -28,11 +28,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "identity": ("node.cli.identity", "this node's signing key and TLS certificate"),
     "send": ("node.cli.exchange", "queue documents for a partner (delivered by `node run`)"),
     "messages": ("node.cli.exchange", "list exchanged messages"),
+    "replace": (
+        "node.cli.exchange",
+        "send a replacement certificate to the partners the replaced one was sent to",
+    ),
     "node": ("node.cli.serve", "run the node; back up its home"),
     "simulate": ("simulator.cli", "generate synthetic certificates and traffic"),
     "convert": ("node.cli.convert", "convert a partner document to canonical JSON (or back)"),
     "token": ("node.cli.api", "API tokens (admin, officer, agency, auditor)"),
     "review": ("node.cli.api", "the officers' review queue and decisions"),
+    "retention": ("node.cli.retention", "dispose of old documents' bytes; legal holds"),
 }
 
 

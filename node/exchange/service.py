@@ -166,6 +166,22 @@ class ExchangeService:
         env, digest = self._seal(to, KINDS[kind], payload.SerializeToString(), message_id)
         return store.insert_outbox_once(session, env, digest, sha256=document_sha256)
 
+    def queue_document(
+        self, session: Session, to: str, data: bytes, *, message_id: str, filename: str = ""
+    ) -> bool:
+        """Queue certificate ``data`` (its blob written already) for ``to`` inside the
+        caller's transaction, at most once under ``message_id`` (``message_id_for``): False
+        when that id is already in the outbox."""
+        seen = select(OutboxRow.seq).where(OutboxRow.message_id == message_id)
+        if session.exec(seen).first() is not None:
+            return False
+        self.partners.require(to)
+        doc = build_document(data, "certificate", filename=filename)
+        env, digest = self._seal(to, KINDS["certificate"], doc.SerializeToString(), message_id)
+        self._fits(env, filename)
+        store.insert_outbox(session, [(env, digest, doc)], stored=True)
+        return True
+
     def message_id_for(self, to: str, *parts: str) -> str:
         """A stable message id for what ``parts`` name, sent by this node to ``to``.
 

@@ -398,14 +398,15 @@ def _original(raw: bytes) -> bytes:
 
 
 def document_from_rows(session: Session, sha256: str) -> bytes | None:
+    """The document's bytes from an envelope that carried it; None when none still does (the
+    retention policy empties the payloads of the documents it disposes of)."""
     for table in (InboxRow, OutboxRow):
-        raw = session.exec(
-            select(table.envelope)  # type: ignore[attr-defined]
-            .where(table.document_sha256 == sha256, table.kind.in_(DOCUMENT_KINDS))  # type: ignore[attr-defined]
-            .limit(1)
-        ).first()
-        if raw is not None:
-            return _original(raw)
+        carried = col(table.document_sha256) == sha256, col(table.kind).in_(DOCUMENT_KINDS)
+        raws = session.exec(select(table.envelope).where(*carried))  # type: ignore[attr-defined]
+        for raw in raws:
+            data = _original(raw)
+            if hashlib.sha256(data).hexdigest() == sha256:
+                return data
     return None
 
 

@@ -26,7 +26,8 @@ from node.errors import Conflict, InputError, LimitExceeded, NotFound, Unsupport
 from node.review.copies import copy_fields, declaration_fields
 from node.review.pairs import accepted_paper, queue_declaration, recheck
 from node.review.quantities import declared_quantity
-from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReviewRow
+from node.review.replacements import replacement_of
+from node.review.tables import CertificateCopyRow, DeclarationIndexRow, ReplacementRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentEventRow, DocumentRow
 from node.storage.db import Database, claimed, insert_absent
@@ -199,8 +200,11 @@ class Intake:
             if row is None or not self.blobs.has(row.sha256):
                 return None
             revoked = revocation_of(session, row.sha256)
+            replaced = replacement_of(session, key)
         fields = copy_fields(self.blobs.get(row.sha256), f"copy {row.sha256}")
         out = {**fields, "sha256": row.sha256, "source": row.source}
+        if replaced:  # its issuer replaced it: no longer accepted (rule ``copy.replaced``)
+            out["replaced"] = replaced
         return {**out, "revoked": revoked} if revoked else out
 
     def _index_new(self) -> None:
@@ -307,6 +311,48 @@ def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:
         return []
     recheck(session, key)  # the declarations naming it: against the issuer's copy now
     return _papers_back(session, key)
+
+
+def record_replacement(
+    session: Any, sha: str, doc: Any, source: str, numbers: tuple[str, str]
+) -> dict[str, Any]:
+    """Record issuer ``source``'s replacement ``doc`` (document ``sha``, checked by
+    ``replacements.check_replacement``: ``numbers`` = (replaced, replacement)): the replaced
+    certificate's key is marked replaced, its issuer's copies here get a ``replaced`` event
+    naming the replacement, its papers accepted before a ``verified`` event saying so (their
+    acceptance stands until an officer revokes them: listed with the withdrawn ones), the
+    declarations naming it are checked again (those an officer cleared too) and its papers
+    left for an officer go back to the machine. Returns what the replacement's own trace
+    names: ``{"replaces", "replaces_sha256"}``."""
+    old, new = numbers
+    key = certificate_key(old)
+    country = str(getattr(doc, "issuing_country", "") or "").upper()
+    row = ReplacementRow(
+        certificate_number=key,
+        replaced_number=old,
+        replacement_number=new,
+        replacement_key=certificate_key(new),
+        replacement_sha256=sha,
+        issuing_country=country,
+        source=source,
+    )
+    stmt = select(CertificateCopyRow.sha256).where(CertificateCopyRow.certificate_number == key)
+    copies = sorted(session.exec(stmt))
+    if insert_absent(session, row):
+        detail = {"certificate_number": old, "replaced_by": new, "replacement_sha256": sha}
+        for copy in copies:
+            add_event(session, copy, EventKind.REPLACED, source, detail)
+        papers = session.exec(
+            select(ReviewRow.sha256).where(ReviewRow.certificate_key == key, accepted_paper())
+        )
+        told = {"check": "issuer_replaced", **detail}
+        for paper in papers:
+            add_event(session, paper, EventKind.VERIFIED, source, told)
+        recheck(session, key, reopen=True)
+        again = _papers_back(session, key)
+        logger.warning("issuer %s replaced certificate %s by %s (%d paper(s) again)",
+                       source, old, new, len(again))  # fmt: skip
+    return {"replaces": old, "replaces_sha256": copies}
 
 
 def document_revoked(session: Any, sha: str) -> list[str]:

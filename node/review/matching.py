@@ -45,6 +45,7 @@ from node.errors import Conflict, InputError, NotFound
 from node.review.copies import declaration_fields
 from node.review.intake import naming
 from node.review.pairs import OPEN, accepted_paper, recheck_found, requeue
+from node.review.replacements import replaced_text, replacement_of
 from node.review.tables import (
     CertificateCopyRow,
     DeclarationIndexRow,
@@ -182,6 +183,15 @@ class MatchService:
     ) -> tuple[str, str, dict[str, Any]]:
         """(state, verdict, result) of the pair against ``found``."""
         key = row.certificate_number
+        replaced = replacement_of(session, key)
+        if replaced is not None:  # the declaration is to name the replacement: an officer sees
+            number = _printed(key, found, declaration)
+            why = (
+                f"certificate.replaced: {replaced_text(number, replaced)}; the declaration "
+                f"names the replaced certificate, no longer accepted: it should name "
+                f"{replaced['replaced_by']}"
+            )
+            return "review", "review", _result(why)
         if found is None:
             return "waiting", "", _result(f"no accepted certificate {key} on this node yet")
         if found.revoked is not None:  # the declaration cannot rest on a revoked certificate

@@ -34,12 +34,14 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.exchange.withdrawals import Withdrawals, sent_to
 from node.registry.reading import DatabaseRead
+from node.retention.service import check_kept
 from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
 from node.review.matching import MatchService
 from node.review.pages import MEDIA_TYPES, is_page, render_again
 from node.review.pairs import recheck
 from node.review.quantities import QuantityBackfill
+from node.review.replacements import replacement_of
 from node.review.stampings import copied_from, record_stamping, stampings_of
 from node.review.tables import ReviewRow
 from node.review.verifier import Verification, Verifier, unreadable
@@ -458,6 +460,7 @@ class ReviewService:
         """An evidence crop, or a page image (rendered from the stored scan again when it was
         pruned or lost: ``node.review.pages``)."""
         path = self.evidence_dir(sha256) / name
+        check_kept(self.db, sha256)  # disposed of: 410, not "no evidence"
         if "/" in name or name.startswith(".") or path.suffix not in MEDIA_TYPES:
             raise NotFound(f"no evidence {name!r} for {sha256}")
         if not path.is_file() and is_page(name) and self._row(sha256) and self.blobs.has(sha256):
@@ -510,12 +513,18 @@ class ReviewService:
 
 def _with_copy_revoked(session: Any, out: dict[str, Any]) -> None:
     """The issuer's copy the paper was reviewed against, marked revoked if the issuer revoked
-    it since (the review stored the copy as it stood): the paper's certificate is withdrawn."""
+    it since, replaced if it replaced it since (the review stored the copy as it stood): the
+    paper's certificate is withdrawn."""
     copy, sha = out.get("electronic_copy"), out.get("electronic_copy_sha256")
     if isinstance(copy, dict) and sha and not copy.get("revoked"):
         gone = revocation_of(session, sha)
         if gone:
-            out["electronic_copy"] = {**copy, "revoked": gone}
+            out["electronic_copy"] = copy = {**copy, "revoked": gone}
+    if isinstance(copy, dict) and sha and not copy.get("replaced"):  # or replaced since
+        key = certificate_key(str(copy.get("certificate_number") or ""))
+        replaced = replacement_of(session, key)
+        if replaced:
+            out["electronic_copy"] = {**copy, "replaced": replaced}
 
 
 def _add_revocation_tx(session: Any, sha: str, tx: str) -> None:

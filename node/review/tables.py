@@ -96,6 +96,24 @@ class CertificateCopyRow(SQLModel, table=True):
     indexed_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class ReplacementRow(SQLModel, table=True):
+    """A certificate its issuer replaced (ISPM 12: the replacement has a new number and names
+    the one it replaces; the replaced one is no longer accepted): one row per replaced
+    certificate key, written when the issuer's replacement arrives (``node.review.replacements``),
+    whether or not the replaced certificate itself is on this node."""
+
+    __tablename__ = "certificate_replacements"
+
+    certificate_number: str = Field(primary_key=True)  # the replaced one's key
+    replaced_number: str = ""  # as the replacement spells it
+    replacement_number: str = ""  # the replacement's own number, as it spells it
+    replacement_key: str = Field(default="", index=True)
+    replacement_sha256: str = Field(max_length=64)
+    issuing_country: str = Field(max_length=2)
+    source: str  # the partner node (of the issuing country) that sent the replacement
+    replaced_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class SealStampingRow(SQLModel, table=True):
     """The print of a matched seal impression on a reviewed paper (``verification.stamping``):
     a later paper whose seal is the same stamping had it copied (rule ``seal.unique``)."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from node.errors import NotFound, StoredFileAltered
+from node.errors import CusdepError, NotFound, StoredFileAltered
 
 
 def writer() -> str:
@@ -23,8 +24,10 @@ def writer() -> str:
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, gone: Callable[[str], CusdepError | None] | None = None) -> None:
         self.root = root
+        # why bytes that are missing are missing (``node.retention``: disposed of), if known
+        self.gone = gone
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
@@ -44,12 +47,14 @@ class BlobStore:
         return sha
 
     def get(self, sha256: str) -> bytes:
-        """The bytes stored under ``sha256``: ``NotFound`` when there are none, and
+        """The bytes stored under ``sha256``: ``NotFound`` when there are none (``Disposed``
+        when the retention policy disposed of them), and
         ``StoredFileAltered`` when they no longer hash to it."""
         try:
             data = self.path(sha256).read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"no stored document {sha256} on this node") from None
+            why = self.gone(sha256) if self.gone is not None else None
+            raise why or NotFound(f"no stored document {sha256} on this node") from None
         if hashlib.sha256(data).hexdigest() != sha256:
             raise StoredFileAltered(
                 f"the stored file of {sha256} no longer has that SHA-256 (changed on disk after "

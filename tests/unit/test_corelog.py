@@ -65,3 +65,47 @@ def test_fd_2_is_the_real_stderr_again_after() -> None:
         assert os.fstat(2).st_ino != before.st_ino  # the pipe
     after = os.fstat(2)
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+
+
+def test_refused_handshakes_are_logged_once_a_minute_and_all_counted() -> None:
+    """A scanner knocking with a bad certificate refused 500 times a minute was 500 warnings:
+    now the first in full, then one summary line with the count once the minute is over (by
+    the timer, or when the next refusal comes after it); the counter counts every one."""
+    stream = io.StringIO()
+    level = logging.getLogger().level
+    handler = configure("WARNING", stream=stream)
+    clock, timers = [1000.0], []
+    refusals = corelog.Refusals(60.0, lambda: clock[0], lambda d, fn: timers.append((d, fn)))
+    line = LINES[3].decode().rstrip("\n")
+    before = corelog.tls_handshake_failures()
+    try:
+        for n in range(500):
+            clock[0] = 1000.0 + n * 0.1
+            corelog._log_line(line, refusals)
+        first = _records(stream)
+        assert [round(t[0], 6) for t in timers] == [59.9]  # one timer, at the end of the minute
+        clock[0] = 1060.0
+        timers[0][1]()  # the minute is over
+        after_timer = _records(stream)
+        clock[0] = 1061.0
+        corelog._log_line(line, refusals)  # within a minute of the summary: held
+        clock[0] = 1200.0
+        corelog._log_line(line, refusals)  # the summary of the one held, then this one
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+    assert corelog.tls_handshake_failures() == before + 502
+    assert len(first) == 1 and first[0]["msg"].startswith("TLS handshake refused: Handshake")
+    assert first[0]["source"] == "ssl_transport_security.cc:2563"
+    [summary] = after_timer[1:]
+    assert summary["msg"].startswith("TLS handshake refused 499 more time(s) in the last 60 s")
+    assert "CERTIFICATE_VERIFY_FAILED" in summary["msg"] and summary["level"] == "warning"
+    later = _records(stream)[2:]
+    assert [r["msg"][:40] for r in later] == [
+        "TLS handshake refused 1 more time(s) in ",
+        "TLS handshake refused: Handshake failed ",
+    ]
+
+
+def _records(stream: io.StringIO) -> list[dict]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]

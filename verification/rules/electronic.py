@@ -13,6 +13,8 @@ stamp's ink gaps hide) has no copy at all. Hence two rules:
   tolerance, text one character off), is only a warning: an officer looks.
 * ``copy.revoked`` (error): the issuer revoked the certificate after sending its copy (a
   partner's revocation of the document it sent): the paper is of a withdrawn certificate.
+* ``copy.replaced`` (error): the issuer replaced the certificate by a new one (ISPM 12: the
+  replacement has a new number; the replaced certificate is no longer accepted).
 * ``copy.present`` (warning): where the rule set says the issuing country sends copies
   (``electronic_copy_required = true``), a paper without one goes to an officer. It is a
   warning, not an error, because the copy may still be on its way: a node re-reviews the paper
@@ -123,6 +125,23 @@ def revoked(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         False,
         f"{gone.get('by') or 'the issuer'} revoked certificate {number}{reason} "
         f"({gone.get('at') or 'date not recorded'})",
+    )
+
+
+@rule("copy.replaced")
+def replaced(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    """The issuer replaced the certificate: its paper is no longer accepted (the copy carries
+    ``replaced``: ``{"by", "at", "replaced_by", "replacement_sha256"}``)."""
+    gone = inp.electronic_copy.get("replaced") if inp.electronic_copy is not None else None
+    if not gone:
+        return None
+    number = copied(inp, "certificate_number") or inp.value("certificate_number") or "?"
+    on = str(gone.get("at") or "")[:10] or "a date not recorded"
+    return Outcome(
+        False,
+        f"{gone.get('by') or 'the issuer'} replaced certificate {number} by "
+        f"{gone.get('replaced_by') or '?'} on {on}: the replaced certificate is no longer "
+        "accepted",
     )
 
 

@@ -8,9 +8,28 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from node.anchoring.service import check_sha256
-from node.api.deps import NodeDep, Officer, Reader, Submitter, check_country, review_service
+from node.api.deps import (
+    Admin,
+    NodeDep,
+    Officer,
+    Reader,
+    Submitter,
+    check_country,
+    retention_service,
+    review_service,
+)
 from node.api.routes._body import GuardedRoute, check_declared_scan, raw_body, raw_body_spec
-from node.api.schemas import Document, DocumentState, Revocation, RevokeIn
+from node.api.schemas import (
+    Document,
+    DocumentState,
+    Hold,
+    HoldIn,
+    Replacement,
+    Revocation,
+    RevokeIn,
+)
+from node.errors import ConfigError
+from node.retention.service import check_kept, retention_of
 from node.review.intake import get_document, list_documents
 
 router = APIRouter(prefix="/api/v1/documents", tags=["documents"], route_class=GuardedRoute)
@@ -102,7 +121,9 @@ async def list_all(
 
 @router.get("/{sha256}")
 async def get_one(node: NodeDep, who: Reader, sha256: str) -> Document:
-    return Document(**await asyncio.to_thread(get_document, node.db, check_sha256(sha256)))
+    """One document's record, with its disposal (``disposed``) and legal hold (``held``)."""
+    doc = await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
+    return Document(**doc, **await asyncio.to_thread(retention_of, node.db, doc["sha256"]))
 
 
 @router.post("/{sha256}/revoke")
@@ -115,6 +136,37 @@ async def revoke(node: NodeDep, who: Officer, sha256: str, body: RevokeIn) -> Re
     return Revocation(**out)
 
 
+@router.post("/{sha256}/replace", status_code=202, openapi_extra=_ELECTRONIC)
+async def replace(request: Request, node: NodeDep, who: Officer, sha256: str) -> Replacement:
+    """Replace a certificate this node issued and sent by the certificate in the body (a new
+    number, naming the replaced one): queued for every partner the replaced one was sent to
+    (``told``), recorded as a ``replaced`` event. 404 for a document this node does not have,
+    403 for one a partner sent it, 409 for one sent to no partner, 400 for a body that is no
+    certificate, names another or keeps the number (``cusdep.input.replacement_number``)."""
+    from node.exchange.replacing import send_replacement
+
+    if node.exchange is None:
+        raise ConfigError("the exchange is not wired on this node")
+    data = await raw_body(request, node.settings.verification.max_bytes)
+    out = await asyncio.to_thread(send_replacement, node.exchange, sha256, data, who.subject)
+    return Replacement(**out)
+
+
+@router.post("/{sha256}/hold")
+async def hold(node: NodeDep, who: Admin, sha256: str, body: HoldIn) -> Hold:
+    """Put a legal hold on a document: the retention policy never disposes of it while held
+    (a ``held`` event in its trace). 409 if held already, 410 if its bytes are gone."""
+    out = await asyncio.to_thread(retention_service(node).hold, sha256, who.subject, body.reason)
+    return Hold(**out)
+
+
+@router.post("/{sha256}/release")
+async def release(node: NodeDep, who: Admin, sha256: str, body: HoldIn) -> Hold:
+    """Lift a document's legal hold (a ``released`` event in its trace); 409 if not held."""
+    out = await asyncio.to_thread(retention_service(node).release, sha256, who.subject, body.reason)
+    return Hold(**out)
+
+
 # media types a document is served as; anything else (a partner may declare "text/html")
 # is served as bytes, never rendered in the node's own origin
 _SERVED = frozenset(
@@ -125,8 +177,10 @@ _SERVED = frozenset(
 
 @router.get("/{sha256}/content", response_class=Response)
 async def content(node: NodeDep, who: Reader, sha256: str) -> Response:
-    """The document's original bytes, as an attachment (never rendered by the browser)."""
+    """The document's original bytes, as an attachment (never rendered by the browser); 410
+    once the retention policy disposed of them (its record and trace remain)."""
     doc = await asyncio.to_thread(get_document, node.db, check_sha256(sha256))
+    await asyncio.to_thread(check_kept, node.db, doc["sha256"])
     data = await asyncio.to_thread(node.blobs.get, doc["sha256"])
     media = doc["media_type"] if doc["media_type"] in _SERVED else "application/octet-stream"
     headers = {

@@ -188,7 +188,9 @@ function renderCompare(review) {
   const copy = review.electronic_copy, fields = review.result.fields || {};
   const ev = review.layout.evidence || {}, loading = [];
   const gone = copy && copy.revoked
-    ? ` — REVOKED by ${copy.revoked.by} at ${cusdep.when(copy.revoked.at)}${copy.revoked.reason ? ": " + copy.revoked.reason : ""}` : "";
+    ? ` — REVOKED by ${copy.revoked.by} at ${cusdep.when(copy.revoked.at)}${copy.revoked.reason ? ": " + copy.revoked.reason : ""}`
+    : copy && copy.replaced
+      ? ` — REPLACED by ${copy.replaced.replaced_by} (${copy.replaced.by}, ${cusdep.when(copy.replaced.at)})` : "";
   $("copy-note").textContent = copy
     ? `issuer's electronic copy ${String(review.electronic_copy_sha256 || "").slice(0, 16)}… sent by ${copy.source || "?"}${gone}`
     : "no electronic copy from the issuer";
@@ -280,8 +282,9 @@ function renderWithdrawn(review) {
   $("withdrawn").hidden = !gone;
   if (gone) {
     const why = gone.reason ? `: ${gone.reason}` : "";
-    $("withdrawn-note").textContent =
-      `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${cusdep.when(gone.at)}${why}.`;
+    $("withdrawn-note").textContent = gone.replaced_by
+      ? `The issuer (${gone.by}) replaced certificate ${review.certificate_number || ""} by ${gone.replaced_by} at ${cusdep.when(gone.at)}: the replaced certificate is no longer accepted.`
+      : `The issuer (${gone.by}) revoked certificate ${review.certificate_number || ""} at ${cusdep.when(gone.at)}${why}.`;
   }
   $("revoke-form").hidden = !(gone && !own && accepted(review) && state.canDecide);
   $("revoked-note").hidden = !own;

@@ -168,9 +168,19 @@ def test_a_quantity_total_only_when_every_line_has_one_in_that_unit() -> None:
     )
     full = Certificate(line_items=[lines[0], lines[2]])  # "KGM" is kg: one unit
     assert (full.quantity, full.unit) == (33.0, "kg") and full.quantity_not_totalled() is None
-    # lines in different units, or without a unit, add up to nothing and are no gap to name
+    # lines in different units add up to nothing: said, naming them (kg and pieces, a unit
+    # and none); lines all without a unit (supplementary units) are no gap to name
     mixed = Certificate(line_items=[lines[0], {"quantity": 3, "unit": "pcs"}, {}])
-    assert mixed.quantity is None and mixed.quantity_not_totalled() is None
+    assert mixed.quantity is None and mixed.quantity_not_totalled() == (
+        "no total quantity: the lines are in different units (20 kg on item 1, 3 pcs on item 2)"
+    )
+    some = Certificate(line_items=[lines[0], {"sequence": 2, "quantity": 4}])
+    assert some.quantity is None and some.quantity_not_totalled() == (
+        "no total quantity: the lines are in different units (20 kg on item 1, "
+        "4 (no unit) on item 2)"
+    )
+    unitless = Certificate(line_items=[{"quantity": 10}, {"quantity": 100}])
+    assert unitless.quantity is None and unitless.quantity_not_totalled() is None
     # a total the document gives is its own: kept, nothing to say
     given = Certificate(quantity=40, unit="kg", line_items=lines)
     assert given.quantity == 40.0 and given.quantity_not_totalled() is None

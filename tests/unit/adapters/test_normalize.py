@@ -218,14 +218,16 @@ def test_a_number_in_exponent_notation_is_refused_not_read_as_its_mantissa() -> 
     [("kg", "kg", "KGM"), ("KGM", "kg", "KGM"), ("Kilograms", "kg", "KGM"), ("l", "l", "LTR"),
      ("litres", "l", "LTR"), ("MTQ", "m3", "MTQ"), ("TNE", "t", "TNE"), ("NAR", "pcs", "NAR"),
      ("H87", "pcs", "NAR"), ("Units", "pcs", "NAR"), ("NPR", "pairs", "NPR"),
-     ("LPA", "l alc", "LPA"), ("MTK", "m2", "MTK"), ("head", "head", None),
+     ("LPA", "l alc", "LPA"), ("MTK", "m2", "MTK"), ("head", "head", "HEA"),
+     ("heads", "head", "HEA"), ("HEA", "head", "HEA"),
      ("cartons", None, None), ("KX", None, None)],
 )  # fmt: skip
 def test_units_and_their_rec20_codes_one_table(
     unit: str, name: str | None, code: str | None
 ) -> None:
     """One table both ways: a code read is its unit, the unit written is its code; a unit
-    the table lacks has no code (``head``: no Rec. 20 code is guessed for it)."""
+    the table lacks has no code (``cartons``: no Rec. 20 code is guessed for it). Heads of
+    animals are Rec. 20 ``HEA`` (UN/CEFACT vocab-codes, Rec 20 Annex II/III, current)."""
     assert n.unit_name(unit) == name
     assert n.rec20_code(unit) == code
     if code is not None:

@@ -235,6 +235,15 @@ async def test_cli_lists_and_decides_the_checks(node, home, client, tokens, caps
     assert main(["review", "checks", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert (row["declaration_sha256"], row["state"]) == (decl, "inconsistent")
+    # the number as issued, as the officer's screen shows it; the key only as the key
+    assert (row["certificate_printed"], row["certificate_number"]) == (
+        "AU-2026-genuine",
+        "AU2026GENUINE",
+    )
+    assert main(["review", "checks"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.split()[:3] == [decl, "AU-2026-genuine", "inconsistent"]
+    assert "AU2026GENUINE" not in line
     assert main(["review", "checks", "--state", "consistent", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     args = ["review", "decide-check", decl, "AU-2026-genuine", "--decision", "clear"]
@@ -242,7 +251,7 @@ async def test_cli_lists_and_decides_the_checks(node, home, client, tokens, caps
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "needs a reason" in err
     assert main([*args, "--officer", "CN-O1", "--reason", "split consignment, 2 lots"]) == 0
-    assert capsys.readouterr().out == f"clear {decl} AU2026GENUINE\n"
+    assert capsys.readouterr().out == f"clear {decl} AU-2026-genuine\n"
     assert main(["review", "checks", "--declaration", decl, "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
     assert (row["state"], row["decision"], row["decided_by"]) == ("decided", "clear", "CN-O1")

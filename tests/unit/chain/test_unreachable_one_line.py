@@ -1,5 +1,7 @@
-"""A one-shot command that needs a chain that does not answer: exit 2 and ONE stderr line (the
-chain's warning at start came first, then the same error again as the command's)."""
+"""A one-shot command that needs a chain that does not answer: ONE stderr line (the chain's
+warning at start came first, then the same error again as the command's), and exit 75
+(EX_TEMPFAIL), not 2: the input was fine, the chain is down (docs/cli-contract.md, exit
+statuses); a script tells "fix the input" from "try again later"."""
 
 from __future__ import annotations
 
@@ -33,7 +35,14 @@ def test_an_unreachable_chain_is_one_line(home: Path, tmp_path: Path, argv: list
         timeout=120,
         check=False,
     )
-    assert proc.returncode == 2, proc.stderr
+    assert proc.returncode == 75, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, lines
     assert lines[0].startswith("cusdep: error: chain RPC unreachable")
+
+
+def test_bad_input_is_still_exit_2_with_the_chain_down(home: Path) -> None:
+    """Bad input is found before the chain is asked: exit 2, as the contract says."""
+    init = ["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:1"]
+    assert main(init) == 0
+    assert main(["trace", "not-a-sha256", "--json"]) == 2

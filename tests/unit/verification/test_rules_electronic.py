@@ -126,3 +126,23 @@ def test_a_paper_of_a_certificate_its_issuer_revoked_is_rejected() -> None:
         "(2026-12-01T08:00:00Z)"
     )
     assert "copy.revoked" not in _verdict(_inputs(electronic_copy=COPY))[1]
+
+
+def test_a_paper_of_a_certificate_its_issuer_replaced_is_rejected_naming_the_replacement() -> None:
+    """ISPM 12: the replaced certificate is no longer accepted, however well its paper agrees
+    with the copy; the officer reads by what and when it was replaced."""
+    gone = {
+        "by": "AU-CBR",
+        "at": "2026-12-06T09:30:00Z",
+        "replaced_by": "AU-2026-000124",
+        "replacement_sha256": "ab" * 32,
+    }
+    verdict, rules = _verdict(_inputs(electronic_copy={**COPY, "replaced": gone}))
+    assert verdict is Verdict.REJECT
+    assert rules["copy.fields"].passed and not rules["copy.replaced"].passed
+    assert rules["copy.replaced"].severity.value == "error"
+    assert rules["copy.replaced"].message == (
+        "AU-CBR replaced certificate AU 2026 000123 by AU-2026-000124 on 2026-12-06: the "
+        "replaced certificate is no longer accepted"
+    )
+    assert "copy.replaced" not in _verdict(_inputs(electronic_copy=COPY))[1]

@@ -131,3 +131,17 @@ def test_registration_names_the_field_and_the_mix_up(kind: str) -> None:
         validate.specimen(wrong, "image", kind)  # type: ignore[arg-type]
     expected = "looks like a signature" if kind == "seal" else "looks like a seal impression"
     assert str(err.value).startswith("image: it ") and expected in str(err.value)
+
+
+@pytest.mark.parametrize("ink", [(90, 150, 230), (60, 110, 200), (110, 170, 240)])
+def test_a_light_blue_ballpoint_signature_is_not_a_seal(ink: tuple[int, int, int]) -> None:
+    """A signature in light-blue ballpoint (ink as bright as a stamp's) was registered as a
+    seal: its few pieces are a hand's, whatever the colour. Genuine seals in colour, clean or
+    gappy, still pass (``test_a_black_seal_is_a_seal_clean_or_gappy``, and seeds 900-903:
+    256 seal specimens, none refused)."""
+    for officer in list(_WORLDS[0].officers.values())[::6]:
+        mask = sim_signature.signature_mask(officer.style_seed, officer.name, None, 160)
+        image = _png(sim_seal.colourise(np.pad(mask, 16) * 0.95, ink))
+        assert signature.specimen_fault(image) is None
+        fault = seal.specimen_fault(image) or ""
+        assert fault.startswith("it looks like a signature, not a stamp impression: pen"), fault

@@ -1,0 +1,265 @@
+"""The retention policy on a real home (SQLite): ``cusdep retention`` run as a subprocess CLI,
+the REST API (ASGI) of a node on the same home. A finished document older than the period is
+disposed of (dry run first), a held one and one with open work are kept, a purged one answers
+410, a kill between the marking and the file removal is completed by the next apply, and the
+trace shows the disposal."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from node.config import RetentionSettings
+from node.retention.service import LOCK_NAME, RetentionService
+from node.runtime import Node
+from tests.unit.api.conftest import bearer, post_declaration
+from tests.unit.api.fakes import declaration, scan
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _config(home: Path, days: int) -> None:
+    (home / "config.toml").write_text(
+        '[node]\nid = "CN-SHA"\ncountry = "CN"\nname = "Shanghai Customs"\n'
+        '[chain]\nrpc_url = "http://127.0.0.1:9"\n'
+        f"[retention]\ndocuments_days = {days}\n",
+        encoding="utf-8",
+    )
+
+
+def _cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CUSDEP_HOME": str(home), "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "node", *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _popen(home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "CUSDEP_HOME": str(home), "PYTHONPATH": str(REPO)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "node", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _sql(home: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(home / "cusdep.db", timeout=30) as conn:
+        return list(conn.execute(query, params))
+
+
+def _age(home: Path, days: int) -> None:
+    with sqlite3.connect(home / "cusdep.db", timeout=30) as conn:
+        conn.execute("UPDATE documents SET created_at = datetime('now', ?)", (f"-{days} days",))
+
+
+def _wait_for(predicate: Any, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def held_lock(home: Path) -> Iterator[Any]:
+    """``home/retention.lock`` held as a backup holds it: file removal waits."""
+    fd = os.open(home / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    try:
+        yield lambda: fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _unpaired(number: str) -> dict[str, Any]:
+    """A declaration naming no certificate: no check waits on it (its work is done)."""
+    return {**json.loads(declaration("-")), "declaration_number": number, "certificate_numbers": []}
+
+
+async def _documents(client: httpx.AsyncClient, tokens: dict[str, str]) -> dict[str, str]:
+    officer = bearer(tokens["officer"])
+    done = await post_declaration(client, tokens["officer"], _unpaired("CN-DEC-1"))
+    kept = await post_declaration(client, tokens["officer"], _unpaired("CN-DEC-2"))
+    r = await client.post(
+        "/api/v1/documents/scans", content=scan(), headers={**officer, "Content-Type": "image/png"}
+    )
+    assert r.status_code == 202, r.text
+    return {"done": done, "held": kept, "open": r.json()["sha256"]}
+
+
+async def _anchored(node: Node, *shas: str) -> None:
+    """Their anchoring done (as the running node's worker does it, on the in-memory chain)."""
+    assert node.anchoring is not None
+    infos = await node.anchoring.anchor_now(list(shas))
+    assert all(i.tx_hash for i in infos)
+
+
+async def test_retention_through_cli_and_rest(
+    node: Node, client: httpx.AsyncClient, tokens: dict[str, str], home: Path, held_lock: Any
+) -> None:
+    _config(home, 365)
+    docs = await _documents(client, tokens)
+    admin, auditor = bearer(tokens["admin"]), bearer(tokens["auditor"])
+    done, held, open_ = docs["done"], docs["held"], docs["open"]
+    await _anchored(node, done, held)
+    crop = home / "evidence" / done / "page-1.jpg"  # as a review of it would have left
+    crop.parent.mkdir(parents=True)
+    crop.write_bytes(b"jpeg")
+    blob = node.blobs.path(done)
+
+    # a legal hold: admin only, audited in the trace; twice is 409
+    body = {"reason": "case 2026-17"}
+    r = await client.post(f"/api/v1/documents/{held}/hold", json=body, headers=auditor)
+    assert r.status_code == 403
+    r = await client.post(f"/api/v1/documents/{held}/hold", json=body, headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["held_by"] == "root"
+    r = await client.post(f"/api/v1/documents/{held}/hold", json=body, headers=admin)
+    assert r.status_code == 409
+
+    _age(home, 400)
+    dry = _cli(home, "retention", "apply", "--dry-run", "--json")
+    assert dry.returncode == 0, dry.stderr
+    listed = json.loads(dry.stdout)
+    assert [d["sha256"] for d in listed["documents"]] == [done]  # not the held, not the open
+    assert listed["held"] == 1 and listed["disposed"] == 0
+    assert blob.exists() and _sql(home, "SELECT count(*) FROM document_disposals") == [(0,)]
+
+    # killed after the marking committed, before the files went (a backup held the lock)
+    proc = _popen(home, "retention", "apply", "--json")
+    try:
+        _wait_for(lambda: _sql(home, "SELECT count(*) FROM document_disposals") == [(1,)])
+        assert proc.poll() is None  # waiting on the lock, files not removed
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.communicate()
+    assert blob.exists() and crop.exists()
+    r = await client.get(f"/api/v1/documents/{done}/content", headers=auditor)
+    assert r.status_code == 410
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["type"] == "cusdep.not_found.disposed"
+
+    held_lock()  # the backup is done: the next apply completes the disposal
+    again = _cli(home, "retention", "apply", "--json")
+    assert again.returncode == 0, again.stderr
+    out = json.loads(again.stdout)
+    assert out["disposed"] == 0 and out["files_completed"] == 1
+    assert not blob.exists() and not crop.parent.exists()
+    assert node.blobs.path(held).exists() and node.blobs.path(open_).exists()
+    r = await client.get(f"/api/v1/documents/{held}/content", headers=auditor)
+    assert r.status_code == 200
+
+    # still 410 (not 404, not 500) once the files are gone; the trace tells when and why
+    r = await client.get(f"/api/v1/documents/{done}/content", headers=auditor)
+    assert r.status_code == 410 and done in r.json()["detail"]
+    r = await client.get(f"/api/v1/review/{done}/evidence/page-1.jpg", headers=auditor)
+    assert r.status_code == 410  # its evidence went with it: gone, not "no such evidence"
+    r = await client.get(f"/api/v1/trace/{done}", headers=auditor)
+    assert r.status_code == 200, r.text
+    disposed = [e for e in r.json()["events"] if e["kind"] == "disposed"]
+    assert len(disposed) == 1  # the interrupted apply and its completion: one event
+    assert disposed[0]["detail"]["documents_days"] == 365
+    assert r.json()["document_sha256"] == done
+    r = await client.get(f"/api/v1/documents/{done}", headers=auditor)
+    assert r.status_code == 200 and r.json()["held"] is None  # the record stays
+    assert r.json()["disposed"]["policy"]["documents_days"] == 365
+    assert r.json()["disposed"]["files_removed"] is True
+    r = await client.get(f"/api/v1/documents/{held}", headers=auditor)
+    assert r.json()["held"]["reason"] == "case 2026-17" and r.json()["disposed"] is None
+
+    # the CLI: a purged document cannot be held (exit 2, one line)
+    cli = _cli(home, "retention", "hold", done, "--reason", "late")
+    assert cli.returncode == 2 and len(cli.stderr.strip().splitlines()) == 1
+    assert "disposed of" in cli.stderr
+
+    # the hold lifted: the next apply disposes of it; its trace has held, released, disposed
+    r = await client.post(f"/api/v1/documents/{held}/release", json=body, headers=admin)
+    assert r.status_code == 200, r.text
+    third = json.loads(_cli(home, "retention", "apply", "--json").stdout)
+    assert [d["sha256"] for d in third["documents"]] == [held]
+    r = await client.get(f"/api/v1/trace/{held}", headers=auditor)
+    kinds = [e["kind"] for e in r.json()["events"]]
+    assert kinds[-3:] == ["held", "released", "disposed"]
+    assert _sql(home, "SELECT files_removed FROM document_disposals WHERE sha256 = ?", held) == [
+        (1,)
+    ]
+
+
+async def test_off_by_default_nothing_goes(node: Node, home: Path, tokens: dict[str, str]) -> None:
+    service = RetentionService(
+        node.db, node.blobs, home=home, settings=RetentionSettings(), actor="CN-SHA"
+    )
+    sha = node.blobs.put(b"a document")
+    from node.storage.documents import add_document
+
+    with node.db.session() as session:
+        add_document(session, sha)
+    _age(home, 100_000)
+    out = service.apply()
+    assert out["enabled"] is False and out["disposed"] == 0
+    assert node.blobs.path(sha).exists()
+
+
+async def test_release_of_a_document_not_held_is_409(
+    client: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    sha = await post_declaration(client, tokens["officer"], _unpaired("CN-DEC-9"))
+    admin = bearer(tokens["admin"])
+    r = await client.post(f"/api/v1/documents/{sha}/release", json={"reason": "x"}, headers=admin)
+    assert r.status_code == 409
+    r = await client.post(f"/api/v1/documents/{'0' * 64}/hold", json={"reason": "x"}, headers=admin)
+    assert r.status_code == 404
+    r = await client.post(f"/api/v1/documents/{sha}/hold", json={"reason": " "}, headers=admin)
+    assert r.status_code == 422
+
+
+async def test_envelope_payloads_of_a_disposed_document_are_stripped(
+    node: Node, home: Path
+) -> None:
+    from node.exchange._pb import documents_pb2 as docs
+    from node.exchange._pb import envelope_pb2 as pb
+    from node.exchange.store import restore_blobs
+    from node.exchange.tables import OutboxRow
+    from node.storage.documents import add_document
+
+    sha = node.blobs.put(b"certificate bytes")
+    payload = docs.Document(original=b"certificate bytes").SerializeToString()
+    env = pb.SignedEnvelope(payload=payload, signature=b"s" * 64)
+    env.header.message_id = "0" * 36
+    with node.db.session() as session:
+        add_document(session, sha)
+        session.add(
+            OutboxRow(
+                message_id="m-1", peer="AU-SYD", kind="certificate", document_sha256=sha,
+                digest="ab", envelope=env.SerializeToString(), state="delivered", stored=True,
+            )
+        )  # fmt: skip
+    _age(home, 30)
+    service = RetentionService(
+        node.db, node.blobs, home=home, settings=RetentionSettings(documents_days=7), actor="X"
+    )
+    assert service.apply()["disposed"] == 1
+    (raw,) = _sql(home, "SELECT envelope FROM exchange_outbox WHERE message_id = 'm-1'")[0]
+    kept = pb.SignedEnvelope.FromString(raw)
+    assert kept.payload == b"" and kept.signature == b"s" * 64
+    assert kept.header.message_id == "0" * 36
+    assert not node.blobs.path(sha).exists()
+    # a node starting restores blobs missing on disk from their envelopes: not these
+    with node.db.session() as session:
+        assert restore_blobs(session, node.blobs) == 0
+    assert not node.blobs.path(sha).exists()

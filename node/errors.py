@@ -170,6 +170,10 @@ class ChainReverted(ChainError):
 
 
 class DatabaseUnavailable(CusdepError):
+    """The database did not answer. Exit 2, not 75, in the CLI: the driver tells a server
+    that is down no differently from a database name, role or host mistyped in storage.url
+    (the operator's input); a client of the API or a partner tries again (503, UNAVAILABLE)."""
+
     code = "cusdep.database.unavailable"
     grpc_status = GrpcStatus("UNAVAILABLE")
     http_status = 503

@@ -150,7 +150,7 @@ def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
         if unavailable is None:
             raise
         sys.stderr.write(f"cusdep: error: {unavailable.message}\n")
-        return EXIT_USAGE, args
+        return unavailable.exit_status, args
     except KeyboardInterrupt:
         return 130, args
 

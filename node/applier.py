@@ -21,7 +21,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import col, select
+from sqlmodel import select
 
 from node.errors import ChainError, CusdepError
 from node.exchange._pb import documents_pb2 as docs
@@ -30,7 +30,7 @@ from node.exchange.errors import UnknownSender
 from node.exchange.outcomes import AnchorNotOnChainYet, check_outcome
 from node.exchange.payloads import parse_payload
 from node.exchange.revocations import check_document_revocation
-from node.exchange.tables import TO_APPLY, InboxRow, PartnerRow, RejectionRow
+from node.exchange.tables import RECEIPT_ORDER, TO_APPLY, InboxRow, PartnerRow, RejectionRow
 from node.loop import BackgroundLoop
 from node.ports import ChainAnchor, Clock, SystemClock, TrustRegistryChain
 from node.registry.apply import check_revocation, check_update
@@ -80,12 +80,7 @@ class MessageApplier(BackgroundLoop):
 
     def _pending(self, limit: int) -> list[InboxRow]:
         with self.db.session() as session:
-            stmt = (
-                select(InboxRow)
-                .where(text(TO_APPLY))
-                .order_by(col(InboxRow.received_at))
-                .limit(limit)
-            )
+            stmt = select(InboxRow).where(text(TO_APPLY)).order_by(*RECEIPT_ORDER).limit(limit)
             return list(session.exec(stmt))
 
     def _waits(self, row: InboxRow, err: AnchorNotOnChainYet) -> bool:

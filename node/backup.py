@@ -8,8 +8,9 @@ removed, so every document the snapshot names is there when the files are copied
 Locks, pids and SQLite's ``-wal``/``-shm`` files are left out: a restored home starts clean.
 
 Restore: copy the backup's files into an empty directory and run cusdep with that home (the
-README's "Backup and restore"). A PostgreSQL database is its server's to back up (``pg_dump``):
-the backup then holds the home's files and says so in its ``backup.json``.
+README's "Backup and restore"). A PostgreSQL database is its server's to back up (``pg_dump``,
+taken before this backup): the backup then holds the home's files and says so in its
+``backup.json``, with the database's URL (no password) and schema revision.
 """
 
 from __future__ import annotations
@@ -77,8 +78,7 @@ def _copy_snapshot(settings: Settings, out: Path) -> dict[str, Any]:
         "node_id": settings.node.id,
         "taken_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "home": str(settings.home),
-        "database": database
-        or {"included": False, "note": "storage.url is not SQLite: back it up with its server"},
+        "database": database or _server_database(settings.database_url),
         "files": files,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -128,6 +128,31 @@ def _copy_database(source: Path, target: Path) -> dict[str, Any]:
         "source": str(source),
         "schema_revision": revision,
         "sha256": _sha256(target),
+    }
+
+
+def _server_database(url: str) -> dict[str, Any]:
+    """What a restore needs to know of a database its server backs up (``pg_dump``): which
+    one (no password) and its schema revision as this copy of the home was taken. Its dump is
+    to be taken before this copy: documents are written before the rows that name them, so a
+    home copied after the dump holds every document the dump names."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from node.storage.db import Database
+
+    db = Database(url)
+    try:
+        with db.engine.connect() as conn:
+            found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    finally:
+        db.dispose()
+    return {
+        "included": False,
+        "url": make_url(url).render_as_string(hide_password=True),
+        "schema_revision": found,
+        "note": "storage.url is not SQLite: back it up with its server (pg_dump) before "
+        "this backup, and restore the dump beside it",
     }
 
 

@@ -21,8 +21,14 @@ that does not answer: the input was fine, try again later).
     ├── ChainError                   cusdep.chain            UNAVAILABLE       503
     │   ├── ChainUnavailable         cusdep.chain.unavailable
     │   └── ChainReverted            cusdep.chain.reverted   FAILED_PRECONDITION 409
+    ├── DatabaseUnavailable          cusdep.database.unavailable UNAVAILABLE   503
     ├── NotInitialised               cusdep.not_initialised  FAILED_PRECONDITION 409
     └── ConfigError                  cusdep.config           FAILED_PRECONDITION 500
+
+SQLAlchemy's ``OperationalError`` (the database server down or unreachable, a connection
+dropped, a lock or deadlock the database gave up on) is not raised by services as such: each
+edge turns it into ``DatabaseUnavailable`` with ``database_unavailable`` (a 503 / UNAVAILABLE
+a client tries again, not a 500 / INTERNAL "fault of the node").
 
 Services raise these; they never raise HTTPException nor call ``context.abort``.
 """
@@ -161,6 +167,28 @@ class ChainReverted(ChainError):
     code = "cusdep.chain.reverted"
     grpc_status = GrpcStatus("FAILED_PRECONDITION")
     http_status = 409
+
+
+class DatabaseUnavailable(CusdepError):
+    """The database did not answer. Exit 2, not 75, in the CLI: the driver tells a server
+    that is down no differently from a database name, role or host mistyped in storage.url
+    (the operator's input); a client of the API or a partner tries again (503, UNAVAILABLE)."""
+
+    code = "cusdep.database.unavailable"
+    grpc_status = GrpcStatus("UNAVAILABLE")
+    http_status = 503
+
+
+def database_unavailable(err: BaseException) -> DatabaseUnavailable | None:
+    """``err`` as a ``DatabaseUnavailable`` if it is SQLAlchemy's ``OperationalError``, else
+    None. SQLAlchemy is not imported for this: if it is not loaded, nothing raised one."""
+    import sys
+
+    exc = sys.modules.get("sqlalchemy.exc")
+    if exc is None or not isinstance(err, exc.OperationalError):
+        return None
+    lines = str(getattr(err, "orig", None) or err).strip().splitlines()
+    return DatabaseUnavailable(f"database: {lines[0] if lines else type(err).__name__}")
 
 
 class NotInitialised(CusdepError):

@@ -25,7 +25,7 @@ from typing import Any
 from node.bootstrap import build_node
 from node.chain.devchain import EmbeddedAnvil
 from node.chain.wiring import chain_account
-from node.config import Settings, load_settings
+from node.config import Settings, load_settings, record_setting
 from node.exchange.partners import add_partner, export_card
 from node.identity import load_identity
 from node.netports import free_port
@@ -116,11 +116,31 @@ class NodeProcess:
             self.proc.wait()
 
 
+def _fresh_database(server: str, name: str) -> str:
+    """Drop and create database ``name`` on ``server``; its URL."""
+    from sqlalchemy import create_engine, text
+
+    name = name.replace("-", "_")
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return f"{server}/{name}"
+
+
 class Cluster:
     """A consortium: the first node deploys the contracts and authorises the others."""
 
-    def __init__(self, root: Path, specs: list[NodeSpec]) -> None:
+    def __init__(self, root: Path, specs: list[NodeSpec], *, postgres: str = "") -> None:
+        """``postgres``: a PostgreSQL server's URL without a database name
+        (``postgresql+psycopg://user@host:5432``); each node then gets a fresh database of its
+        own there (``cusdep_cn_sha`` for CN-SHA, dropped first if there) instead of SQLite under
+        its home."""
         self.root = root
+        self.postgres = postgres.rstrip("/")
         self.anvil = EmbeddedAnvil(root / "consortium-chain", free_port())
         self.nodes = {s.node_id: NodeProcess(s, root / s.node_id.lower()) for s in specs}
         self.rpc_url = ""
@@ -134,6 +154,11 @@ class Cluster:
 
     def init_nodes(self) -> None:
         admin, *others = self.nodes.values()
+        if self.postgres:
+            for n in self.nodes.values():
+                n.home.mkdir(parents=True, exist_ok=True)
+                url = _fresh_database(self.postgres, "cusdep_" + n.spec.node_id.lower())
+                record_setting(n.home, "storage", "url", url)
         first = initialise_node(
             admin.home,
             country=admin.spec.country,

@@ -12,6 +12,8 @@ sends each outcome back to the sender; one document is traced end to end and ver
 
     make demo                 run it and print the summary
     make demo ARGS=--serve    keep the nodes running for a browser (Ctrl-C stops them)
+    make demo ARGS=--postgres=postgresql+psycopg://user@host:5432
+                              each node on a fresh PostgreSQL database of its own there
 """
 
 from __future__ import annotations
@@ -356,12 +358,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serve", action="store_true", help="keep the nodes running")
     parser.add_argument("--count", type=int, default=24, help="corpus cases to generate")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--postgres",
+        default="",
+        metavar="URL",
+        help="a PostgreSQL server (postgresql+psycopg://user@host:port, no database name): "
+        "each node gets a fresh database of its own there instead of SQLite",
+    )
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for reviews")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    cluster = Cluster(OUT / "nodes", SPECS)
+    cluster = Cluster(OUT / "nodes", SPECS, postgres=args.postgres)
     try:
         return _run(cluster, args, started)
     finally:

@@ -18,6 +18,8 @@ Which status a faulty request gets, on every route:
                nested too deep) or not the route's schema (missing or extra field, wrong type,
                a base64 field that is not base64) (``cusdep.input.validation``)
     500        a fault of the node's own (``cusdep.internal``; the traceback in its log only)
+    503        the node's database or chain unreachable (``cusdep.database.unavailable``,
+               ``cusdep.chain.unavailable``): try again later
 
 The line between 422 and 400: 422 is the shape of the request body the route defines; 400 is
 the request's parameters, or a document carried in it that its service reads and refuses.
@@ -34,7 +36,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from node.api.deps import refusal
-from node.errors import CusdepError, Unauthenticated
+from node.errors import CusdepError, Unauthenticated, database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -143,8 +145,22 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem(500, "cusdep.internal", "Internal Server Error", detail)
 
 
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    """The database unreachable (its server down, a connection dropped): no fault of the
+    node's, a 503 the client tries again (as ``/health/ready`` says), naming no host."""
+    unavailable = database_unavailable(exc)
+    if unavailable is None:  # registered for OperationalError only
+        return await _unexpected(request, exc)
+    logger.error("%s %s failed: %s", request.method, request.url.path, unavailable.message)
+    detail = "the node's database is unavailable: try again later"
+    return problem(503, unavailable.code, type(unavailable).__name__, detail)
+
+
 def install(app: FastAPI) -> None:
+    from sqlalchemy.exc import OperationalError
+
     app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(OperationalError, _database)
     app.add_exception_handler(CusdepError, _cusdep)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)

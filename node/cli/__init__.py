@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
-from node.errors import CusdepError
+from node.errors import CusdepError, database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -146,10 +146,11 @@ def _main(argv: Sequence[str] | None) -> tuple[int, argparse.Namespace]:
     except BrokenPipeError:
         return _reader_left(), args
     except Exception as err:
-        if not _is_database_error(err):
+        unavailable = database_unavailable(err)
+        if unavailable is None:
             raise
-        sys.stderr.write(f"cusdep: error: database: {str(err.orig).splitlines()[0]}\n")  # type: ignore[attr-defined]
-        return EXIT_USAGE, args
+        sys.stderr.write(f"cusdep: error: {unavailable.message}\n")
+        return unavailable.exit_status, args
     except KeyboardInterrupt:
         return 130, args
 
@@ -160,10 +161,3 @@ def _reader_left() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return 1
-
-
-def _is_database_error(err: Exception) -> bool:
-    """SQLAlchemy's OperationalError, without importing SQLAlchemy for commands that never load
-    it (if it is not imported, nothing raised one)."""
-    exc = sys.modules.get("sqlalchemy.exc")
-    return exc is not None and isinstance(err, exc.OperationalError)

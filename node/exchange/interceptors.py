@@ -1,5 +1,6 @@
 """The one error translator of the gRPC edge: ``CusdepError`` → status + the stable code in
-trailing metadata (``cusdep-error-code``); anything unexpected → INTERNAL, logged, never a crash."""
+trailing metadata (``cusdep-error-code``); the database unreachable → UNAVAILABLE; anything else
+unexpected → INTERNAL, logged, never a crash."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 import grpc
 
-from node.errors import CusdepError
+from node.errors import CusdepError, DatabaseUnavailable, database_unavailable
 from node.exchange.client import ERROR_CODE_KEY
 
 logger = logging.getLogger(__name__)
@@ -21,7 +22,13 @@ async def _abort(context: grpc.aio.ServicerContext, err: CusdepError) -> None:
     )
 
 
-def _internal(method: str) -> CusdepError:
+def _internal(method: str, err: Exception) -> CusdepError:
+    """An unexpected error as the partner is told it: the database unreachable is UNAVAILABLE
+    (the sender tries again later) and names no host; anything else INTERNAL, logged."""
+    unavailable = database_unavailable(err)
+    if unavailable is not None:
+        logger.error("%s failed: %s", method, unavailable.message)
+        return DatabaseUnavailable("database unavailable: try again later")
     logger.exception("unexpected error in %s", method)
     return CusdepError("internal error")
 
@@ -34,8 +41,8 @@ def _wrap_unary(behaviour: Callable[..., Awaitable[Any]], method: str) -> Callab
             await _abort(context, err)
         except grpc.aio.AbortError:
             raise
-        except Exception:
-            await _abort(context, _internal(method))
+        except Exception as err:
+            await _abort(context, _internal(method, err))
 
     return wrapper
 
@@ -49,8 +56,8 @@ def _wrap_stream(behaviour: Callable[..., AsyncIterator[Any]], method: str) -> C
             await _abort(context, err)
         except grpc.aio.AbortError:
             raise
-        except Exception:
-            await _abort(context, _internal(method))
+        except Exception as err:
+            await _abort(context, _internal(method, err))
 
     return wrapper
 

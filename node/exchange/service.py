@@ -33,7 +33,7 @@ from node.exchange.inbox import Ack, Inbox
 from node.exchange.partners import PartnerDirectory, check_receipt
 from node.exchange.payloads import KINDS, build_document
 from node.exchange.signing import envelope_header, sign_header
-from node.exchange.tables import InboxRow, OutboxRow, RejectionRow
+from node.exchange.tables import RECEIPT_ORDER, InboxRow, OutboxRow, RejectionRow
 from node.identity import Identity
 from node.registry.tables import RegistryRecordRow
 from node.storage.blobs import BlobStore
@@ -275,7 +275,7 @@ class ExchangeService:
         with self.db.session() as session:
             received = 0
             if direction in (None, "in"):
-                inbox = select(InboxRow).order_by(col(InboxRow.received_at)).offset(offset)
+                inbox = select(InboxRow).order_by(*RECEIPT_ORDER).offset(offset)
                 rows = session.exec(inbox.limit(limit) if limit is not None else inbox)
                 out += [_received(r) for r in rows]
                 received = session.exec(select(func.count()).select_from(InboxRow)).one()

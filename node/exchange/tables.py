@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Column, Index, LargeBinary, text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from node.storage.core import utcnow
 
@@ -86,6 +86,12 @@ class InboxRow(SQLModel, table=True):
     state: str = Field(default="received")  # received | applied | refused (non-documents)
     received_at: dt.datetime = Field(default_factory=utcnow)
     stored: bool = False  # document blob written (see blobs.py)
+
+
+# The order of receipt, total: a batch's messages share one ``received_at``, and PostgreSQL
+# orders ties differently from one query to the next (a page by OFFSET repeated some and
+# skipped others); SQLite happened to keep them in rowid order.
+RECEIPT_ORDER = (col(InboxRow.received_at), col(InboxRow.peer), col(InboxRow.message_id))
 
 
 class RejectionRow(SQLModel, table=True):

@@ -191,11 +191,14 @@ def _make_engine(url: str, *, echo: bool) -> Engine:
         raise ConfigError(
             f"storage.url needs the database driver {err.name!r}, which is not installed{hint}"
         ) from None
-    except (ArgumentError, NoSuchModuleError):  # not a URL, or a dialect SQLAlchemy lacks
+    except (ArgumentError, NoSuchModuleError, ValueError) as err:
+        # not a URL, a dialect SQLAlchemy lacks, or a part of it malformed (a port not a number)
         scheme = url.split("://", 1)[0] if "://" in url else ""
+        why = "a port that is not a number, " if "int()" in str(err) else ""
         raise ConfigError(
-            f"storage.url is not a database URL cusdep can use (scheme {scheme!r}): "
-            "postgresql+psycopg://user:password@host:5432/db, or empty for SQLite under home"
+            f"storage.url is not a database URL cusdep can use (scheme {scheme!r}, {why}"
+            "expected postgresql+psycopg://user:password@host:5432/db, or empty for SQLite "
+            "under home)"
         ) from None
 
 

@@ -161,9 +161,17 @@ def test_a_url_whose_driver_is_missing_is_a_configuration_error() -> None:
         Database("mysql://u@127.0.0.1:1/db")
 
 
-@pytest.mark.parametrize("url", ["postgres://u:s3cret@127.0.0.1:1/db", "not a url"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://u:s3cret@127.0.0.1:1/db",
+        "not a url",
+        "postgresql+psycopg://u:s3cret@127.0.0.1:5432x/db",  # a port that is not a number
+    ],
+)
 def test_a_storage_url_sqlalchemy_cannot_use_is_a_configuration_error(url: str) -> None:
-    """ "postgres://" (as many hosting services write it) and a malformed URL were tracebacks."""
+    """ "postgres://" (as many hosting services write it), a malformed URL and one whose port
+    is not a number were tracebacks."""
     from node.errors import ConfigError
 
     with pytest.raises(ConfigError, match="storage.url is not a database URL") as info:

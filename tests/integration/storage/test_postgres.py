@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -345,3 +346,166 @@ async def test_a_certificates_balance_is_added_up_on_postgres(node, tmp_path: Pa
         "(900 kg drawn by 2 earlier declarations), within 2%"
     )
     assert review.matches.process_pending() == 0  # the amendment is not queued again by them
+
+
+def test_messages_received_in_one_batch_are_paged_each_once_on_postgres(node) -> None:
+    """A batch of envelopes is stored with one ``received_at`` (``store.insert_inbox``). Paged
+    by that time alone, PostgreSQL orders the ties differently from one page's query to the
+    next (a top-N sort for each LIMIT): `cusdep messages` and ``GET /messages`` showed some
+    messages twice and others never."""
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from node.exchange.tables import InboxRow
+
+    now = dt.datetime.now(dt.UTC)
+    ids = [f"m-{i:03d}" for i in range(60)]
+    with node.db.session() as session:
+        for i, message_id in enumerate(ids):
+            session.add(
+                InboxRow(
+                    message_id=message_id,
+                    peer=("AU-SYD", "NZ-WLG")[i % 2],
+                    kind="registry_update",
+                    digest="00",
+                    envelope=b"",
+                    receipt=b"",
+                    received_at=now,
+                )
+            )
+    with node.db.engine.begin() as conn:  # autovacuum's statistics: a sort, not the index
+        conn.execute(text("ANALYZE exchange_inbox"))
+    whole = [m["message_id"] for m in node.exchange.messages("in")]
+    paged = [
+        m["message_id"]
+        for offset in range(0, 60, 7)
+        for m in node.exchange.messages("in", 7, offset)
+    ]
+    assert sorted(whole) == ids
+    assert paged == whole  # each once, in one order
+
+
+@contextmanager
+def _refusing(database_url: str) -> Iterator[None]:
+    """The node's database unreachable (as if its server were down) while the block runs: it
+    takes no new connection and the open ones are ended; the server and the other tests'
+    databases stay up."""
+    server, name = database_url.replace("+psycopg", "").rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+    try:
+        yield
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+
+
+async def test_the_api_answers_503_while_its_database_is_unreachable(node, database_url) -> None:
+    """A request while PostgreSQL is down was a 500 ``cusdep.internal`` ("a fault of the
+    node's"): a client should try again later, as ``/health/ready`` says (503)."""
+    import httpx
+
+    from node.api.app import create_app
+
+    token = TokenService(node.db).issue("officer", "jane")["token"]
+    transport = httpx.ASGITransport(app=create_app(node))
+    async with httpx.AsyncClient(transport=transport, base_url="http://cusdep.test") as client:
+        auth = {"Authorization": f"Bearer {token}"}
+        assert (await client.get("/api/v1/documents", headers=auth)).status_code == 200
+        with _refusing(database_url):
+            r = await client.get("/api/v1/documents", headers=auth)
+            ready = await client.get("/health/ready")
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["type"] == "cusdep.database.unavailable"
+        assert "127.0.0.1" not in r.json()["detail"]  # no internals to an API client
+        assert ready.status_code == 503 and not ready.json()["checks"]["database"]["ok"]
+        assert (await client.get("/api/v1/documents", headers=auth)).status_code == 200
+
+
+def test_a_partner_delivering_while_the_database_is_unreachable_is_told_to_retry(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A partner's delivery while the receiver's PostgreSQL is down was answered INTERNAL
+    ("internal error" in the sender's `messages`); it is UNAVAILABLE, the code
+    ``cusdep.database.unavailable``, and the message is delivered once the database is back."""
+    from node.config import record_setting
+    from tests.integration.exchange.conftest import make_node, pin, wait_for
+
+    (tmp_path / "au-syd").mkdir()
+    record_setting(tmp_path / "au-syd", "storage", "url", database_url)
+    receiver = make_node(tmp_path, "AU-SYD", retry_base_seconds=0.05, retry_max_seconds=0.2)
+    sender = make_node(tmp_path, "CN-SHA", retry_base_seconds=0.05, retry_max_seconds=0.2)
+    pin(receiver, sender)
+    pin(sender, receiver)
+    doc = tmp_path / "c.json"
+    doc.write_text('{"doc_type": "certificate", "certificate_number": "AU-2026-1"}')
+    try:
+        receiver.start()
+        sender.start()
+        with _refusing(database_url):
+            sender.cli("send", "--to", "AU-SYD", str(doc))
+            errors = wait_for(
+                lambda: [e for (e,) in sender.sql("SELECT error FROM exchange_outbox") if e],
+                what="a failed delivery",
+            )
+            assert receiver.running
+        assert "database unavailable" in errors[0], errors
+        wait_for(lambda: sender.outbox_states() == {"delivered": 1}, what="the delivery")
+        with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+            [(count,)] = conn.execute("SELECT count(*) FROM exchange_inbox").fetchall()
+        assert count == 1
+    finally:
+        for n in (sender, receiver):
+            if n.running:
+                n.kill9()
+
+
+def test_the_demo_cluster_gives_each_node_a_database_of_its_own_on_postgres(
+    server: str, tmp_path: Path
+) -> None:
+    """`make demo ARGS=--postgres=URL`: each node's home names a fresh database of its own on
+    that server, migrated, and partner pinning writes there (not to SQLite under the home)."""
+    from simulator.cluster import Cluster
+    from simulator.demo import SPECS
+
+    cluster = Cluster(tmp_path, SPECS[:2], postgres=f"postgresql+psycopg://{server}")
+    try:
+        cluster.start_chain()
+        cluster.init_nodes()
+        cluster.connect_all()
+        for n in cluster.nodes.values():
+            url = n.settings.storage.url
+            name = "cusdep_" + n.spec.node_id.lower().replace("-", "_")
+            assert url == f"postgresql+psycopg://{server}/{name}"
+            assert not (n.home / "cusdep.db").exists()
+            with psycopg.connect(url.replace("+psycopg", "")) as conn:
+                partners = [r[0] for r in conn.execute("SELECT node_id FROM exchange_partners")]
+            assert partners == [o for o in cluster.nodes if o != n.spec.node_id]
+    finally:
+        cluster.stop_all()
+
+
+def test_a_backup_of_a_node_on_postgres_names_its_database_and_schema_revision(
+    home: Path, database_url: str, tmp_path: Path
+) -> None:
+    """`cusdep node backup` on PostgreSQL said only "not SQLite": not which database its dump
+    must come from nor at which schema revision (SQLite's backup records it), nor that the
+    dump is to be taken first (the home copied after it then holds every document it names)."""
+    from node.backup import backup_home
+    from node.storage.revisions import HEAD
+
+    s = settings(home)
+    s.storage.url = database_url.replace("cusdep@", "cusdep:secret@")  # trust auth: any password
+    Database(s.storage.url).migrate()
+    manifest = backup_home(s, tmp_path / "backup")
+    database = manifest["database"]
+    assert database["included"] is False
+    assert database["schema_revision"] == HEAD
+    assert database["url"] == database_url.replace("cusdep@", "cusdep:***@")
+    assert "pg_dump" in database["note"] and "before" in database["note"]
+    assert json.loads((tmp_path / "backup" / "backup.json").read_text()) == manifest

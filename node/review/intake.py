@@ -249,11 +249,7 @@ def index_declaration(session: Any, sha: str, flat: dict[str, Any]) -> list[str]
     queue_declaration(session, sha, keys)  # against the certificates accepted before it
     for dropped in _dropped(session, indexed):
         recheck(session, dropped)  # what the others drew on it changed
-    waiting = session.exec(
-        select(ReviewRow).where(ReviewRow.state == "review", ReviewRow.declaration_sha256 == "")
-    ).all()
-    again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) in keys]
-    return [paper for paper in again if claimed(session, _back_to_machine(paper))]
+    return _back(session, keys, col(ReviewRow.declaration_sha256) == "")
 
 
 def _dropped(session: Any, amendment: DeclarationIndexRow) -> set[str]:
@@ -404,8 +400,17 @@ def _revocations(session: Any, sha: str) -> int:
 
 def _papers_back(session: Any, key: str) -> list[str]:
     """The papers of certificate ``key`` left for an officer, back to the machine."""
-    waiting = session.exec(select(ReviewRow).where(ReviewRow.state == "review")).all()
-    again = [r.sha256 for r in waiting if certificate_key(r.certificate_number) == key]
+    return _back(session, [key])
+
+
+def _back(session: Any, keys: list[str], *where: Any) -> list[str]:
+    """The papers of certificates ``keys`` left for an officer, back to the machine: found by
+    the key of the number read on each (indexed), not by reading every paper in the officers'
+    queue with its result and layout (on each declaration and copy stored, the whole queue)."""
+    stmt = select(ReviewRow.sha256).where(
+        col(ReviewRow.certificate_key).in_(keys), ReviewRow.state == "review", *where
+    )
+    again = list(session.exec(stmt))
     return [paper for paper in again if claimed(session, _back_to_machine(paper))]
 
 

@@ -56,6 +56,7 @@ from node.storage.blobs import BlobStore
 from node.storage.core import utcnow
 from node.storage.db import Database, claimed
 from node.storage.documents import add_event, revocation_of
+from node.storage.paging import page_keys
 from verification.normalise import certificate_key
 from verification.pipeline import utc_today
 from verification.results import FieldValue
@@ -467,15 +468,20 @@ class MatchService:
         """Pairs by state, oldest first; ``open`` = waiting for an officer."""
         if state not in STATES:
             raise InputError(f"state must be one of {', '.join(STATES)}, got {state!r}")
-        stmt = select(DeclarationMatchRow)
-        if state == "open":
-            stmt = stmt.where(col(DeclarationMatchRow.state).in_(OPEN))
-        elif state != "all":
-            stmt = stmt.where(DeclarationMatchRow.state == state)
-        order = (col(DeclarationMatchRow.queued_at), col(DeclarationMatchRow.declaration_sha256))
+        key = (
+            col(DeclarationMatchRow.queued_at),
+            col(DeclarationMatchRow.declaration_sha256),
+            col(DeclarationMatchRow.certificate_number),
+        )
         with self.db.session() as session:
-            rows = session.exec(stmt.order_by(*order).offset(offset).limit(limit)).all()
-            return [match_dict(r) for r in rows]
+            if state == "all":
+                stmt = select(DeclarationMatchRow).order_by(*key).offset(offset).limit(limit)
+                return [match_dict(r) for r in session.exec(stmt)]
+            # through the index on (state, *key): no sort of every open pair
+            states = OPEN if state == "open" else (state,)
+            page = page_keys(session, col(DeclarationMatchRow.state), states, key, limit, offset)
+            rows = [session.get(DeclarationMatchRow, (sha, number)) for _, sha, number in page]
+            return [match_dict(r) for r in rows if r is not None]
 
     @staticmethod
     def _row_in(session: Any, declaration_sha: str, key: str) -> DeclarationMatchRow:

@@ -51,6 +51,7 @@ from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database, claimed
 from node.storage.documents import add_event, events_for, reported_anchor, revocation_of
+from node.storage.paging import nearest, page_keys
 from verification.intake import IntakeLimits
 from verification.normalise import certificate_key
 from verification.rules.loader import RuleSet, load_rules
@@ -426,15 +427,12 @@ class ReviewService:
         if state not in QUEUE_STATES:
             raise InputError(f"state must be one of {', '.join(QUEUE_STATES)}, got {state!r}")
         with self.db.session() as session:
-            stmt = select(ReviewRow)
-            if state == "open":
-                stmt = stmt.where(col(ReviewRow.state).in_(OPEN))
-            elif state == "withdrawn":
-                stmt = stmt.where(withdrawn())
-            elif state != "all":
-                stmt = stmt.where(ReviewRow.state == state)
-            stmt = stmt.order_by(col(ReviewRow.queued_at), col(ReviewRow.sha256))
-            rows = list(session.exec(stmt.offset(offset).limit(limit)))
+            if state in ("all", "withdrawn"):
+                stmt = select(ReviewRow) if state == "all" else select(ReviewRow).where(withdrawn())
+                stmt = stmt.order_by(col(ReviewRow.queued_at), col(ReviewRow.sha256))
+                rows = list(session.exec(stmt.offset(offset).limit(limit)))
+            else:  # through the index on (state, queued_at, sha256): no sort of the queue
+                rows = _rows_of(session, OPEN if state == "open" else (state,), limit, offset)
             out = [review_dict(r, brief=True) for r in rows]
             if state == "withdrawn":
                 for row, brief in zip(rows, out, strict=True):
@@ -501,14 +499,24 @@ class ReviewService:
     @staticmethod
     def _neighbours(session: Any, row: ReviewRow) -> dict[str, str | None]:
         """Previous and next documents waiting in the officers' queue."""
-        base = select(ReviewRow.sha256).where(col(ReviewRow.state).in_(OPEN))
-        before = base.where(col(ReviewRow.queued_at) < row.queued_at).order_by(
-            col(ReviewRow.queued_at).desc()
-        )
-        after = base.where(col(ReviewRow.queued_at) > row.queued_at).order_by(
-            col(ReviewRow.queued_at)
-        )
-        return {"previous": session.exec(before).first(), "next": session.exec(after).first()}
+        key, state = (col(ReviewRow.queued_at), col(ReviewRow.sha256)), col(ReviewRow.state)
+        here = (row.queued_at, row.sha256)  # in the queue page's order, ties included
+        before = nearest(session, state, OPEN, key, before=here)
+        after = nearest(session, state, OPEN, key, after=here)
+        return {
+            "previous": None if before is None else before[1],
+            "next": None if after is None else after[1],
+        }
+
+
+def _rows_of(session: Any, states: tuple[str, ...], limit: int, offset: int) -> list[ReviewRow]:
+    """A page of the reviews in ``states``, oldest first (``node.storage.paging``)."""
+    key = (col(ReviewRow.queued_at), col(ReviewRow.sha256))
+    shas = [sha for _, sha in page_keys(session, col(ReviewRow.state), states, key, limit, offset)]
+    found = {
+        r.sha256: r for r in session.exec(select(ReviewRow).where(col(ReviewRow.sha256).in_(shas)))
+    }
+    return [found[sha] for sha in shas if sha in found]
 
 
 def _with_copy_revoked(session: Any, out: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from node.storage.core import utcnow
@@ -13,10 +13,15 @@ from node.storage.core import utcnow
 
 class ReviewRow(SQLModel, table=True):
     __tablename__ = "reviews"
+    __table_args__ = (
+        # the officers' queue and the worker's pending scans, a page at a time in queue order
+        # without sorting them all (``node.storage.paging``); also every lookup by state
+        Index("ix_reviews_state_queued_at", "state", "queued_at", "sha256"),
+    )
 
     sha256: str = Field(primary_key=True, max_length=64)
     # pending -> accept | review | reject | failed ; officer decision -> decided
-    state: str = Field(default="pending", index=True)
+    state: str = Field(default="pending")
     verdict: str = ""  # the machine verdict
     decision: str = ""  # the officer's: accept | reject
     outcome: str = ""  # confirmed | overridden
@@ -62,12 +67,23 @@ class DeclarationMatchRow(SQLModel, table=True):
     (``node.review.matching``); one row per declaration and certificate key."""
 
     __tablename__ = "declaration_matches"
+    __table_args__ = (
+        # the open pairs an officer clears, and the pending ones the worker checks, a page at a
+        # time in queue order without sorting them all (``node.storage.paging``)
+        Index(
+            "ix_declaration_matches_state_queued_at",
+            "state",
+            "queued_at",
+            "declaration_sha256",
+            "certificate_number",
+        ),
+    )
 
     declaration_sha256: str = Field(primary_key=True, max_length=64)
     certificate_number: str = Field(primary_key=True, index=True)  # its key
     # pending (to check) -> waiting (no accepted certificate of that number here yet)
     # | consistent | review | inconsistent ; an officer's decision -> decided
-    state: str = Field(default="pending", index=True)
+    state: str = Field(default="pending")
     # counts the times the pair was queued: a check records its outcome only if the pair was
     # not queued again while it ran (a copy arriving then would be lost)
     generation: int = 0
@@ -119,9 +135,14 @@ class SealStampingRow(SQLModel, table=True):
     a later paper whose seal is the same stamping had it copied (rule ``seal.unique``)."""
 
     __tablename__ = "seal_stampings"
+    __table_args__ = (
+        # the newest prints of a die, read in order (``stampings_of``) instead of sorting
+        # every print of it on each review
+        Index("ix_seal_stampings_seal_id_recorded_at", "seal_id", "recorded_at"),
+    )
 
     sha256: str = Field(primary_key=True, max_length=64)  # the reviewed scan
-    seal_id: str = Field(index=True)
+    seal_id: str
     certificate_number: str  # as read on the paper
     stamping: str  # hex, one byte per cell of the die's grid
     recorded_at: dt.datetime = Field(default_factory=utcnow)

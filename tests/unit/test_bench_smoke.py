@@ -55,3 +55,24 @@ def test_templates_bench_prints_its_table(tmp_path: Path) -> None:
     out = _run("templates.py", str(tmp_path / "corpus"), "--count", "1", "--catalogues", "30")
     rows = [line.split(" | ")[:3] for line in out.splitlines() if line[2:3].isdigit()]
     assert rows == [["| 14", "10", "1/1"], ["| 30", "26", "1/1"]], out
+
+
+def test_soak_bench_prints_its_table(tmp_path: Path) -> None:
+    """A real node (its own process, an anvil chain) reviews two simulated scans uploaded over
+    its REST API, sampled before and after each; the table has a row per sample."""
+    from simulator.corpus import generate_corpus
+
+    generate_corpus(tmp_path / "corpus", 2, 7, mix={"genuine": 1.0}, workers=1)
+    out = _run(
+        "soak.py", "--count", "2", "--checkpoints", "2", "--corpus", str(tmp_path / "corpus")
+    )
+    rows = [line.split(" | ") for line in out.splitlines() if line[2:3].isdigit()]
+    assert [int(r[0][2:]) for r in rows] == [0, 1, 2], out
+    rss, fds, threads = (
+        (float(r[1]) for r in rows),
+        (int(r[2]) for r in rows),
+        [int(r[3]) for r in rows],
+    )
+    assert all(x > 50 for x in rss) and all(f > 3 for f in fds) and min(threads) > 1, out
+    assert all(float(r[9]) > 0 for r in rows[1:]), out  # each round's review seconds
+    assert "per 100 reviews: RSS" in out.splitlines()[-1], out

@@ -14,6 +14,7 @@ from node.storage.core import DocumentRow
 from node.storage.documents import add_document, events_for
 from tests.unit.api.fakes import add_partner
 from tests.unit.memory_node import memory_node
+from verification.normalise import certificate_key
 
 
 @pytest.fixture
@@ -108,12 +109,23 @@ def test_a_certificate_a_partner_sends_for_its_own_country_is_the_issuers_copy(n
     assert intake.electronic_copy("") is None
 
 
+def _paper(sha: str, state: str, number: str, **more: str) -> ReviewRow:
+    """A reviewed paper as the review records it: the number read, and its key."""
+    return ReviewRow(
+        sha256=sha,
+        state=state,
+        certificate_number=number,
+        certificate_key=certificate_key(number),
+        **more,
+    )
+
+
 def test_a_copy_that_arrives_late_sends_its_paper_back_to_the_machine(node) -> None:
     add_partner(node, "AU-SYD", "AU")
     with node.db.session() as session:
-        session.add(ReviewRow(sha256="a" * 64, state="review", certificate_number="AU-2026-5"))
-        session.add(ReviewRow(sha256="b" * 64, state="decided", certificate_number="AU-2026-5"))
-        session.add(ReviewRow(sha256="c" * 64, state="review", certificate_number="AU-2026-6"))
+        session.add(_paper("a" * 64, "review", "AU-2026-5"))
+        session.add(_paper("b" * 64, "decided", "AU-2026-5"))
+        session.add(_paper("c" * 64, "review", "AU-2026-6"))
     router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
     _receive_from(node, _certificate("AU20265", "AU", 5.0), "AU-SYD")
     assert router.route_pending() == 1
@@ -192,17 +204,10 @@ def test_a_declaration_that_arrives_late_sends_its_papers_back_to_the_machine(no
     against the declaration) is reviewed again with it; an officer's decision stands, and a
     paper submitted with a declaration of its own keeps it."""
     with node.db.session() as session:
-        session.add(ReviewRow(sha256="a" * 64, state="review", certificate_number="E-517-08"))
-        session.add(ReviewRow(sha256="b" * 64, state="decided", certificate_number="E-517-08"))
-        session.add(
-            ReviewRow(
-                sha256="c" * 64,
-                state="review",
-                certificate_number="E-517-08",
-                declaration_sha256="d" * 64,
-            )
-        )
-        session.add(ReviewRow(sha256="e" * 64, state="review", certificate_number="E-517-09"))
+        session.add(_paper("a" * 64, "review", "E-517-08"))
+        session.add(_paper("b" * 64, "decided", "E-517-08"))
+        session.add(_paper("c" * 64, "review", "E-517-08", declaration_sha256="d" * 64))
+        session.add(_paper("e" * 64, "review", "E-517-09"))
     router = InboundRouter(node.db, node.blobs, node.anchoring, actor="CN-SHA")
     body = {"declaration_number": "D7", "certificate_numbers": ["e 517 08"]}
     _receive(node, json.dumps(body).encode(), "declaration")

@@ -358,3 +358,32 @@ def test_0011_adds_the_declared_quantities_not_known_for_the_rows_before(
         names = {c["name"] for c in inspect(conn).get_columns("declaration_index")}
         assert conn.execute(text("SELECT count(*) FROM declaration_index")).scalar_one() == 1
     assert not {"net_weight_kg", "packages"} & names and "declaration_number" in names
+
+
+def test_0014_reads_the_queues_and_the_die_prints_in_index_order(tmp_path: Path) -> None:
+    db = _db(tmp_path)
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0013")
+        conn.execute(
+            text(
+                "INSERT INTO seal_stampings (sha256, seal_id, certificate_number, stamping, "
+                "recorded_at) VALUES ('ab', 'AU-DAFF-S1', 'AU1', '00', '2026-12-01 10:00:00')"
+            )
+        )
+    db.migrate()
+
+    def names(table: str) -> set[str]:
+        return {i["name"] for i in inspect(db.engine).get_indexes(table)}
+
+    assert "ix_reviews_state_queued_at" in names("reviews")
+    assert "ix_reviews_state" not in names("reviews")  # a prefix of (state, queued_at, sha256)
+    assert "ix_declaration_matches_state_queued_at" in names("declaration_matches")
+    assert "ix_declaration_matches_state" not in names("declaration_matches")
+    assert names("seal_stampings") >= {"ix_seal_stampings_seal_id_recorded_at"}
+    assert "ix_seal_stampings_seal_id" not in names("seal_stampings")
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0013")
+        assert conn.execute(text("SELECT count(*) FROM seal_stampings")).scalar_one() == 1
+    assert {"ix_reviews_state"} <= names("reviews")
+    assert "ix_seal_stampings_seal_id" in names("seal_stampings")
+    assert "ix_declaration_matches_state_queued_at" not in names("declaration_matches")

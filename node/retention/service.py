@@ -233,6 +233,10 @@ class RetentionService:
         names = ["sha256", "run_id", "actor", "policy", "disposed_at", "files_removed"]
         table = DisposalRow.__table__  # type: ignore[attr-defined]
         with self.db.session() as session:
+            # the documents' rows locked first (PostgreSQL; SQLite has one writer anyway): a
+            # hold being put on one waits for this commit and then sees the disposal (410), or
+            # committed first and the INSERT ... SELECT below (a new snapshot) sees the hold
+            session.exec(_lock_documents(shas))
             session.connection().execute(insert(table).from_select(names, chosen))
             marked = set(
                 session.exec(
@@ -296,12 +300,13 @@ class RetentionService:
         already, ``Disposed`` if its bytes are gone."""
         sha, reason = check_sha256(sha256), _reason(reason)
         with self.db.session() as session:
-            _known(session, sha)
+            if session.exec(_lock_documents([sha])).first() is None:  # see ``_mark``
+                raise NotFound(f"unknown document {sha}: this node has no record of it")
             if not insert_absent(session, HoldRow(sha256=sha, held_by=actor, reason=reason)):
                 held = session.get(HoldRow, sha)
                 assert held is not None
                 raise Conflict(f"{sha} is held already (by {held.held_by}, {iso(held.held_at)})")
-            gone = disposal_of(session, sha)  # read after the insert locked the writers out
+            gone = disposal_of(session, sha)  # read after the row lock: a disposal committed
             if gone is not None:
                 raise _gone(gone)
             add_event(session, sha, EventKind.HELD, actor, {"reason": reason})
@@ -351,6 +356,15 @@ def _strip_payloads(session: Session, shas: set[str]) -> None:
             session.connection().execute(
                 update(t).where(*where).values(envelope=env.SerializeToString())
             )
+
+
+def _lock_documents(shas: list[str]) -> Any:
+    return (
+        select(DocumentRow.sha256)
+        .where(col(DocumentRow.sha256).in_(shas))
+        .order_by(col(DocumentRow.sha256))
+        .with_for_update()
+    )
 
 
 def _known(session: Session, sha: str) -> None:

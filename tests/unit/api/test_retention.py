@@ -263,3 +263,79 @@ async def test_envelope_payloads_of_a_disposed_document_are_stripped(
     with node.db.session() as session:
         assert restore_blobs(session, node.blobs) == 0
     assert not node.blobs.path(sha).exists()
+
+
+def _dispose(node: Node, home: Path) -> dict[str, Any]:
+    """Every document aged past a 7-day policy, applied now."""
+    _age(home, 30)
+    service = RetentionService(
+        node.db, node.blobs, home=home, settings=RetentionSettings(documents_days=7), actor="X"
+    )
+    return service.apply()
+
+
+async def _declared_against_the_paper(node: Node) -> tuple[str, str]:
+    """A paper accepted by an officer, a declaration naming it checked and decided, both
+    anchored: their work done. (paper, declaration)."""
+    from tests.unit.api.fakes import labelled_scan
+
+    review = node.extras["review"]
+    paper = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
+    await review.process_pending()
+    review.decide(paper, "accept", "seal checked by hand", "CN-O1")
+    data = declaration("AU-2026-genuine")
+    decl = review.intake.submit_electronic(data, kind="declaration", actor="clerk")["sha256"]
+    await review.process_pending()
+    [check] = review.matches.of_declaration(decl)
+    if check["state"] != "consistent":
+        review.matches.decide(decl, "AU-2026-genuine", "clear", "checked by hand", "CN-O1")
+    assert node.anchoring is not None
+    await node.anchoring.run_once(force=True)
+    return paper, decl
+
+
+async def test_a_disposed_declaration_checked_again_goes_to_an_officer_saying_so(
+    node: Node, home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A check queued again after the declaration was disposed of (here reopened, as a
+    revocation or replacement of its certificate reopens it): the worker raised ``Disposed``
+    on its bytes, logged as a fault of the node's."""
+    from node.review.pairs import recheck
+
+    paper, decl = await _declared_against_the_paper(node)
+    assert decl in {d["sha256"] for d in _dispose(node, home)["documents"]}
+    review = node.extras["review"]
+    [before] = review.matches.of_declaration(decl)
+    with node.db.session() as session:
+        assert recheck(session, before["certificate_number"], reopen=True) == 1
+    assert review.matches.process_pending() == 1
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []  # not a fault of ours
+    [check] = review.matches.of_declaration(decl)
+    assert check["state"] == "review"
+    why = " ".join(check["result"]["reasons"]) if "result" in check else json.dumps(check)
+    assert "disposed of" in why and "retention policy" in why and decl in why
+    assert review.matches.process_pending() == 0  # settled: no loop
+
+
+async def test_a_declaration_against_a_disposed_issuers_copy_goes_to_an_officer_saying_so(
+    node: Node, home: Path
+) -> None:
+    """The issuer's copy disposed of, a declaration naming it came: the copy was skipped as
+    absent, the check left ``waiting`` for a certificate "not on this node yet", and the
+    sweep queued it again every round (the copy's row is there)."""
+    from tests.unit.api.fakes import add_partner, receive_copy
+
+    add_partner(node, "AU-SYD", "AU")
+    copy = receive_copy(node, "AU-2026-genuine")
+    assert node.anchoring is not None
+    await node.anchoring.run_once(force=True)
+    assert [d["sha256"] for d in _dispose(node, home)["documents"]] == [copy]
+    review = node.extras["review"]
+    data = declaration("AU-2026-genuine")
+    decl = review.intake.submit_electronic(data, kind="declaration", actor="clerk")["sha256"]
+    await review.process_pending()
+    [check] = review.matches.of_declaration(decl)
+    assert check["state"] == "review"
+    why = json.dumps(check)
+    assert "disposed of" in why and "retention policy" in why and copy in why
+    assert review.matches.requeue_found() == 0  # settled: not queued again and again

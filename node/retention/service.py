@@ -120,7 +120,7 @@ def retention_of(db: Database, sha256: str) -> dict[str, Any]:
     with db.session() as session:
         gone, held = disposal_of(session, sha256), session.get(HoldRow, sha256)
         return {
-            "disposed": None if gone is None else _disposal_dict(gone),
+            "disposed": None if gone is None else disposal_dict(gone),
             "held": None if held is None else _hold_dict(held),
         }
 
@@ -292,7 +292,7 @@ class RetentionService:
             .limit(limit)
         )
         with self.db.session() as session:
-            return [_disposal_dict(r) for r in session.exec(stmt)]
+            return [disposal_dict(r) for r in session.exec(stmt)]
 
     # ---- legal holds -----------------------------------------------------------------------
     def hold(self, sha256: str, actor: str, reason: str) -> dict[str, Any]:
@@ -388,7 +388,7 @@ def _hold_dict(row: HoldRow) -> dict[str, Any]:
     }
 
 
-def _disposal_dict(row: DisposalRow) -> dict[str, Any]:
+def disposal_dict(row: DisposalRow) -> dict[str, Any]:
     return {
         "document_sha256": row.sha256,
         "disposed_at": iso(row.disposed_at),

@@ -34,7 +34,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.exchange.withdrawals import Withdrawals, sent_to
 from node.registry.reading import DatabaseRead
-from node.retention.service import check_kept
+from node.retention.service import check_kept, disposal_dict, disposal_of
 from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
 from node.review.matching import MatchService
@@ -449,6 +449,8 @@ class ReviewService:
             _with_copy_revoked(session, out)
             out["withdrawn"] = withdrawal_of(session, row)
             out["revoked"] = revocation_of(session, row.sha256)
+            gone = disposal_of(session, row.sha256)  # its bytes, pages and evidence: 410
+            out["disposed"] = None if gone is None else disposal_dict(gone)
         # the declarations that came later, checked against this paper once it was accepted
         out["declaration_checks"] = self.matches.against(sha256)
         return out

@@ -339,3 +339,20 @@ async def test_a_declaration_against_a_disposed_issuers_copy_goes_to_an_officer_
     why = json.dumps(check)
     assert "disposed of" in why and "retention policy" in why and copy in why
     assert review.matches.requeue_found() == 0  # settled: not queued again and again
+
+
+async def test_the_review_of_a_disposed_paper_says_when_and_under_which_policy(
+    node: Node, home: Path, client: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    """The officer's screen asked for the page images and evidence of a disposed paper (410s,
+    broken images): the review API now carries ``disposed`` and review.js shows a notice."""
+    paper, _decl = await _declared_against_the_paper(node)
+    assert paper in {d["sha256"] for d in _dispose(node, home)["documents"]}
+    auditor = bearer(tokens["auditor"])
+    r = await client.get(f"/api/v1/review/{paper}", headers=auditor)
+    assert r.status_code == 200, r.text
+    gone = r.json()["disposed"]
+    assert gone["policy"]["documents_days"] == 7 and gone["files_removed"] is True
+    assert gone["disposed_at"]
+    js = (REPO / "node" / "ui" / "static" / "review.js").read_text(encoding="utf-8")
+    assert "if (review.disposed)" in js and "pages: [], evidence: {}" in js

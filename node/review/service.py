@@ -197,6 +197,12 @@ class ReviewService:
                 declaration = await asyncio.to_thread(self.intake.declaration, found)
         if found or copy is not None:  # check again, against what was found (OCR is cached)
             out = await self._verify(sha256, data, declaration, copy)
+        if copy is None and number:  # its issuer's copy disposed of: not compared, say so
+            gone = await asyncio.to_thread(self.intake.disposed_copy, number)
+            if gone:
+                out.result["reasons"] = [*out.result.get("reasons", []), gone]
+                if out.verdict == "accept":
+                    out.result["verdict"] = "review"
         against = _Against(row.declaration_sha256, declaration, copy)
         await asyncio.to_thread(self._record, sha256, out, against)
         await asyncio.to_thread(release_memory)  # what the review freed, back to the OS

@@ -356,3 +356,42 @@ async def test_the_review_of_a_disposed_paper_says_when_and_under_which_policy(
     assert gone["disposed_at"]
     js = (REPO / "node" / "ui" / "static" / "review.js").read_text(encoding="utf-8")
     assert "if (review.disposed)" in js and "pages: [], evidence: {}" in js
+
+
+async def test_a_paper_arriving_after_its_declaration_was_disposed_of_is_reviewed(
+    node: Node, home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A second paper of the number: the newest declaration naming it was the disposed one,
+    its bytes raised ``Disposed`` in the review ("the machine review failed", a traceback)."""
+    from tests.unit.api.fakes import labelled_scan
+
+    _paper, decl = await _declared_against_the_paper(node)
+    assert decl in {d["sha256"] for d in _dispose(node, home)["documents"]}
+    review = node.extras["review"]
+    again = review.submit_scan(labelled_scan("genuine, presented again"), actor="clerk")
+    await review.process_pending()
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    out = review.get(again["sha256"])
+    assert out["state"] == "review" and out["declaration_sha256"] is None
+    assert not any("failed" in r for r in out["result"]["reasons"]), out["result"]["reasons"]
+
+
+async def test_a_paper_whose_issuers_copy_was_disposed_of_is_left_to_an_officer_saying_so(
+    node: Node, home: Path
+) -> None:
+    """The issuer's copy disposed of: the paper was reviewed as if the issuer had sent none,
+    the officer not told there was one to compare it with."""
+    from tests.unit.api.fakes import add_partner, labelled_scan, receive_copy
+
+    add_partner(node, "AU-SYD", "AU")
+    copy = receive_copy(node, "AU-2026-genuine")
+    assert node.anchoring is not None
+    await node.anchoring.run_once(force=True)
+    assert [d["sha256"] for d in _dispose(node, home)["documents"]] == [copy]
+    review = node.extras["review"]
+    sha = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
+    await review.process_pending()
+    out = review.get(sha)
+    assert out["state"] == "review"
+    why = " ".join(out["result"]["reasons"])
+    assert copy in why and "disposed of" in why and "retention policy" in why

@@ -66,6 +66,7 @@ LOCK_NAME = "retention.lock"
 _CHUNK = 500
 _REVIEW_DONE = ("accept", "decided")  # a machine accept (anchored) or an officer's decision
 _CHECK_OPEN = ("pending", "waiting", "review", "inconsistent")
+_ROUTED_KINDS = ("certificate", "declaration")  # those ``node.inbound.InboundRouter`` routes
 
 
 @contextlib.contextmanager
@@ -148,6 +149,13 @@ def _work_done(cutoff: dt.datetime) -> list[Any]:
         ),
         ~exists().where(col(InboxRow.document_sha256) == sha, ~col(InboxRow.stored)),
         ~exists().where(col(RegistryRecordRow.sha256) == sha),  # a specimen's image: not ours
+        # a partner's document not routed yet (``node.inbound``: reviewed, or accepted and
+        # anchored, from its bytes)
+        ~(
+            (col(DocumentRow.state) == "received")
+            & (col(DocumentRow.source) != "local")
+            & col(DocumentRow.kind).in_(_ROUTED_KINDS)
+        ),
     ]
 
 

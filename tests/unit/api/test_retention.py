@@ -395,3 +395,22 @@ async def test_a_paper_whose_issuers_copy_was_disposed_of_is_left_to_an_officer_
     assert out["state"] == "review"
     why = " ".join(out["result"]["reasons"])
     assert copy in why and "disposed of" in why and "retention policy" in why
+
+
+async def test_a_partners_document_not_routed_yet_is_kept(node: Node, home: Path) -> None:
+    """A partner's certificate stored but not yet routed (``received``: a node stopped longer
+    than the period, ``cusdep retention apply`` run meanwhile) was disposed of: the router
+    then skipped it for want of bytes every round, and its page filled with such rows."""
+    from node.inbound import InboundRouter
+    from tests.unit.api.fakes import add_partner
+
+    add_partner(node, "AU-SYD", "AU")
+    data = b'{"doc_type": "certificate", "certificate_number": "AU-1", "issuing_country": "AU"}'
+    sha = node.blobs.put(data)
+    from node.storage.documents import add_document
+
+    with node.db.session() as session:
+        add_document(session, sha, kind="certificate", size=len(data), source="AU-SYD")
+    assert _dispose(node, home)["documents"] == []
+    assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
+    assert node.blobs.path(sha).exists()

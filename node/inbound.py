@@ -207,7 +207,8 @@ def claim_delivery(session: Any, sha: str, peer: str, data: bytes) -> None:
     partner (``store.materialize_blobs``, in its transaction). A certificate's issuer outranks
     whoever delivered it first (a partner forwarding it, or one that raced the issuer): the
     document becomes the issuer's (its source, and so the partner that may withdraw it) and,
-    once routed, is indexed as the issuer's copy. Otherwise the first sender keeps it: a later
+    once routed, is indexed as the issuer's copy (one refused as the forwarder's is routed
+    again). Otherwise the first sender keeps it: a later
     delivery of the same bytes gives no partner a say over another's document."""
     row = session.get(DocumentRow, sha)
     if row is None or row.source in (peer, "local") or row.kind != "certificate":
@@ -217,5 +218,10 @@ def claim_delivery(session: Any, sha: str, peer: str, data: bytes) -> None:
         return
     logger.info("document %s: its issuer %s delivered it after %s", sha, peer, row.source)
     row.source = peer
-    if row.state not in ("received", "rejected"):  # routed as the forwarder's: index it now
+    if row.state == "rejected":
+        # refused as the forwarder's (a replacement only its issuer may make): routed again as
+        # the issuer's, so a partner forwarding it first cannot block it; the refusal stays on
+        # the trace, and bytes refused for what they are are refused again
+        row.state = "received"
+    elif row.state != "received":  # routed as the forwarder's: index it now
         index_copy(session, sha, doc, peer)

@@ -220,6 +220,8 @@ class Review(ReviewBrief):
     # declarations that came after the paper was accepted, checked against it
     declaration_checks: list[dict[str, Any]] = []
     revoked: dict[str, Any] | None = None  # this paper's own revocation (by an officer here)
+    # its bytes, page images and evidence disposed of (retention): when, policy; else None
+    disposed: dict[str, Any] | None = None
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     submitted_by: str

@@ -132,7 +132,7 @@ def insert_inbox(
     if not accepted:
         return
     inbox, events = [], []
-    for cand in accepted:
+    for i, cand in enumerate(accepted):
         assert cand.payload is not None and cand.ack.receipt_bytes is not None
         header = cand.envelope.header
         sha = cand.payload.document_sha256
@@ -146,7 +146,10 @@ def insert_inbox(
                 "envelope": cand.envelope.SerializeToString(),
                 "receipt": cand.ack.receipt_bytes,
                 "state": "received",
-                "received_at": now,
+                # a microsecond apart, in the order the sender sent them: the batch's order
+                # is what the applier keeps (a review's outcomes in the order decided), and
+                # ``RECEIPT_ORDER``'s ties would otherwise fall to the message id
+                "received_at": now + dt.timedelta(microseconds=i),
                 "stored": False,
             }
         )

@@ -88,9 +88,10 @@ class InboxRow(SQLModel, table=True):
     stored: bool = False  # document blob written (see blobs.py)
 
 
-# The order of receipt, total: a batch's messages share one ``received_at``, and PostgreSQL
-# orders ties differently from one query to the next (a page by OFFSET repeated some and
-# skipped others); SQLite happened to keep them in rowid order.
+# The order of receipt, total: the messages of one batch are a microsecond apart, in the order
+# their sender sent them (``insert_inbox``); ties (rows written otherwise) fall to the sender and
+# message id, since PostgreSQL orders ties differently from one query to the next (a page by
+# OFFSET repeated some and skipped others) where SQLite happened to keep rowid order.
 RECEIPT_ORDER = (col(InboxRow.received_at), col(InboxRow.peer), col(InboxRow.message_id))
 
 

@@ -66,6 +66,7 @@ LOCK_NAME = "retention.lock"
 _CHUNK = 500
 _REVIEW_DONE = ("accept", "decided")  # a machine accept (anchored) or an officer's decision
 _CHECK_OPEN = ("pending", "waiting", "review", "inconsistent")
+_ROUTED_KINDS = ("certificate", "declaration")  # those ``node.inbound.InboundRouter`` routes
 
 
 @contextlib.contextmanager
@@ -120,7 +121,7 @@ def retention_of(db: Database, sha256: str) -> dict[str, Any]:
     with db.session() as session:
         gone, held = disposal_of(session, sha256), session.get(HoldRow, sha256)
         return {
-            "disposed": None if gone is None else _disposal_dict(gone),
+            "disposed": None if gone is None else disposal_dict(gone),
             "held": None if held is None else _hold_dict(held),
         }
 
@@ -148,6 +149,13 @@ def _work_done(cutoff: dt.datetime) -> list[Any]:
         ),
         ~exists().where(col(InboxRow.document_sha256) == sha, ~col(InboxRow.stored)),
         ~exists().where(col(RegistryRecordRow.sha256) == sha),  # a specimen's image: not ours
+        # a partner's document not routed yet (``node.inbound``: reviewed, or accepted and
+        # anchored, from its bytes)
+        ~(
+            (col(DocumentRow.state) == "received")
+            & (col(DocumentRow.source) != "local")
+            & col(DocumentRow.kind).in_(_ROUTED_KINDS)
+        ),
     ]
 
 
@@ -233,6 +241,10 @@ class RetentionService:
         names = ["sha256", "run_id", "actor", "policy", "disposed_at", "files_removed"]
         table = DisposalRow.__table__  # type: ignore[attr-defined]
         with self.db.session() as session:
+            # the documents' rows locked first (PostgreSQL; SQLite has one writer anyway): a
+            # hold being put on one waits for this commit and then sees the disposal (410), or
+            # committed first and the INSERT ... SELECT below (a new snapshot) sees the hold
+            session.exec(_lock_documents(shas))
             session.connection().execute(insert(table).from_select(names, chosen))
             marked = set(
                 session.exec(
@@ -288,7 +300,7 @@ class RetentionService:
             .limit(limit)
         )
         with self.db.session() as session:
-            return [_disposal_dict(r) for r in session.exec(stmt)]
+            return [disposal_dict(r) for r in session.exec(stmt)]
 
     # ---- legal holds -----------------------------------------------------------------------
     def hold(self, sha256: str, actor: str, reason: str) -> dict[str, Any]:
@@ -296,12 +308,13 @@ class RetentionService:
         already, ``Disposed`` if its bytes are gone."""
         sha, reason = check_sha256(sha256), _reason(reason)
         with self.db.session() as session:
-            _known(session, sha)
+            if session.exec(_lock_documents([sha])).first() is None:  # see ``_mark``
+                raise NotFound(f"unknown document {sha}: this node has no record of it")
             if not insert_absent(session, HoldRow(sha256=sha, held_by=actor, reason=reason)):
                 held = session.get(HoldRow, sha)
                 assert held is not None
                 raise Conflict(f"{sha} is held already (by {held.held_by}, {iso(held.held_at)})")
-            gone = disposal_of(session, sha)  # read after the insert locked the writers out
+            gone = disposal_of(session, sha)  # read after the row lock: a disposal committed
             if gone is not None:
                 raise _gone(gone)
             add_event(session, sha, EventKind.HELD, actor, {"reason": reason})
@@ -353,6 +366,15 @@ def _strip_payloads(session: Session, shas: set[str]) -> None:
             )
 
 
+def _lock_documents(shas: list[str]) -> Any:
+    return (
+        select(DocumentRow.sha256)
+        .where(col(DocumentRow.sha256).in_(shas))
+        .order_by(col(DocumentRow.sha256))
+        .with_for_update()
+    )
+
+
 def _known(session: Session, sha: str) -> None:
     if session.get(DocumentRow, sha) is None:
         raise NotFound(f"unknown document {sha}: this node has no record of it")
@@ -374,7 +396,7 @@ def _hold_dict(row: HoldRow) -> dict[str, Any]:
     }
 
 
-def _disposal_dict(row: DisposalRow) -> dict[str, Any]:
+def disposal_dict(row: DisposalRow) -> dict[str, Any]:
     return {
         "document_sha256": row.sha256,
         "disposed_at": iso(row.disposed_at),

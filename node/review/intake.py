@@ -22,6 +22,7 @@ from adapters.registry import parse_declaration, parse_document
 from node.anchoring.service import AnchorService
 from node.domain.states import EventKind
 from node.errors import Conflict, InputError, LimitExceeded, NotFound, UnsupportedDocument
+from node.retention.tables import DisposalRow
 from node.review.copies import copy_fields, declaration_fields
 from node.review.pairs import accepted_paper, queue_declaration, recheck
 from node.review.quantities import declared_quantity
@@ -36,7 +37,7 @@ from node.review.tables import (
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentEventRow, DocumentRow
 from node.storage.db import Database, claimed, insert_absent
-from node.storage.documents import add_document, add_event, revocation_of
+from node.storage.documents import add_document, add_event, iso, revocation_of
 from verification import LimitExceeded as DocLimit
 from verification import UnsupportedDocument as DocUnsupported
 from verification import VerificationError
@@ -185,7 +186,7 @@ class Intake:
             return ""
         self._index_new()
         with self.db.session() as session:
-            hits = declarations_naming(session, key)
+            hits = _kept(session, declarations_naming(session, key))
         return max(hits, key=lambda r: r.indexed_at).sha256 if hits else ""
 
     def electronic_copy(self, certificate_number: str) -> dict[str, Any] | None:
@@ -211,6 +212,27 @@ class Intake:
         if replaced:  # its issuer replaced it: no longer accepted (rule ``copy.replaced``)
             out["replaced"] = replaced
         return {**out, "revoked": revoked} if revoked else out
+
+    def disposed_copy(self, certificate_number: str) -> str | None:
+        """Why the paper cannot be compared with its issuer's copy when the newest copy's bytes
+        were disposed of (``node.retention``), else None."""
+        key = certificate_key(certificate_number)
+        with self.db.session() as session:
+            stmt = (
+                select(DisposalRow)
+                .join(CertificateCopyRow, col(CertificateCopyRow.sha256) == col(DisposalRow.sha256))
+                .where(CertificateCopyRow.certificate_number == key)
+                .order_by(col(CertificateCopyRow.indexed_at).desc())
+            )
+            gone = session.exec(stmt).first() if key else None
+            if gone is None:
+                return None
+            days = (gone.policy or {}).get("documents_days")
+            return (
+                f"copy.disposed: the issuer's copy {gone.sha256} of certificate "
+                f"{certificate_number} was disposed of on {iso(gone.disposed_at)} under the "
+                f"retention policy (documents_days = {days}): compare the paper by hand"
+            )
 
     def _index_new(self) -> None:
         """Index declarations that arrived another way (from partners over gRPC)."""
@@ -277,7 +299,13 @@ def _dropped(session: Any, amendment: DeclarationIndexRow) -> set[str]:
 def declaration_indexed(session: Any, certificate_number: str) -> bool:
     """Whether a declaration naming this certificate number is indexed on the node."""
     key = certificate_key(certificate_number)
-    return bool(key) and bool(declarations_naming(session, key))
+    return bool(key) and bool(_kept(session, declarations_naming(session, key)))
+
+
+def _kept(session: Any, rows: list[DeclarationIndexRow]) -> list[DeclarationIndexRow]:
+    """Those whose bytes were not disposed of (``node.retention``): a disposed declaration's
+    work was done; a paper that comes later is not reviewed against it (its bytes are gone)."""
+    return [r for r in rows if session.get(DisposalRow, r.sha256) is None]
 
 
 def declarations_naming(session: Any, key: str) -> list[DeclarationIndexRow]:
@@ -301,7 +329,8 @@ def copy_indexed(session: Any, certificate_number: str) -> bool:
     """Whether an issuer's copy of this certificate is on the node."""
     key = certificate_key(certificate_number)
     stmt = select(CertificateCopyRow.sha256).where(CertificateCopyRow.certificate_number == key)
-    return bool(key) and session.exec(stmt).first() is not None
+    kept = ~exists().where(col(DisposalRow.sha256) == col(CertificateCopyRow.sha256))
+    return bool(key) and session.exec(stmt.where(kept)).first() is not None
 
 
 def index_copy(session: Any, sha: str, doc: Any, source: str) -> list[str]:

@@ -41,7 +41,7 @@ from sqlmodel import col, select
 from adapters.errors import AdapterError
 from adapters.registry import parse_document
 from node.domain.states import EventKind
-from node.errors import Conflict, InputError, NotFound
+from node.errors import Conflict, Disposed, InputError, NotFound
 from node.review.copies import declaration_fields
 from node.review.intake import naming
 from node.review.pairs import OPEN, accepted_paper, recheck_found, requeue
@@ -137,6 +137,9 @@ class MatchService:
         for declaration_sha, key in pairs:
             try:
                 self.check(declaration_sha, key, page)
+            except Disposed as err:  # the declaration's bytes went (retention): an officer sees
+                logger.warning("declaration %s against %s: %s", declaration_sha, key, err)
+                self._failed(declaration_sha, key, err)
             except InputError as err:  # what it is checked against cannot be read: told why
                 logger.warning("declaration %s against %s: %s", declaration_sha, key, err)
                 self._failed(declaration_sha, key, err)
@@ -268,6 +271,9 @@ class MatchService:
         unreadable: list[str] = []
         for copy in session.exec(copies.order_by(col(CertificateCopyRow.indexed_at).desc())):
             if not self.blobs.has(copy.sha256):
+                gone = self.blobs.gone(copy.sha256) if self.blobs.gone is not None else None
+                if gone is not None:  # disposed of (retention), not yet written: skipped
+                    unreadable.append(f"the issuer's copy {copy.sha256}: {gone.message}")
                 continue
             try:
                 doc, _issues, _adapter = parse_document(self.blobs.get(copy.sha256), None)

@@ -34,7 +34,7 @@ from node.domain.states import EventKind
 from node.errors import Conflict, CusdepError, InputError, NotFound
 from node.exchange.withdrawals import Withdrawals, sent_to
 from node.registry.reading import DatabaseRead
-from node.retention.service import check_kept
+from node.retention.service import check_kept, disposal_dict, disposal_of
 from node.review._memory import release_memory
 from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
 from node.review.matching import MatchService
@@ -198,6 +198,12 @@ class ReviewService:
                 declaration = await asyncio.to_thread(self.intake.declaration, found)
         if found or copy is not None:  # check again, against what was found (OCR is cached)
             out = await self._verify(sha256, data, declaration, copy)
+        if copy is None and number:  # its issuer's copy disposed of: not compared, say so
+            gone = await asyncio.to_thread(self.intake.disposed_copy, number)
+            if gone:
+                out.result["reasons"] = [*out.result.get("reasons", []), gone]
+                if out.verdict == "accept":
+                    out.result["verdict"] = "review"
         against = _Against(row.declaration_sha256, declaration, copy)
         await asyncio.to_thread(self._record, sha256, out, against)
         await asyncio.to_thread(release_memory)  # what the review freed, back to the OS
@@ -447,6 +453,8 @@ class ReviewService:
             _with_copy_revoked(session, out)
             out["withdrawn"] = withdrawal_of(session, row)
             out["revoked"] = revocation_of(session, row.sha256)
+            gone = disposal_of(session, row.sha256)  # its bytes, pages and evidence: 410
+            out["disposed"] = None if gone is None else disposal_dict(gone)
         # the declarations that came later, checked against this paper once it was accepted
         out["declaration_checks"] = self.matches.against(sha256)
         return out

@@ -394,6 +394,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   const who = cusdep.json("/api/v1/me").catch(() => ({}));  // asked beside the review
   try { review = await cusdep.json(`/api/v1/review/${sha}`); }
   catch (e) { $("findings").replaceChildren(cusdep.el("li", { class: "fail error", text: e.message })); return; }
+  if (review.disposed) {  // its bytes, page images and evidence went: say so, ask for none (410s)
+    const d = review.disposed, days = (d.policy || {}).documents_days;
+    $("review").prepend(cusdep.el("p", { class: "fail disposed", id: "disposed-notice",
+      text: `The bytes of this document were disposed of on ${cusdep.when(d.disposed_at)} under the ` +
+        `retention policy (${days} days): its page images and evidence are gone; its record, ` +
+        `SHA-256, anchor proof, verdicts and trace remain.` }));
+    review.layout = Object.assign({}, review.layout, { pages: [], evidence: {} });
+  }
   state.review = review;
   const me = await who;
   state.canDecide = me.role === "officer" || me.role === "admin";

@@ -945,3 +945,33 @@ async def test_the_photo_note_is_on_the_page_with_the_seal_and_times_say_utc(hom
             times = await page.locator("#trace time").all_inner_texts()
             assert times and all(re.fullmatch(_UTC, t) for t in times), times
             assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_disposed_paper_says_so_instead_of_broken_images(home) -> None:
+    """Its bytes, page images and evidence disposed of (retention): the page asked for them
+    and drew broken images from the 410s; it says when and under which policy they went."""
+    import sqlite3
+
+    from node.config import RetentionSettings
+    from node.retention.service import RetentionService
+
+    async with _served(home) as (node, url):
+        await _seed(node)
+        sha = await _reviewed(node, "original")
+        node.extras["review"].decide(sha, "accept", "seal checked by hand", "CN-O1")
+        await node.anchoring.run_once(force=True)
+        with sqlite3.connect(home / "cusdep.db") as conn:
+            conn.execute("UPDATE documents SET created_at = datetime('now', '-30 days')")
+        policy = RetentionSettings(documents_days=7)
+        service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
+        assert sha in {d["sha256"] for d in service.apply()["documents"]}
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            gone: list[str] = []
+            page.on("response", lambda r: gone.append(r.url) if r.status == 410 else None)
+            await page.goto(f"{url}/ui/review/{sha}#token={token}")
+            await page.wait_for_selector("body[data-ready='1']")
+            notice = await page.inner_text("#disposed-notice")
+            assert "disposed of on" in notice and "retention policy (7 days)" in notice
+            assert gone == [] and errors == []

@@ -585,3 +585,129 @@ async def test_the_declarations_naming_a_certificate_are_found_by_key_on_postgre
             "SELECT declaration_sha256, certificate_key FROM declaration_certificates"
         ).all()
     assert sorted(tuple(r) for r in rows) == sorted((sha, "AU2026LOT") for sha in shas)
+
+
+async def test_retention_disposes_of_a_finished_old_document_on_postgres(node, home: Path) -> None:
+    """The disposal's marking (one INSERT ... SELECT with JSON, timestamp and boolean literals)
+    ran only on SQLite: on PostgreSQL a finished old document goes (bytes, 410, a ``disposed``
+    event), a held one and one with open work stay, and a second apply changes nothing."""
+    import httpx
+    from sqlalchemy import text
+
+    from node.api.app import create_app
+    from node.config import RetentionSettings
+    from node.errors import Disposed
+    from node.retention.service import RetentionService
+    from node.storage.documents import events_for
+    from tests.unit.api.fakes import declaration
+
+    review = node.extras["review"]
+
+    def unpaired(number: str) -> str:
+        body = {**json.loads(declaration("-")), "declaration_number": number}
+        data = json.dumps({**body, "certificate_numbers": []}).encode()
+        return str(review.intake.submit_electronic(data, kind="declaration", actor="c")["sha256"])
+
+    done, held = unpaired("CN-DEC-1"), unpaired("CN-DEC-2")
+    open_ = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]  # not reviewed
+    assert all(i.tx_hash for i in await node.anchoring.anchor_now([done, held]))
+    evidence = home / "evidence" / done / "page-1.jpg"
+    evidence.parent.mkdir(parents=True)
+    evidence.write_bytes(b"jpeg")
+    with node.db.session() as session:
+        session.connection().execute(
+            text("UPDATE documents SET created_at = now() - interval '400 days'")
+        )
+    service = RetentionService(
+        node.db, node.blobs, home=home, settings=RetentionSettings(documents_days=365), actor="X"
+    )
+    service.hold(held, "root", "case 2026-17")
+
+    assert [d["sha256"] for d in service.apply(dry_run=True)["documents"]] == [done]
+    out = service.apply()
+    assert [d["sha256"] for d in out["documents"]] == [done]
+    assert (out["disposed"], out["files_completed"], out["held"]) == (1, 1, 1)
+    assert not node.blobs.path(done).exists() and not evidence.parent.exists()
+    assert node.blobs.path(held).exists() and node.blobs.path(open_).exists()
+    with pytest.raises(Disposed):
+        node.blobs.get(done)
+    with node.db.session() as session:
+        [event] = [e for e in events_for(session, done) if e.kind == "disposed"]
+        assert event.detail["documents_days"] == 365
+    [disposal] = service.disposals()
+    assert disposal["files_removed"] is True and disposal["policy"]["documents_days"] == 365
+
+    token = TokenService(node.db).issue("auditor", "jane")["token"]
+    transport = httpx.ASGITransport(app=create_app(node))
+    async with httpx.AsyncClient(transport=transport, base_url="http://cusdep.test") as client:
+        auth = {"Authorization": f"Bearer {token}"}
+        r = await client.get(f"/api/v1/documents/{done}/content", headers=auth)
+        assert r.status_code == 410 and r.json()["type"] == "cusdep.not_found.disposed"
+        r = await client.get(f"/api/v1/documents/{done}", headers=auth)
+        assert r.status_code == 200 and r.json()["disposed"]["files_removed"] is True
+
+    again = service.apply()
+    assert (again["disposed"], again["files_completed"], again["documents"]) == (0, 0, [])
+    assert service.disposals() == [disposal]
+    with node.db.session() as session:
+        assert [e.kind for e in events_for(session, done)].count("disposed") == 1
+
+
+async def test_a_hold_put_while_a_disposal_is_being_marked_is_refused_on_postgres(
+    node, home: Path, database_url: str
+) -> None:
+    """The marking's INSERT ... SELECT checks that no hold is on the document, and the hold
+    checks that no disposal is: on PostgreSQL neither saw the other's uncommitted row, so a
+    hold put during the marking succeeded and its document was disposed of all the same."""
+    import time
+
+    from sqlalchemy import event, text
+
+    from node.config import RetentionSettings
+    from node.errors import Disposed
+    from node.retention.service import RetentionService
+    from node.storage.documents import add_document
+
+    sha = node.blobs.put(b"a finished document")
+    with node.db.session() as session:
+        add_document(session, sha)
+        session.connection().execute(
+            text("UPDATE documents SET created_at = now() - interval '30 days'")
+        )
+    service = RetentionService(
+        node.db, node.blobs, home=home, settings=RetentionSettings(documents_days=7), actor="X"
+    )
+    outcome: list[object] = []
+
+    def hold() -> None:
+        try:
+            outcome.append(service.hold(sha, "root", "case 2026-17"))
+        except Disposed as err:
+            outcome.append(err)
+
+    holder = threading.Thread(target=hold)
+
+    def waiting_on_a_lock() -> bool:
+        with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+            rows = conn.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            ).fetchall()
+        return bool(rows)
+
+    def after(conn, cursor, statement: str, *args) -> None:
+        if statement.startswith("INSERT INTO document_disposals") and not holder.is_alive():
+            holder.start()  # the hold comes while the marking is uncommitted
+            deadline = time.monotonic() + 30
+            while holder.is_alive() and not waiting_on_a_lock():
+                assert time.monotonic() < deadline, "the hold neither finished nor waited"
+                time.sleep(0.02)
+
+    event.listen(node.db.engine, "after_cursor_execute", after)
+    try:
+        out = service.apply()
+    finally:
+        event.remove(node.db.engine, "after_cursor_execute", after)
+    holder.join(30)
+    assert out["disposed"] == 1
+    assert len(outcome) == 1 and isinstance(outcome[0], Disposed)  # not held, then disposed
+    assert service.holds() == []

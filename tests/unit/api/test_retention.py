@@ -263,3 +263,154 @@ async def test_envelope_payloads_of_a_disposed_document_are_stripped(
     with node.db.session() as session:
         assert restore_blobs(session, node.blobs) == 0
     assert not node.blobs.path(sha).exists()
+
+
+def _dispose(node: Node, home: Path) -> dict[str, Any]:
+    """Every document aged past a 7-day policy, applied now."""
+    _age(home, 30)
+    service = RetentionService(
+        node.db, node.blobs, home=home, settings=RetentionSettings(documents_days=7), actor="X"
+    )
+    return service.apply()
+
+
+async def _declared_against_the_paper(node: Node) -> tuple[str, str]:
+    """A paper accepted by an officer, a declaration naming it checked and decided, both
+    anchored: their work done. (paper, declaration)."""
+    from tests.unit.api.fakes import labelled_scan
+
+    review = node.extras["review"]
+    paper = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
+    await review.process_pending()
+    review.decide(paper, "accept", "seal checked by hand", "CN-O1")
+    data = declaration("AU-2026-genuine")
+    decl = review.intake.submit_electronic(data, kind="declaration", actor="clerk")["sha256"]
+    await review.process_pending()
+    [check] = review.matches.of_declaration(decl)
+    if check["state"] != "consistent":
+        review.matches.decide(decl, "AU-2026-genuine", "clear", "checked by hand", "CN-O1")
+    assert node.anchoring is not None
+    await node.anchoring.run_once(force=True)
+    return paper, decl
+
+
+async def test_a_disposed_declaration_checked_again_goes_to_an_officer_saying_so(
+    node: Node, home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A check queued again after the declaration was disposed of (here reopened, as a
+    revocation or replacement of its certificate reopens it): the worker raised ``Disposed``
+    on its bytes, logged as a fault of the node's."""
+    from node.review.pairs import recheck
+
+    paper, decl = await _declared_against_the_paper(node)
+    assert decl in {d["sha256"] for d in _dispose(node, home)["documents"]}
+    review = node.extras["review"]
+    [before] = review.matches.of_declaration(decl)
+    with node.db.session() as session:
+        assert recheck(session, before["certificate_number"], reopen=True) == 1
+    assert review.matches.process_pending() == 1
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []  # not a fault of ours
+    [check] = review.matches.of_declaration(decl)
+    assert check["state"] == "review"
+    why = " ".join(check["result"]["reasons"]) if "result" in check else json.dumps(check)
+    assert "disposed of" in why and "retention policy" in why and decl in why
+    assert review.matches.process_pending() == 0  # settled: no loop
+
+
+async def test_a_declaration_against_a_disposed_issuers_copy_goes_to_an_officer_saying_so(
+    node: Node, home: Path
+) -> None:
+    """The issuer's copy disposed of, a declaration naming it came: the copy was skipped as
+    absent, the check left ``waiting`` for a certificate "not on this node yet", and the
+    sweep queued it again every round (the copy's row is there)."""
+    from tests.unit.api.fakes import add_partner, receive_copy
+
+    add_partner(node, "AU-SYD", "AU")
+    copy = receive_copy(node, "AU-2026-genuine")
+    assert node.anchoring is not None
+    await node.anchoring.run_once(force=True)
+    assert [d["sha256"] for d in _dispose(node, home)["documents"]] == [copy]
+    review = node.extras["review"]
+    data = declaration("AU-2026-genuine")
+    decl = review.intake.submit_electronic(data, kind="declaration", actor="clerk")["sha256"]
+    await review.process_pending()
+    [check] = review.matches.of_declaration(decl)
+    assert check["state"] == "review"
+    why = json.dumps(check)
+    assert "disposed of" in why and "retention policy" in why and copy in why
+    assert review.matches.requeue_found() == 0  # settled: not queued again and again
+
+
+async def test_the_review_of_a_disposed_paper_says_when_and_under_which_policy(
+    node: Node, home: Path, client: httpx.AsyncClient, tokens: dict[str, str]
+) -> None:
+    """The officer's screen asked for the page images and evidence of a disposed paper (410s,
+    broken images): the review API now carries ``disposed`` and review.js shows a notice."""
+    paper, _decl = await _declared_against_the_paper(node)
+    assert paper in {d["sha256"] for d in _dispose(node, home)["documents"]}
+    auditor = bearer(tokens["auditor"])
+    r = await client.get(f"/api/v1/review/{paper}", headers=auditor)
+    assert r.status_code == 200, r.text
+    gone = r.json()["disposed"]
+    assert gone["policy"]["documents_days"] == 7 and gone["files_removed"] is True
+    assert gone["disposed_at"]
+    js = (REPO / "node" / "ui" / "static" / "review.js").read_text(encoding="utf-8")
+    assert "if (review.disposed)" in js and "pages: [], evidence: {}" in js
+
+
+async def test_a_paper_arriving_after_its_declaration_was_disposed_of_is_reviewed(
+    node: Node, home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A second paper of the number: the newest declaration naming it was the disposed one,
+    its bytes raised ``Disposed`` in the review ("the machine review failed", a traceback)."""
+    from tests.unit.api.fakes import labelled_scan
+
+    _paper, decl = await _declared_against_the_paper(node)
+    assert decl in {d["sha256"] for d in _dispose(node, home)["documents"]}
+    review = node.extras["review"]
+    again = review.submit_scan(labelled_scan("genuine, presented again"), actor="clerk")
+    await review.process_pending()
+    assert [r for r in caplog.records if r.levelname == "ERROR"] == []
+    out = review.get(again["sha256"])
+    assert out["state"] == "review" and out["declaration_sha256"] is None
+    assert not any("failed" in r for r in out["result"]["reasons"]), out["result"]["reasons"]
+
+
+async def test_a_paper_whose_issuers_copy_was_disposed_of_is_left_to_an_officer_saying_so(
+    node: Node, home: Path
+) -> None:
+    """The issuer's copy disposed of: the paper was reviewed as if the issuer had sent none,
+    the officer not told there was one to compare it with."""
+    from tests.unit.api.fakes import add_partner, labelled_scan, receive_copy
+
+    add_partner(node, "AU-SYD", "AU")
+    copy = receive_copy(node, "AU-2026-genuine")
+    assert node.anchoring is not None
+    await node.anchoring.run_once(force=True)
+    assert [d["sha256"] for d in _dispose(node, home)["documents"]] == [copy]
+    review = node.extras["review"]
+    sha = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
+    await review.process_pending()
+    out = review.get(sha)
+    assert out["state"] == "review"
+    why = " ".join(out["result"]["reasons"])
+    assert copy in why and "disposed of" in why and "retention policy" in why
+
+
+async def test_a_partners_document_not_routed_yet_is_kept(node: Node, home: Path) -> None:
+    """A partner's certificate stored but not yet routed (``received``: a node stopped longer
+    than the period, ``cusdep retention apply`` run meanwhile) was disposed of: the router
+    then skipped it for want of bytes every round, and its page filled with such rows."""
+    from node.inbound import InboundRouter
+    from tests.unit.api.fakes import add_partner
+
+    add_partner(node, "AU-SYD", "AU")
+    data = b'{"doc_type": "certificate", "certificate_number": "AU-1", "issuing_country": "AU"}'
+    sha = node.blobs.put(data)
+    from node.storage.documents import add_document
+
+    with node.db.session() as session:
+        add_document(session, sha, kind="certificate", size=len(data), source="AU-SYD")
+    assert _dispose(node, home)["documents"] == []
+    assert InboundRouter(node.db, node.blobs, None, actor="CN-SHA").route_pending() == 1
+    assert node.blobs.path(sha).exists()

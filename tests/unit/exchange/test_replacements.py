@@ -244,3 +244,28 @@ async def test_the_issuers_node_refuses_what_is_no_replacement_of_its_own(nodes)
         send_replacement(
             exchange_of(au), own.document_sha256, _certificate("AU-8", replaces="AU-7"), "AU-CBR"
         )
+
+
+async def test_a_replacement_a_partner_forwarded_first_is_applied_when_its_issuer_sends_it(
+    nodes,
+) -> None:
+    """NZ forwards AU's replacement before AU sends it: refused as NZ's (not the issuer). AU's
+    own delivery of the same bytes then makes the document AU's and routes it again, so the
+    replacement holds: a forwarder (or a partner racing the issuer) cannot block it."""
+    from node.inbound import claim_delivery
+
+    au, cn, nz = nodes
+    await _send(au, cn, _certificate(OLD))
+    replacement = _certificate(NEW, replaces=OLD)
+    forwarded = await _send(nz, cn, replacement)
+    assert _state(cn, forwarded) == "rejected" and _replacement(cn, OLD) is None
+    (sent,) = exchange_of(au).send_many([(replacement, "new.json")], "CN-SHA", fsync_blobs=True)
+    assert sent.document_sha256 == forwarded
+    await _deliver(au, cn)
+    materialize_blobs(cn.db, cn.blobs, claim=claim_delivery)
+    InboundRouter(cn.db, cn.blobs, None, actor="CN-SHA").route_pending()
+    assert _state(cn, forwarded) == "accepted"
+    row = _replacement(cn, OLD)
+    assert row is not None and row.replacement_sha256 == forwarded
+    verdicts = [e[2]["verdict"] for e in _events(cn, forwarded) if e[0] == "verified"]
+    assert verdicts == ["reject", "accept"]  # the forwarder's refusal stays on the trace

@@ -84,6 +84,10 @@ def _fill(path: Path, scale: float) -> dict[str, int]:
             for i in range(2, n_in, 4)
         ),
     )
+    db.executemany(  # its keys one a row, as ``index_declaration`` writes them
+        "INSERT INTO declaration_certificates (declaration_sha256, certificate_key) VALUES (?,?)",
+        ((f"{i:064x}", f"AU{i:08d}") for i in range(2, n_in, 4)),
+    )
     db.commit()
     counts = {
         t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

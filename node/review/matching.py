@@ -347,7 +347,7 @@ class MatchService:
         earlier = select(DeclarationIndexRow).where(naming(key), _before(mine), _another(mine))
         count = select(func.count()).select_from(earlier.subquery())
         first = session.exec(earlier.order_by(at, sha).limit(_NAMED)).all()
-        named = [self._number_of(r) for r in first if key in r.certificate_numbers]
+        named = [self._number_of(r) for r in first]
         more = int(session.exec(count).one()) - len(first)
         return [*named, f"{more} more"] if more > 0 else named
 

@@ -61,6 +61,28 @@ class DeclarationIndexRow(SQLModel, table=True):
     indexed_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class DeclarationCertificateRow(SQLModel, table=True):
+    """One row per certificate key a declaration names (``DeclarationIndexRow.certificate_numbers``
+    again, one key a row): the declarations naming a certificate are found through the index
+    on the key, not by reading every declaration's list (a scan of the index, growing with
+    the declarations a node keeps, ``bench/declaration_lookup.py``). Written with the declaration's
+    index row, in its transaction (``node.review.intake.index_declaration``); neither is
+    updated since, and deleting the index row deletes its keys."""
+
+    __tablename__ = "declaration_certificates"
+    __table_args__ = (
+        # the declarations naming a key, read from the index alone
+        Index(
+            "ix_declaration_certificates_certificate_key", "certificate_key", "declaration_sha256"
+        ),
+    )
+
+    declaration_sha256: str = Field(
+        primary_key=True, max_length=64, foreign_key="declaration_index.sha256", ondelete="CASCADE"
+    )
+    certificate_key: str = Field(primary_key=True)
+
+
 class DeclarationMatchRow(SQLModel, table=True):
     """A declaration checked against a certificate it names that the node accepted without it:
     a paper reviewed before the declaration came, or the issuer's electronic copy

@@ -47,6 +47,18 @@ def test_declaration_checks_bench_prints_its_table() -> None:
     ], out
 
 
+def test_declaration_lookup_bench_prints_its_table() -> None:
+    out = _run("declaration_lookup.py", "400")
+    rows = [line.split(" | ")[0] for line in out.splitlines() if line.startswith("| ")]
+    assert rows[1:] == [
+        "| declarations naming a certificate (1 of them)",
+        "| declarations naming a certificate (20 of them)",
+        "| reuse finding: the earlier ones, first 3 and a count",
+        "| partial use: the balance the earlier ones left",
+        "| later declarations queued again",
+    ], out
+
+
 def test_templates_bench_prints_its_table(tmp_path: Path) -> None:
     """Real OCR on one simulated page, read with the corpus's templates and with 30."""
     from simulator.corpus import generate_corpus

@@ -387,3 +387,67 @@ def test_0014_reads_the_queues_and_the_die_prints_in_index_order(tmp_path: Path)
     assert {"ix_reviews_state"} <= names("reviews")
     assert "ix_seal_stampings_seal_id" in names("seal_stampings")
     assert "ix_declaration_matches_state_queued_at" not in names("declaration_matches")
+
+
+def test_0015_lists_the_keys_of_the_declarations_indexed_before(tmp_path: Path) -> None:
+    """Each key of each declaration's list becomes a row (once, however often it is listed),
+    found through the index on the key; a declaration naming none has none; downgrade drops
+    the table, the lists kept."""
+    db = _db(tmp_path)
+    rows = [
+        ("a" * 64, '["E5170834559", "ZA1"]'),
+        ("b" * 64, '["ZA1", "ZA1"]'),
+        ("c" * 64, "[]"),
+        ("d" * 64, None),
+    ]
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0014")
+        conn.execute(
+            text(
+                "INSERT INTO declaration_index (sha256, certificate_numbers, indexed_at, "
+                "declaration_number) VALUES (:sha, :numbers, '2026-12-01 10:00:00', '')"
+            ),
+            [{"sha": sha, "numbers": numbers} for sha, numbers in rows],
+        )
+        conn.exec_driver_sql(  # more than a page of the backfill (5,000 rows)
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000) "
+            "INSERT INTO declaration_index (sha256, certificate_numbers, indexed_at, "
+            "declaration_number) SELECT printf('%064x', i), json_array(printf('K%d', i)), "
+            "'2026-12-01 10:00:00', '' FROM n"
+        )
+    db.migrate()
+    with db.engine.begin() as conn:
+        assert (
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM declaration_certificates WHERE certificate_key LIKE 'K%'"
+                )
+            ).scalar_one()
+            == 12000
+        )
+        keys = conn.execute(
+            text(
+                "SELECT declaration_sha256, certificate_key FROM declaration_certificates "
+                "WHERE certificate_key NOT LIKE 'K%'"
+            )
+        ).all()
+        plan = [
+            r[3]
+            for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT declaration_sha256 FROM declaration_certificates "
+                "WHERE certificate_key = 'ZA1'"
+            )
+        ]
+    assert sorted((sha[0], key) for sha, key in keys) == [
+        ("a", "E5170834559"),
+        ("a", "ZA1"),
+        ("b", "ZA1"),
+    ]
+    assert plan == [
+        "SEARCH declaration_certificates USING COVERING INDEX "
+        "ix_declaration_certificates_certificate_key (certificate_key=?)"
+    ]
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0014")
+        assert conn.execute(text("SELECT count(*) FROM declaration_index")).scalar_one() == 12004
+    assert "declaration_certificates" not in inspect(db.engine).get_table_names()

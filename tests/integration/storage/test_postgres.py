@@ -511,6 +511,82 @@ def test_a_backup_of_a_node_on_postgres_names_its_database_and_schema_revision(
     assert json.loads((tmp_path / "backup" / "backup.json").read_text()) == manifest
 
 
+def test_0015_lists_the_keys_of_the_declarations_indexed_before_on_postgres(
+    database_url: str,
+) -> None:
+    """The backfill reads the lists as PostgreSQL's ``json`` gives them; a declaration's keys
+    go with its index row (``ON DELETE CASCADE``); downgrade drops the table."""
+    from alembic import command
+
+    from node.storage.db import alembic_config
+
+    db = Database(database_url)
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "0014")
+        conn.exec_driver_sql(
+            "INSERT INTO declaration_index (sha256, certificate_numbers, indexed_at, "
+            "declaration_number) VALUES (%(sha)s, %(numbers)s, now(), '')",
+            [
+                {"sha": "a" * 64, "numbers": '["E5170834559", "ZA1"]'},
+                {"sha": "b" * 64, "numbers": '["ZA1", "ZA1"]'},
+                {"sha": "c" * 64, "numbers": "[]"},
+            ],
+        )
+    db.migrate()
+    with db.engine.begin() as conn:
+        keys = conn.exec_driver_sql(
+            "SELECT declaration_sha256, certificate_key FROM declaration_certificates"
+        ).all()
+        assert sorted((sha[0], key) for sha, key in keys) == [
+            ("a", "E5170834559"),
+            ("a", "ZA1"),
+            ("b", "ZA1"),
+        ]
+        conn.exec_driver_sql("DELETE FROM declaration_index WHERE sha256 = %(s)s", {"s": "a" * 64})
+        left = conn.exec_driver_sql("SELECT declaration_sha256 FROM declaration_certificates")
+        assert [r[0] for r in left] == ["b" * 64]
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0014")
+        assert conn.exec_driver_sql("SELECT count(*) FROM declaration_index").scalar_one() == 2
+        tables = {r[0] for r in conn.exec_driver_sql("SELECT tablename FROM pg_tables")}
+    assert "declaration_certificates" not in tables
+    db.dispose()
+
+
+async def test_the_declarations_naming_a_certificate_are_found_by_key_on_postgres(node) -> None:
+    """The reuse finding on PostgreSQL, through ``declaration_certificates``: the third
+    declaration of a certificate names the two before it (spelt otherwise, one key), and
+    ``find_declaration`` gives the newest."""
+    from tests.unit.api.fakes import add_partner, declaration, receive_copy
+
+    review = node.extras["review"]
+    add_partner(node, "AU-SYD", "AU")
+    receive_copy(
+        node, "AU-2026-LOT", net_weight_kg=1200.0, consignor_name="Orchard Exports Pty Ltd"
+    )
+    shas = []
+    for number, spelt in (
+        ("CN-DEC-1", "AU-2026-LOT"),
+        ("CN-DEC-2", "au 2026 lot"),
+        ("CN-DEC-3", "AU2026LOT"),
+    ):
+        body = {**json.loads(declaration(spelt)), "declaration_number": number}
+        data = json.dumps(body).encode()
+        shas.append(review.intake.submit_electronic(data, kind="declaration", actor="c")["sha256"])
+    assert review.matches.process_pending() == 3
+    [check] = review.matches.of_declaration(shas[2])
+    assert check["state"] in ("review", "inconsistent")
+    assert "CN-DEC-1" in str(check["reasons"]) and "CN-DEC-2" in str(check["reasons"])
+    [first] = review.matches.of_declaration(shas[0])
+    assert first["state"] == "consistent", first
+    assert review.intake.find_declaration("AU-2026-LOT") == shas[2]
+    with node.db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT declaration_sha256, certificate_key FROM declaration_certificates"
+        ).all()
+    assert sorted(tuple(r) for r in rows) == sorted((sha, "AU2026LOT") for sha in shas)
+
+
 async def test_retention_disposes_of_a_finished_old_document_on_postgres(node, home: Path) -> None:
     """The disposal's marking (one INSERT ... SELECT with JSON, timestamp and boolean literals)
     ran only on SQLite: on PostgreSQL a finished old document goes (bytes, 410, a ``disposed``

@@ -15,7 +15,7 @@ from sqlmodel import select
 from node.documents import _record_local
 from node.inbound import InboundRouter
 from node.review.intake import Intake
-from node.review.tables import DeclarationIndexRow, ReviewRow
+from node.review.tables import DeclarationCertificateRow, DeclarationIndexRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentEventRow, DocumentRow
 from node.storage.db import Database
@@ -55,6 +55,8 @@ def test_a_declaration_submitted_twice_at_once_is_recorded_once(url, tmp_path) -
     assert _rows(first.db, mine["sha256"]) == (1, ["received", "verified"])
     with first.db.session() as session:
         assert len(session.exec(select(DeclarationIndexRow)).all()) == 1
+        keys = session.exec(select(DeclarationCertificateRow.certificate_key)).all()
+        assert keys == ["AU2026000123"]  # written by the one that indexed it, once
 
 
 def test_a_scan_submitted_twice_at_once_is_queued_for_review_once(url, tmp_path) -> None:

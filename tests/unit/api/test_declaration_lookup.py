@@ -9,15 +9,14 @@ twice, none at all)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from node.runtime import Node
+from tests.query_plans import plans, statements
 from tests.unit.api.conftest import bearer, post_declaration
 from tests.unit.api.fakes import add_partner, declaration, labelled_scan, receive_copy
 from verification.rules.loader import DEFAULT_RULES, load_rules
@@ -25,31 +24,12 @@ from verification.rules.loader import DEFAULT_RULES, load_rules
 _TABLES = ("declaration_index", "declaration_certificates")
 
 
-@contextmanager
-def _statements(node: Node) -> Iterator[list[tuple[str, Any]]]:
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "UPDATE")):
-            seen.append((statement, params))
-
-    event.listen(node.db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(node.db.engine, "before_cursor_execute", record)
+def _statements(node: Node) -> Any:
+    return statements(node.db.engine, ("SELECT", "UPDATE"))
 
 
-def _plans(node: Node, statements: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
-    with node.db.engine.connect() as conn:
-        return [
-            (
-                " ".join(s.split()),
-                [r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p)],
-            )
-            for s, p in statements
-            if "declaration_index" in s
-        ]
+def _plans(node: Node, seen: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
+    return plans(node.db.engine, seen, lambda s: "declaration_index" in s)
 
 
 def _scans(plans: list[tuple[str, list[str]]]) -> list[str]:

@@ -6,31 +6,19 @@ offset 150,000, ``/documents`` 0.5 s a page; each of them grew with the history.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from node.runtime import Node
+from tests.query_plans import statements
 from tests.unit.api.conftest import bearer
 
 _HISTORY = ("documents", "exchange_inbox", "exchange_outbox", "exchange_rejections")
 
 
-@contextmanager
-def _statements(node: Node) -> Iterator[list[tuple[str, Any]]]:
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, params))
-
-    event.listen(node.db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(node.db.engine, "before_cursor_execute", record)
+def _statements(node: Node) -> Any:
+    return statements(node.db.engine)
 
 
 def _whole_reads(node: Node, statements: list[tuple[str, Any]]) -> list[str]:

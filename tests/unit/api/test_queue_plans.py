@@ -8,44 +8,24 @@ its result and layout, to find the few of the certificates it names."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from node.runtime import Node
+from tests.query_plans import plans, statements
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import declaration, labelled_scan
 
 _QUEUES = ("reviews", "declaration_matches")
 
 
-@contextmanager
-def _statements(node: Node) -> Iterator[list[tuple[str, Any]]]:
-    seen: list[tuple[str, Any]] = []
-
-    def record(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, params))
-
-    event.listen(node.db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(node.db.engine, "before_cursor_execute", record)
+def _statements(node: Node) -> Any:
+    return statements(node.db.engine)
 
 
-def _plans(node: Node, statements: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
-    with node.db.engine.connect() as conn:
-        return [
-            (
-                " ".join(s.split()),
-                [r[3] for r in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {s}", p)],
-            )
-            for s, p in statements
-            if any(f"FROM {t}" in s for t in _QUEUES)
-        ]
+def _plans(node: Node, seen: list[tuple[str, Any]]) -> list[tuple[str, list[str]]]:
+    return plans(node.db.engine, seen, lambda s: any(f"FROM {t}" in s for t in _QUEUES))
 
 
 def _sorts(plans: list[tuple[str, list[str]]]) -> list[str]:

@@ -20,6 +20,7 @@ that does not answer: the input was fine, try again later).
     ├── VerificationFailed           cusdep.verification     FAILED_PRECONDITION 422
     ├── ChainError                   cusdep.chain            UNAVAILABLE       503
     │   ├── ChainUnavailable         cusdep.chain.unavailable
+    │   │   └── NoContract           cusdep.chain.unavailable (exit 2: the config names no contract)
     │   └── ChainReverted            cusdep.chain.reverted   FAILED_PRECONDITION 409
     ├── DatabaseUnavailable          cusdep.database.unavailable UNAVAILABLE   503
     ├── NotInitialised               cusdep.not_initialised  FAILED_PRECONDITION 409
@@ -161,6 +162,13 @@ class ChainError(CusdepError):
 class ChainUnavailable(ChainError):
     code = "cusdep.chain.unavailable"
     exit_status = EXIT_UNAVAILABLE  # an operational failure, not bad input
+
+
+class NoContract(ChainUnavailable):
+    """The chain answers, but no contract is at the address the config names (a chain that was
+    reset, or another chain): a configuration to mend, not a wait, so exit 2 like bad input."""
+
+    exit_status = EXIT_INPUT
 
 
 class ChainReverted(ChainError):

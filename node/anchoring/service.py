@@ -336,7 +336,7 @@ class AnchorService:
         try:
             await self.run_once(force=True)
         except ChainUnavailable as err:
-            raise ChainUnavailable(
+            raise type(err)(
                 f"{err.roll_up()}; the documents are queued for anchoring: a running node (or "
                 "the next anchor command) anchors them once the chain answers"
             ) from None

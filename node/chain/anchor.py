@@ -10,7 +10,7 @@ from web3.exceptions import BadFunctionCallOutput
 
 from node.chain.admin import AdminRole, major
 from node.chain.client import outdated
-from node.errors import ChainReverted, ChainUnavailable, ConfigError
+from node.errors import ChainReverted, ConfigError, NoContract
 from node.ports import AnchorReceipt
 
 logger = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ class Web3ChainAnchor(AdminRole):
             try:
                 out.extend(int(ts) for ts in await self.client.call_batch(calls))
             except BadFunctionCallOutput as err:  # the call came back empty: no code there
-                raise ChainUnavailable(
+                raise NoContract(
                     f"no DocumentAnchor contract answers at {contract.address} on the chain at "
                     f"{self.client.rpc_url} (a chain that was reset, or another chain)"
                 ) from err

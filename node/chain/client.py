@@ -41,7 +41,7 @@ from web3.exceptions import (
 
 from node.chain import _eth  # noqa: F401  (keeps the recursion limit eth-account raises)
 from node.chain.artifacts import abi, artifact, decode_revert
-from node.errors import ChainError, ChainReverted, ChainUnavailable
+from node.errors import ChainError, ChainReverted, ChainUnavailable, NoContract
 
 logger = logging.getLogger(__name__)
 
@@ -337,7 +337,7 @@ class LazyContract:
         return self._contract
 
     def _absent(self, address: str) -> ChainUnavailable:
-        return ChainUnavailable(
+        return NoContract(
             f"no {self.contract_name} contract answers at {address} on the chain at "
             f"{self.client.rpc_url} (a chain that was reset, or another chain)"
         )

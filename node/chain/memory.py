@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from node.anchoring.merkle import process_proof
-from node.errors import ChainReverted, ChainUnavailable
+from node.errors import ChainReverted, ChainUnavailable, NoContract
 from node.ports import AnchorReceipt, BlockMark
 
 
@@ -118,7 +118,7 @@ class InMemoryChainAnchor:
         if not self.available:
             raise ChainUnavailable("in-memory chain is down")
         if not self.deployed:
-            raise ChainUnavailable(f"no DocumentAnchor contract answers at {self.contract_address}")
+            raise NoContract(f"no DocumentAnchor contract answers at {self.contract_address}")
         return [a.timestamp if (a := self.contract.roots.get(r)) else 0 for r in roots]
 
     async def block_number(self) -> int:

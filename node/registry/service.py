@@ -371,7 +371,7 @@ class RegistryService:
         try:
             await self._write(key)
         except ChainUnavailable as err:
-            raise ChainUnavailable(
+            raise type(err)(
                 f"{err.roll_up()}; the {kind} {record_id!r} is recorded here and stays pending: "
                 "a running node (or the next registry command) writes it once the chain answers"
             ) from None

@@ -13,7 +13,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pytest
 from node.config import RetentionSettings
 from node.retention.service import LOCK_NAME, RetentionService
 from node.runtime import Node
+from tests.integration.exchange.conftest import wait_for
 from tests.unit.api.conftest import bearer, post_declaration
 from tests.unit.api.fakes import declaration, scan
 
@@ -65,14 +65,6 @@ def _sql(home: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
 def _age(home: Path, days: int) -> None:
     with sqlite3.connect(home / "cusdep.db", timeout=30) as conn:
         conn.execute("UPDATE documents SET created_at = datetime('now', ?)", (f"-{days} days",))
-
-
-def _wait_for(predicate: Any, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -143,7 +135,7 @@ async def test_retention_through_cli_and_rest(
     # killed after the marking committed, before the files went (a backup held the lock)
     proc = _popen(home, "retention", "apply", "--json")
     try:
-        _wait_for(lambda: _sql(home, "SELECT count(*) FROM document_disposals") == [(1,)])
+        wait_for(lambda: _sql(home, "SELECT count(*) FROM document_disposals") == [(1,)], 60)
         assert proc.poll() is None  # waiting on the lock, files not removed
     finally:
         proc.send_signal(signal.SIGKILL)

@@ -14,7 +14,7 @@ Who may do what (``admin`` may do everything):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -120,17 +120,21 @@ def check_country(principal: Principal, country: str, what: str) -> None:
         )
 
 
+_T = TypeVar("_T")
+
+
 def review_service(node: Node) -> ReviewService:
-    service = node.extras.get("review")
-    if service is None:
-        raise ConfigError("the review service is not wired on this node")
-    assert isinstance(service, ReviewService)
-    return service
+    return _wired(node, "review", ReviewService)
 
 
 def retention_service(node: Node) -> RetentionService:
-    service = node.extras.get("retention")
+    return _wired(node, "retention", RetentionService)
+
+
+def _wired(node: Node, name: str, kind: type[_T]) -> _T:
+    """The service ``build_node`` wired under ``name`` (``node.extras``)."""
+    service = node.extras.get(name)
     if service is None:
-        raise ConfigError("the retention service is not wired on this node")
-    assert isinstance(service, RetentionService)
+        raise ConfigError(f"the {name} service is not wired on this node")
+    assert isinstance(service, kind)
     return service

@@ -111,11 +111,18 @@ def _renderers() -> list[int]:
     """The pids of this process's PDF renderer children."""
     found = []
     for task in Path("/proc/self/task").iterdir():
-        for pid in (task / "children").read_text().split():
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"_pdf_child.py" in cmdline:
+        for pid in _read(task / "children").split():
+            if b"_pdf_child.py" in _read(Path(f"/proc/{pid}/cmdline")).encode():
                 found.append(int(pid))
     return found
+
+
+def _read(path: Path) -> str:
+    """A /proc file's text, "" when its thread or process ended since it was listed."""
+    try:
+        return path.read_text(errors="replace")
+    except FileNotFoundError:
+        return ""
 
 
 def _rss_mib(pid: int) -> float:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from adapters import normalize as _n
+from adapters import status as _status
 
 logger = logging.getLogger(__name__)
 
@@ -524,7 +525,12 @@ class Certificate(_Document):
     title: str | None = None  # the document's printed name
     certificate_type: str | None = None  # phytosanitary | veterinary | origin | ...
     type_code: str | None = None  # e.g. UN/CEFACT 851
-    status_code: str | None = None  # e.g. 70 = issued
+    status_code: str | None = None  # the raw code as the format has it: SPS 70, IPAFFS VALIDATED
+    # the status in the vocabulary of ``adapters.status`` (issued, provisional, replaced,
+    # withdrawn, rejected, unknown), read from ``status_code`` unless given
+    status: str | None = None
+    # the number of the certificate that replaced this one (IPAFFS ``replacedBy``)
+    replaced_by: str | None = None
     # the number of the certificate this one replaces (ISPM 12: a replacement has a new number
     # and names the one it replaces); derived from a reference whose relationship is REPLACES
     replaces: str | None = None
@@ -540,6 +546,22 @@ class Certificate(_Document):
     _ccountries = field_validator(
         "issuing_country", "export_country", "reexport_country", mode="before"
     )(_opt_country)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        if value is None or not str(value).strip():
+            return None
+        status = str(value).strip().lower()
+        if status not in _status.STATUSES:
+            raise ValueError(f"status must be one of {', '.join(_status.STATUSES)}")
+        return status
+
+    @model_validator(mode="after")
+    def _status_from_code(self) -> Certificate:
+        if self.status is None and self.status_code:
+            object.__setattr__(self, "status", _status.canonical_status(self.status_code))
+        return self
 
     @field_validator("transit_countries", mode="before")
     @classmethod

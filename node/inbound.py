@@ -11,7 +11,9 @@ from there, exactly as the REST intake does for local submissions:
   can be checked against them, and so is a certificate the partner sent for its own country
   (the issuer's electronic copy: a paper of that number left for an officer is reviewed
   again); one that does not parse is recorded ``verified`` (reject) with the adapter's reasons
-  and is not anchored.
+  and is not anchored; a certificate whose own status says it is not valid (provisional,
+  replaced, withdrawn, rejected: ``adapters.status``) is held for an officer and not anchored
+  (``node.review.statuses``).
 
 Each document is routed once: the row's state moves on in the same transaction.
 """
@@ -31,6 +33,7 @@ from node.exchange.tables import InboxRow, PartnerRow, RejectionRow
 from node.loop import BackgroundLoop
 from node.review.intake import _parse, index_copy, index_declaration, record_replacement
 from node.review.replacements import check_replacement
+from node.review.statuses import hold, not_valid
 from node.review.tables import ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
@@ -128,13 +131,20 @@ class InboundRouter(BackgroundLoop):
         except CusdepError as err:
             _refuse_replacement(session, row, err, self.actor)
             return False
-        row.state, row.format = "accepted", adapter.format_id
+        row.format = adapter.format_id
         detail: dict[str, Any] = {
             "verdict": "accept",
             "format": adapter.format_id,
             "issues": [str(i) for i in issues],
             "from": row.source,
         }
+        if not_valid(doc):  # its own status says it does not stand: an officer decides
+            issuer = _issuer(session, row.source, doc)
+            if issuer and numbers is not None:  # what it replaces is replaced all the same
+                detail.update(record_replacement(session, row.sha256, doc, row.source, numbers))
+            hold(session, row, doc, actor=self.actor, issuer=issuer, detail=detail)
+            return False
+        row.state = "accepted"
         if doc.doc_type == "declaration":
             again = index_declaration(session, row.sha256, doc.flat())
             if again:

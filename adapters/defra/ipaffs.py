@@ -11,6 +11,7 @@ from adapters.base import Issue
 from adapters.canonical import Certificate, Declaration
 from adapters.defra._common import arr, build, obj, source, text
 from adapters.errors import InvalidDocument, Reason, RenderError
+from adapters.status import canonical_status
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def _read(ched: dict[str, Any], c: JsonCollector) -> dict[str, Any]:
         "certificate_type": CHED_TYPES.get(ched_type or ""),
         "status_code": text(ched.get("status")),
         "replaces": text(ched.get("replaces")),  # the notification this one replaced
+        "replaced_by": text(ched.get("replacedBy")),  # the one that replaced it
         "issue_date": c.date(
             one.get("submissionDate"), "$.partOne.submissionDate", "submission date"
         ),
@@ -111,6 +113,10 @@ def _read(ched: dict[str, Any], c: JsonCollector) -> dict[str, Any]:
     if establishments:
         out["parties"] += establishments
         out["establishment_number"] = establishments[0]["identifiers"][0]["value"]
+    if canonical_status(out["status_code"]) == "unknown":
+        c.warn(
+            f"status {out['status_code']!r} is not an IPAFFS status known here: kept", "$.status"
+        )
     if out["certificate_number"] is None:
         c.warn("CHED reference number is missing (draft notification)", "$.referenceNumber")
     return out

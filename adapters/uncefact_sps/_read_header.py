@@ -7,6 +7,7 @@ from typing import Any
 from adapters._attachments import read_content
 from adapters._collect import Collector
 from adapters._xml import XNode
+from adapters.status import canonical_status
 from adapters.uncefact_sps._common import CERTIFICATE_TYPES
 
 _ADDRESS_LINES = ("LineOne", "LineTwo", "LineThree", "LineFour", "LineFive")
@@ -25,6 +26,8 @@ def read_header(doc: XNode, c: Collector) -> dict[str, Any]:
         "notes": [_note(n) for n in doc.children("IncludedSPSNote") if n.text("Content")],
     }
     out["certificate_type"] = CERTIFICATE_TYPES.get(out["type_code"] or "")
+    if canonical_status(out["status_code"]) == "unknown":
+        c.warn(f"StatusCode {out['status_code']!r} is not an ePhyto status known here: kept", doc)
     if out["certificate_number"] is None:
         c.warn("certificate number (SPSExchangedDocument/ID) is missing", doc)
     issuer = doc.child("IssuerSPSParty")

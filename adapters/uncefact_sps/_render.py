@@ -23,6 +23,7 @@ from adapters.canonical import (
     Treatment,
     TreatmentCharacteristic,
 )
+from adapters.status import status_code_for
 from adapters.uncefact_sps._common import (
     NAMESPACES,
     OTHER_QTY_UNIT,
@@ -121,7 +122,8 @@ def _header(w: _Writer, doc: etree._Element, cert: Certificate) -> None:
     # a UN/CEFACT 1001 code; another format's own ("CVEDA") is not one
     code = cert.type_code if (cert.type_code or "").isdigit() else None
     w.opt(doc, "TypeCode", code or TYPE_CODES.get(cert.certificate_type or ""))
-    w.opt(doc, "StatusCode", cert.status_code)
+    # the raw code, else the one SPS has for the canonical status (withdrawn: 40)
+    w.opt(doc, "StatusCode", cert.status_code or status_code_for(cert.status))
     w.datetime(doc, "IssueDateTime", cert.issue_date)
     issuer = cert.party("issuer")
     if issuer is not None:

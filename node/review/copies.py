@@ -15,7 +15,9 @@ from node.errors import InputError
 
 
 def copy_fields(data: bytes, what: str = "electronic copy") -> dict[str, Any]:
-    """The copy's contract fields plus ``issuing_country``; InputError if it is not one."""
+    """The copy's contract fields plus ``issuing_country`` and, where it has one, its
+    ``status`` (``{"status", "status_code", "replaced_by"}``: those it has, rule
+    ``copy.status``); InputError if it is not one."""
     from adapters.errors import AdapterError
     from adapters.registry import parse_document
 
@@ -26,7 +28,10 @@ def copy_fields(data: bytes, what: str = "electronic copy") -> dict[str, Any]:
     if doc.doc_type != "certificate":
         raise InputError(f"{what}: a {doc.doc_type}, not a certificate")
     country = str(getattr(doc, "issuing_country", "") or "")
-    return {**doc.flat(), "issuing_country": country}
+    status = {
+        k: getattr(doc, k) for k in ("status", "status_code", "replaced_by") if getattr(doc, k)
+    }
+    return {**doc.flat(), "issuing_country": country, **({"status": status} if status else {})}
 
 
 def declaration_fields(data: bytes, what: str = "declaration") -> dict[str, Any]:

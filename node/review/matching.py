@@ -18,6 +18,10 @@ earlier ones left (``_drawn_on``, one aggregate over their indexed quantities, a
 counted at its latest version), and its check queues again those of the later ones, whose
 balance it changes (``_later_again``).
 
+A pair whose certificate is its issuer's copy whose own status says it does not stand
+(withdrawn, replaced, rejected, provisional: ``node.review.statuses``) goes to an officer
+(``certificate.status``), as does one naming a replaced certificate (``certificate.replaced``).
+
 The certificate's acceptance stands either way (it is authentic; the pairing is what failed):
 the finding is the declaration's, a ``verified`` event on it, and the officer's decision a
 ``reviewed`` one. The issuer's electronic copy, where one came, is checked against before an
@@ -46,6 +50,8 @@ from node.review.copies import declaration_fields
 from node.review.intake import naming
 from node.review.pairs import OPEN, accepted_paper, recheck_found, requeue
 from node.review.replacements import replaced_text, replacement_of
+from node.review.statuses import RULE as STATUS_RULE
+from node.review.statuses import not_valid, status_of, status_text
 from node.review.tables import (
     CertificateCopyRow,
     DeclarationIndexRow,
@@ -91,6 +97,7 @@ class _Certificate:
     country: str
     declaration_sha256: str = ""  # the declaration a paper was reviewed against
     revoked: dict[str, Any] | None = None  # ``storage.documents.revocation_of``
+    status: dict[str, Any] = field(default_factory=dict)  # a copy's ``statuses.status_of``
 
 
 class MatchService:
@@ -204,6 +211,10 @@ class MatchService:
             by, at, number = gone["by"], _shown_time(gone["at"]), _printed(key, found, declaration)
             why = f"certificate.revoked: {by} revoked certificate {number}{reason} ({at})"
             return "inconsistent", "reject", _result(why)
+        if found.status:  # the issuer's copy says it does not stand: an officer sees
+            number = _printed(key, found, declaration)
+            why = f"{STATUS_RULE}: {status_text(number, found.status)}: not accepted as valid"
+            return "review", "review", _result(why)
         reviewed_against = found.declaration_sha256 == row.declaration_sha256
         parts = self._parts(session, declaration, row, found, page or _Page())
         pairing = check_pairing(
@@ -288,6 +299,7 @@ class MatchService:
                 str(getattr(doc, "certificate_type", "") or ""),
                 copy.issuing_country,
                 revoked=revocation_of(session, copy.sha256),
+                status=status_of(doc) if not_valid(doc) else {},
             )
         stmt = select(ReviewRow).where(ReviewRow.certificate_key == key, accepted_paper())
         paper = session.exec(stmt.order_by(col(ReviewRow.reviewed_at).desc())).first()

@@ -151,6 +151,11 @@ class ReviewService:
                 raise Conflict(f"{sha256} was decided by {row.decided_by}; the decision stands")
             if row.verdict == "accept":
                 raise Conflict(f"{sha256} was accepted and anchored; revoke it instead")
+            if (row.result or {}).get("kind") == "electronic":  # ``node.review.statuses``
+                raise Conflict(
+                    f"{sha256} is an electronic certificate held for its status: there is no "
+                    "machine review to run again; an officer decides it"
+                )
             if not _claimed(session, row, state="pending"):
                 raise Conflict(f"{sha256} was decided or reviewed meanwhile; look at it again")
         self.wakeup.set()
@@ -469,11 +474,16 @@ class ReviewService:
         check_kept(self.db, sha256)  # disposed of: 410, not "no evidence"
         if "/" in name or name.startswith(".") or path.suffix not in MEDIA_TYPES:
             raise NotFound(f"no evidence {name!r} for {sha256}")
-        if not path.is_file() and is_page(name) and self._row(sha256) and self.blobs.has(sha256):
+        if not path.is_file() and is_page(name) and self._scan(sha256) and self.blobs.has(sha256):
             render_again(self.blobs.get(sha256), self.limits, path)
         if not path.is_file():
             raise NotFound(f"no evidence {name!r} for {sha256}")
         return path
+
+    def _scan(self, sha256: str) -> bool:
+        """Whether a review of that document is of a scan (with pages to render), not of an
+        electronic certificate held for its status (``node.review.statuses``)."""
+        return (self._row(sha256).result or {}).get("kind") != "electronic"
 
     def prune_pages(self, older_than_days: int) -> dict[str, int]:
         """Delete the page images of the reviews made more than ``older_than_days`` ago (the

@@ -15,6 +15,10 @@ stamp's ink gaps hide) has no copy at all. Hence two rules:
   partner's revocation of the document it sent): the paper is of a withdrawn certificate.
 * ``copy.replaced`` (error): the issuer replaced the certificate by a new one (ISPM 12: the
   replacement has a new number; the replaced certificate is no longer accepted).
+* ``copy.status`` (error): the copy's own status says the certificate does not stand
+  (``adapters.status``: withdrawn, rejected or replaced, e.g. ePhyto StatusCode 40, an IPAFFS
+  CHED ``CANCELLED``); one only provisional (a CHED ``SUBMITTED``, not yet validated) is a
+  warning: an officer looks.
 * ``copy.present`` (warning): where the rule set says the issuing country sends copies
   (``electronic_copy_required = true``), a paper without one goes to an officer. It is a
   warning, not an error, because the copy may still be on its way: a node re-reviews the paper
@@ -27,6 +31,7 @@ import re
 from typing import Any
 
 from adapters.normalize import name_similarity
+from adapters.status import NOT_VALID, describe
 from verification.rules.corroboration import same_value
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
@@ -142,6 +147,23 @@ def replaced(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         f"{gone.get('by') or 'the issuer'} replaced certificate {number} by "
         f"{gone.get('replaced_by') or '?'} on {on}: the replaced certificate is no longer "
         "accepted",
+    )
+
+
+@rule("copy.status")
+def status(inp: RuleInputs, p: RuleParams) -> Outcome | None:
+    """The copy's own status (its ``status``: ``{"status", "status_code", "replaced_by"}``)
+    says the certificate is not valid: withdrawn, rejected or replaced (an error), or not
+    issued yet (provisional: a warning)."""
+    said = inp.electronic_copy.get("status") if inp.electronic_copy is not None else None
+    if not isinstance(said, dict) or said.get("status") not in NOT_VALID:
+        return None
+    number = copied(inp, "certificate_number") or inp.value("certificate_number") or "?"
+    what = describe(said.get("status"), said.get("status_code"), said.get("replaced_by"))
+    return Outcome(
+        False,
+        f"the issuer's electronic copy says certificate {number} is {what}: not valid",
+        soft=said.get("status") == "provisional",
     )
 
 

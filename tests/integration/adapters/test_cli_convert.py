@@ -210,3 +210,28 @@ def test_an_attachment_that_is_not_base64_is_exit_2_naming_it(tmp_path: Path) ->
         assert (result.returncode, result.stdout) == (2, ""), result.stderr
         assert result.stderr.count("\n") == 1
         assert "attachment 0 (scan.pdf): content is not valid base64" in result.stderr
+
+
+def test_convert_shows_the_status_a_certificate_carries(tmp_path: Path) -> None:
+    """A replaced CHED: its raw status, the status it means and the replacing number in the
+    JSON, and one warning line saying it is not valid; an issued ePhyto has no such line."""
+    ched = INTEROP / "defra-ipaffs-btms" / "samples" / "single" / "chedpp-multiple-commodity.json"
+    value = json.loads(ched.read_bytes())
+    value.update(status="REPLACED", replacedBy="CHEDPP.GB.2024.1003992")
+    path = tmp_path / "replaced.json"
+    path.write_text(json.dumps(value))
+    result = _cusdep("convert", str(path))
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert (out["status_code"], out["status"], out["replaced_by"]) == (
+        "REPLACED",
+        "replaced",
+        "CHEDPP.GB.2024.1003992",
+    )
+    assert result.stderr.splitlines()[-1] == (
+        "cusdep: warning: the certificate is replaced by CHEDPP.GB.2024.1003992 "
+        "(status REPLACED): not valid"
+    )
+    issued = _cusdep("convert", str(EPHYTO))
+    assert json.loads(issued.stdout)["status"] == "issued"
+    assert "the certificate is" not in issued.stderr

@@ -146,3 +146,30 @@ def test_a_paper_of_a_certificate_its_issuer_replaced_is_rejected_naming_the_rep
         "replaced certificate is no longer accepted"
     )
     assert "copy.replaced" not in _verdict(_inputs(electronic_copy=COPY))[1]
+
+
+def test_a_paper_whose_copy_says_withdrawn_is_rejected_naming_the_status() -> None:
+    """The issuer's copy itself says the certificate does not stand (ePhyto StatusCode 40):
+    however well the paper agrees with it, it is no valid certificate."""
+    said = {"status": "withdrawn", "status_code": "40"}
+    verdict, rules = _verdict(_inputs(electronic_copy={**COPY, "status": said}))
+    assert verdict is Verdict.REJECT
+    assert rules["copy.fields"].passed and not rules["copy.status"].passed
+    assert rules["copy.status"].severity.value == "error"
+    assert rules["copy.status"].message == (
+        "the issuer's electronic copy says certificate AU 2026 000123 is withdrawn (status 40): "
+        "not valid"
+    )
+
+
+def test_a_paper_whose_copy_is_only_provisional_goes_to_an_officer() -> None:
+    said = {"status": "provisional", "status_code": "SUBMITTED"}
+    verdict, rules = _verdict(_inputs(electronic_copy={**COPY, "status": said}))
+    assert verdict is Verdict.REVIEW
+    assert rules["copy.status"].severity.value == "warning"
+
+
+def test_an_issued_or_unknown_status_of_the_copy_says_nothing() -> None:
+    for said in ({"status": "issued", "status_code": "70"}, {"status": "unknown"}):
+        verdict, rules = _verdict(_inputs(electronic_copy={**COPY, "status": said}))
+        assert verdict is Verdict.ACCEPT and "copy.status" not in rules

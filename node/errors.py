@@ -3,8 +3,9 @@
 Each class carries the gRPC status and HTTP status it maps to. Edges translate exactly once:
 the gRPC interceptor (status + code in trailing metadata), the FastAPI exception handler
 (RFC 9457 problem+json, ``type`` = code) and the CLI ``main()`` (one stderr line, exit
-``exit_status``: 2, bad input or a refusal; 75, ``EX_TEMPFAIL``, for ChainUnavailable, a chain
-that does not answer: the input was fine, try again later).
+``exit_status``: 2, bad input or a refusal; 75, ``EX_TEMPFAIL``, for ChainUnavailable and
+DatabaseUnavailable, a chain or database that does not answer: the input was fine, try again
+later).
 
     CusdepError                      cusdep.error            INTERNAL          500
     ├── InputError                   cusdep.input            INVALID_ARGUMENT  400
@@ -23,13 +24,15 @@ that does not answer: the input was fine, try again later).
     │   │   └── NoContract           cusdep.chain.unavailable (exit 2: the config names no contract)
     │   └── ChainReverted            cusdep.chain.reverted   FAILED_PRECONDITION 409
     ├── DatabaseUnavailable          cusdep.database.unavailable UNAVAILABLE   503
+    │   └── DatabaseRefused          cusdep.database.unavailable (exit 2: storage.url to mend)
     ├── NotInitialised               cusdep.not_initialised  FAILED_PRECONDITION 409
     └── ConfigError                  cusdep.config           FAILED_PRECONDITION 500
 
 SQLAlchemy's ``OperationalError`` (the database server down or unreachable, a connection
 dropped, a lock or deadlock the database gave up on) is not raised by services as such: each
 edge turns it into ``DatabaseUnavailable`` with ``database_unavailable`` (a 503 / UNAVAILABLE
-a client tries again, not a 500 / INTERNAL "fault of the node").
+a client tries again, not a 500 / INTERNAL "fault of the node"; in the CLI exit 75, or 2 for a
+``DatabaseRefused``: a database that answered and turned the connection away).
 
 Services raise these; they never raise HTTPException nor call ``context.abort``.
 """
@@ -178,25 +181,24 @@ class ChainReverted(ChainError):
 
 
 class DatabaseUnavailable(CusdepError):
-    """The database did not answer. Exit 2, not 75, in the CLI: the driver tells a server
-    that is down no differently from a database name, role or host mistyped in storage.url
-    (the operator's input); a client of the API or a partner tries again (503, UNAVAILABLE)."""
+    """The database did not answer: its server down or unreachable, a connection dropped, a
+    lock it gave up on (SQLite's write lock held past the busy timeout). The input was fine:
+    exit 75 in the CLI, 503 / UNAVAILABLE to a client of the API or a partner."""
 
     code = "cusdep.database.unavailable"
     grpc_status = GrpcStatus("UNAVAILABLE")
     http_status = 503
+    exit_status = EXIT_UNAVAILABLE
 
 
-def database_unavailable(err: BaseException) -> DatabaseUnavailable | None:
-    """``err`` as a ``DatabaseUnavailable`` if it is SQLAlchemy's ``OperationalError``, else
-    None. SQLAlchemy is not imported for this: if it is not loaded, nothing raised one."""
-    import sys
+class DatabaseRefused(DatabaseUnavailable):
+    """The database answered and turned the connection away, or storage.url names one that
+    cannot be reached by that name: no such database or role, a wrong password, a host name
+    that does not resolve, a SQLite file that cannot be opened. Waiting mends none of these:
+    exit 2 in the CLI, like bad input (as NoContract is to ChainUnavailable); to a client of
+    the API or a partner it is the node's database unavailable all the same (503)."""
 
-    exc = sys.modules.get("sqlalchemy.exc")
-    if exc is None or not isinstance(err, exc.OperationalError):
-        return None
-    lines = str(getattr(err, "orig", None) or err).strip().splitlines()
-    return DatabaseUnavailable(f"database: {lines[0] if lines else type(err).__name__}")
+    exit_status = EXIT_INPUT
 
 
 class NotInitialised(CusdepError):
@@ -209,3 +211,42 @@ class ConfigError(CusdepError):
     code = "cusdep.config"
     grpc_status = GrpcStatus("FAILED_PRECONDITION")
     http_status = 500
+
+
+# what PostgreSQL (libpq, psycopg) says when the database answers but refuses, or its host
+# name does not resolve; any other OperationalError of a server is its not answering
+_REFUSED = (
+    "authentication failed",
+    "no pg_hba.conf entry",
+    "does not exist",  # database "x" / role "x"
+    "failed to resolve host",
+    "could not translate host name",
+)
+# SQLite's errors that are a wait (another process holds the lock): any other is the file
+_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
+
+DATABASE_NAME = "cusdep_database"  # set on SQLAlchemy's error by node.storage.db: the URL
+
+
+def database_unavailable(err: BaseException) -> DatabaseUnavailable | None:
+    """``err`` as a ``DatabaseUnavailable`` (or ``DatabaseRefused``) if it is SQLAlchemy's
+    ``OperationalError``, else None. Its message names the database (the URL without its
+    password, which ``node.storage.db`` sets on the error) and the driver's first line.
+    SQLAlchemy is not imported for this: if it is not loaded, nothing raised one."""
+    import sys
+
+    exc = sys.modules.get("sqlalchemy.exc")
+    if exc is None or not isinstance(err, exc.OperationalError):
+        return None
+    orig = getattr(err, "orig", None)
+    lines = str(orig or err).strip().splitlines()
+    said = " ".join(lines[0].split()) if lines else type(err).__name__
+    where = getattr(err, DATABASE_NAME, None)
+    name = f"database {where}" if where else "database"
+    low = said.lower()
+    if type(orig).__module__ == "sqlite3":  # a file: busy, or something wrong with it
+        if not any(busy in low for busy in _SQLITE_BUSY):
+            return DatabaseRefused(f"{name}: {said}")
+    elif any(text in low for text in _REFUSED):
+        return DatabaseRefused(f"{name} refused the connection: {said} (check storage.url)")
+    return DatabaseUnavailable(f"{name} does not answer: {said}; try again later")

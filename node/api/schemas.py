@@ -215,7 +215,9 @@ class Review(ReviewBrief):
     declaration: dict[str, Any] | None
     electronic_copy_sha256: str | None = None  # the issuer's copy the paper was checked against
     electronic_copy: dict[str, Any] | None = None
-    # the paper whose seal this one's is the very stamping of (rule seal.unique)
+    # the paper whose seal this one's is the very stamping of (rule seal.unique): sha256,
+    # certificate_number, seal_evidence (its crop; None once disposed of) and disposed (when and
+    # under which retention policy its bytes and evidence went; else None)
     stamping_of: dict[str, Any] | None = None
     # declarations that came after the paper was accepted, checked against it
     declaration_checks: list[dict[str, Any]] = []

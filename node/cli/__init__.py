@@ -1,7 +1,9 @@
 """``cusdep`` command line. Thin: each command parses, calls one service method, prints.
 
-Errors are translated here once: a ``CusdepError`` (or a usage error) becomes exit code 2 and
-one line on stderr. Command groups live one per module and register their sub-parsers.
+Errors are translated here once: a ``CusdepError`` (or a usage error) becomes one line on stderr
+and its exit status: 2 for bad input or a refusal, 75 (``EX_TEMPFAIL``) for a chain or database
+that does not answer (SQLAlchemy's ``OperationalError`` as ``DatabaseUnavailable``). Command
+groups live one per module and register their sub-parsers.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy import case
 from sqlmodel import Session, col, select
 
 from node.exchange._pb import documents_pb2 as docs
@@ -34,6 +35,9 @@ TARGETS = {
     "officer": docs.Revocation.TARGET_OFFICER,
     "template": docs.Revocation.TARGET_TEMPLATE,
 }
+
+# the order records are shared in: an agency before what names it (``agency_id``)
+SHARE_ORDER = {"agency": 0, "seal": 1, "officer": 2, "template": 3}
 
 
 class RegistryPublisher:
@@ -86,13 +90,22 @@ class RegistryPublisher:
         return queued
 
     def share_all(self, peer: str) -> int:
-        """Queue every live authoritative record of ours for ``peer`` (just pinned)."""
+        """Queue every live authoritative record of ours for ``peer`` (just pinned), in one
+        total order the outbox keeps: agencies before the seals, officers and templates that
+        name them (``SHARE_ORDER``), then by time and id. By time alone, records written in
+        one instant (an import) went in an order the database chose: an officer before its
+        agency, and two nodes sharing one registry in two orders."""
         with self.exchange.db.session() as session:
             rows = session.exec(
                 select(RegistryRecordRow)
                 .where(RegistryRecordRow.registrar == self.country)
                 .where(RegistryRecordRow.state == "confirmed")
-                .order_by(col(RegistryRecordRow.created_at))
+                .order_by(
+                    case(SHARE_ORDER, value=col(RegistryRecordRow.kind), else_=len(SHARE_ORDER)),
+                    col(RegistryRecordRow.created_at),
+                    col(RegistryRecordRow.kind),
+                    col(RegistryRecordRow.record_id),
+                )
             )
             queued = sum(self.record(session, row, [peer]) for row in rows)
         self.exchange.wake()

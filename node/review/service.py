@@ -460,6 +460,7 @@ class ReviewService:
             out["revoked"] = revocation_of(session, row.sha256)
             gone = disposal_of(session, row.sha256)  # its bytes, pages and evidence: 410
             out["disposed"] = None if gone is None else disposal_dict(gone)
+            out["stamping_of"] = _earlier_kept(session, out["stamping_of"])
         # the declarations that came later, checked against this paper once it was accepted
         out["declaration_checks"] = self.matches.against(sha256)
         return out
@@ -583,3 +584,15 @@ def _claimed(session: Any, row: ReviewRow, *, state: str) -> bool:
         .values(state=state)
     )
     return claimed(session, claim)
+
+
+def _earlier_kept(session: Any, earlier: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The paper whose stamping this one's seal copies (``copied_from``) with its disposal:
+    its bytes and evidence disposed of since (retention), its seal crop is named no more (it
+    would answer 410) and ``disposed`` says when and under which policy; else None there."""
+    if earlier is None:
+        return None
+    gone = disposal_of(session, earlier["sha256"])
+    if gone is None:
+        return {**earlier, "disposed": None}
+    return {**earlier, "seal_evidence": None, "disposed": disposal_dict(gone)}

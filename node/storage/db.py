@@ -18,11 +18,11 @@ from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, ExceptionContext
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlmodel import Session, SQLModel, create_engine
 
-from node.errors import ConfigError
+from node.errors import DATABASE_NAME, ConfigError
 from node.storage.revisions import BASELINE, HEAD
 
 logger = logging.getLogger(__name__)
@@ -175,6 +175,21 @@ def _sqlite_path(url: str) -> str | None:
 
 
 def _make_engine(url: str, *, echo: bool) -> Engine:
+    engine = _engine(url, echo=echo)
+    event.listen(engine, "handle_error", _name_database)
+    return engine
+
+
+def _name_database(context: ExceptionContext) -> None:
+    """Mark each error of the engine (connecting included) with the database it came from,
+    its URL without the password, for the edges to name (``node.errors.database_unavailable``):
+    the driver's message names a host and port at best, not which of the node's settings."""
+    if context.engine is not None:
+        where = context.engine.url.render_as_string(hide_password=True)
+        setattr(context.sqlalchemy_exception, DATABASE_NAME, where)
+
+
+def _engine(url: str, *, echo: bool) -> Engine:
     path = _sqlite_path(url)
     if path is not None:
         if path and path != ":memory:":

@@ -166,7 +166,13 @@ async function renderSpecimens(review) {
     link.href = `/ui/review/${earlier.sha256}`;
     link.textContent = `the same stamping on certificate ${earlier.certificate_number || "?"}`;
     $("seal-earlier-cap").replaceChildren(link);
-    if (earlier.seal_evidence) {
+    if (earlier.disposed) {  // its crop went with its bytes (retention): say so, ask for no 410
+      const d = earlier.disposed, days = (d.policy || {}).documents_days;
+      $("seal-earlier").hidden = true;
+      $("seal-earlier-cap").append(cusdep.el("p", { class: "fail disposed", id: "seal-earlier-disposed",
+        text: `Its seal crop is gone: that paper's bytes and evidence were disposed of on ` +
+          `${cusdep.when(d.disposed_at)} under the retention policy (${days} days).` }));
+    } else if (earlier.seal_evidence) {
       loading.push(cusdep.imageInto($("seal-earlier"), `/api/v1/review/${earlier.sha256}/evidence/${earlier.seal_evidence}`));
     } else { $("seal-earlier").hidden = true; }
   }

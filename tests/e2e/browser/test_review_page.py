@@ -975,3 +975,45 @@ async def test_a_disposed_paper_says_so_instead_of_broken_images(home) -> None:
             notice = await page.inner_text("#disposed-notice")
             assert "disposed of on" in notice and "retention policy (7 days)" in notice
             assert gone == [] and errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_a_copied_seal_beside_a_disposed_paper_says_when_it_went_not_a_broken_image(
+    home,
+) -> None:
+    """``seal.unique`` names the paper this seal was copied from; that paper disposed of since
+    (retention), its seal crop answered 410 and the figure stood empty. It says when and under
+    which policy that paper went, asks for nothing that 410s, and still links to its review."""
+    import sqlite3
+
+    from node.config import RetentionSettings
+    from node.retention.service import RetentionService
+
+    async with _served(home) as (node, url):
+        await _seed(node)
+        original = await _reviewed(node, "original")
+        copied = await _reviewed(node, "copied")
+        node.extras["review"].decide(original, "accept", "seal checked by hand", "CN-O1")
+        await node.anchoring.run_once(force=True)
+        with sqlite3.connect(home / "cusdep.db") as conn:
+            conn.execute(
+                "UPDATE documents SET created_at = datetime('now', '-30 days') WHERE sha256 = ?",
+                (original,),
+            )
+        policy = RetentionSettings(documents_days=7)
+        service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
+        assert [d["sha256"] for d in service.apply()["documents"]] == [original]
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            gone: list[str] = []
+            page.on("response", lambda r: gone.append(r.url) if r.status == 410 else None)
+            await page.goto(f"{url}/ui/review/{copied}#token={token}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.locator("#seal-earlier-fig").is_visible()
+            assert not await page.locator("#seal-earlier").is_visible()
+            link = page.locator("#seal-earlier-cap a")
+            assert await link.get_attribute("href") == f"/ui/review/{original}"
+            notice = await page.inner_text("#seal-earlier-disposed")
+            assert "disposed of on" in notice and "retention policy (7 days)" in notice
+            assert not await page.locator("#disposed-notice").count()  # this paper is kept
+            assert gone == [] and errors == []

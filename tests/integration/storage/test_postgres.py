@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -509,6 +510,36 @@ def test_a_backup_of_a_node_on_postgres_names_its_database_and_schema_revision(
     assert database["url"] == database_url.replace("cusdep@", "cusdep:***@")
     assert "pg_dump" in database["note"] and "before" in database["note"]
     assert json.loads((tmp_path / "backup" / "backup.json").read_text()) == manifest
+
+
+def test_a_cli_command_whose_database_refuses_exits_2_and_one_that_answers_again_0(
+    home: Path, server: str
+) -> None:
+    """A server that answers but has no such database (storage.url mistyped) is no wait: exit 2
+    (not 75, a database that does not answer, tests/integration/storage/
+    test_database_unavailable.py), one line naming the database without its password."""
+    from node.cli import main
+
+    assert main(["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:9"]) == 0
+    url = f"postgresql+psycopg://{server}/no_such_db".replace("cusdep@", "cusdep:s3cret-pw@")
+    env = {**os.environ, "CUSDEP_HOME": str(home), "CUSDEP_STORAGE__URL": url}
+    argv = [sys.executable, "-m", "node", "registry", "list"]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    where = url.replace("s3cret-pw", "***")
+    assert lines[0].startswith(f"cusdep: error: database {where} refused the connection: "), lines
+    assert 'database "no_such_db" does not exist' in lines[0] and "s3cret-pw" not in lines[0]
+    with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
+        conn.execute('DROP DATABASE IF EXISTS "no_such_db"')
+        conn.execute('CREATE DATABASE "no_such_db"')
+    try:
+        ok = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120, check=False)
+        assert ok.returncode == 0, ok.stderr
+    finally:
+        with psycopg.connect(f"postgresql://{server}/postgres", autocommit=True) as conn:
+            conn.execute('DROP DATABASE "no_such_db" WITH (FORCE)')
 
 
 def test_0015_lists_the_keys_of_the_declarations_indexed_before_on_postgres(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import httpx
@@ -457,6 +458,7 @@ async def test_a_copied_seal_is_shown_beside_the_paper_it_was_copied_from(
         "sha256": original,
         "certificate_number": "AU-2026-original",
         "seal_evidence": f"{original[:16]}-seal.png",
+        "disposed": None,
     }
     crop = await client.get(
         f"/api/v1/review/{original}/evidence/{original[:16]}-seal.png",
@@ -465,6 +467,46 @@ async def test_a_copied_seal_is_shown_beside_the_paper_it_was_copied_from(
     assert crop.status_code == 200 and crop.content[:4] == b"\x89PNG"
     first = await client.get(f"/api/v1/review/{original}", headers=bearer(tokens["officer"]))
     assert first.json()["stamping_of"] is None
+
+
+async def test_a_copied_seal_beside_a_paper_disposed_of_since_names_its_disposal_not_its_crop(
+    node, client, tokens, home
+) -> None:
+    """The paper a seal was copied from, disposed of since (retention): its seal crop answers
+    410, and the review named it all the same (a broken image on the review page); now it
+    names none and says when and under which policy that paper went."""
+    import sqlite3
+
+    from node.config import RetentionSettings
+    from node.retention.service import RetentionService
+
+    officer = bearer(tokens["officer"])
+    original = await _submit(client, tokens, "original")
+    await node.extras["review"].process_pending()
+    copied = await _submit(client, tokens, "copied")
+    await node.extras["review"].process_pending()
+    node.extras["review"].decide(original, "accept", "seal checked by hand", "CN-O1")
+    await node.anchoring.run_once(force=True)
+    with sqlite3.connect(home / "cusdep.db") as conn:
+        conn.execute(
+            "UPDATE documents SET created_at = datetime('now', '-30 days') WHERE sha256 = ?",
+            (original,),
+        )
+    policy = RetentionSettings(documents_days=7)
+    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
+    assert [d["sha256"] for d in service.apply()["documents"]] == [original]
+    crop = await client.get(
+        f"/api/v1/review/{original}/evidence/{original[:16]}-seal.png", headers=officer
+    )
+    assert crop.status_code == 410, crop.text
+    body = (await client.get(f"/api/v1/review/{copied}", headers=officer)).json()
+    earlier = body["stamping_of"]
+    assert (earlier["sha256"], earlier["certificate_number"]) == (original, "AU-2026-original")
+    assert earlier["seal_evidence"] is None
+    assert earlier["disposed"]["document_sha256"] == original
+    assert earlier["disposed"]["policy"]["documents_days"] == 7
+    assert dt.datetime.fromisoformat(earlier["disposed"]["disposed_at"]) <= dt.datetime.now(dt.UTC)
+    assert body["disposed"] is None  # the copy itself is kept
     queue = await client.get("/api/v1/review/queue?state=all", headers=bearer(tokens["officer"]))
     items = queue.json()
     assert len(items) == 2 and all("stamping" not in (i["seal"] or {}) for i in items)

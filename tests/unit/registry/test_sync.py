@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.orm import make_transient
 from sqlmodel import select
 
 from node.applier import MessageApplier
@@ -427,3 +428,51 @@ async def test_an_officers_validity_changed_by_its_agency_reaches_the_partners_r
     await au.registry.revoke("officer", "AU-O7", "left the service")
     with pytest.raises(Conflict, match="revoked: register the officer under a new id"):
         await au.registry.set_officer_validity("AU-O7", None, None)
+
+
+def _kinds(node: Node, to: str) -> list[str]:
+    """The kinds of the registry records queued for ``to``, in the outbox's (delivery) order."""
+    out = []
+    for row in _outbox(node, to, "registry_update"):
+        update = docs.RegistryUpdate.FromString(pb.SignedEnvelope.FromString(row.envelope).payload)
+        out.append(str(update.WhichOneof("record")))
+    return out
+
+
+async def test_a_partner_pinned_later_gets_each_agency_before_what_names_it(
+    nodes, tmp_path: Path
+) -> None:
+    """Records written in one instant (an import), stored in an order that puts the agency
+    last: shared by ``created_at`` alone they went out as the database returned them, the
+    officer before its agency; now agencies first, then seals, officers, templates."""
+    au, _, _ = nodes
+    await _register_au(au)
+    assert au.registry is not None and au.registry.publisher is not None
+    await au.registry.add_seal("AU-DAFF", "AU-S0", png("green"))  # two of a kind: by id
+    await au.registry.process_pending()
+    instant = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    with au.db.session() as session:
+        rows = list(session.exec(select(RegistryRecordRow)))
+        for row in rows:
+            session.delete(row)
+    order = ["template", "officer", "seal", "agency"]  # written back in the wrong order
+    backwards = sorted(rows, key=lambda r: r.record_id, reverse=True)  # AU-S1 before AU-S0
+    with au.db.session() as session:
+        for row in sorted(backwards, key=lambda r: order.index(r.kind)):
+            make_transient(row)
+            row.created_at = instant
+            session.add(row)
+            session.flush()
+    late = _node(tmp_path, "SG-SIN", au.extras["chain"], InMemoryChainAnchor())
+    _pin(au, late)
+    _pin(late, au)
+    assert au.registry.publisher.share_all("SG-SIN") == 5
+    assert _kinds(au, "SG-SIN") == ["agency", "seal", "seal", "officer", "template"]
+    seals = [
+        docs.RegistryUpdate.FromString(pb.SignedEnvelope.FromString(r.envelope).payload).seal.id
+        for r in _outbox(au, "SG-SIN", "registry_update")[1:3]
+    ]
+    assert seals == ["AU-S0", "AU-S1"]
+    assert await _deliver(au, late) == 5
+    assert _rejections(late) == []
+    late.db.dispose()

@@ -225,6 +225,17 @@ _REFUSED = (
 # SQLite's errors that are a wait (another process holds the lock): any other is the file
 _SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
 
+# SQLite's words for a file that is not a database, or one whose pages are damaged
+_SQLITE_BROKEN = ("file is not a database", "database disk image is malformed")
+
+
+def _sqlite_file_broken(err: BaseException, orig: object) -> bool:
+    """SQLite's ``DatabaseError`` for a damaged file (SQLAlchemy raises ``DatabaseError``, not
+    ``OperationalError``, for it): waiting does not mend it, restoring a backup does."""
+    said = str(orig or err).lower()
+    return type(orig).__module__ == "sqlite3" and any(text in said for text in _SQLITE_BROKEN)
+
+
 DATABASE_NAME = "cusdep_database"  # set on SQLAlchemy's error by node.storage.db: the URL
 
 
@@ -236,15 +247,19 @@ def database_unavailable(err: BaseException) -> DatabaseUnavailable | None:
     import sys
 
     exc = sys.modules.get("sqlalchemy.exc")
-    if exc is None or not isinstance(err, exc.OperationalError):
+    if exc is None or not isinstance(err, exc.DatabaseError):
         return None
     orig = getattr(err, "orig", None)
+    if not isinstance(err, exc.OperationalError) and not _sqlite_file_broken(err, orig):
+        return None  # an integrity or programming error: a fault, not the database's state
     lines = str(orig or err).strip().splitlines()
     said = " ".join(lines[0].split()) if lines else type(err).__name__
     where = getattr(err, DATABASE_NAME, None)
     name = f"database {where}" if where else "database"
     low = said.lower()
     if type(orig).__module__ == "sqlite3":  # a file: busy, or something wrong with it
+        if _sqlite_file_broken(err, orig):
+            return DatabaseRefused(f"{name} is damaged: {said} (restore it from a backup)")
         if not any(busy in low for busy in _SQLITE_BUSY):
             return DatabaseRefused(f"{name}: {said}")
     elif any(text in low for text in _REFUSED):

@@ -93,3 +93,25 @@ def test_a_sqlite_file_that_cannot_be_opened_is_refused_not_waited_for(tmp_path:
     err = database_unavailable(raised.value)
     assert isinstance(err, DatabaseRefused) and err.exit_status == 2
     assert err.message == f"database sqlite:///{path}: unable to open database file"
+
+
+@pytest.mark.parametrize("argv", [["registry", "list"], ["messages"]])
+def test_a_damaged_sqlite_file_is_one_line_and_exit_2_not_a_traceback(
+    home: Path, argv: list[str]
+) -> None:
+    """SQLAlchemy raises ``DatabaseError`` (not ``OperationalError``) for a file that is no
+    database: it was a traceback and exit 1. Waiting does not mend it, a backup does: 2."""
+    assert main(["init", "--country", "CN", "--name", "X", "--rpc-url", "http://127.0.0.1:9"]) == 0
+    db = home / "cusdep.db"
+    assert db.is_file()
+    for side in ("-wal", "-shm"):  # the in-process init's WAL would still serve page 1
+        (home / f"cusdep.db{side}").unlink(missing_ok=True)
+    db.write_bytes(b"not a database, " * 512)
+    proc = _cli(home, f"sqlite:///{db}", *argv)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [
+        f"cusdep: error: database sqlite:///{db} is damaged: file is not a database "
+        "(restore it from a backup)"
+    ], lines
+    assert proc.stdout == ""

@@ -14,7 +14,17 @@ from fastapi.routing import APIRoute
 
 import node as node_pkg
 from node.api import metrics, problems
-from node.api.routes import checks, documents, exchange, health, me, registry, review, trace
+from node.api.routes import (
+    checks,
+    documents,
+    exchange,
+    health,
+    me,
+    registry,
+    retention,
+    review,
+    trace,
+)
 from node.api.tokens import TokenService
 from node.runtime import Node
 from node.ui import views
@@ -46,7 +56,7 @@ def create_app(node: Node) -> FastAPI:
     problems.install(app)
     metrics.install(app, node)
     _not_cached(app)
-    for module in (documents, review, checks, registry, trace, exchange, me):
+    for module in (documents, review, checks, registry, trace, exchange, retention, me):
         app.include_router(module.router, responses=problems.RESPONSES)
     app.include_router(health.router)
     views.install(app)

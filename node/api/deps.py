@@ -9,6 +9,7 @@ Who may do what (``admin`` may do everything):
     read the registry                                       officer, agency, auditor
     register / revoke registry records                      agency (its own country)
     put / lift a legal hold on a document                   admin only
+    list the documents retention keeps past its period      admin only
 """
 
 from __future__ import annotations

@@ -80,6 +80,16 @@ class Hold(BaseModel):
     release_reason: str | None = None
 
 
+class KeptDocument(BaseModel):
+    """A document past the retention period whose bytes stay, and why (docs/retention.md)."""
+
+    sha256: str
+    kind: str
+    size: int
+    arrived: str
+    reasons: list[str]
+
+
 class DecisionIn(_In):
     decision: Literal["accept", "reject"]
     reason: str = Field("", max_length=2000)

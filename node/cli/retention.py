@@ -1,8 +1,10 @@
-"""``cusdep retention apply|hold|release|holds|disposals``: the retention policy for documents.
+"""``cusdep retention apply|kept|hold|release|holds|disposals``: the retention policy for documents.
 
 ``cusdep retention apply [--dry-run] [--json]`` disposes of the bytes of the documents older
 than ``[retention] documents_days`` whose work is done and that no legal hold keeps (or, with
 ``--dry-run``, lists them and changes nothing); with the policy off it disposes of nothing.
+Both count, per reason, the documents past the period that stay (``kept``); ``cusdep retention
+kept [--reason R] [--limit N] [--offset N]`` lists them, oldest first, with their reasons.
 ``cusdep retention hold SHA256 --reason TEXT [--by NAME]`` and ``release`` put and lift a
 legal hold (a ``held``/``released`` event in the document's trace).
 """
@@ -34,6 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     ls = ps.add_parser("holds", help="the legal holds in force")
     ls.add_argument("--json", action="store_true", help="print them as JSON")
     ls.set_defaults(func=_holds)
+    k = ps.add_parser("kept", help="the documents past the period that stay, and why")
+    k.add_argument(
+        "--reason", default=None, help="only those kept for this reason (e.g. review_failed)"
+    )
+    k.add_argument("--limit", type=int, default=100, help="at most this many (1-10000)")
+    k.add_argument("--offset", type=int, default=0, help="skip this many first (0)")
+    k.add_argument("--json", action="store_true", help="print them as JSON")
+    k.set_defaults(func=_kept)
     d = ps.add_parser("disposals", help="the documents whose bytes were disposed of")
     d.add_argument("--limit", type=int, default=100, help="at most this many (1-10000)")
     d.add_argument("--offset", type=int, default=0, help="skip this many first (0)")
@@ -72,6 +82,21 @@ def _apply(args: argparse.Namespace) -> int:
         f"{len(out['documents'])} documents {verb} (older than {out['documents_days']} days, "
         f"before {out['cutoff']}); {out['held']} held"
     )
+    kept = out["kept"]
+    if kept["documents"]:
+        why = ", ".join(f"{n} {c}" for n, c in kept["reasons"].items() if c)
+        emit_line(f"{kept['documents']} kept past the period ({why}): `cusdep retention kept`")
+    return 0
+
+
+def _kept(args: argparse.Namespace) -> int:
+    within("--limit", args.limit, 1, 10000)
+    within("--offset", args.offset, 0, 10**9)
+    rows = _service(args).kept(args.reason, args.limit, args.offset)
+    if args.json:
+        emit_json(rows)
+    for r in [] if args.json else rows:
+        emit_line(f"{r['sha256']}  {r['kind']:<12} {r['arrived']}  {' '.join(r['reasons'])}")
     return 0
 
 

@@ -23,7 +23,7 @@ class RegistryRecordRow(SQLModel, table=True):
     record_id: str = Field(primary_key=True)
     agency_id: str = Field(default="", index=True)
     country: str = Field(default="", max_length=2)
-    sha256: str = Field(default="", max_length=64)
+    sha256: str = Field(default="", max_length=64, index=True)  # a specimen is never disposed of
     fields: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     authoritative: bool = False
     state: str = Field(default="pending", index=True)

@@ -7,7 +7,8 @@ SHA-256, the anchor leaf, root and Merkle proof, reviews and declaration checks 
 verdicts and reasons, every trace event, and a ``disposed`` event saying when and under which
 policy the bytes went. A document is disposed of only once it is older than the period, its
 work is done (no anchoring pending, no review or declaration check open, nothing to deliver or
-store) and no legal hold is on it.
+store) and no legal hold is on it: ``node.retention.kept`` names each condition, and ``kept``
+lists the documents past the period that stay with the reasons that keep them.
 
 Crash safety: one transaction marks the documents (``document_disposals`` rows, their
 ``disposed`` events, the envelope payloads stripped); their files are removed after it commits,
@@ -35,7 +36,6 @@ from sqlalchemy import (
     DateTime,
     String,
     delete,
-    exists,
     func,
     insert,
     literal,
@@ -45,16 +45,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from node.anchoring.service import check_sha256
-from node.anchoring.tables import AnchorLeafRow
 from node.config import RetentionSettings
 from node.domain.states import EventKind
 from node.errors import Conflict, Disposed, InputError, NotFound
 from node.exchange._pb import envelope_pb2 as pb
 from node.exchange.store import DOCUMENT_KINDS
 from node.exchange.tables import InboxRow, OutboxRow
-from node.registry.tables import RegistryRecordRow
+from node.retention import kept as _kept
+from node.retention.kept import work_done
 from node.retention.tables import DisposalRow, HoldRow
-from node.review.tables import DeclarationMatchRow, ReviewRow
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import Database, insert_absent
@@ -64,9 +63,6 @@ logger = logging.getLogger(__name__)
 
 LOCK_NAME = "retention.lock"
 _CHUNK = 500
-_REVIEW_DONE = ("accept", "decided")  # a machine accept (anchored) or an officer's decision
-_CHECK_OPEN = ("pending", "waiting", "review", "inconsistent")
-_ROUTED_KINDS = ("certificate", "declaration")  # those ``node.inbound.InboundRouter`` routes
 
 
 @contextlib.contextmanager
@@ -126,39 +122,6 @@ def retention_of(db: Database, sha256: str) -> dict[str, Any]:
         }
 
 
-def _work_done(cutoff: dt.datetime) -> list[Any]:
-    """The conditions on ``documents`` for a document whose bytes may go."""
-    sha = col(DocumentRow.sha256)
-    return [
-        col(DocumentRow.created_at) < cutoff,
-        ~exists().where(col(DisposalRow.sha256) == sha),
-        ~exists().where(col(HoldRow.sha256) == sha),
-        ~exists().where(col(AnchorLeafRow.sha256) == sha, col(AnchorLeafRow.state) != "anchored"),
-        ~exists().where(col(ReviewRow.sha256) == sha, col(ReviewRow.state).not_in(_REVIEW_DONE)),
-        ~exists().where(
-            col(ReviewRow.declaration_sha256) == sha, col(ReviewRow.state).not_in(_REVIEW_DONE)
-        ),
-        ~exists().where(
-            (col(DeclarationMatchRow.declaration_sha256) == sha)
-            | (col(DeclarationMatchRow.certificate_sha256) == sha),
-            col(DeclarationMatchRow.state).in_(_CHECK_OPEN),
-        ),
-        ~exists().where(
-            col(OutboxRow.document_sha256) == sha,
-            (col(OutboxRow.state) == "pending") | ~col(OutboxRow.stored),
-        ),
-        ~exists().where(col(InboxRow.document_sha256) == sha, ~col(InboxRow.stored)),
-        ~exists().where(col(RegistryRecordRow.sha256) == sha),  # a specimen's image: not ours
-        # a partner's document not routed yet (``node.inbound``: reviewed, or accepted and
-        # anchored, from its bytes)
-        ~(
-            (col(DocumentRow.state) == "received")
-            & (col(DocumentRow.source) != "local")
-            & col(DocumentRow.kind).in_(_ROUTED_KINDS)
-        ),
-    ]
-
-
 class RetentionService:
     def __init__(
         self,
@@ -192,12 +155,17 @@ class RetentionService:
         out: dict[str, Any] = {"enabled": self.enabled, "documents_days": days, "dry_run": dry_run}
         if not self.enabled:  # only what an interrupted apply left is completed
             out["files_completed"] = 0 if dry_run else self.remove_files(wait=wait)
-            return {**out, "cutoff": None, "documents": [], "disposed": 0, "held": self.held()}
-        cutoff = (now or utcnow()) - dt.timedelta(days=days)
+            return {
+                **out, "cutoff": None, "documents": [], "disposed": 0, "held": self.held(),
+                "kept": self.kept_counts(None),
+            }  # fmt: skip
+        cutoff = self.cutoff(now)
+        assert cutoff is not None
         found = self._candidates(cutoff)
         out.update(cutoff=iso(cutoff), held=self.held())
         if dry_run:
-            return {**out, "documents": found, "disposed": 0, "files_completed": 0}
+            kept = self.kept_counts(cutoff)
+            return {**out, "documents": found, "disposed": 0, "files_completed": 0, "kept": kept}
         run_id = str(uuid.uuid4())
         policy = {"documents_days": days, "cutoff": iso(cutoff), "run_id": run_id}
         marked: set[str] = set()
@@ -209,12 +177,49 @@ class RetentionService:
         gone = [d for d in found if d["sha256"] in marked]
         if gone:
             logger.info("retention: disposed of %s documents (run %s)", len(gone), run_id)
-        return {**out, "run_id": run_id, "documents": gone, "disposed": len(gone)}
+        kept = self.kept_counts(cutoff)  # what stays after this run
+        if kept["documents"]:
+            why = ", ".join(f"{n} {c}" for n, c in kept["reasons"].items() if c)
+            logger.info(
+                "retention: %s documents past the cutoff kept (%s): `cusdep retention kept`",
+                kept["documents"],
+                why,
+            )
+        return {**out, "run_id": run_id, "documents": gone, "disposed": len(gone), "kept": kept}
+
+    def cutoff(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """Documents that arrived before it are past the period; None when the policy is off."""
+        if not self.enabled:
+            return None
+        return (now or utcnow()) - dt.timedelta(days=self.settings.documents_days)
+
+    def kept_counts(self, cutoff: dt.datetime | None) -> dict[str, Any]:
+        """``{"documents": N, "reasons": {reason: count}}`` of the documents past the cutoff
+        that stay (``node.retention.kept``)."""
+        with self.db.session() as session:
+            return _kept.counts(session, cutoff)
+
+    def kept(
+        self,
+        reason: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        now: dt.datetime | None = None,
+    ) -> list[dict[str, Any]]:
+        """The documents past the cutoff that stay, oldest first, each with the reasons that
+        keep it (only those kept for ``reason``, if named: ``InputError`` for an unknown one)."""
+        reason = _kept.check_reason(reason)
+        if not 1 <= limit <= 10000 or not 0 <= offset <= 10**9:
+            raise InputError(f"limit must be 1-10000 and offset 0-{10**9}")
+        with self.db.session() as session:
+            return _kept.documents(
+                session, self.cutoff(now), reason=reason, limit=limit, offset=offset
+            )
 
     def _candidates(self, cutoff: dt.datetime) -> list[dict[str, Any]]:
         stmt = (
             select(DocumentRow)
-            .where(*_work_done(cutoff))
+            .where(*work_done(cutoff))
             .order_by(col(DocumentRow.created_at), col(DocumentRow.sha256))
         )
         with self.db.session() as session:
@@ -237,7 +242,7 @@ class RetentionService:
             literal(policy, JSON),
             literal(now, DateTime),
             literal(False, Boolean),
-        ).where(col(DocumentRow.sha256).in_(shas), *_work_done(cutoff))
+        ).where(col(DocumentRow.sha256).in_(shas), *work_done(cutoff))
         names = ["sha256", "run_id", "actor", "policy", "disposed_at", "files_removed"]
         table = DisposalRow.__table__  # type: ignore[attr-defined]
         with self.db.session() as session:

@@ -139,8 +139,10 @@ class ReviewService:
                 await self.review(sha)
             except Exception as err:  # one bad scan must not stall the queue
                 logger.exception("review of %s failed", sha)
-                out = unreadable(sha, f"the machine review failed: {err}")
-                await asyncio.to_thread(self._record, sha, out, _Against("", None, None))
+                why = f"the machine review failed: {err}"
+                await asyncio.to_thread(
+                    self._record, sha, unreadable(sha, why), _Against("", None, None), why
+                )
         return len(shas)
 
     def requeue(self, sha256: str) -> dict[str, Any]:
@@ -240,7 +242,9 @@ class ReviewService:
     def _declaration_for(self, sha: str) -> dict[str, Any] | None:
         return self.intake.declaration(sha) if sha else None
 
-    def _record(self, sha: str, out: Verification, against: _Against) -> None:
+    def _record(self, sha: str, out: Verification, against: _Against, error: str = "") -> None:
+        """The machine's verdict (``error``: why the machine could not review it at all, the
+        paper left to an officer; cleared by a review that ran)."""
         verdict = out.verdict
         declaration_sha = against.declaration_sha256
         with self.db.session() as session:
@@ -250,6 +254,7 @@ class ReviewService:
                 logger.info("%s changed while the machine reviewed it: verdict dropped", sha)
                 return
             row.state, row.verdict, row.reviewed_at = verdict, verdict, utcnow()
+            row.error = error[:2000]
             if verdict == "review" and _came_during(session, out, against):
                 row.state = "pending"  # reviewed again, with what came
             row.result, row.certificate_number = out.result, out.certificate_number

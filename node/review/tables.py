@@ -31,9 +31,10 @@ class ReviewRow(SQLModel, table=True):
     certificate_number: str = Field(default="", index=True)
     # its key (``verification.normalise.certificate_key``): how a declaration finds the paper
     certificate_key: str = Field(default="", index=True)
-    declaration_sha256: str = ""
+    # indexed: the retention policy asks of each old document whether a review names it
+    declaration_sha256: str = Field(default="", index=True)
     submitted_by: str = ""
-    error: str = ""
+    error: str = ""  # why the machine review failed (the paper left to an officer), else ""
     result: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     layout: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
     queued_at: dt.datetime = Field(default_factory=utcnow, index=True)

@@ -667,6 +667,13 @@ async def test_retention_disposes_of_a_finished_old_document_on_postgres(node, h
         assert event.detail["documents_days"] == 365
     [disposal] = service.disposals()
     assert disposal["files_removed"] is True and disposal["policy"]["documents_days"] == 365
+    # what stays, and why, from the same conditions on PostgreSQL
+    kept = {k: v for k, v in out["kept"]["reasons"].items() if v}
+    assert out["kept"]["documents"] == 2 and kept["held"] == 1, out["kept"]
+    listed = {d["sha256"]: d["reasons"] for d in service.kept()}
+    assert set(listed) == {held, open_} and "held" in listed[held], listed
+    assert "held" not in listed[open_] and listed[open_], listed
+    assert [d["sha256"] for d in service.kept(reason="held")] == [held]
 
     token = TokenService(node.db).issue("auditor", "jane")["token"]
     transport = httpx.ASGITransport(app=create_app(node))

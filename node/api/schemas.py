@@ -204,6 +204,9 @@ class Decision(BaseModel):
 
 class ReviewBrief(BaseModel):
     document_sha256: str
+    # "scan": a paper's scan; "electronic": a partner's electronic certificate held for its own
+    # status (``certificate.status``): no pages, seal nor signature
+    kind: Literal["scan", "electronic"] = "scan"
     state: str
     verdict: str | None
     template_id: str | None
@@ -236,6 +239,10 @@ class Review(ReviewBrief):
     disposed: dict[str, Any] | None = None
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
+    # an electronic certificate held for its status: format, sender, issuer_copy, status (with
+    # ``text``), replacement (number, sha256, state, review) and its fields as sent
+    # (``node.review.held``); None for a scan
+    electronic: dict[str, Any] | None = None
     submitted_by: str
     error: str | None
     queue: dict[str, str | None]

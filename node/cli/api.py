@@ -163,15 +163,27 @@ def _queue(args: argparse.Namespace) -> int:
     else:
         for r in rows:
             gone = r.get("withdrawn")
+            held = r["kind"] == "electronic"  # no scan: a partner's certificate held for its status
             emit_line(
                 f"{r['document_sha256']}  {r['state']:<8} {r['verdict'] or '':<7} "
                 f"{r['certificate_number'] or ''}"
+                + ("  electronic certificate held for its status" if held else "")
                 + (f"  withdrawn by {gone['by']} at {gone['at']}" if gone else "")
             )
     return 0
 
 
-_SUMMARY = ("document_sha256", "state", "verdict", "reasons", "decision", "withdrawn", "revoked")
+_SUMMARY = (
+    "document_sha256",
+    "kind",
+    "state",
+    "verdict",
+    "reasons",
+    "decision",
+    "withdrawn",
+    "revoked",
+    "electronic",
+)
 
 
 def _show(args: argparse.Namespace) -> int:

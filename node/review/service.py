@@ -36,6 +36,7 @@ from node.exchange.withdrawals import Withdrawals, sent_to
 from node.registry.reading import DatabaseRead
 from node.retention.service import check_kept, disposal_dict, disposal_of
 from node.review._memory import release_memory
+from node.review.held import held_view, is_electronic
 from node.review.intake import Intake, copy_indexed, declaration_indexed, document_revoked
 from node.review.matching import MatchService
 from node.review.pages import MEDIA_TYPES, is_page, render_again
@@ -153,7 +154,7 @@ class ReviewService:
                 raise Conflict(f"{sha256} was decided by {row.decided_by}; the decision stands")
             if row.verdict == "accept":
                 raise Conflict(f"{sha256} was accepted and anchored; revoke it instead")
-            if (row.result or {}).get("kind") == "electronic":  # ``node.review.statuses``
+            if is_electronic(row.result):  # ``node.review.statuses``
                 raise Conflict(
                     f"{sha256} is an electronic certificate held for its status: there is no "
                     "machine review to run again; an officer decides it"
@@ -466,6 +467,8 @@ class ReviewService:
             gone = disposal_of(session, row.sha256)  # its bytes, pages and evidence: 410
             out["disposed"] = None if gone is None else disposal_dict(gone)
             out["stamping_of"] = _earlier_kept(session, out["stamping_of"])
+            held = is_electronic(row.result)  # no scan: the certificate as its issuer sent it
+            out["electronic"] = held_view(session, self.blobs, row) if held else None
         # the declarations that came later, checked against this paper once it was accepted
         out["declaration_checks"] = self.matches.against(sha256)
         return out
@@ -489,7 +492,7 @@ class ReviewService:
     def _scan(self, sha256: str) -> bool:
         """Whether a review of that document is of a scan (with pages to render), not of an
         electronic certificate held for its status (``node.review.statuses``)."""
-        return (self._row(sha256).result or {}).get("kind") != "electronic"
+        return not is_electronic(self._row(sha256).result)
 
     def prune_pages(self, older_than_days: int) -> dict[str, int]:
         """Delete the page images of the reviews made more than ``older_than_days`` ago (the

@@ -8,6 +8,7 @@ import re
 from pathlib import PurePath
 from typing import Any
 
+from node.review.held import ELECTRONIC, is_electronic
 from node.review.tables import ReviewRow
 from node.storage.documents import iso
 
@@ -96,6 +97,9 @@ def review_dict(row: ReviewRow, *, brief: bool = False) -> dict[str, Any]:
     result = row.result or {}
     out: dict[str, Any] = {
         "document_sha256": row.sha256,
+        # a paper's scan, or an electronic certificate held for its own status (no pages,
+        # seal nor signature: ``node.review.held``)
+        "kind": ELECTRONIC if is_electronic(result) else "scan",
         "state": row.state,
         "verdict": row.verdict or None,
         "template_id": result.get("template_id"),

@@ -2,6 +2,7 @@
 const PAGE = 50;  // rows per page of the queue (the API's limit is 500)
 
 function sealCell(r) {
+  if (r.kind === "electronic") return { text: "none (electronic)", cls: "muted" };
   // a seal that matches its specimen but is the very stamping on another paper is a copy
   const copied = (r.reasons || []).some((why) => why.startsWith("seal.unique"));
   if (!r.seal) return { text: "", cls: "" };
@@ -48,7 +49,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     body.append(cusdep.el("tr", {},
       cusdep.el("td", {}, link),
       cusdep.el("td", { class: "number", title: r.certificate_number || "" }, cusdep.el("bdi", { text: r.certificate_number || "" })),
-      cusdep.el("td", { class: "number", text: r.template_id || "" }),
+      r.kind === "electronic"  // a partner's certificate held for its own status: no scan, no seal
+        ? cusdep.el("td", { class: "kind", title: "an electronic certificate held for its status, not a scan", text: "electronic certificate" })
+        : cusdep.el("td", { class: "number", text: r.template_id || "" }),
       cusdep.el("td", {}, cusdep.el("span", { class: "badge " + (r.verdict || ""), text: r.verdict || r.state })),
       cusdep.el("td", { class: seal.cls, text: seal.text }),
       cusdep.el("td", { class: "why", title: reasons.join("\n") }, ...why),

@@ -231,6 +231,38 @@ function renderCompare(review) {
   return Promise.all(loading);
 }
 
+// a partner's electronic certificate held for its own status (not issued: withdrawn, replaced,
+// rejected, provisional): no scan, seal nor signature to show, but the certificate as its issuer
+// sent it, its status, the replacing certificate and who sent it
+function renderElectronic(review) {
+  const held = review.electronic, status = held.status || {};
+  $("doc-kind").textContent = "Electronic certificate";
+  $("electronic").hidden = false;
+  for (const id of ["scan-frame", "legend", "capture", "page", "specimens", "compare-card", "scan-keys"]) $(id).hidden = true;
+  $("held-status").replaceChildren(
+    cusdep.el("strong", { text: `Held for its status: ${status.text || status.status || "not issued"}` }),
+    cusdep.el("span", { text: ` — the issuer's own status says certificate ${review.certificate_number || "(no number)"} ` +
+      "is not issued, so the machine did not accept it. Accept it only if you know it stands (it is then anchored); " +
+      "this is an electronic certificate from a partner, not a scan." }));
+  const repl = held.replacement, note = $("held-replacement");
+  note.hidden = !repl;
+  if (repl) {
+    const parts = ["Replaced by "];
+    if (repl.sha256 && repl.review) parts.push(cusdep.el("a", { href: `/ui/review/${repl.sha256}`, id: "replacement-link", text: repl.number }));
+    else parts.push(cusdep.el("bdi", { text: repl.number }));
+    parts.push(repl.sha256 ? ` — on this node (${repl.state}, ${cusdep.short(repl.sha256)})` : " — not on this node");
+    note.replaceChildren(...parts);
+  }
+  const meta = [["Sent by", `${held.sender || "?"}` + (held.issuer_copy ? " (its issuer's copy)" : " (not of its issuing country)")],
+    ["Format", held.format || "?"], ["Status code", status.status_code || "—"], ["Status", status.status || "—"]];
+  $("held-meta").replaceChildren(...meta.flatMap(([k, v]) => [cusdep.el("dt", { text: k }), cusdep.el("dd", { text: v })]));
+  const fields = held.fields;
+  $("held-fields").replaceChildren(...(fields
+    ? Object.entries(fields).map(([name, v]) => cusdep.el("tr", { "data-field": name },
+      cusdep.el("th", { text: label(name) }), cusdep.el("td", {}, value(v))))
+    : [cusdep.el("tr", {}, cusdep.el("td", { class: "muted", colspan: "2", text: "its bytes are gone (disposed of): no fields to show" }))]));
+}
+
 // declarations checked against this paper after it was accepted (the queue page decides them)
 function renderLaterChecks(checks) {
   $("later").hidden = checks.length === 0;
@@ -421,7 +453,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     sel.addEventListener("change", () => turnTo(Number(sel.value)));
   }
   renderFindings(review);
-  const compared = renderCompare(review);
+  const held = review.kind === "electronic";  // no scan: nothing to draw, crop nor compare
+  if (held) renderElectronic(review);
+  const compared = held ? null : renderCompare(review);
   renderDecision(review);
   $("accept").addEventListener("click", () => decide("accept"));
   $("reject").addEventListener("click", () => decide("reject"));
@@ -430,7 +464,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("prev").addEventListener("click", () => go("previous"));
   $("next").addEventListener("click", () => go("next"));
   document.addEventListener("keydown", keys);
-  await Promise.all([showPage(review), renderSpecimens(review), renderTrace(sha), compared]);
+  await Promise.all(held ? [renderTrace(sha)] : [showPage(review), renderSpecimens(review), renderTrace(sha), compared]);
   document.body.dataset.ready = "1";
   if (review.state === "pending") awaitReview(sha);
 });

@@ -1017,3 +1017,70 @@ async def test_a_copied_seal_beside_a_disposed_paper_says_when_it_went_not_a_bro
             assert "disposed of on" in notice and "retention policy (7 days)" in notice
             assert not await page.locator("#disposed-notice").count()  # this paper is kept
             assert gone == [] and errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_electronic_certificate_held_for_its_status_is_decided_on_one_screen(
+    home,
+) -> None:
+    """A partner's certificate whose own status says it is not issued (here replaced by a
+    certificate held too: not validated yet) is shown as the electronic certificate it is: its
+    status, the replacing certificate linked, the sender, its fields as sent; no scan, seal,
+    signature or comparison panels, no request that fails, no script error. The officer
+    accepts it with a reason by keyboard, and the queue says what it was."""
+    goods = {
+        "issue_date": "2026-11-30",
+        "issuing_agency": "AU-DAFF",
+        "consignor_name": "Harvest Pty Ltd",
+        "consignee_name": "Shanghai Fresh Co",
+        "commodity": "Fresh cherries",
+        "net_weight_kg": 1200.0,
+    }
+    async with _served(home) as (node, url):
+        add_partner(node, "AU-SYD", "AU")
+        new = receive_copy(node, "AU-2026-NEW", status_code="SUBMITTED", **goods)
+        old = receive_copy(
+            node, "AU-2026-OLD", status_code="REPLACED", replaced_by="AU-2026-NEW", **goods
+        )
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            failed: list[str] = []
+            page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+            await page.goto(f"{url}/ui/review/{old}#token={token}")
+            await page.wait_for_selector("body[data-ready='1']")
+            assert await page.inner_text("#doc-kind") == "Electronic certificate"
+            status = await page.inner_text("#held-status")
+            assert "Held for its status: replaced by AU-2026-NEW (status REPLACED)" in status
+            assert "not a scan" in status
+            link = page.locator("#replacement-link")
+            assert await link.get_attribute("href") == f"/ui/review/{new}"
+            assert "on this node (in_review" in await page.inner_text("#held-replacement")
+            meta = await page.inner_text("#held-meta")
+            assert "AU-SYD (its issuer's copy)" in meta and "REPLACED" in meta
+            rows = page.locator("#held-fields tr")
+            assert await page.locator("#held-fields tr[data-field]").count() == 8
+            first = [c.strip() for c in (await rows.first.inner_text()).split("\t")]
+            assert first == ["certificate number", "AU-2026-OLD"]
+            fields = await page.inner_text("#held-fields")
+            for shown in ("Harvest Pty Ltd", "Shanghai Fresh Co", "Fresh cherries", "2026-11-30"):
+                assert shown in fields
+            scan_only = ("#scan-frame", "#legend", "#specimens", "#compare-card", "#page", "#scan-keys")
+            for gone in scan_only:
+                assert await page.locator(gone).is_hidden(), gone
+            broken = "[...document.images].filter((i) => i.offsetParent && !i.naturalWidth)"
+            assert await page.evaluate(f"{broken}.length") == 0
+            assert await page.locator("#findings li[data-rule='certificate.status']").count() == 1
+            await page.fill("#reason", "the issuer confirmed AU-2026-OLD stands for this lot")
+            await page.locator("body").click(position={"x": 5, "y": 5})
+            await page.keyboard.press("a")
+            await page.wait_for_selector("#decided:not([hidden])")
+            assert "accept (overridden) by jane" in await page.inner_text("#decided")
+            await page.wait_for_selector("#trace li[data-kind='reviewed']")
+            await page.goto(f"{url}/ui/")  # the queue: the other one, said to be electronic
+            await page.wait_for_selector("#queue-rows tr")
+            row = page.locator("#queue-rows tr")
+            assert await row.count() == 1
+            cells = await row.locator("td").all_inner_texts()
+            assert cells[2:5] == ["electronic certificate", "REVIEW", "none (electronic)"]
+            assert failed == [] and errors == []
+        assert node.anchoring.state(old) == "pending"  # accepted by the officer: anchored

@@ -1,0 +1,105 @@
+"""A partner's electronic certificate held for its own status, as the API, the queue and
+``review show`` present it: an electronic certificate (no scan), its fields as its issuer sent
+them, its status, the certificate that replaced it, and who sent it (``node.review.held``)."""
+
+from __future__ import annotations
+
+
+from tests.unit.api.conftest import bearer
+from tests.unit.api.fakes import add_partner, labelled_scan, receive_copy
+
+GOODS = {
+    "issue_date": "2026-11-30",
+    "expiry_date": "2026-12-30",
+    "issuing_agency": "AU-DAFF",
+    "consignor_name": "Harvest Pty Ltd",
+    "consignee_name": "Shanghai Fresh Co",
+    "commodity": "Fresh cherries",
+    "hs_code": "080929",
+    "net_weight_kg": 1200.0,
+}
+
+
+def _held_pair(node) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """AU's node sent AU-2026-NEW (not validated yet: held), then AU-2026-OLD, replaced by it
+    (held too, linked to its replacement): (old, new)."""
+    add_partner(node, "AU-SYD", "AU")
+    new = receive_copy(node, "AU-2026-NEW", status_code="SUBMITTED", **GOODS)
+    old = receive_copy(
+        node, "AU-2026-OLD", status_code="REPLACED", replaced_by="AU-2026-NEW", **GOODS
+    )
+    return old, new
+
+
+async def test_a_held_certificate_is_shown_with_its_fields_status_sender_and_replacement(
+    node, client, tokens
+) -> None:
+    old, new = _held_pair(node)
+    r = await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["auditor"]))
+    body = r.json()
+    assert (r.status_code, body["kind"], body["state"], body["verdict"]) == (
+        200,
+        "electronic",
+        "review",
+        "review",
+    )
+    held = body["electronic"]
+    assert (held["sender"], held["issuer_copy"], held["format"]) == ("AU-SYD", True, "cusdep-json")
+    assert held["status"] == {
+        "status": "replaced",
+        "status_code": "REPLACED",
+        "replaced_by": "AU-2026-NEW",
+        "text": "replaced by AU-2026-NEW (status REPLACED)",
+    }
+    assert held["replacement"] == {
+        "number": "AU-2026-NEW",
+        "sha256": new,
+        "state": "in_review",
+        "review": True,
+    }
+    fields = held["fields"]
+    assert list(fields)[:5] == [
+        "certificate_number",
+        "issuing_agency",
+        "issuing_country",
+        "issue_date",
+        "expiry_date",
+    ]
+    assert (fields["certificate_number"], fields["issuing_country"]) == ("AU-2026-OLD", "AU")
+    assert (fields["consignor_name"], fields["consignee_name"]) == (
+        "Harvest Pty Ltd",
+        "Shanghai Fresh Co",
+    )
+    assert (fields["commodity"], fields["net_weight_kg"]) == ("Fresh cherries", 1200.0)
+    # the queue says what it is; a scan's review says it is one, with no electronic part
+    queue = await client.get("/api/v1/review/queue", headers=bearer(tokens["officer"]))
+    assert [(q["document_sha256"], q["kind"]) for q in queue.json()] == [
+        (new, "electronic"),
+        (old, "electronic"),
+    ]
+    provisional = (await client.get(f"/api/v1/review/{new}", headers=bearer(tokens["auditor"])))
+    assert provisional.json()["electronic"]["replacement"] is None
+    assert provisional.json()["electronic"]["status"]["text"] == "provisional (status SUBMITTED)"
+
+
+async def test_a_replacing_number_not_on_the_node_is_named_without_a_link(
+    node, client, tokens
+) -> None:
+    add_partner(node, "NZ-WLG", "NZ")  # not of AU: no issuer's copy
+    sha = receive_copy(node, "AU-9", "NZ-WLG", status="replaced", replaced_by="AU-10")
+    held = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
+    assert held["electronic"]["issuer_copy"] is False
+    assert held["electronic"]["sender"] == "NZ-WLG"
+    assert held["electronic"]["replacement"] == {
+        "number": "AU-10",
+        "sha256": None,
+        "state": None,
+        "review": False,
+    }
+
+
+async def test_a_scan_review_says_it_is_a_scan(node, client, tokens) -> None:
+    sha = node.extras["review"].submit_scan(labelled_scan("forged"), actor="jane")["sha256"]
+    await node.extras["review"].process_pending()
+    body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
+    assert (body["kind"], body["electronic"]) == ("scan", None)

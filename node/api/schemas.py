@@ -134,6 +134,9 @@ class SendIn(_In):
     to: str = Field(min_length=1, max_length=64, description="partner node id")
     document_sha256: str = Sha256
     kind: Literal["certificate", "declaration"] = "certificate"
+    # refuse (409 ``cusdep.conflict.not_issued``) a certificate whose own status says it is
+    # not issued; without it such a certificate is sent, its status in the answer
+    issued_only: bool = False
 
 
 class RegistryRecord(BaseModel):
@@ -278,6 +281,8 @@ class Message(BaseModel):
     kind: str
     document_sha256: str
     state: str
+    # a certificate sent: the status it states of itself (``node.exchange.stated``), if any
+    status: dict[str, Any] | None = None
 
 
 class Health(BaseModel):

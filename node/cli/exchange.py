@@ -4,6 +4,7 @@ certificate to the partners the replaced one went to) and ``cusdep messages`` (i
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("files", nargs="+", metavar="FILE", help="any document: JSON, XML, PDF, scan")
     s.add_argument("--to", required=True, metavar="NODE_ID", help="pinned partner node id")
     s.add_argument("--kind", choices=("certificate", "declaration"), default="certificate")
+    s.add_argument(
+        "--issued-only",
+        action="store_true",
+        help="refuse (exit 2, nothing queued) a certificate whose own status says it is not "
+        "issued (withdrawn, replaced, rejected, provisional); without it, such a certificate "
+        "is sent with a warning on stderr and its status in the JSON",
+    )
     s.add_argument("--json", action="store_true", help="print the result as JSON")
     s.set_defaults(func=_send)
     r = sub.add_parser(
@@ -65,15 +73,23 @@ def _service(args: argparse.Namespace) -> tuple[Node, ExchangeService]:
 
 
 def _send(args: argparse.Namespace) -> int:
+    from node.exchange.stated import not_valid, status_warning
+
     files = [(read_file(f), Path(f).name) for f in args.files]
     node, service = _service(args)
+    to, only = args.to.upper(), args.issued_only
     try:
         if len(files) == 1:
-            results = [service.send(files[0][0], args.to.upper(), args.kind, files[0][1])]
+            data, name = files[0]
+            results = [service.send(data, to, args.kind, name, issued_only=only)]
         else:
-            results = service.send_many(files, args.to.upper(), args.kind)
+            results = service.send_many(files, to, args.kind, issued_only=only)
     finally:
         node.db.dispose()
+    for r, name in zip(results, args.files, strict=True):
+        if not_valid(r.status):  # sent all the same: said, not silent (``exchange.stated``)
+            assert r.status is not None
+            sys.stderr.write(f"cusdep: warning: {name}: {status_warning(r.status)}\n")
     if args.json:
         emit_json(results[0].to_json() if len(results) == 1 else [r.to_json() for r in results])
     else:

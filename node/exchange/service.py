@@ -33,6 +33,7 @@ from node.exchange.inbox import Ack, Inbox
 from node.exchange.partners import PartnerDirectory, check_receipt
 from node.exchange.payloads import KINDS, build_document
 from node.exchange.signing import envelope_header, sign_header
+from node.exchange.stated import check_issued, stated_status
 from node.exchange.tables import RECEIPT_ORDER, InboxRow, OutboxRow, RejectionRow
 from node.identity import Identity
 from node.registry.tables import RegistryRecordRow
@@ -49,9 +50,15 @@ _MESSAGE_ID_KEY = "exchange.message-id"  # Identity.derived_key purpose: message
 class SendResult:
     message_id: str
     document_sha256: str
+    # the status a certificate sent states of itself (``node.exchange.stated``), None if none
+    status: dict[str, Any] | None = None
 
-    def to_json(self) -> dict[str, str]:
-        return {"message_id": self.message_id, "document_sha256": self.document_sha256}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "message_id": self.message_id,
+            "document_sha256": self.document_sha256,
+        }
+        return {**out, "status": self.status} if self.status else out
 
 
 class ExchangeService:
@@ -81,20 +88,31 @@ class ExchangeService:
     # -- sending --------------------------------------------------------------------------------
 
     def send(
-        self, data: bytes, to: str, kind: str = "certificate", filename: str = ""
+        self,
+        data: bytes,
+        to: str,
+        kind: str = "certificate",
+        filename: str = "",
+        *,
+        issued_only: bool = False,
     ) -> SendResult:
         """Queue one document for ``to``; durable (blob fsynced, outbox row committed) on return."""
-        result = self.send_many([(data, filename)], to, kind, fsync_blobs=True)
+        result = self.send_many(
+            [(data, filename)], to, kind, fsync_blobs=True, issued_only=issued_only
+        )
         return result[0]
 
-    def forward(self, sha256: str, to: str, kind: str = "certificate") -> SendResult:
+    def forward(
+        self, sha256: str, to: str, kind: str = "certificate", *, issued_only: bool = False
+    ) -> SendResult:
         """Queue a document stored here for ``to``: only one this node accepted (the machine
         or an officer) — not one rejected, revoked or still in review. Its state is read in
         the transaction that queues it, after the queueing write (and locked on PostgreSQL):
         a revocation committed meanwhile is seen, and the message is not queued."""
         guard = partial(_still_forwardable, sha256=sha256)
+        data = self.blobs.get(sha256)
         return self.send_many(
-            [(self.blobs.get(sha256), "")], to, kind, fsync_blobs=True, guard=guard
+            [(data, "")], to, kind, fsync_blobs=True, guard=guard, issued_only=issued_only
         )[0]
 
     def send_many(
@@ -105,16 +123,23 @@ class ExchangeService:
         *,
         fsync_blobs: bool = False,
         guard: Callable[[Session], None] | None = None,
+        issued_only: bool = False,
     ) -> list[SendResult]:
         """Queue several documents in one transaction (the rows hold the bytes durably);
-        ``guard``, run in that transaction after the queueing write, may refuse it (raise)."""
+        ``guard``, run in that transaction after the queueing write, may refuse it (raise).
+        A certificate whose own status says it is not valid is sent, with that status in its
+        result, or, ``issued_only``, refused with the whole batch (``node.exchange.stated``)."""
         self.partners.require(to)
-        items = []
+        items, statuses = [], []
         for data, filename in files:
             doc = build_document(data, kind, filename=filename)
+            status = stated_status(data, doc.media_type) if kind == "certificate" else None
+            what = filename or f"document {doc.document_sha256}"
+            check_issued(status, what, to, issued_only=issued_only)
             env, digest = self._seal(to, KINDS[kind], doc.SerializeToString())
             self._fits(env, filename)
             items.append((env, digest, doc))
+            statuses.append(status)
         if fsync_blobs:  # one document: write its blob now (fsynced) and mark it stored
             for _, _, doc in items:
                 self.blobs.put(doc.original)
@@ -123,7 +148,10 @@ class ExchangeService:
             if guard is not None:
                 guard(session)
         self.wake()
-        return [SendResult(e.header.message_id, d.document_sha256) for e, _, d in items]
+        return [
+            SendResult(e.header.message_id, d.document_sha256, status)
+            for (e, _, d), status in zip(items, statuses, strict=True)
+        ]
 
     def _fits(self, env: pb.SignedEnvelope, filename: str) -> None:
         """An envelope larger than a node accepts (ours: ``max_message_bytes``, partners run

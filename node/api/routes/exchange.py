@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -56,7 +57,10 @@ async def message(node: NodeDep, who: Reader, message_id: str) -> Message:
 
 @router.post("/messages", status_code=202)
 async def send(node: NodeDep, who: Officer, body: SendIn) -> Message:
-    """Queue a stored document for a partner (durable outbox; delivered by the running node)."""
-    forward = _exchange(node).forward
+    """Queue a stored document for a partner (durable outbox; delivered by the running node).
+    A certificate whose own status says it is not issued is sent with that ``status`` in the
+    answer, or refused (409) with ``issued_only``."""
+    forward = partial(_exchange(node).forward, issued_only=body.issued_only)
     result = await asyncio.to_thread(forward, body.document_sha256.lower(), body.to, body.kind)
-    return await message(node, who, result.message_id)
+    sent = await message(node, who, result.message_id)
+    return sent.model_copy(update={"status": result.status})

@@ -1064,9 +1064,9 @@ async def test_an_electronic_certificate_held_for_its_status_is_decided_on_one_s
             fields = await page.inner_text("#held-fields")
             for shown in ("Harvest Pty Ltd", "Shanghai Fresh Co", "Fresh cherries", "2026-11-30"):
                 assert shown in fields
-            scan_only = ("#scan-frame", "#legend", "#specimens", "#compare-card", "#page", "#scan-keys")
-            for gone in scan_only:
+            for gone in ("#scan-frame", "#legend", "#specimens", "#compare-card", "#page"):
                 assert await page.locator(gone).is_hidden(), gone
+            assert await page.locator("#scan-keys").is_hidden()  # no field boxes, no pages
             broken = "[...document.images].filter((i) => i.offsetParent && !i.naturalWidth)"
             assert await page.evaluate(f"{broken}.length") == 0
             assert await page.locator("#findings li[data-rule='certificate.status']").count() == 1

@@ -67,14 +67,34 @@ def test_a_withdrawn_or_replaced_certificate_is_not_accepted(
     for node in (au, cn):
         node.start()
 
-    issued = _send(au, _write(tmp_path / "issued.json", ISSUED, status_code="70"))
+    # the sender is told, not refused: a certificate not issued is sent with a warning
+    # line and its status in the JSON; with --issued-only the batch is refused, none queued
+    w_path = _write(tmp_path / "w.json", WITHDRAWN, status_code="40")
+    i_path = _write(tmp_path / "issued.json", ISSUED, status_code="70")
+    refused = au.cli("send", i_path, w_path, "--to", "CN-SHA", "--issued-only", check=False)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        "cusdep: error: w.json: the certificate is withdrawn (status 40): not valid; not sent "
+        "(issued certificates only)\n"
+    )
+    assert au.sql("SELECT count(*) FROM exchange_outbox") == [(0,)]
+    sent = au.cli("send", i_path, "--to", "CN-SHA", "--issued-only", "--json")
+    assert sent.stderr == ""
+    assert json.loads(sent.stdout)["status"] == {"status": "issued", "status_code": "70"}
+    issued = str(json.loads(sent.stdout)["document_sha256"])
     new = _send(au, _write(tmp_path / "new.json", NEW, status_code="70"))
     odd = _send(au, _write(tmp_path / "odd.json", ODD, status_code="99"))
     for sha in (issued, new, odd):
         wait_for(lambda sha=sha: _state(cn, sha) == "accepted", 60, "CN to accept")
         assert _anchored(cn, sha)
 
-    withdrawn = _send(au, _write(tmp_path / "w.json", WITHDRAWN, status_code="40"))
+    sent = au.cli("send", w_path, "--to", "CN-SHA", "--json")
+    assert sent.stderr == (
+        f"cusdep: warning: {w_path}: the certificate is withdrawn (status 40): not valid; "
+        "the partner holds it for an officer\n"
+    )
+    assert json.loads(sent.stdout)["status"] == {"status": "withdrawn", "status_code": "40"}
+    withdrawn = str(json.loads(sent.stdout)["document_sha256"])
     old = _send(au, _write(tmp_path / "old.json", OLD, status="replaced", replaced_by=NEW))
     for sha in (withdrawn, old):
         wait_for(lambda sha=sha: _state(cn, sha) == "in_review", 60, "CN to hold it")
@@ -130,5 +150,26 @@ def test_a_withdrawn_or_replaced_certificate_is_not_accepted(
         "own status: not accepted as valid"
     ]
     assert checked[d2][0][0] == "consistent"
+
+    # CN's officers see both as electronic certificates held for their status, not scans
+    queue = cn.cli("review", "queue").stdout.splitlines()
+    assert sorted(line[:64] for line in queue) == sorted((withdrawn, old))
+    assert all(line.endswith("electronic certificate held for its status") for line in queue)
+    shown = json.loads(cn.cli("review", "show", old).stdout)
+    assert shown["kind"] == "electronic"
+    held = shown["electronic"]
+    assert (held["sender"], held["issuer_copy"], held["format"]) == ("AU-CBR", True, "cusdep-json")
+    assert held["status"] == {
+        "status": "replaced",
+        "replaced_by": NEW,
+        "text": f"replaced by {NEW}",
+    }
+    assert held["replacement"] == {
+        "number": NEW,
+        "sha256": new,
+        "state": "accepted",
+        "review": False,
+    }
+    assert held["fields"]["consignee_name"] == "Sino Foods"
     for node in (au, cn):
         assert node.stop() == 0

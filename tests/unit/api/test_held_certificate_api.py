@@ -4,9 +4,11 @@ them, its status, the certificate that replaced it, and who sent it (``node.revi
 
 from __future__ import annotations
 
+import json
 
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import add_partner, labelled_scan, receive_copy
+from tests.unit.api.test_endpoints_more import _pin_au
 
 GOODS = {
     "issue_date": "2026-11-30",
@@ -77,7 +79,7 @@ async def test_a_held_certificate_is_shown_with_its_fields_status_sender_and_rep
         (new, "electronic"),
         (old, "electronic"),
     ]
-    provisional = (await client.get(f"/api/v1/review/{new}", headers=bearer(tokens["auditor"])))
+    provisional = await client.get(f"/api/v1/review/{new}", headers=bearer(tokens["auditor"]))
     assert provisional.json()["electronic"]["replacement"] is None
     assert provisional.json()["electronic"]["status"]["text"] == "provisional (status SUBMITTED)"
 
@@ -103,3 +105,44 @@ async def test_a_scan_review_says_it_is_a_scan(node, client, tokens) -> None:
     await node.extras["review"].process_pending()
     body = (await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["officer"]))).json()
     assert (body["kind"], body["electronic"]) == ("scan", None)
+
+
+async def test_sending_a_certificate_not_issued_says_its_status_or_refuses_it(
+    node, client, tokens, tmp_path
+) -> None:
+    """REST sending (``POST /api/v1/messages``) of a stored certificate whose own status says
+    it is not issued: queued with that status in the answer, or, ``issued_only``, refused
+    (409, nothing queued); an issued one carries its status and is sent either way."""
+    _pin_au(node, tmp_path)
+    h = {**bearer(tokens["officer"]), "Content-Type": "application/json"}
+
+    async def stored(number: str, code: str) -> str:
+        cert = {"doc_type": "certificate", "certificate_number": number, "status_code": code}
+        r = await client.post("/api/v1/documents/certificates", content=json.dumps(cert), headers=h)
+        assert r.status_code == 201, r.text
+        return str(r.json()["sha256"])
+
+    cancelled, issued = await stored("CN-2026-1", "CANCELLED"), await stored("CN-2026-2", "70")
+    refused = await client.post(
+        "/api/v1/messages",
+        headers=h,
+        json={"to": "AU-SYD", "document_sha256": cancelled, "issued_only": True},
+    )
+    assert (refused.status_code, refused.json()["type"]) == (409, "cusdep.conflict.not_issued")
+    assert refused.json()["detail"] == (
+        "document " + cancelled + ": the certificate is withdrawn (status CANCELLED): not valid; "
+        "not sent (issued certificates only)"
+    )
+    assert (await client.get("/api/v1/messages", headers=h)).json() == []  # nothing queued
+    sent = await client.post(
+        "/api/v1/messages", headers=h, json={"to": "AU-SYD", "document_sha256": cancelled}
+    )
+    assert sent.status_code == 202, sent.text
+    assert sent.json()["status"] == {"status": "withdrawn", "status_code": "CANCELLED"}
+    fine = await client.post(
+        "/api/v1/messages",
+        headers=h,
+        json={"to": "AU-SYD", "document_sha256": issued, "issued_only": True},
+    )
+    assert fine.status_code == 202, fine.text
+    assert fine.json()["status"] == {"status": "issued", "status_code": "70"}

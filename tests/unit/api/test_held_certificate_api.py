@@ -1,6 +1,7 @@
 """A partner's electronic certificate held for its own status, as the API, the queue and
 ``review show`` present it: an electronic certificate (no scan), its fields as its issuer sent
-them, its status, the certificate that replaced it, and who sent it (``node.review.held``)."""
+them, its status, the certificate that replaced it, and who sent it (``node.review.held``);
+and REST sending of a certificate that is not issued (``node.exchange.stated``)."""
 
 from __future__ import annotations
 

@@ -281,8 +281,8 @@ class Message(BaseModel):
     kind: str
     document_sha256: str
     state: str
-    # a certificate sent: the status it states of itself (``node.exchange.stated``), if any
-    status: dict[str, Any] | None = None
+    # extra keys pass: a certificate just sent carries ``status``, the status it states of
+    # itself (``node.exchange.stated``), when it states one; listed messages carry none
 
 
 class Health(BaseModel):

@@ -281,7 +281,8 @@ def _swap_preferred(
     ev: TextEvidence, reads: tuple[tuple[str, str], ...], ring: RingReading | None
 ) -> str:
     """A swap the recogniser's likelihood prefers to the print where the pair's ink leans to
-    it (``_seal_spelling``), in words ('' if none)."""
+    it, or alone where the pixels do not show the print (``_seal_spelling``: a ring's
+    ``pixels_deny_ring_swap``, a line's ``line_pair_shows_print``), in words ('' if none)."""
     from verification.ocr import text_log_likelihoods
 
     if ring is not None and ring.strip is not None:
@@ -293,6 +294,7 @@ def _swap_preferred(
             lambda s, at: (
                 pixels_show_swap(ev, s.expected, at) or glyphs_show_swap(ev, s.expected, at)
             ),
+            lambda s, at: pixels_deny_ring_swap(ev, s.expected, at),
         )
     if ev.kind != "lines":
         return ""

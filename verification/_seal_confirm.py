@@ -73,6 +73,7 @@ from verification._seal_text import (
     pixels_deny_insert,
     pixels_deny_ring_swap,
     pixels_hold_across,
+    pixels_place_ring_print,
     pixels_show_insert,
     pixels_show_swap,
     text_evidence,
@@ -282,7 +283,7 @@ def _swap_preferred(
 ) -> str:
     """A swap the recogniser's likelihood prefers to the print where the pair's ink leans to
     it, or alone where the pixels do not show the print (``_seal_spelling``: a ring's
-    ``pixels_deny_ring_swap``, a line's ``line_pair_shows_print``), in words ('' if none)."""
+    ``pixels_place_ring_print``, a line's ``line_pair_shows_print``), in words ('' if none)."""
     from verification.ocr import text_log_likelihoods
 
     if ring is not None and ring.strip is not None:
@@ -294,7 +295,7 @@ def _swap_preferred(
             lambda s, at: (
                 pixels_show_swap(ev, s.expected, at) or glyphs_show_swap(ev, s.expected, at)
             ),
-            lambda s, at: pixels_deny_ring_swap(ev, s.expected, at),
+            lambda s, at: pixels_place_ring_print(ev, s.expected, at),
         )
     if ev.kind != "lines":
         return ""

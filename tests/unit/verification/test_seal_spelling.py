@@ -233,3 +233,17 @@ def test_held_out_ring_imitation_at_an_ink_gaps_edge_is_rejected() -> None:
     assert "APIHS" in truth["seal"]["forgery"] and truth["seal"]["imitation_difference_px"] == 20
     result = check_seal(page, own)
     assert not result.match and "'APIHS' likelier than 'APHIS' in its ring" in result.finding
+
+
+def test_calibration_ring_imitation_whose_glyphs_do_not_pair_with_its_letters_is_rejected() -> None:
+    """Calibration seed 963 c00040, "INTERNTAIONAL" on a CN-CCPIT ring: its glyphs and letters
+    do not pair up one to one, and the five pairs near the swap's proportional place were seen
+    in their printed order, which no pair of the swapped letters is; the recogniser prefers the
+    swap by 7.59 nats (``_seal_text.pixels_place_ring_print``)."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(963, 40, "forged_seal")
+    assert "INTERNTAIONAL" in truth["seal"]["forgery"]
+    result = check_seal(page, own)
+    assert not result.match and "'INTERNTAIONAL' likelier" in result.finding

@@ -73,6 +73,7 @@ from verification._seal_text import (
     pixels_deny_insert,
     pixels_deny_ring_swap,
     pixels_hold_across,
+    pixels_place_ring_print,
     pixels_show_insert,
     pixels_show_swap,
     text_evidence,
@@ -281,7 +282,8 @@ def _swap_preferred(
     ev: TextEvidence, reads: tuple[tuple[str, str], ...], ring: RingReading | None
 ) -> str:
     """A swap the recogniser's likelihood prefers to the print where the pair's ink leans to
-    it (``_seal_spelling``), in words ('' if none)."""
+    it, or alone where the pixels do not show the print (``_seal_spelling``: a ring's
+    ``pixels_place_ring_print``, a line's ``line_pair_shows_print``), in words ('' if none)."""
     from verification.ocr import text_log_likelihoods
 
     if ring is not None and ring.strip is not None:
@@ -293,6 +295,7 @@ def _swap_preferred(
             lambda s, at: (
                 pixels_show_swap(ev, s.expected, at) or glyphs_show_swap(ev, s.expected, at)
             ),
+            lambda s, at: pixels_place_ring_print(ev, s.expected, at),
         )
     if ev.kind != "lines":
         return ""

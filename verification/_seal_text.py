@@ -921,6 +921,18 @@ def pixels_deny_ring_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     return all(k < len(vis.inked) and vis.inked[k] >= th.contradict_ink and k in seen for k in near)
 
 
+def pixels_place_ring_print(ev: TextEvidence, expected: str, at: int) -> bool:
+    """Whether the ring's glyphs pair up one to one with its letters (``_ring_pairs_at``:
+    one pair where letters ``at, at+1`` print) and that pair shows them in their printed
+    order (``pixels_deny_ring_swap``). Where glyphs and letters do not pair up, the pairs
+    near the letters' proportional place are not known to hold those letters: a wide window
+    straddling two letters is seen in its printed order while the swapped letters lie
+    across it. Calibration seed 963 c00040, an imitation CN-CCPIT ring "INTERNTAIONAL" (the
+    recogniser preferring the swap by 7.59 nats), had the five pairs near its swap seen at
+    20-88 noise units."""
+    return len(_ring_pairs_at(ev, expected, at)) == 1 and pixels_deny_ring_swap(ev, expected, at)
+
+
 def _ring_pairs_at(ev: TextEvidence, expected: str, at: int) -> list[int]:
     """The ring's glyph pairs (first glyph's index) where letters ``at, at+1`` of
     ``expected`` can print: the one pair where glyphs and letters pair up one to one, else

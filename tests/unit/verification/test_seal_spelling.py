@@ -89,10 +89,13 @@ def test_the_recogniser_alone_must_be_surer(ring: bool) -> None:
     variant = LINE.replace("COMMERCE", "CMOMERCE")
     alone = spelling._ALONE_RING_LLR if ring else spelling._ALONE_LINE_LLR
     unseen = lambda s, at: False  # noqa: E731 - the pixels do not show the swap
+    # a ring's pixels show the print (a line's do not): below ``_ALONE_RING_LLR`` a ring's
+    # swap alone counts only where they do not (``_UNDENIED_RING_LLR``)
+    printed = lambda s, at: ring  # noqa: E731
     short = _scorer({variant: alone - 0.1})
-    assert preferred_swap([Strip(LINE, IMAGE, 0)], ring, short, unseen) == ""
+    assert preferred_swap([Strip(LINE, IMAGE, 0)], ring, short, unseen, printed) == ""
     sure = _scorer({variant: alone + 0.5})
-    why = preferred_swap([Strip(LINE, IMAGE, 0)], ring, sure, unseen)
+    why = preferred_swap([Strip(LINE, IMAGE, 0)], ring, sure, unseen, printed)
     assert "'CMOMERCE' likelier than 'COMMERCE'" in why and "ink" not in why
 
 
@@ -196,3 +199,51 @@ def test_held_out_rectangles_the_recogniser_alone_judges(seed, index, kind, swap
         assert not result.match and f"'{swapped}" in result.finding
     else:
         assert truth["seal"]["registered"] and result.match
+
+
+def test_a_ring_swap_alone_counts_sooner_where_the_pixels_do_not_show_the_print() -> None:
+    """Between ``_UNDENIED_RING_LLR`` and ``_ALONE_RING_LLR`` a ring's swap the pixels do not
+    show counts unless they show the print; past ``_ALONE_RING_LLR`` it counts either way, as
+    before; a line keeps its one alone threshold."""
+    variant = LINE.replace("COMMERCE", "CMOMERCE")
+    strip = [Strip(LINE, IMAGE, 0)]
+    unseen = lambda s, at: False  # noqa: E731 - the pixels do not show the swap
+    printed = lambda s, at: True  # noqa: E731 - ... and show the print
+    between = _scorer({variant: spelling._UNDENIED_RING_LLR + 0.1})
+    assert spelling._UNDENIED_RING_LLR + 0.1 < spelling._ALONE_RING_LLR
+    why = preferred_swap(strip, True, between, unseen)
+    assert "'CMOMERCE' likelier than 'COMMERCE' in its ring" in why and "ink" not in why
+    assert preferred_swap(strip, True, between, unseen, printed) == ""
+    short = _scorer({variant: spelling._UNDENIED_RING_LLR - 0.1})
+    assert preferred_swap(strip, True, short, unseen) == ""
+    sure = _scorer({variant: spelling._ALONE_RING_LLR + 0.1})
+    assert preferred_swap(strip, True, sure, unseen, printed)
+    assert preferred_swap(strip, False, between, unseen) == ""
+
+
+def test_held_out_ring_imitation_at_an_ink_gaps_edge_is_rejected() -> None:
+    """Held-out 535 c00071, "APIHS" on a US-APHIS ring: the I stands at the H's left stem and
+    the H fades into an ink gap, so the pair fits the print and the swap alike (0.8 noise
+    units, 0.06 of the usual visible difference) and was accepted; the recogniser prefers
+    the swap there by 7.55 nats and no pixel shows the print."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(535, 71, "forged_seal")
+    assert "APIHS" in truth["seal"]["forgery"] and truth["seal"]["imitation_difference_px"] == 20
+    result = check_seal(page, own)
+    assert not result.match and "'APIHS' likelier than 'APHIS' in its ring" in result.finding
+
+
+def test_calibration_ring_imitation_whose_glyphs_do_not_pair_with_its_letters_is_rejected() -> None:
+    """Calibration seed 963 c00040, "INTERNTAIONAL" on a CN-CCPIT ring: its glyphs and letters
+    do not pair up one to one, and the five pairs near the swap's proportional place were seen
+    in their printed order, which no pair of the swapped letters is; the recogniser prefers the
+    swap by 7.59 nats (``_seal_text.pixels_place_ring_print``)."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(963, 40, "forged_seal")
+    assert "INTERNTAIONAL" in truth["seal"]["forgery"]
+    result = check_seal(page, own)
+    assert not result.match and "'INTERNTAIONAL' likelier" in result.finding

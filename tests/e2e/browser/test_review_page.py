@@ -28,6 +28,7 @@ from playwright.async_api import Browser, Page, async_playwright
 from node.api.server import ApiServer
 from node.api.tokens import TokenService
 from node.bootstrap import build_node
+from tests.aging import age_documents
 from tests.unit.api.fakes import (
     BOXES,
     TEMPLATE,
@@ -951,7 +952,6 @@ async def test_the_photo_note_is_on_the_page_with_the_seal_and_times_say_utc(hom
 async def test_a_disposed_paper_says_so_instead_of_broken_images(home) -> None:
     """Its bytes, page images and evidence disposed of (retention): the page asked for them
     and drew broken images from the 410s; it says when and under which policy they went."""
-    import sqlite3
 
     from node.config import RetentionSettings
     from node.retention.service import RetentionService
@@ -961,8 +961,7 @@ async def test_a_disposed_paper_says_so_instead_of_broken_images(home) -> None:
         sha = await _reviewed(node, "original")
         node.extras["review"].decide(sha, "accept", "seal checked by hand", "CN-O1")
         await node.anchoring.run_once(force=True)
-        with sqlite3.connect(home / "cusdep.db") as conn:
-            conn.execute("UPDATE documents SET created_at = datetime('now', '-30 days')")
+        age_documents(home / "cusdep.db", 30)
         policy = RetentionSettings(documents_days=7)
         service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
         assert sha in {d["sha256"] for d in service.apply()["documents"]}
@@ -984,7 +983,6 @@ async def test_a_copied_seal_beside_a_disposed_paper_says_when_it_went_not_a_bro
     """``seal.unique`` names the paper this seal was copied from; that paper disposed of since
     (retention), its seal crop answered 410 and the figure stood empty. It says when and under
     which policy that paper went, asks for nothing that 410s, and still links to its review."""
-    import sqlite3
 
     from node.config import RetentionSettings
     from node.retention.service import RetentionService
@@ -995,11 +993,7 @@ async def test_a_copied_seal_beside_a_disposed_paper_says_when_it_went_not_a_bro
         copied = await _reviewed(node, "copied")
         node.extras["review"].decide(original, "accept", "seal checked by hand", "CN-O1")
         await node.anchoring.run_once(force=True)
-        with sqlite3.connect(home / "cusdep.db") as conn:
-            conn.execute(
-                "UPDATE documents SET created_at = datetime('now', '-30 days') WHERE sha256 = ?",
-                (original,),
-            )
+        age_documents(home / "cusdep.db", 30, original)
         policy = RetentionSettings(documents_days=7)
         service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
         assert [d["sha256"] for d in service.apply()["documents"]] == [original]

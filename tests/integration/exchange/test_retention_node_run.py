@@ -8,7 +8,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import sqlite3
 from pathlib import Path
 
 from node.config import load_settings, write_settings
@@ -16,6 +15,7 @@ from node.retention.service import LOCK_NAME
 from node.storage.blobs import BlobStore
 from node.storage.db import Database
 from node.storage.documents import add_document
+from tests.aging import age_documents
 from tests.integration.exchange.conftest import NodeHome, wait_for
 
 
@@ -29,8 +29,7 @@ def _old_document(node: NodeHome, data: bytes) -> Path:
     with db.session() as session:
         add_document(session, sha, size=len(data))
     db.engine.dispose()
-    with sqlite3.connect(node.home / "cusdep.db") as conn:
-        conn.execute("UPDATE documents SET created_at = datetime('now', '-30 days')")
+    age_documents(node.home / "cusdep.db", 30)
     return blobs.path(sha)
 
 

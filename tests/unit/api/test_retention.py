@@ -23,6 +23,7 @@ import pytest
 from node.config import RetentionSettings
 from node.retention.service import LOCK_NAME, RetentionService
 from node.runtime import Node
+from tests.aging import age_documents
 from tests.integration.exchange.conftest import wait_for
 from tests.unit.api.conftest import bearer, post_declaration
 from tests.unit.api.fakes import declaration, scan
@@ -63,8 +64,7 @@ def _sql(home: Path, query: str, *params: Any) -> list[tuple[Any, ...]]:
 
 
 def _age(home: Path, days: int) -> None:
-    with sqlite3.connect(home / "cusdep.db", timeout=30) as conn:
-        conn.execute("UPDATE documents SET created_at = datetime('now', ?)", (f"-{days} days",))
+    age_documents(home / "cusdep.db", days)
 
 
 @pytest.fixture

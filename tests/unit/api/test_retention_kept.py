@@ -26,6 +26,7 @@ from node.retention.tables import HoldRow
 from node.review.tables import DeclarationMatchRow, ReviewRow
 from node.runtime import Node
 from node.storage.documents import add_document
+from tests.aging import age_documents
 from tests.query_plans import plans, statements
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import scan
@@ -171,8 +172,7 @@ async def test_a_review_the_machine_could_not_run_is_kept_as_review_failed(
     await review.process_pending()
     assert review.get(sha)["state"] == "review"
     assert "the machine review failed" in (review.get(sha)["error"] or "")
-    with sqlite3.connect(node.db.engine.url.database or "", timeout=30) as conn:
-        conn.execute("UPDATE documents SET created_at = datetime('now', '-30 days')")
+    age_documents(node.db.engine.url.database or "", 30)
     service = _service(node, home)
     assert [(d["sha256"], d["reasons"]) for d in service.kept()] == [(sha, ["review_failed"])]
     review.decide(sha, "reject", "unreadable, asked for the original", "CN-O1")

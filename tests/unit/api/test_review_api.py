@@ -12,6 +12,7 @@ from node.api.app import create_app
 from node.api.tokens import TokenService
 from node.bootstrap import build_node
 from node.errors import InputError
+from tests.aging import age_documents
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import (
     FakeVerifier,
@@ -475,7 +476,6 @@ async def test_a_copied_seal_beside_a_paper_disposed_of_since_names_its_disposal
     """The paper a seal was copied from, disposed of since (retention): its seal crop answers
     410, and the review named it all the same (a broken image on the review page); now it
     names none and says when and under which policy that paper went."""
-    import sqlite3
 
     from node.config import RetentionSettings
     from node.retention.service import RetentionService
@@ -487,11 +487,7 @@ async def test_a_copied_seal_beside_a_paper_disposed_of_since_names_its_disposal
     await node.extras["review"].process_pending()
     node.extras["review"].decide(original, "accept", "seal checked by hand", "CN-O1")
     await node.anchoring.run_once(force=True)
-    with sqlite3.connect(home / "cusdep.db") as conn:
-        conn.execute(
-            "UPDATE documents SET created_at = datetime('now', '-30 days') WHERE sha256 = ?",
-            (original,),
-        )
+    age_documents(home / "cusdep.db", 30, original)
     policy = RetentionSettings(documents_days=7)
     service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
     assert [d["sha256"] for d in service.apply()["documents"]] == [original]

@@ -1,0 +1,19 @@
+"""Documents made old for the retention tests: their arrival (``documents.created_at``) moved
+back in the node's SQLite file, since the policy counts from arrival and no test waits days."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def age_documents(db_file: Path | str, days: int, *shas: str) -> None:
+    """Move the arrival of ``shas`` (every document when none is named) ``days`` days back."""
+    with sqlite3.connect(db_file, timeout=30) as conn:
+        ago = f"-{days} days"
+        if not shas:
+            conn.execute("UPDATE documents SET created_at = datetime('now', ?)", (ago,))
+        for sha in shas:
+            conn.execute(
+                "UPDATE documents SET created_at = datetime('now', ?) WHERE sha256 = ?", (ago, sha)
+            )

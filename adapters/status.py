@@ -24,8 +24,17 @@ codes are matched without regard to case, spaces or hyphens (``IN PROGRESS``, ``
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["STATUSES", "NOT_VALID", "canonical_status", "status_code_for", "describe"]
+__all__ = [
+    "STATUSES",
+    "NOT_VALID",
+    "canonical_status",
+    "status_code_for",
+    "status_of",
+    "describe",
+]
 
 STATUSES = ("issued", "provisional", "replaced", "withdrawn", "rejected", "unknown")
 NOT_VALID = frozenset({"provisional", "replaced", "withdrawn", "rejected"})
@@ -81,8 +90,16 @@ def status_code_for(status: str | None) -> str | None:
     return _SPS_CODE.get(status or "")
 
 
-def describe(status: str | None, code: str | None, replaced_by: str | None = None) -> str:
-    """What an officer reads: "withdrawn (status code 40)", "replaced by X (REPLACED)"."""
+def status_of(doc: Any) -> dict[str, Any]:
+    """``{"status", "status_code", "replaced_by"}`` of certificate ``doc``: those it has."""
+    said = {k: getattr(doc, k, None) for k in ("status", "status_code", "replaced_by")}
+    return {k: v for k, v in said.items() if v}
+
+
+def describe(said: Mapping[str, Any]) -> str:
+    """What an officer reads of a ``status_of``: "withdrawn (status 40)", "replaced by X
+    (status REPLACED)"."""
+    status, code, replaced_by = (said.get(k) for k in ("status", "status_code", "replaced_by"))
     what = status or "no status"
     if status == "replaced" and replaced_by:
         what = f"replaced by {replaced_by}"

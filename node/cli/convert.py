@@ -14,7 +14,7 @@ from typing import Any
 from adapters import MAX_DOCUMENT_BYTES, AdapterError, get_adapter, known_formats, parse_document
 from adapters.base import Issue
 from adapters.canonical import Certificate
-from adapters.status import NOT_VALID, describe
+from adapters.status import NOT_VALID, describe, status_of
 from node.cli._common import read_file
 from node.errors import InputError
 
@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         for issue in issues:
             sys.stderr.write(f"cusdep: {issue}\n")
         if isinstance(doc, Certificate) and doc.status in NOT_VALID:  # the JSON's ``status``
-            said = describe(doc.status, doc.status_code, doc.replaced_by)
+            said = describe(status_of(doc))
             sys.stderr.write(f"cusdep: warning: the certificate is {said}: not valid\n")
         for issue in lacks:
             sys.stderr.write(f"cusdep: warning: as {args.target}: {issue.message}\n")

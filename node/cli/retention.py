@@ -84,8 +84,9 @@ def _apply(args: argparse.Namespace) -> int:
     )
     kept = out["kept"]
     if kept["documents"]:
-        why = ", ".join(f"{n} {c}" for n, c in kept["reasons"].items() if c)
-        emit_line(f"{kept['documents']} kept past the period ({why}): `cusdep retention kept`")
+        from node.retention.kept import summary
+
+        emit_line(f"{summary(kept)}: `cusdep retention kept`")
     return 0
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from adapters.status import NOT_VALID, describe
+from adapters.status import NOT_VALID, describe, status_of
 from node.errors import Conflict
 
 logger = logging.getLogger(__name__)
@@ -36,18 +36,16 @@ def stated_status(data: bytes, media_type: str) -> dict[str, Any] | None:
         return None
     if doc.doc_type != "certificate":
         return None
-    said = {k: getattr(doc, k, None) for k in ("status", "status_code", "replaced_by")}
-    return {k: v for k, v in said.items() if v} or None
+    return status_of(doc) or None
 
 
 def not_valid(status: dict[str, Any] | None) -> bool:
     """Whether a stated status says the certificate is not valid (not issued)."""
-    return bool(status) and (status or {}).get("status") in NOT_VALID
+    return status is not None and status.get("status") in NOT_VALID
 
 
 def _said(status: dict[str, Any]) -> str:
-    said = describe(status.get("status"), status.get("status_code"), status.get("replaced_by"))
-    return f"the certificate is {said}: not valid"
+    return f"the certificate is {describe(status)}: not valid"
 
 
 def status_warning(status: dict[str, Any]) -> str:

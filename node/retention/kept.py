@@ -132,6 +132,12 @@ def check_reason(reason: str | None) -> str | None:
     return reason
 
 
+def summary(kept: dict[str, Any]) -> str:
+    """One line of ``counts``: "3 kept past the period (held 1, outbox_undelivered 2)"."""
+    why = ", ".join(f"{n} {c}" for n, c in kept["reasons"].items() if c)
+    return f"{kept['documents']} kept past the period ({why})"
+
+
 def counts(session: Session, cutoff: dt.datetime | None) -> dict[str, Any]:
     """How many documents past the cutoff stay, in all and for each reason (a document kept
     for two reasons counts under both)."""

@@ -179,12 +179,7 @@ class RetentionService:
             logger.info("retention: disposed of %s documents (run %s)", len(gone), run_id)
         kept = self.kept_counts(cutoff)  # what stays after this run
         if kept["documents"]:
-            why = ", ".join(f"{n} {c}" for n, c in kept["reasons"].items() if c)
-            logger.info(
-                "retention: %s documents past the cutoff kept (%s): `cusdep retention kept`",
-                kept["documents"],
-                why,
-            )
+            logger.info("retention: %s: `cusdep retention kept`", _kept.summary(kept))
         return {**out, "run_id": run_id, "documents": gone, "disposed": len(gone), "kept": kept}
 
     def cutoff(self, now: dt.datetime | None = None) -> dt.datetime | None:

@@ -20,6 +20,7 @@ def copy_fields(data: bytes, what: str = "electronic copy") -> dict[str, Any]:
     ``copy.status``); InputError if it is not one."""
     from adapters.errors import AdapterError
     from adapters.registry import parse_document
+    from adapters.status import status_of
 
     try:
         doc, _issues, _adapter = parse_document(data, None)
@@ -28,9 +29,7 @@ def copy_fields(data: bytes, what: str = "electronic copy") -> dict[str, Any]:
     if doc.doc_type != "certificate":
         raise InputError(f"{what}: a {doc.doc_type}, not a certificate")
     country = str(getattr(doc, "issuing_country", "") or "")
-    status = {
-        k: getattr(doc, k) for k in ("status", "status_code", "replaced_by") if getattr(doc, k)
-    }
+    status = status_of(doc)
     return {**doc.flat(), "issuing_country": country, **({"status": status} if status else {})}
 
 

@@ -20,11 +20,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlmodel import col, select
-
 from adapters.status import describe
 from node.review.replacements import replacement_of
 from node.review.tables import CertificateCopyRow, ReviewRow
+from node.review.withdrawn import newest_copy
 from node.storage.blobs import BlobStore
 from node.storage.core import DocumentRow
 from verification.normalise import certificate_key
@@ -56,13 +55,12 @@ def held_view(session: Any, blobs: BlobStore, row: ReviewRow) -> dict[str, Any]:
     """The ``electronic`` part of held review ``row`` (see the module docstring)."""
     result = row.result or {}
     status = dict(result.get("status") or {})
-    said = describe(status.get("status"), status.get("status_code"), status.get("replaced_by"))
     copy = session.get(CertificateCopyRow, row.sha256)
     return {
         "format": result.get("format"),
         "sender": row.submitted_by,
         "issuer_copy": copy is not None,
-        "status": {**status, "text": said},
+        "status": {**status, "text": describe(status)},
         "replacement": _replacement(session, row.certificate_number, status),
         "fields": _fields(blobs, row.sha256),
     }
@@ -92,22 +90,9 @@ def _replacement(session: Any, number: str, status: dict[str, Any]) -> dict[str,
     new = str((linked or {}).get("replaced_by") or status.get("replaced_by") or "").strip()
     if not new:
         return None
-    sha = (linked or {}).get("replacement_sha256") or _copy_of(session, new)
+    sha = (linked or {}).get("replacement_sha256") or newest_copy(session, certificate_key(new))
     doc = session.get(DocumentRow, sha) if sha else None
     if doc is None:
         return {"number": new, "sha256": None, "state": None, "review": False}
     review = session.get(ReviewRow, doc.sha256) is not None
     return {"number": new, "sha256": doc.sha256, "state": doc.state, "review": review}
-
-
-def _copy_of(session: Any, number: str) -> str | None:
-    key = certificate_key(number)
-    if not key:
-        return None
-    stmt = (
-        select(CertificateCopyRow.sha256)
-        .where(CertificateCopyRow.certificate_number == key)
-        .order_by(col(CertificateCopyRow.indexed_at).desc())
-    )
-    found = session.exec(stmt).first()
-    return str(found) if found else None

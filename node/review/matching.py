@@ -44,6 +44,7 @@ from sqlmodel import col, select
 
 from adapters.errors import AdapterError
 from adapters.registry import parse_document
+from adapters.status import status_of
 from node.domain.states import EventKind
 from node.errors import Conflict, Disposed, InputError, NotFound
 from node.review.copies import declaration_fields
@@ -51,7 +52,7 @@ from node.review.intake import naming
 from node.review.pairs import OPEN, accepted_paper, recheck_found, requeue
 from node.review.replacements import replaced_text, replacement_of
 from node.review.statuses import RULE as STATUS_RULE
-from node.review.statuses import not_valid, status_of, status_text
+from node.review.statuses import not_valid, status_text
 from node.review.tables import (
     CertificateCopyRow,
     DeclarationIndexRow,
@@ -97,7 +98,7 @@ class _Certificate:
     country: str
     declaration_sha256: str = ""  # the declaration a paper was reviewed against
     revoked: dict[str, Any] | None = None  # ``storage.documents.revocation_of``
-    status: dict[str, Any] = field(default_factory=dict)  # a copy's ``statuses.status_of``
+    status: dict[str, Any] = field(default_factory=dict)  # a copy's ``adapters.status.status_of``
 
 
 class MatchService:

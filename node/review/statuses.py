@@ -24,13 +24,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlmodel import col, select
-
-from adapters.status import NOT_VALID, describe
+from adapters.status import NOT_VALID, describe, status_of
 from node.domain.states import EventKind
 from node.review.intake import index_copy, record_replacement
 from node.review.replacements import replacement_of
 from node.review.tables import CertificateCopyRow, ReviewRow
+from node.review.withdrawn import newest_copy
 from node.storage.core import DocumentRow, utcnow
 from node.storage.db import insert_absent
 from node.storage.documents import add_event
@@ -46,17 +45,10 @@ def not_valid(doc: Any) -> bool:
     return doc.doc_type == "certificate" and getattr(doc, "status", None) in NOT_VALID
 
 
-def status_of(doc: Any) -> dict[str, Any]:
-    """``{"status", "status_code", "replaced_by"}`` of certificate ``doc`` (those it has)."""
-    out = {k: getattr(doc, k, None) for k in ("status", "status_code", "replaced_by")}
-    return {k: v for k, v in out.items() if v}
-
-
 def status_text(number: str, status: dict[str, Any]) -> str:
     """What an officer reads: "certificate X is withdrawn (status 40) by its issuer's own
     status: not accepted as valid"."""
-    said = describe(status.get("status"), status.get("status_code"), status.get("replaced_by"))
-    return f"certificate {number or '(no number)'} is {said} by its issuer's own status"
+    return f"certificate {number or '(no number)'} is {describe(status)} by its issuer's own status"
 
 
 def hold(
@@ -110,12 +102,8 @@ def _link_replaced(session: Any, row: DocumentRow, doc: Any, number: str) -> dic
     if before is not None:  # the replacement came first, naming it: linked already
         return before
     country = str(getattr(doc, "issuing_country", "") or "").upper()
-    stmt = (
-        select(CertificateCopyRow)
-        .where(CertificateCopyRow.certificate_number == certificate_key(new))
-        .order_by(col(CertificateCopyRow.indexed_at).desc())
-    )
-    copy = session.exec(stmt).first()
+    newest = newest_copy(session, certificate_key(new))
+    copy = session.get(CertificateCopyRow, newest) if newest else None
     if copy is None or copy.issuing_country.upper() != country:
         return None
     record_replacement(session, copy.sha256, doc, row.source, (number, new))

@@ -63,7 +63,7 @@ def withdrawal_of(session: Any, row: ReviewRow) -> dict[str, Any] | None:
     gone = replacement_of(session, row.certificate_key)
     if gone is not None:  # replaced: what the officer reads, the replacement named
         reason = f"replaced by {gone['replaced_by']} (its issuer's replacement)"
-        return {"copy_sha256": _copy_of(session, row.certificate_key), **gone, "reason": reason}
+        return {"copy_sha256": newest_copy(session, row.certificate_key), **gone, "reason": reason}
     stmt = select(CertificateCopyRow.sha256).where(
         CertificateCopyRow.certificate_number == row.certificate_key
     )
@@ -75,7 +75,7 @@ def withdrawal_of(session: Any, row: ReviewRow) -> dict[str, Any] | None:
     return max(found, key=lambda g: g["at"]) if found else None
 
 
-def _copy_of(session: Any, key: str) -> str:
+def newest_copy(session: Any, key: str) -> str:
     """The issuer's (newest) copy of certificate ``key`` here, "" if none."""
     stmt = (
         select(CertificateCopyRow.sha256)

@@ -159,10 +159,9 @@ def status(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     if not isinstance(said, dict) or said.get("status") not in NOT_VALID:
         return None
     number = copied(inp, "certificate_number") or inp.value("certificate_number") or "?"
-    what = describe(said.get("status"), said.get("status_code"), said.get("replaced_by"))
     return Outcome(
         False,
-        f"the issuer's electronic copy says certificate {number} is {what}: not valid",
+        f"the issuer's electronic copy says certificate {number} is {describe(said)}: not valid",
         soft=said.get("status") == "provisional",
     )
 

@@ -63,4 +63,4 @@ async def send(node: NodeDep, who: Officer, body: SendIn) -> Message:
     forward = partial(_exchange(node).forward, issued_only=body.issued_only)
     result = await asyncio.to_thread(forward, body.document_sha256.lower(), body.to, body.kind)
     sent = await message(node, who, result.message_id)
-    return sent.model_copy(update={"status": result.status})
+    return sent.model_copy(update={"status": result.status}) if result.status else sent

@@ -10,8 +10,14 @@ a pipe whose lines a thread logs as records: ``grpc.core`` at the line's own lev
 warning, E error, F critical), any other line (a child process's, a C library's) as ``stderr``
 at warning. Python's own stderr (the JSON handler) keeps writing to the real stderr.
 
-A refused handshake is promoted to a warning of ``node.exchange.tls`` saying what it means,
-and counted (``tls_handshake_failures``, ``/metrics``' ``cusdep_tls_handshake_failures_total``).
+A refused handshake is promoted to a warning of ``node.exchange.tls`` saying why in words and
+as a stable ``reason`` field (``refusal_reason``: ``not_pinned``, ``expired``, ``not_yet_valid``,
+``no_certificate``, ``not_tls``, ``other``), counted (``tls_handshake_failures``, ``/metrics``'
+``cusdep_tls_handshake_failures_total``), and kept as the last refusal (``last_tls_refusal``,
+shown by ``/health/ready``). It names no peer address and no certificate: grpcio offers no hook
+on a failed handshake (grpc/grpc#32893, #38665; no verify callback in Python, #32635), the C core
+logs the address only in its debug traces (``GRPC_TRACE=handshaker``, an internal format), and
+BoringSSL refuses the certificate before gRPC sees it.
 A scanner hammering the gRPC port would flood the log with them: the first of a minute is
 logged in full, the others of that minute are counted and said in one summary line at its end
 (``Refusals``); the counter counts every one.
@@ -20,6 +26,7 @@ logged in full, the others of that minute are counted and said in one summary li
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import re
@@ -41,12 +48,45 @@ _JOIN_SECONDS = 2.0  # at stop, for the lines still in the pipe
 
 class _Counts:
     tls_handshake_failures = 0
+    last_refusal: dict[str, Any] | None = None
 
 
-_WHAT = (
-    "a peer whose certificate no CA pinned here issued, or one that has ended; or, delivering, "
-    "a partner that has not pinned this node's"
+# (what BoringSSL's line says, reason, in words): the first that the line contains
+_REASONS = (
+    ("PEER_DID_NOT_RETURN_A_CERTIFICATE", "no_certificate", "the peer presented no certificate"),
+    ("certificate has expired", "expired", "the peer's certificate has expired"),
+    ("certificate is not yet valid", "not_yet_valid", "the peer's certificate is not yet valid"),
+    (
+        "unable to get local issuer certificate",
+        "not_pinned",
+        "the peer's certificate was issued by no CA pinned here",
+    ),
+    ("self signed certificate", "not_pinned", "the peer's certificate is self-signed, not pinned"),
+    ("self-signed certificate", "not_pinned", "the peer's certificate is self-signed, not pinned"),
+    ("HTTP_REQUEST", "not_tls", "the peer spoke plain HTTP, not TLS"),
+    ("WRONG_VERSION_NUMBER", "not_tls", "the peer did not speak TLS"),
 )
+_OTHER_REASON = ("other", "the TLS handshake failed")
+# what gRPC's C core does not say, in every refusal line (see the module docstring)
+_UNNAMED = (
+    "peer address and certificate not reported by gRPC; a partner delivering to this node has "
+    "it in its outbox row's error"
+)
+
+
+def refusal_reason(message: str) -> tuple[str, str]:
+    """A refused handshake's C-core message as a stable reason and the same in words."""
+    for needle, reason, words in _REASONS:
+        if needle in message:
+            return reason, words
+    return _OTHER_REASON
+
+
+def last_tls_refusal() -> dict[str, Any] | None:
+    """The last TLS handshake refused in this process: ``at`` (ISO UTC), ``reason``, ``why``
+    (words) and ``detail`` (the C core's own message); ``None`` before the first."""
+    last = _Counts.last_refusal
+    return dict(last) if last else None
 
 
 class Refusals:
@@ -72,8 +112,13 @@ class Refusals:
             if self._logged_at is None or at - self._logged_at >= self.every:
                 self._flush_locked()
                 self._logged_at = at
+                reason, words = refusal_reason(message)
                 _TLS.warning(
-                    "TLS handshake refused: %s (%s)", message, _WHAT, extra={"source": source}
+                    "TLS handshake refused: %s (%s): %s",
+                    words,
+                    _UNNAMED,
+                    message,
+                    extra={"source": source, "reason": reason},
                 )
                 return
             self._held += 1
@@ -91,14 +136,16 @@ class Refusals:
             return
         message, source = self._last
         since = self._now() - (self._logged_at or 0.0)
+        reason, words = refusal_reason(message)
         _TLS.warning(
             "TLS handshake refused %d more time(s) in the last %.0f s, not logged one by one "
-            "(the last: %s) (%s)",
+            "(the last: %s: %s) (%s)",
             self._held,
             since,
+            words,
             message,
-            _WHAT,
-            extra={"source": source, "refused": self._held},
+            _UNNAMED,
+            extra={"source": source, "refused": self._held, "reason": reason},
         )
         self._held = 0
         self._logged_at = self._now()
@@ -198,6 +245,9 @@ def _log_line(line: str, refusals: Refusals | None = None) -> None:
     severity, source, message = match.groups()
     if source.startswith("ssl_transport_security.cc:") and "Handshake failed" in message:
         _Counts.tls_handshake_failures += 1
+        reason, words = refusal_reason(message)
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        _Counts.last_refusal = {"at": at, "reason": reason, "why": words, "detail": message}
         (refusals or _REFUSALS).refused(message, source)
         return
     _CORE.log(_LEVELS[severity], "%s", message, extra={"source": source})

@@ -4,7 +4,10 @@ Not ready (503): the database cannot be written (SQLite: another process holds i
 the chain does not answer, or the home's disk could not take one more largest document
 (``verification.max_bytes``). A partner that cannot be reached leaves this node ready (it serves
 everyone else; its outbox keeps the messages): ``partners.undelivered`` names it, with what is
-waiting for it and the last delivery error.
+waiting for it and the last delivery error. TLS handshakes this node refused since it started
+(a peer whose certificate no pinned CA issued, an expired one, none) leave it ready too:
+``partners.tls_refused`` counts them and says the last one's time, reason and detail
+(``node.corelog.last_tls_refusal``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from sqlalchemy import func, text
 from sqlmodel import select
 
+from node import corelog
 from node.api.schemas import Health
 from node.exchange.tables import OutboxRow
 from node.runtime import Node
@@ -78,7 +82,10 @@ def _partners(node: Node) -> dict[str, Any]:
     if node.exchange is None:
         return {"partners": 0, "note": "exchange not wired"}
     node.exchange.partners.refresh()
-    return {"partners": len(node.exchange.partners.all()), "undelivered": undelivered(node)}
+    out = {"partners": len(node.exchange.partners.all()), "undelivered": undelivered(node)}
+    if refused := corelog.tls_handshake_failures():
+        out["tls_refused"] = {"count": refused, "last": corelog.last_tls_refusal()}
+    return out
 
 
 async def _check(probe: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:

@@ -95,17 +95,62 @@ def test_refused_handshakes_are_logged_once_a_minute_and_all_counted() -> None:
         logging.getLogger().removeHandler(handler)
         logging.getLogger().setLevel(level)
     assert corelog.tls_handshake_failures() == before + 502
-    assert len(first) == 1 and first[0]["msg"].startswith("TLS handshake refused: Handshake")
+    assert len(first) == 1 and first[0]["msg"].startswith("TLS handshake refused: the peer's")
+    assert first[0]["reason"] == "not_pinned"
     assert first[0]["source"] == "ssl_transport_security.cc:2563"
     [summary] = after_timer[1:]
     assert summary["msg"].startswith("TLS handshake refused 499 more time(s) in the last 60 s")
     assert "CERTIFICATE_VERIFY_FAILED" in summary["msg"] and summary["level"] == "warning"
+    assert summary["reason"] == "not_pinned" and summary["refused"] == 499
     later = _records(stream)[2:]
     assert [r["msg"][:40] for r in later] == [
         "TLS handshake refused 1 more time(s) in ",
-        "TLS handshake refused: Handshake failed ",
+        "TLS handshake refused: the peer's certif",
     ]
 
 
 def _records(stream: io.StringIO) -> list[dict]:
     return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+# what gRPC 1.85's C core logged refusing each (measured against a real grpc.aio server)
+_CORE = "I1206 17:07:21.510323   18718 ssl_transport_security.cc:2563] Handshake failed with error "
+REFUSED = {
+    "not_pinned": "SSL_ERROR_SSL: error:1000007d:SSL routines:OPENSSL_internal:"
+    "CERTIFICATE_VERIFY_FAILED: unable to get local issuer certificate",
+    "expired": "SSL_ERROR_SSL: error:1000007d:SSL routines:OPENSSL_internal:"
+    "CERTIFICATE_VERIFY_FAILED: certificate has expired",
+    "no_certificate": "SSL_ERROR_SSL: error:100000c0:SSL routines:OPENSSL_internal:"
+    "PEER_DID_NOT_RETURN_A_CERTIFICATE: Invalid certificate verification context",
+    "not_tls": "SSL_ERROR_SSL: error:1000009c:SSL routines:OPENSSL_internal:HTTP_REQUEST: "
+    "Invalid certificate verification context",
+    # not measured: a line of the same shape that names none of the reasons above
+    "other": "SSL_ERROR_SSL: error:10000410:SSL routines:OPENSSL_internal:"
+    "SSLV3_ALERT_HANDSHAKE_FAILURE",
+}
+
+
+def test_each_refusal_has_a_reason_and_the_last_is_kept() -> None:
+    stream = io.StringIO()
+    level = logging.getLogger().level
+    handler = configure("WARNING", stream=stream)
+    try:
+        for reason, message in REFUSED.items():
+            refusals = corelog.Refusals(60.0, lambda: 0.0, lambda d, fn: None)
+            corelog._log_line(_CORE + message, refusals)
+            last = corelog.last_tls_refusal()
+            assert last is not None and last["reason"] == reason, message
+            assert last["detail"] == "Handshake failed with error " + message
+            assert last["why"] == corelog.refusal_reason(message)[1]
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+    records = _records(stream)
+    assert [r["reason"] for r in records] == list(REFUSED)
+    assert [r["msg"].split(" (")[0] for r in records] == [
+        "TLS handshake refused: the peer's certificate was issued by no CA pinned here",
+        "TLS handshake refused: the peer's certificate has expired",
+        "TLS handshake refused: the peer presented no certificate",
+        "TLS handshake refused: the peer spoke plain HTTP, not TLS",
+        "TLS handshake refused: the TLS handshake failed",
+    ]

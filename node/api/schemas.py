@@ -243,8 +243,9 @@ class Review(ReviewBrief):
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     # an electronic certificate held for its status: format, sender, issuer_copy, status (with
-    # ``text``), replacement (number, sha256, state, review) and its fields as sent
-    # (``node.review.held``); None for a scan
+    # ``text``), replacement (number, sha256, state, review, held_as), its fields as sent,
+    # fields_gone (why they are null) and disposed (when, policy) (``node.review.held``);
+    # None for a scan
     electronic: dict[str, Any] | None = None
     submitted_by: str
     error: str | None

@@ -250,7 +250,10 @@ function renderElectronic(review) {
     const parts = ["Replaced by "];
     if (repl.sha256 && repl.review) parts.push(cusdep.el("a", { href: `/ui/review/${repl.sha256}`, id: "replacement-link", text: repl.number }));
     else parts.push(cusdep.el("bdi", { text: repl.number }));
-    parts.push(repl.sha256 ? ` — on this node (${repl.state}, ${cusdep.short(repl.sha256)})` : " — not on this node");
+    const as = { issuer_copy: "its issuer's copy", held: "held for its status, sent by a partner not of its issuing country", paper: "a paper reviewed here" }[repl.held_as] || "";
+    parts.push(repl.sha256
+      ? ` — on this node (${repl.state}, ${cusdep.short(repl.sha256)}): ${as}${repl.review ? "" : "; no review to open"}`
+      : " — not on this node (no issuer's copy, held certificate or reviewed paper of that number)");
     note.replaceChildren(...parts);
   }
   const meta = [["Sent by", `${held.sender || "?"}` + (held.issuer_copy ? " (its issuer's copy)" : " (not of its issuing country)")],
@@ -260,7 +263,18 @@ function renderElectronic(review) {
   $("held-fields").replaceChildren(...(fields
     ? Object.entries(fields).map(([name, v]) => cusdep.el("tr", { "data-field": name },
       cusdep.el("th", { text: label(name) }), cusdep.el("td", {}, value(v))))
-    : [cusdep.el("tr", {}, cusdep.el("td", { class: "muted", colspan: "2", text: "its bytes are gone (disposed of): no fields to show" }))]));
+    : [cusdep.el("tr", {}, cusdep.el("td", { class: "muted", colspan: "2", id: "held-fields-gone", text: fieldsGone(held) }))]));
+}
+
+// why a held certificate's fields are not shown (``fields_gone``): disposed of, when and under
+// which policy; bytes that no longer parse; bytes missing from the store
+function fieldsGone(held) {
+  const d = held.disposed;
+  if (d) return `No fields to show: the certificate's bytes were disposed of on ${cusdep.when(d.disposed_at)} ` +
+    `under the retention policy (${(d.policy || {}).documents_days} days), and its fields with them; ` +
+    "its status, sender, record, SHA-256 and trace remain.";
+  if (held.fields_gone === "unreadable") return `No fields to show: its bytes no longer parse as ${held.format || "its format"} (see the node's log).`;
+  return "No fields to show: its bytes are missing from this node's store (not disposed of: see the node's log).";
 }
 
 // declarations checked against this paper after it was accepted (the queue page decides them)
@@ -434,9 +448,11 @@ document.addEventListener("DOMContentLoaded", async () => {
   catch (e) { $("findings").replaceChildren(cusdep.el("li", { class: "fail error", text: e.message })); return; }
   if (review.disposed) {  // its bytes, page images and evidence went: say so, ask for none (410s)
     const d = review.disposed, days = (d.policy || {}).documents_days;
+    const what = review.kind === "electronic" ? "the certificate as its issuer sent it is gone"
+      : "its page images and evidence are gone";
     $("review").prepend(cusdep.el("p", { class: "fail disposed", id: "disposed-notice",
       text: `The bytes of this document were disposed of on ${cusdep.when(d.disposed_at)} under the ` +
-        `retention policy (${days} days): its page images and evidence are gone; its record, ` +
+        `retention policy (${days} days): ${what}; its record, ` +
         `SHA-256, anchor proof, verdicts and trace remain.` }));
     review.layout = Object.assign({}, review.layout, { pages: [], evidence: {} });
   }

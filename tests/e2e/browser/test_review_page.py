@@ -1014,6 +1014,45 @@ async def test_a_copied_seal_beside_a_disposed_paper_says_when_it_went_not_a_bro
 
 
 @pytest.mark.timeout(120)
+async def test_a_held_certificate_disposed_of_says_when_and_its_replacement_held_is_linked(
+    home,
+) -> None:
+    """A held certificate decided and then disposed of (retention): its fields panel stood
+    empty but for "disposed of"; it says when and under which policy its fields went. Its
+    replacement came from a partner not of its issuing country, held too: it was said "not on
+    this node"; it is linked to its review."""
+    from node.config import RetentionSettings
+    from node.retention.service import RetentionService
+
+    async with _served(home) as (node, url):
+        add_partner(node, "AU-SYD", "AU")
+        add_partner(node, "NZ-WLG", "NZ")
+        new = receive_copy(node, "AU-10", "NZ-WLG", status_code="SUBMITTED")
+        old = receive_copy(node, "AU-9", status_code="REPLACED", replaced_by="AU-10")
+        node.extras["review"].decide(old, "reject", "replaced: not valid", "CN-O1")
+        age_documents(home / "cusdep.db", 30, old)
+        policy = RetentionSettings(documents_days=7)
+        service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
+        assert [d["sha256"] for d in service.apply()["documents"]] == [old]
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            failed: list[str] = []
+            page.on("response", lambda r: failed.append(r.url) if r.status >= 400 else None)
+            await page.goto(f"{url}/ui/review/{old}#token={token}")
+            await page.wait_for_selector("body[data-ready='1']")
+            gone = await page.inner_text("#held-fields-gone")
+            assert "disposed of on" in gone and "retention policy (7 days)" in gone
+            notice = await page.inner_text("#disposed-notice")
+            assert "the certificate as its issuer sent it is gone" in notice
+            assert "page images" not in notice
+            link = page.locator("#replacement-link")
+            assert await link.get_attribute("href") == f"/ui/review/{new}"
+            replacement = await page.inner_text("#held-replacement")
+            assert "on this node (in_review" in replacement and "held for its status" in replacement
+            assert failed == [] and errors == []
+
+
+@pytest.mark.timeout(120)
 async def test_an_electronic_certificate_held_for_its_status_is_decided_on_one_screen(
     home,
 ) -> None:

@@ -169,7 +169,9 @@ def test_a_withdrawn_or_replaced_certificate_is_not_accepted(
         "sha256": new,
         "state": "accepted",
         "review": False,
+        "held_as": "issuer_copy",
     }
     assert held["fields"]["consignee_name"] == "Sino Foods"
+    assert (held["fields_gone"], held["disposed"]) == (None, None)
     for node in (au, cn):
         assert node.stop() == 0

@@ -5,8 +5,10 @@ and REST sending of a certificate that is not issued (``node.exchange.stated``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
+from tests.aging import age_documents
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import add_partner, labelled_scan, receive_copy
 from tests.unit.api.test_endpoints_more import _pin_au
@@ -59,7 +61,9 @@ async def test_a_held_certificate_is_shown_with_its_fields_status_sender_and_rep
         "sha256": new,
         "state": "in_review",
         "review": True,
+        "held_as": "issuer_copy",
     }
+    assert (held["fields_gone"], held["disposed"]) == (None, None)
     fields = held["fields"]
     assert list(fields)[:5] == [
         "certificate_number",
@@ -98,6 +102,93 @@ async def test_a_replacing_number_not_on_the_node_is_named_without_a_link(
         "sha256": None,
         "state": None,
         "review": False,
+        "held_as": None,
+    }
+
+
+async def test_a_held_certificate_disposed_of_says_when_and_under_which_policy(
+    node, client, tokens, home
+) -> None:
+    """Decided, then past the retention period: its bytes, and so its fields, were disposed
+    of. Its review said only ``fields: null``; it says why, when and under which policy (its
+    status, sender and replacement stay, read from its review)."""
+    from node.config import RetentionSettings
+    from node.retention.service import RetentionService
+
+    old, new = _held_pair(node)
+    node.extras["review"].decide(old, "reject", "replaced: not valid", "CN-O1")
+    age_documents(home / "cusdep.db", 30, old)
+    policy = RetentionSettings(documents_days=7)
+    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
+    assert [d["sha256"] for d in service.apply()["documents"]] == [old]
+    body = (await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["auditor"]))).json()
+    held = body["electronic"]
+    assert (held["fields"], held["fields_gone"]) == (None, "disposed")
+    assert held["disposed"]["document_sha256"] == old
+    assert held["disposed"]["policy"]["documents_days"] == 7
+    assert dt.datetime.fromisoformat(held["disposed"]["disposed_at"]) <= dt.datetime.now(dt.UTC)
+    assert held["disposed"] == body["disposed"]
+    assert held["status"]["text"] == "replaced by AU-2026-NEW (status REPLACED)"
+    assert (held["replacement"]["sha256"], held["sender"]) == (new, "AU-SYD")
+    kept = (await client.get(f"/api/v1/review/{new}", headers=bearer(tokens["auditor"]))).json()
+    assert kept["electronic"]["disposed"] is None and kept["electronic"]["fields"]
+
+
+async def test_a_held_certificate_whose_bytes_are_lost_is_not_said_disposed_of(
+    node, client, tokens
+) -> None:
+    """Bytes missing from the store without a disposal: its fields are null, and the review
+    says they are missing rather than disposed of."""
+    old, _new = _held_pair(node)
+    node.blobs.path(old).unlink()
+    held = (await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["officer"]))).json()
+    assert (held["electronic"]["fields"], held["electronic"]["fields_gone"]) == (None, "missing")
+    assert held["electronic"]["disposed"] is None
+
+
+async def test_a_replacement_held_from_a_partner_not_of_its_country_is_found_and_linked(
+    node, client, tokens
+) -> None:
+    """The replacing certificate came from a partner not of its issuing country, held for its
+    own status: it is no issuer's copy, and the replaced certificate's review said "not on
+    this node"; it names it, with its review to open."""
+    add_partner(node, "AU-SYD", "AU")
+    add_partner(node, "NZ-WLG", "NZ")
+    new = receive_copy(node, "AU-10", "NZ-WLG", status_code="SUBMITTED")
+    old = receive_copy(node, "AU-9", status_code="REPLACED", replaced_by="AU-10")
+    held = (await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["officer"]))).json()
+    assert held["electronic"]["replacement"] == {
+        "number": "AU-10",
+        "sha256": new,
+        "state": "in_review",
+        "review": True,
+        "held_as": "held",
+    }
+
+
+async def test_a_replacement_reviewed_here_as_a_paper_is_found_the_issuers_copy_preferred(
+    node, client, tokens
+) -> None:
+    """The replacing certificate is on the node as a paper reviewed here: found (it was "not
+    on this node"); once its issuer's copy comes, that copy is named instead, with no review
+    to open (an issued copy is accepted, not reviewed)."""
+    add_partner(node, "AU-SYD", "AU")
+    paper = node.extras["review"].submit_scan(labelled_scan("original"), actor="jane")["sha256"]
+    await node.extras["review"].process_pending()
+    old = receive_copy(node, "AU-9", status_code="REPLACED", replaced_by="AU-2026-original")
+    officer = bearer(tokens["officer"])
+    held = (await client.get(f"/api/v1/review/{old}", headers=officer)).json()
+    replacement = held["electronic"]["replacement"]
+    assert replacement["sha256"] == paper
+    assert (replacement["held_as"], replacement["review"]) == ("paper", True)
+    copy = receive_copy(node, "AU-2026-original", status_code="70")
+    held = (await client.get(f"/api/v1/review/{old}", headers=officer)).json()
+    assert held["electronic"]["replacement"] == {
+        "number": "AU-2026-original",
+        "sha256": copy,
+        "state": "accepted",
+        "review": False,
+        "held_as": "issuer_copy",
     }
 
 

@@ -240,6 +240,9 @@ class Review(ReviewBrief):
     revoked: dict[str, Any] | None = None  # this paper's own revocation (by an officer here)
     # its bytes, page images and evidence disposed of (retention): when, policy; else None
     disposed: dict[str, Any] | None = None
+    # this node's anchoring of it: pending | batched | anchored; None if never queued (only an
+    # accepted document is anchored: a rejected one has no anchor proof)
+    anchor_state: str | None = None
     comparison: list[dict[str, Any]]
     layout: dict[str, Any]
     # an electronic certificate held for its status: format, sender, issuer_copy, status (with

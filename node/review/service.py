@@ -466,6 +466,10 @@ class ReviewService:
             out["revoked"] = revocation_of(session, row.sha256)
             gone = disposal_of(session, row.sha256)  # its bytes, pages and evidence: 410
             out["disposed"] = None if gone is None else disposal_dict(gone)
+            # how far this node's anchoring of it got (pending | batched | anchored), None if it
+            # was never queued (only an accepted document is): a rejected one has no proof
+            leaf = session.get(AnchorLeafRow, row.sha256)
+            out["anchor_state"] = None if leaf is None else leaf.state
             out["stamping_of"] = _earlier_kept(session, out["stamping_of"])
             held = is_electronic(row.result)  # no scan: the certificate as its issuer sent it
             out["electronic"] = held_view(session, self.blobs, row) if held else None

@@ -239,11 +239,7 @@ function renderElectronic(review) {
   $("doc-kind").textContent = "Electronic certificate";
   $("electronic").hidden = false;
   for (const id of ["scan-frame", "legend", "capture", "page", "specimens", "compare-card", "scan-keys"]) $(id).hidden = true;
-  $("held-status").replaceChildren(
-    cusdep.el("strong", { text: `Held for its status: ${status.text || status.status || "not issued"}` }),
-    cusdep.el("span", { text: ` — the issuer's own status says certificate ${review.certificate_number || "(no number)"} ` +
-      "is not issued, so the machine did not accept it. Accept it only if you know it stands (it is then anchored); " +
-      "this is an electronic certificate from a partner, not a scan." }));
+  renderHeldStatus(review);
   const repl = held.replacement, note = $("held-replacement");
   note.hidden = !repl;
   if (repl) {
@@ -264,6 +260,43 @@ function renderElectronic(review) {
     ? Object.entries(fields).map(([name, v]) => cusdep.el("tr", { "data-field": name },
       cusdep.el("th", { text: label(name) }), cusdep.el("td", {}, value(v))))
     : [cusdep.el("tr", {}, cusdep.el("td", { class: "muted", colspan: "2", id: "held-fields-gone", text: fieldsGone(held) }))]));
+}
+
+// the held certificate's status box: why it was held and, while it is open, how to decide it
+// (to whoever may); once decided, the decision that stands instead: who, when, how it stands
+// to the machine's verdict, why, and (accepted) how far its anchoring got
+function renderHeldStatus(review) {
+  const status = review.electronic.status || {}, d = review.decision;
+  let then = state.canDecide ? "Accept it only if you know it stands (it is then anchored)"
+    : "An officer decides whether it stands";
+  if (d) {
+    const anchor = { anchored: "; it is anchored", pending: "; it is queued for anchoring",
+      batched: "; it is being anchored" }[review.anchor_state] || "";
+    then = `${d.decision === "accept" ? "Accepted" : "Rejected"} by ${d.officer} at ${cusdep.when(d.at)} ` +
+      `(${outcomeText(review, d)})${d.reason ? ": " + d.reason : ""}${anchor}`;
+  }
+  $("held-status").replaceChildren(
+    cusdep.el("strong", { text: `Held for its status: ${status.text || status.status || "not issued"}` }),
+    cusdep.el("span", { text: ` — the issuer's own status says certificate ${review.certificate_number || "(no number)"} ` +
+      "is not issued, so the machine did not accept it. " }),
+    cusdep.el("span", { id: "held-decision", class: d ? "decided-note" : "", text: then }),
+    cusdep.el("span", { text: ". This is an electronic certificate from a partner, not a scan." }));
+}
+
+// how an officer's decision stands to the machine's verdict (its ``outcome``)
+function outcomeText(review, d) {
+  if (d.outcome === "confirmed") return "the machine's verdict confirmed";
+  if (review.verdict === "review") return "the machine left it to an officer";
+  return `overriding the machine's ${review.verdict || "verdict"}`;
+}
+
+// what a disposed-of document keeps: its anchor proof only if it was anchored (a rejected
+// paper or held certificate never is)
+function keptAfterDisposal(review) {
+  if (review.anchor_state === "anchored") return "its record, SHA-256, anchor proof, verdicts and trace remain.";
+  const kept = "its record, SHA-256, verdicts and trace remain";
+  if (review.anchor_state) return `${kept}; it is queued for anchoring, not anchored yet.`;
+  return `${kept}. It was never anchored: only an accepted document is.`;
 }
 
 // why a held certificate's fields are not shown (``fields_gone``): disposed of, when and under
@@ -313,6 +346,7 @@ function renderDecision(review) {
   $("reason-rule").textContent = review.verdict === "review"
     ? "(required: the machine left this to you)" : "(required to accept what the machine rejected)";
   box.hidden = !d;
+  if (review.kind === "electronic" && review.electronic) renderHeldStatus(review);
   if (d) {
     const at = cusdep.when(d.at);
     box.textContent = `${d.decision} (${d.outcome}) by ${d.officer} at ${at}` + (d.reason ? ` — ${d.reason}` : "");
@@ -450,11 +484,14 @@ document.addEventListener("DOMContentLoaded", async () => {
     const d = review.disposed, days = (d.policy || {}).documents_days;
     const what = review.kind === "electronic" ? "the certificate as its issuer sent it is gone"
       : "its page images and evidence are gone";
-    $("review").prepend(cusdep.el("p", { class: "fail disposed", id: "disposed-notice",
+    // a banner across the screen, above both panels (not in the scan's grid cell)
+    $("review").prepend(cusdep.el("p", { class: "notice disposed", id: "disposed-notice", role: "status",
       text: `The bytes of this document were disposed of on ${cusdep.when(d.disposed_at)} under the ` +
-        `retention policy (${days} days): ${what}; its record, ` +
-        `SHA-256, anchor proof, verdicts and trace remain.` }));
+        `retention policy (${days} days): ${what}; ${keptAfterDisposal(review)}` }));
     review.layout = Object.assign({}, review.layout, { pages: [], evidence: {} });
+    $("scan-frame").hidden = $("legend").hidden = true;  // no page to draw boxes on
+    if (review.kind !== "electronic") $("scan-frame").after(cusdep.el("p", { class: "muted", id: "scan-gone",
+      text: "No page to show: its page images, and the seal and signature found on them, went with its bytes." }));
   }
   state.review = review;
   const me = await who;

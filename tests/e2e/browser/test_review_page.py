@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -784,7 +785,6 @@ async def test_the_withdrawal_and_the_revocation_are_timed_as_the_decision_is(ho
     """The issuer's withdrawal and this node's revocation were timed in raw ISO with
     microseconds ("at 2026-12-06T04:30:20.148542Z"), the decision and the trace beside them
     as "2026-12-06 04:30:20"."""
-    import re
 
     stamp = re.compile(r" at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\b(?![.\d])")
     async with _served(home) as (node, url):
@@ -973,6 +973,8 @@ async def test_a_disposed_paper_says_so_instead_of_broken_images(home) -> None:
             await page.wait_for_selector("body[data-ready='1']")
             notice = await page.inner_text("#disposed-notice")
             assert "disposed of on" in notice and "retention policy (7 days)" in notice
+            assert "anchor proof" in notice  # accepted and anchored: its proof is kept
+            await _notice_spans_the_screen(page)
             assert gone == [] and errors == []
 
 
@@ -1108,6 +1110,11 @@ async def test_an_electronic_certificate_held_for_its_status_is_decided_on_one_s
             await page.keyboard.press("a")
             await page.wait_for_selector("#decided:not([hidden])")
             assert "accept (overridden) by jane" in await page.inner_text("#decided")
+            status = await page.inner_text("#held-status")  # the decision, not how to decide
+            assert "Accept it only if" not in status, status
+            accepted = f"Accepted by jane at {_UTC} \\(the machine left it to an officer\\): "
+            assert re.search(accepted + "the issuer confirmed", status), status
+            assert "; it is queued for anchoring." in status and "not a scan" in status
             await page.wait_for_selector("#trace li[data-kind='reviewed']")
             await page.goto(f"{url}/ui/")  # the queue: the other one, said to be electronic
             await page.wait_for_selector("#queue-rows tr")
@@ -1117,3 +1124,119 @@ async def test_an_electronic_certificate_held_for_its_status_is_decided_on_one_s
             assert cells[2:5] == ["electronic certificate", "REVIEW", "none (electronic)"]
             assert failed == [] and errors == []
         assert node.anchoring.state(old) == "pending"  # accepted by the officer: anchored
+
+
+async def _notice_spans_the_screen(page: Page) -> None:
+    """The disposed-of notice is a banner across the screen with both panels right under it
+    and filling the rest (it sat in the scan's grid cell, a large empty area beneath it)."""
+    notice = await page.locator("#disposed-notice").bounding_box()
+    screen = await page.locator("#review").bounding_box()
+    scan = await page.locator("#review > .scan").bounding_box()
+    side = await page.locator("#review > .side").bounding_box()
+    assert notice and screen and scan and side
+    assert notice["width"] > 0.95 * screen["width"], (notice, screen)
+    below = notice["y"] + notice["height"]
+    assert below <= scan["y"] < below + 20 and abs(side["y"] - scan["y"]) < 1, (notice, scan)
+    assert scan["x"] < side["x"] and scan["height"] > 0.6 * screen["height"], (scan, screen)
+    overflow = "document.documentElement.scrollHeight - innerHeight"
+    assert await page.evaluate(overflow) <= 0  # the screen does not scroll below its panels
+
+
+async def _dispose(node, home: Path, sha: str) -> None:  # type: ignore[no-untyped-def]
+    """``sha`` past a 7-day retention period and disposed of."""
+    from node.config import RetentionSettings
+    from node.retention.service import RetentionService
+
+    age_documents(home / "cusdep.db", 30, sha)
+    policy = RetentionSettings(documents_days=7)
+    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
+    assert [d["sha256"] for d in service.apply()["documents"]] == [sha]
+
+
+@pytest.mark.timeout(120)
+async def test_a_held_certificate_rejected_and_disposed_of_shows_its_decision_not_how_to_decide(
+    home,
+) -> None:
+    """A held certificate an officer rejected, then disposed of: its status box still said
+    "Accept it only if you know it stands", its notice spoke of an anchor proof it never had,
+    and the notice sat in the scan's cell above a large empty area. It shows the decision (who,
+    when, outcome, reason), offers no decision (A sends nothing), says it was never anchored,
+    and the notice spans the screen above the panels."""
+    async with _served(home) as (node, url):
+        add_partner(node, "AU-SYD", "AU")
+        old = receive_copy(node, "AU-9", status_code="REPLACED", replaced_by="AU-10")
+        node.extras["review"].decide(old, "reject", "replaced: not valid", "CN-O1")
+        await _dispose(node, home, old)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            asked: list[str] = []
+            page.on("request", lambda r: asked.append(r.url) if r.method == "POST" else None)
+            await page.goto(f"{url}/ui/review/{old}#token={token}")
+            await page.wait_for_selector("body[data-ready='1']")
+            await page.screenshot(path="/tmp/cusdep-review-held-disposed.png")
+            status = await page.inner_text("#held-status")
+            assert "Accept it only if" not in status, status
+            assert "Held for its status: replaced by AU-10" in status
+            decided = f"Rejected by CN-O1 at {_UTC} \\(the machine left it to an officer\\): "
+            assert re.search(decided + "replaced: not valid. This", status), status
+            assert "reject (overridden) by CN-O1" in await page.inner_text("#decided")
+            assert await page.locator("#decision").is_hidden()
+            assert await page.locator("#decide-keys").is_hidden()
+            notice = await page.inner_text("#disposed-notice")
+            assert "the certificate as its issuer sent it is gone" in notice
+            assert "anchor proof" not in notice and "never anchored" in notice, notice
+            await _notice_spans_the_screen(page)
+            await page.keyboard.press("a")
+            await page.keyboard.press("r")
+            assert await page.inner_text("#decision-error") == ""
+            assert asked == [] and errors == []
+        assert node.extras["review"].get(old)["decision"]["decision"] == "reject"
+
+
+@pytest.mark.timeout(120)
+async def test_a_paper_rejected_and_disposed_of_shows_its_decision_and_no_anchor_proof(
+    home,
+) -> None:
+    """A paper the machine rejected and an officer confirmed, then disposed of: its notice
+    spoke of an anchor proof a rejected paper never has. It shows the decision, offers none,
+    says the paper was never anchored, and the notice spans the screen above the panels."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        assert node.extras["review"].get(forged)["verdict"] == "reject"
+        node.extras["review"].decide(forged, "reject", "seal differs", "CN-O1")
+        await _dispose(node, home, forged)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _chromium() as (_browser, page, errors):
+            gone: list[str] = []
+            page.on("response", lambda r: gone.append(r.url) if r.status == 410 else None)
+            await page.goto(f"{url}/ui/review/{forged}#token={token}")
+            await page.wait_for_selector("body[data-ready='1']")
+            await page.screenshot(path="/tmp/cusdep-review-paper-disposed.png")
+            decided = await page.inner_text("#decided")
+            assert re.search(f"reject \\(confirmed\\) by CN-O1 at {_UTC} — seal differs", decided)
+            assert await page.locator("#decision").is_hidden()
+            assert await page.locator("#read-only").is_hidden()
+            notice = await page.inner_text("#disposed-notice")
+            assert "its page images and evidence are gone" in notice
+            assert "No page to show" in await page.inner_text("#scan-gone")
+            assert await page.locator("#scan-frame").is_hidden()
+            assert "anchor proof" not in notice and "never anchored" in notice, notice
+            await _notice_spans_the_screen(page)
+            assert gone == [] and errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_an_auditor_on_an_open_held_certificate_is_not_told_how_to_decide_it(home) -> None:
+    """The status box told everyone "Accept it only if you know it stands": an auditor, who
+    may not decide, reads that an officer decides, and no decision is offered."""
+    async with _served(home) as (node, url):
+        add_partner(node, "AU-SYD", "AU")
+        old = receive_copy(node, "AU-9", status_code="REPLACED", replaced_by="AU-10")
+        token = TokenService(node.db).issue("auditor", "audrey")["token"]
+        async with _officer_page(url, old, token) as (page, errors):
+            status = await page.inner_text("#held-status")
+            assert "Accept it only if" not in status, status
+            assert "An officer decides whether it stands. This is an electronic" in status
+            assert await page.locator("#decision").is_hidden()
+            assert await page.locator("#read-only").is_visible()
+            assert errors == []

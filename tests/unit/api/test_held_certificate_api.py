@@ -134,6 +134,40 @@ async def test_a_held_certificate_disposed_of_says_when_and_under_which_policy(
     assert kept["electronic"]["disposed"] is None and kept["electronic"]["fields"]
 
 
+async def test_a_held_certificate_rejected_and_disposed_of_is_not_decided_again(
+    node, client, tokens, home
+) -> None:
+    """Rejected by an officer, then disposed of (retention): its review says it was never
+    anchored (``anchor_state`` null: the page must not speak of an anchor proof), and a second
+    decision is refused with a 409 problem that names who decided; nothing is queued."""
+    from node.config import RetentionSettings
+    from node.retention.service import RetentionService
+
+    old, _new = _held_pair(node)
+    node.extras["review"].decide(old, "reject", "replaced: not valid", "CN-O1")
+    age_documents(home / "cusdep.db", 30, old)
+    policy = RetentionSettings(documents_days=7)
+    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
+    assert [d["sha256"] for d in service.apply()["documents"]] == [old]
+    body = (await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["auditor"]))).json()
+    assert (body["state"], body["decision"]["decision"], body["decision"]["officer"]) == (
+        "decided",
+        "reject",
+        "CN-O1",
+    )
+    assert body["disposed"] is not None and body["anchor_state"] is None
+    again = await client.post(
+        f"/api/v1/review/{old}/decision",
+        json={"decision": "accept", "reason": "it stands after all"},
+        headers=bearer(tokens["officer"]),
+    )
+    assert (again.status_code, again.headers["content-type"]) == (409, "application/problem+json")
+    assert again.json()["type"] == "cusdep.conflict"
+    assert "already decided by CN-O1" in again.json()["detail"]
+    after = (await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["auditor"]))).json()
+    assert after["decision"] == body["decision"] and node.anchoring.state(old) is None
+
+
 async def test_a_held_certificate_whose_bytes_are_lost_is_not_said_disposed_of(
     node, client, tokens
 ) -> None:

@@ -79,6 +79,7 @@ async def test_officer_confirms_reject_recorded_in_trace(node, client, tokens) -
     kinds = [(e["kind"], e["actor"]) for e in trace["events"]]
     assert kinds == [("received", "jane"), ("verified", "CN-SHA"), ("reviewed", "jane")]
     assert trace["anchor"] is None and trace["verified_on_chain"] is False
+    assert r.json()["anchor_state"] is None  # rejected: never queued for anchoring
     again = await client.post(
         f"/api/v1/review/{sha}/decision",
         json={"decision": "accept", "reason": "x"},
@@ -97,7 +98,11 @@ async def test_accepting_a_review_anchors_it_and_proof_checks(node, client, toke
         headers=bearer(tokens["officer"]),
     )
     assert r.json()["decision"]["outcome"] == "overridden" and r.json()["forwardable"] is True
+    # the review says how far its anchoring got (the page speaks of a proof only once anchored)
+    assert r.json()["anchor_state"] == "pending"
     assert await node.anchoring.run_once(force=True) >= 1
+    shown = await client.get(f"/api/v1/review/{sha}", headers=bearer(tokens["auditor"]))
+    assert shown.json()["anchor_state"] == "anchored"
     trace = (await client.get(f"/api/v1/trace/{sha}", headers=bearer(tokens["admin"]))).json()
     assert trace["verified_on_chain"] is True
     assert [e["kind"] for e in trace["events"]][-1] == "anchored"

@@ -29,7 +29,7 @@ from playwright.async_api import Browser, Page, async_playwright
 from node.api.server import ApiServer
 from node.api.tokens import TokenService
 from node.bootstrap import build_node
-from tests.aging import age_documents
+from tests.aging import dispose_aged
 from tests.unit.api.fakes import (
     BOXES,
     TEMPLATE,
@@ -953,18 +953,12 @@ async def test_a_disposed_paper_says_so_instead_of_broken_images(home) -> None:
     """Its bytes, page images and evidence disposed of (retention): the page asked for them
     and drew broken images from the 410s; it says when and under which policy they went."""
 
-    from node.config import RetentionSettings
-    from node.retention.service import RetentionService
-
     async with _served(home) as (node, url):
         await _seed(node)
         sha = await _reviewed(node, "original")
         node.extras["review"].decide(sha, "accept", "seal checked by hand", "CN-O1")
         await node.anchoring.run_once(force=True)
-        age_documents(home / "cusdep.db", 30)
-        policy = RetentionSettings(documents_days=7)
-        service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
-        assert sha in {d["sha256"] for d in service.apply()["documents"]}
+        assert sha in dispose_aged(node, home)
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _chromium() as (_browser, page, errors):
             gone: list[str] = []
@@ -986,19 +980,13 @@ async def test_a_copied_seal_beside_a_disposed_paper_says_when_it_went_not_a_bro
     (retention), its seal crop answered 410 and the figure stood empty. It says when and under
     which policy that paper went, asks for nothing that 410s, and still links to its review."""
 
-    from node.config import RetentionSettings
-    from node.retention.service import RetentionService
-
     async with _served(home) as (node, url):
         await _seed(node)
         original = await _reviewed(node, "original")
         copied = await _reviewed(node, "copied")
         node.extras["review"].decide(original, "accept", "seal checked by hand", "CN-O1")
         await node.anchoring.run_once(force=True)
-        age_documents(home / "cusdep.db", 30, original)
-        policy = RetentionSettings(documents_days=7)
-        service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
-        assert [d["sha256"] for d in service.apply()["documents"]] == [original]
+        assert dispose_aged(node, home, original) == [original]
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _chromium() as (_browser, page, errors):
             gone: list[str] = []
@@ -1023,8 +1011,6 @@ async def test_a_held_certificate_disposed_of_says_when_and_its_replacement_held
     empty but for "disposed of"; it says when and under which policy its fields went. Its
     replacement came from a partner not of its issuing country, held too: it was said "not on
     this node"; it is linked to its review."""
-    from node.config import RetentionSettings
-    from node.retention.service import RetentionService
 
     async with _served(home) as (node, url):
         add_partner(node, "AU-SYD", "AU")
@@ -1032,10 +1018,7 @@ async def test_a_held_certificate_disposed_of_says_when_and_its_replacement_held
         new = receive_copy(node, "AU-10", "NZ-WLG", status_code="SUBMITTED")
         old = receive_copy(node, "AU-9", status_code="REPLACED", replaced_by="AU-10")
         node.extras["review"].decide(old, "reject", "replaced: not valid", "CN-O1")
-        age_documents(home / "cusdep.db", 30, old)
-        policy = RetentionSettings(documents_days=7)
-        service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
-        assert [d["sha256"] for d in service.apply()["documents"]] == [old]
+        assert dispose_aged(node, home, old) == [old]
         token = TokenService(node.db).issue("officer", "jane")["token"]
         async with _chromium() as (_browser, page, errors):
             failed: list[str] = []
@@ -1144,13 +1127,8 @@ async def _notice_spans_the_screen(page: Page) -> None:
 
 async def _dispose(node, home: Path, sha: str) -> None:  # type: ignore[no-untyped-def]
     """``sha`` past a 7-day retention period and disposed of."""
-    from node.config import RetentionSettings
-    from node.retention.service import RetentionService
 
-    age_documents(home / "cusdep.db", 30, sha)
-    policy = RetentionSettings(documents_days=7)
-    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
-    assert [d["sha256"] for d in service.apply()["documents"]] == [sha]
+    assert dispose_aged(node, home, sha) == [sha]
 
 
 @pytest.mark.timeout(120)

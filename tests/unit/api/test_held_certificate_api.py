@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from tests.aging import age_documents
+from tests.aging import dispose_aged
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import add_partner, labelled_scan, receive_copy
 from tests.unit.api.test_endpoints_more import _pin_au
@@ -112,15 +112,10 @@ async def test_a_held_certificate_disposed_of_says_when_and_under_which_policy(
     """Decided, then past the retention period: its bytes, and so its fields, were disposed
     of. Its review said only ``fields: null``; it says why, when and under which policy (its
     status, sender and replacement stay, read from its review)."""
-    from node.config import RetentionSettings
-    from node.retention.service import RetentionService
 
     old, new = _held_pair(node)
     node.extras["review"].decide(old, "reject", "replaced: not valid", "CN-O1")
-    age_documents(home / "cusdep.db", 30, old)
-    policy = RetentionSettings(documents_days=7)
-    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
-    assert [d["sha256"] for d in service.apply()["documents"]] == [old]
+    assert dispose_aged(node, home, old) == [old]
     body = (await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["auditor"]))).json()
     held = body["electronic"]
     assert (held["fields"], held["fields_gone"]) == (None, "disposed")
@@ -140,15 +135,10 @@ async def test_a_held_certificate_rejected_and_disposed_of_is_not_decided_again(
     """Rejected by an officer, then disposed of (retention): its review says it was never
     anchored (``anchor_state`` null: the page must not speak of an anchor proof), and a second
     decision is refused with a 409 problem that names who decided; nothing is queued."""
-    from node.config import RetentionSettings
-    from node.retention.service import RetentionService
 
     old, _new = _held_pair(node)
     node.extras["review"].decide(old, "reject", "replaced: not valid", "CN-O1")
-    age_documents(home / "cusdep.db", 30, old)
-    policy = RetentionSettings(documents_days=7)
-    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
-    assert [d["sha256"] for d in service.apply()["documents"]] == [old]
+    assert dispose_aged(node, home, old) == [old]
     body = (await client.get(f"/api/v1/review/{old}", headers=bearer(tokens["auditor"]))).json()
     assert (body["state"], body["decision"]["decision"], body["decision"]["officer"]) == (
         "decided",

@@ -12,7 +12,7 @@ from node.api.app import create_app
 from node.api.tokens import TokenService
 from node.bootstrap import build_node
 from node.errors import InputError
-from tests.aging import age_documents
+from tests.aging import dispose_aged
 from tests.unit.api.conftest import bearer
 from tests.unit.api.fakes import (
     FakeVerifier,
@@ -482,9 +482,6 @@ async def test_a_copied_seal_beside_a_paper_disposed_of_since_names_its_disposal
     410, and the review named it all the same (a broken image on the review page); now it
     names none and says when and under which policy that paper went."""
 
-    from node.config import RetentionSettings
-    from node.retention.service import RetentionService
-
     officer = bearer(tokens["officer"])
     original = await _submit(client, tokens, "original")
     await node.extras["review"].process_pending()
@@ -492,10 +489,7 @@ async def test_a_copied_seal_beside_a_paper_disposed_of_since_names_its_disposal
     await node.extras["review"].process_pending()
     node.extras["review"].decide(original, "accept", "seal checked by hand", "CN-O1")
     await node.anchoring.run_once(force=True)
-    age_documents(home / "cusdep.db", 30, original)
-    policy = RetentionSettings(documents_days=7)
-    service = RetentionService(node.db, node.blobs, home=home, settings=policy, actor="X")
-    assert [d["sha256"] for d in service.apply()["documents"]] == [original]
+    assert dispose_aged(node, home, original) == [original]
     crop = await client.get(
         f"/api/v1/review/{original}/evidence/{original[:16]}-seal.png", headers=officer
     )

@@ -283,6 +283,14 @@ function renderHeldStatus(review) {
     cusdep.el("span", { text: ". This is an electronic certificate from a partner, not a scan." }));
 }
 
+// an officer's decision beside the machine's verdict, in a few words: "overridden" is stored
+// for any decision where the machine said review, which overrode nothing
+function outcomeWords(outcome, verdict) {
+  if (outcome === "confirmed") return "confirmed";
+  if (verdict === "review") return "left to an officer";
+  return `overriding the machine's ${verdict || "verdict"}`;
+}
+
 // how an officer's decision stands to the machine's verdict (its ``outcome``)
 function outcomeText(review, d) {
   if (d.outcome === "confirmed") return "the machine's verdict confirmed";
@@ -349,7 +357,7 @@ function renderDecision(review) {
   if (review.kind === "electronic" && review.electronic) renderHeldStatus(review);
   if (d) {
     const at = cusdep.when(d.at);
-    box.textContent = `${d.decision} (${d.outcome}) by ${d.officer} at ${at}` + (d.reason ? ` — ${d.reason}` : "");
+    box.textContent = `${d.decision} (${outcomeWords(d.outcome, review.verdict)}) by ${d.officer} at ${at}` + (d.reason ? ` — ${d.reason}` : "");
     box.className = "decided " + d.decision;
   }
   $("prev").disabled = !review.queue.previous;
@@ -401,7 +409,7 @@ async function renderTrace(sha) {
   list.replaceChildren();
   for (const e of t.events) {
     const extra = e.detail.decision
-      ? `${e.detail.decision} (${e.detail.outcome})` + (e.detail.reason ? ` — ${e.detail.reason}` : "")
+      ? `${e.detail.decision} (${outcomeWords(e.detail.outcome, e.detail.machine_verdict)})` + (e.detail.reason ? ` — ${e.detail.reason}` : "")
       : (e.detail.verdict || "");
     list.append(cusdep.el("li", { "data-kind": e.kind },
       cusdep.el("time", { datetime: e.at, text: cusdep.when(e.at) }), " ",

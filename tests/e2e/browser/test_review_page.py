@@ -454,11 +454,33 @@ async def test_a_review_verdict_is_decided_with_a_reason_by_keyboard_alone(home)
             await page.keyboard.press("a")
             await page.wait_for_selector("#decided:not([hidden])")
             decided = await page.inner_text("#decided")
-            assert "accept (overridden) by jane at 20" in decided
+            assert "accept (left to an officer) by jane at 20" in decided
             assert "weight matches the issuer's copy" in decided
             await page.wait_for_selector("#trace li[data-kind='reviewed']")
             trace = await page.inner_text("#trace li[data-kind='reviewed']")
             assert "weight matches the issuer's copy" in trace
+            assert "accept (left to an officer)" in trace  # it was "overridden": nothing was
+            assert errors == []
+
+
+@pytest.mark.timeout(120)
+async def test_accepting_what_the_machine_rejected_says_it_overrode_the_reject(home) -> None:
+    """Only a decision against the machine's accept or reject overrides it; the screen and
+    the trace say which verdict it overrode."""
+    async with _served(home) as (node, url):
+        forged, _genuine = await _seed(node)
+        token = TokenService(node.db).issue("officer", "jane")["token"]
+        async with _officer_page(url, forged, token) as (page, errors):
+            assert "accept what the machine rejected" in await page.inner_text("#reason-rule")
+            await page.fill("#reason", "the die was re-cut; the agency confirmed by phone")
+            await page.locator("body").click(position={"x": 5, "y": 5})
+            await page.keyboard.press("a")
+            await page.wait_for_selector("#decided:not([hidden])")
+            decided = await page.inner_text("#decided")
+            assert "accept (overriding the machine's reject) by jane" in decided
+            await page.wait_for_selector("#trace li[data-kind='reviewed']")
+            trace = await page.inner_text("#trace li[data-kind='reviewed']")
+            assert "accept (overriding the machine's reject)" in trace
             assert errors == []
 
 
@@ -1092,7 +1114,7 @@ async def test_an_electronic_certificate_held_for_its_status_is_decided_on_one_s
             await page.locator("body").click(position={"x": 5, "y": 5})
             await page.keyboard.press("a")
             await page.wait_for_selector("#decided:not([hidden])")
-            assert "accept (overridden) by jane" in await page.inner_text("#decided")
+            assert "accept (left to an officer) by jane" in await page.inner_text("#decided")
             status = await page.inner_text("#held-status")  # the decision, not how to decide
             assert "Accept it only if" not in status, status
             accepted = f"Accepted by jane at {_UTC} \\(the machine left it to an officer\\): "
@@ -1157,7 +1179,7 @@ async def test_a_held_certificate_rejected_and_disposed_of_shows_its_decision_no
             assert "Held for its status: replaced by AU-10" in status
             decided = f"Rejected by CN-O1 at {_UTC} \\(the machine left it to an officer\\): "
             assert re.search(decided + "replaced: not valid. This", status), status
-            assert "reject (overridden) by CN-O1" in await page.inner_text("#decided")
+            assert "reject (left to an officer) by CN-O1" in await page.inner_text("#decided")
             assert await page.locator("#decision").is_hidden()
             assert await page.locator("#decide-keys").is_hidden()
             notice = await page.inner_text("#disposed-notice")

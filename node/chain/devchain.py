@@ -77,6 +77,59 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _listens(pid: int, port: int) -> bool | None:
+    """Whether process ``pid`` (or a process it started) holds the TCP socket listening on
+    ``port``; None where that cannot be told (no ``/proc``, or the listener not found)."""
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return None
+    tree = {pid} | _descendants(pid)
+    for each in tree:
+        try:
+            links = [os.readlink(f"/proc/{each}/fd/{fd}") for fd in os.listdir(f"/proc/{each}/fd")]
+        except OSError:
+            continue
+        if any(link in inodes for link in links):
+            return True
+    return False
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """``socket:[inode]`` of the TCP sockets listening on ``port`` (``/proc/net/tcp*``)."""
+    found: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            cols = row.split()
+            if len(cols) > 9 and cols[3] == "0A" and int(cols[1].rsplit(":", 1)[1], 16) == port:
+                found.add(f"socket:[{cols[9]}]")
+    return found
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes ``pid`` started, and theirs (``/proc/*/stat``'s parent ids)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = [pid]
+    while frontier:
+        here = frontier.pop()
+        kids = [child for child, parent in parents.items() if parent == here]
+        frontier.extend(k for k in kids if k not in found)
+        found.update(kids)
+    return found
+
+
 class EmbeddedAnvil:
     """Start, reuse or replace the home's anvil; the last user to ``stop()`` stops it.
 
@@ -242,6 +295,11 @@ class EmbeddedAnvil:
         delay = 0.02
         while time.monotonic() < deadline:
             if _answers(self.url):
+                if _listens(self._proc.pid, self.port) is False:
+                    # another home's anvil bound the port between our check and our start
+                    # (two nodes initialised at once): it answers, ours cannot bind
+                    self._kill(self._proc.pid)
+                    raise PortTaken(f"port {self.port} was taken by another process")
                 return
             if self._proc.poll() is not None:
                 tail = (self.dir / "anvil.log").read_text(errors="replace")[-300:]

@@ -70,6 +70,41 @@ def test_a_movable_anvil_takes_a_free_port_and_a_stale_user_follows_it(tmp_path:
     assert first.running_pid() is None
 
 
+def test_an_anvil_that_took_the_port_after_the_check_is_not_taken_for_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two homes started their anvils on the same free port at once (a test run's parallel
+    # workers): the port was free when this one looked, the other's anvil bound it first,
+    # ours exited "Address already in use" and the other's answered, so this home's
+    # commands ran on the other's chain ("no TrustRegistry contract answers at ...")
+    from node.chain import devchain
+
+    port = free_port()
+    other = EmbeddedAnvil(tmp_path / "other", port)
+    other.ensure()
+    looked: list[str] = []
+    real = devchain._answers
+
+    def free_when_looked(url: str) -> bool:  # the check before starting ran before the other
+        looked.append(url)
+        return False if len(looked) == 1 else real(url)
+
+    monkeypatch.setattr(devchain, "_answers", free_when_looked)
+    moved: list[int] = []
+    mine = EmbeddedAnvil(tmp_path / "mine", port, on_move=moved.append)
+    try:
+        url = mine.ensure()
+        assert moved == [mine.port] and mine.port != port
+        assert url == f"http://127.0.0.1:{mine.port}"
+        pid = mine.running_pid()
+        assert pid is not None and pid != other.running_pid()
+        assert devchain._listens(pid, mine.port) is True
+        assert devchain._listens(pid, port) is False  # the other's, seen as not ours
+    finally:
+        mine.stop()
+        other.stop()
+
+
 def test_an_anvil_left_running_when_its_home_moved_is_replaced(tmp_path: Path) -> None:
     # a node killed with SIGKILL leaves its anvil running; the home is then moved: that
     # anvil dumps its state to the old place, so what it mined for the new place would be

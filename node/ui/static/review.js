@@ -291,11 +291,11 @@ function outcomeWords(outcome, verdict) {
   return `overriding the machine's ${verdict || "verdict"}`;
 }
 
-// how an officer's decision stands to the machine's verdict (its ``outcome``)
+// the same as a clause of a sentence (the held certificate's status box)
 function outcomeText(review, d) {
-  if (d.outcome === "confirmed") return "the machine's verdict confirmed";
-  if (review.verdict === "review") return "the machine left it to an officer";
-  return `overriding the machine's ${review.verdict || "verdict"}`;
+  const words = outcomeWords(d.outcome, review.verdict);
+  return { confirmed: "the machine's verdict confirmed",
+    "left to an officer": "the machine left it to an officer" }[words] || words;
 }
 
 // what a disposed-of document keeps: its anchor proof only if it was anchored (a rejected

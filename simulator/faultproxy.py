@@ -15,6 +15,8 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+_RECHECK = 0.05  # seconds: how soon a delayed chunk sees ``delay()`` shorten its wait
+
 
 class FaultProxy:
     def __init__(self, hub: ProxyHub, name: str, target_port: int) -> None:
@@ -23,6 +25,7 @@ class FaultProxy:
         self.is_down = False
         self.latency = 0.0
         self.connections = 0
+        self.in_flight = 0  # chunks read from one side and not yet written to the other
         self.resets = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -51,18 +54,39 @@ class FaultProxy:
                 w.close()
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A delay line: each chunk is read as it comes and written ``latency`` after it was
+        read, so a link 150 ms away carries as much as any other, 150 ms later (sleeping before
+        reading the next chunk capped a delayed link at a chunk per ``latency``)."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+        feeder = loop.create_task(self._feed(reader, line))
         try:
-            while data := await reader.read(65536):
-                if self.latency:
-                    await asyncio.sleep(self.latency)
+            while (item := await line.get())[1]:
+                read_at, data = item
+                while (wait := read_at + self.latency - loop.time()) > 0:
+                    await asyncio.sleep(min(wait, _RECHECK))  # ``delay()`` may shorten it
                 if self.is_down:
                     break
                 writer.write(data)
+                self.in_flight -= 1
                 await writer.drain()
         except (ConnectionError, OSError):
             pass
         finally:
+            feeder.cancel()
+            self.in_flight -= sum(1 for _, data in _drained(line) if data)
             _abort(writer)
+
+    async def _feed(self, reader: asyncio.StreamReader, line: asyncio.Queue[Any]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while data := await reader.read(65536):
+                self.in_flight += 1
+                line.put_nowait((loop.time(), data))
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            line.put_nowait((loop.time(), b""))
 
     def down(self) -> None:
         """Refuse new connections and reset the open ones (a dropped link)."""
@@ -79,6 +103,13 @@ class FaultProxy:
 
     def delay(self, seconds: float) -> None:
         self.latency = max(0.0, seconds)
+
+
+def _drained(line: asyncio.Queue[tuple[float, bytes]]) -> list[tuple[float, bytes]]:
+    items = []
+    while not line.empty():
+        items.append(line.get_nowait())
+    return items
 
 
 def _abort(writer: asyncio.StreamWriter) -> None:

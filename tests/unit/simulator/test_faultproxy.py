@@ -62,3 +62,28 @@ def test_forwards_and_fails_on_demand(echo_port: int) -> None:
         assert proxy.connections == before + 1
     finally:
         hub.close()
+
+
+def test_a_delayed_link_is_a_delay_line_not_a_bottleneck(echo_port: int) -> None:
+    """A chunk read while an earlier one waits out the latency waits alongside it (a proxy that
+    slept before reading the next chunk let one through per ``latency``: a partner 250 ms away
+    got 4 chunks a second, whatever the link)."""
+    from tests.integration.exchange.conftest import wait_for
+
+    hub = ProxyHub()
+    try:
+        proxy = hub.add("echo", echo_port)
+        proxy.delay(60.0)  # longer than the test: what is read waits in the line
+        with socket.create_connection(("127.0.0.1", proxy.port), timeout=10) as s:
+            s.sendall(b"first ")
+            wait_for(lambda: proxy.in_flight == 1, what="the first chunk read")
+            s.sendall(b"second")
+            wait_for(lambda: proxy.in_flight == 2, what="the second read beside the first")
+            proxy.delay(0.0)  # the link recovers: both go on, in order, and come back
+            got = b""
+            while len(got) < len(b"first second") and (chunk := s.recv(4096)):
+                got += chunk
+        assert got == b"first second"
+        assert proxy.in_flight == 0
+    finally:
+        hub.close()

@@ -12,6 +12,10 @@ durably persisted by the receiver (SQLite WAL, synchronous=FULL), acknowledged w
 receipt, and the verified receipt stored by the sender.
 
     .venv/bin/python bench/exchange.py [--stream N] [--unary M] [--payload BYTES] [--full-node]
+        [--latency MS]
+
+``--latency MS`` puts the receiver MS milliseconds away, each way: the sender dials it through
+a loopback delay line (``simulator.faultproxy``), as a partner on another continent.
 """
 
 from __future__ import annotations
@@ -166,7 +170,10 @@ def _states(db: Database) -> dict[str, int]:
         return {r[0]: r[1] for r in rows}
 
 
-def _setup(root: Path) -> tuple[Path, Path]:
+def _setup(root: Path, latency: float = 0.0) -> tuple[Path, Path, Any]:
+    """The two homes, each pinning the other; with ``latency`` (seconds, one way) the sender's
+    pin of the receiver names a delay line in front of it. Returns the homes and the hub that
+    runs the delay line (None without one)."""
     homes = {}
     for node_id in ("AU-BEN", "CN-BEN"):
         home = root / node_id.lower()
@@ -180,13 +187,29 @@ def _setup(root: Path) -> tuple[Path, Path]:
             api_port=free_port(),
         )
         homes[node_id] = home
+    hub = _delay_line(homes["CN-BEN"], latency) if latency else None
     for me, other in (("AU-BEN", "CN-BEN"), ("CN-BEN", "AU-BEN")):
         settings = load_settings(homes[me])
         card = export_card(load_settings(homes[other]), load_identity(homes[other], other))
         db = Database(settings.database_url)
         add_partner(db, card, own_id=me)
         db.dispose()
-    return homes["AU-BEN"], homes["CN-BEN"]
+    return homes["AU-BEN"], homes["CN-BEN"], hub
+
+
+def _delay_line(home: Path, latency: float) -> Any:
+    """A delay line in front of the node at ``home``, which its card then advertises."""
+    from node.config import write_settings
+    from simulator.faultproxy import ProxyHub
+
+    settings = load_settings(home)
+    hub = ProxyHub()
+    proxy = hub.add(settings.node.id, settings.exchange.grpc_port)
+    proxy.delay(latency)
+    advertise = f"127.0.0.1:{proxy.port}"
+    settings.exchange = settings.exchange.model_copy(update={"advertise": advertise})
+    write_settings(settings)
+    return hub
 
 
 def _run_sender(home: Path, mode: str, n: int, size: int) -> dict[str, Any]:
@@ -218,6 +241,9 @@ def main() -> int:
     parser.add_argument("--payload", type=int, default=2048)
     parser.add_argument("--dir", default="~/.cache/cusdep-bench", help="where the homes go")
     parser.add_argument(
+        "--latency", type=float, default=0.0, help="ms each way between the nodes (default 0)"
+    )
+    parser.add_argument(
         "--full-node", action="store_true", help="receiver runs all of `cusdep node run`"
     )
     parser.add_argument("--role", choices=("stream", "unary", "receiver"), help=argparse.SUPPRESS)
@@ -236,7 +262,7 @@ def main() -> int:
     base = Path(args.dir).expanduser()
     base.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cusdep-bench-", dir=base) as tmp:
-        sender, receiver = _setup(Path(tmp))
+        sender, receiver, hub = _setup(Path(tmp), args.latency / 1000)
         command = (
             ["-m", "node", "--home", str(receiver), "node", "run"]
             if args.full_node
@@ -253,7 +279,7 @@ def main() -> int:
             assert proc.stdout is not None
             ready = json.loads(proc.stdout.readline())
             assert ready.get("event") == "ready", ready
-            results = []
+            results: list[dict[str, Any]] = []
             # unary first: the receiver node's own follow-up work on 20,000 streamed documents
             # (review routing, anchoring) would otherwise run during, and slow, the baseline
             for mode, n in (("unary", args.unary), ("stream", args.stream)):
@@ -265,13 +291,17 @@ def main() -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=60)
-    _table(results, args.payload, "cusdep node run" if args.full_node else "exchange only")
+            if hub is not None:
+                hub.close()
+    receiver_kind = "cusdep node run" if args.full_node else "exchange only"
+    _table(results, args.payload, receiver_kind, args.latency)
     return 0
 
 
-def _table(results: list[dict[str, Any]], size: int, receiver: str) -> None:
+def _table(results: list[dict[str, Any]], size: int, receiver: str, latency_ms: float) -> None:
+    link = f"{latency_ms:g} ms each way (delay line)" if latency_ms else "loopback"
     print(
-        f"\nexchange bench: {size}-byte documents, 2 processes, mTLS on loopback, "
+        f"\nexchange bench: {size}-byte documents, 2 processes, mTLS, {link}, "
         f"{os.cpu_count()} cores, receiver: {receiver}\n"
     )
     head = ("mode", "messages", "seconds", "msg/s", "p50 ms", "p99 ms", "CPU us/msg")

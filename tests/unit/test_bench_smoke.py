@@ -88,3 +88,13 @@ def test_soak_bench_prints_its_table(tmp_path: Path) -> None:
     assert all(x > 50 for x in rss) and all(f > 3 for f in fds) and min(threads) > 1, out
     assert all(float(r[9]) > 0 for r in rows[1:]), out  # each round's review seconds
     assert "per 100 reviews: RSS" in out.splitlines()[-1], out
+
+
+def test_exchange_bench_reaches_a_partner_behind_a_delay_line() -> None:
+    out = _run("exchange.py", "--stream", "40", "--unary", "3", "--latency", "20")
+    assert "mTLS, 20 ms each way (delay line)" in out
+    lines = [line for line in out.splitlines() if line[24:36].strip()]
+    rows = {line[:24].strip(): line[24:].split() for line in lines}
+    assert rows["streaming"][0] == "40" and rows["unary (one at a time)"][0] == "3"
+    # a unary call waits at least the round trip (2 x 20 ms) for its receipt
+    assert float(rows["unary (one at a time)"][3]) >= 40.0

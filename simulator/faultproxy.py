@@ -16,6 +16,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 _RECHECK = 0.05  # seconds: how soon a delayed chunk sees ``delay()`` shorten its wait
+_LINE_CHUNKS = 256  # chunks (of up to 64 KiB) a delay line holds before it stops reading
 
 
 class FaultProxy:
@@ -58,7 +59,7 @@ class FaultProxy:
         read, so a link 150 ms away carries as much as any other, 150 ms later (sleeping before
         reading the next chunk capped a delayed link at a chunk per ``latency``)."""
         loop = asyncio.get_running_loop()
-        line: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+        line: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue(_LINE_CHUNKS)
         feeder = loop.create_task(self._feed(reader, line))
         try:
             while (item := await line.get())[1]:
@@ -67,8 +68,8 @@ class FaultProxy:
                     await asyncio.sleep(min(wait, _RECHECK))  # ``delay()`` may shorten it
                 if self.is_down:
                     break
+                self.in_flight -= 1  # before it can arrive: a reader may count at once
                 writer.write(data)
-                self.in_flight -= 1
                 await writer.drain()
         except (ConnectionError, OSError):
             pass
@@ -82,11 +83,10 @@ class FaultProxy:
         try:
             while data := await reader.read(65536):
                 self.in_flight += 1
-                line.put_nowait((loop.time(), data))
+                await line.put((loop.time(), data))  # a full line holds the sender back
         except (ConnectionError, OSError):
             pass
-        finally:
-            line.put_nowait((loop.time(), b""))
+        await line.put((loop.time(), b""))  # the end, after what came before it
 
     def down(self) -> None:
         """Refuse new connections and reset the open ones (a dropped link)."""

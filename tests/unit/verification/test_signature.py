@@ -30,6 +30,18 @@ def _signed(style: int, name: str, doc: int) -> np.ndarray:
     return ((blurred > 0.35) * 255).astype(np.uint8)
 
 
+def _signature_ink(signer: tuple[int, str], doc: int) -> tuple[np.ndarray, Image.Image]:
+    """The officer's signature at 200 dpi: its mask and the blue ink (RGBA) to paste."""
+    from simulator.seal import colourise
+    from simulator.signature import SIG_INK
+
+    mask = signature_mask(*signer, random.Random(doc), height_px=150)
+    small = cv2.resize(mask, None, fx=200 / 300, fy=200 / 300, interpolation=cv2.INTER_AREA)
+    ink = colourise(small, SIG_INK).convert("RGBA")
+    ink.putalpha(Image.fromarray((small > 0.05).astype(np.uint8) * 255))
+    return small, ink
+
+
 @pytest.mark.parametrize("doc", range(4))
 @pytest.mark.parametrize("officer", range(len(OFFICERS)))
 def test_own_signature_matches_and_others_do_not(officer, doc):
@@ -88,8 +100,6 @@ def _signed_page(
     with 2 px breaks (as a light grey line is, thresholded), none long enough to be a rule."""
     from PIL import ImageDraw
 
-    from simulator.seal import colourise
-    from simulator.signature import SIG_INK
     from verification.testing import paste, render_page
 
     page = render_page(form[0], [form[1]])
@@ -100,10 +110,7 @@ def _signed_page(
     else:
         draw.line((900, 1600, 1450, 1600), fill=(70, 70, 70), width=2)
     draw.text((900, 1612), "Signature and official stamp", fill="black")
-    mask = signature_mask(*signer, random.Random(doc), height_px=150)
-    small = cv2.resize(mask, None, fx=200 / 300, fy=200 / 300, interpolation=cv2.INTER_AREA)
-    ink = colourise(small, SIG_INK).convert("RGBA")
-    ink.putalpha(Image.fromarray((small > 0.05).astype(np.uint8) * 255))
+    small, ink = _signature_ink(signer, doc)
     x, y = 950, 1600 - small.shape[0] + 12
     paste(page, ink, (x, y))
     label = OcrLine("Signature and official stamp", (900.0, 1612.0, 1100.0, 1624.0), 0.97)
@@ -333,8 +340,6 @@ def _label_below_page(doc: int, signer: tuple[int, str], confidence: float):
     few pixels above the label's letters; the label as OCR read it, with ``confidence``."""
     from PIL import ImageDraw
 
-    from simulator.seal import colourise
-    from simulator.signature import SIG_INK
     from verification.testing import font, paste, render_page
 
     page = render_page("VETERINARY HEALTH CERTIFICATE", [("Place of issue", ["Chapeco"])])
@@ -343,10 +348,7 @@ def _label_below_page(doc: int, signer: tuple[int, str], confidence: float):
     text = "Signature and official stamp"
     draw.text((900, 1607), text, font=font(19), fill="black")
     x0, y0, x1, y1 = draw.textbbox((900, 1607), text, font=font(19))
-    mask = signature_mask(*signer, random.Random(doc), height_px=150)
-    small = cv2.resize(mask, None, fx=200 / 300, fy=200 / 300, interpolation=cv2.INTER_AREA)
-    ink = colourise(small, SIG_INK).convert("RGBA")
-    ink.putalpha(Image.fromarray((small > 0.05).astype(np.uint8) * 255))
+    small, ink = _signature_ink(signer, doc)
     x, y = 930, 1600 - small.shape[0] + 8
     paste(page, ink, (x, y))
     label = OcrLine("Signature andofficialstamp", (x0, y0, x1, y1), confidence)

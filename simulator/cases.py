@@ -14,10 +14,14 @@ unregistered_officer        signed by someone not on the specimen list          
 expired                     certificate validity ended, or officer's authority     reject
 no_seal                     no stamp at all                                       reject
 cloned_seal                 the seal copied from another genuine certificate      reject
+forged_signature            a registered officer's name, signed by someone else   reject
 ==========================  ====================================================  =========
 
 A ``cloned_seal`` case also carries that other certificate (``earlier``): reviewed first, as
-the node that reviews the copy saw it before (``cusdep eval`` does so). Not in the default mix.
+the node that reviews the copy saw it before (``cusdep eval`` does so). A
+``forged_signature`` (``variant``) is a ``stand_in``'s own hand writing the officer's name, or
+an ``imitation``: the officer's signature copied freehand (``signature.COPYING_HAND``). Neither
+kind is in the default mix.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from simulator import _pools
 from simulator.extras import sections
 from simulator.iso6346 import container_number
 from simulator.layouts import LAYOUTS, Layout
-from simulator.render import Marks, render_case
+from simulator.render import Marks, SignatureForgery, render_case
+from simulator.signature import COPYING_HAND, OWN_HAND
 from simulator.values import REFERENCE_DAY, Values, company, format_date, format_weight, make_values
 from simulator.world import Officer, SealSpec, World, forge_seal
 
@@ -48,6 +53,7 @@ KINDS = (
     "expired",
     "no_seal",
     "cloned_seal",
+    "forged_signature",
 )
 VERDICTS: dict[str, tuple[str, ...]] = {
     "genuine": ("accept",),
@@ -59,6 +65,7 @@ VERDICTS: dict[str, tuple[str, ...]] = {
     "expired": ("reject", "review"),
     "no_seal": ("reject", "review"),
     "cloned_seal": ("reject", "review"),
+    "forged_signature": ("reject", "review"),
 }
 
 
@@ -96,7 +103,7 @@ def build_case(
     rng = random.Random(f"case-{seed}-{index}")
     nrng = np.random.default_rng([seed, index, 7])
     case_id = f"c{index:05d}"
-    variant = rng.choice(("certificate", "officer")) if kind == "expired" else ""
+    variant = _VARIANTS[kind](rng) if kind in _VARIANTS else ""
     layouts = (
         [lay for lay in LAYOUTS if lay.has("expiry_date")]
         if variant == "certificate"
@@ -119,6 +126,8 @@ def build_case(
     values.printed["officer_name"] = [officer.name]
 
     marks = Marks(seal=seal, officer=officer, alteration=alteration, imitated=imitated)
+    if kind == "forged_signature":
+        marks.forged_signature = _forged_signature(rng, officer, variant, defects)
     earlier = None
     if kind == "cloned_seal" and seal is not None:
         marks.stamping = _stamping(seal, seed, index, rng)
@@ -162,6 +171,27 @@ def build_case(
     return CaseFiles(
         case_id, pdf, scan, scan_fmt, declaration, truth, earlier[0] if earlier else None
     )
+
+
+_VARIANTS: dict[str, Callable[[random.Random], str]] = {
+    "expired": lambda rng: rng.choice(("certificate", "officer")),
+    "forged_signature": lambda rng: rng.choice(("stand_in", "imitation")),
+}
+
+
+def _forged_signature(
+    rng: random.Random, officer: Officer, variant: str, defects: list[dict[str, str]]
+) -> SignatureForgery:
+    if variant == "stand_in":  # a colleague or clerk signs the officer's name in their own hand
+        seed = rng.randrange(1, 2**31)
+        seed += seed == officer.style_seed
+        note = f"{officer.name}'s name signed in another hand"
+        forged = SignatureForgery(seed, OWN_HAND, note)
+    else:
+        note = f"{officer.name}'s signature copied freehand"
+        forged = SignatureForgery(officer.style_seed, COPYING_HAND, note)
+    defects.append({"code": "signature.forged", "detail": f"{officer.id}: {note}"})
+    return forged
 
 
 def _stamping(

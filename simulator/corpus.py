@@ -37,11 +37,12 @@ from simulator.world import World, build_world
 
 logger = logging.getLogger(__name__)
 
-# a seal copied from another certificate (``cloned_seal``) only where a mix asks for it: the
-# default corpora stay as they were measured
+# a seal copied from another certificate (``cloned_seal``) and a forged signature only where a
+# mix asks for them: the default corpora stay as they were measured
+_NAMED_ONLY = ("cloned_seal", "forged_signature")
 DEFAULT_MIX: dict[str, float] = {
     "genuine": 0.6,
-    **{k: 0.4 / 7 for k in KINDS[1:] if k != "cloned_seal"},
+    **{k: 0.4 / 7 for k in KINDS[1:] if k not in _NAMED_ONLY},
 }
 
 

@@ -36,6 +36,16 @@ class Marks:
     # one stamping of ``seal`` (mask, angle) printed as it is: a seal copied from the certificate
     # that got it (``cloned_seal``), or that certificate itself
     stamping: tuple[np.ndarray, float] | None = None
+    forged_signature: SignatureForgery | None = None  # the officer's signature, not by them
+
+
+@dataclass(frozen=True)
+class SignatureForgery:
+    """Who really wrote the officer's signature (``forged_signature``)."""
+
+    style_seed: int  # the writer's own style (a stand-in), or the officer's (a copy)
+    hand: sig_mod.Hand
+    note: str
 
 
 def render_case(
@@ -55,7 +65,7 @@ def render_case(
     def finish(c: Canvas, geo: Geometry) -> None:
         if marks.alteration:
             _patch(c, geo, marks.alteration, rng)
-        placed["signature"] = _sign(c, geo, marks.officer, rng)
+        placed["signature"] = _sign(c, geo, marks.officer, rng, marks.forged_signature)
         placed["seal"] = _stamp(c, geo, marks, rng, nrng)
 
     pdf = render_pdf(layout, printed, finish, extras)
@@ -88,8 +98,17 @@ def _draw_ink(c: Canvas, rgb: Any, x: float, y: float, w: float, h: float) -> No
     c.restoreState()
 
 
-def _sign(c: Canvas, geo: Geometry, officer: Officer, rng: random.Random) -> dict[str, Any]:
-    mask = sig_mod.signature_mask(officer.style_seed, officer.name, rng, height_px=150)
+def _sign(
+    c: Canvas,
+    geo: Geometry,
+    officer: Officer,
+    rng: random.Random,
+    forged: SignatureForgery | None = None,
+) -> dict[str, Any]:
+    seed, hand = (
+        (forged.style_seed, forged.hand) if forged else (officer.style_seed, sig_mod.OWN_HAND)
+    )
+    mask = sig_mod.signature_mask(seed, officer.name, rng, height_px=150, hand=hand)
     h_pt = mask.shape[0] / INK_DPI * 72 * rng.uniform(0.9, 1.1)
     w_pt = h_pt * mask.shape[1] / mask.shape[0]
     if w_pt > 190:
@@ -103,6 +122,7 @@ def _sign(c: Canvas, geo: Geometry, officer: Officer, rng: random.Random) -> dic
         "officer_id": officer.id,
         "officer_name": officer.name,
         "registered": officer.registered,
+        "forgery": forged.note if forged else None,
         "box_pt": (x, y, x + w_pt, y + h_pt),
     }
 

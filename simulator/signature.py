@@ -2,7 +2,11 @@
 
 An officer's signature is a fixed set of control points derived from ``style_seed`` (a
 capital loop, a run of cursive humps per name, a flourish). Each document jitters the
-points, slant, scale and pen width a little, as a real hand does.
+points, slant, scale and pen width a little, as a real hand does (``OWN_HAND``).
+
+A forger copying it freehand (``COPYING_HAND``) follows the same design with the signs
+examiners look for in a simulated signature: a slow, even, shaky line and proportions and
+slant that wander further than the writer's own.
 """
 
 from __future__ import annotations
@@ -10,12 +14,28 @@ from __future__ import annotations
 import io
 import math
 import random
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw
 
 SIG_INK = (22, 34, 110)
 _W, _H = 600, 200  # design canvas (px), rendered at ``scale`` and reduced
+
+
+@dataclass(frozen=True)
+class Hand:
+    """How a pen follows a signature's design on one document (design canvas pixels)."""
+
+    jitter: float = 2.2  # scatter of each control point
+    slant: float = 3.0  # degrees either side of the design's slant
+    stretch: tuple[float, float] = (0.94, 1.06)  # horizontal scale
+    tremor: float = 0.0  # wobble along the stroke of a slow, careful hand
+    speed: float = 1.0  # how much a fast stroke thins the line (0: drawn slowly, even width)
+
+
+OWN_HAND = Hand()
+COPYING_HAND = Hand(jitter=5.0, slant=8.0, stretch=(0.86, 1.14), tremor=1.3, speed=0.3)
 
 
 def _design(style_seed: int, name: str) -> tuple[list[list[tuple[float, float]]], float]:
@@ -148,27 +168,35 @@ def _spline(pts: list[tuple[float, float]], per: int = 12) -> list[tuple[float, 
 
 
 def signature_mask(
-    style_seed: int, name: str, variation: random.Random | None = None, height_px: int = 120
+    style_seed: int,
+    name: str,
+    variation: random.Random | None = None,
+    height_px: int = 120,
+    hand: Hand = OWN_HAND,
 ) -> np.ndarray:
-    """Ink mask (float32 0..1) of the officer's signature; ``variation`` = one document."""
+    """Ink mask (float32 0..1) of the signature ``style_seed`` designs for ``name``;
+    ``variation`` = one document, written by ``hand``."""
     v = variation
     strokes, base_slant = _design(style_seed, name)
-    slant = math.radians((v.uniform(-3, 3) if v else 0.0) + base_slant)
-    sx = v.uniform(0.94, 1.06) if v else 1.0
+    slant = math.radians((v.uniform(-hand.slant, hand.slant) if v else 0.0) + base_slant)
+    sx = v.uniform(*hand.stretch) if v else 1.0
     pen = (v.uniform(0.85, 1.15) if v else 1.0) * 5.0
     scale = 2
     img = Image.new("L", (_W * scale, _H * scale), 0)
     draw = ImageDraw.Draw(img)
     for stroke in strokes:
         pts = [
-            (x + (v.gauss(0, 2.2) if v else 0), y + (v.gauss(0, 2.2) if v else 0))
+            (x + (v.gauss(0, hand.jitter) if v else 0), y + (v.gauss(0, hand.jitter) if v else 0))
             for x, y in stroke
         ]
         path = _spline(pts)
+        if v and hand.tremor:
+            path = _shaken(path, hand.tremor, v)
         tr = [((x * sx + (140 - y) * math.tan(slant)) * scale, y * scale) for x, y in path]
         for (x0, y0), (x1, y1) in zip(tr, tr[1:], strict=False):
             speed = math.hypot(x1 - x0, y1 - y0) / scale
-            width = max(1.0, pen * scale * (1.25 - min(0.6, speed / 30)))
+            thin = hand.speed * min(0.6, speed / 30)
+            width = max(1.0, pen * scale * (1.25 - thin))
             draw.line((x0, y0, x1, y1), fill=255, width=round(width))
             r = width / 2
             draw.ellipse((x1 - r, y1 - r, x1 + r, y1 + r), fill=255)
@@ -177,6 +205,18 @@ def signature_mask(
     w = max(4, round(img.width * height_px / img.height))
     img = img.resize((w, height_px), Image.Resampling.LANCZOS)
     return np.asarray(img, dtype=np.float32) / 255.0
+
+
+def _shaken(
+    path: list[tuple[float, float]], amp: float, v: random.Random
+) -> list[tuple[float, float]]:
+    """``path`` drawn by a hand that wavers: a slow wobble of about ``amp`` pixels."""
+    px, py = v.uniform(0, math.tau), v.uniform(0, math.tau)
+    fx, fy = v.uniform(0.5, 0.9), v.uniform(0.5, 0.9)
+    return [
+        (x + amp * math.sin(i * fx + px), y + amp * math.sin(i * fy + py))
+        for i, (x, y) in enumerate(path)
+    ]
 
 
 def specimen_png(style_seed: int, name: str) -> bytes:

@@ -259,6 +259,7 @@ def summarise(outcomes: list[CaseOutcome]) -> dict[str, Any]:
     seal_gen = [o for o in outcomes if o.seal_genuine is True and o.error is None]
     seal_bad = [o for o in outcomes if o.seal_genuine is False and o.error is None]
     sig_gen = [o for o in genuine if o.error is None]
+    sig_forged = [o for o in outcomes if o.kind == "forged_signature" and o.error is None]
     copies = [o for o in outcomes if o.kind == "cloned_seal"]
     secs = [o.seconds for o in outcomes if o.error is None or not o.error.startswith("crash")]
     kinds: dict[str, dict[str, int]] = {}
@@ -286,6 +287,9 @@ def summarise(outcomes: list[CaseOutcome]) -> dict[str, Any]:
             _copied(o) for o in outcomes if o.kind != "cloned_seal"
         ),
         "signature_genuine_accepted": _rate(sum(o.signature_match for o in sig_gen), len(sig_gen)),
+        "signature_forged_rejected": _rate(
+            sum(not o.signature_match for o in sig_forged), len(sig_forged)
+        ),
         "verdict_false_accept_rate": _rate(sum(o.verdict == "accept" for o in bad), len(bad)),
         "verdict_false_accepts_hidden_in_ink_gaps": sum(
             o.verdict == "accept" and o.seal_hidden for o in bad
@@ -368,6 +372,7 @@ _HEADLINE = [
         "0",
     ),
     ("signature_genuine_accepted", "Signature: genuine accepted", ""),
+    ("signature_forged_rejected", "Signature: another's hand under an officer's name, refused", ""),
     ("verdict_false_accept_rate", "Verdict false-accept rate (bad cases)", "<= 0.5%"),
     (
         "verdict_false_accepts_hidden_in_ink_gaps",

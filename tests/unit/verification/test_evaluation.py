@@ -196,3 +196,19 @@ def test_cli_eval_out_where_no_directory_can_be_made_is_bad_input(tmp_path, caps
     assert main(["eval", str(tmp_path / "corpus"), "--out", "/proc/cusdep-report"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--out /proc/cusdep-report: cannot create a directory" in err
+
+
+def test_signatures_in_another_hand_are_counted_apart_from_genuine_ones():
+    outcomes = [
+        _o("forged_signature", "reject", ["reject", "review"], signature_match=False),
+        _o("forged_signature", "review", ["reject", "review"], signature_match=False),
+        _o("forged_signature", "accept", ["reject", "review"], signature_match=True),
+        _o("forged_signature", "error", ["reject"], error="crash: ValueError: x"),
+        _o("genuine", "accept", ["accept"], signature_match=True),
+        _o("unregistered_officer", "reject", ["reject"], signature_match=False),
+    ]
+    s = summarise(outcomes)
+    assert s["signature_forged_rejected"] == round(2 / 3, 4)
+    assert s["signature_genuine_accepted"] == 1.0
+    assert s["verdict_false_accept_rate"] == round(1 / 5, 4)
+    assert summarise(outcomes[4:])["signature_forged_rejected"] is None

@@ -80,6 +80,11 @@ _MIN_INK = 400  # pixels of ink for a candidate blob
 _CLOSE_MM = 2.5  # ink closed by this joins the strokes of one impression
 _MERGE_MM = 7.0  # and by this, the fragments of a gappy one
 _EDGE_MM = 3.0  # a blob along the page edge thinner than this is edge tint
+# and one this many times longer than thick: a skewed scan's dark border, a wedge (held-out
+# 541 c00088: 30 x 464 and 532 x 26 px took two of the three candidates compared, and a
+# genuine FR-DGAL seal was never compared). A stamp cut this thin by the edge shows too little
+# of itself to compare.
+_SLIVER = 6
 _COARSE_STEP = 5  # degrees
 _COARSE_SCALE = 1 / 6
 _SWEEP_STEP = 3.0  # degrees: a round or oval specimen turned over the circle (``_pose``)
@@ -181,7 +186,8 @@ def _blobs(ink: np.ndarray, blobs: np.ndarray) -> list[tuple[int, Candidate]]:
     longer = np.maximum(ws, hs)
     at_edge = (xs == 0) | (ys == 0) | (xs + ws >= w_img) | (ys + hs >= h_img)
     sized = (_MIN_MM * _MM <= longer) & (longer <= _MAX_MM * _MM)
-    sized &= ~(at_edge & (np.minimum(ws, hs) < _EDGE_MM * _MM))  # a sliver along the edge
+    thin = np.minimum(ws, hs)
+    sized &= ~(at_edge & ((thin < _EDGE_MM * _MM) | (longer >= _SLIVER * thin)))  # edge tint
     sized[0] = False  # the background
     out = []
     for i in np.flatnonzero(sized):  # a page's specks are thousands of components

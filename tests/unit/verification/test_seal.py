@@ -75,8 +75,8 @@ def test_no_seal_on_a_black_and_white_page():
 
 def test_candidate_blobs_keep_stamp_sized_ink_only():
     """Among thousands of specks, the one stamp-sized blob is offered; a thin tint along the
-    page edge, a blob too small and one too big are not (the size tests run on all components
-    at once)."""
+    page edge, a skewed scan's dark wedge along it, a blob too small and one too big are not
+    (the size tests run on all components at once)."""
     import numpy as np
 
     from verification import seal as S
@@ -88,6 +88,8 @@ def test_candidate_blobs_keep_stamp_sized_ink_only():
     ink[790:1110, 590:910] = 0
     ink[800:1100, 600:900] = 255  # a stamp (300 px: ~38 mm at 200 dpi)
     ink[0:2000, 0:10] = 255  # edge tint, 10 px (~1.3 mm) wide
+    ink[0:26, 900:1500] = 255  # a dark scanner border along the top, 26 px (3.3 mm) thick
+    ink[385:849, 1470:1500] = 255  # and a wedge of it down the side, 30 x 464 px
     ink[100:120, 1000:1020] = 255  # 20 px: smaller than a stamp
     ink[1300:2000, 200:1000] = 255  # 800 px: ~100 mm, bigger than a stamp
     found = S._blobs(ink, ink)

@@ -7,30 +7,18 @@ the real seal comparison on the very case the simulator makes again."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from simulator.cases import build_case
-from simulator.registry_bundle import write_bundle
-from simulator.world import build_world
+from tests.integration.verification.drawn_cases import drawn_corpus
 from verification.evaluation import evaluate_corpus
-
-SEED, INDEX = 541, 88
 
 
 def test_a_genuine_seal_beside_a_skewed_scans_dark_border_is_found_and_matched(
     tmp_path: Path,
 ) -> None:
-    world = build_world(SEED)
-    case = build_case(world, SEED, INDEX, "genuine")
+    (case,) = drawn_corpus(tmp_path, 541, [(88, "genuine")]).values()
     assert case.truth["seal"]["agency_id"] == "FR-DGAL"  # the held-out draw's very case
     assert round(case.truth["scan"]["degradation"]["angle"], 2) == -1.33
-    write_bundle(tmp_path / "registry", world)
-    where = tmp_path / "cases" / case.case_id
-    where.mkdir(parents=True)
-    (where / "scan.jpg").write_bytes(case.scan)
-    (where / "truth.json").write_text(json.dumps(case.truth))
-    (where / "declaration.json").write_text(json.dumps(case.declaration))
 
     (outcome,) = evaluate_corpus(tmp_path)
     assert outcome.error is None, outcome.error

@@ -16,6 +16,11 @@ order wins by a calibrated share of the visible difference and by enough noise u
 (least squares, never below 0); the space between them holds only their blurred edges, so its
 level is held to theirs: a wide letter printed where a narrow one stands puts a stroke in that
 space, which no level of the printed order may take in.
+
+A ring is registered as a whole, and a stamp pressed unevenly leaves part of its text some
+pixels off the specimen's places, beyond a pair's own shifts; there the printed order fits
+badly and a swap that moves the heavier strokes may fit better. So each pair is fitted where
+the glyphs each side of it sit (``_Placed``), where that lies beyond its own shifts.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ _SWAP_REACH = 2  # pairs: how far apart the pairs a swap upsets can be
 _INKED = 0.02  # mean squared ink level of a pair that shows ink
 _REL_NOISE = 0.1  # residual per squared ink level when no pair shows ink
 _WELL_INKED = 0.25  # the usual glyph ink is at least this share of the well-inked glyphs'
+_REACH = ((4, 4), (8, 8))  # rows, columns: how far a pair's context may lie off its places
+_CONTEXT = 2  # glyphs each side of a pair that place it ...
+_AGREE = (1, 2)  # rows, columns: how near each side's own best fit must lie to the context's
 
 
 @dataclass(frozen=True)
@@ -264,10 +272,11 @@ def ramps_explain(
     if not pairs:
         return frozenset()
     s, padded = _prepared(spec, imp)
-    gains, diffs, noise = _measured(s, padded, windows)
+    placed = _placings(s, padded, windows)
+    gains, diffs, noise = _measured(s, padded, windows, placed)
     out = set()
     for k in pairs:
-        win, printed, swapped, cp, cs = _hypotheses(s, padded, windows, k)
+        win, printed, swapped, cp, cs = _hypotheses(s, placed, windows, k)
         gain = _fit_ramped(win, swapped, cs) - _fit_ramped(win, printed, cp)
         wins = gain / noise[k] <= -th.contradict_snr and gain <= -th.contradict_share * diffs[k]
         if not wins:
@@ -283,26 +292,95 @@ def _prepared(spec: np.ndarray, imp: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return s, np.pad(i, ((_LOCAL_ROWS, _LOCAL_ROWS), (_LOCAL, _LOCAL)))
 
 
+@dataclass(frozen=True)
+class _Placings:
+    """Where each pair's impression window is cut: ``at``, per pair, the (rows, columns) its
+    context lies off the specimen's places where that is beyond the pair's own shifts, else
+    (0, 0); ``wide``: the impression as ``_prepared`` pads it, padded again by ``_REACH``."""
+
+    wide: np.ndarray
+    at: tuple[tuple[int, int], ...]
+
+    def window(self, windows: Sequence[tuple[int, int]], k: int) -> np.ndarray:
+        (ry, _), (rx, _) = _REACH
+        dy, dx = self.at[k]
+        a0, b1 = windows[k][0], windows[k + 1][1]
+        rows = self.wide.shape[0] - 2 * ry
+        return self.wide[ry + dy : ry + dy + rows, rx + dx + a0 : rx + dx + b1 + 2 * _LOCAL]
+
+
+def _placings(s: np.ndarray, padded: np.ndarray, windows: Sequence[tuple[int, int]]) -> _Placings:
+    """Each pair placed where its context fits best (``_context_fits``), where that lies beyond
+    the pair's own shifts and the glyphs on each side of it, fitted alone, lie so too (within
+    ``_AGREE``): a swap in a pair's context moves one side's best fit by a letter's pitch, and
+    a context in an ink gap fits paper grain anywhere; a stamp pressed unevenly moves both."""
+    wide = np.pad(padded, _REACH)
+    at = tuple(_placed(_context_fits(s, wide, windows, k)) for k in range(len(windows) - 1))
+    return _Placings(wide, at)
+
+
+def _placed(sides: list[np.ndarray]) -> tuple[int, int]:
+    """(rows, columns) off its places a pair is fitted at, given its context's fits per side
+    (``_placings``); (0, 0) where the pair's own shifts reach there or the sides disagree."""
+    if len(sides) != 2:
+        return 0, 0
+    (ry, _), (rx, _) = _REACH
+    y, x = np.unravel_index(int(np.argmax(sides[0] + sides[1])), sides[0].shape)
+    dy, dx = int(y) - ry, int(x) - rx
+    if abs(dx) <= _LOCAL and abs(dy) <= _LOCAL_ROWS:
+        return 0, 0
+    for side in sides:
+        sy, sx = np.unravel_index(int(np.argmax(side)), side.shape)
+        if abs(int(sy) - int(y)) > _AGREE[0] or abs(int(sx) - int(x)) > _AGREE[1]:
+            return 0, 0
+    return dy, dx
+
+
+def _context_fits(
+    s: np.ndarray, wide: np.ndarray, windows: Sequence[tuple[int, int]], k: int
+) -> list[np.ndarray]:
+    """How well the glyphs on each side of pair ``k`` (``_CONTEXT`` of them, the pair's own
+    left out) fit the impression at each offset within ``_REACH`` (normalised correlation),
+    one map per side that has ink."""
+    (ry, _), (rx, _) = _REACH
+    out = []
+    for g0, g1 in ((max(0, k - _CONTEXT), k), (k + 2, min(len(windows), k + 2 + _CONTEXT))):
+        if g1 <= g0:
+            continue
+        c0, c1 = windows[g0][0], windows[g1 - 1][1]
+        side = s[:, c0:c1]
+        if float((side * side).sum()) < 1e-6:
+            continue
+        rows = slice(_LOCAL_ROWS, _LOCAL_ROWS + s.shape[0] + 2 * ry)
+        region = wide[rows, c0 + _LOCAL : c1 + _LOCAL + 2 * rx]
+        out.append(np.nan_to_num(cv2.matchTemplate(region, side, cv2.TM_CCORR_NORMED)))
+    return out
+
+
 def _hypotheses(
-    s: np.ndarray, padded: np.ndarray, windows: Sequence[tuple[int, int]], k: int
+    s: np.ndarray, placed: _Placings, windows: Sequence[tuple[int, int]], k: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int], tuple[int, int]]:
-    """Pair ``k``'s impression window, its printed and swapped specimen, and each one's cuts
-    (first glyph, gap, second glyph)."""
+    """Pair ``k``'s impression window (placed: ``_Placings``), its printed and swapped
+    specimen, and each one's cuts (first glyph, gap, second glyph)."""
     (a0, a1), (b0, b1) = windows[k], windows[k + 1]
-    win = padded[:, a0 : b1 + 2 * _LOCAL]
+    win = placed.window(windows, k)
     printed = s[:, a0:b1]
     swapped = np.hstack([s[:, b0:b1], s[:, a1:b0], s[:, a0:a1]])
     return win, printed, swapped, (a1 - a0, b0 - a0), (b1 - b0, b1 - a1)
 
 
 def _measured(
-    s: np.ndarray, padded: np.ndarray, windows: Sequence[tuple[int, int]]
+    s: np.ndarray,
+    padded: np.ndarray,
+    windows: Sequence[tuple[int, int]],
+    placed: _Placings | None = None,
 ) -> tuple[list[float], list[float], list[float]]:
     """Per pair: the gain of the printed order over the swapped one, the visible difference,
     and the residual expected (``_noise``)."""
+    placed = placed or _placings(s, padded, windows)
     gains, diffs, rss, inked = [], [], [], []
     for k in range(len(windows) - 1):
-        win, printed, swapped, cp, cs = _hypotheses(s, padded, windows, k)
+        win, printed, swapped, cp, cs = _hypotheses(s, placed, windows, k)
         rp, level = _fit(win, printed, cp)
         rs, _ = _fit(win, swapped, cs)
         gains.append(rs - rp)

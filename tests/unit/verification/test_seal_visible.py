@@ -13,6 +13,8 @@ from verification._seal_visible import (
     PairVisibility,
     VisibleThresholds,
     _fit,
+    _placings,
+    _prepared,
     above_paper,
     pair_visibility,
     ramps_explain,
@@ -396,3 +398,54 @@ def test_held_out_imitations_seen_by_the_visible_ink_are_rejected(index, swapped
     truth, page, own = simulated_stamping(487, index, "forged_seal")
     assert swapped in truth["seal"]["forgery"]
     assert not check_seal(page, own).match
+
+
+def _displaced(strip: np.ndarray, c0: int, c1: int, dx: int, dy: int) -> np.ndarray:
+    """``strip`` with its columns ``c0:c1`` moved ``dx`` columns and ``dy`` rows, easing back
+    to their places over 20 columns each side: part of a ring's text pressed off the places
+    the whole ring was registered at."""
+    import cv2
+
+    h, w = strip.shape
+    cols = np.arange(w, dtype=np.float32)
+    ease = np.clip(np.minimum(cols - (c0 - 20), (c1 + 20) - cols) / 20.0, 0.0, 1.0)
+    map_x = np.tile(cols - dx * ease, (h, 1)).astype(np.float32)
+    map_y = (np.arange(h, dtype=np.float32)[:, None] - dy * ease[None, :]).astype(np.float32)
+    return cv2.remap(strip.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
+
+
+@pytest.mark.parametrize(("dx", "dy"), [(5, 3), (6, 1), (4, 3), (7, 2)])
+def test_a_pair_off_its_places_is_fitted_where_its_context_sits(dx, dy):
+    """INDUSTRIES a few pixels further off the specimen's places than a pair's own shifts
+    reach (held-out genuine NZ-MPI rings 543 c00173 and 535 c00033: "MINIST" 5-6 columns and
+    up to 3 rows off): the print is not taken for a swap, and a swap there is seen where it
+    is, not at a misfit beside it."""
+    c0, c1 = WINDOWS[16][0], WINDOWS[23][1]
+    genuine = _stamped(_displaced(SPEC, c0, c1, dx, dy), 1.0)
+    assert not pair_visibility(SPEC, genuine, WINDOWS).contradicted(TH)
+    assert _placings(*_prepared(SPEC, genuine), WINDOWS).at[19] == (dy, dx)
+    swapped = _stamped(_displaced(SWAPPED, c0, c1, dx, dy), 1.0)
+    assert pair_visibility(SPEC, swapped, WINDOWS).contradicted(TH) == {19}
+
+
+def test_a_swap_in_a_pairs_context_does_not_move_the_pair():
+    """Small text, a letter's pitch within ``_REACH``: the pair beside a swap has the swap in
+    its context, whose fit then moves by a letter; the other side does not agree, so nothing
+    is moved."""
+    spec = _strip("MINISTRY FOR PRIMARY INDUSTRIES", size=14)
+    imp = _stamped(_strip("MINISTRY FOR PRIMARY INDUSRTIES", size=14), 1.0)
+    windows = check_glyphs(spec, imp).windows
+    assert set(_placings(*_prepared(spec, imp), windows).at) == {(0, 0)}
+
+
+@pytest.mark.parametrize(("seed", "index", "kind"), [(543, 173, "genuine"), (535, 33, "expired")])
+def test_genuine_rings_pressed_off_their_places_match(seed, index, kind):
+    """Held-out genuine NZ-MPI rings whose first letters lay 5-6 columns off the specimen's
+    places were reviewed as "the visible ink of 1 letter pair(s) of its ring text fits them
+    swapped"."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, kind)
+    assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
+    assert check_seal(page, own).match

@@ -276,3 +276,33 @@ def test_a_ring_read_swapped_where_the_pixels_see_the_print_is_a_misread(
     assert result.match is matched, result.finding
     if not matched:
         assert "ring text contradicts the specimen ('CI' read as 'IC'" in result.finding
+
+
+def _stats(*pieces: tuple[int, int, int]) -> np.ndarray:
+    """``connectedComponentsWithStats``-like rows (x, y, width, height, area) per (width,
+    height, area), after a background row."""
+    rows = [(0, 0, 0, 0, 0)] + [(10 * i, 0, w, h, a) for i, (w, h, a) in enumerate(pieces)]
+    return np.array(rows, dtype=np.int32)
+
+
+def test_a_row_of_stars_counts_whole_though_the_floor_cuts_some():
+    """Four stars of one design came out of the opening at 45, 45, 50, 50 pixels (held-out 545
+    c00003, an NZ-MPI ring): the floor of 49 took only two; those drawn alike count too."""
+    from verification._seal_text import _marks
+
+    stars = _stats((8, 8, 45), (8, 8, 45), (9, 8, 50), (9, 8, 50))
+    assert _marks([1, 2, 3, 4], stars) == [1, 2, 3, 4]
+    # a piece of another size or shape beside them is still no mark
+    other = _stats((9, 8, 50), (9, 8, 50), (12, 4, 44), (6, 6, 30))
+    assert _marks([1, 2, 3, 4], other) == [1, 2]
+
+
+def test_a_genuine_ring_showing_one_of_its_row_of_stars_matches():
+    """Held-out 545 c00003: the genuine NZ-MPI impression showed one of its four stars (one
+    the floor had left out) and was refused as "none of its 2 solid marks is there"."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(545, 3, "genuine")
+    assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
+    assert check_seal(page, own).match

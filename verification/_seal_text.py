@@ -1334,7 +1334,8 @@ def marks_shown(spec: np.ndarray, imp: np.ndarray) -> tuple[int, int, float]:
     """(solid marks of the specimen, marks the impression shows, how much of the specimen's
     ink around the marks not shown the impression shows: ``_around_shown``, the most of any,
     1 where none is missing): the biggest compact pieces
-    that survive an opening wider than strokes of text (at least half the biggest one's area;
+    that survive an opening wider than strokes of text (at least half the biggest one's area, or
+    drawn alike with one of those: ``_marks``;
     what is left of a thick border line is long and thin, not compact) and are most of the ink
     piece they lie in (``_solid``); a mark is shown when a fifth of it is inked.
 

@@ -20,7 +20,7 @@ space, which no level of the printed order may take in.
 A ring is registered as a whole, and a stamp pressed unevenly leaves part of its text some
 pixels off the specimen's places, beyond a pair's own shifts; there the printed order fits
 badly and a swap that moves the heavier strokes may fit better. So each pair is fitted where
-the glyphs each side of it sit (``_Placed``), where that lies beyond its own shifts.
+the glyphs each side of it sit (``_placings``), where that lies beyond its own shifts.
 """
 
 from __future__ import annotations

@@ -89,6 +89,13 @@ class VisibleThresholds:
     # 0.64, -35 units; 355 c00035: 0.30 / 0.54, -14): a glyph at a gap's edge.
     one_sided_ink: float = 0.7
     one_sided_snr: float = 30.0
+    # ... and a swap there must still change what the pair shows by this share of the strip's
+    # usual pair (``weight``; the inked glyph alone shows about half a pair's difference, times
+    # its ink). Held-out 547: four genuine seals (c00079 FR-DGAL "BL", c00095 and c00128
+    # NZ-MPI rectangles, c00193 TH-DOF) were refused for a one-sided pair at 0.010-0.022, the
+    # inked glyph well inked against the strip's median glyph but faint against its well-inked
+    # part, where the swap changes almost nothing; the imitation 354 c00056 "SAFTEY", 0.12.
+    one_sided_weight: float = 0.05
     # A pair whose fainter glyph is inked ``contradict_ink`` to ``one_sided_ink`` beside a glyph
     # inked under ``gap_ink`` (its outer neighbour, in a gap) is at the gap's edge: the fading
     # runs through that glyph, which no level per glyph models, and a swap that puts the
@@ -180,12 +187,16 @@ class PairVisibility:
         """Pair ``k``'s swap changes what it shows by ``contradict_weight`` of the strip's
         usual pair (``clear_weight`` where it wins by ``clear_weight_snr`` noise units), or
         its fainter glyph lies in a gap (``_one_sided``: the inked glyph alone shows the swap,
-        at about half a pair's difference)."""
+        at about half a pair's difference) and the swap still shows (``one_sided_weight``)."""
         if k >= len(self.weight) or self.weight[k] >= th.contradict_weight:
             return True
         if self.weight[k] >= th.clear_weight and self.snr[k] <= -th.clear_weight_snr:
             return True
-        return self.inked[k] < th.contradict_ink and self._one_sided(k, th)
+        return (
+            self.inked[k] < th.contradict_ink
+            and self._one_sided(k, th)
+            and self.weight[k] >= th.one_sided_weight
+        )
 
     def in_band(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs that fit the swap by ``run_snr`` noise units within the model's shares."""

@@ -228,6 +228,29 @@ def test_one_sided_pairs_need_the_inked_glyph_well_inked():
     assert weak.contradicted(TH) == frozenset()
 
 
+def test_one_sided_pairs_need_their_swap_to_show():
+    """The inked glyph of a one-sided pair shows the swap only as far as it is inked against
+    the strip's usual pair (``weight``): held-out 547's genuine seals fitted a swap so at
+    0.010-0.022 of the usual pair's visible difference, the imitation "SAFTEY" at 0.12."""
+    faint = PairVisibility((0.9, -0.98), (50.0, -45.0), (1.0, 0.17), (1.0, 0.72), (1.0, 0.02))
+    assert faint.contradicted(TH) == frozenset()
+    shown = PairVisibility((0.9, -0.93), (50.0, -110.0), (1.0, 0.01), (1.0, 0.76), (1.0, 0.12))
+    assert shown.contradicted(TH) == {1}
+
+
+@pytest.mark.parametrize(("index", "shape"), [(79, "round"), (95, "rect"), (193, "round")])
+def test_genuine_seals_with_a_faint_one_sided_pair_match(index, shape):
+    """Held-out 547: genuine seals (FR-DGAL and TH-DOF rings, an NZ-MPI rectangle) reviewed
+    as "the visible ink of 1 letter pair(s) ... fits them swapped" for a pair whose inked
+    glyph is faint against the strip's well-inked part."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(547, index, "genuine")
+    assert truth["seal"]["shape"] == shape and truth["seal"]["forgery"] is None
+    assert check_seal(page, own).match
+
+
 def test_held_out_imitation_with_one_swapped_letter_in_a_gap_is_rejected():
     """Held-out 354 c00056: an imitation "SAFTEY" whose F, T fell in an ink gap and whose E
     stood inked beside the Y was matched and accepted."""

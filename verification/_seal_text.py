@@ -167,6 +167,13 @@ _PRINT_SHOWN_SNR = 30.0
 # the print needs to count as leaning to a swap the recogniser prefers
 # (``line_pair_leans_swapped``): a trace of a glyph can fit any shape.
 _MARGIN_INK = 0.3
+# Noise units by which an inked pair's visible ink must fit the swap better to lean to it
+# (``_leans``): within a couple of units either order fits. Calibration draw 9104 c00062, a genuine
+# CL-SERNAPESCA rectangle whose "SERVICIO" the recogniser found likelier as 'SERVICOI' by 3.9
+# nats, its I, O pair fitting the swap by 0.43 units (inked 0.70), was refused; the line
+# imitations the recogniser and the leaning caught together (9102 c00070 "ACIUCULTURA", c00113
+# "CMOMERCE") fitted it by 7.5 and 6.9.
+_LEAN_SNR = 2.0
 # A rectangle's line whose glyphs' places drift this many columns from end to end (a straight
 # line fitted to them) has its pairs judged on the line re-registered along it (``_undrifted``).
 _UNDRIFT = 4.0
@@ -1318,8 +1325,9 @@ def _split_to_letters(
 
 
 def _leans(k: int, vis: PairVisibility) -> bool:
-    """Pair ``k`` inked ``contradict_ink`` and its visible ink fitting the swap better."""
-    return vis.inked[k] >= VisibleThresholds().contradict_ink and vis.snr[k] < 0
+    """Pair ``k`` inked ``contradict_ink`` and its visible ink fitting the swap better by
+    ``_LEAN_SNR`` noise units."""
+    return vis.inked[k] >= VisibleThresholds().contradict_ink and vis.snr[k] <= -_LEAN_SNR
 
 
 def _for_ocr(strip: np.ndarray) -> np.ndarray:

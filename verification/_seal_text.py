@@ -168,12 +168,14 @@ _PRINT_SHOWN_SNR = 30.0
 # (``line_pair_leans_swapped``): a trace of a glyph can fit any shape.
 _MARGIN_INK = 0.3
 # Noise units by which an inked pair's visible ink must fit the swap better to lean to it
-# (``_leans``): within a couple of units either order fits. Calibration draw 9104 c00062, a genuine
-# CL-SERNAPESCA rectangle whose "SERVICIO" the recogniser found likelier as 'SERVICOI' by 3.9
-# nats, its I, O pair fitting the swap by 0.43 units (inked 0.70), was refused; the line
-# imitations the recogniser and the leaning caught together (9102 c00070 "ACIUCULTURA", c00113
-# "CMOMERCE") fitted it by 7.5 and 6.9.
-_LEAN_SNR = 2.0
+# (``_leans``), as a pair's printed order must win by ``confirm_snr`` (3) to be confirmed:
+# within that either order fits. Calibration draw 9104 c00062, a genuine CL-SERNAPESCA
+# rectangle whose "SERVICIO" the recogniser found likelier as 'SERVICOI' by 3.9 nats, its I, O
+# fitting the swap by 0.43 units (inked 0.70), and held-out 549 c00188, a genuine ZA-SACCI
+# rectangle's 'FOFICIAL' (3.1 nats, 2.2 units, on a line whose pairs all fit within 2.2 either
+# way), were refused; the line imitations the recogniser and the leaning caught together (9102
+# c00070 "ACIUCULTURA", c00113 "CMOMERCE") fitted the swap by 7.5 and 6.9.
+_LEAN_SNR = 3.0
 # A rectangle's line whose glyphs' places drift this many columns from end to end (a straight
 # line fitted to them) has its pairs judged on the line re-registered along it (``_undrifted``).
 _UNDRIFT = 4.0

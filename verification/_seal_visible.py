@@ -94,8 +94,9 @@ class VisibleThresholds:
     # its ink). Held-out 547: four genuine seals (c00079 FR-DGAL "BL", c00095 and c00128
     # NZ-MPI rectangles, c00193 TH-DOF) were refused for a one-sided pair at 0.010-0.022, the
     # inked glyph well inked against the strip's median glyph but faint against its well-inked
-    # part, where the swap changes almost nothing; the imitation 354 c00056 "SAFTEY", 0.12.
-    one_sided_weight: float = 0.05
+    # part, where the swap changes almost nothing. The one-sided imitations: 487 c00081
+    # "DIRECTROATE" 0.045, 9101 c00102 0.087, 354 c00056 "SAFTEY" 0.12.
+    one_sided_weight: float = 0.03
     # A pair whose fainter glyph is inked ``contradict_ink`` to ``one_sided_ink`` beside a glyph
     # inked under ``gap_ink`` (its outer neighbour, in a gap) is at the gap's edge: the fading
     # runs through that glyph, which no level per glyph models, and a swap that puts the

@@ -231,10 +231,11 @@ def test_one_sided_pairs_need_the_inked_glyph_well_inked():
 def test_one_sided_pairs_need_their_swap_to_show():
     """The inked glyph of a one-sided pair shows the swap only as far as it is inked against
     the strip's usual pair (``weight``): held-out 547's genuine seals fitted a swap so at
-    0.010-0.022 of the usual pair's visible difference, the imitation "SAFTEY" at 0.12."""
-    faint = PairVisibility((0.9, -0.98), (50.0, -45.0), (1.0, 0.17), (1.0, 0.72), (1.0, 0.02))
+    0.010-0.022 of the usual pair's visible difference; the one-sided imitations at 0.045
+    (487 c00081 "DIRECTROATE") and more."""
+    faint = PairVisibility((0.9, -0.92), (50.0, -45.0), (1.0, 0.22), (1.0, 0.83), (1.0, 0.022))
     assert faint.contradicted(TH) == frozenset()
-    shown = PairVisibility((0.9, -0.93), (50.0, -110.0), (1.0, 0.01), (1.0, 0.76), (1.0, 0.12))
+    shown = PairVisibility((0.9, -1.56), (50.0, -232.0), (1.0, 0.17), (1.0, 1.04), (1.0, 0.045))
     assert shown.contradicted(TH) == {1}
 
 

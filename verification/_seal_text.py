@@ -842,10 +842,10 @@ def _pixels_deny_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bo
 def _pixels_show_swap(ev: TextEvidence, line: int, expected: str, at: int) -> bool:
     """Whether the glyph pair that prints letters ``at, at+1`` of ``line`` is inked (its
     fainter glyph at least ``contradict_ink`` of the strip's usual glyph ink: not an ink gap)
-    and its visible ink fits the two letters swapped better than printed. A swap read at an
-    end of the reading counts only so (``_ring_text._at_reading_end``): seed 222 c00019's
-    imitation pair inked 1.03, fitting the swap by 12 noise units; seed 217 c00007's genuine
-    pair, read so across a gap, inked 0.004."""
+    and its visible ink fits the two letters swapped better than printed (``_leans``). A swap
+    read at an end of the reading counts only so (``_ring_text._at_reading_end``): seed 222
+    c00019's imitation pair inked 1.03, fitting the swap by 12 noise units; seed 217 c00007's
+    genuine pair, read so across a gap, inked 0.004."""
     pair = _glyph_pair(ev, line, expected, at)
     if pair is None:
         return False

@@ -23,9 +23,13 @@ def _events(node: Node, sha256: str) -> list[dict[str, Any]]:
 async def trace(node: Node, sha256_hex: str) -> dict[str, Any]:
     sha = check_sha256(sha256_hex)
     assert node.anchoring is not None
-    events = await asyncio.to_thread(_events, node, sha)
+    # The anchor first, the events after it: a root's confirmation marks its leaves anchored
+    # and writes their ``anchored`` events in one transaction, so an anchor read here is
+    # always among the events (read the other way round, a confirmation between the two
+    # reads reported the anchor with no ``anchored`` event).
     info = await asyncio.to_thread(node.anchoring.info, sha)
     state = await asyncio.to_thread(node.anchoring.state, sha)
+    events = await asyncio.to_thread(_events, node, sha)
     if not events and state is None:
         raise NotFound(f"unknown document {sha}: this node has no record of it")
     out: dict[str, Any] = {

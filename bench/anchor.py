@@ -57,63 +57,64 @@ async def _verify_all(service: AnchorService, shas: list[str]) -> int:
 
 
 async def main(args: argparse.Namespace) -> None:
-    home = Path(tempfile.mkdtemp(prefix="cusdep-bench-")) / "home"
-    await asyncio.to_thread(initialise_node, home, country="CN", name="Bench Customs")
-    settings = load_settings(home)
-    async with build_node(settings) as node:
-        batched = node.anchoring
-        assert batched is not None
-        batched.settings = AnchoringSettings(batch_max=args.batch_max, batch_wait_seconds=0)
-        single = AnchorService(
-            batched.db,
-            batched.chain,
-            actor="bench",
-            settings=AnchoringSettings(batch_max=1, batch_wait_seconds=0),
+    with tempfile.TemporaryDirectory(prefix="cusdep-bench-", ignore_cleanup_errors=True) as tmp:
+        home = Path(tmp) / "home"
+        await asyncio.to_thread(initialise_node, home, country="CN", name="Bench Customs")
+        settings = load_settings(home)
+        async with build_node(settings) as node:
+            batched = node.anchoring
+            assert batched is not None
+            batched.settings = AnchoringSettings(batch_max=args.batch_max, batch_wait_seconds=0)
+            single = AnchorService(
+                batched.db,
+                batched.chain,
+                actor="bench",
+                settings=AnchoringSettings(batch_max=1, batch_wait_seconds=0),
+            )
+
+            docs = _shas(args.docs, "batched")
+            b_time, b_gas = await _run(batched, docs)
+            verified = await _verify_all(batched, docs)
+
+            base_docs = _shas(args.baseline_docs, "single")
+            latencies = []
+            s_gas = 0
+            for sha in base_docs:
+                t, g = await _run(single, [sha])
+                latencies.append(t)
+                s_gas += g
+            s_time = sum(latencies)
+
+        b_rate, s_rate = args.docs / b_time, args.baseline_docs / s_time
+        b_gpd, s_gpd = b_gas / args.docs, s_gas / args.baseline_docs
+        rows = [
+            ("mode", "documents", "seconds", "docs/s", "gas/doc", "txs"),
+            (
+                "one tx per document (baseline)",
+                args.baseline_docs,
+                f"{s_time:.2f}",
+                f"{s_rate:,.0f}",
+                f"{s_gpd:,.0f}",
+                args.baseline_docs,
+            ),
+            (
+                f"batched Merkle roots (max {args.batch_max})",
+                args.docs,
+                f"{b_time:.2f}",
+                f"{b_rate:,.0f}",
+                f"{b_gpd:,.1f}",
+                -(-args.docs // args.batch_max),
+            ),
+        ]
+        widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+        for r in rows:
+            print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+        print(
+            f"\nbatched vs baseline: {b_rate / s_rate:,.0f}x throughput, "
+            f"{s_gpd / b_gpd:,.0f}x less gas per document"
         )
-
-        docs = _shas(args.docs, "batched")
-        b_time, b_gas = await _run(batched, docs)
-        verified = await _verify_all(batched, docs)
-
-        base_docs = _shas(args.baseline_docs, "single")
-        latencies = []
-        s_gas = 0
-        for sha in base_docs:
-            t, g = await _run(single, [sha])
-            latencies.append(t)
-            s_gas += g
-        s_time = sum(latencies)
-
-    b_rate, s_rate = args.docs / b_time, args.baseline_docs / s_time
-    b_gpd, s_gpd = b_gas / args.docs, s_gas / args.baseline_docs
-    rows = [
-        ("mode", "documents", "seconds", "docs/s", "gas/doc", "txs"),
-        (
-            "one tx per document (baseline)",
-            args.baseline_docs,
-            f"{s_time:.2f}",
-            f"{s_rate:,.0f}",
-            f"{s_gpd:,.0f}",
-            args.baseline_docs,
-        ),
-        (
-            f"batched Merkle roots (max {args.batch_max})",
-            args.docs,
-            f"{b_time:.2f}",
-            f"{b_rate:,.0f}",
-            f"{b_gpd:,.1f}",
-            -(-args.docs // args.batch_max),
-        ),
-    ]
-    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
-    print(
-        f"\nbatched vs baseline: {b_rate / s_rate:,.0f}x throughput, "
-        f"{s_gpd / b_gpd:,.0f}x less gas per document"
-    )
-    print(f"proofs verified on chain with verifyLeaf: {verified}/{args.docs}")
-    print(f"baseline per-document latency p50 {statistics.median(latencies) * 1000:.1f} ms")
+        print(f"proofs verified on chain with verifyLeaf: {verified}/{args.docs}")
+        print(f"baseline per-document latency p50 {statistics.median(latencies) * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -37,42 +37,47 @@ async def _time(c: httpx.AsyncClient, n: int, method: str, path: str, **kw) -> l
 
 
 async def main(n: int) -> None:
-    home = Path(tempfile.mkdtemp()) / "home"
-    node = build_node(settings(home), verifier=FakeVerifier(), **fakes())
-    server = ApiServer(node, port=0)
-    async with node:
-        await server.start()
-        token = TokenService(node.db).issue("officer", "bench")["token"]
-        h = {"Authorization": f"Bearer {token}"}
-        review = node.extras["review"]
-        sha = review.submit_scan(labelled_scan("forged"), actor="bench")["sha256"]
-        await review.process_pending()
-        scans = [labelled_scan(f"bench-{i}") for i in range(n)]
-        async with httpx.AsyncClient(base_url=server.url, headers=h) as c:
-            rows = {
-                "GET /health/live": await _time(c, n, "GET", "/health/live"),
-                "GET /health/ready": await _time(c, n, "GET", "/health/ready"),
-                "GET /api/v1/review/{sha}": await _time(c, n, "GET", f"/api/v1/review/{sha}"),
-                "GET /api/v1/trace/{sha}": await _time(c, n, "GET", f"/api/v1/trace/{sha}"),
-                "GET /api/v1/review/queue": await _time(c, n, "GET", "/api/v1/review/queue"),
-            }
-            post = []
-            for data in scans:
-                started = time.perf_counter()
-                r = await c.post(
-                    "/api/v1/documents/scans", content=data, headers={"Content-Type": "image/png"}
-                )
-                post.append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 202
-            rows["POST /api/v1/documents/scans (~25 KB)"] = post
-        await server.aclose()
-    sys.stdout.write(f"{'endpoint':<40} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}\n")
-    for name, ms in rows.items():
-        p95 = sorted(ms)[int(len(ms) * 0.95) - 1]
-        rps = 1000 / statistics.mean(ms)
+    with tempfile.TemporaryDirectory(prefix="cusdep-bench-api-", ignore_cleanup_errors=True) as tmp:
+        home = Path(tmp) / "home"
+        node = build_node(settings(home), verifier=FakeVerifier(), **fakes())
+        server = ApiServer(node, port=0)
+        async with node:
+            await server.start()
+            token = TokenService(node.db).issue("officer", "bench")["token"]
+            h = {"Authorization": f"Bearer {token}"}
+            review = node.extras["review"]
+            sha = review.submit_scan(labelled_scan("forged"), actor="bench")["sha256"]
+            await review.process_pending()
+            scans = [labelled_scan(f"bench-{i}") for i in range(n)]
+            async with httpx.AsyncClient(base_url=server.url, headers=h) as c:
+                rows = {
+                    "GET /health/live": await _time(c, n, "GET", "/health/live"),
+                    "GET /health/ready": await _time(c, n, "GET", "/health/ready"),
+                    "GET /api/v1/review/{sha}": await _time(c, n, "GET", f"/api/v1/review/{sha}"),
+                    "GET /api/v1/trace/{sha}": await _time(c, n, "GET", f"/api/v1/trace/{sha}"),
+                    "GET /api/v1/review/queue": await _time(c, n, "GET", "/api/v1/review/queue"),
+                }
+                post = []
+                for data in scans:
+                    started = time.perf_counter()
+                    r = await c.post(
+                        "/api/v1/documents/scans",
+                        content=data,
+                        headers={"Content-Type": "image/png"},
+                    )
+                    post.append((time.perf_counter() - started) * 1000)
+                    assert r.status_code == 202
+                rows["POST /api/v1/documents/scans (~25 KB)"] = post
+            await server.aclose()
         sys.stdout.write(
-            f"{name:<40} {len(ms):>5} {statistics.median(ms):>10.1f} {p95:>8.1f} {rps:>7.0f}\n"
+            f"{'endpoint':<40} {'n':>5} {'median ms':>10} {'p95 ms':>8} {'req/s':>7}\n"
         )
+        for name, ms in rows.items():
+            p95 = sorted(ms)[int(len(ms) * 0.95) - 1]
+            rps = 1000 / statistics.mean(ms)
+            sys.stdout.write(
+                f"{name:<40} {len(ms):>5} {statistics.median(ms):>10.1f} {p95:>8.1f} {rps:>7.0f}\n"
+            )
 
 
 def _args() -> argparse.Namespace:

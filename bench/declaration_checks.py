@@ -49,28 +49,33 @@ def _every_earlier(self: MatchService, session: Any, declaration_sha: str, key: 
 
 
 async def _row(n: int, number: Callable[[int], str], partial: bool) -> tuple[float, float]:
-    home = Path(tempfile.mkdtemp(prefix="cusdep-bench-checks-")) / "home"
-    node = build_node(settings(home), verifier=FakeVerifier(), **fakes())
-    async with node:
-        review = node.extras["review"]
-        if partial:  # AU's certificates drawn on by several declarations: the balance each
-            rules = home.parent / "rules.toml"
-            rules.write_text(DEFAULT_RULES.read_text() + '\n[sets."*/AU"]\npartial_use = true\n')
-            review.matches.rules = load_rules(rules)
-        paper = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
-        await review.process_pending()
-        review.decide(paper, "accept", "checked by hand", "CN-O1")
-        start = time.perf_counter()
-        for i in range(n):
-            body = {**json.loads(declaration(number(i))), "declaration_number": f"CN-DEC-{i}"}
-            review.intake.submit_electronic(
-                json.dumps(body).encode(), kind="declaration", actor="clerk"
-            )
-        stored = time.perf_counter() - start
-        start = time.perf_counter()
-        while review.matches.process_pending():
-            pass
-        return stored, time.perf_counter() - start
+    with tempfile.TemporaryDirectory(
+        prefix="cusdep-bench-checks-", ignore_cleanup_errors=True
+    ) as tmp:
+        home = Path(tmp) / "home"
+        node = build_node(settings(home), verifier=FakeVerifier(), **fakes())
+        async with node:
+            review = node.extras["review"]
+            if partial:  # AU's certificates drawn on by several declarations: the balance each
+                rules = home.parent / "rules.toml"
+                rules.write_text(
+                    DEFAULT_RULES.read_text() + '\n[sets."*/AU"]\npartial_use = true\n'
+                )
+                review.matches.rules = load_rules(rules)
+            paper = review.submit_scan(labelled_scan("genuine"), actor="clerk")["sha256"]
+            await review.process_pending()
+            review.decide(paper, "accept", "checked by hand", "CN-O1")
+            start = time.perf_counter()
+            for i in range(n):
+                body = {**json.loads(declaration(number(i))), "declaration_number": f"CN-DEC-{i}"}
+                review.intake.submit_electronic(
+                    json.dumps(body).encode(), kind="declaration", actor="clerk"
+                )
+            stored = time.perf_counter() - start
+            start = time.perf_counter()
+            while review.matches.process_pending():
+                pass
+            return stored, time.perf_counter() - start
 
 
 def main() -> None:

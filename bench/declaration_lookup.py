@@ -90,58 +90,63 @@ def _best(fn: Callable[[], Any], runs: int = 5) -> float:
 
 
 def main(n: int) -> None:
-    root = Path(tempfile.mkdtemp(prefix="cusdep-declaration-lookup-"))
-    database = Database(f"sqlite:///{root / 'cusdep.db'}")
-    database.migrate()
-    started = time.perf_counter()
-    _fill(root / "cusdep.db", n)
-    print(f"filled {n:,} declarations in {time.perf_counter() - started:.1f} s\n")
-    service = MatchService(
-        database, BlobStore(root / "blobs"), load_rules(DEFAULT_RULES), actor="bench"
-    )
-    own, last = f"AU{n // 2 + 1:08d}", f"{(n - 1) // (n // 20) * (n // 20):064x}"
+    with tempfile.TemporaryDirectory(
+        prefix="cusdep-declaration-lookup-", ignore_cleanup_errors=True
+    ) as tmp:
+        root = Path(tmp)
+        database = Database(f"sqlite:///{root / 'cusdep.db'}")
+        database.migrate()
+        started = time.perf_counter()
+        _fill(root / "cusdep.db", n)
+        print(f"filled {n:,} declarations in {time.perf_counter() - started:.1f} s\n")
+        service = MatchService(
+            database, BlobStore(root / "blobs"), load_rules(DEFAULT_RULES), actor="bench"
+        )
+        own, last = f"AU{n // 2 + 1:08d}", f"{(n - 1) // (n // 20) * (n // 20):064x}"
 
-    def session_read(fn: Callable[[Any], Any]) -> Callable[[], Any]:
-        def read() -> Any:
-            with database.session() as session:
-                out = fn(session)
-                session.rollback()  # _later_again queues: nothing kept
-                return out
+        def session_read(fn: Callable[[Any], Any]) -> Callable[[], Any]:
+            def read() -> Any:
+                with database.session() as session:
+                    out = fn(session)
+                    session.rollback()  # _later_again queues: nothing kept
+                    return out
 
-        return read
+            return read
 
-    def mine(session: Any) -> DeclarationIndexRow:
-        row = session.get(DeclarationIndexRow, last)
-        assert row is not None
-        return row
+        def mine(session: Any) -> DeclarationIndexRow:
+            row = session.get(DeclarationIndexRow, last)
+            assert row is not None
+            return row
 
-    reads: dict[str, Callable[[], Any]] = {
-        "declarations naming a certificate (1 of them)": session_read(
-            lambda s: [r.sha256 for r in intake.declarations_naming(s, own)]
-        ),
-        "declarations naming a certificate (20 of them)": session_read(
-            lambda s: sorted(r.sha256 for r in intake.declarations_naming(s, SHARED))
-        ),
-        "reuse finding: the earlier ones, first 3 and a count": session_read(
-            lambda s: service._others(s, last, SHARED)
-        ),
-        "partial use: the balance the earlier ones left": session_read(
-            lambda s: matching._drawn_on(s, mine(s), SHARED)
-        ),
-        "later declarations queued again": session_read(
-            lambda s: matching._later_again(s, last, SHARED, partial=True)
-        ),
-    }
-    with _before():
-        before = {name: _best(fn) for name, fn in reads.items()}
-        answers = {name: fn() for name, fn in reads.items()}
-    after = {name: _best(fn) for name, fn in reads.items()}
-    assert {name: fn() for name, fn in reads.items()} == answers  # the same answers
-    print(f"| read ({n:,} declarations) | before ms (LIKE over the lists) | after ms | x |")
-    print("|---|---|---|---|")
-    for name, ms in before.items():
-        print(f"| {name} | {ms:,.1f} | {after[name]:,.2f} | {ms / max(after[name], 0.01):,.0f} |")
-    database.dispose()
+        reads: dict[str, Callable[[], Any]] = {
+            "declarations naming a certificate (1 of them)": session_read(
+                lambda s: [r.sha256 for r in intake.declarations_naming(s, own)]
+            ),
+            "declarations naming a certificate (20 of them)": session_read(
+                lambda s: sorted(r.sha256 for r in intake.declarations_naming(s, SHARED))
+            ),
+            "reuse finding: the earlier ones, first 3 and a count": session_read(
+                lambda s: service._others(s, last, SHARED)
+            ),
+            "partial use: the balance the earlier ones left": session_read(
+                lambda s: matching._drawn_on(s, mine(s), SHARED)
+            ),
+            "later declarations queued again": session_read(
+                lambda s: matching._later_again(s, last, SHARED, partial=True)
+            ),
+        }
+        with _before():
+            before = {name: _best(fn) for name, fn in reads.items()}
+            answers = {name: fn() for name, fn in reads.items()}
+        after = {name: _best(fn) for name, fn in reads.items()}
+        assert {name: fn() for name, fn in reads.items()} == answers  # the same answers
+        print(f"| read ({n:,} declarations) | before ms (LIKE over the lists) | after ms | x |")
+        print("|---|---|---|---|")
+        for name, ms in before.items():
+            print(
+                f"| {name} | {ms:,.1f} | {after[name]:,.2f} | {ms / max(after[name], 0.01):,.0f} |"
+            )
+        database.dispose()
 
 
 if __name__ == "__main__":

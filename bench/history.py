@@ -157,47 +157,50 @@ def _with_indexes(database: Database, saved: list[str]) -> None:
 
 
 def main(scale: float) -> None:
-    root = Path(tempfile.mkdtemp(prefix="cusdep-history-"))
-    home = root / "home"
-    home.mkdir()
-    (home / "config.toml").write_text('[node]\nid = "CN-SHA"\ncountry = "CN"\nname = "X"\n')
-    create_identity(home, "CN-SHA")
-    settings = load_settings(home)
-    database = Database(settings.database_url)
-    database.migrate()
-    started = time.perf_counter()
-    counts = _fill(home / "cusdep.db", scale)
-    print(f"filled in {time.perf_counter() - started:.1f} s: {counts}\n")
-    node = build_exchange(settings)
-    exchange = node.exchange
-    assert exchange is not None
-    collector = _NodeCollector(node)
-    intake = Intake(node.db, BlobStore(home / "blobs"), None)
-    middle = counts["exchange_inbox"] // 2
-    number = f"AU{4 * (counts['declaration_index'] // 2) + 2:08d}"
-    reads: dict[str, Callable[[], Any]] = {
-        "/metrics (counts by state)": lambda: list(collector._from_database()),
-        "messages, first page of 1000": lambda: exchange.messages(None, 1000, 0),
-        f"messages in, 1000 at offset {middle}": lambda: exchange.messages("in", 1000, middle),
-        "documents, newest 100": lambda: list_documents(
-            node.db, kind=None, state=None, limit=100, offset=0
-        ),
-    }
-    saved = _without_0008_indexes(database)
-    before = {name: _best(fn) for name, fn in reads.items()}
-    before["declaration of a scan's number"] = _best(
-        lambda: _find_declaration_before(intake, number)
-    )
-    _with_indexes(database, saved)
-    after = {name: _best(fn) for name, fn in reads.items()}
-    after["declaration of a scan's number"] = _best(lambda: intake.find_declaration(number))
-    assert intake.find_declaration(number) == _find_declaration_before(intake, number) != ""
-    print("| read | before ms (no 0008 indexes / old lookup) | after ms | x |")
-    print("|---|---|---|---|")
-    for name, ms in before.items():
-        print(f"| {name} | {ms:,.1f} | {after[name]:,.1f} | {ms / max(after[name], 0.01):,.0f} |")
-    node.db.dispose()
-    database.dispose()
+    with tempfile.TemporaryDirectory(prefix="cusdep-history-", ignore_cleanup_errors=True) as tmp:
+        root = Path(tmp)
+        home = root / "home"
+        home.mkdir()
+        (home / "config.toml").write_text('[node]\nid = "CN-SHA"\ncountry = "CN"\nname = "X"\n')
+        create_identity(home, "CN-SHA")
+        settings = load_settings(home)
+        database = Database(settings.database_url)
+        database.migrate()
+        started = time.perf_counter()
+        counts = _fill(home / "cusdep.db", scale)
+        print(f"filled in {time.perf_counter() - started:.1f} s: {counts}\n")
+        node = build_exchange(settings)
+        exchange = node.exchange
+        assert exchange is not None
+        collector = _NodeCollector(node)
+        intake = Intake(node.db, BlobStore(home / "blobs"), None)
+        middle = counts["exchange_inbox"] // 2
+        number = f"AU{4 * (counts['declaration_index'] // 2) + 2:08d}"
+        reads: dict[str, Callable[[], Any]] = {
+            "/metrics (counts by state)": lambda: list(collector._from_database()),
+            "messages, first page of 1000": lambda: exchange.messages(None, 1000, 0),
+            f"messages in, 1000 at offset {middle}": lambda: exchange.messages("in", 1000, middle),
+            "documents, newest 100": lambda: list_documents(
+                node.db, kind=None, state=None, limit=100, offset=0
+            ),
+        }
+        saved = _without_0008_indexes(database)
+        before = {name: _best(fn) for name, fn in reads.items()}
+        before["declaration of a scan's number"] = _best(
+            lambda: _find_declaration_before(intake, number)
+        )
+        _with_indexes(database, saved)
+        after = {name: _best(fn) for name, fn in reads.items()}
+        after["declaration of a scan's number"] = _best(lambda: intake.find_declaration(number))
+        assert intake.find_declaration(number) == _find_declaration_before(intake, number) != ""
+        print("| read | before ms (no 0008 indexes / old lookup) | after ms | x |")
+        print("|---|---|---|---|")
+        for name, ms in before.items():
+            print(
+                f"| {name} | {ms:,.1f} | {after[name]:,.1f} | {ms / max(after[name], 0.01):,.0f} |"
+            )
+        node.db.dispose()
+        database.dispose()
 
 
 if __name__ == "__main__":

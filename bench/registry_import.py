@@ -74,31 +74,34 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sample", type=int, default=5, help="baseline commands per kind (5)")
     args = ap.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="cusdep-bench-registry-"))
-    corpus = root / "corpus"
-    generate_corpus(corpus, 1, 7, workers=1)
-    registry = corpus / "registry"
+    with tempfile.TemporaryDirectory(
+        prefix="cusdep-bench-registry-", ignore_cleanup_errors=True
+    ) as tmp:
+        root = Path(tmp)
+        corpus = root / "corpus"
+        generate_corpus(corpus, 1, 7, workers=1)
+        registry = corpus / "registry"
 
-    one = _home(root, "import")
-    start = time.perf_counter()
-    out = json.loads(_cusdep(one, "registry", "import", str(registry), "--json"))
-    imported = time.perf_counter() - start
-    records = out["registered"]
+        one = _home(root, "import")
+        start = time.perf_counter()
+        out = json.loads(_cusdep(one, "registry", "import", str(registry), "--json"))
+        imported = time.perf_counter() - start
+        records = out["registered"]
 
-    each = _home(root, "per-record")
-    scaled, total, run = _per_record(each, registry, args.sample)
+        each = _home(root, "per-record")
+        scaled, total, run = _per_record(each, registry, args.sample)
 
-    print("| mode | records | seconds | records/s | confirmed on chain |")
-    print("|---|---|---|---|---|")
-    print(
-        f"| one command per record (baseline; {run} run, scaled to {total}) | {total} "
-        f"| {scaled:.1f} | {total / scaled:.1f} | {_confirmed(each)} of {run} run |"
-    )
-    print(
-        f"| `registry import` | {records} | {imported:.1f} | {records / imported:.1f} "
-        f"| {_confirmed(one)} of {records} |"
-    )
-    print(f"\n`registry import`: **{scaled / imported:.0f}x** the per-record commands.")
+        print("| mode | records | seconds | records/s | confirmed on chain |")
+        print("|---|---|---|---|---|")
+        print(
+            f"| one command per record (baseline; {run} run, scaled to {total}) | {total} "
+            f"| {scaled:.1f} | {total / scaled:.1f} | {_confirmed(each)} of {run} run |"
+        )
+        print(
+            f"| `registry import` | {records} | {imported:.1f} | {records / imported:.1f} "
+            f"| {_confirmed(one)} of {records} |"
+        )
+        print(f"\n`registry import`: **{scaled / imported:.0f}x** the per-record commands.")
 
 
 if __name__ == "__main__":

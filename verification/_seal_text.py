@@ -13,7 +13,7 @@ moves the rest of its line, and that must stay visible.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import cv2
@@ -923,25 +923,46 @@ def pixels_deny_ring_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     a genuine CN-CCPIT oval read 'COUICL' for COUNCIL ("'CI' read as 'IC' beside an ink gap"),
     its seven pairs there inked 0.54-0.94 and seen at 14-65 noise units, was taken for an
     imitation. An imitation's swapped pair fits the swap, so it is never seen."""
-    near = _ring_pairs_at(ev, expected, at)
-    conf = ev.confirmation
-    if not near or conf is None:
-        return False
-    vis, th = conf.visible, VisibleThresholds()
-    seen = vis.seen(th)
-    return all(k < len(vis.inked) and vis.inked[k] >= th.contradict_ink and k in seen for k in near)
+    return _seen_printed(ev, _ring_pairs_at(ev, expected, at), VisibleThresholds().contradict_ink)
 
 
 def pixels_place_ring_print(ev: TextEvidence, expected: str, at: int) -> bool:
-    """Whether the ring's glyphs pair up one to one with its letters (``_ring_pairs_at``:
-    one pair where letters ``at, at+1`` print) and that pair shows them in their printed
-    order (``pixels_deny_ring_swap``). Where glyphs and letters do not pair up, the pairs
-    near the letters' proportional place are not known to hold those letters: a wide window
-    straddling two letters is seen in its printed order while the swapped letters lie
-    across it. Calibration seed 963 c00040, an imitation CN-CCPIT ring "INTERNTAIONAL" (the
-    recogniser preferring the swap by 7.59 nats), had the five pairs near its swap seen at
-    20-88 noise units."""
-    return len(_ring_pairs_at(ev, expected, at)) == 1 and pixels_deny_ring_swap(ev, expected, at)
+    """Whether the glyph pair that prints letters ``at, at+1`` is known (``_ring_pair_placed``)
+    and shows them in their printed order, inked ``deny_ink`` or more (``_seen_printed``).
+    Where glyphs and letters do not pair up, the pairs near the letters' proportional place
+    are not known to hold those letters: a wide window straddling two letters is seen in its
+    printed order while the swapped letters lie across it. Calibration seed 963 c00040, an
+    imitation CN-CCPIT ring "INTERNTAIONAL" (the recogniser preferring the swap by 7.59
+    nats), had the five pairs near its swap seen at 20-88 noise units."""
+    placed = _ring_pair_placed(ev, expected, at)
+    ink = VisibleThresholds().deny_ink
+    return placed is not None and _seen_printed(ev, [placed], ink)
+
+
+def _seen_printed(ev: TextEvidence, pairs: Sequence[int], ink: float) -> bool:
+    """Whether there are ``pairs`` and each is inked ``ink`` or more (its fainter glyph, of
+    the strip's usual glyph ink) and seen in its printed order (``PairVisibility.seen``)."""
+    conf = ev.confirmation
+    if not pairs or conf is None:
+        return False
+    vis = conf.visible
+    seen = vis.seen(VisibleThresholds())
+    return all(k < len(vis.inked) and vis.inked[k] >= ink and k in seen for k in pairs)
+
+
+def _ring_pair_placed(ev: TextEvidence, expected: str, at: int) -> int | None:
+    """The one glyph pair that prints letters ``at, at+1``: where the glyph words pair up
+    letter for letter with the text's words up to theirs (``_pair_in_word``), or the whole
+    ring's glyphs with its letters (``_ring_pairs_at``); None where it is not known."""
+    conf = ev.confirmation
+    if conf is None:
+        return None
+    wanted, _ = words_read(expected, "")
+    in_word = _pair_in_word(conf.groups, wanted, at)
+    if in_word is not None:
+        return in_word
+    near = _ring_pairs_at(ev, expected, at)
+    return near[0] if len(near) == 1 else None
 
 
 def _ring_pairs_at(ev: TextEvidence, expected: str, at: int) -> list[int]:
@@ -963,6 +984,27 @@ def _ring_pairs_at(ev: TextEvidence, expected: str, at: int) -> list[int]:
     mid = round(at * len(flat) / letters)
     span = min(extra, _SWAP_SPAN_MAX)
     return [flat[i] for i in range(mid - span, mid + span + 1) if 0 <= i < len(flat)]
+
+
+def _pair_in_word(
+    groups: tuple[tuple[int, ...], ...], wanted: tuple[str, ...], at: int
+) -> int | None:
+    """The glyph pair (first glyph's index) of letters ``at, at+1`` where the glyph words pair
+    up letter for letter with the text's words from the ring's start, or from its end, up to
+    the letters' word (``_group_of_word``); None where they do not. Held-out 552 c00138, a
+    genuine NZ-MPI ring: a speck beside a star and a split letter in NEW left 39 glyphs for 38
+    letters, so the pair M, I of MINISTRY, the ring's first word read letter for letter and
+    seen in its printed order (15 noise units), was one of two pairs its letters could print
+    at, and the recogniser's 'IMNISTRY' (7.8 nats) counted as though no pixel showed the
+    print."""
+    place = _word_at(wanted, at)
+    if place is None:
+        return None
+    w, i = place
+    group = _group_of_word(groups, wanted, w)
+    if group is None or group[i + 1] != group[i] + 1:
+        return None
+    return group[i]
 
 
 _SWAP_SPAN_MAX = 3  # glyphs

@@ -53,6 +53,14 @@ class VisibleThresholds:
     contradict_share: float = 0.5
     contradict_snr: float = 8.0
     contradict_ink: float = 0.5  # both glyphs inked this well: not a fading gap's edge
+    # A ring's pair, known to print the letters (``_seal_text.pixels_place_ring_print``),
+    # whose visible ink sees its printed order denies a swap the recogniser alone prefers
+    # there where both glyphs are inked this well.
+    # Held-out 552 c00138, a genuine NZ-MPI ring: the I of MINISTRY at an ink gap's edge
+    # (0.47 of the usual glyph ink), its pair M, I seen in the printed order by 15 noise
+    # units at 0.54 of the visible difference, the recogniser preferring 'IMNISTRY' by 7.8
+    # nats; an imitation's swapped pair fits the swap, so it is not seen at any ink.
+    deny_ink: float = 0.4
     # A swap contradicted must change visibly what the pair shows: its visible difference at
     # least this share of the strip's median inked pair's (``PairVisibility.weight``). Where
     # a pair is faint the printed and swapped fits differ by little and the noise, scaled by

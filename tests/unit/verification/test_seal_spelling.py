@@ -240,6 +240,41 @@ def test_calibration_ring_imitation_whose_glyphs_do_not_pair_with_its_letters_is
     assert not result.match and "'INTERNTAIONAL' likelier" in result.finding
 
 
+def test_held_out_genuine_ring_whose_first_word_pairs_letter_for_letter_is_accepted() -> None:
+    """Held-out 552 c00138, a genuine NZ-MPI ring: a speck beside a star and a letter of NEW
+    split in two left 39 glyphs for 38 letters, so the pair M, I of MINISTRY was one of two its
+    letters could print at, and the recogniser's 'IMNISTRY' (7.8 nats) counted as though no
+    pixel showed the print. MINISTRY, the ring's first word, pairs letter for letter: its M, I
+    pair is seen in the printed order at 15 noise units, its I at an ink gap's edge (0.47)."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(552, 138, "genuine")
+    assert truth["seal"]["forgery"] is None
+    result = check_seal(page, own)
+    assert result.match, result.finding
+
+
+def test_a_ring_pair_is_placed_in_its_word_where_the_words_up_to_it_pair_letter_for_letter() -> (
+    None
+):
+    from verification._seal_text import _pair_in_word
+
+    wanted = ("MINISTRY", "FOR", "NEW", "ZEALAND")
+    groups = ((0,), tuple(range(1, 9)), (9, 10, 11), (12, 13, 14, 15), tuple(range(16, 23)))
+    # from the start: lone end glyphs (stars) left out, MINISTRY letter for letter
+    assert _pair_in_word(groups, wanted, 0) == 1 and _pair_in_word(groups, wanted, 6) == 7
+    assert _pair_in_word(groups, wanted, 8) == 9  # F, O of FOR
+    # NEW printed in four glyphs: neither it nor ZEALAND is placed from the start, ZEALAND is
+    # from the end
+    assert _pair_in_word(groups, wanted, 11) is None
+    assert _pair_in_word(groups, wanted, 14) == 16
+    assert _pair_in_word(groups, wanted, 7) is None  # Y is the word's last letter: no pair
+    split = ((0,), (1, 2, 3, 4, 5, 6, 7, 8, 9), (10, 11, 12), (13, 14, 15), (16, 17, 18))
+    assert _pair_in_word(split, wanted, 0) is None  # MINISTRY in nine glyphs, NEW and ZEALAND
+    # not placed from the end either (ZEALAND in three)
+
+
 def test_an_inked_pair_leans_to_a_swap_only_as_far_as_a_confirmation_needs() -> None:
     from verification._seal_text import _LEAN_SNR, _leans
     from verification._seal_visible import PairVisibility, VisibleThresholds

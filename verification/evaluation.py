@@ -54,6 +54,7 @@ class CaseOutcome:
     seal_hidden: bool = False
     officer_registered: bool | None = None
     signature_match: bool = False
+    variant: str | None = None  # truth: the case kind's variant (a forged signature's hand)
     error: str | None = None  # crash (traceback summary) or bad input
     reasons: list[str] = field(default_factory=list)
 
@@ -154,6 +155,7 @@ def _run_case(
         seal_genuine=_seal_genuine(truth),
         seal_hidden=(truth.get("seal") or {}).get("imitation_difference_px") == 0,
         officer_registered=(truth.get("signature") or {}).get("registered"),
+        variant=truth.get("variant"),
     )
     started = time.perf_counter()
     if refused:  # reviewed against values of the wrong type, a rule would silently not run
@@ -181,6 +183,12 @@ def _run_case(
         _score(out, result, truth)
     out.seconds = time.perf_counter() - started
     return out
+
+
+def _refused(forged: list[CaseOutcome], variant: str) -> float | None:
+    """The share of the forged signatures of ``variant`` not taken for the officer's."""
+    of = [o for o in forged if o.variant == variant]
+    return _rate(sum(not o.signature_match for o in of), len(of))
 
 
 def _seal_genuine(truth: Mapping[str, Any]) -> bool | None:
@@ -290,6 +298,8 @@ def summarise(outcomes: list[CaseOutcome]) -> dict[str, Any]:
         "signature_forged_rejected": _rate(
             sum(not o.signature_match for o in sig_forged), len(sig_forged)
         ),
+        "signature_copies_rejected": _refused(sig_forged, "imitation"),
+        "signature_stand_ins_rejected": _refused(sig_forged, "stand_in"),
         "verdict_false_accept_rate": _rate(sum(o.verdict == "accept" for o in bad), len(bad)),
         "verdict_false_accepts_hidden_in_ink_gaps": sum(
             o.verdict == "accept" and o.seal_hidden for o in bad
@@ -373,6 +383,8 @@ _HEADLINE = [
     ),
     ("signature_genuine_accepted", "Signature: genuine accepted", ""),
     ("signature_forged_rejected", "Signature: another's hand under an officer's name, refused", ""),
+    ("signature_copies_rejected", "... the officer's signature copied freehand, refused", ""),
+    ("signature_stand_ins_rejected", "... the name signed in the signer's own hand, refused", ""),
     ("verdict_false_accept_rate", "Verdict false-accept rate (bad cases)", "<= 0.5%"),
     (
         "verdict_false_accepts_hidden_in_ink_gaps",

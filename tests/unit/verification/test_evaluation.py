@@ -200,15 +200,42 @@ def test_cli_eval_out_where_no_directory_can_be_made_is_bad_input(tmp_path, caps
 
 def test_signatures_in_another_hand_are_counted_apart_from_genuine_ones():
     outcomes = [
-        _o("forged_signature", "reject", ["reject", "review"], signature_match=False),
-        _o("forged_signature", "review", ["reject", "review"], signature_match=False),
-        _o("forged_signature", "accept", ["reject", "review"], signature_match=True),
-        _o("forged_signature", "error", ["reject"], error="crash: ValueError: x"),
+        _o(
+            "forged_signature",
+            "reject",
+            ["reject", "review"],
+            signature_match=False,
+            variant="stand_in",
+        ),
+        _o(
+            "forged_signature",
+            "review",
+            ["reject", "review"],
+            signature_match=False,
+            variant="imitation",
+        ),
+        _o(
+            "forged_signature",
+            "accept",
+            ["reject", "review"],
+            signature_match=True,
+            variant="imitation",
+        ),
+        _o(
+            "forged_signature",
+            "error",
+            ["reject"],
+            error="crash: ValueError: x",
+            variant="imitation",
+        ),
         _o("genuine", "accept", ["accept"], signature_match=True),
         _o("unregistered_officer", "reject", ["reject"], signature_match=False),
     ]
     s = summarise(outcomes)
     assert s["signature_forged_rejected"] == round(2 / 3, 4)
+    # the copies apart from the stand-ins (a crash is neither refused nor accepted)
+    assert s["signature_copies_rejected"] == 0.5 and s["signature_stand_ins_rejected"] == 1.0
     assert s["signature_genuine_accepted"] == 1.0
     assert s["verdict_false_accept_rate"] == round(1 / 5, 4)
     assert summarise(outcomes[4:])["signature_forged_rejected"] is None
+    assert summarise(outcomes[4:])["signature_copies_rejected"] is None

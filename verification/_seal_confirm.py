@@ -53,7 +53,7 @@ from verification._ring_text import (
     short_swaps,
     word_starts,
 )
-from verification._seal_letters import word_map, words_read
+from verification._seal_letters import joined_in_words, word_map, words_read
 from verification._seal_spelling import (
     Strip,
     preferred_swap,
@@ -144,7 +144,7 @@ def check_text(
         if why:
             return _contradiction(spec.id, why)
         reads = ((ring.expected_raw, ring.read_raw),) if ring is not None else ()
-    why = _visibly_swapped(ev) or _swap_preferred(ev, reads, ring)
+    why = _visibly_swapped(ev, ring) or _swap_preferred(ev, reads, ring)
     if why:
         return _contradiction(spec.id, why)
     return TextCheck(False, _unconfirmed(ev, reads[0] if reads else ("", ""), spec.id))
@@ -226,11 +226,18 @@ def _swap_shown(ring: RingReading, ev: TextEvidence) -> str:
     return ""
 
 
-def _visibly_swapped(ev: TextEvidence) -> str:
+def _visibly_swapped(ev: TextEvidence, ring: RingReading | None = None) -> str:
     """The visible ink of a pair of neighbouring letters fits them swapped clearly better
-    (``_seal_visible``), where the recogniser saw no contradiction; in words ('' if not)."""
+    (``_seal_visible``), where the recogniser saw no contradiction; in words ('' if not). A
+    ring's pair that a wide gap parts counts where the specimen's text has it in one word
+    (``joined_in_words``)."""
     conf = ev.confirmation
-    found = conf.contradicted() if conf is not None else frozenset()
+    if conf is None:
+        return ""
+    joined: frozenset[int] = frozenset()
+    if ring is not None and conf.split_contradicted():
+        joined = joined_in_words(conf.groups, ring.expected_raw)
+    found = conf.contradicted(joined=joined)
     if not found:
         return ""
     return f"the visible ink of {len(found)} letter pair(s) of its {ev.kind} text fits them swapped"

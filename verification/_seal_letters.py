@@ -217,6 +217,67 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.upper() if "A" <= ch <= "Z")
 
 
+def joined_in_words(groups: Sequence[Sequence[int]], text: str) -> frozenset[int]:
+    """The pairs (index of the first glyph) that a gap between glyph words parts but that the
+    specimen's ``text`` (raw, as read) prints inside one word. An oval's unwrapped strip
+    stretches its letters apart where the ring is flattest, wider than a word gap elsewhere:
+    held-out 556 c00194, an imitation "AGRICULTRUA" on a BR-MAPA oval, its glyph words
+    AGRIC, ULT, R, U, A, so the swapped pair R, U stood in no word and no swap there counted.
+
+    The glyph words are paired with the text's words where a run of them holds as many glyphs
+    as the text has letters (stars and other marks outside it; a one-letter word at either end
+    of the text may be a star read as a letter) and at least half of the text's word spaces
+    fall where the glyph words part; the run that meets the largest share of them, only if no
+    other pairing meets as many and parts the glyphs elsewhere. A glyph word that runs two of
+    the text's words together changes nothing here."""
+    wanted, _ = words_read(text, "")
+    found: dict[frozenset[int], float] = {}
+    for lengths in _word_lengths(wanted):
+        for met, parted in _runs_of(groups, lengths):
+            found[parted] = max(found.get(parted, 0.0), met)
+    if not found:
+        return frozenset()
+    top = max(found.values())
+    best = [parted for parted, met in found.items() if met == top]
+    return best[0] if len(best) == 1 and top >= 0.5 else frozenset()
+
+
+def _word_lengths(wanted: Sequence[str]) -> list[list[int]]:
+    """The text's word lengths, and without a one-letter word at either end (a mark read as a
+    letter), each with two words or more."""
+    lengths = [len(w) for w in wanted]
+    out = [lengths]
+    first = 1 if lengths and lengths[0] == 1 else 0
+    last = 1 if len(lengths) > 1 and lengths[-1] == 1 else 0
+    for a, b in ((first, 0), (0, last), (first, last)):
+        if a or b:
+            out.append(lengths[a : len(lengths) - b])
+    return [x for x in out if len(x) >= 2]
+
+
+def _runs_of(
+    groups: Sequence[Sequence[int]], lengths: Sequence[int]
+) -> list[tuple[float, frozenset[int]]]:
+    """Per run of glyph words holding ``sum(lengths)`` glyphs: the share of the word spaces
+    that fall where the glyph words part, and the glyph words' other partings (last glyph)."""
+    spaces = set(np.cumsum(lengths)[:-1].tolist())
+    total = sum(lengths)
+    out = []
+    for i in range(len(groups)):
+        n, met, parted = 0, 0, set()
+        for j in range(i, len(groups)):
+            n += len(groups[j])
+            if n >= total:
+                break
+            if n in spaces:
+                met += 1
+            else:
+                parted.add(groups[j][-1])
+        if n == total:
+            out.append((met / len(spaces), frozenset(parted)))
+    return out
+
+
 @dataclass(frozen=True)
 class Confirmation:
     """What the pixels saw of the text that could carry a swap (the ring band, or the first
@@ -251,16 +312,27 @@ class Confirmation:
         doubted = self.visible.doubted(th)
         return open_positions(self.groups, self.glyphs, seen, self.invisible, read_words, doubted)
 
-    def contradicted(self, th: VisibleThresholds | None = None) -> frozenset[int]:
-        """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word,
-        but not where the swap would look the same (``invisible``: two alike letters, whose
-        swap alters nothing; the rendered pair's few pixels of kerning still fitted 'TT' of a
-        genuine MATTILSYNET ring swapped, seed 357 c00091), nor where a ramping ink level
-        explains the swapped look (``ramped``: ``_seal_visible.ramps_explain``, at the default
-        thresholds)."""
+    def contradicted(
+        self, th: VisibleThresholds | None = None, joined: frozenset[int] = frozenset()
+    ) -> frozenset[int]:
+        """Pairs (first glyph) whose visible ink fits the swap clearly better, within a word
+        (a glyph word, or ``joined``: pairs a wider gap splits that the specimen's text has in
+        one word, ``joined_in_words``), but not where the swap would look the same
+        (``invisible``: two alike letters, whose swap alters nothing; the rendered pair's few
+        pixels of kerning still fitted 'TT' of a genuine MATTILSYNET ring swapped, seed 357
+        c00091), nor where a ramping ink level explains the swapped look (``ramped``:
+        ``_seal_visible.ramps_explain``, at the default thresholds)."""
         th = th or VisibleThresholds()
-        inner = {k for g in self.groups for k in g[:-1]} - self.invisible - self.ramped
+        inner = {k for g in self.groups for k in g[:-1]} | joined
+        inner -= self.invisible | self.ramped
         return frozenset(inner & self.visible.contradicted(th)) | self._runs(th)
+
+    def split_contradicted(self, th: VisibleThresholds | None = None) -> frozenset[int]:
+        """Pairs the visible ink contradicts whose glyphs stand in two glyph words: only the
+        specimen's text can say whether a word space parts them (``joined_in_words``)."""
+        th = th or VisibleThresholds()
+        ends = {g[-1] for g in self.groups[:-1]}
+        return frozenset(ends & self.visible.contradicted(th)) - self.invisible - self.ramped
 
     def _runs(self, th: VisibleThresholds) -> frozenset[int]:
         """Pairs in a run of ``run_pairs`` or more neighbouring pairs of one word that each fit

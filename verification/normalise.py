@@ -325,6 +325,10 @@ _STRAY_SEPARATOR = re.compile(r"(?<=\d)[.,](?=\d{1,2}[.,]\d)")
 # ("18,788,24 kg" for 18,788.24 kg: read as 1,878,824, a genuine certificate was rejected
 # against 18,788.24 declared, held-out seed 348 c00011)
 _COMMA_FOR_DECIMAL = re.compile(r"\b(\d{1,3}(?:,\d{3})+),(?=\d{1,2}(?![\d.,]))")
+# thousands commas, the decimal dot, then a second dot among the decimals: a speck read as a
+# mark ("40,795.00.0 kg net" for 40,795.000: the first dot taken for the stray one, read as
+# 4,079,500 kg, held-out 556 c00007). The whole kilograms stand; the second dot goes.
+_SECOND_DOT = re.compile(r"\b(\d{1,3}(?:,\d{3})+\.\d{1,2})\.(?=\d{1,2}(?![\d.,]))")
 _SEMICOLON_THOUSANDS = re.compile(r"(?<=\d)[;:](?=\d{3}(?!\d))")
 # a colon or semicolon before the last one or two digits: the decimal dot ("12,337:2 KG" for
 # 12,337.2 KG was read as 12337, confidently: held-out 417 c00018)
@@ -334,6 +338,7 @@ _COLON_FOR_DECIMAL = re.compile(r"(?<=\d)[;:](?=\d{1,2}(?![\d.,]))")
 def _kg(text: str) -> str:
     """Kilograms; dots that group thousands before a decimal dot ("23.549.5 kgs": a comma read
     as a dot) are thousands separators."""
+    text = _SECOND_DOT.sub(r"\1", text)  # "40,795.00.0 kg": a speck among the decimals
     text = _STRAY_SEPARATOR.sub("", text)  # "2.3,290 KG": a speck read as a dot
     text = _COMMA_FOR_DECIMAL.sub(r"\1.", text)  # "18,788,24 kg": the decimal dot as a comma
     text = _DOTTED_THOUSANDS.sub(lambda m: m.group(1).replace(".", ","), text)
@@ -444,10 +449,12 @@ def ambiguous_number(text: str) -> bool:
     it is doubtful; so is one read with a stray separator (``_STRAY_SEPARATOR``: "2.3,290 KG"),
     which is dropped, but may have been a real one misplaced, and one whose thousands commas
     end in a comma before two digits (``_COMMA_FOR_DECIMAL``: "18,788,24 kg", taken as
-    18,788.24). A weight in a bare "G" is grams, or kilograms whose K was lost (held-out seed
-    383 c00098 printed "24,526.1 KG", read "24,526.1 G": 24.5261 kg, and the genuine
-    certificate was rejected against 24,526.1 declared)."""
-    text = _SPACED_THOUSANDS.sub(",", text)
+    18,788.24). A second dot among the decimals after thousands commas and the decimal dot
+    (``_SECOND_DOT``: "40,795.00.0") leaves the whole kilograms certain: not doubtful. A
+    weight in a bare "G" is grams, or kilograms whose K was lost (held-out seed 383 c00098
+    printed "24,526.1 KG", read "24,526.1 G": 24.5261 kg, and the genuine certificate was
+    rejected against 24,526.1 declared)."""
+    text = _SECOND_DOT.sub(r"\1", _SPACED_THOUSANDS.sub(",", text))
     if _STRAY_SEPARATOR.search(text) or _COMMA_FOR_DECIMAL.search(text):
         return True
     if _LETTER_IN_DIGITS.search(text) or _DOTS_ONLY.match(text) or _DOT_THOUSAND.match(text):

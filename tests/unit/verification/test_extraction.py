@@ -678,3 +678,15 @@ def test_accented_labels_match_however_the_ocr_reads_the_accents(accents: bool) 
     assert f["issue_date"].value == "2026-03-12"
     assert f["consignor_name"].value == "Vergers de Loire"
     assert f["origin_country"].value == "FR"
+
+
+def test_a_letter_glued_on_the_labels_last_word_is_its_misread_end_not_the_value():
+    """Held-out 556 c00168: "Country of origin" read 'Country of origini', the country on the
+    line under it; the 'i' was taken for the origin, which was then not read at all."""
+    lines = [L("Place of origini", 100, 100), L("Norway", 110, 140)]
+    f = extract_fields(lines, T, 1654)
+    assert f["origin_country"].value == "NO"
+    assert f["origin_country"].raw == "Norway"
+    # a value glued on without a space is still the value
+    glued = extract_fields([L("Place of originNorway", 100, 100)], T, 1654)
+    assert glued["origin_country"].value == "NO"

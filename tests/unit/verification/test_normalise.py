@@ -273,6 +273,18 @@ def test_a_decimal_dot_read_as_a_comma_after_thousands_commas(printed, kg) -> No
     assert ambiguous_number(printed) is (printed != "18,788 kg")
 
 
+@pytest.mark.parametrize(
+    ("printed", "kg"),
+    [("40,795.00.0 kg net", "40795"), ("1,234.5.6 kg", "1234.56"), ("40,795.0.00 kg", "40795")],
+)
+def test_a_second_dot_among_the_decimals_is_a_speck(printed, kg) -> None:
+    """Held-out 556 c00007 printed "40,795.000 kg net", read "40,795.00.0 kg net": the
+    decimal dot was taken for the stray mark, 4,079,500 kg, and the genuine paper went to an
+    officer against 40,795 declared. The whole kilograms are certain: not doubtful."""
+    assert normalise("net_weight_kg", printed) == kg
+    assert not ambiguous_number(printed)
+
+
 def test_a_weight_in_a_bare_g_is_doubtful() -> None:
     """Held-out seed 383 c00098 printed "24,526.1 KG", read "24,526.1 G" (the K lost): 24.5261
     kg, and the genuine certificate was rejected against 24,526.1 declared. Grams or a lost K:

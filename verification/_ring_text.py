@@ -18,6 +18,7 @@ read letters (``contradictions``).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import logging
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ _ROWS = 40  # strip height in pixels
 _FLANK = 3  # correctly read letters needed on each side of a contradiction
 _SHORT_FLANK = 2  # ... on the short side of an extra letter the pixels decide (``short_inserts``)
 _NEAR = 2  # letters: how far a transposed window may lie from where the alignment put it
+_RUN = 3  # letters read in the text's order that count as a piece of it (``share_in_runs``)
 _BLACK_MAX = 110  # a pixel with every channel below this is black ink, not stamp ink
 _GREY_SAT = 14  # HSV saturation (of 255) under which a pixel well darker than paper is print
 _PRINT_STEP = 24  # ... well darker: this many levels of the ink's channel
@@ -205,6 +207,17 @@ def read_raw(strip: np.ndarray) -> str:
 
 def letters(text: str) -> str:
     return "".join(ch for ch in text.upper() if "A" <= ch <= "Z")
+
+
+def share_in_runs(read: str, expected: str, run: int = _RUN) -> float:
+    """The share of the letters ``read`` that stand in runs of ``run`` or more read in the
+    order of the ``expected`` letters (the ring's text taken round twice: a reading may begin
+    anywhere on it); 1.0 where nothing was read. A genuine impression read through its ink
+    gaps gives pieces of its own words; another stamp's text gives next to none."""
+    if not read:
+        return 1.0
+    matcher = difflib.SequenceMatcher(None, read, expected + expected, autojunk=False)
+    return sum(b.size for b in matcher.get_matching_blocks() if b.size >= run) / len(read)
 
 
 @functools.lru_cache(maxsize=256)

@@ -31,13 +31,16 @@ def _rings_only(stamp: Image.Image) -> Image.Image:
     return Image.fromarray(rgba, "RGBA")
 
 
-def test_rings_without_their_detail_are_not_matched():
+def test_rings_without_their_detail_are_not_matched(monkeypatch):
     page = _page_with(_rings_only(draw_seal(RING, rotation=15)))
     res = check_seal(page, [SPEC])
     assert res.found and not res.match and res.uncertain
     assert res.score > 0.9  # every ink pixel lies on the specimen: the detail decides
+    # without the detail rule the rings alone would have matched, but for what the recogniser
+    # makes of the empty band ('IHEIMAAA...': another stamp's text, ``_reads_other_text``)
+    monkeypatch.setattr("verification._seal_confirm._reads_other_text", lambda ring: False)
     lax = check_seal(page, [SPEC], SealThresholds(min_detail=0.0))
-    assert lax.match  # without the detail rule, the rings alone would have matched
+    assert lax.match
 
 
 def test_genuine_impression_shows_its_detail():

@@ -75,16 +75,19 @@ def test_paper_shaded_darker_around_a_removed_star_is_not_a_star():
 
 def _stars(design: np.ndarray) -> list[tuple[slice, slice]]:
     """The boxes (rows, columns; 2 pixels of paper round) of the design's two biggest solid
-    marks: a rectangle's stars."""
+    marks, points and all (the ink pieces their opened cores lie in): a rectangle's stars."""
     import cv2
 
+    inked = (design > 0.5).astype(np.uint8)
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
-    core = cv2.morphologyEx((design > 0.5).astype(np.uint8), cv2.MORPH_OPEN, k)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(core)
+    core = cv2.morphologyEx(inked, cv2.MORPH_OPEN, k)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(core)
+    _, pieces, piece_stats, _ = cv2.connectedComponentsWithStats(inked)
     big = sorted(range(1, n), key=lambda i: -stats[i, cv2.CC_STAT_AREA])[:2]
+    whole = [int(np.bincount(pieces[labels == i]).argmax()) for i in big]
     return [
         (slice(y - 2, y + h + 2), slice(x - 2, x + w + 2))
-        for x, y, w, h in (stats[i, :4].tolist() for i in big)
+        for x, y, w, h in (piece_stats[i, :4].tolist() for i in whole)
     ]
 
 
@@ -306,3 +309,51 @@ def test_a_genuine_ring_showing_one_of_its_row_of_stars_matches():
     truth, page, own = simulated_stamping(545, 3, "genuine")
     assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
     assert check_seal(page, own).match
+
+
+def test_a_star_whose_points_outlive_its_core_in_an_ink_gap_shows():
+    """An ink gap is deepest at its middle: a star lying in one loses its solid core before its
+    points. Both stars' cores gone and one star's points faintly inked is a star seen; the
+    same points with the paper beside them inked as far (a band across the spot) are not."""
+    import cv2
+
+    design = _design("ZA-SACCI-S1")
+    marks, _ = solid_marks(design, design)
+    inked = (design > 0.5).astype(np.uint8)
+    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    core = cv2.morphologyEx(inked, cv2.MORPH_OPEN, k) > 0
+    (one, two) = _stars(design)
+    gappy = design.copy()
+    gappy[two] = 0.0
+    star = gappy[one]
+    star[core[one]] = 0.0  # its core in the gap ...
+    star *= 0.4  # ... its points faint
+    gappy[one] = star
+    assert solid_marks(design, _scanned(gappy, 0.0)) == (marks, 1)
+    smeared = gappy.copy()
+    smeared[one] = np.where(star > 0, star, 0.4)  # the paper beside the points inked too
+    smeared[one][core[one]] = 0.0
+    assert solid_marks(design, _scanned(smeared, 0.0)) == (marks, 0)
+
+
+@pytest.mark.parametrize(
+    ("seed", "index", "kind", "genuine"),
+    [
+        (562, 89, "genuine", True),  # a ZA-SACCI rectangle: 0.58 of one star's points inked
+        (557, 133, "genuine", True),  # an NZ-MPI rectangle: 0.16
+        (9106, 92, "forged_seal", False),  # without its stars: 0.052, the most of 99 imitations
+    ],
+)
+def test_rectangles_with_both_stars_in_ink_gaps(seed, index, kind, genuine):
+    """Seeds 9101, 9102, 9105, 9106 and 552-563: eight genuine rectangles were refused as
+    "none of its 2 solid marks is there", both stars' cores in ink gaps; six showed 0.16-0.58
+    of one star's points inked, the 99 imitations without their stars 0.052 at most."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(seed, index, kind)
+    result = check_seal(page, own)
+    assert result.match is genuine, result.finding
+    if not genuine:
+        assert truth["seal"]["forgery"] == "emblem altered: stars removed"
+        assert "solid marks" in result.finding

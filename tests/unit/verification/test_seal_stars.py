@@ -23,10 +23,10 @@ PAPER = 0.8  # a scan's grey paper: white comes out at 204
 def _page_with(spec, seed: int, angle: float, erase_stars: bool = False) -> np.ndarray:
     page = render_page("PHYTOSANITARY CERTIFICATE", [("Certificate No.", ["AU-1"])]).rgb().copy()
     mask = impression(spec, WORK_DPI, np.random.default_rng(seed), 0.0).copy()
-    if erase_stars:  # an ink gap over both ends of the middle line, where the stars are
+    if erase_stars:  # an ink gap over both ends of the middle line, the stars wholly in it
         h, w = mask.shape
-        mask[h // 3 : 2 * h // 3, : w // 6] = 0
-        mask[h // 3 : 2 * h // 3, -w // 6 :] = 0
+        mask[h // 3 : 2 * h // 3, : w // 5] = 0
+        mask[h // 3 : 2 * h // 3, -w // 5 :] = 0
     page = stamp_onto(page, mask, spec.ink, angle)
     return (page.astype(np.float32) * PAPER).astype(np.uint8)
 

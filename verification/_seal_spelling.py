@@ -148,7 +148,7 @@ def preferred_swap(
         for llr, (at, text) in ((s - printed, v) for s, v in ranked):
             if llr < least:
                 break
-            if _letter_gone(strip, at, llr, printed, score):
+            if _letter_gone(strip, at, printed + llr, score):
                 continue
             if llr >= alone and (ring or not denied(strip, at)):
                 return _in_words(strip, ring, at, text, llr, shown(strip, at))
@@ -159,21 +159,21 @@ def preferred_swap(
     return ""
 
 
-def _letter_gone(strip: Strip, at: int, llr: float, printed: float, score: Scorer) -> bool:
+def _letter_gone(strip: Strip, at: int, swapped: float, score: Scorer) -> bool:
     """Whether the text with one letter of the pair ``at, at+1`` dropped fits the strip
-    ``_GONE_LLR`` nats or more better than the swap (``llr`` over the print, ``printed`` the
-    print's own): the recogniser sees that letter nowhere near, so it prefers the swap only
+    ``_GONE_LLR`` nats or more better than the swap (whose log-likelihood is ``swapped``): the
+    recogniser sees that letter nowhere near, so it prefers the swap only
     because the print wants the letter where the ink left none, not because it sees it on the
     other side. Held-out 561 c00006, a genuine NZ-MPI rectangle whose E, W of NEW ZEALAND lay
     in an ink gap: 'NWEZEALAND' was preferred by 3.83 nats, and the pixels, faint, leaned to it,
     but the text without the E or the W fitted by 9.3 and 12.3. An imitation's swapped pair,
     where the recogniser preferred it (seeds 9101, 9102, 9105, 9106, 552-561: 2,541 seals),
     never fitted worse than a letter dropped by more than 4.67 nats (9102 c00159, hidden in an
-    ink gap); among them only 561 c00006's verdict changes."""
+    ink gap); among them only 561 c00006's outcome changes."""
     i = [k for k, ch in enumerate(strip.expected) if letters(ch)][at]
     text = strip.expected
     dropped = score(strip.image, [text[:i] + text[i + 1 :], text[: i + 1] + text[i + 2 :]])
-    return max(dropped) - printed - llr >= _GONE_LLR
+    return max(dropped) - swapped >= _GONE_LLR
 
 
 def print_preferred(strip: Strip, ats: Sequence[int], score: Scorer) -> bool:

@@ -1530,8 +1530,8 @@ def _tips_shown(imp: np.ndarray, mark: np.ndarray, pieces: np.ndarray, level: fl
 def _beside_inked(
     imp: np.ndarray, piece: np.ndarray, pieces: np.ndarray, inked: np.ndarray, level: float
 ) -> float:
-    """The share of the paper beside a piece's inked pixels (``_BESIDE`` pixels off the piece,
-    at most that far from them, and clear of the specimen's other ink) inked above
+    """The share of the paper beside a piece's inked pixels (within ``_BESIDE`` pixels of them,
+    a pixel clear of the piece and ``_BESIDE`` clear of the specimen's other ink) inked above
     ``level``."""
     k = np.ones((2 * _BESIDE + 1, 2 * _BESIDE + 1), np.uint8)
     beside = (cv2.dilate(inked.astype(np.uint8), k) > 0) & ~(

@@ -1518,7 +1518,7 @@ def _tips_shown(imp: np.ndarray, mark: np.ndarray, pieces: np.ndarray, level: fl
     middle: a star lying in one loses its solid core first and keeps some of its points, while
     an imitation without its stars has bare paper there; ink running on past the points is
     another mark's (a line's edge across the spot), not the star's shape."""
-    piece = pieces == int(np.bincount(pieces[mark]).argmax())
+    piece = pieces == _piece_of(mark, pieces)
     tips = piece & ~mark
     if not tips.any():
         return False
@@ -1615,8 +1615,13 @@ def _local_paper(imp: np.ndarray, mark: np.ndarray, near: np.ndarray, paper: flo
 def _solid(core: np.ndarray, stat: np.ndarray, pieces: np.ndarray, piece_stats: np.ndarray) -> bool:
     """Whether a piece of the opened ink (``core``) is most of the ink piece it lies in (a star,
     a filled emblem), not what an opening leaves of a thin outline's junction (``_SOLID_SHARE``)."""
-    piece = int(np.bincount(pieces[core]).argmax())
+    piece = _piece_of(core, pieces)
     return bool(stat[cv2.CC_STAT_AREA] >= _SOLID_SHARE * piece_stats[piece, cv2.CC_STAT_AREA])
+
+
+def _piece_of(core: np.ndarray, pieces: np.ndarray) -> int:
+    """The label of the specimen's ink piece (``pieces``) an opened core lies in."""
+    return int(np.bincount(pieces[core]).argmax())
 
 
 def _paper_and_ink(spec: np.ndarray, imp: np.ndarray) -> tuple[float, float]:

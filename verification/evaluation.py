@@ -54,6 +54,7 @@ class CaseOutcome:
     seal_hidden: bool = False
     officer_registered: bool | None = None
     signature_match: bool = False
+    signature_score: float = 0.0
     variant: str | None = None  # truth: the case kind's variant (a forged signature's hand)
     error: str | None = None  # crash (traceback summary) or bad input
     reasons: list[str] = field(default_factory=list)
@@ -205,7 +206,7 @@ def _score(out: CaseOutcome, result: VerificationResult, truth: Mapping[str, Any
     out.seal_match, out.seal_score = result.seal.match, result.seal.score
     out.seal_text_checked = result.seal.text_checked
     out.seal_text_unconfirmed = result.seal.text_unconfirmed
-    out.signature_match = result.signature.match
+    out.signature_match, out.signature_score = result.signature.match, result.signature.score
     if out.kind == "field_altered":
         return  # the printed values differ from the truth on purpose
     for name, expected in (truth.get("fields") or {}).items():

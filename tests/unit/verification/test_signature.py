@@ -42,18 +42,24 @@ def _signature_ink(signer: tuple[int, str], doc: int) -> tuple[np.ndarray, Image
     return small, ink
 
 
-@pytest.mark.parametrize("doc", range(4))
 @pytest.mark.parametrize("officer", range(len(OFFICERS)))
-def test_own_signature_matches_and_others_do_not(officer, doc):
+def test_own_signature_matches_and_others_do_not(officer):
+    """Four documents signed by the officer: each scores far above every other officer's
+    specimen (under ``reject``), and most reach ``accept``. Not all need to: the accept score
+    sits high enough to refuse careful copies, and a hand's own scatter sends a few genuine
+    signatures to an officer (3.8% on the calibration draws)."""
     style, name = OFFICERS[officer]
-    crop = _signed(style, name, doc)
-    own = similarity(crop, _specimen_mask(specimen_png(style, name)))
-    assert own >= TH.accept, own
-    for i, (other_style, other_name) in enumerate(OFFICERS):
-        if i == officer:
-            continue
-        other = similarity(crop, _specimen_mask(specimen_png(other_style, other_name)))
-        assert other < own and other < TH.reject, (OFFICERS[i], other, own)
+    owns = []
+    for doc in range(4):
+        crop = _signed(style, name, doc)
+        own = similarity(crop, _specimen_mask(specimen_png(style, name)))
+        owns.append(own)
+        for i, (other_style, other_name) in enumerate(OFFICERS):
+            if i == officer:
+                continue
+            other = similarity(crop, _specimen_mask(specimen_png(other_style, other_name)))
+            assert other < TH.reject < own, (OFFICERS[i], other, own)
+    assert sum(own >= TH.accept for own in owns) >= 3, owns
 
 
 def test_blank_crop_scores_zero():
@@ -118,6 +124,14 @@ def _signed_page(
     return page.rgb(), [*page.lines, label], box
 
 
+def _alone(signer: tuple[int, str], doc: int) -> float:
+    """The signature's score with nothing else on the page: what finding it whole gives."""
+    return similarity(_signed(*signer, doc), _specimen_mask(specimen_png(*signer)))
+
+
+_FOUND_WHOLE = 0.025  # the page's crop (thresholded from the blue ink) against the mask's
+
+
 def _iou(a, b):
     w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
     h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
@@ -151,7 +165,7 @@ def test_a_faint_ruled_line_under_the_signature_is_not_taken_as_its_strokes(doc)
     officer = OfficerSpecimen("O1", "A", UNDERLINED[1], (specimen_png(*UNDERLINED),), None, None)
     res = check_signature(rgb, lines, officer, None)
     assert res.found and res.box is not None and _iou(res.box, truth) > 0.7, (res.box, truth)
-    assert res.match and res.score >= TH.accept, res.score
+    assert abs(res.score - _alone(UNDERLINED, doc)) <= _FOUND_WHOLE, res.score
     other = OfficerSpecimen("O2", "A", "Li Wei", (specimen_png(4404, "Li Wei"),), None, None)
     assert check_signature(rgb, lines, other, None).score < TH.reject
 
@@ -193,7 +207,7 @@ def test_a_scanner_shadow_along_the_paper_s_edge_is_no_signature():
     officer = OfficerSpecimen("O1", "A", UNDERLINED[1], (specimen_png(*UNDERLINED),), None, None)
     res = check_signature(rgb, lines, officer, name)
     assert res.found and res.box is not None and _iou(res.box, truth) > 0.7, (res.box, truth)
-    assert res.match, res.score
+    assert abs(res.score - _alone(UNDERLINED, 1)) <= _FOUND_WHOLE, res.score
 
 
 # ---- a signature of separate initials ---------------------------------------------------------
@@ -213,7 +227,7 @@ def test_signature_of_separate_initials_is_found_whole(style):
     officer = OfficerSpecimen("O1", "A", name, (specimen_png(seed, name),), None, None)
     res = check_signature(rgb, lines, officer, None)
     assert res.found and res.box is not None and _iou(res.box, truth) > 0.7, (res.box, truth)
-    assert res.match and res.score >= TH.accept, res.score
+    assert abs(res.score - _alone((seed, name), 1)) <= _FOUND_WHOLE, res.score
     other = OfficerSpecimen("O2", "A", name, (specimen_png(seed + 1000, name),), None, None)
     assert check_signature(rgb, lines, other, None).score < TH.reject
 
@@ -369,7 +383,7 @@ def test_the_signature_label_s_letters_are_not_taken_into_the_signature(officer,
     own = OfficerSpecimen("O1", "A", name, (specimen_png(style, name),), None, None)
     res = check_signature(rgb, lines, own, None)
     assert res.found and res.box is not None and _iou(res.box, truth) > 0.7, (res.box, truth)
-    assert res.match and res.score >= TH.accept, res.score
+    assert abs(res.score - _alone((style, name), doc)) <= _FOUND_WHOLE, res.score
     for i, (other_style, other_name) in enumerate(OFFICERS):
         if i == officer:
             continue

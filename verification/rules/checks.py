@@ -275,7 +275,7 @@ def signature(inp: RuleInputs, p: RuleParams) -> Outcome | None:
     if not s.match:
         return Outcome(
             False,
-            f"signature differs from {inp.officer.id}'s specimen (score {s.score:.2f})",
+            f"signature differs from {inp.officer.id}'s specimen (score {s.score:.3f})",
             soft=s.uncertain,
         )
     return Outcome(True, f"signature matches {inp.officer.id}'s specimen (score {s.score:.2f})")

@@ -327,6 +327,14 @@ def test_a_doubtful_value_of_a_tamper_checked_field_is_waived_only_on_a_clean_bo
         assert rules["fields.confidence"].passed is passed, tamper
 
 
+def test_a_signature_just_under_the_accept_score_says_its_score_to_three_places():
+    """0.878 against an accept score of 0.88: "score 0.88" would read as a match."""
+    close = SignatureResult(found=True, officer_id=OFFICER.id, score=0.878, uncertain=True)
+    verdict, rules = _verdict(_inputs(signature=close))
+    assert verdict is Verdict.REVIEW
+    assert rules["signature.match"].message.endswith("specimen (score 0.878)")
+
+
 def test_a_doubtful_officer_name_is_confirmed_by_the_registry_and_the_matching_signature():
     # held-out seed 218 c00084/c00093: genuine officer names read right at confidence 0.79
     doubtful = {"officer_name": FieldValue("JANE  citizen", 0.79)}

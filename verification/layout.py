@@ -339,10 +339,31 @@ def _value_start(text: str, stop: int, own: list[str]) -> int:
     rest = text[stop:]
     colon = rest.find(":")
     if rest.lstrip().startswith("/"):
-        return stop + colon + 1 if colon >= 0 else len(text)
+        if colon >= 0:
+            return stop + colon + 1
+        return _after_own_label(text, stop + rest.index("/") + 1, own)
     if colon > 0 and _is_own_label(label_key(rest[:colon]), own):
         return _skip_punct(text, stop + colon + 1)
     return _skip_punct(text, stop)
+
+
+_TRANSLATION_WORDS = 6  # words a label's "/ translation" may run to
+
+
+def _after_own_label(text: str, start: int, own: list[str]) -> int:
+    """Where the value begins after a "/ translation" with no colon after it: past the words
+    that read as one of the field's own labels, however OCR damaged them ("Codigo de
+    planta/Packing plani code CL-PH-4882": held-out seed 567 c00066, where the value was then
+    looked for under the label and running text taken); the line's end where none do."""
+    ends = [m.end() for m in re.finditer(r"\S+", text[start:])][:_TRANSLATION_WORDS]
+    fits = [
+        (SequenceMatcher(None, comp, label).ratio(), end)
+        for end in ends
+        if len(comp := label_key(text[start : start + end])) >= _FUZZY_MIN_LEN
+        for label in own
+    ]
+    ratio, end = max(fits, default=(0.0, 0))
+    return _skip_punct(text, start + end) if ratio >= _FUZZY_RATIO else len(text)
 
 
 def _is_own_label(comp: str, own: list[str]) -> bool:

@@ -639,6 +639,46 @@ def test_a_translation_whose_slash_was_lost_and_words_damaged_is_label_not_a_val
     assert extract_fields(lines, VET, 1654)["officer_name"].value == "Claire Lefebvre"
 
 
+PLANT = parse_template(
+    {
+        "id": "CL-PHYTO-TEST",
+        "certificate_type": "phytosanitary",
+        "agency": "CL-SAG",
+        "titles": ["PHYTOSANITARY CERTIFICATE"],
+        "fields": [
+            {"name": "establishment_number", "labels": ["Packing plant code", "Codigo de planta"]}
+        ],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "13.Codigo de planta/Packing plant code CL-PH-4882",
+        # held-out seed 567 c00066: the translation misread, no colon after it; the value was
+        # then looked for under the label and running text was taken
+        "13.Codigo de planta/Packing plani code CL-PH-4882",
+        "13. Codigo de planta / Packing plant code: CL-PH-4882",
+    ],
+)
+def test_a_value_after_a_translation_with_no_colon_is_read_on_its_line(text):
+    lines = [
+        L(text, 823, 1228),
+        L(
+            "The fruit was packed in an approved packing facility under official supervision.",
+            123,
+            1352,
+        ),
+    ]
+    assert extract_fields(lines, PLANT, 1654)["establishment_number"].value == "CL-PH-4882"
+
+
+def test_a_translation_alone_on_its_line_leaves_the_value_to_the_line_under_it():
+    lines = [L("13.Codigo de planta/Packing plani code", 823, 1228), L("CL-PH-4882", 823, 1262)]
+    assert extract_fields(lines, PLANT, 1654)["establishment_number"].value == "CL-PH-4882"
+
+
 def test_a_value_with_a_colon_that_is_no_label_is_kept_whole():
     lines = [L("Issued at: Port Louis: Mauritius", 90, 1780)]
     assert extract_fields(lines, VET, 1654)["place_of_issue"].value == "Port Louis: Mauritius"

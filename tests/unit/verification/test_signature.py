@@ -47,7 +47,7 @@ def test_own_signature_matches_and_others_do_not(officer):
     """Four documents signed by the officer: each scores far above every other officer's
     specimen (under ``reject``), and most reach ``accept``. Not all need to: the accept score
     sits high enough to refuse careful copies, and a hand's own scatter sends a few genuine
-    signatures to an officer (3.8% on the calibration draws)."""
+    signatures to an officer (about 2% on the default draws)."""
     style, name = OFFICERS[officer]
     owns = []
     for doc in range(4):

@@ -74,6 +74,7 @@ from verification._seal_text import (
     pixels_deny_insert,
     pixels_deny_ring_swap,
     pixels_hold_across,
+    pixels_lean_ring_swap,
     pixels_place_ring_print,
     pixels_show_insert,
     pixels_show_swap,
@@ -308,7 +309,9 @@ def _swap_preferred(
             True,
             text_log_likelihoods,
             lambda s, at: (
-                pixels_show_swap(ev, s.expected, at) or glyphs_show_swap(ev, s.expected, at)
+                pixels_show_swap(ev, s.expected, at)
+                or glyphs_show_swap(ev, s.expected, at)
+                or pixels_lean_ring_swap(ev, s.expected, at)
             ),
             lambda s, at: pixels_place_ring_print(ev, s.expected, at),
         )

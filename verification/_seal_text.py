@@ -189,6 +189,15 @@ _MARGIN_INK = 0.3
 # way), were refused; the line imitations the recogniser and the leaning caught together (9102
 # c00070 "ACIUCULTURA", c00113 "CMOMERCE") fitted the swap by 7.5 and 6.9.
 _LEAN_SNR = 3.0
+# The fainter glyph's ink (of the strip's usual glyph ink) at which a ring's pair the recogniser
+# prefers swapped may lean to the swap (``pixels_lean_ring_swap``): not an ink gap. Seeds 9101,
+# 9102, 9105, 9106 and held-out 552-561 (2,541 seals; the ring swaps the recogniser preferred
+# by 4.5 nats or more): the genuine pairs that fitted a swap better had their fainter glyph at
+# 0.04 or less; the imitations 9105 c00117 "BARSIL" and c00125 "INDSUTRIES", accepted, 0.19 and
+# 0.21 (23.7 and 19.2 noise units to the swap). Held-out 562-571 (1,821 seals): 16 genuine ring
+# swaps preferred so, none leaning; the nearest, 568 c00152, fitted a swap by 3.1 units at 0.33
+# ink where the swap changed nothing visible (share -2.78, weight 0.00).
+_RING_LEAN_INK = 0.15
 # A rectangle's line whose glyphs' places drift this many columns from end to end (a straight
 # line fitted to them) has its pairs judged on the line re-registered along it (``_undrifted``).
 _UNDRIFT = 4.0
@@ -887,6 +896,33 @@ def pixels_show_swap(ev: TextEvidence, expected: str, at: int) -> bool:
         at,
         lambda conf, vis, th, k: (
             k < len(vis.inked) and vis.inked[k] >= th.contradict_ink and vis.snr[k] <= -th.doubt_snr
+        ),
+    )
+
+
+def pixels_lean_ring_swap(ev: TextEvidence, expected: str, at: int) -> bool:
+    """Whether a ring's glyph pair that prints letters ``at, at+1`` of ``expected`` (placed as
+    ``pixels_show_swap`` places them) shows ink, its fainter glyph at ``_RING_LEAN_INK`` of the
+    strip's usual glyph ink, and its visible ink fits the swap better by ``_LEAN_SNR`` noise
+    units within the model (share down to ``contradict_model``), where the swap changes what
+    the pair shows (``spread_weight`` of the usual pair's visible difference): a line's pair
+    leans so (``_leans``) where a ring's needed ``doubt_snr`` and the glyph inked
+    ``contradict_ink``.
+    Asked only where the recogniser prefers the swap by a ring's threshold
+    (``_seal_spelling._RING_LLR``). Held-out 569 c00044, an imitation CN-CCPIT ring
+    "INTERNATIONAL TARDE", legible on its strip: the recogniser preferred the swap by 5.63
+    nats, its R, A pair (both glyphs inked above the usual) fitted it by 3.4 noise units only,
+    the letters slanted across their windows where the oval's text band is unwrapped."""
+    return _near_pair(
+        ev,
+        expected,
+        at,
+        lambda conf, vis, th, k: (
+            k < len(vis.inked)
+            and vis.inked[k] >= _RING_LEAN_INK
+            and vis.snr[k] <= -_LEAN_SNR
+            and vis.share[k] >= -th.contradict_model
+            and (k >= len(vis.weight) or vis.weight[k] >= th.spread_weight)
         ),
     )
 

@@ -150,6 +150,24 @@ def test_held_out_ring_imitations_the_recogniser_prefers_are_rejected(index, swa
     assert not result.match and f"'{swapped}' likelier" in result.finding
 
 
+@pytest.mark.parametrize(
+    ("seed", "index", "kind", "swapped"),
+    [
+        (569, 44, "forged_seal", "TARDE"),
+        (9105, 117, "forged_seal", "BARSIL"),
+        (554, 119, "genuine", ""),
+    ],
+)
+def test_ring_pairs_that_lean_to_a_swap_the_recogniser_prefers(seed, index, kind, swapped) -> None:
+    """Held-out 569 c00044, a legible imitation "INTERNATIONAL TARDE" on a CN-CCPIT ring, and
+    calibration 9105 c00117, "BARSIL" on a BR-MAPA ring, were accepted: the recogniser
+    preferred the swap by 5.6 and 4.8 nats and the pairs leaned to it by 3.4 and 23.7 noise
+    units, under a ring's 5 (inked 1.27) or at faint ink (0.19)
+    (``_seal_text.pixels_lean_ring_swap``). Held-out 554 c00119, a genuine BR-MAPA ring whose
+    'GARICULTURA' the recogniser preferred by 5.45 nats, its pair in an ink gap, is accepted."""
+    _judged_as_drawn(seed, index, kind, swapped)
+
+
 def test_held_out_ring_imitation_with_a_cut_window_before_its_swap_is_rejected() -> None:
     """Held-out 493 c00062, "PECAURIA" on a BR-MAPA ring: a wide window of the pair test cut
     in two before the swapped pair put the glyph test's pair a letter early among the ring's

@@ -13,7 +13,7 @@ from simulator.seal import specimen_png
 from simulator.world import build_world
 from verification._ring_text import contradiction_ops, letters, short_swaps
 from verification._seal_letters import Confirmation
-from verification._seal_text import TextEvidence, pixels_show_swap
+from verification._seal_text import TextEvidence, pixels_lean_ring_swap, pixels_show_swap
 from verification._seal_visible import PairVisibility
 from verification.intake import load_pages
 from verification.pipeline import PipelineConfig
@@ -35,7 +35,9 @@ def test_a_swap_read_with_a_flank_on_one_side_only_is_left_to_the_pixels():
     assert short_swaps("UNITEOSTADEPAQRNERO", expected) == ()
 
 
-def _evidence(snr: dict[int, float], inked: float = 0.9, glyphs: int = 0) -> TextEvidence:
+def _evidence(
+    snr: dict[int, float], inked: float = 0.9, glyphs: int = 0, weight: float | None = None
+) -> TextEvidence:
     """The ring of TEXT between a lone star each side, one glyph per letter (``glyphs`` more
     in the middle word: a wide letter cut in two); ``snr`` per pair, 8 (printed) elsewhere."""
     sizes = [1, *(len(w) for w in TEXT.split()), 1]
@@ -48,6 +50,8 @@ def _evidence(snr: dict[int, float], inked: float = 0.9, glyphs: int = 0) -> Tex
         share=tuple(-0.3 if p in snr else 0.8 for p in range(k - 1)),
         snr=tuple(snr.get(p, 8.0) for p in range(k - 1)),
         inked=tuple(inked for _ in range(k - 1)),
+        stronger=() if weight is None else tuple(inked for _ in range(k - 1)),
+        weight=() if weight is None else tuple(weight for _ in range(k - 1)),
     )
     conf = Confirmation(tuple(groups), frozenset(), frozenset(), frozenset(), vis)
     return TextEvidence("ring", (), confirmation=conf)
@@ -67,6 +71,24 @@ def test_the_pair_s_ink_decides():
     assert pixels_show_swap(_evidence({k + 3: -22.2}, glyphs=6), TEXT, at)
     assert not pixels_show_swap(_evidence({k + 8: -22.2}, glyphs=6), TEXT, at)
     assert not pixels_show_swap(_evidence({k + 1: -22.2}, glyphs=9), TEXT, at)  # not the text's
+
+
+def test_a_ring_pair_leans_to_a_swap_the_recogniser_prefers_as_a_line_s_pair_does():
+    """Where the recogniser prefers a ring's swap (``_seal_spelling``), its pair need only lean
+    to it by a line's noise units with some ink on its fainter glyph (held-out 569 c00044
+    "TARDE": -3.4 units, inked 1.27; 9105 c00125 "INDSUTRIES": -19.2, 0.21); a genuine pair
+    in an ink gap (554 c00119: -4.7, 0.04) does not lean."""
+    at = letters(TEXT).index("ENT")
+    k = at + 1
+    assert pixels_lean_ring_swap(_evidence({k: -3.4}, inked=1.27), TEXT, at)
+    assert not pixels_show_swap(_evidence({k: -3.4}, inked=1.27), TEXT, at)
+    assert not pixels_lean_ring_swap(_evidence({k: -2.9}, inked=1.27), TEXT, at)  # the noise
+    assert pixels_lean_ring_swap(_evidence({k: -19.2}, inked=0.21), TEXT, at)
+    assert not pixels_lean_ring_swap(_evidence({k: -4.7}, inked=0.04), TEXT, at)  # a gap
+    # a swap that changes nothing visible (568 c00152: 0.33 inked, -3.1 units, weight 0.00)
+    assert not pixels_lean_ring_swap(_evidence({k: -3.1}, inked=0.33, weight=0.0), TEXT, at)
+    assert pixels_lean_ring_swap(_evidence({k: -3.1}, inked=0.33, weight=0.03), TEXT, at)
+    assert not pixels_lean_ring_swap(_evidence({k + 3: -9.3}), TEXT, at)  # another pair
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from verification.results import FieldValue
 from verification.rules.corroboration import corroborated, corroborated_by_copy, same_text
 from verification.rules.engine import Outcome, RuleInputs, rule
 from verification.rules.loader import RuleParams
-from verification.signature import is_signature_label
+from verification.signature import SignatureThresholds, is_signature_label
 
 
 def _date(value: str | None) -> date | None:
@@ -46,7 +46,7 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
         and (
             corroborated(n, fv, inp.declaration)
             or corroborated_by_copy(n, fv, inp.electronic_copy)
-            or _registered_signer(inp, n, fv)
+            or _registered_signer(inp, p, n, fv)
             or _dated_alike(inp, p, n)
         )
     )
@@ -58,12 +58,13 @@ def confidence(inp: RuleInputs, p: RuleParams) -> Outcome:
     return Outcome(True, f"every read field at confidence >= {p['min_field_confidence']}")
 
 
-def _registered_signer(inp: RuleInputs, name: str, fv: FieldValue) -> bool:
+def _registered_signer(inp: RuleInputs, p: RuleParams, name: str, fv: FieldValue) -> bool:
     """The officer's name as read is, letter for letter, the name the registry holds for the
     officer whose registered specimen the signature beside it matched: a misreading would have
     to turn into exactly that name, so the recogniser's doubt does not matter."""
     o, s = inp.officer, inp.signature
-    if name != "officer_name" or o is None or not (s.match and s.officer_id == o.id):
+    matched = s.found and s.score >= _signature_accept(p)
+    if name != "officer_name" or o is None or not (matched and s.officer_id == o.id):
         return False
     return same_text(str(fv.value), o.name)
 
@@ -272,13 +273,20 @@ def signature(inp: RuleInputs, p: RuleParams) -> Outcome | None:
         return None  # compared with whoever is closest to a name like no one's: says nothing
     if not s.found:
         return Outcome(False, f"no signature found near the officer's name ({inp.officer.id})")
-    if not s.match:
+    accept = _signature_accept(p)
+    if s.score < accept:
         return Outcome(
             False,
-            f"signature differs from {inp.officer.id}'s specimen (score {s.score:.3f})",
-            soft=s.uncertain,
+            f"signature differs from {inp.officer.id}'s specimen "
+            f"(score {s.score:.3f} < {accept:g})",
+            soft=s.uncertain or s.score >= SignatureThresholds().reject,
         )
     return Outcome(True, f"signature matches {inp.officer.id}'s specimen (score {s.score:.2f})")
+
+
+def _signature_accept(p: RuleParams) -> float:
+    """The rule set's ``signature_accept_score`` (the signature check's own where unset)."""
+    return float(p.values.get("signature_accept_score", SignatureThresholds().accept))
 
 
 @rule("scan.tamper")

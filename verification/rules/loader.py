@@ -29,6 +29,7 @@ _NUMERIC = {
     "tamper_style_score": (0.0, float("inf")),
     "seal_text_max_unconfirmed": (0, float("inf")),
     "same_stamping": (0.5, 1.0),
+    "signature_accept_score": (0.5, 1.0),
 }
 _BOOLEAN = ("electronic_copy_required", "partial_use")
 

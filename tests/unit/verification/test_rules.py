@@ -59,7 +59,7 @@ def _inputs(**over):
         officer=OFFICER,
         officer_similarity=1.0,
         seal=SealResult(found=True, seal_id="AU-DAFF-S1", score=0.95, match=True, candidates=1),
-        signature=SignatureResult(found=True, officer_id=OFFICER.id, score=0.8, match=True),
+        signature=SignatureResult(found=True, officer_id=OFFICER.id, score=0.9, match=True),
         today=date(2026, 11, 20),
         arrival_date=date(2026, 11, 18),
         declaration=DECLARATION,
@@ -209,6 +209,7 @@ def test_disable_and_severity_override(tmp_path: Path):
         ("schema = 2\n[sets.default]\n", "schema = 1"),
         ("schema = 1\n", "sets.default"),
         ("schema = 1\n[sets.default]\nnet_weight_tolerance_pct = 500\n", "in \\[0.0, 100.0\\]"),
+        ("schema = 1\n[sets.default]\nsignature_accept_score = 1.5\n", "signature_accept_score"),
         ('schema = 1\n[sets.default.severity]\n"x" = "fatal"\n', "unknown 'fatal'"),
         ("schema = = 1", "invalid TOML"),
     ],
@@ -332,7 +333,34 @@ def test_a_signature_just_under_the_accept_score_says_its_score_to_three_places(
     close = SignatureResult(found=True, officer_id=OFFICER.id, score=0.858, uncertain=True)
     verdict, rules = _verdict(_inputs(signature=close))
     assert verdict is Verdict.REVIEW
-    assert rules["signature.match"].message.endswith("specimen (score 0.858)")
+    assert rules["signature.match"].message.endswith("specimen (score 0.858 < 0.86)")
+
+
+def test_signature_accept_score_edit_in_data_changes_the_verdict(tmp_path: Path):
+    """A high-risk rule set raises the accept score (freehand copies score close to the
+    genuine hand): a signature at 0.87 is accepted by default, reviewed for AU at 0.88, and its
+    score no longer confirms a doubtful officer name; a lower score lets 0.85 through."""
+    signed = SignatureResult(found=True, officer_id=OFFICER.id, score=0.87, match=True)
+    doubtful = {"officer_name": FieldValue(OFFICER.name, 0.79)}
+    inputs = _inputs(signature=signed, fields=doubtful)
+    verdict, rules = _verdict(inputs)
+    assert verdict is Verdict.ACCEPT and rules["fields.confidence"].passed
+    edited = tmp_path / "rules.toml"
+    edited.write_text(
+        DEFAULT_RULES.read_text() + '\n[sets."*/AU"]\nsignature_accept_score = 0.88\n'
+    )
+    verdict, rules = _verdict(inputs, load_rules(edited))
+    assert verdict is Verdict.REVIEW
+    assert rules["signature.match"].message.endswith("(score 0.870 < 0.88)")
+    assert not rules["fields.confidence"].passed  # the name's doubt stands
+    assert _verdict(_inputs(signature=signed, country="NZ"), load_rules(edited))[0] is (
+        Verdict.ACCEPT
+    )
+    lower = tmp_path / "lower.toml"
+    lower.write_text(DEFAULT_RULES.read_text() + '\n[sets."*/AU"]\nsignature_accept_score = 0.84\n')
+    near = SignatureResult(found=True, officer_id=OFFICER.id, score=0.85, uncertain=True)
+    assert _verdict(_inputs(signature=near))[0] is Verdict.REVIEW
+    assert _verdict(_inputs(signature=near), load_rules(lower))[0] is Verdict.ACCEPT
 
 
 def test_a_doubtful_officer_name_is_confirmed_by_the_registry_and_the_matching_signature():

@@ -211,6 +211,32 @@ def test_a_faint_ring_pair_needs_the_swap_far_above_the_noise():
         assert not _faint_and_unseen(PairVisibility((-0.8,), (snr,), (0.118,), (0.5,)), 0)
 
 
+def test_a_faint_pair_fitting_a_swap_past_the_model_is_a_gap_s_edge():
+    """Held-out 570 c00175, a genuine ZA-SACCI rectangle refused for one pair the glyph test
+    contradicted: its fainter glyph at 0.04 of the usual ink, its visible ink fitting the swap
+    by 2.55 times the visible difference (a swap explains about 1; 32 noise units, past
+    ``_FAINT_SNR``). The 276 text imitations of seeds 9101-9106, 9110-9111 and held-out
+    552-571 had no glyph-contradicted pair so."""
+    from verification._seal_text import _faint_and_unseen, _past_the_model
+    from verification._seal_visible import PairVisibility
+
+    edge = PairVisibility((-2.55,), (-32.0,), (0.04,), (0.35,))
+    assert not _faint_and_unseen(edge, 0) and _past_the_model(edge, 0)
+    inked = PairVisibility((-2.55,), (-32.0,), (0.4,), (0.9,))  # both glyphs show ink
+    assert not _past_the_model(inked, 0)
+    for share in (-0.8, -1.33):  # swapped pairs, faint or not, within the model
+        assert not _past_the_model(PairVisibility((share,), (-42.5,), (0.118,), (0.5,)), 0)
+
+
+def test_held_out_genuine_rectangle_with_a_pair_at_a_gap_s_edge_is_matched():
+    from tests.unit.verification.stamping import simulated_stamping
+
+    truth, page, own = simulated_stamping(570, 175, "genuine")
+    assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
+    result = S.check_seal(page, own)
+    assert result.match, result.finding
+
+
 def test_a_pair_off_by_more_than_its_local_shift_fits_once_re_registered():
     from verification._seal_text import _misregistered
 

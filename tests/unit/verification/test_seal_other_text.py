@@ -3,9 +3,10 @@ specimen: its ring reads as another text (``_seal_confirm._reads_other_text``)."
 
 import pytest
 
-from verification._ring_text import letters, share_in_runs
+from verification._ring_text import letters, share_in_order, share_in_runs
 
 US_APHIS = letters("UNITED STATES DEPARTMENT OF AGRICULTURE APHIS PPQ")
+CL_SAG = letters("SERVICIO AGRICOLA Y GANADERO CHILE")
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,22 @@ def test_another_agencys_round_stamp_that_fits_the_specimen_is_refused_on_its_te
     result = check_seal(page, own)
     assert not result.match
     assert "another stamp?" in result.finding
+
+
+def test_a_ring_read_through_wide_gaps_keeps_its_letters_in_order():
+    """572 c00171, a genuine CL-SAG oval: no run of four letters of its own text, every letter
+    in its order; another stamp's text read on a ring (558 c00051) leaves letters out of it."""
+    read = "COAOAYDECHE"
+    assert share_in_runs(read, CL_SAG) == 0.0 and share_in_order(read, CL_SAG) == 1.0
+    assert share_in_order("UEASRVIVETENARES", US_APHIS) == 0.875
+    assert share_in_order("ZZZ", US_APHIS) == 0.0 and share_in_order("", US_APHIS) == 1.0
+
+
+def test_held_out_genuine_ring_read_through_wide_gaps_is_matched():
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(572, 171, "genuine")
+    assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
+    result = check_seal(page, own)
+    assert result.match, result.finding

@@ -180,3 +180,48 @@ def test_band_found_on_round_and_oval_stamps_not_on_rectangles():
             assert 0.9 < band.s_out <= 1.0 and 0.6 < band.s_in < 0.8
     assert shapes["round"] == {True} and shapes["oval"] == {True}
     assert shapes["rect"] == {False}
+
+
+@pytest.mark.parametrize(
+    ("raw", "wide", "inside"),
+    [
+        # 573 BR-MAPA: the one-letter word left out of the specimen's own reading
+        (
+            " MINISTERIO DA AGRICULTURA PECUARIA BRASIL ",
+            "￥MINISTERIO DA AGRICULTURA E PECUARIA BRASIL ",
+            True,
+        ),
+        # 573 CL-SAG: a star read as a letter at the end is no word of the text
+        (
+            "￥ + ServICIO agRiCOLa Y Ganadero Chile   ￥",
+            "￥ ?  SeRVICIO AGRICOLA Y GaNadERO ChIlE   Y",
+            False,
+        ),
+        # words run together or split apart: not the same words
+        (
+            "DEPARTMENT OF AGRICULTURE FISHERIES AND FORESTRY ",
+            "DEPARTMENT OF AGRICULTURE FISHERIESAND FORESTRY",
+            False,
+        ),
+        ("MINISTRY FOR PRIMARY INDUSTRIES", "MINISTRY FOR PRIMARY INDUSTRIES", False),
+        ("", "MINISTRY", False),
+    ],
+)
+def test_the_specimen_read_widened_counts_only_for_a_word_the_first_reading_left_out(
+    raw, wide, inside
+):
+    from verification._ring_text import _words_inside
+
+    assert _words_inside(raw, wide) is inside
+
+
+def test_held_out_genuine_ring_whose_specimen_reading_lost_a_word_is_matched():
+    """573 c00046, a genuine BR-MAPA oval: against the specimen read without its "E", the
+    recogniser preferred the swap 'EPCUARIA' by 9.4 nats where "E P" stood at a gap's edge."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(573, 46, "genuine")
+    assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
+    result = check_seal(page, own)
+    assert result.match, result.finding

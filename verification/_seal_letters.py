@@ -365,15 +365,17 @@ def confirmation(
     confirmed_pairs: Sequence[int],
     th: LetterThresholds | None = None,
     contradicted_pairs: Sequence[int] = (),
+    cover: np.ndarray | None = None,
 ) -> Confirmation:
     """``Confirmation`` of one strip pair, given the pair test's ``windows``, ``checked``
-    (pairs a swap would change visibly) and ``confirmed_pairs`` (indices into ``windows``)."""
+    (pairs a swap would change visibly) and ``confirmed_pairs`` (indices into ``windows``;
+    ``cover``: where print lies over the impression, ``_seal_visible.pair_visibility``)."""
     th = th or LetterThresholds()
     parts, last = split_wide(spec, windows, th)
     groups = words(parts, spec, th)
     glyphs = confirmed_glyphs(spec, imp, parts, groups, th)
     invisible = {last[k] for k in range(len(windows) - 1) if k not in set(checked)}
-    visible = pair_visibility(spec, imp, parts)
+    visible = pair_visibility(spec, imp, parts, cover)
     vth = VisibleThresholds()
     return Confirmation(
         tuple(tuple(g) for g in groups),
@@ -381,7 +383,7 @@ def confirmation(
         frozenset(last[k] for k in confirmed_pairs),
         frozenset(invisible),
         visible,
-        ramps_explain(spec, imp, parts, visible.contradicted(vth), vth),
+        ramps_explain(spec, imp, parts, visible.contradicted(vth), vth, cover),
         tuple(parts),
         frozenset(last[k] for k in contradicted_pairs),
         tuple(last),

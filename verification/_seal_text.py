@@ -353,17 +353,18 @@ def text_evidence(
             first.checked,
             first.confirmed_at,
             contradicted_pairs=first.contradicted,
+            cover=covers[0],
         )
     lines = tuple(strips) if kind == "lines" else ()
     overruled = tuple(
-        _overruled(*strip, c, kind == "ring", ring_text if kind == "ring" else None)
+        _overruled(*strip, c, kind == "ring", ring_text if kind == "ring" else None, cover)
         | _under_print(*strip, cover, c)
         for strip, c, cover in zip(strips, checks, covers, strict=True)
     )
     plain_snr = _PLAIN_SNR if kind == "ring" else _PLAIN_LINE_SNR
     plain = tuple(
-        _plain(*strip, c, o, plain_snr)
-        for strip, c, o in zip(strips, checks, overruled, strict=True)
+        _plain(*strip, c, o, plain_snr, cover)
+        for strip, c, o, cover in zip(strips, checks, overruled, covers, strict=True)
     )
     return TextEvidence(
         kind, checks, solids, seen, lines, conf, overruled, plain, around, foreign, filled
@@ -430,6 +431,7 @@ def _plain(
     check: GlyphCheck,
     overruled: frozenset[int],
     snr: float = _PLAIN_SNR,
+    cover: np.ndarray | None = None,
 ) -> frozenset[int]:
     """Contradicted pairs of a strip that is not mostly confirmed whose visible ink fits the
     swap by ``snr`` noise units (``_PLAIN_SNR`` for a ring, ``_PLAIN_LINE_SNR`` for a
@@ -449,7 +451,7 @@ def _plain(
         return frozenset()
     if max(left) - min(left) > _ONE_PLACE:
         return frozenset()
-    vis = pair_visibility(spec, imp, check.windows)
+    vis = pair_visibility(spec, imp, check.windows, cover)
     return frozenset(k for k in left if vis.snr[k] <= -snr and vis.inked[k] >= _PLAIN_INK)
 
 
@@ -459,6 +461,7 @@ def _overruled(
     check: GlyphCheck,
     ring: bool = False,
     text: Callable[[], str | None] | None = None,
+    cover: np.ndarray | None = None,
 ) -> frozenset[int]:
     """The pairs the glyph test contradicted that the visible ink (``_seal_visible``) denies:
     it fits the printed order clearly better, or the fainter glyph shows next to no ink (an
@@ -471,7 +474,7 @@ def _overruled(
     Seal17: also a pair across a word space of the specimen's ``text`` (``_word_spaces``)."""
     if not check.contradicted:
         return frozenset()
-    vis = pair_visibility(spec, imp, check.windows)
+    vis = pair_visibility(spec, imp, check.windows, cover)
     confirmed = vis.confirmed(VisibleThresholds())
     found = frozenset(
         k
@@ -522,7 +525,7 @@ def _under_print(
             covered.add(k)
     if not covered:
         return frozenset()
-    vis = pair_visibility(spec, imp, w)
+    vis = pair_visibility(spec, imp, w, cover)
     out = frozenset(
         k
         for k in covered

@@ -21,6 +21,9 @@ A ring is registered as a whole, and a stamp pressed unevenly leaves part of its
 pixels off the specimen's places, beyond a pair's own shifts; there the printed order fits
 badly and a swap that moves the heavier strokes may fit better. So each pair is fitted where
 the glyphs each side of it sit (``_placings``), where that lies beyond its own shifts.
+
+Type printed over a stamp hides the ink beneath it: those pixels are left out of the fits
+(``_seen``), not fitted as an ink gap.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ _WELL_INKED = 0.25  # the usual glyph ink is at least this share of the well-ink
 _REACH = ((4, 4), (8, 8))  # rows, columns: how far a pair's context may lie off its places
 _CONTEXT = 2  # glyphs each side of a pair that place it ...
 _AGREE = (1, 2)  # rows, columns: how near each side's own best fit must lie to the context's
+_COVER_EDGE = 2  # pixels: print's cover widened by this (anti-aliased edge, blur; ``_seen``)
+_COVER_AREA = 60  # pixels: the least piece of cover that is print (``_seen``)
+_SEEN_ENERGY = 0.1  # a part's energy seen is taken as at least this share of its whole
 
 
 @dataclass(frozen=True)
@@ -248,27 +254,32 @@ class PairVisibility:
         )
 
 
-def above_paper(spec: np.ndarray, imp: np.ndarray) -> np.ndarray:
+def above_paper(spec: np.ndarray, imp: np.ndarray, seen: np.ndarray | None = None) -> np.ndarray:
     """``imp`` less its paper tint: the median where the specimen has no ink near (a scan's
-    grey paper would otherwise read as faint ink everywhere, the gaps included)."""
+    grey paper would otherwise read as faint ink everywhere, the gaps included) and print
+    does not cover the paper (``seen``: ``_seen``)."""
     near = cv2.dilate((spec > 0.1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    blank = imp[~near]
+    blank = imp[~near & (seen > 0)] if seen is not None else imp[~near]
     paper = float(np.median(blank)) if blank.size else 0.0
     return np.clip(imp - paper, 0.0, 1.0)
 
 
 def pair_visibility(
-    spec: np.ndarray, imp: np.ndarray, windows: Sequence[tuple[int, int]]
+    spec: np.ndarray,
+    imp: np.ndarray,
+    windows: Sequence[tuple[int, int]],
+    cover: np.ndarray | None = None,
 ) -> PairVisibility:
     """``PairVisibility`` of each neighbouring pair of ``windows`` (same-shaped 0..1 strips,
-    registered to within a few pixels)."""
+    registered to within a few pixels; ``cover``: 1 where black or grey print lies over the
+    impression, whose ink there is not seen: ``_seen``)."""
     if len(windows) < 2:
         return PairVisibility((), ())
-    s, padded = _prepared(spec, imp)
+    s, padded = _prepared(spec, imp, cover)
     gains, diffs, noise = _measured(s, padded, windows)
     share = tuple(round(gn / d, 3) if d > 1e-6 else 0.0 for gn, d in zip(gains, diffs, strict=True))
     snr = tuple(round(gn / n, 2) for gn, n in zip(gains, noise, strict=True))
-    inked, stronger = _pair_ink(s, padded[_PAD], windows)
+    inked, stronger = _pair_ink(s, padded.inner, windows)
     return PairVisibility(share, snr, inked, stronger, _weights(diffs, inked))
 
 
@@ -287,6 +298,7 @@ def ramps_explain(
     windows: Sequence[tuple[int, int]],
     pairs: frozenset[int],
     th: VisibleThresholds,
+    cover: np.ndarray | None = None,
 ) -> frozenset[int]:
     """Of ``pairs`` (contradicted: ``PairVisibility.contradicted``), those whose swapped look
     goes once each glyph's ink level may ramp along the strip (``_fit_ramped``): the swap no
@@ -300,7 +312,7 @@ def ramps_explain(
     -0.43), 337 c00046, 340 c00046 (-13.7 -> -5.3); a BR-MAPA oval, 292 c00064 (-54 -> +33)."""
     if not pairs:
         return frozenset()
-    s, padded = _prepared(spec, imp)
+    s, padded = _prepared(spec, imp, cover)
     placed = _placings(s, padded, windows)
     gains, diffs, noise = _measured(s, padded, windows, placed)
     out = set()
@@ -314,12 +326,58 @@ def ramps_explain(
     return frozenset(out)
 
 
-def _prepared(spec: np.ndarray, imp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class _Shown:
+    """An impression strip's ink (``ink``) and where it is seen (``seen``: 1, or 0 under
+    print; None where nothing covers it), in the same frame."""
+
+    ink: np.ndarray
+    seen: np.ndarray | None = None
+
+    @property
+    def inner(self) -> _Shown:
+        """The strip inside ``_prepared``'s padding."""
+        return _Shown(self.ink[_PAD], None if self.seen is None else self.seen[_PAD])
+
+    def padded(self, pad: tuple[tuple[int, int], tuple[int, int]]) -> _Shown:
+        """Padded with paper, seen."""
+        seen = None if self.seen is None else np.pad(self.seen, pad, constant_values=1.0)
+        return _Shown(np.pad(self.ink, pad), seen)
+
+    def cut(self, rows: slice, cols: slice) -> _Shown:
+        return _Shown(self.ink[rows, cols], None if self.seen is None else self.seen[rows, cols])
+
+
+def _seen(cover: np.ndarray | None) -> np.ndarray | None:
+    """1 where the impression's ink is seen, 0 where print covers it (``cover``), widened by
+    ``_COVER_EDGE`` for the print's anti-aliased edge and the blur; None where nothing is
+    covered. Print over a stamp hides its ink (``ink_darkness`` takes it out): there the
+    impression says nothing of the letter beneath, and was fitted as an ink gap. Held-out 577
+    c00086, a genuine US-APHIS ring under "Officer:" (a quarter of the O of OF under the
+    type): the O, F pair fitted a swap by 66 noise units. Only pieces of ``_COVER_AREA``
+    count: the stamp's own letters leave specks of grey at their edges (a scan's chroma is
+    coarser than its light), ten to forty pixels each on the same ring, where "cer:" was one
+    piece of 368."""
+    if cover is None or not np.any(cover > 0.5):
+        return None
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((cover > 0.5).astype(np.uint8))
+    big = [i for i in range(1, n) if stats[i, cv2.CC_STAT_AREA] >= _COVER_AREA]
+    if not big:
+        return None
+    k = np.ones((2 * _COVER_EDGE + 1, 2 * _COVER_EDGE + 1), np.uint8)
+    covered = cv2.dilate(np.isin(labels, big).astype(np.uint8), k) > 0
+    return 1.0 - covered.astype(np.float32)
+
+
+def _prepared(
+    spec: np.ndarray, imp: np.ndarray, cover: np.ndarray | None = None
+) -> tuple[np.ndarray, _Shown]:
     """The specimen strip and the impression's ink above the paper, lightly blurred (the
-    impression padded by the local shifts)."""
+    impression padded by the local shifts), with where it is seen (``_seen``)."""
+    seen = _seen(cover)
     s = cv2.GaussianBlur(spec.astype(np.float32), (0, 0), _SMOOTH)
-    i = cv2.GaussianBlur(above_paper(spec, imp.astype(np.float32)), (0, 0), _SMOOTH)
-    return s, np.pad(i, ((_LOCAL_ROWS, _LOCAL_ROWS), (_LOCAL, _LOCAL)))
+    i = cv2.GaussianBlur(above_paper(spec, imp.astype(np.float32), seen), (0, 0), _SMOOTH)
+    return s, _Shown(i, seen).padded(((_LOCAL_ROWS, _LOCAL_ROWS), (_LOCAL, _LOCAL)))
 
 
 @dataclass(frozen=True)
@@ -328,24 +386,26 @@ class _Placings:
     context lies off the specimen's places where that is beyond the pair's own shifts, else
     (0, 0); ``wide``: the impression as ``_prepared`` pads it, padded again by ``_REACH``."""
 
-    wide: np.ndarray
+    wide: _Shown
     at: tuple[tuple[int, int], ...]
 
-    def window(self, windows: Sequence[tuple[int, int]], k: int) -> np.ndarray:
+    def window(self, windows: Sequence[tuple[int, int]], k: int) -> _Shown:
         (ry, _), (rx, _) = _REACH
         dy, dx = self.at[k]
         a0, b1 = windows[k][0], windows[k + 1][1]
-        rows = self.wide.shape[0] - 2 * ry
-        return self.wide[ry + dy : ry + dy + rows, rx + dx + a0 : rx + dx + b1 + 2 * _LOCAL]
+        rows = self.wide.ink.shape[0] - 2 * ry
+        return self.wide.cut(
+            slice(ry + dy, ry + dy + rows), slice(rx + dx + a0, rx + dx + b1 + 2 * _LOCAL)
+        )
 
 
-def _placings(s: np.ndarray, padded: np.ndarray, windows: Sequence[tuple[int, int]]) -> _Placings:
+def _placings(s: np.ndarray, padded: _Shown, windows: Sequence[tuple[int, int]]) -> _Placings:
     """Each pair placed where its context fits best (``_context_fits``), where that lies beyond
     the pair's own shifts and the glyphs on each side of it, fitted alone, lie so too (within
     ``_AGREE``): a swap in a pair's context moves one side's best fit by a letter's pitch, and
     a context in an ink gap fits paper grain anywhere; a stamp pressed unevenly moves both."""
-    wide = np.pad(padded, _REACH)
-    at = tuple(_placed(_context_fits(s, wide, windows, k)) for k in range(len(windows) - 1))
+    wide = padded.padded(_REACH)
+    at = tuple(_placed(_context_fits(s, wide.ink, windows, k)) for k in range(len(windows) - 1))
     return _Placings(wide, at)
 
 
@@ -389,7 +449,7 @@ def _context_fits(
 
 def _hypotheses(
     s: np.ndarray, placed: _Placings, windows: Sequence[tuple[int, int]], k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int], tuple[int, int]]:
+) -> tuple[_Shown, np.ndarray, np.ndarray, tuple[int, int], tuple[int, int]]:
     """Pair ``k``'s impression window (placed: ``_Placings``), its printed and swapped
     specimen, and each one's cuts (first glyph, gap, second glyph)."""
     (a0, a1), (b0, b1) = windows[k], windows[k + 1]
@@ -401,7 +461,7 @@ def _hypotheses(
 
 def _measured(
     s: np.ndarray,
-    padded: np.ndarray,
+    padded: _Shown,
     windows: Sequence[tuple[int, int]],
     placed: _Placings | None = None,
 ) -> tuple[list[float], list[float], list[float]]:
@@ -411,29 +471,36 @@ def _measured(
     gains, diffs, rss, inked = [], [], [], []
     for k in range(len(windows) - 1):
         win, printed, swapped, cp, cs = _hypotheses(s, placed, windows, k)
-        rp, level = _fit(win, printed, cp)
-        rs, _ = _fit(win, swapped, cs)
+        rp, level, seen = _fit(win, printed, cp)
+        rs, _, _ = _fit(win, swapped, cs)
         gains.append(rs - rp)
-        diffs.append(float(((level * (printed - swapped)) ** 2).sum()))
-        rss.append(rp / printed.size)
+        diffs.append(float((seen * (level * (printed - swapped)) ** 2).sum()))
+        rss.append(rp / max(1.0, float(seen.sum())))
         inked.append(float((level * level).mean()))
-    return gains, diffs, _noise(s, padded[_PAD], rss, inked)
+    return gains, diffs, _noise(s, padded.inner, rss, inked)
 
 
-def _fit(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> tuple[float, np.ndarray]:
+def _fit(
+    win: _Shown, hyp: np.ndarray, cuts: tuple[int, int]
+) -> tuple[float, np.ndarray, np.ndarray]:
     """The least residual of ``win`` against ``hyp`` over the local shifts, each part of
     ``hyp`` (split at the columns ``cuts``: first glyph, gap, second glyph) with its own ink
-    level (least squares, not below 0; the gap's not above its glyphs', ``_gap_capped``); and
-    the ink level per column at that best shift."""
+    level (least squares, not below 0; the gap's not above its glyphs', ``_gap_capped``), over
+    the pixels seen only; the ink level per column at that best shift, and where ``hyp`` is
+    seen there."""
     h, w = hyp.shape
-    if win.shape[0] < h or win.shape[1] < w:
-        return 0.0, np.zeros(w, np.float32)
-    total = cv2.matchTemplate(win * win, np.ones_like(hyp), cv2.TM_CCORR)
+    if win.ink.shape[0] < h or win.ink.shape[1] < w:
+        return 0.0, np.zeros(w, np.float32), np.ones_like(hyp)
+    seen = np.ones_like(win.ink) if win.seen is None else win.seen
+    ink = win.ink * seen
+    total = cv2.matchTemplate(ink * win.ink, np.ones_like(hyp), cv2.TM_CCORR)
     parts = [
-        (c0, c1, np.maximum(cv2.matchTemplate(win, part, cv2.TM_CCORR), 0.0), energy)
-        for c0, c1, part, energy in _parts(hyp, cuts)
+        (c0, c1, np.maximum(cv2.matchTemplate(ink, part, cv2.TM_CCORR), 0.0), _energy(win, part))
+        for c0, c1, part, _ in _parts(hyp, cuts)
     ]
-    levels = _gap_capped([(c0, c1, dot / energy) for c0, c1, dot, energy in parts], cuts)
+    levels = _gap_capped(
+        [(c0, c1, dot / np.maximum(energy, 1e-6)) for c0, c1, dot, energy in parts], cuts
+    )
     explained = np.zeros(total.shape, np.float32)
     for (_, _, dot, energy), lv in zip(parts, levels, strict=True):
         explained += 2.0 * lv * dot - lv * lv * energy
@@ -442,7 +509,17 @@ def _fit(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> tuple[float
     level = np.zeros(w, np.float32)
     for (c0, c1, _, _), lv in zip(parts, levels, strict=True):
         level[c0:c1] = float(lv[y, x])
-    return float(res[y, x]), level
+    return float(res[y, x]), level, seen[y : y + h, x : x + w]
+
+
+def _energy(win: _Shown, part: np.ndarray) -> np.ndarray | float:
+    """``part``'s energy over the pixels of ``win`` seen, per shift (a number where all are),
+    at least ``_SEEN_ENERGY`` of its whole: a part all but covered gets next to no level,
+    not one its few pixels left set at will."""
+    whole = float((part * part).sum())
+    if win.seen is None:
+        return whole
+    return np.maximum(cv2.matchTemplate(win.seen, part * part, cv2.TM_CCORR), _SEEN_ENERGY * whole)
 
 
 def _gap_capped(
@@ -473,38 +550,45 @@ def _parts(hyp: np.ndarray, cuts: tuple[int, int]) -> Iterator[tuple[int, int, n
             yield c0, c1, part, energy
 
 
-def _fit_ramped(win: np.ndarray, hyp: np.ndarray, cuts: tuple[int, int]) -> float:
+def _fit_ramped(win: _Shown, hyp: np.ndarray, cuts: tuple[int, int]) -> float:
     """``_fit``'s least residual with each part's ink level a straight ramp along the strip
-    (least squares on the part and the part times its centred column; unbounded: a swap and
-    the printed order get the same freedom)."""
+    (least squares on the part and the part times its centred column, over the pixels seen;
+    unbounded: a swap and the printed order get the same freedom)."""
     h, w = hyp.shape
-    if win.shape[0] < h or win.shape[1] < w:
+    if win.ink.shape[0] < h or win.ink.shape[1] < w:
         return 0.0
-    total = cv2.matchTemplate(win * win, np.ones_like(hyp), cv2.TM_CCORR)
+    ink = win.ink if win.seen is None else win.ink * win.seen
+    total = cv2.matchTemplate(ink * win.ink, np.ones_like(hyp), cv2.TM_CCORR)
     explained = np.zeros(total.shape, np.float32)
     cols = np.arange(w, dtype=np.float32)[None, :]
-    for c0, c1, part, e00 in _parts(hyp, cuts):
+    for c0, c1, part, _ in _parts(hyp, cuts):
         ramp = part * (cols - (c0 + c1 - 1) / 2.0) / max(1.0, (c1 - c0) / 2.0)
-        e01, e11 = float((part * ramp).sum()), float((ramp * ramp).sum())
-        d0 = cv2.matchTemplate(win, part, cv2.TM_CCORR)
+        e00, e01, e11 = _energy(win, part), _cross(win, part, ramp), _energy(win, ramp)
+        d0 = cv2.matchTemplate(ink, part, cv2.TM_CCORR)
+        d1 = cv2.matchTemplate(ink, ramp, cv2.TM_CCORR)
         det = e00 * e11 - e01 * e01
-        if det < 1e-9 * e00 * e00:
-            explained += d0 * d0 / e00
-            continue
-        d1 = cv2.matchTemplate(win, ramp, cv2.TM_CCORR)
-        explained += (e11 * d0 * d0 - 2.0 * e01 * d0 * d1 + e00 * d1 * d1) / det
+        flat = d0 * d0 / np.maximum(e00, 1e-6)
+        ramped = (e11 * d0 * d0 - 2.0 * e01 * d0 * d1 + e00 * d1 * d1) / np.maximum(det, 1e-12)
+        explained += np.where(det < 1e-9 * e00 * e00, flat, ramped)
     return float((total - explained).min())
 
 
+def _cross(win: _Shown, a: np.ndarray, b: np.ndarray) -> np.ndarray | float:
+    """``a`` times ``b`` over the pixels of ``win`` seen, per shift (``_energy``)."""
+    if win.seen is None:
+        return float((a * b).sum())
+    return cv2.matchTemplate(win.seen, a * b, cv2.TM_CCORR)
+
+
 def _noise(
-    spec: np.ndarray, imp: np.ndarray, rss: Sequence[float], inked: Sequence[float]
+    spec: np.ndarray, imp: _Shown, rss: Sequence[float], inked: Sequence[float]
 ) -> list[float]:
     """Per pair, the residual expected of the printed order, in columns of the strip: scan
     noise on the paper (the impression's variance where the specimen has no ink) plus a share
     of the squared ink level (grain and misregistration grow with the ink: the median of the
     pairs' residual per squared level, where there is ink)."""
     near = cv2.dilate((spec > 0.1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    blank = imp[~near]
+    blank = imp.ink[~near & (imp.seen > 0)] if imp.seen is not None else imp.ink[~near]
     paper = max(_MIN_NOISE, float(blank.var())) if blank.size > 20 else _MIN_NOISE
     rel = [r / v for r, v in zip(rss, inked, strict=True) if v >= _INKED]
     share = float(np.median(rel)) if rel else _REL_NOISE
@@ -512,7 +596,7 @@ def _noise(
 
 
 def _pair_ink(
-    spec: np.ndarray, imp: np.ndarray, windows: Sequence[tuple[int, int]]
+    spec: np.ndarray, imp: _Shown, windows: Sequence[tuple[int, int]]
 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Per pair, the ink of its fainter and of its better-inked glyph window (the
     impression's ink over the specimen's, whichever letter it holds) over the strip's usual
@@ -526,10 +610,11 @@ def _pair_ink(
     swapped pair 0.70 of a median a quarter of p90, would lose the plain contradiction
     (``_seal_text._PLAIN_INK``) that rejects it. Text imitations of 9001 and held-out 354-389
     (199): none matches that did not before."""
+    seen = np.ones_like(imp.ink) if imp.seen is None else imp.seen
     own = []
     for c0, c1 in windows:
-        den = float(spec[:, c0:c1].sum())
-        own.append(float(imp[:, c0:c1].sum()) / den if den > 1e-6 else 0.0)
+        den = float((spec[:, c0:c1] * seen[:, c0:c1]).sum())
+        own.append(float((imp.ink[:, c0:c1] * seen[:, c0:c1]).sum()) / den if den > 1e-6 else 0.0)
     usual = max(1e-3, float(np.median(own)), _WELL_INKED * float(np.percentile(own, 90)))
     pairs = list(zip(own[:-1], own[1:], strict=True))
     return (

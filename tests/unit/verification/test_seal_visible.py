@@ -15,6 +15,7 @@ from verification._seal_visible import (
     _fit,
     _placings,
     _prepared,
+    _Shown,
     above_paper,
     pair_visibility,
     ramps_explain,
@@ -337,7 +338,7 @@ def test_the_space_between_two_glyphs_is_held_to_their_ink():
     seen = 0.5 * hyp
     seen[1:11, 6:9] = 0.5  # a stroke in the space, as dark as the glyphs
     win = np.pad(seen, ((_LOCAL_ROWS, _LOCAL_ROWS), (_LOCAL, _LOCAL)))
-    residual, level = _fit(win, hyp, (6, 9))
+    residual, level, _ = _fit(_Shown(win), hyp, (6, 9))
     assert level[7] <= max(level[2], level[14]) + 1e-6
     assert residual > 0.9 * float((seen[1:11, 6:9] ** 2).sum())  # the stroke stays unexplained
 
@@ -485,5 +486,52 @@ def test_genuine_rings_pressed_off_their_places_match(seed, index, kind):
     from verification.seal import check_seal
 
     truth, page, own = simulated_stamping(seed, index, kind)
+    assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
+    assert check_seal(page, own).match
+
+
+def _under_print(imp: np.ndarray, c0: int, c1: int) -> tuple[np.ndarray, np.ndarray]:
+    """``imp`` with black type over columns ``c0:c1`` of its upper half (below the paper:
+    ``ink_darkness`` takes the stamp's ink out there) and the cover that says so."""
+    cover = np.zeros(imp.shape, np.float32)
+    cover[: imp.shape[0] // 2, c0:c1] = 1.0
+    return np.where(cover > 0, 0.0, imp).astype(np.float32), cover
+
+
+def test_ink_under_print_is_not_taken_for_an_ink_gap():
+    """Type over half a glyph hides its ink: the glyph is judged by the half seen, not as one
+    fading into a gap, and the pair stays confirmed."""
+    a0, a1 = WINDOWS[19]
+    imp, cover = _under_print(_stamped(SPEC, 1.0), a0, a1)
+    assert pair_visibility(SPEC, imp, WINDOWS).inked[19] < 0.8
+    seen = pair_visibility(SPEC, imp, WINDOWS, cover)
+    assert seen.inked[19] >= 0.9
+    assert 19 in seen.confirmed(TH) and not seen.contradicted(TH)
+
+
+def test_a_swap_under_print_is_still_seen_in_the_ink_left():
+    a0, a1 = WINDOWS[19]
+    imp, cover = _under_print(_stamped(SWAPPED, 1.0), a0, a1)
+    assert pair_visibility(SPEC, imp, WINDOWS, cover).contradicted(TH) == {19}
+    assert ramps_explain(SPEC, imp, WINDOWS, frozenset({19}), TH, cover) == frozenset()
+
+
+def test_specks_of_grey_are_not_print():
+    """The stamp's own letters leave specks the print mask takes for grey type: pieces under
+    ``_COVER_AREA`` leave the fit as it was."""
+    imp = _stamped(SWAPPED, 0.6)
+    cover = np.zeros(SPEC.shape, np.float32)
+    cover[2:5, 10:200:7] = 1.0  # 3-pixel specks along the strip
+    assert pair_visibility(SPEC, imp, WINDOWS, cover) == pair_visibility(SPEC, imp, WINDOWS)
+
+
+def test_held_out_genuine_ring_under_type_matches():
+    """Held-out 577 c00086: a genuine US-APHIS ring under "Officer:" (a quarter of the O of
+    OF under the type) was reviewed as "the visible ink of 1 letter pair(s) of its ring text
+    fits them swapped" (66 noise units)."""
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(577, 86, "genuine")
     assert truth["seal"]["registered"] and truth["seal"]["forgery"] is None
     assert check_seal(page, own).match

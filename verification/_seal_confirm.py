@@ -66,6 +66,7 @@ from verification._seal_spelling import (
 )
 from verification._seal_text import (
     TextEvidence,
+    faint_lines,
     glyphs_show_swap,
     letter_of_pair,
     line_images,
@@ -335,10 +336,11 @@ def _swap_preferred(
         )
     if ev.kind != "lines":
         return ""
+    faint = faint_lines(ev)
     strips = [
         Strip(expected, image, n)
         for n, ((expected, _read), image) in enumerate(zip(reads, line_images(ev), strict=False))
-        if expected
+        if expected and n not in faint
     ]
     return preferred_swap(
         strips,

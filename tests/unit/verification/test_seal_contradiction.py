@@ -676,6 +676,33 @@ def test_glyphs_found_off_alone_either_side_are_no_step():
     assert drift_step(COMMERCES_OFFSETS, COMMERCES_PLACES) > 6
 
 
+def test_a_side_whose_glyphs_partly_stay_at_the_other_sides_level_did_not_move():
+    """Held-out 581 c00090, a genuine AU-DAFF rectangle: its first line's first six glyphs at
+    0, -8, 0, -6, -8, -8 and the rest at 0 but for two found off fitted a step of 7 from a run
+    of four; two of the six sat at the other side's level, as no letter added leaves them."""
+    from verification._seal_glyphs import drift_step
+
+    offsets = (0, -8, 0, -6, -8, -8, 9, 5, 0, 0, -1, 0, 0, 7, *([0] * 8), 7, *([0] * 12))
+    places = (4.0, 11, 18, 24, 31, 38, 53, 60, 68, 78, 85, 94, 102, 110, 120, 128, 138, 146)
+    places += (153.0, 162, 173, 182, 214, 222, 232, 239, 247, 257, 264, 272, 278, 284, 291)
+    places += (298.0, 306)
+    assert drift_step(offsets, places) == 0
+    assert not GlyphCheck(0, 0, legible=35, offsets=offsets, centres=places).line_stepped
+    # the six all moved: a letter added after them
+    moved = (-8, -8, -7, -6, -8, -8, *offsets[6:])
+    assert drift_step(moved, places) >= 6
+    assert GlyphCheck(0, 0, legible=35, offsets=moved, centres=places).line_stepped
+
+
+def test_held_out_genuine_rectangle_with_glyphs_found_off_at_its_start_matches():
+    from tests.unit.verification.stamping import simulated_stamping
+    from verification.seal import check_seal
+
+    truth, page, own = simulated_stamping(581, 90, "genuine")
+    assert truth["seal"]["registered"] and truth["seal"]["shape"] == "rect"
+    assert check_seal(page, own).match
+
+
 def _short_swap_reading(expected: str) -> tuple[str, int]:
     """``expected`` read with its longest word's third and fourth letters swapped and the
     letter after them misread ('AGRICULUTME' for "AGRICULTURE"), and where the swap is."""

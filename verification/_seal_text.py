@@ -57,6 +57,7 @@ from verification._seal_visible import (
     PairVisibility,
     VisibleThresholds,
     above_paper,
+    glyph_ink,
     pair_visibility,
 )
 from verification.imaging import colour_ink_mask, convex_outline, stamp_coloured
@@ -1381,12 +1382,7 @@ def faint_lines(ev: TextEvidence) -> frozenset[int]:
 def _line_ink(spec: np.ndarray, imp: np.ndarray, check: GlyphCheck) -> float:
     """The median glyph's ink of a line: its impression's ink above the paper over the
     specimen's, per glyph window."""
-    shown = above_paper(spec, imp)
-    own = [
-        float(shown[:, c0:c1].sum()) / den
-        for c0, c1 in check.windows
-        if (den := float(spec[:, c0:c1].sum())) > 1e-6
-    ]
+    own = glyph_ink(spec, above_paper(spec, imp), check.windows)
     return float(np.median(own)) if own else 0.0
 
 

@@ -258,10 +258,15 @@ def above_paper(spec: np.ndarray, imp: np.ndarray, seen: np.ndarray | None = Non
     """``imp`` less its paper tint: the median where the specimen has no ink near (a scan's
     grey paper would otherwise read as faint ink everywhere, the gaps included) and print
     does not cover the paper (``seen``: ``_seen``)."""
-    near = cv2.dilate((spec > 0.1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    blank = imp[~near & (seen > 0)] if seen is not None else imp[~near]
+    blank = _blank(spec, imp, seen)
     paper = float(np.median(blank)) if blank.size else 0.0
     return np.clip(imp - paper, 0.0, 1.0)
+
+
+def _blank(spec: np.ndarray, imp: np.ndarray, seen: np.ndarray | None) -> np.ndarray:
+    """``imp``'s pixels with no specimen ink near that print does not cover (``seen``)."""
+    paper = cv2.dilate((spec > 0.1).astype(np.uint8), np.ones((5, 5), np.uint8)) == 0
+    return imp[paper & (seen > 0)] if seen is not None else imp[paper]
 
 
 def pair_visibility(
@@ -491,16 +496,13 @@ def _fit(
     h, w = hyp.shape
     if win.ink.shape[0] < h or win.ink.shape[1] < w:
         return 0.0, np.zeros(w, np.float32), np.ones_like(hyp)
-    seen = np.ones_like(win.ink) if win.seen is None else win.seen
-    ink = win.ink * seen
+    ink = win.ink if win.seen is None else win.ink * win.seen
     total = cv2.matchTemplate(ink * win.ink, np.ones_like(hyp), cv2.TM_CCORR)
     parts = [
         (c0, c1, np.maximum(cv2.matchTemplate(ink, part, cv2.TM_CCORR), 0.0), _energy(win, part))
         for c0, c1, part, _ in _parts(hyp, cuts)
     ]
-    levels = _gap_capped(
-        [(c0, c1, dot / np.maximum(energy, 1e-6)) for c0, c1, dot, energy in parts], cuts
-    )
+    levels = _gap_capped([(c0, c1, dot / energy) for c0, c1, dot, energy in parts], cuts)
     explained = np.zeros(total.shape, np.float32)
     for (_, _, dot, energy), lv in zip(parts, levels, strict=True):
         explained += 2.0 * lv * dot - lv * lv * energy
@@ -509,7 +511,8 @@ def _fit(
     level = np.zeros(w, np.float32)
     for (c0, c1, _, _), lv in zip(parts, levels, strict=True):
         level[c0:c1] = float(lv[y, x])
-    return float(res[y, x]), level, seen[y : y + h, x : x + w]
+    seen = np.ones_like(hyp) if win.seen is None else win.seen[y : y + h, x : x + w]
+    return float(res[y, x]), level, seen
 
 
 def _energy(win: _Shown, part: np.ndarray) -> np.ndarray | float:
@@ -587,12 +590,28 @@ def _noise(
     noise on the paper (the impression's variance where the specimen has no ink) plus a share
     of the squared ink level (grain and misregistration grow with the ink: the median of the
     pairs' residual per squared level, where there is ink)."""
-    near = cv2.dilate((spec > 0.1).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    blank = imp.ink[~near & (imp.seen > 0)] if imp.seen is not None else imp.ink[~near]
+    blank = _blank(spec, imp.ink, imp.seen)
     paper = max(_MIN_NOISE, float(blank.var())) if blank.size > 20 else _MIN_NOISE
     rel = [r / v for r, v in zip(rss, inked, strict=True) if v >= _INKED]
     share = float(np.median(rel)) if rel else _REL_NOISE
     return [spec.shape[0] * (paper + share * v) for v in inked]
+
+
+def glyph_ink(
+    spec: np.ndarray,
+    imp: np.ndarray,
+    windows: Sequence[tuple[int, int]],
+    seen: np.ndarray | None = None,
+) -> list[float]:
+    """Per glyph window, the impression's ink (above the paper) over the specimen's, on the
+    pixels ``seen`` (all where None); 0 where the specimen has none there."""
+    if seen is not None:
+        spec, imp = spec * seen, imp * seen
+    own = []
+    for c0, c1 in windows:
+        den = float(spec[:, c0:c1].sum())
+        own.append(float(imp[:, c0:c1].sum()) / den if den > 1e-6 else 0.0)
+    return own
 
 
 def _pair_ink(
@@ -610,11 +629,7 @@ def _pair_ink(
     swapped pair 0.70 of a median a quarter of p90, would lose the plain contradiction
     (``_seal_text._PLAIN_INK``) that rejects it. Text imitations of 9001 and held-out 354-389
     (199): none matches that did not before."""
-    seen = np.ones_like(imp.ink) if imp.seen is None else imp.seen
-    own = []
-    for c0, c1 in windows:
-        den = float((spec[:, c0:c1] * seen[:, c0:c1]).sum())
-        own.append(float((imp.ink[:, c0:c1] * seen[:, c0:c1]).sum()) / den if den > 1e-6 else 0.0)
+    own = glyph_ink(spec, imp.ink, windows, imp.seen)
     usual = max(1e-3, float(np.median(own)), _WELL_INKED * float(np.percentile(own, 90)))
     pairs = list(zip(own[:-1], own[1:], strict=True))
     return (
